@@ -1,0 +1,37 @@
+# make test: everything a change must pass. It installs what it needs by itself
+# (staticcheck at a pinned version) and starts moto_server for the AWS tests.
+
+STATICCHECK_VERSION := v0.8.2
+BIN := $(CURDIR)/.bin
+GO ?= go
+
+.PHONY: test vet staticcheck gotest bench fuzz examples clean
+
+test: vet staticcheck gotest
+
+vet:
+	$(GO) vet ./...
+
+$(BIN)/staticcheck:
+	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+staticcheck: $(BIN)/staticcheck
+	$(BIN)/staticcheck ./...
+
+gotest:
+	./.ci/with-moto $(GO) test -race -count=1 ./...
+
+# Benchmarks are not part of make test; their figures are in the README.
+bench:
+	./.ci/with-moto $(GO) test -run '^$$' -bench . -benchmem ./...
+
+# A short coverage-guided run of every fuzz target (the seed corpora run in make test).
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 20s $$pkg || exit 1; \
+	  done; \
+	done
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,57 @@
+// Package archkit is a Go library of cloud architecture patterns: a program
+// declares an architecture (a three-tier web stack, DMZ zones with a
+// database zone, an autoscaled web application behind a load balancer...),
+// archkit turns it into a validated, concrete plan (address ranges, security
+// groups, firewall rules, routes, clusters, load balancers) and applies that
+// plan to AWS or OUTSCALE, or to an in-memory fake that makes infrastructure
+// code unit-testable.
+//
+// This package holds only documentation; the code lives in its
+// sub-packages, each with one job.
+//
+// # Data flow
+//
+// Data goes one way, from intent to cloud:
+//
+//	intent                Build() (pure)                  provider (I/O)
+//	pattern / builders -> validate, plan CIDRs,      ->  Plan: read actual state by tags, diff
+//	(Net, Tier,           derive rules, lint,             Apply: DAG executor, parallel, rate-limited,
+//	 Cluster, LB)         -> Blueprint                           retried, resumable
+//	                      (desired resources + deps)      Destroy: reverse order; Drift: report
+//
+// The packages, in import order:
+//
+//   - [github.com/archkit/archkit/netplan]: addresses and rules. CIDR parsing
+//     and allocation, provider limits as data, Terraform-compatible
+//     cidrsubnet/cidrhost, and the derivation of security groups, stateless
+//     firewall rules and routes from flows, with reachability analysis.
+//   - [github.com/archkit/archkit/tier]: what runs. Tiers with their ports,
+//     clusters of nodes, load balancers, and the standard tiers (web, app,
+//     MySQL, PostgreSQL, Redis, Memcached, RabbitMQ, Kafka, bastion).
+//   - [github.com/archkit/archkit/pattern]: composition. An architecture of
+//     tiers and flows, a ready pattern for each source document, Build to a
+//     Blueprint, lint, availability arithmetic and diagrams.
+//   - [github.com/archkit/archkit/provider]: the Driver interface and the
+//     engine (plan, apply, destroy, drift), progress events and typed
+//     errors; provider/fake, provider/aws and provider/outscale implement
+//     it, and provider/providertest is the suite all of them pass.
+//
+// A package imports only packages above it in that list, and Build does
+// no I/O: the same input gives the same Blueprint, byte for byte.
+//
+// # Example
+//
+// Build the three-tier pattern and apply it to the in-memory fake:
+//
+//	arch := pattern.ThreeTier(pattern.ThreeTierOptions{Name: "shop"})
+//	bp, err := arch.Build()
+//	if err != nil {
+//	log.Fatal(err) // every problem at once, each naming the field to change
+//	}
+//	eng := provider.NewEngine(fake.New())
+//	res, err := eng.Apply(ctx, bp)
+//
+// The same Blueprint applies to AWS with provider/aws or to OUTSCALE with
+// provider/outscale; a second Apply of an unchanged Blueprint makes no write
+// call, and an Apply interrupted at any step converges when run again.
+package archkit
