@@ -1,0 +1,94 @@
+package netplan
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+)
+
+// Sentinel errors of the address-planning half of netplan. Every error
+// returned by [ParsePrefix], [Profile.CheckNet], [Planner.Allocate],
+// [AllocateNets] and the Terraform helpers matches one of them with
+// [errors.Is].
+var (
+	// ErrInvalid reports input that cannot be used at all: a string that is
+	// not a prefix, host bits set, mixed address families, an empty name.
+	ErrInvalid = errors.New("netplan: invalid input")
+	// ErrNoSpace reports requests that do not fit in the parent prefix.
+	// The error is a [*NoSpaceError] with the figures.
+	ErrNoSpace = errors.New("netplan: not enough address space")
+	// ErrOutOfBounds reports a prefix length the profile does not allow, or a
+	// prefix outside its parent.
+	ErrOutOfBounds = errors.New("netplan: out of bounds")
+	// ErrOverlap reports two prefixes that share addresses.
+	ErrOverlap = errors.New("netplan: overlapping prefixes")
+	// ErrDuplicate reports a name (or name and zone) used twice.
+	ErrDuplicate = errors.New("netplan: duplicate")
+)
+
+// FieldError is one validation problem. It prints as
+//
+//	netplan: <field>: <input>: <problem>; <fix>
+//
+// for example "netplan: requests[2].bits: 12: prefix length /12 outside aws
+// subnet bounds /16-/28; use a /16 or longer". Field or Input may be empty
+// and are then left out. Err is the sentinel ([ErrInvalid], [ErrOutOfBounds],
+// [ErrOverlap], [ErrDuplicate]) that [errors.Is] finds through Unwrap.
+type FieldError struct {
+	Field   string // where the problem is: "parent", "requests[1].zones[0]"
+	Input   string // the offending value as the caller wrote it
+	Problem string // what is wrong, lowercase
+	Fix     string // what to change, lowercase
+	Err     error  // sentinel
+}
+
+func (e *FieldError) Error() string {
+	s := "netplan: "
+	if e.Field != "" {
+		s += e.Field + ": "
+	}
+	if e.Input != "" {
+		s += e.Input + ": "
+	}
+	s += e.Problem
+	if e.Fix != "" {
+		s += "; " + e.Fix
+	}
+	return s
+}
+
+// Unwrap returns the sentinel.
+func (e *FieldError) Unwrap() error { return e.Err }
+
+func fieldErr(sentinel error, field, input, problem, fix string) *FieldError {
+	return &FieldError{Field: field, Input: input, Problem: problem, Fix: fix, Err: sentinel}
+}
+
+// NoSpaceError reports requests that do not fit. Needed is the number of
+// addresses all new requests take (their blocks, reserved addresses
+// included), Available the number of free addresses in the parent once the
+// pinned subnets are taken out, and LargestFree the largest free block when
+// Request could not be placed (the zero Prefix if nothing is free). Counts
+// larger than 2^64-1 (IPv6) saturate at [math.MaxUint64].
+//
+// errors.Is(err, ErrNoSpace) reports true for a *NoSpaceError.
+type NoSpaceError struct {
+	Parent      netip.Prefix // the prefix allocated from
+	Request     Key          // the first request that could not be placed
+	Bits        int          // its prefix length
+	Needed      uint64
+	Available   uint64
+	LargestFree netip.Prefix
+}
+
+func (e *NoSpaceError) Error() string {
+	largest := "none"
+	if e.LargestFree.IsValid() {
+		largest = e.LargestFree.String()
+	}
+	return fmt.Sprintf("netplan: %s: /%d: no space left in %s: requests need %d addresses, %d are free, largest free block %s; use a shorter parent prefix or smaller subnets",
+		e.Request, e.Bits, e.Parent, e.Needed, e.Available, largest)
+}
+
+// Is reports whether target is [ErrNoSpace].
+func (e *NoSpaceError) Is(target error) bool { return target == ErrNoSpace }

@@ -1,0 +1,645 @@
+package netplan
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+)
+
+// Exposure says how a tier's subnets reach the internet, and so which
+// layer of an n-tier design the tier is in.
+//
+// The zero value is [Isolated], the safest: no default route at all.
+type Exposure uint8
+
+const (
+	// Isolated subnets have no default route: only the Net's local route
+	// (databases).
+	Isolated Exposure = iota
+	// Private subnets send 0.0.0.0/0 to a NAT: they can open connections
+	// to the internet but cannot be reached from it (application servers).
+	Private
+	// Public subnets send 0.0.0.0/0 to the internet gateway (web fronts,
+	// load balancers, bastions).
+	Public
+)
+
+var exposureNames = [...]string{"isolated", "private", "public"}
+
+// String returns "isolated", "private" or "public".
+func (e Exposure) String() string {
+	if int(e) < len(exposureNames) {
+		return exposureNames[e]
+	}
+	return fmt.Sprintf("Exposure(%d)", uint8(e))
+}
+
+// MarshalText implements [encoding.TextMarshaler].
+func (e Exposure) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
+
+// UnmarshalText implements [encoding.TextUnmarshaler].
+func (e *Exposure) UnmarshalText(b []byte) error {
+	return unmarshalEnum(b, exposureNames[:], (*uint8)(e), "exposure")
+}
+
+func unmarshalEnum(b []byte, names []string, dst *uint8, field string) error {
+	i := slices.Index(names, string(b))
+	if i < 0 {
+		return fmt.Errorf("netplan: %s: %q: unknown value; use one of %s", field, b, strings.Join(names, ", "))
+	}
+	*dst = uint8(i)
+	return nil
+}
+
+// Subnet is one subnet of a tier: a zone and a block inside the Net.
+type Subnet struct {
+	Zone   string       `json:"zone"`
+	Prefix netip.Prefix `json:"prefix"`
+}
+
+// Group is a tier's network view: its name (also the name of its security
+// group and network ACL), its exposure and its subnets, one per zone
+// usually. In the zones seed a zone is a subnet is a group.
+type Group struct {
+	Name     string   `json:"name"`
+	Exposure Exposure `json:"exposure"`
+	Subnets  []Subnet `json:"subnets"`
+}
+
+// Topology is what rule derivation reads: the Net, its zones, the tiers
+// with their subnets, the flows between them and the named peer networks.
+type Topology struct {
+	Net   netip.Prefix `json:"net"`
+	Zones []string     `json:"zones,omitempty"`
+	// Groups are the tiers, in the order rules are emitted.
+	Groups []Group `json:"groups"`
+	Flows  []Flow  `json:"flows"`
+	// Peers maps a peer name (used as "peer:<name>" in flows) to its blocks.
+	Peers map[string][]netip.Prefix `json:"peers,omitempty"`
+}
+
+// SourceMode says how an inbound security-group rule names a tier source.
+type SourceMode uint8
+
+const (
+	// SourceGroup (the default) names the source tier's security group, as
+	// seeds 000 and 003 do: the rule follows the instances, whatever their
+	// addresses.
+	SourceGroup SourceMode = iota
+	// SourceCIDR names the source tier's subnet CIDRs instead.
+	SourceCIDR
+)
+
+// EgressMode says which outbound security-group rules are derived.
+type EgressMode uint8
+
+const (
+	// EgressLeastPrivilege (the default) derives one outbound rule per
+	// flow leaving a tier, and nothing else: "web -> app tcp/8080" gives
+	// web an outbound rule to app's group on 8080. This is the default
+	// because archkit is secure by default: a compromised web server
+	// cannot open connections the architecture does not declare. It
+	// differs from the clouds, whose new security groups allow all egress.
+	EgressLeastPrivilege EgressMode = iota
+	// EgressAllowAll gives every group the cloud's usual single outbound
+	// rule, all protocols to 0.0.0.0/0 (and ::/0 in an IPv6 Net).
+	EgressAllowAll
+)
+
+// NATMode says where the NAT gateways of Private tiers are.
+type NATMode uint8
+
+const (
+	// NATPerZone (the default) puts one NAT in every zone that has a
+	// Private subnet; each subnet uses the NAT of its own zone, so a zone
+	// failure does not cut the others off.
+	NATPerZone NATMode = iota
+	// NATShared uses a single NAT in the first zone (Topology.Zones[0]):
+	// cheaper, but every zone loses egress when that zone fails.
+	NATShared
+	// NATNone gives Private subnets no default route.
+	NATNone
+)
+
+// Options tune [Derive]. The zero value is the secure default: group
+// sources, least-privilege egress, one NAT per zone, ephemeral ports
+// 1024-65535, no SSH from anywhere, no quota check.
+type Options struct {
+	// Profile supplies the quotas to check and whether the cloud has a
+	// stateless firewall. The zero Profile checks no quota and still
+	// derives network ACLs (the generic model); a non-zero Profile whose
+	// StatelessFirewall is false ([Outscale], [Generic]) derives none,
+	// reports finding NP007, and leaves enforcement to the security
+	// groups. [AWS] checks its quotas: 60 rules per group and direction,
+	// 20 entries per ACL and direction (the deny-all included).
+	Profile Profile
+	// Sources: SourceGroup (zero) or SourceCIDR.
+	Sources SourceMode
+	// Egress: EgressLeastPrivilege (zero) or EgressAllowAll.
+	Egress EgressMode
+	// NAT: NATPerZone (zero), NATShared or NATNone.
+	NAT NATMode
+	// Ephemeral is the client port range of return traffic through the
+	// stateless firewall. Zero means [DefaultEphemeral], 1024-65535; Linux
+	// alone would use 32768-60999.
+	Ephemeral PortRange
+	// AllowSSHFromAnywhere turns the SSH-from-anywhere finding from an
+	// error into a warning (seed 002 opens SSH to its global admin team).
+	AllowSSHFromAnywhere bool
+}
+
+func (o Options) ephemeral() PortRange {
+	if o.Ephemeral.IsZero() {
+		return DefaultEphemeral
+	}
+	return o.Ephemeral
+}
+
+func (o Options) statelessFirewall() bool {
+	return o.Profile == (Profile{}) || o.Profile.StatelessFirewall
+}
+
+// SGRule is one rule of a security group. Its peer (the source of an
+// inbound rule, the destination of an outbound one) is either another
+// group, Group (a tier name), or a CIDR, Prefix.
+type SGRule struct {
+	Protocol    Protocol     `json:"protocol"`
+	Ports       PortRange    `json:"ports"`
+	Group       string       `json:"group,omitempty"`
+	Prefix      netip.Prefix `json:"prefix,omitzero"`
+	Description string       `json:"description,omitempty"`
+}
+
+// SecurityGroup is the stateful firewall of one tier: replies to allowed
+// connections are always allowed, so it lists only the connections.
+type SecurityGroup struct {
+	Name     string   `json:"name"`
+	Inbound  []SGRule `json:"inbound"`
+	Outbound []SGRule `json:"outbound"`
+}
+
+// Action is what an [ACLEntry] does with matching traffic. The zero value
+// is [Deny].
+type Action uint8
+
+const (
+	Deny Action = iota
+	Allow
+)
+
+var actionNames = [...]string{"deny", "allow"}
+
+// String returns "deny" or "allow".
+func (a Action) String() string {
+	if int(a) < len(actionNames) {
+		return actionNames[a]
+	}
+	return fmt.Sprintf("Action(%d)", uint8(a))
+}
+
+// MarshalText implements [encoding.TextMarshaler].
+func (a Action) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
+
+// UnmarshalText implements [encoding.TextUnmarshaler].
+func (a *Action) UnmarshalText(b []byte) error {
+	return unmarshalEnum(b, actionNames[:], (*uint8)(a), "action")
+}
+
+// Direction is the way traffic crosses a firewall, seen from the subnet.
+type Direction uint8
+
+const (
+	Inbound Direction = iota
+	Outbound
+)
+
+// String returns "inbound" or "outbound".
+func (d Direction) String() string {
+	if d == Outbound {
+		return "outbound"
+	}
+	return "inbound"
+}
+
+// ACLEntry is one numbered entry of a stateless firewall. Entries are
+// evaluated lowest number first and the first match wins. Prefix is the
+// remote side: the source of inbound traffic, the destination of outbound.
+type ACLEntry struct {
+	Number   int          `json:"number"`
+	Action   Action       `json:"action"`
+	Protocol Protocol     `json:"protocol"`
+	Ports    PortRange    `json:"ports"`
+	Prefix   netip.Prefix `json:"prefix"`
+}
+
+// ACL is the stateless firewall (network ACL) of one group's subnets. Name
+// is the group it guards.
+type ACL struct {
+	Name     string     `json:"name"`
+	Inbound  []ACLEntry `json:"inbound"`
+	Outbound []ACLEntry `json:"outbound"`
+}
+
+// TargetKind is where a route sends traffic.
+type TargetKind uint8
+
+const (
+	TargetLocal TargetKind = iota
+	TargetInternetGateway
+	TargetNAT
+)
+
+var targetNames = [...]string{"local", "internet-gateway", "nat"}
+
+// String returns "local", "internet-gateway" or "nat".
+func (k TargetKind) String() string {
+	if int(k) < len(targetNames) {
+		return targetNames[k]
+	}
+	return fmt.Sprintf("TargetKind(%d)", uint8(k))
+}
+
+// MarshalText implements [encoding.TextMarshaler].
+func (k TargetKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText implements [encoding.TextUnmarshaler].
+func (k *TargetKind) UnmarshalText(b []byte) error {
+	return unmarshalEnum(b, targetNames[:], (*uint8)(k), "target")
+}
+
+// RouteTarget is the next hop of a route. Zone is the zone of the NAT for
+// TargetNAT, empty otherwise.
+type RouteTarget struct {
+	Kind TargetKind `json:"kind"`
+	Zone string     `json:"zone,omitempty"`
+}
+
+// String returns "local", "internet-gateway" or "nat(dc1)".
+func (t RouteTarget) String() string {
+	if t.Kind == TargetNAT {
+		return "nat(" + t.Zone + ")"
+	}
+	return t.Kind.String()
+}
+
+// Route sends Destination to Target.
+type Route struct {
+	Destination netip.Prefix `json:"destination"`
+	Target      RouteTarget  `json:"target"`
+}
+
+// RouteTable is the route table of one subnet: one table per subnet, as
+// seed 000 asks ("one route table per Subnet").
+type RouteTable struct {
+	Group  string  `json:"group"`
+	Zone   string  `json:"zone"`
+	Routes []Route `json:"routes"`
+}
+
+// Lookup returns the route that carries traffic to addr: the longest
+// prefix that contains it.
+func (rt RouteTable) Lookup(addr netip.Addr) (Route, bool) {
+	best, found := Route{}, false
+	for _, r := range rt.Routes {
+		if r.Destination.Contains(addr) && (!found || r.Destination.Bits() > best.Destination.Bits()) {
+			best, found = r, true
+		}
+	}
+	return best, found
+}
+
+// Rules is everything [Derive] produced: one security group, one network
+// ACL and one route table per subnet for every tier, the zones that need a
+// NAT, and the findings. It is immutable and safe for concurrent use; it
+// keeps the topology so that [Rules.CanReach] can answer questions.
+type Rules struct {
+	Groups      []SecurityGroup `json:"security_groups"`
+	ACLs        []ACL           `json:"acls"`
+	RouteTables []RouteTable    `json:"route_tables"`
+	// NATZones are the zones where a NAT gateway is needed, sorted.
+	NATZones []string  `json:"nat_zones"`
+	Findings []Finding `json:"findings"`
+
+	topo  Topology
+	opts  Options
+	index map[string]int // group name -> index in topo.Groups, Groups and ACLs
+	fams  families
+	anyPs []netip.Prefix // fams.any(), computed once; never modified
+}
+
+// families are the address families of the Net.
+type families struct{ v4, v6 bool }
+
+func (f families) any() []netip.Prefix {
+	var out []netip.Prefix
+	if f.v4 {
+		out = append(out, netip.PrefixFrom(netip.IPv4Unspecified(), 0))
+	}
+	if f.v6 {
+		out = append(out, netip.PrefixFrom(netip.IPv6Unspecified(), 0))
+	}
+	return out
+}
+
+// cloneTopology copies what a caller could change after Derive, so that
+// Rules stays immutable.
+func cloneTopology(t Topology) Topology {
+	t.Zones = slices.Clone(t.Zones)
+	t.Groups = slices.Clone(t.Groups)
+	for i := range t.Groups {
+		t.Groups[i].Subnets = slices.Clone(t.Groups[i].Subnets)
+	}
+	t.Flows = slices.Clone(t.Flows)
+	for i := range t.Flows {
+		t.Flows[i].From.Prefixes = slices.Clone(t.Flows[i].From.Prefixes)
+		t.Flows[i].To.Prefixes = slices.Clone(t.Flows[i].To.Prefixes)
+	}
+	if t.Peers != nil {
+		peers := make(map[string][]netip.Prefix, len(t.Peers))
+		for k, v := range t.Peers {
+			peers[k] = slices.Clone(v)
+		}
+		t.Peers = peers
+	}
+	return t
+}
+
+// Topology returns the topology the rules were derived from (a copy taken
+// by Derive; the caller must not modify it).
+func (r *Rules) Topology() Topology { return r.topo }
+
+// Options returns the options the rules were derived with.
+func (r *Rules) Options() Options { return r.opts }
+
+// Err returns the findings of severity [SeverityError] joined as errors,
+// or nil: a caller that must refuse an insecure plan returns r.Err().
+func (r *Rules) Err() error {
+	var errs []error
+	for _, f := range r.Findings {
+		if f.Severity == SeverityError {
+			errs = append(errs, errors.New("netplan: "+f.Subject+": "+f.Message+"; "+f.Fix))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Derive turns a topology into rules. It is pure and deterministic: the
+// same input gives the same Rules, in the order of Topology.Groups, with
+// the rules of each group sorted; it does no I/O and is safe to call
+// concurrently.
+//
+// What it derives, per tier:
+//   - a security group (stateful): an inbound rule per flow into the tier,
+//     naming the source tier's group (SourceGroup) or its subnets
+//     (SourceCIDR), and, with EgressLeastPrivilege (the default), an
+//     outbound rule per flow out of the tier; with EgressAllowAll a single
+//     allow-all outbound rule instead;
+//   - a network ACL (stateless): the same flows as numbered allow entries
+//     on CIDRs, plus their replies on the ephemeral ports (Options.Ephemeral)
+//     in the other direction, then an explicit deny-all (see [ACLStep]);
+//   - one route table per subnet: the local route for the Net, then for
+//     Public subnets 0.0.0.0/0 -> internet gateway, for Private subnets
+//     0.0.0.0/0 -> the NAT of their own zone (NATPerZone) or of the first
+//     zone (NATShared), for Isolated subnets nothing more;
+//   - findings ([Finding]), which never make Derive fail.
+//
+// Rules are cleaned up as a cloud would want them: duplicates removed,
+// rules covered by an "all" rule dropped, CIDRs of rules with the same
+// protocol and ports merged (10.0.0.0/24 + 10.0.1.0/24 -> 10.0.0.0/23),
+// overlapping or adjacent port ranges of rules with the same peer merged
+// (80, 81-90 -> 80-90). Options.Profile's quotas are then checked.
+//
+// Every problem is reported at once (errors joined), each a [*FieldError]
+// naming the field and the fix: bad flows wrap [ErrInvalidFlow] (and so
+// [ErrInvalid]): "netplan: flows[2].ports: 0-80: port 0 is not allowed;
+// use 1-65535"; duplicate tiers [ErrDuplicate], subnets outside the Net
+// [ErrOutOfBounds], overlapping subnets [ErrOverlap], other topology
+// problems [ErrInvalid]. Quota overruns name the group and by how much:
+// "netplan: security group "web": 75 inbound rules, 15 over the aws quota
+// of 60; merge port ranges or use a prefix list".
+//
+// For "web -> app tcp/8080" in the default options, Derive gives app's
+// security group "inbound tcp/8080 from group web", web's "outbound
+// tcp/8080 to group app", app's ACL "inbound allow tcp/8080 from web's
+// subnets" and "outbound allow tcp/1024-65535 to web's subnets" (the
+// replies), and the mirror entries on web's ACL. On error Derive returns a
+// nil *Rules.
+func Derive(t Topology, opts Options) (*Rules, error) {
+	r := &Rules{topo: cloneTopology(t), opts: opts, index: make(map[string]int, len(t.Groups))}
+	r.fams = families{v4: t.Net.Addr().Is4(), v6: t.Net.Addr().Is6()}
+	r.anyPs = r.fams.any()
+	if err := r.validate(); err != nil {
+		return nil, err
+	}
+	r.Groups = r.deriveSecurityGroups()
+	if opts.statelessFirewall() {
+		acls, err := r.deriveACLs()
+		if err != nil {
+			return nil, err
+		}
+		r.ACLs = acls
+	}
+	r.RouteTables, r.NATZones = r.deriveRoutes()
+	r.Findings = r.findings()
+	if err := r.checkQuotas(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// topoErr is a topology validation error; sentinel is ErrInvalid,
+// ErrDuplicate, ErrOverlap or ErrOutOfBounds.
+func topoErr(sentinel error, field, input, problem string) error {
+	return &FieldError{Field: field, Input: input, Problem: problem, Err: sentinel}
+}
+
+func (r *Rules) validate() error {
+	t, opts := r.topo, r.opts
+	var errs []error
+	if !t.Net.IsValid() {
+		errs = append(errs, topoErr(ErrInvalid, "net", t.Net.String(), "invalid prefix; set Net to the Net's CIDR, e.g. 10.0.0.0/16"))
+	} else if t.Net != t.Net.Masked() {
+		errs = append(errs, topoErr(ErrInvalid, "net", t.Net.String(), fmt.Sprintf("host bits set; did you mean %s?", t.Net.Masked())))
+	}
+	zones := make(map[string]bool, len(t.Zones))
+	for i, z := range t.Zones {
+		if z == "" || zones[z] {
+			errs = append(errs, topoErr(ErrDuplicate, fmt.Sprintf("zones[%d]", i), fmt.Sprintf("%q", z), "empty or duplicate zone; list each zone once"))
+		}
+		zones[z] = true
+	}
+	var all []netip.Prefix
+	owner := map[netip.Prefix]string{}
+	for i, g := range t.Groups {
+		field := fmt.Sprintf("groups[%d]", i)
+		if !validName(g.Name) {
+			errs = append(errs, topoErr(ErrInvalid, field+".name", fmt.Sprintf("%q", g.Name), "bad tier name; use a letter, then letters, digits, '-', '_' or '.'"))
+		} else if _, dup := r.index[g.Name]; dup {
+			errs = append(errs, topoErr(ErrDuplicate, field+".name", fmt.Sprintf("%q", g.Name), "duplicate tier; give each tier its own name"))
+		} else {
+			r.index[g.Name] = i
+		}
+		if g.Exposure > Public {
+			errs = append(errs, topoErr(ErrInvalid, field+".exposure", g.Exposure.String(), "unknown exposure; use Public, Private or Isolated"))
+		}
+		if len(g.Subnets) == 0 {
+			errs = append(errs, topoErr(ErrInvalid, field+".subnets", g.Name, "no subnet; give the tier at least one subnet"))
+		}
+		for j, s := range g.Subnets {
+			sf := fmt.Sprintf("%s.subnets[%d]", field, j)
+			switch {
+			case !s.Prefix.IsValid():
+				errs = append(errs, topoErr(ErrInvalid, sf+".prefix", s.Prefix.String(), "invalid prefix; use a CIDR inside the Net"))
+				continue
+			case s.Prefix != s.Prefix.Masked():
+				errs = append(errs, topoErr(ErrInvalid, sf+".prefix", s.Prefix.String(), fmt.Sprintf("host bits set; did you mean %s?", s.Prefix.Masked())))
+				continue
+			case t.Net.IsValid() && (s.Prefix.Bits() < t.Net.Bits() || !t.Net.Contains(s.Prefix.Addr())):
+				errs = append(errs, topoErr(ErrOutOfBounds, sf+".prefix", s.Prefix.String(), fmt.Sprintf("outside the Net %s; pick a block inside it", t.Net)))
+				continue
+			}
+			if len(t.Zones) > 0 && !zones[s.Zone] {
+				errs = append(errs, topoErr(ErrInvalid, sf+".zone", fmt.Sprintf("%q", s.Zone), "unknown zone; use one of Topology.Zones: "+strings.Join(t.Zones, ", ")))
+			}
+			all = append(all, s.Prefix)
+			owner[s.Prefix] = g.Name
+		}
+	}
+	slices.SortFunc(all, comparePrefix)
+	for i := 1; i < len(all); i++ {
+		if all[i-1].Overlaps(all[i]) {
+			errs = append(errs, topoErr(ErrOverlap, "groups", all[i].String(), fmt.Sprintf("subnet of %q overlaps %s of %q; give every subnet its own block", owner[all[i]], all[i-1], owner[all[i-1]])))
+		}
+	}
+	for _, name := range sortedKeys(t.Peers) {
+		field := fmt.Sprintf("peers[%q]", name)
+		if !validName(name) {
+			errs = append(errs, topoErr(ErrInvalid, field, fmt.Sprintf("%q", name), "bad peer name; use a letter, then letters, digits, '-', '_' or '.'"))
+		}
+		if len(t.Peers[name]) == 0 {
+			errs = append(errs, topoErr(ErrInvalid, field, name, "no prefix; give the peer's CIDRs"))
+		}
+		for _, p := range t.Peers[name] {
+			if !p.IsValid() || p != p.Masked() {
+				errs = append(errs, topoErr(ErrInvalid, field, p.String(), fmt.Sprintf("invalid or unmasked prefix; did you mean %s?", p.Masked())))
+			}
+		}
+	}
+	for i, f := range t.Flows {
+		field := fmt.Sprintf("flows[%d]", i)
+		if err := f.validate(field); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, se := range [2]struct {
+			side string
+			e    Endpoint
+		}{{"from", f.From}, {"to", f.To}} {
+			switch se.e.Kind {
+			case EndpointTier:
+				if _, ok := r.index[se.e.Name]; !ok {
+					errs = append(errs, flowErr(field+"."+se.side, fmt.Sprintf("%q", se.e.Name), "unknown tier; declare it in Topology.Groups or fix the name"))
+				}
+			case EndpointPeer:
+				if _, ok := t.Peers[se.e.Name]; !ok {
+					errs = append(errs, flowErr(field+"."+se.side, fmt.Sprintf("%q", se.e.Name), "unknown peer; declare it in Topology.Peers or fix the name"))
+				}
+			}
+		}
+	}
+	if !opts.Ephemeral.IsZero() {
+		if err := opts.Ephemeral.check(); err != nil {
+			errs = append(errs, topoErr(ErrInvalid, "options.ephemeral", opts.Ephemeral.String(), err.Error()))
+		}
+	}
+	if opts.Sources > SourceCIDR {
+		errs = append(errs, topoErr(ErrInvalid, "options.sources", fmt.Sprint(opts.Sources), "unknown mode; use SourceGroup or SourceCIDR"))
+	}
+	if opts.Egress > EgressAllowAll {
+		errs = append(errs, topoErr(ErrInvalid, "options.egress", fmt.Sprint(opts.Egress), "unknown mode; use EgressLeastPrivilege or EgressAllowAll"))
+	}
+	if opts.NAT > NATNone {
+		errs = append(errs, topoErr(ErrInvalid, "options.nat", fmt.Sprint(opts.NAT), "unknown mode; use NATPerZone, NATShared or NATNone"))
+	}
+	return errors.Join(errs...)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func comparePrefix(a, b netip.Prefix) int {
+	if c := a.Addr().Compare(b.Addr()); c != 0 {
+		return c
+	}
+	return a.Bits() - b.Bits()
+}
+
+// group returns the topology group named name.
+func (r *Rules) group(name string) (Group, bool) {
+	i, ok := r.index[name]
+	if !ok {
+		return Group{}, false
+	}
+	return r.topo.Groups[i], true
+}
+
+func subnetPrefixes(g Group) []netip.Prefix {
+	out := make([]netip.Prefix, len(g.Subnets))
+	for i, s := range g.Subnets {
+		out[i] = s.Prefix
+	}
+	return out
+}
+
+// prefixes resolves an endpoint to its blocks, keeping the Net's families
+// for the internet.
+func (r *Rules) prefixes(e Endpoint) []netip.Prefix {
+	switch e.Kind {
+	case EndpointTier:
+		g, _ := r.group(e.Name)
+		return subnetPrefixes(g)
+	case EndpointInternet:
+		return r.anyPs
+	case EndpointPeer:
+		if p, ok := r.topo.Peers[e.Name]; ok {
+			return p
+		}
+		return e.Prefixes
+	}
+	return e.Prefixes
+}
+
+// checkQuotas compares rule counts with the profile's quotas.
+func (r *Rules) checkQuotas() error {
+	q := r.opts.Profile.Quotas
+	name := r.opts.Profile.Name
+	if name == "" {
+		name = "profile"
+	}
+	var errs []error
+	over := func(kind, res string, n int, what string, quota int, fix string) {
+		if quota > 0 && n > quota {
+			errs = append(errs, fmt.Errorf("netplan: %s %q: %d %s, %d over the %s quota of %d; %s", kind, res, n, what, n-quota, name, quota, fix))
+		}
+	}
+	for _, g := range r.Groups {
+		over("security group", g.Name, len(g.Inbound), "inbound rules", q.InboundRulesPerGroup, "merge port ranges or use a prefix list")
+		over("security group", g.Name, len(g.Outbound), "outbound rules", q.OutboundRulesPerGroup, "merge port ranges, use a prefix list or EgressAllowAll")
+		// each instance of a tier carries exactly its tier's group
+		over("security group", g.Name, 1, "groups per interface", q.GroupsPerInterface, "raise the quota")
+	}
+	over("net", r.topo.Net.String(), len(r.Groups), "security groups", q.GroupsPerNet, "merge tiers or raise the quota")
+	for _, a := range r.ACLs {
+		over("network acl", a.Name, len(a.Inbound), "inbound entries", q.RulesPerACL, "merge CIDRs or port ranges, or raise the quota (AWS: up to 40)")
+		over("network acl", a.Name, len(a.Outbound), "outbound entries", q.RulesPerACL, "merge CIDRs or port ranges, or raise the quota (AWS: up to 40)")
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,158 @@
+package netplan
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+)
+
+// ACL numbering. Allow entries are numbered from ACLStep in steps of
+// ACLStep (100, 200, ...), so that an operator can insert entries between
+// them by hand; when an ACL holds too many entries for that the step falls
+// back to 10, then 1. The explicit deny-all entries come last at
+// ACLDenyNumber (32766, the highest number a user may set on AWS, just
+// before the implicit "*" entry 32767), one per address family: in an IPv6
+// Net the IPv4 deny is 32765 and the IPv6 deny 32766.
+const (
+	ACLStep       = 100
+	ACLDenyNumber = 32766
+)
+
+// returnPorts are the ports replies of proto travel on: the ephemeral range
+// for tcp and udp, none for icmp and all.
+func (r *Rules) returnPorts(proto Protocol) PortRange {
+	if proto.HasPorts() {
+		return r.opts.ephemeral()
+	}
+	return PortRange{}
+}
+
+// deriveACLs derives one stateless firewall per tier. A flow into a tier
+// gives its ACL an inbound entry for the flow and an outbound entry for
+// the replies (ephemeral ports, to the source); a flow out of a tier gives
+// an outbound entry and an inbound entry for the replies. ACLs name CIDRs
+// only: a tier peer is its subnets.
+func (r *Rules) deriveACLs() ([]ACL, error) {
+	in := make([][]prule, len(r.topo.Groups))
+	out := make([][]prule, len(r.topo.Groups))
+	// size every list once: two entries per flow side and peer block
+	counts := make([]int, len(r.topo.Groups))
+	for _, f := range r.topo.Flows {
+		if f.To.Kind == EndpointTier {
+			counts[r.index[f.To.Name]] += len(r.prefixes(f.From))
+		}
+		if f.From.Kind == EndpointTier {
+			counts[r.index[f.From.Name]] += len(r.prefixes(f.To))
+		}
+	}
+	for i, n := range counts {
+		in[i] = make([]prule, 0, n)
+		out[i] = make([]prule, 0, n)
+	}
+	add := func(dst [][]prule, i int, proto Protocol, ports PortRange, ps []netip.Prefix) {
+		for _, p := range ps {
+			dst[i] = append(dst[i], prule{proto: proto, ports: ports, prefix: p})
+		}
+	}
+	for _, f := range r.topo.Flows {
+		ret := r.returnPorts(f.Protocol)
+		if f.To.Kind == EndpointTier {
+			ti := r.index[f.To.Name]
+			src := r.prefixes(f.From)
+			add(in, ti, f.Protocol, f.Ports, src)
+			add(out, ti, f.Protocol, ret, src)
+		}
+		if f.From.Kind == EndpointTier {
+			si := r.index[f.From.Name]
+			dst := r.prefixes(f.To)
+			add(out, si, f.Protocol, f.Ports, dst)
+			add(in, si, f.Protocol, ret, dst)
+		}
+	}
+	acls := make([]ACL, len(r.topo.Groups))
+	var errs []error
+	for i, g := range r.topo.Groups {
+		a := ACL{Name: g.Name}
+		var err1, err2 error
+		a.Inbound, err1 = r.numberEntries(mergePRules(in[i]))
+		a.Outbound, err2 = r.numberEntries(mergePRules(out[i]))
+		for _, err := range []error{err1, err2} {
+			if err != nil {
+				errs = append(errs, fmt.Errorf("netplan: network acl %q: %w", g.Name, err))
+			}
+		}
+		acls[i] = a
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return acls, nil
+}
+
+// numberEntries numbers the merged allow entries and appends the deny-all.
+func (r *Rules) numberEntries(rs []prule) ([]ACLEntry, error) {
+	deny := r.anyPs
+	firstDeny := ACLDenyNumber - len(deny) + 1
+	step := 0
+	for _, s := range []int{ACLStep, 10, 1} {
+		if len(rs)*s < firstDeny {
+			step = s
+			break
+		}
+	}
+	if step == 0 {
+		return nil, fmt.Errorf("%d entries, more than the %d numbers an ACL has; merge flows", len(rs), firstDeny-1)
+	}
+	out := make([]ACLEntry, 0, len(rs)+len(deny))
+	for i, p := range rs {
+		out = append(out, ACLEntry{Number: (i + 1) * step, Action: Allow, Protocol: p.proto, Ports: p.ports, Prefix: p.prefix})
+	}
+	for i, p := range deny {
+		out = append(out, ACLEntry{Number: firstDeny + i, Action: Deny, Protocol: ProtocolAll, Prefix: p})
+	}
+	return out, nil
+}
+
+// matches reports whether e applies to traffic of proto/ports whose remote
+// side is p. An allow entry applies when its CIDR covers all of p; a deny
+// entry when it overlaps p, so that evaluation never over-approximates.
+func (e ACLEntry) matches(proto Protocol, ports PortRange, p netip.Prefix) bool {
+	if !e.Protocol.covers(proto) {
+		return false
+	}
+	if e.Protocol.HasPorts() && !e.Ports.Covers(ports) {
+		return false
+	}
+	if e.Action == Deny {
+		return e.Prefix.Overlaps(p)
+	}
+	return coversPrefix(e.Prefix, p)
+}
+
+// String returns "#100 allow tcp/443 0.0.0.0/0".
+func (e ACLEntry) String() string {
+	return "#" + strconv.Itoa(e.Number) + " " + e.Action.String() + " " + protoPorts(e.Protocol, e.Ports) + " " + e.Prefix.String()
+}
+
+// Allows evaluates a the way a cloud does: entries of direction d lowest
+// number first, the first that matches decides. p is the remote block (the
+// source of inbound traffic, the destination of outbound traffic); an
+// allow entry matches only when it covers all of p. It returns the
+// deciding entry; when none matches it returns the implicit deny-all
+// (number 32767) and false.
+//
+// For the DMZ of seed 002, Allows(Inbound, ProtocolTCP, Port(443),
+// 0.0.0.0/0) is "#300 allow tcp/443 0.0.0.0/0", true.
+func (a ACL) Allows(d Direction, proto Protocol, ports PortRange, p netip.Prefix) (ACLEntry, bool) {
+	entries := a.Inbound
+	if d == Outbound {
+		entries = a.Outbound
+	}
+	for _, e := range entries {
+		if e.matches(proto, ports, p) {
+			return e, e.Action == Allow
+		}
+	}
+	return ACLEntry{Number: 32767, Action: Deny, Protocol: ProtocolAll, Prefix: netip.PrefixFrom(p.Addr(), 0).Masked()}, false
+}
