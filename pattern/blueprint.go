@@ -1,0 +1,602 @@
+package pattern
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/archkit/archkit/netplan"
+)
+
+// SchemaV1 is the value of [Blueprint.Schema] for the encoding documented on
+// [Blueprint]. A change that breaks readers of the JSON gets a new version.
+const SchemaV1 = "archkit.blueprint/v1"
+
+// Kind names a kind of provider-neutral resource.
+type Kind string
+
+// The resource kinds of a Blueprint, in the order a cloud needs them created.
+// The names across clouds are in the package documentation.
+const (
+	KindNet                Kind = "net"                  // AWS VPC, OUTSCALE Net
+	KindSubnet             Kind = "subnet"               // one per tier per zone
+	KindInternetGateway    Kind = "internet_gateway"     // AWS Internet Gateway, OUTSCALE Internet Service (attached/linked)
+	KindPublicIP           Kind = "public_ip"            // AWS Elastic IP, OUTSCALE Public IP
+	KindNATGateway         Kind = "nat_gateway"          // AWS NAT Gateway, OUTSCALE NAT Service
+	KindRouteTable         Kind = "route_table"          // one per subnet, with its routes and its association
+	KindSecurityGroup      Kind = "security_group"       // the group alone, one per tier and per load balancer
+	KindSecurityGroupRules Kind = "security_group_rules" // the complete rule set of one group (split out so groups can reference each other)
+	KindFirewall           Kind = "firewall"             // stateless firewall: AWS network ACL; none on OUTSCALE
+	KindLoadBalancer       Kind = "load_balancer"        // AWS ALB/NLB + target group + listeners, OUTSCALE LBU
+	KindCluster            Kind = "cluster"              // AWS launch template + autoscaling group, OUTSCALE VMs
+	KindDatabase           Kind = "database"             // AWS RDS (subnet group + instance); none on OUTSCALE
+)
+
+// Kinds lists every kind in creation order.
+var Kinds = []Kind{
+	KindNet, KindSubnet, KindInternetGateway, KindPublicIP, KindNATGateway,
+	KindRouteTable, KindSecurityGroup, KindSecurityGroupRules, KindFirewall,
+	KindLoadBalancer, KindCluster, KindDatabase,
+}
+
+// Ref points from one resource to another. In a [Blueprint] it holds the
+// logical id of the target ("subnet/web/a"). In the copy of a resource that
+// the engine hands to a driver, every Ref has been replaced by the target's
+// provider id ("subnet-0ab12cd3"), and drivers report Refs the same way.
+type Ref string
+
+// Blueprint is the provider-neutral desired state of one deployment: every
+// resource with a stable logical id and its dependencies. Build makes it
+// without I/O; provider.Engine applies it.
+//
+// # JSON schema (archkit.blueprint/v1)
+//
+//	{
+//	  "schema": "archkit.blueprint/v1",
+//	  "deployment": "shop",                 // ownership tag value
+//	  "resources": [                        // sorted by id
+//	    {"id": "net/main", "kind": "net", "net": {"cidr": "10.0.0.0/16"}},
+//	    {"id": "subnet/web/a", "kind": "subnet", "depends_on": ["net/main"],
+//	     "subnet": {"net": "net/main", "cidr": "10.0.0.0/24", "zone": "a", "tier": "web", "public": true}},
+//	    ...
+//	  ],
+//	  "findings": [ {"id": "...", "severity": "warning", ...} ]
+//	}
+//
+// Exactly one spec field, the one named like the kind, is set on each
+// resource. Fields are only ever added within a schema version.
+type Blueprint struct {
+	Schema     string            `json:"schema"`
+	Deployment string            `json:"deployment"`
+	Resources  []Resource        `json:"resources"`
+	Findings   []netplan.Finding `json:"findings,omitempty"`
+}
+
+// Resource returns the resource with logical id id.
+func (bp *Blueprint) Resource(id string) (Resource, bool) {
+	i, ok := slices.BinarySearchFunc(bp.Resources, id, func(r Resource, id string) int { return strings.Compare(r.ID, id) })
+	if !ok {
+		// Resources are sorted by Build; fall back to a scan for hand-made blueprints.
+		for _, r := range bp.Resources {
+			if r.ID == id {
+				return r, true
+			}
+		}
+		return Resource{}, false
+	}
+	return bp.Resources[i], true
+}
+
+// OfKind returns the resources of kind k, in id order.
+func (bp *Blueprint) OfKind(k Kind) []Resource {
+	var out []Resource
+	for _, r := range bp.Resources {
+		if r.Kind == k {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Validate checks what a driver relies on: unique ids, one spec per
+// resource matching its kind, and every Ref naming a resource of the
+// Blueprint. It reports every problem at once.
+func (bp *Blueprint) Validate() error {
+	var errs []error
+	ids := make(map[string]Kind, len(bp.Resources))
+	for i, r := range bp.Resources {
+		if r.ID == "" {
+			errs = append(errs, fmt.Errorf("pattern: resources[%d].id: empty; give every resource a logical id", i))
+			continue
+		}
+		if _, dup := ids[r.ID]; dup {
+			errs = append(errs, fmt.Errorf("pattern: resources[%d].id: %q: duplicate id; ids must be unique", i, r.ID))
+		}
+		ids[r.ID] = r.Kind
+		if err := r.checkSpec(); err != nil {
+			errs = append(errs, fmt.Errorf("pattern: resources[%d] (%s): %w", i, r.ID, err))
+		}
+	}
+	for _, r := range bp.Resources {
+		for _, ref := range r.Refs() {
+			if *ref == "" {
+				continue
+			}
+			if _, ok := ids[string(*ref)]; !ok {
+				errs = append(errs, fmt.Errorf("pattern: %s: reference %q: no such resource; add it or remove the reference", r.ID, *ref))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Resource is one desired resource. Exactly one of the spec fields is set:
+// the one that matches Kind.
+type Resource struct {
+	// ID is the stable logical id, "<kind>/<name>[/<zone>]", for example
+	// "subnet/web/a". It is stored in the ownership tags of the cloud
+	// resource, so it must never depend on a position in a list.
+	ID   string `json:"id"`
+	Kind Kind   `json:"kind"`
+	// DependsOn lists the ids this resource needs before it can be created,
+	// sorted. Build derives it from the Refs of the spec.
+	DependsOn []string `json:"depends_on,omitempty"`
+
+	Net                *NetSpec                `json:"net,omitempty"`
+	Subnet             *SubnetSpec             `json:"subnet,omitempty"`
+	InternetGateway    *InternetGatewaySpec    `json:"internet_gateway,omitempty"`
+	PublicIP           *PublicIPSpec           `json:"public_ip,omitempty"`
+	NATGateway         *NATGatewaySpec         `json:"nat_gateway,omitempty"`
+	RouteTable         *RouteTableSpec         `json:"route_table,omitempty"`
+	SecurityGroup      *SecurityGroupSpec      `json:"security_group,omitempty"`
+	SecurityGroupRules *SecurityGroupRulesSpec `json:"security_group_rules,omitempty"`
+	Firewall           *FirewallSpec           `json:"firewall,omitempty"`
+	LoadBalancer       *LoadBalancerSpec       `json:"load_balancer,omitempty"`
+	Cluster            *ClusterSpec            `json:"cluster,omitempty"`
+	Database           *DatabaseSpec           `json:"database,omitempty"`
+}
+
+// NetSpec is an isolated network: an AWS VPC or an OUTSCALE Net.
+type NetSpec struct {
+	CIDR netip.Prefix `json:"cidr"`
+}
+
+// SubnetSpec is one subnet of one tier in one zone.
+type SubnetSpec struct {
+	Net  Ref          `json:"net"`
+	CIDR netip.Prefix `json:"cidr"`
+	// Zone is the zone as declared ("a", or a full name like "eu-west-2a");
+	// the engine maps it to the provider's zone before a driver sees it.
+	Zone string `json:"zone"`
+	Tier string `json:"tier"`
+	// Public reports whether VMs started in the subnet get a public IP.
+	Public bool `json:"public,omitempty"`
+}
+
+// InternetGatewaySpec is an internet gateway attached to a Net.
+type InternetGatewaySpec struct {
+	Net Ref `json:"net"`
+}
+
+// PublicIPSpec is a public address, used by a NAT gateway.
+type PublicIPSpec struct {
+	Zone string `json:"zone,omitempty"`
+}
+
+// NATGatewaySpec is a NAT gateway in a public subnet, with its public IP.
+type NATGatewaySpec struct {
+	Subnet   Ref `json:"subnet"`
+	PublicIP Ref `json:"public_ip"`
+	// InternetGateway is the gateway the NAT needs before it can work; it
+	// orders the creation (OUTSCALE refuses a NAT in a subnet without a
+	// route to an internet service).
+	InternetGateway Ref `json:"internet_gateway,omitempty"`
+	// PublicRoute is the route table that gives the NAT's subnet its route
+	// to the internet gateway; it orders the creation the same way.
+	PublicRoute Ref    `json:"public_route,omitempty"`
+	Zone        string `json:"zone"`
+}
+
+// TargetKind says what a route sends its traffic to.
+type TargetKind string
+
+// Route targets.
+const (
+	TargetInternetGateway TargetKind = "internet_gateway"
+	TargetNATGateway      TargetKind = "nat_gateway"
+)
+
+// RouteSpec is one route of a route table. The local route of the Net is
+// implicit and never listed.
+type RouteSpec struct {
+	Destination netip.Prefix `json:"destination"`
+	TargetKind  TargetKind   `json:"target_kind"`
+	Target      Ref          `json:"target"`
+}
+
+// RouteTableSpec is a route table with its routes, associated with one
+// subnet (seed 000: one route table per subnet).
+type RouteTableSpec struct {
+	Net    Ref         `json:"net"`
+	Subnet Ref         `json:"subnet"`
+	Routes []RouteSpec `json:"routes,omitempty"`
+}
+
+// SecurityGroupSpec is a security group without its rules; the rules are a
+// [SecurityGroupRulesSpec] of their own so that groups can name each other.
+type SecurityGroupSpec struct {
+	Net Ref `json:"net"`
+	// Name is the group's name in the cloud, unique in the Net; it never
+	// starts with "sg-" (OUTSCALE refuses that).
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// RuleSpec is one stateful rule: a protocol and port range from (inbound)
+// or to (outbound) either a CIDR or another security group.
+type RuleSpec struct {
+	Protocol netplan.Protocol `json:"protocol"`
+	FromPort uint16           `json:"from_port,omitempty"`
+	ToPort   uint16           `json:"to_port,omitempty"`
+	CIDR     netip.Prefix     `json:"cidr,omitzero"`
+	Group    Ref              `json:"group,omitempty"`
+	// Description is informative; clouds do not compare it.
+	Description string `json:"description,omitempty"`
+}
+
+// SecurityGroupRulesSpec is the complete rule set of a security group. The
+// desired state is exactly these rules: a rule the cloud added by itself,
+// such as the allow-all egress rule of a new group, is removed unless it is
+// listed.
+type SecurityGroupRulesSpec struct {
+	Group    Ref        `json:"group"`
+	Inbound  []RuleSpec `json:"inbound,omitempty"`
+	Outbound []RuleSpec `json:"outbound,omitempty"`
+}
+
+// ACLEntrySpec is one numbered entry of a stateless firewall.
+type ACLEntrySpec struct {
+	Number   int              `json:"number"`
+	Allow    bool             `json:"allow"`
+	Protocol netplan.Protocol `json:"protocol"`
+	FromPort uint16           `json:"from_port,omitempty"`
+	ToPort   uint16           `json:"to_port,omitempty"`
+	CIDR     netip.Prefix     `json:"cidr"`
+}
+
+// FirewallSpec is a stateless firewall (an AWS network ACL) guarding the
+// subnets of one tier.
+type FirewallSpec struct {
+	Net      Ref            `json:"net"`
+	Subnets  []Ref          `json:"subnets"`
+	Inbound  []ACLEntrySpec `json:"inbound"`
+	Outbound []ACLEntrySpec `json:"outbound"`
+}
+
+// ListenerSpec is one listener of a load balancer: what it accepts and where
+// it forwards it.
+type ListenerSpec struct {
+	Protocol       string `json:"protocol"` // HTTP, HTTPS, TCP, TLS
+	Port           uint16 `json:"port"`
+	TargetProtocol string `json:"target_protocol"`
+	TargetPort     uint16 `json:"target_port"`
+	// Certificate references the TLS certificate (an ACM ARN on AWS, a
+	// server certificate ORN on OUTSCALE) for HTTPS and TLS listeners.
+	Certificate string `json:"certificate,omitempty"`
+}
+
+// HealthCheckSpec is how a load balancer decides a target is healthy.
+type HealthCheckSpec struct {
+	Protocol           string `json:"protocol"`
+	Port               uint16 `json:"port"`
+	Path               string `json:"path,omitempty"`
+	IntervalSeconds    int    `json:"interval_seconds"`
+	TimeoutSeconds     int    `json:"timeout_seconds"`
+	HealthyThreshold   int    `json:"healthy_threshold"`
+	UnhealthyThreshold int    `json:"unhealthy_threshold"`
+}
+
+// Load balancer schemes and types.
+const (
+	SchemeInternetFacing = "internet-facing"
+	SchemeInternal       = "internal"
+
+	LBApplication = "application"
+	LBNetwork     = "network"
+)
+
+// LoadBalancerSpec is a load balancer over at least two zones.
+type LoadBalancerSpec struct {
+	// Name is the cloud name, derived from the deployment and the logical
+	// id: at most 32 characters of [a-zA-Z0-9-], so it fits AWS's and
+	// OUTSCALE's rules and finds the balancer again where tags cannot.
+	Name           string          `json:"name"`
+	Scheme         string          `json:"scheme"`
+	Type           string          `json:"type"`
+	Subnets        []Ref           `json:"subnets"`
+	SecurityGroups []Ref           `json:"security_groups"`
+	Listeners      []ListenerSpec  `json:"listeners"`
+	HealthCheck    HealthCheckSpec `json:"health_check"`
+}
+
+// Secret is a string that must never appear in logs, events or error
+// messages: user data, passwords. It prints as REDACTED with fmt and slog;
+// its real value is reached with Value. It encodes to JSON in clear, since
+// a Blueprint must carry it to the driver.
+type Secret string
+
+// Value returns the secret itself.
+func (s Secret) Value() string { return string(s) }
+
+// String returns "REDACTED" (or "" for an empty secret).
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "REDACTED"
+}
+
+// GoString returns "REDACTED", so %#v does not leak the value either.
+func (s Secret) GoString() string { return `"REDACTED"` }
+
+// Format prints "REDACTED" for every verb, %q and %x included.
+func (s Secret) Format(f fmt.State, _ rune) { fmt.Fprint(f, s.String()) }
+
+// LogValue implements slog.LogValuer.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// MarshalJSON encodes the value in clear: the Blueprint must carry it.
+func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(string(s)) }
+
+// ClusterSpec is a set of identical nodes from one image, spread evenly
+// over the zones of its subnets: an AWS launch template and autoscaling
+// group, or OUTSCALE VMs kept at the desired count by the engine.
+type ClusterSpec struct {
+	Tier           string `json:"tier"`
+	Subnets        []Ref  `json:"subnets"`
+	SecurityGroups []Ref  `json:"security_groups"`
+	Image          string `json:"image"`
+	InstanceType   string `json:"instance_type"`
+	// UserData is the bootstrap script (cloud-init), in clear; drivers
+	// encode it as their API needs (Base64).
+	UserData Secret `json:"user_data,omitempty"`
+	Min      int    `json:"min"`
+	Desired  int    `json:"desired"`
+	Max      int    `json:"max"`
+	// Stateless reports whether a node can be replaced without losing data.
+	Stateless bool `json:"stateless"`
+	// LoadBalancers register the nodes as targets on TargetPort.
+	LoadBalancers []Ref  `json:"load_balancers,omitempty"`
+	TargetPort    uint16 `json:"target_port,omitempty"`
+}
+
+// DatabaseSpec is a managed database (AWS RDS): a subnet group over at
+// least two zones and an instance, with an optional standby in another zone.
+type DatabaseSpec struct {
+	Engine              string `json:"engine"` // mysql, postgres
+	EngineVersion       string `json:"engine_version,omitempty"`
+	InstanceClass       string `json:"instance_class"`
+	StorageGiB          int    `json:"storage_gib"`
+	MultiAZ             bool   `json:"multi_az"`
+	ReadReplicas        int    `json:"read_replicas,omitempty"`
+	BackupRetentionDays int    `json:"backup_retention_days"`
+	Encrypted           bool   `json:"encrypted"`
+	Port                uint16 `json:"port"`
+	Username            string `json:"username"`
+	Subnets             []Ref  `json:"subnets"`
+	SecurityGroups      []Ref  `json:"security_groups"`
+	// Fallback is the database cluster to build instead on a provider
+	// without managed databases, when the apply allows fallbacks.
+	Fallback *ClusterSpec `json:"fallback,omitempty"`
+}
+
+// Spec returns the spec of r as an any (the pointer that matches Kind), or
+// nil when it is missing.
+func (r *Resource) Spec() any {
+	switch r.Kind {
+	case KindNet:
+		return nilIfNil(r.Net)
+	case KindSubnet:
+		return nilIfNil(r.Subnet)
+	case KindInternetGateway:
+		return nilIfNil(r.InternetGateway)
+	case KindPublicIP:
+		return nilIfNil(r.PublicIP)
+	case KindNATGateway:
+		return nilIfNil(r.NATGateway)
+	case KindRouteTable:
+		return nilIfNil(r.RouteTable)
+	case KindSecurityGroup:
+		return nilIfNil(r.SecurityGroup)
+	case KindSecurityGroupRules:
+		return nilIfNil(r.SecurityGroupRules)
+	case KindFirewall:
+		return nilIfNil(r.Firewall)
+	case KindLoadBalancer:
+		return nilIfNil(r.LoadBalancer)
+	case KindCluster:
+		return nilIfNil(r.Cluster)
+	case KindDatabase:
+		return nilIfNil(r.Database)
+	}
+	return nil
+}
+
+func nilIfNil[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return p
+}
+
+func (r *Resource) checkSpec() error {
+	set := 0
+	for _, p := range []bool{r.Net != nil, r.Subnet != nil, r.InternetGateway != nil, r.PublicIP != nil,
+		r.NATGateway != nil, r.RouteTable != nil, r.SecurityGroup != nil, r.SecurityGroupRules != nil,
+		r.Firewall != nil, r.LoadBalancer != nil, r.Cluster != nil, r.Database != nil} {
+		if p {
+			set++
+		}
+	}
+	if r.Spec() == nil {
+		if !slices.Contains(Kinds, r.Kind) {
+			return fmt.Errorf("kind %q: unknown kind; use one of %v", r.Kind, Kinds)
+		}
+		return fmt.Errorf("kind %q: spec field %q missing; set it", r.Kind, r.Kind)
+	}
+	if set != 1 {
+		return fmt.Errorf("kind %q: %d spec fields set; set only %q", r.Kind, set, r.Kind)
+	}
+	return nil
+}
+
+// Refs returns pointers to every Ref in r's spec, so a caller can read or
+// rewrite them (the engine replaces logical ids by provider ids). Empty
+// Refs are included; callers skip them.
+func (r *Resource) Refs() []*Ref {
+	var out []*Ref
+	add := func(rs ...*Ref) { out = append(out, rs...) }
+	addAll := func(rs []Ref) {
+		for i := range rs {
+			out = append(out, &rs[i])
+		}
+	}
+	switch r.Kind {
+	case KindSubnet:
+		if r.Subnet != nil {
+			add(&r.Subnet.Net)
+		}
+	case KindInternetGateway:
+		if r.InternetGateway != nil {
+			add(&r.InternetGateway.Net)
+		}
+	case KindNATGateway:
+		if s := r.NATGateway; s != nil {
+			add(&s.Subnet, &s.PublicIP, &s.InternetGateway, &s.PublicRoute)
+		}
+	case KindRouteTable:
+		if s := r.RouteTable; s != nil {
+			add(&s.Net, &s.Subnet)
+			for i := range s.Routes {
+				add(&s.Routes[i].Target)
+			}
+		}
+	case KindSecurityGroup:
+		if r.SecurityGroup != nil {
+			add(&r.SecurityGroup.Net)
+		}
+	case KindSecurityGroupRules:
+		if s := r.SecurityGroupRules; s != nil {
+			add(&s.Group)
+			for i := range s.Inbound {
+				add(&s.Inbound[i].Group)
+			}
+			for i := range s.Outbound {
+				add(&s.Outbound[i].Group)
+			}
+		}
+	case KindFirewall:
+		if s := r.Firewall; s != nil {
+			add(&s.Net)
+			addAll(s.Subnets)
+		}
+	case KindLoadBalancer:
+		if s := r.LoadBalancer; s != nil {
+			addAll(s.Subnets)
+			addAll(s.SecurityGroups)
+		}
+	case KindCluster:
+		if s := r.Cluster; s != nil {
+			addAll(s.Subnets)
+			addAll(s.SecurityGroups)
+			addAll(s.LoadBalancers)
+		}
+	case KindDatabase:
+		if s := r.Database; s != nil {
+			addAll(s.Subnets)
+			addAll(s.SecurityGroups)
+			if s.Fallback != nil {
+				addAll(s.Fallback.Subnets)
+				addAll(s.Fallback.SecurityGroups)
+				addAll(s.Fallback.LoadBalancers)
+			}
+		}
+	}
+	return out
+}
+
+// Dependencies returns the distinct, sorted logical ids that r's Refs name.
+func (r *Resource) Dependencies() []string {
+	var deps []string
+	for _, ref := range r.Refs() {
+		if *ref != "" {
+			deps = append(deps, string(*ref))
+		}
+	}
+	slices.Sort(deps)
+	return slices.Compact(deps)
+}
+
+// Clone returns a deep copy of r: changing the copy's slices or specs
+// leaves r untouched.
+func (r Resource) Clone() Resource {
+	c := r
+	c.DependsOn = slices.Clone(r.DependsOn)
+	c.Net = clonePtr(r.Net)
+	c.Subnet = clonePtr(r.Subnet)
+	c.InternetGateway = clonePtr(r.InternetGateway)
+	c.PublicIP = clonePtr(r.PublicIP)
+	c.NATGateway = clonePtr(r.NATGateway)
+	if s := clonePtr(r.RouteTable); s != nil {
+		s.Routes = slices.Clone(s.Routes)
+		c.RouteTable = s
+	}
+	c.SecurityGroup = clonePtr(r.SecurityGroup)
+	if s := clonePtr(r.SecurityGroupRules); s != nil {
+		s.Inbound = slices.Clone(s.Inbound)
+		s.Outbound = slices.Clone(s.Outbound)
+		c.SecurityGroupRules = s
+	}
+	if s := clonePtr(r.Firewall); s != nil {
+		s.Subnets = slices.Clone(s.Subnets)
+		s.Inbound = slices.Clone(s.Inbound)
+		s.Outbound = slices.Clone(s.Outbound)
+		c.Firewall = s
+	}
+	if s := clonePtr(r.LoadBalancer); s != nil {
+		s.Subnets = slices.Clone(s.Subnets)
+		s.SecurityGroups = slices.Clone(s.SecurityGroups)
+		s.Listeners = slices.Clone(s.Listeners)
+		c.LoadBalancer = s
+	}
+	c.Cluster = cloneCluster(r.Cluster)
+	if s := clonePtr(r.Database); s != nil {
+		s.Subnets = slices.Clone(s.Subnets)
+		s.SecurityGroups = slices.Clone(s.SecurityGroups)
+		s.Fallback = cloneCluster(s.Fallback)
+		c.Database = s
+	}
+	return c
+}
+
+func cloneCluster(p *ClusterSpec) *ClusterSpec {
+	s := clonePtr(p)
+	if s != nil {
+		s.Subnets = slices.Clone(s.Subnets)
+		s.SecurityGroups = slices.Clone(s.SecurityGroups)
+		s.LoadBalancers = slices.Clone(s.LoadBalancers)
+	}
+	return s
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
+}

@@ -1,0 +1,718 @@
+package pattern
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"maps"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/tier"
+)
+
+// design is a validated, planned architecture: everything Build, the
+// diagrams and the availability report need.
+type design struct {
+	arch     *Architecture
+	net      string
+	zones    []string
+	tiers    map[string]*tier.Tier
+	lbs      map[string]*tier.LB
+	clusters map[string]*tier.Cluster
+	dbs      map[string]*tier.Database
+	plan     *netplan.Plan
+	// rules are derived from every flow, load balancer traffic attributed
+	// to the tier that holds the balancer: firewalls, routes, findings,
+	// reachability.
+	rules *netplan.Rules
+	// sgRules are derived from the flows that touch no load balancer:
+	// the tiers' own security groups.
+	sgRules *netplan.Rules
+	// flows are the flows with their original endpoints (load balancers
+	// by name), user flows first, then implied ones.
+	flows    []netplan.Flow
+	findings []netplan.Finding
+}
+
+// Build validates the architecture, plans its subnets, derives its rules
+// and routes, runs the lint checks and returns the Blueprint. It is pure
+// and deterministic: the same Architecture gives the same Blueprint, byte
+// for byte as JSON.
+//
+// Every problem is reported at once (errors.Join), each naming the field
+// to change; lint findings of severity error are problems too. On error
+// the Blueprint is nil. Warnings and infos come back in
+// Blueprint.Findings.
+func (a *Architecture) Build() (*Blueprint, error) {
+	d, err := a.compile()
+	if err != nil {
+		return nil, err
+	}
+	bp := d.blueprint()
+	if err := bp.Validate(); err != nil {
+		return nil, fmt.Errorf("pattern: internal error, blueprint does not validate: %w", err)
+	}
+	return bp, nil
+}
+
+// Rules returns the rules derived for the architecture (security groups,
+// firewalls, routes, findings) for reachability questions: with a load
+// balancer's traffic attributed to the tier that holds it.
+func (a *Architecture) Rules() (*netplan.Rules, error) {
+	d, err := a.compile()
+	if err != nil {
+		return nil, err
+	}
+	return d.rules, nil
+}
+
+// Plan returns the subnet plan of the architecture.
+func (a *Architecture) Plan() (*netplan.Plan, error) {
+	d, err := a.compile()
+	if err != nil {
+		return nil, err
+	}
+	return d.plan, nil
+}
+
+func (a *Architecture) compile() (*design, error) {
+	d := newDesign(a)
+	errs := slices.Clone(a.errs)
+	errs = append(errs, d.validate()...)
+	errs = append(errs, findingErrors(lintArch(d))...)
+	if tierErrs := d.allocate(); tierErrs != nil {
+		errs = append(errs, tierErrs)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if err := d.derive(); err != nil {
+		return nil, err
+	}
+	d.findings = append(d.netFindings(), lintArch(d)...)
+	d.findings = append(d.findings, lintRules(d)...)
+	if errs := findingErrors(d.findings); len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	slices.SortStableFunc(d.findings, func(x, y netplan.Finding) int {
+		return cmp.Or(cmp.Compare(y.Severity, x.Severity), strings.Compare(x.ID, y.ID), strings.Compare(x.Subject, y.Subject))
+	})
+	return d, nil
+}
+
+func newDesign(a *Architecture) *design {
+	return &design{arch: a, net: a.netName(), zones: a.zones(),
+		tiers: map[string]*tier.Tier{}, lbs: map[string]*tier.LB{},
+		clusters: map[string]*tier.Cluster{}, dbs: map[string]*tier.Database{}}
+}
+
+// netFindings returns netplan's findings, without NP002 (flow skips a
+// layer) for flows that leave a bastion: admin access to every layer is
+// what a bastion is for.
+func (d *design) netFindings() []netplan.Finding {
+	var out []netplan.Finding
+	for _, f := range d.rules.Findings {
+		var i int
+		if f.ID == "NP002" {
+			if _, err := fmt.Sscanf(f.Subject, "flows[%d]", &i); err == nil && i >= 0 && i < len(d.flows) {
+				if from := d.flows[i].From; from.Kind == netplan.EndpointTier {
+					if t, ok := d.tiers[from.Name]; ok && t.Role == tier.RoleBastion {
+						continue
+					}
+				}
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func findingErrors(fs []netplan.Finding) []error {
+	var errs []error
+	for _, f := range fs {
+		if f.Severity == netplan.SeverityError {
+			errs = append(errs, fmt.Errorf("pattern: %s: %s: %s; %s", f.Subject, f.ID, f.Message, f.Fix))
+		}
+	}
+	return errs
+}
+
+func (d *design) validate() []error {
+	a := d.arch
+	var errs []error
+	if err := tier.CheckName(a.Name); err != nil {
+		errs = append(errs, errf("name", fmt.Sprintf("%q", a.Name), err.Error(), "name the deployment with letters, digits and '-'"))
+	} else if strings.HasPrefix(strings.ToLower(a.Name), "sg-") {
+		errs = append(errs, errf("name", a.Name, "starts with sg-, which OUTSCALE refuses in group names", "choose another name"))
+	}
+	if a.NetName != "" {
+		if err := tier.CheckName(a.NetName); err != nil {
+			errs = append(errs, errf("net_name", fmt.Sprintf("%q", a.NetName), err.Error(), "use letters, digits and '-'"))
+		}
+	}
+	if !a.CIDR.IsValid() {
+		if len(a.errs) == 0 {
+			errs = append(errs, errf("cidr", `""`, "no address range", "set CIDR, e.g. 10.0.0.0/16"))
+		}
+	} else if err := a.planProfile().CheckNet(a.CIDR); err != nil {
+		errs = append(errs, fmt.Errorf("pattern: cidr: %w", err))
+	}
+	zoneSet := map[string]bool{}
+	for i, z := range d.zones {
+		if err := checkZone(z); err != nil {
+			errs = append(errs, errf(fmt.Sprintf("zones[%d]", i), fmt.Sprintf("%q", z), err.Error(), `use a zone letter such as "a" or a full zone name`))
+		}
+		if zoneSet[z] {
+			errs = append(errs, errf(fmt.Sprintf("zones[%d]", i), z, "duplicate zone", "list each zone once"))
+		}
+		zoneSet[z] = true
+	}
+	for i := range a.Tiers {
+		t := &a.Tiers[i]
+		if err := t.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("pattern: tiers[%d]: %w", i, err))
+		}
+		if _, dup := d.tiers[t.Name]; dup {
+			errs = append(errs, errf(fmt.Sprintf("tiers[%d].name", i), t.Name, "duplicate tier name", "give every tier its own name"))
+		}
+		d.tiers[t.Name] = t
+		for j, z := range t.Zones {
+			if !zoneSet[z] {
+				errs = append(errs, errf(fmt.Sprintf("tiers[%d].zones[%d]", i, j), z, "not a zone of the net", fmt.Sprintf("use one of %v or add it to Zones", d.zones)))
+			}
+		}
+	}
+	for i := range a.LBs {
+		lb := &a.LBs[i]
+		f := fmt.Sprintf("lbs[%d]", i)
+		if err := lb.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("pattern: %s: %w", f, err))
+		}
+		if _, dup := d.lbs[lb.Name]; dup {
+			errs = append(errs, errf(f+".name", lb.Name, "duplicate load balancer name", "give every load balancer its own name"))
+		}
+		if _, clash := d.tiers[lb.Name]; clash {
+			errs = append(errs, errf(f+".name", lb.Name, "a tier has the same name", "flows name tiers and load balancers alike: rename one"))
+		}
+		d.lbs[lb.Name] = lb
+		if lb.Tier != "" {
+			if home, ok := d.tiers[lb.Tier]; !ok {
+				errs = append(errs, errf(f+".tier", lb.Tier, "no such tier", "add the tier that holds the load balancer's subnets"))
+			} else if lb.Scheme == tier.Public && home.Exposure != netplan.Public {
+				errs = append(errs, errf(f+".tier", lb.Tier, "an internet-facing load balancer in "+home.Exposure.String()+" tier "+lb.Tier, "put it in a public tier or make it internal"))
+			}
+		}
+	}
+	for i := range a.Clusters {
+		c := &a.Clusters[i]
+		f := fmt.Sprintf("clusters[%d]", i)
+		if err := c.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("pattern: %s: %w", f, err))
+		}
+		if _, ok := d.tiers[c.Tier]; !ok && c.Tier != "" {
+			errs = append(errs, errf(f+".tier", c.Tier, "no such tier", "add the tier or fix the name"))
+		}
+		if _, dup := d.clusters[c.Tier]; dup {
+			errs = append(errs, errf(f+".tier", c.Tier, "second cluster in one tier", "one service per subnet: give it a tier of its own"))
+		}
+		d.clusters[c.Tier] = c
+	}
+	for i := range a.Databases {
+		db := &a.Databases[i]
+		f := fmt.Sprintf("databases[%d]", i)
+		if err := db.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("pattern: %s: %w", f, err))
+		}
+		if _, ok := d.tiers[db.Tier]; !ok && db.Tier != "" {
+			errs = append(errs, errf(f+".tier", db.Tier, "no such tier", "add the tier or fix the name"))
+		}
+		if _, dup := d.dbs[db.Tier]; dup {
+			errs = append(errs, errf(f+".tier", db.Tier, "second database in one tier", "one service per subnet: give it a tier of its own"))
+		}
+		d.dbs[db.Tier] = db
+	}
+	for i := range a.LBs {
+		lb := &a.LBs[i]
+		if lb.Target == "" {
+			continue
+		}
+		if _, ok := d.tiers[lb.Target]; !ok {
+			errs = append(errs, errf(fmt.Sprintf("lbs[%d].target", i), lb.Target, "no such tier", "name the tier whose cluster receives the traffic"))
+		} else if _, ok := d.clusters[lb.Target]; !ok {
+			errs = append(errs, errf(fmt.Sprintf("lbs[%d].target", i), lb.Target, "tier has no cluster to balance", "add a tier.Cluster for it (databases and buses are clustered, not balanced)"))
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(a.Peers)) {
+		if strings.ContainsAny(name, " :/,") || name == "" {
+			errs = append(errs, errf("peers", fmt.Sprintf("%q", name), "bad peer name", "use letters, digits and '-'"))
+		}
+	}
+	for i, f := range a.Flows {
+		errs = append(errs, d.checkEndpoint(fmt.Sprintf("flows[%d].from", i), f.From, true)...)
+		errs = append(errs, d.checkEndpoint(fmt.Sprintf("flows[%d].to", i), f.To, false)...)
+	}
+	for i, l := range a.Links {
+		for _, side := range []struct {
+			field, s string
+			from     bool
+		}{{"from", l.From, true}, {"to", l.To, false}} {
+			e, err := parseEndpoint(side.s)
+			if err != nil {
+				errs = append(errs, errf(fmt.Sprintf("links[%d].%s", i, side.field), fmt.Sprintf("%q", side.s), err.Error(), `use a tier or load balancer name, "internet", "peer:<name>" or a CIDR`))
+				continue
+			}
+			errs = append(errs, d.checkEndpoint(fmt.Sprintf("links[%d].%s", i, side.field), e, side.from)...)
+		}
+		if t, ok := d.tiers[l.To]; ok && len(t.Ports) == 0 {
+			errs = append(errs, errf(fmt.Sprintf("links[%d].to", i), l.To, "tier has no ports to connect to", "give Connect the ports or set the tier's Ports"))
+		}
+	}
+	return errs
+}
+
+func checkZone(z string) error {
+	if z == "" {
+		return errors.New("empty zone")
+	}
+	for _, r := range z {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+			return fmt.Errorf("character %q not allowed", r)
+		}
+	}
+	return nil
+}
+
+// parseEndpoint parses the endpoint syntax of netplan.ParseFlow.
+func parseEndpoint(s string) (netplan.Endpoint, error) {
+	f, err := netplan.ParseFlow(s + " -> x tcp/1")
+	if err != nil {
+		return netplan.Endpoint{}, errors.New("not an endpoint")
+	}
+	return f.From, nil
+}
+
+func (d *design) checkEndpoint(field string, e netplan.Endpoint, from bool) []error {
+	switch e.Kind {
+	case netplan.EndpointTier:
+		_, isTier := d.tiers[e.Name]
+		_, isLB := d.lbs[e.Name]
+		switch {
+		case !isTier && !isLB:
+			return []error{errf(field, e.Name, "no such tier or load balancer", "add it or fix the name")}
+		case isLB && from:
+			return []error{errf(field, e.Name, "a load balancer only forwards to its target", "make the flow start at a tier, or set the load balancer's Target")}
+		}
+	case netplan.EndpointPeer:
+		if len(e.Prefixes) == 0 && len(d.arch.Peers[e.Name]) == 0 {
+			return []error{errf(field, "peer:"+e.Name, "unknown peer", "declare it with Peer(name, prefixes...)")}
+		}
+	}
+	return nil
+}
+
+func (d *design) allocate() error {
+	a := d.arch
+	if !a.CIDR.IsValid() || len(a.Tiers) == 0 {
+		if len(a.Tiers) == 0 {
+			return errf("tiers", "[]", "no tier", "add at least one tier")
+		}
+		return nil
+	}
+	reqs := make([]netplan.Request, 0, len(a.Tiers))
+	for i := range a.Tiers {
+		t := &a.Tiers[i]
+		r := netplan.Request{Name: t.Name, Bits: t.SubnetBits, Hosts: t.Hosts, Headroom: t.Headroom, Zones: a.tierZones(t)}
+		if r.Bits == 0 && r.Hosts == 0 {
+			r.Bits = DefaultSubnetBits
+		}
+		reqs = append(reqs, r)
+	}
+	plan, err := netplan.NewPlanner(a.CIDR, a.planProfile(), a.Pinned...).Allocate(reqs)
+	if err != nil {
+		return fmt.Errorf("pattern: subnets: %w", err)
+	}
+	d.plan = plan
+	return nil
+}
+
+// lbEndpoint replaces a load balancer endpoint by the tier that holds it.
+func (d *design) lbEndpoint(e netplan.Endpoint) (netplan.Endpoint, bool) {
+	if e.Kind == netplan.EndpointTier {
+		if lb, ok := d.lbs[e.Name]; ok {
+			return netplan.Tier(lb.Tier), true
+		}
+	}
+	return e, false
+}
+
+func (d *design) derive() error {
+	a := d.arch
+	// Flows with their original endpoints.
+	flows := slices.Clone(a.Flows)
+	for _, l := range a.Links {
+		from, _ := parseEndpoint(l.From)
+		to, _ := parseEndpoint(l.To)
+		if t, ok := d.tiers[l.To]; ok {
+			for _, p := range t.Ports {
+				flows = append(flows, netplan.Flow{From: from, To: to, Protocol: p.Protocol, Ports: p.Range, Description: p.Name})
+			}
+		} else if lb, ok := d.lbs[l.To]; ok {
+			for _, li := range lb.Listeners {
+				flows = append(flows, netplan.Flow{From: from, To: to, Protocol: listenerProtocol(li.Protocol), Ports: netplan.Port(li.Port)})
+			}
+		}
+	}
+	for i := range a.LBs {
+		lb := &a.LBs[i]
+		if lb.Scheme == tier.Public {
+			for _, li := range lb.Listeners {
+				flows = append(flows, netplan.Flow{From: netplan.Internet(), To: netplan.Tier(lb.Name), Protocol: listenerProtocol(li.Protocol), Ports: netplan.Port(li.Port), Description: "listener of " + lb.Name})
+			}
+		}
+		for _, p := range lb.TargetPorts() {
+			flows = append(flows, netplan.Flow{From: netplan.Tier(lb.Name), To: netplan.Tier(lb.Target), Protocol: netplan.ProtocolTCP, Ports: netplan.Port(p), Description: "targets of " + lb.Name})
+		}
+	}
+	d.flows = dedupFlows(flows)
+
+	topo := netplan.Topology{Net: a.CIDR, Zones: d.zones, Peers: a.Peers}
+	for i := range a.Tiers {
+		t := &a.Tiers[i]
+		g := netplan.Group{Name: t.Name, Exposure: t.Exposure}
+		for _, z := range a.tierZones(t) {
+			p, _ := d.plan.Lookup(t.Name, z)
+			g.Subnets = append(g.Subnets, netplan.Subnet{Zone: z, Prefix: p})
+		}
+		topo.Groups = append(topo.Groups, g)
+	}
+	sgTopo := topo
+	for _, f := range d.flows {
+		from, lbFrom := d.lbEndpoint(f.From)
+		to, lbTo := d.lbEndpoint(f.To)
+		g := f
+		g.From, g.To = from, to
+		topo.Flows = append(topo.Flows, g)
+		if !lbFrom && !lbTo {
+			sgTopo.Flows = append(sgTopo.Flows, f)
+		}
+	}
+	opts := netplan.Options{Profile: a.Profile, Sources: a.Sources, Egress: a.Egress, NAT: a.NAT, AllowSSHFromAnywhere: a.AllowSSHFromAnywhere}
+	rules, err := netplan.Derive(topo, opts)
+	if err != nil {
+		return fmt.Errorf("pattern: rules: %w", err)
+	}
+	d.rules = rules
+	d.sgRules = rules
+	if len(a.LBs) > 0 {
+		if d.sgRules, err = netplan.Derive(sgTopo, opts); err != nil {
+			return fmt.Errorf("pattern: security groups: %w", err)
+		}
+	}
+	return nil
+}
+
+func listenerProtocol(p string) netplan.Protocol {
+	if p == "UDP" {
+		return netplan.ProtocolUDP
+	}
+	return netplan.ProtocolTCP
+}
+
+func dedupFlows(fs []netplan.Flow) []netplan.Flow {
+	seen := make(map[string]bool, len(fs))
+	out := fs[:0]
+	for _, f := range fs {
+		k := flowKey(f.From, f.To) + "|" + string(f.Protocol) + "|" + f.Ports.String()
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// flowKey identifies the two endpoints of a flow.
+func flowKey(from, to netplan.Endpoint) string {
+	return from.Kind.String() + ":" + from.String() + ">" + to.Kind.String() + ":" + to.String()
+}
+
+// Resource ids: "<kind>/<name>[/<zone>]".
+func id(k Kind, parts ...string) string {
+	return string(k) + "/" + strings.Join(parts, "/")
+}
+
+func (d *design) blueprint() *Blueprint {
+	a := d.arch
+	bp := &Blueprint{Schema: SchemaV1, Deployment: a.Name,
+		Resources: make([]Resource, 0, 4+8*len(a.Tiers)*len(d.zones)+4*len(a.LBs))}
+	add := func(r Resource) { bp.Resources = append(bp.Resources, r) }
+	netID := id(KindNet, d.net)
+	igwID := id(KindInternetGateway, d.net)
+	add(Resource{ID: netID, Kind: KindNet, Net: &NetSpec{CIDR: a.CIDR}})
+
+	subnets := map[string][]Ref{} // tier -> subnet ids in zone order
+	hasPublic := false
+	for i := range a.Tiers {
+		t := &a.Tiers[i]
+		hasPublic = hasPublic || t.Exposure == netplan.Public
+		for _, z := range a.tierZones(t) {
+			p, _ := d.plan.Lookup(t.Name, z)
+			sid := id(KindSubnet, t.Name, z)
+			subnets[t.Name] = append(subnets[t.Name], Ref(sid))
+			add(Resource{ID: sid, Kind: KindSubnet, Subnet: &SubnetSpec{Net: Ref(netID), CIDR: p, Zone: z, Tier: t.Name, Public: t.Exposure == netplan.Public}})
+		}
+	}
+	if hasPublic {
+		add(Resource{ID: igwID, Kind: KindInternetGateway, InternetGateway: &InternetGatewaySpec{Net: Ref(netID)}})
+	}
+	for _, z := range d.rules.NATZones {
+		pub := d.publicTier(z)
+		if pub == "" {
+			continue // NP006 already refused this
+		}
+		ipID, natID := id(KindPublicIP, "nat", z), id(KindNATGateway, "nat", z)
+		add(Resource{ID: ipID, Kind: KindPublicIP, PublicIP: &PublicIPSpec{Zone: z}})
+		add(Resource{ID: natID, Kind: KindNATGateway, NATGateway: &NATGatewaySpec{
+			Subnet: Ref(id(KindSubnet, pub, z)), PublicIP: Ref(ipID), InternetGateway: Ref(igwID),
+			PublicRoute: Ref(id(KindRouteTable, pub, z)), Zone: z}})
+	}
+	for _, rt := range d.rules.RouteTables {
+		spec := &RouteTableSpec{Net: Ref(netID), Subnet: Ref(id(KindSubnet, rt.Group, rt.Zone))}
+		for _, r := range rt.Routes {
+			switch r.Target.Kind {
+			case netplan.TargetInternetGateway:
+				spec.Routes = append(spec.Routes, RouteSpec{Destination: r.Destination, TargetKind: TargetInternetGateway, Target: Ref(igwID)})
+			case netplan.TargetNAT:
+				spec.Routes = append(spec.Routes, RouteSpec{Destination: r.Destination, TargetKind: TargetNATGateway, Target: Ref(id(KindNATGateway, "nat", r.Target.Zone))})
+			}
+		}
+		add(Resource{ID: id(KindRouteTable, rt.Group, rt.Zone), Kind: KindRouteTable, RouteTable: spec})
+	}
+	d.securityGroups(add, netID)
+	for _, acl := range d.rules.ACLs {
+		add(Resource{ID: id(KindFirewall, acl.Name), Kind: KindFirewall, Firewall: &FirewallSpec{
+			Net: Ref(netID), Subnets: slices.Clone(subnets[acl.Name]),
+			Inbound: aclEntries(acl.Inbound), Outbound: aclEntries(acl.Outbound)}})
+	}
+	lbsOf := map[string][]Ref{}
+	for i := range a.LBs {
+		lb := &a.LBs[i]
+		lbID := id(KindLoadBalancer, lb.Name)
+		lbsOf[lb.Target] = append(lbsOf[lb.Target], Ref(lbID))
+		spec := &LoadBalancerSpec{Name: LBName(a.Name, lb.Name), Scheme: string(lb.Scheme), Type: string(lb.Type),
+			Subnets: slices.Clone(subnets[lb.Tier]), SecurityGroups: []Ref{Ref(id(KindSecurityGroup, lb.Name))}}
+		for _, l := range lb.Listeners {
+			spec.Listeners = append(spec.Listeners, ListenerSpec(l))
+		}
+		spec.HealthCheck = HealthCheckSpec(lb.EffectiveHealthCheck())
+		add(Resource{ID: lbID, Kind: KindLoadBalancer, LoadBalancer: spec})
+	}
+	for i := range a.Clusters {
+		c := &a.Clusters[i]
+		spec := d.clusterSpec(c, subnets[c.Tier])
+		spec.LoadBalancers = lbsOf[c.Tier]
+		slices.Sort(spec.LoadBalancers)
+		for _, r := range spec.LoadBalancers {
+			lb := d.lbs[strings.TrimPrefix(string(r), string(KindLoadBalancer)+"/")]
+			if len(lb.Listeners) > 0 && spec.TargetPort == 0 {
+				spec.TargetPort = lb.Listeners[0].TargetPort
+			}
+		}
+		add(Resource{ID: id(KindCluster, c.Tier), Kind: KindCluster, Cluster: spec})
+	}
+	for i := range a.Databases {
+		db := &a.Databases[i]
+		spec := &DatabaseSpec{Engine: string(db.Engine), EngineVersion: db.Version, InstanceClass: db.Class,
+			StorageGiB: db.StorageGiB, MultiAZ: db.MultiAZ, ReadReplicas: db.ReadReplicas,
+			BackupRetentionDays: db.BackupRetentionDays, Encrypted: db.Encrypted, Port: db.ListenPort(),
+			Username: db.Username, Subnets: slices.Clone(subnets[db.Tier]),
+			SecurityGroups: []Ref{Ref(id(KindSecurityGroup, db.Tier))}}
+		if db.FallbackToCluster {
+			fb := db.Fallback
+			fb.Tier = db.Tier
+			fb.Stateless = false
+			spec.Fallback = d.clusterSpec(&fb, subnets[db.Tier])
+		}
+		add(Resource{ID: id(KindDatabase, db.Tier), Kind: KindDatabase, Database: spec})
+	}
+	slices.SortFunc(bp.Resources, func(x, y Resource) int { return strings.Compare(x.ID, y.ID) })
+	for i := range bp.Resources {
+		bp.Resources[i].DependsOn = bp.Resources[i].Dependencies()
+	}
+	for _, f := range d.findings {
+		if f.Severity != netplan.SeverityError {
+			bp.Findings = append(bp.Findings, f)
+		}
+	}
+	return bp
+}
+
+func (d *design) clusterSpec(c *tier.Cluster, subnets []Ref) *ClusterSpec {
+	return &ClusterSpec{Tier: c.Tier, Subnets: slices.Clone(subnets), SecurityGroups: []Ref{Ref(id(KindSecurityGroup, c.Tier))},
+		Image: c.Image, InstanceType: c.InstanceType, UserData: Secret(c.UserData.Value()),
+		Min: c.Min, Desired: c.Desired, Max: c.Max, Stateless: c.Stateless}
+}
+
+// publicTier returns the first Public tier (in declaration order) with a
+// subnet in zone z: the home of that zone's NAT.
+func (d *design) publicTier(z string) string {
+	for i := range d.arch.Tiers {
+		t := &d.arch.Tiers[i]
+		if t.Exposure == netplan.Public && slices.Contains(d.arch.tierZones(t), z) {
+			return t.Name
+		}
+	}
+	return ""
+}
+
+func aclEntries(es []netplan.ACLEntry) []ACLEntrySpec {
+	out := make([]ACLEntrySpec, 0, len(es))
+	for _, e := range es {
+		out = append(out, ACLEntrySpec{Number: e.Number, Allow: e.Action == netplan.Allow, Protocol: e.Protocol,
+			FromPort: e.Ports.From, ToPort: e.Ports.To, CIDR: e.Prefix})
+	}
+	return out
+}
+
+func ruleSpec(r netplan.SGRule) RuleSpec {
+	s := RuleSpec{Protocol: r.Protocol, FromPort: r.Ports.From, ToPort: r.Ports.To, CIDR: r.Prefix, Description: r.Description}
+	if r.Group != "" {
+		s.Group = Ref(id(KindSecurityGroup, r.Group))
+	}
+	return s
+}
+
+func compareRule(x, y RuleSpec) int {
+	return cmp.Or(strings.Compare(string(x.Protocol), string(y.Protocol)), cmp.Compare(x.FromPort, y.FromPort),
+		cmp.Compare(x.ToPort, y.ToPort), strings.Compare(string(x.Group), string(y.Group)),
+		x.CIDR.Addr().Compare(y.CIDR.Addr()), cmp.Compare(x.CIDR.Bits(), y.CIDR.Bits()),
+		strings.Compare(x.Description, y.Description))
+}
+
+// securityGroups adds one security group and one rule set per tier and per
+// load balancer. A tier behind a load balancer accepts its target ports
+// from the balancer's group only.
+func (d *design) securityGroups(add func(Resource), netID string) {
+	a := d.arch
+	type set struct{ in, out []RuleSpec }
+	sets := map[string]*set{}
+	var order []string
+	for _, g := range d.sgRules.Groups {
+		s := &set{}
+		for _, r := range g.Inbound {
+			s.in = append(s.in, ruleSpec(r))
+		}
+		for _, r := range g.Outbound {
+			s.out = append(s.out, ruleSpec(r))
+		}
+		sets[g.Name] = s
+		order = append(order, g.Name)
+	}
+	for i := range a.LBs {
+		sets[a.LBs[i].Name] = &set{}
+		order = append(order, a.LBs[i].Name)
+	}
+	allowAll := a.Egress == netplan.EgressAllowAll
+	anywhere := []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}
+	if a.CIDR.Addr().Is6() {
+		anywhere = []netip.Prefix{netip.MustParsePrefix("::/0")}
+	}
+	for i := range a.LBs {
+		lb := &a.LBs[i]
+		s := sets[lb.Name]
+		lbGroup := Ref(id(KindSecurityGroup, lb.Name))
+		for _, p := range lb.TargetPorts() {
+			desc := "from load balancer " + lb.Name
+			sets[lb.Target].in = append(sets[lb.Target].in, RuleSpec{Protocol: netplan.ProtocolTCP, FromPort: p, ToPort: p, Group: lbGroup, Description: desc})
+			if !allowAll {
+				s.out = append(s.out, RuleSpec{Protocol: netplan.ProtocolTCP, FromPort: p, ToPort: p, Group: Ref(id(KindSecurityGroup, lb.Target)), Description: "to targets " + lb.Target})
+			}
+		}
+		if allowAll {
+			for _, p := range anywhere {
+				s.out = append(s.out, RuleSpec{Protocol: netplan.ProtocolAll, CIDR: p})
+			}
+		}
+	}
+	for _, f := range d.flows {
+		if f.To.Kind != netplan.EndpointTier {
+			continue
+		}
+		lb, ok := d.lbs[f.To.Name]
+		if !ok {
+			continue
+		}
+		s := sets[lb.Name]
+		base := RuleSpec{Protocol: f.Protocol, FromPort: f.Ports.From, ToPort: f.Ports.To, Description: f.Description}
+		switch f.From.Kind {
+		case netplan.EndpointTier:
+			r := base
+			r.Group = Ref(id(KindSecurityGroup, f.From.Name))
+			s.in = append(s.in, r)
+			if !allowAll {
+				o := base
+				o.Group = Ref(id(KindSecurityGroup, lb.Name))
+				sets[f.From.Name].out = append(sets[f.From.Name].out, o)
+			}
+		default:
+			ps := f.From.Prefixes
+			if f.From.Kind == netplan.EndpointPeer && len(ps) == 0 {
+				ps = a.Peers[f.From.Name]
+			}
+			for _, p := range ps {
+				if p.Addr().Is4() != a.CIDR.Addr().Is4() {
+					continue
+				}
+				r := base
+				r.CIDR = p
+				s.in = append(s.in, r)
+			}
+		}
+	}
+	for _, name := range order {
+		s := sets[name]
+		sgID := id(KindSecurityGroup, name)
+		desc := "archkit " + a.Name + " tier " + name
+		if _, ok := d.lbs[name]; ok {
+			desc = "archkit " + a.Name + " load balancer " + name
+		} else if t := d.tiers[name]; t != nil && t.Description != "" {
+			desc += ": " + t.Description
+		}
+		add(Resource{ID: sgID, Kind: KindSecurityGroup, SecurityGroup: &SecurityGroupSpec{Net: Ref(netID), Name: a.Name + "-" + name, Description: desc}})
+		slices.SortFunc(s.in, compareRule)
+		slices.SortFunc(s.out, compareRule)
+		s.in = slices.CompactFunc(s.in, func(x, y RuleSpec) bool { return compareRule(x, y) == 0 })
+		s.out = slices.CompactFunc(s.out, func(x, y RuleSpec) bool { return compareRule(x, y) == 0 })
+		add(Resource{ID: id(KindSecurityGroupRules, name), Kind: KindSecurityGroupRules, SecurityGroupRules: &SecurityGroupRulesSpec{
+			Group: Ref(sgID), Inbound: s.in, Outbound: s.out}})
+	}
+}
+
+// LBName returns the cloud name of load balancer lb of deployment:
+// "<deployment>-<lb>" with every character outside [a-zA-Z0-9-] replaced
+// by '-', at most 32 characters (the AWS and OUTSCALE limit). A longer
+// name keeps its first 23 characters and ends with '-' and 8 hex digits of
+// a SHA-256 of the full name, so distinct names stay distinct.
+//
+// LBName("shop", "web") is "shop-web".
+func LBName(deployment, lb string) string {
+	full := deployment + "-" + lb
+	b := []byte(full)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			b[i] = '-'
+		}
+	}
+	name := strings.Trim(string(b), "-")
+	if name == full && len(name) <= 32 {
+		return name
+	}
+	sum := sha256.Sum256([]byte(full))
+	head := strings.TrimRight(name[:min(len(name), 23)], "-")
+	return head + "-" + hex.EncodeToString(sum[:4])
+}

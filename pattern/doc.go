@@ -1,0 +1,90 @@
+// Package pattern composes tiers into architectures and builds them into
+// a [Blueprint]: the provider-neutral desired state that
+// provider.Engine applies to AWS, OUTSCALE or the in-memory fake.
+//
+// # Architectures
+//
+// An [Architecture] is a Net (a name, a CIDR, zones: "a" and "b" unless
+// told otherwise) with tiers ([tier.Tier]), flows between them
+// ([netplan.Flow], or [Architecture.Connect]), clusters, load balancers
+// and managed databases. Its fields are exported and its methods chain:
+//
+//	arch := pattern.New("shop", "10.0.0.0/16").
+//		AddTier(tier.LoadBalancers("edge", netplan.Public), tier.App("app"), tier.PostgreSQL("db")).
+//		AddLB(tier.PublicLB("front", "edge", "app", 8080)).
+//		AddCluster(tier.NewCluster("app", "ami-0abc", "t3.small")).
+//		AddDatabase(tier.NewDatabase("db", tier.EnginePostgres, "db.t3.micro")).
+//		Connect("app", "db")
+//	bp, err := arch.Build()
+//
+// The ready patterns return the same builder, one per source document:
+// [ThreeTier] (seed 000: nginx, intel application, MySQL in a Net),
+// [CloudNative] (seed 001: clusters behind their own load balancers, a
+// message bus, a database cluster), [Zones] (seed 002: DMZs and a DB zone
+// with the firewall of its Table 1), [WebApp] (seed 003: ALB, autoscaling
+// group, RDS Multi-AZ) and [Elastic] (seed 004: multi-zone clusters, a
+// cache, a managed database with backups).
+//
+// # Build
+//
+// [Architecture.Build] is pure and deterministic. It validates everything
+// and reports every problem at once (errors.Join, each naming the field to
+// change: "pattern: lbs[0].target: idle: tier has no cluster to balance;
+// add a tier.Cluster for it"), plans one subnet per tier per zone with
+// [netplan.Planner] (subnets listed in Pinned never move), derives
+// security groups, stateless firewalls and routes with [netplan.Derive],
+// runs the lint [Checks] and returns the Blueprint. Lint findings of
+// severity error stop Build; warnings and infos come back in
+// Blueprint.Findings.
+//
+// Load balancers get their own security group. A flow to a load balancer
+// reaches that group; the balancer forwards to its target tier on the
+// listeners' target ports and the health-check port, and the target tier
+// accepts that traffic from the balancer's group only. For firewalls,
+// routes and reachability, a load balancer's traffic is that of the tier
+// whose subnets hold it.
+//
+// # Resource ids
+//
+// Every resource has a logical id "<kind>/<name>[/<zone>]" that never
+// depends on a position in a list:
+//
+//	net/<net>                      the Net ("net/main")
+//	subnet/<tier>/<zone>           one per tier per zone ("subnet/web/a")
+//	internet_gateway/<net>         when a tier is public
+//	public_ip/nat/<zone>           the NAT's address
+//	nat_gateway/nat/<zone>         in the zone's first public tier
+//	route_table/<tier>/<zone>      one per subnet
+//	security_group/<tier or lb>    one per tier and per load balancer
+//	security_group_rules/<tier or lb>
+//	firewall/<tier>                stateless firewall (none on OUTSCALE)
+//	load_balancer/<lb>
+//	cluster/<tier>
+//	database/<tier>
+//
+// Cloud names derive from the deployment: security group "<deployment>-<tier>",
+// load balancer [LBName].
+//
+// # Names across clouds
+//
+//	archkit            AWS                                  OUTSCALE
+//	Net                VPC                                  Net
+//	zone               Availability Zone                    Subregion
+//	subnet             Subnet                               Subnet
+//	internet gateway   Internet Gateway (attach)            Internet Service (link)
+//	NAT                NAT Gateway + Elastic IP             NAT Service + Public IP
+//	route table        Route Table (+ association)          Route Table (+ link)
+//	security group     Security Group (group pairs)         Security Group (SecurityGroupsMembers)
+//	stateless firewall Network ACL                          none: security groups enforce
+//	image              AMI                                  OMI
+//	cluster            Launch Template + Auto Scaling Group VMs kept at the desired count
+//	load balancer      ALB / NLB + target group + listener  LBU + listeners + health check
+//	managed database   RDS (subnet group, Multi-AZ)         VMs (Database.Fallback cluster)
+//
+// # Availability and diagrams
+//
+// [Availability] does seed 001's arithmetic: redundant parts in
+// [Parallel], the request path in [Series], nodes [Spread] over zones;
+// [Architecture.Availability] reports it for each tier and the path.
+// [Architecture.Mermaid] and [Architecture.DOT] draw the architecture.
+package pattern

@@ -1,0 +1,112 @@
+package pattern
+
+import (
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/tier"
+)
+
+// Cache is the cache engine of [Elastic].
+type Cache string
+
+// The caches seed 004 names.
+const (
+	CacheRedis     Cache = "redis"     // tcp/6379
+	CacheMemcached Cache = "memcached" // tcp/11211
+)
+
+// ElasticOptions configures [Elastic]. Every zero field takes the default
+// written next to it.
+type ElasticOptions struct {
+	Name    string   // deployment name; "elastic"
+	CIDR    string   // "10.0.0.0/16"
+	Zones   []string // "a", "b", "c"
+	Profile netplan.Profile
+
+	Cache        Cache  // CacheRedis
+	AppPort      uint16 // 8080
+	SubnetBits   int    // 24
+	Nodes        int    // 3: one per zone
+	MaxNodes     int    // 12
+	InstanceType string // "t3.medium"
+	// Images; "web-image", "app-image", "cache-image".
+	WebImage, AppImage, CacheImage string
+	Certificate                    string // when set, HTTPS on 443
+
+	DBClass             string // "db.r6g.large"
+	BackupRetentionDays int    // 14
+	ReadReplicas        int    // 1
+}
+
+func (o *ElasticOptions) defaults() {
+	def(&o.Name, "elastic")
+	def(&o.CIDR, "10.0.0.0/16")
+	if len(o.Zones) == 0 {
+		o.Zones = []string{"a", "b", "c"}
+	}
+	def(&o.Cache, CacheRedis)
+	def(&o.AppPort, 8080)
+	def(&o.SubnetBits, 24)
+	def(&o.Nodes, 3)
+	def(&o.MaxNodes, 12)
+	def(&o.InstanceType, "t3.medium")
+	def(&o.WebImage, "web-image")
+	def(&o.AppImage, "app-image")
+	def(&o.CacheImage, "cache-image")
+	def(&o.DBClass, "db.r6g.large")
+	def(&o.BackupRetentionDays, 14)
+	def(&o.ReadReplicas, 1)
+}
+
+// Elastic returns seed 004's elastic platform: web and application
+// clusters over several zones that scale with the load, the web cluster
+// behind a public load balancer, the application sending mail and calling
+// cloud APIs through one NAT per zone, a distributed cache tier (Redis or
+// Memcached) and a managed PostgreSQL database with automated backups, a
+// Multi-AZ standby for automatic failover and a read replica.
+func Elastic(o ElasticOptions) *Architecture {
+	o.defaults()
+	a := New(o.Name, o.CIDR).WithZones(o.Zones...)
+	a.Profile = o.Profile
+
+	edge := tier.LoadBalancers("edge", netplan.Public)
+	web := tier.Web("web")
+	web.Exposure = netplan.Isolated
+	web.Ports = tcpPorts(80)
+	app := tier.App("app")
+	cache := tier.Redis("cache")
+	if o.Cache == CacheMemcached {
+		cache = tier.Memcached("cache")
+	}
+	db := tier.PostgreSQL("db")
+	app.Ports = tcpPorts(o.AppPort)
+	for _, t := range []*tier.Tier{&edge, &web, &app, &cache, &db} {
+		t.SubnetBits = o.SubnetBits
+	}
+	a.AddTier(edge, web, app, cache, db)
+
+	lb := tier.PublicLB("web-lb", "edge", "web", 80)
+	if o.Certificate != "" {
+		lb.Listeners = append(lb.Listeners, tier.HTTPS(443, 80, o.Certificate))
+	}
+	a.AddLB(lb)
+	a.Connect("web", "app").Connect("app", "cache").Connect("app", "db")
+	// The seed's "capacité d'envoi de courrier" and managed secrets: the
+	// application reaches out through one NAT per zone.
+	a.Flow("app -> internet tcp/587 # mail submission", "app -> internet tcp/443 # secrets and cloud APIs")
+
+	for _, c := range []struct{ tier, image string }{{"web", o.WebImage}, {"app", o.AppImage}} {
+		cl := tier.NewCluster(c.tier, c.image, o.InstanceType)
+		cl.Min, cl.Desired, cl.Max = o.Nodes, o.Nodes, o.MaxNodes
+		a.AddCluster(cl)
+	}
+	cc := tier.NewCluster("cache", o.CacheImage, o.InstanceType)
+	cc.Min, cc.Desired, cc.Max = o.Nodes, o.Nodes, o.Nodes
+	a.AddCluster(cc)
+
+	d := tier.NewDatabase("db", tier.EnginePostgres, o.DBClass)
+	d.BackupRetentionDays = o.BackupRetentionDays
+	d.ReadReplicas = o.ReadReplicas
+	d.StorageGiB = 100
+	a.AddDatabase(d)
+	return a
+}

@@ -1,0 +1,116 @@
+package pattern_test
+
+import (
+	"fmt"
+	"log"
+
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/tier"
+)
+
+// Seed 000's three tiers, two zones: one subnet per tier per zone.
+func Example_threeTier() {
+	arch := pattern.ThreeTier(pattern.ThreeTierOptions{Name: "shop"})
+	bp, err := arch.Build()
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, r := range bp.OfKind(pattern.KindSubnet) {
+		s := r.Subnet
+		fmt.Printf("%-16s %-12s public=%v\n", r.ID, s.CIDR, s.Public)
+	}
+	// Output:
+	// subnet/db/a      10.0.4.0/24  public=false
+	// subnet/db/b      10.0.5.0/24  public=false
+	// subnet/intel/a   10.0.2.0/24  public=false
+	// subnet/intel/b   10.0.3.0/24  public=false
+	// subnet/nginx/a   10.0.0.0/24  public=true
+	// subnet/nginx/b   10.0.1.0/24  public=true
+}
+
+// An architecture written by hand: a public load balancer in front of an
+// application cluster, a PostgreSQL database behind it.
+func ExampleArchitecture_Build() {
+	arch := pattern.New("shop", "10.20.0.0/16").
+		AddTier(tier.LoadBalancers("edge", netplan.Public), tier.App("app"), tier.PostgreSQL("db")).
+		AddLB(tier.PublicLB("front", "edge", "app", 8080)).
+		AddCluster(tier.NewCluster("app", "ami-0abc", "t3.small")).
+		AddDatabase(tier.NewDatabase("db", tier.EnginePostgres, "db.t3.micro")).
+		Connect("app", "db").
+		Flow("app -> internet tcp/443 # partner APIs, through a NAT per zone")
+	bp, err := arch.Build()
+	if err != nil {
+		log.Fatal(err)
+	}
+	counts := map[pattern.Kind]int{}
+	for _, r := range bp.Resources {
+		counts[r.Kind]++
+	}
+	for _, k := range pattern.Kinds {
+		fmt.Printf("%s: %d\n", k, counts[k])
+	}
+	lb, _ := bp.Resource("load_balancer/front")
+	fmt.Println(lb.LoadBalancer.Name, lb.LoadBalancer.Subnets)
+	fmt.Println("findings:", len(bp.Findings))
+	rules, _ := bp.Resource("security_group_rules/app")
+	for _, r := range rules.SecurityGroupRules.Inbound {
+		fmt.Printf("app accepts %s/%d from %s\n", r.Protocol, r.FromPort, r.Group)
+	}
+	// Output:
+	// net: 1
+	// subnet: 6
+	// internet_gateway: 1
+	// public_ip: 2
+	// nat_gateway: 2
+	// route_table: 6
+	// security_group: 4
+	// security_group_rules: 4
+	// firewall: 3
+	// load_balancer: 1
+	// cluster: 1
+	// database: 1
+	// shop-front [subnet/edge/a subnet/edge/b]
+	// findings: 0
+	// app accepts tcp/8080 from security_group/front
+}
+
+// Seed 001's availability table, and what two nodes per tier over two
+// zones buy.
+func ExampleAvailability() {
+	for _, a := range []pattern.Availability{0.99, 0.999, 0.9999, 0.99999, 0.999999} {
+		fmt.Println(a)
+	}
+	report, err := pattern.ThreeTier(pattern.ThreeTierOptions{}).Availability(0.99, 0.9999)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Print(report)
+	// Output:
+	// 99% (2 nines, 3.65 days down per year)
+	// 99.9% (3 nines, 8.76 hours down per year)
+	// 99.99% (4 nines, 52.56 minutes down per year)
+	// 99.999% (5 nines, 5.26 minutes down per year)
+	// 99.9999% (6 nines, 31.5 seconds down per year)
+	// nginx      2 nodes in 2 zones: 99.9898% (3.99 nines, 53.61 minutes down per year)
+	// intel      2 nodes in 2 zones: 99.9898% (3.99 nines, 53.61 minutes down per year)
+	// db         2 nodes in 2 zones: 99.9898% (3.99 nines, 53.61 minutes down per year)
+	// path nginx -> intel -> db: 99.9694% (3.51 nines, 2.68 hours down per year)
+}
+
+// Lint findings come back with the Blueprint; errors stop Build.
+func ExampleChecks() {
+	arch := pattern.WebApp(pattern.WebAppOptions{})
+	arch.NAT = netplan.NATShared
+	arch.Database("db").BackupRetentionDays = 0
+	bp, err := arch.Build()
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, f := range bp.Findings {
+		fmt.Println(f.Severity, f.ID, f.Subject)
+	}
+	// Output:
+	// warning PT004 nat
+	// warning PT007 databases[db]
+}

@@ -1,0 +1,99 @@
+package pattern
+
+import (
+	"net/netip"
+
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/tier"
+)
+
+// WebAppOptions configures [WebApp]. Every zero field takes the default
+// written next to it.
+type WebAppOptions struct {
+	Name    string   // deployment name; "webapp"
+	CIDR    string   // "10.0.0.0/16"
+	Zones   []string // DefaultZones ("a", "b")
+	Profile netplan.Profile
+
+	Public, App, DB string // tier names; "public", "app", "db"
+	AppPort         uint16 // 8080 (Tomcat)
+	SubnetBits      int    // 24
+	// Certificate, when set, adds an HTTPS listener on 443 terminating TLS.
+	Certificate     string
+	HealthCheckPath string // "/health"
+
+	Image        string      // the application image; "app-image"
+	InstanceType string      // "t3.small"
+	UserData     tier.Secret // cloud-init run at boot
+	Min, Max     int         // 2, 6 nodes
+
+	Engine  tier.Engine // tier.EngineMySQL
+	DBClass string      // "db.t3.micro"
+
+	// AdminCIDR, when set, adds a bastion in the public subnets reachable
+	// on SSH from it only.
+	AdminCIDR netip.Prefix
+}
+
+func (o *WebAppOptions) defaults() {
+	def(&o.Name, "webapp")
+	def(&o.CIDR, "10.0.0.0/16")
+	def(&o.Public, "public")
+	def(&o.App, "app")
+	def(&o.DB, "db")
+	def(&o.AppPort, 8080)
+	def(&o.SubnetBits, 24)
+	def(&o.HealthCheckPath, "/health")
+	def(&o.Image, "app-image")
+	def(&o.InstanceType, "t3.small")
+	def(&o.Min, 2)
+	def(&o.Max, 6)
+	def(&o.Engine, tier.EngineMySQL)
+	def(&o.DBClass, "db.t3.micro")
+}
+
+// WebApp returns seed 003's AWS migration: two zones, a public and a
+// private subnet in each (and isolated database subnets), an internet
+// gateway, a NAT per zone, an application load balancer with a target
+// group and a health check in front of an autoscaling cluster started
+// from an image with user data, and a managed database in the isolated
+// subnets with a Multi-AZ standby. Nothing is public but the load
+// balancer (and the bastion when AdminCIDR is set).
+func WebApp(o WebAppOptions) *Architecture {
+	o.defaults()
+	a := New(o.Name, o.CIDR)
+	a.Zones = o.Zones
+	a.Profile = o.Profile
+
+	pub := tier.LoadBalancers(o.Public, netplan.Public)
+	app := tier.App(o.App)
+	app.Ports = tcpPorts(o.AppPort)
+	db := tier.MySQL(o.DB)
+	if o.Engine == tier.EnginePostgres {
+		db = tier.PostgreSQL(o.DB)
+	}
+	for _, t := range []*tier.Tier{&pub, &app, &db} {
+		t.SubnetBits = o.SubnetBits
+	}
+	a.AddTier(pub, app, db)
+
+	lb := tier.PublicLB(o.App+"-lb", o.Public, o.App, o.AppPort)
+	if o.Certificate != "" {
+		lb.Listeners = append(lb.Listeners, tier.HTTPS(443, o.AppPort, o.Certificate))
+	}
+	lb.HealthCheck.Path = o.HealthCheckPath
+	a.AddLB(lb)
+
+	c := tier.NewCluster(o.App, o.Image, o.InstanceType)
+	c.UserData = o.UserData
+	c.Min, c.Desired, c.Max = o.Min, o.Min, o.Max
+	a.AddCluster(c)
+	a.AddDatabase(tier.NewDatabase(o.DB, o.Engine, o.DBClass))
+
+	a.Connect(o.App, o.DB)
+	a.Flow(o.App + " -> internet tcp/443 # updates and packages through the NAT")
+	if o.AdminCIDR.IsValid() {
+		a.AddBastion("bastion", netplan.CIDR(o.AdminCIDR), o.App)
+	}
+	return a
+}
