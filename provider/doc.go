@@ -1,0 +1,65 @@
+// Package provider applies Blueprints to clouds: the [Driver] interface
+// every cloud implements, and the [Engine] that plans, applies, destroys
+// and checks drift over any Driver.
+//
+// # The cloud is the state
+//
+// Every resource the engine creates carries the ownership tags
+// [TagDeployment] and [TagLogicalID]. [Engine.Plan] lists what exists by
+// those tags (one List per kind, nets first so the other lists are scoped
+// by their ids), compares it with the Blueprint and returns a [Changeset]:
+//
+//	Plan for shop on fake: 1 to create, 1 to update, 1 to replace, 1 to delete, 20 unchanged.
+//	+ create subnet/web/c
+//	~ update security_group_rules/app: inbound: + tcp 8080 from security_group/web
+//	-/+ replace subnet/db/a (cidr changed: forces replacement)
+//	      cidr: 10.0.2.0/24 -> 10.0.3.0/24 (forces replacement)
+//	- delete nat_gateway/b (not in the blueprint)
+//
+// There is no state file to lose: an apply interrupted at any step
+// converges when it runs again, creates carry a deterministic idempotency
+// [Token], and an unchanged Blueprint makes zero write calls.
+//
+// # Comparison
+//
+// The desired resource's refs are compared in logical-id space (observed
+// refs are mapped back through the tags), zones are mapped to the
+// provider's ("a" -> "eu-west-2a"), both sides are normalized (rules,
+// routes, listeners and reference lists sorted; rule descriptions and the
+// driver's write-only fields ignored) and diffed by JSON field name. A
+// changed field the driver lists in [Capabilities.Mutable] is an update;
+// any other change replaces the resource.
+//
+// A replace creates the new resource before deleting the old one, except
+// for nets, subnets, internet gateways, security groups and their rules,
+// load balancers and databases: a new subnet with the same CIDR would
+// conflict with the old one, and group and balancer names are unique. Those
+// are deleted first, and everything that refers to them is replaced with
+// them.
+//
+// # Apply
+//
+// [Engine.Apply] runs the changeset over the dependency graph: a resource
+// starts as soon as its dependencies are done, within [Options.Parallelism]
+// and the client-side rate limit. Retryable errors ([IsRetryable]) are
+// retried with exponential backoff and full jitter; an asynchronous
+// resource (Create returned Ready false) is polled until ready. Removed
+// resources are deleted last, in reverse dependency order. A failure stops
+// only what depends on it; the returned error joins every failure.
+//
+// # Capabilities
+//
+// A Blueprint holding a kind the driver lists in
+// [Capabilities.Unsupported] is refused before any call, naming the
+// resource, the reason and the fix, unless [Options.AllowFallback]:
+// firewalls are then dropped (the security groups enforce the same flows)
+// and databases are built as their fallback cluster, each reported as a
+// notice.
+//
+// # Progress and secrets
+//
+// Every step of every resource is an [Event] sent to [Options.OnEvent] and
+// logged with log/slog under stable keys (LogKeyKind ...). [Renderer]
+// prints them as progress lines. User data never appears in events, logs
+// or errors: the engine redacts it from everything it reports.
+package provider

@@ -1,0 +1,170 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern"
+)
+
+// Ownership tags. Every resource archkit creates carries both, so that Plan
+// finds what exists without a state file.
+const (
+	// TagDeployment holds the deployment name ([pattern.Blueprint.Deployment]).
+	TagDeployment = "archkit:deployment"
+	// TagLogicalID holds the resource's logical id ("subnet/web/a").
+	TagLogicalID = "archkit:id"
+	// TagName holds a readable name ("shop-subnet-web-a"), shown by the
+	// clouds' consoles.
+	TagName = "Name"
+)
+
+// Driver is what a cloud must implement for the engine: create, read, update
+// and delete for each resource kind of a [pattern.Blueprint], and discovery
+// by ownership tags.
+//
+// Specs in a [Request] and in an [Observed] are those of a
+// [pattern.Resource] whose Refs hold provider ids, not logical ids: the
+// engine resolves them before it calls Create or Update, and compares what
+// List returns the same way.
+//
+// Drivers map their cloud's errors to [*Error] with one of the [Code]s, so
+// the engine can tell a retryable throttle from a dependency violation.
+// Implementations must be safe for concurrent use: the engine calls them
+// from several goroutines.
+type Driver interface {
+	// Name returns the provider's name: "aws", "outscale", "fake".
+	Name() string
+	// Capabilities says what the driver cannot do.
+	Capabilities() Capabilities
+	// Profile returns the provider's address and quota limits.
+	Profile() netplan.Profile
+	// Zones lists the zones (availability zones, subregions) of the
+	// driver's region, sorted.
+	Zones(ctx context.Context) ([]string, error)
+
+	// List returns every resource of kind q.Kind that carries the ownership
+	// tag of q.Deployment (scoped to q.NetIDs for kinds that live in a Net,
+	// when the caller knows them). It makes no write call.
+	List(ctx context.Context, q Query) ([]Observed, error)
+	// Read returns the current state of one resource by provider id. It
+	// returns an error with Code NotFound when it is gone.
+	Read(ctx context.Context, kind pattern.Kind, id string) (Observed, error)
+	// Create creates the resource with its ownership tags and returns it.
+	// A driver that receives a Request whose Token it has already seen (a
+	// retried call) returns the resource it made then instead of a second
+	// one. Create may return before an asynchronous resource is ready
+	// (Observed.Ready false); the engine then polls Read.
+	Create(ctx context.Context, req Request) (Observed, error)
+	// Update changes the resource in place to match req. It is called only
+	// for changes that [Capabilities.CanUpdate] allows.
+	Update(ctx context.Context, req Request, current Observed) (Observed, error)
+	// Delete deletes the resource. Deleting a resource that is already gone
+	// is not an error. When the cloud refuses because something uses the
+	// resource, the error has Code Dependency and names the blocker.
+	Delete(ctx context.Context, current Observed) error
+}
+
+// Query selects resources for [Driver.List].
+type Query struct {
+	Deployment string
+	Kind       pattern.Kind
+	// NetIDs are the provider ids of the deployment's Nets, when known; a
+	// driver scopes its describe calls by them (a real account and moto
+	// hold default VPC resources that must never be listed).
+	NetIDs []string
+}
+
+// Request asks a driver to create or update one resource.
+type Request struct {
+	Deployment string
+	// Resource is the desired resource, its Refs resolved to provider ids
+	// and its zones mapped to the provider's zone names.
+	Resource pattern.Resource
+	// Token is a deterministic idempotency token of at most 64 characters
+	// for APIs that take a client token: the same resource in the same
+	// deployment always gets the same token.
+	Token string
+	// Tags are the tags to put on the resource: the ownership tags, Name,
+	// and the user's own.
+	Tags map[string]string
+}
+
+// Observed is a resource as the cloud reports it.
+type Observed struct {
+	// ID is the provider id ("vpc-0ab12cd3"); for resources a cloud
+	// identifies by name (OUTSCALE load balancers) it is the name.
+	ID        string
+	LogicalID string
+	// Resource holds the spec as read back, Refs as provider ids. Fields
+	// the cloud does not report back (user data on some clouds) are left
+	// as they were sent, and the driver documents which.
+	Resource pattern.Resource
+	// Ready reports whether the resource is usable (a NAT gateway
+	// "available", a load balancer "active").
+	Ready bool
+	// Status is the cloud's own state word, for display.
+	Status string
+	Tags   map[string]string
+	// Parts are sub-resources the driver created for this resource and
+	// reports for leak checks, for example the launch template of an AWS
+	// cluster or the VMs of an OUTSCALE one: kind -> provider ids.
+	Parts map[string][]string
+}
+
+// Capabilities says what a driver cannot do, so the engine refuses or
+// falls back with a clear message instead of failing half-way.
+type Capabilities struct {
+	// Unsupported maps a kind the driver cannot create to the reason,
+	// for example KindFirewall: "OUTSCALE has no network ACLs".
+	Unsupported map[pattern.Kind]string
+	// Mutable lists, per kind, the spec fields (JSON names, "routes",
+	// "inbound", "desired" ...) that Update can change in place. A change
+	// to any other field replaces the resource.
+	Mutable map[pattern.Kind][]string
+	// WriteOnly lists, per kind, the spec fields the driver cannot read
+	// back (user data on some clouds); Plan and Drift do not compare them.
+	WriteOnly map[pattern.Kind][]string
+}
+
+// Supports reports whether the driver can create resources of kind k.
+func (c Capabilities) Supports(k pattern.Kind) bool {
+	_, no := c.Unsupported[k]
+	return !no
+}
+
+// CanUpdate reports whether the driver can change field of a kind k
+// resource in place.
+func (c Capabilities) CanUpdate(k pattern.Kind, field string) bool {
+	return slices.Contains(c.Mutable[k], field)
+}
+
+// Token returns the idempotency token of a resource: deterministic, at most
+// 64 characters, built from the deployment and the logical id, for example
+// "shop-subnet-web-a-3f9c2a1b" (a hash keeps long names unique).
+func Token(deployment, logicalID string) string {
+	const max = 64
+	base := deployment + "-" + strings.NewReplacer("/", "-", ":", "-").Replace(logicalID)
+	h := fnv32(deployment + "\x00" + logicalID)
+	suffix := fmt.Sprintf("-%08x", h)
+	if len(base)+len(suffix) > max {
+		base = base[:max-len(suffix)]
+	}
+	return base + suffix
+}
+
+func fnv32(s string) uint32 {
+	const (
+		offset = 2166136261
+		prime  = 16777619
+	)
+	h := uint32(offset)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= prime
+	}
+	return h
+}

@@ -1,0 +1,140 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+
+	"golang.org/x/time/rate"
+
+	"github.com/archkit/archkit/pattern"
+)
+
+// Engine plans, applies, destroys and checks the drift of Blueprints on
+// one Driver. It keeps no state between calls: the cloud is the state,
+// found again by the ownership tags. An Engine is safe for concurrent use;
+// its rate limit is shared by all its calls.
+type Engine struct {
+	d    Driver
+	opts Options
+	log  *slog.Logger
+	lim  *rate.Limiter
+}
+
+// NewEngine returns an Engine for d, with the options set by optFns
+// applied over the defaults documented on [Options].
+//
+//	eng := provider.NewEngine(drv, func(o *provider.Options) { o.Parallelism = 4 })
+//	res, err := eng.Apply(ctx, bp)
+func NewEngine(d Driver, optFns ...func(*Options)) *Engine {
+	var o Options
+	for _, f := range optFns {
+		f(&o)
+	}
+	o.setDefaults()
+	return &Engine{d: d, opts: o, log: o.Logger, lim: newLimiter(o)}
+}
+
+func (e *Engine) newClient() *client { return &client{d: e.d, lim: e.lim} }
+
+func joinErrs(errs []error) error { return errors.Join(errs...) }
+
+// listOrder is the order in which kinds are listed: nets first, so that
+// the other lists can be scoped by their ids.
+func (e *Engine) listKinds() []pattern.Kind {
+	caps := e.d.Capabilities()
+	var ks []pattern.Kind
+	for _, k := range pattern.Kinds {
+		if caps.Supports(k) {
+			ks = append(ks, k)
+		}
+	}
+	return ks
+}
+
+// observe lists every resource tagged with deployment, one List per kind
+// (nets first, then the others in parallel, scoped by the nets' ids).
+func (e *Engine) observe(ctx context.Context, c *client, deployment string) (map[pattern.Kind][]Observed, []string, error) {
+	out := map[pattern.Kind][]Observed{}
+	listOne := func(k pattern.Kind, netIDs []string) ([]Observed, error) {
+		var obs []Observed
+		err := retry(ctx, e.opts.Retry, func() error {
+			var err error
+			obs, err = c.list(ctx, Query{Deployment: deployment, Kind: k, NetIDs: netIDs})
+			return err
+		}, nil)
+		if err != nil {
+			return nil, fmt.Errorf("provider: list %s: %w", k, err)
+		}
+		for i := range obs {
+			o := &obs[i]
+			o.Resource.Kind = k
+			if o.LogicalID == "" {
+				o.LogicalID = o.Tags[TagLogicalID]
+			}
+			o.Resource.ID = o.LogicalID
+		}
+		slices.SortFunc(obs, func(a, b Observed) int {
+			if a.LogicalID != b.LogicalID {
+				if a.LogicalID < b.LogicalID {
+					return -1
+				}
+				return 1
+			}
+			switch {
+			case a.ID < b.ID:
+				return -1
+			case a.ID > b.ID:
+				return 1
+			}
+			return 0
+		})
+		return obs, nil
+	}
+	kinds := e.listKinds()
+	var netIDs []string
+	if slices.Contains(kinds, pattern.KindNet) {
+		nets, err := listOne(pattern.KindNet, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		out[pattern.KindNet] = nets
+		for _, n := range nets {
+			netIDs = append(netIDs, n.ID)
+		}
+	}
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		errs []error
+		// Lists are reads: all kinds at once, within the rate limit.
+		sem = make(chan struct{}, len(kinds))
+	)
+	for _, k := range kinds {
+		if k == pattern.KindNet {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			obs, err := listOne(k, netIDs)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			out[k] = obs
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
+	return out, netIDs, nil
+}

@@ -1,0 +1,139 @@
+package provider_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"time"
+
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/fake"
+)
+
+// Plan is the dry run: it lists what Apply would do, without a write call.
+func ExampleEngine_Plan() {
+	ctx := context.Background()
+	eng := provider.NewEngine(fake.New(), func(o *provider.Options) { o.RateLimit = -1 })
+	cs, err := eng.Plan(ctx, webApp("site"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Print(cs)
+	// Output:
+	// Plan for site on fake: 12 to create, 0 to update, 0 to replace, 0 to delete, 0 unchanged.
+	// + create net/main
+	// + create subnet/web/a
+	// + create subnet/web/b
+	// + create internet_gateway/main
+	// + create route_table/web/a
+	// + create route_table/web/b
+	// + create security_group/lb
+	// + create security_group/web
+	// + create security_group_rules/lb
+	// + create security_group_rules/web
+	// + create load_balancer/web
+	// + create cluster/web
+}
+
+// Apply, then change the Blueprint: the plan shows field-level diffs, and
+// an apply of an unchanged Blueprint makes no write call.
+func ExampleEngine_Apply() {
+	ctx := context.Background()
+	d := fake.New()
+	eng := provider.NewEngine(d, func(o *provider.Options) {
+		o.RateLimit = -1                  // an in-memory driver needs no client-side limit
+		o.PollMin = 10 * time.Millisecond // nor long polls for its load balancer
+	})
+	bp := webApp("site")
+	res, err := eng.Apply(ctx, bp)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res.Created, "created,", res.WriteCalls, "write calls")
+
+	res, err = eng.Apply(ctx, bp)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res.Unchanged, "unchanged,", res.WriteCalls, "write calls")
+
+	for i, r := range bp.Resources {
+		switch r.ID {
+		case "security_group_rules/web":
+			bp.Resources[i].SecurityGroupRules.Inbound = append(r.SecurityGroupRules.Inbound, tcp(9090, "security_group/lb"))
+		case "cluster/web":
+			bp.Resources[i].Cluster.Desired = 4
+		}
+	}
+	cs, err := eng.Plan(ctx, bp)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Print(cs)
+	// Output:
+	// 12 created, 12 write calls
+	// 12 unchanged, 0 write calls
+	// Plan for site on fake: 0 to create, 2 to update, 0 to replace, 0 to delete, 10 unchanged.
+	// ~ update security_group_rules/web: inbound: + tcp 9090 from security_group/lb
+	// ~ update cluster/web: desired: 3 -> 4
+}
+
+// A driver without managed databases or stateless firewalls refuses such
+// a Blueprint before any call, saying how to fix it.
+func ExampleOptions_allowFallback() {
+	ctx := context.Background()
+	d := fake.New(fake.Outscale)
+	bp := threeTier("shop", "")
+	_, err := provider.NewEngine(d, func(o *provider.Options) { o.RateLimit = -1 }).Plan(ctx, bp)
+	fmt.Println(err)
+
+	eng := provider.NewEngine(d, func(o *provider.Options) {
+		o.AllowFallback = true
+		o.RateLimit = -1
+		o.OnEvent = func(ev provider.Event) {
+			if ev.Type == provider.EventNotice {
+				fmt.Println("notice:", ev.Message)
+			}
+		}
+	})
+	if _, err := eng.Apply(ctx, bp, func(o *provider.ApplyOptions) { o.DryRun = true }); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// provider: database/db: database not supported by fake (OUTSCALE has no managed database; use the database's cluster fallback); set a fallback cluster and AllowFallback=true: not supported by this provider
+	// provider: firewall/db: firewall not supported by fake (OUTSCALE has no stateless firewall (network ACL); enforce with security groups); set AllowFallback to rely on the security groups, which enforce the same flows: not supported by this provider
+	// notice: database/db: fake has no managed database (OUTSCALE has no managed database; use the database's cluster fallback); built as a 2-node db cluster instead
+	// notice: firewall/db: dropped: fake has no stateless firewall (OUTSCALE has no stateless firewall (network ACL); enforce with security groups); the security groups already enforce the same flows
+}
+
+// Destroy deletes everything tagged with the deployment, in reverse
+// dependency order, and checks that nothing is left.
+func ExampleEngine_Destroy() {
+	ctx := context.Background()
+	d := fake.New()
+	eng := provider.NewEngine(d, func(o *provider.Options) { o.RateLimit = -1; o.PollMin = 10 * time.Millisecond })
+	if _, err := eng.Apply(ctx, webApp("site")); err != nil {
+		log.Fatal(err)
+	}
+	res, err := eng.Destroy(ctx, "site")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res.Deleted, "deleted;", len(d.Resources()), "left")
+	// Output:
+	// 12 deleted; 0 left
+}
+
+// The Renderer prints one line per step; here only the failures and the
+// summary are kept, since the order of parallel steps varies.
+func ExampleRenderer() {
+	r := provider.NewRenderer(os.Stdout)
+	r.Handle(provider.Event{Type: provider.EventSkipped, Kind: pattern.KindCluster, ID: "cluster/web", Action: provider.ActionCreate,
+		Message: "depends on load_balancer/web, which failed"})
+	r.Handle(provider.Event{Type: provider.EventComplete, Message: "Apply failed: 10 created, 0 updated, 0 replaced, 0 deleted in 1.2s (1 failed, 1 skipped)"})
+	// Output:
+	// + cluster/web: skipped: depends on load_balancer/web, which failed
+	// Apply failed: 10 created, 0 updated, 0 replaced, 0 deleted in 1.2s (1 failed, 1 skipped)
+}

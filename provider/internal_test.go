@@ -1,0 +1,80 @@
+package provider
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestMapZone(t *testing.T) {
+	t.Parallel()
+	zones := []string{"eu-west-2a", "eu-west-2b", "eu-west-2c"}
+	for _, tc := range []struct {
+		in, want, wantErr string
+	}{
+		{in: "a", want: "eu-west-2a"},
+		{in: "eu-west-2b", want: "eu-west-2b"},
+		{in: "2c", want: "eu-west-2c"},
+		{in: "d", wantErr: `zone "d": not in region (eu-west-2a, eu-west-2b, eu-west-2c); use one of`},
+		{in: "", wantErr: `zone "": not in region`},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			t.Parallel()
+			got, err := mapZone(tc.in, zones)
+			if tc.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+	_, err := mapZone("a", []string{"x-1a", "y-1a"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "ambiguous")
+}
+
+func TestBackoff(t *testing.T) {
+	t.Parallel()
+	p := RetryPolicy{BaseDelay: 10 * time.Millisecond, MaxDelay: 50 * time.Millisecond}
+	for n := 1; n <= 10; n++ {
+		ceil := min(p.BaseDelay<<(n-1), p.MaxDelay)
+		for range 50 {
+			d := backoff(p, n)
+			assert.GreaterOrEqual(t, d, time.Duration(0))
+			assert.Less(t, d, ceil)
+		}
+	}
+}
+
+func TestRetryStopsOnPermanentError(t *testing.T) {
+	t.Parallel()
+	p := RetryPolicy{MaxAttempts: 5, BaseDelay: time.Microsecond, MaxDelay: time.Microsecond}
+	calls := 0
+	err := retry(t.Context(), p, func() error { calls++; return NewError("Op", "k", "", Invalid, nil) }, nil)
+	require.ErrorIs(t, err, ErrInvalid)
+	assert.Equal(t, 1, calls)
+	calls = 0
+	retried := 0
+	err = retry(t.Context(), p, func() error { calls++; return NewError("Op", "k", "", Throttled, nil) }, func(int, error) { retried++ })
+	require.ErrorIs(t, err, ErrThrottled)
+	assert.Equal(t, 5, calls)
+	assert.Equal(t, 4, retried)
+}
+
+func TestAcyclic(t *testing.T) {
+	t.Parallel()
+	a := &node{ch: &Change{ID: "subnet/a"}, op: opDelete}
+	b := &node{ch: &Change{ID: "cluster/b"}, op: opCreate}
+	c := &node{ch: &Change{ID: "net/c"}, op: opCreate}
+	b.addDep(c)
+	require.NoError(t, acyclic([]*node{a, b, c}))
+	a.addDep(b)
+	b.addDep(a)
+	err := acyclic([]*node{a, b, c})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "cannot be ordered (delete subnet/a, create cluster/b)")
+}

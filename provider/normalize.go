@@ -1,0 +1,74 @@
+package provider
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/archkit/archkit/pattern"
+)
+
+// normalize returns a copy of r in canonical form for comparison: rules,
+// routes, listeners, entries and reference lists sorted, rule
+// descriptions dropped (clouds do not compare them), refs mapped through
+// ref (nil: unchanged).
+func normalize(r pattern.Resource, ref func(pattern.Ref) pattern.Ref) pattern.Resource {
+	c := r.Clone()
+	c.DependsOn = nil
+	if ref != nil {
+		for _, p := range c.Refs() {
+			if *p != "" {
+				*p = ref(*p)
+			}
+		}
+	}
+	sortRefs := func(rs []pattern.Ref) { slices.Sort(rs) }
+	switch {
+	case c.RouteTable != nil:
+		slices.SortFunc(c.RouteTable.Routes, func(a, b pattern.RouteSpec) int {
+			return cmp.Or(a.Destination.Addr().Compare(b.Destination.Addr()), cmp.Compare(a.Destination.Bits(), b.Destination.Bits()),
+				strings.Compare(string(a.TargetKind), string(b.TargetKind)), strings.Compare(string(a.Target), string(b.Target)))
+		})
+	case c.SecurityGroupRules != nil:
+		for _, rs := range [][]pattern.RuleSpec{c.SecurityGroupRules.Inbound, c.SecurityGroupRules.Outbound} {
+			for i := range rs {
+				rs[i].Description = ""
+			}
+			slices.SortFunc(rs, func(a, b pattern.RuleSpec) int { return strings.Compare(ruleKey(a), ruleKey(b)) })
+		}
+		c.SecurityGroupRules.Inbound = slices.Compact(c.SecurityGroupRules.Inbound)
+		c.SecurityGroupRules.Outbound = slices.Compact(c.SecurityGroupRules.Outbound)
+	case c.Firewall != nil:
+		sortRefs(c.Firewall.Subnets)
+		for _, es := range [][]pattern.ACLEntrySpec{c.Firewall.Inbound, c.Firewall.Outbound} {
+			slices.SortFunc(es, func(a, b pattern.ACLEntrySpec) int { return cmp.Compare(a.Number, b.Number) })
+		}
+	case c.LoadBalancer != nil:
+		sortRefs(c.LoadBalancer.Subnets)
+		sortRefs(c.LoadBalancer.SecurityGroups)
+		slices.SortFunc(c.LoadBalancer.Listeners, func(a, b pattern.ListenerSpec) int {
+			return cmp.Or(cmp.Compare(a.Port, b.Port), strings.Compare(a.Protocol, b.Protocol))
+		})
+	case c.Cluster != nil:
+		normCluster(c.Cluster)
+	case c.Database != nil:
+		sortRefs(c.Database.Subnets)
+		sortRefs(c.Database.SecurityGroups)
+		if c.Database.Fallback != nil {
+			normCluster(c.Database.Fallback)
+		}
+	}
+	return c
+}
+
+func normCluster(s *pattern.ClusterSpec) {
+	slices.Sort(s.Subnets)
+	slices.Sort(s.SecurityGroups)
+	slices.Sort(s.LoadBalancers)
+}
+
+// ruleKey is the canonical text of a rule, its description left out.
+func ruleKey(r pattern.RuleSpec) string {
+	return fmt.Sprintf("%s|%05d|%05d|%s|%s", r.Protocol, r.FromPort, r.ToPort, r.CIDR, r.Group)
+}

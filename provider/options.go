@@ -1,0 +1,110 @@
+package provider
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Options configure an [Engine]. The zero value of every field selects the
+// default documented on it.
+type Options struct {
+	// Logger receives the engine's structured log, with the keys of the
+	// LogKey constants. nil: nothing is logged.
+	Logger *slog.Logger
+	// Parallelism bounds the driver operations (create, update, delete and
+	// their waits) in flight at once. 0: 8.
+	Parallelism int
+	// RateLimit is the client-side rate limit of driver calls, reads and
+	// writes together, in requests per second. 0: 20; negative: no limit.
+	RateLimit float64
+	// RateBurst is the burst of the rate limit. 0: 10.
+	RateBurst int
+	// Retry is the retry policy for retryable errors ([IsRetryable]).
+	Retry RetryPolicy
+	// WaitTimeout bounds the wait for an asynchronous resource to become
+	// ready after its create (a NAT gateway, a load balancer). 0: 10m.
+	WaitTimeout time.Duration
+	// PollMin and PollMax bound the delay between two reads while waiting;
+	// the delay doubles from PollMin up to PollMax. 0: 1s and 15s.
+	PollMin, PollMax time.Duration
+	// DependencyRetries is how many times a delete refused with Code
+	// Dependency is tried again (after the Retry policy's backoff) before
+	// the error is reported: on AWS, network interfaces linger for a while
+	// after their load balancer is deleted. 0: 5; negative: none.
+	DependencyRetries int
+	// OnEvent, when set, receives one [Event] per step of every resource.
+	// It is called from several goroutines, one call at a time per
+	// resource; it must be safe for concurrent use ([Renderer.Handle] is).
+	OnEvent func(Event)
+	// AllowFallback lets the engine adapt a Blueprint to a driver that
+	// lacks a kind: firewall resources are dropped (security groups
+	// already enforce the same flows) and a database is replaced by its
+	// [pattern.DatabaseSpec.Fallback] cluster. Each adaptation is reported
+	// as a notice event. false: such a Blueprint is refused before any call.
+	AllowFallback bool
+	// Tags are added to every resource created, after the ownership tags,
+	// which they cannot override.
+	Tags map[string]string
+}
+
+// RetryPolicy is an exponential backoff with full jitter: before attempt
+// n+1 the engine sleeps a random duration in [0, min(MaxDelay,
+// BaseDelay*2^n)). Only retryable errors are retried.
+type RetryPolicy struct {
+	// MaxAttempts is the number of attempts of one call, the first
+	// included. 0: 8.
+	MaxAttempts int
+	// BaseDelay is the backoff of the first retry. 0: 200ms.
+	BaseDelay time.Duration
+	// MaxDelay caps the backoff. 0: 20s.
+	MaxDelay time.Duration
+}
+
+// ApplyOptions configure one [Engine.Apply] call.
+type ApplyOptions struct {
+	// DryRun plans and reports the changeset (planned events, Result with
+	// the changeset) without a single write call.
+	DryRun bool
+}
+
+func (o *Options) setDefaults() {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Parallelism <= 0 {
+		o.Parallelism = 8
+	}
+	if o.RateLimit == 0 {
+		o.RateLimit = 20
+	}
+	if o.RateBurst <= 0 {
+		o.RateBurst = 10
+	}
+	if o.Retry.MaxAttempts <= 0 {
+		o.Retry.MaxAttempts = 8
+	}
+	if o.Retry.BaseDelay <= 0 {
+		o.Retry.BaseDelay = 200 * time.Millisecond
+	}
+	if o.Retry.MaxDelay <= 0 {
+		o.Retry.MaxDelay = 20 * time.Second
+	}
+	if o.WaitTimeout <= 0 {
+		o.WaitTimeout = 10 * time.Minute
+	}
+	if o.PollMin <= 0 {
+		o.PollMin = time.Second
+	}
+	if o.PollMax <= 0 {
+		o.PollMax = 15 * time.Second
+	}
+	if o.PollMax < o.PollMin {
+		o.PollMax = o.PollMin
+	}
+	if o.DependencyRetries == 0 {
+		o.DependencyRetries = 5
+	}
+	if o.DependencyRetries < 0 {
+		o.DependencyRetries = 0
+	}
+}

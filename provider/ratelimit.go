@@ -1,0 +1,82 @@
+package provider
+
+import (
+	"context"
+	"sync/atomic"
+
+	"golang.org/x/time/rate"
+
+	"github.com/archkit/archkit/pattern"
+)
+
+// client wraps a Driver with the engine's client-side rate limit and counts
+// its calls. It is safe for concurrent use.
+type client struct {
+	d      Driver
+	lim    *rate.Limiter
+	reads  atomic.Int64
+	writes atomic.Int64
+}
+
+func newLimiter(o Options) *rate.Limiter {
+	l := rate.Limit(o.RateLimit)
+	if o.RateLimit < 0 {
+		l = rate.Inf
+	}
+	return rate.NewLimiter(l, o.RateBurst)
+}
+
+func (c *client) wait(ctx context.Context) error {
+	if c.lim.Limit() == rate.Inf {
+		return ctx.Err()
+	}
+	return c.lim.Wait(ctx)
+}
+
+func (c *client) zones(ctx context.Context) ([]string, error) {
+	if err := c.wait(ctx); err != nil {
+		return nil, err
+	}
+	c.reads.Add(1)
+	return c.d.Zones(ctx)
+}
+
+func (c *client) list(ctx context.Context, q Query) ([]Observed, error) {
+	if err := c.wait(ctx); err != nil {
+		return nil, err
+	}
+	c.reads.Add(1)
+	return c.d.List(ctx, q)
+}
+
+func (c *client) read(ctx context.Context, k pattern.Kind, id string) (Observed, error) {
+	if err := c.wait(ctx); err != nil {
+		return Observed{}, err
+	}
+	c.reads.Add(1)
+	return c.d.Read(ctx, k, id)
+}
+
+func (c *client) create(ctx context.Context, req Request) (Observed, error) {
+	if err := c.wait(ctx); err != nil {
+		return Observed{}, err
+	}
+	c.writes.Add(1)
+	return c.d.Create(ctx, req)
+}
+
+func (c *client) update(ctx context.Context, req Request, cur Observed) (Observed, error) {
+	if err := c.wait(ctx); err != nil {
+		return Observed{}, err
+	}
+	c.writes.Add(1)
+	return c.d.Update(ctx, req, cur)
+}
+
+func (c *client) delete(ctx context.Context, cur Observed) error {
+	if err := c.wait(ctx); err != nil {
+		return err
+	}
+	c.writes.Add(1)
+	return c.d.Delete(ctx, cur)
+}
