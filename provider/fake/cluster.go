@@ -1,0 +1,39 @@
+package fake
+
+import (
+	"fmt"
+
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+// validateCluster checks a cluster: subnets of one Net, security groups of
+// that Net, an image and an instance type, 0 <= min <= desired <= max with
+// max at least 1, existing load balancers and a target port for them.
+func (d *Driver) validateCluster(op string, e *entry) error {
+	s := e.res.Cluster
+	k := pattern.KindCluster
+	net, err := d.checkSubnets(op, e, "cluster.subnets", s.Subnets, 1)
+	if err != nil {
+		return err
+	}
+	if err := d.checkGroups(op, e, "cluster.security_groups", s.SecurityGroups, net); err != nil {
+		return err
+	}
+	switch {
+	case s.Image == "":
+		return d.errf(op, k, e.res.ID, provider.Invalid, "cluster.image: empty; give an image id")
+	case s.InstanceType == "":
+		return d.errf(op, k, e.res.ID, provider.Invalid, "cluster.instance_type: empty; give an instance type")
+	case s.Min < 0 || s.Min > s.Desired || s.Desired > s.Max || s.Max < 1:
+		return d.errf(op, k, e.res.ID, provider.Invalid, "cluster: min %d, desired %d, max %d: need 0 <= min <= desired <= max, max >= 1", s.Min, s.Desired, s.Max)
+	case len(s.LoadBalancers) > 0 && s.TargetPort == 0:
+		return d.errf(op, k, e.res.ID, provider.Invalid, "cluster.target_port: 0; give the port the load balancers send to")
+	}
+	for i, ref := range s.LoadBalancers {
+		if _, err := d.ref(op, e, fmt.Sprintf("cluster.load_balancers[%d]", i), ref, pattern.KindLoadBalancer); err != nil {
+			return err
+		}
+	}
+	return nil
+}

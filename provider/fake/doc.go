@@ -1,0 +1,87 @@
+// Package fake is an in-memory [provider.Driver] that behaves like the
+// clouds archkit drives, so that infrastructure code can be unit-tested
+// without an account: it validates requests as AWS and OUTSCALE do, refuses
+// to delete what is still in use, keeps NAT gateways, load balancers and
+// databases pending for a while, honours client tokens, and maps every
+// failure to a [*provider.Error] with the right [provider.Code]. It passes
+// the conformance suite of package providertest, like the real drivers.
+//
+//	d := fake.New()                       // AWS-like: ids "vpc-0…", every kind supported
+//	d := fake.New(fake.Outscale)          // OUTSCALE-like: ids "vpc-1a2b3c4d", no firewall, no database
+//	d := fake.New(func(o *fake.Options) { o.PendingReads = 3; o.Latency = time.Millisecond })
+//
+// # Testing with it
+//
+// Beyond the Driver interface, a Driver offers what tests need:
+//
+//   - faults: [Driver.FailWrite] fails the k-th write (to show that an
+//     apply interrupted at any step converges when run again),
+//     [Driver.FailOn] fails an operation on a kind, [Driver.Throttle]
+//     throttles a seeded fraction of calls, [Driver.SetLatency] slows every
+//     call, and [Driver.Inject] takes a [Fault] for the rest, including a
+//     Create that takes effect but whose response is lost (AfterEffect);
+//   - a call log: [Driver.Calls], [Driver.Counts] (an apply of an unchanged
+//     Blueprint must count zero writes), [Driver.ResetCalls];
+//   - state: [Driver.Snapshot] (per kind, the resources by logical id,
+//     comparable between runs), [Driver.Resources];
+//   - changes made outside archkit, for drift tests: [Driver.Mutate],
+//     [Driver.MutateTags], [Driver.DeleteOutside], and [Driver.AddForeign],
+//     a hand-made instance or network interface that blocks a delete;
+//   - assertions for testing.T and testify: [AssertAllows],
+//     [AssertDenies], [AssertCount], [AssertExists], [AssertNoLeaks].
+//
+// # What the fake checks
+//
+// Nets and subnets: a valid CIDR block without host bits, a prefix length
+// within the [netplan.Profile] bounds (AWS /16 to /28; OUTSCALE subnets to
+// /29, Nets only in private ranges), subnets inside their Net, in a known
+// zone, overlapping no other subnet of the Net. Security groups: a
+// description, a unique name that does not start with "sg-"; rules with a
+// known protocol, valid ports, one CIDR block or one group of the same Net,
+// no duplicates (descriptions aside), at most the Profile's quota per
+// direction. Route tables: one per subnet, unique destinations, targets of
+// the declared kind in the same Net. NAT gateways: an unused public IP, a
+// Net with an internet gateway. Load balancers: AWS's name rules, subnets
+// in two zones, listeners on distinct ports, certificates for HTTPS and
+// TLS. Clusters: min <= desired <= max. Databases: RDS's storage, backup
+// and zone rules. Every reference must name an existing resource of the
+// right kind (Code NotFound otherwise).
+//
+// Delete refuses (Code Dependency, with [provider.Blocker]s) a Net with
+// anything left in it; a subnet holding a NAT gateway, route table,
+// firewall, load balancer, cluster, database or foreign resource; an
+// internet gateway while NAT gateways use its Net; a public IP used by a
+// NAT gateway; a security group named by another group's rules or used by
+// a load balancer, cluster or database; a load balancer a cluster uses.
+//
+// # Where the fake differs from AWS and OUTSCALE
+//
+//   - Everything is immediate except the pending state, which ends after
+//     Options.PendingReads Reads, not after a time; List does not advance
+//     it. Deletes are immediate: nothing lingers in a "deleting" state.
+//   - It is stricter than the clouds in a few places, so that code which
+//     passes against it does not depend on a cloud's cleanup: deleting a
+//     subnet that still has a route table or firewall, or an internet
+//     gateway while a NAT gateway of its Net exists, is refused (AWS
+//     disassociates, or lets the NAT lose its route). A subnet already
+//     guarded by a firewall cannot join a second one (AWS moves it).
+//   - It is more lenient elsewhere: images, instance types, certificates
+//     and engine versions are not checked against a catalogue; quotas are
+//     only those of the Profile (no per-region VPC, IP or instance limits);
+//     no capacity errors, no eventual consistency: a Read right after a
+//     Create always finds the resource.
+//   - Client tokens are remembered forever, not for a day; a token whose
+//     resource was deleted makes a new one. The same token with another
+//     spec fails with Code Invalid, as AWS's IdempotentParameterMismatch.
+//   - A group without a rule set allows all outbound traffic, as a new AWS
+//     group does; a rule set replaces that default. OUTSCALE groups behave
+//     the same way here.
+//   - Security group rules are one resource per group (the rule set), with
+//     an id of its own ("sgr-…"); the clouds have one id per rule. Deleting
+//     a group deletes its rule set.
+//   - Load balancer ids are ARNs in the AWS style and names in the OUTSCALE
+//     style; a cluster's instances are reported in Observed.Parts but are
+//     not resources of their own.
+//   - Nothing is written only: every field sent is read back as sent, user
+//     data included (Capabilities().WriteOnly is empty).
+package fake

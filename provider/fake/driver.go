@@ -1,0 +1,537 @@
+package fake
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+var _ provider.Driver = (*Driver)(nil)
+
+// IDStyle selects how the fake spells provider ids.
+type IDStyle string
+
+// The id styles. Both are deterministic: the n-th resource made by a Driver
+// always gets the same id.
+const (
+	// IDStyleAWS spells ids like AWS: "vpc-" and 17 hexadecimal digits,
+	// load balancers as ARNs.
+	IDStyleAWS IDStyle = "aws"
+	// IDStyleOutscale spells ids like OUTSCALE: "vpc-" and 8 hexadecimal
+	// digits, load balancers by their name.
+	IDStyleOutscale IDStyle = "outscale"
+)
+
+// Options configure a [Driver]. The zero value of every field selects the
+// documented default.
+type Options struct {
+	// Name is what [Driver.Name] returns. "": "fake".
+	Name string
+	// Profile holds the address bounds and quotas the fake enforces.
+	// A zero Profile (Name ""): [netplan.AWS], whose quotas are those of a
+	// new AWS account (60 rules per group and direction, 5 NAT gateways per
+	// zone ...).
+	Profile netplan.Profile
+	// Zones are the zones of the fake region. nil: "fake-1a", "fake-1b",
+	// "fake-1c".
+	Zones []string
+	// IDStyle spells the provider ids. "": [IDStyleAWS].
+	IDStyle IDStyle
+	// Unsupported maps the kinds the fake refuses (Code Unsupported) to the
+	// reason, as [provider.Capabilities.Unsupported]. nil: every kind is
+	// supported. [Outscale] sets firewall and database.
+	Unsupported map[pattern.Kind]string
+	// PendingReads is how many Reads a NAT gateway, load balancer or
+	// database stays pending (Ready false) after its Create. 0: 1; a
+	// negative value makes them ready at once.
+	PendingReads int
+	// Latency is added to every call; a cancelled ctx ends the wait with
+	// ctx's error. 0: none. [Driver.SetLatency] changes it later.
+	Latency time.Duration
+	// Now returns the time recorded in the call log. nil: time.Now.
+	Now func() time.Time
+}
+
+// Outscale sets the options that mimic OUTSCALE: its id style, its profile
+// ([netplan.Outscale]: subnets down to /29, no rule quotas known), and no
+// firewall (network ACL) and no managed database.
+//
+//	d := fake.New(fake.Outscale)
+func Outscale(o *Options) {
+	o.IDStyle = IDStyleOutscale
+	o.Profile = netplan.Outscale
+	o.Unsupported = map[pattern.Kind]string{
+		pattern.KindFirewall: "OUTSCALE has no stateless firewall (network ACL); enforce with security groups",
+		pattern.KindDatabase: "OUTSCALE has no managed database; use the database's cluster fallback",
+	}
+}
+
+// Driver is an in-memory [provider.Driver]. It keeps every resource in
+// memory, validates requests the way the clouds do, refuses to delete what
+// is still used, lets slow resources pass through a pending state, and
+// records every call. Faults, throttling and latency can be injected, and
+// outside changes simulated, for tests.
+//
+// A Driver is safe for concurrent use. Its zero value is not usable: call
+// [New].
+type Driver struct {
+	opts Options
+	caps provider.Capabilities
+
+	mu      sync.Mutex
+	seq     uint64
+	res     map[string]*entry  // provider id -> resource
+	tokens  map[string]string  // client token -> provider id
+	foreign map[string]foreign // provider id -> resource archkit does not own
+	latency time.Duration
+	faults  []*faultState
+	thr     *throttle
+	calls   []Call
+}
+
+// entry is one stored resource.
+type entry struct {
+	id      string
+	kind    pattern.Kind
+	res     pattern.Resource // Refs are provider ids
+	tags    map[string]string
+	pending int // Reads left before Ready
+	token   string
+	origin  pattern.Resource // the spec of the Create, for token checks
+	parts   map[string][]string
+}
+
+// foreign is a resource made outside archkit: a hand-started instance or a
+// stray network interface in a subnet.
+type foreign struct {
+	kind   string
+	subnet string
+}
+
+// New returns an empty Driver.
+//
+//	d := fake.New(func(o *fake.Options) { o.PendingReads = 3 })
+func New(optFns ...func(*Options)) *Driver {
+	var o Options
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	if o.Name == "" {
+		o.Name = "fake"
+	}
+	if o.Profile.Name == "" {
+		o.Profile = netplan.AWS
+	}
+	if o.Zones == nil {
+		o.Zones = []string{"fake-1a", "fake-1b", "fake-1c"}
+	}
+	o.Zones = slices.Sorted(slices.Values(o.Zones))
+	if o.IDStyle == "" {
+		o.IDStyle = IDStyleAWS
+	}
+	switch {
+	case o.PendingReads == 0:
+		o.PendingReads = 1
+	case o.PendingReads < 0:
+		o.PendingReads = 0
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	o.Unsupported = maps.Clone(o.Unsupported)
+	return &Driver{
+		opts:    o,
+		caps:    capabilities(o.Unsupported),
+		res:     map[string]*entry{},
+		tokens:  map[string]string{},
+		foreign: map[string]foreign{},
+		latency: o.Latency,
+	}
+}
+
+func capabilities(unsupported map[pattern.Kind]string) provider.Capabilities {
+	return provider.Capabilities{
+		Unsupported: maps.Clone(unsupported),
+		Mutable: map[pattern.Kind][]string{
+			pattern.KindSubnet:             {"public"},
+			pattern.KindRouteTable:         {"routes"},
+			pattern.KindSecurityGroupRules: {"inbound", "outbound"},
+			pattern.KindFirewall:           {"subnets", "inbound", "outbound"},
+			pattern.KindLoadBalancer:       {"listeners", "health_check"},
+			pattern.KindCluster:            {"image", "instance_type", "user_data", "min", "desired", "max", "load_balancers"},
+			pattern.KindDatabase:           {"engine_version", "instance_class", "storage_gib", "multi_az", "backup_retention_days", "security_groups"},
+		},
+	}
+}
+
+// Name returns Options.Name ("fake").
+func (d *Driver) Name() string { return d.opts.Name }
+
+// Capabilities reports the kinds of Options.Unsupported and the fields
+// Update changes in place.
+func (d *Driver) Capabilities() provider.Capabilities {
+	c := d.caps
+	c.Unsupported = maps.Clone(c.Unsupported)
+	c.Mutable = make(map[pattern.Kind][]string, len(d.caps.Mutable))
+	for k, v := range d.caps.Mutable {
+		c.Mutable[k] = slices.Clone(v)
+	}
+	return c
+}
+
+// Profile returns Options.Profile.
+func (d *Driver) Profile() netplan.Profile { return d.opts.Profile }
+
+// Zones returns Options.Zones, sorted.
+func (d *Driver) Zones(ctx context.Context) ([]string, error) {
+	err := d.call(ctx, Call{Op: OpZones}, func(*Call) error { return nil })
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(d.opts.Zones), nil
+}
+
+// Operation names, as recorded in the call log and matched by faults.
+const (
+	OpCreate = "Create"
+	OpRead   = "Read"
+	OpList   = "List"
+	OpUpdate = "Update"
+	OpDelete = "Delete"
+	OpZones  = "Zones"
+)
+
+// IsWrite reports whether op changes state: Create, Update and Delete.
+func IsWrite(op string) bool { return op == OpCreate || op == OpUpdate || op == OpDelete }
+
+// List returns the resources of kind q.Kind tagged with deployment
+// q.Deployment, sorted by id. When q.NetIDs is set, resources that live in
+// a Net are kept only if their Net is one of them.
+func (d *Driver) List(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+	var out []provider.Observed
+	err := d.call(ctx, Call{Op: OpList, Kind: q.Kind}, func(*Call) error {
+		for _, e := range d.res {
+			if e.kind != q.Kind || e.tags[provider.TagDeployment] != q.Deployment {
+				continue
+			}
+			if len(q.NetIDs) > 0 {
+				if n := d.netOf(e); n != "" && !slices.Contains(q.NetIDs, n) {
+					continue
+				}
+			}
+			out = append(out, e.observed())
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b provider.Observed) int { return compareIDs(a.ID, b.ID) })
+	return out, nil
+}
+
+func compareIDs(a, b string) int {
+	if len(a) != len(b) {
+		return len(a) - len(b)
+	}
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Read returns the resource of kind kind with provider id id, or an error
+// with Code NotFound. Each Read of a pending resource brings it one step
+// closer to Ready.
+func (d *Driver) Read(ctx context.Context, kind pattern.Kind, id string) (provider.Observed, error) {
+	var out provider.Observed
+	err := d.call(ctx, Call{Op: OpRead, Kind: kind, ID: id}, func(c *Call) error {
+		e, err := d.lookup(OpRead, kind, id)
+		if err != nil {
+			return err
+		}
+		if e.pending > 0 {
+			e.pending--
+		}
+		out = e.observed()
+		return nil
+	})
+	return out, err
+}
+
+// Create validates req and stores the resource with req.Tags. A Request
+// whose Token the Driver has seen returns the resource made then, as long
+// as it exists; the same Token with a different spec fails with Code Invalid
+// (AWS's IdempotentParameterMismatch).
+func (d *Driver) Create(ctx context.Context, req provider.Request) (provider.Observed, error) {
+	r := req.Resource
+	var out provider.Observed
+	err := d.call(ctx, Call{Op: OpCreate, Kind: r.Kind, LogicalID: r.ID}, func(c *Call) error {
+		if req.Token != "" {
+			if id, ok := d.tokens[req.Token]; ok {
+				if e, ok := d.res[id]; ok {
+					if !sameSpec(e.origin, r) {
+						return d.errf(OpCreate, r.Kind, id, provider.Invalid,
+							"client token %q was used for a different request (idempotent parameter mismatch); use a new token", req.Token)
+					}
+					out = e.observed()
+					c.ID = id
+					return nil
+				}
+			}
+		}
+		e, err := d.create(req)
+		if err != nil {
+			return err
+		}
+		if req.Token != "" {
+			e.token = req.Token
+			d.tokens[req.Token] = e.id
+		}
+		c.ID = e.id
+		out = e.observed()
+		return nil
+	})
+	return out, err
+}
+
+func (d *Driver) create(req provider.Request) (*entry, error) {
+	r := req.Resource.Clone()
+	if reason, no := d.opts.Unsupported[r.Kind]; no {
+		return nil, d.errf(OpCreate, r.Kind, r.ID, provider.Unsupported, "%s", reason)
+	}
+	if r.Spec() == nil {
+		return nil, d.errf(OpCreate, r.Kind, r.ID, provider.Invalid, "kind %q: no %q spec; set the spec that matches the kind", r.Kind, r.Kind)
+	}
+	e := &entry{kind: r.Kind, res: r, tags: maps.Clone(req.Tags)}
+	if e.tags == nil {
+		e.tags = map[string]string{}
+	}
+	if err := d.validate(OpCreate, e, nil); err != nil {
+		return nil, err
+	}
+	e.id = d.newID(r.Kind, &r)
+	e.res = r
+	e.origin = r.Clone()
+	switch r.Kind {
+	case pattern.KindNATGateway, pattern.KindLoadBalancer, pattern.KindDatabase:
+		e.pending = d.opts.PendingReads
+	case pattern.KindCluster:
+		e.parts = d.clusterParts(r.Cluster.Desired)
+	}
+	d.res[e.id] = e
+	return e, nil
+}
+
+// Update changes the resource current.ID to match req. Changes to fields
+// that Capabilities().Mutable does not list fail with Code Invalid; the
+// tags are replaced by req.Tags when req.Tags is not nil.
+func (d *Driver) Update(ctx context.Context, req provider.Request, current provider.Observed) (provider.Observed, error) {
+	kind := req.Resource.Kind
+	var out provider.Observed
+	err := d.call(ctx, Call{Op: OpUpdate, Kind: kind, ID: current.ID, LogicalID: req.Resource.ID}, func(c *Call) error {
+		e, err := d.lookup(OpUpdate, kind, current.ID)
+		if err != nil {
+			return err
+		}
+		r := req.Resource.Clone()
+		if r.Spec() == nil {
+			return d.errf(OpUpdate, kind, e.id, provider.Invalid, "kind %q: no %q spec; set the spec that matches the kind", kind, kind)
+		}
+		changed, err := changedFields(e.res, r)
+		if err != nil {
+			return provider.NewError(OpUpdate, string(kind), e.id, provider.Internal, err)
+		}
+		var fixed []string
+		for _, f := range changed {
+			if !d.caps.CanUpdate(kind, f) {
+				fixed = append(fixed, f)
+			}
+		}
+		if len(fixed) > 0 {
+			return d.errf(OpUpdate, kind, e.id, provider.Invalid,
+				"fields %v cannot change in place; replace the resource", fixed)
+		}
+		next := &entry{id: e.id, kind: kind, res: r, tags: e.tags, pending: e.pending, token: e.token, origin: e.origin, parts: e.parts}
+		if req.Tags != nil {
+			next.tags = maps.Clone(req.Tags)
+		}
+		if err := d.validate(OpUpdate, next, e); err != nil {
+			return err
+		}
+		if kind == pattern.KindCluster && r.Cluster.Desired != e.res.Cluster.Desired {
+			next.parts = d.clusterParts(r.Cluster.Desired)
+		}
+		*e = *next
+		out = e.observed()
+		return nil
+	})
+	return out, err
+}
+
+// Delete deletes current.ID. A resource already gone is not an error; a
+// resource still in use fails with Code Dependency and its Blockers.
+func (d *Driver) Delete(ctx context.Context, current provider.Observed) error {
+	kind := current.Resource.Kind
+	return d.call(ctx, Call{Op: OpDelete, Kind: kind, ID: current.ID, LogicalID: current.LogicalID}, func(c *Call) error {
+		e, ok := d.res[current.ID]
+		if !ok || (kind != "" && e.kind != kind) {
+			return nil
+		}
+		c.Kind = e.kind
+		if blockers := d.blockers(e); len(blockers) > 0 {
+			err := d.errf(OpDelete, e.kind, e.id, provider.Dependency, "%s %s is in use", e.kind, e.id)
+			err.Blockers = blockers
+			return err
+		}
+		d.remove(e)
+		return nil
+	})
+}
+
+// remove deletes e and what goes with it (a group's own rule set).
+func (d *Driver) remove(e *entry) {
+	delete(d.res, e.id)
+	if e.kind == pattern.KindSecurityGroup {
+		for id, o := range d.res {
+			if o.kind == pattern.KindSecurityGroupRules && string(o.res.SecurityGroupRules.Group) == e.id {
+				delete(d.res, id)
+			}
+		}
+	}
+}
+
+// lookup returns the resource id of kind kind, or a NotFound error.
+func (d *Driver) lookup(op string, kind pattern.Kind, id string) (*entry, error) {
+	e, ok := d.res[id]
+	if !ok || (kind != "" && e.kind != kind) {
+		return nil, d.errf(op, kind, id, provider.NotFound, "%s %s does not exist", kindName(kind), id)
+	}
+	return e, nil
+}
+
+func kindName(k pattern.Kind) string {
+	if k == "" {
+		return "resource"
+	}
+	return string(k)
+}
+
+// ref returns the resource a Ref of field names, which must be of kind
+// want. A missing target is Code NotFound, a target of another kind Code
+// Invalid.
+func (d *Driver) ref(op string, e *entry, field string, ref pattern.Ref, want pattern.Kind) (*entry, error) {
+	if ref == "" {
+		return nil, d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: empty; set the %s id", field, want)
+	}
+	t, ok := d.res[string(ref)]
+	if !ok {
+		return nil, d.errf(op, e.kind, e.res.ID, provider.NotFound, "%s: %s %s does not exist", field, want, ref)
+	}
+	if t.kind != want {
+		return nil, d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: %s is a %s, not a %s", field, ref, t.kind, want)
+	}
+	return t, nil
+}
+
+// netOf returns the provider id of the Net e lives in, or "".
+func (d *Driver) netOf(e *entry) string {
+	r := e.res
+	switch e.kind {
+	case pattern.KindNet:
+		return e.id
+	case pattern.KindSubnet:
+		return string(r.Subnet.Net)
+	case pattern.KindInternetGateway:
+		return string(r.InternetGateway.Net)
+	case pattern.KindRouteTable:
+		return string(r.RouteTable.Net)
+	case pattern.KindSecurityGroup:
+		return string(r.SecurityGroup.Net)
+	case pattern.KindFirewall:
+		return string(r.Firewall.Net)
+	}
+	var via pattern.Ref
+	switch e.kind {
+	case pattern.KindNATGateway:
+		via = r.NATGateway.Subnet
+	case pattern.KindSecurityGroupRules:
+		via = r.SecurityGroupRules.Group
+	case pattern.KindLoadBalancer:
+		via = first(r.LoadBalancer.Subnets)
+	case pattern.KindCluster:
+		via = first(r.Cluster.Subnets)
+	case pattern.KindDatabase:
+		via = first(r.Database.Subnets)
+	}
+	if t, ok := d.res[string(via)]; ok && t != e {
+		return d.netOf(t)
+	}
+	return ""
+}
+
+func first(rs []pattern.Ref) pattern.Ref {
+	if len(rs) == 0 {
+		return ""
+	}
+	return rs[0]
+}
+
+// observed returns a deep copy of e as a provider.Observed.
+func (e *entry) observed() provider.Observed {
+	o := provider.Observed{
+		ID:        e.id,
+		LogicalID: e.tags[provider.TagLogicalID],
+		Resource:  e.res.Clone(),
+		Ready:     e.pending == 0,
+		Status:    e.status(),
+		Tags:      maps.Clone(e.tags),
+	}
+	if e.parts != nil {
+		o.Parts = make(map[string][]string, len(e.parts))
+		for k, v := range e.parts {
+			o.Parts[k] = slices.Clone(v)
+		}
+	}
+	return o
+}
+
+func (e *entry) status() string {
+	switch e.kind {
+	case pattern.KindNATGateway:
+		if e.pending > 0 {
+			return "pending"
+		}
+		return "available"
+	case pattern.KindLoadBalancer:
+		if e.pending > 0 {
+			return "provisioning"
+		}
+		return "active"
+	case pattern.KindDatabase:
+		if e.pending > 0 {
+			return "creating"
+		}
+		return "available"
+	case pattern.KindInternetGateway:
+		return "attached"
+	case pattern.KindCluster:
+		return "InService"
+	}
+	return "available"
+}
+
+// errf returns a *provider.Error whose Err is the formatted message.
+func (d *Driver) errf(op string, kind pattern.Kind, id string, code provider.Code, format string, args ...any) *provider.Error {
+	return provider.NewError(op, string(kind), id, code, fmt.Errorf("fake: "+format, args...))
+}

@@ -1,0 +1,666 @@
+package fake_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/fake"
+	"github.com/archkit/archkit/provider/providertest"
+)
+
+const dep = "shop"
+
+// create creates r (logical Refs resolved with ids) and returns its id.
+func create(t *testing.T, d *fake.Driver, r pattern.Resource, ids map[string]string) string {
+	t.Helper()
+	o, err := d.Create(t.Context(), providertest.Request(dep, r, ids))
+	require.NoError(t, err, "create %s", r.ID)
+	ids[r.ID] = o.ID
+	return o.ID
+}
+
+func netRes(id, cidr string) pattern.Resource {
+	return pattern.Resource{ID: id, Kind: pattern.KindNet, Net: &pattern.NetSpec{CIDR: netip.MustParsePrefix(cidr)}}
+}
+
+func subnetRes(id, cidr, zone string) pattern.Resource {
+	return pattern.Resource{ID: id, Kind: pattern.KindSubnet, Subnet: &pattern.SubnetSpec{
+		Net: "net/main", CIDR: netip.MustParsePrefix(cidr), Zone: zone, Tier: "web"}}
+}
+
+// stack deploys the conformance resources into a new fake and returns it
+// with the ids by logical id.
+func stack(t *testing.T, optFns ...func(*fake.Options)) (*fake.Driver, map[string]provider.Observed) {
+	t.Helper()
+	d := fake.New(optFns...)
+	return d, providertest.Deploy(t.Context(), t, d, dep)
+}
+
+func TestCreateValidation(t *testing.T) {
+	t.Parallel()
+	p := netip.MustParsePrefix
+	tests := []struct {
+		name string
+		r    pattern.Resource
+		want provider.Code
+	}{
+		{"net host bits", netRes("net/x", "10.0.0.1/16"), provider.Invalid},
+		{"net too large", netRes("net/x", "10.0.0.0/8"), provider.Invalid},
+		{"net too small", netRes("net/x", "10.0.0.0/29"), provider.Invalid},
+		{"subnet outside net", subnetRes("subnet/x", "10.1.0.0/24", "fake-1a"), provider.Invalid},
+		{"subnet larger than net", subnetRes("subnet/x", "10.0.0.0/15", "fake-1a"), provider.Invalid},
+		{"subnet overlap", subnetRes("subnet/x", "10.0.0.128/25", "fake-1a"), provider.Invalid},
+		{"subnet bad zone", subnetRes("subnet/x", "10.0.5.0/24", "mars-1a"), provider.Invalid},
+		{"subnet /29", subnetRes("subnet/x", "10.0.5.0/29", "fake-1a"), provider.Invalid},
+		{"subnet of a missing net", pattern.Resource{ID: "subnet/x", Kind: pattern.KindSubnet, Subnet: &pattern.SubnetSpec{
+			Net: "net/missing", CIDR: p("10.0.5.0/24"), Zone: "fake-1a"}}, provider.NotFound},
+		{"second internet gateway", pattern.Resource{ID: "igw/x", Kind: pattern.KindInternetGateway,
+			InternetGateway: &pattern.InternetGatewaySpec{Net: "net/main"}}, provider.AlreadyExists},
+		{"group name sg-", pattern.Resource{ID: "sg/x", Kind: pattern.KindSecurityGroup, SecurityGroup: &pattern.SecurityGroupSpec{
+			Net: "net/main", Name: "sg-web", Description: "x"}}, provider.Invalid},
+		{"group without description", pattern.Resource{ID: "sg/x", Kind: pattern.KindSecurityGroup, SecurityGroup: &pattern.SecurityGroupSpec{
+			Net: "net/main", Name: "other"}}, provider.Invalid},
+		{"duplicate group name", pattern.Resource{ID: "sg/x", Kind: pattern.KindSecurityGroup, SecurityGroup: &pattern.SecurityGroupSpec{
+			Net: "net/main", Name: "web", Description: "again"}}, provider.AlreadyExists},
+		{"rule set for a missing group", rulesRes("sg/missing", pattern.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: p("0.0.0.0/0")}), provider.NotFound},
+		{"rule from a missing group", rulesRes("sg/web", pattern.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, Group: "sg/missing"}), provider.NotFound},
+		{"duplicate rules", rulesRes("sg/web",
+			pattern.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: p("0.0.0.0/0"), Description: "a"},
+			pattern.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: p("0.0.0.0/0"), Description: "b"}), provider.Invalid},
+		{"rule with cidr and group", rulesRes("sg/web", pattern.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: p("0.0.0.0/0"), Group: "sg/web"}), provider.Invalid},
+		{"rule with bad ports", rulesRes("sg/web", pattern.RuleSpec{Protocol: "tcp", FromPort: 90, ToPort: 80, CIDR: p("0.0.0.0/0")}), provider.Invalid},
+		{"rule with unknown protocol", rulesRes("sg/web", pattern.RuleSpec{Protocol: "sctp", CIDR: p("0.0.0.0/0")}), provider.Invalid},
+		{"too many rules", rulesRes("sg/web", manyRules(61)...), provider.Quota},
+		{"route to a missing gateway", pattern.Resource{ID: "rt/x", Kind: pattern.KindRouteTable, RouteTable: &pattern.RouteTableSpec{
+			Net: "net/main", Subnet: "subnet/a", Routes: []pattern.RouteSpec{{Destination: p("0.0.0.0/0"),
+				TargetKind: pattern.TargetInternetGateway, Target: "igw/missing"}}}}, provider.NotFound},
+		{"route to a gateway of the wrong kind", pattern.Resource{ID: "rt/x", Kind: pattern.KindRouteTable, RouteTable: &pattern.RouteTableSpec{
+			Net: "net/main", Subnet: "subnet/a", Routes: []pattern.RouteSpec{{Destination: p("0.0.0.0/0"),
+				TargetKind: pattern.TargetNATGateway, Target: "igw/main"}}}}, provider.Invalid},
+		{"load balancer in one zone", pattern.Resource{ID: "lb/x", Kind: pattern.KindLoadBalancer, LoadBalancer: &pattern.LoadBalancerSpec{
+			Name: "x", Scheme: pattern.SchemeInternal, Type: pattern.LBApplication, Subnets: []pattern.Ref{"subnet/a"}}}, provider.Invalid},
+		{"load balancer name", pattern.Resource{ID: "lb/x", Kind: pattern.KindLoadBalancer, LoadBalancer: &pattern.LoadBalancerSpec{
+			Name: "-bad_name-", Scheme: pattern.SchemeInternal, Type: pattern.LBApplication, Subnets: []pattern.Ref{"subnet/a", "subnet/b"}}}, provider.Invalid},
+		{"cluster min above max", pattern.Resource{ID: "cluster/x", Kind: pattern.KindCluster, Cluster: &pattern.ClusterSpec{
+			Subnets: []pattern.Ref{"subnet/a"}, Image: "ami-1", InstanceType: "t3.micro", Min: 3, Desired: 3, Max: 2}}, provider.Invalid},
+		{"database in one zone", pattern.Resource{ID: "db/x", Kind: pattern.KindDatabase, Database: &pattern.DatabaseSpec{
+			Engine: "postgres", InstanceClass: "db.t3.micro", StorageGiB: 20, Port: 5432, Username: "u",
+			Subnets: []pattern.Ref{"subnet/a"}}}, provider.Invalid},
+		{"nat without public ip", pattern.Resource{ID: "nat/x", Kind: pattern.KindNATGateway, NATGateway: &pattern.NATGatewaySpec{
+			Subnet: "subnet/a", PublicIP: "pip/missing"}}, provider.NotFound},
+		{"spec missing", pattern.Resource{ID: "net/x", Kind: pattern.KindNet}, provider.Invalid},
+		{"firewall entry numbers", firewallRes(
+			pattern.ACLEntrySpec{Number: 100, Allow: true, Protocol: "all", CIDR: p("0.0.0.0/0")},
+			pattern.ACLEntrySpec{Number: 100, Protocol: "tcp", FromPort: 22, ToPort: 22, CIDR: p("0.0.0.0/0")}), provider.Invalid},
+		{"firewall entry number range", firewallRes(pattern.ACLEntrySpec{Number: 32767, Protocol: "all", CIDR: p("0.0.0.0/0")}), provider.Invalid},
+		{"firewall quota", firewallRes(manyEntries(20)...), provider.Quota},
+		{"https without certificate", pattern.Resource{ID: "lb/x", Kind: pattern.KindLoadBalancer, LoadBalancer: &pattern.LoadBalancerSpec{
+			Name: "x", Scheme: pattern.SchemeInternal, Type: pattern.LBApplication, Subnets: []pattern.Ref{"subnet/a", "subnet/b"},
+			Listeners: []pattern.ListenerSpec{{Protocol: "HTTPS", Port: 443, TargetProtocol: "HTTP", TargetPort: 80}}}}, provider.Invalid},
+		{"tcp listener on an application balancer", pattern.Resource{ID: "lb/x", Kind: pattern.KindLoadBalancer, LoadBalancer: &pattern.LoadBalancerSpec{
+			Name: "x", Scheme: pattern.SchemeInternal, Type: pattern.LBApplication, Subnets: []pattern.Ref{"subnet/a", "subnet/b"},
+			Listeners: []pattern.ListenerSpec{{Protocol: "TCP", Port: 443, TargetProtocol: "TCP", TargetPort: 80}}}}, provider.Invalid},
+		{"cluster in a missing group", pattern.Resource{ID: "cluster/x", Kind: pattern.KindCluster, Cluster: &pattern.ClusterSpec{
+			Subnets: []pattern.Ref{"subnet/a"}, SecurityGroups: []pattern.Ref{"sg/nope"}, Image: "ami-1", InstanceType: "t3.micro", Max: 1}}, provider.NotFound},
+		{"database storage", pattern.Resource{ID: "db/x", Kind: pattern.KindDatabase, Database: &pattern.DatabaseSpec{
+			Engine: "postgres", InstanceClass: "db.t3.micro", StorageGiB: 5, Port: 5432, Username: "u",
+			Subnets: []pattern.Ref{"subnet/a", "subnet/b"}}}, provider.Invalid},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d := fake.New()
+			ids := map[string]string{}
+			create(t, d, netRes("net/main", "10.0.0.0/16"), ids)
+			create(t, d, subnetRes("subnet/a", "10.0.0.0/24", "fake-1a"), ids)
+			create(t, d, subnetRes("subnet/b", "10.0.1.0/24", "fake-1b"), ids)
+			create(t, d, pattern.Resource{ID: "igw/main", Kind: pattern.KindInternetGateway, InternetGateway: &pattern.InternetGatewaySpec{Net: "net/main"}}, ids)
+			create(t, d, pattern.Resource{ID: "sg/web", Kind: pattern.KindSecurityGroup, SecurityGroup: &pattern.SecurityGroupSpec{
+				Net: "net/main", Name: "web", Description: "web"}}, ids)
+			for _, ref := range tc.r.Refs() {
+				if id, ok := ids[string(*ref)]; ok {
+					*ref = pattern.Ref(id)
+				}
+			}
+			_, err := d.Create(t.Context(), provider.Request{Deployment: dep, Resource: tc.r})
+			require.Error(t, err)
+			var pe *provider.Error
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, tc.want, pe.Code, "%v", err)
+			assert.ErrorIs(t, err, tc.want.Sentinel())
+			assert.Equal(t, string(tc.r.Kind), pe.Kind)
+		})
+	}
+}
+
+func rulesRes(group string, in ...pattern.RuleSpec) pattern.Resource {
+	return pattern.Resource{ID: "rules/x", Kind: pattern.KindSecurityGroupRules, SecurityGroupRules: &pattern.SecurityGroupRulesSpec{
+		Group: pattern.Ref(group), Inbound: in}}
+}
+
+func firewallRes(in ...pattern.ACLEntrySpec) pattern.Resource {
+	return pattern.Resource{ID: "firewall/x", Kind: pattern.KindFirewall, Firewall: &pattern.FirewallSpec{
+		Net: "net/main", Subnets: []pattern.Ref{"subnet/a"}, Inbound: in}}
+}
+
+func manyEntries(n int) []pattern.ACLEntrySpec {
+	out := make([]pattern.ACLEntrySpec, n)
+	for i := range out {
+		out[i] = pattern.ACLEntrySpec{Number: 100 + i, Allow: true, Protocol: netplan.ProtocolAll, CIDR: netip.MustParsePrefix("0.0.0.0/0")}
+	}
+	return out
+}
+
+func manyRules(n int) []pattern.RuleSpec {
+	out := make([]pattern.RuleSpec, n)
+	for i := range out {
+		out[i] = pattern.RuleSpec{Protocol: netplan.ProtocolTCP, FromPort: uint16(1000 + i), ToPort: uint16(1000 + i),
+			CIDR: netip.MustParsePrefix("0.0.0.0/0")}
+	}
+	return out
+}
+
+func TestOutscaleBounds(t *testing.T) {
+	t.Parallel()
+	d := fake.New(fake.Outscale, func(o *fake.Options) { o.Zones = []string{"eu-west-2b", "eu-west-2a"} })
+	zones, err := d.Zones(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"eu-west-2a", "eu-west-2b"}, zones)
+	_, err = d.Create(t.Context(), provider.Request{Resource: netRes("net/pub", "8.8.0.0/16")})
+	require.ErrorIs(t, err, provider.ErrInvalid, "OUTSCALE Nets are private")
+	ids := map[string]string{}
+	create(t, d, netRes("net/main", "10.0.0.0/16"), ids)
+	create(t, d, subnetRes("subnet/small", "10.0.0.0/29", "eu-west-2a"), ids)
+	assert.Equal(t, "outscale", d.Profile().Name)
+	assert.False(t, d.Profile().StatelessFirewall)
+}
+
+func TestUnsupportedKind(t *testing.T) {
+	t.Parallel()
+	d := fake.New(fake.Outscale)
+	_, err := d.Create(t.Context(), provider.Request{Resource: pattern.Resource{ID: "firewall/x", Kind: pattern.KindFirewall,
+		Firewall: &pattern.FirewallSpec{}}})
+	require.ErrorIs(t, err, provider.ErrUnsupported)
+	assert.Contains(t, d.Capabilities().Unsupported, pattern.KindDatabase)
+}
+
+func TestDeleteDependencies(t *testing.T) {
+	t.Parallel()
+	d, obs := stack(t)
+	ctx := t.Context()
+	tests := []struct {
+		id   string
+		want []provider.Blocker
+	}{
+		{"subnet/web/a", []provider.Blocker{
+			{Kind: "firewall", ID: obs["firewall/web"].ID},
+			{Kind: "load_balancer", ID: obs["load_balancer/web"].ID},
+			{Kind: "nat_gateway", ID: obs["nat_gateway/a"].ID},
+			{Kind: "route_table", ID: obs["route_table/web/a"].ID},
+		}},
+		{"public_ip/nat/a", []provider.Blocker{{Kind: "nat_gateway", ID: obs["nat_gateway/a"].ID}}},
+		{"internet_gateway/main", []provider.Blocker{{Kind: "nat_gateway", ID: obs["nat_gateway/a"].ID}}},
+		{"security_group/db", []provider.Blocker{
+			{Kind: "database", ID: obs["database/main"].ID},
+			{Kind: "security_group_rules", ID: obs["security_group_rules/web"].ID},
+		}},
+		{"load_balancer/web", []provider.Blocker{{Kind: "cluster", ID: obs["cluster/web"].ID}}},
+	}
+	for _, tc := range tests {
+		err := d.Delete(ctx, obs[tc.id])
+		require.ErrorIs(t, err, provider.ErrDependency, tc.id)
+		var pe *provider.Error
+		require.ErrorAs(t, err, &pe)
+		assert.ElementsMatch(t, tc.want, pe.Blockers, tc.id)
+	}
+	err := d.Delete(ctx, obs["net/main"])
+	require.ErrorIs(t, err, provider.ErrDependency)
+	assert.Len(t, err.(*provider.Error).Blockers, 17, "everything but the public IP and the rule sets")
+	assert.Contains(t, err.Error(), "blocked by")
+}
+
+func TestForeignBlocksDelete(t *testing.T) {
+	t.Parallel()
+	d := fake.New()
+	ctx := t.Context()
+	ids := map[string]string{}
+	create(t, d, netRes("net/main", "10.0.0.0/16"), ids)
+	sub := create(t, d, subnetRes("subnet/a", "10.0.0.0/24", "fake-1a"), ids)
+	eni, err := d.AddForeign("network_interface", sub)
+	require.NoError(t, err)
+	assert.Regexp(t, `^eni-0[0-9a-f]{16}$`, eni)
+
+	err = d.Delete(ctx, provider.Observed{ID: sub, Resource: pattern.Resource{Kind: pattern.KindSubnet}})
+	var pe *provider.Error
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, []provider.Blocker{{Kind: "network_interface", ID: eni}}, pe.Blockers)
+
+	got, err := d.List(ctx, provider.Query{Deployment: dep, Kind: pattern.KindSubnet})
+	require.NoError(t, err)
+	assert.Len(t, got, 1, "the foreign interface is not listed")
+
+	require.NoError(t, d.RemoveForeign(eni))
+	require.NoError(t, d.Delete(ctx, provider.Observed{ID: sub, Resource: pattern.Resource{Kind: pattern.KindSubnet}}))
+	require.ErrorIs(t, d.RemoveForeign(eni), provider.ErrNotFound)
+	_, err = d.AddForeign("instance", sub)
+	require.ErrorIs(t, err, provider.ErrNotFound)
+}
+
+func TestPendingReads(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{-1, 0, 1, 3} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			t.Parallel()
+			d := fake.New(func(o *fake.Options) { o.PendingReads = n })
+			ctx := t.Context()
+			ids := map[string]string{}
+			var nat provider.Observed
+			for _, r := range providertest.Resources(dep, []string{"fake-1a", "fake-1b"}) {
+				o, err := d.Create(ctx, providertest.Request(dep, r, ids))
+				require.NoError(t, err)
+				ids[r.ID] = o.ID
+				if r.Kind == pattern.KindNATGateway {
+					nat = o
+					break
+				}
+			}
+			want := max(n, 0)
+			if n == 0 {
+				want = 1
+			}
+			assert.Equal(t, want == 0, nat.Ready)
+			for i := range want {
+				o, err := d.Read(ctx, pattern.KindNATGateway, nat.ID)
+				require.NoError(t, err)
+				assert.Equal(t, i == want-1, o.Ready, "read %d", i+1)
+				if !o.Ready {
+					assert.Equal(t, "pending", o.Status)
+				}
+			}
+			o, err := d.Read(ctx, pattern.KindNATGateway, nat.ID)
+			require.NoError(t, err)
+			assert.True(t, o.Ready)
+			assert.Equal(t, "available", o.Status)
+		})
+	}
+}
+
+func TestClientToken(t *testing.T) {
+	t.Parallel()
+	d := fake.New()
+	ctx := t.Context()
+	req := providertest.Request(dep, netRes("net/main", "10.0.0.0/16"), nil)
+	a, err := d.Create(ctx, req)
+	require.NoError(t, err)
+	b, err := d.Create(ctx, req)
+	require.NoError(t, err)
+	assert.Equal(t, a.ID, b.ID)
+	fake.AssertCount(t, d, pattern.KindNet, 1)
+
+	req.Resource.Net.CIDR = netip.MustParsePrefix("10.1.0.0/16")
+	_, err = d.Create(ctx, req)
+	require.ErrorIs(t, err, provider.ErrInvalid, "same token, other parameters")
+
+	req.Token = ""
+	_, err = d.Create(ctx, req)
+	require.NoError(t, err, "no token: a second net")
+	fake.AssertCount(t, d, pattern.KindNet, 2)
+}
+
+func TestLostResponseRetriedWithToken(t *testing.T) {
+	t.Parallel()
+	d := fake.New()
+	ctx := t.Context()
+	d.Inject(fake.Fault{Op: fake.OpCreate, Nth: 1, AfterEffect: true, Code: provider.Unavailable})
+	req := providertest.Request(dep, netRes("net/main", "10.0.0.0/16"), nil)
+	_, err := d.Create(ctx, req)
+	require.ErrorIs(t, err, provider.ErrUnavailable)
+	assert.True(t, provider.IsRetryable(err))
+	fake.AssertCount(t, d, pattern.KindNet, 1)
+	o, err := d.Create(ctx, req)
+	require.NoError(t, err)
+	fake.AssertCount(t, d, pattern.KindNet, 1)
+	assert.Equal(t, "net/main", o.LogicalID)
+}
+
+func TestFaults(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	net := netRes("net/main", "10.0.0.0/16")
+	t.Run("FailWrite", func(t *testing.T) {
+		d := fake.New()
+		d.FailWrite(2, provider.Internal)
+		_, err := d.Zones(ctx)
+		require.NoError(t, err, "reads do not count")
+		_, err = d.Create(ctx, providertest.Request(dep, net, nil))
+		require.NoError(t, err)
+		_, err = d.Create(ctx, providertest.Request("other", net, nil))
+		require.ErrorIs(t, err, provider.ErrInternal)
+		assert.False(t, provider.IsRetryable(err))
+		fake.AssertCount(t, d, pattern.KindNet, 1)
+		_, err = d.Create(ctx, providertest.Request("other", net, nil))
+		require.NoError(t, err, "fires once")
+	})
+	t.Run("FailCall", func(t *testing.T) {
+		d := fake.New()
+		d.FailCall(2, provider.Auth)
+		_, err := d.Zones(ctx)
+		require.NoError(t, err)
+		_, err = d.List(ctx, provider.Query{Deployment: dep, Kind: pattern.KindNet})
+		require.ErrorIs(t, err, provider.ErrAuth)
+	})
+	t.Run("FailOn", func(t *testing.T) {
+		d := fake.New()
+		d.FailOn(fake.OpCreate, pattern.KindSubnet, provider.Quota)
+		ids := map[string]string{}
+		create(t, d, net, ids)
+		for range 2 {
+			_, err := d.Create(ctx, providertest.Request(dep, subnetRes("subnet/a", "10.0.0.0/24", "fake-1a"), ids))
+			require.ErrorIs(t, err, provider.ErrQuota)
+		}
+		d.ClearFaults()
+		create(t, d, subnetRes("subnet/a", "10.0.0.0/24", "fake-1a"), ids)
+	})
+	t.Run("Times and remove", func(t *testing.T) {
+		d := fake.New()
+		remove := d.Inject(fake.Fault{Op: fake.OpZones, Times: 2, Err: errors.New("boom")})
+		for i := range 3 {
+			_, err := d.Zones(ctx)
+			if i < 2 {
+				require.ErrorContains(t, err, "boom")
+				require.ErrorIs(t, err, provider.ErrUnavailable)
+			} else {
+				require.NoError(t, err)
+			}
+		}
+		remove()
+		remove()
+	})
+}
+
+func TestThrottle(t *testing.T) {
+	t.Parallel()
+	run := func(seed uint64) []bool {
+		d := fake.New()
+		d.Throttle(0.3, seed)
+		out := make([]bool, 1000)
+		for i := range out {
+			_, err := d.Zones(t.Context())
+			if err != nil {
+				require.ErrorIs(t, err, provider.ErrThrottled)
+				require.True(t, provider.IsRetryable(err))
+			}
+			out[i] = err != nil
+		}
+		return out
+	}
+	a, b := run(7), run(7)
+	assert.Equal(t, a, b, "same seed, same throttled calls")
+	n := 0
+	for _, x := range a {
+		if x {
+			n++
+		}
+	}
+	assert.InDelta(t, 300, n, 60)
+	assert.NotEqual(t, a, run(8))
+}
+
+func TestLatencyHonoursContext(t *testing.T) {
+	t.Parallel()
+	d := fake.New(func(o *fake.Options) { o.Latency = time.Hour })
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Millisecond)
+	defer cancel()
+	_, err := d.Zones(ctx)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	d.SetLatency(time.Millisecond)
+	start := time.Now()
+	_, err = d.Zones(t.Context())
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, time.Since(start), time.Millisecond)
+}
+
+func TestCallLog(t *testing.T) {
+	t.Parallel()
+	d, obs := stack(t)
+	n := d.Counts()
+	assert.Equal(t, 22, n.Writes, "one Create per resource")
+	assert.Equal(t, 22, n.ByOp[fake.OpCreate])
+	assert.Equal(t, 4, n.WritesByKind[pattern.KindSubnet])
+	assert.Equal(t, n.Calls, n.Reads+n.Writes)
+	assert.Equal(t, 1, n.ByKind[pattern.KindNet])
+	for _, k := range []pattern.Kind{pattern.KindNATGateway, pattern.KindLoadBalancer, pattern.KindDatabase} {
+		assert.Equal(t, 2, n.ByKind[k], "%s: a Create, then one Read while pending", k)
+	}
+	d.ResetCalls()
+	require.NoError(t, d.Delete(t.Context(), obs["database/main"]))
+	calls := d.Calls()
+	require.Len(t, calls, 1)
+	c := calls[0]
+	assert.Equal(t, fake.OpDelete, c.Op)
+	assert.Equal(t, pattern.KindDatabase, c.Kind)
+	assert.Equal(t, obs["database/main"].ID, c.ID)
+	assert.Equal(t, "database/main", c.LogicalID)
+	assert.True(t, c.IsWrite())
+	assert.NoError(t, c.Err)
+	assert.False(t, c.Time.IsZero())
+}
+
+func TestUpdate(t *testing.T) {
+	t.Parallel()
+	d, obs := stack(t)
+	ctx := t.Context()
+	cur := obs["cluster/web"]
+	want := cur.Resource.Clone()
+	want.Cluster.Desired = 4
+	tags := map[string]string{provider.TagDeployment: dep, provider.TagLogicalID: "cluster/web", "team": "blue"}
+	got, err := d.Update(ctx, provider.Request{Deployment: dep, Resource: want, Tags: tags}, cur)
+	require.NoError(t, err)
+	assert.Equal(t, 4, got.Resource.Cluster.Desired)
+	assert.Len(t, got.Parts["instance"], 4)
+	assert.Equal(t, "blue", got.Tags["team"])
+	bp := pattern.Blueprint{Resources: providertest.Resources(dep, []string{"fake-1a", "fake-1b"})}
+	cluster, _ := bp.Resource("cluster/web")
+	again, err := d.Create(ctx, providertest.Request(dep, cluster, idsOf(obs)))
+	require.NoError(t, err, "a Create retried after an Update is compared with the first Create")
+	assert.Equal(t, cur.ID, again.ID)
+
+	want.Cluster.Tier = "other"
+	_, err = d.Update(ctx, provider.Request{Resource: want}, cur)
+	require.ErrorIs(t, err, provider.ErrInvalid)
+	assert.ErrorContains(t, err, "tier")
+
+	want = obs["security_group_rules/web"].Resource.Clone()
+	want.SecurityGroupRules.Inbound = append(want.SecurityGroupRules.Inbound, want.SecurityGroupRules.Inbound[0])
+	_, err = d.Update(ctx, provider.Request{Resource: want}, obs["security_group_rules/web"])
+	require.ErrorIs(t, err, provider.ErrInvalid, "duplicate rule")
+
+	_, err = d.Update(ctx, provider.Request{Resource: want}, provider.Observed{ID: "sgr-missing"})
+	require.ErrorIs(t, err, provider.ErrNotFound)
+}
+
+func TestListScopesByNet(t *testing.T) {
+	t.Parallel()
+	d, obs := stack(t)
+	ctx := t.Context()
+	got, err := d.List(ctx, provider.Query{Deployment: dep, Kind: pattern.KindSubnet, NetIDs: []string{"vpc-other"}})
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	got, err = d.List(ctx, provider.Query{Deployment: dep, Kind: pattern.KindCluster, NetIDs: []string{obs["net/main"].ID}})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, obs["cluster/web"].ID, got[0].ID)
+
+	require.NoError(t, d.MutateTags(obs["net/main"].ID, func(tags map[string]string) { delete(tags, provider.TagDeployment) }))
+	got, err = d.List(ctx, provider.Query{Deployment: dep, Kind: pattern.KindNet})
+	require.NoError(t, err)
+	assert.Empty(t, got, "untagged resources are not found")
+}
+
+func TestIDStyles(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		opt          func(*fake.Options)
+		net, lb, nat string
+	}{
+		{func(*fake.Options) {}, `^vpc-0[0-9a-f]{16}$`, `^arn:aws:elasticloadbalancing:fake-1:\d{12}:loadbalancer/app/shop-web/[0-9a-f]{16}$`, `^nat-0[0-9a-f]{16}$`},
+		{fake.Outscale, `^vpc-[0-9a-f]{8}$`, `^shop-web$`, `^nat-[0-9a-f]{8}$`},
+	}
+	for _, tc := range tests {
+		_, obs := stack(t, tc.opt)
+		assert.Regexp(t, regexp.MustCompile(tc.net), obs["net/main"].ID)
+		assert.Regexp(t, regexp.MustCompile(tc.nat), obs["nat_gateway/a"].ID)
+		if lb, ok := obs["load_balancer/web"]; ok {
+			assert.Regexp(t, regexp.MustCompile(tc.lb), lb.ID)
+		}
+	}
+	_, a := stack(t)
+	_, b := stack(t)
+	assert.Equal(t, a["cluster/web"].ID, b["cluster/web"].ID, "ids are deterministic")
+}
+
+func TestSnapshotAndOutsideChanges(t *testing.T) {
+	t.Parallel()
+	d, obs := stack(t)
+	snap := d.Snapshot(dep)
+	assert.Equal(t, 4, snap.Count(pattern.KindSubnet))
+	assert.Equal(t, []string{"route_table/app/a", "route_table/app/b", "route_table/web/a", "route_table/web/b"}, snap.IDs(pattern.KindRouteTable))
+	nat := snap[pattern.KindNATGateway]["nat_gateway/a"]
+	assert.Equal(t, pattern.Ref("subnet/web/a"), nat.NATGateway.Subnet, "refs hold logical ids")
+
+	d2, _ := stack(t)
+	assert.Equal(t, snap, d2.Snapshot(dep), "same deployment, same snapshot")
+	assert.Empty(t, d.Snapshot("nobody"))
+
+	require.NoError(t, d.Mutate(obs["cluster/web"].ID, func(r *pattern.Resource) { r.Cluster.Desired = 7 }))
+	assert.NotEqual(t, snap, d.Snapshot(dep))
+	o, err := d.Read(t.Context(), pattern.KindCluster, obs["cluster/web"].ID)
+	require.NoError(t, err)
+	assert.Equal(t, 7, o.Resource.Cluster.Desired)
+	require.ErrorIs(t, d.Mutate(obs["cluster/web"].ID, func(r *pattern.Resource) { r.Kind = pattern.KindNet }), provider.ErrInvalid)
+
+	require.NoError(t, d.DeleteOutside(obs["security_group/db"].ID))
+	_, err = d.Read(t.Context(), pattern.KindSecurityGroup, obs["security_group/db"].ID)
+	require.ErrorIs(t, err, provider.ErrNotFound)
+	_, err = d.Read(t.Context(), pattern.KindSecurityGroupRules, obs["security_group_rules/db"].ID)
+	require.ErrorIs(t, err, provider.ErrNotFound, "a group's rules go with it")
+	require.ErrorIs(t, d.DeleteOutside("vpc-missing"), provider.ErrNotFound)
+}
+
+// recorder is a TestingT that records failures.
+type recorder struct{ msgs []string }
+
+func (r *recorder) Helper() {}
+func (r *recorder) Errorf(format string, args ...any) {
+	r.msgs = append(r.msgs, fmt.Sprintf(format, args...))
+}
+
+func TestAssertions(t *testing.T) {
+	t.Parallel()
+	d, obs := stack(t)
+	fake.AssertAllows(t, d, "security_group/lb", "security_group/web", "tcp", 8080)
+	fake.AssertAllows(t, d, "security_group/web", "security_group/db", "tcp", 5432)
+	fake.AssertDenies(t, d, "security_group/lb", "security_group/db", "tcp", 5432)
+	fake.AssertDenies(t, d, "security_group/lb", "security_group/web", "tcp", 22)
+	fake.AssertCount(t, d, pattern.KindSubnet, 4)
+	fake.AssertExists(t, d, dep, "cluster/web")
+
+	var r recorder
+	assert.False(t, fake.AssertAllows(&r, d, "security_group/web", "security_group/lb", "tcp", 443))
+	assert.False(t, fake.AssertAllows(&r, d, "security_group/nope", "security_group/lb", "tcp", 443))
+	assert.False(t, fake.AssertDenies(&r, d, obs["security_group/lb"].ID, obs["security_group/web"].ID, "tcp", 8080))
+	assert.False(t, fake.AssertCount(&r, d, pattern.KindNet, 2))
+	assert.False(t, fake.AssertNoLeaks(&r, d, dep))
+	_, ok := fake.AssertExists(&r, d, dep, "cluster/nope")
+	assert.False(t, ok)
+	require.Len(t, r.msgs, 6)
+	assert.Contains(t, r.msgs[0], "no inbound rule")
+	assert.Contains(t, r.msgs[4], "leaked 22 resource(s)")
+
+	providertest.Destroy(t.Context(), t, d, dep)
+	fake.AssertNoLeaks(t, d, dep)
+	fake.AssertCount(t, d, pattern.KindNet, 0)
+}
+
+func TestConcurrentUse(t *testing.T) {
+	t.Parallel()
+	d := fake.New()
+	ctx := t.Context()
+	ids := map[string]string{}
+	create(t, d, netRes("net/main", "10.0.0.0/16"), ids)
+	var wg sync.WaitGroup
+	errs := make([]error, 64)
+	for i := range errs {
+		wg.Go(func() {
+			r := subnetRes(fmt.Sprintf("subnet/%d", i), fmt.Sprintf("10.0.%d.0/24", i), "fake-1a")
+			o, err := d.Create(ctx, providertest.Request(dep, r, ids))
+			if err == nil {
+				_, err = d.Read(ctx, pattern.KindSubnet, o.ID)
+			}
+			if err == nil {
+				_, err = d.List(ctx, provider.Query{Deployment: dep, Kind: pattern.KindSubnet})
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	require.NoError(t, errors.Join(errs...))
+	fake.AssertCount(t, d, pattern.KindSubnet, 64)
+	assert.Equal(t, 1+3*64, d.Counts().Calls)
+}
+
+func TestNATGatewayRules(t *testing.T) {
+	t.Parallel()
+	d, obs := stack(t)
+	ctx := t.Context()
+	nat := obs["nat_gateway/a"].Resource.Clone()
+	nat.ID = "nat_gateway/b"
+	_, err := d.Create(ctx, provider.Request{Resource: nat})
+	require.ErrorIs(t, err, provider.ErrAlreadyExists, "the public IP is taken")
+
+	for i := range 5 {
+		pip, err := d.Create(ctx, provider.Request{Resource: pattern.Resource{ID: "public_ip/x", Kind: pattern.KindPublicIP,
+			PublicIP: &pattern.PublicIPSpec{Zone: "fake-1a"}}})
+		require.NoError(t, err)
+		nat.NATGateway.PublicIP = pattern.Ref(pip.ID)
+		_, err = d.Create(ctx, provider.Request{Resource: nat})
+		if i < 4 {
+			require.NoError(t, err, "NAT %d", i+2)
+		} else {
+			require.ErrorIs(t, err, provider.ErrQuota, "the sixth NAT of zone fake-1a")
+		}
+	}
+	_, err = d.Create(ctx, provider.Request{Resource: pattern.Resource{ID: "public_ip/x", Kind: pattern.KindPublicIP,
+		PublicIP: &pattern.PublicIPSpec{Zone: "mars"}}})
+	require.ErrorIs(t, err, provider.ErrInvalid)
+
+	net, err := d.Create(ctx, provider.Request{Resource: netRes("net/other", "10.1.0.0/16")})
+	require.NoError(t, err)
+	ids := map[string]string{"net/main": net.ID}
+	sub := create(t, d, subnetRes("subnet/a", "10.1.0.0/24", "fake-1b"), ids)
+	pip := create(t, d, pattern.Resource{ID: "public_ip/y", Kind: pattern.KindPublicIP, PublicIP: &pattern.PublicIPSpec{}}, ids)
+	_, err = d.Create(ctx, provider.Request{Resource: pattern.Resource{ID: "nat/y", Kind: pattern.KindNATGateway,
+		NATGateway: &pattern.NATGatewaySpec{Subnet: pattern.Ref(sub), PublicIP: pattern.Ref(pip)}}})
+	require.ErrorIs(t, err, provider.ErrInvalid, "no internet gateway in the net")
+	assert.ErrorContains(t, err, "no internet gateway")
+}
+
+func idsOf(obs map[string]provider.Observed) map[string]string {
+	ids := map[string]string{}
+	for k, o := range obs {
+		ids[k] = o.ID
+	}
+	return ids
+}

@@ -1,0 +1,207 @@
+package fake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+// Fault makes matching calls fail. A call matches when its operation is Op
+// (or Op is "") and its kind is Kind (or Kind is ""), and, with WritesOnly,
+// when it is a write (Create, Update, Delete). Calls are counted from the
+// moment the fault is injected.
+//
+// Fail the third write call, whatever it is, with a retryable error:
+//
+//	d.Inject(fake.Fault{WritesOnly: true, Nth: 3, Code: provider.Unavailable})
+//
+// Fail every Delete of a security group:
+//
+//	d.Inject(fake.Fault{Op: fake.OpDelete, Kind: pattern.KindSecurityGroup, Code: provider.Dependency})
+type Fault struct {
+	Op         string
+	Kind       pattern.Kind
+	WritesOnly bool
+	// Nth, when positive, fires the fault on the Nth matching call only
+	// (1 is the first). 0 fires it on every matching call, up to Times.
+	Nth int
+	// Times caps how often a fault with Nth == 0 fires; 0: no cap.
+	Times int
+	// AfterEffect lets the call take effect before it fails, like a
+	// response lost on the way back: a Create made the resource, yet the
+	// caller sees an error. Retrying with the same Request.Token must then
+	// return the resource instead of a duplicate.
+	AfterEffect bool
+	// Code is the error's code. Unknown: Unavailable (retryable).
+	Code provider.Code
+	// Err is the error wrapped in the *provider.Error. nil: a message
+	// naming the fault.
+	Err error
+}
+
+type faultState struct {
+	f     Fault
+	seen  int
+	fired int
+}
+
+// matches counts the call and reports whether the fault fires on it.
+func (s *faultState) matches(op string, kind pattern.Kind) bool {
+	f := s.f
+	if f.Op != "" && f.Op != op || f.Kind != "" && f.Kind != kind || f.WritesOnly && !IsWrite(op) {
+		return false
+	}
+	s.seen++
+	switch {
+	case f.Nth > 0:
+		if s.seen != f.Nth {
+			return false
+		}
+	case f.Times > 0 && s.fired >= f.Times:
+		return false
+	}
+	s.fired++
+	return true
+}
+
+func (s *faultState) err(c Call) *provider.Error {
+	code := s.f.Code
+	if code == provider.Unknown {
+		code = provider.Unavailable
+	}
+	err := s.f.Err
+	if err == nil {
+		err = fmt.Errorf("fake: injected fault on %s %s (call %d that matches)", c.Op, kindName(c.Kind), s.seen)
+	}
+	id := c.ID
+	if id == "" {
+		id = c.LogicalID
+	}
+	return provider.NewError(c.Op, string(c.Kind), id, code, err)
+}
+
+// Inject adds a fault and returns a function that removes it.
+func (d *Driver) Inject(f Fault) (remove func()) {
+	s := &faultState{f: f}
+	d.mu.Lock()
+	d.faults = append(d.faults, s)
+	d.mu.Unlock()
+	return func() {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		for i, o := range d.faults {
+			if o == s {
+				d.faults = append(d.faults[:i:i], d.faults[i+1:]...)
+				return
+			}
+		}
+	}
+}
+
+// FailCall makes the k-th call from now (1 is the next), whatever it is,
+// fail with code.
+func (d *Driver) FailCall(k int, code provider.Code) {
+	d.Inject(Fault{Nth: k, Code: code})
+}
+
+// FailWrite makes the k-th write call from now (Create, Update or Delete)
+// fail with code, before it takes effect. This is how a test shows that an
+// apply interrupted at every step converges when run again:
+//
+//	for k := 1; k <= writes; k++ { d := fake.New(); d.FailWrite(k, provider.Internal); ... }
+func (d *Driver) FailWrite(k int, code provider.Code) {
+	d.Inject(Fault{WritesOnly: true, Nth: k, Code: code})
+}
+
+// FailOn makes every call of operation op ("" for all) on kind ("" for
+// all) fail with code, until [Driver.ClearFaults].
+func (d *Driver) FailOn(op string, kind pattern.Kind, code provider.Code) {
+	d.Inject(Fault{Op: op, Kind: kind, Code: code})
+}
+
+// Throttle makes a fraction (0 to 1) of the calls fail with Code Throttled,
+// a retryable error, chosen by a generator seeded with seed: the same seed
+// and the same sequence of calls throttle the same calls. Throttle(0, 0)
+// stops throttling.
+func (d *Driver) Throttle(fraction float64, seed uint64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if fraction <= 0 {
+		d.thr = nil
+		return
+	}
+	d.thr = &throttle{fraction: fraction, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+}
+
+type throttle struct {
+	fraction float64
+	rng      *rand.Rand
+}
+
+// SetLatency sets the delay added to every call from now on.
+func (d *Driver) SetLatency(l time.Duration) {
+	d.mu.Lock()
+	d.latency = l
+	d.mu.Unlock()
+}
+
+// ClearFaults removes every injected fault and stops throttling.
+func (d *Driver) ClearFaults() {
+	d.mu.Lock()
+	d.faults = nil
+	d.thr = nil
+	d.mu.Unlock()
+}
+
+// call runs fn under the lock, after the latency, throttling and faults,
+// and records the call in the log.
+func (d *Driver) call(ctx context.Context, c Call, fn func(c *Call) error) error {
+	d.mu.Lock()
+	lat := d.latency
+	d.mu.Unlock()
+	err := ctx.Err()
+	if err == nil && lat > 0 {
+		t := time.NewTimer(lat)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			err = ctx.Err()
+		case <-t.C:
+		}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err != nil {
+		err = provider.NewError(c.Op, string(c.Kind), c.ID, provider.Unknown, err)
+		d.record(c, err)
+		return err
+	}
+	var before, after error
+	for _, s := range d.faults {
+		if s.matches(c.Op, c.Kind) {
+			if s.f.AfterEffect {
+				after = s.err(c)
+			} else if before == nil {
+				before = s.err(c)
+			}
+		}
+	}
+	if before == nil && after == nil && d.thr != nil && d.thr.rng.Float64() < d.thr.fraction {
+		before = provider.NewError(c.Op, string(c.Kind), c.ID, provider.Throttled, errors.New("fake: Throttling: Rate exceeded"))
+	}
+	if before != nil {
+		d.record(c, before)
+		return before
+	}
+	err = fn(&c)
+	if err == nil && after != nil {
+		err = after
+	}
+	d.record(c, err)
+	return err
+}

@@ -1,0 +1,62 @@
+package fake
+
+import (
+	"fmt"
+
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+// validateFirewall checks a stateless firewall (network ACL): its Net
+// exists, its subnets are in the Net and guarded by no other firewall, and
+// every entry has a number from 1 to 32766 unique in its direction, a known
+// protocol, valid ports and a CIDR block; each direction, the final
+// deny-all included, stays within Quotas.RulesPerACL.
+func (d *Driver) validateFirewall(op string, e, old *entry) error {
+	s := e.res.Firewall
+	k := pattern.KindFirewall
+	if _, err := d.ref(op, e, "firewall.net", s.Net, pattern.KindNet); err != nil {
+		return err
+	}
+	for i, ref := range s.Subnets {
+		sub, err := d.ref(op, e, fmt.Sprintf("firewall.subnets[%d]", i), ref, pattern.KindSubnet)
+		if err != nil {
+			return err
+		}
+		if sub.res.Subnet.Net != s.Net {
+			return d.errf(op, k, e.res.ID, provider.Invalid, "firewall.subnets[%d]: %s is in net %s, not %s", i, sub.id, sub.res.Subnet.Net, s.Net)
+		}
+		for _, o := range d.others(k, old) {
+			if usesSubnet(o, sub.id) {
+				return d.errf(op, k, e.res.ID, provider.AlreadyExists, "firewall.subnets[%d]: %s is already guarded by firewall %s", i, sub.id, o.id)
+			}
+		}
+	}
+	q := d.opts.Profile.Quotas.RulesPerACL
+	for _, dir := range []struct {
+		name    string
+		entries []pattern.ACLEntrySpec
+	}{{"inbound", s.Inbound}, {"outbound", s.Outbound}} {
+		if q > 0 && len(dir.entries)+1 > q {
+			return d.errf(op, k, e.res.ID, provider.Quota, "firewall.%s: %d entries and the final deny; at most %d", dir.name, len(dir.entries), q)
+		}
+		numbers := map[int]bool{}
+		for i, a := range dir.entries {
+			field := fmt.Sprintf("firewall.%s[%d]", dir.name, i)
+			switch {
+			case a.Number < 1 || a.Number > 32766:
+				return d.errf(op, k, e.res.ID, provider.Invalid, "%s.number: %d: out of range; use 1 to 32766", field, a.Number)
+			case numbers[a.Number]:
+				return d.errf(op, k, e.res.ID, provider.Invalid, "%s.number: %d: used twice (NetworkAclEntryAlreadyExists); renumber", field, a.Number)
+			case !a.Protocol.IsValid():
+				return d.errf(op, k, e.res.ID, provider.Invalid, "%s.protocol: %q: unknown; use tcp, udp, icmp or all", field, a.Protocol)
+			case a.Protocol.HasPorts() && (a.ToPort == 0 || a.FromPort > a.ToPort):
+				return d.errf(op, k, e.res.ID, provider.Invalid, "%s: ports %d-%d: give from_port <= to_port, to_port at least 1", field, a.FromPort, a.ToPort)
+			case !a.CIDR.IsValid() || a.CIDR.Masked() != a.CIDR:
+				return d.errf(op, k, e.res.ID, provider.Invalid, "%s.cidr: %q: not a network CIDR block", field, a.CIDR)
+			}
+			numbers[a.Number] = true
+		}
+	}
+	return nil
+}

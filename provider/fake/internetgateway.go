@@ -1,0 +1,31 @@
+package fake
+
+import (
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+// validateInternetGateway checks an internet gateway: its Net exists and
+// has no other gateway attached (AWS: Resource.AlreadyAssociated).
+func (d *Driver) validateInternetGateway(op string, e, old *entry) error {
+	net := e.res.InternetGateway.Net
+	if _, err := d.ref(op, e, "internet_gateway.net", net, pattern.KindNet); err != nil {
+		return err
+	}
+	for _, o := range d.others(pattern.KindInternetGateway, old) {
+		if o.res.InternetGateway.Net == net {
+			return d.errf(op, e.kind, e.res.ID, provider.AlreadyExists, "internet_gateway.net: net %s already has internet gateway %s; a net has at most one", net, o.id)
+		}
+	}
+	return nil
+}
+
+// netGateway returns the internet gateway attached to net, or nil.
+func (d *Driver) netGateway(net string) *entry {
+	for _, o := range d.others(pattern.KindInternetGateway, nil) {
+		if string(o.res.InternetGateway.Net) == net {
+			return o
+		}
+	}
+	return nil
+}

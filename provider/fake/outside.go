@@ -1,0 +1,201 @@
+package fake
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+// Mutate changes resource id behind archkit's back, as someone editing it
+// in the console would, for drift tests. fn receives a copy of the stored
+// resource, Refs as provider ids; the result is stored without validation,
+// but its kind cannot change. Mutate is not recorded in the call log.
+//
+//	d.Mutate(id, func(r *pattern.Resource) { r.Cluster.Desired = 5 })
+func (d *Driver) Mutate(id string, fn func(r *pattern.Resource)) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	e, err := d.lookup("Mutate", "", id)
+	if err != nil {
+		return err
+	}
+	r := e.res.Clone()
+	fn(&r)
+	if r.Kind != e.kind || r.Spec() == nil {
+		return d.errf("Mutate", e.kind, id, provider.Invalid, "the kind and its spec cannot change")
+	}
+	e.res = r
+	return nil
+}
+
+// MutateTags changes the tags of resource id behind archkit's back, for
+// tests of discovery: removing the ownership tags hides a resource from
+// List.
+func (d *Driver) MutateTags(id string, fn func(tags map[string]string)) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	e, err := d.lookup("MutateTags", "", id)
+	if err != nil {
+		return err
+	}
+	fn(e.tags)
+	return nil
+}
+
+// DeleteOutside deletes resource id behind archkit's back, skipping the
+// dependency checks, for drift tests. It is not recorded in the call log.
+func (d *Driver) DeleteOutside(id string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	e, err := d.lookup("DeleteOutside", "", id)
+	if err != nil {
+		return err
+	}
+	d.remove(e)
+	return nil
+}
+
+// AddForeign adds, in subnet subnetID, a resource that archkit does not own
+// and cannot see (no tags): a hand-made "instance" or a stray
+// "network_interface". It blocks the deletion of the subnet and of its Net
+// (Code Dependency, named in the error's Blockers) until
+// [Driver.RemoveForeign]. It returns the foreign resource's id.
+func (d *Driver) AddForeign(kind, subnetID string) (string, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, err := d.lookup("AddForeign", pattern.KindSubnet, subnetID); err != nil {
+		return "", err
+	}
+	prefix := map[string]string{"instance": "i", "network_interface": "eni"}[kind]
+	if prefix == "" {
+		prefix = "res"
+	}
+	d.seq++
+	id := d.idWith(prefix, mix(d.seq))
+	d.foreign[id] = foreign{kind: kind, subnet: subnetID}
+	return id, nil
+}
+
+// RemoveForeign removes a resource added by [Driver.AddForeign].
+func (d *Driver) RemoveForeign(id string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.foreign[id]; !ok {
+		return d.errf("RemoveForeign", "", id, provider.NotFound, "no foreign resource %s", id)
+	}
+	delete(d.foreign, id)
+	return nil
+}
+
+// Resources returns every resource the Driver holds, whatever its tags,
+// in the creation order of the kinds ([pattern.Kinds]) and then by id. It
+// is not recorded in the call log.
+func (d *Driver) Resources() []provider.Observed {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []provider.Observed
+	for _, k := range pattern.Kinds {
+		for _, e := range d.others(k, nil) {
+			out = append(out, e.observed())
+		}
+	}
+	return out
+}
+
+// Allows reports whether members of security group from may reach members
+// of group to on proto and port, and if not, why. from and to are provider
+// ids or logical ids. The inbound rules of to must admit from by group and
+// the outbound rules of from must let the traffic out, by group or by a
+// CIDR block holding to's Net; a group without a rule set keeps the
+// default of a new group (all outbound, no inbound).
+func (d *Driver) Allows(from, to string, proto netplan.Protocol, port uint16) (ok bool, why string, err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	f, err := d.resolve(pattern.KindSecurityGroup, from)
+	if err != nil {
+		return false, "", err
+	}
+	t, err := d.resolve(pattern.KindSecurityGroup, to)
+	if err != nil {
+		return false, "", err
+	}
+	ok, why, err = d.allows(f, t, proto, port)
+	return ok, strings.NewReplacer(f, from, t, to).Replace(why), err
+}
+
+// resolve finds a resource of kind k by provider id or by logical id; a
+// logical id used in several deployments is ambiguous.
+func (d *Driver) resolve(k pattern.Kind, name string) (string, error) {
+	if e, ok := d.res[name]; ok && e.kind == k {
+		return e.id, nil
+	}
+	var ids []string
+	for _, e := range d.res {
+		if e.kind == k && e.tags[provider.TagLogicalID] == name {
+			ids = append(ids, e.id)
+		}
+	}
+	switch len(ids) {
+	case 0:
+		return "", d.errf("resolve", k, name, provider.NotFound, "no %s with id or logical id %q", k, name)
+	case 1:
+		return ids[0], nil
+	}
+	slices.Sort(ids)
+	return "", d.errf("resolve", k, name, provider.Invalid, "logical id %q names %d resources (%v); use a provider id", name, len(ids), ids)
+}
+
+// Snapshot is the state of one deployment: per kind, its resources by
+// logical id. Refs to resources of the same deployment hold their logical
+// ids, so a Snapshot does not depend on the provider ids the fake handed
+// out and compares with [pattern.Blueprint.OfKind] or another Snapshot:
+//
+//	before := d.Snapshot("shop")
+//	// ... apply again ...
+//	assert.Equal(t, before, d.Snapshot("shop"))
+//
+// A resource without a logical id tag is keyed by its provider id.
+type Snapshot map[pattern.Kind]map[string]pattern.Resource
+
+// Snapshot returns the resources tagged with deployment. It is not recorded
+// in the call log.
+func (d *Driver) Snapshot(deployment string) Snapshot {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	logical := map[string]string{}
+	for _, e := range d.res {
+		if e.tags[provider.TagDeployment] == deployment {
+			logical[e.id] = e.tags[provider.TagLogicalID]
+			if logical[e.id] == "" {
+				logical[e.id] = e.id
+			}
+		}
+	}
+	s := Snapshot{}
+	for id, lid := range logical {
+		e := d.res[id]
+		r := e.res.Clone()
+		r.ID = lid
+		r.DependsOn = nil
+		for _, ref := range r.Refs() {
+			if l, ok := logical[string(*ref)]; ok {
+				*ref = pattern.Ref(l)
+			}
+		}
+		if s[e.kind] == nil {
+			s[e.kind] = map[string]pattern.Resource{}
+		}
+		s[e.kind][lid] = r
+	}
+	return s
+}
+
+// Count returns the number of resources of kind k, whatever their tags.
+func (s Snapshot) Count(k pattern.Kind) int { return len(s[k]) }
+
+// IDs returns the logical ids of the kind k resources, sorted.
+func (s Snapshot) IDs(k pattern.Kind) []string { return slices.Sorted(maps.Keys(s[k])) }

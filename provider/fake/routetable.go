@@ -1,0 +1,63 @@
+package fake
+
+import (
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+// validateRouteTable checks a route table: its Net and subnet exist, the
+// subnet is in the Net and associated with no other table, and every route
+// has a valid, unique destination and an existing target of its kind in
+// the same Net.
+func (d *Driver) validateRouteTable(op string, e, old *entry) error {
+	s := e.res.RouteTable
+	k := pattern.KindRouteTable
+	if _, err := d.ref(op, e, "route_table.net", s.Net, pattern.KindNet); err != nil {
+		return err
+	}
+	sub, err := d.ref(op, e, "route_table.subnet", s.Subnet, pattern.KindSubnet)
+	if err != nil {
+		return err
+	}
+	if sub.res.Subnet.Net != s.Net {
+		return d.errf(op, k, e.res.ID, provider.Invalid, "route_table.subnet: %s is in net %s, not %s", sub.id, sub.res.Subnet.Net, s.Net)
+	}
+	for _, o := range d.others(k, old) {
+		if o.res.RouteTable.Subnet == s.Subnet {
+			return d.errf(op, k, e.res.ID, provider.AlreadyExists, "route_table.subnet: %s is already associated with route table %s", s.Subnet, o.id)
+		}
+	}
+	seen := map[string]bool{}
+	for i, r := range s.Routes {
+		field := "route_table.routes[" + itoa(i) + "]"
+		p := r.Destination
+		if !p.IsValid() || p.Masked() != p {
+			return d.errf(op, k, e.res.ID, provider.Invalid, "%s.destination: %q: not a network CIDR block; write it like 0.0.0.0/0", field, p)
+		}
+		if seen[p.String()] {
+			return d.errf(op, k, e.res.ID, provider.Invalid, "%s.destination: %s: duplicate route (RouteAlreadyExists); keep one", field, p)
+		}
+		seen[p.String()] = true
+		var targetNet string
+		switch r.TargetKind {
+		case pattern.TargetInternetGateway:
+			t, err := d.ref(op, e, field+".target", r.Target, pattern.KindInternetGateway)
+			if err != nil {
+				return err
+			}
+			targetNet = string(t.res.InternetGateway.Net)
+		case pattern.TargetNATGateway:
+			t, err := d.ref(op, e, field+".target", r.Target, pattern.KindNATGateway)
+			if err != nil {
+				return err
+			}
+			targetNet = d.netOf(t)
+		default:
+			return d.errf(op, k, e.res.ID, provider.Invalid, "%s.target_kind: %q: unknown; use %q or %q", field, r.TargetKind, pattern.TargetInternetGateway, pattern.TargetNATGateway)
+		}
+		if targetNet != string(s.Net) {
+			return d.errf(op, k, e.res.ID, provider.Invalid, "%s.target: %s is in net %s, not %s", field, r.Target, targetNet, s.Net)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,192 @@
+package fake
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+// validateSecurityGroup checks a security group: its Net exists, it has a
+// name that does not start with "sg-" and is unique in the Net, and a
+// description, and the Net stays within Quotas.GroupsPerNet.
+func (d *Driver) validateSecurityGroup(op string, e, old *entry) error {
+	s := e.res.SecurityGroup
+	k := pattern.KindSecurityGroup
+	if _, err := d.ref(op, e, "security_group.net", s.Net, pattern.KindNet); err != nil {
+		return err
+	}
+	switch {
+	case s.Name == "" || len(s.Name) > 255:
+		return d.errf(op, k, e.res.ID, provider.Invalid, "security_group.name: %q: give a name of 1 to 255 characters", s.Name)
+	case strings.HasPrefix(strings.ToLower(s.Name), "sg-"):
+		return d.errf(op, k, e.res.ID, provider.Invalid, "security_group.name: %q: names cannot start with sg-; rename it", s.Name)
+	case s.Description == "":
+		return d.errf(op, k, e.res.ID, provider.Invalid, "security_group.description: empty (MissingParameter); describe the group")
+	}
+	count := 0
+	for _, o := range d.others(k, old) {
+		if o.res.SecurityGroup.Net != s.Net {
+			continue
+		}
+		count++
+		if o.res.SecurityGroup.Name == s.Name {
+			return d.errf(op, k, e.res.ID, provider.AlreadyExists, "security_group.name: %q: net %s already has group %s of that name (InvalidGroup.Duplicate)", s.Name, s.Net, o.id)
+		}
+	}
+	if q := d.opts.Profile.Quotas.GroupsPerNet; q > 0 && count >= q {
+		return d.errf(op, k, e.res.ID, provider.Quota, "net %s already has %d security groups, the most allowed", s.Net, count)
+	}
+	return nil
+}
+
+// validateRules checks the rule set of a group: the group exists and has
+// no other rule set; every rule has a known protocol, valid ports, exactly
+// one of a CIDR block and a group of the same Net; no rule is listed twice
+// (descriptions aside); and each direction stays within
+// Quotas.InboundRulesPerGroup and OutboundRulesPerGroup.
+func (d *Driver) validateRules(op string, e, old *entry) error {
+	s := e.res.SecurityGroupRules
+	k := pattern.KindSecurityGroupRules
+	g, err := d.ref(op, e, "security_group_rules.group", s.Group, pattern.KindSecurityGroup)
+	if err != nil {
+		return err
+	}
+	for _, o := range d.others(k, old) {
+		if o.res.SecurityGroupRules.Group == s.Group {
+			return d.errf(op, k, e.res.ID, provider.AlreadyExists, "security_group_rules.group: group %s already has rule set %s; update it instead", s.Group, o.id)
+		}
+	}
+	q := d.opts.Profile.Quotas
+	for _, dir := range []struct {
+		name  string
+		rules []pattern.RuleSpec
+		quota int
+	}{{"inbound", s.Inbound, q.InboundRulesPerGroup}, {"outbound", s.Outbound, q.OutboundRulesPerGroup}} {
+		if dir.quota > 0 && len(dir.rules) > dir.quota {
+			return d.errf(op, k, e.res.ID, provider.Quota, "security_group_rules.%s: %d rules (RulesPerSecurityGroupLimitExceeded); at most %d", dir.name, len(dir.rules), dir.quota)
+		}
+		seen := map[string]int{}
+		for i, r := range dir.rules {
+			field := fmt.Sprintf("security_group_rules.%s[%d]", dir.name, i)
+			if err := d.checkRule(op, e, field, r, string(g.res.SecurityGroup.Net)); err != nil {
+				return err
+			}
+			key := ruleKey(r)
+			if j, dup := seen[key]; dup {
+				return d.errf(op, k, e.res.ID, provider.Invalid, "%s: same rule as %s[%d] (InvalidPermission.Duplicate); keep one", field, dir.name, j)
+			}
+			seen[key] = i
+		}
+	}
+	return nil
+}
+
+func (d *Driver) checkRule(op string, e *entry, field string, r pattern.RuleSpec, net string) error {
+	k := e.kind
+	if !r.Protocol.IsValid() {
+		return d.errf(op, k, e.res.ID, provider.Invalid, "%s.protocol: %q: unknown; use tcp, udp, icmp or all", field, r.Protocol)
+	}
+	if r.Protocol.HasPorts() && (r.ToPort == 0 || r.FromPort > r.ToPort) {
+		return d.errf(op, k, e.res.ID, provider.Invalid, "%s: ports %d-%d: give from_port <= to_port, to_port at least 1", field, r.FromPort, r.ToPort)
+	}
+	switch {
+	case r.CIDR.IsValid() == (r.Group != ""):
+		return d.errf(op, k, e.res.ID, provider.Invalid, "%s: give exactly one of cidr and group", field)
+	case r.CIDR.IsValid() && r.CIDR.Masked() != r.CIDR:
+		return d.errf(op, k, e.res.ID, provider.Invalid, "%s.cidr: %s: host bits set; did you mean %s?", field, r.CIDR, r.CIDR.Masked())
+	case r.Group != "":
+		g, err := d.ref(op, e, field+".group", r.Group, pattern.KindSecurityGroup)
+		if err != nil {
+			return err
+		}
+		if string(g.res.SecurityGroup.Net) != net {
+			return d.errf(op, k, e.res.ID, provider.Invalid, "%s.group: %s is in net %s, not %s", field, g.id, g.res.SecurityGroup.Net, net)
+		}
+	}
+	return nil
+}
+
+// ruleKey identifies a rule the way the clouds compare them: description
+// aside, ports ignored where the protocol has none.
+func ruleKey(r pattern.RuleSpec) string {
+	if !r.Protocol.HasPorts() && r.Protocol != netplan.ProtocolICMP {
+		r.FromPort, r.ToPort = 0, 0
+	}
+	return fmt.Sprintf("%s|%d|%d|%s|%s", r.Protocol, r.FromPort, r.ToPort, r.CIDR, r.Group)
+}
+
+// ruleMatches reports whether r lets traffic of protocol proto to port
+// through.
+func ruleMatches(r pattern.RuleSpec, proto netplan.Protocol, port uint16) bool {
+	switch r.Protocol {
+	case netplan.ProtocolAll:
+		return true
+	case proto:
+		return !proto.HasPorts() || (port >= r.FromPort && port <= r.ToPort)
+	}
+	return false
+}
+
+// rulesOf returns the rule set of group id, or nil when it has none.
+func (d *Driver) rulesOf(group string) *pattern.SecurityGroupRulesSpec {
+	for _, o := range d.res {
+		if o.kind == pattern.KindSecurityGroupRules && string(o.res.SecurityGroupRules.Group) == group {
+			return o.res.SecurityGroupRules
+		}
+	}
+	return nil
+}
+
+// allows reports whether members of group from reach members of group to
+// on proto/port: the inbound rules of to admit from (by group), and the
+// outbound rules of from let the traffic out (by group or by a CIDR block
+// holding to's whole Net). A group without a rule set keeps the cloud's
+// default: all outbound traffic, no inbound traffic.
+func (d *Driver) allows(from, to string, proto netplan.Protocol, port uint16) (bool, string, error) {
+	gf, ok := d.res[from]
+	if !ok || gf.kind != pattern.KindSecurityGroup {
+		return false, "", fmt.Errorf("security group %s does not exist", from)
+	}
+	gt, ok := d.res[to]
+	if !ok || gt.kind != pattern.KindSecurityGroup {
+		return false, "", fmt.Errorf("security group %s does not exist", to)
+	}
+	in := d.rulesOf(to)
+	if in == nil {
+		return false, fmt.Sprintf("group %s has no rules: no inbound traffic", to), nil
+	}
+	inOK := false
+	for _, r := range in.Inbound {
+		if string(r.Group) == from && ruleMatches(r, proto, port) {
+			inOK = true
+			break
+		}
+	}
+	if !inOK {
+		return false, fmt.Sprintf("no inbound rule of %s admits %s/%d from group %s", to, proto, port, from), nil
+	}
+	out := d.rulesOf(from)
+	if out == nil {
+		return true, "", nil
+	}
+	var toNet netip.Prefix
+	if n, ok := d.res[string(gt.res.SecurityGroup.Net)]; ok {
+		toNet = n.res.Net.CIDR
+	}
+	for _, r := range out.Outbound {
+		if !ruleMatches(r, proto, port) {
+			continue
+		}
+		if string(r.Group) == to {
+			return true, "", nil
+		}
+		if r.CIDR.IsValid() && toNet.IsValid() && r.CIDR.Bits() <= toNet.Bits() && r.CIDR.Contains(toNet.Addr()) {
+			return true, "", nil
+		}
+	}
+	return false, fmt.Sprintf("no outbound rule of %s lets %s/%d out to group %s", from, proto, port, to), nil
+}

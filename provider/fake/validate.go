@@ -1,0 +1,279 @@
+package fake
+
+import (
+	"encoding/json"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+// validate checks e as the cloud would before a Create (old nil) or an
+// Update (old the stored resource, which conflicts ignore).
+func (d *Driver) validate(op string, e, old *entry) error {
+	switch e.kind {
+	case pattern.KindNet:
+		return d.validateNet(op, e)
+	case pattern.KindSubnet:
+		return d.validateSubnet(op, e, old)
+	case pattern.KindInternetGateway:
+		return d.validateInternetGateway(op, e, old)
+	case pattern.KindPublicIP:
+		return d.validatePublicIP(op, e)
+	case pattern.KindNATGateway:
+		return d.validateNATGateway(op, e, old)
+	case pattern.KindRouteTable:
+		return d.validateRouteTable(op, e, old)
+	case pattern.KindSecurityGroup:
+		return d.validateSecurityGroup(op, e, old)
+	case pattern.KindSecurityGroupRules:
+		return d.validateRules(op, e, old)
+	case pattern.KindFirewall:
+		return d.validateFirewall(op, e, old)
+	case pattern.KindLoadBalancer:
+		return d.validateLoadBalancer(op, e, old)
+	case pattern.KindCluster:
+		return d.validateCluster(op, e)
+	case pattern.KindDatabase:
+		return d.validateDatabase(op, e)
+	}
+	return d.errf(op, e.kind, e.res.ID, provider.Invalid, "unknown kind %q", e.kind)
+}
+
+// blockers lists what stops e from being deleted.
+func (d *Driver) blockers(e *entry) []provider.Blocker {
+	var bs []provider.Blocker
+	add := func(kind, id string) { bs = append(bs, provider.Blocker{Kind: kind, ID: id}) }
+	uses := func(o *entry, refs ...pattern.Ref) bool { return o != e && slices.Contains(refs, pattern.Ref(e.id)) }
+	for _, o := range d.res {
+		switch e.kind {
+		case pattern.KindNet:
+			if o != e && d.netOf(o) == e.id && o.kind != pattern.KindSecurityGroupRules {
+				add(string(o.kind), o.id)
+			}
+		case pattern.KindSubnet:
+			if usesSubnet(o, e.id) {
+				add(string(o.kind), o.id)
+			}
+		case pattern.KindInternetGateway:
+			if o.kind == pattern.KindNATGateway && (o.res.NATGateway.InternetGateway == pattern.Ref(e.id) ||
+				d.netOf(o) == string(e.res.InternetGateway.Net)) {
+				add(string(o.kind), o.id)
+			}
+		case pattern.KindPublicIP:
+			if o.kind == pattern.KindNATGateway && o.res.NATGateway.PublicIP == pattern.Ref(e.id) {
+				add(string(o.kind), o.id)
+			}
+		case pattern.KindSecurityGroup:
+			switch o.kind {
+			case pattern.KindSecurityGroupRules:
+				s := o.res.SecurityGroupRules
+				if s.Group != pattern.Ref(e.id) && (rulesUse(s.Inbound, e.id) || rulesUse(s.Outbound, e.id)) {
+					add(string(o.kind), o.id)
+				}
+			case pattern.KindLoadBalancer:
+				if uses(o, o.res.LoadBalancer.SecurityGroups...) {
+					add(string(o.kind), o.id)
+				}
+			case pattern.KindCluster:
+				if uses(o, o.res.Cluster.SecurityGroups...) {
+					add(string(o.kind), o.id)
+				}
+			case pattern.KindDatabase:
+				if uses(o, o.res.Database.SecurityGroups...) {
+					add(string(o.kind), o.id)
+				}
+			}
+		case pattern.KindLoadBalancer:
+			if o.kind == pattern.KindCluster && uses(o, o.res.Cluster.LoadBalancers...) {
+				add(string(o.kind), o.id)
+			}
+		}
+	}
+	for id, f := range d.foreign {
+		if e.kind == pattern.KindSubnet && f.subnet == e.id {
+			add(f.kind, id)
+		}
+		if e.kind == pattern.KindNet {
+			if s, ok := d.res[f.subnet]; ok && d.netOf(s) == e.id {
+				add(f.kind, id)
+			}
+		}
+	}
+	slices.SortFunc(bs, func(a, b provider.Blocker) int {
+		if c := strings.Compare(a.Kind, b.Kind); c != 0 {
+			return c
+		}
+		return compareIDs(a.ID, b.ID)
+	})
+	return bs
+}
+
+// usesSubnet reports whether o has something placed in subnet id.
+func usesSubnet(o *entry, id string) bool {
+	ref := pattern.Ref(id)
+	switch o.kind {
+	case pattern.KindNATGateway:
+		return o.res.NATGateway.Subnet == ref
+	case pattern.KindRouteTable:
+		return o.res.RouteTable.Subnet == ref
+	case pattern.KindFirewall:
+		return slices.Contains(o.res.Firewall.Subnets, ref)
+	case pattern.KindLoadBalancer:
+		return slices.Contains(o.res.LoadBalancer.Subnets, ref)
+	case pattern.KindCluster:
+		return slices.Contains(o.res.Cluster.Subnets, ref)
+	case pattern.KindDatabase:
+		return slices.Contains(o.res.Database.Subnets, ref)
+	}
+	return false
+}
+
+func rulesUse(rs []pattern.RuleSpec, id string) bool {
+	return slices.ContainsFunc(rs, func(r pattern.RuleSpec) bool { return r.Group == pattern.Ref(id) })
+}
+
+// checkPrefix checks a Net or subnet range: valid, no host bits, and a
+// length within the bounds of its family.
+func (d *Driver) checkPrefix(op string, e *entry, field string, p netip.Prefix, b4, b6 netplan.Bounds) error {
+	if !p.IsValid() {
+		return d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: %q: not a CIDR block; write it like 10.0.0.0/16", field, p)
+	}
+	if p.Masked() != p {
+		return d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: %s: host bits set; did you mean %s?", field, p, p.Masked())
+	}
+	b := b4
+	if p.Addr().Is6() {
+		b = b6
+	}
+	if !b.Contains(p.Bits()) {
+		return d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: %s: prefix length /%d is out of range; use /%d to /%d",
+			field, p, p.Bits(), b.Min, b.Max)
+	}
+	return nil
+}
+
+// checkZone checks that z is one of the driver's zones.
+func (d *Driver) checkZone(op string, e *entry, field, z string) error {
+	if !slices.Contains(d.opts.Zones, z) {
+		return d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: %q: unknown zone; use one of %v", field, z, d.opts.Zones)
+	}
+	return nil
+}
+
+// zoneOf returns the zone of a stored subnet.
+func (d *Driver) zoneOf(subnetID pattern.Ref) string {
+	if s, ok := d.res[string(subnetID)]; ok && s.kind == pattern.KindSubnet {
+		return s.res.Subnet.Zone
+	}
+	return ""
+}
+
+// checkSubnets resolves a list of subnets that must exist, lie in one Net
+// and, when minZones > 1, span that many zones. It returns the Net id.
+func (d *Driver) checkSubnets(op string, e *entry, field string, refs []pattern.Ref, minZones int) (string, error) {
+	if len(refs) == 0 {
+		return "", d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: empty; give at least one subnet", field)
+	}
+	net := ""
+	zones := map[string]bool{}
+	for i, ref := range refs {
+		s, err := d.ref(op, e, field+"["+itoa(i)+"]", ref, pattern.KindSubnet)
+		if err != nil {
+			return "", err
+		}
+		n := string(s.res.Subnet.Net)
+		if net != "" && n != net {
+			return "", d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: subnets %s and %s are in different nets; use subnets of one net", field, refs[0], ref)
+		}
+		if zones[s.res.Subnet.Zone] && minZones > 1 {
+			return "", d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: two subnets in zone %s; give one subnet per zone", field, s.res.Subnet.Zone)
+		}
+		net = n
+		zones[s.res.Subnet.Zone] = true
+	}
+	if len(zones) < minZones {
+		return "", d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: %d zone(s); subnets must cover at least %d zones", field, len(zones), minZones)
+	}
+	return net, nil
+}
+
+// checkGroups resolves security groups that must exist in net.
+func (d *Driver) checkGroups(op string, e *entry, field string, refs []pattern.Ref, net string) error {
+	if q := d.opts.Profile.Quotas.GroupsPerInterface; q > 0 && len(refs) > q {
+		return d.errf(op, e.kind, e.res.ID, provider.Quota, "%s: %d security groups; at most %d per network interface", field, len(refs), q)
+	}
+	for i, ref := range refs {
+		g, err := d.ref(op, e, field+"["+itoa(i)+"]", ref, pattern.KindSecurityGroup)
+		if err != nil {
+			return err
+		}
+		if net != "" && string(g.res.SecurityGroup.Net) != net {
+			return d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: security group %s is in net %s, not %s", field, ref, g.res.SecurityGroup.Net, net)
+		}
+	}
+	return nil
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// others returns the stored resources of kind k except old, in id order.
+func (d *Driver) others(k pattern.Kind, old *entry) []*entry {
+	var out []*entry
+	for _, o := range d.res {
+		if o.kind == k && o != old {
+			out = append(out, o)
+		}
+	}
+	slices.SortFunc(out, func(a, b *entry) int { return compareIDs(a.id, b.id) })
+	return out
+}
+
+// changedFields returns the JSON names of the spec fields that differ
+// between a and b.
+func changedFields(a, b pattern.Resource) ([]string, error) {
+	ma, err := specFields(a)
+	if err != nil {
+		return nil, err
+	}
+	mb, err := specFields(b)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for k, v := range ma {
+		if w, ok := mb[k]; !ok || string(v) != string(w) {
+			out = append(out, k)
+		}
+	}
+	for k := range mb {
+		if _, ok := ma[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func specFields(r pattern.Resource) (map[string]json.RawMessage, error) {
+	b, err := json.Marshal(r.Spec())
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]json.RawMessage
+	err = json.Unmarshal(b, &m)
+	return m, err
+}
+
+// sameSpec reports whether a and b have the same kind and spec.
+func sameSpec(a, b pattern.Resource) bool {
+	if a.Kind != b.Kind {
+		return false
+	}
+	c, err := changedFields(a, b)
+	return err == nil && len(c) == 0
+}

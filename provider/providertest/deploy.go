@@ -1,0 +1,176 @@
+package providertest
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+// MaxWait bounds every wait of the suite: a resource becoming ready, a
+// resource going away, a delete blocked by one still going away.
+const MaxWait = 5 * time.Minute
+
+// Deploy creates the resources of [Resources] that the driver supports, in
+// order, resolving Refs to the ids the driver returned and waiting for each
+// asynchronous resource to be ready. It returns what it made by logical id,
+// as read once ready. It stops the test on the first failure. Driver
+// packages use it in their own tests; [Destroy] removes what it made.
+//
+//	obs := providertest.Deploy(t.Context(), t, d, "shop")
+//	natID := obs["nat_gateway/a"].ID
+func Deploy(ctx context.Context, t testing.TB, d provider.Driver, deployment string) map[string]provider.Observed {
+	t.Helper()
+	return deploy(ctx, t, d, deployment, nil)
+}
+
+// deploy creates the supported resources of Resources whose kind is in
+// kinds (all when kinds is nil).
+func deploy(ctx context.Context, t testing.TB, d provider.Driver, deployment string, kinds []pattern.Kind) map[string]provider.Observed {
+	t.Helper()
+	zones, err := d.Zones(ctx)
+	if err != nil {
+		t.Fatalf("providertest: Zones: %v", err)
+	}
+	caps := d.Capabilities()
+	ids := map[string]string{}
+	out := map[string]provider.Observed{}
+	for _, r := range Resources(deployment, zones) {
+		if !caps.Supports(r.Kind) || kinds != nil && !slices.Contains(kinds, r.Kind) {
+			continue
+		}
+		o, err := d.Create(ctx, Request(deployment, r, ids))
+		if err != nil {
+			t.Fatalf("providertest: Create %s: %v", r.ID, err)
+		}
+		if !o.Ready {
+			o = WaitReady(ctx, t, d, r.Kind, o.ID)
+		}
+		ids[r.ID] = o.ID
+		out[r.ID] = o
+	}
+	return out
+}
+
+// WaitReady polls Read until the resource is ready, for at most [MaxWait],
+// retrying retryable errors, and returns it. It stops the test on any
+// other error or when the wait ends.
+func WaitReady(ctx context.Context, t testing.TB, d provider.Driver, kind pattern.Kind, id string) provider.Observed {
+	t.Helper()
+	var last provider.Observed
+	err := poll(ctx, func() (bool, error) {
+		o, err := d.Read(ctx, kind, id)
+		if err != nil {
+			return false, err
+		}
+		last = o
+		return o.Ready, nil
+	})
+	if err != nil {
+		t.Fatalf("providertest: waiting for %s %s to be ready (last status %q): %v", kind, id, last.Status, err)
+	}
+	return last
+}
+
+// WaitGone polls Read until it reports the resource NotFound, for at most
+// [MaxWait]. It returns the last error that was not NotFound when the wait
+// ends.
+func WaitGone(ctx context.Context, d provider.Driver, kind pattern.Kind, id string) error {
+	return poll(ctx, func() (bool, error) {
+		_, err := d.Read(ctx, kind, id)
+		if errors.Is(err, provider.ErrNotFound) {
+			return true, nil
+		}
+		return false, err
+	})
+}
+
+// DeleteRetry deletes o, retrying for at most [MaxWait] while the driver
+// reports a retryable error or a dependency that may still be going away
+// (an AWS NAT gateway takes a while to release its subnet).
+func DeleteRetry(ctx context.Context, d provider.Driver, o provider.Observed) error {
+	var last error
+	err := poll(ctx, func() (bool, error) {
+		last = d.Delete(ctx, o)
+		if last == nil {
+			return true, nil
+		}
+		if errors.Is(last, provider.ErrDependency) {
+			return false, nil
+		}
+		return false, last
+	})
+	if errors.Is(err, context.DeadlineExceeded) && last != nil {
+		return errors.Join(err, last)
+	}
+	return err
+}
+
+// Destroy deletes every resource of deployment that List finds, kinds in
+// the reverse of their creation order, and reports what it could not
+// delete with t.Errorf. It is meant for t.Cleanup.
+func Destroy(ctx context.Context, t testing.TB, d provider.Driver, deployment string) {
+	t.Helper()
+	for _, k := range slices.Backward(pattern.Kinds) {
+		if !d.Capabilities().Supports(k) {
+			continue
+		}
+		obs, err := list(ctx, d, provider.Query{Deployment: deployment, Kind: k})
+		if err != nil {
+			t.Errorf("providertest: destroy %s: List %s: %v", deployment, k, err)
+			continue
+		}
+		for _, o := range obs {
+			if o.Resource.Kind == "" {
+				o.Resource.Kind = k
+			}
+			if err := DeleteRetry(ctx, d, o); err != nil {
+				t.Errorf("providertest: destroy %s: Delete %s %s: %v", deployment, k, o.ID, err)
+			}
+		}
+	}
+}
+
+// list calls List, retrying retryable errors.
+func list(ctx context.Context, d provider.Driver, q provider.Query) ([]provider.Observed, error) {
+	var out []provider.Observed
+	err := poll(ctx, func() (bool, error) {
+		var err error
+		out, err = d.List(ctx, q)
+		return err == nil, err
+	})
+	return out, err
+}
+
+// poll calls try until it reports done, for at most MaxWait: at once, then
+// after 2ms, doubling up to 1s. Retryable errors are retried; others end
+// the wait.
+func poll(ctx context.Context, try func() (done bool, err error)) error {
+	ctx, cancel := context.WithTimeout(ctx, MaxWait)
+	defer cancel()
+	delay := 2 * time.Millisecond
+	for {
+		done, err := try()
+		switch {
+		case done:
+			return nil
+		case err != nil && !provider.IsRetryable(err):
+			return err
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			if err != nil {
+				return errors.Join(ctx.Err(), err)
+			}
+			return ctx.Err()
+		case <-t.C:
+		}
+		delay = min(2*delay, time.Second)
+	}
+}

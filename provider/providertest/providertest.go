@@ -1,0 +1,603 @@
+// Package providertest is the conformance suite of archkit drivers: the
+// behaviour every [provider.Driver] must show, run the same way against the
+// in-memory fake, AWS (through moto) and OUTSCALE (through its test
+// server).
+//
+// A driver package runs it from a test:
+//
+//	func TestConformance(t *testing.T) {
+//		providertest.Run(t, func(t *testing.T) providertest.Harness {
+//			return providertest.NewHarness(fake.New())
+//		})
+//	}
+//
+// Each subtest gets a fresh Harness and deployments of its own, with names
+// unique to the run, and removes what it made. The suite knows nothing of
+// a driver's internals: it builds resources by hand ([Resources]), resolves
+// their Refs to the ids the driver returns ([Deploy]) and waits for
+// asynchronous resources by polling Read, never longer than [MaxWait].
+//
+// # Gaps
+//
+// An emulator may be less strict than the cloud it stands for (moto lets a
+// subnet holding a NAT gateway be deleted). A Harness names such behaviours
+// in Gaps; their checks are then reported with t.Log instead of failing,
+// and a gap whose behaviour turns out to be present is reported too, so
+// that it can be removed. The names are the Gap constants.
+package providertest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+// Harness gives the suite a driver to test and says where its backend is
+// less strict than the real cloud.
+type Harness interface {
+	// Driver returns the driver under test.
+	Driver() provider.Driver
+	// Gaps names the behaviours (Gap constants) the backend does not show.
+	Gaps() []string
+	// Close releases what the harness holds; the suite calls it once the
+	// subtest and its cleanups are done.
+	Close()
+}
+
+// Gaps: behaviours a backend may lack. Their checks log instead of failing
+// when the Harness lists them.
+const (
+	// GapClientToken: a Create repeated with the same Token makes a second
+	// resource instead of returning the first.
+	GapClientToken = "client-token"
+	// GapDeleteSGInUse: a security group named by another group's rules
+	// can be deleted.
+	GapDeleteSGInUse = "delete-sg-in-use"
+	// GapDeleteSubnetInUse: a subnet holding a NAT gateway can be deleted.
+	GapDeleteSubnetInUse = "delete-subnet-in-use"
+	// GapReleaseIPInUse: a public IP used by a NAT gateway can be
+	// released.
+	GapReleaseIPInUse = "release-ip-in-use"
+	// GapSubnetPrefixBounds: a subnet longer than Profile().SubnetPrefix.Max
+	// is accepted.
+	GapSubnetPrefixBounds = "subnet-prefix-bounds"
+)
+
+// NewHarness returns a Harness for d whose backend lacks gaps, with a Close
+// that does nothing: enough for a driver that keeps its state in memory.
+func NewHarness(d provider.Driver, gaps ...string) Harness {
+	return simple{d: d, gaps: gaps}
+}
+
+type simple struct {
+	d    provider.Driver
+	gaps []string
+}
+
+func (s simple) Driver() provider.Driver { return s.d }
+func (s simple) Gaps() []string          { return slices.Clone(s.gaps) }
+func (s simple) Close()                  {}
+
+// Run runs the conformance suite, one subtest per behaviour, each with a
+// Harness from newHarness.
+func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
+	tests := []struct {
+		name string
+		fn   func(ctx context.Context, t *testing.T, s *suite)
+	}{
+		{"Capabilities", testCapabilities},
+		{"CreateRead", testCreateRead},
+		{"TagDiscovery", testTagDiscovery},
+		{"IdempotentCreate", testIdempotentCreate},
+		{"NotFound", testNotFound},
+		{"DependencyViolation", testDependency},
+		{"InvalidRequest", testInvalid},
+		{"UpdateInPlace", testUpdate},
+		{"Destroy", testDestroy},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			t.Cleanup(h.Close)
+			s := &suite{d: h.Driver(), gaps: h.Gaps()}
+			tc.fn(t.Context(), t, s)
+		})
+	}
+}
+
+// tb is the part of testing.TB that check uses.
+type tb interface {
+	Helper()
+	Logf(format string, args ...any)
+	Errorf(format string, args ...any)
+}
+
+type suite struct {
+	d    provider.Driver
+	gaps []string
+}
+
+var runID = fmt.Sprintf("%04x", uint16(time.Now().UnixNano()>>10))
+var seq atomic.Uint32
+
+// deployment returns a deployment name unique to this run and registers
+// its destruction with t.Cleanup.
+func (s *suite) deployment(t *testing.T, short string) string {
+	t.Helper()
+	name := fmt.Sprintf("pt-%s-%s%d", short, runID, seq.Add(1))
+	t.Cleanup(func() { Destroy(context.WithoutCancel(t.Context()), t, s.d, name) })
+	return name
+}
+
+// check reports a behaviour check: err describes a missing behaviour (nil
+// when present); for a declared gap it is logged instead of failing.
+func (s *suite) check(t tb, gap string, err error) {
+	t.Helper()
+	declared := slices.Contains(s.gaps, gap)
+	switch {
+	case err != nil && declared:
+		t.Logf("known gap %q: %v", gap, err)
+	case err != nil:
+		t.Errorf("%v (a backend that lacks this behaviour declares the gap %q)", err, gap)
+	case declared:
+		t.Logf("gap %q is declared but the behaviour is present; remove it from Gaps", gap)
+	}
+}
+
+func testCapabilities(ctx context.Context, t *testing.T, s *suite) {
+	if s.d.Name() == "" {
+		t.Error("Name is empty")
+	}
+	c := s.d.Capabilities()
+	for k, reason := range c.Unsupported {
+		if !slices.Contains(pattern.Kinds, k) {
+			t.Errorf("Unsupported names %q, which is no kind", k)
+		}
+		if strings.TrimSpace(reason) == "" {
+			t.Errorf("Unsupported[%s] has no reason; say why and what to do instead", k)
+		}
+	}
+	for what, m := range map[string]map[pattern.Kind][]string{"Mutable": c.Mutable, "WriteOnly": c.WriteOnly} {
+		for k, fields := range m {
+			known, err := specFields(k)
+			if err != nil {
+				t.Errorf("%s: %v", what, err)
+				continue
+			}
+			for _, f := range fields {
+				if !slices.Contains(known, f) {
+					t.Errorf("%s[%s] names %q, which is not a JSON field of the spec (%v)", what, k, f, known)
+				}
+			}
+		}
+	}
+	p := s.d.Profile()
+	if p.Name == "" || p.NetPrefix.Min == 0 || p.NetPrefix.Min > p.NetPrefix.Max || p.SubnetPrefix.Min > p.SubnetPrefix.Max {
+		t.Errorf("Profile %+v: want a name and non-empty Net and subnet prefix bounds", p)
+	}
+	if !p.NetPrefix.Contains(16) || !p.SubnetPrefix.Contains(24) {
+		t.Errorf("Profile %+v: the suite needs /16 Nets and /24 subnets", p)
+	}
+	zones, err := s.d.Zones(ctx)
+	if err != nil {
+		t.Fatalf("Zones: %v", err)
+	}
+	if len(zones) < 2 || !slices.IsSorted(zones) || len(slices.Compact(slices.Clone(zones))) != len(zones) {
+		t.Errorf("Zones = %v; want at least two distinct zones, sorted", zones)
+	}
+}
+
+func testCreateRead(ctx context.Context, t *testing.T, s *suite) {
+	dep := s.deployment(t, "crud")
+	obs := Deploy(ctx, t, s.d, dep)
+	zones, _ := s.d.Zones(ctx)
+	caps := s.d.Capabilities()
+	ids := idsOf(obs)
+	seen := map[string]string{}
+	for _, r := range Resources(dep, zones) {
+		if !caps.Supports(r.Kind) {
+			_, err := s.d.Create(ctx, Request(dep, r, ids))
+			if !errors.Is(err, provider.ErrUnsupported) {
+				t.Errorf("Create %s of unsupported kind %s: err = %v; want ErrUnsupported", r.ID, r.Kind, err)
+			}
+			continue
+		}
+		created := obs[r.ID]
+		if created.ID == "" {
+			t.Errorf("Create %s: empty id", r.ID)
+			continue
+		}
+		if other, dup := seen[created.ID]; dup {
+			t.Errorf("Create %s: id %s already given to %s", r.ID, created.ID, other)
+		}
+		seen[created.ID] = r.ID
+		got, err := s.d.Read(ctx, r.Kind, created.ID)
+		if err != nil {
+			t.Errorf("Read %s %s: %v", r.Kind, created.ID, err)
+			continue
+		}
+		checkObserved(t, dep, r, got, Resolve(r, ids), caps.WriteOnly[r.Kind])
+	}
+}
+
+// checkObserved compares what a driver reports with what was sent.
+func checkObserved(t *testing.T, dep string, r pattern.Resource, got provider.Observed, sent pattern.Resource, writeOnly []string) {
+	t.Helper()
+	if got.ID == "" {
+		t.Errorf("%s: Read returned an empty id", r.ID)
+	}
+	if got.LogicalID != r.ID {
+		t.Errorf("%s: LogicalID = %q", r.ID, got.LogicalID)
+	}
+	if got.Resource.Kind != r.Kind {
+		t.Errorf("%s: Resource.Kind = %q; want %q", r.ID, got.Resource.Kind, r.Kind)
+	}
+	if !got.Ready {
+		t.Errorf("%s: not ready after it was awaited (status %q)", r.ID, got.Status)
+	}
+	for k, v := range Tags(dep, r.ID) {
+		if got.Tags[k] != v {
+			t.Errorf("%s: tag %s = %q; want %q", r.ID, k, got.Tags[k], v)
+		}
+	}
+	want, err1 := Canonical(sent, writeOnly...)
+	have, err2 := Canonical(got.Resource, writeOnly...)
+	if err := errors.Join(err1, err2); err != nil {
+		t.Errorf("%s: %v", r.ID, err)
+		return
+	}
+	if want != have {
+		t.Errorf("%s: spec read back differs\n sent: %s\n read: %s", r.ID, want, have)
+	}
+}
+
+func idsOf(obs map[string]provider.Observed) map[string]string {
+	ids := make(map[string]string, len(obs))
+	for lid, o := range obs {
+		ids[lid] = o.ID
+	}
+	return ids
+}
+
+var discoveryKinds = []pattern.Kind{pattern.KindNet, pattern.KindSubnet, pattern.KindInternetGateway, pattern.KindSecurityGroup}
+
+func testTagDiscovery(ctx context.Context, t *testing.T, s *suite) {
+	depA, depB := s.deployment(t, "taga"), s.deployment(t, "tagb")
+	a := deploy(ctx, t, s.d, depA, discoveryKinds)
+	b := deploy(ctx, t, s.d, depB, discoveryKinds)
+	for _, k := range append(slices.Clone(discoveryKinds), pattern.KindRouteTable) {
+		want := idsOfKind(a, k)
+		for _, q := range []provider.Query{
+			{Deployment: depA, Kind: k},
+			{Deployment: depA, Kind: k, NetIDs: []string{a["net/main"].ID}},
+		} {
+			got, err := s.d.List(ctx, q)
+			if err != nil {
+				t.Errorf("List %s %s: %v", depA, k, err)
+				continue
+			}
+			var ids []string
+			for _, o := range got {
+				ids = append(ids, o.ID)
+				if o.Tags[provider.TagDeployment] != depA {
+					t.Errorf("List %s %s returned %s tagged %q", depA, k, o.ID, o.Tags[provider.TagDeployment])
+				}
+				if o.LogicalID == "" {
+					t.Errorf("List %s %s returned %s without its logical id", depA, k, o.ID)
+				}
+			}
+			slices.Sort(ids)
+			if !slices.Equal(ids, want) {
+				t.Errorf("List(%+v) = %v; want %v (deployment %s holds %v)", q, ids, want, depB, idsOfKind(b, k))
+			}
+		}
+	}
+	got, err := s.d.List(ctx, provider.Query{Deployment: depA + "-none", Kind: pattern.KindNet})
+	if err != nil || len(got) != 0 {
+		t.Errorf("List of a deployment that does not exist = %d resources, %v; want none", len(got), err)
+	}
+}
+
+func idsOfKind(obs map[string]provider.Observed, k pattern.Kind) []string {
+	var ids []string
+	for _, o := range obs {
+		if o.Resource.Kind == k {
+			ids = append(ids, o.ID)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func testIdempotentCreate(ctx context.Context, t *testing.T, s *suite) {
+	dep := s.deployment(t, "idem")
+	zones, _ := s.d.Zones(ctx)
+	net := Resources(dep, zones)[0]
+	req := Request(dep, net, nil)
+	first, err := s.d.Create(ctx, req)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	second, err := s.d.Create(ctx, req)
+	if err != nil {
+		s.check(t, GapClientToken, fmt.Errorf("providertest: Create repeated with token %q: %w; want the first resource", req.Token, err))
+		return
+	}
+	var problem error
+	if second.ID != first.ID {
+		problem = fmt.Errorf("providertest: Create repeated with token %q made %s after %s; want the same resource", req.Token, second.ID, first.ID)
+	}
+	got, err := list(ctx, s.d, provider.Query{Deployment: dep, Kind: pattern.KindNet})
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	if len(got) != 1 && problem == nil {
+		problem = fmt.Errorf("providertest: List after a repeated Create: %d nets; want 1", len(got))
+	}
+	s.check(t, GapClientToken, problem)
+}
+
+func testNotFound(ctx context.Context, t *testing.T, s *suite) {
+	dep := s.deployment(t, "gone")
+	obs := deploy(ctx, t, s.d, dep, []pattern.Kind{pattern.KindNet, pattern.KindSubnet, pattern.KindSecurityGroup})
+	order := []string{"security_group/db", "security_group/web", "security_group/lb",
+		"subnet/app/b", "subnet/app/a", "subnet/web/b", "subnet/web/a", "net/main"}
+	for _, lid := range order {
+		o := obs[lid]
+		if err := DeleteRetry(ctx, s.d, o); err != nil {
+			t.Fatalf("Delete %s %s: %v", lid, o.ID, err)
+		}
+	}
+	for _, lid := range order {
+		o := obs[lid]
+		k := o.Resource.Kind
+		if err := WaitGone(ctx, s.d, k, o.ID); err != nil {
+			t.Errorf("Read %s %s after its Delete: %v; want NotFound", k, o.ID, err)
+			continue
+		}
+		_, err := s.d.Read(ctx, k, o.ID)
+		var pe *provider.Error
+		if !errors.As(err, &pe) || pe.Code != provider.NotFound || !errors.Is(err, provider.ErrNotFound) {
+			t.Errorf("Read %s %s after its Delete: %v; want a *provider.Error with Code NotFound", k, o.ID, err)
+		}
+		if err := s.d.Delete(ctx, o); err != nil {
+			t.Errorf("Delete %s %s again: %v; want nil (already gone is not an error)", k, o.ID, err)
+		}
+	}
+}
+
+// wantDependency deletes o and describes what is wrong unless the driver
+// refused with Code Dependency and o still exists.
+func (s *suite) wantDependency(ctx context.Context, o provider.Observed, why string) error {
+	err := s.d.Delete(ctx, o)
+	if err == nil {
+		return fmt.Errorf("providertest: Delete %s %s (%s) succeeded; want a dependency violation", o.Resource.Kind, o.ID, why)
+	}
+	var pe *provider.Error
+	if !errors.Is(err, provider.ErrDependency) || !errors.As(err, &pe) || pe.Code != provider.Dependency {
+		return fmt.Errorf("providertest: Delete %s %s (%s): %v; want a *provider.Error with Code Dependency", o.Resource.Kind, o.ID, why, err)
+	}
+	if _, err := s.d.Read(ctx, o.Resource.Kind, o.ID); err != nil {
+		return fmt.Errorf("providertest: Read %s %s after a refused Delete: %v", o.Resource.Kind, o.ID, err)
+	}
+	return nil
+}
+
+func testDependency(ctx context.Context, t *testing.T, s *suite) {
+	dep := s.deployment(t, "deps")
+	obs := deploy(ctx, t, s.d, dep, []pattern.Kind{pattern.KindNet, pattern.KindSubnet, pattern.KindInternetGateway,
+		pattern.KindPublicIP, pattern.KindRouteTable, pattern.KindNATGateway, pattern.KindSecurityGroup, pattern.KindSecurityGroupRules})
+	if err := s.wantDependency(ctx, obs["net/main"], "its subnets remain"); err != nil {
+		t.Error(err)
+	}
+	s.check(t, GapDeleteSubnetInUse, s.wantDependency(ctx, obs["subnet/web/a"], "a NAT gateway is in it"))
+	s.check(t, GapReleaseIPInUse, s.wantDependency(ctx, obs["public_ip/nat/a"], "a NAT gateway uses it"))
+	s.check(t, GapDeleteSGInUse, s.wantDependency(ctx, obs["security_group/web"], "the rules of groups lb and db name it"))
+}
+
+func testInvalid(ctx context.Context, t *testing.T, s *suite) {
+	dep := s.deployment(t, "bad")
+	p := s.d.Profile()
+	create := func(r pattern.Resource, ids map[string]string) error {
+		_, err := s.d.Create(ctx, Request(dep, r, ids))
+		return err
+	}
+	wantInvalid := func(what string, err error, also ...error) error {
+		if errors.Is(err, provider.ErrInvalid) || slices.ContainsFunc(also, func(e error) bool { return errors.Is(err, e) }) {
+			return nil
+		}
+		return fmt.Errorf("%s: err = %v; want ErrInvalid", what, err)
+	}
+	if p.NetPrefix.Max < 32 {
+		long := netip.PrefixFrom(netip.MustParseAddr("10.9.0.0"), p.NetPrefix.Max+1)
+		err := create(pattern.Resource{ID: "net/long", Kind: pattern.KindNet, Net: &pattern.NetSpec{CIDR: long}}, nil)
+		if err := wantInvalid("Create net "+long.String()+" (longer than Profile().NetPrefix.Max)", err); err != nil {
+			t.Error(err)
+		}
+	}
+	net, err := s.d.Create(ctx, Request(dep, pattern.Resource{ID: "net/main", Kind: pattern.KindNet,
+		Net: &pattern.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}}, nil))
+	if err != nil {
+		t.Fatalf("Create net: %v", err)
+	}
+	zones, _ := s.d.Zones(ctx)
+	ids := map[string]string{"net/main": net.ID}
+	subnet := func(name, cidr string) pattern.Resource {
+		return pattern.Resource{ID: "subnet/" + name, Kind: pattern.KindSubnet, Subnet: &pattern.SubnetSpec{
+			Net: "net/main", CIDR: netip.MustParsePrefix(cidr), Zone: zones[0], Tier: name}}
+	}
+	if err := wantInvalid("Create subnet 10.1.0.0/24 outside net 10.0.0.0/16", create(subnet("outside", "10.1.0.0/24"), ids)); err != nil {
+		t.Error(err)
+	}
+	if err := create(subnet("first", "10.0.0.0/24"), ids); err != nil {
+		t.Fatalf("Create subnet 10.0.0.0/24: %v", err)
+	}
+	err = create(subnet("overlap", "10.0.0.128/25"), ids)
+	if err := wantInvalid("Create subnet 10.0.0.128/25 over 10.0.0.0/24", err, provider.ErrAlreadyExists); err != nil {
+		t.Error(err)
+	}
+	if max := p.SubnetPrefix.Max; max < 32 {
+		small := netip.PrefixFrom(netip.MustParseAddr("10.0.200.0"), max+1).String()
+		err := create(subnet("small", small), ids)
+		s.check(t, GapSubnetPrefixBounds, wantInvalid("Create subnet "+small+" (longer than Profile().SubnetPrefix.Max)", err))
+	}
+}
+
+// mutation changes one mutable field of the resource with logical id ID.
+type mutation struct {
+	id     string
+	change func(r *pattern.Resource)
+}
+
+var anywhere = netip.MustParsePrefix("0.0.0.0/0")
+
+// mutations are the in-place changes the suite tries, per kind and field.
+var mutations = map[pattern.Kind]map[string]mutation{
+	pattern.KindSubnet: {
+		"public": {"subnet/app/a", func(r *pattern.Resource) { r.Subnet.Public = !r.Subnet.Public }},
+	},
+	pattern.KindRouteTable: {
+		"routes": {"route_table/web/a", func(r *pattern.Resource) {
+			s := r.RouteTable
+			s.Routes = append(s.Routes, pattern.RouteSpec{Destination: netip.MustParsePrefix("192.168.0.0/16"),
+				TargetKind: s.Routes[0].TargetKind, Target: s.Routes[0].Target})
+		}},
+	},
+	pattern.KindSecurityGroupRules: {
+		"inbound": {"security_group_rules/web", func(r *pattern.Resource) {
+			s := r.SecurityGroupRules
+			s.Inbound = append(s.Inbound, pattern.RuleSpec{Protocol: netplan.ProtocolTCP, FromPort: 9000, ToPort: 9000,
+				CIDR: netip.MustParsePrefix("10.0.0.0/16")})
+		}},
+		"outbound": {"security_group_rules/web", func(r *pattern.Resource) {
+			s := r.SecurityGroupRules
+			s.Outbound = append(s.Outbound, pattern.RuleSpec{Protocol: netplan.ProtocolUDP, FromPort: 53, ToPort: 53, CIDR: anywhere})
+		}},
+	},
+	pattern.KindFirewall: {
+		"inbound": {"firewall/web", func(r *pattern.Resource) {
+			s := r.Firewall
+			s.Inbound = append(s.Inbound, pattern.ACLEntrySpec{Number: 120, Allow: true, Protocol: netplan.ProtocolTCP,
+				FromPort: 22, ToPort: 22, CIDR: netip.MustParsePrefix("10.0.0.0/16")})
+		}},
+		"outbound": {"firewall/web", func(r *pattern.Resource) {
+			s := r.Firewall
+			s.Outbound = append(s.Outbound, pattern.ACLEntrySpec{Number: 90, Protocol: netplan.ProtocolTCP, FromPort: 25, ToPort: 25, CIDR: anywhere})
+		}},
+		"subnets": {"firewall/web", func(r *pattern.Resource) { r.Firewall.Subnets = r.Firewall.Subnets[:1] }},
+	},
+	pattern.KindLoadBalancer: {
+		"listeners": {"load_balancer/web", func(r *pattern.Resource) {
+			s := r.LoadBalancer
+			s.Listeners = append(s.Listeners, pattern.ListenerSpec{Protocol: "HTTP", Port: 8081, TargetProtocol: "HTTP", TargetPort: 8080})
+		}},
+		"health_check": {"load_balancer/web", func(r *pattern.Resource) {
+			r.LoadBalancer.HealthCheck.Path = "/ready"
+			r.LoadBalancer.HealthCheck.IntervalSeconds = 15
+		}},
+	},
+	pattern.KindCluster: {
+		"min":            {"cluster/web", func(r *pattern.Resource) { r.Cluster.Min = 2 }},
+		"desired":        {"cluster/web", func(r *pattern.Resource) { r.Cluster.Desired = 3 }},
+		"max":            {"cluster/web", func(r *pattern.Resource) { r.Cluster.Max = 5 }},
+		"instance_type":  {"cluster/web", func(r *pattern.Resource) { r.Cluster.InstanceType = "t3.small" }},
+		"user_data":      {"cluster/web", func(r *pattern.Resource) { r.Cluster.UserData = "#!/bin/sh\necho v2\n" }},
+		"load_balancers": {"cluster/web", func(r *pattern.Resource) { r.Cluster.LoadBalancers = nil }},
+	},
+	pattern.KindDatabase: {
+		"backup_retention_days": {"database/main", func(r *pattern.Resource) { r.Database.BackupRetentionDays = 14 }},
+		"multi_az":              {"database/main", func(r *pattern.Resource) { r.Database.MultiAZ = true }},
+		"instance_class":        {"database/main", func(r *pattern.Resource) { r.Database.InstanceClass = "db.t3.small" }},
+		"storage_gib":           {"database/main", func(r *pattern.Resource) { r.Database.StorageGiB = 30 }},
+	},
+}
+
+func testUpdate(ctx context.Context, t *testing.T, s *suite) {
+	dep := s.deployment(t, "upd")
+	obs := Deploy(ctx, t, s.d, dep)
+	caps := s.d.Capabilities()
+	for _, k := range pattern.Kinds {
+		fields := slices.Clone(caps.Mutable[k])
+		slices.Sort(fields)
+		for _, field := range fields {
+			m, ok := mutations[k][field]
+			if !ok {
+				t.Logf("%s.%s is mutable but the suite has no change to try", k, field)
+				continue
+			}
+			o, ok := obs[m.id]
+			if !ok {
+				continue
+			}
+			cur, err := s.d.Read(ctx, k, o.ID)
+			if err != nil {
+				t.Errorf("Read %s: %v", m.id, err)
+				continue
+			}
+			want := cur.Resource.Clone()
+			m.change(&want)
+			req := provider.Request{Deployment: dep, Resource: want, Token: provider.Token(dep, m.id), Tags: maps.Clone(cur.Tags)}
+			upd, err := s.d.Update(ctx, req, cur)
+			if err != nil {
+				t.Errorf("Update %s.%s of %s: %v", k, field, m.id, err)
+				continue
+			}
+			if upd.ID != cur.ID {
+				t.Errorf("Update %s.%s of %s: id %s became %s; want an in-place change", k, field, m.id, cur.ID, upd.ID)
+			}
+			got := WaitReady(ctx, t, s.d, k, cur.ID)
+			if slices.Contains(caps.WriteOnly[k], field) {
+				continue
+			}
+			if w, g := fieldJSON(want, field), fieldJSON(got.Resource, field); w != g {
+				t.Errorf("Update %s.%s of %s: read back %s; want %s", k, field, m.id, g, w)
+			}
+		}
+	}
+}
+
+func testDestroy(ctx context.Context, t *testing.T, s *suite) {
+	dep := s.deployment(t, "del")
+	obs := Deploy(ctx, t, s.d, dep)
+	zones, _ := s.d.Zones(ctx)
+	rs := Resources(dep, zones)
+	for _, r := range slices.Backward(rs) {
+		o, ok := obs[r.ID]
+		if !ok {
+			continue
+		}
+		if err := DeleteRetry(ctx, s.d, o); err != nil {
+			t.Fatalf("Delete %s %s: %v", r.ID, o.ID, err)
+		}
+	}
+	for _, r := range rs {
+		if o, ok := obs[r.ID]; ok {
+			if err := WaitGone(ctx, s.d, r.Kind, o.ID); err != nil {
+				t.Errorf("Read %s %s after destroy: %v; want NotFound", r.ID, o.ID, err)
+			}
+		}
+	}
+	for _, k := range pattern.Kinds {
+		if !s.d.Capabilities().Supports(k) {
+			continue
+		}
+		left, err := list(ctx, s.d, provider.Query{Deployment: dep, Kind: k})
+		if err != nil {
+			t.Errorf("List %s: %v", k, err)
+		}
+		for _, o := range left {
+			t.Errorf("after destroy, List %s still finds %s (%s)", k, o.ID, o.LogicalID)
+		}
+	}
+}

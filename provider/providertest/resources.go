@@ -1,0 +1,187 @@
+package providertest
+
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+// Resources returns the hand-made deployment the suite applies: one
+// resource of every kind, in an order that creates each resource after the
+// ones it names, with Refs holding logical ids. zones are the provider's
+// zone names; the first two are used (one is used twice when only one is
+// given).
+//
+//	net/main 10.0.0.0/16
+//	subnet/web/a 10.0.0.0/24, subnet/web/b 10.0.1.0/24 (public)
+//	subnet/app/a 10.0.10.0/24, subnet/app/b 10.0.11.0/24
+//	internet_gateway/main, public_ip/nat/a
+//	route_table/web/a, route_table/web/b: 0.0.0.0/0 -> internet gateway
+//	nat_gateway/a in subnet/web/a
+//	route_table/app/a, route_table/app/b: 0.0.0.0/0 -> NAT gateway
+//	security_group/lb, /web, /db and their rules:
+//	  lb: in tcp 443 from 0.0.0.0/0, out tcp 8080 to web
+//	  web: in tcp 8080 from lb, out tcp 5432 to db, out tcp 443 to 0.0.0.0/0
+//	  db: in tcp 5432 from web
+//	firewall/web on subnet/web/a and /b
+//	load_balancer/web over subnet/web/a and /b, HTTP 80 -> 8080
+//	cluster/web in subnet/app/a and /b behind load_balancer/web
+//	database/main in subnet/app/a and /b
+func Resources(deployment string, zones []string) []pattern.Resource {
+	za, zb := "a", "b"
+	if len(zones) > 0 {
+		za, zb = zones[0], zones[0]
+	}
+	if len(zones) > 1 {
+		zb = zones[1]
+	}
+	p := netip.MustParsePrefix
+	anywhere := p("0.0.0.0/0")
+	tcp := func(port uint16, cidr netip.Prefix, group pattern.Ref) pattern.RuleSpec {
+		return pattern.RuleSpec{Protocol: netplan.ProtocolTCP, FromPort: port, ToPort: port, CIDR: cidr, Group: group}
+	}
+	subnet := func(tier, letter, zone, cidr string, public bool) pattern.Resource {
+		return pattern.Resource{ID: "subnet/" + tier + "/" + letter, Kind: pattern.KindSubnet, Subnet: &pattern.SubnetSpec{
+			Net: "net/main", CIDR: p(cidr), Zone: zone, Tier: tier, Public: public}}
+	}
+	routeTable := func(id, subnet string, kind pattern.TargetKind, target pattern.Ref) pattern.Resource {
+		return pattern.Resource{ID: id, Kind: pattern.KindRouteTable, RouteTable: &pattern.RouteTableSpec{
+			Net: "net/main", Subnet: pattern.Ref(subnet),
+			Routes: []pattern.RouteSpec{{Destination: anywhere, TargetKind: kind, Target: target}}}}
+	}
+	group := func(name string) pattern.Resource {
+		return pattern.Resource{ID: "security_group/" + name, Kind: pattern.KindSecurityGroup, SecurityGroup: &pattern.SecurityGroupSpec{
+			Net: "net/main", Name: deployment + "-" + name, Description: "archkit conformance: " + name + " tier"}}
+	}
+	rules := func(name string, in, out []pattern.RuleSpec) pattern.Resource {
+		return pattern.Resource{ID: "security_group_rules/" + name, Kind: pattern.KindSecurityGroupRules, SecurityGroupRules: &pattern.SecurityGroupRulesSpec{
+			Group: pattern.Ref("security_group/" + name), Inbound: in, Outbound: out}}
+	}
+	web := []pattern.Ref{"subnet/web/a", "subnet/web/b"}
+	app := []pattern.Ref{"subnet/app/a", "subnet/app/b"}
+	return []pattern.Resource{
+		{ID: "net/main", Kind: pattern.KindNet, Net: &pattern.NetSpec{CIDR: p("10.0.0.0/16")}},
+		subnet("web", "a", za, "10.0.0.0/24", true),
+		subnet("web", "b", zb, "10.0.1.0/24", true),
+		subnet("app", "a", za, "10.0.10.0/24", false),
+		subnet("app", "b", zb, "10.0.11.0/24", false),
+		{ID: "internet_gateway/main", Kind: pattern.KindInternetGateway, InternetGateway: &pattern.InternetGatewaySpec{Net: "net/main"}},
+		{ID: "public_ip/nat/a", Kind: pattern.KindPublicIP, PublicIP: &pattern.PublicIPSpec{}},
+		routeTable("route_table/web/a", "subnet/web/a", pattern.TargetInternetGateway, "internet_gateway/main"),
+		routeTable("route_table/web/b", "subnet/web/b", pattern.TargetInternetGateway, "internet_gateway/main"),
+		{ID: "nat_gateway/a", Kind: pattern.KindNATGateway, NATGateway: &pattern.NATGatewaySpec{
+			Subnet: "subnet/web/a", PublicIP: "public_ip/nat/a", InternetGateway: "internet_gateway/main",
+			PublicRoute: "route_table/web/a", Zone: za}},
+		routeTable("route_table/app/a", "subnet/app/a", pattern.TargetNATGateway, "nat_gateway/a"),
+		routeTable("route_table/app/b", "subnet/app/b", pattern.TargetNATGateway, "nat_gateway/a"),
+		group("lb"), group("web"), group("db"),
+		rules("lb", []pattern.RuleSpec{tcp(443, anywhere, "")}, []pattern.RuleSpec{tcp(8080, netip.Prefix{}, "security_group/web")}),
+		rules("web", []pattern.RuleSpec{tcp(8080, netip.Prefix{}, "security_group/lb")},
+			[]pattern.RuleSpec{tcp(5432, netip.Prefix{}, "security_group/db"), tcp(443, anywhere, "")}),
+		rules("db", []pattern.RuleSpec{tcp(5432, netip.Prefix{}, "security_group/web")}, nil),
+		{ID: "firewall/web", Kind: pattern.KindFirewall, Firewall: &pattern.FirewallSpec{
+			Net: "net/main", Subnets: web,
+			Inbound: []pattern.ACLEntrySpec{
+				{Number: 100, Allow: true, Protocol: netplan.ProtocolTCP, FromPort: 443, ToPort: 443, CIDR: anywhere},
+				{Number: 110, Allow: true, Protocol: netplan.ProtocolTCP, FromPort: 1024, ToPort: 65535, CIDR: anywhere},
+			},
+			Outbound: []pattern.ACLEntrySpec{{Number: 100, Allow: true, Protocol: netplan.ProtocolAll, CIDR: anywhere}},
+		}},
+		{ID: "load_balancer/web", Kind: pattern.KindLoadBalancer, LoadBalancer: &pattern.LoadBalancerSpec{
+			Name: lbName(deployment, "web"), Scheme: pattern.SchemeInternetFacing, Type: pattern.LBApplication,
+			Subnets: web, SecurityGroups: []pattern.Ref{"security_group/lb"},
+			Listeners: []pattern.ListenerSpec{{Protocol: "HTTP", Port: 80, TargetProtocol: "HTTP", TargetPort: 8080}},
+			HealthCheck: pattern.HealthCheckSpec{Protocol: "HTTP", Port: 8080, Path: "/health",
+				IntervalSeconds: 30, TimeoutSeconds: 5, HealthyThreshold: 3, UnhealthyThreshold: 3},
+		}},
+		{ID: "cluster/web", Kind: pattern.KindCluster, Cluster: &pattern.ClusterSpec{
+			Tier: "web", Subnets: app, SecurityGroups: []pattern.Ref{"security_group/web"},
+			Image: Image, InstanceType: "t3.micro", UserData: "#!/bin/sh\necho archkit\n",
+			Min: 1, Desired: 2, Max: 4, Stateless: true,
+			LoadBalancers: []pattern.Ref{"load_balancer/web"}, TargetPort: 8080,
+		}},
+		{ID: "database/main", Kind: pattern.KindDatabase, Database: &pattern.DatabaseSpec{
+			Engine: "postgres", InstanceClass: "db.t3.micro", StorageGiB: 20, BackupRetentionDays: 7,
+			Encrypted: true, Port: 5432, Username: "archkit", Subnets: app,
+			SecurityGroups: []pattern.Ref{"security_group/db"},
+		}},
+	}
+}
+
+// Image is the machine image of the suite's cluster: an id that moto's
+// us-east-1 knows and that has the shape of an OUTSCALE OMI id.
+const Image = "ami-12c6146b"
+
+// lbName derives a load balancer name of at most 32 letters, digits and
+// hyphens from the deployment.
+func lbName(deployment, name string) string {
+	var b strings.Builder
+	for _, c := range deployment {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' {
+			b.WriteRune(c)
+		}
+	}
+	base := strings.Trim(b.String(), "-")
+	if len(base) > 31-len(name) {
+		base = strings.Trim(base[:31-len(name)], "-")
+	}
+	if base == "" {
+		base = "lb"
+	}
+	return base + "-" + name
+}
+
+// Tags returns the tags the engine puts on a resource: the ownership tags
+// and a Name.
+func Tags(deployment, logicalID string) map[string]string {
+	return map[string]string{
+		provider.TagDeployment: deployment,
+		provider.TagLogicalID:  logicalID,
+		provider.TagName:       deployment + "-" + strings.ReplaceAll(logicalID, "/", "-"),
+	}
+}
+
+// Resolve returns a copy of r whose Refs hold the provider ids that ids
+// maps logical ids to. A Ref to a resource ids lacks (one of a kind the
+// driver does not support) is dropped from lists and emptied otherwise.
+func Resolve(r pattern.Resource, ids map[string]string) pattern.Resource {
+	c := r.Clone()
+	for _, ref := range c.Refs() {
+		if *ref != "" {
+			*ref = pattern.Ref(ids[string(*ref)])
+		}
+	}
+	compact := func(rs []pattern.Ref) []pattern.Ref {
+		out := rs[:0]
+		for _, x := range rs {
+			if x != "" {
+				out = append(out, x)
+			}
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		return out
+	}
+	if s := c.Cluster; s != nil && len(s.LoadBalancers) > 0 {
+		s.LoadBalancers = compact(s.LoadBalancers)
+		if len(s.LoadBalancers) == 0 {
+			s.TargetPort = 0
+		}
+	}
+	return c
+}
+
+// Request returns the Request the engine would send to create r: Refs
+// resolved with ids, the deterministic token and the ownership tags.
+func Request(deployment string, r pattern.Resource, ids map[string]string) provider.Request {
+	return provider.Request{
+		Deployment: deployment,
+		Resource:   Resolve(r, ids),
+		Token:      provider.Token(deployment, r.ID),
+		Tags:       Tags(deployment, r.ID),
+	}
+}
