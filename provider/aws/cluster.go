@@ -1,0 +1,400 @@
+package aws
+
+import (
+	"context"
+	"encoding/base64"
+	"slices"
+	"strconv"
+	"strings"
+
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+// A cluster is a launch template and an autoscaling group, both named by
+// the request's token (deterministic, so a re-run finds them); Observed.ID
+// is the group's name, Parts["launch_template"] the template id and
+// Parts["instance"] the group's instances. The group is attached to the
+// target group of each load balancer in LoadBalancers.
+
+func clusterName(req provider.Request) string {
+	if req.Token != "" {
+		return req.Token
+	}
+	return provider.Token(req.Deployment, req.Resource.ID)
+}
+
+func launchTemplateData(spec *pattern.ClusterSpec, tags map[string]string) *ec2types.RequestLaunchTemplateData {
+	data := &ec2types.RequestLaunchTemplateData{
+		ImageId:          awssdk.String(spec.Image),
+		InstanceType:     ec2types.InstanceType(spec.InstanceType),
+		SecurityGroupIds: refStrings(spec.SecurityGroups),
+		TagSpecifications: []ec2types.LaunchTemplateTagSpecificationRequest{
+			{ResourceType: ec2types.ResourceTypeInstance, Tags: ec2Tags(userTags(tags))},
+			{ResourceType: ec2types.ResourceTypeVolume, Tags: ec2Tags(userTags(tags))},
+		},
+	}
+	if spec.UserData != "" {
+		data.UserData = awssdk.String(base64.StdEncoding.EncodeToString([]byte(spec.UserData.Value())))
+	}
+	return data
+}
+
+// ensureLaunchTemplate returns the id of the cluster's launch template,
+// creating it when missing.
+func (d *Driver) ensureLaunchTemplate(ctx context.Context, req provider.Request, name string) (string, error) {
+	out, err := d.EC2.DescribeLaunchTemplates(ctx, &ec2.DescribeLaunchTemplatesInput{LaunchTemplateNames: []string{name}})
+	if err == nil && len(out.LaunchTemplates) > 0 {
+		return awssdk.ToString(out.LaunchTemplates[0].LaunchTemplateId), nil
+	}
+	if err != nil && !isCode(err, provider.NotFound) {
+		return "", mapErr("DescribeLaunchTemplates", "cluster", req.Resource.ID, err)
+	}
+	c, err := d.EC2.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{
+		LaunchTemplateName: awssdk.String(name),
+		ClientToken:        token(req),
+		LaunchTemplateData: launchTemplateData(req.Resource.Cluster, req.Tags),
+		TagSpecifications:  tagSpec(ec2types.ResourceTypeLaunchTemplate, req.Tags),
+	})
+	if err != nil {
+		return "", mapErr("CreateLaunchTemplate", "cluster", req.Resource.ID, err)
+	}
+	return awssdk.ToString(c.LaunchTemplate.LaunchTemplateId), nil
+}
+
+// targetGroupsOf returns the target group ARNs of load balancer ARNs.
+func (d *Driver) targetGroupsOf(ctx context.Context, lbs []pattern.Ref) ([]string, error) {
+	var tgs []string
+	for _, lb := range lbs {
+		out, err := d.ELB.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{LoadBalancerArn: awssdk.String(string(lb))})
+		if err != nil {
+			return nil, mapErr("DescribeTargetGroups", "cluster", string(lb), err)
+		}
+		for _, tg := range out.TargetGroups {
+			tgs = append(tgs, awssdk.ToString(tg.TargetGroupArn))
+		}
+	}
+	slices.Sort(tgs)
+	return slices.Compact(tgs), nil
+}
+
+func (d *Driver) describeGroupByName(ctx context.Context, name string) (*astypes.AutoScalingGroup, error) {
+	out, err := d.AutoScaling.DescribeAutoScalingGroups(ctx, &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{name}})
+	if err != nil {
+		return nil, mapErr("DescribeAutoScalingGroups", "cluster", name, err)
+	}
+	for _, g := range out.AutoScalingGroups {
+		if awssdk.ToString(g.AutoScalingGroupName) == name && awssdk.ToString(g.Status) == "" {
+			return &g, nil
+		}
+	}
+	return nil, nil
+}
+
+func (d *Driver) createCluster(ctx context.Context, req provider.Request) (provider.Observed, error) {
+	spec := req.Resource.Cluster
+	name := clusterName(req)
+	// CreateAutoScalingGroup with an existing name silently replaces the
+	// group on moto: look first.
+	g, err := d.describeGroupByName(ctx, name)
+	if err != nil {
+		return provider.Observed{}, err
+	}
+	if g != nil {
+		return d.clusterObserved(ctx, *g)
+	}
+	lt, err := d.ensureLaunchTemplate(ctx, req, name)
+	if err != nil {
+		return provider.Observed{}, err
+	}
+	tgs, err := d.targetGroupsOf(ctx, spec.LoadBalancers)
+	if err != nil {
+		return provider.Observed{}, err
+	}
+	tags := withTags(req.Tags, tagTier, spec.Tier, tagStateless, strconv.FormatBool(spec.Stateless))
+	_, err = d.AutoScaling.CreateAutoScalingGroup(ctx, &autoscaling.CreateAutoScalingGroupInput{
+		AutoScalingGroupName: awssdk.String(name),
+		LaunchTemplate:       &astypes.LaunchTemplateSpecification{LaunchTemplateId: awssdk.String(lt), Version: awssdk.String("$Latest")},
+		MinSize:              awssdk.Int32(int32(spec.Min)),
+		MaxSize:              awssdk.Int32(int32(spec.Max)),
+		DesiredCapacity:      awssdk.Int32(int32(spec.Desired)),
+		VPCZoneIdentifier:    awssdk.String(strings.Join(refStrings(spec.Subnets), ",")),
+		TargetGroupARNs:      tgs,
+		HealthCheckType:      healthCheckType(tgs),
+		Tags:                 asgTags(name, tags),
+	})
+	if err != nil {
+		return provider.Observed{}, mapErr("CreateAutoScalingGroup", "cluster", req.Resource.ID, err)
+	}
+	return d.readCluster(ctx, name)
+}
+
+func healthCheckType(tgs []string) *string {
+	if len(tgs) > 0 {
+		return awssdk.String("ELB")
+	}
+	return awssdk.String("EC2")
+}
+
+func (d *Driver) readCluster(ctx context.Context, name string) (provider.Observed, error) {
+	g, err := d.describeGroupByName(ctx, name)
+	if err != nil {
+		return provider.Observed{}, err
+	}
+	if g == nil {
+		return d.incompleteCluster(ctx, name)
+	}
+	return d.clusterObserved(ctx, *g)
+}
+
+// incompleteCluster reports the launch template of a cluster whose group
+// was never made (a create that stopped between the two), so that the
+// engine completes it (Update) or deletes it (Destroy) instead of leaking
+// it. Without a template the cluster is NotFound.
+func (d *Driver) incompleteCluster(ctx context.Context, name string) (provider.Observed, error) {
+	out, err := d.EC2.DescribeLaunchTemplates(ctx, &ec2.DescribeLaunchTemplatesInput{LaunchTemplateNames: []string{name}})
+	if err != nil && !isCode(err, provider.NotFound) {
+		return provider.Observed{}, mapErr("DescribeLaunchTemplates", "cluster", name, err)
+	}
+	if out == nil || len(out.LaunchTemplates) == 0 {
+		return provider.Observed{}, notFound("DescribeAutoScalingGroups", pattern.KindCluster, name)
+	}
+	return incompleteClusterObserved(out.LaunchTemplates[0]), nil
+}
+
+func incompleteClusterObserved(lt ec2types.LaunchTemplate) provider.Observed {
+	o := observed(pattern.KindCluster, awssdk.ToString(lt.LaunchTemplateName), fromEC2Tags(lt.Tags), false, "incomplete")
+	o.Resource.Cluster = &pattern.ClusterSpec{}
+	o.Parts = map[string][]string{partLaunchTemplate: {awssdk.ToString(lt.LaunchTemplateId)}}
+	return o
+}
+
+func (d *Driver) clusterObserved(ctx context.Context, g astypes.AutoScalingGroup) (provider.Observed, error) {
+	name := awssdk.ToString(g.AutoScalingGroupName)
+	tags := fromASGTags(g.Tags)
+	inService := 0
+	var instances []string
+	for _, in := range g.Instances {
+		instances = append(instances, awssdk.ToString(in.InstanceId))
+		if in.LifecycleState == astypes.LifecycleStateInService {
+			inService++
+		}
+	}
+	slices.Sort(instances)
+	desired := int(awssdk.ToInt32(g.DesiredCapacity))
+	o := observed(pattern.KindCluster, name, tags, inService >= desired, "InService")
+	spec := &pattern.ClusterSpec{
+		Tier:      tags[tagTier],
+		Min:       int(awssdk.ToInt32(g.MinSize)),
+		Desired:   desired,
+		Max:       int(awssdk.ToInt32(g.MaxSize)),
+		Stateless: tags[tagStateless] == "true",
+	}
+	for _, s := range strings.Split(awssdk.ToString(g.VPCZoneIdentifier), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			spec.Subnets = append(spec.Subnets, pattern.Ref(s))
+		}
+	}
+	slices.Sort(spec.Subnets)
+	o.Parts = map[string][]string{}
+	if len(instances) > 0 {
+		o.Parts[partInstance] = instances
+	}
+	if lt := g.LaunchTemplate; lt != nil {
+		id := awssdk.ToString(lt.LaunchTemplateId)
+		o.Parts[partLaunchTemplate] = []string{id}
+		v, err := d.EC2.DescribeLaunchTemplateVersions(ctx, &ec2.DescribeLaunchTemplateVersionsInput{LaunchTemplateId: awssdk.String(id), Versions: []string{"$Latest"}})
+		if err != nil && !isCode(err, provider.NotFound) {
+			return provider.Observed{}, mapErr("DescribeLaunchTemplateVersions", "cluster", name, err)
+		}
+		if v != nil && len(v.LaunchTemplateVersions) > 0 {
+			if data := v.LaunchTemplateVersions[0].LaunchTemplateData; data != nil {
+				spec.Image = awssdk.ToString(data.ImageId)
+				spec.InstanceType = string(data.InstanceType)
+				spec.SecurityGroups = refsOf(data.SecurityGroupIds)
+				slices.Sort(spec.SecurityGroups)
+				if ud, err := base64.StdEncoding.DecodeString(awssdk.ToString(data.UserData)); err == nil && len(ud) > 0 {
+					spec.UserData = pattern.Secret(ud)
+				}
+			}
+		}
+	}
+	if len(g.TargetGroupARNs) > 0 {
+		out, err := d.ELB.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{TargetGroupArns: g.TargetGroupARNs})
+		if err != nil && !isCode(err, provider.NotFound) {
+			return provider.Observed{}, mapErr("DescribeTargetGroups", "cluster", name, err)
+		}
+		if out != nil {
+			for _, tg := range out.TargetGroups {
+				spec.LoadBalancers = append(spec.LoadBalancers, refsOf(tg.LoadBalancerArns)...)
+				spec.TargetPort = uint16(awssdk.ToInt32(tg.Port))
+			}
+		}
+		slices.Sort(spec.LoadBalancers)
+		spec.LoadBalancers = slices.Compact(spec.LoadBalancers)
+	}
+	o.Resource.Cluster = spec
+	return o, nil
+}
+
+func (d *Driver) listClusters(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+	var res []provider.Observed
+	p := autoscaling.NewDescribeAutoScalingGroupsPaginator(d.AutoScaling, &autoscaling.DescribeAutoScalingGroupsInput{
+		Filters: []astypes.Filter{{Name: awssdk.String("tag:" + provider.TagDeployment), Values: []string{q.Deployment}}},
+	})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, mapErr("DescribeAutoScalingGroups", "cluster", "", err)
+		}
+		for _, g := range out.AutoScalingGroups {
+			if !owned(fromASGTags(g.Tags), q.Deployment) || awssdk.ToString(g.Status) != "" {
+				continue
+			}
+			o, err := d.clusterObserved(ctx, g)
+			if err != nil {
+				return nil, err
+			}
+			res = append(res, o)
+		}
+	}
+	groups := map[string]bool{}
+	for _, o := range res {
+		groups[o.ID] = true
+	}
+	lp := ec2.NewDescribeLaunchTemplatesPaginator(d.EC2, &ec2.DescribeLaunchTemplatesInput{Filters: ownerFilters(q, "")})
+	for lp.HasMorePages() {
+		out, err := lp.NextPage(ctx)
+		if err != nil {
+			return nil, mapErr("DescribeLaunchTemplates", "cluster", "", err)
+		}
+		for _, lt := range out.LaunchTemplates {
+			if !groups[awssdk.ToString(lt.LaunchTemplateName)] {
+				res = append(res, incompleteClusterObserved(lt))
+			}
+		}
+	}
+	return res, nil
+}
+
+// updateCluster writes a complete new launch template version when the
+// image, type, groups or user data change (moto ignores SourceVersion, and
+// a complete version is clearer anyway), then updates sizes, subnets and
+// target groups of the autoscaling group.
+func (d *Driver) updateCluster(ctx context.Context, req provider.Request, cur provider.Observed) (provider.Observed, error) {
+	if cur.Status == "incomplete" {
+		return d.createCluster(ctx, req)
+	}
+	want := req.Resource.Cluster
+	have := cur.Resource.Cluster
+	if have == nil {
+		have = &pattern.ClusterSpec{}
+	}
+	in := &autoscaling.UpdateAutoScalingGroupInput{AutoScalingGroupName: awssdk.String(cur.ID)}
+	changed := false
+	if lts := cur.Parts[partLaunchTemplate]; len(lts) > 0 && (want.Image != have.Image || want.InstanceType != have.InstanceType ||
+		want.UserData != have.UserData || !slices.Equal(sortedRefs(want.SecurityGroups), sortedRefs(have.SecurityGroups))) {
+		_, err := d.EC2.CreateLaunchTemplateVersion(ctx, &ec2.CreateLaunchTemplateVersionInput{
+			LaunchTemplateId: awssdk.String(lts[0]), LaunchTemplateData: launchTemplateData(want, req.Tags),
+		})
+		if err != nil {
+			return provider.Observed{}, mapErr("CreateLaunchTemplateVersion", "cluster", cur.ID, err)
+		}
+		in.LaunchTemplate = &astypes.LaunchTemplateSpecification{LaunchTemplateId: awssdk.String(lts[0]), Version: awssdk.String("$Latest")}
+		changed = true
+	}
+	if want.Min != have.Min || want.Max != have.Max || want.Desired != have.Desired {
+		in.MinSize, in.MaxSize, in.DesiredCapacity = awssdk.Int32(int32(want.Min)), awssdk.Int32(int32(want.Max)), awssdk.Int32(int32(want.Desired))
+		changed = true
+	}
+	if !slices.Equal(sortedRefs(want.Subnets), sortedRefs(have.Subnets)) {
+		in.VPCZoneIdentifier = awssdk.String(strings.Join(refStrings(want.Subnets), ","))
+		changed = true
+	}
+	if changed {
+		if _, err := d.AutoScaling.UpdateAutoScalingGroup(ctx, in); err != nil {
+			return provider.Observed{}, mapErr("UpdateAutoScalingGroup", "cluster", cur.ID, err)
+		}
+	}
+	if !slices.Equal(sortedRefs(want.LoadBalancers), sortedRefs(have.LoadBalancers)) {
+		wantTG, err := d.targetGroupsOf(ctx, want.LoadBalancers)
+		if err != nil {
+			return provider.Observed{}, err
+		}
+		haveTG, err := d.targetGroupsOf(ctx, have.LoadBalancers)
+		if err != nil {
+			return provider.Observed{}, err
+		}
+		var add, drop []string
+		for _, t := range wantTG {
+			if !slices.Contains(haveTG, t) {
+				add = append(add, t)
+			}
+		}
+		for _, t := range haveTG {
+			if !slices.Contains(wantTG, t) {
+				drop = append(drop, t)
+			}
+		}
+		if len(add) > 0 {
+			if _, err := d.AutoScaling.AttachLoadBalancerTargetGroups(ctx, &autoscaling.AttachLoadBalancerTargetGroupsInput{AutoScalingGroupName: awssdk.String(cur.ID), TargetGroupARNs: add}); err != nil {
+				return provider.Observed{}, mapErr("AttachLoadBalancerTargetGroups", "cluster", cur.ID, err)
+			}
+		}
+		if len(drop) > 0 {
+			if _, err := d.AutoScaling.DetachLoadBalancerTargetGroups(ctx, &autoscaling.DetachLoadBalancerTargetGroupsInput{AutoScalingGroupName: awssdk.String(cur.ID), TargetGroupARNs: drop}); err != nil {
+				return provider.Observed{}, mapErr("DetachLoadBalancerTargetGroups", "cluster", cur.ID, err)
+			}
+		}
+	}
+	return d.readCluster(ctx, cur.ID)
+}
+
+// deleteCluster force-deletes the group (terminating its instances),
+// waits until it is gone, then deletes the launch template.
+func (d *Driver) deleteCluster(ctx context.Context, cur provider.Observed) error {
+	lts := cur.Parts[partLaunchTemplate]
+	g, err := d.describeGroupByName(ctx, cur.ID)
+	if err != nil {
+		return err
+	}
+	if g != nil {
+		if g.LaunchTemplate != nil {
+			lts = append(lts, awssdk.ToString(g.LaunchTemplate.LaunchTemplateId))
+		}
+		_, err := d.AutoScaling.DeleteAutoScalingGroup(ctx, &autoscaling.DeleteAutoScalingGroupInput{AutoScalingGroupName: awssdk.String(cur.ID), ForceDelete: awssdk.Bool(true)})
+		if err != nil && !isCode(err, provider.NotFound) {
+			return mapErr("DeleteAutoScalingGroup", "cluster", cur.ID, err)
+		}
+		minDelay, maxDelay := d.delays()
+		w := autoscaling.NewGroupNotExistsWaiter(d.AutoScaling, func(o *autoscaling.GroupNotExistsWaiterOptions) {
+			o.MinDelay, o.MaxDelay = minDelay, maxDelay
+		})
+		if err := w.Wait(ctx, &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{cur.ID}}, d.waitBound()); err != nil {
+			return mapErr("DescribeAutoScalingGroups", "cluster", cur.ID, err)
+		}
+	} else if len(lts) == 0 {
+		// The group is gone; its template may remain from an interrupted delete.
+		out, err := d.EC2.DescribeLaunchTemplates(ctx, &ec2.DescribeLaunchTemplatesInput{LaunchTemplateNames: []string{cur.ID}})
+		if err == nil {
+			for _, lt := range out.LaunchTemplates {
+				lts = append(lts, awssdk.ToString(lt.LaunchTemplateId))
+			}
+		}
+	}
+	slices.Sort(lts)
+	for _, lt := range slices.Compact(lts) {
+		_, err := d.EC2.DeleteLaunchTemplate(ctx, &ec2.DeleteLaunchTemplateInput{LaunchTemplateId: awssdk.String(lt)})
+		if err != nil && !isCode(err, provider.NotFound) {
+			return mapErr("DeleteLaunchTemplate", "cluster", cur.ID, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,443 @@
+package aws
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+var _ provider.Driver = (*Driver)(nil)
+
+// Options configure a [Driver]. The zero value loads everything from the
+// SDK's default chain (environment, shared config and credentials files,
+// SSO, assumed roles, instance metadata).
+type Options struct {
+	// Region is the AWS region ("eu-west-3"). "": AWS_REGION or the
+	// profile's region.
+	Region string
+	// Profile is the shared-config profile to use. "": AWS_PROFILE or
+	// "default".
+	Profile string
+	// BaseEndpoint sends every service to this URL (an emulator such as
+	// moto). "": the SDK resolves endpoints itself, which honours
+	// AWS_ENDPOINT_URL and the per-service forms (AWS_ENDPOINT_URL_EC2 ...).
+	BaseEndpoint string
+	// Credentials replaces the default credential chain. nil: the chain.
+	Credentials awssdk.CredentialsProvider
+	// RetryMaxAttempts bounds the SDK retryer's attempts per call,
+	// throttling (RequestLimitExceeded) and 5xx included. 0: 8. 1
+	// disables retries.
+	RetryMaxAttempts int
+	// RetryMode is the SDK retry mode: awssdk.RetryModeStandard (the
+	// default) or awssdk.RetryModeAdaptive, which also slows the client
+	// down after throttling (it can then wait minutes before a call).
+	RetryMode awssdk.RetryMode
+	// RetryMaxBackoff caps the delay between two attempts. 0: 20s.
+	RetryMaxBackoff time.Duration
+	// APIOptions are added to every client's middleware stack (a header,
+	// a call counter, fault injection in tests).
+	APIOptions []func(*middleware.Stack) error
+	// WaitTimeout bounds every wait: a NAT gateway or a load balancer
+	// becoming available, an autoscaling group or a database going away.
+	// A Create whose resource is not ready by then returns it with Ready
+	// false and the engine polls Read. 0: 15 minutes.
+	WaitTimeout time.Duration
+	// PollInterval is the shortest delay between two polls of a wait; the
+	// delay grows up to eight times it. 0: 5s.
+	PollInterval time.Duration
+	// Logger receives debug records of the driver's calls. nil: discard.
+	Logger *slog.Logger
+}
+
+// Driver is the AWS [provider.Driver]: VPCs, subnets, gateways, route
+// tables, security groups, network ACLs, ALB/NLB, launch templates with
+// autoscaling groups, and RDS, through aws-sdk-go-v2. It is safe for
+// concurrent use.
+//
+// Its clients are exported so that a test can replace one with anything
+// that implements the narrow interface; a Driver built as a literal from
+// its four clients works with the zero [Options].
+type Driver struct {
+	EC2         EC2API
+	ELB         ELBAPI
+	AutoScaling AutoScalingAPI
+	RDS         RDSAPI
+
+	region string
+	opts   Options
+	log    *slog.Logger
+
+	zonesMu sync.Mutex
+	zones   []string
+}
+
+// New loads the SDK's default configuration (see [Options]) and returns a
+// driver for its region.
+func New(ctx context.Context, optFns ...func(*Options)) (*Driver, error) {
+	var o Options
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	var lo []func(*config.LoadOptions) error
+	if o.Region != "" {
+		lo = append(lo, config.WithRegion(o.Region))
+	}
+	if o.Profile != "" {
+		lo = append(lo, config.WithSharedConfigProfile(o.Profile))
+	}
+	if o.Credentials != nil {
+		lo = append(lo, config.WithCredentialsProvider(o.Credentials))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, lo...)
+	if err != nil {
+		return nil, fmt.Errorf("aws: load config: %w", err)
+	}
+	return NewFromConfig(cfg, func(p *Options) { *p = o })
+}
+
+// NewFromConfig returns a driver using cfg (its region, credentials and
+// HTTP client); opts add endpoints, retries and middleware on top.
+func NewFromConfig(cfg awssdk.Config, optFns ...func(*Options)) (*Driver, error) {
+	var o Options
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	if o.Region != "" {
+		cfg.Region = o.Region
+	}
+	if cfg.Region == "" {
+		return nil, fmt.Errorf("aws: region: empty; set Options.Region or AWS_REGION")
+	}
+	if o.Credentials != nil {
+		cfg.Credentials = o.Credentials
+	}
+	if o.BaseEndpoint != "" {
+		cfg.BaseEndpoint = awssdk.String(o.BaseEndpoint)
+	}
+	cfg.Retryer = retryer(o)
+	cfg.APIOptions = append(slices.Clone(cfg.APIOptions), o.APIOptions...)
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Driver{
+		EC2:         ec2.NewFromConfig(cfg),
+		ELB:         elbv2.NewFromConfig(cfg),
+		AutoScaling: autoscaling.NewFromConfig(cfg),
+		RDS:         rds.NewFromConfig(cfg),
+		region:      cfg.Region,
+		opts:        o,
+		log:         log,
+	}, nil
+}
+
+func retryer(o Options) func() awssdk.Retryer {
+	attempts := o.RetryMaxAttempts
+	if attempts <= 0 {
+		attempts = 8
+	}
+	backoff := o.RetryMaxBackoff
+	if backoff <= 0 {
+		backoff = 20 * time.Second
+	}
+	std := func(so *retry.StandardOptions) {
+		so.MaxAttempts = attempts
+		so.MaxBackoff = backoff
+		so.Backoff = retry.NewExponentialJitterBackoff(backoff)
+		// No client-side retry quota: in a throttling storm the SDK's
+		// default bucket (500 tokens, 5 per retry) runs dry after 100
+		// retries and fails calls that would have passed; the engine
+		// rate-limits its calls itself.
+		so.RateLimiter = ratelimit.None
+	}
+	return func() awssdk.Retryer {
+		if o.RetryMode == awssdk.RetryModeAdaptive {
+			return retry.NewAdaptiveMode(func(ao *retry.AdaptiveModeOptions) {
+				ao.StandardOptions = append(ao.StandardOptions, std)
+			})
+		}
+		return retry.NewStandard(std)
+	}
+}
+
+var discard = slog.New(slog.DiscardHandler)
+
+func (d *Driver) logger() *slog.Logger {
+	if d.log == nil {
+		return discard
+	}
+	return d.log
+}
+
+// Region returns the driver's region.
+func (d *Driver) Region() string { return d.region }
+
+// Name returns "aws".
+func (d *Driver) Name() string { return "aws" }
+
+// Capabilities reports that every kind is supported and which fields
+// Update changes in place.
+func (d *Driver) Capabilities() provider.Capabilities {
+	return provider.Capabilities{
+		Mutable: map[pattern.Kind][]string{
+			pattern.KindSubnet:             {"public"},
+			pattern.KindRouteTable:         {"routes", "subnet"},
+			pattern.KindSecurityGroupRules: {"inbound", "outbound"},
+			pattern.KindFirewall:           {"subnets", "inbound", "outbound"},
+			pattern.KindLoadBalancer:       {"listeners", "health_check", "security_groups"},
+			pattern.KindCluster:            {"min", "desired", "max", "image", "instance_type", "user_data", "security_groups", "subnets", "load_balancers"},
+			pattern.KindDatabase:           {"instance_class", "storage_gib", "multi_az", "backup_retention_days"},
+		},
+	}
+}
+
+// Profile returns the AWS limits, [netplan.AWS].
+func (d *Driver) Profile() netplan.Profile { return netplan.AWS }
+
+// Zones lists the available zones of the region, sorted. The answer is
+// cached after the first successful call.
+func (d *Driver) Zones(ctx context.Context) ([]string, error) {
+	d.zonesMu.Lock()
+	defer d.zonesMu.Unlock()
+	if d.zones != nil {
+		return slices.Clone(d.zones), nil
+	}
+	out, err := d.EC2.DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{
+		Filters: []ec2types.Filter{filter("state", "available"), filter("region-name", d.region)},
+	})
+	if err != nil {
+		return nil, mapErr("DescribeAvailabilityZones", "zone", d.region, err)
+	}
+	var zones []string
+	for _, z := range out.AvailabilityZones {
+		zones = append(zones, awssdk.ToString(z.ZoneName))
+	}
+	slices.Sort(zones)
+	d.zones = zones
+	return slices.Clone(zones), nil
+}
+
+func (d *Driver) waitTimeout() time.Duration {
+	if d.opts.WaitTimeout > 0 {
+		return d.opts.WaitTimeout
+	}
+	return 15 * time.Minute
+}
+
+func (d *Driver) delays() (minDelay, maxDelay time.Duration) {
+	p := d.opts.PollInterval
+	if p <= 0 {
+		p = 5 * time.Second
+	}
+	return p, 8 * p
+}
+
+// List returns the resources of q.Kind that carry q.Deployment's
+// ownership tag.
+func (d *Driver) List(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+	var (
+		out []provider.Observed
+		err error
+	)
+	switch q.Kind {
+	case pattern.KindNet:
+		out, err = d.listVPCs(ctx, q)
+	case pattern.KindSubnet:
+		out, err = d.listSubnets(ctx, q)
+	case pattern.KindInternetGateway:
+		out, err = d.listInternetGateways(ctx, q)
+	case pattern.KindPublicIP:
+		out, err = d.listElasticIPs(ctx, q)
+	case pattern.KindNATGateway:
+		out, err = d.listNATGateways(ctx, q)
+	case pattern.KindRouteTable:
+		out, err = d.listRouteTables(ctx, q)
+	case pattern.KindSecurityGroup:
+		out, err = d.listSecurityGroups(ctx, q)
+	case pattern.KindSecurityGroupRules:
+		out, err = d.listSecurityGroupRules(ctx, q)
+	case pattern.KindFirewall:
+		out, err = d.listNetworkACLs(ctx, q)
+	case pattern.KindLoadBalancer:
+		out, err = d.listLoadBalancers(ctx, q)
+	case pattern.KindCluster:
+		out, err = d.listClusters(ctx, q)
+	case pattern.KindDatabase:
+		out, err = d.listDatabases(ctx, q)
+	default:
+		return nil, unknownKind("List", q.Kind)
+	}
+	slices.SortFunc(out, func(a, b provider.Observed) int {
+		if a.LogicalID != b.LogicalID {
+			if a.LogicalID < b.LogicalID {
+				return -1
+			}
+			return 1
+		}
+		if a.ID < b.ID {
+			return -1
+		} else if a.ID > b.ID {
+			return 1
+		}
+		return 0
+	})
+	return out, err
+}
+
+// Read returns one resource by provider id; a resource that is gone (or
+// deleted and still visible, like a NAT gateway) is an error with Code
+// NotFound.
+func (d *Driver) Read(ctx context.Context, kind pattern.Kind, id string) (provider.Observed, error) {
+	switch kind {
+	case pattern.KindNet:
+		return d.readVPC(ctx, id)
+	case pattern.KindSubnet:
+		return d.readSubnet(ctx, id)
+	case pattern.KindInternetGateway:
+		return d.readInternetGateway(ctx, id)
+	case pattern.KindPublicIP:
+		return d.readElasticIP(ctx, id)
+	case pattern.KindNATGateway:
+		return d.readNATGateway(ctx, id)
+	case pattern.KindRouteTable:
+		return d.readRouteTable(ctx, id)
+	case pattern.KindSecurityGroup:
+		return d.readSecurityGroup(ctx, id)
+	case pattern.KindSecurityGroupRules:
+		return d.readSecurityGroupRules(ctx, id)
+	case pattern.KindFirewall:
+		return d.readNetworkACL(ctx, id)
+	case pattern.KindLoadBalancer:
+		return d.readLoadBalancer(ctx, id)
+	case pattern.KindCluster:
+		return d.readCluster(ctx, id)
+	case pattern.KindDatabase:
+		return d.readDatabase(ctx, id)
+	}
+	return provider.Observed{}, unknownKind("Read", kind)
+}
+
+// Create creates the resource of req, or returns the one an earlier call
+// made (found by its ownership tags, its name or its client token).
+func (d *Driver) Create(ctx context.Context, req provider.Request) (provider.Observed, error) {
+	r := req.Resource
+	if r.Spec() == nil {
+		return provider.Observed{}, provider.NewError("Create", string(r.Kind), r.ID, provider.Invalid,
+			fmt.Errorf("aws: resource %s: spec %q missing; set it", r.ID, r.Kind))
+	}
+	d.logger().LogAttrs(ctx, slog.LevelDebug, "create", slog.String("kind", string(r.Kind)), slog.String("logical_id", r.ID))
+	switch r.Kind {
+	case pattern.KindNet:
+		return d.createVPC(ctx, req)
+	case pattern.KindSubnet:
+		return d.createSubnet(ctx, req)
+	case pattern.KindInternetGateway:
+		return d.createInternetGateway(ctx, req)
+	case pattern.KindPublicIP:
+		return d.createElasticIP(ctx, req)
+	case pattern.KindNATGateway:
+		return d.createNATGateway(ctx, req)
+	case pattern.KindRouteTable:
+		return d.createRouteTable(ctx, req)
+	case pattern.KindSecurityGroup:
+		return d.createSecurityGroup(ctx, req)
+	case pattern.KindSecurityGroupRules:
+		return d.createSecurityGroupRules(ctx, req)
+	case pattern.KindFirewall:
+		return d.createNetworkACL(ctx, req)
+	case pattern.KindLoadBalancer:
+		return d.createLoadBalancer(ctx, req)
+	case pattern.KindCluster:
+		return d.createCluster(ctx, req)
+	case pattern.KindDatabase:
+		return d.createDatabase(ctx, req)
+	}
+	return provider.Observed{}, unknownKind("Create", r.Kind)
+}
+
+// Update changes current in place to match req, for the fields listed in
+// [Driver.Capabilities].
+func (d *Driver) Update(ctx context.Context, req provider.Request, current provider.Observed) (provider.Observed, error) {
+	r := req.Resource
+	if r.Spec() == nil {
+		return provider.Observed{}, provider.NewError("Update", string(r.Kind), current.ID, provider.Invalid,
+			fmt.Errorf("aws: resource %s: spec %q missing; set it", r.ID, r.Kind))
+	}
+	d.logger().LogAttrs(ctx, slog.LevelDebug, "update", slog.String("kind", string(r.Kind)), slog.String("id", current.ID))
+	switch r.Kind {
+	case pattern.KindSubnet:
+		return d.updateSubnet(ctx, req, current)
+	case pattern.KindRouteTable:
+		return d.updateRouteTable(ctx, req, current)
+	case pattern.KindSecurityGroupRules:
+		return d.updateSecurityGroupRules(ctx, req, current)
+	case pattern.KindFirewall:
+		return d.updateNetworkACL(ctx, req, current)
+	case pattern.KindLoadBalancer:
+		return d.updateLoadBalancer(ctx, req, current)
+	case pattern.KindCluster:
+		return d.updateCluster(ctx, req, current)
+	case pattern.KindDatabase:
+		return d.updateDatabase(ctx, req, current)
+	}
+	return provider.Observed{}, provider.NewError("Update", string(r.Kind), current.ID, provider.Unsupported,
+		fmt.Errorf("aws: kind %q cannot change in place; replace it", r.Kind))
+}
+
+// Delete deletes the resource with its parts (listeners and target group
+// of a load balancer, launch template of a cluster, subnet group of a
+// database). A resource already gone is not an error.
+func (d *Driver) Delete(ctx context.Context, current provider.Observed) error {
+	kind := current.Resource.Kind
+	d.logger().LogAttrs(ctx, slog.LevelDebug, "delete", slog.String("kind", string(kind)), slog.String("id", current.ID))
+	switch kind {
+	case pattern.KindNet:
+		return d.deleteVPC(ctx, current)
+	case pattern.KindSubnet:
+		return d.deleteSubnet(ctx, current)
+	case pattern.KindInternetGateway:
+		return d.deleteInternetGateway(ctx, current)
+	case pattern.KindPublicIP:
+		return d.deleteElasticIP(ctx, current)
+	case pattern.KindNATGateway:
+		return d.deleteNATGateway(ctx, current)
+	case pattern.KindRouteTable:
+		return d.deleteRouteTable(ctx, current)
+	case pattern.KindSecurityGroup:
+		return d.deleteSecurityGroup(ctx, current)
+	case pattern.KindSecurityGroupRules:
+		return d.deleteSecurityGroupRules(ctx, current)
+	case pattern.KindFirewall:
+		return d.deleteNetworkACL(ctx, current)
+	case pattern.KindLoadBalancer:
+		return d.deleteLoadBalancer(ctx, current)
+	case pattern.KindCluster:
+		return d.deleteCluster(ctx, current)
+	case pattern.KindDatabase:
+		return d.deleteDatabase(ctx, current)
+	}
+	return unknownKind("Delete", kind)
+}
+
+func unknownKind(op string, k pattern.Kind) error {
+	return provider.NewError(op, string(k), "", provider.Unsupported,
+		fmt.Errorf("aws: kind %q: unknown kind; use one of %v", k, pattern.Kinds))
+}

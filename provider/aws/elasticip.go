@@ -1,0 +1,89 @@
+package aws
+
+import (
+	"context"
+
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+// Elastic IPs are identified by their allocation id ("eipalloc-...").
+func eipObserved(a ec2types.Address) provider.Observed {
+	tags := fromEC2Tags(a.Tags)
+	o := observed(pattern.KindPublicIP, awssdk.ToString(a.AllocationId), tags, true, "allocated")
+	if awssdk.ToString(a.AssociationId) != "" {
+		o.Status = "associated"
+	}
+	o.Resource.PublicIP = &pattern.PublicIPSpec{Zone: tags[tagZone]}
+	return o
+}
+
+func (d *Driver) createElasticIP(ctx context.Context, req provider.Request) (provider.Observed, error) {
+	out, err := d.EC2.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{Filters: logicalFilters(req.Deployment, req.Resource.ID)})
+	if err != nil {
+		return provider.Observed{}, mapErr("DescribeAddresses", "public_ip", req.Resource.ID, err)
+	}
+	if len(out.Addresses) > 0 {
+		return eipObserved(out.Addresses[0]), nil
+	}
+	tags := withTags(req.Tags, tagZone, req.Resource.PublicIP.Zone)
+	c, err := d.EC2.AllocateAddress(ctx, &ec2.AllocateAddressInput{
+		Domain:            ec2types.DomainTypeVpc,
+		TagSpecifications: tagSpec(ec2types.ResourceTypeElasticIp, tags),
+	})
+	if err != nil {
+		return provider.Observed{}, mapErr("AllocateAddress", "public_ip", req.Resource.ID, err)
+	}
+	return eipObserved(ec2types.Address{AllocationId: c.AllocationId, PublicIp: c.PublicIp, Domain: c.Domain, Tags: ec2Tags(tags)}), nil
+}
+
+func (d *Driver) readElasticIP(ctx context.Context, id string) (provider.Observed, error) {
+	out, err := d.EC2.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{AllocationIds: []string{id}})
+	if err != nil {
+		return provider.Observed{}, mapErr("DescribeAddresses", "public_ip", id, err)
+	}
+	if len(out.Addresses) == 0 {
+		return provider.Observed{}, notFound("DescribeAddresses", pattern.KindPublicIP, id)
+	}
+	return eipObserved(out.Addresses[0]), nil
+}
+
+func (d *Driver) listElasticIPs(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+	out, err := d.EC2.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{Filters: ownerFilters(q, "")})
+	if err != nil {
+		return nil, mapErr("DescribeAddresses", "public_ip", "", err)
+	}
+	var res []provider.Observed
+	for _, a := range out.Addresses {
+		res = append(res, eipObserved(a))
+	}
+	return res, nil
+}
+
+// deleteElasticIP releases the address, retrying while a NAT gateway that
+// is going away still holds it (InvalidIPAddress.InUse).
+func (d *Driver) deleteElasticIP(ctx context.Context, cur provider.Observed) error {
+	err := d.retryWhile(ctx, provider.Dependency, func() error {
+		_, err := d.EC2.ReleaseAddress(ctx, &ec2.ReleaseAddressInput{AllocationId: awssdk.String(cur.ID)})
+		return mapErr("ReleaseAddress", "public_ip", cur.ID, err)
+	})
+	if isCode(err, provider.NotFound) {
+		return nil
+	}
+	if isCode(err, provider.Dependency) {
+		if pe, ok := err.(*provider.Error); ok {
+			if a, rerr := d.EC2.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{AllocationIds: []string{cur.ID}}); rerr == nil {
+				for _, x := range a.Addresses {
+					if id := awssdk.ToString(x.NetworkInterfaceId); id != "" {
+						pe.Blockers = append(pe.Blockers, provider.Blocker{Kind: "network_interface", ID: id})
+					}
+				}
+			}
+		}
+	}
+	return err
+}

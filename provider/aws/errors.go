@@ -1,0 +1,102 @@
+package aws
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/archkit/archkit/provider"
+)
+
+// mapErr wraps an SDK error into a *provider.Error for op on kind/id. It
+// returns nil for a nil err.
+func mapErr(op, kind, id string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var pe *provider.Error
+	if errors.As(err, &pe) {
+		return err
+	}
+	return provider.NewError(op, kind, id, errorCode(err), err)
+}
+
+// errorCode is the one place that turns AWS error codes into provider
+// codes.
+func errorCode(err error) provider.Code {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return provider.Unavailable
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		code := ae.ErrorCode()
+		switch {
+		case code == "RequestLimitExceeded", code == "Throttling", code == "ThrottlingException",
+			code == "ThrottledException", code == "RequestThrottled", code == "RequestThrottledException",
+			code == "TooManyRequestsException", code == "EC2ThrottledException", code == "SlowDown":
+			return provider.Throttled
+		case code == "AuthFailure", code == "UnauthorizedOperation", code == "AccessDenied",
+			code == "AccessDeniedException", code == "InvalidClientTokenId", code == "SignatureDoesNotMatch",
+			code == "ExpiredToken", code == "OptInRequired":
+			return provider.Auth
+		case code == "DependencyViolation", code == "InvalidIPAddress.InUse", code == "ResourceInUse",
+			code == "ResourceInUseFault", code == "InvalidDBSubnetGroupStateFault", code == "InvalidDBInstanceState",
+			code == "InvalidDBInstanceStateFault", code == "ScalingActivityInProgress", code == "ScalingActivityInProgressFault":
+			return provider.Dependency
+		case strings.HasSuffix(code, ".NotFound"), strings.HasSuffix(code, "NotFound"),
+			strings.HasSuffix(code, "NotFoundFault"), strings.HasSuffix(code, "NotFoundException"),
+			strings.HasSuffix(code, ".Malformed") && strings.Contains(code, "ID"):
+			return provider.NotFound
+		case strings.HasSuffix(code, ".Duplicate"), strings.Contains(code, "AlreadyExists"),
+			strings.HasPrefix(code, "Duplicate"), code == "Resource.AlreadyAssociated",
+			code == "IdempotentParameterMismatch":
+			return provider.AlreadyExists
+		case strings.HasSuffix(code, "LimitExceeded"), strings.Contains(code, "QuotaExceeded"),
+			code == "AddressLimitExceeded", code == "TooManyLoadBalancers", code == "TooManyTargetGroups",
+			code == "InsufficientInstanceCapacity", code == "StorageQuotaExceeded":
+			return provider.Quota
+		case strings.HasPrefix(code, "InvalidParameter"), code == "ValidationError", code == "MissingParameter",
+			code == "InvalidVpc.Range", code == "InvalidSubnet.Range", code == "InvalidSubnet.Conflict",
+			strings.HasPrefix(code, "Invalid"), strings.HasPrefix(code, "Unsupported"),
+			code == "DBSubnetGroupDoesNotCoverEnoughAZs", code == "Gateway.NotAttached",
+			code == "OperationNotPermitted", code == "DryRunOperation":
+			return provider.Invalid
+		case code == "InternalError", code == "InternalFailure", code == "ServiceUnavailable",
+			code == "Unavailable", code == "RequestTimeout", code == "RequestTimeoutException":
+			return provider.Unavailable
+		}
+	}
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() >= 500 {
+		return provider.Unavailable
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return provider.Unavailable
+	}
+	if errors.As(err, &ae) {
+		if ae.ErrorFault() == smithy.FaultServer {
+			return provider.Unavailable
+		}
+		return provider.Invalid
+	}
+	return provider.Unknown
+}
+
+// isCode reports whether err maps to code.
+func isCode(err error, code provider.Code) bool {
+	return err != nil && errorCode(err) == code
+}
+
+// awsCode returns the AWS error code of err, or "".
+func awsCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}

@@ -1,0 +1,146 @@
+package aws_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+	"github.com/stretchr/testify/require"
+
+	"github.com/archkit/archkit/provider/aws"
+	"github.com/archkit/archkit/provider/aws/internal/mototest"
+)
+
+func TestMain(m *testing.M) { os.Exit(mototest.Main(m)) }
+
+// calls counts the driver's API calls through a middleware on every
+// client, and injects faults: a failure of the k-th write call, and
+// throttling of the first attempts of calls.
+type calls struct {
+	mu     sync.Mutex
+	ops    map[string]int
+	writes atomic.Int64
+	reads  atomic.Int64
+	// attempts counts the HTTP attempts (retries included).
+	attempts atomic.Int64
+
+	// failWrite makes the k-th write call fail (1-based; 0: never).
+	failWrite int64
+	// failOp makes every call of this operation fail ("": none).
+	failOp string
+	// throttle makes the first throttle attempts of every call fail with
+	// RequestLimitExceeded, before the request is sent.
+	throttle int64
+}
+
+func isWrite(op string) bool {
+	for _, p := range []string{"Create", "Delete", "Authorize", "Revoke", "Modify", "Attach", "Detach", "Associate",
+		"Disassociate", "Run", "Allocate", "Release", "Replace", "Terminate", "Update", "Set", "Register",
+		"Deregister", "Add", "Remove", "Put"} {
+		if strings.HasPrefix(op, p) {
+			return true
+		}
+	}
+	return false
+}
+
+type attemptKey struct{}
+
+// apiOptions returns the middleware of c.
+func (c *calls) apiOptions() []func(*middleware.Stack) error {
+	count := middleware.InitializeMiddlewareFunc("archkitCount", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+		op := middleware.GetOperationName(ctx)
+		c.mu.Lock()
+		if c.ops == nil {
+			c.ops = map[string]int{}
+		}
+		c.ops[op]++
+		c.mu.Unlock()
+		if op == c.failOp {
+			return middleware.InitializeOutput{}, middleware.Metadata{}, &smithy.GenericAPIError{Code: "InjectedFailure", Message: op + " fails", Fault: smithy.FaultClient}
+		}
+		if isWrite(op) {
+			if n := c.writes.Add(1); n == c.failWrite {
+				return middleware.InitializeOutput{}, middleware.Metadata{}, &smithy.GenericAPIError{Code: "InjectedFailure", Message: fmt.Sprintf("write %d (%s) fails", n, op), Fault: smithy.FaultClient}
+			}
+		} else {
+			c.reads.Add(1)
+		}
+		ctx = middleware.WithStackValue(ctx, attemptKey{}, new(atomic.Int64))
+		return next.HandleInitialize(ctx, in)
+	})
+	attempt := middleware.FinalizeMiddlewareFunc("archkitAttempt", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+		c.attempts.Add(1)
+		if n, ok := middleware.GetStackValue(ctx, attemptKey{}).(*atomic.Int64); ok && n.Add(1) <= c.throttle {
+			return middleware.FinalizeOutput{}, middleware.Metadata{}, &smithy.GenericAPIError{Code: "RequestLimitExceeded", Message: "Request limit exceeded (injected)"}
+		}
+		return next.HandleFinalize(ctx, in)
+	})
+	return []func(*middleware.Stack) error{
+		func(s *middleware.Stack) error { return s.Initialize.Add(count, middleware.Before) },
+		func(s *middleware.Stack) error {
+			if _, ok := s.Finalize.Get("Retry"); ok {
+				return s.Finalize.Insert(attempt, "Retry", middleware.After)
+			}
+			return s.Finalize.Add(attempt, middleware.After)
+		},
+	}
+}
+
+func (c *calls) snapshot() (writes, reads int64, ops map[string]int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ops = map[string]int{}
+	for k, v := range c.ops {
+		ops[k] = v
+	}
+	return c.writes.Load(), c.reads.Load(), ops
+}
+
+func (c *calls) reset() {
+	c.mu.Lock()
+	c.ops = nil
+	c.mu.Unlock()
+	c.writes.Store(0)
+	c.reads.Store(0)
+	c.attempts.Store(0)
+}
+
+// testDriver is a driver on moto in a fresh account, with short waits and
+// its call counter. The SDK retries a call at most twice, 5ms apart:
+// enough to absorb the connection resets a loaded moto_server sends now
+// and then (the SDK retries those, as it does in production), too few to
+// hide an error a test expects. Tests about throttling set their own.
+type testDriver struct {
+	*aws.Driver
+	account  string
+	endpoint string
+	calls    *calls
+}
+
+func newDriver(t testing.TB, optFns ...func(*aws.Options)) *testDriver {
+	t.Helper()
+	ep := mototest.Endpoint(t)
+	account := mototest.Account()
+	c := &calls{}
+	d, err := aws.NewFromConfig(mototest.Config(), func(o *aws.Options) {
+		o.BaseEndpoint = ep
+		o.RetryMaxAttempts = 3
+		o.RetryMaxBackoff = 5 * time.Millisecond
+		o.WaitTimeout = 20 * time.Second
+		o.PollInterval = 5 * time.Millisecond
+		o.APIOptions = append([]func(*middleware.Stack) error{mototest.WithAccount(account)}, c.apiOptions()...)
+		for _, fn := range optFns {
+			fn(o)
+		}
+	})
+	require.NoError(t, err)
+	return &testDriver{Driver: d, account: account, endpoint: ep, calls: c}
+}

@@ -1,0 +1,108 @@
+package aws
+
+import (
+	"context"
+
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+func igwObserved(g ec2types.InternetGateway) provider.Observed {
+	var vpc string
+	state := "detached"
+	for _, a := range g.Attachments {
+		vpc, state = awssdk.ToString(a.VpcId), string(a.State)
+	}
+	o := observed(pattern.KindInternetGateway, awssdk.ToString(g.InternetGatewayId), fromEC2Tags(g.Tags), vpc != "", state)
+	o.Resource.InternetGateway = &pattern.InternetGatewaySpec{Net: pattern.Ref(vpc)}
+	return o
+}
+
+func (d *Driver) createInternetGateway(ctx context.Context, req provider.Request) (provider.Observed, error) {
+	vpc := string(req.Resource.InternetGateway.Net)
+	out, err := d.EC2.DescribeInternetGateways(ctx, &ec2.DescribeInternetGatewaysInput{Filters: logicalFilters(req.Deployment, req.Resource.ID)})
+	if err != nil {
+		return provider.Observed{}, mapErr("DescribeInternetGateways", "internet_gateway", req.Resource.ID, err)
+	}
+	var g ec2types.InternetGateway
+	if len(out.InternetGateways) > 0 {
+		g = out.InternetGateways[0]
+	} else {
+		c, err := d.EC2.CreateInternetGateway(ctx, &ec2.CreateInternetGatewayInput{
+			TagSpecifications: tagSpec(ec2types.ResourceTypeInternetGateway, req.Tags),
+		})
+		if err != nil {
+			return provider.Observed{}, mapErr("CreateInternetGateway", "internet_gateway", req.Resource.ID, err)
+		}
+		g = *c.InternetGateway
+	}
+	id := awssdk.ToString(g.InternetGatewayId)
+	if len(g.Attachments) == 0 {
+		_, err := d.EC2.AttachInternetGateway(ctx, &ec2.AttachInternetGatewayInput{InternetGatewayId: awssdk.String(id), VpcId: awssdk.String(vpc)})
+		if err != nil {
+			return provider.Observed{}, mapErr("AttachInternetGateway", "internet_gateway", id, err)
+		}
+		g.Attachments = []ec2types.InternetGatewayAttachment{{VpcId: awssdk.String(vpc), State: ec2types.AttachmentStatusAttached}}
+	}
+	return igwObserved(g), nil
+}
+
+func (d *Driver) readInternetGateway(ctx context.Context, id string) (provider.Observed, error) {
+	out, err := d.EC2.DescribeInternetGateways(ctx, &ec2.DescribeInternetGatewaysInput{InternetGatewayIds: []string{id}})
+	if err != nil {
+		return provider.Observed{}, mapErr("DescribeInternetGateways", "internet_gateway", id, err)
+	}
+	if len(out.InternetGateways) == 0 {
+		return provider.Observed{}, notFound("DescribeInternetGateways", pattern.KindInternetGateway, id)
+	}
+	return igwObserved(out.InternetGateways[0]), nil
+}
+
+func (d *Driver) listInternetGateways(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+	var res []provider.Observed
+	p := ec2.NewDescribeInternetGatewaysPaginator(d.EC2, &ec2.DescribeInternetGatewaysInput{Filters: ownerFilters(q, "attachment.vpc-id")})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, mapErr("DescribeInternetGateways", "internet_gateway", "", err)
+		}
+		for _, g := range out.InternetGateways {
+			res = append(res, igwObserved(g))
+		}
+	}
+	return res, nil
+}
+
+// deleteInternetGateway detaches the gateway, retrying while AWS still
+// maps public addresses in the VPC (they linger minutes after a NAT
+// gateway or load balancer is gone), then deletes it.
+func (d *Driver) deleteInternetGateway(ctx context.Context, cur provider.Observed) error {
+	g, err := d.readInternetGateway(ctx, cur.ID)
+	if isCode(err, provider.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if vpc := string(g.Resource.InternetGateway.Net); vpc != "" {
+		err := d.retryWhile(ctx, provider.Dependency, func() error {
+			_, err := d.EC2.DetachInternetGateway(ctx, &ec2.DetachInternetGatewayInput{InternetGatewayId: awssdk.String(cur.ID), VpcId: awssdk.String(vpc)})
+			return mapErr("DetachInternetGateway", "internet_gateway", cur.ID, err)
+		})
+		if err != nil && !isCode(err, provider.NotFound) && awsCode(err) != "Gateway.NotAttached" {
+			if isCode(err, provider.Dependency) {
+				return d.withBlockers(ctx, err, "vpc-id", vpc)
+			}
+			return err
+		}
+	}
+	_, err = d.EC2.DeleteInternetGateway(ctx, &ec2.DeleteInternetGatewayInput{InternetGatewayId: awssdk.String(cur.ID)})
+	if isCode(err, provider.NotFound) {
+		return nil
+	}
+	return mapErr("DeleteInternetGateway", "internet_gateway", cur.ID, err)
+}

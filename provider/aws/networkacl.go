@@ -1,0 +1,315 @@
+package aws
+
+import (
+	"cmp"
+	"context"
+	"net/netip"
+	"slices"
+
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+// defaultDenyRule is the number of the implicit deny-all entry AWS puts in
+// every network ACL; it is never reported nor changed.
+const defaultDenyRule = 32767
+
+func aclProtocol(p netplan.Protocol) string {
+	switch p {
+	case netplan.ProtocolTCP:
+		return "6"
+	case netplan.ProtocolUDP:
+		return "17"
+	case netplan.ProtocolICMP:
+		return "1"
+	}
+	return "-1"
+}
+
+func aclEntrySpec(e ec2types.NetworkAclEntry) pattern.ACLEntrySpec {
+	s := pattern.ACLEntrySpec{
+		Number:   int(awssdk.ToInt32(e.RuleNumber)),
+		Allow:    e.RuleAction == ec2types.RuleActionAllow,
+		Protocol: fromAWSProtocol(awssdk.ToString(e.Protocol)),
+	}
+	if c := awssdk.ToString(e.CidrBlock); c != "" {
+		s.CIDR, _ = netip.ParsePrefix(c)
+	} else if c := awssdk.ToString(e.Ipv6CidrBlock); c != "" {
+		s.CIDR, _ = netip.ParsePrefix(c)
+	}
+	if s.Protocol.HasPorts() && e.PortRange != nil {
+		s.FromPort, s.ToPort = uint16(awssdk.ToInt32(e.PortRange.From)), uint16(awssdk.ToInt32(e.PortRange.To))
+	}
+	return s
+}
+
+func sameACLEntry(a, b pattern.ACLEntrySpec) bool {
+	ca, cb := canonACL(a), canonACL(b)
+	return ca == cb
+}
+
+func canonACL(e pattern.ACLEntrySpec) pattern.ACLEntrySpec {
+	if !e.Protocol.HasPorts() {
+		e.FromPort, e.ToPort = 0, 0
+	} else if e.FromPort == 0 && e.ToPort == 0 {
+		e.ToPort = 65535
+	}
+	return e
+}
+
+func aclObserved(a ec2types.NetworkAcl) provider.Observed {
+	o := observed(pattern.KindFirewall, awssdk.ToString(a.NetworkAclId), fromEC2Tags(a.Tags), true, "available")
+	spec := &pattern.FirewallSpec{Net: pattern.Ref(awssdk.ToString(a.VpcId))}
+	for _, as := range a.Associations {
+		spec.Subnets = append(spec.Subnets, pattern.Ref(awssdk.ToString(as.SubnetId)))
+	}
+	slices.Sort(spec.Subnets)
+	for _, e := range a.Entries {
+		if awssdk.ToInt32(e.RuleNumber) >= defaultDenyRule {
+			continue
+		}
+		if awssdk.ToBool(e.Egress) {
+			spec.Outbound = append(spec.Outbound, aclEntrySpec(e))
+		} else {
+			spec.Inbound = append(spec.Inbound, aclEntrySpec(e))
+		}
+	}
+	byNumber := func(a, b pattern.ACLEntrySpec) int { return cmp.Compare(a.Number, b.Number) }
+	slices.SortFunc(spec.Inbound, byNumber)
+	slices.SortFunc(spec.Outbound, byNumber)
+	o.Resource.Firewall = spec
+	return o
+}
+
+func (d *Driver) createNetworkACL(ctx context.Context, req provider.Request) (provider.Observed, error) {
+	spec := req.Resource.Firewall
+	out, err := d.EC2.DescribeNetworkAcls(ctx, &ec2.DescribeNetworkAclsInput{
+		Filters: append(logicalFilters(req.Deployment, req.Resource.ID), filter("vpc-id", string(spec.Net))),
+	})
+	if err != nil {
+		return provider.Observed{}, mapErr("DescribeNetworkAcls", "firewall", req.Resource.ID, err)
+	}
+	var acl ec2types.NetworkAcl
+	if len(out.NetworkAcls) > 0 {
+		acl = out.NetworkAcls[0]
+	} else {
+		c, err := d.EC2.CreateNetworkAcl(ctx, &ec2.CreateNetworkAclInput{
+			VpcId:             awssdk.String(string(spec.Net)),
+			ClientToken:       token(req),
+			TagSpecifications: tagSpec(ec2types.ResourceTypeNetworkAcl, req.Tags),
+		})
+		if err != nil {
+			return provider.Observed{}, mapErr("CreateNetworkAcl", "firewall", req.Resource.ID, err)
+		}
+		acl = *c.NetworkAcl
+	}
+	return d.reconcileNetworkACL(ctx, req, aclObserved(acl))
+}
+
+func (d *Driver) updateNetworkACL(ctx context.Context, req provider.Request, cur provider.Observed) (provider.Observed, error) {
+	fresh, err := d.readNetworkACL(ctx, cur.ID)
+	if err != nil {
+		return provider.Observed{}, err
+	}
+	return d.reconcileNetworkACL(ctx, req, fresh)
+}
+
+// reconcileNetworkACL makes the numbered entries and the subnets of the
+// ACL those of req: entries are created, replaced or deleted by number,
+// and each subnet is moved to the ACL with ReplaceNetworkAclAssociation.
+// A subnet that leaves the ACL goes back to the VPC's default ACL.
+func (d *Driver) reconcileNetworkACL(ctx context.Context, req provider.Request, cur provider.Observed) (provider.Observed, error) {
+	id := cur.ID
+	want := req.Resource.Firewall
+	have := cur.Resource.Firewall
+	changed := false
+	for _, egress := range []bool{false, true} {
+		wantE, haveE := want.Inbound, have.Inbound
+		if egress {
+			wantE, haveE = want.Outbound, have.Outbound
+		}
+		byNum := map[int]pattern.ACLEntrySpec{}
+		for _, e := range haveE {
+			byNum[e.Number] = e
+		}
+		for _, e := range wantE {
+			old, ok := byNum[e.Number]
+			delete(byNum, e.Number)
+			if ok && sameACLEntry(old, e) {
+				continue
+			}
+			changed = true
+			if ok {
+				if _, err := d.EC2.ReplaceNetworkAclEntry(ctx, (*ec2.ReplaceNetworkAclEntryInput)(aclEntryInput(id, egress, e))); err != nil {
+					return provider.Observed{}, mapErr("ReplaceNetworkAclEntry", "firewall", id, err)
+				}
+				continue
+			}
+			if _, err := d.EC2.CreateNetworkAclEntry(ctx, aclEntryInput(id, egress, e)); err != nil {
+				return provider.Observed{}, mapErr("CreateNetworkAclEntry", "firewall", id, err)
+			}
+		}
+		for n := range byNum {
+			changed = true
+			_, err := d.EC2.DeleteNetworkAclEntry(ctx, &ec2.DeleteNetworkAclEntryInput{NetworkAclId: awssdk.String(id), Egress: awssdk.Bool(egress), RuleNumber: awssdk.Int32(int32(n))})
+			if err != nil && !isCode(err, provider.NotFound) {
+				return provider.Observed{}, mapErr("DeleteNetworkAclEntry", "firewall", id, err)
+			}
+		}
+	}
+	var add, drop []string
+	for _, s := range want.Subnets {
+		if !slices.Contains(have.Subnets, s) {
+			add = append(add, string(s))
+		}
+	}
+	for _, s := range have.Subnets {
+		if !slices.Contains(want.Subnets, s) {
+			drop = append(drop, string(s))
+		}
+	}
+	if len(add) > 0 {
+		if err := d.moveSubnetsToACL(ctx, string(want.Net), id, add); err != nil {
+			return provider.Observed{}, err
+		}
+	}
+	if len(drop) > 0 {
+		def, err := d.defaultACL(ctx, string(have.Net))
+		if err != nil {
+			return provider.Observed{}, err
+		}
+		if err := d.moveSubnetsToACL(ctx, string(have.Net), def, drop); err != nil {
+			return provider.Observed{}, err
+		}
+	}
+	if !changed && len(add) == 0 && len(drop) == 0 {
+		return cur, nil
+	}
+	return d.readNetworkACL(ctx, id)
+}
+
+func aclEntryInput(id string, egress bool, e pattern.ACLEntrySpec) *ec2.CreateNetworkAclEntryInput {
+	e = canonACL(e)
+	in := &ec2.CreateNetworkAclEntryInput{
+		NetworkAclId: awssdk.String(id),
+		Egress:       awssdk.Bool(egress),
+		RuleNumber:   awssdk.Int32(int32(e.Number)),
+		Protocol:     awssdk.String(aclProtocol(e.Protocol)),
+		RuleAction:   ec2types.RuleActionDeny,
+	}
+	if e.Allow {
+		in.RuleAction = ec2types.RuleActionAllow
+	}
+	if e.CIDR.Addr().Is6() {
+		in.Ipv6CidrBlock = awssdk.String(e.CIDR.String())
+	} else {
+		in.CidrBlock = awssdk.String(e.CIDR.String())
+	}
+	switch {
+	case e.Protocol.HasPorts():
+		in.PortRange = &ec2types.PortRange{From: awssdk.Int32(int32(e.FromPort)), To: awssdk.Int32(int32(e.ToPort))}
+	case e.Protocol == netplan.ProtocolICMP:
+		in.IcmpTypeCode = &ec2types.IcmpTypeCode{Type: awssdk.Int32(-1), Code: awssdk.Int32(-1)}
+	}
+	return in
+}
+
+// moveSubnetsToACL replaces the current ACL association of each subnet by
+// one with acl.
+func (d *Driver) moveSubnetsToACL(ctx context.Context, vpc, acl string, subnets []string) error {
+	out, err := d.EC2.DescribeNetworkAcls(ctx, &ec2.DescribeNetworkAclsInput{
+		Filters: []ec2types.Filter{filter("vpc-id", vpc), filter("association.subnet-id", subnets...)},
+	})
+	if err != nil {
+		return mapErr("DescribeNetworkAcls", "firewall", acl, err)
+	}
+	for _, a := range out.NetworkAcls {
+		for _, as := range a.Associations {
+			if !slices.Contains(subnets, awssdk.ToString(as.SubnetId)) || awssdk.ToString(a.NetworkAclId) == acl {
+				continue
+			}
+			_, err := d.EC2.ReplaceNetworkAclAssociation(ctx, &ec2.ReplaceNetworkAclAssociationInput{
+				AssociationId: as.NetworkAclAssociationId, NetworkAclId: awssdk.String(acl),
+			})
+			if err != nil {
+				return mapErr("ReplaceNetworkAclAssociation", "firewall", acl, err)
+			}
+		}
+	}
+	return nil
+}
+
+func (d *Driver) defaultACL(ctx context.Context, vpc string) (string, error) {
+	out, err := d.EC2.DescribeNetworkAcls(ctx, &ec2.DescribeNetworkAclsInput{
+		Filters: []ec2types.Filter{filter("vpc-id", vpc), filter("default", "true")},
+	})
+	if err != nil {
+		return "", mapErr("DescribeNetworkAcls", "firewall", vpc, err)
+	}
+	if len(out.NetworkAcls) == 0 {
+		return "", notFound("DescribeNetworkAcls", pattern.KindFirewall, vpc)
+	}
+	return awssdk.ToString(out.NetworkAcls[0].NetworkAclId), nil
+}
+
+func (d *Driver) readNetworkACL(ctx context.Context, id string) (provider.Observed, error) {
+	out, err := d.EC2.DescribeNetworkAcls(ctx, &ec2.DescribeNetworkAclsInput{NetworkAclIds: []string{id}})
+	if err != nil {
+		return provider.Observed{}, mapErr("DescribeNetworkAcls", "firewall", id, err)
+	}
+	if len(out.NetworkAcls) == 0 {
+		return provider.Observed{}, notFound("DescribeNetworkAcls", pattern.KindFirewall, id)
+	}
+	return aclObserved(out.NetworkAcls[0]), nil
+}
+
+func (d *Driver) listNetworkACLs(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+	var res []provider.Observed
+	p := ec2.NewDescribeNetworkAclsPaginator(d.EC2, &ec2.DescribeNetworkAclsInput{Filters: ownerFilters(q, "vpc-id")})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, mapErr("DescribeNetworkAcls", "firewall", "", err)
+		}
+		for _, a := range out.NetworkAcls {
+			res = append(res, aclObserved(a))
+		}
+	}
+	return res, nil
+}
+
+// deleteNetworkACL gives its subnets back to the VPC's default ACL, then
+// deletes it.
+func (d *Driver) deleteNetworkACL(ctx context.Context, cur provider.Observed) error {
+	fresh, err := d.readNetworkACL(ctx, cur.ID)
+	if isCode(err, provider.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if subs := fresh.Resource.Firewall.Subnets; len(subs) > 0 {
+		vpc := string(fresh.Resource.Firewall.Net)
+		def, err := d.defaultACL(ctx, vpc)
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for _, s := range subs {
+			ids = append(ids, string(s))
+		}
+		if err := d.moveSubnetsToACL(ctx, vpc, def, ids); err != nil {
+			return err
+		}
+	}
+	_, err = d.EC2.DeleteNetworkAcl(ctx, &ec2.DeleteNetworkAclInput{NetworkAclId: awssdk.String(cur.ID)})
+	if isCode(err, provider.NotFound) {
+		return nil
+	}
+	return mapErr("DeleteNetworkAcl", "firewall", cur.ID, err)
+}

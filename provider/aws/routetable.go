@@ -1,0 +1,250 @@
+package aws
+
+import (
+	"context"
+	"net/netip"
+	"slices"
+	"strings"
+
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+func routeTableObserved(rt ec2types.RouteTable) provider.Observed {
+	o := observed(pattern.KindRouteTable, awssdk.ToString(rt.RouteTableId), fromEC2Tags(rt.Tags), true, "available")
+	spec := &pattern.RouteTableSpec{Net: pattern.Ref(awssdk.ToString(rt.VpcId))}
+	for _, a := range rt.Associations {
+		if !awssdk.ToBool(a.Main) && awssdk.ToString(a.SubnetId) != "" {
+			spec.Subnet = pattern.Ref(awssdk.ToString(a.SubnetId))
+		}
+	}
+	for _, r := range rt.Routes {
+		if rs, ok := routeSpec(r); ok {
+			spec.Routes = append(spec.Routes, rs)
+		}
+	}
+	sortRoutes(spec.Routes)
+	o.Resource.RouteTable = spec
+	return o
+}
+
+// routeSpec converts an AWS route; the local routes are implicit.
+func routeSpec(r ec2types.Route) (pattern.RouteSpec, bool) {
+	dst, err := netip.ParsePrefix(awssdk.ToString(r.DestinationCidrBlock))
+	if err != nil {
+		return pattern.RouteSpec{}, false
+	}
+	switch gw := awssdk.ToString(r.GatewayId); {
+	case gw == "local":
+		return pattern.RouteSpec{}, false
+	case strings.HasPrefix(gw, "igw-"):
+		return pattern.RouteSpec{Destination: dst, TargetKind: pattern.TargetInternetGateway, Target: pattern.Ref(gw)}, true
+	}
+	if nat := awssdk.ToString(r.NatGatewayId); nat != "" {
+		return pattern.RouteSpec{Destination: dst, TargetKind: pattern.TargetNATGateway, Target: pattern.Ref(nat)}, true
+	}
+	return pattern.RouteSpec{}, false
+}
+
+func sortRoutes(rs []pattern.RouteSpec) {
+	slices.SortFunc(rs, func(a, b pattern.RouteSpec) int {
+		if c := a.Destination.Addr().Compare(b.Destination.Addr()); c != 0 {
+			return c
+		}
+		return a.Destination.Bits() - b.Destination.Bits()
+	})
+}
+
+func (d *Driver) findRouteTable(ctx context.Context, req provider.Request) (*ec2types.RouteTable, error) {
+	out, err := d.EC2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{
+		Filters: append(logicalFilters(req.Deployment, req.Resource.ID), filter("vpc-id", string(req.Resource.RouteTable.Net))),
+	})
+	if err != nil {
+		return nil, mapErr("DescribeRouteTables", "route_table", req.Resource.ID, err)
+	}
+	if len(out.RouteTables) == 0 {
+		return nil, nil
+	}
+	return &out.RouteTables[0], nil
+}
+
+func (d *Driver) createRouteTable(ctx context.Context, req provider.Request) (provider.Observed, error) {
+	rt, err := d.findRouteTable(ctx, req)
+	if err != nil {
+		return provider.Observed{}, err
+	}
+	if rt == nil {
+		out, err := d.EC2.CreateRouteTable(ctx, &ec2.CreateRouteTableInput{
+			VpcId:             awssdk.String(string(req.Resource.RouteTable.Net)),
+			ClientToken:       token(req),
+			TagSpecifications: tagSpec(ec2types.ResourceTypeRouteTable, req.Tags),
+		})
+		if err != nil {
+			return provider.Observed{}, mapErr("CreateRouteTable", "route_table", req.Resource.ID, err)
+		}
+		rt = out.RouteTable
+	}
+	return d.reconcileRouteTable(ctx, req, routeTableObserved(*rt))
+}
+
+func (d *Driver) updateRouteTable(ctx context.Context, req provider.Request, cur provider.Observed) (provider.Observed, error) {
+	fresh, err := d.readRouteTable(ctx, cur.ID)
+	if err != nil {
+		return provider.Observed{}, err
+	}
+	return d.reconcileRouteTable(ctx, req, fresh)
+}
+
+// reconcileRouteTable makes the routes and the association of cur those
+// of req: it creates missing routes, replaces routes whose target changed,
+// deletes extra ones, and moves the subnet to this table.
+func (d *Driver) reconcileRouteTable(ctx context.Context, req provider.Request, cur provider.Observed) (provider.Observed, error) {
+	id := cur.ID
+	want := req.Resource.RouteTable
+	have := map[netip.Prefix]pattern.RouteSpec{}
+	for _, r := range cur.Resource.RouteTable.Routes {
+		have[r.Destination] = r
+	}
+	changed := false
+	for _, r := range want.Routes {
+		in := routeInput(id, r)
+		old, ok := have[r.Destination]
+		delete(have, r.Destination)
+		switch {
+		case !ok:
+			_, err := d.EC2.CreateRoute(ctx, &ec2.CreateRouteInput{RouteTableId: in.RouteTableId, DestinationCidrBlock: in.DestinationCidrBlock, GatewayId: in.GatewayId, NatGatewayId: in.NatGatewayId})
+			if err != nil {
+				return provider.Observed{}, mapErr("CreateRoute", "route_table", id, err)
+			}
+		case old.Target != r.Target:
+			if _, err := d.EC2.ReplaceRoute(ctx, in); err != nil {
+				return provider.Observed{}, mapErr("ReplaceRoute", "route_table", id, err)
+			}
+		default:
+			continue
+		}
+		changed = true
+	}
+	for dst := range have {
+		_, err := d.EC2.DeleteRoute(ctx, &ec2.DeleteRouteInput{RouteTableId: awssdk.String(id), DestinationCidrBlock: awssdk.String(dst.String())})
+		if err != nil && !isCode(err, provider.NotFound) {
+			return provider.Observed{}, mapErr("DeleteRoute", "route_table", id, err)
+		}
+		changed = true
+	}
+	if want.Subnet != cur.Resource.RouteTable.Subnet {
+		if err := d.associateRouteTable(ctx, id, string(want.Subnet), string(cur.Resource.RouteTable.Subnet)); err != nil {
+			return provider.Observed{}, err
+		}
+		changed = true
+	}
+	if !changed {
+		return cur, nil
+	}
+	return d.readRouteTable(ctx, id)
+}
+
+func routeInput(id string, r pattern.RouteSpec) *ec2.ReplaceRouteInput {
+	in := &ec2.ReplaceRouteInput{RouteTableId: awssdk.String(id), DestinationCidrBlock: awssdk.String(r.Destination.String())}
+	if r.TargetKind == pattern.TargetNATGateway {
+		in.NatGatewayId = awssdk.String(string(r.Target))
+	} else {
+		in.GatewayId = awssdk.String(string(r.Target))
+	}
+	return in
+}
+
+// associateRouteTable associates subnet with table id. A subnet already
+// associated with another table is moved with
+// ReplaceRouteTableAssociation (AWS refuses a second association; moto
+// silently keeps the old one).
+func (d *Driver) associateRouteTable(ctx context.Context, id, subnet, old string) error {
+	if old != "" {
+		if err := d.disassociateSubnet(ctx, id, old); err != nil {
+			return err
+		}
+	}
+	if subnet == "" {
+		return nil
+	}
+	out, err := d.EC2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{Filters: []ec2types.Filter{filter("association.subnet-id", subnet)}})
+	if err != nil {
+		return mapErr("DescribeRouteTables", "route_table", id, err)
+	}
+	for _, rt := range out.RouteTables {
+		for _, a := range rt.Associations {
+			if awssdk.ToString(a.SubnetId) == subnet {
+				_, err := d.EC2.ReplaceRouteTableAssociation(ctx, &ec2.ReplaceRouteTableAssociationInput{
+					AssociationId: a.RouteTableAssociationId, RouteTableId: awssdk.String(id),
+				})
+				return mapErr("ReplaceRouteTableAssociation", "route_table", id, err)
+			}
+		}
+	}
+	_, err = d.EC2.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: awssdk.String(id), SubnetId: awssdk.String(subnet)})
+	return mapErr("AssociateRouteTable", "route_table", id, err)
+}
+
+func (d *Driver) disassociateSubnet(ctx context.Context, id, subnet string) error {
+	out, err := d.EC2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{RouteTableIds: []string{id}})
+	if err != nil {
+		return mapErr("DescribeRouteTables", "route_table", id, err)
+	}
+	for _, rt := range out.RouteTables {
+		for _, a := range rt.Associations {
+			if awssdk.ToBool(a.Main) || (subnet != "" && awssdk.ToString(a.SubnetId) != subnet) {
+				continue
+			}
+			_, err := d.EC2.DisassociateRouteTable(ctx, &ec2.DisassociateRouteTableInput{AssociationId: a.RouteTableAssociationId})
+			if err != nil && !isCode(err, provider.NotFound) {
+				return mapErr("DisassociateRouteTable", "route_table", id, err)
+			}
+		}
+	}
+	return nil
+}
+
+func (d *Driver) readRouteTable(ctx context.Context, id string) (provider.Observed, error) {
+	out, err := d.EC2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{RouteTableIds: []string{id}})
+	if err != nil {
+		return provider.Observed{}, mapErr("DescribeRouteTables", "route_table", id, err)
+	}
+	if len(out.RouteTables) == 0 {
+		return provider.Observed{}, notFound("DescribeRouteTables", pattern.KindRouteTable, id)
+	}
+	return routeTableObserved(out.RouteTables[0]), nil
+}
+
+func (d *Driver) listRouteTables(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+	var res []provider.Observed
+	p := ec2.NewDescribeRouteTablesPaginator(d.EC2, &ec2.DescribeRouteTablesInput{Filters: ownerFilters(q, "vpc-id")})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, mapErr("DescribeRouteTables", "route_table", "", err)
+		}
+		for _, rt := range out.RouteTables {
+			res = append(res, routeTableObserved(rt))
+		}
+	}
+	return res, nil
+}
+
+// deleteRouteTable disassociates every subnet, then deletes the table.
+func (d *Driver) deleteRouteTable(ctx context.Context, cur provider.Observed) error {
+	if err := d.disassociateSubnet(ctx, cur.ID, ""); err != nil {
+		if isCode(err, provider.NotFound) {
+			return nil
+		}
+		return err
+	}
+	_, err := d.EC2.DeleteRouteTable(ctx, &ec2.DeleteRouteTableInput{RouteTableId: awssdk.String(cur.ID)})
+	if isCode(err, provider.NotFound) {
+		return nil
+	}
+	return mapErr("DeleteRouteTable", "route_table", cur.ID, err)
+}

@@ -1,0 +1,100 @@
+package aws
+
+import (
+	"context"
+
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+func sgObserved(g ec2types.SecurityGroup) provider.Observed {
+	o := observed(pattern.KindSecurityGroup, awssdk.ToString(g.GroupId), fromEC2Tags(g.Tags), true, "available")
+	o.Resource.SecurityGroup = &pattern.SecurityGroupSpec{
+		Net:         pattern.Ref(awssdk.ToString(g.VpcId)),
+		Name:        awssdk.ToString(g.GroupName),
+		Description: awssdk.ToString(g.Description),
+	}
+	return o
+}
+
+// createSecurityGroup creates the group alone: its rules, the default
+// allow-all egress rule included, belong to the security_group_rules
+// resource of the group.
+func (d *Driver) createSecurityGroup(ctx context.Context, req provider.Request) (provider.Observed, error) {
+	spec := req.Resource.SecurityGroup
+	out, err := d.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{
+		Filters: append(logicalFilters(req.Deployment, req.Resource.ID), filter("vpc-id", string(spec.Net))),
+	})
+	if err != nil {
+		return provider.Observed{}, mapErr("DescribeSecurityGroups", "security_group", req.Resource.ID, err)
+	}
+	if len(out.SecurityGroups) > 0 {
+		return sgObserved(out.SecurityGroups[0]), nil
+	}
+	desc := spec.Description
+	if desc == "" {
+		desc = spec.Name
+	}
+	c, err := d.EC2.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
+		GroupName:         awssdk.String(spec.Name),
+		Description:       awssdk.String(desc),
+		VpcId:             awssdk.String(string(spec.Net)),
+		TagSpecifications: tagSpec(ec2types.ResourceTypeSecurityGroup, req.Tags),
+	})
+	if err != nil {
+		return provider.Observed{}, mapErr("CreateSecurityGroup", "security_group", req.Resource.ID, err)
+	}
+	return sgObserved(ec2types.SecurityGroup{
+		GroupId: c.GroupId, GroupName: awssdk.String(spec.Name), Description: awssdk.String(desc),
+		VpcId: awssdk.String(string(spec.Net)), Tags: ec2Tags(req.Tags),
+	}), nil
+}
+
+func (d *Driver) describeGroup(ctx context.Context, id string) (*ec2types.SecurityGroup, error) {
+	out, err := d.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: []string{id}})
+	if err != nil {
+		return nil, mapErr("DescribeSecurityGroups", "security_group", id, err)
+	}
+	if len(out.SecurityGroups) == 0 {
+		return nil, notFound("DescribeSecurityGroups", pattern.KindSecurityGroup, id)
+	}
+	return &out.SecurityGroups[0], nil
+}
+
+func (d *Driver) readSecurityGroup(ctx context.Context, id string) (provider.Observed, error) {
+	g, err := d.describeGroup(ctx, id)
+	if err != nil {
+		return provider.Observed{}, err
+	}
+	return sgObserved(*g), nil
+}
+
+func (d *Driver) listSecurityGroups(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+	var res []provider.Observed
+	p := ec2.NewDescribeSecurityGroupsPaginator(d.EC2, &ec2.DescribeSecurityGroupsInput{Filters: ownerFilters(q, "vpc-id")})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, mapErr("DescribeSecurityGroups", "security_group", "", err)
+		}
+		for _, g := range out.SecurityGroups {
+			res = append(res, sgObserved(g))
+		}
+	}
+	return res, nil
+}
+
+func (d *Driver) deleteSecurityGroup(ctx context.Context, cur provider.Observed) error {
+	_, err := d.EC2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: awssdk.String(cur.ID)})
+	switch {
+	case err == nil, isCode(err, provider.NotFound):
+		return nil
+	case isCode(err, provider.Dependency):
+		return d.withBlockers(ctx, mapErr("DeleteSecurityGroup", "security_group", cur.ID, err), "group-id", cur.ID)
+	}
+	return mapErr("DeleteSecurityGroup", "security_group", cur.ID, err)
+}

@@ -1,0 +1,370 @@
+package aws
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"net/netip"
+	"slices"
+	"strings"
+
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+// A security_group_rules resource has no AWS id of its own: its ID is the
+// group's id followed by ":rules", and its tags are kept on the group,
+// prefixed by "archkit:rules:", while archkit manages the group's rules.
+
+const rulesSuffix = ":rules"
+
+func rulesID(group string) string { return group + rulesSuffix }
+
+func groupOfRules(id string) string { return strings.TrimSuffix(id, rulesSuffix) }
+
+// awsRule is one rule as AWS reports it, with its rule id.
+type awsRule struct {
+	id     string
+	egress bool
+	spec   pattern.RuleSpec
+}
+
+// canonRule puts a rule in the form AWS reports it: tcp/udp with no ports
+// means every port, ICMP with type and code 0 means every ICMP message,
+// "all" carries no ports.
+func canonRule(r pattern.RuleSpec) pattern.RuleSpec {
+	switch r.Protocol {
+	case netplan.ProtocolTCP, netplan.ProtocolUDP:
+		if r.FromPort == 0 && r.ToPort == 0 {
+			r.ToPort = 65535
+		}
+		if r.ToPort < r.FromPort {
+			r.ToPort = r.FromPort
+		}
+	case netplan.ProtocolAll:
+		r.FromPort, r.ToPort = 0, 0
+	}
+	return r
+}
+
+func ruleKey(r pattern.RuleSpec) string {
+	r = canonRule(r)
+	cidr := ""
+	if r.CIDR.IsValid() {
+		cidr = r.CIDR.String()
+	}
+	return fmt.Sprintf("%s|%d|%d|%s|%s", r.Protocol, r.FromPort, r.ToPort, cidr, r.Group)
+}
+
+func compareRules(a, b pattern.RuleSpec) int { return cmp.Compare(ruleKey(a), ruleKey(b)) }
+
+func awsProtocol(p netplan.Protocol) string {
+	switch p {
+	case netplan.ProtocolAll, "":
+		return "-1"
+	}
+	return string(p)
+}
+
+func fromAWSProtocol(p string) netplan.Protocol {
+	switch p {
+	case "-1", "all":
+		return netplan.ProtocolAll
+	case "6":
+		return netplan.ProtocolTCP
+	case "17":
+		return netplan.ProtocolUDP
+	case "1":
+		return netplan.ProtocolICMP
+	}
+	return netplan.Protocol(p)
+}
+
+func ruleFromAWS(r ec2types.SecurityGroupRule) awsRule {
+	spec := pattern.RuleSpec{
+		Protocol:    fromAWSProtocol(awssdk.ToString(r.IpProtocol)),
+		Description: awssdk.ToString(r.Description),
+	}
+	from, to := awssdk.ToInt32(r.FromPort), awssdk.ToInt32(r.ToPort)
+	if spec.Protocol.HasPorts() || spec.Protocol == netplan.ProtocolICMP {
+		spec.FromPort, spec.ToPort = uint16(max(from, 0)), uint16(max(to, 0))
+	}
+	if c := awssdk.ToString(r.CidrIpv4); c != "" {
+		spec.CIDR, _ = netip.ParsePrefix(c)
+	} else if c := awssdk.ToString(r.CidrIpv6); c != "" {
+		spec.CIDR, _ = netip.ParsePrefix(c)
+	}
+	if r.ReferencedGroupInfo != nil {
+		spec.Group = pattern.Ref(awssdk.ToString(r.ReferencedGroupInfo.GroupId))
+	}
+	return awsRule{id: awssdk.ToString(r.SecurityGroupRuleId), egress: awssdk.ToBool(r.IsEgress), spec: spec}
+}
+
+// ipPermission converts one rule for Authorize.
+func ipPermission(r pattern.RuleSpec) ec2types.IpPermission {
+	r = canonRule(r)
+	p := ec2types.IpPermission{IpProtocol: awssdk.String(awsProtocol(r.Protocol))}
+	switch {
+	case r.Protocol.HasPorts():
+		p.FromPort, p.ToPort = awssdk.Int32(int32(r.FromPort)), awssdk.Int32(int32(r.ToPort))
+	case r.Protocol == netplan.ProtocolICMP:
+		if r.FromPort == 0 && r.ToPort == 0 {
+			p.FromPort, p.ToPort = awssdk.Int32(-1), awssdk.Int32(-1)
+		} else {
+			p.FromPort, p.ToPort = awssdk.Int32(int32(r.FromPort)), awssdk.Int32(int32(r.ToPort))
+		}
+	}
+	var desc *string
+	if r.Description != "" {
+		desc = awssdk.String(r.Description)
+	}
+	switch {
+	case r.Group != "":
+		p.UserIdGroupPairs = []ec2types.UserIdGroupPair{{GroupId: awssdk.String(string(r.Group)), Description: desc}}
+	case r.CIDR.Addr().Is6():
+		p.Ipv6Ranges = []ec2types.Ipv6Range{{CidrIpv6: awssdk.String(r.CIDR.String()), Description: desc}}
+	default:
+		p.IpRanges = []ec2types.IpRange{{CidrIp: awssdk.String(r.CIDR.String()), Description: desc}}
+	}
+	return p
+}
+
+func (d *Driver) describeRules(ctx context.Context, group string) ([]awsRule, error) {
+	var rules []awsRule
+	p := ec2.NewDescribeSecurityGroupRulesPaginator(d.EC2, &ec2.DescribeSecurityGroupRulesInput{Filters: []ec2types.Filter{filter("group-id", group)}})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, mapErr("DescribeSecurityGroupRules", "security_group_rules", group, err)
+		}
+		for _, r := range out.SecurityGroupRules {
+			if awssdk.ToString(r.GroupId) == group {
+				rules = append(rules, ruleFromAWS(r))
+			}
+		}
+	}
+	return rules, nil
+}
+
+func rulesObserved(g ec2types.SecurityGroup, rules []awsRule) provider.Observed {
+	tags := fromEC2Tags(g.Tags)
+	id := awssdk.ToString(g.GroupId)
+	logical := tags[tagRulesID]
+	o := provider.Observed{ID: rulesID(id), LogicalID: logical, Ready: true, Status: "applied", Tags: map[string]string{}}
+	for k, v := range tags {
+		if rest, ok := strings.CutPrefix(k, rulesTag); ok {
+			o.Tags[rest] = v
+		}
+	}
+	spec := &pattern.SecurityGroupRulesSpec{Group: pattern.Ref(id)}
+	for _, r := range rules {
+		if r.egress {
+			spec.Outbound = append(spec.Outbound, r.spec)
+		} else {
+			spec.Inbound = append(spec.Inbound, r.spec)
+		}
+	}
+	slices.SortFunc(spec.Inbound, compareRules)
+	slices.SortFunc(spec.Outbound, compareRules)
+	o.Resource = pattern.Resource{ID: logical, Kind: pattern.KindSecurityGroupRules, SecurityGroupRules: spec}
+	return o
+}
+
+func (d *Driver) createSecurityGroupRules(ctx context.Context, req provider.Request) (provider.Observed, error) {
+	group := string(req.Resource.SecurityGroupRules.Group)
+	g, err := d.describeGroup(ctx, group)
+	if err != nil {
+		return provider.Observed{}, err
+	}
+	have := fromEC2Tags(g.Tags)
+	want := map[string]string{tagRulesID: req.Resource.ID}
+	for k, v := range req.Tags {
+		want[rulesTag+k] = v
+	}
+	var missing []ec2types.Tag
+	for _, k := range sortedKeys(want) {
+		if have[k] != want[k] {
+			missing = append(missing, ec2types.Tag{Key: awssdk.String(k), Value: awssdk.String(want[k])})
+		}
+	}
+	if len(missing) > 0 {
+		if _, err := d.EC2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{group}, Tags: missing}); err != nil {
+			return provider.Observed{}, mapErr("CreateTags", "security_group_rules", group, err)
+		}
+	}
+	return d.reconcileRules(ctx, req, group)
+}
+
+func (d *Driver) updateSecurityGroupRules(ctx context.Context, req provider.Request, cur provider.Observed) (provider.Observed, error) {
+	return d.reconcileRules(ctx, req, groupOfRules(cur.ID))
+}
+
+// reconcileRules makes the rule set of group exactly req's: it revokes
+// by rule id every rule not in req (the default allow-all egress rule
+// included), then authorizes the missing ones. Descriptions are not
+// compared, as AWS does not compare them.
+func (d *Driver) reconcileRules(ctx context.Context, req provider.Request, group string) (provider.Observed, error) {
+	spec := req.Resource.SecurityGroupRules
+	have, err := d.describeRules(ctx, group)
+	if err != nil {
+		return provider.Observed{}, err
+	}
+	for _, egress := range []bool{false, true} {
+		want := map[string]pattern.RuleSpec{}
+		rules := spec.Inbound
+		if egress {
+			rules = spec.Outbound
+		}
+		for _, r := range rules {
+			want[ruleKey(r)] = r
+		}
+		var revoke []string
+		for _, h := range have {
+			if h.egress != egress {
+				continue
+			}
+			k := ruleKey(h.spec)
+			if _, ok := want[k]; ok {
+				delete(want, k)
+				continue
+			}
+			revoke = append(revoke, h.id)
+		}
+		if err := d.revokeRules(ctx, group, egress, revoke); err != nil {
+			return provider.Observed{}, err
+		}
+		var perms []ec2types.IpPermission
+		for _, k := range slices.Sorted(maps.Keys(want)) {
+			perms = append(perms, ipPermission(want[k]))
+		}
+		if err := d.authorizeRules(ctx, group, egress, perms); err != nil {
+			return provider.Observed{}, err
+		}
+	}
+	return d.readSecurityGroupRules(ctx, group)
+}
+
+func (d *Driver) revokeRules(ctx context.Context, group string, egress bool, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	slices.Sort(ids)
+	var err error
+	if egress {
+		_, err = d.EC2.RevokeSecurityGroupEgress(ctx, &ec2.RevokeSecurityGroupEgressInput{GroupId: awssdk.String(group), SecurityGroupRuleIds: ids})
+		err = mapErr("RevokeSecurityGroupEgress", "security_group_rules", group, err)
+	} else {
+		_, err = d.EC2.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: awssdk.String(group), SecurityGroupRuleIds: ids})
+		err = mapErr("RevokeSecurityGroupIngress", "security_group_rules", group, err)
+	}
+	if isCode(err, provider.NotFound) && awsCode(err) == "InvalidPermission.NotFound" {
+		return nil
+	}
+	return err
+}
+
+func (d *Driver) authorizeRules(ctx context.Context, group string, egress bool, perms []ec2types.IpPermission) error {
+	if len(perms) == 0 {
+		return nil
+	}
+	var err error
+	if egress {
+		_, err = d.EC2.AuthorizeSecurityGroupEgress(ctx, &ec2.AuthorizeSecurityGroupEgressInput{GroupId: awssdk.String(group), IpPermissions: perms})
+		err = mapErr("AuthorizeSecurityGroupEgress", "security_group_rules", group, err)
+	} else {
+		_, err = d.EC2.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: awssdk.String(group), IpPermissions: perms})
+		err = mapErr("AuthorizeSecurityGroupIngress", "security_group_rules", group, err)
+	}
+	return err
+}
+
+func (d *Driver) readSecurityGroupRules(ctx context.Context, id string) (provider.Observed, error) {
+	id = groupOfRules(id)
+	g, err := d.describeGroup(ctx, id)
+	if isCode(err, provider.NotFound) {
+		return provider.Observed{}, notFound("DescribeSecurityGroups", pattern.KindSecurityGroupRules, rulesID(id))
+	}
+	if err != nil {
+		return provider.Observed{}, err
+	}
+	if fromEC2Tags(g.Tags)[tagRulesID] == "" {
+		return provider.Observed{}, notFound("DescribeSecurityGroups", pattern.KindSecurityGroupRules, rulesID(id))
+	}
+	rules, err := d.describeRules(ctx, id)
+	if err != nil {
+		return provider.Observed{}, err
+	}
+	return rulesObserved(*g, rules), nil
+}
+
+func (d *Driver) listSecurityGroupRules(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+	fs := append(ownerFilters(q, "vpc-id"), filter("tag-key", tagRulesID))
+	var res []provider.Observed
+	p := ec2.NewDescribeSecurityGroupsPaginator(d.EC2, &ec2.DescribeSecurityGroupsInput{Filters: fs})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, mapErr("DescribeSecurityGroups", "security_group_rules", "", err)
+		}
+		for _, g := range out.SecurityGroups {
+			rules, err := d.describeRules(ctx, awssdk.ToString(g.GroupId))
+			if err != nil {
+				return nil, err
+			}
+			res = append(res, rulesObserved(g, rules))
+		}
+	}
+	return res, nil
+}
+
+// deleteSecurityGroupRules revokes every rule of the group, in both
+// directions, and removes the rules-id tag. References to other groups go
+// with it, so the groups can then be deleted in any order.
+func (d *Driver) deleteSecurityGroupRules(ctx context.Context, cur provider.Observed) error {
+	group := groupOfRules(cur.ID)
+	g, err := d.describeGroup(ctx, group)
+	if isCode(err, provider.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	rules, err := d.describeRules(ctx, group)
+	if err != nil {
+		return err
+	}
+	var in, out []string
+	for _, r := range rules {
+		if r.egress {
+			out = append(out, r.id)
+		} else {
+			in = append(in, r.id)
+		}
+	}
+	if err := d.revokeRules(ctx, group, false, in); err != nil && !isCode(err, provider.NotFound) {
+		return err
+	}
+	if err := d.revokeRules(ctx, group, true, out); err != nil && !isCode(err, provider.NotFound) {
+		return err
+	}
+	var drop []ec2types.Tag
+	for _, t := range g.Tags {
+		if strings.HasPrefix(awssdk.ToString(t.Key), rulesTag) {
+			drop = append(drop, ec2types.Tag{Key: t.Key})
+		}
+	}
+	if len(drop) == 0 {
+		return nil
+	}
+	_, err = d.EC2.DeleteTags(ctx, &ec2.DeleteTagsInput{Resources: []string{group}, Tags: drop})
+	if err != nil && !isCode(err, provider.NotFound) {
+		return mapErr("DeleteTags", "security_group_rules", cur.ID, err)
+	}
+	return nil
+}

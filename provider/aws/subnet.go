@@ -1,0 +1,149 @@
+package aws
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+func subnetObserved(s ec2types.Subnet) provider.Observed {
+	tags := fromEC2Tags(s.Tags)
+	o := observed(pattern.KindSubnet, awssdk.ToString(s.SubnetId), tags, s.State == ec2types.SubnetStateAvailable, string(s.State))
+	p, _ := netip.ParsePrefix(awssdk.ToString(s.CidrBlock))
+	o.Resource.Subnet = &pattern.SubnetSpec{
+		Net:    pattern.Ref(awssdk.ToString(s.VpcId)),
+		CIDR:   p,
+		Zone:   awssdk.ToString(s.AvailabilityZone),
+		Tier:   tags[tagTier],
+		Public: awssdk.ToBool(s.MapPublicIpOnLaunch),
+	}
+	return o
+}
+
+func (d *Driver) createSubnet(ctx context.Context, req provider.Request) (provider.Observed, error) {
+	spec := req.Resource.Subnet
+	// AWS refuses subnets outside /16-/28; moto does not, so the driver
+	// checks, to behave the same on both.
+	bounds := netplan.AWS.SubnetPrefix
+	if spec.CIDR.Addr().Is6() {
+		bounds = netplan.AWS.SubnetPrefix6
+	}
+	if !spec.CIDR.IsValid() || !bounds.Contains(spec.CIDR.Bits()) {
+		return provider.Observed{}, provider.NewError("CreateSubnet", "subnet", req.Resource.ID, provider.Invalid,
+			fmt.Errorf("aws: subnet %s: cidr %s: prefix outside /%d-/%d; use a prefix in that range", req.Resource.ID, spec.CIDR, bounds.Min, bounds.Max))
+	}
+	out, err := d.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{Filters: append(logicalFilters(req.Deployment, req.Resource.ID), filter("vpc-id", string(spec.Net)))})
+	if err != nil {
+		return provider.Observed{}, mapErr("DescribeSubnets", "subnet", req.Resource.ID, err)
+	}
+	var s ec2types.Subnet
+	if len(out.Subnets) > 0 {
+		s = out.Subnets[0]
+	} else {
+		c, err := d.EC2.CreateSubnet(ctx, &ec2.CreateSubnetInput{
+			VpcId:             awssdk.String(string(spec.Net)),
+			CidrBlock:         awssdk.String(spec.CIDR.String()),
+			AvailabilityZone:  awssdk.String(spec.Zone),
+			TagSpecifications: tagSpec(ec2types.ResourceTypeSubnet, withTags(req.Tags, tagTier, spec.Tier)),
+		})
+		if err != nil {
+			return provider.Observed{}, mapErr("CreateSubnet", "subnet", req.Resource.ID, err)
+		}
+		s = *c.Subnet
+	}
+	if awssdk.ToBool(s.MapPublicIpOnLaunch) != spec.Public {
+		if err := d.setMapPublicIP(ctx, awssdk.ToString(s.SubnetId), spec.Public); err != nil {
+			return provider.Observed{}, err
+		}
+		s.MapPublicIpOnLaunch = awssdk.Bool(spec.Public)
+	}
+	return subnetObserved(s), nil
+}
+
+func (d *Driver) setMapPublicIP(ctx context.Context, id string, on bool) error {
+	_, err := d.EC2.ModifySubnetAttribute(ctx, &ec2.ModifySubnetAttributeInput{
+		SubnetId:            awssdk.String(id),
+		MapPublicIpOnLaunch: &ec2types.AttributeBooleanValue{Value: awssdk.Bool(on)},
+	})
+	return mapErr("ModifySubnetAttribute", "subnet", id, err)
+}
+
+func (d *Driver) updateSubnet(ctx context.Context, req provider.Request, cur provider.Observed) (provider.Observed, error) {
+	if cur.Resource.Subnet == nil || cur.Resource.Subnet.Public != req.Resource.Subnet.Public {
+		if err := d.setMapPublicIP(ctx, cur.ID, req.Resource.Subnet.Public); err != nil {
+			return provider.Observed{}, err
+		}
+	}
+	return d.readSubnet(ctx, cur.ID)
+}
+
+func (d *Driver) readSubnet(ctx context.Context, id string) (provider.Observed, error) {
+	out, err := d.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: []string{id}})
+	if err != nil {
+		return provider.Observed{}, mapErr("DescribeSubnets", "subnet", id, err)
+	}
+	if len(out.Subnets) == 0 {
+		return provider.Observed{}, notFound("DescribeSubnets", pattern.KindSubnet, id)
+	}
+	return subnetObserved(out.Subnets[0]), nil
+}
+
+func (d *Driver) listSubnets(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+	var res []provider.Observed
+	p := ec2.NewDescribeSubnetsPaginator(d.EC2, &ec2.DescribeSubnetsInput{Filters: ownerFilters(q, "vpc-id")})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, mapErr("DescribeSubnets", "subnet", "", err)
+		}
+		for _, s := range out.Subnets {
+			res = append(res, subnetObserved(s))
+		}
+	}
+	return res, nil
+}
+
+func (d *Driver) deleteSubnet(ctx context.Context, cur provider.Observed) error {
+	_, err := d.EC2.DeleteSubnet(ctx, &ec2.DeleteSubnetInput{SubnetId: awssdk.String(cur.ID)})
+	switch {
+	case err == nil, isCode(err, provider.NotFound):
+		return nil
+	case isCode(err, provider.Dependency):
+		return d.withBlockers(ctx, mapErr("DeleteSubnet", "subnet", cur.ID, err), "subnet-id", cur.ID)
+	}
+	return mapErr("DeleteSubnet", "subnet", cur.ID, err)
+}
+
+// withBlockers adds to a Dependency error the network interfaces that
+// archkit does not own in the VPC, subnet or group (filter name/value).
+func (d *Driver) withBlockers(ctx context.Context, err error, name, value string) error {
+	pe, ok := err.(*provider.Error)
+	if !ok {
+		return err
+	}
+	out, derr := d.EC2.DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{Filters: []ec2types.Filter{filter(name, value)}})
+	if derr != nil {
+		return err
+	}
+	for _, ni := range out.NetworkInterfaces {
+		if _, ours := fromEC2Tags(ni.TagSet)[provider.TagDeployment]; ours {
+			continue
+		}
+		b := provider.Blocker{Kind: "network_interface", ID: awssdk.ToString(ni.NetworkInterfaceId)}
+		if ni.Attachment != nil && awssdk.ToString(ni.Attachment.InstanceId) != "" {
+			b = provider.Blocker{Kind: "instance", ID: awssdk.ToString(ni.Attachment.InstanceId)}
+		} else if ni.InterfaceType != "" && ni.InterfaceType != ec2types.NetworkInterfaceTypeInterface {
+			b.Kind = string(ni.InterfaceType)
+		}
+		pe.Blockers = append(pe.Blockers, b)
+	}
+	return pe
+}

@@ -1,0 +1,168 @@
+package aws
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+
+	"github.com/archkit/archkit/provider"
+)
+
+// specTag prefixes the tags that keep spec fields AWS cannot report back
+// (the tier of a subnet, the zone of an Elastic IP). They are left out of
+// Observed.Tags.
+const specTag = "archkit:spec:"
+
+// Spec tag keys.
+const (
+	tagTier          = specTag + "tier"
+	tagZone          = specTag + "zone"
+	tagIGW           = specTag + "internet-gateway"
+	tagPublicRoute   = specTag + "public-route"
+	tagStateless     = specTag + "stateless"
+	tagReplicas      = specTag + "read-replicas"
+	tagEngineVersion = specTag + "engine-version"
+	// rulesTag prefixes the tags of a security_group_rules resource, kept
+	// on its group: tagRulesID marks a group whose rule set archkit
+	// manages and names the rules resource.
+	rulesTag   = "archkit:rules:"
+	tagRulesID = rulesTag + provider.TagLogicalID
+)
+
+// withTags returns base plus extra (extra wins), without empty values.
+func withTags(base map[string]string, extra ...string) map[string]string {
+	out := maps.Clone(base)
+	if out == nil {
+		out = map[string]string{}
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		if extra[i+1] != "" {
+			out[extra[i]] = extra[i+1]
+		}
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
+
+func ec2Tags(m map[string]string) []ec2types.Tag {
+	var out []ec2types.Tag
+	for _, k := range sortedKeys(m) {
+		out = append(out, ec2types.Tag{Key: awssdk.String(k), Value: awssdk.String(m[k])})
+	}
+	return out
+}
+
+// tagSpec returns the sorted TagSpecifications of a create call.
+func tagSpec(rt ec2types.ResourceType, m map[string]string) []ec2types.TagSpecification {
+	if len(m) == 0 {
+		return nil
+	}
+	return []ec2types.TagSpecification{{ResourceType: rt, Tags: ec2Tags(m)}}
+}
+
+func fromEC2Tags(ts []ec2types.Tag) map[string]string {
+	m := make(map[string]string, len(ts))
+	for _, t := range ts {
+		m[awssdk.ToString(t.Key)] = awssdk.ToString(t.Value)
+	}
+	return m
+}
+
+func elbTags(m map[string]string) []elbtypes.Tag {
+	var out []elbtypes.Tag
+	for _, k := range sortedKeys(m) {
+		out = append(out, elbtypes.Tag{Key: awssdk.String(k), Value: awssdk.String(m[k])})
+	}
+	return out
+}
+
+func fromELBTags(ts []elbtypes.Tag) map[string]string {
+	m := make(map[string]string, len(ts))
+	for _, t := range ts {
+		m[awssdk.ToString(t.Key)] = awssdk.ToString(t.Value)
+	}
+	return m
+}
+
+func asgTags(name string, m map[string]string) []astypes.Tag {
+	var out []astypes.Tag
+	for _, k := range sortedKeys(m) {
+		out = append(out, astypes.Tag{
+			Key: awssdk.String(k), Value: awssdk.String(m[k]),
+			ResourceId: awssdk.String(name), ResourceType: awssdk.String("auto-scaling-group"),
+			PropagateAtLaunch: awssdk.Bool(!strings.HasPrefix(k, specTag)),
+		})
+	}
+	return out
+}
+
+func fromASGTags(ts []astypes.TagDescription) map[string]string {
+	m := make(map[string]string, len(ts))
+	for _, t := range ts {
+		m[awssdk.ToString(t.Key)] = awssdk.ToString(t.Value)
+	}
+	return m
+}
+
+func rdsTags(m map[string]string) []rdstypes.Tag {
+	var out []rdstypes.Tag
+	for _, k := range sortedKeys(m) {
+		out = append(out, rdstypes.Tag{Key: awssdk.String(k), Value: awssdk.String(m[k])})
+	}
+	return out
+}
+
+func fromRDSTags(ts []rdstypes.Tag) map[string]string {
+	m := make(map[string]string, len(ts))
+	for _, t := range ts {
+		m[awssdk.ToString(t.Key)] = awssdk.ToString(t.Value)
+	}
+	return m
+}
+
+// userTags returns the tags shown in Observed.Tags: all but the spec tags
+// and AWS's own.
+func userTags(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		if strings.HasPrefix(k, specTag) || strings.HasPrefix(k, "aws:") || strings.HasPrefix(k, rulesTag) {
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// owned reports whether tags carry the deployment's ownership tag.
+func owned(m map[string]string, deployment string) bool {
+	return deployment != "" && m[provider.TagDeployment] == deployment
+}
+
+func filter(name string, values ...string) ec2types.Filter {
+	return ec2types.Filter{Name: awssdk.String(name), Values: values}
+}
+
+// ownerFilters selects a deployment's resources, scoped by VPC when the
+// caller knows the VPCs (vpcFilter names the VPC filter of the kind).
+func ownerFilters(q provider.Query, vpcFilter string) []ec2types.Filter {
+	fs := []ec2types.Filter{filter("tag:"+provider.TagDeployment, q.Deployment)}
+	if vpcFilter != "" && len(q.NetIDs) > 0 {
+		fs = append(fs, filter(vpcFilter, q.NetIDs...))
+	}
+	return fs
+}
+
+// logicalFilters find one resource by its logical id.
+func logicalFilters(deployment, logicalID string) []ec2types.Filter {
+	return []ec2types.Filter{
+		filter("tag:"+provider.TagDeployment, deployment),
+		filter("tag:"+provider.TagLogicalID, logicalID),
+	}
+}

@@ -1,0 +1,138 @@
+package aws
+
+import (
+	"context"
+	"net/netip"
+
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+// observed builds the Observed of a resource from its tags.
+func observed(kind pattern.Kind, id string, tags map[string]string, ready bool, status string) provider.Observed {
+	logical := tags[provider.TagLogicalID]
+	return provider.Observed{
+		ID:        id,
+		LogicalID: logical,
+		Resource:  pattern.Resource{ID: logical, Kind: kind},
+		Ready:     ready,
+		Status:    status,
+		Tags:      userTags(tags),
+	}
+}
+
+func notFound(op string, kind pattern.Kind, id string) error {
+	return provider.NewError(op, string(kind), id, provider.NotFound, nil)
+}
+
+func (d *Driver) vpcObserved(v ec2types.Vpc) provider.Observed {
+	o := observed(pattern.KindNet, awssdk.ToString(v.VpcId), fromEC2Tags(v.Tags), v.State == ec2types.VpcStateAvailable, string(v.State))
+	p, _ := netip.ParsePrefix(awssdk.ToString(v.CidrBlock))
+	o.Resource.Net = &pattern.NetSpec{CIDR: p}
+	return o
+}
+
+func (d *Driver) findVPC(ctx context.Context, req provider.Request) (*ec2types.Vpc, error) {
+	out, err := d.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: logicalFilters(req.Deployment, req.Resource.ID)})
+	if err != nil {
+		return nil, mapErr("DescribeVpcs", "net", req.Resource.ID, err)
+	}
+	if len(out.Vpcs) == 0 {
+		return nil, nil
+	}
+	return &out.Vpcs[0], nil
+}
+
+func (d *Driver) createVPC(ctx context.Context, req provider.Request) (provider.Observed, error) {
+	spec := req.Resource.Net
+	v, err := d.findVPC(ctx, req)
+	if err != nil {
+		return provider.Observed{}, err
+	}
+	if v == nil {
+		out, err := d.EC2.CreateVpc(ctx, &ec2.CreateVpcInput{
+			CidrBlock:         awssdk.String(spec.CIDR.String()),
+			TagSpecifications: tagSpec(ec2types.ResourceTypeVpc, req.Tags),
+		})
+		if err != nil {
+			return provider.Observed{}, mapErr("CreateVpc", "net", req.Resource.ID, err)
+		}
+		v = out.Vpc
+	}
+	id := awssdk.ToString(v.VpcId)
+	// DNS support is on by default; hostnames are not. Set what is missing,
+	// one attribute per call as the API requires.
+	for _, attr := range []ec2types.VpcAttributeName{ec2types.VpcAttributeNameEnableDnsSupport, ec2types.VpcAttributeNameEnableDnsHostnames} {
+		on, err := d.vpcAttribute(ctx, id, attr)
+		if err != nil {
+			return provider.Observed{}, err
+		}
+		if on {
+			continue
+		}
+		in := &ec2.ModifyVpcAttributeInput{VpcId: awssdk.String(id)}
+		t := &ec2types.AttributeBooleanValue{Value: awssdk.Bool(true)}
+		if attr == ec2types.VpcAttributeNameEnableDnsSupport {
+			in.EnableDnsSupport = t
+		} else {
+			in.EnableDnsHostnames = t
+		}
+		if _, err := d.EC2.ModifyVpcAttribute(ctx, in); err != nil {
+			return provider.Observed{}, mapErr("ModifyVpcAttribute", "net", id, err)
+		}
+	}
+	return d.vpcObserved(*v), nil
+}
+
+func (d *Driver) vpcAttribute(ctx context.Context, id string, attr ec2types.VpcAttributeName) (bool, error) {
+	out, err := d.EC2.DescribeVpcAttribute(ctx, &ec2.DescribeVpcAttributeInput{VpcId: awssdk.String(id), Attribute: attr})
+	if err != nil {
+		return false, mapErr("DescribeVpcAttribute", "net", id, err)
+	}
+	v := out.EnableDnsSupport
+	if attr == ec2types.VpcAttributeNameEnableDnsHostnames {
+		v = out.EnableDnsHostnames
+	}
+	return v != nil && awssdk.ToBool(v.Value), nil
+}
+
+func (d *Driver) readVPC(ctx context.Context, id string) (provider.Observed, error) {
+	out, err := d.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{VpcIds: []string{id}})
+	if err != nil {
+		return provider.Observed{}, mapErr("DescribeVpcs", "net", id, err)
+	}
+	if len(out.Vpcs) == 0 {
+		return provider.Observed{}, notFound("DescribeVpcs", pattern.KindNet, id)
+	}
+	return d.vpcObserved(out.Vpcs[0]), nil
+}
+
+func (d *Driver) listVPCs(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+	var res []provider.Observed
+	p := ec2.NewDescribeVpcsPaginator(d.EC2, &ec2.DescribeVpcsInput{Filters: ownerFilters(q, "vpc-id")})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, mapErr("DescribeVpcs", "net", "", err)
+		}
+		for _, v := range out.Vpcs {
+			res = append(res, d.vpcObserved(v))
+		}
+	}
+	return res, nil
+}
+
+func (d *Driver) deleteVPC(ctx context.Context, cur provider.Observed) error {
+	_, err := d.EC2.DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: awssdk.String(cur.ID)})
+	switch {
+	case err == nil, isCode(err, provider.NotFound):
+		return nil
+	case isCode(err, provider.Dependency):
+		return d.withBlockers(ctx, mapErr("DeleteVpc", "net", cur.ID, err), "vpc-id", cur.ID)
+	}
+	return mapErr("DeleteVpc", "net", cur.ID, err)
+}

@@ -1,0 +1,55 @@
+package aws
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/archkit/archkit/provider"
+)
+
+// retryWhile calls fn until it returns an error whose code is not code
+// (nil included), backing off from the driver's poll interval, for at most
+// the driver's wait timeout. It is the driver's helper for AWS's eventual
+// consistency on delete: an internet gateway whose VPC still maps public
+// addresses, an Elastic IP still held by a NAT gateway that is going away,
+// a target group whose listeners are being removed. On timeout it returns
+// fn's last error.
+func (d *Driver) retryWhile(ctx context.Context, code provider.Code, fn func() error) error {
+	ctx, cancel := context.WithTimeout(ctx, d.waitTimeout())
+	defer cancel()
+	minDelay, maxDelay := d.delays()
+	delay := minDelay
+	for {
+		err := fn()
+		if err == nil || provider.CodeOf(err) != code {
+			return err
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		delay = min(delay*2, maxDelay)
+	}
+}
+
+// waitBound is the maximum wait passed to the SDK waiters.
+func (d *Driver) waitBound() time.Duration { return d.waitTimeout() }
+
+// isWaitTimeout reports whether err is an SDK waiter's "exceeded max wait
+// time" or a context deadline: the resource is simply not ready yet. The
+// SDK's waiters return that error untyped (fmt.Errorf), so this is the one
+// place that reads an error's text.
+func isWaitTimeout(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	return strings.Contains(err.Error(), "exceeded max wait time")
+}
