@@ -1,0 +1,71 @@
+package outscale_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/outscale"
+	"github.com/archkit/archkit/provider/outscale/osctest"
+	"github.com/archkit/archkit/provider/providertest"
+)
+
+// suiteImage is an OMI the test server knows. The conformance suite's
+// cluster uses providertest.Image, an id moto knows; osctest answers
+// ReadImages and CreateVms with two fixed OMIs only, so the harness maps
+// one to the other (see imageMap).
+const suiteImage = "ami-0000c0de"
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	providertest.Run(t, func(t *testing.T) providertest.Harness {
+		srv := osctest.New(t)
+		d := newDriver(t, srv)
+		return providertest.NewHarness(imageMap{d})
+	})
+}
+
+// imageMap is the driver with providertest.Image replaced by suiteImage on
+// the way in and back on the way out: the test server knows only its own
+// OMIs. Nothing else changes.
+type imageMap struct{ *outscale.Driver }
+
+func swapImage(r *pattern.Resource, from, to string) {
+	if r.Cluster != nil && r.Cluster.Image == from {
+		c := *r.Cluster
+		c.Image = to
+		r.Cluster = &c
+	}
+}
+
+func (m imageMap) out(o provider.Observed) provider.Observed {
+	swapImage(&o.Resource, suiteImage, providertest.Image)
+	return o
+}
+
+func (m imageMap) List(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+	obs, err := m.Driver.List(ctx, q)
+	for i := range obs {
+		obs[i] = m.out(obs[i])
+	}
+	return obs, err
+}
+
+func (m imageMap) Read(ctx context.Context, k pattern.Kind, id string) (provider.Observed, error) {
+	o, err := m.Driver.Read(ctx, k, id)
+	return m.out(o), err
+}
+
+func (m imageMap) Create(ctx context.Context, req provider.Request) (provider.Observed, error) {
+	swapImage(&req.Resource, providertest.Image, suiteImage)
+	o, err := m.Driver.Create(ctx, req)
+	return m.out(o), err
+}
+
+func (m imageMap) Update(ctx context.Context, req provider.Request, cur provider.Observed) (provider.Observed, error) {
+	swapImage(&req.Resource, providertest.Image, suiteImage)
+	swapImage(&cur.Resource, providertest.Image, suiteImage)
+	o, err := m.Driver.Update(ctx, req, cur)
+	return m.out(o), err
+}

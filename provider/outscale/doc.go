@@ -1,0 +1,103 @@
+// Package outscale is the OUTSCALE driver of archkit: it applies the
+// resources of a [pattern.Blueprint] to an OUTSCALE region through the
+// OUTSCALE API (OAPI) with github.com/outscale/osc-sdk-go/v2.
+//
+//	d, err := outscale.New(func(o *outscale.Options) { o.Profile = "default" })
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	eng := provider.NewEngine(d, func(o *provider.Options) { o.AllowFallback = true })
+//	res, err := eng.Apply(ctx, bp)
+//
+// # Credentials and endpoint
+//
+// [New] reads them as OUTSCALE's own tools do, through the SDK's ConfigEnv
+// and ConfigFile: OSC_ACCESS_KEY and OSC_SECRET_KEY, else the profile
+// OSC_PROFILE (or "default") of ~/.osc/config.json; OSC_REGION and
+// OSC_ENDPOINT_API, else the profile's region and endpoints.api. [Options]
+// override each of them. The secret key is never logged, and the SDK's
+// Debug mode, which dumps the signed Authorization header, stays off.
+//
+// # Resources in OUTSCALE's terms
+//
+//	net                  CreateNet (+ CreateTags)
+//	subnet               CreateSubnet in its subregion (+ UpdateSubnet MapPublicIpOnLaunch when public)
+//	internet_gateway     CreateInternetService + LinkInternetService
+//	public_ip            CreatePublicIp
+//	nat_gateway          CreateNatService (ClientToken) in the public subnet, after its route to the internet service
+//	route_table          CreateRouteTable + CreateRoute + LinkRouteTable (one per subnet)
+//	security_group       CreateSecurityGroup (names never start with "sg-")
+//	security_group_rules CreateSecurityGroupRule / DeleteSecurityGroupRule: the complete rule set,
+//	                     Rules with SecurityGroupsMembers (by id) or IpRanges; the allow-all
+//	                     outbound rule of a new group is removed unless listed
+//	load_balancer        CreateLoadBalancer (listeners, subnet, groups, tags) + UpdateLoadBalancer (health check)
+//	cluster              CreateVms per node (ClientToken), tagged, + LinkLoadBalancerBackendMachines
+//	firewall, database   unsupported (see below)
+//
+// Every resource carries the ownership tags, read back with the Tags filter
+// of the ReadX calls ("KEY=VALUE", an exact pair). Load balancers cannot be
+// filtered by tag: their name is deterministic (LoadBalancerSpec.Name) and
+// they are tagged too, so that List confirms ownership.
+//
+// # What OUTSCALE lacks
+//
+// OUTSCALE has no network ACLs: [Driver.Capabilities] marks the firewall
+// kind unsupported, and the engine drops firewalls under AllowFallback
+// since the security groups enforce the same flows. It has no managed
+// database either: the database kind is unsupported and the engine builds
+// the spec's fallback cluster instead.
+//
+// A cluster is a set of VMs, not an OUTSCALE VM group: VM groups and VM
+// templates are marked "under development" in the API, a VM group lives in
+// one subnet, and a template carries no user data. The driver creates one
+// VM per node (CreateVms with a ClientToken derived from the cluster and
+// the node's slot), spreads the nodes evenly over the subnets' subregions,
+// tags them with the cluster id and their slot, and Update keeps the
+// cluster at its desired count: a node that is missing, terminated,
+// stopped or quarantined is replaced. The id of a cluster is the request's
+// token, carried by every node in a tag. Read reports Desired as the number
+// of live nodes, so a lost node shows as a change that the engine repairs
+// with Update.
+//
+// # Fields kept in tags
+//
+// Some spec fields have no place in OUTSCALE and are kept in bookkeeping
+// tags (prefix "archkit:x/", hidden from Observed.Tags): the tier of a
+// subnet; the zone of a public IP; the ordering refs and zone of a NAT
+// service; the type and the subnet list of a load balancer (a load balancer
+// in a Net lives in one subnet, the first of the spec, and serves them
+// all); the bounds, tier, subnets, load balancers and target port of a
+// cluster. The ownership tags of a security_group_rules resource, whose id
+// is "<group id>/rules", live on its group under "archkit:x/rules/".
+//
+// # Retries, errors and waits
+//
+// osc-sdk-go/v2 retries nothing, so every call goes through one retry loop
+// (exponential backoff, full jitter, bounded by the context and
+// Options.MaxAttempts) for throttling (HTTP 429, codes 24 and 25; 503, code
+// 6), unavailability and network errors, and the conflicts that mean "not
+// ready yet" (a NAT service right after its public IP or route; an
+// internet service unlinked while NAT services or public IPs are still
+// going away, codes 1004, 1005 and 1018). A create that got no answer at
+// all is repeated only when a repeat cannot make a second resource (a
+// client token, or a name or range OUTSCALE keeps unique); otherwise
+// (CreateNet, CreateInternetService, CreatePublicIp, CreateRouteTable) its
+// error is Code Unavailable but not retryable. Errors are decoded from the
+// response body (ErrorResponse.Errors), since the SDK's model is nil for
+// undocumented statuses, and mapped to [provider.Code] in one place; the
+// OUTSCALE error is reachable with errors.As as an [*APIError].
+//
+// Create returns subnets, NAT services, VMs and load balancers as OUTSCALE
+// reports them right after the call, possibly not ready; the engine polls
+// Read. Delete waits (Options.WaitTimeout) for what OUTSCALE removes
+// asynchronously: NAT services until deleted, VMs until terminated, load
+// balancers until gone, so that the next delete in OUTSCALE's order (load
+// balancers, VMs, NAT services, public IPs, route tables, rules, groups,
+// internet service, subnets, Net) is not refused.
+//
+// Each create that OUTSCALE does without tags (Net, subnet, internet
+// service, public IP, route table, security group) is followed by
+// CreateTags; when that fails the new resource is deleted again, so that an
+// interrupted apply leaves nothing untagged behind. VMs and NAT services
+// are found again by their client token instead.
+package outscale

@@ -1,0 +1,483 @@
+package outscale
+
+import (
+	"context"
+	"log/slog"
+	"maps"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	osc "github.com/outscale/osc-sdk-go/v2"
+
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+var _ provider.Driver = (*Driver)(nil)
+
+// Options configure a [Driver]. The zero value of every field selects the
+// default documented on it; credentials and endpoint default to what
+// OUTSCALE's own tools read (see [New]).
+type Options struct {
+	// Profile is the profile of ~/.osc/config.json to use. "": OSC_PROFILE,
+	// else "default" (used only when no access key is given).
+	Profile string
+	// Region is the OUTSCALE region, "eu-west-2". "": OSC_REGION, else the
+	// profile's region, else eu-west-2.
+	Region string
+	// Endpoint is the API base URL, for example a test server's
+	// "http://127.0.0.1:4010/api/v1". "": OSC_ENDPOINT_API, else the
+	// profile's endpoints.api, else https://api.<region>.outscale.com/api/v1.
+	Endpoint string
+	// AccessKey and SecretKey override the environment and the profile.
+	// The secret key is never logged.
+	AccessKey, SecretKey string
+	// HTTPClient sends the requests. nil: a client with a 60s timeout (the
+	// SDK's default client has none).
+	HTTPClient *http.Client
+	// MaxAttempts bounds the attempts of one API call, the first included,
+	// when OUTSCALE throttles, is unavailable or answers a "not ready yet"
+	// conflict. 0: 6.
+	MaxAttempts int
+	// RetryBaseDelay and RetryMaxDelay shape the backoff between attempts
+	// (full jitter). 0: 500ms and 20s.
+	RetryBaseDelay, RetryMaxDelay time.Duration
+	// WaitTimeout bounds the waits of Delete for resources OUTSCALE removes
+	// asynchronously (NAT services, VMs, load balancers). 0: 10m.
+	WaitTimeout time.Duration
+	// PollInterval is the first delay between two reads while waiting; it
+	// doubles up to 10s. 0: 1s.
+	PollInterval time.Duration
+	// Logger receives debug records of calls and retries (operation, kind,
+	// id; never a key or a signature). nil: nothing is logged.
+	Logger *slog.Logger
+}
+
+func (o *Options) setDefaults() {
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 6
+	}
+	if o.RetryBaseDelay <= 0 {
+		o.RetryBaseDelay = 500 * time.Millisecond
+	}
+	if o.RetryMaxDelay <= 0 {
+		o.RetryMaxDelay = 20 * time.Second
+	}
+	if o.WaitTimeout <= 0 {
+		o.WaitTimeout = 10 * time.Minute
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Driver is the OUTSCALE [provider.Driver]: it creates the resources of a
+// Blueprint with osc-sdk-go/v2 in one region. It is safe for concurrent use.
+type Driver struct {
+	opts   Options
+	ep     *endpoint
+	api    *osc.APIClient
+	log    *slog.Logger
+	calls  atomic.Int64
+	region string
+
+	mu       sync.Mutex
+	zones    []string
+	quotas   netplan.Quotas
+	quotasOK bool
+}
+
+// New returns a Driver. It makes no API call: it resolves the credentials,
+// the region and the endpoint from optFns, the environment (OSC_ACCESS_KEY,
+// OSC_SECRET_KEY, OSC_REGION, OSC_PROFILE, OSC_ENDPOINT_API) and the
+// profile file ~/.osc/config.json, in that order, through the SDK's
+// ConfigEnv and ConfigFile. It fails with a [provider.ErrAuth] error when
+// no access key pair is found.
+//
+//	d, err := outscale.New(func(o *outscale.Options) { o.Profile = "prod"; o.Region = "eu-west-2" })
+func New(optFns ...func(*Options)) (*Driver, error) {
+	var o Options
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	o.setDefaults()
+	ep, err := resolve(&o)
+	if err != nil {
+		return nil, err
+	}
+	d := &Driver{opts: o, ep: ep, api: osc.NewAPIClient(ep.cfg), log: o.Logger, region: ep.region}
+	d.log.LogAttrs(context.Background(), slog.LevelDebug, "new", slog.String(logRegion, ep.region), slog.Any("credentials", ep.creds))
+	return d, nil
+}
+
+// Region returns the region the driver works in.
+func (d *Driver) Region() string { return d.region }
+
+// Calls returns the number of API requests the driver sent, retries
+// included.
+func (d *Driver) Calls() int64 { return d.calls.Load() }
+
+// Name returns "outscale".
+func (d *Driver) Name() string { return "outscale" }
+
+// Mutable and write-only fields, per kind.
+var (
+	mutable = map[pattern.Kind][]string{
+		pattern.KindSubnet:             {"public"},
+		pattern.KindInternetGateway:    {"net"},
+		pattern.KindRouteTable:         {"subnet", "routes"},
+		pattern.KindSecurityGroupRules: {"inbound", "outbound"},
+		pattern.KindLoadBalancer:       {"listeners", "health_check", "security_groups"},
+		pattern.KindCluster:            {"min", "desired", "max", "load_balancers", "target_port"},
+	}
+	writeOnly = map[pattern.Kind][]string{}
+)
+
+// Capabilities reports what OUTSCALE lacks: network ACLs and managed
+// databases. See the package documentation for the fields Update changes
+// in place.
+func (d *Driver) Capabilities() provider.Capabilities {
+	c := provider.Capabilities{
+		Unsupported: map[pattern.Kind]string{
+			pattern.KindFirewall: "OUTSCALE has no network ACLs (no stateless firewall in the API); security groups enforce the flows",
+			pattern.KindDatabase: "OUTSCALE has no managed database service; use a database cluster (DatabaseSpec.Fallback)",
+		},
+		Mutable:   map[pattern.Kind][]string{},
+		WriteOnly: map[pattern.Kind][]string{},
+	}
+	for k, v := range mutable {
+		c.Mutable[k] = slices.Clone(v)
+	}
+	for k, v := range writeOnly {
+		c.WriteOnly[k] = slices.Clone(v)
+	}
+	return c
+}
+
+// Profile returns [netplan.Outscale] with the quotas of the account filled
+// in where ReadQuotas reports them (after the first successful Zones call,
+// which reads them; before it, the built-in defaults).
+func (d *Driver) Profile() netplan.Profile {
+	p := netplan.Outscale
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.quotasOK {
+		q := d.quotas
+		if q.GroupsPerNet == 0 {
+			q.GroupsPerNet = p.Quotas.GroupsPerNet
+		}
+		p.Quotas = q
+	}
+	return p
+}
+
+// Zones lists the subregions of the region that ReadSubregions reports,
+// sorted ("eu-west-2a", "eu-west-2b"). The first successful call also
+// reads the account's quotas for [Driver.Profile]; a failure to read them
+// is not an error (the defaults stay).
+func (d *Driver) Zones(ctx context.Context) ([]string, error) {
+	d.mu.Lock()
+	if d.zones != nil {
+		z := slices.Clone(d.zones)
+		d.mu.Unlock()
+		return z, nil
+	}
+	d.mu.Unlock()
+	var zones []string
+	token := ""
+	for {
+		req := osc.ReadSubregionsRequest{Filters: &osc.FiltersSubregion{RegionNames: &[]string{d.region}}}
+		if token != "" {
+			req.NextPageToken = &token
+		}
+		resp, err := call(ctx, d, "ReadSubregions", "zone", d.region, func(ctx context.Context) (osc.ReadSubregionsResponse, *http.Response, error) {
+			return d.api.SubregionApi.ReadSubregions(ctx).ReadSubregionsRequest(req).Execute()
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range resp.GetSubregions() {
+			if st := s.GetState(); st == "" || st == "available" {
+				zones = append(zones, s.GetSubregionName())
+			}
+		}
+		if token = resp.GetNextPageToken(); token == "" {
+			break
+		}
+	}
+	slices.Sort(zones)
+	zones = slices.Compact(zones)
+	q, qerr := d.readQuotas(ctx)
+	d.mu.Lock()
+	d.zones = zones
+	if qerr == nil {
+		d.quotas, d.quotasOK = q, true
+	}
+	d.mu.Unlock()
+	return slices.Clone(zones), nil
+}
+
+// readQuotas reads the account's quotas that netplan plans with. A
+// MaxValue of 0 means no limit and leaves the quota unset.
+func (d *Driver) readQuotas(ctx context.Context) (netplan.Quotas, error) {
+	names := []string{"vpc_sg_rule_limit", "vm_sg_limit", "vpc_sg_limit", "subnet_limit", "nat_gateway_limit"}
+	req := osc.ReadQuotasRequest{Filters: &osc.FiltersQuota{QuotaNames: &names}}
+	resp, err := call(ctx, d, "ReadQuotas", "quota", "", func(ctx context.Context) (osc.ReadQuotasResponse, *http.Response, error) {
+		return d.api.QuotaApi.ReadQuotas(ctx).ReadQuotasRequest(req).Execute()
+	})
+	if err != nil {
+		return netplan.Quotas{}, err
+	}
+	var q netplan.Quotas
+	for _, qt := range resp.GetQuotaTypes() {
+		for _, x := range qt.GetQuotas() {
+			v := int(x.GetMaxValue())
+			if v <= 0 {
+				continue
+			}
+			switch x.GetName() {
+			case "vpc_sg_rule_limit":
+				// OUTSCALE counts the rules of both directions together:
+				// each direction alone can use at most the whole limit.
+				q.InboundRulesPerGroup, q.OutboundRulesPerGroup = v, v
+			case "vm_sg_limit":
+				q.GroupsPerInterface = v
+			case "vpc_sg_limit":
+				q.GroupsPerNet = v
+			case "subnet_limit":
+				q.SubnetsPerNet = v
+			case "nat_gateway_limit":
+				q.NATsPerZone = v
+			}
+		}
+	}
+	return q, nil
+}
+
+// List returns the resources of kind q.Kind tagged with q.Deployment.
+func (d *Driver) List(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+	var (
+		out []provider.Observed
+		err error
+	)
+	switch q.Kind {
+	case pattern.KindNet:
+		out, err = d.listNets(ctx, q, nil)
+	case pattern.KindSubnet:
+		out, err = d.listSubnets(ctx, q, nil)
+	case pattern.KindInternetGateway:
+		out, err = d.listInternetServices(ctx, q, nil)
+	case pattern.KindPublicIP:
+		out, err = d.listPublicIPs(ctx, q, nil)
+	case pattern.KindNATGateway:
+		out, err = d.listNatServices(ctx, q, nil)
+	case pattern.KindRouteTable:
+		out, err = d.listRouteTables(ctx, q, nil)
+	case pattern.KindSecurityGroup:
+		out, err = d.listSecurityGroups(ctx, q, nil)
+	case pattern.KindSecurityGroupRules:
+		out, err = d.listRuleSets(ctx, q, nil)
+	case pattern.KindLoadBalancer:
+		out, err = d.listLoadBalancers(ctx, q, nil)
+	case pattern.KindCluster:
+		out, err = d.listClusters(ctx, q, "")
+	case pattern.KindFirewall, pattern.KindDatabase:
+		return nil, nil
+	default:
+		return nil, errorf("List", string(q.Kind), "", provider.Invalid, "kind %q: unknown kind", q.Kind)
+	}
+	slices.SortFunc(out, func(a, b provider.Observed) int { return cmpStr(a.LogicalID+"\x00"+a.ID, b.LogicalID+"\x00"+b.ID) })
+	return out, err
+}
+
+// Read returns one resource by provider id, or a NotFound error.
+func (d *Driver) Read(ctx context.Context, kind pattern.Kind, id string) (provider.Observed, error) {
+	var (
+		out []provider.Observed
+		err error
+	)
+	ids := []string{id}
+	switch kind {
+	case pattern.KindNet:
+		out, err = d.listNets(ctx, provider.Query{}, ids)
+	case pattern.KindSubnet:
+		out, err = d.listSubnets(ctx, provider.Query{}, ids)
+	case pattern.KindInternetGateway:
+		out, err = d.listInternetServices(ctx, provider.Query{}, ids)
+	case pattern.KindPublicIP:
+		out, err = d.listPublicIPs(ctx, provider.Query{}, ids)
+	case pattern.KindNATGateway:
+		out, err = d.listNatServices(ctx, provider.Query{}, ids)
+		out = slices.DeleteFunc(out, func(o provider.Observed) bool { return o.Status == "deleted" })
+	case pattern.KindRouteTable:
+		out, err = d.listRouteTables(ctx, provider.Query{}, ids)
+	case pattern.KindSecurityGroup:
+		out, err = d.listSecurityGroups(ctx, provider.Query{}, ids)
+	case pattern.KindSecurityGroupRules:
+		out, err = d.listRuleSets(ctx, provider.Query{}, ids)
+	case pattern.KindLoadBalancer:
+		out, err = d.listLoadBalancers(ctx, provider.Query{}, ids)
+		out = slices.DeleteFunc(out, func(o provider.Observed) bool { return o.Status == "deleted" })
+	case pattern.KindCluster:
+		out, err = d.listClusters(ctx, provider.Query{}, id)
+	case pattern.KindFirewall, pattern.KindDatabase:
+		return provider.Observed{}, d.unsupported("Read", kind, id)
+	default:
+		return provider.Observed{}, errorf("Read", string(kind), id, provider.Invalid, "kind %q: unknown kind", kind)
+	}
+	if err != nil {
+		return provider.Observed{}, err
+	}
+	if len(out) == 0 {
+		return provider.Observed{}, errorf("Read", string(kind), id, provider.NotFound, "%s %s: not found", kind, id)
+	}
+	return out[0], nil
+}
+
+// Create creates the resource, tags it and returns it. Before creating, it
+// looks for the resource by its ownership tags (and by client token for
+// VMs and NAT services, by name for load balancers), so a repeated Create
+// returns what the first one made. Subnets, NAT services, VMs and load
+// balancers may come back with Ready false; the engine polls Read.
+func (d *Driver) Create(ctx context.Context, req provider.Request) (provider.Observed, error) {
+	r := req.Resource
+	if r.Spec() == nil {
+		return provider.Observed{}, errorf("Create", string(r.Kind), r.ID, provider.Invalid, "kind %q: spec missing; set the spec that matches the kind", r.Kind)
+	}
+	if reason, no := d.Capabilities().Unsupported[r.Kind]; no {
+		return provider.Observed{}, provider.NewError("Create", string(r.Kind), r.ID, provider.Unsupported, errorString("outscale: "+reason))
+	}
+	switch r.Kind {
+	case pattern.KindNet:
+		return d.createNet(ctx, req)
+	case pattern.KindSubnet:
+		return d.createSubnet(ctx, req)
+	case pattern.KindInternetGateway:
+		return d.createInternetService(ctx, req)
+	case pattern.KindPublicIP:
+		return d.createPublicIP(ctx, req)
+	case pattern.KindNATGateway:
+		return d.createNatService(ctx, req)
+	case pattern.KindRouteTable:
+		return d.createRouteTable(ctx, req)
+	case pattern.KindSecurityGroup:
+		return d.createSecurityGroup(ctx, req)
+	case pattern.KindSecurityGroupRules:
+		return d.createRuleSet(ctx, req)
+	case pattern.KindLoadBalancer:
+		return d.createLoadBalancer(ctx, req)
+	case pattern.KindCluster:
+		return d.createCluster(ctx, req)
+	}
+	return provider.Observed{}, errorf("Create", string(r.Kind), r.ID, provider.Invalid, "kind %q: unknown kind", r.Kind)
+}
+
+// Update changes the fields that Capabilities().Mutable lists.
+func (d *Driver) Update(ctx context.Context, req provider.Request, current provider.Observed) (provider.Observed, error) {
+	r := req.Resource
+	if r.Spec() == nil {
+		return provider.Observed{}, errorf("Update", string(r.Kind), current.ID, provider.Invalid, "kind %q: spec missing", r.Kind)
+	}
+	var err error
+	switch r.Kind {
+	case pattern.KindSubnet:
+		err = d.updateSubnet(ctx, req, current)
+	case pattern.KindInternetGateway:
+		err = d.updateInternetService(ctx, req, current)
+	case pattern.KindRouteTable:
+		err = d.updateRouteTable(ctx, req, current)
+	case pattern.KindSecurityGroupRules:
+		err = d.updateRuleSet(ctx, req, current)
+	case pattern.KindLoadBalancer:
+		err = d.updateLoadBalancer(ctx, req, current)
+	case pattern.KindCluster:
+		err = d.updateCluster(ctx, req, current)
+	case pattern.KindFirewall, pattern.KindDatabase:
+		return provider.Observed{}, d.unsupported("Update", r.Kind, current.ID)
+	default:
+		if len(req.Tags) > 0 {
+			err = d.createTags(ctx, "Update", r.Kind, current.ID, req.Tags)
+		}
+	}
+	if err != nil {
+		return provider.Observed{}, err
+	}
+	return d.Read(ctx, r.Kind, current.ID)
+}
+
+// Delete deletes the resource in OUTSCALE's order and waits for the ones
+// OUTSCALE removes asynchronously. A resource already gone is not an error.
+func (d *Driver) Delete(ctx context.Context, current provider.Observed) error {
+	kind := current.Resource.Kind
+	var err error
+	switch kind {
+	case pattern.KindNet:
+		err = d.deleteNet(ctx, current)
+	case pattern.KindSubnet:
+		err = d.deleteSubnet(ctx, current)
+	case pattern.KindInternetGateway:
+		err = d.deleteInternetService(ctx, current)
+	case pattern.KindPublicIP:
+		err = d.deletePublicIP(ctx, current)
+	case pattern.KindNATGateway:
+		err = d.deleteNatService(ctx, current)
+	case pattern.KindRouteTable:
+		err = d.deleteRouteTable(ctx, current)
+	case pattern.KindSecurityGroup:
+		err = d.deleteSecurityGroup(ctx, current)
+	case pattern.KindSecurityGroupRules:
+		err = d.deleteRuleSet(ctx, current)
+	case pattern.KindLoadBalancer:
+		err = d.deleteLoadBalancer(ctx, current)
+	case pattern.KindCluster:
+		err = d.deleteCluster(ctx, current)
+	case pattern.KindFirewall, pattern.KindDatabase:
+		return d.unsupported("Delete", kind, current.ID)
+	default:
+		return errorf("Delete", string(kind), current.ID, provider.Invalid, "kind %q: unknown kind", kind)
+	}
+	if isNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+func (d *Driver) unsupported(op string, kind pattern.Kind, id string) error {
+	return provider.NewError(op, string(kind), id, provider.Unsupported, errorString("outscale: "+d.Capabilities().Unsupported[kind]))
+}
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+func cmpStr(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// observed returns the common part of an Observed: id, kind, tags and the
+// logical id read from them.
+func observed(kind pattern.Kind, id string, tags map[string]string) provider.Observed {
+	return provider.Observed{ID: id, LogicalID: tags[provider.TagLogicalID], Resource: pattern.Resource{ID: tags[provider.TagLogicalID], Kind: kind},
+		Tags: ownTags(tags)}
+}
+
+// ownTags returns tags without the driver's bookkeeping tags (the
+// archkit:x/ prefix).
+func ownTags(tags map[string]string) map[string]string {
+	out := maps.Clone(tags)
+	maps.DeleteFunc(out, func(k, _ string) bool { return len(k) > len(metaPrefix) && k[:len(metaPrefix)] == metaPrefix })
+	return out
+}

@@ -1,0 +1,140 @@
+package outscale
+
+import (
+	"context"
+	"net/http"
+
+	osc "github.com/outscale/osc-sdk-go/v2"
+
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+func (d *Driver) listInternetServices(ctx context.Context, q provider.Query, ids []string) ([]provider.Observed, error) {
+	f := osc.FiltersInternetService{Tags: ownerFilter(q), InternetServiceIds: idFilter(ids), LinkNetIds: netFilter(q)}
+	igws, err := pages(func(token *string) ([]osc.InternetService, string, error) {
+		req := osc.ReadInternetServicesRequest{Filters: &f, NextPageToken: token}
+		resp, err := call(ctx, d, "ReadInternetServices", string(pattern.KindInternetGateway), first(ids), func(ctx context.Context) (osc.ReadInternetServicesResponse, *http.Response, error) {
+			return d.api.InternetServiceApi.ReadInternetServices(ctx).ReadInternetServicesRequest(req).Execute()
+		})
+		return resp.GetInternetServices(), resp.GetNextPageToken(), err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []provider.Observed
+	for _, g := range igws {
+		tags := tagMap(g.GetTags())
+		if !owned(q, tags) {
+			continue
+		}
+		out = append(out, igwObserved(g.GetInternetServiceId(), g.GetNetId(), g.GetState(), tags))
+	}
+	return out, nil
+}
+
+func igwObserved(id, netID, state string, tags map[string]string) provider.Observed {
+	o := observed(pattern.KindInternetGateway, id, tags)
+	o.Resource.InternetGateway = &pattern.InternetGatewaySpec{Net: pattern.Ref(netID)}
+	o.Status = state
+	if o.Status == "" {
+		o.Status = "detached"
+	}
+	o.Ready = true
+	return o
+}
+
+// createInternetService creates an internet service, tags it and links it
+// to the Net (CreateInternetService + LinkInternetService).
+func (d *Driver) createInternetService(ctx context.Context, req provider.Request) (provider.Observed, error) {
+	k := pattern.KindInternetGateway
+	o, ok, err := d.findOwned(ctx, req, d.listInternetServices)
+	if err != nil {
+		return provider.Observed{}, err
+	}
+	if !ok {
+		resp, err := call(ctx, d, "CreateInternetService", string(k), req.Resource.ID, func(ctx context.Context) (osc.CreateInternetServiceResponse, *http.Response, error) {
+			return d.api.InternetServiceApi.CreateInternetService(ctx).CreateInternetServiceRequest(osc.CreateInternetServiceRequest{}).Execute()
+		})
+		if err != nil {
+			return provider.Observed{}, err
+		}
+		g := resp.GetInternetService()
+		id := g.GetInternetServiceId()
+		if err := d.tagNew(ctx, k, id, req.Tags, func(ctx context.Context) error {
+			return d.deleteInternetService(ctx, provider.Observed{ID: id})
+		}); err != nil {
+			return provider.Observed{}, err
+		}
+		o = igwObserved(id, g.GetNetId(), g.GetState(), req.Tags)
+	}
+	net := string(req.Resource.InternetGateway.Net)
+	if net != "" && string(o.Resource.InternetGateway.Net) != net {
+		if err := d.linkInternetService(ctx, o.ID, net); err != nil {
+			return provider.Observed{}, err
+		}
+		o.Resource.InternetGateway.Net = pattern.Ref(net)
+		o.Status = "available"
+	}
+	return o, nil
+}
+
+func (d *Driver) linkInternetService(ctx context.Context, id, net string) error {
+	_, err := call(ctx, d, "LinkInternetService", string(pattern.KindInternetGateway), id, func(ctx context.Context) (osc.LinkInternetServiceResponse, *http.Response, error) {
+		return d.api.InternetServiceApi.LinkInternetService(ctx).LinkInternetServiceRequest(osc.LinkInternetServiceRequest{InternetServiceId: id, NetId: net}).Execute()
+	})
+	return err
+}
+
+func (d *Driver) unlinkInternetService(ctx context.Context, id, net string) error {
+	_, err := call(ctx, d, "UnlinkInternetService", string(pattern.KindInternetGateway), id, func(ctx context.Context) (osc.UnlinkInternetServiceResponse, *http.Response, error) {
+		return d.api.InternetServiceApi.UnlinkInternetService(ctx).UnlinkInternetServiceRequest(osc.UnlinkInternetServiceRequest{InternetServiceId: id, NetId: net}).Execute()
+	})
+	return err
+}
+
+// updateInternetService links the internet service to the wanted Net
+// (unlinking it from another first).
+func (d *Driver) updateInternetService(ctx context.Context, req provider.Request, cur provider.Observed) error {
+	want := string(req.Resource.InternetGateway.Net)
+	have := ""
+	if cur.Resource.InternetGateway != nil {
+		have = string(cur.Resource.InternetGateway.Net)
+	}
+	if have != want {
+		if have != "" {
+			if err := d.unlinkInternetService(ctx, cur.ID, have); err != nil {
+				return err
+			}
+		}
+		if want != "" {
+			if err := d.linkInternetService(ctx, cur.ID, want); err != nil {
+				return err
+			}
+		}
+	}
+	return d.createTags(ctx, "Update", pattern.KindInternetGateway, cur.ID, req.Tags)
+}
+
+// deleteInternetService unlinks the internet service from its Net, then
+// deletes it. OUTSCALE refuses the unlink while public IPs, a load
+// balancer or a NAT service remain in the Net (codes 1004, 1005, 1018);
+// those are retried as "not ready yet", then reported as Code Dependency.
+func (d *Driver) deleteInternetService(ctx context.Context, cur provider.Observed) error {
+	obs, err := d.listInternetServices(ctx, provider.Query{}, []string{cur.ID})
+	if err != nil {
+		return err
+	}
+	if len(obs) == 0 {
+		return nil
+	}
+	if net := string(obs[0].Resource.InternetGateway.Net); net != "" {
+		if err := d.unlinkInternetService(ctx, cur.ID, net); err != nil && !isNotFound(err) {
+			return err
+		}
+	}
+	_, err = call(ctx, d, "DeleteInternetService", string(pattern.KindInternetGateway), cur.ID, func(ctx context.Context) (osc.DeleteInternetServiceResponse, *http.Response, error) {
+		return d.api.InternetServiceApi.DeleteInternetService(ctx).DeleteInternetServiceRequest(osc.DeleteInternetServiceRequest{InternetServiceId: cur.ID}).Execute()
+	})
+	return err
+}

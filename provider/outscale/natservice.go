@@ -1,0 +1,116 @@
+package outscale
+
+import (
+	"context"
+	"net/http"
+
+	osc "github.com/outscale/osc-sdk-go/v2"
+
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+// readNats reads NAT services, deleted ones included.
+func (d *Driver) readNats(ctx context.Context, f osc.FiltersNatService, id string) ([]osc.NatService, error) {
+	return pages(func(token *string) ([]osc.NatService, string, error) {
+		req := osc.ReadNatServicesRequest{Filters: &f, NextPageToken: token}
+		resp, err := call(ctx, d, "ReadNatServices", string(pattern.KindNATGateway), id, func(ctx context.Context) (osc.ReadNatServicesResponse, *http.Response, error) {
+			return d.api.NatServiceApi.ReadNatServices(ctx).ReadNatServicesRequest(req).Execute()
+		})
+		return resp.GetNatServices(), resp.GetNextPageToken(), err
+	})
+}
+
+// listNatServices returns the NAT services that are not deleted.
+func (d *Driver) listNatServices(ctx context.Context, q provider.Query, ids []string) ([]provider.Observed, error) {
+	nats, err := d.readNats(ctx, osc.FiltersNatService{Tags: ownerFilter(q), NatServiceIds: idFilter(ids), NetIds: netFilter(q)}, first(ids))
+	if err != nil {
+		return nil, err
+	}
+	var out []provider.Observed
+	for _, n := range nats {
+		tags := tagMap(n.GetTags())
+		if !owned(q, tags) || n.GetState() == "deleted" {
+			continue
+		}
+		out = append(out, natObserved(n, tags))
+	}
+	return out, nil
+}
+
+func natObserved(n osc.NatService, tags map[string]string) provider.Observed {
+	o := observed(pattern.KindNATGateway, n.GetNatServiceId(), tags)
+	ip := ""
+	if ips := n.GetPublicIps(); len(ips) > 0 {
+		ip = ips[0].GetPublicIpId()
+	}
+	o.Resource.NATGateway = &pattern.NATGatewaySpec{Subnet: pattern.Ref(n.GetSubnetId()), PublicIP: pattern.Ref(ip),
+		InternetGateway: pattern.Ref(tags[tagRefIGW]), PublicRoute: pattern.Ref(tags[tagRefRoute]), Zone: tags[tagZone]}
+	o.Status = n.GetState()
+	o.Ready = o.Status == "available"
+	return o
+}
+
+// createNatService creates the NAT service in its public subnet with its
+// public IP and the request's token as ClientToken, so a repeated create
+// returns the first one even when its tagging failed. OUTSCALE answers 409
+// while the public IP or the route to the internet service is settling;
+// that is retried (see [notReady]). The NAT service comes back pending.
+func (d *Driver) createNatService(ctx context.Context, req provider.Request) (provider.Observed, error) {
+	s := req.Resource.NATGateway
+	k := pattern.KindNATGateway
+	tags := withMeta(req.Tags, map[string]string{tagRefIGW: string(s.InternetGateway), tagRefRoute: string(s.PublicRoute), tagZone: s.Zone})
+	if req.Token != "" {
+		nats, err := d.readNats(ctx, osc.FiltersNatService{ClientTokens: &[]string{req.Token}}, req.Resource.ID)
+		if err != nil {
+			return provider.Observed{}, err
+		}
+		for _, n := range nats {
+			if st := n.GetState(); st == "deleting" || st == "deleted" {
+				continue
+			}
+			if have := tagMap(n.GetTags()); have[provider.TagLogicalID] != req.Resource.ID {
+				if err := d.createTags(ctx, "Create", k, n.GetNatServiceId(), tags); err != nil {
+					return provider.Observed{}, err
+				}
+			}
+			return natObserved(n, tags), nil
+		}
+	}
+	in := osc.CreateNatServiceRequest{SubnetId: string(s.Subnet), PublicIpId: string(s.PublicIP)}
+	if req.Token != "" {
+		in.ClientToken = &req.Token
+	}
+	resp, err := call(ctx, d, "CreateNatService", string(k), req.Resource.ID, func(ctx context.Context) (osc.CreateNatServiceResponse, *http.Response, error) {
+		return d.api.NatServiceApi.CreateNatService(ctx).CreateNatServiceRequest(in).Execute()
+	})
+	if err != nil {
+		return provider.Observed{}, err
+	}
+	n := resp.GetNatService()
+	// No rollback: the client token finds the NAT service again.
+	if err := d.createTags(ctx, "Create", k, n.GetNatServiceId(), tags); err != nil {
+		return provider.Observed{}, err
+	}
+	return natObserved(n, tags), nil
+}
+
+// deleteNatService deletes the NAT service and waits until OUTSCALE reports
+// it deleted, so that its subnet and public IP can go next. The public IP
+// is not released (it is a public_ip resource of its own).
+func (d *Driver) deleteNatService(ctx context.Context, cur provider.Observed) error {
+	k := string(pattern.KindNATGateway)
+	_, err := call(ctx, d, "DeleteNatService", k, cur.ID, func(ctx context.Context) (osc.DeleteNatServiceResponse, *http.Response, error) {
+		return d.api.NatServiceApi.DeleteNatService(ctx).DeleteNatServiceRequest(osc.DeleteNatServiceRequest{NatServiceId: cur.ID}).Execute()
+	})
+	if err != nil {
+		return err
+	}
+	return d.waitFor(ctx, "DeleteNatService", k, cur.ID, "deleted", func(ctx context.Context) (bool, error) {
+		nats, err := d.readNats(ctx, osc.FiltersNatService{NatServiceIds: &[]string{cur.ID}}, cur.ID)
+		if err != nil {
+			return false, err
+		}
+		return len(nats) == 0 || nats[0].GetState() == "deleted", nil
+	})
+}

@@ -1,0 +1,73 @@
+package outscale
+
+import (
+	"context"
+	"net/http"
+
+	osc "github.com/outscale/osc-sdk-go/v2"
+
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+func (d *Driver) listPublicIPs(ctx context.Context, q provider.Query, ids []string) ([]provider.Observed, error) {
+	f := osc.FiltersPublicIp{Tags: ownerFilter(q), PublicIpIds: idFilter(ids)}
+	ips, err := pages(func(token *string) ([]osc.PublicIp, string, error) {
+		req := osc.ReadPublicIpsRequest{Filters: &f, NextPageToken: token}
+		resp, err := call(ctx, d, "ReadPublicIps", string(pattern.KindPublicIP), first(ids), func(ctx context.Context) (osc.ReadPublicIpsResponse, *http.Response, error) {
+			return d.api.PublicIpApi.ReadPublicIps(ctx).ReadPublicIpsRequest(req).Execute()
+		})
+		return resp.GetPublicIps(), resp.GetNextPageToken(), err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []provider.Observed
+	for _, p := range ips {
+		tags := tagMap(p.GetTags())
+		if !owned(q, tags) {
+			continue
+		}
+		out = append(out, publicIPObserved(p.GetPublicIpId(), p.GetPublicIp(), tags))
+	}
+	return out, nil
+}
+
+func publicIPObserved(id, ip string, tags map[string]string) provider.Observed {
+	o := observed(pattern.KindPublicIP, id, tags)
+	o.Resource.PublicIP = &pattern.PublicIPSpec{Zone: tags[tagZone]}
+	o.Status, o.Ready = "allocated "+ip, true
+	return o
+}
+
+// createPublicIp allocates a public IP (CreatePublicIp, which has no client
+// token and no tags) and tags it; the zone, which OUTSCALE public IPs do
+// not have, is kept in a tag.
+func (d *Driver) createPublicIP(ctx context.Context, req provider.Request) (provider.Observed, error) {
+	if o, ok, err := d.findOwned(ctx, req, d.listPublicIPs); err != nil || ok {
+		return o, err
+	}
+	k := pattern.KindPublicIP
+	resp, err := call(ctx, d, "CreatePublicIp", string(k), req.Resource.ID, func(ctx context.Context) (osc.CreatePublicIpResponse, *http.Response, error) {
+		return d.api.PublicIpApi.CreatePublicIp(ctx).CreatePublicIpRequest(osc.CreatePublicIpRequest{}).Execute()
+	})
+	if err != nil {
+		return provider.Observed{}, err
+	}
+	p := resp.GetPublicIp()
+	id := p.GetPublicIpId()
+	tags := withMeta(req.Tags, map[string]string{tagZone: req.Resource.PublicIP.Zone})
+	if err := d.tagNew(ctx, k, id, tags, func(ctx context.Context) error { return d.deletePublicIP(ctx, provider.Observed{ID: id}) }); err != nil {
+		return provider.Observed{}, err
+	}
+	return publicIPObserved(id, p.GetPublicIp(), tags), nil
+}
+
+// deletePublicIP releases the public IP. OUTSCALE refuses while a NAT
+// service uses it (Code Dependency: delete the NAT service first).
+func (d *Driver) deletePublicIP(ctx context.Context, cur provider.Observed) error {
+	_, err := call(ctx, d, "DeletePublicIp", string(pattern.KindPublicIP), cur.ID, func(ctx context.Context) (osc.DeletePublicIpResponse, *http.Response, error) {
+		return d.api.PublicIpApi.DeletePublicIp(ctx).DeletePublicIpRequest(osc.DeletePublicIpRequest{PublicIpId: &cur.ID}).Execute()
+	})
+	return err
+}

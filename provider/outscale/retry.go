@@ -1,0 +1,106 @@
+package outscale
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// call runs one OUTSCALE operation with the driver's credentials, retrying
+// what [notReady] accepts with exponential backoff and full jitter: before
+// attempt n+1 it sleeps a random duration in [0, min(MaxDelay,
+// BaseDelay*2^(n-1))). It stops after Options.MaxAttempts attempts or when
+// ctx ends, and returns a *provider.Error for kind/id on failure.
+//
+// osc-sdk-go/v2 retries nothing itself, so every call of the driver goes
+// through here.
+func call[T any](ctx context.Context, d *Driver, op, kind, id string, fn func(ctx context.Context) (T, *http.Response, error)) (T, error) {
+	actx := d.auth(ctx)
+	var zero T
+	for attempt := 1; ; attempt++ {
+		d.calls.Add(1)
+		out, res, err := fn(actx)
+		if res != nil && res.Body != nil {
+			_ = res.Body.Close()
+		}
+		if err == nil {
+			d.log.LogAttrs(ctx, slog.LevelDebug, "call", slog.String(logOp, op), slog.String(logKind, kind), slog.String(logID, id))
+			return out, nil
+		}
+		ae := decodeError(op, res, err)
+		code := classify(ae)
+		if ae.Status == 0 && !repeatable[op] && strings.HasPrefix(op, "Create") {
+			// No answer: the resource may exist. A token-less create that
+			// makes a new id is not repeated, by the driver or by the
+			// engine, or it could make a second resource.
+			pe := wrap(op, kind, id, ae)
+			pe.Retryable = false
+			return zero, pe
+		}
+		if !notReady(ae, code) || attempt >= d.opts.MaxAttempts {
+			return zero, wrap(op, kind, id, ae)
+		}
+		delay := backoff(d.opts.RetryBaseDelay, d.opts.RetryMaxDelay, attempt)
+		d.log.LogAttrs(ctx, slog.LevelDebug, "retry", slog.String(logOp, op), slog.String(logKind, kind), slog.String(logID, id),
+			slog.Int(logAttempt, attempt), slog.String(logCode, ae.Code), slog.Int(logStatus, ae.Status), slog.Duration(logDelay, delay))
+		if err := sleep(ctx, delay); err != nil {
+			return zero, wrap(op, kind, id, &APIError{Op: op, Status: ae.Status, Code: ae.Code, Type: ae.Type, Details: ae.Details, Err: err})
+		}
+	}
+}
+
+// repeatable lists the create operations that are safe to send again
+// when no answer came: those with a client token, those whose repeat is
+// refused as a conflict (a name, a range, a destination or a rule that
+// must be unique) and the tag calls.
+var repeatable = map[string]bool{
+	"CreateVms": true, "CreateNatService": true, // ClientToken
+	"CreateSubnet": true, "CreateSecurityGroup": true, "CreateLoadBalancer": true, // unique range or name
+	"CreateRoute": true, "CreateSecurityGroupRule": true, "CreateLoadBalancerListeners": true,
+	"CreateTags": true, "CreateLoadBalancerTags": true,
+}
+
+// backoff returns the full-jitter delay before the retry that follows
+// attempt (1-based).
+func backoff(base, ceiling time.Duration, attempt int) time.Duration {
+	d := base
+	for i := 1; i < attempt && d < ceiling; i++ {
+		d *= 2
+	}
+	d = min(d, ceiling)
+	if d <= 0 {
+		return 0
+	}
+	return rand.N(d)
+}
+
+// sleep waits for d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Log keys.
+const (
+	logOp      = "op"
+	logKind    = "kind"
+	logID      = "id"
+	logAttempt = "attempt"
+	logCode    = "code"
+	logStatus  = "status"
+	logDelay   = "delay"
+	logRegion  = "region"
+	logAccess  = "access_key"
+)

@@ -1,0 +1,249 @@
+package outscale
+
+import (
+	"context"
+	"net/http"
+	"net/netip"
+	"strings"
+
+	osc "github.com/outscale/osc-sdk-go/v2"
+
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+func (d *Driver) readRouteTables(ctx context.Context, f osc.FiltersRouteTable, id string) ([]osc.RouteTable, error) {
+	return pages(func(token *string) ([]osc.RouteTable, string, error) {
+		req := osc.ReadRouteTablesRequest{Filters: &f, NextPageToken: token}
+		resp, err := call(ctx, d, "ReadRouteTables", string(pattern.KindRouteTable), id, func(ctx context.Context) (osc.ReadRouteTablesResponse, *http.Response, error) {
+			return d.api.RouteTableApi.ReadRouteTables(ctx).ReadRouteTablesRequest(req).Execute()
+		})
+		return resp.GetRouteTables(), resp.GetNextPageToken(), err
+	})
+}
+
+func (d *Driver) listRouteTables(ctx context.Context, q provider.Query, ids []string) ([]provider.Observed, error) {
+	rts, err := d.readRouteTables(ctx, osc.FiltersRouteTable{Tags: ownerFilter(q), RouteTableIds: idFilter(ids), NetIds: netFilter(q)}, first(ids))
+	if err != nil {
+		return nil, err
+	}
+	var out []provider.Observed
+	for _, rt := range rts {
+		tags := tagMap(rt.GetTags())
+		if !owned(q, tags) {
+			continue
+		}
+		out = append(out, routeTableObserved(rt, tags))
+	}
+	return out, nil
+}
+
+func routeTableObserved(rt osc.RouteTable, tags map[string]string) provider.Observed {
+	o := observed(pattern.KindRouteTable, rt.GetRouteTableId(), tags)
+	s := &pattern.RouteTableSpec{Net: pattern.Ref(rt.GetNetId())}
+	for _, l := range rt.GetLinkRouteTables() {
+		if !l.GetMain() && l.GetSubnetId() != "" && s.Subnet == "" {
+			s.Subnet = pattern.Ref(l.GetSubnetId())
+		}
+	}
+	for _, r := range rt.GetRoutes() {
+		dest, err := netip.ParsePrefix(r.GetDestinationIpRange())
+		if err != nil {
+			continue
+		}
+		switch {
+		case r.GetNatServiceId() != "":
+			s.Routes = append(s.Routes, pattern.RouteSpec{Destination: dest, TargetKind: pattern.TargetNATGateway, Target: pattern.Ref(r.GetNatServiceId())})
+		case strings.HasPrefix(r.GetGatewayId(), "igw-"):
+			s.Routes = append(s.Routes, pattern.RouteSpec{Destination: dest, TargetKind: pattern.TargetInternetGateway, Target: pattern.Ref(r.GetGatewayId())})
+		}
+	}
+	o.Resource.RouteTable = s
+	o.Status, o.Ready = "available", true
+	return o
+}
+
+// createRouteTable creates the route table, tags it, creates its routes
+// and links it to its subnet (CreateRouteTable, CreateTags, CreateRoute,
+// LinkRouteTable). A failure after the tagging leaves a tagged table that
+// the next apply completes with Update.
+func (d *Driver) createRouteTable(ctx context.Context, req provider.Request) (provider.Observed, error) {
+	k := pattern.KindRouteTable
+	s := req.Resource.RouteTable
+	o, ok, err := d.findOwned(ctx, req, d.listRouteTables)
+	if err != nil {
+		return provider.Observed{}, err
+	}
+	if !ok {
+		resp, err := call(ctx, d, "CreateRouteTable", string(k), req.Resource.ID, func(ctx context.Context) (osc.CreateRouteTableResponse, *http.Response, error) {
+			return d.api.RouteTableApi.CreateRouteTable(ctx).CreateRouteTableRequest(osc.CreateRouteTableRequest{NetId: string(s.Net)}).Execute()
+		})
+		if err != nil {
+			return provider.Observed{}, err
+		}
+		rt := resp.GetRouteTable()
+		id := rt.GetRouteTableId()
+		if err := d.tagNew(ctx, k, id, req.Tags, func(ctx context.Context) error { return d.deleteRouteTable(ctx, provider.Observed{ID: id}) }); err != nil {
+			return provider.Observed{}, err
+		}
+		o = routeTableObserved(rt, req.Tags)
+	}
+	if err := d.reconcileRouteTable(ctx, req, o); err != nil {
+		return provider.Observed{}, err
+	}
+	o.Resource.RouteTable = &pattern.RouteTableSpec{Net: s.Net, Subnet: s.Subnet, Routes: append([]pattern.RouteSpec(nil), s.Routes...)}
+	return o, nil
+}
+
+func (d *Driver) updateRouteTable(ctx context.Context, req provider.Request, cur provider.Observed) error {
+	if err := d.reconcileRouteTable(ctx, req, cur); err != nil {
+		return err
+	}
+	return d.createTags(ctx, "Update", pattern.KindRouteTable, cur.ID, req.Tags)
+}
+
+// reconcileRouteTable makes the routes and the subnet link of cur those of
+// req: routes missing are created, routes to another target replaced
+// (UpdateRoute), routes not wanted deleted; the local route is never
+// touched. The table is linked to the wanted subnet (a subnet linked to
+// another table is moved with UpdateRouteTableLink).
+func (d *Driver) reconcileRouteTable(ctx context.Context, req provider.Request, cur provider.Observed) error {
+	k := string(pattern.KindRouteTable)
+	want := req.Resource.RouteTable
+	have := map[netip.Prefix]pattern.RouteSpec{}
+	if cur.Resource.RouteTable != nil {
+		for _, r := range cur.Resource.RouteTable.Routes {
+			have[r.Destination] = r
+		}
+	}
+	wanted := map[netip.Prefix]bool{}
+	for _, r := range want.Routes {
+		wanted[r.Destination] = true
+		h, ok := have[r.Destination]
+		if ok && h.Target == r.Target && h.TargetKind == r.TargetKind {
+			continue
+		}
+		var err error
+		if ok {
+			in := osc.UpdateRouteRequest{RouteTableId: cur.ID, DestinationIpRange: r.Destination.String()}
+			setTarget(&in.GatewayId, &in.NatServiceId, r)
+			_, err = call(ctx, d, "UpdateRoute", k, cur.ID, func(ctx context.Context) (osc.UpdateRouteResponse, *http.Response, error) {
+				return d.api.RouteApi.UpdateRoute(ctx).UpdateRouteRequest(in).Execute()
+			})
+		} else {
+			in := osc.CreateRouteRequest{RouteTableId: cur.ID, DestinationIpRange: r.Destination.String()}
+			setTarget(&in.GatewayId, &in.NatServiceId, r)
+			_, err = call(ctx, d, "CreateRoute", k, cur.ID, func(ctx context.Context) (osc.CreateRouteResponse, *http.Response, error) {
+				return d.api.RouteApi.CreateRoute(ctx).CreateRouteRequest(in).Execute()
+			})
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for dest := range have {
+		if wanted[dest] {
+			continue
+		}
+		in := osc.DeleteRouteRequest{RouteTableId: cur.ID, DestinationIpRange: dest.String()}
+		if _, err := call(ctx, d, "DeleteRoute", k, cur.ID, func(ctx context.Context) (osc.DeleteRouteResponse, *http.Response, error) {
+			return d.api.RouteApi.DeleteRoute(ctx).DeleteRouteRequest(in).Execute()
+		}); err != nil && !isNotFound(err) {
+			return err
+		}
+	}
+	haveSubnet := pattern.Ref("")
+	if cur.Resource.RouteTable != nil {
+		haveSubnet = cur.Resource.RouteTable.Subnet
+	}
+	if want.Subnet == haveSubnet {
+		return nil
+	}
+	rts, err := d.readRouteTables(ctx, osc.FiltersRouteTable{RouteTableIds: &[]string{cur.ID}}, cur.ID)
+	if err != nil {
+		return err
+	}
+	for _, rt := range rts {
+		for _, l := range rt.GetLinkRouteTables() {
+			if !l.GetMain() && l.GetSubnetId() != "" && l.GetSubnetId() != string(want.Subnet) {
+				if err := d.unlinkRouteTable(ctx, cur.ID, l.GetLinkRouteTableId()); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if want.Subnet == "" {
+		return nil
+	}
+	// A subnet linked to another table moves with UpdateRouteTableLink.
+	others, err := d.readRouteTables(ctx, osc.FiltersRouteTable{LinkSubnetIds: &[]string{string(want.Subnet)}}, cur.ID)
+	if err != nil {
+		return err
+	}
+	for _, rt := range others {
+		for _, l := range rt.GetLinkRouteTables() {
+			if l.GetSubnetId() == string(want.Subnet) && !l.GetMain() {
+				if rt.GetRouteTableId() == cur.ID {
+					return nil
+				}
+				in := osc.UpdateRouteTableLinkRequest{LinkRouteTableId: l.GetLinkRouteTableId(), RouteTableId: cur.ID}
+				_, err := call(ctx, d, "UpdateRouteTableLink", k, cur.ID, func(ctx context.Context) (osc.UpdateRouteTableLinkResponse, *http.Response, error) {
+					return d.api.RouteTableApi.UpdateRouteTableLink(ctx).UpdateRouteTableLinkRequest(in).Execute()
+				})
+				return err
+			}
+		}
+	}
+	in := osc.LinkRouteTableRequest{RouteTableId: cur.ID, SubnetId: string(want.Subnet)}
+	_, err = call(ctx, d, "LinkRouteTable", k, cur.ID, func(ctx context.Context) (osc.LinkRouteTableResponse, *http.Response, error) {
+		return d.api.RouteTableApi.LinkRouteTable(ctx).LinkRouteTableRequest(in).Execute()
+	})
+	return err
+}
+
+func setTarget(gw, nat **string, r pattern.RouteSpec) {
+	t := string(r.Target)
+	if r.TargetKind == pattern.TargetNATGateway {
+		*nat = &t
+	} else {
+		*gw = &t
+	}
+}
+
+func (d *Driver) unlinkRouteTable(ctx context.Context, id, link string) error {
+	_, err := call(ctx, d, "UnlinkRouteTable", string(pattern.KindRouteTable), id, func(ctx context.Context) (osc.UnlinkRouteTableResponse, *http.Response, error) {
+		return d.api.RouteTableApi.UnlinkRouteTable(ctx).UnlinkRouteTableRequest(osc.UnlinkRouteTableRequest{LinkRouteTableId: link}).Execute()
+	})
+	if isNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// deleteRouteTable unlinks the table from its subnets, then deletes it.
+// The main route table of a Net is never deleted (OUTSCALE deletes it with
+// the Net): that is refused with Code Invalid.
+func (d *Driver) deleteRouteTable(ctx context.Context, cur provider.Observed) error {
+	k := string(pattern.KindRouteTable)
+	rts, err := d.readRouteTables(ctx, osc.FiltersRouteTable{RouteTableIds: &[]string{cur.ID}}, cur.ID)
+	if err != nil {
+		return err
+	}
+	if len(rts) == 0 {
+		return nil
+	}
+	for _, l := range rts[0].GetLinkRouteTables() {
+		if l.GetMain() {
+			return errorf("DeleteRouteTable", k, cur.ID, provider.Invalid, "route table %s is the main route table of Net %s; it goes with the Net", cur.ID, rts[0].GetNetId())
+		}
+	}
+	for _, l := range rts[0].GetLinkRouteTables() {
+		if err := d.unlinkRouteTable(ctx, cur.ID, l.GetLinkRouteTableId()); err != nil {
+			return err
+		}
+	}
+	_, err = call(ctx, d, "DeleteRouteTable", k, cur.ID, func(ctx context.Context) (osc.DeleteRouteTableResponse, *http.Response, error) {
+		return d.api.RouteTableApi.DeleteRouteTable(ctx).DeleteRouteTableRequest(osc.DeleteRouteTableRequest{RouteTableId: cur.ID}).Execute()
+	})
+	return err
+}

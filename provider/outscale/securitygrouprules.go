@@ -1,0 +1,256 @@
+package outscale
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"strings"
+
+	osc "github.com/outscale/osc-sdk-go/v2"
+
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+// ruleSetSuffix makes the provider id of a security_group_rules resource
+// from its group's id: "sg-0000000a/rules". The rule set has no OUTSCALE
+// object of its own; its ownership tags live on the group under
+// rulesPrefix.
+const ruleSetSuffix = "/rules"
+
+func ruleSetID(group string) string { return group + ruleSetSuffix }
+
+func groupOf(ruleSet string) string { return strings.TrimSuffix(ruleSet, ruleSetSuffix) }
+
+func (d *Driver) listRuleSets(ctx context.Context, q provider.Query, ids []string) ([]provider.Observed, error) {
+	f := osc.FiltersSecurityGroup{NetIds: netFilter(q)}
+	if q.Deployment != "" {
+		f.Tags = &[]string{rulesPrefix + provider.TagDeployment + "=" + q.Deployment}
+	}
+	var groups []string
+	for _, id := range ids {
+		if !strings.HasSuffix(id, ruleSetSuffix) {
+			return nil, nil
+		}
+		groups = append(groups, groupOf(id))
+	}
+	f.SecurityGroupIds = idFilter(groups)
+	sgs, err := d.readSecurityGroups(ctx, f, first(ids))
+	if err != nil {
+		return nil, err
+	}
+	var out []provider.Observed
+	for _, g := range sgs {
+		all := tagMap(g.GetTags())
+		tags := map[string]string{}
+		for k, v := range all {
+			if strings.HasPrefix(k, rulesPrefix) {
+				tags[strings.TrimPrefix(k, rulesPrefix)] = v
+			}
+		}
+		if tags[provider.TagLogicalID] == "" || !owned(q, tags) {
+			continue
+		}
+		o := observed(pattern.KindSecurityGroupRules, ruleSetID(g.GetSecurityGroupId()), tags)
+		o.Resource.SecurityGroupRules = &pattern.SecurityGroupRulesSpec{Group: pattern.Ref(g.GetSecurityGroupId()),
+			Inbound: flatten(g.GetInboundRules()), Outbound: flatten(g.GetOutboundRules())}
+		o.Status, o.Ready = "available", true
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// flatten turns OUTSCALE rules (a protocol and port range with several IP
+// ranges and group members) into one RuleSpec per source.
+func flatten(rules []osc.SecurityGroupRule) []pattern.RuleSpec {
+	var out []pattern.RuleSpec
+	for _, r := range rules {
+		proto, from, to := fromOscProto(r.GetIpProtocol(), r.GetFromPortRange(), r.GetToPortRange())
+		for _, ipr := range r.GetIpRanges() {
+			p, err := netip.ParsePrefix(ipr)
+			if err != nil {
+				continue
+			}
+			out = append(out, pattern.RuleSpec{Protocol: proto, FromPort: from, ToPort: to, CIDR: p})
+		}
+		for _, m := range r.GetSecurityGroupsMembers() {
+			out = append(out, pattern.RuleSpec{Protocol: proto, FromPort: from, ToPort: to, Group: pattern.Ref(m.GetSecurityGroupId())})
+		}
+	}
+	return out
+}
+
+func fromOscProto(p string, from, to int32) (netplan.Protocol, uint16, uint16) {
+	switch p {
+	case "-1", "all":
+		return netplan.ProtocolAll, 0, 0
+	case "icmp", "1":
+		return netplan.ProtocolICMP, 0, 0
+	case "6":
+		p = "tcp"
+	case "17":
+		p = "udp"
+	}
+	return netplan.Protocol(p), uint16(max(from, 0)), uint16(max(to, 0))
+}
+
+// oscRule returns r as an OUTSCALE rule: "-1" for all protocols, -1/-1
+// ports for all and ICMP (every type), SecurityGroupsMembers by id for a
+// group source, IpRanges for a CIDR.
+func oscRule(r pattern.RuleSpec) osc.SecurityGroupRule {
+	out := osc.SecurityGroupRule{}
+	switch r.Protocol {
+	case netplan.ProtocolAll, "":
+		out.IpProtocol = osc.PtrString("-1")
+		out.FromPortRange, out.ToPortRange = osc.PtrInt32(-1), osc.PtrInt32(-1)
+	case netplan.ProtocolICMP:
+		out.IpProtocol = osc.PtrString("icmp")
+		out.FromPortRange, out.ToPortRange = osc.PtrInt32(-1), osc.PtrInt32(-1)
+	default:
+		out.IpProtocol = osc.PtrString(string(r.Protocol))
+		out.FromPortRange, out.ToPortRange = osc.PtrInt32(int32(r.FromPort)), osc.PtrInt32(int32(r.ToPort))
+	}
+	if r.Group != "" {
+		out.SecurityGroupsMembers = &[]osc.SecurityGroupsMember{{SecurityGroupId: osc.PtrString(string(r.Group))}}
+	} else {
+		out.IpRanges = &[]string{r.CIDR.String()}
+	}
+	return out
+}
+
+// ruleKey is the identity of a rule for the reconciliation (description
+// left out: OUTSCALE does not keep one per rule).
+func ruleKey(r pattern.RuleSpec) string {
+	if r.Protocol == "" {
+		r.Protocol = netplan.ProtocolAll
+	}
+	if r.Protocol == netplan.ProtocolAll || r.Protocol == netplan.ProtocolICMP {
+		r.FromPort, r.ToPort = 0, 0
+	}
+	return fmt.Sprintf("%s|%d|%d|%s|%s", r.Protocol, r.FromPort, r.ToPort, r.CIDR, r.Group)
+}
+
+// createRuleSet tags the group with the rule set's ownership tags, then
+// makes its rules exactly those of the spec (see reconcileRules).
+func (d *Driver) createRuleSet(ctx context.Context, req provider.Request) (provider.Observed, error) {
+	s := req.Resource.SecurityGroupRules
+	if s.Group == "" {
+		return provider.Observed{}, errorf("Create", string(pattern.KindSecurityGroupRules), req.Resource.ID, provider.Invalid,
+			"security_group_rules.group: empty; name the group the rules belong to")
+	}
+	group := string(s.Group)
+	if err := d.createTags(ctx, "Create", pattern.KindSecurityGroupRules, group, prefixed(req.Tags)); err != nil {
+		return provider.Observed{}, err
+	}
+	if err := d.reconcileRules(ctx, group, s.Inbound, s.Outbound); err != nil {
+		return provider.Observed{}, err
+	}
+	return d.Read(ctx, pattern.KindSecurityGroupRules, ruleSetID(group))
+}
+
+func prefixed(tags map[string]string) map[string]string {
+	out := make(map[string]string, len(tags))
+	for k, v := range tags {
+		out[rulesPrefix+k] = v
+	}
+	return out
+}
+
+func (d *Driver) updateRuleSet(ctx context.Context, req provider.Request, cur provider.Observed) error {
+	s := req.Resource.SecurityGroupRules
+	group := groupOf(cur.ID)
+	if err := d.reconcileRules(ctx, group, s.Inbound, s.Outbound); err != nil {
+		return err
+	}
+	return d.createTags(ctx, "Update", pattern.KindSecurityGroupRules, group, prefixed(req.Tags))
+}
+
+// reconcileRules reads the group's rules and makes them exactly inbound and
+// outbound: the missing rules are added with one CreateSecurityGroupRule
+// per direction (Rules[]), the others, the allow-all outbound rule of a new
+// group included, removed with one DeleteSecurityGroupRule per direction.
+func (d *Driver) reconcileRules(ctx context.Context, group string, inbound, outbound []pattern.RuleSpec) error {
+	sgs, err := d.readSecurityGroups(ctx, osc.FiltersSecurityGroup{SecurityGroupIds: &[]string{group}}, group)
+	if err != nil {
+		return err
+	}
+	if len(sgs) == 0 {
+		return errorf("ReadSecurityGroups", string(pattern.KindSecurityGroupRules), group, provider.NotFound, "security group %s: not found", group)
+	}
+	for _, dir := range []struct {
+		flow       string
+		have, want []pattern.RuleSpec
+	}{
+		{"Inbound", flatten(sgs[0].GetInboundRules()), inbound},
+		{"Outbound", flatten(sgs[0].GetOutboundRules()), outbound},
+	} {
+		have := map[string]pattern.RuleSpec{}
+		for _, r := range dir.have {
+			have[ruleKey(r)] = r
+		}
+		want := map[string]bool{}
+		var add []osc.SecurityGroupRule
+		for _, r := range dir.want {
+			k := ruleKey(r)
+			if want[k] {
+				continue
+			}
+			want[k] = true
+			if _, ok := have[k]; !ok {
+				add = append(add, oscRule(r))
+			}
+		}
+		var del []osc.SecurityGroupRule
+		for k, r := range have {
+			if !want[k] {
+				del = append(del, oscRule(r))
+			}
+		}
+		if len(del) > 0 {
+			in := osc.DeleteSecurityGroupRuleRequest{SecurityGroupId: group, Flow: dir.flow, Rules: &del}
+			if _, err := call(ctx, d, "DeleteSecurityGroupRule", string(pattern.KindSecurityGroupRules), group, func(ctx context.Context) (osc.DeleteSecurityGroupRuleResponse, *http.Response, error) {
+				return d.api.SecurityGroupRuleApi.DeleteSecurityGroupRule(ctx).DeleteSecurityGroupRuleRequest(in).Execute()
+			}); err != nil && !isNotFound(err) {
+				return err
+			}
+		}
+		if len(add) > 0 {
+			in := osc.CreateSecurityGroupRuleRequest{SecurityGroupId: group, Flow: dir.flow, Rules: &add}
+			if _, err := call(ctx, d, "CreateSecurityGroupRule", string(pattern.KindSecurityGroupRules), group, func(ctx context.Context) (osc.CreateSecurityGroupRuleResponse, *http.Response, error) {
+				return d.api.SecurityGroupRuleApi.CreateSecurityGroupRule(ctx).CreateSecurityGroupRuleRequest(in).Execute()
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// deleteRuleSet removes every rule of the group, then the rule set's tags:
+// the group itself stays (it is a security_group resource of its own).
+func (d *Driver) deleteRuleSet(ctx context.Context, cur provider.Observed) error {
+	group := groupOf(cur.ID)
+	if err := d.reconcileRules(ctx, group, nil, nil); err != nil {
+		return err
+	}
+	sgs, err := d.readSecurityGroups(ctx, osc.FiltersSecurityGroup{SecurityGroupIds: &[]string{group}}, group)
+	if err != nil || len(sgs) == 0 {
+		return err
+	}
+	var del []osc.ResourceTag
+	for _, t := range sgs[0].GetTags() {
+		if strings.HasPrefix(t.Key, rulesPrefix) {
+			del = append(del, t)
+		}
+	}
+	if len(del) == 0 {
+		return nil
+	}
+	in := osc.DeleteTagsRequest{ResourceIds: []string{group}, Tags: del}
+	_, err = call(ctx, d, "DeleteTags", string(pattern.KindSecurityGroupRules), cur.ID, func(ctx context.Context) (osc.DeleteTagsResponse, *http.Response, error) {
+		return d.api.TagApi.DeleteTags(ctx).DeleteTagsRequest(in).Execute()
+	})
+	return err
+}

@@ -1,0 +1,495 @@
+package outscale
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	osc "github.com/outscale/osc-sdk-go/v2"
+
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+)
+
+// MaxUserData is the largest user data OUTSCALE accepts, Base64-encoded:
+// 500 KiB.
+const MaxUserData = 500 * 1024
+
+// VM states.
+func isAlive(state string) bool { return state == "pending" || state == "running" }
+
+func isGone(state string) bool { return state == "terminated" || state == "shutting-down" }
+
+func (d *Driver) readVms(ctx context.Context, f osc.FiltersVm, id string) ([]osc.Vm, error) {
+	return pages(func(token *string) ([]osc.Vm, string, error) {
+		req := osc.ReadVmsRequest{Filters: &f, NextPageToken: token}
+		resp, err := call(ctx, d, "ReadVms", string(pattern.KindCluster), id, func(ctx context.Context) (osc.ReadVmsResponse, *http.Response, error) {
+			return d.api.VmApi.ReadVms(ctx).ReadVmsRequest(req).Execute()
+		})
+		return resp.GetVms(), resp.GetNextPageToken(), err
+	})
+}
+
+// clusterID is the provider id of a cluster: the request's token, which is
+// deterministic per deployment and logical id. Every VM of the cluster
+// carries it in a tag.
+func clusterID(req provider.Request) string {
+	if req.Token != "" {
+		return req.Token
+	}
+	return provider.Token(req.Deployment, req.Resource.ID)
+}
+
+// node is one VM of a cluster with its slot.
+type node struct {
+	vm   osc.Vm
+	slot int
+	tags map[string]string
+}
+
+func nodesOf(vms []osc.Vm) []node {
+	out := make([]node, 0, len(vms))
+	for _, vm := range vms {
+		tags := tagMap(vm.GetTags())
+		slot, err := strconv.Atoi(tags[tagNode])
+		if err != nil {
+			slot = -1
+		}
+		out = append(out, node{vm: vm, slot: slot, tags: tags})
+	}
+	slices.SortFunc(out, func(a, b node) int {
+		if a.slot != b.slot {
+			return a.slot - b.slot
+		}
+		return strings.Compare(a.vm.GetVmId(), b.vm.GetVmId())
+	})
+	return out
+}
+
+// listClusters returns the clusters of q's deployment, or the one with id:
+// the VMs tagged with a cluster id, grouped. A cluster none of whose VMs is
+// pending or running does not exist any more.
+func (d *Driver) listClusters(ctx context.Context, q provider.Query, id string) ([]provider.Observed, error) {
+	f := osc.FiltersVm{Tags: ownerFilter(q), NetIds: netFilter(q)}
+	if id != "" {
+		f.Tags = &[]string{tagCluster + "=" + id}
+	}
+	vms, err := d.readVms(ctx, f, id)
+	if err != nil {
+		return nil, err
+	}
+	groups := map[string][]node{}
+	for _, n := range nodesOf(vms) {
+		cid := n.tags[tagCluster]
+		if cid == "" || !owned(q, n.tags) || !isAlive(n.vm.GetState()) {
+			continue
+		}
+		groups[cid] = append(groups[cid], n)
+	}
+	var out []provider.Observed
+	for _, cid := range slices.Sorted(maps.Keys(groups)) {
+		o, err := d.clusterObserved(ctx, cid, groups[cid])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// clusterObserved builds the Observed of a cluster from its live nodes.
+// Desired is the number of live nodes (so that a lost node shows as a
+// change the engine repairs with Update); Min, Max, Tier, Stateless,
+// Subnets and TargetPort come from the nodes' tags; LoadBalancers lists the
+// balancers that have every live node as a backend.
+func (d *Driver) clusterObserved(ctx context.Context, id string, nodes []node) (provider.Observed, error) {
+	n0 := nodes[0]
+	o := observed(pattern.KindCluster, id, n0.tags)
+	s := &pattern.ClusterSpec{Tier: n0.tags[tagClusterTier], Image: n0.vm.GetImageId(), InstanceType: n0.vm.GetVmType(),
+		Desired: len(nodes), Stateless: n0.tags[tagStateless] == "true"}
+	s.Min, _ = strconv.Atoi(n0.tags[tagMin])
+	s.Max, _ = strconv.Atoi(n0.tags[tagMax])
+	if tp, err := strconv.Atoi(n0.tags[tagTargetPort]); err == nil {
+		s.TargetPort = uint16(tp)
+	}
+	for _, sn := range splitList(n0.tags[tagSubnets]) {
+		s.Subnets = append(s.Subnets, pattern.Ref(sn))
+	}
+	for _, g := range n0.vm.GetSecurityGroups() {
+		s.SecurityGroups = append(s.SecurityGroups, pattern.Ref(g.GetSecurityGroupId()))
+	}
+	slices.Sort(s.SecurityGroups)
+	if ud := n0.vm.GetUserData(); ud != "" {
+		if b, err := base64.StdEncoding.DecodeString(ud); err == nil {
+			s.UserData = pattern.Secret(b)
+		}
+	}
+	ids := make([]string, len(nodes))
+	ready := true
+	for i, n := range nodes {
+		ids[i] = n.vm.GetVmId()
+		ready = ready && n.vm.GetState() == "running"
+	}
+	if names := splitList(n0.tags[tagLBs]); len(names) > 0 {
+		lbs, err := d.readLoadBalancers(ctx, names)
+		if err != nil {
+			return provider.Observed{}, err
+		}
+		for _, lb := range lbs {
+			backends := lb.GetBackendVmIds()
+			if !slices.ContainsFunc(ids, func(id string) bool { return !slices.Contains(backends, id) }) {
+				s.LoadBalancers = append(s.LoadBalancers, pattern.Ref(lb.GetLoadBalancerName()))
+			}
+		}
+		slices.Sort(s.LoadBalancers)
+	}
+	if len(s.LoadBalancers) == 0 {
+		s.TargetPort = 0
+	}
+	o.Resource.Cluster = s
+	o.Ready = ready
+	o.Status = fmt.Sprintf("%d running of %d", countRunning(nodes), len(nodes))
+	o.Parts = map[string][]string{"vm": ids}
+	return o, nil
+}
+
+func countRunning(nodes []node) int {
+	n := 0
+	for _, x := range nodes {
+		if x.vm.GetState() == "running" {
+			n++
+		}
+	}
+	return n
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+func joinRefs(rs []pattern.Ref) string {
+	ss := make([]string, len(rs))
+	for i, r := range rs {
+		ss[i] = string(r)
+	}
+	return strings.Join(ss, ",")
+}
+
+// checkCluster validates a cluster spec before any call.
+func checkCluster(op, id string, s *pattern.ClusterSpec) error {
+	k := string(pattern.KindCluster)
+	var errs []error
+	switch {
+	case s.Image == "":
+		errs = append(errs, errorf(op, k, id, provider.Invalid, "cluster.image: empty; give an OMI id (ami-...)"))
+	case s.InstanceType == "":
+		errs = append(errs, errorf(op, k, id, provider.Invalid, "cluster.instance_type: empty; give a VM type"))
+	}
+	if len(s.Subnets) == 0 {
+		errs = append(errs, errorf(op, k, id, provider.Invalid, "cluster.subnets: empty; give the subnets to spread the nodes over"))
+	}
+	if s.Min < 0 || s.Min > s.Desired || s.Desired > s.Max || s.Max < 1 {
+		errs = append(errs, errorf(op, k, id, provider.Invalid, "cluster: min %d, desired %d, max %d: want 0 <= min <= desired <= max and max >= 1", s.Min, s.Desired, s.Max))
+	}
+	if n := base64.StdEncoding.EncodedLen(len(s.UserData)); n > MaxUserData {
+		errs = append(errs, errorf(op, k, id, provider.Invalid,
+			"cluster.user_data: %d bytes, %d once Base64-encoded: more than OUTSCALE's 500 KiB; move the payload to an object store and fetch it at boot", len(s.UserData), n))
+	}
+	if len(s.LoadBalancers) > 0 && s.TargetPort == 0 {
+		errs = append(errs, errorf(op, k, id, provider.Invalid, "cluster.target_port: 0; give the port the load balancers send to"))
+	}
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	if len(errs) > 1 {
+		return provider.NewError(op, k, id, provider.Invalid, errors.Join(errs...))
+	}
+	return nil
+}
+
+// createCluster creates the cluster's VMs (see reconcileNodes) and returns
+// it; the VMs come back pending (Ready false).
+func (d *Driver) createCluster(ctx context.Context, req provider.Request) (provider.Observed, error) {
+	if err := checkCluster("CreateVms", req.Resource.ID, req.Resource.Cluster); err != nil {
+		return provider.Observed{}, err
+	}
+	id := clusterID(req)
+	if err := d.reconcileNodes(ctx, req, id); err != nil {
+		return provider.Observed{}, err
+	}
+	return d.Read(ctx, pattern.KindCluster, id)
+}
+
+func (d *Driver) updateCluster(ctx context.Context, req provider.Request, cur provider.Observed) error {
+	if err := checkCluster("UpdateVms", req.Resource.ID, req.Resource.Cluster); err != nil {
+		return err
+	}
+	return d.reconcileNodes(ctx, req, cur.ID)
+}
+
+// reconcileNodes brings the cluster id to req's spec:
+//
+//   - slots 0..Desired-1 each hold one pending or running VM: a slot whose
+//     VM is missing, terminated or failed (stopped, quarantined) gets a new
+//     one from CreateVms, in subnet Subnets[slot mod len(Subnets)] (so the
+//     nodes spread evenly over the subnets' subregions), with a ClientToken
+//     derived from the cluster id, the slot and the number of VMs the slot
+//     has had (a retried create finds its VM again; a replacement gets a
+//     new token), then tagged (ownership, slot, cluster bookkeeping);
+//   - VMs beyond Desired, duplicates and failed VMs are deleted (DeleteVms);
+//   - the nodes are linked to the spec's load balancers
+//     (LinkLoadBalancerBackendMachines) and unlinked from those it dropped.
+func (d *Driver) reconcileNodes(ctx context.Context, req provider.Request, id string) error {
+	k := string(pattern.KindCluster)
+	s := req.Resource.Cluster
+	all, err := d.readVms(ctx, osc.FiltersVm{Tags: &[]string{tagCluster + "=" + id}}, id)
+	if err != nil {
+		return err
+	}
+	meta := map[string]string{tagCluster: id, tagMin: strconv.Itoa(s.Min), tagMax: strconv.Itoa(s.Max),
+		tagStateless: strconv.FormatBool(s.Stateless), tagSubnets: joinRefs(s.Subnets), tagLBs: joinRefs(s.LoadBalancers),
+		tagClusterTier: s.Tier}
+	if s.TargetPort != 0 {
+		meta[tagTargetPort] = strconv.Itoa(int(s.TargetPort))
+	}
+	base := withMeta(req.Tags, meta)
+	history := map[int]int{}
+	alive := map[int]node{}
+	var drop []string
+	var oldLBs []string
+	for _, n := range nodesOf(all) {
+		history[n.slot]++
+		st := n.vm.GetState()
+		switch {
+		case isGone(st):
+		case !isAlive(st), n.slot < 0 || n.slot >= s.Desired:
+			drop = append(drop, n.vm.GetVmId())
+			oldLBs = append(oldLBs, splitList(n.tags[tagLBs])...)
+		case alive[n.slot].vm.VmId != nil:
+			drop = append(drop, n.vm.GetVmId())
+		default:
+			alive[n.slot] = n
+			oldLBs = append(oldLBs, splitList(n.tags[tagLBs])...)
+		}
+	}
+	var keep []string
+	var retag []string
+	for slot := range s.Desired {
+		if n, ok := alive[slot]; ok {
+			keep = append(keep, n.vm.GetVmId())
+			want := withMeta(base, map[string]string{tagNode: strconv.Itoa(slot)})
+			for kk, v := range want {
+				if n.tags[kk] != v {
+					retag = append(retag, n.vm.GetVmId())
+					break
+				}
+			}
+			continue
+		}
+		vmID, err := d.createNode(ctx, req, id, slot, history[slot], base)
+		if err != nil {
+			return err
+		}
+		keep = append(keep, vmID)
+	}
+	if len(retag) > 0 {
+		// The slot tag differs per VM: tag each one.
+		for _, vmID := range retag {
+			slot := -1
+			for sl, n := range alive {
+				if n.vm.GetVmId() == vmID {
+					slot = sl
+				}
+			}
+			if err := d.createTags(ctx, "Update", pattern.KindCluster, vmID, withMeta(base, map[string]string{tagNode: strconv.Itoa(slot)})); err != nil {
+				return err
+			}
+		}
+	}
+	if len(drop) > 0 {
+		if err := d.deleteVms(ctx, id, drop); err != nil {
+			return err
+		}
+	}
+	// Load balancers.
+	wantLBs := make([]string, len(s.LoadBalancers))
+	for i, r := range s.LoadBalancers {
+		wantLBs[i] = string(r)
+	}
+	names := slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(wantLBs), oldLBs...))))
+	if len(names) == 0 {
+		return nil
+	}
+	lbs, err := d.readLoadBalancers(ctx, names)
+	if err != nil {
+		return err
+	}
+	for _, lb := range lbs {
+		name := lb.GetLoadBalancerName()
+		backends := lb.GetBackendVmIds()
+		if slices.Contains(wantLBs, name) {
+			var missing []string
+			for _, vmID := range keep {
+				if !slices.Contains(backends, vmID) {
+					missing = append(missing, vmID)
+				}
+			}
+			if len(missing) > 0 {
+				in := osc.LinkLoadBalancerBackendMachinesRequest{LoadBalancerName: name, BackendVmIds: &missing}
+				if _, err := call(ctx, d, "LinkLoadBalancerBackendMachines", k, id, func(ctx context.Context) (osc.LinkLoadBalancerBackendMachinesResponse, *http.Response, error) {
+					return d.api.LoadBalancerApi.LinkLoadBalancerBackendMachines(ctx).LinkLoadBalancerBackendMachinesRequest(in).Execute()
+				}); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		var linked []string
+		for _, vmID := range keep {
+			if slices.Contains(backends, vmID) {
+				linked = append(linked, vmID)
+			}
+		}
+		if len(linked) > 0 {
+			in := osc.UnlinkLoadBalancerBackendMachinesRequest{LoadBalancerName: name, BackendVmIds: &linked}
+			if _, err := call(ctx, d, "UnlinkLoadBalancerBackendMachines", k, id, func(ctx context.Context) (osc.UnlinkLoadBalancerBackendMachinesResponse, *http.Response, error) {
+				return d.api.LoadBalancerApi.UnlinkLoadBalancerBackendMachines(ctx).UnlinkLoadBalancerBackendMachinesRequest(in).Execute()
+			}); err != nil && !isNotFound(err) {
+				return err
+			}
+		}
+	}
+	for _, name := range wantLBs {
+		if !slices.ContainsFunc(lbs, func(lb osc.LoadBalancer) bool { return lb.GetLoadBalancerName() == name }) {
+			return errorf("LinkLoadBalancerBackendMachines", k, id, provider.NotFound, "cluster.load_balancers: %q: no such load balancer", name)
+		}
+	}
+	return nil
+}
+
+// createNode creates the VM of one slot and tags it; it returns its id.
+func (d *Driver) createNode(ctx context.Context, req provider.Request, id string, slot, generation int, base map[string]string) (string, error) {
+	s := req.Resource.Cluster
+	k := string(pattern.KindCluster)
+	token := provider.Token(id, fmt.Sprintf("node/%d/%d", slot, generation))
+	subnet := string(s.Subnets[slot%len(s.Subnets)])
+	in := osc.CreateVmsRequest{ImageId: s.Image, VmType: osc.PtrString(s.InstanceType), SubnetId: &subnet, ClientToken: &token,
+		MinVmsCount: osc.PtrInt32(1), MaxVmsCount: osc.PtrInt32(1)}
+	if len(s.SecurityGroups) > 0 {
+		sgs := make([]string, len(s.SecurityGroups))
+		for i, g := range s.SecurityGroups {
+			sgs[i] = string(g)
+		}
+		in.SecurityGroupIds = &sgs
+	}
+	if s.UserData != "" {
+		in.UserData = osc.PtrString(base64.StdEncoding.EncodeToString([]byte(s.UserData.Value())))
+	}
+	resp, err := call(ctx, d, "CreateVms", k, id, func(ctx context.Context) (osc.CreateVmsResponse, *http.Response, error) {
+		return d.api.VmApi.CreateVms(ctx).CreateVmsRequest(in).Execute()
+	})
+	if err != nil {
+		return "", err
+	}
+	vms := resp.GetVms()
+	if len(vms) == 0 {
+		return "", errorf("CreateVms", k, id, provider.Internal, "CreateVms answered no VM for slot %d", slot)
+	}
+	vmID := vms[0].GetVmId()
+	// No rollback: the client token finds this VM again.
+	if err := d.createTags(ctx, "Create", pattern.KindCluster, vmID, withMeta(base, map[string]string{tagNode: strconv.Itoa(slot)})); err != nil {
+		return "", err
+	}
+	return vmID, nil
+}
+
+// deleteVms terminates VMs (DeleteVms is idempotent) and waits until they
+// are terminated.
+func (d *Driver) deleteVms(ctx context.Context, cluster string, ids []string) error {
+	k := string(pattern.KindCluster)
+	if _, err := call(ctx, d, "DeleteVms", k, cluster, func(ctx context.Context) (osc.DeleteVmsResponse, *http.Response, error) {
+		return d.api.VmApi.DeleteVms(ctx).DeleteVmsRequest(osc.DeleteVmsRequest{VmIds: ids}).Execute()
+	}); err != nil && !isNotFound(err) {
+		return err
+	}
+	return d.waitFor(ctx, "DeleteVms", k, cluster, "terminated", func(ctx context.Context) (bool, error) {
+		vms, err := d.readVms(ctx, osc.FiltersVm{VmIds: &ids}, cluster)
+		if err != nil {
+			return false, err
+		}
+		for _, vm := range vms {
+			if vm.GetState() != "terminated" {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+}
+
+// deleteCluster terminates every VM of the cluster and waits for it.
+func (d *Driver) deleteCluster(ctx context.Context, cur provider.Observed) error {
+	vms, err := d.readVms(ctx, osc.FiltersVm{Tags: &[]string{tagCluster + "=" + cur.ID}}, cur.ID)
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for _, vm := range vms {
+		if vm.GetState() != "terminated" {
+			ids = append(ids, vm.GetVmId())
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	return d.deleteVms(ctx, cur.ID, ids)
+}
+
+// addBlockers names, on the Dependency error err, what stops the delete
+// of cur and is not tagged with cur's deployment: VMs (ReadVms with f),
+// NAT services in a subnet, load balancers in a subnet or Net or using a
+// security group.
+func (d *Driver) addBlockers(ctx context.Context, err error, cur provider.Observed, f osc.FiltersVm) {
+	var pe *provider.Error
+	if !errors.As(err, &pe) {
+		return
+	}
+	dep := cur.Tags[provider.TagDeployment]
+	foreign := func(tags map[string]string) bool { return dep == "" || tags[provider.TagDeployment] != dep }
+	if vms, rerr := d.readVms(ctx, f, cur.ID); rerr == nil {
+		for _, vm := range vms {
+			if vm.GetState() != "terminated" && foreign(tagMap(vm.GetTags())) {
+				pe.Blockers = append(pe.Blockers, provider.Blocker{Kind: "vm", ID: vm.GetVmId()})
+			}
+		}
+	}
+	if f.SubnetIds != nil {
+		if nats, rerr := d.readNats(ctx, osc.FiltersNatService{SubnetIds: f.SubnetIds}, cur.ID); rerr == nil {
+			for _, n := range nats {
+				if st := n.GetState(); st != "deleted" && st != "deleting" && foreign(tagMap(n.GetTags())) {
+					pe.Blockers = append(pe.Blockers, provider.Blocker{Kind: "nat_service", ID: n.GetNatServiceId()})
+				}
+			}
+		}
+	}
+	lbs, rerr := d.readLoadBalancers(ctx, nil)
+	if rerr != nil {
+		return
+	}
+	for _, lb := range lbs {
+		uses := f.SubnetIds != nil && slices.Contains(lb.GetSubnets(), cur.ID) ||
+			f.SecurityGroupIds != nil && slices.Contains(lb.GetSecurityGroups(), cur.ID) ||
+			f.NetIds != nil && lb.GetNetId() == cur.ID
+		if uses && foreign(tagMap(lb.GetTags())) {
+			pe.Blockers = append(pe.Blockers, provider.Blocker{Kind: "load_balancer", ID: lb.GetLoadBalancerName()})
+		}
+	}
+}

@@ -1,0 +1,31 @@
+package outscale
+
+import (
+	"context"
+	"time"
+
+	"github.com/archkit/archkit/provider"
+)
+
+// waitFor polls done until it reports true, for at most
+// Options.WaitTimeout: at once, then after Options.PollInterval, doubling
+// up to 10s. A retryable error from done is tried again; any other ends the
+// wait.
+func (d *Driver) waitFor(ctx context.Context, op, kind, id, what string, done func(ctx context.Context) (bool, error)) error {
+	ctx, cancel := context.WithTimeout(ctx, d.opts.WaitTimeout)
+	defer cancel()
+	delay := d.opts.PollInterval
+	for {
+		ok, err := done(ctx)
+		switch {
+		case ok:
+			return nil
+		case err != nil && !provider.IsRetryable(err):
+			return err
+		}
+		if serr := sleep(ctx, delay); serr != nil {
+			return errorf(op, kind, id, provider.Unavailable, "waiting for %s %s to be %s: %v (after %s)", kind, id, what, serr, d.opts.WaitTimeout)
+		}
+		delay = min(2*delay, 10*time.Second)
+	}
+}
