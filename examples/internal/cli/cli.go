@@ -1,0 +1,198 @@
+// Package cli is what the examples share: the flags that choose a cloud
+// (-provider, -region, -profile, -endpoint) and an action (-plan, -destroy,
+// -json), and Run, which applies a Blueprint with the progress display.
+//
+// It is internal to the examples: a program of your own needs none of it,
+// the calls it makes are the ones to copy:
+//
+//	eng := provider.NewEngine(fake.New(), func(o *provider.Options) {
+//		o.OnEvent = provider.NewRenderer(os.Stdout).Handle
+//	})
+//	res, err := eng.Apply(ctx, bp)
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/aws"
+	"github.com/archkit/archkit/provider/fake"
+	"github.com/archkit/archkit/provider/outscale"
+)
+
+// The values of -provider.
+const (
+	Fake     = "fake"
+	AWS      = "aws"
+	Outscale = "outscale"
+)
+
+// Flags are the flags every example shares.
+type Flags struct {
+	// Provider is fake (the in-memory default), aws or outscale.
+	Provider string
+	// Region and Profile select the account with each SDK's own rules:
+	// AWS_REGION / AWS_PROFILE and the shared config files for aws,
+	// OSC_REGION / OSC_PROFILE and ~/.osc/config.json for outscale.
+	Region, Profile string
+	// Endpoint sends the calls to an API-compatible endpoint (moto for aws,
+	// a test server for outscale).
+	Endpoint string
+	// Plan shows the changes without making them; Destroy removes the
+	// deployment; JSON prints the Blueprint and stops.
+	Plan, Destroy, JSON bool
+	// Keep leaves the deployment on the fake instead of destroying it at
+	// the end of the run.
+	Keep bool
+}
+
+// Register adds the shared flags to fs (flag.CommandLine when nil) and
+// returns where their values land after fs.Parse.
+func Register(fs *flag.FlagSet) *Flags {
+	if fs == nil {
+		fs = flag.CommandLine
+	}
+	f := &Flags{}
+	fs.StringVar(&f.Provider, "provider", Fake, "where to apply: fake (in memory, no account), aws or outscale")
+	fs.StringVar(&f.Region, "region", "", "the cloud region (default: the SDK's environment and config files)")
+	fs.StringVar(&f.Profile, "profile", "", "the credentials profile (default: the SDK's environment and config files)")
+	fs.StringVar(&f.Endpoint, "endpoint", "", "an API-compatible endpoint URL, such as a local moto_server for aws")
+	fs.BoolVar(&f.Plan, "plan", false, "show the changes an apply would make, and make none")
+	fs.BoolVar(&f.Destroy, "destroy", false, "destroy the deployment instead of applying it")
+	fs.BoolVar(&f.JSON, "json", false, "print the Blueprint as JSON and stop")
+	fs.BoolVar(&f.Keep, "keep", false, "with -provider fake: keep the deployment instead of destroying it at the end")
+	return f
+}
+
+// Validate reports a bad flag value, naming the flag and the fix.
+func (f *Flags) Validate() error {
+	switch f.Provider {
+	case Fake, AWS, Outscale:
+	default:
+		return fmt.Errorf("-provider: %q: unknown provider; use fake, aws or outscale", f.Provider)
+	}
+	if f.Plan && f.Destroy {
+		return errors.New("-plan and -destroy: both set; choose one")
+	}
+	if f.Provider == Fake && (f.Region != "" || f.Profile != "" || f.Endpoint != "") {
+		return errors.New("-region, -profile and -endpoint: set with -provider fake, which has no account; add -provider aws or -provider outscale")
+	}
+	return nil
+}
+
+// NetProfile is the address plan's profile for the chosen provider, the
+// one to build the Blueprint with: the fake plans like AWS.
+func (f *Flags) NetProfile() netplan.Profile {
+	if f.Provider == Outscale {
+		return netplan.Outscale
+	}
+	return netplan.AWS
+}
+
+// Driver returns the driver the flags select. It makes no write call.
+func (f *Flags) Driver(ctx context.Context) (provider.Driver, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	switch f.Provider {
+	case AWS:
+		return aws.New(ctx, func(o *aws.Options) {
+			o.Region, o.Profile, o.BaseEndpoint = f.Region, f.Profile, f.Endpoint
+		})
+	case Outscale:
+		return outscale.New(func(o *outscale.Options) {
+			o.Region, o.Profile, o.Endpoint = f.Region, f.Profile, f.Endpoint
+		})
+	}
+	return fake.New(), nil
+}
+
+// Run does what the flags ask with bp, writing to w:
+//
+//   - -json: the Blueprint as indented JSON;
+//   - -plan: the changes an apply would make;
+//   - -destroy: removes every resource tagged with bp's deployment;
+//   - otherwise: applies bp with a progress line per resource. On the fake
+//     it then applies bp again, to show that an unchanged Blueprint makes no
+//     change, and destroys it (unless -keep), so the run shows the whole
+//     life of a deployment.
+//
+// engineOpts adjust the engine, after Run has set the progress display.
+func Run(ctx context.Context, w io.Writer, f *Flags, bp *pattern.Blueprint, engineOpts ...func(*provider.Options)) error {
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	if f.JSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(bp)
+	}
+	d, err := f.Driver(ctx)
+	if err != nil {
+		return err
+	}
+	eng := provider.NewEngine(d, append([]func(*provider.Options){func(o *provider.Options) {
+		o.OnEvent = provider.NewRenderer(w).Handle
+		// OUTSCALE has no managed databases and no network ACLs: build a
+		// database as its fallback cluster of VMs (the progress display
+		// prints a notice when it does).
+		o.AllowFallback = f.Provider == Outscale
+		if f.Provider == Fake {
+			// The fake answers at once: no rate limit to respect, and
+			// polls every millisecond, not every second as on a cloud.
+			o.RateLimit = -1
+			o.PollMin, o.PollMax = time.Millisecond, 10*time.Millisecond
+		}
+	}}, engineOpts...)...)
+
+	switch {
+	case f.Plan:
+		cs, err := eng.Plan(ctx, bp)
+		if err != nil {
+			return err
+		}
+		_, err = cs.WriteTo(w)
+		return err
+	case f.Destroy:
+		return destroy(ctx, w, eng, bp.Deployment)
+	}
+
+	fmt.Fprintf(w, "Applying %q to %s\n", bp.Deployment, d.Name())
+	res, err := eng.Apply(ctx, bp)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%d write calls, %d read calls\n", res.WriteCalls, res.ReadCalls)
+	if f.Provider != Fake {
+		return nil
+	}
+
+	fmt.Fprintf(w, "\nApplying %q again: nothing has changed, so nothing is written\n", bp.Deployment)
+	again, err := eng.Apply(ctx, bp)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%d write calls, %d read calls\n", again.WriteCalls, again.ReadCalls)
+	if again.WriteCalls != 0 {
+		return fmt.Errorf("second apply of %q made %d write calls; want 0", bp.Deployment, again.WriteCalls)
+	}
+	if f.Keep {
+		return nil
+	}
+	fmt.Fprintln(w)
+	return destroy(ctx, w, eng, bp.Deployment)
+}
+
+func destroy(ctx context.Context, w io.Writer, eng *provider.Engine, deployment string) error {
+	fmt.Fprintf(w, "Destroying %q\n", deployment)
+	_, err := eng.Destroy(ctx, deployment)
+	return err
+}
