@@ -62,6 +62,9 @@ type Ref string
 //	    {"id": "net/main", "kind": "net", "net": {"cidr": "10.0.0.0/16"}},
 //	    {"id": "subnet/web/a", "kind": "subnet", "depends_on": ["net/main"],
 //	     "subnet": {"net": "net/main", "cidr": "10.0.0.0/24", "zone": "a", "tier": "web", "public": true}},
+//	    {"id": "cluster/web", "kind": "cluster", "depends_on": [...],
+//	     "cluster": {"tier": "web", ..., "min": 2, "desired": 2, "max": 6, "stateless": true,
+//	                 "scaling": {"target_cpu_percent": 60, "warmup_seconds": 300}}},
 //	    ...
 //	  ],
 //	  "findings": [ {"id": "...", "severity": "warning", ...} ]
@@ -372,6 +375,24 @@ type ClusterSpec struct {
 	// LoadBalancers register the nodes as targets on TargetPort.
 	LoadBalancers []Ref  `json:"load_balancers,omitempty"`
 	TargetPort    uint16 `json:"target_port,omitempty"`
+	// Scaling is the policy that moves the size between Min and Max with
+	// the load; nil keeps the size at Desired. Only stateless clusters
+	// with Max > Min have one. A driver without autoscaling lists
+	// "scaling" in its Capabilities.UnsupportedFields (package provider).
+	Scaling *ScalingSpec `json:"scaling,omitempty"`
+}
+
+// ScalingSpec is a target-tracking scaling policy on the average CPU of a
+// cluster's nodes, from [tier.Scaling]: with TargetCPUPercent 60 the
+// cloud adds nodes while the average is above 60% and removes them while
+// it is below. On AWS it is the autoscaling group's TargetTrackingScaling
+// policy on ASGAverageCPUUtilization, with EstimatedInstanceWarmup set to
+// WarmupSeconds.
+type ScalingSpec struct {
+	TargetCPUPercent int `json:"target_cpu_percent"`
+	// WarmupSeconds is how long a new node runs before its metrics count;
+	// 0: the cloud's default.
+	WarmupSeconds int `json:"warmup_seconds,omitempty"`
 }
 
 // DatabaseSpec is a managed database (AWS RDS): a subnet group over at
@@ -589,6 +610,7 @@ func cloneCluster(p *ClusterSpec) *ClusterSpec {
 		s.Subnets = slices.Clone(s.Subnets)
 		s.SecurityGroups = slices.Clone(s.SecurityGroups)
 		s.LoadBalancers = slices.Clone(s.LoadBalancers)
+		s.Scaling = clonePtr(s.Scaling)
 	}
 	return s
 }

@@ -536,6 +536,7 @@ func (d *design) blueprint() *Blueprint {
 			fb := db.Fallback
 			fb.Tier = db.Tier
 			fb.Stateless = false
+			fb.Scaling = nil // a database cluster keeps its size
 			spec.Fallback = d.clusterSpec(&fb, subnets[db.Tier])
 		}
 		add(Resource{ID: id(KindDatabase, db.Tier), Kind: KindDatabase, Database: spec})
@@ -553,9 +554,13 @@ func (d *design) blueprint() *Blueprint {
 }
 
 func (d *design) clusterSpec(c *tier.Cluster, subnets []Ref) *ClusterSpec {
-	return &ClusterSpec{Tier: c.Tier, Subnets: slices.Clone(subnets), SecurityGroups: []Ref{Ref(id(KindSecurityGroup, c.Tier))},
+	s := &ClusterSpec{Tier: c.Tier, Subnets: slices.Clone(subnets), SecurityGroups: []Ref{Ref(id(KindSecurityGroup, c.Tier))},
 		Image: c.Image, InstanceType: c.InstanceType, UserData: Secret(c.UserData.Value()),
 		Min: c.Min, Desired: c.Desired, Max: c.Max, Stateless: c.Stateless}
+	if c.Scaling != nil {
+		s.Scaling = &ScalingSpec{TargetCPUPercent: c.Scaling.TargetCPUPercent, WarmupSeconds: c.Scaling.WarmupSeconds}
+	}
+	return s
 }
 
 // publicTier returns the first Public tier (in declaration order) with a

@@ -134,6 +134,7 @@ func TestLintWarnings(t *testing.T) {
 	db.MultiAZ = false
 	c := a.Cluster("app")
 	c.Stateless = false
+	c.Scaling = nil // a stateful cluster has no scaling policy
 	c.Desired, c.Min = 1, 1
 	a.Tier("app").Zones = []string{"a"}
 	bp := build(t, a)

@@ -30,6 +30,11 @@ type CloudNativeOptions struct {
 	// Nodes is the size of each stateless cluster; 2 (seed 001: a service
 	// is provided by many VMs). MaxNodes bounds scale-out; 6.
 	Nodes, MaxNodes int
+	// TargetCPU is the average CPU percentage the scaling policy of each
+	// stateless cluster keeps (warmup 300 s) when MaxNodes > Nodes; 60
+	// (seed 001: add nodes when overloading). Negative: no scaling
+	// policy. Stateful clusters never get one.
+	TargetCPU int
 	// DBNodes is the size of the database and bus clusters; 3 (a quorum).
 	DBNodes      int
 	InstanceType string // "tinav5.c2r4p2"
@@ -46,6 +51,7 @@ func (o *CloudNativeOptions) defaults() {
 	def(&o.SubnetBits, 24)
 	def(&o.Nodes, 2)
 	def(&o.MaxNodes, 6)
+	def(&o.TargetCPU, 60)
 	def(&o.DBNodes, 3)
 	def(&o.InstanceType, "tinav5.c2r4p2")
 	def(&o.WebImage, "web-image")
@@ -60,8 +66,8 @@ func (o *CloudNativeOptions) defaults() {
 // internal one), the application talks asynchronously through a message
 // bus cluster (RabbitMQ over AMQP or Kafka), and the database is a
 // cluster of VMs (Percona for MySQL) that is not load balanced. Stateless
-// clusters scale out between Nodes and MaxNodes; stateful ones keep a
-// fixed size. The tiers are edge (the public load balancer), web, inner
+// clusters scale out and in between Nodes and MaxNodes with their CPU
+// load (TargetCPU); stateful ones keep a fixed size. The tiers are edge (the public load balancer), web, inner
 // (the internal load balancer), app, bus and db.
 func CloudNative(o CloudNativeOptions) *Architecture {
 	o.defaults()
@@ -104,6 +110,7 @@ func CloudNative(o CloudNativeOptions) *Architecture {
 		} else {
 			cl.Min, cl.Desired, cl.Max = o.DBNodes, o.DBNodes, o.DBNodes
 		}
+		cl.Scaling = scaling(cl, o.TargetCPU)
 		a.AddCluster(cl)
 	}
 	return a

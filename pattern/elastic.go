@@ -27,6 +27,7 @@ type ElasticOptions struct {
 	SubnetBits   int    // 24
 	Nodes        int    // 3: one per zone
 	MaxNodes     int    // 12
+	TargetCPU    int    // 60: the CPU % the web and app scaling policies keep (300 s warmup); negative: no policy
 	InstanceType string // "t3.medium"
 	// Images; "web-image", "app-image", "cache-image".
 	WebImage, AppImage, CacheImage string
@@ -48,6 +49,7 @@ func (o *ElasticOptions) defaults() {
 	def(&o.SubnetBits, 24)
 	def(&o.Nodes, 3)
 	def(&o.MaxNodes, 12)
+	def(&o.TargetCPU, 60)
 	def(&o.InstanceType, "t3.medium")
 	def(&o.WebImage, "web-image")
 	def(&o.AppImage, "app-image")
@@ -58,7 +60,8 @@ func (o *ElasticOptions) defaults() {
 }
 
 // Elastic returns seed 004's elastic platform: web and application
-// clusters over several zones that scale with the load, the web cluster
+// clusters over several zones that scale with the load (a target-tracking
+// policy on CPU, TargetCPU; the cache keeps its size), the web cluster
 // behind a public load balancer, the application sending mail and calling
 // cloud APIs through one NAT per zone, a distributed cache tier (Redis or
 // Memcached) and a managed PostgreSQL database with automated backups, a
@@ -97,6 +100,7 @@ func Elastic(o ElasticOptions) *Architecture {
 	for _, c := range []struct{ tier, image string }{{"web", o.WebImage}, {"app", o.AppImage}} {
 		cl := tier.NewCluster(c.tier, c.image, o.InstanceType)
 		cl.Min, cl.Desired, cl.Max = o.Nodes, o.Nodes, o.MaxNodes
+		cl.Scaling = scaling(cl, o.TargetCPU)
 		a.AddCluster(cl)
 	}
 	cc := tier.NewCluster("cache", o.CacheImage, o.InstanceType)

@@ -114,3 +114,28 @@ func ExampleChecks() {
 	// warning PT004 nat
 	// warning PT007 databases[db]
 }
+
+// The ready patterns give their stateless clusters a target-tracking
+// scaling policy (60% CPU, 300 s warmup); TargetCPU changes it, a
+// negative TargetCPU removes it, and stateful clusters never get one.
+func ExampleCloudNative_scaling() {
+	for _, target := range []int{0, 75, -1} {
+		bp, err := pattern.CloudNative(pattern.CloudNativeOptions{TargetCPU: target}).Build()
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("TargetCPU %d:", target)
+		for _, r := range bp.OfKind(pattern.KindCluster) {
+			if s := r.Cluster.Scaling; s != nil {
+				fmt.Printf(" %s %d..%d at %d%% cpu;", r.Cluster.Tier, r.Cluster.Min, r.Cluster.Max, s.TargetCPUPercent)
+			} else {
+				fmt.Printf(" %s fixed;", r.Cluster.Tier)
+			}
+		}
+		fmt.Println()
+	}
+	// Output:
+	// TargetCPU 0: app 2..6 at 60% cpu; bus fixed; db fixed; web 2..6 at 60% cpu;
+	// TargetCPU 75: app 2..6 at 75% cpu; bus fixed; db fixed; web 2..6 at 75% cpu;
+	// TargetCPU -1: app fixed; bus fixed; db fixed; web fixed;
+}

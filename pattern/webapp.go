@@ -26,6 +26,10 @@ type WebAppOptions struct {
 	InstanceType string      // "t3.small"
 	UserData     tier.Secret // cloud-init run at boot
 	Min, Max     int         // 2, 6 nodes
+	// TargetCPU is the average CPU percentage the application cluster's
+	// scaling policy keeps (warmup 300 s) when Max > Min; 60. Negative:
+	// no scaling policy, the cluster stays at Min nodes.
+	TargetCPU int
 
 	Engine  tier.Engine // tier.EngineMySQL
 	DBClass string      // "db.t3.micro"
@@ -48,6 +52,7 @@ func (o *WebAppOptions) defaults() {
 	def(&o.InstanceType, "t3.small")
 	def(&o.Min, 2)
 	def(&o.Max, 6)
+	def(&o.TargetCPU, 60)
 	def(&o.Engine, tier.EngineMySQL)
 	def(&o.DBClass, "db.t3.micro")
 }
@@ -56,7 +61,8 @@ func (o *WebAppOptions) defaults() {
 // private subnet in each (and isolated database subnets), an internet
 // gateway, a NAT per zone, an application load balancer with a target
 // group and a health check in front of an autoscaling cluster started
-// from an image with user data, and a managed database in the isolated
+// from an image with user data (scaling out and in between Min and Max to
+// keep TargetCPU), and a managed database in the isolated
 // subnets with a Multi-AZ standby. Nothing is public but the load
 // balancer (and the bastion when AdminCIDR is set).
 func WebApp(o WebAppOptions) *Architecture {
@@ -87,6 +93,7 @@ func WebApp(o WebAppOptions) *Architecture {
 	c := tier.NewCluster(o.App, o.Image, o.InstanceType)
 	c.UserData = o.UserData
 	c.Min, c.Desired, c.Max = o.Min, o.Min, o.Max
+	c.Scaling = scaling(c, o.TargetCPU)
 	a.AddCluster(c)
 	a.AddDatabase(tier.NewDatabase(o.DB, o.Engine, o.DBClass))
 
@@ -96,4 +103,16 @@ func WebApp(o WebAppOptions) *Architecture {
 		a.AddBastion("bastion", netplan.CIDR(o.AdminCIDR), o.App)
 	}
 	return a
+}
+
+// scaling returns the ready patterns' policy for c: the target CPU
+// percentage targetCPU with a warmup of 300 seconds, or nil when
+// targetCPU is negative or c cannot scale (stateful, or Max <= Min).
+func scaling(c tier.Cluster, targetCPU int) *tier.Scaling {
+	if targetCPU < 0 || !c.Stateless || c.Max <= c.Min {
+		return nil
+	}
+	s := tier.DefaultScaling()
+	s.TargetCPUPercent = targetCPU
+	return s
 }

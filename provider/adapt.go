@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -9,10 +10,12 @@ import (
 )
 
 // adapt checks bp against what the driver can do. Without fallback, every
-// resource of an unsupported kind is an error naming it, the reason and
-// the fix. With fallback, firewalls are dropped and databases become their
-// fallback clusters; each adaptation is returned as a notice. bp is a copy
-// the engine owns and is changed in place.
+// resource of an unsupported kind, and every resource that sets a field of
+// [Capabilities.UnsupportedFields], is an error naming it, the reason and
+// the fix. With fallback, firewalls are dropped, databases become their
+// fallback clusters and unsupported fields are cleared; each adaptation
+// is returned as a notice. bp is a copy the engine owns and is changed in
+// place.
 func adapt(bp *pattern.Blueprint, provider string, caps Capabilities, allowFallback bool) (notices []string, err error) {
 	var errs []error
 	dropped := map[string]bool{}
@@ -54,6 +57,11 @@ func adapt(bp *pattern.Blueprint, provider string, caps Capabilities, allowFallb
 			errs = append(errs, fmt.Errorf("provider: %s: %s not supported by %s (%s) and no fallback exists; remove the resource: %w", r.ID, r.Kind, provider, reason, ErrUnsupported))
 		}
 	}
+	for i := range out {
+		ns, ferrs := adaptFields(&out[i], provider, caps, allowFallback)
+		notices = append(notices, ns...)
+		errs = append(errs, ferrs...)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -64,4 +72,80 @@ func adapt(bp *pattern.Blueprint, provider string, caps Capabilities, allowFallb
 	}
 	bp.Resources = out
 	return notices, nil
+}
+
+// adaptFields refuses (without fallback) or clears (with fallback) the
+// fields of r that the driver lists in UnsupportedFields, in field order.
+func adaptFields(r *pattern.Resource, provider string, caps Capabilities, allowFallback bool) (notices []string, errs []error) {
+	unsupported := caps.UnsupportedFields[r.Kind]
+	if len(unsupported) == 0 {
+		return nil, nil
+	}
+	set := specFields(*r)
+	fields := make([]string, 0, len(unsupported))
+	for f := range unsupported {
+		if _, ok := set[f]; ok {
+			fields = append(fields, f)
+		}
+	}
+	slices.Sort(fields)
+	for _, f := range fields {
+		reason := unsupported[f]
+		if !allowFallback {
+			errs = append(errs, fmt.Errorf("provider: %s: %s.%s not supported by %s (%s); %s: %w", r.ID, r.Kind, f, provider, reason, fieldFix(r, f), ErrUnsupported))
+			continue
+		}
+		if err := clearField(r, f); err != nil {
+			errs = append(errs, fmt.Errorf("provider: %s: %s.%s: cannot drop the field: %w", r.ID, r.Kind, f, err))
+			continue
+		}
+		notices = append(notices, fieldNotice(r, f, provider, reason))
+	}
+	return notices, errs
+}
+
+// fieldFix is the advice when field f of r is unsupported.
+func fieldFix(r *pattern.Resource, f string) string {
+	if r.Kind == pattern.KindCluster && f == "scaling" {
+		return fmt.Sprintf("set AllowFallback to keep the nodes at desired (%d), or remove the cluster's Scaling", r.Cluster.Desired)
+	}
+	return "set AllowFallback to go without it, or remove the field"
+}
+
+// fieldNotice reports that f was dropped from r.
+func fieldNotice(r *pattern.Resource, f, provider, reason string) string {
+	if r.Kind == pattern.KindCluster && f == "scaling" {
+		return fmt.Sprintf("%s: scaling dropped: %s cannot autoscale (%s); the cluster stays at %d nodes", r.ID, provider, reason, r.Cluster.Desired)
+	}
+	return fmt.Sprintf("%s: %s dropped: not supported by %s (%s)", r.ID, f, provider, reason)
+}
+
+// clearField sets the top-level spec field f (a JSON name) of r to its
+// zero value, through the JSON encoding so that it works for any field.
+func clearField(r *pattern.Resource, f string) error {
+	whole, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(whole, &top); err != nil {
+		return err
+	}
+	var spec map[string]json.RawMessage
+	if err := json.Unmarshal(top[string(r.Kind)], &spec); err != nil {
+		return err
+	}
+	delete(spec, f)
+	if top[string(r.Kind)], err = json.Marshal(spec); err != nil {
+		return err
+	}
+	if whole, err = json.Marshal(top); err != nil {
+		return err
+	}
+	var out pattern.Resource
+	if err := json.Unmarshal(whole, &out); err != nil {
+		return err
+	}
+	*r = out
+	return nil
 }

@@ -54,7 +54,12 @@
 // resource, the reason and the fix, unless [Options.AllowFallback]:
 // firewalls are then dropped (the security groups enforce the same flows)
 // and databases are built as their fallback cluster, each reported as a
-// notice.
+// notice. A field the driver lists in [Capabilities.UnsupportedFields] is
+// handled the same way: a cluster with a scaling policy is refused by a
+// driver without autoscaling ("cluster/app: cluster.scaling not supported
+// by outscale (...); set AllowFallback to keep the nodes at desired (2),
+// or remove the cluster's Scaling"), or built without the policy, at
+// Desired nodes, with AllowFallback.
 //
 // # Progress and secrets
 //

@@ -128,12 +128,27 @@ type Capabilities struct {
 	// WriteOnly lists, per kind, the spec fields the driver cannot read
 	// back (user data on some clouds); Plan and Drift do not compare them.
 	WriteOnly map[pattern.Kind][]string
+	// UnsupportedFields maps, per kind the driver supports, a top-level
+	// spec field (JSON name) it cannot honour to the reason, for example
+	// KindCluster: {"scaling": "OUTSCALE has no autoscaling service"}. A
+	// Blueprint that sets such a field (to anything but its zero value) is
+	// refused before any call, unless [Options.AllowFallback] drops the
+	// field with a notice. nil: every field of a supported kind works.
+	UnsupportedFields map[pattern.Kind]map[string]string
 }
 
 // Supports reports whether the driver can create resources of kind k.
 func (c Capabilities) Supports(k pattern.Kind) bool {
 	_, no := c.Unsupported[k]
 	return !no
+}
+
+// SupportsField reports whether the driver honours field (a top-level JSON
+// name) of kind k resources: k is supported and field is not listed in
+// UnsupportedFields.
+func (c Capabilities) SupportsField(k pattern.Kind, field string) bool {
+	_, no := c.UnsupportedFields[k][field]
+	return c.Supports(k) && !no
 }
 
 // CanUpdate reports whether the driver can change field of a kind k

@@ -23,6 +23,52 @@ type Cluster struct {
 	Desired      int    `json:"desired"`
 	Max          int    `json:"max"`
 	Stateless    bool   `json:"stateless"`
+	// Scaling is the target-tracking policy that moves the size between
+	// Min and Max with the load. nil: the size stays at Desired. Only a
+	// stateless cluster with Max > Min can have one.
+	Scaling *Scaling `json:"scaling,omitempty"`
+}
+
+// Scaling is a target-tracking scaling policy: the cloud adds nodes when
+// the average CPU of the cluster's nodes is above TargetCPUPercent and
+// removes nodes when it is below, within the cluster's Min and Max (seed
+// 001: "add nodes when overloading instead of resizing a single node";
+// seed 002: scale "when the traffic to servers increases beyond a
+// threshold"). On AWS it is a TargetTrackingScaling policy of the
+// autoscaling group on ASGAverageCPUUtilization.
+//
+// With TargetCPUPercent 60 and three nodes at 90% average CPU, the cloud
+// adds about two nodes (3 x 90 / 60 = 4.5, rounded up to 5), so that the
+// average falls back near 60%.
+type Scaling struct {
+	// TargetCPUPercent is the average CPU utilization to keep, 1 to 100.
+	TargetCPUPercent int `json:"target_cpu_percent"`
+	// WarmupSeconds is how long a new node runs before its metrics count
+	// in the average, 0 to 3600. 0: the cloud's default (on AWS, the
+	// group's default instance warmup, 300 seconds unless set).
+	WarmupSeconds int `json:"warmup_seconds,omitempty"`
+}
+
+// DefaultScaling returns the policy the ready patterns give their
+// stateless clusters: a target of 60% CPU and a warmup of 300 seconds.
+func DefaultScaling() *Scaling { return &Scaling{TargetCPUPercent: 60, WarmupSeconds: 300} }
+
+// validate checks s for the cluster c whose field prefix is f.
+func (s *Scaling) validate(f string, c Cluster) []error {
+	var errs []error
+	if s.TargetCPUPercent < 1 || s.TargetCPUPercent > 100 {
+		errs = append(errs, fieldError(f+".target_cpu_percent", fmt.Sprint(s.TargetCPUPercent), "outside 1-100 percent", "use 1 to 100, such as 60"))
+	}
+	if s.WarmupSeconds < 0 || s.WarmupSeconds > 3600 {
+		errs = append(errs, fieldError(f+".warmup_seconds", fmt.Sprint(s.WarmupSeconds), "outside 0-3600 seconds", "use 0 (the cloud's default) to 3600, such as 300"))
+	}
+	if c.Max <= c.Min {
+		errs = append(errs, fieldError(f, fmt.Sprintf("min %d, max %d", c.Min, c.Max), "nothing to scale", "raise max above min, or remove the scaling policy"))
+	}
+	if !c.Stateless {
+		errs = append(errs, fieldError(f, "stateless false", "a stateful cluster is not autoscaled (seed 001: databases and buses keep a fixed size)", "remove the scaling policy, or set stateless if the nodes keep no data"))
+	}
+	return errs
 }
 
 // NewCluster returns a stateless cluster of two to four nodes (two
@@ -52,6 +98,9 @@ func (c Cluster) Validate() error {
 	}
 	if c.Max < 1 {
 		errs = append(errs, fieldError(f+".max", fmt.Sprint(c.Max), "no node at all", "use max 1 or more"))
+	}
+	if c.Scaling != nil {
+		errs = append(errs, c.Scaling.validate(f+".scaling", c)...)
 	}
 	return errors.Join(errs...)
 }

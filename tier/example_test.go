@@ -36,3 +36,22 @@ func ExampleLB_Validate() {
 	// tier: lb[front].health_check.interval_seconds: 1: outside 5-300 seconds; use 5 to 300
 	// tier: lb[front].health_check.timeout_seconds: 5: timeout must be at least 2 seconds and shorter than the interval; use 2 or more, with a longer interval
 }
+
+// A stateless cluster scales out and in with its CPU load between Min and
+// Max; a stateful one keeps its size and refuses a policy.
+func ExampleScaling() {
+	web := tier.NewCluster("web", "ami-0abc", "t3.small")
+	web.Min, web.Desired, web.Max = 2, 2, 6
+	web.Scaling = &tier.Scaling{TargetCPUPercent: 60, WarmupSeconds: 300}
+	fmt.Println(web.Validate())
+
+	db := tier.NewCluster("db", "ami-0def", "r6g.large")
+	db.Stateless = false
+	db.Min, db.Desired, db.Max = 3, 3, 3
+	db.Scaling = tier.DefaultScaling()
+	fmt.Println(db.Validate())
+	// Output:
+	// <nil>
+	// tier: cluster[db].scaling: min 3, max 3: nothing to scale; raise max above min, or remove the scaling policy
+	// tier: cluster[db].scaling: stateless false: a stateful cluster is not autoscaled (seed 001: databases and buses keep a fixed size); remove the scaling policy, or set stateless if the nodes keep no data
+}

@@ -112,6 +112,52 @@ func TestClusterValidate(t *testing.T) {
 	}
 }
 
+func TestClusterScaling(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		change  func(c *tier.Cluster)
+		wantErr []string
+	}{
+		{"default policy", func(c *tier.Cluster) { c.Scaling = tier.DefaultScaling() }, nil},
+		{"no warmup", func(c *tier.Cluster) { c.Scaling = &tier.Scaling{TargetCPUPercent: 100} }, nil},
+		{"no policy, fixed size", func(c *tier.Cluster) { c.Max = c.Min }, nil},
+		{"target zero", func(c *tier.Cluster) { c.Scaling = &tier.Scaling{} },
+			[]string{"tier: cluster[web].scaling.target_cpu_percent: 0: outside 1-100 percent; use 1 to 100, such as 60"}},
+		{"target above 100", func(c *tier.Cluster) { c.Scaling = &tier.Scaling{TargetCPUPercent: 101, WarmupSeconds: 300} },
+			[]string{"cluster[web].scaling.target_cpu_percent: 101: outside 1-100 percent"}},
+		{"warmup out of range", func(c *tier.Cluster) { c.Scaling = &tier.Scaling{TargetCPUPercent: 60, WarmupSeconds: -1} },
+			[]string{"cluster[web].scaling.warmup_seconds: -1: outside 0-3600 seconds"}},
+		{"warmup too long", func(c *tier.Cluster) { c.Scaling = &tier.Scaling{TargetCPUPercent: 60, WarmupSeconds: 3601} },
+			[]string{"cluster[web].scaling.warmup_seconds: 3601"}},
+		{"nothing to scale", func(c *tier.Cluster) { c.Scaling = tier.DefaultScaling(); c.Max = c.Min },
+			[]string{"tier: cluster[web].scaling: min 2, max 2: nothing to scale; raise max above min"}},
+		{"stateful", func(c *tier.Cluster) { c.Scaling = tier.DefaultScaling(); c.Stateless = false },
+			[]string{"tier: cluster[web].scaling: stateless false: a stateful cluster is not autoscaled (seed 001: databases and buses keep a fixed size); remove the scaling policy"}},
+		{"every problem at once", func(c *tier.Cluster) {
+			c.Scaling = &tier.Scaling{TargetCPUPercent: 0, WarmupSeconds: 4000}
+			c.Stateless, c.Max = false, c.Min
+		}, []string{"target_cpu_percent: 0", "warmup_seconds: 4000", "nothing to scale", "not autoscaled"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := tier.NewCluster("web", "ami-1", "t3.small")
+			tc.change(&c)
+			err := c.Validate()
+			if tc.wantErr == nil {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, tier.ErrInvalid)
+			for _, want := range tc.wantErr {
+				assert.Contains(t, err.Error(), want)
+			}
+			assert.Len(t, strings.Split(err.Error(), "\n"), len(tc.wantErr))
+		})
+	}
+}
+
 func TestDatabase(t *testing.T) {
 	t.Parallel()
 	d := tier.NewDatabase("db", tier.EngineMySQL, "db.t3.micro")

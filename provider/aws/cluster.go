@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"encoding/base64"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,7 +23,9 @@ import (
 // the request's token (deterministic, so a re-run finds them); Observed.ID
 // is the group's name, Parts["launch_template"] the template id and
 // Parts["instance"] the group's instances. The group is attached to the
-// target group of each load balancer in LoadBalancers.
+// target group of each load balancer in LoadBalancers. A cluster's
+// Scaling is the group's target-tracking policy on
+// ASGAverageCPUUtilization, named by scalingPolicyName.
 
 func clusterName(req provider.Request) string {
 	if req.Token != "" {
@@ -108,7 +111,15 @@ func (d *Driver) createCluster(ctx context.Context, req provider.Request) (provi
 		return provider.Observed{}, err
 	}
 	if g != nil {
-		return d.clusterObserved(ctx, *g)
+		// A retried create: the group exists, its policy may not yet.
+		o, err := d.clusterObserved(ctx, *g)
+		if err != nil || !scalingDiffers(spec, o) {
+			return o, err
+		}
+		if err := d.syncScaling(ctx, name, spec.Scaling, o.Resource.Cluster.Scaling); err != nil {
+			return provider.Observed{}, err
+		}
+		return d.readCluster(ctx, name)
 	}
 	lt, err := d.ensureLaunchTemplate(ctx, req, name)
 	if err != nil {
@@ -133,7 +144,98 @@ func (d *Driver) createCluster(ctx context.Context, req provider.Request) (provi
 	if err != nil {
 		return provider.Observed{}, mapErr("CreateAutoScalingGroup", "cluster", req.Resource.ID, err)
 	}
+	if spec.Scaling != nil {
+		if err := d.putScalingPolicy(ctx, name, spec.Scaling); err != nil {
+			return provider.Observed{}, err
+		}
+	}
 	return d.readCluster(ctx, name)
+}
+
+// scalingPolicyName names the target-tracking policy of group. AWS scopes
+// policy names to their group; the group's name is part of it anyway so
+// that two clusters' policies never share a name (moto keys policies by
+// name alone).
+func scalingPolicyName(group string) string { return "archkit-target-cpu-" + group }
+
+// putScalingPolicy creates or replaces the group's target-tracking policy.
+func (d *Driver) putScalingPolicy(ctx context.Context, group string, s *pattern.ScalingSpec) error {
+	in := &autoscaling.PutScalingPolicyInput{
+		AutoScalingGroupName: awssdk.String(group),
+		PolicyName:           awssdk.String(scalingPolicyName(group)),
+		PolicyType:           awssdk.String(policyTargetTracking),
+		TargetTrackingConfiguration: &astypes.TargetTrackingConfiguration{
+			PredefinedMetricSpecification: &astypes.PredefinedMetricSpecification{PredefinedMetricType: astypes.MetricTypeASGAverageCPUUtilization},
+			TargetValue:                   awssdk.Float64(float64(s.TargetCPUPercent)),
+		},
+	}
+	if s.WarmupSeconds > 0 {
+		in.EstimatedInstanceWarmup = awssdk.Int32(int32(s.WarmupSeconds))
+	}
+	if _, err := d.AutoScaling.PutScalingPolicy(ctx, in); err != nil {
+		return mapErr("PutScalingPolicy", "cluster", group, err)
+	}
+	return nil
+}
+
+const policyTargetTracking = "TargetTrackingScaling"
+
+// readScaling returns the group's target-tracking policy on average CPU,
+// or nil when it has none (another policy of the same name, on another
+// metric, is reported as none, so that the next apply puts it back).
+func (d *Driver) readScaling(ctx context.Context, group string) (*pattern.ScalingSpec, error) {
+	name := scalingPolicyName(group)
+	p := autoscaling.NewDescribePoliciesPaginator(d.AutoScaling, &autoscaling.DescribePoliciesInput{
+		AutoScalingGroupName: awssdk.String(group),
+		PolicyNames:          []string{name},
+		PolicyTypes:          []string{policyTargetTracking},
+	})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			if isCode(err, provider.NotFound) {
+				return nil, nil
+			}
+			return nil, mapErr("DescribePolicies", "cluster", group, err)
+		}
+		for _, sp := range out.ScalingPolicies {
+			tt := sp.TargetTrackingConfiguration
+			if awssdk.ToString(sp.PolicyName) != name || awssdk.ToString(sp.AutoScalingGroupName) != group || tt == nil ||
+				tt.PredefinedMetricSpecification == nil || tt.PredefinedMetricSpecification.PredefinedMetricType != astypes.MetricTypeASGAverageCPUUtilization {
+				continue
+			}
+			return &pattern.ScalingSpec{
+				TargetCPUPercent: int(math.Round(awssdk.ToFloat64(tt.TargetValue))),
+				WarmupSeconds:    int(awssdk.ToInt32(sp.EstimatedInstanceWarmup)),
+			}, nil
+		}
+	}
+	return nil, nil
+}
+
+// deleteScalingPolicy removes the group's policy; one already gone is not
+// an error.
+func (d *Driver) deleteScalingPolicy(ctx context.Context, group string) error {
+	_, err := d.AutoScaling.DeletePolicy(ctx, &autoscaling.DeletePolicyInput{
+		AutoScalingGroupName: awssdk.String(group), PolicyName: awssdk.String(scalingPolicyName(group)),
+	})
+	if err != nil && !isCode(err, provider.NotFound) {
+		return mapErr("DeletePolicy", "cluster", group, err)
+	}
+	return nil
+}
+
+// syncScaling puts or deletes the group's policy so that it matches want.
+func (d *Driver) syncScaling(ctx context.Context, group string, want, have *pattern.ScalingSpec) error {
+	switch {
+	case want == nil && have == nil:
+		return nil
+	case want == nil:
+		return d.deleteScalingPolicy(ctx, group)
+	case have != nil && *want == *have:
+		return nil
+	}
+	return d.putScalingPolicy(ctx, group, want)
 }
 
 func healthCheckType(tgs []string) *string {
@@ -240,8 +342,22 @@ func (d *Driver) clusterObserved(ctx context.Context, g astypes.AutoScalingGroup
 		slices.Sort(spec.LoadBalancers)
 		spec.LoadBalancers = slices.Compact(spec.LoadBalancers)
 	}
+	scaling, err := d.readScaling(ctx, name)
+	if err != nil {
+		return provider.Observed{}, err
+	}
+	spec.Scaling = scaling
 	o.Resource.Cluster = spec
 	return o, nil
+}
+
+// scalingDiffers reports whether the policy of o differs from spec's.
+func scalingDiffers(spec *pattern.ClusterSpec, o provider.Observed) bool {
+	have := o.Resource.Cluster.Scaling
+	if spec.Scaling == nil || have == nil {
+		return spec.Scaling != have
+	}
+	return *spec.Scaling != *have
 }
 
 func (d *Driver) listClusters(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
@@ -323,6 +439,10 @@ func (d *Driver) updateCluster(ctx context.Context, req provider.Request, cur pr
 			return provider.Observed{}, mapErr("UpdateAutoScalingGroup", "cluster", cur.ID, err)
 		}
 	}
+	// The sizes are set first: a policy never sees bounds it cannot keep.
+	if err := d.syncScaling(ctx, cur.ID, want.Scaling, have.Scaling); err != nil {
+		return provider.Observed{}, err
+	}
 	if !slices.Equal(sortedRefs(want.LoadBalancers), sortedRefs(have.LoadBalancers)) {
 		wantTG, err := d.targetGroupsOf(ctx, want.LoadBalancers)
 		if err != nil {
@@ -366,6 +486,13 @@ func (d *Driver) deleteCluster(ctx context.Context, cur provider.Observed) error
 		return err
 	}
 	if g != nil {
+		// AWS deletes a group's policies with it; moto keeps them, and a
+		// cluster recreated under the same name would inherit them.
+		if cur.Resource.Cluster != nil && cur.Resource.Cluster.Scaling != nil {
+			if err := d.deleteScalingPolicy(ctx, cur.ID); err != nil {
+				return err
+			}
+		}
 		if g.LaunchTemplate != nil {
 			lts = append(lts, awssdk.ToString(g.LaunchTemplate.LaunchTemplateId))
 		}

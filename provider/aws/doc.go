@@ -58,6 +58,9 @@
 //     instances and volumes) and an autoscaling group over the subnets,
 //     attached to the target groups of its load balancers. Observed.ID is
 //     the group's name; Parts["launch_template"] and Parts["instance"].
+//     A Scaling policy is the group's TargetTrackingScaling policy on
+//     ASGAverageCPUUtilization ("archkit-target-cpu-<group>"), put again
+//     when it changes and deleted when it is removed.
 //     Delete force-deletes the group, waits until it is gone, then deletes
 //     the launch template.
 //   - database: an RDS DB subnet group and instance (Multi-AZ, encryption,

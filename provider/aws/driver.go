@@ -203,7 +203,7 @@ func (d *Driver) Capabilities() provider.Capabilities {
 			pattern.KindSecurityGroupRules: {"inbound", "outbound"},
 			pattern.KindFirewall:           {"subnets", "inbound", "outbound"},
 			pattern.KindLoadBalancer:       {"listeners", "health_check", "security_groups"},
-			pattern.KindCluster:            {"min", "desired", "max", "image", "instance_type", "user_data", "security_groups", "subnets", "load_balancers"},
+			pattern.KindCluster:            {"min", "desired", "max", "image", "instance_type", "user_data", "security_groups", "subnets", "load_balancers", "scaling"},
 			pattern.KindDatabase:           {"instance_class", "storage_gib", "multi_az", "backup_retention_days"},
 		},
 	}

@@ -7,7 +7,7 @@
 // the conformance suite of package providertest, like the real drivers.
 //
 //	d := fake.New()                       // AWS-like: ids "vpc-0…", every kind supported
-//	d := fake.New(fake.Outscale)          // OUTSCALE-like: ids "vpc-1a2b3c4d", no firewall, no database
+//	d := fake.New(fake.Outscale)          // OUTSCALE-like: ids "vpc-1a2b3c4d", no firewall, no database, no autoscaling
 //	d := fake.New(func(o *fake.Options) { o.PendingReads = 3; o.Latency = time.Millisecond })
 //
 // # Testing with it
@@ -43,7 +43,9 @@
 // the declared kind in the same Net. NAT gateways: an unused public IP, a
 // Net with an internet gateway. Load balancers: AWS's name rules, subnets
 // in two zones, listeners on distinct ports, certificates for HTTPS and
-// TLS. Clusters: min <= desired <= max. Databases: RDS's storage, backup
+// TLS. Clusters: min <= desired <= max, a scaling policy's CPU target in
+// 1-100 and warmup in 0-3600 seconds (stored and read back, never acted
+// on: the fake does not scale). Databases: RDS's storage, backup
 // and zone rules. Every reference must name an existing resource of the
 // right kind (Code NotFound otherwise).
 //

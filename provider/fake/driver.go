@@ -48,6 +48,11 @@ type Options struct {
 	// reason, as [provider.Capabilities.Unsupported]. nil: every kind is
 	// supported. [Outscale] sets firewall and database.
 	Unsupported map[pattern.Kind]string
+	// UnsupportedFields maps, per kind, the top-level spec fields (JSON
+	// names) the fake refuses (Code Unsupported) when they are set, to
+	// the reason, as [provider.Capabilities.UnsupportedFields]. nil: every
+	// field is supported. [Outscale] sets cluster.scaling.
+	UnsupportedFields map[pattern.Kind]map[string]string
 	// PendingReads is how many Reads a NAT gateway, load balancer or
 	// database stays pending (Ready false) after its Create. 0: 1; a
 	// negative value makes them ready at once.
@@ -61,7 +66,8 @@ type Options struct {
 
 // Outscale sets the options that mimic OUTSCALE: its id style, its profile
 // ([netplan.Outscale]: subnets down to /29, no rule quotas known), and no
-// firewall (network ACL) and no managed database.
+// firewall (network ACL), no managed database and no autoscaling (a
+// cluster's scaling policy).
 //
 //	d := fake.New(fake.Outscale)
 func Outscale(o *Options) {
@@ -70,6 +76,9 @@ func Outscale(o *Options) {
 	o.Unsupported = map[pattern.Kind]string{
 		pattern.KindFirewall: "OUTSCALE has no stateless firewall (network ACL); enforce with security groups",
 		pattern.KindDatabase: "OUTSCALE has no managed database; use the database's cluster fallback",
+	}
+	o.UnsupportedFields = map[pattern.Kind]map[string]string{
+		pattern.KindCluster: {"scaling": "OUTSCALE has no autoscaling service; the VMs are kept at the desired count"},
 	}
 }
 
@@ -146,9 +155,10 @@ func New(optFns ...func(*Options)) *Driver {
 		o.Now = time.Now
 	}
 	o.Unsupported = maps.Clone(o.Unsupported)
+	o.UnsupportedFields = cloneFields(o.UnsupportedFields)
 	return &Driver{
 		opts:    o,
-		caps:    capabilities(o.Unsupported),
+		caps:    capabilities(o.Unsupported, o.UnsupportedFields),
 		res:     map[string]*entry{},
 		tokens:  map[string]string{},
 		foreign: map[string]foreign{},
@@ -156,29 +166,46 @@ func New(optFns ...func(*Options)) *Driver {
 	}
 }
 
-func capabilities(unsupported map[pattern.Kind]string) provider.Capabilities {
-	return provider.Capabilities{
-		Unsupported: maps.Clone(unsupported),
+func capabilities(unsupported map[pattern.Kind]string, fields map[pattern.Kind]map[string]string) provider.Capabilities {
+	c := provider.Capabilities{
+		Unsupported:       maps.Clone(unsupported),
+		UnsupportedFields: cloneFields(fields),
 		Mutable: map[pattern.Kind][]string{
 			pattern.KindSubnet:             {"public"},
 			pattern.KindRouteTable:         {"routes"},
 			pattern.KindSecurityGroupRules: {"inbound", "outbound"},
 			pattern.KindFirewall:           {"subnets", "inbound", "outbound"},
 			pattern.KindLoadBalancer:       {"listeners", "health_check"},
-			pattern.KindCluster:            {"image", "instance_type", "user_data", "min", "desired", "max", "load_balancers"},
+			pattern.KindCluster:            {"image", "instance_type", "user_data", "min", "desired", "max", "load_balancers", "scaling"},
 			pattern.KindDatabase:           {"engine_version", "instance_class", "storage_gib", "multi_az", "backup_retention_days", "security_groups"},
 		},
 	}
+	for k, fs := range fields {
+		c.Mutable[k] = slices.DeleteFunc(c.Mutable[k], func(f string) bool { _, no := fs[f]; return no })
+	}
+	return c
+}
+
+func cloneFields(m map[pattern.Kind]map[string]string) map[pattern.Kind]map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[pattern.Kind]map[string]string, len(m))
+	for k, fs := range m {
+		out[k] = maps.Clone(fs)
+	}
+	return out
 }
 
 // Name returns Options.Name ("fake").
 func (d *Driver) Name() string { return d.opts.Name }
 
-// Capabilities reports the kinds of Options.Unsupported and the fields
-// Update changes in place.
+// Capabilities reports the kinds of Options.Unsupported, the fields of
+// Options.UnsupportedFields and the fields Update changes in place.
 func (d *Driver) Capabilities() provider.Capabilities {
 	c := d.caps
 	c.Unsupported = maps.Clone(c.Unsupported)
+	c.UnsupportedFields = cloneFields(c.UnsupportedFields)
 	c.Mutable = make(map[pattern.Kind][]string, len(d.caps.Mutable))
 	for k, v := range d.caps.Mutable {
 		c.Mutable[k] = slices.Clone(v)
@@ -347,6 +374,9 @@ func (d *Driver) Update(ctx context.Context, req provider.Request, current provi
 		r := req.Resource.Clone()
 		if r.Spec() == nil {
 			return d.errf(OpUpdate, kind, e.id, provider.Invalid, "kind %q: no %q spec; set the spec that matches the kind", kind, kind)
+		}
+		if err := d.checkFields(OpUpdate, &entry{kind: kind, res: r}); err != nil {
+			return err
 		}
 		changed, err := changedFields(e.res, r)
 		if err != nil {

@@ -2,6 +2,7 @@ package fake
 
 import (
 	"encoding/json"
+	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -15,6 +16,9 @@ import (
 // validate checks e as the cloud would before a Create (old nil) or an
 // Update (old the stored resource, which conflicts ignore).
 func (d *Driver) validate(op string, e, old *entry) error {
+	if err := d.checkFields(op, e); err != nil {
+		return err
+	}
 	switch e.kind {
 	case pattern.KindNet:
 		return d.validateNet(op, e)
@@ -42,6 +46,34 @@ func (d *Driver) validate(op string, e, old *entry) error {
 		return d.validateDatabase(op, e)
 	}
 	return d.errf(op, e.kind, e.res.ID, provider.Invalid, "unknown kind %q", e.kind)
+}
+
+// checkFields refuses, with Code Unsupported, a resource that sets a field
+// of Options.UnsupportedFields, as a cloud without the feature would.
+func (d *Driver) checkFields(op string, e *entry) error {
+	no := d.opts.UnsupportedFields[e.kind]
+	if len(no) == 0 {
+		return nil
+	}
+	set, err := specFields(e.res)
+	if err != nil {
+		return provider.NewError(op, string(e.kind), e.res.ID, provider.Internal, err)
+	}
+	fields := slices.Sorted(maps.Keys(no))
+	for _, f := range fields {
+		if v, ok := set[f]; ok && !isZeroJSON(v) {
+			return d.errf(op, e.kind, e.res.ID, provider.Unsupported, "%s.%s: %s", e.kind, f, no[f])
+		}
+	}
+	return nil
+}
+
+func isZeroJSON(v json.RawMessage) bool {
+	switch string(v) {
+	case "null", `""`, "0", "false", "[]", "{}":
+		return true
+	}
+	return false
 }
 
 // blockers lists what stops e from being deleted.

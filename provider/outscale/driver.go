@@ -127,6 +127,9 @@ func (d *Driver) Calls() int64 { return d.calls.Load() }
 // Name returns "outscale".
 func (d *Driver) Name() string { return "outscale" }
 
+// scalingUnsupported is why a cluster's scaling policy cannot be honoured.
+const scalingUnsupported = "OUTSCALE has no autoscaling service (VM groups are still under development in the API); archkit keeps the VMs at Desired"
+
 // Mutable and write-only fields, per kind.
 var (
 	mutable = map[pattern.Kind][]string{
@@ -140,14 +143,18 @@ var (
 	writeOnly = map[pattern.Kind][]string{}
 )
 
-// Capabilities reports what OUTSCALE lacks: network ACLs and managed
-// databases. See the package documentation for the fields Update changes
-// in place.
+// Capabilities reports what OUTSCALE lacks: network ACLs, managed
+// databases and autoscaling (a cluster's scaling policy: the engine keeps
+// the VMs at Desired). See the package documentation for the fields
+// Update changes in place.
 func (d *Driver) Capabilities() provider.Capabilities {
 	c := provider.Capabilities{
 		Unsupported: map[pattern.Kind]string{
 			pattern.KindFirewall: "OUTSCALE has no network ACLs (no stateless firewall in the API); security groups enforce the flows",
 			pattern.KindDatabase: "OUTSCALE has no managed database service; use a database cluster (DatabaseSpec.Fallback)",
+		},
+		UnsupportedFields: map[pattern.Kind]map[string]string{
+			pattern.KindCluster: {"scaling": scalingUnsupported},
 		},
 		Mutable:   map[pattern.Kind][]string{},
 		WriteOnly: map[pattern.Kind][]string{},
@@ -354,6 +361,9 @@ func (d *Driver) Create(ctx context.Context, req provider.Request) (provider.Obs
 	if reason, no := d.Capabilities().Unsupported[r.Kind]; no {
 		return provider.Observed{}, provider.NewError("Create", string(r.Kind), r.ID, provider.Unsupported, errorString("outscale: "+reason))
 	}
+	if err := noScaling("Create", r); err != nil {
+		return provider.Observed{}, err
+	}
 	switch r.Kind {
 	case pattern.KindNet:
 		return d.createNet(ctx, req)
@@ -384,6 +394,9 @@ func (d *Driver) Update(ctx context.Context, req provider.Request, current provi
 	r := req.Resource
 	if r.Spec() == nil {
 		return provider.Observed{}, errorf("Update", string(r.Kind), current.ID, provider.Invalid, "kind %q: spec missing", r.Kind)
+	}
+	if err := noScaling("Update", r); err != nil {
+		return provider.Observed{}, err
 	}
 	var err error
 	switch r.Kind {
@@ -447,6 +460,16 @@ func (d *Driver) Delete(ctx context.Context, current provider.Observed) error {
 		return nil
 	}
 	return err
+}
+
+// noScaling refuses a cluster with a scaling policy before any request:
+// the engine drops the policy first (AllowFallback) or refuses the
+// Blueprint, so only a caller of the driver itself gets here.
+func noScaling(op string, r pattern.Resource) error {
+	if r.Kind == pattern.KindCluster && r.Cluster.Scaling != nil {
+		return provider.NewError(op, string(r.Kind), r.ID, provider.Unsupported, errorString("outscale: cluster.scaling: "+scalingUnsupported))
+	}
+	return nil
 }
 
 func (d *Driver) unsupported(op string, kind pattern.Kind, id string) error {
