@@ -678,7 +678,7 @@ func (r *run) delete(ctx context.Context, o *Observed, id string, action Action)
 			return nil
 		case CodeOf(err) == Dependency && attempt < r.e.opts.DependencyRetries && ctx.Err() == nil:
 			r.e.emit(ctx, r.red, Event{Type: EventRetried, Kind: ch.Kind, ID: id, ProviderID: o.ID, Action: action, Attempt: attempt + 1, Err: err})
-			if sleep(ctx, backoff(pol, attempt+1)) != nil {
+			if sleep(ctx, pol.Delay(attempt+1)) != nil {
 				return err
 			}
 		case CodeOf(err) == Dependency:

@@ -37,17 +37,18 @@ func TestMapZone(t *testing.T) {
 	assert.Contains(t, err.Error(), "ambiguous")
 }
 
-func TestBackoff(t *testing.T) {
+func TestRetryPolicyDelay(t *testing.T) {
 	t.Parallel()
 	p := RetryPolicy{BaseDelay: 10 * time.Millisecond, MaxDelay: 50 * time.Millisecond}
 	for n := 1; n <= 10; n++ {
 		ceil := min(p.BaseDelay<<(n-1), p.MaxDelay)
 		for range 50 {
-			d := backoff(p, n)
+			d := p.Delay(n)
 			assert.GreaterOrEqual(t, d, time.Duration(0))
 			assert.Less(t, d, ceil)
 		}
 	}
+	assert.Zero(t, RetryPolicy{}.Delay(3), "no base delay: no wait")
 }
 
 func TestRetryStopsOnPermanentError(t *testing.T) {

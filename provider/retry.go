@@ -6,9 +6,15 @@ import (
 	"time"
 )
 
-// backoff returns the full-jitter delay before retry n (n >= 1): a random
-// duration in [0, min(max, base*2^(n-1))).
-func backoff(p RetryPolicy, n int) time.Duration {
+// Delay returns the full-jitter delay before retry n (n >= 1): a random
+// duration in [0, min(MaxDelay, BaseDelay*2^(n-1))). The fields are used as
+// they are, without the defaults the engine applies to a zero policy;
+// drivers with a retry loop of their own use it too:
+//
+//	p := provider.RetryPolicy{BaseDelay: 500 * time.Millisecond, MaxDelay: 20 * time.Second}
+//	p.Delay(1) // in [0, 500ms)
+//	p.Delay(4) // in [0, 4s)
+func (p RetryPolicy) Delay(n int) time.Duration {
 	ceil := p.BaseDelay
 	for i := 1; i < n && ceil < p.MaxDelay; i++ {
 		ceil *= 2
@@ -50,7 +56,7 @@ func retry(ctx context.Context, p RetryPolicy, f func() error, onRetry func(atte
 		if onRetry != nil {
 			onRetry(attempt, err)
 		}
-		if serr := sleep(ctx, backoff(p, attempt)); serr != nil {
+		if serr := sleep(ctx, p.Delay(attempt)); serr != nil {
 			return err
 		}
 	}

@@ -63,18 +63,9 @@ func (d *Driver) readInternetGateway(ctx context.Context, id string) (provider.O
 }
 
 func (d *Driver) listInternetGateways(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
-	var res []provider.Observed
 	p := ec2.NewDescribeInternetGatewaysPaginator(d.EC2, &ec2.DescribeInternetGatewaysInput{Filters: ownerFilters(q, "attachment.vpc-id")})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, mapErr("DescribeInternetGateways", "internet_gateway", "", err)
-		}
-		for _, g := range out.InternetGateways {
-			res = append(res, igwObserved(g))
-		}
-	}
-	return res, nil
+	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeInternetGateways", pattern.KindInternetGateway,
+		func(o *ec2.DescribeInternetGatewaysOutput) []ec2types.InternetGateway { return o.InternetGateways }, igwObserved)
 }
 
 // deleteInternetGateway detaches the gateway, retrying while AWS still

@@ -269,18 +269,9 @@ func (d *Driver) readNetworkACL(ctx context.Context, id string) (provider.Observ
 }
 
 func (d *Driver) listNetworkACLs(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
-	var res []provider.Observed
 	p := ec2.NewDescribeNetworkAclsPaginator(d.EC2, &ec2.DescribeNetworkAclsInput{Filters: ownerFilters(q, "vpc-id")})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, mapErr("DescribeNetworkAcls", "firewall", "", err)
-		}
-		for _, a := range out.NetworkAcls {
-			res = append(res, aclObserved(a))
-		}
-	}
-	return res, nil
+	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeNetworkAcls", pattern.KindFirewall,
+		func(o *ec2.DescribeNetworkAclsOutput) []ec2types.NetworkAcl { return o.NetworkAcls }, aclObserved)
 }
 
 // deleteNetworkACL gives its subnets back to the VPC's default ACL, then

@@ -220,18 +220,9 @@ func (d *Driver) readRouteTable(ctx context.Context, id string) (provider.Observ
 }
 
 func (d *Driver) listRouteTables(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
-	var res []provider.Observed
 	p := ec2.NewDescribeRouteTablesPaginator(d.EC2, &ec2.DescribeRouteTablesInput{Filters: ownerFilters(q, "vpc-id")})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, mapErr("DescribeRouteTables", "route_table", "", err)
-		}
-		for _, rt := range out.RouteTables {
-			res = append(res, routeTableObserved(rt))
-		}
-	}
-	return res, nil
+	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeRouteTables", pattern.KindRouteTable,
+		func(o *ec2.DescribeRouteTablesOutput) []ec2types.RouteTable { return o.RouteTables }, routeTableObserved)
 }
 
 // deleteRouteTable disassociates every subnet, then deletes the table.

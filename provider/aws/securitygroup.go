@@ -74,18 +74,9 @@ func (d *Driver) readSecurityGroup(ctx context.Context, id string) (provider.Obs
 }
 
 func (d *Driver) listSecurityGroups(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
-	var res []provider.Observed
 	p := ec2.NewDescribeSecurityGroupsPaginator(d.EC2, &ec2.DescribeSecurityGroupsInput{Filters: ownerFilters(q, "vpc-id")})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, mapErr("DescribeSecurityGroups", "security_group", "", err)
-		}
-		for _, g := range out.SecurityGroups {
-			res = append(res, sgObserved(g))
-		}
-	}
-	return res, nil
+	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeSecurityGroups", pattern.KindSecurityGroup,
+		func(o *ec2.DescribeSecurityGroupsOutput) []ec2types.SecurityGroup { return o.SecurityGroups }, sgObserved)
 }
 
 func (d *Driver) deleteSecurityGroup(ctx context.Context, cur provider.Observed) error {

@@ -97,18 +97,9 @@ func (d *Driver) readSubnet(ctx context.Context, id string) (provider.Observed, 
 }
 
 func (d *Driver) listSubnets(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
-	var res []provider.Observed
 	p := ec2.NewDescribeSubnetsPaginator(d.EC2, &ec2.DescribeSubnetsInput{Filters: ownerFilters(q, "vpc-id")})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, mapErr("DescribeSubnets", "subnet", "", err)
-		}
-		for _, s := range out.Subnets {
-			res = append(res, subnetObserved(s))
-		}
-	}
-	return res, nil
+	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeSubnets", pattern.KindSubnet,
+		func(o *ec2.DescribeSubnetsOutput) []ec2types.Subnet { return o.Subnets }, subnetObserved)
 }
 
 func (d *Driver) deleteSubnet(ctx context.Context, cur provider.Observed) error {

@@ -112,18 +112,9 @@ func (d *Driver) readVPC(ctx context.Context, id string) (provider.Observed, err
 }
 
 func (d *Driver) listVPCs(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
-	var res []provider.Observed
 	p := ec2.NewDescribeVpcsPaginator(d.EC2, &ec2.DescribeVpcsInput{Filters: ownerFilters(q, "vpc-id")})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, mapErr("DescribeVpcs", "net", "", err)
-		}
-		for _, v := range out.Vpcs {
-			res = append(res, d.vpcObserved(v))
-		}
-	}
-	return res, nil
+	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeVpcs", pattern.KindNet,
+		func(o *ec2.DescribeVpcsOutput) []ec2types.Vpc { return o.Vpcs }, d.vpcObserved)
 }
 
 func (d *Driver) deleteVPC(ctx context.Context, cur provider.Observed) error {

@@ -67,16 +67,3 @@ func TestAPIErrorMessage(t *testing.T) {
 	n := &APIError{Op: "ReadNets", Err: errors.New("dial tcp: refused")}
 	assert.Equal(t, "outscale: ReadNets: dial tcp: refused", n.Error())
 }
-
-func TestBackoff(t *testing.T) {
-	t.Parallel()
-	for attempt := 1; attempt <= 10; attempt++ {
-		ceiling := min(10<<(attempt-1), 100)
-		for range 50 {
-			d := backoff(10, 100, attempt)
-			assert.GreaterOrEqual(t, int64(d), int64(0))
-			assert.Less(t, int64(d), int64(ceiling), "attempt %d", attempt)
-		}
-	}
-	assert.Zero(t, backoff(0, 0, 3))
-}

@@ -3,10 +3,11 @@ package outscale
 import (
 	"context"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/archkit/archkit/provider"
 )
 
 // call runs one OUTSCALE operation with the driver's credentials, retrying
@@ -43,7 +44,7 @@ func call[T any](ctx context.Context, d *Driver, op, kind, id string, fn func(ct
 		if !notReady(ae, code) || attempt >= d.opts.MaxAttempts {
 			return zero, wrap(op, kind, id, ae)
 		}
-		delay := backoff(d.opts.RetryBaseDelay, d.opts.RetryMaxDelay, attempt)
+		delay := provider.RetryPolicy{BaseDelay: d.opts.RetryBaseDelay, MaxDelay: d.opts.RetryMaxDelay}.Delay(attempt)
 		d.log.LogAttrs(ctx, slog.LevelDebug, "retry", slog.String(logOp, op), slog.String(logKind, kind), slog.String(logID, id),
 			slog.Int(logAttempt, attempt), slog.String(logCode, ae.Code), slog.Int(logStatus, ae.Status), slog.Duration(logDelay, delay))
 		if err := sleep(ctx, delay); err != nil {
@@ -61,20 +62,6 @@ var repeatable = map[string]bool{
 	"CreateSubnet": true, "CreateSecurityGroup": true, "CreateLoadBalancer": true, // unique range or name
 	"CreateRoute": true, "CreateSecurityGroupRule": true, "CreateLoadBalancerListeners": true,
 	"CreateTags": true, "CreateLoadBalancerTags": true,
-}
-
-// backoff returns the full-jitter delay before the retry that follows
-// attempt (1-based).
-func backoff(base, ceiling time.Duration, attempt int) time.Duration {
-	d := base
-	for i := 1; i < attempt && d < ceiling; i++ {
-		d *= 2
-	}
-	d = min(d, ceiling)
-	if d <= 0 {
-		return 0
-	}
-	return rand.N(d)
 }
 
 // sleep waits for d or until ctx ends.
