@@ -34,7 +34,17 @@ var (
 // subnet bounds /16-/28; use a /16 or longer". Field or Input may be empty
 // and are then left out. Err is the sentinel ([ErrInvalid], [ErrOutOfBounds],
 // [ErrOverlap], [ErrDuplicate]) that [errors.Is] finds through Unwrap.
+//
+// Packages tier and pattern report their validation problems with the same
+// type, their name in Package, so one errors.As finds the field of any of
+// them:
+//
+//	var fe *netplan.FieldError
+//	if errors.As(err, &fe) {
+//		fmt.Println(fe.Package, fe.Field) // "tier clusters[0].max"
+//	}
 type FieldError struct {
+	Package string // the package reporting it; "": netplan
 	Field   string // where the problem is: "parent", "requests[1].zones[0]"
 	Input   string // the offending value as the caller wrote it
 	Problem string // what is wrong, lowercase
@@ -44,6 +54,9 @@ type FieldError struct {
 
 func (e *FieldError) Error() string {
 	s := "netplan: "
+	if e.Package != "" {
+		s = e.Package + ": "
+	}
 	if e.Field != "" {
 		s += e.Field + ": "
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"strings"
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/tier"
@@ -277,22 +276,10 @@ func (a *Architecture) planProfile() netplan.Profile {
 	return a.Profile
 }
 
-// errf formats "pattern: <field>: <input>: <problem>; <fix>".
+// errf reports one problem as a [netplan.FieldError] that prints
+// "pattern: <field>: <input>: <problem>; <fix>" and matches [ErrInvalid].
 func errf(field, input, problem, fix string) error {
-	var b strings.Builder
-	b.WriteString("pattern: ")
-	b.WriteString(field)
-	if input != "" {
-		b.WriteString(": ")
-		b.WriteString(input)
-	}
-	b.WriteString(": ")
-	b.WriteString(problem)
-	if fix != "" {
-		b.WriteString("; ")
-		b.WriteString(fix)
-	}
-	return &fieldError{msg: b.String()}
+	return &netplan.FieldError{Package: "pattern", Field: field, Input: input, Problem: problem, Fix: fix, Err: ErrInvalid}
 }
 
 // ErrInvalid is matched with errors.Is by every problem Build reports
@@ -300,7 +287,3 @@ func errf(field, input, problem, fix string) error {
 // sentinels).
 var ErrInvalid = errors.New("pattern: invalid architecture")
 
-type fieldError struct{ msg string }
-
-func (e *fieldError) Error() string { return e.msg }
-func (e *fieldError) Unwrap() error { return ErrInvalid }

@@ -300,3 +300,15 @@ func TestNATUnused(t *testing.T) {
 	assert.Len(t, egress.OfKind(pattern.KindNATGateway), 2, "one NAT per zone")
 	assert.Empty(t, build(t, pattern.ThreeTier(pattern.ThreeTierOptions{})).OfKind(pattern.KindNATGateway), "isolated application: no NAT to pay for")
 }
+
+// Build's problems are *netplan.FieldError values naming package pattern.
+func TestBuildErrorsAreFieldErrors(t *testing.T) {
+	t.Parallel()
+	_, err := pattern.New("shop", "10.0.0.0/16").AddTier(tier.Web("web")).Flow("internet -> nope tcp/80").Build()
+	require.Error(t, err)
+	var fe *netplan.FieldError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "pattern", fe.Package)
+	assert.Equal(t, "flows[0].to", fe.Field)
+	assert.ErrorIs(t, fe, pattern.ErrInvalid)
+}

@@ -13,29 +13,12 @@ import (
 // package.
 var ErrInvalid = errors.New("tier: invalid")
 
-// fieldError formats one validation problem as
-// "tier: <field>: <input>: <problem>; <fix>".
+// fieldError reports one validation problem as a [netplan.FieldError]
+// that prints "tier: <field>: <input>: <problem>; <fix>" and matches
+// [ErrInvalid].
 func fieldError(field, input, problem, fix string) error {
-	var b strings.Builder
-	b.WriteString("tier: ")
-	b.WriteString(field)
-	if input != "" {
-		b.WriteString(": ")
-		b.WriteString(input)
-	}
-	b.WriteString(": ")
-	b.WriteString(problem)
-	if fix != "" {
-		b.WriteString("; ")
-		b.WriteString(fix)
-	}
-	return &invalidError{msg: b.String()}
+	return &netplan.FieldError{Package: "tier", Field: field, Input: input, Problem: problem, Fix: fix, Err: ErrInvalid}
 }
-
-type invalidError struct{ msg string }
-
-func (e *invalidError) Error() string { return e.msg }
-func (e *invalidError) Unwrap() error { return ErrInvalid }
 
 // Role says what a tier does. It drives defaults and lint checks (a
 // database must never be public), never the rules: those come from flows.

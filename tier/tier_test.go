@@ -234,3 +234,19 @@ func TestSecretRedacts(t *testing.T) {
 	assert.Equal(t, "#cloud-config\npassword: hunter2", s.Value())
 	assert.Empty(t, tier.Secret("").String())
 }
+
+// Every validation problem is a *netplan.FieldError naming the package and
+// the field, so one errors.As serves netplan, tier and pattern alike.
+func TestValidationErrorsAreFieldErrors(t *testing.T) {
+	t.Parallel()
+	c := tier.NewCluster("web", "", "t3.small")
+	err := c.Validate()
+	require.Error(t, err)
+	var fe *netplan.FieldError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "tier", fe.Package)
+	assert.NotEmpty(t, fe.Field)
+	assert.NotEmpty(t, fe.Fix)
+	assert.True(t, strings.HasPrefix(fe.Error(), "tier: "+fe.Field+": "), fe.Error())
+	assert.ErrorIs(t, fe, tier.ErrInvalid)
+}
