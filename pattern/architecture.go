@@ -286,4 +286,3 @@ func errf(field, input, problem, fix string) error {
 // about the architecture itself (netplan's errors keep their own
 // sentinels).
 var ErrInvalid = errors.New("pattern: invalid architecture")
-
