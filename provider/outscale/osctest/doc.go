@@ -79,8 +79,10 @@
 //     templates are not simulated: routes to NICs or peerings, BackendIps and
 //     LinkPublicIp to a NIC answer 400. VMs have no NICs or block devices in
 //     their description.
-//   - Two fixed OMIs (ami-0000c0de Ubuntu, ami-0000beef Rocky Linux) are the
-//     only images. Any VmType is accepted.
+//   - Three fixed OMIs (ami-0000c0de Ubuntu, ami-0000beef Rocky Linux and
+//     ami-12c6146b, the image of archkit's conformance suite and examples)
+//     and those of Options.Images are the only images. Any VmType is
+//     accepted.
 //   - Quotas are global, not per account type; per-Net and per-group quotas
 //     report the highest use. Rate limits exist only when injected.
 //   - Security group rules from another account or the public cloud
@@ -89,6 +91,8 @@
 //     for others.
 //   - DeleteSubnet drops the subnet's route table links; a VM that
 //     terminates loses its public IP link and its load balancer registrations.
+//   - UpdateRouteTableLink moves a link, the main one included, to another
+//     table of the same Net under a new link id.
 //   - DryRun is accepted by the validator but not honoured: the call is made.
 //   - DeleteTags removes a tag when the key matches and the value is empty or
 //     equal; tags live at most 50 per resource.

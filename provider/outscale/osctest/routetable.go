@@ -58,6 +58,7 @@ func init() {
 	handlers["ReadRouteTables"] = (*Server).readRouteTables
 	handlers["LinkRouteTable"] = (*Server).linkRouteTable
 	handlers["UnlinkRouteTable"] = (*Server).unlinkRouteTable
+	handlers["UpdateRouteTableLink"] = (*Server).updateRouteTableLink
 	handlers["DeleteRouteTable"] = (*Server).deleteRouteTable
 	handlers["CreateRoute"] = (*Server).createRoute
 	handlers["UpdateRoute"] = (*Server).updateRoute
@@ -186,6 +187,38 @@ func (s *Server) unlinkRouteTable(body []byte) (map[string]any, *apiError) {
 			rt.links = slices.Delete(rt.links, i, i+1)
 			return nil, nil
 		}
+	}
+	return nil, notFound(codeNotFoundRouteTable, "LinkRouteTable", in.LinkRouteTableId)
+}
+
+// updateRouteTableLink moves link LinkRouteTableId to route table
+// RouteTableId of the same Net, under a new link id, as OUTSCALE does. The
+// main link may move too: the new table becomes the Net's main one.
+func (s *Server) updateRouteTableLink(body []byte) (map[string]any, *apiError) {
+	var in struct{ LinkRouteTableId, RouteTableId string }
+	if e := decode(body, &in); e != nil {
+		return nil, e
+	}
+	to := s.rtbs[in.RouteTableId]
+	if to == nil {
+		return nil, notFound(codeNotFoundRouteTable, "RouteTable", in.RouteTableId)
+	}
+	for _, from := range s.rtbs {
+		i := slices.IndexFunc(from.links, func(l *rtLink) bool { return l.id == in.LinkRouteTableId })
+		if i < 0 {
+			continue
+		}
+		if from.netID != to.netID {
+			return nil, invalidValue(codeInvalidParameterValue, "The route table '%s' is not in the Net '%s' of link '%s'", to.id, from.netID, in.LinkRouteTableId)
+		}
+		l := from.links[i]
+		from.links = slices.Delete(from.links, i, i+1)
+		moved := &rtLink{id: s.newID("rtbassoc"), subnetID: l.subnetID, main: l.main}
+		to.links = append(to.links, moved)
+		if l.main {
+			from.main, to.main = false, true
+		}
+		return map[string]any{"LinkRouteTableId": moved.id}, nil
 	}
 	return nil, notFound(codeNotFoundRouteTable, "LinkRouteTable", in.LinkRouteTableId)
 }

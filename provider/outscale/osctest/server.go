@@ -33,6 +33,11 @@ type Options struct {
 	// Quotas overrides quota maximums by quota name (see ReadQuotas), for
 	// example {"vpc_sg_rule_limit": 3}. Unset names keep their defaults.
 	Quotas map[string]int
+	// Images are OMI ids that ReadImages answers and CreateVms accepts
+	// besides the fixed ones (ami-0000c0de, ami-0000beef and ami-12c6146b,
+	// the image of archkit's conformance suite and examples), for example
+	// {"ami-0123abcd"} for a program whose image flag names it.
+	Images []string
 }
 
 // Call is one request seen by the server, in arrival order.

@@ -157,7 +157,7 @@ func (s *Server) resourceType(id string) string {
 		return "security-group"
 	case s.vms[id] != nil:
 		return "instance"
-	case imageByID(id) != nil:
+	case s.imageByID(id) != nil:
 		return "image"
 	}
 	return ""

@@ -135,27 +135,28 @@ type replacedError struct{ dir string }
 
 func (e *replacedError) Error() string { return "module replaced by " + e.dir }
 
-// moduleCache returns GOMODCACHE without running the go command when the
-// environment tells it: GOMODCACHE, else the first GOPATH entry + /pkg/mod,
-// else $HOME/go/pkg/mod; `go env GOMODCACHE` is the last resort.
+// moduleCache returns the module cache: GOMODCACHE from the environment,
+// else `go env GOMODCACHE` (which also honours the go env file and GOPATH),
+// else, without a go command, the first GOPATH entry + /pkg/mod or
+// $HOME/go/pkg/mod, the go command's own defaults.
 func moduleCache() (string, error) {
 	if c := os.Getenv("GOMODCACHE"); c != "" {
+		return c, nil
+	}
+	out, goErr := exec.Command("go", "env", "GOMODCACHE").Output()
+	if c := strings.TrimSpace(string(out)); goErr == nil && c != "" {
 		return c, nil
 	}
 	if gp := os.Getenv("GOPATH"); gp != "" {
 		return filepath.Join(filepath.SplitList(gp)[0], "pkg", "mod"), nil
 	}
 	if home, err := os.UserHomeDir(); err == nil {
-		c := filepath.Join(home, "go", "pkg", "mod")
-		if _, err := os.Stat(c); err == nil {
-			return c, nil
-		}
+		return filepath.Join(home, "go", "pkg", "mod"), nil
 	}
-	out, err := exec.Command("go", "env", "GOMODCACHE").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMODCACHE: %w", err)
+	if goErr != nil {
+		return "", fmt.Errorf("go env GOMODCACHE: %w", goErr)
 	}
-	return strings.TrimSpace(string(out)), nil
+	return "", nil
 }
 
 func moduleDirFromBuildInfo() (string, error) {

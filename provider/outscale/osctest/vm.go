@@ -64,10 +64,13 @@ type vmOut struct {
 	Tags                        []tag
 }
 
-// images are the fixed OMIs ReadImages answers and CreateVms accepts.
+// images are the fixed OMIs ReadImages answers and CreateVms accepts, with
+// those of Options.Images. ami-12c6146b is providertest.Image, the image of
+// the conformance suite's clusters and the default of archkit's examples.
 var images = []imageOut{
 	{ImageId: "ami-0000c0de", ImageName: "Ubuntu-24.04-2025.01.01-0", Description: "Ubuntu 24.04 LTS"},
 	{ImageId: "ami-0000beef", ImageName: "RockyLinux-9-2025.01.01-0", Description: "Rocky Linux 9"},
+	{ImageId: "ami-12c6146b", ImageName: "archkit-example-2025.01.01-0", Description: "archkit examples and conformance suite"},
 }
 
 type imageOut struct {
@@ -87,10 +90,24 @@ type imageOut struct {
 	Tags           []tag
 }
 
-func imageByID(id string) *imageOut {
-	for i := range images {
-		if images[i].ImageId == id {
-			return &images[i]
+// images returns the fixed OMIs followed by those of Options.Images that
+// are not fixed ones, in the order given.
+func (s *Server) images() []imageOut {
+	out := slices.Clone(images)
+	for _, id := range s.opts.Images {
+		if !slices.ContainsFunc(out, func(im imageOut) bool { return im.ImageId == id }) {
+			out = append(out, imageOut{ImageId: id, ImageName: "custom-" + id, Description: "Options.Images"})
+		}
+	}
+	return out
+}
+
+// imageByID returns the OMI with id id, or nil when the server does not know it.
+func (s *Server) imageByID(id string) *imageOut {
+	all := s.images()
+	for i := range all {
+		if all[i].ImageId == id {
+			return &all[i]
 		}
 	}
 	return nil
@@ -155,7 +172,7 @@ func (s *Server) createVms(body []byte) (map[string]any, *apiError) {
 			return map[string]any{"Vms": same}, nil
 		}
 	}
-	if imageByID(in.ImageId) == nil {
+	if s.imageByID(in.ImageId) == nil {
 		return nil, notFound(codeNotFoundImage, "Image", in.ImageId)
 	}
 	if in.UserData != "" {
@@ -409,7 +426,7 @@ func (s *Server) readImages(body []byte) (map[string]any, *apiError) {
 	}
 	f := &in.Filters
 	var out []imageOut
-	for _, im := range images {
+	for _, im := range s.images() {
 		if any1(f.ImageIds, im.ImageId) && any1(f.ImageNames, im.ImageName) && any1(f.States, "available") {
 			im.State, im.Architecture, im.AccountAlias, im.AccountId = "available", "x86_64", "Outscale", "000000000000"
 			im.ImageType, im.RootDeviceName, im.RootDeviceType, im.CreationDate = "machine", "/dev/sda1", "bsu", fixedDate
