@@ -27,20 +27,14 @@
 package main
 
 import (
-	"cmp"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
-	"net"
-	"net/url"
 	"os"
 	"strings"
 	"text/tabwriter"
-
-	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/archkit/archkit/examples/internal/cli"
 	"github.com/archkit/archkit/netplan"
@@ -52,15 +46,11 @@ import (
 func main() {
 	name := flag.String("name", "webapp", "the deployment name, the ownership tag of every resource")
 	image := flag.String("image", "ami-12c6146b", "the AMI of the application nodes; set one of your account before applying to a cloud")
-	cleanup := flag.Bool("cleanup", false, "with -provider aws or outscale: after the apply, apply again (no change) and destroy, as on the fake")
 	flags := cli.Register(nil)
 	flag.Parse()
 	log.SetFlags(0)
 	if err := flags.Validate(); err != nil {
 		log.Fatal(err)
-	}
-	if *cleanup && (flags.Plan || flags.Destroy || flags.JSON) {
-		log.Fatal("-cleanup: set with -plan, -destroy or -json; use it alone, to apply and then destroy")
 	}
 
 	arch := architecture(*name, flags.NetProfile(), *image)
@@ -70,11 +60,6 @@ func main() {
 	}
 	ctx := context.Background()
 	w := os.Stdout
-	if !flags.JSON {
-		for _, note := range endpointDefaults(ctx, flags) {
-			log.Print(note)
-		}
-	}
 	if flags.JSON || flags.Destroy {
 		if err := cli.Run(ctx, w, flags, bp); err != nil {
 			log.Fatal(err)
@@ -93,11 +78,6 @@ func main() {
 	if err := cli.Run(ctx, w, flags, bp); err != nil {
 		log.Fatal(err)
 	}
-	if *cleanup && flags.Provider != cli.Fake {
-		if err := applyAgainAndDestroy(ctx, w, flags, bp); err != nil {
-			log.Fatal(err)
-		}
-	}
 }
 
 // architecture is seed 003 as pattern.WebApp builds it: the load balancer
@@ -109,92 +89,6 @@ func architecture(name string, profile netplan.Profile, image string) *pattern.A
 		Image:    image,
 		UserData: tier.Secret("#!/bin/sh\nexec java -jar /opt/tipster/api.jar --server.port=8080\n"),
 	})
-}
-
-// applyAgainAndDestroy finishes the -cleanup run on a cloud: the apply of
-// an unchanged Blueprint must make no write call, then the deployment goes.
-func applyAgainAndDestroy(ctx context.Context, w io.Writer, flags *cli.Flags, bp *pattern.Blueprint) error {
-	d, err := flags.Driver(ctx)
-	if err != nil {
-		return err
-	}
-	eng := provider.NewEngine(d, func(o *provider.Options) {
-		o.OnEvent = provider.NewRenderer(w).Handle
-		o.AllowFallback = flags.Provider == cli.Outscale
-	})
-	fmt.Fprintf(w, "\nApplying %q again: nothing has changed, so nothing is written\n", bp.Deployment)
-	again, err := eng.Apply(ctx, bp)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "%d write calls, %d read calls\n", again.WriteCalls, again.ReadCalls)
-	// Destroy even when the second apply wrote: -cleanup promises to leave
-	// nothing behind.
-	var errs []error
-	if again.WriteCalls != 0 {
-		errs = append(errs, fmt.Errorf("second apply of %q made %d write calls; want 0", bp.Deployment, again.WriteCalls))
-	}
-	fmt.Fprintf(w, "\nDestroying %q\n", bp.Deployment)
-	if _, err := eng.Destroy(ctx, bp.Deployment); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
-}
-
-// endpointDefaults fills in, for -provider aws with an -endpoint on the
-// loopback interface (an emulator), the region and the credentials that
-// nothing else configures, and returns a note for each. Emulators such as
-// moto accept any static credentials; a real account is never on loopback,
-// and a profile chosen with -profile or AWS_PROFILE is always left alone.
-func endpointDefaults(ctx context.Context, f *cli.Flags) []string {
-	if f.Provider != cli.AWS || !isLoopback(f.Endpoint) {
-		return nil
-	}
-	env, err := config.NewEnvConfig()
-	if err != nil {
-		return nil // the SDK reports a bad environment itself
-	}
-	profile := cmp.Or(f.Profile, env.SharedConfigProfile)
-	shared, sharedErr := config.LoadSharedConfigProfile(ctx, cmp.Or(profile, "default"), func(o *config.LoadSharedConfigOptions) {
-		if env.SharedConfigFile != "" {
-			o.ConfigFiles = []string{env.SharedConfigFile}
-		}
-		if env.SharedCredentialsFile != "" {
-			o.CredentialsFiles = []string{env.SharedCredentialsFile}
-		}
-	})
-	var notes []string
-	if f.Region == "" && env.Region == "" && (sharedErr != nil || shared.Region == "") {
-		f.Region = "us-east-1"
-		notes = append(notes, fmt.Sprintf("webapp: no region configured for %s: using us-east-1", f.Endpoint))
-	}
-	haveCredentials := profile != "" || env.Credentials.HasKeys() ||
-		env.ContainerCredentialsEndpoint != "" || env.ContainerCredentialsRelativePath != "" || env.WebIdentityTokenFilePath != "" ||
-		(sharedErr == nil && (shared.Credentials.HasKeys() || shared.CredentialSource != "" || shared.CredentialProcess != "" ||
-			shared.RoleARN != "" || shared.SSOSessionName != "" || shared.SSOStartURL != "" || shared.WebIdentityTokenFile != ""))
-	if !haveCredentials {
-		// The SDK's default chain reads these; setting them in this
-		// process changes nothing outside it.
-		if err := errors.Join(os.Setenv("AWS_ACCESS_KEY_ID", "testing"), os.Setenv("AWS_SECRET_ACCESS_KEY", "testing")); err != nil {
-			return append(notes, fmt.Sprintf("webapp: cannot set the emulator's credentials: %v", err))
-		}
-		notes = append(notes, fmt.Sprintf("webapp: no AWS credentials configured for %s: using the static test credentials \"testing\" that emulators accept", f.Endpoint))
-	}
-	return notes
-}
-
-// isLoopback reports whether endpoint is a URL on 127.0.0.0/8, ::1 or localhost.
-func isLoopback(endpoint string) bool {
-	u, err := url.Parse(endpoint)
-	if err != nil || endpoint == "" {
-		return false
-	}
-	host := u.Hostname()
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func printPlan(w io.Writer, arch *pattern.Architecture, _ *pattern.Blueprint) error {

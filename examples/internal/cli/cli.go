@@ -18,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/archkit/archkit/netplan"
@@ -52,6 +53,9 @@ type Flags struct {
 	// Keep leaves the deployment on the fake instead of destroying it at
 	// the end of the run.
 	Keep bool
+	// Cleanup, on a cloud or an emulator, does what a run on the fake
+	// does: apply, apply again (which must write nothing), destroy.
+	Cleanup bool
 }
 
 // Register adds the shared flags to fs (flag.CommandLine when nil) and
@@ -69,6 +73,7 @@ func Register(fs *flag.FlagSet) *Flags {
 	fs.BoolVar(&f.Destroy, "destroy", false, "destroy the deployment instead of applying it")
 	fs.BoolVar(&f.JSON, "json", false, "print the Blueprint as JSON and stop")
 	fs.BoolVar(&f.Keep, "keep", false, "with -provider fake: keep the deployment instead of destroying it at the end")
+	fs.BoolVar(&f.Cleanup, "cleanup", false, "with -provider aws or outscale: after the apply, apply again (no change) and destroy, as on the fake")
 	return f
 }
 
@@ -81,6 +86,12 @@ func (f *Flags) Validate() error {
 	}
 	if f.Plan && f.Destroy {
 		return errors.New("-plan and -destroy: both set; choose one")
+	}
+	if f.Cleanup && (f.Plan || f.Destroy || f.JSON) {
+		return errors.New("-cleanup: set with -plan, -destroy or -json; use it alone, to apply and then destroy")
+	}
+	if f.Cleanup && f.Keep {
+		return errors.New("-cleanup and -keep: both set; choose one")
 	}
 	if f.Provider == Fake && (f.Region != "" || f.Profile != "" || f.Endpoint != "") {
 		return errors.New("-region, -profile and -endpoint: set with -provider fake, which has no account; add -provider aws or -provider outscale")
@@ -102,14 +113,22 @@ func (f *Flags) Driver(ctx context.Context) (provider.Driver, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
+	// An emulator on this machine answers at once: poll it often.
+	local := isLoopback(f.Endpoint)
 	switch f.Provider {
 	case AWS:
 		return aws.New(ctx, func(o *aws.Options) {
 			o.Region, o.Profile, o.BaseEndpoint = f.Region, f.Profile, f.Endpoint
+			if local {
+				o.PollInterval = 20 * time.Millisecond
+			}
 		})
 	case Outscale:
 		return outscale.New(func(o *outscale.Options) {
 			o.Region, o.Profile, o.Endpoint = f.Region, f.Profile, f.Endpoint
+			if local {
+				o.PollInterval = 20 * time.Millisecond
+			}
 		})
 	}
 	return fake.New(), nil
@@ -121,9 +140,14 @@ func (f *Flags) Driver(ctx context.Context) (provider.Driver, error) {
 //   - -plan: the changes an apply would make;
 //   - -destroy: removes every resource tagged with bp's deployment;
 //   - otherwise: applies bp with a progress line per resource. On the fake
-//     it then applies bp again, to show that an unchanged Blueprint makes no
-//     change, and destroys it (unless -keep), so the run shows the whole
-//     life of a deployment.
+//     (unless -keep), or with -cleanup, it then applies bp again, to show
+//     that an unchanged Blueprint makes no change, and destroys it, so the
+//     run shows the whole life of a deployment.
+//
+// With -provider aws and an -endpoint on this machine (an emulator such as
+// moto), a region and credentials that nothing configures default to
+// us-east-1 and the static "testing" keys emulators accept, each with a
+// note on stderr; never for any other endpoint.
 //
 // engineOpts adjust the engine, after Run has set the progress display.
 func Run(ctx context.Context, w io.Writer, f *Flags, bp *pattern.Blueprint, engineOpts ...func(*provider.Options)) error {
@@ -135,6 +159,9 @@ func Run(ctx context.Context, w io.Writer, f *Flags, bp *pattern.Blueprint, engi
 		enc.SetIndent("", "  ")
 		return enc.Encode(bp)
 	}
+	for _, note := range f.emulatorDefaults(ctx) {
+		fmt.Fprintln(os.Stderr, note)
+	}
 	d, err := f.Driver(ctx)
 	if err != nil {
 		return err
@@ -145,11 +172,14 @@ func Run(ctx context.Context, w io.Writer, f *Flags, bp *pattern.Blueprint, engi
 		// database as its fallback cluster of VMs (the progress display
 		// prints a notice when it does).
 		o.AllowFallback = f.Provider == Outscale
-		if f.Provider == Fake {
+		switch {
+		case f.Provider == Fake:
 			// The fake answers at once: no rate limit to respect, and
 			// polls every millisecond, not every second as on a cloud.
 			o.RateLimit = -1
 			o.PollMin, o.PollMax = time.Millisecond, 10*time.Millisecond
+		case isLoopback(f.Endpoint):
+			o.PollMin, o.PollMax = 20*time.Millisecond, 200*time.Millisecond
 		}
 	}}, engineOpts...)...)
 
@@ -171,7 +201,7 @@ func Run(ctx context.Context, w io.Writer, f *Flags, bp *pattern.Blueprint, engi
 		return err
 	}
 	fmt.Fprintf(w, "%d write calls, %d read calls\n", res.WriteCalls, res.ReadCalls)
-	if f.Provider != Fake {
+	if f.Provider == Fake && f.Keep || f.Provider != Fake && !f.Cleanup {
 		return nil
 	}
 
@@ -181,14 +211,14 @@ func Run(ctx context.Context, w io.Writer, f *Flags, bp *pattern.Blueprint, engi
 		return err
 	}
 	fmt.Fprintf(w, "%d write calls, %d read calls\n", again.WriteCalls, again.ReadCalls)
+	// Destroy even when the second apply wrote: the run promises to leave
+	// nothing behind.
+	var errs []error
 	if again.WriteCalls != 0 {
-		return fmt.Errorf("second apply of %q made %d write calls; want 0", bp.Deployment, again.WriteCalls)
-	}
-	if f.Keep {
-		return nil
+		errs = append(errs, fmt.Errorf("second apply of %q made %d write calls; want 0", bp.Deployment, again.WriteCalls))
 	}
 	fmt.Fprintln(w)
-	return destroy(ctx, w, eng, bp.Deployment)
+	return errors.Join(append(errs, destroy(ctx, w, eng, bp.Deployment))...)
 }
 
 func destroy(ctx context.Context, w io.Writer, eng *provider.Engine, deployment string) error {
