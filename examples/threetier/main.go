@@ -21,14 +21,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	"os"
 	"os/exec"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/archkit/archkit/examples/internal/cli"
+	"github.com/archkit/archkit/examples/internal/show"
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
 )
@@ -55,13 +53,11 @@ func main() {
 		}
 		return
 	}
-	for _, step := range []func(io.Writer, *pattern.Architecture, *pattern.Blueprint) error{
-		printPlan, printSecurityGroups, printResources, printFindings, printAvailability, printDiagram,
-	} {
-		if err := step(w, arch, bp); err != nil {
-			log.Fatal(err)
-		}
-		fmt.Fprintln(w)
+	// A node up 99% of the time, a zone 99.99%; the request path is the
+	// three tiers in series.
+	if err := show.Sections(w, arch, bp, show.Subnets, show.SecurityGroups, show.Resources, show.Findings,
+		show.Availability(0.99, 0.9999, "nginx", "intel", "db"), show.Diagram); err != nil {
+		log.Fatal(err)
 	}
 	if *png != "" {
 		if err := writePNG(arch, *png); err != nil {
@@ -85,96 +81,6 @@ func architecture(profile netplan.Profile, image string) *pattern.Architecture {
 		AppImage:  image,
 		DBImage:   image,
 	})
-}
-
-func printPlan(w io.Writer, arch *pattern.Architecture, _ *pattern.Blueprint) error {
-	plan, err := arch.Plan()
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "## Subnets of %s\n\n", arch.CIDR)
-	return plan.WriteTable(w)
-}
-
-func printSecurityGroups(w io.Writer, _ *pattern.Architecture, bp *pattern.Blueprint) error {
-	fmt.Fprint(w, "## Security groups\n\n")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "GROUP\tDIRECTION\tPROTOCOL\tPORTS\tPEER")
-	for _, r := range bp.OfKind(pattern.KindSecurityGroupRules) {
-		s := r.SecurityGroupRules
-		group := strings.TrimPrefix(string(s.Group), "security_group/")
-		for _, dir := range []struct {
-			name  string
-			rules []pattern.RuleSpec
-		}{{"in", s.Inbound}, {"out", s.Outbound}} {
-			for _, rule := range dir.rules {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", group, dir.name, rule.Protocol, ports(rule), peer(rule))
-			}
-		}
-	}
-	return tw.Flush()
-}
-
-func ports(r pattern.RuleSpec) string {
-	switch {
-	case r.FromPort == 0:
-		return "all"
-	case r.FromPort == r.ToPort:
-		return fmt.Sprint(r.FromPort)
-	}
-	return fmt.Sprintf("%d-%d", r.FromPort, r.ToPort)
-}
-
-func peer(r pattern.RuleSpec) string {
-	if r.Group != "" {
-		return "group " + strings.TrimPrefix(string(r.Group), "security_group/")
-	}
-	return r.CIDR.String()
-}
-
-func printResources(w io.Writer, _ *pattern.Architecture, bp *pattern.Blueprint) error {
-	fmt.Fprintf(w, "## Blueprint of %q: %d resources\n\n", bp.Deployment, len(bp.Resources))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, k := range pattern.Kinds {
-		if rs := bp.OfKind(k); len(rs) > 0 {
-			var ids []string
-			for _, r := range rs {
-				ids = append(ids, r.ID)
-			}
-			fmt.Fprintf(tw, "%s\t%d\t%s\n", k, len(rs), strings.Join(ids, " "))
-		}
-	}
-	return tw.Flush()
-}
-
-func printFindings(w io.Writer, _ *pattern.Architecture, bp *pattern.Blueprint) error {
-	fmt.Fprint(w, "## Lint\n\n")
-	if len(bp.Findings) == 0 {
-		fmt.Fprintln(w, "no findings")
-	}
-	for _, f := range bp.Findings {
-		fmt.Fprintln(w, f)
-	}
-	return nil
-}
-
-func printAvailability(w io.Writer, arch *pattern.Architecture, _ *pattern.Blueprint) error {
-	// A node up 99% of the time, a zone 99.99%.
-	r, err := arch.Availability(0.99, 0.9999, "nginx", "intel", "db")
-	if err != nil {
-		return err
-	}
-	fmt.Fprint(w, "## Availability (node 99%, zone 99.99%)\n\n", r)
-	return nil
-}
-
-func printDiagram(w io.Writer, arch *pattern.Architecture, _ *pattern.Blueprint) error {
-	m, err := arch.Mermaid()
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "## Diagram\n\n```mermaid\n%s```\n", m)
-	return nil
 }
 
 // writePNG renders the Graphviz diagram with dot, when it is installed.
