@@ -49,7 +49,8 @@ func criticalPath(bp *pattern.Blueprint, lat, poll time.Duration, pendingReads, 
 	return plan + max(longest, work/time.Duration(parallelism))
 }
 
-// benchApply applies bp on a fake with benchLatency per call. rps 0 means
+// benchApply applies bp on a fake with benchLatency per call, with
+// parallelism workers (0: the engine's default). rps 0 means
 // no rate limit; otherwise the bound is also at least the time the token
 // bucket needs for every call beyond the burst.
 func benchApply(b *testing.B, bp *pattern.Blueprint, parallelism int, rps float64) {
@@ -62,7 +63,11 @@ func benchApply(b *testing.B, bp *pattern.Blueprint, parallelism int, rps float6
 		o.Parallelism = parallelism
 		o.PollMin, o.PollMax = poll, poll
 	}
-	bound := criticalPath(bp, benchLatency, poll, 1, parallelism)
+	workers := parallelism
+	if workers == 0 {
+		workers = 16 // the engine's default (Options.Parallelism)
+	}
+	bound := criticalPath(bp, benchLatency, poll, 1, workers)
 	b.ReportAllocs()
 	var ratio float64
 	var writes, noopWrites, noopLists, n int
@@ -99,8 +104,9 @@ func benchApply(b *testing.B, bp *pattern.Blueprint, parallelism int, rps float6
 
 func BenchmarkApplyThreeTier(b *testing.B) {
 	pats := readyPatterns(b)
-	b.Run("pattern", func(b *testing.B) { benchApply(b, pats["three-tier"], 8, 0) })
-	b.Run("pattern-webapp", func(b *testing.B) { benchApply(b, pats["web-app"], 8, 0) })
+	b.Run("pattern", func(b *testing.B) { benchApply(b, pats["three-tier"], 0, 0) })
+	b.Run("pattern-webapp", func(b *testing.B) { benchApply(b, pats["web-app"], 0, 0) })
+	b.Run("pattern/parallelism=8", func(b *testing.B) { benchApply(b, pats["three-tier"], 8, 0) })
 	b.Run("unlimited", func(b *testing.B) { benchApply(b, threeTier("shop", "#!/bin/sh"), 8, 0) })
 	b.Run("ratelimit=20", func(b *testing.B) { benchApply(b, threeTier("shop", "#!/bin/sh"), 8, 20) })
 }

@@ -12,7 +12,10 @@ type Options struct {
 	// LogKey constants. nil: nothing is logged.
 	Logger *slog.Logger
 	// Parallelism bounds the driver operations (create, update, delete and
-	// their waits) in flight at once. 0: 8.
+	// their waits) in flight at once. 0: 16, enough for the widest level of
+	// the ready patterns (seed 000 creates 16 route tables, firewalls and
+	// rule sets at once), so that an apply takes its critical path and no
+	// more; the rate limit, not this bound, keeps the API calls in check.
 	Parallelism int
 	// RateLimit is the client-side rate limit of driver calls, reads and
 	// writes together, in requests per second. 0: 20; negative: no limit.
@@ -75,7 +78,7 @@ func (o *Options) setDefaults() {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.Parallelism <= 0 {
-		o.Parallelism = 8
+		o.Parallelism = 16
 	}
 	if o.RateLimit == 0 {
 		o.RateLimit = 20
