@@ -112,6 +112,7 @@ func BenchmarkApplyThreeTier(b *testing.B) {
 }
 
 func BenchmarkApply100Tier(b *testing.B) {
+	b.Run("default", func(b *testing.B) { benchApply(b, nTier("big", 100), 0, 0) })
 	b.Run("parallelism=8", func(b *testing.B) { benchApply(b, nTier("big", 100), 8, 0) })
 	b.Run("parallelism=1000", func(b *testing.B) { benchApply(b, nTier("big", 100), 1000, 0) })
 }
