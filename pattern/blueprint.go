@@ -146,7 +146,9 @@ type Resource struct {
 	ID   string `json:"id"`
 	Kind Kind   `json:"kind"`
 	// DependsOn lists the ids this resource needs before it can be created,
-	// sorted. Build derives it from the Refs of the spec.
+	// sorted. Build derives it from the Refs of the spec, and adds what the
+	// clouds need without a reference (an internet-facing load balancer
+	// waits for the internet gateway).
 	DependsOn []string `json:"depends_on,omitempty"`
 
 	Net                *NetSpec                `json:"net,omitempty"`

@@ -543,7 +543,17 @@ func (d *design) blueprint() *Blueprint {
 	}
 	slices.SortFunc(bp.Resources, func(x, y Resource) int { return strings.Compare(x.ID, y.ID) })
 	for i := range bp.Resources {
-		bp.Resources[i].DependsOn = bp.Resources[i].Dependencies()
+		r := &bp.Resources[i]
+		r.DependsOn = r.Dependencies()
+		// An internet-facing load balancer needs the Net's internet
+		// gateway before it is created (AWS and OUTSCALE refuse it
+		// otherwise), though its spec does not name the gateway; deleted,
+		// it goes before the gateway.
+		if r.Kind == KindLoadBalancer && r.LoadBalancer.Scheme == string(tier.Public) && hasPublic {
+			r.DependsOn = append(r.DependsOn, igwID)
+			slices.Sort(r.DependsOn)
+			r.DependsOn = slices.Compact(r.DependsOn)
+		}
 	}
 	for _, f := range d.findings {
 		if f.Severity != netplan.SeverityError {

@@ -3,6 +3,7 @@ package pattern_test
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -353,7 +354,18 @@ func TestBlueprintDependencies(t *testing.T) {
 	for _, a := range allPatterns() {
 		bp := build(t, a())
 		for i, r := range bp.Resources {
-			assert.Equal(t, r.Dependencies(), r.DependsOn, r.ID)
+			want := r.Dependencies()
+			if r.Kind == pattern.KindLoadBalancer && r.LoadBalancer.Scheme == "internet-facing" {
+				// The cloud refuses an internet-facing load balancer in a
+				// Net without its internet gateway.
+				want = append(want, "internet_gateway/main")
+				slices.Sort(want)
+			}
+			assert.Equal(t, want, r.DependsOn, r.ID)
+			for _, d := range r.DependsOn {
+				_, ok := bp.Resource(d)
+				assert.True(t, ok, "%s depends on %s, which is not in the Blueprint", r.ID, d)
+			}
 			if i > 0 {
 				assert.Less(t, bp.Resources[i-1].ID, r.ID)
 			}

@@ -15,6 +15,10 @@ type bpBuilder struct{ bp pattern.Blueprint }
 
 func (b *bpBuilder) add(r pattern.Resource) {
 	r.DependsOn = r.Dependencies()
+	if r.Kind == pattern.KindLoadBalancer && r.LoadBalancer.Scheme == pattern.SchemeInternetFacing {
+		r.DependsOn = append(r.DependsOn, "internet_gateway/main") // as Build adds it
+		slices.Sort(r.DependsOn)
+	}
 	b.bp.Resources = append(b.bp.Resources, r)
 }
 

@@ -11,7 +11,9 @@ import (
 // validateLoadBalancer checks a load balancer: a name of 1 to 32 letters,
 // digits and hyphens, not starting or ending with a hyphen, unique in the
 // region; a known scheme and type; subnets of one Net in at least two zones
-// (one for a network load balancer); security groups of that Net;
+// (one for a network load balancer), and an internet gateway attached to
+// that Net when the balancer is internet-facing (AWS: InvalidSubnet; OUTSCALE:
+// a conflict); security groups of that Net;
 // listeners on distinct ports with protocols that fit the type, a
 // certificate for HTTPS and TLS; a health check timeout shorter than its
 // interval.
@@ -40,6 +42,9 @@ func (d *Driver) validateLoadBalancer(op string, e, old *entry) error {
 	}
 	if err := d.checkGroups(op, e, "load_balancer.security_groups", s.SecurityGroups, net); err != nil {
 		return err
+	}
+	if s.Scheme == pattern.SchemeInternetFacing && !d.hasInternetGateway(net) {
+		return d.errf(op, k, e.res.ID, provider.Invalid, "load_balancer.scheme: %s: net %s has no internet gateway (InvalidSubnet); create and attach one first", s.Scheme, net)
 	}
 	ports := map[uint16]bool{}
 	for i, l := range s.Listeners {
@@ -80,4 +85,15 @@ func checkLBName(n string) error {
 		}
 	}
 	return nil
+}
+
+// hasInternetGateway reports whether an internet gateway is attached to the
+// Net with provider id net.
+func (d *Driver) hasInternetGateway(net string) bool {
+	for _, o := range d.others(pattern.KindInternetGateway, nil) {
+		if string(o.res.InternetGateway.Net) == net {
+			return true
+		}
+	}
+	return false
 }
