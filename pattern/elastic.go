@@ -72,8 +72,12 @@ func Elastic(o ElasticOptions) *Architecture {
 	a.Profile = o.Profile
 
 	edge := tier.LoadBalancers("edge", netplan.Public)
+	// The web nodes sit in private subnets between the public load
+	// balancer and the application: public, private, isolated, each layer
+	// talking to the next only (their security groups still allow no
+	// egress but the declared flows).
 	web := tier.Web("web")
-	web.Exposure = netplan.Isolated
+	web.Exposure = netplan.Private
 	web.Ports = tcpPorts(80)
 	app := tier.App("app")
 	cache := tier.Redis("cache")
