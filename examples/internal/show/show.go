@@ -143,7 +143,7 @@ func Availability(node, zone pattern.Availability, path ...string) Section {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "## Availability (node %g%%, zone %g%%)\n\n%s", float64(node)*100, float64(zone)*100, r)
+		fmt.Fprintf(w, "## Availability (node %.6g%%, zone %.6g%%)\n\n%s", float64(node)*100, float64(zone)*100, r)
 		return nil
 	}
 }

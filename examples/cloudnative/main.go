@@ -1,0 +1,76 @@
+// Command cloudnative builds seed 001's cloud-native application: every
+// service a cluster of at least two stateless nodes behind its own load
+// balancer (nginx fronts behind a public one, the application behind an
+// internal one), a message bus cluster (RabbitMQ or Kafka) for asynchronous
+// work, and a database cluster of VMs, over two zones. It prints the subnet
+// plan, the security groups, the clusters with their scale-out policy, the
+// lint findings, the availability of each tier and of the request path, and
+// the seed's downtime-per-year table; then it applies the architecture, by
+// default to the in-memory fake.
+//
+//	go run ./examples/cloudnative                   # on the fake: no account needed
+//	go run ./examples/cloudnative -bus kafka -nodes 3
+//	go run ./examples/cloudnative -json             # the Blueprint, as JSON
+//	go run ./examples/cloudnative -provider outscale -region eu-west-2 -image ami-0123abcd -plan
+//
+// Seed 001 is written for OUTSCALE, which has no autoscaling service: with
+// -provider outscale the nodes stay at their desired count and the
+// progress display says so. Credentials: see examples/threetier.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+
+	"github.com/archkit/archkit/examples/internal/cli"
+	"github.com/archkit/archkit/examples/internal/show"
+	"github.com/archkit/archkit/pattern"
+)
+
+func main() {
+	image := flag.String("image", "ami-12c6146b", "the image (AMI or OMI) of every node; set one of your account before applying to a cloud")
+	bus := flag.String("bus", string(pattern.BusRabbitMQ), "the message bus: rabbitmq (AMQP) or kafka")
+	nodes := flag.Int("nodes", 2, "nodes of each stateless cluster, spread over the zones")
+	node := flag.Float64("node-availability", 0.99, "the availability of one node, for the arithmetic")
+	zone := flag.Float64("zone-availability", 0.9999, "the availability of one zone, for the arithmetic")
+	flags := cli.Register(nil)
+	flag.Parse()
+	log.SetFlags(0)
+	if err := flags.Validate(); err != nil {
+		log.Fatal(err)
+	}
+	if *bus != string(pattern.BusRabbitMQ) && *bus != string(pattern.BusKafka) {
+		log.Fatalf("-bus: %q: unknown bus; use rabbitmq or kafka", *bus)
+	}
+
+	arch := pattern.CloudNative(pattern.CloudNativeOptions{
+		Profile:  flags.NetProfile(),
+		Bus:      pattern.Bus(*bus),
+		Nodes:    *nodes,
+		WebImage: *image, AppImage: *image, BusImage: *image, DBImage: *image,
+	})
+	bp, err := arch.Build()
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	w := os.Stdout
+	if flags.JSON || flags.Destroy {
+		if err := cli.Run(ctx, w, flags, bp); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
+	n, z := pattern.Availability(*node), pattern.Availability(*zone)
+	if err := show.Sections(w, arch, bp, show.Subnets, show.SecurityGroups, show.LoadBalancers, show.Clusters,
+		show.Findings, show.Availability(n, z), show.Nines(n, z)); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Fprint(w, "## Deployment\n\n")
+	if err := cli.Run(ctx, w, flags, bp); err != nil {
+		log.Fatal(err)
+	}
+}

@@ -1,0 +1,79 @@
+// Command elastic builds seed 004's elastic platform: web and application
+// clusters over three zones that scale out and in with their load, a cache
+// tier (Redis or Memcached), and a managed relational database with a
+// Multi-AZ standby, read replicas and backups. It prints the subnet plan,
+// the security groups, the load balancers, the clusters and the database,
+// the lint findings, the availability of each tier and of the request path,
+// and the downtime per year; then it applies the architecture, by default
+// to the in-memory fake.
+//
+//	go run ./examples/elastic                      # on the fake: no account needed
+//	go run ./examples/elastic -cache memcached -zones a,b
+//	go run ./examples/elastic -json                # the Blueprint, as JSON
+//	go run ./examples/elastic -provider aws -profile prod -region eu-west-3 -image ami-0123abcd -plan
+//
+// With -provider outscale, which has neither a managed database nor an
+// autoscaling service, the database is built as its fallback cluster of
+// VMs and the clusters stay at their desired size; the progress display
+// says so. Credentials: see examples/threetier.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"strings"
+
+	"github.com/archkit/archkit/examples/internal/cli"
+	"github.com/archkit/archkit/examples/internal/show"
+	"github.com/archkit/archkit/pattern"
+)
+
+func main() {
+	image := flag.String("image", "ami-12c6146b", "the image (AMI or OMI) of every node; set one of your account before applying to a cloud")
+	cache := flag.String("cache", string(pattern.CacheRedis), "the cache engine: redis or memcached")
+	zones := flag.String("zones", "a,b,c", "the zones, comma-separated (the engine maps \"a\" to the region's zone ending in a)")
+	cpu := flag.Int("target-cpu", 60, "the CPU percentage the web and application clusters scale to keep; negative: no scaling")
+	node := flag.Float64("node-availability", 0.99, "the availability of one node, for the arithmetic")
+	zone := flag.Float64("zone-availability", 0.9999, "the availability of one zone, for the arithmetic")
+	flags := cli.Register(nil)
+	flag.Parse()
+	log.SetFlags(0)
+	if err := flags.Validate(); err != nil {
+		log.Fatal(err)
+	}
+	if *cache != string(pattern.CacheRedis) && *cache != string(pattern.CacheMemcached) {
+		log.Fatalf("-cache: %q: unknown cache; use redis or memcached", *cache)
+	}
+
+	arch := pattern.Elastic(pattern.ElasticOptions{
+		Profile:   flags.NetProfile(),
+		Zones:     strings.Split(*zones, ","),
+		Cache:     pattern.Cache(*cache),
+		TargetCPU: *cpu,
+		WebImage:  *image, AppImage: *image, CacheImage: *image,
+	})
+	bp, err := arch.Build()
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	w := os.Stdout
+	if flags.JSON || flags.Destroy {
+		if err := cli.Run(ctx, w, flags, bp); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
+	n, z := pattern.Availability(*node), pattern.Availability(*zone)
+	if err := show.Sections(w, arch, bp, show.Subnets, show.SecurityGroups, show.LoadBalancers, show.Clusters,
+		show.Findings, show.Availability(n, z), show.Nines(n, z)); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Fprint(w, "## Deployment\n\n")
+	if err := cli.Run(ctx, w, flags, bp); err != nil {
+		log.Fatal(err)
+	}
+}
