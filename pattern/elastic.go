@@ -36,6 +36,11 @@ type ElasticOptions struct {
 	DBClass             string // "db.r6g.large"
 	BackupRetentionDays int    // 14
 	ReadReplicas        int    // 1
+	// DBImage is the image of the database cluster built instead of the
+	// managed database on a cloud without one (OUTSCALE, with the engine's
+	// AllowFallback): DBNodes VMs of InstanceType; "postgres-image", 3.
+	DBImage string
+	DBNodes int
 }
 
 func (o *ElasticOptions) defaults() {
@@ -57,6 +62,8 @@ func (o *ElasticOptions) defaults() {
 	def(&o.DBClass, "db.r6g.large")
 	def(&o.BackupRetentionDays, 14)
 	def(&o.ReadReplicas, 1)
+	def(&o.DBImage, "postgres-image")
+	def(&o.DBNodes, 3)
 }
 
 // Elastic returns seed 004's elastic platform: web and application
@@ -115,6 +122,6 @@ func Elastic(o ElasticOptions) *Architecture {
 	d.BackupRetentionDays = o.BackupRetentionDays
 	d.ReadReplicas = o.ReadReplicas
 	d.StorageGiB = 100
-	a.AddDatabase(d)
+	a.AddDatabase(withFallback(d, o.DBImage, o.InstanceType, o.DBNodes))
 	return a
 }

@@ -418,3 +418,24 @@ func TestPatternOptions(t *testing.T) {
 		{Protocol: "tcp", FromPort: 3307, ToPort: 3307, Group: "security_group/prod-dmz"},
 	}, stripDesc(sgRules(t, zn, "db").Inbound))
 }
+
+// WebApp and Elastic run on a cloud without managed databases too: their
+// database carries a fixed cluster of VMs to build instead.
+func TestManagedDatabasesHaveAFallback(t *testing.T) {
+	t.Parallel()
+	for name, a := range map[string]*pattern.Architecture{
+		"webapp":  pattern.WebApp(pattern.WebAppOptions{DBImage: "mysql-omi", DBNodes: 3}),
+		"elastic": pattern.Elastic(pattern.ElasticOptions{DBImage: "pg-omi"}),
+	} {
+		bp := build(t, a)
+		db := res(t, bp, "database/db").Database
+		require.NotNil(t, db.Fallback, name)
+		fb := db.Fallback
+		assert.Equal(t, []int{3, 3, 3}, []int{fb.Min, fb.Desired, fb.Max}, "%s: a quorum, fixed size", name)
+		assert.False(t, fb.Stateless, name)
+		assert.Nil(t, fb.Scaling, name)
+		assert.Equal(t, db.Subnets, fb.Subnets, "%s: in the database's own subnets", name)
+		assert.Equal(t, db.SecurityGroups, fb.SecurityGroups, "%s: behind the database's security group", name)
+		assert.Contains(t, []string{"mysql-omi", "pg-omi"}, fb.Image)
+	}
+}

@@ -33,6 +33,11 @@ type WebAppOptions struct {
 
 	Engine  tier.Engine // tier.EngineMySQL
 	DBClass string      // "db.t3.micro"
+	// DBImage is the image of the database cluster built instead of the
+	// managed database on a cloud without one (OUTSCALE, with the engine's
+	// AllowFallback): DBNodes VMs of InstanceType; "<engine>-image", 3.
+	DBImage string
+	DBNodes int
 
 	// AdminCIDR, when set, adds a bastion in the public subnets reachable
 	// on SSH from it only.
@@ -55,6 +60,8 @@ func (o *WebAppOptions) defaults() {
 	def(&o.TargetCPU, 60)
 	def(&o.Engine, tier.EngineMySQL)
 	def(&o.DBClass, "db.t3.micro")
+	def(&o.DBImage, string(o.Engine)+"-image")
+	def(&o.DBNodes, 3)
 }
 
 // WebApp returns seed 003's AWS migration: two zones, a public and a
@@ -95,7 +102,7 @@ func WebApp(o WebAppOptions) *Architecture {
 	c.Min, c.Desired, c.Max = o.Min, o.Min, o.Max
 	c.Scaling = scaling(c, o.TargetCPU)
 	a.AddCluster(c)
-	a.AddDatabase(tier.NewDatabase(o.DB, o.Engine, o.DBClass))
+	a.AddDatabase(withFallback(tier.NewDatabase(o.DB, o.Engine, o.DBClass), o.DBImage, o.InstanceType, o.DBNodes))
 
 	a.Connect(o.App, o.DB)
 	a.Flow(o.App + " -> internet tcp/443 # updates and packages through the NAT")
@@ -115,4 +122,14 @@ func scaling(c tier.Cluster, targetCPU int) *tier.Scaling {
 	s := tier.DefaultScaling()
 	s.TargetCPUPercent = targetCPU
 	return s
+}
+
+// withFallback gives d a fallback: on a cloud without managed databases, a
+// fixed cluster of nodes VMs from image (seed 001: a database runs in
+// cluster mode, Percona for MySQL), spread over the database's zones.
+func withFallback(d tier.Database, image, instanceType string, nodes int) tier.Database {
+	d.FallbackToCluster = true
+	d.Fallback = tier.NewCluster(d.Tier, image, instanceType)
+	d.Fallback.Min, d.Fallback.Desired, d.Fallback.Max = nodes, nodes, nodes
+	return d
 }

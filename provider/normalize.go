@@ -11,8 +11,8 @@ import (
 
 // normalize returns a copy of r in canonical form for comparison: rules,
 // routes, listeners, entries and reference lists sorted, rule
-// descriptions dropped (clouds do not compare them), refs mapped through
-// ref (nil: unchanged).
+// descriptions and a database's fallback dropped (clouds do not keep
+// them), refs mapped through ref (nil: unchanged).
 func normalize(r pattern.Resource, ref func(pattern.Ref) pattern.Ref) pattern.Resource {
 	c := r.Clone()
 	c.DependsOn = nil
@@ -55,9 +55,10 @@ func normalize(r pattern.Resource, ref func(pattern.Ref) pattern.Ref) pattern.Re
 	case c.Database != nil:
 		sortRefs(c.Database.Subnets)
 		sortRefs(c.Database.SecurityGroups)
-		if c.Database.Fallback != nil {
-			normCluster(c.Database.Fallback)
-		}
+		// The fallback tells the engine what to build on a cloud without
+		// managed databases; it is no property of a database in the cloud
+		// (a driver never reads it back), so changing it changes nothing.
+		c.Database.Fallback = nil
 	}
 	return c
 }
