@@ -33,7 +33,8 @@ const runTimeout = 45 * time.Second
 // TestExamples builds every example (each directory of examples/ with a
 // main.go) once and runs it: on the fake with no flags, with -json (the
 // output must be JSON) and with -plan. webapp is also applied to moto and
-// destroyed again, and threetier to an in-memory OUTSCALE API.
+// destroyed again; threetier is applied to an in-memory OUTSCALE API,
+// and so are the others, each with -cleanup.
 func TestExamples(t *testing.T) {
 	names := exampleNames(t)
 	bin := build(t)
@@ -66,6 +67,32 @@ func TestExamples(t *testing.T) {
 		t.Parallel()
 		testThreetierOnOsctest(t, bin)
 	})
+	for _, name := range []string{"zones", "cloudnative", "elastic", "webapp"} {
+		t.Run(name+"/osctest", func(t *testing.T) {
+			t.Parallel()
+			testCleanupOnOsctest(t, bin, name)
+		})
+	}
+}
+
+// testCleanupOnOsctest runs example name with -cleanup against an in-memory
+// OUTSCALE API: apply (with OUTSCALE's fallbacks: no network ACLs, no
+// managed database, no autoscaling), apply again without a write, destroy.
+// Nothing may be left and no call may stray from OUTSCALE's OpenAPI
+// description.
+func testCleanupOnOsctest(t *testing.T, bin, name string) {
+	s, err := osctest.NewServer()
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	env := []string{"OSC_ACCESS_KEY=AKEXAMPLETEST", "OSC_SECRET_KEY=SKEXAMPLETEST"}
+	out := run(t, bin, name, env, "-provider", "outscale", "-endpoint", s.URL(), "-cleanup")
+	assert.Contains(t, string(out), "Apply complete:")
+	assert.Contains(t, string(out), "0 write calls")
+	assert.Contains(t, string(out), "Destroy complete:")
+	for kind, n := range s.Snapshot() {
+		assert.Zero(t, n, "%s left after -cleanup", kind)
+	}
+	assert.Empty(t, s.Violations(), "requests or responses outside OUTSCALE's OpenAPI description")
 }
 
 // testWebappOnMoto applies webapp to moto, plans it (no change), destroys

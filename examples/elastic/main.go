@@ -34,7 +34,7 @@ import (
 func main() {
 	image := flag.String("image", "ami-12c6146b", "the image (AMI or OMI) of every node; set one of your account before applying to a cloud")
 	cache := flag.String("cache", string(pattern.CacheRedis), "the cache engine: redis or memcached")
-	zones := flag.String("zones", "a,b,c", "the zones, comma-separated (the engine maps \"a\" to the region's zone ending in a)")
+	zones := flag.String("zones", "", "the zones, comma-separated (the engine maps \"a\" to the region's zone ending in a); default a,b,c, or a,b on OUTSCALE, whose regions have two subregions")
 	cpu := flag.Int("target-cpu", 60, "the CPU percentage the web and application clusters scale to keep; negative: no scaling")
 	node := flag.Float64("node-availability", 0.99, "the availability of one node, for the arithmetic")
 	zone := flag.Float64("zone-availability", 0.9999, "the availability of one zone, for the arithmetic")
@@ -48,12 +48,18 @@ func main() {
 		log.Fatalf("-cache: %q: unknown cache; use redis or memcached", *cache)
 	}
 
+	if *zones == "" {
+		*zones = "a,b,c"
+		if flags.Provider == cli.Outscale {
+			*zones = "a,b"
+		}
+	}
 	arch := pattern.Elastic(pattern.ElasticOptions{
 		Profile:   flags.NetProfile(),
 		Zones:     strings.Split(*zones, ","),
 		Cache:     pattern.Cache(*cache),
 		TargetCPU: *cpu,
-		WebImage:  *image, AppImage: *image, CacheImage: *image,
+		WebImage:  *image, AppImage: *image, CacheImage: *image, DBImage: *image,
 	})
 	bp, err := arch.Build()
 	if err != nil {

@@ -82,6 +82,7 @@ func architecture(name string, profile netplan.Profile, image string) *pattern.A
 		Name:     name,
 		Profile:  profile,
 		Image:    image,
+		DBImage:  image, // for the database cluster built on a cloud without RDS (OUTSCALE)
 		UserData: tier.Secret("#!/bin/sh\nexec java -jar /opt/tipster/api.jar --server.port=8080\n"),
 	})
 }
