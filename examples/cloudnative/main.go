@@ -66,7 +66,7 @@ func main() {
 	}
 	n, z := pattern.Availability(*node), pattern.Availability(*zone)
 	if err := show.Sections(w, arch, bp, show.Subnets, show.SecurityGroups, show.LoadBalancers, show.Clusters,
-		show.Findings, show.Availability(n, z), show.Nines(n, z)); err != nil {
+		show.Findings, show.Availability(n, z), show.Nines(n, z), show.Billable); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Fprint(w, "## Deployment\n\n")

@@ -56,7 +56,7 @@ func main() {
 	// A node up 99% of the time, a zone 99.99%; the request path is the
 	// three tiers in series.
 	if err := show.Sections(w, arch, bp, show.Subnets, show.SecurityGroups, show.Resources, show.Findings,
-		show.Availability(0.99, 0.9999, "nginx", "intel", "db"), show.Diagram); err != nil {
+		show.Availability(0.99, 0.9999, "nginx", "intel", "db"), show.Diagram, show.Billable); err != nil {
 		log.Fatal(err)
 	}
 	if *png != "" {

@@ -66,7 +66,7 @@ func main() {
 	// A node up 99% of the time, a zone 99.99%; the request path is every
 	// tier that runs something, each behind its load balancer.
 	if err := show.Sections(w, arch, bp, show.Subnets, show.SecurityGroups, show.LoadBalancers, show.Clusters,
-		show.Findings, show.Availability(0.99, 0.9999)); err != nil {
+		show.Findings, show.Availability(0.99, 0.9999), show.Billable); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Fprint(w, "## Deployment\n\n")

@@ -67,7 +67,7 @@ func main() {
 		log.Fatal(err)
 	}
 	if err := show.Sections(w, arch, bp, show.Subnets,
-		table1(rules), numberedRules(rules), reachability(rules), show.Findings); err != nil {
+		table1(rules), numberedRules(rules), reachability(rules), show.Findings, show.Billable); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Fprint(w, "## Deployment\n\n")
