@@ -21,7 +21,6 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"log"
 	"os"
 
@@ -52,25 +51,10 @@ func main() {
 		Nodes:    *nodes,
 		WebImage: *image, AppImage: *image, BusImage: *image, DBImage: *image,
 	})
-	bp, err := arch.Build()
-	if err != nil {
-		log.Fatal(err)
-	}
-	ctx := context.Background()
-	w := os.Stdout
-	if flags.JSON || flags.Destroy {
-		if err := cli.Run(ctx, w, flags, bp); err != nil {
-			log.Fatal(err)
-		}
-		return
-	}
 	n, z := pattern.Availability(*node), pattern.Availability(*zone)
-	if err := show.Sections(w, arch, bp, show.Subnets, show.SecurityGroups, show.LoadBalancers, show.Clusters,
+	if err := cli.Execute(context.Background(), os.Stdout, flags, arch,
+		show.Subnets, show.SecurityGroups, show.LoadBalancers, show.Clusters,
 		show.Findings, show.Availability(n, z), show.Nines(n, z), show.Billable); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Fprint(w, "## Deployment\n\n")
-	if err := cli.Run(ctx, w, flags, bp); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -20,7 +20,6 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"fmt"
 	"log"
 	"os"
 	"os/exec"
@@ -42,30 +41,16 @@ func main() {
 	}
 
 	arch := architecture(flags.NetProfile(), *image)
-	bp, err := arch.Build()
-	if err != nil {
-		log.Fatal(err)
-	}
-	w := os.Stdout
-	if flags.JSON || flags.Destroy {
-		if err := cli.Run(context.Background(), w, flags, bp); err != nil {
-			log.Fatal(err)
-		}
-		return
-	}
-	// A node up 99% of the time, a zone 99.99%; the request path is the
-	// three tiers in series.
-	if err := show.Sections(w, arch, bp, show.Subnets, show.SecurityGroups, show.Resources, show.Findings,
-		show.Availability(0.99, 0.9999, "nginx", "intel", "db"), show.Diagram, show.Billable); err != nil {
-		log.Fatal(err)
-	}
-	if *png != "" {
+	if *png != "" && !flags.JSON {
 		if err := writePNG(arch, *png); err != nil {
 			log.Fatal(err)
 		}
 	}
-	fmt.Fprint(w, "## Deployment\n\n")
-	if err := cli.Run(context.Background(), w, flags, bp); err != nil {
+	// A node up 99% of the time, a zone 99.99%; the request path is the
+	// three tiers in series.
+	if err := cli.Execute(context.Background(), os.Stdout, flags, arch,
+		show.Subnets, show.SecurityGroups, show.Resources, show.Findings,
+		show.Availability(0.99, 0.9999, "nginx", "intel", "db"), show.Diagram, show.Billable); err != nil {
 		log.Fatal(err)
 	}
 }

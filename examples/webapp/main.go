@@ -29,7 +29,6 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"log"
 	"os"
 
@@ -51,26 +50,11 @@ func main() {
 	}
 
 	arch := architecture(*name, flags.NetProfile(), *image)
-	bp, err := arch.Build()
-	if err != nil {
-		log.Fatal(err)
-	}
-	ctx := context.Background()
-	w := os.Stdout
-	if flags.JSON || flags.Destroy {
-		if err := cli.Run(ctx, w, flags, bp); err != nil {
-			log.Fatal(err)
-		}
-		return
-	}
 	// A node up 99% of the time, a zone 99.99%; the request path is every
 	// tier that runs something, each behind its load balancer.
-	if err := show.Sections(w, arch, bp, show.Subnets, show.SecurityGroups, show.LoadBalancers, show.Clusters,
+	if err := cli.Execute(context.Background(), os.Stdout, flags, arch,
+		show.Subnets, show.SecurityGroups, show.LoadBalancers, show.Clusters,
 		show.Findings, show.Availability(0.99, 0.9999), show.Billable); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Fprint(w, "## Deployment\n\n")
-	if err := cli.Run(ctx, w, flags, bp); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -48,30 +48,14 @@ func main() {
 		DBImage:           *image,
 		NoSSHFromAnywhere: *noSSH,
 	})
-	bp, err := arch.Build()
-	if err != nil {
-		log.Fatal(err)
-	}
-	ctx := context.Background()
-	w := os.Stdout
-	if flags.JSON || flags.Destroy {
-		if err := cli.Run(ctx, w, flags, bp); err != nil {
-			log.Fatal(err)
-		}
-		return
-	}
 	// The firewall tables come from the rules as AWS derives them, whatever
 	// the target: OUTSCALE has no stateless firewall to show.
 	rules, err := firewallRules(arch)
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := show.Sections(w, arch, bp, show.Subnets,
-		table1(rules), numberedRules(rules), reachability(rules), show.Findings, show.Billable); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Fprint(w, "## Deployment\n\n")
-	if err := cli.Run(ctx, w, flags, bp); err != nil {
+	if err := cli.Execute(context.Background(), os.Stdout, flags, arch,
+		show.Subnets, table1(rules), numberedRules(rules), reachability(rules), show.Findings, show.Billable); err != nil {
 		log.Fatal(err)
 	}
 }

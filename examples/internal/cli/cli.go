@@ -21,6 +21,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/archkit/archkit/examples/internal/show"
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
 	"github.com/archkit/archkit/provider"
@@ -225,4 +226,25 @@ func destroy(ctx context.Context, w io.Writer, eng *provider.Engine, deployment 
 	fmt.Fprintf(w, "Destroying %q\n", deployment)
 	_, err := eng.Destroy(ctx, deployment)
 	return err
+}
+
+// Execute is the body of every example: it builds arch, prints sections
+// (skipped with -json and -destroy, whose output is only the action's),
+// then a "## Deployment" header and Run's output.
+//
+//	arch := pattern.WebApp(pattern.WebAppOptions{Profile: flags.NetProfile()})
+//	err := cli.Execute(ctx, os.Stdout, flags, arch, show.Subnets, show.SecurityGroups)
+func Execute(ctx context.Context, w io.Writer, f *Flags, arch *pattern.Architecture, sections ...show.Section) error {
+	bp, err := arch.Build()
+	if err != nil {
+		return err
+	}
+	if f.JSON || f.Destroy {
+		return Run(ctx, w, f, bp)
+	}
+	if err := show.Sections(w, arch, bp, sections...); err != nil {
+		return err
+	}
+	fmt.Fprint(w, "## Deployment\n\n")
+	return Run(ctx, w, f, bp)
 }
