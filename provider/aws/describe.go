@@ -27,3 +27,21 @@ func listAll[Out, Opt, Item any](ctx context.Context, more func() bool, next fun
 	}
 	return res, nil
 }
+
+// readOne turns the answer of a Describe call by id into the Observed of
+// its one item: the body of Read for the EC2 kinds. No item is NotFound.
+//
+//	out, err := d.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: []string{id}})
+//	return readOne("DescribeSubnets", pattern.KindSubnet, id, out, err,
+//		func(o *ec2.DescribeSubnetsOutput) []ec2types.Subnet { return o.Subnets }, subnetObserved)
+func readOne[Out, Item any](op string, kind pattern.Kind, id string, out Out, err error,
+	items func(Out) []Item, observe func(Item) provider.Observed) (provider.Observed, error) {
+	if err != nil {
+		return provider.Observed{}, mapErr(op, string(kind), id, err)
+	}
+	found := items(out)
+	if len(found) == 0 {
+		return provider.Observed{}, notFound(op, kind, id)
+	}
+	return observe(found[0]), nil
+}

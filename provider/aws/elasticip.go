@@ -43,13 +43,8 @@ func (d *Driver) createElasticIP(ctx context.Context, req provider.Request) (pro
 
 func (d *Driver) readElasticIP(ctx context.Context, id string) (provider.Observed, error) {
 	out, err := d.EC2.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{AllocationIds: []string{id}})
-	if err != nil {
-		return provider.Observed{}, mapErr("DescribeAddresses", "public_ip", id, err)
-	}
-	if len(out.Addresses) == 0 {
-		return provider.Observed{}, notFound("DescribeAddresses", pattern.KindPublicIP, id)
-	}
-	return eipObserved(out.Addresses[0]), nil
+	return readOne("DescribeAddresses", pattern.KindPublicIP, id, out, err,
+		func(o *ec2.DescribeAddressesOutput) []ec2types.Address { return o.Addresses }, eipObserved)
 }
 
 func (d *Driver) listElasticIPs(ctx context.Context, q provider.Query) ([]provider.Observed, error) {

@@ -53,13 +53,8 @@ func (d *Driver) createInternetGateway(ctx context.Context, req provider.Request
 
 func (d *Driver) readInternetGateway(ctx context.Context, id string) (provider.Observed, error) {
 	out, err := d.EC2.DescribeInternetGateways(ctx, &ec2.DescribeInternetGatewaysInput{InternetGatewayIds: []string{id}})
-	if err != nil {
-		return provider.Observed{}, mapErr("DescribeInternetGateways", "internet_gateway", id, err)
-	}
-	if len(out.InternetGateways) == 0 {
-		return provider.Observed{}, notFound("DescribeInternetGateways", pattern.KindInternetGateway, id)
-	}
-	return igwObserved(out.InternetGateways[0]), nil
+	return readOne("DescribeInternetGateways", pattern.KindInternetGateway, id, out, err,
+		func(o *ec2.DescribeInternetGatewaysOutput) []ec2types.InternetGateway { return o.InternetGateways }, igwObserved)
 }
 
 func (d *Driver) listInternetGateways(ctx context.Context, q provider.Query) ([]provider.Observed, error) {

@@ -259,13 +259,8 @@ func (d *Driver) defaultACL(ctx context.Context, vpc string) (string, error) {
 
 func (d *Driver) readNetworkACL(ctx context.Context, id string) (provider.Observed, error) {
 	out, err := d.EC2.DescribeNetworkAcls(ctx, &ec2.DescribeNetworkAclsInput{NetworkAclIds: []string{id}})
-	if err != nil {
-		return provider.Observed{}, mapErr("DescribeNetworkAcls", "firewall", id, err)
-	}
-	if len(out.NetworkAcls) == 0 {
-		return provider.Observed{}, notFound("DescribeNetworkAcls", pattern.KindFirewall, id)
-	}
-	return aclObserved(out.NetworkAcls[0]), nil
+	return readOne("DescribeNetworkAcls", pattern.KindFirewall, id, out, err,
+		func(o *ec2.DescribeNetworkAclsOutput) []ec2types.NetworkAcl { return o.NetworkAcls }, aclObserved)
 }
 
 func (d *Driver) listNetworkACLs(ctx context.Context, q provider.Query) ([]provider.Observed, error) {

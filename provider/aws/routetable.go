@@ -210,13 +210,8 @@ func (d *Driver) disassociateSubnet(ctx context.Context, id, subnet string) erro
 
 func (d *Driver) readRouteTable(ctx context.Context, id string) (provider.Observed, error) {
 	out, err := d.EC2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{RouteTableIds: []string{id}})
-	if err != nil {
-		return provider.Observed{}, mapErr("DescribeRouteTables", "route_table", id, err)
-	}
-	if len(out.RouteTables) == 0 {
-		return provider.Observed{}, notFound("DescribeRouteTables", pattern.KindRouteTable, id)
-	}
-	return routeTableObserved(out.RouteTables[0]), nil
+	return readOne("DescribeRouteTables", pattern.KindRouteTable, id, out, err,
+		func(o *ec2.DescribeRouteTablesOutput) []ec2types.RouteTable { return o.RouteTables }, routeTableObserved)
 }
 
 func (d *Driver) listRouteTables(ctx context.Context, q provider.Query) ([]provider.Observed, error) {

@@ -87,13 +87,8 @@ func (d *Driver) updateSubnet(ctx context.Context, req provider.Request, cur pro
 
 func (d *Driver) readSubnet(ctx context.Context, id string) (provider.Observed, error) {
 	out, err := d.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: []string{id}})
-	if err != nil {
-		return provider.Observed{}, mapErr("DescribeSubnets", "subnet", id, err)
-	}
-	if len(out.Subnets) == 0 {
-		return provider.Observed{}, notFound("DescribeSubnets", pattern.KindSubnet, id)
-	}
-	return subnetObserved(out.Subnets[0]), nil
+	return readOne("DescribeSubnets", pattern.KindSubnet, id, out, err,
+		func(o *ec2.DescribeSubnetsOutput) []ec2types.Subnet { return o.Subnets }, subnetObserved)
 }
 
 func (d *Driver) listSubnets(ctx context.Context, q provider.Query) ([]provider.Observed, error) {

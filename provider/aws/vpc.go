@@ -102,13 +102,8 @@ func (d *Driver) vpcAttribute(ctx context.Context, id string, attr ec2types.VpcA
 
 func (d *Driver) readVPC(ctx context.Context, id string) (provider.Observed, error) {
 	out, err := d.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{VpcIds: []string{id}})
-	if err != nil {
-		return provider.Observed{}, mapErr("DescribeVpcs", "net", id, err)
-	}
-	if len(out.Vpcs) == 0 {
-		return provider.Observed{}, notFound("DescribeVpcs", pattern.KindNet, id)
-	}
-	return d.vpcObserved(out.Vpcs[0]), nil
+	return readOne("DescribeVpcs", pattern.KindNet, id, out, err,
+		func(o *ec2.DescribeVpcsOutput) []ec2types.Vpc { return o.Vpcs }, d.vpcObserved)
 }
 
 func (d *Driver) listVPCs(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
