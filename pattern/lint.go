@@ -37,6 +37,7 @@ var Checks = []Check{
 	{"PT010", "single-node", netplan.SeverityWarning, "a cluster with fewer than two nodes is a single point of failure (seed 001)"},
 	{"PT011", "database-single-zone", netplan.SeverityWarning, "a managed database without a Multi-AZ standby (seed 003)"},
 	{"PT012", "nat-unused", netplan.SeverityWarning, "NAT gateways built for private tiers that open no connection outside the Net: billed by the hour for nothing (the NAT cost surprise)"},
+	{"PT013", "never-scales", netplan.SeverityInfo, "a stateless cluster that may grow from Min to Max but has no scaling policy stays at Desired unless something else scales it"},
 }
 
 func checkByID(idv string) Check {
@@ -69,6 +70,9 @@ func lintArch(d *design) []netplan.Finding {
 		}
 		if !c.Stateless && c.Max > c.Desired {
 			fs = append(fs, finding("PT006", subj, fmt.Sprintf("stateful cluster may scale from %d to %d nodes", c.Desired, c.Max), "set Max to Desired, or make the service stateless"))
+		}
+		if c.Stateless && c.Max > c.Min && c.Scaling == nil {
+			fs = append(fs, finding("PT013", subj, fmt.Sprintf("%d to %d nodes and no scaling policy", c.Min, c.Max), "add Scaling (tier.DefaultScaling()), or set Max to Min"))
 		}
 		if c.Desired < 2 {
 			fs = append(fs, finding("PT010", subj, fmt.Sprintf("%d node", c.Desired), "run two nodes or more"))

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
 	"github.com/archkit/archkit/tier"
 )
@@ -82,7 +83,7 @@ func TestBuildScalingErrors(t *testing.T) {
 	db := w.Database("db")
 	db.FallbackToCluster = true
 	db.Fallback = tier.NewCluster("", "db-image", "t3.small")
-	db.Fallback.Scaling = tier.DefaultScaling()
+	db.Fallback.Max, db.Fallback.Scaling = 4, tier.DefaultScaling()
 	bp := build(t, w)
 	fb := res(t, bp, "database/db").Database.Fallback
 	require.NotNil(t, fb)
@@ -107,4 +108,27 @@ func TestScalingSpecCloneAndJSON(t *testing.T) {
 	assert.Equal(t, 60, r.Cluster.Scaling.TargetCPUPercent, "the clone shares no policy")
 	noPolicy := pattern.Resource{ID: "cluster/x", Kind: pattern.KindCluster, Cluster: &pattern.ClusterSpec{}}
 	assert.Nil(t, noPolicy.Clone().Cluster.Scaling)
+}
+
+// A stateless cluster with room to grow but no policy never grows: lint
+// says so (PT013, info); a policy or a fixed size silences it.
+func TestLintNeverScales(t *testing.T) {
+	t.Parallel()
+	arch := func(change func(c *tier.Cluster)) *pattern.Architecture {
+		c := tier.NewCluster("app", "ami-1", "t3.small")
+		change(&c)
+		app := tier.App("app")
+		app.Exposure = netplan.Isolated // no NAT needed
+		return pattern.New("shop", "10.0.0.0/16").AddTier(app).AddCluster(c)
+	}
+	bp := build(t, arch(func(c *tier.Cluster) { c.Max = 6 }))
+	assert.Contains(t, findingIDs(bp), "PT013 clusters[app]")
+	for _, f := range bp.Findings {
+		if f.ID == "PT013" {
+			assert.Equal(t, netplan.SeverityInfo, f.Severity)
+			assert.Contains(t, f.Message, "2 to 6 nodes and no scaling policy")
+		}
+	}
+	assert.NotContains(t, findingIDs(build(t, arch(func(c *tier.Cluster) { c.Max, c.Scaling = 6, tier.DefaultScaling() }))), "PT013 clusters[app]")
+	assert.NotContains(t, findingIDs(build(t, arch(func(*tier.Cluster) {}))), "PT013 clusters[app]", "NewCluster keeps a fixed size")
 }

@@ -107,10 +107,12 @@ func ThreeTier(o ThreeTierOptions) *Architecture {
 	ac := tier.NewCluster(o.App, o.AppImage, o.InstanceType)
 	dc := tier.NewCluster(o.DB, o.DBImage, o.InstanceType)
 	dc.Stateless = false
+	// Seed 000 runs on OUTSCALE, which has no autoscaling: the clusters
+	// keep their size (add a tier.Scaling and raise Max to let them grow
+	// on a cloud that scales).
 	for _, c := range []*tier.Cluster{&wc, &ac, &dc} {
-		c.Min, c.Desired, c.Max = o.Nodes, o.Nodes, 2*o.Nodes
+		c.Min, c.Desired, c.Max = o.Nodes, o.Nodes, o.Nodes
 	}
-	dc.Max = o.Nodes
 	a.AddCluster(wc, ac, dc)
 	if o.AdminCIDR.IsValid() {
 		a.AddBastion("bastion", netplan.CIDR(o.AdminCIDR), o.Web, o.App, o.DB)

@@ -71,10 +71,14 @@ func (s *Scaling) validate(f string, c Cluster) []error {
 	return errs
 }
 
-// NewCluster returns a stateless cluster of two to four nodes (two
-// desired, one per zone of a two-zone Net) of instanceType from image.
+// NewCluster returns a stateless cluster of two nodes (one per zone of a
+// two-zone Net) of instanceType from image. It keeps that size; to let it
+// grow with its load, raise Max and give it a policy:
+//
+//	c := tier.NewCluster("web", "ami-0abc", "t3.small")
+//	c.Max, c.Scaling = 6, tier.DefaultScaling() // 2 to 6 nodes, 60% CPU
 func NewCluster(tierName, image, instanceType string) Cluster {
-	return Cluster{Tier: tierName, Image: image, InstanceType: instanceType, Min: 2, Desired: 2, Max: 4, Stateless: true}
+	return Cluster{Tier: tierName, Image: image, InstanceType: instanceType, Min: 2, Desired: 2, Max: 2, Stateless: true}
 }
 
 // Validate checks c and reports every problem at once.
