@@ -99,5 +99,16 @@
 // service, public IP, route table, security group) is followed by
 // CreateTags; when that fails the new resource is deleted again, so that an
 // interrupted apply leaves nothing untagged behind. VMs and NAT services
-// are found again by their client token instead.
+// are found again by their client token instead; subnets, security groups
+// and load balancers by their unique range or name.
+//
+// CreateNet, CreateInternetService, CreatePublicIp and CreateRouteTable
+// take neither a client token nor tags, so a lost answer (the resource
+// made, the connection broken before the reply) could leave a resource no
+// apply would find again. The driver notes the untagged resources of the
+// kind before such a create and, when the answer is lost, adopts the one
+// that appeared meanwhile; an untagged resource that was there before is
+// never taken. This costs one read per create of these kinds (seed 000:
+// 144 requests instead of 136), and the driver runs these creates of one
+// kind one at a time.
 package outscale

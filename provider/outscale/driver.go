@@ -92,6 +92,11 @@ type Driver struct {
 	zones    []string
 	quotas   netplan.Quotas
 	quotasOK bool
+
+	// creating serializes, per kind, the creates that take neither a
+	// client token nor tags, so that one's lost answer is never confused
+	// with another's new resource (see createAdopting).
+	creating sync.Map // pattern.Kind -> *sync.Mutex
 }
 
 // New returns a Driver. It makes no API call: it resolves the credentials,

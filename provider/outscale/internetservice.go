@@ -53,14 +53,17 @@ func (d *Driver) createInternetService(ctx context.Context, req provider.Request
 		return provider.Observed{}, err
 	}
 	if !ok {
-		resp, err := call(ctx, d, "CreateInternetService", string(k), req.Resource.ID, func(ctx context.Context) (osc.CreateInternetServiceResponse, *http.Response, error) {
-			return d.api.InternetServiceApi.CreateInternetService(ctx).CreateInternetServiceRequest(osc.CreateInternetServiceRequest{}).Execute()
+		var g osc.InternetService
+		id, _, err := d.createAdopting(ctx, k, req.Resource.ID, d.listInternetServices, provider.Query{}, func(ctx context.Context) (string, error) {
+			resp, err := call(ctx, d, "CreateInternetService", string(k), req.Resource.ID, func(ctx context.Context) (osc.CreateInternetServiceResponse, *http.Response, error) {
+				return d.api.InternetServiceApi.CreateInternetService(ctx).CreateInternetServiceRequest(osc.CreateInternetServiceRequest{}).Execute()
+			})
+			g = resp.GetInternetService()
+			return g.GetInternetServiceId(), err
 		})
 		if err != nil {
 			return provider.Observed{}, err
 		}
-		g := resp.GetInternetService()
-		id := g.GetInternetServiceId()
 		if err := d.tagNew(ctx, k, id, req.Tags, func(ctx context.Context) error {
 			return d.deleteInternetService(ctx, provider.Observed{ID: id})
 		}); err != nil {

@@ -48,14 +48,20 @@ func (d *Driver) createNet(ctx context.Context, req provider.Request) (provider.
 		return o, err
 	}
 	s := req.Resource.Net
-	resp, err := call(ctx, d, "CreateNet", string(pattern.KindNet), req.Resource.ID, func(ctx context.Context) (osc.CreateNetResponse, *http.Response, error) {
-		return d.api.NetApi.CreateNet(ctx).CreateNetRequest(osc.CreateNetRequest{IpRange: s.CIDR.String()}).Execute()
+	var n osc.Net
+	id, adopted, err := d.createAdopting(ctx, pattern.KindNet, req.Resource.ID, d.listNets, provider.Query{}, func(ctx context.Context) (string, error) {
+		resp, err := call(ctx, d, "CreateNet", string(pattern.KindNet), req.Resource.ID, func(ctx context.Context) (osc.CreateNetResponse, *http.Response, error) {
+			return d.api.NetApi.CreateNet(ctx).CreateNetRequest(osc.CreateNetRequest{IpRange: s.CIDR.String()}).Execute()
+		})
+		n = resp.GetNet()
+		return n.GetNetId(), err
 	})
 	if err != nil {
 		return provider.Observed{}, err
 	}
-	n := resp.GetNet()
-	id := n.GetNetId()
+	if adopted {
+		n.SetState("pending") // unknown: the engine reads it until available
+	}
 	if err := d.tagNew(ctx, pattern.KindNet, id, req.Tags, func(ctx context.Context) error {
 		return d.deleteNet(ctx, provider.Observed{ID: id})
 	}); err != nil {

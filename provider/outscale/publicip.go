@@ -48,14 +48,17 @@ func (d *Driver) createPublicIP(ctx context.Context, req provider.Request) (prov
 		return o, err
 	}
 	k := pattern.KindPublicIP
-	resp, err := call(ctx, d, "CreatePublicIp", string(k), req.Resource.ID, func(ctx context.Context) (osc.CreatePublicIpResponse, *http.Response, error) {
-		return d.api.PublicIpApi.CreatePublicIp(ctx).CreatePublicIpRequest(osc.CreatePublicIpRequest{}).Execute()
+	var p osc.PublicIp
+	id, _, err := d.createAdopting(ctx, k, req.Resource.ID, d.listPublicIPs, provider.Query{}, func(ctx context.Context) (string, error) {
+		resp, err := call(ctx, d, "CreatePublicIp", string(k), req.Resource.ID, func(ctx context.Context) (osc.CreatePublicIpResponse, *http.Response, error) {
+			return d.api.PublicIpApi.CreatePublicIp(ctx).CreatePublicIpRequest(osc.CreatePublicIpRequest{}).Execute()
+		})
+		p = resp.GetPublicIp()
+		return p.GetPublicIpId(), err
 	})
 	if err != nil {
 		return provider.Observed{}, err
 	}
-	p := resp.GetPublicIp()
-	id := p.GetPublicIpId()
 	tags := withMeta(req.Tags, map[string]string{tagZone: req.Resource.PublicIP.Zone})
 	if err := d.tagNew(ctx, k, id, tags, func(ctx context.Context) error { return d.deletePublicIP(ctx, provider.Observed{ID: id}) }); err != nil {
 		return provider.Observed{}, err

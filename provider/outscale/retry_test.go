@@ -199,29 +199,30 @@ func (l loseAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
 	return res, err
 }
 
+// TestCreateWithoutAnswer loses the answer of a CreateNet, which has no
+// client token: the driver does not send it again (it could make a second
+// Net) but finds the Net the lost call made, the one untagged Net that was
+// not there before, and adopts it. An untagged Net of someone else's, with
+// the same range, is left alone.
 func TestCreateWithoutAnswer(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		op        string
-		r         provider.Request
-		wantCalls int
-	}{
-		// A token-less create is not repeated: it could make a second Net.
-		{"CreateNet", netRequest("lost"), 1},
-	}
-	for _, tc := range tests {
-		t.Run(tc.op, func(t *testing.T) {
-			srv := osctest.New(t)
-			d := newDriver(t, srv, func(o *outscale.Options) {
-				o.HTTPClient = &http.Client{Transport: loseAnswer{ops: map[string]bool{tc.op: true}, mu: new(sync.Mutex)}}
-			})
-			_, err := d.Create(t.Context(), tc.r)
-			require.ErrorIs(t, err, provider.ErrUnavailable)
-			assert.False(t, provider.IsRetryable(err), "the engine must not repeat it either")
-			_, per := srv.Requests()
-			assert.Equal(t, tc.wantCalls, per[tc.op])
-		})
-	}
+	srv := osctest.New(t)
+	plain := newDriver(t, srv)
+	foreign, err := plain.Create(t.Context(), provider.Request{Resource: netRequest("x").Resource}) // untagged, same range
+	require.NoError(t, err)
+	d := newDriver(t, srv, func(o *outscale.Options) {
+		o.HTTPClient = &http.Client{Transport: loseAnswer{ops: map[string]bool{"CreateNet": true}, once: true, mu: new(sync.Mutex)}}
+	})
+	o, err := d.Create(t.Context(), netRequest("lost"))
+	require.NoError(t, err)
+	assert.NotEqual(t, foreign.ID, o.ID, "someone else's Net is not adopted")
+	_, per := srv.Requests()
+	assert.Equal(t, 2, per["CreateNet"], "one CreateNet each, none sent twice")
+	owned, err := d.List(t.Context(), provider.Query{Deployment: "lost", Kind: pattern.KindNet})
+	require.NoError(t, err)
+	require.Len(t, owned, 1)
+	assert.Equal(t, o.ID, owned[0].ID, "the adopted Net carries the deployment's tags")
+	assert.Equal(t, 2, srv.Count("net"), "no third Net")
 }
 
 // TestCreateVmsWithoutAnswer loses the answer of the first CreateVms: the

@@ -75,14 +75,20 @@ func (d *Driver) createRouteTable(ctx context.Context, req provider.Request) (pr
 		return provider.Observed{}, err
 	}
 	if !ok {
-		resp, err := call(ctx, d, "CreateRouteTable", string(k), req.Resource.ID, func(ctx context.Context) (osc.CreateRouteTableResponse, *http.Response, error) {
-			return d.api.RouteTableApi.CreateRouteTable(ctx).CreateRouteTableRequest(osc.CreateRouteTableRequest{NetId: string(s.Net)}).Execute()
+		var rt osc.RouteTable
+		id, adopted, err := d.createAdopting(ctx, k, req.Resource.ID, d.listRouteTables, provider.Query{NetIDs: []string{string(s.Net)}}, func(ctx context.Context) (string, error) {
+			resp, err := call(ctx, d, "CreateRouteTable", string(k), req.Resource.ID, func(ctx context.Context) (osc.CreateRouteTableResponse, *http.Response, error) {
+				return d.api.RouteTableApi.CreateRouteTable(ctx).CreateRouteTableRequest(osc.CreateRouteTableRequest{NetId: string(s.Net)}).Execute()
+			})
+			rt = resp.GetRouteTable()
+			return rt.GetRouteTableId(), err
 		})
 		if err != nil {
 			return provider.Observed{}, err
 		}
-		rt := resp.GetRouteTable()
-		id := rt.GetRouteTableId()
+		if adopted {
+			rt = osc.RouteTable{RouteTableId: &id, NetId: (*string)(&s.Net)}
+		}
 		if err := d.tagNew(ctx, k, id, req.Tags, func(ctx context.Context) error { return d.deleteRouteTable(ctx, provider.Observed{ID: id}) }); err != nil {
 			return provider.Observed{}, err
 		}

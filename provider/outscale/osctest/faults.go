@@ -1,6 +1,8 @@
 package osctest
 
-import "net/http"
+import (
+	"net/http"
+)
 
 // Fault is an error answer injected by [Server.OnRequest] or [Server.FailNext].
 // A zero Status means 500; an empty Code and Type get defaults for the status.
@@ -112,4 +114,43 @@ func faultError(f *Fault) *apiError {
 		e.Details = "injected fault"
 	}
 	return e
+}
+
+// LoseNext makes the next n successful calls of operation op take effect and
+// then end without an answer: the server closes the connection, and the
+// client sees a transport error, as when a network fails after OUTSCALE has
+// done the work. It is the fault a create without a client token cannot
+// repeat blindly. The call is recorded with Status 0.
+func (s *Server) LoseNext(op string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lose[op] += n
+}
+
+// losing reports whether this successful call of op must lose its answer,
+// and counts it.
+func (s *Server) losing(op string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lose[op] <= 0 {
+		return false
+	}
+	s.lose[op]--
+	return true
+}
+
+// hangUp closes the connection of w without writing an answer.
+func (s *Server) hangUp(w http.ResponseWriter, op string) {
+	s.record(Call{Op: op})
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		s.violation("%s: cannot drop the answer: the ResponseWriter is no Hijacker", op)
+		return
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		s.violation("%s: cannot drop the answer: %v", op, err)
+		return
+	}
+	_ = conn.Close()
 }

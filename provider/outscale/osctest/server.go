@@ -66,6 +66,7 @@ type Server struct {
 	throttleN  int
 	throttleSt int
 	fails      map[string][]*failRule
+	lose       map[string]int
 	hook       func(op string, body []byte) *Fault
 
 	nets    map[string]*netRes
@@ -127,6 +128,7 @@ func NewServer(optFns ...func(*Options)) (*Server, error) {
 	}
 	s.perOp = map[string]int{}
 	s.fails = map[string][]*failRule{}
+	s.lose = map[string]int{}
 	s.nets = map[string]*netRes{}
 	s.subnets = map[string]*subnetRes{}
 	s.igws = map[string]*igwRes{}
@@ -255,6 +257,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	if e != nil {
 		s.reply(w, r, op, rt, reqID, e.Status, errBody(e, reqID))
+		return
+	}
+	if s.losing(op) {
+		s.hangUp(w, op)
 		return
 	}
 	if out == nil {
