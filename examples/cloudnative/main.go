@@ -4,18 +4,24 @@
 // internal one), a message bus cluster (RabbitMQ or Kafka) for asynchronous
 // work, and a database cluster of VMs, over two zones. It prints the subnet
 // plan, the security groups, the clusters with their scale-out policy, the
-// lint findings, the availability of each tier and of the request path, and
-// the seed's downtime-per-year table; then it applies the architecture, by
-// default to the in-memory fake.
+// lint findings, the availability of each tier and of the request path
+// (the bus is asynchronous, so not on it), and the seed's downtime-per-year
+// table; then it applies the architecture, by default to the in-memory
+// fake.
 //
 //	go run ./examples/cloudnative                   # on the fake: no account needed
 //	go run ./examples/cloudnative -bus kafka -nodes 3
+//	go run ./examples/cloudnative -node-availability 0.995 -zone-availability 0.99995
 //	go run ./examples/cloudnative -json             # the Blueprint, as JSON
+//	go run ./examples/cloudnative -plan             # the changes an apply would make
 //	go run ./examples/cloudnative -provider outscale -region eu-west-2 -image ami-0123abcd -plan
 //
 // Seed 001 is written for OUTSCALE, which has no autoscaling service: with
 // -provider outscale the nodes stay at their desired count and the
-// progress display says so. Credentials: see examples/threetier.
+// progress display says so. With -provider aws or outscale it uses each
+// SDK's usual credentials: AWS_PROFILE, AWS_REGION and ~/.aws for aws;
+// OSC_ACCESS_KEY, OSC_SECRET_KEY, OSC_REGION and ~/.osc/config.json for
+// outscale.
 package main
 
 import (
@@ -32,6 +38,7 @@ import (
 func main() {
 	image := flag.String("image", "ami-12c6146b", "the image (AMI or OMI) of every node; set one of your account before applying to a cloud")
 	bus := flag.String("bus", string(pattern.BusRabbitMQ), "the message bus: rabbitmq (AMQP) or kafka")
+	instanceType := flag.String("instance-type", "", "the VM type of every node (default: OUTSCALE's tinav5.c2r4p2, t3.medium with -provider aws)")
 	nodes := flag.Int("nodes", 2, "nodes of each stateless cluster, spread over the zones")
 	node := flag.Float64("node-availability", 0.99, "the availability of one node, for the arithmetic")
 	zone := flag.Float64("zone-availability", 0.9999, "the availability of one zone, for the arithmetic")
@@ -45,16 +52,28 @@ func main() {
 		log.Fatalf("-bus: %q: unknown bus; use rabbitmq or kafka", *bus)
 	}
 
+	// Seed 001 is written for OUTSCALE: its VM types mean nothing to AWS.
+	if *instanceType == "" && flags.Provider == cli.AWS {
+		*instanceType = "t3.medium"
+	}
 	arch := pattern.CloudNative(pattern.CloudNativeOptions{
-		Profile:  flags.NetProfile(),
-		Bus:      pattern.Bus(*bus),
-		Nodes:    *nodes,
-		WebImage: *image, AppImage: *image, BusImage: *image, DBImage: *image,
+		Profile:      flags.NetProfile(),
+		Bus:          pattern.Bus(*bus),
+		Nodes:        *nodes,
+		InstanceType: *instanceType,
+		WebImage:     *image,
+		AppImage:     *image,
+		BusImage:     *image,
+		DBImage:      *image,
 	})
 	n, z := pattern.Availability(*node), pattern.Availability(*zone)
+	// A request crosses both load balancers, both stateless tiers and the
+	// database; the application hands slow work to the bus and does not
+	// wait for it, so a bus outage delays work but fails no request.
+	path := []string{"web-lb", "web", "app-lb", "app", "db"}
 	if err := cli.Execute(context.Background(), os.Stdout, flags, arch,
 		show.Subnets, show.SecurityGroups, show.LoadBalancers, show.Clusters,
-		show.Findings, show.Availability(n, z), show.Nines(n, z), show.Billable); err != nil {
+		show.Findings, show.Availability(n, z, path...), show.Nines(n, z, path...), show.Billable); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -8,19 +8,28 @@
 // to the in-memory fake.
 //
 //	go run ./examples/elastic                      # on the fake: no account needed
-//	go run ./examples/elastic -cache memcached -zones a,b
+//	go run ./examples/elastic -cache memcached -zones a,b -nodes 4
+//	go run ./examples/elastic -node-availability 0.995 -zone-availability 0.99995
 //	go run ./examples/elastic -json                # the Blueprint, as JSON
+//	go run ./examples/elastic -plan                # the changes an apply would make
 //	go run ./examples/elastic -provider aws -profile prod -region eu-west-3 -image ami-0123abcd -plan
+//	go run ./examples/elastic -provider outscale -region eu-west-2 -image ami-0123abcd -plan
 //
 // With -provider outscale, which has neither a managed database nor an
-// autoscaling service, the database is built as its fallback cluster of
-// VMs and the clusters stay at their desired size; the progress display
-// says so. Credentials: see examples/threetier.
+// autoscaling service, the engine runs with AllowFallback: the database is
+// built as its fallback cluster of VMs and the clusters stay at their
+// desired size; the example and the progress display say so.
+//
+// With -provider aws or outscale it uses each SDK's usual credentials:
+// AWS_PROFILE, AWS_REGION and ~/.aws for aws; OSC_ACCESS_KEY,
+// OSC_SECRET_KEY, OSC_REGION and ~/.osc/config.json for outscale.
 package main
 
 import (
 	"context"
 	"flag"
+	"fmt"
+	"io"
 	"log"
 	"os"
 	"strings"
@@ -34,6 +43,7 @@ func main() {
 	image := flag.String("image", "ami-12c6146b", "the image (AMI or OMI) of every node; set one of your account before applying to a cloud")
 	cache := flag.String("cache", string(pattern.CacheRedis), "the cache engine: redis or memcached")
 	zones := flag.String("zones", "", "the zones, comma-separated (the engine maps \"a\" to the region's zone ending in a); default a,b,c, or a,b on OUTSCALE, whose regions have two subregions")
+	nodes := flag.Int("nodes", 0, "nodes of the web, application and cache clusters (default 3)")
 	cpu := flag.Int("target-cpu", 60, "the CPU percentage the web and application clusters scale to keep; negative: no scaling")
 	node := flag.Float64("node-availability", 0.99, "the availability of one node, for the arithmetic")
 	zone := flag.Float64("zone-availability", 0.9999, "the availability of one zone, for the arithmetic")
@@ -54,16 +64,39 @@ func main() {
 		}
 	}
 	arch := pattern.Elastic(pattern.ElasticOptions{
-		Profile:   flags.NetProfile(),
-		Zones:     strings.Split(*zones, ","),
-		Cache:     pattern.Cache(*cache),
-		TargetCPU: *cpu,
-		WebImage:  *image, AppImage: *image, CacheImage: *image, DBImage: *image,
+		Profile:    flags.NetProfile(),
+		Zones:      strings.Split(*zones, ","),
+		Cache:      pattern.Cache(*cache),
+		Nodes:      *nodes,
+		TargetCPU:  *cpu,
+		WebImage:   *image,
+		AppImage:   *image,
+		CacheImage: *image,
+		DBImage:    *image,
 	})
 	n, z := pattern.Availability(*node), pattern.Availability(*zone)
-	if err := cli.Execute(context.Background(), os.Stdout, flags, arch,
-		show.Subnets, show.SecurityGroups, show.LoadBalancers, show.Clusters,
-		show.Findings, show.Availability(n, z), show.Nines(n, z), show.Billable); err != nil {
+	sections := []show.Section{show.Subnets, show.SecurityGroups, show.LoadBalancers, show.Clusters,
+		show.Findings, show.Availability(n, z), show.Nines(n, z), show.Billable}
+	if flags.Provider == cli.Outscale {
+		sections = append(sections, onOutscale)
+	}
+	// cli.Run applies to OUTSCALE with AllowFallback: the database becomes
+	// its fallback cluster and the scaling policies are dropped, each with
+	// a notice.
+	if err := cli.Execute(context.Background(), os.Stdout, flags, arch, sections...); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// onOutscale says what becomes of the architecture on OUTSCALE, which has
+// no managed database and no autoscaling.
+func onOutscale(w io.Writer, arch *pattern.Architecture, _ *pattern.Blueprint) error {
+	fmt.Fprint(w, "## On OUTSCALE\n\n")
+	for _, d := range arch.Databases {
+		fb := d.Fallback
+		fmt.Fprintf(w, "OUTSCALE has no managed database: the %s database becomes a cluster of %d VMs (%s, image %s) instead of %s.\n",
+			d.Tier, fb.Desired, fb.InstanceType, fb.Image, d.Class)
+	}
+	fmt.Fprintln(w, "OUTSCALE has no autoscaling: every cluster stays at its desired size, and the availability above is for the managed database.")
+	return nil
 }

@@ -1,23 +1,29 @@
 // Command zones builds seed 002's architecture: a Prod DMZ in two data
-// centres, a Dev DMZ and a DB zone, with load balancers in front. It prints
-// the stateless firewall of every zone the way the seed's Table 1 does
-// (derived from the declared flows, not written by hand), each zone's
-// numbered rules, and a reachability matrix computed from the security
-// groups, firewalls and routes together; then it applies the architecture,
-// by default to the in-memory fake.
+// centres, a Dev DMZ and a DB zone, with a load balancer in front. It
+// prints the stateless firewall of every zone the way the seed's Table 1
+// does, each zone's numbered rules with a comment, and a reachability
+// matrix; all three are derived from the declared flows, not written by
+// hand. It then checks the derived rules against what Table 1 says and
+// exits with an error if they disagree, and applies the architecture, by
+// default to the in-memory fake.
 //
 //	go run ./examples/zones                    # on the fake: no account needed
 //	go run ./examples/zones -no-ssh            # no global SSH: admins need a bastion or a VPN
 //	go run ./examples/zones -json              # the Blueprint, as JSON
+//	go run ./examples/zones -plan              # the changes an apply would make
 //	go run ./examples/zones -provider aws -profile prod -region eu-west-3 -image ami-0123abcd -plan
 //
 // OUTSCALE has no stateless firewall: with -provider outscale the security
 // groups alone enforce the same flows, and the tables below show what AWS
-// would add. Credentials: see examples/threetier.
+// would add. With -provider aws or outscale the example uses each SDK's
+// usual credentials: AWS_PROFILE, AWS_REGION and ~/.aws for aws;
+// OSC_ACCESS_KEY, OSC_SECRET_KEY, OSC_REGION and ~/.osc/config.json for
+// outscale.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -55,10 +61,27 @@ func main() {
 		log.Fatal(err)
 	}
 	if err := cli.Execute(context.Background(), os.Stdout, flags, arch,
-		show.Subnets, table1(rules), numberedRules(rules), reachability(rules), show.Findings, show.Billable); err != nil {
+		show.Subnets, table1(rules), numberedRules(rules), reachability(rules), seedCheck(rules, *noSSH),
+		show.Findings, show.Billable); err != nil {
 		log.Fatal(err)
 	}
 }
+
+// The tiers of seed 002, as pattern.Zones names them.
+const (
+	prodDMZ = "prod-dmz"
+	devDMZ  = "dev-dmz"
+	dbZone  = "db"
+)
+
+// services are the ports the seed's firewalls talk about.
+var services = []struct {
+	name string
+	port uint16
+}{{"SSH", 22}, {"HTTP", 80}, {"HTTPS", 443}, {"MySQL", 3306}}
+
+// ephemeral is the seed's ephemeral port range.
+var ephemeral = netplan.Ports(1024, 65535)
 
 // firewallRules derives the rules of arch as on AWS, with its network ACLs.
 func firewallRules(arch *pattern.Architecture) (*netplan.Rules, error) {
@@ -76,62 +99,105 @@ func table1(rules *netplan.Rules) show.Section {
 	}
 }
 
-// numberedRules lists every zone's firewall entries in evaluation order.
-func numberedRules(rules *netplan.Rules) show.Section {
-	return func(w io.Writer, _ *pattern.Architecture, _ *pattern.Blueprint) error {
-		fmt.Fprint(w, "## Firewall entries, in evaluation order\n\n")
-		_, err := io.WriteString(w, rules.MarkdownACLEntries())
-		return err
-	}
-}
-
-// service is a column of the reachability matrix.
-type service struct {
-	tier string
-	name string
-	port uint16
-}
-
 // reachability asks, for every source and every service of every zone,
 // whether a connection can be opened: through the source's outbound rules,
-// the firewalls of both zones (return traffic included) and the target's
-// security group.
+// the firewalls of both zones (return traffic included), the routes and
+// the target's security group.
 func reachability(rules *netplan.Rules) show.Section {
 	return func(w io.Writer, _ *pattern.Architecture, _ *pattern.Blueprint) error {
-		sources := []netplan.Endpoint{netplan.Internet(), netplan.Tier("prod-dmz"), netplan.Tier("dev-dmz"), netplan.Tier("db")}
-		var services []service
-		for _, tier := range []string{"prod-dmz", "dev-dmz", "db"} {
-			for _, s := range []struct {
-				name string
-				port uint16
-			}{{"SSH", 22}, {"HTTP", 80}, {"HTTPS", 443}, {"MySQL", 3306}} {
-				services = append(services, service{tier, s.name, s.port})
-			}
-		}
-		fmt.Fprint(w, "## Who can open a connection to what\n\n")
+		sources := []netplan.Endpoint{netplan.Internet(), netplan.Tier(prodDMZ), netplan.Tier(devDMZ), netplan.Tier(dbZone)}
+		fmt.Fprint(w, "## Who can open a connection to what (netplan's reachability analysis)\n\n")
 		tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
 		header := []string{"FROM \\ TO"}
-		for _, s := range services {
-			header = append(header, fmt.Sprintf("%s:%s", s.tier, s.name))
+		for _, to := range []string{prodDMZ, devDMZ, dbZone} {
+			for _, s := range services {
+				header = append(header, fmt.Sprintf("%s:%s", to, s.name))
+			}
 		}
 		fmt.Fprintln(tw, strings.Join(header, "\t"))
 		for _, from := range sources {
 			row := []string{from.String()}
-			for _, s := range services {
-				if from.Kind == netplan.EndpointTier && from.Name == s.tier {
-					row = append(row, "-")
-					continue
+			for _, to := range []string{prodDMZ, devDMZ, dbZone} {
+				for _, s := range services {
+					if from.Equal(netplan.Tier(to)) {
+						row = append(row, "-") // inside a zone: no firewall crossed
+						continue
+					}
+					row = append(row, yesNo(canReach(rules, from, to, s.port).Allowed))
 				}
-				v := rules.CanReach(netplan.Query{From: from, To: s.tier, Protocol: netplan.ProtocolTCP, Port: s.port})
-				row = append(row, map[bool]string{true: "yes", false: "no"}[v.Allowed])
 			}
 			fmt.Fprintln(tw, strings.Join(row, "\t"))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
-		v := rules.CanReach(netplan.Query{From: netplan.Internet(), To: "db", Protocol: netplan.ProtocolTCP, Port: 3306})
-		fmt.Fprintf(w, "\nWhy the internet cannot reach the database: %s\n", v)
+		fmt.Fprintf(w, "\nWhy the internet cannot reach the database: %s\n", canReach(rules, netplan.Internet(), dbZone, 3306))
+		fmt.Fprintf(w, "Why prod-dmz cannot SSH to dev-dmz: %s\n", canReach(rules, netplan.Tier(prodDMZ), devDMZ, 22))
 		return nil
+	}
+}
+
+func canReach(rules *netplan.Rules, from netplan.Endpoint, to string, port uint16) netplan.Verdict {
+	return rules.CanReach(netplan.Query{From: from, To: to, Protocol: netplan.ProtocolTCP, Port: port})
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// claim is one statement of seed 002's Table 1 and the text around it,
+// turned into a connection that must, or must not, be possible.
+type claim struct {
+	seed string
+	from netplan.Endpoint
+	to   string
+	port uint16
+	want bool
+}
+
+// seedClaims are Table 1's rows as reachability questions. Global SSH is
+// dropped by -no-ssh.
+func seedClaims(noSSH bool) []claim {
+	var cs []claim
+	for _, dmz := range []string{prodDMZ, devDMZ} {
+		cs = append(cs,
+			claim{"global incoming SSH", netplan.Internet(), dmz, 22, !noSSH},
+			claim{"incoming global HTTP", netplan.Internet(), dmz, 80, true},
+			claim{"incoming global HTTPS", netplan.Internet(), dmz, 443, true},
+			claim{"no global incoming MySQL", netplan.Internet(), dmz, 3306, false},
+			claim{"outgoing MySQL to the DB zone", netplan.Tier(dmz), dbZone, 3306, true},
+			claim{"DB zone opens no connection, only replies", netplan.Tier(dbZone), dmz, 80, false},
+		)
+	}
+	for _, s := range services {
+		cs = append(cs, claim{"DB zone: nothing from the internet", netplan.Internet(), dbZone, s.port, false})
+	}
+	return cs
+}
+
+// seedCheck compares the derived reachability with seed 002, prints each
+// claim and fails if one disagrees.
+func seedCheck(rules *netplan.Rules, noSSH bool) show.Section {
+	return func(w io.Writer, _ *pattern.Architecture, _ *pattern.Blueprint) error {
+		fmt.Fprint(w, "## The derived rules against seed 002's Table 1\n\n")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "SEED 002 SAYS\tCONNECTION\tSEED\tDERIVED\tCHECK")
+		var errs []error
+		for _, c := range seedClaims(noSSH) {
+			got := canReach(rules, c.from, c.to, c.port).Allowed
+			verdict := "agrees"
+			if got != c.want {
+				verdict = "DISAGREES"
+				errs = append(errs, fmt.Errorf("zones: %s -> %s tcp/%d: seed 002 says %s (%s), the derived rules say %s", c.from, c.to, c.port, yesNo(c.want), c.seed, yesNo(got)))
+			}
+			fmt.Fprintf(tw, "%s\t%s -> %s tcp/%d\t%s\t%s\t%s\n", c.seed, c.from, c.to, c.port, yesNo(c.want), yesNo(got), verdict)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		return errors.Join(errs...)
 	}
 }
