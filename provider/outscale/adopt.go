@@ -8,90 +8,88 @@ import (
 	"strings"
 	"sync"
 
+	osc "github.com/outscale/osc-sdk-go/v2"
+
 	"github.com/archkit/archkit/pattern"
 	"github.com/archkit/archkit/provider"
 )
 
-// lister is the List of one kind: the resources of q, or those of ids.
-type lister func(ctx context.Context, q provider.Query, ids []string) ([]provider.Observed, error)
-
-// untagged returns the ids of the resources list finds for q that carry no
-// ownership tag: those no archkit deployment claims.
-func untagged(ctx context.Context, list lister, q provider.Query) (map[string]bool, error) {
-	obs, err := list(ctx, q, nil)
-	if err != nil {
-		return nil, err
-	}
-	ids := map[string]bool{}
-	for _, o := range obs {
-		if o.Tags[provider.TagDeployment] == "" {
-			ids[o.ID] = true
-		}
-	}
-	return ids, nil
-}
-
 // createAdopting runs create, a call that takes neither a client token nor
-// tags (CreateNet, CreateInternetService, CreatePublicIp, CreateRouteTable),
-// so that a lost answer cannot be told apart from a call that never arrived.
-// Sending it again could make a second resource; giving up would leave the
-// first one untagged, found by no later apply: a leak.
+// tags (CreateNet, CreateInternetService, CreatePublicIp, CreateRouteTable):
+// when its answer is lost, a call that made the resource cannot be told
+// apart from one that never arrived. Sending it again could make a second
+// resource; giving up would leave the first one untagged, found by no later
+// apply: a leak.
 //
-// So, before the call, it notes the untagged resources that list finds for
-// q (one read), and when the answer is lost it reads them again. A resource
-// that appeared in between is what the call made: exactly one is adopted
-// (its id returned, adopted true; the caller tags it as usual); none means
-// the call never took effect, and the error becomes retryable; more than
-// one means someone else creates the same kind at the same moment, and the
-// error names them all. An untagged resource that existed before the call
-// is never taken, so nothing of anybody else's is adopted.
+// So, before the call, snapshot lists the candidates: the resources the
+// call could have made that no archkit deployment owns (no
+// provider.TagDeployment) and that nothing uses yet, by id. When the answer
+// is lost (a transport error, [lostAnswer]), snapshot runs again, and what
+// appeared in between is what the call made:
 //
-// The driver's own creates of one kind go through here one at a time (the
-// read, the call, and the second read when the answer is lost): a
-// concurrent create of this driver would otherwise show up as a second new
-// resource. Tagging happens after, in parallel. It costs one read per
-// create of these kinds, and their creates do not overlap.
+//   - exactly one: it is returned with adopted true; the caller tags it as
+//     if the call had answered;
+//   - none: the call never took effect; its error is returned retryable,
+//     and the engine sends it again;
+//   - more than one: someone else makes the same kind of resource at the
+//     same moment; the error names them all and is not retryable.
 //
-//	id, adopted, err := d.createAdopting(ctx, pattern.KindNet, req.Resource.ID, d.listNets, provider.Query{},
-//		func(ctx context.Context) (string, error) { ... CreateNet ... })
-func (d *Driver) createAdopting(ctx context.Context, kind pattern.Kind, logicalID string, list lister, q provider.Query,
-	create func(ctx context.Context) (string, error)) (id string, adopted bool, err error) {
+// Why the diff is safe: a candidate that existed before the call is never
+// taken, so nothing of anybody else's that was already there is adopted.
+// A stranger's resource could only be mistaken for ours if it is made,
+// untagged and free, within the window of one API call and its re-read,
+// and ours never arrived; when both arrived, the two new candidates are
+// refused rather than guessed. The driver's own creates of one kind hold a per-kind lock
+// from the first snapshot to the second, so a sibling create of this
+// driver never shows as a second new candidate (its resource is either in
+// the first snapshot or tagged already). The cost is one read per create of
+// these kinds; the second read happens only when an answer is lost.
+//
+//	n, adopted, err := createAdopting(ctx, d, pattern.KindNet, "net/main",
+//		d.netCandidates("10.0.0.0/16"), func(ctx context.Context) (osc.Net, error) { ... CreateNet ... })
+func createAdopting[T any](ctx context.Context, d *Driver, kind pattern.Kind, logicalID string,
+	snapshot func(ctx context.Context) (map[string]T, error),
+	create func(ctx context.Context) (T, error)) (made T, adopted bool, err error) {
+	var zero T
 	m, _ := d.creating.LoadOrStore(kind, new(sync.Mutex))
 	mu := m.(*sync.Mutex)
 	mu.Lock()
 	defer mu.Unlock()
-	before, err := untagged(ctx, list, q)
+	before, err := snapshot(ctx)
 	if err != nil {
-		return "", false, err
+		return zero, false, err
 	}
-	id, err = create(ctx)
+	made, err = create(ctx)
 	if err == nil || !lostAnswer(err) {
-		return id, false, err
+		return made, false, err
 	}
-	after, lerr := untagged(ctx, list, q)
+	after, lerr := snapshot(ctx)
 	if lerr != nil {
-		return "", false, errors.Join(err, lerr)
+		return zero, false, errors.Join(err, lerr)
 	}
 	var fresh []string
 	for id := range after {
-		if !before[id] {
+		if _, ok := before[id]; !ok {
 			fresh = append(fresh, id)
 		}
 	}
 	slices.Sort(fresh)
 	switch len(fresh) {
 	case 1:
-		return fresh[0], true, nil
+		d.log.DebugContext(ctx, "adopted", logKind, string(kind), logID, fresh[0])
+		return after[fresh[0]], true, nil
 	case 0:
 		var pe *provider.Error
 		if errors.As(err, &pe) {
 			pe.Retryable = true // nothing was made: the call may be sent again
 		}
-		return "", false, err
+		return zero, false, err
 	}
-	return "", false, provider.NewError("Create", string(kind), logicalID, provider.AlreadyExists, fmt.Errorf(
-		"outscale: the answer to the create was lost, and %d untagged %s resources appeared meanwhile (%s): another client creates the same kind at the same time; delete those that are not yours, then apply again: %w",
+	pe := provider.NewError("Create", string(kind), logicalID, provider.AlreadyExists, fmt.Errorf(
+		"outscale: the answer to the create was lost and %d untagged %s resources appeared meanwhile (%s): another client is creating the same kind at the same time; delete the untagged ones (archkit tags what it keeps), then apply again: %w",
 		len(fresh), kind, strings.Join(fresh, ", "), err))
+	pe.Retryable = false
+	return zero, false, pe
 }
 
 // lostAnswer reports whether err is a call that got no answer at all (a
@@ -101,4 +99,65 @@ func lostAnswer(err error) bool {
 	var ae *APIError
 	return errors.As(err, &ae) && ae.Status == 0 && ae.Err != nil &&
 		!errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+}
+
+// unowned returns, by id, the items that carry no ownership tag and that
+// free accepts.
+func unowned[T any](items []T, id func(*T) string, tags func(*T) []osc.ResourceTag, free func(*T) bool) map[string]T {
+	out := map[string]T{}
+	for i := range items {
+		it := &items[i]
+		if tagMap(tags(it))[provider.TagDeployment] == "" && free(it) {
+			out[id(it)] = *it
+		}
+	}
+	return out
+}
+
+// netCandidates lists the unowned Nets of ipRange: what CreateNet of that
+// range could make.
+func (d *Driver) netCandidates(ipRange string) func(context.Context) (map[string]osc.Net, error) {
+	return func(ctx context.Context) (map[string]osc.Net, error) {
+		f := osc.FiltersNet{IpRanges: &[]string{ipRange}}
+		nets, err := d.readNets(ctx, f, "")
+		if err != nil {
+			return nil, err
+		}
+		return unowned(nets, (*osc.Net).GetNetId, (*osc.Net).GetTags, func(*osc.Net) bool { return true }), nil
+	}
+}
+
+// internetServiceCandidates lists the unowned internet services linked to
+// no Net.
+func (d *Driver) internetServiceCandidates(ctx context.Context) (map[string]osc.InternetService, error) {
+	igws, err := d.readInternetServices(ctx, osc.FiltersInternetService{}, "")
+	if err != nil {
+		return nil, err
+	}
+	return unowned(igws, (*osc.InternetService).GetInternetServiceId, (*osc.InternetService).GetTags,
+		func(g *osc.InternetService) bool { return g.GetNetId() == "" }), nil
+}
+
+// publicIPCandidates lists the unowned public IPs linked to nothing.
+func (d *Driver) publicIPCandidates(ctx context.Context) (map[string]osc.PublicIp, error) {
+	ips, err := d.readPublicIPs(ctx, osc.FiltersPublicIp{}, "")
+	if err != nil {
+		return nil, err
+	}
+	return unowned(ips, (*osc.PublicIp).GetPublicIpId, (*osc.PublicIp).GetTags, func(p *osc.PublicIp) bool {
+		return p.GetLinkPublicIpId() == "" && p.GetVmId() == "" && p.GetNicId() == "" && p.GetNatServiceId() == ""
+	}), nil
+}
+
+// routeTableCandidates lists the unowned route tables of netID that are
+// not its main one and are linked to no subnet.
+func (d *Driver) routeTableCandidates(netID string) func(context.Context) (map[string]osc.RouteTable, error) {
+	return func(ctx context.Context) (map[string]osc.RouteTable, error) {
+		rts, err := d.readRouteTables(ctx, osc.FiltersRouteTable{NetIds: &[]string{netID}}, "")
+		if err != nil {
+			return nil, err
+		}
+		return unowned(rts, (*osc.RouteTable).GetRouteTableId, (*osc.RouteTable).GetTags,
+			func(rt *osc.RouteTable) bool { return len(rt.GetLinkRouteTables()) == 0 }), nil
+	}
 }

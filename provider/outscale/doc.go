@@ -105,10 +105,17 @@
 // CreateNet, CreateInternetService, CreatePublicIp and CreateRouteTable
 // take neither a client token nor tags, so a lost answer (the resource
 // made, the connection broken before the reply) could leave a resource no
-// apply would find again. The driver notes the untagged resources of the
-// kind before such a create and, when the answer is lost, adopts the one
-// that appeared meanwhile; an untagged resource that was there before is
-// never taken. This costs one read per create of these kinds (seed 000:
-// 144 requests instead of 136), and the driver runs these creates of one
-// kind one at a time.
+// apply would find again. Before such a create the driver notes the
+// candidates it could produce that no deployment owns (no ownership tag):
+// Nets of the same range; internet services linked to no Net; public IPs
+// linked to nothing; route tables of the same Net that are neither its
+// main one nor linked. When the answer is lost it reads them again: the
+// one candidate that appeared meanwhile is adopted (tagged, and the apply
+// goes on); none means the request never took effect, and the create is
+// retried; two or more mean another client is creating the same thing at
+// the same moment, and the error names them (delete the untagged ones,
+// then apply again). A candidate that was there before is never taken.
+// This costs one read per create of these kinds (seed 000: 144 requests
+// instead of 136), and the driver runs these creates of one kind one at a
+// time.
 package outscale

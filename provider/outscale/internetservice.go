@@ -12,13 +12,7 @@ import (
 
 func (d *Driver) listInternetServices(ctx context.Context, q provider.Query, ids []string) ([]provider.Observed, error) {
 	f := osc.FiltersInternetService{Tags: ownerFilter(q), InternetServiceIds: idFilter(ids), LinkNetIds: netFilter(q)}
-	igws, err := pages(func(token *string) ([]osc.InternetService, string, error) {
-		req := osc.ReadInternetServicesRequest{Filters: &f, NextPageToken: token}
-		resp, err := call(ctx, d, "ReadInternetServices", string(pattern.KindInternetGateway), first(ids), func(ctx context.Context) (osc.ReadInternetServicesResponse, *http.Response, error) {
-			return d.api.InternetServiceApi.ReadInternetServices(ctx).ReadInternetServicesRequest(req).Execute()
-		})
-		return resp.GetInternetServices(), resp.GetNextPageToken(), err
-	})
+	igws, err := d.readInternetServices(ctx, f, first(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -33,6 +27,18 @@ func (d *Driver) listInternetServices(ctx context.Context, q provider.Query, ids
 	return out, nil
 }
 
+// readInternetServices reads every page of the internet services that f
+// selects.
+func (d *Driver) readInternetServices(ctx context.Context, f osc.FiltersInternetService, id string) ([]osc.InternetService, error) {
+	return pages(func(token *string) ([]osc.InternetService, string, error) {
+		req := osc.ReadInternetServicesRequest{Filters: &f, NextPageToken: token}
+		resp, err := call(ctx, d, "ReadInternetServices", string(pattern.KindInternetGateway), id, func(ctx context.Context) (osc.ReadInternetServicesResponse, *http.Response, error) {
+			return d.api.InternetServiceApi.ReadInternetServices(ctx).ReadInternetServicesRequest(req).Execute()
+		})
+		return resp.GetInternetServices(), resp.GetNextPageToken(), err
+	})
+}
+
 func igwObserved(id, netID, state string, tags map[string]string) provider.Observed {
 	o := observed(pattern.KindInternetGateway, id, tags)
 	o.Resource.InternetGateway = &pattern.InternetGatewaySpec{Net: pattern.Ref(netID)}
@@ -45,7 +51,8 @@ func igwObserved(id, netID, state string, tags map[string]string) provider.Obser
 }
 
 // createInternetService creates an internet service, tags it and links it
-// to the Net (CreateInternetService + LinkInternetService).
+// to the Net (CreateInternetService + LinkInternetService). The create has
+// no client token and no tags: see createAdopting.
 func (d *Driver) createInternetService(ctx context.Context, req provider.Request) (provider.Observed, error) {
 	k := pattern.KindInternetGateway
 	o, ok, err := d.findOwned(ctx, req, d.listInternetServices)
@@ -53,17 +60,16 @@ func (d *Driver) createInternetService(ctx context.Context, req provider.Request
 		return provider.Observed{}, err
 	}
 	if !ok {
-		var g osc.InternetService
-		id, _, err := d.createAdopting(ctx, k, req.Resource.ID, d.listInternetServices, provider.Query{}, func(ctx context.Context) (string, error) {
+		g, _, err := createAdopting(ctx, d, k, req.Resource.ID, d.internetServiceCandidates, func(ctx context.Context) (osc.InternetService, error) {
 			resp, err := call(ctx, d, "CreateInternetService", string(k), req.Resource.ID, func(ctx context.Context) (osc.CreateInternetServiceResponse, *http.Response, error) {
 				return d.api.InternetServiceApi.CreateInternetService(ctx).CreateInternetServiceRequest(osc.CreateInternetServiceRequest{}).Execute()
 			})
-			g = resp.GetInternetService()
-			return g.GetInternetServiceId(), err
+			return resp.GetInternetService(), err
 		})
 		if err != nil {
 			return provider.Observed{}, err
 		}
+		id := g.GetInternetServiceId()
 		if err := d.tagNew(ctx, k, id, req.Tags, func(ctx context.Context) error {
 			return d.deleteInternetService(ctx, provider.Observed{ID: id})
 		}); err != nil {

@@ -17,13 +17,7 @@ func (d *Driver) listNets(ctx context.Context, q provider.Query, ids []string) (
 	if len(ids) == 0 && len(q.NetIDs) > 0 {
 		f.NetIds = netFilter(q)
 	}
-	nets, err := pages(func(token *string) ([]osc.Net, string, error) {
-		req := osc.ReadNetsRequest{Filters: &f, NextPageToken: token}
-		resp, err := call(ctx, d, "ReadNets", string(pattern.KindNet), first(ids), func(ctx context.Context) (osc.ReadNetsResponse, *http.Response, error) {
-			return d.api.NetApi.ReadNets(ctx).ReadNetsRequest(req).Execute()
-		})
-		return resp.GetNets(), resp.GetNextPageToken(), err
-	})
+	nets, err := d.readNets(ctx, f, first(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -33,45 +27,54 @@ func (d *Driver) listNets(ctx context.Context, q provider.Query, ids []string) (
 		if !owned(q, tags) {
 			continue
 		}
-		o := observed(pattern.KindNet, n.GetNetId(), tags)
-		cidr, _ := netip.ParsePrefix(n.GetIpRange())
-		o.Resource.Net = &pattern.NetSpec{CIDR: cidr}
-		o.Status = n.GetState()
-		o.Ready = o.Status == "available"
-		out = append(out, o)
+		out = append(out, netObserved(n, tags))
 	}
 	return out, nil
 }
 
+// readNets reads every page of the Nets that f selects.
+func (d *Driver) readNets(ctx context.Context, f osc.FiltersNet, id string) ([]osc.Net, error) {
+	return pages(func(token *string) ([]osc.Net, string, error) {
+		req := osc.ReadNetsRequest{Filters: &f, NextPageToken: token}
+		resp, err := call(ctx, d, "ReadNets", string(pattern.KindNet), id, func(ctx context.Context) (osc.ReadNetsResponse, *http.Response, error) {
+			return d.api.NetApi.ReadNets(ctx).ReadNetsRequest(req).Execute()
+		})
+		return resp.GetNets(), resp.GetNextPageToken(), err
+	})
+}
+
+func netObserved(n osc.Net, tags map[string]string) provider.Observed {
+	o := observed(pattern.KindNet, n.GetNetId(), tags)
+	cidr, _ := netip.ParsePrefix(n.GetIpRange())
+	o.Resource.Net = &pattern.NetSpec{CIDR: cidr}
+	o.Status = n.GetState()
+	o.Ready = o.Status == "available"
+	return o
+}
+
+// createNet creates the Net (CreateNet, which has no client token and no
+// tags; see createAdopting) and tags it.
 func (d *Driver) createNet(ctx context.Context, req provider.Request) (provider.Observed, error) {
 	if o, ok, err := d.findOwned(ctx, req, d.listNets); err != nil || ok {
 		return o, err
 	}
-	s := req.Resource.Net
-	var n osc.Net
-	id, adopted, err := d.createAdopting(ctx, pattern.KindNet, req.Resource.ID, d.listNets, provider.Query{}, func(ctx context.Context) (string, error) {
+	cidr := req.Resource.Net.CIDR.String()
+	n, _, err := createAdopting(ctx, d, pattern.KindNet, req.Resource.ID, d.netCandidates(cidr), func(ctx context.Context) (osc.Net, error) {
 		resp, err := call(ctx, d, "CreateNet", string(pattern.KindNet), req.Resource.ID, func(ctx context.Context) (osc.CreateNetResponse, *http.Response, error) {
-			return d.api.NetApi.CreateNet(ctx).CreateNetRequest(osc.CreateNetRequest{IpRange: s.CIDR.String()}).Execute()
+			return d.api.NetApi.CreateNet(ctx).CreateNetRequest(osc.CreateNetRequest{IpRange: cidr}).Execute()
 		})
-		n = resp.GetNet()
-		return n.GetNetId(), err
+		return resp.GetNet(), err
 	})
 	if err != nil {
 		return provider.Observed{}, err
 	}
-	if adopted {
-		n.SetState("pending") // unknown: the engine reads it until available
-	}
+	id := n.GetNetId()
 	if err := d.tagNew(ctx, pattern.KindNet, id, req.Tags, func(ctx context.Context) error {
 		return d.deleteNet(ctx, provider.Observed{ID: id})
 	}); err != nil {
 		return provider.Observed{}, err
 	}
-	o := observed(pattern.KindNet, id, req.Tags)
-	o.Resource.Net = &pattern.NetSpec{CIDR: s.CIDR}
-	o.Status = n.GetState()
-	o.Ready = o.Status == "available"
-	return o, nil
+	return netObserved(n, req.Tags), nil
 }
 
 // deleteNet deletes a Net. OUTSCALE refuses while subnets, groups, route

@@ -12,13 +12,7 @@ import (
 
 func (d *Driver) listPublicIPs(ctx context.Context, q provider.Query, ids []string) ([]provider.Observed, error) {
 	f := osc.FiltersPublicIp{Tags: ownerFilter(q), PublicIpIds: idFilter(ids)}
-	ips, err := pages(func(token *string) ([]osc.PublicIp, string, error) {
-		req := osc.ReadPublicIpsRequest{Filters: &f, NextPageToken: token}
-		resp, err := call(ctx, d, "ReadPublicIps", string(pattern.KindPublicIP), first(ids), func(ctx context.Context) (osc.ReadPublicIpsResponse, *http.Response, error) {
-			return d.api.PublicIpApi.ReadPublicIps(ctx).ReadPublicIpsRequest(req).Execute()
-		})
-		return resp.GetPublicIps(), resp.GetNextPageToken(), err
-	})
+	ips, err := d.readPublicIPs(ctx, f, first(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -33,6 +27,17 @@ func (d *Driver) listPublicIPs(ctx context.Context, q provider.Query, ids []stri
 	return out, nil
 }
 
+// readPublicIPs reads every page of the public IPs that f selects.
+func (d *Driver) readPublicIPs(ctx context.Context, f osc.FiltersPublicIp, id string) ([]osc.PublicIp, error) {
+	return pages(func(token *string) ([]osc.PublicIp, string, error) {
+		req := osc.ReadPublicIpsRequest{Filters: &f, NextPageToken: token}
+		resp, err := call(ctx, d, "ReadPublicIps", string(pattern.KindPublicIP), id, func(ctx context.Context) (osc.ReadPublicIpsResponse, *http.Response, error) {
+			return d.api.PublicIpApi.ReadPublicIps(ctx).ReadPublicIpsRequest(req).Execute()
+		})
+		return resp.GetPublicIps(), resp.GetNextPageToken(), err
+	})
+}
+
 func publicIPObserved(id, ip string, tags map[string]string) provider.Observed {
 	o := observed(pattern.KindPublicIP, id, tags)
 	o.Resource.PublicIP = &pattern.PublicIPSpec{Zone: tags[tagZone]}
@@ -40,25 +45,24 @@ func publicIPObserved(id, ip string, tags map[string]string) provider.Observed {
 	return o
 }
 
-// createPublicIp allocates a public IP (CreatePublicIp, which has no client
-// token and no tags) and tags it; the zone, which OUTSCALE public IPs do
-// not have, is kept in a tag.
+// createPublicIP allocates a public IP (CreatePublicIp, which has no client
+// token and no tags: see createAdopting) and tags it; the zone, which
+// OUTSCALE public IPs do not have, is kept in a tag.
 func (d *Driver) createPublicIP(ctx context.Context, req provider.Request) (provider.Observed, error) {
 	if o, ok, err := d.findOwned(ctx, req, d.listPublicIPs); err != nil || ok {
 		return o, err
 	}
 	k := pattern.KindPublicIP
-	var p osc.PublicIp
-	id, _, err := d.createAdopting(ctx, k, req.Resource.ID, d.listPublicIPs, provider.Query{}, func(ctx context.Context) (string, error) {
+	p, _, err := createAdopting(ctx, d, k, req.Resource.ID, d.publicIPCandidates, func(ctx context.Context) (osc.PublicIp, error) {
 		resp, err := call(ctx, d, "CreatePublicIp", string(k), req.Resource.ID, func(ctx context.Context) (osc.CreatePublicIpResponse, *http.Response, error) {
 			return d.api.PublicIpApi.CreatePublicIp(ctx).CreatePublicIpRequest(osc.CreatePublicIpRequest{}).Execute()
 		})
-		p = resp.GetPublicIp()
-		return p.GetPublicIpId(), err
+		return resp.GetPublicIp(), err
 	})
 	if err != nil {
 		return provider.Observed{}, err
 	}
+	id := p.GetPublicIpId()
 	tags := withMeta(req.Tags, map[string]string{tagZone: req.Resource.PublicIP.Zone})
 	if err := d.tagNew(ctx, k, id, tags, func(ctx context.Context) error { return d.deletePublicIP(ctx, provider.Observed{ID: id}) }); err != nil {
 		return provider.Observed{}, err

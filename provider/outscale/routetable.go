@@ -65,7 +65,8 @@ func routeTableObserved(rt osc.RouteTable, tags map[string]string) provider.Obse
 
 // createRouteTable creates the route table, tags it, creates its routes
 // and links it to its subnet (CreateRouteTable, CreateTags, CreateRoute,
-// LinkRouteTable). A failure after the tagging leaves a tagged table that
+// LinkRouteTable). CreateRouteTable has no client token and no tags: see
+// createAdopting. A failure after the tagging leaves a tagged table that
 // the next apply completes with Update.
 func (d *Driver) createRouteTable(ctx context.Context, req provider.Request) (provider.Observed, error) {
 	k := pattern.KindRouteTable
@@ -75,20 +76,16 @@ func (d *Driver) createRouteTable(ctx context.Context, req provider.Request) (pr
 		return provider.Observed{}, err
 	}
 	if !ok {
-		var rt osc.RouteTable
-		id, adopted, err := d.createAdopting(ctx, k, req.Resource.ID, d.listRouteTables, provider.Query{NetIDs: []string{string(s.Net)}}, func(ctx context.Context) (string, error) {
+		rt, _, err := createAdopting(ctx, d, k, req.Resource.ID, d.routeTableCandidates(string(s.Net)), func(ctx context.Context) (osc.RouteTable, error) {
 			resp, err := call(ctx, d, "CreateRouteTable", string(k), req.Resource.ID, func(ctx context.Context) (osc.CreateRouteTableResponse, *http.Response, error) {
 				return d.api.RouteTableApi.CreateRouteTable(ctx).CreateRouteTableRequest(osc.CreateRouteTableRequest{NetId: string(s.Net)}).Execute()
 			})
-			rt = resp.GetRouteTable()
-			return rt.GetRouteTableId(), err
+			return resp.GetRouteTable(), err
 		})
 		if err != nil {
 			return provider.Observed{}, err
 		}
-		if adopted {
-			rt = osc.RouteTable{RouteTableId: &id, NetId: (*string)(&s.Net)}
-		}
+		id := rt.GetRouteTableId()
 		if err := d.tagNew(ctx, k, id, req.Tags, func(ctx context.Context) error { return d.deleteRouteTable(ctx, provider.Observed{ID: id}) }); err != nil {
 			return provider.Observed{}, err
 		}

@@ -66,7 +66,10 @@
 //     100 (one rule per IP range or member), vm_sg_limit 5, lb_limit 20,
 //     lb_listeners_limit 10; [Options.Quotas] overrides them.
 //   - Fault injection: [Server.Throttle], [Server.FailNext] and
-//     [Server.OnRequest]; a failed call changes no state.
+//     [Server.OnRequest]; a failed call changes no state. Lost answers:
+//     [Server.LoseNext], or a [Fault] with Drop (lost on the way in, no
+//     effect) or Drop and AfterEffect (lost on the way out, after the
+//     effect); the client sees a transport error.
 //   - Introspection: [Server.Calls], [Server.Requests], [Server.Validated],
 //     [Server.Count] and [Server.Snapshot].
 //

@@ -1,16 +1,21 @@
 package osctest
 
-import (
-	"net/http"
-)
+import "net/http"
 
 // Fault is an error answer injected by [Server.OnRequest] or [Server.FailNext].
 // A zero Status means 500; an empty Code and Type get defaults for the status.
+//
+// With Drop set there is no answer at all: the server closes the connection
+// and the client sees a transport error. Without AfterEffect the request
+// changes nothing (it was lost on its way in); with AfterEffect it is served
+// first, then its answer is lost on its way out, as with [Server.LoseNext].
 type Fault struct {
-	Status  int
-	Code    string
-	Type    string
-	Details string
+	Status      int
+	Code        string
+	Type        string
+	Details     string
+	Drop        bool
+	AfterEffect bool
 }
 
 type failRule struct {
@@ -39,9 +44,10 @@ func (s *Server) FailNext(op string, n, status int, code string) {
 }
 
 // OnRequest installs hook, called with every valid request before it is
-// served; a non-nil Fault is answered instead and no state changes. The hook
-// runs without the server's lock held and may call other Server methods.
-// nil removes the hook.
+// served; a non-nil Fault is answered instead and no state changes (unless
+// the Fault is a Drop with AfterEffect). The hook runs without the server's
+// lock held and may call other Server methods, or send requests of its own
+// to the server. nil removes the hook.
 func (s *Server) OnRequest(hook func(op string, body []byte) *Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -58,7 +64,8 @@ func (s *Server) throttled() *apiError {
 	return faultError(&Fault{Status: s.throttleSt})
 }
 
-func (s *Server) injected(op string, body []byte) *apiError {
+// injected returns the fault to apply to this request of op, or nil.
+func (s *Server) injected(op string, body []byte) *Fault {
 	s.mu.Lock()
 	hook := s.hook
 	var rule *failRule
@@ -74,12 +81,10 @@ func (s *Server) injected(op string, body []byte) *apiError {
 	}
 	s.mu.Unlock()
 	if rule != nil {
-		return faultError(&Fault{Status: rule.status, Code: rule.code})
+		return &Fault{Status: rule.status, Code: rule.code}
 	}
 	if hook != nil {
-		if f := hook(op, body); f != nil {
-			return faultError(f)
-		}
+		return hook(op, body)
 	}
 	return nil
 }

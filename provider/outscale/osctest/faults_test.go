@@ -110,3 +110,38 @@ func TestConcurrentClients(t *testing.T) {
 	}
 	assert.Equal(t, 16, s.Count("subnet"))
 }
+
+// TestDrop loses a request on its way in (no effect) and on its way out
+// (the Net exists): both times the client gets no answer at all.
+func TestDrop(t *testing.T) {
+	tests := []struct {
+		name     string
+		fault    osctest.Fault
+		wantNets int
+	}{
+		{"before the effect", osctest.Fault{Drop: true}, 0},
+		{"after the effect", osctest.Fault{Drop: true, AfterEffect: true}, 1},
+		{"lose next", osctest.Fault{}, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := osctest.New(t)
+			c, ctx := client(t, s)
+			if tc.fault.Drop {
+				s.OnRequest(func(op string, _ []byte) *osctest.Fault {
+					if op == "CreateNet" {
+						return &tc.fault
+					}
+					return nil
+				})
+			} else {
+				s.LoseNext("CreateNet", 1)
+			}
+			_, res, err := c.NetApi.CreateNet(ctx).CreateNetRequest(osc.CreateNetRequest{IpRange: "10.0.0.0/16"}).Execute()
+			require.Error(t, err)
+			assert.Nil(t, res, "no answer")
+			assert.Equal(t, tc.wantNets, s.Count("net"))
+			assert.Equal(t, []osctest.Call{{Op: "CreateNet"}}, s.Calls(), "recorded with status 0")
+		})
+	}
+}

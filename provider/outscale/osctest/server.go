@@ -242,7 +242,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, r, op, rt, reqID, e.Status, errBody(e, reqID))
 		return
 	}
-	if e := s.injected(op, body); e != nil {
+	f := s.injected(op, body)
+	switch {
+	case f == nil || f.Drop && f.AfterEffect:
+	case f.Drop:
+		s.hangUp(w, op)
+		return
+	default:
+		e := faultError(f)
 		s.reply(w, r, op, rt, reqID, e.Status, errBody(e, reqID))
 		return
 	}
@@ -255,6 +262,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	out, e := h(s, body)
 	s.mu.Unlock()
+	if f != nil {
+		s.hangUp(w, op) // Drop with AfterEffect: served, answer lost
+		return
+	}
 	if e != nil {
 		s.reply(w, r, op, rt, reqID, e.Status, errBody(e, reqID))
 		return
