@@ -36,18 +36,12 @@ import (
 )
 
 func main() {
-	image := flag.String("image", "ami-12c6146b", "the image (AMI or OMI) of every node; set one of your account before applying to a cloud")
 	bus := flag.String("bus", string(pattern.BusRabbitMQ), "the message bus: rabbitmq (AMQP) or kafka")
 	instanceType := flag.String("instance-type", "", "the VM type of every node (default: OUTSCALE's tinav5.c2r4p2, t3.medium with -provider aws)")
 	nodes := flag.Int("nodes", 2, "nodes of each stateless cluster, spread over the zones")
 	node := flag.Float64("node-availability", 0.99, "the availability of one node, for the arithmetic")
 	zone := flag.Float64("zone-availability", 0.9999, "the availability of one zone, for the arithmetic")
-	flags := cli.Register(nil)
-	flag.Parse()
-	log.SetFlags(0)
-	if err := flags.Validate(); err != nil {
-		log.Fatal(err)
-	}
+	flags := cli.Parse()
 	if *bus != string(pattern.BusRabbitMQ) && *bus != string(pattern.BusKafka) {
 		log.Fatalf("-bus: %q: unknown bus; use rabbitmq or kafka", *bus)
 	}
@@ -61,10 +55,10 @@ func main() {
 		Bus:          pattern.Bus(*bus),
 		Nodes:        *nodes,
 		InstanceType: *instanceType,
-		WebImage:     *image,
-		AppImage:     *image,
-		BusImage:     *image,
-		DBImage:      *image,
+		WebImage:     flags.Image,
+		AppImage:     flags.Image,
+		BusImage:     flags.Image,
+		DBImage:      flags.Image,
 	})
 	n, z := pattern.Availability(*node), pattern.Availability(*zone)
 	// A request crosses both load balancers, both stateless tiers and the

@@ -40,19 +40,13 @@ import (
 )
 
 func main() {
-	image := flag.String("image", "ami-12c6146b", "the image (AMI or OMI) of every node; set one of your account before applying to a cloud")
 	cache := flag.String("cache", string(pattern.CacheRedis), "the cache engine: redis or memcached")
 	zones := flag.String("zones", "", "the zones, comma-separated (the engine maps \"a\" to the region's zone ending in a); default a,b,c, or a,b on OUTSCALE, whose regions have two subregions")
 	nodes := flag.Int("nodes", 0, "nodes of the web, application and cache clusters (default 3)")
 	cpu := flag.Int("target-cpu", 60, "the CPU percentage the web and application clusters scale to keep; negative: no scaling")
 	node := flag.Float64("node-availability", 0.99, "the availability of one node, for the arithmetic")
 	zone := flag.Float64("zone-availability", 0.9999, "the availability of one zone, for the arithmetic")
-	flags := cli.Register(nil)
-	flag.Parse()
-	log.SetFlags(0)
-	if err := flags.Validate(); err != nil {
-		log.Fatal(err)
-	}
+	flags := cli.Parse()
 	if *cache != string(pattern.CacheRedis) && *cache != string(pattern.CacheMemcached) {
 		log.Fatalf("-cache: %q: unknown cache; use redis or memcached", *cache)
 	}
@@ -69,10 +63,10 @@ func main() {
 		Cache:      pattern.Cache(*cache),
 		Nodes:      *nodes,
 		TargetCPU:  *cpu,
-		WebImage:   *image,
-		AppImage:   *image,
-		CacheImage: *image,
-		DBImage:    *image,
+		WebImage:   flags.Image,
+		AppImage:   flags.Image,
+		CacheImage: flags.Image,
+		DBImage:    flags.Image,
 	})
 	n, z := pattern.Availability(*node), pattern.Availability(*zone)
 	sections := []show.Section{show.Subnets, show.SecurityGroups, show.LoadBalancers, show.Clusters,

@@ -35,18 +35,12 @@ import (
 
 func main() {
 	name := flag.String("name", "shop", "the deployment name, the ownership tag of every resource")
-	image := flag.String("image", "ami-12c6146b", "the image of the api nodes; set one of your account before applying to a cloud")
-	flags := cli.Register(nil)
-	flag.Parse()
-	log.SetFlags(0)
+	flags := cli.Parse()
 	ctx := context.Background()
-	if err := flags.Validate(); err != nil {
-		log.Fatal(err)
-	}
 
 	// -json and -plan only show things: the shared helper does them.
 	if flags.JSON || flags.Plan {
-		bp, err := architecture(*name, *image, flags.NetProfile()).Build()
+		bp, err := architecture(*name, flags.Image, flags.NetProfile()).Build()
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -74,7 +68,7 @@ func main() {
 		}
 		return
 	}
-	if err := deploy(ctx, d, os.Stdout, *name, *image, opts...); err != nil {
+	if err := deploy(ctx, d, os.Stdout, *name, flags.Image, opts...); err != nil {
 		log.Fatal(err)
 	}
 	// The fake forgets everything when the program ends; show the teardown

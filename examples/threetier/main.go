@@ -32,15 +32,9 @@ import (
 
 func main() {
 	png := flag.String("png", "", "write the diagram as a PNG to this file (needs dot)")
-	image := flag.String("image", "ami-12c6146b", "the image (AMI or OMI) of every node; set one of your account before applying to a cloud")
-	flags := cli.Register(nil)
-	flag.Parse()
-	log.SetFlags(0)
-	if err := flags.Validate(); err != nil {
-		log.Fatal(err)
-	}
+	flags := cli.Parse()
 
-	arch := architecture(flags.NetProfile(), *image)
+	arch := architecture(flags.NetProfile(), flags.Image)
 	if *png != "" && !flags.JSON {
 		if err := writePNG(arch, *png); err != nil {
 			log.Fatal(err)

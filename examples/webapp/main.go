@@ -41,15 +41,9 @@ import (
 
 func main() {
 	name := flag.String("name", "webapp", "the deployment name, the ownership tag of every resource")
-	image := flag.String("image", "ami-12c6146b", "the AMI of the application nodes; set one of your account before applying to a cloud")
-	flags := cli.Register(nil)
-	flag.Parse()
-	log.SetFlags(0)
-	if err := flags.Validate(); err != nil {
-		log.Fatal(err)
-	}
+	flags := cli.Parse()
 
-	arch := architecture(*name, flags.NetProfile(), *image)
+	arch := architecture(*name, flags.NetProfile(), flags.Image)
 	// A node up 99% of the time, a zone 99.99%; the request path is every
 	// tier that runs something, each behind its load balancer.
 	if err := cli.Execute(context.Background(), os.Stdout, flags, arch,

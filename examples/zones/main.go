@@ -39,19 +39,13 @@ import (
 )
 
 func main() {
-	image := flag.String("image", "ami-12c6146b", "the image (AMI or OMI) of every node; set one of your account before applying to a cloud")
 	noSSH := flag.Bool("no-ssh", false, "drop the seed's SSH from anywhere (a finding the lint reports as a warning)")
-	flags := cli.Register(nil)
-	flag.Parse()
-	log.SetFlags(0)
-	if err := flags.Validate(); err != nil {
-		log.Fatal(err)
-	}
+	flags := cli.Parse()
 
 	arch := pattern.Zones(pattern.ZonesOptions{
 		Profile:           flags.NetProfile(),
-		WebImage:          *image,
-		DBImage:           *image,
+		WebImage:          flags.Image,
+		DBImage:           flags.Image,
 		NoSSHFromAnywhere: *noSSH,
 	})
 	// The firewall tables come from the rules as AWS derives them, whatever

@@ -18,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"time"
 
@@ -57,6 +58,10 @@ type Flags struct {
 	// Cleanup, on a cloud or an emulator, does what a run on the fake
 	// does: apply, apply again (which must write nothing), destroy.
 	Cleanup bool
+	// Image is the image (AMI or OMI) of the nodes. The default is one the
+	// fake, moto and the OUTSCALE test server know; set one of your
+	// account before applying to a cloud.
+	Image string
 }
 
 // Register adds the shared flags to fs (flag.CommandLine when nil) and
@@ -74,7 +79,25 @@ func Register(fs *flag.FlagSet) *Flags {
 	fs.BoolVar(&f.Destroy, "destroy", false, "destroy the deployment instead of applying it")
 	fs.BoolVar(&f.JSON, "json", false, "print the Blueprint as JSON and stop")
 	fs.BoolVar(&f.Keep, "keep", false, "with -provider fake: keep the deployment instead of destroying it at the end")
+	fs.StringVar(&f.Image, "image", DefaultImage, "the image (AMI or OMI) of the nodes; set one of your account before applying to a cloud")
 	fs.BoolVar(&f.Cleanup, "cleanup", false, "with -provider aws or outscale: after the apply, apply again (no change) and destroy, as on the fake")
+	return f
+}
+
+// DefaultImage is the -image of the examples: an image id the fake, moto
+// and the OUTSCALE test server accept.
+const DefaultImage = "ami-12c6146b"
+
+// Parse registers the shared flags on flag.CommandLine (after the
+// example's own), parses the command line and validates it; a bad flag
+// ends the program with the error, naming the flag and the fix.
+func Parse() *Flags {
+	f := Register(nil)
+	flag.Parse()
+	log.SetFlags(0)
+	if err := f.Validate(); err != nil {
+		log.Fatal(err)
+	}
 	return f
 }
 
