@@ -16,15 +16,9 @@ func (d *Driver) listInternetServices(ctx context.Context, q provider.Query, ids
 	if err != nil {
 		return nil, err
 	}
-	var out []provider.Observed
-	for _, g := range igws {
-		tags := tagMap(g.GetTags())
-		if !owned(q, tags) {
-			continue
-		}
-		out = append(out, igwObserved(g.GetInternetServiceId(), g.GetNetId(), g.GetState(), tags))
-	}
-	return out, nil
+	return ownedObserved(q, igws, func(g osc.InternetService, tags map[string]string) provider.Observed {
+		return igwObserved(g.GetInternetServiceId(), g.GetNetId(), g.GetState(), tags)
+	}), nil
 }
 
 // readInternetServices reads every page of the internet services that f

@@ -21,15 +21,7 @@ func (d *Driver) listNets(ctx context.Context, q provider.Query, ids []string) (
 	if err != nil {
 		return nil, err
 	}
-	var out []provider.Observed
-	for _, n := range nets {
-		tags := tagMap(n.GetTags())
-		if !owned(q, tags) {
-			continue
-		}
-		out = append(out, netObserved(n, tags))
-	}
-	return out, nil
+	return ownedObserved(q, nets, netObserved), nil
 }
 
 // readNets reads every page of the Nets that f selects.

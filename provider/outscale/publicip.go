@@ -16,15 +16,9 @@ func (d *Driver) listPublicIPs(ctx context.Context, q provider.Query, ids []stri
 	if err != nil {
 		return nil, err
 	}
-	var out []provider.Observed
-	for _, p := range ips {
-		tags := tagMap(p.GetTags())
-		if !owned(q, tags) {
-			continue
-		}
-		out = append(out, publicIPObserved(p.GetPublicIpId(), p.GetPublicIp(), tags))
-	}
-	return out, nil
+	return ownedObserved(q, ips, func(p osc.PublicIp, tags map[string]string) provider.Observed {
+		return publicIPObserved(p.GetPublicIpId(), p.GetPublicIp(), tags)
+	}), nil
 }
 
 // readPublicIPs reads every page of the public IPs that f selects.

@@ -27,15 +27,7 @@ func (d *Driver) listRouteTables(ctx context.Context, q provider.Query, ids []st
 	if err != nil {
 		return nil, err
 	}
-	var out []provider.Observed
-	for _, rt := range rts {
-		tags := tagMap(rt.GetTags())
-		if !owned(q, tags) {
-			continue
-		}
-		out = append(out, routeTableObserved(rt, tags))
-	}
-	return out, nil
+	return ownedObserved(q, rts, routeTableObserved), nil
 }
 
 func routeTableObserved(rt osc.RouteTable, tags map[string]string) provider.Observed {

@@ -26,15 +26,7 @@ func (d *Driver) listSecurityGroups(ctx context.Context, q provider.Query, ids [
 	if err != nil {
 		return nil, err
 	}
-	var out []provider.Observed
-	for _, g := range sgs {
-		tags := tagMap(g.GetTags())
-		if !owned(q, tags) {
-			continue
-		}
-		out = append(out, sgObserved(g, tags))
-	}
-	return out, nil
+	return ownedObserved(q, sgs, sgObserved), nil
 }
 
 func sgObserved(g osc.SecurityGroup, tags map[string]string) provider.Observed {

@@ -23,15 +23,7 @@ func (d *Driver) listSubnets(ctx context.Context, q provider.Query, ids []string
 	if err != nil {
 		return nil, err
 	}
-	var out []provider.Observed
-	for _, s := range subnets {
-		tags := tagMap(s.GetTags())
-		if !owned(q, tags) {
-			continue
-		}
-		out = append(out, subnetObserved(s, tags))
-	}
-	return out, nil
+	return ownedObserved(q, subnets, subnetObserved), nil
 }
 
 func subnetObserved(s osc.Subnet, tags map[string]string) provider.Observed {

@@ -94,6 +94,27 @@ func owned(q provider.Query, tags map[string]string) bool {
 	return q.Deployment == "" || tags[provider.TagDeployment] == q.Deployment
 }
 
+// tagged is what every OUTSCALE resource is: it carries tags.
+type tagged[T any] interface {
+	*T
+	GetTags() []osc.ResourceTag
+}
+
+// ownedObserved maps the items that belong to q's deployment to their
+// Observed, with observe: the end of every List.
+//
+//	return ownedObserved(q, nets, netObserved), nil
+func ownedObserved[T any, P tagged[T]](q provider.Query, items []T, observe func(T, map[string]string) provider.Observed) []provider.Observed {
+	var out []provider.Observed
+	for i := range items {
+		tags := tagMap(P(&items[i]).GetTags())
+		if owned(q, tags) {
+			out = append(out, observe(items[i], tags))
+		}
+	}
+	return out
+}
+
 // withMeta returns a copy of tags plus the bookkeeping tags in meta (empty
 // values are left out).
 func withMeta(tags map[string]string, meta map[string]string) map[string]string {

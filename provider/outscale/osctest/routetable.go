@@ -337,16 +337,23 @@ func (s *Server) findRoute(rt *routeTableRes, dest string) (int, *apiError) {
 	return 0, notFound(codeNotFoundRouteTable, "Route", rt.id+" "+dest)
 }
 
-func (s *Server) updateRoute(body []byte) (map[string]any, *apiError) {
+// existingRoute decodes a request on one route and finds its table and
+// the route's index in it: UpdateRoute and DeleteRoute.
+func (s *Server) existingRoute(body []byte) (*routeTableRes, routeRequest, int, *apiError) {
 	var in routeRequest
 	if e := decode(body, &in); e != nil {
-		return nil, e
+		return nil, in, 0, e
 	}
 	rt := s.rtbs[in.RouteTableId]
 	if rt == nil {
-		return nil, notFound(codeNotFoundRouteTable, "RouteTable", in.RouteTableId)
+		return nil, in, 0, notFound(codeNotFoundRouteTable, "RouteTable", in.RouteTableId)
 	}
 	i, e := s.findRoute(rt, in.DestinationIpRange)
+	return rt, in, i, e
+}
+
+func (s *Server) updateRoute(body []byte) (map[string]any, *apiError) {
+	rt, in, i, e := s.existingRoute(body)
 	if e != nil {
 		return nil, e
 	}
@@ -359,15 +366,7 @@ func (s *Server) updateRoute(body []byte) (map[string]any, *apiError) {
 }
 
 func (s *Server) deleteRoute(body []byte) (map[string]any, *apiError) {
-	var in routeRequest
-	if e := decode(body, &in); e != nil {
-		return nil, e
-	}
-	rt := s.rtbs[in.RouteTableId]
-	if rt == nil {
-		return nil, notFound(codeNotFoundRouteTable, "RouteTable", in.RouteTableId)
-	}
-	i, e := s.findRoute(rt, in.DestinationIpRange)
+	rt, _, i, e := s.existingRoute(body)
 	if e != nil {
 		return nil, e
 	}
