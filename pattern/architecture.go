@@ -31,7 +31,7 @@ type Link struct {
 
 // Architecture is a Net with its tiers, flows, clusters, load balancers
 // and databases: the intent that [Architecture.Build] turns into a
-// [Blueprint].
+// [blueprint.Blueprint].
 //
 // Every field is exported and may be set directly; the methods are
 // shortcuts that return the Architecture so calls can be chained. The

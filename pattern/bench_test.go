@@ -8,6 +8,7 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/tier"
 )
 
@@ -40,7 +41,7 @@ func TestSyntheticBuilds(t *testing.T) {
 	t.Parallel()
 	bp, err := synthetic(100).Build()
 	require.NoError(t, err)
-	require.Len(t, bp.OfKind(pattern.KindSubnet), 200)
+	require.Len(t, bp.OfKind(blueprint.KindSubnet), 200)
 }
 
 // BenchmarkBuild measures Build as the architecture grows: planning,

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/archkit/archkit/pattern/blueprint"
+
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/tier"
 )
@@ -48,7 +50,7 @@ type design struct {
 // to change; lint findings of severity error are problems too. On error
 // the Blueprint is nil. Warnings and infos come back in
 // Blueprint.Findings.
-func (a *Architecture) Build() (*Blueprint, error) {
+func (a *Architecture) Build() (*blueprint.Blueprint, error) {
 	d, err := a.compile()
 	if err != nil {
 		return nil, err
@@ -442,75 +444,75 @@ func flowKey(from, to netplan.Endpoint) string {
 }
 
 // Resource ids: "<kind>/<name>[/<zone>]".
-func id(k Kind, parts ...string) string {
+func id(k blueprint.Kind, parts ...string) string {
 	return string(k) + "/" + strings.Join(parts, "/")
 }
 
-func (d *design) blueprint() *Blueprint {
+func (d *design) blueprint() *blueprint.Blueprint {
 	a := d.arch
-	bp := &Blueprint{Schema: SchemaV1, Deployment: a.Name,
-		Resources: make([]Resource, 0, 4+8*len(a.Tiers)*len(d.zones)+4*len(a.LBs))}
-	add := func(r Resource) { bp.Resources = append(bp.Resources, r) }
-	netID := id(KindNet, d.net)
-	igwID := id(KindInternetGateway, d.net)
-	add(Resource{ID: netID, Kind: KindNet, Net: &NetSpec{CIDR: a.CIDR}})
+	bp := &blueprint.Blueprint{Schema: blueprint.SchemaV1, Deployment: a.Name,
+		Resources: make([]blueprint.Resource, 0, 4+8*len(a.Tiers)*len(d.zones)+4*len(a.LBs))}
+	add := func(r blueprint.Resource) { bp.Resources = append(bp.Resources, r) }
+	netID := id(blueprint.KindNet, d.net)
+	igwID := id(blueprint.KindInternetGateway, d.net)
+	add(blueprint.Resource{ID: netID, Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: a.CIDR}})
 
-	subnets := map[string][]Ref{} // tier -> subnet ids in zone order
+	subnets := map[string][]blueprint.Ref{} // tier -> subnet ids in zone order
 	hasPublic := false
 	for i := range a.Tiers {
 		t := &a.Tiers[i]
 		hasPublic = hasPublic || t.Exposure == netplan.Public
 		for _, z := range a.tierZones(t) {
 			p, _ := d.plan.Lookup(t.Name, z)
-			sid := id(KindSubnet, t.Name, z)
-			subnets[t.Name] = append(subnets[t.Name], Ref(sid))
-			add(Resource{ID: sid, Kind: KindSubnet, Subnet: &SubnetSpec{Net: Ref(netID), CIDR: p, Zone: z, Tier: t.Name, Public: t.Exposure == netplan.Public}})
+			sid := id(blueprint.KindSubnet, t.Name, z)
+			subnets[t.Name] = append(subnets[t.Name], blueprint.Ref(sid))
+			add(blueprint.Resource{ID: sid, Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{Net: blueprint.Ref(netID), CIDR: p, Zone: z, Tier: t.Name, Public: t.Exposure == netplan.Public}})
 		}
 	}
 	if hasPublic {
-		add(Resource{ID: igwID, Kind: KindInternetGateway, InternetGateway: &InternetGatewaySpec{Net: Ref(netID)}})
+		add(blueprint.Resource{ID: igwID, Kind: blueprint.KindInternetGateway, InternetGateway: &blueprint.InternetGatewaySpec{Net: blueprint.Ref(netID)}})
 	}
 	for _, z := range d.rules.NATZones {
 		pub := d.publicTier(z)
 		if pub == "" {
 			continue // NP006 already refused this
 		}
-		ipID, natID := id(KindPublicIP, "nat", z), id(KindNATGateway, "nat", z)
-		add(Resource{ID: ipID, Kind: KindPublicIP, PublicIP: &PublicIPSpec{Zone: z}})
-		add(Resource{ID: natID, Kind: KindNATGateway, NATGateway: &NATGatewaySpec{
-			Subnet: Ref(id(KindSubnet, pub, z)), PublicIP: Ref(ipID), InternetGateway: Ref(igwID),
-			PublicRoute: Ref(id(KindRouteTable, pub, z)), Zone: z}})
+		ipID, natID := id(blueprint.KindPublicIP, "nat", z), id(blueprint.KindNATGateway, "nat", z)
+		add(blueprint.Resource{ID: ipID, Kind: blueprint.KindPublicIP, PublicIP: &blueprint.PublicIPSpec{Zone: z}})
+		add(blueprint.Resource{ID: natID, Kind: blueprint.KindNATGateway, NATGateway: &blueprint.NATGatewaySpec{
+			Subnet: blueprint.Ref(id(blueprint.KindSubnet, pub, z)), PublicIP: blueprint.Ref(ipID), InternetGateway: blueprint.Ref(igwID),
+			PublicRoute: blueprint.Ref(id(blueprint.KindRouteTable, pub, z)), Zone: z}})
 	}
 	for _, rt := range d.rules.RouteTables {
-		spec := &RouteTableSpec{Net: Ref(netID), Subnet: Ref(id(KindSubnet, rt.Group, rt.Zone))}
+		spec := &blueprint.RouteTableSpec{Net: blueprint.Ref(netID), Subnet: blueprint.Ref(id(blueprint.KindSubnet, rt.Group, rt.Zone))}
 		for _, r := range rt.Routes {
 			switch r.Target.Kind {
 			case netplan.TargetInternetGateway:
-				spec.Routes = append(spec.Routes, RouteSpec{Destination: r.Destination, TargetKind: TargetInternetGateway, Target: Ref(igwID)})
+				spec.Routes = append(spec.Routes, blueprint.RouteSpec{Destination: r.Destination, TargetKind: blueprint.TargetInternetGateway, Target: blueprint.Ref(igwID)})
 			case netplan.TargetNAT:
-				spec.Routes = append(spec.Routes, RouteSpec{Destination: r.Destination, TargetKind: TargetNATGateway, Target: Ref(id(KindNATGateway, "nat", r.Target.Zone))})
+				spec.Routes = append(spec.Routes, blueprint.RouteSpec{Destination: r.Destination, TargetKind: blueprint.TargetNATGateway, Target: blueprint.Ref(id(blueprint.KindNATGateway, "nat", r.Target.Zone))})
 			}
 		}
-		add(Resource{ID: id(KindRouteTable, rt.Group, rt.Zone), Kind: KindRouteTable, RouteTable: spec})
+		add(blueprint.Resource{ID: id(blueprint.KindRouteTable, rt.Group, rt.Zone), Kind: blueprint.KindRouteTable, RouteTable: spec})
 	}
 	d.securityGroups(add, netID)
 	for _, acl := range d.rules.ACLs {
-		add(Resource{ID: id(KindFirewall, acl.Name), Kind: KindFirewall, Firewall: &FirewallSpec{
-			Net: Ref(netID), Subnets: slices.Clone(subnets[acl.Name]),
+		add(blueprint.Resource{ID: id(blueprint.KindFirewall, acl.Name), Kind: blueprint.KindFirewall, Firewall: &blueprint.FirewallSpec{
+			Net: blueprint.Ref(netID), Subnets: slices.Clone(subnets[acl.Name]),
 			Inbound: aclEntries(acl.Inbound), Outbound: aclEntries(acl.Outbound)}})
 	}
-	lbsOf := map[string][]Ref{}
+	lbsOf := map[string][]blueprint.Ref{}
 	for i := range a.LBs {
 		lb := &a.LBs[i]
-		lbID := id(KindLoadBalancer, lb.Name)
-		lbsOf[lb.Target] = append(lbsOf[lb.Target], Ref(lbID))
-		spec := &LoadBalancerSpec{Name: LBName(a.Name, lb.Name), Scheme: string(lb.Scheme), Type: string(lb.Type),
-			Subnets: slices.Clone(subnets[lb.Tier]), SecurityGroups: []Ref{Ref(id(KindSecurityGroup, lb.Name))}}
+		lbID := id(blueprint.KindLoadBalancer, lb.Name)
+		lbsOf[lb.Target] = append(lbsOf[lb.Target], blueprint.Ref(lbID))
+		spec := &blueprint.LoadBalancerSpec{Name: LBName(a.Name, lb.Name), Scheme: string(lb.Scheme), Type: string(lb.Type),
+			Subnets: slices.Clone(subnets[lb.Tier]), SecurityGroups: []blueprint.Ref{blueprint.Ref(id(blueprint.KindSecurityGroup, lb.Name))}}
 		for _, l := range lb.Listeners {
-			spec.Listeners = append(spec.Listeners, ListenerSpec(l))
+			spec.Listeners = append(spec.Listeners, blueprint.ListenerSpec(l))
 		}
-		spec.HealthCheck = HealthCheckSpec(lb.EffectiveHealthCheck())
-		add(Resource{ID: lbID, Kind: KindLoadBalancer, LoadBalancer: spec})
+		spec.HealthCheck = blueprint.HealthCheckSpec(lb.EffectiveHealthCheck())
+		add(blueprint.Resource{ID: lbID, Kind: blueprint.KindLoadBalancer, LoadBalancer: spec})
 	}
 	for i := range a.Clusters {
 		c := &a.Clusters[i]
@@ -518,20 +520,20 @@ func (d *design) blueprint() *Blueprint {
 		spec.LoadBalancers = lbsOf[c.Tier]
 		slices.Sort(spec.LoadBalancers)
 		for _, r := range spec.LoadBalancers {
-			lb := d.lbs[strings.TrimPrefix(string(r), string(KindLoadBalancer)+"/")]
+			lb := d.lbs[strings.TrimPrefix(string(r), string(blueprint.KindLoadBalancer)+"/")]
 			if len(lb.Listeners) > 0 && spec.TargetPort == 0 {
 				spec.TargetPort = lb.Listeners[0].TargetPort
 			}
 		}
-		add(Resource{ID: id(KindCluster, c.Tier), Kind: KindCluster, Cluster: spec})
+		add(blueprint.Resource{ID: id(blueprint.KindCluster, c.Tier), Kind: blueprint.KindCluster, Cluster: spec})
 	}
 	for i := range a.Databases {
 		db := &a.Databases[i]
-		spec := &DatabaseSpec{Engine: string(db.Engine), EngineVersion: db.Version, InstanceClass: db.Class,
+		spec := &blueprint.DatabaseSpec{Engine: string(db.Engine), EngineVersion: db.Version, InstanceClass: db.Class,
 			StorageGiB: db.StorageGiB, MultiAZ: db.MultiAZ, ReadReplicas: db.ReadReplicas,
 			BackupRetentionDays: db.BackupRetentionDays, Encrypted: db.Encrypted, Port: db.ListenPort(),
 			Username: db.Username, Subnets: slices.Clone(subnets[db.Tier]),
-			SecurityGroups: []Ref{Ref(id(KindSecurityGroup, db.Tier))}}
+			SecurityGroups: []blueprint.Ref{blueprint.Ref(id(blueprint.KindSecurityGroup, db.Tier))}}
 		if db.FallbackToCluster {
 			fb := db.Fallback
 			fb.Tier = db.Tier
@@ -539,9 +541,9 @@ func (d *design) blueprint() *Blueprint {
 			fb.Scaling = nil // a database cluster keeps its size
 			spec.Fallback = d.clusterSpec(&fb, subnets[db.Tier])
 		}
-		add(Resource{ID: id(KindDatabase, db.Tier), Kind: KindDatabase, Database: spec})
+		add(blueprint.Resource{ID: id(blueprint.KindDatabase, db.Tier), Kind: blueprint.KindDatabase, Database: spec})
 	}
-	slices.SortFunc(bp.Resources, func(x, y Resource) int { return strings.Compare(x.ID, y.ID) })
+	slices.SortFunc(bp.Resources, func(x, y blueprint.Resource) int { return strings.Compare(x.ID, y.ID) })
 	for i := range bp.Resources {
 		r := &bp.Resources[i]
 		r.DependsOn = r.Dependencies()
@@ -549,7 +551,7 @@ func (d *design) blueprint() *Blueprint {
 		// gateway before it is created (AWS and OUTSCALE refuse it
 		// otherwise), though its spec does not name the gateway; deleted,
 		// it goes before the gateway.
-		if r.Kind == KindLoadBalancer && r.LoadBalancer.Scheme == string(tier.Public) && hasPublic {
+		if r.Kind == blueprint.KindLoadBalancer && r.LoadBalancer.Scheme == string(tier.Public) && hasPublic {
 			r.DependsOn = append(r.DependsOn, igwID)
 			slices.Sort(r.DependsOn)
 			r.DependsOn = slices.Compact(r.DependsOn)
@@ -563,12 +565,12 @@ func (d *design) blueprint() *Blueprint {
 	return bp
 }
 
-func (d *design) clusterSpec(c *tier.Cluster, subnets []Ref) *ClusterSpec {
-	s := &ClusterSpec{Tier: c.Tier, Subnets: slices.Clone(subnets), SecurityGroups: []Ref{Ref(id(KindSecurityGroup, c.Tier))},
-		Image: c.Image, InstanceType: c.InstanceType, UserData: Secret(c.UserData.Value()),
+func (d *design) clusterSpec(c *tier.Cluster, subnets []blueprint.Ref) *blueprint.ClusterSpec {
+	s := &blueprint.ClusterSpec{Tier: c.Tier, Subnets: slices.Clone(subnets), SecurityGroups: []blueprint.Ref{blueprint.Ref(id(blueprint.KindSecurityGroup, c.Tier))},
+		Image: c.Image, InstanceType: c.InstanceType, UserData: c.UserData,
 		Min: c.Min, Desired: c.Desired, Max: c.Max, Stateless: c.Stateless}
 	if c.Scaling != nil {
-		s.Scaling = &ScalingSpec{TargetCPUPercent: c.Scaling.TargetCPUPercent, WarmupSeconds: c.Scaling.WarmupSeconds}
+		s.Scaling = &blueprint.ScalingSpec{TargetCPUPercent: c.Scaling.TargetCPUPercent, WarmupSeconds: c.Scaling.WarmupSeconds}
 	}
 	return s
 }
@@ -585,24 +587,24 @@ func (d *design) publicTier(z string) string {
 	return ""
 }
 
-func aclEntries(es []netplan.ACLEntry) []ACLEntrySpec {
-	out := make([]ACLEntrySpec, 0, len(es))
+func aclEntries(es []netplan.ACLEntry) []blueprint.ACLEntrySpec {
+	out := make([]blueprint.ACLEntrySpec, 0, len(es))
 	for _, e := range es {
-		out = append(out, ACLEntrySpec{Number: e.Number, Allow: e.Action == netplan.Allow, Protocol: e.Protocol,
+		out = append(out, blueprint.ACLEntrySpec{Number: e.Number, Allow: e.Action == netplan.Allow, Protocol: e.Protocol,
 			FromPort: e.Ports.From, ToPort: e.Ports.To, CIDR: e.Prefix})
 	}
 	return out
 }
 
-func ruleSpec(r netplan.SGRule) RuleSpec {
-	s := RuleSpec{Protocol: r.Protocol, FromPort: r.Ports.From, ToPort: r.Ports.To, CIDR: r.Prefix, Description: r.Description}
+func ruleSpec(r netplan.SGRule) blueprint.RuleSpec {
+	s := blueprint.RuleSpec{Protocol: r.Protocol, FromPort: r.Ports.From, ToPort: r.Ports.To, CIDR: r.Prefix, Description: r.Description}
 	if r.Group != "" {
-		s.Group = Ref(id(KindSecurityGroup, r.Group))
+		s.Group = blueprint.Ref(id(blueprint.KindSecurityGroup, r.Group))
 	}
 	return s
 }
 
-func compareRule(x, y RuleSpec) int {
+func compareRule(x, y blueprint.RuleSpec) int {
 	return cmp.Or(strings.Compare(string(x.Protocol), string(y.Protocol)), cmp.Compare(x.FromPort, y.FromPort),
 		cmp.Compare(x.ToPort, y.ToPort), strings.Compare(string(x.Group), string(y.Group)),
 		x.CIDR.Addr().Compare(y.CIDR.Addr()), cmp.Compare(x.CIDR.Bits(), y.CIDR.Bits()),
@@ -612,9 +614,9 @@ func compareRule(x, y RuleSpec) int {
 // securityGroups adds one security group and one rule set per tier and per
 // load balancer. A tier behind a load balancer accepts its target ports
 // from the balancer's group only.
-func (d *design) securityGroups(add func(Resource), netID string) {
+func (d *design) securityGroups(add func(blueprint.Resource), netID string) {
 	a := d.arch
-	type set struct{ in, out []RuleSpec }
+	type set struct{ in, out []blueprint.RuleSpec }
 	sets := map[string]*set{}
 	var order []string
 	for _, g := range d.sgRules.Groups {
@@ -640,17 +642,17 @@ func (d *design) securityGroups(add func(Resource), netID string) {
 	for i := range a.LBs {
 		lb := &a.LBs[i]
 		s := sets[lb.Name]
-		lbGroup := Ref(id(KindSecurityGroup, lb.Name))
+		lbGroup := blueprint.Ref(id(blueprint.KindSecurityGroup, lb.Name))
 		for _, p := range lb.TargetPorts() {
 			desc := "from load balancer " + lb.Name
-			sets[lb.Target].in = append(sets[lb.Target].in, RuleSpec{Protocol: netplan.ProtocolTCP, FromPort: p, ToPort: p, Group: lbGroup, Description: desc})
+			sets[lb.Target].in = append(sets[lb.Target].in, blueprint.RuleSpec{Protocol: netplan.ProtocolTCP, FromPort: p, ToPort: p, Group: lbGroup, Description: desc})
 			if !allowAll {
-				s.out = append(s.out, RuleSpec{Protocol: netplan.ProtocolTCP, FromPort: p, ToPort: p, Group: Ref(id(KindSecurityGroup, lb.Target)), Description: "to targets " + lb.Target})
+				s.out = append(s.out, blueprint.RuleSpec{Protocol: netplan.ProtocolTCP, FromPort: p, ToPort: p, Group: blueprint.Ref(id(blueprint.KindSecurityGroup, lb.Target)), Description: "to targets " + lb.Target})
 			}
 		}
 		if allowAll {
 			for _, p := range anywhere {
-				s.out = append(s.out, RuleSpec{Protocol: netplan.ProtocolAll, CIDR: p})
+				s.out = append(s.out, blueprint.RuleSpec{Protocol: netplan.ProtocolAll, CIDR: p})
 			}
 		}
 	}
@@ -663,15 +665,15 @@ func (d *design) securityGroups(add func(Resource), netID string) {
 			continue
 		}
 		s := sets[lb.Name]
-		base := RuleSpec{Protocol: f.Protocol, FromPort: f.Ports.From, ToPort: f.Ports.To, Description: f.Description}
+		base := blueprint.RuleSpec{Protocol: f.Protocol, FromPort: f.Ports.From, ToPort: f.Ports.To, Description: f.Description}
 		switch f.From.Kind {
 		case netplan.EndpointTier:
 			r := base
-			r.Group = Ref(id(KindSecurityGroup, f.From.Name))
+			r.Group = blueprint.Ref(id(blueprint.KindSecurityGroup, f.From.Name))
 			s.in = append(s.in, r)
 			if !allowAll {
 				o := base
-				o.Group = Ref(id(KindSecurityGroup, lb.Name))
+				o.Group = blueprint.Ref(id(blueprint.KindSecurityGroup, lb.Name))
 				sets[f.From.Name].out = append(sets[f.From.Name].out, o)
 			}
 		default:
@@ -691,20 +693,20 @@ func (d *design) securityGroups(add func(Resource), netID string) {
 	}
 	for _, name := range order {
 		s := sets[name]
-		sgID := id(KindSecurityGroup, name)
+		sgID := id(blueprint.KindSecurityGroup, name)
 		desc := "archkit " + a.Name + " tier " + name
 		if _, ok := d.lbs[name]; ok {
 			desc = "archkit " + a.Name + " load balancer " + name
 		} else if t := d.tiers[name]; t != nil && t.Description != "" {
 			desc += ": " + t.Description
 		}
-		add(Resource{ID: sgID, Kind: KindSecurityGroup, SecurityGroup: &SecurityGroupSpec{Net: Ref(netID), Name: a.Name + "-" + name, Description: desc}})
+		add(blueprint.Resource{ID: sgID, Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{Net: blueprint.Ref(netID), Name: a.Name + "-" + name, Description: desc}})
 		slices.SortFunc(s.in, compareRule)
 		slices.SortFunc(s.out, compareRule)
-		s.in = slices.CompactFunc(s.in, func(x, y RuleSpec) bool { return compareRule(x, y) == 0 })
-		s.out = slices.CompactFunc(s.out, func(x, y RuleSpec) bool { return compareRule(x, y) == 0 })
-		add(Resource{ID: id(KindSecurityGroupRules, name), Kind: KindSecurityGroupRules, SecurityGroupRules: &SecurityGroupRulesSpec{
-			Group: Ref(sgID), Inbound: s.in, Outbound: s.out}})
+		s.in = slices.CompactFunc(s.in, func(x, y blueprint.RuleSpec) bool { return compareRule(x, y) == 0 })
+		s.out = slices.CompactFunc(s.out, func(x, y blueprint.RuleSpec) bool { return compareRule(x, y) == 0 })
+		add(blueprint.Resource{ID: id(blueprint.KindSecurityGroupRules, name), Kind: blueprint.KindSecurityGroupRules, SecurityGroupRules: &blueprint.SecurityGroupRulesSpec{
+			Group: blueprint.Ref(sgID), Inbound: s.in, Outbound: s.out}})
 	}
 }
 

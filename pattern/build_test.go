@@ -11,6 +11,7 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/tier"
 )
 
@@ -142,7 +143,7 @@ func TestLintWarnings(t *testing.T) {
 		"PT001 clusters[app]", "PT004 nat", "PT006 clusters[app]", "PT007 databases[db]",
 		"PT008 databases[db]", "PT010 clusters[app]", "PT011 databases[db]",
 	}, findingIDs(bp))
-	assert.Len(t, bp.OfKind(pattern.KindNATGateway), 1, "shared NAT: one for all zones")
+	assert.Len(t, bp.OfKind(blueprint.KindNATGateway), 1, "shared NAT: one for all zones")
 	for _, f := range bp.Findings {
 		assert.Equal(t, netplan.SeverityWarning, f.Severity)
 		assert.NotEmpty(t, f.Fix)
@@ -160,7 +161,7 @@ func TestPinnedSubnetsStayPut(t *testing.T) {
 	t.Parallel()
 	before := build(t, pattern.ThreeTier(pattern.ThreeTierOptions{}))
 	var pinned []netplan.Allocation
-	for _, r := range before.OfKind(pattern.KindSubnet) {
+	for _, r := range before.OfKind(blueprint.KindSubnet) {
 		pinned = append(pinned, netplan.Allocation{Name: r.Subnet.Tier, Zone: r.Subnet.Zone, Prefix: r.Subnet.CIDR})
 	}
 	grown := pattern.ThreeTier(pattern.ThreeTierOptions{Zones: []string{"a", "b", "c"}})
@@ -172,7 +173,7 @@ func TestPinnedSubnetsStayPut(t *testing.T) {
 		r := res(t, after, "subnet/"+p.Name+"/"+p.Zone)
 		assert.Equal(t, p.Prefix, r.Subnet.CIDR, p.Key().String())
 	}
-	assert.Len(t, after.OfKind(pattern.KindSubnet), 4*3)
+	assert.Len(t, after.OfKind(blueprint.KindSubnet), 4*3)
 }
 
 func TestLBName(t *testing.T) {
@@ -200,10 +201,10 @@ func TestAllowAllEgress(t *testing.T) {
 func TestOutscaleProfileHasNoFirewall(t *testing.T) {
 	t.Parallel()
 	bp := build(t, pattern.ThreeTier(pattern.ThreeTierOptions{Profile: netplan.Outscale}))
-	assert.Empty(t, bp.OfKind(pattern.KindFirewall))
+	assert.Empty(t, bp.OfKind(blueprint.KindFirewall))
 	assert.Contains(t, strings.Join(findingIDs(bp), ","), "NP007")
 	aws := build(t, pattern.ThreeTier(pattern.ThreeTierOptions{Profile: netplan.AWS}))
-	assert.Len(t, aws.OfKind(pattern.KindFirewall), 3)
+	assert.Len(t, aws.OfKind(blueprint.KindFirewall), 3)
 }
 
 func TestDatabaseFallback(t *testing.T) {
@@ -217,7 +218,7 @@ func TestDatabaseFallback(t *testing.T) {
 	require.NotNil(t, fb)
 	assert.Equal(t, "db", fb.Tier)
 	assert.False(t, fb.Stateless)
-	assert.Equal(t, []pattern.Ref{"subnet/db/a", "subnet/db/b"}, fb.Subnets)
+	assert.Equal(t, []blueprint.Ref{"subnet/db/a", "subnet/db/b"}, fb.Subnets)
 }
 
 func TestErrorsAreJoined(t *testing.T) {
@@ -245,16 +246,16 @@ func TestPeersInternalLBAndCIDRSources(t *testing.T) {
 	a.Tier("bastion").Exposure = netplan.Private // reached over the VPN only
 	a.NAT = netplan.NATNone                      // no public subnet: no NAT
 	bp := build(t, a)
-	assert.Equal(t, []pattern.RuleSpec{
+	assert.Equal(t, []blueprint.RuleSpec{
 		{Protocol: "tcp", FromPort: 8080, ToPort: 8080, CIDR: pfx("172.16.0.0/12")},
 		{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: "security_group/batch"},
 	}, stripDesc(sgRules(t, bp, "api").Inbound))
-	assert.Equal(t, []pattern.RuleSpec{{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: "security_group/api"}}, stripDesc(sgRules(t, bp, "batch").Outbound))
-	assert.Equal(t, pattern.SchemeInternal, res(t, bp, "load_balancer/api").LoadBalancer.Scheme)
+	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: "security_group/api"}}, stripDesc(sgRules(t, bp, "batch").Outbound))
+	assert.Equal(t, blueprint.SchemeInternal, res(t, bp, "load_balancer/api").LoadBalancer.Scheme)
 	r := rules(t, a)
 	assert.True(t, reach(r, netplan.Peer("vpn"), "bastion", 22))
 	assert.False(t, reach(r, netplan.Internet(), "bastion", 22))
-	assert.Empty(t, bp.OfKind(pattern.KindInternetGateway), "nothing public, no internet gateway")
+	assert.Empty(t, bp.OfKind(blueprint.KindInternetGateway), "nothing public, no internet gateway")
 
 	a.Sources = netplan.SourceCIDR
 	bp2 := build(t, a)
@@ -266,7 +267,7 @@ func TestPeersInternalLBAndCIDRSources(t *testing.T) {
 		}
 	}
 	assert.NotEmpty(t, cidrs, "CIDR sources name the bastion's subnets")
-	assert.Contains(t, stripDesc(in), pattern.RuleSpec{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: "security_group/api"}, "load balancer sources stay groups")
+	assert.Contains(t, stripDesc(in), blueprint.RuleSpec{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: "security_group/api"}, "load balancer sources stay groups")
 }
 
 func TestCarveNets(t *testing.T) {
@@ -293,12 +294,12 @@ func TestNATUnused(t *testing.T) {
 	a.Tier("intel").Exposure = netplan.Private
 	bp := build(t, a)
 	assert.Equal(t, []string{"PT012 nat"}, findingIDs(bp))
-	assert.Len(t, bp.OfKind(pattern.KindNATGateway), 2)
+	assert.Len(t, bp.OfKind(blueprint.KindNATGateway), 2)
 
 	egress := build(t, pattern.ThreeTier(pattern.ThreeTierOptions{AppEgress: true}))
 	assert.Empty(t, egress.Findings)
-	assert.Len(t, egress.OfKind(pattern.KindNATGateway), 2, "one NAT per zone")
-	assert.Empty(t, build(t, pattern.ThreeTier(pattern.ThreeTierOptions{})).OfKind(pattern.KindNATGateway), "isolated application: no NAT to pay for")
+	assert.Len(t, egress.OfKind(blueprint.KindNATGateway), 2, "one NAT per zone")
+	assert.Empty(t, build(t, pattern.ThreeTier(pattern.ThreeTierOptions{})).OfKind(blueprint.KindNATGateway), "isolated application: no NAT to pay for")
 }
 
 // Build's problems are *netplan.FieldError values naming package pattern.

@@ -1,5 +1,5 @@
 // Package pattern composes tiers into architectures and builds them into
-// a [Blueprint]: the provider-neutral desired state that
+// a [blueprint.Blueprint]: the provider-neutral desired state that
 // provider.Engine applies to AWS, OUTSCALE or the in-memory fake.
 //
 // # Architectures

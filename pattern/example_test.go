@@ -6,6 +6,7 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/tier"
 )
 
@@ -16,7 +17,7 @@ func Example_threeTier() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, r := range bp.OfKind(pattern.KindSubnet) {
+	for _, r := range bp.OfKind(blueprint.KindSubnet) {
 		s := r.Subnet
 		fmt.Printf("%-16s %-12s public=%v\n", r.ID, s.CIDR, s.Public)
 	}
@@ -43,11 +44,11 @@ func ExampleArchitecture_Build() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	counts := map[pattern.Kind]int{}
+	counts := map[blueprint.Kind]int{}
 	for _, r := range bp.Resources {
 		counts[r.Kind]++
 	}
-	for _, k := range pattern.Kinds {
+	for _, k := range blueprint.Kinds {
 		fmt.Printf("%s: %d\n", k, counts[k])
 	}
 	lb, _ := bp.Resource("load_balancer/front")
@@ -125,7 +126,7 @@ func ExampleCloudNative_scaling() {
 			log.Fatal(err)
 		}
 		fmt.Printf("TargetCPU %d:", target)
-		for _, r := range bp.OfKind(pattern.KindCluster) {
+		for _, r := range bp.OfKind(blueprint.KindCluster) {
 			if s := r.Cluster.Scaling; s != nil {
 				fmt.Printf(" %s %d..%d at %d%% cpu;", r.Cluster.Tier, r.Cluster.Min, r.Cluster.Max, s.TargetCPUPercent)
 			} else {

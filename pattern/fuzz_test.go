@@ -12,6 +12,7 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/tier"
 )
 
@@ -82,9 +83,9 @@ func FuzzBuild(f *testing.F) {
 		var subnets []netip.Prefix
 		for _, r := range bp.Resources {
 			switch r.Kind {
-			case pattern.KindNet:
+			case blueprint.KindNet:
 				net = r.Net.CIDR
-			case pattern.KindSubnet:
+			case blueprint.KindSubnet:
 				subnets = append(subnets, r.Subnet.CIDR)
 			}
 		}
@@ -115,7 +116,7 @@ func FuzzBlueprintJSON(f *testing.F) {
 	f.Add([]byte(`{"schema":"archkit.blueprint/v1","deployment":"x","resources":[{"id":"subnet/a","kind":"subnet","depends_on":["net/main"],"subnet":{"net":"net/main"}}]}`))
 	f.Add([]byte(`{"schema":"v0"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var bp pattern.Blueprint
+		var bp blueprint.Blueprint
 		if json.Unmarshal(data, &bp) != nil {
 			return
 		}
@@ -124,7 +125,7 @@ func FuzzBlueprintJSON(f *testing.F) {
 		}
 		out, err := json.Marshal(&bp)
 		require.NoError(t, err)
-		var back pattern.Blueprint
+		var back blueprint.Blueprint
 		require.NoError(t, json.Unmarshal(out, &back))
 		require.NoError(t, back.Validate())
 	})

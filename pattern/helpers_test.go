@@ -12,6 +12,7 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -29,7 +30,7 @@ func golden(t *testing.T, name string, got []byte) {
 	assert.Equal(t, string(want), string(got))
 }
 
-func build(t *testing.T, a *pattern.Architecture) *pattern.Blueprint {
+func build(t *testing.T, a *pattern.Architecture) *blueprint.Blueprint {
 	t.Helper()
 	bp, err := a.Build()
 	require.NoError(t, err)
@@ -49,7 +50,7 @@ func reach(r *netplan.Rules, from netplan.Endpoint, to string, port uint16) bool
 	return r.CanReach(netplan.Query{From: from, To: to, Protocol: netplan.ProtocolTCP, Port: port}).Allowed
 }
 
-func ids(rs []pattern.Resource) []string {
+func ids(rs []blueprint.Resource) []string {
 	var out []string
 	for _, r := range rs {
 		out = append(out, r.ID)
@@ -57,19 +58,19 @@ func ids(rs []pattern.Resource) []string {
 	return out
 }
 
-func res(t *testing.T, bp *pattern.Blueprint, id string) pattern.Resource {
+func res(t *testing.T, bp *blueprint.Blueprint, id string) blueprint.Resource {
 	t.Helper()
 	r, ok := bp.Resource(id)
 	require.True(t, ok, "no resource %s", id)
 	return r
 }
 
-func sgRules(t *testing.T, bp *pattern.Blueprint, name string) *pattern.SecurityGroupRulesSpec {
+func sgRules(t *testing.T, bp *blueprint.Blueprint, name string) *blueprint.SecurityGroupRulesSpec {
 	t.Helper()
 	return res(t, bp, "security_group_rules/"+name).SecurityGroupRules
 }
 
-func findingIDs(bp *pattern.Blueprint) []string {
+func findingIDs(bp *blueprint.Blueprint) []string {
 	var out []string
 	for _, f := range bp.Findings {
 		out = append(out, f.ID+" "+f.Subject)

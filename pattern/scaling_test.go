@@ -9,14 +9,15 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/tier"
 )
 
 // scalingOf returns the scaling policy of every cluster of bp by tier, nil
 // for the clusters without one.
-func scalingOf(bp *pattern.Blueprint) map[string]*pattern.ScalingSpec {
-	out := map[string]*pattern.ScalingSpec{}
-	for _, r := range bp.OfKind(pattern.KindCluster) {
+func scalingOf(bp *blueprint.Blueprint) map[string]*blueprint.ScalingSpec {
+	out := map[string]*blueprint.ScalingSpec{}
+	for _, r := range bp.OfKind(blueprint.KindCluster) {
 		out[r.Cluster.Tier] = r.Cluster.Scaling
 	}
 	return out
@@ -27,36 +28,36 @@ func scalingOf(bp *pattern.Blueprint) map[string]*pattern.ScalingSpec {
 // fixed size; TargetCPU changes or disables the policy.
 func TestPatternScaling(t *testing.T) {
 	t.Parallel()
-	def := &pattern.ScalingSpec{TargetCPUPercent: 60, WarmupSeconds: 300}
-	at75 := &pattern.ScalingSpec{TargetCPUPercent: 75, WarmupSeconds: 300}
+	def := &blueprint.ScalingSpec{TargetCPUPercent: 60, WarmupSeconds: 300}
+	at75 := &blueprint.ScalingSpec{TargetCPUPercent: 75, WarmupSeconds: 300}
 	tests := []struct {
 		name string
 		arch *pattern.Architecture
-		want map[string]*pattern.ScalingSpec
+		want map[string]*blueprint.ScalingSpec
 	}{
-		{"webapp", pattern.WebApp(pattern.WebAppOptions{}), map[string]*pattern.ScalingSpec{"app": def}},
-		{"webapp target 75", pattern.WebApp(pattern.WebAppOptions{TargetCPU: 75}), map[string]*pattern.ScalingSpec{"app": at75}},
-		{"webapp no policy", pattern.WebApp(pattern.WebAppOptions{TargetCPU: -1}), map[string]*pattern.ScalingSpec{"app": nil}},
-		{"webapp fixed size", pattern.WebApp(pattern.WebAppOptions{Min: 3, Max: 3}), map[string]*pattern.ScalingSpec{"app": nil}},
+		{"webapp", pattern.WebApp(pattern.WebAppOptions{}), map[string]*blueprint.ScalingSpec{"app": def}},
+		{"webapp target 75", pattern.WebApp(pattern.WebAppOptions{TargetCPU: 75}), map[string]*blueprint.ScalingSpec{"app": at75}},
+		{"webapp no policy", pattern.WebApp(pattern.WebAppOptions{TargetCPU: -1}), map[string]*blueprint.ScalingSpec{"app": nil}},
+		{"webapp fixed size", pattern.WebApp(pattern.WebAppOptions{Min: 3, Max: 3}), map[string]*blueprint.ScalingSpec{"app": nil}},
 		{"cloudnative", pattern.CloudNative(pattern.CloudNativeOptions{}),
-			map[string]*pattern.ScalingSpec{"web": def, "app": def, "bus": nil, "db": nil}},
+			map[string]*blueprint.ScalingSpec{"web": def, "app": def, "bus": nil, "db": nil}},
 		{"cloudnative kafka 75", pattern.CloudNative(pattern.CloudNativeOptions{Bus: pattern.BusKafka, TargetCPU: 75}),
-			map[string]*pattern.ScalingSpec{"web": at75, "app": at75, "bus": nil, "db": nil}},
+			map[string]*blueprint.ScalingSpec{"web": at75, "app": at75, "bus": nil, "db": nil}},
 		{"cloudnative no policy", pattern.CloudNative(pattern.CloudNativeOptions{TargetCPU: -5}),
-			map[string]*pattern.ScalingSpec{"web": nil, "app": nil, "bus": nil, "db": nil}},
+			map[string]*blueprint.ScalingSpec{"web": nil, "app": nil, "bus": nil, "db": nil}},
 		{"elastic", pattern.Elastic(pattern.ElasticOptions{}),
-			map[string]*pattern.ScalingSpec{"web": def, "app": def, "cache": nil}},
+			map[string]*blueprint.ScalingSpec{"web": def, "app": def, "cache": nil}},
 		{"elastic no policy", pattern.Elastic(pattern.ElasticOptions{TargetCPU: -1}),
-			map[string]*pattern.ScalingSpec{"web": nil, "app": nil, "cache": nil}},
+			map[string]*blueprint.ScalingSpec{"web": nil, "app": nil, "cache": nil}},
 		{"threetier unchanged", pattern.ThreeTier(pattern.ThreeTierOptions{}),
-			map[string]*pattern.ScalingSpec{"nginx": nil, "intel": nil, "db": nil}},
+			map[string]*blueprint.ScalingSpec{"nginx": nil, "intel": nil, "db": nil}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			bp := build(t, tc.arch)
 			assert.Equal(t, tc.want, scalingOf(bp))
-			for _, r := range bp.OfKind(pattern.KindCluster) {
+			for _, r := range bp.OfKind(blueprint.KindCluster) {
 				if r.Cluster.Scaling != nil {
 					assert.True(t, r.Cluster.Stateless, r.ID)
 					assert.Greater(t, r.Cluster.Max, r.Cluster.Min, r.ID)
@@ -99,14 +100,14 @@ func TestScalingSpecCloneAndJSON(t *testing.T) {
 	raw, err := json.Marshal(r.Cluster)
 	require.NoError(t, err)
 	assert.Contains(t, string(raw), `"scaling":{"target_cpu_percent":60,"warmup_seconds":300}`)
-	var back pattern.ClusterSpec
+	var back blueprint.ClusterSpec
 	require.NoError(t, json.Unmarshal(raw, &back))
 	assert.Equal(t, *r.Cluster, back)
 
 	c := r.Clone()
 	c.Cluster.Scaling.TargetCPUPercent = 80
 	assert.Equal(t, 60, r.Cluster.Scaling.TargetCPUPercent, "the clone shares no policy")
-	noPolicy := pattern.Resource{ID: "cluster/x", Kind: pattern.KindCluster, Cluster: &pattern.ClusterSpec{}}
+	noPolicy := blueprint.Resource{ID: "cluster/x", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{}}
 	assert.Nil(t, noPolicy.Clone().Cluster.Scaling)
 }
 

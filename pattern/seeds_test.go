@@ -12,6 +12,7 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/tier"
 )
 
@@ -24,26 +25,26 @@ func TestThreeTierSeed000(t *testing.T) {
 	a := pattern.ThreeTier(pattern.ThreeTierOptions{})
 	bp := build(t, a)
 
-	assert.Equal(t, []string{"subnet/db/a", "subnet/db/b", "subnet/intel/a", "subnet/intel/b", "subnet/nginx/a", "subnet/nginx/b"}, ids(bp.OfKind(pattern.KindSubnet)))
-	assert.Len(t, bp.OfKind(pattern.KindRouteTable), 6, "one route table per subnet")
-	assert.Equal(t, []string{"security_group/db", "security_group/intel", "security_group/nginx"}, ids(bp.OfKind(pattern.KindSecurityGroup)), "one security group per tier")
-	assert.Len(t, bp.OfKind(pattern.KindCluster), 3, "one service per tier")
-	for _, r := range bp.OfKind(pattern.KindSubnet) {
+	assert.Equal(t, []string{"subnet/db/a", "subnet/db/b", "subnet/intel/a", "subnet/intel/b", "subnet/nginx/a", "subnet/nginx/b"}, ids(bp.OfKind(blueprint.KindSubnet)))
+	assert.Len(t, bp.OfKind(blueprint.KindRouteTable), 6, "one route table per subnet")
+	assert.Equal(t, []string{"security_group/db", "security_group/intel", "security_group/nginx"}, ids(bp.OfKind(blueprint.KindSecurityGroup)), "one security group per tier")
+	assert.Len(t, bp.OfKind(blueprint.KindCluster), 3, "one service per tier")
+	for _, r := range bp.OfKind(blueprint.KindSubnet) {
 		assert.Equal(t, r.Subnet.Tier == "nginx", r.Subnet.Public, r.ID)
 	}
 	zones := map[string]int{}
-	for _, r := range bp.OfKind(pattern.KindSubnet) {
+	for _, r := range bp.OfKind(blueprint.KindSubnet) {
 		zones[r.Subnet.Zone]++
 	}
 	assert.Equal(t, map[string]int{"a": 3, "b": 3}, zones)
 
 	// Security groups name each other, as in the seed's SecurityGroupsMembers.
-	assert.Equal(t, []pattern.RuleSpec{
+	assert.Equal(t, []blueprint.RuleSpec{
 		{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: pfx("0.0.0.0/0")},
 		{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDR: pfx("0.0.0.0/0")},
 	}, stripDesc(sgRules(t, bp, "nginx").Inbound))
-	assert.Equal(t, []pattern.RuleSpec{{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: "security_group/nginx"}}, stripDesc(sgRules(t, bp, "intel").Inbound))
-	assert.Equal(t, []pattern.RuleSpec{{Protocol: "tcp", FromPort: 3306, ToPort: 3306, Group: "security_group/intel"}}, stripDesc(sgRules(t, bp, "db").Inbound))
+	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: "security_group/nginx"}}, stripDesc(sgRules(t, bp, "intel").Inbound))
+	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 3306, ToPort: 3306, Group: "security_group/intel"}}, stripDesc(sgRules(t, bp, "db").Inbound))
 
 	r := rules(t, a)
 	inet := netplan.Internet()
@@ -75,8 +76,8 @@ func reacherStrings(rs []netplan.Reacher) []string {
 	return out
 }
 
-func stripDesc(rs []pattern.RuleSpec) []pattern.RuleSpec {
-	out := make([]pattern.RuleSpec, len(rs))
+func stripDesc(rs []blueprint.RuleSpec) []blueprint.RuleSpec {
+	out := make([]blueprint.RuleSpec, len(rs))
 	for i, r := range rs {
 		r.Description = ""
 		out[i] = r
@@ -104,7 +105,7 @@ func TestZonesSeed002(t *testing.T) {
 	bp := build(t, a)
 	r := rules(t, a)
 
-	assert.Equal(t, []string{"subnet/db/a", "subnet/dev-dmz/a", "subnet/lb/a", "subnet/lb/b", "subnet/prod-dmz/a", "subnet/prod-dmz/b"}, ids(bp.OfKind(pattern.KindSubnet)))
+	assert.Equal(t, []string{"subnet/db/a", "subnet/dev-dmz/a", "subnet/lb/a", "subnet/lb/b", "subnet/prod-dmz/a", "subnet/prod-dmz/b"}, ids(bp.OfKind(blueprint.KindSubnet)))
 	plan, err := a.Plan()
 	require.NoError(t, err)
 	dbNet, _ := plan.Lookup("db", "a")
@@ -172,10 +173,10 @@ func TestZonesSeed002(t *testing.T) {
 
 	// The load balancer is in front of the Prod DMZ, in both data centres.
 	lb := res(t, bp, "load_balancer/prod-dmz-lb").LoadBalancer
-	assert.Equal(t, []pattern.Ref{"subnet/lb/a", "subnet/lb/b"}, lb.Subnets)
+	assert.Equal(t, []blueprint.Ref{"subnet/lb/a", "subnet/lb/b"}, lb.Subnets)
 	assert.Equal(t, "zones-prod-dmz-lb", lb.Name)
-	assert.Contains(t, stripDesc(sgRules(t, bp, "prod-dmz").Inbound), pattern.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, Group: "security_group/prod-dmz-lb"})
-	assert.Equal(t, []pattern.Ref{"load_balancer/prod-dmz-lb"}, res(t, bp, "cluster/prod-dmz").Cluster.LoadBalancers)
+	assert.Contains(t, stripDesc(sgRules(t, bp, "prod-dmz").Inbound), blueprint.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, Group: "security_group/prod-dmz-lb"})
+	assert.Equal(t, []blueprint.Ref{"load_balancer/prod-dmz-lb"}, res(t, bp, "cluster/prod-dmz").Cluster.LoadBalancers)
 	assert.False(t, reach(r, netplan.Internet(), "db", 3306))
 }
 
@@ -188,51 +189,51 @@ func TestWebAppSeed003(t *testing.T) {
 	a := pattern.WebApp(pattern.WebAppOptions{UserData: "#cloud-config\nruncmd: [systemctl start tomcat]", Certificate: "arn:aws:acm:eu-west-3:1:certificate/tipster"})
 	bp := build(t, a)
 
-	assert.Equal(t, []string{"subnet/app/a", "subnet/app/b", "subnet/db/a", "subnet/db/b", "subnet/public/a", "subnet/public/b"}, ids(bp.OfKind(pattern.KindSubnet)))
-	for _, s := range bp.OfKind(pattern.KindSubnet) {
+	assert.Equal(t, []string{"subnet/app/a", "subnet/app/b", "subnet/db/a", "subnet/db/b", "subnet/public/a", "subnet/public/b"}, ids(bp.OfKind(blueprint.KindSubnet)))
+	for _, s := range bp.OfKind(blueprint.KindSubnet) {
 		assert.Equal(t, s.Subnet.Tier == "public", s.Subnet.Public, "only the public subnets are public: %s", s.ID)
 	}
-	assert.Equal(t, []string{"internet_gateway/main"}, ids(bp.OfKind(pattern.KindInternetGateway)))
-	assert.Equal(t, []string{"nat_gateway/nat/a", "nat_gateway/nat/b"}, ids(bp.OfKind(pattern.KindNATGateway)))
+	assert.Equal(t, []string{"internet_gateway/main"}, ids(bp.OfKind(blueprint.KindInternetGateway)))
+	assert.Equal(t, []string{"nat_gateway/nat/a", "nat_gateway/nat/b"}, ids(bp.OfKind(blueprint.KindNATGateway)))
 	nat := res(t, bp, "nat_gateway/nat/b").NATGateway
-	assert.Equal(t, pattern.NATGatewaySpec{Subnet: "subnet/public/b", PublicIP: "public_ip/nat/b", InternetGateway: "internet_gateway/main", PublicRoute: "route_table/public/b", Zone: "b"}, *nat)
-	assert.Equal(t, []pattern.RouteSpec{{Destination: pfx("0.0.0.0/0"), TargetKind: pattern.TargetNATGateway, Target: "nat_gateway/nat/b"}}, res(t, bp, "route_table/app/b").RouteTable.Routes)
-	assert.Equal(t, []pattern.RouteSpec{{Destination: pfx("0.0.0.0/0"), TargetKind: pattern.TargetInternetGateway, Target: "internet_gateway/main"}}, res(t, bp, "route_table/public/a").RouteTable.Routes)
+	assert.Equal(t, blueprint.NATGatewaySpec{Subnet: "subnet/public/b", PublicIP: "public_ip/nat/b", InternetGateway: "internet_gateway/main", PublicRoute: "route_table/public/b", Zone: "b"}, *nat)
+	assert.Equal(t, []blueprint.RouteSpec{{Destination: pfx("0.0.0.0/0"), TargetKind: blueprint.TargetNATGateway, Target: "nat_gateway/nat/b"}}, res(t, bp, "route_table/app/b").RouteTable.Routes)
+	assert.Equal(t, []blueprint.RouteSpec{{Destination: pfx("0.0.0.0/0"), TargetKind: blueprint.TargetInternetGateway, Target: "internet_gateway/main"}}, res(t, bp, "route_table/public/a").RouteTable.Routes)
 	assert.Empty(t, res(t, bp, "route_table/db/a").RouteTable.Routes)
 
 	lb := res(t, bp, "load_balancer/app-lb").LoadBalancer
-	assert.Equal(t, pattern.SchemeInternetFacing, lb.Scheme)
-	assert.Equal(t, pattern.LBApplication, lb.Type)
-	assert.Equal(t, []pattern.Ref{"subnet/public/a", "subnet/public/b"}, lb.Subnets)
-	assert.Equal(t, []pattern.ListenerSpec{
+	assert.Equal(t, blueprint.SchemeInternetFacing, lb.Scheme)
+	assert.Equal(t, blueprint.LBApplication, lb.Type)
+	assert.Equal(t, []blueprint.Ref{"subnet/public/a", "subnet/public/b"}, lb.Subnets)
+	assert.Equal(t, []blueprint.ListenerSpec{
 		{Protocol: "HTTP", Port: 80, TargetProtocol: "HTTP", TargetPort: 8080},
 		{Protocol: "HTTPS", Port: 443, TargetProtocol: "HTTP", TargetPort: 8080, Certificate: "arn:aws:acm:eu-west-3:1:certificate/tipster"},
 	}, lb.Listeners)
-	assert.Equal(t, pattern.HealthCheckSpec{Protocol: "HTTP", Port: 8080, Path: "/health", IntervalSeconds: 30, TimeoutSeconds: 5, HealthyThreshold: 3, UnhealthyThreshold: 3}, lb.HealthCheck)
+	assert.Equal(t, blueprint.HealthCheckSpec{Protocol: "HTTP", Port: 8080, Path: "/health", IntervalSeconds: 30, TimeoutSeconds: 5, HealthyThreshold: 3, UnhealthyThreshold: 3}, lb.HealthCheck)
 
 	c := res(t, bp, "cluster/app").Cluster
 	assert.Equal(t, "app-image", c.Image)
 	assert.Equal(t, []int{2, 2, 6}, []int{c.Min, c.Desired, c.Max})
 	assert.True(t, c.Stateless)
-	assert.Equal(t, []pattern.Ref{"load_balancer/app-lb"}, c.LoadBalancers)
+	assert.Equal(t, []blueprint.Ref{"load_balancer/app-lb"}, c.LoadBalancers)
 	assert.Equal(t, uint16(8080), c.TargetPort)
 	assert.Contains(t, c.UserData.Value(), "tomcat")
 	assert.NotContains(t, fmt.Sprintf("%v %+v", c, c), "tomcat", "user data is redacted when printed")
 
 	db := res(t, bp, "database/db").Database
 	assert.True(t, db.MultiAZ)
-	assert.Equal(t, []pattern.Ref{"subnet/db/a", "subnet/db/b"}, db.Subnets)
+	assert.Equal(t, []blueprint.Ref{"subnet/db/a", "subnet/db/b"}, db.Subnets)
 	assert.Equal(t, uint16(3306), db.Port)
 
 	// The tier behind the load balancer accepts its traffic from the
 	// load balancer's group only.
-	assert.Equal(t, []pattern.RuleSpec{{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: "security_group/app-lb"}}, stripDesc(sgRules(t, bp, "app").Inbound))
-	assert.Equal(t, []pattern.RuleSpec{{Protocol: "tcp", FromPort: 3306, ToPort: 3306, Group: "security_group/app"}}, stripDesc(sgRules(t, bp, "db").Inbound))
-	assert.ElementsMatch(t, []pattern.RuleSpec{
+	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: "security_group/app-lb"}}, stripDesc(sgRules(t, bp, "app").Inbound))
+	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 3306, ToPort: 3306, Group: "security_group/app"}}, stripDesc(sgRules(t, bp, "db").Inbound))
+	assert.ElementsMatch(t, []blueprint.RuleSpec{
 		{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: pfx("0.0.0.0/0")},
 		{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDR: pfx("0.0.0.0/0")},
 	}, stripDesc(sgRules(t, bp, "app-lb").Inbound))
-	assert.Equal(t, []pattern.RuleSpec{{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: "security_group/app"}}, stripDesc(sgRules(t, bp, "app-lb").Outbound))
+	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: "security_group/app"}}, stripDesc(sgRules(t, bp, "app-lb").Outbound))
 
 	r := rules(t, a)
 	assert.True(t, reach(r, netplan.Internet(), "public", 443))
@@ -243,7 +244,7 @@ func TestWebAppSeed003(t *testing.T) {
 
 	withBastion := pattern.WebApp(pattern.WebAppOptions{AdminCIDR: pfx("198.51.100.7/32")})
 	bp2 := build(t, withBastion)
-	assert.Contains(t, ids(bp2.OfKind(pattern.KindSubnet)), "subnet/bastion/a")
+	assert.Contains(t, ids(bp2.OfKind(blueprint.KindSubnet)), "subnet/bastion/a")
 	r2 := rules(t, withBastion)
 	assert.True(t, reach(r2, netplan.CIDR(pfx("198.51.100.7/32")), "bastion", 22))
 	assert.False(t, reach(r2, netplan.Internet(), "bastion", 22))
@@ -261,7 +262,7 @@ func TestCloudNativeSeed001(t *testing.T) {
 		a := pattern.CloudNative(pattern.CloudNativeOptions{Bus: bus.bus})
 		bp := build(t, a)
 		behind := map[string]bool{}
-		for _, r := range bp.OfKind(pattern.KindCluster) {
+		for _, r := range bp.OfKind(blueprint.KindCluster) {
 			c := r.Cluster
 			assert.GreaterOrEqual(t, c.Desired, 2, "%s: a service is many nodes", r.ID)
 			assert.Len(t, c.Subnets, 2, "%s: spread over both zones", r.ID)
@@ -275,14 +276,14 @@ func TestCloudNativeSeed001(t *testing.T) {
 			behind[c.Tier] = c.Stateless
 		}
 		assert.Equal(t, map[string]bool{"web": true, "app": true, "bus": false, "db": false}, behind)
-		assert.Equal(t, pattern.SchemeInternal, res(t, bp, "load_balancer/app-lb").LoadBalancer.Scheme)
+		assert.Equal(t, blueprint.SchemeInternal, res(t, bp, "load_balancer/app-lb").LoadBalancer.Scheme)
 		r := rules(t, a)
 		assert.True(t, reach(r, netplan.Tier("app"), "bus", bus.port))
 		assert.True(t, reach(r, netplan.Tier("app"), "db", 3306))
 		assert.False(t, reach(r, netplan.Tier("web"), "db", 3306))
 		// web reaches app only through the internal load balancer.
-		assert.Equal(t, []pattern.RuleSpec{{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: "security_group/app-lb"}}, stripDesc(sgRules(t, bp, "web").Outbound))
-		assert.Equal(t, []pattern.RuleSpec{{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: "security_group/web"}}, stripDesc(sgRules(t, bp, "app-lb").Inbound))
+		assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: "security_group/app-lb"}}, stripDesc(sgRules(t, bp, "web").Outbound))
+		assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: "security_group/web"}}, stripDesc(sgRules(t, bp, "app-lb").Inbound))
 		assert.Empty(t, bp.Findings)
 	}
 }
@@ -309,7 +310,7 @@ func TestElasticSeed004(t *testing.T) {
 	assert.True(t, reach(r, netplan.Tier("app"), "cache", 6379))
 	assert.True(t, reach(r, netplan.Tier("app"), "db", 5432))
 	assert.False(t, reach(r, netplan.Tier("web"), "cache", 6379))
-	assert.Len(t, bp.OfKind(pattern.KindNATGateway), 3, "one NAT per zone by default")
+	assert.Len(t, bp.OfKind(blueprint.KindNATGateway), 3, "one NAT per zone by default")
 
 	mc := pattern.Elastic(pattern.ElasticOptions{Cache: pattern.CacheMemcached})
 	assert.True(t, reach(rules(t, mc), netplan.Tier("app"), "cache", 11211))
@@ -355,7 +356,7 @@ func TestBlueprintDependencies(t *testing.T) {
 		bp := build(t, a())
 		for i, r := range bp.Resources {
 			want := r.Dependencies()
-			if r.Kind == pattern.KindLoadBalancer && r.LoadBalancer.Scheme == "internet-facing" {
+			if r.Kind == blueprint.KindLoadBalancer && r.LoadBalancer.Scheme == "internet-facing" {
 				// The cloud refuses an internet-facing load balancer in a
 				// Net without its internet gateway.
 				want = append(want, "internet_gateway/main")
@@ -380,7 +381,7 @@ func TestPatternExtends(t *testing.T) {
 	a := pattern.ThreeTier(pattern.ThreeTierOptions{Name: "shop"})
 	a.AddTier(tier.Redis("cache")).Connect("intel", "cache").AddCluster(tier.NewCluster("cache", "redis-image", "t3.small"))
 	bp := build(t, a)
-	assert.Contains(t, ids(bp.OfKind(pattern.KindSubnet)), "subnet/cache/b")
+	assert.Contains(t, ids(bp.OfKind(blueprint.KindSubnet)), "subnet/cache/b")
 	assert.True(t, reach(rules(t, a), netplan.Tier("intel"), "cache", 6379))
 	assert.Equal(t, "shop", bp.Deployment)
 	assert.Equal(t, "shop-intel", res(t, bp, "security_group/intel").SecurityGroup.Name)
@@ -393,10 +394,10 @@ func TestPatternOptions(t *testing.T) {
 	tt := build(t, pattern.ThreeTier(pattern.ThreeTierOptions{Name: "x", CIDR: "192.168.0.0/20", Zones: []string{"a", "b", "c"},
 		Web: "front", App: "api", DB: "pg", AppPort: 9000, DBPort: 5432, SubnetBits: 26, Nodes: 3, WebImage: "ami-1"}))
 	assert.Equal(t, pfx("192.168.0.0/26"), res(t, tt, "subnet/front/a").Subnet.CIDR)
-	assert.Len(t, tt.OfKind(pattern.KindSubnet), 9)
+	assert.Len(t, tt.OfKind(blueprint.KindSubnet), 9)
 	assert.Equal(t, "ami-1", res(t, tt, "cluster/front").Cluster.Image)
 	assert.Equal(t, 3, res(t, tt, "cluster/api").Cluster.Desired)
-	assert.Equal(t, []pattern.RuleSpec{{Protocol: "tcp", FromPort: 5432, ToPort: 5432, Group: "security_group/api"}}, stripDesc(sgRules(t, tt, "pg").Inbound))
+	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 5432, ToPort: 5432, Group: "security_group/api"}}, stripDesc(sgRules(t, tt, "pg").Inbound))
 
 	cn := build(t, pattern.CloudNative(pattern.CloudNativeOptions{AppPort: 9000, SubnetBits: 27, Nodes: 3, MaxNodes: 9}))
 	assert.Equal(t, uint16(9000), res(t, cn, "load_balancer/app-lb").LoadBalancer.Listeners[0].TargetPort)
@@ -404,7 +405,7 @@ func TestPatternOptions(t *testing.T) {
 	assert.Equal(t, []int{3, 3, 9}, []int{res(t, cn, "cluster/web").Cluster.Min, res(t, cn, "cluster/web").Cluster.Desired, res(t, cn, "cluster/web").Cluster.Max})
 
 	el := build(t, pattern.Elastic(pattern.ElasticOptions{Zones: []string{"a", "b"}, SubnetBits: 25, Certificate: "arn:cert"}))
-	assert.Len(t, el.OfKind(pattern.KindNATGateway), 2)
+	assert.Len(t, el.OfKind(blueprint.KindNATGateway), 2)
 	assert.Len(t, res(t, el, "load_balancer/web-lb").LoadBalancer.Listeners, 2)
 
 	wa := build(t, pattern.WebApp(pattern.WebAppOptions{Engine: tier.EnginePostgres, SubnetBits: 25, Min: 3, Max: 3}))
@@ -412,8 +413,8 @@ func TestPatternOptions(t *testing.T) {
 	assert.Equal(t, "postgres", res(t, wa, "database/db").Database.Engine)
 
 	zn := build(t, pattern.Zones(pattern.ZonesOptions{DataCentres: [2]string{"c", "d"}, DBPort: 3307}))
-	assert.Contains(t, ids(zn.OfKind(pattern.KindSubnet)), "subnet/db/c")
-	assert.Equal(t, []pattern.RuleSpec{
+	assert.Contains(t, ids(zn.OfKind(blueprint.KindSubnet)), "subnet/db/c")
+	assert.Equal(t, []blueprint.RuleSpec{
 		{Protocol: "tcp", FromPort: 3307, ToPort: 3307, Group: "security_group/dev-dmz"},
 		{Protocol: "tcp", FromPort: 3307, ToPort: 3307, Group: "security_group/prod-dmz"},
 	}, stripDesc(sgRules(t, zn, "db").Inbound))

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 )
 
 // adapt checks bp against what the driver can do. Without fallback, every
@@ -16,7 +16,7 @@ import (
 // fallback clusters and unsupported fields are cleared; each adaptation
 // is returned as a notice. bp is a copy the engine owns and is changed in
 // place.
-func adapt(bp *pattern.Blueprint, provider string, caps Capabilities, allowFallback bool) (notices []string, err error) {
+func adapt(bp *blueprint.Blueprint, provider string, caps Capabilities, allowFallback bool) (notices []string, err error) {
 	var errs []error
 	dropped := map[string]bool{}
 	out := bp.Resources[:0:0]
@@ -30,25 +30,25 @@ func adapt(bp *pattern.Blueprint, provider string, caps Capabilities, allowFallb
 		case !allowFallback:
 			fix := "use a provider that supports it or remove the resource"
 			switch r.Kind {
-			case pattern.KindFirewall:
+			case blueprint.KindFirewall:
 				fix = "set AllowFallback to rely on the security groups, which enforce the same flows"
-			case pattern.KindDatabase:
+			case blueprint.KindDatabase:
 				fix = "set a fallback cluster and AllowFallback=true"
 			}
 			errs = append(errs, fmt.Errorf("provider: %s: %s not supported by %s (%s); %s: %w", r.ID, r.Kind, provider, reason, fix, ErrUnsupported))
-		case r.Kind == pattern.KindFirewall:
+		case r.Kind == blueprint.KindFirewall:
 			dropped[r.ID] = true
 			notices = append(notices, fmt.Sprintf("%s: dropped: %s has no stateless firewall (%s); the security groups already enforce the same flows", r.ID, provider, reason))
-		case r.Kind == pattern.KindDatabase:
+		case r.Kind == blueprint.KindDatabase:
 			if r.Database.Fallback == nil {
 				errs = append(errs, fmt.Errorf("provider: %s: %s has no managed database (%s); set a fallback cluster or use AllowFallback=false: %w", r.ID, provider, reason, ErrUnsupported))
 				continue
 			}
-			if !caps.Supports(pattern.KindCluster) {
+			if !caps.Supports(blueprint.KindCluster) {
 				errs = append(errs, fmt.Errorf("provider: %s: fallback cluster: %s supports neither databases nor clusters: %w", r.ID, provider, ErrUnsupported))
 				continue
 			}
-			c := pattern.Resource{ID: r.ID, Kind: pattern.KindCluster, Cluster: r.Database.Fallback}
+			c := blueprint.Resource{ID: r.ID, Kind: blueprint.KindCluster, Cluster: r.Database.Fallback}
 			c = c.Clone()
 			c.DependsOn = c.Dependencies()
 			out = append(out, c)
@@ -76,7 +76,7 @@ func adapt(bp *pattern.Blueprint, provider string, caps Capabilities, allowFallb
 
 // adaptFields refuses (without fallback) or clears (with fallback) the
 // fields of r that the driver lists in UnsupportedFields, in field order.
-func adaptFields(r *pattern.Resource, provider string, caps Capabilities, allowFallback bool) (notices []string, errs []error) {
+func adaptFields(r *blueprint.Resource, provider string, caps Capabilities, allowFallback bool) (notices []string, errs []error) {
 	unsupported := caps.UnsupportedFields[r.Kind]
 	if len(unsupported) == 0 {
 		return nil, nil
@@ -105,16 +105,16 @@ func adaptFields(r *pattern.Resource, provider string, caps Capabilities, allowF
 }
 
 // fieldFix is the advice when field f of r is unsupported.
-func fieldFix(r *pattern.Resource, f string) string {
-	if r.Kind == pattern.KindCluster && f == "scaling" {
+func fieldFix(r *blueprint.Resource, f string) string {
+	if r.Kind == blueprint.KindCluster && f == "scaling" {
 		return fmt.Sprintf("set AllowFallback to keep the nodes at desired (%d), or remove the cluster's Scaling", r.Cluster.Desired)
 	}
 	return "set AllowFallback to go without it, or remove the field"
 }
 
 // fieldNotice reports that f was dropped from r.
-func fieldNotice(r *pattern.Resource, f, provider, reason string) string {
-	if r.Kind == pattern.KindCluster && f == "scaling" {
+func fieldNotice(r *blueprint.Resource, f, provider, reason string) string {
+	if r.Kind == blueprint.KindCluster && f == "scaling" {
 		return fmt.Sprintf("%s: scaling dropped: %s cannot autoscale (%s); the cluster stays at %d nodes", r.ID, provider, reason, r.Cluster.Desired)
 	}
 	return fmt.Sprintf("%s: %s dropped: not supported by %s (%s)", r.ID, f, provider, reason)
@@ -122,7 +122,7 @@ func fieldNotice(r *pattern.Resource, f, provider, reason string) string {
 
 // clearField sets the top-level spec field f (a JSON name) of r to its
 // zero value, through the JSON encoding so that it works for any field.
-func clearField(r *pattern.Resource, f string) error {
+func clearField(r *blueprint.Resource, f string) error {
 	whole, err := json.Marshal(r)
 	if err != nil {
 		return err
@@ -142,7 +142,7 @@ func clearField(r *pattern.Resource, f string) error {
 	if whole, err = json.Marshal(top); err != nil {
 		return err
 	}
-	var out pattern.Resource
+	var out blueprint.Resource
 	if err := json.Unmarshal(whole, &out); err != nil {
 		return err
 	}

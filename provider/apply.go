@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 )
 
 // Result reports what an Apply or a Destroy did.
@@ -249,7 +249,7 @@ func (n *node) opName() string {
 // was created is found by its tags, and a create retried with the same
 // token makes nothing twice. An unchanged Blueprint applied again makes
 // no write call.
-func (e *Engine) Apply(ctx context.Context, bp *pattern.Blueprint, optFns ...func(*ApplyOptions)) (*Result, error) {
+func (e *Engine) Apply(ctx context.Context, bp *blueprint.Blueprint, optFns ...func(*ApplyOptions)) (*Result, error) {
 	var ao ApplyOptions
 	for _, f := range optFns {
 		f(&ao)
@@ -395,7 +395,7 @@ func (r *run) exec(ctx context.Context, nodes []*node) error {
 func (n *node) cost() int {
 	if n.op == opCreate {
 		switch n.ch.Kind {
-		case pattern.KindNATGateway, pattern.KindLoadBalancer, pattern.KindDatabase:
+		case blueprint.KindNATGateway, blueprint.KindLoadBalancer, blueprint.KindDatabase:
 			return 3
 		}
 	}
@@ -513,7 +513,7 @@ func (r *run) request(ch *Change) (Request, error) {
 			missing = append(missing, string(*ref))
 			continue
 		}
-		*ref = pattern.Ref(pid)
+		*ref = blueprint.Ref(pid)
 	}
 	r.mu.Unlock()
 	if len(missing) > 0 {
@@ -646,7 +646,7 @@ func (r *run) explainDependency(err error, o *Observed) error {
 	var users []string
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, k := range pattern.Kinds {
+	for _, k := range blueprint.Kinds {
 		for _, u := range r.cs.observed[k] {
 			for _, ref := range u.Resource.Refs() {
 				if string(*ref) == o.ID && u.ID != o.ID && !r.gone[u.ID] {

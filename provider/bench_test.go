@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/fake"
 )
@@ -17,10 +17,10 @@ const benchLatency = 20 * time.Millisecond
 // resource costs one Create and, when asynchronous, the poll delay and the
 // Reads until ready; or the total work divided by the parallelism, if
 // larger.
-func criticalPath(bp *pattern.Blueprint, lat, poll time.Duration, pendingReads, parallelism int) time.Duration {
-	cost := func(r *pattern.Resource) time.Duration {
+func criticalPath(bp *blueprint.Blueprint, lat, poll time.Duration, pendingReads, parallelism int) time.Duration {
+	cost := func(r *blueprint.Resource) time.Duration {
 		switch r.Kind {
-		case pattern.KindNATGateway, pattern.KindLoadBalancer, pattern.KindDatabase:
+		case blueprint.KindNATGateway, blueprint.KindLoadBalancer, blueprint.KindDatabase:
 			return lat + time.Duration(pendingReads)*(lat+poll)
 		}
 		return lat
@@ -53,7 +53,7 @@ func criticalPath(bp *pattern.Blueprint, lat, poll time.Duration, pendingReads, 
 // parallelism workers (0: the engine's default). rps 0 means
 // no rate limit; otherwise the bound is also at least the time the token
 // bucket needs for every call beyond the burst.
-func benchApply(b *testing.B, bp *pattern.Blueprint, parallelism int, rps float64) {
+func benchApply(b *testing.B, bp *blueprint.Blueprint, parallelism int, rps float64) {
 	const poll, burst = time.Millisecond, 10
 	opts := func(o *provider.Options) {
 		o.RateLimit = -1

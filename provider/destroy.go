@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 )
 
 // Destroy deletes every resource tagged with deployment, of every kind, in
@@ -38,7 +38,7 @@ func (e *Engine) Destroy(ctx context.Context, deployment string) (*Result, error
 		return res, err
 	}
 	cs := &Changeset{Deployment: deployment, Provider: e.d.Name(), observed: obs}
-	for _, k := range pattern.Kinds {
+	for _, k := range blueprint.Kinds {
 		for i := range obs[k] {
 			o := &obs[k][i]
 			id := o.LogicalID
@@ -56,9 +56,9 @@ func (e *Engine) Destroy(ctx context.Context, deployment string) (*Result, error
 	var rules, groups []*node
 	for _, n := range nodes {
 		switch n.ch.Kind {
-		case pattern.KindSecurityGroupRules:
+		case blueprint.KindSecurityGroupRules:
 			rules = append(rules, n)
-		case pattern.KindSecurityGroup:
+		case blueprint.KindSecurityGroup:
 			groups = append(groups, n)
 		}
 	}
@@ -89,7 +89,7 @@ func (e *Engine) Destroy(ctx context.Context, deployment string) (*Result, error
 		return res, err
 	}
 	var leftovers []string
-	for _, k := range pattern.Kinds {
+	for _, k := range blueprint.Kinds {
 		for _, o := range left[k] {
 			leftovers = append(leftovers, fmt.Sprintf("%s %s (%s)", k, o.ID, o.LogicalID))
 		}

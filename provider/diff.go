@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 )
 
 // FieldDiff is the change of one spec field, named by its JSON name. A list
@@ -58,7 +58,7 @@ var sensitive = map[string]bool{"user_data": true}
 // specFields returns the JSON fields of r's spec, with zero values (null,
 // "", 0, false, [], {}) left out so that an omitted field and its zero
 // value compare equal.
-func specFields(r pattern.Resource) map[string]json.RawMessage {
+func specFields(r blueprint.Resource) map[string]json.RawMessage {
 	raw, err := json.Marshal(r.Spec())
 	if err != nil {
 		return nil
@@ -70,11 +70,11 @@ func specFields(r pattern.Resource) map[string]json.RawMessage {
 // by field, skipping the fields in skip. Object fields (a health check, a
 // database's fallback cluster) are compared member by member, reported as
 // "health_check.path".
-func diffResources(old, new pattern.Resource, skip []string, mutable func(string) bool) []FieldDiff {
+func diffResources(old, new blueprint.Resource, skip []string, mutable func(string) bool) []FieldDiff {
 	return diffFields(new.Kind, "", specFields(old), specFields(new), skip, mutable)
 }
 
-func diffFields(kind pattern.Kind, prefix string, of, nf map[string]json.RawMessage, skip []string, mutable func(string) bool) []FieldDiff {
+func diffFields(kind blueprint.Kind, prefix string, of, nf map[string]json.RawMessage, skip []string, mutable func(string) bool) []FieldDiff {
 	keys := make([]string, 0, len(of)+len(nf))
 	for k := range of {
 		keys = append(keys, k)
@@ -179,7 +179,7 @@ func multisetDiff(a, b []string) []string {
 }
 
 // elements renders each element of a JSON array for display.
-func elements(kind pattern.Kind, field string, raw json.RawMessage) []string {
+func elements(kind blueprint.Kind, field string, raw json.RawMessage) []string {
 	if len(raw) == 0 {
 		return nil
 	}
@@ -194,25 +194,25 @@ func elements(kind pattern.Kind, field string, raw json.RawMessage) []string {
 	return out
 }
 
-func element(kind pattern.Kind, field string, it json.RawMessage) string {
+func element(kind blueprint.Kind, field string, it json.RawMessage) string {
 	switch {
-	case kind == pattern.KindSecurityGroupRules && (field == "inbound" || field == "outbound"):
-		var r pattern.RuleSpec
+	case kind == blueprint.KindSecurityGroupRules && (field == "inbound" || field == "outbound"):
+		var r blueprint.RuleSpec
 		if json.Unmarshal(it, &r) == nil {
 			return RuleString(r, field == "inbound")
 		}
-	case kind == pattern.KindRouteTable && field == "routes":
-		var r pattern.RouteSpec
+	case kind == blueprint.KindRouteTable && field == "routes":
+		var r blueprint.RouteSpec
 		if json.Unmarshal(it, &r) == nil {
 			return fmt.Sprintf("%s -> %s", r.Destination, r.Target)
 		}
-	case kind == pattern.KindLoadBalancer && field == "listeners":
-		var l pattern.ListenerSpec
+	case kind == blueprint.KindLoadBalancer && field == "listeners":
+		var l blueprint.ListenerSpec
 		if json.Unmarshal(it, &l) == nil {
 			return fmt.Sprintf("%s:%d -> %s:%d", l.Protocol, l.Port, l.TargetProtocol, l.TargetPort)
 		}
-	case kind == pattern.KindFirewall:
-		var e pattern.ACLEntrySpec
+	case kind == blueprint.KindFirewall:
+		var e blueprint.ACLEntrySpec
 		if json.Unmarshal(it, &e) == nil {
 			verb := "deny"
 			if e.Allow {
@@ -227,7 +227,7 @@ func element(kind pattern.Kind, field string, it json.RawMessage) string {
 // RuleString renders a security group rule for display:
 // "tcp 8080 from security_group/web", "tcp 1024-65535 to 10.0.0.0/16",
 // "all from 0.0.0.0/0".
-func RuleString(r pattern.RuleSpec, inbound bool) string {
+func RuleString(r blueprint.RuleSpec, inbound bool) string {
 	peer := r.CIDR.String()
 	if r.Group != "" {
 		peer = string(r.Group)

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 )
 
 // DriftReport is what changed outside archkit since the last apply.
@@ -52,7 +52,7 @@ func (r *DriftReport) String() string {
 // Drift compares bp with what exists and reports the resources changed or
 // deleted outside archkit and the extra tagged resources. It makes no
 // write call.
-func (e *Engine) Drift(ctx context.Context, bp *pattern.Blueprint) (*DriftReport, error) {
+func (e *Engine) Drift(ctx context.Context, bp *blueprint.Blueprint) (*DriftReport, error) {
 	cs, _, err := e.plan(ctx, e.newClient(), bp)
 	if err != nil {
 		return nil, err

@@ -7,13 +7,13 @@ import (
 	"strings"
 
 	"github.com/archkit/archkit/netplan"
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 )
 
 // Ownership tags. Every resource archkit creates carries both, so that Plan
 // finds what exists without a state file.
 const (
-	// TagDeployment holds the deployment name ([pattern.Blueprint.Deployment]).
+	// TagDeployment holds the deployment name ([blueprint.Blueprint.Deployment]).
 	TagDeployment = "archkit:deployment"
 	// TagLogicalID holds the resource's logical id ("subnet/web/a").
 	TagLogicalID = "archkit:id"
@@ -23,11 +23,11 @@ const (
 )
 
 // Driver is what a cloud must implement for the engine: create, read, update
-// and delete for each resource kind of a [pattern.Blueprint], and discovery
+// and delete for each resource kind of a [blueprint.Blueprint], and discovery
 // by ownership tags.
 //
 // Specs in a [Request] and in an [Observed] are those of a
-// [pattern.Resource] whose Refs hold provider ids, not logical ids: the
+// [blueprint.Resource] whose Refs hold provider ids, not logical ids: the
 // engine resolves them before it calls Create or Update, and compares what
 // List returns the same way.
 //
@@ -52,7 +52,7 @@ type Driver interface {
 	List(ctx context.Context, q Query) ([]Observed, error)
 	// Read returns the current state of one resource by provider id. It
 	// returns an error with Code NotFound when it is gone.
-	Read(ctx context.Context, kind pattern.Kind, id string) (Observed, error)
+	Read(ctx context.Context, kind blueprint.Kind, id string) (Observed, error)
 	// Create creates the resource with its ownership tags and returns it.
 	// A driver that receives a Request whose Token it has already seen (a
 	// retried call) returns the resource it made then instead of a second
@@ -71,7 +71,7 @@ type Driver interface {
 // Query selects resources for [Driver.List].
 type Query struct {
 	Deployment string
-	Kind       pattern.Kind
+	Kind       blueprint.Kind
 	// NetIDs are the provider ids of the deployment's Nets, when known; a
 	// driver scopes its describe calls by them (a real account and moto
 	// hold default VPC resources that must never be listed).
@@ -83,7 +83,7 @@ type Request struct {
 	Deployment string
 	// Resource is the desired resource, its Refs resolved to provider ids
 	// and its zones mapped to the provider's zone names.
-	Resource pattern.Resource
+	Resource blueprint.Resource
 	// Token is a deterministic idempotency token of at most 64 characters
 	// for APIs that take a client token: the same resource in the same
 	// deployment always gets the same token.
@@ -102,7 +102,7 @@ type Observed struct {
 	// Resource holds the spec as read back, Refs as provider ids. Fields
 	// the cloud does not report back (user data on some clouds) are left
 	// as they were sent, and the driver documents which.
-	Resource pattern.Resource
+	Resource blueprint.Resource
 	// Ready reports whether the resource is usable (a NAT gateway
 	// "available", a load balancer "active").
 	Ready bool
@@ -120,25 +120,25 @@ type Observed struct {
 type Capabilities struct {
 	// Unsupported maps a kind the driver cannot create to the reason,
 	// for example KindFirewall: "OUTSCALE has no network ACLs".
-	Unsupported map[pattern.Kind]string
+	Unsupported map[blueprint.Kind]string
 	// Mutable lists, per kind, the spec fields (JSON names, "routes",
 	// "inbound", "desired" ...) that Update can change in place. A change
 	// to any other field replaces the resource.
-	Mutable map[pattern.Kind][]string
+	Mutable map[blueprint.Kind][]string
 	// WriteOnly lists, per kind, the spec fields the driver cannot read
 	// back (user data on some clouds); Plan and Drift do not compare them.
-	WriteOnly map[pattern.Kind][]string
+	WriteOnly map[blueprint.Kind][]string
 	// UnsupportedFields maps, per kind the driver supports, a top-level
 	// spec field (JSON name) it cannot honour to the reason, for example
 	// KindCluster: {"scaling": "OUTSCALE has no autoscaling service"}. A
 	// Blueprint that sets such a field (to anything but its zero value) is
 	// refused before any call, unless [Options.AllowFallback] drops the
 	// field with a notice. nil: every field of a supported kind works.
-	UnsupportedFields map[pattern.Kind]map[string]string
+	UnsupportedFields map[blueprint.Kind]map[string]string
 }
 
 // Supports reports whether the driver can create resources of kind k.
-func (c Capabilities) Supports(k pattern.Kind) bool {
+func (c Capabilities) Supports(k blueprint.Kind) bool {
 	_, no := c.Unsupported[k]
 	return !no
 }
@@ -146,14 +146,14 @@ func (c Capabilities) Supports(k pattern.Kind) bool {
 // SupportsField reports whether the driver honours field (a top-level JSON
 // name) of kind k resources: k is supported and field is not listed in
 // UnsupportedFields.
-func (c Capabilities) SupportsField(k pattern.Kind, field string) bool {
+func (c Capabilities) SupportsField(k blueprint.Kind, field string) bool {
 	_, no := c.UnsupportedFields[k][field]
 	return c.Supports(k) && !no
 }
 
 // CanUpdate reports whether the driver can change field of a kind k
 // resource in place.
-func (c Capabilities) CanUpdate(k pattern.Kind, field string) bool {
+func (c Capabilities) CanUpdate(k blueprint.Kind, field string) bool {
 	return slices.Contains(c.Mutable[k], field)
 }
 

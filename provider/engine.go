@@ -8,9 +8,8 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/archkit/archkit/pattern/blueprint"
 	"golang.org/x/time/rate"
-
-	"github.com/archkit/archkit/pattern"
 )
 
 // Engine plans, applies, destroys and checks the drift of Blueprints on
@@ -44,10 +43,10 @@ func joinErrs(errs []error) error { return errors.Join(errs...) }
 
 // listOrder is the order in which kinds are listed: nets first, so that
 // the other lists can be scoped by their ids.
-func (e *Engine) listKinds() []pattern.Kind {
+func (e *Engine) listKinds() []blueprint.Kind {
 	caps := e.d.Capabilities()
-	var ks []pattern.Kind
-	for _, k := range pattern.Kinds {
+	var ks []blueprint.Kind
+	for _, k := range blueprint.Kinds {
 		if caps.Supports(k) {
 			ks = append(ks, k)
 		}
@@ -57,9 +56,9 @@ func (e *Engine) listKinds() []pattern.Kind {
 
 // observe lists every resource tagged with deployment, one List per kind
 // (nets first, then the others in parallel, scoped by the nets' ids).
-func (e *Engine) observe(ctx context.Context, c *client, deployment string) (map[pattern.Kind][]Observed, []string, error) {
-	out := map[pattern.Kind][]Observed{}
-	listOne := func(k pattern.Kind, netIDs []string) ([]Observed, error) {
+func (e *Engine) observe(ctx context.Context, c *client, deployment string) (map[blueprint.Kind][]Observed, []string, error) {
+	out := map[blueprint.Kind][]Observed{}
+	listOne := func(k blueprint.Kind, netIDs []string) ([]Observed, error) {
 		var obs []Observed
 		err := retry(ctx, e.opts.Retry, func() error {
 			var err error
@@ -96,12 +95,12 @@ func (e *Engine) observe(ctx context.Context, c *client, deployment string) (map
 	}
 	kinds := e.listKinds()
 	var netIDs []string
-	if slices.Contains(kinds, pattern.KindNet) {
-		nets, err := listOne(pattern.KindNet, nil)
+	if slices.Contains(kinds, blueprint.KindNet) {
+		nets, err := listOne(blueprint.KindNet, nil)
 		if err != nil {
 			return nil, nil, err
 		}
-		out[pattern.KindNet] = nets
+		out[blueprint.KindNet] = nets
 		for _, n := range nets {
 			netIDs = append(netIDs, n.ID)
 		}
@@ -114,7 +113,7 @@ func (e *Engine) observe(ctx context.Context, c *client, deployment string) (map
 		sem = make(chan struct{}, len(kinds))
 	)
 	for _, k := range kinds {
-		if k == pattern.KindNet {
+		if k == blueprint.KindNet {
 			continue
 		}
 		wg.Add(1)

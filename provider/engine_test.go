@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/archkit/archkit/netplan"
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/fake"
 )
@@ -31,7 +31,7 @@ func TestPlanMakesNoWriteCall(t *testing.T) {
 	require.NoError(t, err)
 	n := d.Counts()
 	assert.Zero(t, n.Writes)
-	assert.LessOrEqual(t, n.ByOp[fake.OpList], len(pattern.Kinds))
+	assert.LessOrEqual(t, n.ByOp[fake.OpList], len(blueprint.Kinds))
 	assert.Equal(t, len(bp.Resources), cs.Counts()[provider.ActionCreate])
 	out := cs.String()
 	assert.Contains(t, out, "+ create subnet/web/a")
@@ -57,7 +57,7 @@ func TestApplyThenReapplyMakesNoWrite(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name string
-		bp   *pattern.Blueprint
+		bp   *blueprint.Blueprint
 	}{
 		{"three-tier", threeTier("shop", "#!/bin/sh")},
 		{"web-app", webApp("site")},
@@ -98,7 +98,7 @@ func TestPlanDiffsAndConverge(t *testing.T) {
 	require.NoError(t, err)
 
 	next := threeTier("shop", "")
-	var keep []pattern.Resource
+	var keep []blueprint.Resource
 	for _, r := range next.Resources {
 		switch r.ID {
 		case "security_group_rules/app":
@@ -154,7 +154,7 @@ func TestDrift(t *testing.T) {
 	d := newFake()
 	eng := provider.NewEngine(d, fastOpts)
 	bp := threeTier("shop", "")
-	spare := pattern.Resource{ID: "subnet/spare/a", Kind: pattern.KindSubnet, DependsOn: []string{"net/main"}, Subnet: &pattern.SubnetSpec{
+	spare := blueprint.Resource{ID: "subnet/spare/a", Kind: blueprint.KindSubnet, DependsOn: []string{"net/main"}, Subnet: &blueprint.SubnetSpec{
 		Net: "net/main", CIDR: netip.MustParsePrefix("10.0.99.0/24"), Zone: "a", Tier: "spare"}}
 	bp.Resources = append(bp.Resources, spare)
 	_, err := eng.Apply(t.Context(), bp)
@@ -166,13 +166,13 @@ func TestDrift(t *testing.T) {
 
 	// By hand: a rule added to the web group, the spare subnet deleted.
 	ctx := t.Context()
-	rules, err := d.List(ctx, provider.Query{Deployment: "shop", Kind: pattern.KindSecurityGroupRules})
+	rules, err := d.List(ctx, provider.Query{Deployment: "shop", Kind: blueprint.KindSecurityGroupRules})
 	require.NoError(t, err)
-	subnets, err := d.List(ctx, provider.Query{Deployment: "shop", Kind: pattern.KindSubnet})
+	subnets, err := d.List(ctx, provider.Query{Deployment: "shop", Kind: blueprint.KindSubnet})
 	require.NoError(t, err)
 	for _, o := range rules {
 		if o.LogicalID == "security_group_rules/web" {
-			require.NoError(t, d.Mutate(o.ID, func(r *pattern.Resource) {
+			require.NoError(t, d.Mutate(o.ID, func(r *blueprint.Resource) {
 				r.SecurityGroupRules.Inbound = append(r.SecurityGroupRules.Inbound, tcpCIDR(22, "0.0.0.0/0"))
 			}))
 		}
@@ -246,10 +246,10 @@ func TestDestroyLeavesNothing(t *testing.T) {
 		if c.Op != fake.OpDelete {
 			continue
 		}
-		if c.Kind == pattern.KindSecurityGroupRules {
+		if c.Kind == blueprint.KindSecurityGroupRules {
 			lastRules = i
 		}
-		if c.Kind == pattern.KindSecurityGroup && i < firstGroup {
+		if c.Kind == blueprint.KindSecurityGroup && i < firstGroup {
 			firstGroup = i
 		}
 	}
@@ -355,7 +355,7 @@ func TestFailureSkipsDependents(t *testing.T) {
 	d := newFake()
 	var c collector
 	eng := provider.NewEngine(d, fastOpts, func(o *provider.Options) { o.OnEvent = c.handle })
-	d.Inject(fake.Fault{Op: fake.OpCreate, Kind: pattern.KindLoadBalancer, Code: provider.Invalid})
+	d.Inject(fake.Fault{Op: fake.OpCreate, Kind: blueprint.KindLoadBalancer, Code: provider.Invalid})
 	bp := threeTier("shop", "")
 	res, err := eng.Apply(t.Context(), bp)
 	require.Error(t, err)
@@ -384,10 +384,10 @@ func TestFaultAtEveryWrite(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name string
-		bp   func() *pattern.Blueprint
+		bp   func() *blueprint.Blueprint
 	}{
-		{"three-tier", func() *pattern.Blueprint { return threeTier("shop", "") }},
-		{"web-app", func() *pattern.Blueprint { return webApp("site") }},
+		{"three-tier", func() *blueprint.Blueprint { return threeTier("shop", "") }},
+		{"web-app", func() *blueprint.Blueprint { return webApp("site") }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -497,7 +497,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		o.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		o.OnEvent = func(ev provider.Event) { c.handle(ev); r.Handle(ev) }
 	})
-	d.Inject(fake.Fault{Op: fake.OpCreate, Kind: pattern.KindCluster, Code: provider.Invalid,
+	d.Inject(fake.Fault{Op: fake.OpCreate, Kind: blueprint.KindCluster, Code: provider.Invalid,
 		Err: fmt.Errorf("user data %q is not valid cloud-init", "#!/bin/sh\necho "+sentinel)})
 	bp := threeTier("shop", "#!/bin/sh\necho "+sentinel)
 	cs, err := eng.Plan(t.Context(), bp)
@@ -538,7 +538,7 @@ func TestBlockerNamed(t *testing.T) {
 	bp := webApp("site")
 	_, err := eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
-	subnets, err := d.List(t.Context(), provider.Query{Deployment: "site", Kind: pattern.KindSubnet})
+	subnets, err := d.List(t.Context(), provider.Query{Deployment: "site", Kind: blueprint.KindSubnet})
 	require.NoError(t, err)
 	foreignID, err := d.AddForeign("instance", subnets[0].ID)
 	require.NoError(t, err)
@@ -558,8 +558,8 @@ func TestInvalidBlueprint(t *testing.T) {
 	d := newFake()
 	eng := provider.NewEngine(d, fastOpts)
 	bp := webApp("site")
-	bp.Resources = append(bp.Resources, pattern.Resource{ID: "subnet/x", Kind: pattern.KindSubnet,
-		Subnet: &pattern.SubnetSpec{Net: "net/nope", CIDR: netip.MustParsePrefix("10.1.9.0/24"), Zone: "a"}})
+	bp.Resources = append(bp.Resources, blueprint.Resource{ID: "subnet/x", Kind: blueprint.KindSubnet,
+		Subnet: &blueprint.SubnetSpec{Net: "net/nope", CIDR: netip.MustParsePrefix("10.1.9.0/24"), Zone: "a"}})
 	_, err := eng.Apply(t.Context(), bp)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `reference "net/nope": no such resource`)
@@ -575,7 +575,7 @@ func TestDependencyWithoutBlockersNamesUsers(t *testing.T) {
 	_, err := eng.Apply(t.Context(), webApp("site"))
 	require.NoError(t, err)
 	// The cloud refuses every delete of the web group, naming nothing.
-	d.Inject(fake.Fault{Op: fake.OpDelete, Kind: pattern.KindSecurityGroup, Code: provider.Dependency})
+	d.Inject(fake.Fault{Op: fake.OpDelete, Kind: blueprint.KindSecurityGroup, Code: provider.Dependency})
 	_, err = eng.Destroy(t.Context(), "site")
 	require.ErrorIs(t, err, provider.ErrDependency)
 	assert.Contains(t, err.Error(), "provider: delete security_group/web: ")

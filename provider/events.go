@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 )
 
 // EventType says what happened to a resource.
@@ -36,7 +36,7 @@ type Event struct {
 	Type       EventType
 	Time       time.Time
 	Deployment string
-	Kind       pattern.Kind
+	Kind       blueprint.Kind
 	ID         string // logical id
 	ProviderID string // when known
 	Action     Action
@@ -68,13 +68,13 @@ type redactor struct {
 	secrets    []string
 }
 
-func newRedactor(bp *pattern.Blueprint) *redactor {
+func newRedactor(bp *blueprint.Blueprint) *redactor {
 	r := &redactor{}
 	if bp == nil {
 		return r
 	}
 	r.deployment = bp.Deployment
-	add := func(c *pattern.ClusterSpec) {
+	add := func(c *blueprint.ClusterSpec) {
 		if c != nil && len(c.UserData) >= 4 {
 			r.addSecret(c.UserData.Value())
 		}

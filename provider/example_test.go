@@ -7,7 +7,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/fake"
 )
@@ -130,7 +130,7 @@ func ExampleEngine_Destroy() {
 // summary are kept, since the order of parallel steps varies.
 func ExampleRenderer() {
 	r := provider.NewRenderer(os.Stdout)
-	r.Handle(provider.Event{Type: provider.EventSkipped, Kind: pattern.KindCluster, ID: "cluster/web", Action: provider.ActionCreate,
+	r.Handle(provider.Event{Type: provider.EventSkipped, Kind: blueprint.KindCluster, ID: "cluster/web", Action: provider.ActionCreate,
 		Message: "depends on load_balancer/web, which failed"})
 	r.Handle(provider.Event{Type: provider.EventComplete, Message: "Apply failed: 10 created, 0 updated, 0 replaced, 0 deleted in 1.2s (1 failed, 1 skipped)"})
 	// Output:

@@ -11,7 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/fake"
 )
@@ -32,7 +32,7 @@ func fastOpts(o *provider.Options) {
 func snapshot(t *testing.T, d provider.Driver, deployment string) (state map[string]string, dups []string) {
 	t.Helper()
 	var all []provider.Observed
-	for _, k := range pattern.Kinds {
+	for _, k := range blueprint.Kinds {
 		if !d.Capabilities().Supports(k) {
 			continue
 		}
@@ -50,9 +50,9 @@ func snapshot(t *testing.T, d provider.Driver, deployment string) (state map[str
 		r.Kind = o.Resource.Kind
 		for _, ref := range r.Refs() {
 			if id, ok := logical[string(*ref)]; ok {
-				*ref = pattern.Ref(id)
+				*ref = blueprint.Ref(id)
 			} else if *ref != "" {
-				*ref = pattern.Ref("dangling:" + string(*ref))
+				*ref = blueprint.Ref("dangling:" + string(*ref))
 			}
 		}
 		raw, err := json.Marshal(r.Spec())

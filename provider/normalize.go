@@ -6,14 +6,14 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 )
 
 // normalize returns a copy of r in canonical form for comparison: rules,
 // routes, listeners, entries and reference lists sorted, rule
 // descriptions and a database's fallback dropped (clouds do not keep
 // them), refs mapped through ref (nil: unchanged).
-func normalize(r pattern.Resource, ref func(pattern.Ref) pattern.Ref) pattern.Resource {
+func normalize(r blueprint.Resource, ref func(blueprint.Ref) blueprint.Ref) blueprint.Resource {
 	c := r.Clone()
 	c.DependsOn = nil
 	if ref != nil {
@@ -23,31 +23,31 @@ func normalize(r pattern.Resource, ref func(pattern.Ref) pattern.Ref) pattern.Re
 			}
 		}
 	}
-	sortRefs := func(rs []pattern.Ref) { slices.Sort(rs) }
+	sortRefs := func(rs []blueprint.Ref) { slices.Sort(rs) }
 	switch {
 	case c.RouteTable != nil:
-		slices.SortFunc(c.RouteTable.Routes, func(a, b pattern.RouteSpec) int {
+		slices.SortFunc(c.RouteTable.Routes, func(a, b blueprint.RouteSpec) int {
 			return cmp.Or(a.Destination.Addr().Compare(b.Destination.Addr()), cmp.Compare(a.Destination.Bits(), b.Destination.Bits()),
 				strings.Compare(string(a.TargetKind), string(b.TargetKind)), strings.Compare(string(a.Target), string(b.Target)))
 		})
 	case c.SecurityGroupRules != nil:
-		for _, rs := range [][]pattern.RuleSpec{c.SecurityGroupRules.Inbound, c.SecurityGroupRules.Outbound} {
+		for _, rs := range [][]blueprint.RuleSpec{c.SecurityGroupRules.Inbound, c.SecurityGroupRules.Outbound} {
 			for i := range rs {
 				rs[i].Description = ""
 			}
-			slices.SortFunc(rs, func(a, b pattern.RuleSpec) int { return strings.Compare(ruleKey(a), ruleKey(b)) })
+			slices.SortFunc(rs, func(a, b blueprint.RuleSpec) int { return strings.Compare(ruleKey(a), ruleKey(b)) })
 		}
 		c.SecurityGroupRules.Inbound = slices.Compact(c.SecurityGroupRules.Inbound)
 		c.SecurityGroupRules.Outbound = slices.Compact(c.SecurityGroupRules.Outbound)
 	case c.Firewall != nil:
 		sortRefs(c.Firewall.Subnets)
-		for _, es := range [][]pattern.ACLEntrySpec{c.Firewall.Inbound, c.Firewall.Outbound} {
-			slices.SortFunc(es, func(a, b pattern.ACLEntrySpec) int { return cmp.Compare(a.Number, b.Number) })
+		for _, es := range [][]blueprint.ACLEntrySpec{c.Firewall.Inbound, c.Firewall.Outbound} {
+			slices.SortFunc(es, func(a, b blueprint.ACLEntrySpec) int { return cmp.Compare(a.Number, b.Number) })
 		}
 	case c.LoadBalancer != nil:
 		sortRefs(c.LoadBalancer.Subnets)
 		sortRefs(c.LoadBalancer.SecurityGroups)
-		slices.SortFunc(c.LoadBalancer.Listeners, func(a, b pattern.ListenerSpec) int {
+		slices.SortFunc(c.LoadBalancer.Listeners, func(a, b blueprint.ListenerSpec) int {
 			return cmp.Or(cmp.Compare(a.Port, b.Port), strings.Compare(a.Protocol, b.Protocol))
 		})
 	case c.Cluster != nil:
@@ -63,13 +63,13 @@ func normalize(r pattern.Resource, ref func(pattern.Ref) pattern.Ref) pattern.Re
 	return c
 }
 
-func normCluster(s *pattern.ClusterSpec) {
+func normCluster(s *blueprint.ClusterSpec) {
 	slices.Sort(s.Subnets)
 	slices.Sort(s.SecurityGroups)
 	slices.Sort(s.LoadBalancers)
 }
 
 // ruleKey is the canonical text of a rule, its description left out.
-func ruleKey(r pattern.RuleSpec) string {
+func ruleKey(r blueprint.RuleSpec) string {
 	return fmt.Sprintf("%s|%05d|%05d|%s|%s", r.Protocol, r.FromPort, r.ToPort, r.CIDR, r.Group)
 }

@@ -42,7 +42,7 @@ type Options struct {
 	// AllowFallback lets the engine adapt a Blueprint to a driver that
 	// lacks a kind: firewall resources are dropped (security groups
 	// already enforce the same flows) and a database is replaced by its
-	// [pattern.DatabaseSpec.Fallback] cluster, and the fields the driver
+	// [blueprint.DatabaseSpec.Fallback] cluster, and the fields the driver
 	// lists in [Capabilities.UnsupportedFields] are cleared (a cluster's
 	// scaling policy on OUTSCALE: the nodes stay at Desired). Each
 	// adaptation is reported as a notice event. false: such a Blueprint is

@@ -7,19 +7,20 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/fake"
 )
 
 // readyPatterns builds the ready patterns the engine must apply: seed 000's
 // three tiers and seed 003's web application.
-func readyPatterns(t testing.TB) map[string]*pattern.Blueprint {
+func readyPatterns(t testing.TB) map[string]*blueprint.Blueprint {
 	t.Helper()
 	three, err := pattern.ThreeTier(pattern.ThreeTierOptions{Name: "three"}).Build()
 	require.NoError(t, err)
 	web, err := pattern.WebApp(pattern.WebAppOptions{Name: "webapp"}).Build()
 	require.NoError(t, err)
-	return map[string]*pattern.Blueprint{"three-tier": three, "web-app": web}
+	return map[string]*blueprint.Blueprint{"three-tier": three, "web-app": web}
 }
 
 // TestPatternsFaultAtEveryWrite is TestFaultAtEveryWrite on the ready
@@ -97,17 +98,17 @@ func TestPatternsOnOutscale(t *testing.T) {
 	three := pats["three-tier"]
 	_, err := eng.Apply(t.Context(), three)
 	require.NoError(t, err)
-	assert.Zero(t, d.Snapshot(three.Deployment).Count(pattern.KindFirewall))
+	assert.Zero(t, d.Snapshot(three.Deployment).Count(blueprint.KindFirewall))
 	notices := 0
 	for _, ev := range c.all() {
 		if ev.Type == provider.EventNotice {
 			notices++
 		}
 	}
-	assert.Equal(t, len(three.OfKind(pattern.KindFirewall)), notices)
+	assert.Equal(t, len(three.OfKind(blueprint.KindFirewall)), notices)
 
 	web := pats["web-app"]
-	if db := web.OfKind(pattern.KindDatabase); len(db) > 0 && db[0].Database.Fallback == nil {
+	if db := web.OfKind(blueprint.KindDatabase); len(db) > 0 && db[0].Database.Fallback == nil {
 		res, err := eng.Apply(t.Context(), web)
 		require.ErrorIs(t, err, provider.ErrUnsupported)
 		assert.Contains(t, err.Error(), db[0].ID+": fake has no managed database")

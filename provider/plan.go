@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 )
 
 // Action is what the engine does to one resource.
@@ -43,17 +43,17 @@ func (a Action) Symbol() string {
 // the old one, and names are unique per Net for groups and balancers.
 // Everything that depends on such a resource is replaced the same way.
 // Other kinds are created before the old one is deleted.
-var deleteFirstKinds = map[pattern.Kind]bool{
-	pattern.KindNet: true, pattern.KindSubnet: true, pattern.KindInternetGateway: true,
-	pattern.KindSecurityGroup: true, pattern.KindSecurityGroupRules: true,
-	pattern.KindLoadBalancer: true, pattern.KindDatabase: true,
+var deleteFirstKinds = map[blueprint.Kind]bool{
+	blueprint.KindNet: true, blueprint.KindSubnet: true, blueprint.KindInternetGateway: true,
+	blueprint.KindSecurityGroup: true, blueprint.KindSecurityGroupRules: true,
+	blueprint.KindLoadBalancer: true, blueprint.KindDatabase: true,
 }
 
 // Change is the action planned for one resource.
 type Change struct {
-	ID     string       `json:"id"` // logical id
-	Kind   pattern.Kind `json:"kind"`
-	Action Action       `json:"action"`
+	ID     string         `json:"id"` // logical id
+	Kind   blueprint.Kind `json:"kind"`
+	Action Action         `json:"action"`
 	// Reason says why: "not found", "cidr changed: forces replacement",
 	// "not in the blueprint".
 	Reason string `json:"reason,omitempty"`
@@ -64,9 +64,9 @@ type Change struct {
 	// it creates the new one (nets, subnets and what depends on them).
 	DeleteFirst bool `json:"delete_first,omitempty"`
 
-	desired   *pattern.Resource // nil for deletes
-	observed  *Observed         // nil for creates
-	waitReady bool              // no-op on a resource that is not ready yet
+	desired   *blueprint.Resource // nil for deletes
+	observed  *Observed           // nil for creates
+	waitReady bool                // no-op on a resource that is not ready yet
 	deps      []string
 }
 
@@ -100,8 +100,8 @@ type Changeset struct {
 	// database built as a cluster).
 	Notices []string `json:"notices,omitempty"`
 
-	bp       *pattern.Blueprint // adapted, zones mapped
-	observed map[pattern.Kind][]Observed
+	bp       *blueprint.Blueprint // adapted, zones mapped
+	observed map[blueprint.Kind][]Observed
 	ids      map[string]string // logical id -> provider id of what exists
 	netIDs   []string
 }
@@ -160,24 +160,24 @@ func (cs *Changeset) WriteTo(w io.Writer) (int64, error) {
 	return int64(n), err
 }
 
-func kindIndex(k pattern.Kind) int {
-	if i := slices.Index(pattern.Kinds, k); i >= 0 {
+func kindIndex(k blueprint.Kind) int {
+	if i := slices.Index(blueprint.Kinds, k); i >= 0 {
 		return i
 	}
-	return len(pattern.Kinds)
+	return len(blueprint.Kinds)
 }
 
 // Plan compares bp with what exists and returns the changes an Apply would
 // make. It makes no write call: it is the dry run. Errors: an invalid
 // Blueprint, a kind the driver does not support (ErrUnsupported), a zone
 // not in the region, or a failed List, all before anything is changed.
-func (e *Engine) Plan(ctx context.Context, bp *pattern.Blueprint) (*Changeset, error) {
+func (e *Engine) Plan(ctx context.Context, bp *blueprint.Blueprint) (*Changeset, error) {
 	cs, _, err := e.plan(ctx, e.newClient(), bp)
 	return cs, err
 }
 
 // prepare validates and adapts a copy of bp.
-func (e *Engine) prepare(bp *pattern.Blueprint) (*pattern.Blueprint, []string, error) {
+func (e *Engine) prepare(bp *blueprint.Blueprint) (*blueprint.Blueprint, []string, error) {
 	if bp == nil {
 		return nil, nil, fmt.Errorf("provider: nil blueprint")
 	}
@@ -188,7 +188,7 @@ func (e *Engine) prepare(bp *pattern.Blueprint) (*pattern.Blueprint, []string, e
 		return nil, nil, fmt.Errorf("provider: deployment: empty; name the deployment, its resources are tagged with it")
 	}
 	cp := *bp
-	cp.Resources = make([]pattern.Resource, len(bp.Resources))
+	cp.Resources = make([]blueprint.Resource, len(bp.Resources))
 	for i, r := range bp.Resources {
 		cp.Resources[i] = r.Clone()
 	}
@@ -214,7 +214,7 @@ func (e *Engine) zones(ctx context.Context, c *client) ([]string, error) {
 }
 
 // deps returns the dependencies of r: DependsOn and its Refs.
-func deps(r *pattern.Resource) []string {
+func deps(r *blueprint.Resource) []string {
 	d := append(slices.Clone(r.DependsOn), r.Dependencies()...)
 	slices.Sort(d)
 	return slices.Compact(d)
@@ -222,13 +222,13 @@ func deps(r *pattern.Resource) []string {
 
 // topo returns the resources of bp in dependency order, or an error
 // naming a cycle.
-func topo(bp *pattern.Blueprint) ([]*pattern.Resource, error) {
-	idx := map[string]*pattern.Resource{}
+func topo(bp *blueprint.Blueprint) ([]*blueprint.Resource, error) {
+	idx := map[string]*blueprint.Resource{}
 	for i := range bp.Resources {
 		idx[bp.Resources[i].ID] = &bp.Resources[i]
 	}
 	state := map[string]int{} // 1 visiting, 2 done
-	var out []*pattern.Resource
+	var out []*blueprint.Resource
 	var visit func(id string, path []string) error
 	visit = func(id string, path []string) error {
 		switch state[id] {
@@ -269,7 +269,7 @@ func topo(bp *pattern.Blueprint) ([]*pattern.Resource, error) {
 	return out, nil
 }
 
-func (e *Engine) plan(ctx context.Context, c *client, in *pattern.Blueprint) (*Changeset, *redactor, error) {
+func (e *Engine) plan(ctx context.Context, c *client, in *blueprint.Blueprint) (*Changeset, *redactor, error) {
 	red := newRedactor(in)
 	bp, notices, err := e.prepare(in)
 	if err != nil {
@@ -310,7 +310,7 @@ func (e *Engine) plan(ctx context.Context, c *client, in *pattern.Blueprint) (*C
 	byID := map[string][]*Observed{}
 	rev := map[string]string{} // provider id -> logical id
 	var extra []*Observed
-	for _, k := range pattern.Kinds {
+	for _, k := range blueprint.Kinds {
 		list := obs[k]
 		for i := range list {
 			o := &list[i]
@@ -346,7 +346,7 @@ func (e *Engine) plan(ctx context.Context, c *client, in *pattern.Blueprint) (*C
 		// Compare in logical-id space: observed refs mapped back to logical
 		// ids, desired refs to a resource that will be new marked so.
 		var forced []string
-		renew := func(ref pattern.Ref) pattern.Ref {
+		renew := func(ref blueprint.Ref) blueprint.Ref {
 			if d := changes[string(ref)]; d != nil && (d.Action == ActionCreate || d.Action == ActionReplace) {
 				if d.Action == ActionReplace && d.DeleteFirst {
 					forced = append(forced, string(ref))
@@ -355,9 +355,9 @@ func (e *Engine) plan(ctx context.Context, c *client, in *pattern.Blueprint) (*C
 			}
 			return ref
 		}
-		back := func(ref pattern.Ref) pattern.Ref {
+		back := func(ref blueprint.Ref) blueprint.Ref {
 			if id, ok := rev[string(ref)]; ok {
-				return pattern.Ref(id)
+				return blueprint.Ref(id)
 			}
 			return ref
 		}

@@ -4,9 +4,8 @@ import (
 	"context"
 	"sync/atomic"
 
+	"github.com/archkit/archkit/pattern/blueprint"
 	"golang.org/x/time/rate"
-
-	"github.com/archkit/archkit/pattern"
 )
 
 // client wraps a Driver with the engine's client-side rate limit and counts
@@ -49,7 +48,7 @@ func (c *client) list(ctx context.Context, q Query) ([]Observed, error) {
 	return c.d.List(ctx, q)
 }
 
-func (c *client) read(ctx context.Context, k pattern.Kind, id string) (Observed, error) {
+func (c *client) read(ctx context.Context, k blueprint.Kind, id string) (Observed, error) {
 	if err := c.wait(ctx); err != nil {
 		return Observed{}, err
 	}

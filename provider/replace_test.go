@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/fake"
 )
@@ -16,9 +16,9 @@ import (
 // subnet's CIDR (delete-first replace, cascading to what sits in it), the
 // subnets of a cluster (create-before-delete replace), a rule (update) and
 // a removed firewall (delete).
-func changed() *pattern.Blueprint {
+func changed() *blueprint.Blueprint {
 	bp := threeTier("shop", "")
-	var keep []pattern.Resource
+	var keep []blueprint.Resource
 	for _, r := range bp.Resources {
 		switch r.ID {
 		case "firewall/db":
@@ -26,7 +26,7 @@ func changed() *pattern.Blueprint {
 		case "subnet/db/a":
 			r.Subnet.CIDR = netip.MustParsePrefix("10.0.22.0/24")
 		case "cluster/app":
-			r.Cluster.Subnets = []pattern.Ref{"subnet/app/b", "subnet/app/a", "subnet/web/b"}[:2]
+			r.Cluster.Subnets = []blueprint.Ref{"subnet/app/b", "subnet/app/a", "subnet/web/b"}[:2]
 			r.Cluster.Image = "ami-app-2"
 			r.Cluster.Tier = "app2"
 		case "security_group_rules/db":
@@ -58,10 +58,10 @@ func TestReplaceKinds(t *testing.T) {
 	// The new cluster was created before the old one was deleted.
 	var createAt, deleteAt int
 	for i, call := range d.Calls() {
-		if call.Kind == pattern.KindCluster && call.Op == fake.OpCreate {
+		if call.Kind == blueprint.KindCluster && call.Op == fake.OpCreate {
 			createAt = i
 		}
-		if call.Kind == pattern.KindCluster && call.Op == fake.OpDelete {
+		if call.Kind == blueprint.KindCluster && call.Op == fake.OpDelete {
 			deleteAt = i
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/fake"
 )
@@ -14,17 +14,17 @@ import (
 // noAutoscaling makes a fake that, like OUTSCALE, cannot honour a
 // cluster's scaling policy but supports every kind.
 func noAutoscaling(o *fake.Options) {
-	o.UnsupportedFields = map[pattern.Kind]map[string]string{
-		pattern.KindCluster: {"scaling": "no autoscaling service"},
+	o.UnsupportedFields = map[blueprint.Kind]map[string]string{
+		blueprint.KindCluster: {"scaling": "no autoscaling service"},
 	}
 }
 
 // webAppScaling is webApp with a CPU target-tracking policy on its cluster.
-func webAppScaling(deployment string, target int) *pattern.Blueprint {
+func webAppScaling(deployment string, target int) *blueprint.Blueprint {
 	bp := webApp(deployment)
 	for i := range bp.Resources {
 		if c := bp.Resources[i].Cluster; c != nil {
-			c.Scaling = &pattern.ScalingSpec{TargetCPUPercent: target, WarmupSeconds: 300}
+			c.Scaling = &blueprint.ScalingSpec{TargetCPUPercent: target, WarmupSeconds: 300}
 		}
 	}
 	return bp
@@ -47,11 +47,11 @@ func TestUnsupportedField(t *testing.T) {
 	tests := []struct {
 		name          string
 		fakeOpts      func(*fake.Options)
-		bp            *pattern.Blueprint
+		bp            *blueprint.Blueprint
 		allowFallback bool
 		wantErr       []string // substrings of the error; nil: success
 		wantNotices   []string
-		wantScaling   *pattern.ScalingSpec // read back from the fake after the apply
+		wantScaling   *blueprint.ScalingSpec // read back from the fake after the apply
 	}{
 		{name: "refused", fakeOpts: noAutoscaling, bp: webAppScaling("shop", 60),
 			wantErr: []string{
@@ -62,7 +62,7 @@ func TestUnsupportedField(t *testing.T) {
 			wantNotices: []string{"cluster/web: scaling dropped: fake cannot autoscale (no autoscaling service); the cluster stays at 3 nodes"}},
 		{name: "unused field", fakeOpts: noAutoscaling, bp: webApp("shop")},
 		{name: "supported", fakeOpts: func(*fake.Options) {}, bp: webAppScaling("shop", 70),
-			wantScaling: &pattern.ScalingSpec{TargetCPUPercent: 70, WarmupSeconds: 300}},
+			wantScaling: &blueprint.ScalingSpec{TargetCPUPercent: 70, WarmupSeconds: 300}},
 		{name: "outscale refused", fakeOpts: fake.Outscale, bp: webAppScaling("shop", 60),
 			wantErr: []string{"cluster/web: cluster.scaling not supported by fake (OUTSCALE has no autoscaling service"}},
 	}
@@ -89,7 +89,7 @@ func TestUnsupportedField(t *testing.T) {
 			assert.Equal(t, len(tc.bp.Resources), res.Created)
 			assert.Equal(t, tc.wantNotices, notices(&c))
 
-			obs, err := d.List(t.Context(), provider.Query{Deployment: "shop", Kind: pattern.KindCluster})
+			obs, err := d.List(t.Context(), provider.Query{Deployment: "shop", Kind: blueprint.KindCluster})
 			require.NoError(t, err)
 			require.Len(t, obs, 1)
 			assert.Equal(t, tc.wantScaling, obs[0].Resource.Cluster.Scaling)
@@ -119,7 +119,7 @@ func TestScalingUpdate(t *testing.T) {
 	require.NoError(t, err)
 	for _, step := range []struct {
 		name string
-		bp   *pattern.Blueprint
+		bp   *blueprint.Blueprint
 		diff string
 	}{
 		{"add", webAppScaling("shop", 60), "scaling: (none) -> (set)"},

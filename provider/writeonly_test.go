@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/fake"
 )
@@ -22,7 +22,7 @@ type blindDriver struct {
 func (b blindDriver) Capabilities() provider.Capabilities {
 	c := b.Driver.Capabilities()
 	if b.declare {
-		c.WriteOnly = map[pattern.Kind][]string{pattern.KindCluster: {"user_data"}}
+		c.WriteOnly = map[blueprint.Kind][]string{blueprint.KindCluster: {"user_data"}}
 	}
 	return c
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 )
 
 // mapZone maps a zone as a Blueprint declares it to a provider zone: an
@@ -36,7 +36,7 @@ func mapZone(zone string, zones []string) (string, error) {
 }
 
 // zoneFields returns pointers to the zone fields of r.
-func zoneFields(r *pattern.Resource) []*string {
+func zoneFields(r *blueprint.Resource) []*string {
 	switch {
 	case r.Subnet != nil:
 		return []*string{&r.Subnet.Zone}
@@ -56,7 +56,7 @@ func zoneFields(r *pattern.Resource) []*string {
 
 // mapZones rewrites every zone of bp (a copy the engine owns) to a
 // provider zone, and reports every zone that maps to nothing.
-func mapZones(bp *pattern.Blueprint, zones []string) error {
+func mapZones(bp *blueprint.Blueprint, zones []string) error {
 	var errs []error
 	bad := map[string]bool{}
 	for i := range bp.Resources {

@@ -8,8 +8,9 @@ import (
 
 // Secret is a string that must never appear in logs or error messages:
 // user data, passwords. It prints as REDACTED with fmt (every verb) and
-// slog; Value returns the real value. It encodes to JSON in clear. It
-// behaves like pattern.Secret, which Build converts it to.
+// slog; Value returns the real value. It encodes to JSON in clear, since a
+// Blueprint must carry it to the driver: the one secret type of archkit,
+// from [Cluster.UserData] to blueprint.ClusterSpec.UserData.
 type Secret string
 
 // Value returns the secret itself.

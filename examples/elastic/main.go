@@ -37,6 +37,7 @@ import (
 	"github.com/archkit/archkit/examples/internal/cli"
 	"github.com/archkit/archkit/examples/internal/show"
 	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 )
 
 func main() {
@@ -84,7 +85,7 @@ func main() {
 
 // onOutscale says what becomes of the architecture on OUTSCALE, which has
 // no managed database and no autoscaling.
-func onOutscale(w io.Writer, arch *pattern.Architecture, _ *pattern.Blueprint) error {
+func onOutscale(w io.Writer, arch *pattern.Architecture, _ *blueprint.Blueprint) error {
 	fmt.Fprint(w, "## On OUTSCALE\n\n")
 	for _, d := range arch.Databases {
 		fb := d.Fallback

@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/fake"
 )
@@ -53,12 +53,12 @@ func TestDeployCreatesTheArchitecture(t *testing.T) {
 
 	// AssertCount counts every resource the fake holds, whatever its
 	// tags: a duplicate would show here.
-	fake.AssertCount(t, d, pattern.KindNet, 1)
-	fake.AssertCount(t, d, pattern.KindSubnet, 6)     // edge, api, db in two zones
-	fake.AssertCount(t, d, pattern.KindNATGateway, 2) // one per zone, for the api's HTTPS out
-	fake.AssertCount(t, d, pattern.KindLoadBalancer, 1)
-	fake.AssertCount(t, d, pattern.KindCluster, 1)
-	fake.AssertCount(t, d, pattern.KindDatabase, 1)
+	fake.AssertCount(t, d, blueprint.KindNet, 1)
+	fake.AssertCount(t, d, blueprint.KindSubnet, 6)     // edge, api, db in two zones
+	fake.AssertCount(t, d, blueprint.KindNATGateway, 2) // one per zone, for the api's HTTPS out
+	fake.AssertCount(t, d, blueprint.KindLoadBalancer, 1)
+	fake.AssertCount(t, d, blueprint.KindCluster, 1)
+	fake.AssertCount(t, d, blueprint.KindDatabase, 1)
 
 	// AssertExists returns the resource as the cloud reports it.
 	if db, ok := fake.AssertExists(t, d, name, "database/db"); ok {

@@ -11,12 +11,13 @@ import (
 	"github.com/archkit/archkit/examples/internal/show"
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 )
 
 // numberedRules lists every zone's firewall entries in evaluation order,
 // each with a comment naming the flow it lets through.
 func numberedRules(rules *netplan.Rules) show.Section {
-	return func(w io.Writer, _ *pattern.Architecture, _ *pattern.Blueprint) error {
+	return func(w io.Writer, _ *pattern.Architecture, _ *blueprint.Blueprint) error {
 		fmt.Fprint(w, "## Firewall rules of each zone, in evaluation order\n")
 		for _, acl := range rules.ACLs {
 			fmt.Fprintf(w, "\n%s\n\n", acl.Name)

@@ -36,6 +36,7 @@ import (
 	"github.com/archkit/archkit/examples/internal/show"
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 )
 
 func main() {
@@ -86,7 +87,7 @@ func firewallRules(arch *pattern.Architecture) (*netplan.Rules, error) {
 
 // table1 is the seed's Table 1: a row per kind of rule, a column per zone.
 func table1(rules *netplan.Rules) show.Section {
-	return func(w io.Writer, _ *pattern.Architecture, _ *pattern.Blueprint) error {
+	return func(w io.Writer, _ *pattern.Architecture, _ *blueprint.Blueprint) error {
 		fmt.Fprint(w, "## Firewalls of the zones (seed 002, Table 1)\n\n")
 		_, err := io.WriteString(w, rules.MarkdownACLs())
 		return err
@@ -98,7 +99,7 @@ func table1(rules *netplan.Rules) show.Section {
 // the firewalls of both zones (return traffic included), the routes and
 // the target's security group.
 func reachability(rules *netplan.Rules) show.Section {
-	return func(w io.Writer, _ *pattern.Architecture, _ *pattern.Blueprint) error {
+	return func(w io.Writer, _ *pattern.Architecture, _ *blueprint.Blueprint) error {
 		sources := []netplan.Endpoint{netplan.Internet(), netplan.Tier(prodDMZ), netplan.Tier(devDMZ), netplan.Tier(dbZone)}
 		fmt.Fprint(w, "## Who can open a connection to what (netplan's reachability analysis)\n\n")
 		tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
@@ -175,7 +176,7 @@ func seedClaims(noSSH bool) []claim {
 // seedCheck compares the derived reachability with seed 002, prints each
 // claim and fails if one disagrees.
 func seedCheck(rules *netplan.Rules, noSSH bool) show.Section {
-	return func(w io.Writer, _ *pattern.Architecture, _ *pattern.Blueprint) error {
+	return func(w io.Writer, _ *pattern.Architecture, _ *blueprint.Blueprint) error {
 		fmt.Fprint(w, "## The derived rules against seed 002's Table 1\n\n")
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "SEED 002 SAYS\tCONNECTION\tSEED\tDERIVED\tCHECK")

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/archkit/archkit/netplan"
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 )
 
 // webApp is the seed 003 web application, built by hand until
@@ -14,17 +14,17 @@ import (
 // subnets, one NAT gateway per zone, an ALB (HTTP and HTTPS) in front of
 // an autoscaled web tier, and a Multi-AZ MySQL database behind a network
 // ACL. Zones "a" and "b" are mapped by the engine.
-func webApp(deployment string) *pattern.Blueprint {
+func webApp(deployment string) *blueprint.Blueprint {
 	p := netip.MustParsePrefix
 	anywhere := p("0.0.0.0/0")
 	vpc := p("10.20.0.0/16")
-	tcp := func(port uint16, cidr netip.Prefix, group pattern.Ref) pattern.RuleSpec {
-		return pattern.RuleSpec{Protocol: netplan.ProtocolTCP, FromPort: port, ToPort: port, CIDR: cidr, Group: group}
+	tcp := func(port uint16, cidr netip.Prefix, group blueprint.Ref) blueprint.RuleSpec {
+		return blueprint.RuleSpec{Protocol: netplan.ProtocolTCP, FromPort: port, ToPort: port, CIDR: cidr, Group: group}
 	}
-	var rs []pattern.Resource
-	add := func(r pattern.Resource) { rs = append(rs, r) }
-	add(pattern.Resource{ID: "net/main", Kind: pattern.KindNet, Net: &pattern.NetSpec{CIDR: vpc}})
-	add(pattern.Resource{ID: "internet_gateway/main", Kind: pattern.KindInternetGateway, InternetGateway: &pattern.InternetGatewaySpec{Net: "net/main"}})
+	var rs []blueprint.Resource
+	add := func(r blueprint.Resource) { rs = append(rs, r) }
+	add(blueprint.Resource{ID: "net/main", Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: vpc}})
+	add(blueprint.Resource{ID: "internet_gateway/main", Kind: blueprint.KindInternetGateway, InternetGateway: &blueprint.InternetGatewaySpec{Net: "net/main"}})
 	tiers := []struct {
 		name   string
 		base   int
@@ -38,38 +38,38 @@ func webApp(deployment string) *pattern.Blueprint {
 		for _, tr := range tiers {
 			cidr := netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 20, byte(tr.base + off), 0}), 24)
 			sid := "subnet/" + tr.name + "/" + z
-			add(pattern.Resource{ID: sid, Kind: pattern.KindSubnet, Subnet: &pattern.SubnetSpec{Net: "net/main", CIDR: cidr, Zone: z, Tier: tr.name, Public: tr.public}})
-			route := pattern.RouteSpec{Destination: anywhere, TargetKind: pattern.TargetNATGateway, Target: pattern.Ref("nat_gateway/" + z)}
+			add(blueprint.Resource{ID: sid, Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{Net: "net/main", CIDR: cidr, Zone: z, Tier: tr.name, Public: tr.public}})
+			route := blueprint.RouteSpec{Destination: anywhere, TargetKind: blueprint.TargetNATGateway, Target: blueprint.Ref("nat_gateway/" + z)}
 			if tr.public {
-				route = pattern.RouteSpec{Destination: anywhere, TargetKind: pattern.TargetInternetGateway, Target: "internet_gateway/main"}
+				route = blueprint.RouteSpec{Destination: anywhere, TargetKind: blueprint.TargetInternetGateway, Target: "internet_gateway/main"}
 			}
-			add(pattern.Resource{ID: "route_table/" + tr.name + "/" + z, Kind: pattern.KindRouteTable, RouteTable: &pattern.RouteTableSpec{
-				Net: "net/main", Subnet: pattern.Ref(sid), Routes: []pattern.RouteSpec{route}}})
+			add(blueprint.Resource{ID: "route_table/" + tr.name + "/" + z, Kind: blueprint.KindRouteTable, RouteTable: &blueprint.RouteTableSpec{
+				Net: "net/main", Subnet: blueprint.Ref(sid), Routes: []blueprint.RouteSpec{route}}})
 		}
-		add(pattern.Resource{ID: "public_ip/nat/" + z, Kind: pattern.KindPublicIP, PublicIP: &pattern.PublicIPSpec{Zone: z}})
-		add(pattern.Resource{ID: "nat_gateway/" + z, Kind: pattern.KindNATGateway, NATGateway: &pattern.NATGatewaySpec{
-			Subnet: pattern.Ref("subnet/public/" + z), PublicIP: pattern.Ref("public_ip/nat/" + z),
-			InternetGateway: "internet_gateway/main", PublicRoute: pattern.Ref("route_table/public/" + z), Zone: z}})
+		add(blueprint.Resource{ID: "public_ip/nat/" + z, Kind: blueprint.KindPublicIP, PublicIP: &blueprint.PublicIPSpec{Zone: z}})
+		add(blueprint.Resource{ID: "nat_gateway/" + z, Kind: blueprint.KindNATGateway, NATGateway: &blueprint.NATGatewaySpec{
+			Subnet: blueprint.Ref("subnet/public/" + z), PublicIP: blueprint.Ref("public_ip/nat/" + z),
+			InternetGateway: "internet_gateway/main", PublicRoute: blueprint.Ref("route_table/public/" + z), Zone: z}})
 	}
 	for _, g := range []string{"lb", "web", "db"} {
-		add(pattern.Resource{ID: "security_group/" + g, Kind: pattern.KindSecurityGroup, SecurityGroup: &pattern.SecurityGroupSpec{
+		add(blueprint.Resource{ID: "security_group/" + g, Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{
 			Net: "net/main", Name: deployment + "-" + g, Description: "tipster " + g + " tier"}})
 	}
-	rules := func(g string, in, out []pattern.RuleSpec) {
-		add(pattern.Resource{ID: "security_group_rules/" + g, Kind: pattern.KindSecurityGroupRules, SecurityGroupRules: &pattern.SecurityGroupRulesSpec{
-			Group: pattern.Ref("security_group/" + g), Inbound: in, Outbound: out}})
+	rules := func(g string, in, out []blueprint.RuleSpec) {
+		add(blueprint.Resource{ID: "security_group_rules/" + g, Kind: blueprint.KindSecurityGroupRules, SecurityGroupRules: &blueprint.SecurityGroupRulesSpec{
+			Group: blueprint.Ref("security_group/" + g), Inbound: in, Outbound: out}})
 	}
-	rules("lb", []pattern.RuleSpec{tcp(80, anywhere, ""), tcp(443, anywhere, "")}, []pattern.RuleSpec{tcp(8080, netip.Prefix{}, "security_group/web")})
-	rules("web", []pattern.RuleSpec{tcp(8080, netip.Prefix{}, "security_group/lb")},
-		[]pattern.RuleSpec{tcp(3306, netip.Prefix{}, "security_group/db"), tcp(443, anywhere, ""), tcp(80, anywhere, "")})
-	rules("db", []pattern.RuleSpec{tcp(3306, netip.Prefix{}, "security_group/web")}, nil)
-	add(pattern.Resource{ID: "firewall/db", Kind: pattern.KindFirewall, Firewall: &pattern.FirewallSpec{
-		Net: "net/main", Subnets: []pattern.Ref{"subnet/db/a", "subnet/db/b"},
-		Inbound: []pattern.ACLEntrySpec{
+	rules("lb", []blueprint.RuleSpec{tcp(80, anywhere, ""), tcp(443, anywhere, "")}, []blueprint.RuleSpec{tcp(8080, netip.Prefix{}, "security_group/web")})
+	rules("web", []blueprint.RuleSpec{tcp(8080, netip.Prefix{}, "security_group/lb")},
+		[]blueprint.RuleSpec{tcp(3306, netip.Prefix{}, "security_group/db"), tcp(443, anywhere, ""), tcp(80, anywhere, "")})
+	rules("db", []blueprint.RuleSpec{tcp(3306, netip.Prefix{}, "security_group/web")}, nil)
+	add(blueprint.Resource{ID: "firewall/db", Kind: blueprint.KindFirewall, Firewall: &blueprint.FirewallSpec{
+		Net: "net/main", Subnets: []blueprint.Ref{"subnet/db/a", "subnet/db/b"},
+		Inbound: []blueprint.ACLEntrySpec{
 			{Number: 100, Allow: true, Protocol: netplan.ProtocolTCP, FromPort: 3306, ToPort: 3306, CIDR: p("10.20.10.0/23")},
 			{Number: 200, Allow: false, Protocol: netplan.ProtocolAll, CIDR: anywhere},
 		},
-		Outbound: []pattern.ACLEntrySpec{
+		Outbound: []blueprint.ACLEntrySpec{
 			{Number: 100, Allow: true, Protocol: netplan.ProtocolTCP, FromPort: 1024, ToPort: 65535, CIDR: p("10.20.10.0/23")},
 			{Number: 200, Allow: false, Protocol: netplan.ProtocolAll, CIDR: anywhere},
 		},
@@ -78,28 +78,28 @@ func webApp(deployment string) *pattern.Blueprint {
 	if len(name) > 32 {
 		name = strings.TrimRight(name[:32], "-")
 	}
-	add(pattern.Resource{ID: "load_balancer/web", Kind: pattern.KindLoadBalancer, LoadBalancer: &pattern.LoadBalancerSpec{
-		Name: name, Scheme: pattern.SchemeInternetFacing, Type: pattern.LBApplication,
-		Subnets: []pattern.Ref{"subnet/public/a", "subnet/public/b"}, SecurityGroups: []pattern.Ref{"security_group/lb"},
-		Listeners: []pattern.ListenerSpec{
+	add(blueprint.Resource{ID: "load_balancer/web", Kind: blueprint.KindLoadBalancer, LoadBalancer: &blueprint.LoadBalancerSpec{
+		Name: name, Scheme: blueprint.SchemeInternetFacing, Type: blueprint.LBApplication,
+		Subnets: []blueprint.Ref{"subnet/public/a", "subnet/public/b"}, SecurityGroups: []blueprint.Ref{"security_group/lb"},
+		Listeners: []blueprint.ListenerSpec{
 			{Protocol: "HTTP", Port: 80, TargetProtocol: "HTTP", TargetPort: 8080},
 			{Protocol: "HTTPS", Port: 443, TargetProtocol: "HTTP", TargetPort: 8080, Certificate: "arn:aws:acm:us-east-1:123456789012:certificate/tipster"},
 		},
-		HealthCheck: pattern.HealthCheckSpec{Protocol: "HTTP", Port: 8080, Path: "/health", IntervalSeconds: 30, TimeoutSeconds: 5, HealthyThreshold: 3, UnhealthyThreshold: 2},
+		HealthCheck: blueprint.HealthCheckSpec{Protocol: "HTTP", Port: 8080, Path: "/health", IntervalSeconds: 30, TimeoutSeconds: 5, HealthyThreshold: 3, UnhealthyThreshold: 2},
 	}})
-	add(pattern.Resource{ID: "cluster/web", Kind: pattern.KindCluster, Cluster: &pattern.ClusterSpec{
-		Tier: "web", Subnets: []pattern.Ref{"subnet/web/a", "subnet/web/b"}, SecurityGroups: []pattern.Ref{"security_group/web"},
+	add(blueprint.Resource{ID: "cluster/web", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
+		Tier: "web", Subnets: []blueprint.Ref{"subnet/web/a", "subnet/web/b"}, SecurityGroups: []blueprint.Ref{"security_group/web"},
 		Image: "ami-12c6146b", InstanceType: "t3.small", UserData: "#!/bin/sh\nexec java -jar /opt/tipster/api.jar\n",
-		Min: 2, Desired: 2, Max: 6, Stateless: true, LoadBalancers: []pattern.Ref{"load_balancer/web"}, TargetPort: 8080,
+		Min: 2, Desired: 2, Max: 6, Stateless: true, LoadBalancers: []blueprint.Ref{"load_balancer/web"}, TargetPort: 8080,
 	}})
-	add(pattern.Resource{ID: "database/main", Kind: pattern.KindDatabase, Database: &pattern.DatabaseSpec{
+	add(blueprint.Resource{ID: "database/main", Kind: blueprint.KindDatabase, Database: &blueprint.DatabaseSpec{
 		Engine: "mysql", EngineVersion: "8.0.35", InstanceClass: "db.t3.medium", StorageGiB: 50, MultiAZ: true,
 		BackupRetentionDays: 7, Encrypted: true, Port: 3306, Username: "tipster",
-		Subnets: []pattern.Ref{"subnet/db/a", "subnet/db/b"}, SecurityGroups: []pattern.Ref{"security_group/db"},
+		Subnets: []blueprint.Ref{"subnet/db/a", "subnet/db/b"}, SecurityGroups: []blueprint.Ref{"security_group/db"},
 	}})
 	for i := range rs {
 		rs[i].DependsOn = rs[i].Dependencies()
 	}
-	slices.SortFunc(rs, func(a, b pattern.Resource) int { return strings.Compare(a.ID, b.ID) })
-	return &pattern.Blueprint{Schema: pattern.SchemaV1, Deployment: deployment, Resources: rs}
+	slices.SortFunc(rs, func(a, b blueprint.Resource) int { return strings.Compare(a.ID, b.ID) })
+	return &blueprint.Blueprint{Schema: blueprint.SchemaV1, Deployment: deployment, Resources: rs}
 }

@@ -15,8 +15,9 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/tier"
 )
 
 // A cluster is a launch template and an autoscaling group, both named by
@@ -34,7 +35,7 @@ func clusterName(req provider.Request) string {
 	return provider.Token(req.Deployment, req.Resource.ID)
 }
 
-func launchTemplateData(spec *pattern.ClusterSpec, tags map[string]string) *ec2types.RequestLaunchTemplateData {
+func launchTemplateData(spec *blueprint.ClusterSpec, tags map[string]string) *ec2types.RequestLaunchTemplateData {
 	data := &ec2types.RequestLaunchTemplateData{
 		ImageId:          awssdk.String(spec.Image),
 		InstanceType:     ec2types.InstanceType(spec.InstanceType),
@@ -73,7 +74,7 @@ func (d *Driver) ensureLaunchTemplate(ctx context.Context, req provider.Request,
 }
 
 // targetGroupsOf returns the target group ARNs of load balancer ARNs.
-func (d *Driver) targetGroupsOf(ctx context.Context, lbs []pattern.Ref) ([]string, error) {
+func (d *Driver) targetGroupsOf(ctx context.Context, lbs []blueprint.Ref) ([]string, error) {
 	var tgs []string
 	for _, lb := range lbs {
 		out, err := d.ELB.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{LoadBalancerArn: awssdk.String(string(lb))})
@@ -159,7 +160,7 @@ func (d *Driver) createCluster(ctx context.Context, req provider.Request) (provi
 func scalingPolicyName(group string) string { return "archkit-target-cpu-" + group }
 
 // putScalingPolicy creates or replaces the group's target-tracking policy.
-func (d *Driver) putScalingPolicy(ctx context.Context, group string, s *pattern.ScalingSpec) error {
+func (d *Driver) putScalingPolicy(ctx context.Context, group string, s *blueprint.ScalingSpec) error {
 	in := &autoscaling.PutScalingPolicyInput{
 		AutoScalingGroupName: awssdk.String(group),
 		PolicyName:           awssdk.String(scalingPolicyName(group)),
@@ -183,7 +184,7 @@ const policyTargetTracking = "TargetTrackingScaling"
 // readScaling returns the group's target-tracking policy on average CPU,
 // or nil when it has none (another policy of the same name, on another
 // metric, is reported as none, so that the next apply puts it back).
-func (d *Driver) readScaling(ctx context.Context, group string) (*pattern.ScalingSpec, error) {
+func (d *Driver) readScaling(ctx context.Context, group string) (*blueprint.ScalingSpec, error) {
 	name := scalingPolicyName(group)
 	p := autoscaling.NewDescribePoliciesPaginator(d.AutoScaling, &autoscaling.DescribePoliciesInput{
 		AutoScalingGroupName: awssdk.String(group),
@@ -204,7 +205,7 @@ func (d *Driver) readScaling(ctx context.Context, group string) (*pattern.Scalin
 				tt.PredefinedMetricSpecification == nil || tt.PredefinedMetricSpecification.PredefinedMetricType != astypes.MetricTypeASGAverageCPUUtilization {
 				continue
 			}
-			return &pattern.ScalingSpec{
+			return &blueprint.ScalingSpec{
 				TargetCPUPercent: int(math.Round(awssdk.ToFloat64(tt.TargetValue))),
 				WarmupSeconds:    int(awssdk.ToInt32(sp.EstimatedInstanceWarmup)),
 			}, nil
@@ -226,7 +227,7 @@ func (d *Driver) deleteScalingPolicy(ctx context.Context, group string) error {
 }
 
 // syncScaling puts or deletes the group's policy so that it matches want.
-func (d *Driver) syncScaling(ctx context.Context, group string, want, have *pattern.ScalingSpec) error {
+func (d *Driver) syncScaling(ctx context.Context, group string, want, have *blueprint.ScalingSpec) error {
 	switch {
 	case want == nil && have == nil:
 		return nil
@@ -266,14 +267,14 @@ func (d *Driver) incompleteCluster(ctx context.Context, name string) (provider.O
 		return provider.Observed{}, mapErr("DescribeLaunchTemplates", "cluster", name, err)
 	}
 	if out == nil || len(out.LaunchTemplates) == 0 {
-		return provider.Observed{}, notFound("DescribeAutoScalingGroups", pattern.KindCluster, name)
+		return provider.Observed{}, notFound("DescribeAutoScalingGroups", blueprint.KindCluster, name)
 	}
 	return incompleteClusterObserved(out.LaunchTemplates[0]), nil
 }
 
 func incompleteClusterObserved(lt ec2types.LaunchTemplate) provider.Observed {
-	o := observed(pattern.KindCluster, awssdk.ToString(lt.LaunchTemplateName), fromEC2Tags(lt.Tags), false, "incomplete")
-	o.Resource.Cluster = &pattern.ClusterSpec{}
+	o := observed(blueprint.KindCluster, awssdk.ToString(lt.LaunchTemplateName), fromEC2Tags(lt.Tags), false, "incomplete")
+	o.Resource.Cluster = &blueprint.ClusterSpec{}
 	o.Parts = map[string][]string{partLaunchTemplate: {awssdk.ToString(lt.LaunchTemplateId)}}
 	return o
 }
@@ -291,8 +292,8 @@ func (d *Driver) clusterObserved(ctx context.Context, g astypes.AutoScalingGroup
 	}
 	slices.Sort(instances)
 	desired := int(awssdk.ToInt32(g.DesiredCapacity))
-	o := observed(pattern.KindCluster, name, tags, inService >= desired, "InService")
-	spec := &pattern.ClusterSpec{
+	o := observed(blueprint.KindCluster, name, tags, inService >= desired, "InService")
+	spec := &blueprint.ClusterSpec{
 		Tier:      tags[tagTier],
 		Min:       int(awssdk.ToInt32(g.MinSize)),
 		Desired:   desired,
@@ -301,7 +302,7 @@ func (d *Driver) clusterObserved(ctx context.Context, g astypes.AutoScalingGroup
 	}
 	for _, s := range strings.Split(awssdk.ToString(g.VPCZoneIdentifier), ",") {
 		if s = strings.TrimSpace(s); s != "" {
-			spec.Subnets = append(spec.Subnets, pattern.Ref(s))
+			spec.Subnets = append(spec.Subnets, blueprint.Ref(s))
 		}
 	}
 	slices.Sort(spec.Subnets)
@@ -323,7 +324,7 @@ func (d *Driver) clusterObserved(ctx context.Context, g astypes.AutoScalingGroup
 				spec.SecurityGroups = refsOf(data.SecurityGroupIds)
 				slices.Sort(spec.SecurityGroups)
 				if ud, err := base64.StdEncoding.DecodeString(awssdk.ToString(data.UserData)); err == nil && len(ud) > 0 {
-					spec.UserData = pattern.Secret(ud)
+					spec.UserData = tier.Secret(ud)
 				}
 			}
 		}
@@ -352,7 +353,7 @@ func (d *Driver) clusterObserved(ctx context.Context, g astypes.AutoScalingGroup
 }
 
 // scalingDiffers reports whether the policy of o differs from spec's.
-func scalingDiffers(spec *pattern.ClusterSpec, o provider.Observed) bool {
+func scalingDiffers(spec *blueprint.ClusterSpec, o provider.Observed) bool {
 	have := o.Resource.Cluster.Scaling
 	if spec.Scaling == nil || have == nil {
 		return spec.Scaling != have
@@ -411,7 +412,7 @@ func (d *Driver) updateCluster(ctx context.Context, req provider.Request, cur pr
 	want := req.Resource.Cluster
 	have := cur.Resource.Cluster
 	if have == nil {
-		have = &pattern.ClusterSpec{}
+		have = &blueprint.ClusterSpec{}
 	}
 	in := &autoscaling.UpdateAutoScalingGroupInput{AutoScalingGroupName: awssdk.String(cur.ID)}
 	changed := false

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -145,7 +145,7 @@ func (d *Driver) describeDB(ctx context.Context, id string) (*rdstypes.DBInstanc
 		return nil, mapErr("DescribeDBInstances", "database", id, err)
 	}
 	if len(out.DBInstances) == 0 {
-		return nil, notFound("DescribeDBInstances", pattern.KindDatabase, id)
+		return nil, notFound("DescribeDBInstances", blueprint.KindDatabase, id)
 	}
 	return &out.DBInstances[0], nil
 }
@@ -183,8 +183,8 @@ func (d *Driver) incompleteDatabase(ctx context.Context, id string, notFound err
 
 func incompleteDatabaseObserved(g rdstypes.DBSubnetGroup, tags map[string]string) provider.Observed {
 	name := awssdk.ToString(g.DBSubnetGroupName)
-	o := observed(pattern.KindDatabase, name, tags, false, "incomplete")
-	o.Resource.Database = &pattern.DatabaseSpec{}
+	o := observed(blueprint.KindDatabase, name, tags, false, "incomplete")
+	o.Resource.Database = &blueprint.DatabaseSpec{}
 	o.Parts = map[string][]string{partSubnetGroup: {name}}
 	return o
 }
@@ -192,8 +192,8 @@ func incompleteDatabaseObserved(g rdstypes.DBSubnetGroup, tags map[string]string
 func dbObserved(db rdstypes.DBInstance) provider.Observed {
 	tags := fromRDSTags(db.TagList)
 	status := awssdk.ToString(db.DBInstanceStatus)
-	o := observed(pattern.KindDatabase, awssdk.ToString(db.DBInstanceIdentifier), tags, status == "available", status)
-	spec := &pattern.DatabaseSpec{
+	o := observed(blueprint.KindDatabase, awssdk.ToString(db.DBInstanceIdentifier), tags, status == "available", status)
+	spec := &blueprint.DatabaseSpec{
 		Engine:              awssdk.ToString(db.Engine),
 		EngineVersion:       tags[tagEngineVersion], // as asked: RDS picks and upgrades minor versions itself
 		InstanceClass:       awssdk.ToString(db.DBInstanceClass),
@@ -210,13 +210,13 @@ func dbObserved(db rdstypes.DBInstance) provider.Observed {
 		spec.Port = uint16(awssdk.ToInt32(db.DbInstancePort))
 	}
 	for _, g := range db.VpcSecurityGroups {
-		spec.SecurityGroups = append(spec.SecurityGroups, pattern.Ref(awssdk.ToString(g.VpcSecurityGroupId)))
+		spec.SecurityGroups = append(spec.SecurityGroups, blueprint.Ref(awssdk.ToString(g.VpcSecurityGroupId)))
 	}
 	slices.Sort(spec.SecurityGroups)
 	if sg := db.DBSubnetGroup; sg != nil {
 		o.Parts = map[string][]string{partSubnetGroup: {awssdk.ToString(sg.DBSubnetGroupName)}}
 		for _, s := range sg.Subnets {
-			spec.Subnets = append(spec.Subnets, pattern.Ref(awssdk.ToString(s.SubnetIdentifier)))
+			spec.Subnets = append(spec.Subnets, blueprint.Ref(awssdk.ToString(s.SubnetIdentifier)))
 		}
 		slices.Sort(spec.Subnets)
 	}

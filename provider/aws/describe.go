@@ -3,7 +3,7 @@ package aws
 import (
 	"context"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -11,10 +11,10 @@ import (
 // maps each item to an Observed: the body of List for the EC2 kinds.
 //
 //	p := ec2.NewDescribeSubnetsPaginator(d.EC2, in)
-//	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeSubnets", pattern.KindSubnet,
+//	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeSubnets", blueprint.KindSubnet,
 //		func(o *ec2.DescribeSubnetsOutput) []ec2types.Subnet { return o.Subnets }, subnetObserved)
 func listAll[Out, Opt, Item any](ctx context.Context, more func() bool, next func(context.Context, ...func(Opt)) (Out, error),
-	op string, kind pattern.Kind, items func(Out) []Item, observe func(Item) provider.Observed) ([]provider.Observed, error) {
+	op string, kind blueprint.Kind, items func(Out) []Item, observe func(Item) provider.Observed) ([]provider.Observed, error) {
 	var res []provider.Observed
 	for more() {
 		out, err := next(ctx)
@@ -32,9 +32,9 @@ func listAll[Out, Opt, Item any](ctx context.Context, more func() bool, next fun
 // its one item: the body of Read for the EC2 kinds. No item is NotFound.
 //
 //	out, err := d.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: []string{id}})
-//	return readOne("DescribeSubnets", pattern.KindSubnet, id, out, err,
+//	return readOne("DescribeSubnets", blueprint.KindSubnet, id, out, err,
 //		func(o *ec2.DescribeSubnetsOutput) []ec2types.Subnet { return o.Subnets }, subnetObserved)
-func readOne[Out, Item any](op string, kind pattern.Kind, id string, out Out, err error,
+func readOne[Out, Item any](op string, kind blueprint.Kind, id string, out Out, err error,
 	items func(Out) []Item, observe func(Item) provider.Observed) (provider.Observed, error) {
 	if err != nil {
 		return provider.Observed{}, mapErr(op, string(kind), id, err)

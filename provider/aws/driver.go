@@ -20,7 +20,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/archkit/archkit/netplan"
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -197,14 +197,14 @@ func (d *Driver) Name() string { return "aws" }
 // Update changes in place.
 func (d *Driver) Capabilities() provider.Capabilities {
 	return provider.Capabilities{
-		Mutable: map[pattern.Kind][]string{
-			pattern.KindSubnet:             {"public"},
-			pattern.KindRouteTable:         {"routes", "subnet"},
-			pattern.KindSecurityGroupRules: {"inbound", "outbound"},
-			pattern.KindFirewall:           {"subnets", "inbound", "outbound"},
-			pattern.KindLoadBalancer:       {"listeners", "health_check", "security_groups"},
-			pattern.KindCluster:            {"min", "desired", "max", "image", "instance_type", "user_data", "security_groups", "subnets", "load_balancers", "scaling"},
-			pattern.KindDatabase:           {"instance_class", "storage_gib", "multi_az", "backup_retention_days"},
+		Mutable: map[blueprint.Kind][]string{
+			blueprint.KindSubnet:             {"public"},
+			blueprint.KindRouteTable:         {"routes", "subnet"},
+			blueprint.KindSecurityGroupRules: {"inbound", "outbound"},
+			blueprint.KindFirewall:           {"subnets", "inbound", "outbound"},
+			blueprint.KindLoadBalancer:       {"listeners", "health_check", "security_groups"},
+			blueprint.KindCluster:            {"min", "desired", "max", "image", "instance_type", "user_data", "security_groups", "subnets", "load_balancers", "scaling"},
+			blueprint.KindDatabase:           {"instance_class", "storage_gib", "multi_az", "backup_retention_days"},
 		},
 	}
 }
@@ -258,29 +258,29 @@ func (d *Driver) List(ctx context.Context, q provider.Query) ([]provider.Observe
 		err error
 	)
 	switch q.Kind {
-	case pattern.KindNet:
+	case blueprint.KindNet:
 		out, err = d.listVPCs(ctx, q)
-	case pattern.KindSubnet:
+	case blueprint.KindSubnet:
 		out, err = d.listSubnets(ctx, q)
-	case pattern.KindInternetGateway:
+	case blueprint.KindInternetGateway:
 		out, err = d.listInternetGateways(ctx, q)
-	case pattern.KindPublicIP:
+	case blueprint.KindPublicIP:
 		out, err = d.listElasticIPs(ctx, q)
-	case pattern.KindNATGateway:
+	case blueprint.KindNATGateway:
 		out, err = d.listNATGateways(ctx, q)
-	case pattern.KindRouteTable:
+	case blueprint.KindRouteTable:
 		out, err = d.listRouteTables(ctx, q)
-	case pattern.KindSecurityGroup:
+	case blueprint.KindSecurityGroup:
 		out, err = d.listSecurityGroups(ctx, q)
-	case pattern.KindSecurityGroupRules:
+	case blueprint.KindSecurityGroupRules:
 		out, err = d.listSecurityGroupRules(ctx, q)
-	case pattern.KindFirewall:
+	case blueprint.KindFirewall:
 		out, err = d.listNetworkACLs(ctx, q)
-	case pattern.KindLoadBalancer:
+	case blueprint.KindLoadBalancer:
 		out, err = d.listLoadBalancers(ctx, q)
-	case pattern.KindCluster:
+	case blueprint.KindCluster:
 		out, err = d.listClusters(ctx, q)
-	case pattern.KindDatabase:
+	case blueprint.KindDatabase:
 		out, err = d.listDatabases(ctx, q)
 	default:
 		return nil, unknownKind("List", q.Kind)
@@ -305,31 +305,31 @@ func (d *Driver) List(ctx context.Context, q provider.Query) ([]provider.Observe
 // Read returns one resource by provider id; a resource that is gone (or
 // deleted and still visible, like a NAT gateway) is an error with Code
 // NotFound.
-func (d *Driver) Read(ctx context.Context, kind pattern.Kind, id string) (provider.Observed, error) {
+func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (provider.Observed, error) {
 	switch kind {
-	case pattern.KindNet:
+	case blueprint.KindNet:
 		return d.readVPC(ctx, id)
-	case pattern.KindSubnet:
+	case blueprint.KindSubnet:
 		return d.readSubnet(ctx, id)
-	case pattern.KindInternetGateway:
+	case blueprint.KindInternetGateway:
 		return d.readInternetGateway(ctx, id)
-	case pattern.KindPublicIP:
+	case blueprint.KindPublicIP:
 		return d.readElasticIP(ctx, id)
-	case pattern.KindNATGateway:
+	case blueprint.KindNATGateway:
 		return d.readNATGateway(ctx, id)
-	case pattern.KindRouteTable:
+	case blueprint.KindRouteTable:
 		return d.readRouteTable(ctx, id)
-	case pattern.KindSecurityGroup:
+	case blueprint.KindSecurityGroup:
 		return d.readSecurityGroup(ctx, id)
-	case pattern.KindSecurityGroupRules:
+	case blueprint.KindSecurityGroupRules:
 		return d.readSecurityGroupRules(ctx, id)
-	case pattern.KindFirewall:
+	case blueprint.KindFirewall:
 		return d.readNetworkACL(ctx, id)
-	case pattern.KindLoadBalancer:
+	case blueprint.KindLoadBalancer:
 		return d.readLoadBalancer(ctx, id)
-	case pattern.KindCluster:
+	case blueprint.KindCluster:
 		return d.readCluster(ctx, id)
-	case pattern.KindDatabase:
+	case blueprint.KindDatabase:
 		return d.readDatabase(ctx, id)
 	}
 	return provider.Observed{}, unknownKind("Read", kind)
@@ -345,29 +345,29 @@ func (d *Driver) Create(ctx context.Context, req provider.Request) (provider.Obs
 	}
 	d.logger().LogAttrs(ctx, slog.LevelDebug, "create", slog.String("kind", string(r.Kind)), slog.String("logical_id", r.ID))
 	switch r.Kind {
-	case pattern.KindNet:
+	case blueprint.KindNet:
 		return d.createVPC(ctx, req)
-	case pattern.KindSubnet:
+	case blueprint.KindSubnet:
 		return d.createSubnet(ctx, req)
-	case pattern.KindInternetGateway:
+	case blueprint.KindInternetGateway:
 		return d.createInternetGateway(ctx, req)
-	case pattern.KindPublicIP:
+	case blueprint.KindPublicIP:
 		return d.createElasticIP(ctx, req)
-	case pattern.KindNATGateway:
+	case blueprint.KindNATGateway:
 		return d.createNATGateway(ctx, req)
-	case pattern.KindRouteTable:
+	case blueprint.KindRouteTable:
 		return d.createRouteTable(ctx, req)
-	case pattern.KindSecurityGroup:
+	case blueprint.KindSecurityGroup:
 		return d.createSecurityGroup(ctx, req)
-	case pattern.KindSecurityGroupRules:
+	case blueprint.KindSecurityGroupRules:
 		return d.createSecurityGroupRules(ctx, req)
-	case pattern.KindFirewall:
+	case blueprint.KindFirewall:
 		return d.createNetworkACL(ctx, req)
-	case pattern.KindLoadBalancer:
+	case blueprint.KindLoadBalancer:
 		return d.createLoadBalancer(ctx, req)
-	case pattern.KindCluster:
+	case blueprint.KindCluster:
 		return d.createCluster(ctx, req)
-	case pattern.KindDatabase:
+	case blueprint.KindDatabase:
 		return d.createDatabase(ctx, req)
 	}
 	return provider.Observed{}, unknownKind("Create", r.Kind)
@@ -383,19 +383,19 @@ func (d *Driver) Update(ctx context.Context, req provider.Request, current provi
 	}
 	d.logger().LogAttrs(ctx, slog.LevelDebug, "update", slog.String("kind", string(r.Kind)), slog.String("id", current.ID))
 	switch r.Kind {
-	case pattern.KindSubnet:
+	case blueprint.KindSubnet:
 		return d.updateSubnet(ctx, req, current)
-	case pattern.KindRouteTable:
+	case blueprint.KindRouteTable:
 		return d.updateRouteTable(ctx, req, current)
-	case pattern.KindSecurityGroupRules:
+	case blueprint.KindSecurityGroupRules:
 		return d.updateSecurityGroupRules(ctx, req, current)
-	case pattern.KindFirewall:
+	case blueprint.KindFirewall:
 		return d.updateNetworkACL(ctx, req, current)
-	case pattern.KindLoadBalancer:
+	case blueprint.KindLoadBalancer:
 		return d.updateLoadBalancer(ctx, req, current)
-	case pattern.KindCluster:
+	case blueprint.KindCluster:
 		return d.updateCluster(ctx, req, current)
-	case pattern.KindDatabase:
+	case blueprint.KindDatabase:
 		return d.updateDatabase(ctx, req, current)
 	}
 	return provider.Observed{}, provider.NewError("Update", string(r.Kind), current.ID, provider.Unsupported,
@@ -409,35 +409,35 @@ func (d *Driver) Delete(ctx context.Context, current provider.Observed) error {
 	kind := current.Resource.Kind
 	d.logger().LogAttrs(ctx, slog.LevelDebug, "delete", slog.String("kind", string(kind)), slog.String("id", current.ID))
 	switch kind {
-	case pattern.KindNet:
+	case blueprint.KindNet:
 		return d.deleteVPC(ctx, current)
-	case pattern.KindSubnet:
+	case blueprint.KindSubnet:
 		return d.deleteSubnet(ctx, current)
-	case pattern.KindInternetGateway:
+	case blueprint.KindInternetGateway:
 		return d.deleteInternetGateway(ctx, current)
-	case pattern.KindPublicIP:
+	case blueprint.KindPublicIP:
 		return d.deleteElasticIP(ctx, current)
-	case pattern.KindNATGateway:
+	case blueprint.KindNATGateway:
 		return d.deleteNATGateway(ctx, current)
-	case pattern.KindRouteTable:
+	case blueprint.KindRouteTable:
 		return d.deleteRouteTable(ctx, current)
-	case pattern.KindSecurityGroup:
+	case blueprint.KindSecurityGroup:
 		return d.deleteSecurityGroup(ctx, current)
-	case pattern.KindSecurityGroupRules:
+	case blueprint.KindSecurityGroupRules:
 		return d.deleteSecurityGroupRules(ctx, current)
-	case pattern.KindFirewall:
+	case blueprint.KindFirewall:
 		return d.deleteNetworkACL(ctx, current)
-	case pattern.KindLoadBalancer:
+	case blueprint.KindLoadBalancer:
 		return d.deleteLoadBalancer(ctx, current)
-	case pattern.KindCluster:
+	case blueprint.KindCluster:
 		return d.deleteCluster(ctx, current)
-	case pattern.KindDatabase:
+	case blueprint.KindDatabase:
 		return d.deleteDatabase(ctx, current)
 	}
 	return unknownKind("Delete", kind)
 }
 
-func unknownKind(op string, k pattern.Kind) error {
+func unknownKind(op string, k blueprint.Kind) error {
 	return provider.NewError(op, string(k), "", provider.Unsupported,
-		fmt.Errorf("aws: kind %q: unknown kind; use one of %v", k, pattern.Kinds))
+		fmt.Errorf("aws: kind %q: unknown kind; use one of %v", k, blueprint.Kinds))
 }

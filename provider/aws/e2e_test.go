@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/aws/internal/mototest"
 )
@@ -203,7 +203,7 @@ func requestCertificate(ctx context.Context, t *testing.T, td *testDriver, domai
 }
 
 // withCertificate sets the certificate of the HTTPS listeners of bp.
-func withCertificate(bp *pattern.Blueprint, arn string) {
+func withCertificate(bp *blueprint.Blueprint, arn string) {
 	for _, r := range bp.Resources {
 		if r.LoadBalancer != nil {
 			for i := range r.LoadBalancer.Listeners {

@@ -7,18 +7,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
 // Elastic IPs are identified by their allocation id ("eipalloc-...").
 func eipObserved(a ec2types.Address) provider.Observed {
 	tags := fromEC2Tags(a.Tags)
-	o := observed(pattern.KindPublicIP, awssdk.ToString(a.AllocationId), tags, true, "allocated")
+	o := observed(blueprint.KindPublicIP, awssdk.ToString(a.AllocationId), tags, true, "allocated")
 	if awssdk.ToString(a.AssociationId) != "" {
 		o.Status = "associated"
 	}
-	o.Resource.PublicIP = &pattern.PublicIPSpec{Zone: tags[tagZone]}
+	o.Resource.PublicIP = &blueprint.PublicIPSpec{Zone: tags[tagZone]}
 	return o
 }
 
@@ -43,7 +43,7 @@ func (d *Driver) createElasticIP(ctx context.Context, req provider.Request) (pro
 
 func (d *Driver) readElasticIP(ctx context.Context, id string) (provider.Observed, error) {
 	out, err := d.EC2.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{AllocationIds: []string{id}})
-	return readOne("DescribeAddresses", pattern.KindPublicIP, id, out, err,
+	return readOne("DescribeAddresses", blueprint.KindPublicIP, id, out, err,
 		func(o *ec2.DescribeAddressesOutput) []ec2types.Address { return o.Addresses }, eipObserved)
 }
 

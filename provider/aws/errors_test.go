@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/archkit/archkit/netplan"
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -97,29 +97,29 @@ func TestDBIdentifier(t *testing.T) {
 
 func TestIPPermission(t *testing.T) {
 	t.Parallel()
-	cidr := pattern.RuleSpec{Protocol: netplan.ProtocolTCP, FromPort: 443, ToPort: 443, CIDR: netipMust("0.0.0.0/0"), Description: "https"}
+	cidr := blueprint.RuleSpec{Protocol: netplan.ProtocolTCP, FromPort: 443, ToPort: 443, CIDR: netipMust("0.0.0.0/0"), Description: "https"}
 	p := ipPermission(cidr)
 	assert.Equal(t, "tcp", awssdk.ToString(p.IpProtocol))
 	assert.Equal(t, int32(443), awssdk.ToInt32(p.FromPort))
 	require.Len(t, p.IpRanges, 1)
 	assert.Equal(t, "0.0.0.0/0", awssdk.ToString(p.IpRanges[0].CidrIp))
 
-	group := ipPermission(pattern.RuleSpec{Protocol: netplan.ProtocolTCP, FromPort: 3306, ToPort: 3306, Group: "sg-1"})
+	group := ipPermission(blueprint.RuleSpec{Protocol: netplan.ProtocolTCP, FromPort: 3306, ToPort: 3306, Group: "sg-1"})
 	require.Len(t, group.UserIdGroupPairs, 1)
 	assert.Equal(t, "sg-1", awssdk.ToString(group.UserIdGroupPairs[0].GroupId))
 
-	all := ipPermission(pattern.RuleSpec{Protocol: netplan.ProtocolAll, CIDR: netipMust("10.0.0.0/8")})
+	all := ipPermission(blueprint.RuleSpec{Protocol: netplan.ProtocolAll, CIDR: netipMust("10.0.0.0/8")})
 	assert.Equal(t, "-1", awssdk.ToString(all.IpProtocol))
 	assert.Nil(t, all.FromPort)
 
-	icmp := ipPermission(pattern.RuleSpec{Protocol: netplan.ProtocolICMP, CIDR: netipMust("10.0.0.0/8")})
+	icmp := ipPermission(blueprint.RuleSpec{Protocol: netplan.ProtocolICMP, CIDR: netipMust("10.0.0.0/8")})
 	assert.Equal(t, int32(-1), awssdk.ToInt32(icmp.FromPort))
 
 	// What AWS reports back has the same key as what was asked.
 	back := ruleFromAWS(ec2types.SecurityGroupRule{IpProtocol: awssdk.String("-1"), FromPort: awssdk.Int32(-1), ToPort: awssdk.Int32(-1), CidrIpv4: awssdk.String("10.0.0.0/8")})
-	assert.Equal(t, ruleKey(pattern.RuleSpec{Protocol: netplan.ProtocolAll, CIDR: netipMust("10.0.0.0/8")}), ruleKey(back.spec))
+	assert.Equal(t, ruleKey(blueprint.RuleSpec{Protocol: netplan.ProtocolAll, CIDR: netipMust("10.0.0.0/8")}), ruleKey(back.spec))
 	wide := ruleFromAWS(ec2types.SecurityGroupRule{IpProtocol: awssdk.String("tcp"), FromPort: awssdk.Int32(0), ToPort: awssdk.Int32(65535), CidrIpv4: awssdk.String("10.0.0.0/8")})
-	assert.Equal(t, ruleKey(pattern.RuleSpec{Protocol: netplan.ProtocolTCP, CIDR: netipMust("10.0.0.0/8")}), ruleKey(wide.spec))
+	assert.Equal(t, ruleKey(blueprint.RuleSpec{Protocol: netplan.ProtocolTCP, CIDR: netipMust("10.0.0.0/8")}), ruleKey(wide.spec))
 }
 
 // blockedEC2 refuses to delete subnets and reports an ENI of someone
@@ -143,7 +143,7 @@ func (blockedEC2) DescribeNetworkInterfaces(_ context.Context, in *ec2.DescribeN
 func TestDeleteNamesBlockers(t *testing.T) {
 	t.Parallel()
 	d := &Driver{EC2: blockedEC2{}}
-	err := d.Delete(t.Context(), provider.Observed{ID: "subnet-1", Resource: pattern.Resource{Kind: pattern.KindSubnet}})
+	err := d.Delete(t.Context(), provider.Observed{ID: "subnet-1", Resource: blueprint.Resource{Kind: blueprint.KindSubnet}})
 	require.ErrorIs(t, err, provider.ErrDependency)
 	var pe *provider.Error
 	require.ErrorAs(t, err, &pe)

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/aws"
 )
@@ -72,9 +72,9 @@ func TestFailureAtEveryWrite(t *testing.T) {
 }
 
 // assertOnce checks that each resource of bp exists exactly once.
-func assertOnce(t *testing.T, td *testDriver, bp *pattern.Blueprint) {
+func assertOnce(t *testing.T, td *testDriver, bp *blueprint.Blueprint) {
 	t.Helper()
-	for _, k := range pattern.Kinds {
+	for _, k := range blueprint.Kinds {
 		want := len(bp.OfKind(k))
 		got, err := td.List(t.Context(), provider.Query{Deployment: bp.Deployment, Kind: k})
 		require.NoError(t, err)

@@ -7,7 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -17,8 +17,8 @@ func igwObserved(g ec2types.InternetGateway) provider.Observed {
 	for _, a := range g.Attachments {
 		vpc, state = awssdk.ToString(a.VpcId), string(a.State)
 	}
-	o := observed(pattern.KindInternetGateway, awssdk.ToString(g.InternetGatewayId), fromEC2Tags(g.Tags), vpc != "", state)
-	o.Resource.InternetGateway = &pattern.InternetGatewaySpec{Net: pattern.Ref(vpc)}
+	o := observed(blueprint.KindInternetGateway, awssdk.ToString(g.InternetGatewayId), fromEC2Tags(g.Tags), vpc != "", state)
+	o.Resource.InternetGateway = &blueprint.InternetGatewaySpec{Net: blueprint.Ref(vpc)}
 	return o
 }
 
@@ -53,13 +53,13 @@ func (d *Driver) createInternetGateway(ctx context.Context, req provider.Request
 
 func (d *Driver) readInternetGateway(ctx context.Context, id string) (provider.Observed, error) {
 	out, err := d.EC2.DescribeInternetGateways(ctx, &ec2.DescribeInternetGatewaysInput{InternetGatewayIds: []string{id}})
-	return readOne("DescribeInternetGateways", pattern.KindInternetGateway, id, out, err,
+	return readOne("DescribeInternetGateways", blueprint.KindInternetGateway, id, out, err,
 		func(o *ec2.DescribeInternetGatewaysOutput) []ec2types.InternetGateway { return o.InternetGateways }, igwObserved)
 }
 
 func (d *Driver) listInternetGateways(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
 	p := ec2.NewDescribeInternetGatewaysPaginator(d.EC2, &ec2.DescribeInternetGatewaysInput{Filters: ownerFilters(q, "attachment.vpc-id")})
-	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeInternetGateways", pattern.KindInternetGateway,
+	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeInternetGateways", blueprint.KindInternetGateway,
 		func(o *ec2.DescribeInternetGatewaysOutput) []ec2types.InternetGateway { return o.InternetGateways }, igwObserved)
 }
 

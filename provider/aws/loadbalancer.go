@@ -11,7 +11,7 @@ import (
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -49,8 +49,8 @@ func (d *Driver) createLoadBalancer(ctx context.Context, req provider.Request) (
 		in := &elbv2.CreateLoadBalancerInput{
 			Name:    awssdk.String(spec.Name),
 			Subnets: refStrings(spec.Subnets),
-			Scheme:  elbtypes.LoadBalancerSchemeEnum(cmp.Or(spec.Scheme, pattern.SchemeInternetFacing)),
-			Type:    elbtypes.LoadBalancerTypeEnum(cmp.Or(spec.Type, pattern.LBApplication)),
+			Scheme:  elbtypes.LoadBalancerSchemeEnum(cmp.Or(spec.Scheme, blueprint.SchemeInternetFacing)),
+			Type:    elbtypes.LoadBalancerTypeEnum(cmp.Or(spec.Type, blueprint.LBApplication)),
 			Tags:    elbTags(req.Tags),
 		}
 		if len(spec.SecurityGroups) > 0 {
@@ -88,7 +88,7 @@ func (e errString) Error() string { return string(e) }
 
 const errNoSubnets = errString("aws: load balancer: subnets: empty; give it subnets in at least two zones")
 
-func refStrings(rs []pattern.Ref) []string {
+func refStrings(rs []blueprint.Ref) []string {
 	out := make([]string, len(rs))
 	for i, r := range rs {
 		out[i] = string(r)
@@ -102,12 +102,12 @@ func (d *Driver) subnetVPC(ctx context.Context, subnet string) (string, error) {
 		return "", mapErr("DescribeSubnets", "subnet", subnet, err)
 	}
 	if len(out.Subnets) == 0 {
-		return "", notFound("DescribeSubnets", pattern.KindSubnet, subnet)
+		return "", notFound("DescribeSubnets", blueprint.KindSubnet, subnet)
 	}
 	return awssdk.ToString(out.Subnets[0].VpcId), nil
 }
 
-func targetOf(spec *pattern.LoadBalancerSpec) (proto string, port int32) {
+func targetOf(spec *blueprint.LoadBalancerSpec) (proto string, port int32) {
 	proto, port = "HTTP", 80
 	if len(spec.Listeners) > 0 {
 		l := spec.Listeners[0]
@@ -119,7 +119,7 @@ func targetOf(spec *pattern.LoadBalancerSpec) (proto string, port int32) {
 	return proto, port
 }
 
-func healthCheckArgs(h pattern.HealthCheckSpec) (proto elbtypes.ProtocolEnum, port, path *string, interval, timeout, healthy, unhealthy *int32) {
+func healthCheckArgs(h blueprint.HealthCheckSpec) (proto elbtypes.ProtocolEnum, port, path *string, interval, timeout, healthy, unhealthy *int32) {
 	i32 := func(v int) *int32 {
 		if v <= 0 {
 			return nil
@@ -176,7 +176,7 @@ func (d *Driver) ensureTargetGroup(ctx context.Context, req provider.Request, vp
 // reconcileListeners makes the listeners of lb those of want, keyed by
 // port: missing ones are created, changed ones modified, extra ones
 // deleted. Every listener forwards to tg.
-func (d *Driver) reconcileListeners(ctx context.Context, lb, tg string, want []pattern.ListenerSpec) error {
+func (d *Driver) reconcileListeners(ctx context.Context, lb, tg string, want []blueprint.ListenerSpec) error {
 	out, err := d.ELB.DescribeListeners(ctx, &elbv2.DescribeListenersInput{LoadBalancerArn: awssdk.String(lb)})
 	if err != nil {
 		return mapErr("DescribeListeners", "load_balancer", lb, err)
@@ -298,7 +298,7 @@ func (d *Driver) updateLoadBalancer(ctx context.Context, req provider.Request, c
 	return d.readLoadBalancer(ctx, cur.ID)
 }
 
-func sortedRefs(rs []pattern.Ref) []pattern.Ref {
+func sortedRefs(rs []blueprint.Ref) []blueprint.Ref {
 	c := slices.Clone(rs)
 	slices.Sort(c)
 	return c
@@ -310,7 +310,7 @@ func (d *Driver) readLoadBalancer(ctx context.Context, arn string) (provider.Obs
 		return provider.Observed{}, mapErr("DescribeLoadBalancers", "load_balancer", arn, err)
 	}
 	if len(out.LoadBalancers) == 0 {
-		return provider.Observed{}, notFound("DescribeLoadBalancers", pattern.KindLoadBalancer, arn)
+		return provider.Observed{}, notFound("DescribeLoadBalancers", blueprint.KindLoadBalancer, arn)
 	}
 	tags, err := d.elbTagsOf(ctx, arn)
 	if err != nil {
@@ -340,15 +340,15 @@ func (d *Driver) lbObserved(ctx context.Context, lb elbtypes.LoadBalancer, tags 
 	if lb.State != nil {
 		state = string(lb.State.Code)
 	}
-	o := observed(pattern.KindLoadBalancer, arn, tags, state == string(elbtypes.LoadBalancerStateEnumActive), state)
-	spec := &pattern.LoadBalancerSpec{
+	o := observed(blueprint.KindLoadBalancer, arn, tags, state == string(elbtypes.LoadBalancerStateEnumActive), state)
+	spec := &blueprint.LoadBalancerSpec{
 		Name:           awssdk.ToString(lb.LoadBalancerName),
 		Scheme:         string(lb.Scheme),
 		Type:           string(lb.Type),
 		SecurityGroups: refsOf(lb.SecurityGroups),
 	}
 	for _, az := range lb.AvailabilityZones {
-		spec.Subnets = append(spec.Subnets, pattern.Ref(awssdk.ToString(az.SubnetId)))
+		spec.Subnets = append(spec.Subnets, blueprint.Ref(awssdk.ToString(az.SubnetId)))
 	}
 	slices.Sort(spec.Subnets)
 	slices.Sort(spec.SecurityGroups)
@@ -373,7 +373,7 @@ func (d *Driver) lbObserved(ctx context.Context, lb elbtypes.LoadBalancer, tags 
 	}
 	for arn, tg := range tgByArn {
 		o.Parts[partTargetGroup] = append(o.Parts[partTargetGroup], arn)
-		spec.HealthCheck = pattern.HealthCheckSpec{
+		spec.HealthCheck = blueprint.HealthCheckSpec{
 			Protocol:           string(tg.HealthCheckProtocol),
 			Path:               awssdk.ToString(tg.HealthCheckPath),
 			IntervalSeconds:    int(awssdk.ToInt32(tg.HealthCheckIntervalSeconds)),
@@ -393,7 +393,7 @@ func (d *Driver) lbObserved(ctx context.Context, lb elbtypes.LoadBalancer, tags 
 	if ls != nil {
 		for _, l := range ls.Listeners {
 			o.Parts[partListener] = append(o.Parts[partListener], awssdk.ToString(l.ListenerArn))
-			ls := pattern.ListenerSpec{Protocol: string(l.Protocol), Port: uint16(awssdk.ToInt32(l.Port)), Certificate: certificateOf(l)}
+			ls := blueprint.ListenerSpec{Protocol: string(l.Protocol), Port: uint16(awssdk.ToInt32(l.Port)), Certificate: certificateOf(l)}
 			if tg, ok := tgByArn[forwardsTo(l)]; ok {
 				ls.TargetProtocol, ls.TargetPort = string(tg.Protocol), uint16(awssdk.ToInt32(tg.Port))
 			}
@@ -401,15 +401,15 @@ func (d *Driver) lbObserved(ctx context.Context, lb elbtypes.LoadBalancer, tags 
 		}
 	}
 	slices.Sort(o.Parts[partListener])
-	slices.SortFunc(spec.Listeners, func(a, b pattern.ListenerSpec) int { return cmp.Compare(a.Port, b.Port) })
+	slices.SortFunc(spec.Listeners, func(a, b blueprint.ListenerSpec) int { return cmp.Compare(a.Port, b.Port) })
 	o.Resource.LoadBalancer = spec
 	return o, nil
 }
 
-func refsOf(ss []string) []pattern.Ref {
-	var out []pattern.Ref
+func refsOf(ss []string) []blueprint.Ref {
+	var out []blueprint.Ref
 	for _, s := range ss {
-		out = append(out, pattern.Ref(s))
+		out = append(out, blueprint.Ref(s))
 	}
 	return out
 }

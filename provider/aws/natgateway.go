@@ -7,22 +7,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
 func natObserved(g ec2types.NatGateway) provider.Observed {
 	tags := fromEC2Tags(g.Tags)
-	o := observed(pattern.KindNATGateway, awssdk.ToString(g.NatGatewayId), tags, g.State == ec2types.NatGatewayStateAvailable, string(g.State))
-	spec := &pattern.NATGatewaySpec{
-		Subnet:          pattern.Ref(awssdk.ToString(g.SubnetId)),
-		InternetGateway: pattern.Ref(tags[tagIGW]),
-		PublicRoute:     pattern.Ref(tags[tagPublicRoute]),
+	o := observed(blueprint.KindNATGateway, awssdk.ToString(g.NatGatewayId), tags, g.State == ec2types.NatGatewayStateAvailable, string(g.State))
+	spec := &blueprint.NATGatewaySpec{
+		Subnet:          blueprint.Ref(awssdk.ToString(g.SubnetId)),
+		InternetGateway: blueprint.Ref(tags[tagIGW]),
+		PublicRoute:     blueprint.Ref(tags[tagPublicRoute]),
 		Zone:            tags[tagZone],
 	}
 	for _, a := range g.NatGatewayAddresses {
 		if id := awssdk.ToString(a.AllocationId); id != "" {
-			spec.PublicIP = pattern.Ref(id)
+			spec.PublicIP = blueprint.Ref(id)
 			break
 		}
 	}
@@ -114,7 +114,7 @@ func (d *Driver) readNATGateway(ctx context.Context, id string) (provider.Observ
 		return provider.Observed{}, mapErr("DescribeNatGateways", "nat_gateway", id, err)
 	}
 	if len(out.NatGateways) == 0 || out.NatGateways[0].State == ec2types.NatGatewayStateDeleted {
-		return provider.Observed{}, notFound("DescribeNatGateways", pattern.KindNATGateway, id)
+		return provider.Observed{}, notFound("DescribeNatGateways", blueprint.KindNATGateway, id)
 	}
 	return natObserved(out.NatGateways[0]), nil
 }

@@ -11,7 +11,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/archkit/archkit/netplan"
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -31,8 +31,8 @@ func aclProtocol(p netplan.Protocol) string {
 	return "-1"
 }
 
-func aclEntrySpec(e ec2types.NetworkAclEntry) pattern.ACLEntrySpec {
-	s := pattern.ACLEntrySpec{
+func aclEntrySpec(e ec2types.NetworkAclEntry) blueprint.ACLEntrySpec {
+	s := blueprint.ACLEntrySpec{
 		Number:   int(awssdk.ToInt32(e.RuleNumber)),
 		Allow:    e.RuleAction == ec2types.RuleActionAllow,
 		Protocol: fromAWSProtocol(awssdk.ToString(e.Protocol)),
@@ -48,12 +48,12 @@ func aclEntrySpec(e ec2types.NetworkAclEntry) pattern.ACLEntrySpec {
 	return s
 }
 
-func sameACLEntry(a, b pattern.ACLEntrySpec) bool {
+func sameACLEntry(a, b blueprint.ACLEntrySpec) bool {
 	ca, cb := canonACL(a), canonACL(b)
 	return ca == cb
 }
 
-func canonACL(e pattern.ACLEntrySpec) pattern.ACLEntrySpec {
+func canonACL(e blueprint.ACLEntrySpec) blueprint.ACLEntrySpec {
 	if !e.Protocol.HasPorts() {
 		e.FromPort, e.ToPort = 0, 0
 	} else if e.FromPort == 0 && e.ToPort == 0 {
@@ -63,10 +63,10 @@ func canonACL(e pattern.ACLEntrySpec) pattern.ACLEntrySpec {
 }
 
 func aclObserved(a ec2types.NetworkAcl) provider.Observed {
-	o := observed(pattern.KindFirewall, awssdk.ToString(a.NetworkAclId), fromEC2Tags(a.Tags), true, "available")
-	spec := &pattern.FirewallSpec{Net: pattern.Ref(awssdk.ToString(a.VpcId))}
+	o := observed(blueprint.KindFirewall, awssdk.ToString(a.NetworkAclId), fromEC2Tags(a.Tags), true, "available")
+	spec := &blueprint.FirewallSpec{Net: blueprint.Ref(awssdk.ToString(a.VpcId))}
 	for _, as := range a.Associations {
-		spec.Subnets = append(spec.Subnets, pattern.Ref(awssdk.ToString(as.SubnetId)))
+		spec.Subnets = append(spec.Subnets, blueprint.Ref(awssdk.ToString(as.SubnetId)))
 	}
 	slices.Sort(spec.Subnets)
 	for _, e := range a.Entries {
@@ -79,7 +79,7 @@ func aclObserved(a ec2types.NetworkAcl) provider.Observed {
 			spec.Inbound = append(spec.Inbound, aclEntrySpec(e))
 		}
 	}
-	byNumber := func(a, b pattern.ACLEntrySpec) int { return cmp.Compare(a.Number, b.Number) }
+	byNumber := func(a, b blueprint.ACLEntrySpec) int { return cmp.Compare(a.Number, b.Number) }
 	slices.SortFunc(spec.Inbound, byNumber)
 	slices.SortFunc(spec.Outbound, byNumber)
 	o.Resource.Firewall = spec
@@ -133,7 +133,7 @@ func (d *Driver) reconcileNetworkACL(ctx context.Context, req provider.Request, 
 		if egress {
 			wantE, haveE = want.Outbound, have.Outbound
 		}
-		byNum := map[int]pattern.ACLEntrySpec{}
+		byNum := map[int]blueprint.ACLEntrySpec{}
 		for _, e := range haveE {
 			byNum[e.Number] = e
 		}
@@ -193,7 +193,7 @@ func (d *Driver) reconcileNetworkACL(ctx context.Context, req provider.Request, 
 	return d.readNetworkACL(ctx, id)
 }
 
-func aclEntryInput(id string, egress bool, e pattern.ACLEntrySpec) *ec2.CreateNetworkAclEntryInput {
+func aclEntryInput(id string, egress bool, e blueprint.ACLEntrySpec) *ec2.CreateNetworkAclEntryInput {
 	e = canonACL(e)
 	in := &ec2.CreateNetworkAclEntryInput{
 		NetworkAclId: awssdk.String(id),
@@ -252,20 +252,20 @@ func (d *Driver) defaultACL(ctx context.Context, vpc string) (string, error) {
 		return "", mapErr("DescribeNetworkAcls", "firewall", vpc, err)
 	}
 	if len(out.NetworkAcls) == 0 {
-		return "", notFound("DescribeNetworkAcls", pattern.KindFirewall, vpc)
+		return "", notFound("DescribeNetworkAcls", blueprint.KindFirewall, vpc)
 	}
 	return awssdk.ToString(out.NetworkAcls[0].NetworkAclId), nil
 }
 
 func (d *Driver) readNetworkACL(ctx context.Context, id string) (provider.Observed, error) {
 	out, err := d.EC2.DescribeNetworkAcls(ctx, &ec2.DescribeNetworkAclsInput{NetworkAclIds: []string{id}})
-	return readOne("DescribeNetworkAcls", pattern.KindFirewall, id, out, err,
+	return readOne("DescribeNetworkAcls", blueprint.KindFirewall, id, out, err,
 		func(o *ec2.DescribeNetworkAclsOutput) []ec2types.NetworkAcl { return o.NetworkAcls }, aclObserved)
 }
 
 func (d *Driver) listNetworkACLs(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
 	p := ec2.NewDescribeNetworkAclsPaginator(d.EC2, &ec2.DescribeNetworkAclsInput{Filters: ownerFilters(q, "vpc-id")})
-	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeNetworkAcls", pattern.KindFirewall,
+	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeNetworkAcls", blueprint.KindFirewall,
 		func(o *ec2.DescribeNetworkAclsOutput) []ec2types.NetworkAcl { return o.NetworkAcls }, aclObserved)
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -85,7 +86,7 @@ func TestPatternsEndToEnd(t *testing.T) {
 			res, err = eng.Destroy(t.Context(), bp.Deployment)
 			require.NoError(t, err)
 			t.Logf("destroy: %s", res)
-			for _, k := range pattern.Kinds {
+			for _, k := range blueprint.Kinds {
 				left, err := td.List(t.Context(), provider.Query{Deployment: bp.Deployment, Kind: k})
 				require.NoError(t, err)
 				assert.Empty(t, left, "kind %s", k)
@@ -103,7 +104,7 @@ func TestPatternsEndToEnd(t *testing.T) {
 // groups straight through the SDK: group name -> policies.
 func cpuPolicies(t *testing.T, td *testDriver, deployment string) map[string][]astypes.ScalingPolicy {
 	t.Helper()
-	clusters, err := td.List(t.Context(), provider.Query{Deployment: deployment, Kind: pattern.KindCluster})
+	clusters, err := td.List(t.Context(), provider.Query{Deployment: deployment, Kind: blueprint.KindCluster})
 	require.NoError(t, err)
 	out := map[string][]astypes.ScalingPolicy{}
 	for _, c := range clusters {
@@ -135,13 +136,13 @@ func assertCPUPolicy(t *testing.T, td *testDriver, deployment string, target flo
 // changeScaling checks the policy the apply put on the group, changes its
 // target, and checks that the plan is one in-place update, that the apply
 // puts the new target, and that a re-apply writes nothing.
-func changeScaling(t *testing.T, td *testDriver, eng *provider.Engine, bp *pattern.Blueprint) {
+func changeScaling(t *testing.T, td *testDriver, eng *provider.Engine, bp *blueprint.Blueprint) {
 	t.Helper()
 	ctx := t.Context()
 	assertCPUPolicy(t, td, bp.Deployment, 60, 300)
 
 	next := *bp
-	next.Resources = make([]pattern.Resource, len(bp.Resources))
+	next.Resources = make([]blueprint.Resource, len(bp.Resources))
 	for i, r := range bp.Resources {
 		next.Resources[i] = r.Clone()
 		if c := next.Resources[i].Cluster; c != nil && c.Scaling != nil {
@@ -201,7 +202,7 @@ func TestScalingPolicyFailureConverges(t *testing.T) {
 	withCertificate(bp, requestCertificate(t.Context(), t, td, "policyfail.example.com"))
 	for i := range bp.Resources {
 		if c := bp.Resources[i].Cluster; c != nil {
-			c.Scaling = &pattern.ScalingSpec{TargetCPUPercent: 55}
+			c.Scaling = &blueprint.ScalingSpec{TargetCPUPercent: 55}
 		}
 	}
 	eng := engine(td.Driver)

@@ -10,16 +10,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
 func routeTableObserved(rt ec2types.RouteTable) provider.Observed {
-	o := observed(pattern.KindRouteTable, awssdk.ToString(rt.RouteTableId), fromEC2Tags(rt.Tags), true, "available")
-	spec := &pattern.RouteTableSpec{Net: pattern.Ref(awssdk.ToString(rt.VpcId))}
+	o := observed(blueprint.KindRouteTable, awssdk.ToString(rt.RouteTableId), fromEC2Tags(rt.Tags), true, "available")
+	spec := &blueprint.RouteTableSpec{Net: blueprint.Ref(awssdk.ToString(rt.VpcId))}
 	for _, a := range rt.Associations {
 		if !awssdk.ToBool(a.Main) && awssdk.ToString(a.SubnetId) != "" {
-			spec.Subnet = pattern.Ref(awssdk.ToString(a.SubnetId))
+			spec.Subnet = blueprint.Ref(awssdk.ToString(a.SubnetId))
 		}
 	}
 	for _, r := range rt.Routes {
@@ -33,25 +33,25 @@ func routeTableObserved(rt ec2types.RouteTable) provider.Observed {
 }
 
 // routeSpec converts an AWS route; the local routes are implicit.
-func routeSpec(r ec2types.Route) (pattern.RouteSpec, bool) {
+func routeSpec(r ec2types.Route) (blueprint.RouteSpec, bool) {
 	dst, err := netip.ParsePrefix(awssdk.ToString(r.DestinationCidrBlock))
 	if err != nil {
-		return pattern.RouteSpec{}, false
+		return blueprint.RouteSpec{}, false
 	}
 	switch gw := awssdk.ToString(r.GatewayId); {
 	case gw == "local":
-		return pattern.RouteSpec{}, false
+		return blueprint.RouteSpec{}, false
 	case strings.HasPrefix(gw, "igw-"):
-		return pattern.RouteSpec{Destination: dst, TargetKind: pattern.TargetInternetGateway, Target: pattern.Ref(gw)}, true
+		return blueprint.RouteSpec{Destination: dst, TargetKind: blueprint.TargetInternetGateway, Target: blueprint.Ref(gw)}, true
 	}
 	if nat := awssdk.ToString(r.NatGatewayId); nat != "" {
-		return pattern.RouteSpec{Destination: dst, TargetKind: pattern.TargetNATGateway, Target: pattern.Ref(nat)}, true
+		return blueprint.RouteSpec{Destination: dst, TargetKind: blueprint.TargetNATGateway, Target: blueprint.Ref(nat)}, true
 	}
-	return pattern.RouteSpec{}, false
+	return blueprint.RouteSpec{}, false
 }
 
-func sortRoutes(rs []pattern.RouteSpec) {
-	slices.SortFunc(rs, func(a, b pattern.RouteSpec) int {
+func sortRoutes(rs []blueprint.RouteSpec) {
+	slices.SortFunc(rs, func(a, b blueprint.RouteSpec) int {
 		if c := a.Destination.Addr().Compare(b.Destination.Addr()); c != 0 {
 			return c
 		}
@@ -105,7 +105,7 @@ func (d *Driver) updateRouteTable(ctx context.Context, req provider.Request, cur
 func (d *Driver) reconcileRouteTable(ctx context.Context, req provider.Request, cur provider.Observed) (provider.Observed, error) {
 	id := cur.ID
 	want := req.Resource.RouteTable
-	have := map[netip.Prefix]pattern.RouteSpec{}
+	have := map[netip.Prefix]blueprint.RouteSpec{}
 	for _, r := range cur.Resource.RouteTable.Routes {
 		have[r.Destination] = r
 	}
@@ -148,9 +148,9 @@ func (d *Driver) reconcileRouteTable(ctx context.Context, req provider.Request, 
 	return d.readRouteTable(ctx, id)
 }
 
-func routeInput(id string, r pattern.RouteSpec) *ec2.ReplaceRouteInput {
+func routeInput(id string, r blueprint.RouteSpec) *ec2.ReplaceRouteInput {
 	in := &ec2.ReplaceRouteInput{RouteTableId: awssdk.String(id), DestinationCidrBlock: awssdk.String(r.Destination.String())}
-	if r.TargetKind == pattern.TargetNATGateway {
+	if r.TargetKind == blueprint.TargetNATGateway {
 		in.NatGatewayId = awssdk.String(string(r.Target))
 	} else {
 		in.GatewayId = awssdk.String(string(r.Target))
@@ -210,13 +210,13 @@ func (d *Driver) disassociateSubnet(ctx context.Context, id, subnet string) erro
 
 func (d *Driver) readRouteTable(ctx context.Context, id string) (provider.Observed, error) {
 	out, err := d.EC2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{RouteTableIds: []string{id}})
-	return readOne("DescribeRouteTables", pattern.KindRouteTable, id, out, err,
+	return readOne("DescribeRouteTables", blueprint.KindRouteTable, id, out, err,
 		func(o *ec2.DescribeRouteTablesOutput) []ec2types.RouteTable { return o.RouteTables }, routeTableObserved)
 }
 
 func (d *Driver) listRouteTables(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
 	p := ec2.NewDescribeRouteTablesPaginator(d.EC2, &ec2.DescribeRouteTablesInput{Filters: ownerFilters(q, "vpc-id")})
-	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeRouteTables", pattern.KindRouteTable,
+	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeRouteTables", blueprint.KindRouteTable,
 		func(o *ec2.DescribeRouteTablesOutput) []ec2types.RouteTable { return o.RouteTables }, routeTableObserved)
 }
 

@@ -7,14 +7,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
 func sgObserved(g ec2types.SecurityGroup) provider.Observed {
-	o := observed(pattern.KindSecurityGroup, awssdk.ToString(g.GroupId), fromEC2Tags(g.Tags), true, "available")
-	o.Resource.SecurityGroup = &pattern.SecurityGroupSpec{
-		Net:         pattern.Ref(awssdk.ToString(g.VpcId)),
+	o := observed(blueprint.KindSecurityGroup, awssdk.ToString(g.GroupId), fromEC2Tags(g.Tags), true, "available")
+	o.Resource.SecurityGroup = &blueprint.SecurityGroupSpec{
+		Net:         blueprint.Ref(awssdk.ToString(g.VpcId)),
 		Name:        awssdk.ToString(g.GroupName),
 		Description: awssdk.ToString(g.Description),
 	}
@@ -60,7 +60,7 @@ func (d *Driver) describeGroup(ctx context.Context, id string) (*ec2types.Securi
 		return nil, mapErr("DescribeSecurityGroups", "security_group", id, err)
 	}
 	if len(out.SecurityGroups) == 0 {
-		return nil, notFound("DescribeSecurityGroups", pattern.KindSecurityGroup, id)
+		return nil, notFound("DescribeSecurityGroups", blueprint.KindSecurityGroup, id)
 	}
 	return &out.SecurityGroups[0], nil
 }
@@ -75,7 +75,7 @@ func (d *Driver) readSecurityGroup(ctx context.Context, id string) (provider.Obs
 
 func (d *Driver) listSecurityGroups(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
 	p := ec2.NewDescribeSecurityGroupsPaginator(d.EC2, &ec2.DescribeSecurityGroupsInput{Filters: ownerFilters(q, "vpc-id")})
-	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeSecurityGroups", pattern.KindSecurityGroup,
+	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeSecurityGroups", blueprint.KindSecurityGroup,
 		func(o *ec2.DescribeSecurityGroupsOutput) []ec2types.SecurityGroup { return o.SecurityGroups }, sgObserved)
 }
 

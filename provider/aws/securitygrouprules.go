@@ -14,7 +14,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/archkit/archkit/netplan"
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -32,13 +32,13 @@ func groupOfRules(id string) string { return strings.TrimSuffix(id, rulesSuffix)
 type awsRule struct {
 	id     string
 	egress bool
-	spec   pattern.RuleSpec
+	spec   blueprint.RuleSpec
 }
 
 // canonRule puts a rule in the form AWS reports it: tcp/udp with no ports
 // means every port, ICMP with type and code 0 means every ICMP message,
 // "all" carries no ports.
-func canonRule(r pattern.RuleSpec) pattern.RuleSpec {
+func canonRule(r blueprint.RuleSpec) blueprint.RuleSpec {
 	switch r.Protocol {
 	case netplan.ProtocolTCP, netplan.ProtocolUDP:
 		if r.FromPort == 0 && r.ToPort == 0 {
@@ -53,7 +53,7 @@ func canonRule(r pattern.RuleSpec) pattern.RuleSpec {
 	return r
 }
 
-func ruleKey(r pattern.RuleSpec) string {
+func ruleKey(r blueprint.RuleSpec) string {
 	r = canonRule(r)
 	cidr := ""
 	if r.CIDR.IsValid() {
@@ -62,7 +62,7 @@ func ruleKey(r pattern.RuleSpec) string {
 	return fmt.Sprintf("%s|%d|%d|%s|%s", r.Protocol, r.FromPort, r.ToPort, cidr, r.Group)
 }
 
-func compareRules(a, b pattern.RuleSpec) int { return cmp.Compare(ruleKey(a), ruleKey(b)) }
+func compareRules(a, b blueprint.RuleSpec) int { return cmp.Compare(ruleKey(a), ruleKey(b)) }
 
 func awsProtocol(p netplan.Protocol) string {
 	switch p {
@@ -87,7 +87,7 @@ func fromAWSProtocol(p string) netplan.Protocol {
 }
 
 func ruleFromAWS(r ec2types.SecurityGroupRule) awsRule {
-	spec := pattern.RuleSpec{
+	spec := blueprint.RuleSpec{
 		Protocol:    fromAWSProtocol(awssdk.ToString(r.IpProtocol)),
 		Description: awssdk.ToString(r.Description),
 	}
@@ -101,13 +101,13 @@ func ruleFromAWS(r ec2types.SecurityGroupRule) awsRule {
 		spec.CIDR, _ = netip.ParsePrefix(c)
 	}
 	if r.ReferencedGroupInfo != nil {
-		spec.Group = pattern.Ref(awssdk.ToString(r.ReferencedGroupInfo.GroupId))
+		spec.Group = blueprint.Ref(awssdk.ToString(r.ReferencedGroupInfo.GroupId))
 	}
 	return awsRule{id: awssdk.ToString(r.SecurityGroupRuleId), egress: awssdk.ToBool(r.IsEgress), spec: spec}
 }
 
 // ipPermission converts one rule for Authorize.
-func ipPermission(r pattern.RuleSpec) ec2types.IpPermission {
+func ipPermission(r blueprint.RuleSpec) ec2types.IpPermission {
 	r = canonRule(r)
 	p := ec2types.IpPermission{IpProtocol: awssdk.String(awsProtocol(r.Protocol))}
 	switch {
@@ -162,7 +162,7 @@ func rulesObserved(g ec2types.SecurityGroup, rules []awsRule) provider.Observed 
 			o.Tags[rest] = v
 		}
 	}
-	spec := &pattern.SecurityGroupRulesSpec{Group: pattern.Ref(id)}
+	spec := &blueprint.SecurityGroupRulesSpec{Group: blueprint.Ref(id)}
 	for _, r := range rules {
 		if r.egress {
 			spec.Outbound = append(spec.Outbound, r.spec)
@@ -172,7 +172,7 @@ func rulesObserved(g ec2types.SecurityGroup, rules []awsRule) provider.Observed 
 	}
 	slices.SortFunc(spec.Inbound, compareRules)
 	slices.SortFunc(spec.Outbound, compareRules)
-	o.Resource = pattern.Resource{ID: logical, Kind: pattern.KindSecurityGroupRules, SecurityGroupRules: spec}
+	o.Resource = blueprint.Resource{ID: logical, Kind: blueprint.KindSecurityGroupRules, SecurityGroupRules: spec}
 	return o
 }
 
@@ -216,7 +216,7 @@ func (d *Driver) reconcileRules(ctx context.Context, req provider.Request, group
 		return provider.Observed{}, err
 	}
 	for _, egress := range []bool{false, true} {
-		want := map[string]pattern.RuleSpec{}
+		want := map[string]blueprint.RuleSpec{}
 		rules := spec.Inbound
 		if egress {
 			rules = spec.Outbound
@@ -288,13 +288,13 @@ func (d *Driver) readSecurityGroupRules(ctx context.Context, id string) (provide
 	id = groupOfRules(id)
 	g, err := d.describeGroup(ctx, id)
 	if isCode(err, provider.NotFound) {
-		return provider.Observed{}, notFound("DescribeSecurityGroups", pattern.KindSecurityGroupRules, rulesID(id))
+		return provider.Observed{}, notFound("DescribeSecurityGroups", blueprint.KindSecurityGroupRules, rulesID(id))
 	}
 	if err != nil {
 		return provider.Observed{}, err
 	}
 	if fromEC2Tags(g.Tags)[tagRulesID] == "" {
-		return provider.Observed{}, notFound("DescribeSecurityGroups", pattern.KindSecurityGroupRules, rulesID(id))
+		return provider.Observed{}, notFound("DescribeSecurityGroups", blueprint.KindSecurityGroupRules, rulesID(id))
 	}
 	rules, err := d.describeRules(ctx, id)
 	if err != nil {

@@ -10,16 +10,16 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/archkit/archkit/netplan"
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
 func subnetObserved(s ec2types.Subnet) provider.Observed {
 	tags := fromEC2Tags(s.Tags)
-	o := observed(pattern.KindSubnet, awssdk.ToString(s.SubnetId), tags, s.State == ec2types.SubnetStateAvailable, string(s.State))
+	o := observed(blueprint.KindSubnet, awssdk.ToString(s.SubnetId), tags, s.State == ec2types.SubnetStateAvailable, string(s.State))
 	p, _ := netip.ParsePrefix(awssdk.ToString(s.CidrBlock))
-	o.Resource.Subnet = &pattern.SubnetSpec{
-		Net:    pattern.Ref(awssdk.ToString(s.VpcId)),
+	o.Resource.Subnet = &blueprint.SubnetSpec{
+		Net:    blueprint.Ref(awssdk.ToString(s.VpcId)),
 		CIDR:   p,
 		Zone:   awssdk.ToString(s.AvailabilityZone),
 		Tier:   tags[tagTier],
@@ -87,13 +87,13 @@ func (d *Driver) updateSubnet(ctx context.Context, req provider.Request, cur pro
 
 func (d *Driver) readSubnet(ctx context.Context, id string) (provider.Observed, error) {
 	out, err := d.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: []string{id}})
-	return readOne("DescribeSubnets", pattern.KindSubnet, id, out, err,
+	return readOne("DescribeSubnets", blueprint.KindSubnet, id, out, err,
 		func(o *ec2.DescribeSubnetsOutput) []ec2types.Subnet { return o.Subnets }, subnetObserved)
 }
 
 func (d *Driver) listSubnets(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
 	p := ec2.NewDescribeSubnetsPaginator(d.EC2, &ec2.DescribeSubnetsInput{Filters: ownerFilters(q, "vpc-id")})
-	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeSubnets", pattern.KindSubnet,
+	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeSubnets", blueprint.KindSubnet,
 		func(o *ec2.DescribeSubnetsOutput) []ec2types.Subnet { return o.Subnets }, subnetObserved)
 }
 

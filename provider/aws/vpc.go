@@ -8,31 +8,31 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
 // observed builds the Observed of a resource from its tags.
-func observed(kind pattern.Kind, id string, tags map[string]string, ready bool, status string) provider.Observed {
+func observed(kind blueprint.Kind, id string, tags map[string]string, ready bool, status string) provider.Observed {
 	logical := tags[provider.TagLogicalID]
 	return provider.Observed{
 		ID:        id,
 		LogicalID: logical,
-		Resource:  pattern.Resource{ID: logical, Kind: kind},
+		Resource:  blueprint.Resource{ID: logical, Kind: kind},
 		Ready:     ready,
 		Status:    status,
 		Tags:      userTags(tags),
 	}
 }
 
-func notFound(op string, kind pattern.Kind, id string) error {
+func notFound(op string, kind blueprint.Kind, id string) error {
 	return provider.NewError(op, string(kind), id, provider.NotFound, nil)
 }
 
 func (d *Driver) vpcObserved(v ec2types.Vpc) provider.Observed {
-	o := observed(pattern.KindNet, awssdk.ToString(v.VpcId), fromEC2Tags(v.Tags), v.State == ec2types.VpcStateAvailable, string(v.State))
+	o := observed(blueprint.KindNet, awssdk.ToString(v.VpcId), fromEC2Tags(v.Tags), v.State == ec2types.VpcStateAvailable, string(v.State))
 	p, _ := netip.ParsePrefix(awssdk.ToString(v.CidrBlock))
-	o.Resource.Net = &pattern.NetSpec{CIDR: p}
+	o.Resource.Net = &blueprint.NetSpec{CIDR: p}
 	return o
 }
 
@@ -102,13 +102,13 @@ func (d *Driver) vpcAttribute(ctx context.Context, id string, attr ec2types.VpcA
 
 func (d *Driver) readVPC(ctx context.Context, id string) (provider.Observed, error) {
 	out, err := d.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{VpcIds: []string{id}})
-	return readOne("DescribeVpcs", pattern.KindNet, id, out, err,
+	return readOne("DescribeVpcs", blueprint.KindNet, id, out, err,
 		func(o *ec2.DescribeVpcsOutput) []ec2types.Vpc { return o.Vpcs }, d.vpcObserved)
 }
 
 func (d *Driver) listVPCs(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
 	p := ec2.NewDescribeVpcsPaginator(d.EC2, &ec2.DescribeVpcsInput{Filters: ownerFilters(q, "vpc-id")})
-	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeVpcs", pattern.KindNet,
+	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeVpcs", blueprint.KindNet,
 		func(o *ec2.DescribeVpcsOutput) []ec2types.Vpc { return o.Vpcs }, d.vpcObserved)
 }
 

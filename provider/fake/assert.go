@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/archkit/archkit/netplan"
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -52,7 +52,7 @@ func AssertDenies(t TestingT, d *Driver, from, to string, proto netplan.Protocol
 
 // AssertCount checks that the Driver holds exactly n resources of kind k,
 // whatever their tags.
-func AssertCount(t TestingT, d *Driver, k pattern.Kind, n int) bool {
+func AssertCount(t TestingT, d *Driver, k blueprint.Kind, n int) bool {
 	t.Helper()
 	var ids []string
 	for _, o := range d.Resources() {

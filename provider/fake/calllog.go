@@ -4,18 +4,18 @@ import (
 	"slices"
 	"time"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 )
 
 // Call is one entry of the call log: an operation of the Driver interface,
 // the resource it was about and its outcome.
 type Call struct {
-	Op        string       // OpCreate, OpRead, OpList, OpUpdate, OpDelete, OpZones
-	Kind      pattern.Kind // "" for Zones
-	ID        string       // provider id, once known
-	LogicalID string       // logical id, when the call carried it
-	Err       error        // nil on success
-	Time      time.Time    // when the call finished
+	Op        string         // OpCreate, OpRead, OpList, OpUpdate, OpDelete, OpZones
+	Kind      blueprint.Kind // "" for Zones
+	ID        string         // provider id, once known
+	LogicalID string         // logical id, when the call carried it
+	Err       error          // nil on success
+	Time      time.Time      // when the call finished
 }
 
 // IsWrite reports whether c changed, or tried to change, state.
@@ -30,8 +30,8 @@ type Counts struct {
 	// ByOp counts calls per operation, ByKind per kind and WritesByKind
 	// the write calls per kind.
 	ByOp         map[string]int
-	ByKind       map[pattern.Kind]int
-	WritesByKind map[pattern.Kind]int
+	ByKind       map[blueprint.Kind]int
+	WritesByKind map[blueprint.Kind]int
 }
 
 func (d *Driver) record(c Call, err error) {
@@ -60,7 +60,7 @@ func (d *Driver) ResetCalls() {
 func (d *Driver) Counts() Counts {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	n := Counts{ByOp: map[string]int{}, ByKind: map[pattern.Kind]int{}, WritesByKind: map[pattern.Kind]int{}}
+	n := Counts{ByOp: map[string]int{}, ByKind: map[blueprint.Kind]int{}, WritesByKind: map[blueprint.Kind]int{}}
 	for _, c := range d.calls {
 		n.Calls++
 		n.ByOp[c.Op]++

@@ -3,7 +3,7 @@ package fake
 import (
 	"fmt"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -15,7 +15,7 @@ import (
 // stateless cluster or for max > min: package tier does.
 func (d *Driver) validateCluster(op string, e *entry) error {
 	s := e.res.Cluster
-	k := pattern.KindCluster
+	k := blueprint.KindCluster
 	net, err := d.checkSubnets(op, e, "cluster.subnets", s.Subnets, 1)
 	if err != nil {
 		return err
@@ -38,7 +38,7 @@ func (d *Driver) validateCluster(op string, e *entry) error {
 		return d.errf(op, k, e.res.ID, provider.Invalid, "cluster.scaling.warmup_seconds: %d: outside 0-3600; give a warmup such as 300", s.Scaling.WarmupSeconds)
 	}
 	for i, ref := range s.LoadBalancers {
-		if _, err := d.ref(op, e, fmt.Sprintf("cluster.load_balancers[%d]", i), ref, pattern.KindLoadBalancer); err != nil {
+		if _, err := d.ref(op, e, fmt.Sprintf("cluster.load_balancers[%d]", i), ref, blueprint.KindLoadBalancer); err != nil {
 			return err
 		}
 	}

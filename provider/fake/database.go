@@ -1,7 +1,7 @@
 package fake
 
 import (
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -11,7 +11,7 @@ import (
 // user name, 0 to 35 days of backups and at most 15 read replicas.
 func (d *Driver) validateDatabase(op string, e *entry) error {
 	s := e.res.Database
-	k := pattern.KindDatabase
+	k := blueprint.KindDatabase
 	switch s.Engine {
 	case "mysql", "postgres", "mariadb":
 	default:

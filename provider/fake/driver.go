@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/archkit/archkit/netplan"
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -47,12 +47,12 @@ type Options struct {
 	// Unsupported maps the kinds the fake refuses (Code Unsupported) to the
 	// reason, as [provider.Capabilities.Unsupported]. nil: every kind is
 	// supported. [Outscale] sets firewall and database.
-	Unsupported map[pattern.Kind]string
+	Unsupported map[blueprint.Kind]string
 	// UnsupportedFields maps, per kind, the top-level spec fields (JSON
 	// names) the fake refuses (Code Unsupported) when they are set, to
 	// the reason, as [provider.Capabilities.UnsupportedFields]. nil: every
 	// field is supported. [Outscale] sets cluster.scaling.
-	UnsupportedFields map[pattern.Kind]map[string]string
+	UnsupportedFields map[blueprint.Kind]map[string]string
 	// PendingReads is how many Reads a NAT gateway, load balancer or
 	// database stays pending (Ready false) after its Create. 0: 1; a
 	// negative value makes them ready at once.
@@ -73,12 +73,12 @@ type Options struct {
 func Outscale(o *Options) {
 	o.IDStyle = IDStyleOutscale
 	o.Profile = netplan.Outscale
-	o.Unsupported = map[pattern.Kind]string{
-		pattern.KindFirewall: "OUTSCALE has no stateless firewall (network ACL); enforce with security groups",
-		pattern.KindDatabase: "OUTSCALE has no managed database; use the database's cluster fallback",
+	o.Unsupported = map[blueprint.Kind]string{
+		blueprint.KindFirewall: "OUTSCALE has no stateless firewall (network ACL); enforce with security groups",
+		blueprint.KindDatabase: "OUTSCALE has no managed database; use the database's cluster fallback",
 	}
-	o.UnsupportedFields = map[pattern.Kind]map[string]string{
-		pattern.KindCluster: {"scaling": "OUTSCALE has no autoscaling service; the VMs are kept at the desired count"},
+	o.UnsupportedFields = map[blueprint.Kind]map[string]string{
+		blueprint.KindCluster: {"scaling": "OUTSCALE has no autoscaling service; the VMs are kept at the desired count"},
 	}
 }
 
@@ -108,12 +108,12 @@ type Driver struct {
 // entry is one stored resource.
 type entry struct {
 	id      string
-	kind    pattern.Kind
-	res     pattern.Resource // Refs are provider ids
+	kind    blueprint.Kind
+	res     blueprint.Resource // Refs are provider ids
 	tags    map[string]string
 	pending int // Reads left before Ready
 	token   string
-	origin  pattern.Resource // the spec of the Create, for token checks
+	origin  blueprint.Resource // the spec of the Create, for token checks
 	parts   map[string][]string
 }
 
@@ -166,18 +166,18 @@ func New(optFns ...func(*Options)) *Driver {
 	}
 }
 
-func capabilities(unsupported map[pattern.Kind]string, fields map[pattern.Kind]map[string]string) provider.Capabilities {
+func capabilities(unsupported map[blueprint.Kind]string, fields map[blueprint.Kind]map[string]string) provider.Capabilities {
 	c := provider.Capabilities{
 		Unsupported:       maps.Clone(unsupported),
 		UnsupportedFields: cloneFields(fields),
-		Mutable: map[pattern.Kind][]string{
-			pattern.KindSubnet:             {"public"},
-			pattern.KindRouteTable:         {"routes"},
-			pattern.KindSecurityGroupRules: {"inbound", "outbound"},
-			pattern.KindFirewall:           {"subnets", "inbound", "outbound"},
-			pattern.KindLoadBalancer:       {"listeners", "health_check"},
-			pattern.KindCluster:            {"image", "instance_type", "user_data", "min", "desired", "max", "load_balancers", "scaling"},
-			pattern.KindDatabase:           {"engine_version", "instance_class", "storage_gib", "multi_az", "backup_retention_days", "security_groups"},
+		Mutable: map[blueprint.Kind][]string{
+			blueprint.KindSubnet:             {"public"},
+			blueprint.KindRouteTable:         {"routes"},
+			blueprint.KindSecurityGroupRules: {"inbound", "outbound"},
+			blueprint.KindFirewall:           {"subnets", "inbound", "outbound"},
+			blueprint.KindLoadBalancer:       {"listeners", "health_check"},
+			blueprint.KindCluster:            {"image", "instance_type", "user_data", "min", "desired", "max", "load_balancers", "scaling"},
+			blueprint.KindDatabase:           {"engine_version", "instance_class", "storage_gib", "multi_az", "backup_retention_days", "security_groups"},
 		},
 	}
 	for k, fs := range fields {
@@ -186,11 +186,11 @@ func capabilities(unsupported map[pattern.Kind]string, fields map[pattern.Kind]m
 	return c
 }
 
-func cloneFields(m map[pattern.Kind]map[string]string) map[pattern.Kind]map[string]string {
+func cloneFields(m map[blueprint.Kind]map[string]string) map[blueprint.Kind]map[string]string {
 	if m == nil {
 		return nil
 	}
-	out := make(map[pattern.Kind]map[string]string, len(m))
+	out := make(map[blueprint.Kind]map[string]string, len(m))
 	for k, fs := range m {
 		out[k] = maps.Clone(fs)
 	}
@@ -206,7 +206,7 @@ func (d *Driver) Capabilities() provider.Capabilities {
 	c := d.caps
 	c.Unsupported = maps.Clone(c.Unsupported)
 	c.UnsupportedFields = cloneFields(c.UnsupportedFields)
-	c.Mutable = make(map[pattern.Kind][]string, len(d.caps.Mutable))
+	c.Mutable = make(map[blueprint.Kind][]string, len(d.caps.Mutable))
 	for k, v := range d.caps.Mutable {
 		c.Mutable[k] = slices.Clone(v)
 	}
@@ -280,7 +280,7 @@ func compareIDs(a, b string) int {
 // Read returns the resource of kind kind with provider id id, or an error
 // with Code NotFound. Each Read of a pending resource brings it one step
 // closer to Ready.
-func (d *Driver) Read(ctx context.Context, kind pattern.Kind, id string) (provider.Observed, error) {
+func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (provider.Observed, error) {
 	var out provider.Observed
 	err := d.call(ctx, Call{Op: OpRead, Kind: kind, ID: id}, func(c *Call) error {
 		e, err := d.lookup(OpRead, kind, id)
@@ -351,9 +351,9 @@ func (d *Driver) create(req provider.Request) (*entry, error) {
 	e.res = r
 	e.origin = r.Clone()
 	switch r.Kind {
-	case pattern.KindNATGateway, pattern.KindLoadBalancer, pattern.KindDatabase:
+	case blueprint.KindNATGateway, blueprint.KindLoadBalancer, blueprint.KindDatabase:
 		e.pending = d.opts.PendingReads
-	case pattern.KindCluster:
+	case blueprint.KindCluster:
 		e.parts = d.clusterParts(r.Cluster.Desired)
 	}
 	d.res[e.id] = e
@@ -399,7 +399,7 @@ func (d *Driver) Update(ctx context.Context, req provider.Request, current provi
 		if err := d.validate(OpUpdate, next, e); err != nil {
 			return err
 		}
-		if kind == pattern.KindCluster && r.Cluster.Desired != e.res.Cluster.Desired {
+		if kind == blueprint.KindCluster && r.Cluster.Desired != e.res.Cluster.Desired {
 			next.parts = d.clusterParts(r.Cluster.Desired)
 		}
 		*e = *next
@@ -432,9 +432,9 @@ func (d *Driver) Delete(ctx context.Context, current provider.Observed) error {
 // remove deletes e and what goes with it (a group's own rule set).
 func (d *Driver) remove(e *entry) {
 	delete(d.res, e.id)
-	if e.kind == pattern.KindSecurityGroup {
+	if e.kind == blueprint.KindSecurityGroup {
 		for id, o := range d.res {
-			if o.kind == pattern.KindSecurityGroupRules && string(o.res.SecurityGroupRules.Group) == e.id {
+			if o.kind == blueprint.KindSecurityGroupRules && string(o.res.SecurityGroupRules.Group) == e.id {
 				delete(d.res, id)
 			}
 		}
@@ -442,7 +442,7 @@ func (d *Driver) remove(e *entry) {
 }
 
 // lookup returns the resource id of kind kind, or a NotFound error.
-func (d *Driver) lookup(op string, kind pattern.Kind, id string) (*entry, error) {
+func (d *Driver) lookup(op string, kind blueprint.Kind, id string) (*entry, error) {
 	e, ok := d.res[id]
 	if !ok || (kind != "" && e.kind != kind) {
 		return nil, d.errf(op, kind, id, provider.NotFound, "%s %s does not exist", kindName(kind), id)
@@ -450,7 +450,7 @@ func (d *Driver) lookup(op string, kind pattern.Kind, id string) (*entry, error)
 	return e, nil
 }
 
-func kindName(k pattern.Kind) string {
+func kindName(k blueprint.Kind) string {
 	if k == "" {
 		return "resource"
 	}
@@ -460,7 +460,7 @@ func kindName(k pattern.Kind) string {
 // ref returns the resource a Ref of field names, which must be of kind
 // want. A missing target is Code NotFound, a target of another kind Code
 // Invalid.
-func (d *Driver) ref(op string, e *entry, field string, ref pattern.Ref, want pattern.Kind) (*entry, error) {
+func (d *Driver) ref(op string, e *entry, field string, ref blueprint.Ref, want blueprint.Kind) (*entry, error) {
 	if ref == "" {
 		return nil, d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: empty; set the %s id", field, want)
 	}
@@ -478,30 +478,30 @@ func (d *Driver) ref(op string, e *entry, field string, ref pattern.Ref, want pa
 func (d *Driver) netOf(e *entry) string {
 	r := e.res
 	switch e.kind {
-	case pattern.KindNet:
+	case blueprint.KindNet:
 		return e.id
-	case pattern.KindSubnet:
+	case blueprint.KindSubnet:
 		return string(r.Subnet.Net)
-	case pattern.KindInternetGateway:
+	case blueprint.KindInternetGateway:
 		return string(r.InternetGateway.Net)
-	case pattern.KindRouteTable:
+	case blueprint.KindRouteTable:
 		return string(r.RouteTable.Net)
-	case pattern.KindSecurityGroup:
+	case blueprint.KindSecurityGroup:
 		return string(r.SecurityGroup.Net)
-	case pattern.KindFirewall:
+	case blueprint.KindFirewall:
 		return string(r.Firewall.Net)
 	}
-	var via pattern.Ref
+	var via blueprint.Ref
 	switch e.kind {
-	case pattern.KindNATGateway:
+	case blueprint.KindNATGateway:
 		via = r.NATGateway.Subnet
-	case pattern.KindSecurityGroupRules:
+	case blueprint.KindSecurityGroupRules:
 		via = r.SecurityGroupRules.Group
-	case pattern.KindLoadBalancer:
+	case blueprint.KindLoadBalancer:
 		via = first(r.LoadBalancer.Subnets)
-	case pattern.KindCluster:
+	case blueprint.KindCluster:
 		via = first(r.Cluster.Subnets)
-	case pattern.KindDatabase:
+	case blueprint.KindDatabase:
 		via = first(r.Database.Subnets)
 	}
 	if t, ok := d.res[string(via)]; ok && t != e {
@@ -510,7 +510,7 @@ func (d *Driver) netOf(e *entry) string {
 	return ""
 }
 
-func first(rs []pattern.Ref) pattern.Ref {
+func first(rs []blueprint.Ref) blueprint.Ref {
 	if len(rs) == 0 {
 		return ""
 	}
@@ -538,30 +538,30 @@ func (e *entry) observed() provider.Observed {
 
 func (e *entry) status() string {
 	switch e.kind {
-	case pattern.KindNATGateway:
+	case blueprint.KindNATGateway:
 		if e.pending > 0 {
 			return "pending"
 		}
 		return "available"
-	case pattern.KindLoadBalancer:
+	case blueprint.KindLoadBalancer:
 		if e.pending > 0 {
 			return "provisioning"
 		}
 		return "active"
-	case pattern.KindDatabase:
+	case blueprint.KindDatabase:
 		if e.pending > 0 {
 			return "creating"
 		}
 		return "available"
-	case pattern.KindInternetGateway:
+	case blueprint.KindInternetGateway:
 		return "attached"
-	case pattern.KindCluster:
+	case blueprint.KindCluster:
 		return "InService"
 	}
 	return "available"
 }
 
 // errf returns a *provider.Error whose Err is the formatted message.
-func (d *Driver) errf(op string, kind pattern.Kind, id string, code provider.Code, format string, args ...any) *provider.Error {
+func (d *Driver) errf(op string, kind blueprint.Kind, id string, code provider.Code, format string, args ...any) *provider.Error {
 	return provider.NewError(op, string(kind), id, code, fmt.Errorf("fake: "+format, args...))
 }

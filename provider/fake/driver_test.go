@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/archkit/archkit/netplan"
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/fake"
 	"github.com/archkit/archkit/provider/providertest"
@@ -23,7 +23,7 @@ import (
 const dep = "shop"
 
 // create creates r (logical Refs resolved with ids) and returns its id.
-func create(t *testing.T, d *fake.Driver, r pattern.Resource, ids map[string]string) string {
+func create(t *testing.T, d *fake.Driver, r blueprint.Resource, ids map[string]string) string {
 	t.Helper()
 	o, err := d.Create(t.Context(), providertest.Request(dep, r, ids))
 	require.NoError(t, err, "create %s", r.ID)
@@ -31,12 +31,12 @@ func create(t *testing.T, d *fake.Driver, r pattern.Resource, ids map[string]str
 	return o.ID
 }
 
-func netRes(id, cidr string) pattern.Resource {
-	return pattern.Resource{ID: id, Kind: pattern.KindNet, Net: &pattern.NetSpec{CIDR: netip.MustParsePrefix(cidr)}}
+func netRes(id, cidr string) blueprint.Resource {
+	return blueprint.Resource{ID: id, Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: netip.MustParsePrefix(cidr)}}
 }
 
-func subnetRes(id, cidr, zone string) pattern.Resource {
-	return pattern.Resource{ID: id, Kind: pattern.KindSubnet, Subnet: &pattern.SubnetSpec{
+func subnetRes(id, cidr, zone string) blueprint.Resource {
+	return blueprint.Resource{ID: id, Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{
 		Net: "net/main", CIDR: netip.MustParsePrefix(cidr), Zone: zone, Tier: "web"}}
 }
 
@@ -53,7 +53,7 @@ func TestCreateValidation(t *testing.T) {
 	p := netip.MustParsePrefix
 	tests := []struct {
 		name string
-		r    pattern.Resource
+		r    blueprint.Resource
 		want provider.Code
 	}{
 		{"net host bits", netRes("net/x", "10.0.0.1/16"), provider.Invalid},
@@ -64,59 +64,59 @@ func TestCreateValidation(t *testing.T) {
 		{"subnet overlap", subnetRes("subnet/x", "10.0.0.128/25", "fake-1a"), provider.Invalid},
 		{"subnet bad zone", subnetRes("subnet/x", "10.0.5.0/24", "mars-1a"), provider.Invalid},
 		{"subnet /29", subnetRes("subnet/x", "10.0.5.0/29", "fake-1a"), provider.Invalid},
-		{"subnet of a missing net", pattern.Resource{ID: "subnet/x", Kind: pattern.KindSubnet, Subnet: &pattern.SubnetSpec{
+		{"subnet of a missing net", blueprint.Resource{ID: "subnet/x", Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{
 			Net: "net/missing", CIDR: p("10.0.5.0/24"), Zone: "fake-1a"}}, provider.NotFound},
-		{"second internet gateway", pattern.Resource{ID: "igw/x", Kind: pattern.KindInternetGateway,
-			InternetGateway: &pattern.InternetGatewaySpec{Net: "net/main"}}, provider.AlreadyExists},
-		{"group name sg-", pattern.Resource{ID: "sg/x", Kind: pattern.KindSecurityGroup, SecurityGroup: &pattern.SecurityGroupSpec{
+		{"second internet gateway", blueprint.Resource{ID: "igw/x", Kind: blueprint.KindInternetGateway,
+			InternetGateway: &blueprint.InternetGatewaySpec{Net: "net/main"}}, provider.AlreadyExists},
+		{"group name sg-", blueprint.Resource{ID: "sg/x", Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{
 			Net: "net/main", Name: "sg-web", Description: "x"}}, provider.Invalid},
-		{"group without description", pattern.Resource{ID: "sg/x", Kind: pattern.KindSecurityGroup, SecurityGroup: &pattern.SecurityGroupSpec{
+		{"group without description", blueprint.Resource{ID: "sg/x", Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{
 			Net: "net/main", Name: "other"}}, provider.Invalid},
-		{"duplicate group name", pattern.Resource{ID: "sg/x", Kind: pattern.KindSecurityGroup, SecurityGroup: &pattern.SecurityGroupSpec{
+		{"duplicate group name", blueprint.Resource{ID: "sg/x", Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{
 			Net: "net/main", Name: "web", Description: "again"}}, provider.AlreadyExists},
-		{"rule set for a missing group", rulesRes("sg/missing", pattern.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: p("0.0.0.0/0")}), provider.NotFound},
-		{"rule from a missing group", rulesRes("sg/web", pattern.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, Group: "sg/missing"}), provider.NotFound},
+		{"rule set for a missing group", rulesRes("sg/missing", blueprint.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: p("0.0.0.0/0")}), provider.NotFound},
+		{"rule from a missing group", rulesRes("sg/web", blueprint.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, Group: "sg/missing"}), provider.NotFound},
 		{"duplicate rules", rulesRes("sg/web",
-			pattern.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: p("0.0.0.0/0"), Description: "a"},
-			pattern.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: p("0.0.0.0/0"), Description: "b"}), provider.Invalid},
-		{"rule with cidr and group", rulesRes("sg/web", pattern.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: p("0.0.0.0/0"), Group: "sg/web"}), provider.Invalid},
-		{"rule with bad ports", rulesRes("sg/web", pattern.RuleSpec{Protocol: "tcp", FromPort: 90, ToPort: 80, CIDR: p("0.0.0.0/0")}), provider.Invalid},
-		{"rule with unknown protocol", rulesRes("sg/web", pattern.RuleSpec{Protocol: "sctp", CIDR: p("0.0.0.0/0")}), provider.Invalid},
+			blueprint.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: p("0.0.0.0/0"), Description: "a"},
+			blueprint.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: p("0.0.0.0/0"), Description: "b"}), provider.Invalid},
+		{"rule with cidr and group", rulesRes("sg/web", blueprint.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: p("0.0.0.0/0"), Group: "sg/web"}), provider.Invalid},
+		{"rule with bad ports", rulesRes("sg/web", blueprint.RuleSpec{Protocol: "tcp", FromPort: 90, ToPort: 80, CIDR: p("0.0.0.0/0")}), provider.Invalid},
+		{"rule with unknown protocol", rulesRes("sg/web", blueprint.RuleSpec{Protocol: "sctp", CIDR: p("0.0.0.0/0")}), provider.Invalid},
 		{"too many rules", rulesRes("sg/web", manyRules(61)...), provider.Quota},
-		{"route to a missing gateway", pattern.Resource{ID: "rt/x", Kind: pattern.KindRouteTable, RouteTable: &pattern.RouteTableSpec{
-			Net: "net/main", Subnet: "subnet/a", Routes: []pattern.RouteSpec{{Destination: p("0.0.0.0/0"),
-				TargetKind: pattern.TargetInternetGateway, Target: "igw/missing"}}}}, provider.NotFound},
-		{"route to a gateway of the wrong kind", pattern.Resource{ID: "rt/x", Kind: pattern.KindRouteTable, RouteTable: &pattern.RouteTableSpec{
-			Net: "net/main", Subnet: "subnet/a", Routes: []pattern.RouteSpec{{Destination: p("0.0.0.0/0"),
-				TargetKind: pattern.TargetNATGateway, Target: "igw/main"}}}}, provider.Invalid},
-		{"load balancer in one zone", pattern.Resource{ID: "lb/x", Kind: pattern.KindLoadBalancer, LoadBalancer: &pattern.LoadBalancerSpec{
-			Name: "x", Scheme: pattern.SchemeInternal, Type: pattern.LBApplication, Subnets: []pattern.Ref{"subnet/a"}}}, provider.Invalid},
-		{"load balancer name", pattern.Resource{ID: "lb/x", Kind: pattern.KindLoadBalancer, LoadBalancer: &pattern.LoadBalancerSpec{
-			Name: "-bad_name-", Scheme: pattern.SchemeInternal, Type: pattern.LBApplication, Subnets: []pattern.Ref{"subnet/a", "subnet/b"}}}, provider.Invalid},
-		{"cluster min above max", pattern.Resource{ID: "cluster/x", Kind: pattern.KindCluster, Cluster: &pattern.ClusterSpec{
-			Subnets: []pattern.Ref{"subnet/a"}, Image: "ami-1", InstanceType: "t3.micro", Min: 3, Desired: 3, Max: 2}}, provider.Invalid},
-		{"database in one zone", pattern.Resource{ID: "db/x", Kind: pattern.KindDatabase, Database: &pattern.DatabaseSpec{
+		{"route to a missing gateway", blueprint.Resource{ID: "rt/x", Kind: blueprint.KindRouteTable, RouteTable: &blueprint.RouteTableSpec{
+			Net: "net/main", Subnet: "subnet/a", Routes: []blueprint.RouteSpec{{Destination: p("0.0.0.0/0"),
+				TargetKind: blueprint.TargetInternetGateway, Target: "igw/missing"}}}}, provider.NotFound},
+		{"route to a gateway of the wrong kind", blueprint.Resource{ID: "rt/x", Kind: blueprint.KindRouteTable, RouteTable: &blueprint.RouteTableSpec{
+			Net: "net/main", Subnet: "subnet/a", Routes: []blueprint.RouteSpec{{Destination: p("0.0.0.0/0"),
+				TargetKind: blueprint.TargetNATGateway, Target: "igw/main"}}}}, provider.Invalid},
+		{"load balancer in one zone", blueprint.Resource{ID: "lb/x", Kind: blueprint.KindLoadBalancer, LoadBalancer: &blueprint.LoadBalancerSpec{
+			Name: "x", Scheme: blueprint.SchemeInternal, Type: blueprint.LBApplication, Subnets: []blueprint.Ref{"subnet/a"}}}, provider.Invalid},
+		{"load balancer name", blueprint.Resource{ID: "lb/x", Kind: blueprint.KindLoadBalancer, LoadBalancer: &blueprint.LoadBalancerSpec{
+			Name: "-bad_name-", Scheme: blueprint.SchemeInternal, Type: blueprint.LBApplication, Subnets: []blueprint.Ref{"subnet/a", "subnet/b"}}}, provider.Invalid},
+		{"cluster min above max", blueprint.Resource{ID: "cluster/x", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
+			Subnets: []blueprint.Ref{"subnet/a"}, Image: "ami-1", InstanceType: "t3.micro", Min: 3, Desired: 3, Max: 2}}, provider.Invalid},
+		{"database in one zone", blueprint.Resource{ID: "db/x", Kind: blueprint.KindDatabase, Database: &blueprint.DatabaseSpec{
 			Engine: "postgres", InstanceClass: "db.t3.micro", StorageGiB: 20, Port: 5432, Username: "u",
-			Subnets: []pattern.Ref{"subnet/a"}}}, provider.Invalid},
-		{"nat without public ip", pattern.Resource{ID: "nat/x", Kind: pattern.KindNATGateway, NATGateway: &pattern.NATGatewaySpec{
+			Subnets: []blueprint.Ref{"subnet/a"}}}, provider.Invalid},
+		{"nat without public ip", blueprint.Resource{ID: "nat/x", Kind: blueprint.KindNATGateway, NATGateway: &blueprint.NATGatewaySpec{
 			Subnet: "subnet/a", PublicIP: "pip/missing"}}, provider.NotFound},
-		{"spec missing", pattern.Resource{ID: "net/x", Kind: pattern.KindNet}, provider.Invalid},
+		{"spec missing", blueprint.Resource{ID: "net/x", Kind: blueprint.KindNet}, provider.Invalid},
 		{"firewall entry numbers", firewallRes(
-			pattern.ACLEntrySpec{Number: 100, Allow: true, Protocol: "all", CIDR: p("0.0.0.0/0")},
-			pattern.ACLEntrySpec{Number: 100, Protocol: "tcp", FromPort: 22, ToPort: 22, CIDR: p("0.0.0.0/0")}), provider.Invalid},
-		{"firewall entry number range", firewallRes(pattern.ACLEntrySpec{Number: 32767, Protocol: "all", CIDR: p("0.0.0.0/0")}), provider.Invalid},
+			blueprint.ACLEntrySpec{Number: 100, Allow: true, Protocol: "all", CIDR: p("0.0.0.0/0")},
+			blueprint.ACLEntrySpec{Number: 100, Protocol: "tcp", FromPort: 22, ToPort: 22, CIDR: p("0.0.0.0/0")}), provider.Invalid},
+		{"firewall entry number range", firewallRes(blueprint.ACLEntrySpec{Number: 32767, Protocol: "all", CIDR: p("0.0.0.0/0")}), provider.Invalid},
 		{"firewall quota", firewallRes(manyEntries(20)...), provider.Quota},
-		{"https without certificate", pattern.Resource{ID: "lb/x", Kind: pattern.KindLoadBalancer, LoadBalancer: &pattern.LoadBalancerSpec{
-			Name: "x", Scheme: pattern.SchemeInternal, Type: pattern.LBApplication, Subnets: []pattern.Ref{"subnet/a", "subnet/b"},
-			Listeners: []pattern.ListenerSpec{{Protocol: "HTTPS", Port: 443, TargetProtocol: "HTTP", TargetPort: 80}}}}, provider.Invalid},
-		{"tcp listener on an application balancer", pattern.Resource{ID: "lb/x", Kind: pattern.KindLoadBalancer, LoadBalancer: &pattern.LoadBalancerSpec{
-			Name: "x", Scheme: pattern.SchemeInternal, Type: pattern.LBApplication, Subnets: []pattern.Ref{"subnet/a", "subnet/b"},
-			Listeners: []pattern.ListenerSpec{{Protocol: "TCP", Port: 443, TargetProtocol: "TCP", TargetPort: 80}}}}, provider.Invalid},
-		{"cluster in a missing group", pattern.Resource{ID: "cluster/x", Kind: pattern.KindCluster, Cluster: &pattern.ClusterSpec{
-			Subnets: []pattern.Ref{"subnet/a"}, SecurityGroups: []pattern.Ref{"sg/nope"}, Image: "ami-1", InstanceType: "t3.micro", Max: 1}}, provider.NotFound},
-		{"database storage", pattern.Resource{ID: "db/x", Kind: pattern.KindDatabase, Database: &pattern.DatabaseSpec{
+		{"https without certificate", blueprint.Resource{ID: "lb/x", Kind: blueprint.KindLoadBalancer, LoadBalancer: &blueprint.LoadBalancerSpec{
+			Name: "x", Scheme: blueprint.SchemeInternal, Type: blueprint.LBApplication, Subnets: []blueprint.Ref{"subnet/a", "subnet/b"},
+			Listeners: []blueprint.ListenerSpec{{Protocol: "HTTPS", Port: 443, TargetProtocol: "HTTP", TargetPort: 80}}}}, provider.Invalid},
+		{"tcp listener on an application balancer", blueprint.Resource{ID: "lb/x", Kind: blueprint.KindLoadBalancer, LoadBalancer: &blueprint.LoadBalancerSpec{
+			Name: "x", Scheme: blueprint.SchemeInternal, Type: blueprint.LBApplication, Subnets: []blueprint.Ref{"subnet/a", "subnet/b"},
+			Listeners: []blueprint.ListenerSpec{{Protocol: "TCP", Port: 443, TargetProtocol: "TCP", TargetPort: 80}}}}, provider.Invalid},
+		{"cluster in a missing group", blueprint.Resource{ID: "cluster/x", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
+			Subnets: []blueprint.Ref{"subnet/a"}, SecurityGroups: []blueprint.Ref{"sg/nope"}, Image: "ami-1", InstanceType: "t3.micro", Max: 1}}, provider.NotFound},
+		{"database storage", blueprint.Resource{ID: "db/x", Kind: blueprint.KindDatabase, Database: &blueprint.DatabaseSpec{
 			Engine: "postgres", InstanceClass: "db.t3.micro", StorageGiB: 5, Port: 5432, Username: "u",
-			Subnets: []pattern.Ref{"subnet/a", "subnet/b"}}}, provider.Invalid},
+			Subnets: []blueprint.Ref{"subnet/a", "subnet/b"}}}, provider.Invalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -126,12 +126,12 @@ func TestCreateValidation(t *testing.T) {
 			create(t, d, netRes("net/main", "10.0.0.0/16"), ids)
 			create(t, d, subnetRes("subnet/a", "10.0.0.0/24", "fake-1a"), ids)
 			create(t, d, subnetRes("subnet/b", "10.0.1.0/24", "fake-1b"), ids)
-			create(t, d, pattern.Resource{ID: "igw/main", Kind: pattern.KindInternetGateway, InternetGateway: &pattern.InternetGatewaySpec{Net: "net/main"}}, ids)
-			create(t, d, pattern.Resource{ID: "sg/web", Kind: pattern.KindSecurityGroup, SecurityGroup: &pattern.SecurityGroupSpec{
+			create(t, d, blueprint.Resource{ID: "igw/main", Kind: blueprint.KindInternetGateway, InternetGateway: &blueprint.InternetGatewaySpec{Net: "net/main"}}, ids)
+			create(t, d, blueprint.Resource{ID: "sg/web", Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{
 				Net: "net/main", Name: "web", Description: "web"}}, ids)
 			for _, ref := range tc.r.Refs() {
 				if id, ok := ids[string(*ref)]; ok {
-					*ref = pattern.Ref(id)
+					*ref = blueprint.Ref(id)
 				}
 			}
 			_, err := d.Create(t.Context(), provider.Request{Deployment: dep, Resource: tc.r})
@@ -145,28 +145,28 @@ func TestCreateValidation(t *testing.T) {
 	}
 }
 
-func rulesRes(group string, in ...pattern.RuleSpec) pattern.Resource {
-	return pattern.Resource{ID: "rules/x", Kind: pattern.KindSecurityGroupRules, SecurityGroupRules: &pattern.SecurityGroupRulesSpec{
-		Group: pattern.Ref(group), Inbound: in}}
+func rulesRes(group string, in ...blueprint.RuleSpec) blueprint.Resource {
+	return blueprint.Resource{ID: "rules/x", Kind: blueprint.KindSecurityGroupRules, SecurityGroupRules: &blueprint.SecurityGroupRulesSpec{
+		Group: blueprint.Ref(group), Inbound: in}}
 }
 
-func firewallRes(in ...pattern.ACLEntrySpec) pattern.Resource {
-	return pattern.Resource{ID: "firewall/x", Kind: pattern.KindFirewall, Firewall: &pattern.FirewallSpec{
-		Net: "net/main", Subnets: []pattern.Ref{"subnet/a"}, Inbound: in}}
+func firewallRes(in ...blueprint.ACLEntrySpec) blueprint.Resource {
+	return blueprint.Resource{ID: "firewall/x", Kind: blueprint.KindFirewall, Firewall: &blueprint.FirewallSpec{
+		Net: "net/main", Subnets: []blueprint.Ref{"subnet/a"}, Inbound: in}}
 }
 
-func manyEntries(n int) []pattern.ACLEntrySpec {
-	out := make([]pattern.ACLEntrySpec, n)
+func manyEntries(n int) []blueprint.ACLEntrySpec {
+	out := make([]blueprint.ACLEntrySpec, n)
 	for i := range out {
-		out[i] = pattern.ACLEntrySpec{Number: 100 + i, Allow: true, Protocol: netplan.ProtocolAll, CIDR: netip.MustParsePrefix("0.0.0.0/0")}
+		out[i] = blueprint.ACLEntrySpec{Number: 100 + i, Allow: true, Protocol: netplan.ProtocolAll, CIDR: netip.MustParsePrefix("0.0.0.0/0")}
 	}
 	return out
 }
 
-func manyRules(n int) []pattern.RuleSpec {
-	out := make([]pattern.RuleSpec, n)
+func manyRules(n int) []blueprint.RuleSpec {
+	out := make([]blueprint.RuleSpec, n)
 	for i := range out {
-		out[i] = pattern.RuleSpec{Protocol: netplan.ProtocolTCP, FromPort: uint16(1000 + i), ToPort: uint16(1000 + i),
+		out[i] = blueprint.RuleSpec{Protocol: netplan.ProtocolTCP, FromPort: uint16(1000 + i), ToPort: uint16(1000 + i),
 			CIDR: netip.MustParsePrefix("0.0.0.0/0")}
 	}
 	return out
@@ -190,10 +190,10 @@ func TestOutscaleBounds(t *testing.T) {
 func TestUnsupportedKind(t *testing.T) {
 	t.Parallel()
 	d := fake.New(fake.Outscale)
-	_, err := d.Create(t.Context(), provider.Request{Resource: pattern.Resource{ID: "firewall/x", Kind: pattern.KindFirewall,
-		Firewall: &pattern.FirewallSpec{}}})
+	_, err := d.Create(t.Context(), provider.Request{Resource: blueprint.Resource{ID: "firewall/x", Kind: blueprint.KindFirewall,
+		Firewall: &blueprint.FirewallSpec{}}})
 	require.ErrorIs(t, err, provider.ErrUnsupported)
-	assert.Contains(t, d.Capabilities().Unsupported, pattern.KindDatabase)
+	assert.Contains(t, d.Capabilities().Unsupported, blueprint.KindDatabase)
 }
 
 func TestDeleteDependencies(t *testing.T) {
@@ -242,17 +242,17 @@ func TestForeignBlocksDelete(t *testing.T) {
 	require.NoError(t, err)
 	assert.Regexp(t, `^eni-0[0-9a-f]{16}$`, eni)
 
-	err = d.Delete(ctx, provider.Observed{ID: sub, Resource: pattern.Resource{Kind: pattern.KindSubnet}})
+	err = d.Delete(ctx, provider.Observed{ID: sub, Resource: blueprint.Resource{Kind: blueprint.KindSubnet}})
 	var pe *provider.Error
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, []provider.Blocker{{Kind: "network_interface", ID: eni}}, pe.Blockers)
 
-	got, err := d.List(ctx, provider.Query{Deployment: dep, Kind: pattern.KindSubnet})
+	got, err := d.List(ctx, provider.Query{Deployment: dep, Kind: blueprint.KindSubnet})
 	require.NoError(t, err)
 	assert.Len(t, got, 1, "the foreign interface is not listed")
 
 	require.NoError(t, d.RemoveForeign(eni))
-	require.NoError(t, d.Delete(ctx, provider.Observed{ID: sub, Resource: pattern.Resource{Kind: pattern.KindSubnet}}))
+	require.NoError(t, d.Delete(ctx, provider.Observed{ID: sub, Resource: blueprint.Resource{Kind: blueprint.KindSubnet}}))
 	require.ErrorIs(t, d.RemoveForeign(eni), provider.ErrNotFound)
 	_, err = d.AddForeign("instance", sub)
 	require.ErrorIs(t, err, provider.ErrNotFound)
@@ -271,7 +271,7 @@ func TestPendingReads(t *testing.T) {
 				o, err := d.Create(ctx, providertest.Request(dep, r, ids))
 				require.NoError(t, err)
 				ids[r.ID] = o.ID
-				if r.Kind == pattern.KindNATGateway {
+				if r.Kind == blueprint.KindNATGateway {
 					nat = o
 					break
 				}
@@ -282,14 +282,14 @@ func TestPendingReads(t *testing.T) {
 			}
 			assert.Equal(t, want == 0, nat.Ready)
 			for i := range want {
-				o, err := d.Read(ctx, pattern.KindNATGateway, nat.ID)
+				o, err := d.Read(ctx, blueprint.KindNATGateway, nat.ID)
 				require.NoError(t, err)
 				assert.Equal(t, i == want-1, o.Ready, "read %d", i+1)
 				if !o.Ready {
 					assert.Equal(t, "pending", o.Status)
 				}
 			}
-			o, err := d.Read(ctx, pattern.KindNATGateway, nat.ID)
+			o, err := d.Read(ctx, blueprint.KindNATGateway, nat.ID)
 			require.NoError(t, err)
 			assert.True(t, o.Ready)
 			assert.Equal(t, "available", o.Status)
@@ -307,7 +307,7 @@ func TestClientToken(t *testing.T) {
 	b, err := d.Create(ctx, req)
 	require.NoError(t, err)
 	assert.Equal(t, a.ID, b.ID)
-	fake.AssertCount(t, d, pattern.KindNet, 1)
+	fake.AssertCount(t, d, blueprint.KindNet, 1)
 
 	req.Resource.Net.CIDR = netip.MustParsePrefix("10.1.0.0/16")
 	_, err = d.Create(ctx, req)
@@ -316,7 +316,7 @@ func TestClientToken(t *testing.T) {
 	req.Token = ""
 	_, err = d.Create(ctx, req)
 	require.NoError(t, err, "no token: a second net")
-	fake.AssertCount(t, d, pattern.KindNet, 2)
+	fake.AssertCount(t, d, blueprint.KindNet, 2)
 }
 
 func TestLostResponseRetriedWithToken(t *testing.T) {
@@ -328,10 +328,10 @@ func TestLostResponseRetriedWithToken(t *testing.T) {
 	_, err := d.Create(ctx, req)
 	require.ErrorIs(t, err, provider.ErrUnavailable)
 	assert.True(t, provider.IsRetryable(err))
-	fake.AssertCount(t, d, pattern.KindNet, 1)
+	fake.AssertCount(t, d, blueprint.KindNet, 1)
 	o, err := d.Create(ctx, req)
 	require.NoError(t, err)
-	fake.AssertCount(t, d, pattern.KindNet, 1)
+	fake.AssertCount(t, d, blueprint.KindNet, 1)
 	assert.Equal(t, "net/main", o.LogicalID)
 }
 
@@ -349,7 +349,7 @@ func TestFaults(t *testing.T) {
 		_, err = d.Create(ctx, providertest.Request("other", net, nil))
 		require.ErrorIs(t, err, provider.ErrInternal)
 		assert.False(t, provider.IsRetryable(err))
-		fake.AssertCount(t, d, pattern.KindNet, 1)
+		fake.AssertCount(t, d, blueprint.KindNet, 1)
 		_, err = d.Create(ctx, providertest.Request("other", net, nil))
 		require.NoError(t, err, "fires once")
 	})
@@ -358,12 +358,12 @@ func TestFaults(t *testing.T) {
 		d.FailCall(2, provider.Auth)
 		_, err := d.Zones(ctx)
 		require.NoError(t, err)
-		_, err = d.List(ctx, provider.Query{Deployment: dep, Kind: pattern.KindNet})
+		_, err = d.List(ctx, provider.Query{Deployment: dep, Kind: blueprint.KindNet})
 		require.ErrorIs(t, err, provider.ErrAuth)
 	})
 	t.Run("FailOn", func(t *testing.T) {
 		d := fake.New()
-		d.FailOn(fake.OpCreate, pattern.KindSubnet, provider.Quota)
+		d.FailOn(fake.OpCreate, blueprint.KindSubnet, provider.Quota)
 		ids := map[string]string{}
 		create(t, d, net, ids)
 		for range 2 {
@@ -438,10 +438,10 @@ func TestCallLog(t *testing.T) {
 	n := d.Counts()
 	assert.Equal(t, 22, n.Writes, "one Create per resource")
 	assert.Equal(t, 22, n.ByOp[fake.OpCreate])
-	assert.Equal(t, 4, n.WritesByKind[pattern.KindSubnet])
+	assert.Equal(t, 4, n.WritesByKind[blueprint.KindSubnet])
 	assert.Equal(t, n.Calls, n.Reads+n.Writes)
-	assert.Equal(t, 1, n.ByKind[pattern.KindNet])
-	for _, k := range []pattern.Kind{pattern.KindNATGateway, pattern.KindLoadBalancer, pattern.KindDatabase} {
+	assert.Equal(t, 1, n.ByKind[blueprint.KindNet])
+	for _, k := range []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindLoadBalancer, blueprint.KindDatabase} {
 		assert.Equal(t, 2, n.ByKind[k], "%s: a Create, then one Read while pending", k)
 	}
 	d.ResetCalls()
@@ -450,7 +450,7 @@ func TestCallLog(t *testing.T) {
 	require.Len(t, calls, 1)
 	c := calls[0]
 	assert.Equal(t, fake.OpDelete, c.Op)
-	assert.Equal(t, pattern.KindDatabase, c.Kind)
+	assert.Equal(t, blueprint.KindDatabase, c.Kind)
 	assert.Equal(t, obs["database/main"].ID, c.ID)
 	assert.Equal(t, "database/main", c.LogicalID)
 	assert.True(t, c.IsWrite())
@@ -471,7 +471,7 @@ func TestUpdate(t *testing.T) {
 	assert.Equal(t, 4, got.Resource.Cluster.Desired)
 	assert.Len(t, got.Parts["instance"], 4)
 	assert.Equal(t, "blue", got.Tags["team"])
-	bp := pattern.Blueprint{Resources: providertest.Resources(dep, []string{"fake-1a", "fake-1b"})}
+	bp := blueprint.Blueprint{Resources: providertest.Resources(dep, []string{"fake-1a", "fake-1b"})}
 	cluster, _ := bp.Resource("cluster/web")
 	again, err := d.Create(ctx, providertest.Request(dep, cluster, idsOf(obs)))
 	require.NoError(t, err, "a Create retried after an Update is compared with the first Create")
@@ -495,16 +495,16 @@ func TestListScopesByNet(t *testing.T) {
 	t.Parallel()
 	d, obs := stack(t)
 	ctx := t.Context()
-	got, err := d.List(ctx, provider.Query{Deployment: dep, Kind: pattern.KindSubnet, NetIDs: []string{"vpc-other"}})
+	got, err := d.List(ctx, provider.Query{Deployment: dep, Kind: blueprint.KindSubnet, NetIDs: []string{"vpc-other"}})
 	require.NoError(t, err)
 	assert.Empty(t, got)
-	got, err = d.List(ctx, provider.Query{Deployment: dep, Kind: pattern.KindCluster, NetIDs: []string{obs["net/main"].ID}})
+	got, err = d.List(ctx, provider.Query{Deployment: dep, Kind: blueprint.KindCluster, NetIDs: []string{obs["net/main"].ID}})
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	assert.Equal(t, obs["cluster/web"].ID, got[0].ID)
 
 	require.NoError(t, d.MutateTags(obs["net/main"].ID, func(tags map[string]string) { delete(tags, provider.TagDeployment) }))
-	got, err = d.List(ctx, provider.Query{Deployment: dep, Kind: pattern.KindNet})
+	got, err = d.List(ctx, provider.Query{Deployment: dep, Kind: blueprint.KindNet})
 	require.NoError(t, err)
 	assert.Empty(t, got, "untagged resources are not found")
 }
@@ -535,26 +535,26 @@ func TestSnapshotAndOutsideChanges(t *testing.T) {
 	t.Parallel()
 	d, obs := stack(t)
 	snap := d.Snapshot(dep)
-	assert.Equal(t, 4, snap.Count(pattern.KindSubnet))
-	assert.Equal(t, []string{"route_table/app/a", "route_table/app/b", "route_table/web/a", "route_table/web/b"}, snap.IDs(pattern.KindRouteTable))
-	nat := snap[pattern.KindNATGateway]["nat_gateway/a"]
-	assert.Equal(t, pattern.Ref("subnet/web/a"), nat.NATGateway.Subnet, "refs hold logical ids")
+	assert.Equal(t, 4, snap.Count(blueprint.KindSubnet))
+	assert.Equal(t, []string{"route_table/app/a", "route_table/app/b", "route_table/web/a", "route_table/web/b"}, snap.IDs(blueprint.KindRouteTable))
+	nat := snap[blueprint.KindNATGateway]["nat_gateway/a"]
+	assert.Equal(t, blueprint.Ref("subnet/web/a"), nat.NATGateway.Subnet, "refs hold logical ids")
 
 	d2, _ := stack(t)
 	assert.Equal(t, snap, d2.Snapshot(dep), "same deployment, same snapshot")
 	assert.Empty(t, d.Snapshot("nobody"))
 
-	require.NoError(t, d.Mutate(obs["cluster/web"].ID, func(r *pattern.Resource) { r.Cluster.Desired = 7 }))
+	require.NoError(t, d.Mutate(obs["cluster/web"].ID, func(r *blueprint.Resource) { r.Cluster.Desired = 7 }))
 	assert.NotEqual(t, snap, d.Snapshot(dep))
-	o, err := d.Read(t.Context(), pattern.KindCluster, obs["cluster/web"].ID)
+	o, err := d.Read(t.Context(), blueprint.KindCluster, obs["cluster/web"].ID)
 	require.NoError(t, err)
 	assert.Equal(t, 7, o.Resource.Cluster.Desired)
-	require.ErrorIs(t, d.Mutate(obs["cluster/web"].ID, func(r *pattern.Resource) { r.Kind = pattern.KindNet }), provider.ErrInvalid)
+	require.ErrorIs(t, d.Mutate(obs["cluster/web"].ID, func(r *blueprint.Resource) { r.Kind = blueprint.KindNet }), provider.ErrInvalid)
 
 	require.NoError(t, d.DeleteOutside(obs["security_group/db"].ID))
-	_, err = d.Read(t.Context(), pattern.KindSecurityGroup, obs["security_group/db"].ID)
+	_, err = d.Read(t.Context(), blueprint.KindSecurityGroup, obs["security_group/db"].ID)
 	require.ErrorIs(t, err, provider.ErrNotFound)
-	_, err = d.Read(t.Context(), pattern.KindSecurityGroupRules, obs["security_group_rules/db"].ID)
+	_, err = d.Read(t.Context(), blueprint.KindSecurityGroupRules, obs["security_group_rules/db"].ID)
 	require.ErrorIs(t, err, provider.ErrNotFound, "a group's rules go with it")
 	require.ErrorIs(t, d.DeleteOutside("vpc-missing"), provider.ErrNotFound)
 }
@@ -574,14 +574,14 @@ func TestAssertions(t *testing.T) {
 	fake.AssertAllows(t, d, "security_group/web", "security_group/db", "tcp", 5432)
 	fake.AssertDenies(t, d, "security_group/lb", "security_group/db", "tcp", 5432)
 	fake.AssertDenies(t, d, "security_group/lb", "security_group/web", "tcp", 22)
-	fake.AssertCount(t, d, pattern.KindSubnet, 4)
+	fake.AssertCount(t, d, blueprint.KindSubnet, 4)
 	fake.AssertExists(t, d, dep, "cluster/web")
 
 	var r recorder
 	assert.False(t, fake.AssertAllows(&r, d, "security_group/web", "security_group/lb", "tcp", 443))
 	assert.False(t, fake.AssertAllows(&r, d, "security_group/nope", "security_group/lb", "tcp", 443))
 	assert.False(t, fake.AssertDenies(&r, d, obs["security_group/lb"].ID, obs["security_group/web"].ID, "tcp", 8080))
-	assert.False(t, fake.AssertCount(&r, d, pattern.KindNet, 2))
+	assert.False(t, fake.AssertCount(&r, d, blueprint.KindNet, 2))
 	assert.False(t, fake.AssertNoLeaks(&r, d, dep))
 	_, ok := fake.AssertExists(&r, d, dep, "cluster/nope")
 	assert.False(t, ok)
@@ -591,7 +591,7 @@ func TestAssertions(t *testing.T) {
 
 	providertest.Destroy(t.Context(), t, d, dep)
 	fake.AssertNoLeaks(t, d, dep)
-	fake.AssertCount(t, d, pattern.KindNet, 0)
+	fake.AssertCount(t, d, blueprint.KindNet, 0)
 }
 
 func TestConcurrentUse(t *testing.T) {
@@ -607,17 +607,17 @@ func TestConcurrentUse(t *testing.T) {
 			r := subnetRes(fmt.Sprintf("subnet/%d", i), fmt.Sprintf("10.0.%d.0/24", i), "fake-1a")
 			o, err := d.Create(ctx, providertest.Request(dep, r, ids))
 			if err == nil {
-				_, err = d.Read(ctx, pattern.KindSubnet, o.ID)
+				_, err = d.Read(ctx, blueprint.KindSubnet, o.ID)
 			}
 			if err == nil {
-				_, err = d.List(ctx, provider.Query{Deployment: dep, Kind: pattern.KindSubnet})
+				_, err = d.List(ctx, provider.Query{Deployment: dep, Kind: blueprint.KindSubnet})
 			}
 			errs[i] = err
 		})
 	}
 	wg.Wait()
 	require.NoError(t, errors.Join(errs...))
-	fake.AssertCount(t, d, pattern.KindSubnet, 64)
+	fake.AssertCount(t, d, blueprint.KindSubnet, 64)
 	assert.Equal(t, 1+3*64, d.Counts().Calls)
 }
 
@@ -631,10 +631,10 @@ func TestNATGatewayRules(t *testing.T) {
 	require.ErrorIs(t, err, provider.ErrAlreadyExists, "the public IP is taken")
 
 	for i := range 5 {
-		pip, err := d.Create(ctx, provider.Request{Resource: pattern.Resource{ID: "public_ip/x", Kind: pattern.KindPublicIP,
-			PublicIP: &pattern.PublicIPSpec{Zone: "fake-1a"}}})
+		pip, err := d.Create(ctx, provider.Request{Resource: blueprint.Resource{ID: "public_ip/x", Kind: blueprint.KindPublicIP,
+			PublicIP: &blueprint.PublicIPSpec{Zone: "fake-1a"}}})
 		require.NoError(t, err)
-		nat.NATGateway.PublicIP = pattern.Ref(pip.ID)
+		nat.NATGateway.PublicIP = blueprint.Ref(pip.ID)
 		_, err = d.Create(ctx, provider.Request{Resource: nat})
 		if i < 4 {
 			require.NoError(t, err, "NAT %d", i+2)
@@ -642,17 +642,17 @@ func TestNATGatewayRules(t *testing.T) {
 			require.ErrorIs(t, err, provider.ErrQuota, "the sixth NAT of zone fake-1a")
 		}
 	}
-	_, err = d.Create(ctx, provider.Request{Resource: pattern.Resource{ID: "public_ip/x", Kind: pattern.KindPublicIP,
-		PublicIP: &pattern.PublicIPSpec{Zone: "mars"}}})
+	_, err = d.Create(ctx, provider.Request{Resource: blueprint.Resource{ID: "public_ip/x", Kind: blueprint.KindPublicIP,
+		PublicIP: &blueprint.PublicIPSpec{Zone: "mars"}}})
 	require.ErrorIs(t, err, provider.ErrInvalid)
 
 	net, err := d.Create(ctx, provider.Request{Resource: netRes("net/other", "10.1.0.0/16")})
 	require.NoError(t, err)
 	ids := map[string]string{"net/main": net.ID}
 	sub := create(t, d, subnetRes("subnet/a", "10.1.0.0/24", "fake-1b"), ids)
-	pip := create(t, d, pattern.Resource{ID: "public_ip/y", Kind: pattern.KindPublicIP, PublicIP: &pattern.PublicIPSpec{}}, ids)
-	_, err = d.Create(ctx, provider.Request{Resource: pattern.Resource{ID: "nat/y", Kind: pattern.KindNATGateway,
-		NATGateway: &pattern.NATGatewaySpec{Subnet: pattern.Ref(sub), PublicIP: pattern.Ref(pip)}}})
+	pip := create(t, d, blueprint.Resource{ID: "public_ip/y", Kind: blueprint.KindPublicIP, PublicIP: &blueprint.PublicIPSpec{}}, ids)
+	_, err = d.Create(ctx, provider.Request{Resource: blueprint.Resource{ID: "nat/y", Kind: blueprint.KindNATGateway,
+		NATGateway: &blueprint.NATGatewaySpec{Subnet: blueprint.Ref(sub), PublicIP: blueprint.Ref(pip)}}})
 	require.ErrorIs(t, err, provider.ErrInvalid, "no internet gateway in the net")
 	assert.ErrorContains(t, err, "no internet gateway")
 }

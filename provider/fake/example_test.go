@@ -7,7 +7,7 @@ import (
 	"log"
 	"net/netip"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/fake"
 )
@@ -24,7 +24,7 @@ func deployNet(ctx context.Context, d provider.Driver, deployment string) error 
 	}
 	net, err := d.Create(ctx, provider.Request{
 		Deployment: deployment,
-		Resource:   pattern.Resource{ID: "net/main", Kind: pattern.KindNet, Net: &pattern.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}},
+		Resource:   blueprint.Resource{ID: "net/main", Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}},
 		Token:      provider.Token(deployment, "net/main"),
 		Tags:       tags("net/main"),
 	})
@@ -35,8 +35,8 @@ func deployNet(ctx context.Context, d provider.Driver, deployment string) error 
 		id := fmt.Sprintf("subnet/web/%c", 'a'+i)
 		_, err := d.Create(ctx, provider.Request{
 			Deployment: deployment,
-			Resource: pattern.Resource{ID: id, Kind: pattern.KindSubnet, Subnet: &pattern.SubnetSpec{
-				Net: pattern.Ref(net.ID), CIDR: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, byte(i), 0}), 24), Zone: z, Tier: "web"}},
+			Resource: blueprint.Resource{ID: id, Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{
+				Net: blueprint.Ref(net.ID), CIDR: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, byte(i), 0}), 24), Zone: z, Tier: "web"}},
 			Token: provider.Token(deployment, id),
 			Tags:  tags(id),
 		})
@@ -56,8 +56,8 @@ func Example() {
 		log.Fatal(err)
 	}
 	snap := d.Snapshot("shop")
-	fmt.Println(snap.IDs(pattern.KindSubnet))
-	fmt.Println(snap[pattern.KindSubnet]["subnet/web/b"].Subnet.Net) // refs as logical ids
+	fmt.Println(snap.IDs(blueprint.KindSubnet))
+	fmt.Println(snap[blueprint.KindSubnet]["subnet/web/b"].Subnet.Net) // refs as logical ids
 	fmt.Println(d.Counts().Writes, "writes")
 
 	// The second write fails: the run stops; a second run converges without
@@ -69,7 +69,7 @@ func Example() {
 	if err := deployNet(ctx, d, "shop"); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(len(d.Snapshot("shop")[pattern.KindNet]), "net,", d.Snapshot("shop").Count(pattern.KindSubnet), "subnets")
+	fmt.Println(len(d.Snapshot("shop")[blueprint.KindNet]), "net,", d.Snapshot("shop").Count(blueprint.KindSubnet), "subnets")
 
 	// Output:
 	// [subnet/web/a subnet/web/b]
@@ -87,7 +87,7 @@ func ExampleDriver_Delete() {
 	if err := deployNet(ctx, d, "shop"); err != nil {
 		log.Fatal(err)
 	}
-	subnets, err := d.List(ctx, provider.Query{Deployment: "shop", Kind: pattern.KindSubnet})
+	subnets, err := d.List(ctx, provider.Query{Deployment: "shop", Kind: blueprint.KindSubnet})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -111,20 +111,20 @@ func ExampleAssertAllows() {
 	tags := func(id string) map[string]string {
 		return map[string]string{provider.TagDeployment: "shop", provider.TagLogicalID: id}
 	}
-	net, _ := d.Create(ctx, provider.Request{Resource: pattern.Resource{ID: "net/main", Kind: pattern.KindNet,
-		Net: &pattern.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}}, Tags: tags("net/main")})
+	net, _ := d.Create(ctx, provider.Request{Resource: blueprint.Resource{ID: "net/main", Kind: blueprint.KindNet,
+		Net: &blueprint.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}}, Tags: tags("net/main")})
 	group := func(name string) string {
-		o, err := d.Create(ctx, provider.Request{Resource: pattern.Resource{ID: "security_group/" + name, Kind: pattern.KindSecurityGroup,
-			SecurityGroup: &pattern.SecurityGroupSpec{Net: pattern.Ref(net.ID), Name: name, Description: name}}, Tags: tags("security_group/" + name)})
+		o, err := d.Create(ctx, provider.Request{Resource: blueprint.Resource{ID: "security_group/" + name, Kind: blueprint.KindSecurityGroup,
+			SecurityGroup: &blueprint.SecurityGroupSpec{Net: blueprint.Ref(net.ID), Name: name, Description: name}}, Tags: tags("security_group/" + name)})
 		if err != nil {
 			log.Fatal(err)
 		}
 		return o.ID
 	}
 	lb, web := group("lb"), group("web")
-	_, err := d.Create(ctx, provider.Request{Resource: pattern.Resource{ID: "security_group_rules/web", Kind: pattern.KindSecurityGroupRules,
-		SecurityGroupRules: &pattern.SecurityGroupRulesSpec{Group: pattern.Ref(web),
-			Inbound: []pattern.RuleSpec{{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: pattern.Ref(lb)}}}}})
+	_, err := d.Create(ctx, provider.Request{Resource: blueprint.Resource{ID: "security_group_rules/web", Kind: blueprint.KindSecurityGroupRules,
+		SecurityGroupRules: &blueprint.SecurityGroupRulesSpec{Group: blueprint.Ref(web),
+			Inbound: []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: blueprint.Ref(lb)}}}}})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -22,10 +22,10 @@ import (
 //
 // Fail every Delete of a security group:
 //
-//	d.Inject(fake.Fault{Op: fake.OpDelete, Kind: pattern.KindSecurityGroup, Code: provider.Dependency})
+//	d.Inject(fake.Fault{Op: fake.OpDelete, Kind: blueprint.KindSecurityGroup, Code: provider.Dependency})
 type Fault struct {
 	Op         string
-	Kind       pattern.Kind
+	Kind       blueprint.Kind
 	WritesOnly bool
 	// Nth, when positive, fires the fault on the Nth matching call only
 	// (1 is the first). 0 fires it on every matching call, up to Times.
@@ -51,7 +51,7 @@ type faultState struct {
 }
 
 // matches counts the call and reports whether the fault fires on it.
-func (s *faultState) matches(op string, kind pattern.Kind) bool {
+func (s *faultState) matches(op string, kind blueprint.Kind) bool {
 	f := s.f
 	if f.Op != "" && f.Op != op || f.Kind != "" && f.Kind != kind || f.WritesOnly && !IsWrite(op) {
 		return false
@@ -120,7 +120,7 @@ func (d *Driver) FailWrite(k int, code provider.Code) {
 
 // FailOn makes every call of operation op ("" for all) on kind ("" for
 // all) fail with code, until [Driver.ClearFaults].
-func (d *Driver) FailOn(op string, kind pattern.Kind, code provider.Code) {
+func (d *Driver) FailOn(op string, kind blueprint.Kind, code provider.Code) {
 	d.Inject(Fault{Op: op, Kind: kind, Code: code})
 }
 

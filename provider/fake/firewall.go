@@ -3,7 +3,7 @@ package fake
 import (
 	"fmt"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -14,12 +14,12 @@ import (
 // deny-all included, stays within Quotas.RulesPerACL.
 func (d *Driver) validateFirewall(op string, e, old *entry) error {
 	s := e.res.Firewall
-	k := pattern.KindFirewall
-	if _, err := d.ref(op, e, "firewall.net", s.Net, pattern.KindNet); err != nil {
+	k := blueprint.KindFirewall
+	if _, err := d.ref(op, e, "firewall.net", s.Net, blueprint.KindNet); err != nil {
 		return err
 	}
 	for i, ref := range s.Subnets {
-		sub, err := d.ref(op, e, fmt.Sprintf("firewall.subnets[%d]", i), ref, pattern.KindSubnet)
+		sub, err := d.ref(op, e, fmt.Sprintf("firewall.subnets[%d]", i), ref, blueprint.KindSubnet)
 		if err != nil {
 			return err
 		}
@@ -35,7 +35,7 @@ func (d *Driver) validateFirewall(op string, e, old *entry) error {
 	q := d.opts.Profile.Quotas.RulesPerACL
 	for _, dir := range []struct {
 		name    string
-		entries []pattern.ACLEntrySpec
+		entries []blueprint.ACLEntrySpec
 	}{{"inbound", s.Inbound}, {"outbound", s.Outbound}} {
 		if q > 0 && len(dir.entries)+1 > q {
 			return d.errf(op, k, e.res.ID, provider.Quota, "firewall.%s: %d entries and the final deny; at most %d", dir.name, len(dir.entries), q)

@@ -4,29 +4,29 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 )
 
-var idPrefixes = map[pattern.Kind]string{
-	pattern.KindNet:                "vpc",
-	pattern.KindSubnet:             "subnet",
-	pattern.KindInternetGateway:    "igw",
-	pattern.KindPublicIP:           "eipalloc",
-	pattern.KindNATGateway:         "nat",
-	pattern.KindRouteTable:         "rtb",
-	pattern.KindSecurityGroup:      "sg",
-	pattern.KindSecurityGroupRules: "sgr",
-	pattern.KindFirewall:           "acl",
-	pattern.KindCluster:            "asg",
-	pattern.KindDatabase:           "db",
+var idPrefixes = map[blueprint.Kind]string{
+	blueprint.KindNet:                "vpc",
+	blueprint.KindSubnet:             "subnet",
+	blueprint.KindInternetGateway:    "igw",
+	blueprint.KindPublicIP:           "eipalloc",
+	blueprint.KindNATGateway:         "nat",
+	blueprint.KindRouteTable:         "rtb",
+	blueprint.KindSecurityGroup:      "sg",
+	blueprint.KindSecurityGroupRules: "sgr",
+	blueprint.KindFirewall:           "acl",
+	blueprint.KindCluster:            "asg",
+	blueprint.KindDatabase:           "db",
 }
 
 // newID returns the next provider id for a resource of kind k. Load
 // balancers are named by ARN (AWS) or by their name (OUTSCALE).
-func (d *Driver) newID(k pattern.Kind, r *pattern.Resource) string {
+func (d *Driver) newID(k blueprint.Kind, r *blueprint.Resource) string {
 	d.seq++
 	h := mix(d.seq)
-	if k == pattern.KindLoadBalancer {
+	if k == blueprint.KindLoadBalancer {
 		if d.opts.IDStyle == IDStyleOutscale {
 			return r.LoadBalancer.Name
 		}
@@ -52,7 +52,7 @@ func (d *Driver) region() string {
 }
 
 func lbTypeWord(t string) string {
-	if t == pattern.LBNetwork {
+	if t == blueprint.LBNetwork {
 		return "net"
 	}
 	return "app"

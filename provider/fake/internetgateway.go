@@ -1,7 +1,7 @@
 package fake
 
 import (
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -9,10 +9,10 @@ import (
 // has no other gateway attached (AWS: Resource.AlreadyAssociated).
 func (d *Driver) validateInternetGateway(op string, e, old *entry) error {
 	net := e.res.InternetGateway.Net
-	if _, err := d.ref(op, e, "internet_gateway.net", net, pattern.KindNet); err != nil {
+	if _, err := d.ref(op, e, "internet_gateway.net", net, blueprint.KindNet); err != nil {
 		return err
 	}
-	for _, o := range d.others(pattern.KindInternetGateway, old) {
+	for _, o := range d.others(blueprint.KindInternetGateway, old) {
 		if o.res.InternetGateway.Net == net {
 			return d.errf(op, e.kind, e.res.ID, provider.AlreadyExists, "internet_gateway.net: net %s already has internet gateway %s; a net has at most one", net, o.id)
 		}
@@ -22,7 +22,7 @@ func (d *Driver) validateInternetGateway(op string, e, old *entry) error {
 
 // netGateway returns the internet gateway attached to net, or nil.
 func (d *Driver) netGateway(net string) *entry {
-	for _, o := range d.others(pattern.KindInternetGateway, nil) {
+	for _, o := range d.others(blueprint.KindInternetGateway, nil) {
 		if string(o.res.InternetGateway.Net) == net {
 			return o
 		}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -19,22 +19,22 @@ import (
 // interval.
 func (d *Driver) validateLoadBalancer(op string, e, old *entry) error {
 	s := e.res.LoadBalancer
-	k := pattern.KindLoadBalancer
+	k := blueprint.KindLoadBalancer
 	if err := checkLBName(s.Name); err != nil {
 		return d.errf(op, k, e.res.ID, provider.Invalid, "load_balancer.name: %q: %v", s.Name, err)
 	}
-	if s.Scheme != pattern.SchemeInternetFacing && s.Scheme != pattern.SchemeInternal {
-		return d.errf(op, k, e.res.ID, provider.Invalid, "load_balancer.scheme: %q: use %q or %q", s.Scheme, pattern.SchemeInternetFacing, pattern.SchemeInternal)
+	if s.Scheme != blueprint.SchemeInternetFacing && s.Scheme != blueprint.SchemeInternal {
+		return d.errf(op, k, e.res.ID, provider.Invalid, "load_balancer.scheme: %q: use %q or %q", s.Scheme, blueprint.SchemeInternetFacing, blueprint.SchemeInternal)
 	}
 	protocols := map[string]bool{"HTTP": true, "HTTPS": true}
 	minZones := 2
 	switch s.Type {
-	case pattern.LBApplication:
-	case pattern.LBNetwork:
+	case blueprint.LBApplication:
+	case blueprint.LBNetwork:
 		protocols = map[string]bool{"TCP": true, "TLS": true, "UDP": true, "TCP_UDP": true}
 		minZones = 1
 	default:
-		return d.errf(op, k, e.res.ID, provider.Invalid, "load_balancer.type: %q: use %q or %q", s.Type, pattern.LBApplication, pattern.LBNetwork)
+		return d.errf(op, k, e.res.ID, provider.Invalid, "load_balancer.type: %q: use %q or %q", s.Type, blueprint.LBApplication, blueprint.LBNetwork)
 	}
 	net, err := d.checkSubnets(op, e, "load_balancer.subnets", s.Subnets, minZones)
 	if err != nil {
@@ -43,7 +43,7 @@ func (d *Driver) validateLoadBalancer(op string, e, old *entry) error {
 	if err := d.checkGroups(op, e, "load_balancer.security_groups", s.SecurityGroups, net); err != nil {
 		return err
 	}
-	if s.Scheme == pattern.SchemeInternetFacing && !d.hasInternetGateway(net) {
+	if s.Scheme == blueprint.SchemeInternetFacing && !d.hasInternetGateway(net) {
 		return d.errf(op, k, e.res.ID, provider.Invalid, "load_balancer.scheme: %s: net %s has no internet gateway (InvalidSubnet); create and attach one first", s.Scheme, net)
 	}
 	ports := map[uint16]bool{}
@@ -90,7 +90,7 @@ func checkLBName(n string) error {
 // hasInternetGateway reports whether an internet gateway is attached to the
 // Net with provider id net.
 func (d *Driver) hasInternetGateway(net string) bool {
-	for _, o := range d.others(pattern.KindInternetGateway, nil) {
+	for _, o := range d.others(blueprint.KindInternetGateway, nil) {
 		if string(o.res.InternetGateway.Net) == net {
 			return true
 		}

@@ -1,7 +1,7 @@
 package fake
 
 import (
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -11,17 +11,17 @@ import (
 // subnet's, and the zone stays within Quotas.NATsPerZone.
 func (d *Driver) validateNATGateway(op string, e, old *entry) error {
 	s := e.res.NATGateway
-	k := pattern.KindNATGateway
-	sub, err := d.ref(op, e, "nat_gateway.subnet", s.Subnet, pattern.KindSubnet)
+	k := blueprint.KindNATGateway
+	sub, err := d.ref(op, e, "nat_gateway.subnet", s.Subnet, blueprint.KindSubnet)
 	if err != nil {
 		return err
 	}
-	if _, err := d.ref(op, e, "nat_gateway.public_ip", s.PublicIP, pattern.KindPublicIP); err != nil {
+	if _, err := d.ref(op, e, "nat_gateway.public_ip", s.PublicIP, blueprint.KindPublicIP); err != nil {
 		return err
 	}
 	net := string(sub.res.Subnet.Net)
 	if s.InternetGateway != "" {
-		igw, err := d.ref(op, e, "nat_gateway.internet_gateway", s.InternetGateway, pattern.KindInternetGateway)
+		igw, err := d.ref(op, e, "nat_gateway.internet_gateway", s.InternetGateway, blueprint.KindInternetGateway)
 		if err != nil {
 			return err
 		}
@@ -30,7 +30,7 @@ func (d *Driver) validateNATGateway(op string, e, old *entry) error {
 		}
 	}
 	if s.PublicRoute != "" {
-		rt, err := d.ref(op, e, "nat_gateway.public_route", s.PublicRoute, pattern.KindRouteTable)
+		rt, err := d.ref(op, e, "nat_gateway.public_route", s.PublicRoute, blueprint.KindRouteTable)
 		if err != nil {
 			return err
 		}

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/archkit/archkit/netplan"
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -15,8 +15,8 @@ import (
 // resource, Refs as provider ids; the result is stored without validation,
 // but its kind cannot change. Mutate is not recorded in the call log.
 //
-//	d.Mutate(id, func(r *pattern.Resource) { r.Cluster.Desired = 5 })
-func (d *Driver) Mutate(id string, fn func(r *pattern.Resource)) error {
+//	d.Mutate(id, func(r *blueprint.Resource) { r.Cluster.Desired = 5 })
+func (d *Driver) Mutate(id string, fn func(r *blueprint.Resource)) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	e, err := d.lookup("Mutate", "", id)
@@ -67,7 +67,7 @@ func (d *Driver) DeleteOutside(id string) error {
 func (d *Driver) AddForeign(kind, subnetID string) (string, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if _, err := d.lookup("AddForeign", pattern.KindSubnet, subnetID); err != nil {
+	if _, err := d.lookup("AddForeign", blueprint.KindSubnet, subnetID); err != nil {
 		return "", err
 	}
 	prefix := map[string]string{"instance": "i", "network_interface": "eni"}[kind]
@@ -92,13 +92,13 @@ func (d *Driver) RemoveForeign(id string) error {
 }
 
 // Resources returns every resource the Driver holds, whatever its tags,
-// in the creation order of the kinds ([pattern.Kinds]) and then by id. It
+// in the creation order of the kinds ([blueprint.Kinds]) and then by id. It
 // is not recorded in the call log.
 func (d *Driver) Resources() []provider.Observed {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var out []provider.Observed
-	for _, k := range pattern.Kinds {
+	for _, k := range blueprint.Kinds {
 		for _, e := range d.others(k, nil) {
 			out = append(out, e.observed())
 		}
@@ -115,11 +115,11 @@ func (d *Driver) Resources() []provider.Observed {
 func (d *Driver) Allows(from, to string, proto netplan.Protocol, port uint16) (ok bool, why string, err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	f, err := d.resolve(pattern.KindSecurityGroup, from)
+	f, err := d.resolve(blueprint.KindSecurityGroup, from)
 	if err != nil {
 		return false, "", err
 	}
-	t, err := d.resolve(pattern.KindSecurityGroup, to)
+	t, err := d.resolve(blueprint.KindSecurityGroup, to)
 	if err != nil {
 		return false, "", err
 	}
@@ -129,7 +129,7 @@ func (d *Driver) Allows(from, to string, proto netplan.Protocol, port uint16) (o
 
 // resolve finds a resource of kind k by provider id or by logical id; a
 // logical id used in several deployments is ambiguous.
-func (d *Driver) resolve(k pattern.Kind, name string) (string, error) {
+func (d *Driver) resolve(k blueprint.Kind, name string) (string, error) {
 	if e, ok := d.res[name]; ok && e.kind == k {
 		return e.id, nil
 	}
@@ -152,14 +152,14 @@ func (d *Driver) resolve(k pattern.Kind, name string) (string, error) {
 // Snapshot is the state of one deployment: per kind, its resources by
 // logical id. Refs to resources of the same deployment hold their logical
 // ids, so a Snapshot does not depend on the provider ids the fake handed
-// out and compares with [pattern.Blueprint.OfKind] or another Snapshot:
+// out and compares with [blueprint.Blueprint.OfKind] or another Snapshot:
 //
 //	before := d.Snapshot("shop")
 //	// ... apply again ...
 //	assert.Equal(t, before, d.Snapshot("shop"))
 //
 // A resource without a logical id tag is keyed by its provider id.
-type Snapshot map[pattern.Kind]map[string]pattern.Resource
+type Snapshot map[blueprint.Kind]map[string]blueprint.Resource
 
 // Snapshot returns the resources tagged with deployment. It is not recorded
 // in the call log.
@@ -183,11 +183,11 @@ func (d *Driver) Snapshot(deployment string) Snapshot {
 		r.DependsOn = nil
 		for _, ref := range r.Refs() {
 			if l, ok := logical[string(*ref)]; ok {
-				*ref = pattern.Ref(l)
+				*ref = blueprint.Ref(l)
 			}
 		}
 		if s[e.kind] == nil {
-			s[e.kind] = map[string]pattern.Resource{}
+			s[e.kind] = map[string]blueprint.Resource{}
 		}
 		s[e.kind][lid] = r
 	}
@@ -195,7 +195,7 @@ func (d *Driver) Snapshot(deployment string) Snapshot {
 }
 
 // Count returns the number of resources of kind k, whatever their tags.
-func (s Snapshot) Count(k pattern.Kind) int { return len(s[k]) }
+func (s Snapshot) Count(k blueprint.Kind) int { return len(s[k]) }
 
 // IDs returns the logical ids of the kind k resources, sorted.
-func (s Snapshot) IDs(k pattern.Kind) []string { return slices.Sorted(maps.Keys(s[k])) }
+func (s Snapshot) IDs(k blueprint.Kind) []string { return slices.Sorted(maps.Keys(s[k])) }

@@ -1,7 +1,7 @@
 package fake
 
 import (
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -11,11 +11,11 @@ import (
 // the same Net.
 func (d *Driver) validateRouteTable(op string, e, old *entry) error {
 	s := e.res.RouteTable
-	k := pattern.KindRouteTable
-	if _, err := d.ref(op, e, "route_table.net", s.Net, pattern.KindNet); err != nil {
+	k := blueprint.KindRouteTable
+	if _, err := d.ref(op, e, "route_table.net", s.Net, blueprint.KindNet); err != nil {
 		return err
 	}
-	sub, err := d.ref(op, e, "route_table.subnet", s.Subnet, pattern.KindSubnet)
+	sub, err := d.ref(op, e, "route_table.subnet", s.Subnet, blueprint.KindSubnet)
 	if err != nil {
 		return err
 	}
@@ -40,20 +40,20 @@ func (d *Driver) validateRouteTable(op string, e, old *entry) error {
 		seen[p.String()] = true
 		var targetNet string
 		switch r.TargetKind {
-		case pattern.TargetInternetGateway:
-			t, err := d.ref(op, e, field+".target", r.Target, pattern.KindInternetGateway)
+		case blueprint.TargetInternetGateway:
+			t, err := d.ref(op, e, field+".target", r.Target, blueprint.KindInternetGateway)
 			if err != nil {
 				return err
 			}
 			targetNet = string(t.res.InternetGateway.Net)
-		case pattern.TargetNATGateway:
-			t, err := d.ref(op, e, field+".target", r.Target, pattern.KindNATGateway)
+		case blueprint.TargetNATGateway:
+			t, err := d.ref(op, e, field+".target", r.Target, blueprint.KindNATGateway)
 			if err != nil {
 				return err
 			}
 			targetNet = d.netOf(t)
 		default:
-			return d.errf(op, k, e.res.ID, provider.Invalid, "%s.target_kind: %q: unknown; use %q or %q", field, r.TargetKind, pattern.TargetInternetGateway, pattern.TargetNATGateway)
+			return d.errf(op, k, e.res.ID, provider.Invalid, "%s.target_kind: %q: unknown; use %q or %q", field, r.TargetKind, blueprint.TargetInternetGateway, blueprint.TargetNATGateway)
 		}
 		if targetNet != string(s.Net) {
 			return d.errf(op, k, e.res.ID, provider.Invalid, "%s.target: %s is in net %s, not %s", field, r.Target, targetNet, s.Net)

@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/fake"
 )
@@ -18,18 +18,18 @@ func TestClusterScaling(t *testing.T) {
 	tests := []struct {
 		name     string
 		opts     func(*fake.Options)
-		scaling  *pattern.ScalingSpec
+		scaling  *blueprint.ScalingSpec
 		wantErr  error
 		wantText string
 	}{
-		{"stored", func(*fake.Options) {}, &pattern.ScalingSpec{TargetCPUPercent: 60, WarmupSeconds: 300}, nil, ""},
-		{"no warmup", func(*fake.Options) {}, &pattern.ScalingSpec{TargetCPUPercent: 100}, nil, ""},
+		{"stored", func(*fake.Options) {}, &blueprint.ScalingSpec{TargetCPUPercent: 60, WarmupSeconds: 300}, nil, ""},
+		{"no warmup", func(*fake.Options) {}, &blueprint.ScalingSpec{TargetCPUPercent: 100}, nil, ""},
 		{"removed", func(*fake.Options) {}, nil, nil, ""},
-		{"target zero", func(*fake.Options) {}, &pattern.ScalingSpec{}, provider.ErrInvalid, "cluster.scaling.target_cpu_percent: 0: outside 1-100"},
-		{"target 101", func(*fake.Options) {}, &pattern.ScalingSpec{TargetCPUPercent: 101}, provider.ErrInvalid, "target_cpu_percent: 101"},
-		{"warmup negative", func(*fake.Options) {}, &pattern.ScalingSpec{TargetCPUPercent: 50, WarmupSeconds: -1}, provider.ErrInvalid, "cluster.scaling.warmup_seconds: -1: outside 0-3600"},
-		{"warmup 3601", func(*fake.Options) {}, &pattern.ScalingSpec{TargetCPUPercent: 50, WarmupSeconds: 3601}, provider.ErrInvalid, "warmup_seconds: 3601"},
-		{"outscale", fake.Outscale, &pattern.ScalingSpec{TargetCPUPercent: 60}, provider.ErrUnsupported, "cluster.scaling: OUTSCALE has no autoscaling service"},
+		{"target zero", func(*fake.Options) {}, &blueprint.ScalingSpec{}, provider.ErrInvalid, "cluster.scaling.target_cpu_percent: 0: outside 1-100"},
+		{"target 101", func(*fake.Options) {}, &blueprint.ScalingSpec{TargetCPUPercent: 101}, provider.ErrInvalid, "target_cpu_percent: 101"},
+		{"warmup negative", func(*fake.Options) {}, &blueprint.ScalingSpec{TargetCPUPercent: 50, WarmupSeconds: -1}, provider.ErrInvalid, "cluster.scaling.warmup_seconds: -1: outside 0-3600"},
+		{"warmup 3601", func(*fake.Options) {}, &blueprint.ScalingSpec{TargetCPUPercent: 50, WarmupSeconds: 3601}, provider.ErrInvalid, "warmup_seconds: 3601"},
+		{"outscale", fake.Outscale, &blueprint.ScalingSpec{TargetCPUPercent: 60}, provider.ErrUnsupported, "cluster.scaling: OUTSCALE has no autoscaling service"},
 		{"outscale without policy", fake.Outscale, nil, nil, ""},
 	}
 	for _, tc := range tests {
@@ -48,7 +48,7 @@ func TestClusterScaling(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, cur.ID, got.ID, "changed in place")
 			assert.Equal(t, tc.scaling, got.Resource.Cluster.Scaling)
-			back, err := d.Read(t.Context(), pattern.KindCluster, cur.ID)
+			back, err := d.Read(t.Context(), blueprint.KindCluster, cur.ID)
 			require.NoError(t, err)
 			assert.Equal(t, tc.scaling, back.Resource.Cluster.Scaling)
 		})
@@ -61,7 +61,7 @@ func TestCreateUnsupportedField(t *testing.T) {
 	d, obs := stack(t, fake.Outscale)
 	r := obs["cluster/web"].Resource.Clone()
 	r.ID = "cluster/other"
-	r.Cluster.Scaling = &pattern.ScalingSpec{TargetCPUPercent: 60}
+	r.Cluster.Scaling = &blueprint.ScalingSpec{TargetCPUPercent: 60}
 	_, err := d.Create(t.Context(), provider.Request{Deployment: dep, Resource: r, Token: "other"})
 	require.ErrorIs(t, err, provider.ErrUnsupported)
 	var pe *provider.Error
@@ -72,14 +72,14 @@ func TestCreateUnsupportedField(t *testing.T) {
 func TestScalingCapabilities(t *testing.T) {
 	t.Parallel()
 	aws := fake.New().Capabilities()
-	assert.True(t, aws.CanUpdate(pattern.KindCluster, "scaling"))
-	assert.True(t, aws.SupportsField(pattern.KindCluster, "scaling"))
+	assert.True(t, aws.CanUpdate(blueprint.KindCluster, "scaling"))
+	assert.True(t, aws.SupportsField(blueprint.KindCluster, "scaling"))
 	assert.Empty(t, aws.UnsupportedFields)
 
 	osc := fake.New(fake.Outscale).Capabilities()
-	assert.False(t, osc.CanUpdate(pattern.KindCluster, "scaling"), "not mutable where unsupported")
-	assert.False(t, osc.SupportsField(pattern.KindCluster, "scaling"))
-	assert.Contains(t, osc.UnsupportedFields[pattern.KindCluster]["scaling"], "no autoscaling service")
-	osc.UnsupportedFields[pattern.KindCluster]["scaling"] = "changed"
-	assert.NotEqual(t, "changed", fake.New(fake.Outscale).Capabilities().UnsupportedFields[pattern.KindCluster]["scaling"], "a copy")
+	assert.False(t, osc.CanUpdate(blueprint.KindCluster, "scaling"), "not mutable where unsupported")
+	assert.False(t, osc.SupportsField(blueprint.KindCluster, "scaling"))
+	assert.Contains(t, osc.UnsupportedFields[blueprint.KindCluster]["scaling"], "no autoscaling service")
+	osc.UnsupportedFields[blueprint.KindCluster]["scaling"] = "changed"
+	assert.NotEqual(t, "changed", fake.New(fake.Outscale).Capabilities().UnsupportedFields[blueprint.KindCluster]["scaling"], "a copy")
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/archkit/archkit/netplan"
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -15,8 +15,8 @@ import (
 // description, and the Net stays within Quotas.GroupsPerNet.
 func (d *Driver) validateSecurityGroup(op string, e, old *entry) error {
 	s := e.res.SecurityGroup
-	k := pattern.KindSecurityGroup
-	if _, err := d.ref(op, e, "security_group.net", s.Net, pattern.KindNet); err != nil {
+	k := blueprint.KindSecurityGroup
+	if _, err := d.ref(op, e, "security_group.net", s.Net, blueprint.KindNet); err != nil {
 		return err
 	}
 	switch {
@@ -50,8 +50,8 @@ func (d *Driver) validateSecurityGroup(op string, e, old *entry) error {
 // Quotas.InboundRulesPerGroup and OutboundRulesPerGroup.
 func (d *Driver) validateRules(op string, e, old *entry) error {
 	s := e.res.SecurityGroupRules
-	k := pattern.KindSecurityGroupRules
-	g, err := d.ref(op, e, "security_group_rules.group", s.Group, pattern.KindSecurityGroup)
+	k := blueprint.KindSecurityGroupRules
+	g, err := d.ref(op, e, "security_group_rules.group", s.Group, blueprint.KindSecurityGroup)
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (d *Driver) validateRules(op string, e, old *entry) error {
 	q := d.opts.Profile.Quotas
 	for _, dir := range []struct {
 		name  string
-		rules []pattern.RuleSpec
+		rules []blueprint.RuleSpec
 		quota int
 	}{{"inbound", s.Inbound, q.InboundRulesPerGroup}, {"outbound", s.Outbound, q.OutboundRulesPerGroup}} {
 		if dir.quota > 0 && len(dir.rules) > dir.quota {
@@ -85,7 +85,7 @@ func (d *Driver) validateRules(op string, e, old *entry) error {
 	return nil
 }
 
-func (d *Driver) checkRule(op string, e *entry, field string, r pattern.RuleSpec, net string) error {
+func (d *Driver) checkRule(op string, e *entry, field string, r blueprint.RuleSpec, net string) error {
 	k := e.kind
 	if !r.Protocol.IsValid() {
 		return d.errf(op, k, e.res.ID, provider.Invalid, "%s.protocol: %q: unknown; use tcp, udp, icmp or all", field, r.Protocol)
@@ -99,7 +99,7 @@ func (d *Driver) checkRule(op string, e *entry, field string, r pattern.RuleSpec
 	case r.CIDR.IsValid() && r.CIDR.Masked() != r.CIDR:
 		return d.errf(op, k, e.res.ID, provider.Invalid, "%s.cidr: %s: host bits set; did you mean %s?", field, r.CIDR, r.CIDR.Masked())
 	case r.Group != "":
-		g, err := d.ref(op, e, field+".group", r.Group, pattern.KindSecurityGroup)
+		g, err := d.ref(op, e, field+".group", r.Group, blueprint.KindSecurityGroup)
 		if err != nil {
 			return err
 		}
@@ -112,7 +112,7 @@ func (d *Driver) checkRule(op string, e *entry, field string, r pattern.RuleSpec
 
 // ruleKey identifies a rule the way the clouds compare them: description
 // aside, ports ignored where the protocol has none.
-func ruleKey(r pattern.RuleSpec) string {
+func ruleKey(r blueprint.RuleSpec) string {
 	if !r.Protocol.HasPorts() && r.Protocol != netplan.ProtocolICMP {
 		r.FromPort, r.ToPort = 0, 0
 	}
@@ -121,7 +121,7 @@ func ruleKey(r pattern.RuleSpec) string {
 
 // ruleMatches reports whether r lets traffic of protocol proto to port
 // through.
-func ruleMatches(r pattern.RuleSpec, proto netplan.Protocol, port uint16) bool {
+func ruleMatches(r blueprint.RuleSpec, proto netplan.Protocol, port uint16) bool {
 	switch r.Protocol {
 	case netplan.ProtocolAll:
 		return true
@@ -132,9 +132,9 @@ func ruleMatches(r pattern.RuleSpec, proto netplan.Protocol, port uint16) bool {
 }
 
 // rulesOf returns the rule set of group id, or nil when it has none.
-func (d *Driver) rulesOf(group string) *pattern.SecurityGroupRulesSpec {
+func (d *Driver) rulesOf(group string) *blueprint.SecurityGroupRulesSpec {
 	for _, o := range d.res {
-		if o.kind == pattern.KindSecurityGroupRules && string(o.res.SecurityGroupRules.Group) == group {
+		if o.kind == blueprint.KindSecurityGroupRules && string(o.res.SecurityGroupRules.Group) == group {
 			return o.res.SecurityGroupRules
 		}
 	}
@@ -148,11 +148,11 @@ func (d *Driver) rulesOf(group string) *pattern.SecurityGroupRulesSpec {
 // default: all outbound traffic, no inbound traffic.
 func (d *Driver) allows(from, to string, proto netplan.Protocol, port uint16) (bool, string, error) {
 	gf, ok := d.res[from]
-	if !ok || gf.kind != pattern.KindSecurityGroup {
+	if !ok || gf.kind != blueprint.KindSecurityGroup {
 		return false, "", fmt.Errorf("security group %s does not exist", from)
 	}
 	gt, ok := d.res[to]
-	if !ok || gt.kind != pattern.KindSecurityGroup {
+	if !ok || gt.kind != blueprint.KindSecurityGroup {
 		return false, "", fmt.Errorf("security group %s does not exist", to)
 	}
 	in := d.rulesOf(to)

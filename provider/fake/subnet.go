@@ -1,7 +1,7 @@
 package fake
 
 import (
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -11,8 +11,8 @@ import (
 // Quotas.SubnetsPerNet.
 func (d *Driver) validateSubnet(op string, e, old *entry) error {
 	s := e.res.Subnet
-	k := pattern.KindSubnet
-	n, err := d.ref(op, e, "subnet.net", s.Net, pattern.KindNet)
+	k := blueprint.KindSubnet
+	n, err := d.ref(op, e, "subnet.net", s.Net, blueprint.KindNet)
 	if err != nil {
 		return err
 	}

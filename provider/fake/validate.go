@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/archkit/archkit/netplan"
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -20,29 +20,29 @@ func (d *Driver) validate(op string, e, old *entry) error {
 		return err
 	}
 	switch e.kind {
-	case pattern.KindNet:
+	case blueprint.KindNet:
 		return d.validateNet(op, e)
-	case pattern.KindSubnet:
+	case blueprint.KindSubnet:
 		return d.validateSubnet(op, e, old)
-	case pattern.KindInternetGateway:
+	case blueprint.KindInternetGateway:
 		return d.validateInternetGateway(op, e, old)
-	case pattern.KindPublicIP:
+	case blueprint.KindPublicIP:
 		return d.validatePublicIP(op, e)
-	case pattern.KindNATGateway:
+	case blueprint.KindNATGateway:
 		return d.validateNATGateway(op, e, old)
-	case pattern.KindRouteTable:
+	case blueprint.KindRouteTable:
 		return d.validateRouteTable(op, e, old)
-	case pattern.KindSecurityGroup:
+	case blueprint.KindSecurityGroup:
 		return d.validateSecurityGroup(op, e, old)
-	case pattern.KindSecurityGroupRules:
+	case blueprint.KindSecurityGroupRules:
 		return d.validateRules(op, e, old)
-	case pattern.KindFirewall:
+	case blueprint.KindFirewall:
 		return d.validateFirewall(op, e, old)
-	case pattern.KindLoadBalancer:
+	case blueprint.KindLoadBalancer:
 		return d.validateLoadBalancer(op, e, old)
-	case pattern.KindCluster:
+	case blueprint.KindCluster:
 		return d.validateCluster(op, e)
-	case pattern.KindDatabase:
+	case blueprint.KindDatabase:
 		return d.validateDatabase(op, e)
 	}
 	return d.errf(op, e.kind, e.res.ID, provider.Invalid, "unknown kind %q", e.kind)
@@ -80,57 +80,59 @@ func isZeroJSON(v json.RawMessage) bool {
 func (d *Driver) blockers(e *entry) []provider.Blocker {
 	var bs []provider.Blocker
 	add := func(kind, id string) { bs = append(bs, provider.Blocker{Kind: kind, ID: id}) }
-	uses := func(o *entry, refs ...pattern.Ref) bool { return o != e && slices.Contains(refs, pattern.Ref(e.id)) }
+	uses := func(o *entry, refs ...blueprint.Ref) bool {
+		return o != e && slices.Contains(refs, blueprint.Ref(e.id))
+	}
 	for _, o := range d.res {
 		switch e.kind {
-		case pattern.KindNet:
-			if o != e && d.netOf(o) == e.id && o.kind != pattern.KindSecurityGroupRules {
+		case blueprint.KindNet:
+			if o != e && d.netOf(o) == e.id && o.kind != blueprint.KindSecurityGroupRules {
 				add(string(o.kind), o.id)
 			}
-		case pattern.KindSubnet:
+		case blueprint.KindSubnet:
 			if usesSubnet(o, e.id) {
 				add(string(o.kind), o.id)
 			}
-		case pattern.KindInternetGateway:
-			if o.kind == pattern.KindNATGateway && (o.res.NATGateway.InternetGateway == pattern.Ref(e.id) ||
+		case blueprint.KindInternetGateway:
+			if o.kind == blueprint.KindNATGateway && (o.res.NATGateway.InternetGateway == blueprint.Ref(e.id) ||
 				d.netOf(o) == string(e.res.InternetGateway.Net)) {
 				add(string(o.kind), o.id)
 			}
-		case pattern.KindPublicIP:
-			if o.kind == pattern.KindNATGateway && o.res.NATGateway.PublicIP == pattern.Ref(e.id) {
+		case blueprint.KindPublicIP:
+			if o.kind == blueprint.KindNATGateway && o.res.NATGateway.PublicIP == blueprint.Ref(e.id) {
 				add(string(o.kind), o.id)
 			}
-		case pattern.KindSecurityGroup:
+		case blueprint.KindSecurityGroup:
 			switch o.kind {
-			case pattern.KindSecurityGroupRules:
+			case blueprint.KindSecurityGroupRules:
 				s := o.res.SecurityGroupRules
-				if s.Group != pattern.Ref(e.id) && (rulesUse(s.Inbound, e.id) || rulesUse(s.Outbound, e.id)) {
+				if s.Group != blueprint.Ref(e.id) && (rulesUse(s.Inbound, e.id) || rulesUse(s.Outbound, e.id)) {
 					add(string(o.kind), o.id)
 				}
-			case pattern.KindLoadBalancer:
+			case blueprint.KindLoadBalancer:
 				if uses(o, o.res.LoadBalancer.SecurityGroups...) {
 					add(string(o.kind), o.id)
 				}
-			case pattern.KindCluster:
+			case blueprint.KindCluster:
 				if uses(o, o.res.Cluster.SecurityGroups...) {
 					add(string(o.kind), o.id)
 				}
-			case pattern.KindDatabase:
+			case blueprint.KindDatabase:
 				if uses(o, o.res.Database.SecurityGroups...) {
 					add(string(o.kind), o.id)
 				}
 			}
-		case pattern.KindLoadBalancer:
-			if o.kind == pattern.KindCluster && uses(o, o.res.Cluster.LoadBalancers...) {
+		case blueprint.KindLoadBalancer:
+			if o.kind == blueprint.KindCluster && uses(o, o.res.Cluster.LoadBalancers...) {
 				add(string(o.kind), o.id)
 			}
 		}
 	}
 	for id, f := range d.foreign {
-		if e.kind == pattern.KindSubnet && f.subnet == e.id {
+		if e.kind == blueprint.KindSubnet && f.subnet == e.id {
 			add(f.kind, id)
 		}
-		if e.kind == pattern.KindNet {
+		if e.kind == blueprint.KindNet {
 			if s, ok := d.res[f.subnet]; ok && d.netOf(s) == e.id {
 				add(f.kind, id)
 			}
@@ -147,26 +149,26 @@ func (d *Driver) blockers(e *entry) []provider.Blocker {
 
 // usesSubnet reports whether o has something placed in subnet id.
 func usesSubnet(o *entry, id string) bool {
-	ref := pattern.Ref(id)
+	ref := blueprint.Ref(id)
 	switch o.kind {
-	case pattern.KindNATGateway:
+	case blueprint.KindNATGateway:
 		return o.res.NATGateway.Subnet == ref
-	case pattern.KindRouteTable:
+	case blueprint.KindRouteTable:
 		return o.res.RouteTable.Subnet == ref
-	case pattern.KindFirewall:
+	case blueprint.KindFirewall:
 		return slices.Contains(o.res.Firewall.Subnets, ref)
-	case pattern.KindLoadBalancer:
+	case blueprint.KindLoadBalancer:
 		return slices.Contains(o.res.LoadBalancer.Subnets, ref)
-	case pattern.KindCluster:
+	case blueprint.KindCluster:
 		return slices.Contains(o.res.Cluster.Subnets, ref)
-	case pattern.KindDatabase:
+	case blueprint.KindDatabase:
 		return slices.Contains(o.res.Database.Subnets, ref)
 	}
 	return false
 }
 
-func rulesUse(rs []pattern.RuleSpec, id string) bool {
-	return slices.ContainsFunc(rs, func(r pattern.RuleSpec) bool { return r.Group == pattern.Ref(id) })
+func rulesUse(rs []blueprint.RuleSpec, id string) bool {
+	return slices.ContainsFunc(rs, func(r blueprint.RuleSpec) bool { return r.Group == blueprint.Ref(id) })
 }
 
 // checkPrefix checks a Net or subnet range: valid, no host bits, and a
@@ -198,8 +200,8 @@ func (d *Driver) checkZone(op string, e *entry, field, z string) error {
 }
 
 // zoneOf returns the zone of a stored subnet.
-func (d *Driver) zoneOf(subnetID pattern.Ref) string {
-	if s, ok := d.res[string(subnetID)]; ok && s.kind == pattern.KindSubnet {
+func (d *Driver) zoneOf(subnetID blueprint.Ref) string {
+	if s, ok := d.res[string(subnetID)]; ok && s.kind == blueprint.KindSubnet {
 		return s.res.Subnet.Zone
 	}
 	return ""
@@ -207,14 +209,14 @@ func (d *Driver) zoneOf(subnetID pattern.Ref) string {
 
 // checkSubnets resolves a list of subnets that must exist, lie in one Net
 // and, when minZones > 1, span that many zones. It returns the Net id.
-func (d *Driver) checkSubnets(op string, e *entry, field string, refs []pattern.Ref, minZones int) (string, error) {
+func (d *Driver) checkSubnets(op string, e *entry, field string, refs []blueprint.Ref, minZones int) (string, error) {
 	if len(refs) == 0 {
 		return "", d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: empty; give at least one subnet", field)
 	}
 	net := ""
 	zones := map[string]bool{}
 	for i, ref := range refs {
-		s, err := d.ref(op, e, field+"["+itoa(i)+"]", ref, pattern.KindSubnet)
+		s, err := d.ref(op, e, field+"["+itoa(i)+"]", ref, blueprint.KindSubnet)
 		if err != nil {
 			return "", err
 		}
@@ -235,12 +237,12 @@ func (d *Driver) checkSubnets(op string, e *entry, field string, refs []pattern.
 }
 
 // checkGroups resolves security groups that must exist in net.
-func (d *Driver) checkGroups(op string, e *entry, field string, refs []pattern.Ref, net string) error {
+func (d *Driver) checkGroups(op string, e *entry, field string, refs []blueprint.Ref, net string) error {
 	if q := d.opts.Profile.Quotas.GroupsPerInterface; q > 0 && len(refs) > q {
 		return d.errf(op, e.kind, e.res.ID, provider.Quota, "%s: %d security groups; at most %d per network interface", field, len(refs), q)
 	}
 	for i, ref := range refs {
-		g, err := d.ref(op, e, field+"["+itoa(i)+"]", ref, pattern.KindSecurityGroup)
+		g, err := d.ref(op, e, field+"["+itoa(i)+"]", ref, blueprint.KindSecurityGroup)
 		if err != nil {
 			return err
 		}
@@ -254,7 +256,7 @@ func (d *Driver) checkGroups(op string, e *entry, field string, refs []pattern.R
 func itoa(i int) string { return strconv.Itoa(i) }
 
 // others returns the stored resources of kind k except old, in id order.
-func (d *Driver) others(k pattern.Kind, old *entry) []*entry {
+func (d *Driver) others(k blueprint.Kind, old *entry) []*entry {
 	var out []*entry
 	for _, o := range d.res {
 		if o.kind == k && o != old {
@@ -267,7 +269,7 @@ func (d *Driver) others(k pattern.Kind, old *entry) []*entry {
 
 // changedFields returns the JSON names of the spec fields that differ
 // between a and b.
-func changedFields(a, b pattern.Resource) ([]string, error) {
+func changedFields(a, b blueprint.Resource) ([]string, error) {
 	ma, err := specFields(a)
 	if err != nil {
 		return nil, err
@@ -291,7 +293,7 @@ func changedFields(a, b pattern.Resource) ([]string, error) {
 	return out, nil
 }
 
-func specFields(r pattern.Resource) (map[string]json.RawMessage, error) {
+func specFields(r blueprint.Resource) (map[string]json.RawMessage, error) {
 	b, err := json.Marshal(r.Spec())
 	if err != nil {
 		return nil, err
@@ -302,7 +304,7 @@ func specFields(r pattern.Resource) (map[string]json.RawMessage, error) {
 }
 
 // sameSpec reports whether a and b have the same kind and spec.
-func sameSpec(a, b pattern.Resource) bool {
+func sameSpec(a, b blueprint.Resource) bool {
 	if a.Kind != b.Kind {
 		return false
 	}

@@ -10,7 +10,7 @@ import (
 
 	osc "github.com/outscale/osc-sdk-go/v2"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -45,9 +45,9 @@ import (
 // the first snapshot or tagged already). The cost is one read per create of
 // these kinds; the second read happens only when an answer is lost.
 //
-//	n, adopted, err := createAdopting(ctx, d, pattern.KindNet, "net/main",
+//	n, adopted, err := createAdopting(ctx, d, blueprint.KindNet, "net/main",
 //		d.netCandidates("10.0.0.0/16"), func(ctx context.Context) (osc.Net, error) { ... CreateNet ... })
-func createAdopting[T any](ctx context.Context, d *Driver, kind pattern.Kind, logicalID string,
+func createAdopting[T any](ctx context.Context, d *Driver, kind blueprint.Kind, logicalID string,
 	snapshot func(ctx context.Context) (map[string]T, error),
 	create func(ctx context.Context) (T, error)) (made T, adopted bool, err error) {
 	var zero T

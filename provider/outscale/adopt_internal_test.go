@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -80,7 +80,7 @@ func TestCreateAdopting(t *testing.T) {
 			}
 			var d Driver
 			d.log = slog.New(slog.DiscardHandler)
-			n, adopted, err := createAdopting(t.Context(), &d, pattern.KindNet, "net/main", snapshot, create)
+			n, adopted, err := createAdopting(t.Context(), &d, blueprint.KindNet, "net/main", snapshot, create)
 			assert.Equal(t, tc.wantReads, reads)
 			if tc.wantErr != nil {
 				require.Error(t, err)

@@ -13,14 +13,14 @@ import (
 	osc "github.com/outscale/osc-sdk-go/v2"
 
 	"github.com/archkit/archkit/netplan"
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/outscale/osctest"
 )
 
 // build creates rs in order through d, resolving Refs, and returns the
 // provider ids by logical id.
-func build(t *testing.T, d provider.Driver, dep string, rs ...pattern.Resource) map[string]provider.Observed {
+func build(t *testing.T, d provider.Driver, dep string, rs ...blueprint.Resource) map[string]provider.Observed {
 	t.Helper()
 	ids := map[string]string{}
 	out := map[string]provider.Observed{}
@@ -28,7 +28,7 @@ func build(t *testing.T, d provider.Driver, dep string, rs ...pattern.Resource) 
 		r = r.Clone()
 		for _, ref := range r.Refs() {
 			if *ref != "" {
-				*ref = pattern.Ref(ids[string(*ref)])
+				*ref = blueprint.Ref(ids[string(*ref)])
 			}
 		}
 		o, err := d.Create(t.Context(), provider.Request{Deployment: dep, Resource: r, Token: provider.Token(dep, r.ID),
@@ -40,13 +40,13 @@ func build(t *testing.T, d provider.Driver, dep string, rs ...pattern.Resource) 
 	return out
 }
 
-func base() []pattern.Resource {
+func base() []blueprint.Resource {
 	p := netip.MustParsePrefix
-	return []pattern.Resource{
-		{ID: "net/main", Kind: pattern.KindNet, Net: &pattern.NetSpec{CIDR: p("10.0.0.0/16")}},
-		{ID: "subnet/app/a", Kind: pattern.KindSubnet, Subnet: &pattern.SubnetSpec{Net: "net/main", CIDR: p("10.0.1.0/24"), Zone: "eu-west-2a", Tier: "app"}},
-		{ID: "subnet/app/b", Kind: pattern.KindSubnet, Subnet: &pattern.SubnetSpec{Net: "net/main", CIDR: p("10.0.2.0/24"), Zone: "eu-west-2b", Tier: "app"}},
-		{ID: "security_group/app", Kind: pattern.KindSecurityGroup, SecurityGroup: &pattern.SecurityGroupSpec{Net: "net/main", Name: "app", Description: "app"}},
+	return []blueprint.Resource{
+		{ID: "net/main", Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: p("10.0.0.0/16")}},
+		{ID: "subnet/app/a", Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{Net: "net/main", CIDR: p("10.0.1.0/24"), Zone: "eu-west-2a", Tier: "app"}},
+		{ID: "subnet/app/b", Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{Net: "net/main", CIDR: p("10.0.2.0/24"), Zone: "eu-west-2b", Tier: "app"}},
+		{ID: "security_group/app", Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{Net: "net/main", Name: "app", Description: "app"}},
 	}
 }
 
@@ -64,8 +64,8 @@ func TestClusterSpreadScaleAndUserData(t *testing.T) {
 	t.Parallel()
 	srv := osctest.New(t)
 	d := newDriver(t, srv)
-	cluster := pattern.Resource{ID: "cluster/app", Kind: pattern.KindCluster, Cluster: &pattern.ClusterSpec{
-		Tier: "app", Subnets: []pattern.Ref{"subnet/app/a", "subnet/app/b"}, SecurityGroups: []pattern.Ref{"security_group/app"},
+	cluster := blueprint.Resource{ID: "cluster/app", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
+		Tier: "app", Subnets: []blueprint.Ref{"subnet/app/a", "subnet/app/b"}, SecurityGroups: []blueprint.Ref{"security_group/app"},
 		Image: suiteImage, InstanceType: "tinav5.c1r2p2", UserData: "#cloud-config\nruncmd: [echo hi]\n", Min: 1, Desired: 3, Max: 4, Stateless: true}}
 	obs := build(t, d, "cl", append(base(), cluster)...)
 	c := obs["cluster/app"]
@@ -77,7 +77,7 @@ func TestClusterSpreadScaleAndUserData(t *testing.T) {
 		assert.Equal(t, base64.StdEncoding.EncodeToString([]byte(cluster.Cluster.UserData.Value())), vm.GetUserData(), "user data sent Base64-encoded")
 	}
 	assert.ElementsMatch(t, []string{"eu-west-2a", "eu-west-2b", "eu-west-2a"}, zones, "nodes spread evenly over the subregions")
-	got, err := d.Read(t.Context(), pattern.KindCluster, c.ID)
+	got, err := d.Read(t.Context(), blueprint.KindCluster, c.ID)
 	require.NoError(t, err)
 	assert.Equal(t, cluster.Cluster.UserData.Value(), got.Resource.Cluster.UserData.Value(), "user data read back, Base64-decoded")
 	assert.Equal(t, 3, got.Resource.Cluster.Desired)
@@ -121,7 +121,7 @@ func TestDeleteBlockedByForeignVM(t *testing.T) {
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, []provider.Blocker{{Kind: "vm", ID: vm}}, pe.Blockers)
 	assert.Contains(t, err.Error(), "blocked by vm "+vm)
-	_, err = d.Read(t.Context(), pattern.KindSubnet, sn.ID)
+	_, err = d.Read(t.Context(), blueprint.KindSubnet, sn.ID)
 	require.NoError(t, err, "the subnet is still there")
 }
 
@@ -130,27 +130,27 @@ func TestRuleSetReplacesDefaultOutbound(t *testing.T) {
 	srv := osctest.New(t)
 	d := newDriver(t, srv)
 	any4 := netip.MustParsePrefix("0.0.0.0/0")
-	rules := pattern.Resource{ID: "security_group_rules/app", Kind: pattern.KindSecurityGroupRules, SecurityGroupRules: &pattern.SecurityGroupRulesSpec{
+	rules := blueprint.Resource{ID: "security_group_rules/app", Kind: blueprint.KindSecurityGroupRules, SecurityGroupRules: &blueprint.SecurityGroupRulesSpec{
 		Group:    "security_group/app",
-		Inbound:  []pattern.RuleSpec{{Protocol: netplan.ProtocolTCP, FromPort: 8080, ToPort: 8080, Group: "security_group/app"}, {Protocol: netplan.ProtocolICMP, CIDR: netip.MustParsePrefix("10.0.0.0/16")}},
-		Outbound: []pattern.RuleSpec{{Protocol: netplan.ProtocolTCP, FromPort: 443, ToPort: 443, CIDR: any4}},
+		Inbound:  []blueprint.RuleSpec{{Protocol: netplan.ProtocolTCP, FromPort: 8080, ToPort: 8080, Group: "security_group/app"}, {Protocol: netplan.ProtocolICMP, CIDR: netip.MustParsePrefix("10.0.0.0/16")}},
+		Outbound: []blueprint.RuleSpec{{Protocol: netplan.ProtocolTCP, FromPort: 443, ToPort: 443, CIDR: any4}},
 	}}
 	obs := build(t, d, "rules", append(base(), rules)...)
 	rs := obs["security_group_rules/app"]
 	sg := obs["security_group/app"].ID
 	assert.Equal(t, sg+"/rules", rs.ID)
 	got := rs.Resource.SecurityGroupRules
-	assert.ElementsMatch(t, []pattern.RuleSpec{{Protocol: netplan.ProtocolTCP, FromPort: 8080, ToPort: 8080, Group: pattern.Ref(sg)},
+	assert.ElementsMatch(t, []blueprint.RuleSpec{{Protocol: netplan.ProtocolTCP, FromPort: 8080, ToPort: 8080, Group: blueprint.Ref(sg)},
 		{Protocol: netplan.ProtocolICMP, CIDR: netip.MustParsePrefix("10.0.0.0/16")}}, got.Inbound)
-	assert.Equal(t, []pattern.RuleSpec{{Protocol: netplan.ProtocolTCP, FromPort: 443, ToPort: 443, CIDR: any4}}, got.Outbound,
+	assert.Equal(t, []blueprint.RuleSpec{{Protocol: netplan.ProtocolTCP, FromPort: 443, ToPort: 443, CIDR: any4}}, got.Outbound,
 		"the allow-all outbound rule of the new group is gone")
-	group, err := d.Read(t.Context(), pattern.KindSecurityGroup, sg)
+	group, err := d.Read(t.Context(), blueprint.KindSecurityGroup, sg)
 	require.NoError(t, err)
 	assert.Equal(t, "security_group/app", group.LogicalID, "the group keeps its own ownership tags")
 	assert.NotContains(t, group.Tags, "archkit:x/rules/"+provider.TagLogicalID)
 
 	require.NoError(t, d.Delete(t.Context(), rs))
-	_, err = d.Read(t.Context(), pattern.KindSecurityGroupRules, rs.ID)
+	_, err = d.Read(t.Context(), blueprint.KindSecurityGroupRules, rs.ID)
 	require.ErrorIs(t, err, provider.ErrNotFound)
 	require.NoError(t, d.Delete(t.Context(), group), "no rule names the group any more")
 }

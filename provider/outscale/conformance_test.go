@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/outscale"
 	"github.com/archkit/archkit/provider/outscale/osctest"
@@ -31,7 +31,7 @@ func TestConformance(t *testing.T) {
 // OMIs. Nothing else changes.
 type imageMap struct{ *outscale.Driver }
 
-func swapImage(r *pattern.Resource, from, to string) {
+func swapImage(r *blueprint.Resource, from, to string) {
 	if r.Cluster != nil && r.Cluster.Image == from {
 		c := *r.Cluster
 		c.Image = to
@@ -52,7 +52,7 @@ func (m imageMap) List(ctx context.Context, q provider.Query) ([]provider.Observ
 	return obs, err
 }
 
-func (m imageMap) Read(ctx context.Context, k pattern.Kind, id string) (provider.Observed, error) {
+func (m imageMap) Read(ctx context.Context, k blueprint.Kind, id string) (provider.Observed, error) {
 	o, err := m.Driver.Read(ctx, k, id)
 	return m.out(o), err
 }

@@ -1,5 +1,5 @@
 // Package outscale is the OUTSCALE driver of archkit: it applies the
-// resources of a [pattern.Blueprint] to an OUTSCALE region through the
+// resources of a [blueprint.Blueprint] to an OUTSCALE region through the
 // OUTSCALE API (OAPI) with github.com/outscale/osc-sdk-go/v2.
 //
 //	d, err := outscale.New(func(o *outscale.Options) { o.Profile = "default" })

@@ -13,7 +13,7 @@ import (
 	osc "github.com/outscale/osc-sdk-go/v2"
 
 	"github.com/archkit/archkit/netplan"
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -96,7 +96,7 @@ type Driver struct {
 	// creating serializes, per kind, the creates that take neither a
 	// client token nor tags, so that one's lost answer is never confused
 	// with another's new resource (see createAdopting).
-	creating sync.Map // pattern.Kind -> *sync.Mutex
+	creating sync.Map // blueprint.Kind -> *sync.Mutex
 }
 
 // New returns a Driver. It makes no API call: it resolves the credentials,
@@ -137,15 +137,15 @@ const scalingUnsupported = "OUTSCALE has no autoscaling service (VM groups are s
 
 // Mutable and write-only fields, per kind.
 var (
-	mutable = map[pattern.Kind][]string{
-		pattern.KindSubnet:             {"public"},
-		pattern.KindInternetGateway:    {"net"},
-		pattern.KindRouteTable:         {"subnet", "routes"},
-		pattern.KindSecurityGroupRules: {"inbound", "outbound"},
-		pattern.KindLoadBalancer:       {"listeners", "health_check", "security_groups"},
-		pattern.KindCluster:            {"min", "desired", "max", "load_balancers", "target_port"},
+	mutable = map[blueprint.Kind][]string{
+		blueprint.KindSubnet:             {"public"},
+		blueprint.KindInternetGateway:    {"net"},
+		blueprint.KindRouteTable:         {"subnet", "routes"},
+		blueprint.KindSecurityGroupRules: {"inbound", "outbound"},
+		blueprint.KindLoadBalancer:       {"listeners", "health_check", "security_groups"},
+		blueprint.KindCluster:            {"min", "desired", "max", "load_balancers", "target_port"},
 	}
-	writeOnly = map[pattern.Kind][]string{}
+	writeOnly = map[blueprint.Kind][]string{}
 )
 
 // Capabilities reports what OUTSCALE lacks: network ACLs, managed
@@ -154,15 +154,15 @@ var (
 // Update changes in place.
 func (d *Driver) Capabilities() provider.Capabilities {
 	c := provider.Capabilities{
-		Unsupported: map[pattern.Kind]string{
-			pattern.KindFirewall: "OUTSCALE has no network ACLs (no stateless firewall in the API); security groups enforce the flows",
-			pattern.KindDatabase: "OUTSCALE has no managed database service; use a database cluster (DatabaseSpec.Fallback)",
+		Unsupported: map[blueprint.Kind]string{
+			blueprint.KindFirewall: "OUTSCALE has no network ACLs (no stateless firewall in the API); security groups enforce the flows",
+			blueprint.KindDatabase: "OUTSCALE has no managed database service; use a database cluster (DatabaseSpec.Fallback)",
 		},
-		UnsupportedFields: map[pattern.Kind]map[string]string{
-			pattern.KindCluster: {"scaling": scalingUnsupported},
+		UnsupportedFields: map[blueprint.Kind]map[string]string{
+			blueprint.KindCluster: {"scaling": scalingUnsupported},
 		},
-		Mutable:   map[pattern.Kind][]string{},
-		WriteOnly: map[pattern.Kind][]string{},
+		Mutable:   map[blueprint.Kind][]string{},
+		WriteOnly: map[blueprint.Kind][]string{},
 	}
 	for k, v := range mutable {
 		c.Mutable[k] = slices.Clone(v)
@@ -280,27 +280,27 @@ func (d *Driver) List(ctx context.Context, q provider.Query) ([]provider.Observe
 		err error
 	)
 	switch q.Kind {
-	case pattern.KindNet:
+	case blueprint.KindNet:
 		out, err = d.listNets(ctx, q, nil)
-	case pattern.KindSubnet:
+	case blueprint.KindSubnet:
 		out, err = d.listSubnets(ctx, q, nil)
-	case pattern.KindInternetGateway:
+	case blueprint.KindInternetGateway:
 		out, err = d.listInternetServices(ctx, q, nil)
-	case pattern.KindPublicIP:
+	case blueprint.KindPublicIP:
 		out, err = d.listPublicIPs(ctx, q, nil)
-	case pattern.KindNATGateway:
+	case blueprint.KindNATGateway:
 		out, err = d.listNatServices(ctx, q, nil)
-	case pattern.KindRouteTable:
+	case blueprint.KindRouteTable:
 		out, err = d.listRouteTables(ctx, q, nil)
-	case pattern.KindSecurityGroup:
+	case blueprint.KindSecurityGroup:
 		out, err = d.listSecurityGroups(ctx, q, nil)
-	case pattern.KindSecurityGroupRules:
+	case blueprint.KindSecurityGroupRules:
 		out, err = d.listRuleSets(ctx, q, nil)
-	case pattern.KindLoadBalancer:
+	case blueprint.KindLoadBalancer:
 		out, err = d.listLoadBalancers(ctx, q, nil)
-	case pattern.KindCluster:
+	case blueprint.KindCluster:
 		out, err = d.listClusters(ctx, q, "")
-	case pattern.KindFirewall, pattern.KindDatabase:
+	case blueprint.KindFirewall, blueprint.KindDatabase:
 		return nil, nil
 	default:
 		return nil, errorf("List", string(q.Kind), "", provider.Invalid, "kind %q: unknown kind", q.Kind)
@@ -310,36 +310,36 @@ func (d *Driver) List(ctx context.Context, q provider.Query) ([]provider.Observe
 }
 
 // Read returns one resource by provider id, or a NotFound error.
-func (d *Driver) Read(ctx context.Context, kind pattern.Kind, id string) (provider.Observed, error) {
+func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (provider.Observed, error) {
 	var (
 		out []provider.Observed
 		err error
 	)
 	ids := []string{id}
 	switch kind {
-	case pattern.KindNet:
+	case blueprint.KindNet:
 		out, err = d.listNets(ctx, provider.Query{}, ids)
-	case pattern.KindSubnet:
+	case blueprint.KindSubnet:
 		out, err = d.listSubnets(ctx, provider.Query{}, ids)
-	case pattern.KindInternetGateway:
+	case blueprint.KindInternetGateway:
 		out, err = d.listInternetServices(ctx, provider.Query{}, ids)
-	case pattern.KindPublicIP:
+	case blueprint.KindPublicIP:
 		out, err = d.listPublicIPs(ctx, provider.Query{}, ids)
-	case pattern.KindNATGateway:
+	case blueprint.KindNATGateway:
 		out, err = d.listNatServices(ctx, provider.Query{}, ids)
 		out = slices.DeleteFunc(out, func(o provider.Observed) bool { return o.Status == "deleted" })
-	case pattern.KindRouteTable:
+	case blueprint.KindRouteTable:
 		out, err = d.listRouteTables(ctx, provider.Query{}, ids)
-	case pattern.KindSecurityGroup:
+	case blueprint.KindSecurityGroup:
 		out, err = d.listSecurityGroups(ctx, provider.Query{}, ids)
-	case pattern.KindSecurityGroupRules:
+	case blueprint.KindSecurityGroupRules:
 		out, err = d.listRuleSets(ctx, provider.Query{}, ids)
-	case pattern.KindLoadBalancer:
+	case blueprint.KindLoadBalancer:
 		out, err = d.listLoadBalancers(ctx, provider.Query{}, ids)
 		out = slices.DeleteFunc(out, func(o provider.Observed) bool { return o.Status == "deleted" })
-	case pattern.KindCluster:
+	case blueprint.KindCluster:
 		out, err = d.listClusters(ctx, provider.Query{}, id)
-	case pattern.KindFirewall, pattern.KindDatabase:
+	case blueprint.KindFirewall, blueprint.KindDatabase:
 		return provider.Observed{}, d.unsupported("Read", kind, id)
 	default:
 		return provider.Observed{}, errorf("Read", string(kind), id, provider.Invalid, "kind %q: unknown kind", kind)
@@ -370,25 +370,25 @@ func (d *Driver) Create(ctx context.Context, req provider.Request) (provider.Obs
 		return provider.Observed{}, err
 	}
 	switch r.Kind {
-	case pattern.KindNet:
+	case blueprint.KindNet:
 		return d.createNet(ctx, req)
-	case pattern.KindSubnet:
+	case blueprint.KindSubnet:
 		return d.createSubnet(ctx, req)
-	case pattern.KindInternetGateway:
+	case blueprint.KindInternetGateway:
 		return d.createInternetService(ctx, req)
-	case pattern.KindPublicIP:
+	case blueprint.KindPublicIP:
 		return d.createPublicIP(ctx, req)
-	case pattern.KindNATGateway:
+	case blueprint.KindNATGateway:
 		return d.createNatService(ctx, req)
-	case pattern.KindRouteTable:
+	case blueprint.KindRouteTable:
 		return d.createRouteTable(ctx, req)
-	case pattern.KindSecurityGroup:
+	case blueprint.KindSecurityGroup:
 		return d.createSecurityGroup(ctx, req)
-	case pattern.KindSecurityGroupRules:
+	case blueprint.KindSecurityGroupRules:
 		return d.createRuleSet(ctx, req)
-	case pattern.KindLoadBalancer:
+	case blueprint.KindLoadBalancer:
 		return d.createLoadBalancer(ctx, req)
-	case pattern.KindCluster:
+	case blueprint.KindCluster:
 		return d.createCluster(ctx, req)
 	}
 	return provider.Observed{}, errorf("Create", string(r.Kind), r.ID, provider.Invalid, "kind %q: unknown kind", r.Kind)
@@ -405,19 +405,19 @@ func (d *Driver) Update(ctx context.Context, req provider.Request, current provi
 	}
 	var err error
 	switch r.Kind {
-	case pattern.KindSubnet:
+	case blueprint.KindSubnet:
 		err = d.updateSubnet(ctx, req, current)
-	case pattern.KindInternetGateway:
+	case blueprint.KindInternetGateway:
 		err = d.updateInternetService(ctx, req, current)
-	case pattern.KindRouteTable:
+	case blueprint.KindRouteTable:
 		err = d.updateRouteTable(ctx, req, current)
-	case pattern.KindSecurityGroupRules:
+	case blueprint.KindSecurityGroupRules:
 		err = d.updateRuleSet(ctx, req, current)
-	case pattern.KindLoadBalancer:
+	case blueprint.KindLoadBalancer:
 		err = d.updateLoadBalancer(ctx, req, current)
-	case pattern.KindCluster:
+	case blueprint.KindCluster:
 		err = d.updateCluster(ctx, req, current)
-	case pattern.KindFirewall, pattern.KindDatabase:
+	case blueprint.KindFirewall, blueprint.KindDatabase:
 		return provider.Observed{}, d.unsupported("Update", r.Kind, current.ID)
 	default:
 		if len(req.Tags) > 0 {
@@ -436,27 +436,27 @@ func (d *Driver) Delete(ctx context.Context, current provider.Observed) error {
 	kind := current.Resource.Kind
 	var err error
 	switch kind {
-	case pattern.KindNet:
+	case blueprint.KindNet:
 		err = d.deleteNet(ctx, current)
-	case pattern.KindSubnet:
+	case blueprint.KindSubnet:
 		err = d.deleteSubnet(ctx, current)
-	case pattern.KindInternetGateway:
+	case blueprint.KindInternetGateway:
 		err = d.deleteInternetService(ctx, current)
-	case pattern.KindPublicIP:
+	case blueprint.KindPublicIP:
 		err = d.deletePublicIP(ctx, current)
-	case pattern.KindNATGateway:
+	case blueprint.KindNATGateway:
 		err = d.deleteNatService(ctx, current)
-	case pattern.KindRouteTable:
+	case blueprint.KindRouteTable:
 		err = d.deleteRouteTable(ctx, current)
-	case pattern.KindSecurityGroup:
+	case blueprint.KindSecurityGroup:
 		err = d.deleteSecurityGroup(ctx, current)
-	case pattern.KindSecurityGroupRules:
+	case blueprint.KindSecurityGroupRules:
 		err = d.deleteRuleSet(ctx, current)
-	case pattern.KindLoadBalancer:
+	case blueprint.KindLoadBalancer:
 		err = d.deleteLoadBalancer(ctx, current)
-	case pattern.KindCluster:
+	case blueprint.KindCluster:
 		err = d.deleteCluster(ctx, current)
-	case pattern.KindFirewall, pattern.KindDatabase:
+	case blueprint.KindFirewall, blueprint.KindDatabase:
 		return d.unsupported("Delete", kind, current.ID)
 	default:
 		return errorf("Delete", string(kind), current.ID, provider.Invalid, "kind %q: unknown kind", kind)
@@ -470,14 +470,14 @@ func (d *Driver) Delete(ctx context.Context, current provider.Observed) error {
 // noScaling refuses a cluster with a scaling policy before any request:
 // the engine drops the policy first (AllowFallback) or refuses the
 // Blueprint, so only a caller of the driver itself gets here.
-func noScaling(op string, r pattern.Resource) error {
-	if r.Kind == pattern.KindCluster && r.Cluster.Scaling != nil {
+func noScaling(op string, r blueprint.Resource) error {
+	if r.Kind == blueprint.KindCluster && r.Cluster.Scaling != nil {
 		return provider.NewError(op, string(r.Kind), r.ID, provider.Unsupported, errorString("outscale: cluster.scaling: "+scalingUnsupported))
 	}
 	return nil
 }
 
-func (d *Driver) unsupported(op string, kind pattern.Kind, id string) error {
+func (d *Driver) unsupported(op string, kind blueprint.Kind, id string) error {
 	return provider.NewError(op, string(kind), id, provider.Unsupported, errorString("outscale: "+d.Capabilities().Unsupported[kind]))
 }
 
@@ -497,8 +497,8 @@ func cmpStr(a, b string) int {
 
 // observed returns the common part of an Observed: id, kind, tags and the
 // logical id read from them.
-func observed(kind pattern.Kind, id string, tags map[string]string) provider.Observed {
-	return provider.Observed{ID: id, LogicalID: tags[provider.TagLogicalID], Resource: pattern.Resource{ID: tags[provider.TagLogicalID], Kind: kind},
+func observed(kind blueprint.Kind, id string, tags map[string]string) provider.Observed {
+	return provider.Observed{ID: id, LogicalID: tags[provider.TagLogicalID], Resource: blueprint.Resource{ID: tags[provider.TagLogicalID], Kind: kind},
 		Tags: ownTags(tags)}
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/outscale"
 	"github.com/archkit/archkit/provider/outscale/osctest"
@@ -27,7 +28,7 @@ import (
 // threeTier is seed 000's architecture built for OUTSCALE, with an OMI the
 // test server knows; egress gives the application tier its NAT services
 // (and their public IPs) to reach the internet.
-func threeTier(t testing.TB, egress bool) *pattern.Blueprint {
+func threeTier(t testing.TB, egress bool) *blueprint.Blueprint {
 	t.Helper()
 	bp, err := pattern.ThreeTier(pattern.ThreeTierOptions{Name: "shop", Profile: netplan.Outscale, AppEgress: egress,
 		WebImage: suiteImage, AppImage: suiteImage, DBImage: suiteImage, InstanceType: "tinav5.c2r4p2"}).Build()
@@ -64,8 +65,8 @@ func writes(perOp map[string]int) int {
 func leftovers(t *testing.T, d *outscale.Driver) []string {
 	t.Helper()
 	var out []string
-	for _, k := range []pattern.Kind{pattern.KindNet, pattern.KindSubnet, pattern.KindInternetGateway, pattern.KindPublicIP,
-		pattern.KindNATGateway, pattern.KindRouteTable, pattern.KindSecurityGroup, pattern.KindLoadBalancer, pattern.KindCluster} {
+	for _, k := range []blueprint.Kind{blueprint.KindNet, blueprint.KindSubnet, blueprint.KindInternetGateway, blueprint.KindPublicIP,
+		blueprint.KindNATGateway, blueprint.KindRouteTable, blueprint.KindSecurityGroup, blueprint.KindLoadBalancer, blueprint.KindCluster} {
 		obs, err := d.List(t.Context(), provider.Query{Kind: k})
 		require.NoError(t, err)
 		for _, o := range obs {
@@ -81,7 +82,7 @@ func state(t *testing.T, d provider.Driver, dep string) map[string]string {
 	t.Helper()
 	ids := map[string]string{}
 	var all []provider.Observed
-	for _, k := range pattern.Kinds {
+	for _, k := range blueprint.Kinds {
 		obs, err := d.List(t.Context(), provider.Query{Deployment: dep, Kind: k})
 		require.NoError(t, err)
 		for _, o := range obs {
@@ -94,7 +95,7 @@ func state(t *testing.T, d provider.Driver, dep string) map[string]string {
 		r := o.Resource.Clone()
 		for _, ref := range r.Refs() {
 			if lid, ok := ids[string(*ref)]; ok {
-				*ref = pattern.Ref(lid)
+				*ref = blueprint.Ref(lid)
 			}
 		}
 		if r.Cluster != nil {
@@ -120,7 +121,7 @@ func TestThreeTierEndToEnd(t *testing.T) {
 // testThreeTier applies bp, applies it again (no write), terminates a node
 // behind the driver's back and applies again (the node is replaced), then
 // destroys it (nothing left).
-func testThreeTier(t *testing.T, bp *pattern.Blueprint) {
+func testThreeTier(t *testing.T, bp *blueprint.Blueprint) {
 	srv := osctest.New(t)
 	d := newDriver(t, srv)
 	eng := engineFor(d)
@@ -140,7 +141,7 @@ func testThreeTier(t *testing.T, bp *pattern.Blueprint) {
 	})
 	t.Logf("operations used by the apply: %s", strings.Join(ops, " "))
 	want := state(t, d, bp.Deployment)
-	assert.Equal(t, len(bp.Resources)-len(bp.OfKind(pattern.KindFirewall)), len(want))
+	assert.Equal(t, len(bp.Resources)-len(bp.OfKind(blueprint.KindFirewall)), len(want))
 
 	again, err := eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
@@ -149,8 +150,8 @@ func testThreeTier(t *testing.T, bp *pattern.Blueprint) {
 	assert.Equal(t, w, writes(perOp2), "re-apply sends no OUTSCALE write")
 
 	// Self-healing: a node terminated behind archkit's back is replaced.
-	web := bp.OfKind(pattern.KindCluster)[0]
-	obs, err := d.List(t.Context(), provider.Query{Deployment: bp.Deployment, Kind: pattern.KindCluster})
+	web := bp.OfKind(blueprint.KindCluster)[0]
+	obs, err := d.List(t.Context(), provider.Query{Deployment: bp.Deployment, Kind: blueprint.KindCluster})
 	require.NoError(t, err)
 	var victim string
 	for _, o := range obs {
@@ -270,7 +271,7 @@ func TestWebAppEndToEnd(t *testing.T) {
 	db.Fallback.Min, db.Fallback.Desired, db.Fallback.Max = 2, 2, 2
 	bp, err := a.Build()
 	require.NoError(t, err)
-	require.NotEmpty(t, bp.OfKind(pattern.KindLoadBalancer))
+	require.NotEmpty(t, bp.OfKind(blueprint.KindLoadBalancer))
 	srv := osctest.New(t)
 	d := newDriver(t, srv)
 	eng := engineFor(d)
@@ -278,17 +279,17 @@ func TestWebAppEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	total, perOp := srv.Requests()
 	t.Logf("seed 003 apply: %s; %d OUTSCALE requests (%d writes)", res, total, writes(perOp))
-	lbs, err := d.List(t.Context(), provider.Query{Deployment: bp.Deployment, Kind: pattern.KindLoadBalancer})
+	lbs, err := d.List(t.Context(), provider.Query{Deployment: bp.Deployment, Kind: blueprint.KindLoadBalancer})
 	require.NoError(t, err)
 	require.Len(t, lbs, 1)
 	assert.True(t, lbs[0].Ready)
-	clusters, err := d.List(t.Context(), provider.Query{Deployment: bp.Deployment, Kind: pattern.KindCluster})
+	clusters, err := d.List(t.Context(), provider.Query{Deployment: bp.Deployment, Kind: blueprint.KindCluster})
 	require.NoError(t, err)
 	linked := 0
 	for _, c := range clusters {
 		if len(c.Resource.Cluster.LoadBalancers) > 0 {
 			linked++
-			assert.Equal(t, []pattern.Ref{pattern.Ref(lbs[0].ID)}, c.Resource.Cluster.LoadBalancers)
+			assert.Equal(t, []blueprint.Ref{blueprint.Ref(lbs[0].ID)}, c.Resource.Cluster.LoadBalancers)
 		}
 	}
 	assert.Equal(t, 1, linked, "the web cluster's nodes are backends of the load balancer")

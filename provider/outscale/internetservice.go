@@ -6,7 +6,7 @@ import (
 
 	osc "github.com/outscale/osc-sdk-go/v2"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -26,7 +26,7 @@ func (d *Driver) listInternetServices(ctx context.Context, q provider.Query, ids
 func (d *Driver) readInternetServices(ctx context.Context, f osc.FiltersInternetService, id string) ([]osc.InternetService, error) {
 	return pages(func(token *string) ([]osc.InternetService, string, error) {
 		req := osc.ReadInternetServicesRequest{Filters: &f, NextPageToken: token}
-		resp, err := call(ctx, d, "ReadInternetServices", string(pattern.KindInternetGateway), id, func(ctx context.Context) (osc.ReadInternetServicesResponse, *http.Response, error) {
+		resp, err := call(ctx, d, "ReadInternetServices", string(blueprint.KindInternetGateway), id, func(ctx context.Context) (osc.ReadInternetServicesResponse, *http.Response, error) {
 			return d.api.InternetServiceApi.ReadInternetServices(ctx).ReadInternetServicesRequest(req).Execute()
 		})
 		return resp.GetInternetServices(), resp.GetNextPageToken(), err
@@ -34,8 +34,8 @@ func (d *Driver) readInternetServices(ctx context.Context, f osc.FiltersInternet
 }
 
 func igwObserved(id, netID, state string, tags map[string]string) provider.Observed {
-	o := observed(pattern.KindInternetGateway, id, tags)
-	o.Resource.InternetGateway = &pattern.InternetGatewaySpec{Net: pattern.Ref(netID)}
+	o := observed(blueprint.KindInternetGateway, id, tags)
+	o.Resource.InternetGateway = &blueprint.InternetGatewaySpec{Net: blueprint.Ref(netID)}
 	o.Status = state
 	if o.Status == "" {
 		o.Status = "detached"
@@ -48,7 +48,7 @@ func igwObserved(id, netID, state string, tags map[string]string) provider.Obser
 // to the Net (CreateInternetService + LinkInternetService). The create has
 // no client token and no tags: see createAdopting.
 func (d *Driver) createInternetService(ctx context.Context, req provider.Request) (provider.Observed, error) {
-	k := pattern.KindInternetGateway
+	k := blueprint.KindInternetGateway
 	o, ok, err := d.findOwned(ctx, req, d.listInternetServices)
 	if err != nil {
 		return provider.Observed{}, err
@@ -76,21 +76,21 @@ func (d *Driver) createInternetService(ctx context.Context, req provider.Request
 		if err := d.linkInternetService(ctx, o.ID, net); err != nil {
 			return provider.Observed{}, err
 		}
-		o.Resource.InternetGateway.Net = pattern.Ref(net)
+		o.Resource.InternetGateway.Net = blueprint.Ref(net)
 		o.Status = "available"
 	}
 	return o, nil
 }
 
 func (d *Driver) linkInternetService(ctx context.Context, id, net string) error {
-	_, err := call(ctx, d, "LinkInternetService", string(pattern.KindInternetGateway), id, func(ctx context.Context) (osc.LinkInternetServiceResponse, *http.Response, error) {
+	_, err := call(ctx, d, "LinkInternetService", string(blueprint.KindInternetGateway), id, func(ctx context.Context) (osc.LinkInternetServiceResponse, *http.Response, error) {
 		return d.api.InternetServiceApi.LinkInternetService(ctx).LinkInternetServiceRequest(osc.LinkInternetServiceRequest{InternetServiceId: id, NetId: net}).Execute()
 	})
 	return err
 }
 
 func (d *Driver) unlinkInternetService(ctx context.Context, id, net string) error {
-	_, err := call(ctx, d, "UnlinkInternetService", string(pattern.KindInternetGateway), id, func(ctx context.Context) (osc.UnlinkInternetServiceResponse, *http.Response, error) {
+	_, err := call(ctx, d, "UnlinkInternetService", string(blueprint.KindInternetGateway), id, func(ctx context.Context) (osc.UnlinkInternetServiceResponse, *http.Response, error) {
 		return d.api.InternetServiceApi.UnlinkInternetService(ctx).UnlinkInternetServiceRequest(osc.UnlinkInternetServiceRequest{InternetServiceId: id, NetId: net}).Execute()
 	})
 	return err
@@ -116,7 +116,7 @@ func (d *Driver) updateInternetService(ctx context.Context, req provider.Request
 			}
 		}
 	}
-	return d.createTags(ctx, "Update", pattern.KindInternetGateway, cur.ID, req.Tags)
+	return d.createTags(ctx, "Update", blueprint.KindInternetGateway, cur.ID, req.Tags)
 }
 
 // deleteInternetService unlinks the internet service from its Net, then
@@ -136,7 +136,7 @@ func (d *Driver) deleteInternetService(ctx context.Context, cur provider.Observe
 			return err
 		}
 	}
-	_, err = call(ctx, d, "DeleteInternetService", string(pattern.KindInternetGateway), cur.ID, func(ctx context.Context) (osc.DeleteInternetServiceResponse, *http.Response, error) {
+	_, err = call(ctx, d, "DeleteInternetService", string(blueprint.KindInternetGateway), cur.ID, func(ctx context.Context) (osc.DeleteInternetServiceResponse, *http.Response, error) {
 		return d.api.InternetServiceApi.DeleteInternetService(ctx).DeleteInternetServiceRequest(osc.DeleteInternetServiceRequest{InternetServiceId: cur.ID}).Execute()
 	})
 	return err

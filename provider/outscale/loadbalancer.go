@@ -8,7 +8,7 @@ import (
 
 	osc "github.com/outscale/osc-sdk-go/v2"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -16,7 +16,7 @@ import (
 // names is empty: ReadLoadBalancers has no tag filter).
 func (d *Driver) readLoadBalancers(ctx context.Context, names []string) ([]osc.LoadBalancer, error) {
 	req := osc.ReadLoadBalancersRequest{Filters: &osc.FiltersLoadBalancer{LoadBalancerNames: idFilter(names)}}
-	resp, err := call(ctx, d, "ReadLoadBalancers", string(pattern.KindLoadBalancer), first(names), func(ctx context.Context) (osc.ReadLoadBalancersResponse, *http.Response, error) {
+	resp, err := call(ctx, d, "ReadLoadBalancers", string(blueprint.KindLoadBalancer), first(names), func(ctx context.Context) (osc.ReadLoadBalancersResponse, *http.Response, error) {
 		return d.api.LoadBalancerApi.ReadLoadBalancers(ctx).ReadLoadBalancersRequest(req).Execute()
 	})
 	if isNotFound(err) {
@@ -46,10 +46,10 @@ func (d *Driver) listLoadBalancers(ctx context.Context, q provider.Query, ids []
 }
 
 func lbObserved(lb osc.LoadBalancer, tags map[string]string) provider.Observed {
-	o := observed(pattern.KindLoadBalancer, lb.GetLoadBalancerName(), tags)
-	s := &pattern.LoadBalancerSpec{Name: lb.GetLoadBalancerName(), Scheme: lb.GetLoadBalancerType(), Type: tags[tagLBType]}
+	o := observed(blueprint.KindLoadBalancer, lb.GetLoadBalancerName(), tags)
+	s := &blueprint.LoadBalancerSpec{Name: lb.GetLoadBalancerName(), Scheme: lb.GetLoadBalancerType(), Type: tags[tagLBType]}
 	if s.Scheme == "" {
-		s.Scheme = pattern.SchemeInternetFacing
+		s.Scheme = blueprint.SchemeInternetFacing
 	}
 	subnets := lb.GetSubnets()
 	if t := tags[tagLBSubnets]; t != "" {
@@ -58,17 +58,17 @@ func lbObserved(lb osc.LoadBalancer, tags map[string]string) provider.Observed {
 		subnets = strings.Split(t, ",")
 	}
 	for _, sn := range subnets {
-		s.Subnets = append(s.Subnets, pattern.Ref(sn))
+		s.Subnets = append(s.Subnets, blueprint.Ref(sn))
 	}
 	for _, g := range lb.GetSecurityGroups() {
-		s.SecurityGroups = append(s.SecurityGroups, pattern.Ref(g))
+		s.SecurityGroups = append(s.SecurityGroups, blueprint.Ref(g))
 	}
 	for _, l := range lb.GetListeners() {
-		s.Listeners = append(s.Listeners, pattern.ListenerSpec{Protocol: l.GetLoadBalancerProtocol(), Port: uint16(l.GetLoadBalancerPort()),
+		s.Listeners = append(s.Listeners, blueprint.ListenerSpec{Protocol: l.GetLoadBalancerProtocol(), Port: uint16(l.GetLoadBalancerPort()),
 			TargetProtocol: l.GetBackendProtocol(), TargetPort: uint16(l.GetBackendPort()), Certificate: l.GetServerCertificateId()})
 	}
 	if hc, ok := lb.GetHealthCheckOk(); ok {
-		s.HealthCheck = pattern.HealthCheckSpec{Protocol: hc.Protocol, Port: uint16(hc.Port), Path: hc.GetPath(),
+		s.HealthCheck = blueprint.HealthCheckSpec{Protocol: hc.Protocol, Port: uint16(hc.Port), Path: hc.GetPath(),
 			IntervalSeconds: int(hc.CheckInterval), TimeoutSeconds: int(hc.Timeout), HealthyThreshold: int(hc.HealthyThreshold),
 			UnhealthyThreshold: int(hc.UnhealthyThreshold)}
 	}
@@ -92,7 +92,7 @@ func checkLBName(name string) bool {
 	return true
 }
 
-func oscListener(l pattern.ListenerSpec) osc.ListenerForCreation {
+func oscListener(l blueprint.ListenerSpec) osc.ListenerForCreation {
 	out := osc.ListenerForCreation{LoadBalancerProtocol: l.Protocol, LoadBalancerPort: int32(l.Port), BackendPort: int32(l.TargetPort)}
 	if l.TargetProtocol != "" {
 		out.BackendProtocol = osc.PtrString(l.TargetProtocol)
@@ -103,7 +103,7 @@ func oscListener(l pattern.ListenerSpec) osc.ListenerForCreation {
 	return out
 }
 
-func lbMeta(s *pattern.LoadBalancerSpec) map[string]string {
+func lbMeta(s *blueprint.LoadBalancerSpec) map[string]string {
 	subnets := make([]string, len(s.Subnets))
 	for i, sn := range s.Subnets {
 		subnets[i] = string(sn)
@@ -118,7 +118,7 @@ func lbMeta(s *pattern.LoadBalancerSpec) map[string]string {
 // identifier: a balancer of that name tagged with the deployment is
 // returned as it is; one of another owner is Code AlreadyExists.
 func (d *Driver) createLoadBalancer(ctx context.Context, req provider.Request) (provider.Observed, error) {
-	k := string(pattern.KindLoadBalancer)
+	k := string(blueprint.KindLoadBalancer)
 	s := req.Resource.LoadBalancer
 	switch {
 	case !checkLBName(s.Name):
@@ -180,9 +180,9 @@ func (d *Driver) createLoadBalancer(ctx context.Context, req provider.Request) (
 
 // setHealthCheck sets the spec's health check unless have is the same (or
 // the spec has none).
-func (d *Driver) setHealthCheck(ctx context.Context, s *pattern.LoadBalancerSpec, have pattern.HealthCheckSpec) error {
+func (d *Driver) setHealthCheck(ctx context.Context, s *blueprint.LoadBalancerSpec, have blueprint.HealthCheckSpec) error {
 	hc := s.HealthCheck
-	if hc == have || hc == (pattern.HealthCheckSpec{}) {
+	if hc == have || hc == (blueprint.HealthCheckSpec{}) {
 		return nil
 	}
 	in := osc.UpdateLoadBalancerRequest{LoadBalancerName: s.Name, HealthCheck: &osc.HealthCheck{
@@ -191,7 +191,7 @@ func (d *Driver) setHealthCheck(ctx context.Context, s *pattern.LoadBalancerSpec
 	if hc.Path != "" && (hc.Protocol == "HTTP" || hc.Protocol == "HTTPS") {
 		in.HealthCheck.Path = osc.PtrString(hc.Path)
 	}
-	_, err := call(ctx, d, "UpdateLoadBalancer", string(pattern.KindLoadBalancer), s.Name, func(ctx context.Context) (osc.UpdateLoadBalancerResponse, *http.Response, error) {
+	_, err := call(ctx, d, "UpdateLoadBalancer", string(blueprint.KindLoadBalancer), s.Name, func(ctx context.Context) (osc.UpdateLoadBalancerResponse, *http.Response, error) {
 		return d.api.LoadBalancerApi.UpdateLoadBalancer(ctx).UpdateLoadBalancerRequest(in).Execute()
 	})
 	return err
@@ -202,15 +202,15 @@ func (d *Driver) setHealthCheck(ctx context.Context, s *pattern.LoadBalancerSpec
 // new), the health check and the security groups (UpdateLoadBalancer, one
 // attribute per call), then the tags (CreateLoadBalancerTags).
 func (d *Driver) updateLoadBalancer(ctx context.Context, req provider.Request, cur provider.Observed) error {
-	k := string(pattern.KindLoadBalancer)
+	k := string(blueprint.KindLoadBalancer)
 	s := req.Resource.LoadBalancer
 	name := cur.ID
 	s.Name = name
 	have := cur.Resource.LoadBalancer
 	if have == nil {
-		have = &pattern.LoadBalancerSpec{}
+		have = &blueprint.LoadBalancerSpec{}
 	}
-	byPort := map[uint16]pattern.ListenerSpec{}
+	byPort := map[uint16]blueprint.ListenerSpec{}
 	for _, l := range have.Listeners {
 		byPort[l.Port] = l
 	}
@@ -273,7 +273,7 @@ func (d *Driver) updateLoadBalancer(ctx context.Context, req provider.Request, c
 	return err
 }
 
-func sameRefs(a, b []pattern.Ref) bool {
+func sameRefs(a, b []blueprint.Ref) bool {
 	a, b = slices.Clone(a), slices.Clone(b)
 	slices.Sort(a)
 	slices.Sort(b)
@@ -282,7 +282,7 @@ func sameRefs(a, b []pattern.Ref) bool {
 
 // deleteLoadBalancer deletes the balancer and waits until it is gone.
 func (d *Driver) deleteLoadBalancer(ctx context.Context, cur provider.Observed) error {
-	k := string(pattern.KindLoadBalancer)
+	k := string(blueprint.KindLoadBalancer)
 	_, err := call(ctx, d, "DeleteLoadBalancer", k, cur.ID, func(ctx context.Context) (osc.DeleteLoadBalancerResponse, *http.Response, error) {
 		return d.api.LoadBalancerApi.DeleteLoadBalancer(ctx).DeleteLoadBalancerRequest(osc.DeleteLoadBalancerRequest{LoadBalancerName: cur.ID}).Execute()
 	})

@@ -6,7 +6,7 @@ import (
 
 	osc "github.com/outscale/osc-sdk-go/v2"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -14,7 +14,7 @@ import (
 func (d *Driver) readNats(ctx context.Context, f osc.FiltersNatService, id string) ([]osc.NatService, error) {
 	return pages(func(token *string) ([]osc.NatService, string, error) {
 		req := osc.ReadNatServicesRequest{Filters: &f, NextPageToken: token}
-		resp, err := call(ctx, d, "ReadNatServices", string(pattern.KindNATGateway), id, func(ctx context.Context) (osc.ReadNatServicesResponse, *http.Response, error) {
+		resp, err := call(ctx, d, "ReadNatServices", string(blueprint.KindNATGateway), id, func(ctx context.Context) (osc.ReadNatServicesResponse, *http.Response, error) {
 			return d.api.NatServiceApi.ReadNatServices(ctx).ReadNatServicesRequest(req).Execute()
 		})
 		return resp.GetNatServices(), resp.GetNextPageToken(), err
@@ -39,13 +39,13 @@ func (d *Driver) listNatServices(ctx context.Context, q provider.Query, ids []st
 }
 
 func natObserved(n osc.NatService, tags map[string]string) provider.Observed {
-	o := observed(pattern.KindNATGateway, n.GetNatServiceId(), tags)
+	o := observed(blueprint.KindNATGateway, n.GetNatServiceId(), tags)
 	ip := ""
 	if ips := n.GetPublicIps(); len(ips) > 0 {
 		ip = ips[0].GetPublicIpId()
 	}
-	o.Resource.NATGateway = &pattern.NATGatewaySpec{Subnet: pattern.Ref(n.GetSubnetId()), PublicIP: pattern.Ref(ip),
-		InternetGateway: pattern.Ref(tags[tagRefIGW]), PublicRoute: pattern.Ref(tags[tagRefRoute]), Zone: tags[tagZone]}
+	o.Resource.NATGateway = &blueprint.NATGatewaySpec{Subnet: blueprint.Ref(n.GetSubnetId()), PublicIP: blueprint.Ref(ip),
+		InternetGateway: blueprint.Ref(tags[tagRefIGW]), PublicRoute: blueprint.Ref(tags[tagRefRoute]), Zone: tags[tagZone]}
 	o.Status = n.GetState()
 	o.Ready = o.Status == "available"
 	return o
@@ -58,7 +58,7 @@ func natObserved(n osc.NatService, tags map[string]string) provider.Observed {
 // that is retried (see [notReady]). The NAT service comes back pending.
 func (d *Driver) createNatService(ctx context.Context, req provider.Request) (provider.Observed, error) {
 	s := req.Resource.NATGateway
-	k := pattern.KindNATGateway
+	k := blueprint.KindNATGateway
 	tags := withMeta(req.Tags, map[string]string{tagRefIGW: string(s.InternetGateway), tagRefRoute: string(s.PublicRoute), tagZone: s.Zone})
 	if req.Token != "" {
 		nats, err := d.readNats(ctx, osc.FiltersNatService{ClientTokens: &[]string{req.Token}}, req.Resource.ID)
@@ -99,7 +99,7 @@ func (d *Driver) createNatService(ctx context.Context, req provider.Request) (pr
 // it deleted, so that its subnet and public IP can go next. The public IP
 // is not released (it is a public_ip resource of its own).
 func (d *Driver) deleteNatService(ctx context.Context, cur provider.Observed) error {
-	k := string(pattern.KindNATGateway)
+	k := string(blueprint.KindNATGateway)
 	_, err := call(ctx, d, "DeleteNatService", k, cur.ID, func(ctx context.Context) (osc.DeleteNatServiceResponse, *http.Response, error) {
 		return d.api.NatServiceApi.DeleteNatService(ctx).DeleteNatServiceRequest(osc.DeleteNatServiceRequest{NatServiceId: cur.ID}).Execute()
 	})

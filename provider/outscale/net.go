@@ -7,7 +7,7 @@ import (
 
 	osc "github.com/outscale/osc-sdk-go/v2"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -28,7 +28,7 @@ func (d *Driver) listNets(ctx context.Context, q provider.Query, ids []string) (
 func (d *Driver) readNets(ctx context.Context, f osc.FiltersNet, id string) ([]osc.Net, error) {
 	return pages(func(token *string) ([]osc.Net, string, error) {
 		req := osc.ReadNetsRequest{Filters: &f, NextPageToken: token}
-		resp, err := call(ctx, d, "ReadNets", string(pattern.KindNet), id, func(ctx context.Context) (osc.ReadNetsResponse, *http.Response, error) {
+		resp, err := call(ctx, d, "ReadNets", string(blueprint.KindNet), id, func(ctx context.Context) (osc.ReadNetsResponse, *http.Response, error) {
 			return d.api.NetApi.ReadNets(ctx).ReadNetsRequest(req).Execute()
 		})
 		return resp.GetNets(), resp.GetNextPageToken(), err
@@ -36,9 +36,9 @@ func (d *Driver) readNets(ctx context.Context, f osc.FiltersNet, id string) ([]o
 }
 
 func netObserved(n osc.Net, tags map[string]string) provider.Observed {
-	o := observed(pattern.KindNet, n.GetNetId(), tags)
+	o := observed(blueprint.KindNet, n.GetNetId(), tags)
 	cidr, _ := netip.ParsePrefix(n.GetIpRange())
-	o.Resource.Net = &pattern.NetSpec{CIDR: cidr}
+	o.Resource.Net = &blueprint.NetSpec{CIDR: cidr}
 	o.Status = n.GetState()
 	o.Ready = o.Status == "available"
 	return o
@@ -51,8 +51,8 @@ func (d *Driver) createNet(ctx context.Context, req provider.Request) (provider.
 		return o, err
 	}
 	cidr := req.Resource.Net.CIDR.String()
-	n, _, err := createAdopting(ctx, d, pattern.KindNet, req.Resource.ID, d.netCandidates(cidr), func(ctx context.Context) (osc.Net, error) {
-		resp, err := call(ctx, d, "CreateNet", string(pattern.KindNet), req.Resource.ID, func(ctx context.Context) (osc.CreateNetResponse, *http.Response, error) {
+	n, _, err := createAdopting(ctx, d, blueprint.KindNet, req.Resource.ID, d.netCandidates(cidr), func(ctx context.Context) (osc.Net, error) {
+		resp, err := call(ctx, d, "CreateNet", string(blueprint.KindNet), req.Resource.ID, func(ctx context.Context) (osc.CreateNetResponse, *http.Response, error) {
 			return d.api.NetApi.CreateNet(ctx).CreateNetRequest(osc.CreateNetRequest{IpRange: cidr}).Execute()
 		})
 		return resp.GetNet(), err
@@ -61,7 +61,7 @@ func (d *Driver) createNet(ctx context.Context, req provider.Request) (provider.
 		return provider.Observed{}, err
 	}
 	id := n.GetNetId()
-	if err := d.tagNew(ctx, pattern.KindNet, id, req.Tags, func(ctx context.Context) error {
+	if err := d.tagNew(ctx, blueprint.KindNet, id, req.Tags, func(ctx context.Context) error {
 		return d.deleteNet(ctx, provider.Observed{ID: id})
 	}); err != nil {
 		return provider.Observed{}, err
@@ -73,7 +73,7 @@ func (d *Driver) createNet(ctx context.Context, req provider.Request) (provider.
 // tables, services or VMs remain (409, Code Dependency); the blockers that
 // are not tagged with the Net's deployment are named.
 func (d *Driver) deleteNet(ctx context.Context, cur provider.Observed) error {
-	_, err := call(ctx, d, "DeleteNet", string(pattern.KindNet), cur.ID, func(ctx context.Context) (osc.DeleteNetResponse, *http.Response, error) {
+	_, err := call(ctx, d, "DeleteNet", string(blueprint.KindNet), cur.ID, func(ctx context.Context) (osc.DeleteNetResponse, *http.Response, error) {
 		return d.api.NetApi.DeleteNet(ctx).DeleteNetRequest(osc.DeleteNetRequest{NetId: cur.ID}).Execute()
 	})
 	if provider.CodeOf(err) == provider.Dependency {

@@ -6,7 +6,7 @@ import (
 
 	osc "github.com/outscale/osc-sdk-go/v2"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -25,7 +25,7 @@ func (d *Driver) listPublicIPs(ctx context.Context, q provider.Query, ids []stri
 func (d *Driver) readPublicIPs(ctx context.Context, f osc.FiltersPublicIp, id string) ([]osc.PublicIp, error) {
 	return pages(func(token *string) ([]osc.PublicIp, string, error) {
 		req := osc.ReadPublicIpsRequest{Filters: &f, NextPageToken: token}
-		resp, err := call(ctx, d, "ReadPublicIps", string(pattern.KindPublicIP), id, func(ctx context.Context) (osc.ReadPublicIpsResponse, *http.Response, error) {
+		resp, err := call(ctx, d, "ReadPublicIps", string(blueprint.KindPublicIP), id, func(ctx context.Context) (osc.ReadPublicIpsResponse, *http.Response, error) {
 			return d.api.PublicIpApi.ReadPublicIps(ctx).ReadPublicIpsRequest(req).Execute()
 		})
 		return resp.GetPublicIps(), resp.GetNextPageToken(), err
@@ -33,8 +33,8 @@ func (d *Driver) readPublicIPs(ctx context.Context, f osc.FiltersPublicIp, id st
 }
 
 func publicIPObserved(id, ip string, tags map[string]string) provider.Observed {
-	o := observed(pattern.KindPublicIP, id, tags)
-	o.Resource.PublicIP = &pattern.PublicIPSpec{Zone: tags[tagZone]}
+	o := observed(blueprint.KindPublicIP, id, tags)
+	o.Resource.PublicIP = &blueprint.PublicIPSpec{Zone: tags[tagZone]}
 	o.Status, o.Ready = "allocated "+ip, true
 	return o
 }
@@ -46,7 +46,7 @@ func (d *Driver) createPublicIP(ctx context.Context, req provider.Request) (prov
 	if o, ok, err := d.findOwned(ctx, req, d.listPublicIPs); err != nil || ok {
 		return o, err
 	}
-	k := pattern.KindPublicIP
+	k := blueprint.KindPublicIP
 	p, _, err := createAdopting(ctx, d, k, req.Resource.ID, d.publicIPCandidates, func(ctx context.Context) (osc.PublicIp, error) {
 		resp, err := call(ctx, d, "CreatePublicIp", string(k), req.Resource.ID, func(ctx context.Context) (osc.CreatePublicIpResponse, *http.Response, error) {
 			return d.api.PublicIpApi.CreatePublicIp(ctx).CreatePublicIpRequest(osc.CreatePublicIpRequest{}).Execute()
@@ -67,7 +67,7 @@ func (d *Driver) createPublicIP(ctx context.Context, req provider.Request) (prov
 // deletePublicIP releases the public IP. OUTSCALE refuses while a NAT
 // service uses it (Code Dependency: delete the NAT service first).
 func (d *Driver) deletePublicIP(ctx context.Context, cur provider.Observed) error {
-	_, err := call(ctx, d, "DeletePublicIp", string(pattern.KindPublicIP), cur.ID, func(ctx context.Context) (osc.DeletePublicIpResponse, *http.Response, error) {
+	_, err := call(ctx, d, "DeletePublicIp", string(blueprint.KindPublicIP), cur.ID, func(ctx context.Context) (osc.DeletePublicIpResponse, *http.Response, error) {
 		return d.api.PublicIpApi.DeletePublicIp(ctx).DeletePublicIpRequest(osc.DeletePublicIpRequest{PublicIpId: &cur.ID}).Execute()
 	})
 	return err

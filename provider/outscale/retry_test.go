@@ -12,14 +12,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/outscale"
 	"github.com/archkit/archkit/provider/outscale/osctest"
+	"github.com/archkit/archkit/tier"
 )
 
 func netRequest(dep string) provider.Request {
-	r := pattern.Resource{ID: "net/main", Kind: pattern.KindNet, Net: &pattern.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}}
+	r := blueprint.Resource{ID: "net/main", Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}}
 	return provider.Request{Deployment: dep, Resource: r, Token: provider.Token(dep, r.ID),
 		Tags: map[string]string{provider.TagDeployment: dep, provider.TagLogicalID: r.ID, provider.TagName: dep + "-net-main"}}
 }
@@ -66,7 +67,7 @@ func TestErrorBodyDecoded(t *testing.T) {
 	// Load balancer operations document only HTTP 200: the SDK has no
 	// model for their errors, the body is decoded anyway.
 	srv.FailNext("ReadLoadBalancers", 1, 409, "9013")
-	_, err := d.List(t.Context(), provider.Query{Deployment: "x", Kind: pattern.KindLoadBalancer})
+	_, err := d.List(t.Context(), provider.Query{Deployment: "x", Kind: blueprint.KindLoadBalancer})
 	var ae *outscale.APIError
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, "9013", ae.Code)
@@ -82,7 +83,7 @@ func TestTaggingFailureRollsBack(t *testing.T) {
 	srv.FailNext("CreateTags", 1, 500, "")
 	_, err := d.Create(t.Context(), netRequest("rb"))
 	require.ErrorIs(t, err, provider.ErrInternal)
-	all, err := d.List(t.Context(), provider.Query{Kind: pattern.KindNet})
+	all, err := d.List(t.Context(), provider.Query{Kind: blueprint.KindNet})
 	require.NoError(t, err)
 	assert.Empty(t, all, "the untagged Net was deleted again")
 	_, per := srv.Requests()
@@ -98,22 +99,22 @@ func TestChecksBeforeCalls(t *testing.T) {
 	t.Parallel()
 	srv := osctest.New(t)
 	d := newDriver(t, srv)
-	big := pattern.Secret(strings.Repeat("x", 400*1024)) // 533 KiB once Base64-encoded
+	big := tier.Secret(strings.Repeat("x", 400*1024)) // 533 KiB once Base64-encoded
 	tests := []struct {
 		name string
-		r    pattern.Resource
+		r    blueprint.Resource
 		want string
 	}{
-		{"user data over 500 KiB", pattern.Resource{ID: "cluster/web", Kind: pattern.KindCluster, Cluster: &pattern.ClusterSpec{
-			Subnets: []pattern.Ref{"subnet-1"}, Image: "ami-0000c0de", InstanceType: "tinav5.c1r1p2", UserData: big, Min: 1, Desired: 1, Max: 1}},
+		{"user data over 500 KiB", blueprint.Resource{ID: "cluster/web", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
+			Subnets: []blueprint.Ref{"subnet-1"}, Image: "ami-0000c0de", InstanceType: "tinav5.c1r1p2", UserData: big, Min: 1, Desired: 1, Max: 1}},
 			"500 KiB"},
-		{"bad bounds", pattern.Resource{ID: "cluster/web", Kind: pattern.KindCluster, Cluster: &pattern.ClusterSpec{
-			Subnets: []pattern.Ref{"subnet-1"}, Image: "ami-0000c0de", InstanceType: "tinav5.c1r1p2", Min: 3, Desired: 2, Max: 1}},
+		{"bad bounds", blueprint.Resource{ID: "cluster/web", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
+			Subnets: []blueprint.Ref{"subnet-1"}, Image: "ami-0000c0de", InstanceType: "tinav5.c1r1p2", Min: 3, Desired: 2, Max: 1}},
 			"min 3, desired 2, max 1"},
-		{"group named sg-", pattern.Resource{ID: "security_group/web", Kind: pattern.KindSecurityGroup, SecurityGroup: &pattern.SecurityGroupSpec{
+		{"group named sg-", blueprint.Resource{ID: "security_group/web", Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{
 			Net: "vpc-1", Name: "sg-web", Description: "web"}}, `starts with "sg-"`},
-		{"load balancer name too long", pattern.Resource{ID: "load_balancer/web", Kind: pattern.KindLoadBalancer, LoadBalancer: &pattern.LoadBalancerSpec{
-			Name: strings.Repeat("a", 33), Subnets: []pattern.Ref{"subnet-1"}, Listeners: []pattern.ListenerSpec{{Protocol: "HTTP", Port: 80, TargetPort: 80}}}},
+		{"load balancer name too long", blueprint.Resource{ID: "load_balancer/web", Kind: blueprint.KindLoadBalancer, LoadBalancer: &blueprint.LoadBalancerSpec{
+			Name: strings.Repeat("a", 33), Subnets: []blueprint.Ref{"subnet-1"}, Listeners: []blueprint.ListenerSpec{{Protocol: "HTTP", Port: 80, TargetPort: 80}}}},
 			"32 letters"},
 	}
 	for _, tc := range tests {
@@ -218,7 +219,7 @@ func TestCreateWithoutAnswer(t *testing.T) {
 	assert.NotEqual(t, foreign.ID, o.ID, "someone else's Net is not adopted")
 	_, per := srv.Requests()
 	assert.Equal(t, 2, per["CreateNet"], "one CreateNet each, none sent twice")
-	owned, err := d.List(t.Context(), provider.Query{Deployment: "lost", Kind: pattern.KindNet})
+	owned, err := d.List(t.Context(), provider.Query{Deployment: "lost", Kind: blueprint.KindNet})
 	require.NoError(t, err)
 	require.Len(t, owned, 1)
 	assert.Equal(t, o.ID, owned[0].ID, "the adopted Net carries the deployment's tags")
@@ -235,15 +236,15 @@ func TestCreateVmsWithoutAnswer(t *testing.T) {
 	lossy := newDriver(t, srv, func(o *outscale.Options) {
 		o.HTTPClient = &http.Client{Transport: loseAnswer{ops: map[string]bool{"CreateVms": true}, once: true, mu: new(sync.Mutex)}}
 	})
-	r := pattern.Resource{ID: "cluster/app", Kind: pattern.KindCluster, Cluster: &pattern.ClusterSpec{
-		Subnets: []pattern.Ref{pattern.Ref(obs["subnet/app/a"].ID)}, Image: suiteImage, InstanceType: "tinav5.c1r2p2", Min: 1, Desired: 1, Max: 1}}
+	r := blueprint.Resource{ID: "cluster/app", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
+		Subnets: []blueprint.Ref{blueprint.Ref(obs["subnet/app/a"].ID)}, Image: suiteImage, InstanceType: "tinav5.c1r2p2", Min: 1, Desired: 1, Max: 1}}
 	o, err := lossy.Create(t.Context(), provider.Request{Deployment: "lost", Resource: r, Token: provider.Token("lost", r.ID),
 		Tags: map[string]string{provider.TagDeployment: "lost", provider.TagLogicalID: r.ID}})
 	require.NoError(t, err)
 	require.Len(t, o.Parts["vm"], 1)
 	_, per := srv.Requests()
 	assert.Equal(t, 2, per["CreateVms"], "sent twice")
-	all, err := d.List(t.Context(), provider.Query{Kind: pattern.KindCluster})
+	all, err := d.List(t.Context(), provider.Query{Kind: blueprint.KindCluster})
 	require.NoError(t, err)
 	require.Len(t, all, 1)
 	assert.Len(t, all[0].Parts["vm"], 1, "one VM made")

@@ -8,14 +8,14 @@ import (
 
 	osc "github.com/outscale/osc-sdk-go/v2"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
 func (d *Driver) readRouteTables(ctx context.Context, f osc.FiltersRouteTable, id string) ([]osc.RouteTable, error) {
 	return pages(func(token *string) ([]osc.RouteTable, string, error) {
 		req := osc.ReadRouteTablesRequest{Filters: &f, NextPageToken: token}
-		resp, err := call(ctx, d, "ReadRouteTables", string(pattern.KindRouteTable), id, func(ctx context.Context) (osc.ReadRouteTablesResponse, *http.Response, error) {
+		resp, err := call(ctx, d, "ReadRouteTables", string(blueprint.KindRouteTable), id, func(ctx context.Context) (osc.ReadRouteTablesResponse, *http.Response, error) {
 			return d.api.RouteTableApi.ReadRouteTables(ctx).ReadRouteTablesRequest(req).Execute()
 		})
 		return resp.GetRouteTables(), resp.GetNextPageToken(), err
@@ -31,11 +31,11 @@ func (d *Driver) listRouteTables(ctx context.Context, q provider.Query, ids []st
 }
 
 func routeTableObserved(rt osc.RouteTable, tags map[string]string) provider.Observed {
-	o := observed(pattern.KindRouteTable, rt.GetRouteTableId(), tags)
-	s := &pattern.RouteTableSpec{Net: pattern.Ref(rt.GetNetId())}
+	o := observed(blueprint.KindRouteTable, rt.GetRouteTableId(), tags)
+	s := &blueprint.RouteTableSpec{Net: blueprint.Ref(rt.GetNetId())}
 	for _, l := range rt.GetLinkRouteTables() {
 		if !l.GetMain() && l.GetSubnetId() != "" && s.Subnet == "" {
-			s.Subnet = pattern.Ref(l.GetSubnetId())
+			s.Subnet = blueprint.Ref(l.GetSubnetId())
 		}
 	}
 	for _, r := range rt.GetRoutes() {
@@ -45,9 +45,9 @@ func routeTableObserved(rt osc.RouteTable, tags map[string]string) provider.Obse
 		}
 		switch {
 		case r.GetNatServiceId() != "":
-			s.Routes = append(s.Routes, pattern.RouteSpec{Destination: dest, TargetKind: pattern.TargetNATGateway, Target: pattern.Ref(r.GetNatServiceId())})
+			s.Routes = append(s.Routes, blueprint.RouteSpec{Destination: dest, TargetKind: blueprint.TargetNATGateway, Target: blueprint.Ref(r.GetNatServiceId())})
 		case strings.HasPrefix(r.GetGatewayId(), "igw-"):
-			s.Routes = append(s.Routes, pattern.RouteSpec{Destination: dest, TargetKind: pattern.TargetInternetGateway, Target: pattern.Ref(r.GetGatewayId())})
+			s.Routes = append(s.Routes, blueprint.RouteSpec{Destination: dest, TargetKind: blueprint.TargetInternetGateway, Target: blueprint.Ref(r.GetGatewayId())})
 		}
 	}
 	o.Resource.RouteTable = s
@@ -61,7 +61,7 @@ func routeTableObserved(rt osc.RouteTable, tags map[string]string) provider.Obse
 // createAdopting. A failure after the tagging leaves a tagged table that
 // the next apply completes with Update.
 func (d *Driver) createRouteTable(ctx context.Context, req provider.Request) (provider.Observed, error) {
-	k := pattern.KindRouteTable
+	k := blueprint.KindRouteTable
 	s := req.Resource.RouteTable
 	o, ok, err := d.findOwned(ctx, req, d.listRouteTables)
 	if err != nil {
@@ -86,7 +86,7 @@ func (d *Driver) createRouteTable(ctx context.Context, req provider.Request) (pr
 	if err := d.reconcileRouteTable(ctx, req, o); err != nil {
 		return provider.Observed{}, err
 	}
-	o.Resource.RouteTable = &pattern.RouteTableSpec{Net: s.Net, Subnet: s.Subnet, Routes: append([]pattern.RouteSpec(nil), s.Routes...)}
+	o.Resource.RouteTable = &blueprint.RouteTableSpec{Net: s.Net, Subnet: s.Subnet, Routes: append([]blueprint.RouteSpec(nil), s.Routes...)}
 	return o, nil
 }
 
@@ -94,7 +94,7 @@ func (d *Driver) updateRouteTable(ctx context.Context, req provider.Request, cur
 	if err := d.reconcileRouteTable(ctx, req, cur); err != nil {
 		return err
 	}
-	return d.createTags(ctx, "Update", pattern.KindRouteTable, cur.ID, req.Tags)
+	return d.createTags(ctx, "Update", blueprint.KindRouteTable, cur.ID, req.Tags)
 }
 
 // reconcileRouteTable makes the routes and the subnet link of cur those of
@@ -103,9 +103,9 @@ func (d *Driver) updateRouteTable(ctx context.Context, req provider.Request, cur
 // touched. The table is linked to the wanted subnet (a subnet linked to
 // another table is moved with UpdateRouteTableLink).
 func (d *Driver) reconcileRouteTable(ctx context.Context, req provider.Request, cur provider.Observed) error {
-	k := string(pattern.KindRouteTable)
+	k := string(blueprint.KindRouteTable)
 	want := req.Resource.RouteTable
-	have := map[netip.Prefix]pattern.RouteSpec{}
+	have := map[netip.Prefix]blueprint.RouteSpec{}
 	if cur.Resource.RouteTable != nil {
 		for _, r := range cur.Resource.RouteTable.Routes {
 			have[r.Destination] = r
@@ -147,7 +147,7 @@ func (d *Driver) reconcileRouteTable(ctx context.Context, req provider.Request, 
 			return err
 		}
 	}
-	haveSubnet := pattern.Ref("")
+	haveSubnet := blueprint.Ref("")
 	if cur.Resource.RouteTable != nil {
 		haveSubnet = cur.Resource.RouteTable.Subnet
 	}
@@ -196,9 +196,9 @@ func (d *Driver) reconcileRouteTable(ctx context.Context, req provider.Request, 
 	return err
 }
 
-func setTarget(gw, nat **string, r pattern.RouteSpec) {
+func setTarget(gw, nat **string, r blueprint.RouteSpec) {
 	t := string(r.Target)
-	if r.TargetKind == pattern.TargetNATGateway {
+	if r.TargetKind == blueprint.TargetNATGateway {
 		*nat = &t
 	} else {
 		*gw = &t
@@ -206,7 +206,7 @@ func setTarget(gw, nat **string, r pattern.RouteSpec) {
 }
 
 func (d *Driver) unlinkRouteTable(ctx context.Context, id, link string) error {
-	_, err := call(ctx, d, "UnlinkRouteTable", string(pattern.KindRouteTable), id, func(ctx context.Context) (osc.UnlinkRouteTableResponse, *http.Response, error) {
+	_, err := call(ctx, d, "UnlinkRouteTable", string(blueprint.KindRouteTable), id, func(ctx context.Context) (osc.UnlinkRouteTableResponse, *http.Response, error) {
 		return d.api.RouteTableApi.UnlinkRouteTable(ctx).UnlinkRouteTableRequest(osc.UnlinkRouteTableRequest{LinkRouteTableId: link}).Execute()
 	})
 	if isNotFound(err) {
@@ -219,7 +219,7 @@ func (d *Driver) unlinkRouteTable(ctx context.Context, id, link string) error {
 // The main route table of a Net is never deleted (OUTSCALE deletes it with
 // the Net): that is refused with Code Invalid.
 func (d *Driver) deleteRouteTable(ctx context.Context, cur provider.Observed) error {
-	k := string(pattern.KindRouteTable)
+	k := string(blueprint.KindRouteTable)
 	rts, err := d.readRouteTables(ctx, osc.FiltersRouteTable{RouteTableIds: &[]string{cur.ID}}, cur.ID)
 	if err != nil {
 		return err

@@ -8,19 +8,19 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/outscale/osctest"
 )
 
 // scalingBlueprint is a Net, two subnets, a group and a cluster of two to
 // four VMs with a CPU target-tracking policy.
-func scalingBlueprint() *pattern.Blueprint {
-	bp := &pattern.Blueprint{Schema: pattern.SchemaV1, Deployment: "scale", Resources: base()}
-	bp.Resources = append(bp.Resources, pattern.Resource{ID: "cluster/app", Kind: pattern.KindCluster, Cluster: &pattern.ClusterSpec{
-		Tier: "app", Subnets: []pattern.Ref{"subnet/app/a", "subnet/app/b"}, SecurityGroups: []pattern.Ref{"security_group/app"},
+func scalingBlueprint() *blueprint.Blueprint {
+	bp := &blueprint.Blueprint{Schema: blueprint.SchemaV1, Deployment: "scale", Resources: base()}
+	bp.Resources = append(bp.Resources, blueprint.Resource{ID: "cluster/app", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
+		Tier: "app", Subnets: []blueprint.Ref{"subnet/app/a", "subnet/app/b"}, SecurityGroups: []blueprint.Ref{"security_group/app"},
 		Image: suiteImage, InstanceType: "tinav5.c1r2p2", Min: 2, Desired: 2, Max: 4, Stateless: true,
-		Scaling: &pattern.ScalingSpec{TargetCPUPercent: 60, WarmupSeconds: 300}}})
+		Scaling: &blueprint.ScalingSpec{TargetCPUPercent: 60, WarmupSeconds: 300}}})
 	for i := range bp.Resources {
 		bp.Resources[i].DependsOn = bp.Resources[i].Dependencies()
 	}
@@ -44,8 +44,8 @@ func TestScalingUnsupported(t *testing.T) {
 			t.Parallel()
 			srv := osctest.New(t)
 			d := newDriver(t, srv)
-			assert.False(t, d.Capabilities().SupportsField(pattern.KindCluster, "scaling"))
-			assert.False(t, d.Capabilities().CanUpdate(pattern.KindCluster, "scaling"))
+			assert.False(t, d.Capabilities().SupportsField(blueprint.KindCluster, "scaling"))
+			assert.False(t, d.Capabilities().CanUpdate(blueprint.KindCluster, "scaling"))
 			var (
 				mu      sync.Mutex
 				notices []string
@@ -78,7 +78,7 @@ func TestScalingUnsupported(t *testing.T) {
 			require.Len(t, notices, 1)
 			assert.Contains(t, notices[0], "cluster/app: scaling dropped: outscale cannot autoscale")
 			assert.Contains(t, notices[0], "the cluster stays at 2 nodes")
-			clusters, err := d.List(t.Context(), provider.Query{Deployment: bp.Deployment, Kind: pattern.KindCluster})
+			clusters, err := d.List(t.Context(), provider.Query{Deployment: bp.Deployment, Kind: blueprint.KindCluster})
 			require.NoError(t, err)
 			require.Len(t, clusters, 1)
 			assert.Len(t, clusters[0].Parts["vm"], 2, "kept at Desired")

@@ -7,14 +7,14 @@ import (
 
 	osc "github.com/outscale/osc-sdk-go/v2"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
 func (d *Driver) readSecurityGroups(ctx context.Context, f osc.FiltersSecurityGroup, id string) ([]osc.SecurityGroup, error) {
 	return pages(func(token *string) ([]osc.SecurityGroup, string, error) {
 		req := osc.ReadSecurityGroupsRequest{Filters: &f, NextPageToken: token}
-		resp, err := call(ctx, d, "ReadSecurityGroups", string(pattern.KindSecurityGroup), id, func(ctx context.Context) (osc.ReadSecurityGroupsResponse, *http.Response, error) {
+		resp, err := call(ctx, d, "ReadSecurityGroups", string(blueprint.KindSecurityGroup), id, func(ctx context.Context) (osc.ReadSecurityGroupsResponse, *http.Response, error) {
 			return d.api.SecurityGroupApi.ReadSecurityGroups(ctx).ReadSecurityGroupsRequest(req).Execute()
 		})
 		return resp.GetSecurityGroups(), resp.GetNextPageToken(), err
@@ -30,8 +30,8 @@ func (d *Driver) listSecurityGroups(ctx context.Context, q provider.Query, ids [
 }
 
 func sgObserved(g osc.SecurityGroup, tags map[string]string) provider.Observed {
-	o := observed(pattern.KindSecurityGroup, g.GetSecurityGroupId(), tags)
-	o.Resource.SecurityGroup = &pattern.SecurityGroupSpec{Net: pattern.Ref(g.GetNetId()), Name: g.GetSecurityGroupName(), Description: g.GetDescription()}
+	o := observed(blueprint.KindSecurityGroup, g.GetSecurityGroupId(), tags)
+	o.Resource.SecurityGroup = &blueprint.SecurityGroupSpec{Net: blueprint.Ref(g.GetNetId()), Name: g.GetSecurityGroupName(), Description: g.GetDescription()}
 	o.Status, o.Ready = "available", true
 	return o
 }
@@ -43,7 +43,7 @@ func sgObserved(g osc.SecurityGroup, tags map[string]string) provider.Observed {
 // A group of the same name left untagged by an interrupted create is
 // adopted.
 func (d *Driver) createSecurityGroup(ctx context.Context, req provider.Request) (provider.Observed, error) {
-	k := pattern.KindSecurityGroup
+	k := blueprint.KindSecurityGroup
 	s := req.Resource.SecurityGroup
 	switch {
 	case strings.HasPrefix(strings.ToLower(s.Name), "sg-"):
@@ -100,7 +100,7 @@ func (d *Driver) createSecurityGroup(ctx context.Context, req provider.Request) 
 // group or another group's rule names it (9085, Code Dependency); VMs of
 // other owners are named as blockers.
 func (d *Driver) deleteSecurityGroup(ctx context.Context, cur provider.Observed) error {
-	k := string(pattern.KindSecurityGroup)
+	k := string(blueprint.KindSecurityGroup)
 	if s := cur.Resource.SecurityGroup; s != nil && s.Name == "default" {
 		return errorf("DeleteSecurityGroup", k, cur.ID, provider.Invalid, "security group %s is the Net's default group; it goes with the Net", cur.ID)
 	}

@@ -10,7 +10,7 @@ import (
 	osc "github.com/outscale/osc-sdk-go/v2"
 
 	"github.com/archkit/archkit/netplan"
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -53,8 +53,8 @@ func (d *Driver) listRuleSets(ctx context.Context, q provider.Query, ids []strin
 		if tags[provider.TagLogicalID] == "" || !owned(q, tags) {
 			continue
 		}
-		o := observed(pattern.KindSecurityGroupRules, ruleSetID(g.GetSecurityGroupId()), tags)
-		o.Resource.SecurityGroupRules = &pattern.SecurityGroupRulesSpec{Group: pattern.Ref(g.GetSecurityGroupId()),
+		o := observed(blueprint.KindSecurityGroupRules, ruleSetID(g.GetSecurityGroupId()), tags)
+		o.Resource.SecurityGroupRules = &blueprint.SecurityGroupRulesSpec{Group: blueprint.Ref(g.GetSecurityGroupId()),
 			Inbound: flatten(g.GetInboundRules()), Outbound: flatten(g.GetOutboundRules())}
 		o.Status, o.Ready = "available", true
 		out = append(out, o)
@@ -64,8 +64,8 @@ func (d *Driver) listRuleSets(ctx context.Context, q provider.Query, ids []strin
 
 // flatten turns OUTSCALE rules (a protocol and port range with several IP
 // ranges and group members) into one RuleSpec per source.
-func flatten(rules []osc.SecurityGroupRule) []pattern.RuleSpec {
-	var out []pattern.RuleSpec
+func flatten(rules []osc.SecurityGroupRule) []blueprint.RuleSpec {
+	var out []blueprint.RuleSpec
 	for _, r := range rules {
 		proto, from, to := fromOscProto(r.GetIpProtocol(), r.GetFromPortRange(), r.GetToPortRange())
 		for _, ipr := range r.GetIpRanges() {
@@ -73,10 +73,10 @@ func flatten(rules []osc.SecurityGroupRule) []pattern.RuleSpec {
 			if err != nil {
 				continue
 			}
-			out = append(out, pattern.RuleSpec{Protocol: proto, FromPort: from, ToPort: to, CIDR: p})
+			out = append(out, blueprint.RuleSpec{Protocol: proto, FromPort: from, ToPort: to, CIDR: p})
 		}
 		for _, m := range r.GetSecurityGroupsMembers() {
-			out = append(out, pattern.RuleSpec{Protocol: proto, FromPort: from, ToPort: to, Group: pattern.Ref(m.GetSecurityGroupId())})
+			out = append(out, blueprint.RuleSpec{Protocol: proto, FromPort: from, ToPort: to, Group: blueprint.Ref(m.GetSecurityGroupId())})
 		}
 	}
 	return out
@@ -99,7 +99,7 @@ func fromOscProto(p string, from, to int32) (netplan.Protocol, uint16, uint16) {
 // oscRule returns r as an OUTSCALE rule: "-1" for all protocols, -1/-1
 // ports for all and ICMP (every type), SecurityGroupsMembers by id for a
 // group source, IpRanges for a CIDR.
-func oscRule(r pattern.RuleSpec) osc.SecurityGroupRule {
+func oscRule(r blueprint.RuleSpec) osc.SecurityGroupRule {
 	out := osc.SecurityGroupRule{}
 	switch r.Protocol {
 	case netplan.ProtocolAll, "":
@@ -122,7 +122,7 @@ func oscRule(r pattern.RuleSpec) osc.SecurityGroupRule {
 
 // ruleKey is the identity of a rule for the reconciliation (description
 // left out: OUTSCALE does not keep one per rule).
-func ruleKey(r pattern.RuleSpec) string {
+func ruleKey(r blueprint.RuleSpec) string {
 	if r.Protocol == "" {
 		r.Protocol = netplan.ProtocolAll
 	}
@@ -137,17 +137,17 @@ func ruleKey(r pattern.RuleSpec) string {
 func (d *Driver) createRuleSet(ctx context.Context, req provider.Request) (provider.Observed, error) {
 	s := req.Resource.SecurityGroupRules
 	if s.Group == "" {
-		return provider.Observed{}, errorf("Create", string(pattern.KindSecurityGroupRules), req.Resource.ID, provider.Invalid,
+		return provider.Observed{}, errorf("Create", string(blueprint.KindSecurityGroupRules), req.Resource.ID, provider.Invalid,
 			"security_group_rules.group: empty; name the group the rules belong to")
 	}
 	group := string(s.Group)
-	if err := d.createTags(ctx, "Create", pattern.KindSecurityGroupRules, group, prefixed(req.Tags)); err != nil {
+	if err := d.createTags(ctx, "Create", blueprint.KindSecurityGroupRules, group, prefixed(req.Tags)); err != nil {
 		return provider.Observed{}, err
 	}
 	if err := d.reconcileRules(ctx, group, s.Inbound, s.Outbound); err != nil {
 		return provider.Observed{}, err
 	}
-	return d.Read(ctx, pattern.KindSecurityGroupRules, ruleSetID(group))
+	return d.Read(ctx, blueprint.KindSecurityGroupRules, ruleSetID(group))
 }
 
 func prefixed(tags map[string]string) map[string]string {
@@ -164,29 +164,29 @@ func (d *Driver) updateRuleSet(ctx context.Context, req provider.Request, cur pr
 	if err := d.reconcileRules(ctx, group, s.Inbound, s.Outbound); err != nil {
 		return err
 	}
-	return d.createTags(ctx, "Update", pattern.KindSecurityGroupRules, group, prefixed(req.Tags))
+	return d.createTags(ctx, "Update", blueprint.KindSecurityGroupRules, group, prefixed(req.Tags))
 }
 
 // reconcileRules reads the group's rules and makes them exactly inbound and
 // outbound: the missing rules are added with one CreateSecurityGroupRule
 // per direction (Rules[]), the others, the allow-all outbound rule of a new
 // group included, removed with one DeleteSecurityGroupRule per direction.
-func (d *Driver) reconcileRules(ctx context.Context, group string, inbound, outbound []pattern.RuleSpec) error {
+func (d *Driver) reconcileRules(ctx context.Context, group string, inbound, outbound []blueprint.RuleSpec) error {
 	sgs, err := d.readSecurityGroups(ctx, osc.FiltersSecurityGroup{SecurityGroupIds: &[]string{group}}, group)
 	if err != nil {
 		return err
 	}
 	if len(sgs) == 0 {
-		return errorf("ReadSecurityGroups", string(pattern.KindSecurityGroupRules), group, provider.NotFound, "security group %s: not found", group)
+		return errorf("ReadSecurityGroups", string(blueprint.KindSecurityGroupRules), group, provider.NotFound, "security group %s: not found", group)
 	}
 	for _, dir := range []struct {
 		flow       string
-		have, want []pattern.RuleSpec
+		have, want []blueprint.RuleSpec
 	}{
 		{"Inbound", flatten(sgs[0].GetInboundRules()), inbound},
 		{"Outbound", flatten(sgs[0].GetOutboundRules()), outbound},
 	} {
-		have := map[string]pattern.RuleSpec{}
+		have := map[string]blueprint.RuleSpec{}
 		for _, r := range dir.have {
 			have[ruleKey(r)] = r
 		}
@@ -210,7 +210,7 @@ func (d *Driver) reconcileRules(ctx context.Context, group string, inbound, outb
 		}
 		if len(del) > 0 {
 			in := osc.DeleteSecurityGroupRuleRequest{SecurityGroupId: group, Flow: dir.flow, Rules: &del}
-			if _, err := call(ctx, d, "DeleteSecurityGroupRule", string(pattern.KindSecurityGroupRules), group, func(ctx context.Context) (osc.DeleteSecurityGroupRuleResponse, *http.Response, error) {
+			if _, err := call(ctx, d, "DeleteSecurityGroupRule", string(blueprint.KindSecurityGroupRules), group, func(ctx context.Context) (osc.DeleteSecurityGroupRuleResponse, *http.Response, error) {
 				return d.api.SecurityGroupRuleApi.DeleteSecurityGroupRule(ctx).DeleteSecurityGroupRuleRequest(in).Execute()
 			}); err != nil && !isNotFound(err) {
 				return err
@@ -218,7 +218,7 @@ func (d *Driver) reconcileRules(ctx context.Context, group string, inbound, outb
 		}
 		if len(add) > 0 {
 			in := osc.CreateSecurityGroupRuleRequest{SecurityGroupId: group, Flow: dir.flow, Rules: &add}
-			if _, err := call(ctx, d, "CreateSecurityGroupRule", string(pattern.KindSecurityGroupRules), group, func(ctx context.Context) (osc.CreateSecurityGroupRuleResponse, *http.Response, error) {
+			if _, err := call(ctx, d, "CreateSecurityGroupRule", string(blueprint.KindSecurityGroupRules), group, func(ctx context.Context) (osc.CreateSecurityGroupRuleResponse, *http.Response, error) {
 				return d.api.SecurityGroupRuleApi.CreateSecurityGroupRule(ctx).CreateSecurityGroupRuleRequest(in).Execute()
 			}); err != nil {
 				return err
@@ -249,7 +249,7 @@ func (d *Driver) deleteRuleSet(ctx context.Context, cur provider.Observed) error
 		return nil
 	}
 	in := osc.DeleteTagsRequest{ResourceIds: []string{group}, Tags: del}
-	_, err = call(ctx, d, "DeleteTags", string(pattern.KindSecurityGroupRules), cur.ID, func(ctx context.Context) (osc.DeleteTagsResponse, *http.Response, error) {
+	_, err = call(ctx, d, "DeleteTags", string(blueprint.KindSecurityGroupRules), cur.ID, func(ctx context.Context) (osc.DeleteTagsResponse, *http.Response, error) {
 		return d.api.TagApi.DeleteTags(ctx).DeleteTagsRequest(in).Execute()
 	})
 	return err

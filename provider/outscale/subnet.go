@@ -7,7 +7,7 @@ import (
 
 	osc "github.com/outscale/osc-sdk-go/v2"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -15,7 +15,7 @@ func (d *Driver) listSubnets(ctx context.Context, q provider.Query, ids []string
 	f := osc.FiltersSubnet{Tags: ownerFilter(q), SubnetIds: idFilter(ids), NetIds: netFilter(q)}
 	subnets, err := pages(func(token *string) ([]osc.Subnet, string, error) {
 		req := osc.ReadSubnetsRequest{Filters: &f, NextPageToken: token}
-		resp, err := call(ctx, d, "ReadSubnets", string(pattern.KindSubnet), first(ids), func(ctx context.Context) (osc.ReadSubnetsResponse, *http.Response, error) {
+		resp, err := call(ctx, d, "ReadSubnets", string(blueprint.KindSubnet), first(ids), func(ctx context.Context) (osc.ReadSubnetsResponse, *http.Response, error) {
 			return d.api.SubnetApi.ReadSubnets(ctx).ReadSubnetsRequest(req).Execute()
 		})
 		return resp.GetSubnets(), resp.GetNextPageToken(), err
@@ -27,9 +27,9 @@ func (d *Driver) listSubnets(ctx context.Context, q provider.Query, ids []string
 }
 
 func subnetObserved(s osc.Subnet, tags map[string]string) provider.Observed {
-	o := observed(pattern.KindSubnet, s.GetSubnetId(), tags)
+	o := observed(blueprint.KindSubnet, s.GetSubnetId(), tags)
 	cidr, _ := netip.ParsePrefix(s.GetIpRange())
-	o.Resource.Subnet = &pattern.SubnetSpec{Net: pattern.Ref(s.GetNetId()), CIDR: cidr, Zone: s.GetSubregionName(),
+	o.Resource.Subnet = &blueprint.SubnetSpec{Net: blueprint.Ref(s.GetNetId()), CIDR: cidr, Zone: s.GetSubregionName(),
 		Tier: tags[tagTier], Public: s.GetMapPublicIpOnLaunch()}
 	o.Status = s.GetState()
 	o.Ready = o.Status == "available"
@@ -44,7 +44,7 @@ func (d *Driver) createSubnet(ctx context.Context, req provider.Request) (provid
 		return o, err
 	}
 	s := req.Resource.Subnet
-	k := pattern.KindSubnet
+	k := blueprint.KindSubnet
 	in := osc.CreateSubnetRequest{NetId: string(s.Net), IpRange: s.CIDR.String()}
 	if s.Zone != "" {
 		in.SubregionName = &s.Zone
@@ -82,7 +82,7 @@ func (d *Driver) createSubnet(ctx context.Context, req provider.Request) (provid
 func (d *Driver) adoptSubnet(ctx context.Context, req provider.Request) (provider.Observed, bool) {
 	s := req.Resource.Subnet
 	f := osc.FiltersSubnet{NetIds: &[]string{string(s.Net)}, IpRanges: &[]string{s.CIDR.String()}}
-	resp, err := call(ctx, d, "ReadSubnets", string(pattern.KindSubnet), req.Resource.ID, func(ctx context.Context) (osc.ReadSubnetsResponse, *http.Response, error) {
+	resp, err := call(ctx, d, "ReadSubnets", string(blueprint.KindSubnet), req.Resource.ID, func(ctx context.Context) (osc.ReadSubnetsResponse, *http.Response, error) {
 		return d.api.SubnetApi.ReadSubnets(ctx).ReadSubnetsRequest(osc.ReadSubnetsRequest{Filters: &f}).Execute()
 	})
 	if err != nil || len(resp.GetSubnets()) != 1 {
@@ -93,7 +93,7 @@ func (d *Driver) adoptSubnet(ctx context.Context, req provider.Request) (provide
 		return provider.Observed{}, false
 	}
 	tags := withMeta(req.Tags, map[string]string{tagTier: s.Tier})
-	if d.createTags(ctx, "Create", pattern.KindSubnet, sn.GetSubnetId(), tags) != nil {
+	if d.createTags(ctx, "Create", blueprint.KindSubnet, sn.GetSubnetId(), tags) != nil {
 		return provider.Observed{}, false
 	}
 	if sn.GetMapPublicIpOnLaunch() != s.Public && d.setMapPublicIP(ctx, sn.GetSubnetId(), s.Public) == nil {
@@ -103,7 +103,7 @@ func (d *Driver) adoptSubnet(ctx context.Context, req provider.Request) (provide
 }
 
 func (d *Driver) setMapPublicIP(ctx context.Context, id string, on bool) error {
-	_, err := call(ctx, d, "UpdateSubnet", string(pattern.KindSubnet), id, func(ctx context.Context) (osc.UpdateSubnetResponse, *http.Response, error) {
+	_, err := call(ctx, d, "UpdateSubnet", string(blueprint.KindSubnet), id, func(ctx context.Context) (osc.UpdateSubnetResponse, *http.Response, error) {
 		return d.api.SubnetApi.UpdateSubnet(ctx).UpdateSubnetRequest(osc.UpdateSubnetRequest{SubnetId: id, MapPublicIpOnLaunch: on}).Execute()
 	})
 	return err
@@ -116,14 +116,14 @@ func (d *Driver) updateSubnet(ctx context.Context, req provider.Request, cur pro
 			return err
 		}
 	}
-	return d.createTags(ctx, "Update", pattern.KindSubnet, cur.ID, withMeta(req.Tags, map[string]string{tagTier: want.Tier}))
+	return d.createTags(ctx, "Update", blueprint.KindSubnet, cur.ID, withMeta(req.Tags, map[string]string{tagTier: want.Tier}))
 }
 
 // deleteSubnet deletes a subnet; OUTSCALE refuses while VMs, NICs, NAT
 // services or load balancers are in it, and the VMs of other owners are
 // named as blockers.
 func (d *Driver) deleteSubnet(ctx context.Context, cur provider.Observed) error {
-	_, err := call(ctx, d, "DeleteSubnet", string(pattern.KindSubnet), cur.ID, func(ctx context.Context) (osc.DeleteSubnetResponse, *http.Response, error) {
+	_, err := call(ctx, d, "DeleteSubnet", string(blueprint.KindSubnet), cur.ID, func(ctx context.Context) (osc.DeleteSubnetResponse, *http.Response, error) {
 		return d.api.SubnetApi.DeleteSubnet(ctx).DeleteSubnetRequest(osc.DeleteSubnetRequest{SubnetId: cur.ID}).Execute()
 	})
 	if provider.CodeOf(err) == provider.Dependency {

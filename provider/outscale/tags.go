@@ -8,7 +8,7 @@ import (
 
 	osc "github.com/outscale/osc-sdk-go/v2"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -132,11 +132,11 @@ func withMeta(tags map[string]string, meta map[string]string) map[string]string 
 
 // createTags puts tags on the resource id with CreateTags (it replaces the
 // values of existing keys).
-func (d *Driver) createTags(ctx context.Context, op string, kind pattern.Kind, id string, tags map[string]string) error {
+func (d *Driver) createTags(ctx context.Context, op string, kind blueprint.Kind, id string, tags map[string]string) error {
 	return d.createTagsOn(ctx, op, kind, []string{id}, tags)
 }
 
-func (d *Driver) createTagsOn(ctx context.Context, op string, kind pattern.Kind, ids []string, tags map[string]string) error {
+func (d *Driver) createTagsOn(ctx context.Context, op string, kind blueprint.Kind, ids []string, tags map[string]string) error {
 	if len(tags) == 0 || len(ids) == 0 {
 		return nil
 	}
@@ -151,7 +151,7 @@ func (d *Driver) createTagsOn(ctx context.Context, op string, kind pattern.Kind,
 // without tags, so a failure here would leave an untagged resource that no
 // List finds again: the resource is then deleted (rollback, best effort)
 // and the tagging error returned, so that the next apply starts clean.
-func (d *Driver) tagNew(ctx context.Context, kind pattern.Kind, id string, tags map[string]string, rollback func(ctx context.Context) error) error {
+func (d *Driver) tagNew(ctx context.Context, kind blueprint.Kind, id string, tags map[string]string, rollback func(ctx context.Context) error) error {
 	err := d.createTags(ctx, "Create", kind, id, tags)
 	if err != nil && rollback != nil {
 		_ = rollback(context.WithoutCancel(ctx))

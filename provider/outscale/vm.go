@@ -13,8 +13,9 @@ import (
 
 	osc "github.com/outscale/osc-sdk-go/v2"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/tier"
 )
 
 // MaxUserData is the largest user data OUTSCALE accepts, Base64-encoded:
@@ -29,7 +30,7 @@ func isGone(state string) bool { return state == "terminated" || state == "shutt
 func (d *Driver) readVms(ctx context.Context, f osc.FiltersVm, id string) ([]osc.Vm, error) {
 	return pages(func(token *string) ([]osc.Vm, string, error) {
 		req := osc.ReadVmsRequest{Filters: &f, NextPageToken: token}
-		resp, err := call(ctx, d, "ReadVms", string(pattern.KindCluster), id, func(ctx context.Context) (osc.ReadVmsResponse, *http.Response, error) {
+		resp, err := call(ctx, d, "ReadVms", string(blueprint.KindCluster), id, func(ctx context.Context) (osc.ReadVmsResponse, *http.Response, error) {
 			return d.api.VmApi.ReadVms(ctx).ReadVmsRequest(req).Execute()
 		})
 		return resp.GetVms(), resp.GetNextPageToken(), err
@@ -110,8 +111,8 @@ func (d *Driver) listClusters(ctx context.Context, q provider.Query, id string) 
 // balancers that have every live node as a backend.
 func (d *Driver) clusterObserved(ctx context.Context, id string, nodes []node) (provider.Observed, error) {
 	n0 := nodes[0]
-	o := observed(pattern.KindCluster, id, n0.tags)
-	s := &pattern.ClusterSpec{Tier: n0.tags[tagClusterTier], Image: n0.vm.GetImageId(), InstanceType: n0.vm.GetVmType(),
+	o := observed(blueprint.KindCluster, id, n0.tags)
+	s := &blueprint.ClusterSpec{Tier: n0.tags[tagClusterTier], Image: n0.vm.GetImageId(), InstanceType: n0.vm.GetVmType(),
 		Desired: len(nodes), Stateless: n0.tags[tagStateless] == "true"}
 	s.Min, _ = strconv.Atoi(n0.tags[tagMin])
 	s.Max, _ = strconv.Atoi(n0.tags[tagMax])
@@ -119,15 +120,15 @@ func (d *Driver) clusterObserved(ctx context.Context, id string, nodes []node) (
 		s.TargetPort = uint16(tp)
 	}
 	for _, sn := range splitList(n0.tags[tagSubnets]) {
-		s.Subnets = append(s.Subnets, pattern.Ref(sn))
+		s.Subnets = append(s.Subnets, blueprint.Ref(sn))
 	}
 	for _, g := range n0.vm.GetSecurityGroups() {
-		s.SecurityGroups = append(s.SecurityGroups, pattern.Ref(g.GetSecurityGroupId()))
+		s.SecurityGroups = append(s.SecurityGroups, blueprint.Ref(g.GetSecurityGroupId()))
 	}
 	slices.Sort(s.SecurityGroups)
 	if ud := n0.vm.GetUserData(); ud != "" {
 		if b, err := base64.StdEncoding.DecodeString(ud); err == nil {
-			s.UserData = pattern.Secret(b)
+			s.UserData = tier.Secret(b)
 		}
 	}
 	ids := make([]string, len(nodes))
@@ -144,7 +145,7 @@ func (d *Driver) clusterObserved(ctx context.Context, id string, nodes []node) (
 		for _, lb := range lbs {
 			backends := lb.GetBackendVmIds()
 			if !slices.ContainsFunc(ids, func(id string) bool { return !slices.Contains(backends, id) }) {
-				s.LoadBalancers = append(s.LoadBalancers, pattern.Ref(lb.GetLoadBalancerName()))
+				s.LoadBalancers = append(s.LoadBalancers, blueprint.Ref(lb.GetLoadBalancerName()))
 			}
 		}
 		slices.Sort(s.LoadBalancers)
@@ -176,7 +177,7 @@ func splitList(s string) []string {
 	return strings.Split(s, ",")
 }
 
-func joinRefs(rs []pattern.Ref) string {
+func joinRefs(rs []blueprint.Ref) string {
 	ss := make([]string, len(rs))
 	for i, r := range rs {
 		ss[i] = string(r)
@@ -185,8 +186,8 @@ func joinRefs(rs []pattern.Ref) string {
 }
 
 // checkCluster validates a cluster spec before any call.
-func checkCluster(op, id string, s *pattern.ClusterSpec) error {
-	k := string(pattern.KindCluster)
+func checkCluster(op, id string, s *blueprint.ClusterSpec) error {
+	k := string(blueprint.KindCluster)
 	var errs []error
 	switch {
 	case s.Image == "":
@@ -226,7 +227,7 @@ func (d *Driver) createCluster(ctx context.Context, req provider.Request) (provi
 	if err := d.reconcileNodes(ctx, req, id); err != nil {
 		return provider.Observed{}, err
 	}
-	return d.Read(ctx, pattern.KindCluster, id)
+	return d.Read(ctx, blueprint.KindCluster, id)
 }
 
 func (d *Driver) updateCluster(ctx context.Context, req provider.Request, cur provider.Observed) error {
@@ -249,7 +250,7 @@ func (d *Driver) updateCluster(ctx context.Context, req provider.Request, cur pr
 //   - the nodes are linked to the spec's load balancers
 //     (LinkLoadBalancerBackendMachines) and unlinked from those it dropped.
 func (d *Driver) reconcileNodes(ctx context.Context, req provider.Request, id string) error {
-	k := string(pattern.KindCluster)
+	k := string(blueprint.KindCluster)
 	s := req.Resource.Cluster
 	all, err := d.readVms(ctx, osc.FiltersVm{Tags: &[]string{tagCluster + "=" + id}}, id)
 	if err != nil {
@@ -310,7 +311,7 @@ func (d *Driver) reconcileNodes(ctx context.Context, req provider.Request, id st
 					slot = sl
 				}
 			}
-			if err := d.createTags(ctx, "Update", pattern.KindCluster, vmID, withMeta(base, map[string]string{tagNode: strconv.Itoa(slot)})); err != nil {
+			if err := d.createTags(ctx, "Update", blueprint.KindCluster, vmID, withMeta(base, map[string]string{tagNode: strconv.Itoa(slot)})); err != nil {
 				return err
 			}
 		}
@@ -379,7 +380,7 @@ func (d *Driver) reconcileNodes(ctx context.Context, req provider.Request, id st
 // createNode creates the VM of one slot and tags it; it returns its id.
 func (d *Driver) createNode(ctx context.Context, req provider.Request, id string, slot, generation int, base map[string]string) (string, error) {
 	s := req.Resource.Cluster
-	k := string(pattern.KindCluster)
+	k := string(blueprint.KindCluster)
 	token := provider.Token(id, fmt.Sprintf("node/%d/%d", slot, generation))
 	subnet := string(s.Subnets[slot%len(s.Subnets)])
 	in := osc.CreateVmsRequest{ImageId: s.Image, VmType: osc.PtrString(s.InstanceType), SubnetId: &subnet, ClientToken: &token,
@@ -406,7 +407,7 @@ func (d *Driver) createNode(ctx context.Context, req provider.Request, id string
 	}
 	vmID := vms[0].GetVmId()
 	// No rollback: the client token finds this VM again.
-	if err := d.createTags(ctx, "Create", pattern.KindCluster, vmID, withMeta(base, map[string]string{tagNode: strconv.Itoa(slot)})); err != nil {
+	if err := d.createTags(ctx, "Create", blueprint.KindCluster, vmID, withMeta(base, map[string]string{tagNode: strconv.Itoa(slot)})); err != nil {
 		return "", err
 	}
 	return vmID, nil
@@ -415,7 +416,7 @@ func (d *Driver) createNode(ctx context.Context, req provider.Request, id string
 // deleteVms terminates VMs (DeleteVms is idempotent) and waits until they
 // are terminated.
 func (d *Driver) deleteVms(ctx context.Context, cluster string, ids []string) error {
-	k := string(pattern.KindCluster)
+	k := string(blueprint.KindCluster)
 	if _, err := call(ctx, d, "DeleteVms", k, cluster, func(ctx context.Context) (osc.DeleteVmsResponse, *http.Response, error) {
 		return d.api.VmApi.DeleteVms(ctx).DeleteVmsRequest(osc.DeleteVmsRequest{VmIds: ids}).Execute()
 	}); err != nil && !isNotFound(err) {

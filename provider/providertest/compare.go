@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 )
 
 // Canonical returns the spec of r as canonical JSON for comparisons
@@ -16,7 +16,7 @@ import (
 // skip (JSON names, such as a driver's WriteOnly fields) are left out,
 // zero values are treated as absent, and lists are sorted, since clouds
 // report rules, routes and subnets in an order of their own.
-func Canonical(r pattern.Resource, skip ...string) (string, error) {
+func Canonical(r blueprint.Resource, skip ...string) (string, error) {
 	b, err := json.Marshal(r.Spec())
 	if err != nil {
 		return "", err
@@ -84,8 +84,8 @@ func isZero(v any) bool {
 }
 
 // specFields returns the JSON names of the fields of kind k's spec.
-func specFields(k pattern.Kind) ([]string, error) {
-	rt := reflect.TypeFor[pattern.Resource]()
+func specFields(k blueprint.Kind) ([]string, error) {
+	rt := reflect.TypeFor[blueprint.Resource]()
 	for i := range rt.NumField() {
 		f := rt.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -102,11 +102,11 @@ func specFields(k pattern.Kind) ([]string, error) {
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("kind %q has no spec field in pattern.Resource", k)
+	return nil, fmt.Errorf("kind %q has no spec field in blueprint.Resource", k)
 }
 
 // fieldJSON returns the canonical JSON of one spec field of r.
-func fieldJSON(r pattern.Resource, field string) string {
+func fieldJSON(r blueprint.Resource, field string) string {
 	b, _ := json.Marshal(r.Spec())
 	var m map[string]any
 	_ = json.Unmarshal(b, &m)

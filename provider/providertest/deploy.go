@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -30,7 +30,7 @@ func Deploy(ctx context.Context, t testing.TB, d provider.Driver, deployment str
 
 // deploy creates the supported resources of Resources whose kind is in
 // kinds (all when kinds is nil).
-func deploy(ctx context.Context, t testing.TB, d provider.Driver, deployment string, kinds []pattern.Kind) map[string]provider.Observed {
+func deploy(ctx context.Context, t testing.TB, d provider.Driver, deployment string, kinds []blueprint.Kind) map[string]provider.Observed {
 	t.Helper()
 	zones, err := d.Zones(ctx)
 	if err != nil {
@@ -59,7 +59,7 @@ func deploy(ctx context.Context, t testing.TB, d provider.Driver, deployment str
 // WaitReady polls Read until the resource is ready, for at most [MaxWait],
 // retrying retryable errors, and returns it. It stops the test on any
 // other error or when the wait ends.
-func WaitReady(ctx context.Context, t testing.TB, d provider.Driver, kind pattern.Kind, id string) provider.Observed {
+func WaitReady(ctx context.Context, t testing.TB, d provider.Driver, kind blueprint.Kind, id string) provider.Observed {
 	t.Helper()
 	var last provider.Observed
 	err := poll(ctx, func() (bool, error) {
@@ -79,7 +79,7 @@ func WaitReady(ctx context.Context, t testing.TB, d provider.Driver, kind patter
 // WaitGone polls Read until it reports the resource NotFound, for at most
 // [MaxWait]. It returns the last error that was not NotFound when the wait
 // ends.
-func WaitGone(ctx context.Context, d provider.Driver, kind pattern.Kind, id string) error {
+func WaitGone(ctx context.Context, d provider.Driver, kind blueprint.Kind, id string) error {
 	return poll(ctx, func() (bool, error) {
 		_, err := d.Read(ctx, kind, id)
 		if errors.Is(err, provider.ErrNotFound) {
@@ -115,7 +115,7 @@ func DeleteRetry(ctx context.Context, d provider.Driver, o provider.Observed) er
 // delete with t.Errorf. It is meant for t.Cleanup.
 func Destroy(ctx context.Context, t testing.TB, d provider.Driver, deployment string) {
 	t.Helper()
-	for _, k := range slices.Backward(pattern.Kinds) {
+	for _, k := range slices.Backward(blueprint.Kinds) {
 		if !d.Capabilities().Supports(k) {
 			continue
 		}

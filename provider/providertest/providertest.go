@@ -39,7 +39,7 @@ import (
 	"time"
 
 	"github.com/archkit/archkit/netplan"
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -161,14 +161,14 @@ func testCapabilities(ctx context.Context, t *testing.T, s *suite) {
 	}
 	c := s.d.Capabilities()
 	for k, reason := range c.Unsupported {
-		if !slices.Contains(pattern.Kinds, k) {
+		if !slices.Contains(blueprint.Kinds, k) {
 			t.Errorf("Unsupported names %q, which is no kind", k)
 		}
 		if strings.TrimSpace(reason) == "" {
 			t.Errorf("Unsupported[%s] has no reason; say why and what to do instead", k)
 		}
 	}
-	for what, m := range map[string]map[pattern.Kind][]string{"Mutable": c.Mutable, "WriteOnly": c.WriteOnly} {
+	for what, m := range map[string]map[blueprint.Kind][]string{"Mutable": c.Mutable, "WriteOnly": c.WriteOnly} {
 		for k, fields := range m {
 			known, err := specFields(k)
 			if err != nil {
@@ -232,7 +232,7 @@ func testCreateRead(ctx context.Context, t *testing.T, s *suite) {
 }
 
 // checkObserved compares what a driver reports with what was sent.
-func checkObserved(t *testing.T, dep string, r pattern.Resource, got provider.Observed, sent pattern.Resource, writeOnly []string) {
+func checkObserved(t *testing.T, dep string, r blueprint.Resource, got provider.Observed, sent blueprint.Resource, writeOnly []string) {
 	t.Helper()
 	if got.ID == "" {
 		t.Errorf("%s: Read returned an empty id", r.ID)
@@ -270,13 +270,13 @@ func idsOf(obs map[string]provider.Observed) map[string]string {
 	return ids
 }
 
-var discoveryKinds = []pattern.Kind{pattern.KindNet, pattern.KindSubnet, pattern.KindInternetGateway, pattern.KindSecurityGroup}
+var discoveryKinds = []blueprint.Kind{blueprint.KindNet, blueprint.KindSubnet, blueprint.KindInternetGateway, blueprint.KindSecurityGroup}
 
 func testTagDiscovery(ctx context.Context, t *testing.T, s *suite) {
 	depA, depB := s.deployment(t, "taga"), s.deployment(t, "tagb")
 	a := deploy(ctx, t, s.d, depA, discoveryKinds)
 	b := deploy(ctx, t, s.d, depB, discoveryKinds)
-	for _, k := range append(slices.Clone(discoveryKinds), pattern.KindRouteTable) {
+	for _, k := range append(slices.Clone(discoveryKinds), blueprint.KindRouteTable) {
 		want := idsOfKind(a, k)
 		for _, q := range []provider.Query{
 			{Deployment: depA, Kind: k},
@@ -303,13 +303,13 @@ func testTagDiscovery(ctx context.Context, t *testing.T, s *suite) {
 			}
 		}
 	}
-	got, err := s.d.List(ctx, provider.Query{Deployment: depA + "-none", Kind: pattern.KindNet})
+	got, err := s.d.List(ctx, provider.Query{Deployment: depA + "-none", Kind: blueprint.KindNet})
 	if err != nil || len(got) != 0 {
 		t.Errorf("List of a deployment that does not exist = %d resources, %v; want none", len(got), err)
 	}
 }
 
-func idsOfKind(obs map[string]provider.Observed, k pattern.Kind) []string {
+func idsOfKind(obs map[string]provider.Observed, k blueprint.Kind) []string {
 	var ids []string
 	for _, o := range obs {
 		if o.Resource.Kind == k {
@@ -338,7 +338,7 @@ func testIdempotentCreate(ctx context.Context, t *testing.T, s *suite) {
 	if second.ID != first.ID {
 		problem = fmt.Errorf("providertest: Create repeated with token %q made %s after %s; want the same resource", req.Token, second.ID, first.ID)
 	}
-	got, err := list(ctx, s.d, provider.Query{Deployment: dep, Kind: pattern.KindNet})
+	got, err := list(ctx, s.d, provider.Query{Deployment: dep, Kind: blueprint.KindNet})
 	if err != nil {
 		t.Fatalf("List: %v", err)
 	}
@@ -350,7 +350,7 @@ func testIdempotentCreate(ctx context.Context, t *testing.T, s *suite) {
 
 func testNotFound(ctx context.Context, t *testing.T, s *suite) {
 	dep := s.deployment(t, "gone")
-	obs := deploy(ctx, t, s.d, dep, []pattern.Kind{pattern.KindNet, pattern.KindSubnet, pattern.KindSecurityGroup})
+	obs := deploy(ctx, t, s.d, dep, []blueprint.Kind{blueprint.KindNet, blueprint.KindSubnet, blueprint.KindSecurityGroup})
 	order := []string{"security_group/db", "security_group/web", "security_group/lb",
 		"subnet/app/b", "subnet/app/a", "subnet/web/b", "subnet/web/a", "net/main"}
 	for _, lid := range order {
@@ -396,8 +396,8 @@ func (s *suite) wantDependency(ctx context.Context, o provider.Observed, why str
 
 func testDependency(ctx context.Context, t *testing.T, s *suite) {
 	dep := s.deployment(t, "deps")
-	obs := deploy(ctx, t, s.d, dep, []pattern.Kind{pattern.KindNet, pattern.KindSubnet, pattern.KindInternetGateway,
-		pattern.KindPublicIP, pattern.KindRouteTable, pattern.KindNATGateway, pattern.KindSecurityGroup, pattern.KindSecurityGroupRules})
+	obs := deploy(ctx, t, s.d, dep, []blueprint.Kind{blueprint.KindNet, blueprint.KindSubnet, blueprint.KindInternetGateway,
+		blueprint.KindPublicIP, blueprint.KindRouteTable, blueprint.KindNATGateway, blueprint.KindSecurityGroup, blueprint.KindSecurityGroupRules})
 	if err := s.wantDependency(ctx, obs["net/main"], "its subnets remain"); err != nil {
 		t.Error(err)
 	}
@@ -409,7 +409,7 @@ func testDependency(ctx context.Context, t *testing.T, s *suite) {
 func testInvalid(ctx context.Context, t *testing.T, s *suite) {
 	dep := s.deployment(t, "bad")
 	p := s.d.Profile()
-	create := func(r pattern.Resource, ids map[string]string) error {
+	create := func(r blueprint.Resource, ids map[string]string) error {
 		_, err := s.d.Create(ctx, Request(dep, r, ids))
 		return err
 	}
@@ -421,20 +421,20 @@ func testInvalid(ctx context.Context, t *testing.T, s *suite) {
 	}
 	if p.NetPrefix.Max < 32 {
 		long := netip.PrefixFrom(netip.MustParseAddr("10.9.0.0"), p.NetPrefix.Max+1)
-		err := create(pattern.Resource{ID: "net/long", Kind: pattern.KindNet, Net: &pattern.NetSpec{CIDR: long}}, nil)
+		err := create(blueprint.Resource{ID: "net/long", Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: long}}, nil)
 		if err := wantInvalid("Create net "+long.String()+" (longer than Profile().NetPrefix.Max)", err); err != nil {
 			t.Error(err)
 		}
 	}
-	net, err := s.d.Create(ctx, Request(dep, pattern.Resource{ID: "net/main", Kind: pattern.KindNet,
-		Net: &pattern.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}}, nil))
+	net, err := s.d.Create(ctx, Request(dep, blueprint.Resource{ID: "net/main", Kind: blueprint.KindNet,
+		Net: &blueprint.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}}, nil))
 	if err != nil {
 		t.Fatalf("Create net: %v", err)
 	}
 	zones, _ := s.d.Zones(ctx)
 	ids := map[string]string{"net/main": net.ID}
-	subnet := func(name, cidr string) pattern.Resource {
-		return pattern.Resource{ID: "subnet/" + name, Kind: pattern.KindSubnet, Subnet: &pattern.SubnetSpec{
+	subnet := func(name, cidr string) blueprint.Resource {
+		return blueprint.Resource{ID: "subnet/" + name, Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{
 			Net: "net/main", CIDR: netip.MustParsePrefix(cidr), Zone: zones[0], Tier: name}}
 	}
 	if err := wantInvalid("Create subnet 10.1.0.0/24 outside net 10.0.0.0/16", create(subnet("outside", "10.1.0.0/24"), ids)); err != nil {
@@ -457,76 +457,76 @@ func testInvalid(ctx context.Context, t *testing.T, s *suite) {
 // mutation changes one mutable field of the resource with logical id ID.
 type mutation struct {
 	id     string
-	change func(r *pattern.Resource)
+	change func(r *blueprint.Resource)
 }
 
 var anywhere = netip.MustParsePrefix("0.0.0.0/0")
 
 // mutations are the in-place changes the suite tries, per kind and field.
-var mutations = map[pattern.Kind]map[string]mutation{
-	pattern.KindSubnet: {
-		"public": {"subnet/app/a", func(r *pattern.Resource) { r.Subnet.Public = !r.Subnet.Public }},
+var mutations = map[blueprint.Kind]map[string]mutation{
+	blueprint.KindSubnet: {
+		"public": {"subnet/app/a", func(r *blueprint.Resource) { r.Subnet.Public = !r.Subnet.Public }},
 	},
-	pattern.KindRouteTable: {
-		"routes": {"route_table/web/a", func(r *pattern.Resource) {
+	blueprint.KindRouteTable: {
+		"routes": {"route_table/web/a", func(r *blueprint.Resource) {
 			s := r.RouteTable
-			s.Routes = append(s.Routes, pattern.RouteSpec{Destination: netip.MustParsePrefix("192.168.0.0/16"),
+			s.Routes = append(s.Routes, blueprint.RouteSpec{Destination: netip.MustParsePrefix("192.168.0.0/16"),
 				TargetKind: s.Routes[0].TargetKind, Target: s.Routes[0].Target})
 		}},
 	},
-	pattern.KindSecurityGroupRules: {
-		"inbound": {"security_group_rules/web", func(r *pattern.Resource) {
+	blueprint.KindSecurityGroupRules: {
+		"inbound": {"security_group_rules/web", func(r *blueprint.Resource) {
 			s := r.SecurityGroupRules
-			s.Inbound = append(s.Inbound, pattern.RuleSpec{Protocol: netplan.ProtocolTCP, FromPort: 9000, ToPort: 9000,
+			s.Inbound = append(s.Inbound, blueprint.RuleSpec{Protocol: netplan.ProtocolTCP, FromPort: 9000, ToPort: 9000,
 				CIDR: netip.MustParsePrefix("10.0.0.0/16")})
 		}},
-		"outbound": {"security_group_rules/web", func(r *pattern.Resource) {
+		"outbound": {"security_group_rules/web", func(r *blueprint.Resource) {
 			s := r.SecurityGroupRules
-			s.Outbound = append(s.Outbound, pattern.RuleSpec{Protocol: netplan.ProtocolUDP, FromPort: 53, ToPort: 53, CIDR: anywhere})
+			s.Outbound = append(s.Outbound, blueprint.RuleSpec{Protocol: netplan.ProtocolUDP, FromPort: 53, ToPort: 53, CIDR: anywhere})
 		}},
 	},
-	pattern.KindFirewall: {
-		"inbound": {"firewall/web", func(r *pattern.Resource) {
+	blueprint.KindFirewall: {
+		"inbound": {"firewall/web", func(r *blueprint.Resource) {
 			s := r.Firewall
-			s.Inbound = append(s.Inbound, pattern.ACLEntrySpec{Number: 120, Allow: true, Protocol: netplan.ProtocolTCP,
+			s.Inbound = append(s.Inbound, blueprint.ACLEntrySpec{Number: 120, Allow: true, Protocol: netplan.ProtocolTCP,
 				FromPort: 22, ToPort: 22, CIDR: netip.MustParsePrefix("10.0.0.0/16")})
 		}},
-		"outbound": {"firewall/web", func(r *pattern.Resource) {
+		"outbound": {"firewall/web", func(r *blueprint.Resource) {
 			s := r.Firewall
-			s.Outbound = append(s.Outbound, pattern.ACLEntrySpec{Number: 90, Protocol: netplan.ProtocolTCP, FromPort: 25, ToPort: 25, CIDR: anywhere})
+			s.Outbound = append(s.Outbound, blueprint.ACLEntrySpec{Number: 90, Protocol: netplan.ProtocolTCP, FromPort: 25, ToPort: 25, CIDR: anywhere})
 		}},
-		"subnets": {"firewall/web", func(r *pattern.Resource) { r.Firewall.Subnets = r.Firewall.Subnets[:1] }},
+		"subnets": {"firewall/web", func(r *blueprint.Resource) { r.Firewall.Subnets = r.Firewall.Subnets[:1] }},
 	},
-	pattern.KindLoadBalancer: {
-		"listeners": {"load_balancer/web", func(r *pattern.Resource) {
+	blueprint.KindLoadBalancer: {
+		"listeners": {"load_balancer/web", func(r *blueprint.Resource) {
 			s := r.LoadBalancer
-			s.Listeners = append(s.Listeners, pattern.ListenerSpec{Protocol: "HTTP", Port: 8081, TargetProtocol: "HTTP", TargetPort: 8080})
+			s.Listeners = append(s.Listeners, blueprint.ListenerSpec{Protocol: "HTTP", Port: 8081, TargetProtocol: "HTTP", TargetPort: 8080})
 		}},
-		"health_check": {"load_balancer/web", func(r *pattern.Resource) {
+		"health_check": {"load_balancer/web", func(r *blueprint.Resource) {
 			r.LoadBalancer.HealthCheck.Path = "/ready"
 			r.LoadBalancer.HealthCheck.IntervalSeconds = 15
 		}},
 	},
-	pattern.KindCluster: {
-		"min":            {"cluster/web", func(r *pattern.Resource) { r.Cluster.Min = 2 }},
-		"desired":        {"cluster/web", func(r *pattern.Resource) { r.Cluster.Desired = 3 }},
-		"max":            {"cluster/web", func(r *pattern.Resource) { r.Cluster.Max = 5 }},
-		"instance_type":  {"cluster/web", func(r *pattern.Resource) { r.Cluster.InstanceType = "t3.small" }},
-		"user_data":      {"cluster/web", func(r *pattern.Resource) { r.Cluster.UserData = "#!/bin/sh\necho v2\n" }},
-		"load_balancers": {"cluster/web", func(r *pattern.Resource) { r.Cluster.LoadBalancers = nil }},
-		"scaling": {"cluster/web", func(r *pattern.Resource) {
+	blueprint.KindCluster: {
+		"min":            {"cluster/web", func(r *blueprint.Resource) { r.Cluster.Min = 2 }},
+		"desired":        {"cluster/web", func(r *blueprint.Resource) { r.Cluster.Desired = 3 }},
+		"max":            {"cluster/web", func(r *blueprint.Resource) { r.Cluster.Max = 5 }},
+		"instance_type":  {"cluster/web", func(r *blueprint.Resource) { r.Cluster.InstanceType = "t3.small" }},
+		"user_data":      {"cluster/web", func(r *blueprint.Resource) { r.Cluster.UserData = "#!/bin/sh\necho v2\n" }},
+		"load_balancers": {"cluster/web", func(r *blueprint.Resource) { r.Cluster.LoadBalancers = nil }},
+		"scaling": {"cluster/web", func(r *blueprint.Resource) {
 			if s := r.Cluster.Scaling; s != nil {
 				s.TargetCPUPercent = s.TargetCPUPercent%90 + 5
 				return
 			}
-			r.Cluster.Scaling = &pattern.ScalingSpec{TargetCPUPercent: 70, WarmupSeconds: 120}
+			r.Cluster.Scaling = &blueprint.ScalingSpec{TargetCPUPercent: 70, WarmupSeconds: 120}
 		}},
 	},
-	pattern.KindDatabase: {
-		"backup_retention_days": {"database/main", func(r *pattern.Resource) { r.Database.BackupRetentionDays = 14 }},
-		"multi_az":              {"database/main", func(r *pattern.Resource) { r.Database.MultiAZ = true }},
-		"instance_class":        {"database/main", func(r *pattern.Resource) { r.Database.InstanceClass = "db.t3.small" }},
-		"storage_gib":           {"database/main", func(r *pattern.Resource) { r.Database.StorageGiB = 30 }},
+	blueprint.KindDatabase: {
+		"backup_retention_days": {"database/main", func(r *blueprint.Resource) { r.Database.BackupRetentionDays = 14 }},
+		"multi_az":              {"database/main", func(r *blueprint.Resource) { r.Database.MultiAZ = true }},
+		"instance_class":        {"database/main", func(r *blueprint.Resource) { r.Database.InstanceClass = "db.t3.small" }},
+		"storage_gib":           {"database/main", func(r *blueprint.Resource) { r.Database.StorageGiB = 30 }},
 	},
 }
 
@@ -534,7 +534,7 @@ func testUpdate(ctx context.Context, t *testing.T, s *suite) {
 	dep := s.deployment(t, "upd")
 	obs := Deploy(ctx, t, s.d, dep)
 	caps := s.d.Capabilities()
-	for _, k := range pattern.Kinds {
+	for _, k := range blueprint.Kinds {
 		fields := slices.Clone(caps.Mutable[k])
 		slices.Sort(fields)
 		for _, field := range fields {
@@ -598,7 +598,7 @@ func testDestroy(ctx context.Context, t *testing.T, s *suite) {
 			}
 		}
 	}
-	for _, k := range pattern.Kinds {
+	for _, k := range blueprint.Kinds {
 		if !s.d.Capabilities().Supports(k) {
 			continue
 		}

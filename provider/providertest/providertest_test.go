@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/archkit/archkit/netplan"
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/fake"
 )
@@ -20,9 +20,9 @@ import (
 func TestResources(t *testing.T) {
 	t.Parallel()
 	rs := Resources("a-deployment-with-a-rather-long-name", []string{"z-1a", "z-1b"})
-	bp := pattern.Blueprint{Schema: pattern.SchemaV1, Deployment: "x", Resources: rs}
+	bp := blueprint.Blueprint{Schema: blueprint.SchemaV1, Deployment: "x", Resources: rs}
 	require.NoError(t, bp.Validate())
-	kinds := map[pattern.Kind]bool{}
+	kinds := map[blueprint.Kind]bool{}
 	seen := map[string]bool{}
 	for _, r := range rs {
 		for _, dep := range r.Dependencies() {
@@ -31,7 +31,7 @@ func TestResources(t *testing.T) {
 		seen[r.ID] = true
 		kinds[r.Kind] = true
 	}
-	for _, k := range pattern.Kinds {
+	for _, k := range blueprint.Kinds {
 		assert.True(t, kinds[k], "no resource of kind %s", k)
 	}
 	lb, _ := bp.Resource("load_balancer/web")
@@ -59,13 +59,13 @@ func TestLBName(t *testing.T) {
 func TestCanonical(t *testing.T) {
 	t.Parallel()
 	p := netip.MustParsePrefix
-	a := pattern.Resource{Kind: pattern.KindSecurityGroupRules, SecurityGroupRules: &pattern.SecurityGroupRulesSpec{
+	a := blueprint.Resource{Kind: blueprint.KindSecurityGroupRules, SecurityGroupRules: &blueprint.SecurityGroupRulesSpec{
 		Group: "sg-1",
-		Inbound: []pattern.RuleSpec{
+		Inbound: []blueprint.RuleSpec{
 			{Protocol: netplan.ProtocolTCP, FromPort: 80, ToPort: 80, CIDR: p("0.0.0.0/0")},
 			{Protocol: netplan.ProtocolTCP, FromPort: 443, ToPort: 443, Group: "sg-2"},
 		},
-		Outbound: []pattern.RuleSpec{},
+		Outbound: []blueprint.RuleSpec{},
 	}}
 	b := a.Clone()
 	slices.Reverse(b.SecurityGroupRules.Inbound)
@@ -83,12 +83,12 @@ func TestCanonical(t *testing.T) {
 	cb, _ = Canonical(b, "inbound")
 	assert.Equal(t, ca, cb, "skipped fields are not compared")
 
-	assert.Equal(t, `{"desired":3}`, fieldJSON(pattern.Resource{Kind: pattern.KindCluster, Cluster: &pattern.ClusterSpec{Desired: 3, Max: 4}}, "desired"))
+	assert.Equal(t, `{"desired":3}`, fieldJSON(blueprint.Resource{Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{Desired: 3, Max: 4}}, "desired"))
 }
 
 func TestSpecFields(t *testing.T) {
 	t.Parallel()
-	f, err := specFields(pattern.KindCluster)
+	f, err := specFields(blueprint.KindCluster)
 	require.NoError(t, err)
 	assert.Contains(t, f, "user_data")
 	assert.Contains(t, f, "load_balancers")
@@ -98,15 +98,15 @@ func TestSpecFields(t *testing.T) {
 
 func TestResolve(t *testing.T) {
 	t.Parallel()
-	r := pattern.Resource{ID: "cluster/web", Kind: pattern.KindCluster, Cluster: &pattern.ClusterSpec{
-		Subnets: []pattern.Ref{"subnet/a"}, SecurityGroups: []pattern.Ref{"sg/web"},
-		LoadBalancers: []pattern.Ref{"lb/web"}, TargetPort: 8080}}
+	r := blueprint.Resource{ID: "cluster/web", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
+		Subnets: []blueprint.Ref{"subnet/a"}, SecurityGroups: []blueprint.Ref{"sg/web"},
+		LoadBalancers: []blueprint.Ref{"lb/web"}, TargetPort: 8080}}
 	got := Resolve(r, map[string]string{"subnet/a": "subnet-1", "sg/web": "sg-1"})
-	assert.Equal(t, []pattern.Ref{"subnet-1"}, got.Cluster.Subnets)
-	assert.Equal(t, []pattern.Ref{"sg-1"}, got.Cluster.SecurityGroups)
+	assert.Equal(t, []blueprint.Ref{"subnet-1"}, got.Cluster.Subnets)
+	assert.Equal(t, []blueprint.Ref{"sg-1"}, got.Cluster.SecurityGroups)
 	assert.Nil(t, got.Cluster.LoadBalancers, "a load balancer the driver cannot make is dropped")
 	assert.Zero(t, got.Cluster.TargetPort)
-	assert.Equal(t, []pattern.Ref{"subnet/a"}, r.Cluster.Subnets, "the input is untouched")
+	assert.Equal(t, []blueprint.Ref{"subnet/a"}, r.Cluster.Subnets, "the input is untouched")
 
 	req := Request("shop", r, nil)
 	assert.Equal(t, provider.Token("shop", "cluster/web"), req.Token)
@@ -152,7 +152,7 @@ func (l lenient) Create(ctx context.Context, req provider.Request) (provider.Obs
 
 func (l lenient) Delete(ctx context.Context, o provider.Observed) error {
 	switch o.Resource.Kind {
-	case pattern.KindSubnet, pattern.KindPublicIP, pattern.KindSecurityGroup:
+	case blueprint.KindSubnet, blueprint.KindPublicIP, blueprint.KindSecurityGroup:
 		if err := l.DeleteOutside(o.ID); err != nil && provider.CodeOf(err) != provider.NotFound {
 			return err
 		}
@@ -188,7 +188,7 @@ func TestGapsAreDetected(t *testing.T) {
 		assert.NoError(t, strict.wantDependency(ctx, obs[id], "in use"), id)
 	}
 	Destroy(ctx, t, strict.d, "shop")
-	for _, k := range pattern.Kinds {
+	for _, k := range blueprint.Kinds {
 		got, err := strict.d.List(ctx, provider.Query{Deployment: "shop", Kind: k})
 		require.NoError(t, err)
 		assert.Empty(t, got, k)

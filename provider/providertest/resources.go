@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/archkit/archkit/netplan"
-	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
@@ -30,7 +30,7 @@ import (
 //	load_balancer/web over subnet/web/a and /b, HTTP 80 -> 8080
 //	cluster/web in subnet/app/a and /b behind load_balancer/web
 //	database/main in subnet/app/a and /b
-func Resources(deployment string, zones []string) []pattern.Resource {
+func Resources(deployment string, zones []string) []blueprint.Resource {
 	za, zb := "a", "b"
 	if len(zones) > 0 {
 		za, zb = zones[0], zones[0]
@@ -40,73 +40,73 @@ func Resources(deployment string, zones []string) []pattern.Resource {
 	}
 	p := netip.MustParsePrefix
 	anywhere := p("0.0.0.0/0")
-	tcp := func(port uint16, cidr netip.Prefix, group pattern.Ref) pattern.RuleSpec {
-		return pattern.RuleSpec{Protocol: netplan.ProtocolTCP, FromPort: port, ToPort: port, CIDR: cidr, Group: group}
+	tcp := func(port uint16, cidr netip.Prefix, group blueprint.Ref) blueprint.RuleSpec {
+		return blueprint.RuleSpec{Protocol: netplan.ProtocolTCP, FromPort: port, ToPort: port, CIDR: cidr, Group: group}
 	}
-	subnet := func(tier, letter, zone, cidr string, public bool) pattern.Resource {
-		return pattern.Resource{ID: "subnet/" + tier + "/" + letter, Kind: pattern.KindSubnet, Subnet: &pattern.SubnetSpec{
+	subnet := func(tier, letter, zone, cidr string, public bool) blueprint.Resource {
+		return blueprint.Resource{ID: "subnet/" + tier + "/" + letter, Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{
 			Net: "net/main", CIDR: p(cidr), Zone: zone, Tier: tier, Public: public}}
 	}
-	routeTable := func(id, subnet string, kind pattern.TargetKind, target pattern.Ref) pattern.Resource {
-		return pattern.Resource{ID: id, Kind: pattern.KindRouteTable, RouteTable: &pattern.RouteTableSpec{
-			Net: "net/main", Subnet: pattern.Ref(subnet),
-			Routes: []pattern.RouteSpec{{Destination: anywhere, TargetKind: kind, Target: target}}}}
+	routeTable := func(id, subnet string, kind blueprint.TargetKind, target blueprint.Ref) blueprint.Resource {
+		return blueprint.Resource{ID: id, Kind: blueprint.KindRouteTable, RouteTable: &blueprint.RouteTableSpec{
+			Net: "net/main", Subnet: blueprint.Ref(subnet),
+			Routes: []blueprint.RouteSpec{{Destination: anywhere, TargetKind: kind, Target: target}}}}
 	}
-	group := func(name string) pattern.Resource {
-		return pattern.Resource{ID: "security_group/" + name, Kind: pattern.KindSecurityGroup, SecurityGroup: &pattern.SecurityGroupSpec{
+	group := func(name string) blueprint.Resource {
+		return blueprint.Resource{ID: "security_group/" + name, Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{
 			Net: "net/main", Name: deployment + "-" + name, Description: "archkit conformance: " + name + " tier"}}
 	}
-	rules := func(name string, in, out []pattern.RuleSpec) pattern.Resource {
-		return pattern.Resource{ID: "security_group_rules/" + name, Kind: pattern.KindSecurityGroupRules, SecurityGroupRules: &pattern.SecurityGroupRulesSpec{
-			Group: pattern.Ref("security_group/" + name), Inbound: in, Outbound: out}}
+	rules := func(name string, in, out []blueprint.RuleSpec) blueprint.Resource {
+		return blueprint.Resource{ID: "security_group_rules/" + name, Kind: blueprint.KindSecurityGroupRules, SecurityGroupRules: &blueprint.SecurityGroupRulesSpec{
+			Group: blueprint.Ref("security_group/" + name), Inbound: in, Outbound: out}}
 	}
-	web := []pattern.Ref{"subnet/web/a", "subnet/web/b"}
-	app := []pattern.Ref{"subnet/app/a", "subnet/app/b"}
-	return []pattern.Resource{
-		{ID: "net/main", Kind: pattern.KindNet, Net: &pattern.NetSpec{CIDR: p("10.0.0.0/16")}},
+	web := []blueprint.Ref{"subnet/web/a", "subnet/web/b"}
+	app := []blueprint.Ref{"subnet/app/a", "subnet/app/b"}
+	return []blueprint.Resource{
+		{ID: "net/main", Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: p("10.0.0.0/16")}},
 		subnet("web", "a", za, "10.0.0.0/24", true),
 		subnet("web", "b", zb, "10.0.1.0/24", true),
 		subnet("app", "a", za, "10.0.10.0/24", false),
 		subnet("app", "b", zb, "10.0.11.0/24", false),
-		{ID: "internet_gateway/main", Kind: pattern.KindInternetGateway, InternetGateway: &pattern.InternetGatewaySpec{Net: "net/main"}},
-		{ID: "public_ip/nat/a", Kind: pattern.KindPublicIP, PublicIP: &pattern.PublicIPSpec{}},
-		routeTable("route_table/web/a", "subnet/web/a", pattern.TargetInternetGateway, "internet_gateway/main"),
-		routeTable("route_table/web/b", "subnet/web/b", pattern.TargetInternetGateway, "internet_gateway/main"),
-		{ID: "nat_gateway/a", Kind: pattern.KindNATGateway, NATGateway: &pattern.NATGatewaySpec{
+		{ID: "internet_gateway/main", Kind: blueprint.KindInternetGateway, InternetGateway: &blueprint.InternetGatewaySpec{Net: "net/main"}},
+		{ID: "public_ip/nat/a", Kind: blueprint.KindPublicIP, PublicIP: &blueprint.PublicIPSpec{}},
+		routeTable("route_table/web/a", "subnet/web/a", blueprint.TargetInternetGateway, "internet_gateway/main"),
+		routeTable("route_table/web/b", "subnet/web/b", blueprint.TargetInternetGateway, "internet_gateway/main"),
+		{ID: "nat_gateway/a", Kind: blueprint.KindNATGateway, NATGateway: &blueprint.NATGatewaySpec{
 			Subnet: "subnet/web/a", PublicIP: "public_ip/nat/a", InternetGateway: "internet_gateway/main",
 			PublicRoute: "route_table/web/a", Zone: za}},
-		routeTable("route_table/app/a", "subnet/app/a", pattern.TargetNATGateway, "nat_gateway/a"),
-		routeTable("route_table/app/b", "subnet/app/b", pattern.TargetNATGateway, "nat_gateway/a"),
+		routeTable("route_table/app/a", "subnet/app/a", blueprint.TargetNATGateway, "nat_gateway/a"),
+		routeTable("route_table/app/b", "subnet/app/b", blueprint.TargetNATGateway, "nat_gateway/a"),
 		group("lb"), group("web"), group("db"),
-		rules("lb", []pattern.RuleSpec{tcp(443, anywhere, "")}, []pattern.RuleSpec{tcp(8080, netip.Prefix{}, "security_group/web")}),
-		rules("web", []pattern.RuleSpec{tcp(8080, netip.Prefix{}, "security_group/lb")},
-			[]pattern.RuleSpec{tcp(5432, netip.Prefix{}, "security_group/db"), tcp(443, anywhere, "")}),
-		rules("db", []pattern.RuleSpec{tcp(5432, netip.Prefix{}, "security_group/web")}, nil),
-		{ID: "firewall/web", Kind: pattern.KindFirewall, Firewall: &pattern.FirewallSpec{
+		rules("lb", []blueprint.RuleSpec{tcp(443, anywhere, "")}, []blueprint.RuleSpec{tcp(8080, netip.Prefix{}, "security_group/web")}),
+		rules("web", []blueprint.RuleSpec{tcp(8080, netip.Prefix{}, "security_group/lb")},
+			[]blueprint.RuleSpec{tcp(5432, netip.Prefix{}, "security_group/db"), tcp(443, anywhere, "")}),
+		rules("db", []blueprint.RuleSpec{tcp(5432, netip.Prefix{}, "security_group/web")}, nil),
+		{ID: "firewall/web", Kind: blueprint.KindFirewall, Firewall: &blueprint.FirewallSpec{
 			Net: "net/main", Subnets: web,
-			Inbound: []pattern.ACLEntrySpec{
+			Inbound: []blueprint.ACLEntrySpec{
 				{Number: 100, Allow: true, Protocol: netplan.ProtocolTCP, FromPort: 443, ToPort: 443, CIDR: anywhere},
 				{Number: 110, Allow: true, Protocol: netplan.ProtocolTCP, FromPort: 1024, ToPort: 65535, CIDR: anywhere},
 			},
-			Outbound: []pattern.ACLEntrySpec{{Number: 100, Allow: true, Protocol: netplan.ProtocolAll, CIDR: anywhere}},
+			Outbound: []blueprint.ACLEntrySpec{{Number: 100, Allow: true, Protocol: netplan.ProtocolAll, CIDR: anywhere}},
 		}},
-		{ID: "load_balancer/web", Kind: pattern.KindLoadBalancer, LoadBalancer: &pattern.LoadBalancerSpec{
-			Name: lbName(deployment, "web"), Scheme: pattern.SchemeInternetFacing, Type: pattern.LBApplication,
-			Subnets: web, SecurityGroups: []pattern.Ref{"security_group/lb"},
-			Listeners: []pattern.ListenerSpec{{Protocol: "HTTP", Port: 80, TargetProtocol: "HTTP", TargetPort: 8080}},
-			HealthCheck: pattern.HealthCheckSpec{Protocol: "HTTP", Port: 8080, Path: "/health",
+		{ID: "load_balancer/web", Kind: blueprint.KindLoadBalancer, LoadBalancer: &blueprint.LoadBalancerSpec{
+			Name: lbName(deployment, "web"), Scheme: blueprint.SchemeInternetFacing, Type: blueprint.LBApplication,
+			Subnets: web, SecurityGroups: []blueprint.Ref{"security_group/lb"},
+			Listeners: []blueprint.ListenerSpec{{Protocol: "HTTP", Port: 80, TargetProtocol: "HTTP", TargetPort: 8080}},
+			HealthCheck: blueprint.HealthCheckSpec{Protocol: "HTTP", Port: 8080, Path: "/health",
 				IntervalSeconds: 30, TimeoutSeconds: 5, HealthyThreshold: 3, UnhealthyThreshold: 3},
 		}},
-		{ID: "cluster/web", Kind: pattern.KindCluster, Cluster: &pattern.ClusterSpec{
-			Tier: "web", Subnets: app, SecurityGroups: []pattern.Ref{"security_group/web"},
+		{ID: "cluster/web", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
+			Tier: "web", Subnets: app, SecurityGroups: []blueprint.Ref{"security_group/web"},
 			Image: Image, InstanceType: "t3.micro", UserData: "#!/bin/sh\necho archkit\n",
 			Min: 1, Desired: 2, Max: 4, Stateless: true,
-			LoadBalancers: []pattern.Ref{"load_balancer/web"}, TargetPort: 8080,
+			LoadBalancers: []blueprint.Ref{"load_balancer/web"}, TargetPort: 8080,
 		}},
-		{ID: "database/main", Kind: pattern.KindDatabase, Database: &pattern.DatabaseSpec{
+		{ID: "database/main", Kind: blueprint.KindDatabase, Database: &blueprint.DatabaseSpec{
 			Engine: "postgres", InstanceClass: "db.t3.micro", StorageGiB: 20, BackupRetentionDays: 7,
 			Encrypted: true, Port: 5432, Username: "archkit", Subnets: app,
-			SecurityGroups: []pattern.Ref{"security_group/db"},
+			SecurityGroups: []blueprint.Ref{"security_group/db"},
 		}},
 	}
 }
@@ -147,14 +147,14 @@ func Tags(deployment, logicalID string) map[string]string {
 // Resolve returns a copy of r whose Refs hold the provider ids that ids
 // maps logical ids to. A Ref to a resource ids lacks (one of a kind the
 // driver does not support) is dropped from lists and emptied otherwise.
-func Resolve(r pattern.Resource, ids map[string]string) pattern.Resource {
+func Resolve(r blueprint.Resource, ids map[string]string) blueprint.Resource {
 	c := r.Clone()
 	for _, ref := range c.Refs() {
 		if *ref != "" {
-			*ref = pattern.Ref(ids[string(*ref)])
+			*ref = blueprint.Ref(ids[string(*ref)])
 		}
 	}
-	compact := func(rs []pattern.Ref) []pattern.Ref {
+	compact := func(rs []blueprint.Ref) []blueprint.Ref {
 		out := rs[:0]
 		for _, x := range rs {
 			if x != "" {
@@ -177,7 +177,7 @@ func Resolve(r pattern.Resource, ids map[string]string) pattern.Resource {
 
 // Request returns the Request the engine would send to create r: Refs
 // resolved with ids, the deterministic token and the ownership tags.
-func Request(deployment string, r pattern.Resource, ids map[string]string) provider.Request {
+func Request(deployment string, r blueprint.Resource, ids map[string]string) provider.Request {
 	return provider.Request{
 		Deployment: deployment,
 		Resource:   Resolve(r, ids),

@@ -25,6 +25,7 @@ import (
 	"github.com/archkit/archkit/examples/internal/show"
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/aws"
 	"github.com/archkit/archkit/provider/fake"
@@ -174,7 +175,7 @@ func (f *Flags) Driver(ctx context.Context) (provider.Driver, error) {
 // note on stderr; never for any other endpoint.
 //
 // engineOpts adjust the engine, after Run has set the progress display.
-func Run(ctx context.Context, w io.Writer, f *Flags, bp *pattern.Blueprint, engineOpts ...func(*provider.Options)) error {
+func Run(ctx context.Context, w io.Writer, f *Flags, bp *blueprint.Blueprint, engineOpts ...func(*provider.Options)) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 )
 
 // Billable lists what the clouds bill by the hour from the moment it
@@ -13,20 +14,20 @@ import (
 // IPs, load balancers, the nodes of every cluster and the database
 // instances. Nets, subnets, route tables, security groups, firewalls and
 // internet gateways cost nothing.
-func Billable(w io.Writer, _ *pattern.Architecture, bp *pattern.Blueprint) error {
+func Billable(w io.Writer, _ *pattern.Architecture, bp *blueprint.Blueprint) error {
 	fmt.Fprint(w, "## Billed while it exists\n\n")
 	tw := table(w)
 	fmt.Fprintln(tw, "RESOURCE\tHOW MANY\tBILLED FOR")
-	if n := len(bp.OfKind(pattern.KindNATGateway)); n > 0 {
+	if n := len(bp.OfKind(blueprint.KindNATGateway)); n > 0 {
 		fmt.Fprintf(tw, "NAT gateway\t%d\thours and GB processed\n", n)
 	}
-	if n := len(bp.OfKind(pattern.KindPublicIP)); n > 0 {
+	if n := len(bp.OfKind(blueprint.KindPublicIP)); n > 0 {
 		fmt.Fprintf(tw, "public IPv4 address\t%d\thours\n", n)
 	}
-	for _, r := range bp.OfKind(pattern.KindLoadBalancer) {
+	for _, r := range bp.OfKind(blueprint.KindLoadBalancer) {
 		fmt.Fprintf(tw, "load balancer %s\t1\thours and capacity units\n", r.LoadBalancer.Name)
 	}
-	for _, r := range bp.OfKind(pattern.KindCluster) {
+	for _, r := range bp.OfKind(blueprint.KindCluster) {
 		c := r.Cluster
 		count := fmt.Sprint(c.Desired)
 		if c.Max > c.Min {
@@ -34,7 +35,7 @@ func Billable(w io.Writer, _ *pattern.Architecture, bp *pattern.Blueprint) error
 		}
 		fmt.Fprintf(tw, "%s nodes (%s)\t%s\thours, plus their volumes\n", c.Tier, c.InstanceType, count)
 	}
-	for _, r := range bp.OfKind(pattern.KindDatabase) {
+	for _, r := range bp.OfKind(blueprint.KindDatabase) {
 		d := r.Database
 		instances := 1 + d.ReadReplicas
 		if d.MultiAZ {

@@ -5,13 +5,14 @@ import (
 	"io"
 
 	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 )
 
 // Nines writes seed 001's table: how long a service may be down in a year
 // at each availability, from 99% to 99.9999%, and whether the architecture's
 // request path (node and zone availability as given) reaches each.
 func Nines(node, zone pattern.Availability, path ...string) Section {
-	return func(w io.Writer, arch *pattern.Architecture, _ *pattern.Blueprint) error {
+	return func(w io.Writer, arch *pattern.Architecture, _ *blueprint.Blueprint) error {
 		r, err := arch.Availability(node, zone, path...)
 		if err != nil {
 			return err

@@ -12,15 +12,16 @@ import (
 	"text/tabwriter"
 
 	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
 // A Section writes one part of an architecture to w.
-type Section func(w io.Writer, arch *pattern.Architecture, bp *pattern.Blueprint) error
+type Section func(w io.Writer, arch *pattern.Architecture, bp *blueprint.Blueprint) error
 
 // Sections writes each section, a blank line after each, and stops at the
 // first error.
-func Sections(w io.Writer, arch *pattern.Architecture, bp *pattern.Blueprint, sections ...Section) error {
+func Sections(w io.Writer, arch *pattern.Architecture, bp *blueprint.Blueprint, sections ...Section) error {
 	for _, s := range sections {
 		if err := s(w, arch, bp); err != nil {
 			return err
@@ -33,7 +34,7 @@ func Sections(w io.Writer, arch *pattern.Architecture, bp *pattern.Blueprint, se
 func table(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0) }
 
 // Subnets writes the address plan: one subnet per tier and zone.
-func Subnets(w io.Writer, arch *pattern.Architecture, _ *pattern.Blueprint) error {
+func Subnets(w io.Writer, arch *pattern.Architecture, _ *blueprint.Blueprint) error {
 	plan, err := arch.Plan()
 	if err != nil {
 		return err
@@ -43,11 +44,11 @@ func Subnets(w io.Writer, arch *pattern.Architecture, _ *pattern.Blueprint) erro
 }
 
 // SecurityGroups writes every derived security-group rule, a line each.
-func SecurityGroups(w io.Writer, _ *pattern.Architecture, bp *pattern.Blueprint) error {
+func SecurityGroups(w io.Writer, _ *pattern.Architecture, bp *blueprint.Blueprint) error {
 	fmt.Fprint(w, "## Security groups\n\n")
 	tw := table(w)
 	fmt.Fprintln(tw, "GROUP\tDIRECTION\tRULE")
-	for _, r := range bp.OfKind(pattern.KindSecurityGroupRules) {
+	for _, r := range bp.OfKind(blueprint.KindSecurityGroupRules) {
 		s := r.SecurityGroupRules
 		group := strings.TrimPrefix(string(s.Group), "security_group/")
 		for _, rule := range s.Inbound {
@@ -61,8 +62,8 @@ func SecurityGroups(w io.Writer, _ *pattern.Architecture, bp *pattern.Blueprint)
 }
 
 // LoadBalancers writes each load balancer's listeners and health check.
-func LoadBalancers(w io.Writer, _ *pattern.Architecture, bp *pattern.Blueprint) error {
-	for i, r := range bp.OfKind(pattern.KindLoadBalancer) {
+func LoadBalancers(w io.Writer, _ *pattern.Architecture, bp *blueprint.Blueprint) error {
+	for i, r := range bp.OfKind(blueprint.KindLoadBalancer) {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
@@ -85,10 +86,10 @@ func LoadBalancers(w io.Writer, _ *pattern.Architecture, bp *pattern.Blueprint) 
 
 // Clusters writes the clusters (image, size, scaling) and the managed
 // databases.
-func Clusters(w io.Writer, _ *pattern.Architecture, bp *pattern.Blueprint) error {
+func Clusters(w io.Writer, _ *pattern.Architecture, bp *blueprint.Blueprint) error {
 	fmt.Fprint(w, "## Clusters and databases\n\n")
 	tw := table(w)
-	for _, r := range bp.OfKind(pattern.KindCluster) {
+	for _, r := range bp.OfKind(blueprint.KindCluster) {
 		c := r.Cluster
 		scaling := "fixed size"
 		if c.Scaling != nil {
@@ -97,7 +98,7 @@ func Clusters(w io.Writer, _ *pattern.Architecture, bp *pattern.Blueprint) error
 		fmt.Fprintf(tw, "%s\t%s %s, %d to %d nodes (desired %d), %s, over %d subnets\n",
 			r.ID, c.Image, c.InstanceType, c.Min, c.Max, c.Desired, scaling, len(c.Subnets))
 	}
-	for _, r := range bp.OfKind(pattern.KindDatabase) {
+	for _, r := range bp.OfKind(blueprint.KindDatabase) {
 		d := r.Database
 		fmt.Fprintf(tw, "%s\t%s %s on %d, Multi-AZ %t, %d read replicas, backups %d days, encrypted %t, over %d subnets\n",
 			r.ID, d.Engine, d.InstanceClass, d.Port, d.MultiAZ, d.ReadReplicas, d.BackupRetentionDays, d.Encrypted, len(d.Subnets))
@@ -107,10 +108,10 @@ func Clusters(w io.Writer, _ *pattern.Architecture, bp *pattern.Blueprint) error
 
 // Resources writes how many resources of each kind the Blueprint holds,
 // with their ids.
-func Resources(w io.Writer, _ *pattern.Architecture, bp *pattern.Blueprint) error {
+func Resources(w io.Writer, _ *pattern.Architecture, bp *blueprint.Blueprint) error {
 	fmt.Fprintf(w, "## Blueprint of %q: %d resources\n\n", bp.Deployment, len(bp.Resources))
 	tw := table(w)
-	for _, k := range pattern.Kinds {
+	for _, k := range blueprint.Kinds {
 		if rs := bp.OfKind(k); len(rs) > 0 {
 			ids := make([]string, len(rs))
 			for i, r := range rs {
@@ -123,7 +124,7 @@ func Resources(w io.Writer, _ *pattern.Architecture, bp *pattern.Blueprint) erro
 }
 
 // Findings writes the lint findings, or "no findings".
-func Findings(w io.Writer, _ *pattern.Architecture, bp *pattern.Blueprint) error {
+func Findings(w io.Writer, _ *pattern.Architecture, bp *blueprint.Blueprint) error {
 	fmt.Fprint(w, "## Lint\n\n")
 	if len(bp.Findings) == 0 {
 		fmt.Fprintln(w, "no findings")
@@ -138,7 +139,7 @@ func Findings(w io.Writer, _ *pattern.Architecture, bp *pattern.Blueprint) error
 // of the request path (path: the tiers in series; none: every tier that
 // runs something), from the availability of one node and of one zone.
 func Availability(node, zone pattern.Availability, path ...string) Section {
-	return func(w io.Writer, arch *pattern.Architecture, _ *pattern.Blueprint) error {
+	return func(w io.Writer, arch *pattern.Architecture, _ *blueprint.Blueprint) error {
 		r, err := arch.Availability(node, zone, path...)
 		if err != nil {
 			return err
@@ -150,7 +151,7 @@ func Availability(node, zone pattern.Availability, path ...string) Section {
 
 // Diagram writes the architecture as a Mermaid flowchart in a Markdown
 // code block.
-func Diagram(w io.Writer, arch *pattern.Architecture, _ *pattern.Blueprint) error {
+func Diagram(w io.Writer, arch *pattern.Architecture, _ *blueprint.Blueprint) error {
 	m, err := arch.Mermaid()
 	if err != nil {
 		return err

@@ -1,15 +1,14 @@
-package pattern
+package blueprint
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/netip"
 	"slices"
 	"strings"
 
 	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/tier"
 )
 
 // SchemaV1 is the value of [Blueprint.Schema] for the encoding documented on
@@ -113,15 +112,15 @@ func (bp *Blueprint) Validate() error {
 	ids := make(map[string]Kind, len(bp.Resources))
 	for i, r := range bp.Resources {
 		if r.ID == "" {
-			errs = append(errs, fmt.Errorf("pattern: resources[%d].id: empty; give every resource a logical id", i))
+			errs = append(errs, fmt.Errorf("blueprint: resources[%d].id: empty; give every resource a logical id", i))
 			continue
 		}
 		if _, dup := ids[r.ID]; dup {
-			errs = append(errs, fmt.Errorf("pattern: resources[%d].id: %q: duplicate id; ids must be unique", i, r.ID))
+			errs = append(errs, fmt.Errorf("blueprint: resources[%d].id: %q: duplicate id; ids must be unique", i, r.ID))
 		}
 		ids[r.ID] = r.Kind
 		if err := r.checkSpec(); err != nil {
-			errs = append(errs, fmt.Errorf("pattern: resources[%d] (%s): %w", i, r.ID, err))
+			errs = append(errs, fmt.Errorf("blueprint: resources[%d] (%s): %w", i, r.ID, err))
 		}
 	}
 	for _, r := range bp.Resources {
@@ -130,7 +129,7 @@ func (bp *Blueprint) Validate() error {
 				continue
 			}
 			if _, ok := ids[string(*ref)]; !ok {
-				errs = append(errs, fmt.Errorf("pattern: %s: reference %q: no such resource; add it or remove the reference", r.ID, *ref))
+				errs = append(errs, fmt.Errorf("blueprint: %s: reference %q: no such resource; add it or remove the reference", r.ID, *ref))
 			}
 		}
 	}
@@ -328,35 +327,6 @@ type LoadBalancerSpec struct {
 	HealthCheck    HealthCheckSpec `json:"health_check"`
 }
 
-// Secret is a string that must never appear in logs, events or error
-// messages: user data, passwords. It prints as REDACTED with fmt and slog;
-// its real value is reached with Value. It encodes to JSON in clear, since
-// a Blueprint must carry it to the driver.
-type Secret string
-
-// Value returns the secret itself.
-func (s Secret) Value() string { return string(s) }
-
-// String returns "REDACTED" (or "" for an empty secret).
-func (s Secret) String() string {
-	if s == "" {
-		return ""
-	}
-	return "REDACTED"
-}
-
-// GoString returns "REDACTED", so %#v does not leak the value either.
-func (s Secret) GoString() string { return `"REDACTED"` }
-
-// Format prints "REDACTED" for every verb, %q and %x included.
-func (s Secret) Format(f fmt.State, _ rune) { fmt.Fprint(f, s.String()) }
-
-// LogValue implements slog.LogValuer.
-func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
-
-// MarshalJSON encodes the value in clear: the Blueprint must carry it.
-func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(string(s)) }
-
 // ClusterSpec is a set of identical nodes from one image, spread evenly
 // over the zones of its subnets: an AWS launch template and autoscaling
 // group, or OUTSCALE VMs kept at the desired count by the engine.
@@ -368,10 +338,10 @@ type ClusterSpec struct {
 	InstanceType   string `json:"instance_type"`
 	// UserData is the bootstrap script (cloud-init), in clear; drivers
 	// encode it as their API needs (Base64).
-	UserData Secret `json:"user_data,omitempty"`
-	Min      int    `json:"min"`
-	Desired  int    `json:"desired"`
-	Max      int    `json:"max"`
+	UserData tier.Secret `json:"user_data,omitempty"`
+	Min      int         `json:"min"`
+	Desired  int         `json:"desired"`
+	Max      int         `json:"max"`
 	// Stateless reports whether a node can be replaced without losing data.
 	Stateless bool `json:"stateless"`
 	// LoadBalancers register the nodes as targets on TargetPort.

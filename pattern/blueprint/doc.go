@@ -1,0 +1,30 @@
+// Package blueprint is archkit's resource model: the provider-neutral
+// desired state of one deployment that package pattern builds and the
+// engine (package provider) applies through a driver.
+//
+// A [Blueprint] lists [Resource]s, each with a stable logical id, a [Kind]
+// and exactly one spec (a [NetSpec], a [SubnetSpec] ...). References
+// between resources are [Ref]s: logical ids in a Blueprint, provider ids in
+// what the engine hands to a driver and what a driver reports back.
+//
+// The package imports only netplan and tier, so that drivers know
+// resources without knowing patterns: provider/driver and the drivers
+// (provider/fake, provider/aws, provider/outscale) import it, never
+// package pattern.
+//
+// # Names across clouds
+//
+//	archkit            AWS                                  OUTSCALE
+//	Net                VPC                                  Net
+//	zone               Availability Zone                    Subregion
+//	subnet             Subnet                               Subnet
+//	internet gateway   Internet Gateway (attach)            Internet Service (link)
+//	NAT gateway        NAT Gateway + Elastic IP             NAT Service + Public IP
+//	route table        Route Table (+ association)          Route Table (+ link)
+//	security group     Security Group (group pairs)         Security Group (SecurityGroupsMembers)
+//	network ACL        Network ACL                          none: security groups enforce
+//	image              AMI                                  OMI
+//	cluster            Launch Template + Auto Scaling Group VMs kept at the desired count
+//	load balancer      ALB / NLB + target group + listener  LBU + listeners + health check
+//	managed database   RDS (subnet group, Multi-AZ)         VMs (Database.Fallback cluster)
+package blueprint
