@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/archkit/archkit/provider/driver"
+
 	"github.com/archkit/archkit/pattern/blueprint"
 )
 
@@ -16,7 +18,7 @@ import (
 // fallback clusters and unsupported fields are cleared; each adaptation
 // is returned as a notice. bp is a copy the engine owns and is changed in
 // place.
-func adapt(bp *blueprint.Blueprint, provider string, caps Capabilities, allowFallback bool) (notices []string, err error) {
+func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, allowFallback bool) (notices []string, err error) {
 	var errs []error
 	dropped := map[string]bool{}
 	out := bp.Resources[:0:0]
@@ -35,17 +37,17 @@ func adapt(bp *blueprint.Blueprint, provider string, caps Capabilities, allowFal
 			case blueprint.KindDatabase:
 				fix = "set a fallback cluster and AllowFallback=true"
 			}
-			errs = append(errs, fmt.Errorf("provider: %s: %s not supported by %s (%s); %s: %w", r.ID, r.Kind, provider, reason, fix, ErrUnsupported))
+			errs = append(errs, fmt.Errorf("provider: %s: %s not supported by %s (%s); %s: %w", r.ID, r.Kind, provider, reason, fix, driver.ErrUnsupported))
 		case r.Kind == blueprint.KindFirewall:
 			dropped[r.ID] = true
 			notices = append(notices, fmt.Sprintf("%s: dropped: %s has no stateless firewall (%s); the security groups already enforce the same flows", r.ID, provider, reason))
 		case r.Kind == blueprint.KindDatabase:
 			if r.Database.Fallback == nil {
-				errs = append(errs, fmt.Errorf("provider: %s: %s has no managed database (%s); set a fallback cluster or use AllowFallback=false: %w", r.ID, provider, reason, ErrUnsupported))
+				errs = append(errs, fmt.Errorf("provider: %s: %s has no managed database (%s); set a fallback cluster or use AllowFallback=false: %w", r.ID, provider, reason, driver.ErrUnsupported))
 				continue
 			}
 			if !caps.Supports(blueprint.KindCluster) {
-				errs = append(errs, fmt.Errorf("provider: %s: fallback cluster: %s supports neither databases nor clusters: %w", r.ID, provider, ErrUnsupported))
+				errs = append(errs, fmt.Errorf("provider: %s: fallback cluster: %s supports neither databases nor clusters: %w", r.ID, provider, driver.ErrUnsupported))
 				continue
 			}
 			c := blueprint.Resource{ID: r.ID, Kind: blueprint.KindCluster, Cluster: r.Database.Fallback}
@@ -54,7 +56,7 @@ func adapt(bp *blueprint.Blueprint, provider string, caps Capabilities, allowFal
 			out = append(out, c)
 			notices = append(notices, fmt.Sprintf("%s: %s has no managed database (%s); built as a %d-node %s cluster instead", r.ID, provider, reason, c.Cluster.Desired, c.Cluster.Tier))
 		default:
-			errs = append(errs, fmt.Errorf("provider: %s: %s not supported by %s (%s) and no fallback exists; remove the resource: %w", r.ID, r.Kind, provider, reason, ErrUnsupported))
+			errs = append(errs, fmt.Errorf("provider: %s: %s not supported by %s (%s) and no fallback exists; remove the resource: %w", r.ID, r.Kind, provider, reason, driver.ErrUnsupported))
 		}
 	}
 	for i := range out {
@@ -76,7 +78,7 @@ func adapt(bp *blueprint.Blueprint, provider string, caps Capabilities, allowFal
 
 // adaptFields refuses (without fallback) or clears (with fallback) the
 // fields of r that the driver lists in UnsupportedFields, in field order.
-func adaptFields(r *blueprint.Resource, provider string, caps Capabilities, allowFallback bool) (notices []string, errs []error) {
+func adaptFields(r *blueprint.Resource, provider string, caps driver.Capabilities, allowFallback bool) (notices []string, errs []error) {
 	unsupported := caps.UnsupportedFields[r.Kind]
 	if len(unsupported) == 0 {
 		return nil, nil
@@ -92,7 +94,7 @@ func adaptFields(r *blueprint.Resource, provider string, caps Capabilities, allo
 	for _, f := range fields {
 		reason := unsupported[f]
 		if !allowFallback {
-			errs = append(errs, fmt.Errorf("provider: %s: %s.%s not supported by %s (%s); %s: %w", r.ID, r.Kind, f, provider, reason, fieldFix(r, f), ErrUnsupported))
+			errs = append(errs, fmt.Errorf("provider: %s: %s.%s not supported by %s (%s); %s: %w", r.ID, r.Kind, f, provider, reason, fieldFix(r, f), driver.ErrUnsupported))
 			continue
 		}
 		if err := clearField(r, f); err != nil {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/internal/wait"
 )
 
 // Result reports what an Apply or a Destroy did.
@@ -500,7 +502,7 @@ func (r *run) do(ctx context.Context, n *node) error {
 }
 
 // request returns the create/update request of ch, refs resolved.
-func (r *run) request(ch *Change) (Request, error) {
+func (r *run) request(ch *Change) (driver.Request, error) {
 	res := ch.desired.Clone()
 	r.mu.Lock()
 	var missing []string
@@ -517,24 +519,24 @@ func (r *run) request(ch *Change) (Request, error) {
 	}
 	r.mu.Unlock()
 	if len(missing) > 0 {
-		return Request{}, fmt.Errorf("unresolved references %s: they do not exist yet", strings.Join(missing, ", "))
+		return driver.Request{}, fmt.Errorf("unresolved references %s: they do not exist yet", strings.Join(missing, ", "))
 	}
 	dep := r.cs.Deployment
 	tags := map[string]string{}
 	for k, v := range r.e.opts.Tags {
 		tags[k] = v
 	}
-	tags[TagDeployment] = dep
-	tags[TagLogicalID] = ch.ID
-	tags[TagName] = dep + "-" + strings.ReplaceAll(ch.ID, "/", "-")
-	token := Token(dep, ch.ID)
+	tags[driver.TagDeployment] = dep
+	tags[driver.TagLogicalID] = ch.ID
+	tags[driver.TagName] = dep + "-" + strings.ReplaceAll(ch.ID, "/", "-")
+	token := driver.Token(dep, ch.ID)
 	if ch.Action == ActionReplace {
 		// The old resource may still hold the plain token: the new one
 		// needs its own, deterministic for this spec.
 		raw, _ := json.Marshal(ch.desired.Spec())
-		token = Token(dep, fmt.Sprintf("%s@%08x", ch.ID, fnv32(string(raw))))
+		token = driver.Token(dep, fmt.Sprintf("%s@%08x", ch.ID, driver.Hash(string(raw))))
 	}
-	return Request{Deployment: dep, Resource: res, Token: token, Tags: tags}, nil
+	return driver.Request{Deployment: dep, Resource: res, Token: token, Tags: tags}, nil
 }
 
 func (r *run) onRetry(ctx context.Context, ch *Change, action Action) func(int, error) {
@@ -548,7 +550,7 @@ func (r *run) create(ctx context.Context, ch *Change) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var obs Observed
+	var obs driver.Observed
 	err = retry(ctx, r.e.opts.Retry, func() error {
 		var err error
 		obs, err = r.c.create(ctx, req)
@@ -573,7 +575,7 @@ func (r *run) update(ctx context.Context, ch *Change) (string, error) {
 	if err != nil {
 		return ch.ProviderID, err
 	}
-	var obs Observed
+	var obs driver.Observed
 	err = retry(ctx, r.e.opts.Retry, func() error {
 		var err error
 		obs, err = r.c.update(ctx, req, *ch.observed)
@@ -598,7 +600,7 @@ func (r *run) update(ctx context.Context, ch *Change) (string, error) {
 
 // waitReady polls Read until the resource is ready, with a delay doubling
 // from PollMin to PollMax, for at most WaitTimeout.
-func (r *run) waitReady(ctx context.Context, ch *Change, pid string) (Observed, error) {
+func (r *run) waitReady(ctx context.Context, ch *Change, pid string) (driver.Observed, error) {
 	o := r.e.opts
 	r.e.emit(ctx, r.red, Event{Type: EventWaiting, Kind: ch.Kind, ID: ch.ID, ProviderID: pid, Action: ch.Action})
 	wctx, cancel := context.WithTimeout(ctx, o.WaitTimeout)
@@ -606,27 +608,27 @@ func (r *run) waitReady(ctx context.Context, ch *Change, pid string) (Observed, 
 	delay := o.PollMin
 	status := "unknown"
 	for {
-		if err := sleep(wctx, delay); err != nil {
+		if err := wait.Sleep(wctx, delay); err != nil {
 			if ctx.Err() != nil {
-				return Observed{}, ctx.Err()
+				return driver.Observed{}, ctx.Err()
 			}
-			return Observed{}, fmt.Errorf("%s not ready after %s (status %q); raise WaitTimeout or check the resource in the console: %w",
-				pid, o.WaitTimeout, status, ErrUnavailable)
+			return driver.Observed{}, fmt.Errorf("%s not ready after %s (status %q); raise WaitTimeout or check the resource in the console: %w",
+				pid, o.WaitTimeout, status, driver.ErrUnavailable)
 		}
 		delay = min(delay*2, o.PollMax)
-		var obs Observed
+		var obs driver.Observed
 		err := retry(wctx, o.Retry, func() error {
 			var err error
 			obs, err = r.c.read(wctx, ch.Kind, pid)
 			return err
 		}, nil)
 		switch {
-		case errors.Is(err, ErrNotFound):
+		case errors.Is(err, driver.ErrNotFound):
 			continue // eventual consistency right after a create
 		case err != nil && ctx.Err() == nil && wctx.Err() != nil:
 			continue // reported as a timeout above
 		case err != nil:
-			return Observed{}, err
+			return driver.Observed{}, err
 		}
 		status = obs.Status
 		if obs.Ready {
@@ -638,8 +640,8 @@ func (r *run) waitReady(ctx context.Context, ch *Change, pid string) (Observed, 
 // explainDependency adds to a Dependency error without blockers the
 // resources of the deployment that still refer to o, so that the message
 // names what is in the way rather than a bare dependency violation.
-func (r *run) explainDependency(err error, o *Observed) error {
-	var pe *Error
+func (r *run) explainDependency(err error, o *driver.Observed) error {
+	var pe *driver.Error
 	if errors.As(err, &pe) && len(pe.Blockers) > 0 {
 		return err
 	}
@@ -665,23 +667,23 @@ func (r *run) explainDependency(err error, o *Observed) error {
 // delete deletes o, retrying Dependency refusals a bounded number of times
 // (network interfaces linger after a load balancer), and treats a resource
 // already gone as deleted.
-func (r *run) delete(ctx context.Context, o *Observed, id string, action Action) error {
+func (r *run) delete(ctx context.Context, o *driver.Observed, id string, action Action) error {
 	ch := &Change{ID: id, Kind: o.Resource.Kind}
 	pol := r.e.opts.Retry
 	for attempt := 0; ; attempt++ {
 		err := retry(ctx, pol, func() error { return r.c.delete(ctx, *o) }, r.onRetry(ctx, ch, action))
 		switch {
-		case err == nil, errors.Is(err, ErrNotFound):
+		case err == nil, errors.Is(err, driver.ErrNotFound):
 			r.mu.Lock()
 			r.gone[o.ID] = true
 			r.mu.Unlock()
 			return nil
-		case CodeOf(err) == Dependency && attempt < r.e.opts.DependencyRetries && ctx.Err() == nil:
+		case driver.CodeOf(err) == driver.Dependency && attempt < r.e.opts.DependencyRetries && ctx.Err() == nil:
 			r.e.emit(ctx, r.red, Event{Type: EventRetried, Kind: ch.Kind, ID: id, ProviderID: o.ID, Action: action, Attempt: attempt + 1, Err: err})
-			if sleep(ctx, pol.Delay(attempt+1)) != nil {
+			if wait.Sleep(ctx, pol.Delay(attempt+1)) != nil {
 				return err
 			}
-		case CodeOf(err) == Dependency:
+		case driver.CodeOf(err) == driver.Dependency:
 			return r.explainDependency(err, o)
 		default:
 			return err

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/archkit/archkit/provider/driver"
+
 	"github.com/archkit/archkit/pattern/blueprint"
 	"golang.org/x/time/rate"
 )
@@ -17,7 +19,7 @@ import (
 // found again by the ownership tags. An Engine is safe for concurrent use;
 // its rate limit is shared by all its calls.
 type Engine struct {
-	d    Driver
+	d    driver.Driver
 	opts Options
 	log  *slog.Logger
 	lim  *rate.Limiter
@@ -28,7 +30,7 @@ type Engine struct {
 //
 //	eng := provider.NewEngine(drv, func(o *provider.Options) { o.Parallelism = 4 })
 //	res, err := eng.Apply(ctx, bp)
-func NewEngine(d Driver, optFns ...func(*Options)) *Engine {
+func NewEngine(d driver.Driver, optFns ...func(*Options)) *Engine {
 	var o Options
 	for _, f := range optFns {
 		f(&o)
@@ -56,13 +58,13 @@ func (e *Engine) listKinds() []blueprint.Kind {
 
 // observe lists every resource tagged with deployment, one List per kind
 // (nets first, then the others in parallel, scoped by the nets' ids).
-func (e *Engine) observe(ctx context.Context, c *client, deployment string) (map[blueprint.Kind][]Observed, []string, error) {
-	out := map[blueprint.Kind][]Observed{}
-	listOne := func(k blueprint.Kind, netIDs []string) ([]Observed, error) {
-		var obs []Observed
+func (e *Engine) observe(ctx context.Context, c *client, deployment string) (map[blueprint.Kind][]driver.Observed, []string, error) {
+	out := map[blueprint.Kind][]driver.Observed{}
+	listOne := func(k blueprint.Kind, netIDs []string) ([]driver.Observed, error) {
+		var obs []driver.Observed
 		err := retry(ctx, e.opts.Retry, func() error {
 			var err error
-			obs, err = c.list(ctx, Query{Deployment: deployment, Kind: k, NetIDs: netIDs})
+			obs, err = c.list(ctx, driver.Query{Deployment: deployment, Kind: k, NetIDs: netIDs})
 			return err
 		}, nil)
 		if err != nil {
@@ -72,25 +74,11 @@ func (e *Engine) observe(ctx context.Context, c *client, deployment string) (map
 			o := &obs[i]
 			o.Resource.Kind = k
 			if o.LogicalID == "" {
-				o.LogicalID = o.Tags[TagLogicalID]
+				o.LogicalID = o.Tags[driver.TagLogicalID]
 			}
 			o.Resource.ID = o.LogicalID
 		}
-		slices.SortFunc(obs, func(a, b Observed) int {
-			if a.LogicalID != b.LogicalID {
-				if a.LogicalID < b.LogicalID {
-					return -1
-				}
-				return 1
-			}
-			switch {
-			case a.ID < b.ID:
-				return -1
-			case a.ID > b.ID:
-				return 1
-			}
-			return 0
-		})
+		slices.SortFunc(obs, driver.CompareObserved)
 		return obs, nil
 	}
 	kinds := e.listKinds()

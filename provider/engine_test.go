@@ -19,6 +19,7 @@ import (
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/fake"
 )
 
@@ -166,9 +167,9 @@ func TestDrift(t *testing.T) {
 
 	// By hand: a rule added to the web group, the spare subnet deleted.
 	ctx := t.Context()
-	rules, err := d.List(ctx, provider.Query{Deployment: "shop", Kind: blueprint.KindSecurityGroupRules})
+	rules, err := d.List(ctx, driver.Query{Deployment: "shop", Kind: blueprint.KindSecurityGroupRules})
 	require.NoError(t, err)
-	subnets, err := d.List(ctx, provider.Query{Deployment: "shop", Kind: blueprint.KindSubnet})
+	subnets, err := d.List(ctx, driver.Query{Deployment: "shop", Kind: blueprint.KindSubnet})
 	require.NoError(t, err)
 	for _, o := range rules {
 		if o.LogicalID == "security_group_rules/web" {
@@ -267,7 +268,7 @@ func TestCapabilities(t *testing.T) {
 		d := newFake(fake.Outscale)
 		eng := provider.NewEngine(d, fastOpts)
 		_, err := eng.Apply(t.Context(), threeTier("shop", ""))
-		require.ErrorIs(t, err, provider.ErrUnsupported)
+		require.ErrorIs(t, err, driver.ErrUnsupported)
 		assert.Contains(t, err.Error(), "firewall/db: firewall not supported by fake")
 		assert.Contains(t, err.Error(), "set AllowFallback")
 		assert.Contains(t, err.Error(), "database/db: database not supported by fake")
@@ -312,7 +313,7 @@ func TestCapabilities(t *testing.T) {
 			}
 		}
 		_, err := eng.Plan(t.Context(), bp)
-		require.ErrorIs(t, err, provider.ErrUnsupported)
+		require.ErrorIs(t, err, driver.ErrUnsupported)
 		assert.Contains(t, err.Error(), "database/db: fake has no managed database")
 		assert.Contains(t, err.Error(), "set a fallback cluster or use AllowFallback=false")
 	})
@@ -355,11 +356,11 @@ func TestFailureSkipsDependents(t *testing.T) {
 	d := newFake()
 	var c collector
 	eng := provider.NewEngine(d, fastOpts, func(o *provider.Options) { o.OnEvent = c.handle })
-	d.Inject(fake.Fault{Op: fake.OpCreate, Kind: blueprint.KindLoadBalancer, Code: provider.Invalid})
+	d.Inject(fake.Fault{Op: fake.OpCreate, Kind: blueprint.KindLoadBalancer, Code: driver.Invalid})
 	bp := threeTier("shop", "")
 	res, err := eng.Apply(t.Context(), bp)
 	require.Error(t, err)
-	require.ErrorIs(t, err, provider.ErrInvalid)
+	require.ErrorIs(t, err, driver.ErrInvalid)
 	assert.Contains(t, err.Error(), "provider: create load_balancer/web:")
 	assert.Equal(t, 1, res.Failed)
 	assert.Equal(t, 1, res.Skipped)
@@ -400,10 +401,10 @@ func TestFaultAtEveryWrite(t *testing.T) {
 				for k := 1; k <= writes; k++ {
 					d := newFake()
 					eng := provider.NewEngine(d, fastOpts)
-					d.Inject(fake.Fault{WritesOnly: true, Nth: k, Code: provider.Internal, AfterEffect: after})
+					d.Inject(fake.Fault{WritesOnly: true, Nth: k, Code: driver.Internal, AfterEffect: after})
 					_, err := eng.Apply(t.Context(), tc.bp())
 					require.Error(t, err, "write %d", k)
-					require.ErrorIs(t, err, provider.ErrInternal)
+					require.ErrorIs(t, err, driver.ErrInternal)
 					d.ClearFaults()
 					_, err = eng.Apply(t.Context(), tc.bp())
 					require.NoError(t, err, "write %d, after effect %v", k, after)
@@ -446,7 +447,7 @@ func TestThrottlingConverges(t *testing.T) {
 		for _, ev := range c.all() {
 			if ev.Type == provider.EventRetried {
 				retried++
-				assert.ErrorIs(t, ev.Err, provider.ErrThrottled)
+				assert.ErrorIs(t, ev.Err, driver.ErrThrottled)
 			}
 		}
 		assert.Positive(t, retried)
@@ -497,15 +498,15 @@ func TestSecretsNeverLeak(t *testing.T) {
 		o.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		o.OnEvent = func(ev provider.Event) { c.handle(ev); r.Handle(ev) }
 	})
-	d.Inject(fake.Fault{Op: fake.OpCreate, Kind: blueprint.KindCluster, Code: provider.Invalid,
+	d.Inject(fake.Fault{Op: fake.OpCreate, Kind: blueprint.KindCluster, Code: driver.Invalid,
 		Err: fmt.Errorf("user data %q is not valid cloud-init", "#!/bin/sh\necho "+sentinel)})
 	bp := threeTier("shop", "#!/bin/sh\necho "+sentinel)
 	cs, err := eng.Plan(t.Context(), bp)
 	require.NoError(t, err)
 	_, applyErr := eng.Apply(t.Context(), bp)
 	require.Error(t, applyErr)
-	require.ErrorIs(t, applyErr, provider.ErrInvalid)
-	var pe *provider.Error
+	require.ErrorIs(t, applyErr, driver.ErrInvalid)
+	var pe *driver.Error
 	require.ErrorAs(t, applyErr, &pe, "the chain is kept")
 
 	// Change the user data: the plan shows that it changed, not its value.
@@ -538,19 +539,19 @@ func TestBlockerNamed(t *testing.T) {
 	bp := webApp("site")
 	_, err := eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
-	subnets, err := d.List(t.Context(), provider.Query{Deployment: "site", Kind: blueprint.KindSubnet})
+	subnets, err := d.List(t.Context(), driver.Query{Deployment: "site", Kind: blueprint.KindSubnet})
 	require.NoError(t, err)
 	foreignID, err := d.AddForeign("instance", subnets[0].ID)
 	require.NoError(t, err)
 
 	_, err = eng.Destroy(t.Context(), "site")
 	require.Error(t, err)
-	require.ErrorIs(t, err, provider.ErrDependency)
+	require.ErrorIs(t, err, driver.ErrDependency)
 	assert.Contains(t, err.Error(), "delete "+subnets[0].LogicalID)
 	assert.Contains(t, err.Error(), "blocked by instance "+foreignID)
-	var pe *provider.Error
+	var pe *driver.Error
 	require.ErrorAs(t, err, &pe)
-	assert.Equal(t, []provider.Blocker{{Kind: "instance", ID: foreignID}}, pe.Blockers)
+	assert.Equal(t, []driver.Blocker{{Kind: "instance", ID: foreignID}}, pe.Blockers)
 }
 
 func TestInvalidBlueprint(t *testing.T) {
@@ -575,9 +576,9 @@ func TestDependencyWithoutBlockersNamesUsers(t *testing.T) {
 	_, err := eng.Apply(t.Context(), webApp("site"))
 	require.NoError(t, err)
 	// The cloud refuses every delete of the web group, naming nothing.
-	d.Inject(fake.Fault{Op: fake.OpDelete, Kind: blueprint.KindSecurityGroup, Code: provider.Dependency})
+	d.Inject(fake.Fault{Op: fake.OpDelete, Kind: blueprint.KindSecurityGroup, Code: driver.Dependency})
 	_, err = eng.Destroy(t.Context(), "site")
-	require.ErrorIs(t, err, provider.ErrDependency)
+	require.ErrorIs(t, err, driver.ErrDependency)
 	assert.Contains(t, err.Error(), "provider: delete security_group/web: ")
 	assert.Contains(t, err.Error(), "the cloud did not say what uses it")
 	assert.NotContains(t, err.Error(), "still used by", "what used the groups is gone")

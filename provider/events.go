@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/archkit/archkit/provider/driver"
+
 	"github.com/archkit/archkit/pattern/blueprint"
 )
 
@@ -187,7 +189,7 @@ func (e *Engine) emit(ctx context.Context, red *redactor, ev Event) {
 		attrs = append(attrs, slog.Duration(LogKeyDuration, ev.Duration))
 	}
 	if ev.Err != nil {
-		attrs = append(attrs, slog.String(LogKeyCode, CodeOf(ev.Err).String()))
+		attrs = append(attrs, slog.String(LogKeyCode, driver.CodeOf(ev.Err).String()))
 		// A failure is returned to the caller: log its code only, never the
 		// error twice. A retry is not returned: log it whole.
 		if ev.Type == EventRetried {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/fake"
 )
 
@@ -20,7 +21,7 @@ import (
 // and polls.
 func fastOpts(o *provider.Options) {
 	o.RateLimit = -1
-	o.Retry = provider.RetryPolicy{MaxAttempts: 10, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
+	o.Retry = driver.RetryPolicy{MaxAttempts: 10, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
 	o.PollMin, o.PollMax = time.Millisecond, 2*time.Millisecond
 	o.WaitTimeout = 5 * time.Second
 	o.DependencyRetries = 2
@@ -29,14 +30,14 @@ func fastOpts(o *provider.Options) {
 // snapshot lists every resource of the deployment straight from the driver
 // and returns them by logical id, refs mapped to logical ids, as JSON. A
 // logical id held by two resources shows up as a duplicate.
-func snapshot(t *testing.T, d provider.Driver, deployment string) (state map[string]string, dups []string) {
+func snapshot(t *testing.T, d driver.Driver, deployment string) (state map[string]string, dups []string) {
 	t.Helper()
-	var all []provider.Observed
+	var all []driver.Observed
 	for _, k := range blueprint.Kinds {
 		if !d.Capabilities().Supports(k) {
 			continue
 		}
-		obs, err := d.List(t.Context(), provider.Query{Deployment: deployment, Kind: k})
+		obs, err := d.List(t.Context(), driver.Query{Deployment: deployment, Kind: k})
 		require.NoError(t, err)
 		all = append(all, obs...)
 	}

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/archkit/archkit/provider/driver"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -37,31 +39,17 @@ func TestMapZone(t *testing.T) {
 	assert.Contains(t, err.Error(), "ambiguous")
 }
 
-func TestRetryPolicyDelay(t *testing.T) {
-	t.Parallel()
-	p := RetryPolicy{BaseDelay: 10 * time.Millisecond, MaxDelay: 50 * time.Millisecond}
-	for n := 1; n <= 10; n++ {
-		ceil := min(p.BaseDelay<<(n-1), p.MaxDelay)
-		for range 50 {
-			d := p.Delay(n)
-			assert.GreaterOrEqual(t, d, time.Duration(0))
-			assert.Less(t, d, ceil)
-		}
-	}
-	assert.Zero(t, RetryPolicy{}.Delay(3), "no base delay: no wait")
-}
-
 func TestRetryStopsOnPermanentError(t *testing.T) {
 	t.Parallel()
-	p := RetryPolicy{MaxAttempts: 5, BaseDelay: time.Microsecond, MaxDelay: time.Microsecond}
+	p := driver.RetryPolicy{MaxAttempts: 5, BaseDelay: time.Microsecond, MaxDelay: time.Microsecond}
 	calls := 0
-	err := retry(t.Context(), p, func() error { calls++; return NewError("Op", "k", "", Invalid, nil) }, nil)
-	require.ErrorIs(t, err, ErrInvalid)
+	err := retry(t.Context(), p, func() error { calls++; return driver.NewError("Op", "k", "", driver.Invalid, nil) }, nil)
+	require.ErrorIs(t, err, driver.ErrInvalid)
 	assert.Equal(t, 1, calls)
 	calls = 0
 	retried := 0
-	err = retry(t.Context(), p, func() error { calls++; return NewError("Op", "k", "", Throttled, nil) }, func(int, error) { retried++ })
-	require.ErrorIs(t, err, ErrThrottled)
+	err = retry(t.Context(), p, func() error { calls++; return driver.NewError("Op", "k", "", driver.Throttled, nil) }, func(int, error) { retried++ })
+	require.ErrorIs(t, err, driver.ErrThrottled)
 	assert.Equal(t, 5, calls)
 	assert.Equal(t, 4, retried)
 }

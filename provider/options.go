@@ -3,6 +3,8 @@ package provider
 import (
 	"log/slog"
 	"time"
+
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // Options configure an [Engine]. The zero value of every field selects the
@@ -23,7 +25,7 @@ type Options struct {
 	// RateBurst is the burst of the rate limit. 0: 10.
 	RateBurst int
 	// Retry is the retry policy for retryable errors ([IsRetryable]).
-	Retry RetryPolicy
+	Retry driver.RetryPolicy
 	// WaitTimeout bounds the wait for an asynchronous resource to become
 	// ready after its create (a NAT gateway, a load balancer). 0: 10m.
 	WaitTimeout time.Duration
@@ -51,19 +53,6 @@ type Options struct {
 	// Tags are added to every resource created, after the ownership tags,
 	// which they cannot override.
 	Tags map[string]string
-}
-
-// RetryPolicy is an exponential backoff with full jitter: before attempt
-// n+1 the engine sleeps a random duration in [0, min(MaxDelay,
-// BaseDelay*2^n)). Only retryable errors are retried.
-type RetryPolicy struct {
-	// MaxAttempts is the number of attempts of one call, the first
-	// included. 0: 8.
-	MaxAttempts int
-	// BaseDelay is the backoff of the first retry. 0: 200ms.
-	BaseDelay time.Duration
-	// MaxDelay caps the backoff. 0: 20s.
-	MaxDelay time.Duration
 }
 
 // ApplyOptions configure one [Engine.Apply] call.

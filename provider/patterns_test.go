@@ -9,6 +9,7 @@ import (
 	"github.com/archkit/archkit/pattern"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/fake"
 )
 
@@ -45,7 +46,7 @@ func TestPatternsFaultAtEveryWrite(t *testing.T) {
 			for k := 1; k <= writes; k++ {
 				d := newFake()
 				eng := provider.NewEngine(d, fastOpts)
-				d.Inject(fake.Fault{WritesOnly: true, Nth: k, Code: provider.Internal, AfterEffect: k%2 == 0})
+				d.Inject(fake.Fault{WritesOnly: true, Nth: k, Code: driver.Internal, AfterEffect: k%2 == 0})
 				_, err := eng.Apply(t.Context(), bp)
 				require.Error(t, err, "write %d", k)
 				d.ClearFaults()
@@ -89,7 +90,7 @@ func TestPatternsOnOutscale(t *testing.T) {
 	for name, bp := range pats {
 		d := newFake(fake.Outscale)
 		_, err := provider.NewEngine(d, fastOpts).Plan(t.Context(), bp)
-		require.ErrorIs(t, err, provider.ErrUnsupported, name)
+		require.ErrorIs(t, err, driver.ErrUnsupported, name)
 		assert.Contains(t, err.Error(), "firewall not supported by fake", name)
 	}
 	d := newFake(fake.Outscale)
@@ -110,7 +111,7 @@ func TestPatternsOnOutscale(t *testing.T) {
 	web := pats["web-app"]
 	if db := web.OfKind(blueprint.KindDatabase); len(db) > 0 && db[0].Database.Fallback == nil {
 		res, err := eng.Apply(t.Context(), web)
-		require.ErrorIs(t, err, provider.ErrUnsupported)
+		require.ErrorIs(t, err, driver.ErrUnsupported)
 		assert.Contains(t, err.Error(), db[0].ID+": fake has no managed database")
 		assert.Contains(t, err.Error(), "set a fallback cluster or use AllowFallback=false")
 		assert.Contains(t, res.String(), "Apply failed")

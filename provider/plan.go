@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/archkit/archkit/provider/driver"
+
 	"github.com/archkit/archkit/pattern/blueprint"
 )
 
@@ -65,7 +67,7 @@ type Change struct {
 	DeleteFirst bool `json:"delete_first,omitempty"`
 
 	desired   *blueprint.Resource // nil for deletes
-	observed  *Observed           // nil for creates
+	observed  *driver.Observed    // nil for creates
 	waitReady bool                // no-op on a resource that is not ready yet
 	deps      []string
 }
@@ -101,7 +103,7 @@ type Changeset struct {
 	Notices []string `json:"notices,omitempty"`
 
 	bp       *blueprint.Blueprint // adapted, zones mapped
-	observed map[blueprint.Kind][]Observed
+	observed map[blueprint.Kind][]driver.Observed
 	ids      map[string]string // logical id -> provider id of what exists
 	netIDs   []string
 }
@@ -307,9 +309,9 @@ func (e *Engine) plan(ctx context.Context, c *client, in *blueprint.Blueprint) (
 	// What exists, by logical id. Several resources with one logical id
 	// (a replace interrupted half-way) are resolved below: the one that
 	// matches the Blueprint stays, the others are deleted as duplicates.
-	byID := map[string][]*Observed{}
+	byID := map[string][]*driver.Observed{}
 	rev := map[string]string{} // provider id -> logical id
-	var extra []*Observed
+	var extra []*driver.Observed
 	for _, k := range blueprint.Kinds {
 		list := obs[k]
 		for i := range list {
@@ -324,13 +326,13 @@ func (e *Engine) plan(ctx context.Context, c *client, in *blueprint.Blueprint) (
 	}
 	caps := e.d.Capabilities()
 	changes := map[string]*Change{}
-	chosen := map[string]*Observed{}
+	chosen := map[string]*driver.Observed{}
 	var list []*Change
 	for _, r := range order {
 		ch := &Change{ID: r.ID, Kind: r.Kind, desired: r, deps: deps(r)}
 		changes[r.ID] = ch
 		list = append(list, ch)
-		var cands []*Observed
+		var cands []*driver.Observed
 		for _, o := range byID[r.ID] {
 			if o.Resource.Kind != r.Kind {
 				// Same logical id, other kind: the old one goes.
@@ -362,7 +364,7 @@ func (e *Engine) plan(ctx context.Context, c *client, in *blueprint.Blueprint) (
 			return ref
 		}
 		want := normalize(*r, renew)
-		var o *Observed
+		var o *driver.Observed
 		for _, c := range cands {
 			have := normalize(c.Resource, back)
 			have.Kind = r.Kind

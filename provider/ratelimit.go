@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync/atomic"
 
+	"github.com/archkit/archkit/provider/driver"
+
 	"github.com/archkit/archkit/pattern/blueprint"
 	"golang.org/x/time/rate"
 )
@@ -11,7 +13,7 @@ import (
 // client wraps a Driver with the engine's client-side rate limit and counts
 // its calls. It is safe for concurrent use.
 type client struct {
-	d      Driver
+	d      driver.Driver
 	lim    *rate.Limiter
 	reads  atomic.Int64
 	writes atomic.Int64
@@ -40,7 +42,7 @@ func (c *client) zones(ctx context.Context) ([]string, error) {
 	return c.d.Zones(ctx)
 }
 
-func (c *client) list(ctx context.Context, q Query) ([]Observed, error) {
+func (c *client) list(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
 	if err := c.wait(ctx); err != nil {
 		return nil, err
 	}
@@ -48,31 +50,31 @@ func (c *client) list(ctx context.Context, q Query) ([]Observed, error) {
 	return c.d.List(ctx, q)
 }
 
-func (c *client) read(ctx context.Context, k blueprint.Kind, id string) (Observed, error) {
+func (c *client) read(ctx context.Context, k blueprint.Kind, id string) (driver.Observed, error) {
 	if err := c.wait(ctx); err != nil {
-		return Observed{}, err
+		return driver.Observed{}, err
 	}
 	c.reads.Add(1)
 	return c.d.Read(ctx, k, id)
 }
 
-func (c *client) create(ctx context.Context, req Request) (Observed, error) {
+func (c *client) create(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	if err := c.wait(ctx); err != nil {
-		return Observed{}, err
+		return driver.Observed{}, err
 	}
 	c.writes.Add(1)
 	return c.d.Create(ctx, req)
 }
 
-func (c *client) update(ctx context.Context, req Request, cur Observed) (Observed, error) {
+func (c *client) update(ctx context.Context, req driver.Request, cur driver.Observed) (driver.Observed, error) {
 	if err := c.wait(ctx); err != nil {
-		return Observed{}, err
+		return driver.Observed{}, err
 	}
 	c.writes.Add(1)
 	return c.d.Update(ctx, req, cur)
 }
 
-func (c *client) delete(ctx context.Context, cur Observed) error {
+func (c *client) delete(ctx context.Context, cur driver.Observed) error {
 	if err := c.wait(ctx); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/fake"
 )
 
@@ -93,7 +94,7 @@ func TestReplaceFaultAtEveryWrite(t *testing.T) {
 			eng := provider.NewEngine(d, fastOpts)
 			_, err := eng.Apply(t.Context(), threeTier("shop", ""))
 			require.NoError(t, err)
-			d.Inject(fake.Fault{WritesOnly: true, Nth: k, Code: provider.Internal, AfterEffect: after})
+			d.Inject(fake.Fault{WritesOnly: true, Nth: k, Code: driver.Internal, AfterEffect: after})
 			_, err = eng.Apply(t.Context(), changed())
 			require.Error(t, err, "write %d", k)
 			d.ClearFaults()

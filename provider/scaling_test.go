@@ -8,6 +8,7 @@ import (
 
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/fake"
 )
 
@@ -74,12 +75,12 @@ func TestUnsupportedField(t *testing.T) {
 			eng := provider.NewEngine(d, fastOpts, func(o *provider.Options) { o.AllowFallback = tc.allowFallback; o.OnEvent = c.handle })
 			_, err := eng.Plan(t.Context(), tc.bp)
 			if tc.wantErr != nil {
-				require.ErrorIs(t, err, provider.ErrUnsupported)
+				require.ErrorIs(t, err, driver.ErrUnsupported)
 				for _, w := range tc.wantErr {
 					assert.Contains(t, err.Error(), w)
 				}
 				_, err = eng.Apply(t.Context(), tc.bp)
-				require.ErrorIs(t, err, provider.ErrUnsupported)
+				require.ErrorIs(t, err, driver.ErrUnsupported)
 				assert.Zero(t, d.Counts().Writes, "refused before any call")
 				return
 			}
@@ -89,7 +90,7 @@ func TestUnsupportedField(t *testing.T) {
 			assert.Equal(t, len(tc.bp.Resources), res.Created)
 			assert.Equal(t, tc.wantNotices, notices(&c))
 
-			obs, err := d.List(t.Context(), provider.Query{Deployment: "shop", Kind: blueprint.KindCluster})
+			obs, err := d.List(t.Context(), driver.Query{Deployment: "shop", Kind: blueprint.KindCluster})
 			require.NoError(t, err)
 			require.Len(t, obs, 1)
 			assert.Equal(t, tc.wantScaling, obs[0].Resource.Cluster.Scaling)

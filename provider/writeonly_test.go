@@ -9,6 +9,7 @@ import (
 
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/fake"
 )
 
@@ -19,7 +20,7 @@ type blindDriver struct {
 	declare bool
 }
 
-func (b blindDriver) Capabilities() provider.Capabilities {
+func (b blindDriver) Capabilities() driver.Capabilities {
 	c := b.Driver.Capabilities()
 	if b.declare {
 		c.WriteOnly = map[blueprint.Kind][]string{blueprint.KindCluster: {"user_data"}}
@@ -27,7 +28,7 @@ func (b blindDriver) Capabilities() provider.Capabilities {
 	return c
 }
 
-func (b blindDriver) List(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+func (b blindDriver) List(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
 	obs, err := b.Driver.List(ctx, q)
 	for i := range obs {
 		if c := obs[i].Resource.Cluster; c != nil {

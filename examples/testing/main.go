@@ -26,6 +26,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/archkit/archkit/provider/driver"
+
 	"github.com/archkit/archkit/examples/internal/cli"
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
@@ -107,7 +109,7 @@ func architecture(name, image string, profile netplan.Profile) *pattern.Architec
 // progress to out. It is safe to run again: an unchanged architecture makes
 // no write call, and a run that failed half-way is completed, not
 // duplicated. engineOpts adjust the engine (tests make it faster).
-func deploy(ctx context.Context, d provider.Driver, out io.Writer, name, image string, engineOpts ...func(*provider.Options)) error {
+func deploy(ctx context.Context, d driver.Driver, out io.Writer, name, image string, engineOpts ...func(*provider.Options)) error {
 	bp, err := architecture(name, image, d.Profile()).Build()
 	if err != nil {
 		return err
@@ -123,7 +125,7 @@ func deploy(ctx context.Context, d provider.Driver, out io.Writer, name, image s
 }
 
 // destroy deletes every resource of the deployment name.
-func destroy(ctx context.Context, d provider.Driver, out io.Writer, name string, engineOpts ...func(*provider.Options)) error {
+func destroy(ctx context.Context, d driver.Driver, out io.Writer, name string, engineOpts ...func(*provider.Options)) error {
 	res, err := newEngine(d, out, engineOpts).Destroy(ctx, name)
 	if err != nil {
 		return fmt.Errorf("destroy %s: %w", name, err)
@@ -132,7 +134,7 @@ func destroy(ctx context.Context, d provider.Driver, out io.Writer, name string,
 	return nil
 }
 
-func newEngine(d provider.Driver, out io.Writer, engineOpts []func(*provider.Options)) *provider.Engine {
+func newEngine(d driver.Driver, out io.Writer, engineOpts []func(*provider.Options)) *provider.Engine {
 	return provider.NewEngine(d, append([]func(*provider.Options){func(o *provider.Options) {
 		o.OnEvent = provider.NewRenderer(out).Handle
 	}}, engineOpts...)...)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/fake"
 )
 
@@ -31,7 +32,7 @@ const (
 func fast(o *provider.Options) {
 	o.RateLimit = -1
 	o.PollMin, o.PollMax = time.Millisecond, 5*time.Millisecond
-	o.Retry = provider.RetryPolicy{MaxAttempts: 10, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
+	o.Retry = driver.RetryPolicy{MaxAttempts: 10, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
 }
 
 // deployed returns a fake on which deploy has run once, successfully.
@@ -138,9 +139,9 @@ func TestFailedWriteConverges(t *testing.T) {
 		t.Run(fmt.Sprintf("write_%d_of_%d", k, writes), func(t *testing.T) {
 			t.Parallel()
 			d := fake.New()
-			d.FailWrite(k, provider.Internal) // not retryable: the deploy stops
+			d.FailWrite(k, driver.Internal) // not retryable: the deploy stops
 			err := deploy(t.Context(), d, io.Discard, name, image, fast)
-			require.ErrorIs(t, err, provider.ErrInternal)
+			require.ErrorIs(t, err, driver.ErrInternal)
 
 			require.NoError(t, deploy(t.Context(), d, io.Discard, name, image, fast), "the second run converges")
 			assert.Equal(t, want, d.Snapshot(name))

@@ -16,7 +16,7 @@ import (
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/tier"
 )
 
@@ -28,11 +28,11 @@ import (
 // Scaling is the group's target-tracking policy on
 // ASGAverageCPUUtilization, named by scalingPolicyName.
 
-func clusterName(req provider.Request) string {
+func clusterName(req driver.Request) string {
 	if req.Token != "" {
 		return req.Token
 	}
-	return provider.Token(req.Deployment, req.Resource.ID)
+	return driver.Token(req.Deployment, req.Resource.ID)
 }
 
 func launchTemplateData(spec *blueprint.ClusterSpec, tags map[string]string) *ec2types.RequestLaunchTemplateData {
@@ -53,12 +53,12 @@ func launchTemplateData(spec *blueprint.ClusterSpec, tags map[string]string) *ec
 
 // ensureLaunchTemplate returns the id of the cluster's launch template,
 // creating it when missing.
-func (d *Driver) ensureLaunchTemplate(ctx context.Context, req provider.Request, name string) (string, error) {
+func (d *Driver) ensureLaunchTemplate(ctx context.Context, req driver.Request, name string) (string, error) {
 	out, err := d.EC2.DescribeLaunchTemplates(ctx, &ec2.DescribeLaunchTemplatesInput{LaunchTemplateNames: []string{name}})
 	if err == nil && len(out.LaunchTemplates) > 0 {
 		return awssdk.ToString(out.LaunchTemplates[0].LaunchTemplateId), nil
 	}
-	if err != nil && !isCode(err, provider.NotFound) {
+	if err != nil && !isCode(err, driver.NotFound) {
 		return "", mapErr("DescribeLaunchTemplates", "cluster", req.Resource.ID, err)
 	}
 	c, err := d.EC2.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{
@@ -102,14 +102,14 @@ func (d *Driver) describeGroupByName(ctx context.Context, name string) (*astypes
 	return nil, nil
 }
 
-func (d *Driver) createCluster(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) createCluster(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	spec := req.Resource.Cluster
 	name := clusterName(req)
 	// CreateAutoScalingGroup with an existing name silently replaces the
 	// group on moto: look first.
 	g, err := d.describeGroupByName(ctx, name)
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	if g != nil {
 		// A retried create: the group exists, its policy may not yet.
@@ -118,17 +118,17 @@ func (d *Driver) createCluster(ctx context.Context, req provider.Request) (provi
 			return o, err
 		}
 		if err := d.syncScaling(ctx, name, spec.Scaling, o.Resource.Cluster.Scaling); err != nil {
-			return provider.Observed{}, err
+			return driver.Observed{}, err
 		}
 		return d.readCluster(ctx, name)
 	}
 	lt, err := d.ensureLaunchTemplate(ctx, req, name)
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	tgs, err := d.targetGroupsOf(ctx, spec.LoadBalancers)
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	tags := withTags(req.Tags, tagTier, spec.Tier, tagStateless, strconv.FormatBool(spec.Stateless))
 	_, err = d.AutoScaling.CreateAutoScalingGroup(ctx, &autoscaling.CreateAutoScalingGroupInput{
@@ -143,11 +143,11 @@ func (d *Driver) createCluster(ctx context.Context, req provider.Request) (provi
 		Tags:                 asgTags(name, tags),
 	})
 	if err != nil {
-		return provider.Observed{}, mapErr("CreateAutoScalingGroup", "cluster", req.Resource.ID, err)
+		return driver.Observed{}, mapErr("CreateAutoScalingGroup", "cluster", req.Resource.ID, err)
 	}
 	if spec.Scaling != nil {
 		if err := d.putScalingPolicy(ctx, name, spec.Scaling); err != nil {
-			return provider.Observed{}, err
+			return driver.Observed{}, err
 		}
 	}
 	return d.readCluster(ctx, name)
@@ -194,7 +194,7 @@ func (d *Driver) readScaling(ctx context.Context, group string) (*blueprint.Scal
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {
-			if isCode(err, provider.NotFound) {
+			if isCode(err, driver.NotFound) {
 				return nil, nil
 			}
 			return nil, mapErr("DescribePolicies", "cluster", group, err)
@@ -220,7 +220,7 @@ func (d *Driver) deleteScalingPolicy(ctx context.Context, group string) error {
 	_, err := d.AutoScaling.DeletePolicy(ctx, &autoscaling.DeletePolicyInput{
 		AutoScalingGroupName: awssdk.String(group), PolicyName: awssdk.String(scalingPolicyName(group)),
 	})
-	if err != nil && !isCode(err, provider.NotFound) {
+	if err != nil && !isCode(err, driver.NotFound) {
 		return mapErr("DeletePolicy", "cluster", group, err)
 	}
 	return nil
@@ -246,10 +246,10 @@ func healthCheckType(tgs []string) *string {
 	return awssdk.String("EC2")
 }
 
-func (d *Driver) readCluster(ctx context.Context, name string) (provider.Observed, error) {
+func (d *Driver) readCluster(ctx context.Context, name string) (driver.Observed, error) {
 	g, err := d.describeGroupByName(ctx, name)
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	if g == nil {
 		return d.incompleteCluster(ctx, name)
@@ -261,25 +261,25 @@ func (d *Driver) readCluster(ctx context.Context, name string) (provider.Observe
 // was never made (a create that stopped between the two), so that the
 // engine completes it (Update) or deletes it (Destroy) instead of leaking
 // it. Without a template the cluster is NotFound.
-func (d *Driver) incompleteCluster(ctx context.Context, name string) (provider.Observed, error) {
+func (d *Driver) incompleteCluster(ctx context.Context, name string) (driver.Observed, error) {
 	out, err := d.EC2.DescribeLaunchTemplates(ctx, &ec2.DescribeLaunchTemplatesInput{LaunchTemplateNames: []string{name}})
-	if err != nil && !isCode(err, provider.NotFound) {
-		return provider.Observed{}, mapErr("DescribeLaunchTemplates", "cluster", name, err)
+	if err != nil && !isCode(err, driver.NotFound) {
+		return driver.Observed{}, mapErr("DescribeLaunchTemplates", "cluster", name, err)
 	}
 	if out == nil || len(out.LaunchTemplates) == 0 {
-		return provider.Observed{}, notFound("DescribeAutoScalingGroups", blueprint.KindCluster, name)
+		return driver.Observed{}, notFound("DescribeAutoScalingGroups", blueprint.KindCluster, name)
 	}
 	return incompleteClusterObserved(out.LaunchTemplates[0]), nil
 }
 
-func incompleteClusterObserved(lt ec2types.LaunchTemplate) provider.Observed {
+func incompleteClusterObserved(lt ec2types.LaunchTemplate) driver.Observed {
 	o := observed(blueprint.KindCluster, awssdk.ToString(lt.LaunchTemplateName), fromEC2Tags(lt.Tags), false, "incomplete")
 	o.Resource.Cluster = &blueprint.ClusterSpec{}
 	o.Parts = map[string][]string{partLaunchTemplate: {awssdk.ToString(lt.LaunchTemplateId)}}
 	return o
 }
 
-func (d *Driver) clusterObserved(ctx context.Context, g astypes.AutoScalingGroup) (provider.Observed, error) {
+func (d *Driver) clusterObserved(ctx context.Context, g astypes.AutoScalingGroup) (driver.Observed, error) {
 	name := awssdk.ToString(g.AutoScalingGroupName)
 	tags := fromASGTags(g.Tags)
 	inService := 0
@@ -314,8 +314,8 @@ func (d *Driver) clusterObserved(ctx context.Context, g astypes.AutoScalingGroup
 		id := awssdk.ToString(lt.LaunchTemplateId)
 		o.Parts[partLaunchTemplate] = []string{id}
 		v, err := d.EC2.DescribeLaunchTemplateVersions(ctx, &ec2.DescribeLaunchTemplateVersionsInput{LaunchTemplateId: awssdk.String(id), Versions: []string{"$Latest"}})
-		if err != nil && !isCode(err, provider.NotFound) {
-			return provider.Observed{}, mapErr("DescribeLaunchTemplateVersions", "cluster", name, err)
+		if err != nil && !isCode(err, driver.NotFound) {
+			return driver.Observed{}, mapErr("DescribeLaunchTemplateVersions", "cluster", name, err)
 		}
 		if v != nil && len(v.LaunchTemplateVersions) > 0 {
 			if data := v.LaunchTemplateVersions[0].LaunchTemplateData; data != nil {
@@ -331,8 +331,8 @@ func (d *Driver) clusterObserved(ctx context.Context, g astypes.AutoScalingGroup
 	}
 	if len(g.TargetGroupARNs) > 0 {
 		out, err := d.ELB.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{TargetGroupArns: g.TargetGroupARNs})
-		if err != nil && !isCode(err, provider.NotFound) {
-			return provider.Observed{}, mapErr("DescribeTargetGroups", "cluster", name, err)
+		if err != nil && !isCode(err, driver.NotFound) {
+			return driver.Observed{}, mapErr("DescribeTargetGroups", "cluster", name, err)
 		}
 		if out != nil {
 			for _, tg := range out.TargetGroups {
@@ -345,7 +345,7 @@ func (d *Driver) clusterObserved(ctx context.Context, g astypes.AutoScalingGroup
 	}
 	scaling, err := d.readScaling(ctx, name)
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	spec.Scaling = scaling
 	o.Resource.Cluster = spec
@@ -353,7 +353,7 @@ func (d *Driver) clusterObserved(ctx context.Context, g astypes.AutoScalingGroup
 }
 
 // scalingDiffers reports whether the policy of o differs from spec's.
-func scalingDiffers(spec *blueprint.ClusterSpec, o provider.Observed) bool {
+func scalingDiffers(spec *blueprint.ClusterSpec, o driver.Observed) bool {
 	have := o.Resource.Cluster.Scaling
 	if spec.Scaling == nil || have == nil {
 		return spec.Scaling != have
@@ -361,10 +361,10 @@ func scalingDiffers(spec *blueprint.ClusterSpec, o provider.Observed) bool {
 	return *spec.Scaling != *have
 }
 
-func (d *Driver) listClusters(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
-	var res []provider.Observed
+func (d *Driver) listClusters(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
+	var res []driver.Observed
 	p := autoscaling.NewDescribeAutoScalingGroupsPaginator(d.AutoScaling, &autoscaling.DescribeAutoScalingGroupsInput{
-		Filters: []astypes.Filter{{Name: awssdk.String("tag:" + provider.TagDeployment), Values: []string{q.Deployment}}},
+		Filters: []astypes.Filter{{Name: awssdk.String("tag:" + driver.TagDeployment), Values: []string{q.Deployment}}},
 	})
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
@@ -405,7 +405,7 @@ func (d *Driver) listClusters(ctx context.Context, q provider.Query) ([]provider
 // image, type, groups or user data change (moto ignores SourceVersion, and
 // a complete version is clearer anyway), then updates sizes, subnets and
 // target groups of the autoscaling group.
-func (d *Driver) updateCluster(ctx context.Context, req provider.Request, cur provider.Observed) (provider.Observed, error) {
+func (d *Driver) updateCluster(ctx context.Context, req driver.Request, cur driver.Observed) (driver.Observed, error) {
 	if cur.Status == "incomplete" {
 		return d.createCluster(ctx, req)
 	}
@@ -422,7 +422,7 @@ func (d *Driver) updateCluster(ctx context.Context, req provider.Request, cur pr
 			LaunchTemplateId: awssdk.String(lts[0]), LaunchTemplateData: launchTemplateData(want, req.Tags),
 		})
 		if err != nil {
-			return provider.Observed{}, mapErr("CreateLaunchTemplateVersion", "cluster", cur.ID, err)
+			return driver.Observed{}, mapErr("CreateLaunchTemplateVersion", "cluster", cur.ID, err)
 		}
 		in.LaunchTemplate = &astypes.LaunchTemplateSpecification{LaunchTemplateId: awssdk.String(lts[0]), Version: awssdk.String("$Latest")}
 		changed = true
@@ -437,21 +437,21 @@ func (d *Driver) updateCluster(ctx context.Context, req provider.Request, cur pr
 	}
 	if changed {
 		if _, err := d.AutoScaling.UpdateAutoScalingGroup(ctx, in); err != nil {
-			return provider.Observed{}, mapErr("UpdateAutoScalingGroup", "cluster", cur.ID, err)
+			return driver.Observed{}, mapErr("UpdateAutoScalingGroup", "cluster", cur.ID, err)
 		}
 	}
 	// The sizes are set first: a policy never sees bounds it cannot keep.
 	if err := d.syncScaling(ctx, cur.ID, want.Scaling, have.Scaling); err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	if !slices.Equal(sortedRefs(want.LoadBalancers), sortedRefs(have.LoadBalancers)) {
 		wantTG, err := d.targetGroupsOf(ctx, want.LoadBalancers)
 		if err != nil {
-			return provider.Observed{}, err
+			return driver.Observed{}, err
 		}
 		haveTG, err := d.targetGroupsOf(ctx, have.LoadBalancers)
 		if err != nil {
-			return provider.Observed{}, err
+			return driver.Observed{}, err
 		}
 		var add, drop []string
 		for _, t := range wantTG {
@@ -466,12 +466,12 @@ func (d *Driver) updateCluster(ctx context.Context, req provider.Request, cur pr
 		}
 		if len(add) > 0 {
 			if _, err := d.AutoScaling.AttachLoadBalancerTargetGroups(ctx, &autoscaling.AttachLoadBalancerTargetGroupsInput{AutoScalingGroupName: awssdk.String(cur.ID), TargetGroupARNs: add}); err != nil {
-				return provider.Observed{}, mapErr("AttachLoadBalancerTargetGroups", "cluster", cur.ID, err)
+				return driver.Observed{}, mapErr("AttachLoadBalancerTargetGroups", "cluster", cur.ID, err)
 			}
 		}
 		if len(drop) > 0 {
 			if _, err := d.AutoScaling.DetachLoadBalancerTargetGroups(ctx, &autoscaling.DetachLoadBalancerTargetGroupsInput{AutoScalingGroupName: awssdk.String(cur.ID), TargetGroupARNs: drop}); err != nil {
-				return provider.Observed{}, mapErr("DetachLoadBalancerTargetGroups", "cluster", cur.ID, err)
+				return driver.Observed{}, mapErr("DetachLoadBalancerTargetGroups", "cluster", cur.ID, err)
 			}
 		}
 	}
@@ -480,7 +480,7 @@ func (d *Driver) updateCluster(ctx context.Context, req provider.Request, cur pr
 
 // deleteCluster force-deletes the group (terminating its instances),
 // waits until it is gone, then deletes the launch template.
-func (d *Driver) deleteCluster(ctx context.Context, cur provider.Observed) error {
+func (d *Driver) deleteCluster(ctx context.Context, cur driver.Observed) error {
 	lts := cur.Parts[partLaunchTemplate]
 	g, err := d.describeGroupByName(ctx, cur.ID)
 	if err != nil {
@@ -498,7 +498,7 @@ func (d *Driver) deleteCluster(ctx context.Context, cur provider.Observed) error
 			lts = append(lts, awssdk.ToString(g.LaunchTemplate.LaunchTemplateId))
 		}
 		_, err := d.AutoScaling.DeleteAutoScalingGroup(ctx, &autoscaling.DeleteAutoScalingGroupInput{AutoScalingGroupName: awssdk.String(cur.ID), ForceDelete: awssdk.Bool(true)})
-		if err != nil && !isCode(err, provider.NotFound) {
+		if err != nil && !isCode(err, driver.NotFound) {
 			return mapErr("DeleteAutoScalingGroup", "cluster", cur.ID, err)
 		}
 		minDelay, maxDelay := d.delays()
@@ -520,7 +520,7 @@ func (d *Driver) deleteCluster(ctx context.Context, cur provider.Observed) error
 	slices.Sort(lts)
 	for _, lt := range slices.Compact(lts) {
 		_, err := d.EC2.DeleteLaunchTemplate(ctx, &ec2.DeleteLaunchTemplateInput{LaunchTemplateId: awssdk.String(lt)})
-		if err != nil && !isCode(err, provider.NotFound) {
+		if err != nil && !isCode(err, driver.NotFound) {
 			return mapErr("DeleteLaunchTemplate", "cluster", cur.ID, err)
 		}
 	}

@@ -11,7 +11,7 @@ import (
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // A database is an RDS DB subnet group and a DB instance, both named by
@@ -49,17 +49,17 @@ func dbIdentifier(token string) string {
 	return strings.TrimRight(id, "-")
 }
 
-func (d *Driver) createDatabase(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) createDatabase(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	spec := req.Resource.Database
 	id := dbIdentifier(clusterName(req))
 	if _, err := d.describeDB(ctx, id); err == nil {
 		return d.ensureReplicasAndRead(ctx, req, id)
-	} else if !isCode(err, provider.NotFound) {
-		return provider.Observed{}, err
+	} else if !isCode(err, driver.NotFound) {
+		return driver.Observed{}, err
 	}
 	tags := withTags(req.Tags, tagReplicas, strconv.Itoa(spec.ReadReplicas), tagEngineVersion, spec.EngineVersion)
 	if err := d.ensureSubnetGroup(ctx, req, id, tags); err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	in := &rds.CreateDBInstanceInput{
 		DBInstanceIdentifier:     awssdk.String(id),
@@ -82,18 +82,18 @@ func (d *Driver) createDatabase(ctx context.Context, req provider.Request) (prov
 	if spec.Port != 0 {
 		in.Port = awssdk.Int32(int32(spec.Port))
 	}
-	if _, err := d.RDS.CreateDBInstance(ctx, in); err != nil && !isCode(err, provider.AlreadyExists) {
-		return provider.Observed{}, mapErr("CreateDBInstance", "database", req.Resource.ID, err)
+	if _, err := d.RDS.CreateDBInstance(ctx, in); err != nil && !isCode(err, driver.AlreadyExists) {
+		return driver.Observed{}, mapErr("CreateDBInstance", "database", req.Resource.ID, err)
 	}
 	return d.ensureReplicasAndRead(ctx, req, id)
 }
 
-func (d *Driver) ensureSubnetGroup(ctx context.Context, req provider.Request, name string, tags map[string]string) error {
+func (d *Driver) ensureSubnetGroup(ctx context.Context, req driver.Request, name string, tags map[string]string) error {
 	out, err := d.RDS.DescribeDBSubnetGroups(ctx, &rds.DescribeDBSubnetGroupsInput{DBSubnetGroupName: awssdk.String(name)})
 	if err == nil && len(out.DBSubnetGroups) > 0 {
 		return nil
 	}
-	if err != nil && !isCode(err, provider.NotFound) {
+	if err != nil && !isCode(err, driver.NotFound) {
 		return mapErr("DescribeDBSubnetGroups", "database", req.Resource.ID, err)
 	}
 	_, err = d.RDS.CreateDBSubnetGroup(ctx, &rds.CreateDBSubnetGroupInput{
@@ -107,7 +107,7 @@ func (d *Driver) ensureSubnetGroup(ctx context.Context, req provider.Request, na
 
 // ensureReplicasAndRead waits (bounded) for the instance, creates missing
 // read replicas, and reads it.
-func (d *Driver) ensureReplicasAndRead(ctx context.Context, req provider.Request, id string) (provider.Observed, error) {
+func (d *Driver) ensureReplicasAndRead(ctx context.Context, req driver.Request, id string) (driver.Observed, error) {
 	minDelay, maxDelay := d.delays()
 	w := rds.NewDBInstanceAvailableWaiter(d.RDS, func(o *rds.DBInstanceAvailableWaiterOptions) {
 		o.MinDelay, o.MaxDelay = minDelay, maxDelay
@@ -116,24 +116,24 @@ func (d *Driver) ensureReplicasAndRead(ctx context.Context, req provider.Request
 		if isWaitTimeout(err) {
 			return d.readDatabase(ctx, id)
 		}
-		return provider.Observed{}, mapErr("DescribeDBInstances", "database", id, err)
+		return driver.Observed{}, mapErr("DescribeDBInstances", "database", id, err)
 	}
 	for i := 1; i <= req.Resource.Database.ReadReplicas; i++ {
 		rid := id + "-r" + strconv.Itoa(i)
 		if _, err := d.describeDB(ctx, rid); err == nil {
 			continue
-		} else if !isCode(err, provider.NotFound) {
-			return provider.Observed{}, err
+		} else if !isCode(err, driver.NotFound) {
+			return driver.Observed{}, err
 		}
 		_, err := d.RDS.CreateDBInstanceReadReplica(ctx, &rds.CreateDBInstanceReadReplicaInput{
 			DBInstanceIdentifier:       awssdk.String(rid),
 			SourceDBInstanceIdentifier: awssdk.String(id),
 			DBInstanceClass:            awssdk.String(req.Resource.Database.InstanceClass),
 			PubliclyAccessible:         awssdk.Bool(false),
-			Tags:                       rdsTags(withTags(req.Tags, provider.TagLogicalID, req.Resource.ID+"/replica/"+strconv.Itoa(i))),
+			Tags:                       rdsTags(withTags(req.Tags, driver.TagLogicalID, req.Resource.ID+"/replica/"+strconv.Itoa(i))),
 		})
 		if err != nil {
-			return provider.Observed{}, mapErr("CreateDBInstanceReadReplica", "database", rid, err)
+			return driver.Observed{}, mapErr("CreateDBInstanceReadReplica", "database", rid, err)
 		}
 	}
 	return d.readDatabase(ctx, id)
@@ -150,13 +150,13 @@ func (d *Driver) describeDB(ctx context.Context, id string) (*rdstypes.DBInstanc
 	return &out.DBInstances[0], nil
 }
 
-func (d *Driver) readDatabase(ctx context.Context, id string) (provider.Observed, error) {
+func (d *Driver) readDatabase(ctx context.Context, id string) (driver.Observed, error) {
 	db, err := d.describeDB(ctx, id)
-	if isCode(err, provider.NotFound) {
+	if isCode(err, driver.NotFound) {
 		return d.incompleteDatabase(ctx, id, err)
 	}
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	return dbObserved(*db), nil
 }
@@ -165,23 +165,23 @@ func (d *Driver) readDatabase(ctx context.Context, id string) (provider.Observed
 // instance was never made (a create that stopped between the two), so
 // that the engine completes or deletes it instead of leaking it. Without
 // a subnet group, notFound is returned.
-func (d *Driver) incompleteDatabase(ctx context.Context, id string, notFound error) (provider.Observed, error) {
+func (d *Driver) incompleteDatabase(ctx context.Context, id string, notFound error) (driver.Observed, error) {
 	out, err := d.RDS.DescribeDBSubnetGroups(ctx, &rds.DescribeDBSubnetGroupsInput{DBSubnetGroupName: awssdk.String(id)})
-	if isCode(err, provider.NotFound) || (err == nil && len(out.DBSubnetGroups) == 0) {
-		return provider.Observed{}, notFound
+	if isCode(err, driver.NotFound) || (err == nil && len(out.DBSubnetGroups) == 0) {
+		return driver.Observed{}, notFound
 	}
 	if err != nil {
-		return provider.Observed{}, mapErr("DescribeDBSubnetGroups", "database", id, err)
+		return driver.Observed{}, mapErr("DescribeDBSubnetGroups", "database", id, err)
 	}
 	g := out.DBSubnetGroups[0]
 	tags, err := d.RDS.ListTagsForResource(ctx, &rds.ListTagsForResourceInput{ResourceName: g.DBSubnetGroupArn})
 	if err != nil {
-		return provider.Observed{}, mapErr("ListTagsForResource", "database", id, err)
+		return driver.Observed{}, mapErr("ListTagsForResource", "database", id, err)
 	}
 	return incompleteDatabaseObserved(g, fromRDSTags(tags.TagList)), nil
 }
 
-func incompleteDatabaseObserved(g rdstypes.DBSubnetGroup, tags map[string]string) provider.Observed {
+func incompleteDatabaseObserved(g rdstypes.DBSubnetGroup, tags map[string]string) driver.Observed {
 	name := awssdk.ToString(g.DBSubnetGroupName)
 	o := observed(blueprint.KindDatabase, name, tags, false, "incomplete")
 	o.Resource.Database = &blueprint.DatabaseSpec{}
@@ -189,7 +189,7 @@ func incompleteDatabaseObserved(g rdstypes.DBSubnetGroup, tags map[string]string
 	return o
 }
 
-func dbObserved(db rdstypes.DBInstance) provider.Observed {
+func dbObserved(db rdstypes.DBInstance) driver.Observed {
 	tags := fromRDSTags(db.TagList)
 	status := awssdk.ToString(db.DBInstanceStatus)
 	o := observed(blueprint.KindDatabase, awssdk.ToString(db.DBInstanceIdentifier), tags, status == "available", status)
@@ -230,8 +230,8 @@ func dbObserved(db rdstypes.DBInstance) provider.Observed {
 	return o
 }
 
-func (d *Driver) listDatabases(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
-	var res []provider.Observed
+func (d *Driver) listDatabases(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
+	var res []driver.Observed
 	p := rds.NewDescribeDBInstancesPaginator(d.RDS, &rds.DescribeDBInstancesInput{})
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
@@ -289,7 +289,7 @@ func (d *Driver) listDatabases(ctx context.Context, q provider.Query) ([]provide
 // archkit makes.
 const subnetGroupDescription = "archkit "
 
-func (d *Driver) updateDatabase(ctx context.Context, req provider.Request, cur provider.Observed) (provider.Observed, error) {
+func (d *Driver) updateDatabase(ctx context.Context, req driver.Request, cur driver.Observed) (driver.Observed, error) {
 	if cur.Status == "incomplete" {
 		return d.createDatabase(ctx, req)
 	}
@@ -303,7 +303,7 @@ func (d *Driver) updateDatabase(ctx context.Context, req provider.Request, cur p
 		BackupRetentionPeriod: awssdk.Int32(int32(want.BackupRetentionDays)),
 	}
 	if _, err := d.RDS.ModifyDBInstance(ctx, in); err != nil {
-		return provider.Observed{}, mapErr("ModifyDBInstance", "database", cur.ID, err)
+		return driver.Observed{}, mapErr("ModifyDBInstance", "database", cur.ID, err)
 	}
 	return d.readDatabase(ctx, cur.ID)
 }
@@ -311,7 +311,7 @@ func (d *Driver) updateDatabase(ctx context.Context, req provider.Request, cur p
 // deleteDatabase deletes the read replicas, then the instance (no final
 // snapshot, automated backups deleted), waits until it is gone and
 // deletes its subnet group.
-func (d *Driver) deleteDatabase(ctx context.Context, cur provider.Observed) error {
+func (d *Driver) deleteDatabase(ctx context.Context, cur driver.Observed) error {
 	groups := slices.Clone(cur.Parts[partSubnetGroup])
 	ids := []string{}
 	if db, err := d.describeDB(ctx, cur.ID); err == nil {
@@ -319,7 +319,7 @@ func (d *Driver) deleteDatabase(ctx context.Context, cur provider.Observed) erro
 		if db.DBSubnetGroup != nil {
 			groups = append(groups, awssdk.ToString(db.DBSubnetGroup.DBSubnetGroupName))
 		}
-	} else if !isCode(err, provider.NotFound) {
+	} else if !isCode(err, driver.NotFound) {
 		return err
 	}
 	ids = append(ids, cur.ID)
@@ -328,7 +328,7 @@ func (d *Driver) deleteDatabase(ctx context.Context, cur provider.Observed) erro
 		_, err := d.RDS.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{
 			DBInstanceIdentifier: awssdk.String(id), SkipFinalSnapshot: awssdk.Bool(true), DeleteAutomatedBackups: awssdk.Bool(true),
 		})
-		if isCode(err, provider.NotFound) {
+		if isCode(err, driver.NotFound) {
 			continue
 		}
 		if err != nil {
@@ -337,7 +337,7 @@ func (d *Driver) deleteDatabase(ctx context.Context, cur provider.Observed) erro
 		w := rds.NewDBInstanceDeletedWaiter(d.RDS, func(o *rds.DBInstanceDeletedWaiterOptions) {
 			o.MinDelay, o.MaxDelay = minDelay, maxDelay
 		})
-		if err := w.Wait(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: awssdk.String(id)}, d.waitBound()); err != nil && !isCode(err, provider.NotFound) {
+		if err := w.Wait(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: awssdk.String(id)}, d.waitBound()); err != nil && !isCode(err, driver.NotFound) {
 			return mapErr("DescribeDBInstances", "database", id, err)
 		}
 	}
@@ -346,11 +346,11 @@ func (d *Driver) deleteDatabase(ctx context.Context, cur provider.Observed) erro
 	}
 	slices.Sort(groups)
 	for _, g := range slices.Compact(groups) {
-		err := d.retryWhile(ctx, provider.Dependency, func() error {
+		err := d.retryWhile(ctx, driver.Dependency, func() error {
 			_, err := d.RDS.DeleteDBSubnetGroup(ctx, &rds.DeleteDBSubnetGroupInput{DBSubnetGroupName: awssdk.String(g)})
 			return mapErr("DeleteDBSubnetGroup", "database", g, err)
 		})
-		if err != nil && !isCode(err, provider.NotFound) {
+		if err != nil && !isCode(err, driver.NotFound) {
 			return err
 		}
 	}

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // listAll reads every page of a Describe call through its SDK paginator and
@@ -14,8 +14,8 @@ import (
 //	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeSubnets", blueprint.KindSubnet,
 //		func(o *ec2.DescribeSubnetsOutput) []ec2types.Subnet { return o.Subnets }, subnetObserved)
 func listAll[Out, Opt, Item any](ctx context.Context, more func() bool, next func(context.Context, ...func(Opt)) (Out, error),
-	op string, kind blueprint.Kind, items func(Out) []Item, observe func(Item) provider.Observed) ([]provider.Observed, error) {
-	var res []provider.Observed
+	op string, kind blueprint.Kind, items func(Out) []Item, observe func(Item) driver.Observed) ([]driver.Observed, error) {
+	var res []driver.Observed
 	for more() {
 		out, err := next(ctx)
 		if err != nil {
@@ -35,13 +35,13 @@ func listAll[Out, Opt, Item any](ctx context.Context, more func() bool, next fun
 //	return readOne("DescribeSubnets", blueprint.KindSubnet, id, out, err,
 //		func(o *ec2.DescribeSubnetsOutput) []ec2types.Subnet { return o.Subnets }, subnetObserved)
 func readOne[Out, Item any](op string, kind blueprint.Kind, id string, out Out, err error,
-	items func(Out) []Item, observe func(Item) provider.Observed) (provider.Observed, error) {
+	items func(Out) []Item, observe func(Item) driver.Observed) (driver.Observed, error) {
 	if err != nil {
-		return provider.Observed{}, mapErr(op, string(kind), id, err)
+		return driver.Observed{}, mapErr(op, string(kind), id, err)
 	}
 	found := items(out)
 	if len(found) == 0 {
-		return provider.Observed{}, notFound(op, kind, id)
+		return driver.Observed{}, notFound(op, kind, id)
 	}
 	return observe(found[0]), nil
 }

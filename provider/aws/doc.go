@@ -1,4 +1,4 @@
-// Package aws is the AWS [provider.Driver] of archkit, on aws-sdk-go-v2:
+// Package aws is the AWS [driver.Driver] of archkit, on aws-sdk-go-v2:
 // EC2 (VPC, subnets, internet gateway, Elastic IPs, NAT gateways, route
 // tables, security groups and their rules, network ACLs, launch
 // templates), Elastic Load Balancing v2 (ALB and NLB with a target group
@@ -75,7 +75,7 @@
 //
 // # Errors and retries
 //
-// errors.go maps AWS error codes to [provider.Code] in one switch:
+// errors.go maps AWS error codes to [driver.Code] in one switch:
 // *.NotFound and friends to NotFound; DependencyViolation,
 // InvalidIPAddress.InUse and ResourceInUse to Dependency (with the
 // network interfaces archkit does not own named in Blockers);

@@ -21,10 +21,10 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
-var _ provider.Driver = (*Driver)(nil)
+var _ driver.Driver = (*Driver)(nil)
 
 // Options configure a [Driver]. The zero value loads everything from the
 // SDK's default chain (environment, shared config and credentials files,
@@ -67,7 +67,7 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Driver is the AWS [provider.Driver]: VPCs, subnets, gateways, route
+// Driver is the AWS [driver.Driver]: VPCs, subnets, gateways, route
 // tables, security groups, network ACLs, ALB/NLB, launch templates with
 // autoscaling groups, and RDS, through aws-sdk-go-v2. It is safe for
 // concurrent use.
@@ -195,8 +195,8 @@ func (d *Driver) Name() string { return "aws" }
 
 // Capabilities reports that every kind is supported and which fields
 // Update changes in place.
-func (d *Driver) Capabilities() provider.Capabilities {
-	return provider.Capabilities{
+func (d *Driver) Capabilities() driver.Capabilities {
+	return driver.Capabilities{
 		Mutable: map[blueprint.Kind][]string{
 			blueprint.KindSubnet:             {"public"},
 			blueprint.KindRouteTable:         {"routes", "subnet"},
@@ -252,9 +252,9 @@ func (d *Driver) delays() (minDelay, maxDelay time.Duration) {
 
 // List returns the resources of q.Kind that carry q.Deployment's
 // ownership tag.
-func (d *Driver) List(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
 	var (
-		out []provider.Observed
+		out []driver.Observed
 		err error
 	)
 	switch q.Kind {
@@ -285,27 +285,14 @@ func (d *Driver) List(ctx context.Context, q provider.Query) ([]provider.Observe
 	default:
 		return nil, unknownKind("List", q.Kind)
 	}
-	slices.SortFunc(out, func(a, b provider.Observed) int {
-		if a.LogicalID != b.LogicalID {
-			if a.LogicalID < b.LogicalID {
-				return -1
-			}
-			return 1
-		}
-		if a.ID < b.ID {
-			return -1
-		} else if a.ID > b.ID {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, driver.CompareObserved)
 	return out, err
 }
 
 // Read returns one resource by provider id; a resource that is gone (or
 // deleted and still visible, like a NAT gateway) is an error with Code
 // NotFound.
-func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (provider.Observed, error) {
+func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (driver.Observed, error) {
 	switch kind {
 	case blueprint.KindNet:
 		return d.readVPC(ctx, id)
@@ -332,15 +319,15 @@ func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (prov
 	case blueprint.KindDatabase:
 		return d.readDatabase(ctx, id)
 	}
-	return provider.Observed{}, unknownKind("Read", kind)
+	return driver.Observed{}, unknownKind("Read", kind)
 }
 
 // Create creates the resource of req, or returns the one an earlier call
 // made (found by its ownership tags, its name or its client token).
-func (d *Driver) Create(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	r := req.Resource
 	if r.Spec() == nil {
-		return provider.Observed{}, provider.NewError("Create", string(r.Kind), r.ID, provider.Invalid,
+		return driver.Observed{}, driver.NewError("Create", string(r.Kind), r.ID, driver.Invalid,
 			fmt.Errorf("aws: resource %s: spec %q missing; set it", r.ID, r.Kind))
 	}
 	d.logger().LogAttrs(ctx, slog.LevelDebug, "create", slog.String("kind", string(r.Kind)), slog.String("logical_id", r.ID))
@@ -370,15 +357,15 @@ func (d *Driver) Create(ctx context.Context, req provider.Request) (provider.Obs
 	case blueprint.KindDatabase:
 		return d.createDatabase(ctx, req)
 	}
-	return provider.Observed{}, unknownKind("Create", r.Kind)
+	return driver.Observed{}, unknownKind("Create", r.Kind)
 }
 
 // Update changes current in place to match req, for the fields listed in
 // [Driver.Capabilities].
-func (d *Driver) Update(ctx context.Context, req provider.Request, current provider.Observed) (provider.Observed, error) {
+func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.Observed) (driver.Observed, error) {
 	r := req.Resource
 	if r.Spec() == nil {
-		return provider.Observed{}, provider.NewError("Update", string(r.Kind), current.ID, provider.Invalid,
+		return driver.Observed{}, driver.NewError("Update", string(r.Kind), current.ID, driver.Invalid,
 			fmt.Errorf("aws: resource %s: spec %q missing; set it", r.ID, r.Kind))
 	}
 	d.logger().LogAttrs(ctx, slog.LevelDebug, "update", slog.String("kind", string(r.Kind)), slog.String("id", current.ID))
@@ -398,14 +385,14 @@ func (d *Driver) Update(ctx context.Context, req provider.Request, current provi
 	case blueprint.KindDatabase:
 		return d.updateDatabase(ctx, req, current)
 	}
-	return provider.Observed{}, provider.NewError("Update", string(r.Kind), current.ID, provider.Unsupported,
+	return driver.Observed{}, driver.NewError("Update", string(r.Kind), current.ID, driver.Unsupported,
 		fmt.Errorf("aws: kind %q cannot change in place; replace it", r.Kind))
 }
 
 // Delete deletes the resource with its parts (listeners and target group
 // of a load balancer, launch template of a cluster, subnet group of a
 // database). A resource already gone is not an error.
-func (d *Driver) Delete(ctx context.Context, current provider.Observed) error {
+func (d *Driver) Delete(ctx context.Context, current driver.Observed) error {
 	kind := current.Resource.Kind
 	d.logger().LogAttrs(ctx, slog.LevelDebug, "delete", slog.String("kind", string(kind)), slog.String("id", current.ID))
 	switch kind {
@@ -438,6 +425,6 @@ func (d *Driver) Delete(ctx context.Context, current provider.Observed) error {
 }
 
 func unknownKind(op string, k blueprint.Kind) error {
-	return provider.NewError(op, string(k), "", provider.Unsupported,
+	return driver.NewError(op, string(k), "", driver.Unsupported,
 		fmt.Errorf("aws: kind %q: unknown kind; use one of %v", k, blueprint.Kinds))
 }

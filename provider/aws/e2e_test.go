@@ -20,15 +20,16 @@ import (
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/aws/internal/mototest"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // engine returns an engine on d tuned for moto: no rate limit, short
 // polls and backoffs.
-func engine(d provider.Driver) *provider.Engine {
+func engine(d driver.Driver) *provider.Engine {
 	return provider.NewEngine(d, func(o *provider.Options) {
 		o.RateLimit = -1
 		o.PollMin, o.PollMax = 5*time.Millisecond, 20*time.Millisecond
-		o.Retry = provider.RetryPolicy{MaxAttempts: 3, BaseDelay: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond}
+		o.Retry = driver.RetryPolicy{MaxAttempts: 3, BaseDelay: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond}
 		o.WaitTimeout = 30 * time.Second
 		o.DependencyRetries = 2
 	})
@@ -119,7 +120,7 @@ func TestWebAppEndToEnd(t *testing.T) {
 	// Read back through the SDK: the VPC's default routes go to the IGW
 	// and to a NAT gateway per zone.
 	rts, err := td.EC2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{Filters: []ec2types.Filter{
-		{Name: awssdk.String("tag:" + provider.TagDeployment), Values: []string{dep}}}})
+		{Name: awssdk.String("tag:" + driver.TagDeployment), Values: []string{dep}}}})
 	require.NoError(t, err)
 	targets := map[string]bool{}
 	for _, rt := range rts.RouteTables {

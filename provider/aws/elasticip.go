@@ -8,11 +8,11 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // Elastic IPs are identified by their allocation id ("eipalloc-...").
-func eipObserved(a ec2types.Address) provider.Observed {
+func eipObserved(a ec2types.Address) driver.Observed {
 	tags := fromEC2Tags(a.Tags)
 	o := observed(blueprint.KindPublicIP, awssdk.ToString(a.AllocationId), tags, true, "allocated")
 	if awssdk.ToString(a.AssociationId) != "" {
@@ -22,10 +22,10 @@ func eipObserved(a ec2types.Address) provider.Observed {
 	return o
 }
 
-func (d *Driver) createElasticIP(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) createElasticIP(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	out, err := d.EC2.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{Filters: logicalFilters(req.Deployment, req.Resource.ID)})
 	if err != nil {
-		return provider.Observed{}, mapErr("DescribeAddresses", "public_ip", req.Resource.ID, err)
+		return driver.Observed{}, mapErr("DescribeAddresses", "public_ip", req.Resource.ID, err)
 	}
 	if len(out.Addresses) > 0 {
 		return eipObserved(out.Addresses[0]), nil
@@ -36,23 +36,23 @@ func (d *Driver) createElasticIP(ctx context.Context, req provider.Request) (pro
 		TagSpecifications: tagSpec(ec2types.ResourceTypeElasticIp, tags),
 	})
 	if err != nil {
-		return provider.Observed{}, mapErr("AllocateAddress", "public_ip", req.Resource.ID, err)
+		return driver.Observed{}, mapErr("AllocateAddress", "public_ip", req.Resource.ID, err)
 	}
 	return eipObserved(ec2types.Address{AllocationId: c.AllocationId, PublicIp: c.PublicIp, Domain: c.Domain, Tags: ec2Tags(tags)}), nil
 }
 
-func (d *Driver) readElasticIP(ctx context.Context, id string) (provider.Observed, error) {
+func (d *Driver) readElasticIP(ctx context.Context, id string) (driver.Observed, error) {
 	out, err := d.EC2.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{AllocationIds: []string{id}})
 	return readOne("DescribeAddresses", blueprint.KindPublicIP, id, out, err,
 		func(o *ec2.DescribeAddressesOutput) []ec2types.Address { return o.Addresses }, eipObserved)
 }
 
-func (d *Driver) listElasticIPs(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+func (d *Driver) listElasticIPs(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
 	out, err := d.EC2.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{Filters: ownerFilters(q, "")})
 	if err != nil {
 		return nil, mapErr("DescribeAddresses", "public_ip", "", err)
 	}
-	var res []provider.Observed
+	var res []driver.Observed
 	for _, a := range out.Addresses {
 		res = append(res, eipObserved(a))
 	}
@@ -61,20 +61,20 @@ func (d *Driver) listElasticIPs(ctx context.Context, q provider.Query) ([]provid
 
 // deleteElasticIP releases the address, retrying while a NAT gateway that
 // is going away still holds it (InvalidIPAddress.InUse).
-func (d *Driver) deleteElasticIP(ctx context.Context, cur provider.Observed) error {
-	err := d.retryWhile(ctx, provider.Dependency, func() error {
+func (d *Driver) deleteElasticIP(ctx context.Context, cur driver.Observed) error {
+	err := d.retryWhile(ctx, driver.Dependency, func() error {
 		_, err := d.EC2.ReleaseAddress(ctx, &ec2.ReleaseAddressInput{AllocationId: awssdk.String(cur.ID)})
 		return mapErr("ReleaseAddress", "public_ip", cur.ID, err)
 	})
-	if isCode(err, provider.NotFound) {
+	if isCode(err, driver.NotFound) {
 		return nil
 	}
-	if isCode(err, provider.Dependency) {
-		if pe, ok := err.(*provider.Error); ok {
+	if isCode(err, driver.Dependency) {
+		if pe, ok := err.(*driver.Error); ok {
 			if a, rerr := d.EC2.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{AllocationIds: []string{cur.ID}}); rerr == nil {
 				for _, x := range a.Addresses {
 					if id := awssdk.ToString(x.NetworkInterfaceId); id != "" {
-						pe.Blockers = append(pe.Blockers, provider.Blocker{Kind: "network_interface", ID: id})
+						pe.Blockers = append(pe.Blockers, driver.Blocker{Kind: "network_interface", ID: id})
 					}
 				}
 			}

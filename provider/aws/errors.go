@@ -6,30 +6,29 @@ import (
 	"net"
 	"strings"
 
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
-
-	"github.com/archkit/archkit/provider"
 )
 
-// mapErr wraps an SDK error into a *provider.Error for op on kind/id. It
+// mapErr wraps an SDK error into a *driver.Error for op on kind/id. It
 // returns nil for a nil err.
 func mapErr(op, kind, id string, err error) error {
 	if err == nil {
 		return nil
 	}
-	var pe *provider.Error
+	var pe *driver.Error
 	if errors.As(err, &pe) {
 		return err
 	}
-	return provider.NewError(op, kind, id, errorCode(err), err)
+	return driver.NewError(op, kind, id, errorCode(err), err)
 }
 
 // errorCode is the one place that turns AWS error codes into provider
 // codes.
-func errorCode(err error) provider.Code {
+func errorCode(err error) driver.Code {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return provider.Unavailable
+		return driver.Unavailable
 	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
@@ -38,57 +37,57 @@ func errorCode(err error) provider.Code {
 		case code == "RequestLimitExceeded", code == "Throttling", code == "ThrottlingException",
 			code == "ThrottledException", code == "RequestThrottled", code == "RequestThrottledException",
 			code == "TooManyRequestsException", code == "EC2ThrottledException", code == "SlowDown":
-			return provider.Throttled
+			return driver.Throttled
 		case code == "AuthFailure", code == "UnauthorizedOperation", code == "AccessDenied",
 			code == "AccessDeniedException", code == "InvalidClientTokenId", code == "SignatureDoesNotMatch",
 			code == "ExpiredToken", code == "OptInRequired":
-			return provider.Auth
+			return driver.Auth
 		case code == "DependencyViolation", code == "InvalidIPAddress.InUse", code == "ResourceInUse",
 			code == "ResourceInUseFault", code == "InvalidDBSubnetGroupStateFault", code == "InvalidDBInstanceState",
 			code == "InvalidDBInstanceStateFault", code == "ScalingActivityInProgress", code == "ScalingActivityInProgressFault":
-			return provider.Dependency
+			return driver.Dependency
 		case strings.HasSuffix(code, ".NotFound"), strings.HasSuffix(code, "NotFound"),
 			strings.HasSuffix(code, "NotFoundFault"), strings.HasSuffix(code, "NotFoundException"),
 			strings.HasSuffix(code, ".Malformed") && strings.Contains(code, "ID"):
-			return provider.NotFound
+			return driver.NotFound
 		case strings.HasSuffix(code, ".Duplicate"), strings.Contains(code, "AlreadyExists"),
 			strings.HasPrefix(code, "Duplicate"), code == "Resource.AlreadyAssociated",
 			code == "IdempotentParameterMismatch":
-			return provider.AlreadyExists
+			return driver.AlreadyExists
 		case strings.HasSuffix(code, "LimitExceeded"), strings.Contains(code, "QuotaExceeded"),
 			code == "AddressLimitExceeded", code == "TooManyLoadBalancers", code == "TooManyTargetGroups",
 			code == "InsufficientInstanceCapacity", code == "StorageQuotaExceeded":
-			return provider.Quota
+			return driver.Quota
 		case strings.HasPrefix(code, "InvalidParameter"), code == "ValidationError", code == "MissingParameter",
 			code == "InvalidVpc.Range", code == "InvalidSubnet.Range", code == "InvalidSubnet.Conflict",
 			strings.HasPrefix(code, "Invalid"), strings.HasPrefix(code, "Unsupported"),
 			code == "DBSubnetGroupDoesNotCoverEnoughAZs", code == "Gateway.NotAttached",
 			code == "OperationNotPermitted", code == "DryRunOperation":
-			return provider.Invalid
+			return driver.Invalid
 		case code == "InternalError", code == "InternalFailure", code == "ServiceUnavailable",
 			code == "Unavailable", code == "RequestTimeout", code == "RequestTimeoutException":
-			return provider.Unavailable
+			return driver.Unavailable
 		}
 	}
 	var re *smithyhttp.ResponseError
 	if errors.As(err, &re) && re.HTTPStatusCode() >= 500 {
-		return provider.Unavailable
+		return driver.Unavailable
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {
-		return provider.Unavailable
+		return driver.Unavailable
 	}
 	if errors.As(err, &ae) {
 		if ae.ErrorFault() == smithy.FaultServer {
-			return provider.Unavailable
+			return driver.Unavailable
 		}
-		return provider.Invalid
+		return driver.Invalid
 	}
-	return provider.Unknown
+	return driver.Unknown
 }
 
 // isCode reports whether err maps to code.
-func isCode(err error, code provider.Code) bool {
+func isCode(err error, code driver.Code) bool {
 	return err != nil && errorCode(err) == code
 }
 

@@ -17,7 +17,7 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 func TestErrorCode(t *testing.T) {
@@ -26,37 +26,37 @@ func TestErrorCode(t *testing.T) {
 	tests := []struct {
 		name string
 		err  error
-		want provider.Code
+		want driver.Code
 	}{
-		{"vpc not found", api("InvalidVpcID.NotFound"), provider.NotFound},
-		{"nat not found", api("NatGatewayNotFound"), provider.NotFound},
-		{"lt not found", api("InvalidLaunchTemplateName.NotFoundException"), provider.NotFound},
-		{"rds not found", api("DBInstanceNotFound"), provider.NotFound},
-		{"subnet group not found", api("DBSubnetGroupNotFoundFault"), provider.NotFound},
-		{"dependency", api("DependencyViolation"), provider.Dependency},
-		{"eip in use", api("InvalidIPAddress.InUse"), provider.Dependency},
-		{"elb in use", api("ResourceInUse"), provider.Dependency},
-		{"duplicate group", api("InvalidGroup.Duplicate"), provider.AlreadyExists},
-		{"duplicate permission", api("InvalidPermission.Duplicate"), provider.AlreadyExists},
-		{"duplicate tg", api("DuplicateTargetGroupName"), provider.AlreadyExists},
-		{"db exists", api("DBInstanceAlreadyExists"), provider.AlreadyExists},
-		{"route exists", api("RouteAlreadyExists"), provider.AlreadyExists},
-		{"rules limit", api("RulesPerSecurityGroupLimitExceeded"), provider.Quota},
-		{"vpc limit", api("VpcLimitExceeded"), provider.Quota},
-		{"ec2 throttle", api("RequestLimitExceeded"), provider.Throttled},
-		{"throttling", api("Throttling"), provider.Throttled},
-		{"throttling exception", api("ThrottlingException"), provider.Throttled},
-		{"invalid parameter", api("InvalidParameterValue"), provider.Invalid},
-		{"vpc range", api("InvalidVpc.Range"), provider.Invalid},
-		{"validation", api("ValidationError"), provider.Invalid},
-		{"auth", api("AuthFailure"), provider.Auth},
-		{"unauthorized", api("UnauthorizedOperation"), provider.Auth},
-		{"internal", api("InternalError"), provider.Unavailable},
-		{"unknown server fault", &smithy.GenericAPIError{Code: "Weird", Fault: smithy.FaultServer}, provider.Unavailable},
-		{"http 503", &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: 503}}, Err: errors.New("x")}, provider.Unavailable},
-		{"wrapped", fmt.Errorf("op: %w", api("InvalidSubnetID.NotFound")), provider.NotFound},
-		{"canceled", context.Canceled, provider.Unavailable},
-		{"plain", errors.New("boom"), provider.Unknown},
+		{"vpc not found", api("InvalidVpcID.NotFound"), driver.NotFound},
+		{"nat not found", api("NatGatewayNotFound"), driver.NotFound},
+		{"lt not found", api("InvalidLaunchTemplateName.NotFoundException"), driver.NotFound},
+		{"rds not found", api("DBInstanceNotFound"), driver.NotFound},
+		{"subnet group not found", api("DBSubnetGroupNotFoundFault"), driver.NotFound},
+		{"dependency", api("DependencyViolation"), driver.Dependency},
+		{"eip in use", api("InvalidIPAddress.InUse"), driver.Dependency},
+		{"elb in use", api("ResourceInUse"), driver.Dependency},
+		{"duplicate group", api("InvalidGroup.Duplicate"), driver.AlreadyExists},
+		{"duplicate permission", api("InvalidPermission.Duplicate"), driver.AlreadyExists},
+		{"duplicate tg", api("DuplicateTargetGroupName"), driver.AlreadyExists},
+		{"db exists", api("DBInstanceAlreadyExists"), driver.AlreadyExists},
+		{"route exists", api("RouteAlreadyExists"), driver.AlreadyExists},
+		{"rules limit", api("RulesPerSecurityGroupLimitExceeded"), driver.Quota},
+		{"vpc limit", api("VpcLimitExceeded"), driver.Quota},
+		{"ec2 throttle", api("RequestLimitExceeded"), driver.Throttled},
+		{"throttling", api("Throttling"), driver.Throttled},
+		{"throttling exception", api("ThrottlingException"), driver.Throttled},
+		{"invalid parameter", api("InvalidParameterValue"), driver.Invalid},
+		{"vpc range", api("InvalidVpc.Range"), driver.Invalid},
+		{"validation", api("ValidationError"), driver.Invalid},
+		{"auth", api("AuthFailure"), driver.Auth},
+		{"unauthorized", api("UnauthorizedOperation"), driver.Auth},
+		{"internal", api("InternalError"), driver.Unavailable},
+		{"unknown server fault", &smithy.GenericAPIError{Code: "Weird", Fault: smithy.FaultServer}, driver.Unavailable},
+		{"http 503", &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: 503}}, Err: errors.New("x")}, driver.Unavailable},
+		{"wrapped", fmt.Errorf("op: %w", api("InvalidSubnetID.NotFound")), driver.NotFound},
+		{"canceled", context.Canceled, driver.Unavailable},
+		{"plain", errors.New("boom"), driver.Unknown},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -70,12 +70,12 @@ func TestMapErr(t *testing.T) {
 	t.Parallel()
 	raw := &smithy.GenericAPIError{Code: "RequestLimitExceeded"}
 	err := mapErr("CreateVpc", "net", "net/main", raw)
-	require.ErrorIs(t, err, provider.ErrThrottled)
-	assert.True(t, provider.IsRetryable(err))
+	require.ErrorIs(t, err, driver.ErrThrottled)
+	assert.True(t, driver.IsRetryable(err))
 	var ae smithy.APIError
 	require.ErrorAs(t, err, &ae, "the SDK error stays reachable")
 	assert.Equal(t, "RequestLimitExceeded", ae.ErrorCode())
-	assert.Same(t, err, mapErr("Other", "x", "y", err), "an *provider.Error is not wrapped twice")
+	assert.Same(t, err, mapErr("Other", "x", "y", err), "an *driver.Error is not wrapped twice")
 	assert.NoError(t, mapErr("CreateVpc", "net", "", nil))
 }
 
@@ -136,17 +136,17 @@ func (blockedEC2) DescribeNetworkInterfaces(_ context.Context, in *ec2.DescribeN
 	return &ec2.DescribeNetworkInterfacesOutput{NetworkInterfaces: []ec2types.NetworkInterface{
 		{NetworkInterfaceId: awssdk.String("eni-theirs"), Attachment: &ec2types.NetworkInterfaceAttachment{InstanceId: awssdk.String("i-theirs")}},
 		{NetworkInterfaceId: awssdk.String("eni-lambda"), InterfaceType: ec2types.NetworkInterfaceTypeLambda},
-		{NetworkInterfaceId: awssdk.String("eni-ours"), TagSet: []ec2types.Tag{{Key: awssdk.String(provider.TagDeployment), Value: awssdk.String("shop")}}},
+		{NetworkInterfaceId: awssdk.String("eni-ours"), TagSet: []ec2types.Tag{{Key: awssdk.String(driver.TagDeployment), Value: awssdk.String("shop")}}},
 	}}, nil
 }
 
 func TestDeleteNamesBlockers(t *testing.T) {
 	t.Parallel()
 	d := &Driver{EC2: blockedEC2{}}
-	err := d.Delete(t.Context(), provider.Observed{ID: "subnet-1", Resource: blueprint.Resource{Kind: blueprint.KindSubnet}})
-	require.ErrorIs(t, err, provider.ErrDependency)
-	var pe *provider.Error
+	err := d.Delete(t.Context(), driver.Observed{ID: "subnet-1", Resource: blueprint.Resource{Kind: blueprint.KindSubnet}})
+	require.ErrorIs(t, err, driver.ErrDependency)
+	var pe *driver.Error
 	require.ErrorAs(t, err, &pe)
-	assert.Equal(t, []provider.Blocker{{Kind: "instance", ID: "i-theirs"}, {Kind: "lambda", ID: "eni-lambda"}}, pe.Blockers)
+	assert.Equal(t, []driver.Blocker{{Kind: "instance", ID: "i-theirs"}, {Kind: "lambda", ID: "eni-lambda"}}, pe.Blockers)
 	assert.Contains(t, err.Error(), "blocked by instance i-theirs")
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/aws"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // TestFailureAtEveryWrite fails the k-th AWS write call of a first apply
@@ -76,7 +77,7 @@ func assertOnce(t *testing.T, td *testDriver, bp *blueprint.Blueprint) {
 	t.Helper()
 	for _, k := range blueprint.Kinds {
 		want := len(bp.OfKind(k))
-		got, err := td.List(t.Context(), provider.Query{Deployment: bp.Deployment, Kind: k})
+		got, err := td.List(t.Context(), driver.Query{Deployment: bp.Deployment, Kind: k})
 		require.NoError(t, err)
 		assert.Len(t, got, want, "kind %s", k)
 	}
@@ -103,7 +104,7 @@ func TestThrottlingRetried(t *testing.T) {
 			eng := provider.NewEngine(td.Driver, func(o *provider.Options) {
 				o.RateLimit = -1
 				o.PollMin, o.PollMax = 5*time.Millisecond, 20*time.Millisecond
-				o.Retry = provider.RetryPolicy{MaxAttempts: 1}
+				o.Retry = driver.RetryPolicy{MaxAttempts: 1}
 				o.OnEvent = func(e provider.Event) {
 					if e.Type == provider.EventRetried {
 						retried.Add(1)
@@ -140,15 +141,15 @@ func TestThrottlingAdaptive(t *testing.T) {
 }
 
 // TestThrottlingExhausted: with fewer attempts than throttled ones the
-// error reaches the caller as a retryable Throttled *provider.Error.
+// error reaches the caller as a retryable Throttled *driver.Error.
 func TestThrottlingExhausted(t *testing.T) {
 	t.Parallel()
 	td := newDriver(t, func(o *aws.Options) { o.RetryMaxAttempts = 2; o.RetryMaxBackoff = time.Millisecond })
 	td.calls.throttle = 5
 	_, err := td.Zones(t.Context())
-	require.ErrorIs(t, err, provider.ErrThrottled)
-	assert.True(t, provider.IsRetryable(err))
-	var pe *provider.Error
+	require.ErrorIs(t, err, driver.ErrThrottled)
+	assert.True(t, driver.IsRetryable(err))
+	var pe *driver.Error
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, "DescribeAvailabilityZones", pe.Op)
 }

@@ -8,10 +8,10 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
-func igwObserved(g ec2types.InternetGateway) provider.Observed {
+func igwObserved(g ec2types.InternetGateway) driver.Observed {
 	var vpc string
 	state := "detached"
 	for _, a := range g.Attachments {
@@ -22,11 +22,11 @@ func igwObserved(g ec2types.InternetGateway) provider.Observed {
 	return o
 }
 
-func (d *Driver) createInternetGateway(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) createInternetGateway(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	vpc := string(req.Resource.InternetGateway.Net)
 	out, err := d.EC2.DescribeInternetGateways(ctx, &ec2.DescribeInternetGatewaysInput{Filters: logicalFilters(req.Deployment, req.Resource.ID)})
 	if err != nil {
-		return provider.Observed{}, mapErr("DescribeInternetGateways", "internet_gateway", req.Resource.ID, err)
+		return driver.Observed{}, mapErr("DescribeInternetGateways", "internet_gateway", req.Resource.ID, err)
 	}
 	var g ec2types.InternetGateway
 	if len(out.InternetGateways) > 0 {
@@ -36,7 +36,7 @@ func (d *Driver) createInternetGateway(ctx context.Context, req provider.Request
 			TagSpecifications: tagSpec(ec2types.ResourceTypeInternetGateway, req.Tags),
 		})
 		if err != nil {
-			return provider.Observed{}, mapErr("CreateInternetGateway", "internet_gateway", req.Resource.ID, err)
+			return driver.Observed{}, mapErr("CreateInternetGateway", "internet_gateway", req.Resource.ID, err)
 		}
 		g = *c.InternetGateway
 	}
@@ -44,20 +44,20 @@ func (d *Driver) createInternetGateway(ctx context.Context, req provider.Request
 	if len(g.Attachments) == 0 {
 		_, err := d.EC2.AttachInternetGateway(ctx, &ec2.AttachInternetGatewayInput{InternetGatewayId: awssdk.String(id), VpcId: awssdk.String(vpc)})
 		if err != nil {
-			return provider.Observed{}, mapErr("AttachInternetGateway", "internet_gateway", id, err)
+			return driver.Observed{}, mapErr("AttachInternetGateway", "internet_gateway", id, err)
 		}
 		g.Attachments = []ec2types.InternetGatewayAttachment{{VpcId: awssdk.String(vpc), State: ec2types.AttachmentStatusAttached}}
 	}
 	return igwObserved(g), nil
 }
 
-func (d *Driver) readInternetGateway(ctx context.Context, id string) (provider.Observed, error) {
+func (d *Driver) readInternetGateway(ctx context.Context, id string) (driver.Observed, error) {
 	out, err := d.EC2.DescribeInternetGateways(ctx, &ec2.DescribeInternetGatewaysInput{InternetGatewayIds: []string{id}})
 	return readOne("DescribeInternetGateways", blueprint.KindInternetGateway, id, out, err,
 		func(o *ec2.DescribeInternetGatewaysOutput) []ec2types.InternetGateway { return o.InternetGateways }, igwObserved)
 }
 
-func (d *Driver) listInternetGateways(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+func (d *Driver) listInternetGateways(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
 	p := ec2.NewDescribeInternetGatewaysPaginator(d.EC2, &ec2.DescribeInternetGatewaysInput{Filters: ownerFilters(q, "attachment.vpc-id")})
 	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeInternetGateways", blueprint.KindInternetGateway,
 		func(o *ec2.DescribeInternetGatewaysOutput) []ec2types.InternetGateway { return o.InternetGateways }, igwObserved)
@@ -66,28 +66,28 @@ func (d *Driver) listInternetGateways(ctx context.Context, q provider.Query) ([]
 // deleteInternetGateway detaches the gateway, retrying while AWS still
 // maps public addresses in the VPC (they linger minutes after a NAT
 // gateway or load balancer is gone), then deletes it.
-func (d *Driver) deleteInternetGateway(ctx context.Context, cur provider.Observed) error {
+func (d *Driver) deleteInternetGateway(ctx context.Context, cur driver.Observed) error {
 	g, err := d.readInternetGateway(ctx, cur.ID)
-	if isCode(err, provider.NotFound) {
+	if isCode(err, driver.NotFound) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
 	if vpc := string(g.Resource.InternetGateway.Net); vpc != "" {
-		err := d.retryWhile(ctx, provider.Dependency, func() error {
+		err := d.retryWhile(ctx, driver.Dependency, func() error {
 			_, err := d.EC2.DetachInternetGateway(ctx, &ec2.DetachInternetGatewayInput{InternetGatewayId: awssdk.String(cur.ID), VpcId: awssdk.String(vpc)})
 			return mapErr("DetachInternetGateway", "internet_gateway", cur.ID, err)
 		})
-		if err != nil && !isCode(err, provider.NotFound) && awsCode(err) != "Gateway.NotAttached" {
-			if isCode(err, provider.Dependency) {
+		if err != nil && !isCode(err, driver.NotFound) && awsCode(err) != "Gateway.NotAttached" {
+			if isCode(err, driver.Dependency) {
 				return d.withBlockers(ctx, err, "vpc-id", vpc)
 			}
 			return err
 		}
 	}
 	_, err = d.EC2.DeleteInternetGateway(ctx, &ec2.DeleteInternetGatewayInput{InternetGatewayId: awssdk.String(cur.ID)})
-	if isCode(err, provider.NotFound) {
+	if isCode(err, driver.NotFound) {
 		return nil
 	}
 	return mapErr("DeleteInternetGateway", "internet_gateway", cur.ID, err)

@@ -12,7 +12,7 @@ import (
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // A load_balancer resource is an ALB or NLB (Observed.ID is its ARN), one
@@ -28,22 +28,22 @@ const (
 	partSubnetGroup    = "db_subnet_group"
 )
 
-func (d *Driver) createLoadBalancer(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) createLoadBalancer(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	spec := req.Resource.LoadBalancer
 	var lb *elbtypes.LoadBalancer
 	out, err := d.ELB.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{Names: []string{spec.Name}})
 	switch {
 	case err == nil && len(out.LoadBalancers) > 0:
 		lb = &out.LoadBalancers[0]
-	case err != nil && !isCode(err, provider.NotFound):
-		return provider.Observed{}, mapErr("DescribeLoadBalancers", "load_balancer", req.Resource.ID, err)
+	case err != nil && !isCode(err, driver.NotFound):
+		return driver.Observed{}, mapErr("DescribeLoadBalancers", "load_balancer", req.Resource.ID, err)
 	}
 	if len(spec.Subnets) == 0 {
-		return provider.Observed{}, provider.NewError("CreateLoadBalancer", "load_balancer", req.Resource.ID, provider.Invalid, errNoSubnets)
+		return driver.Observed{}, driver.NewError("CreateLoadBalancer", "load_balancer", req.Resource.ID, driver.Invalid, errNoSubnets)
 	}
 	vpc, err := d.subnetVPC(ctx, string(spec.Subnets[0]))
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	if lb == nil {
 		in := &elbv2.CreateLoadBalancerInput{
@@ -58,17 +58,17 @@ func (d *Driver) createLoadBalancer(ctx context.Context, req provider.Request) (
 		}
 		c, err := d.ELB.CreateLoadBalancer(ctx, in)
 		if err != nil {
-			return provider.Observed{}, mapErr("CreateLoadBalancer", "load_balancer", req.Resource.ID, err)
+			return driver.Observed{}, mapErr("CreateLoadBalancer", "load_balancer", req.Resource.ID, err)
 		}
 		lb = &c.LoadBalancers[0]
 	}
 	arn := awssdk.ToString(lb.LoadBalancerArn)
 	tg, err := d.ensureTargetGroup(ctx, req, vpc)
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	if err := d.reconcileListeners(ctx, arn, tg, spec.Listeners); err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	if lb.State == nil || lb.State.Code != elbtypes.LoadBalancerStateEnumActive {
 		minDelay, maxDelay := d.delays()
@@ -76,7 +76,7 @@ func (d *Driver) createLoadBalancer(ctx context.Context, req provider.Request) (
 			o.MinDelay, o.MaxDelay = minDelay, maxDelay
 		})
 		if err := w.Wait(ctx, &elbv2.DescribeLoadBalancersInput{LoadBalancerArns: []string{arn}}, d.waitBound()); err != nil && !isWaitTimeout(err) {
-			return provider.Observed{}, mapErr("DescribeLoadBalancers", "load_balancer", arn, err)
+			return driver.Observed{}, mapErr("DescribeLoadBalancers", "load_balancer", arn, err)
 		}
 	}
 	return d.readLoadBalancer(ctx, arn)
@@ -140,13 +140,13 @@ func healthCheckArgs(h blueprint.HealthCheckSpec) (proto elbtypes.ProtocolEnum, 
 
 // ensureTargetGroup finds the target group named like the load balancer
 // or creates it with the health check of the spec.
-func (d *Driver) ensureTargetGroup(ctx context.Context, req provider.Request, vpc string) (string, error) {
+func (d *Driver) ensureTargetGroup(ctx context.Context, req driver.Request, vpc string) (string, error) {
 	spec := req.Resource.LoadBalancer
 	out, err := d.ELB.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{Names: []string{spec.Name}})
 	if err == nil && len(out.TargetGroups) > 0 {
 		return awssdk.ToString(out.TargetGroups[0].TargetGroupArn), nil
 	}
-	if err != nil && !isCode(err, provider.NotFound) {
+	if err != nil && !isCode(err, driver.NotFound) {
 		return "", mapErr("DescribeTargetGroups", "load_balancer", req.Resource.ID, err)
 	}
 	proto, port := targetOf(spec)
@@ -216,7 +216,7 @@ func (d *Driver) reconcileListeners(ctx context.Context, lb, tg string, want []b
 	}
 	for _, port := range slices.Sorted(mapKeysInt(have)) {
 		_, err := d.ELB.DeleteListener(ctx, &elbv2.DeleteListenerInput{ListenerArn: have[port].ListenerArn})
-		if err != nil && !isCode(err, provider.NotFound) {
+		if err != nil && !isCode(err, driver.NotFound) {
 			return mapErr("DeleteListener", "load_balancer", lb, err)
 		}
 	}
@@ -256,7 +256,7 @@ func forwardsTo(l elbtypes.Listener) string {
 	return ""
 }
 
-func (d *Driver) updateLoadBalancer(ctx context.Context, req provider.Request, cur provider.Observed) (provider.Observed, error) {
+func (d *Driver) updateLoadBalancer(ctx context.Context, req driver.Request, cur driver.Observed) (driver.Observed, error) {
 	spec := req.Resource.LoadBalancer
 	var tg string
 	if tgs := cur.Parts[partTargetGroup]; len(tgs) > 0 {
@@ -265,14 +265,14 @@ func (d *Driver) updateLoadBalancer(ctx context.Context, req provider.Request, c
 		// An earlier create stopped between the load balancer and its
 		// target group: make the target group now.
 		if len(spec.Subnets) == 0 {
-			return provider.Observed{}, provider.NewError("UpdateLoadBalancer", "load_balancer", cur.ID, provider.Invalid, errNoSubnets)
+			return driver.Observed{}, driver.NewError("UpdateLoadBalancer", "load_balancer", cur.ID, driver.Invalid, errNoSubnets)
 		}
 		vpc, err := d.subnetVPC(ctx, string(spec.Subnets[0]))
 		if err != nil {
-			return provider.Observed{}, err
+			return driver.Observed{}, err
 		}
 		if tg, err = d.ensureTargetGroup(ctx, req, vpc); err != nil {
-			return provider.Observed{}, err
+			return driver.Observed{}, err
 		}
 		cur.Resource.LoadBalancer = nil // compare nothing: set the health check below
 	}
@@ -283,17 +283,17 @@ func (d *Driver) updateLoadBalancer(ctx context.Context, req provider.Request, c
 			HealthCheckIntervalSeconds: hi, HealthCheckTimeoutSeconds: ht, HealthyThresholdCount: hh, UnhealthyThresholdCount: hu,
 		})
 		if err != nil {
-			return provider.Observed{}, mapErr("ModifyTargetGroup", "load_balancer", cur.ID, err)
+			return driver.Observed{}, mapErr("ModifyTargetGroup", "load_balancer", cur.ID, err)
 		}
 	}
 	if cur.Resource.LoadBalancer == nil || !slices.Equal(sortedRefs(cur.Resource.LoadBalancer.SecurityGroups), sortedRefs(spec.SecurityGroups)) {
 		_, err := d.ELB.SetSecurityGroups(ctx, &elbv2.SetSecurityGroupsInput{LoadBalancerArn: awssdk.String(cur.ID), SecurityGroups: refStrings(spec.SecurityGroups)})
 		if err != nil {
-			return provider.Observed{}, mapErr("SetSecurityGroups", "load_balancer", cur.ID, err)
+			return driver.Observed{}, mapErr("SetSecurityGroups", "load_balancer", cur.ID, err)
 		}
 	}
 	if err := d.reconcileListeners(ctx, cur.ID, tg, spec.Listeners); err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	return d.readLoadBalancer(ctx, cur.ID)
 }
@@ -304,17 +304,17 @@ func sortedRefs(rs []blueprint.Ref) []blueprint.Ref {
 	return c
 }
 
-func (d *Driver) readLoadBalancer(ctx context.Context, arn string) (provider.Observed, error) {
+func (d *Driver) readLoadBalancer(ctx context.Context, arn string) (driver.Observed, error) {
 	out, err := d.ELB.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{LoadBalancerArns: []string{arn}})
 	if err != nil {
-		return provider.Observed{}, mapErr("DescribeLoadBalancers", "load_balancer", arn, err)
+		return driver.Observed{}, mapErr("DescribeLoadBalancers", "load_balancer", arn, err)
 	}
 	if len(out.LoadBalancers) == 0 {
-		return provider.Observed{}, notFound("DescribeLoadBalancers", blueprint.KindLoadBalancer, arn)
+		return driver.Observed{}, notFound("DescribeLoadBalancers", blueprint.KindLoadBalancer, arn)
 	}
 	tags, err := d.elbTagsOf(ctx, arn)
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	return d.lbObserved(ctx, out.LoadBalancers[0], tags[arn])
 }
@@ -334,7 +334,7 @@ func (d *Driver) elbTagsOf(ctx context.Context, arns ...string) (map[string]map[
 	return res, nil
 }
 
-func (d *Driver) lbObserved(ctx context.Context, lb elbtypes.LoadBalancer, tags map[string]string) (provider.Observed, error) {
+func (d *Driver) lbObserved(ctx context.Context, lb elbtypes.LoadBalancer, tags map[string]string) (driver.Observed, error) {
 	arn := awssdk.ToString(lb.LoadBalancerArn)
 	state := ""
 	if lb.State != nil {
@@ -354,8 +354,8 @@ func (d *Driver) lbObserved(ctx context.Context, lb elbtypes.LoadBalancer, tags 
 	slices.Sort(spec.SecurityGroups)
 	o.Parts = map[string][]string{}
 	tgs, err := d.ELB.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{LoadBalancerArn: awssdk.String(arn)})
-	if err != nil && !isCode(err, provider.NotFound) {
-		return provider.Observed{}, mapErr("DescribeTargetGroups", "load_balancer", arn, err)
+	if err != nil && !isCode(err, driver.NotFound) {
+		return driver.Observed{}, mapErr("DescribeTargetGroups", "load_balancer", arn, err)
 	}
 	tgByArn := map[string]elbtypes.TargetGroup{}
 	if tgs != nil {
@@ -387,8 +387,8 @@ func (d *Driver) lbObserved(ctx context.Context, lb elbtypes.LoadBalancer, tags 
 	}
 	slices.Sort(o.Parts[partTargetGroup])
 	ls, err := d.ELB.DescribeListeners(ctx, &elbv2.DescribeListenersInput{LoadBalancerArn: awssdk.String(arn)})
-	if err != nil && !isCode(err, provider.NotFound) {
-		return provider.Observed{}, mapErr("DescribeListeners", "load_balancer", arn, err)
+	if err != nil && !isCode(err, driver.NotFound) {
+		return driver.Observed{}, mapErr("DescribeListeners", "load_balancer", arn, err)
 	}
 	if ls != nil {
 		for _, l := range ls.Listeners {
@@ -414,7 +414,7 @@ func refsOf(ss []string) []blueprint.Ref {
 	return out
 }
 
-func (d *Driver) listLoadBalancers(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+func (d *Driver) listLoadBalancers(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
 	var lbs []elbtypes.LoadBalancer
 	p := elbv2.NewDescribeLoadBalancersPaginator(d.ELB, &elbv2.DescribeLoadBalancersInput{})
 	for p.HasMorePages() {
@@ -439,7 +439,7 @@ func (d *Driver) listLoadBalancers(ctx context.Context, q provider.Query) ([]pro
 	if err != nil {
 		return nil, err
 	}
-	var res []provider.Observed
+	var res []driver.Observed
 	for _, lb := range lbs {
 		t := tags[awssdk.ToString(lb.LoadBalancerArn)]
 		if !owned(t, q.Deployment) {
@@ -457,27 +457,27 @@ func (d *Driver) listLoadBalancers(ctx context.Context, q provider.Query) ([]pro
 // deleteLoadBalancer deletes the listeners, the load balancer (waiting
 // until it is gone) and then the target group, which AWS refuses to
 // delete while a listener uses it.
-func (d *Driver) deleteLoadBalancer(ctx context.Context, cur provider.Observed) error {
+func (d *Driver) deleteLoadBalancer(ctx context.Context, cur driver.Observed) error {
 	o, err := d.readLoadBalancer(ctx, cur.ID)
-	if isCode(err, provider.NotFound) {
+	if isCode(err, driver.NotFound) {
 		return d.deleteTargetGroups(ctx, cur.Parts[partTargetGroup])
 	}
 	if err != nil {
 		return err
 	}
 	for _, l := range o.Parts[partListener] {
-		if _, err := d.ELB.DeleteListener(ctx, &elbv2.DeleteListenerInput{ListenerArn: awssdk.String(l)}); err != nil && !isCode(err, provider.NotFound) {
+		if _, err := d.ELB.DeleteListener(ctx, &elbv2.DeleteListenerInput{ListenerArn: awssdk.String(l)}); err != nil && !isCode(err, driver.NotFound) {
 			return mapErr("DeleteListener", "load_balancer", cur.ID, err)
 		}
 	}
-	if _, err := d.ELB.DeleteLoadBalancer(ctx, &elbv2.DeleteLoadBalancerInput{LoadBalancerArn: awssdk.String(cur.ID)}); err != nil && !isCode(err, provider.NotFound) {
+	if _, err := d.ELB.DeleteLoadBalancer(ctx, &elbv2.DeleteLoadBalancerInput{LoadBalancerArn: awssdk.String(cur.ID)}); err != nil && !isCode(err, driver.NotFound) {
 		return mapErr("DeleteLoadBalancer", "load_balancer", cur.ID, err)
 	}
 	minDelay, maxDelay := d.delays()
 	w := elbv2.NewLoadBalancersDeletedWaiter(d.ELB, func(o *elbv2.LoadBalancersDeletedWaiterOptions) {
 		o.MinDelay, o.MaxDelay = minDelay, maxDelay
 	})
-	if err := w.Wait(ctx, &elbv2.DescribeLoadBalancersInput{LoadBalancerArns: []string{cur.ID}}, d.waitBound()); err != nil && !isCode(err, provider.NotFound) {
+	if err := w.Wait(ctx, &elbv2.DescribeLoadBalancersInput{LoadBalancerArns: []string{cur.ID}}, d.waitBound()); err != nil && !isCode(err, driver.NotFound) {
 		return mapErr("DescribeLoadBalancers", "load_balancer", cur.ID, err)
 	}
 	return d.deleteTargetGroups(ctx, append(o.Parts[partTargetGroup], cur.Parts[partTargetGroup]...))
@@ -486,11 +486,11 @@ func (d *Driver) deleteLoadBalancer(ctx context.Context, cur provider.Observed) 
 func (d *Driver) deleteTargetGroups(ctx context.Context, arns []string) error {
 	slices.Sort(arns)
 	for _, tg := range slices.Compact(arns) {
-		err := d.retryWhile(ctx, provider.Dependency, func() error {
+		err := d.retryWhile(ctx, driver.Dependency, func() error {
 			_, err := d.ELB.DeleteTargetGroup(ctx, &elbv2.DeleteTargetGroupInput{TargetGroupArn: awssdk.String(tg)})
 			return mapErr("DeleteTargetGroup", "load_balancer", tg, err)
 		})
-		if err != nil && !isCode(err, provider.NotFound) {
+		if err != nil && !isCode(err, driver.NotFound) {
 			return err
 		}
 	}

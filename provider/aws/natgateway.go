@@ -8,10 +8,10 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
-func natObserved(g ec2types.NatGateway) provider.Observed {
+func natObserved(g ec2types.NatGateway) driver.Observed {
 	tags := fromEC2Tags(g.Tags)
 	o := observed(blueprint.KindNATGateway, awssdk.ToString(g.NatGatewayId), tags, g.State == ec2types.NatGatewayStateAvailable, string(g.State))
 	spec := &blueprint.NATGatewaySpec{
@@ -46,7 +46,7 @@ func (d *Driver) findNATGateway(ctx context.Context, deployment, logicalID, subn
 		}
 		for _, g := range out.NatGateways {
 			tags := fromEC2Tags(g.Tags)
-			if owned(tags, deployment) && tags[provider.TagLogicalID] == logicalID {
+			if owned(tags, deployment) && tags[driver.TagLogicalID] == logicalID {
 				return &g, nil
 			}
 		}
@@ -57,11 +57,11 @@ func (d *Driver) findNATGateway(ctx context.Context, deployment, logicalID, subn
 // createNATGateway creates the gateway with the request's client token
 // and waits, bounded by Options.WaitTimeout, until it is available; if it
 // is still pending then, it returns it with Ready false.
-func (d *Driver) createNATGateway(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) createNATGateway(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	spec := req.Resource.NATGateway
 	g, err := d.findNATGateway(ctx, req.Deployment, req.Resource.ID, string(spec.Subnet))
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	if g == nil {
 		tags := withTags(req.Tags, tagZone, spec.Zone, tagIGW, string(spec.InternetGateway), tagPublicRoute, string(spec.PublicRoute))
@@ -73,7 +73,7 @@ func (d *Driver) createNATGateway(ctx context.Context, req provider.Request) (pr
 			TagSpecifications: tagSpec(ec2types.ResourceTypeNatgateway, tags),
 		})
 		if err != nil {
-			return provider.Observed{}, mapErr("CreateNatGateway", "nat_gateway", req.Resource.ID, err)
+			return driver.Observed{}, mapErr("CreateNatGateway", "nat_gateway", req.Resource.ID, err)
 		}
 		g = out.NatGateway
 	}
@@ -92,10 +92,10 @@ func (d *Driver) createNATGateway(ctx context.Context, req provider.Request) (pr
 	case err == nil, isWaitTimeout(err):
 		return d.readNATGateway(ctx, id)
 	}
-	return provider.Observed{}, mapErr("DescribeNatGateways", "nat_gateway", id, err)
+	return driver.Observed{}, mapErr("DescribeNatGateways", "nat_gateway", id, err)
 }
 
-func token(req provider.Request) *string {
+func token(req driver.Request) *string {
 	if req.Token == "" {
 		return nil
 	}
@@ -108,23 +108,23 @@ func token(req provider.Request) *string {
 
 // readNATGateway treats a gateway in state deleted (AWS shows them for
 // about an hour) as gone.
-func (d *Driver) readNATGateway(ctx context.Context, id string) (provider.Observed, error) {
+func (d *Driver) readNATGateway(ctx context.Context, id string) (driver.Observed, error) {
 	out, err := d.EC2.DescribeNatGateways(ctx, &ec2.DescribeNatGatewaysInput{NatGatewayIds: []string{id}})
 	if err != nil {
-		return provider.Observed{}, mapErr("DescribeNatGateways", "nat_gateway", id, err)
+		return driver.Observed{}, mapErr("DescribeNatGateways", "nat_gateway", id, err)
 	}
 	if len(out.NatGateways) == 0 || out.NatGateways[0].State == ec2types.NatGatewayStateDeleted {
-		return provider.Observed{}, notFound("DescribeNatGateways", blueprint.KindNATGateway, id)
+		return driver.Observed{}, notFound("DescribeNatGateways", blueprint.KindNATGateway, id)
 	}
 	return natObserved(out.NatGateways[0]), nil
 }
 
-func (d *Driver) listNATGateways(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+func (d *Driver) listNATGateways(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
 	in := &ec2.DescribeNatGatewaysInput{Filter: []ec2types.Filter{filter("state", "pending", "available", "failed", "deleting")}}
 	if len(q.NetIDs) > 0 {
 		in.Filter = append(in.Filter, filter("vpc-id", q.NetIDs...))
 	}
-	var res []provider.Observed
+	var res []driver.Observed
 	p := ec2.NewDescribeNatGatewaysPaginator(d.EC2, in)
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
@@ -142,16 +142,16 @@ func (d *Driver) listNATGateways(ctx context.Context, q provider.Query) ([]provi
 
 // deleteNATGateway deletes the gateway and waits until it is deleted, so
 // that its Elastic IP can be released and its subnet deleted next.
-func (d *Driver) deleteNATGateway(ctx context.Context, cur provider.Observed) error {
+func (d *Driver) deleteNATGateway(ctx context.Context, cur driver.Observed) error {
 	// Describe first: DeleteNatGateway of an unknown id is a 500 on moto.
 	if _, err := d.readNATGateway(ctx, cur.ID); err != nil {
-		if isCode(err, provider.NotFound) {
+		if isCode(err, driver.NotFound) {
 			return nil
 		}
 		return err
 	}
 	if _, err := d.EC2.DeleteNatGateway(ctx, &ec2.DeleteNatGatewayInput{NatGatewayId: awssdk.String(cur.ID)}); err != nil {
-		if isCode(err, provider.NotFound) {
+		if isCode(err, driver.NotFound) {
 			return nil
 		}
 		return mapErr("DeleteNatGateway", "nat_gateway", cur.ID, err)

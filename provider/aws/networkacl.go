@@ -12,7 +12,7 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // defaultDenyRule is the number of the implicit deny-all entry AWS puts in
@@ -62,7 +62,7 @@ func canonACL(e blueprint.ACLEntrySpec) blueprint.ACLEntrySpec {
 	return e
 }
 
-func aclObserved(a ec2types.NetworkAcl) provider.Observed {
+func aclObserved(a ec2types.NetworkAcl) driver.Observed {
 	o := observed(blueprint.KindFirewall, awssdk.ToString(a.NetworkAclId), fromEC2Tags(a.Tags), true, "available")
 	spec := &blueprint.FirewallSpec{Net: blueprint.Ref(awssdk.ToString(a.VpcId))}
 	for _, as := range a.Associations {
@@ -86,13 +86,13 @@ func aclObserved(a ec2types.NetworkAcl) provider.Observed {
 	return o
 }
 
-func (d *Driver) createNetworkACL(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) createNetworkACL(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	spec := req.Resource.Firewall
 	out, err := d.EC2.DescribeNetworkAcls(ctx, &ec2.DescribeNetworkAclsInput{
 		Filters: append(logicalFilters(req.Deployment, req.Resource.ID), filter("vpc-id", string(spec.Net))),
 	})
 	if err != nil {
-		return provider.Observed{}, mapErr("DescribeNetworkAcls", "firewall", req.Resource.ID, err)
+		return driver.Observed{}, mapErr("DescribeNetworkAcls", "firewall", req.Resource.ID, err)
 	}
 	var acl ec2types.NetworkAcl
 	if len(out.NetworkAcls) > 0 {
@@ -104,17 +104,17 @@ func (d *Driver) createNetworkACL(ctx context.Context, req provider.Request) (pr
 			TagSpecifications: tagSpec(ec2types.ResourceTypeNetworkAcl, req.Tags),
 		})
 		if err != nil {
-			return provider.Observed{}, mapErr("CreateNetworkAcl", "firewall", req.Resource.ID, err)
+			return driver.Observed{}, mapErr("CreateNetworkAcl", "firewall", req.Resource.ID, err)
 		}
 		acl = *c.NetworkAcl
 	}
 	return d.reconcileNetworkACL(ctx, req, aclObserved(acl))
 }
 
-func (d *Driver) updateNetworkACL(ctx context.Context, req provider.Request, cur provider.Observed) (provider.Observed, error) {
+func (d *Driver) updateNetworkACL(ctx context.Context, req driver.Request, cur driver.Observed) (driver.Observed, error) {
 	fresh, err := d.readNetworkACL(ctx, cur.ID)
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	return d.reconcileNetworkACL(ctx, req, fresh)
 }
@@ -123,7 +123,7 @@ func (d *Driver) updateNetworkACL(ctx context.Context, req provider.Request, cur
 // ACL those of req: entries are created, replaced or deleted by number,
 // and each subnet is moved to the ACL with ReplaceNetworkAclAssociation.
 // A subnet that leaves the ACL goes back to the VPC's default ACL.
-func (d *Driver) reconcileNetworkACL(ctx context.Context, req provider.Request, cur provider.Observed) (provider.Observed, error) {
+func (d *Driver) reconcileNetworkACL(ctx context.Context, req driver.Request, cur driver.Observed) (driver.Observed, error) {
 	id := cur.ID
 	want := req.Resource.Firewall
 	have := cur.Resource.Firewall
@@ -146,19 +146,19 @@ func (d *Driver) reconcileNetworkACL(ctx context.Context, req provider.Request, 
 			changed = true
 			if ok {
 				if _, err := d.EC2.ReplaceNetworkAclEntry(ctx, (*ec2.ReplaceNetworkAclEntryInput)(aclEntryInput(id, egress, e))); err != nil {
-					return provider.Observed{}, mapErr("ReplaceNetworkAclEntry", "firewall", id, err)
+					return driver.Observed{}, mapErr("ReplaceNetworkAclEntry", "firewall", id, err)
 				}
 				continue
 			}
 			if _, err := d.EC2.CreateNetworkAclEntry(ctx, aclEntryInput(id, egress, e)); err != nil {
-				return provider.Observed{}, mapErr("CreateNetworkAclEntry", "firewall", id, err)
+				return driver.Observed{}, mapErr("CreateNetworkAclEntry", "firewall", id, err)
 			}
 		}
 		for n := range byNum {
 			changed = true
 			_, err := d.EC2.DeleteNetworkAclEntry(ctx, &ec2.DeleteNetworkAclEntryInput{NetworkAclId: awssdk.String(id), Egress: awssdk.Bool(egress), RuleNumber: awssdk.Int32(int32(n))})
-			if err != nil && !isCode(err, provider.NotFound) {
-				return provider.Observed{}, mapErr("DeleteNetworkAclEntry", "firewall", id, err)
+			if err != nil && !isCode(err, driver.NotFound) {
+				return driver.Observed{}, mapErr("DeleteNetworkAclEntry", "firewall", id, err)
 			}
 		}
 	}
@@ -175,16 +175,16 @@ func (d *Driver) reconcileNetworkACL(ctx context.Context, req provider.Request, 
 	}
 	if len(add) > 0 {
 		if err := d.moveSubnetsToACL(ctx, string(want.Net), id, add); err != nil {
-			return provider.Observed{}, err
+			return driver.Observed{}, err
 		}
 	}
 	if len(drop) > 0 {
 		def, err := d.defaultACL(ctx, string(have.Net))
 		if err != nil {
-			return provider.Observed{}, err
+			return driver.Observed{}, err
 		}
 		if err := d.moveSubnetsToACL(ctx, string(have.Net), def, drop); err != nil {
-			return provider.Observed{}, err
+			return driver.Observed{}, err
 		}
 	}
 	if !changed && len(add) == 0 && len(drop) == 0 {
@@ -257,13 +257,13 @@ func (d *Driver) defaultACL(ctx context.Context, vpc string) (string, error) {
 	return awssdk.ToString(out.NetworkAcls[0].NetworkAclId), nil
 }
 
-func (d *Driver) readNetworkACL(ctx context.Context, id string) (provider.Observed, error) {
+func (d *Driver) readNetworkACL(ctx context.Context, id string) (driver.Observed, error) {
 	out, err := d.EC2.DescribeNetworkAcls(ctx, &ec2.DescribeNetworkAclsInput{NetworkAclIds: []string{id}})
 	return readOne("DescribeNetworkAcls", blueprint.KindFirewall, id, out, err,
 		func(o *ec2.DescribeNetworkAclsOutput) []ec2types.NetworkAcl { return o.NetworkAcls }, aclObserved)
 }
 
-func (d *Driver) listNetworkACLs(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+func (d *Driver) listNetworkACLs(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
 	p := ec2.NewDescribeNetworkAclsPaginator(d.EC2, &ec2.DescribeNetworkAclsInput{Filters: ownerFilters(q, "vpc-id")})
 	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeNetworkAcls", blueprint.KindFirewall,
 		func(o *ec2.DescribeNetworkAclsOutput) []ec2types.NetworkAcl { return o.NetworkAcls }, aclObserved)
@@ -271,9 +271,9 @@ func (d *Driver) listNetworkACLs(ctx context.Context, q provider.Query) ([]provi
 
 // deleteNetworkACL gives its subnets back to the VPC's default ACL, then
 // deletes it.
-func (d *Driver) deleteNetworkACL(ctx context.Context, cur provider.Observed) error {
+func (d *Driver) deleteNetworkACL(ctx context.Context, cur driver.Observed) error {
 	fresh, err := d.readNetworkACL(ctx, cur.ID)
-	if isCode(err, provider.NotFound) {
+	if isCode(err, driver.NotFound) {
 		return nil
 	}
 	if err != nil {
@@ -294,7 +294,7 @@ func (d *Driver) deleteNetworkACL(ctx context.Context, cur provider.Observed) er
 		}
 	}
 	_, err = d.EC2.DeleteNetworkAcl(ctx, &ec2.DeleteNetworkAclInput{NetworkAclId: awssdk.String(cur.ID)})
-	if isCode(err, provider.NotFound) {
+	if isCode(err, driver.NotFound) {
 		return nil
 	}
 	return mapErr("DeleteNetworkAcl", "firewall", cur.ID, err)

@@ -9,9 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/archkit/archkit/netplan"
-	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/aws"
 	"github.com/archkit/archkit/provider/aws/internal/mototest"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // TestNewFromEnvironment builds the driver with New from the SDK's
@@ -46,7 +46,7 @@ func TestNewFromEnvironment(t *testing.T) {
 	assert.Contains(t, zones, "us-east-1a")
 
 	// The account header isolates this driver: its deployment is empty.
-	vpcs, err := d.List(t.Context(), provider.Query{Deployment: "nobody", Kind: "net"})
+	vpcs, err := d.List(t.Context(), driver.Query{Deployment: "nobody", Kind: "net"})
 	require.NoError(t, err)
 	assert.Empty(t, vpcs)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/archkit/archkit/pattern"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // motoImage is an AMI that moto's us-east-1 knows.
@@ -87,7 +88,7 @@ func TestPatternsEndToEnd(t *testing.T) {
 			require.NoError(t, err)
 			t.Logf("destroy: %s", res)
 			for _, k := range blueprint.Kinds {
-				left, err := td.List(t.Context(), provider.Query{Deployment: bp.Deployment, Kind: k})
+				left, err := td.List(t.Context(), driver.Query{Deployment: bp.Deployment, Kind: k})
 				require.NoError(t, err)
 				assert.Empty(t, left, "kind %s", k)
 			}
@@ -104,7 +105,7 @@ func TestPatternsEndToEnd(t *testing.T) {
 // groups straight through the SDK: group name -> policies.
 func cpuPolicies(t *testing.T, td *testDriver, deployment string) map[string][]astypes.ScalingPolicy {
 	t.Helper()
-	clusters, err := td.List(t.Context(), provider.Query{Deployment: deployment, Kind: blueprint.KindCluster})
+	clusters, err := td.List(t.Context(), driver.Query{Deployment: deployment, Kind: blueprint.KindCluster})
 	require.NoError(t, err)
 	out := map[string][]astypes.ScalingPolicy{}
 	for _, c := range clusters {

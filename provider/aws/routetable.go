@@ -11,10 +11,10 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
-func routeTableObserved(rt ec2types.RouteTable) provider.Observed {
+func routeTableObserved(rt ec2types.RouteTable) driver.Observed {
 	o := observed(blueprint.KindRouteTable, awssdk.ToString(rt.RouteTableId), fromEC2Tags(rt.Tags), true, "available")
 	spec := &blueprint.RouteTableSpec{Net: blueprint.Ref(awssdk.ToString(rt.VpcId))}
 	for _, a := range rt.Associations {
@@ -59,7 +59,7 @@ func sortRoutes(rs []blueprint.RouteSpec) {
 	})
 }
 
-func (d *Driver) findRouteTable(ctx context.Context, req provider.Request) (*ec2types.RouteTable, error) {
+func (d *Driver) findRouteTable(ctx context.Context, req driver.Request) (*ec2types.RouteTable, error) {
 	out, err := d.EC2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{
 		Filters: append(logicalFilters(req.Deployment, req.Resource.ID), filter("vpc-id", string(req.Resource.RouteTable.Net))),
 	})
@@ -72,10 +72,10 @@ func (d *Driver) findRouteTable(ctx context.Context, req provider.Request) (*ec2
 	return &out.RouteTables[0], nil
 }
 
-func (d *Driver) createRouteTable(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) createRouteTable(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	rt, err := d.findRouteTable(ctx, req)
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	if rt == nil {
 		out, err := d.EC2.CreateRouteTable(ctx, &ec2.CreateRouteTableInput{
@@ -84,17 +84,17 @@ func (d *Driver) createRouteTable(ctx context.Context, req provider.Request) (pr
 			TagSpecifications: tagSpec(ec2types.ResourceTypeRouteTable, req.Tags),
 		})
 		if err != nil {
-			return provider.Observed{}, mapErr("CreateRouteTable", "route_table", req.Resource.ID, err)
+			return driver.Observed{}, mapErr("CreateRouteTable", "route_table", req.Resource.ID, err)
 		}
 		rt = out.RouteTable
 	}
 	return d.reconcileRouteTable(ctx, req, routeTableObserved(*rt))
 }
 
-func (d *Driver) updateRouteTable(ctx context.Context, req provider.Request, cur provider.Observed) (provider.Observed, error) {
+func (d *Driver) updateRouteTable(ctx context.Context, req driver.Request, cur driver.Observed) (driver.Observed, error) {
 	fresh, err := d.readRouteTable(ctx, cur.ID)
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	return d.reconcileRouteTable(ctx, req, fresh)
 }
@@ -102,7 +102,7 @@ func (d *Driver) updateRouteTable(ctx context.Context, req provider.Request, cur
 // reconcileRouteTable makes the routes and the association of cur those
 // of req: it creates missing routes, replaces routes whose target changed,
 // deletes extra ones, and moves the subnet to this table.
-func (d *Driver) reconcileRouteTable(ctx context.Context, req provider.Request, cur provider.Observed) (provider.Observed, error) {
+func (d *Driver) reconcileRouteTable(ctx context.Context, req driver.Request, cur driver.Observed) (driver.Observed, error) {
 	id := cur.ID
 	want := req.Resource.RouteTable
 	have := map[netip.Prefix]blueprint.RouteSpec{}
@@ -118,11 +118,11 @@ func (d *Driver) reconcileRouteTable(ctx context.Context, req provider.Request, 
 		case !ok:
 			_, err := d.EC2.CreateRoute(ctx, &ec2.CreateRouteInput{RouteTableId: in.RouteTableId, DestinationCidrBlock: in.DestinationCidrBlock, GatewayId: in.GatewayId, NatGatewayId: in.NatGatewayId})
 			if err != nil {
-				return provider.Observed{}, mapErr("CreateRoute", "route_table", id, err)
+				return driver.Observed{}, mapErr("CreateRoute", "route_table", id, err)
 			}
 		case old.Target != r.Target:
 			if _, err := d.EC2.ReplaceRoute(ctx, in); err != nil {
-				return provider.Observed{}, mapErr("ReplaceRoute", "route_table", id, err)
+				return driver.Observed{}, mapErr("ReplaceRoute", "route_table", id, err)
 			}
 		default:
 			continue
@@ -131,14 +131,14 @@ func (d *Driver) reconcileRouteTable(ctx context.Context, req provider.Request, 
 	}
 	for dst := range have {
 		_, err := d.EC2.DeleteRoute(ctx, &ec2.DeleteRouteInput{RouteTableId: awssdk.String(id), DestinationCidrBlock: awssdk.String(dst.String())})
-		if err != nil && !isCode(err, provider.NotFound) {
-			return provider.Observed{}, mapErr("DeleteRoute", "route_table", id, err)
+		if err != nil && !isCode(err, driver.NotFound) {
+			return driver.Observed{}, mapErr("DeleteRoute", "route_table", id, err)
 		}
 		changed = true
 	}
 	if want.Subnet != cur.Resource.RouteTable.Subnet {
 		if err := d.associateRouteTable(ctx, id, string(want.Subnet), string(cur.Resource.RouteTable.Subnet)); err != nil {
-			return provider.Observed{}, err
+			return driver.Observed{}, err
 		}
 		changed = true
 	}
@@ -200,7 +200,7 @@ func (d *Driver) disassociateSubnet(ctx context.Context, id, subnet string) erro
 				continue
 			}
 			_, err := d.EC2.DisassociateRouteTable(ctx, &ec2.DisassociateRouteTableInput{AssociationId: a.RouteTableAssociationId})
-			if err != nil && !isCode(err, provider.NotFound) {
+			if err != nil && !isCode(err, driver.NotFound) {
 				return mapErr("DisassociateRouteTable", "route_table", id, err)
 			}
 		}
@@ -208,28 +208,28 @@ func (d *Driver) disassociateSubnet(ctx context.Context, id, subnet string) erro
 	return nil
 }
 
-func (d *Driver) readRouteTable(ctx context.Context, id string) (provider.Observed, error) {
+func (d *Driver) readRouteTable(ctx context.Context, id string) (driver.Observed, error) {
 	out, err := d.EC2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{RouteTableIds: []string{id}})
 	return readOne("DescribeRouteTables", blueprint.KindRouteTable, id, out, err,
 		func(o *ec2.DescribeRouteTablesOutput) []ec2types.RouteTable { return o.RouteTables }, routeTableObserved)
 }
 
-func (d *Driver) listRouteTables(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+func (d *Driver) listRouteTables(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
 	p := ec2.NewDescribeRouteTablesPaginator(d.EC2, &ec2.DescribeRouteTablesInput{Filters: ownerFilters(q, "vpc-id")})
 	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeRouteTables", blueprint.KindRouteTable,
 		func(o *ec2.DescribeRouteTablesOutput) []ec2types.RouteTable { return o.RouteTables }, routeTableObserved)
 }
 
 // deleteRouteTable disassociates every subnet, then deletes the table.
-func (d *Driver) deleteRouteTable(ctx context.Context, cur provider.Observed) error {
+func (d *Driver) deleteRouteTable(ctx context.Context, cur driver.Observed) error {
 	if err := d.disassociateSubnet(ctx, cur.ID, ""); err != nil {
-		if isCode(err, provider.NotFound) {
+		if isCode(err, driver.NotFound) {
 			return nil
 		}
 		return err
 	}
 	_, err := d.EC2.DeleteRouteTable(ctx, &ec2.DeleteRouteTableInput{RouteTableId: awssdk.String(cur.ID)})
-	if isCode(err, provider.NotFound) {
+	if isCode(err, driver.NotFound) {
 		return nil
 	}
 	return mapErr("DeleteRouteTable", "route_table", cur.ID, err)

@@ -8,10 +8,10 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
-func sgObserved(g ec2types.SecurityGroup) provider.Observed {
+func sgObserved(g ec2types.SecurityGroup) driver.Observed {
 	o := observed(blueprint.KindSecurityGroup, awssdk.ToString(g.GroupId), fromEC2Tags(g.Tags), true, "available")
 	o.Resource.SecurityGroup = &blueprint.SecurityGroupSpec{
 		Net:         blueprint.Ref(awssdk.ToString(g.VpcId)),
@@ -24,13 +24,13 @@ func sgObserved(g ec2types.SecurityGroup) provider.Observed {
 // createSecurityGroup creates the group alone: its rules, the default
 // allow-all egress rule included, belong to the security_group_rules
 // resource of the group.
-func (d *Driver) createSecurityGroup(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) createSecurityGroup(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	spec := req.Resource.SecurityGroup
 	out, err := d.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{
 		Filters: append(logicalFilters(req.Deployment, req.Resource.ID), filter("vpc-id", string(spec.Net))),
 	})
 	if err != nil {
-		return provider.Observed{}, mapErr("DescribeSecurityGroups", "security_group", req.Resource.ID, err)
+		return driver.Observed{}, mapErr("DescribeSecurityGroups", "security_group", req.Resource.ID, err)
 	}
 	if len(out.SecurityGroups) > 0 {
 		return sgObserved(out.SecurityGroups[0]), nil
@@ -46,7 +46,7 @@ func (d *Driver) createSecurityGroup(ctx context.Context, req provider.Request) 
 		TagSpecifications: tagSpec(ec2types.ResourceTypeSecurityGroup, req.Tags),
 	})
 	if err != nil {
-		return provider.Observed{}, mapErr("CreateSecurityGroup", "security_group", req.Resource.ID, err)
+		return driver.Observed{}, mapErr("CreateSecurityGroup", "security_group", req.Resource.ID, err)
 	}
 	return sgObserved(ec2types.SecurityGroup{
 		GroupId: c.GroupId, GroupName: awssdk.String(spec.Name), Description: awssdk.String(desc),
@@ -65,26 +65,26 @@ func (d *Driver) describeGroup(ctx context.Context, id string) (*ec2types.Securi
 	return &out.SecurityGroups[0], nil
 }
 
-func (d *Driver) readSecurityGroup(ctx context.Context, id string) (provider.Observed, error) {
+func (d *Driver) readSecurityGroup(ctx context.Context, id string) (driver.Observed, error) {
 	g, err := d.describeGroup(ctx, id)
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	return sgObserved(*g), nil
 }
 
-func (d *Driver) listSecurityGroups(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+func (d *Driver) listSecurityGroups(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
 	p := ec2.NewDescribeSecurityGroupsPaginator(d.EC2, &ec2.DescribeSecurityGroupsInput{Filters: ownerFilters(q, "vpc-id")})
 	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeSecurityGroups", blueprint.KindSecurityGroup,
 		func(o *ec2.DescribeSecurityGroupsOutput) []ec2types.SecurityGroup { return o.SecurityGroups }, sgObserved)
 }
 
-func (d *Driver) deleteSecurityGroup(ctx context.Context, cur provider.Observed) error {
+func (d *Driver) deleteSecurityGroup(ctx context.Context, cur driver.Observed) error {
 	_, err := d.EC2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: awssdk.String(cur.ID)})
 	switch {
-	case err == nil, isCode(err, provider.NotFound):
+	case err == nil, isCode(err, driver.NotFound):
 		return nil
-	case isCode(err, provider.Dependency):
+	case isCode(err, driver.Dependency):
 		return d.withBlockers(ctx, mapErr("DeleteSecurityGroup", "security_group", cur.ID, err), "group-id", cur.ID)
 	}
 	return mapErr("DeleteSecurityGroup", "security_group", cur.ID, err)

@@ -15,7 +15,7 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // A security_group_rules resource has no AWS id of its own: its ID is the
@@ -152,11 +152,11 @@ func (d *Driver) describeRules(ctx context.Context, group string) ([]awsRule, er
 	return rules, nil
 }
 
-func rulesObserved(g ec2types.SecurityGroup, rules []awsRule) provider.Observed {
+func rulesObserved(g ec2types.SecurityGroup, rules []awsRule) driver.Observed {
 	tags := fromEC2Tags(g.Tags)
 	id := awssdk.ToString(g.GroupId)
 	logical := tags[tagRulesID]
-	o := provider.Observed{ID: rulesID(id), LogicalID: logical, Ready: true, Status: "applied", Tags: map[string]string{}}
+	o := driver.Observed{ID: rulesID(id), LogicalID: logical, Ready: true, Status: "applied", Tags: map[string]string{}}
 	for k, v := range tags {
 		if rest, ok := strings.CutPrefix(k, rulesTag); ok {
 			o.Tags[rest] = v
@@ -176,11 +176,11 @@ func rulesObserved(g ec2types.SecurityGroup, rules []awsRule) provider.Observed 
 	return o
 }
 
-func (d *Driver) createSecurityGroupRules(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) createSecurityGroupRules(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	group := string(req.Resource.SecurityGroupRules.Group)
 	g, err := d.describeGroup(ctx, group)
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	have := fromEC2Tags(g.Tags)
 	want := map[string]string{tagRulesID: req.Resource.ID}
@@ -195,13 +195,13 @@ func (d *Driver) createSecurityGroupRules(ctx context.Context, req provider.Requ
 	}
 	if len(missing) > 0 {
 		if _, err := d.EC2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{group}, Tags: missing}); err != nil {
-			return provider.Observed{}, mapErr("CreateTags", "security_group_rules", group, err)
+			return driver.Observed{}, mapErr("CreateTags", "security_group_rules", group, err)
 		}
 	}
 	return d.reconcileRules(ctx, req, group)
 }
 
-func (d *Driver) updateSecurityGroupRules(ctx context.Context, req provider.Request, cur provider.Observed) (provider.Observed, error) {
+func (d *Driver) updateSecurityGroupRules(ctx context.Context, req driver.Request, cur driver.Observed) (driver.Observed, error) {
 	return d.reconcileRules(ctx, req, groupOfRules(cur.ID))
 }
 
@@ -209,11 +209,11 @@ func (d *Driver) updateSecurityGroupRules(ctx context.Context, req provider.Requ
 // by rule id every rule not in req (the default allow-all egress rule
 // included), then authorizes the missing ones. Descriptions are not
 // compared, as AWS does not compare them.
-func (d *Driver) reconcileRules(ctx context.Context, req provider.Request, group string) (provider.Observed, error) {
+func (d *Driver) reconcileRules(ctx context.Context, req driver.Request, group string) (driver.Observed, error) {
 	spec := req.Resource.SecurityGroupRules
 	have, err := d.describeRules(ctx, group)
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	for _, egress := range []bool{false, true} {
 		want := map[string]blueprint.RuleSpec{}
@@ -237,14 +237,14 @@ func (d *Driver) reconcileRules(ctx context.Context, req provider.Request, group
 			revoke = append(revoke, h.id)
 		}
 		if err := d.revokeRules(ctx, group, egress, revoke); err != nil {
-			return provider.Observed{}, err
+			return driver.Observed{}, err
 		}
 		var perms []ec2types.IpPermission
 		for _, k := range slices.Sorted(maps.Keys(want)) {
 			perms = append(perms, ipPermission(want[k]))
 		}
 		if err := d.authorizeRules(ctx, group, egress, perms); err != nil {
-			return provider.Observed{}, err
+			return driver.Observed{}, err
 		}
 	}
 	return d.readSecurityGroupRules(ctx, group)
@@ -263,7 +263,7 @@ func (d *Driver) revokeRules(ctx context.Context, group string, egress bool, ids
 		_, err = d.EC2.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: awssdk.String(group), SecurityGroupRuleIds: ids})
 		err = mapErr("RevokeSecurityGroupIngress", "security_group_rules", group, err)
 	}
-	if isCode(err, provider.NotFound) && awsCode(err) == "InvalidPermission.NotFound" {
+	if isCode(err, driver.NotFound) && awsCode(err) == "InvalidPermission.NotFound" {
 		return nil
 	}
 	return err
@@ -284,28 +284,28 @@ func (d *Driver) authorizeRules(ctx context.Context, group string, egress bool, 
 	return err
 }
 
-func (d *Driver) readSecurityGroupRules(ctx context.Context, id string) (provider.Observed, error) {
+func (d *Driver) readSecurityGroupRules(ctx context.Context, id string) (driver.Observed, error) {
 	id = groupOfRules(id)
 	g, err := d.describeGroup(ctx, id)
-	if isCode(err, provider.NotFound) {
-		return provider.Observed{}, notFound("DescribeSecurityGroups", blueprint.KindSecurityGroupRules, rulesID(id))
+	if isCode(err, driver.NotFound) {
+		return driver.Observed{}, notFound("DescribeSecurityGroups", blueprint.KindSecurityGroupRules, rulesID(id))
 	}
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	if fromEC2Tags(g.Tags)[tagRulesID] == "" {
-		return provider.Observed{}, notFound("DescribeSecurityGroups", blueprint.KindSecurityGroupRules, rulesID(id))
+		return driver.Observed{}, notFound("DescribeSecurityGroups", blueprint.KindSecurityGroupRules, rulesID(id))
 	}
 	rules, err := d.describeRules(ctx, id)
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	return rulesObserved(*g, rules), nil
 }
 
-func (d *Driver) listSecurityGroupRules(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+func (d *Driver) listSecurityGroupRules(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
 	fs := append(ownerFilters(q, "vpc-id"), filter("tag-key", tagRulesID))
-	var res []provider.Observed
+	var res []driver.Observed
 	p := ec2.NewDescribeSecurityGroupsPaginator(d.EC2, &ec2.DescribeSecurityGroupsInput{Filters: fs})
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
@@ -326,10 +326,10 @@ func (d *Driver) listSecurityGroupRules(ctx context.Context, q provider.Query) (
 // deleteSecurityGroupRules revokes every rule of the group, in both
 // directions, and removes the rules-id tag. References to other groups go
 // with it, so the groups can then be deleted in any order.
-func (d *Driver) deleteSecurityGroupRules(ctx context.Context, cur provider.Observed) error {
+func (d *Driver) deleteSecurityGroupRules(ctx context.Context, cur driver.Observed) error {
 	group := groupOfRules(cur.ID)
 	g, err := d.describeGroup(ctx, group)
-	if isCode(err, provider.NotFound) {
+	if isCode(err, driver.NotFound) {
 		return nil
 	}
 	if err != nil {
@@ -347,10 +347,10 @@ func (d *Driver) deleteSecurityGroupRules(ctx context.Context, cur provider.Obse
 			in = append(in, r.id)
 		}
 	}
-	if err := d.revokeRules(ctx, group, false, in); err != nil && !isCode(err, provider.NotFound) {
+	if err := d.revokeRules(ctx, group, false, in); err != nil && !isCode(err, driver.NotFound) {
 		return err
 	}
-	if err := d.revokeRules(ctx, group, true, out); err != nil && !isCode(err, provider.NotFound) {
+	if err := d.revokeRules(ctx, group, true, out); err != nil && !isCode(err, driver.NotFound) {
 		return err
 	}
 	var drop []ec2types.Tag
@@ -363,7 +363,7 @@ func (d *Driver) deleteSecurityGroupRules(ctx context.Context, cur provider.Obse
 		return nil
 	}
 	_, err = d.EC2.DeleteTags(ctx, &ec2.DeleteTagsInput{Resources: []string{group}, Tags: drop})
-	if err != nil && !isCode(err, provider.NotFound) {
+	if err != nil && !isCode(err, driver.NotFound) {
 		return mapErr("DeleteTags", "security_group_rules", cur.ID, err)
 	}
 	return nil

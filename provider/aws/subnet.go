@@ -11,10 +11,10 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
-func subnetObserved(s ec2types.Subnet) provider.Observed {
+func subnetObserved(s ec2types.Subnet) driver.Observed {
 	tags := fromEC2Tags(s.Tags)
 	o := observed(blueprint.KindSubnet, awssdk.ToString(s.SubnetId), tags, s.State == ec2types.SubnetStateAvailable, string(s.State))
 	p, _ := netip.ParsePrefix(awssdk.ToString(s.CidrBlock))
@@ -28,7 +28,7 @@ func subnetObserved(s ec2types.Subnet) provider.Observed {
 	return o
 }
 
-func (d *Driver) createSubnet(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) createSubnet(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	spec := req.Resource.Subnet
 	// AWS refuses subnets outside /16-/28; moto does not, so the driver
 	// checks, to behave the same on both.
@@ -37,12 +37,12 @@ func (d *Driver) createSubnet(ctx context.Context, req provider.Request) (provid
 		bounds = netplan.AWS.SubnetPrefix6
 	}
 	if !spec.CIDR.IsValid() || !bounds.Contains(spec.CIDR.Bits()) {
-		return provider.Observed{}, provider.NewError("CreateSubnet", "subnet", req.Resource.ID, provider.Invalid,
+		return driver.Observed{}, driver.NewError("CreateSubnet", "subnet", req.Resource.ID, driver.Invalid,
 			fmt.Errorf("aws: subnet %s: cidr %s: prefix outside /%d-/%d; use a prefix in that range", req.Resource.ID, spec.CIDR, bounds.Min, bounds.Max))
 	}
 	out, err := d.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{Filters: append(logicalFilters(req.Deployment, req.Resource.ID), filter("vpc-id", string(spec.Net)))})
 	if err != nil {
-		return provider.Observed{}, mapErr("DescribeSubnets", "subnet", req.Resource.ID, err)
+		return driver.Observed{}, mapErr("DescribeSubnets", "subnet", req.Resource.ID, err)
 	}
 	var s ec2types.Subnet
 	if len(out.Subnets) > 0 {
@@ -55,13 +55,13 @@ func (d *Driver) createSubnet(ctx context.Context, req provider.Request) (provid
 			TagSpecifications: tagSpec(ec2types.ResourceTypeSubnet, withTags(req.Tags, tagTier, spec.Tier)),
 		})
 		if err != nil {
-			return provider.Observed{}, mapErr("CreateSubnet", "subnet", req.Resource.ID, err)
+			return driver.Observed{}, mapErr("CreateSubnet", "subnet", req.Resource.ID, err)
 		}
 		s = *c.Subnet
 	}
 	if awssdk.ToBool(s.MapPublicIpOnLaunch) != spec.Public {
 		if err := d.setMapPublicIP(ctx, awssdk.ToString(s.SubnetId), spec.Public); err != nil {
-			return provider.Observed{}, err
+			return driver.Observed{}, err
 		}
 		s.MapPublicIpOnLaunch = awssdk.Bool(spec.Public)
 	}
@@ -76,33 +76,33 @@ func (d *Driver) setMapPublicIP(ctx context.Context, id string, on bool) error {
 	return mapErr("ModifySubnetAttribute", "subnet", id, err)
 }
 
-func (d *Driver) updateSubnet(ctx context.Context, req provider.Request, cur provider.Observed) (provider.Observed, error) {
+func (d *Driver) updateSubnet(ctx context.Context, req driver.Request, cur driver.Observed) (driver.Observed, error) {
 	if cur.Resource.Subnet == nil || cur.Resource.Subnet.Public != req.Resource.Subnet.Public {
 		if err := d.setMapPublicIP(ctx, cur.ID, req.Resource.Subnet.Public); err != nil {
-			return provider.Observed{}, err
+			return driver.Observed{}, err
 		}
 	}
 	return d.readSubnet(ctx, cur.ID)
 }
 
-func (d *Driver) readSubnet(ctx context.Context, id string) (provider.Observed, error) {
+func (d *Driver) readSubnet(ctx context.Context, id string) (driver.Observed, error) {
 	out, err := d.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: []string{id}})
 	return readOne("DescribeSubnets", blueprint.KindSubnet, id, out, err,
 		func(o *ec2.DescribeSubnetsOutput) []ec2types.Subnet { return o.Subnets }, subnetObserved)
 }
 
-func (d *Driver) listSubnets(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+func (d *Driver) listSubnets(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
 	p := ec2.NewDescribeSubnetsPaginator(d.EC2, &ec2.DescribeSubnetsInput{Filters: ownerFilters(q, "vpc-id")})
 	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeSubnets", blueprint.KindSubnet,
 		func(o *ec2.DescribeSubnetsOutput) []ec2types.Subnet { return o.Subnets }, subnetObserved)
 }
 
-func (d *Driver) deleteSubnet(ctx context.Context, cur provider.Observed) error {
+func (d *Driver) deleteSubnet(ctx context.Context, cur driver.Observed) error {
 	_, err := d.EC2.DeleteSubnet(ctx, &ec2.DeleteSubnetInput{SubnetId: awssdk.String(cur.ID)})
 	switch {
-	case err == nil, isCode(err, provider.NotFound):
+	case err == nil, isCode(err, driver.NotFound):
 		return nil
-	case isCode(err, provider.Dependency):
+	case isCode(err, driver.Dependency):
 		return d.withBlockers(ctx, mapErr("DeleteSubnet", "subnet", cur.ID, err), "subnet-id", cur.ID)
 	}
 	return mapErr("DeleteSubnet", "subnet", cur.ID, err)
@@ -111,7 +111,7 @@ func (d *Driver) deleteSubnet(ctx context.Context, cur provider.Observed) error 
 // withBlockers adds to a Dependency error the network interfaces that
 // archkit does not own in the VPC, subnet or group (filter name/value).
 func (d *Driver) withBlockers(ctx context.Context, err error, name, value string) error {
-	pe, ok := err.(*provider.Error)
+	pe, ok := err.(*driver.Error)
 	if !ok {
 		return err
 	}
@@ -120,12 +120,12 @@ func (d *Driver) withBlockers(ctx context.Context, err error, name, value string
 		return err
 	}
 	for _, ni := range out.NetworkInterfaces {
-		if _, ours := fromEC2Tags(ni.TagSet)[provider.TagDeployment]; ours {
+		if _, ours := fromEC2Tags(ni.TagSet)[driver.TagDeployment]; ours {
 			continue
 		}
-		b := provider.Blocker{Kind: "network_interface", ID: awssdk.ToString(ni.NetworkInterfaceId)}
+		b := driver.Blocker{Kind: "network_interface", ID: awssdk.ToString(ni.NetworkInterfaceId)}
 		if ni.Attachment != nil && awssdk.ToString(ni.Attachment.InstanceId) != "" {
-			b = provider.Blocker{Kind: "instance", ID: awssdk.ToString(ni.Attachment.InstanceId)}
+			b = driver.Blocker{Kind: "instance", ID: awssdk.ToString(ni.Attachment.InstanceId)}
 		} else if ni.InterfaceType != "" && ni.InterfaceType != ec2types.NetworkInterfaceTypeInterface {
 			b.Kind = string(ni.InterfaceType)
 		}

@@ -5,13 +5,12 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/archkit/archkit/provider/driver"
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
-
-	"github.com/archkit/archkit/provider"
 )
 
 // specTag prefixes the tags that keep spec fields AWS cannot report back
@@ -32,7 +31,7 @@ const (
 	// on its group: tagRulesID marks a group whose rule set archkit
 	// manages and names the rules resource.
 	rulesTag   = "archkit:rules:"
-	tagRulesID = rulesTag + provider.TagLogicalID
+	tagRulesID = rulesTag + driver.TagLogicalID
 )
 
 // withTags returns base plus extra (extra wins), without empty values.
@@ -142,7 +141,7 @@ func userTags(m map[string]string) map[string]string {
 
 // owned reports whether tags carry the deployment's ownership tag.
 func owned(m map[string]string, deployment string) bool {
-	return deployment != "" && m[provider.TagDeployment] == deployment
+	return deployment != "" && m[driver.TagDeployment] == deployment
 }
 
 func filter(name string, values ...string) ec2types.Filter {
@@ -151,8 +150,8 @@ func filter(name string, values ...string) ec2types.Filter {
 
 // ownerFilters selects a deployment's resources, scoped by VPC when the
 // caller knows the VPCs (vpcFilter names the VPC filter of the kind).
-func ownerFilters(q provider.Query, vpcFilter string) []ec2types.Filter {
-	fs := []ec2types.Filter{filter("tag:"+provider.TagDeployment, q.Deployment)}
+func ownerFilters(q driver.Query, vpcFilter string) []ec2types.Filter {
+	fs := []ec2types.Filter{filter("tag:"+driver.TagDeployment, q.Deployment)}
 	if vpcFilter != "" && len(q.NetIDs) > 0 {
 		fs = append(fs, filter(vpcFilter, q.NetIDs...))
 	}
@@ -162,7 +161,7 @@ func ownerFilters(q provider.Query, vpcFilter string) []ec2types.Filter {
 // logicalFilters find one resource by its logical id.
 func logicalFilters(deployment, logicalID string) []ec2types.Filter {
 	return []ec2types.Filter{
-		filter("tag:"+provider.TagDeployment, deployment),
-		filter("tag:"+provider.TagLogicalID, logicalID),
+		filter("tag:"+driver.TagDeployment, deployment),
+		filter("tag:"+driver.TagLogicalID, logicalID),
 	}
 }

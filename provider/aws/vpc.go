@@ -9,13 +9,13 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // observed builds the Observed of a resource from its tags.
-func observed(kind blueprint.Kind, id string, tags map[string]string, ready bool, status string) provider.Observed {
-	logical := tags[provider.TagLogicalID]
-	return provider.Observed{
+func observed(kind blueprint.Kind, id string, tags map[string]string, ready bool, status string) driver.Observed {
+	logical := tags[driver.TagLogicalID]
+	return driver.Observed{
 		ID:        id,
 		LogicalID: logical,
 		Resource:  blueprint.Resource{ID: logical, Kind: kind},
@@ -26,17 +26,17 @@ func observed(kind blueprint.Kind, id string, tags map[string]string, ready bool
 }
 
 func notFound(op string, kind blueprint.Kind, id string) error {
-	return provider.NewError(op, string(kind), id, provider.NotFound, nil)
+	return driver.NewError(op, string(kind), id, driver.NotFound, nil)
 }
 
-func (d *Driver) vpcObserved(v ec2types.Vpc) provider.Observed {
+func (d *Driver) vpcObserved(v ec2types.Vpc) driver.Observed {
 	o := observed(blueprint.KindNet, awssdk.ToString(v.VpcId), fromEC2Tags(v.Tags), v.State == ec2types.VpcStateAvailable, string(v.State))
 	p, _ := netip.ParsePrefix(awssdk.ToString(v.CidrBlock))
 	o.Resource.Net = &blueprint.NetSpec{CIDR: p}
 	return o
 }
 
-func (d *Driver) findVPC(ctx context.Context, req provider.Request) (*ec2types.Vpc, error) {
+func (d *Driver) findVPC(ctx context.Context, req driver.Request) (*ec2types.Vpc, error) {
 	out, err := d.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: logicalFilters(req.Deployment, req.Resource.ID)})
 	if err != nil {
 		return nil, mapErr("DescribeVpcs", "net", req.Resource.ID, err)
@@ -47,11 +47,11 @@ func (d *Driver) findVPC(ctx context.Context, req provider.Request) (*ec2types.V
 	return &out.Vpcs[0], nil
 }
 
-func (d *Driver) createVPC(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) createVPC(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	spec := req.Resource.Net
 	v, err := d.findVPC(ctx, req)
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	if v == nil {
 		out, err := d.EC2.CreateVpc(ctx, &ec2.CreateVpcInput{
@@ -59,7 +59,7 @@ func (d *Driver) createVPC(ctx context.Context, req provider.Request) (provider.
 			TagSpecifications: tagSpec(ec2types.ResourceTypeVpc, req.Tags),
 		})
 		if err != nil {
-			return provider.Observed{}, mapErr("CreateVpc", "net", req.Resource.ID, err)
+			return driver.Observed{}, mapErr("CreateVpc", "net", req.Resource.ID, err)
 		}
 		v = out.Vpc
 	}
@@ -69,7 +69,7 @@ func (d *Driver) createVPC(ctx context.Context, req provider.Request) (provider.
 	for _, attr := range []ec2types.VpcAttributeName{ec2types.VpcAttributeNameEnableDnsSupport, ec2types.VpcAttributeNameEnableDnsHostnames} {
 		on, err := d.vpcAttribute(ctx, id, attr)
 		if err != nil {
-			return provider.Observed{}, err
+			return driver.Observed{}, err
 		}
 		if on {
 			continue
@@ -82,7 +82,7 @@ func (d *Driver) createVPC(ctx context.Context, req provider.Request) (provider.
 			in.EnableDnsHostnames = t
 		}
 		if _, err := d.EC2.ModifyVpcAttribute(ctx, in); err != nil {
-			return provider.Observed{}, mapErr("ModifyVpcAttribute", "net", id, err)
+			return driver.Observed{}, mapErr("ModifyVpcAttribute", "net", id, err)
 		}
 	}
 	return d.vpcObserved(*v), nil
@@ -100,24 +100,24 @@ func (d *Driver) vpcAttribute(ctx context.Context, id string, attr ec2types.VpcA
 	return v != nil && awssdk.ToBool(v.Value), nil
 }
 
-func (d *Driver) readVPC(ctx context.Context, id string) (provider.Observed, error) {
+func (d *Driver) readVPC(ctx context.Context, id string) (driver.Observed, error) {
 	out, err := d.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{VpcIds: []string{id}})
 	return readOne("DescribeVpcs", blueprint.KindNet, id, out, err,
 		func(o *ec2.DescribeVpcsOutput) []ec2types.Vpc { return o.Vpcs }, d.vpcObserved)
 }
 
-func (d *Driver) listVPCs(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+func (d *Driver) listVPCs(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
 	p := ec2.NewDescribeVpcsPaginator(d.EC2, &ec2.DescribeVpcsInput{Filters: ownerFilters(q, "vpc-id")})
 	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeVpcs", blueprint.KindNet,
 		func(o *ec2.DescribeVpcsOutput) []ec2types.Vpc { return o.Vpcs }, d.vpcObserved)
 }
 
-func (d *Driver) deleteVPC(ctx context.Context, cur provider.Observed) error {
+func (d *Driver) deleteVPC(ctx context.Context, cur driver.Observed) error {
 	_, err := d.EC2.DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: awssdk.String(cur.ID)})
 	switch {
-	case err == nil, isCode(err, provider.NotFound):
+	case err == nil, isCode(err, driver.NotFound):
 		return nil
-	case isCode(err, provider.Dependency):
+	case isCode(err, driver.Dependency):
 		return d.withBlockers(ctx, mapErr("DeleteVpc", "net", cur.ID, err), "vpc-id", cur.ID)
 	}
 	return mapErr("DeleteVpc", "net", cur.ID, err)

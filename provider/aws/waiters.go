@@ -6,7 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/internal/wait"
 )
 
 // retryWhile calls fn until it returns an error whose code is not code
@@ -16,22 +17,18 @@ import (
 // addresses, an Elastic IP still held by a NAT gateway that is going away,
 // a target group whose listeners are being removed. On timeout it returns
 // fn's last error.
-func (d *Driver) retryWhile(ctx context.Context, code provider.Code, fn func() error) error {
+func (d *Driver) retryWhile(ctx context.Context, code driver.Code, fn func() error) error {
 	ctx, cancel := context.WithTimeout(ctx, d.waitTimeout())
 	defer cancel()
 	minDelay, maxDelay := d.delays()
 	delay := minDelay
 	for {
 		err := fn()
-		if err == nil || provider.CodeOf(err) != code {
+		if err == nil || driver.CodeOf(err) != code {
 			return err
 		}
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if wait.Sleep(ctx, delay) != nil {
 			return err
-		case <-t.C:
 		}
 		delay = min(delay*2, maxDelay)
 	}

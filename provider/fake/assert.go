@@ -6,7 +6,7 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // TestingT is the part of *testing.T the assertions use; testify's
@@ -73,7 +73,7 @@ func AssertNoLeaks(t TestingT, d *Driver, deployment string) bool {
 	t.Helper()
 	var left []string
 	for _, o := range d.Resources() {
-		if o.Tags[provider.TagDeployment] == deployment {
+		if o.Tags[driver.TagDeployment] == deployment {
 			left = append(left, fmt.Sprintf("%s %s (%s)", o.Resource.Kind, o.ID, o.LogicalID))
 		}
 	}
@@ -86,13 +86,13 @@ func AssertNoLeaks(t TestingT, d *Driver, deployment string) bool {
 
 // AssertExists checks that deployment has a resource with logical id
 // logicalID, and returns it.
-func AssertExists(t TestingT, d *Driver, deployment, logicalID string) (provider.Observed, bool) {
+func AssertExists(t TestingT, d *Driver, deployment, logicalID string) (driver.Observed, bool) {
 	t.Helper()
 	for _, o := range d.Resources() {
-		if o.Tags[provider.TagDeployment] == deployment && o.LogicalID == logicalID {
+		if o.Tags[driver.TagDeployment] == deployment && o.LogicalID == logicalID {
 			return o, true
 		}
 	}
 	t.Errorf("fake: deployment %q has no resource %q", deployment, logicalID)
-	return provider.Observed{}, false
+	return driver.Observed{}, false
 }

@@ -6,7 +6,7 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/fake"
 	"github.com/archkit/archkit/provider/providertest"
 )
@@ -32,7 +32,7 @@ func BenchmarkList(b *testing.B) {
 			for i := range n {
 				providertest.Deploy(b.Context(), b, d, fmt.Sprintf("dep%d", i))
 			}
-			q := provider.Query{Deployment: "dep0", Kind: blueprint.KindSubnet}
+			q := driver.Query{Deployment: "dep0", Kind: blueprint.KindSubnet}
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := d.List(b.Context(), q); err != nil {

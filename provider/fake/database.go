@@ -2,7 +2,7 @@ package fake
 
 import (
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // validateDatabase checks a managed database the way RDS does: a known
@@ -15,7 +15,7 @@ func (d *Driver) validateDatabase(op string, e *entry) error {
 	switch s.Engine {
 	case "mysql", "postgres", "mariadb":
 	default:
-		return d.errf(op, k, e.res.ID, provider.Invalid, "database.engine: %q: use mysql, postgres or mariadb", s.Engine)
+		return d.errf(op, k, e.res.ID, driver.Invalid, "database.engine: %q: use mysql, postgres or mariadb", s.Engine)
 	}
 	net, err := d.checkSubnets(op, e, "database.subnets", s.Subnets, 2)
 	if err != nil {
@@ -26,17 +26,17 @@ func (d *Driver) validateDatabase(op string, e *entry) error {
 	}
 	switch {
 	case s.InstanceClass == "":
-		return d.errf(op, k, e.res.ID, provider.Invalid, "database.instance_class: empty; give one like db.t3.micro")
+		return d.errf(op, k, e.res.ID, driver.Invalid, "database.instance_class: empty; give one like db.t3.micro")
 	case s.StorageGiB < 20 || s.StorageGiB > 65536:
-		return d.errf(op, k, e.res.ID, provider.Invalid, "database.storage_gib: %d: use 20 to 65536", s.StorageGiB)
+		return d.errf(op, k, e.res.ID, driver.Invalid, "database.storage_gib: %d: use 20 to 65536", s.StorageGiB)
 	case s.Port == 0:
-		return d.errf(op, k, e.res.ID, provider.Invalid, "database.port: 0; give the port, 3306 or 5432")
+		return d.errf(op, k, e.res.ID, driver.Invalid, "database.port: 0; give the port, 3306 or 5432")
 	case s.Username == "":
-		return d.errf(op, k, e.res.ID, provider.Invalid, "database.username: empty; give the master user name")
+		return d.errf(op, k, e.res.ID, driver.Invalid, "database.username: empty; give the master user name")
 	case s.BackupRetentionDays < 0 || s.BackupRetentionDays > 35:
-		return d.errf(op, k, e.res.ID, provider.Invalid, "database.backup_retention_days: %d: use 0 to 35", s.BackupRetentionDays)
+		return d.errf(op, k, e.res.ID, driver.Invalid, "database.backup_retention_days: %d: use 0 to 35", s.BackupRetentionDays)
 	case s.ReadReplicas < 0 || s.ReadReplicas > 15:
-		return d.errf(op, k, e.res.ID, provider.Invalid, "database.read_replicas: %d: use 0 to 15", s.ReadReplicas)
+		return d.errf(op, k, e.res.ID, driver.Invalid, "database.read_replicas: %d: use 0 to 15", s.ReadReplicas)
 	}
 	return nil
 }

@@ -1,9 +1,9 @@
-// Package fake is an in-memory [provider.Driver] that behaves like the
+// Package fake is an in-memory [driver.Driver] that behaves like the
 // clouds archkit drives, so that infrastructure code can be unit-tested
 // without an account: it validates requests as AWS and OUTSCALE do, refuses
 // to delete what is still in use, keeps NAT gateways, load balancers and
 // databases pending for a while, honours client tokens, and maps every
-// failure to a [*provider.Error] with the right [provider.Code]. It passes
+// failure to a [*driver.Error] with the right [driver.Code]. It passes
 // the conformance suite of package providertest, like the real drivers.
 //
 //	d := fake.New()                       // AWS-like: ids "vpc-0…", every kind supported
@@ -49,7 +49,7 @@
 // and zone rules. Every reference must name an existing resource of the
 // right kind (Code NotFound otherwise).
 //
-// Delete refuses (Code Dependency, with [provider.Blocker]s) a Net with
+// Delete refuses (Code Dependency, with [driver.Blocker]s) a Net with
 // anything left in it; a subnet holding a NAT gateway, route table,
 // firewall, load balancer, cluster, database or foreign resource; an
 // internet gateway while NAT gateways use its Net; a public IP used by a

@@ -10,10 +10,10 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
-var _ provider.Driver = (*Driver)(nil)
+var _ driver.Driver = (*Driver)(nil)
 
 // IDStyle selects how the fake spells provider ids.
 type IDStyle string
@@ -45,12 +45,12 @@ type Options struct {
 	// IDStyle spells the provider ids. "": [IDStyleAWS].
 	IDStyle IDStyle
 	// Unsupported maps the kinds the fake refuses (Code Unsupported) to the
-	// reason, as [provider.Capabilities.Unsupported]. nil: every kind is
+	// reason, as [driver.Capabilities.Unsupported]. nil: every kind is
 	// supported. [Outscale] sets firewall and database.
 	Unsupported map[blueprint.Kind]string
 	// UnsupportedFields maps, per kind, the top-level spec fields (JSON
 	// names) the fake refuses (Code Unsupported) when they are set, to
-	// the reason, as [provider.Capabilities.UnsupportedFields]. nil: every
+	// the reason, as [driver.Capabilities.UnsupportedFields]. nil: every
 	// field is supported. [Outscale] sets cluster.scaling.
 	UnsupportedFields map[blueprint.Kind]map[string]string
 	// PendingReads is how many Reads a NAT gateway, load balancer or
@@ -82,7 +82,7 @@ func Outscale(o *Options) {
 	}
 }
 
-// Driver is an in-memory [provider.Driver]. It keeps every resource in
+// Driver is an in-memory [driver.Driver]. It keeps every resource in
 // memory, validates requests the way the clouds do, refuses to delete what
 // is still used, lets slow resources pass through a pending state, and
 // records every call. Faults, throttling and latency can be injected, and
@@ -92,7 +92,7 @@ func Outscale(o *Options) {
 // [New].
 type Driver struct {
 	opts Options
-	caps provider.Capabilities
+	caps driver.Capabilities
 
 	mu      sync.Mutex
 	seq     uint64
@@ -166,8 +166,8 @@ func New(optFns ...func(*Options)) *Driver {
 	}
 }
 
-func capabilities(unsupported map[blueprint.Kind]string, fields map[blueprint.Kind]map[string]string) provider.Capabilities {
-	c := provider.Capabilities{
+func capabilities(unsupported map[blueprint.Kind]string, fields map[blueprint.Kind]map[string]string) driver.Capabilities {
+	c := driver.Capabilities{
 		Unsupported:       maps.Clone(unsupported),
 		UnsupportedFields: cloneFields(fields),
 		Mutable: map[blueprint.Kind][]string{
@@ -202,7 +202,7 @@ func (d *Driver) Name() string { return d.opts.Name }
 
 // Capabilities reports the kinds of Options.Unsupported, the fields of
 // Options.UnsupportedFields and the fields Update changes in place.
-func (d *Driver) Capabilities() provider.Capabilities {
+func (d *Driver) Capabilities() driver.Capabilities {
 	c := d.caps
 	c.Unsupported = maps.Clone(c.Unsupported)
 	c.UnsupportedFields = cloneFields(c.UnsupportedFields)
@@ -239,13 +239,13 @@ const (
 func IsWrite(op string) bool { return op == OpCreate || op == OpUpdate || op == OpDelete }
 
 // List returns the resources of kind q.Kind tagged with deployment
-// q.Deployment, sorted by id. When q.NetIDs is set, resources that live in
+// q.Deployment, in [driver.CompareObserved] order. When q.NetIDs is set, resources that live in
 // a Net are kept only if their Net is one of them.
-func (d *Driver) List(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
-	var out []provider.Observed
+func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
+	var out []driver.Observed
 	err := d.call(ctx, Call{Op: OpList, Kind: q.Kind}, func(*Call) error {
 		for _, e := range d.res {
-			if e.kind != q.Kind || e.tags[provider.TagDeployment] != q.Deployment {
+			if e.kind != q.Kind || e.tags[driver.TagDeployment] != q.Deployment {
 				continue
 			}
 			if len(q.NetIDs) > 0 {
@@ -260,7 +260,7 @@ func (d *Driver) List(ctx context.Context, q provider.Query) ([]provider.Observe
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(out, func(a, b provider.Observed) int { return compareIDs(a.ID, b.ID) })
+	slices.SortFunc(out, driver.CompareObserved)
 	return out, nil
 }
 
@@ -280,8 +280,8 @@ func compareIDs(a, b string) int {
 // Read returns the resource of kind kind with provider id id, or an error
 // with Code NotFound. Each Read of a pending resource brings it one step
 // closer to Ready.
-func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (provider.Observed, error) {
-	var out provider.Observed
+func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (driver.Observed, error) {
+	var out driver.Observed
 	err := d.call(ctx, Call{Op: OpRead, Kind: kind, ID: id}, func(c *Call) error {
 		e, err := d.lookup(OpRead, kind, id)
 		if err != nil {
@@ -300,15 +300,15 @@ func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (prov
 // whose Token the Driver has seen returns the resource made then, as long
 // as it exists; the same Token with a different spec fails with Code Invalid
 // (AWS's IdempotentParameterMismatch).
-func (d *Driver) Create(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	r := req.Resource
-	var out provider.Observed
+	var out driver.Observed
 	err := d.call(ctx, Call{Op: OpCreate, Kind: r.Kind, LogicalID: r.ID}, func(c *Call) error {
 		if req.Token != "" {
 			if id, ok := d.tokens[req.Token]; ok {
 				if e, ok := d.res[id]; ok {
 					if !sameSpec(e.origin, r) {
-						return d.errf(OpCreate, r.Kind, id, provider.Invalid,
+						return d.errf(OpCreate, r.Kind, id, driver.Invalid,
 							"client token %q was used for a different request (idempotent parameter mismatch); use a new token", req.Token)
 					}
 					out = e.observed()
@@ -332,13 +332,13 @@ func (d *Driver) Create(ctx context.Context, req provider.Request) (provider.Obs
 	return out, err
 }
 
-func (d *Driver) create(req provider.Request) (*entry, error) {
+func (d *Driver) create(req driver.Request) (*entry, error) {
 	r := req.Resource.Clone()
 	if reason, no := d.opts.Unsupported[r.Kind]; no {
-		return nil, d.errf(OpCreate, r.Kind, r.ID, provider.Unsupported, "%s", reason)
+		return nil, d.errf(OpCreate, r.Kind, r.ID, driver.Unsupported, "%s", reason)
 	}
 	if r.Spec() == nil {
-		return nil, d.errf(OpCreate, r.Kind, r.ID, provider.Invalid, "kind %q: no %q spec; set the spec that matches the kind", r.Kind, r.Kind)
+		return nil, d.errf(OpCreate, r.Kind, r.ID, driver.Invalid, "kind %q: no %q spec; set the spec that matches the kind", r.Kind, r.Kind)
 	}
 	e := &entry{kind: r.Kind, res: r, tags: maps.Clone(req.Tags)}
 	if e.tags == nil {
@@ -363,9 +363,9 @@ func (d *Driver) create(req provider.Request) (*entry, error) {
 // Update changes the resource current.ID to match req. Changes to fields
 // that Capabilities().Mutable does not list fail with Code Invalid; the
 // tags are replaced by req.Tags when req.Tags is not nil.
-func (d *Driver) Update(ctx context.Context, req provider.Request, current provider.Observed) (provider.Observed, error) {
+func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.Observed) (driver.Observed, error) {
 	kind := req.Resource.Kind
-	var out provider.Observed
+	var out driver.Observed
 	err := d.call(ctx, Call{Op: OpUpdate, Kind: kind, ID: current.ID, LogicalID: req.Resource.ID}, func(c *Call) error {
 		e, err := d.lookup(OpUpdate, kind, current.ID)
 		if err != nil {
@@ -373,14 +373,14 @@ func (d *Driver) Update(ctx context.Context, req provider.Request, current provi
 		}
 		r := req.Resource.Clone()
 		if r.Spec() == nil {
-			return d.errf(OpUpdate, kind, e.id, provider.Invalid, "kind %q: no %q spec; set the spec that matches the kind", kind, kind)
+			return d.errf(OpUpdate, kind, e.id, driver.Invalid, "kind %q: no %q spec; set the spec that matches the kind", kind, kind)
 		}
 		if err := d.checkFields(OpUpdate, &entry{kind: kind, res: r}); err != nil {
 			return err
 		}
 		changed, err := changedFields(e.res, r)
 		if err != nil {
-			return provider.NewError(OpUpdate, string(kind), e.id, provider.Internal, err)
+			return driver.NewError(OpUpdate, string(kind), e.id, driver.Internal, err)
 		}
 		var fixed []string
 		for _, f := range changed {
@@ -389,7 +389,7 @@ func (d *Driver) Update(ctx context.Context, req provider.Request, current provi
 			}
 		}
 		if len(fixed) > 0 {
-			return d.errf(OpUpdate, kind, e.id, provider.Invalid,
+			return d.errf(OpUpdate, kind, e.id, driver.Invalid,
 				"fields %v cannot change in place; replace the resource", fixed)
 		}
 		next := &entry{id: e.id, kind: kind, res: r, tags: e.tags, pending: e.pending, token: e.token, origin: e.origin, parts: e.parts}
@@ -411,7 +411,7 @@ func (d *Driver) Update(ctx context.Context, req provider.Request, current provi
 
 // Delete deletes current.ID. A resource already gone is not an error; a
 // resource still in use fails with Code Dependency and its Blockers.
-func (d *Driver) Delete(ctx context.Context, current provider.Observed) error {
+func (d *Driver) Delete(ctx context.Context, current driver.Observed) error {
 	kind := current.Resource.Kind
 	return d.call(ctx, Call{Op: OpDelete, Kind: kind, ID: current.ID, LogicalID: current.LogicalID}, func(c *Call) error {
 		e, ok := d.res[current.ID]
@@ -420,7 +420,7 @@ func (d *Driver) Delete(ctx context.Context, current provider.Observed) error {
 		}
 		c.Kind = e.kind
 		if blockers := d.blockers(e); len(blockers) > 0 {
-			err := d.errf(OpDelete, e.kind, e.id, provider.Dependency, "%s %s is in use", e.kind, e.id)
+			err := d.errf(OpDelete, e.kind, e.id, driver.Dependency, "%s %s is in use", e.kind, e.id)
 			err.Blockers = blockers
 			return err
 		}
@@ -445,7 +445,7 @@ func (d *Driver) remove(e *entry) {
 func (d *Driver) lookup(op string, kind blueprint.Kind, id string) (*entry, error) {
 	e, ok := d.res[id]
 	if !ok || (kind != "" && e.kind != kind) {
-		return nil, d.errf(op, kind, id, provider.NotFound, "%s %s does not exist", kindName(kind), id)
+		return nil, d.errf(op, kind, id, driver.NotFound, "%s %s does not exist", kindName(kind), id)
 	}
 	return e, nil
 }
@@ -462,14 +462,14 @@ func kindName(k blueprint.Kind) string {
 // Invalid.
 func (d *Driver) ref(op string, e *entry, field string, ref blueprint.Ref, want blueprint.Kind) (*entry, error) {
 	if ref == "" {
-		return nil, d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: empty; set the %s id", field, want)
+		return nil, d.errf(op, e.kind, e.res.ID, driver.Invalid, "%s: empty; set the %s id", field, want)
 	}
 	t, ok := d.res[string(ref)]
 	if !ok {
-		return nil, d.errf(op, e.kind, e.res.ID, provider.NotFound, "%s: %s %s does not exist", field, want, ref)
+		return nil, d.errf(op, e.kind, e.res.ID, driver.NotFound, "%s: %s %s does not exist", field, want, ref)
 	}
 	if t.kind != want {
-		return nil, d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: %s is a %s, not a %s", field, ref, t.kind, want)
+		return nil, d.errf(op, e.kind, e.res.ID, driver.Invalid, "%s: %s is a %s, not a %s", field, ref, t.kind, want)
 	}
 	return t, nil
 }
@@ -517,11 +517,11 @@ func first(rs []blueprint.Ref) blueprint.Ref {
 	return rs[0]
 }
 
-// observed returns a deep copy of e as a provider.Observed.
-func (e *entry) observed() provider.Observed {
-	o := provider.Observed{
+// observed returns a deep copy of e as a driver.Observed.
+func (e *entry) observed() driver.Observed {
+	o := driver.Observed{
 		ID:        e.id,
-		LogicalID: e.tags[provider.TagLogicalID],
+		LogicalID: e.tags[driver.TagLogicalID],
 		Resource:  e.res.Clone(),
 		Ready:     e.pending == 0,
 		Status:    e.status(),
@@ -561,7 +561,7 @@ func (e *entry) status() string {
 	return "available"
 }
 
-// errf returns a *provider.Error whose Err is the formatted message.
-func (d *Driver) errf(op string, kind blueprint.Kind, id string, code provider.Code, format string, args ...any) *provider.Error {
-	return provider.NewError(op, string(kind), id, code, fmt.Errorf("fake: "+format, args...))
+// errf returns a *driver.Error whose Err is the formatted message.
+func (d *Driver) errf(op string, kind blueprint.Kind, id string, code driver.Code, format string, args ...any) *driver.Error {
+	return driver.NewError(op, string(kind), id, code, fmt.Errorf("fake: "+format, args...))
 }

@@ -15,7 +15,7 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/fake"
 	"github.com/archkit/archkit/provider/providertest"
 )
@@ -42,7 +42,7 @@ func subnetRes(id, cidr, zone string) blueprint.Resource {
 
 // stack deploys the conformance resources into a new fake and returns it
 // with the ids by logical id.
-func stack(t *testing.T, optFns ...func(*fake.Options)) (*fake.Driver, map[string]provider.Observed) {
+func stack(t *testing.T, optFns ...func(*fake.Options)) (*fake.Driver, map[string]driver.Observed) {
 	t.Helper()
 	d := fake.New(optFns...)
 	return d, providertest.Deploy(t.Context(), t, d, dep)
@@ -54,69 +54,69 @@ func TestCreateValidation(t *testing.T) {
 	tests := []struct {
 		name string
 		r    blueprint.Resource
-		want provider.Code
+		want driver.Code
 	}{
-		{"net host bits", netRes("net/x", "10.0.0.1/16"), provider.Invalid},
-		{"net too large", netRes("net/x", "10.0.0.0/8"), provider.Invalid},
-		{"net too small", netRes("net/x", "10.0.0.0/29"), provider.Invalid},
-		{"subnet outside net", subnetRes("subnet/x", "10.1.0.0/24", "fake-1a"), provider.Invalid},
-		{"subnet larger than net", subnetRes("subnet/x", "10.0.0.0/15", "fake-1a"), provider.Invalid},
-		{"subnet overlap", subnetRes("subnet/x", "10.0.0.128/25", "fake-1a"), provider.Invalid},
-		{"subnet bad zone", subnetRes("subnet/x", "10.0.5.0/24", "mars-1a"), provider.Invalid},
-		{"subnet /29", subnetRes("subnet/x", "10.0.5.0/29", "fake-1a"), provider.Invalid},
+		{"net host bits", netRes("net/x", "10.0.0.1/16"), driver.Invalid},
+		{"net too large", netRes("net/x", "10.0.0.0/8"), driver.Invalid},
+		{"net too small", netRes("net/x", "10.0.0.0/29"), driver.Invalid},
+		{"subnet outside net", subnetRes("subnet/x", "10.1.0.0/24", "fake-1a"), driver.Invalid},
+		{"subnet larger than net", subnetRes("subnet/x", "10.0.0.0/15", "fake-1a"), driver.Invalid},
+		{"subnet overlap", subnetRes("subnet/x", "10.0.0.128/25", "fake-1a"), driver.Invalid},
+		{"subnet bad zone", subnetRes("subnet/x", "10.0.5.0/24", "mars-1a"), driver.Invalid},
+		{"subnet /29", subnetRes("subnet/x", "10.0.5.0/29", "fake-1a"), driver.Invalid},
 		{"subnet of a missing net", blueprint.Resource{ID: "subnet/x", Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{
-			Net: "net/missing", CIDR: p("10.0.5.0/24"), Zone: "fake-1a"}}, provider.NotFound},
+			Net: "net/missing", CIDR: p("10.0.5.0/24"), Zone: "fake-1a"}}, driver.NotFound},
 		{"second internet gateway", blueprint.Resource{ID: "igw/x", Kind: blueprint.KindInternetGateway,
-			InternetGateway: &blueprint.InternetGatewaySpec{Net: "net/main"}}, provider.AlreadyExists},
+			InternetGateway: &blueprint.InternetGatewaySpec{Net: "net/main"}}, driver.AlreadyExists},
 		{"group name sg-", blueprint.Resource{ID: "sg/x", Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{
-			Net: "net/main", Name: "sg-web", Description: "x"}}, provider.Invalid},
+			Net: "net/main", Name: "sg-web", Description: "x"}}, driver.Invalid},
 		{"group without description", blueprint.Resource{ID: "sg/x", Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{
-			Net: "net/main", Name: "other"}}, provider.Invalid},
+			Net: "net/main", Name: "other"}}, driver.Invalid},
 		{"duplicate group name", blueprint.Resource{ID: "sg/x", Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{
-			Net: "net/main", Name: "web", Description: "again"}}, provider.AlreadyExists},
-		{"rule set for a missing group", rulesRes("sg/missing", blueprint.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: p("0.0.0.0/0")}), provider.NotFound},
-		{"rule from a missing group", rulesRes("sg/web", blueprint.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, Group: "sg/missing"}), provider.NotFound},
+			Net: "net/main", Name: "web", Description: "again"}}, driver.AlreadyExists},
+		{"rule set for a missing group", rulesRes("sg/missing", blueprint.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: p("0.0.0.0/0")}), driver.NotFound},
+		{"rule from a missing group", rulesRes("sg/web", blueprint.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, Group: "sg/missing"}), driver.NotFound},
 		{"duplicate rules", rulesRes("sg/web",
 			blueprint.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: p("0.0.0.0/0"), Description: "a"},
-			blueprint.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: p("0.0.0.0/0"), Description: "b"}), provider.Invalid},
-		{"rule with cidr and group", rulesRes("sg/web", blueprint.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: p("0.0.0.0/0"), Group: "sg/web"}), provider.Invalid},
-		{"rule with bad ports", rulesRes("sg/web", blueprint.RuleSpec{Protocol: "tcp", FromPort: 90, ToPort: 80, CIDR: p("0.0.0.0/0")}), provider.Invalid},
-		{"rule with unknown protocol", rulesRes("sg/web", blueprint.RuleSpec{Protocol: "sctp", CIDR: p("0.0.0.0/0")}), provider.Invalid},
-		{"too many rules", rulesRes("sg/web", manyRules(61)...), provider.Quota},
+			blueprint.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: p("0.0.0.0/0"), Description: "b"}), driver.Invalid},
+		{"rule with cidr and group", rulesRes("sg/web", blueprint.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: p("0.0.0.0/0"), Group: "sg/web"}), driver.Invalid},
+		{"rule with bad ports", rulesRes("sg/web", blueprint.RuleSpec{Protocol: "tcp", FromPort: 90, ToPort: 80, CIDR: p("0.0.0.0/0")}), driver.Invalid},
+		{"rule with unknown protocol", rulesRes("sg/web", blueprint.RuleSpec{Protocol: "sctp", CIDR: p("0.0.0.0/0")}), driver.Invalid},
+		{"too many rules", rulesRes("sg/web", manyRules(61)...), driver.Quota},
 		{"route to a missing gateway", blueprint.Resource{ID: "rt/x", Kind: blueprint.KindRouteTable, RouteTable: &blueprint.RouteTableSpec{
 			Net: "net/main", Subnet: "subnet/a", Routes: []blueprint.RouteSpec{{Destination: p("0.0.0.0/0"),
-				TargetKind: blueprint.TargetInternetGateway, Target: "igw/missing"}}}}, provider.NotFound},
+				TargetKind: blueprint.TargetInternetGateway, Target: "igw/missing"}}}}, driver.NotFound},
 		{"route to a gateway of the wrong kind", blueprint.Resource{ID: "rt/x", Kind: blueprint.KindRouteTable, RouteTable: &blueprint.RouteTableSpec{
 			Net: "net/main", Subnet: "subnet/a", Routes: []blueprint.RouteSpec{{Destination: p("0.0.0.0/0"),
-				TargetKind: blueprint.TargetNATGateway, Target: "igw/main"}}}}, provider.Invalid},
+				TargetKind: blueprint.TargetNATGateway, Target: "igw/main"}}}}, driver.Invalid},
 		{"load balancer in one zone", blueprint.Resource{ID: "lb/x", Kind: blueprint.KindLoadBalancer, LoadBalancer: &blueprint.LoadBalancerSpec{
-			Name: "x", Scheme: blueprint.SchemeInternal, Type: blueprint.LBApplication, Subnets: []blueprint.Ref{"subnet/a"}}}, provider.Invalid},
+			Name: "x", Scheme: blueprint.SchemeInternal, Type: blueprint.LBApplication, Subnets: []blueprint.Ref{"subnet/a"}}}, driver.Invalid},
 		{"load balancer name", blueprint.Resource{ID: "lb/x", Kind: blueprint.KindLoadBalancer, LoadBalancer: &blueprint.LoadBalancerSpec{
-			Name: "-bad_name-", Scheme: blueprint.SchemeInternal, Type: blueprint.LBApplication, Subnets: []blueprint.Ref{"subnet/a", "subnet/b"}}}, provider.Invalid},
+			Name: "-bad_name-", Scheme: blueprint.SchemeInternal, Type: blueprint.LBApplication, Subnets: []blueprint.Ref{"subnet/a", "subnet/b"}}}, driver.Invalid},
 		{"cluster min above max", blueprint.Resource{ID: "cluster/x", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
-			Subnets: []blueprint.Ref{"subnet/a"}, Image: "ami-1", InstanceType: "t3.micro", Min: 3, Desired: 3, Max: 2}}, provider.Invalid},
+			Subnets: []blueprint.Ref{"subnet/a"}, Image: "ami-1", InstanceType: "t3.micro", Min: 3, Desired: 3, Max: 2}}, driver.Invalid},
 		{"database in one zone", blueprint.Resource{ID: "db/x", Kind: blueprint.KindDatabase, Database: &blueprint.DatabaseSpec{
 			Engine: "postgres", InstanceClass: "db.t3.micro", StorageGiB: 20, Port: 5432, Username: "u",
-			Subnets: []blueprint.Ref{"subnet/a"}}}, provider.Invalid},
+			Subnets: []blueprint.Ref{"subnet/a"}}}, driver.Invalid},
 		{"nat without public ip", blueprint.Resource{ID: "nat/x", Kind: blueprint.KindNATGateway, NATGateway: &blueprint.NATGatewaySpec{
-			Subnet: "subnet/a", PublicIP: "pip/missing"}}, provider.NotFound},
-		{"spec missing", blueprint.Resource{ID: "net/x", Kind: blueprint.KindNet}, provider.Invalid},
+			Subnet: "subnet/a", PublicIP: "pip/missing"}}, driver.NotFound},
+		{"spec missing", blueprint.Resource{ID: "net/x", Kind: blueprint.KindNet}, driver.Invalid},
 		{"firewall entry numbers", firewallRes(
 			blueprint.ACLEntrySpec{Number: 100, Allow: true, Protocol: "all", CIDR: p("0.0.0.0/0")},
-			blueprint.ACLEntrySpec{Number: 100, Protocol: "tcp", FromPort: 22, ToPort: 22, CIDR: p("0.0.0.0/0")}), provider.Invalid},
-		{"firewall entry number range", firewallRes(blueprint.ACLEntrySpec{Number: 32767, Protocol: "all", CIDR: p("0.0.0.0/0")}), provider.Invalid},
-		{"firewall quota", firewallRes(manyEntries(20)...), provider.Quota},
+			blueprint.ACLEntrySpec{Number: 100, Protocol: "tcp", FromPort: 22, ToPort: 22, CIDR: p("0.0.0.0/0")}), driver.Invalid},
+		{"firewall entry number range", firewallRes(blueprint.ACLEntrySpec{Number: 32767, Protocol: "all", CIDR: p("0.0.0.0/0")}), driver.Invalid},
+		{"firewall quota", firewallRes(manyEntries(20)...), driver.Quota},
 		{"https without certificate", blueprint.Resource{ID: "lb/x", Kind: blueprint.KindLoadBalancer, LoadBalancer: &blueprint.LoadBalancerSpec{
 			Name: "x", Scheme: blueprint.SchemeInternal, Type: blueprint.LBApplication, Subnets: []blueprint.Ref{"subnet/a", "subnet/b"},
-			Listeners: []blueprint.ListenerSpec{{Protocol: "HTTPS", Port: 443, TargetProtocol: "HTTP", TargetPort: 80}}}}, provider.Invalid},
+			Listeners: []blueprint.ListenerSpec{{Protocol: "HTTPS", Port: 443, TargetProtocol: "HTTP", TargetPort: 80}}}}, driver.Invalid},
 		{"tcp listener on an application balancer", blueprint.Resource{ID: "lb/x", Kind: blueprint.KindLoadBalancer, LoadBalancer: &blueprint.LoadBalancerSpec{
 			Name: "x", Scheme: blueprint.SchemeInternal, Type: blueprint.LBApplication, Subnets: []blueprint.Ref{"subnet/a", "subnet/b"},
-			Listeners: []blueprint.ListenerSpec{{Protocol: "TCP", Port: 443, TargetProtocol: "TCP", TargetPort: 80}}}}, provider.Invalid},
+			Listeners: []blueprint.ListenerSpec{{Protocol: "TCP", Port: 443, TargetProtocol: "TCP", TargetPort: 80}}}}, driver.Invalid},
 		{"cluster in a missing group", blueprint.Resource{ID: "cluster/x", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
-			Subnets: []blueprint.Ref{"subnet/a"}, SecurityGroups: []blueprint.Ref{"sg/nope"}, Image: "ami-1", InstanceType: "t3.micro", Max: 1}}, provider.NotFound},
+			Subnets: []blueprint.Ref{"subnet/a"}, SecurityGroups: []blueprint.Ref{"sg/nope"}, Image: "ami-1", InstanceType: "t3.micro", Max: 1}}, driver.NotFound},
 		{"database storage", blueprint.Resource{ID: "db/x", Kind: blueprint.KindDatabase, Database: &blueprint.DatabaseSpec{
 			Engine: "postgres", InstanceClass: "db.t3.micro", StorageGiB: 5, Port: 5432, Username: "u",
-			Subnets: []blueprint.Ref{"subnet/a", "subnet/b"}}}, provider.Invalid},
+			Subnets: []blueprint.Ref{"subnet/a", "subnet/b"}}}, driver.Invalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -134,9 +134,9 @@ func TestCreateValidation(t *testing.T) {
 					*ref = blueprint.Ref(id)
 				}
 			}
-			_, err := d.Create(t.Context(), provider.Request{Deployment: dep, Resource: tc.r})
+			_, err := d.Create(t.Context(), driver.Request{Deployment: dep, Resource: tc.r})
 			require.Error(t, err)
-			var pe *provider.Error
+			var pe *driver.Error
 			require.ErrorAs(t, err, &pe)
 			assert.Equal(t, tc.want, pe.Code, "%v", err)
 			assert.ErrorIs(t, err, tc.want.Sentinel())
@@ -178,8 +178,8 @@ func TestOutscaleBounds(t *testing.T) {
 	zones, err := d.Zones(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, []string{"eu-west-2a", "eu-west-2b"}, zones)
-	_, err = d.Create(t.Context(), provider.Request{Resource: netRes("net/pub", "8.8.0.0/16")})
-	require.ErrorIs(t, err, provider.ErrInvalid, "OUTSCALE Nets are private")
+	_, err = d.Create(t.Context(), driver.Request{Resource: netRes("net/pub", "8.8.0.0/16")})
+	require.ErrorIs(t, err, driver.ErrInvalid, "OUTSCALE Nets are private")
 	ids := map[string]string{}
 	create(t, d, netRes("net/main", "10.0.0.0/16"), ids)
 	create(t, d, subnetRes("subnet/small", "10.0.0.0/29", "eu-west-2a"), ids)
@@ -190,9 +190,9 @@ func TestOutscaleBounds(t *testing.T) {
 func TestUnsupportedKind(t *testing.T) {
 	t.Parallel()
 	d := fake.New(fake.Outscale)
-	_, err := d.Create(t.Context(), provider.Request{Resource: blueprint.Resource{ID: "firewall/x", Kind: blueprint.KindFirewall,
+	_, err := d.Create(t.Context(), driver.Request{Resource: blueprint.Resource{ID: "firewall/x", Kind: blueprint.KindFirewall,
 		Firewall: &blueprint.FirewallSpec{}}})
-	require.ErrorIs(t, err, provider.ErrUnsupported)
+	require.ErrorIs(t, err, driver.ErrUnsupported)
 	assert.Contains(t, d.Capabilities().Unsupported, blueprint.KindDatabase)
 }
 
@@ -202,32 +202,32 @@ func TestDeleteDependencies(t *testing.T) {
 	ctx := t.Context()
 	tests := []struct {
 		id   string
-		want []provider.Blocker
+		want []driver.Blocker
 	}{
-		{"subnet/web/a", []provider.Blocker{
+		{"subnet/web/a", []driver.Blocker{
 			{Kind: "firewall", ID: obs["firewall/web"].ID},
 			{Kind: "load_balancer", ID: obs["load_balancer/web"].ID},
 			{Kind: "nat_gateway", ID: obs["nat_gateway/a"].ID},
 			{Kind: "route_table", ID: obs["route_table/web/a"].ID},
 		}},
-		{"public_ip/nat/a", []provider.Blocker{{Kind: "nat_gateway", ID: obs["nat_gateway/a"].ID}}},
-		{"internet_gateway/main", []provider.Blocker{{Kind: "nat_gateway", ID: obs["nat_gateway/a"].ID}}},
-		{"security_group/db", []provider.Blocker{
+		{"public_ip/nat/a", []driver.Blocker{{Kind: "nat_gateway", ID: obs["nat_gateway/a"].ID}}},
+		{"internet_gateway/main", []driver.Blocker{{Kind: "nat_gateway", ID: obs["nat_gateway/a"].ID}}},
+		{"security_group/db", []driver.Blocker{
 			{Kind: "database", ID: obs["database/main"].ID},
 			{Kind: "security_group_rules", ID: obs["security_group_rules/web"].ID},
 		}},
-		{"load_balancer/web", []provider.Blocker{{Kind: "cluster", ID: obs["cluster/web"].ID}}},
+		{"load_balancer/web", []driver.Blocker{{Kind: "cluster", ID: obs["cluster/web"].ID}}},
 	}
 	for _, tc := range tests {
 		err := d.Delete(ctx, obs[tc.id])
-		require.ErrorIs(t, err, provider.ErrDependency, tc.id)
-		var pe *provider.Error
+		require.ErrorIs(t, err, driver.ErrDependency, tc.id)
+		var pe *driver.Error
 		require.ErrorAs(t, err, &pe)
 		assert.ElementsMatch(t, tc.want, pe.Blockers, tc.id)
 	}
 	err := d.Delete(ctx, obs["net/main"])
-	require.ErrorIs(t, err, provider.ErrDependency)
-	assert.Len(t, err.(*provider.Error).Blockers, 17, "everything but the public IP and the rule sets")
+	require.ErrorIs(t, err, driver.ErrDependency)
+	assert.Len(t, err.(*driver.Error).Blockers, 17, "everything but the public IP and the rule sets")
 	assert.Contains(t, err.Error(), "blocked by")
 }
 
@@ -242,20 +242,20 @@ func TestForeignBlocksDelete(t *testing.T) {
 	require.NoError(t, err)
 	assert.Regexp(t, `^eni-0[0-9a-f]{16}$`, eni)
 
-	err = d.Delete(ctx, provider.Observed{ID: sub, Resource: blueprint.Resource{Kind: blueprint.KindSubnet}})
-	var pe *provider.Error
+	err = d.Delete(ctx, driver.Observed{ID: sub, Resource: blueprint.Resource{Kind: blueprint.KindSubnet}})
+	var pe *driver.Error
 	require.ErrorAs(t, err, &pe)
-	assert.Equal(t, []provider.Blocker{{Kind: "network_interface", ID: eni}}, pe.Blockers)
+	assert.Equal(t, []driver.Blocker{{Kind: "network_interface", ID: eni}}, pe.Blockers)
 
-	got, err := d.List(ctx, provider.Query{Deployment: dep, Kind: blueprint.KindSubnet})
+	got, err := d.List(ctx, driver.Query{Deployment: dep, Kind: blueprint.KindSubnet})
 	require.NoError(t, err)
 	assert.Len(t, got, 1, "the foreign interface is not listed")
 
 	require.NoError(t, d.RemoveForeign(eni))
-	require.NoError(t, d.Delete(ctx, provider.Observed{ID: sub, Resource: blueprint.Resource{Kind: blueprint.KindSubnet}}))
-	require.ErrorIs(t, d.RemoveForeign(eni), provider.ErrNotFound)
+	require.NoError(t, d.Delete(ctx, driver.Observed{ID: sub, Resource: blueprint.Resource{Kind: blueprint.KindSubnet}}))
+	require.ErrorIs(t, d.RemoveForeign(eni), driver.ErrNotFound)
 	_, err = d.AddForeign("instance", sub)
-	require.ErrorIs(t, err, provider.ErrNotFound)
+	require.ErrorIs(t, err, driver.ErrNotFound)
 }
 
 func TestPendingReads(t *testing.T) {
@@ -266,7 +266,7 @@ func TestPendingReads(t *testing.T) {
 			d := fake.New(func(o *fake.Options) { o.PendingReads = n })
 			ctx := t.Context()
 			ids := map[string]string{}
-			var nat provider.Observed
+			var nat driver.Observed
 			for _, r := range providertest.Resources(dep, []string{"fake-1a", "fake-1b"}) {
 				o, err := d.Create(ctx, providertest.Request(dep, r, ids))
 				require.NoError(t, err)
@@ -311,7 +311,7 @@ func TestClientToken(t *testing.T) {
 
 	req.Resource.Net.CIDR = netip.MustParsePrefix("10.1.0.0/16")
 	_, err = d.Create(ctx, req)
-	require.ErrorIs(t, err, provider.ErrInvalid, "same token, other parameters")
+	require.ErrorIs(t, err, driver.ErrInvalid, "same token, other parameters")
 
 	req.Token = ""
 	_, err = d.Create(ctx, req)
@@ -323,11 +323,11 @@ func TestLostResponseRetriedWithToken(t *testing.T) {
 	t.Parallel()
 	d := fake.New()
 	ctx := t.Context()
-	d.Inject(fake.Fault{Op: fake.OpCreate, Nth: 1, AfterEffect: true, Code: provider.Unavailable})
+	d.Inject(fake.Fault{Op: fake.OpCreate, Nth: 1, AfterEffect: true, Code: driver.Unavailable})
 	req := providertest.Request(dep, netRes("net/main", "10.0.0.0/16"), nil)
 	_, err := d.Create(ctx, req)
-	require.ErrorIs(t, err, provider.ErrUnavailable)
-	assert.True(t, provider.IsRetryable(err))
+	require.ErrorIs(t, err, driver.ErrUnavailable)
+	assert.True(t, driver.IsRetryable(err))
 	fake.AssertCount(t, d, blueprint.KindNet, 1)
 	o, err := d.Create(ctx, req)
 	require.NoError(t, err)
@@ -341,34 +341,34 @@ func TestFaults(t *testing.T) {
 	net := netRes("net/main", "10.0.0.0/16")
 	t.Run("FailWrite", func(t *testing.T) {
 		d := fake.New()
-		d.FailWrite(2, provider.Internal)
+		d.FailWrite(2, driver.Internal)
 		_, err := d.Zones(ctx)
 		require.NoError(t, err, "reads do not count")
 		_, err = d.Create(ctx, providertest.Request(dep, net, nil))
 		require.NoError(t, err)
 		_, err = d.Create(ctx, providertest.Request("other", net, nil))
-		require.ErrorIs(t, err, provider.ErrInternal)
-		assert.False(t, provider.IsRetryable(err))
+		require.ErrorIs(t, err, driver.ErrInternal)
+		assert.False(t, driver.IsRetryable(err))
 		fake.AssertCount(t, d, blueprint.KindNet, 1)
 		_, err = d.Create(ctx, providertest.Request("other", net, nil))
 		require.NoError(t, err, "fires once")
 	})
 	t.Run("FailCall", func(t *testing.T) {
 		d := fake.New()
-		d.FailCall(2, provider.Auth)
+		d.FailCall(2, driver.Auth)
 		_, err := d.Zones(ctx)
 		require.NoError(t, err)
-		_, err = d.List(ctx, provider.Query{Deployment: dep, Kind: blueprint.KindNet})
-		require.ErrorIs(t, err, provider.ErrAuth)
+		_, err = d.List(ctx, driver.Query{Deployment: dep, Kind: blueprint.KindNet})
+		require.ErrorIs(t, err, driver.ErrAuth)
 	})
 	t.Run("FailOn", func(t *testing.T) {
 		d := fake.New()
-		d.FailOn(fake.OpCreate, blueprint.KindSubnet, provider.Quota)
+		d.FailOn(fake.OpCreate, blueprint.KindSubnet, driver.Quota)
 		ids := map[string]string{}
 		create(t, d, net, ids)
 		for range 2 {
 			_, err := d.Create(ctx, providertest.Request(dep, subnetRes("subnet/a", "10.0.0.0/24", "fake-1a"), ids))
-			require.ErrorIs(t, err, provider.ErrQuota)
+			require.ErrorIs(t, err, driver.ErrQuota)
 		}
 		d.ClearFaults()
 		create(t, d, subnetRes("subnet/a", "10.0.0.0/24", "fake-1a"), ids)
@@ -380,7 +380,7 @@ func TestFaults(t *testing.T) {
 			_, err := d.Zones(ctx)
 			if i < 2 {
 				require.ErrorContains(t, err, "boom")
-				require.ErrorIs(t, err, provider.ErrUnavailable)
+				require.ErrorIs(t, err, driver.ErrUnavailable)
 			} else {
 				require.NoError(t, err)
 			}
@@ -399,8 +399,8 @@ func TestThrottle(t *testing.T) {
 		for i := range out {
 			_, err := d.Zones(t.Context())
 			if err != nil {
-				require.ErrorIs(t, err, provider.ErrThrottled)
-				require.True(t, provider.IsRetryable(err))
+				require.ErrorIs(t, err, driver.ErrThrottled)
+				require.True(t, driver.IsRetryable(err))
 			}
 			out[i] = err != nil
 		}
@@ -465,8 +465,8 @@ func TestUpdate(t *testing.T) {
 	cur := obs["cluster/web"]
 	want := cur.Resource.Clone()
 	want.Cluster.Desired = 4
-	tags := map[string]string{provider.TagDeployment: dep, provider.TagLogicalID: "cluster/web", "team": "blue"}
-	got, err := d.Update(ctx, provider.Request{Deployment: dep, Resource: want, Tags: tags}, cur)
+	tags := map[string]string{driver.TagDeployment: dep, driver.TagLogicalID: "cluster/web", "team": "blue"}
+	got, err := d.Update(ctx, driver.Request{Deployment: dep, Resource: want, Tags: tags}, cur)
 	require.NoError(t, err)
 	assert.Equal(t, 4, got.Resource.Cluster.Desired)
 	assert.Len(t, got.Parts["instance"], 4)
@@ -478,33 +478,33 @@ func TestUpdate(t *testing.T) {
 	assert.Equal(t, cur.ID, again.ID)
 
 	want.Cluster.Tier = "other"
-	_, err = d.Update(ctx, provider.Request{Resource: want}, cur)
-	require.ErrorIs(t, err, provider.ErrInvalid)
+	_, err = d.Update(ctx, driver.Request{Resource: want}, cur)
+	require.ErrorIs(t, err, driver.ErrInvalid)
 	assert.ErrorContains(t, err, "tier")
 
 	want = obs["security_group_rules/web"].Resource.Clone()
 	want.SecurityGroupRules.Inbound = append(want.SecurityGroupRules.Inbound, want.SecurityGroupRules.Inbound[0])
-	_, err = d.Update(ctx, provider.Request{Resource: want}, obs["security_group_rules/web"])
-	require.ErrorIs(t, err, provider.ErrInvalid, "duplicate rule")
+	_, err = d.Update(ctx, driver.Request{Resource: want}, obs["security_group_rules/web"])
+	require.ErrorIs(t, err, driver.ErrInvalid, "duplicate rule")
 
-	_, err = d.Update(ctx, provider.Request{Resource: want}, provider.Observed{ID: "sgr-missing"})
-	require.ErrorIs(t, err, provider.ErrNotFound)
+	_, err = d.Update(ctx, driver.Request{Resource: want}, driver.Observed{ID: "sgr-missing"})
+	require.ErrorIs(t, err, driver.ErrNotFound)
 }
 
 func TestListScopesByNet(t *testing.T) {
 	t.Parallel()
 	d, obs := stack(t)
 	ctx := t.Context()
-	got, err := d.List(ctx, provider.Query{Deployment: dep, Kind: blueprint.KindSubnet, NetIDs: []string{"vpc-other"}})
+	got, err := d.List(ctx, driver.Query{Deployment: dep, Kind: blueprint.KindSubnet, NetIDs: []string{"vpc-other"}})
 	require.NoError(t, err)
 	assert.Empty(t, got)
-	got, err = d.List(ctx, provider.Query{Deployment: dep, Kind: blueprint.KindCluster, NetIDs: []string{obs["net/main"].ID}})
+	got, err = d.List(ctx, driver.Query{Deployment: dep, Kind: blueprint.KindCluster, NetIDs: []string{obs["net/main"].ID}})
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	assert.Equal(t, obs["cluster/web"].ID, got[0].ID)
 
-	require.NoError(t, d.MutateTags(obs["net/main"].ID, func(tags map[string]string) { delete(tags, provider.TagDeployment) }))
-	got, err = d.List(ctx, provider.Query{Deployment: dep, Kind: blueprint.KindNet})
+	require.NoError(t, d.MutateTags(obs["net/main"].ID, func(tags map[string]string) { delete(tags, driver.TagDeployment) }))
+	got, err = d.List(ctx, driver.Query{Deployment: dep, Kind: blueprint.KindNet})
 	require.NoError(t, err)
 	assert.Empty(t, got, "untagged resources are not found")
 }
@@ -549,14 +549,14 @@ func TestSnapshotAndOutsideChanges(t *testing.T) {
 	o, err := d.Read(t.Context(), blueprint.KindCluster, obs["cluster/web"].ID)
 	require.NoError(t, err)
 	assert.Equal(t, 7, o.Resource.Cluster.Desired)
-	require.ErrorIs(t, d.Mutate(obs["cluster/web"].ID, func(r *blueprint.Resource) { r.Kind = blueprint.KindNet }), provider.ErrInvalid)
+	require.ErrorIs(t, d.Mutate(obs["cluster/web"].ID, func(r *blueprint.Resource) { r.Kind = blueprint.KindNet }), driver.ErrInvalid)
 
 	require.NoError(t, d.DeleteOutside(obs["security_group/db"].ID))
 	_, err = d.Read(t.Context(), blueprint.KindSecurityGroup, obs["security_group/db"].ID)
-	require.ErrorIs(t, err, provider.ErrNotFound)
+	require.ErrorIs(t, err, driver.ErrNotFound)
 	_, err = d.Read(t.Context(), blueprint.KindSecurityGroupRules, obs["security_group_rules/db"].ID)
-	require.ErrorIs(t, err, provider.ErrNotFound, "a group's rules go with it")
-	require.ErrorIs(t, d.DeleteOutside("vpc-missing"), provider.ErrNotFound)
+	require.ErrorIs(t, err, driver.ErrNotFound, "a group's rules go with it")
+	require.ErrorIs(t, d.DeleteOutside("vpc-missing"), driver.ErrNotFound)
 }
 
 // recorder is a TestingT that records failures.
@@ -610,7 +610,7 @@ func TestConcurrentUse(t *testing.T) {
 				_, err = d.Read(ctx, blueprint.KindSubnet, o.ID)
 			}
 			if err == nil {
-				_, err = d.List(ctx, provider.Query{Deployment: dep, Kind: blueprint.KindSubnet})
+				_, err = d.List(ctx, driver.Query{Deployment: dep, Kind: blueprint.KindSubnet})
 			}
 			errs[i] = err
 		})
@@ -627,37 +627,37 @@ func TestNATGatewayRules(t *testing.T) {
 	ctx := t.Context()
 	nat := obs["nat_gateway/a"].Resource.Clone()
 	nat.ID = "nat_gateway/b"
-	_, err := d.Create(ctx, provider.Request{Resource: nat})
-	require.ErrorIs(t, err, provider.ErrAlreadyExists, "the public IP is taken")
+	_, err := d.Create(ctx, driver.Request{Resource: nat})
+	require.ErrorIs(t, err, driver.ErrAlreadyExists, "the public IP is taken")
 
 	for i := range 5 {
-		pip, err := d.Create(ctx, provider.Request{Resource: blueprint.Resource{ID: "public_ip/x", Kind: blueprint.KindPublicIP,
+		pip, err := d.Create(ctx, driver.Request{Resource: blueprint.Resource{ID: "public_ip/x", Kind: blueprint.KindPublicIP,
 			PublicIP: &blueprint.PublicIPSpec{Zone: "fake-1a"}}})
 		require.NoError(t, err)
 		nat.NATGateway.PublicIP = blueprint.Ref(pip.ID)
-		_, err = d.Create(ctx, provider.Request{Resource: nat})
+		_, err = d.Create(ctx, driver.Request{Resource: nat})
 		if i < 4 {
 			require.NoError(t, err, "NAT %d", i+2)
 		} else {
-			require.ErrorIs(t, err, provider.ErrQuota, "the sixth NAT of zone fake-1a")
+			require.ErrorIs(t, err, driver.ErrQuota, "the sixth NAT of zone fake-1a")
 		}
 	}
-	_, err = d.Create(ctx, provider.Request{Resource: blueprint.Resource{ID: "public_ip/x", Kind: blueprint.KindPublicIP,
+	_, err = d.Create(ctx, driver.Request{Resource: blueprint.Resource{ID: "public_ip/x", Kind: blueprint.KindPublicIP,
 		PublicIP: &blueprint.PublicIPSpec{Zone: "mars"}}})
-	require.ErrorIs(t, err, provider.ErrInvalid)
+	require.ErrorIs(t, err, driver.ErrInvalid)
 
-	net, err := d.Create(ctx, provider.Request{Resource: netRes("net/other", "10.1.0.0/16")})
+	net, err := d.Create(ctx, driver.Request{Resource: netRes("net/other", "10.1.0.0/16")})
 	require.NoError(t, err)
 	ids := map[string]string{"net/main": net.ID}
 	sub := create(t, d, subnetRes("subnet/a", "10.1.0.0/24", "fake-1b"), ids)
 	pip := create(t, d, blueprint.Resource{ID: "public_ip/y", Kind: blueprint.KindPublicIP, PublicIP: &blueprint.PublicIPSpec{}}, ids)
-	_, err = d.Create(ctx, provider.Request{Resource: blueprint.Resource{ID: "nat/y", Kind: blueprint.KindNATGateway,
+	_, err = d.Create(ctx, driver.Request{Resource: blueprint.Resource{ID: "nat/y", Kind: blueprint.KindNATGateway,
 		NATGateway: &blueprint.NATGatewaySpec{Subnet: blueprint.Ref(sub), PublicIP: blueprint.Ref(pip)}}})
-	require.ErrorIs(t, err, provider.ErrInvalid, "no internet gateway in the net")
+	require.ErrorIs(t, err, driver.ErrInvalid, "no internet gateway in the net")
 	assert.ErrorContains(t, err, "no internet gateway")
 }
 
-func idsOf(obs map[string]provider.Observed) map[string]string {
+func idsOf(obs map[string]driver.Observed) map[string]string {
 	ids := map[string]string{}
 	for k, o := range obs {
 		ids[k] = o.ID

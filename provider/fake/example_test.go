@@ -8,24 +8,24 @@ import (
 	"net/netip"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/fake"
 )
 
 // deployNet is the user's own deploy code under test: it creates a Net and
 // one subnet per zone, tagged so that they can be found again.
-func deployNet(ctx context.Context, d provider.Driver, deployment string) error {
+func deployNet(ctx context.Context, d driver.Driver, deployment string) error {
 	zones, err := d.Zones(ctx)
 	if err != nil {
 		return err
 	}
 	tags := func(id string) map[string]string {
-		return map[string]string{provider.TagDeployment: deployment, provider.TagLogicalID: id}
+		return map[string]string{driver.TagDeployment: deployment, driver.TagLogicalID: id}
 	}
-	net, err := d.Create(ctx, provider.Request{
+	net, err := d.Create(ctx, driver.Request{
 		Deployment: deployment,
 		Resource:   blueprint.Resource{ID: "net/main", Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}},
-		Token:      provider.Token(deployment, "net/main"),
+		Token:      driver.Token(deployment, "net/main"),
 		Tags:       tags("net/main"),
 	})
 	if err != nil {
@@ -33,11 +33,11 @@ func deployNet(ctx context.Context, d provider.Driver, deployment string) error 
 	}
 	for i, z := range zones[:2] {
 		id := fmt.Sprintf("subnet/web/%c", 'a'+i)
-		_, err := d.Create(ctx, provider.Request{
+		_, err := d.Create(ctx, driver.Request{
 			Deployment: deployment,
 			Resource: blueprint.Resource{ID: id, Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{
 				Net: blueprint.Ref(net.ID), CIDR: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, byte(i), 0}), 24), Zone: z, Tier: "web"}},
-			Token: provider.Token(deployment, id),
+			Token: driver.Token(deployment, id),
 			Tags:  tags(id),
 		})
 		if err != nil {
@@ -63,9 +63,9 @@ func Example() {
 	// The second write fails: the run stops; a second run converges without
 	// duplicates because every Create carries its token.
 	d = fake.New()
-	d.FailWrite(2, provider.Unavailable)
+	d.FailWrite(2, driver.Unavailable)
 	err := deployNet(ctx, d, "shop")
-	fmt.Println(errors.Is(err, provider.ErrUnavailable), provider.IsRetryable(err))
+	fmt.Println(errors.Is(err, driver.ErrUnavailable), driver.IsRetryable(err))
 	if err := deployNet(ctx, d, "shop"); err != nil {
 		log.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func ExampleDriver_Delete() {
 	if err := deployNet(ctx, d, "shop"); err != nil {
 		log.Fatal(err)
 	}
-	subnets, err := d.List(ctx, provider.Query{Deployment: "shop", Kind: blueprint.KindSubnet})
+	subnets, err := d.List(ctx, driver.Query{Deployment: "shop", Kind: blueprint.KindSubnet})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func ExampleDriver_Delete() {
 		log.Fatal(err)
 	}
 	err = d.Delete(ctx, subnets[0])
-	var pe *provider.Error
+	var pe *driver.Error
 	if errors.As(err, &pe) {
 		fmt.Println(pe.Code, pe.Blockers[0].Kind, pe.Blockers[0].ID == vm)
 	}
@@ -109,12 +109,12 @@ func ExampleAssertAllows() {
 	ctx := context.Background()
 	d := fake.New()
 	tags := func(id string) map[string]string {
-		return map[string]string{provider.TagDeployment: "shop", provider.TagLogicalID: id}
+		return map[string]string{driver.TagDeployment: "shop", driver.TagLogicalID: id}
 	}
-	net, _ := d.Create(ctx, provider.Request{Resource: blueprint.Resource{ID: "net/main", Kind: blueprint.KindNet,
+	net, _ := d.Create(ctx, driver.Request{Resource: blueprint.Resource{ID: "net/main", Kind: blueprint.KindNet,
 		Net: &blueprint.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}}, Tags: tags("net/main")})
 	group := func(name string) string {
-		o, err := d.Create(ctx, provider.Request{Resource: blueprint.Resource{ID: "security_group/" + name, Kind: blueprint.KindSecurityGroup,
+		o, err := d.Create(ctx, driver.Request{Resource: blueprint.Resource{ID: "security_group/" + name, Kind: blueprint.KindSecurityGroup,
 			SecurityGroup: &blueprint.SecurityGroupSpec{Net: blueprint.Ref(net.ID), Name: name, Description: name}}, Tags: tags("security_group/" + name)})
 		if err != nil {
 			log.Fatal(err)
@@ -122,7 +122,7 @@ func ExampleAssertAllows() {
 		return o.ID
 	}
 	lb, web := group("lb"), group("web")
-	_, err := d.Create(ctx, provider.Request{Resource: blueprint.Resource{ID: "security_group_rules/web", Kind: blueprint.KindSecurityGroupRules,
+	_, err := d.Create(ctx, driver.Request{Resource: blueprint.Resource{ID: "security_group_rules/web", Kind: blueprint.KindSecurityGroupRules,
 		SecurityGroupRules: &blueprint.SecurityGroupRulesSpec{Group: blueprint.Ref(web),
 			Inbound: []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: blueprint.Ref(lb)}}}}})
 	if err != nil {

@@ -8,7 +8,8 @@ import (
 	"time"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/internal/wait"
 )
 
 // Fault makes matching calls fail. A call matches when its operation is Op
@@ -18,11 +19,11 @@ import (
 //
 // Fail the third write call, whatever it is, with a retryable error:
 //
-//	d.Inject(fake.Fault{WritesOnly: true, Nth: 3, Code: provider.Unavailable})
+//	d.Inject(fake.Fault{WritesOnly: true, Nth: 3, Code: driver.Unavailable})
 //
 // Fail every Delete of a security group:
 //
-//	d.Inject(fake.Fault{Op: fake.OpDelete, Kind: blueprint.KindSecurityGroup, Code: provider.Dependency})
+//	d.Inject(fake.Fault{Op: fake.OpDelete, Kind: blueprint.KindSecurityGroup, Code: driver.Dependency})
 type Fault struct {
 	Op         string
 	Kind       blueprint.Kind
@@ -38,8 +39,8 @@ type Fault struct {
 	// return the resource instead of a duplicate.
 	AfterEffect bool
 	// Code is the error's code. Unknown: Unavailable (retryable).
-	Code provider.Code
-	// Err is the error wrapped in the *provider.Error. nil: a message
+	Code driver.Code
+	// Err is the error wrapped in the *driver.Error. nil: a message
 	// naming the fault.
 	Err error
 }
@@ -69,10 +70,10 @@ func (s *faultState) matches(op string, kind blueprint.Kind) bool {
 	return true
 }
 
-func (s *faultState) err(c Call) *provider.Error {
+func (s *faultState) err(c Call) *driver.Error {
 	code := s.f.Code
-	if code == provider.Unknown {
-		code = provider.Unavailable
+	if code == driver.Unknown {
+		code = driver.Unavailable
 	}
 	err := s.f.Err
 	if err == nil {
@@ -82,7 +83,7 @@ func (s *faultState) err(c Call) *provider.Error {
 	if id == "" {
 		id = c.LogicalID
 	}
-	return provider.NewError(c.Op, string(c.Kind), id, code, err)
+	return driver.NewError(c.Op, string(c.Kind), id, code, err)
 }
 
 // Inject adds a fault and returns a function that removes it.
@@ -105,7 +106,7 @@ func (d *Driver) Inject(f Fault) (remove func()) {
 
 // FailCall makes the k-th call from now (1 is the next), whatever it is,
 // fail with code.
-func (d *Driver) FailCall(k int, code provider.Code) {
+func (d *Driver) FailCall(k int, code driver.Code) {
 	d.Inject(Fault{Nth: k, Code: code})
 }
 
@@ -113,14 +114,14 @@ func (d *Driver) FailCall(k int, code provider.Code) {
 // fail with code, before it takes effect. This is how a test shows that an
 // apply interrupted at every step converges when run again:
 //
-//	for k := 1; k <= writes; k++ { d := fake.New(); d.FailWrite(k, provider.Internal); ... }
-func (d *Driver) FailWrite(k int, code provider.Code) {
+//	for k := 1; k <= writes; k++ { d := fake.New(); d.FailWrite(k, driver.Internal); ... }
+func (d *Driver) FailWrite(k int, code driver.Code) {
 	d.Inject(Fault{WritesOnly: true, Nth: k, Code: code})
 }
 
 // FailOn makes every call of operation op ("" for all) on kind ("" for
 // all) fail with code, until [Driver.ClearFaults].
-func (d *Driver) FailOn(op string, kind blueprint.Kind, code provider.Code) {
+func (d *Driver) FailOn(op string, kind blueprint.Kind, code driver.Code) {
 	d.Inject(Fault{Op: op, Kind: kind, Code: code})
 }
 
@@ -164,20 +165,11 @@ func (d *Driver) call(ctx context.Context, c Call, fn func(c *Call) error) error
 	d.mu.Lock()
 	lat := d.latency
 	d.mu.Unlock()
-	err := ctx.Err()
-	if err == nil && lat > 0 {
-		t := time.NewTimer(lat)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			err = ctx.Err()
-		case <-t.C:
-		}
-	}
+	err := wait.Sleep(ctx, lat)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err != nil {
-		err = provider.NewError(c.Op, string(c.Kind), c.ID, provider.Unknown, err)
+		err = driver.NewError(c.Op, string(c.Kind), c.ID, driver.Unknown, err)
 		d.record(c, err)
 		return err
 	}
@@ -192,7 +184,7 @@ func (d *Driver) call(ctx context.Context, c Call, fn func(c *Call) error) error
 		}
 	}
 	if before == nil && after == nil && d.thr != nil && d.thr.rng.Float64() < d.thr.fraction {
-		before = provider.NewError(c.Op, string(c.Kind), c.ID, provider.Throttled, errors.New("fake: Throttling: Rate exceeded"))
+		before = driver.NewError(c.Op, string(c.Kind), c.ID, driver.Throttled, errors.New("fake: Throttling: Rate exceeded"))
 	}
 	if before != nil {
 		d.record(c, before)

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // validateFirewall checks a stateless firewall (network ACL): its Net
@@ -24,11 +24,11 @@ func (d *Driver) validateFirewall(op string, e, old *entry) error {
 			return err
 		}
 		if sub.res.Subnet.Net != s.Net {
-			return d.errf(op, k, e.res.ID, provider.Invalid, "firewall.subnets[%d]: %s is in net %s, not %s", i, sub.id, sub.res.Subnet.Net, s.Net)
+			return d.errf(op, k, e.res.ID, driver.Invalid, "firewall.subnets[%d]: %s is in net %s, not %s", i, sub.id, sub.res.Subnet.Net, s.Net)
 		}
 		for _, o := range d.others(k, old) {
 			if usesSubnet(o, sub.id) {
-				return d.errf(op, k, e.res.ID, provider.AlreadyExists, "firewall.subnets[%d]: %s is already guarded by firewall %s", i, sub.id, o.id)
+				return d.errf(op, k, e.res.ID, driver.AlreadyExists, "firewall.subnets[%d]: %s is already guarded by firewall %s", i, sub.id, o.id)
 			}
 		}
 	}
@@ -38,22 +38,22 @@ func (d *Driver) validateFirewall(op string, e, old *entry) error {
 		entries []blueprint.ACLEntrySpec
 	}{{"inbound", s.Inbound}, {"outbound", s.Outbound}} {
 		if q > 0 && len(dir.entries)+1 > q {
-			return d.errf(op, k, e.res.ID, provider.Quota, "firewall.%s: %d entries and the final deny; at most %d", dir.name, len(dir.entries), q)
+			return d.errf(op, k, e.res.ID, driver.Quota, "firewall.%s: %d entries and the final deny; at most %d", dir.name, len(dir.entries), q)
 		}
 		numbers := map[int]bool{}
 		for i, a := range dir.entries {
 			field := fmt.Sprintf("firewall.%s[%d]", dir.name, i)
 			switch {
 			case a.Number < 1 || a.Number > 32766:
-				return d.errf(op, k, e.res.ID, provider.Invalid, "%s.number: %d: out of range; use 1 to 32766", field, a.Number)
+				return d.errf(op, k, e.res.ID, driver.Invalid, "%s.number: %d: out of range; use 1 to 32766", field, a.Number)
 			case numbers[a.Number]:
-				return d.errf(op, k, e.res.ID, provider.Invalid, "%s.number: %d: used twice (NetworkAclEntryAlreadyExists); renumber", field, a.Number)
+				return d.errf(op, k, e.res.ID, driver.Invalid, "%s.number: %d: used twice (NetworkAclEntryAlreadyExists); renumber", field, a.Number)
 			case !a.Protocol.IsValid():
-				return d.errf(op, k, e.res.ID, provider.Invalid, "%s.protocol: %q: unknown; use tcp, udp, icmp or all", field, a.Protocol)
+				return d.errf(op, k, e.res.ID, driver.Invalid, "%s.protocol: %q: unknown; use tcp, udp, icmp or all", field, a.Protocol)
 			case a.Protocol.HasPorts() && (a.ToPort == 0 || a.FromPort > a.ToPort):
-				return d.errf(op, k, e.res.ID, provider.Invalid, "%s: ports %d-%d: give from_port <= to_port, to_port at least 1", field, a.FromPort, a.ToPort)
+				return d.errf(op, k, e.res.ID, driver.Invalid, "%s: ports %d-%d: give from_port <= to_port, to_port at least 1", field, a.FromPort, a.ToPort)
 			case !a.CIDR.IsValid() || a.CIDR.Masked() != a.CIDR:
-				return d.errf(op, k, e.res.ID, provider.Invalid, "%s.cidr: %q: not a network CIDR block", field, a.CIDR)
+				return d.errf(op, k, e.res.ID, driver.Invalid, "%s.cidr: %q: not a network CIDR block", field, a.CIDR)
 			}
 			numbers[a.Number] = true
 		}

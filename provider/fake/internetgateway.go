@@ -2,7 +2,7 @@ package fake
 
 import (
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // validateInternetGateway checks an internet gateway: its Net exists and
@@ -14,7 +14,7 @@ func (d *Driver) validateInternetGateway(op string, e, old *entry) error {
 	}
 	for _, o := range d.others(blueprint.KindInternetGateway, old) {
 		if o.res.InternetGateway.Net == net {
-			return d.errf(op, e.kind, e.res.ID, provider.AlreadyExists, "internet_gateway.net: net %s already has internet gateway %s; a net has at most one", net, o.id)
+			return d.errf(op, e.kind, e.res.ID, driver.AlreadyExists, "internet_gateway.net: net %s already has internet gateway %s; a net has at most one", net, o.id)
 		}
 	}
 	return nil

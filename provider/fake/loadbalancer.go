@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // validateLoadBalancer checks a load balancer: a name of 1 to 32 letters,
@@ -21,10 +21,10 @@ func (d *Driver) validateLoadBalancer(op string, e, old *entry) error {
 	s := e.res.LoadBalancer
 	k := blueprint.KindLoadBalancer
 	if err := checkLBName(s.Name); err != nil {
-		return d.errf(op, k, e.res.ID, provider.Invalid, "load_balancer.name: %q: %v", s.Name, err)
+		return d.errf(op, k, e.res.ID, driver.Invalid, "load_balancer.name: %q: %v", s.Name, err)
 	}
 	if s.Scheme != blueprint.SchemeInternetFacing && s.Scheme != blueprint.SchemeInternal {
-		return d.errf(op, k, e.res.ID, provider.Invalid, "load_balancer.scheme: %q: use %q or %q", s.Scheme, blueprint.SchemeInternetFacing, blueprint.SchemeInternal)
+		return d.errf(op, k, e.res.ID, driver.Invalid, "load_balancer.scheme: %q: use %q or %q", s.Scheme, blueprint.SchemeInternetFacing, blueprint.SchemeInternal)
 	}
 	protocols := map[string]bool{"HTTP": true, "HTTPS": true}
 	minZones := 2
@@ -34,7 +34,7 @@ func (d *Driver) validateLoadBalancer(op string, e, old *entry) error {
 		protocols = map[string]bool{"TCP": true, "TLS": true, "UDP": true, "TCP_UDP": true}
 		minZones = 1
 	default:
-		return d.errf(op, k, e.res.ID, provider.Invalid, "load_balancer.type: %q: use %q or %q", s.Type, blueprint.LBApplication, blueprint.LBNetwork)
+		return d.errf(op, k, e.res.ID, driver.Invalid, "load_balancer.type: %q: use %q or %q", s.Type, blueprint.LBApplication, blueprint.LBNetwork)
 	}
 	net, err := d.checkSubnets(op, e, "load_balancer.subnets", s.Subnets, minZones)
 	if err != nil {
@@ -44,29 +44,29 @@ func (d *Driver) validateLoadBalancer(op string, e, old *entry) error {
 		return err
 	}
 	if s.Scheme == blueprint.SchemeInternetFacing && !d.hasInternetGateway(net) {
-		return d.errf(op, k, e.res.ID, provider.Invalid, "load_balancer.scheme: %s: net %s has no internet gateway (InvalidSubnet); create and attach one first", s.Scheme, net)
+		return d.errf(op, k, e.res.ID, driver.Invalid, "load_balancer.scheme: %s: net %s has no internet gateway (InvalidSubnet); create and attach one first", s.Scheme, net)
 	}
 	ports := map[uint16]bool{}
 	for i, l := range s.Listeners {
 		field := fmt.Sprintf("load_balancer.listeners[%d]", i)
 		switch {
 		case !protocols[l.Protocol]:
-			return d.errf(op, k, e.res.ID, provider.Invalid, "%s.protocol: %q: not for a %s load balancer", field, l.Protocol, s.Type)
+			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.protocol: %q: not for a %s load balancer", field, l.Protocol, s.Type)
 		case l.Port == 0 || l.TargetPort == 0:
-			return d.errf(op, k, e.res.ID, provider.Invalid, "%s: port %d to %d: give both ports", field, l.Port, l.TargetPort)
+			return d.errf(op, k, e.res.ID, driver.Invalid, "%s: port %d to %d: give both ports", field, l.Port, l.TargetPort)
 		case ports[l.Port]:
-			return d.errf(op, k, e.res.ID, provider.Invalid, "%s.port: %d: two listeners (DuplicateListener); keep one", field, l.Port)
+			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.port: %d: two listeners (DuplicateListener); keep one", field, l.Port)
 		case (l.Protocol == "HTTPS" || l.Protocol == "TLS") && l.Certificate == "":
-			return d.errf(op, k, e.res.ID, provider.Invalid, "%s.certificate: empty; %s listeners need a certificate", field, l.Protocol)
+			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.certificate: empty; %s listeners need a certificate", field, l.Protocol)
 		}
 		ports[l.Port] = true
 	}
 	if h := s.HealthCheck; h.IntervalSeconds > 0 && h.TimeoutSeconds >= h.IntervalSeconds {
-		return d.errf(op, k, e.res.ID, provider.Invalid, "load_balancer.health_check: timeout %ds is not shorter than the interval %ds", h.TimeoutSeconds, h.IntervalSeconds)
+		return d.errf(op, k, e.res.ID, driver.Invalid, "load_balancer.health_check: timeout %ds is not shorter than the interval %ds", h.TimeoutSeconds, h.IntervalSeconds)
 	}
 	for _, o := range d.others(k, old) {
 		if o.res.LoadBalancer.Name == s.Name {
-			return d.errf(op, k, e.res.ID, provider.AlreadyExists, "load_balancer.name: %q: used by %s (DuplicateLoadBalancerName)", s.Name, o.id)
+			return d.errf(op, k, e.res.ID, driver.AlreadyExists, "load_balancer.name: %q: used by %s (DuplicateLoadBalancerName)", s.Name, o.id)
 		}
 	}
 	return nil

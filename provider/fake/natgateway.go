@@ -2,7 +2,7 @@ package fake
 
 import (
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // validateNATGateway checks a NAT gateway: its subnet and public IP exist,
@@ -26,7 +26,7 @@ func (d *Driver) validateNATGateway(op string, e, old *entry) error {
 			return err
 		}
 		if string(igw.res.InternetGateway.Net) != net {
-			return d.errf(op, k, e.res.ID, provider.Invalid, "nat_gateway.internet_gateway: %s is attached to net %s, not %s", igw.id, igw.res.InternetGateway.Net, net)
+			return d.errf(op, k, e.res.ID, driver.Invalid, "nat_gateway.internet_gateway: %s is attached to net %s, not %s", igw.id, igw.res.InternetGateway.Net, net)
 		}
 	}
 	if s.PublicRoute != "" {
@@ -35,27 +35,27 @@ func (d *Driver) validateNATGateway(op string, e, old *entry) error {
 			return err
 		}
 		if string(rt.res.RouteTable.Net) != net {
-			return d.errf(op, k, e.res.ID, provider.Invalid, "nat_gateway.public_route: %s is in net %s, not %s", rt.id, rt.res.RouteTable.Net, net)
+			return d.errf(op, k, e.res.ID, driver.Invalid, "nat_gateway.public_route: %s is in net %s, not %s", rt.id, rt.res.RouteTable.Net, net)
 		}
 	}
 	if d.netGateway(net) == nil {
-		return d.errf(op, k, e.res.ID, provider.Invalid, "nat_gateway.subnet: net %s has no internet gateway; attach one first", net)
+		return d.errf(op, k, e.res.ID, driver.Invalid, "nat_gateway.subnet: net %s has no internet gateway; attach one first", net)
 	}
 	zone := sub.res.Subnet.Zone
 	if s.Zone != "" && s.Zone != zone {
-		return d.errf(op, k, e.res.ID, provider.Invalid, "nat_gateway.zone: %q: subnet %s is in zone %s", s.Zone, sub.id, zone)
+		return d.errf(op, k, e.res.ID, driver.Invalid, "nat_gateway.zone: %q: subnet %s is in zone %s", s.Zone, sub.id, zone)
 	}
 	inZone := 0
 	for _, o := range d.others(k, old) {
 		if o.res.NATGateway.PublicIP == s.PublicIP {
-			return d.errf(op, k, e.res.ID, provider.AlreadyExists, "nat_gateway.public_ip: %s is already used by NAT gateway %s", s.PublicIP, o.id)
+			return d.errf(op, k, e.res.ID, driver.AlreadyExists, "nat_gateway.public_ip: %s is already used by NAT gateway %s", s.PublicIP, o.id)
 		}
 		if d.zoneOf(o.res.NATGateway.Subnet) == zone {
 			inZone++
 		}
 	}
 	if q := d.opts.Profile.Quotas.NATsPerZone; q > 0 && inZone >= q {
-		return d.errf(op, k, e.res.ID, provider.Quota, "zone %s already has %d NAT gateways, the most allowed", zone, inZone)
+		return d.errf(op, k, e.res.ID, driver.Quota, "zone %s already has %d NAT gateways, the most allowed", zone, inZone)
 	}
 	return nil
 }

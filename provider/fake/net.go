@@ -2,7 +2,7 @@ package fake
 
 import (
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // validateNet checks a Net: a CIDR block without host bits whose prefix
@@ -14,7 +14,7 @@ func (d *Driver) validateNet(op string, e *entry) error {
 		return err
 	}
 	if d.opts.IDStyle == IDStyleOutscale && !p.Addr().IsPrivate() {
-		return d.errf(op, blueprint.KindNet, e.res.ID, provider.Invalid, "net.cidr: %s: not a private range; use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16", p)
+		return d.errf(op, blueprint.KindNet, e.res.ID, driver.Invalid, "net.cidr: %s: not a private range; use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16", p)
 	}
 	return nil
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // Mutate changes resource id behind archkit's back, as someone editing it
@@ -26,7 +26,7 @@ func (d *Driver) Mutate(id string, fn func(r *blueprint.Resource)) error {
 	r := e.res.Clone()
 	fn(&r)
 	if r.Kind != e.kind || r.Spec() == nil {
-		return d.errf("Mutate", e.kind, id, provider.Invalid, "the kind and its spec cannot change")
+		return d.errf("Mutate", e.kind, id, driver.Invalid, "the kind and its spec cannot change")
 	}
 	e.res = r
 	return nil
@@ -85,7 +85,7 @@ func (d *Driver) RemoveForeign(id string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if _, ok := d.foreign[id]; !ok {
-		return d.errf("RemoveForeign", "", id, provider.NotFound, "no foreign resource %s", id)
+		return d.errf("RemoveForeign", "", id, driver.NotFound, "no foreign resource %s", id)
 	}
 	delete(d.foreign, id)
 	return nil
@@ -94,10 +94,10 @@ func (d *Driver) RemoveForeign(id string) error {
 // Resources returns every resource the Driver holds, whatever its tags,
 // in the creation order of the kinds ([blueprint.Kinds]) and then by id. It
 // is not recorded in the call log.
-func (d *Driver) Resources() []provider.Observed {
+func (d *Driver) Resources() []driver.Observed {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	var out []provider.Observed
+	var out []driver.Observed
 	for _, k := range blueprint.Kinds {
 		for _, e := range d.others(k, nil) {
 			out = append(out, e.observed())
@@ -135,18 +135,18 @@ func (d *Driver) resolve(k blueprint.Kind, name string) (string, error) {
 	}
 	var ids []string
 	for _, e := range d.res {
-		if e.kind == k && e.tags[provider.TagLogicalID] == name {
+		if e.kind == k && e.tags[driver.TagLogicalID] == name {
 			ids = append(ids, e.id)
 		}
 	}
 	switch len(ids) {
 	case 0:
-		return "", d.errf("resolve", k, name, provider.NotFound, "no %s with id or logical id %q", k, name)
+		return "", d.errf("resolve", k, name, driver.NotFound, "no %s with id or logical id %q", k, name)
 	case 1:
 		return ids[0], nil
 	}
 	slices.Sort(ids)
-	return "", d.errf("resolve", k, name, provider.Invalid, "logical id %q names %d resources (%v); use a provider id", name, len(ids), ids)
+	return "", d.errf("resolve", k, name, driver.Invalid, "logical id %q names %d resources (%v); use a provider id", name, len(ids), ids)
 }
 
 // Snapshot is the state of one deployment: per kind, its resources by
@@ -168,8 +168,8 @@ func (d *Driver) Snapshot(deployment string) Snapshot {
 	defer d.mu.Unlock()
 	logical := map[string]string{}
 	for _, e := range d.res {
-		if e.tags[provider.TagDeployment] == deployment {
-			logical[e.id] = e.tags[provider.TagLogicalID]
+		if e.tags[driver.TagDeployment] == deployment {
+			logical[e.id] = e.tags[driver.TagLogicalID]
 			if logical[e.id] == "" {
 				logical[e.id] = e.id
 			}

@@ -2,7 +2,7 @@ package fake
 
 import (
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // validateRouteTable checks a route table: its Net and subnet exist, the
@@ -20,11 +20,11 @@ func (d *Driver) validateRouteTable(op string, e, old *entry) error {
 		return err
 	}
 	if sub.res.Subnet.Net != s.Net {
-		return d.errf(op, k, e.res.ID, provider.Invalid, "route_table.subnet: %s is in net %s, not %s", sub.id, sub.res.Subnet.Net, s.Net)
+		return d.errf(op, k, e.res.ID, driver.Invalid, "route_table.subnet: %s is in net %s, not %s", sub.id, sub.res.Subnet.Net, s.Net)
 	}
 	for _, o := range d.others(k, old) {
 		if o.res.RouteTable.Subnet == s.Subnet {
-			return d.errf(op, k, e.res.ID, provider.AlreadyExists, "route_table.subnet: %s is already associated with route table %s", s.Subnet, o.id)
+			return d.errf(op, k, e.res.ID, driver.AlreadyExists, "route_table.subnet: %s is already associated with route table %s", s.Subnet, o.id)
 		}
 	}
 	seen := map[string]bool{}
@@ -32,10 +32,10 @@ func (d *Driver) validateRouteTable(op string, e, old *entry) error {
 		field := "route_table.routes[" + itoa(i) + "]"
 		p := r.Destination
 		if !p.IsValid() || p.Masked() != p {
-			return d.errf(op, k, e.res.ID, provider.Invalid, "%s.destination: %q: not a network CIDR block; write it like 0.0.0.0/0", field, p)
+			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.destination: %q: not a network CIDR block; write it like 0.0.0.0/0", field, p)
 		}
 		if seen[p.String()] {
-			return d.errf(op, k, e.res.ID, provider.Invalid, "%s.destination: %s: duplicate route (RouteAlreadyExists); keep one", field, p)
+			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.destination: %s: duplicate route (RouteAlreadyExists); keep one", field, p)
 		}
 		seen[p.String()] = true
 		var targetNet string
@@ -53,10 +53,10 @@ func (d *Driver) validateRouteTable(op string, e, old *entry) error {
 			}
 			targetNet = d.netOf(t)
 		default:
-			return d.errf(op, k, e.res.ID, provider.Invalid, "%s.target_kind: %q: unknown; use %q or %q", field, r.TargetKind, blueprint.TargetInternetGateway, blueprint.TargetNATGateway)
+			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.target_kind: %q: unknown; use %q or %q", field, r.TargetKind, blueprint.TargetInternetGateway, blueprint.TargetNATGateway)
 		}
 		if targetNet != string(s.Net) {
-			return d.errf(op, k, e.res.ID, provider.Invalid, "%s.target: %s is in net %s, not %s", field, r.Target, targetNet, s.Net)
+			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.target: %s is in net %s, not %s", field, r.Target, targetNet, s.Net)
 		}
 	}
 	return nil

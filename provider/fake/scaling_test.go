@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/fake"
 )
 
@@ -25,11 +25,11 @@ func TestClusterScaling(t *testing.T) {
 		{"stored", func(*fake.Options) {}, &blueprint.ScalingSpec{TargetCPUPercent: 60, WarmupSeconds: 300}, nil, ""},
 		{"no warmup", func(*fake.Options) {}, &blueprint.ScalingSpec{TargetCPUPercent: 100}, nil, ""},
 		{"removed", func(*fake.Options) {}, nil, nil, ""},
-		{"target zero", func(*fake.Options) {}, &blueprint.ScalingSpec{}, provider.ErrInvalid, "cluster.scaling.target_cpu_percent: 0: outside 1-100"},
-		{"target 101", func(*fake.Options) {}, &blueprint.ScalingSpec{TargetCPUPercent: 101}, provider.ErrInvalid, "target_cpu_percent: 101"},
-		{"warmup negative", func(*fake.Options) {}, &blueprint.ScalingSpec{TargetCPUPercent: 50, WarmupSeconds: -1}, provider.ErrInvalid, "cluster.scaling.warmup_seconds: -1: outside 0-3600"},
-		{"warmup 3601", func(*fake.Options) {}, &blueprint.ScalingSpec{TargetCPUPercent: 50, WarmupSeconds: 3601}, provider.ErrInvalid, "warmup_seconds: 3601"},
-		{"outscale", fake.Outscale, &blueprint.ScalingSpec{TargetCPUPercent: 60}, provider.ErrUnsupported, "cluster.scaling: OUTSCALE has no autoscaling service"},
+		{"target zero", func(*fake.Options) {}, &blueprint.ScalingSpec{}, driver.ErrInvalid, "cluster.scaling.target_cpu_percent: 0: outside 1-100"},
+		{"target 101", func(*fake.Options) {}, &blueprint.ScalingSpec{TargetCPUPercent: 101}, driver.ErrInvalid, "target_cpu_percent: 101"},
+		{"warmup negative", func(*fake.Options) {}, &blueprint.ScalingSpec{TargetCPUPercent: 50, WarmupSeconds: -1}, driver.ErrInvalid, "cluster.scaling.warmup_seconds: -1: outside 0-3600"},
+		{"warmup 3601", func(*fake.Options) {}, &blueprint.ScalingSpec{TargetCPUPercent: 50, WarmupSeconds: 3601}, driver.ErrInvalid, "warmup_seconds: 3601"},
+		{"outscale", fake.Outscale, &blueprint.ScalingSpec{TargetCPUPercent: 60}, driver.ErrUnsupported, "cluster.scaling: OUTSCALE has no autoscaling service"},
 		{"outscale without policy", fake.Outscale, nil, nil, ""},
 	}
 	for _, tc := range tests {
@@ -39,7 +39,7 @@ func TestClusterScaling(t *testing.T) {
 			cur := obs["cluster/web"]
 			want := cur.Resource.Clone()
 			want.Cluster.Scaling = tc.scaling
-			got, err := d.Update(t.Context(), provider.Request{Deployment: dep, Resource: want}, cur)
+			got, err := d.Update(t.Context(), driver.Request{Deployment: dep, Resource: want}, cur)
 			if tc.wantErr != nil {
 				require.ErrorIs(t, err, tc.wantErr)
 				assert.ErrorContains(t, err, tc.wantText)
@@ -62,9 +62,9 @@ func TestCreateUnsupportedField(t *testing.T) {
 	r := obs["cluster/web"].Resource.Clone()
 	r.ID = "cluster/other"
 	r.Cluster.Scaling = &blueprint.ScalingSpec{TargetCPUPercent: 60}
-	_, err := d.Create(t.Context(), provider.Request{Deployment: dep, Resource: r, Token: "other"})
-	require.ErrorIs(t, err, provider.ErrUnsupported)
-	var pe *provider.Error
+	_, err := d.Create(t.Context(), driver.Request{Deployment: dep, Resource: r, Token: "other"})
+	require.ErrorIs(t, err, driver.ErrUnsupported)
+	var pe *driver.Error
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, "cluster", pe.Kind)
 }

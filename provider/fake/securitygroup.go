@@ -7,7 +7,7 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // validateSecurityGroup checks a security group: its Net exists, it has a
@@ -21,11 +21,11 @@ func (d *Driver) validateSecurityGroup(op string, e, old *entry) error {
 	}
 	switch {
 	case s.Name == "" || len(s.Name) > 255:
-		return d.errf(op, k, e.res.ID, provider.Invalid, "security_group.name: %q: give a name of 1 to 255 characters", s.Name)
+		return d.errf(op, k, e.res.ID, driver.Invalid, "security_group.name: %q: give a name of 1 to 255 characters", s.Name)
 	case strings.HasPrefix(strings.ToLower(s.Name), "sg-"):
-		return d.errf(op, k, e.res.ID, provider.Invalid, "security_group.name: %q: names cannot start with sg-; rename it", s.Name)
+		return d.errf(op, k, e.res.ID, driver.Invalid, "security_group.name: %q: names cannot start with sg-; rename it", s.Name)
 	case s.Description == "":
-		return d.errf(op, k, e.res.ID, provider.Invalid, "security_group.description: empty (MissingParameter); describe the group")
+		return d.errf(op, k, e.res.ID, driver.Invalid, "security_group.description: empty (MissingParameter); describe the group")
 	}
 	count := 0
 	for _, o := range d.others(k, old) {
@@ -34,11 +34,11 @@ func (d *Driver) validateSecurityGroup(op string, e, old *entry) error {
 		}
 		count++
 		if o.res.SecurityGroup.Name == s.Name {
-			return d.errf(op, k, e.res.ID, provider.AlreadyExists, "security_group.name: %q: net %s already has group %s of that name (InvalidGroup.Duplicate)", s.Name, s.Net, o.id)
+			return d.errf(op, k, e.res.ID, driver.AlreadyExists, "security_group.name: %q: net %s already has group %s of that name (InvalidGroup.Duplicate)", s.Name, s.Net, o.id)
 		}
 	}
 	if q := d.opts.Profile.Quotas.GroupsPerNet; q > 0 && count >= q {
-		return d.errf(op, k, e.res.ID, provider.Quota, "net %s already has %d security groups, the most allowed", s.Net, count)
+		return d.errf(op, k, e.res.ID, driver.Quota, "net %s already has %d security groups, the most allowed", s.Net, count)
 	}
 	return nil
 }
@@ -57,7 +57,7 @@ func (d *Driver) validateRules(op string, e, old *entry) error {
 	}
 	for _, o := range d.others(k, old) {
 		if o.res.SecurityGroupRules.Group == s.Group {
-			return d.errf(op, k, e.res.ID, provider.AlreadyExists, "security_group_rules.group: group %s already has rule set %s; update it instead", s.Group, o.id)
+			return d.errf(op, k, e.res.ID, driver.AlreadyExists, "security_group_rules.group: group %s already has rule set %s; update it instead", s.Group, o.id)
 		}
 	}
 	q := d.opts.Profile.Quotas
@@ -67,7 +67,7 @@ func (d *Driver) validateRules(op string, e, old *entry) error {
 		quota int
 	}{{"inbound", s.Inbound, q.InboundRulesPerGroup}, {"outbound", s.Outbound, q.OutboundRulesPerGroup}} {
 		if dir.quota > 0 && len(dir.rules) > dir.quota {
-			return d.errf(op, k, e.res.ID, provider.Quota, "security_group_rules.%s: %d rules (RulesPerSecurityGroupLimitExceeded); at most %d", dir.name, len(dir.rules), dir.quota)
+			return d.errf(op, k, e.res.ID, driver.Quota, "security_group_rules.%s: %d rules (RulesPerSecurityGroupLimitExceeded); at most %d", dir.name, len(dir.rules), dir.quota)
 		}
 		seen := map[string]int{}
 		for i, r := range dir.rules {
@@ -77,7 +77,7 @@ func (d *Driver) validateRules(op string, e, old *entry) error {
 			}
 			key := ruleKey(r)
 			if j, dup := seen[key]; dup {
-				return d.errf(op, k, e.res.ID, provider.Invalid, "%s: same rule as %s[%d] (InvalidPermission.Duplicate); keep one", field, dir.name, j)
+				return d.errf(op, k, e.res.ID, driver.Invalid, "%s: same rule as %s[%d] (InvalidPermission.Duplicate); keep one", field, dir.name, j)
 			}
 			seen[key] = i
 		}
@@ -88,23 +88,23 @@ func (d *Driver) validateRules(op string, e, old *entry) error {
 func (d *Driver) checkRule(op string, e *entry, field string, r blueprint.RuleSpec, net string) error {
 	k := e.kind
 	if !r.Protocol.IsValid() {
-		return d.errf(op, k, e.res.ID, provider.Invalid, "%s.protocol: %q: unknown; use tcp, udp, icmp or all", field, r.Protocol)
+		return d.errf(op, k, e.res.ID, driver.Invalid, "%s.protocol: %q: unknown; use tcp, udp, icmp or all", field, r.Protocol)
 	}
 	if r.Protocol.HasPorts() && (r.ToPort == 0 || r.FromPort > r.ToPort) {
-		return d.errf(op, k, e.res.ID, provider.Invalid, "%s: ports %d-%d: give from_port <= to_port, to_port at least 1", field, r.FromPort, r.ToPort)
+		return d.errf(op, k, e.res.ID, driver.Invalid, "%s: ports %d-%d: give from_port <= to_port, to_port at least 1", field, r.FromPort, r.ToPort)
 	}
 	switch {
 	case r.CIDR.IsValid() == (r.Group != ""):
-		return d.errf(op, k, e.res.ID, provider.Invalid, "%s: give exactly one of cidr and group", field)
+		return d.errf(op, k, e.res.ID, driver.Invalid, "%s: give exactly one of cidr and group", field)
 	case r.CIDR.IsValid() && r.CIDR.Masked() != r.CIDR:
-		return d.errf(op, k, e.res.ID, provider.Invalid, "%s.cidr: %s: host bits set; did you mean %s?", field, r.CIDR, r.CIDR.Masked())
+		return d.errf(op, k, e.res.ID, driver.Invalid, "%s.cidr: %s: host bits set; did you mean %s?", field, r.CIDR, r.CIDR.Masked())
 	case r.Group != "":
 		g, err := d.ref(op, e, field+".group", r.Group, blueprint.KindSecurityGroup)
 		if err != nil {
 			return err
 		}
 		if string(g.res.SecurityGroup.Net) != net {
-			return d.errf(op, k, e.res.ID, provider.Invalid, "%s.group: %s is in net %s, not %s", field, g.id, g.res.SecurityGroup.Net, net)
+			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.group: %s is in net %s, not %s", field, g.id, g.res.SecurityGroup.Net, net)
 		}
 	}
 	return nil

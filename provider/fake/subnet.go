@@ -2,7 +2,7 @@ package fake
 
 import (
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // validateSubnet checks a subnet: its Net exists, its range lies in the
@@ -21,7 +21,7 @@ func (d *Driver) validateSubnet(op string, e, old *entry) error {
 	}
 	np := n.res.Net.CIDR
 	if !np.Contains(s.CIDR.Addr()) || s.CIDR.Bits() < np.Bits() {
-		return d.errf(op, k, e.res.ID, provider.Invalid, "subnet.cidr: %s: not inside net %s (%s); pick a range inside it", s.CIDR, n.id, np)
+		return d.errf(op, k, e.res.ID, driver.Invalid, "subnet.cidr: %s: not inside net %s (%s); pick a range inside it", s.CIDR, n.id, np)
 	}
 	if err := d.checkZone(op, e, "subnet.zone", s.Zone); err != nil {
 		return err
@@ -33,11 +33,11 @@ func (d *Driver) validateSubnet(op string, e, old *entry) error {
 		}
 		count++
 		if o.res.Subnet.CIDR.Overlaps(s.CIDR) {
-			return d.errf(op, k, e.res.ID, provider.Invalid, "subnet.cidr: %s: overlaps subnet %s (%s); pick a free range", s.CIDR, o.id, o.res.Subnet.CIDR)
+			return d.errf(op, k, e.res.ID, driver.Invalid, "subnet.cidr: %s: overlaps subnet %s (%s); pick a free range", s.CIDR, o.id, o.res.Subnet.CIDR)
 		}
 	}
 	if q := d.opts.Profile.Quotas.SubnetsPerNet; q > 0 && count >= q {
-		return d.errf(op, k, e.res.ID, provider.Quota, "net %s already has %d subnets, the most allowed", n.id, count)
+		return d.errf(op, k, e.res.ID, driver.Quota, "net %s already has %d subnets, the most allowed", n.id, count)
 	}
 	return nil
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // validate checks e as the cloud would before a Create (old nil) or an
@@ -45,7 +45,7 @@ func (d *Driver) validate(op string, e, old *entry) error {
 	case blueprint.KindDatabase:
 		return d.validateDatabase(op, e)
 	}
-	return d.errf(op, e.kind, e.res.ID, provider.Invalid, "unknown kind %q", e.kind)
+	return d.errf(op, e.kind, e.res.ID, driver.Invalid, "unknown kind %q", e.kind)
 }
 
 // checkFields refuses, with Code Unsupported, a resource that sets a field
@@ -57,12 +57,12 @@ func (d *Driver) checkFields(op string, e *entry) error {
 	}
 	set, err := specFields(e.res)
 	if err != nil {
-		return provider.NewError(op, string(e.kind), e.res.ID, provider.Internal, err)
+		return driver.NewError(op, string(e.kind), e.res.ID, driver.Internal, err)
 	}
 	fields := slices.Sorted(maps.Keys(no))
 	for _, f := range fields {
 		if v, ok := set[f]; ok && !isZeroJSON(v) {
-			return d.errf(op, e.kind, e.res.ID, provider.Unsupported, "%s.%s: %s", e.kind, f, no[f])
+			return d.errf(op, e.kind, e.res.ID, driver.Unsupported, "%s.%s: %s", e.kind, f, no[f])
 		}
 	}
 	return nil
@@ -77,9 +77,9 @@ func isZeroJSON(v json.RawMessage) bool {
 }
 
 // blockers lists what stops e from being deleted.
-func (d *Driver) blockers(e *entry) []provider.Blocker {
-	var bs []provider.Blocker
-	add := func(kind, id string) { bs = append(bs, provider.Blocker{Kind: kind, ID: id}) }
+func (d *Driver) blockers(e *entry) []driver.Blocker {
+	var bs []driver.Blocker
+	add := func(kind, id string) { bs = append(bs, driver.Blocker{Kind: kind, ID: id}) }
 	uses := func(o *entry, refs ...blueprint.Ref) bool {
 		return o != e && slices.Contains(refs, blueprint.Ref(e.id))
 	}
@@ -138,7 +138,7 @@ func (d *Driver) blockers(e *entry) []provider.Blocker {
 			}
 		}
 	}
-	slices.SortFunc(bs, func(a, b provider.Blocker) int {
+	slices.SortFunc(bs, func(a, b driver.Blocker) int {
 		if c := strings.Compare(a.Kind, b.Kind); c != 0 {
 			return c
 		}
@@ -175,17 +175,17 @@ func rulesUse(rs []blueprint.RuleSpec, id string) bool {
 // length within the bounds of its family.
 func (d *Driver) checkPrefix(op string, e *entry, field string, p netip.Prefix, b4, b6 netplan.Bounds) error {
 	if !p.IsValid() {
-		return d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: %q: not a CIDR block; write it like 10.0.0.0/16", field, p)
+		return d.errf(op, e.kind, e.res.ID, driver.Invalid, "%s: %q: not a CIDR block; write it like 10.0.0.0/16", field, p)
 	}
 	if p.Masked() != p {
-		return d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: %s: host bits set; did you mean %s?", field, p, p.Masked())
+		return d.errf(op, e.kind, e.res.ID, driver.Invalid, "%s: %s: host bits set; did you mean %s?", field, p, p.Masked())
 	}
 	b := b4
 	if p.Addr().Is6() {
 		b = b6
 	}
 	if !b.Contains(p.Bits()) {
-		return d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: %s: prefix length /%d is out of range; use /%d to /%d",
+		return d.errf(op, e.kind, e.res.ID, driver.Invalid, "%s: %s: prefix length /%d is out of range; use /%d to /%d",
 			field, p, p.Bits(), b.Min, b.Max)
 	}
 	return nil
@@ -194,7 +194,7 @@ func (d *Driver) checkPrefix(op string, e *entry, field string, p netip.Prefix, 
 // checkZone checks that z is one of the driver's zones.
 func (d *Driver) checkZone(op string, e *entry, field, z string) error {
 	if !slices.Contains(d.opts.Zones, z) {
-		return d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: %q: unknown zone; use one of %v", field, z, d.opts.Zones)
+		return d.errf(op, e.kind, e.res.ID, driver.Invalid, "%s: %q: unknown zone; use one of %v", field, z, d.opts.Zones)
 	}
 	return nil
 }
@@ -211,7 +211,7 @@ func (d *Driver) zoneOf(subnetID blueprint.Ref) string {
 // and, when minZones > 1, span that many zones. It returns the Net id.
 func (d *Driver) checkSubnets(op string, e *entry, field string, refs []blueprint.Ref, minZones int) (string, error) {
 	if len(refs) == 0 {
-		return "", d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: empty; give at least one subnet", field)
+		return "", d.errf(op, e.kind, e.res.ID, driver.Invalid, "%s: empty; give at least one subnet", field)
 	}
 	net := ""
 	zones := map[string]bool{}
@@ -222,16 +222,16 @@ func (d *Driver) checkSubnets(op string, e *entry, field string, refs []blueprin
 		}
 		n := string(s.res.Subnet.Net)
 		if net != "" && n != net {
-			return "", d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: subnets %s and %s are in different nets; use subnets of one net", field, refs[0], ref)
+			return "", d.errf(op, e.kind, e.res.ID, driver.Invalid, "%s: subnets %s and %s are in different nets; use subnets of one net", field, refs[0], ref)
 		}
 		if zones[s.res.Subnet.Zone] && minZones > 1 {
-			return "", d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: two subnets in zone %s; give one subnet per zone", field, s.res.Subnet.Zone)
+			return "", d.errf(op, e.kind, e.res.ID, driver.Invalid, "%s: two subnets in zone %s; give one subnet per zone", field, s.res.Subnet.Zone)
 		}
 		net = n
 		zones[s.res.Subnet.Zone] = true
 	}
 	if len(zones) < minZones {
-		return "", d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: %d zone(s); subnets must cover at least %d zones", field, len(zones), minZones)
+		return "", d.errf(op, e.kind, e.res.ID, driver.Invalid, "%s: %d zone(s); subnets must cover at least %d zones", field, len(zones), minZones)
 	}
 	return net, nil
 }
@@ -239,7 +239,7 @@ func (d *Driver) checkSubnets(op string, e *entry, field string, refs []blueprin
 // checkGroups resolves security groups that must exist in net.
 func (d *Driver) checkGroups(op string, e *entry, field string, refs []blueprint.Ref, net string) error {
 	if q := d.opts.Profile.Quotas.GroupsPerInterface; q > 0 && len(refs) > q {
-		return d.errf(op, e.kind, e.res.ID, provider.Quota, "%s: %d security groups; at most %d per network interface", field, len(refs), q)
+		return d.errf(op, e.kind, e.res.ID, driver.Quota, "%s: %d security groups; at most %d per network interface", field, len(refs), q)
 	}
 	for i, ref := range refs {
 		g, err := d.ref(op, e, field+"["+itoa(i)+"]", ref, blueprint.KindSecurityGroup)
@@ -247,7 +247,7 @@ func (d *Driver) checkGroups(op string, e *entry, field string, refs []blueprint
 			return err
 		}
 		if net != "" && string(g.res.SecurityGroup.Net) != net {
-			return d.errf(op, e.kind, e.res.ID, provider.Invalid, "%s: security group %s is in net %s, not %s", field, ref, g.res.SecurityGroup.Net, net)
+			return d.errf(op, e.kind, e.res.ID, driver.Invalid, "%s: security group %s is in net %s, not %s", field, ref, g.res.SecurityGroup.Net, net)
 		}
 	}
 	return nil

@@ -11,7 +11,7 @@ import (
 	osc "github.com/outscale/osc-sdk-go/v2"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // createAdopting runs create, a call that takes neither a client token nor
@@ -23,7 +23,7 @@ import (
 //
 // So, before the call, snapshot lists the candidates: the resources the
 // call could have made that no archkit deployment owns (no
-// provider.TagDeployment) and that nothing uses yet, by id. When the answer
+// driver.TagDeployment) and that nothing uses yet, by id. When the answer
 // is lost (a transport error, [lostAnswer]), snapshot runs again, and what
 // appeared in between is what the call made:
 //
@@ -79,13 +79,13 @@ func createAdopting[T any](ctx context.Context, d *Driver, kind blueprint.Kind, 
 		d.log.DebugContext(ctx, "adopted", logKind, string(kind), logID, fresh[0])
 		return after[fresh[0]], true, nil
 	case 0:
-		var pe *provider.Error
+		var pe *driver.Error
 		if errors.As(err, &pe) {
 			pe.Retryable = true // nothing was made: the call may be sent again
 		}
 		return zero, false, err
 	}
-	pe := provider.NewError("Create", string(kind), logicalID, provider.AlreadyExists, fmt.Errorf(
+	pe := driver.NewError("Create", string(kind), logicalID, driver.AlreadyExists, fmt.Errorf(
 		"outscale: the answer to the create was lost and %d untagged %s resources appeared meanwhile (%s): another client is creating the same kind at the same time; delete the untagged ones (archkit tags what it keeps), then apply again: %w",
 		len(fresh), kind, strings.Join(fresh, ", "), err))
 	pe.Retryable = false
@@ -107,7 +107,7 @@ func unowned[T any](items []T, id func(*T) string, tags func(*T) []osc.ResourceT
 	out := map[string]T{}
 	for i := range items {
 		it := &items[i]
-		if tagMap(tags(it))[provider.TagDeployment] == "" && free(it) {
+		if tagMap(tags(it))[driver.TagDeployment] == "" && free(it) {
 			out[id(it)] = *it
 		}
 	}

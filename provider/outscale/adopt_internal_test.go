@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // The outcomes of createAdopting, with a snapshot that shows what the
@@ -87,7 +87,7 @@ func TestCreateAdopting(t *testing.T) {
 				for _, w := range tc.wantErr {
 					assert.Contains(t, err.Error(), w)
 				}
-				assert.Equal(t, tc.retryable, provider.IsRetryable(err))
+				assert.Equal(t, tc.retryable, driver.IsRetryable(err))
 				return
 			}
 			require.NoError(t, err)
@@ -101,7 +101,7 @@ func TestCreateAdopting(t *testing.T) {
 func TestUnowned(t *testing.T) {
 	t.Parallel()
 	id := func(s string) *string { return &s }
-	mine := []osc.ResourceTag{{Key: provider.TagDeployment, Value: "shop"}}
+	mine := []osc.ResourceTag{{Key: driver.TagDeployment, Value: "shop"}}
 	other := []osc.ResourceTag{{Key: "Name", Value: "theirs"}}
 	ips := []osc.PublicIp{
 		{PublicIpId: id("eipalloc-1")},                                          // free, untagged: a candidate

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/outscale/osctest"
 )
 
@@ -107,7 +107,7 @@ func TestLostAnswerWithRival(t *testing.T) {
 		// Between the driver's snapshot and its re-read: the rival's
 		// untagged Net of the same range (this request is the second
 		// CreateNet; the hook lets it through).
-		o, err := rival.Create(t.Context(), provider.Request{Resource: bp.OfKind(blueprint.KindNet)[0]})
+		o, err := rival.Create(t.Context(), driver.Request{Resource: bp.OfKind(blueprint.KindNet)[0]})
 		if err != nil {
 			t.Error(err)
 			return nil
@@ -125,11 +125,11 @@ func TestLostAnswerWithRival(t *testing.T) {
 	theirs := rivalNet
 	mu.Unlock()
 	require.NotEmpty(t, theirs)
-	nets, err := d.List(t.Context(), provider.Query{Kind: blueprint.KindNet})
+	nets, err := d.List(t.Context(), driver.Query{Kind: blueprint.KindNet})
 	require.NoError(t, err)
 	var untagged []string
 	for _, n := range nets {
-		if n.Tags[provider.TagDeployment] == "" {
+		if n.Tags[driver.TagDeployment] == "" {
 			untagged = append(untagged, n.ID)
 		}
 	}
@@ -139,15 +139,15 @@ func TestLostAnswerWithRival(t *testing.T) {
 		assert.ErrorContains(t, applyErr, id)
 	}
 	assert.ErrorContains(t, applyErr, "delete the untagged ones")
-	assert.ErrorIs(t, applyErr, provider.ErrAlreadyExists)
-	assert.False(t, provider.IsRetryable(applyErr), "another apply would meet the same two")
+	assert.ErrorIs(t, applyErr, driver.ErrAlreadyExists)
+	assert.False(t, driver.IsRetryable(applyErr), "another apply would meet the same two")
 
 	for _, id := range untagged {
-		require.NoError(t, rival.Delete(t.Context(), provider.Observed{ID: id, Resource: blueprint.Resource{Kind: blueprint.KindNet}}))
+		require.NoError(t, rival.Delete(t.Context(), driver.Observed{ID: id, Resource: blueprint.Resource{Kind: blueprint.KindNet}}))
 	}
 	_, err = eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
-	nets, err = d.List(t.Context(), provider.Query{Kind: blueprint.KindNet})
+	nets, err = d.List(t.Context(), driver.Query{Kind: blueprint.KindNet})
 	require.NoError(t, err)
 	require.Len(t, nets, 1)
 	assert.False(t, slices.Contains(untagged, nets[0].ID))

@@ -14,16 +14,16 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/outscale/osctest"
 )
 
 // build creates rs in order through d, resolving Refs, and returns the
 // provider ids by logical id.
-func build(t *testing.T, d provider.Driver, dep string, rs ...blueprint.Resource) map[string]provider.Observed {
+func build(t *testing.T, d driver.Driver, dep string, rs ...blueprint.Resource) map[string]driver.Observed {
 	t.Helper()
 	ids := map[string]string{}
-	out := map[string]provider.Observed{}
+	out := map[string]driver.Observed{}
 	for _, r := range rs {
 		r = r.Clone()
 		for _, ref := range r.Refs() {
@@ -31,8 +31,8 @@ func build(t *testing.T, d provider.Driver, dep string, rs ...blueprint.Resource
 				*ref = blueprint.Ref(ids[string(*ref)])
 			}
 		}
-		o, err := d.Create(t.Context(), provider.Request{Deployment: dep, Resource: r, Token: provider.Token(dep, r.ID),
-			Tags: map[string]string{provider.TagDeployment: dep, provider.TagLogicalID: r.ID}})
+		o, err := d.Create(t.Context(), driver.Request{Deployment: dep, Resource: r, Token: driver.Token(dep, r.ID),
+			Tags: map[string]string{driver.TagDeployment: dep, driver.TagLogicalID: r.ID}})
 		require.NoError(t, err, r.ID)
 		ids[r.ID] = o.ID
 		out[r.ID] = o
@@ -86,7 +86,7 @@ func TestClusterSpreadScaleAndUserData(t *testing.T) {
 
 	want := got.Resource.Clone()
 	want.Cluster.Desired = 1
-	upd, err := d.Update(t.Context(), provider.Request{Deployment: "cl", Resource: want, Token: provider.Token("cl", "cluster/app"), Tags: maps.Clone(got.Tags)}, got)
+	upd, err := d.Update(t.Context(), driver.Request{Deployment: "cl", Resource: want, Token: driver.Token("cl", "cluster/app"), Tags: maps.Clone(got.Tags)}, got)
 	require.NoError(t, err)
 	assert.Equal(t, 1, upd.Resource.Cluster.Desired)
 	require.Len(t, upd.Parts["vm"], 1)
@@ -96,7 +96,7 @@ func TestClusterSpreadScaleAndUserData(t *testing.T) {
 	}
 
 	// A repeated create with the same token returns the same nodes.
-	again, err := d.Create(t.Context(), provider.Request{Deployment: "cl", Resource: want, Token: provider.Token("cl", "cluster/app"), Tags: got.Tags})
+	again, err := d.Create(t.Context(), driver.Request{Deployment: "cl", Resource: want, Token: driver.Token("cl", "cluster/app"), Tags: got.Tags})
 	require.NoError(t, err)
 	assert.Equal(t, upd.Parts, again.Parts)
 }
@@ -116,10 +116,10 @@ func TestDeleteBlockedByForeignVM(t *testing.T) {
 	vm := resp.GetVms()[0].GetVmId()
 
 	err = d.Delete(t.Context(), sn)
-	require.ErrorIs(t, err, provider.ErrDependency)
-	var pe *provider.Error
+	require.ErrorIs(t, err, driver.ErrDependency)
+	var pe *driver.Error
 	require.ErrorAs(t, err, &pe)
-	assert.Equal(t, []provider.Blocker{{Kind: "vm", ID: vm}}, pe.Blockers)
+	assert.Equal(t, []driver.Blocker{{Kind: "vm", ID: vm}}, pe.Blockers)
 	assert.Contains(t, err.Error(), "blocked by vm "+vm)
 	_, err = d.Read(t.Context(), blueprint.KindSubnet, sn.ID)
 	require.NoError(t, err, "the subnet is still there")
@@ -147,10 +147,10 @@ func TestRuleSetReplacesDefaultOutbound(t *testing.T) {
 	group, err := d.Read(t.Context(), blueprint.KindSecurityGroup, sg)
 	require.NoError(t, err)
 	assert.Equal(t, "security_group/app", group.LogicalID, "the group keeps its own ownership tags")
-	assert.NotContains(t, group.Tags, "archkit:x/rules/"+provider.TagLogicalID)
+	assert.NotContains(t, group.Tags, "archkit:x/rules/"+driver.TagLogicalID)
 
 	require.NoError(t, d.Delete(t.Context(), rs))
 	_, err = d.Read(t.Context(), blueprint.KindSecurityGroupRules, rs.ID)
-	require.ErrorIs(t, err, provider.ErrNotFound)
+	require.ErrorIs(t, err, driver.ErrNotFound)
 	require.NoError(t, d.Delete(t.Context(), group), "no rule names the group any more")
 }

@@ -6,9 +6,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/archkit/archkit/provider/driver"
 	osc "github.com/outscale/osc-sdk-go/v2"
-
-	"github.com/archkit/archkit/provider"
 )
 
 // Credentials is an access key pair. It prints and logs its secret key as
@@ -81,7 +80,7 @@ func resolve(o *Options) (*endpoint, error) {
 	}
 	keys, _ := ctx.Value(osc.ContextAWSv4).(osc.AWSv4)
 	if keys.AccessKey == "" || keys.SecretKey == "" {
-		return nil, errorf("New", "", "", provider.Auth,
+		return nil, errorf("New", "", "", driver.Auth,
 			"credentials: no access key and secret key; set OSC_ACCESS_KEY and OSC_SECRET_KEY, or a profile in ~/.osc/config.json (OSC_PROFILE)")
 	}
 	region := "eu-west-2"
@@ -104,7 +103,7 @@ func credError(env *osc.ConfigEnv, err error) error {
 	if env.ProfileName != nil {
 		profile = *env.ProfileName
 	}
-	return errorf("New", "", "", provider.Auth,
+	return errorf("New", "", "", driver.Auth,
 		"credentials: profile %q of ~/.osc/config.json: %v; set OSC_ACCESS_KEY and OSC_SECRET_KEY, or write the profile (access_key, secret_key, region)", profile, err)
 }
 

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/outscale"
 	"github.com/archkit/archkit/provider/outscale/osctest"
 )
@@ -90,7 +90,7 @@ func TestCredentialsFromProfile(t *testing.T) {
 	})
 	t.Run("unknown profile", func(t *testing.T) {
 		_, err := outscale.New(func(o *outscale.Options) { o.Profile = "nope" })
-		require.ErrorIs(t, err, provider.ErrAuth)
+		require.ErrorIs(t, err, driver.ErrAuth)
 		assert.Contains(t, err.Error(), `"nope"`)
 	})
 }
@@ -98,7 +98,7 @@ func TestCredentialsFromProfile(t *testing.T) {
 func TestCredentialsMissing(t *testing.T) {
 	clearEnv(t)
 	_, err := outscale.New()
-	require.ErrorIs(t, err, provider.ErrAuth)
+	require.ErrorIs(t, err, driver.ErrAuth)
 	assert.Contains(t, err.Error(), "OSC_ACCESS_KEY")
 }
 

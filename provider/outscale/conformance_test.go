@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/outscale"
 	"github.com/archkit/archkit/provider/outscale/osctest"
 	"github.com/archkit/archkit/provider/providertest"
@@ -39,12 +39,12 @@ func swapImage(r *blueprint.Resource, from, to string) {
 	}
 }
 
-func (m imageMap) out(o provider.Observed) provider.Observed {
+func (m imageMap) out(o driver.Observed) driver.Observed {
 	swapImage(&o.Resource, suiteImage, providertest.Image)
 	return o
 }
 
-func (m imageMap) List(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+func (m imageMap) List(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
 	obs, err := m.Driver.List(ctx, q)
 	for i := range obs {
 		obs[i] = m.out(obs[i])
@@ -52,18 +52,18 @@ func (m imageMap) List(ctx context.Context, q provider.Query) ([]provider.Observ
 	return obs, err
 }
 
-func (m imageMap) Read(ctx context.Context, k blueprint.Kind, id string) (provider.Observed, error) {
+func (m imageMap) Read(ctx context.Context, k blueprint.Kind, id string) (driver.Observed, error) {
 	o, err := m.Driver.Read(ctx, k, id)
 	return m.out(o), err
 }
 
-func (m imageMap) Create(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (m imageMap) Create(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	swapImage(&req.Resource, providertest.Image, suiteImage)
 	o, err := m.Driver.Create(ctx, req)
 	return m.out(o), err
 }
 
-func (m imageMap) Update(ctx context.Context, req provider.Request, cur provider.Observed) (provider.Observed, error) {
+func (m imageMap) Update(ctx context.Context, req driver.Request, cur driver.Observed) (driver.Observed, error) {
 	swapImage(&req.Resource, providertest.Image, suiteImage)
 	swapImage(&cur.Resource, providertest.Image, suiteImage)
 	o, err := m.Driver.Update(ctx, req, cur)

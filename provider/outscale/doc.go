@@ -84,7 +84,7 @@
 // (CreateNet, CreateInternetService, CreatePublicIp, CreateRouteTable) its
 // error is Code Unavailable but not retryable. Errors are decoded from the
 // response body (ErrorResponse.Errors), since the SDK's model is nil for
-// undocumented statuses, and mapped to [provider.Code] in one place; the
+// undocumented statuses, and mapped to [driver.Code] in one place; the
 // OUTSCALE error is reachable with errors.As as an [*APIError].
 //
 // Create returns subnets, NAT services, VMs and load balancers as OUTSCALE

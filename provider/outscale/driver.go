@@ -14,10 +14,10 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
-var _ provider.Driver = (*Driver)(nil)
+var _ driver.Driver = (*Driver)(nil)
 
 // Options configure a [Driver]. The zero value of every field selects the
 // default documented on it; credentials and endpoint default to what
@@ -78,7 +78,7 @@ func (o *Options) setDefaults() {
 	}
 }
 
-// Driver is the OUTSCALE [provider.Driver]: it creates the resources of a
+// Driver is the OUTSCALE [driver.Driver]: it creates the resources of a
 // Blueprint with osc-sdk-go/v2 in one region. It is safe for concurrent use.
 type Driver struct {
 	opts   Options
@@ -103,7 +103,7 @@ type Driver struct {
 // the region and the endpoint from optFns, the environment (OSC_ACCESS_KEY,
 // OSC_SECRET_KEY, OSC_REGION, OSC_PROFILE, OSC_ENDPOINT_API) and the
 // profile file ~/.osc/config.json, in that order, through the SDK's
-// ConfigEnv and ConfigFile. It fails with a [provider.ErrAuth] error when
+// ConfigEnv and ConfigFile. It fails with a [driver.ErrAuth] error when
 // no access key pair is found.
 //
 //	d, err := outscale.New(func(o *outscale.Options) { o.Profile = "prod"; o.Region = "eu-west-2" })
@@ -152,8 +152,8 @@ var (
 // databases and autoscaling (a cluster's scaling policy: the engine keeps
 // the VMs at Desired). See the package documentation for the fields
 // Update changes in place.
-func (d *Driver) Capabilities() provider.Capabilities {
-	c := provider.Capabilities{
+func (d *Driver) Capabilities() driver.Capabilities {
+	c := driver.Capabilities{
 		Unsupported: map[blueprint.Kind]string{
 			blueprint.KindFirewall: "OUTSCALE has no network ACLs (no stateless firewall in the API); security groups enforce the flows",
 			blueprint.KindDatabase: "OUTSCALE has no managed database service; use a database cluster (DatabaseSpec.Fallback)",
@@ -274,9 +274,9 @@ func (d *Driver) readQuotas(ctx context.Context) (netplan.Quotas, error) {
 }
 
 // List returns the resources of kind q.Kind tagged with q.Deployment.
-func (d *Driver) List(ctx context.Context, q provider.Query) ([]provider.Observed, error) {
+func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
 	var (
-		out []provider.Observed
+		out []driver.Observed
 		err error
 	)
 	switch q.Kind {
@@ -303,52 +303,52 @@ func (d *Driver) List(ctx context.Context, q provider.Query) ([]provider.Observe
 	case blueprint.KindFirewall, blueprint.KindDatabase:
 		return nil, nil
 	default:
-		return nil, errorf("List", string(q.Kind), "", provider.Invalid, "kind %q: unknown kind", q.Kind)
+		return nil, errorf("List", string(q.Kind), "", driver.Invalid, "kind %q: unknown kind", q.Kind)
 	}
-	slices.SortFunc(out, func(a, b provider.Observed) int { return cmpStr(a.LogicalID+"\x00"+a.ID, b.LogicalID+"\x00"+b.ID) })
+	slices.SortFunc(out, driver.CompareObserved)
 	return out, err
 }
 
 // Read returns one resource by provider id, or a NotFound error.
-func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (provider.Observed, error) {
+func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (driver.Observed, error) {
 	var (
-		out []provider.Observed
+		out []driver.Observed
 		err error
 	)
 	ids := []string{id}
 	switch kind {
 	case blueprint.KindNet:
-		out, err = d.listNets(ctx, provider.Query{}, ids)
+		out, err = d.listNets(ctx, driver.Query{}, ids)
 	case blueprint.KindSubnet:
-		out, err = d.listSubnets(ctx, provider.Query{}, ids)
+		out, err = d.listSubnets(ctx, driver.Query{}, ids)
 	case blueprint.KindInternetGateway:
-		out, err = d.listInternetServices(ctx, provider.Query{}, ids)
+		out, err = d.listInternetServices(ctx, driver.Query{}, ids)
 	case blueprint.KindPublicIP:
-		out, err = d.listPublicIPs(ctx, provider.Query{}, ids)
+		out, err = d.listPublicIPs(ctx, driver.Query{}, ids)
 	case blueprint.KindNATGateway:
-		out, err = d.listNatServices(ctx, provider.Query{}, ids)
-		out = slices.DeleteFunc(out, func(o provider.Observed) bool { return o.Status == "deleted" })
+		out, err = d.listNatServices(ctx, driver.Query{}, ids)
+		out = slices.DeleteFunc(out, func(o driver.Observed) bool { return o.Status == "deleted" })
 	case blueprint.KindRouteTable:
-		out, err = d.listRouteTables(ctx, provider.Query{}, ids)
+		out, err = d.listRouteTables(ctx, driver.Query{}, ids)
 	case blueprint.KindSecurityGroup:
-		out, err = d.listSecurityGroups(ctx, provider.Query{}, ids)
+		out, err = d.listSecurityGroups(ctx, driver.Query{}, ids)
 	case blueprint.KindSecurityGroupRules:
-		out, err = d.listRuleSets(ctx, provider.Query{}, ids)
+		out, err = d.listRuleSets(ctx, driver.Query{}, ids)
 	case blueprint.KindLoadBalancer:
-		out, err = d.listLoadBalancers(ctx, provider.Query{}, ids)
-		out = slices.DeleteFunc(out, func(o provider.Observed) bool { return o.Status == "deleted" })
+		out, err = d.listLoadBalancers(ctx, driver.Query{}, ids)
+		out = slices.DeleteFunc(out, func(o driver.Observed) bool { return o.Status == "deleted" })
 	case blueprint.KindCluster:
-		out, err = d.listClusters(ctx, provider.Query{}, id)
+		out, err = d.listClusters(ctx, driver.Query{}, id)
 	case blueprint.KindFirewall, blueprint.KindDatabase:
-		return provider.Observed{}, d.unsupported("Read", kind, id)
+		return driver.Observed{}, d.unsupported("Read", kind, id)
 	default:
-		return provider.Observed{}, errorf("Read", string(kind), id, provider.Invalid, "kind %q: unknown kind", kind)
+		return driver.Observed{}, errorf("Read", string(kind), id, driver.Invalid, "kind %q: unknown kind", kind)
 	}
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	if len(out) == 0 {
-		return provider.Observed{}, errorf("Read", string(kind), id, provider.NotFound, "%s %s: not found", kind, id)
+		return driver.Observed{}, errorf("Read", string(kind), id, driver.NotFound, "%s %s: not found", kind, id)
 	}
 	return out[0], nil
 }
@@ -358,16 +358,16 @@ func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (prov
 // VMs and NAT services, by name for load balancers), so a repeated Create
 // returns what the first one made. Subnets, NAT services, VMs and load
 // balancers may come back with Ready false; the engine polls Read.
-func (d *Driver) Create(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	r := req.Resource
 	if r.Spec() == nil {
-		return provider.Observed{}, errorf("Create", string(r.Kind), r.ID, provider.Invalid, "kind %q: spec missing; set the spec that matches the kind", r.Kind)
+		return driver.Observed{}, errorf("Create", string(r.Kind), r.ID, driver.Invalid, "kind %q: spec missing; set the spec that matches the kind", r.Kind)
 	}
 	if reason, no := d.Capabilities().Unsupported[r.Kind]; no {
-		return provider.Observed{}, provider.NewError("Create", string(r.Kind), r.ID, provider.Unsupported, errorString("outscale: "+reason))
+		return driver.Observed{}, driver.NewError("Create", string(r.Kind), r.ID, driver.Unsupported, errorString("outscale: "+reason))
 	}
 	if err := noScaling("Create", r); err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	switch r.Kind {
 	case blueprint.KindNet:
@@ -391,17 +391,17 @@ func (d *Driver) Create(ctx context.Context, req provider.Request) (provider.Obs
 	case blueprint.KindCluster:
 		return d.createCluster(ctx, req)
 	}
-	return provider.Observed{}, errorf("Create", string(r.Kind), r.ID, provider.Invalid, "kind %q: unknown kind", r.Kind)
+	return driver.Observed{}, errorf("Create", string(r.Kind), r.ID, driver.Invalid, "kind %q: unknown kind", r.Kind)
 }
 
 // Update changes the fields that Capabilities().Mutable lists.
-func (d *Driver) Update(ctx context.Context, req provider.Request, current provider.Observed) (provider.Observed, error) {
+func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.Observed) (driver.Observed, error) {
 	r := req.Resource
 	if r.Spec() == nil {
-		return provider.Observed{}, errorf("Update", string(r.Kind), current.ID, provider.Invalid, "kind %q: spec missing", r.Kind)
+		return driver.Observed{}, errorf("Update", string(r.Kind), current.ID, driver.Invalid, "kind %q: spec missing", r.Kind)
 	}
 	if err := noScaling("Update", r); err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	var err error
 	switch r.Kind {
@@ -418,21 +418,21 @@ func (d *Driver) Update(ctx context.Context, req provider.Request, current provi
 	case blueprint.KindCluster:
 		err = d.updateCluster(ctx, req, current)
 	case blueprint.KindFirewall, blueprint.KindDatabase:
-		return provider.Observed{}, d.unsupported("Update", r.Kind, current.ID)
+		return driver.Observed{}, d.unsupported("Update", r.Kind, current.ID)
 	default:
 		if len(req.Tags) > 0 {
 			err = d.createTags(ctx, "Update", r.Kind, current.ID, req.Tags)
 		}
 	}
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	return d.Read(ctx, r.Kind, current.ID)
 }
 
 // Delete deletes the resource in OUTSCALE's order and waits for the ones
 // OUTSCALE removes asynchronously. A resource already gone is not an error.
-func (d *Driver) Delete(ctx context.Context, current provider.Observed) error {
+func (d *Driver) Delete(ctx context.Context, current driver.Observed) error {
 	kind := current.Resource.Kind
 	var err error
 	switch kind {
@@ -459,7 +459,7 @@ func (d *Driver) Delete(ctx context.Context, current provider.Observed) error {
 	case blueprint.KindFirewall, blueprint.KindDatabase:
 		return d.unsupported("Delete", kind, current.ID)
 	default:
-		return errorf("Delete", string(kind), current.ID, provider.Invalid, "kind %q: unknown kind", kind)
+		return errorf("Delete", string(kind), current.ID, driver.Invalid, "kind %q: unknown kind", kind)
 	}
 	if isNotFound(err) {
 		return nil
@@ -472,33 +472,23 @@ func (d *Driver) Delete(ctx context.Context, current provider.Observed) error {
 // Blueprint, so only a caller of the driver itself gets here.
 func noScaling(op string, r blueprint.Resource) error {
 	if r.Kind == blueprint.KindCluster && r.Cluster.Scaling != nil {
-		return provider.NewError(op, string(r.Kind), r.ID, provider.Unsupported, errorString("outscale: cluster.scaling: "+scalingUnsupported))
+		return driver.NewError(op, string(r.Kind), r.ID, driver.Unsupported, errorString("outscale: cluster.scaling: "+scalingUnsupported))
 	}
 	return nil
 }
 
 func (d *Driver) unsupported(op string, kind blueprint.Kind, id string) error {
-	return provider.NewError(op, string(kind), id, provider.Unsupported, errorString("outscale: "+d.Capabilities().Unsupported[kind]))
+	return driver.NewError(op, string(kind), id, driver.Unsupported, errorString("outscale: "+d.Capabilities().Unsupported[kind]))
 }
 
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
 
-func cmpStr(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // observed returns the common part of an Observed: id, kind, tags and the
 // logical id read from them.
-func observed(kind blueprint.Kind, id string, tags map[string]string) provider.Observed {
-	return provider.Observed{ID: id, LogicalID: tags[provider.TagLogicalID], Resource: blueprint.Resource{ID: tags[provider.TagLogicalID], Kind: kind},
+func observed(kind blueprint.Kind, id string, tags map[string]string) driver.Observed {
+	return driver.Observed{ID: id, LogicalID: tags[driver.TagLogicalID], Resource: blueprint.Resource{ID: tags[driver.TagLogicalID], Kind: kind},
 		Tags: ownTags(tags)}
 }
 

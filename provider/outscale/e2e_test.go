@@ -20,6 +20,7 @@ import (
 	"github.com/archkit/archkit/pattern"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/outscale"
 	"github.com/archkit/archkit/provider/outscale/osctest"
 	"github.com/archkit/archkit/tier"
@@ -36,7 +37,7 @@ func threeTier(t testing.TB, egress bool) *blueprint.Blueprint {
 	return bp
 }
 
-func engineFor(d provider.Driver) *provider.Engine {
+func engineFor(d driver.Driver) *provider.Engine {
 	return provider.NewEngine(d, func(o *provider.Options) {
 		o.AllowFallback = true
 		o.RateLimit = -1
@@ -67,7 +68,7 @@ func leftovers(t *testing.T, d *outscale.Driver) []string {
 	var out []string
 	for _, k := range []blueprint.Kind{blueprint.KindNet, blueprint.KindSubnet, blueprint.KindInternetGateway, blueprint.KindPublicIP,
 		blueprint.KindNATGateway, blueprint.KindRouteTable, blueprint.KindSecurityGroup, blueprint.KindLoadBalancer, blueprint.KindCluster} {
-		obs, err := d.List(t.Context(), provider.Query{Kind: k})
+		obs, err := d.List(t.Context(), driver.Query{Kind: k})
 		require.NoError(t, err)
 		for _, o := range obs {
 			out = append(out, string(k)+" "+o.ID)
@@ -78,12 +79,12 @@ func leftovers(t *testing.T, d *outscale.Driver) []string {
 
 // state is the deployment as the driver lists it: logical id -> spec, in
 // logical-id space (provider ids replaced by logical ids).
-func state(t *testing.T, d provider.Driver, dep string) map[string]string {
+func state(t *testing.T, d driver.Driver, dep string) map[string]string {
 	t.Helper()
 	ids := map[string]string{}
-	var all []provider.Observed
+	var all []driver.Observed
 	for _, k := range blueprint.Kinds {
-		obs, err := d.List(t.Context(), provider.Query{Deployment: dep, Kind: k})
+		obs, err := d.List(t.Context(), driver.Query{Deployment: dep, Kind: k})
 		require.NoError(t, err)
 		for _, o := range obs {
 			ids[o.ID] = o.LogicalID
@@ -151,7 +152,7 @@ func testThreeTier(t *testing.T, bp *blueprint.Blueprint) {
 
 	// Self-healing: a node terminated behind archkit's back is replaced.
 	web := bp.OfKind(blueprint.KindCluster)[0]
-	obs, err := d.List(t.Context(), provider.Query{Deployment: bp.Deployment, Kind: blueprint.KindCluster})
+	obs, err := d.List(t.Context(), driver.Query{Deployment: bp.Deployment, Kind: blueprint.KindCluster})
 	require.NoError(t, err)
 	var victim string
 	for _, o := range obs {
@@ -243,7 +244,7 @@ func TestThreeTierFaultAtEveryWrite(t *testing.T) {
 			})
 			_, err := eng.Apply(t.Context(), bp)
 			srv.OnRequest(nil)
-			require.ErrorIs(t, err, provider.ErrInternal)
+			require.ErrorIs(t, err, driver.ErrInternal)
 			_, err = eng.Apply(t.Context(), bp)
 			require.NoError(t, err)
 			assert.Equal(t, want, state(t, d, bp.Deployment))
@@ -279,11 +280,11 @@ func TestWebAppEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	total, perOp := srv.Requests()
 	t.Logf("seed 003 apply: %s; %d OUTSCALE requests (%d writes)", res, total, writes(perOp))
-	lbs, err := d.List(t.Context(), provider.Query{Deployment: bp.Deployment, Kind: blueprint.KindLoadBalancer})
+	lbs, err := d.List(t.Context(), driver.Query{Deployment: bp.Deployment, Kind: blueprint.KindLoadBalancer})
 	require.NoError(t, err)
 	require.Len(t, lbs, 1)
 	assert.True(t, lbs[0].Ready)
-	clusters, err := d.List(t.Context(), provider.Query{Deployment: bp.Deployment, Kind: blueprint.KindCluster})
+	clusters, err := d.List(t.Context(), driver.Query{Deployment: bp.Deployment, Kind: blueprint.KindCluster})
 	require.NoError(t, err)
 	linked := 0
 	for _, c := range clusters {

@@ -7,14 +7,13 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/archkit/archkit/provider/driver"
 	osc "github.com/outscale/osc-sdk-go/v2"
-
-	"github.com/archkit/archkit/provider"
 )
 
 // APIError is one OUTSCALE error answer, decoded from the response body:
 // the HTTP status and the first entry of ErrorResponse.Errors. It is the
-// Err of the [*provider.Error] the driver returns, reachable with
+// Err of the [*driver.Error] the driver returns, reachable with
 // errors.As.
 type APIError struct {
 	Op        string // the OUTSCALE operation, "CreateSubnet"
@@ -97,7 +96,7 @@ var existsCodes = map[string]bool{
 // balancer (1005) or a NAT service (1018) still in the Net.
 var igwBusyCodes = map[string]bool{"1004": true, "1005": true, "1018": true}
 
-// classify maps an OUTSCALE error to a [provider.Code]. It is the one place
+// classify maps an OUTSCALE error to a [driver.Code]. It is the one place
 // that reads OUTSCALE statuses, types and codes: the rest of the driver
 // branches on provider codes.
 //
@@ -112,42 +111,42 @@ var igwBusyCodes = map[string]bool{"1004": true, "1005": true, "1018": true}
 //	409 on CreateNatService otherwise -> Unavailable (the Net is not ready for it yet)
 //	409 otherwise                     -> Dependency
 //	501                               -> Unsupported
-func classify(e *APIError) provider.Code {
+func classify(e *APIError) driver.Code {
 	switch {
 	case e.Status == 0:
-		return provider.Unavailable
+		return driver.Unavailable
 	case e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden:
-		return provider.Auth
+		return driver.Auth
 	case e.Status == http.StatusTooManyRequests || e.Code == "24" || e.Code == "25" || e.Code == "6":
-		return provider.Throttled
+		return driver.Throttled
 	case e.Status == http.StatusServiceUnavailable:
 		if strings.Contains(e.Type, "Throttled") {
-			return provider.Throttled
+			return driver.Throttled
 		}
-		return provider.Unavailable
+		return driver.Unavailable
 	case e.Status == http.StatusBadGateway || e.Status == http.StatusGatewayTimeout:
-		return provider.Unavailable
+		return driver.Unavailable
 	case e.Status == http.StatusNotImplemented:
-		return provider.Unsupported
+		return driver.Unsupported
 	case e.Status >= 500:
-		return provider.Internal
+		return driver.Internal
 	case e.Status == http.StatusBadRequest || e.Status == http.StatusNotFound:
 		if e.Type == "InvalidResource" || strings.HasPrefix(e.Code, "5") && len(e.Code) == 4 {
-			return provider.NotFound
+			return driver.NotFound
 		}
-		return provider.Invalid
+		return driver.Invalid
 	case e.Status == http.StatusConflict:
 		switch {
 		case strings.HasPrefix(e.Type, "TooManyResources") || e.Code == "10023" || e.Code == "10004" || e.Type == "InsufficientCapacity":
-			return provider.Quota
+			return driver.Quota
 		case (strings.HasPrefix(e.Op, "Create") || strings.HasPrefix(e.Op, "Link")) && existsCodes[e.Code]:
-			return provider.AlreadyExists
+			return driver.AlreadyExists
 		case e.Op == "CreateNatService":
-			return provider.Unavailable
+			return driver.Unavailable
 		}
-		return provider.Dependency
+		return driver.Dependency
 	}
-	return provider.Unknown
+	return driver.Unknown
 }
 
 // notReady reports whether a refused call is worth trying again soon as it
@@ -155,9 +154,9 @@ func classify(e *APIError) provider.Code {
 // a resource the call needs is still settling (a NAT service right after
 // its public IP or route; an internet service unlinked while NAT services
 // or public IPs are still going away).
-func notReady(e *APIError, code provider.Code) bool {
+func notReady(e *APIError, code driver.Code) bool {
 	switch {
-	case code == provider.Throttled || code == provider.Unavailable:
+	case code == driver.Throttled || code == driver.Unavailable:
 		return true
 	case e.Op == "UnlinkInternetService" && igwBusyCodes[e.Code]:
 		return true
@@ -165,16 +164,16 @@ func notReady(e *APIError, code provider.Code) bool {
 	return false
 }
 
-// wrap returns the *provider.Error for a failed call.
-func wrap(op, kind, id string, e *APIError) *provider.Error {
-	return provider.NewError(op, kind, id, classify(e), e)
+// wrap returns the *driver.Error for a failed call.
+func wrap(op, kind, id string, e *APIError) *driver.Error {
+	return driver.NewError(op, kind, id, classify(e), e)
 }
 
-// errorf returns a *provider.Error made by the driver itself (a check
+// errorf returns a *driver.Error made by the driver itself (a check
 // before any call).
-func errorf(op, kind, id string, code provider.Code, format string, args ...any) *provider.Error {
-	return provider.NewError(op, kind, id, code, fmt.Errorf("outscale: "+format, args...))
+func errorf(op, kind, id string, code driver.Code, format string, args ...any) *driver.Error {
+	return driver.NewError(op, kind, id, code, fmt.Errorf("outscale: "+format, args...))
 }
 
 // isNotFound reports whether err is a NotFound provider error.
-func isNotFound(err error) bool { return provider.CodeOf(err) == provider.NotFound }
+func isNotFound(err error) bool { return driver.CodeOf(err) == driver.NotFound }

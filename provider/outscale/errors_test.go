@@ -5,9 +5,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/stretchr/testify/assert"
-
-	"github.com/archkit/archkit/provider"
 )
 
 func TestClassify(t *testing.T) {
@@ -15,36 +14,36 @@ func TestClassify(t *testing.T) {
 	tests := []struct {
 		name     string
 		e        APIError
-		want     provider.Code
+		want     driver.Code
 		notReady bool
 		sentinel error
 	}{
-		{"network error", APIError{Op: "ReadNets", Err: errors.New("connection refused")}, provider.Unavailable, true, provider.ErrUnavailable},
-		{"auth", APIError{Op: "ReadNets", Status: 401, Type: "AccessDenied", Code: "1"}, provider.Auth, false, provider.ErrAuth},
-		{"throttled per account", APIError{Op: "CreateNet", Status: 429, Type: "ErrorOperationThrottledPerAccount", Code: "24"}, provider.Throttled, true, provider.ErrThrottled},
-		{"throttled per call", APIError{Op: "CreateNet", Status: 429, Type: "ErrorOperationThrottledPerCall", Code: "25"}, provider.Throttled, true, provider.ErrThrottled},
-		{"throttled platform", APIError{Op: "CreateNet", Status: 503, Type: "ErrorOperationThrottledWholePlatform", Code: "6"}, provider.Throttled, true, provider.ErrThrottled},
-		{"unavailable", APIError{Op: "CreateNet", Status: 503}, provider.Unavailable, true, provider.ErrUnavailable},
-		{"gateway timeout", APIError{Op: "CreateNet", Status: 504}, provider.Unavailable, true, provider.ErrUnavailable},
-		{"internal", APIError{Op: "CreateNet", Status: 500, Type: "InternalError", Code: "2000"}, provider.Internal, false, provider.ErrInternal},
-		{"not implemented", APIError{Op: "CreateVmGroup", Status: 501}, provider.Unsupported, false, provider.ErrUnsupported},
-		{"unknown vm", APIError{Op: "DeleteVms", Status: 400, Type: "InvalidResource", Code: "5063"}, provider.NotFound, false, provider.ErrNotFound},
-		{"unknown lb", APIError{Op: "ReadLoadBalancers", Status: 400, Code: "5030"}, provider.NotFound, false, provider.ErrNotFound},
-		{"bad value", APIError{Op: "CreateNet", Status: 400, Type: "InvalidParameterValue", Code: "4047"}, provider.Invalid, false, provider.ErrInvalid},
-		{"missing", APIError{Op: "CreateNet", Status: 400, Type: "MissingParameter", Code: "7000"}, provider.Invalid, false, provider.ErrInvalid},
-		{"quota", APIError{Op: "CreateNet", Status: 409, Type: "TooManyResources (QuotaExceeded)", Code: "10023"}, provider.Quota, false, provider.ErrQuota},
-		{"sg name exists", APIError{Op: "CreateSecurityGroup", Status: 409, Type: "ResourceConflict", Code: "9008"}, provider.AlreadyExists, false, provider.ErrAlreadyExists},
-		{"lb name exists", APIError{Op: "CreateLoadBalancer", Status: 409, Code: "9013"}, provider.AlreadyExists, false, provider.ErrAlreadyExists},
-		{"subnet overlap", APIError{Op: "CreateSubnet", Status: 409, Code: "9044"}, provider.AlreadyExists, false, provider.ErrAlreadyExists},
-		{"already linked", APIError{Op: "LinkRouteTable", Status: 409, Code: "9029"}, provider.AlreadyExists, false, provider.ErrAlreadyExists},
-		{"ip in use on delete", APIError{Op: "DeletePublicIp", Status: 409, Code: "9029"}, provider.Dependency, false, provider.ErrDependency},
-		{"sg in use", APIError{Op: "DeleteSecurityGroup", Status: 409, Code: "9085"}, provider.Dependency, false, provider.ErrDependency},
-		{"subnet in use", APIError{Op: "DeleteSubnet", Status: 409, Code: "9045"}, provider.Dependency, false, provider.ErrDependency},
-		{"nat too early", APIError{Op: "CreateNatService", Status: 409, Code: "9045"}, provider.Unavailable, true, provider.ErrUnavailable},
-		{"nat per subnet", APIError{Op: "CreateNatService", Status: 409, Code: "9056"}, provider.AlreadyExists, false, provider.ErrAlreadyExists},
-		{"igw unlink nat", APIError{Op: "UnlinkInternetService", Status: 409, Code: "1018"}, provider.Dependency, true, provider.ErrDependency},
-		{"igw unlink ips", APIError{Op: "UnlinkInternetService", Status: 409, Code: "1004"}, provider.Dependency, true, provider.ErrDependency},
-		{"igw unlink lb", APIError{Op: "UnlinkInternetService", Status: 409, Code: "1005"}, provider.Dependency, true, provider.ErrDependency},
+		{"network error", APIError{Op: "ReadNets", Err: errors.New("connection refused")}, driver.Unavailable, true, driver.ErrUnavailable},
+		{"auth", APIError{Op: "ReadNets", Status: 401, Type: "AccessDenied", Code: "1"}, driver.Auth, false, driver.ErrAuth},
+		{"throttled per account", APIError{Op: "CreateNet", Status: 429, Type: "ErrorOperationThrottledPerAccount", Code: "24"}, driver.Throttled, true, driver.ErrThrottled},
+		{"throttled per call", APIError{Op: "CreateNet", Status: 429, Type: "ErrorOperationThrottledPerCall", Code: "25"}, driver.Throttled, true, driver.ErrThrottled},
+		{"throttled platform", APIError{Op: "CreateNet", Status: 503, Type: "ErrorOperationThrottledWholePlatform", Code: "6"}, driver.Throttled, true, driver.ErrThrottled},
+		{"unavailable", APIError{Op: "CreateNet", Status: 503}, driver.Unavailable, true, driver.ErrUnavailable},
+		{"gateway timeout", APIError{Op: "CreateNet", Status: 504}, driver.Unavailable, true, driver.ErrUnavailable},
+		{"internal", APIError{Op: "CreateNet", Status: 500, Type: "InternalError", Code: "2000"}, driver.Internal, false, driver.ErrInternal},
+		{"not implemented", APIError{Op: "CreateVmGroup", Status: 501}, driver.Unsupported, false, driver.ErrUnsupported},
+		{"unknown vm", APIError{Op: "DeleteVms", Status: 400, Type: "InvalidResource", Code: "5063"}, driver.NotFound, false, driver.ErrNotFound},
+		{"unknown lb", APIError{Op: "ReadLoadBalancers", Status: 400, Code: "5030"}, driver.NotFound, false, driver.ErrNotFound},
+		{"bad value", APIError{Op: "CreateNet", Status: 400, Type: "InvalidParameterValue", Code: "4047"}, driver.Invalid, false, driver.ErrInvalid},
+		{"missing", APIError{Op: "CreateNet", Status: 400, Type: "MissingParameter", Code: "7000"}, driver.Invalid, false, driver.ErrInvalid},
+		{"quota", APIError{Op: "CreateNet", Status: 409, Type: "TooManyResources (QuotaExceeded)", Code: "10023"}, driver.Quota, false, driver.ErrQuota},
+		{"sg name exists", APIError{Op: "CreateSecurityGroup", Status: 409, Type: "ResourceConflict", Code: "9008"}, driver.AlreadyExists, false, driver.ErrAlreadyExists},
+		{"lb name exists", APIError{Op: "CreateLoadBalancer", Status: 409, Code: "9013"}, driver.AlreadyExists, false, driver.ErrAlreadyExists},
+		{"subnet overlap", APIError{Op: "CreateSubnet", Status: 409, Code: "9044"}, driver.AlreadyExists, false, driver.ErrAlreadyExists},
+		{"already linked", APIError{Op: "LinkRouteTable", Status: 409, Code: "9029"}, driver.AlreadyExists, false, driver.ErrAlreadyExists},
+		{"ip in use on delete", APIError{Op: "DeletePublicIp", Status: 409, Code: "9029"}, driver.Dependency, false, driver.ErrDependency},
+		{"sg in use", APIError{Op: "DeleteSecurityGroup", Status: 409, Code: "9085"}, driver.Dependency, false, driver.ErrDependency},
+		{"subnet in use", APIError{Op: "DeleteSubnet", Status: 409, Code: "9045"}, driver.Dependency, false, driver.ErrDependency},
+		{"nat too early", APIError{Op: "CreateNatService", Status: 409, Code: "9045"}, driver.Unavailable, true, driver.ErrUnavailable},
+		{"nat per subnet", APIError{Op: "CreateNatService", Status: 409, Code: "9056"}, driver.AlreadyExists, false, driver.ErrAlreadyExists},
+		{"igw unlink nat", APIError{Op: "UnlinkInternetService", Status: 409, Code: "1018"}, driver.Dependency, true, driver.ErrDependency},
+		{"igw unlink ips", APIError{Op: "UnlinkInternetService", Status: 409, Code: "1004"}, driver.Dependency, true, driver.ErrDependency},
+		{"igw unlink lb", APIError{Op: "UnlinkInternetService", Status: 409, Code: "1005"}, driver.Dependency, true, driver.ErrDependency},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,16 +7,16 @@ import (
 	osc "github.com/outscale/osc-sdk-go/v2"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
-func (d *Driver) listInternetServices(ctx context.Context, q provider.Query, ids []string) ([]provider.Observed, error) {
+func (d *Driver) listInternetServices(ctx context.Context, q driver.Query, ids []string) ([]driver.Observed, error) {
 	f := osc.FiltersInternetService{Tags: ownerFilter(q), InternetServiceIds: idFilter(ids), LinkNetIds: netFilter(q)}
 	igws, err := d.readInternetServices(ctx, f, first(ids))
 	if err != nil {
 		return nil, err
 	}
-	return ownedObserved(q, igws, func(g osc.InternetService, tags map[string]string) provider.Observed {
+	return ownedObserved(q, igws, func(g osc.InternetService, tags map[string]string) driver.Observed {
 		return igwObserved(g.GetInternetServiceId(), g.GetNetId(), g.GetState(), tags)
 	}), nil
 }
@@ -33,7 +33,7 @@ func (d *Driver) readInternetServices(ctx context.Context, f osc.FiltersInternet
 	})
 }
 
-func igwObserved(id, netID, state string, tags map[string]string) provider.Observed {
+func igwObserved(id, netID, state string, tags map[string]string) driver.Observed {
 	o := observed(blueprint.KindInternetGateway, id, tags)
 	o.Resource.InternetGateway = &blueprint.InternetGatewaySpec{Net: blueprint.Ref(netID)}
 	o.Status = state
@@ -47,11 +47,11 @@ func igwObserved(id, netID, state string, tags map[string]string) provider.Obser
 // createInternetService creates an internet service, tags it and links it
 // to the Net (CreateInternetService + LinkInternetService). The create has
 // no client token and no tags: see createAdopting.
-func (d *Driver) createInternetService(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) createInternetService(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	k := blueprint.KindInternetGateway
 	o, ok, err := d.findOwned(ctx, req, d.listInternetServices)
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	if !ok {
 		g, _, err := createAdopting(ctx, d, k, req.Resource.ID, d.internetServiceCandidates, func(ctx context.Context) (osc.InternetService, error) {
@@ -61,20 +61,20 @@ func (d *Driver) createInternetService(ctx context.Context, req provider.Request
 			return resp.GetInternetService(), err
 		})
 		if err != nil {
-			return provider.Observed{}, err
+			return driver.Observed{}, err
 		}
 		id := g.GetInternetServiceId()
 		if err := d.tagNew(ctx, k, id, req.Tags, func(ctx context.Context) error {
-			return d.deleteInternetService(ctx, provider.Observed{ID: id})
+			return d.deleteInternetService(ctx, driver.Observed{ID: id})
 		}); err != nil {
-			return provider.Observed{}, err
+			return driver.Observed{}, err
 		}
 		o = igwObserved(id, g.GetNetId(), g.GetState(), req.Tags)
 	}
 	net := string(req.Resource.InternetGateway.Net)
 	if net != "" && string(o.Resource.InternetGateway.Net) != net {
 		if err := d.linkInternetService(ctx, o.ID, net); err != nil {
-			return provider.Observed{}, err
+			return driver.Observed{}, err
 		}
 		o.Resource.InternetGateway.Net = blueprint.Ref(net)
 		o.Status = "available"
@@ -98,7 +98,7 @@ func (d *Driver) unlinkInternetService(ctx context.Context, id, net string) erro
 
 // updateInternetService links the internet service to the wanted Net
 // (unlinking it from another first).
-func (d *Driver) updateInternetService(ctx context.Context, req provider.Request, cur provider.Observed) error {
+func (d *Driver) updateInternetService(ctx context.Context, req driver.Request, cur driver.Observed) error {
 	want := string(req.Resource.InternetGateway.Net)
 	have := ""
 	if cur.Resource.InternetGateway != nil {
@@ -123,8 +123,8 @@ func (d *Driver) updateInternetService(ctx context.Context, req provider.Request
 // deletes it. OUTSCALE refuses the unlink while public IPs, a load
 // balancer or a NAT service remain in the Net (codes 1004, 1005, 1018);
 // those are retried as "not ready yet", then reported as Code Dependency.
-func (d *Driver) deleteInternetService(ctx context.Context, cur provider.Observed) error {
-	obs, err := d.listInternetServices(ctx, provider.Query{}, []string{cur.ID})
+func (d *Driver) deleteInternetService(ctx context.Context, cur driver.Observed) error {
+	obs, err := d.listInternetServices(ctx, driver.Query{}, []string{cur.ID})
 	if err != nil {
 		return err
 	}

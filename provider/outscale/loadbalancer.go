@@ -9,7 +9,7 @@ import (
 	osc "github.com/outscale/osc-sdk-go/v2"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // readLoadBalancers reads load balancers by name (all of the account when
@@ -29,12 +29,12 @@ func (d *Driver) readLoadBalancers(ctx context.Context, names []string) ([]osc.L
 // identifies them by name and cannot filter them by tag, so every load
 // balancer of the region is read and kept when its tags name the
 // deployment.
-func (d *Driver) listLoadBalancers(ctx context.Context, q provider.Query, ids []string) ([]provider.Observed, error) {
+func (d *Driver) listLoadBalancers(ctx context.Context, q driver.Query, ids []string) ([]driver.Observed, error) {
 	lbs, err := d.readLoadBalancers(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	var out []provider.Observed
+	var out []driver.Observed
 	for _, lb := range lbs {
 		tags := tagMap(lb.GetTags())
 		if !owned(q, tags) || len(q.NetIDs) > 0 && !slices.Contains(q.NetIDs, lb.GetNetId()) {
@@ -45,7 +45,7 @@ func (d *Driver) listLoadBalancers(ctx context.Context, q provider.Query, ids []
 	return out, nil
 }
 
-func lbObserved(lb osc.LoadBalancer, tags map[string]string) provider.Observed {
+func lbObserved(lb osc.LoadBalancer, tags map[string]string) driver.Observed {
 	o := observed(blueprint.KindLoadBalancer, lb.GetLoadBalancerName(), tags)
 	s := &blueprint.LoadBalancerSpec{Name: lb.GetLoadBalancerName(), Scheme: lb.GetLoadBalancerType(), Type: tags[tagLBType]}
 	if s.Scheme == "" {
@@ -117,32 +117,32 @@ func lbMeta(s *blueprint.LoadBalancerSpec) map[string]string {
 // then sets its health check (UpdateLoadBalancer). The name is the
 // identifier: a balancer of that name tagged with the deployment is
 // returned as it is; one of another owner is Code AlreadyExists.
-func (d *Driver) createLoadBalancer(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) createLoadBalancer(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	k := string(blueprint.KindLoadBalancer)
 	s := req.Resource.LoadBalancer
 	switch {
 	case !checkLBName(s.Name):
-		return provider.Observed{}, errorf("CreateLoadBalancer", k, req.Resource.ID, provider.Invalid,
+		return driver.Observed{}, errorf("CreateLoadBalancer", k, req.Resource.ID, driver.Invalid,
 			"load_balancer.name: %q: want 1 to 32 letters, digits or hyphens, not starting or ending with a hyphen", s.Name)
 	case len(s.Listeners) == 0:
-		return provider.Observed{}, errorf("CreateLoadBalancer", k, req.Resource.ID, provider.Invalid, "load_balancer.listeners: empty; give at least one listener")
+		return driver.Observed{}, errorf("CreateLoadBalancer", k, req.Resource.ID, driver.Invalid, "load_balancer.listeners: empty; give at least one listener")
 	case len(s.Subnets) == 0:
-		return provider.Observed{}, errorf("CreateLoadBalancer", k, req.Resource.ID, provider.Invalid, "load_balancer.subnets: empty; give the subnets of the balancer")
+		return driver.Observed{}, errorf("CreateLoadBalancer", k, req.Resource.ID, driver.Invalid, "load_balancer.subnets: empty; give the subnets of the balancer")
 	}
 	tags := withMeta(req.Tags, lbMeta(s))
 	existing, err := d.readLoadBalancers(ctx, []string{s.Name})
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	if len(existing) > 0 {
 		have := tagMap(existing[0].GetTags())
-		if have[provider.TagDeployment] != req.Deployment || have[provider.TagLogicalID] != req.Resource.ID {
-			return provider.Observed{}, errorf("CreateLoadBalancer", k, s.Name, provider.AlreadyExists,
+		if have[driver.TagDeployment] != req.Deployment || have[driver.TagLogicalID] != req.Resource.ID {
+			return driver.Observed{}, errorf("CreateLoadBalancer", k, s.Name, driver.AlreadyExists,
 				"load balancer %q exists and is not %s of deployment %q; choose another name", s.Name, req.Resource.ID, req.Deployment)
 		}
 		o := lbObserved(existing[0], have)
 		if err := d.setHealthCheck(ctx, s, o.Resource.LoadBalancer.HealthCheck); err != nil {
-			return provider.Observed{}, err
+			return driver.Observed{}, err
 		}
 		o.Resource.LoadBalancer.HealthCheck = s.HealthCheck
 		return o, nil
@@ -167,12 +167,12 @@ func (d *Driver) createLoadBalancer(ctx context.Context, req provider.Request) (
 		return d.api.LoadBalancerApi.CreateLoadBalancer(ctx).CreateLoadBalancerRequest(in).Execute()
 	})
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	lb := resp.GetLoadBalancer()
 	o := lbObserved(lb, tags)
 	if err := d.setHealthCheck(ctx, s, o.Resource.LoadBalancer.HealthCheck); err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	o.Resource.LoadBalancer.HealthCheck = s.HealthCheck
 	return o, nil
@@ -201,7 +201,7 @@ func (d *Driver) setHealthCheck(ctx context.Context, s *blueprint.LoadBalancerSp
 // for the ports that go or change, CreateLoadBalancerListeners for the
 // new), the health check and the security groups (UpdateLoadBalancer, one
 // attribute per call), then the tags (CreateLoadBalancerTags).
-func (d *Driver) updateLoadBalancer(ctx context.Context, req provider.Request, cur provider.Observed) error {
+func (d *Driver) updateLoadBalancer(ctx context.Context, req driver.Request, cur driver.Observed) error {
 	k := string(blueprint.KindLoadBalancer)
 	s := req.Resource.LoadBalancer
 	name := cur.ID
@@ -281,7 +281,7 @@ func sameRefs(a, b []blueprint.Ref) bool {
 }
 
 // deleteLoadBalancer deletes the balancer and waits until it is gone.
-func (d *Driver) deleteLoadBalancer(ctx context.Context, cur provider.Observed) error {
+func (d *Driver) deleteLoadBalancer(ctx context.Context, cur driver.Observed) error {
 	k := string(blueprint.KindLoadBalancer)
 	_, err := call(ctx, d, "DeleteLoadBalancer", k, cur.ID, func(ctx context.Context) (osc.DeleteLoadBalancerResponse, *http.Response, error) {
 		return d.api.LoadBalancerApi.DeleteLoadBalancer(ctx).DeleteLoadBalancerRequest(osc.DeleteLoadBalancerRequest{LoadBalancerName: cur.ID}).Execute()

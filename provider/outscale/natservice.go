@@ -7,7 +7,7 @@ import (
 	osc "github.com/outscale/osc-sdk-go/v2"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // readNats reads NAT services, deleted ones included.
@@ -22,12 +22,12 @@ func (d *Driver) readNats(ctx context.Context, f osc.FiltersNatService, id strin
 }
 
 // listNatServices returns the NAT services that are not deleted.
-func (d *Driver) listNatServices(ctx context.Context, q provider.Query, ids []string) ([]provider.Observed, error) {
+func (d *Driver) listNatServices(ctx context.Context, q driver.Query, ids []string) ([]driver.Observed, error) {
 	nats, err := d.readNats(ctx, osc.FiltersNatService{Tags: ownerFilter(q), NatServiceIds: idFilter(ids), NetIds: netFilter(q)}, first(ids))
 	if err != nil {
 		return nil, err
 	}
-	var out []provider.Observed
+	var out []driver.Observed
 	for _, n := range nats {
 		tags := tagMap(n.GetTags())
 		if !owned(q, tags) || n.GetState() == "deleted" {
@@ -38,7 +38,7 @@ func (d *Driver) listNatServices(ctx context.Context, q provider.Query, ids []st
 	return out, nil
 }
 
-func natObserved(n osc.NatService, tags map[string]string) provider.Observed {
+func natObserved(n osc.NatService, tags map[string]string) driver.Observed {
 	o := observed(blueprint.KindNATGateway, n.GetNatServiceId(), tags)
 	ip := ""
 	if ips := n.GetPublicIps(); len(ips) > 0 {
@@ -56,22 +56,22 @@ func natObserved(n osc.NatService, tags map[string]string) provider.Observed {
 // returns the first one even when its tagging failed. OUTSCALE answers 409
 // while the public IP or the route to the internet service is settling;
 // that is retried (see [notReady]). The NAT service comes back pending.
-func (d *Driver) createNatService(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) createNatService(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	s := req.Resource.NATGateway
 	k := blueprint.KindNATGateway
 	tags := withMeta(req.Tags, map[string]string{tagRefIGW: string(s.InternetGateway), tagRefRoute: string(s.PublicRoute), tagZone: s.Zone})
 	if req.Token != "" {
 		nats, err := d.readNats(ctx, osc.FiltersNatService{ClientTokens: &[]string{req.Token}}, req.Resource.ID)
 		if err != nil {
-			return provider.Observed{}, err
+			return driver.Observed{}, err
 		}
 		for _, n := range nats {
 			if st := n.GetState(); st == "deleting" || st == "deleted" {
 				continue
 			}
-			if have := tagMap(n.GetTags()); have[provider.TagLogicalID] != req.Resource.ID {
+			if have := tagMap(n.GetTags()); have[driver.TagLogicalID] != req.Resource.ID {
 				if err := d.createTags(ctx, "Create", k, n.GetNatServiceId(), tags); err != nil {
-					return provider.Observed{}, err
+					return driver.Observed{}, err
 				}
 			}
 			return natObserved(n, tags), nil
@@ -85,12 +85,12 @@ func (d *Driver) createNatService(ctx context.Context, req provider.Request) (pr
 		return d.api.NatServiceApi.CreateNatService(ctx).CreateNatServiceRequest(in).Execute()
 	})
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	n := resp.GetNatService()
 	// No rollback: the client token finds the NAT service again.
 	if err := d.createTags(ctx, "Create", k, n.GetNatServiceId(), tags); err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	return natObserved(n, tags), nil
 }
@@ -98,7 +98,7 @@ func (d *Driver) createNatService(ctx context.Context, req provider.Request) (pr
 // deleteNatService deletes the NAT service and waits until OUTSCALE reports
 // it deleted, so that its subnet and public IP can go next. The public IP
 // is not released (it is a public_ip resource of its own).
-func (d *Driver) deleteNatService(ctx context.Context, cur provider.Observed) error {
+func (d *Driver) deleteNatService(ctx context.Context, cur driver.Observed) error {
 	k := string(blueprint.KindNATGateway)
 	_, err := call(ctx, d, "DeleteNatService", k, cur.ID, func(ctx context.Context) (osc.DeleteNatServiceResponse, *http.Response, error) {
 		return d.api.NatServiceApi.DeleteNatService(ctx).DeleteNatServiceRequest(osc.DeleteNatServiceRequest{NatServiceId: cur.ID}).Execute()

@@ -8,11 +8,11 @@ import (
 	osc "github.com/outscale/osc-sdk-go/v2"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // listNets reads the Nets of q's deployment (or those of ids).
-func (d *Driver) listNets(ctx context.Context, q provider.Query, ids []string) ([]provider.Observed, error) {
+func (d *Driver) listNets(ctx context.Context, q driver.Query, ids []string) ([]driver.Observed, error) {
 	f := osc.FiltersNet{Tags: ownerFilter(q), NetIds: idFilter(ids)}
 	if len(ids) == 0 && len(q.NetIDs) > 0 {
 		f.NetIds = netFilter(q)
@@ -35,7 +35,7 @@ func (d *Driver) readNets(ctx context.Context, f osc.FiltersNet, id string) ([]o
 	})
 }
 
-func netObserved(n osc.Net, tags map[string]string) provider.Observed {
+func netObserved(n osc.Net, tags map[string]string) driver.Observed {
 	o := observed(blueprint.KindNet, n.GetNetId(), tags)
 	cidr, _ := netip.ParsePrefix(n.GetIpRange())
 	o.Resource.Net = &blueprint.NetSpec{CIDR: cidr}
@@ -46,7 +46,7 @@ func netObserved(n osc.Net, tags map[string]string) provider.Observed {
 
 // createNet creates the Net (CreateNet, which has no client token and no
 // tags; see createAdopting) and tags it.
-func (d *Driver) createNet(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) createNet(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	if o, ok, err := d.findOwned(ctx, req, d.listNets); err != nil || ok {
 		return o, err
 	}
@@ -58,13 +58,13 @@ func (d *Driver) createNet(ctx context.Context, req provider.Request) (provider.
 		return resp.GetNet(), err
 	})
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	id := n.GetNetId()
 	if err := d.tagNew(ctx, blueprint.KindNet, id, req.Tags, func(ctx context.Context) error {
-		return d.deleteNet(ctx, provider.Observed{ID: id})
+		return d.deleteNet(ctx, driver.Observed{ID: id})
 	}); err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	return netObserved(n, req.Tags), nil
 }
@@ -72,11 +72,11 @@ func (d *Driver) createNet(ctx context.Context, req provider.Request) (provider.
 // deleteNet deletes a Net. OUTSCALE refuses while subnets, groups, route
 // tables, services or VMs remain (409, Code Dependency); the blockers that
 // are not tagged with the Net's deployment are named.
-func (d *Driver) deleteNet(ctx context.Context, cur provider.Observed) error {
+func (d *Driver) deleteNet(ctx context.Context, cur driver.Observed) error {
 	_, err := call(ctx, d, "DeleteNet", string(blueprint.KindNet), cur.ID, func(ctx context.Context) (osc.DeleteNetResponse, *http.Response, error) {
 		return d.api.NetApi.DeleteNet(ctx).DeleteNetRequest(osc.DeleteNetRequest{NetId: cur.ID}).Execute()
 	})
-	if provider.CodeOf(err) == provider.Dependency {
+	if driver.CodeOf(err) == driver.Dependency {
 		d.addBlockers(ctx, err, cur, osc.FiltersVm{NetIds: &[]string{cur.ID}})
 	}
 	return err

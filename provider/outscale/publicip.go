@@ -7,16 +7,16 @@ import (
 	osc "github.com/outscale/osc-sdk-go/v2"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
-func (d *Driver) listPublicIPs(ctx context.Context, q provider.Query, ids []string) ([]provider.Observed, error) {
+func (d *Driver) listPublicIPs(ctx context.Context, q driver.Query, ids []string) ([]driver.Observed, error) {
 	f := osc.FiltersPublicIp{Tags: ownerFilter(q), PublicIpIds: idFilter(ids)}
 	ips, err := d.readPublicIPs(ctx, f, first(ids))
 	if err != nil {
 		return nil, err
 	}
-	return ownedObserved(q, ips, func(p osc.PublicIp, tags map[string]string) provider.Observed {
+	return ownedObserved(q, ips, func(p osc.PublicIp, tags map[string]string) driver.Observed {
 		return publicIPObserved(p.GetPublicIpId(), p.GetPublicIp(), tags)
 	}), nil
 }
@@ -32,7 +32,7 @@ func (d *Driver) readPublicIPs(ctx context.Context, f osc.FiltersPublicIp, id st
 	})
 }
 
-func publicIPObserved(id, ip string, tags map[string]string) provider.Observed {
+func publicIPObserved(id, ip string, tags map[string]string) driver.Observed {
 	o := observed(blueprint.KindPublicIP, id, tags)
 	o.Resource.PublicIP = &blueprint.PublicIPSpec{Zone: tags[tagZone]}
 	o.Status, o.Ready = "allocated "+ip, true
@@ -42,7 +42,7 @@ func publicIPObserved(id, ip string, tags map[string]string) provider.Observed {
 // createPublicIP allocates a public IP (CreatePublicIp, which has no client
 // token and no tags: see createAdopting) and tags it; the zone, which
 // OUTSCALE public IPs do not have, is kept in a tag.
-func (d *Driver) createPublicIP(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) createPublicIP(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	if o, ok, err := d.findOwned(ctx, req, d.listPublicIPs); err != nil || ok {
 		return o, err
 	}
@@ -54,19 +54,19 @@ func (d *Driver) createPublicIP(ctx context.Context, req provider.Request) (prov
 		return resp.GetPublicIp(), err
 	})
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	id := p.GetPublicIpId()
 	tags := withMeta(req.Tags, map[string]string{tagZone: req.Resource.PublicIP.Zone})
-	if err := d.tagNew(ctx, k, id, tags, func(ctx context.Context) error { return d.deletePublicIP(ctx, provider.Observed{ID: id}) }); err != nil {
-		return provider.Observed{}, err
+	if err := d.tagNew(ctx, k, id, tags, func(ctx context.Context) error { return d.deletePublicIP(ctx, driver.Observed{ID: id}) }); err != nil {
+		return driver.Observed{}, err
 	}
 	return publicIPObserved(id, p.GetPublicIp(), tags), nil
 }
 
 // deletePublicIP releases the public IP. OUTSCALE refuses while a NAT
 // service uses it (Code Dependency: delete the NAT service first).
-func (d *Driver) deletePublicIP(ctx context.Context, cur provider.Observed) error {
+func (d *Driver) deletePublicIP(ctx context.Context, cur driver.Observed) error {
 	_, err := call(ctx, d, "DeletePublicIp", string(blueprint.KindPublicIP), cur.ID, func(ctx context.Context) (osc.DeletePublicIpResponse, *http.Response, error) {
 		return d.api.PublicIpApi.DeletePublicIp(ctx).DeletePublicIpRequest(osc.DeletePublicIpRequest{PublicIpId: &cur.ID}).Execute()
 	})

@@ -5,16 +5,16 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/internal/wait"
 )
 
 // call runs one OUTSCALE operation with the driver's credentials, retrying
 // what [notReady] accepts with exponential backoff and full jitter: before
 // attempt n+1 it sleeps a random duration in [0, min(MaxDelay,
 // BaseDelay*2^(n-1))). It stops after Options.MaxAttempts attempts or when
-// ctx ends, and returns a *provider.Error for kind/id on failure.
+// ctx ends, and returns a *driver.Error for kind/id on failure.
 //
 // osc-sdk-go/v2 retries nothing itself, so every call of the driver goes
 // through here.
@@ -44,10 +44,10 @@ func call[T any](ctx context.Context, d *Driver, op, kind, id string, fn func(ct
 		if !notReady(ae, code) || attempt >= d.opts.MaxAttempts {
 			return zero, wrap(op, kind, id, ae)
 		}
-		delay := provider.RetryPolicy{BaseDelay: d.opts.RetryBaseDelay, MaxDelay: d.opts.RetryMaxDelay}.Delay(attempt)
+		delay := driver.RetryPolicy{BaseDelay: d.opts.RetryBaseDelay, MaxDelay: d.opts.RetryMaxDelay}.Delay(attempt)
 		d.log.LogAttrs(ctx, slog.LevelDebug, "retry", slog.String(logOp, op), slog.String(logKind, kind), slog.String(logID, id),
 			slog.Int(logAttempt, attempt), slog.String(logCode, ae.Code), slog.Int(logStatus, ae.Status), slog.Duration(logDelay, delay))
-		if err := sleep(ctx, delay); err != nil {
+		if err := wait.Sleep(ctx, delay); err != nil {
 			return zero, wrap(op, kind, id, &APIError{Op: op, Status: ae.Status, Code: ae.Code, Type: ae.Type, Details: ae.Details, Err: err})
 		}
 	}
@@ -62,21 +62,6 @@ var repeatable = map[string]bool{
 	"CreateSubnet": true, "CreateSecurityGroup": true, "CreateLoadBalancer": true, // unique range or name
 	"CreateRoute": true, "CreateSecurityGroupRule": true, "CreateLoadBalancerListeners": true,
 	"CreateTags": true, "CreateLoadBalancerTags": true,
-}
-
-// sleep waits for d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Log keys.

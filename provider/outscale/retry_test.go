@@ -13,16 +13,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/outscale"
 	"github.com/archkit/archkit/provider/outscale/osctest"
 	"github.com/archkit/archkit/tier"
 )
 
-func netRequest(dep string) provider.Request {
+func netRequest(dep string) driver.Request {
 	r := blueprint.Resource{ID: "net/main", Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}}
-	return provider.Request{Deployment: dep, Resource: r, Token: provider.Token(dep, r.ID),
-		Tags: map[string]string{provider.TagDeployment: dep, provider.TagLogicalID: r.ID, provider.TagName: dep + "-net-main"}}
+	return driver.Request{Deployment: dep, Resource: r, Token: driver.Token(dep, r.ID),
+		Tags: map[string]string{driver.TagDeployment: dep, driver.TagLogicalID: r.ID, driver.TagName: dep + "-net-main"}}
 }
 
 func TestRetryThrottling(t *testing.T) {
@@ -36,8 +36,8 @@ func TestRetryThrottling(t *testing.T) {
 	}{
 		{"429 storm absorbed", 3, 429, 6, nil, 4},
 		{"503 storm absorbed", 2, 503, 6, nil, 3},
-		{"429 beyond max attempts", 10, 429, 3, provider.ErrThrottled, 3},
-		{"500 not retried", 1, 500, 6, provider.ErrInternal, 1},
+		{"429 beyond max attempts", 10, 429, 3, driver.ErrThrottled, 3},
+		{"500 not retried", 1, 500, 6, driver.ErrInternal, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -67,13 +67,13 @@ func TestErrorBodyDecoded(t *testing.T) {
 	// Load balancer operations document only HTTP 200: the SDK has no
 	// model for their errors, the body is decoded anyway.
 	srv.FailNext("ReadLoadBalancers", 1, 409, "9013")
-	_, err := d.List(t.Context(), provider.Query{Deployment: "x", Kind: blueprint.KindLoadBalancer})
+	_, err := d.List(t.Context(), driver.Query{Deployment: "x", Kind: blueprint.KindLoadBalancer})
 	var ae *outscale.APIError
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, "9013", ae.Code)
 	assert.Equal(t, "ResourceConflict", ae.Type)
 	assert.NotEmpty(t, ae.RequestID)
-	require.ErrorIs(t, err, provider.ErrDependency)
+	require.ErrorIs(t, err, driver.ErrDependency)
 }
 
 func TestTaggingFailureRollsBack(t *testing.T) {
@@ -82,8 +82,8 @@ func TestTaggingFailureRollsBack(t *testing.T) {
 	d := newDriver(t, srv)
 	srv.FailNext("CreateTags", 1, 500, "")
 	_, err := d.Create(t.Context(), netRequest("rb"))
-	require.ErrorIs(t, err, provider.ErrInternal)
-	all, err := d.List(t.Context(), provider.Query{Kind: blueprint.KindNet})
+	require.ErrorIs(t, err, driver.ErrInternal)
+	all, err := d.List(t.Context(), driver.Query{Kind: blueprint.KindNet})
 	require.NoError(t, err)
 	assert.Empty(t, all, "the untagged Net was deleted again")
 	_, per := srv.Requests()
@@ -119,8 +119,8 @@ func TestChecksBeforeCalls(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := d.Create(t.Context(), provider.Request{Deployment: "chk", Resource: tc.r, Token: provider.Token("chk", tc.r.ID)})
-			require.ErrorIs(t, err, provider.ErrInvalid)
+			_, err := d.Create(t.Context(), driver.Request{Deployment: "chk", Resource: tc.r, Token: driver.Token("chk", tc.r.ID)})
+			require.ErrorIs(t, err, driver.ErrInvalid)
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
@@ -165,12 +165,12 @@ func TestNoAnswer(t *testing.T) {
 	})
 	require.NoError(t, err)
 	_, err = d.Zones(t.Context())
-	require.ErrorIs(t, err, provider.ErrUnavailable)
-	assert.True(t, provider.IsRetryable(err), "a read without answer may be tried again")
+	require.ErrorIs(t, err, driver.ErrUnavailable)
+	assert.True(t, driver.IsRetryable(err), "a read without answer may be tried again")
 	assert.Equal(t, int64(3), d.Calls(), "retried up to MaxAttempts")
 
 	_, err = d.Create(t.Context(), netRequest("na"))
-	require.ErrorIs(t, err, provider.ErrUnavailable)
+	require.ErrorIs(t, err, driver.ErrUnavailable)
 	// The discovery read before the create fails first; a CreateNet with
 	// no answer would not be repeated (see TestCreateWithoutAnswer).
 }
@@ -209,7 +209,7 @@ func TestCreateWithoutAnswer(t *testing.T) {
 	t.Parallel()
 	srv := osctest.New(t)
 	plain := newDriver(t, srv)
-	foreign, err := plain.Create(t.Context(), provider.Request{Resource: netRequest("x").Resource}) // untagged, same range
+	foreign, err := plain.Create(t.Context(), driver.Request{Resource: netRequest("x").Resource}) // untagged, same range
 	require.NoError(t, err)
 	d := newDriver(t, srv, func(o *outscale.Options) {
 		o.HTTPClient = &http.Client{Transport: loseAnswer{ops: map[string]bool{"CreateNet": true}, once: true, mu: new(sync.Mutex)}}
@@ -219,7 +219,7 @@ func TestCreateWithoutAnswer(t *testing.T) {
 	assert.NotEqual(t, foreign.ID, o.ID, "someone else's Net is not adopted")
 	_, per := srv.Requests()
 	assert.Equal(t, 2, per["CreateNet"], "one CreateNet each, none sent twice")
-	owned, err := d.List(t.Context(), provider.Query{Deployment: "lost", Kind: blueprint.KindNet})
+	owned, err := d.List(t.Context(), driver.Query{Deployment: "lost", Kind: blueprint.KindNet})
 	require.NoError(t, err)
 	require.Len(t, owned, 1)
 	assert.Equal(t, o.ID, owned[0].ID, "the adopted Net carries the deployment's tags")
@@ -238,13 +238,13 @@ func TestCreateVmsWithoutAnswer(t *testing.T) {
 	})
 	r := blueprint.Resource{ID: "cluster/app", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
 		Subnets: []blueprint.Ref{blueprint.Ref(obs["subnet/app/a"].ID)}, Image: suiteImage, InstanceType: "tinav5.c1r2p2", Min: 1, Desired: 1, Max: 1}}
-	o, err := lossy.Create(t.Context(), provider.Request{Deployment: "lost", Resource: r, Token: provider.Token("lost", r.ID),
-		Tags: map[string]string{provider.TagDeployment: "lost", provider.TagLogicalID: r.ID}})
+	o, err := lossy.Create(t.Context(), driver.Request{Deployment: "lost", Resource: r, Token: driver.Token("lost", r.ID),
+		Tags: map[string]string{driver.TagDeployment: "lost", driver.TagLogicalID: r.ID}})
 	require.NoError(t, err)
 	require.Len(t, o.Parts["vm"], 1)
 	_, per := srv.Requests()
 	assert.Equal(t, 2, per["CreateVms"], "sent twice")
-	all, err := d.List(t.Context(), provider.Query{Kind: blueprint.KindCluster})
+	all, err := d.List(t.Context(), driver.Query{Kind: blueprint.KindCluster})
 	require.NoError(t, err)
 	require.Len(t, all, 1)
 	assert.Len(t, all[0].Parts["vm"], 1, "one VM made")

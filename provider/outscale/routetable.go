@@ -9,7 +9,7 @@ import (
 	osc "github.com/outscale/osc-sdk-go/v2"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 func (d *Driver) readRouteTables(ctx context.Context, f osc.FiltersRouteTable, id string) ([]osc.RouteTable, error) {
@@ -22,7 +22,7 @@ func (d *Driver) readRouteTables(ctx context.Context, f osc.FiltersRouteTable, i
 	})
 }
 
-func (d *Driver) listRouteTables(ctx context.Context, q provider.Query, ids []string) ([]provider.Observed, error) {
+func (d *Driver) listRouteTables(ctx context.Context, q driver.Query, ids []string) ([]driver.Observed, error) {
 	rts, err := d.readRouteTables(ctx, osc.FiltersRouteTable{Tags: ownerFilter(q), RouteTableIds: idFilter(ids), NetIds: netFilter(q)}, first(ids))
 	if err != nil {
 		return nil, err
@@ -30,7 +30,7 @@ func (d *Driver) listRouteTables(ctx context.Context, q provider.Query, ids []st
 	return ownedObserved(q, rts, routeTableObserved), nil
 }
 
-func routeTableObserved(rt osc.RouteTable, tags map[string]string) provider.Observed {
+func routeTableObserved(rt osc.RouteTable, tags map[string]string) driver.Observed {
 	o := observed(blueprint.KindRouteTable, rt.GetRouteTableId(), tags)
 	s := &blueprint.RouteTableSpec{Net: blueprint.Ref(rt.GetNetId())}
 	for _, l := range rt.GetLinkRouteTables() {
@@ -60,12 +60,12 @@ func routeTableObserved(rt osc.RouteTable, tags map[string]string) provider.Obse
 // LinkRouteTable). CreateRouteTable has no client token and no tags: see
 // createAdopting. A failure after the tagging leaves a tagged table that
 // the next apply completes with Update.
-func (d *Driver) createRouteTable(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) createRouteTable(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	k := blueprint.KindRouteTable
 	s := req.Resource.RouteTable
 	o, ok, err := d.findOwned(ctx, req, d.listRouteTables)
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	if !ok {
 		rt, _, err := createAdopting(ctx, d, k, req.Resource.ID, d.routeTableCandidates(string(s.Net)), func(ctx context.Context) (osc.RouteTable, error) {
@@ -75,22 +75,22 @@ func (d *Driver) createRouteTable(ctx context.Context, req provider.Request) (pr
 			return resp.GetRouteTable(), err
 		})
 		if err != nil {
-			return provider.Observed{}, err
+			return driver.Observed{}, err
 		}
 		id := rt.GetRouteTableId()
-		if err := d.tagNew(ctx, k, id, req.Tags, func(ctx context.Context) error { return d.deleteRouteTable(ctx, provider.Observed{ID: id}) }); err != nil {
-			return provider.Observed{}, err
+		if err := d.tagNew(ctx, k, id, req.Tags, func(ctx context.Context) error { return d.deleteRouteTable(ctx, driver.Observed{ID: id}) }); err != nil {
+			return driver.Observed{}, err
 		}
 		o = routeTableObserved(rt, req.Tags)
 	}
 	if err := d.reconcileRouteTable(ctx, req, o); err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	o.Resource.RouteTable = &blueprint.RouteTableSpec{Net: s.Net, Subnet: s.Subnet, Routes: append([]blueprint.RouteSpec(nil), s.Routes...)}
 	return o, nil
 }
 
-func (d *Driver) updateRouteTable(ctx context.Context, req provider.Request, cur provider.Observed) error {
+func (d *Driver) updateRouteTable(ctx context.Context, req driver.Request, cur driver.Observed) error {
 	if err := d.reconcileRouteTable(ctx, req, cur); err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (d *Driver) updateRouteTable(ctx context.Context, req provider.Request, cur
 // (UpdateRoute), routes not wanted deleted; the local route is never
 // touched. The table is linked to the wanted subnet (a subnet linked to
 // another table is moved with UpdateRouteTableLink).
-func (d *Driver) reconcileRouteTable(ctx context.Context, req provider.Request, cur provider.Observed) error {
+func (d *Driver) reconcileRouteTable(ctx context.Context, req driver.Request, cur driver.Observed) error {
 	k := string(blueprint.KindRouteTable)
 	want := req.Resource.RouteTable
 	have := map[netip.Prefix]blueprint.RouteSpec{}
@@ -218,7 +218,7 @@ func (d *Driver) unlinkRouteTable(ctx context.Context, id, link string) error {
 // deleteRouteTable unlinks the table from its subnets, then deletes it.
 // The main route table of a Net is never deleted (OUTSCALE deletes it with
 // the Net): that is refused with Code Invalid.
-func (d *Driver) deleteRouteTable(ctx context.Context, cur provider.Observed) error {
+func (d *Driver) deleteRouteTable(ctx context.Context, cur driver.Observed) error {
 	k := string(blueprint.KindRouteTable)
 	rts, err := d.readRouteTables(ctx, osc.FiltersRouteTable{RouteTableIds: &[]string{cur.ID}}, cur.ID)
 	if err != nil {
@@ -229,7 +229,7 @@ func (d *Driver) deleteRouteTable(ctx context.Context, cur provider.Observed) er
 	}
 	for _, l := range rts[0].GetLinkRouteTables() {
 		if l.GetMain() {
-			return errorf("DeleteRouteTable", k, cur.ID, provider.Invalid, "route table %s is the main route table of Net %s; it goes with the Net", cur.ID, rts[0].GetNetId())
+			return errorf("DeleteRouteTable", k, cur.ID, driver.Invalid, "route table %s is the main route table of Net %s; it goes with the Net", cur.ID, rts[0].GetNetId())
 		}
 	}
 	for _, l := range rts[0].GetLinkRouteTables() {

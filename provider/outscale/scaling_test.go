@@ -10,6 +10,7 @@ import (
 
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/outscale/osctest"
 )
 
@@ -66,7 +67,7 @@ func TestScalingUnsupported(t *testing.T) {
 			bp := scalingBlueprint()
 			res, err := eng.Apply(t.Context(), bp)
 			if !tc.allowFallback {
-				require.ErrorIs(t, err, provider.ErrUnsupported)
+				require.ErrorIs(t, err, driver.ErrUnsupported)
 				assert.ErrorContains(t, err, "cluster/app: cluster.scaling not supported by outscale (OUTSCALE has no autoscaling service")
 				assert.ErrorContains(t, err, "set AllowFallback to keep the nodes at desired (2), or remove the cluster's Scaling")
 				total, _ := srv.Requests()
@@ -78,7 +79,7 @@ func TestScalingUnsupported(t *testing.T) {
 			require.Len(t, notices, 1)
 			assert.Contains(t, notices[0], "cluster/app: scaling dropped: outscale cannot autoscale")
 			assert.Contains(t, notices[0], "the cluster stays at 2 nodes")
-			clusters, err := d.List(t.Context(), provider.Query{Deployment: bp.Deployment, Kind: blueprint.KindCluster})
+			clusters, err := d.List(t.Context(), driver.Query{Deployment: bp.Deployment, Kind: blueprint.KindCluster})
 			require.NoError(t, err)
 			require.Len(t, clusters, 1)
 			assert.Len(t, clusters[0].Parts["vm"], 2, "kept at Desired")
@@ -98,11 +99,11 @@ func TestScalingRefusedByDriver(t *testing.T) {
 	d := newDriver(t, srv)
 	bp := scalingBlueprint()
 	c, _ := bp.Resource("cluster/app")
-	_, err := d.Create(t.Context(), provider.Request{Deployment: "scale", Resource: c})
-	require.ErrorIs(t, err, provider.ErrUnsupported)
+	_, err := d.Create(t.Context(), driver.Request{Deployment: "scale", Resource: c})
+	require.ErrorIs(t, err, driver.ErrUnsupported)
 	assert.ErrorContains(t, err, "cluster.scaling")
-	_, err = d.Update(t.Context(), provider.Request{Deployment: "scale", Resource: c}, provider.Observed{ID: "x"})
-	require.ErrorIs(t, err, provider.ErrUnsupported)
+	_, err = d.Update(t.Context(), driver.Request{Deployment: "scale", Resource: c}, driver.Observed{ID: "x"})
+	require.ErrorIs(t, err, driver.ErrUnsupported)
 	total, _ := srv.Requests()
 	assert.Zero(t, total)
 }

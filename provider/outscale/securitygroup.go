@@ -8,7 +8,7 @@ import (
 	osc "github.com/outscale/osc-sdk-go/v2"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 func (d *Driver) readSecurityGroups(ctx context.Context, f osc.FiltersSecurityGroup, id string) ([]osc.SecurityGroup, error) {
@@ -21,7 +21,7 @@ func (d *Driver) readSecurityGroups(ctx context.Context, f osc.FiltersSecurityGr
 	})
 }
 
-func (d *Driver) listSecurityGroups(ctx context.Context, q provider.Query, ids []string) ([]provider.Observed, error) {
+func (d *Driver) listSecurityGroups(ctx context.Context, q driver.Query, ids []string) ([]driver.Observed, error) {
 	sgs, err := d.readSecurityGroups(ctx, osc.FiltersSecurityGroup{Tags: ownerFilter(q), SecurityGroupIds: idFilter(ids), NetIds: netFilter(q)}, first(ids))
 	if err != nil {
 		return nil, err
@@ -29,7 +29,7 @@ func (d *Driver) listSecurityGroups(ctx context.Context, q provider.Query, ids [
 	return ownedObserved(q, sgs, sgObserved), nil
 }
 
-func sgObserved(g osc.SecurityGroup, tags map[string]string) provider.Observed {
+func sgObserved(g osc.SecurityGroup, tags map[string]string) driver.Observed {
 	o := observed(blueprint.KindSecurityGroup, g.GetSecurityGroupId(), tags)
 	o.Resource.SecurityGroup = &blueprint.SecurityGroupSpec{Net: blueprint.Ref(g.GetNetId()), Name: g.GetSecurityGroupName(), Description: g.GetDescription()}
 	o.Status, o.Ready = "available", true
@@ -42,18 +42,18 @@ func sgObserved(g osc.SecurityGroup, tags map[string]string) provider.Observed {
 // the group's security_group_rules resource removes unless it lists it.
 // A group of the same name left untagged by an interrupted create is
 // adopted.
-func (d *Driver) createSecurityGroup(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) createSecurityGroup(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	k := blueprint.KindSecurityGroup
 	s := req.Resource.SecurityGroup
 	switch {
 	case strings.HasPrefix(strings.ToLower(s.Name), "sg-"):
-		return provider.Observed{}, errorf("CreateSecurityGroup", string(k), req.Resource.ID, provider.Invalid,
+		return driver.Observed{}, errorf("CreateSecurityGroup", string(k), req.Resource.ID, driver.Invalid,
 			"security_group.name: %q: starts with \"sg-\", which OUTSCALE reserves for ids; choose another name", s.Name)
 	case s.Name == "" || len(s.Name) > 255:
-		return provider.Observed{}, errorf("CreateSecurityGroup", string(k), req.Resource.ID, provider.Invalid,
+		return driver.Observed{}, errorf("CreateSecurityGroup", string(k), req.Resource.ID, driver.Invalid,
 			"security_group.name: %q: want 1 to 255 characters", s.Name)
 	case s.Name == "default":
-		return provider.Observed{}, errorf("CreateSecurityGroup", string(k), req.Resource.ID, provider.Invalid,
+		return driver.Observed{}, errorf("CreateSecurityGroup", string(k), req.Resource.ID, driver.Invalid,
 			"security_group.name: \"default\": the name of the Net's own group; choose another name")
 	}
 	if o, ok, err := d.findOwned(ctx, req, d.listSecurityGroups); err != nil || ok {
@@ -71,24 +71,24 @@ func (d *Driver) createSecurityGroup(ctx context.Context, req provider.Request) 
 	resp, err := call(ctx, d, "CreateSecurityGroup", string(k), req.Resource.ID, func(ctx context.Context) (osc.CreateSecurityGroupResponse, *http.Response, error) {
 		return d.api.SecurityGroupApi.CreateSecurityGroup(ctx).CreateSecurityGroupRequest(in).Execute()
 	})
-	if provider.CodeOf(err) == provider.AlreadyExists && s.Net != "" {
+	if driver.CodeOf(err) == driver.AlreadyExists && s.Net != "" {
 		sgs, rerr := d.readSecurityGroups(ctx, osc.FiltersSecurityGroup{NetIds: &[]string{string(s.Net)}, SecurityGroupNames: &[]string{s.Name}}, req.Resource.ID)
 		if rerr == nil && len(sgs) == 1 {
-			if _, tagged := tagMap(sgs[0].GetTags())[provider.TagDeployment]; !tagged {
+			if _, tagged := tagMap(sgs[0].GetTags())[driver.TagDeployment]; !tagged {
 				if err := d.createTags(ctx, "Create", k, sgs[0].GetSecurityGroupId(), req.Tags); err != nil {
-					return provider.Observed{}, err
+					return driver.Observed{}, err
 				}
 				return sgObserved(sgs[0], req.Tags), nil
 			}
 		}
 	}
 	if err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	g := resp.GetSecurityGroup()
 	id := g.GetSecurityGroupId()
-	if err := d.tagNew(ctx, k, id, req.Tags, func(ctx context.Context) error { return d.deleteSecurityGroup(ctx, provider.Observed{ID: id}) }); err != nil {
-		return provider.Observed{}, err
+	if err := d.tagNew(ctx, k, id, req.Tags, func(ctx context.Context) error { return d.deleteSecurityGroup(ctx, driver.Observed{ID: id}) }); err != nil {
+		return driver.Observed{}, err
 	}
 	o := sgObserved(g, req.Tags)
 	o.Resource.SecurityGroup.Description = s.Description
@@ -99,15 +99,15 @@ func (d *Driver) createSecurityGroup(ctx context.Context, req provider.Request) 
 // deleted. OUTSCALE refuses while a VM, a NIC or a load balancer uses the
 // group or another group's rule names it (9085, Code Dependency); VMs of
 // other owners are named as blockers.
-func (d *Driver) deleteSecurityGroup(ctx context.Context, cur provider.Observed) error {
+func (d *Driver) deleteSecurityGroup(ctx context.Context, cur driver.Observed) error {
 	k := string(blueprint.KindSecurityGroup)
 	if s := cur.Resource.SecurityGroup; s != nil && s.Name == "default" {
-		return errorf("DeleteSecurityGroup", k, cur.ID, provider.Invalid, "security group %s is the Net's default group; it goes with the Net", cur.ID)
+		return errorf("DeleteSecurityGroup", k, cur.ID, driver.Invalid, "security group %s is the Net's default group; it goes with the Net", cur.ID)
 	}
 	_, err := call(ctx, d, "DeleteSecurityGroup", k, cur.ID, func(ctx context.Context) (osc.DeleteSecurityGroupResponse, *http.Response, error) {
 		return d.api.SecurityGroupApi.DeleteSecurityGroup(ctx).DeleteSecurityGroupRequest(osc.DeleteSecurityGroupRequest{SecurityGroupId: &cur.ID}).Execute()
 	})
-	if provider.CodeOf(err) == provider.Dependency {
+	if driver.CodeOf(err) == driver.Dependency {
 		d.addBlockers(ctx, err, cur, osc.FiltersVm{SecurityGroupIds: &[]string{cur.ID}})
 	}
 	return err

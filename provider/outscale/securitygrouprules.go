@@ -11,7 +11,7 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // ruleSetSuffix makes the provider id of a security_group_rules resource
@@ -24,10 +24,10 @@ func ruleSetID(group string) string { return group + ruleSetSuffix }
 
 func groupOf(ruleSet string) string { return strings.TrimSuffix(ruleSet, ruleSetSuffix) }
 
-func (d *Driver) listRuleSets(ctx context.Context, q provider.Query, ids []string) ([]provider.Observed, error) {
+func (d *Driver) listRuleSets(ctx context.Context, q driver.Query, ids []string) ([]driver.Observed, error) {
 	f := osc.FiltersSecurityGroup{NetIds: netFilter(q)}
 	if q.Deployment != "" {
-		f.Tags = &[]string{rulesPrefix + provider.TagDeployment + "=" + q.Deployment}
+		f.Tags = &[]string{rulesPrefix + driver.TagDeployment + "=" + q.Deployment}
 	}
 	var groups []string
 	for _, id := range ids {
@@ -41,7 +41,7 @@ func (d *Driver) listRuleSets(ctx context.Context, q provider.Query, ids []strin
 	if err != nil {
 		return nil, err
 	}
-	var out []provider.Observed
+	var out []driver.Observed
 	for _, g := range sgs {
 		all := tagMap(g.GetTags())
 		tags := map[string]string{}
@@ -50,7 +50,7 @@ func (d *Driver) listRuleSets(ctx context.Context, q provider.Query, ids []strin
 				tags[strings.TrimPrefix(k, rulesPrefix)] = v
 			}
 		}
-		if tags[provider.TagLogicalID] == "" || !owned(q, tags) {
+		if tags[driver.TagLogicalID] == "" || !owned(q, tags) {
 			continue
 		}
 		o := observed(blueprint.KindSecurityGroupRules, ruleSetID(g.GetSecurityGroupId()), tags)
@@ -134,18 +134,18 @@ func ruleKey(r blueprint.RuleSpec) string {
 
 // createRuleSet tags the group with the rule set's ownership tags, then
 // makes its rules exactly those of the spec (see reconcileRules).
-func (d *Driver) createRuleSet(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) createRuleSet(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	s := req.Resource.SecurityGroupRules
 	if s.Group == "" {
-		return provider.Observed{}, errorf("Create", string(blueprint.KindSecurityGroupRules), req.Resource.ID, provider.Invalid,
+		return driver.Observed{}, errorf("Create", string(blueprint.KindSecurityGroupRules), req.Resource.ID, driver.Invalid,
 			"security_group_rules.group: empty; name the group the rules belong to")
 	}
 	group := string(s.Group)
 	if err := d.createTags(ctx, "Create", blueprint.KindSecurityGroupRules, group, prefixed(req.Tags)); err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	if err := d.reconcileRules(ctx, group, s.Inbound, s.Outbound); err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	return d.Read(ctx, blueprint.KindSecurityGroupRules, ruleSetID(group))
 }
@@ -158,7 +158,7 @@ func prefixed(tags map[string]string) map[string]string {
 	return out
 }
 
-func (d *Driver) updateRuleSet(ctx context.Context, req provider.Request, cur provider.Observed) error {
+func (d *Driver) updateRuleSet(ctx context.Context, req driver.Request, cur driver.Observed) error {
 	s := req.Resource.SecurityGroupRules
 	group := groupOf(cur.ID)
 	if err := d.reconcileRules(ctx, group, s.Inbound, s.Outbound); err != nil {
@@ -177,7 +177,7 @@ func (d *Driver) reconcileRules(ctx context.Context, group string, inbound, outb
 		return err
 	}
 	if len(sgs) == 0 {
-		return errorf("ReadSecurityGroups", string(blueprint.KindSecurityGroupRules), group, provider.NotFound, "security group %s: not found", group)
+		return errorf("ReadSecurityGroups", string(blueprint.KindSecurityGroupRules), group, driver.NotFound, "security group %s: not found", group)
 	}
 	for _, dir := range []struct {
 		flow       string
@@ -230,7 +230,7 @@ func (d *Driver) reconcileRules(ctx context.Context, group string, inbound, outb
 
 // deleteRuleSet removes every rule of the group, then the rule set's tags:
 // the group itself stays (it is a security_group resource of its own).
-func (d *Driver) deleteRuleSet(ctx context.Context, cur provider.Observed) error {
+func (d *Driver) deleteRuleSet(ctx context.Context, cur driver.Observed) error {
 	group := groupOf(cur.ID)
 	if err := d.reconcileRules(ctx, group, nil, nil); err != nil {
 		return err

@@ -8,10 +8,10 @@ import (
 	osc "github.com/outscale/osc-sdk-go/v2"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
-func (d *Driver) listSubnets(ctx context.Context, q provider.Query, ids []string) ([]provider.Observed, error) {
+func (d *Driver) listSubnets(ctx context.Context, q driver.Query, ids []string) ([]driver.Observed, error) {
 	f := osc.FiltersSubnet{Tags: ownerFilter(q), SubnetIds: idFilter(ids), NetIds: netFilter(q)}
 	subnets, err := pages(func(token *string) ([]osc.Subnet, string, error) {
 		req := osc.ReadSubnetsRequest{Filters: &f, NextPageToken: token}
@@ -26,7 +26,7 @@ func (d *Driver) listSubnets(ctx context.Context, q provider.Query, ids []string
 	return ownedObserved(q, subnets, subnetObserved), nil
 }
 
-func subnetObserved(s osc.Subnet, tags map[string]string) provider.Observed {
+func subnetObserved(s osc.Subnet, tags map[string]string) driver.Observed {
 	o := observed(blueprint.KindSubnet, s.GetSubnetId(), tags)
 	cidr, _ := netip.ParsePrefix(s.GetIpRange())
 	o.Resource.Subnet = &blueprint.SubnetSpec{Net: blueprint.Ref(s.GetNetId()), CIDR: cidr, Zone: s.GetSubregionName(),
@@ -39,7 +39,7 @@ func subnetObserved(s osc.Subnet, tags map[string]string) provider.Observed {
 // createSubnet creates the subnet in its subregion, tags it and, for a
 // public one, turns MapPublicIpOnLaunch on (UpdateSubnet). The subnet may
 // still be pending: Ready false.
-func (d *Driver) createSubnet(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) createSubnet(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	if o, ok, err := d.findOwned(ctx, req, d.listSubnets); err != nil || ok {
 		return o, err
 	}
@@ -53,24 +53,24 @@ func (d *Driver) createSubnet(ctx context.Context, req provider.Request) (provid
 		return d.api.SubnetApi.CreateSubnet(ctx).CreateSubnetRequest(in).Execute()
 	})
 	if err != nil {
-		if provider.CodeOf(err) == provider.AlreadyExists {
+		if driver.CodeOf(err) == driver.AlreadyExists {
 			// The same range in the same Net, untagged: a create whose
 			// tagging failed before a rollback could run. Adopt it.
 			if o, ok := d.adoptSubnet(ctx, req); ok {
 				return o, nil
 			}
 		}
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	sn := resp.GetSubnet()
 	id := sn.GetSubnetId()
 	tags := withMeta(req.Tags, map[string]string{tagTier: s.Tier})
-	if err := d.tagNew(ctx, k, id, tags, func(ctx context.Context) error { return d.deleteSubnet(ctx, provider.Observed{ID: id}) }); err != nil {
-		return provider.Observed{}, err
+	if err := d.tagNew(ctx, k, id, tags, func(ctx context.Context) error { return d.deleteSubnet(ctx, driver.Observed{ID: id}) }); err != nil {
+		return driver.Observed{}, err
 	}
 	if s.Public {
 		if err := d.setMapPublicIP(ctx, id, true); err != nil {
-			return provider.Observed{}, err
+			return driver.Observed{}, err
 		}
 		sn.MapPublicIpOnLaunch = osc.PtrBool(true)
 	}
@@ -79,22 +79,22 @@ func (d *Driver) createSubnet(ctx context.Context, req provider.Request) (provid
 
 // adoptSubnet finds an untagged subnet with req's range in req's Net and
 // tags it.
-func (d *Driver) adoptSubnet(ctx context.Context, req provider.Request) (provider.Observed, bool) {
+func (d *Driver) adoptSubnet(ctx context.Context, req driver.Request) (driver.Observed, bool) {
 	s := req.Resource.Subnet
 	f := osc.FiltersSubnet{NetIds: &[]string{string(s.Net)}, IpRanges: &[]string{s.CIDR.String()}}
 	resp, err := call(ctx, d, "ReadSubnets", string(blueprint.KindSubnet), req.Resource.ID, func(ctx context.Context) (osc.ReadSubnetsResponse, *http.Response, error) {
 		return d.api.SubnetApi.ReadSubnets(ctx).ReadSubnetsRequest(osc.ReadSubnetsRequest{Filters: &f}).Execute()
 	})
 	if err != nil || len(resp.GetSubnets()) != 1 {
-		return provider.Observed{}, false
+		return driver.Observed{}, false
 	}
 	sn := resp.GetSubnets()[0]
-	if _, tagged := tagMap(sn.GetTags())[provider.TagDeployment]; tagged {
-		return provider.Observed{}, false
+	if _, tagged := tagMap(sn.GetTags())[driver.TagDeployment]; tagged {
+		return driver.Observed{}, false
 	}
 	tags := withMeta(req.Tags, map[string]string{tagTier: s.Tier})
 	if d.createTags(ctx, "Create", blueprint.KindSubnet, sn.GetSubnetId(), tags) != nil {
-		return provider.Observed{}, false
+		return driver.Observed{}, false
 	}
 	if sn.GetMapPublicIpOnLaunch() != s.Public && d.setMapPublicIP(ctx, sn.GetSubnetId(), s.Public) == nil {
 		sn.MapPublicIpOnLaunch = osc.PtrBool(s.Public)
@@ -109,7 +109,7 @@ func (d *Driver) setMapPublicIP(ctx context.Context, id string, on bool) error {
 	return err
 }
 
-func (d *Driver) updateSubnet(ctx context.Context, req provider.Request, cur provider.Observed) error {
+func (d *Driver) updateSubnet(ctx context.Context, req driver.Request, cur driver.Observed) error {
 	want := req.Resource.Subnet
 	if cur.Resource.Subnet == nil || cur.Resource.Subnet.Public != want.Public {
 		if err := d.setMapPublicIP(ctx, cur.ID, want.Public); err != nil {
@@ -122,11 +122,11 @@ func (d *Driver) updateSubnet(ctx context.Context, req provider.Request, cur pro
 // deleteSubnet deletes a subnet; OUTSCALE refuses while VMs, NICs, NAT
 // services or load balancers are in it, and the VMs of other owners are
 // named as blockers.
-func (d *Driver) deleteSubnet(ctx context.Context, cur provider.Observed) error {
+func (d *Driver) deleteSubnet(ctx context.Context, cur driver.Observed) error {
 	_, err := call(ctx, d, "DeleteSubnet", string(blueprint.KindSubnet), cur.ID, func(ctx context.Context) (osc.DeleteSubnetResponse, *http.Response, error) {
 		return d.api.SubnetApi.DeleteSubnet(ctx).DeleteSubnetRequest(osc.DeleteSubnetRequest{SubnetId: cur.ID}).Execute()
 	})
-	if provider.CodeOf(err) == provider.Dependency {
+	if driver.CodeOf(err) == driver.Dependency {
 		d.addBlockers(ctx, err, cur, osc.FiltersVm{SubnetIds: &[]string{cur.ID}})
 	}
 	return err

@@ -9,7 +9,7 @@ import (
 	osc "github.com/outscale/osc-sdk-go/v2"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // Bookkeeping tags. Fields of a spec that OUTSCALE has no place for (the
@@ -63,15 +63,15 @@ func tagMap(ts []osc.ResourceTag) map[string]string {
 // ownerFilter is the Tags filter of ReadX calls that selects a deployment:
 // one exact "KEY=VALUE" pair (TagKeys and TagValues would match
 // independently).
-func ownerFilter(q provider.Query) *[]string {
+func ownerFilter(q driver.Query) *[]string {
 	if q.Deployment == "" {
 		return nil
 	}
-	return &[]string{provider.TagDeployment + "=" + q.Deployment}
+	return &[]string{driver.TagDeployment + "=" + q.Deployment}
 }
 
 // netFilter returns q.NetIDs for the NetIds filter of ReadX calls, or nil.
-func netFilter(q provider.Query) *[]string {
+func netFilter(q driver.Query) *[]string {
 	if len(q.NetIDs) == 0 {
 		return nil
 	}
@@ -90,8 +90,8 @@ func idFilter(ids []string) *[]string {
 
 // owned reports whether tags belong to q's deployment (any tags do when q
 // names none: Read by id).
-func owned(q provider.Query, tags map[string]string) bool {
-	return q.Deployment == "" || tags[provider.TagDeployment] == q.Deployment
+func owned(q driver.Query, tags map[string]string) bool {
+	return q.Deployment == "" || tags[driver.TagDeployment] == q.Deployment
 }
 
 // tagged is what every OUTSCALE resource is: it carries tags.
@@ -104,8 +104,8 @@ type tagged[T any] interface {
 // Observed, with observe: the end of every List.
 //
 //	return ownedObserved(q, nets, netObserved), nil
-func ownedObserved[T any, P tagged[T]](q provider.Query, items []T, observe func(T, map[string]string) provider.Observed) []provider.Observed {
-	var out []provider.Observed
+func ownedObserved[T any, P tagged[T]](q driver.Query, items []T, observe func(T, map[string]string) driver.Observed) []driver.Observed {
+	var out []driver.Observed
 	for i := range items {
 		tags := tagMap(P(&items[i]).GetTags())
 		if owned(q, tags) {
@@ -180,15 +180,15 @@ func pages[T any](fetch func(token *string) ([]T, string, error)) ([]T, error) {
 // findOwned returns the resource of kind with the logical id of req among
 // those of req.Deployment, if one exists: the discovery before each create
 // that makes Create idempotent for the kinds with no client token.
-func (d *Driver) findOwned(ctx context.Context, req provider.Request, list func(context.Context, provider.Query, []string) ([]provider.Observed, error)) (provider.Observed, bool, error) {
-	obs, err := list(ctx, provider.Query{Deployment: req.Deployment}, nil)
+func (d *Driver) findOwned(ctx context.Context, req driver.Request, list func(context.Context, driver.Query, []string) ([]driver.Observed, error)) (driver.Observed, bool, error) {
+	obs, err := list(ctx, driver.Query{Deployment: req.Deployment}, nil)
 	if err != nil {
-		return provider.Observed{}, false, err
+		return driver.Observed{}, false, err
 	}
 	for _, o := range obs {
 		if o.LogicalID == req.Resource.ID {
 			return o, true, nil
 		}
 	}
-	return provider.Observed{}, false, nil
+	return driver.Observed{}, false, nil
 }

@@ -14,7 +14,7 @@ import (
 	osc "github.com/outscale/osc-sdk-go/v2"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/tier"
 )
 
@@ -40,11 +40,11 @@ func (d *Driver) readVms(ctx context.Context, f osc.FiltersVm, id string) ([]osc
 // clusterID is the provider id of a cluster: the request's token, which is
 // deterministic per deployment and logical id. Every VM of the cluster
 // carries it in a tag.
-func clusterID(req provider.Request) string {
+func clusterID(req driver.Request) string {
 	if req.Token != "" {
 		return req.Token
 	}
-	return provider.Token(req.Deployment, req.Resource.ID)
+	return driver.Token(req.Deployment, req.Resource.ID)
 }
 
 // node is one VM of a cluster with its slot.
@@ -76,7 +76,7 @@ func nodesOf(vms []osc.Vm) []node {
 // listClusters returns the clusters of q's deployment, or the one with id:
 // the VMs tagged with a cluster id, grouped. A cluster none of whose VMs is
 // pending or running does not exist any more.
-func (d *Driver) listClusters(ctx context.Context, q provider.Query, id string) ([]provider.Observed, error) {
+func (d *Driver) listClusters(ctx context.Context, q driver.Query, id string) ([]driver.Observed, error) {
 	f := osc.FiltersVm{Tags: ownerFilter(q), NetIds: netFilter(q)}
 	if id != "" {
 		f.Tags = &[]string{tagCluster + "=" + id}
@@ -93,7 +93,7 @@ func (d *Driver) listClusters(ctx context.Context, q provider.Query, id string) 
 		}
 		groups[cid] = append(groups[cid], n)
 	}
-	var out []provider.Observed
+	var out []driver.Observed
 	for _, cid := range slices.Sorted(maps.Keys(groups)) {
 		o, err := d.clusterObserved(ctx, cid, groups[cid])
 		if err != nil {
@@ -109,7 +109,7 @@ func (d *Driver) listClusters(ctx context.Context, q provider.Query, id string) 
 // change the engine repairs with Update); Min, Max, Tier, Stateless,
 // Subnets and TargetPort come from the nodes' tags; LoadBalancers lists the
 // balancers that have every live node as a backend.
-func (d *Driver) clusterObserved(ctx context.Context, id string, nodes []node) (provider.Observed, error) {
+func (d *Driver) clusterObserved(ctx context.Context, id string, nodes []node) (driver.Observed, error) {
 	n0 := nodes[0]
 	o := observed(blueprint.KindCluster, id, n0.tags)
 	s := &blueprint.ClusterSpec{Tier: n0.tags[tagClusterTier], Image: n0.vm.GetImageId(), InstanceType: n0.vm.GetVmType(),
@@ -140,7 +140,7 @@ func (d *Driver) clusterObserved(ctx context.Context, id string, nodes []node) (
 	if names := splitList(n0.tags[tagLBs]); len(names) > 0 {
 		lbs, err := d.readLoadBalancers(ctx, names)
 		if err != nil {
-			return provider.Observed{}, err
+			return driver.Observed{}, err
 		}
 		for _, lb := range lbs {
 			backends := lb.GetBackendVmIds()
@@ -191,46 +191,46 @@ func checkCluster(op, id string, s *blueprint.ClusterSpec) error {
 	var errs []error
 	switch {
 	case s.Image == "":
-		errs = append(errs, errorf(op, k, id, provider.Invalid, "cluster.image: empty; give an OMI id (ami-...)"))
+		errs = append(errs, errorf(op, k, id, driver.Invalid, "cluster.image: empty; give an OMI id (ami-...)"))
 	case s.InstanceType == "":
-		errs = append(errs, errorf(op, k, id, provider.Invalid, "cluster.instance_type: empty; give a VM type"))
+		errs = append(errs, errorf(op, k, id, driver.Invalid, "cluster.instance_type: empty; give a VM type"))
 	}
 	if len(s.Subnets) == 0 {
-		errs = append(errs, errorf(op, k, id, provider.Invalid, "cluster.subnets: empty; give the subnets to spread the nodes over"))
+		errs = append(errs, errorf(op, k, id, driver.Invalid, "cluster.subnets: empty; give the subnets to spread the nodes over"))
 	}
 	if s.Min < 0 || s.Min > s.Desired || s.Desired > s.Max || s.Max < 1 {
-		errs = append(errs, errorf(op, k, id, provider.Invalid, "cluster: min %d, desired %d, max %d: want 0 <= min <= desired <= max and max >= 1", s.Min, s.Desired, s.Max))
+		errs = append(errs, errorf(op, k, id, driver.Invalid, "cluster: min %d, desired %d, max %d: want 0 <= min <= desired <= max and max >= 1", s.Min, s.Desired, s.Max))
 	}
 	if n := base64.StdEncoding.EncodedLen(len(s.UserData)); n > MaxUserData {
-		errs = append(errs, errorf(op, k, id, provider.Invalid,
+		errs = append(errs, errorf(op, k, id, driver.Invalid,
 			"cluster.user_data: %d bytes, %d once Base64-encoded: more than OUTSCALE's 500 KiB; move the payload to an object store and fetch it at boot", len(s.UserData), n))
 	}
 	if len(s.LoadBalancers) > 0 && s.TargetPort == 0 {
-		errs = append(errs, errorf(op, k, id, provider.Invalid, "cluster.target_port: 0; give the port the load balancers send to"))
+		errs = append(errs, errorf(op, k, id, driver.Invalid, "cluster.target_port: 0; give the port the load balancers send to"))
 	}
 	if len(errs) == 1 {
 		return errs[0]
 	}
 	if len(errs) > 1 {
-		return provider.NewError(op, k, id, provider.Invalid, errors.Join(errs...))
+		return driver.NewError(op, k, id, driver.Invalid, errors.Join(errs...))
 	}
 	return nil
 }
 
 // createCluster creates the cluster's VMs (see reconcileNodes) and returns
 // it; the VMs come back pending (Ready false).
-func (d *Driver) createCluster(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (d *Driver) createCluster(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	if err := checkCluster("CreateVms", req.Resource.ID, req.Resource.Cluster); err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	id := clusterID(req)
 	if err := d.reconcileNodes(ctx, req, id); err != nil {
-		return provider.Observed{}, err
+		return driver.Observed{}, err
 	}
 	return d.Read(ctx, blueprint.KindCluster, id)
 }
 
-func (d *Driver) updateCluster(ctx context.Context, req provider.Request, cur provider.Observed) error {
+func (d *Driver) updateCluster(ctx context.Context, req driver.Request, cur driver.Observed) error {
 	if err := checkCluster("UpdateVms", req.Resource.ID, req.Resource.Cluster); err != nil {
 		return err
 	}
@@ -249,7 +249,7 @@ func (d *Driver) updateCluster(ctx context.Context, req provider.Request, cur pr
 //   - VMs beyond Desired, duplicates and failed VMs are deleted (DeleteVms);
 //   - the nodes are linked to the spec's load balancers
 //     (LinkLoadBalancerBackendMachines) and unlinked from those it dropped.
-func (d *Driver) reconcileNodes(ctx context.Context, req provider.Request, id string) error {
+func (d *Driver) reconcileNodes(ctx context.Context, req driver.Request, id string) error {
 	k := string(blueprint.KindCluster)
 	s := req.Resource.Cluster
 	all, err := d.readVms(ctx, osc.FiltersVm{Tags: &[]string{tagCluster + "=" + id}}, id)
@@ -371,17 +371,17 @@ func (d *Driver) reconcileNodes(ctx context.Context, req provider.Request, id st
 	}
 	for _, name := range wantLBs {
 		if !slices.ContainsFunc(lbs, func(lb osc.LoadBalancer) bool { return lb.GetLoadBalancerName() == name }) {
-			return errorf("LinkLoadBalancerBackendMachines", k, id, provider.NotFound, "cluster.load_balancers: %q: no such load balancer", name)
+			return errorf("LinkLoadBalancerBackendMachines", k, id, driver.NotFound, "cluster.load_balancers: %q: no such load balancer", name)
 		}
 	}
 	return nil
 }
 
 // createNode creates the VM of one slot and tags it; it returns its id.
-func (d *Driver) createNode(ctx context.Context, req provider.Request, id string, slot, generation int, base map[string]string) (string, error) {
+func (d *Driver) createNode(ctx context.Context, req driver.Request, id string, slot, generation int, base map[string]string) (string, error) {
 	s := req.Resource.Cluster
 	k := string(blueprint.KindCluster)
-	token := provider.Token(id, fmt.Sprintf("node/%d/%d", slot, generation))
+	token := driver.Token(id, fmt.Sprintf("node/%d/%d", slot, generation))
 	subnet := string(s.Subnets[slot%len(s.Subnets)])
 	in := osc.CreateVmsRequest{ImageId: s.Image, VmType: osc.PtrString(s.InstanceType), SubnetId: &subnet, ClientToken: &token,
 		MinVmsCount: osc.PtrInt32(1), MaxVmsCount: osc.PtrInt32(1)}
@@ -403,7 +403,7 @@ func (d *Driver) createNode(ctx context.Context, req provider.Request, id string
 	}
 	vms := resp.GetVms()
 	if len(vms) == 0 {
-		return "", errorf("CreateVms", k, id, provider.Internal, "CreateVms answered no VM for slot %d", slot)
+		return "", errorf("CreateVms", k, id, driver.Internal, "CreateVms answered no VM for slot %d", slot)
 	}
 	vmID := vms[0].GetVmId()
 	// No rollback: the client token finds this VM again.
@@ -437,7 +437,7 @@ func (d *Driver) deleteVms(ctx context.Context, cluster string, ids []string) er
 }
 
 // deleteCluster terminates every VM of the cluster and waits for it.
-func (d *Driver) deleteCluster(ctx context.Context, cur provider.Observed) error {
+func (d *Driver) deleteCluster(ctx context.Context, cur driver.Observed) error {
 	vms, err := d.readVms(ctx, osc.FiltersVm{Tags: &[]string{tagCluster + "=" + cur.ID}}, cur.ID)
 	if err != nil {
 		return err
@@ -458,17 +458,17 @@ func (d *Driver) deleteCluster(ctx context.Context, cur provider.Observed) error
 // of cur and is not tagged with cur's deployment: VMs (ReadVms with f),
 // NAT services in a subnet, load balancers in a subnet or Net or using a
 // security group.
-func (d *Driver) addBlockers(ctx context.Context, err error, cur provider.Observed, f osc.FiltersVm) {
-	var pe *provider.Error
+func (d *Driver) addBlockers(ctx context.Context, err error, cur driver.Observed, f osc.FiltersVm) {
+	var pe *driver.Error
 	if !errors.As(err, &pe) {
 		return
 	}
-	dep := cur.Tags[provider.TagDeployment]
-	foreign := func(tags map[string]string) bool { return dep == "" || tags[provider.TagDeployment] != dep }
+	dep := cur.Tags[driver.TagDeployment]
+	foreign := func(tags map[string]string) bool { return dep == "" || tags[driver.TagDeployment] != dep }
 	if vms, rerr := d.readVms(ctx, f, cur.ID); rerr == nil {
 		for _, vm := range vms {
 			if vm.GetState() != "terminated" && foreign(tagMap(vm.GetTags())) {
-				pe.Blockers = append(pe.Blockers, provider.Blocker{Kind: "vm", ID: vm.GetVmId()})
+				pe.Blockers = append(pe.Blockers, driver.Blocker{Kind: "vm", ID: vm.GetVmId()})
 			}
 		}
 	}
@@ -476,7 +476,7 @@ func (d *Driver) addBlockers(ctx context.Context, err error, cur provider.Observ
 		if nats, rerr := d.readNats(ctx, osc.FiltersNatService{SubnetIds: f.SubnetIds}, cur.ID); rerr == nil {
 			for _, n := range nats {
 				if st := n.GetState(); st != "deleted" && st != "deleting" && foreign(tagMap(n.GetTags())) {
-					pe.Blockers = append(pe.Blockers, provider.Blocker{Kind: "nat_service", ID: n.GetNatServiceId()})
+					pe.Blockers = append(pe.Blockers, driver.Blocker{Kind: "nat_service", ID: n.GetNatServiceId()})
 				}
 			}
 		}
@@ -490,7 +490,7 @@ func (d *Driver) addBlockers(ctx context.Context, err error, cur provider.Observ
 			f.SecurityGroupIds != nil && slices.Contains(lb.GetSecurityGroups(), cur.ID) ||
 			f.NetIds != nil && lb.GetNetId() == cur.ID
 		if uses && foreign(tagMap(lb.GetTags())) {
-			pe.Blockers = append(pe.Blockers, provider.Blocker{Kind: "load_balancer", ID: lb.GetLoadBalancerName()})
+			pe.Blockers = append(pe.Blockers, driver.Blocker{Kind: "load_balancer", ID: lb.GetLoadBalancerName()})
 		}
 	}
 }

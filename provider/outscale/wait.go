@@ -4,7 +4,8 @@ import (
 	"context"
 	"time"
 
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/internal/wait"
 )
 
 // waitFor polls done until it reports true, for at most
@@ -20,11 +21,11 @@ func (d *Driver) waitFor(ctx context.Context, op, kind, id, what string, done fu
 		switch {
 		case ok:
 			return nil
-		case err != nil && !provider.IsRetryable(err):
+		case err != nil && !driver.IsRetryable(err):
 			return err
 		}
-		if serr := sleep(ctx, delay); serr != nil {
-			return errorf(op, kind, id, provider.Unavailable, "waiting for %s %s to be %s: %v (after %s)", kind, id, what, serr, d.opts.WaitTimeout)
+		if serr := wait.Sleep(ctx, delay); serr != nil {
+			return errorf(op, kind, id, driver.Unavailable, "waiting for %s %s to be %s: %v (after %s)", kind, id, what, serr, d.opts.WaitTimeout)
 		}
 		delay = min(2*delay, 10*time.Second)
 	}

@@ -8,7 +8,8 @@ import (
 	"time"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/internal/wait"
 )
 
 // MaxWait bounds every wait of the suite: a resource becoming ready, a
@@ -23,14 +24,14 @@ const MaxWait = 5 * time.Minute
 //
 //	obs := providertest.Deploy(t.Context(), t, d, "shop")
 //	natID := obs["nat_gateway/a"].ID
-func Deploy(ctx context.Context, t testing.TB, d provider.Driver, deployment string) map[string]provider.Observed {
+func Deploy(ctx context.Context, t testing.TB, d driver.Driver, deployment string) map[string]driver.Observed {
 	t.Helper()
 	return deploy(ctx, t, d, deployment, nil)
 }
 
 // deploy creates the supported resources of Resources whose kind is in
 // kinds (all when kinds is nil).
-func deploy(ctx context.Context, t testing.TB, d provider.Driver, deployment string, kinds []blueprint.Kind) map[string]provider.Observed {
+func deploy(ctx context.Context, t testing.TB, d driver.Driver, deployment string, kinds []blueprint.Kind) map[string]driver.Observed {
 	t.Helper()
 	zones, err := d.Zones(ctx)
 	if err != nil {
@@ -38,7 +39,7 @@ func deploy(ctx context.Context, t testing.TB, d provider.Driver, deployment str
 	}
 	caps := d.Capabilities()
 	ids := map[string]string{}
-	out := map[string]provider.Observed{}
+	out := map[string]driver.Observed{}
 	for _, r := range Resources(deployment, zones) {
 		if !caps.Supports(r.Kind) || kinds != nil && !slices.Contains(kinds, r.Kind) {
 			continue
@@ -59,9 +60,9 @@ func deploy(ctx context.Context, t testing.TB, d provider.Driver, deployment str
 // WaitReady polls Read until the resource is ready, for at most [MaxWait],
 // retrying retryable errors, and returns it. It stops the test on any
 // other error or when the wait ends.
-func WaitReady(ctx context.Context, t testing.TB, d provider.Driver, kind blueprint.Kind, id string) provider.Observed {
+func WaitReady(ctx context.Context, t testing.TB, d driver.Driver, kind blueprint.Kind, id string) driver.Observed {
 	t.Helper()
-	var last provider.Observed
+	var last driver.Observed
 	err := poll(ctx, func() (bool, error) {
 		o, err := d.Read(ctx, kind, id)
 		if err != nil {
@@ -79,10 +80,10 @@ func WaitReady(ctx context.Context, t testing.TB, d provider.Driver, kind bluepr
 // WaitGone polls Read until it reports the resource NotFound, for at most
 // [MaxWait]. It returns the last error that was not NotFound when the wait
 // ends.
-func WaitGone(ctx context.Context, d provider.Driver, kind blueprint.Kind, id string) error {
+func WaitGone(ctx context.Context, d driver.Driver, kind blueprint.Kind, id string) error {
 	return poll(ctx, func() (bool, error) {
 		_, err := d.Read(ctx, kind, id)
-		if errors.Is(err, provider.ErrNotFound) {
+		if errors.Is(err, driver.ErrNotFound) {
 			return true, nil
 		}
 		return false, err
@@ -92,14 +93,14 @@ func WaitGone(ctx context.Context, d provider.Driver, kind blueprint.Kind, id st
 // DeleteRetry deletes o, retrying for at most [MaxWait] while the driver
 // reports a retryable error or a dependency that may still be going away
 // (an AWS NAT gateway takes a while to release its subnet).
-func DeleteRetry(ctx context.Context, d provider.Driver, o provider.Observed) error {
+func DeleteRetry(ctx context.Context, d driver.Driver, o driver.Observed) error {
 	var last error
 	err := poll(ctx, func() (bool, error) {
 		last = d.Delete(ctx, o)
 		if last == nil {
 			return true, nil
 		}
-		if errors.Is(last, provider.ErrDependency) {
+		if errors.Is(last, driver.ErrDependency) {
 			return false, nil
 		}
 		return false, last
@@ -113,13 +114,13 @@ func DeleteRetry(ctx context.Context, d provider.Driver, o provider.Observed) er
 // Destroy deletes every resource of deployment that List finds, kinds in
 // the reverse of their creation order, and reports what it could not
 // delete with t.Errorf. It is meant for t.Cleanup.
-func Destroy(ctx context.Context, t testing.TB, d provider.Driver, deployment string) {
+func Destroy(ctx context.Context, t testing.TB, d driver.Driver, deployment string) {
 	t.Helper()
 	for _, k := range slices.Backward(blueprint.Kinds) {
 		if !d.Capabilities().Supports(k) {
 			continue
 		}
-		obs, err := list(ctx, d, provider.Query{Deployment: deployment, Kind: k})
+		obs, err := list(ctx, d, driver.Query{Deployment: deployment, Kind: k})
 		if err != nil {
 			t.Errorf("providertest: destroy %s: List %s: %v", deployment, k, err)
 			continue
@@ -136,8 +137,8 @@ func Destroy(ctx context.Context, t testing.TB, d provider.Driver, deployment st
 }
 
 // list calls List, retrying retryable errors.
-func list(ctx context.Context, d provider.Driver, q provider.Query) ([]provider.Observed, error) {
-	var out []provider.Observed
+func list(ctx context.Context, d driver.Driver, q driver.Query) ([]driver.Observed, error) {
+	var out []driver.Observed
 	err := poll(ctx, func() (bool, error) {
 		var err error
 		out, err = d.List(ctx, q)
@@ -158,18 +159,11 @@ func poll(ctx context.Context, try func() (done bool, err error)) error {
 		switch {
 		case done:
 			return nil
-		case err != nil && !provider.IsRetryable(err):
+		case err != nil && !driver.IsRetryable(err):
 			return err
 		}
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			if err != nil {
-				return errors.Join(ctx.Err(), err)
-			}
-			return ctx.Err()
-		case <-t.C:
+		if serr := wait.Sleep(ctx, delay); serr != nil {
+			return errors.Join(serr, err)
 		}
 		delay = min(2*delay, time.Second)
 	}

@@ -1,5 +1,5 @@
 // Package providertest is the conformance suite of archkit drivers: the
-// behaviour every [provider.Driver] must show, run the same way against the
+// behaviour every [driver.Driver] must show, run the same way against the
 // in-memory fake, AWS (through moto) and OUTSCALE (through its test
 // server).
 //
@@ -40,14 +40,14 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // Harness gives the suite a driver to test and says where its backend is
 // less strict than the real cloud.
 type Harness interface {
 	// Driver returns the driver under test.
-	Driver() provider.Driver
+	Driver() driver.Driver
 	// Gaps names the behaviours (Gap constants) the backend does not show.
 	Gaps() []string
 	// Close releases what the harness holds; the suite calls it once the
@@ -76,18 +76,18 @@ const (
 
 // NewHarness returns a Harness for d whose backend lacks gaps, with a Close
 // that does nothing: enough for a driver that keeps its state in memory.
-func NewHarness(d provider.Driver, gaps ...string) Harness {
+func NewHarness(d driver.Driver, gaps ...string) Harness {
 	return simple{d: d, gaps: gaps}
 }
 
 type simple struct {
-	d    provider.Driver
+	d    driver.Driver
 	gaps []string
 }
 
-func (s simple) Driver() provider.Driver { return s.d }
-func (s simple) Gaps() []string          { return slices.Clone(s.gaps) }
-func (s simple) Close()                  {}
+func (s simple) Driver() driver.Driver { return s.d }
+func (s simple) Gaps() []string        { return slices.Clone(s.gaps) }
+func (s simple) Close()                {}
 
 // Run runs the conformance suite, one subtest per behaviour, each with a
 // Harness from newHarness.
@@ -124,7 +124,7 @@ type tb interface {
 }
 
 type suite struct {
-	d    provider.Driver
+	d    driver.Driver
 	gaps []string
 }
 
@@ -208,7 +208,7 @@ func testCreateRead(ctx context.Context, t *testing.T, s *suite) {
 	for _, r := range Resources(dep, zones) {
 		if !caps.Supports(r.Kind) {
 			_, err := s.d.Create(ctx, Request(dep, r, ids))
-			if !errors.Is(err, provider.ErrUnsupported) {
+			if !errors.Is(err, driver.ErrUnsupported) {
 				t.Errorf("Create %s of unsupported kind %s: err = %v; want ErrUnsupported", r.ID, r.Kind, err)
 			}
 			continue
@@ -232,7 +232,7 @@ func testCreateRead(ctx context.Context, t *testing.T, s *suite) {
 }
 
 // checkObserved compares what a driver reports with what was sent.
-func checkObserved(t *testing.T, dep string, r blueprint.Resource, got provider.Observed, sent blueprint.Resource, writeOnly []string) {
+func checkObserved(t *testing.T, dep string, r blueprint.Resource, got driver.Observed, sent blueprint.Resource, writeOnly []string) {
 	t.Helper()
 	if got.ID == "" {
 		t.Errorf("%s: Read returned an empty id", r.ID)
@@ -262,7 +262,7 @@ func checkObserved(t *testing.T, dep string, r blueprint.Resource, got provider.
 	}
 }
 
-func idsOf(obs map[string]provider.Observed) map[string]string {
+func idsOf(obs map[string]driver.Observed) map[string]string {
 	ids := make(map[string]string, len(obs))
 	for lid, o := range obs {
 		ids[lid] = o.ID
@@ -278,7 +278,7 @@ func testTagDiscovery(ctx context.Context, t *testing.T, s *suite) {
 	b := deploy(ctx, t, s.d, depB, discoveryKinds)
 	for _, k := range append(slices.Clone(discoveryKinds), blueprint.KindRouteTable) {
 		want := idsOfKind(a, k)
-		for _, q := range []provider.Query{
+		for _, q := range []driver.Query{
 			{Deployment: depA, Kind: k},
 			{Deployment: depA, Kind: k, NetIDs: []string{a["net/main"].ID}},
 		} {
@@ -290,8 +290,8 @@ func testTagDiscovery(ctx context.Context, t *testing.T, s *suite) {
 			var ids []string
 			for _, o := range got {
 				ids = append(ids, o.ID)
-				if o.Tags[provider.TagDeployment] != depA {
-					t.Errorf("List %s %s returned %s tagged %q", depA, k, o.ID, o.Tags[provider.TagDeployment])
+				if o.Tags[driver.TagDeployment] != depA {
+					t.Errorf("List %s %s returned %s tagged %q", depA, k, o.ID, o.Tags[driver.TagDeployment])
 				}
 				if o.LogicalID == "" {
 					t.Errorf("List %s %s returned %s without its logical id", depA, k, o.ID)
@@ -303,13 +303,13 @@ func testTagDiscovery(ctx context.Context, t *testing.T, s *suite) {
 			}
 		}
 	}
-	got, err := s.d.List(ctx, provider.Query{Deployment: depA + "-none", Kind: blueprint.KindNet})
+	got, err := s.d.List(ctx, driver.Query{Deployment: depA + "-none", Kind: blueprint.KindNet})
 	if err != nil || len(got) != 0 {
 		t.Errorf("List of a deployment that does not exist = %d resources, %v; want none", len(got), err)
 	}
 }
 
-func idsOfKind(obs map[string]provider.Observed, k blueprint.Kind) []string {
+func idsOfKind(obs map[string]driver.Observed, k blueprint.Kind) []string {
 	var ids []string
 	for _, o := range obs {
 		if o.Resource.Kind == k {
@@ -338,7 +338,7 @@ func testIdempotentCreate(ctx context.Context, t *testing.T, s *suite) {
 	if second.ID != first.ID {
 		problem = fmt.Errorf("providertest: Create repeated with token %q made %s after %s; want the same resource", req.Token, second.ID, first.ID)
 	}
-	got, err := list(ctx, s.d, provider.Query{Deployment: dep, Kind: blueprint.KindNet})
+	got, err := list(ctx, s.d, driver.Query{Deployment: dep, Kind: blueprint.KindNet})
 	if err != nil {
 		t.Fatalf("List: %v", err)
 	}
@@ -367,9 +367,9 @@ func testNotFound(ctx context.Context, t *testing.T, s *suite) {
 			continue
 		}
 		_, err := s.d.Read(ctx, k, o.ID)
-		var pe *provider.Error
-		if !errors.As(err, &pe) || pe.Code != provider.NotFound || !errors.Is(err, provider.ErrNotFound) {
-			t.Errorf("Read %s %s after its Delete: %v; want a *provider.Error with Code NotFound", k, o.ID, err)
+		var pe *driver.Error
+		if !errors.As(err, &pe) || pe.Code != driver.NotFound || !errors.Is(err, driver.ErrNotFound) {
+			t.Errorf("Read %s %s after its Delete: %v; want a *driver.Error with Code NotFound", k, o.ID, err)
 		}
 		if err := s.d.Delete(ctx, o); err != nil {
 			t.Errorf("Delete %s %s again: %v; want nil (already gone is not an error)", k, o.ID, err)
@@ -379,14 +379,14 @@ func testNotFound(ctx context.Context, t *testing.T, s *suite) {
 
 // wantDependency deletes o and describes what is wrong unless the driver
 // refused with Code Dependency and o still exists.
-func (s *suite) wantDependency(ctx context.Context, o provider.Observed, why string) error {
+func (s *suite) wantDependency(ctx context.Context, o driver.Observed, why string) error {
 	err := s.d.Delete(ctx, o)
 	if err == nil {
 		return fmt.Errorf("providertest: Delete %s %s (%s) succeeded; want a dependency violation", o.Resource.Kind, o.ID, why)
 	}
-	var pe *provider.Error
-	if !errors.Is(err, provider.ErrDependency) || !errors.As(err, &pe) || pe.Code != provider.Dependency {
-		return fmt.Errorf("providertest: Delete %s %s (%s): %v; want a *provider.Error with Code Dependency", o.Resource.Kind, o.ID, why, err)
+	var pe *driver.Error
+	if !errors.Is(err, driver.ErrDependency) || !errors.As(err, &pe) || pe.Code != driver.Dependency {
+		return fmt.Errorf("providertest: Delete %s %s (%s): %v; want a *driver.Error with Code Dependency", o.Resource.Kind, o.ID, why, err)
 	}
 	if _, err := s.d.Read(ctx, o.Resource.Kind, o.ID); err != nil {
 		return fmt.Errorf("providertest: Read %s %s after a refused Delete: %v", o.Resource.Kind, o.ID, err)
@@ -414,7 +414,7 @@ func testInvalid(ctx context.Context, t *testing.T, s *suite) {
 		return err
 	}
 	wantInvalid := func(what string, err error, also ...error) error {
-		if errors.Is(err, provider.ErrInvalid) || slices.ContainsFunc(also, func(e error) bool { return errors.Is(err, e) }) {
+		if errors.Is(err, driver.ErrInvalid) || slices.ContainsFunc(also, func(e error) bool { return errors.Is(err, e) }) {
 			return nil
 		}
 		return fmt.Errorf("%s: err = %v; want ErrInvalid", what, err)
@@ -444,7 +444,7 @@ func testInvalid(ctx context.Context, t *testing.T, s *suite) {
 		t.Fatalf("Create subnet 10.0.0.0/24: %v", err)
 	}
 	err = create(subnet("overlap", "10.0.0.128/25"), ids)
-	if err := wantInvalid("Create subnet 10.0.0.128/25 over 10.0.0.0/24", err, provider.ErrAlreadyExists); err != nil {
+	if err := wantInvalid("Create subnet 10.0.0.128/25 over 10.0.0.0/24", err, driver.ErrAlreadyExists); err != nil {
 		t.Error(err)
 	}
 	if max := p.SubnetPrefix.Max; max < 32 {
@@ -557,7 +557,7 @@ func testUpdate(ctx context.Context, t *testing.T, s *suite) {
 			}
 			want := cur.Resource.Clone()
 			m.change(&want)
-			req := provider.Request{Deployment: dep, Resource: want, Token: provider.Token(dep, m.id), Tags: maps.Clone(cur.Tags)}
+			req := driver.Request{Deployment: dep, Resource: want, Token: driver.Token(dep, m.id), Tags: maps.Clone(cur.Tags)}
 			upd, err := s.d.Update(ctx, req, cur)
 			if err != nil {
 				t.Errorf("Update %s.%s of %s: %v", k, field, m.id, err)
@@ -602,7 +602,7 @@ func testDestroy(ctx context.Context, t *testing.T, s *suite) {
 		if !s.d.Capabilities().Supports(k) {
 			continue
 		}
-		left, err := list(ctx, s.d, provider.Query{Deployment: dep, Kind: k})
+		left, err := list(ctx, s.d, driver.Query{Deployment: dep, Kind: k})
 		if err != nil {
 			t.Errorf("List %s: %v", k, err)
 		}

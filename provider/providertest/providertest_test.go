@@ -13,7 +13,7 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/fake"
 )
 
@@ -109,9 +109,9 @@ func TestResolve(t *testing.T) {
 	assert.Equal(t, []blueprint.Ref{"subnet/a"}, r.Cluster.Subnets, "the input is untouched")
 
 	req := Request("shop", r, nil)
-	assert.Equal(t, provider.Token("shop", "cluster/web"), req.Token)
-	assert.Equal(t, "cluster/web", req.Tags[provider.TagLogicalID])
-	assert.Equal(t, "shop-cluster-web", req.Tags[provider.TagName])
+	assert.Equal(t, driver.Token("shop", "cluster/web"), req.Token)
+	assert.Equal(t, "cluster/web", req.Tags[driver.TagLogicalID])
+	assert.Equal(t, "shop-cluster-web", req.Tags[driver.TagName])
 }
 
 // recorder records what check reports.
@@ -145,15 +145,15 @@ func TestCheck(t *testing.T) {
 // tighter subnet bounds than it enforces.
 type lenient struct{ *fake.Driver }
 
-func (l lenient) Create(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (l lenient) Create(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	req.Token = ""
 	return l.Driver.Create(ctx, req)
 }
 
-func (l lenient) Delete(ctx context.Context, o provider.Observed) error {
+func (l lenient) Delete(ctx context.Context, o driver.Observed) error {
 	switch o.Resource.Kind {
 	case blueprint.KindSubnet, blueprint.KindPublicIP, blueprint.KindSecurityGroup:
-		if err := l.DeleteOutside(o.ID); err != nil && provider.CodeOf(err) != provider.NotFound {
+		if err := l.DeleteOutside(o.ID); err != nil && driver.CodeOf(err) != driver.NotFound {
 			return err
 		}
 		return nil
@@ -189,7 +189,7 @@ func TestGapsAreDetected(t *testing.T) {
 	}
 	Destroy(ctx, t, strict.d, "shop")
 	for _, k := range blueprint.Kinds {
-		got, err := strict.d.List(ctx, provider.Query{Deployment: "shop", Kind: k})
+		got, err := strict.d.List(ctx, driver.Query{Deployment: "shop", Kind: k})
 		require.NoError(t, err)
 		assert.Empty(t, got, k)
 	}
@@ -210,10 +210,10 @@ func TestPollRetriesThrottling(t *testing.T) {
 // does; Deploy itself only retries its polls.
 type retrying struct{ *fake.Driver }
 
-func (r retrying) Create(ctx context.Context, req provider.Request) (provider.Observed, error) {
+func (r retrying) Create(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	for {
 		o, err := r.Driver.Create(ctx, req)
-		if !provider.IsRetryable(err) {
+		if !driver.IsRetryable(err) {
 			return o, err
 		}
 	}
@@ -222,7 +222,7 @@ func (r retrying) Create(ctx context.Context, req provider.Request) (provider.Ob
 func (r retrying) Zones(ctx context.Context) ([]string, error) {
 	for {
 		z, err := r.Driver.Zones(ctx)
-		if !provider.IsRetryable(err) {
+		if !driver.IsRetryable(err) {
 			return z, err
 		}
 	}

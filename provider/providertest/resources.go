@@ -6,7 +6,7 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // Resources returns the hand-made deployment the suite applies: one
@@ -138,9 +138,9 @@ func lbName(deployment, name string) string {
 // and a Name.
 func Tags(deployment, logicalID string) map[string]string {
 	return map[string]string{
-		provider.TagDeployment: deployment,
-		provider.TagLogicalID:  logicalID,
-		provider.TagName:       deployment + "-" + strings.ReplaceAll(logicalID, "/", "-"),
+		driver.TagDeployment: deployment,
+		driver.TagLogicalID:  logicalID,
+		driver.TagName:       deployment + "-" + strings.ReplaceAll(logicalID, "/", "-"),
 	}
 }
 
@@ -177,11 +177,11 @@ func Resolve(r blueprint.Resource, ids map[string]string) blueprint.Resource {
 
 // Request returns the Request the engine would send to create r: Refs
 // resolved with ids, the deterministic token and the ownership tags.
-func Request(deployment string, r blueprint.Resource, ids map[string]string) provider.Request {
-	return provider.Request{
+func Request(deployment string, r blueprint.Resource, ids map[string]string) driver.Request {
+	return driver.Request{
 		Deployment: deployment,
 		Resource:   Resolve(r, ids),
-		Token:      provider.Token(deployment, r.ID),
+		Token:      driver.Token(deployment, r.ID),
 		Tags:       Tags(deployment, r.ID),
 	}
 }

@@ -22,6 +22,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/archkit/archkit/provider/driver"
+
 	"github.com/archkit/archkit/examples/internal/show"
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
@@ -134,7 +136,7 @@ func (f *Flags) NetProfile() netplan.Profile {
 }
 
 // Driver returns the driver the flags select. It makes no write call.
-func (f *Flags) Driver(ctx context.Context) (provider.Driver, error) {
+func (f *Flags) Driver(ctx context.Context) (driver.Driver, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}

@@ -1,8 +1,10 @@
-package provider
+package driver
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strings"
 
@@ -159,27 +161,30 @@ func (c Capabilities) CanUpdate(k blueprint.Kind, field string) bool {
 
 // Token returns the idempotency token of a resource: deterministic, at most
 // 64 characters, built from the deployment and the logical id, for example
-// "shop-subnet-web-a-3f9c2a1b" (a hash keeps long names unique).
+// "shop-subnet-web-a-3f9c2a1b" (the 32-bit FNV-1a hash of both keeps long
+// names unique).
 func Token(deployment, logicalID string) string {
 	const max = 64
 	base := deployment + "-" + strings.NewReplacer("/", "-", ":", "-").Replace(logicalID)
-	h := fnv32(deployment + "\x00" + logicalID)
-	suffix := fmt.Sprintf("-%08x", h)
+	suffix := fmt.Sprintf("-%08x", Hash(deployment+"\x00"+logicalID))
 	if len(base)+len(suffix) > max {
 		base = base[:max-len(suffix)]
 	}
 	return base + suffix
 }
 
-func fnv32(s string) uint32 {
-	const (
-		offset = 2166136261
-		prime  = 16777619
-	)
-	h := uint32(offset)
-	for i := 0; i < len(s); i++ {
-		h ^= uint32(s[i])
-		h *= prime
-	}
-	return h
+// Hash returns the 32-bit FNV-1a hash of s ([hash/fnv]), the short stable
+// digest of tokens and cloud names.
+func Hash(s string) uint32 {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(s))
+	return h.Sum32()
+}
+
+// CompareObserved orders observed resources by logical id, then by provider
+// id: the one order of a List's answer, used by the engine, the fake and
+// the cloud drivers, so that plans and listings never depend on the order
+// a cloud happens to answer in. It fits slices.SortFunc.
+func CompareObserved(a, b Observed) int {
+	return cmp.Or(strings.Compare(a.LogicalID, b.LogicalID), strings.Compare(a.ID, b.ID))
 }

@@ -1,4 +1,4 @@
-package provider
+package driver
 
 import (
 	"errors"
@@ -6,7 +6,7 @@ import (
 )
 
 // Sentinel errors, one per [Code]. Every [*Error] unwraps to the sentinel
-// of its code, so callers test with errors.Is(err, provider.ErrNotFound).
+// of its code, so callers test with errors.Is(err, driver.ErrNotFound).
 var (
 	ErrNotFound      = errors.New("not found")
 	ErrAlreadyExists = errors.New("already exists")

@@ -1,0 +1,15 @@
+// Package driver is the contract between archkit's engine (package
+// provider) and a cloud: the [Driver] interface, what it is asked
+// ([Query], [Request]) and what it answers ([Observed], [Capabilities]),
+// the error [Code]s with their sentinels, the ownership tags and the
+// idempotency [Token].
+//
+// It plays the part of Go CDK's blob/driver: a driver package
+// (provider/fake, provider/aws, provider/outscale) imports this package
+// and the resource model (pattern/blueprint), never the engine and never
+// the patterns, so a driver compiles without either and the import
+// direction is checked by a test:
+//
+//	pattern/blueprint  <-  provider/driver  <-  provider/fake, provider/aws, provider/outscale
+//	                                       <-  provider (the engine)  <-  provider/providertest
+package driver
