@@ -2,7 +2,7 @@
 // declares an architecture (a three-tier web stack, DMZ zones with a
 // database zone, an autoscaled web application behind a load balancer...),
 // archkit turns it into a validated, concrete plan (address ranges, security
-// groups, firewall rules, routes, clusters, load balancers) and applies that
+// groups, network ACL rules, routes, clusters, load balancers) and applies that
 // plan to AWS or OUTSCALE, or to an in-memory fake that makes infrastructure
 // code unit-testable.
 //
@@ -24,7 +24,7 @@
 //   - [github.com/archkit/archkit/netplan]: addresses and rules. CIDR parsing
 //     and allocation, provider limits as data, Terraform-compatible
 //     cidrsubnet/cidrhost, and the derivation of security groups, stateless
-//     firewall rules and routes from flows, with reachability analysis.
+//     network ACL rules and routes from flows, with reachability analysis.
 //   - [github.com/archkit/archkit/tier]: what runs. Tiers with their ports,
 //     clusters of nodes, load balancers, and the standard tiers (web, app,
 //     MySQL, PostgreSQL, Redis, Memcached, RabbitMQ, Kafka, bastion).

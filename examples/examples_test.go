@@ -67,7 +67,7 @@ func TestExamples(t *testing.T) {
 		t.Parallel()
 		testThreetierOnOsctest(t, bin)
 	})
-	for _, name := range []string{"zones", "cloudnative", "elastic", "webapp"} {
+	for _, name := range []string{"dmz", "cloudnative", "elastic", "webapp"} {
 		t.Run(name+"/osctest", func(t *testing.T) {
 			t.Parallel()
 			testCleanupOnOsctest(t, bin, name)

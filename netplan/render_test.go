@@ -33,8 +33,8 @@ func TestEnumText(t *testing.T) {
 		{netplan.Isolated, "isolated"},
 		{netplan.Allow, "allow"},
 		{netplan.Deny, "deny"},
-		{netplan.TargetNAT, "nat"},
-		{netplan.TargetInternetGateway, "internet-gateway"},
+		{netplan.TargetNATGateway, "nat_gateway"},
+		{netplan.TargetInternetGateway, "internet_gateway"},
 		{netplan.SeverityError, "error"},
 		{netplan.Outbound, "outbound"},
 		{netplan.EndpointPeer, "peer"},
@@ -58,6 +58,14 @@ func TestEnumText(t *testing.T) {
 	var k netplan.TargetKind
 	require.NoError(t, k.UnmarshalText([]byte("local")))
 	assert.Equal(t, netplan.TargetLocal, k)
+	for text, want := range map[string]netplan.TargetKind{
+		"nat_gateway": netplan.TargetNATGateway, "internet_gateway": netplan.TargetInternetGateway,
+		"nat": netplan.TargetNATGateway, "internet-gateway": netplan.TargetInternetGateway, // earlier spellings
+	} {
+		require.NoError(t, k.UnmarshalText([]byte(text)), text)
+		assert.Equal(t, want, k, text)
+	}
+	assert.Equal(t, "nat", netplan.TargetNATGateway.String(), "String is the display form")
 }
 
 func TestRulesJSONRoundTrip(t *testing.T) {

@@ -34,7 +34,7 @@ func (r *Rules) deriveRoutes() ([]RouteTable, []string) {
 					if def.Addr().Is6() {
 						continue // NAT gateways translate IPv4 only
 					}
-					rt.Routes = append(rt.Routes, Route{Destination: def, Target: RouteTarget{Kind: TargetNAT, Zone: zone}})
+					rt.Routes = append(rt.Routes, Route{Destination: def, Target: RouteTarget{Kind: TargetNATGateway, Zone: zone}})
 					natZones = append(natZones, zone)
 				}
 			}

@@ -14,7 +14,7 @@ func TestRoutes(t *testing.T) {
 	local := netplan.Route{Destination: rpfx("10.0.0.0/16"), Target: netplan.RouteTarget{Kind: netplan.TargetLocal}}
 	igw := netplan.Route{Destination: rpfx("0.0.0.0/0"), Target: netplan.RouteTarget{Kind: netplan.TargetInternetGateway}}
 	nat := func(zone string) netplan.Route {
-		return netplan.Route{Destination: rpfx("0.0.0.0/0"), Target: netplan.RouteTarget{Kind: netplan.TargetNAT, Zone: zone}}
+		return netplan.Route{Destination: rpfx("0.0.0.0/0"), Target: netplan.RouteTarget{Kind: netplan.TargetNATGateway, Zone: zone}}
 	}
 	tests := []struct {
 		name     string

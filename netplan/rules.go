@@ -248,12 +248,19 @@ type TargetKind uint8
 const (
 	TargetLocal TargetKind = iota
 	TargetInternetGateway
-	TargetNAT
+	TargetNATGateway
 )
 
-var targetNames = [...]string{"local", "internet-gateway", "nat"}
+var (
+	targetNames = [...]string{"local", "internet-gateway", "nat"}
+	// targetText is the encoding of a TargetKind: the kind names of the
+	// resources a route points to (pattern/blueprint's "internet_gateway"
+	// and "nat_gateway"), so that a route reads the same in a netplan
+	// Result and in a Blueprint.
+	targetText = [...]string{"local", "internet_gateway", "nat_gateway"}
+)
 
-// String returns "local", "internet-gateway" or "nat".
+// String returns the display form: "local", "internet-gateway" or "nat".
 func (k TargetKind) String() string {
 	if int(k) < len(targetNames) {
 		return targetNames[k]
@@ -261,12 +268,24 @@ func (k TargetKind) String() string {
 	return fmt.Sprintf("TargetKind(%d)", uint8(k))
 }
 
-// MarshalText implements [encoding.TextMarshaler].
-func (k TargetKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+// MarshalText implements [encoding.TextMarshaler]: "local",
+// "internet_gateway" or "nat_gateway".
+func (k TargetKind) MarshalText() ([]byte, error) {
+	if int(k) < len(targetText) {
+		return []byte(targetText[k]), nil
+	}
+	return nil, fmt.Errorf("netplan: target: %d: unknown value; use one of %s", uint8(k), strings.Join(targetText[:], ", "))
+}
 
-// UnmarshalText implements [encoding.TextUnmarshaler].
+// UnmarshalText implements [encoding.TextUnmarshaler]. It takes the text
+// of MarshalText, and the display forms of String as written by earlier
+// versions ("internet-gateway", "nat").
 func (k *TargetKind) UnmarshalText(b []byte) error {
-	return unmarshalEnum(b, targetNames[:], (*uint8)(k), "target")
+	if i := slices.Index(targetNames[:], string(b)); i >= 0 {
+		*k = TargetKind(i)
+		return nil
+	}
+	return unmarshalEnum(b, targetText[:], (*uint8)(k), "target")
 }
 
 // RouteTarget is the next hop of a route. Zone is the zone of the NAT for
@@ -278,7 +297,7 @@ type RouteTarget struct {
 
 // String returns "local", "internet-gateway" or "nat(dc1)".
 func (t RouteTarget) String() string {
-	if t.Kind == TargetNAT {
+	if t.Kind == TargetNATGateway {
 		return "nat(" + t.Zone + ")"
 	}
 	return t.Kind.String()

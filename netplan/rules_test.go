@@ -382,6 +382,6 @@ func TestRulesJSONGolden(t *testing.T) {
 	rgolden(t, "TestRulesJSONGolden", string(b)+"\n")
 	// enumerations are strings
 	assert.Contains(t, string(b), `"action": "allow"`)
-	assert.Contains(t, string(b), `"kind": "internet-gateway"`)
+	assert.Contains(t, string(b), `"kind": "internet_gateway"`)
 	assert.Contains(t, string(b), `"ports": "1024-65535"`)
 }

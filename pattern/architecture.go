@@ -35,7 +35,7 @@ type Link struct {
 //
 // Every field is exported and may be set directly; the methods are
 // shortcuts that return the Architecture so calls can be chained. The
-// ready patterns ([ThreeTier], [Zones], [WebApp], [CloudNative],
+// ready patterns ([ThreeTier], [DMZ], [WebApp], [CloudNative],
 // [Elastic]) return an Architecture a user can keep extending.
 //
 // Flows name tiers, load balancers, "internet", "peer:<name>" or CIDRs.
@@ -56,7 +56,7 @@ type Architecture struct {
 	CIDR netip.Prefix
 	// Profile is the cloud's limits (netplan.AWS, netplan.Outscale). The
 	// zero Profile plans with netplan.Generic and still derives stateless
-	// firewalls; netplan.Outscale derives none.
+	// network ACLs; netplan.Outscale derives none.
 	Profile netplan.Profile
 	// Zones lists the zones; empty means DefaultZones.
 	Zones []string

@@ -29,7 +29,7 @@ type design struct {
 	dbs      map[string]*tier.Database
 	plan     *netplan.Plan
 	// rules are derived from every flow, load balancer traffic attributed
-	// to the tier that holds the balancer: firewalls, routes, findings,
+	// to the tier that holds the balancer: network ACLs, routes, findings,
 	// reachability.
 	rules *netplan.Rules
 	// sgRules are derived from the flows that touch no load balancer:
@@ -63,7 +63,7 @@ func (a *Architecture) Build() (*blueprint.Blueprint, error) {
 }
 
 // Rules returns the rules derived for the architecture (security groups,
-// firewalls, routes, findings) for reachability questions: with a load
+// network ACLs, routes, findings) for reachability questions: with a load
 // balancer's traffic attributed to the tier that holds it.
 func (a *Architecture) Rules() (*netplan.Rules, error) {
 	d, err := a.compile()
@@ -205,7 +205,7 @@ func (d *design) validate() []error {
 		if lb.Tier != "" {
 			if home, ok := d.tiers[lb.Tier]; !ok {
 				errs = append(errs, errf(f+".tier", lb.Tier, "no such tier", "add the tier that holds the load balancer's subnets"))
-			} else if lb.Scheme == tier.Public && home.Exposure != netplan.Public {
+			} else if lb.Scheme == tier.InternetFacing && home.Exposure != netplan.Public {
 				errs = append(errs, errf(f+".tier", lb.Tier, "an internet-facing load balancer in "+home.Exposure.String()+" tier "+lb.Tier, "put it in a public tier or make it internal"))
 			}
 		}
@@ -371,7 +371,7 @@ func (d *design) derive() error {
 	}
 	for i := range a.LBs {
 		lb := &a.LBs[i]
-		if lb.Scheme == tier.Public {
+		if lb.Scheme == tier.InternetFacing {
 			for _, li := range lb.Listeners {
 				flows = append(flows, netplan.Flow{From: netplan.Internet(), To: netplan.Tier(lb.Name), Protocol: listenerProtocol(li.Protocol), Ports: netplan.Port(li.Port), Description: "listener of " + lb.Name})
 			}
@@ -450,7 +450,7 @@ func id(k blueprint.Kind, parts ...string) string {
 
 func (d *design) blueprint() *blueprint.Blueprint {
 	a := d.arch
-	bp := &blueprint.Blueprint{Schema: blueprint.SchemaV1, Deployment: a.Name,
+	bp := &blueprint.Blueprint{Schema: blueprint.SchemaV2, Deployment: a.Name,
 		Resources: make([]blueprint.Resource, 0, 4+8*len(a.Tiers)*len(d.zones)+4*len(a.LBs))}
 	add := func(r blueprint.Resource) { bp.Resources = append(bp.Resources, r) }
 	netID := id(blueprint.KindNet, d.net)
@@ -488,16 +488,16 @@ func (d *design) blueprint() *blueprint.Blueprint {
 		for _, r := range rt.Routes {
 			switch r.Target.Kind {
 			case netplan.TargetInternetGateway:
-				spec.Routes = append(spec.Routes, blueprint.RouteSpec{Destination: r.Destination, TargetKind: blueprint.TargetInternetGateway, Target: blueprint.Ref(igwID)})
-			case netplan.TargetNAT:
-				spec.Routes = append(spec.Routes, blueprint.RouteSpec{Destination: r.Destination, TargetKind: blueprint.TargetNATGateway, Target: blueprint.Ref(id(blueprint.KindNATGateway, "nat", r.Target.Zone))})
+				spec.Routes = append(spec.Routes, blueprint.RouteSpec{Destination: r.Destination, TargetKind: netplan.TargetInternetGateway, Target: blueprint.Ref(igwID)})
+			case netplan.TargetNATGateway:
+				spec.Routes = append(spec.Routes, blueprint.RouteSpec{Destination: r.Destination, TargetKind: netplan.TargetNATGateway, Target: blueprint.Ref(id(blueprint.KindNATGateway, "nat", r.Target.Zone))})
 			}
 		}
 		add(blueprint.Resource{ID: id(blueprint.KindRouteTable, rt.Group, rt.Zone), Kind: blueprint.KindRouteTable, RouteTable: spec})
 	}
 	d.securityGroups(add, netID)
 	for _, acl := range d.rules.ACLs {
-		add(blueprint.Resource{ID: id(blueprint.KindFirewall, acl.Name), Kind: blueprint.KindFirewall, Firewall: &blueprint.FirewallSpec{
+		add(blueprint.Resource{ID: id(blueprint.KindNetworkACL, acl.Name), Kind: blueprint.KindNetworkACL, NetworkACL: &blueprint.NetworkACLSpec{
 			Net: blueprint.Ref(netID), Subnets: slices.Clone(subnets[acl.Name]),
 			Inbound: aclEntries(acl.Inbound), Outbound: aclEntries(acl.Outbound)}})
 	}
@@ -551,7 +551,7 @@ func (d *design) blueprint() *blueprint.Blueprint {
 		// gateway before it is created (AWS and OUTSCALE refuse it
 		// otherwise), though its spec does not name the gateway; deleted,
 		// it goes before the gateway.
-		if r.Kind == blueprint.KindLoadBalancer && r.LoadBalancer.Scheme == string(tier.Public) && hasPublic {
+		if r.Kind == blueprint.KindLoadBalancer && r.LoadBalancer.Scheme == string(tier.InternetFacing) && hasPublic {
 			r.DependsOn = append(r.DependsOn, igwID)
 			slices.Sort(r.DependsOn)
 			r.DependsOn = slices.Compact(r.DependsOn)

@@ -198,13 +198,13 @@ func TestAllowAllEgress(t *testing.T) {
 	assert.Equal(t, pfx("0.0.0.0/0"), out[0].CIDR)
 }
 
-func TestOutscaleProfileHasNoFirewall(t *testing.T) {
+func TestOutscaleProfileHasNoNetworkACL(t *testing.T) {
 	t.Parallel()
 	bp := build(t, pattern.ThreeTier(pattern.ThreeTierOptions{Profile: netplan.Outscale}))
-	assert.Empty(t, bp.OfKind(blueprint.KindFirewall))
+	assert.Empty(t, bp.OfKind(blueprint.KindNetworkACL))
 	assert.Contains(t, strings.Join(findingIDs(bp), ","), "NP007")
 	aws := build(t, pattern.ThreeTier(pattern.ThreeTierOptions{Profile: netplan.AWS}))
-	assert.Len(t, aws.OfKind(blueprint.KindFirewall), 3)
+	assert.Len(t, aws.OfKind(blueprint.KindNetworkACL), 3)
 }
 
 func TestDatabaseFallback(t *testing.T) {

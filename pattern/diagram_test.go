@@ -14,7 +14,7 @@ func TestDiagramsGolden(t *testing.T) {
 	t.Parallel()
 	for name, a := range map[string]*pattern.Architecture{
 		"threetier":   pattern.ThreeTier(pattern.ThreeTierOptions{}),
-		"zones":       pattern.Zones(pattern.ZonesOptions{}),
+		"dmz":         pattern.DMZ(pattern.DMZOptions{}),
 		"webapp":      pattern.WebApp(pattern.WebAppOptions{}),
 		"cloudnative": pattern.CloudNative(pattern.CloudNativeOptions{}),
 		"elastic":     pattern.Elastic(pattern.ElasticOptions{}),

@@ -20,8 +20,8 @@
 // The ready patterns return the same builder, one per source document:
 // [ThreeTier] (seed 000: nginx, intel application, MySQL in a Net),
 // [CloudNative] (seed 001: clusters behind their own load balancers, a
-// message bus, a database cluster), [Zones] (seed 002: DMZs and a DB zone
-// with the firewall of its Table 1), [WebApp] (seed 003: ALB, autoscaling
+// message bus, a database cluster), [DMZ] (seed 002: DMZs and a DB zone
+// with the network ACL of its Table 1), [WebApp] (seed 003: ALB, autoscaling
 // group, RDS Multi-AZ) and [Elastic] (seed 004: multi-zone clusters, a
 // cache, a managed database with backups).
 //
@@ -32,7 +32,7 @@
 // change: "pattern: lbs[0].target: idle: tier has no cluster to balance;
 // add a tier.Cluster for it"), plans one subnet per tier per zone with
 // [netplan.Planner] (subnets listed in Pinned never move), derives
-// security groups, stateless firewalls and routes with [netplan.Derive],
+// security groups, network ACLs and routes with [netplan.Derive],
 // runs the lint [Checks] and returns the Blueprint. Lint findings of
 // severity error stop Build; warnings and infos come back in
 // Blueprint.Findings.
@@ -40,7 +40,7 @@
 // Load balancers get their own security group. A flow to a load balancer
 // reaches that group; the balancer forwards to its target tier on the
 // listeners' target ports and the health-check port, and the target tier
-// accepts that traffic from the balancer's group only. For firewalls,
+// accepts that traffic from the balancer's group only. For network ACLs,
 // routes and reachability, a load balancer's traffic is that of the tier
 // whose subnets hold it.
 //
@@ -57,7 +57,7 @@
 //	route_table/<tier>/<zone>      one per subnet
 //	security_group/<tier or lb>    one per tier and per load balancer
 //	security_group_rules/<tier or lb>
-//	firewall/<tier>                stateless firewall (none on OUTSCALE)
+//	network_acl/<tier>             network ACL (none on OUTSCALE)
 //	load_balancer/<lb>
 //	cluster/<tier>
 //	database/<tier>
@@ -75,7 +75,7 @@
 //	NAT                NAT Gateway + Elastic IP             NAT Service + Public IP
 //	route table        Route Table (+ association)          Route Table (+ link)
 //	security group     Security Group (group pairs)         Security Group (SecurityGroupsMembers)
-//	stateless firewall Network ACL                          none: security groups enforce
+//	network ACL        Network ACL                          none: security groups enforce
 //	image              AMI                                  OMI
 //	cluster            Launch Template + Auto Scaling Group VMs kept at the desired count
 //	load balancer      ALB / NLB + target group + listener  LBU + listeners + health check

@@ -67,7 +67,7 @@ func ExampleArchitecture_Build() {
 	// route_table: 6
 	// security_group: 4
 	// security_group_rules: 4
-	// firewall: 3
+	// network_acl: 3
 	// load_balancer: 1
 	// cluster: 1
 	// database: 1

@@ -112,8 +112,8 @@ func FuzzBlueprintJSON(f *testing.F) {
 	seed, err := json.Marshal(bp)
 	require.NoError(f, err)
 	f.Add(seed)
-	f.Add([]byte(`{"schema":"archkit.blueprint/v1","deployment":"x","resources":[{"id":"net/main","kind":"net"}]}`))
-	f.Add([]byte(`{"schema":"archkit.blueprint/v1","deployment":"x","resources":[{"id":"subnet/a","kind":"subnet","depends_on":["net/main"],"subnet":{"net":"net/main"}}]}`))
+	f.Add([]byte(`{"schema":"archkit.blueprint/v2","deployment":"x","resources":[{"id":"net/main","kind":"net"}]}`))
+	f.Add([]byte(`{"schema":"archkit.blueprint/v2","deployment":"x","resources":[{"id":"subnet/a","kind":"subnet","depends_on":["net/main"],"subnet":{"net":"net/main"}}]}`))
 	f.Add([]byte(`{"schema":"v0"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var bp blueprint.Blueprint

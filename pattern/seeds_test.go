@@ -98,10 +98,10 @@ func TestThreeTierBastion(t *testing.T) {
 }
 
 // Seed 002: Prod DMZ in two data centres, a Dev DMZ and a DB zone in one,
-// the firewall of Table 1, a load balancer in front.
+// the network ACL of Table 1, a load balancer in front.
 func TestZonesSeed002(t *testing.T) {
 	t.Parallel()
-	a := pattern.Zones(pattern.ZonesOptions{})
+	a := pattern.DMZ(pattern.DMZOptions{})
 	bp := build(t, a)
 	r := rules(t, a)
 
@@ -163,18 +163,18 @@ func TestZonesSeed002(t *testing.T) {
 
 	// SSH from anywhere is the seed's explicit choice: a warning.
 	assert.Contains(t, findingIDs(bp), "NP001 flows[0] (internet -> prod-dmz tcp/22 # admins anywhere in the world)")
-	strict := pattern.Zones(pattern.ZonesOptions{})
+	strict := pattern.DMZ(pattern.DMZOptions{})
 	strict.AllowSSHFromAnywhere = false
 	_, err = strict.Build()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "NP001")
-	noSSH := build(t, pattern.Zones(pattern.ZonesOptions{NoSSHFromAnywhere: true}))
+	noSSH := build(t, pattern.DMZ(pattern.DMZOptions{NoSSHFromAnywhere: true}))
 	assert.NotContains(t, strings.Join(findingIDs(noSSH), "\n"), "NP001")
 
 	// The load balancer is in front of the Prod DMZ, in both data centres.
 	lb := res(t, bp, "load_balancer/prod-dmz-lb").LoadBalancer
 	assert.Equal(t, []blueprint.Ref{"subnet/lb/a", "subnet/lb/b"}, lb.Subnets)
-	assert.Equal(t, "zones-prod-dmz-lb", lb.Name)
+	assert.Equal(t, "dmz-prod-dmz-lb", lb.Name)
 	assert.Contains(t, stripDesc(sgRules(t, bp, "prod-dmz").Inbound), blueprint.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, Group: "security_group/prod-dmz-lb"})
 	assert.Equal(t, []blueprint.Ref{"load_balancer/prod-dmz-lb"}, res(t, bp, "cluster/prod-dmz").Cluster.LoadBalancers)
 	assert.False(t, reach(r, netplan.Internet(), "db", 3306))
@@ -197,8 +197,8 @@ func TestWebAppSeed003(t *testing.T) {
 	assert.Equal(t, []string{"nat_gateway/nat/a", "nat_gateway/nat/b"}, ids(bp.OfKind(blueprint.KindNATGateway)))
 	nat := res(t, bp, "nat_gateway/nat/b").NATGateway
 	assert.Equal(t, blueprint.NATGatewaySpec{Subnet: "subnet/public/b", PublicIP: "public_ip/nat/b", InternetGateway: "internet_gateway/main", PublicRoute: "route_table/public/b", Zone: "b"}, *nat)
-	assert.Equal(t, []blueprint.RouteSpec{{Destination: pfx("0.0.0.0/0"), TargetKind: blueprint.TargetNATGateway, Target: "nat_gateway/nat/b"}}, res(t, bp, "route_table/app/b").RouteTable.Routes)
-	assert.Equal(t, []blueprint.RouteSpec{{Destination: pfx("0.0.0.0/0"), TargetKind: blueprint.TargetInternetGateway, Target: "internet_gateway/main"}}, res(t, bp, "route_table/public/a").RouteTable.Routes)
+	assert.Equal(t, []blueprint.RouteSpec{{Destination: pfx("0.0.0.0/0"), TargetKind: netplan.TargetNATGateway, Target: "nat_gateway/nat/b"}}, res(t, bp, "route_table/app/b").RouteTable.Routes)
+	assert.Equal(t, []blueprint.RouteSpec{{Destination: pfx("0.0.0.0/0"), TargetKind: netplan.TargetInternetGateway, Target: "internet_gateway/main"}}, res(t, bp, "route_table/public/a").RouteTable.Routes)
 	assert.Empty(t, res(t, bp, "route_table/db/a").RouteTable.Routes)
 
 	lb := res(t, bp, "load_balancer/app-lb").LoadBalancer
@@ -343,7 +343,7 @@ func TestBuildDeterministicGolden(t *testing.T) {
 func allPatterns() []func() *pattern.Architecture {
 	return []func() *pattern.Architecture{
 		func() *pattern.Architecture { return pattern.ThreeTier(pattern.ThreeTierOptions{}) },
-		func() *pattern.Architecture { return pattern.Zones(pattern.ZonesOptions{}) },
+		func() *pattern.Architecture { return pattern.DMZ(pattern.DMZOptions{}) },
 		func() *pattern.Architecture { return pattern.WebApp(pattern.WebAppOptions{}) },
 		func() *pattern.Architecture { return pattern.CloudNative(pattern.CloudNativeOptions{}) },
 		func() *pattern.Architecture { return pattern.Elastic(pattern.ElasticOptions{}) },
@@ -412,7 +412,7 @@ func TestPatternOptions(t *testing.T) {
 	assert.Equal(t, uint16(5432), res(t, wa, "database/db").Database.Port)
 	assert.Equal(t, "postgres", res(t, wa, "database/db").Database.Engine)
 
-	zn := build(t, pattern.Zones(pattern.ZonesOptions{DataCentres: [2]string{"c", "d"}, DBPort: 3307}))
+	zn := build(t, pattern.DMZ(pattern.DMZOptions{DataCentres: [2]string{"c", "d"}, DBPort: 3307}))
 	assert.Contains(t, ids(zn.OfKind(blueprint.KindSubnet)), "subnet/db/c")
 	assert.Equal(t, []blueprint.RuleSpec{
 		{Protocol: "tcp", FromPort: 3307, ToPort: 3307, Group: "security_group/dev-dmz"},

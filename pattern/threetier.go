@@ -13,7 +13,7 @@ type ThreeTierOptions struct {
 	Name    string          // deployment name; "threetier"
 	CIDR    string          // "10.0.0.0/16"
 	Zones   []string        // DefaultZones ("a", "b")
-	Profile netplan.Profile // zero: generic, with stateless firewalls
+	Profile netplan.Profile // zero: generic, with network ACLs
 
 	Web, App, DB string   // tier names; "nginx", "intel", "db" as in seed 000
 	WebPorts     []uint16 // 80, 443 (TLS terminated on nginx)

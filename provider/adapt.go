@@ -14,7 +14,7 @@ import (
 // adapt checks bp against what the driver can do. Without fallback, every
 // resource of an unsupported kind, and every resource that sets a field of
 // [Capabilities.UnsupportedFields], is an error naming it, the reason and
-// the fix. With fallback, firewalls are dropped, databases become their
+// the fix. With fallback, network ACLs are dropped, databases become their
 // fallback clusters and unsupported fields are cleared; each adaptation
 // is returned as a notice. bp is a copy the engine owns and is changed in
 // place.
@@ -32,15 +32,15 @@ func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, a
 		case !allowFallback:
 			fix := "use a provider that supports it or remove the resource"
 			switch r.Kind {
-			case blueprint.KindFirewall:
+			case blueprint.KindNetworkACL:
 				fix = "set AllowFallback to rely on the security groups, which enforce the same flows"
 			case blueprint.KindDatabase:
 				fix = "set a fallback cluster and AllowFallback=true"
 			}
 			errs = append(errs, fmt.Errorf("provider: %s: %s not supported by %s (%s); %s: %w", r.ID, r.Kind, provider, reason, fix, driver.ErrUnsupported))
-		case r.Kind == blueprint.KindFirewall:
+		case r.Kind == blueprint.KindNetworkACL:
 			dropped[r.ID] = true
-			notices = append(notices, fmt.Sprintf("%s: dropped: %s has no stateless firewall (%s); the security groups already enforce the same flows", r.ID, provider, reason))
+			notices = append(notices, fmt.Sprintf("%s: dropped: %s has no network ACLs (%s); the security groups already enforce the same flows", r.ID, provider, reason))
 		case r.Kind == blueprint.KindDatabase:
 			if r.Database.Fallback == nil {
 				errs = append(errs, fmt.Errorf("provider: %s: %s has no managed database (%s); set a fallback cluster or use AllowFallback=false: %w", r.ID, provider, reason, driver.ErrUnsupported))

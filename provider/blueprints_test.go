@@ -39,9 +39,9 @@ func tcpCIDR(port uint16, cidr string) blueprint.RuleSpec {
 
 // threeTier returns a three-tier deployment: a public load balancer in front
 // of a web cluster, an app cluster, a database, NAT for the private tiers,
-// one route table and subnet per tier and zone, and a firewall.
+// one route table and subnet per tier and zone, and a network ACL.
 func threeTier(deployment, userData string) *blueprint.Blueprint {
-	b := &bpBuilder{bp: blueprint.Blueprint{Schema: blueprint.SchemaV1, Deployment: deployment}}
+	b := &bpBuilder{bp: blueprint.Blueprint{Schema: blueprint.SchemaV2, Deployment: deployment}}
 	b.add(blueprint.Resource{ID: "net/main", Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}})
 	b.add(blueprint.Resource{ID: "internet_gateway/main", Kind: blueprint.KindInternetGateway, InternetGateway: &blueprint.InternetGatewaySpec{Net: "net/main"}})
 	tiers := []string{"web", "app", "db"}
@@ -59,9 +59,9 @@ func threeTier(deployment, userData string) *blueprint.Blueprint {
 		for _, z := range zones {
 			rt := &blueprint.RouteTableSpec{Net: "net/main", Subnet: blueprint.Ref("subnet/" + t + "/" + z)}
 			if t == "web" {
-				rt.Routes = []blueprint.RouteSpec{{Destination: netip.MustParsePrefix("0.0.0.0/0"), TargetKind: blueprint.TargetInternetGateway, Target: "internet_gateway/main"}}
+				rt.Routes = []blueprint.RouteSpec{{Destination: netip.MustParsePrefix("0.0.0.0/0"), TargetKind: netplan.TargetInternetGateway, Target: "internet_gateway/main"}}
 			} else {
-				rt.Routes = []blueprint.RouteSpec{{Destination: netip.MustParsePrefix("0.0.0.0/0"), TargetKind: blueprint.TargetNATGateway, Target: "nat_gateway/a"}}
+				rt.Routes = []blueprint.RouteSpec{{Destination: netip.MustParsePrefix("0.0.0.0/0"), TargetKind: netplan.TargetNATGateway, Target: "nat_gateway/a"}}
 			}
 			b.add(blueprint.Resource{ID: "route_table/" + t + "/" + z, Kind: blueprint.KindRouteTable, RouteTable: rt})
 		}
@@ -85,7 +85,7 @@ func threeTier(deployment, userData string) *blueprint.Blueprint {
 		b.add(blueprint.Resource{ID: "security_group_rules/" + g, Kind: blueprint.KindSecurityGroupRules, SecurityGroupRules: &blueprint.SecurityGroupRulesSpec{
 			Group: blueprint.Ref("security_group/" + g), Inbound: rules[g], Outbound: out[g]}})
 	}
-	b.add(blueprint.Resource{ID: "firewall/db", Kind: blueprint.KindFirewall, Firewall: &blueprint.FirewallSpec{
+	b.add(blueprint.Resource{ID: "network_acl/db", Kind: blueprint.KindNetworkACL, NetworkACL: &blueprint.NetworkACLSpec{
 		Net: "net/main", Subnets: []blueprint.Ref{"subnet/db/a", "subnet/db/b"},
 		Inbound:  []blueprint.ACLEntrySpec{{Number: 100, Allow: true, Protocol: netplan.ProtocolTCP, FromPort: 5432, ToPort: 5432, CIDR: netip.MustParsePrefix("10.0.10.0/23")}},
 		Outbound: []blueprint.ACLEntrySpec{{Number: 100, Allow: true, Protocol: netplan.ProtocolTCP, FromPort: 1024, ToPort: 65535, CIDR: netip.MustParsePrefix("10.0.10.0/23")}},
@@ -114,7 +114,7 @@ func threeTier(deployment, userData string) *blueprint.Blueprint {
 // webApp returns a smaller shape: a load balancer and one autoscaled web
 // cluster in public subnets, no NAT, no database.
 func webApp(deployment string) *blueprint.Blueprint {
-	b := &bpBuilder{bp: blueprint.Blueprint{Schema: blueprint.SchemaV1, Deployment: deployment}}
+	b := &bpBuilder{bp: blueprint.Blueprint{Schema: blueprint.SchemaV2, Deployment: deployment}}
 	b.add(blueprint.Resource{ID: "net/main", Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: netip.MustParsePrefix("10.1.0.0/16")}})
 	b.add(blueprint.Resource{ID: "internet_gateway/main", Kind: blueprint.KindInternetGateway, InternetGateway: &blueprint.InternetGatewaySpec{Net: "net/main"}})
 	for i, z := range []string{"a", "b"} {
@@ -122,7 +122,7 @@ func webApp(deployment string) *blueprint.Blueprint {
 			Net: "net/main", CIDR: netip.MustParsePrefix(fmt.Sprintf("10.1.%d.0/24", i)), Zone: z, Tier: "web", Public: true}})
 		b.add(blueprint.Resource{ID: "route_table/web/" + z, Kind: blueprint.KindRouteTable, RouteTable: &blueprint.RouteTableSpec{
 			Net: "net/main", Subnet: blueprint.Ref("subnet/web/" + z),
-			Routes: []blueprint.RouteSpec{{Destination: netip.MustParsePrefix("0.0.0.0/0"), TargetKind: blueprint.TargetInternetGateway, Target: "internet_gateway/main"}}}})
+			Routes: []blueprint.RouteSpec{{Destination: netip.MustParsePrefix("0.0.0.0/0"), TargetKind: netplan.TargetInternetGateway, Target: "internet_gateway/main"}}}})
 	}
 	for _, g := range []string{"lb", "web"} {
 		b.add(blueprint.Resource{ID: "security_group/" + g, Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{
@@ -149,7 +149,7 @@ func webApp(deployment string) *blueprint.Blueprint {
 // two subnets with their route tables, a group whose rules admit the
 // previous tier, and a cluster.
 func nTier(deployment string, n int) *blueprint.Blueprint {
-	b := &bpBuilder{bp: blueprint.Blueprint{Schema: blueprint.SchemaV1, Deployment: deployment}}
+	b := &bpBuilder{bp: blueprint.Blueprint{Schema: blueprint.SchemaV2, Deployment: deployment}}
 	b.add(blueprint.Resource{ID: "net/main", Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}})
 	for i := range n {
 		t := fmt.Sprintf("t%03d", i)

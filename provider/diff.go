@@ -211,7 +211,7 @@ func element(kind blueprint.Kind, field string, it json.RawMessage) string {
 		if json.Unmarshal(it, &l) == nil {
 			return fmt.Sprintf("%s:%d -> %s:%d", l.Protocol, l.Port, l.TargetProtocol, l.TargetPort)
 		}
-	case kind == blueprint.KindFirewall:
+	case kind == blueprint.KindNetworkACL:
 		var e blueprint.ACLEntrySpec
 		if json.Unmarshal(it, &e) == nil {
 			verb := "deny"

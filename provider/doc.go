@@ -52,7 +52,7 @@
 // A Blueprint holding a kind the driver lists in
 // [Capabilities.Unsupported] is refused before any call, naming the
 // resource, the reason and the fix, unless [Options.AllowFallback]:
-// firewalls are then dropped (the security groups enforce the same flows)
+// network ACLs are then dropped (the security groups enforce the same flows)
 // and databases are built as their fallback cluster, each reported as a
 // notice. A field the driver lists in [Capabilities.UnsupportedFields] is
 // handled the same way: a cluster with a scaling policy is refused by a

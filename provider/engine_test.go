@@ -109,7 +109,7 @@ func TestPlanDiffsAndConverge(t *testing.T) {
 		case "cluster/app":
 			r.Cluster.Desired = 3
 		}
-		if r.ID == "firewall/db" {
+		if r.ID == "network_acl/db" {
 			continue
 		}
 		keep = append(keep, r)
@@ -123,7 +123,7 @@ func TestPlanDiffsAndConverge(t *testing.T) {
 	assert.Contains(t, out, "-/+ replace subnet/db/a (cidr changed: forces replacement)")
 	assert.Contains(t, out, "cidr: 10.0.20.0/24 -> 10.0.22.0/24 (forces replacement)")
 	assert.Contains(t, out, "~ update cluster/app: desired: 2 -> 3")
-	assert.Contains(t, out, "- delete firewall/db (not in the blueprint)")
+	assert.Contains(t, out, "- delete network_acl/db (not in the blueprint)")
 	ch, ok := cs.Change("subnet/db/a")
 	require.True(t, ok)
 	assert.True(t, ch.DeleteFirst)
@@ -269,7 +269,7 @@ func TestCapabilities(t *testing.T) {
 		eng := provider.NewEngine(d, fastOpts)
 		_, err := eng.Apply(t.Context(), threeTier("shop", ""))
 		require.ErrorIs(t, err, driver.ErrUnsupported)
-		assert.Contains(t, err.Error(), "firewall/db: firewall not supported by fake")
+		assert.Contains(t, err.Error(), "network_acl/db: network_acl not supported by fake")
 		assert.Contains(t, err.Error(), "set AllowFallback")
 		assert.Contains(t, err.Error(), "database/db: database not supported by fake")
 		assert.Zero(t, d.Counts().Writes)
@@ -295,7 +295,7 @@ func TestCapabilities(t *testing.T) {
 		state, _ := snapshot(t, d, "shop")
 		assert.Contains(t, state, "database/db")
 		assert.Contains(t, state["database/db"], `"image":"ami-postgres"`)
-		assert.NotContains(t, state, "firewall/db")
+		assert.NotContains(t, state, "network_acl/db")
 
 		d.ResetCalls()
 		_, err = eng.Apply(t.Context(), bp)

@@ -80,7 +80,7 @@ func ExampleEngine_Apply() {
 	// ~ update cluster/web: desired: 3 -> 4
 }
 
-// A driver without managed databases or stateless firewalls refuses such
+// A driver without managed databases or network ACLs refuses such
 // a Blueprint before any call, saying how to fix it.
 func ExampleOptions_allowFallback() {
 	ctx := context.Background()
@@ -103,9 +103,9 @@ func ExampleOptions_allowFallback() {
 	}
 	// Output:
 	// provider: database/db: database not supported by fake (OUTSCALE has no managed database; use the database's cluster fallback); set a fallback cluster and AllowFallback=true: not supported by this provider
-	// provider: firewall/db: firewall not supported by fake (OUTSCALE has no stateless firewall (network ACL); enforce with security groups); set AllowFallback to rely on the security groups, which enforce the same flows: not supported by this provider
+	// provider: network_acl/db: network_acl not supported by fake (OUTSCALE has no network ACL; enforce with security groups); set AllowFallback to rely on the security groups, which enforce the same flows: not supported by this provider
 	// notice: database/db: fake has no managed database (OUTSCALE has no managed database; use the database's cluster fallback); built as a 2-node db cluster instead
-	// notice: firewall/db: dropped: fake has no stateless firewall (OUTSCALE has no stateless firewall (network ACL); enforce with security groups); the security groups already enforce the same flows
+	// notice: network_acl/db: dropped: fake has no network ACLs (OUTSCALE has no network ACL; enforce with security groups); the security groups already enforce the same flows
 }
 
 // Destroy deletes everything tagged with the deployment, in reverse

@@ -28,7 +28,7 @@ func normalize(r blueprint.Resource, ref func(blueprint.Ref) blueprint.Ref) blue
 	case c.RouteTable != nil:
 		slices.SortFunc(c.RouteTable.Routes, func(a, b blueprint.RouteSpec) int {
 			return cmp.Or(a.Destination.Addr().Compare(b.Destination.Addr()), cmp.Compare(a.Destination.Bits(), b.Destination.Bits()),
-				strings.Compare(string(a.TargetKind), string(b.TargetKind)), strings.Compare(string(a.Target), string(b.Target)))
+				cmp.Compare(a.TargetKind, b.TargetKind), strings.Compare(string(a.Target), string(b.Target)))
 		})
 	case c.SecurityGroupRules != nil:
 		for _, rs := range [][]blueprint.RuleSpec{c.SecurityGroupRules.Inbound, c.SecurityGroupRules.Outbound} {
@@ -39,9 +39,9 @@ func normalize(r blueprint.Resource, ref func(blueprint.Ref) blueprint.Ref) blue
 		}
 		c.SecurityGroupRules.Inbound = slices.Compact(c.SecurityGroupRules.Inbound)
 		c.SecurityGroupRules.Outbound = slices.Compact(c.SecurityGroupRules.Outbound)
-	case c.Firewall != nil:
-		sortRefs(c.Firewall.Subnets)
-		for _, es := range [][]blueprint.ACLEntrySpec{c.Firewall.Inbound, c.Firewall.Outbound} {
+	case c.NetworkACL != nil:
+		sortRefs(c.NetworkACL.Subnets)
+		for _, es := range [][]blueprint.ACLEntrySpec{c.NetworkACL.Inbound, c.NetworkACL.Outbound} {
 			slices.SortFunc(es, func(a, b blueprint.ACLEntrySpec) int { return cmp.Compare(a.Number, b.Number) })
 		}
 	case c.LoadBalancer != nil:

@@ -15,7 +15,7 @@ type Options struct {
 	Logger *slog.Logger
 	// Parallelism bounds the driver operations (create, update, delete and
 	// their waits) in flight at once. 0: 16, enough for the widest level of
-	// the ready patterns (seed 000 creates 16 route tables, firewalls and
+	// the ready patterns (seed 000 creates 16 route tables, network ACLs and
 	// rule sets at once), so that an apply takes its critical path and no
 	// more; the rate limit, not this bound, keeps the API calls in check.
 	Parallelism int
@@ -42,7 +42,7 @@ type Options struct {
 	// resource; it must be safe for concurrent use ([Renderer.Handle] is).
 	OnEvent func(Event)
 	// AllowFallback lets the engine adapt a Blueprint to a driver that
-	// lacks a kind: firewall resources are dropped (security groups
+	// lacks a kind: network ACL resources are dropped (security groups
 	// already enforce the same flows) and a database is replaced by its
 	// [blueprint.DatabaseSpec.Fallback] cluster, and the fields the driver
 	// lists in [Capabilities.UnsupportedFields] are cleared (a cluster's

@@ -91,7 +91,7 @@ func TestPatternsOnOutscale(t *testing.T) {
 		d := newFake(fake.Outscale)
 		_, err := provider.NewEngine(d, fastOpts).Plan(t.Context(), bp)
 		require.ErrorIs(t, err, driver.ErrUnsupported, name)
-		assert.Contains(t, err.Error(), "firewall not supported by fake", name)
+		assert.Contains(t, err.Error(), "network_acl not supported by fake", name)
 	}
 	d := newFake(fake.Outscale)
 	var c collector
@@ -99,14 +99,14 @@ func TestPatternsOnOutscale(t *testing.T) {
 	three := pats["three-tier"]
 	_, err := eng.Apply(t.Context(), three)
 	require.NoError(t, err)
-	assert.Zero(t, d.Snapshot(three.Deployment).Count(blueprint.KindFirewall))
+	assert.Zero(t, d.Snapshot(three.Deployment).Count(blueprint.KindNetworkACL))
 	notices := 0
 	for _, ev := range c.all() {
 		if ev.Type == provider.EventNotice {
 			notices++
 		}
 	}
-	assert.Equal(t, len(three.OfKind(blueprint.KindFirewall)), notices)
+	assert.Equal(t, len(three.OfKind(blueprint.KindNetworkACL)), notices)
 
 	web := pats["web-app"]
 	if db := web.OfKind(blueprint.KindDatabase); len(db) > 0 && db[0].Database.Fallback == nil {

@@ -98,7 +98,7 @@ type Changeset struct {
 	Deployment string   `json:"deployment"`
 	Provider   string   `json:"provider"`
 	Changes    []Change `json:"changes"`
-	// Notices report adaptations to the driver (a dropped firewall, a
+	// Notices report adaptations to the driver (a dropped network ACL, a
 	// database built as a cluster).
 	Notices []string `json:"notices,omitempty"`
 

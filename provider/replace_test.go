@@ -16,13 +16,13 @@ import (
 // changed returns the three-tier Blueprint with a change of every sort: a
 // subnet's CIDR (delete-first replace, cascading to what sits in it), the
 // subnets of a cluster (create-before-delete replace), a rule (update) and
-// a removed firewall (delete).
+// a removed network ACL (delete).
 func changed() *blueprint.Blueprint {
 	bp := threeTier("shop", "")
 	var keep []blueprint.Resource
 	for _, r := range bp.Resources {
 		switch r.ID {
-		case "firewall/db":
+		case "network_acl/db":
 			continue
 		case "subnet/db/a":
 			r.Subnet.CIDR = netip.MustParsePrefix("10.0.22.0/24")

@@ -12,8 +12,8 @@ type Scheme string
 
 // Load balancer schemes.
 const (
-	Public   Scheme = "internet-facing" // reachable from the internet
-	Internal Scheme = "internal"        // reachable from inside the Net only
+	InternetFacing Scheme = "internet-facing" // reachable from the internet
+	Internal       Scheme = "internal"        // reachable from inside the Net only
 )
 
 // LBType is the kind of load balancer.
@@ -98,7 +98,7 @@ func (h HealthCheck) WithDefaults(l Listener) HealthCheck {
 }
 
 // LB is a load balancer in front of the cluster of tier Target. It sits in
-// the subnets of tier Tier (public subnets for a Public LB), at least two
+// the subnets of tier Tier (public subnets for an InternetFacing LB), at least two
 // zones; its own security group takes the listeners' traffic and is the
 // only source the target tier accepts on the target port.
 type LB struct {
@@ -117,7 +117,7 @@ type LB struct {
 // in tier's subnets, forwarding HTTP on port 80 to target on targetPort.
 // Add an [HTTPS] listener to terminate TLS.
 func PublicLB(name, tier, target string, targetPort uint16) LB {
-	return LB{Name: name, Scheme: Public, Type: Application, Tier: tier, Target: target,
+	return LB{Name: name, Scheme: InternetFacing, Type: Application, Tier: tier, Target: target,
 		Listeners: []Listener{HTTP(80, targetPort)}}
 }
 
@@ -164,8 +164,8 @@ func (lb LB) Validate() error {
 	if err := CheckName(lb.Name); err != nil {
 		errs = append(errs, fieldError("lb.name", fmt.Sprintf("%q", lb.Name), err.Error(), "use letters, digits and '-', starting with a letter"))
 	}
-	if lb.Scheme != Public && lb.Scheme != Internal {
-		errs = append(errs, fieldError(f+".scheme", fmt.Sprintf("%q", lb.Scheme), "unknown scheme", "use tier.Public or tier.Internal"))
+	if lb.Scheme != InternetFacing && lb.Scheme != Internal {
+		errs = append(errs, fieldError(f+".scheme", fmt.Sprintf("%q", lb.Scheme), "unknown scheme", "use tier.InternetFacing or tier.Internal"))
 	}
 	protos := l7
 	switch lb.Type {

@@ -66,7 +66,7 @@ func (p Port) String() string {
 }
 
 // Tier is one layer of an architecture: its own subnet in each zone, its
-// own security group, firewall and route tables.
+// own security group, network ACL and route tables.
 //
 // The zero value is not usable: Name is required. Subnet size is
 // SubnetBits when set, else derived from Hosts (plus Headroom percent and

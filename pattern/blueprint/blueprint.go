@@ -11,9 +11,9 @@ import (
 	"github.com/archkit/archkit/tier"
 )
 
-// SchemaV1 is the value of [Blueprint.Schema] for the encoding documented on
+// SchemaV2 is the value of [Blueprint.Schema] for the encoding documented on
 // [Blueprint]. A change that breaks readers of the JSON gets a new version.
-const SchemaV1 = "archkit.blueprint/v1"
+const SchemaV2 = "archkit.blueprint/v2"
 
 // Kind names a kind of provider-neutral resource.
 type Kind string
@@ -29,7 +29,7 @@ const (
 	KindRouteTable         Kind = "route_table"          // one per subnet, with its routes and its association
 	KindSecurityGroup      Kind = "security_group"       // the group alone, one per tier and per load balancer
 	KindSecurityGroupRules Kind = "security_group_rules" // the complete rule set of one group (split out so groups can reference each other)
-	KindFirewall           Kind = "firewall"             // stateless firewall: AWS network ACL; none on OUTSCALE
+	KindNetworkACL         Kind = "network_acl"          // AWS network ACL (stateless); none on OUTSCALE
 	KindLoadBalancer       Kind = "load_balancer"        // AWS ALB/NLB + target group + listeners, OUTSCALE LBU
 	KindCluster            Kind = "cluster"              // AWS launch template + autoscaling group, OUTSCALE VMs
 	KindDatabase           Kind = "database"             // AWS RDS (subnet group + instance); none on OUTSCALE
@@ -38,9 +38,13 @@ const (
 // Kinds lists every kind in creation order.
 var Kinds = []Kind{
 	KindNet, KindSubnet, KindInternetGateway, KindPublicIP, KindNATGateway,
-	KindRouteTable, KindSecurityGroup, KindSecurityGroupRules, KindFirewall,
+	KindRouteTable, KindSecurityGroup, KindSecurityGroupRules, KindNetworkACL,
 	KindLoadBalancer, KindCluster, KindDatabase,
 }
+
+// renamedKinds maps the kind names of earlier schemas to today's:
+// archkit.blueprint/v1 called the network ACL "firewall".
+var renamedKinds = map[Kind]Kind{"firewall": KindNetworkACL}
 
 // Ref points from one resource to another. In a [Blueprint] it holds the
 // logical id of the target ("subnet/web/a"). In the copy of a resource that
@@ -52,10 +56,10 @@ type Ref string
 // resource with a stable logical id and its dependencies. Build makes it
 // without I/O; provider.Engine applies it.
 //
-// # JSON schema (archkit.blueprint/v1)
+// # JSON schema (archkit.blueprint/v2)
 //
 //	{
-//	  "schema": "archkit.blueprint/v1",
+//	  "schema": "archkit.blueprint/v2",
 //	  "deployment": "shop",                 // ownership tag value
 //	  "resources": [                        // sorted by id
 //	    {"id": "net/main", "kind": "net", "net": {"cidr": "10.0.0.0/16"}},
@@ -158,7 +162,7 @@ type Resource struct {
 	RouteTable         *RouteTableSpec         `json:"route_table,omitempty"`
 	SecurityGroup      *SecurityGroupSpec      `json:"security_group,omitempty"`
 	SecurityGroupRules *SecurityGroupRulesSpec `json:"security_group_rules,omitempty"`
-	Firewall           *FirewallSpec           `json:"firewall,omitempty"`
+	NetworkACL         *NetworkACLSpec         `json:"network_acl,omitempty"`
 	LoadBalancer       *LoadBalancerSpec       `json:"load_balancer,omitempty"`
 	Cluster            *ClusterSpec            `json:"cluster,omitempty"`
 	Database           *DatabaseSpec           `json:"database,omitempty"`
@@ -205,21 +209,14 @@ type NATGatewaySpec struct {
 	Zone        string `json:"zone"`
 }
 
-// TargetKind says what a route sends its traffic to.
-type TargetKind string
-
-// Route targets.
-const (
-	TargetInternetGateway TargetKind = "internet_gateway"
-	TargetNATGateway      TargetKind = "nat_gateway"
-)
-
 // RouteSpec is one route of a route table. The local route of the Net is
-// implicit and never listed.
+// implicit and never listed. TargetKind is [netplan.TargetInternetGateway]
+// or [netplan.TargetNATGateway] (JSON "internet_gateway", "nat_gateway"),
+// and Target the gateway of that kind.
 type RouteSpec struct {
-	Destination netip.Prefix `json:"destination"`
-	TargetKind  TargetKind   `json:"target_kind"`
-	Target      Ref          `json:"target"`
+	Destination netip.Prefix       `json:"destination"`
+	TargetKind  netplan.TargetKind `json:"target_kind"`
+	Target      Ref                `json:"target"`
 }
 
 // RouteTableSpec is a route table with its routes, associated with one
@@ -262,7 +259,7 @@ type SecurityGroupRulesSpec struct {
 	Outbound []RuleSpec `json:"outbound,omitempty"`
 }
 
-// ACLEntrySpec is one numbered entry of a stateless firewall.
+// ACLEntrySpec is one numbered entry of a network ACL.
 type ACLEntrySpec struct {
 	Number   int              `json:"number"`
 	Allow    bool             `json:"allow"`
@@ -272,9 +269,9 @@ type ACLEntrySpec struct {
 	CIDR     netip.Prefix     `json:"cidr"`
 }
 
-// FirewallSpec is a stateless firewall (an AWS network ACL) guarding the
+// NetworkACLSpec is a network ACL (stateless) guarding the
 // subnets of one tier.
-type FirewallSpec struct {
+type NetworkACLSpec struct {
 	Net      Ref            `json:"net"`
 	Subnets  []Ref          `json:"subnets"`
 	Inbound  []ACLEntrySpec `json:"inbound"`
@@ -407,8 +404,8 @@ func (r *Resource) Spec() any {
 		return nilIfNil(r.SecurityGroup)
 	case KindSecurityGroupRules:
 		return nilIfNil(r.SecurityGroupRules)
-	case KindFirewall:
-		return nilIfNil(r.Firewall)
+	case KindNetworkACL:
+		return nilIfNil(r.NetworkACL)
 	case KindLoadBalancer:
 		return nilIfNil(r.LoadBalancer)
 	case KindCluster:
@@ -430,12 +427,15 @@ func (r *Resource) checkSpec() error {
 	set := 0
 	for _, p := range []bool{r.Net != nil, r.Subnet != nil, r.InternetGateway != nil, r.PublicIP != nil,
 		r.NATGateway != nil, r.RouteTable != nil, r.SecurityGroup != nil, r.SecurityGroupRules != nil,
-		r.Firewall != nil, r.LoadBalancer != nil, r.Cluster != nil, r.Database != nil} {
+		r.NetworkACL != nil, r.LoadBalancer != nil, r.Cluster != nil, r.Database != nil} {
 		if p {
 			set++
 		}
 	}
 	if r.Spec() == nil {
+		if now, ok := renamedKinds[r.Kind]; ok {
+			return fmt.Errorf("kind %q: renamed %q in %s; write %q and put the spec in the %q field", r.Kind, now, SchemaV2, now, now)
+		}
 		if !slices.Contains(Kinds, r.Kind) {
 			return fmt.Errorf("kind %q: unknown kind; use one of %v", r.Kind, Kinds)
 		}
@@ -492,8 +492,8 @@ func (r *Resource) Refs() []*Ref {
 				add(&s.Outbound[i].Group)
 			}
 		}
-	case KindFirewall:
-		if s := r.Firewall; s != nil {
+	case KindNetworkACL:
+		if s := r.NetworkACL; s != nil {
 			add(&s.Net)
 			addAll(s.Subnets)
 		}
@@ -554,11 +554,11 @@ func (r Resource) Clone() Resource {
 		s.Outbound = slices.Clone(s.Outbound)
 		c.SecurityGroupRules = s
 	}
-	if s := clonePtr(r.Firewall); s != nil {
+	if s := clonePtr(r.NetworkACL); s != nil {
 		s.Subnets = slices.Clone(s.Subnets)
 		s.Inbound = slices.Clone(s.Inbound)
 		s.Outbound = slices.Clone(s.Outbound)
-		c.Firewall = s
+		c.NetworkACL = s
 	}
 	if s := clonePtr(r.LoadBalancer); s != nil {
 		s.Subnets = slices.Clone(s.Subnets)

@@ -39,9 +39,9 @@ func webApp(deployment string) *blueprint.Blueprint {
 			cidr := netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 20, byte(tr.base + off), 0}), 24)
 			sid := "subnet/" + tr.name + "/" + z
 			add(blueprint.Resource{ID: sid, Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{Net: "net/main", CIDR: cidr, Zone: z, Tier: tr.name, Public: tr.public}})
-			route := blueprint.RouteSpec{Destination: anywhere, TargetKind: blueprint.TargetNATGateway, Target: blueprint.Ref("nat_gateway/" + z)}
+			route := blueprint.RouteSpec{Destination: anywhere, TargetKind: netplan.TargetNATGateway, Target: blueprint.Ref("nat_gateway/" + z)}
 			if tr.public {
-				route = blueprint.RouteSpec{Destination: anywhere, TargetKind: blueprint.TargetInternetGateway, Target: "internet_gateway/main"}
+				route = blueprint.RouteSpec{Destination: anywhere, TargetKind: netplan.TargetInternetGateway, Target: "internet_gateway/main"}
 			}
 			add(blueprint.Resource{ID: "route_table/" + tr.name + "/" + z, Kind: blueprint.KindRouteTable, RouteTable: &blueprint.RouteTableSpec{
 				Net: "net/main", Subnet: blueprint.Ref(sid), Routes: []blueprint.RouteSpec{route}}})
@@ -63,7 +63,7 @@ func webApp(deployment string) *blueprint.Blueprint {
 	rules("web", []blueprint.RuleSpec{tcp(8080, netip.Prefix{}, "security_group/lb")},
 		[]blueprint.RuleSpec{tcp(3306, netip.Prefix{}, "security_group/db"), tcp(443, anywhere, ""), tcp(80, anywhere, "")})
 	rules("db", []blueprint.RuleSpec{tcp(3306, netip.Prefix{}, "security_group/web")}, nil)
-	add(blueprint.Resource{ID: "firewall/db", Kind: blueprint.KindFirewall, Firewall: &blueprint.FirewallSpec{
+	add(blueprint.Resource{ID: "network_acl/db", Kind: blueprint.KindNetworkACL, NetworkACL: &blueprint.NetworkACLSpec{
 		Net: "net/main", Subnets: []blueprint.Ref{"subnet/db/a", "subnet/db/b"},
 		Inbound: []blueprint.ACLEntrySpec{
 			{Number: 100, Allow: true, Protocol: netplan.ProtocolTCP, FromPort: 3306, ToPort: 3306, CIDR: p("10.20.10.0/23")},
@@ -101,5 +101,5 @@ func webApp(deployment string) *blueprint.Blueprint {
 		rs[i].DependsOn = rs[i].Dependencies()
 	}
 	slices.SortFunc(rs, func(a, b blueprint.Resource) int { return strings.Compare(a.ID, b.ID) })
-	return &blueprint.Blueprint{Schema: blueprint.SchemaV1, Deployment: deployment, Resources: rs}
+	return &blueprint.Blueprint{Schema: blueprint.SchemaV2, Deployment: deployment, Resources: rs}
 }

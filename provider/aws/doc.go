@@ -44,7 +44,7 @@
 //     rule not in the spec (the default egress rule too) and authorize the
 //     missing ones, group pairs or CIDRs; descriptions are not compared.
 //     Delete revokes every rule of the group.
-//   - firewall: a network ACL with numbered allow and deny entries (the
+//   - network_acl: a network ACL with numbered allow and deny entries (the
 //     implicit deny 32767 is never reported), associated with its subnets
 //     by ReplaceNetworkAclAssociation; Delete gives the subnets back to the
 //     VPC's default ACL first.

@@ -201,7 +201,7 @@ func (d *Driver) Capabilities() driver.Capabilities {
 			blueprint.KindSubnet:             {"public"},
 			blueprint.KindRouteTable:         {"routes", "subnet"},
 			blueprint.KindSecurityGroupRules: {"inbound", "outbound"},
-			blueprint.KindFirewall:           {"subnets", "inbound", "outbound"},
+			blueprint.KindNetworkACL:         {"subnets", "inbound", "outbound"},
 			blueprint.KindLoadBalancer:       {"listeners", "health_check", "security_groups"},
 			blueprint.KindCluster:            {"min", "desired", "max", "image", "instance_type", "user_data", "security_groups", "subnets", "load_balancers", "scaling"},
 			blueprint.KindDatabase:           {"instance_class", "storage_gib", "multi_az", "backup_retention_days"},
@@ -274,7 +274,7 @@ func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, e
 		out, err = d.listSecurityGroups(ctx, q)
 	case blueprint.KindSecurityGroupRules:
 		out, err = d.listSecurityGroupRules(ctx, q)
-	case blueprint.KindFirewall:
+	case blueprint.KindNetworkACL:
 		out, err = d.listNetworkACLs(ctx, q)
 	case blueprint.KindLoadBalancer:
 		out, err = d.listLoadBalancers(ctx, q)
@@ -310,7 +310,7 @@ func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (driv
 		return d.readSecurityGroup(ctx, id)
 	case blueprint.KindSecurityGroupRules:
 		return d.readSecurityGroupRules(ctx, id)
-	case blueprint.KindFirewall:
+	case blueprint.KindNetworkACL:
 		return d.readNetworkACL(ctx, id)
 	case blueprint.KindLoadBalancer:
 		return d.readLoadBalancer(ctx, id)
@@ -348,7 +348,7 @@ func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observe
 		return d.createSecurityGroup(ctx, req)
 	case blueprint.KindSecurityGroupRules:
 		return d.createSecurityGroupRules(ctx, req)
-	case blueprint.KindFirewall:
+	case blueprint.KindNetworkACL:
 		return d.createNetworkACL(ctx, req)
 	case blueprint.KindLoadBalancer:
 		return d.createLoadBalancer(ctx, req)
@@ -376,7 +376,7 @@ func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.
 		return d.updateRouteTable(ctx, req, current)
 	case blueprint.KindSecurityGroupRules:
 		return d.updateSecurityGroupRules(ctx, req, current)
-	case blueprint.KindFirewall:
+	case blueprint.KindNetworkACL:
 		return d.updateNetworkACL(ctx, req, current)
 	case blueprint.KindLoadBalancer:
 		return d.updateLoadBalancer(ctx, req, current)
@@ -412,7 +412,7 @@ func (d *Driver) Delete(ctx context.Context, current driver.Observed) error {
 		return d.deleteSecurityGroup(ctx, current)
 	case blueprint.KindSecurityGroupRules:
 		return d.deleteSecurityGroupRules(ctx, current)
-	case blueprint.KindFirewall:
+	case blueprint.KindNetworkACL:
 		return d.deleteNetworkACL(ctx, current)
 	case blueprint.KindLoadBalancer:
 		return d.deleteLoadBalancer(ctx, current)

@@ -63,8 +63,8 @@ func canonACL(e blueprint.ACLEntrySpec) blueprint.ACLEntrySpec {
 }
 
 func aclObserved(a ec2types.NetworkAcl) driver.Observed {
-	o := observed(blueprint.KindFirewall, awssdk.ToString(a.NetworkAclId), fromEC2Tags(a.Tags), true, "available")
-	spec := &blueprint.FirewallSpec{Net: blueprint.Ref(awssdk.ToString(a.VpcId))}
+	o := observed(blueprint.KindNetworkACL, awssdk.ToString(a.NetworkAclId), fromEC2Tags(a.Tags), true, "available")
+	spec := &blueprint.NetworkACLSpec{Net: blueprint.Ref(awssdk.ToString(a.VpcId))}
 	for _, as := range a.Associations {
 		spec.Subnets = append(spec.Subnets, blueprint.Ref(awssdk.ToString(as.SubnetId)))
 	}
@@ -82,17 +82,17 @@ func aclObserved(a ec2types.NetworkAcl) driver.Observed {
 	byNumber := func(a, b blueprint.ACLEntrySpec) int { return cmp.Compare(a.Number, b.Number) }
 	slices.SortFunc(spec.Inbound, byNumber)
 	slices.SortFunc(spec.Outbound, byNumber)
-	o.Resource.Firewall = spec
+	o.Resource.NetworkACL = spec
 	return o
 }
 
 func (d *Driver) createNetworkACL(ctx context.Context, req driver.Request) (driver.Observed, error) {
-	spec := req.Resource.Firewall
+	spec := req.Resource.NetworkACL
 	out, err := d.EC2.DescribeNetworkAcls(ctx, &ec2.DescribeNetworkAclsInput{
 		Filters: append(logicalFilters(req.Deployment, req.Resource.ID), filter("vpc-id", string(spec.Net))),
 	})
 	if err != nil {
-		return driver.Observed{}, mapErr("DescribeNetworkAcls", "firewall", req.Resource.ID, err)
+		return driver.Observed{}, mapErr("DescribeNetworkAcls", "network_acl", req.Resource.ID, err)
 	}
 	var acl ec2types.NetworkAcl
 	if len(out.NetworkAcls) > 0 {
@@ -104,7 +104,7 @@ func (d *Driver) createNetworkACL(ctx context.Context, req driver.Request) (driv
 			TagSpecifications: tagSpec(ec2types.ResourceTypeNetworkAcl, req.Tags),
 		})
 		if err != nil {
-			return driver.Observed{}, mapErr("CreateNetworkAcl", "firewall", req.Resource.ID, err)
+			return driver.Observed{}, mapErr("CreateNetworkAcl", "network_acl", req.Resource.ID, err)
 		}
 		acl = *c.NetworkAcl
 	}
@@ -125,8 +125,8 @@ func (d *Driver) updateNetworkACL(ctx context.Context, req driver.Request, cur d
 // A subnet that leaves the ACL goes back to the VPC's default ACL.
 func (d *Driver) reconcileNetworkACL(ctx context.Context, req driver.Request, cur driver.Observed) (driver.Observed, error) {
 	id := cur.ID
-	want := req.Resource.Firewall
-	have := cur.Resource.Firewall
+	want := req.Resource.NetworkACL
+	have := cur.Resource.NetworkACL
 	changed := false
 	for _, egress := range []bool{false, true} {
 		wantE, haveE := want.Inbound, have.Inbound
@@ -146,19 +146,19 @@ func (d *Driver) reconcileNetworkACL(ctx context.Context, req driver.Request, cu
 			changed = true
 			if ok {
 				if _, err := d.EC2.ReplaceNetworkAclEntry(ctx, (*ec2.ReplaceNetworkAclEntryInput)(aclEntryInput(id, egress, e))); err != nil {
-					return driver.Observed{}, mapErr("ReplaceNetworkAclEntry", "firewall", id, err)
+					return driver.Observed{}, mapErr("ReplaceNetworkAclEntry", "network_acl", id, err)
 				}
 				continue
 			}
 			if _, err := d.EC2.CreateNetworkAclEntry(ctx, aclEntryInput(id, egress, e)); err != nil {
-				return driver.Observed{}, mapErr("CreateNetworkAclEntry", "firewall", id, err)
+				return driver.Observed{}, mapErr("CreateNetworkAclEntry", "network_acl", id, err)
 			}
 		}
 		for n := range byNum {
 			changed = true
 			_, err := d.EC2.DeleteNetworkAclEntry(ctx, &ec2.DeleteNetworkAclEntryInput{NetworkAclId: awssdk.String(id), Egress: awssdk.Bool(egress), RuleNumber: awssdk.Int32(int32(n))})
 			if err != nil && !isCode(err, driver.NotFound) {
-				return driver.Observed{}, mapErr("DeleteNetworkAclEntry", "firewall", id, err)
+				return driver.Observed{}, mapErr("DeleteNetworkAclEntry", "network_acl", id, err)
 			}
 		}
 	}
@@ -226,7 +226,7 @@ func (d *Driver) moveSubnetsToACL(ctx context.Context, vpc, acl string, subnets 
 		Filters: []ec2types.Filter{filter("vpc-id", vpc), filter("association.subnet-id", subnets...)},
 	})
 	if err != nil {
-		return mapErr("DescribeNetworkAcls", "firewall", acl, err)
+		return mapErr("DescribeNetworkAcls", "network_acl", acl, err)
 	}
 	for _, a := range out.NetworkAcls {
 		for _, as := range a.Associations {
@@ -237,7 +237,7 @@ func (d *Driver) moveSubnetsToACL(ctx context.Context, vpc, acl string, subnets 
 				AssociationId: as.NetworkAclAssociationId, NetworkAclId: awssdk.String(acl),
 			})
 			if err != nil {
-				return mapErr("ReplaceNetworkAclAssociation", "firewall", acl, err)
+				return mapErr("ReplaceNetworkAclAssociation", "network_acl", acl, err)
 			}
 		}
 	}
@@ -249,23 +249,23 @@ func (d *Driver) defaultACL(ctx context.Context, vpc string) (string, error) {
 		Filters: []ec2types.Filter{filter("vpc-id", vpc), filter("default", "true")},
 	})
 	if err != nil {
-		return "", mapErr("DescribeNetworkAcls", "firewall", vpc, err)
+		return "", mapErr("DescribeNetworkAcls", "network_acl", vpc, err)
 	}
 	if len(out.NetworkAcls) == 0 {
-		return "", notFound("DescribeNetworkAcls", blueprint.KindFirewall, vpc)
+		return "", notFound("DescribeNetworkAcls", blueprint.KindNetworkACL, vpc)
 	}
 	return awssdk.ToString(out.NetworkAcls[0].NetworkAclId), nil
 }
 
 func (d *Driver) readNetworkACL(ctx context.Context, id string) (driver.Observed, error) {
 	out, err := d.EC2.DescribeNetworkAcls(ctx, &ec2.DescribeNetworkAclsInput{NetworkAclIds: []string{id}})
-	return readOne("DescribeNetworkAcls", blueprint.KindFirewall, id, out, err,
+	return readOne("DescribeNetworkAcls", blueprint.KindNetworkACL, id, out, err,
 		func(o *ec2.DescribeNetworkAclsOutput) []ec2types.NetworkAcl { return o.NetworkAcls }, aclObserved)
 }
 
 func (d *Driver) listNetworkACLs(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
 	p := ec2.NewDescribeNetworkAclsPaginator(d.EC2, &ec2.DescribeNetworkAclsInput{Filters: ownerFilters(q, "vpc-id")})
-	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeNetworkAcls", blueprint.KindFirewall,
+	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeNetworkAcls", blueprint.KindNetworkACL,
 		func(o *ec2.DescribeNetworkAclsOutput) []ec2types.NetworkAcl { return o.NetworkAcls }, aclObserved)
 }
 
@@ -279,8 +279,8 @@ func (d *Driver) deleteNetworkACL(ctx context.Context, cur driver.Observed) erro
 	if err != nil {
 		return err
 	}
-	if subs := fresh.Resource.Firewall.Subnets; len(subs) > 0 {
-		vpc := string(fresh.Resource.Firewall.Net)
+	if subs := fresh.Resource.NetworkACL.Subnets; len(subs) > 0 {
+		vpc := string(fresh.Resource.NetworkACL.Net)
 		def, err := d.defaultACL(ctx, vpc)
 		if err != nil {
 			return err
@@ -297,5 +297,5 @@ func (d *Driver) deleteNetworkACL(ctx context.Context, cur driver.Observed) erro
 	if isCode(err, driver.NotFound) {
 		return nil
 	}
-	return mapErr("DeleteNetworkAcl", "firewall", cur.ID, err)
+	return mapErr("DeleteNetworkAcl", "network_acl", cur.ID, err)
 }

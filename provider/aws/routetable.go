@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
+	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
 )
@@ -42,10 +43,10 @@ func routeSpec(r ec2types.Route) (blueprint.RouteSpec, bool) {
 	case gw == "local":
 		return blueprint.RouteSpec{}, false
 	case strings.HasPrefix(gw, "igw-"):
-		return blueprint.RouteSpec{Destination: dst, TargetKind: blueprint.TargetInternetGateway, Target: blueprint.Ref(gw)}, true
+		return blueprint.RouteSpec{Destination: dst, TargetKind: netplan.TargetInternetGateway, Target: blueprint.Ref(gw)}, true
 	}
 	if nat := awssdk.ToString(r.NatGatewayId); nat != "" {
-		return blueprint.RouteSpec{Destination: dst, TargetKind: blueprint.TargetNATGateway, Target: blueprint.Ref(nat)}, true
+		return blueprint.RouteSpec{Destination: dst, TargetKind: netplan.TargetNATGateway, Target: blueprint.Ref(nat)}, true
 	}
 	return blueprint.RouteSpec{}, false
 }
@@ -150,7 +151,7 @@ func (d *Driver) reconcileRouteTable(ctx context.Context, req driver.Request, cu
 
 func routeInput(id string, r blueprint.RouteSpec) *ec2.ReplaceRouteInput {
 	in := &ec2.ReplaceRouteInput{RouteTableId: awssdk.String(id), DestinationCidrBlock: awssdk.String(r.Destination.String())}
-	if r.TargetKind == blueprint.TargetNATGateway {
+	if r.TargetKind == netplan.TargetNATGateway {
 		in.NatGatewayId = awssdk.String(string(r.Target))
 	} else {
 		in.GatewayId = awssdk.String(string(r.Target))

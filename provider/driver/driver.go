@@ -121,7 +121,7 @@ type Observed struct {
 // falls back with a clear message instead of failing half-way.
 type Capabilities struct {
 	// Unsupported maps a kind the driver cannot create to the reason,
-	// for example KindFirewall: "OUTSCALE has no network ACLs".
+	// for example KindNetworkACL: "OUTSCALE has no network ACLs".
 	Unsupported map[blueprint.Kind]string
 	// Mutable lists, per kind, the spec fields (JSON names, "routes",
 	// "inbound", "desired" ...) that Update can change in place. A change

@@ -7,7 +7,7 @@
 // the conformance suite of package providertest, like the real drivers.
 //
 //	d := fake.New()                       // AWS-like: ids "vpc-0…", every kind supported
-//	d := fake.New(fake.Outscale)          // OUTSCALE-like: ids "vpc-1a2b3c4d", no firewall, no database, no autoscaling
+//	d := fake.New(fake.Outscale)          // OUTSCALE-like: ids "vpc-1a2b3c4d", no network ACL, no database, no autoscaling
 //	d := fake.New(func(o *fake.Options) { o.PendingReads = 3; o.Latency = time.Millisecond })
 //
 // # Testing with it
@@ -51,7 +51,7 @@
 //
 // Delete refuses (Code Dependency, with [driver.Blocker]s) a Net with
 // anything left in it; a subnet holding a NAT gateway, route table,
-// firewall, load balancer, cluster, database or foreign resource; an
+// network ACL, load balancer, cluster, database or foreign resource; an
 // internet gateway while NAT gateways use its Net; a public IP used by a
 // NAT gateway; a security group named by another group's rules or used by
 // a load balancer, cluster or database; a load balancer a cluster uses.
@@ -63,10 +63,10 @@
 //     it. Deletes are immediate: nothing lingers in a "deleting" state.
 //   - It is stricter than the clouds in a few places, so that code which
 //     passes against it does not depend on a cloud's cleanup: deleting a
-//     subnet that still has a route table or firewall, or an internet
+//     subnet that still has a route table or network ACL, or an internet
 //     gateway while a NAT gateway of its Net exists, is refused (AWS
 //     disassociates, or lets the NAT lose its route). A subnet already
-//     guarded by a firewall cannot join a second one (AWS moves it).
+//     guarded by a network ACL cannot join a second one (AWS moves it).
 //   - It is more lenient elsewhere: images, instance types, certificates
 //     and engine versions are not checked against a catalogue; quotas are
 //     only those of the Profile (no per-region VPC, IP or instance limits);

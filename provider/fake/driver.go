@@ -46,7 +46,7 @@ type Options struct {
 	IDStyle IDStyle
 	// Unsupported maps the kinds the fake refuses (Code Unsupported) to the
 	// reason, as [driver.Capabilities.Unsupported]. nil: every kind is
-	// supported. [Outscale] sets firewall and database.
+	// supported. [Outscale] sets network_acl and database.
 	Unsupported map[blueprint.Kind]string
 	// UnsupportedFields maps, per kind, the top-level spec fields (JSON
 	// names) the fake refuses (Code Unsupported) when they are set, to
@@ -66,7 +66,7 @@ type Options struct {
 
 // Outscale sets the options that mimic OUTSCALE: its id style, its profile
 // ([netplan.Outscale]: subnets down to /29, no rule quotas known), and no
-// firewall (network ACL), no managed database and no autoscaling (a
+// network ACL, no managed database and no autoscaling (a
 // cluster's scaling policy).
 //
 //	d := fake.New(fake.Outscale)
@@ -74,8 +74,8 @@ func Outscale(o *Options) {
 	o.IDStyle = IDStyleOutscale
 	o.Profile = netplan.Outscale
 	o.Unsupported = map[blueprint.Kind]string{
-		blueprint.KindFirewall: "OUTSCALE has no stateless firewall (network ACL); enforce with security groups",
-		blueprint.KindDatabase: "OUTSCALE has no managed database; use the database's cluster fallback",
+		blueprint.KindNetworkACL: "OUTSCALE has no network ACL; enforce with security groups",
+		blueprint.KindDatabase:   "OUTSCALE has no managed database; use the database's cluster fallback",
 	}
 	o.UnsupportedFields = map[blueprint.Kind]map[string]string{
 		blueprint.KindCluster: {"scaling": "OUTSCALE has no autoscaling service; the VMs are kept at the desired count"},
@@ -174,7 +174,7 @@ func capabilities(unsupported map[blueprint.Kind]string, fields map[blueprint.Ki
 			blueprint.KindSubnet:             {"public"},
 			blueprint.KindRouteTable:         {"routes"},
 			blueprint.KindSecurityGroupRules: {"inbound", "outbound"},
-			blueprint.KindFirewall:           {"subnets", "inbound", "outbound"},
+			blueprint.KindNetworkACL:         {"subnets", "inbound", "outbound"},
 			blueprint.KindLoadBalancer:       {"listeners", "health_check"},
 			blueprint.KindCluster:            {"image", "instance_type", "user_data", "min", "desired", "max", "load_balancers", "scaling"},
 			blueprint.KindDatabase:           {"engine_version", "instance_class", "storage_gib", "multi_az", "backup_retention_days", "security_groups"},
@@ -488,8 +488,8 @@ func (d *Driver) netOf(e *entry) string {
 		return string(r.RouteTable.Net)
 	case blueprint.KindSecurityGroup:
 		return string(r.SecurityGroup.Net)
-	case blueprint.KindFirewall:
-		return string(r.Firewall.Net)
+	case blueprint.KindNetworkACL:
+		return string(r.NetworkACL.Net)
 	}
 	var via blueprint.Ref
 	switch e.kind {

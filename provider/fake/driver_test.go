@@ -85,10 +85,10 @@ func TestCreateValidation(t *testing.T) {
 		{"too many rules", rulesRes("sg/web", manyRules(61)...), driver.Quota},
 		{"route to a missing gateway", blueprint.Resource{ID: "rt/x", Kind: blueprint.KindRouteTable, RouteTable: &blueprint.RouteTableSpec{
 			Net: "net/main", Subnet: "subnet/a", Routes: []blueprint.RouteSpec{{Destination: p("0.0.0.0/0"),
-				TargetKind: blueprint.TargetInternetGateway, Target: "igw/missing"}}}}, driver.NotFound},
+				TargetKind: netplan.TargetInternetGateway, Target: "igw/missing"}}}}, driver.NotFound},
 		{"route to a gateway of the wrong kind", blueprint.Resource{ID: "rt/x", Kind: blueprint.KindRouteTable, RouteTable: &blueprint.RouteTableSpec{
 			Net: "net/main", Subnet: "subnet/a", Routes: []blueprint.RouteSpec{{Destination: p("0.0.0.0/0"),
-				TargetKind: blueprint.TargetNATGateway, Target: "igw/main"}}}}, driver.Invalid},
+				TargetKind: netplan.TargetNATGateway, Target: "igw/main"}}}}, driver.Invalid},
 		{"load balancer in one zone", blueprint.Resource{ID: "lb/x", Kind: blueprint.KindLoadBalancer, LoadBalancer: &blueprint.LoadBalancerSpec{
 			Name: "x", Scheme: blueprint.SchemeInternal, Type: blueprint.LBApplication, Subnets: []blueprint.Ref{"subnet/a"}}}, driver.Invalid},
 		{"load balancer name", blueprint.Resource{ID: "lb/x", Kind: blueprint.KindLoadBalancer, LoadBalancer: &blueprint.LoadBalancerSpec{
@@ -101,11 +101,11 @@ func TestCreateValidation(t *testing.T) {
 		{"nat without public ip", blueprint.Resource{ID: "nat/x", Kind: blueprint.KindNATGateway, NATGateway: &blueprint.NATGatewaySpec{
 			Subnet: "subnet/a", PublicIP: "pip/missing"}}, driver.NotFound},
 		{"spec missing", blueprint.Resource{ID: "net/x", Kind: blueprint.KindNet}, driver.Invalid},
-		{"firewall entry numbers", firewallRes(
+		{"network ACL entry numbers", networkACLRes(
 			blueprint.ACLEntrySpec{Number: 100, Allow: true, Protocol: "all", CIDR: p("0.0.0.0/0")},
 			blueprint.ACLEntrySpec{Number: 100, Protocol: "tcp", FromPort: 22, ToPort: 22, CIDR: p("0.0.0.0/0")}), driver.Invalid},
-		{"firewall entry number range", firewallRes(blueprint.ACLEntrySpec{Number: 32767, Protocol: "all", CIDR: p("0.0.0.0/0")}), driver.Invalid},
-		{"firewall quota", firewallRes(manyEntries(20)...), driver.Quota},
+		{"network ACL entry number range", networkACLRes(blueprint.ACLEntrySpec{Number: 32767, Protocol: "all", CIDR: p("0.0.0.0/0")}), driver.Invalid},
+		{"network ACL quota", networkACLRes(manyEntries(20)...), driver.Quota},
 		{"https without certificate", blueprint.Resource{ID: "lb/x", Kind: blueprint.KindLoadBalancer, LoadBalancer: &blueprint.LoadBalancerSpec{
 			Name: "x", Scheme: blueprint.SchemeInternal, Type: blueprint.LBApplication, Subnets: []blueprint.Ref{"subnet/a", "subnet/b"},
 			Listeners: []blueprint.ListenerSpec{{Protocol: "HTTPS", Port: 443, TargetProtocol: "HTTP", TargetPort: 80}}}}, driver.Invalid},
@@ -150,8 +150,8 @@ func rulesRes(group string, in ...blueprint.RuleSpec) blueprint.Resource {
 		Group: blueprint.Ref(group), Inbound: in}}
 }
 
-func firewallRes(in ...blueprint.ACLEntrySpec) blueprint.Resource {
-	return blueprint.Resource{ID: "firewall/x", Kind: blueprint.KindFirewall, Firewall: &blueprint.FirewallSpec{
+func networkACLRes(in ...blueprint.ACLEntrySpec) blueprint.Resource {
+	return blueprint.Resource{ID: "network_acl/x", Kind: blueprint.KindNetworkACL, NetworkACL: &blueprint.NetworkACLSpec{
 		Net: "net/main", Subnets: []blueprint.Ref{"subnet/a"}, Inbound: in}}
 }
 
@@ -190,8 +190,8 @@ func TestOutscaleBounds(t *testing.T) {
 func TestUnsupportedKind(t *testing.T) {
 	t.Parallel()
 	d := fake.New(fake.Outscale)
-	_, err := d.Create(t.Context(), driver.Request{Resource: blueprint.Resource{ID: "firewall/x", Kind: blueprint.KindFirewall,
-		Firewall: &blueprint.FirewallSpec{}}})
+	_, err := d.Create(t.Context(), driver.Request{Resource: blueprint.Resource{ID: "network_acl/x", Kind: blueprint.KindNetworkACL,
+		NetworkACL: &blueprint.NetworkACLSpec{}}})
 	require.ErrorIs(t, err, driver.ErrUnsupported)
 	assert.Contains(t, d.Capabilities().Unsupported, blueprint.KindDatabase)
 }
@@ -205,7 +205,7 @@ func TestDeleteDependencies(t *testing.T) {
 		want []driver.Blocker
 	}{
 		{"subnet/web/a", []driver.Blocker{
-			{Kind: "firewall", ID: obs["firewall/web"].ID},
+			{Kind: "network_acl", ID: obs["network_acl/web"].ID},
 			{Kind: "load_balancer", ID: obs["load_balancer/web"].ID},
 			{Kind: "nat_gateway", ID: obs["nat_gateway/a"].ID},
 			{Kind: "route_table", ID: obs["route_table/web/a"].ID},

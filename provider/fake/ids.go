@@ -16,7 +16,7 @@ var idPrefixes = map[blueprint.Kind]string{
 	blueprint.KindRouteTable:         "rtb",
 	blueprint.KindSecurityGroup:      "sg",
 	blueprint.KindSecurityGroupRules: "sgr",
-	blueprint.KindFirewall:           "acl",
+	blueprint.KindNetworkACL:         "acl",
 	blueprint.KindCluster:            "asg",
 	blueprint.KindDatabase:           "db",
 }

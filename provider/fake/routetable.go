@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
 )
@@ -40,20 +41,20 @@ func (d *Driver) validateRouteTable(op string, e, old *entry) error {
 		seen[p.String()] = true
 		var targetNet string
 		switch r.TargetKind {
-		case blueprint.TargetInternetGateway:
+		case netplan.TargetInternetGateway:
 			t, err := d.ref(op, e, field+".target", r.Target, blueprint.KindInternetGateway)
 			if err != nil {
 				return err
 			}
 			targetNet = string(t.res.InternetGateway.Net)
-		case blueprint.TargetNATGateway:
+		case netplan.TargetNATGateway:
 			t, err := d.ref(op, e, field+".target", r.Target, blueprint.KindNATGateway)
 			if err != nil {
 				return err
 			}
 			targetNet = d.netOf(t)
 		default:
-			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.target_kind: %q: unknown; use %q or %q", field, r.TargetKind, blueprint.TargetInternetGateway, blueprint.TargetNATGateway)
+			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.target_kind: %q: unknown; use %q or %q", field, r.TargetKind, netplan.TargetInternetGateway, netplan.TargetNATGateway)
 		}
 		if targetNet != string(s.Net) {
 			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.target: %s is in net %s, not %s", field, r.Target, targetNet, s.Net)

@@ -36,8 +36,8 @@ func (d *Driver) validate(op string, e, old *entry) error {
 		return d.validateSecurityGroup(op, e, old)
 	case blueprint.KindSecurityGroupRules:
 		return d.validateRules(op, e, old)
-	case blueprint.KindFirewall:
-		return d.validateFirewall(op, e, old)
+	case blueprint.KindNetworkACL:
+		return d.validateNetworkACL(op, e, old)
 	case blueprint.KindLoadBalancer:
 		return d.validateLoadBalancer(op, e, old)
 	case blueprint.KindCluster:
@@ -155,8 +155,8 @@ func usesSubnet(o *entry, id string) bool {
 		return o.res.NATGateway.Subnet == ref
 	case blueprint.KindRouteTable:
 		return o.res.RouteTable.Subnet == ref
-	case blueprint.KindFirewall:
-		return slices.Contains(o.res.Firewall.Subnets, ref)
+	case blueprint.KindNetworkACL:
+		return slices.Contains(o.res.NetworkACL.Subnets, ref)
 	case blueprint.KindLoadBalancer:
 		return slices.Contains(o.res.LoadBalancer.Subnets, ref)
 	case blueprint.KindCluster:

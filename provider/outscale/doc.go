@@ -32,7 +32,7 @@
 //	                     outbound rule of a new group is removed unless listed
 //	load_balancer        CreateLoadBalancer (listeners, subnet, groups, tags) + UpdateLoadBalancer (health check)
 //	cluster              CreateVms per node (ClientToken), tagged, + LinkLoadBalancerBackendMachines
-//	firewall, database   unsupported (see below)
+//	network_acl, database unsupported (see below)
 //
 // Every resource carries the ownership tags, read back with the Tags filter
 // of the ReadX calls ("KEY=VALUE", an exact pair). Load balancers cannot be
@@ -41,8 +41,8 @@
 //
 // # What OUTSCALE lacks
 //
-// OUTSCALE has no network ACLs: [Driver.Capabilities] marks the firewall
-// kind unsupported, and the engine drops firewalls under AllowFallback
+// OUTSCALE has no network ACLs: [Driver.Capabilities] marks the network_acl
+// kind unsupported, and the engine drops network ACLs under AllowFallback
 // since the security groups enforce the same flows. It has no managed
 // database either: the database kind is unsupported and the engine builds
 // the spec's fallback cluster instead.

@@ -155,8 +155,8 @@ var (
 func (d *Driver) Capabilities() driver.Capabilities {
 	c := driver.Capabilities{
 		Unsupported: map[blueprint.Kind]string{
-			blueprint.KindFirewall: "OUTSCALE has no network ACLs (no stateless firewall in the API); security groups enforce the flows",
-			blueprint.KindDatabase: "OUTSCALE has no managed database service; use a database cluster (DatabaseSpec.Fallback)",
+			blueprint.KindNetworkACL: "OUTSCALE has no network ACLs in its API; security groups enforce the flows",
+			blueprint.KindDatabase:   "OUTSCALE has no managed database service; use a database cluster (DatabaseSpec.Fallback)",
 		},
 		UnsupportedFields: map[blueprint.Kind]map[string]string{
 			blueprint.KindCluster: {"scaling": scalingUnsupported},
@@ -300,7 +300,7 @@ func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, e
 		out, err = d.listLoadBalancers(ctx, q, nil)
 	case blueprint.KindCluster:
 		out, err = d.listClusters(ctx, q, "")
-	case blueprint.KindFirewall, blueprint.KindDatabase:
+	case blueprint.KindNetworkACL, blueprint.KindDatabase:
 		return nil, nil
 	default:
 		return nil, errorf("List", string(q.Kind), "", driver.Invalid, "kind %q: unknown kind", q.Kind)
@@ -339,7 +339,7 @@ func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (driv
 		out = slices.DeleteFunc(out, func(o driver.Observed) bool { return o.Status == "deleted" })
 	case blueprint.KindCluster:
 		out, err = d.listClusters(ctx, driver.Query{}, id)
-	case blueprint.KindFirewall, blueprint.KindDatabase:
+	case blueprint.KindNetworkACL, blueprint.KindDatabase:
 		return driver.Observed{}, d.unsupported("Read", kind, id)
 	default:
 		return driver.Observed{}, errorf("Read", string(kind), id, driver.Invalid, "kind %q: unknown kind", kind)
@@ -417,7 +417,7 @@ func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.
 		err = d.updateLoadBalancer(ctx, req, current)
 	case blueprint.KindCluster:
 		err = d.updateCluster(ctx, req, current)
-	case blueprint.KindFirewall, blueprint.KindDatabase:
+	case blueprint.KindNetworkACL, blueprint.KindDatabase:
 		return driver.Observed{}, d.unsupported("Update", r.Kind, current.ID)
 	default:
 		if len(req.Tags) > 0 {
@@ -456,7 +456,7 @@ func (d *Driver) Delete(ctx context.Context, current driver.Observed) error {
 		err = d.deleteLoadBalancer(ctx, current)
 	case blueprint.KindCluster:
 		err = d.deleteCluster(ctx, current)
-	case blueprint.KindFirewall, blueprint.KindDatabase:
+	case blueprint.KindNetworkACL, blueprint.KindDatabase:
 		return d.unsupported("Delete", kind, current.ID)
 	default:
 		return errorf("Delete", string(kind), current.ID, driver.Invalid, "kind %q: unknown kind", kind)

@@ -142,7 +142,7 @@ func testThreeTier(t *testing.T, bp *blueprint.Blueprint) {
 	})
 	t.Logf("operations used by the apply: %s", strings.Join(ops, " "))
 	want := state(t, d, bp.Deployment)
-	assert.Equal(t, len(bp.Resources)-len(bp.OfKind(blueprint.KindFirewall)), len(want))
+	assert.Equal(t, len(bp.Resources)-len(bp.OfKind(blueprint.KindNetworkACL)), len(want))
 
 	again, err := eng.Apply(t.Context(), bp)
 	require.NoError(t, err)

@@ -31,8 +31,8 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	fmt.Println(d.Name(), d.Region(), zones)
-	fmt.Println(d.Capabilities().Unsupported["firewall"])
+	fmt.Println(d.Capabilities().Unsupported["network_acl"])
 	// Output:
 	// outscale eu-west-2 [eu-west-2a eu-west-2b]
-	// OUTSCALE has no network ACLs (no stateless firewall in the API); security groups enforce the flows
+	// OUTSCALE has no network ACLs in its API; security groups enforce the flows
 }

@@ -8,6 +8,7 @@ import (
 
 	osc "github.com/outscale/osc-sdk-go/v2"
 
+	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
 )
@@ -45,9 +46,9 @@ func routeTableObserved(rt osc.RouteTable, tags map[string]string) driver.Observ
 		}
 		switch {
 		case r.GetNatServiceId() != "":
-			s.Routes = append(s.Routes, blueprint.RouteSpec{Destination: dest, TargetKind: blueprint.TargetNATGateway, Target: blueprint.Ref(r.GetNatServiceId())})
+			s.Routes = append(s.Routes, blueprint.RouteSpec{Destination: dest, TargetKind: netplan.TargetNATGateway, Target: blueprint.Ref(r.GetNatServiceId())})
 		case strings.HasPrefix(r.GetGatewayId(), "igw-"):
-			s.Routes = append(s.Routes, blueprint.RouteSpec{Destination: dest, TargetKind: blueprint.TargetInternetGateway, Target: blueprint.Ref(r.GetGatewayId())})
+			s.Routes = append(s.Routes, blueprint.RouteSpec{Destination: dest, TargetKind: netplan.TargetInternetGateway, Target: blueprint.Ref(r.GetGatewayId())})
 		}
 	}
 	o.Resource.RouteTable = s
@@ -198,7 +199,7 @@ func (d *Driver) reconcileRouteTable(ctx context.Context, req driver.Request, cu
 
 func setTarget(gw, nat **string, r blueprint.RouteSpec) {
 	t := string(r.Target)
-	if r.TargetKind == blueprint.TargetNATGateway {
+	if r.TargetKind == netplan.TargetNATGateway {
 		*nat = &t
 	} else {
 		*gw = &t

@@ -17,7 +17,7 @@ import (
 // scalingBlueprint is a Net, two subnets, a group and a cluster of two to
 // four VMs with a CPU target-tracking policy.
 func scalingBlueprint() *blueprint.Blueprint {
-	bp := &blueprint.Blueprint{Schema: blueprint.SchemaV1, Deployment: "scale", Resources: base()}
+	bp := &blueprint.Blueprint{Schema: blueprint.SchemaV2, Deployment: "scale", Resources: base()}
 	bp.Resources = append(bp.Resources, blueprint.Resource{ID: "cluster/app", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
 		Tier: "app", Subnets: []blueprint.Ref{"subnet/app/a", "subnet/app/b"}, SecurityGroups: []blueprint.Ref{"security_group/app"},
 		Image: suiteImage, InstanceType: "tinav5.c1r2p2", Min: 2, Desired: 2, Max: 4, Stateless: true,

@@ -485,17 +485,17 @@ var mutations = map[blueprint.Kind]map[string]mutation{
 			s.Outbound = append(s.Outbound, blueprint.RuleSpec{Protocol: netplan.ProtocolUDP, FromPort: 53, ToPort: 53, CIDR: anywhere})
 		}},
 	},
-	blueprint.KindFirewall: {
-		"inbound": {"firewall/web", func(r *blueprint.Resource) {
-			s := r.Firewall
+	blueprint.KindNetworkACL: {
+		"inbound": {"network_acl/web", func(r *blueprint.Resource) {
+			s := r.NetworkACL
 			s.Inbound = append(s.Inbound, blueprint.ACLEntrySpec{Number: 120, Allow: true, Protocol: netplan.ProtocolTCP,
 				FromPort: 22, ToPort: 22, CIDR: netip.MustParsePrefix("10.0.0.0/16")})
 		}},
-		"outbound": {"firewall/web", func(r *blueprint.Resource) {
-			s := r.Firewall
+		"outbound": {"network_acl/web", func(r *blueprint.Resource) {
+			s := r.NetworkACL
 			s.Outbound = append(s.Outbound, blueprint.ACLEntrySpec{Number: 90, Protocol: netplan.ProtocolTCP, FromPort: 25, ToPort: 25, CIDR: anywhere})
 		}},
-		"subnets": {"firewall/web", func(r *blueprint.Resource) { r.Firewall.Subnets = r.Firewall.Subnets[:1] }},
+		"subnets": {"network_acl/web", func(r *blueprint.Resource) { r.NetworkACL.Subnets = r.NetworkACL.Subnets[:1] }},
 	},
 	blueprint.KindLoadBalancer: {
 		"listeners": {"load_balancer/web", func(r *blueprint.Resource) {

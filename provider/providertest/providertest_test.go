@@ -20,7 +20,7 @@ import (
 func TestResources(t *testing.T) {
 	t.Parallel()
 	rs := Resources("a-deployment-with-a-rather-long-name", []string{"z-1a", "z-1b"})
-	bp := blueprint.Blueprint{Schema: blueprint.SchemaV1, Deployment: "x", Resources: rs}
+	bp := blueprint.Blueprint{Schema: blueprint.SchemaV2, Deployment: "x", Resources: rs}
 	require.NoError(t, bp.Validate())
 	kinds := map[blueprint.Kind]bool{}
 	seen := map[string]bool{}

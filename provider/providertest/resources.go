@@ -26,7 +26,7 @@ import (
 //	  lb: in tcp 443 from 0.0.0.0/0, out tcp 8080 to web
 //	  web: in tcp 8080 from lb, out tcp 5432 to db, out tcp 443 to 0.0.0.0/0
 //	  db: in tcp 5432 from web
-//	firewall/web on subnet/web/a and /b
+//	network_acl/web on subnet/web/a and /b
 //	load_balancer/web over subnet/web/a and /b, HTTP 80 -> 8080
 //	cluster/web in subnet/app/a and /b behind load_balancer/web
 //	database/main in subnet/app/a and /b
@@ -47,7 +47,7 @@ func Resources(deployment string, zones []string) []blueprint.Resource {
 		return blueprint.Resource{ID: "subnet/" + tier + "/" + letter, Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{
 			Net: "net/main", CIDR: p(cidr), Zone: zone, Tier: tier, Public: public}}
 	}
-	routeTable := func(id, subnet string, kind blueprint.TargetKind, target blueprint.Ref) blueprint.Resource {
+	routeTable := func(id, subnet string, kind netplan.TargetKind, target blueprint.Ref) blueprint.Resource {
 		return blueprint.Resource{ID: id, Kind: blueprint.KindRouteTable, RouteTable: &blueprint.RouteTableSpec{
 			Net: "net/main", Subnet: blueprint.Ref(subnet),
 			Routes: []blueprint.RouteSpec{{Destination: anywhere, TargetKind: kind, Target: target}}}}
@@ -70,19 +70,19 @@ func Resources(deployment string, zones []string) []blueprint.Resource {
 		subnet("app", "b", zb, "10.0.11.0/24", false),
 		{ID: "internet_gateway/main", Kind: blueprint.KindInternetGateway, InternetGateway: &blueprint.InternetGatewaySpec{Net: "net/main"}},
 		{ID: "public_ip/nat/a", Kind: blueprint.KindPublicIP, PublicIP: &blueprint.PublicIPSpec{}},
-		routeTable("route_table/web/a", "subnet/web/a", blueprint.TargetInternetGateway, "internet_gateway/main"),
-		routeTable("route_table/web/b", "subnet/web/b", blueprint.TargetInternetGateway, "internet_gateway/main"),
+		routeTable("route_table/web/a", "subnet/web/a", netplan.TargetInternetGateway, "internet_gateway/main"),
+		routeTable("route_table/web/b", "subnet/web/b", netplan.TargetInternetGateway, "internet_gateway/main"),
 		{ID: "nat_gateway/a", Kind: blueprint.KindNATGateway, NATGateway: &blueprint.NATGatewaySpec{
 			Subnet: "subnet/web/a", PublicIP: "public_ip/nat/a", InternetGateway: "internet_gateway/main",
 			PublicRoute: "route_table/web/a", Zone: za}},
-		routeTable("route_table/app/a", "subnet/app/a", blueprint.TargetNATGateway, "nat_gateway/a"),
-		routeTable("route_table/app/b", "subnet/app/b", blueprint.TargetNATGateway, "nat_gateway/a"),
+		routeTable("route_table/app/a", "subnet/app/a", netplan.TargetNATGateway, "nat_gateway/a"),
+		routeTable("route_table/app/b", "subnet/app/b", netplan.TargetNATGateway, "nat_gateway/a"),
 		group("lb"), group("web"), group("db"),
 		rules("lb", []blueprint.RuleSpec{tcp(443, anywhere, "")}, []blueprint.RuleSpec{tcp(8080, netip.Prefix{}, "security_group/web")}),
 		rules("web", []blueprint.RuleSpec{tcp(8080, netip.Prefix{}, "security_group/lb")},
 			[]blueprint.RuleSpec{tcp(5432, netip.Prefix{}, "security_group/db"), tcp(443, anywhere, "")}),
 		rules("db", []blueprint.RuleSpec{tcp(5432, netip.Prefix{}, "security_group/web")}, nil),
-		{ID: "firewall/web", Kind: blueprint.KindFirewall, Firewall: &blueprint.FirewallSpec{
+		{ID: "network_acl/web", Kind: blueprint.KindNetworkACL, NetworkACL: &blueprint.NetworkACLSpec{
 			Net: "net/main", Subnets: web,
 			Inbound: []blueprint.ACLEntrySpec{
 				{Number: 100, Allow: true, Protocol: netplan.ProtocolTCP, FromPort: 443, ToPort: 443, CIDR: anywhere},

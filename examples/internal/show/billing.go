@@ -12,7 +12,7 @@ import (
 // exists, whether traffic flows or not, so that nobody applies a
 // deployment to an account without knowing: NAT gateways and their public
 // IPs, load balancers, the nodes of every cluster and the database
-// instances. Nets, subnets, route tables, security groups, firewalls and
+// instances. Nets, subnets, route tables, security groups, network ACLs and
 // internet gateways cost nothing.
 func Billable(w io.Writer, _ *pattern.Architecture, bp *blueprint.Blueprint) error {
 	fmt.Fprint(w, "## Billed while it exists\n\n")
@@ -50,6 +50,6 @@ func Billable(w io.Writer, _ *pattern.Architecture, bp *blueprint.Blueprint) err
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\nEverything else (nets, subnets, gateways, route tables, security groups, firewalls) is free.")
+	fmt.Fprintln(w, "\nEverything else (nets, subnets, gateways, route tables, security groups, network ACLs) is free.")
 	return nil
 }

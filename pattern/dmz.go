@@ -5,10 +5,10 @@ import (
 	"github.com/archkit/archkit/tier"
 )
 
-// ZonesOptions configures [Zones]. Every zero field takes the default
+// DMZOptions configures [DMZ]. Every zero field takes the default
 // written next to it.
-type ZonesOptions struct {
-	Name string // deployment name; "zones"
+type DMZOptions struct {
+	Name string // deployment name; "dmz"
 	CIDR string // "10.0.0.0/16"
 	// DataCentres are the two zones (the seed's Data Centre 1 and 2); "a"
 	// and "b", which the engine maps to the region's zones ending in a and b.
@@ -26,8 +26,8 @@ type ZonesOptions struct {
 	NoSSHFromAnywhere bool
 }
 
-func (o *ZonesOptions) defaults() {
-	def(&o.Name, "zones")
+func (o *DMZOptions) defaults() {
+	def(&o.Name, "dmz")
 	def(&o.CIDR, "10.0.0.0/16")
 	def(&o.DataCentres[0], "a")
 	def(&o.DataCentres[1], "b")
@@ -42,9 +42,9 @@ func (o *ZonesOptions) defaults() {
 	def(&o.DBImage, "mysql-image")
 }
 
-// Zones returns seed 002's network zones: a Prod DMZ in both data centres,
+// DMZ returns seed 002's network zones: a Prod DMZ in both data centres,
 // a Dev DMZ and a DB zone in the first, each zone its own subnet behind its
-// own firewall, with the firewall of the seed's Table 1 (global SSH, HTTP
+// own network ACL, with the network ACL of the seed's Table 1 (global SSH, HTTP
 // and HTTPS in; HTTP and HTTPS out; MySQL from the DMZs to the DB zone
 // only, ephemeral ports for the replies), and a load balancer in front of
 // the Prod DMZ servers, in its own subnets in both data centres.
@@ -52,7 +52,7 @@ func (o *ZonesOptions) defaults() {
 // The seed opens SSH to the whole internet for a global admin team: the
 // pattern keeps it, explicitly allowed, and Build reports it as a warning
 // finding (NP001). Set NoSSHFromAnywhere to drop it.
-func Zones(o ZonesOptions) *Architecture {
+func DMZ(o DMZOptions) *Architecture {
 	o.defaults()
 	dc1, dc2 := o.DataCentres[0], o.DataCentres[1]
 	a := New(o.Name, o.CIDR).WithZones(dc1, dc2)

@@ -1,4 +1,4 @@
-// Command zones builds seed 002's architecture: a Prod DMZ in two data
+// Command dmz builds seed 002's architecture: a Prod DMZ in two data
 // centres, a Dev DMZ and a DB zone, with a load balancer in front. It
 // prints the stateless firewall of every zone the way the seed's Table 1
 // does, each zone's numbered rules with a comment, and a reachability
@@ -7,11 +7,11 @@
 // exits with an error if they disagree, and applies the architecture, by
 // default to the in-memory fake.
 //
-//	go run ./examples/zones                    # on the fake: no account needed
-//	go run ./examples/zones -no-ssh            # no global SSH: admins need a bastion or a VPN
-//	go run ./examples/zones -json              # the Blueprint, as JSON
-//	go run ./examples/zones -plan              # the changes an apply would make
-//	go run ./examples/zones -provider aws -profile prod -region eu-west-3 -image ami-0123abcd -plan
+//	go run ./examples/dmz                    # on the fake: no account needed
+//	go run ./examples/dmz -no-ssh            # no global SSH: admins need a bastion or a VPN
+//	go run ./examples/dmz -json              # the Blueprint, as JSON
+//	go run ./examples/dmz -plan              # the changes an apply would make
+//	go run ./examples/dmz -provider aws -profile prod -region eu-west-3 -image ami-0123abcd -plan
 //
 // OUTSCALE has no stateless firewall: with -provider outscale the security
 // groups alone enforce the same flows, and the tables below show what AWS
@@ -43,7 +43,7 @@ func main() {
 	noSSH := flag.Bool("no-ssh", false, "drop the seed's SSH from anywhere (a finding the lint reports as a warning)")
 	flags := cli.Parse()
 
-	arch := pattern.Zones(pattern.ZonesOptions{
+	arch := pattern.DMZ(pattern.DMZOptions{
 		Profile:           flags.NetProfile(),
 		WebImage:          flags.Image,
 		DBImage:           flags.Image,
@@ -62,7 +62,7 @@ func main() {
 	}
 }
 
-// The tiers of seed 002, as pattern.Zones names them.
+// The tiers of seed 002, as pattern.DMZ names them.
 const (
 	prodDMZ = "prod-dmz"
 	devDMZ  = "dev-dmz"

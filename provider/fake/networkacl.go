@@ -7,28 +7,28 @@ import (
 	"github.com/archkit/archkit/provider/driver"
 )
 
-// validateFirewall checks a stateless firewall (network ACL): its Net
-// exists, its subnets are in the Net and guarded by no other firewall, and
+// validateNetworkACL checks a network ACL: its Net
+// exists, its subnets are in the Net and guarded by no other network ACL, and
 // every entry has a number from 1 to 32766 unique in its direction, a known
 // protocol, valid ports and a CIDR block; each direction, the final
 // deny-all included, stays within Quotas.RulesPerACL.
-func (d *Driver) validateFirewall(op string, e, old *entry) error {
-	s := e.res.Firewall
-	k := blueprint.KindFirewall
-	if _, err := d.ref(op, e, "firewall.net", s.Net, blueprint.KindNet); err != nil {
+func (d *Driver) validateNetworkACL(op string, e, old *entry) error {
+	s := e.res.NetworkACL
+	k := blueprint.KindNetworkACL
+	if _, err := d.ref(op, e, "network_acl.net", s.Net, blueprint.KindNet); err != nil {
 		return err
 	}
 	for i, ref := range s.Subnets {
-		sub, err := d.ref(op, e, fmt.Sprintf("firewall.subnets[%d]", i), ref, blueprint.KindSubnet)
+		sub, err := d.ref(op, e, fmt.Sprintf("network_acl.subnets[%d]", i), ref, blueprint.KindSubnet)
 		if err != nil {
 			return err
 		}
 		if sub.res.Subnet.Net != s.Net {
-			return d.errf(op, k, e.res.ID, driver.Invalid, "firewall.subnets[%d]: %s is in net %s, not %s", i, sub.id, sub.res.Subnet.Net, s.Net)
+			return d.errf(op, k, e.res.ID, driver.Invalid, "network_acl.subnets[%d]: %s is in net %s, not %s", i, sub.id, sub.res.Subnet.Net, s.Net)
 		}
 		for _, o := range d.others(k, old) {
 			if usesSubnet(o, sub.id) {
-				return d.errf(op, k, e.res.ID, driver.AlreadyExists, "firewall.subnets[%d]: %s is already guarded by firewall %s", i, sub.id, o.id)
+				return d.errf(op, k, e.res.ID, driver.AlreadyExists, "network_acl.subnets[%d]: %s is already guarded by network ACL %s", i, sub.id, o.id)
 			}
 		}
 	}
@@ -38,11 +38,11 @@ func (d *Driver) validateFirewall(op string, e, old *entry) error {
 		entries []blueprint.ACLEntrySpec
 	}{{"inbound", s.Inbound}, {"outbound", s.Outbound}} {
 		if q > 0 && len(dir.entries)+1 > q {
-			return d.errf(op, k, e.res.ID, driver.Quota, "firewall.%s: %d entries and the final deny; at most %d", dir.name, len(dir.entries), q)
+			return d.errf(op, k, e.res.ID, driver.Quota, "network_acl.%s: %d entries and the final deny; at most %d", dir.name, len(dir.entries), q)
 		}
 		numbers := map[int]bool{}
 		for i, a := range dir.entries {
-			field := fmt.Sprintf("firewall.%s[%d]", dir.name, i)
+			field := fmt.Sprintf("network_acl.%s[%d]", dir.name, i)
 			switch {
 			case a.Number < 1 || a.Number > 32766:
 				return d.errf(op, k, e.res.ID, driver.Invalid, "%s.number: %d: out of range; use 1 to 32766", field, a.Number)
