@@ -395,11 +395,8 @@ func (r *run) exec(ctx context.Context, nodes []*node) error {
 // cost estimates the driver calls of a node: a create of an asynchronous
 // kind also waits and reads.
 func (n *node) cost() int {
-	if n.op == opCreate {
-		switch n.ch.Kind {
-		case blueprint.KindNATGateway, blueprint.KindLoadBalancer, blueprint.KindDatabase:
-			return 3
-		}
+	if n.op == opCreate && n.ch.Kind.IsAsync() {
+		return 3
 	}
 	return 1
 }

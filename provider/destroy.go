@@ -12,8 +12,10 @@ import (
 
 // Destroy deletes every resource tagged with deployment, of every kind, in
 // reverse dependency order: a resource goes after everything whose refs
-// name it, and every security_group_rules (which revokes the rules that
-// reference other groups) before any security_group. A delete refused with
+// name it, and after every resource of the kinds its kind lists in
+// [blueprint.KindInfo.DeleteAfter] (every security_group_rules, which
+// revokes the rules that reference other groups, before any
+// security_group). A delete refused with
 // Code Dependency is retried DependencyRetries times, then reported with
 // the blocker the driver named ("blocked by instance i-0ab1 (not managed
 // by archkit ...)").
@@ -53,21 +55,7 @@ func (e *Engine) Destroy(ctx context.Context, deployment string) (*Result, error
 		finish()
 		return res, err
 	}
-	var rules, groups []*node
-	for _, n := range nodes {
-		switch n.ch.Kind {
-		case blueprint.KindSecurityGroupRules:
-			rules = append(rules, n)
-		case blueprint.KindSecurityGroup:
-			groups = append(groups, n)
-		}
-	}
-	for _, g := range groups {
-		for _, r := range rules {
-			g.addDep(r)
-		}
-		g.pending = len(g.deps)
-	}
+	deleteAfter(nodes)
 	if err := acyclic(nodes); err != nil {
 		finish()
 		return res, err
@@ -101,4 +89,22 @@ func (e *Engine) Destroy(ctx context.Context, deployment string) (*Result, error
 			strings.Join(leftovers, ", ") + "; run Destroy again or delete them by hand")
 	}
 	return res, nil
+}
+
+// deleteAfter makes each delete node wait for the deletes of every kind
+// its kind lists in [blueprint.KindInfo.DeleteAfter].
+func deleteAfter(nodes []*node) {
+	byKind := map[blueprint.Kind][]*node{}
+	for _, n := range nodes {
+		byKind[n.ch.Kind] = append(byKind[n.ch.Kind], n)
+	}
+	for _, n := range nodes {
+		info, _ := n.ch.Kind.Info()
+		for _, k := range info.DeleteAfter {
+			for _, before := range byKind[k] {
+				n.addDep(before)
+			}
+		}
+		n.pending = len(n.deps)
+	}
 }

@@ -194,58 +194,34 @@ func elements(kind blueprint.Kind, field string, raw json.RawMessage) []string {
 	return out
 }
 
+// element renders one element of a list field with the display method of
+// its blueprint type: a rule, a route, a listener or a network ACL entry.
 func element(kind blueprint.Kind, field string, it json.RawMessage) string {
+	var s fmt.Stringer
 	switch {
 	case kind == blueprint.KindSecurityGroupRules && (field == "inbound" || field == "outbound"):
 		var r blueprint.RuleSpec
 		if json.Unmarshal(it, &r) == nil {
-			return RuleString(r, field == "inbound")
+			return r.Text(field == "inbound")
 		}
 	case kind == blueprint.KindRouteTable && field == "routes":
-		var r blueprint.RouteSpec
-		if json.Unmarshal(it, &r) == nil {
-			return fmt.Sprintf("%s -> %s", r.Destination, r.Target)
-		}
+		s = decode[blueprint.RouteSpec](it)
 	case kind == blueprint.KindLoadBalancer && field == "listeners":
-		var l blueprint.ListenerSpec
-		if json.Unmarshal(it, &l) == nil {
-			return fmt.Sprintf("%s:%d -> %s:%d", l.Protocol, l.Port, l.TargetProtocol, l.TargetPort)
-		}
-	case kind == blueprint.KindNetworkACL:
-		var e blueprint.ACLEntrySpec
-		if json.Unmarshal(it, &e) == nil {
-			verb := "deny"
-			if e.Allow {
-				verb = "allow"
-			}
-			return fmt.Sprintf("#%d %s %s %s", e.Number, verb, ports(string(e.Protocol), e.FromPort, e.ToPort), e.CIDR)
-		}
+		s = decode[blueprint.ListenerSpec](it)
+	case kind == blueprint.KindNetworkACL && (field == "inbound" || field == "outbound"):
+		s = decode[blueprint.ACLEntrySpec](it)
+	}
+	if s != nil {
+		return s.String()
 	}
 	return scalar(it)
 }
 
-// RuleString renders a security group rule for display:
-// "tcp 8080 from security_group/web", "tcp 1024-65535 to 10.0.0.0/16",
-// "all from 0.0.0.0/0".
-func RuleString(r blueprint.RuleSpec, inbound bool) string {
-	peer := r.CIDR.String()
-	if r.Group != "" {
-		peer = string(r.Group)
+// decode returns it decoded as a T, or nil when it is no T.
+func decode[T fmt.Stringer](it json.RawMessage) fmt.Stringer {
+	var v T
+	if json.Unmarshal(it, &v) != nil {
+		return nil
 	}
-	dir := "to"
-	if inbound {
-		dir = "from"
-	}
-	return ports(string(r.Protocol), r.FromPort, r.ToPort) + " " + dir + " " + peer
-}
-
-func ports(proto string, from, to uint16) string {
-	switch {
-	case proto != "tcp" && proto != "udp":
-		return proto
-	case from == to:
-		return fmt.Sprintf("%s %d", proto, from)
-	default:
-		return fmt.Sprintf("%s %d-%d", proto, from, to)
-	}
+	return v
 }

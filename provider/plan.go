@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -38,17 +39,6 @@ func (a Action) Symbol() string {
 		return "-"
 	}
 	return " "
-}
-
-// deleteFirstKinds are replaced by deleting the old resource before the new
-// one is created: a new subnet or net with the same CIDR would conflict with
-// the old one, and names are unique per Net for groups and balancers.
-// Everything that depends on such a resource is replaced the same way.
-// Other kinds are created before the old one is deleted.
-var deleteFirstKinds = map[blueprint.Kind]bool{
-	blueprint.KindNet: true, blueprint.KindSubnet: true, blueprint.KindInternetGateway: true,
-	blueprint.KindSecurityGroup: true, blueprint.KindSecurityGroupRules: true,
-	blueprint.KindLoadBalancer: true, blueprint.KindDatabase: true,
 }
 
 // Change is the action planned for one resource.
@@ -162,13 +152,6 @@ func (cs *Changeset) WriteTo(w io.Writer) (int64, error) {
 	return int64(n), err
 }
 
-func kindIndex(k blueprint.Kind) int {
-	if i := slices.Index(blueprint.Kinds, k); i >= 0 {
-		return i
-	}
-	return len(blueprint.Kinds)
-}
-
 // Plan compares bp with what exists and returns the changes an Apply would
 // make. It makes no write call: it is the dry run. Errors: an invalid
 // Blueprint, a kind the driver does not support (ErrUnsupported), a zone
@@ -258,10 +241,7 @@ func topo(bp *blueprint.Blueprint) ([]*blueprint.Resource, error) {
 		ids = append(ids, id)
 	}
 	slices.SortFunc(ids, func(a, b string) int {
-		if d := kindIndex(idx[a].Kind) - kindIndex(idx[b].Kind); d != 0 {
-			return d
-		}
-		return strings.Compare(a, b)
+		return cmp.Or(blueprint.CompareKinds(idx[a].Kind, idx[b].Kind), strings.Compare(a, b))
 	})
 	for _, id := range ids {
 		if err := visit(id, nil); err != nil {
@@ -394,7 +374,7 @@ func (e *Engine) plan(ctx context.Context, c *client, in *blueprint.Blueprint) (
 			ch.Action, ch.DeleteFirst = ActionReplace, true
 			ch.Reason = strings.Join(forced, ", ") + " replaced first: forces replacement"
 		case len(replaceBy) > 0:
-			ch.Action, ch.DeleteFirst = ActionReplace, deleteFirstKinds[r.Kind]
+			ch.Action, ch.DeleteFirst = ActionReplace, r.Kind.IsDeleteFirst()
 			ch.Reason = strings.Join(replaceBy, ", ") + " changed: forces replacement"
 			// The old one sits on something deleted first: it must go first too.
 			for _, ref := range o.Resource.Refs() {
@@ -440,7 +420,7 @@ func (e *Engine) plan(ctx context.Context, c *client, in *blueprint.Blueprint) (
 			}
 			return -1
 		}
-		if d := kindIndex(a.Kind) - kindIndex(b.Kind); d != 0 {
+		if d := blueprint.CompareKinds(a.Kind, b.Kind); d != 0 {
 			if a.Action == ActionDelete {
 				return -d
 			}

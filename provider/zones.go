@@ -35,25 +35,6 @@ func mapZone(zone string, zones []string) (string, error) {
 	}
 }
 
-// zoneFields returns pointers to the zone fields of r.
-func zoneFields(r *blueprint.Resource) []*string {
-	switch {
-	case r.Subnet != nil:
-		return []*string{&r.Subnet.Zone}
-	case r.PublicIP != nil:
-		if r.PublicIP.Zone == "" {
-			return nil
-		}
-		return []*string{&r.PublicIP.Zone}
-	case r.NATGateway != nil:
-		if r.NATGateway.Zone == "" {
-			return nil
-		}
-		return []*string{&r.NATGateway.Zone}
-	}
-	return nil
-}
-
 // mapZones rewrites every zone of bp (a copy the engine owns) to a
 // provider zone, and reports every zone that maps to nothing.
 func mapZones(bp *blueprint.Blueprint, zones []string) error {
@@ -61,7 +42,7 @@ func mapZones(bp *blueprint.Blueprint, zones []string) error {
 	bad := map[string]bool{}
 	for i := range bp.Resources {
 		r := &bp.Resources[i]
-		for _, z := range zoneFields(r) {
+		for _, z := range r.Zones() {
 			m, err := mapZone(*z, zones)
 			if err != nil {
 				if !bad[*z] {

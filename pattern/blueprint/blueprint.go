@@ -15,37 +15,6 @@ import (
 // [Blueprint]. A change that breaks readers of the JSON gets a new version.
 const SchemaV2 = "archkit.blueprint/v2"
 
-// Kind names a kind of provider-neutral resource.
-type Kind string
-
-// The resource kinds of a Blueprint, in the order a cloud needs them created.
-// The names across clouds are in the package documentation.
-const (
-	KindNet                Kind = "net"                  // AWS VPC, OUTSCALE Net
-	KindSubnet             Kind = "subnet"               // one per tier per zone
-	KindInternetGateway    Kind = "internet_gateway"     // AWS Internet Gateway, OUTSCALE Internet Service (attached/linked)
-	KindPublicIP           Kind = "public_ip"            // AWS Elastic IP, OUTSCALE Public IP
-	KindNATGateway         Kind = "nat_gateway"          // AWS NAT Gateway, OUTSCALE NAT Service
-	KindRouteTable         Kind = "route_table"          // one per subnet, with its routes and its association
-	KindSecurityGroup      Kind = "security_group"       // the group alone, one per tier and per load balancer
-	KindSecurityGroupRules Kind = "security_group_rules" // the complete rule set of one group (split out so groups can reference each other)
-	KindNetworkACL         Kind = "network_acl"          // AWS network ACL (stateless); none on OUTSCALE
-	KindLoadBalancer       Kind = "load_balancer"        // AWS ALB/NLB + target group + listeners, OUTSCALE LBU
-	KindCluster            Kind = "cluster"              // AWS launch template + autoscaling group, OUTSCALE VMs
-	KindDatabase           Kind = "database"             // AWS RDS (subnet group + instance); none on OUTSCALE
-)
-
-// Kinds lists every kind in creation order.
-var Kinds = []Kind{
-	KindNet, KindSubnet, KindInternetGateway, KindPublicIP, KindNATGateway,
-	KindRouteTable, KindSecurityGroup, KindSecurityGroupRules, KindNetworkACL,
-	KindLoadBalancer, KindCluster, KindDatabase,
-}
-
-// renamedKinds maps the kind names of earlier schemas to today's:
-// archkit.blueprint/v1 called the network ACL "firewall".
-var renamedKinds = map[Kind]Kind{"firewall": KindNetworkACL}
-
 // Ref points from one resource to another. In a [Blueprint] it holds the
 // logical id of the target ("subnet/web/a"). In the copy of a resource that
 // the engine hands to a driver, every Ref has been replaced by the target's
@@ -387,62 +356,8 @@ type DatabaseSpec struct {
 // Spec returns the spec of r as an any (the pointer that matches Kind), or
 // nil when it is missing.
 func (r *Resource) Spec() any {
-	switch r.Kind {
-	case KindNet:
-		return nilIfNil(r.Net)
-	case KindSubnet:
-		return nilIfNil(r.Subnet)
-	case KindInternetGateway:
-		return nilIfNil(r.InternetGateway)
-	case KindPublicIP:
-		return nilIfNil(r.PublicIP)
-	case KindNATGateway:
-		return nilIfNil(r.NATGateway)
-	case KindRouteTable:
-		return nilIfNil(r.RouteTable)
-	case KindSecurityGroup:
-		return nilIfNil(r.SecurityGroup)
-	case KindSecurityGroupRules:
-		return nilIfNil(r.SecurityGroupRules)
-	case KindNetworkACL:
-		return nilIfNil(r.NetworkACL)
-	case KindLoadBalancer:
-		return nilIfNil(r.LoadBalancer)
-	case KindCluster:
-		return nilIfNil(r.Cluster)
-	case KindDatabase:
-		return nilIfNil(r.Database)
-	}
-	return nil
-}
-
-func nilIfNil[T any](p *T) any {
-	if p == nil {
-		return nil
-	}
-	return p
-}
-
-func (r *Resource) checkSpec() error {
-	set := 0
-	for _, p := range []bool{r.Net != nil, r.Subnet != nil, r.InternetGateway != nil, r.PublicIP != nil,
-		r.NATGateway != nil, r.RouteTable != nil, r.SecurityGroup != nil, r.SecurityGroupRules != nil,
-		r.NetworkACL != nil, r.LoadBalancer != nil, r.Cluster != nil, r.Database != nil} {
-		if p {
-			set++
-		}
-	}
-	if r.Spec() == nil {
-		if now, ok := renamedKinds[r.Kind]; ok {
-			return fmt.Errorf("kind %q: renamed %q in %s; write %q and put the spec in the %q field", r.Kind, now, SchemaV2, now, now)
-		}
-		if !slices.Contains(Kinds, r.Kind) {
-			return fmt.Errorf("kind %q: unknown kind; use one of %v", r.Kind, Kinds)
-		}
-		return fmt.Errorf("kind %q: spec field %q missing; set it", r.Kind, r.Kind)
-	}
-	if set != 1 {
-		return fmt.Errorf("kind %q: %d spec fields set; set only %q", r.Kind, set, r.Kind)
+	if e, ok := byKind[r.Kind]; ok {
+		return e.spec(r)
 	}
 	return nil
 }
@@ -451,75 +366,20 @@ func (r *Resource) checkSpec() error {
 // rewrite them (the engine replaces logical ids by provider ids). Empty
 // Refs are included; callers skip them.
 func (r *Resource) Refs() []*Ref {
-	var out []*Ref
-	add := func(rs ...*Ref) { out = append(out, rs...) }
-	addAll := func(rs []Ref) {
-		for i := range rs {
-			out = append(out, &rs[i])
-		}
+	if e, ok := byKind[r.Kind]; ok {
+		return e.refs(r)
 	}
-	switch r.Kind {
-	case KindSubnet:
-		if r.Subnet != nil {
-			add(&r.Subnet.Net)
-		}
-	case KindInternetGateway:
-		if r.InternetGateway != nil {
-			add(&r.InternetGateway.Net)
-		}
-	case KindNATGateway:
-		if s := r.NATGateway; s != nil {
-			add(&s.Subnet, &s.PublicIP, &s.InternetGateway, &s.PublicRoute)
-		}
-	case KindRouteTable:
-		if s := r.RouteTable; s != nil {
-			add(&s.Net, &s.Subnet)
-			for i := range s.Routes {
-				add(&s.Routes[i].Target)
-			}
-		}
-	case KindSecurityGroup:
-		if r.SecurityGroup != nil {
-			add(&r.SecurityGroup.Net)
-		}
-	case KindSecurityGroupRules:
-		if s := r.SecurityGroupRules; s != nil {
-			add(&s.Group)
-			for i := range s.Inbound {
-				add(&s.Inbound[i].Group)
-			}
-			for i := range s.Outbound {
-				add(&s.Outbound[i].Group)
-			}
-		}
-	case KindNetworkACL:
-		if s := r.NetworkACL; s != nil {
-			add(&s.Net)
-			addAll(s.Subnets)
-		}
-	case KindLoadBalancer:
-		if s := r.LoadBalancer; s != nil {
-			addAll(s.Subnets)
-			addAll(s.SecurityGroups)
-		}
-	case KindCluster:
-		if s := r.Cluster; s != nil {
-			addAll(s.Subnets)
-			addAll(s.SecurityGroups)
-			addAll(s.LoadBalancers)
-		}
-	case KindDatabase:
-		if s := r.Database; s != nil {
-			addAll(s.Subnets)
-			addAll(s.SecurityGroups)
-			if s.Fallback != nil {
-				addAll(s.Fallback.Subnets)
-				addAll(s.Fallback.SecurityGroups)
-				addAll(s.Fallback.LoadBalancers)
-			}
-		}
+	return nil
+}
+
+// Zones returns pointers to the zone fields of r's spec that are set (a
+// subnet's zone, a public IP's or a NAT gateway's when given), so that the
+// engine can map a declared zone ("a") to the provider's ("eu-west-2a").
+func (r *Resource) Zones() []*string {
+	if e, ok := byKind[r.Kind]; ok {
+		return e.zones(r)
 	}
-	return out
+	return nil
 }
 
 // Dependencies returns the distinct, sorted logical ids that r's Refs name.
@@ -537,60 +397,22 @@ func (r *Resource) Dependencies() []string {
 // Clone returns a deep copy of r: changing the copy's slices or specs
 // leaves r untouched.
 func (r Resource) Clone() Resource {
-	c := r
-	c.DependsOn = slices.Clone(r.DependsOn)
-	c.Net = clonePtr(r.Net)
-	c.Subnet = clonePtr(r.Subnet)
-	c.InternetGateway = clonePtr(r.InternetGateway)
-	c.PublicIP = clonePtr(r.PublicIP)
-	c.NATGateway = clonePtr(r.NATGateway)
-	if s := clonePtr(r.RouteTable); s != nil {
-		s.Routes = slices.Clone(s.Routes)
-		c.RouteTable = s
-	}
-	c.SecurityGroup = clonePtr(r.SecurityGroup)
-	if s := clonePtr(r.SecurityGroupRules); s != nil {
-		s.Inbound = slices.Clone(s.Inbound)
-		s.Outbound = slices.Clone(s.Outbound)
-		c.SecurityGroupRules = s
-	}
-	if s := clonePtr(r.NetworkACL); s != nil {
-		s.Subnets = slices.Clone(s.Subnets)
-		s.Inbound = slices.Clone(s.Inbound)
-		s.Outbound = slices.Clone(s.Outbound)
-		c.NetworkACL = s
-	}
-	if s := clonePtr(r.LoadBalancer); s != nil {
-		s.Subnets = slices.Clone(s.Subnets)
-		s.SecurityGroups = slices.Clone(s.SecurityGroups)
-		s.Listeners = slices.Clone(s.Listeners)
-		c.LoadBalancer = s
-	}
-	c.Cluster = cloneCluster(r.Cluster)
-	if s := clonePtr(r.Database); s != nil {
-		s.Subnets = slices.Clone(s.Subnets)
-		s.SecurityGroups = slices.Clone(s.SecurityGroups)
-		s.Fallback = cloneCluster(s.Fallback)
-		c.Database = s
+	c := Resource{ID: r.ID, Kind: r.Kind, DependsOn: slices.Clone(r.DependsOn)}
+	for i := range registry {
+		registry[i].cloneInto(&c, &r)
 	}
 	return c
 }
 
-func cloneCluster(p *ClusterSpec) *ClusterSpec {
-	s := clonePtr(p)
-	if s != nil {
-		s.Subnets = slices.Clone(s.Subnets)
-		s.SecurityGroups = slices.Clone(s.SecurityGroups)
-		s.LoadBalancers = slices.Clone(s.LoadBalancers)
-		s.Scaling = clonePtr(s.Scaling)
+// Normalize puts r in canonical form for comparison, in place: DependsOn
+// cleared; references, routes, listeners and network ACL entries sorted;
+// security group rules in canonical form ([RuleSpec.Canonical], without
+// their descriptions, which the clouds do not compare), sorted by
+// [RuleSpec.Key] and without duplicates. Two resources that the clouds
+// treat as the same are equal once normalized.
+func (r *Resource) Normalize() {
+	r.DependsOn = nil
+	if e, ok := byKind[r.Kind]; ok {
+		e.normalize(r)
 	}
-	return s
-}
-
-func clonePtr[T any](p *T) *T {
-	if p == nil {
-		return nil
-	}
-	c := *p
-	return &c
 }

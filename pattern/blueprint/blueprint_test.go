@@ -2,6 +2,7 @@ package blueprint_test
 
 import (
 	"encoding/json"
+	"net/netip"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,4 +22,96 @@ func TestValidateNamesTheRenamedKind(t *testing.T) {
 	err := bp.Validate()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `blueprint: resources[1] (firewall/db): kind "firewall": renamed "network_acl" in archkit.blueprint/v2`)
+}
+
+func TestRuleKey(t *testing.T) {
+	t.Parallel()
+	cidr := netip.MustParsePrefix("10.0.0.0/8")
+	for _, tc := range []struct {
+		name string
+		a, b blueprint.RuleSpec
+	}{
+		{"description aside", blueprint.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: cidr, Description: "web"},
+			blueprint.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: cidr}},
+		{"no protocol is all", blueprint.RuleSpec{CIDR: cidr}, blueprint.RuleSpec{Protocol: "all", CIDR: cidr}},
+		{"all has no ports", blueprint.RuleSpec{Protocol: "all", FromPort: 1, ToPort: 9, CIDR: cidr}, blueprint.RuleSpec{Protocol: "all", CIDR: cidr}},
+		{"tcp without ports is every port", blueprint.RuleSpec{Protocol: "tcp", CIDR: cidr}, blueprint.RuleSpec{Protocol: "tcp", ToPort: 65535, CIDR: cidr}},
+		{"backwards range", blueprint.RuleSpec{Protocol: "udp", FromPort: 53, CIDR: cidr}, blueprint.RuleSpec{Protocol: "udp", FromPort: 53, ToPort: 53, CIDR: cidr}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tc.a.Key(), tc.b.Key())
+			assert.Zero(t, blueprint.CompareRules(tc.a, tc.b))
+		})
+	}
+	icmp := blueprint.RuleSpec{Protocol: "icmp", FromPort: 8, CIDR: cidr}
+	assert.NotEqual(t, icmp.Key(), blueprint.RuleSpec{Protocol: "icmp", CIDR: cidr}.Key(), "ICMP keeps its type")
+	group := blueprint.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, Group: "sg-1"}
+	assert.Negative(t, blueprint.CompareRules(group, blueprint.RuleSpec{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: cidr}), "group rules first")
+	assert.Equal(t, "tcp 80 from sg-1", group.Text(true))
+	assert.Equal(t, "all to 10.0.0.0/8", blueprint.RuleSpec{Protocol: "all", CIDR: cidr}.Text(false))
+}
+
+func TestRegistry(t *testing.T) {
+	t.Parallel()
+	require.Len(t, blueprint.Kinds, 12)
+	assert.Equal(t, blueprint.KindNet, blueprint.Kinds[0], "nets are created first")
+	for i, k := range blueprint.Kinds {
+		info, ok := k.Info()
+		require.True(t, ok, k)
+		assert.Equal(t, i, info.Order, k)
+		// Every kind's spec goes through the registry: a resource with only
+		// that spec set is valid, and its clone is deep.
+		r := blueprint.Resource{ID: string(k) + "/x", Kind: k}
+		require.NoError(t, json.Unmarshal([]byte(`{"id":"x","kind":"`+string(k)+`","`+string(k)+`":{}}`), &r), k)
+		assert.NotNil(t, r.Spec(), k)
+		bp := blueprint.Blueprint{Resources: []blueprint.Resource{r}}
+		assert.NoError(t, bp.Validate(), k)
+	}
+	var stateful, async, deleteFirst []blueprint.Kind
+	for _, k := range blueprint.Kinds {
+		if k.IsStateful() {
+			stateful = append(stateful, k)
+		}
+		if k.IsAsync() {
+			async = append(async, k)
+		}
+		if k.IsDeleteFirst() {
+			deleteFirst = append(deleteFirst, k)
+		}
+	}
+	assert.Equal(t, []blueprint.Kind{blueprint.KindDatabase}, stateful)
+	assert.Equal(t, []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindLoadBalancer, blueprint.KindDatabase}, async)
+	assert.Equal(t, []blueprint.Kind{blueprint.KindNet, blueprint.KindSubnet, blueprint.KindInternetGateway, blueprint.KindSecurityGroup,
+		blueprint.KindSecurityGroupRules, blueprint.KindLoadBalancer, blueprint.KindDatabase}, deleteFirst)
+	sg, _ := blueprint.KindSecurityGroup.Info()
+	assert.Equal(t, []blueprint.Kind{blueprint.KindSecurityGroupRules}, sg.DeleteAfter)
+	unknown, ok := blueprint.Kind("volume").Info()
+	assert.False(t, ok)
+	assert.Equal(t, len(blueprint.Kinds), unknown.Order, "unknown kinds sort last")
+	assert.Positive(t, blueprint.CompareKinds("volume", blueprint.KindDatabase))
+}
+
+func TestCloneIsDeepAndRefsReachEveryReference(t *testing.T) {
+	t.Parallel()
+	r := blueprint.Resource{ID: "database/db", Kind: blueprint.KindDatabase, Database: &blueprint.DatabaseSpec{
+		Subnets: []blueprint.Ref{"subnet/db/b", "subnet/db/a"}, SecurityGroups: []blueprint.Ref{"security_group/db"},
+		Fallback: &blueprint.ClusterSpec{Subnets: []blueprint.Ref{"subnet/db/a"}, Scaling: &blueprint.ScalingSpec{TargetCPUPercent: 50}}}}
+	c := r.Clone()
+	for _, p := range c.Refs() {
+		*p = "changed"
+	}
+	c.Database.Fallback.Scaling.TargetCPUPercent = 90
+	assert.Equal(t, []blueprint.Ref{"subnet/db/b", "subnet/db/a"}, r.Database.Subnets, "the original keeps its refs")
+	assert.Equal(t, blueprint.Ref("subnet/db/a"), r.Database.Fallback.Subnets[0])
+	assert.Equal(t, 50, r.Database.Fallback.Scaling.TargetCPUPercent)
+	assert.Equal(t, []string{"security_group/db", "subnet/db/a", "subnet/db/b"}, r.Dependencies())
+	r.Normalize()
+	assert.Equal(t, []blueprint.Ref{"subnet/db/a", "subnet/db/b"}, r.Database.Subnets)
+
+	nat := blueprint.Resource{Kind: blueprint.KindNATGateway, NATGateway: &blueprint.NATGatewaySpec{Zone: "a"}}
+	require.Len(t, nat.Zones(), 1)
+	*nat.Zones()[0] = "eu-west-2a"
+	assert.Equal(t, "eu-west-2a", nat.NATGateway.Zone)
+	assert.Empty(t, (&blueprint.Resource{Kind: blueprint.KindPublicIP, PublicIP: &blueprint.PublicIPSpec{}}).Zones(), "no zone: left to the cloud")
 }

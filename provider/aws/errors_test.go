@@ -117,9 +117,9 @@ func TestIPPermission(t *testing.T) {
 
 	// What AWS reports back has the same key as what was asked.
 	back := ruleFromAWS(ec2types.SecurityGroupRule{IpProtocol: awssdk.String("-1"), FromPort: awssdk.Int32(-1), ToPort: awssdk.Int32(-1), CidrIpv4: awssdk.String("10.0.0.0/8")})
-	assert.Equal(t, ruleKey(blueprint.RuleSpec{Protocol: netplan.ProtocolAll, CIDR: netipMust("10.0.0.0/8")}), ruleKey(back.spec))
+	assert.Equal(t, blueprint.RuleSpec{Protocol: netplan.ProtocolAll, CIDR: netipMust("10.0.0.0/8")}.Key(), back.spec.Key())
 	wide := ruleFromAWS(ec2types.SecurityGroupRule{IpProtocol: awssdk.String("tcp"), FromPort: awssdk.Int32(0), ToPort: awssdk.Int32(65535), CidrIpv4: awssdk.String("10.0.0.0/8")})
-	assert.Equal(t, ruleKey(blueprint.RuleSpec{Protocol: netplan.ProtocolTCP, CIDR: netipMust("10.0.0.0/8")}), ruleKey(wide.spec))
+	assert.Equal(t, blueprint.RuleSpec{Protocol: netplan.ProtocolTCP, CIDR: netipMust("10.0.0.0/8")}.Key(), wide.spec.Key())
 }
 
 // blockedEC2 refuses to delete subnets and reports an ENI of someone

@@ -1,9 +1,7 @@
 package aws
 
 import (
-	"cmp"
 	"context"
-	"fmt"
 	"maps"
 	"net/netip"
 	"slices"
@@ -34,35 +32,6 @@ type awsRule struct {
 	egress bool
 	spec   blueprint.RuleSpec
 }
-
-// canonRule puts a rule in the form AWS reports it: tcp/udp with no ports
-// means every port, ICMP with type and code 0 means every ICMP message,
-// "all" carries no ports.
-func canonRule(r blueprint.RuleSpec) blueprint.RuleSpec {
-	switch r.Protocol {
-	case netplan.ProtocolTCP, netplan.ProtocolUDP:
-		if r.FromPort == 0 && r.ToPort == 0 {
-			r.ToPort = 65535
-		}
-		if r.ToPort < r.FromPort {
-			r.ToPort = r.FromPort
-		}
-	case netplan.ProtocolAll:
-		r.FromPort, r.ToPort = 0, 0
-	}
-	return r
-}
-
-func ruleKey(r blueprint.RuleSpec) string {
-	r = canonRule(r)
-	cidr := ""
-	if r.CIDR.IsValid() {
-		cidr = r.CIDR.String()
-	}
-	return fmt.Sprintf("%s|%d|%d|%s|%s", r.Protocol, r.FromPort, r.ToPort, cidr, r.Group)
-}
-
-func compareRules(a, b blueprint.RuleSpec) int { return cmp.Compare(ruleKey(a), ruleKey(b)) }
 
 func awsProtocol(p netplan.Protocol) string {
 	switch p {
@@ -108,7 +77,8 @@ func ruleFromAWS(r ec2types.SecurityGroupRule) awsRule {
 
 // ipPermission converts one rule for Authorize.
 func ipPermission(r blueprint.RuleSpec) ec2types.IpPermission {
-	r = canonRule(r)
+	desc := r.Description
+	r = r.Canonical() // AWS's own form: tcp/udp 0-0 is every port, "all" has none
 	p := ec2types.IpPermission{IpProtocol: awssdk.String(awsProtocol(r.Protocol))}
 	switch {
 	case r.Protocol.HasPorts():
@@ -120,17 +90,17 @@ func ipPermission(r blueprint.RuleSpec) ec2types.IpPermission {
 			p.FromPort, p.ToPort = awssdk.Int32(int32(r.FromPort)), awssdk.Int32(int32(r.ToPort))
 		}
 	}
-	var desc *string
-	if r.Description != "" {
-		desc = awssdk.String(r.Description)
+	var awsDesc *string
+	if desc != "" {
+		awsDesc = awssdk.String(desc)
 	}
 	switch {
 	case r.Group != "":
-		p.UserIdGroupPairs = []ec2types.UserIdGroupPair{{GroupId: awssdk.String(string(r.Group)), Description: desc}}
+		p.UserIdGroupPairs = []ec2types.UserIdGroupPair{{GroupId: awssdk.String(string(r.Group)), Description: awsDesc}}
 	case r.CIDR.Addr().Is6():
-		p.Ipv6Ranges = []ec2types.Ipv6Range{{CidrIpv6: awssdk.String(r.CIDR.String()), Description: desc}}
+		p.Ipv6Ranges = []ec2types.Ipv6Range{{CidrIpv6: awssdk.String(r.CIDR.String()), Description: awsDesc}}
 	default:
-		p.IpRanges = []ec2types.IpRange{{CidrIp: awssdk.String(r.CIDR.String()), Description: desc}}
+		p.IpRanges = []ec2types.IpRange{{CidrIp: awssdk.String(r.CIDR.String()), Description: awsDesc}}
 	}
 	return p
 }
@@ -170,8 +140,8 @@ func rulesObserved(g ec2types.SecurityGroup, rules []awsRule) driver.Observed {
 			spec.Inbound = append(spec.Inbound, r.spec)
 		}
 	}
-	slices.SortFunc(spec.Inbound, compareRules)
-	slices.SortFunc(spec.Outbound, compareRules)
+	slices.SortFunc(spec.Inbound, blueprint.CompareRules)
+	slices.SortFunc(spec.Outbound, blueprint.CompareRules)
 	o.Resource = blueprint.Resource{ID: logical, Kind: blueprint.KindSecurityGroupRules, SecurityGroupRules: spec}
 	return o
 }
@@ -216,20 +186,20 @@ func (d *Driver) reconcileRules(ctx context.Context, req driver.Request, group s
 		return driver.Observed{}, err
 	}
 	for _, egress := range []bool{false, true} {
-		want := map[string]blueprint.RuleSpec{}
+		want := map[blueprint.RuleKey]blueprint.RuleSpec{}
 		rules := spec.Inbound
 		if egress {
 			rules = spec.Outbound
 		}
 		for _, r := range rules {
-			want[ruleKey(r)] = r
+			want[r.Key()] = r
 		}
 		var revoke []string
 		for _, h := range have {
 			if h.egress != egress {
 				continue
 			}
-			k := ruleKey(h.spec)
+			k := h.spec.Key()
 			if _, ok := want[k]; ok {
 				delete(want, k)
 				continue
@@ -240,7 +210,7 @@ func (d *Driver) reconcileRules(ctx context.Context, req driver.Request, group s
 			return driver.Observed{}, err
 		}
 		var perms []ec2types.IpPermission
-		for _, k := range slices.Sorted(maps.Keys(want)) {
+		for _, k := range slices.SortedFunc(maps.Keys(want), blueprint.RuleKey.Compare) {
 			perms = append(perms, ipPermission(want[k]))
 		}
 		if err := d.authorizeRules(ctx, group, egress, perms); err != nil {

@@ -69,13 +69,13 @@ func (d *Driver) validateRules(op string, e, old *entry) error {
 		if dir.quota > 0 && len(dir.rules) > dir.quota {
 			return d.errf(op, k, e.res.ID, driver.Quota, "security_group_rules.%s: %d rules (RulesPerSecurityGroupLimitExceeded); at most %d", dir.name, len(dir.rules), dir.quota)
 		}
-		seen := map[string]int{}
+		seen := map[blueprint.RuleKey]int{}
 		for i, r := range dir.rules {
 			field := fmt.Sprintf("security_group_rules.%s[%d]", dir.name, i)
 			if err := d.checkRule(op, e, field, r, string(g.res.SecurityGroup.Net)); err != nil {
 				return err
 			}
-			key := ruleKey(r)
+			key := r.Key()
 			if j, dup := seen[key]; dup {
 				return d.errf(op, k, e.res.ID, driver.Invalid, "%s: same rule as %s[%d] (InvalidPermission.Duplicate); keep one", field, dir.name, j)
 			}
@@ -108,15 +108,6 @@ func (d *Driver) checkRule(op string, e *entry, field string, r blueprint.RuleSp
 		}
 	}
 	return nil
-}
-
-// ruleKey identifies a rule the way the clouds compare them: description
-// aside, ports ignored where the protocol has none.
-func ruleKey(r blueprint.RuleSpec) string {
-	if !r.Protocol.HasPorts() && r.Protocol != netplan.ProtocolICMP {
-		r.FromPort, r.ToPort = 0, 0
-	}
-	return fmt.Sprintf("%s|%d|%d|%s|%s", r.Protocol, r.FromPort, r.ToPort, r.CIDR, r.Group)
 }
 
 // ruleMatches reports whether r lets traffic of protocol proto to port

@@ -2,7 +2,6 @@ package outscale
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -120,16 +119,14 @@ func oscRule(r blueprint.RuleSpec) osc.SecurityGroupRule {
 	return out
 }
 
-// ruleKey is the identity of a rule for the reconciliation (description
-// left out: OUTSCALE does not keep one per rule).
-func ruleKey(r blueprint.RuleSpec) string {
-	if r.Protocol == "" {
-		r.Protocol = netplan.ProtocolAll
-	}
-	if r.Protocol == netplan.ProtocolAll || r.Protocol == netplan.ProtocolICMP {
+// held returns r as OUTSCALE holds it: ICMP without a type or code, since
+// oscRule sends every ICMP message (-1/-1). Rules are matched by
+// held(r).Key(), the canonical identity of [blueprint.RuleSpec.Key].
+func held(r blueprint.RuleSpec) blueprint.RuleSpec {
+	if r.Protocol == netplan.ProtocolICMP {
 		r.FromPort, r.ToPort = 0, 0
 	}
-	return fmt.Sprintf("%s|%d|%d|%s|%s", r.Protocol, r.FromPort, r.ToPort, r.CIDR, r.Group)
+	return r
 }
 
 // createRuleSet tags the group with the rule set's ownership tags, then
@@ -186,14 +183,14 @@ func (d *Driver) reconcileRules(ctx context.Context, group string, inbound, outb
 		{"Inbound", flatten(sgs[0].GetInboundRules()), inbound},
 		{"Outbound", flatten(sgs[0].GetOutboundRules()), outbound},
 	} {
-		have := map[string]blueprint.RuleSpec{}
+		have := map[blueprint.RuleKey]blueprint.RuleSpec{}
 		for _, r := range dir.have {
-			have[ruleKey(r)] = r
+			have[held(r).Key()] = r
 		}
-		want := map[string]bool{}
+		want := map[blueprint.RuleKey]bool{}
 		var add []osc.SecurityGroupRule
 		for _, r := range dir.want {
-			k := ruleKey(r)
+			k := held(r).Key()
 			if want[k] {
 				continue
 			}

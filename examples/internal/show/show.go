@@ -13,7 +13,6 @@ import (
 
 	"github.com/archkit/archkit/pattern"
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
 )
 
 // A Section writes one part of an architecture to w.
@@ -52,10 +51,10 @@ func SecurityGroups(w io.Writer, _ *pattern.Architecture, bp *blueprint.Blueprin
 		s := r.SecurityGroupRules
 		group := strings.TrimPrefix(string(s.Group), "security_group/")
 		for _, rule := range s.Inbound {
-			fmt.Fprintf(tw, "%s\tin\t%s\n", group, provider.RuleString(rule, true))
+			fmt.Fprintf(tw, "%s\tin\t%s\n", group, rule.Text(true))
 		}
 		for _, rule := range s.Outbound {
-			fmt.Fprintf(tw, "%s\tout\t%s\n", group, provider.RuleString(rule, false))
+			fmt.Fprintf(tw, "%s\tout\t%s\n", group, rule.Text(false))
 		}
 	}
 	return tw.Flush()

@@ -1,0 +1,214 @@
+package blueprint
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
+
+// Kind names a kind of provider-neutral resource.
+type Kind string
+
+// The resource kinds of a Blueprint. The names across clouds are in the
+// package documentation; their creation order and properties are in the
+// registry ([Kinds], [Kind.Info]).
+const (
+	KindNet                Kind = "net"                  // AWS VPC, OUTSCALE Net
+	KindSubnet             Kind = "subnet"               // one per tier per zone
+	KindInternetGateway    Kind = "internet_gateway"     // AWS Internet Gateway, OUTSCALE Internet Service (attached/linked)
+	KindPublicIP           Kind = "public_ip"            // AWS Elastic IP, OUTSCALE Public IP
+	KindNATGateway         Kind = "nat_gateway"          // AWS NAT Gateway, OUTSCALE NAT Service
+	KindRouteTable         Kind = "route_table"          // one per subnet, with its routes and its association
+	KindSecurityGroup      Kind = "security_group"       // the group alone, one per tier and per load balancer
+	KindSecurityGroupRules Kind = "security_group_rules" // the complete rule set of one group (split out so groups can reference each other)
+	KindNetworkACL         Kind = "network_acl"          // AWS network ACL (stateless); none on OUTSCALE
+	KindLoadBalancer       Kind = "load_balancer"        // AWS ALB/NLB + target group + listeners, OUTSCALE LBU
+	KindCluster            Kind = "cluster"              // AWS launch template + autoscaling group, OUTSCALE VMs
+	KindDatabase           Kind = "database"             // AWS RDS (subnet group + instance); none on OUTSCALE
+)
+
+// KindInfo is what the registry says of a kind: the properties the engine,
+// the drivers and the fake rely on instead of lists of kinds of their own.
+type KindInfo struct {
+	Kind Kind
+	// Order is the kind's place in creation order, from 0 for nets: a
+	// resource of a kind is created after the kinds before it when nothing
+	// else orders them, and deleted before them.
+	Order int
+	// Stateful reports whether a resource of the kind holds data that a
+	// delete or a replace loses (databases; later caches, volumes and
+	// message brokers).
+	Stateful bool
+	// Async reports whether a create returns before the resource is usable,
+	// so that it is waited on (a NAT gateway, a load balancer, a database).
+	Async bool
+	// DeleteFirst reports whether a replace deletes the old resource before
+	// it creates the new one: a new net or subnet with the same CIDR would
+	// conflict with the old one, group and balancer names are unique per
+	// Net, a Net holds one internet gateway. Everything that depends on such
+	// a resource is replaced the same way. Other kinds are created before
+	// the old resource is deleted.
+	DeleteFirst bool
+	// DeleteAfter lists the kinds whose every resource is deleted before
+	// any resource of this kind when a deployment is destroyed, beyond what
+	// the references order: a security group goes after every rule set,
+	// since rule sets revoke the rules that name other groups.
+	DeleteAfter []Kind
+}
+
+// registry lists every kind in creation order, with its properties and
+// its spec field. Adding a kind is one entry here, one spec type (with the
+// methods of specType) and its field in [Resource]; then one entry and one
+// file per driver.
+var registry = []kindEntry{
+	entry(KindInfo{Kind: KindNet, DeleteFirst: true}, func(r *Resource) **NetSpec { return &r.Net }),
+	entry(KindInfo{Kind: KindSubnet, DeleteFirst: true}, func(r *Resource) **SubnetSpec { return &r.Subnet }),
+	entry(KindInfo{Kind: KindInternetGateway, DeleteFirst: true}, func(r *Resource) **InternetGatewaySpec { return &r.InternetGateway }),
+	entry(KindInfo{Kind: KindPublicIP}, func(r *Resource) **PublicIPSpec { return &r.PublicIP }),
+	entry(KindInfo{Kind: KindNATGateway, Async: true}, func(r *Resource) **NATGatewaySpec { return &r.NATGateway }),
+	entry(KindInfo{Kind: KindRouteTable}, func(r *Resource) **RouteTableSpec { return &r.RouteTable }),
+	entry(KindInfo{Kind: KindSecurityGroup, DeleteFirst: true, DeleteAfter: []Kind{KindSecurityGroupRules}},
+		func(r *Resource) **SecurityGroupSpec { return &r.SecurityGroup }),
+	entry(KindInfo{Kind: KindSecurityGroupRules, DeleteFirst: true}, func(r *Resource) **SecurityGroupRulesSpec { return &r.SecurityGroupRules }),
+	entry(KindInfo{Kind: KindNetworkACL}, func(r *Resource) **NetworkACLSpec { return &r.NetworkACL }),
+	entry(KindInfo{Kind: KindLoadBalancer, Async: true, DeleteFirst: true}, func(r *Resource) **LoadBalancerSpec { return &r.LoadBalancer }),
+	entry(KindInfo{Kind: KindCluster}, func(r *Resource) **ClusterSpec { return &r.Cluster }),
+	entry(KindInfo{Kind: KindDatabase, Stateful: true, Async: true, DeleteFirst: true}, func(r *Resource) **DatabaseSpec { return &r.Database }),
+}
+
+// renamedKinds maps the kind names of earlier schemas to today's:
+// archkit.blueprint/v1 called the network ACL "firewall".
+var renamedKinds = map[Kind]Kind{"firewall": KindNetworkACL}
+
+// Kinds lists every kind in creation order.
+var Kinds = func() []Kind {
+	out := make([]Kind, len(registry))
+	for i, e := range registry {
+		out[i] = e.Kind
+	}
+	return out
+}()
+
+var byKind = func() map[Kind]*kindEntry {
+	m := make(map[Kind]*kindEntry, len(registry))
+	for i := range registry {
+		registry[i].Order = i
+		m[registry[i].Kind] = &registry[i]
+	}
+	return m
+}()
+
+// Info returns what the registry says of k; ok is false for a kind it does
+// not know, whose Order is then len(Kinds), after every known kind.
+func (k Kind) Info() (info KindInfo, ok bool) {
+	e, ok := byKind[k]
+	if !ok {
+		return KindInfo{Kind: k, Order: len(registry)}, false
+	}
+	info = e.KindInfo
+	info.DeleteAfter = slices.Clone(info.DeleteAfter)
+	return info, true
+}
+
+// IsStateful reports whether resources of kind k hold data ([KindInfo.Stateful]).
+func (k Kind) IsStateful() bool { e, ok := byKind[k]; return ok && e.Stateful }
+
+// IsAsync reports whether a create of kind k is waited on ([KindInfo.Async]).
+func (k Kind) IsAsync() bool { e, ok := byKind[k]; return ok && e.Async }
+
+// IsDeleteFirst reports whether a replace of kind k deletes before it
+// creates ([KindInfo.DeleteFirst]).
+func (k Kind) IsDeleteFirst() bool { e, ok := byKind[k]; return ok && e.DeleteFirst }
+
+// CompareKinds orders kinds by creation order, unknown kinds last, then by
+// name; it fits slices.SortFunc.
+func CompareKinds(a, b Kind) int {
+	ia, _ := a.Info()
+	ib, _ := b.Info()
+	return cmp.Or(cmp.Compare(ia.Order, ib.Order), cmp.Compare(a, b))
+}
+
+// specType is what every spec type implements for the registry: its
+// references, a deep copy and its canonical form.
+type specType[T any] interface {
+	*T
+	// refs returns pointers to every Ref of the spec, empty ones included.
+	refs() []*Ref
+	// clone returns a deep copy.
+	clone() *T
+	// normalize puts the spec in canonical form in place (see
+	// [Resource.Normalize]).
+	normalize()
+}
+
+// zoned is implemented by the specs that name a zone.
+type zoned interface{ zoneFields() []*string }
+
+// kindEntry is one row of the registry: the kind's properties and the
+// accessors of its spec field.
+type kindEntry struct {
+	KindInfo
+	spec      func(r *Resource) any // the spec pointer, or nil
+	refs      func(r *Resource) []*Ref
+	cloneInto func(dst, src *Resource)
+	normalize func(r *Resource)
+	zones     func(r *Resource) []*string
+}
+
+func entry[T any, P specType[T]](info KindInfo, field func(*Resource) **T) kindEntry {
+	get := func(r *Resource) P { return P(*field(r)) }
+	return kindEntry{
+		KindInfo: info,
+		spec: func(r *Resource) any {
+			if p := get(r); p != nil {
+				return p
+			}
+			return nil
+		},
+		refs: func(r *Resource) []*Ref {
+			if p := get(r); p != nil {
+				return p.refs()
+			}
+			return nil
+		},
+		cloneInto: func(dst, src *Resource) {
+			if p := get(src); p != nil {
+				*field(dst) = p.clone()
+			}
+		},
+		normalize: func(r *Resource) {
+			if p := get(r); p != nil {
+				p.normalize()
+			}
+		},
+		zones: func(r *Resource) []*string {
+			if z, ok := any(get(r)).(zoned); ok && get(r) != nil {
+				return z.zoneFields()
+			}
+			return nil
+		},
+	}
+}
+
+// checkSpec reports a resource whose spec field does not match its kind.
+func (r *Resource) checkSpec() error {
+	set := 0
+	for i := range registry {
+		if registry[i].spec(r) != nil {
+			set++
+		}
+	}
+	if r.Spec() == nil {
+		if now, ok := renamedKinds[r.Kind]; ok {
+			return fmt.Errorf("kind %q: renamed %q in %s; write %q and put the spec in the %q field", r.Kind, now, SchemaV2, now, now)
+		}
+		if _, ok := byKind[r.Kind]; !ok {
+			return fmt.Errorf("kind %q: unknown kind; use one of %v", r.Kind, Kinds)
+		}
+		return fmt.Errorf("kind %q: spec field %q missing; set it", r.Kind, r.Kind)
+	}
+	if set != 1 {
+		return fmt.Errorf("kind %q: %d spec fields set; set only %q", r.Kind, set, r.Kind)
+	}
+	return nil
+}

@@ -1,0 +1,207 @@
+package blueprint
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
+// The methods the registry calls on each spec type (see specType): the
+// references of the spec, a deep copy, its canonical form, and the zone
+// fields of the specs placed in a zone.
+
+func (s *NetSpec) refs() []*Ref    { return nil }
+func (s *NetSpec) clone() *NetSpec { c := *s; return &c }
+func (s *NetSpec) normalize()      {}
+
+func (s *SubnetSpec) refs() []*Ref          { return []*Ref{&s.Net} }
+func (s *SubnetSpec) clone() *SubnetSpec    { c := *s; return &c }
+func (s *SubnetSpec) normalize()            {}
+func (s *SubnetSpec) zoneFields() []*string { return []*string{&s.Zone} }
+
+func (s *InternetGatewaySpec) refs() []*Ref                { return []*Ref{&s.Net} }
+func (s *InternetGatewaySpec) clone() *InternetGatewaySpec { c := *s; return &c }
+func (s *InternetGatewaySpec) normalize()                  {}
+
+func (s *PublicIPSpec) refs() []*Ref         { return nil }
+func (s *PublicIPSpec) clone() *PublicIPSpec { c := *s; return &c }
+func (s *PublicIPSpec) normalize()           {}
+func (s *PublicIPSpec) zoneFields() []*string {
+	return optionalZone(&s.Zone)
+}
+
+func (s *NATGatewaySpec) refs() []*Ref {
+	return []*Ref{&s.Subnet, &s.PublicIP, &s.InternetGateway, &s.PublicRoute}
+}
+func (s *NATGatewaySpec) clone() *NATGatewaySpec { c := *s; return &c }
+func (s *NATGatewaySpec) normalize()             {}
+func (s *NATGatewaySpec) zoneFields() []*string {
+	return optionalZone(&s.Zone)
+}
+
+// optionalZone returns z when a zone is set: an empty zone is left to the
+// cloud and never mapped.
+func optionalZone(z *string) []*string {
+	if *z == "" {
+		return nil
+	}
+	return []*string{z}
+}
+
+func (s *RouteTableSpec) refs() []*Ref {
+	out := []*Ref{&s.Net, &s.Subnet}
+	for i := range s.Routes {
+		out = append(out, &s.Routes[i].Target)
+	}
+	return out
+}
+
+func (s *RouteTableSpec) clone() *RouteTableSpec {
+	c := *s
+	c.Routes = slices.Clone(s.Routes)
+	return &c
+}
+
+func (s *RouteTableSpec) normalize() { slices.SortFunc(s.Routes, CompareRoutes) }
+
+func (s *SecurityGroupSpec) refs() []*Ref              { return []*Ref{&s.Net} }
+func (s *SecurityGroupSpec) clone() *SecurityGroupSpec { c := *s; return &c }
+func (s *SecurityGroupSpec) normalize()                {}
+
+func (s *SecurityGroupRulesSpec) refs() []*Ref {
+	out := []*Ref{&s.Group}
+	for _, rs := range [][]RuleSpec{s.Inbound, s.Outbound} {
+		for i := range rs {
+			out = append(out, &rs[i].Group)
+		}
+	}
+	return out
+}
+
+func (s *SecurityGroupRulesSpec) clone() *SecurityGroupRulesSpec {
+	c := *s
+	c.Inbound = slices.Clone(s.Inbound)
+	c.Outbound = slices.Clone(s.Outbound)
+	return &c
+}
+
+func (s *SecurityGroupRulesSpec) normalize() {
+	s.Inbound = canonicalRules(s.Inbound)
+	s.Outbound = canonicalRules(s.Outbound)
+}
+
+// canonicalRules puts rules in canonical form, sorted by key, without
+// duplicates.
+func canonicalRules(rs []RuleSpec) []RuleSpec {
+	for i := range rs {
+		rs[i] = rs[i].Canonical()
+	}
+	slices.SortFunc(rs, CompareRules)
+	return slices.Compact(rs)
+}
+
+func (s *NetworkACLSpec) refs() []*Ref { return append([]*Ref{&s.Net}, refsOf(s.Subnets)...) }
+
+func (s *NetworkACLSpec) clone() *NetworkACLSpec {
+	c := *s
+	c.Subnets = slices.Clone(s.Subnets)
+	c.Inbound = slices.Clone(s.Inbound)
+	c.Outbound = slices.Clone(s.Outbound)
+	return &c
+}
+
+func (s *NetworkACLSpec) normalize() {
+	slices.Sort(s.Subnets)
+	slices.SortFunc(s.Inbound, CompareEntries)
+	slices.SortFunc(s.Outbound, CompareEntries)
+}
+
+func (s *LoadBalancerSpec) refs() []*Ref {
+	return append(refsOf(s.Subnets), refsOf(s.SecurityGroups)...)
+}
+
+func (s *LoadBalancerSpec) clone() *LoadBalancerSpec {
+	c := *s
+	c.Subnets = slices.Clone(s.Subnets)
+	c.SecurityGroups = slices.Clone(s.SecurityGroups)
+	c.Listeners = slices.Clone(s.Listeners)
+	return &c
+}
+
+func (s *LoadBalancerSpec) normalize() {
+	slices.Sort(s.Subnets)
+	slices.Sort(s.SecurityGroups)
+	slices.SortFunc(s.Listeners, CompareListeners)
+}
+
+func (s *ClusterSpec) refs() []*Ref {
+	return slices.Concat(refsOf(s.Subnets), refsOf(s.SecurityGroups), refsOf(s.LoadBalancers))
+}
+
+func (s *ClusterSpec) clone() *ClusterSpec {
+	c := *s
+	c.Subnets = slices.Clone(s.Subnets)
+	c.SecurityGroups = slices.Clone(s.SecurityGroups)
+	c.LoadBalancers = slices.Clone(s.LoadBalancers)
+	if s.Scaling != nil {
+		sc := *s.Scaling
+		c.Scaling = &sc
+	}
+	return &c
+}
+
+func (s *ClusterSpec) normalize() {
+	slices.Sort(s.Subnets)
+	slices.Sort(s.SecurityGroups)
+	slices.Sort(s.LoadBalancers)
+}
+
+func (s *DatabaseSpec) refs() []*Ref {
+	out := append(refsOf(s.Subnets), refsOf(s.SecurityGroups)...)
+	if s.Fallback != nil {
+		out = append(out, s.Fallback.refs()...)
+	}
+	return out
+}
+
+func (s *DatabaseSpec) clone() *DatabaseSpec {
+	c := *s
+	c.Subnets = slices.Clone(s.Subnets)
+	c.SecurityGroups = slices.Clone(s.SecurityGroups)
+	if s.Fallback != nil {
+		c.Fallback = s.Fallback.clone()
+	}
+	return &c
+}
+
+func (s *DatabaseSpec) normalize() {
+	slices.Sort(s.Subnets)
+	slices.Sort(s.SecurityGroups)
+	if s.Fallback != nil {
+		s.Fallback.normalize()
+	}
+}
+
+// refsOf returns pointers to the elements of rs.
+func refsOf(rs []Ref) []*Ref {
+	out := make([]*Ref, len(rs))
+	for i := range rs {
+		out[i] = &rs[i]
+	}
+	return out
+}
+
+// CompareRoutes orders routes by destination (address, then length), then
+// target kind and target; it fits slices.SortFunc.
+func CompareRoutes(a, b RouteSpec) int {
+	return cmp.Or(a.Destination.Addr().Compare(b.Destination.Addr()), cmp.Compare(a.Destination.Bits(), b.Destination.Bits()),
+		cmp.Compare(a.TargetKind, b.TargetKind), strings.Compare(string(a.Target), string(b.Target)))
+}
+
+// CompareEntries orders network ACL entries by number.
+func CompareEntries(a, b ACLEntrySpec) int { return cmp.Compare(a.Number, b.Number) }
+
+// CompareListeners orders listeners by port, then protocol.
+func CompareListeners(a, b ListenerSpec) int {
+	return cmp.Or(cmp.Compare(a.Port, b.Port), strings.Compare(a.Protocol, b.Protocol))
+}
