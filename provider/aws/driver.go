@@ -196,17 +196,13 @@ func (d *Driver) Name() string { return "aws" }
 // Capabilities reports that every kind is supported and which fields
 // Update changes in place.
 func (d *Driver) Capabilities() driver.Capabilities {
-	return driver.Capabilities{
-		Mutable: map[blueprint.Kind][]string{
-			blueprint.KindSubnet:             {"public"},
-			blueprint.KindRouteTable:         {"routes", "subnet"},
-			blueprint.KindSecurityGroupRules: {"inbound", "outbound"},
-			blueprint.KindNetworkACL:         {"subnets", "inbound", "outbound"},
-			blueprint.KindLoadBalancer:       {"listeners", "health_check", "security_groups"},
-			blueprint.KindCluster:            {"min", "desired", "max", "image", "instance_type", "user_data", "security_groups", "subnets", "load_balancers", "scaling"},
-			blueprint.KindDatabase:           {"instance_class", "storage_gib", "multi_az", "backup_retention_days"},
-		},
+	c := driver.Capabilities{Mutable: map[blueprint.Kind][]string{}}
+	for k, ops := range kinds {
+		if len(ops.mutable) > 0 {
+			c.Mutable[k] = slices.Clone(ops.mutable)
+		}
 	}
+	return c
 }
 
 // Profile returns the AWS limits, [netplan.AWS].
@@ -253,38 +249,11 @@ func (d *Driver) delays() (minDelay, maxDelay time.Duration) {
 // List returns the resources of q.Kind that carry q.Deployment's
 // ownership tag.
 func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
-	var (
-		out []driver.Observed
-		err error
-	)
-	switch q.Kind {
-	case blueprint.KindNet:
-		out, err = d.listVPCs(ctx, q)
-	case blueprint.KindSubnet:
-		out, err = d.listSubnets(ctx, q)
-	case blueprint.KindInternetGateway:
-		out, err = d.listInternetGateways(ctx, q)
-	case blueprint.KindPublicIP:
-		out, err = d.listElasticIPs(ctx, q)
-	case blueprint.KindNATGateway:
-		out, err = d.listNATGateways(ctx, q)
-	case blueprint.KindRouteTable:
-		out, err = d.listRouteTables(ctx, q)
-	case blueprint.KindSecurityGroup:
-		out, err = d.listSecurityGroups(ctx, q)
-	case blueprint.KindSecurityGroupRules:
-		out, err = d.listSecurityGroupRules(ctx, q)
-	case blueprint.KindNetworkACL:
-		out, err = d.listNetworkACLs(ctx, q)
-	case blueprint.KindLoadBalancer:
-		out, err = d.listLoadBalancers(ctx, q)
-	case blueprint.KindCluster:
-		out, err = d.listClusters(ctx, q)
-	case blueprint.KindDatabase:
-		out, err = d.listDatabases(ctx, q)
-	default:
+	ops, ok := kinds[q.Kind]
+	if !ok {
 		return nil, unknownKind("List", q.Kind)
 	}
+	out, err := ops.list(d, ctx, q)
 	slices.SortFunc(out, driver.CompareObserved)
 	return out, err
 }
@@ -293,33 +262,11 @@ func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, e
 // deleted and still visible, like a NAT gateway) is an error with Code
 // NotFound.
 func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (driver.Observed, error) {
-	switch kind {
-	case blueprint.KindNet:
-		return d.readVPC(ctx, id)
-	case blueprint.KindSubnet:
-		return d.readSubnet(ctx, id)
-	case blueprint.KindInternetGateway:
-		return d.readInternetGateway(ctx, id)
-	case blueprint.KindPublicIP:
-		return d.readElasticIP(ctx, id)
-	case blueprint.KindNATGateway:
-		return d.readNATGateway(ctx, id)
-	case blueprint.KindRouteTable:
-		return d.readRouteTable(ctx, id)
-	case blueprint.KindSecurityGroup:
-		return d.readSecurityGroup(ctx, id)
-	case blueprint.KindSecurityGroupRules:
-		return d.readSecurityGroupRules(ctx, id)
-	case blueprint.KindNetworkACL:
-		return d.readNetworkACL(ctx, id)
-	case blueprint.KindLoadBalancer:
-		return d.readLoadBalancer(ctx, id)
-	case blueprint.KindCluster:
-		return d.readCluster(ctx, id)
-	case blueprint.KindDatabase:
-		return d.readDatabase(ctx, id)
+	ops, ok := kinds[kind]
+	if !ok {
+		return driver.Observed{}, unknownKind("Read", kind)
 	}
-	return driver.Observed{}, unknownKind("Read", kind)
+	return ops.read(d, ctx, id)
 }
 
 // Create creates the resource of req, or returns the one an earlier call
@@ -330,34 +277,12 @@ func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observe
 		return driver.Observed{}, driver.NewError("Create", string(r.Kind), r.ID, driver.Invalid,
 			fmt.Errorf("aws: resource %s: spec %q missing; set it", r.ID, r.Kind))
 	}
-	d.logger().LogAttrs(ctx, slog.LevelDebug, "create", slog.String("kind", string(r.Kind)), slog.String("logical_id", r.ID))
-	switch r.Kind {
-	case blueprint.KindNet:
-		return d.createVPC(ctx, req)
-	case blueprint.KindSubnet:
-		return d.createSubnet(ctx, req)
-	case blueprint.KindInternetGateway:
-		return d.createInternetGateway(ctx, req)
-	case blueprint.KindPublicIP:
-		return d.createElasticIP(ctx, req)
-	case blueprint.KindNATGateway:
-		return d.createNATGateway(ctx, req)
-	case blueprint.KindRouteTable:
-		return d.createRouteTable(ctx, req)
-	case blueprint.KindSecurityGroup:
-		return d.createSecurityGroup(ctx, req)
-	case blueprint.KindSecurityGroupRules:
-		return d.createSecurityGroupRules(ctx, req)
-	case blueprint.KindNetworkACL:
-		return d.createNetworkACL(ctx, req)
-	case blueprint.KindLoadBalancer:
-		return d.createLoadBalancer(ctx, req)
-	case blueprint.KindCluster:
-		return d.createCluster(ctx, req)
-	case blueprint.KindDatabase:
-		return d.createDatabase(ctx, req)
+	ops, ok := kinds[r.Kind]
+	if !ok {
+		return driver.Observed{}, unknownKind("Create", r.Kind)
 	}
-	return driver.Observed{}, unknownKind("Create", r.Kind)
+	d.logger().LogAttrs(ctx, slog.LevelDebug, "create", slog.String("kind", string(r.Kind)), slog.String("logical_id", r.ID))
+	return ops.create(d, ctx, req)
 }
 
 // Update changes current in place to match req, for the fields listed in
@@ -369,21 +294,8 @@ func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.
 			fmt.Errorf("aws: resource %s: spec %q missing; set it", r.ID, r.Kind))
 	}
 	d.logger().LogAttrs(ctx, slog.LevelDebug, "update", slog.String("kind", string(r.Kind)), slog.String("id", current.ID))
-	switch r.Kind {
-	case blueprint.KindSubnet:
-		return d.updateSubnet(ctx, req, current)
-	case blueprint.KindRouteTable:
-		return d.updateRouteTable(ctx, req, current)
-	case blueprint.KindSecurityGroupRules:
-		return d.updateSecurityGroupRules(ctx, req, current)
-	case blueprint.KindNetworkACL:
-		return d.updateNetworkACL(ctx, req, current)
-	case blueprint.KindLoadBalancer:
-		return d.updateLoadBalancer(ctx, req, current)
-	case blueprint.KindCluster:
-		return d.updateCluster(ctx, req, current)
-	case blueprint.KindDatabase:
-		return d.updateDatabase(ctx, req, current)
+	if ops, ok := kinds[r.Kind]; ok && ops.update != nil {
+		return ops.update(d, ctx, req, current)
 	}
 	return driver.Observed{}, driver.NewError("Update", string(r.Kind), current.ID, driver.Unsupported,
 		fmt.Errorf("aws: kind %q cannot change in place; replace it", r.Kind))
@@ -395,33 +307,11 @@ func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.
 func (d *Driver) Delete(ctx context.Context, current driver.Observed) error {
 	kind := current.Resource.Kind
 	d.logger().LogAttrs(ctx, slog.LevelDebug, "delete", slog.String("kind", string(kind)), slog.String("id", current.ID))
-	switch kind {
-	case blueprint.KindNet:
-		return d.deleteVPC(ctx, current)
-	case blueprint.KindSubnet:
-		return d.deleteSubnet(ctx, current)
-	case blueprint.KindInternetGateway:
-		return d.deleteInternetGateway(ctx, current)
-	case blueprint.KindPublicIP:
-		return d.deleteElasticIP(ctx, current)
-	case blueprint.KindNATGateway:
-		return d.deleteNATGateway(ctx, current)
-	case blueprint.KindRouteTable:
-		return d.deleteRouteTable(ctx, current)
-	case blueprint.KindSecurityGroup:
-		return d.deleteSecurityGroup(ctx, current)
-	case blueprint.KindSecurityGroupRules:
-		return d.deleteSecurityGroupRules(ctx, current)
-	case blueprint.KindNetworkACL:
-		return d.deleteNetworkACL(ctx, current)
-	case blueprint.KindLoadBalancer:
-		return d.deleteLoadBalancer(ctx, current)
-	case blueprint.KindCluster:
-		return d.deleteCluster(ctx, current)
-	case blueprint.KindDatabase:
-		return d.deleteDatabase(ctx, current)
+	ops, ok := kinds[kind]
+	if !ok {
+		return unknownKind("Delete", kind)
 	}
-	return unknownKind("Delete", kind)
+	return ops.delete(d, ctx, current)
 }
 
 func unknownKind(op string, k blueprint.Kind) error {

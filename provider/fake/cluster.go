@@ -13,7 +13,7 @@ import (
 // a scaling policy with a CPU target of 1 to 100 percent and a warmup of 0
 // to 3600 seconds. Like the clouds, it does not ask a policy for a
 // stateless cluster or for max > min: package tier does.
-func (d *Driver) validateCluster(op string, e *entry) error {
+func (d *Driver) validateCluster(op string, e, _ *entry) error {
 	s := e.res.Cluster
 	k := blueprint.KindCluster
 	net, err := d.checkSubnets(op, e, "cluster.subnets", s.Subnets, 1)

@@ -9,7 +9,7 @@ import (
 // engine, an instance class, 20 to 65536 GiB of storage, a subnet group of
 // one Net over at least two zones, security groups of that Net, a port, a
 // user name, 0 to 35 days of backups and at most 15 read replicas.
-func (d *Driver) validateDatabase(op string, e *entry) error {
+func (d *Driver) validateDatabase(op string, e, _ *entry) error {
 	s := e.res.Database
 	k := blueprint.KindDatabase
 	switch s.Engine {

@@ -170,15 +170,12 @@ func capabilities(unsupported map[blueprint.Kind]string, fields map[blueprint.Ki
 	c := driver.Capabilities{
 		Unsupported:       maps.Clone(unsupported),
 		UnsupportedFields: cloneFields(fields),
-		Mutable: map[blueprint.Kind][]string{
-			blueprint.KindSubnet:             {"public"},
-			blueprint.KindRouteTable:         {"routes"},
-			blueprint.KindSecurityGroupRules: {"inbound", "outbound"},
-			blueprint.KindNetworkACL:         {"subnets", "inbound", "outbound"},
-			blueprint.KindLoadBalancer:       {"listeners", "health_check"},
-			blueprint.KindCluster:            {"image", "instance_type", "user_data", "min", "desired", "max", "load_balancers", "scaling"},
-			blueprint.KindDatabase:           {"engine_version", "instance_class", "storage_gib", "multi_az", "backup_retention_days", "security_groups"},
-		},
+		Mutable:           map[blueprint.Kind][]string{},
+	}
+	for k, ops := range kinds {
+		if len(ops.mutable) > 0 {
+			c.Mutable[k] = slices.Clone(ops.mutable)
+		}
 	}
 	for k, fs := range fields {
 		c.Mutable[k] = slices.DeleteFunc(c.Mutable[k], func(f string) bool { _, no := fs[f]; return no })
@@ -350,10 +347,10 @@ func (d *Driver) create(req driver.Request) (*entry, error) {
 	e.id = d.newID(r.Kind, &r)
 	e.res = r
 	e.origin = r.Clone()
-	switch r.Kind {
-	case blueprint.KindNATGateway, blueprint.KindLoadBalancer, blueprint.KindDatabase:
+	if r.Kind.IsAsync() {
 		e.pending = d.opts.PendingReads
-	case blueprint.KindCluster:
+	}
+	if r.Kind == blueprint.KindCluster {
 		e.parts = d.clusterParts(r.Cluster.Desired)
 	}
 	d.res[e.id] = e
@@ -476,45 +473,21 @@ func (d *Driver) ref(op string, e *entry, field string, ref blueprint.Ref, want 
 
 // netOf returns the provider id of the Net e lives in, or "".
 func (d *Driver) netOf(e *entry) string {
-	r := e.res
-	switch e.kind {
-	case blueprint.KindNet:
+	if e.kind == blueprint.KindNet {
 		return e.id
-	case blueprint.KindSubnet:
-		return string(r.Subnet.Net)
-	case blueprint.KindInternetGateway:
-		return string(r.InternetGateway.Net)
-	case blueprint.KindRouteTable:
-		return string(r.RouteTable.Net)
-	case blueprint.KindSecurityGroup:
-		return string(r.SecurityGroup.Net)
-	case blueprint.KindNetworkACL:
-		return string(r.NetworkACL.Net)
 	}
-	var via blueprint.Ref
-	switch e.kind {
-	case blueprint.KindNATGateway:
-		via = r.NATGateway.Subnet
-	case blueprint.KindSecurityGroupRules:
-		via = r.SecurityGroupRules.Group
-	case blueprint.KindLoadBalancer:
-		via = first(r.LoadBalancer.Subnets)
-	case blueprint.KindCluster:
-		via = first(r.Cluster.Subnets)
-	case blueprint.KindDatabase:
-		via = first(r.Database.Subnets)
+	ops := kinds[e.kind]
+	if ops.net == nil {
+		return ""
+	}
+	net, via := ops.net(&e.res)
+	if net != "" {
+		return string(net)
 	}
 	if t, ok := d.res[string(via)]; ok && t != e {
 		return d.netOf(t)
 	}
 	return ""
-}
-
-func first(rs []blueprint.Ref) blueprint.Ref {
-	if len(rs) == 0 {
-		return ""
-	}
-	return rs[0]
 }
 
 // observed returns a deep copy of e as a driver.Observed.
@@ -537,26 +510,12 @@ func (e *entry) observed() driver.Observed {
 }
 
 func (e *entry) status() string {
-	switch e.kind {
-	case blueprint.KindNATGateway:
-		if e.pending > 0 {
-			return "pending"
-		}
-		return "available"
-	case blueprint.KindLoadBalancer:
-		if e.pending > 0 {
-			return "provisioning"
-		}
-		return "active"
-	case blueprint.KindDatabase:
-		if e.pending > 0 {
-			return "creating"
-		}
-		return "available"
-	case blueprint.KindInternetGateway:
-		return "attached"
-	case blueprint.KindCluster:
-		return "InService"
+	ops := kinds[e.kind]
+	switch {
+	case e.pending > 0 && ops.pending != "":
+		return ops.pending
+	case ops.ready != "":
+		return ops.ready
 	}
 	return "available"
 }

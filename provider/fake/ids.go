@@ -7,20 +7,6 @@ import (
 	"github.com/archkit/archkit/pattern/blueprint"
 )
 
-var idPrefixes = map[blueprint.Kind]string{
-	blueprint.KindNet:                "vpc",
-	blueprint.KindSubnet:             "subnet",
-	blueprint.KindInternetGateway:    "igw",
-	blueprint.KindPublicIP:           "eipalloc",
-	blueprint.KindNATGateway:         "nat",
-	blueprint.KindRouteTable:         "rtb",
-	blueprint.KindSecurityGroup:      "sg",
-	blueprint.KindSecurityGroupRules: "sgr",
-	blueprint.KindNetworkACL:         "acl",
-	blueprint.KindCluster:            "asg",
-	blueprint.KindDatabase:           "db",
-}
-
 // newID returns the next provider id for a resource of kind k. Load
 // balancers are named by ARN (AWS) or by their name (OUTSCALE).
 func (d *Driver) newID(k blueprint.Kind, r *blueprint.Resource) string {
@@ -33,7 +19,7 @@ func (d *Driver) newID(k blueprint.Kind, r *blueprint.Resource) string {
 		return fmt.Sprintf("arn:aws:elasticloadbalancing:%s:123456789012:loadbalancer/%s/%s/%016x",
 			strings.TrimRight(d.region(), "abcdefghijklmnopqrstuvwxyz"), lbTypeWord(r.LoadBalancer.Type), r.LoadBalancer.Name, h)
 	}
-	return d.idWith(idPrefixes[k], h)
+	return d.idWith(kinds[k].idPrefix, h)
 }
 
 func (d *Driver) idWith(prefix string, h uint64) string {

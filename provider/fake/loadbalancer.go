@@ -43,7 +43,7 @@ func (d *Driver) validateLoadBalancer(op string, e, old *entry) error {
 	if err := d.checkGroups(op, e, "load_balancer.security_groups", s.SecurityGroups, net); err != nil {
 		return err
 	}
-	if s.Scheme == blueprint.SchemeInternetFacing && !d.hasInternetGateway(net) {
+	if s.Scheme == blueprint.SchemeInternetFacing && d.netGateway(net) == nil {
 		return d.errf(op, k, e.res.ID, driver.Invalid, "load_balancer.scheme: %s: net %s has no internet gateway (InvalidSubnet); create and attach one first", s.Scheme, net)
 	}
 	ports := map[uint16]bool{}
@@ -85,15 +85,4 @@ func checkLBName(n string) error {
 		}
 	}
 	return nil
-}
-
-// hasInternetGateway reports whether an internet gateway is attached to the
-// Net with provider id net.
-func (d *Driver) hasInternetGateway(net string) bool {
-	for _, o := range d.others(blueprint.KindInternetGateway, nil) {
-		if string(o.res.InternetGateway.Net) == net {
-			return true
-		}
-	}
-	return false
 }

@@ -8,7 +8,7 @@ import (
 // validateNet checks a Net: a CIDR block without host bits whose prefix
 // length lies in Profile.NetPrefix (NetPrefix6 for IPv6), and on OUTSCALE a
 // private (RFC 1918) range.
-func (d *Driver) validateNet(op string, e *entry) error {
+func (d *Driver) validateNet(op string, e, _ *entry) error {
 	p := e.res.Net.CIDR
 	if err := d.checkPrefix(op, e, "net.cidr", p, d.opts.Profile.NetPrefix, d.opts.Profile.NetPrefix6); err != nil {
 		return err

@@ -2,6 +2,7 @@ package fake
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
@@ -27,7 +28,7 @@ func (d *Driver) validateNetworkACL(op string, e, old *entry) error {
 			return d.errf(op, k, e.res.ID, driver.Invalid, "network_acl.subnets[%d]: %s is in net %s, not %s", i, sub.id, sub.res.Subnet.Net, s.Net)
 		}
 		for _, o := range d.others(k, old) {
-			if usesSubnet(o, sub.id) {
+			if slices.Contains(o.res.NetworkACL.Subnets, blueprint.Ref(sub.id)) {
 				return d.errf(op, k, e.res.ID, driver.AlreadyExists, "network_acl.subnets[%d]: %s is already guarded by network ACL %s", i, sub.id, o.id)
 			}
 		}

@@ -19,31 +19,8 @@ func (d *Driver) validate(op string, e, old *entry) error {
 	if err := d.checkFields(op, e); err != nil {
 		return err
 	}
-	switch e.kind {
-	case blueprint.KindNet:
-		return d.validateNet(op, e)
-	case blueprint.KindSubnet:
-		return d.validateSubnet(op, e, old)
-	case blueprint.KindInternetGateway:
-		return d.validateInternetGateway(op, e, old)
-	case blueprint.KindPublicIP:
-		return d.validatePublicIP(op, e)
-	case blueprint.KindNATGateway:
-		return d.validateNATGateway(op, e, old)
-	case blueprint.KindRouteTable:
-		return d.validateRouteTable(op, e, old)
-	case blueprint.KindSecurityGroup:
-		return d.validateSecurityGroup(op, e, old)
-	case blueprint.KindSecurityGroupRules:
-		return d.validateRules(op, e, old)
-	case blueprint.KindNetworkACL:
-		return d.validateNetworkACL(op, e, old)
-	case blueprint.KindLoadBalancer:
-		return d.validateLoadBalancer(op, e, old)
-	case blueprint.KindCluster:
-		return d.validateCluster(op, e)
-	case blueprint.KindDatabase:
-		return d.validateDatabase(op, e)
+	if ops, ok := kinds[e.kind]; ok {
+		return ops.validate(d, op, e, old)
 	}
 	return d.errf(op, e.kind, e.res.ID, driver.Invalid, "unknown kind %q", e.kind)
 }
@@ -80,50 +57,9 @@ func isZeroJSON(v json.RawMessage) bool {
 func (d *Driver) blockers(e *entry) []driver.Blocker {
 	var bs []driver.Blocker
 	add := func(kind, id string) { bs = append(bs, driver.Blocker{Kind: kind, ID: id}) }
-	uses := func(o *entry, refs ...blueprint.Ref) bool {
-		return o != e && slices.Contains(refs, blueprint.Ref(e.id))
-	}
-	for _, o := range d.res {
-		switch e.kind {
-		case blueprint.KindNet:
-			if o != e && d.netOf(o) == e.id && o.kind != blueprint.KindSecurityGroupRules {
-				add(string(o.kind), o.id)
-			}
-		case blueprint.KindSubnet:
-			if usesSubnet(o, e.id) {
-				add(string(o.kind), o.id)
-			}
-		case blueprint.KindInternetGateway:
-			if o.kind == blueprint.KindNATGateway && (o.res.NATGateway.InternetGateway == blueprint.Ref(e.id) ||
-				d.netOf(o) == string(e.res.InternetGateway.Net)) {
-				add(string(o.kind), o.id)
-			}
-		case blueprint.KindPublicIP:
-			if o.kind == blueprint.KindNATGateway && o.res.NATGateway.PublicIP == blueprint.Ref(e.id) {
-				add(string(o.kind), o.id)
-			}
-		case blueprint.KindSecurityGroup:
-			switch o.kind {
-			case blueprint.KindSecurityGroupRules:
-				s := o.res.SecurityGroupRules
-				if s.Group != blueprint.Ref(e.id) && (rulesUse(s.Inbound, e.id) || rulesUse(s.Outbound, e.id)) {
-					add(string(o.kind), o.id)
-				}
-			case blueprint.KindLoadBalancer:
-				if uses(o, o.res.LoadBalancer.SecurityGroups...) {
-					add(string(o.kind), o.id)
-				}
-			case blueprint.KindCluster:
-				if uses(o, o.res.Cluster.SecurityGroups...) {
-					add(string(o.kind), o.id)
-				}
-			case blueprint.KindDatabase:
-				if uses(o, o.res.Database.SecurityGroups...) {
-					add(string(o.kind), o.id)
-				}
-			}
-		case blueprint.KindLoadBalancer:
-			if o.kind == blueprint.KindCluster && uses(o, o.res.Cluster.LoadBalancers...) {
+	if blockedBy := kinds[e.kind].blockedBy; blockedBy != nil {
+		for _, o := range d.res {
+			if o != e && blockedBy(d, e, o) {
 				add(string(o.kind), o.id)
 			}
 		}
@@ -145,30 +81,6 @@ func (d *Driver) blockers(e *entry) []driver.Blocker {
 		return compareIDs(a.ID, b.ID)
 	})
 	return bs
-}
-
-// usesSubnet reports whether o has something placed in subnet id.
-func usesSubnet(o *entry, id string) bool {
-	ref := blueprint.Ref(id)
-	switch o.kind {
-	case blueprint.KindNATGateway:
-		return o.res.NATGateway.Subnet == ref
-	case blueprint.KindRouteTable:
-		return o.res.RouteTable.Subnet == ref
-	case blueprint.KindNetworkACL:
-		return slices.Contains(o.res.NetworkACL.Subnets, ref)
-	case blueprint.KindLoadBalancer:
-		return slices.Contains(o.res.LoadBalancer.Subnets, ref)
-	case blueprint.KindCluster:
-		return slices.Contains(o.res.Cluster.Subnets, ref)
-	case blueprint.KindDatabase:
-		return slices.Contains(o.res.Database.Subnets, ref)
-	}
-	return false
-}
-
-func rulesUse(rs []blueprint.RuleSpec, id string) bool {
-	return slices.ContainsFunc(rs, func(r blueprint.RuleSpec) bool { return r.Group == blueprint.Ref(id) })
 }
 
 // checkPrefix checks a Net or subnet range: valid, no host bits, and a

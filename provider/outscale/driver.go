@@ -135,40 +135,26 @@ func (d *Driver) Name() string { return "outscale" }
 // scalingUnsupported is why a cluster's scaling policy cannot be honoured.
 const scalingUnsupported = "OUTSCALE has no autoscaling service (VM groups are still under development in the API); archkit keeps the VMs at Desired"
 
-// Mutable and write-only fields, per kind.
-var (
-	mutable = map[blueprint.Kind][]string{
-		blueprint.KindSubnet:             {"public"},
-		blueprint.KindInternetGateway:    {"net"},
-		blueprint.KindRouteTable:         {"subnet", "routes"},
-		blueprint.KindSecurityGroupRules: {"inbound", "outbound"},
-		blueprint.KindLoadBalancer:       {"listeners", "health_check", "security_groups"},
-		blueprint.KindCluster:            {"min", "desired", "max", "load_balancers", "target_port"},
-	}
-	writeOnly = map[blueprint.Kind][]string{}
-)
-
 // Capabilities reports what OUTSCALE lacks: network ACLs, managed
 // databases and autoscaling (a cluster's scaling policy: the engine keeps
 // the VMs at Desired). See the package documentation for the fields
 // Update changes in place.
 func (d *Driver) Capabilities() driver.Capabilities {
 	c := driver.Capabilities{
-		Unsupported: map[blueprint.Kind]string{
-			blueprint.KindNetworkACL: "OUTSCALE has no network ACLs in its API; security groups enforce the flows",
-			blueprint.KindDatabase:   "OUTSCALE has no managed database service; use a database cluster (DatabaseSpec.Fallback)",
-		},
+		Unsupported: map[blueprint.Kind]string{},
 		UnsupportedFields: map[blueprint.Kind]map[string]string{
 			blueprint.KindCluster: {"scaling": scalingUnsupported},
 		},
 		Mutable:   map[blueprint.Kind][]string{},
 		WriteOnly: map[blueprint.Kind][]string{},
 	}
-	for k, v := range mutable {
-		c.Mutable[k] = slices.Clone(v)
-	}
-	for k, v := range writeOnly {
-		c.WriteOnly[k] = slices.Clone(v)
+	for k, ops := range kinds {
+		if ops.unsupported != "" {
+			c.Unsupported[k] = ops.unsupported
+		}
+		if len(ops.mutable) > 0 {
+			c.Mutable[k] = slices.Clone(ops.mutable)
+		}
 	}
 	return c
 }
@@ -273,84 +259,50 @@ func (d *Driver) readQuotas(ctx context.Context) (netplan.Quotas, error) {
 	return q, nil
 }
 
-// List returns the resources of kind q.Kind tagged with q.Deployment.
+// List returns the resources of kind q.Kind tagged with q.Deployment; none
+// for a kind OUTSCALE lacks.
 func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
-	var (
-		out []driver.Observed
-		err error
-	)
-	switch q.Kind {
-	case blueprint.KindNet:
-		out, err = d.listNets(ctx, q, nil)
-	case blueprint.KindSubnet:
-		out, err = d.listSubnets(ctx, q, nil)
-	case blueprint.KindInternetGateway:
-		out, err = d.listInternetServices(ctx, q, nil)
-	case blueprint.KindPublicIP:
-		out, err = d.listPublicIPs(ctx, q, nil)
-	case blueprint.KindNATGateway:
-		out, err = d.listNatServices(ctx, q, nil)
-	case blueprint.KindRouteTable:
-		out, err = d.listRouteTables(ctx, q, nil)
-	case blueprint.KindSecurityGroup:
-		out, err = d.listSecurityGroups(ctx, q, nil)
-	case blueprint.KindSecurityGroupRules:
-		out, err = d.listRuleSets(ctx, q, nil)
-	case blueprint.KindLoadBalancer:
-		out, err = d.listLoadBalancers(ctx, q, nil)
-	case blueprint.KindCluster:
-		out, err = d.listClusters(ctx, q, "")
-	case blueprint.KindNetworkACL, blueprint.KindDatabase:
-		return nil, nil
-	default:
+	ops, ok := kinds[q.Kind]
+	switch {
+	case !ok:
 		return nil, errorf("List", string(q.Kind), "", driver.Invalid, "kind %q: unknown kind", q.Kind)
+	case ops.unsupported != "":
+		return nil, nil
 	}
+	out, err := ops.list(d, ctx, q, nil)
 	slices.SortFunc(out, driver.CompareObserved)
 	return out, err
 }
 
-// Read returns one resource by provider id, or a NotFound error.
+// Read returns one resource by provider id, or a NotFound error. A NAT
+// service or a load balancer in state "deleted" is gone.
 func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (driver.Observed, error) {
-	var (
-		out []driver.Observed
-		err error
-	)
-	ids := []string{id}
-	switch kind {
-	case blueprint.KindNet:
-		out, err = d.listNets(ctx, driver.Query{}, ids)
-	case blueprint.KindSubnet:
-		out, err = d.listSubnets(ctx, driver.Query{}, ids)
-	case blueprint.KindInternetGateway:
-		out, err = d.listInternetServices(ctx, driver.Query{}, ids)
-	case blueprint.KindPublicIP:
-		out, err = d.listPublicIPs(ctx, driver.Query{}, ids)
-	case blueprint.KindNATGateway:
-		out, err = d.listNatServices(ctx, driver.Query{}, ids)
-		out = slices.DeleteFunc(out, func(o driver.Observed) bool { return o.Status == "deleted" })
-	case blueprint.KindRouteTable:
-		out, err = d.listRouteTables(ctx, driver.Query{}, ids)
-	case blueprint.KindSecurityGroup:
-		out, err = d.listSecurityGroups(ctx, driver.Query{}, ids)
-	case blueprint.KindSecurityGroupRules:
-		out, err = d.listRuleSets(ctx, driver.Query{}, ids)
-	case blueprint.KindLoadBalancer:
-		out, err = d.listLoadBalancers(ctx, driver.Query{}, ids)
-		out = slices.DeleteFunc(out, func(o driver.Observed) bool { return o.Status == "deleted" })
-	case blueprint.KindCluster:
-		out, err = d.listClusters(ctx, driver.Query{}, id)
-	case blueprint.KindNetworkACL, blueprint.KindDatabase:
-		return driver.Observed{}, d.unsupported("Read", kind, id)
-	default:
-		return driver.Observed{}, errorf("Read", string(kind), id, driver.Invalid, "kind %q: unknown kind", kind)
-	}
+	ops, err := d.ops("Read", kind, id)
 	if err != nil {
 		return driver.Observed{}, err
 	}
+	out, err := ops.list(d, ctx, driver.Query{}, []string{id})
+	if err != nil {
+		return driver.Observed{}, err
+	}
+	out = slices.DeleteFunc(out, func(o driver.Observed) bool { return o.Status == "deleted" })
 	if len(out) == 0 {
 		return driver.Observed{}, errorf("Read", string(kind), id, driver.NotFound, "%s %s: not found", kind, id)
 	}
 	return out[0], nil
+}
+
+// ops returns the registry entry of kind, or the error for op on a kind
+// the driver does not know or OUTSCALE lacks.
+func (d *Driver) ops(op string, kind blueprint.Kind, id string) (kindOps, error) {
+	ops, ok := kinds[kind]
+	switch {
+	case !ok:
+		return kindOps{}, errorf(op, string(kind), id, driver.Invalid, "kind %q: unknown kind", kind)
+	case ops.unsupported != "":
+		return kindOps{}, driver.NewError(op, string(kind), id, driver.Unsupported, errorString("outscale: "+ops.unsupported))
+	}
+	return ops, nil
 }
 
 // Create creates the resource, tags it and returns it. Before creating, it
@@ -363,35 +315,14 @@ func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observe
 	if r.Spec() == nil {
 		return driver.Observed{}, errorf("Create", string(r.Kind), r.ID, driver.Invalid, "kind %q: spec missing; set the spec that matches the kind", r.Kind)
 	}
-	if reason, no := d.Capabilities().Unsupported[r.Kind]; no {
-		return driver.Observed{}, driver.NewError("Create", string(r.Kind), r.ID, driver.Unsupported, errorString("outscale: "+reason))
+	ops, err := d.ops("Create", r.Kind, r.ID)
+	if err != nil {
+		return driver.Observed{}, err
 	}
 	if err := noScaling("Create", r); err != nil {
 		return driver.Observed{}, err
 	}
-	switch r.Kind {
-	case blueprint.KindNet:
-		return d.createNet(ctx, req)
-	case blueprint.KindSubnet:
-		return d.createSubnet(ctx, req)
-	case blueprint.KindInternetGateway:
-		return d.createInternetService(ctx, req)
-	case blueprint.KindPublicIP:
-		return d.createPublicIP(ctx, req)
-	case blueprint.KindNATGateway:
-		return d.createNatService(ctx, req)
-	case blueprint.KindRouteTable:
-		return d.createRouteTable(ctx, req)
-	case blueprint.KindSecurityGroup:
-		return d.createSecurityGroup(ctx, req)
-	case blueprint.KindSecurityGroupRules:
-		return d.createRuleSet(ctx, req)
-	case blueprint.KindLoadBalancer:
-		return d.createLoadBalancer(ctx, req)
-	case blueprint.KindCluster:
-		return d.createCluster(ctx, req)
-	}
-	return driver.Observed{}, errorf("Create", string(r.Kind), r.ID, driver.Invalid, "kind %q: unknown kind", r.Kind)
+	return ops.create(d, ctx, req)
 }
 
 // Update changes the fields that Capabilities().Mutable lists.
@@ -400,29 +331,18 @@ func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.
 	if r.Spec() == nil {
 		return driver.Observed{}, errorf("Update", string(r.Kind), current.ID, driver.Invalid, "kind %q: spec missing", r.Kind)
 	}
+	ops, err := d.ops("Update", r.Kind, current.ID)
+	if err != nil {
+		return driver.Observed{}, err
+	}
 	if err := noScaling("Update", r); err != nil {
 		return driver.Observed{}, err
 	}
-	var err error
-	switch r.Kind {
-	case blueprint.KindSubnet:
-		err = d.updateSubnet(ctx, req, current)
-	case blueprint.KindInternetGateway:
-		err = d.updateInternetService(ctx, req, current)
-	case blueprint.KindRouteTable:
-		err = d.updateRouteTable(ctx, req, current)
-	case blueprint.KindSecurityGroupRules:
-		err = d.updateRuleSet(ctx, req, current)
-	case blueprint.KindLoadBalancer:
-		err = d.updateLoadBalancer(ctx, req, current)
-	case blueprint.KindCluster:
-		err = d.updateCluster(ctx, req, current)
-	case blueprint.KindNetworkACL, blueprint.KindDatabase:
-		return driver.Observed{}, d.unsupported("Update", r.Kind, current.ID)
-	default:
-		if len(req.Tags) > 0 {
-			err = d.createTags(ctx, "Update", r.Kind, current.ID, req.Tags)
-		}
+	switch {
+	case ops.update != nil:
+		err = ops.update(d, ctx, req, current)
+	case len(req.Tags) > 0:
+		err = d.createTags(ctx, "Update", r.Kind, current.ID, req.Tags)
 	}
 	if err != nil {
 		return driver.Observed{}, err
@@ -433,38 +353,14 @@ func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.
 // Delete deletes the resource in OUTSCALE's order and waits for the ones
 // OUTSCALE removes asynchronously. A resource already gone is not an error.
 func (d *Driver) Delete(ctx context.Context, current driver.Observed) error {
-	kind := current.Resource.Kind
-	var err error
-	switch kind {
-	case blueprint.KindNet:
-		err = d.deleteNet(ctx, current)
-	case blueprint.KindSubnet:
-		err = d.deleteSubnet(ctx, current)
-	case blueprint.KindInternetGateway:
-		err = d.deleteInternetService(ctx, current)
-	case blueprint.KindPublicIP:
-		err = d.deletePublicIP(ctx, current)
-	case blueprint.KindNATGateway:
-		err = d.deleteNatService(ctx, current)
-	case blueprint.KindRouteTable:
-		err = d.deleteRouteTable(ctx, current)
-	case blueprint.KindSecurityGroup:
-		err = d.deleteSecurityGroup(ctx, current)
-	case blueprint.KindSecurityGroupRules:
-		err = d.deleteRuleSet(ctx, current)
-	case blueprint.KindLoadBalancer:
-		err = d.deleteLoadBalancer(ctx, current)
-	case blueprint.KindCluster:
-		err = d.deleteCluster(ctx, current)
-	case blueprint.KindNetworkACL, blueprint.KindDatabase:
-		return d.unsupported("Delete", kind, current.ID)
-	default:
-		return errorf("Delete", string(kind), current.ID, driver.Invalid, "kind %q: unknown kind", kind)
+	ops, err := d.ops("Delete", current.Resource.Kind, current.ID)
+	if err != nil {
+		return err
 	}
-	if isNotFound(err) {
-		return nil
+	if err := ops.delete(d, ctx, current); !isNotFound(err) {
+		return err
 	}
-	return err
+	return nil
 }
 
 // noScaling refuses a cluster with a scaling policy before any request:
@@ -475,10 +371,6 @@ func noScaling(op string, r blueprint.Resource) error {
 		return driver.NewError(op, string(r.Kind), r.ID, driver.Unsupported, errorString("outscale: cluster.scaling: "+scalingUnsupported))
 	}
 	return nil
-}
-
-func (d *Driver) unsupported(op string, kind blueprint.Kind, id string) error {
-	return driver.NewError(op, string(kind), id, driver.Unsupported, errorString("outscale: "+d.Capabilities().Unsupported[kind]))
 }
 
 type errorString string

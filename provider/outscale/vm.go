@@ -73,10 +73,12 @@ func nodesOf(vms []osc.Vm) []node {
 	return out
 }
 
-// listClusters returns the clusters of q's deployment, or the one with id:
+// listClusters returns the clusters of q's deployment, or the one whose id
+// is ids[0]:
 // the VMs tagged with a cluster id, grouped. A cluster none of whose VMs is
 // pending or running does not exist any more.
-func (d *Driver) listClusters(ctx context.Context, q driver.Query, id string) ([]driver.Observed, error) {
+func (d *Driver) listClusters(ctx context.Context, q driver.Query, ids []string) ([]driver.Observed, error) {
+	id := first(ids)
 	f := osc.FiltersVm{Tags: ownerFilter(q), NetIds: netFilter(q)}
 	if id != "" {
 		f.Tags = &[]string{tagCluster + "=" + id}

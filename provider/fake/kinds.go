@@ -1,0 +1,142 @@
+package fake
+
+import (
+	"slices"
+
+	"github.com/archkit/archkit/pattern/blueprint"
+)
+
+// kindOps is what the fake knows of one kind: how it spells its ids, how
+// the cloud validates it, where it lives, what it occupies and what stops
+// its delete, the fields it changes in place and its state words. The
+// validation of each kind is in the kind's own file.
+type kindOps struct {
+	idPrefix string
+	validate func(d *Driver, op string, e, old *entry) error
+	// net returns the Net a resource names directly, or a resource through
+	// which to find it (its subnet, its group).
+	net func(r *blueprint.Resource) (net, via blueprint.Ref)
+	// subnets and groups are the subnets a resource is placed in and the
+	// security groups it uses: each stops the delete of those.
+	subnets, groups func(r *blueprint.Resource) []blueprint.Ref
+	// blockedBy reports whether o, another stored resource, stops the
+	// delete of e beyond the subnets and groups o uses.
+	blockedBy func(d *Driver, e, o *entry) bool
+	// mutable lists the spec fields Update changes in place.
+	mutable []string
+	// pending and ready are the cloud's state words while an asynchronous
+	// resource is pending and once it is usable.
+	pending, ready string
+}
+
+// kinds is the fake's registry: one entry per kind of [blueprint.Kinds].
+// It is filled by init, since its entries call the driver's methods, which
+// read it.
+var kinds map[blueprint.Kind]kindOps
+
+func init() { kinds = registry() }
+
+func registry() map[blueprint.Kind]kindOps {
+	return map[blueprint.Kind]kindOps{
+		blueprint.KindNet: {
+			idPrefix: "vpc", validate: (*Driver).validateNet,
+			blockedBy: func(d *Driver, e, o *entry) bool {
+				return d.netOf(o) == e.id && o.kind != blueprint.KindSecurityGroupRules
+			},
+		},
+		blueprint.KindSubnet: {
+			idPrefix: "subnet", validate: (*Driver).validateSubnet, mutable: []string{"public"},
+			net: func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return r.Subnet.Net, "" },
+			blockedBy: func(_ *Driver, e, o *entry) bool {
+				return slices.Contains(refs(kinds[o.kind].subnets, &o.res), blueprint.Ref(e.id))
+			},
+		},
+		blueprint.KindInternetGateway: {
+			idPrefix: "igw", validate: (*Driver).validateInternetGateway, ready: "attached",
+			net: func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return r.InternetGateway.Net, "" },
+			blockedBy: func(d *Driver, e, o *entry) bool {
+				return o.kind == blueprint.KindNATGateway && (o.res.NATGateway.InternetGateway == blueprint.Ref(e.id) ||
+					d.netOf(o) == string(e.res.InternetGateway.Net))
+			},
+		},
+		blueprint.KindPublicIP: {
+			idPrefix: "eipalloc", validate: (*Driver).validatePublicIP,
+			blockedBy: func(_ *Driver, e, o *entry) bool {
+				return o.kind == blueprint.KindNATGateway && o.res.NATGateway.PublicIP == blueprint.Ref(e.id)
+			},
+		},
+		blueprint.KindNATGateway: {
+			idPrefix: "nat", validate: (*Driver).validateNATGateway, pending: "pending",
+			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", r.NATGateway.Subnet },
+			subnets: func(r *blueprint.Resource) []blueprint.Ref { return []blueprint.Ref{r.NATGateway.Subnet} },
+		},
+		blueprint.KindRouteTable: {
+			idPrefix: "rtb", validate: (*Driver).validateRouteTable, mutable: []string{"routes"},
+			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return r.RouteTable.Net, "" },
+			subnets: func(r *blueprint.Resource) []blueprint.Ref { return []blueprint.Ref{r.RouteTable.Subnet} },
+		},
+		blueprint.KindSecurityGroup: {
+			idPrefix: "sg", validate: (*Driver).validateSecurityGroup,
+			net: func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return r.SecurityGroup.Net, "" },
+			blockedBy: func(_ *Driver, e, o *entry) bool {
+				if o.kind == blueprint.KindSecurityGroupRules {
+					s := o.res.SecurityGroupRules
+					return s.Group != blueprint.Ref(e.id) && (rulesUse(s.Inbound, e.id) || rulesUse(s.Outbound, e.id))
+				}
+				return slices.Contains(refs(kinds[o.kind].groups, &o.res), blueprint.Ref(e.id))
+			},
+		},
+		blueprint.KindSecurityGroupRules: {
+			idPrefix: "sgr", validate: (*Driver).validateRules, mutable: []string{"inbound", "outbound"},
+			net: func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", r.SecurityGroupRules.Group },
+		},
+		blueprint.KindNetworkACL: {
+			idPrefix: "acl", validate: (*Driver).validateNetworkACL, mutable: []string{"subnets", "inbound", "outbound"},
+			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return r.NetworkACL.Net, "" },
+			subnets: func(r *blueprint.Resource) []blueprint.Ref { return r.NetworkACL.Subnets },
+		},
+		blueprint.KindLoadBalancer: {
+			validate: (*Driver).validateLoadBalancer, mutable: []string{"listeners", "health_check"},
+			pending: "provisioning", ready: "active",
+			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", first(r.LoadBalancer.Subnets) },
+			subnets: func(r *blueprint.Resource) []blueprint.Ref { return r.LoadBalancer.Subnets },
+			groups:  func(r *blueprint.Resource) []blueprint.Ref { return r.LoadBalancer.SecurityGroups },
+			blockedBy: func(_ *Driver, e, o *entry) bool {
+				return o.kind == blueprint.KindCluster && slices.Contains(o.res.Cluster.LoadBalancers, blueprint.Ref(e.id))
+			},
+		},
+		blueprint.KindCluster: {
+			idPrefix: "asg", validate: (*Driver).validateCluster, ready: "InService",
+			mutable: []string{"image", "instance_type", "user_data", "min", "desired", "max", "load_balancers", "scaling"},
+			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", first(r.Cluster.Subnets) },
+			subnets: func(r *blueprint.Resource) []blueprint.Ref { return r.Cluster.Subnets },
+			groups:  func(r *blueprint.Resource) []blueprint.Ref { return r.Cluster.SecurityGroups },
+		},
+		blueprint.KindDatabase: {
+			idPrefix: "db", validate: (*Driver).validateDatabase, pending: "creating",
+			mutable: []string{"engine_version", "instance_class", "storage_gib", "multi_az", "backup_retention_days", "security_groups"},
+			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", first(r.Database.Subnets) },
+			subnets: func(r *blueprint.Resource) []blueprint.Ref { return r.Database.Subnets },
+			groups:  func(r *blueprint.Resource) []blueprint.Ref { return r.Database.SecurityGroups },
+		},
+	}
+}
+
+// refs calls f on r, or returns nil when the kind has no such list.
+func refs(f func(*blueprint.Resource) []blueprint.Ref, r *blueprint.Resource) []blueprint.Ref {
+	if f == nil {
+		return nil
+	}
+	return f(r)
+}
+
+func first(rs []blueprint.Ref) blueprint.Ref {
+	if len(rs) == 0 {
+		return ""
+	}
+	return rs[0]
+}
+
+func rulesUse(rs []blueprint.RuleSpec, id string) bool {
+	return slices.ContainsFunc(rs, func(r blueprint.RuleSpec) bool { return r.Group == blueprint.Ref(id) })
+}

@@ -1,0 +1,53 @@
+package outscale
+
+import (
+	"context"
+
+	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider/driver"
+)
+
+// kindOps is how the driver serves one kind: list (by the deployment's
+// tags, or the resources with the given ids, which is also Read), create,
+// update (nil: only the tags change in place), delete, in the kind's own
+// file; the spec fields Update changes in place; or, for a kind OUTSCALE
+// lacks, the reason.
+type kindOps struct {
+	list        func(d *Driver, ctx context.Context, q driver.Query, ids []string) ([]driver.Observed, error)
+	create      func(d *Driver, ctx context.Context, req driver.Request) (driver.Observed, error)
+	update      func(d *Driver, ctx context.Context, req driver.Request, cur driver.Observed) error
+	delete      func(d *Driver, ctx context.Context, cur driver.Observed) error
+	mutable     []string
+	unsupported string
+}
+
+// kinds is the driver's registry: one entry per kind of [blueprint.Kinds].
+// It is filled by init, since the methods it names read it (a create reads
+// its result back through Read).
+var kinds map[blueprint.Kind]kindOps
+
+func init() { kinds = registry() }
+
+func registry() map[blueprint.Kind]kindOps {
+	return map[blueprint.Kind]kindOps{
+		blueprint.KindNet: {list: (*Driver).listNets, create: (*Driver).createNet, delete: (*Driver).deleteNet},
+		blueprint.KindSubnet: {list: (*Driver).listSubnets, create: (*Driver).createSubnet, update: (*Driver).updateSubnet,
+			delete: (*Driver).deleteSubnet, mutable: []string{"public"}},
+		blueprint.KindInternetGateway: {list: (*Driver).listInternetServices, create: (*Driver).createInternetService,
+			update: (*Driver).updateInternetService, delete: (*Driver).deleteInternetService, mutable: []string{"net"}},
+		blueprint.KindPublicIP:   {list: (*Driver).listPublicIPs, create: (*Driver).createPublicIP, delete: (*Driver).deletePublicIP},
+		blueprint.KindNATGateway: {list: (*Driver).listNatServices, create: (*Driver).createNatService, delete: (*Driver).deleteNatService},
+		blueprint.KindRouteTable: {list: (*Driver).listRouteTables, create: (*Driver).createRouteTable, update: (*Driver).updateRouteTable,
+			delete: (*Driver).deleteRouteTable, mutable: []string{"subnet", "routes"}},
+		blueprint.KindSecurityGroup: {list: (*Driver).listSecurityGroups, create: (*Driver).createSecurityGroup, delete: (*Driver).deleteSecurityGroup},
+		blueprint.KindSecurityGroupRules: {list: (*Driver).listRuleSets, create: (*Driver).createRuleSet, update: (*Driver).updateRuleSet,
+			delete: (*Driver).deleteRuleSet, mutable: []string{"inbound", "outbound"}},
+		blueprint.KindNetworkACL: {unsupported: "OUTSCALE has no network ACLs in its API; security groups enforce the flows"},
+		blueprint.KindLoadBalancer: {list: (*Driver).listLoadBalancers, create: (*Driver).createLoadBalancer,
+			update: (*Driver).updateLoadBalancer, delete: (*Driver).deleteLoadBalancer,
+			mutable: []string{"listeners", "health_check", "security_groups"}},
+		blueprint.KindCluster: {list: (*Driver).listClusters, create: (*Driver).createCluster, update: (*Driver).updateCluster,
+			delete: (*Driver).deleteCluster, mutable: []string{"min", "desired", "max", "load_balancers", "target_port"}},
+		blueprint.KindDatabase: {unsupported: "OUTSCALE has no managed database service; use a database cluster (DatabaseSpec.Fallback)"},
+	}
+}

@@ -1,0 +1,28 @@
+package outscale
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/archkit/archkit/pattern/blueprint"
+)
+
+// TestRegistryCoversEveryKind: adding a kind to blueprint's registry
+// without its entry here fails this test, not a run.
+func TestRegistryCoversEveryKind(t *testing.T) {
+	t.Parallel()
+	assert.Len(t, kinds, len(blueprint.Kinds))
+	for _, k := range blueprint.Kinds {
+		ops, ok := kinds[k]
+		if !assert.True(t, ok, k) {
+			continue
+		}
+		if ops.unsupported != "" {
+			assert.Nil(t, ops.create, k)
+			continue
+		}
+		assert.True(t, ops.list != nil && ops.create != nil && ops.delete != nil, k)
+		assert.Equal(t, ops.update != nil, len(ops.mutable) > 0, "%s: a kind with mutable fields has an update, and only then", k)
+	}
+}
