@@ -72,13 +72,14 @@ func start(path string) (stop func(), ep string, err error) {
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	cmd := exec.Command(path, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	// moto_server is often a wrapper (a version manager's shim) whose child
+	// is the Python server: the server gets a process group of its own and
+	// stop ends the whole group, not just the wrapper.
+	ownGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, "", err
 	}
-	stop = func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	}
+	stop = func() { stopGroup(cmd) }
 	ep = fmt.Sprintf("http://127.0.0.1:%d", port)
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
