@@ -41,11 +41,27 @@
 //
 // [Engine.Apply] runs the changeset over the dependency graph: a resource
 // starts as soon as its dependencies are done, within [Options.Parallelism]
-// and the client-side rate limit. Retryable errors ([IsRetryable]) are
-// retried with exponential backoff and full jitter; an asynchronous
+// and the client-side rate limit. Retryable errors ([driver.IsRetryable])
+// are retried with exponential backoff and full jitter; an asynchronous
 // resource (Create returned Ready false) is polled until ready. Removed
 // resources are deleted last, in reverse dependency order. A failure stops
 // only what depends on it; the returned error joins every failure.
+//
+// # One retry layer
+//
+// A call is retried by the driver or by the engine, never by both (see
+// [driver.Driver]). The worst case of calls for one create that the cloud
+// throttles every time:
+//
+//	driver            who retries                      calls, by default
+//	provider/aws      the SDK's retryer                8 (the aws.Config's own setting when it has one)
+//	provider/outscale the driver's call loop           6 (outscale.Options.MaxAttempts)
+//	provider/fake     the engine ([Options.Retry])     8 (Options.Retry.MaxAttempts)
+//
+// Before, the AWS and OUTSCALE drivers handed their exhausted throttles
+// back as retryable and the engine tried 8 more times: up to 64 and 48
+// calls. Each bound is a test that counts the calls (against moto, the
+// OUTSCALE test server and the fake).
 //
 // # Capabilities
 //

@@ -24,7 +24,12 @@ type Options struct {
 	RateLimit float64
 	// RateBurst is the burst of the rate limit. 0: 10.
 	RateBurst int
-	// Retry is the retry policy for retryable errors ([IsRetryable]).
+	// Retry is the retry policy for retryable errors ([driver.IsRetryable]),
+	// those of a driver without a retry layer of its own (the fake): the
+	// AWS and OUTSCALE drivers retry their calls themselves and hand back
+	// errors that are not Retryable. Its zero fields take the defaults: 8
+	// attempts, 200ms base delay, 20s cap. Worst case, one persistently
+	// throttled create on the fake costs MaxAttempts calls.
 	Retry driver.RetryPolicy
 	// WaitTimeout bounds the wait for an asynchronous resource to become
 	// ready after its create (a NAT gateway, a load balancer). 0: 10m.

@@ -82,10 +82,19 @@
 // *.Duplicate and *AlreadyExists to AlreadyExists; *LimitExceeded to
 // Quota; RequestLimitExceeded and Throttling* to Throttled; Invalid* and
 // ValidationError to Invalid; AuthFailure and UnauthorizedOperation to
-// Auth; 5xx to Unavailable. The SDK's retryer (standard by default,
-// adaptive on request, [Options.RetryMaxAttempts] attempts, 8 by
-// default) retries throttling and 5xx itself, without its client-side
-// retry quota. Deletes retry, up to [Options.WaitTimeout], while AWS
+// Auth; 5xx to Unavailable.
+//
+// The SDK's retryer is the driver's one retry layer: it retries throttling
+// and 5xx, and the error that reaches the engine afterwards is never
+// Retryable, so the engine does not retry it again. The retry settings of
+// the user's aws.Config (a Retryer, a retry mode, a number of attempts,
+// from code, AWS_RETRY_MODE, AWS_MAX_ATTEMPTS or the shared config file)
+// are kept; only when none is set does the driver install its own:
+// standard mode, 8 attempts, at most 20s between two, without the SDK's
+// client-side retry quota (see [NewFromConfig]). Worst case, one
+// persistently throttled create costs 8 calls with that default, the
+// retryer's attempts otherwise (TestThrottledCreateCallBound counts them
+// against moto). Deletes retry, up to [Options.WaitTimeout], while AWS
 // still reports a dependency that is going away: an internet gateway
 // whose VPC maps public addresses, an Elastic IP held by a NAT gateway
 // being deleted, a target group whose listeners are being removed.

@@ -1,6 +1,7 @@
 package aws
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -43,14 +44,17 @@ type Options struct {
 	// Credentials replaces the default credential chain. nil: the chain.
 	Credentials awssdk.CredentialsProvider
 	// RetryMaxAttempts bounds the SDK retryer's attempts per call,
-	// throttling (RequestLimitExceeded) and 5xx included. 0: 8. 1
-	// disables retries.
+	// throttling (RequestLimitExceeded) and 5xx included; 1 disables
+	// retries. 0: the retry settings of the aws.Config are kept (see
+	// [NewFromConfig]), else 8.
 	RetryMaxAttempts int
-	// RetryMode is the SDK retry mode: awssdk.RetryModeStandard (the
-	// default) or awssdk.RetryModeAdaptive, which also slows the client
-	// down after throttling (it can then wait minutes before a call).
+	// RetryMode is the SDK retry mode: awssdk.RetryModeStandard or
+	// awssdk.RetryModeAdaptive, which also slows the client down after
+	// throttling (it can then wait minutes before a call). "": the
+	// aws.Config's, else standard.
 	RetryMode awssdk.RetryMode
-	// RetryMaxBackoff caps the delay between two attempts. 0: 20s.
+	// RetryMaxBackoff caps the delay between two attempts. 0: the
+	// aws.Config's retryer keeps its own, else 20s.
 	RetryMaxBackoff time.Duration
 	// APIOptions are added to every client's middleware stack (a header,
 	// a call counter, fault injection in tests).
@@ -113,8 +117,32 @@ func New(ctx context.Context, optFns ...func(*Options)) (*Driver, error) {
 	return NewFromConfig(cfg, func(p *Options) { *p = o })
 }
 
-// NewFromConfig returns a driver using cfg (its region, credentials and
-// HTTP client); opts add endpoints, retries and middleware on top.
+// NewFromConfig returns a driver using cfg (its region, credentials, HTTP
+// client and retry settings); opts add endpoints, retries and middleware on
+// top.
+//
+// # Retries
+//
+// The SDK's retryer is the driver's one retry layer: an error that
+// reaches the engine has used up its attempts and is never Retryable
+// (its Code still says Throttled or Unavailable), so the engine does not
+// retry it again. The retry settings of cfg are honoured: a Retryer set in
+// cfg, or a retry mode or a number of attempts set in it (config.WithRetryMode,
+// config.WithRetryMaxAttempts, AWS_RETRY_MODE, AWS_MAX_ATTEMPTS, or
+// retry_mode and max_attempts in the shared config file, all read by
+// config.LoadDefaultConfig), is kept as it is. Only when cfg sets none
+// does the driver install its default: standard mode, 8 attempts, backoff
+// with full jitter capped at 20s, and no client-side retry quota. (The
+// SDK's quota, 500 tokens at 5 per retry, runs dry after 100 retries in a
+// throttling storm and then fails calls that a later attempt would have
+// passed; the engine already paces its calls with its rate limit.)
+// Options.RetryMaxAttempts, RetryMode and RetryMaxBackoff, when set,
+// override cfg; the fields they leave at zero take cfg's values, else the
+// defaults.
+//
+// Worst case, one persistently throttled Create costs the retryer's
+// attempts for its create call: 8 calls with the default, where the SDK's
+// retryer and the engine used to stack to 64.
 func NewFromConfig(cfg awssdk.Config, optFns ...func(*Options)) (*Driver, error) {
 	var o Options
 	for _, fn := range optFns {
@@ -132,7 +160,7 @@ func NewFromConfig(cfg awssdk.Config, optFns ...func(*Options)) (*Driver, error)
 	if o.BaseEndpoint != "" {
 		cfg.BaseEndpoint = awssdk.String(o.BaseEndpoint)
 	}
-	cfg.Retryer = retryer(o)
+	setRetryer(&cfg, o)
 	cfg.APIOptions = append(slices.Clone(cfg.APIOptions), o.APIOptions...)
 	log := o.Logger
 	if log == nil {
@@ -149,15 +177,36 @@ func NewFromConfig(cfg awssdk.Config, optFns ...func(*Options)) (*Driver, error)
 	}, nil
 }
 
+// The driver's default retryer, used when neither the aws.Config nor the
+// Options set a retry setting.
+const (
+	defaultRetryMaxAttempts = 8
+	defaultRetryMaxBackoff  = 20 * time.Second
+)
+
+// setRetryer installs the driver's retryer in cfg, unless cfg holds retry
+// settings of the user's and o sets none (see [NewFromConfig]).
+func setRetryer(cfg *awssdk.Config, o Options) {
+	explicit := o.RetryMaxAttempts > 0 || o.RetryMode != "" || o.RetryMaxBackoff > 0
+	users := cfg.Retryer != nil || cfg.RetryMode != "" || cfg.RetryMaxAttempts != 0
+	if users && !explicit {
+		return
+	}
+	if o.RetryMaxAttempts <= 0 {
+		o.RetryMaxAttempts = cmp.Or(cfg.RetryMaxAttempts, defaultRetryMaxAttempts)
+	}
+	if o.RetryMode == "" {
+		o.RetryMode = cfg.RetryMode
+	}
+	cfg.Retryer = retryer(o)
+	// The retryer carries the mode and the attempts: the clients must not
+	// wrap it again with cfg's.
+	cfg.RetryMode, cfg.RetryMaxAttempts = "", 0
+}
+
 func retryer(o Options) func() awssdk.Retryer {
 	attempts := o.RetryMaxAttempts
-	if attempts <= 0 {
-		attempts = 8
-	}
-	backoff := o.RetryMaxBackoff
-	if backoff <= 0 {
-		backoff = 20 * time.Second
-	}
+	backoff := cmp.Or(o.RetryMaxBackoff, defaultRetryMaxBackoff)
 	std := func(so *retry.StandardOptions) {
 		so.MaxAttempts = attempts
 		so.MaxBackoff = backoff

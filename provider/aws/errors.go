@@ -13,6 +13,11 @@ import (
 
 // mapErr wraps an SDK error into a *driver.Error for op on kind/id. It
 // returns nil for a nil err.
+//
+// The error is never Retryable: the SDK's retryer has already spent its
+// attempts on a throttle or an outage (see [Options.RetryMaxAttempts]), so
+// the engine does not retry it again; its Code still says Throttled or
+// Unavailable.
 func mapErr(op, kind, id string, err error) error {
 	if err == nil {
 		return nil
@@ -21,7 +26,9 @@ func mapErr(op, kind, id string, err error) error {
 	if errors.As(err, &pe) {
 		return err
 	}
-	return driver.NewError(op, kind, id, errorCode(err), err)
+	e := driver.NewError(op, kind, id, errorCode(err), err)
+	e.Retryable = false
+	return e
 }
 
 // errorCode is the one place that turns AWS error codes into provider

@@ -141,14 +141,15 @@ func TestThrottlingAdaptive(t *testing.T) {
 }
 
 // TestThrottlingExhausted: with fewer attempts than throttled ones the
-// error reaches the caller as a retryable Throttled *driver.Error.
+// error reaches the caller as a Throttled *driver.Error that is not
+// Retryable: the SDK's retryer is the one retry layer.
 func TestThrottlingExhausted(t *testing.T) {
 	t.Parallel()
 	td := newDriver(t, func(o *aws.Options) { o.RetryMaxAttempts = 2; o.RetryMaxBackoff = time.Millisecond })
 	td.calls.throttle = 5
 	_, err := td.Zones(t.Context())
 	require.ErrorIs(t, err, driver.ErrThrottled)
-	assert.True(t, driver.IsRetryable(err))
+	assert.False(t, driver.IsRetryable(err))
 	var pe *driver.Error
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, "DescribeAvailabilityZones", pe.Op)

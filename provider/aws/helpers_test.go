@@ -36,8 +36,12 @@ type calls struct {
 	// failOp makes every call of this operation fail ("": none).
 	failOp string
 	// throttle makes the first throttle attempts of every call fail with
-	// RequestLimitExceeded, before the request is sent.
-	throttle int64
+	// RequestLimitExceeded, before the request is sent; of the calls of
+	// throttleOp only, when it is set.
+	throttle   int64
+	throttleOp string
+	// opAttempts counts the HTTP attempts per operation.
+	opAttempts map[string]int
 }
 
 func isWrite(op string) bool {
@@ -78,6 +82,16 @@ func (c *calls) apiOptions() []func(*middleware.Stack) error {
 	})
 	attempt := middleware.FinalizeMiddlewareFunc("archkitAttempt", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 		c.attempts.Add(1)
+		op := middleware.GetOperationName(ctx)
+		c.mu.Lock()
+		if c.opAttempts == nil {
+			c.opAttempts = map[string]int{}
+		}
+		c.opAttempts[op]++
+		c.mu.Unlock()
+		if c.throttleOp != "" && op != c.throttleOp {
+			return next.HandleFinalize(ctx, in)
+		}
 		if n, ok := middleware.GetStackValue(ctx, attemptKey{}).(*atomic.Int64); ok && n.Add(1) <= c.throttle {
 			return middleware.FinalizeOutput{}, middleware.Metadata{}, &smithy.GenericAPIError{Code: "RequestLimitExceeded", Message: "Request limit exceeded (injected)"}
 		}

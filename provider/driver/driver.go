@@ -34,9 +34,21 @@ const (
 // List returns the same way.
 //
 // Drivers map their cloud's errors to [*Error] with one of the [Code]s, so
-// the engine can tell a retryable throttle from a dependency violation.
+// the engine can tell a throttle from a dependency violation.
 // Implementations must be safe for concurrent use: the engine calls them
 // from several goroutines.
+//
+// # One retry layer
+//
+// A call is retried by one layer, never two. A driver that retries its
+// calls itself (the AWS driver through the SDK's retryer, the OUTSCALE
+// driver through its call loop) returns, once its own attempts are spent,
+// an error whose Retryable is false; its Code stays Throttled or
+// Unavailable. The engine retries only Retryable errors ([IsRetryable]),
+// that is those of drivers without a retry layer, like the fake. So one
+// persistently throttled create costs the driver's attempts (AWS: 8 by
+// default; OUTSCALE: 6) or the engine's (8 by default, for the fake), not
+// their product.
 type Driver interface {
 	// Name returns the provider's name: "aws", "outscale", "fake".
 	Name() string

@@ -93,10 +93,13 @@ type Blocker struct {
 // Error is the error every driver returns: the operation, the resource, a
 // [Code] and the cloud's own error, still reachable with errors.As.
 type Error struct {
-	Op        string // the cloud operation: "CreateSubnet"
-	Kind      string // archkit kind or the cloud's: "subnet"
-	ID        string // provider or logical id, when known
-	Code      Code
+	Op   string // the cloud operation: "CreateSubnet"
+	Kind string // archkit kind or the cloud's: "subnet"
+	ID   string // provider or logical id, when known
+	Code Code
+	// Retryable reports whether the engine may send the call again. A
+	// driver with a retry layer of its own clears it once its attempts are
+	// spent (see [Driver]); NewError sets it from the Code.
 	Retryable bool
 	// Blockers are the resources that stop a delete (Code Dependency),
 	// when the driver could find them.
@@ -157,7 +160,10 @@ func CodeOf(err error) Code {
 	return Unknown
 }
 
-// IsRetryable reports whether err is marked retryable.
+// IsRetryable reports whether err is marked retryable: an [*Error] in its
+// tree has Retryable set. A Throttled error from a driver that retried it
+// itself is not: [Code.Retryable] tells the code's nature, IsRetryable
+// whether to send the call again.
 func IsRetryable(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Retryable

@@ -81,7 +81,9 @@ func createAdopting[T any](ctx context.Context, d *Driver, kind blueprint.Kind, 
 	case 0:
 		var pe *driver.Error
 		if errors.As(err, &pe) {
-			pe.Retryable = true // nothing was made: the call may be sent again
+			// Nothing was made and the driver sent the create once: the
+			// engine may send it again (the one retry of this call).
+			pe.Retryable = true
 		}
 		return zero, false, err
 	}

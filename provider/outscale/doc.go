@@ -82,7 +82,16 @@
 // all is repeated only when a repeat cannot make a second resource (a
 // client token, or a name or range OUTSCALE keeps unique); otherwise
 // (CreateNet, CreateInternetService, CreatePublicIp, CreateRouteTable) its
-// error is Code Unavailable but not retryable. Errors are decoded from the
+// error is Code Unavailable but not retryable.
+//
+// That loop is the driver's one retry layer: the error it returns once its
+// attempts are spent is never Retryable (its Code stays Throttled or
+// Unavailable), so the engine does not retry it again. Worst case, one
+// persistently throttled create costs Options.MaxAttempts calls, 6 by
+// default (TestThrottledCreateCallBound counts them on the test server).
+// The one exception is a token-less create whose answer was lost and that
+// made nothing (checked by a read): its error is Retryable, since the
+// driver sent it once. Errors are decoded from the
 // response body (ErrorResponse.Errors), since the SDK's model is nil for
 // undocumented statuses, and mapped to [driver.Code] in one place; the
 // OUTSCALE error is reachable with errors.As as an [*APIError].

@@ -164,15 +164,24 @@ func notReady(e *APIError, code driver.Code) bool {
 	return false
 }
 
-// wrap returns the *driver.Error for a failed call.
+// wrap returns the *driver.Error for a failed call. It is never
+// Retryable: the driver retries its calls itself (see call), so a
+// throttle or an outage that reaches the engine has used up the driver's
+// attempts, and its Code alone says what it was.
 func wrap(op, kind, id string, e *APIError) *driver.Error {
-	return driver.NewError(op, kind, id, classify(e), e)
+	return final(driver.NewError(op, kind, id, classify(e), e))
 }
 
 // errorf returns a *driver.Error made by the driver itself (a check
-// before any call).
+// before any call, a wait that timed out), never Retryable.
 func errorf(op, kind, id string, code driver.Code, format string, args ...any) *driver.Error {
-	return driver.NewError(op, kind, id, code, fmt.Errorf("outscale: "+format, args...))
+	return final(driver.NewError(op, kind, id, code, fmt.Errorf("outscale: "+format, args...)))
+}
+
+// final marks e as not to be retried by the engine.
+func final(e *driver.Error) *driver.Error {
+	e.Retryable = false
+	return e
 }
 
 // isNotFound reports whether err is a NotFound provider error.

@@ -17,7 +17,10 @@ import (
 // ctx ends, and returns a *driver.Error for kind/id on failure.
 //
 // osc-sdk-go/v2 retries nothing itself, so every call of the driver goes
-// through here.
+// through here, and this loop is the one retry layer of the driver: the
+// error it returns is never Retryable (its Code stays Throttled or
+// Unavailable), so the engine does not retry it again. One persistently
+// throttled create costs at most Options.MaxAttempts calls (6 by default).
 func call[T any](ctx context.Context, d *Driver, op, kind, id string, fn func(ctx context.Context) (T, *http.Response, error)) (T, error) {
 	actx := d.auth(ctx)
 	var zero T
@@ -37,9 +40,7 @@ func call[T any](ctx context.Context, d *Driver, op, kind, id string, fn func(ct
 			// No answer: the resource may exist. A token-less create that
 			// makes a new id is not repeated, by the driver or by the
 			// engine, or it could make a second resource.
-			pe := wrap(op, kind, id, ae)
-			pe.Retryable = false
-			return zero, pe
+			return zero, wrap(op, kind, id, ae)
 		}
 		if !notReady(ae, code) || attempt >= d.opts.MaxAttempts {
 			return zero, wrap(op, kind, id, ae)

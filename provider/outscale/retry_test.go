@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/outscale"
 	"github.com/archkit/archkit/provider/outscale/osctest"
@@ -166,8 +167,9 @@ func TestNoAnswer(t *testing.T) {
 	require.NoError(t, err)
 	_, err = d.Zones(t.Context())
 	require.ErrorIs(t, err, driver.ErrUnavailable)
-	assert.True(t, driver.IsRetryable(err), "a read without answer may be tried again")
 	assert.Equal(t, int64(3), d.Calls(), "retried up to MaxAttempts")
+	assert.Equal(t, driver.Unavailable, driver.CodeOf(err))
+	assert.False(t, driver.IsRetryable(err), "the driver spent its attempts: the engine does not retry on top")
 
 	_, err = d.Create(t.Context(), netRequest("na"))
 	require.ErrorIs(t, err, driver.ErrUnavailable)
@@ -248,4 +250,25 @@ func TestCreateVmsWithoutAnswer(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, all, 1)
 	assert.Len(t, all[0].Parts["vm"], 1, "one VM made")
+}
+
+// TestThrottledCreateCallBound: a create that OUTSCALE throttles on every
+// attempt costs the driver's MaxAttempts calls (6 by default) and no more:
+// the engine does not retry an error the driver's call loop already
+// retried (the bound the package documentation states; it was 6 x 8).
+func TestThrottledCreateCallBound(t *testing.T) {
+	t.Parallel()
+	srv := osctest.New(t)
+	d := newDriver(t, srv) // MaxAttempts: the default, 6
+	srv.FailNext("CreateNet", 1000, http.StatusTooManyRequests, "24")
+	eng := provider.NewEngine(d, func(o *provider.Options) {
+		o.RateLimit = -1
+		o.Retry = driver.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: time.Millisecond} // 8 attempts
+	})
+	bp := &blueprint.Blueprint{Schema: blueprint.SchemaV2, Deployment: "throttled", Resources: []blueprint.Resource{netRequest("throttled").Resource}}
+	_, err := eng.Apply(t.Context(), bp)
+	require.ErrorIs(t, err, driver.ErrThrottled)
+	assert.False(t, driver.IsRetryable(err))
+	_, per := srv.Requests()
+	assert.Equal(t, 6, per["CreateNet"])
 }

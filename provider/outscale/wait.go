@@ -10,8 +10,8 @@ import (
 
 // waitFor polls done until it reports true, for at most
 // Options.WaitTimeout: at once, then after Options.PollInterval, doubling
-// up to 10s. A retryable error from done is tried again; any other ends the
-// wait.
+// up to 10s. A throttle or an outage (Code Throttled or Unavailable) from
+// done is polled through; any other error ends the wait.
 func (d *Driver) waitFor(ctx context.Context, op, kind, id, what string, done func(ctx context.Context) (bool, error)) error {
 	ctx, cancel := context.WithTimeout(ctx, d.opts.WaitTimeout)
 	defer cancel()
@@ -21,7 +21,7 @@ func (d *Driver) waitFor(ctx context.Context, op, kind, id, what string, done fu
 		switch {
 		case ok:
 			return nil
-		case err != nil && !driver.IsRetryable(err):
+		case err != nil && !driver.CodeOf(err).Retryable():
 			return err
 		}
 		if serr := wait.Sleep(ctx, delay); serr != nil {

@@ -159,8 +159,8 @@ func poll(ctx context.Context, try func() (done bool, err error)) error {
 		switch {
 		case done:
 			return nil
-		case err != nil && !driver.IsRetryable(err):
-			return err
+		case err != nil && !driver.CodeOf(err).Retryable():
+			return err // a throttle or an outage is polled through
 		}
 		if serr := wait.Sleep(ctx, delay); serr != nil {
 			return errors.Join(serr, err)
