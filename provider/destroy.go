@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // Destroy deletes every resource tagged with deployment, of every kind, in
@@ -27,68 +29,71 @@ func (e *Engine) Destroy(ctx context.Context, deployment string) (*Result, error
 	c := e.newClient()
 	red := &redactor{deployment: deployment}
 	res := &Result{Durations: map[string]time.Duration{}, verb: "Destroy"}
-	finish := func() {
+	defer func() {
 		res.Makespan = time.Since(start)
 		res.ReadCalls, res.WriteCalls = int(c.reads.Load()), int(c.writes.Load())
-	}
+	}()
 	if deployment == "" {
 		return res, fmt.Errorf("provider: destroy: deployment: empty; name the deployment to destroy")
 	}
 	obs, _, err := e.observe(ctx, c, deployment)
 	if err != nil {
-		finish()
 		return res, err
 	}
-	cs := &Changeset{Deployment: deployment, Provider: e.d.Name(), observed: obs}
-	for _, k := range blueprint.Kinds {
-		for i := range obs[k] {
-			o := &obs[k][i]
-			id := o.LogicalID
-			if id == "" {
-				id = o.ID
-			}
-			cs.Changes = append(cs.Changes, Change{ID: id, Kind: k, Action: ActionDelete, Reason: "destroy", ProviderID: o.ID, observed: o})
-		}
-	}
+	cs := destroyChangeset(deployment, e.d.Name(), obs)
 	nodes, err := graph(cs)
 	if err != nil {
-		finish()
 		return res, err
 	}
 	deleteAfter(nodes)
 	if err := acyclic(nodes); err != nil {
-		finish()
 		return res, err
 	}
 	for _, ch := range cs.Changes {
 		e.emit(ctx, red, Event{Type: EventPlanned, Kind: ch.Kind, ID: ch.ID, ProviderID: ch.ProviderID, Action: ActionDelete, Message: ch.Reason})
 	}
 	r := &run{e: e, c: c, red: red, cs: cs, res: res, ids: map[string]string{}, gone: map[string]bool{}}
-	runErr := r.exec(ctx, nodes)
-	if runErr != nil {
-		finish()
-		res.failed = true
-		e.emit(ctx, red, Event{Type: EventComplete, Message: res.String(), Duration: res.Makespan})
-		return res, runErr
+	err = r.exec(ctx, nodes)
+	if err == nil {
+		err = e.leftovers(ctx, c, deployment)
 	}
-	left, _, err := e.observe(ctx, c, deployment)
-	finish()
-	if err != nil {
-		return res, err
-	}
-	var leftovers []string
+	res.failed = err != nil
+	res.Makespan = time.Since(start)
+	e.emit(ctx, red, Event{Type: EventComplete, Message: res.String(), Duration: res.Makespan})
+	return res, err
+}
+
+// destroyChangeset deletes every resource of obs.
+func destroyChangeset(deployment, provider string, obs map[blueprint.Kind][]driver.Observed) *Changeset {
+	cs := &Changeset{Deployment: deployment, Provider: provider, observed: obs}
 	for _, k := range blueprint.Kinds {
-		for _, o := range left[k] {
-			leftovers = append(leftovers, fmt.Sprintf("%s %s (%s)", k, o.ID, o.LogicalID))
+		for i := range obs[k] {
+			o := &obs[k][i]
+			id := cmp.Or(o.LogicalID, o.ID)
+			cs.Changes = append(cs.Changes, Change{ID: id, Kind: k, Action: ActionDelete, Reason: "destroy", ProviderID: o.ID, observed: o})
 		}
 	}
-	res.failed = len(leftovers) > 0
-	e.emit(ctx, red, Event{Type: EventComplete, Message: res.String(), Duration: res.Makespan})
-	if len(leftovers) > 0 {
-		return res, errors.New("provider: destroy " + deployment + ": still tagged with the deployment after the deletes: " +
-			strings.Join(leftovers, ", ") + "; run Destroy again or delete them by hand")
+	return cs
+}
+
+// leftovers lists the deployment again and returns an error naming every
+// resource still tagged with it.
+func (e *Engine) leftovers(ctx context.Context, c *client, deployment string) error {
+	left, _, err := e.observe(ctx, c, deployment)
+	if err != nil {
+		return err
 	}
-	return res, nil
+	var names []string
+	for _, k := range blueprint.Kinds {
+		for _, o := range left[k] {
+			names = append(names, fmt.Sprintf("%s %s (%s)", k, o.ID, o.LogicalID))
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return errors.New("provider: destroy " + deployment + ": still tagged with the deployment after the deletes: " +
+		strings.Join(names, ", ") + "; run Destroy again or delete them by hand")
 }
 
 // deleteAfter makes each delete node wait for the deletes of every kind

@@ -60,31 +60,10 @@ func (e *Engine) listKinds() []blueprint.Kind {
 // (nets first, then the others in parallel, scoped by the nets' ids).
 func (e *Engine) observe(ctx context.Context, c *client, deployment string) (map[blueprint.Kind][]driver.Observed, []string, error) {
 	out := map[blueprint.Kind][]driver.Observed{}
-	listOne := func(k blueprint.Kind, netIDs []string) ([]driver.Observed, error) {
-		var obs []driver.Observed
-		err := retry(ctx, e.opts.Retry, func() error {
-			var err error
-			obs, err = c.list(ctx, driver.Query{Deployment: deployment, Kind: k, NetIDs: netIDs})
-			return err
-		}, nil)
-		if err != nil {
-			return nil, fmt.Errorf("provider: list %s: %w", k, err)
-		}
-		for i := range obs {
-			o := &obs[i]
-			o.Resource.Kind = k
-			if o.LogicalID == "" {
-				o.LogicalID = o.Tags[driver.TagLogicalID]
-			}
-			o.Resource.ID = o.LogicalID
-		}
-		slices.SortFunc(obs, driver.CompareObserved)
-		return obs, nil
-	}
 	kinds := e.listKinds()
 	var netIDs []string
 	if slices.Contains(kinds, blueprint.KindNet) {
-		nets, err := listOne(blueprint.KindNet, nil)
+		nets, err := e.listKind(ctx, c, driver.Query{Deployment: deployment, Kind: blueprint.KindNet})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -97,19 +76,14 @@ func (e *Engine) observe(ctx context.Context, c *client, deployment string) (map
 		mu   sync.Mutex
 		wg   sync.WaitGroup
 		errs []error
-		// Lists are reads: all kinds at once, within the rate limit.
-		sem = make(chan struct{}, len(kinds))
 	)
+	// Lists are reads: all kinds at once, within the rate limit.
 	for _, k := range kinds {
 		if k == blueprint.KindNet {
 			continue
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			obs, err := listOne(k, netIDs)
+		wg.Go(func() {
+			obs, err := e.listKind(ctx, c, driver.Query{Deployment: deployment, Kind: k, NetIDs: netIDs})
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -117,11 +91,36 @@ func (e *Engine) observe(ctx context.Context, c *client, deployment string) (map
 				return
 			}
 			out[k] = obs
-		}()
+		})
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, nil, err
 	}
 	return out, netIDs, nil
+}
+
+// listKind lists one kind, retrying what is Retryable, fills in the kind
+// and the logical id of each resource, and sorts them in
+// [driver.CompareObserved] order.
+func (e *Engine) listKind(ctx context.Context, c *client, q driver.Query) ([]driver.Observed, error) {
+	var obs []driver.Observed
+	err := retry(ctx, e.opts.Retry, func() error {
+		var err error
+		obs, err = c.list(ctx, q)
+		return err
+	}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("provider: list %s: %w", q.Kind, err)
+	}
+	for i := range obs {
+		o := &obs[i]
+		o.Resource.Kind = q.Kind
+		if o.LogicalID == "" {
+			o.LogicalID = o.Tags[driver.TagLogicalID]
+		}
+		o.Resource.ID = o.LogicalID
+	}
+	slices.SortFunc(obs, driver.CompareObserved)
+	return obs, nil
 }

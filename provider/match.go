@@ -1,0 +1,249 @@
+package provider
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider/driver"
+)
+
+// plan is the body of Plan, Apply and Drift: prepare a copy of in, read
+// what exists and the zones, match each desired resource with what exists
+// and classify the change, then add the deletes of what is left.
+func (e *Engine) plan(ctx context.Context, c *client, in *blueprint.Blueprint) (*Changeset, *redactor, error) {
+	red := newRedactor(in)
+	bp, notices, err := e.prepare(in)
+	if err != nil {
+		return nil, red, red.err(err)
+	}
+	order, err := topo(bp)
+	if err != nil {
+		return nil, red, err
+	}
+	obs, netIDs, err := e.observeZoned(ctx, c, bp)
+	if err != nil {
+		return nil, red, red.err(err)
+	}
+	cs := &Changeset{Deployment: bp.Deployment, Provider: e.d.Name(), Notices: notices, bp: bp, observed: obs,
+		ids: map[string]string{}, netIDs: netIDs}
+	m := newMatcher(cs, e.d.Capabilities())
+	for _, r := range order {
+		m.match(r)
+	}
+	m.deleteExtras()
+	cs.Changes = sortChanges(m.list)
+	return cs, red, nil
+}
+
+// observeZoned lists what exists and, meanwhile, the provider's zones, to
+// which it maps the zones of bp (a copy the engine owns). A zone that maps
+// to nothing is reported before any write, ahead of a failed List.
+func (e *Engine) observeZoned(ctx context.Context, c *client, bp *blueprint.Blueprint) (map[blueprint.Kind][]driver.Observed, []string, error) {
+	var (
+		zones   []string
+		zoneErr error
+		zdone   = make(chan struct{})
+	)
+	go func() {
+		defer close(zdone)
+		zones, zoneErr = e.zones(ctx, c)
+	}()
+	obs, netIDs, err := e.observe(ctx, c, bp.Deployment)
+	<-zdone
+	if zoneErr == nil {
+		zoneErr = mapZones(bp, zones)
+	}
+	if zoneErr != nil {
+		return nil, nil, zoneErr
+	}
+	return obs, netIDs, err
+}
+
+// matcher pairs the desired resources of a changeset with what exists.
+// Several resources with one logical id (a replace interrupted half-way)
+// are resolved: the one that matches the Blueprint stays, the others are
+// deleted as duplicates.
+type matcher struct {
+	cs      *Changeset
+	caps    driver.Capabilities
+	byID    map[string][]*driver.Observed // logical id -> what exists
+	rev     map[string]string             // provider id -> logical id
+	extra   []*driver.Observed            // to delete
+	changes map[string]*Change            // logical id -> change, in creation order
+	chosen  map[string]*driver.Observed   // logical id -> the one kept
+	list    []*Change
+}
+
+func newMatcher(cs *Changeset, caps driver.Capabilities) *matcher {
+	m := &matcher{cs: cs, caps: caps, byID: map[string][]*driver.Observed{}, rev: map[string]string{},
+		changes: map[string]*Change{}, chosen: map[string]*driver.Observed{}}
+	for _, k := range blueprint.Kinds {
+		list := cs.observed[k]
+		for i := range list {
+			o := &list[i]
+			if o.LogicalID == "" {
+				m.extra = append(m.extra, o)
+				continue
+			}
+			m.rev[o.ID] = o.LogicalID
+			m.byID[o.LogicalID] = append(m.byID[o.LogicalID], o)
+		}
+	}
+	return m
+}
+
+// match plans the change of r, whose dependencies are planned already.
+func (m *matcher) match(r *blueprint.Resource) {
+	ch := &Change{ID: r.ID, Kind: r.Kind, desired: r, deps: deps(r)}
+	m.changes[r.ID] = ch
+	m.list = append(m.list, ch)
+	var cands []*driver.Observed
+	for _, o := range m.byID[r.ID] {
+		if o.Resource.Kind != r.Kind {
+			m.extra = append(m.extra, o) // same logical id, other kind: the old one goes
+			continue
+		}
+		cands = append(cands, o)
+	}
+	if len(cands) == 0 {
+		ch.Action, ch.Reason = ActionCreate, "not found"
+		return
+	}
+	forced, o := m.choose(ch, r, cands)
+	m.chosen[r.ID] = o
+	m.cs.ids[r.ID] = o.ID
+	ch.observed, ch.ProviderID = o, o.ID
+	m.classify(ch, r, o, forced)
+}
+
+// choose compares r with each candidate in logical-id space (observed refs
+// mapped back to logical ids, desired refs to a resource that will be new
+// marked so) and keeps the one with no diff, else the ready one; the
+// others are deleted. It returns the dependencies replaced delete-first,
+// which force r's replacement.
+func (m *matcher) choose(ch *Change, r *blueprint.Resource, cands []*driver.Observed) (forced []string, kept *driver.Observed) {
+	renew := func(ref blueprint.Ref) blueprint.Ref {
+		if d := m.changes[string(ref)]; d != nil && (d.Action == ActionCreate || d.Action == ActionReplace) {
+			if d.Action == ActionReplace && d.DeleteFirst {
+				forced = append(forced, string(ref))
+			}
+			return ref + " (new)"
+		}
+		return ref
+	}
+	back := func(ref blueprint.Ref) blueprint.Ref {
+		if id, ok := m.rev[string(ref)]; ok {
+			return blueprint.Ref(id)
+		}
+		return ref
+	}
+	want := normalize(*r, renew)
+	mutable := func(f string) bool { return m.caps.CanUpdate(r.Kind, f) }
+	for _, c := range cands {
+		have := normalize(c.Resource, back)
+		have.Kind = r.Kind
+		diffs := diffResources(have, want, m.caps.WriteOnly[r.Kind], mutable)
+		if kept == nil || (len(ch.Diffs) > 0 && len(diffs) == 0) || (len(diffs) == len(ch.Diffs) && c.Ready && !kept.Ready) {
+			kept, ch.Diffs = c, diffs
+		}
+	}
+	for _, c := range cands {
+		if c != kept {
+			m.extra = append(m.extra, c)
+		}
+	}
+	slices.Sort(forced)
+	return slices.Compact(forced), kept
+}
+
+// classify sets the action of ch, whose observed resource o has been
+// diffed: a replace (forced by a dependency, or by a field the driver
+// cannot change), an update, or nothing.
+func (m *matcher) classify(ch *Change, r *blueprint.Resource, o *driver.Observed, forced []string) {
+	var replaceBy, fields []string
+	for _, d := range ch.Diffs {
+		fields = append(fields, d.Field)
+		if d.ForcesReplacement {
+			replaceBy = append(replaceBy, d.Field)
+		}
+	}
+	switch {
+	case len(forced) > 0:
+		ch.Action, ch.DeleteFirst = ActionReplace, true
+		ch.Reason = strings.Join(forced, ", ") + " replaced first: forces replacement"
+	case len(replaceBy) > 0:
+		ch.Action, ch.DeleteFirst = ActionReplace, r.Kind.IsDeleteFirst() || m.sitsOnDeleteFirst(o)
+		ch.Reason = strings.Join(replaceBy, ", ") + " changed: forces replacement"
+	case len(ch.Diffs) > 0:
+		ch.Action, ch.Reason = ActionUpdate, strings.Join(fields, ", ")+" changed"
+	default:
+		ch.Action = ActionNoop
+		if !o.Ready {
+			ch.waitReady, ch.Reason = true, "exists, not ready yet ("+o.Status+")"
+		}
+	}
+}
+
+// sitsOnDeleteFirst reports whether o refers to a resource replaced
+// delete-first: o must then go first too.
+func (m *matcher) sitsOnDeleteFirst(o *driver.Observed) bool {
+	for _, ref := range o.Resource.Refs() {
+		if d := m.changes[m.rev[string(*ref)]]; d != nil && d.Action == ActionReplace && d.DeleteFirst {
+			return true
+		}
+	}
+	return false
+}
+
+// deleteExtras adds a delete for every resource left: duplicates, other
+// kinds under a desired logical id, resources without a logical id, and
+// logical ids the Blueprint no longer holds.
+func (m *matcher) deleteExtras() {
+	for _, o := range m.extra {
+		id, reason := o.LogicalID, "not in the blueprint"
+		if d, ok := m.chosen[id]; ok && d != o {
+			reason = "duplicate of " + d.ID
+		}
+		if id == "" {
+			id, reason = o.ID, "tagged with the deployment but without a logical id"
+		}
+		m.list = append(m.list, &Change{ID: id, Kind: o.Resource.Kind, Action: ActionDelete, Reason: reason, ProviderID: o.ID, observed: o})
+	}
+	for id, os := range m.byID {
+		if _, ok := m.changes[id]; ok {
+			continue
+		}
+		for _, o := range os {
+			m.list = append(m.list, &Change{ID: id, Kind: o.Resource.Kind, Action: ActionDelete, Reason: "not in the blueprint", ProviderID: o.ID, observed: o})
+		}
+	}
+}
+
+// sortChanges orders changes as a Changeset lists them: creates, updates
+// and the rest in creation order of their kind, then deletes in reverse
+// creation order; by logical id, then provider id, within a kind.
+func sortChanges(list []*Change) []Change {
+	slices.SortStableFunc(list, func(a, b *Change) int {
+		if (a.Action == ActionDelete) != (b.Action == ActionDelete) {
+			if a.Action == ActionDelete {
+				return 1
+			}
+			return -1
+		}
+		if d := blueprint.CompareKinds(a.Kind, b.Kind); d != 0 {
+			if a.Action == ActionDelete {
+				return -d
+			}
+			return d
+		}
+		return cmp.Or(strings.Compare(a.ID, b.ID), strings.Compare(a.ProviderID, b.ProviderID))
+	})
+	out := make([]Change, len(list))
+	for i, ch := range list {
+		out[i] = *ch
+	}
+	return out
+}
