@@ -252,83 +252,111 @@ func (d *Driver) updateCluster(ctx context.Context, req driver.Request, cur driv
 //   - the nodes are linked to the spec's load balancers
 //     (LinkLoadBalancerBackendMachines) and unlinked from those it dropped.
 func (d *Driver) reconcileNodes(ctx context.Context, req driver.Request, id string) error {
-	k := string(blueprint.KindCluster)
 	s := req.Resource.Cluster
 	all, err := d.readVms(ctx, osc.FiltersVm{Tags: &[]string{tagCluster + "=" + id}}, id)
 	if err != nil {
 		return err
 	}
+	base := withMeta(req.Tags, clusterMeta(id, s))
+	st := sortNodes(nodesOf(all), s.Desired)
+	keep, err := d.fillSlots(ctx, req, id, base, st)
+	if err != nil {
+		return err
+	}
+	if len(st.drop) > 0 {
+		if err := d.deleteVms(ctx, id, st.drop); err != nil {
+			return err
+		}
+	}
+	return d.linkBackends(ctx, id, s.LoadBalancers, st.oldLBs, keep)
+}
+
+// clusterMeta returns the bookkeeping tags every VM of cluster id carries.
+func clusterMeta(id string, s *blueprint.ClusterSpec) map[string]string {
 	meta := map[string]string{tagCluster: id, tagMin: strconv.Itoa(s.Min), tagMax: strconv.Itoa(s.Max),
 		tagStateless: strconv.FormatBool(s.Stateless), tagSubnets: joinRefs(s.Subnets), tagLBs: joinRefs(s.LoadBalancers),
 		tagClusterTier: s.Tier}
 	if s.TargetPort != 0 {
 		meta[tagTargetPort] = strconv.Itoa(int(s.TargetPort))
 	}
-	base := withMeta(req.Tags, meta)
-	history := map[int]int{}
-	alive := map[int]node{}
-	var drop []string
-	var oldLBs []string
-	for _, n := range nodesOf(all) {
-		history[n.slot]++
-		st := n.vm.GetState()
+	return meta
+}
+
+// slots is a cluster's VMs sorted by what reconcileNodes does with them.
+type slots struct {
+	alive   map[int]node // slot -> its live VM
+	history map[int]int  // slot -> how many VMs it has had
+	drop    []string     // VMs to delete: beyond desired, duplicates, failed
+	oldLBs  []string     // load balancers the VMs were linked to
+}
+
+// sortNodes puts each VM of nodes (sorted by slot) in its slot, or among
+// the VMs to drop.
+func sortNodes(nodes []node, desired int) slots {
+	st := slots{alive: map[int]node{}, history: map[int]int{}}
+	for _, n := range nodes {
+		st.history[n.slot]++
+		state := n.vm.GetState()
 		switch {
-		case isGone(st):
-		case !isAlive(st), n.slot < 0 || n.slot >= s.Desired:
-			drop = append(drop, n.vm.GetVmId())
-			oldLBs = append(oldLBs, splitList(n.tags[tagLBs])...)
-		case alive[n.slot].vm.VmId != nil:
-			drop = append(drop, n.vm.GetVmId())
+		case isGone(state):
+		case !isAlive(state), n.slot < 0 || n.slot >= desired:
+			st.drop = append(st.drop, n.vm.GetVmId())
+			st.oldLBs = append(st.oldLBs, splitList(n.tags[tagLBs])...)
+		case st.alive[n.slot].vm.VmId != nil:
+			st.drop = append(st.drop, n.vm.GetVmId())
 		default:
-			alive[n.slot] = n
-			oldLBs = append(oldLBs, splitList(n.tags[tagLBs])...)
+			st.alive[n.slot] = n
+			st.oldLBs = append(st.oldLBs, splitList(n.tags[tagLBs])...)
 		}
 	}
+	return st
+}
+
+// fillSlots makes each slot below Desired hold one VM: a live VM keeps
+// its slot (and is tagged again when its tags are stale), an empty slot
+// gets a new VM. It returns the VMs kept, by slot.
+func (d *Driver) fillSlots(ctx context.Context, req driver.Request, id string, base map[string]string, st slots) ([]string, error) {
 	var keep []string
-	var retag []string
-	for slot := range s.Desired {
-		if n, ok := alive[slot]; ok {
-			keep = append(keep, n.vm.GetVmId())
-			want := withMeta(base, map[string]string{tagNode: strconv.Itoa(slot)})
-			for kk, v := range want {
-				if n.tags[kk] != v {
-					retag = append(retag, n.vm.GetVmId())
-					break
-				}
+	for slot := range req.Resource.Cluster.Desired {
+		want := withMeta(base, map[string]string{tagNode: strconv.Itoa(slot)})
+		n, ok := st.alive[slot]
+		if !ok {
+			vmID, err := d.createNode(ctx, req, id, slot, st.history[slot], base)
+			if err != nil {
+				return nil, err
 			}
+			keep = append(keep, vmID)
 			continue
 		}
-		vmID, err := d.createNode(ctx, req, id, slot, history[slot], base)
-		if err != nil {
-			return err
-		}
-		keep = append(keep, vmID)
-	}
-	if len(retag) > 0 {
-		// The slot tag differs per VM: tag each one.
-		for _, vmID := range retag {
-			slot := -1
-			for sl, n := range alive {
-				if n.vm.GetVmId() == vmID {
-					slot = sl
-				}
-			}
-			if err := d.createTags(ctx, "Update", blueprint.KindCluster, vmID, withMeta(base, map[string]string{tagNode: strconv.Itoa(slot)})); err != nil {
-				return err
+		keep = append(keep, n.vm.GetVmId())
+		if stale(n.tags, want) {
+			// The slot tag differs per VM: tag each one.
+			if err := d.createTags(ctx, "Update", blueprint.KindCluster, n.vm.GetVmId(), want); err != nil {
+				return nil, err
 			}
 		}
 	}
-	if len(drop) > 0 {
-		if err := d.deleteVms(ctx, id, drop); err != nil {
-			return err
+	return keep, nil
+}
+
+// stale reports whether have lacks a tag of want or holds another value.
+func stale(have, want map[string]string) bool {
+	for k, v := range want {
+		if have[k] != v {
+			return true
 		}
 	}
-	// Load balancers.
-	wantLBs := make([]string, len(s.LoadBalancers))
-	for i, r := range s.LoadBalancers {
+	return false
+}
+
+// linkBackends links the VMs keep to the load balancers want and unlinks
+// them from the balancers old they were linked to and want drops.
+func (d *Driver) linkBackends(ctx context.Context, id string, want []blueprint.Ref, old, keep []string) error {
+	wantLBs := make([]string, len(want))
+	for i, r := range want {
 		wantLBs[i] = string(r)
 	}
-	names := slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(wantLBs), oldLBs...))))
+	names := slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(wantLBs), old...))))
 	if len(names) == 0 {
 		return nil
 	}
@@ -337,46 +365,46 @@ func (d *Driver) reconcileNodes(ctx context.Context, req driver.Request, id stri
 		return err
 	}
 	for _, lb := range lbs {
-		name := lb.GetLoadBalancerName()
-		backends := lb.GetBackendVmIds()
-		if slices.Contains(wantLBs, name) {
-			var missing []string
-			for _, vmID := range keep {
-				if !slices.Contains(backends, vmID) {
-					missing = append(missing, vmID)
-				}
-			}
-			if len(missing) > 0 {
-				in := osc.LinkLoadBalancerBackendMachinesRequest{LoadBalancerName: name, BackendVmIds: &missing}
-				if _, err := call(ctx, d, "LinkLoadBalancerBackendMachines", k, id, func(ctx context.Context) (osc.LinkLoadBalancerBackendMachinesResponse, *http.Response, error) {
-					return d.api.LoadBalancerApi.LinkLoadBalancerBackendMachines(ctx).LinkLoadBalancerBackendMachinesRequest(in).Execute()
-				}); err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		var linked []string
-		for _, vmID := range keep {
-			if slices.Contains(backends, vmID) {
-				linked = append(linked, vmID)
-			}
-		}
-		if len(linked) > 0 {
-			in := osc.UnlinkLoadBalancerBackendMachinesRequest{LoadBalancerName: name, BackendVmIds: &linked}
-			if _, err := call(ctx, d, "UnlinkLoadBalancerBackendMachines", k, id, func(ctx context.Context) (osc.UnlinkLoadBalancerBackendMachinesResponse, *http.Response, error) {
-				return d.api.LoadBalancerApi.UnlinkLoadBalancerBackendMachines(ctx).UnlinkLoadBalancerBackendMachinesRequest(in).Execute()
-			}); err != nil && !isNotFound(err) {
-				return err
-			}
+		if err := d.linkBackend(ctx, id, lb, slices.Contains(wantLBs, lb.GetLoadBalancerName()), keep); err != nil {
+			return err
 		}
 	}
 	for _, name := range wantLBs {
 		if !slices.ContainsFunc(lbs, func(lb osc.LoadBalancer) bool { return lb.GetLoadBalancerName() == name }) {
-			return errorf("LinkLoadBalancerBackendMachines", k, id, driver.NotFound, "cluster.load_balancers: %q: no such load balancer", name)
+			return errorf("LinkLoadBalancerBackendMachines", string(blueprint.KindCluster), id, driver.NotFound, "cluster.load_balancers: %q: no such load balancer", name)
 		}
 	}
 	return nil
+}
+
+// linkBackend links the VMs keep to lb (link true) or unlinks them from it.
+func (d *Driver) linkBackend(ctx context.Context, id string, lb osc.LoadBalancer, link bool, keep []string) error {
+	name, k := lb.GetLoadBalancerName(), string(blueprint.KindCluster)
+	backends := lb.GetBackendVmIds()
+	var change []string
+	for _, vmID := range keep {
+		if slices.Contains(backends, vmID) != link {
+			change = append(change, vmID)
+		}
+	}
+	if len(change) == 0 {
+		return nil
+	}
+	if link {
+		in := osc.LinkLoadBalancerBackendMachinesRequest{LoadBalancerName: name, BackendVmIds: &change}
+		_, err := call(ctx, d, "LinkLoadBalancerBackendMachines", k, id, func(ctx context.Context) (osc.LinkLoadBalancerBackendMachinesResponse, *http.Response, error) {
+			return d.api.LoadBalancerApi.LinkLoadBalancerBackendMachines(ctx).LinkLoadBalancerBackendMachinesRequest(in).Execute()
+		})
+		return err
+	}
+	in := osc.UnlinkLoadBalancerBackendMachinesRequest{LoadBalancerName: name, BackendVmIds: &change}
+	_, err := call(ctx, d, "UnlinkLoadBalancerBackendMachines", k, id, func(ctx context.Context) (osc.UnlinkLoadBalancerBackendMachinesResponse, *http.Response, error) {
+		return d.api.LoadBalancerApi.UnlinkLoadBalancerBackendMachines(ctx).UnlinkLoadBalancerBackendMachinesRequest(in).Execute()
+	})
+	if isNotFound(err) {
+		return nil
+	}
+	return err
 }
 
 // createNode creates the VM of one slot and tags it; it returns its id.
