@@ -145,6 +145,12 @@ func findingErrors(fs []netplan.Finding) []error {
 }
 
 func (d *design) validate() []error {
+	return slices.Concat(d.validateNet(), d.validateTiers(), d.validateLBs(), d.validateClusters(),
+		d.validateDatabases(), d.validateTargets(), d.validateFlows())
+}
+
+// validateNet checks the deployment and Net names, the CIDR and the zones.
+func (d *design) validateNet() []error {
 	a := d.arch
 	var errs []error
 	if err := tier.CheckName(a.Name); err != nil {
@@ -164,18 +170,25 @@ func (d *design) validate() []error {
 	} else if err := a.planProfile().CheckNet(a.CIDR); err != nil {
 		errs = append(errs, fmt.Errorf("pattern: cidr: %w", err))
 	}
-	zoneSet := map[string]bool{}
+	seen := map[string]bool{}
 	for i, z := range d.zones {
 		if err := checkZone(z); err != nil {
 			errs = append(errs, errf(fmt.Sprintf("zones[%d]", i), fmt.Sprintf("%q", z), err.Error(), `use a zone letter such as "a" or a full zone name`))
 		}
-		if zoneSet[z] {
+		if seen[z] {
 			errs = append(errs, errf(fmt.Sprintf("zones[%d]", i), z, "duplicate zone", "list each zone once"))
 		}
-		zoneSet[z] = true
+		seen[z] = true
 	}
-	for i := range a.Tiers {
-		t := &a.Tiers[i]
+	return errs
+}
+
+// validateTiers checks each tier, its name and its zones, and indexes the
+// tiers by name.
+func (d *design) validateTiers() []error {
+	var errs []error
+	for i := range d.arch.Tiers {
+		t := &d.arch.Tiers[i]
 		if err := t.Validate(); err != nil {
 			errs = append(errs, fmt.Errorf("pattern: tiers[%d]: %w", i, err))
 		}
@@ -184,13 +197,20 @@ func (d *design) validate() []error {
 		}
 		d.tiers[t.Name] = t
 		for j, z := range t.Zones {
-			if !zoneSet[z] {
+			if !slices.Contains(d.zones, z) {
 				errs = append(errs, errf(fmt.Sprintf("tiers[%d].zones[%d]", i, j), z, "not a zone of the net", fmt.Sprintf("use one of %v or add it to Zones", d.zones)))
 			}
 		}
 	}
-	for i := range a.LBs {
-		lb := &a.LBs[i]
+	return errs
+}
+
+// validateLBs checks each load balancer, its name and its home tier, and
+// indexes them by name.
+func (d *design) validateLBs() []error {
+	var errs []error
+	for i := range d.arch.LBs {
+		lb := &d.arch.LBs[i]
 		f := fmt.Sprintf("lbs[%d]", i)
 		if err := lb.Validate(); err != nil {
 			errs = append(errs, fmt.Errorf("pattern: %s: %w", f, err))
@@ -202,44 +222,64 @@ func (d *design) validate() []error {
 			errs = append(errs, errf(f+".name", lb.Name, "a tier has the same name", "flows name tiers and load balancers alike: rename one"))
 		}
 		d.lbs[lb.Name] = lb
-		if lb.Tier != "" {
-			if home, ok := d.tiers[lb.Tier]; !ok {
-				errs = append(errs, errf(f+".tier", lb.Tier, "no such tier", "add the tier that holds the load balancer's subnets"))
-			} else if lb.Scheme == tier.InternetFacing && home.Exposure != netplan.Public {
-				errs = append(errs, errf(f+".tier", lb.Tier, "an internet-facing load balancer in "+home.Exposure.String()+" tier "+lb.Tier, "put it in a public tier or make it internal"))
-			}
+		if lb.Tier == "" {
+			continue
+		}
+		if home, ok := d.tiers[lb.Tier]; !ok {
+			errs = append(errs, errf(f+".tier", lb.Tier, "no such tier", "add the tier that holds the load balancer's subnets"))
+		} else if lb.Scheme == tier.InternetFacing && home.Exposure != netplan.Public {
+			errs = append(errs, errf(f+".tier", lb.Tier, "an internet-facing load balancer in "+home.Exposure.String()+" tier "+lb.Tier, "put it in a public tier or make it internal"))
 		}
 	}
-	for i := range a.Clusters {
-		c := &a.Clusters[i]
-		f := fmt.Sprintf("clusters[%d]", i)
-		if err := c.Validate(); err != nil {
-			errs = append(errs, fmt.Errorf("pattern: %s: %w", f, err))
-		}
-		if _, ok := d.tiers[c.Tier]; !ok && c.Tier != "" {
-			errs = append(errs, errf(f+".tier", c.Tier, "no such tier", "add the tier or fix the name"))
-		}
-		if _, dup := d.clusters[c.Tier]; dup {
-			errs = append(errs, errf(f+".tier", c.Tier, "second cluster in one tier", "one service per subnet: give it a tier of its own"))
-		}
+	return errs
+}
+
+// validateClusters checks each cluster and its tier, one per tier.
+func (d *design) validateClusters() []error {
+	var errs []error
+	for i := range d.arch.Clusters {
+		c := &d.arch.Clusters[i]
+		errs = append(errs, d.validateService(fmt.Sprintf("clusters[%d]", i), c.Validate(), c.Tier, "cluster", d.clusters[c.Tier] != nil)...)
 		d.clusters[c.Tier] = c
 	}
-	for i := range a.Databases {
-		db := &a.Databases[i]
-		f := fmt.Sprintf("databases[%d]", i)
-		if err := db.Validate(); err != nil {
-			errs = append(errs, fmt.Errorf("pattern: %s: %w", f, err))
-		}
-		if _, ok := d.tiers[db.Tier]; !ok && db.Tier != "" {
-			errs = append(errs, errf(f+".tier", db.Tier, "no such tier", "add the tier or fix the name"))
-		}
-		if _, dup := d.dbs[db.Tier]; dup {
-			errs = append(errs, errf(f+".tier", db.Tier, "second database in one tier", "one service per subnet: give it a tier of its own"))
-		}
+	return errs
+}
+
+// validateDatabases checks each managed database and its tier, one per
+// tier.
+func (d *design) validateDatabases() []error {
+	var errs []error
+	for i := range d.arch.Databases {
+		db := &d.arch.Databases[i]
+		errs = append(errs, d.validateService(fmt.Sprintf("databases[%d]", i), db.Validate(), db.Tier, "database", d.dbs[db.Tier] != nil)...)
 		d.dbs[db.Tier] = db
 	}
-	for i := range a.LBs {
-		lb := &a.LBs[i]
+	return errs
+}
+
+// validateService reports what is wrong with a service (a cluster or a
+// database) at field f: its own error, a tier that does not exist, a
+// second service of its kind in one tier.
+func (d *design) validateService(f string, err error, tierName, what string, dup bool) []error {
+	var errs []error
+	if err != nil {
+		errs = append(errs, fmt.Errorf("pattern: %s: %w", f, err))
+	}
+	if _, ok := d.tiers[tierName]; !ok && tierName != "" {
+		errs = append(errs, errf(f+".tier", tierName, "no such tier", "add the tier or fix the name"))
+	}
+	if dup {
+		errs = append(errs, errf(f+".tier", tierName, "second "+what+" in one tier", "one service per subnet: give it a tier of its own"))
+	}
+	return errs
+}
+
+// validateTargets checks that each load balancer's target tier exists and
+// has a cluster.
+func (d *design) validateTargets() []error {
+	var errs []error
+	for i := range d.arch.LBs {
+		lb := &d.arch.LBs[i]
 		if lb.Target == "" {
 			continue
 		}
@@ -249,6 +289,14 @@ func (d *design) validate() []error {
 			errs = append(errs, errf(fmt.Sprintf("lbs[%d].target", i), lb.Target, "tier has no cluster to balance", "add a tier.Cluster for it (databases and buses are clustered, not balanced)"))
 		}
 	}
+	return errs
+}
+
+// validateFlows checks the peer names and the endpoints of the flows and
+// of the links.
+func (d *design) validateFlows() []error {
+	a := d.arch
+	var errs []error
 	for _, name := range slices.Sorted(maps.Keys(a.Peers)) {
 		if strings.ContainsAny(name, " :/,") || name == "" {
 			errs = append(errs, errf("peers", fmt.Sprintf("%q", name), "bad peer name", "use letters, digits and '-'"))
@@ -259,20 +307,27 @@ func (d *design) validate() []error {
 		errs = append(errs, d.checkEndpoint(fmt.Sprintf("flows[%d].to", i), f.To, false)...)
 	}
 	for i, l := range a.Links {
-		for _, side := range []struct {
-			field, s string
-			from     bool
-		}{{"from", l.From, true}, {"to", l.To, false}} {
-			e, err := parseEndpoint(side.s)
-			if err != nil {
-				errs = append(errs, errf(fmt.Sprintf("links[%d].%s", i, side.field), fmt.Sprintf("%q", side.s), err.Error(), `use a tier or load balancer name, "internet", "peer:<name>" or a CIDR`))
-				continue
-			}
-			errs = append(errs, d.checkEndpoint(fmt.Sprintf("links[%d].%s", i, side.field), e, side.from)...)
+		errs = append(errs, d.checkLink(i, l)...)
+	}
+	return errs
+}
+
+// checkLink checks both ends of links[i] and that its target has ports.
+func (d *design) checkLink(i int, l Link) []error {
+	var errs []error
+	for _, side := range []struct {
+		field, s string
+		from     bool
+	}{{"from", l.From, true}, {"to", l.To, false}} {
+		e, err := parseEndpoint(side.s)
+		if err != nil {
+			errs = append(errs, errf(fmt.Sprintf("links[%d].%s", i, side.field), fmt.Sprintf("%q", side.s), err.Error(), `use a tier or load balancer name, "internet", "peer:<name>" or a CIDR`))
+			continue
 		}
-		if t, ok := d.tiers[l.To]; ok && len(t.Ports) == 0 {
-			errs = append(errs, errf(fmt.Sprintf("links[%d].to", i), l.To, "tier has no ports to connect to", "give Connect the ports or set the tier's Ports"))
-		}
+		errs = append(errs, d.checkEndpoint(fmt.Sprintf("links[%d].%s", i, side.field), e, side.from)...)
+	}
+	if t, ok := d.tiers[l.To]; ok && len(t.Ports) == 0 {
+		errs = append(errs, errf(fmt.Sprintf("links[%d].to", i), l.To, "tier has no ports to connect to", "give Connect the ports or set the tier's Ports"))
 	}
 	return errs
 }
@@ -450,27 +505,57 @@ func id(k blueprint.Kind, parts ...string) string {
 
 func (d *design) blueprint() *blueprint.Blueprint {
 	a := d.arch
-	bp := &blueprint.Blueprint{Schema: blueprint.SchemaV2, Deployment: a.Name,
+	b := &bpBuilder{d: d, netID: id(blueprint.KindNet, d.net), igwID: id(blueprint.KindInternetGateway, d.net),
+		subnets: map[string][]blueprint.Ref{}, lbsOf: map[string][]blueprint.Ref{}}
+	b.bp = &blueprint.Blueprint{Schema: blueprint.SchemaV2, Deployment: a.Name,
 		Resources: make([]blueprint.Resource, 0, 4+8*len(a.Tiers)*len(d.zones)+4*len(a.LBs))}
-	add := func(r blueprint.Resource) { bp.Resources = append(bp.Resources, r) }
-	netID := id(blueprint.KindNet, d.net)
-	igwID := id(blueprint.KindInternetGateway, d.net)
-	add(blueprint.Resource{ID: netID, Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: a.CIDR}})
+	b.add(blueprint.Resource{ID: b.netID, Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: a.CIDR}})
+	b.subnetsAndGateways()
+	b.routeTables()
+	d.securityGroups(b.add, b.netID)
+	b.networkACLs()
+	b.loadBalancers()
+	b.clusters()
+	b.databases()
+	b.dependencies()
+	for _, f := range d.findings {
+		if f.Severity != netplan.SeverityError {
+			b.bp.Findings = append(b.bp.Findings, f)
+		}
+	}
+	return b.bp
+}
 
-	subnets := map[string][]blueprint.Ref{} // tier -> subnet ids in zone order
-	hasPublic := false
+// bpBuilder adds the resources of a design to a Blueprint, one kind of
+// network piece or service at a time.
+type bpBuilder struct {
+	d            *design
+	bp           *blueprint.Blueprint
+	netID, igwID string
+	hasPublic    bool
+	subnets      map[string][]blueprint.Ref // tier -> subnet ids in zone order
+	lbsOf        map[string][]blueprint.Ref // target tier -> load balancer ids
+}
+
+func (b *bpBuilder) add(r blueprint.Resource) { b.bp.Resources = append(b.bp.Resources, r) }
+
+// subnetsAndGateways adds one subnet per tier and zone, the internet
+// gateway when a tier is public, and the NAT gateways with their public
+// IPs.
+func (b *bpBuilder) subnetsAndGateways() {
+	a, d := b.d.arch, b.d
 	for i := range a.Tiers {
 		t := &a.Tiers[i]
-		hasPublic = hasPublic || t.Exposure == netplan.Public
+		b.hasPublic = b.hasPublic || t.Exposure == netplan.Public
 		for _, z := range a.tierZones(t) {
 			p, _ := d.plan.Lookup(t.Name, z)
 			sid := id(blueprint.KindSubnet, t.Name, z)
-			subnets[t.Name] = append(subnets[t.Name], blueprint.Ref(sid))
-			add(blueprint.Resource{ID: sid, Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{Net: blueprint.Ref(netID), CIDR: p, Zone: z, Tier: t.Name, Public: t.Exposure == netplan.Public}})
+			b.subnets[t.Name] = append(b.subnets[t.Name], blueprint.Ref(sid))
+			b.add(blueprint.Resource{ID: sid, Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{Net: blueprint.Ref(b.netID), CIDR: p, Zone: z, Tier: t.Name, Public: t.Exposure == netplan.Public}})
 		}
 	}
-	if hasPublic {
-		add(blueprint.Resource{ID: igwID, Kind: blueprint.KindInternetGateway, InternetGateway: &blueprint.InternetGatewaySpec{Net: blueprint.Ref(netID)}})
+	if b.hasPublic {
+		b.add(blueprint.Resource{ID: b.igwID, Kind: blueprint.KindInternetGateway, InternetGateway: &blueprint.InternetGatewaySpec{Net: blueprint.Ref(b.netID)}})
 	}
 	for _, z := range d.rules.NATZones {
 		pub := d.publicTier(z)
@@ -478,91 +563,115 @@ func (d *design) blueprint() *blueprint.Blueprint {
 			continue // NP006 already refused this
 		}
 		ipID, natID := id(blueprint.KindPublicIP, "nat", z), id(blueprint.KindNATGateway, "nat", z)
-		add(blueprint.Resource{ID: ipID, Kind: blueprint.KindPublicIP, PublicIP: &blueprint.PublicIPSpec{Zone: z}})
-		add(blueprint.Resource{ID: natID, Kind: blueprint.KindNATGateway, NATGateway: &blueprint.NATGatewaySpec{
-			Subnet: blueprint.Ref(id(blueprint.KindSubnet, pub, z)), PublicIP: blueprint.Ref(ipID), InternetGateway: blueprint.Ref(igwID),
+		b.add(blueprint.Resource{ID: ipID, Kind: blueprint.KindPublicIP, PublicIP: &blueprint.PublicIPSpec{Zone: z}})
+		b.add(blueprint.Resource{ID: natID, Kind: blueprint.KindNATGateway, NATGateway: &blueprint.NATGatewaySpec{
+			Subnet: blueprint.Ref(id(blueprint.KindSubnet, pub, z)), PublicIP: blueprint.Ref(ipID), InternetGateway: blueprint.Ref(b.igwID),
 			PublicRoute: blueprint.Ref(id(blueprint.KindRouteTable, pub, z)), Zone: z}})
 	}
-	for _, rt := range d.rules.RouteTables {
-		spec := &blueprint.RouteTableSpec{Net: blueprint.Ref(netID), Subnet: blueprint.Ref(id(blueprint.KindSubnet, rt.Group, rt.Zone))}
+}
+
+// routeTables adds one route table per subnet with its routes to the
+// internet gateway or the zone's NAT gateway (the local route is
+// implicit).
+func (b *bpBuilder) routeTables() {
+	for _, rt := range b.d.rules.RouteTables {
+		spec := &blueprint.RouteTableSpec{Net: blueprint.Ref(b.netID), Subnet: blueprint.Ref(id(blueprint.KindSubnet, rt.Group, rt.Zone))}
 		for _, r := range rt.Routes {
+			target := blueprint.Ref(b.igwID)
 			switch r.Target.Kind {
-			case netplan.TargetInternetGateway:
-				spec.Routes = append(spec.Routes, blueprint.RouteSpec{Destination: r.Destination, TargetKind: netplan.TargetInternetGateway, Target: blueprint.Ref(igwID)})
 			case netplan.TargetNATGateway:
-				spec.Routes = append(spec.Routes, blueprint.RouteSpec{Destination: r.Destination, TargetKind: netplan.TargetNATGateway, Target: blueprint.Ref(id(blueprint.KindNATGateway, "nat", r.Target.Zone))})
+				target = blueprint.Ref(id(blueprint.KindNATGateway, "nat", r.Target.Zone))
+			case netplan.TargetLocal:
+				continue
 			}
+			spec.Routes = append(spec.Routes, blueprint.RouteSpec{Destination: r.Destination, TargetKind: r.Target.Kind, Target: target})
 		}
-		add(blueprint.Resource{ID: id(blueprint.KindRouteTable, rt.Group, rt.Zone), Kind: blueprint.KindRouteTable, RouteTable: spec})
+		b.add(blueprint.Resource{ID: id(blueprint.KindRouteTable, rt.Group, rt.Zone), Kind: blueprint.KindRouteTable, RouteTable: spec})
 	}
-	d.securityGroups(add, netID)
-	for _, acl := range d.rules.ACLs {
-		add(blueprint.Resource{ID: id(blueprint.KindNetworkACL, acl.Name), Kind: blueprint.KindNetworkACL, NetworkACL: &blueprint.NetworkACLSpec{
-			Net: blueprint.Ref(netID), Subnets: slices.Clone(subnets[acl.Name]),
+}
+
+// networkACLs adds one network ACL per tier the profile derives one for.
+func (b *bpBuilder) networkACLs() {
+	for _, acl := range b.d.rules.ACLs {
+		b.add(blueprint.Resource{ID: id(blueprint.KindNetworkACL, acl.Name), Kind: blueprint.KindNetworkACL, NetworkACL: &blueprint.NetworkACLSpec{
+			Net: blueprint.Ref(b.netID), Subnets: slices.Clone(b.subnets[acl.Name]),
 			Inbound: aclEntries(acl.Inbound), Outbound: aclEntries(acl.Outbound)}})
 	}
-	lbsOf := map[string][]blueprint.Ref{}
+}
+
+// loadBalancers adds the load balancers, in the subnets of their home
+// tier, each with its own security group.
+func (b *bpBuilder) loadBalancers() {
+	a := b.d.arch
 	for i := range a.LBs {
 		lb := &a.LBs[i]
 		lbID := id(blueprint.KindLoadBalancer, lb.Name)
-		lbsOf[lb.Target] = append(lbsOf[lb.Target], blueprint.Ref(lbID))
+		b.lbsOf[lb.Target] = append(b.lbsOf[lb.Target], blueprint.Ref(lbID))
 		spec := &blueprint.LoadBalancerSpec{Name: LBName(a.Name, lb.Name), Scheme: string(lb.Scheme), Type: string(lb.Type),
-			Subnets: slices.Clone(subnets[lb.Tier]), SecurityGroups: []blueprint.Ref{blueprint.Ref(id(blueprint.KindSecurityGroup, lb.Name))}}
+			Subnets: slices.Clone(b.subnets[lb.Tier]), SecurityGroups: []blueprint.Ref{blueprint.Ref(id(blueprint.KindSecurityGroup, lb.Name))}}
 		for _, l := range lb.Listeners {
 			spec.Listeners = append(spec.Listeners, blueprint.ListenerSpec(l))
 		}
 		spec.HealthCheck = blueprint.HealthCheckSpec(lb.EffectiveHealthCheck())
-		add(blueprint.Resource{ID: lbID, Kind: blueprint.KindLoadBalancer, LoadBalancer: spec})
+		b.add(blueprint.Resource{ID: lbID, Kind: blueprint.KindLoadBalancer, LoadBalancer: spec})
 	}
-	for i := range a.Clusters {
-		c := &a.Clusters[i]
-		spec := d.clusterSpec(c, subnets[c.Tier])
-		spec.LoadBalancers = lbsOf[c.Tier]
+}
+
+// clusters adds the clusters, registered with the load balancers that
+// target their tier.
+func (b *bpBuilder) clusters() {
+	for i := range b.d.arch.Clusters {
+		c := &b.d.arch.Clusters[i]
+		spec := b.d.clusterSpec(c, b.subnets[c.Tier])
+		spec.LoadBalancers = b.lbsOf[c.Tier]
 		slices.Sort(spec.LoadBalancers)
 		for _, r := range spec.LoadBalancers {
-			lb := d.lbs[strings.TrimPrefix(string(r), string(blueprint.KindLoadBalancer)+"/")]
+			lb := b.d.lbs[strings.TrimPrefix(string(r), string(blueprint.KindLoadBalancer)+"/")]
 			if len(lb.Listeners) > 0 && spec.TargetPort == 0 {
 				spec.TargetPort = lb.Listeners[0].TargetPort
 			}
 		}
-		add(blueprint.Resource{ID: id(blueprint.KindCluster, c.Tier), Kind: blueprint.KindCluster, Cluster: spec})
+		b.add(blueprint.Resource{ID: id(blueprint.KindCluster, c.Tier), Kind: blueprint.KindCluster, Cluster: spec})
 	}
-	for i := range a.Databases {
-		db := &a.Databases[i]
+}
+
+// databases adds the managed databases with their fallback clusters.
+func (b *bpBuilder) databases() {
+	for i := range b.d.arch.Databases {
+		db := &b.d.arch.Databases[i]
 		spec := &blueprint.DatabaseSpec{Engine: string(db.Engine), EngineVersion: db.Version, InstanceClass: db.Class,
 			StorageGiB: db.StorageGiB, MultiAZ: db.MultiAZ, ReadReplicas: db.ReadReplicas,
 			BackupRetentionDays: db.BackupRetentionDays, Encrypted: db.Encrypted, Port: db.ListenPort(),
-			Username: db.Username, Subnets: slices.Clone(subnets[db.Tier]),
+			Username: db.Username, Subnets: slices.Clone(b.subnets[db.Tier]),
 			SecurityGroups: []blueprint.Ref{blueprint.Ref(id(blueprint.KindSecurityGroup, db.Tier))}}
 		if db.FallbackToCluster {
 			fb := db.Fallback
 			fb.Tier = db.Tier
 			fb.Stateless = false
 			fb.Scaling = nil // a database cluster keeps its size
-			spec.Fallback = d.clusterSpec(&fb, subnets[db.Tier])
+			spec.Fallback = b.d.clusterSpec(&fb, b.subnets[db.Tier])
 		}
-		add(blueprint.Resource{ID: id(blueprint.KindDatabase, db.Tier), Kind: blueprint.KindDatabase, Database: spec})
+		b.add(blueprint.Resource{ID: id(blueprint.KindDatabase, db.Tier), Kind: blueprint.KindDatabase, Database: spec})
 	}
-	slices.SortFunc(bp.Resources, func(x, y blueprint.Resource) int { return strings.Compare(x.ID, y.ID) })
-	for i := range bp.Resources {
-		r := &bp.Resources[i]
+}
+
+// dependencies sorts the resources by id and derives each one's
+// DependsOn from its refs.
+func (b *bpBuilder) dependencies() {
+	slices.SortFunc(b.bp.Resources, func(x, y blueprint.Resource) int { return strings.Compare(x.ID, y.ID) })
+	for i := range b.bp.Resources {
+		r := &b.bp.Resources[i]
 		r.DependsOn = r.Dependencies()
 		// An internet-facing load balancer needs the Net's internet
 		// gateway before it is created (AWS and OUTSCALE refuse it
 		// otherwise), though its spec does not name the gateway; deleted,
 		// it goes before the gateway.
-		if r.Kind == blueprint.KindLoadBalancer && r.LoadBalancer.Scheme == string(tier.InternetFacing) && hasPublic {
-			r.DependsOn = append(r.DependsOn, igwID)
+		if r.Kind == blueprint.KindLoadBalancer && r.LoadBalancer.Scheme == string(tier.InternetFacing) && b.hasPublic {
+			r.DependsOn = append(r.DependsOn, b.igwID)
 			slices.Sort(r.DependsOn)
 			r.DependsOn = slices.Compact(r.DependsOn)
 		}
 	}
-	for _, f := range d.findings {
-		if f.Severity != netplan.SeverityError {
-			bp.Findings = append(bp.Findings, f)
-		}
-	}
-	return bp
 }
 
 func (d *design) clusterSpec(c *tier.Cluster, subnets []blueprint.Ref) *blueprint.ClusterSpec {
