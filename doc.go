@@ -28,16 +28,23 @@
 //   - [github.com/archkit/archkit/tier]: what runs. Tiers with their ports,
 //     clusters of nodes, load balancers, and the standard tiers (web, app,
 //     MySQL, PostgreSQL, Redis, Memcached, RabbitMQ, Kafka, bastion).
+//   - [github.com/archkit/archkit/pattern/blueprint]: the resource model.
+//     Blueprint, Resource, the registry of kinds and every spec type.
 //   - [github.com/archkit/archkit/pattern]: composition. An architecture of
 //     tiers and flows, a ready pattern for each source document, Build to a
 //     Blueprint, lint, availability arithmetic and diagrams.
-//   - [github.com/archkit/archkit/provider]: the Driver interface and the
-//     engine (plan, apply, destroy, drift), progress events and typed
-//     errors; provider/fake, provider/aws and provider/outscale implement
-//     it, and provider/providertest is the suite all of them pass.
+//   - [github.com/archkit/archkit/provider/driver]: the contract between the
+//     engine and a cloud: the Driver interface, observed resources,
+//     capabilities, error codes, ownership tags. provider/fake,
+//     provider/aws and provider/outscale implement it, importing it and
+//     pattern/blueprint only.
+//   - [github.com/archkit/archkit/provider]: the engine (plan, apply,
+//     destroy, drift), progress events, rate limit and retries;
+//     provider/providertest is the conformance suite every driver passes.
 //
-// A package imports only packages above it in that list, and Build does
-// no I/O: the same input gives the same Blueprint, byte for byte.
+// A package imports only packages above it in that list (a driver never
+// imports pattern or the engine), and Build does no I/O: the same input
+// gives the same Blueprint, byte for byte.
 //
 // # Example
 //

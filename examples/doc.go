@@ -1,7 +1,8 @@
 // Package examples holds archkit's runnable examples, one command per
-// directory: threetier (seed 000), cloudnative (seed 001), zones (seed 002),
-// webapp (seed 003), elastic (seed 004) and testing (a deploy program and
-// its unit tests on the fake). It also holds the test that builds every one
+// directory: threetier (the three-tier Net on OUTSCALE), cloudnative
+// (cloud-native clusters), dmz (the DMZ zones with a database zone), webapp
+// (the web app migrated to AWS), elastic (the elastic multi-zone platform)
+// and testing (a deploy program and its unit tests on the fake). It also holds the test that builds every one
 // of them and runs it: on the in-memory fake with no flags, with -json and
 // with -plan; webapp against moto when ARCHKIT_MOTO_ENDPOINT is set (make
 // test sets it); and each against an in-memory OUTSCALE API that checks

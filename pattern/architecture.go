@@ -81,7 +81,7 @@ type Architecture struct {
 	// Sources: security group sources (zero) or subnet CIDRs.
 	Sources netplan.SourceMode
 	// AllowSSHFromAnywhere turns SSH open to the internet from an error
-	// into a warning (seed 002). Prefer a bastion reached from an admin
+	// into a warning (the DMZ document). Prefer a bastion reached from an admin
 	// CIDR or a VPN peer.
 	AllowSSHFromAnywhere bool
 	// Pinned are the subnets already in use, read back from a running
@@ -192,7 +192,7 @@ func (a *Architecture) Pin(allocs ...netplan.Allocation) *Architecture {
 
 // AddBastion adds a public bastion tier named name reachable on SSH from
 // admins only (an admin CIDR, netplan.CIDR, or a VPN, netplan.Peer),
-// and lets it open SSH to each of targets. Seed 000: connect to VMs
+// and lets it open SSH to each of targets. The three-tier document: connect to VMs
 // inside a Net through a bastion host or a VPN connection. Build drops
 // netplan's "flow skips a layer" warning for the bastion's flows: reaching
 // every layer is what a bastion is for.

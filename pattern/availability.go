@@ -9,13 +9,13 @@ import (
 	"time"
 )
 
-// Year is the year of downtime figures: 365 days, as in seed 001's table.
+// Year is the year of downtime figures: 365 days, as in the cloud-native document's table.
 const Year = 365 * 24 * time.Hour
 
 // Availability is the fraction of time a service is up, in [0, 1]:
 // 0.9999 is "four nines".
 //
-// Seed 001's table, which the tests check:
+// The cloud-native document's table, which the tests check:
 //
 //	99%       3.65 days per year
 //	99.9%     8.76 hours
@@ -44,8 +44,8 @@ func (a Availability) Downtime() time.Duration {
 	return time.Duration(math.Round(down/float64(time.Millisecond))) * time.Millisecond
 }
 
-// DowntimeString returns the downtime per year in the words of seed
-// 001's table: the largest unit that gives at least 1 (days, hours,
+// DowntimeString returns the downtime per year in the words of the
+// cloud-native document's table: the largest unit that gives at least 1 (days, hours,
 // minutes, seconds), two decimals (one for seconds), trailing zeros
 // trimmed: "3.65 days", "52.56 minutes", "31.5 seconds".
 func (a Availability) DowntimeString() string {

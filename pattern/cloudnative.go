@@ -8,7 +8,7 @@ import (
 // Bus is the message bus of [CloudNative].
 type Bus string
 
-// The buses seed 001 names.
+// The buses the cloud-native document names.
 const (
 	BusRabbitMQ Bus = "rabbitmq" // AMQP, tcp/5672
 	BusKafka    Bus = "kafka"    // tcp/9092
@@ -27,18 +27,18 @@ type CloudNativeOptions struct {
 	// listen on; 80 and 8080.
 	WebPort, AppPort uint16
 	SubnetBits       int // 24
-	// Nodes is the size of each stateless cluster; 2 (seed 001: a service
+	// Nodes is the size of each stateless cluster; 2 (the cloud-native document: a service
 	// is provided by many VMs). MaxNodes bounds scale-out; 6.
 	Nodes, MaxNodes int
 	// TargetCPU is the average CPU percentage the scaling policy of each
 	// stateless cluster keeps (warmup 300 s) when MaxNodes > Nodes; 60
-	// (seed 001: add nodes when overloading). Negative: no scaling
+	// (the cloud-native document: add nodes when overloading). Negative: no scaling
 	// policy. Stateful clusters never get one.
 	TargetCPU int
 	// DBNodes is the size of the database and bus clusters; 3 (a quorum).
 	DBNodes      int
 	InstanceType string // "tinav5.c2r4p2"
-	// Images, one per service (seed 001: an OMI per service); "<tier>-image".
+	// Images, one per service (the cloud-native document: an OMI per service); "<tier>-image".
 	WebImage, AppImage, BusImage, DBImage string
 }
 
@@ -60,7 +60,7 @@ func (o *CloudNativeOptions) defaults() {
 	def(&o.DBImage, "db-image")
 }
 
-// CloudNative returns seed 001's cloud-native application: every service
+// CloudNative returns the cloud-native application: every service
 // is a cluster of at least two stateless nodes behind its own load
 // balancer (nginx fronts behind a public one, the application behind an
 // internal one), the application talks asynchronously through a message

@@ -10,7 +10,7 @@ import (
 type DMZOptions struct {
 	Name string // deployment name; "dmz"
 	CIDR string // "10.0.0.0/16"
-	// DataCentres are the two zones (the seed's Data Centre 1 and 2); "a"
+	// DataCentres are the two zones (the document's Data Centre 1 and 2); "a"
 	// and "b", which the engine maps to the region's zones ending in a and b.
 	DataCentres [2]string
 	Profile     netplan.Profile
@@ -21,7 +21,7 @@ type DMZOptions struct {
 	InstanceType            string // "t3.small"
 	// Images; "web-image" and "mysql-image": set real ids before applying.
 	WebImage, DBImage string
-	// NoSSHFromAnywhere drops the seed's global SSH rule: admins then have
+	// NoSSHFromAnywhere drops the document's global SSH rule: admins then have
 	// no way in until a bastion or a VPN peer is added.
 	NoSSHFromAnywhere bool
 }
@@ -42,14 +42,14 @@ func (o *DMZOptions) defaults() {
 	def(&o.DBImage, "mysql-image")
 }
 
-// DMZ returns seed 002's network zones: a Prod DMZ in both data centres,
+// DMZ returns the DMZ zones with a database zone: a Prod DMZ in both data centres,
 // a Dev DMZ and a DB zone in the first, each zone its own subnet behind its
-// own network ACL, with the network ACL of the seed's Table 1 (global SSH, HTTP
+// own network ACL, with the network ACL of the document's Table 1 (global SSH, HTTP
 // and HTTPS in; HTTP and HTTPS out; MySQL from the DMZs to the DB zone
 // only, ephemeral ports for the replies), and a load balancer in front of
 // the Prod DMZ servers, in its own subnets in both data centres.
 //
-// The seed opens SSH to the whole internet for a global admin team: the
+// The document opens SSH to the whole internet for a global admin team: the
 // pattern keeps it, explicitly allowed, and Build reports it as a warning
 // finding (NP001). Set NoSSHFromAnywhere to drop it.
 func DMZ(o DMZOptions) *Architecture {

@@ -17,13 +17,27 @@
 //		Connect("app", "db")
 //	bp, err := arch.Build()
 //
-// The ready patterns return the same builder, one per source document:
-// [ThreeTier] (seed 000: nginx, intel application, MySQL in a Net),
-// [CloudNative] (seed 001: clusters behind their own load balancers, a
-// message bus, a database cluster), [DMZ] (seed 002: DMZs and a DB zone
-// with the network ACL of its Table 1), [WebApp] (seed 003: ALB, autoscaling
-// group, RDS Multi-AZ) and [Elastic] (seed 004: multi-zone clusters, a
-// cache, a managed database with backups).
+// The ready patterns return the same builder, one per architecture:
+//
+//   - [ThreeTier], the three-tier Net on OUTSCALE: NGINX fronts, an
+//     application tier and MySQL, each in its own subnets;
+//   - [CloudNative], cloud-native clusters: every service a cluster behind
+//     its own load balancer, a message bus, a database cluster;
+//   - [DMZ], the DMZ zones with a database zone, with the network ACLs of
+//     the source document's Table 1;
+//   - [WebApp], the web app migrated to AWS: ALB, autoscaling group, RDS
+//     Multi-AZ;
+//   - [Elastic], the elastic multi-zone platform: multi-zone clusters, a
+//     cache, a managed database with backups.
+//
+// Each follows a source document, named in the docs as "the three-tier
+// document", "the cloud-native document", "the DMZ document", "the AWS
+// migration document" and "the elastic platform document": a three-tier
+// web stack on an OUTSCALE Net; availability rules for cloud-native
+// applications (clusters of at least two nodes, downtime per year); DMZ
+// and database zones with their firewall table (Table 1); a web
+// application's migration to AWS (ALB, Auto Scaling, RDS Multi-AZ); an
+// elastic multi-zone platform with a cache and a managed database.
 //
 // # Build
 //
@@ -83,7 +97,7 @@
 //
 // # Availability and diagrams
 //
-// [Availability] does seed 001's arithmetic: redundant parts in
+// [Availability] does the cloud-native document's availability arithmetic: redundant parts in
 // [Parallel], the request path in [Series], nodes [Spread] over zones;
 // [Architecture.Availability] reports it for each tier and the path.
 // [Architecture.Mermaid] and [Architecture.DOT] draw the architecture.

@@ -8,7 +8,7 @@ import (
 // Cache is the cache engine of [Elastic].
 type Cache string
 
-// The caches seed 004 names.
+// The caches the elastic platform document names.
 const (
 	CacheRedis     Cache = "redis"     // tcp/6379
 	CacheMemcached Cache = "memcached" // tcp/11211
@@ -66,7 +66,7 @@ func (o *ElasticOptions) defaults() {
 	def(&o.DBNodes, 3)
 }
 
-// Elastic returns seed 004's elastic platform: web and application
+// Elastic returns the elastic multi-zone platform: web and application
 // clusters over several zones that scale with the load (a target-tracking
 // policy on CPU, TargetCPU; the cache keeps its size), the web cluster
 // behind a public load balancer, the application sending mail and calling
@@ -104,7 +104,7 @@ func Elastic(o ElasticOptions) *Architecture {
 	}
 	a.AddLB(lb)
 	a.Connect("web", "app").Connect("app", "cache").Connect("app", "db")
-	// The seed's "capacité d'envoi de courrier" and managed secrets: the
+	// The document's "capacité d'envoi de courrier" and managed secrets: the
 	// application reaches out through one NAT per zone.
 	a.Flow("app -> internet tcp/587 # mail submission", "app -> internet tcp/443 # secrets and cloud APIs")
 

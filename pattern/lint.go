@@ -21,21 +21,21 @@ type Check struct {
 	Doc      string
 }
 
-// The lint checks, from the seeds' best practices. SSH open to the
+// The lint checks, from the source documents' best practices. SSH open to the
 // internet is netplan's NP001 (an error, a warning with
 // AllowSSHFromAnywhere); netplan's other findings (NP002-NP009) are merged
 // with these.
 var Checks = []Check{
-	{"PT001", "cluster-one-zone", netplan.SeverityWarning, "a cluster whose tier lives in one zone fails with that zone (seed 000: at least two Subregions)"},
-	{"PT002", "database-public", netplan.SeverityError, "a database in a public tier, or reachable from the internet (seed 003: never publicly accessible)"},
+	{"PT001", "cluster-one-zone", netplan.SeverityWarning, "a cluster whose tier lives in one zone fails with that zone (the three-tier document: at least two Subregions)"},
+	{"PT002", "database-public", netplan.SeverityError, "a database in a public tier, or reachable from the internet (the AWS migration document: never publicly accessible)"},
 	{"PT004", "shared-nat", netplan.SeverityWarning, "one NAT for all zones: cheaper, but every zone loses egress when the NAT's zone fails"},
-	{"PT005", "lb-one-zone", netplan.SeverityError, "a load balancer in one zone (AWS requires two; seed 003: at least two Availability Zones)"},
-	{"PT006", "stateful-scalable", netplan.SeverityWarning, "a stateful cluster with Max > Desired: databases and buses are clustered, not autoscaled (seed 001)"},
-	{"PT007", "no-backups", netplan.SeverityWarning, "a managed database with BackupRetentionDays 0 (seeds 003, 004)"},
-	{"PT008", "unencrypted", netplan.SeverityWarning, "a database not encrypted at rest (seed 000: protect data at rest)"},
-	{"PT009", "shared-subnet", netplan.SeverityError, "two services in one tier's subnets (seed 000: one service per subnet)"},
-	{"PT010", "single-node", netplan.SeverityWarning, "a cluster with fewer than two nodes is a single point of failure (seed 001)"},
-	{"PT011", "database-single-zone", netplan.SeverityWarning, "a managed database without a Multi-AZ standby (seed 003)"},
+	{"PT005", "lb-one-zone", netplan.SeverityError, "a load balancer in one zone (AWS requires two; the AWS migration document: at least two Availability Zones)"},
+	{"PT006", "stateful-scalable", netplan.SeverityWarning, "a stateful cluster with Max > Desired: databases and buses are clustered, not autoscaled (the cloud-native document)"},
+	{"PT007", "no-backups", netplan.SeverityWarning, "a managed database with BackupRetentionDays 0 (the AWS migration and elastic platform documents)"},
+	{"PT008", "unencrypted", netplan.SeverityWarning, "a database not encrypted at rest (the three-tier document: protect data at rest)"},
+	{"PT009", "shared-subnet", netplan.SeverityError, "two services in one tier's subnets (the three-tier document: one service per subnet)"},
+	{"PT010", "single-node", netplan.SeverityWarning, "a cluster with fewer than two nodes is a single point of failure (the cloud-native document)"},
+	{"PT011", "database-single-zone", netplan.SeverityWarning, "a managed database without a Multi-AZ standby (the AWS migration document)"},
 	{"PT012", "nat-unused", netplan.SeverityWarning, "NAT gateways built for private tiers that open no connection outside the Net: billed by the hour for nothing (the NAT cost surprise)"},
 	{"PT013", "never-scales", netplan.SeverityInfo, "a stateless cluster that may grow from Min to Max but has no scaling policy stays at Desired unless something else scales it"},
 }

@@ -15,7 +15,7 @@ type ThreeTierOptions struct {
 	Zones   []string        // DefaultZones ("a", "b")
 	Profile netplan.Profile // zero: generic, with network ACLs
 
-	Web, App, DB string   // tier names; "nginx", "intel", "db" as in seed 000
+	Web, App, DB string   // tier names; "nginx", "intel", "db" as in the three-tier document
 	WebPorts     []uint16 // 80, 443 (TLS terminated on nginx)
 	AppPort      uint16   // 8080
 	DBPort       uint16   // 3306 (MySQL)
@@ -37,7 +37,7 @@ type ThreeTierOptions struct {
 	AppEgress bool
 
 	// AdminCIDR, when set, adds a bastion tier reachable on SSH from it
-	// only, which may reach every node on SSH (seed 000: connect to VMs
+	// only, which may reach every node on SSH (the three-tier document: connect to VMs
 	// through a bastion host).
 	AdminCIDR netip.Prefix
 }
@@ -68,9 +68,9 @@ func def[T comparable](p *T, v T) {
 	}
 }
 
-// ThreeTier returns seed 000's architecture in a Net: NGINX fronts in
+// ThreeTier returns the three-tier Net on OUTSCALE in a Net: NGINX fronts in
 // public subnets on tcp/80 and tcp/443, the "intel" application in private
-// subnets on tcp/8080 (isolated unless AppEgress is set: the seed's
+// subnets on tcp/8080 (isolated unless AppEgress is set: the document's
 // private services are reachable from inside the Net only), MySQL database VMs in isolated subnets on tcp/3306;
 // one service per subnet, one security group and one route table per
 // subnet, each layer reaching only the one above and the one below, every
@@ -107,7 +107,7 @@ func ThreeTier(o ThreeTierOptions) *Architecture {
 	ac := tier.NewCluster(o.App, o.AppImage, o.InstanceType)
 	dc := tier.NewCluster(o.DB, o.DBImage, o.InstanceType)
 	dc.Stateless = false
-	// Seed 000 runs on OUTSCALE, which has no autoscaling: the clusters
+	// The three-tier Net runs on OUTSCALE, which has no autoscaling: the clusters
 	// keep their size (add a tier.Scaling and raise Max to let them grow
 	// on a cloud that scales).
 	for _, c := range []*tier.Cluster{&wc, &ac, &dc} {

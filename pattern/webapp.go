@@ -64,7 +64,7 @@ func (o *WebAppOptions) defaults() {
 	def(&o.DBNodes, 3)
 }
 
-// WebApp returns seed 003's AWS migration: two zones, a public and a
+// WebApp returns the web app migrated to AWS: two zones, a public and a
 // private subnet in each (and isolated database subnets), an internet
 // gateway, a NAT per zone, an application load balancer with a target
 // group and a health check in front of an autoscaling cluster started
@@ -125,7 +125,7 @@ func scaling(c tier.Cluster, targetCPU int) *tier.Scaling {
 }
 
 // withFallback gives d a fallback: on a cloud without managed databases, a
-// fixed cluster of nodes VMs from image (seed 001: a database runs in
+// fixed cluster of nodes VMs from image (the cloud-native document: a database runs in
 // cluster mode, Percona for MySQL), spread over the database's zones.
 func withFallback(d tier.Database, image, instanceType string, nodes int) tier.Database {
 	d.FallbackToCluster = true

@@ -13,7 +13,7 @@ import (
 
 // adapt checks bp against what the driver can do. Without fallback, every
 // resource of an unsupported kind, and every resource that sets a field of
-// [Capabilities.UnsupportedFields], is an error naming it, the reason and
+// [driver.Capabilities.UnsupportedFields], is an error naming it, the reason and
 // the fix. With fallback, network ACLs are dropped, databases become their
 // fallback clusters and unsupported fields are cleared; each adaptation
 // is returned as a notice. bp is a copy the engine owns and is changed in

@@ -1,11 +1,19 @@
-// Package provider applies Blueprints to clouds: the [Driver] interface
-// every cloud implements, and the [Engine] that plans, applies, destroys
-// and checks drift over any Driver.
+// Package provider is archkit's engine: the [Engine] that plans, applies,
+// destroys and checks the drift of Blueprints (package pattern/blueprint)
+// over any driver. The contract a cloud implements, [driver.Driver], is in
+// package provider/driver, which the drivers (provider/fake, provider/aws,
+// provider/outscale) import without this package.
+//
+// One create crosses these files: plan.go and match.go (what to do),
+// graph.go (in which order), scheduler.go (who runs when), run.go (the
+// driver calls, retries and waits), result.go (what was done); apply.go,
+// destroy.go and drift.go are the entry points, events.go and render.go
+// the reporting, ratelimit.go and retry.go the pacing.
 //
 // # The cloud is the state
 //
 // Every resource the engine creates carries the ownership tags
-// [TagDeployment] and [TagLogicalID]. [Engine.Plan] lists what exists by
+// [driver.TagDeployment] and [driver.TagLogicalID]. [Engine.Plan] lists what exists by
 // those tags (one List per kind, nets first so the other lists are scoped
 // by their ids), compares it with the Blueprint and returns a [Changeset]:
 //
@@ -18,7 +26,7 @@
 //
 // There is no state file to lose: an apply interrupted at any step
 // converges when it runs again, creates carry a deterministic idempotency
-// [Token], and an unchanged Blueprint makes zero write calls.
+// [driver.Token], and an unchanged Blueprint makes zero write calls.
 //
 // # Comparison
 //
@@ -27,7 +35,7 @@
 // provider's ("a" -> "eu-west-2a"), both sides are normalized (rules,
 // routes, listeners and reference lists sorted; rule descriptions and the
 // driver's write-only fields ignored) and diffed by JSON field name. A
-// changed field the driver lists in [Capabilities.Mutable] is an update;
+// changed field the driver lists in [driver.Capabilities.Mutable] is an update;
 // any other change replaces the resource.
 //
 // A replace creates the new resource before deleting the old one, except
@@ -66,11 +74,11 @@
 // # Capabilities
 //
 // A Blueprint holding a kind the driver lists in
-// [Capabilities.Unsupported] is refused before any call, naming the
+// [driver.Capabilities.Unsupported] is refused before any call, naming the
 // resource, the reason and the fix, unless [Options.AllowFallback]:
 // network ACLs are then dropped (the security groups enforce the same flows)
 // and databases are built as their fallback cluster, each reported as a
-// notice. A field the driver lists in [Capabilities.UnsupportedFields] is
+// notice. A field the driver lists in [driver.Capabilities.UnsupportedFields] is
 // handled the same way: a cluster with a scaling policy is refused by a
 // driver without autoscaling ("cluster/app: cluster.scaling not supported
 // by outscale (...); set AllowFallback to keep the nodes at desired (2),

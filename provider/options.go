@@ -15,7 +15,7 @@ type Options struct {
 	Logger *slog.Logger
 	// Parallelism bounds the driver operations (create, update, delete and
 	// their waits) in flight at once. 0: 16, enough for the widest level of
-	// the ready patterns (seed 000 creates 16 route tables, network ACLs and
+	// the ready patterns (the three-tier Net creates 16 route tables, network ACLs and
 	// rule sets at once), so that an apply takes its critical path and no
 	// more; the rate limit, not this bound, keeps the API calls in check.
 	Parallelism int
@@ -50,7 +50,7 @@ type Options struct {
 	// lacks a kind: network ACL resources are dropped (security groups
 	// already enforce the same flows) and a database is replaced by its
 	// [blueprint.DatabaseSpec.Fallback] cluster, and the fields the driver
-	// lists in [Capabilities.UnsupportedFields] are cleared (a cluster's
+	// lists in [driver.Capabilities.UnsupportedFields] are cleared (a cluster's
 	// scaling policy on OUTSCALE: the nodes stay at Desired). Each
 	// adaptation is reported as a notice event. false: such a Blueprint is
 	// refused before any call.

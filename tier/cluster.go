@@ -10,7 +10,7 @@ import (
 // evenly over the zones of the tier and kept between Min and Max.
 //
 // Stateless nodes (web, app) can be replaced and scaled out freely;
-// stateful ones (a Percona database cluster, a RabbitMQ cluster, seed 001)
+// stateful ones (a Percona database cluster, a RabbitMQ cluster, the cloud-native document)
 // keep a fixed size. A Cluster with Stateless false and Max > Desired is
 // reported by the lint of the pattern package.
 type Cluster struct {
@@ -31,9 +31,9 @@ type Cluster struct {
 
 // Scaling is a target-tracking scaling policy: the cloud adds nodes when
 // the average CPU of the cluster's nodes is above TargetCPUPercent and
-// removes nodes when it is below, within the cluster's Min and Max (seed
-// 001: "add nodes when overloading instead of resizing a single node";
-// seed 002: scale "when the traffic to servers increases beyond a
+// removes nodes when it is below, within the cluster's Min and Max (the
+// cloud-native document: "add nodes when overloading instead of resizing a single node";
+// the DMZ document: scale "when the traffic to servers increases beyond a
 // threshold"). On AWS it is a TargetTrackingScaling policy of the
 // autoscaling group on ASGAverageCPUUtilization.
 //
@@ -66,7 +66,7 @@ func (s *Scaling) validate(f string, c Cluster) []error {
 		errs = append(errs, fieldError(f, fmt.Sprintf("min %d, max %d", c.Min, c.Max), "nothing to scale", "raise max above min, or remove the scaling policy"))
 	}
 	if !c.Stateless {
-		errs = append(errs, fieldError(f, "stateless false", "a stateful cluster is not autoscaled (seed 001: databases and buses keep a fixed size)", "remove the scaling policy, or set stateless if the nodes keep no data"))
+		errs = append(errs, fieldError(f, "stateless false", "a stateful cluster is not autoscaled (the cloud-native document: databases and buses keep a fixed size)", "remove the scaling policy, or set stateless if the nodes keep no data"))
 	}
 	return errs
 }

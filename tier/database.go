@@ -28,11 +28,11 @@ func (e Engine) DefaultPort() uint16 {
 
 // Database is a managed database (AWS RDS) in the subnets of one tier:
 // a primary, a Multi-AZ standby in another zone when MultiAZ is set (the
-// standby is not readable: that is what ReadReplicas are for, seed 003),
+// standby is not readable: that is what ReadReplicas are for, the AWS migration document),
 // automated backups kept BackupRetentionDays days.
 //
 // A cloud without managed databases (OUTSCALE) builds Fallback instead when
-// FallbackToCluster is set: a database cluster of VMs, seed 001's
+// FallbackToCluster is set: a database cluster of VMs, the cloud-native document's
 // "Percona engine for MySQL".
 type Database struct {
 	Tier                string `json:"tier"`

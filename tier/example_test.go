@@ -53,5 +53,5 @@ func ExampleScaling() {
 	// Output:
 	// <nil>
 	// tier: cluster[db].scaling: min 3, max 3: nothing to scale; raise max above min, or remove the scaling policy
-	// tier: cluster[db].scaling: stateless false: a stateful cluster is not autoscaled (seed 001: databases and buses keep a fixed size); remove the scaling policy, or set stateless if the nodes keep no data
+	// tier: cluster[db].scaling: stateless false: a stateful cluster is not autoscaled (the cloud-native document: databases and buses keep a fixed size); remove the scaling policy, or set stateless if the nodes keep no data
 }

@@ -9,7 +9,7 @@ func Web(name string) Tier {
 		Ports: []Port{TCP(80).Named("http"), TCP(443).Named("https")}}
 }
 
-// Nginx returns the web fronts of seed 000: a [Web] tier that terminates
+// Nginx returns the web fronts of the three-tier Net: a [Web] tier that terminates
 // TLS, on tcp/80 and tcp/443.
 func Nginx(name string) Tier {
 	t := Web(name)
@@ -18,7 +18,7 @@ func Nginx(name string) Tier {
 }
 
 // App returns a private application tier on tcp/8080 (the "intel" tier of
-// seed 000): reachable only from inside the Net, with outbound internet
+// the three-tier Net): reachable only from inside the Net, with outbound internet
 // through a NAT.
 func App(name string) Tier {
 	return Tier{Name: name, Role: RoleApp, Exposure: netplan.Private,

@@ -87,7 +87,7 @@ type Tier struct {
 	Headroom int `json:"headroom,omitempty"`
 	// SubnetBits is the prefix length of each subnet (24 for a /24).
 	SubnetBits int `json:"subnet_bits,omitempty"`
-	// Zones restricts the tier to some zones of the Net (seed 002's Dev
+	// Zones restricts the tier to some zones of the Net (the DMZ document's Dev
 	// DMZ lives in one data centre only). Empty means every zone.
 	Zones []string `json:"zones,omitempty"`
 	// Description is informative; it ends up on the security group.

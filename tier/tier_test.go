@@ -133,7 +133,7 @@ func TestClusterScaling(t *testing.T) {
 		{"nothing to scale", func(c *tier.Cluster) { c.Scaling = tier.DefaultScaling(); c.Max = c.Min },
 			[]string{"tier: cluster[web].scaling: min 2, max 2: nothing to scale; raise max above min"}},
 		{"stateful", func(c *tier.Cluster) { c.Scaling = tier.DefaultScaling(); c.Stateless = false },
-			[]string{"tier: cluster[web].scaling: stateless false: a stateful cluster is not autoscaled (seed 001: databases and buses keep a fixed size); remove the scaling policy"}},
+			[]string{"tier: cluster[web].scaling: stateless false: a stateful cluster is not autoscaled (the cloud-native document: databases and buses keep a fixed size); remove the scaling policy"}},
 		{"every problem at once", func(c *tier.Cluster) {
 			c.Scaling = &tier.Scaling{TargetCPUPercent: 0, WarmupSeconds: 4000}
 			c.Stateless, c.Max = false, c.Min

@@ -1,11 +1,11 @@
-// Command cloudnative builds seed 001's cloud-native application: every
+// Command cloudnative builds the cloud-native application: every
 // service a cluster of at least two stateless nodes behind its own load
 // balancer (nginx fronts behind a public one, the application behind an
 // internal one), a message bus cluster (RabbitMQ or Kafka) for asynchronous
 // work, and a database cluster of VMs, over two zones. It prints the subnet
 // plan, the security groups, the clusters with their scale-out policy, the
 // lint findings, the availability of each tier and of the request path
-// (the bus is asynchronous, so not on it), and the seed's downtime-per-year
+// (the bus is asynchronous, so not on it), and the document's downtime-per-year
 // table; then it applies the architecture, by default to the in-memory
 // fake.
 //
@@ -16,7 +16,7 @@
 //	go run ./examples/cloudnative -plan             # the changes an apply would make
 //	go run ./examples/cloudnative -provider outscale -region eu-west-2 -image ami-0123abcd -plan
 //
-// Seed 001 is written for OUTSCALE, which has no autoscaling service: with
+// The cloud-native document is written for OUTSCALE, which has no autoscaling service: with
 // -provider outscale the nodes stay at their desired count and the
 // progress display says so. With -provider aws or outscale it uses each
 // SDK's usual credentials: AWS_PROFILE, AWS_REGION and ~/.aws for aws;
@@ -46,7 +46,7 @@ func main() {
 		log.Fatalf("-bus: %q: unknown bus; use rabbitmq or kafka", *bus)
 	}
 
-	// Seed 001 is written for OUTSCALE: its VM types mean nothing to AWS.
+	// The cloud-native document is written for OUTSCALE: its VM types mean nothing to AWS.
 	if *instanceType == "" && flags.Provider == cli.AWS {
 		*instanceType = "t3.medium"
 	}

@@ -1,6 +1,6 @@
-// Command dmz builds seed 002's architecture: a Prod DMZ in two data
+// Command dmz builds the DMZ zones with a database zone: a Prod DMZ in two data
 // centres, a Dev DMZ and a DB zone, with a load balancer in front. It
-// prints the stateless firewall of every zone the way the seed's Table 1
+// prints the network ACL of every zone the way the document's Table 1
 // does, each zone's numbered rules with a comment, and a reachability
 // matrix; all three are derived from the declared flows, not written by
 // hand. It then checks the derived rules against what Table 1 says and
@@ -13,7 +13,7 @@
 //	go run ./examples/dmz -plan              # the changes an apply would make
 //	go run ./examples/dmz -provider aws -profile prod -region eu-west-3 -image ami-0123abcd -plan
 //
-// OUTSCALE has no stateless firewall: with -provider outscale the security
+// OUTSCALE has no network ACLs: with -provider outscale the security
 // groups alone enforce the same flows, and the tables below show what AWS
 // would add. With -provider aws or outscale the example uses each SDK's
 // usual credentials: AWS_PROFILE, AWS_REGION and ~/.aws for aws;
@@ -40,7 +40,7 @@ import (
 )
 
 func main() {
-	noSSH := flag.Bool("no-ssh", false, "drop the seed's SSH from anywhere (a finding the lint reports as a warning)")
+	noSSH := flag.Bool("no-ssh", false, "drop the document's SSH from anywhere (a finding the lint reports as a warning)")
 	flags := cli.Parse()
 
 	arch := pattern.DMZ(pattern.DMZOptions{
@@ -49,46 +49,46 @@ func main() {
 		DBImage:           flags.Image,
 		NoSSHFromAnywhere: *noSSH,
 	})
-	// The firewall tables come from the rules as AWS derives them, whatever
-	// the target: OUTSCALE has no stateless firewall to show.
-	rules, err := firewallRules(arch)
+	// The network ACL tables come from the rules as AWS derives them, whatever
+	// the target: OUTSCALE has no network ACLs to show.
+	rules, err := aclRules(arch)
 	if err != nil {
 		log.Fatal(err)
 	}
 	if err := cli.Execute(context.Background(), os.Stdout, flags, arch,
-		show.Subnets, table1(rules), numberedRules(rules), reachability(rules), seedCheck(rules, *noSSH),
+		show.Subnets, table1(rules), numberedRules(rules), reachability(rules), table1Check(rules, *noSSH),
 		show.Findings, show.Billable); err != nil {
 		log.Fatal(err)
 	}
 }
 
-// The tiers of seed 002, as pattern.DMZ names them.
+// The tiers of the DMZ zones, as pattern.DMZ names them.
 const (
 	prodDMZ = "prod-dmz"
 	devDMZ  = "dev-dmz"
 	dbZone  = "db"
 )
 
-// services are the ports the seed's firewalls talk about.
+// services are the ports the document's network ACLs talk about.
 var services = []struct {
 	name string
 	port uint16
 }{{"SSH", 22}, {"HTTP", 80}, {"HTTPS", 443}, {"MySQL", 3306}}
 
-// ephemeral is the seed's ephemeral port range.
+// ephemeral is the document's ephemeral port range.
 var ephemeral = netplan.Ports(1024, 65535)
 
-// firewallRules derives the rules of arch as on AWS, with its network ACLs.
-func firewallRules(arch *pattern.Architecture) (*netplan.Rules, error) {
+// aclRules derives the rules of arch as on AWS, with its network ACLs.
+func aclRules(arch *pattern.Architecture) (*netplan.Rules, error) {
 	aws := *arch
 	aws.Profile = netplan.AWS
 	return aws.Rules()
 }
 
-// table1 is the seed's Table 1: a row per kind of rule, a column per zone.
+// table1 is the document's Table 1: a row per kind of rule, a column per zone.
 func table1(rules *netplan.Rules) show.Section {
 	return func(w io.Writer, _ *pattern.Architecture, _ *blueprint.Blueprint) error {
-		fmt.Fprint(w, "## Firewalls of the zones (seed 002, Table 1)\n\n")
+		fmt.Fprint(w, "## Network ACLs of the zones (the DMZ document's Table 1)\n\n")
 		_, err := io.WriteString(w, rules.MarkdownACLs())
 		return err
 	}
@@ -96,7 +96,7 @@ func table1(rules *netplan.Rules) show.Section {
 
 // reachability asks, for every source and every service of every zone,
 // whether a connection can be opened: through the source's outbound rules,
-// the firewalls of both zones (return traffic included), the routes and
+// the network ACLs of both zones (return traffic included), the routes and
 // the target's security group.
 func reachability(rules *netplan.Rules) show.Section {
 	return func(w io.Writer, _ *pattern.Architecture, _ *blueprint.Blueprint) error {
@@ -115,7 +115,7 @@ func reachability(rules *netplan.Rules) show.Section {
 			for _, to := range []string{prodDMZ, devDMZ, dbZone} {
 				for _, s := range services {
 					if from.Equal(netplan.Tier(to)) {
-						row = append(row, "-") // inside a zone: no firewall crossed
+						row = append(row, "-") // inside a zone: no network ACL crossed
 						continue
 					}
 					row = append(row, yesNo(canReach(rules, from, to, s.port).Allowed))
@@ -143,19 +143,19 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// claim is one statement of seed 002's Table 1 and the text around it,
+// claim is one statement of the DMZ document's Table 1 and the text around it,
 // turned into a connection that must, or must not, be possible.
 type claim struct {
-	seed string
+	says string
 	from netplan.Endpoint
 	to   string
 	port uint16
 	want bool
 }
 
-// seedClaims are Table 1's rows as reachability questions. Global SSH is
+// table1Claims are Table 1's rows as reachability questions. Global SSH is
 // dropped by -no-ssh.
-func seedClaims(noSSH bool) []claim {
+func table1Claims(noSSH bool) []claim {
 	var cs []claim
 	for _, dmz := range []string{prodDMZ, devDMZ} {
 		cs = append(cs,
@@ -173,22 +173,22 @@ func seedClaims(noSSH bool) []claim {
 	return cs
 }
 
-// seedCheck compares the derived reachability with seed 002, prints each
+// table1Check compares the derived reachability with the DMZ document's Table 1, prints each
 // claim and fails if one disagrees.
-func seedCheck(rules *netplan.Rules, noSSH bool) show.Section {
+func table1Check(rules *netplan.Rules, noSSH bool) show.Section {
 	return func(w io.Writer, _ *pattern.Architecture, _ *blueprint.Blueprint) error {
-		fmt.Fprint(w, "## The derived rules against seed 002's Table 1\n\n")
+		fmt.Fprint(w, "## The derived rules against the DMZ document's Table 1\n\n")
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "SEED 002 SAYS\tCONNECTION\tSEED\tDERIVED\tCHECK")
+		fmt.Fprintln(tw, "TABLE 1 SAYS\tCONNECTION\tALLOWED BY TABLE 1\tDERIVED\tCHECK")
 		var errs []error
-		for _, c := range seedClaims(noSSH) {
+		for _, c := range table1Claims(noSSH) {
 			got := canReach(rules, c.from, c.to, c.port).Allowed
 			verdict := "agrees"
 			if got != c.want {
 				verdict = "DISAGREES"
-				errs = append(errs, fmt.Errorf("zones: %s -> %s tcp/%d: seed 002 says %s (%s), the derived rules say %s", c.from, c.to, c.port, yesNo(c.want), c.seed, yesNo(got)))
+				errs = append(errs, fmt.Errorf("dmz: %s -> %s tcp/%d: Table 1 says %s (%s), the derived rules say %s", c.from, c.to, c.port, yesNo(c.want), c.says, yesNo(got)))
 			}
-			fmt.Fprintf(tw, "%s\t%s -> %s tcp/%d\t%s\t%s\t%s\n", c.seed, c.from, c.to, c.port, yesNo(c.want), yesNo(got), verdict)
+			fmt.Fprintf(tw, "%s\t%s -> %s tcp/%d\t%s\t%s\t%s\n", c.says, c.from, c.to, c.port, yesNo(c.want), yesNo(got), verdict)
 		}
 		if err := tw.Flush(); err != nil {
 			return err

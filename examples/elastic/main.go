@@ -1,4 +1,4 @@
-// Command elastic builds seed 004's elastic platform: web and application
+// Command elastic builds the elastic multi-zone platform: web and application
 // clusters over three zones that scale out and in with their load, a cache
 // tier (Redis or Memcached), and a managed relational database with a
 // Multi-AZ standby, read replicas and backups. It prints the subnet plan,

@@ -1,4 +1,4 @@
-// Command threetier builds seed 000's three-tier architecture (NGINX
+// Command threetier builds the three-tier Net on OUTSCALE (NGINX
 // fronts, the "intel" application, MySQL, in two zones), prints its subnet
 // plan, its security-group rules, its lint findings, its availability and a
 // Mermaid diagram, and applies it: by default to the in-memory fake, where
@@ -49,7 +49,7 @@ func main() {
 	}
 }
 
-// architecture is seed 000 with a bastion reachable from one admin block,
+// architecture is the three-tier Net with a bastion reachable from one admin block,
 // planned within the limits of the target cloud.
 func architecture(profile netplan.Profile, image string) *pattern.Architecture {
 	return pattern.ThreeTier(pattern.ThreeTierOptions{

@@ -1,4 +1,4 @@
-// Command webapp builds seed 003's web application migrated to AWS: an
+// Command webapp builds the web app migrated to AWS: an
 // Application Load Balancer in the public subnets of two zones, the
 // application (Tomcat on 8080) in an autoscaling group in private subnets,
 // MySQL as a managed Multi-AZ database in isolated subnets. It prints the
@@ -53,7 +53,7 @@ func main() {
 	}
 }
 
-// architecture is seed 003 as pattern.WebApp builds it: the load balancer
+// architecture is the web app migrated to AWS as pattern.WebApp builds it: the load balancer
 // is the only public thing, the database is never reachable from outside.
 func architecture(name string, profile netplan.Profile, image string) *pattern.Architecture {
 	return pattern.WebApp(pattern.WebAppOptions{

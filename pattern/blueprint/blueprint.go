@@ -189,7 +189,7 @@ type RouteSpec struct {
 }
 
 // RouteTableSpec is a route table with its routes, associated with one
-// subnet (seed 000: one route table per subnet).
+// subnet (the three-tier document: one route table per subnet).
 type RouteTableSpec struct {
 	Net    Ref         `json:"net"`
 	Subnet Ref         `json:"subnet"`

@@ -124,7 +124,7 @@
 // retried; two or more mean another client is creating the same thing at
 // the same moment, and the error names them (delete the untagged ones,
 // then apply again). A candidate that was there before is never taken.
-// This costs one read per create of these kinds (seed 000: 144 requests
+// This costs one read per create of these kinds (the three-tier document: 144 requests
 // instead of 136), and the driver runs these creates of one kind one at a
 // time.
 package outscale

@@ -8,7 +8,7 @@ import (
 	"github.com/archkit/archkit/pattern/blueprint"
 )
 
-// Nines writes seed 001's table: how long a service may be down in a year
+// Nines writes the cloud-native document's table: how long a service may be down in a year
 // at each availability, from 99% to 99.9999%, and whether the architecture's
 // request path (node and zone availability as given) reaches each.
 func Nines(node, zone pattern.Availability, path ...string) Section {
@@ -17,7 +17,7 @@ func Nines(node, zone pattern.Availability, path ...string) Section {
 		if err != nil {
 			return err
 		}
-		fmt.Fprint(w, "## Downtime per year (seed 001)\n\n")
+		fmt.Fprint(w, "## Downtime per year (the cloud-native document's table)\n\n")
 		tw := table(w)
 		fmt.Fprintln(tw, "AVAILABILITY\tDOWN PER YEAR\tTHIS ARCHITECTURE")
 		for _, a := range []pattern.Availability{0.99, 0.999, 0.9999, 0.99999, 0.999999} {

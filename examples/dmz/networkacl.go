@@ -14,11 +14,11 @@ import (
 	"github.com/archkit/archkit/pattern/blueprint"
 )
 
-// numberedRules lists every zone's firewall entries in evaluation order,
+// numberedRules lists every zone's network ACL entries in evaluation order,
 // each with a comment naming the flow it lets through.
 func numberedRules(rules *netplan.Rules) show.Section {
 	return func(w io.Writer, _ *pattern.Architecture, _ *blueprint.Blueprint) error {
-		fmt.Fprint(w, "## Firewall rules of each zone, in evaluation order\n")
+		fmt.Fprint(w, "## Network ACL entries of each zone, in evaluation order\n")
 		for _, acl := range rules.ACLs {
 			fmt.Fprintf(w, "\n%s\n\n", acl.Name)
 			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -68,7 +68,7 @@ func peerLabel(top netplan.Topology, p netip.Prefix) string {
 	return strings.Join(names, ", ")
 }
 
-// comment says why an entry of zone's firewall exists: the declared flows
+// comment says why an entry of zone's network ACL exists: the declared flows
 // it lets through (with their description), the replies of those flows
 // for the ephemeral range, or the final deny.
 func comment(top netplan.Topology, zone string, d netplan.Direction, e netplan.ACLEntry, peer string) string {
@@ -121,7 +121,7 @@ func matchesPeer(remote netplan.Endpoint, peer string) bool {
 	return remote.Kind == netplan.EndpointTier && slices.Contains(strings.Split(peer, ", "), remote.Name)
 }
 
-// serviceName is the seed's name of a port range.
+// serviceName is the document's name of a port range.
 func serviceName(r netplan.PortRange) string {
 	for _, s := range services {
 		if r == netplan.Port(s.port) {
