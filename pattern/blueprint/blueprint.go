@@ -355,32 +355,17 @@ type DatabaseSpec struct {
 
 // Spec returns the spec of r as an any (the pointer that matches Kind), or
 // nil when it is missing.
-func (r *Resource) Spec() any {
-	if e, ok := byKind[r.Kind]; ok {
-		return e.spec(r)
-	}
-	return nil
-}
+func (r *Resource) Spec() any { return entryOf(r.Kind).spec(r) }
 
 // Refs returns pointers to every Ref in r's spec, so a caller can read or
 // rewrite them (the engine replaces logical ids by provider ids). Empty
 // Refs are included; callers skip them.
-func (r *Resource) Refs() []*Ref {
-	if e, ok := byKind[r.Kind]; ok {
-		return e.refs(r)
-	}
-	return nil
-}
+func (r *Resource) Refs() []*Ref { return entryOf(r.Kind).refs(r) }
 
 // Zones returns pointers to the zone fields of r's spec that are set (a
 // subnet's zone, a public IP's or a NAT gateway's when given), so that the
 // engine can map a declared zone ("a") to the provider's ("eu-west-2a").
-func (r *Resource) Zones() []*string {
-	if e, ok := byKind[r.Kind]; ok {
-		return e.zones(r)
-	}
-	return nil
-}
+func (r *Resource) Zones() []*string { return entryOf(r.Kind).zones(r) }
 
 // Dependencies returns the distinct, sorted logical ids that r's Refs name.
 func (r *Resource) Dependencies() []string {
@@ -412,7 +397,5 @@ func (r Resource) Clone() Resource {
 // treat as the same are equal once normalized.
 func (r *Resource) Normalize() {
 	r.DependsOn = nil
-	if e, ok := byKind[r.Kind]; ok {
-		e.normalize(r)
-	}
+	entryOf(r.Kind).normalize(r)
 }

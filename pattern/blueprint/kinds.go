@@ -98,6 +98,24 @@ var byKind = func() map[Kind]*kindEntry {
 	return m
 }()
 
+// unknownKind serves a kind the registry does not know: no spec, no
+// references, nothing to normalize.
+var unknownKind = kindEntry{
+	spec:      func(*Resource) any { return nil },
+	refs:      func(*Resource) []*Ref { return nil },
+	cloneInto: func(_, _ *Resource) {},
+	normalize: func(*Resource) {},
+	zones:     func(*Resource) []*string { return nil },
+}
+
+// entryOf returns the registry's entry of k, or unknownKind.
+func entryOf(k Kind) *kindEntry {
+	if e, ok := byKind[k]; ok {
+		return e
+	}
+	return &unknownKind
+}
+
 // Info returns what the registry says of k; ok is false for a kind it does
 // not know, whose Order is then len(Kinds), after every known kind.
 func (k Kind) Info() (info KindInfo, ok bool) {

@@ -57,16 +57,21 @@ func isWrite(op string) bool {
 
 type attemptKey struct{}
 
+// count adds one to (*m)[op], under c's lock.
+func (c *calls) count(m *map[string]int, op string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if *m == nil {
+		*m = map[string]int{}
+	}
+	(*m)[op]++
+}
+
 // apiOptions returns the middleware of c.
 func (c *calls) apiOptions() []func(*middleware.Stack) error {
 	count := middleware.InitializeMiddlewareFunc("archkitCount", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 		op := middleware.GetOperationName(ctx)
-		c.mu.Lock()
-		if c.ops == nil {
-			c.ops = map[string]int{}
-		}
-		c.ops[op]++
-		c.mu.Unlock()
+		c.count(&c.ops, op)
 		if op == c.failOp {
 			return middleware.InitializeOutput{}, middleware.Metadata{}, &smithy.GenericAPIError{Code: "InjectedFailure", Message: op + " fails", Fault: smithy.FaultClient}
 		}
@@ -83,12 +88,7 @@ func (c *calls) apiOptions() []func(*middleware.Stack) error {
 	attempt := middleware.FinalizeMiddlewareFunc("archkitAttempt", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 		c.attempts.Add(1)
 		op := middleware.GetOperationName(ctx)
-		c.mu.Lock()
-		if c.opAttempts == nil {
-			c.opAttempts = map[string]int{}
-		}
-		c.opAttempts[op]++
-		c.mu.Unlock()
+		c.count(&c.opAttempts, op)
 		if c.throttleOp != "" && op != c.throttleOp {
 			return next.HandleFinalize(ctx, in)
 		}
