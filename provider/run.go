@@ -177,7 +177,9 @@ func (r *run) write(ctx context.Context, ch *Change, action Action, pid string, 
 }
 
 // waitReady polls Read until the resource is ready, with a delay doubling
-// from PollMin to PollMax, for at most WaitTimeout.
+// from PollMin to PollMax, for at most WaitTimeout. A read that fails with
+// Code Throttled or Unavailable, retried or not, is one poll lost, not the
+// end of the wait.
 func (r *run) waitReady(ctx context.Context, ch *Change, pid string) (driver.Observed, error) {
 	o := r.e.opts
 	r.e.emit(ctx, r.red, Event{Type: EventWaiting, Kind: ch.Kind, ID: ch.ID, ProviderID: pid, Action: ch.Action})
@@ -203,6 +205,8 @@ func (r *run) waitReady(ctx context.Context, ch *Change, pid string) (driver.Obs
 		switch {
 		case errors.Is(err, driver.ErrNotFound):
 			continue // eventual consistency right after a create
+		case driver.CodeOf(err).Retryable():
+			continue // a throttle or an outage the driver already retried: poll on
 		case err != nil && ctx.Err() == nil && wctx.Err() != nil:
 			continue // reported as a timeout above
 		case err != nil:

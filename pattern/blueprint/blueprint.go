@@ -316,7 +316,7 @@ type ClusterSpec struct {
 	// Scaling is the policy that moves the size between Min and Max with
 	// the load; nil keeps the size at Desired. Only stateless clusters
 	// with Max > Min have one. A driver without autoscaling lists
-	// "scaling" in its Capabilities.UnsupportedFields (package provider).
+	// "scaling" in its Capabilities.UnsupportedFields (package provider/driver).
 	Scaling *ScalingSpec `json:"scaling,omitempty"`
 }
 

@@ -40,24 +40,29 @@ func (d *Driver) createSubnet(ctx context.Context, req driver.Request) (driver.O
 		return driver.Observed{}, driver.NewError("CreateSubnet", "subnet", req.Resource.ID, driver.Invalid,
 			fmt.Errorf("aws: subnet %s: cidr %s: prefix outside /%d-/%d; use a prefix in that range", req.Resource.ID, spec.CIDR, bounds.Min, bounds.Max))
 	}
-	out, err := d.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{Filters: append(logicalFilters(req.Deployment, req.Resource.ID), filter("vpc-id", string(spec.Net)))})
+	s, found, err := d.findSubnet(ctx, req)
 	if err != nil {
-		return driver.Observed{}, mapErr("DescribeSubnets", "subnet", req.Resource.ID, err)
+		return driver.Observed{}, err
 	}
-	var s ec2types.Subnet
-	if len(out.Subnets) > 0 {
-		s = out.Subnets[0]
-	} else {
+	if !found {
 		c, err := d.EC2.CreateSubnet(ctx, &ec2.CreateSubnetInput{
 			VpcId:             awssdk.String(string(spec.Net)),
 			CidrBlock:         awssdk.String(spec.CIDR.String()),
 			AvailabilityZone:  awssdk.String(spec.Zone),
 			TagSpecifications: tagSpec(ec2types.ResourceTypeSubnet, withTags(req.Tags, tagTier, spec.Tier)),
 		})
-		if err != nil {
+		switch {
+		case awsCode(err) == "InvalidSubnet.Conflict":
+			// The SDK's retry of a create whose answer was lost meets the
+			// subnet that create made, tagged as ours: take it.
+			if s, found, _ = d.findSubnet(ctx, req); !found {
+				return driver.Observed{}, mapErr("CreateSubnet", "subnet", req.Resource.ID, err)
+			}
+		case err != nil:
 			return driver.Observed{}, mapErr("CreateSubnet", "subnet", req.Resource.ID, err)
+		default:
+			s = *c.Subnet
 		}
-		s = *c.Subnet
 	}
 	if awssdk.ToBool(s.MapPublicIpOnLaunch) != spec.Public {
 		if err := d.setMapPublicIP(ctx, awssdk.ToString(s.SubnetId), spec.Public); err != nil {
@@ -66,6 +71,20 @@ func (d *Driver) createSubnet(ctx context.Context, req driver.Request) (driver.O
 		s.MapPublicIpOnLaunch = awssdk.Bool(spec.Public)
 	}
 	return subnetObserved(s), nil
+}
+
+// findSubnet looks for the subnet of req by its ownership tags in req's
+// Net.
+func (d *Driver) findSubnet(ctx context.Context, req driver.Request) (ec2types.Subnet, bool, error) {
+	out, err := d.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{
+		Filters: append(logicalFilters(req.Deployment, req.Resource.ID), filter("vpc-id", string(req.Resource.Subnet.Net)))})
+	if err != nil {
+		return ec2types.Subnet{}, false, mapErr("DescribeSubnets", "subnet", req.Resource.ID, err)
+	}
+	if len(out.Subnets) == 0 {
+		return ec2types.Subnet{}, false, nil
+	}
+	return out.Subnets[0], true, nil
 }
 
 func (d *Driver) setMapPublicIP(ctx context.Context, id string, on bool) error {

@@ -5,6 +5,11 @@
 // databases pending for a while, honours client tokens, and maps every
 // failure to a [*driver.Error] with the right [driver.Code]. It passes
 // the conformance suite of package providertest, like the real drivers.
+// Each kind is one entry of kinds.go (id prefix, validation, where it
+// lives, what stops its delete, fields changed in place, state words) and
+// its validation is in the kind's own file. The fake has no retry layer:
+// an injected throttle is Retryable, and the engine's retries are the
+// only ones.
 //
 //	d := fake.New()                       // AWS-like: ids "vpc-0…", every kind supported
 //	d := fake.New(fake.Outscale)          // OUTSCALE-like: ids "vpc-1a2b3c4d", no network ACL, no database, no autoscaling
