@@ -265,6 +265,11 @@ func (w *walk) route(layer string, tables []RouteTable, ps []netip.Prefix, want 
 // from outside it, and its replies.
 func (w *walk) hop(c, s end, ports PortRange) bool {
 	r := w.r
+	if c.home >= 0 && c.home == s.home && len(r.topo.Groups[c.home].Subnets) < 2 {
+		// inside one subnet: no network ACL is crossed
+		defer func(acls bool) { w.acls = acls }(w.acls)
+		w.acls = false
+	}
 	if c.sg >= 0 && !w.sg("security-group-out", c.sg, Outbound, ports, s) {
 		return false
 	}

@@ -58,6 +58,8 @@ func (r *Rules) atHome(e Endpoint) Endpoint {
 // gives its ACL an inbound entry for the connection and an outbound entry
 // for the replies (the client's ephemeral ports, to the source); a hop out
 // of a tier gives an outbound entry and an inbound entry for the replies;
+// a hop from a tier to itself gives both, between its subnets (none when
+// it has a single subnet: traffic inside a subnet crosses no ACL);
 // a hop through a NAT gives the ACL of the tier holding the NAT its
 // transit entries (see [NAT]). ACLs name CIDRs only: a tier peer is its
 // subnets.
@@ -85,6 +87,10 @@ func (r *Rules) deriveACLs() ([]ACL, error) {
 		}
 	}
 	for _, h := range hops {
+		if h.from.Kind == EndpointTier && h.to.Kind == EndpointTier && h.from.Name == h.to.Name &&
+			len(r.topo.Groups[r.index[h.from.Name]].Subnets) < 2 {
+			continue // traffic inside one subnet crosses no network ACL
+		}
 		if h.to.Kind == EndpointTier {
 			ti := r.index[h.to.Name]
 			src := r.prefixes(h.from)
