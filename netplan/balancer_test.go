@@ -135,15 +135,8 @@ func TestBalancerGroupToGroup(t *testing.T) {
 	} {
 		assert.Equal(t, c.want, r.CanReach(c.q).String(), "%+v", c.q)
 	}
-	str := func(rs []netplan.Reacher) []string {
-		var out []string
-		for _, x := range rs {
-			out = append(out, x.String())
-		}
-		return out
-	}
-	assert.Equal(t, []string{"api tcp/8080-8081"}, str(r.Reachers("app")))
-	assert.Equal(t, []string{"web tcp/80", "web tcp/443"}, str(r.Reachers("api")))
+	assert.Equal(t, []string{"api tcp/8080-8081"}, reacherStrings(r.Reachers("app")))
+	assert.Equal(t, []string{"web tcp/80", "web tcp/443"}, reacherStrings(r.Reachers("api")))
 
 	// SourceCIDR names the blocks instead: the balancer's home subnets
 	r = rderive(t, topo, netplan.Options{Sources: netplan.SourceCIDR})

@@ -90,14 +90,7 @@ func TestSelfFlows(t *testing.T) {
 	}
 	r := rderive(t, topo, netplan.Options{})
 	require.NotContains(t, findingIDs(r), "NP002", "a tier talking to itself skips no layer")
-	str := func(rs []netplan.Reacher) []string {
-		var out []string
-		for _, x := range rs {
-			out = append(out, x.String())
-		}
-		return out
-	}
-	assert.Equal(t, []string{"app tcp/3306", "db tcp/3306", "db tcp/4444", "db tcp/4567-4568", "db udp/4567"}, str(r.Reachers("db")))
+	assert.Equal(t, []string{"app tcp/3306", "db tcp/3306", "db tcp/4444", "db tcp/4567-4568", "db udp/4567"}, reacherStrings(r.Reachers("db")))
 
 	// one subnet: the nodes never cross the ACL, which gets no entry
 	one := threeTier(t)
