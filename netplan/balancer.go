@@ -24,11 +24,11 @@ import (
 // the replies there whatever Options.Ephemeral says.
 //
 // With listener tcp/80 -> 8080, health-check port 8081, home "edge" and
-// target "app", Derive gives group "front" "outbound tcp/8080 and tcp/8081
-// to group app", app's group "inbound tcp/8080 and tcp/8081 from group
-// front", edge's ACL "outbound tcp/8080-8081 to app's subnets" and
-// "inbound tcp/1024-65535 from app's subnets", and app's ACL the mirror
-// entries.
+// target "app", Derive gives group "front" "outbound tcp/8080-8081 to
+// group app" (the target and health-check ports, merged), app's group
+// "inbound tcp/8080-8081 from group front", edge's ACL "outbound
+// tcp/8080-8081 to app's subnets" and "inbound tcp/1024-65535 from app's
+// subnets", and app's ACL the mirror entries.
 type Balancer struct {
 	// Name names the balancer and its security group; flows name it with
 	// [Tier](Name). It must differ from every tier's and balancer's name.
