@@ -36,6 +36,50 @@ type Request struct {
 	// Zones lists the zones that get one subnet each; empty means one
 	// subnet with Zone "".
 	Zones []string `json:"zones,omitempty"`
+	// Fields are the caller's names for this request's fields in error
+	// messages; the zero value names them "requests[i].bits" and so on.
+	Fields RequestFields `json:"-"`
+}
+
+// RequestFields names the fields of a [Request] in error messages, for a
+// caller that builds requests from input of its own and wants the errors
+// to name that input. Each empty name takes its default: Request
+// "requests[i]" (i the request's index), the others Request + ".name",
+// ".bits", ".hosts", ".headroom" and ".zones" (followed by "[j]").
+//
+// A tier's request, RequestFields{Request: "tiers[2]", Bits:
+// "tiers[2].subnet_bits"}, turns "netplan: requests[2].bits: 12: ..."
+// into "netplan: tiers[2].subnet_bits: 12: ...".
+type RequestFields struct {
+	Request, Name, Bits, Hosts, Headroom, Zones string
+}
+
+// field returns the name of r's field sub ("", "name", "bits", "hosts",
+// "headroom" or "zones") for errors; i is r's index.
+func (r Request) field(i int, sub string) string {
+	base := r.Fields.Request
+	if base == "" {
+		base = "requests[" + strconv.Itoa(i) + "]"
+	}
+	var name string
+	switch sub {
+	case "":
+		return base
+	case "name":
+		name = r.Fields.Name
+	case "bits":
+		name = r.Fields.Bits
+	case "hosts":
+		name = r.Fields.Hosts
+	case "headroom":
+		name = r.Fields.Headroom
+	case "zones":
+		name = r.Fields.Zones
+	}
+	if name == "" {
+		name = base + "." + sub
+	}
+	return name
 }
 
 // Key identifies an allocation: a request's name and one of its zones.
@@ -125,8 +169,13 @@ type Plan struct {
 	// Mismatches lists pinned subnets kept although their request now asks
 	// for another size, sorted by key.
 	Mismatches []Mismatch `json:"mismatches,omitempty"`
-	// Released lists pinned entries no longer requested, sorted by
-	// address: their space is free again.
+	// Released lists the pinned entries that no request names, sorted by
+	// address: their space is free again, and new subnets of this plan
+	// may take it. For a subnet read back from the cloud whose tier was
+	// removed, that is the point; for a pin the user wrote for a tier that
+	// does not exist (a typo), it is a mistake the caller should refuse
+	// before using the plan: a Released entry whose Name no request has
+	// is exactly that case.
 	Released []Allocation `json:"released,omitempty"`
 
 	nets  bool
@@ -253,10 +302,9 @@ func subnetDemands(reqs []Request, prof Profile, L int) ([]demand, map[Key]int, 
 	demands := make([]demand, 0, n)
 	seen := make(map[Key]int, n)
 	for i, r := range reqs {
-		fld := func(suffix string) string { return "requests[" + strconv.Itoa(i) + "]" + suffix }
 		nameOK := true
 		if in, pr, fx := nameProblem(r.Name); pr != "" {
-			errs = append(errs, fieldErr(ErrInvalid, fld(".name"), in, pr, fx))
+			errs = append(errs, fieldErr(ErrInvalid, r.field(i, "name"), in, pr, fx))
 			nameOK = false
 		}
 		b, err := requestBits(i, r, prof, L)
@@ -265,7 +313,7 @@ func subnetDemands(reqs []Request, prof Profile, L int) ([]demand, map[Key]int, 
 		}
 		for j := range max(len(r.Zones), 1) {
 			z := ""
-			zfld := func() string { return fld(".zones[" + strconv.Itoa(j) + "]") }
+			zfld := func() string { return r.field(i, "zones") + "[" + strconv.Itoa(j) + "]" }
 			if len(r.Zones) > 0 {
 				z = r.Zones[j]
 				if in, pr, fx := nameProblem(z); pr != "" {
@@ -278,12 +326,13 @@ func subnetDemands(reqs []Request, prof Profile, L int) ([]demand, map[Key]int, 
 			}
 			k := Key{Name: r.Name, Zone: z}
 			if prev, dup := seen[k]; dup {
-				f := fld(".name")
+				f := r.field(i, "name")
 				if len(r.Zones) > 0 {
 					f = zfld()
 				}
+				pi := demands[prev].req
 				errs = append(errs, fieldErr(ErrDuplicate, f, k.String(),
-					"already requested by requests["+strconv.Itoa(demands[prev].req)+"]", "use another name or zone"))
+					"already requested by "+reqs[pi].field(pi, ""), "use another name or zone"))
 				continue
 			}
 			seen[k] = len(demands)
@@ -310,16 +359,16 @@ func nameProblem(s string) (input, problem, fix string) {
 
 // requestBits validates the size fields of r and returns its prefix length.
 func requestBits(i int, r Request, prof Profile, L int) (int, error) {
-	field := func(suffix string) string { return "requests[" + strconv.Itoa(i) + "]" + suffix }
+	field := func(sub string) string { return r.field(i, sub) }
 	var errs []error
 	if r.Bits < 0 {
-		errs = append(errs, fieldErr(ErrInvalid, field(".bits"), strconv.Itoa(r.Bits), "negative prefix length", "set a prefix length such as 24, or 0 to size by hosts"))
+		errs = append(errs, fieldErr(ErrInvalid, field("bits"), strconv.Itoa(r.Bits), "negative prefix length", "set a prefix length such as 24, or 0 to size by hosts"))
 	}
 	if r.Hosts < 0 {
-		errs = append(errs, fieldErr(ErrInvalid, field(".hosts"), strconv.Itoa(r.Hosts), "negative host count", "set the number of hosts needed"))
+		errs = append(errs, fieldErr(ErrInvalid, field("hosts"), strconv.Itoa(r.Hosts), "negative host count", "set the number of hosts needed"))
 	}
 	if r.Headroom < 0 || r.Headroom > 1000 {
-		errs = append(errs, fieldErr(ErrInvalid, field(".headroom"), strconv.Itoa(r.Headroom), "headroom outside 0-1000 percent", "set a percentage from 0 to 1000"))
+		errs = append(errs, fieldErr(ErrInvalid, field("headroom"), strconv.Itoa(r.Headroom), "headroom outside 0-1000 percent", "set a percentage from 0 to 1000"))
 	}
 	if r.Bits == 0 && r.Hosts == 0 {
 		errs = append(errs, fieldErr(ErrInvalid, field(""), "", "neither bits nor hosts set", "set bits (a prefix length) or hosts (usable addresses needed)"))
@@ -330,11 +379,11 @@ func requestBits(i int, r Request, prof Profile, L int) (int, error) {
 	b := r.Bits
 	if b > 0 {
 		if b > L {
-			return 0, fieldErr(ErrInvalid, field(".bits"), strconv.Itoa(b),
+			return 0, fieldErr(ErrInvalid, field("bits"), strconv.Itoa(b),
 				fmt.Sprintf("prefix length /%d longer than the /%d of the parent's family", b, L), fmt.Sprintf("use at most %d", L))
 		}
 		if bd := prof.bounds("subnet", L); bd.IsZero() || !bd.Contains(b) {
-			return 0, prof.checkLen(field(".bits"), strconv.Itoa(b), L, b, "subnet")
+			return 0, prof.checkLen(field("bits"), strconv.Itoa(b), L, b, "subnet")
 		}
 	}
 	if r.Hosts == 0 {
@@ -347,7 +396,7 @@ func requestBits(i int, r Request, prof Profile, L int) (int, error) {
 	}
 	if b > 0 { // both set: bits must hold the hosts
 		if hb > L-b {
-			return 0, fieldErr(ErrInvalid, field(".bits"), strconv.Itoa(b),
+			return 0, fieldErr(ErrInvalid, field("bits"), strconv.Itoa(b),
 				fmt.Sprintf("a /%d holds %d usable addresses, fewer than %d hosts with %d%% headroom", b, prof.Usable(netip.PrefixFrom(zeroAddr(L), b)), r.Hosts, r.Headroom),
 				fmt.Sprintf("use a /%d or shorter, or set bits to 0", max(L-hb, 0)))
 		}
@@ -355,7 +404,7 @@ func requestBits(i int, r Request, prof Profile, L int) (int, error) {
 	}
 	input := strconv.Itoa(r.Hosts)
 	if hb > L {
-		return 0, fieldErr(ErrOutOfBounds, field(".hosts"), input, "more hosts than the address family holds", "lower hosts")
+		return 0, fieldErr(ErrOutOfBounds, field("hosts"), input, "more hosts than the address family holds", "lower hosts")
 	}
 	b = L - hb
 	bd := prof.bounds("subnet", L)
@@ -363,10 +412,10 @@ func requestBits(i int, r Request, prof Profile, L int) (int, error) {
 		b = bd.Max
 	}
 	if bd.IsZero() {
-		return 0, prof.checkLen(field(".hosts"), input, L, b, "subnet")
+		return 0, prof.checkLen(field("hosts"), input, L, b, "subnet")
 	}
 	if b < bd.Min {
-		return 0, fieldErr(ErrOutOfBounds, field(".hosts"), input,
+		return 0, fieldErr(ErrOutOfBounds, field("hosts"), input,
 			fmt.Sprintf("%d hosts with %d%% headroom need a /%d, outside %s subnet bounds %s", r.Hosts, r.Headroom, b, prof.label(), bd),
 			"lower hosts or split the request")
 	}
@@ -514,7 +563,8 @@ func allocate(parent netip.Prefix, prof Profile, pinned []Allocation, demands []
 		start, ok := fl.take(d.bits)
 		if !ok {
 			return nil, &NoSpaceError{Parent: parent, Request: d.key, Bits: d.bits,
-				Needed: needed.uint64Sat(), Available: available.uint64Sat(), LargestFree: fl.largest()}
+				Needed: needed.uint64Sat(), Available: available.uint64Sat(), LargestFree: fl.largest(),
+				needed: needed, available: available}
 		}
 		subnets = append(subnets, Allocation{Name: d.key.Name, Zone: d.key.Zone, Prefix: netip.PrefixFrom(start.addr(L), d.bits)})
 	}

@@ -605,3 +605,86 @@ func TestKey(t *testing.T) {
 	a := netplan.Allocation{Name: "db", Zone: "b", Prefix: mp("10.0.5.0/24")}
 	assert.Equal(t, netplan.Key{Name: "db", Zone: "b"}, a.Key())
 }
+
+// TestNoSpaceIPv6Figures gives the exact figures of IPv6 shortfalls, where
+// the uint64 fields saturate: 257 /64 subnets in a /56 Net.
+func TestNoSpaceIPv6Figures(t *testing.T) {
+	t.Parallel()
+	reqs := make([]netplan.Request, 257)
+	for i := range reqs {
+		reqs[i] = netplan.Request{Name: fmt.Sprintf("s%03d", i), Bits: 64}
+	}
+	_, err := netplan.NewPlanner(mp("2600:1f18:0:100::/56"), netplan.AWS).Allocate(reqs)
+	var ns *netplan.NoSpaceError
+	require.ErrorAs(t, err, &ns)
+	assert.Equal(t, uint64(math.MaxUint64), ns.Needed, "the field saturates")
+	assert.Equal(t, uint64(math.MaxUint64), ns.Available)
+	assert.Equal(t, "netplan: s256: /64: no space left in 2600:1f18:0:100::/56: requests need 257*2^64 addresses, 2^72 are free, largest free block none; use a shorter parent prefix or smaller subnets", err.Error())
+	assert.NotContains(t, err.Error(), "18446744073709551615")
+
+	// pinned subnets taken out, odd multiples
+	pinned := []netplan.Allocation{{Name: "old", Prefix: mp("fd00::/49")}}
+	_, err = netplan.NewPlanner(mp("fd00::/48"), netplan.Generic, pinned...).Allocate([]netplan.Request{{Name: "old", Bits: 49}, {Name: "a", Bits: 50}, {Name: "b", Bits: 50}, {Name: "c", Bits: 64}})
+	require.ErrorAs(t, err, &ns)
+	assert.Contains(t, err.Error(), "requests need 32769*2^64 addresses, 2^79 are free")
+
+	// a count that is no small multiple of a power of two is written out
+	for _, c := range []struct {
+		e    netplan.NoSpaceError
+		want string
+	}{
+		{netplan.NoSpaceError{Needed: 5, Available: 3}, "requests need 5 addresses, 3 are free"},
+		{netplan.NoSpaceError{Needed: 1 << 40, Available: 1<<40 + 1}, "requests need 2^40 addresses, 1099511627777 are free"},
+	} {
+		assert.Contains(t, c.e.Error(), c.want)
+	}
+}
+
+func TestRequestFields(t *testing.T) {
+	t.Parallel()
+	reqs := []netplan.Request{
+		{Name: "web", Bits: 12, Fields: netplan.RequestFields{Request: "tiers[0]", Bits: "tiers[0].subnet_bits"}},
+		{Name: "app", Hosts: -1, Headroom: 2000, Zones: []string{"a", "a b"}, Fields: netplan.RequestFields{Request: "tiers[1]"}},
+		{Name: "db"},
+		{Name: "web", Bits: 24, Fields: netplan.RequestFields{Request: "tiers[3]", Name: "tiers[3].name"}},
+	}
+	_, err := netplan.NewPlanner(mp("10.0.0.0/16"), netplan.AWS).Allocate(reqs)
+	require.Error(t, err)
+	lines := strings.Split(err.Error(), "\n")
+	for _, want := range []string{
+		"netplan: tiers[0].subnet_bits: 12: prefix length /12 outside aws subnet bounds /16-/28; use a /16 or longer",
+		"netplan: tiers[1].hosts: -1: negative host count; set the number of hosts needed",
+		"netplan: tiers[1].headroom: 2000: headroom outside 0-1000 percent; set a percentage from 0 to 1000",
+		`netplan: tiers[1].zones[1]: "a b": names may not contain '/', spaces or control characters; use letters, digits, '-', '_' or '.'`,
+		"netplan: requests[2]: neither bits nor hosts set; set bits (a prefix length) or hosts (usable addresses needed)",
+		"netplan: tiers[3].name: web: already requested by tiers[0]; use another name or zone",
+	} {
+		assert.Contains(t, lines, want)
+	}
+	var fe *netplan.FieldError
+	require.ErrorAs(t, err, &fe)
+	// the fields never reach JSON
+	b, err := json.Marshal(reqs[0])
+	require.NoError(t, err)
+	assert.Equal(t, `{"name":"web","bits":12}`, string(b))
+}
+
+// TestReleasedPins reports the pinned subnets no request names: a caller
+// refuses those the user pinned for a tier that does not exist, and lets
+// go of those read back from the cloud for a tier removed on purpose.
+func TestReleasedPins(t *testing.T) {
+	t.Parallel()
+	pinned := []netplan.Allocation{
+		{Name: "web", Zone: "a", Prefix: mp("10.0.0.0/24")},
+		{Name: "wbe", Zone: "a", Prefix: mp("10.0.1.0/24")}, // a typo: no such request
+		{Name: "cache", Zone: "a", Prefix: mp("10.0.2.0/24")},
+	}
+	plan, err := netplan.NewPlanner(mp("10.0.0.0/16"), netplan.AWS, pinned...).Allocate([]netplan.Request{
+		{Name: "web", Bits: 24, Zones: []string{"a"}},
+		{Name: "app", Bits: 23, Zones: []string{"a"}},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"wbe/a 10.0.1.0/24", "cache/a 10.0.2.0/24"}, allocStrings(plan.Released))
+	// their space is free again: app's /23 takes it
+	assert.Equal(t, []string{"web/a 10.0.0.0/24", "app/a 10.0.2.0/23"}, allocStrings(plan.Subnets))
+}

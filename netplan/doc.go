@@ -32,10 +32,22 @@
 // # Rules
 //
 // From flows between tiers ("internet -> web tcp/443", "web -> app
-// tcp/8080"), netplan derives stateful security-group rules, stateless
+// tcp/8080"), [Derive] derives stateful security-group rules, stateless
 // firewall rules with return traffic on ephemeral ports for clouds that have
-// them (AWS network ACLs), and routes; it then checks reachability over the
-// result and the profile's quotas.
+// them (AWS network ACLs), and routes; it then checks the profile's quotas,
+// and [Rules.CanReach] answers reachability questions over the result.
+//
+// Traffic that crosses a subnet on its way gets the stateless rules it
+// needs there, and nothing more: a [NAT] gateway lives in a Public
+// tier's subnet, so that tier's ACL passes the Private tiers' egress and
+// its replies; a load balancer ([Balancer]) has a security group of its
+// own, derived, merged and quota-checked like a tier's, and its traffic
+// crosses the ACL of the tier that holds it. A flow from a tier to itself
+// lets the nodes of a cluster talk to each other. Replies go back to the
+// ephemeral ports of the client that opened the connection:
+// [Options.Ephemeral] for the Net's own instances, the documented ranges
+// of NAT gateways, load balancers and unknown clients otherwise (see
+// [DefaultEphemeral]).
 //
 // # Errors
 //

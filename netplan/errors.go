@@ -82,7 +82,10 @@ func fieldErr(sentinel error, field, input, problem, fix string) *FieldError {
 // included), Available the number of free addresses in the parent once the
 // pinned subnets are taken out, and LargestFree the largest free block when
 // Request could not be placed (the zero Prefix if nothing is free). Counts
-// larger than 2^64-1 (IPv6) saturate at [math.MaxUint64].
+// larger than 2^64-1 (IPv6) saturate at [math.MaxUint64] in these fields;
+// the message gives the exact figures, as powers of two when they are
+// large: 257 /64 subnets in a /56 Net "need 257*2^64 addresses, 2^72 are
+// free".
 //
 // errors.Is(err, ErrNoSpace) reports true for a *NoSpaceError.
 type NoSpaceError struct {
@@ -92,6 +95,8 @@ type NoSpaceError struct {
 	Needed      uint64
 	Available   uint64
 	LargestFree netip.Prefix
+
+	needed, available u128 // exact figures, when Allocate filled them in
 }
 
 func (e *NoSpaceError) Error() string {
@@ -99,8 +104,12 @@ func (e *NoSpaceError) Error() string {
 	if e.LargestFree.IsValid() {
 		largest = e.LargestFree.String()
 	}
-	return fmt.Sprintf("netplan: %s: /%d: no space left in %s: requests need %d addresses, %d are free, largest free block %s; use a shorter parent prefix or smaller subnets",
-		e.Request, e.Bits, e.Parent, e.Needed, e.Available, largest)
+	needed, available := e.needed, e.available
+	if needed.isZero() && available.isZero() { // built by hand
+		needed, available = u128{0, e.Needed}, u128{0, e.Available}
+	}
+	return fmt.Sprintf("netplan: %s: /%d: no space left in %s: requests need %s addresses, %s are free, largest free block %s; use a shorter parent prefix or smaller subnets",
+		e.Request, e.Bits, e.Parent, needed.count(), available.count(), largest)
 }
 
 // Is reports whether target is [ErrNoSpace].

@@ -55,6 +55,16 @@ func (s *Severity) UnmarshalText(b []byte) error {
 //	NP007 no-stateless-firewall  the profile has no stateless firewall: info
 //	NP008 egress-allow-all       security groups allow all egress: info
 //	NP009 tier-without-flows     a tier no flow mentions: info
+//	NP010 balancer-no-listener   a flow to a load balancer on a protocol or port
+//	                             no listener of it takes: warning
+//	NP011 ephemeral-kept-wide    Options.Ephemeral is narrowed, and replies to the
+//	                             NAT gateways, load balancers or clients outside
+//	                             the Net keep the range those clients use: info
+//	NP012 ephemeral-uncommon     a narrowed Options.Ephemeral covers neither Linux's
+//	                             nor Windows' range: warning
+//
+// A flow to a load balancer is judged as a flow to the tier that holds it
+// (NP002 to NP004).
 type Finding struct {
 	ID       string   `json:"id"`
 	Severity Severity `json:"severity"`
@@ -122,6 +132,9 @@ func (r *Rules) findings() []Finding {
 		if f.To.Kind == EndpointTier {
 			dst, _ = r.group(f.To.Name)
 			used[r.index[dst.Name]] = true
+			if b, ok := r.balancer(f.To.Name); ok && !b.listens(f.Protocol, f.Ports) {
+				addf("NP010", SeverityWarning, subject, fmt.Sprintf("load balancer %q has no listener for %s: the rule opens a port nothing answers on", b.Name, protoPorts(f.Protocol, f.Ports)), "add a listener on that port, or fix the flow's port")
+			}
 		}
 		if f.To.Kind == EndpointTier && r.anywhere(f.From) &&
 			f.Protocol.covers(ProtocolTCP) && (f.Protocol == ProtocolAll || f.Ports.Contains(22)) {
@@ -149,6 +162,9 @@ func (r *Rules) findings() []Finding {
 			addf("NP005", SeverityError, subject, fmt.Sprintf("%s tier %q opens connections outside the Net but has no default route", src.Exposure, src.Name), "make the tier Private with a NAT, or remove the flow")
 		}
 	}
+	for _, b := range r.topo.Balancers {
+		used[r.index[b.Group]], used[r.index[b.Target]] = true, true
+	}
 	public := map[string]bool{}
 	for _, g := range r.topo.Groups {
 		if g.Exposure == Public {
@@ -168,6 +184,7 @@ func (r *Rules) findings() []Finding {
 	if r.opts.Egress == EgressAllowAll {
 		add("NP008", SeverityInfo, "options.egress", "every security group allows all egress", "use EgressLeastPrivilege to allow only the declared flows")
 	}
+	out = append(out, r.ephemeralFindings()...)
 	for i, g := range r.topo.Groups {
 		if !used[i] {
 			add("NP009", SeverityInfo, g.Name, "no flow mentions this tier: nothing can reach it and it can reach nothing", "declare its flows or remove it")

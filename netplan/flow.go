@@ -127,6 +127,15 @@ func (e Endpoint) Equal(o Endpoint) bool {
 // and Ports. At least one side is a tier. "internet -> web tcp/443" is
 // ingress to web; "web -> internet tcp/443" is egress from web;
 // "web -> app tcp/8080" is both (egress from web, ingress to app).
+// A tier endpoint may also name a load balancer of Topology.Balancers, as
+// the destination only ("internet -> front tcp/443").
+//
+// A flow may go from a tier to itself: "db -> db tcp/4567" lets the nodes
+// of a cluster talk to each other (Galera replication, a Redis cluster
+// bus). Its security-group rules name the tier's own group, and its
+// network ACL entries, with the replies, go between the tier's subnets,
+// both ways (none when the tier has a single subnet: traffic inside a
+// subnet crosses no ACL).
 //
 // Ports is a range in 1-65535 for tcp and udp and the zero value for icmp
 // (every ICMP type: netplan does not filter ICMP types) and all.

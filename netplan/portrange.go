@@ -24,12 +24,6 @@ type PortRange struct {
 // AllPorts is every TCP or UDP port, 1-65535.
 var AllPorts = PortRange{From: 1, To: 65535}
 
-// DefaultEphemeral is the ephemeral range used for return traffic when
-// [Options.Ephemeral] is zero: 1024-65535, which covers the ranges of every
-// common operating system (Linux uses 32768-60999, Windows 49152-65535), as
-// seed 002 recommends.
-var DefaultEphemeral = PortRange{From: 1024, To: 65535}
-
 // Port returns the range holding the single port p: Port(443) is "443".
 func Port(p uint16) PortRange { return PortRange{From: p, To: p} }
 

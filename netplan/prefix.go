@@ -213,6 +213,56 @@ func (u u128) uint64Sat() uint64 {
 	return u.lo
 }
 
+// count formats u as an address count people can read: the number itself
+// below 2^32 (IPv4 counts: "1280"), otherwise m*2^k with m odd when m is
+// below 2^20 ("2^64", "257*2^64"), otherwise the exact decimal number.
+func (u u128) count() string {
+	if u.hi == 0 && u.lo < 1<<32 {
+		return strconv.FormatUint(u.lo, 10)
+	}
+	k := bits.TrailingZeros64(u.lo)
+	if u.lo == 0 {
+		k = 64 + bits.TrailingZeros64(u.hi)
+	}
+	if m := u.rsh(k); m.hi == 0 && m.lo < 1<<20 {
+		if m.lo == 1 {
+			return "2^" + strconv.Itoa(k)
+		}
+		return strconv.FormatUint(m.lo, 10) + "*2^" + strconv.Itoa(k)
+	}
+	return u.decimal()
+}
+
+// rsh returns u >> n for n in [0, 128).
+func (u u128) rsh(n int) u128 {
+	switch {
+	case n >= 128:
+		return u128{}
+	case n >= 64:
+		return u128{0, u.hi >> (n - 64)}
+	case n == 0:
+		return u
+	}
+	return u128{u.hi >> n, u.lo>>n | u.hi<<(64-n)}
+}
+
+// decimal returns u in base 10.
+func (u u128) decimal() string {
+	if u.hi == 0 {
+		return strconv.FormatUint(u.lo, 10)
+	}
+	var digits [40]byte
+	i := len(digits)
+	for !u.isZero() {
+		var r uint64
+		u.hi, r = bits.Div64(0, u.hi, 10)
+		u.lo, r = bits.Div64(r, u.lo, 10)
+		i--
+		digits[i] = byte('0' + r)
+	}
+	return string(digits[i:])
+}
+
 // blockSize returns the number of addresses of a prefix, saturating.
 func blockSize(p netip.Prefix) u128 { return pow2(p.Addr().BitLen() - p.Bits()) }
 

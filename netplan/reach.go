@@ -8,8 +8,14 @@ import (
 	"strings"
 )
 
-// Query asks whether From can open a connection to tier To on Protocol and
+// Query asks whether From can open a connection to To on Protocol and
 // Port (Port is ignored for icmp and all).
+//
+// To is written like a flow's endpoint (see [ParseFlow]): the name of a
+// tier or of a balancer of Topology.Balancers, or, from a tier, a
+// destination outside the tiers: "internet", CIDRs such as
+// "203.0.113.0/24", or "peer:<name>". A query to a balancer follows the
+// connection through it to its targets.
 type Query struct {
 	From     Endpoint `json:"from"`
 	To       string   `json:"to"`
@@ -21,17 +27,36 @@ type Query struct {
 //
 // Layers, in the order they are checked:
 //
-//	security-group-out  the source tier's security group lets it out
+//	security-group-out  the source's security group lets it out
 //	acl-out             the source tier's ACL lets it out
 //	route               the source's route tables carry it (local route), or,
 //	                    from outside the Net, the destination's route tables
 //	                    send replies to the internet gateway
 //	acl-in              the destination tier's ACL lets it in
-//	security-group-in   the destination tier's security group lets it in
-//	acl-return-out      the destination's ACL lets replies out (ephemeral ports)
-//	acl-return-in       the source tier's ACL lets replies in (ephemeral ports)
+//	security-group-in   the destination's security group lets it in
+//	acl-return-out      the destination's ACL lets replies out (the client's
+//	                    ephemeral ports)
+//	acl-return-in       the source tier's ACL lets replies in
+//	listener            a balancer has a listener on the port; the same
+//	                    layers then check the balancer's connection to its
+//	                    targets on the listener's target port
 //
-// The ACL layers are skipped when the rules have no ACL.
+// To a destination outside the Net through a NAT gateway, the source's
+// route sends it to the NAT of its zone, and then:
+//
+//	nat                 a Public subnet of the zone holds the NAT
+//	nat-acl-in          the ACL of the NAT's tier lets the request in from
+//	                    the source's subnets
+//	nat-route           the NAT's route table sends it to the internet gateway
+//	nat-acl-out         the NAT's ACL lets it out to the destination
+//	nat-acl-return-in   the NAT's ACL lets the replies in on the NAT's ports
+//	                    ([NATEphemeral])
+//	nat-acl-return-out  the NAT's ACL lets the replies out to the source's
+//	                    subnets, on the source's ephemeral ports
+//
+// before acl-return-in at the source. The ACL layers are skipped when the
+// rules have no ACL. A security group or ACL of a balancer's traffic is
+// the balancer's group and its home tier's ACL.
 type Step struct {
 	Layer    string `json:"layer"`
 	Resource string `json:"resource"`
@@ -68,7 +93,10 @@ func (v Verdict) String() string {
 // through. A source outside the Net (the internet or an outside CIDR)
 // needs the destination's subnets to route 0.0.0.0/0 to the internet
 // gateway (a Public tier); peers are assumed routed by their connection;
-// tiers and CIDRs inside the Net use the local route.
+// tiers and CIDRs inside the Net use the local route. A tier reaches the
+// internet through the internet gateway (Public) or through the NAT of
+// each subnet's zone (Private), whose tier's ACL must pass the request
+// and the replies both ways.
 //
 // In the three-tier example, internet -> web tcp/443 and web -> app
 // tcp/8080 are allowed; internet -> db tcp/3306 is blocked at the db
@@ -89,128 +117,290 @@ func blocked(steps []Step, s Step) Verdict {
 	return Verdict{Steps: steps, Blocked: &s}
 }
 
+// end is one side of a connection as the firewalls see it.
+type end struct {
+	name string         // tier or balancer name; "" outside the tiers
+	sg   int            // index in Groups; -1 outside the tiers
+	home int            // index in Topology.Groups (and ACLs) of the tier whose subnets carry it; -1 outside
+	ps   []netip.Prefix // its blocks
+	ep   Endpoint
+	ret  PortRange // its ephemeral ports as a client
+}
+
+// endOf resolves e, a source or a named destination, for proto.
+func (r *Rules) endOf(e Endpoint, proto Protocol) end {
+	x := end{sg: -1, home: -1, ps: r.prefixes(e), ep: e, ret: r.clientPorts(e, proto)}
+	if e.Kind == EndpointTier {
+		x.name, x.sg, x.home = e.Name, r.sgIndex(e.Name), r.home(e.Name)
+	}
+	return x
+}
+
 func (r *Rules) reach(from Endpoint, to string, proto Protocol, ports PortRange) Verdict {
+	query := func(res, rule string) Verdict { return blocked(nil, Step{Layer: "query", Resource: res, Rule: rule}) }
 	if !proto.IsValid() {
-		return blocked(nil, Step{Layer: "query", Resource: to, Rule: fmt.Sprintf("unknown protocol %q; use tcp, udp, icmp or all", proto)})
+		return query(to, fmt.Sprintf("unknown protocol %q; use tcp, udp, icmp or all", proto))
 	}
-	dst, ok := r.group(to)
-	if !ok {
-		return blocked(nil, Step{Layer: "query", Resource: to, Rule: "unknown tier"})
+	if from.Kind == EndpointTier && r.sgIndex(from.Name) < 0 {
+		return query(from.Name, "unknown source tier")
 	}
-	di := r.index[to]
-	var src Group
-	si := -1
-	if from.Kind == EndpointTier {
-		if src, ok = r.group(from.Name); !ok {
-			return blocked(nil, Step{Layer: "query", Resource: from.Name, Rule: "unknown source tier"})
+	c := r.endOf(from, proto)
+	if len(c.ps) == 0 {
+		return query(from.String(), "source has no address")
+	}
+	w := &walk{r: r, proto: proto, acls: len(r.ACLs) == len(r.topo.Groups)}
+	if r.sgIndex(to) >= 0 {
+		s := r.endOf(Tier(to), proto)
+		if w.hop(c, s, ports) {
+			w.throughBalancer(s, ports)
 		}
-		si = r.index[from.Name]
+		return w.verdict()
 	}
-	srcPs := r.prefixes(from)
-	if len(srcPs) == 0 {
-		return blocked(nil, Step{Layer: "query", Resource: from.String(), Rule: "source has no address"})
-	}
-	dstPs := subnetPrefixes(dst)
-	hasACL := len(r.ACLs) == len(r.topo.Groups)
-	ret := r.returnPorts(proto)
-	what := protoPorts(proto, ports)
-	var steps []Step
-
-	// sgCheck checks group g (index gi) against every peer prefix.
-	sgCheck := func(layer string, gi int, d Direction, peer string, ps []netip.Prefix) *Step {
-		sg := r.Groups[gi]
-		var used []string
-		for _, p := range ps {
-			rule, ok := sg.Allows(d, proto, ports, peer, p)
-			if !ok {
-				return &Step{Layer: layer, Resource: sg.Name, Rule: fmt.Sprintf("no %s rule allows %s %s %s", d, what, dirWord(d), p)}
-			}
-			used = appendUnique(used, rule.String())
-		}
-		steps = append(steps, Step{Layer: layer, Resource: sg.Name, Rule: strings.Join(used, "; "), Allowed: true})
-		return nil
-	}
-	aclCheck := func(layer string, ai int, d Direction, pr PortRange, ps []netip.Prefix) *Step {
-		acl := r.ACLs[ai]
-		var used []string
-		for _, p := range ps {
-			e, ok := acl.Allows(d, proto, pr, p)
-			if !ok {
-				return &Step{Layer: layer, Resource: acl.Name, Rule: fmt.Sprintf("%s matches %s %s %s", e, protoPorts(proto, pr), dirWord(d), p)}
-			}
-			used = appendUnique(used, e.String())
-		}
-		steps = append(steps, Step{Layer: layer, Resource: acl.Name, Rule: strings.Join(used, "; "), Allowed: true})
-		return nil
-	}
-	routeCheck := func(tables []RouteTable, ps []netip.Prefix, want TargetKind) *Step {
-		var used []string
-		for _, rt := range tables {
-			res := rt.Group + "/" + rt.Zone
-			for _, p := range ps {
-				route, ok := rt.Lookup(p.Addr())
-				if !ok {
-					return &Step{Layer: "route", Resource: res, Rule: fmt.Sprintf("no route to %s", p)}
-				}
-				if route.Target.Kind != want {
-					return &Step{Layer: "route", Resource: res, Rule: fmt.Sprintf("%s goes to %s, not %s", route.Destination, route.Target, want)}
-				}
-				used = appendUnique(used, route.Destination.String()+" -> "+route.Target.String())
-			}
-		}
-		steps = append(steps, Step{Layer: "route", Resource: strings.Join(tableNames(tables), ","), Rule: strings.Join(used, "; "), Allowed: true})
-		return nil
-	}
-
-	if si >= 0 {
-		if b := sgCheck("security-group-out", si, Outbound, dst.Name, dstPs); b != nil {
-			return blocked(steps, *b)
-		}
-		if hasACL {
-			if b := aclCheck("acl-out", si, Outbound, ports, dstPs); b != nil {
-				return blocked(steps, *b)
-			}
-		}
-	}
+	dst, err := parseEndpoint("query.to", to)
 	switch {
-	case from.Kind == EndpointPeer:
-		steps = append(steps, Step{Layer: "route", Resource: "peer:" + from.Name, Rule: "assumed routed by the peer connection", Allowed: true})
-	case r.external(from):
-		if b := routeCheck(r.routeTables(dst.Name), srcPs, TargetInternetGateway); b != nil {
-			return blocked(steps, *b)
-		}
-	default:
-		tables := r.routeTables(src.Name)
-		if si < 0 {
-			tables = r.routeTables(dst.Name) // replies to an inside CIDR
-		}
-		target := dstPs
-		if si < 0 {
-			target = srcPs
-		}
-		if b := routeCheck(tables, target, TargetLocal); b != nil {
-			return blocked(steps, *b)
+	case err != nil, dst.Kind == EndpointTier:
+		return query(to, "unknown tier")
+	case c.sg < 0:
+		return query(from.String(), "neither side is a tier; ask from a tier")
+	case c.sg >= len(r.topo.Groups):
+		return query(c.name, "a load balancer opens connections to its targets only; ask about its target tier")
+	case dst.Kind == EndpointPeer && len(r.prefixes(dst)) == 0:
+		return query(to, "unknown peer")
+	case dst.Kind == EndpointCIDR && !r.outside(dst):
+		return query(to, "inside the Net; name the destination's tier")
+	}
+	w.egress(c, dst, ports)
+	return w.verdict()
+}
+
+// outside reports whether every block of e lies outside the Net.
+func (r *Rules) outside(e Endpoint) bool {
+	for _, p := range e.Prefixes {
+		if r.topo.Net.Overlaps(p) {
+			return false
 		}
 	}
-	if hasACL {
-		if b := aclCheck("acl-in", di, Inbound, ports, srcPs); b != nil {
-			return blocked(steps, *b)
-		}
+	return true
+}
+
+// walk collects the steps of one query.
+type walk struct {
+	r     *Rules
+	proto Protocol
+	acls  bool // the rules have network ACLs
+	steps []Step
+	block *Step
+}
+
+func (w *walk) verdict() Verdict {
+	if w.block != nil {
+		return blocked(w.steps, *w.block)
 	}
-	if b := sgCheck("security-group-in", di, Inbound, src.Name, srcPs); b != nil {
-		return blocked(steps, *b)
-	}
-	if hasACL {
-		if b := aclCheck("acl-return-out", di, Outbound, ret, srcPs); b != nil {
-			return blocked(steps, *b)
+	return Verdict{Allowed: true, Steps: w.steps}
+}
+
+func (w *walk) fail(layer, res, rule string) bool {
+	w.block = &Step{Layer: layer, Resource: res, Rule: rule}
+	return false
+}
+
+func (w *walk) pass(layer, res string, used []string) bool {
+	w.steps = append(w.steps, Step{Layer: layer, Resource: res, Rule: strings.Join(used, "; "), Allowed: true})
+	return true
+}
+
+// sg checks the security group with index gi in direction d against
+// every block of peer.
+func (w *walk) sg(layer string, gi int, d Direction, ports PortRange, peer end) bool {
+	g := w.r.Groups[gi]
+	var used []string
+	for _, p := range peer.ps {
+		rule, ok := g.Allows(d, w.proto, ports, peer.name, p)
+		if !ok {
+			return w.fail(layer, g.Name, fmt.Sprintf("no %s rule allows %s %s %s", d, protoPorts(w.proto, ports), dirWord(d), p))
 		}
-		if si >= 0 {
-			if b := aclCheck("acl-return-in", si, Inbound, ret, dstPs); b != nil {
-				return blocked(steps, *b)
+		used = appendUnique(used, rule.String())
+	}
+	return w.pass(layer, g.Name, used)
+}
+
+// acl checks the ACL with index ai in direction d against every block of
+// ps; it passes when the rules have no ACL.
+func (w *walk) acl(layer string, ai int, d Direction, ports PortRange, ps []netip.Prefix) bool {
+	if !w.acls || ai < 0 {
+		return true
+	}
+	a := w.r.ACLs[ai]
+	var used []string
+	for _, p := range ps {
+		e, ok := a.Allows(d, w.proto, ports, p)
+		if !ok {
+			return w.fail(layer, a.Name, fmt.Sprintf("%s matches %s %s %s", e, protoPorts(w.proto, ports), dirWord(d), p))
+		}
+		used = appendUnique(used, e.String())
+	}
+	return w.pass(layer, a.Name, used)
+}
+
+// route checks that every table sends every block of ps to want.
+func (w *walk) route(layer string, tables []RouteTable, ps []netip.Prefix, want TargetKind) bool {
+	var used []string
+	for _, rt := range tables {
+		res := rt.Group + "/" + rt.Zone
+		for _, p := range ps {
+			route, ok := rt.Lookup(p.Addr())
+			if !ok {
+				return w.fail(layer, res, fmt.Sprintf("no route to %s", p))
 			}
+			if route.Target.Kind != want {
+				return w.fail(layer, res, fmt.Sprintf("%s goes to %s, not %s", route.Destination, route.Target, want))
+			}
+			used = appendUnique(used, route.Destination.String()+" -> "+route.Target.String())
 		}
 	}
-	return Verdict{Allowed: true, Steps: steps}
+	return w.pass(layer, strings.Join(tableNames(tables), ","), used)
+}
+
+// hop checks a connection from client c to server s inside the Net or
+// from outside it, and its replies.
+func (w *walk) hop(c, s end, ports PortRange) bool {
+	r := w.r
+	if c.home >= 0 && c.home == s.home && len(r.topo.Groups[c.home].Subnets) < 2 {
+		// inside one subnet: no network ACL is crossed
+		defer func(acls bool) { w.acls = acls }(w.acls)
+		w.acls = false
+	}
+	if c.sg >= 0 && !w.sg("security-group-out", c.sg, Outbound, ports, s) {
+		return false
+	}
+	if !w.acl("acl-out", c.home, Outbound, ports, s.ps) {
+		return false
+	}
+	var ok bool
+	switch {
+	case c.ep.Kind == EndpointPeer:
+		ok = w.pass("route", "peer:"+c.ep.Name, []string{"assumed routed by the peer connection"})
+	case r.external(c.ep):
+		ok = w.route("route", r.groupTables(s.home), c.ps, TargetInternetGateway)
+	case c.home < 0: // a CIDR inside the Net: the server's replies use the local route
+		ok = w.route("route", r.groupTables(s.home), c.ps, TargetLocal)
+	default:
+		ok = w.route("route", r.groupTables(c.home), s.ps, TargetLocal)
+	}
+	return ok &&
+		w.acl("acl-in", s.home, Inbound, ports, c.ps) &&
+		w.sg("security-group-in", s.sg, Inbound, ports, c) &&
+		w.acl("acl-return-out", s.home, Outbound, c.ret, c.ps) &&
+		w.acl("acl-return-in", c.home, Inbound, c.ret, s.ps)
+}
+
+// throughBalancer goes on from balancer s, when it is one, to its targets
+// on the target port of the listener that took ports.
+func (w *walk) throughBalancer(s end, ports PortRange) bool {
+	r := w.r
+	b, ok := r.balancer(s.name)
+	if !ok {
+		return true
+	}
+	if !b.listens(w.proto, ports) {
+		var ls []string
+		for _, l := range b.Listeners {
+			ls = append(ls, l.String())
+		}
+		return w.fail("listener", b.Name, fmt.Sprintf("no listener takes %s; it listens on %s", protoPorts(w.proto, ports), strings.Join(ls, ", ")))
+	}
+	var targets []uint16
+	for p := int(ports.From); p <= int(ports.To); p++ {
+		l, _ := b.listener(w.proto, uint16(p))
+		targets = append(targets, l.TargetPort)
+	}
+	slices.Sort(targets)
+	targets = slices.Compact(targets)
+	w.pass("listener", b.Name, []string{"listener " + protoPorts(w.proto, ports) + " forwards to " + b.Target})
+	lb := r.endOf(Tier(b.Name), w.proto)
+	t := r.endOf(Tier(b.Target), w.proto)
+	for _, tp := range targets {
+		if !w.hop(lb, t, Port(tp)) {
+			return false
+		}
+	}
+	return true
+}
+
+// egress checks a connection from tier c to dst outside the Net, through
+// the internet gateway or the NATs, and its replies.
+func (w *walk) egress(c end, dst Endpoint, ports PortRange) bool {
+	d := end{sg: -1, home: -1, ps: w.r.prefixes(dst), ep: dst}
+	if !w.sg("security-group-out", c.sg, Outbound, ports, d) || !w.acl("acl-out", c.home, Outbound, ports, d.ps) {
+		return false
+	}
+	if dst.Kind == EndpointPeer {
+		w.pass("route", "peer:"+dst.Name, []string{"assumed routed by the peer connection"})
+	} else if !w.egressRoute(c, d.ps, ports) {
+		return false
+	}
+	return w.acl("acl-return-in", c.home, Inbound, c.ret, d.ps)
+}
+
+// egressRoute checks that every route table of c sends every block of ps
+// to the internet gateway or to a NAT, then each NAT hop.
+func (w *walk) egressRoute(c end, ps []netip.Prefix, ports PortRange) bool {
+	r := w.r
+	tables := r.groupTables(c.home)
+	viaNAT := map[string][]netip.Prefix{} // NAT zone -> source subnets
+	var used []string
+	for k, rt := range tables {
+		res := rt.Group + "/" + rt.Zone
+		for _, p := range ps {
+			route, ok := rt.Lookup(p.Addr())
+			switch {
+			case !ok:
+				return w.fail("route", res, fmt.Sprintf("no route to %s", p))
+			case route.Target.Kind == TargetNAT:
+				src := r.topo.Groups[c.home].Subnets[k].Prefix
+				if !slices.Contains(viaNAT[route.Target.Zone], src) {
+					viaNAT[route.Target.Zone] = append(viaNAT[route.Target.Zone], src)
+				}
+			case route.Target.Kind != TargetInternetGateway:
+				return w.fail("route", res, fmt.Sprintf("%s goes to %s, not the internet gateway or a NAT", route.Destination, route.Target))
+			}
+			used = appendUnique(used, route.Destination.String()+" -> "+route.Target.String())
+		}
+	}
+	w.pass("route", strings.Join(tableNames(tables), ","), used)
+	for _, z := range sortedKeys(viaNAT) {
+		if !w.natHop(z, viaNAT[z], c.ret, ps, ports) {
+			return false
+		}
+	}
+	return true
+}
+
+// natHop checks the NAT of zone z: it exists, and its tier's ACL and
+// route table carry the request from src to dst and the replies.
+func (w *walk) natHop(z string, src []netip.Prefix, ret PortRange, dst []netip.Prefix, ports PortRange) bool {
+	r := w.r
+	n, ok := r.nat(z)
+	if !ok {
+		return w.fail("nat", "nat("+z+")", "no Public subnet in zone "+z+" to hold the NAT (finding NP006)")
+	}
+	w.pass("nat", "nat("+z+")", []string{"in " + n.Group + "/" + z + " " + n.Prefix.String()})
+	ni := r.index[n.Group]
+	var table []RouteTable
+	for _, rt := range r.groupTables(ni) {
+		if rt.Zone == z {
+			table = append(table, rt)
+		}
+	}
+	natRet := PortRange{}
+	if w.proto.HasPorts() {
+		natRet = NATEphemeral
+	}
+	return w.acl("nat-acl-in", ni, Inbound, ports, src) &&
+		w.route("nat-route", table, dst, TargetInternetGateway) &&
+		w.acl("nat-acl-out", ni, Outbound, ports, dst) &&
+		w.acl("nat-acl-return-in", ni, Inbound, natRet, dst) &&
+		w.acl("nat-acl-return-out", ni, Outbound, ret, src)
 }
 
 func dirWord(d Direction) string {
@@ -246,15 +436,15 @@ type Reacher struct {
 // String returns "internet tcp/443".
 func (r Reacher) String() string { return r.From.String() + " " + protoPorts(r.Protocol, r.Ports) }
 
-// Reachers answers "what can reach this tier?": every source named by the
-// tier's inbound security-group rules for which [Rules.CanReach] holds
-// over the rule's whole port range, sorted by source, protocol and ports.
-// A /0 source is reported as the internet, a peer's block as the peer and
-// a tier's subnet (SourceCIDR) as the tier. It returns nil for an unknown
-// tier.
+// Reachers answers "what can reach this tier?" (or balancer): every
+// source named by its inbound security-group rules for which
+// [Rules.CanReach] holds over the rule's whole port range, sorted by
+// source, protocol and ports. A /0 source is reported as the internet, a
+// peer's block as the peer and a tier's subnet (SourceCIDR) as the tier.
+// It returns nil for an unknown name.
 func (r *Rules) Reachers(tier string) []Reacher {
-	gi, ok := r.index[tier]
-	if !ok {
+	gi := r.sgIndex(tier)
+	if gi < 0 {
 		return nil
 	}
 	var out []Reacher

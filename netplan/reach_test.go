@@ -112,25 +112,26 @@ func TestCanReachInputs(t *testing.T) {
 	}
 }
 
+func reacherStrings(rs []netplan.Reacher) []string {
+	var out []string
+	for _, x := range rs {
+		out = append(out, x.String())
+	}
+	return out
+}
+
 func TestReachers(t *testing.T) {
 	t.Parallel()
 	topo := threeTier(t)
 	topo.Flows = append(topo.Flows, rflows(t, "internet -> app tcp/9000")...) // declared, but no route
 	r := rderive(t, topo, netplan.Options{})
-	str := func(rs []netplan.Reacher) []string {
-		var out []string
-		for _, x := range rs {
-			out = append(out, x.String())
-		}
-		return out
-	}
-	assert.Equal(t, []string{"internet tcp/80", "internet tcp/443"}, str(r.Reachers("web")))
-	assert.Equal(t, []string{"web tcp/8080"}, str(r.Reachers("app")), "internet tcp/9000 is declared but unroutable")
-	assert.Equal(t, []string{"app tcp/3306"}, str(r.Reachers("db")))
+	assert.Equal(t, []string{"internet tcp/80", "internet tcp/443"}, reacherStrings(r.Reachers("web")))
+	assert.Equal(t, []string{"web tcp/8080"}, reacherStrings(r.Reachers("app")), "internet tcp/9000 is declared but unroutable")
+	assert.Equal(t, []string{"app tcp/3306"}, reacherStrings(r.Reachers("db")))
 	assert.Nil(t, r.Reachers("nope"))
 
 	r = rderive(t, threeTier(t), netplan.Options{Sources: netplan.SourceCIDR})
-	assert.Equal(t, []string{"10.0.0.0/23 tcp/8080"}, str(r.Reachers("app")), "merged subnets of web")
+	assert.Equal(t, []string{"10.0.0.0/23 tcp/8080"}, reacherStrings(r.Reachers("app")), "merged subnets of web")
 }
 
 func TestRulesImmutableAndConcurrent(t *testing.T) {

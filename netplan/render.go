@@ -24,7 +24,7 @@ func (r *Rules) portLabel(p Protocol, pr PortRange) string {
 	if name, ok := wellKnown[pr.From]; ok && pr.From == pr.To {
 		return s + " (" + name + ")"
 	}
-	if pr == r.opts.ephemeral() {
+	if pr == r.opts.ephemeral() || pr == DefaultEphemeral {
 		return s + " (ephemeral)"
 	}
 	return s

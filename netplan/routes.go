@@ -73,16 +73,5 @@ func (r *Rules) sharedNATZone() string {
 	return ""
 }
 
-// routeTables returns the tables of group name.
-func (r *Rules) routeTables(name string) []RouteTable {
-	var out []RouteTable
-	for _, rt := range r.RouteTables {
-		if rt.Group == name {
-			out = append(out, rt)
-		}
-	}
-	return out
-}
-
 // inNet reports whether p lies inside the Net.
 func (r *Rules) inNet(p netip.Prefix) bool { return coversPrefix(r.topo.Net, p) }

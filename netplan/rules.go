@@ -69,13 +69,19 @@ type Group struct {
 }
 
 // Topology is what rule derivation reads: the Net, its zones, the tiers
-// with their subnets, the flows between them and the named peer networks.
+// with their subnets, the load balancers, the flows between them and the
+// named peer networks.
 type Topology struct {
 	Net   netip.Prefix `json:"net"`
 	Zones []string     `json:"zones,omitempty"`
 	// Groups are the tiers, in the order rules are emitted.
 	Groups []Group `json:"groups"`
-	Flows  []Flow  `json:"flows"`
+	// Balancers are the load balancers. Each has a security group of its
+	// own, named like it, after the tiers' groups; a flow names one with
+	// [Tier](name), and its traffic crosses the network ACL of the tier
+	// whose subnets hold it (see [Balancer]).
+	Balancers []Balancer `json:"balancers,omitempty"`
+	Flows     []Flow     `json:"flows"`
 	// Peers maps a peer name (used as "peer:<name>" in flows) to its blocks.
 	Peers map[string][]netip.Prefix `json:"peers,omitempty"`
 }
@@ -141,9 +147,22 @@ type Options struct {
 	Egress EgressMode
 	// NAT: NATPerZone (zero), NATShared or NATNone.
 	NAT NATMode
-	// Ephemeral is the client port range of return traffic through the
-	// stateless firewall. Zero means [DefaultEphemeral], 1024-65535; Linux
-	// alone would use 32768-60999.
+	// Ephemeral is the ephemeral (client) port range of the Net's own
+	// instances: replies to the connections a tier opens (to another tier,
+	// a peer or the internet) come back to it, so the stateless firewalls
+	// let it in. Zero means [DefaultEphemeral], 1024-65535, which covers
+	// every operating system; narrow it to the system the instances run,
+	// such as [LinuxEphemeral] (the ranges, and where they come from, are
+	// listed at [DefaultEphemeral]).
+	//
+	// Replies to clients that are not the Net's instances keep the range
+	// those clients use, whatever Ephemeral says, so that narrowing it
+	// never breaks a hop: [NATEphemeral] back to a NAT gateway,
+	// [BalancerEphemeral] back to a load balancer and [DefaultEphemeral]
+	// back to clients outside the Net (their system is unknown, and a NAT
+	// in front of them may pick any port). Finding NP011 lists the hops
+	// that keep the wide range; NP012 warns about a range that covers no
+	// common system's.
 	Ephemeral PortRange
 	// AllowSSHFromAnywhere turns the SSH-from-anywhere finding from an
 	// error into a warning (seed 002 opens SSH to its global admin team).
@@ -172,10 +191,13 @@ type SGRule struct {
 	Description string       `json:"description,omitempty"`
 }
 
-// SecurityGroup is the stateful firewall of one tier: replies to allowed
-// connections are always allowed, so it lists only the connections.
+// SecurityGroup is the stateful firewall of one tier or load balancer:
+// replies to allowed connections are always allowed, so it lists only the
+// connections. Balancer reports whether it guards a load balancer of
+// Topology.Balancers rather than a tier.
 type SecurityGroup struct {
 	Name     string   `json:"name"`
+	Balancer bool     `json:"balancer,omitempty"`
 	Inbound  []SGRule `json:"inbound"`
 	Outbound []SGRule `json:"outbound"`
 }
@@ -329,23 +351,33 @@ func (rt RouteTable) Lookup(addr netip.Addr) (Route, bool) {
 	return best, found
 }
 
-// Rules is everything [Derive] produced: one security group, one network
-// ACL and one route table per subnet for every tier, the zones that need a
-// NAT, and the findings. It is immutable and safe for concurrent use; it
-// keeps the topology so that [Rules.CanReach] can answer questions.
+// Rules is everything [Derive] produced: one security group per tier and
+// per load balancer, one network ACL per tier, one route table per subnet,
+// the NAT gateways and the findings. It is immutable and safe for
+// concurrent use; it keeps the topology so that [Rules.CanReach] can
+// answer questions.
 type Rules struct {
+	// Groups are the tiers' security groups in Topology.Groups order, then
+	// the load balancers' in Topology.Balancers order.
 	Groups      []SecurityGroup `json:"security_groups"`
 	ACLs        []ACL           `json:"acls"`
 	RouteTables []RouteTable    `json:"route_tables"`
 	// NATZones are the zones where a NAT gateway is needed, sorted.
-	NATZones []string  `json:"nat_zones"`
+	NATZones []string `json:"nat_zones"`
+	// NATs are the NAT gateways of NATZones that have a home, in zone
+	// order: each in the subnet of that zone of the first Public tier
+	// (Topology.Groups order) with one. A zone without a Public subnet has
+	// no NAT here and finding NP006.
+	NATs     []NAT     `json:"nats"`
 	Findings []Finding `json:"findings"`
 
-	topo  Topology
-	opts  Options
-	index map[string]int // group name -> index in topo.Groups, Groups and ACLs
-	fams  families
-	anyPs []netip.Prefix // fams.any(), computed once; never modified
+	topo    Topology
+	opts    Options
+	index   map[string]int // group name -> index in topo.Groups, Groups and ACLs
+	lbIndex map[string]int // balancer name -> index in topo.Balancers
+	tables  []int          // group index -> index in RouteTables of its first table
+	fams    families
+	anyPs   []netip.Prefix // fams.any(), computed once; never modified
 }
 
 // families are the address families of the Net.
@@ -369,6 +401,10 @@ func cloneTopology(t Topology) Topology {
 	t.Groups = slices.Clone(t.Groups)
 	for i := range t.Groups {
 		t.Groups[i].Subnets = slices.Clone(t.Groups[i].Subnets)
+	}
+	t.Balancers = slices.Clone(t.Balancers)
+	for i := range t.Balancers {
+		t.Balancers[i].Listeners = slices.Clone(t.Balancers[i].Listeners)
 	}
 	t.Flows = slices.Clone(t.Flows)
 	for i := range t.Flows {
@@ -405,39 +441,55 @@ func (r *Rules) Err() error {
 }
 
 // Derive turns a topology into rules. It is pure and deterministic: the
-// same input gives the same Rules, in the order of Topology.Groups, with
-// the rules of each group sorted; it does no I/O and is safe to call
-// concurrently.
+// same input gives the same Rules, in the order of Topology.Groups (then
+// Topology.Balancers), with the rules of each group sorted; it does no I/O
+// and is safe to call concurrently.
 //
 // What it derives, per tier:
 //   - a security group (stateful): an inbound rule per flow into the tier,
 //     naming the source tier's group (SourceGroup) or its subnets
 //     (SourceCIDR), and, with EgressLeastPrivilege (the default), an
 //     outbound rule per flow out of the tier; with EgressAllowAll a single
-//     allow-all outbound rule instead;
+//     allow-all outbound rule instead. A flow from a tier to itself ("db
+//     -> db tcp/4567", the nodes of a cluster) names the group itself;
 //   - a network ACL (stateless): the same flows as numbered allow entries
-//     on CIDRs, plus their replies on the ephemeral ports (Options.Ephemeral)
-//     in the other direction, then an explicit deny-all (see [ACLStep]);
+//     on CIDRs, plus their replies on the client's ephemeral ports (see
+//     Options.Ephemeral) in the other direction, then an explicit deny-all
+//     (see [ACLStep]); a flow from a tier to itself gives entries between
+//     the tier's own subnets, both ways;
+//   - transit entries: a NAT gateway and a load balancer sit in a tier's
+//     subnets, so their traffic crosses that tier's ACL too. The ACL of
+//     the tier that holds a NAT passes exactly the egress of the Private
+//     subnets routed to it and the replies (see [NAT]); the ACL of the
+//     tier that holds a load balancer passes its listeners' traffic and
+//     its traffic to its targets, with the replies (see [Balancer]);
 //   - one route table per subnet: the local route for the Net, then for
 //     Public subnets 0.0.0.0/0 -> internet gateway, for Private subnets
 //     0.0.0.0/0 -> the NAT of their own zone (NATPerZone) or of the first
 //     zone (NATShared), for Isolated subnets nothing more;
 //   - findings ([Finding]), which never make Derive fail.
 //
+// Per load balancer of Topology.Balancers, a security group of its own:
+// inbound from the sources of the flows that name it, outbound to its
+// target tier on the target ports (or allow-all with EgressAllowAll); the
+// target tier accepts those ports from the balancer's group, and the
+// source tiers may open the listener ports to it.
+//
 // Rules are cleaned up as a cloud would want them: duplicates removed,
 // rules covered by an "all" rule dropped, CIDRs of rules with the same
 // protocol and ports merged (10.0.0.0/24 + 10.0.1.0/24 -> 10.0.0.0/23),
 // overlapping or adjacent port ranges of rules with the same peer merged
-// (80, 81-90 -> 80-90). Options.Profile's quotas are then checked.
+// (80, 81-90 -> 80-90). Options.Profile's quotas are then checked, for
+// the balancers' groups as for the tiers'.
 //
 // Every problem is reported at once (errors joined), each a [*FieldError]
 // naming the field and the fix: bad flows wrap [ErrInvalidFlow] (and so
 // [ErrInvalid]): "netplan: flows[2].ports: 0-80: port 0 is not allowed;
-// use 1-65535"; duplicate tiers [ErrDuplicate], subnets outside the Net
-// [ErrOutOfBounds], overlapping subnets [ErrOverlap], other topology
-// problems [ErrInvalid]. Quota overruns name the group and by how much:
-// "netplan: security group "web": 75 inbound rules, 15 over the aws quota
-// of 60; merge port ranges or use a prefix list".
+// use 1-65535"; duplicate tiers and balancers [ErrDuplicate], subnets
+// outside the Net [ErrOutOfBounds], overlapping subnets [ErrOverlap],
+// other topology problems [ErrInvalid]. Quota overruns name the group and
+// by how much: "netplan: security group "front": 61 inbound rules, 1 over
+// the aws quota of 60; merge port ranges or use a prefix list".
 //
 // For "web -> app tcp/8080" in the default options, Derive gives app's
 // security group "inbound tcp/8080 from group web", web's "outbound
@@ -446,12 +498,15 @@ func (r *Rules) Err() error {
 // replies), and the mirror entries on web's ACL. On error Derive returns a
 // nil *Rules.
 func Derive(t Topology, opts Options) (*Rules, error) {
-	r := &Rules{topo: cloneTopology(t), opts: opts, index: make(map[string]int, len(t.Groups))}
+	r := &Rules{topo: cloneTopology(t), opts: opts,
+		index: make(map[string]int, len(t.Groups)), lbIndex: make(map[string]int, len(t.Balancers))}
 	r.fams = families{v4: t.Net.Addr().Is4(), v6: t.Net.Addr().Is6()}
 	r.anyPs = r.fams.any()
 	if err := r.validate(); err != nil {
 		return nil, err
 	}
+	r.RouteTables, r.NATZones = r.deriveRoutes()
+	r.NATs = r.placeNATs()
 	r.Groups = r.deriveSecurityGroups()
 	if opts.statelessFirewall() {
 		acls, err := r.deriveACLs()
@@ -460,7 +515,6 @@ func Derive(t Topology, opts Options) (*Rules, error) {
 		}
 		r.ACLs = acls
 	}
-	r.RouteTables, r.NATZones = r.deriveRoutes()
 	r.Findings = r.findings()
 	if err := r.checkQuotas(); err != nil {
 		return nil, err
@@ -475,7 +529,7 @@ func topoErr(sentinel error, field, input, problem string) error {
 }
 
 func (r *Rules) validate() error {
-	t, opts := r.topo, r.opts
+	t := r.topo
 	var errs []error
 	if !t.Net.IsValid() {
 		errs = append(errs, topoErr(ErrInvalid, "net", t.Net.String(), "invalid prefix; set Net to the Net's CIDR, e.g. 10.0.0.0/16"))
@@ -489,6 +543,18 @@ func (r *Rules) validate() error {
 		}
 		zones[z] = true
 	}
+	errs = append(errs, r.validateGroups(zones)...)
+	errs = append(errs, r.validateBalancers()...)
+	errs = append(errs, r.validatePeers()...)
+	errs = append(errs, r.validateFlows()...)
+	errs = append(errs, r.opts.validate()...)
+	return errors.Join(errs...)
+}
+
+// validateGroups checks the tiers and their subnets and fills r.index.
+func (r *Rules) validateGroups(zones map[string]bool) []error {
+	t := r.topo
+	var errs []error
 	var all []netip.Prefix
 	owner := map[netip.Prefix]string{}
 	for i, g := range t.Groups {
@@ -508,15 +574,8 @@ func (r *Rules) validate() error {
 		}
 		for j, s := range g.Subnets {
 			sf := fmt.Sprintf("%s.subnets[%d]", field, j)
-			switch {
-			case !s.Prefix.IsValid():
-				errs = append(errs, topoErr(ErrInvalid, sf+".prefix", s.Prefix.String(), "invalid prefix; use a CIDR inside the Net"))
-				continue
-			case s.Prefix != s.Prefix.Masked():
-				errs = append(errs, topoErr(ErrInvalid, sf+".prefix", s.Prefix.String(), fmt.Sprintf("host bits set; did you mean %s?", s.Prefix.Masked())))
-				continue
-			case t.Net.IsValid() && (s.Prefix.Bits() < t.Net.Bits() || !t.Net.Contains(s.Prefix.Addr())):
-				errs = append(errs, topoErr(ErrOutOfBounds, sf+".prefix", s.Prefix.String(), fmt.Sprintf("outside the Net %s; pick a block inside it", t.Net)))
+			if err := r.checkSubnet(sf, s.Prefix); err != nil {
+				errs = append(errs, err)
 				continue
 			}
 			if len(t.Zones) > 0 && !zones[s.Zone] {
@@ -532,21 +591,45 @@ func (r *Rules) validate() error {
 			errs = append(errs, topoErr(ErrOverlap, "groups", all[i].String(), fmt.Sprintf("subnet of %q overlaps %s of %q; give every subnet its own block", owner[all[i]], all[i-1], owner[all[i-1]])))
 		}
 	}
-	for _, name := range sortedKeys(t.Peers) {
+	return errs
+}
+
+// checkSubnet checks that subnet p, at field, is a block of the Net.
+func (r *Rules) checkSubnet(field string, p netip.Prefix) error {
+	net := r.topo.Net
+	switch {
+	case !p.IsValid():
+		return topoErr(ErrInvalid, field+".prefix", p.String(), "invalid prefix; use a CIDR inside the Net")
+	case p != p.Masked():
+		return topoErr(ErrInvalid, field+".prefix", p.String(), fmt.Sprintf("host bits set; did you mean %s?", p.Masked()))
+	case net.IsValid() && (p.Bits() < net.Bits() || !net.Contains(p.Addr())):
+		return topoErr(ErrOutOfBounds, field+".prefix", p.String(), fmt.Sprintf("outside the Net %s; pick a block inside it", net))
+	}
+	return nil
+}
+
+func (r *Rules) validatePeers() []error {
+	var errs []error
+	for _, name := range sortedKeys(r.topo.Peers) {
 		field := fmt.Sprintf("peers[%q]", name)
 		if !validName(name) {
 			errs = append(errs, topoErr(ErrInvalid, field, fmt.Sprintf("%q", name), "bad peer name; use a letter, then letters, digits, '-', '_' or '.'"))
 		}
-		if len(t.Peers[name]) == 0 {
+		if len(r.topo.Peers[name]) == 0 {
 			errs = append(errs, topoErr(ErrInvalid, field, name, "no prefix; give the peer's CIDRs"))
 		}
-		for _, p := range t.Peers[name] {
+		for _, p := range r.topo.Peers[name] {
 			if !p.IsValid() || p != p.Masked() {
 				errs = append(errs, topoErr(ErrInvalid, field, p.String(), fmt.Sprintf("invalid or unmasked prefix; did you mean %s?", p.Masked())))
 			}
 		}
 	}
-	for i, f := range t.Flows {
+	return errs
+}
+
+func (r *Rules) validateFlows() []error {
+	var errs []error
+	for i, f := range r.topo.Flows {
 		field := fmt.Sprintf("flows[%d]", i)
 		if err := f.validate(field); err != nil {
 			errs = append(errs, err)
@@ -558,31 +641,42 @@ func (r *Rules) validate() error {
 		}{{"from", f.From}, {"to", f.To}} {
 			switch se.e.Kind {
 			case EndpointTier:
-				if _, ok := r.index[se.e.Name]; !ok {
+				_, tier := r.index[se.e.Name]
+				bi, lb := r.lbIndex[se.e.Name]
+				switch {
+				case !tier && !lb:
 					errs = append(errs, flowErr(field+"."+se.side, fmt.Sprintf("%q", se.e.Name), "unknown tier; declare it in Topology.Groups or fix the name"))
+				case lb && se.side == "from":
+					errs = append(errs, flowErr(field+".from", fmt.Sprintf("%q", se.e.Name),
+						fmt.Sprintf("a load balancer opens connections to its targets only; they follow from balancers[%d].target", bi)))
 				}
 			case EndpointPeer:
-				if _, ok := t.Peers[se.e.Name]; !ok {
+				if _, ok := r.topo.Peers[se.e.Name]; !ok {
 					errs = append(errs, flowErr(field+"."+se.side, fmt.Sprintf("%q", se.e.Name), "unknown peer; declare it in Topology.Peers or fix the name"))
 				}
 			}
 		}
 	}
-	if !opts.Ephemeral.IsZero() {
-		if err := opts.Ephemeral.check(); err != nil {
-			errs = append(errs, topoErr(ErrInvalid, "options.ephemeral", opts.Ephemeral.String(), err.Error()))
+	return errs
+}
+
+func (o Options) validate() []error {
+	var errs []error
+	if !o.Ephemeral.IsZero() {
+		if err := o.Ephemeral.check(); err != nil {
+			errs = append(errs, topoErr(ErrInvalid, "options.ephemeral", o.Ephemeral.String(), err.Error()))
 		}
 	}
-	if opts.Sources > SourceCIDR {
-		errs = append(errs, topoErr(ErrInvalid, "options.sources", fmt.Sprint(opts.Sources), "unknown mode; use SourceGroup or SourceCIDR"))
+	if o.Sources > SourceCIDR {
+		errs = append(errs, topoErr(ErrInvalid, "options.sources", fmt.Sprint(o.Sources), "unknown mode; use SourceGroup or SourceCIDR"))
 	}
-	if opts.Egress > EgressAllowAll {
-		errs = append(errs, topoErr(ErrInvalid, "options.egress", fmt.Sprint(opts.Egress), "unknown mode; use EgressLeastPrivilege or EgressAllowAll"))
+	if o.Egress > EgressAllowAll {
+		errs = append(errs, topoErr(ErrInvalid, "options.egress", fmt.Sprint(o.Egress), "unknown mode; use EgressLeastPrivilege or EgressAllowAll"))
 	}
-	if opts.NAT > NATNone {
-		errs = append(errs, topoErr(ErrInvalid, "options.nat", fmt.Sprint(opts.NAT), "unknown mode; use NATPerZone, NATShared or NATNone"))
+	if o.NAT > NATNone {
+		errs = append(errs, topoErr(ErrInvalid, "options.nat", fmt.Sprint(o.NAT), "unknown mode; use NATPerZone, NATShared or NATNone"))
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -601,10 +695,11 @@ func comparePrefix(a, b netip.Prefix) int {
 	return a.Bits() - b.Bits()
 }
 
-// group returns the topology group named name.
+// group returns the topology group named name, or for a balancer the
+// group whose subnets hold it.
 func (r *Rules) group(name string) (Group, bool) {
-	i, ok := r.index[name]
-	if !ok {
+	i := r.home(name)
+	if i < 0 {
 		return Group{}, false
 	}
 	return r.topo.Groups[i], true
@@ -619,7 +714,7 @@ func subnetPrefixes(g Group) []netip.Prefix {
 }
 
 // prefixes resolves an endpoint to its blocks, keeping the Net's families
-// for the internet.
+// for the internet; a balancer's blocks are its home tier's subnets.
 func (r *Rules) prefixes(e Endpoint) []netip.Prefix {
 	switch e.Kind {
 	case EndpointTier:

@@ -53,6 +53,29 @@ func BenchmarkDerive(b *testing.B) {
 	}
 }
 
+// BenchmarkDeriveBalancers adds a load balancer per public tier, in front
+// of the next (private) tier, with a client flow per ten tiers: the
+// balancers' groups and transit entries keep Derive linear.
+func BenchmarkDeriveBalancers(b *testing.B) {
+	for _, n := range []int{100, 1000, 10000} {
+		topo := bigRulesTopology(n/10, n)
+		for i := 0; i+1 < len(topo.Groups); i += 3 {
+			name := fmt.Sprintf("lb%04d", i)
+			topo.Balancers = append(topo.Balancers, netplan.Balancer{Name: name, Group: topo.Groups[i].Name, Target: topo.Groups[i+1].Name,
+				Listeners: []netplan.Listener{{Protocol: netplan.ProtocolTCP, Port: 443, TargetPort: 8443}}, HealthCheckPort: 8444})
+			topo.Flows = append(topo.Flows, netplan.Flow{From: netplan.Internet(), To: netplan.Tier(name), Protocol: netplan.ProtocolTCP, Ports: netplan.Port(443)})
+		}
+		b.Run(fmt.Sprintf("tiers=%d/flows=%d/balancers=%d", n/10, len(topo.Flows), len(topo.Balancers)), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := netplan.Derive(topo, netplan.Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 func BenchmarkCanReach(b *testing.B) {
 	topo := bigRulesTopology(1000, 10000)
 	r, err := netplan.Derive(topo, netplan.Options{})

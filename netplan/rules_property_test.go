@@ -203,6 +203,9 @@ func TestPropertyDerivedRules(t *testing.T) {
 			}
 
 			di := rgroupIndex(r, dst.Name)
+			if src.Kind == netplan.EndpointTier && src.Name == dst.Name && len(dst.Subnets) == 1 {
+				continue // inside one subnet: no network ACL is crossed, and none has entries for it
+			}
 			srcPs := endpointPrefixes(r, src)
 			sgIn := true
 			for _, p := range srcPs {

@@ -4,31 +4,51 @@ import (
 	"cmp"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
-// deriveSecurityGroups gives every tier one security group.
+// deriveSecurityGroups gives every tier and every balancer one security
+// group.
 func (r *Rules) deriveSecurityGroups() []SecurityGroup {
-	in := make([][]SGRule, len(r.topo.Groups))
-	out := make([][]SGRule, len(r.topo.Groups))
+	ng := len(r.topo.Groups)
+	n := ng + len(r.topo.Balancers)
+	in := make([][]SGRule, n)
+	out := make([][]SGRule, n)
+	least := r.opts.Egress == EgressLeastPrivilege
 	for _, f := range r.topo.Flows {
 		desc := f.Description
 		if desc == "" {
 			desc = f.String()
 		}
 		if f.To.Kind == EndpointTier {
-			ti := r.index[f.To.Name]
-			in[ti] = append(in[ti], r.sgPeerRules(f.From, f, desc)...)
+			ti := r.sgIndex(f.To.Name)
+			in[ti] = append(in[ti], r.sgPeerRules(f.From, f.Protocol, f.Ports, desc)...)
 		}
-		if f.From.Kind == EndpointTier && r.opts.Egress == EgressLeastPrivilege {
-			si := r.index[f.From.Name]
-			out[si] = append(out[si], r.sgPeerRules(f.To, f, desc)...)
+		if f.From.Kind == EndpointTier && least {
+			si := r.sgIndex(f.From.Name)
+			out[si] = append(out[si], r.sgPeerRules(f.To, f.Protocol, f.Ports, desc)...)
 		}
 	}
-	groups := make([]SecurityGroup, len(r.topo.Groups))
-	for i, g := range r.topo.Groups {
-		sg := SecurityGroup{Name: g.Name, Inbound: mergeSGRules(in[i]), Outbound: mergeSGRules(out[i])}
-		if r.opts.Egress == EgressAllowAll {
+	for i, b := range r.topo.Balancers {
+		ti := r.index[b.Target]
+		for _, sp := range b.targets() {
+			in[ti] = append(in[ti], r.sgPeerRules(Tier(b.Name), sp.proto, Port(sp.port), sp.desc)...)
+			if least {
+				out[ng+i] = append(out[ng+i], r.sgPeerRules(Tier(b.Target), sp.proto, Port(sp.port), sp.desc)...)
+			}
+		}
+	}
+	groups := make([]SecurityGroup, n)
+	for i := range groups {
+		sg := SecurityGroup{Inbound: mergeSGRules(in[i]), Outbound: mergeSGRules(out[i])}
+		if i < ng {
+			sg.Name = r.topo.Groups[i].Name
+		} else {
+			sg.Name, sg.Balancer = r.topo.Balancers[i-ng].Name, true
+		}
+		if !least {
 			for _, p := range r.anyPs {
 				sg.Outbound = append(sg.Outbound, SGRule{Protocol: ProtocolAll, Prefix: p, Description: "allow all egress"})
 			}
@@ -44,15 +64,16 @@ func (r *Rules) deriveSecurityGroups() []SecurityGroup {
 	return groups
 }
 
-// sgPeerRules returns the rules of one flow whose peer is e.
-func (r *Rules) sgPeerRules(e Endpoint, f Flow, desc string) []SGRule {
+// sgPeerRules returns the rules for proto/ports whose peer is e: its
+// group (a tier or balancer, with SourceGroup) or its blocks.
+func (r *Rules) sgPeerRules(e Endpoint, proto Protocol, ports PortRange, desc string) []SGRule {
 	if e.Kind == EndpointTier && r.opts.Sources == SourceGroup {
-		return []SGRule{{Protocol: f.Protocol, Ports: f.Ports, Group: e.Name, Description: desc}}
+		return []SGRule{{Protocol: proto, Ports: ports, Group: e.Name, Description: desc}}
 	}
 	ps := r.prefixes(e)
 	rules := make([]SGRule, 0, len(ps))
 	for _, p := range ps {
-		rules = append(rules, SGRule{Protocol: f.Protocol, Ports: f.Ports, Prefix: p, Description: desc})
+		rules = append(rules, SGRule{Protocol: proto, Ports: ports, Prefix: p, Description: desc})
 	}
 	return rules
 }
@@ -268,9 +289,56 @@ func mergeSGRules(rs []SGRule) []SGRule {
 	ps = mergePRules(ps)
 	out := make([]SGRule, len(ps))
 	for i, p := range ps {
-		out[i] = SGRule{Protocol: p.proto, Ports: p.ports, Group: p.group, Prefix: p.prefix, Description: strings.Join(p.descs, "; ")}
+		out[i] = SGRule{Protocol: p.proto, Ports: p.ports, Group: p.group, Prefix: p.prefix, Description: joinDescriptions(p.descs)}
 	}
 	return out
+}
+
+// MaxDescription is the longest description, in bytes, that Derive gives
+// a security-group rule: the AWS limit for a rule description ("Up to 255
+// characters in length", EC2 API reference, IpRange and UserIdGroupPair).
+const MaxDescription = 255
+
+// joinDescriptions joins the descriptions of the flows merged into one
+// rule with "; ". When that is longer than [MaxDescription] it keeps as
+// many whole descriptions as fit and says how many more there were: 64
+// merged flows give "203.0.113.0/32 -> front tcp/443; ...; (+57 more)".
+func joinDescriptions(descs []string) string {
+	s := strings.Join(descs, "; ")
+	if len(s) <= MaxDescription {
+		return s
+	}
+	var b strings.Builder
+	for i, d := range descs {
+		sep, suffix := "", ""
+		if i > 0 {
+			sep = "; "
+		}
+		if rest := len(descs) - i - 1; rest > 0 {
+			suffix = " (+" + strconv.Itoa(rest) + " more)"
+		}
+		if b.Len()+len(sep)+len(d)+len(suffix) <= MaxDescription {
+			b.WriteString(sep + d)
+			continue
+		}
+		if i == 0 { // the first description alone does not fit: cut it
+			return truncateUTF8(d, MaxDescription-len(suffix)) + suffix
+		}
+		// d does not fit; what is written fit with d's " (+N more)"
+		return b.String() + " (+" + strconv.Itoa(len(descs)-i) + " more)"
+	}
+	return b.String()
+}
+
+// truncateUTF8 cuts s to at most n bytes without splitting a character.
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // matches reports whether rule lets proto/ports through to or from the

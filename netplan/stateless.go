@@ -19,31 +19,62 @@ const (
 	ACLDenyNumber = 32766
 )
 
-// returnPorts are the ports replies of proto travel on: the ephemeral range
-// for tcp and udp, none for icmp and all.
-func (r *Rules) returnPorts(proto Protocol) PortRange {
-	if proto.HasPorts() {
-		return r.opts.ephemeral()
-	}
-	return PortRange{}
+// hop is one connection the stateless firewalls carry: a flow, or a load
+// balancer's connection to its targets, with a balancer endpoint replaced
+// by the tier that holds it, and ret the ports its replies go to (the
+// client's ephemeral range, see [Rules.clientPorts]).
+type hop struct {
+	from, to Endpoint
+	proto    Protocol
+	ports    PortRange
+	ret      PortRange
 }
 
-// deriveACLs derives one stateless firewall per tier. A flow into a tier
-// gives its ACL an inbound entry for the flow and an outbound entry for
-// the replies (ephemeral ports, to the source); a flow out of a tier gives
-// an outbound entry and an inbound entry for the replies. ACLs name CIDRs
-// only: a tier peer is its subnets.
+// hops returns the flows and the balancers' target connections as hops.
+func (r *Rules) hops() []hop {
+	out := make([]hop, 0, len(r.topo.Flows)+2*len(r.topo.Balancers))
+	for _, f := range r.topo.Flows {
+		out = append(out, hop{from: r.atHome(f.From), to: r.atHome(f.To), proto: f.Protocol, ports: f.Ports, ret: r.clientPorts(f.From, f.Protocol)})
+	}
+	for _, b := range r.topo.Balancers {
+		for _, sp := range b.targets() {
+			out = append(out, hop{from: Tier(b.Group), to: Tier(b.Target), proto: sp.proto, ports: Port(sp.port), ret: BalancerEphemeral})
+		}
+	}
+	return out
+}
+
+// atHome replaces a balancer endpoint by the tier that holds it.
+func (r *Rules) atHome(e Endpoint) Endpoint {
+	if e.Kind == EndpointTier {
+		if b, ok := r.balancer(e.Name); ok {
+			return Tier(b.Group)
+		}
+	}
+	return e
+}
+
+// deriveACLs derives one stateless firewall per tier. A hop into a tier
+// gives its ACL an inbound entry for the connection and an outbound entry
+// for the replies (the client's ephemeral ports, to the source); a hop out
+// of a tier gives an outbound entry and an inbound entry for the replies;
+// a hop from a tier to itself gives both, between its subnets (none when
+// it has a single subnet: traffic inside a subnet crosses no ACL);
+// a hop through a NAT gives the ACL of the tier holding the NAT its
+// transit entries (see [NAT]). ACLs name CIDRs only: a tier peer is its
+// subnets.
 func (r *Rules) deriveACLs() ([]ACL, error) {
+	hops := r.hops()
 	in := make([][]prule, len(r.topo.Groups))
 	out := make([][]prule, len(r.topo.Groups))
-	// size every list once: two entries per flow side and peer block
+	// size every list once: two entries per hop side and peer block
 	counts := make([]int, len(r.topo.Groups))
-	for _, f := range r.topo.Flows {
-		if f.To.Kind == EndpointTier {
-			counts[r.index[f.To.Name]] += len(r.prefixes(f.From))
+	for _, h := range hops {
+		if h.to.Kind == EndpointTier {
+			counts[r.index[h.to.Name]] += len(r.prefixes(h.from))
 		}
-		if f.From.Kind == EndpointTier {
-			counts[r.index[f.From.Name]] += len(r.prefixes(f.To))
+		if h.from.Kind == EndpointTier {
+			counts[r.index[h.from.Name]] += len(r.prefixes(h.to))
 		}
 	}
 	for i, n := range counts {
@@ -55,19 +86,23 @@ func (r *Rules) deriveACLs() ([]ACL, error) {
 			dst[i] = append(dst[i], prule{proto: proto, ports: ports, prefix: p})
 		}
 	}
-	for _, f := range r.topo.Flows {
-		ret := r.returnPorts(f.Protocol)
-		if f.To.Kind == EndpointTier {
-			ti := r.index[f.To.Name]
-			src := r.prefixes(f.From)
-			add(in, ti, f.Protocol, f.Ports, src)
-			add(out, ti, f.Protocol, ret, src)
+	for _, h := range hops {
+		if h.from.Kind == EndpointTier && h.to.Kind == EndpointTier && h.from.Name == h.to.Name &&
+			len(r.topo.Groups[r.index[h.from.Name]].Subnets) < 2 {
+			continue // traffic inside one subnet crosses no network ACL
 		}
-		if f.From.Kind == EndpointTier {
-			si := r.index[f.From.Name]
-			dst := r.prefixes(f.To)
-			add(out, si, f.Protocol, f.Ports, dst)
-			add(in, si, f.Protocol, ret, dst)
+		if h.to.Kind == EndpointTier {
+			ti := r.index[h.to.Name]
+			src := r.prefixes(h.from)
+			add(in, ti, h.proto, h.ports, src)
+			add(out, ti, h.proto, h.ret, src)
+		}
+		if h.from.Kind == EndpointTier {
+			si := r.index[h.from.Name]
+			dst := r.prefixes(h.to)
+			add(out, si, h.proto, h.ports, dst)
+			add(in, si, h.proto, h.ret, dst)
+			r.addTransit(in, out, h)
 		}
 	}
 	acls := make([]ACL, len(r.topo.Groups))

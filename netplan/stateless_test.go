@@ -11,6 +11,10 @@ import (
 	"github.com/archkit/archkit/netplan"
 )
 
+// TestACLThreeTier narrows Options.Ephemeral to Linux's range: it applies
+// to the replies to the Net's own instances (web's replies from app, app's
+// from db), never to the replies to internet clients, whose system is
+// unknown (web's outbound 1024-65535 to 0.0.0.0/0).
 func TestACLThreeTier(t *testing.T) {
 	t.Parallel()
 	r := rderive(t, threeTier(t), netplan.Options{Ephemeral: netplan.Ports(32768, 60999)})
@@ -43,11 +47,13 @@ func TestACLThreeTier(t *testing.T) {
 			deny,
 		},
 		Outbound: []netplan.ACLEntry{
-			allow(100, tcp, netplan.Port(8080), "10.0.10.0/23"),
-			allow(200, tcp, eph, "0.0.0.0/0"),
+			allow(100, tcp, netplan.DefaultEphemeral, "0.0.0.0/0"),
+			allow(200, tcp, netplan.Port(8080), "10.0.10.0/23"),
 			deny,
 		},
 	}, aclByName(t, r, "web"))
+	assert.Contains(t, findingIDs(r), "NP011", "the wide range kept for internet clients is reported")
+	assert.NotContains(t, findingIDs(r), "NP012", "32768-60999 is Linux's range")
 }
 
 func TestACLICMPAndAll(t *testing.T) {

@@ -12,6 +12,12 @@
 //	app := tier.App("app")           // private, tcp/8080
 //	app.Ports = []tier.Port{tier.TCP(9000)}
 //
+// The standard tiers whose nodes form clusters also list the ports their
+// nodes open to each other, PeerPorts (Galera's 4444, 4567 and 4568, the
+// Redis cluster bus 16379, RabbitMQ's 4369 and 25672, Kafka's KRaft
+// controller 9093...), from each engine's documentation;
+// [Tier.PeerFlows] turns them into flows from the tier to itself.
+//
 // Validate methods report every problem at once with errors.Join; each
 // problem names the field to change, "tier: <field>: <input>: <problem>;
 // <fix>", and matches [ErrInvalid] with errors.Is:

@@ -55,3 +55,15 @@ func ExampleScaling() {
 	// tier: cluster[db].scaling: min 3, max 3: nothing to scale; raise max above min, or remove the scaling policy
 	// tier: cluster[db].scaling: stateless false: a stateful cluster is not autoscaled (the cloud-native document: databases and buses keep a fixed size); remove the scaling policy, or set stateless if the nodes keep no data
 }
+
+// A cluster's nodes talk to each other on the engine's peer ports: the
+// flows from the tier to itself let them (Redis Cluster's bus, here).
+func ExampleTier_PeerFlows() {
+	for _, f := range tier.Redis("cache").PeerFlows() {
+		fmt.Println(f)
+	}
+	// Output:
+	// cache -> cache tcp/6379 # cache peers: replication
+	// cache -> cache tcp/16379 # cache peers: cluster-bus
+	// cache -> cache tcp/26379 # cache peers: sentinel
+}

@@ -78,6 +78,14 @@ type Tier struct {
 	// Ports are what the tier listens on; a flow to the tier without
 	// explicit ports uses them.
 	Ports []Port `json:"ports,omitempty"`
+	// PeerPorts are the ports the tier's nodes open to each other to form
+	// a cluster: replication, group communication, gossip, a cluster bus.
+	// [Tier.PeerFlows] turns them into flows from the tier to itself,
+	// derived like any flow (security groups referencing themselves,
+	// network ACL entries between the tier's subnets). The standard tiers
+	// list their engine's documented ports; empty means the nodes need
+	// none (web and application servers, Memcached).
+	PeerPorts []Port `json:"peer_ports,omitempty"`
 	// Exposure: Public (route to the internet gateway), Private (route
 	// to a NAT) or Isolated (the zero value: no route out of the Net).
 	Exposure netplan.Exposure `json:"exposure"`
@@ -109,6 +117,11 @@ func (t Tier) Validate() error {
 			errs = append(errs, err)
 		}
 	}
+	for i, p := range t.PeerPorts {
+		if err := p.check(fmt.Sprintf("%s.peer_ports[%d]", f, i)); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if t.Hosts < 0 {
 		errs = append(errs, fieldError(f+".hosts", fmt.Sprint(t.Hosts), "negative host count", "use 0 for the default size or a positive count"))
 	}
@@ -128,6 +141,26 @@ func (t Tier) Validate() error {
 		seen[z] = true
 	}
 	return errors.Join(errs...)
+}
+
+// PeerFlows returns the flows that let the nodes of t talk to each other
+// on its PeerPorts: one flow from t to itself per port, described
+// "<tier> peers: <port name>". For tier.Redis("cache") the first is
+// "cache -> cache tcp/16379 # cache peers: cluster-bus".
+//
+// They are for nodes archkit runs (a [Cluster], or a [Database]'s
+// fallback cluster); a managed database replicates on the cloud's own
+// network and needs none.
+func (t Tier) PeerFlows() []netplan.Flow {
+	out := make([]netplan.Flow, 0, len(t.PeerPorts))
+	for _, p := range t.PeerPorts {
+		desc := t.Name + " peers"
+		if p.Name != "" {
+			desc += ": " + p.Name
+		}
+		out = append(out, netplan.Flow{From: netplan.Tier(t.Name), To: netplan.Tier(t.Name), Protocol: p.Protocol, Ports: p.Range, Description: desc})
+	}
+	return out
 }
 
 func (p Port) check(field string) error {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -250,4 +251,80 @@ func TestValidationErrorsAreFieldErrors(t *testing.T) {
 	assert.NotEmpty(t, fe.Fix)
 	assert.True(t, strings.HasPrefix(fe.Error(), "tier: "+fe.Field+": "), fe.Error())
 	assert.ErrorIs(t, fe, tier.ErrInvalid)
+}
+
+func TestStandardTiersPeerPorts(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		tier tier.Tier
+		want []string
+	}{
+		{tier.MySQL("db"), []string{"tcp/3306", "tcp/4444", "tcp/4567", "udp/4567", "tcp/4568"}},
+		{tier.PostgreSQL("db"), []string{"tcp/5432"}},
+		{tier.Redis("cache"), []string{"tcp/6379", "tcp/16379", "tcp/26379"}},
+		{tier.Memcached("cache"), nil},
+		{tier.RabbitMQ("bus"), []string{"tcp/4369", "tcp/25672", "tcp/35672-35682"}},
+		{tier.Kafka("bus"), []string{"tcp/9092", "tcp/9093"}},
+		{tier.Web("web"), nil},
+		{tier.App("app"), nil},
+		{tier.Bastion("bastion"), nil},
+		{tier.LoadBalancers("lbs", netplan.Public), nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.tier.Description+"/"+string(tc.tier.Role), func(t *testing.T) {
+			t.Parallel()
+			var got []string
+			for _, p := range tc.tier.PeerPorts {
+				got = append(got, p.String())
+				assert.NotEmpty(t, p.Name, "%s is named", p)
+			}
+			assert.Equal(t, tc.want, got)
+			flows := tc.tier.PeerFlows()
+			require.Len(t, flows, len(tc.want))
+			for i, f := range flows {
+				assert.Equal(t, tc.tier.Name+" -> "+tc.tier.Name+" "+tc.want[i]+" # "+tc.tier.Name+" peers: "+tc.tier.PeerPorts[i].Name, f.String())
+				back, err := netplan.ParseFlow(f.String())
+				require.NoError(t, err)
+				assert.Equal(t, f, back)
+			}
+		})
+	}
+	bad := tier.Redis("cache")
+	bad.PeerPorts = append(bad.PeerPorts, tier.Port{Protocol: netplan.ProtocolTCP, Range: netplan.Ports(9, 1)}, tier.Port{Protocol: "sctp"})
+	err := bad.Validate()
+	require.Error(t, err)
+	assert.ErrorIs(t, err, tier.ErrInvalid)
+	assert.Contains(t, err.Error(), `tier: tier[cache].peer_ports[3].range: "9-1": not a port range`)
+	assert.Contains(t, err.Error(), `tier: tier[cache].peer_ports[4].protocol: "sctp": unknown protocol`)
+	unnamed := tier.Tier{Name: "x", PeerPorts: []tier.Port{tier.TCP(7000)}}
+	assert.Equal(t, "x -> x tcp/7000 # x peers", unnamed.PeerFlows()[0].String())
+}
+
+// TestPeerFlowsDerive derives a three-node Galera cluster spread over
+// three zones: every node reaches every other on each peer port, and
+// nothing else.
+func TestPeerFlowsDerive(t *testing.T) {
+	t.Parallel()
+	db := tier.MySQL("db")
+	topo := netplan.Topology{
+		Net:   netip.MustParsePrefix("10.0.0.0/16"),
+		Zones: []string{"a", "b", "c"},
+		Groups: []netplan.Group{{Name: "db", Exposure: db.Exposure, Subnets: []netplan.Subnet{
+			{Zone: "a", Prefix: netip.MustParsePrefix("10.0.0.0/24")},
+			{Zone: "b", Prefix: netip.MustParsePrefix("10.0.1.0/24")},
+			{Zone: "c", Prefix: netip.MustParsePrefix("10.0.2.0/24")},
+		}}},
+		Flows: db.PeerFlows(),
+	}
+	r, err := netplan.Derive(topo, netplan.Options{Profile: netplan.AWS, Ephemeral: netplan.LinuxEphemeral})
+	require.NoError(t, err)
+	for _, p := range db.PeerPorts {
+		v := r.CanReach(netplan.Query{From: netplan.Tier("db"), To: "db", Protocol: p.Protocol, Port: p.Range.From})
+		assert.True(t, v.Allowed, "%s: %s", p, v)
+	}
+	for _, p := range []tier.Port{tier.TCP(22), tier.UDP(4568), tier.TCP(4569)} {
+		v := r.CanReach(netplan.Query{From: netplan.Tier("db"), To: "db", Protocol: p.Protocol, Port: p.Range.From})
+		assert.False(t, v.Allowed, "%s: %s", p, v)
+	}
+	assert.LessOrEqual(t, len(r.ACLs[0].Inbound), netplan.AWS.Quotas.RulesPerACL, "fits the AWS quota")
 }
