@@ -356,7 +356,7 @@ func (w *walk) egressRoute(c end, ps []netip.Prefix, ports PortRange) bool {
 			switch {
 			case !ok:
 				return w.fail("route", res, fmt.Sprintf("no route to %s", p))
-			case route.Target.Kind == TargetNAT:
+			case route.Target.Kind == TargetNATGateway:
 				src := r.topo.Groups[c.home].Subnets[k].Prefix
 				if !slices.Contains(viaNAT[route.Target.Zone], src) {
 					viaNAT[route.Target.Zone] = append(viaNAT[route.Target.Zone], src)

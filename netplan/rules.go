@@ -311,7 +311,7 @@ func (k *TargetKind) UnmarshalText(b []byte) error {
 }
 
 // RouteTarget is the next hop of a route. Zone is the zone of the NAT for
-// TargetNAT, empty otherwise.
+// TargetNATGateway, empty otherwise.
 type RouteTarget struct {
 	Kind TargetKind `json:"kind"`
 	Zone string     `json:"zone,omitempty"`

@@ -90,7 +90,7 @@ func (r *Rules) groupTables(gi int) []RouteTable {
 // longest route that holds all of p goes to a NAT.
 func natRoute(rt RouteTable, p netip.Prefix) (string, bool) {
 	route, ok := rt.Lookup(p.Addr())
-	if !ok || route.Target.Kind != TargetNAT || route.Destination.Bits() > p.Bits() {
+	if !ok || route.Target.Kind != TargetNATGateway || route.Destination.Bits() > p.Bits() {
 		return "", false
 	}
 	return route.Target.Zone, true
