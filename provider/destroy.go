@@ -22,9 +22,19 @@ import (
 // the blocker the driver named ("blocked by instance i-0ab1 (not managed
 // by archkit ...)").
 //
+// A deployment that holds a stateful resource (a database) that
+// [DestroyOptions.AllowDataLoss] does not name is not touched: the error
+// is a [*ProtectedError] (errors.Is(err, ErrProtected)) naming each one.
+// Allowed databases go with a final snapshot and keep their automated
+// backups unless the options say otherwise.
+//
 // Destroy then lists again and returns an error naming every leftover.
 // Destroying a deployment with nothing left is a no-op.
-func (e *Engine) Destroy(ctx context.Context, deployment string) (*Result, error) {
+func (e *Engine) Destroy(ctx context.Context, deployment string, optFns ...func(*DestroyOptions)) (*Result, error) {
+	var do DestroyOptions
+	for _, f := range optFns {
+		f(&do)
+	}
 	start := time.Now()
 	c := e.newClient()
 	red := &redactor{deployment: deployment}
@@ -41,6 +51,9 @@ func (e *Engine) Destroy(ctx context.Context, deployment string) (*Result, error
 		return res, err
 	}
 	cs := destroyChangeset(deployment, e.d.Name(), obs)
+	if err := protect("destroy", cs.Changes, do.AllowDataLoss); err != nil {
+		return res, err
+	}
 	nodes, err := graph(cs)
 	if err != nil {
 		return res, err
@@ -52,7 +65,8 @@ func (e *Engine) Destroy(ctx context.Context, deployment string) (*Result, error
 	for _, ch := range cs.Changes {
 		e.emit(ctx, red, Event{Type: EventPlanned, Kind: ch.Kind, ID: ch.ID, ProviderID: ch.ProviderID, Action: ActionDelete, Message: ch.Reason})
 	}
-	r := &run{e: e, c: c, red: red, cs: cs, res: res, ids: map[string]string{}, gone: map[string]bool{}}
+	r := &run{e: e, c: c, red: red, cs: cs, res: res, ids: map[string]string{}, gone: map[string]bool{}, allow: do.AllowDataLoss,
+		del: driver.DeleteOptions{SkipFinalSnapshot: do.SkipFinalSnapshot, DeleteAutomatedBackups: do.DeleteAutomatedBackups, At: start}}
 	err = r.exec(ctx, nodes)
 	if err == nil {
 		err = e.leftovers(ctx, c, deployment)
@@ -70,7 +84,9 @@ func destroyChangeset(deployment, provider string, obs map[blueprint.Kind][]driv
 		for i := range obs[k] {
 			o := &obs[k][i]
 			id := cmp.Or(o.LogicalID, o.ID)
-			cs.Changes = append(cs.Changes, Change{ID: id, Kind: k, Action: ActionDelete, Reason: "destroy", ProviderID: o.ID, observed: o})
+			ch := Change{ID: id, Kind: k, Action: ActionDelete, Reason: "destroy", ProviderID: o.ID, Stateful: holdsData(o), observed: o}
+			ch.classify()
+			cs.Changes = append(cs.Changes, ch)
 		}
 	}
 	return cs
