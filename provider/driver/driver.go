@@ -190,7 +190,7 @@ type Observed struct {
 	// which the driver answers by completing the resource, never a
 	// replace.
 	Incomplete bool
-	Tags   map[string]string
+	Tags       map[string]string
 	// Parts are sub-resources the driver created for this resource and
 	// reports for leak checks, for example the launch template of an AWS
 	// cluster or the VMs of an OUTSCALE one: kind -> provider ids.

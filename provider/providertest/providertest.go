@@ -539,7 +539,7 @@ var mutations = map[blueprint.Kind]map[string]mutation{
 		"security_groups": {"cluster/web", func(r *blueprint.Resource, ref func(string) blueprint.Ref) {
 			r.Cluster.SecurityGroups = append(r.Cluster.SecurityGroups, ref("security_group/db"))
 		}},
-		"subnets":     {"cluster/web", func(r *blueprint.Resource, ref func(string) blueprint.Ref) { r.Cluster.Subnets = r.Cluster.Subnets[:1] }},
+		"subnets": {"cluster/web", func(r *blueprint.Resource, ref func(string) blueprint.Ref) { r.Cluster.Subnets = r.Cluster.Subnets[:1] }},
 		"target_port": {"cluster/web", func(r *blueprint.Resource, ref func(string) blueprint.Ref) {
 			r.Cluster.LoadBalancers, r.Cluster.TargetPort = []blueprint.Ref{ref("load_balancer/web")}, 8081
 		}},
