@@ -71,9 +71,9 @@ func deployedSubnets(existing blueprint.Existing, cidr netip.Prefix) []netplan.A
 }
 
 // releasedPrefix names the planner requests that hold the range of a
-// deployed subnet whose tier or zone is gone. Tier names never contain
-// ':' (tier.CheckName), so they cannot clash.
-const releasedPrefix = "released:"
+// deployed subnet whose tier or zone is gone ("released.web.a"). Tier names
+// never contain '.' (tier.CheckName), so they cannot clash.
+const releasedPrefix = "released."
 
 // pins returns the allocations the planner keeps: the caller's pins and
 // the deployed subnets, each once, and the requests that hold the
@@ -106,7 +106,7 @@ func (d *design) pins(reqs []netplan.Request) (pinned []netplan.Allocation, hold
 			pinned = append(pinned, dep)
 			continue
 		}
-		name := releasedPrefix + dep.Name + "/" + dep.Zone
+		name := releasedPrefix + dep.Name + "." + dep.Zone
 		pinned = append(pinned, netplan.Allocation{Name: name, Prefix: dep.Prefix})
 		holds = append(holds, netplan.Request{Name: name, Bits: dep.Prefix.Bits()})
 	}
