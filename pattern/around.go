@@ -132,3 +132,18 @@ func (d *design) checkReleased(plan *netplan.Plan) []error {
 	}
 	return errs
 }
+
+// heldRanges lists the deployed subnets that holds keep: "old/a
+// 10.0.0.0/24, old/b 10.0.1.0/24".
+func heldRanges(holds []netplan.Request, pinned []netplan.Allocation) string {
+	var out []string
+	for _, h := range holds {
+		for _, p := range pinned {
+			if p.Name == h.Name {
+				tierZone := strings.Replace(strings.TrimPrefix(p.Name, releasedPrefix), ".", "/", 1)
+				out = append(out, tierZone+" "+p.Prefix.String())
+			}
+		}
+	}
+	return strings.Join(out, ", ")
+}

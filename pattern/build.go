@@ -395,6 +395,9 @@ func (d *design) allocate() error {
 		return errors.Join(errs...)
 	}
 	plan, err := netplan.NewPlanner(a.CIDR, a.planProfile(), pinned...).Allocate(append(reqs, holds...))
+	if err != nil && len(holds) > 0 && errors.Is(err, netplan.ErrNoSpace) {
+		return fmt.Errorf("pattern: subnets: %w; the deployed subnets of removed tiers or zones (%s) keep their range until the apply deletes them: apply the removal first, then the addition", err, heldRanges(holds, pinned))
+	}
 	if err != nil {
 		return fmt.Errorf("pattern: subnets: %w", err)
 	}
