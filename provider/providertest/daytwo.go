@@ -61,14 +61,20 @@ var DayTwoChanges = []Change{
 	{Name: "upgrade-engine", Needs: blueprint.KindDatabase, Edit: func(a *pattern.Architecture) { a.Database("db").Version = "16.4" }},
 	{Name: "resize-instance-class", Needs: blueprint.KindDatabase, Edit: func(a *pattern.Architecture) { a.Database("db").Class = "db.t3.small" }},
 	{Name: "move-database", Needs: blueprint.KindDatabase, Gone: []string{"subnet/db/b", "route_table/db/b"},
-		Base: func(a *pattern.Architecture) { a.Zones = []string{"a", "b", "c"}; a.Tier("db").Zones = []string{"a", "b"} },
+		Base: func(a *pattern.Architecture) {
+			a.Zones = []string{"a", "b", "c"}
+			a.Tier("db").Zones = []string{"a", "b"}
+		},
 		Edit: func(a *pattern.Architecture) { a.Tier("db").Zones = []string{"a", "c"} }},
 	{Name: "grow-database-cluster", WithoutDatabase: true, Edit: func(a *pattern.Architecture) {
 		fb := &a.Database("db").Fallback
 		fb.Desired, fb.Max = 3, 3
 	}},
 	{Name: "move-database-cluster", WithoutDatabase: true, Refused: true,
-		Base: func(a *pattern.Architecture) { a.Zones = []string{"a", "b", "c"}; a.Tier("db").Zones = []string{"a", "b"} },
+		Base: func(a *pattern.Architecture) {
+			a.Zones = []string{"a", "b", "c"}
+			a.Tier("db").Zones = []string{"a", "b"}
+		},
 		Edit: func(a *pattern.Architecture) { a.Tier("db").Zones = []string{"a", "c"} }},
 	{Name: "retype-database-cluster", WithoutDatabase: true, Refused: true,
 		Edit: func(a *pattern.Architecture) { a.Database("db").Fallback.InstanceType = "tinav6.c2r4p2" }},
