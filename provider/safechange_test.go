@@ -339,3 +339,46 @@ func TestIssueReadReplicaLeavesThePrimary(t *testing.T) {
 	require.ErrorIs(t, err, provider.ErrProtected)
 	assert.Contains(t, err.Error(), "database/db: replace, forced by encrypted (true -> (none))")
 }
+
+// Destroy of a deployment holding a database: refused before any write
+// without the opt-in; with it, the database goes with a final snapshot
+// and keeps its automated backups, unless the options drop them.
+func TestDestroyProtectsData(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name        string
+		opts        provider.DestroyOptions
+		snapshot    bool
+		backupsKept bool
+	}{
+		{name: "default", snapshot: true, backupsKept: true},
+		{name: "skip", opts: provider.DestroyOptions{SkipFinalSnapshot: true, DeleteAutomatedBackups: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d := newFake()
+			eng := provider.NewEngine(d, fastOpts)
+			bp := threeTier("shop", "")
+			_, err := eng.Apply(t.Context(), bp)
+			require.NoError(t, err)
+			d.ResetCalls()
+			_, err = eng.Destroy(t.Context(), "shop")
+			var pe *provider.ProtectedError
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, []string{"database/db"}, pe.IDs())
+			assert.Contains(t, err.Error(), `DestroyOptions.AllowDataLoss = []string{"database/db"}`)
+			assert.Zero(t, d.Counts().Writes, "nothing deleted")
+
+			_, err = eng.Destroy(t.Context(), "shop", func(o *provider.DestroyOptions) {
+				*o = tc.opts
+				o.AllowDataLoss = []string{"database/db"}
+			})
+			require.NoError(t, err)
+			gone := d.DeletedDatabases()
+			require.Len(t, gone, 1)
+			assert.Equal(t, tc.snapshot, gone[0].FinalSnapshot != "", gone[0].FinalSnapshot)
+			assert.Equal(t, tc.backupsKept, gone[0].AutomatedBackupsKept)
+			assert.Empty(t, d.Resources())
+		})
+	}
+}

@@ -112,6 +112,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"DependencyViolation", testDependency},
 		{"InvalidRequest", testInvalid},
 		{"UpdateInPlace", testUpdate},
+		{"ProtectedDelete", testProtectedDelete},
 		{"Destroy", testDestroy},
 	}
 	for _, tc := range tests {
@@ -628,6 +629,49 @@ func testUpdate(ctx context.Context, t *testing.T, s *suite) {
 				s.check(t, gap, nil)
 			}
 		}
+	}
+}
+
+// testProtectedDelete: a stateful resource (a database; where the cloud has
+// none, a stateful cluster of VMs) is made with its cloud's deletion
+// protection, so that a Delete that does not lift it fails and leaves it;
+// one that lifts it deletes it.
+func testProtectedDelete(ctx context.Context, t *testing.T, s *suite) {
+	dep := s.deployment(t, "keep")
+	kinds := []blueprint.Kind{blueprint.KindNet, blueprint.KindSubnet, blueprint.KindSecurityGroup}
+	obs := deploy(ctx, t, s.d, dep, kinds)
+	zones, _ := s.d.Zones(ctx)
+	var r blueprint.Resource
+	for _, x := range Resources(dep, zones) {
+		if x.ID == "database/main" || x.ID == "cluster/web" {
+			r = x
+			if s.d.Capabilities().Supports(blueprint.KindDatabase) == (x.Kind == blueprint.KindDatabase) {
+				break
+			}
+		}
+	}
+	if r.Cluster != nil {
+		r.Cluster.Stateless, r.Cluster.LoadBalancers, r.Cluster.TargetPort = false, nil, 0
+	}
+	o, err := s.d.Create(ctx, Request(dep, r, idsOf(obs)))
+	if err != nil {
+		t.Fatalf("Create %s: %v", r.ID, err)
+	}
+	o = WaitReady(ctx, t, s.d, r.Kind, o.ID)
+	if !o.Resource.IsStateful() {
+		t.Fatalf("%s: not stateful as read back", r.ID)
+	}
+	if err := s.d.Delete(ctx, o, driver.DeleteOptions{SkipFinalSnapshot: true}); err == nil {
+		t.Errorf("Delete %s %s without LiftProtection succeeded; want the cloud's deletion protection to refuse it", r.Kind, o.ID)
+	}
+	if _, err := s.d.Read(ctx, r.Kind, o.ID); err != nil {
+		t.Errorf("Read %s %s after a refused Delete: %v; want it kept", r.Kind, o.ID, err)
+	}
+	if err := DeleteRetry(ctx, s.d, o); err != nil {
+		t.Fatalf("Delete %s %s with LiftProtection: %v", r.Kind, o.ID, err)
+	}
+	if err := WaitGone(ctx, s.d, r.Kind, o.ID); err != nil {
+		t.Errorf("Read %s %s after its Delete: %v; want NotFound", r.Kind, o.ID, err)
 	}
 }
 
