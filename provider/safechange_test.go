@@ -87,7 +87,10 @@ var edits = []edit{
 		m.class = []string{"db.t3.micro", "db.t3.small", "db.t3.medium"}[r.IntN(3)]
 		return false
 	}},
-	{"grow the database's storage", func(m *shopModel, r *rand.Rand) bool { m.storage += 10 * (1 + r.IntN(5)); return false }},
+	{"grow the database's storage", func(m *shopModel, r *rand.Rand) bool {
+		m.storage += (m.storage + 9) / 10 * (1 + r.IntN(5)) // RDS grows by 10% at least
+		return false
+	}},
 	{"upgrade the engine", func(m *shopModel, r *rand.Rand) bool {
 		m.version = fmt.Sprintf("%d.%d", 15+r.IntN(3), r.IntN(5))
 		return false // a downgrade is a replace: see below

@@ -9,7 +9,9 @@ import (
 
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/aws"
+	"github.com/archkit/archkit/provider/aws/internal/mototest"
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/fake"
 	"github.com/archkit/archkit/provider/providertest"
 )
 
@@ -64,4 +66,14 @@ func createTimes(t *testing.T, c aws.RDSAPI, obs map[string]driver.Observed) map
 		out[lid+" "+o.ID] = db.DBInstances[0].InstanceCreateTime.String()
 	}
 	return out
+}
+
+// TestFakeChangesWhatAWSChanges: the fake (as AWS) changes in place
+// exactly the fields the AWS driver does, no more, so that a plan tested
+// on the fake is the plan AWS gets.
+func TestFakeChangesWhatAWSChanges(t *testing.T) {
+	t.Parallel()
+	d, err := aws.NewFromConfig(mototest.Config())
+	require.NoError(t, err)
+	providertest.SameMutable(t, d.Capabilities(), fake.New().Capabilities())
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/fake"
 	"github.com/archkit/archkit/provider/outscale"
 	"github.com/archkit/archkit/provider/outscale/osctest"
 	"github.com/archkit/archkit/provider/providertest"
@@ -88,4 +89,12 @@ func TestDayTwo(t *testing.T) {
 			o.PollMin, o.PollMax = time.Millisecond, 5*time.Millisecond
 		})
 	}, nil)
+}
+
+// TestFakeChangesWhatOutscaleChanges: the fake as OUTSCALE changes in
+// place exactly the fields the OUTSCALE driver does.
+func TestFakeChangesWhatOutscaleChanges(t *testing.T) {
+	t.Parallel()
+	d := newDriver(t, osctest.New(t))
+	providertest.SameMutable(t, d.Capabilities(), fake.New(fake.Outscale).Capabilities())
 }

@@ -18,6 +18,10 @@ import (
 //   - storage_gib smaller than it is: RDS grows allocated storage, never
 //     shrinks it (ModifyDBInstance AllocatedStorage takes a value larger
 //     than the current one);
+//   - storage_gib grown by less than 10%: RDS rounds such a value up to
+//     10% more (ModifyDBInstance AllocatedStorage, MySQL, MariaDB and
+//     PostgreSQL), which the next plan would see as a shrink: the reason
+//     names the smallest size to ask for;
 //   - engine_version lower than it is: ModifyDBInstance EngineVersion
 //     upgrades only.
 //
@@ -28,8 +32,11 @@ func RDS(have, want blueprint.Resource) map[string]string {
 		return nil
 	}
 	out := map[string]string{}
-	if w.StorageGiB < h.StorageGiB {
+	switch least := MinStorageGrowth(h.StorageGiB); {
+	case w.StorageGiB < h.StorageGiB:
 		out["storage_gib"] = fmt.Sprintf("RDS cannot shrink storage (%d -> %d GiB)", h.StorageGiB, w.StorageGiB)
+	case w.StorageGiB > h.StorageGiB && w.StorageGiB < least:
+		out["storage_gib"] = fmt.Sprintf("RDS grows storage by 10%% at least (%d -> %d GiB); ask for %d GiB or more", h.StorageGiB, w.StorageGiB, least)
 	}
 	if h.EngineVersion != "" && w.EngineVersion != "" && CompareVersions(w.EngineVersion, h.EngineVersion) < 0 {
 		out["engine_version"] = fmt.Sprintf("RDS cannot downgrade an engine (%s -> %s)", h.EngineVersion, w.EngineVersion)
@@ -39,6 +46,11 @@ func RDS(have, want blueprint.Resource) map[string]string {
 	}
 	return out
 }
+
+// MinStorageGrowth returns the smallest storage, in GiB, that RDS takes
+// as a growth of have GiB without rounding it: 10% more, rounded up
+// (20 -> 22, 100 -> 110).
+func MinStorageGrowth(have int) int { return have + (have+9)/10 }
 
 // VMCluster returns the fields of a cluster change that a cloud whose
 // cluster is a set of VMs (OUTSCALE) cannot make in place for a stateful
