@@ -84,3 +84,69 @@ func TestDestroyTakesFinalSnapshot(t *testing.T) {
 		})
 	}
 }
+
+// TestInPlaceCalls counts the AWS API calls of in-place changes of a
+// deployed database, on moto: each is one write (ModifyDBInstance, or
+// ModifyDBSubnetGroup for its subnets), one database replica one create,
+// and the identifier never changes. The figures are in the README.
+func TestInPlaceCalls(t *testing.T) {
+	t.Parallel()
+	td := newDriver(t)
+	dep := "calls"
+	bp := dbOnly(t, td, dep)
+	eng := engine(td.Driver)
+	_, err := eng.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	db := func() *blueprint.DatabaseSpec {
+		for i := range bp.Resources {
+			if bp.Resources[i].Database != nil {
+				return bp.Resources[i].Database
+			}
+		}
+		panic("no database")
+	}
+	for _, tc := range []struct {
+		name   string
+		change func()
+		writes map[string]int
+	}{
+		{"instance class", func() { db().InstanceClass = "db.t3.small" }, map[string]int{"ModifyDBInstance": 1}},
+		{"storage", func() { db().StorageGiB = 40 }, map[string]int{"ModifyDBInstance": 1}},
+		{"engine upgrade", func() { db().EngineVersion = "17.2" }, map[string]int{"ModifyDBInstance": 1, "AddTagsToResource": 1}},
+		{"backups and Multi-AZ", func() { db().BackupRetentionDays, db().MultiAZ = 14, true }, map[string]int{"ModifyDBInstance": 1}},
+		{"subnets", func() { db().Subnets = []blueprint.Ref{"subnet/app/a", "subnet/web/b"} }, map[string]int{"ModifyDBSubnetGroup": 1}},
+		{"read replica", func() {
+			bp.Resources = append(bp.Resources, blueprint.Resource{ID: "database_replica/main/1", Kind: blueprint.KindDatabaseReplica,
+				DatabaseReplica: &blueprint.DatabaseReplicaSpec{Source: "database/main", InstanceClass: "db.t3.micro", SecurityGroups: []blueprint.Ref{"security_group/db"}}})
+		}, map[string]int{"CreateDBInstanceReadReplica": 1}},
+	} {
+		if tc.name == "subnets" {
+			zones, err := td.Zones(t.Context())
+			require.NoError(t, err)
+			for _, r := range providertest.Resources(dep, zones) {
+				if r.ID == "subnet/web/b" {
+					bp.Resources = append(bp.Resources, r)
+				}
+			}
+		}
+		tc.change()
+		td.calls.reset()
+		res, err := eng.Apply(t.Context(), bp)
+		require.NoError(t, err, tc.name)
+		writes, reads, ops := td.calls.snapshot()
+		got := map[string]int{}
+		for op, n := range ops {
+			if isWrite(op) && op != "CreateSubnet" && op != "CreateTags" && op != "ModifySubnetAttribute" {
+				got[op] = n
+			}
+		}
+		assert.Equal(t, tc.writes, got, "%s: %v", tc.name, ops)
+		assert.Zero(t, res.Replaced+res.Deleted, tc.name)
+		t.Logf("%s: %d AWS API writes, %d reads (the plan's lists included): %v", tc.name, writes, reads, ops)
+	}
+	dbs, err := td.List(t.Context(), driver.Query{Deployment: dep, Kind: blueprint.KindDatabase})
+	require.NoError(t, err)
+	require.Len(t, dbs, 1)
+	_, err = eng.Destroy(t.Context(), dep, allowStateful(bp))
+	require.NoError(t, err)
+}
