@@ -665,3 +665,42 @@ func idsOf(obs map[string]driver.Observed) map[string]string {
 	}
 	return ids
 }
+
+// The fake refuses in Update what the clouds refuse in place: a database
+// that would shrink, downgrade or leave its primary's subnet (AWS), a load
+// balancer that would leave its home subnet (OUTSCALE).
+func TestUpdateRefusesWhatTheCloudRefuses(t *testing.T) {
+	t.Parallel()
+	d, obs := stack(t)
+	update := func(d *fake.Driver, id string, change func(r *blueprint.Resource)) error {
+		cur, err := d.Read(t.Context(), obs[id].Resource.Kind, obs[id].ID)
+		require.NoError(t, err)
+		want := cur.Resource.Clone()
+		change(&want)
+		_, err = d.Update(t.Context(), driver.Request{Deployment: dep, Resource: want, Tags: cur.Tags}, cur)
+		return err
+	}
+	db := "database/main"
+	assert.ErrorIs(t, update(d, db, func(r *blueprint.Resource) { r.Database.StorageGiB = 10 }), driver.ErrInvalid, "RDS cannot shrink storage")
+	assert.ErrorIs(t, update(d, db, func(r *blueprint.Resource) { r.Database.StorageGiB = 21 }), driver.ErrInvalid, "grows by 10% at least")
+	require.NoError(t, update(d, db, func(r *blueprint.Resource) { r.Database.EngineVersion = "16.2" }))
+	assert.ErrorIs(t, update(d, db, func(r *blueprint.Resource) { r.Database.EngineVersion = "15.4" }), driver.ErrInvalid, "no downgrade")
+	assert.ErrorIs(t, update(d, db, func(r *blueprint.Resource) { r.Database.BackupRetentionDays = 0 }), driver.ErrInvalid, "a replica needs backups")
+	err := update(d, db, func(r *blueprint.Resource) {
+		r.Database.Subnets = []blueprint.Ref{blueprint.Ref(obs["subnet/web/a"].ID), blueprint.Ref(obs["subnet/web/b"].ID)}
+	})
+	assert.ErrorIs(t, err, driver.ErrDependency, "the primary's subnet stays (SubnetAlreadyInUse)")
+	require.NoError(t, d.Delete(t.Context(), obs["database_replica/main/1"], driver.DeleteOptions{}))
+	assert.Error(t, d.Delete(t.Context(), obs[db], driver.DeleteOptions{}), "deletion protection")
+	require.NoError(t, d.Delete(t.Context(), obs[db], driver.DeleteOptions{LiftProtection: true}))
+
+	o, oobs := stack(t, fake.Outscale)
+	obs = oobs
+	err = update(o, "load_balancer/web", func(r *blueprint.Resource) {
+		r.LoadBalancer.Subnets = []blueprint.Ref{r.LoadBalancer.Subnets[1], blueprint.Ref(obs["subnet/app/a"].ID)}
+	})
+	assert.ErrorIs(t, err, driver.ErrInvalid, "an OUTSCALE load balancer keeps its first subnet")
+	require.NoError(t, update(o, "load_balancer/web", func(r *blueprint.Resource) {
+		r.LoadBalancer.Subnets = []blueprint.Ref{r.LoadBalancer.Subnets[0], blueprint.Ref(obs["subnet/app/b"].ID)}
+	}))
+}
