@@ -2,6 +2,7 @@ package fake
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/archkit/archkit/pattern/blueprint"
@@ -94,9 +95,9 @@ func (d *Driver) place(s *blueprint.DatabaseSpec, cur *dbState) *dbState {
 	subnets := slices.Clone(s.Subnets)
 	slices.SortFunc(subnets, func(a, b blueprint.Ref) int {
 		if za, zb := d.zoneOf(a), d.zoneOf(b); za != zb {
-			return compareStrings(za, zb)
+			return strings.Compare(za, zb)
 		}
-		return compareStrings(string(a), string(b))
+		return strings.Compare(string(a), string(b))
 	})
 	st := &dbState{}
 	if cur != nil && slices.Contains(subnets, blueprint.Ref(cur.primary)) {
@@ -118,16 +119,6 @@ func (d *Driver) place(s *blueprint.DatabaseSpec, cur *dbState) *dbState {
 		}
 	}
 	return st
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // replicasOf returns the stored read replicas of database id.
