@@ -26,6 +26,7 @@ var motoGaps = []string{
 	providertest.GapDeleteSubnetInUse,
 	providertest.GapReleaseIPInUse,
 	providertest.GapModifyDatabasePort,
+	providertest.GapSubnetGroupModifiedOnce,
 }
 
 func TestConformance(t *testing.T) {

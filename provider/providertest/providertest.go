@@ -76,6 +76,12 @@ const (
 	// DBPortNumber) is accepted but never applied: it reads back the old
 	// one.
 	GapModifyDatabasePort = "modify-database-port"
+	// GapSubnetGroupModifiedOnce: a database's subnets change once; the
+	// backend then forgets the DB subnet group (moto 5.2's
+	// modify_db_subnet_group takes the group out of its registry), and the
+	// next change of its subnets fails. [DayTwo] moves the database on a
+	// deployment of its own.
+	GapSubnetGroupModifiedOnce = "subnet-group-modified-once"
 )
 
 // fieldGaps names the gap that excuses a field read back unchanged after
