@@ -115,7 +115,7 @@ var edits = []edit{
 // every accepted edit converges.
 func TestPropertySafeChange(t *testing.T) {
 	t.Parallel()
-	const sequences, steps = 32, 15
+	const sequences, steps = 16, 15
 	for seed := range uint64(sequences) {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 			t.Parallel()
