@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"slices"
 	"testing"
 
@@ -384,4 +385,26 @@ func TestDestroyProtectsData(t *testing.T) {
 			assert.Empty(t, d.Resources())
 		})
 	}
+}
+
+// A Net whose range changes: the deployed subnets are not pinned outside
+// it, so the plan replaces them and the database on them, and Apply
+// refuses before any write (issue 12, point 1).
+func TestNewNetRangeIsRefused(t *testing.T) {
+	t.Parallel()
+	d := newFake()
+	eng := provider.NewEngine(d, fastOpts)
+	_, err := eng.Apply(t.Context(), issueShop("a", "b"))
+	require.NoError(t, err)
+	moved := issueShop("a", "b")
+	moved.CIDR = netip.MustParsePrefix("10.1.0.0/16")
+	cs, err := eng.Plan(t.Context(), moved)
+	require.NoError(t, err)
+	c, _ := cs.Change("subnet/db/a")
+	assert.Equal(t, provider.ClassReplaceDeleteFirst, c.Class)
+	assert.Equal(t, []string{"database/db"}, cs.LosesData())
+	d.ResetCalls()
+	_, err = eng.Apply(t.Context(), moved)
+	require.ErrorIs(t, err, provider.ErrProtected)
+	assert.Zero(t, d.Counts().Writes)
 }
