@@ -10,9 +10,8 @@ import (
 
 // Apply plans src (a Blueprint, or an architecture built around what is
 // deployed: see [Source]) and executes the changeset over the dependency
-// graph: a
-// resource starts as soon as its dependencies are done, within the
-// Parallelism and the rate limit. Retryable errors are retried with
+// graph: a resource starts as soon as its dependencies are done, within
+// the Parallelism and the rate limit. Retryable errors are retried with
 // backoff; asynchronous resources are waited for. Deletes of removed
 // resources run after the creates and updates, in reverse dependency
 // order.
