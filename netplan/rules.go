@@ -750,10 +750,12 @@ func (r *Rules) checkQuotas() error {
 		// each instance of a tier carries exactly its tier's group
 		over("security group", g.Name, 1, "groups per interface", q.GroupsPerInterface, "raise the quota")
 	}
-	over("net", r.topo.Net.String(), len(r.Groups), "security groups", q.GroupsPerNet, "merge tiers or raise the quota")
+	// The Net's default group and each direction's implicit deny-all entry
+	// count toward the quotas (Quotas.GroupsPerNet, Quotas.RulesPerACL).
+	over("net", r.topo.Net.String(), len(r.Groups)+1, "security groups with the default one", q.GroupsPerNet, "merge tiers or raise the quota")
 	for _, a := range r.ACLs {
-		over("network acl", a.Name, len(a.Inbound), "inbound entries", q.RulesPerACL, "merge CIDRs or port ranges, or raise the quota (AWS: up to 40)")
-		over("network acl", a.Name, len(a.Outbound), "outbound entries", q.RulesPerACL, "merge CIDRs or port ranges, or raise the quota (AWS: up to 40)")
+		over("network acl", a.Name, len(a.Inbound)+1, "inbound entries with the implicit deny", q.RulesPerACL, "merge CIDRs or port ranges, or raise the quota (AWS: up to 40)")
+		over("network acl", a.Name, len(a.Outbound)+1, "outbound entries with the implicit deny", q.RulesPerACL, "merge CIDRs or port ranges, or raise the quota (AWS: up to 40)")
 	}
 	return errors.Join(errs...)
 }
