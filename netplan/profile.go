@@ -85,6 +85,10 @@ type Profile struct {
 	// StatelessFirewall reports whether the cloud has a stateless,
 	// subnet-level firewall (AWS network ACLs). OUTSCALE has none.
 	StatelessFirewall bool `json:"stateless_firewall"`
+	// BalancerSubnetMax is the longest prefix a load balancer's subnet may
+	// have (the smallest block); 0: no limit. AWS: /27, with at least 8
+	// free addresses.
+	BalancerSubnetMax int `json:"balancer_subnet_max,omitempty"`
 	// PrivateNets reports whether a Net's range must lie in the private
 	// (RFC 1918) ranges 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, as on
 	// OUTSCALE.

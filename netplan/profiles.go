@@ -26,6 +26,10 @@ import (
 //     (broadcast): subnet-sizing page, "reserved IP addresses".
 //   - StatelessFirewall: network ACLs
 //     (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html).
+//   - BalancerSubnetMax /27: "the subnets that you specify must have a CIDR
+//     block with at least a /27 bitmask and at least 8 free IP addresses"
+//     (Application Load Balancers, Availability Zones and subnets,
+//     https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html).
 //   - Quotas: 60 inbound and 60 outbound rules per security group, 5
 //     security groups per network interface, 2,500 VPC security groups per
 //     Region, 20 rules per network ACL per direction ("This quota includes
@@ -48,6 +52,7 @@ var AWS = Profile{
 	SubnetPrefix6:     Bounds{Min: 64, Max: 64},
 	Reserved:          Reserved{Head: 4, Tail: 1},
 	StatelessFirewall: true,
+	BalancerSubnetMax: 27,
 	Quotas: Quotas{
 		InboundRulesPerGroup:   60,
 		OutboundRulesPerGroup:  60,

@@ -529,6 +529,7 @@ func (d *design) blueprint() *blueprint.Blueprint {
 	b.clusters()
 	b.databases()
 	b.dependencies()
+	cleanDescriptions(b.bp)
 	for _, f := range d.findings {
 		if f.Severity != netplan.SeverityError {
 			b.bp.Findings = append(b.bp.Findings, f)
