@@ -23,6 +23,9 @@ type Engine struct {
 	opts Options
 	log  *slog.Logger
 	lim  *rate.Limiter
+	// noPreflight skips the preflight: only the tests that show a
+	// driver's own refusals set it.
+	noPreflight bool
 }
 
 // NewEngine returns an Engine for d, with the options set by optFns
