@@ -182,7 +182,7 @@ func (ps *problems) routeTable(s *RouteTableSpec) {
 		}
 		seen[rt.Destination] = i
 		if rt.TargetKind != netplan.TargetInternetGateway && rt.TargetKind != netplan.TargetNATGateway {
-			ps.add(f+".target_kind", strconv.Quote(string(rt.TargetKind)), "unknown target kind",
+			ps.add(f+".target_kind", rt.TargetKind.String(), "not a gateway",
 				fmt.Sprintf("use %q or %q", netplan.TargetInternetGateway, netplan.TargetNATGateway))
 		}
 		ps.need(f+".target", string(rt.Target), "the gateway id")
