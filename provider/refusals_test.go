@@ -358,9 +358,15 @@ func groupRefusals() []refusal {
 }
 
 func serviceRefusals() []refusal {
-	lb := func(t *testing.T, bp *blueprint.Blueprint) *blueprint.LoadBalancerSpec { return get(t, bp, "load_balancer/app-lb").LoadBalancer }
-	cl := func(t *testing.T, bp *blueprint.Blueprint) *blueprint.ClusterSpec { return get(t, bp, "cluster/app").Cluster }
-	db := func(t *testing.T, bp *blueprint.Blueprint) *blueprint.DatabaseSpec { return get(t, bp, "database/db").Database }
+	lb := func(t *testing.T, bp *blueprint.Blueprint) *blueprint.LoadBalancerSpec {
+		return get(t, bp, "load_balancer/app-lb").LoadBalancer
+	}
+	cl := func(t *testing.T, bp *blueprint.Blueprint) *blueprint.ClusterSpec {
+		return get(t, bp, "cluster/app").Cluster
+	}
+	db := func(t *testing.T, bp *blueprint.Blueprint) *blueprint.DatabaseSpec {
+		return get(t, bp, "database/db").Database
+	}
 	redeps := func(t *testing.T, bp *blueprint.Blueprint, id string) {
 		r := get(t, bp, id)
 		r.DependsOn = append(r.Dependencies(), r.DependsOn...)

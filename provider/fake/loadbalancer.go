@@ -1,7 +1,6 @@
 package fake
 
 import (
-
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
 )
