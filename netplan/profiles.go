@@ -188,8 +188,20 @@ func (p Profile) Usable(prefix netip.Prefix) uint64 {
 // outside the bounds wraps [ErrOutOfBounds] and names them:
 //
 //	netplan: 10.0.0.0/12: prefix length /12 outside aws net bounds /16-/28; use a /16 or longer
+//
+// A profile with PrivateNets also refuses a range outside the private
+// (RFC 1918) ranges, wrapping [ErrOutOfBounds]:
+//
+//	netplan: 100.64.0.0/16: not a private range, which outscale nets need; use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16
 func (p Profile) CheckNet(prefix netip.Prefix) error {
-	return p.checkBits("", prefix, "net")
+	if err := p.checkBits("", prefix, "net"); err != nil {
+		return err
+	}
+	if p.PrivateNets && !prefix.Addr().IsPrivate() {
+		return fieldErr(ErrOutOfBounds, "", prefix.String(), "not a private range, which "+p.label()+" nets need",
+			"use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16")
+	}
+	return nil
 }
 
 // CheckSubnet is like [Profile.CheckNet] for a subnet, against SubnetPrefix

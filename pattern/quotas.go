@@ -81,12 +81,13 @@ func (d *design) databaseZoneErrors() []error {
 	return errs
 }
 
-// derivedQuotaErrors checks what derivation fixes: the public IPs of the
-// NAT gateways and the routes of each route table.
+// derivedQuotaErrors checks what planning and derivation fix: the size of
+// the load balancers' subnets, the public IPs of the NAT gateways and the
+// routes of each route table.
 func (d *design) derivedQuotaErrors() []error {
 	p := d.arch.planProfile()
 	q := p.Quotas
-	var errs []error
+	errs := d.balancerSubnetErrors()
 	if n := len(d.rules.NATZones); q.PublicIPsPerRegion > 0 && n > q.PublicIPsPerRegion {
 		errs = append(errs, errf("nat", fmt.Sprintf("%d zones", n),
 			fmt.Sprintf("%d NAT gateways, one public IP each, over the %s quota of %d public IPs per region", n, p.Name, q.PublicIPsPerRegion),
@@ -103,6 +104,34 @@ func (d *design) derivedQuotaErrors() []error {
 			errs = append(errs, errf("flows", rt.Group+"/"+rt.Zone,
 				fmt.Sprintf("route table of tier %s in zone %s: %d routes, over the %s quota of %d routes per table", rt.Group, rt.Zone, n, p.Name, q.RoutesPerTable),
 				"merge peer prefixes into fewer, larger blocks"))
+		}
+	}
+	return errs
+}
+
+// balancerSubnetErrors refuses a load balancer whose home tier's subnets
+// are smaller than the profile allows (Profile.BalancerSubnetMax; AWS:
+// "at least a /27 bitmask and at least 8 free IP addresses").
+func (d *design) balancerSubnetErrors() []error {
+	a := d.arch
+	b := a.planProfile().BalancerSubnetMax
+	if b == 0 {
+		return nil
+	}
+	var errs []error
+	for i := range a.LBs {
+		lb := &a.LBs[i]
+		t := d.tiers[lb.Tier]
+		if t == nil {
+			continue
+		}
+		for _, z := range a.tierZones(t) {
+			if pfx, ok := d.plan.Lookup(t.Name, z); ok && pfx.Addr().Is4() && pfx.Bits() > b {
+				errs = append(errs, errf(fmt.Sprintf("lbs[%d].tier", i), lb.Tier,
+					fmt.Sprintf("subnet %s of zone %s is smaller than /%d, the smallest subnet a load balancer takes on %s", pfx, z, b, a.planProfile().Name),
+					fmt.Sprintf("give tier %s subnets of /%d or larger (SubnetBits or Hosts)", lb.Tier, b)))
+				break
+			}
 		}
 	}
 	return errs

@@ -115,3 +115,15 @@ func TestSubnetErrorsNameTheTierField(t *testing.T) {
 	assert.Contains(t, err.Error(), "tiers[0].subnet_bits")
 	assert.NotContains(t, err.Error(), "requests[")
 }
+
+func TestBuildRefusesBalancerSubnetsTooSmall(t *testing.T) {
+	t.Parallel()
+	a := pattern.WebApp(pattern.WebAppOptions{Profile: netplan.AWS})
+	home := a.Tier(a.LBs[0].Tier)
+	home.SubnetBits, home.Hosts = 28, 0
+	_, err := a.Build()
+	require.ErrorIs(t, err, pattern.ErrInvalid)
+	assert.Contains(t, err.Error(), "is smaller than /27, the smallest subnet a load balancer takes on aws; give tier "+home.Name+" subnets of /27 or larger")
+	home.SubnetBits = 27
+	build(t, a)
+}

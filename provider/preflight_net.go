@@ -11,8 +11,8 @@ import (
 // This file holds the preflight checks of the network pieces: Nets,
 // subnets, gateways, route tables, security groups and network ACLs.
 
-// nets checks each Net's range against the profile: prefix bounds and, on
-// a cloud that has the rule, a private range.
+// nets checks each Net's range against the profile (Profile.CheckNet):
+// prefix bounds and, on a cloud that has the rule, a private range.
 func (c *checker) nets() {
 	for _, r := range c.ofKind(blueprint.KindNet) {
 		p := r.Net.CIDR
@@ -20,11 +20,7 @@ func (c *checker) nets() {
 			continue // Resource.Check said so
 		}
 		if err := c.prof.CheckNet(p); err != nil {
-			c.add(r.ID, driver.Invalid, "net.cidr", p.String()+": "+problemOf(err)+" (profile "+c.prof.Name+", NetPrefix)", fixOf(err))
-		}
-		if c.prof.PrivateNets && !p.Addr().IsPrivate() {
-			c.add(r.ID, driver.Invalid, "net.cidr", p.String()+": not a private range (profile "+c.prof.Name+", PrivateNets)",
-				"use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16")
+			c.add(r.ID, driver.Invalid, "net.cidr", p.String()+": "+problemOf(err)+" (profile "+c.prof.Name+", NetPrefix and PrivateNets)", fixOf(err))
 		}
 	}
 }
