@@ -423,14 +423,30 @@ func cloneTopology(t Topology) Topology {
 
 // Topology returns the topology the rules were derived from (a copy taken
 // by Derive; the caller must not modify it).
-func (r *Rules) Topology() Topology { return r.topo }
+// A nil Rules has the zero Topology.
+func (r *Rules) Topology() Topology {
+	if r == nil {
+		return Topology{}
+	}
+	return r.topo
+}
 
-// Options returns the options the rules were derived with.
-func (r *Rules) Options() Options { return r.opts }
+// Options returns the options the rules were derived with; a nil Rules
+// has the zero Options.
+func (r *Rules) Options() Options {
+	if r == nil {
+		return Options{}
+	}
+	return r.opts
+}
 
 // Err returns the findings of severity [SeverityError] joined as errors,
-// or nil: a caller that must refuse an insecure plan returns r.Err().
+// or nil: a caller that must refuse an insecure plan returns r.Err(). A
+// nil Rules is an error: nothing was derived.
 func (r *Rules) Err() error {
+	if r == nil {
+		return fieldErr(ErrInvalid, "rules", "nil", "no rules", "call Derive")
+	}
 	var errs []error
 	for _, f := range r.Findings {
 		if f.Severity == SeverityError {

@@ -83,6 +83,9 @@ func (a *Architecture) Plan() (*netplan.Plan, error) {
 }
 
 func (a *Architecture) compile() (*design, error) {
+	if a == nil {
+		return nil, errNil
+	}
 	d := newDesign(a)
 	errs := slices.Clone(a.errs)
 	errs = append(errs, d.validate()...)

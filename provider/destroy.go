@@ -25,6 +25,9 @@ import (
 // Destroy then lists again and returns an error naming every leftover.
 // Destroying a deployment with nothing left is a no-op.
 func (e *Engine) Destroy(ctx context.Context, deployment string) (*Result, error) {
+	if err := e.usable(); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	c := e.newClient()
 	red := &redactor{deployment: deployment}

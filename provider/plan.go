@@ -3,6 +3,7 @@ package provider
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -100,6 +101,9 @@ type Changeset struct {
 
 // Counts returns the number of changes per action.
 func (cs *Changeset) Counts() map[Action]int {
+	if cs == nil {
+		return map[Action]int{}
+	}
 	m := map[Action]int{}
 	for _, c := range cs.Changes {
 		m[c.Action]++
@@ -110,6 +114,9 @@ func (cs *Changeset) Counts() map[Action]int {
 // HasChanges reports whether applying the changeset would make a write
 // call.
 func (cs *Changeset) HasChanges() bool {
+	if cs == nil {
+		return false
+	}
 	for _, c := range cs.Changes {
 		if c.Action != ActionNoop {
 			return true
@@ -120,6 +127,9 @@ func (cs *Changeset) HasChanges() bool {
 
 // Change returns the change of logical id id.
 func (cs *Changeset) Change(id string) (Change, bool) {
+	if cs == nil {
+		return Change{}, false
+	}
 	for _, c := range cs.Changes {
 		if c.ID == id {
 			return c, true
@@ -130,6 +140,9 @@ func (cs *Changeset) Change(id string) (Change, bool) {
 
 // String returns the changeset as a plan listing, like terraform plan.
 func (cs *Changeset) String() string {
+	if cs == nil {
+		return "No plan.\n"
+	}
 	var b strings.Builder
 	n := cs.Counts()
 	fmt.Fprintf(&b, "Plan for %s on %s: %d to create, %d to update, %d to replace, %d to delete, %d unchanged.\n",
@@ -148,6 +161,9 @@ func (cs *Changeset) String() string {
 
 // WriteTo writes the listing of String to w.
 func (cs *Changeset) WriteTo(w io.Writer) (int64, error) {
+	if w == nil {
+		return 0, errors.New("provider: Changeset.WriteTo: nil writer; give an io.Writer")
+	}
 	n, err := io.WriteString(w, cs.String())
 	return int64(n), err
 }
@@ -157,6 +173,9 @@ func (cs *Changeset) WriteTo(w io.Writer) (int64, error) {
 // Blueprint, a kind the driver does not support (ErrUnsupported), a zone
 // not in the region, or a failed List, all before anything is changed.
 func (e *Engine) Plan(ctx context.Context, bp *blueprint.Blueprint) (*Changeset, error) {
+	if err := e.usable(); err != nil {
+		return nil, err
+	}
 	cs, _, err := e.plan(ctx, e.newClient(), bp)
 	return cs, err
 }

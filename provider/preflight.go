@@ -38,6 +38,9 @@ type Problem struct {
 }
 
 func (p *Problem) Error() string {
+	if p == nil {
+		return "provider: preflight: <nil Problem>"
+	}
 	s := "provider: preflight: "
 	if p.Resource != "" {
 		s += p.Resource + ": "
@@ -54,6 +57,9 @@ func (p *Problem) Error() string {
 
 // Unwrap returns ErrPreflight and the sentinel of the problem's code.
 func (p *Problem) Unwrap() []error {
+	if p == nil {
+		return nil
+	}
 	if s := p.Code.Sentinel(); s != nil {
 		return []error{ErrPreflight, s}
 	}

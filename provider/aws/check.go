@@ -18,6 +18,9 @@ var _ driver.Checker = (*Driver)(nil)
 // autoscaling groups, DB identifiers, from driver.Token) are valid by
 // construction. The engine's preflight calls it; it makes no call.
 func (d *Driver) Check(_ string, r blueprint.Resource) error {
+	if d == nil {
+		return d.ready("Check", r.Kind)
+	}
 	if r.Kind == blueprint.KindLoadBalancer && r.LoadBalancer != nil && strings.HasPrefix(strings.ToLower(r.LoadBalancer.Name), "internal-") {
 		return &netplan.FieldError{Package: "aws", Field: "load_balancer.name", Input: strconv.Quote(r.LoadBalancer.Name),
 			Problem: `begins with "internal-", which ELBv2 reserves`, Fix: "rename the deployment or the balancer", Err: driver.ErrInvalid}

@@ -235,6 +235,9 @@ var _ driver.Checker = (*Driver)(nil)
 // name that begins with "internal-" (ELBv2 CreateLoadBalancer: the name
 // "must not begin with internal-"). The engine's preflight calls it.
 func (d *Driver) Check(_ string, r blueprint.Resource) error {
+	if !d.usable() {
+		return errNilDriver
+	}
 	if r.Kind == blueprint.KindLoadBalancer && r.LoadBalancer != nil && d.opts.IDStyle == IDStyleAWS &&
 		strings.HasPrefix(strings.ToLower(r.LoadBalancer.Name), "internal-") {
 		return &netplan.FieldError{Package: "fake", Field: "load_balancer.name", Input: strconv.Quote(r.LoadBalancer.Name),

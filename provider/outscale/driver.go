@@ -110,7 +110,9 @@ type Driver struct {
 func New(optFns ...func(*Options)) (*Driver, error) {
 	var o Options
 	for _, fn := range optFns {
-		fn(&o)
+		if fn != nil {
+			fn(&o)
+		}
 	}
 	o.setDefaults()
 	ep, err := resolve(&o)
@@ -123,11 +125,30 @@ func New(optFns ...func(*Options)) (*Driver, error) {
 }
 
 // Region returns the region the driver works in.
-func (d *Driver) Region() string { return d.region }
+func (d *Driver) Region() string {
+	if d == nil {
+		return ""
+	}
+	return d.region
+}
+
+// ready reports, as an error with Code Invalid, a Driver that cannot call
+// the API: nil, or its zero value. New sets it up.
+func (d *Driver) ready(op string, k blueprint.Kind) error {
+	if d == nil || d.api == nil || d.ep == nil {
+		return errorf(op, string(k), "", driver.Invalid, "the driver is not set up; make it with outscale.New")
+	}
+	return nil
+}
 
 // Calls returns the number of API requests the driver sent, retries
 // included.
-func (d *Driver) Calls() int64 { return d.calls.Load() }
+func (d *Driver) Calls() int64 {
+	if d == nil {
+		return 0
+	}
+	return d.calls.Load()
+}
 
 // Name returns "outscale".
 func (d *Driver) Name() string { return "outscale" }
@@ -164,6 +185,9 @@ func (d *Driver) Capabilities() driver.Capabilities {
 // which reads them; before it, the built-in defaults).
 func (d *Driver) Profile() netplan.Profile {
 	p := netplan.Outscale
+	if d == nil {
+		return p
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.quotasOK {
@@ -181,6 +205,9 @@ func (d *Driver) Profile() netplan.Profile {
 // reads the account's quotas for [Driver.Profile]; a failure to read them
 // is not an error (the defaults stay).
 func (d *Driver) Zones(ctx context.Context) ([]string, error) {
+	if err := d.ready("ReadSubregions", "zone"); err != nil {
+		return nil, err
+	}
 	d.mu.Lock()
 	if d.zones != nil {
 		z := slices.Clone(d.zones)
@@ -262,6 +289,9 @@ func (d *Driver) readQuotas(ctx context.Context) (netplan.Quotas, error) {
 // List returns the resources of kind q.Kind tagged with q.Deployment; none
 // for a kind OUTSCALE lacks.
 func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
+	if err := d.ready("List", q.Kind); err != nil {
+		return nil, err
+	}
 	ops, ok := kinds[q.Kind]
 	switch {
 	case !ok:
@@ -295,6 +325,9 @@ func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (driv
 // ops returns the registry entry of kind, or the error for op on a kind
 // the driver does not know or OUTSCALE lacks.
 func (d *Driver) ops(op string, kind blueprint.Kind, id string) (kindOps, error) {
+	if err := d.ready(op, kind); err != nil {
+		return kindOps{}, err
+	}
 	ops, ok := kinds[kind]
 	switch {
 	case !ok:
