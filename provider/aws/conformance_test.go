@@ -16,6 +16,7 @@ var motoGaps = []string{
 	providertest.GapDeleteSGInUse,
 	providertest.GapDeleteSubnetInUse,
 	providertest.GapReleaseIPInUse,
+	providertest.GapDBSubnetGroupOneZone,
 }
 
 func TestConformance(t *testing.T) {
