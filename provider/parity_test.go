@@ -191,17 +191,10 @@ func TestParityPreflightApplies(t *testing.T) {
 			r := rand.New(rand.NewPCG(2, uint64(len(pp.prof.Name))))
 			passed, refused := 0, 0
 			for i := 0; passed+refused < *parityN && i < 20**parityN; i++ {
-				bp, err := randomArchitecture(r, pp.prof).Build()
-				if err != nil {
+				bp, opts, ok := changedCase(t, r, pp.prof, pp.opts)
+				if !ok {
 					continue
 				}
-				prof := pp.prof
-				for range 1 + r.IntN(3) {
-					mutators[r.IntN(len(mutators))](r, bp, &prof)
-				}
-				bp = viaJSON(t, bp)
-				opts := append([]func(*fake.Options){func(o *fake.Options) { o.PendingReads = -1 }}, pp.opts...)
-				opts = append(opts, func(o *fake.Options) { o.Profile = prof })
 				if applyIfPassed(t, bp, opts) {
 					passed++
 				} else {
@@ -460,16 +453,25 @@ func FuzzPreflightParity(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, seed uint64, profile uint8) {
 		pp := parityProfiles[int(profile)%len(parityProfiles)]
-		r := rand.New(rand.NewPCG(seed, seed>>7))
-		bp, err := randomArchitecture(r, pp.prof).Build()
-		if err != nil {
-			return
+		if bp, opts, ok := changedCase(t, rand.New(rand.NewPCG(seed, seed>>7)), pp.prof, pp.opts); ok {
+			applyIfPassed(t, bp, opts)
 		}
-		prof := pp.prof
-		for range 1 + r.IntN(3) {
-			mutators[r.IntN(len(mutators))](r, bp, &prof)
-		}
-		opts := append(slices.Clone(pp.opts), func(o *fake.Options) { o.Profile, o.PendingReads = prof, -1 })
-		applyIfPassed(t, viaJSON(t, bp), opts)
 	})
+}
+
+// changedCase draws an architecture for prof, builds it, changes the
+// Blueprint and the fake's profile with one to three mutators, and sends
+// the Blueprint through JSON. It returns the Blueprint and the options of
+// a fake that enforces the changed profile; ok is false when Build fails.
+func changedCase(t *testing.T, r *rand.Rand, prof netplan.Profile, base []func(*fake.Options)) (*blueprint.Blueprint, []func(*fake.Options), bool) {
+	t.Helper()
+	bp, err := randomArchitecture(r, prof).Build()
+	if err != nil {
+		return nil, nil, false
+	}
+	for range 1 + r.IntN(3) {
+		mutators[r.IntN(len(mutators))](r, bp, &prof)
+	}
+	opts := append(slices.Clone(base), func(o *fake.Options) { o.Profile, o.PendingReads = prof, -1 })
+	return viaJSON(t, bp), opts, true
 }

@@ -41,18 +41,11 @@ func (p *Problem) Error() string {
 	if p == nil {
 		return "provider: preflight: <nil Problem>"
 	}
-	s := "provider: preflight: "
+	field := p.Field
 	if p.Resource != "" {
-		s += p.Resource + ": "
+		field = strings.TrimSuffix(p.Resource+": "+field, ": ")
 	}
-	if p.Field != "" {
-		s += p.Field + ": "
-	}
-	s += p.Message
-	if p.Fix != "" {
-		s += "; " + p.Fix
-	}
-	return s
+	return (&netplan.FieldError{Package: "provider: preflight", Field: field, Problem: p.Message, Fix: p.Fix}).Error()
 }
 
 // Unwrap returns ErrPreflight and the sentinel of the problem's code.
