@@ -137,18 +137,21 @@ func dirOf(pkgPath string) string {
 func TestEveryExportedNameIsWalked(t *testing.T) {
 	t.Parallel()
 	for _, dir := range publicPackages {
-		fset := token.NewFileSet()
-		pkgs, err := parser.ParseDir(fset, dir, func(fi os.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+		entries, err := os.ReadDir(dir)
 		require.NoError(t, err)
-		for _, pkg := range pkgs {
-			for _, f := range pkg.Files {
-				for _, decl := range f.Decls {
-					for _, name := range exported(decl) {
-						key := filepath.Base(dir) + "." + name
-						_, isFunc := funcs[key]
-						_, isType := types[key]
-						assert.True(t, isFunc || isType || slices.Contains(interfaces, key) || slices.Contains(panicking, key), "%s is not in the nil-safety walk", key)
-					}
+		fset := token.NewFileSet()
+		for _, e := range entries {
+			if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+				continue
+			}
+			f, err := parser.ParseFile(fset, filepath.Join(dir, e.Name()), nil, 0)
+			require.NoError(t, err)
+			for _, decl := range f.Decls {
+				for _, name := range exported(decl) {
+					key := filepath.Base(dir) + "." + name
+					_, isFunc := funcs[key]
+					_, isType := types[key]
+					assert.True(t, isFunc || isType || slices.Contains(interfaces, key) || slices.Contains(panicking, key), "%s is not in the nil-safety walk", key)
 				}
 			}
 		}

@@ -3,7 +3,6 @@ package provider
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/archkit/archkit/netplan"
@@ -253,16 +252,4 @@ func (c *checker) quota(id, field string, n, q int, what, name, fix string) {
 	if q > 0 && n > q {
 		c.add(id, driver.Quota, field, fmt.Sprintf("%d %s, over the %s quota of %d (profile %s, Quotas.%s)", n, what, c.prof.Name, q, c.prof.Name, name), fix)
 	}
-}
-
-// zonesOf returns the distinct zones of subnets, sorted.
-func (c *checker) zonesOf(refs []blueprint.Ref) []string {
-	var zs []string
-	for _, ref := range refs {
-		if s, ok := c.byID[string(ref)]; ok && s.Kind == blueprint.KindSubnet {
-			zs = append(zs, s.Subnet.Zone)
-		}
-	}
-	slices.Sort(zs)
-	return slices.Compact(zs)
 }
