@@ -182,7 +182,11 @@ func (d *Driver) Capabilities() driver.Capabilities {
 
 // Profile returns [netplan.Outscale] with the quotas of the account filled
 // in where ReadQuotas reports them (after the first successful Zones call,
-// which reads them; before it, the built-in defaults).
+// which reads them; before it, the built-in defaults): rules per group
+// (vpc_sg_rule_limit), groups per VM and per Net, subnets, NAT services,
+// route tables per Net and routes per table (rtb_limit, rtb_rule_limit),
+// Nets, public IPs, load balancers and their listeners. The engine's
+// preflight checks Blueprints against them.
 func (d *Driver) Profile() netplan.Profile {
 	p := netplan.Outscale
 	if d == nil {
@@ -252,7 +256,8 @@ func (d *Driver) Zones(ctx context.Context) ([]string, error) {
 // readQuotas reads the account's quotas that netplan plans with. A
 // MaxValue of 0 means no limit and leaves the quota unset.
 func (d *Driver) readQuotas(ctx context.Context) (netplan.Quotas, error) {
-	names := []string{"vpc_sg_rule_limit", "vm_sg_limit", "vpc_sg_limit", "subnet_limit", "nat_gateway_limit"}
+	names := []string{"vpc_sg_rule_limit", "vm_sg_limit", "vpc_sg_limit", "subnet_limit", "nat_gateway_limit",
+		"rtb_limit", "rtb_rule_limit", "vpc_limit", "ip_limit", "lb_limit", "lb_listeners_limit"}
 	req := osc.ReadQuotasRequest{Filters: &osc.FiltersQuota{QuotaNames: &names}}
 	resp, err := call(ctx, d, "ReadQuotas", "quota", "", func(ctx context.Context) (osc.ReadQuotasResponse, *http.Response, error) {
 		return d.api.QuotaApi.ReadQuotas(ctx).ReadQuotasRequest(req).Execute()
@@ -280,6 +285,18 @@ func (d *Driver) readQuotas(ctx context.Context) (netplan.Quotas, error) {
 				q.SubnetsPerNet = v
 			case "nat_gateway_limit":
 				q.NATsPerZone = v
+			case "rtb_limit": // the Net's main route table counts, as on AWS
+				q.RouteTablesPerNet = v
+			case "rtb_rule_limit":
+				q.RoutesPerTable = v
+			case "vpc_limit":
+				q.NetsPerRegion = v
+			case "ip_limit":
+				q.PublicIPsPerRegion = v
+			case "lb_limit":
+				q.LoadBalancersPerRegion = v
+			case "lb_listeners_limit":
+				q.ListenersPerBalancer = v
 			}
 		}
 	}
