@@ -171,7 +171,9 @@ func (cs *Changeset) WriteTo(w io.Writer) (int64, error) {
 // Plan compares bp with what exists and returns the changes an Apply would
 // make. It makes no write call: it is the dry run. Errors: an invalid
 // Blueprint, a kind the driver does not support (ErrUnsupported), a zone
-// not in the region, or a failed List, all before anything is changed.
+// not in the region, every problem the preflight finds ([ErrPreflight],
+// see the package documentation), or a failed List, all before anything
+// is changed; [ErrNoDriver] for an Engine without a driver.
 func (e *Engine) Plan(ctx context.Context, bp *blueprint.Blueprint) (*Changeset, error) {
 	if err := e.usable(); err != nil {
 		return nil, err

@@ -147,8 +147,9 @@ const maxTagValue = 255
 // deployment checks the deployment name against what the engine writes
 // with it: every tag value (the deployment, the logical id, the Name
 // "<deployment>-<id>") within maxTagValue, and no wildcard of the clouds'
-// tag filters. It is the one call site of the deployment name rules: the
-// driver contract's own check (issue 13) is to be called from here.
+// tag filters. It is the one call site of the deployment name rules in the
+// preflight: when the driver contract has its name check
+// (driver.CheckDeployment, issue 13), it is called here.
 func (c *checker) deployment() {
 	dep := c.bp.Deployment
 	if strings.ContainsAny(dep, "*?\\") {
