@@ -28,9 +28,14 @@ import (
 // token makes nothing twice. An unchanged Blueprint applied again makes
 // no write call.
 func (e *Engine) Apply(ctx context.Context, src Source, optFns ...func(*ApplyOptions)) (*Result, error) {
+	if err := e.usable(); err != nil {
+		return nil, err
+	}
 	var ao ApplyOptions
 	for _, f := range optFns {
-		f(&ao)
+		if f != nil {
+			f(&ao)
+		}
 	}
 	start := time.Now()
 	c := e.newClient()

@@ -31,9 +31,14 @@ import (
 // Destroy then lists again and returns an error naming every leftover.
 // Destroying a deployment with nothing left is a no-op.
 func (e *Engine) Destroy(ctx context.Context, deployment string, optFns ...func(*DestroyOptions)) (*Result, error) {
+	if err := e.usable(); err != nil {
+		return nil, err
+	}
 	var do DestroyOptions
 	for _, f := range optFns {
-		f(&do)
+		if f != nil {
+			f(&do)
+		}
 	}
 	start := time.Now()
 	c := e.newClient()

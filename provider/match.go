@@ -47,6 +47,11 @@ func (e *Engine) plan(ctx context.Context, c *client, src Source) (*Changeset, *
 	if err != nil {
 		return nil, red, err
 	}
+	if !e.noPreflight {
+		if err := preflight(bp, e.d); err != nil {
+			return nil, red, red.err(err)
+		}
+	}
 	cs := &Changeset{Deployment: bp.Deployment, Provider: e.d.Name(), Notices: notices, bp: bp, observed: obs,
 		ids: map[string]string{}, netIDs: netIDs}
 	m := newMatcher(cs, e.d)

@@ -3,6 +3,7 @@ package provider
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -175,6 +176,9 @@ type Changeset struct {
 
 // Counts returns the number of changes per action.
 func (cs *Changeset) Counts() map[Action]int {
+	if cs == nil {
+		return map[Action]int{}
+	}
 	m := map[Action]int{}
 	for _, c := range cs.Changes {
 		m[c.Action]++
@@ -185,6 +189,9 @@ func (cs *Changeset) Counts() map[Action]int {
 // HasChanges reports whether applying the changeset would make a write
 // call.
 func (cs *Changeset) HasChanges() bool {
+	if cs == nil {
+		return false
+	}
 	for _, c := range cs.Changes {
 		if c.Action != ActionNoop {
 			return true
@@ -197,6 +204,9 @@ func (cs *Changeset) HasChanges() bool {
 // changeset deletes or replaces, sorted: what Apply refuses unless
 // [ApplyOptions.AllowDataLoss] names them.
 func (cs *Changeset) LosesData() []string {
+	if cs == nil {
+		return nil
+	}
 	var ids []string
 	for _, c := range cs.Changes {
 		if c.LosesData() {
@@ -211,6 +221,9 @@ func (cs *Changeset) LosesData() []string {
 // changeset holds, whatever their change, sorted: what a Destroy of the
 // deployment must be allowed to delete ([DestroyOptions.AllowDataLoss]).
 func (cs *Changeset) Stateful() []string {
+	if cs == nil {
+		return nil
+	}
 	var ids []string
 	for _, c := range cs.Changes {
 		if c.Stateful {
@@ -223,6 +236,9 @@ func (cs *Changeset) Stateful() []string {
 
 // Change returns the change of logical id id.
 func (cs *Changeset) Change(id string) (Change, bool) {
+	if cs == nil {
+		return Change{}, false
+	}
 	for _, c := range cs.Changes {
 		if c.ID == id {
 			return c, true
@@ -233,6 +249,9 @@ func (cs *Changeset) Change(id string) (Change, bool) {
 
 // String returns the changeset as a plan listing, like terraform plan.
 func (cs *Changeset) String() string {
+	if cs == nil {
+		return "No plan.\n"
+	}
 	var b strings.Builder
 	n := cs.Counts()
 	fmt.Fprintf(&b, "Plan for %s on %s: %d to create, %d to update, %d to replace, %d to delete, %d unchanged.\n",
@@ -254,6 +273,9 @@ func (cs *Changeset) String() string {
 
 // WriteTo writes the listing of String to w.
 func (cs *Changeset) WriteTo(w io.Writer) (int64, error) {
+	if w == nil {
+		return 0, errors.New("provider: Changeset.WriteTo: nil writer; give an io.Writer")
+	}
 	n, err := io.WriteString(w, cs.String())
 	return int64(n), err
 }
@@ -262,9 +284,14 @@ func (cs *Changeset) WriteTo(w io.Writer) (int64, error) {
 // would make. It makes no write call: it is the dry run. src is a
 // Blueprint, or an architecture the engine builds around what is deployed
 // (see [Source]). Errors: an invalid Blueprint or architecture, a kind the
-// driver does not support (ErrUnsupported), a zone not in the region, or
-// a failed List, all before anything is changed.
+// driver does not support (ErrUnsupported), a zone not in the region,
+// every problem the preflight finds ([ErrPreflight], see the package
+// documentation), or a failed List, all before anything is changed;
+// [ErrNoDriver] for an Engine without a driver.
 func (e *Engine) Plan(ctx context.Context, src Source) (*Changeset, error) {
+	if err := e.usable(); err != nil {
+		return nil, err
+	}
 	cs, _, err := e.plan(ctx, e.newClient(), src)
 	return cs, err
 }

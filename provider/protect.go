@@ -28,6 +28,9 @@ type ProtectedError struct {
 //	provider: apply refused: it would lose the data of 1 stateful resource(s):
 //	  database/db: replace, forced by engine (postgres -> mysql); allow it with ApplyOptions.AllowDataLoss = []string{"database/db"}
 func (e *ProtectedError) Error() string {
+	if e == nil {
+		return ErrProtected.Error()
+	}
 	opt := "ApplyOptions"
 	if e.Verb == "destroy" {
 		opt = "DestroyOptions"
@@ -46,6 +49,9 @@ func (e *ProtectedError) Unwrap() error { return ErrProtected }
 // IDs returns the logical ids of the refused resources: what
 // AllowDataLoss would have to name.
 func (e *ProtectedError) IDs() []string {
+	if e == nil {
+		return nil
+	}
 	ids := make([]string, 0, len(e.Changes))
 	for _, c := range e.Changes {
 		ids = append(ids, c.ID)

@@ -149,6 +149,9 @@ type statefulSpec interface{ stateful() bool }
 // cluster of VMs, a message bus). The engine protects such resources: it
 // never deletes or replaces one without the caller's opt-in.
 func (r *Resource) IsStateful() bool {
+	if r == nil {
+		return false
+	}
 	if s, ok := r.Spec().(statefulSpec); ok {
 		return s.stateful()
 	}

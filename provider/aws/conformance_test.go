@@ -27,6 +27,7 @@ var motoGaps = []string{
 	providertest.GapReleaseIPInUse,
 	providertest.GapModifyDatabasePort,
 	providertest.GapSubnetGroupModifiedOnce,
+	providertest.GapDBSubnetGroupOneZone,
 }
 
 func TestConformance(t *testing.T) {

@@ -122,6 +122,9 @@
 //     released.
 //   - delete-sg-in-use: a security group named by another group's rules,
 //     or used by instances, can be deleted.
+//   - db-subnet-group-one-zone: a database whose DB subnet group covers one
+//     zone is created; AWS refuses it (DBSubnetGroupDoesNotCoverEnoughAZs).
+//     Build and the engine's preflight refuse it before any call.
 //
 // moto also ignores client tokens and accepts any subnet prefix; the
 // driver closes both (find-before-create, its own prefix check), so they

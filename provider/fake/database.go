@@ -17,11 +17,11 @@ type dbState struct {
 	primary, standby string // subnet ids
 }
 
-// validateDatabase checks a managed database the way RDS does: a known
-// engine, an instance class, 20 to 65536 GiB of storage, a subnet group of
-// one Net over at least two zones, security groups of that Net, a port, a
-// user name, 0 to 35 days of backups, and no read_replicas count (read
-// replicas are database_replica resources).
+// validateDatabase checks a managed database the way RDS does (its engine,
+// class, storage, port, user name, backups and replicas:
+// blueprint.Resource.Check): a subnet group of one Net over at least two
+// zones, security groups of that Net, and Quotas.DatabasesPerRegion, read
+// replicas included.
 //
 // An update (old set) keeps RDS's rules of ModifyDBInstance and
 // ModifyDBSubnetGroup: storage grows and never shrinks, an engine version
@@ -31,12 +31,6 @@ type dbState struct {
 // another zone, as the AWS driver moves it (Multi-AZ off, then on).
 func (d *Driver) validateDatabase(op string, e, old *entry) error {
 	s := e.res.Database
-	k := blueprint.KindDatabase
-	switch s.Engine {
-	case "mysql", "postgres", "mariadb":
-	default:
-		return d.errf(op, k, e.res.ID, driver.Invalid, "database.engine: %q: use mysql, postgres or mariadb", s.Engine)
-	}
 	net, err := d.checkSubnets(op, e, "database.subnets", s.Subnets, 2)
 	if err != nil {
 		return err
@@ -44,19 +38,8 @@ func (d *Driver) validateDatabase(op string, e, old *entry) error {
 	if err := d.checkGroups(op, e, "database.security_groups", s.SecurityGroups, net); err != nil {
 		return err
 	}
-	switch {
-	case s.InstanceClass == "":
-		return d.errf(op, k, e.res.ID, driver.Invalid, "database.instance_class: empty; give one like db.t3.micro")
-	case s.StorageGiB < 20 || s.StorageGiB > 65536:
-		return d.errf(op, k, e.res.ID, driver.Invalid, "database.storage_gib: %d: use 20 to 65536", s.StorageGiB)
-	case s.Port == 0:
-		return d.errf(op, k, e.res.ID, driver.Invalid, "database.port: 0; give the port, 3306 or 5432")
-	case s.Username == "":
-		return d.errf(op, k, e.res.ID, driver.Invalid, "database.username: empty; give the master user name")
-	case s.BackupRetentionDays < 0 || s.BackupRetentionDays > 35:
-		return d.errf(op, k, e.res.ID, driver.Invalid, "database.backup_retention_days: %d: use 0 to 35", s.BackupRetentionDays)
-	case s.ReadReplicas != 0:
-		return d.errf(op, k, e.res.ID, driver.Invalid, "database.read_replicas: %d: make each read replica a database_replica resource", s.ReadReplicas)
+	if err := d.checkInstances(op, e, old); err != nil {
+		return err
 	}
 	if old == nil {
 		e.db = d.place(s, nil)
@@ -121,6 +104,21 @@ func (d *Driver) place(s *blueprint.DatabaseSpec, cur *dbState) *dbState {
 	return st
 }
 
+// checkInstances refuses e when the region would hold more DB instances
+// than Quotas.DatabasesPerRegion: databases and read replicas together
+// (RDS's "DB instances" quota).
+func (d *Driver) checkInstances(op string, e, old *entry) error {
+	q := d.opts.Profile.Quotas.DatabasesPerRegion
+	if q <= 0 || old != nil {
+		return nil
+	}
+	n := 1 + len(d.others(blueprint.KindDatabase, nil)) + len(d.others(blueprint.KindDatabaseReplica, nil))
+	if n > q {
+		return d.errf(op, e.kind, e.res.ID, driver.Quota, "%s: %d DB instances in the region with the read replicas; at most %d", e.kind, n, q)
+	}
+	return nil
+}
+
 // replicasOf returns the stored read replicas of database id.
 func (d *Driver) replicasOf(id string) []*entry {
 	var out []*entry
@@ -144,6 +142,9 @@ func (d *Driver) validateReplica(op string, e, old *entry) error {
 	k := blueprint.KindDatabaseReplica
 	src, err := d.ref(op, e, "database_replica.source", s.Source, blueprint.KindDatabase)
 	if err != nil {
+		return err
+	}
+	if err := d.checkInstances(op, e, old); err != nil {
 		return err
 	}
 	if src.res.Database.BackupRetentionDays == 0 {
@@ -174,6 +175,9 @@ type DeletedDatabase struct {
 
 // DeletedDatabases returns the databases deleted so far, in order.
 func (d *Driver) DeletedDatabases() []DeletedDatabase {
+	if !d.usable() {
+		return nil
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return slices.Clone(d.deletedDBs)
@@ -226,6 +230,9 @@ func (d *Driver) keepData(e *entry, opts driver.DeleteOptions) {
 // RDS neither shrinks storage nor downgrades an engine; on OUTSCALE, a
 // stateful cluster's VMs never change subnet.
 func (d *Driver) Replaces(have, want blueprint.Resource) map[string]string {
+	if !d.usable() {
+		return nil
+	}
 	if d.opts.Cloud == CloudOutscale {
 		return inplace.VMCluster(have, want)
 	}

@@ -2,6 +2,7 @@ package fake
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -92,6 +93,9 @@ type Options struct {
 //
 //	d := fake.New(fake.Outscale)
 func Outscale(o *Options) {
+	if o == nil {
+		return
+	}
 	o.Cloud = CloudOutscale
 	o.IDStyle = IDStyleOutscale
 	o.Profile = netplan.Outscale
@@ -111,9 +115,11 @@ func Outscale(o *Options) {
 // records every call. Faults, throttling and latency can be injected, and
 // outside changes simulated, for tests.
 //
-// A Driver is safe for concurrent use. Its zero value is not usable: call
-// [New].
+// A Driver is safe for concurrent use. Its zero value is the Driver of
+// New() (every default), set up on first use; the methods of a nil
+// *Driver return an error with Code Invalid (or do nothing).
 type Driver struct {
+	once sync.Once // sets up a zero Driver (New does it at once)
 	opts Options
 	caps driver.Capabilities
 
@@ -156,8 +162,30 @@ type foreign struct {
 func New(optFns ...func(*Options)) *Driver {
 	var o Options
 	for _, fn := range optFns {
-		fn(&o)
+		if fn != nil {
+			fn(&o)
+		}
 	}
+	d := &Driver{}
+	d.once.Do(func() { d.init(o) })
+	return d
+}
+
+// errNilDriver is what the methods of a nil *Driver return.
+var errNilDriver = driver.NewError("", "", "", driver.Invalid, errors.New("fake: nil *Driver; make one with fake.New"))
+
+// usable reports whether d is not nil, and sets up a zero Driver with the
+// default Options on its first use.
+func (d *Driver) usable() bool {
+	if d == nil {
+		return false
+	}
+	d.once.Do(func() { d.init(Options{}) })
+	return true
+}
+
+// init sets d up with o and the documented defaults.
+func (d *Driver) init(o Options) {
 	if o.Name == "" {
 		o.Name = "fake"
 	}
@@ -185,14 +213,12 @@ func New(optFns ...func(*Options)) *Driver {
 	}
 	o.Unsupported = maps.Clone(o.Unsupported)
 	o.UnsupportedFields = cloneFields(o.UnsupportedFields)
-	return &Driver{
-		opts:    o,
-		caps:    capabilities(o.Cloud, o.Unsupported, o.UnsupportedFields),
-		res:     map[string]*entry{},
-		tokens:  map[string]string{},
-		foreign: map[string]foreign{},
-		latency: o.Latency,
-	}
+	d.opts = o
+	d.caps = capabilities(o.Cloud, o.Unsupported, o.UnsupportedFields)
+	d.res = map[string]*entry{}
+	d.tokens = map[string]string{}
+	d.foreign = map[string]foreign{}
+	d.latency = o.Latency
 }
 
 func capabilities(cloud Cloud, unsupported map[blueprint.Kind]string, fields map[blueprint.Kind]map[string]string) driver.Capabilities {
@@ -228,11 +254,19 @@ func cloneFields(m map[blueprint.Kind]map[string]string) map[blueprint.Kind]map[
 }
 
 // Name returns Options.Name ("fake").
-func (d *Driver) Name() string { return d.opts.Name }
+func (d *Driver) Name() string {
+	if !d.usable() {
+		return "fake"
+	}
+	return d.opts.Name
+}
 
 // Capabilities reports the kinds of Options.Unsupported, the fields of
 // Options.UnsupportedFields and the fields Update changes in place.
 func (d *Driver) Capabilities() driver.Capabilities {
+	if !d.usable() {
+		return driver.Capabilities{}
+	}
 	c := d.caps
 	c.Unsupported = maps.Clone(c.Unsupported)
 	c.UnsupportedFields = cloneFields(c.UnsupportedFields)
@@ -244,10 +278,18 @@ func (d *Driver) Capabilities() driver.Capabilities {
 }
 
 // Profile returns Options.Profile.
-func (d *Driver) Profile() netplan.Profile { return d.opts.Profile }
+func (d *Driver) Profile() netplan.Profile {
+	if !d.usable() {
+		return netplan.AWS
+	}
+	return d.opts.Profile
+}
 
 // Zones returns Options.Zones, sorted.
 func (d *Driver) Zones(ctx context.Context) ([]string, error) {
+	if !d.usable() {
+		return nil, errNilDriver
+	}
 	err := d.call(ctx, Call{Op: OpZones}, func(*Call) error { return nil })
 	if err != nil {
 		return nil, err
@@ -272,6 +314,9 @@ func IsWrite(op string) bool { return op == OpCreate || op == OpUpdate || op == 
 // q.Deployment, in [driver.CompareObserved] order. When q.NetIDs is set, resources that live in
 // a Net are kept only if their Net is one of them.
 func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
+	if !d.usable() {
+		return nil, errNilDriver
+	}
 	var out []driver.Observed
 	err := d.call(ctx, Call{Op: OpList, Kind: q.Kind}, func(*Call) error {
 		for _, e := range d.res {
@@ -311,6 +356,9 @@ func compareIDs(a, b string) int {
 // with Code NotFound. Each Read of a pending resource brings it one step
 // closer to Ready.
 func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (driver.Observed, error) {
+	if !d.usable() {
+		return driver.Observed{}, errNilDriver
+	}
 	var out driver.Observed
 	err := d.call(ctx, Call{Op: OpRead, Kind: kind, ID: id}, func(c *Call) error {
 		e, err := d.lookup(OpRead, kind, id)
@@ -331,6 +379,9 @@ func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (driv
 // as it exists; the same Token with a different spec fails with Code Invalid
 // (AWS's IdempotentParameterMismatch).
 func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observed, error) {
+	if !d.usable() {
+		return driver.Observed{}, errNilDriver
+	}
 	r := stored(req.Resource)
 	req.Resource = r
 	var out driver.Observed
@@ -395,6 +446,9 @@ func (d *Driver) create(req driver.Request) (*entry, error) {
 // that Capabilities().Mutable does not list fail with Code Invalid; the
 // tags are replaced by req.Tags when req.Tags is not nil.
 func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.Observed) (driver.Observed, error) {
+	if !d.usable() {
+		return driver.Observed{}, errNilDriver
+	}
 	kind := req.Resource.Kind
 	var out driver.Observed
 	err := d.call(ctx, Call{Op: OpUpdate, Kind: kind, ID: current.ID, LogicalID: req.Resource.ID}, func(c *Call) error {
@@ -450,6 +504,9 @@ func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.
 // refuse it otherwise (Code Invalid); a database leaves a final snapshot
 // and its automated backups unless opts skip them ([Driver.DeletedDatabases]).
 func (d *Driver) Delete(ctx context.Context, current driver.Observed, opts driver.DeleteOptions) error {
+	if !d.usable() {
+		return errNilDriver
+	}
 	kind := current.Resource.Kind
 	return d.call(ctx, Call{Op: OpDelete, Kind: kind, ID: current.ID, LogicalID: current.LogicalID}, func(c *Call) error {
 		e, ok := d.res[current.ID]

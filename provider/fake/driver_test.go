@@ -624,7 +624,12 @@ func TestConcurrentUse(t *testing.T) {
 
 func TestNATGatewayRules(t *testing.T) {
 	t.Parallel()
-	d, obs := stack(t)
+	// Six NAT gateways in one zone need six public IPs: more than the 5 of
+	// a new AWS account, so this account has more.
+	d, obs := stack(t, func(o *fake.Options) {
+		o.Profile = netplan.AWS
+		o.Profile.Quotas.PublicIPsPerRegion = 10
+	})
 	ctx := t.Context()
 	nat := obs["nat_gateway/a"].Resource.Clone()
 	nat.ID = "nat_gateway/b"
@@ -703,4 +708,18 @@ func TestUpdateRefusesWhatTheCloudRefuses(t *testing.T) {
 	require.NoError(t, update(o, "load_balancer/web", func(r *blueprint.Resource) {
 		r.LoadBalancer.Subnets = []blueprint.Ref{r.LoadBalancer.Subnets[0], blueprint.Ref(obs["subnet/app/b"].ID)}
 	}))
+}
+
+func TestPublicIPQuota(t *testing.T) {
+	t.Parallel()
+	d := fake.New()
+	for i := range 6 {
+		_, err := d.Create(t.Context(), driver.Request{Resource: blueprint.Resource{ID: fmt.Sprintf("public_ip/%d", i), Kind: blueprint.KindPublicIP,
+			PublicIP: &blueprint.PublicIPSpec{}}})
+		if i < 5 {
+			require.NoError(t, err)
+		} else {
+			require.ErrorIs(t, err, driver.ErrQuota, "AWS: 5 Elastic IPs per region")
+		}
+	}
 }
