@@ -1,6 +1,7 @@
 package netplan_test
 
 import (
+	"slices"
 	"encoding/json"
 	"fmt"
 	"net/netip"
@@ -161,6 +162,11 @@ func FuzzDerive(f *testing.F) {
 		}
 		for _, g := range r.Groups {
 			r.Reachers(g.Name)
+			for _, rule := range slices.Concat(g.Inbound, g.Outbound) {
+				if err := netplan.CheckDescription(rule.Description); err != nil {
+					t.Fatalf("group %s: rule %s: description %q: %v", g.Name, rule, rule.Description, err)
+				}
+			}
 		}
 	})
 }

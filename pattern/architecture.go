@@ -80,6 +80,29 @@ type Architecture struct {
 	Egress netplan.EgressMode
 	// Sources: security group sources (zero) or subnet CIDRs.
 	Sources netplan.SourceMode
+	// Ephemeral is the ephemeral (client) port range of the Net's own
+	// instances: the network ACLs let the replies to the connections they
+	// open come back on it. The zero value means netplan.DefaultEphemeral,
+	// 1024-65535, which covers every operating system; narrow it to the
+	// system the nodes run (the zones document suggests it), as listed at
+	// netplan.DefaultEphemeral:
+	//
+	//	Linux (kernel default)             netplan.LinuxEphemeral    32768-60999
+	//	Amazon Linux, older Linux kernels  netplan.Ports(32768, 61000)
+	//	Windows Server 2008 and later      netplan.WindowsEphemeral  49152-65535
+	//	Windows Server 2003 and earlier    netplan.Ports(1025, 5000)
+	//
+	// Replies to NAT gateways, load balancers and clients outside the Net
+	// keep 1024-65535 whatever Ephemeral says, since those clients pick
+	// their ports in it (finding NP011 lists them); a range that covers
+	// neither Linux's nor Windows' gets finding NP012. Only a cloud with
+	// network ACLs (AWS) uses it: security groups are stateful.
+	//
+	// In [WebApp] with netplan.LinuxEphemeral, the database tier's network
+	// ACL sends its replies to the application's subnets on
+	// tcp/32768-60999 instead of tcp/1024-65535, while the application's
+	// ACL keeps tcp/1024-65535 for the replies to the load balancer.
+	Ephemeral netplan.PortRange
 	// AllowSSHFromAnywhere turns SSH open to the internet from an error
 	// into a warning (the DMZ document). Prefer a bastion reached from an admin
 	// CIDR or a VPN peer.

@@ -267,7 +267,10 @@ func TestPeersInternalLBAndCIDRSources(t *testing.T) {
 		}
 	}
 	assert.NotEmpty(t, cidrs, "CIDR sources name the bastion's subnets")
-	assert.Contains(t, stripDesc(in), blueprint.RuleSpec{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: "security_group/api"}, "load balancer sources stay groups")
+	// A load balancer source is the balancer's subnets too: those of its
+	// home tier "inner", 10.1.0.0/24 and 10.1.1.0/24, merged.
+	require.Equal(t, pfx("10.1.0.0/24"), res(t, bp2, "subnet/inner/a").Subnet.CIDR)
+	assert.Contains(t, cidrs, "10.1.0.0/23", "the load balancer's subnets reach the app tier")
 }
 
 func TestCarveNets(t *testing.T) {

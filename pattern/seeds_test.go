@@ -44,7 +44,7 @@ func TestThreeTierSeed000(t *testing.T) {
 		{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDR: pfx("0.0.0.0/0")},
 	}, stripDesc(sgRules(t, bp, "nginx").Inbound))
 	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: "security_group/nginx"}}, stripDesc(sgRules(t, bp, "intel").Inbound))
-	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 3306, ToPort: 3306, Group: "security_group/intel"}}, stripDesc(sgRules(t, bp, "db").Inbound))
+	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 3306, ToPort: 3306, Group: "security_group/intel"}}, stripDesc(fromOthers(t, bp, "db")))
 
 	r := rules(t, a)
 	inet := netplan.Internet()
@@ -65,13 +65,28 @@ func TestThreeTierSeed000(t *testing.T) {
 	for _, tc := range tests {
 		assert.Equal(t, tc.want, reach(r, tc.from, tc.to, tc.port), "%s -> %s tcp/%d", tc.from, tc.to, tc.port)
 	}
-	assert.Equal(t, []string{"intel tcp/3306"}, reacherStrings(r.Reachers("db")))
+	// The database nodes reach each other on Galera's ports.
+	assert.Equal(t, []string{"db tcp/3306", "db tcp/4444", "db tcp/4567-4568", "db udp/4567", "intel tcp/3306"}, reacherStrings(r.Reachers("db")))
 }
 
 func reacherStrings(rs []netplan.Reacher) []string {
 	var out []string
 	for _, r := range rs {
 		out = append(out, r.String())
+	}
+	return out
+}
+
+// fromOthers returns the inbound rules of group name that admit other
+// groups or blocks: the rules between the group's own nodes (its peer
+// ports) are left out.
+func fromOthers(t *testing.T, bp *blueprint.Blueprint, name string) []blueprint.RuleSpec {
+	t.Helper()
+	var out []blueprint.RuleSpec
+	for _, r := range sgRules(t, bp, name).Inbound {
+		if r.Group != blueprint.Ref("security_group/"+name) {
+			out = append(out, r)
+		}
 	}
 	return out
 }
@@ -228,7 +243,7 @@ func TestWebAppSeed003(t *testing.T) {
 	// The tier behind the load balancer accepts its traffic from the
 	// load balancer's group only.
 	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: "security_group/app-lb"}}, stripDesc(sgRules(t, bp, "app").Inbound))
-	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 3306, ToPort: 3306, Group: "security_group/app"}}, stripDesc(sgRules(t, bp, "db").Inbound))
+	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 3306, ToPort: 3306, Group: "security_group/app"}}, stripDesc(fromOthers(t, bp, "db")))
 	assert.ElementsMatch(t, []blueprint.RuleSpec{
 		{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: pfx("0.0.0.0/0")},
 		{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDR: pfx("0.0.0.0/0")},
@@ -236,7 +251,7 @@ func TestWebAppSeed003(t *testing.T) {
 	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: "security_group/app"}}, stripDesc(sgRules(t, bp, "app-lb").Outbound))
 
 	r := rules(t, a)
-	assert.True(t, reach(r, netplan.Internet(), "public", 443))
+	assert.True(t, reach(r, netplan.Internet(), "app-lb", 443), "through the load balancer to app")
 	assert.False(t, reach(r, netplan.Internet(), "app", 8080))
 	assert.False(t, reach(r, netplan.Internet(), "db", 3306))
 	assert.True(t, reach(r, netplan.Tier("app"), "db", 3306))
@@ -402,7 +417,7 @@ func TestPatternOptions(t *testing.T) {
 	assert.Len(t, tt.OfKind(blueprint.KindSubnet), 9)
 	assert.Equal(t, "ami-1", res(t, tt, "cluster/front").Cluster.Image)
 	assert.Equal(t, 3, res(t, tt, "cluster/api").Cluster.Desired)
-	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 5432, ToPort: 5432, Group: "security_group/api"}}, stripDesc(sgRules(t, tt, "pg").Inbound))
+	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 5432, ToPort: 5432, Group: "security_group/api"}}, stripDesc(fromOthers(t, tt, "pg")))
 
 	cn := build(t, pattern.CloudNative(pattern.CloudNativeOptions{AppPort: 9000, SubnetBits: 27, Nodes: 3, MaxNodes: 9}))
 	assert.Equal(t, uint16(9000), res(t, cn, "load_balancer/app-lb").LoadBalancer.Listeners[0].TargetPort)
@@ -422,7 +437,7 @@ func TestPatternOptions(t *testing.T) {
 	assert.Equal(t, []blueprint.RuleSpec{
 		{Protocol: "tcp", FromPort: 3307, ToPort: 3307, Group: "security_group/dev-dmz"},
 		{Protocol: "tcp", FromPort: 3307, ToPort: 3307, Group: "security_group/prod-dmz"},
-	}, stripDesc(sgRules(t, zn, "db").Inbound))
+	}, stripDesc(fromOthers(t, zn, "db")))
 }
 
 // WebApp and Elastic run on a cloud without managed databases too: their

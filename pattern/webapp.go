@@ -14,6 +14,10 @@ type WebAppOptions struct {
 	CIDR    string   // "10.0.0.0/16"
 	Zones   []string // DefaultZones ("a", "b")
 	Profile netplan.Profile
+	// Ephemeral is the ephemeral port range of the nodes' operating
+	// system, for the network ACLs' replies (Architecture.Ephemeral);
+	// zero: 1024-65535, every system.
+	Ephemeral netplan.PortRange
 
 	Public, App, DB string // tier names; "public", "app", "db"
 	AppPort         uint16 // 8080 (Tomcat)
@@ -77,6 +81,7 @@ func WebApp(o WebAppOptions) *Architecture {
 	a := New(o.Name, o.CIDR)
 	a.Zones = o.Zones
 	a.Profile = o.Profile
+	a.Ephemeral = o.Ephemeral
 
 	pub := tier.LoadBalancers(o.Public, netplan.Public)
 	app := tier.App(o.App)
