@@ -83,6 +83,12 @@ func TestCreateValidation(t *testing.T) {
 		{"rule with bad ports", rulesRes("sg/web", blueprint.RuleSpec{Protocol: "tcp", FromPort: 90, ToPort: 80, CIDR: p("0.0.0.0/0")}), driver.Invalid},
 		{"rule with unknown protocol", rulesRes("sg/web", blueprint.RuleSpec{Protocol: "sctp", CIDR: p("0.0.0.0/0")}), driver.Invalid},
 		{"too many rules", rulesRes("sg/web", manyRules(61)...), driver.Quota},
+		{"rule description with '>'", rulesRes("sg/web", blueprint.RuleSpec{Protocol: "tcp", FromPort: 3306, ToPort: 3306, CIDR: p("10.0.0.0/24"),
+			Description: "intel -> db tcp/3306"}), driver.Invalid},
+		{"group description with an accent", blueprint.Resource{ID: "sg/x", Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{
+			Net: "net/main", Name: "other", Description: "base de données"}}, driver.Invalid},
+		{"group name with a quote", blueprint.Resource{ID: "sg/x", Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{
+			Net: "net/main", Name: "bob's", Description: "x"}}, driver.Invalid},
 		{"route to a missing gateway", blueprint.Resource{ID: "rt/x", Kind: blueprint.KindRouteTable, RouteTable: &blueprint.RouteTableSpec{
 			Net: "net/main", Subnet: "subnet/a", Routes: []blueprint.RouteSpec{{Destination: p("0.0.0.0/0"),
 				TargetKind: netplan.TargetInternetGateway, Target: "igw/missing"}}}}, driver.NotFound},
@@ -170,6 +176,22 @@ func manyRules(n int) []blueprint.RuleSpec {
 			CIDR: netip.MustParsePrefix("0.0.0.0/0")}
 	}
 	return out
+}
+
+// OUTSCALE takes accented letters in a group's description and has no
+// rule descriptions at all; AWS refuses both (see TestCreateValidation).
+func TestOutscaleDescriptions(t *testing.T) {
+	t.Parallel()
+	d := fake.New(fake.Outscale)
+	ids := map[string]string{}
+	create(t, d, netRes("net/main", "10.0.0.0/16"), ids)
+	create(t, d, blueprint.Resource{ID: "sg/db", Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{
+		Net: "net/main", Name: "db", Description: "base de données"}}, ids)
+	create(t, d, rulesRes("sg/db", blueprint.RuleSpec{Protocol: "tcp", FromPort: 3306, ToPort: 3306, CIDR: netip.MustParsePrefix("10.0.0.0/24"),
+		Description: "intel -> db tcp/3306"}), ids)
+	_, err := d.Create(t.Context(), providertest.Request(dep, blueprint.Resource{ID: "sg/x", Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{
+		Net: "net/main", Name: "x", Description: "a > b"}}, ids))
+	require.ErrorIs(t, err, driver.ErrInvalid, "'>' is refused by OUTSCALE too")
 }
 
 func TestOutscaleBounds(t *testing.T) {

@@ -87,6 +87,11 @@ const (
 	// even for a Single-AZ instance); moto accepts it. Build and the
 	// engine's preflight refuse it before any call.
 	GapDBSubnetGroupOneZone = "db-subnet-group-one-zone"
+	// GapRuleDescriptions: a security group rule whose description AWS
+	// refuses ("a -> b": '>' is not allowed) is accepted, because the
+	// backend's rules carry no description (OUTSCALE) and its driver
+	// drops it.
+	GapRuleDescriptions = "rule-descriptions"
 )
 
 // fieldGaps names the gap that excuses a field read back unchanged after
@@ -475,6 +480,18 @@ func testInvalid(ctx context.Context, t *testing.T, s *suite) {
 	if s.d.Capabilities().Supports(blueprint.KindDatabase) {
 		s.check(t, GapDBSubnetGroupOneZone, wantInvalid("Create database with a subnet group in one zone", oneZoneDatabase(ctx, t, s, dep, ids, subnet)))
 	}
+	if err := create(blueprint.Resource{ID: "security_group/bad", Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{
+		Net: "net/main", Name: dep + "-bad", Description: "bad descriptions"}}, ids); err != nil {
+		t.Fatalf("Create security group: %v", err)
+	}
+	g, _ := s.d.List(ctx, driver.Query{Kind: blueprint.KindSecurityGroup, Deployment: dep})
+	for _, o := range g {
+		ids[o.LogicalID] = o.ID
+	}
+	err = create(blueprint.Resource{ID: "security_group_rules/bad", Kind: blueprint.KindSecurityGroupRules, SecurityGroupRules: &blueprint.SecurityGroupRulesSpec{
+		Group: "security_group/bad", Inbound: []blueprint.RuleSpec{{Protocol: netplan.ProtocolTCP, FromPort: 3306, ToPort: 3306,
+			CIDR: netip.MustParsePrefix("10.0.0.0/24"), Description: "intel -> db tcp/3306"}}}}, ids)
+	s.check(t, GapRuleDescriptions, wantInvalid(`Create rules with description "intel -> db tcp/3306"`, err))
 }
 
 // oneZoneDatabase creates two subnets in one zone and a database over
