@@ -1,10 +1,10 @@
 package netplan_test
 
 import (
-	"slices"
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"slices"
 	"testing"
 
 	"github.com/archkit/archkit/netplan"
