@@ -73,12 +73,27 @@ type Finding struct {
 	Subject string `json:"subject"`
 	Message string `json:"message"`
 	Fix     string `json:"fix"`
+	// Acknowledged is the reason a caller gave for accepting the finding
+	// as it is (package pattern's Architecture.Acknowledge, a Blueprint's
+	// acknowledgements); empty when nobody did. An acknowledged finding
+	// stops nothing, whatever its severity, and plans show it with its
+	// reason.
+	Acknowledged string `json:"acknowledged,omitempty"`
 }
 
-// String returns "error NP003 flows[4] (internet -> db tcp/3306): message; fix".
+// String returns "error NP003 flows[4] (internet -> db tcp/3306): message;
+// fix", followed by " (acknowledged: <reason>)" when it is.
 func (f Finding) String() string {
-	return f.Severity.String() + " " + f.ID + " " + f.Subject + ": " + f.Message + "; " + f.Fix
+	s := f.Severity.String() + " " + f.ID + " " + f.Subject + ": " + f.Message + "; " + f.Fix
+	if f.Acknowledged != "" {
+		s += " (acknowledged: " + f.Acknowledged + ")"
+	}
+	return s
 }
+
+// IsBlocking reports whether f stops a build or an apply: an error that
+// nobody acknowledged.
+func (f Finding) IsBlocking() bool { return f.Severity == SeverityError && f.Acknowledged == "" }
 
 // external reports whether e lies outside the Net and is not a peer
 // (reached through the internet gateway).

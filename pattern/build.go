@@ -1,7 +1,6 @@
 package pattern
 
 import (
-	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -35,6 +34,7 @@ type design struct {
 	// by name), user flows first, then implied ones.
 	flows    []netplan.Flow
 	findings []netplan.Finding
+	bp       *blueprint.Blueprint
 }
 
 // Build validates the architecture, plans its subnets, derives its rules
@@ -43,24 +43,23 @@ type design struct {
 // for byte as JSON.
 //
 // Every problem is reported at once (errors.Join), each naming the field
-// to change; lint findings of severity error are problems too. On error
-// the Blueprint is nil. Warnings and infos come back in
-// Blueprint.Findings.
+// to change; lint findings of severity error are problems too, unless
+// acknowledged ([Architecture.Acknowledge]). On error the Blueprint is
+// nil. Warnings, infos and acknowledged errors come back in
+// Blueprint.Findings, the acknowledgements in Blueprint.Acknowledgements.
 func (a *Architecture) Build() (*blueprint.Blueprint, error) {
 	d, err := a.compile()
 	if err != nil {
 		return nil, err
 	}
-	bp := d.blueprint()
-	if err := bp.Validate(); err != nil {
+	if err := d.bp.Validate(); err != nil {
 		return nil, fmt.Errorf("pattern: internal error, blueprint does not validate: %w", err)
 	}
-	return bp, nil
+	return d.bp, nil
 }
 
 // Rules returns the rules derived for the architecture (security groups,
-// network ACLs, routes, findings) for reachability questions: with a load
-// balancer's traffic attributed to the tier that holds it.
+// network ACLs, routes, findings) for reachability questions.
 func (a *Architecture) Rules() (*netplan.Rules, error) {
 	d, err := a.compile()
 	if err != nil {
@@ -86,7 +85,9 @@ func (a *Architecture) compile() (*design, error) {
 	errs := slices.Clone(a.errs)
 	errs = append(errs, d.validate()...)
 	errs = append(errs, d.quotaErrors()...)
-	errs = append(errs, findingErrors(lintArch(d))...)
+	early := lintArch(d)
+	blueprint.Acknowledge(early, a.Acknowledgements)
+	errs = append(errs, findingErrors(early)...)
 	if tierErrs := d.allocate(); tierErrs != nil {
 		errs = append(errs, tierErrs)
 	}
@@ -99,15 +100,39 @@ func (a *Architecture) compile() (*design, error) {
 	if errs := d.derivedQuotaErrors(); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	d.findings = append(d.netFindings(), lintArch(d)...)
-	d.findings = append(d.findings, lintRules(d)...)
+	d.bp = d.blueprint()
+	d.findings = d.lint()
 	if errs := findingErrors(d.findings); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	slices.SortStableFunc(d.findings, func(x, y netplan.Finding) int {
-		return cmp.Or(cmp.Compare(y.Severity, x.Severity), strings.Compare(x.ID, y.ID), strings.Compare(x.Subject, y.Subject))
-	})
+	d.bp.Findings = d.findings
 	return d, nil
+}
+
+// lint returns every finding of the design and of its Blueprint, the
+// acknowledgements applied, sorted: netplan's, the architecture's, the
+// rules', the Blueprint's, and one PT019 per acknowledgement that names no
+// finding. AllowSSHFromAnywhere acknowledges the Blueprint's BP001
+// findings, and the Blueprint keeps every acknowledgement for the engine.
+func (d *design) lint() []netplan.Finding {
+	fs := slices.Concat(d.netFindings(), lintArch(d), lintRules(d))
+	bpFindings := d.bp.Lint()
+	acks := slices.Clone(d.arch.Acknowledgements)
+	if d.arch.AllowSSHFromAnywhere {
+		for _, f := range bpFindings {
+			if f.ID == "BP001" {
+				acks = append(acks, blueprint.Acknowledgement{ID: f.ID, Subject: f.Subject, Reason: "Architecture.AllowSSHFromAnywhere is set"})
+			}
+		}
+	}
+	fs = append(fs, bpFindings...)
+	for _, u := range blueprint.Acknowledge(fs, acks) {
+		fs = append(fs, finding("PT019", "acknowledgements", fmt.Sprintf("%s for %q names no finding", u.ID, u.Subject),
+			"remove the acknowledgement, or copy the id and subject from the finding"))
+	}
+	d.bp.Acknowledgements = acks
+	blueprint.SortFindings(fs)
+	return fs
 }
 
 func newDesign(a *Architecture) *design {
@@ -117,11 +142,16 @@ func newDesign(a *Architecture) *design {
 }
 
 // netFindings returns netplan's findings, without NP002 (flow skips a
-// layer) for flows that leave a bastion: admin access to every layer is
-// what a bastion is for.
+// layer) for flows that leave a bastion, since admin access to every
+// layer is what a bastion is for, and without NP001 (SSH from anywhere),
+// which the Blueprint's BP001 judges on the rules themselves, by address
+// coverage.
 func (d *design) netFindings() []netplan.Finding {
 	var out []netplan.Finding
 	for _, f := range d.rules.Findings {
+		if f.ID == "NP001" {
+			continue
+		}
 		var i int
 		if f.ID == "NP002" {
 			if _, err := fmt.Sscanf(f.Subject, "flows[%d]", &i); err == nil && i >= 0 && i < len(d.flows) {
@@ -137,11 +167,13 @@ func (d *design) netFindings() []netplan.Finding {
 	return out
 }
 
+// findingErrors returns the blocking findings of fs as errors: "pattern:
+// <subject>: <id>: <message>; <fix>, or acknowledge it".
 func findingErrors(fs []netplan.Finding) []error {
 	var errs []error
 	for _, f := range fs {
-		if f.Severity == netplan.SeverityError {
-			errs = append(errs, fmt.Errorf("pattern: %s: %s: %s; %s", f.Subject, f.ID, f.Message, f.Fix))
+		if f.IsBlocking() {
+			errs = append(errs, fmt.Errorf("pattern: %s: %s: %s; %s (or acknowledge it: Acknowledge(%q, %q, reason))", f.Subject, f.ID, f.Message, f.Fix, f.ID, f.Subject))
 		}
 	}
 	return errs
@@ -149,7 +181,35 @@ func findingErrors(fs []netplan.Finding) []error {
 
 func (d *design) validate() []error {
 	return slices.Concat(d.validateNet(), d.validateTiers(), d.validateLBs(), d.validateClusters(),
-		d.validateDatabases(), d.validateTargets(), d.validateFlows())
+		d.validateDatabases(), d.validateTargets(), d.validateFlows(), d.validateAcknowledgements())
+}
+
+// validateAcknowledgements checks that each acknowledgement names a check
+// (a PT or BP check of [Checks], or one of netplan's NP findings), a
+// subject and a reason.
+func (d *design) validateAcknowledgements() []error {
+	var errs []error
+	for i, a := range d.arch.Acknowledgements {
+		f := fmt.Sprintf("acknowledgements[%d]", i)
+		if c := checkByID(a.ID); c.Name == "" && !isNetplanID(a.ID) {
+			errs = append(errs, errf(f+".id", fmt.Sprintf("%q", a.ID), "no such check", "copy the id from the finding (PT014, BP001, NP003...)"))
+		}
+		if a.Subject == "" {
+			errs = append(errs, errf(f+".subject", `""`, "empty", "copy the subject from the finding: one resource, tier or flow"))
+		}
+		if strings.TrimSpace(a.Reason) == "" {
+			errs = append(errs, errf(f+".reason", fmt.Sprintf("%q", a.Reason), "empty", "say why the finding is accepted: the plan shows it"))
+		}
+	}
+	return errs
+}
+
+// isNetplanID reports whether s is the id of one of netplan's findings,
+// NP001 to NP012.
+func isNetplanID(s string) bool {
+	var n int
+	_, err := fmt.Sscanf(s, "NP%03d", &n)
+	return err == nil && len(s) == 5 && n >= 1 && n <= 12
 }
 
 // validateNet checks the deployment and Net names, the CIDR and the zones.
@@ -543,11 +603,6 @@ func (d *design) blueprint() *blueprint.Blueprint {
 	b.databases()
 	b.dependencies()
 	cleanDescriptions(b.bp)
-	for _, f := range d.findings {
-		if f.Severity != netplan.SeverityError {
-			b.bp.Findings = append(b.bp.Findings, f)
-		}
-	}
 	return b.bp
 }
 

@@ -1,7 +1,6 @@
 package pattern_test
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"testing"

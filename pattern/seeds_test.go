@@ -176,15 +176,22 @@ func TestZonesSeed002(t *testing.T) {
 	}
 	golden(t, "TestZonesSeed002ACLs", []byte(r.MarkdownACLs()))
 
-	// SSH from anywhere is the seed's explicit choice: a warning.
-	assert.Contains(t, findingIDs(bp), "NP001 flows[0] (internet -> prod-dmz tcp/22 # admins anywhere in the world)")
+	// SSH from anywhere is the seed's explicit choice: an error finding,
+	// acknowledged by AllowSSHFromAnywhere, which the plan shows.
+	assert.Contains(t, findingIDs(bp), "BP001 security_group_rules/prod-dmz")
+	for _, f := range bp.Findings {
+		if f.ID == "BP001" {
+			assert.Equal(t, "Architecture.AllowSSHFromAnywhere is set", f.Acknowledged)
+		}
+	}
+	assert.Contains(t, bp.Acknowledgements, blueprint.Acknowledgement{ID: "BP001", Subject: "security_group_rules/dev-dmz", Reason: "Architecture.AllowSSHFromAnywhere is set"})
 	strict := pattern.DMZ(pattern.DMZOptions{})
 	strict.AllowSSHFromAnywhere = false
 	_, err = strict.Build()
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "NP001")
+	assert.Contains(t, err.Error(), "security_group_rules/prod-dmz: BP001")
 	noSSH := build(t, pattern.DMZ(pattern.DMZOptions{NoSSHFromAnywhere: true}))
-	assert.NotContains(t, strings.Join(findingIDs(noSSH), "\n"), "NP001")
+	assert.NotContains(t, strings.Join(findingIDs(noSSH), "\n"), "BP001")
 
 	// The load balancer is in front of the Prod DMZ, in both data centres.
 	lb := res(t, bp, "load_balancer/prod-dmz-lb").LoadBalancer

@@ -40,6 +40,8 @@ type ThreeTierOptions struct {
 	// with no route out of the Net and no NAT to pay for.
 	AppEgress bool
 
+	// BastionImage is the image of the bastion's node; "bastion-image".
+	BastionImage string
 	// AdminCIDR, when set, adds a bastion tier reachable on SSH from it
 	// only, which may reach every node on SSH (the three-tier document: connect to VMs
 	// through a bastion host).
@@ -47,6 +49,7 @@ type ThreeTierOptions struct {
 }
 
 func (o *ThreeTierOptions) defaults() {
+	def(&o.BastionImage, "bastion-image")
 	def(&o.Name, "threetier")
 	def(&o.CIDR, "10.0.0.0/16")
 	def(&o.Web, "nginx")
@@ -120,7 +123,7 @@ func ThreeTier(o ThreeTierOptions) *Architecture {
 	}
 	a.AddCluster(wc, ac, dc)
 	if o.AdminCIDR.IsValid() {
-		a.AddBastion("bastion", netplan.CIDR(o.AdminCIDR), o.Web, o.App, o.DB)
+		a.AddBastion("bastion", netplan.CIDR(o.AdminCIDR), o.BastionImage, o.Web, o.App, o.DB)
 	}
 	return a
 }

@@ -43,12 +43,15 @@ type WebAppOptions struct {
 	DBImage string
 	DBNodes int
 
+	// BastionImage is the image of the bastion's node; "bastion-image".
+	BastionImage string
 	// AdminCIDR, when set, adds a bastion in the public subnets reachable
 	// on SSH from it only.
 	AdminCIDR netip.Prefix
 }
 
 func (o *WebAppOptions) defaults() {
+	def(&o.BastionImage, "bastion-image")
 	def(&o.Name, "webapp")
 	def(&o.CIDR, "10.0.0.0/16")
 	def(&o.Public, "public")
@@ -112,7 +115,7 @@ func WebApp(o WebAppOptions) *Architecture {
 	a.Connect(o.App, o.DB)
 	a.Flow(o.App + " -> internet tcp/443 # updates and packages through the NAT")
 	if o.AdminCIDR.IsValid() {
-		a.AddBastion("bastion", netplan.CIDR(o.AdminCIDR), o.App)
+		a.AddBastion("bastion", netplan.CIDR(o.AdminCIDR), o.BastionImage, o.App)
 	}
 	return a
 }
