@@ -81,6 +81,10 @@ type Architecture struct {
 	Egress netplan.EgressMode
 	// Sources: security group sources (zero) or subnet CIDRs.
 	Sources netplan.SourceMode
+	// KeepDefaultSecurityGroupRules leaves the rules of the Net's default
+	// security group as the cloud made them. false: they are removed (AWS
+	// EC2.2; see blueprint.NetSpec).
+	KeepDefaultSecurityGroupRules bool
 	// Ephemeral is the ephemeral (client) port range of the Net's own
 	// instances: the network ACLs let the replies to the connections they
 	// open come back on it. The zero value means netplan.DefaultEphemeral,

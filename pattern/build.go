@@ -593,7 +593,7 @@ func (d *design) blueprint() *blueprint.Blueprint {
 		subnets: map[string][]blueprint.Ref{}, lbsOf: map[string][]blueprint.Ref{}}
 	b.bp = &blueprint.Blueprint{Schema: blueprint.SchemaV2, Deployment: a.Name,
 		Resources: make([]blueprint.Resource, 0, 4+8*len(a.Tiers)*len(d.zones)+4*len(a.LBs))}
-	b.add(blueprint.Resource{ID: b.netID, Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: a.CIDR}})
+	b.add(blueprint.Resource{ID: b.netID, Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: a.CIDR, KeepDefaultSecurityGroupRules: a.KeepDefaultSecurityGroupRules}})
 	b.subnetsAndGateways()
 	b.routeTables()
 	d.securityGroups(b.add, b.netID)
@@ -631,7 +631,8 @@ func (b *bpBuilder) subnetsAndGateways() {
 			p, _ := d.plan.Lookup(t.Name, z)
 			sid := id(blueprint.KindSubnet, t.Name, z)
 			b.subnets[t.Name] = append(b.subnets[t.Name], blueprint.Ref(sid))
-			b.add(blueprint.Resource{ID: sid, Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{Net: blueprint.Ref(b.netID), CIDR: p, Zone: z, Tier: t.Name, Public: t.Exposure == netplan.Public}})
+			b.add(blueprint.Resource{ID: sid, Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{Net: blueprint.Ref(b.netID), CIDR: p, Zone: z, Tier: t.Name,
+				Public: t.Exposure == netplan.Public && d.runsNodes(t.Name)}})
 		}
 	}
 	if b.hasPublic {
@@ -689,6 +690,7 @@ func (b *bpBuilder) loadBalancers() {
 			spec.Listeners = append(spec.Listeners, blueprint.ListenerSpec(l))
 		}
 		spec.HealthCheck = blueprint.HealthCheckSpec(lb.EffectiveHealthCheck())
+		spec.PlainHTTP, spec.TLSPolicy, spec.KeepInvalidHeaders, spec.AllowDeletion = lb.PlainHTTP, lb.TLSPolicy, lb.KeepInvalidHeaders, lb.AllowDeletion
 		b.add(blueprint.Resource{ID: lbID, Kind: blueprint.KindLoadBalancer, LoadBalancer: spec})
 	}
 }
@@ -760,7 +762,8 @@ func (b *bpBuilder) dependencies() {
 func (d *design) clusterSpec(c *tier.Cluster, subnets []blueprint.Ref) *blueprint.ClusterSpec {
 	s := &blueprint.ClusterSpec{Tier: c.Tier, Subnets: slices.Clone(subnets), SecurityGroups: []blueprint.Ref{blueprint.Ref(id(blueprint.KindSecurityGroup, c.Tier))},
 		Image: c.Image, InstanceType: c.InstanceType, UserData: c.UserData,
-		Min: c.Min, Desired: c.Desired, Max: c.Max, Stateless: c.Stateless}
+		Min: c.Min, Desired: c.Desired, Max: c.Max, Stateless: c.Stateless,
+		AllowIMDSv1: c.AllowIMDSv1, MetadataHopLimit: c.MetadataHopLimit, UnencryptedVolumes: c.UnencryptedVolumes, VolumeKMSKey: c.VolumeKMSKey}
 	if c.Scaling != nil {
 		s.Scaling = &blueprint.ScalingSpec{TargetCPUPercent: c.Scaling.TargetCPUPercent, WarmupSeconds: c.Scaling.WarmupSeconds}
 	}

@@ -212,8 +212,15 @@ func TestWebAppSeed003(t *testing.T) {
 	bp := build(t, a)
 
 	assert.Equal(t, []string{"subnet/app/a", "subnet/app/b", "subnet/db/a", "subnet/db/b", "subnet/public/a", "subnet/public/b"}, ids(bp.OfKind(blueprint.KindSubnet)))
+	// No subnet gives public IPs (EC2.15): the public subnets hold only
+	// the load balancer and the NAT gateways, which have addresses of
+	// their own; with a bastion, its subnets do.
 	for _, s := range bp.OfKind(blueprint.KindSubnet) {
-		assert.Equal(t, s.Subnet.Tier == "public", s.Subnet.Public, "only the public subnets are public: %s", s.ID)
+		assert.False(t, s.Subnet.Public, "no public IPs: %s", s.ID)
+	}
+	withNodes := build(t, pattern.WebApp(pattern.WebAppOptions{AdminCIDR: pfx("198.51.100.7/32")}))
+	for _, s := range withNodes.OfKind(blueprint.KindSubnet) {
+		assert.Equal(t, s.Subnet.Tier == "bastion", s.Subnet.Public, "only the bastion's nodes get public IPs: %s", s.ID)
 	}
 	assert.Equal(t, []string{"internet_gateway/main"}, ids(bp.OfKind(blueprint.KindInternetGateway)))
 	assert.Equal(t, []string{"nat_gateway/nat/a", "nat_gateway/nat/b"}, ids(bp.OfKind(blueprint.KindNATGateway)))

@@ -245,12 +245,10 @@ func (l *linter) admits(groups, sources []Ref, port uint16) bool {
 }
 
 func (l *linter) loadBalancer(id string, lb *LoadBalancerSpec) {
-	https := slices.ContainsFunc(lb.Listeners, func(li ListenerSpec) bool { return li.Protocol == "HTTPS" })
-	if https && lb.PlainHTTP && slices.ContainsFunc(lb.Listeners, func(li ListenerSpec) bool { return li.Protocol == "HTTP" }) {
+	if lb.PlainHTTP && lb.HasListener("HTTPS") && lb.HasListener("HTTP") {
 		l.add("BP012", id, "HTTP forwarded beside HTTPS", "clear plain_http to redirect HTTP to HTTPS")
 	}
-	tls := https || slices.ContainsFunc(lb.Listeners, func(li ListenerSpec) bool { return li.Protocol == "TLS" })
-	if tls && lb.TLSPolicy != "" && !strings.Contains(lb.TLSPolicy, "TLS13") {
+	if lb.HasListener("HTTPS", "TLS") && lb.TLSPolicy != "" && !strings.Contains(lb.TLSPolicy, "TLS13") {
 		l.add("BP013", id, "security policy "+lb.TLSPolicy, "use "+DefaultTLSPolicy+" (the default) or another TLS13 policy")
 	}
 	if lb.KeepInvalidHeaders && lb.Type != LBNetwork {

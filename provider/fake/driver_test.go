@@ -99,6 +99,13 @@ func TestCreateValidation(t *testing.T) {
 			Name: "x", Scheme: blueprint.SchemeInternal, Type: blueprint.LBApplication, Subnets: []blueprint.Ref{"subnet/a"}}}, driver.Invalid},
 		{"load balancer name", blueprint.Resource{ID: "lb/x", Kind: blueprint.KindLoadBalancer, LoadBalancer: &blueprint.LoadBalancerSpec{
 			Name: "-bad_name-", Scheme: blueprint.SchemeInternal, Type: blueprint.LBApplication, Subnets: []blueprint.Ref{"subnet/a", "subnet/b"}}}, driver.Invalid},
+		{"cluster metadata hop limit", blueprint.Resource{ID: "cluster/x", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
+			Subnets: []blueprint.Ref{"subnet/a"}, Image: "ami-1", InstanceType: "t3.micro", Max: 1, MetadataHopLimit: 65}}, driver.Invalid},
+		{"cluster key for unencrypted volumes", blueprint.Resource{ID: "cluster/x", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
+			Subnets: []blueprint.Ref{"subnet/a"}, Image: "ami-1", InstanceType: "t3.micro", Max: 1, UnencryptedVolumes: true, VolumeKMSKey: "alias/k"}}, driver.Invalid},
+		{"unknown TLS policy", blueprint.Resource{ID: "lb/x", Kind: blueprint.KindLoadBalancer, LoadBalancer: &blueprint.LoadBalancerSpec{
+			Name: "x", Scheme: blueprint.SchemeInternal, Type: blueprint.LBApplication, Subnets: []blueprint.Ref{"subnet/a", "subnet/b"}, TLSPolicy: "ELBSecurityPolicy-2099",
+			Listeners: []blueprint.ListenerSpec{{Protocol: "HTTPS", Port: 443, TargetProtocol: "HTTP", TargetPort: 80, Certificate: "arn:cert"}}}}, driver.Invalid},
 		{"cluster min above max", blueprint.Resource{ID: "cluster/x", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
 			Subnets: []blueprint.Ref{"subnet/a"}, Image: "ami-1", InstanceType: "t3.micro", Min: 3, Desired: 3, Max: 2}}, driver.Invalid},
 		{"database in one zone", blueprint.Resource{ID: "db/x", Kind: blueprint.KindDatabase, Database: &blueprint.DatabaseSpec{
@@ -178,20 +185,20 @@ func manyRules(n int) []blueprint.RuleSpec {
 	return out
 }
 
-// OUTSCALE takes accented letters in a group's description and has no
-// rule descriptions at all; AWS refuses both (see TestCreateValidation).
-func TestOutscaleDescriptions(t *testing.T) {
+// A load balancer keeps its deletion protection against deletes made
+// outside archkit and deletes that do not lift it; the engine's delete
+// lifts it (DeleteOptions.LiftProtection), as the AWS driver does.
+func TestLoadBalancerDeletionProtection(t *testing.T) {
 	t.Parallel()
-	d := fake.New(fake.Outscale)
-	ids := map[string]string{}
-	create(t, d, netRes("net/main", "10.0.0.0/16"), ids)
-	create(t, d, blueprint.Resource{ID: "sg/db", Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{
-		Net: "net/main", Name: "db", Description: "base de données"}}, ids)
-	create(t, d, rulesRes("sg/db", blueprint.RuleSpec{Protocol: "tcp", FromPort: 3306, ToPort: 3306, CIDR: netip.MustParsePrefix("10.0.0.0/24"),
-		Description: "intel -> db tcp/3306"}), ids)
-	_, err := d.Create(t.Context(), providertest.Request(dep, blueprint.Resource{ID: "sg/x", Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{
-		Net: "net/main", Name: "x", Description: "a > b"}}, ids))
-	require.ErrorIs(t, err, driver.ErrInvalid, "'>' is refused by OUTSCALE too")
+	d, obs := stack(t)
+	lb := obs["load_balancer/web"]
+	require.False(t, lb.Resource.LoadBalancer.AllowDeletion, "protected by default")
+	err := d.DeleteOutside(lb.ID)
+	require.ErrorIs(t, err, driver.ErrInvalid)
+	assert.Contains(t, err.Error(), "deletion protection")
+	require.NoError(t, providertest.DeleteRetry(t.Context(), d, obs["cluster/web"]))
+	require.ErrorIs(t, d.Delete(t.Context(), lb, driver.DeleteOptions{}), driver.ErrInvalid, "a delete that does not lift the protection is refused")
+	require.NoError(t, d.Delete(t.Context(), lb, driver.DeleteOptions{LiftProtection: true}), "the engine's delete lifts the protection")
 }
 
 func TestOutscaleBounds(t *testing.T) {
@@ -242,7 +249,9 @@ func TestDeleteDependencies(t *testing.T) {
 		{"load_balancer/web", []driver.Blocker{{Kind: "cluster", ID: obs["cluster/web"].ID}}},
 	}
 	for _, tc := range tests {
-		err := d.Delete(ctx, obs[tc.id], driver.DeleteOptions{})
+		// Protection lifted (a load balancer has some): the blockers are
+		// what this test is about.
+		err := d.Delete(ctx, obs[tc.id], driver.DeleteOptions{LiftProtection: true})
 		require.ErrorIs(t, err, driver.ErrDependency, tc.id)
 		var pe *driver.Error
 		require.ErrorAs(t, err, &pe)

@@ -54,6 +54,10 @@ func (d *Driver) MutateTags(id string, fn func(tags map[string]string)) error {
 
 // DeleteOutside deletes resource id behind archkit's back, skipping the
 // dependency checks, for drift tests. It is not recorded in the call log.
+// Like AWS, it refuses a load balancer with deletion protection
+// (LoadBalancerSpec.AllowDeletion false, the default): archkit's Delete
+// lifts the protection first when its options say so
+// (driver.DeleteOptions.LiftProtection), as the AWS driver does.
 func (d *Driver) DeleteOutside(id string) error {
 	if !d.usable() {
 		return errNilDriver
@@ -63,6 +67,10 @@ func (d *Driver) DeleteOutside(id string) error {
 	e, err := d.lookup("DeleteOutside", "", id)
 	if err != nil {
 		return err
+	}
+	if e.kind == blueprint.KindLoadBalancer && d.protected(e) {
+		return d.errf("DeleteOutside", e.kind, id, driver.Invalid,
+			"load balancer %s has deletion protection (OperationNotPermitted); turn deletion_protection.enabled off first", id)
 	}
 	d.remove(e)
 	return nil

@@ -525,6 +525,11 @@ var anywhere = netip.MustParsePrefix("0.0.0.0/0")
 
 // mutations are the in-place changes the suite tries, per kind and field.
 var mutations = map[blueprint.Kind]map[string]mutation{
+	blueprint.KindNet: {
+		"keep_default_security_group_rules": {"net/main", func(r *blueprint.Resource, _ func(string) blueprint.Ref) {
+			r.Net.KeepDefaultSecurityGroupRules = !r.Net.KeepDefaultSecurityGroupRules
+		}},
+	},
 	blueprint.KindSubnet: {
 		"public": {"subnet/app/a", func(r *blueprint.Resource, ref func(string) blueprint.Ref) { r.Subnet.Public = !r.Subnet.Public }},
 	},
@@ -577,6 +582,12 @@ var mutations = map[blueprint.Kind]map[string]mutation{
 		"subnets": {"load_balancer/web", func(r *blueprint.Resource, ref func(string) blueprint.Ref) {
 			r.LoadBalancer.Subnets = []blueprint.Ref{ref("subnet/web/a"), ref("subnet/app/b")}
 		}},
+		"keep_invalid_headers": {"load_balancer/web", func(r *blueprint.Resource, _ func(string) blueprint.Ref) {
+			r.LoadBalancer.KeepInvalidHeaders = !r.LoadBalancer.KeepInvalidHeaders
+		}},
+		"allow_deletion": {"load_balancer/web", func(r *blueprint.Resource, _ func(string) blueprint.Ref) {
+			r.LoadBalancer.AllowDeletion = !r.LoadBalancer.AllowDeletion
+		}},
 	},
 	blueprint.KindCluster: {
 		"min":           {"cluster/web", func(r *blueprint.Resource, ref func(string) blueprint.Ref) { r.Cluster.Min = 2 }},
@@ -587,7 +598,17 @@ var mutations = map[blueprint.Kind]map[string]mutation{
 			r.Cluster.UserData = "#!/bin/sh\necho v2\n"
 		}},
 		"load_balancers": {"cluster/web", func(r *blueprint.Resource, ref func(string) blueprint.Ref) { r.Cluster.LoadBalancers = nil }},
-		"image":          {"cluster/web", func(r *blueprint.Resource, ref func(string) blueprint.Ref) { r.Cluster.Image = ImageNext }},
+		"allow_imdsv1": {"cluster/web", func(r *blueprint.Resource, _ func(string) blueprint.Ref) {
+			r.Cluster.AllowIMDSv1 = !r.Cluster.AllowIMDSv1
+		}},
+		"metadata_hop_limit": {"cluster/web", func(r *blueprint.Resource, _ func(string) blueprint.Ref) { r.Cluster.MetadataHopLimit = 2 }},
+		"unencrypted_volumes": {"cluster/web", func(r *blueprint.Resource, _ func(string) blueprint.Ref) {
+			r.Cluster.UnencryptedVolumes, r.Cluster.VolumeKMSKey = true, ""
+		}},
+		"volume_kms_key": {"cluster/web", func(r *blueprint.Resource, _ func(string) blueprint.Ref) {
+			r.Cluster.UnencryptedVolumes, r.Cluster.VolumeKMSKey = false, "alias/archkit-conformance"
+		}},
+		"image": {"cluster/web", func(r *blueprint.Resource, ref func(string) blueprint.Ref) { r.Cluster.Image = ImageNext }},
 		"security_groups": {"cluster/web", func(r *blueprint.Resource, ref func(string) blueprint.Ref) {
 			r.Cluster.SecurityGroups = append(r.Cluster.SecurityGroups, ref("security_group/db"))
 		}},
