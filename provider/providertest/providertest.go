@@ -27,6 +27,7 @@
 package providertest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -657,6 +658,14 @@ func testUpdate(ctx context.Context, t *testing.T, s *suite) {
 	for _, k := range blueprint.Kinds {
 		fields := slices.Clone(caps.Mutable[k])
 		slices.Sort(fields)
+		// A cluster's sizes first: moto 5.2 does not decode the user data
+		// of a launch template version made by CreateLaunchTemplateVersion,
+		// and its UpdateAutoScalingGroup then fails (HTTP 500) when it
+		// starts a node from that version.
+		slices.SortStableFunc(fields, func(a, b string) int {
+			size := func(f string) bool { return f == "min" || f == "desired" || f == "max" }
+			return cmp.Compare(boolInt(!size(a)), boolInt(!size(b)))
+		})
 		for _, field := range fields {
 			if !caps.SupportsField(k, field) {
 				continue // declared unsupported: the engine never sends it
@@ -745,6 +754,13 @@ func testProtectedDelete(ctx context.Context, t *testing.T, s *suite) {
 	if err := WaitGone(ctx, s.d, r.Kind, o.ID); err != nil {
 		t.Errorf("Read %s %s after its Delete: %v; want NotFound", r.Kind, o.ID, err)
 	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func testDestroy(ctx context.Context, t *testing.T, s *suite) {
