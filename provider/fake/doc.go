@@ -32,8 +32,12 @@
 //   - changes made outside archkit, for drift tests: [Driver.Mutate],
 //     [Driver.MutateTags], [Driver.DeleteOutside], and [Driver.AddForeign],
 //     a hand-made instance or network interface that blocks a delete;
-//   - assertions for testing.T and testify: [AssertAllows],
-//     [AssertDenies], [AssertCount], [AssertExists], [AssertNoLeaks].
+//   - assertions for testing.T and testify: [AssertAllows] and
+//     [AssertDenies], which follow a connection from a security group to
+//     another or to the internet through the groups, the routes, the NAT
+//     gateways and every network ACL on the way, both ways, as AWS
+//     evaluates them ([Driver.Allows]), [AssertCount], [AssertExists],
+//     [AssertNoLeaks].
 //
 // # What the fake checks
 //

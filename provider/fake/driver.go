@@ -84,6 +84,11 @@ type Options struct {
 	Latency time.Duration
 	// Now returns the time recorded in the call log. nil: time.Now.
 	Now func() time.Time
+	// Ephemeral is the ephemeral port range of the instances' operating
+	// system: [Driver.Allows] checks that the network ACLs let the
+	// replies of their connections back on the whole of it. Zero:
+	// [netplan.DefaultEphemeral], 1024-65535.
+	Ephemeral netplan.PortRange
 }
 
 // Outscale sets the options that mimic OUTSCALE: its id style, its profile

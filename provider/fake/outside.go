@@ -3,9 +3,7 @@ package fake
 import (
 	"maps"
 	"slices"
-	"strings"
 
-	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
 )
@@ -130,30 +128,6 @@ func (d *Driver) Resources() []driver.Observed {
 		}
 	}
 	return out
-}
-
-// Allows reports whether members of security group from may reach members
-// of group to on proto and port, and if not, why. from and to are provider
-// ids or logical ids. The inbound rules of to must admit from by group and
-// the outbound rules of from must let the traffic out, by group or by a
-// CIDR block holding to's Net; a group without a rule set keeps the
-// default of a new group (all outbound, no inbound).
-func (d *Driver) Allows(from, to string, proto netplan.Protocol, port uint16) (ok bool, why string, err error) {
-	if !d.usable() {
-		return false, "", errNilDriver
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	f, err := d.resolve(blueprint.KindSecurityGroup, from)
-	if err != nil {
-		return false, "", err
-	}
-	t, err := d.resolve(blueprint.KindSecurityGroup, to)
-	if err != nil {
-		return false, "", err
-	}
-	ok, why, err = d.allows(f, t, proto, port)
-	return ok, strings.NewReplacer(f, from, t, to).Replace(why), err
 }
 
 // resolve finds a resource of kind k by provider id or by logical id; a
