@@ -140,5 +140,12 @@
 //     style; a cluster's instances are reported in Observed.Parts but are
 //     not resources of their own.
 //   - Nothing is written only: every field sent is read back as sent, user
-//     data included (Capabilities().WriteOnly is empty).
+//     data included (Capabilities().WriteOnly is empty); the secure
+//     defaults of a spec (metadata options, volume encryption, deletion
+//     protection...) are kept and read back, never acted on. A Net has no
+//     default security group: KeepDefaultSecurityGroupRules is only kept.
+//   - [Driver.Allows] applies a network ACL entry to a peer only when the
+//     entry's block holds the whole peer (a subnet, or 0.0.0.0/0 for the
+//     internet): an entry that covers part of it is not counted, as if
+//     absent.
 package fake
