@@ -320,8 +320,12 @@ var ErrLint = errors.New("provider: blocking lint finding")
 func lint(bp *blueprint.Blueprint) ([]netplan.Finding, error) {
 	fs := slices.Clone(bp.Findings)
 	blueprint.Acknowledge(fs, bp.Acknowledgements)
+	seen := make(map[[2]string]bool, len(fs))
+	for _, f := range fs {
+		seen[[2]string{f.ID, f.Subject}] = true
+	}
 	for _, f := range bp.Lint() {
-		if !slices.ContainsFunc(fs, func(g netplan.Finding) bool { return g.ID == f.ID && g.Subject == f.Subject }) {
+		if !seen[[2]string{f.ID, f.Subject}] {
 			fs = append(fs, f)
 		}
 	}
