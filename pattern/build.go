@@ -602,7 +602,6 @@ func (d *design) blueprint() *blueprint.Blueprint {
 	b.clusters()
 	b.databases()
 	b.dependencies()
-	cleanDescriptions(b.bp)
 	return b.bp
 }
 

@@ -37,7 +37,10 @@ func TestEngineLintsBlueprints(t *testing.T) {
 	require.ErrorIs(t, err, provider.ErrLint)
 	assert.Contains(t, err.Error(), "security_group_rules/web: BP001: ssh-from-internet: tcp/22 is open to every IPv4 address")
 	assert.Contains(t, err.Error(), "cluster/web: BP004: target-port-closed: tcp/8081 from load_balancer/web")
-	assert.Zero(t, d.Counts().Reads+d.Counts().Writes, "refused before the first call")
+	assert.Zero(t, d.Counts().Writes, "refused before the first write")
+	_, err = eng.Apply(t.Context(), bp)
+	require.ErrorIs(t, err, provider.ErrLint)
+	assert.Zero(t, d.Counts().Writes)
 
 	bp.Acknowledgements = []blueprint.Acknowledgement{
 		{ID: "BP001", Subject: "security_group_rules/web", Reason: "break-glass access during the migration"},

@@ -297,8 +297,10 @@ func (cs *Changeset) WriteTo(w io.Writer) (int64, error) {
 // (see [Source]). Errors: an invalid Blueprint or architecture, a kind the
 // driver does not support (ErrUnsupported), a zone not in the region,
 // every problem the preflight finds ([ErrPreflight], see the package
-// documentation), or a failed List, all before anything is changed;
-// [ErrNoDriver] for an Engine without a driver.
+// documentation) with every blocking lint finding of the Blueprint
+// ([ErrLint]; the others are in Changeset.Findings), or a failed List,
+// all before anything is changed; [ErrNoDriver] for an Engine without a
+// driver.
 func (e *Engine) Plan(ctx context.Context, src Source) (*Changeset, error) {
 	if err := e.usable(); err != nil {
 		return nil, err
@@ -316,7 +318,8 @@ var ErrLint = errors.New("provider: blocking lint finding")
 // those bp carries (Build's, which include them), each (id, subject)
 // once. It returns an error wrapping ErrLint that names every blocking
 // finding, so that a Blueprint given to the engine directly, not built by
-// package pattern, is held to the same checks.
+// package pattern, is held to the same checks; the plan reports it with
+// the preflight's problems, before the first write.
 func lint(bp *blueprint.Blueprint) ([]netplan.Finding, error) {
 	fs := slices.Clone(bp.Findings)
 	blueprint.Acknowledge(fs, bp.Acknowledgements)

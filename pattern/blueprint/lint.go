@@ -84,10 +84,13 @@ func Acknowledge(fs []netplan.Finding, acks []Acknowledgement) (unused []Acknowl
 
 // Lint runs [Checks] on bp and returns its findings, the acknowledgements
 // of bp applied, sorted by severity (errors first), id and subject. It
-// only reads bp. The findings that [netplan.Finding.IsBlocking] reports
+// only reads bp; a nil bp has no finding. The findings that [netplan.Finding.IsBlocking] reports
 // are problems a cloud would not refuse but a reviewer would: Build and
 // the engine stop on them.
 func (bp *Blueprint) Lint() []netplan.Finding {
+	if bp == nil {
+		return nil
+	}
 	l := linter{bp: bp, rules: map[Ref]*SecurityGroupRulesSpec{}, dbPorts: map[Ref][]uint16{}}
 	for i := range bp.Resources {
 		r := &bp.Resources[i]

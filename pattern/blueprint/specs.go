@@ -150,16 +150,24 @@ func (s *LoadBalancerSpec) normalize() {
 // HasListener reports whether s has a listener of one of protocols
 // ("HTTPS", "TLS").
 func (s *LoadBalancerSpec) HasListener(protocols ...string) bool {
+	if s == nil {
+		return false
+	}
 	return slices.ContainsFunc(s.Listeners, func(l ListenerSpec) bool { return slices.Contains(protocols, l.Protocol) })
 }
 
 // Redirects reports whether the HTTP listeners of s answer with a
 // redirect to HTTPS instead of forwarding: s has an HTTPS listener and
 // PlainHTTP is false.
-func (s *LoadBalancerSpec) Redirects() bool { return !s.PlainHTTP && s.HasListener("HTTPS") }
+func (s *LoadBalancerSpec) Redirects() bool {
+	return s != nil && !s.PlainHTTP && s.HasListener("HTTPS")
+}
 
 // HTTPSPort returns the port of the first HTTPS listener, or 0.
 func (s *LoadBalancerSpec) HTTPSPort() uint16 {
+	if s == nil {
+		return 0
+	}
 	for _, l := range s.Listeners {
 		if l.Protocol == "HTTPS" {
 			return l.Port

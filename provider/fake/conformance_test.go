@@ -18,8 +18,7 @@ func TestConformance(t *testing.T) {
 
 func TestConformanceOutscale(t *testing.T) {
 	providertest.Run(t, func(t *testing.T) providertest.Harness {
-		// Like OUTSCALE, the fake in its style keeps no rule description.
-		return providertest.NewHarness(fake.New(fake.Outscale, func(o *fake.Options) { o.PendingReads = 3 }), providertest.GapRuleDescriptions)
+		return providertest.NewHarness(fake.New(fake.Outscale, func(o *fake.Options) { o.PendingReads = 3 }))
 	})
 }
 
