@@ -100,7 +100,10 @@ func registry() map[blueprint.Kind]kindOps {
 		blueprint.KindLoadBalancer: {
 			validate: (*Driver).validateLoadBalancer,
 			mutable:  []string{"listeners", "health_check", "security_groups", "subnets", "plain_http", "tls_policy", "keep_invalid_headers", "allow_deletion"},
-			pending:  "provisioning", ready: "active",
+			// OUTSCALE's LBU has no redirect, TLS policy, header filtering
+			// or deletion protection: those fields are WriteOnly there.
+			oscMutable: []string{"listeners", "health_check", "security_groups", "subnets"},
+			pending:    "provisioning", ready: "active",
 			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", first(r.LoadBalancer.Subnets) },
 			subnets: func(r *blueprint.Resource) []blueprint.Ref { return r.LoadBalancer.Subnets },
 			groups:  func(r *blueprint.Resource) []blueprint.Ref { return r.LoadBalancer.SecurityGroups },

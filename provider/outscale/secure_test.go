@@ -62,7 +62,7 @@ func TestDefaultGroupEmptied(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, res.Updated)
 	assert.Zero(t, defaultGroupRules(t, srv, nets[0].ID))
-	_, err = eng.Destroy(t.Context(), bp.Deployment)
+	_, err = eng.Destroy(t.Context(), bp.Deployment, allowStateful(bp))
 	require.NoError(t, err)
 	assert.Empty(t, srv.Violations())
 }
