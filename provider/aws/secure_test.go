@@ -148,12 +148,18 @@ func TestSecureDefaultsOnAWS(t *testing.T) {
 	assert.Equal(t, "false", s.attrs["routing.http.drop_invalid_header_fields.enabled"])
 	assert.Equal(t, map[int32]string{80: "forward", 443: "forward ELBSecurityPolicy-TLS13-1-2-2021-06"}, s.listeners)
 
-	// Back to the defaults, then Destroy lifts the protection first.
+	// Back to the defaults. A delete that does not lift the protection is
+	// refused, as AWS refuses it (OperationNotPermitted), and nothing is
+	// touched; Destroy lifts the protection first.
 	_, err = eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
 	require.Equal(t, "true", readSecureState(t, td, "secure").attrs["deletion_protection.enabled"])
 	td.calls.reset()
-	_, err = eng.Destroy(t.Context(), "secure")
+	err = td.Delete(t.Context(), observedOf(t, td, "secure", blueprint.KindLoadBalancer, "load_balancer/app-lb"), driver.DeleteOptions{})
+	require.ErrorIs(t, err, driver.ErrInvalid)
+	writes, _, _ = td.calls.snapshot()
+	assert.Zero(t, writes, "refused before the first write")
+	_, err = eng.Destroy(t.Context(), "secure", allowStateful(bp))
 	require.NoError(t, err)
 	_, _, ops = td.calls.snapshot()
 	assert.Equal(t, 1, ops["ModifyLoadBalancerAttributes"], "deletion protection lifted once, by the delete")
