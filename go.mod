@@ -15,7 +15,6 @@ require (
 	github.com/outscale/osc-sdk-go/v2 v2.35.0
 	github.com/stretchr/testify v1.12.1
 	go4.org/netipx v0.0.0-20260823151212-3075585bcbeb
-	golang.org/x/text v0.14.0
 	golang.org/x/time v0.16.0
 )
 
@@ -40,4 +39,5 @@ require (
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/oauth2 v0.36.0 // indirect
+	golang.org/x/text v0.14.0 // indirect
 )

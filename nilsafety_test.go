@@ -41,7 +41,7 @@ var funcs = map[string]any{
 	"netplan.ComparePortRange": netplan.ComparePortRange, "netplan.Derive": netplan.Derive, "netplan.Internet": netplan.Internet,
 	"netplan.NewPlanner": netplan.NewPlanner, "netplan.ParseFlow": netplan.ParseFlow, "netplan.ParsePortRange": netplan.ParsePortRange,
 	"netplan.ParsePrefix": netplan.ParsePrefix, "netplan.Peer": netplan.Peer, "netplan.Port": netplan.Port, "netplan.Ports": netplan.Ports,
-	"netplan.ProfileByName": netplan.ProfileByName, "netplan.CheckDescription": netplan.CheckDescription, "netplan.CleanDescription": netplan.CleanDescription, "netplan.Profiles": netplan.Profiles, "netplan.Tier": netplan.Tier,
+	"netplan.ProfileByName": netplan.ProfileByName, "netplan.Profiles": netplan.Profiles, "netplan.Tier": netplan.Tier,
 
 	"tier.App": tier.App, "tier.Bastion": tier.Bastion, "tier.CheckInstanceClass": tier.CheckInstanceClass, "tier.CheckName": tier.CheckName,
 	"tier.DefaultScaling": tier.DefaultScaling, "tier.HTTP": tier.HTTP, "tier.HTTPS": tier.HTTPS, "tier.InternalLB": tier.InternalLB,

@@ -106,9 +106,9 @@ func TestBalancerGroupToGroup(t *testing.T) {
 		return netplan.SGRule{Protocol: tcp, Ports: ports, Group: group, Description: desc}
 	}
 	r := rderive(t, topo, netplan.Options{Profile: netplan.AWS})
-	assert.Equal(t, []netplan.SGRule{rule(netplan.Port(80), "api", "web to api tcp/80"), rule(netplan.Port(443), "api", "web to api tcp/443")}, sgByName(t, r, "web").Outbound)
+	assert.Equal(t, []netplan.SGRule{rule(netplan.Port(80), "api", "web -> api tcp/80"), rule(netplan.Port(443), "api", "web -> api tcp/443")}, sgByName(t, r, "web").Outbound)
 	api := sgByName(t, r, "api")
-	assert.Equal(t, []netplan.SGRule{rule(netplan.Port(80), "web", "web to api tcp/80"), rule(netplan.Port(443), "web", "web to api tcp/443")}, api.Inbound)
+	assert.Equal(t, []netplan.SGRule{rule(netplan.Port(80), "web", "web -> api tcp/80"), rule(netplan.Port(443), "web", "web -> api tcp/443")}, api.Inbound)
 	assert.Equal(t, []netplan.SGRule{rule(netplan.Ports(8080, 8081), "app", "health checks of api; targets of api")}, api.Outbound, "adjacent target and health-check ports merge")
 	assert.Equal(t, []netplan.SGRule{rule(netplan.Ports(8080, 8081), "api", "health checks of api; targets of api")}, sgByName(t, r, "app").Inbound)
 	assert.Empty(t, sgByName(t, r, "lbs").Inbound)

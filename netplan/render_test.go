@@ -17,7 +17,7 @@ func TestRenderThreeTierMarkdown(t *testing.T) {
 	var b strings.Builder
 	require.NoError(t, r.WriteMarkdown(&b))
 	rgolden(t, "TestRenderThreeTierMarkdown", b.String())
-	assert.Contains(t, r.MarkdownSecurityGroups(), "| app | inbound | tcp | 8080 | group web | web to app tcp/8080 |")
+	assert.Contains(t, r.MarkdownSecurityGroups(), "| app | inbound | tcp | 8080 | group web | web -> app tcp/8080 |")
 	assert.Contains(t, r.MarkdownACLs(), "| Inbound tcp/3306 (MySQL) from app | No | No | Yes |")
 	assert.Contains(t, r.MarkdownRoutes(), "| app/eu-west-2b | 0.0.0.0/0 | nat(eu-west-2b) |")
 }

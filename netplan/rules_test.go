@@ -98,20 +98,20 @@ func TestDeriveThreeTierSecurityGroups(t *testing.T) {
 
 	web := sgByName(t, r, "web")
 	assert.Equal(t, []netplan.SGRule{
-		{Protocol: netplan.ProtocolTCP, Ports: netplan.Port(80), Prefix: rpfx("0.0.0.0/0"), Description: "internet to web tcp/80"},
-		{Protocol: netplan.ProtocolTCP, Ports: netplan.Port(443), Prefix: rpfx("0.0.0.0/0"), Description: "internet to web tcp/443"},
+		{Protocol: netplan.ProtocolTCP, Ports: netplan.Port(80), Prefix: rpfx("0.0.0.0/0"), Description: "internet -> web tcp/80"},
+		{Protocol: netplan.ProtocolTCP, Ports: netplan.Port(443), Prefix: rpfx("0.0.0.0/0"), Description: "internet -> web tcp/443"},
 	}, web.Inbound)
 	// least privilege: web may only open 8080 to the app group
 	assert.Equal(t, []netplan.SGRule{
-		{Protocol: netplan.ProtocolTCP, Ports: netplan.Port(8080), Group: "app", Description: "web to app tcp/8080"},
+		{Protocol: netplan.ProtocolTCP, Ports: netplan.Port(8080), Group: "app", Description: "web -> app tcp/8080"},
 	}, web.Outbound)
 
 	app := sgByName(t, r, "app")
-	assert.Equal(t, []netplan.SGRule{{Protocol: netplan.ProtocolTCP, Ports: netplan.Port(8080), Group: "web", Description: "web to app tcp/8080"}}, app.Inbound)
-	assert.Equal(t, []netplan.SGRule{{Protocol: netplan.ProtocolTCP, Ports: netplan.Port(3306), Group: "db", Description: "app to db tcp/3306"}}, app.Outbound)
+	assert.Equal(t, []netplan.SGRule{{Protocol: netplan.ProtocolTCP, Ports: netplan.Port(8080), Group: "web", Description: "web -> app tcp/8080"}}, app.Inbound)
+	assert.Equal(t, []netplan.SGRule{{Protocol: netplan.ProtocolTCP, Ports: netplan.Port(3306), Group: "db", Description: "app -> db tcp/3306"}}, app.Outbound)
 
 	db := sgByName(t, r, "db")
-	assert.Equal(t, []netplan.SGRule{{Protocol: netplan.ProtocolTCP, Ports: netplan.Port(3306), Group: "app", Description: "app to db tcp/3306"}}, db.Inbound)
+	assert.Equal(t, []netplan.SGRule{{Protocol: netplan.ProtocolTCP, Ports: netplan.Port(3306), Group: "app", Description: "app -> db tcp/3306"}}, db.Inbound)
 	assert.Empty(t, db.Outbound)
 }
 
@@ -120,7 +120,7 @@ func TestDeriveSourceCIDRAndAllowAll(t *testing.T) {
 	r := rderive(t, threeTier(t), netplan.Options{Sources: netplan.SourceCIDR, Egress: netplan.EgressAllowAll})
 	app := sgByName(t, r, "app")
 	// web's two subnets 10.0.0.0/24 and 10.0.1.0/24 merge into one /23
-	assert.Equal(t, []netplan.SGRule{{Protocol: netplan.ProtocolTCP, Ports: netplan.Port(8080), Prefix: rpfx("10.0.0.0/23"), Description: "web to app tcp/8080"}}, app.Inbound)
+	assert.Equal(t, []netplan.SGRule{{Protocol: netplan.ProtocolTCP, Ports: netplan.Port(8080), Prefix: rpfx("10.0.0.0/23"), Description: "web -> app tcp/8080"}}, app.Inbound)
 	for _, g := range r.Groups {
 		assert.Equal(t, []netplan.SGRule{{Protocol: netplan.ProtocolAll, Prefix: rpfx("0.0.0.0/0"), Description: "allow all egress"}}, g.Outbound, g.Name)
 	}
@@ -145,8 +145,8 @@ func TestDeriveMergesAndDeduplicates(t *testing.T) {
 	app := sgByName(t, r, "app")
 	require.Len(t, app.Inbound, 2)
 	// CIDR rules first, then group rules
-	assert.Equal(t, netplan.SGRule{Protocol: netplan.ProtocolTCP, Ports: netplan.Port(9000), Prefix: rpfx("10.9.0.0/23"), Description: "10.9.0.0/24 to app tcp/9000; 10.9.1.0/24 to app tcp/9000"}, app.Inbound[0])
-	assert.Equal(t, netplan.SGRule{Protocol: netplan.ProtocolAll, Group: "web", Description: "web to app all"}, app.Inbound[1])
+	assert.Equal(t, netplan.SGRule{Protocol: netplan.ProtocolTCP, Ports: netplan.Port(9000), Prefix: rpfx("10.9.0.0/23"), Description: "10.9.0.0/24 -> app tcp/9000; 10.9.1.0/24 -> app tcp/9000"}, app.Inbound[0])
+	assert.Equal(t, netplan.SGRule{Protocol: netplan.ProtocolAll, Group: "web", Description: "web -> app all"}, app.Inbound[1])
 }
 
 func sgPorts(rs []netplan.SGRule) []netplan.PortRange {

@@ -300,16 +300,10 @@ func mergeSGRules(rs []SGRule) []SGRule {
 const MaxDescription = 255
 
 // joinDescriptions joins the descriptions of the flows merged into one
-// rule with "; ", each cleaned by [CleanDescription] so that the clouds
-// accept it. When that is longer than [MaxDescription] it keeps as many
-// whole descriptions as fit and says how many more there were: 64 merged
-// flows give "203.0.113.0/32 to front tcp/443; ...; (+57 more)".
-func joinDescriptions(raw []string) string {
-	descs := make([]string, 0, len(raw))
-	for _, d := range raw {
-		descs = append(descs, CleanDescription(d))
-	}
-	descs = slices.Compact(descs)
+// rule with "; ". When that is longer than [MaxDescription] it keeps as
+// many whole descriptions as fit and says how many more there were: 64
+// merged flows give "203.0.113.0/32 -> front tcp/443; ...; (+57 more)".
+func joinDescriptions(descs []string) string {
 	s := strings.Join(descs, "; ")
 	if len(s) <= MaxDescription {
 		return s

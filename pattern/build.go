@@ -602,6 +602,7 @@ func (d *design) blueprint() *blueprint.Blueprint {
 	b.clusters()
 	b.databases()
 	b.dependencies()
+	cleanDescriptions(b.bp)
 	return b.bp
 }
 
@@ -800,7 +801,7 @@ func (d *design) securityGroups(add func(blueprint.Resource), netID string) {
 			desc += ": " + t.Description
 		}
 		add(blueprint.Resource{ID: sgID, Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{
-			Net: blueprint.Ref(netID), Name: a.Name + "-" + g.Name, Description: netplan.CleanDescription(desc)}})
+			Net: blueprint.Ref(netID), Name: a.Name + "-" + g.Name, Description: desc}})
 		rs := &blueprint.SecurityGroupRulesSpec{Group: blueprint.Ref(sgID), Inbound: ruleSpecs(g.Inbound), Outbound: ruleSpecs(g.Outbound)}
 		add(blueprint.Resource{ID: id(blueprint.KindSecurityGroupRules, g.Name), Kind: blueprint.KindSecurityGroupRules, SecurityGroupRules: rs})
 	}

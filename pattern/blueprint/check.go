@@ -15,24 +15,57 @@ import (
 var ErrInvalid = errors.New("blueprint: value the clouds refuse")
 
 // MaxDescription is the longest security group name, group description
-// and rule description AWS and OUTSCALE take, in characters
-// (netplan.MaxDescription).
-const MaxDescription = netplan.MaxDescription
+// and rule description AWS and OUTSCALE take, in characters.
+const MaxDescription = 255
+
+// descriptionChars are the characters AWS takes in a security group's
+// name and description and in a rule's description, besides ASCII
+// letters, digits and spaces: "a-z, A-Z, 0-9, spaces, and
+// ._-:/()#,@[]+=&;{}!$*" (EC2 API reference, CreateSecurityGroup
+// GroupName and GroupDescription, IpRange Description). OUTSCALE's
+// CreateSecurityGroup takes the same set (its description also accents).
+const descriptionChars = "._-:/()#,@[]+=&;{}!$*"
 
 // CheckDescription reports why AWS would refuse s as a security group
 // name or description or a rule description: longer than 255 characters,
-// or a character outside letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*
-// (netplan.CheckDescription, which netplan's derived descriptions pass).
-// An empty s is not checked here: a group needs a name and a description,
-// a rule does not.
-func CheckDescription(s string) error { return netplan.CheckDescription(s) }
+// or a character outside letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*.
+// An empty s is not checked here: a group needs a name and a
+// description, a rule does not.
+func CheckDescription(s string) error {
+	if n := len([]rune(s)); n > MaxDescription {
+		return fmt.Errorf("%d characters, more than %d", n, MaxDescription)
+	}
+	for _, r := range s {
+		if !descriptionRune(r) {
+			return fmt.Errorf("character %q not allowed: use letters, digits, spaces and %s", r, descriptionChars)
+		}
+	}
+	return nil
+}
 
-// Description returns s in a form [CheckDescription] accepts
-// (netplan.CleanDescription): "->" becomes "to", accents are dropped,
-// every other character AWS refuses becomes a space, runs of spaces are
-// one, and the result is cut to 255 characters:
+func descriptionRune(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == ' ' || strings.ContainsRune(descriptionChars, r)
+}
+
+// Description returns s in a form [CheckDescription] accepts: "->"
+// becomes "to", every other character AWS refuses becomes a space, runs
+// of spaces are one, and the result is cut to 255 characters. Build
+// passes derived descriptions ("app -> db tcp/5432") through it:
 // Description("app -> db tcp/5432") is "app to db tcp/5432".
-func Description(s string) string { return netplan.CleanDescription(s) }
+func Description(s string) string {
+	s = strings.ReplaceAll(s, "->", "to")
+	b := []rune(s)
+	for i, r := range b {
+		if !descriptionRune(r) {
+			b[i] = ' '
+		}
+	}
+	out := strings.Join(strings.Fields(string(b)), " ")
+	if r := []rune(out); len(r) > MaxDescription {
+		out = strings.TrimSpace(string(r[:MaxDescription]))
+	}
+	return out
+}
 
 // CheckLBName reports why AWS or OUTSCALE would refuse name as a load
 // balancer (or AWS target group) name: 1 to 32 letters, digits and

@@ -118,7 +118,7 @@ func checkRuleDescriptions(id string, spec *blueprint.SecurityGroupRulesSpec) er
 		rules []blueprint.RuleSpec
 	}{{"inbound", spec.Inbound}, {"outbound", spec.Outbound}} {
 		for i, r := range dir.rules {
-			if err := netplan.CheckDescription(r.Description); err != nil {
+			if err := blueprint.CheckDescription(r.Description); err != nil {
 				errs = append(errs, fmt.Errorf("aws: %s: %s[%d].description: %q: %w (InvalidParameterValue)", id, dir.name, i, r.Description, err))
 			}
 		}
