@@ -15,7 +15,7 @@ import (
 // The engine lints a Blueprint it is given directly, not built by package
 // pattern: SSH open to the internet in two halves, and a load balancer
 // target port the cluster's group does not admit, stop Plan and Apply
-// before any call; acknowledged, they pass and the plan shows them with
+// before the first write; acknowledged, they pass and the plan shows them with
 // the reason.
 func TestEngineLintsBlueprints(t *testing.T) {
 	t.Parallel()
