@@ -59,6 +59,7 @@ var funcs = map[string]any{
 	"blueprint.CompareListeners": blueprint.CompareListeners, "blueprint.CompareRoutes": blueprint.CompareRoutes,
 	"blueprint.CompareRules": blueprint.CompareRules, "blueprint.Description": blueprint.Description,
 	"blueprint.CheckByID": blueprint.CheckByID, "blueprint.Acknowledge": blueprint.Acknowledge, "blueprint.SortFindings": blueprint.SortFindings,
+	"blueprint.RouteTargetKind": blueprint.RouteTargetKind,
 
 	"provider.NewEngine": provider.NewEngine, "provider.NewRenderer": provider.NewRenderer,
 
@@ -100,7 +101,7 @@ func init() {
 
 		(*pattern.Architecture)(nil), (*pattern.Availability)(nil), (*pattern.AvailabilityReport)(nil), (*pattern.Bus)(nil), (*pattern.Cache)(nil),
 		(*pattern.Check)(nil), (*pattern.CloudNativeOptions)(nil), (*pattern.DMZOptions)(nil), (*pattern.ElasticOptions)(nil), (*pattern.Link)(nil),
-		(*pattern.ThreeTierOptions)(nil), (*pattern.TierAvailability)(nil), (*pattern.WebAppOptions)(nil),
+		(*pattern.ThreeTierOptions)(nil), (*pattern.TierAvailability)(nil), (*pattern.WebAppOptions)(nil), (*pattern.VPN)(nil),
 
 		(*blueprint.ACLEntrySpec)(nil), (*blueprint.Acknowledgement)(nil), (*blueprint.Check)(nil), (*blueprint.Blueprint)(nil), (*blueprint.ClusterSpec)(nil), (*blueprint.DatabaseSpec)(nil),
 		(*blueprint.HealthCheckSpec)(nil), (*blueprint.InternetGatewaySpec)(nil), (*blueprint.Kind)(nil), (*blueprint.KindInfo)(nil),
@@ -109,6 +110,7 @@ func init() {
 		(*blueprint.RouteTableSpec)(nil), (*blueprint.RuleKey)(nil), (*blueprint.RuleSpec)(nil), (*blueprint.ScalingSpec)(nil),
 		(*blueprint.SecurityGroupRulesSpec)(nil), (*blueprint.SecurityGroupSpec)(nil), (*blueprint.SubnetSpec)(nil),
 		(*blueprint.DatabaseReplicaSpec)(nil), (*blueprint.Existing)(nil),
+		(*blueprint.VPNGatewaySpec)(nil), (*blueprint.CustomerGatewaySpec)(nil), (*blueprint.VPNConnectionSpec)(nil),
 
 		(*provider.Action)(nil), (*provider.ApplyOptions)(nil), (*provider.Change)(nil), (*provider.Changeset)(nil), (*provider.DriftReport)(nil),
 		(*provider.Engine)(nil), (*provider.Event)(nil), (*provider.EventType)(nil), (*provider.FieldDiff)(nil), (*provider.Options)(nil),

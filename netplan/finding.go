@@ -67,6 +67,8 @@ func (s *Severity) UnmarshalText(b []byte) error {
 //	                             the Net keep the range those clients use: info
 //	NP012 ephemeral-uncommon     a narrowed Options.Ephemeral covers neither Linux's
 //	                             nor Windows' range: warning
+//	NP013 peer-unrouted          a flow joins a tier to a peer that no VPN (or link)
+//	                             routes: nothing carries its blocks: error
 //
 // A flow to a load balancer is judged as a flow to the tier that holds it
 // (NP002 to NP004).
@@ -200,6 +202,11 @@ func (r *Rules) findings() []Finding {
 				addf("NP003", SeverityError, subject, fmt.Sprintf("isolated tier %q is reachable from outside the Net", dst.Name), "remove the flow; let a public or private tier talk to it")
 			case Private:
 				addf("NP004", SeverityError, subject, fmt.Sprintf("private tier %q takes connections from outside the Net, but its default route goes to a NAT", dst.Name), "make the tier Public or put a public load balancer tier in front of it")
+			}
+		}
+		for _, e := range [2]Endpoint{f.From, f.To} {
+			if e.Kind == EndpointPeer && !r.isVPN(e.Name) {
+				addf("NP013", SeverityError, subject, fmt.Sprintf("no route carries peer %q's blocks: it has neither a VPN nor a link", e.Name), "give the peer a VPN (Topology.VPNs; package pattern: Architecture.VPN)")
 			}
 		}
 		if f.From.Kind == EndpointTier && r.external(f.To) &&

@@ -31,7 +31,10 @@ type Query struct {
 //	acl-out             the source tier's ACL lets it out
 //	route               the source's route tables carry it (local route), or,
 //	                    from outside the Net, the destination's route tables
-//	                    send replies to the internet gateway
+//	                    send replies to the internet gateway; to or from a
+//	                    peer, the tier's route tables send the peer's blocks
+//	                    to the VPN gateway
+//	vpn                 the peer's VPN connection carries its blocks
 //	acl-in              the destination tier's ACL lets it in
 //	security-group-in   the destination's security group lets it in
 //	acl-return-out      the destination's ACL lets replies out (the client's
@@ -92,8 +95,10 @@ func (v Verdict) String() string {
 // source and of the destination must let the connection and its replies
 // through. A source outside the Net (the internet or an outside CIDR)
 // needs the destination's subnets to route 0.0.0.0/0 to the internet
-// gateway (a Public tier); peers are assumed routed by their connection;
-// tiers and CIDRs inside the Net use the local route. A tier reaches the
+// gateway (a Public tier); a peer is reached through the VPN gateway when
+// it has a VPN (Topology.VPNs), the tier's route tables sending the peer's
+// blocks there both for requests and for replies, and is unreachable
+// otherwise; tiers and CIDRs inside the Net use the local route. A tier reaches the
 // internet through the internet gateway (Public) or through the NAT of
 // each subnet's zone (Private), whose tier's ACL must pass the request
 // and the replies both ways.
@@ -282,7 +287,7 @@ func (w *walk) hop(c, s end, ports PortRange) bool {
 	var ok bool
 	switch {
 	case c.ep.Kind == EndpointPeer:
-		ok = w.pass("route", "peer:"+c.ep.Name, []string{"assumed routed by the peer connection"})
+		ok = w.peerRoute(r.groupTables(s.home), c.ep.Name, c.ps)
 	case r.external(c.ep):
 		ok = w.route("route", r.groupTables(s.home), c.ps, TargetInternetGateway)
 	case c.home < 0: // a CIDR inside the Net: the server's replies use the local route
@@ -295,6 +300,23 @@ func (w *walk) hop(c, s end, ports PortRange) bool {
 		w.sg("security-group-in", s.sg, Inbound, ports, c) &&
 		w.acl("acl-return-out", s.home, Outbound, c.ret, c.ps) &&
 		w.acl("acl-return-in", c.home, Inbound, c.ret, s.ps)
+}
+
+// peerRoute checks that peer name is reached through the VPN gateway and
+// that every table sends every block ps of the peer there: the request
+// from a tier, or the replies to the peer.
+func (w *walk) peerRoute(tables []RouteTable, name string, ps []netip.Prefix) bool {
+	if !w.r.isVPN(name) {
+		return w.fail("route", "peer:"+name, "no VPN or link routes the peer's blocks (finding NP013); give the peer a VPN")
+	}
+	if !w.route("route", tables, ps, TargetVPNGateway) {
+		return false
+	}
+	blocks := make([]string, len(ps))
+	for i, p := range ps {
+		blocks[i] = p.String()
+	}
+	return w.pass("vpn", "peer:"+name, []string{"VPN connection to the peer carries " + strings.Join(blocks, ", ")})
 }
 
 // throughBalancer goes on from balancer s, when it is one, to its targets
@@ -338,7 +360,9 @@ func (w *walk) egress(c end, dst Endpoint, ports PortRange) bool {
 		return false
 	}
 	if dst.Kind == EndpointPeer {
-		w.pass("route", "peer:"+dst.Name, []string{"assumed routed by the peer connection"})
+		if !w.peerRoute(w.r.groupTables(c.home), dst.Name, d.ps) {
+			return false
+		}
 	} else if !w.egressRoute(c, d.ps, ports) {
 		return false
 	}

@@ -90,6 +90,7 @@ func TestCanReachInputs(t *testing.T) {
 	t.Parallel()
 	topo := threeTier(t)
 	topo.Peers = map[string][]netip.Prefix{"vpn": {rpfx("192.168.0.0/16")}}
+	topo.VPNs = []string{"vpn"}
 	topo.Flows = append(topo.Flows, rflows(t, "peer:vpn -> app tcp/22", "10.0.99.0/24 -> db tcp/3306", "app -> internet tcp/443")...)
 	r := rderive(t, topo, netplan.Options{})
 	tests := []struct {

@@ -11,12 +11,17 @@ import (
 // own zone (NATPerZone), to the single NAT of the first zone (NATShared)
 // or nothing (NATNone); Isolated subnets have no default route at all.
 // For Net 10.0.0.0/16, a Private subnet in dc2 gets 10.0.0.0/16 -> local
-// and 0.0.0.0/0 -> nat(dc2).
+// and 0.0.0.0/0 -> nat(dc2). The subnets of a tier that a flow joins to a
+// VPN peer (Topology.VPNs), either way, also send each of the peer's
+// blocks to the VPN gateway: with "peer:office -> app tcp/22" and office
+// 192.168.0.0/16, app's tables get 192.168.0.0/16 -> vpn-gateway, which
+// carries app's replies.
 func (r *Rules) deriveRoutes() ([]RouteTable, []string) {
 	shared := r.sharedNATZone()
+	vpn := r.vpnPeersByGroup()
 	var tables []RouteTable
 	var natZones []string
-	for _, g := range r.topo.Groups {
+	for gi, g := range r.topo.Groups {
 		for _, s := range g.Subnets {
 			rt := RouteTable{Group: g.Name, Zone: s.Zone, Routes: []Route{{Destination: r.topo.Net, Target: RouteTarget{Kind: TargetLocal}}}}
 			for _, def := range r.anyPs {
@@ -38,6 +43,9 @@ func (r *Rules) deriveRoutes() ([]RouteTable, []string) {
 					natZones = append(natZones, zone)
 				}
 			}
+			for _, p := range vpn[gi] {
+				rt.Routes = append(rt.Routes, Route{Destination: p, Target: RouteTarget{Kind: TargetVPNGateway}})
+			}
 			tables = append(tables, rt)
 		}
 	}
@@ -47,6 +55,29 @@ func (r *Rules) deriveRoutes() ([]RouteTable, []string) {
 		natZones = []string{}
 	}
 	return tables, natZones
+}
+
+// vpnPeersByGroup returns, per index in Topology.Groups, the blocks of
+// the VPN peers that a flow joins to the tier (or to a balancer it
+// holds), sorted.
+func (r *Rules) vpnPeersByGroup() map[int][]netip.Prefix {
+	out := map[int][]netip.Prefix{}
+	for _, f := range r.topo.Flows {
+		for _, pair := range [2][2]Endpoint{{f.From, f.To}, {f.To, f.From}} {
+			peer, local := pair[0], pair[1]
+			if peer.Kind != EndpointPeer || local.Kind != EndpointTier || !r.isVPN(peer.Name) {
+				continue
+			}
+			if gi := r.home(local.Name); gi >= 0 {
+				out[gi] = append(out[gi], r.topo.Peers[peer.Name]...)
+			}
+		}
+	}
+	for gi, ps := range out {
+		slices.SortFunc(ps, comparePrefix)
+		out[gi] = slices.Compact(ps)
+	}
+	return out
 }
 
 // sharedNATZone is Topology.Zones[0], or else the first zone (by name) of a

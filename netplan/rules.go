@@ -84,6 +84,17 @@ type Topology struct {
 	Flows     []Flow     `json:"flows"`
 	// Peers maps a peer name (used as "peer:<name>" in flows) to its blocks.
 	Peers map[string][]netip.Prefix `json:"peers,omitempty"`
+	// VPNs names the peers reached through the Net's VPN gateway (an AWS
+	// virtual private gateway, an OUTSCALE virtual gateway) and a
+	// site-to-site VPN connection. The route table of every subnet of a
+	// tier that a flow joins to such a peer sends the peer's blocks to the
+	// gateway ([TargetVPNGateway]); [Rules.CanReach] follows that route.
+	// A flow to or from a peer that is not listed has no route: finding
+	// NP013, and CanReach blocks it at the route. The blocks of a VPN peer
+	// are IPv4 (the gateways carry IPv4 only), outside the Net and
+	// disjoint from the other VPN peers' (a route table holds one route
+	// per destination).
+	VPNs []string `json:"vpns,omitempty"`
 }
 
 // SourceMode says how an inbound security-group rule names a tier source.
@@ -271,18 +282,23 @@ const (
 	TargetLocal TargetKind = iota
 	TargetInternetGateway
 	TargetNATGateway
+	// TargetVPNGateway is the Net's VPN gateway, which carries a VPN
+	// peer's blocks through the site-to-site VPN connection (see
+	// Topology.VPNs).
+	TargetVPNGateway
 )
 
 var (
-	targetNames = [...]string{"local", "internet-gateway", "nat"}
+	targetNames = [...]string{"local", "internet-gateway", "nat", "vpn-gateway"}
 	// targetText is the encoding of a TargetKind: the kind names of the
 	// resources a route points to (pattern/blueprint's "internet_gateway"
 	// and "nat_gateway"), so that a route reads the same in a netplan
 	// Result and in a Blueprint.
-	targetText = [...]string{"local", "internet_gateway", "nat_gateway"}
+	targetText = [...]string{"local", "internet_gateway", "nat_gateway", "vpn_gateway"}
 )
 
-// String returns the display form: "local", "internet-gateway" or "nat".
+// String returns the display form: "local", "internet-gateway", "nat" or
+// "vpn-gateway".
 func (k TargetKind) String() string {
 	if int(k) < len(targetNames) {
 		return targetNames[k]
@@ -291,7 +307,7 @@ func (k TargetKind) String() string {
 }
 
 // MarshalText implements [encoding.TextMarshaler]: "local",
-// "internet_gateway" or "nat_gateway".
+// "internet_gateway", "nat_gateway" or "vpn_gateway".
 func (k TargetKind) MarshalText() ([]byte, error) {
 	if int(k) < len(targetText) {
 		return []byte(targetText[k]), nil
@@ -406,6 +422,7 @@ func cloneTopology(t Topology) Topology {
 	for i := range t.Balancers {
 		t.Balancers[i].Listeners = slices.Clone(t.Balancers[i].Listeners)
 	}
+	t.VPNs = slices.Clone(t.VPNs)
 	t.Flows = slices.Clone(t.Flows)
 	for i := range t.Flows {
 		t.Flows[i].From.Prefixes = slices.Clone(t.Flows[i].From.Prefixes)
@@ -640,8 +657,54 @@ func (r *Rules) validatePeers() []error {
 			}
 		}
 	}
+	return append(errs, r.validateVPNs()...)
+}
+
+// validateVPNs checks that each VPN names a declared peer once, whose
+// blocks a route table can hold: IPv4, outside the Net, not a default
+// route, and disjoint from the other VPN peers' blocks.
+func (r *Rules) validateVPNs() []error {
+	var errs []error
+	owner := map[netip.Prefix]string{}
+	var all []netip.Prefix
+	for i, name := range r.topo.VPNs {
+		field := fmt.Sprintf("vpns[%d]", i)
+		ps, ok := r.topo.Peers[name]
+		switch {
+		case !ok:
+			errs = append(errs, topoErr(ErrInvalid, field, fmt.Sprintf("%q", name), "unknown peer; declare it in Topology.Peers or fix the name"))
+			continue
+		case slices.Index(r.topo.VPNs, name) < i:
+			errs = append(errs, topoErr(ErrDuplicate, field, fmt.Sprintf("%q", name), "duplicate VPN; list each peer once"))
+			continue
+		}
+		for _, p := range ps {
+			switch {
+			case !p.IsValid() || p != p.Masked():
+				continue // reported by validatePeers
+			case !p.Addr().Is4():
+				errs = append(errs, topoErr(ErrInvalid, field, p.String(), "IPv6 block behind a VPN; VPN gateways carry IPv4 only, give the peer's IPv4 blocks"))
+			case p.Bits() == 0:
+				errs = append(errs, topoErr(ErrInvalid, field, p.String(), "a VPN peer of the whole internet would take the default route; give the peer's own blocks"))
+			case r.topo.Net.IsValid() && r.topo.Net.Overlaps(p):
+				errs = append(errs, topoErr(ErrOverlap, field, p.String(), fmt.Sprintf("overlaps the Net %s; the local route would win: renumber one side", r.topo.Net)))
+			default:
+				all = append(all, p)
+				owner[p] = name
+			}
+		}
+	}
+	slices.SortFunc(all, comparePrefix)
+	for i := 1; i < len(all); i++ {
+		if all[i-1].Overlaps(all[i]) && owner[all[i-1]] != owner[all[i]] {
+			errs = append(errs, topoErr(ErrOverlap, "vpns", all[i].String(), fmt.Sprintf("block of peer %q overlaps %s of peer %q; a route table sends a block to one place", owner[all[i]], all[i-1], owner[all[i-1]])))
+		}
+	}
 	return errs
 }
+
+// isVPN reports whether peer name is reached through the VPN gateway.
+func (r *Rules) isVPN(name string) bool { return slices.Contains(r.topo.VPNs, name) }
 
 func (r *Rules) validateFlows() []error {
 	var errs []error

@@ -204,6 +204,7 @@ func TestTransitQueries(t *testing.T) {
 	t.Parallel()
 	topo := webApp(t)
 	topo.Peers = map[string][]netip.Prefix{"office": {rpfx("192.168.0.0/16")}}
+	topo.VPNs = []string{"office"}
 	topo.Flows = append(topo.Flows, rflows(t, "app -> peer:office tcp/389")...)
 	r := rderive(t, topo, netplan.Options{Profile: netplan.AWS})
 	for _, c := range []struct {

@@ -71,7 +71,10 @@ type Architecture struct {
 	// Links are flows on the destination's own ports.
 	Links []Link
 	// Peers are named networks (VPN, peering) usable as "peer:<name>".
+	// A flow may name a peer only once it is routed: by a VPN (VPNs).
 	Peers map[string][]netip.Prefix
+	// VPNs are the site-to-site VPNs to peers, by peer name (see [VPN]).
+	VPNs map[string]VPN
 
 	// NAT: netplan.NATPerZone (the zero value: one NAT per zone, a zone
 	// failure cuts no other zone off), NATShared (one NAT: cheaper, an
@@ -233,7 +236,7 @@ func (a *Architecture) Connect(from, to string, ports ...uint16) *Architecture {
 }
 
 // Peer declares the named network p (a VPN, a peered Net) usable in flows
-// as "peer:<name>".
+// as "peer:<name>" once it is routed: give it a VPN ([Architecture.VPN]).
 func (a *Architecture) Peer(name string, p ...netip.Prefix) *Architecture {
 	if a == nil {
 		return nil

@@ -181,7 +181,7 @@ func findingErrors(fs []netplan.Finding) []error {
 
 func (d *design) validate() []error {
 	return slices.Concat(d.validateNet(), d.validateTiers(), d.validateLBs(), d.validateClusters(),
-		d.validateDatabases(), d.validateTargets(), d.validateFlows(), d.validateAcknowledgements())
+		d.validateDatabases(), d.validateTargets(), d.validateFlows(), d.validateVPNs(), d.validateAcknowledgements())
 }
 
 // validateAcknowledgements checks that each acknowledgement names a check
@@ -205,11 +205,11 @@ func (d *design) validateAcknowledgements() []error {
 }
 
 // isNetplanID reports whether s is the id of one of netplan's findings,
-// NP001 to NP012.
+// NP001 to NP013.
 func isNetplanID(s string) bool {
 	var n int
 	_, err := fmt.Sscanf(s, "NP%03d", &n)
-	return err == nil && len(s) == 5 && n >= 1 && n <= 12
+	return err == nil && len(s) == 5 && n >= 1 && n <= 13
 }
 
 // validateNet checks the deployment and Net names, the CIDR and the zones.
@@ -435,6 +435,8 @@ func (d *design) checkEndpoint(field string, e netplan.Endpoint, from bool) []er
 			return []error{errf(field, "peer:"+e.Name, "peer declared without prefixes", "give Peer(name, prefixes...) the peer's address blocks")}
 		case !ok:
 			return []error{errf(field, "peer:"+e.Name, "unknown peer", "declare it with Peer(name, prefixes...)")}
+		default:
+			return d.unroutedPeer(field, e.Name)
 		}
 	}
 	return nil
@@ -480,7 +482,7 @@ func (d *design) allocate() error {
 func (d *design) derive() error {
 	a := d.arch
 	d.flows = dedupFlows(d.declaredFlows())
-	topo := netplan.Topology{Net: a.CIDR, Zones: d.zones, Peers: a.Peers, Flows: d.flows}
+	topo := netplan.Topology{Net: a.CIDR, Zones: d.zones, Peers: a.Peers, VPNs: a.vpnNames(), Flows: d.flows}
 	for i := range a.Tiers {
 		t := &a.Tiers[i]
 		g := netplan.Group{Name: t.Name, Exposure: t.Exposure}
@@ -595,6 +597,7 @@ func (d *design) blueprint() *blueprint.Blueprint {
 		Resources: make([]blueprint.Resource, 0, 4+8*len(a.Tiers)*len(d.zones)+4*len(a.LBs))}
 	b.add(blueprint.Resource{ID: b.netID, Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: a.CIDR, KeepDefaultSecurityGroupRules: a.KeepDefaultSecurityGroupRules}})
 	b.subnetsAndGateways()
+	b.vpns()
 	b.routeTables()
 	d.securityGroups(b.add, b.netID)
 	b.networkACLs()
@@ -654,14 +657,10 @@ func (b *bpBuilder) routeTables() {
 	for _, rt := range b.d.rules.RouteTables {
 		spec := &blueprint.RouteTableSpec{Net: blueprint.Ref(b.netID), Subnet: blueprint.Ref(id(blueprint.KindSubnet, rt.Group, rt.Zone))}
 		for _, r := range rt.Routes {
-			target := blueprint.Ref(b.igwID)
-			switch r.Target.Kind {
-			case netplan.TargetNATGateway:
-				target = blueprint.Ref(id(blueprint.KindNATGateway, "nat", r.Target.Zone))
-			case netplan.TargetLocal:
+			if r.Target.Kind == netplan.TargetLocal {
 				continue
 			}
-			spec.Routes = append(spec.Routes, blueprint.RouteSpec{Destination: r.Destination, TargetKind: r.Target.Kind, Target: target})
+			spec.Routes = append(spec.Routes, blueprint.RouteSpec{Destination: r.Destination, TargetKind: r.Target.Kind, Target: b.routeTarget(r.Target)})
 		}
 		b.add(blueprint.Resource{ID: id(blueprint.KindRouteTable, rt.Group, rt.Zone), Kind: blueprint.KindRouteTable, RouteTable: spec})
 	}

@@ -236,6 +236,7 @@ func TestPeersInternalLBAndCIDRSources(t *testing.T) {
 	t.Parallel()
 	a := pattern.New("corp", "10.1.0.0/16").
 		Peer("vpn", pfx("172.16.0.0/12")).
+		VPN("vpn", pattern.VPN{PublicIP: netip.MustParseAddr("198.51.100.7")}).
 		AddTier(tier.Bastion("bastion"), tier.LoadBalancers("inner", netplan.Private), tier.App("app"), tier.App("batch")).
 		AddCluster(tier.NewCluster("app", "img", "t3.small"), tier.NewCluster("batch", "img", "t3.small"), tier.NewCluster("bastion", "img", "t3.micro")).
 		AddLB(tier.InternalLB("api", "inner", "app", 8080)).

@@ -64,6 +64,9 @@ func ExampleArchitecture_Build() {
 	// internet_gateway: 1
 	// public_ip: 2
 	// nat_gateway: 2
+	// vpn_gateway: 0
+	// customer_gateway: 0
+	// vpn_connection: 0
 	// route_table: 6
 	// security_group: 4
 	// security_group_rules: 4

@@ -101,7 +101,7 @@ func TestPeerDeclaredWithoutPrefixes(t *testing.T) {
 	assert.Contains(t, err.Error(), `peer:office: peer declared without prefixes; give Peer(name, prefixes...) the peer's address blocks`)
 	assert.NotContains(t, err.Error(), "unknown peer")
 
-	a.Peer("office", netip.MustParsePrefix("192.0.2.0/24"))
+	a.Peer("office", netip.MustParsePrefix("192.0.2.0/24")).VPN("office", pattern.VPN{PublicIP: netip.MustParseAddr("198.51.100.7")})
 	build(t, a)
 }
 

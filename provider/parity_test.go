@@ -74,7 +74,8 @@ func randomArchitecture(r *rand.Rand, prof netplan.Profile) *pattern.Architectur
 		a.Flow(names[r.IntN(n)] + " -> internet tcp/443")
 	}
 	if r.IntN(3) == 0 {
-		a.Peer("office", netip.MustParsePrefix("192.0.2.0/24")).Flow("peer:office -> " + names[r.IntN(n)] + " tcp/22")
+		a.Peer("office", netip.MustParsePrefix("192.0.2.0/24")).VPN("office", pattern.VPN{PublicIP: netip.MustParseAddr("198.51.100.7")}).
+			Flow("peer:office -> " + names[r.IntN(n)] + " tcp/22")
 	}
 	addBalancer(r, a, names)
 	return a

@@ -78,6 +78,7 @@ func preflight(bp *blueprint.Blueprint, d driver.Driver) error {
 	c.nets()
 	c.subnets()
 	c.gateways()
+	c.vpns()
 	c.routeTables()
 	c.groups()
 	c.networkACLs()
@@ -196,6 +197,10 @@ func (c *checker) netOf(r *blueprint.Resource) string {
 		return string(r.Subnet.Net)
 	case blueprint.KindInternetGateway:
 		return string(r.InternetGateway.Net)
+	case blueprint.KindVPNGateway:
+		return string(r.VPNGateway.Net)
+	case blueprint.KindVPNConnection:
+		via = r.VPNConnection.VPNGateway
 	case blueprint.KindRouteTable:
 		return string(r.RouteTable.Net)
 	case blueprint.KindSecurityGroup:

@@ -130,10 +130,7 @@ func (c *checker) routeTables() {
 		}
 		owner[s.Subnet] = r.ID
 		for i, rt := range s.Routes {
-			want := blueprint.KindInternetGateway
-			if rt.TargetKind == netplan.TargetNATGateway {
-				want = blueprint.KindNATGateway
-			}
+			want, _ := blueprint.RouteTargetKind(rt.TargetKind)
 			f := fmt.Sprintf("route_table.routes[%d].target", i)
 			c.sameNet(r, f, c.ref(r, f, rt.Target, want), string(s.Net))
 		}

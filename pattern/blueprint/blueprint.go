@@ -142,6 +142,9 @@ type Resource struct {
 	InternetGateway    *InternetGatewaySpec    `json:"internet_gateway,omitempty"`
 	PublicIP           *PublicIPSpec           `json:"public_ip,omitempty"`
 	NATGateway         *NATGatewaySpec         `json:"nat_gateway,omitempty"`
+	VPNGateway         *VPNGatewaySpec         `json:"vpn_gateway,omitempty"`
+	CustomerGateway    *CustomerGatewaySpec    `json:"customer_gateway,omitempty"`
+	VPNConnection      *VPNConnectionSpec      `json:"vpn_connection,omitempty"`
 	RouteTable         *RouteTableSpec         `json:"route_table,omitempty"`
 	SecurityGroup      *SecurityGroupSpec      `json:"security_group,omitempty"`
 	SecurityGroupRules *SecurityGroupRulesSpec `json:"security_group_rules,omitempty"`
@@ -203,10 +206,53 @@ type NATGatewaySpec struct {
 	Zone        string `json:"zone"`
 }
 
+// VPNGatewaySpec is the Net's VPN gateway: an AWS virtual private gateway
+// attached to the VPC (CreateVpnGateway, AttachVpnGateway), an OUTSCALE
+// virtual gateway linked to the Net (CreateVirtualGateway,
+// LinkVirtualGateway). A Net holds at most one. Route tables send the
+// blocks of the VPN peers to it ([netplan.TargetVPNGateway]).
+type VPNGatewaySpec struct {
+	Net Ref `json:"net"`
+}
+
+// DefaultCustomerGatewayASN is the BGP ASN of a customer gateway that
+// routes statically: AWS's default for CreateCustomerGateway's BgpAsn
+// (65000, a private ASN), which OUTSCALE's CreateClientGateway requires
+// to be given.
+const DefaultCustomerGatewayASN = 65000
+
+// CustomerGatewaySpec is the peer's VPN device as the cloud knows it: an
+// AWS customer gateway, an OUTSCALE client gateway, of type ipsec.1.
+// Its logical id names the peer ("customer_gateway/office").
+type CustomerGatewaySpec struct {
+	// PublicIP is the device's public IPv4 address, where the tunnels end.
+	PublicIP netip.Addr `json:"public_ip"`
+	// ASN is the device's BGP autonomous system number (1 to 2147483647,
+	// AWS's range); a peer that routes statically has
+	// [DefaultCustomerGatewayASN].
+	ASN uint32 `json:"asn"`
+}
+
+// VPNConnectionSpec is a site-to-site IPsec VPN connection (type ipsec.1,
+// two tunnels) between the Net's VPN gateway and a customer gateway.
+type VPNConnectionSpec struct {
+	VPNGateway      Ref `json:"vpn_gateway"`
+	CustomerGateway Ref `json:"customer_gateway"`
+	// BGP routes dynamically: the gateway learns the peer's blocks from
+	// the peer's BGP announcements. false: static routing
+	// (StaticRoutesOnly), through StaticRoutes.
+	BGP bool `json:"bgp,omitempty"`
+	// StaticRoutes are the peer's blocks the gateway sends through the
+	// tunnels when BGP is false (AWS CreateVpnConnectionRoute, OUTSCALE
+	// CreateVpnConnectionRoute); empty with BGP.
+	StaticRoutes []netip.Prefix `json:"static_routes,omitempty"`
+}
+
 // RouteSpec is one route of a route table. The local route of the Net is
-// implicit and never listed. TargetKind is [netplan.TargetInternetGateway]
-// or [netplan.TargetNATGateway] (JSON "internet_gateway", "nat_gateway"),
-// and Target the gateway of that kind.
+// implicit and never listed. TargetKind is [netplan.TargetInternetGateway],
+// [netplan.TargetNATGateway] or [netplan.TargetVPNGateway] (JSON
+// "internet_gateway", "nat_gateway", "vpn_gateway"), and Target the
+// gateway of that kind.
 type RouteSpec struct {
 	Destination netip.Prefix       `json:"destination"`
 	TargetKind  netplan.TargetKind `json:"target_kind"`

@@ -139,6 +139,14 @@ func (r *Resource) Check() error {
 			ps.need("nat_gateway.subnet", string(s.Subnet), "the subnet id")
 			ps.need("nat_gateway.public_ip", string(s.PublicIP), "the public IP id")
 		}
+	case KindVPNGateway:
+		if s := r.VPNGateway; s != nil {
+			ps.need("vpn_gateway.net", string(s.Net), "the net id")
+		}
+	case KindCustomerGateway:
+		ps.customerGateway(r.CustomerGateway)
+	case KindVPNConnection:
+		ps.vpnConnection(r.VPNConnection)
 	case KindRouteTable:
 		ps.routeTable(r.RouteTable)
 	case KindSecurityGroup:
@@ -183,9 +191,9 @@ func (ps *problems) routeTable(s *RouteTableSpec) {
 			ps.add(f+".destination", rt.Destination.String(), fmt.Sprintf("same destination as routes[%d] (RouteAlreadyExists)", j), "keep one route per destination")
 		}
 		seen[rt.Destination] = i
-		if rt.TargetKind != netplan.TargetInternetGateway && rt.TargetKind != netplan.TargetNATGateway {
+		if _, ok := RouteTargetKind(rt.TargetKind); !ok {
 			ps.add(f+".target_kind", rt.TargetKind.String(), "not a gateway",
-				fmt.Sprintf("use %q or %q", netplan.TargetInternetGateway, netplan.TargetNATGateway))
+				fmt.Sprintf("use %q, %q or %q", netplan.TargetInternetGateway, netplan.TargetNATGateway, netplan.TargetVPNGateway))
 		}
 		ps.need(f+".target", string(rt.Target), "the gateway id")
 	}

@@ -18,6 +18,9 @@ const (
 	KindInternetGateway    Kind = "internet_gateway"     // AWS Internet Gateway, OUTSCALE Internet Service (attached/linked)
 	KindPublicIP           Kind = "public_ip"            // AWS Elastic IP, OUTSCALE Public IP
 	KindNATGateway         Kind = "nat_gateway"          // AWS NAT Gateway, OUTSCALE NAT Service
+	KindVPNGateway         Kind = "vpn_gateway"          // AWS virtual private gateway, OUTSCALE virtual gateway (attached/linked)
+	KindCustomerGateway    Kind = "customer_gateway"     // AWS customer gateway, OUTSCALE client gateway: the peer's VPN device
+	KindVPNConnection      Kind = "vpn_connection"       // AWS site-to-site VPN connection, OUTSCALE VPN connection
 	KindRouteTable         Kind = "route_table"          // one per subnet, with its routes and its association
 	KindSecurityGroup      Kind = "security_group"       // the group alone, one per tier and per load balancer
 	KindSecurityGroupRules Kind = "security_group_rules" // the complete rule set of one group (split out so groups can reference each other)
@@ -69,6 +72,12 @@ var registry = []kindEntry{
 	entry(KindInfo{Kind: KindInternetGateway, DeleteFirst: true}, func(r *Resource) **InternetGatewaySpec { return &r.InternetGateway }),
 	entry(KindInfo{Kind: KindPublicIP}, func(r *Resource) **PublicIPSpec { return &r.PublicIP }),
 	entry(KindInfo{Kind: KindNATGateway, Async: true}, func(r *Resource) **NATGatewaySpec { return &r.NATGateway }),
+	// A Net holds one VPN gateway, and a gateway and a customer gateway
+	// one VPN connection together: their replacements go first. A
+	// customer gateway's replacement may not: it is another device.
+	entry(KindInfo{Kind: KindVPNGateway, Async: true, DeleteFirst: true}, func(r *Resource) **VPNGatewaySpec { return &r.VPNGateway }),
+	entry(KindInfo{Kind: KindCustomerGateway}, func(r *Resource) **CustomerGatewaySpec { return &r.CustomerGateway }),
+	entry(KindInfo{Kind: KindVPNConnection, Async: true, DeleteFirst: true}, func(r *Resource) **VPNConnectionSpec { return &r.VPNConnection }),
 	entry(KindInfo{Kind: KindRouteTable}, func(r *Resource) **RouteTableSpec { return &r.RouteTable }),
 	entry(KindInfo{Kind: KindSecurityGroup, DeleteFirst: true, DeleteAfter: []Kind{KindSecurityGroupRules}},
 		func(r *Resource) **SecurityGroupSpec { return &r.SecurityGroup }),

@@ -2,6 +2,7 @@ package blueprint
 
 import (
 	"cmp"
+	"net/netip"
 	"slices"
 	"strings"
 )
@@ -46,6 +47,29 @@ func optionalZone(z *string) []*string {
 		return nil
 	}
 	return []*string{z}
+}
+
+func (s *VPNGatewaySpec) refs() []*Ref                     { return []*Ref{&s.Net} }
+func (s *VPNGatewaySpec) clone() *VPNGatewaySpec           { c := *s; return &c }
+func (s *VPNGatewaySpec) normalize()                       {}
+func (s *CustomerGatewaySpec) refs() []*Ref                { return nil }
+func (s *CustomerGatewaySpec) clone() *CustomerGatewaySpec { c := *s; return &c }
+func (s *CustomerGatewaySpec) normalize()                  {}
+
+func (s *VPNConnectionSpec) refs() []*Ref { return []*Ref{&s.VPNGateway, &s.CustomerGateway} }
+
+func (s *VPNConnectionSpec) clone() *VPNConnectionSpec {
+	c := *s
+	c.StaticRoutes = slices.Clone(s.StaticRoutes)
+	return &c
+}
+
+// normalize sorts the static routes, without duplicates.
+func (s *VPNConnectionSpec) normalize() {
+	slices.SortFunc(s.StaticRoutes, func(a, b netip.Prefix) int {
+		return cmp.Or(a.Addr().Compare(b.Addr()), cmp.Compare(a.Bits(), b.Bits()))
+	})
+	s.StaticRoutes = slices.Compact(s.StaticRoutes)
 }
 
 func (s *RouteTableSpec) refs() []*Ref {

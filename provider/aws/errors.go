@@ -52,7 +52,7 @@ func errorCode(err error) driver.Code {
 		case code == "DependencyViolation", code == "InvalidIPAddress.InUse", code == "ResourceInUse",
 			code == "ResourceInUseFault", code == "InvalidDBSubnetGroupStateFault", code == "InvalidDBInstanceState",
 			code == "InvalidDBInstanceStateFault", code == "ScalingActivityInProgress", code == "ScalingActivityInProgressFault",
-			code == "SubnetAlreadyInUse":
+			code == "SubnetAlreadyInUse", code == "IncorrectState":
 			return driver.Dependency
 		case strings.HasSuffix(code, ".NotFound"), strings.HasSuffix(code, "NotFound"),
 			strings.HasSuffix(code, "NotFoundFault"), strings.HasSuffix(code, "NotFoundException"),

@@ -31,6 +31,13 @@ var kinds = map[blueprint.Kind]kindOps{
 		delete: noData((*Driver).deleteElasticIP)},
 	blueprint.KindNATGateway: {list: (*Driver).listNATGateways, read: (*Driver).readNATGateway, create: (*Driver).createNATGateway,
 		delete: noData((*Driver).deleteNATGateway)},
+	blueprint.KindVPNGateway: {list: (*Driver).listVPNGateways, read: (*Driver).readVPNGateway, create: (*Driver).createVPNGateway,
+		delete: noData((*Driver).deleteVPNGateway)},
+	blueprint.KindCustomerGateway: {list: (*Driver).listCustomerGateways, read: (*Driver).readCustomerGateway,
+		create: (*Driver).createCustomerGateway, delete: noData((*Driver).deleteCustomerGateway)},
+	blueprint.KindVPNConnection: {list: (*Driver).listVPNConnections, read: (*Driver).readVPNConnection,
+		create: (*Driver).createVPNConnection, update: (*Driver).updateVPNConnection, delete: noData((*Driver).deleteVPNConnection),
+		mutable: vpnConnectionMutable},
 	blueprint.KindRouteTable: {list: (*Driver).listRouteTables, read: (*Driver).readRouteTable, create: (*Driver).createRouteTable,
 		update: (*Driver).updateRouteTable, delete: noData((*Driver).deleteRouteTable), mutable: routeTableMutable},
 	blueprint.KindSecurityGroup: {list: (*Driver).listSecurityGroups, read: (*Driver).readSecurityGroup,
@@ -63,6 +70,9 @@ var (
 	}
 	subnetMutable = []string{
 		"public", // ModifySubnetAttribute MapPublicIpOnLaunch
+	}
+	vpnConnectionMutable = []string{
+		"static_routes", // CreateVpnConnectionRoute, DeleteVpnConnectionRoute
 	}
 	routeTableMutable = []string{
 		"routes", // CreateRoute, ReplaceRoute, DeleteRoute

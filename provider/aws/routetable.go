@@ -44,6 +44,9 @@ func routeSpec(r ec2types.Route) (blueprint.RouteSpec, bool) {
 		return blueprint.RouteSpec{}, false
 	case strings.HasPrefix(gw, "igw-"):
 		return blueprint.RouteSpec{Destination: dst, TargetKind: netplan.TargetInternetGateway, Target: blueprint.Ref(gw)}, true
+	case strings.HasPrefix(gw, "vgw-") && r.Origin != ec2types.RouteOriginEnableVgwRoutePropagation:
+		// a propagated route is the gateway's, not the table's
+		return blueprint.RouteSpec{Destination: dst, TargetKind: netplan.TargetVPNGateway, Target: blueprint.Ref(gw)}, true
 	}
 	if nat := awssdk.ToString(r.NatGatewayId); nat != "" {
 		return blueprint.RouteSpec{Destination: dst, TargetKind: netplan.TargetNATGateway, Target: blueprint.Ref(nat)}, true

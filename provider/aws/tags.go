@@ -143,6 +143,21 @@ func owned(m map[string]string, deployment string) bool {
 	return deployment != "" && m[driver.TagDeployment] == deployment
 }
 
+// ownedOnly keeps the items whose tags name deployment (and logicalID,
+// when given): the VPN kinds' Describe calls are filtered by tag on AWS,
+// but moto ignores tag filters on DescribeCustomerGateways, and a lookup
+// must never take another deployment's resource.
+func ownedOnly[T any](items []T, tags func(T) []ec2types.Tag, deployment, logicalID string) []T {
+	var out []T
+	for _, it := range items {
+		m := fromEC2Tags(tags(it))
+		if owned(m, deployment) && (logicalID == "" || m[driver.TagLogicalID] == logicalID) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
 func filter(name string, values ...string) ec2types.Filter {
 	return ec2types.Filter{Name: awssdk.String(name), Values: values}
 }

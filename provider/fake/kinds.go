@@ -72,6 +72,20 @@ func registry() map[blueprint.Kind]kindOps {
 			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", r.NATGateway.Subnet },
 			subnets: func(r *blueprint.Resource) []blueprint.Ref { return []blueprint.Ref{r.NATGateway.Subnet} },
 		},
+		blueprint.KindVPNGateway: {
+			idPrefix: "vgw", validate: (*Driver).validateVPNGateway, pending: "pending", ready: "available",
+			net:       func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return r.VPNGateway.Net, "" },
+			blockedBy: func(_ *Driver, e, o *entry) bool { return vpnUses(o, e.id) },
+		},
+		blueprint.KindCustomerGateway: {
+			idPrefix: "cgw", validate: (*Driver).validateCustomerGateway, ready: "available",
+			blockedBy: func(_ *Driver, e, o *entry) bool { return vpnUses(o, e.id) },
+		},
+		blueprint.KindVPNConnection: {
+			idPrefix: "vpn", validate: (*Driver).validateVPNConnection, pending: "pending", ready: "available",
+			mutable: []string{"static_routes"}, oscMutable: []string{"static_routes"},
+			net: func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", r.VPNConnection.VPNGateway },
+		},
 		blueprint.KindRouteTable: {
 			idPrefix: "rtb", validate: (*Driver).validateRouteTable, mutable: []string{"routes", "subnet"},
 			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return r.RouteTable.Net, "" },

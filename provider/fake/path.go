@@ -297,10 +297,11 @@ func (d *Driver) sgEgress(group string, dest netip.Prefix, proto netplan.Protoco
 }
 
 // route finds how subnet s reaches dest: directly through the internet
-// gateway (nil via; s must give its instances public IPs), or through a
-// NAT gateway, whose subnet it returns (and which must itself route dest
-// to the internet gateway). A destination inside the Net takes the local
-// route (nil via).
+// gateway (nil via; s must give its instances public IPs) or through a
+// VPN gateway (nil via; a VPN connection on it must carry dest), or
+// through a NAT gateway, whose subnet it returns (and which must itself
+// route dest to the internet gateway). A destination inside the Net takes
+// the local route (nil via).
 func (d *Driver) route(s *entry, dest netip.Prefix) (via *entry, why string) {
 	if n, ok := d.res[string(s.res.Subnet.Net)]; ok && n.res.Net.CIDR.Overlaps(dest) && n.res.Net.CIDR.Bits() <= dest.Bits() {
 		return nil, ""
@@ -314,6 +315,8 @@ func (d *Driver) route(s *entry, dest netip.Prefix) (via *entry, why string) {
 			return nil, fmt.Sprintf("subnet %s routes %s to the internet gateway but gives its instances no public IP", s.id, dest)
 		}
 		return nil, ""
+	case r.TargetKind == netplan.TargetVPNGateway:
+		return nil, d.vpnCarries(s.id, r.Target, dest)
 	}
 	nat, ok := d.res[string(r.Target)]
 	if !ok || nat.kind != blueprint.KindNATGateway {

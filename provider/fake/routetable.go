@@ -46,24 +46,16 @@ func (d *Driver) validateRouteTable(op string, e, old *entry) error {
 	}
 	for i, r := range s.Routes {
 		field := "route_table.routes[" + itoa(i) + "]"
-		var targetNet string
-		switch r.TargetKind {
-		case netplan.TargetInternetGateway:
-			t, err := d.ref(op, e, field+".target", r.Target, blueprint.KindInternetGateway)
-			if err != nil {
-				return err
-			}
-			targetNet = string(t.res.InternetGateway.Net)
-		case netplan.TargetNATGateway:
-			t, err := d.ref(op, e, field+".target", r.Target, blueprint.KindNATGateway)
-			if err != nil {
-				return err
-			}
-			targetNet = d.netOf(t)
-		default:
-			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.target_kind: %q: unknown; use %q or %q", field, r.TargetKind, netplan.TargetInternetGateway, netplan.TargetNATGateway)
+		want, ok := blueprint.RouteTargetKind(r.TargetKind)
+		if !ok {
+			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.target_kind: %q: unknown; use %q, %q or %q", field, r.TargetKind,
+				netplan.TargetInternetGateway, netplan.TargetNATGateway, netplan.TargetVPNGateway)
 		}
-		if targetNet != string(s.Net) {
+		t, err := d.ref(op, e, field+".target", r.Target, want)
+		if err != nil {
+			return err
+		}
+		if targetNet := d.netOf(t); targetNet != string(s.Net) {
 			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.target: %s is in net %s, not %s", field, r.Target, targetNet, s.Net)
 		}
 	}

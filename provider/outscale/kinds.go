@@ -38,6 +38,13 @@ func registry() map[blueprint.Kind]kindOps {
 			update: (*Driver).updateInternetService, delete: noData((*Driver).deleteInternetService), mutable: internetServiceMutable},
 		blueprint.KindPublicIP:   {list: (*Driver).listPublicIPs, create: (*Driver).createPublicIP, delete: noData((*Driver).deletePublicIP)},
 		blueprint.KindNATGateway: {list: (*Driver).listNatServices, create: (*Driver).createNatService, delete: noData((*Driver).deleteNatService)},
+		// OUTSCALE's API has them (CreateVirtualGateway, LinkVirtualGateway,
+		// CreateClientGateway, CreateVpnConnection, CreateVpnConnectionRoute,
+		// UpdateRoutePropagation); this driver and its test server do not
+		// drive them yet.
+		blueprint.KindVPNGateway:      {unsupported: "the OUTSCALE driver does not create virtual gateways yet"},
+		blueprint.KindCustomerGateway: {unsupported: "the OUTSCALE driver does not create client gateways yet"},
+		blueprint.KindVPNConnection:   {unsupported: "the OUTSCALE driver does not create VPN connections yet"},
 		blueprint.KindRouteTable: {list: (*Driver).listRouteTables, create: (*Driver).createRouteTable, update: (*Driver).updateRouteTable,
 			delete: noData((*Driver).deleteRouteTable), mutable: routeTableMutable},
 		blueprint.KindSecurityGroup: {list: (*Driver).listSecurityGroups, create: (*Driver).createSecurityGroup, delete: noData((*Driver).deleteSecurityGroup)},

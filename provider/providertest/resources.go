@@ -22,6 +22,8 @@ import (
 //	route_table/web/a, route_table/web/b: 0.0.0.0/0 -> internet gateway
 //	nat_gateway/a in subnet/web/a
 //	route_table/app/a, route_table/app/b: 0.0.0.0/0 -> NAT gateway
+//	vpn_gateway/main on net/main, customer_gateway/office (OfficeIP, ASN
+//	  65010), vpn_connection/office between them with BGP
 //	security_group/lb, /web, /db and their rules:
 //	  lb: in tcp 443 from 0.0.0.0/0, out tcp 8080 to web
 //	  web: in tcp 8080 from lb, out tcp 5432 to db, out tcp 443 to 0.0.0.0/0
@@ -78,6 +80,11 @@ func Resources(deployment string, zones []string) []blueprint.Resource {
 			PublicRoute: "route_table/web/a", Zone: za}},
 		routeTable("route_table/app/a", "subnet/app/a", netplan.TargetNATGateway, "nat_gateway/a"),
 		routeTable("route_table/app/b", "subnet/app/b", netplan.TargetNATGateway, "nat_gateway/a"),
+		{ID: "vpn_gateway/main", Kind: blueprint.KindVPNGateway, VPNGateway: &blueprint.VPNGatewaySpec{Net: "net/main"}},
+		{ID: "customer_gateway/office", Kind: blueprint.KindCustomerGateway, CustomerGateway: &blueprint.CustomerGatewaySpec{
+			PublicIP: OfficeIP, ASN: 65010}},
+		{ID: "vpn_connection/office", Kind: blueprint.KindVPNConnection, VPNConnection: &blueprint.VPNConnectionSpec{
+			VPNGateway: "vpn_gateway/main", CustomerGateway: "customer_gateway/office", BGP: true}},
 		group("lb"), group("web"), group("db"),
 		rules("lb", []blueprint.RuleSpec{tcp(443, anywhere, "")}, []blueprint.RuleSpec{tcp(8080, netip.Prefix{}, "security_group/web")}),
 		rules("web", []blueprint.RuleSpec{tcp(8080, netip.Prefix{}, "security_group/lb")},
@@ -114,6 +121,10 @@ func Resources(deployment string, zones []string) []blueprint.Resource {
 		}},
 	}
 }
+
+// OfficeIP is the public address of the suite's customer gateway (a
+// documentation address, RFC 5737).
+var OfficeIP = netip.MustParseAddr("198.51.100.7")
 
 // Image is the machine image of the suite's cluster: an id that moto's
 // us-east-1 knows and that has the shape of an OUTSCALE OMI id.

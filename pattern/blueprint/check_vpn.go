@@ -1,0 +1,83 @@
+package blueprint
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/archkit/archkit/netplan"
+)
+
+// MaxCustomerGatewayASN is the largest BGP ASN a customer gateway takes:
+// AWS's CreateCustomerGateway accepts BgpAsn from 1 to 2,147,483,647
+// (OUTSCALE's CreateClientGateway up to 4,294,967,295).
+const MaxCustomerGatewayASN = 2147483647
+
+// reservedASNs are the ASNs a peer's device may not use: the clouds' own
+// side of the BGP sessions (AWS virtual private gateways: 64512 by
+// default, 7224 for older ones; OUTSCALE's CreateClientGateway refuses
+// 50624, 53306 and 132418).
+var reservedASNs = map[uint32]string{
+	64512: "the default ASN of AWS virtual private gateways", 7224: "the ASN of older AWS virtual private gateways",
+	50624: "reserved by OUTSCALE", 53306: "reserved by OUTSCALE", 132418: "reserved by OUTSCALE",
+}
+
+// RouteTargetKind returns the kind of resource a route of target kind k
+// names: an internet gateway, a NAT gateway or a VPN gateway; ok is false
+// for any other target (the local route is implicit).
+func RouteTargetKind(k netplan.TargetKind) (Kind, bool) {
+	switch k {
+	case netplan.TargetInternetGateway:
+		return KindInternetGateway, true
+	case netplan.TargetNATGateway:
+		return KindNATGateway, true
+	case netplan.TargetVPNGateway:
+		return KindVPNGateway, true
+	}
+	return "", false
+}
+
+// customerGateway checks the device's address (a public IPv4 address)
+// and its BGP ASN.
+func (ps *problems) customerGateway(s *CustomerGatewaySpec) {
+	if s == nil {
+		return
+	}
+	ip := s.PublicIP
+	switch {
+	case !ip.IsValid():
+		ps.add("customer_gateway.public_ip", `""`, "no address", "give the public IPv4 address of the peer's VPN device")
+	case !ip.Is4():
+		ps.add("customer_gateway.public_ip", ip.String(), "not IPv4", "give the device's public IPv4 address: the tunnels run over IPv4")
+	case ip.IsPrivate() || ip.IsLoopback() || ip.IsUnspecified() || ip.IsMulticast() || ip.IsLinkLocalUnicast():
+		ps.add("customer_gateway.public_ip", ip.String(), "not a public address", "give the address the device has on the internet")
+	}
+	switch {
+	case s.ASN == 0 || s.ASN > MaxCustomerGatewayASN:
+		ps.add("customer_gateway.asn", strconv.FormatUint(uint64(s.ASN), 10), fmt.Sprintf("out of 1-%d", MaxCustomerGatewayASN),
+			fmt.Sprintf("give the device's BGP ASN, or %d for static routing", DefaultCustomerGatewayASN))
+	case reservedASNs[s.ASN] != "":
+		ps.add("customer_gateway.asn", strconv.FormatUint(uint64(s.ASN), 10), reservedASNs[s.ASN], "give the device a private ASN such as 65000")
+	}
+}
+
+// vpnConnection checks the gateways and the routing: static routes
+// without BGP, none with it.
+func (ps *problems) vpnConnection(s *VPNConnectionSpec) {
+	if s == nil {
+		return
+	}
+	ps.need("vpn_connection.vpn_gateway", string(s.VPNGateway), "the VPN gateway id")
+	ps.need("vpn_connection.customer_gateway", string(s.CustomerGateway), "the customer gateway id")
+	switch {
+	case s.BGP && len(s.StaticRoutes) > 0:
+		ps.add("vpn_connection.static_routes", fmt.Sprint(s.StaticRoutes), "static routes on a BGP connection", "drop them: BGP learns the peer's blocks, or set bgp false")
+	case !s.BGP && len(s.StaticRoutes) == 0:
+		ps.add("vpn_connection.static_routes", "[]", "a static connection without routes carries nothing", "list the peer's blocks, or set bgp")
+	}
+	for i, p := range s.StaticRoutes {
+		ps.prefix(fmt.Sprintf("vpn_connection.static_routes[%d]", i), p)
+		if p.IsValid() && !p.Addr().Is4() {
+			ps.add(fmt.Sprintf("vpn_connection.static_routes[%d]", i), p.String(), "not IPv4", "VPN gateways carry IPv4 only")
+		}
+	}
+}
