@@ -258,7 +258,8 @@ func (a *Architecture) Pin(allocs ...netplan.Allocation) *Architecture {
 }
 
 // AddBastion adds a public bastion tier named name, reachable on SSH from
-// admins only (an admin CIDR, netplan.CIDR, or a VPN, netplan.Peer), with
+// admins only (an admin CIDR, netplan.CIDR, or a peer with a VPN,
+// netplan.Peer and [Architecture.VPN]), with
 // its machine: a cluster of one node of type DefaultBastionType started
 // from image, which the cloud replaces in another zone of the tier when
 // its zone fails (change it with Cluster(name), e.g. one node per zone).

@@ -86,6 +86,9 @@
 //	internet_gateway/<net>         when a tier is public
 //	public_ip/nat/<zone>           the NAT's address
 //	nat_gateway/nat/<zone>         in the zone's first public tier
+//	vpn_gateway/<net>              when a peer has a VPN ([Architecture.VPN])
+//	customer_gateway/<peer>        the peer's VPN device
+//	vpn_connection/<peer>          its site-to-site VPN connection
 //	route_table/<tier>/<zone>      one per subnet
 //	security_group/<tier or lb>    one per tier and per load balancer
 //	security_group_rules/<tier or lb>
@@ -107,6 +110,9 @@
 //	internet gateway   Internet Gateway (attach)            Internet Service (link)
 //	NAT                NAT Gateway + Elastic IP             NAT Service + Public IP
 //	route table        Route Table (+ association)          Route Table (+ link)
+//	VPN gateway        Virtual Private Gateway (attach)     Virtual Gateway (link)
+//	customer gateway   Customer Gateway                     Client Gateway
+//	VPN connection     Site-to-Site VPN Connection          VPN Connection
 //	security group     Security Group (group pairs)         Security Group (SecurityGroupsMembers)
 //	network ACL        Network ACL                          none: security groups enforce
 //	image              AMI                                  OMI

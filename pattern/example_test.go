@@ -3,6 +3,7 @@ package pattern_test
 import (
 	"fmt"
 	"log"
+	"net/netip"
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
@@ -143,4 +144,49 @@ func ExampleCloudNative_scaling() {
 	// TargetCPU 0: app 2..6 at 60% cpu; bus fixed; db fixed; web 2..6 at 60% cpu;
 	// TargetCPU 75: app 2..6 at 75% cpu; bus fixed; db fixed; web 2..6 at 75% cpu;
 	// TargetCPU -1: app fixed; bus fixed; db fixed; web fixed;
+}
+
+// An office reached over a site-to-site VPN: the VPN gateway, the
+// customer gateway for the office's device and the connection with a
+// static route per office block; the application tier, which the office
+// reaches, routes the office's block to the gateway, and reachability
+// follows that route.
+func ExampleArchitecture_VPN() {
+	arch := pattern.New("shop", "10.20.0.0/16").
+		AddTier(tier.App("app")).
+		Peer("office", netip.MustParsePrefix("192.168.0.0/16")).
+		VPN("office", pattern.VPN{PublicIP: netip.MustParseAddr("198.51.100.7")}).
+		Flow("peer:office -> app tcp/22")
+	arch.NAT = netplan.NATNone
+	bp, err := arch.Build()
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, k := range []blueprint.Kind{blueprint.KindVPNGateway, blueprint.KindCustomerGateway, blueprint.KindVPNConnection} {
+		for _, r := range bp.OfKind(k) {
+			fmt.Println(r.ID, r.DependsOn)
+		}
+	}
+	conn, _ := bp.Resource("vpn_connection/office")
+	fmt.Println("static routes:", conn.VPNConnection.StaticRoutes)
+	rt, _ := bp.Resource("route_table/app/a")
+	for _, r := range rt.RouteTable.Routes {
+		fmt.Println("app/a:", r.Destination, "->", r.Target)
+	}
+	rules, err := arch.Rules()
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, port := range []uint16{22, 23} {
+		v := rules.CanReach(netplan.Query{From: netplan.Peer("office"), To: "app", Protocol: netplan.ProtocolTCP, Port: port})
+		fmt.Printf("office -> app tcp/%d: %s\n", port, v)
+	}
+	// Output:
+	// vpn_gateway/main [net/main]
+	// customer_gateway/office []
+	// vpn_connection/office [customer_gateway/office vpn_gateway/main]
+	// static routes: [192.168.0.0/16]
+	// app/a: 192.168.0.0/16 -> vpn_gateway/main
+	// office -> app tcp/22: allowed
+	// office -> app tcp/23: blocked at acl-in app: #32766 deny all 0.0.0.0/0 matches tcp/23 from 192.168.0.0/16
 }

@@ -35,7 +35,18 @@
 //   - nat_gateway: public, with its Elastic IP; Create waits (SDK waiter,
 //     bounded by [Options.WaitTimeout]) until it is available, and returns
 //     Ready false if it is not by then.
-//   - route_table: routes to the internet gateway or a NAT gateway, and the
+//   - vpn_gateway: a virtual private gateway (ipsec.1, the ASN AWS picks)
+//     created and attached to the VPC; Delete detaches it and deletes it,
+//     retrying while AWS still detaches or a connection still uses it.
+//   - customer_gateway: ipsec.1, the device's IpAddress and BgpAsn.
+//   - vpn_connection: ipsec.1 between the two gateways, StaticRoutesOnly
+//     unless BGP, and a CreateVpnConnectionRoute per static route
+//     (changed in place). The connection is pending for minutes on AWS;
+//     the engine waits. The tunnels' configuration (pre-shared keys) that
+//     AWS returns is never kept. A connection read without options (moto)
+//     reads as BGP.
+//   - route_table: routes to the internet gateway, a NAT gateway or the
+//     VPN gateway (routes the gateway propagates are not the table's), and the
 //     association with its subnet (moved with ReplaceRouteTableAssociation
 //     when the subnet is associated elsewhere). Update reconciles both.
 //   - security_group: the group alone; its rules, the default allow-all

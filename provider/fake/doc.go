@@ -55,6 +55,9 @@
 //   - internet gateways: one per Net; public IPs: a known zone,
 //     Quotas.PublicIPsPerRegion; NAT gateways: an unused public IP, the
 //     subnet's zone, a Net with an internet gateway, Quotas.NATsPerZone;
+//   - VPN gateways: one per Net; customer gateways: one per address; VPN
+//     connections: existing gateways, one per pair; a gateway is not
+//     deleted while a connection names it;
 //   - route tables: one per subnet, targets of the declared kind in the
 //     same Net, Quotas.RoutesPerTable and RouteTablesPerNet (the main
 //     table counts);
@@ -144,6 +147,12 @@
 //     defaults of a spec (metadata options, volume encryption, deletion
 //     protection...) are kept and read back, never acted on. A Net has no
 //     default security group: KeepDefaultSecurityGroupRules is only kept.
+//   - A customer gateway for an address another one has is refused (Code
+//     AlreadyExists); AWS and OUTSCALE return the existing gateway when
+//     the address and the ASN match.
+//   - [Driver.Allows] follows a route to a VPN gateway when one of its
+//     connections carries the destination: a static route that holds it,
+//     or BGP, taken to announce whatever the route tables send it.
 //   - [Driver.Allows] applies a network ACL entry to a peer only when the
 //     entry's block holds the whole peer (a subnet, or 0.0.0.0/0 for the
 //     internet): an entry that covers part of it is not counted, as if
