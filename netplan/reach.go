@@ -98,10 +98,10 @@ func (v Verdict) String() string {
 // gateway (a Public tier); a peer is reached through the VPN gateway when
 // it has a VPN (Topology.VPNs), the tier's route tables sending the peer's
 // blocks there both for requests and for replies, and is unreachable
-// otherwise; tiers and CIDRs inside the Net use the local route. A tier reaches the
-// internet through the internet gateway (Public) or through the NAT of
-// each subnet's zone (Private), whose tier's ACL must pass the request
-// and the replies both ways.
+// otherwise; tiers and CIDRs inside the Net use the local route. A tier
+// reaches the internet through the internet gateway (Public) or through
+// the NAT of each subnet's zone (Private), whose tier's ACL must pass the
+// request and the replies both ways.
 //
 // In the three-tier example, internet -> web tcp/443 and web -> app
 // tcp/8080 are allowed; internet -> db tcp/3306 is blocked at the db
