@@ -106,6 +106,7 @@ func BenchmarkApplyThreeTier(b *testing.B) {
 	pats := readyPatterns(b)
 	b.Run("pattern", func(b *testing.B) { benchApply(b, pats["three-tier"], 0, 0) })
 	b.Run("pattern-webapp", func(b *testing.B) { benchApply(b, pats["web-app"], 0, 0) })
+	b.Run("pattern-vpn", func(b *testing.B) { benchApply(b, pats["three-tier-vpn"], 0, 0) })
 	b.Run("pattern/parallelism=8", func(b *testing.B) { benchApply(b, pats["three-tier"], 8, 0) })
 	b.Run("unlimited", func(b *testing.B) { benchApply(b, threeTier("shop", "#!/bin/sh"), 8, 0) })
 	b.Run("ratelimit=20", func(b *testing.B) { benchApply(b, threeTier("shop", "#!/bin/sh"), 8, 20) })

@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"net/netip"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,14 +15,20 @@ import (
 )
 
 // readyPatterns builds the ready patterns the engine must apply: seed 000's
-// three tiers and seed 003's web application.
+// three tiers, seed 003's web application, and the three tiers with an
+// office reached over a VPN.
 func readyPatterns(t testing.TB) map[string]*blueprint.Blueprint {
 	t.Helper()
 	three, err := pattern.ThreeTier(pattern.ThreeTierOptions{Name: "three"}).Build()
 	require.NoError(t, err)
 	web, err := pattern.WebApp(pattern.WebAppOptions{Name: "webapp"}).Build()
 	require.NoError(t, err)
-	return map[string]*blueprint.Blueprint{"three-tier": three, "web-app": web}
+	vpn, err := pattern.ThreeTier(pattern.ThreeTierOptions{Name: "vpn"}).
+		Peer("office", netip.MustParsePrefix("192.168.0.0/16")).
+		VPN("office", pattern.VPN{PublicIP: netip.MustParseAddr("198.51.100.7")}).
+		Flow("peer:office -> intel tcp/22").Build()
+	require.NoError(t, err)
+	return map[string]*blueprint.Blueprint{"three-tier": three, "web-app": web, "three-tier-vpn": vpn}
 }
 
 // TestPatternsFaultAtEveryWrite is TestFaultAtEveryWrite on the ready
