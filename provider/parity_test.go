@@ -74,8 +74,12 @@ func randomArchitecture(r *rand.Rand, prof netplan.Profile) *pattern.Architectur
 		a.Flow(names[r.IntN(n)] + " -> internet tcp/443")
 	}
 	if r.IntN(3) == 0 {
-		a.Peer("office", netip.MustParsePrefix("192.0.2.0/24")).VPN("office", pattern.VPN{PublicIP: netip.MustParseAddr("198.51.100.7")}).
-			Flow("peer:office -> " + names[r.IntN(n)] + " tcp/22")
+		a.Peer("office", netip.MustParsePrefix("192.0.2.0/24")).Flow("peer:office -> " + names[r.IntN(n)] + " tcp/22")
+		// The OUTSCALE driver carries no VPN yet: there the peer stays
+		// unrouted, and Build refuses its flow.
+		if prof.Name != netplan.Outscale.Name {
+			a.VPN("office", pattern.VPN{PublicIP: netip.MustParseAddr("198.51.100.7")})
+		}
 	}
 	addBalancer(r, a, names)
 	return a
