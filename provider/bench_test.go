@@ -131,3 +131,16 @@ func BenchmarkPlan100Tier(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkApplyDefaults applies the three-tier pattern to a new fake
+// with an engine of no options, as a user's first test does: the fake is
+// a local driver, so the engine takes no rate limit and millisecond polls.
+func BenchmarkApplyDefaults(b *testing.B) {
+	bp := readyPatterns(b)["three-tier"]
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := provider.NewEngine(fake.New()).Apply(b.Context(), bp); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -40,7 +40,7 @@ func NewEngine(d driver.Driver, optFns ...func(*Options)) *Engine {
 			f(&o)
 		}
 	}
-	o.setDefaults()
+	o.setDefaults(d.Capabilities().Local)
 	return &Engine{d: d, opts: o, log: o.Logger, lim: newLimiter(o)}
 }
 

@@ -363,11 +363,11 @@ func TestFailureSkipsDependents(t *testing.T) {
 	require.ErrorIs(t, err, driver.ErrInvalid)
 	assert.Contains(t, err.Error(), "provider: create load_balancer/web:")
 	assert.Equal(t, 1, res.Failed)
-	assert.Equal(t, 1, res.Skipped)
+	assert.Equal(t, 1, res.NotStarted)
 	assert.Equal(t, len(bp.Resources)-2, res.Created, "independent branches go on")
 	var skipped []string
 	for _, ev := range c.all() {
-		if ev.Type == provider.EventSkipped {
+		if ev.Type == provider.EventNotStarted {
 			skipped = append(skipped, ev.ID+": "+ev.Message)
 		}
 	}

@@ -24,9 +24,11 @@ type node struct {
 	deps, dependents []*node
 	pending          int
 	rank, seq        int
-	failedDep        string
-	skipped          bool
-	err              error
+	// blocked says why the node cannot start ("depends on X, which
+	// failed"); notStarted that it ended without a call.
+	blocked    string
+	notStarted bool
+	err        error
 }
 
 func (n *node) name() string { return n.ch.ID }

@@ -8,7 +8,13 @@ import (
 )
 
 // Options configure an [Engine]. The zero value of every field selects the
-// default documented on it.
+// default documented on it. The defaults of the pacing fields (RateLimit,
+// Retry, PollMin and PollMax) are a cloud's, unless the driver is local
+// ([driver.Capabilities.Local], as the fake is): then no rate limit, polls
+// from 1ms to 10ms and retries after at most 1ms, so that a test on the
+// fake is fast without options:
+//
+//	eng := provider.NewEngine(fake.New()) // an apply of the three-tier Net in milliseconds
 type Options struct {
 	// Logger receives the engine's structured log, with the keys of the
 	// LogKey constants. nil: nothing is logged.
@@ -20,7 +26,8 @@ type Options struct {
 	// more; the rate limit, not this bound, keeps the API calls in check.
 	Parallelism int
 	// RateLimit is the client-side rate limit of driver calls, reads and
-	// writes together, in requests per second. 0: 20; negative: no limit.
+	// writes together, in requests per second. 0: 20 (local driver: no
+	// limit); negative: no limit.
 	RateLimit float64
 	// RateBurst is the burst of the rate limit. 0: 10.
 	RateBurst int
@@ -28,14 +35,16 @@ type Options struct {
 	// those of a driver without a retry layer of its own (the fake): the
 	// AWS and OUTSCALE drivers retry their calls themselves and hand back
 	// errors that are not Retryable. Its zero fields take the defaults: 8
-	// attempts, 200ms base delay, 20s cap. Worst case, one persistently
-	// throttled create on the fake costs MaxAttempts calls.
+	// attempts, 200ms base delay, 20s cap (local driver: 1ms and 1ms).
+	// Worst case, one persistently throttled create on the fake costs
+	// MaxAttempts calls.
 	Retry driver.RetryPolicy
 	// WaitTimeout bounds the wait for an asynchronous resource to become
 	// ready after its create (a NAT gateway, a load balancer). 0: 10m.
 	WaitTimeout time.Duration
 	// PollMin and PollMax bound the delay between two reads while waiting;
-	// the delay doubles from PollMin up to PollMax. 0: 1s and 15s.
+	// the delay doubles from PollMin up to PollMax. 0: 1s and 15s (local
+	// driver: 1ms and 10ms).
 	PollMin, PollMax time.Duration
 	// DependencyRetries is how many times a delete refused with Code
 	// Dependency is tried again (after the Retry policy's backoff) before
@@ -67,7 +76,12 @@ type ApplyOptions struct {
 	DryRun bool
 }
 
-func (o *Options) setDefaults() {
+// setDefaults fills in the zero fields; local selects the pacing
+// defaults of a driver that answers in this process.
+func (o *Options) setDefaults(local bool) {
+	if local {
+		o.setLocalDefaults()
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -106,5 +120,26 @@ func (o *Options) setDefaults() {
 	}
 	if o.DependencyRetries < 0 {
 		o.DependencyRetries = 0
+	}
+}
+
+// setLocalDefaults fills in the pacing fields left zero with the values
+// of a local driver: nothing to protect from load, nothing slow to wait
+// for.
+func (o *Options) setLocalDefaults() {
+	if o.RateLimit == 0 {
+		o.RateLimit = -1
+	}
+	if o.Retry.BaseDelay <= 0 {
+		o.Retry.BaseDelay = time.Millisecond
+	}
+	if o.Retry.MaxDelay <= 0 {
+		o.Retry.MaxDelay = time.Millisecond
+	}
+	if o.PollMin <= 0 {
+		o.PollMin = time.Millisecond
+	}
+	if o.PollMax <= 0 {
+		o.PollMax = 10 * time.Millisecond
 	}
 }

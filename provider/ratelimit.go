@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync/atomic"
 
 	"github.com/archkit/archkit/provider/driver"
@@ -27,11 +29,62 @@ func newLimiter(o Options) *rate.Limiter {
 	return rate.NewLimiter(l, o.RateBurst)
 }
 
+// wait waits for the rate limit, then counts the call in ctx's tracker.
+// It returns a *notSentError when the call must not go out: ctx is done,
+// or the limiter would make it wait past ctx's deadline.
 func (c *client) wait(ctx context.Context) error {
-	if c.lim.Limit() == rate.Inf {
-		return ctx.Err()
+	err := ctx.Err()
+	if err == nil && c.lim.Limit() != rate.Inf {
+		if err = c.lim.Wait(ctx); err != nil && ctx.Err() == nil {
+			// rate.Limiter refuses at once a wait that would end after
+			// the deadline, with an error of its own: say which.
+			err = fmt.Errorf("%w: the rate limit would make the call wait past it", context.DeadlineExceeded)
+		}
 	}
-	return c.lim.Wait(ctx)
+	if err != nil {
+		if cause := context.Cause(ctx); cause != nil {
+			err = cause
+		}
+		return &notSentError{err: err}
+	}
+	if t, ok := ctx.Value(trackerKey{}).(*tracker); ok && t.calls.Add(1) == 1 && t.start != nil {
+		t.start()
+	}
+	return nil
+}
+
+// notSent returns why a node that failed with err was stopped before a
+// call reached the driver (a *notSentError, or ctx done), or nil.
+func notSent(ctx context.Context, err error) error {
+	var ns *notSentError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ns):
+		return ns.err
+	case ctx.Err() != nil:
+		return context.Cause(ctx)
+	}
+	return nil
+}
+
+// notSentError is the error of a call that never reached the driver.
+type notSentError struct{ err error }
+
+func (e *notSentError) Error() string { return e.err.Error() }
+func (e *notSentError) Unwrap() error { return e.err }
+
+// tracker counts the driver calls of one node; start runs before the
+// first goes out.
+type tracker struct {
+	calls atomic.Int64
+	start func()
+}
+
+type trackerKey struct{}
+
+func withTracker(ctx context.Context, t *tracker) context.Context {
+	return context.WithValue(ctx, trackerKey{}, t)
 }
 
 func (c *client) zones(ctx context.Context) ([]string, error) {

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,13 +22,17 @@ type run struct {
 	red *redactor
 	cs  *Changeset
 
-	mu   sync.Mutex
-	res  *Result
-	ids  map[string]string // logical id -> provider id
-	gone map[string]bool   // provider ids deleted by this run
+	mu      sync.Mutex
+	res     *Result
+	ids     map[string]string // logical id -> provider id
+	gone    map[string]bool   // provider ids deleted by this run
+	stopErr error             // why a node's first call never went out
 }
 
-// do performs one node and reports it.
+// do performs one node and reports it. The started event goes out with
+// the node's first driver call: a node whose call never went out (the
+// run's deadline came while it waited for the rate limit) is marked not
+// started, neither failed nor done.
 func (r *run) do(ctx context.Context, n *node) error {
 	ch := n.ch
 	action := ch.Action
@@ -38,7 +43,10 @@ func (r *run) do(ctx context.Context, n *node) error {
 	if n.op != opDelete {
 		pid = ""
 	}
-	r.e.emit(ctx, r.red, Event{Type: EventStarted, Kind: ch.Kind, ID: ch.ID, ProviderID: pid, Action: action})
+	tr := &tracker{start: func() {
+		r.e.emit(ctx, r.red, Event{Type: EventStarted, Kind: ch.Kind, ID: ch.ID, ProviderID: pid, Action: action})
+	}}
+	ctx = withTracker(ctx, tr)
 	t0 := time.Now()
 	var err error
 	switch n.op {
@@ -53,6 +61,13 @@ func (r *run) do(ctx context.Context, n *node) error {
 		err = r.delete(ctx, ch.observed, ch.ID, action)
 	}
 	d := time.Since(t0)
+	if cause := notSent(ctx, err); cause != nil && tr.calls.Load() == 0 {
+		n.notStarted, n.blocked = true, stopReason(cause)
+		r.mu.Lock()
+		r.stopErr = cmp.Or(r.stopErr, cause)
+		r.mu.Unlock()
+		return nil
+	}
 	r.mu.Lock()
 	key := ch.ID
 	r.res.Durations[key] += d

@@ -33,28 +33,43 @@ func (r *run) exec(ctx context.Context, nodes []*node) error {
 	}
 	wg.Wait()
 	errs := q.errs
-	if ctx.Err() != nil {
+	switch {
+	case ctx.Err() != nil:
 		errs = append(errs, fmt.Errorf("provider: run interrupted: %w", context.Cause(ctx)))
+	case r.stopErr != nil:
+		errs = append(errs, fmt.Errorf("provider: run interrupted: %w", r.stopErr))
 	}
 	return errors.Join(errs...)
 }
 
-// perform does n, or skips it when a dependency failed or the run was
-// cancelled.
+// perform does n, or reports it not started when a dependency failed or
+// was not started, or the run was cancelled.
 func (r *run) perform(ctx context.Context, n *node) {
-	if n.failedDep == "" && ctx.Err() == nil {
+	if n.blocked == "" && ctx.Err() == nil {
 		n.err = r.do(ctx, n)
-		return
+		if !n.notStarted {
+			return
+		}
 	}
-	n.skipped = true
-	reason := "depends on " + n.failedDep + ", which failed"
-	if n.failedDep == "" {
-		reason = "cancelled: " + context.Cause(ctx).Error()
+	if n.blocked == "" {
+		n.blocked = stopReason(context.Cause(ctx))
 	}
+	n.notStarted = true
 	r.mu.Lock()
-	r.res.Skipped++
+	r.res.NotStarted++
 	r.mu.Unlock()
-	r.e.emit(ctx, r.red, Event{Type: EventSkipped, Kind: n.ch.Kind, ID: n.ch.ID, ProviderID: n.ch.ProviderID, Action: n.ch.Action, Message: reason})
+	r.e.emit(ctx, r.red, Event{Type: EventNotStarted, Kind: n.ch.Kind, ID: n.ch.ID, ProviderID: n.ch.ProviderID, Action: n.ch.Action, Message: n.blocked})
+}
+
+// stopReason says why the run stopped before a node's first call.
+func stopReason(cause error) string {
+	switch {
+	case errors.Is(cause, context.DeadlineExceeded):
+		return "the run's deadline came first (" + cause.Error() + ")"
+	case cause != nil:
+		return "the run was cancelled (" + cause.Error() + ")"
+	}
+	return "the run stopped"
 }
 
 // queue hands the ready nodes of a run to its workers, the highest rank
@@ -88,10 +103,12 @@ func (q *queue) complete(n *node) {
 	defer q.mu.Unlock()
 	q.remaining--
 	for _, d := range n.dependents {
-		if (n.err != nil || n.skipped) && d.failedDep == "" {
-			d.failedDep = n.name()
-			if n.skipped && n.failedDep != "" {
-				d.failedDep = n.failedDep
+		if d.blocked == "" {
+			switch {
+			case n.err != nil:
+				d.blocked = "depends on " + n.name() + ", which failed"
+			case n.notStarted:
+				d.blocked = n.blocked
 			}
 		}
 		d.pending--

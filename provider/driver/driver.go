@@ -149,6 +149,15 @@ type Capabilities struct {
 	// refused before any call, unless [Options.AllowFallback] drops the
 	// field with a notice. nil: every field of a supported kind works.
 	UnsupportedFields map[blueprint.Kind]map[string]string
+	// Local reports that the driver answers in this process, without a
+	// network or a cloud's quotas in between (the fake). The engine then
+	// takes local defaults for the options its caller leaves zero: no
+	// client-side rate limit, polls of pending resources every millisecond
+	// (up to 10ms) and retries after at most a millisecond, so that a
+	// test on such a driver needs no options to be fast. A cloud driver
+	// leaves it false and gets the defaults a cloud needs (see
+	// provider.Options).
+	Local bool
 }
 
 // Supports reports whether the driver can create resources of kind k.

@@ -197,6 +197,7 @@ func capabilities(unsupported map[blueprint.Kind]string, fields map[blueprint.Ki
 		Unsupported:       maps.Clone(unsupported),
 		UnsupportedFields: cloneFields(fields),
 		Mutable:           map[blueprint.Kind][]string{},
+		Local:             true,
 	}
 	for k, ops := range kinds {
 		if len(ops.mutable) > 0 {
