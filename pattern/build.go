@@ -95,18 +95,18 @@ func (a *Architecture) compile() (*design, error) {
 		errs = append(errs, tierErrs)
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, errors.Join(invalid(errs)...)
 	}
 	if err := d.derive(); err != nil {
-		return nil, err
+		return nil, errors.Join(invalid([]error{err})...)
 	}
 	if errs := d.derivedQuotaErrors(); len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, errors.Join(invalid(errs)...)
 	}
 	d.findings = append(d.netFindings(), lintArch(d)...)
 	d.findings = append(d.findings, lintRules(d)...)
 	if errs := findingErrors(d.findings); len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, errors.Join(invalid(errs)...)
 	}
 	slices.SortStableFunc(d.findings, func(x, y netplan.Finding) int {
 		return cmp.Or(cmp.Compare(y.Severity, x.Severity), strings.Compare(x.ID, y.ID), strings.Compare(x.Subject, y.Subject))

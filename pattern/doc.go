@@ -49,7 +49,9 @@
 // security groups, network ACLs and routes with [netplan.Derive],
 // runs the lint [Checks] and returns the Blueprint. Lint findings of
 // severity error stop Build; warnings and infos come back in
-// Blueprint.Findings.
+// Blueprint.Findings. Every problem matches [ErrInvalid] with errors.Is,
+// besides its own sentinel (netplan.ErrNoSpace, tier.ErrInvalid ...), so
+// one test tells an architecture to fix from a cloud's refusal.
 //
 // Load balancers get their own security group. A flow to a load balancer
 // reaches that group; the balancer forwards to its target tier on the
