@@ -24,9 +24,13 @@ import (
 //
 // Destroy then lists again and returns an error naming every leftover.
 // Destroying a deployment with nothing left is a no-op.
-func (e *Engine) Destroy(ctx context.Context, deployment string) (*Result, error) {
+func (e *Engine) Destroy(ctx context.Context, deployment string, optFns ...func(*DestroyOptions)) (*Result, error) {
 	if err := e.usable(); err != nil {
 		return nil, err
+	}
+	var do DestroyOptions
+	for _, f := range optFns {
+		f(&do)
 	}
 	start := time.Now()
 	c := e.newClient()
@@ -54,6 +58,12 @@ func (e *Engine) Destroy(ctx context.Context, deployment string) (*Result, error
 	}
 	for _, ch := range cs.Changes {
 		e.emit(ctx, red, Event{Type: EventPlanned, Kind: ch.Kind, ID: ch.ID, ProviderID: ch.ProviderID, Action: ActionDelete, Message: ch.Reason})
+	}
+	if do.Confirm != nil && len(cs.Changes) > 0 {
+		if err := do.Confirm(cs); err != nil {
+			res.failed = true
+			return res, err
+		}
 	}
 	r := &run{e: e, c: c, red: red, cs: cs, res: res, ids: map[string]string{}, gone: map[string]bool{}}
 	err = r.exec(ctx, nodes)

@@ -74,6 +74,21 @@ type ApplyOptions struct {
 	// DryRun plans and reports the changeset (planned events, Result with
 	// the changeset) without a single write call.
 	DryRun bool
+	// Confirm, when set, is called with the changeset after the plan and
+	// before the first write: the place to show the plan and ask for a
+	// confirmation (package provider/deploy does). An error stops Apply
+	// without a write and is returned. The changeset is the one applied:
+	// nothing is listed again between the confirmation and the writes.
+	Confirm func(*Changeset) error
+}
+
+// DestroyOptions configure one [Engine.Destroy] call.
+type DestroyOptions struct {
+	// Confirm, when set, is called with the changeset of the deletes
+	// (every resource tagged with the deployment) before the first one:
+	// an error stops Destroy without a write and is returned. It is not
+	// called when nothing is left to delete.
+	Confirm func(*Changeset) error
 }
 
 // setDefaults fills in the zero fields; local selects the pacing
