@@ -1,9 +1,8 @@
-// Package show prints the parts of an architecture the examples display:
-// each function writes one "## Title" section (a subnet plan, the security
-// groups, the load balancers...) as aligned text or Markdown.
-//
-//	err := show.Sections(os.Stdout, arch, bp, show.Subnets, show.SecurityGroups, show.Findings)
-package show
+package deploy
+
+// The sections a deploy program prints before it deploys (not with -json,
+// -destroy or -drift): each writes one "## Title" part of the
+// architecture as aligned text or Markdown.
 
 import (
 	"fmt"
@@ -15,12 +14,15 @@ import (
 	"github.com/archkit/archkit/pattern/blueprint"
 )
 
-// A Section writes one part of an architecture to w.
+// A Section writes one part of an architecture to w, from its "## Title"
+// line on. The ready ones are [Subnets], [SecurityGroups],
+// [LoadBalancers], [Clusters], [Resources], [Findings], [Diagram],
+// [Billable], [Availability] and [Nines]; a program adds its own.
 type Section func(w io.Writer, arch *pattern.Architecture, bp *blueprint.Blueprint) error
 
-// Sections writes each section, a blank line after each, and stops at the
-// first error.
-func Sections(w io.Writer, arch *pattern.Architecture, bp *blueprint.Blueprint, sections ...Section) error {
+// writeSections writes each section, a blank line after each, and stops
+// at the first error.
+func writeSections(w io.Writer, arch *pattern.Architecture, bp *blueprint.Blueprint, sections []Section) error {
 	for _, s := range sections {
 		if err := s(w, arch, bp); err != nil {
 			return err
@@ -157,4 +159,77 @@ func Diagram(w io.Writer, arch *pattern.Architecture, _ *blueprint.Blueprint) er
 	}
 	fmt.Fprintf(w, "## Diagram\n\n```mermaid\n%s```\n", m)
 	return nil
+}
+
+// Billable lists what the clouds bill by the hour from the moment it
+// exists, whether traffic flows or not, so that nobody applies a
+// deployment to an account without knowing: NAT gateways and their public
+// IPs, load balancers, the nodes of every cluster and the database
+// instances. Nets, subnets, route tables, security groups, network ACLs and
+// internet gateways cost nothing.
+func Billable(w io.Writer, _ *pattern.Architecture, bp *blueprint.Blueprint) error {
+	fmt.Fprint(w, "## Billed while it exists\n\n")
+	tw := table(w)
+	fmt.Fprintln(tw, "RESOURCE\tHOW MANY\tBILLED FOR")
+	if n := len(bp.OfKind(blueprint.KindNATGateway)); n > 0 {
+		fmt.Fprintf(tw, "NAT gateway\t%d\thours and GB processed\n", n)
+	}
+	if n := len(bp.OfKind(blueprint.KindPublicIP)); n > 0 {
+		fmt.Fprintf(tw, "public IPv4 address\t%d\thours\n", n)
+	}
+	for _, r := range bp.OfKind(blueprint.KindLoadBalancer) {
+		fmt.Fprintf(tw, "load balancer %s\t1\thours and capacity units\n", r.LoadBalancer.Name)
+	}
+	for _, r := range bp.OfKind(blueprint.KindCluster) {
+		c := r.Cluster
+		count := fmt.Sprint(c.Desired)
+		if c.Max > c.Min {
+			count = fmt.Sprintf("%d to %d", c.Min, c.Max)
+		}
+		fmt.Fprintf(tw, "%s nodes (%s)\t%s\thours, plus their volumes\n", c.Tier, c.InstanceType, count)
+	}
+	for _, r := range bp.OfKind(blueprint.KindDatabase) {
+		d := r.Database
+		instances := 1 + d.ReadReplicas
+		if d.MultiAZ {
+			instances++ // the standby
+		}
+		fmt.Fprintf(tw, "%s database (%s)\t%d instances\thours, %d GiB of storage each, backups kept %d days\n",
+			d.Engine, d.InstanceClass, instances, d.StorageGiB, d.BackupRetentionDays)
+		if fb := d.Fallback; fb != nil {
+			fmt.Fprintf(tw, "  or, where there is no managed database\t%d VMs (%s)\thours, plus their volumes\n", fb.Desired, fb.InstanceType)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nEverything else (nets, subnets, gateways, route tables, security groups, network ACLs) is free.")
+	return nil
+}
+
+// Nines writes the cloud-native document's table: how long a service may be down in a year
+// at each availability, from 99% to 99.9999%, and whether the architecture's
+// request path (node and zone availability as given) reaches each.
+func Nines(node, zone pattern.Availability, path ...string) Section {
+	return func(w io.Writer, arch *pattern.Architecture, _ *blueprint.Blueprint) error {
+		r, err := arch.Availability(node, zone, path...)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(w, "## Downtime per year (the cloud-native document's table)\n\n")
+		tw := table(w)
+		fmt.Fprintln(tw, "AVAILABILITY\tDOWN PER YEAR\tTHIS ARCHITECTURE")
+		for _, a := range []pattern.Availability{0.99, 0.999, 0.9999, 0.99999, 0.999999} {
+			verdict := "misses it"
+			if r.Availability >= a {
+				verdict = "reaches it"
+			}
+			fmt.Fprintf(tw, "%.6g%%\t%s\t%s\n", float64(a)*100, a.DowntimeString(), verdict)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "\nthe request path is up %s\n", r.Availability)
+		return nil
+	}
 }
