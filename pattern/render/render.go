@@ -1,7 +1,7 @@
 // Package render draws an architecture's Graphviz diagram
-// ([pattern.Architecture.DOT]) as an SVG or a PNG picture in pure Go, with
-// no Graphviz installed: Graphviz compiled to WebAssembly and run by
-// wazero, through github.com/goccy/go-graphviz.
+// ([pattern.Architecture.DOT]) as an SVG picture in pure Go, with no
+// Graphviz installed: Graphviz compiled to WebAssembly and run by wazero,
+// through github.com/goccy/go-graphviz.
 //
 //	svg, err := render.Architecture(ctx, arch, render.SVG)
 //	err = os.WriteFile("shop.svg", svg, 0o644)
@@ -9,9 +9,12 @@
 // It is heavy to compile (about a minute of CPU on a first build, once),
 // which is why nothing else in archkit imports it: a deploy program gets
 // it through package provider/deploy/renderdeploy, behind a build tag in
-// the examples. SVG is the picture to prefer: its text is text and its
-// lines exact; the PNG renderer of go-graphviz draws with Go's image
-// packages and a system font when it finds one.
+// the examples.
+//
+// There is no PNG: go-graphviz's PNG renderer (Go's image packages, not
+// Graphviz's cairo) fills the curves of edges and draws no lines, which
+// makes a wrong picture; convert the SVG (rsvg-convert, a browser) when a
+// PNG is needed.
 package render
 
 import (
@@ -28,11 +31,8 @@ import (
 // Format is a picture format.
 type Format string
 
-// The formats.
-const (
-	SVG Format = "svg"
-	PNG Format = "png"
-)
+// SVG is the one format.
+const SVG Format = "svg"
 
 // mu serialises the renders: a Graphviz instance is not safe for
 // concurrent use, and its layouts are quick.
@@ -41,14 +41,8 @@ var mu sync.Mutex
 // DOT lays out the Graphviz source dot with the dot engine and returns the
 // picture in format.
 func DOT(ctx context.Context, dot []byte, format Format) ([]byte, error) {
-	var f graphviz.Format
-	switch format {
-	case SVG:
-		f = graphviz.SVG
-	case PNG:
-		f = graphviz.PNG
-	default:
-		return nil, fmt.Errorf("render: format %q: unknown; use svg or png", format)
+	if format != SVG {
+		return nil, fmt.Errorf("render: format %q: unknown; use svg (convert the SVG for a PNG)", format)
 	}
 	mu.Lock()
 	defer mu.Unlock()
@@ -63,7 +57,7 @@ func DOT(ctx context.Context, dot []byte, format Format) ([]byte, error) {
 	}
 	defer graph.Close()
 	var b bytes.Buffer
-	if err := g.Render(ctx, graph, f, &b); err != nil {
+	if err := g.Render(ctx, graph, graphviz.SVG, &b); err != nil {
 		return nil, fmt.Errorf("render: %s: %w", format, err)
 	}
 	return b.Bytes(), nil

@@ -139,7 +139,7 @@ func (r *runner) resultDocument(op string, res *provider.Result, err error, inte
 }
 
 // A Renderer turns a Graphviz (DOT) source into a picture in one format
-// ("svg", "png"): see [RegisterRenderer].
+// ("svg"): see [RegisterRenderer].
 type Renderer func(ctx context.Context, dot []byte) ([]byte, error)
 
 var (
@@ -147,7 +147,7 @@ var (
 	renderers   = map[string]Renderer{}
 )
 
-// RegisterRenderer makes -diagram write files of format ("svg", "png")
+// RegisterRenderer makes -diagram write files of format ("svg")
 // with render. The pictures need a Graphviz layout engine, which is heavy
 // to compile, so none is built in: package
 // github.com/archkit/archkit/provider/deploy/renderdeploy registers a pure

@@ -31,7 +31,7 @@
 //	go run . -drift               # what changed outside archkit; exit 0: nothing, 2: drift
 //	go run . -destroy             # delete the deployment, after a confirmation
 //	go run . -blueprint           # the Blueprint as JSON
-//	go run . -diagram shop.mmd    # the diagram: .mmd (Mermaid), .dot, or .svg/.png with a renderer
+//	go run . -diagram shop.mmd    # the diagram: .mmd (Mermaid), .dot, or .svg with a renderer
 //	go run . -provider aws -region eu-west-3 -image ami-0123abcd   # with the AWS driver compiled in
 //
 // The shared flags are described on [Flags]; a program adds its own to

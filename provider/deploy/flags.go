@@ -57,8 +57,8 @@ type Flags struct {
 	// engine starts waiting for a resource.
 	Verbose bool
 	// Diagram (-diagram) writes the architecture's diagram to this file:
-	// .mmd (Mermaid), .dot (Graphviz), or .svg and .png when a renderer
-	// is registered ([RegisterRenderer]).
+	// .mmd (Mermaid), .dot (Graphviz), or .svg when a renderer is
+	// registered ([RegisterRenderer]).
 	Diagram string
 
 	// set records the flags given on the command line.
@@ -93,7 +93,7 @@ func (f *Flags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.Timeout, "timeout", 0, "bound the whole run (0: none); what has not started by then is reported as not started")
 	fs.StringVar(&f.Progress, "progress", ProgressAuto, "progress display: auto (live on a terminal), live or plain")
 	fs.BoolVar(&f.Verbose, "v", false, "plain progress: also a line when an action starts or waits")
-	fs.StringVar(&f.Diagram, "diagram", "", "write the diagram to this file: .mmd, .dot, or .svg/.png with a renderer")
+	fs.StringVar(&f.Diagram, "diagram", "", "write the diagram to this file: .mmd, .dot, or .svg with a renderer")
 }
 
 // IsSet reports whether the flag name was given on the command line.
@@ -165,8 +165,8 @@ func (f *Flags) cleanup() bool {
 func diagramFormat(path string) (string, error) {
 	ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
 	switch ext {
-	case "mmd", "dot", "svg", "png":
+	case "mmd", "dot", "svg":
 		return ext, nil
 	}
-	return "", fmt.Errorf("-diagram %s: unknown format %q; use a .mmd, .dot, .svg or .png file", path, ext)
+	return "", fmt.Errorf("-diagram %s: unknown format %q; use a .mmd, .dot or .svg file", path, ext)
 }

@@ -1,6 +1,6 @@
 // Package renderdeploy registers the pure Go Graphviz renderer (package
 // pattern/render) with package provider/deploy, so that -diagram writes
-// .svg and .png pictures. Import it for its side effect, in the program or
+// .svg pictures. Import it for its side effect, in the program or
 // in a file behind a build tag (it is heavy to compile):
 //
 //	import _ "github.com/archkit/archkit/provider/deploy/renderdeploy"
@@ -14,9 +14,7 @@ import (
 )
 
 func init() {
-	for _, f := range []render.Format{render.SVG, render.PNG} {
-		deploy.RegisterRenderer(string(f), func(ctx context.Context, dot []byte) ([]byte, error) {
-			return render.DOT(ctx, dot, f)
-		})
-	}
+	deploy.RegisterRenderer(string(render.SVG), func(ctx context.Context, dot []byte) ([]byte, error) {
+		return render.DOT(ctx, dot, render.SVG)
+	})
 }
