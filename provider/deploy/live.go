@@ -43,10 +43,10 @@ func (v *liveView) begin(p *progress, title string, total int) {
 	mp := mpb.New(opts...)
 	header := mp.New(int64(max(total, 1)), mpb.BarStyle().Lbound("[").Filler("=").Tip(">").Padding(" ").Rbound("]"),
 		mpb.BarPriority(0), mpb.BarWidth(24),
-		mpb.PrependDecorators(decor.Name(title+" ", decor.WCSyncSpaceR)),
+		mpb.PrependDecorators(decor.Name(title+" ")),
 		mpb.AppendDecorators(
-			decor.Any(func(decor.Statistics) string { return headerCounts(p) }, decor.WCSyncSpaceR),
-			decor.Elapsed(decor.ET_STYLE_GO, decor.WCSyncSpace),
+			decor.Any(func(decor.Statistics) string { return " " + headerCounts(p) + ", " }),
+			decor.Elapsed(decor.ET_STYLE_GO),
 			decor.Any(func(decor.Statistics) string { return slowestInFlight(p) }),
 		))
 	if total == 0 {
@@ -80,7 +80,7 @@ func slowestInFlight(p *progress) string {
 		return ""
 	}
 	if d := fl[0].elapsed(p.now()); d >= 3*time.Second {
-		return fmt.Sprintf(" slowest: %s %s", fl[0].id, round(d))
+		return fmt.Sprintf(", slowest in flight: %s %s", fl[0].id, round(d))
 	}
 	return ""
 }
@@ -129,8 +129,8 @@ func (v *liveView) addBar(p *progress, r resource, ev provider.Event) {
 	}
 	v.bars[id] = v.p.New(0, mpb.NopStyle(), mpb.BarPriority(v.seq),
 		mpb.PrependDecorators(
-			decor.Spinner(nil, decor.WCSyncSpaceR),
-			decor.Name(ev.Action.Symbol()+" "+id, decor.WCSyncSpaceR),
+			decor.Spinner(nil),
+			decor.Name(" "+ev.Action.Symbol()+" "+id, decor.WCSyncSpaceR),
 		),
 		mpb.AppendDecorators(
 			decor.Any(doing, decor.WCSyncSpaceR),
