@@ -27,10 +27,8 @@ package main
 import (
 	"flag"
 	"fmt"
-	"io"
 
 	"github.com/archkit/archkit/pattern"
-	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/deploy"
 )
 
@@ -53,12 +51,12 @@ func main() {
 		deploy.Findings, availability(deploy.Availability), availability(deploy.Nines), deploy.Billable)
 }
 
-// availability returns a section that computes with the availability
-// flags, read when the section runs (after the command line is parsed).
+// availability returns a section computed with the availability flags,
+// read when it runs.
 func availability(section func(node, zone pattern.Availability, path ...string) deploy.Section) deploy.Section {
-	return func(w io.Writer, arch *pattern.Architecture, bp *blueprint.Blueprint) error {
-		return section(pattern.Availability(*node), pattern.Availability(*zone), path...)(w, arch, bp)
-	}
+	return deploy.Lazy(func() deploy.Section {
+		return section(pattern.Availability(*node), pattern.Availability(*zone), path...)
+	})
 }
 
 func architecture(t deploy.Target) (*pattern.Architecture, error) {

@@ -82,24 +82,6 @@ type terminal struct{ *strings.Reader }
 
 func (terminal) IsTerminal() bool { return true }
 
-// syncBuffer is a bytes.Buffer safe for the progress display's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // run runs the program of s on d with args and returns its exit status,
 // standard output and standard error.
 func run(t *testing.T, d *fake.Driver, s shop, stdin string, args ...string) (int, string, string) {
@@ -108,7 +90,7 @@ func run(t *testing.T, d *fake.Driver, s shop, stdin string, args ...string) (in
 }
 
 func runCtx(ctx context.Context, d *fake.Driver, s shop, stdin string, args ...string) (int, string, string) {
-	var out, errOut syncBuffer
+	var out, errOut deploy.SyncBuffer
 	cmd := &deploy.Command{Architecture: s.architecture, Driver: d, Stdout: &out, Stderr: &errOut,
 		EngineOptions: []func(*provider.Options){s.engine}}
 	if stdin != "" {

@@ -34,6 +34,16 @@ func writeSections(w io.Writer, arch *pattern.Architecture, bp *blueprint.Bluepr
 
 func table(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0) }
 
+// Lazy returns a section that build makes when it runs, after the command
+// line is parsed: for a section made from the program's own flags.
+//
+//	deploy.Lazy(func() deploy.Section { return deploy.Availability(pattern.Availability(*node), 0.9999) })
+func Lazy(build func() Section) Section {
+	return func(w io.Writer, arch *pattern.Architecture, bp *blueprint.Blueprint) error {
+		return build()(w, arch, bp)
+	}
+}
+
 // Subnets writes the address plan: one subnet per tier and zone.
 func Subnets(w io.Writer, arch *pattern.Architecture, _ *blueprint.Blueprint) error {
 	plan, err := arch.Plan()

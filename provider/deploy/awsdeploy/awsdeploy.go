@@ -34,7 +34,9 @@ import (
 )
 
 func init() {
-	deploy.Register(deploy.Provider{Name: "aws", Profile: netplan.AWS, Open: open, Engine: engine})
+	deploy.Register(deploy.Provider{Name: "aws", Profile: netplan.AWS, Open: open, Engine: func(o *provider.Options, s deploy.Settings) {
+		s.EmulatorPolls(o)
+	}})
 }
 
 func open(ctx context.Context, s deploy.Settings) (driver.Driver, error) {
@@ -47,13 +49,6 @@ func open(ctx context.Context, s deploy.Settings) (driver.Driver, error) {
 			o.PollInterval = 20 * time.Millisecond
 		}
 	})
-}
-
-// engine polls an emulator often: it answers at once.
-func engine(o *provider.Options, s deploy.Settings) {
-	if s.IsLoopback() {
-		o.PollMin, o.PollMax = 20*time.Millisecond, 200*time.Millisecond
-	}
 }
 
 // emulatorDefaults fills in, for an endpoint on the loopback interface,

@@ -43,7 +43,5 @@ func open(_ context.Context, s deploy.Settings) (driver.Driver, error) {
 
 func engine(o *provider.Options, s deploy.Settings) {
 	o.AllowFallback = true
-	if s.IsLoopback() {
-		o.PollMin, o.PollMax = 20*time.Millisecond, 200*time.Millisecond
-	}
+	s.EmulatorPolls(o)
 }

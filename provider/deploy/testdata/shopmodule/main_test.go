@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -44,13 +45,8 @@ func TestShopOnTheFake(t *testing.T) {
 }
 
 func TestShopCommand(t *testing.T) {
-	d := fake.New()
-	cmd := &deploy.Command{Architecture: shop, Driver: d, Stdout: new(discard), Stderr: new(discard)}
+	cmd := &deploy.Command{Architecture: shop, Driver: fake.New(), Stdout: io.Discard, Stderr: io.Discard}
 	assert.Equal(t, deploy.ExitChanges, cmd.Run(t.Context(), []string{"-plan"}))
 	assert.Equal(t, deploy.ExitOK, cmd.Run(t.Context(), []string{"-cleanup=false"}))
 	assert.Equal(t, deploy.ExitOK, cmd.Run(t.Context(), []string{"-plan"}))
 }
-
-type discard struct{}
-
-func (*discard) Write(p []byte) (int, error) { return len(p), nil }
