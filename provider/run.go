@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -64,7 +63,9 @@ func (r *run) do(ctx context.Context, n *node) error {
 	if cause := notSent(ctx, err); cause != nil && tr.calls.Load() == 0 {
 		n.notStarted, n.blocked = true, stopReason(cause)
 		r.mu.Lock()
-		r.stopErr = cmp.Or(r.stopErr, cause)
+		if r.stopErr == nil {
+			r.stopErr = cause
+		}
 		r.mu.Unlock()
 		return nil
 	}

@@ -155,13 +155,13 @@ func (c *Command) Main() int {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	go func() {
-		s, ok := <-sig
-		if !ok {
-			return
+		select {
+		case s := <-sig:
+			signal.Stop(sig) // the next signal kills the process
+			fmt.Fprintf(c.stderr(), "\n%s: stopping; what has not started will not start (again to quit at once)\n", s)
+			cancel(&interruptError{sig: s})
+		case <-ctx.Done():
 		}
-		signal.Stop(sig) // the next signal kills the process
-		fmt.Fprintf(c.stderr(), "\n%s: stopping; what has not started will not start (again to quit at once)\n", s)
-		cancel(&interruptError{sig: s})
 	}()
 	defer signal.Stop(sig)
 	return c.Run(ctx, os.Args[1:])

@@ -20,16 +20,31 @@ import (
 // [Billable], [Availability] and [Nines]; a program adds its own.
 type Section func(w io.Writer, arch *pattern.Architecture, bp *blueprint.Blueprint) error
 
-// writeSections writes each section, a blank line after each, and stops
-// at the first error.
+// writeSections writes each section, a blank line after each that wrote
+// something, and stops at the first error.
 func writeSections(w io.Writer, arch *pattern.Architecture, bp *blueprint.Blueprint, sections []Section) error {
 	for _, s := range sections {
-		if err := s(w, arch, bp); err != nil {
+		cw := &countingWriter{w: w}
+		if err := s(cw, arch, bp); err != nil {
 			return err
 		}
-		fmt.Fprintln(w)
+		if cw.n > 0 {
+			fmt.Fprintln(w)
+		}
 	}
 	return nil
+}
+
+// countingWriter counts what it passes on.
+type countingWriter struct {
+	w io.Writer
+	n int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += n
+	return n, err
 }
 
 func table(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0) }
