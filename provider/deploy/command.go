@@ -300,7 +300,7 @@ func (r *runner) newView() view {
 	if mode == ProgressLive {
 		return &liveView{w: r.human, forceTTY: !isTerminal(r.human)}
 	}
-	return &plainView{w: r.human, verbose: r.flags.Verbose, heartbeat: 30 * time.Second}
+	return &plainView{w: r.human, verbose: r.flags.Verbose, heartbeat: 10 * time.Second}
 }
 
 // engine returns an engine on the run's driver: a new progress display

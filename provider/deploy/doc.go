@@ -77,7 +77,7 @@
 // slowest resource in flight, and a line per resource in flight (creating,
 // waiting until ready, retrying) with its time. Elsewhere (a CI log, a
 // pipe) it prints the plain lines of provider.Renderer, one per resource,
-// and every 30 seconds a line naming what is still in flight, so a log is
+// and every 10 seconds a line naming what is still in flight, so a log is
 // never silent while a NAT gateway or a database takes minutes. Both end
 // with the summary, the calls made and the slowest resources.
 //
