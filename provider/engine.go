@@ -40,7 +40,11 @@ func NewEngine(d driver.Driver, optFns ...func(*Options)) *Engine {
 			f(&o)
 		}
 	}
-	o.setDefaults(d.Capabilities().Local)
+	local := false
+	if d != nil {
+		local = d.Capabilities().Local
+	}
+	o.setDefaults(local)
 	return &Engine{d: d, opts: o, log: o.Logger, lim: newLimiter(o)}
 }
 

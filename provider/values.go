@@ -16,6 +16,9 @@ import (
 //
 // c must be one of cs.Changes.
 func (cs *Changeset) Values(c Change) (before, after json.RawMessage) {
+	if cs == nil {
+		return nil, nil
+	}
 	if c.observed != nil {
 		rev := map[string]string{}
 		for _, list := range cs.observed {

@@ -154,6 +154,9 @@ var (
 // Go one when it is imported for its side effect. A later registration of
 // the same format replaces the earlier.
 func RegisterRenderer(format string, render Renderer) {
+	if render == nil {
+		return
+	}
 	renderersMu.Lock()
 	defer renderersMu.Unlock()
 	renderers[format] = render

@@ -63,6 +63,9 @@ func (t Target) Build(f ArchitectureFunc) (*blueprint.Blueprint, error) {
 // architecture calls f and gives the architecture t's Profile when it has
 // none.
 func (t Target) architecture(f ArchitectureFunc) (*pattern.Architecture, error) {
+	if f == nil {
+		return nil, errors.New("deploy: no architecture function; set Command.Architecture")
+	}
 	arch, err := f(t)
 	if err == nil && arch == nil {
 		err = errors.New("deploy: the architecture function returned no architecture")
@@ -150,6 +153,10 @@ func (c *Command) stderr() io.Writer {
 // SIGTERM, and returns the exit status. A second signal ends the process
 // at once, with the default action of the signal.
 func (c *Command) Main() int {
+	if c == nil {
+		fmt.Fprintln(os.Stderr, "error: deploy: nil *Command")
+		return ExitError
+	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	sig := make(chan os.Signal, 1)
@@ -176,6 +183,10 @@ func (e *interruptError) Error() string { return "interrupted by " + e.sig.Strin
 // cancelled stops the run as a signal does (the status is then
 // [ExitInterrupted]).
 func (c *Command) Run(ctx context.Context, args []string) int {
+	if c == nil {
+		fmt.Fprintln(os.Stderr, "error: deploy: nil *Command")
+		return ExitError
+	}
 	fs := c.FlagSet
 	if fs == nil {
 		fs = flag.NewFlagSet(filepath.Base(os.Args[0]), flag.ContinueOnError)

@@ -97,7 +97,7 @@ func (f *Flags) register(fs *flag.FlagSet) {
 }
 
 // IsSet reports whether the flag name was given on the command line.
-func (f *Flags) IsSet(name string) bool { return f.set[name] }
+func (f *Flags) IsSet(name string) bool { return f != nil && f.set[name] }
 
 // validate reports every bad combination at once, each naming the flag
 // and the fix.

@@ -79,6 +79,9 @@ type ChangeDocument struct {
 
 // NewPlanDocument returns the document of cs.
 func NewPlanDocument(cs *provider.Changeset) *PlanDocument {
+	if cs == nil {
+		return &PlanDocument{Schema: SchemaPlan, Changes: []ChangeDocument{}}
+	}
 	counts := cs.Counts()
 	doc := &PlanDocument{
 		Schema: SchemaPlan, Deployment: cs.Deployment, Provider: cs.Provider, HasChanges: cs.HasChanges(),
@@ -175,6 +178,9 @@ type DriftDocument struct {
 
 // NewDriftDocument returns the document of r.
 func NewDriftDocument(r *provider.DriftReport, providerName string) *DriftDocument {
+	if r == nil {
+		r = &provider.DriftReport{}
+	}
 	doc := &DriftDocument{Schema: SchemaDrift, Deployment: r.Deployment, Provider: providerName, HasDrift: r.HasDrift(),
 		Changed: []ChangeDocument{}, Missing: append([]string{}, r.Missing...), Extra: []ChangeDocument{}}
 	for _, c := range r.Changed {
@@ -199,6 +205,9 @@ type ErrorDocument struct {
 
 // NewErrorDocument returns the document of err.
 func NewErrorDocument(err error) *ErrorDocument {
+	if err == nil {
+		err = errors.New("no error")
+	}
 	msg := err.Error()
 	doc := &ErrorDocument{Schema: SchemaError, Error: msg}
 	for line := range strings.Lines(msg) {

@@ -71,7 +71,7 @@ func (s Settings) IsLoopback() bool {
 // machine (an emulator answers at once): from 20ms to 200ms instead of a
 // cloud's 1s to 15s. A Provider's Engine function calls it.
 func (s Settings) EmulatorPolls(o *provider.Options) {
-	if s.IsLoopback() {
+	if o != nil && s.IsLoopback() {
 		o.PollMin, o.PollMax = 20*time.Millisecond, 200*time.Millisecond
 	}
 }

@@ -5,6 +5,7 @@ package deploy
 // architecture as aligned text or Markdown.
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -55,12 +56,31 @@ func table(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 0, 
 //	deploy.Lazy(func() deploy.Section { return deploy.Availability(pattern.Availability(*node), 0.9999) })
 func Lazy(build func() Section) Section {
 	return func(w io.Writer, arch *pattern.Architecture, bp *blueprint.Blueprint) error {
-		return build()(w, arch, bp)
+		if build == nil {
+			return errors.New("deploy: Lazy: no function to build the section")
+		}
+		s := build()
+		if s == nil {
+			return errors.New("deploy: Lazy: the function built no section")
+		}
+		return s(w, arch, bp)
 	}
+}
+
+// needs reports a section called without a writer or without what it
+// shows.
+func needs(w io.Writer, have bool) error {
+	if w == nil || !have {
+		return errors.New("deploy: a section needs a writer and a Blueprint")
+	}
+	return nil
 }
 
 // Subnets writes the address plan: one subnet per tier and zone.
 func Subnets(w io.Writer, arch *pattern.Architecture, _ *blueprint.Blueprint) error {
+	if err := needs(w, true); err != nil {
+		return err
+	}
 	plan, err := arch.Plan()
 	if err != nil {
 		return err
@@ -71,6 +91,9 @@ func Subnets(w io.Writer, arch *pattern.Architecture, _ *blueprint.Blueprint) er
 
 // SecurityGroups writes every derived security-group rule, a line each.
 func SecurityGroups(w io.Writer, _ *pattern.Architecture, bp *blueprint.Blueprint) error {
+	if err := needs(w, bp != nil); err != nil {
+		return err
+	}
 	fmt.Fprint(w, "## Security groups\n\n")
 	tw := table(w)
 	fmt.Fprintln(tw, "GROUP\tDIRECTION\tRULE")
@@ -89,6 +112,9 @@ func SecurityGroups(w io.Writer, _ *pattern.Architecture, bp *blueprint.Blueprin
 
 // LoadBalancers writes each load balancer's listeners and health check.
 func LoadBalancers(w io.Writer, _ *pattern.Architecture, bp *blueprint.Blueprint) error {
+	if err := needs(w, bp != nil); err != nil {
+		return err
+	}
 	for i, r := range bp.OfKind(blueprint.KindLoadBalancer) {
 		if i > 0 {
 			fmt.Fprintln(w)
@@ -113,6 +139,9 @@ func LoadBalancers(w io.Writer, _ *pattern.Architecture, bp *blueprint.Blueprint
 // Clusters writes the clusters (image, size, scaling) and the managed
 // databases.
 func Clusters(w io.Writer, _ *pattern.Architecture, bp *blueprint.Blueprint) error {
+	if err := needs(w, bp != nil); err != nil {
+		return err
+	}
 	fmt.Fprint(w, "## Clusters and databases\n\n")
 	tw := table(w)
 	for _, r := range bp.OfKind(blueprint.KindCluster) {
@@ -135,6 +164,9 @@ func Clusters(w io.Writer, _ *pattern.Architecture, bp *blueprint.Blueprint) err
 // Resources writes how many resources of each kind the Blueprint holds,
 // with their ids.
 func Resources(w io.Writer, _ *pattern.Architecture, bp *blueprint.Blueprint) error {
+	if err := needs(w, bp != nil); err != nil {
+		return err
+	}
 	fmt.Fprintf(w, "## Blueprint of %q: %d resources\n\n", bp.Deployment, len(bp.Resources))
 	tw := table(w)
 	for _, k := range blueprint.Kinds {
@@ -151,6 +183,9 @@ func Resources(w io.Writer, _ *pattern.Architecture, bp *blueprint.Blueprint) er
 
 // Findings writes the lint findings, or "no findings".
 func Findings(w io.Writer, _ *pattern.Architecture, bp *blueprint.Blueprint) error {
+	if err := needs(w, bp != nil); err != nil {
+		return err
+	}
 	fmt.Fprint(w, "## Lint\n\n")
 	if len(bp.Findings) == 0 {
 		fmt.Fprintln(w, "no findings")
@@ -178,6 +213,9 @@ func Availability(node, zone pattern.Availability, path ...string) Section {
 // Diagram writes the architecture as a Mermaid flowchart in a Markdown
 // code block.
 func Diagram(w io.Writer, arch *pattern.Architecture, _ *blueprint.Blueprint) error {
+	if err := needs(w, true); err != nil {
+		return err
+	}
 	m, err := arch.Mermaid()
 	if err != nil {
 		return err
@@ -193,6 +231,9 @@ func Diagram(w io.Writer, arch *pattern.Architecture, _ *blueprint.Blueprint) er
 // instances. Nets, subnets, route tables, security groups, network ACLs and
 // internet gateways cost nothing.
 func Billable(w io.Writer, _ *pattern.Architecture, bp *blueprint.Blueprint) error {
+	if err := needs(w, bp != nil); err != nil {
+		return err
+	}
 	fmt.Fprint(w, "## Billed while it exists\n\n")
 	tw := table(w)
 	fmt.Fprintln(tw, "RESOURCE\tHOW MANY\tBILLED FOR")
