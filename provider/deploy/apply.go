@@ -20,7 +20,7 @@ func (r *runner) applyAll(ctx context.Context, bp *blueprint.Blueprint) int {
 	if code != ExitOK || !r.flags.cleanup() {
 		return code
 	}
-	fresh := res.Changeset != nil && res.Changeset.Counts()[provider.ActionCreate] == len(res.Changeset.Changes)
+	fresh := res != nil && res.Changeset != nil && res.Changeset.Counts()[provider.ActionCreate] == len(res.Changeset.Changes)
 
 	fmt.Fprintln(r.human)
 	again, code := r.apply(ctx, bp, fmt.Sprintf("Applying %q again (nothing has changed: nothing may be written)", bp.Deployment))
@@ -28,7 +28,7 @@ func (r *runner) applyAll(ctx context.Context, bp *blueprint.Blueprint) int {
 	if code != ExitOK {
 		return code
 	}
-	if again.WriteCalls != 0 {
+	if again != nil && again.WriteCalls != 0 {
 		errs = append(errs, fmt.Errorf("deploy: the second apply of %q made %d write calls; want 0", bp.Deployment, again.WriteCalls))
 	}
 	fmt.Fprintln(r.human)
@@ -88,6 +88,9 @@ func (r *runner) destroy(ctx context.Context, deployment string, noQuestion bool
 // finish ends the progress display, reports the run (a result document
 // with -json) and returns its exit status.
 func (r *runner) finish(ctx context.Context, op string, res *provider.Result, err error) int {
+	if res == nil { // the engine refused before it had anything to report
+		res = &provider.Result{}
+	}
 	interrupted := ctx.Err() != nil
 	if errors.Is(err, ErrNotConfirmed) {
 		fmt.Fprintf(r.human, "%s cancelled: nothing was written\n", capitalize(op))
