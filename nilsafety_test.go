@@ -67,6 +67,7 @@ var funcs = map[string]any{
 
 	"driver.CodeOf": driver.CodeOf, "driver.CompareObserved": driver.CompareObserved, "driver.Hash": driver.Hash,
 	"driver.IsRetryable": driver.IsRetryable, "driver.NewError": driver.NewError, "driver.Token": driver.Token,
+	"driver.FinalSnapshotName": driver.FinalSnapshotName,
 
 	"fake.AssertAllows": fake.AssertAllows, "fake.AssertCount": fake.AssertCount, "fake.AssertDenies": fake.AssertDenies,
 	"fake.AssertExists": fake.AssertExists, "fake.AssertNoLeaks": fake.AssertNoLeaks, "fake.IsWrite": fake.IsWrite,
@@ -120,15 +121,18 @@ func init() {
 		(*blueprint.NetworkACLSpec)(nil), (*blueprint.PublicIPSpec)(nil), (*blueprint.Ref)(nil), (*blueprint.Resource)(nil), (*blueprint.RouteSpec)(nil),
 		(*blueprint.RouteTableSpec)(nil), (*blueprint.RuleKey)(nil), (*blueprint.RuleSpec)(nil), (*blueprint.ScalingSpec)(nil),
 		(*blueprint.SecurityGroupRulesSpec)(nil), (*blueprint.SecurityGroupSpec)(nil), (*blueprint.SubnetSpec)(nil),
+		(*blueprint.DatabaseReplicaSpec)(nil), (*blueprint.Existing)(nil),
 
 		(*provider.Action)(nil), (*provider.ApplyOptions)(nil), (*provider.Change)(nil), (*provider.Changeset)(nil), (*provider.DestroyOptions)(nil), (*provider.DriftReport)(nil),
 		(*provider.Engine)(nil), (*provider.Event)(nil), (*provider.EventType)(nil), (*provider.FieldDiff)(nil), (*provider.Options)(nil),
 		(*provider.Problem)(nil), (*provider.Renderer)(nil), (*provider.Result)(nil),
+		(*provider.DestroyOptions)(nil), (*provider.Class)(nil), (*provider.ProtectedError)(nil),
 
 		(*driver.Blocker)(nil), (*driver.Capabilities)(nil), (*driver.Code)(nil), (*driver.Error)(nil), (*driver.Observed)(nil),
-		(*driver.Query)(nil), (*driver.Request)(nil), (*driver.RetryPolicy)(nil),
+		(*driver.Query)(nil), (*driver.Request)(nil), (*driver.RetryPolicy)(nil), (*driver.DeleteOptions)(nil),
 
 		(*fake.Call)(nil), (*fake.Counts)(nil), (*fake.Driver)(nil), (*fake.Fault)(nil), (*fake.IDStyle)(nil), (*fake.Options)(nil), (*fake.Snapshot)(nil),
+		(*fake.DeletedDatabase)(nil), (*fake.Cloud)(nil),
 
 		(*aws.Driver)(nil), (*aws.Options)(nil),
 		(*outscale.APIError)(nil), (*outscale.Credentials)(nil), (*outscale.Driver)(nil), (*outscale.Options)(nil),
@@ -136,7 +140,7 @@ func init() {
 		(*render.Format)(nil),
 
 		(*deploy.ArchitectureFunc)(nil), (*deploy.ChangeDocument)(nil), (*deploy.Command)(nil), (*deploy.DriftDocument)(nil),
-		(*deploy.ErrorDocument)(nil), (*deploy.Flags)(nil), (*deploy.PlanDocument)(nil), (*deploy.PlanSummary)(nil),
+		(*deploy.ErrorDocument)(nil), (*deploy.Flags)(nil), (*deploy.IDList)(nil), (*deploy.PlanDocument)(nil), (*deploy.PlanSummary)(nil),
 		(*deploy.Provider)(nil), (*deploy.Renderer)(nil), (*deploy.ResourceDocument)(nil), (*deploy.ResultDocument)(nil),
 		(*deploy.ResultSummary)(nil), (*deploy.Section)(nil), (*deploy.Settings)(nil), (*deploy.Target)(nil),
 	} {
@@ -146,7 +150,7 @@ func init() {
 }
 
 // interfaces are exported interface types: nothing to call.
-var interfaces = []string{"driver.Checker", "driver.Driver", "fake.TestingT", "aws.AutoScalingAPI", "aws.EC2API", "aws.ELBAPI", "aws.RDSAPI"}
+var interfaces = []string{"driver.Checker", "driver.Driver", "driver.Replacer", "provider.Source", "fake.TestingT", "aws.AutoScalingAPI", "aws.EC2API", "aws.ELBAPI", "aws.RDSAPI"}
 
 func dirOf(pkgPath string) string {
 	return pkgPath[strings.LastIndex(pkgPath, "/")+1:]

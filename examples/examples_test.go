@@ -154,9 +154,14 @@ func testWebappOnMoto(t *testing.T, bin string) {
 		assert.Equal(t, [5]int{0, 0, 0, 0, created[4]}, created, "a plan right after the apply must change nothing")
 		assert.Positive(t, created[4])
 
-		refused := runExit(t, bin, "webapp", env, 1, slices.Concat(args, []string{"-destroy"})...)
+		// The database holds data: -destroy refuses to touch the
+		// deployment until -allow-data-loss names it, and says so.
+		refused := runExit(t, bin, "webapp", env, 1, slices.Concat(args, []string{"-destroy", "-auto-approve"})...)
+		assert.Contains(t, refused.stderr, "-allow-data-loss database/db")
+		allowed := slices.Concat(args, []string{"-destroy", "-allow-data-loss", "database/db", "-skip-final-snapshot"})
+		refused = runExit(t, bin, "webapp", env, 1, allowed...)
 		assert.Contains(t, refused.stderr, "run again with -auto-approve", "no terminal to confirm on")
-		run(t, bin, "webapp", env, slices.Concat(args, []string{"-destroy", "-auto-approve"})...)
+		run(t, bin, "webapp", env, append(allowed, "-auto-approve")...)
 		left := planCounts(t, runExit(t, bin, "webapp", env, 2, slices.Concat(args, []string{"-plan"})...).stdout)
 		assert.Equal(t, [5]int{created[4], 0, 0, 0, 0}, left, "after -destroy everything is to be created again, nothing is left")
 	})
@@ -197,7 +202,12 @@ func testThreetierOnOsctest(t *testing.T, bin string) {
 	counts := planCounts(t, runExit(t, bin, "threetier", env, 0, slices.Concat(args, []string{"-plan"})...).stdout)
 	assert.Equal(t, [5]int{0, 0, 0, 0, counts[4]}, counts, "a plan right after the apply must change nothing")
 
-	run(t, bin, "threetier", env, slices.Concat(args, []string{"-destroy", "-auto-approve"})...)
+	// The database cluster holds data: -destroy refuses without the opt-in,
+	// and says which.
+	refused := runExit(t, bin, "threetier", env, 1, slices.Concat(args, []string{"-destroy", "-auto-approve"})...)
+	assert.Contains(t, refused.stderr, "-allow-data-loss cluster/db")
+	assert.Positive(t, s.Count("vm"), "nothing deleted by the refused -destroy")
+	run(t, bin, "threetier", env, slices.Concat(args, []string{"-destroy", "-auto-approve", "-allow-data-loss", "cluster/db"})...)
 	for kind, n := range s.Snapshot() {
 		assert.Zero(t, n, "%s left after -destroy", kind)
 	}
@@ -326,7 +336,8 @@ func destroyOnFailure(t *testing.T, bin, name string, env, args []string) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, filepath.Join(bin, name), slices.Concat(args, []string{"-destroy", "-auto-approve"})...)
+		cmd := exec.CommandContext(ctx, filepath.Join(bin, name), slices.Concat(args,
+			[]string{"-destroy", "-auto-approve", "-allow-data-loss", "database/db,cluster/db", "-skip-final-snapshot"})...)
 		cmd.Env = childEnv(os.TempDir(), env)
 		cmd.WaitDelay = time.Second
 		if out, err := cmd.CombinedOutput(); err != nil {

@@ -53,6 +53,12 @@
 // besides its own sentinel (netplan.ErrNoSpace, tier.ErrInvalid ...), so
 // one test tells an architecture to fix from a cloud's refusal.
 //
+// [Architecture.BuildAround] is Build around what is deployed: the engine
+// (package provider) calls it with the subnets it found by the
+// deployment's tags, so that every deployed subnet keeps its range
+// whatever tiers or zones are added or removed. An Architecture is thus a
+// provider.Source: eng.Apply(ctx, arch).
+//
 // Load balancers get their own security group. A flow to a load balancer
 // reaches that group; the balancer forwards to its target tier on the
 // listeners' target ports and the health-check port, and the target tier
@@ -77,6 +83,7 @@
 //	load_balancer/<lb>
 //	cluster/<tier>
 //	database/<tier>
+//	database_replica/<tier>/<n>    one per read replica, from 1
 //
 // Cloud names derive from the deployment: security group "<deployment>-<tier>",
 // load balancer [LBName].

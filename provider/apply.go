@@ -5,15 +5,21 @@ import (
 	"maps"
 	"time"
 
-	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider/driver"
 )
 
-// Apply plans bp and executes the changeset over the dependency graph: a
-// resource starts as soon as its dependencies are done, within the
-// Parallelism and the rate limit. Retryable errors are retried with
+// Apply plans src (a Blueprint, or an architecture built around what is
+// deployed: see [Source]) and executes the changeset over the dependency
+// graph: a resource starts as soon as its dependencies are done, within
+// the Parallelism and the rate limit. Retryable errors are retried with
 // backoff; asynchronous resources are waited for. Deletes of removed
 // resources run after the creates and updates, in reverse dependency
 // order.
+//
+// A changeset that deletes or replaces a stateful resource (a database)
+// that [ApplyOptions.AllowDataLoss] does not name is refused before the
+// first write, with a [*ProtectedError] (errors.Is(err, ErrProtected))
+// naming each resource, the fields that force its loss and the opt-in.
 //
 // On failure Apply goes on with the independent branches, skips what
 // depends on a failed resource, and returns an error joining every
@@ -21,7 +27,7 @@ import (
 // was created is found by its tags, and a create retried with the same
 // token makes nothing twice. An unchanged Blueprint applied again makes
 // no write call.
-func (e *Engine) Apply(ctx context.Context, bp *blueprint.Blueprint, optFns ...func(*ApplyOptions)) (*Result, error) {
+func (e *Engine) Apply(ctx context.Context, src Source, optFns ...func(*ApplyOptions)) (*Result, error) {
 	if err := e.usable(); err != nil {
 		return nil, err
 	}
@@ -33,7 +39,7 @@ func (e *Engine) Apply(ctx context.Context, bp *blueprint.Blueprint, optFns ...f
 	}
 	start := time.Now()
 	c := e.newClient()
-	cs, red, err := e.plan(ctx, c, bp)
+	cs, red, err := e.plan(ctx, c, src)
 	res := &Result{Durations: map[string]time.Duration{}, Changeset: cs, verb: "Apply"}
 	finish := func() {
 		res.Makespan = time.Since(start)
@@ -54,6 +60,14 @@ func (e *Engine) Apply(ctx context.Context, bp *blueprint.Blueprint, optFns ...f
 		}
 		e.emit(ctx, red, Event{Type: EventPlanned, Kind: ch.Kind, ID: ch.ID, ProviderID: ch.ProviderID, Action: ch.Action, Message: ch.Reason})
 	}
+	if err := protect("apply", cs.Changes, ao.AllowDataLoss); err != nil {
+		finish()
+		res.failed = true
+		if ao.DryRun {
+			res.verb = "Plan"
+		}
+		return res, err
+	}
 	if ao.DryRun {
 		finish()
 		res.verb = "Plan"
@@ -72,7 +86,8 @@ func (e *Engine) Apply(ctx context.Context, bp *blueprint.Blueprint, optFns ...f
 		res.failed = true
 		return res, err
 	}
-	r := &run{e: e, c: c, red: red, cs: cs, res: res, ids: maps.Clone(cs.ids), gone: map[string]bool{}}
+	r := &run{e: e, c: c, red: red, cs: cs, res: res, ids: maps.Clone(cs.ids), gone: map[string]bool{},
+		allow: ao.AllowDataLoss, del: driver.DeleteOptions{At: start}}
 	err = r.exec(ctx, nodes)
 	finish()
 	res.failed = err != nil

@@ -38,6 +38,13 @@ func TestConfirm(t *testing.T) {
 
 	d.ResetCalls()
 	_, err = eng.Destroy(t.Context(), "shop", func(o *provider.DestroyOptions) {
+		o.Confirm = func(*provider.Changeset) error { t.Error("asked to confirm a destroy the protection refuses"); return nil }
+	})
+	require.ErrorIs(t, err, provider.ErrProtected, "the database is protected before any question")
+
+	allow := []string{"database/db"}
+	_, err = eng.Destroy(t.Context(), "shop", func(o *provider.DestroyOptions) {
+		o.AllowDataLoss = allow
 		o.Confirm = func(cs *provider.Changeset) error {
 			assert.Equal(t, len(bp.Resources), cs.Counts()[provider.ActionDelete])
 			return no
@@ -47,6 +54,7 @@ func TestConfirm(t *testing.T) {
 	assert.Zero(t, d.Counts().Writes)
 
 	res, err = eng.Destroy(t.Context(), "shop", func(o *provider.DestroyOptions) {
+		o.AllowDataLoss = allow
 		o.Confirm = func(*provider.Changeset) error { return nil }
 	})
 	require.NoError(t, err)

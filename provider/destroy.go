@@ -22,6 +22,12 @@ import (
 // the blocker the driver named ("blocked by instance i-0ab1 (not managed
 // by archkit ...)").
 //
+// A deployment that holds a stateful resource (a database) that
+// [DestroyOptions.AllowDataLoss] does not name is not touched: the error
+// is a [*ProtectedError] (errors.Is(err, ErrProtected)) naming each one.
+// Allowed databases go with a final snapshot and keep their automated
+// backups unless the options say otherwise.
+//
 // Destroy then lists again and returns an error naming every leftover.
 // Destroying a deployment with nothing left is a no-op.
 func (e *Engine) Destroy(ctx context.Context, deployment string, optFns ...func(*DestroyOptions)) (*Result, error) {
@@ -30,7 +36,9 @@ func (e *Engine) Destroy(ctx context.Context, deployment string, optFns ...func(
 	}
 	var do DestroyOptions
 	for _, f := range optFns {
-		f(&do)
+		if f != nil {
+			f(&do)
+		}
 	}
 	start := time.Now()
 	c := e.newClient()
@@ -48,6 +56,9 @@ func (e *Engine) Destroy(ctx context.Context, deployment string, optFns ...func(
 		return res, err
 	}
 	cs := destroyChangeset(deployment, e.d.Name(), obs)
+	if err := protect("destroy", cs.Changes, do.AllowDataLoss); err != nil {
+		return res, err
+	}
 	nodes, err := graph(cs)
 	if err != nil {
 		return res, err
@@ -65,7 +76,8 @@ func (e *Engine) Destroy(ctx context.Context, deployment string, optFns ...func(
 			return res, err
 		}
 	}
-	r := &run{e: e, c: c, red: red, cs: cs, res: res, ids: map[string]string{}, gone: map[string]bool{}}
+	r := &run{e: e, c: c, red: red, cs: cs, res: res, ids: map[string]string{}, gone: map[string]bool{}, allow: do.AllowDataLoss,
+		del: driver.DeleteOptions{SkipFinalSnapshot: do.SkipFinalSnapshot, DeleteAutomatedBackups: do.DeleteAutomatedBackups, At: start}}
 	err = r.exec(ctx, nodes)
 	if err == nil {
 		err = e.leftovers(ctx, c, deployment)
@@ -83,7 +95,9 @@ func destroyChangeset(deployment, provider string, obs map[blueprint.Kind][]driv
 		for i := range obs[k] {
 			o := &obs[k][i]
 			id := cmp.Or(o.LogicalID, o.ID)
-			cs.Changes = append(cs.Changes, Change{ID: id, Kind: k, Action: ActionDelete, Reason: "destroy", ProviderID: o.ID, observed: o})
+			ch := Change{ID: id, Kind: k, Action: ActionDelete, Reason: "destroy", ProviderID: o.ID, Stateful: holdsData(o), observed: o}
+			ch.classify()
+			cs.Changes = append(cs.Changes, ch)
 		}
 	}
 	return cs

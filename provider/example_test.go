@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -131,4 +132,34 @@ func ExampleRenderer() {
 	// Output:
 	// + cluster/web: not started: depends on load_balancer/web, which failed
 	// Apply failed: 10 created, 0 updated, 0 replaced, 0 deleted in 1.2s (1 failed, 1 not started)
+}
+
+// A change that would replace a database is refused before any write,
+// naming what forces it and the opt-in; named in AllowDataLoss, it goes
+// ahead, the new database made before the old one goes with a final
+// snapshot.
+func ExampleApplyOptions_allowDataLoss() {
+	ctx := context.Background()
+	d := fake.New()
+	eng := provider.NewEngine(d) // a local driver: no options needed
+	bp := threeTier("shop", "")
+	if _, err := eng.Apply(ctx, bp); err != nil {
+		log.Fatal(err)
+	}
+	db, _ := bp.Resource("database/db")
+	db.Database.Engine = "mysql" // RDS changes no engine in place
+	_, err := eng.Apply(ctx, bp)
+	fmt.Println(errors.Is(err, provider.ErrProtected))
+	fmt.Println(err)
+
+	res, err := eng.Apply(ctx, bp, func(o *provider.ApplyOptions) { o.AllowDataLoss = []string{"database/db"} })
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res.Replaced, "replaced;", len(d.DeletedDatabases()), "final snapshot taken")
+	// Output:
+	// true
+	// provider: apply refused: it would lose the data of 1 stateful resource(s):
+	//   database/db: replace, forced by engine (postgres -> mysql); allow it with ApplyOptions.AllowDataLoss = []string{"database/db"}
+	// 1 replaced; 1 final snapshot taken
 }

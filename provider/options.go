@@ -72,8 +72,18 @@ type Options struct {
 // ApplyOptions configure one [Engine.Apply] call.
 type ApplyOptions struct {
 	// DryRun plans and reports the changeset (planned events, Result with
-	// the changeset) without a single write call.
+	// the changeset) without a single write call. It returns the error a
+	// real run would return before its first write (ErrProtected).
 	DryRun bool
+	// AllowDataLoss lists the logical ids ("database/db") of the stateful
+	// resources this run may delete or replace. A plan that deletes or
+	// replaces a stateful resource it does not name is refused before the
+	// first write, with an error that matches [ErrProtected]. The opt-in
+	// is per resource and per run, like Terraform's prevent_destroy
+	// lifted for one apply. An allowed replace creates the new resource
+	// before it deletes the old one when the cloud can hold both; the old
+	// one goes with a final snapshot where the cloud takes one.
+	AllowDataLoss []string
 	// Confirm, when set, is called with the changeset after the plan and
 	// before the first write: the place to show the plan and ask for a
 	// confirmation (package provider/deploy does). An error stops Apply
@@ -84,6 +94,17 @@ type ApplyOptions struct {
 
 // DestroyOptions configure one [Engine.Destroy] call.
 type DestroyOptions struct {
+	// AllowDataLoss lists the logical ids of the stateful resources the
+	// destroy may delete; a deployment holding a stateful resource it does
+	// not name is not touched, and the error matches [ErrProtected].
+	AllowDataLoss []string
+	// SkipFinalSnapshot deletes a database without the final snapshot
+	// taken otherwise ("<identifier>-final-<UTC date>-<UTC time>", see
+	// driver.FinalSnapshotName).
+	SkipFinalSnapshot bool
+	// DeleteAutomatedBackups deletes a database's automated backups with
+	// it; by default the cloud keeps them for their retention period.
+	DeleteAutomatedBackups bool
 	// Confirm, when set, is called with the changeset of the deletes
 	// (every resource tagged with the deployment) before the first one:
 	// an error stops Destroy without a write and is returned. It is not

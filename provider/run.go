@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -26,6 +27,18 @@ type run struct {
 	ids     map[string]string // logical id -> provider id
 	gone    map[string]bool   // provider ids deleted by this run
 	stopErr error             // why a node's first call never went out
+
+	allow []string             // the stateful resources this run may delete (AllowDataLoss)
+	del   driver.DeleteOptions // how deletes treat data; LiftProtection is set per resource
+}
+
+// deleteOptions returns the options of the delete of o (logical id id): a
+// resource without data loses its protection whenever the plan deletes
+// it; a stateful one only when the caller allowed it.
+func (r *run) deleteOptions(o *driver.Observed, id string) driver.DeleteOptions {
+	opts := r.del
+	opts.LiftProtection = !holdsData(o) || slices.Contains(r.allow, id)
+	return opts
 }
 
 // do performs one node and reports it. The started event goes out with
@@ -269,7 +282,8 @@ func (r *run) delete(ctx context.Context, o *driver.Observed, id string, action 
 	ch := &Change{ID: id, Kind: o.Resource.Kind}
 	pol := r.e.opts.Retry
 	for attempt := 0; ; attempt++ {
-		err := retry(ctx, pol, func() error { return r.c.delete(ctx, *o) }, r.onRetry(ctx, ch, action))
+		opts := r.deleteOptions(o, id)
+		err := retry(ctx, pol, func() error { return r.c.delete(ctx, *o, opts) }, r.onRetry(ctx, ch, action))
 		switch {
 		case err == nil, errors.Is(err, driver.ErrNotFound):
 			r.mu.Lock()

@@ -191,7 +191,7 @@ func TestFailedWriteConverges(t *testing.T) {
 			require.NoError(t, err, "the second run converges")
 			assert.Equal(t, want, d.Snapshot("shop"))
 
-			_, err = eng.Destroy(t.Context(), "shop")
+			_, err = eng.Destroy(t.Context(), "shop", func(o *provider.DestroyOptions) { o.AllowDataLoss = []string{"database/db"} })
 			require.NoError(t, err)
 			fake.AssertNoLeaks(t, d, "shop")
 			assert.Empty(t, d.Resources(), "resources left, tagged or not")
@@ -233,12 +233,19 @@ func TestProgram(t *testing.T) {
 	code, out = run("-plan")
 	assert.Equal(t, deploy.ExitOK, code, "nothing left to change:\n%s", out)
 
-	code, out = run("-destroy") // no terminal to confirm on, no -auto-approve
+	// The database holds data: even approved, -destroy leaves the whole
+	// deployment alone until -allow-data-loss names it.
+	code, out = run("-destroy", "-auto-approve")
+	assert.Equal(t, deploy.ExitError, code)
+	assert.Contains(t, out, "-allow-data-loss database/db")
+	fake.AssertCount(t, d, blueprint.KindDatabase, 1)
+
+	code, out = run("-destroy", "-allow-data-loss", "database/db") // no terminal to confirm on, no -auto-approve
 	assert.Equal(t, deploy.ExitError, code)
 	assert.Contains(t, out, "-auto-approve")
 	fake.AssertCount(t, d, blueprint.KindDatabase, 1)
 
-	code, out = run("-destroy", "-auto-approve")
+	code, out = run("-destroy", "-auto-approve", "-allow-data-loss", "database/db")
 	require.Equal(t, deploy.ExitOK, code, out)
 	assert.Empty(t, d.Resources())
 }

@@ -11,7 +11,7 @@
 //	go run -tags graphviz ./examples/threetier -diagram shop.svg
 //	go run -tags cloud ./examples/threetier -provider outscale -region eu-west-2 -plan
 //	go run -tags cloud ./examples/threetier -provider outscale -region eu-west-2 -image ami-0123abcd
-//	go run -tags cloud ./examples/threetier -provider aws -profile prod -region eu-west-3 -destroy
+//	go run -tags cloud ./examples/threetier -provider aws -profile prod -region eu-west-3 -destroy -allow-data-loss cluster/db
 //
 // The flags, the confirmation, the progress display, the JSON and the exit
 // statuses are package provider/deploy's. The cloud drivers are compiled

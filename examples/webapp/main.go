@@ -10,7 +10,7 @@
 //	go run ./examples/webapp -plan               # what an apply would change
 //	go run ./examples/webapp -plan -json         # the same, as JSON
 //	go run -tags cloud ./examples/webapp -provider aws -profile prod -region eu-west-3 -image ami-0123abcd
-//	go run -tags cloud ./examples/webapp -provider aws -profile prod -region eu-west-3 -destroy
+//	go run -tags cloud ./examples/webapp -provider aws -profile prod -region eu-west-3 -destroy -allow-data-loss database/db
 //
 // Against an AWS emulator such as moto_server (make test starts one):
 //

@@ -5,36 +5,43 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/archkit/archkit/pattern"
-	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 )
 
-// applyAll applies bp and, with -cleanup (the fake's default), applies it
-// again, which must write nothing, and destroys it.
-func (r *runner) applyAll(ctx context.Context, bp *blueprint.Blueprint) int {
-	title := fmt.Sprintf("Applying %q to %s", bp.Deployment, r.drv.Name())
-	res, code := r.apply(ctx, bp, title)
+// applyAll applies src and, with -cleanup (the fake's default), applies
+// it again, which must write nothing, and destroys it.
+func (r *runner) applyAll(ctx context.Context, src provider.Source) int {
+	dep := src.DeploymentName()
+	title := fmt.Sprintf("Applying %q to %s", dep, r.drv.Name())
+	res, code := r.apply(ctx, src, title)
 	if code != ExitOK || !r.flags.cleanup() {
 		return code
 	}
 	fresh := res != nil && res.Changeset != nil && res.Changeset.Counts()[provider.ActionCreate] == len(res.Changeset.Changes)
 
 	fmt.Fprintln(r.human)
-	again, code := r.apply(ctx, bp, fmt.Sprintf("Applying %q again (nothing has changed: nothing may be written)", bp.Deployment))
+	again, code := r.apply(ctx, src, fmt.Sprintf("Applying %q again (nothing has changed: nothing may be written)", dep))
 	var errs []error
 	if code != ExitOK {
 		return code
 	}
 	if again != nil && again.WriteCalls != 0 {
-		errs = append(errs, fmt.Errorf("deploy: the second apply of %q made %d write calls; want 0", bp.Deployment, again.WriteCalls))
+		errs = append(errs, fmt.Errorf("deploy: the second apply of %q made %d write calls; want 0", dep, again.WriteCalls))
 	}
 	fmt.Fprintln(r.human)
-	// What this run created goes without a question; a deployment that
-	// existed before asks, as -destroy does.
-	if code := r.destroy(ctx, bp.Deployment, fresh); code != ExitOK {
+	// What this run created goes without a question, its databases
+	// included and without final snapshots: they hold nothing but what
+	// this run wrote. A deployment that existed before is destroyed as
+	// -destroy does it: asked, and its data kept unless the flags say.
+	var made *cleanupGrant
+	if fresh {
+		made = &cleanupGrant{stateful: res.Changeset.Stateful()}
+	}
+	if code := r.destroy(ctx, dep, made); code != ExitOK {
 		return code
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -43,10 +50,12 @@ func (r *runner) applyAll(ctx context.Context, bp *blueprint.Blueprint) int {
 	return ExitOK
 }
 
-// apply plans bp, shows the plan, asks for a confirmation when it
-// replaces or deletes, and applies it with the progress display.
-func (r *runner) apply(ctx context.Context, bp *blueprint.Blueprint, title string) (*provider.Result, int) {
-	res, err := r.engine(true).Apply(ctx, bp, func(o *provider.ApplyOptions) {
+// apply plans src, shows the plan, asks for a confirmation when it
+// replaces or deletes, and applies it with the progress display. The
+// stateful resources -allow-data-loss names may be replaced.
+func (r *runner) apply(ctx context.Context, src provider.Source, title string) (*provider.Result, int) {
+	res, err := r.engine(true).Apply(ctx, src, func(o *provider.ApplyOptions) {
+		o.AllowDataLoss = r.flags.AllowDataLoss
 		o.Confirm = func(cs *provider.Changeset) error {
 			if !r.flags.JSON && cs.HasChanges() {
 				if _, err := fmt.Fprintf(r.out, "%s\n", cs); err != nil {
@@ -63,14 +72,25 @@ func (r *runner) apply(ctx context.Context, bp *blueprint.Blueprint, title strin
 	return res, r.finish(ctx, "apply", res, err)
 }
 
+// cleanupGrant is what the destroy that ends a -cleanup run of a fresh
+// deployment may do without asking: delete the stateful resources the run
+// itself created, without final snapshots.
+type cleanupGrant struct{ stateful []string }
+
 // destroy deletes every resource of deployment, after a confirmation
-// unless noQuestion.
-func (r *runner) destroy(ctx context.Context, deployment string, noQuestion bool) int {
+// unless made (the cleanup of what this run created) grants it. The
+// stateful resources go only when -allow-data-loss (or made) names them.
+func (r *runner) destroy(ctx context.Context, deployment string, made *cleanupGrant) int {
 	asked := false
 	res, err := r.engine(true).Destroy(ctx, deployment, func(o *provider.DestroyOptions) {
+		o.AllowDataLoss = r.flags.AllowDataLoss
+		o.SkipFinalSnapshot, o.DeleteAutomatedBackups = r.flags.SkipFinalSnapshot, r.flags.DeleteAutomatedBackups
+		if made != nil {
+			o.AllowDataLoss, o.SkipFinalSnapshot = made.stateful, true
+		}
 		o.Confirm = func(cs *provider.Changeset) error {
 			asked = true
-			if !noQuestion {
+			if made == nil {
 				if err := r.confirm(ctx, "destroy", cs); err != nil {
 					return err
 				}
@@ -92,6 +112,7 @@ func (r *runner) finish(ctx context.Context, op string, res *provider.Result, er
 		res = &provider.Result{}
 	}
 	interrupted := ctx.Err() != nil
+	err = withFlagHint(err)
 	if errors.Is(err, ErrNotConfirmed) {
 		fmt.Fprintf(r.human, "%s cancelled: nothing was written\n", capitalize(op))
 	}
@@ -110,6 +131,21 @@ func (r *runner) finish(ctx context.Context, op string, res *provider.Result, er
 	}
 	fmt.Fprintf(r.cmd.stderr(), "error: %v\n", err)
 	return ExitError
+}
+
+// withFlagHint adds to a refusal to lose data the flag that lifts it:
+// the engine's error names the Go option, a person at a command line
+// needs the flag.
+func withFlagHint(err error) error {
+	var pe *provider.ProtectedError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	hint := "-allow-data-loss " + strings.Join(pe.IDs(), ",")
+	if pe.Verb == "destroy" {
+		hint += " (a database goes with a final snapshot unless -skip-final-snapshot)"
+	}
+	return fmt.Errorf("%w\nnothing was written; to go on, run again with %s", err, hint)
 }
 
 // resultDocument is the JSON of a finished run.

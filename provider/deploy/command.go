@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -247,7 +248,11 @@ func (r *runner) run(ctx context.Context) int {
 	if err != nil {
 		return r.fail(err)
 	}
-	bp, err := arch.Build() // after issue 12: the engine takes arch itself, to plan around what is deployed
+	// The Blueprint of a first deployment, for -blueprint and the
+	// sections; the engine plans arch itself, built around what is
+	// deployed (provider.Source), so that deployed subnets keep their
+	// ranges.
+	bp, err := arch.Build()
 	if err != nil {
 		return r.fail(err)
 	}
@@ -274,13 +279,13 @@ func (r *runner) run(ctx context.Context) int {
 	}
 	switch {
 	case f.Plan:
-		return r.plan(ctx, bp)
+		return r.plan(ctx, arch)
 	case f.Drift:
-		return r.drift(ctx, bp)
+		return r.drift(ctx, arch)
 	case f.Destroy:
-		return r.destroy(ctx, bp.Deployment, false)
+		return r.destroy(ctx, arch.DeploymentName(), nil)
 	}
-	return r.applyAll(ctx, bp)
+	return r.applyAll(ctx, arch)
 }
 
 // open opens the driver.
@@ -332,8 +337,8 @@ func (r *runner) engine(withProgress bool) *provider.Engine {
 }
 
 // plan shows what an apply would change; ExitChanges when it would.
-func (r *runner) plan(ctx context.Context, bp *blueprint.Blueprint) int {
-	cs, err := r.engine(false).Plan(ctx, bp)
+func (r *runner) plan(ctx context.Context, src provider.Source) int {
+	cs, err := r.engine(false).Plan(ctx, src)
 	if err != nil {
 		return r.fail(err)
 	}
@@ -341,6 +346,10 @@ func (r *runner) plan(ctx context.Context, bp *blueprint.Blueprint) int {
 		err = writeJSON(r.out, NewPlanDocument(cs))
 	} else {
 		_, err = cs.WriteTo(r.out)
+		if lost := cs.LosesData(); err == nil && len(lost) > 0 {
+			_, err = fmt.Fprintf(r.out, "An apply of this plan loses data: it is refused unless run with -allow-data-loss %s\n",
+				strings.Join(lost, ","))
+		}
 	}
 	if err != nil {
 		return r.fail(err)
@@ -353,8 +362,8 @@ func (r *runner) plan(ctx context.Context, bp *blueprint.Blueprint) int {
 
 // drift reports what changed outside archkit; ExitChanges when something
 // did.
-func (r *runner) drift(ctx context.Context, bp *blueprint.Blueprint) int {
-	rep, err := r.engine(false).Drift(ctx, bp)
+func (r *runner) drift(ctx context.Context, src provider.Source) int {
+	rep, err := r.engine(false).Drift(ctx, src)
 	if err != nil {
 		return r.fail(err)
 	}

@@ -37,7 +37,7 @@ func isTerminal(v any) bool {
 func risky(cs *provider.Changeset) []provider.Change {
 	var out []provider.Change
 	for _, c := range cs.Changes {
-		if destructive(c) {
+		if c.Destructive {
 			out = append(out, c)
 		}
 	}
@@ -63,8 +63,8 @@ func (r *runner) confirm(ctx context.Context, verb string, cs *provider.Changese
 		if c.Reason != "" && c.Reason != "destroy" {
 			s += " (" + c.Reason + ")"
 		}
-		if c.Kind.IsStateful() {
-			s += "\n      STATEFUL: its data is lost"
+		if c.LosesData() {
+			s += "\n      STATEFUL: its data is lost (allowed by -allow-data-loss)"
 		}
 		fmt.Fprintln(w, s)
 	}

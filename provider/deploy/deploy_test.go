@@ -238,6 +238,7 @@ func TestRefusals(t *testing.T) {
 		{"bad progress", shop{}, []string{"-progress", "fancy"}, "-progress fancy: unknown; use auto, live or plain"},
 		{"bad diagram", shop{}, []string{"-diagram", "x.gif"}, `-diagram x.gif: unknown format "gif"`},
 		{"cleanup with plan", shop{}, []string{"-cleanup", "-plan"}, "-cleanup: set with -plan"},
+		{"final snapshot without a destroy", shop{}, []string{"-cleanup=false", "-skip-final-snapshot"}, "-skip-final-snapshot and -delete-automated-backups: only a destroy deletes databases with them; add -destroy or -cleanup"},
 		{"bad architecture", shop{noImage: true}, nil, "cluster[api].image"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -251,31 +252,45 @@ func TestRefusals(t *testing.T) {
 	}
 }
 
-// An apply that deletes (a database among what goes) asks first; without
-// a terminal and without -auto-approve it refuses, writing nothing.
+// An apply that deletes (a database among what goes) writes nothing
+// unless -allow-data-loss names the database, then asks; without a
+// terminal and without -auto-approve it refuses, writing nothing.
 func TestConfirmation(t *testing.T) {
 	t.Parallel()
+	valid := validator(t)
 	d := fake.New()
 	code, _, _ := run(t, d, shop{}, "", "-cleanup=false")
 	require.Equal(t, deploy.ExitOK, code)
 	smaller := shop{dropDB: true}
 
 	d.ResetCalls()
-	code, out, errOut := run(t, d, smaller, "")
+	code, out, errOut := run(t, d, smaller, "yes\n")
+	assert.Equal(t, deploy.ExitError, code, "protected before any question")
+	assert.NotContains(t, out, "Do you want to go on?")
+	assert.Contains(t, errOut, "database/db: delete, not in the blueprint")
+	assert.Contains(t, errOut, "nothing was written; to go on, run again with -allow-data-loss database/db\n")
+	code, out, _ = run(t, d, smaller, "", "-json", "-auto-approve")
+	assert.Equal(t, deploy.ExitError, code, "-auto-approve lifts no protection")
+	valid(out)
+	assert.Contains(t, out, `"status": "protected"`)
+	assert.Zero(t, d.Counts().Writes)
+
+	allow := []string{"-allow-data-loss", "database/db"}
+	code, out, errOut = run(t, d, smaller, "", allow...)
 	assert.Equal(t, deploy.ExitError, code)
 	assert.Contains(t, out, `Apply "shop" on fake will delete 8 resources:`)
-	assert.Contains(t, out, "- delete database/db (not in the blueprint)\n      STATEFUL: its data is lost")
+	assert.Contains(t, out, "- delete database/db (not in the blueprint)\n      STATEFUL: its data is lost (allowed by -allow-data-loss)")
 	assert.Contains(t, errOut, "the standard input is not a terminal to confirm it: review the plan (-plan), then run again with -auto-approve")
 	assert.Contains(t, out, "Apply cancelled: nothing was written")
 	assert.Zero(t, d.Counts().Writes)
 
-	code, out, errOut = run(t, d, smaller, "no\n")
+	code, out, errOut = run(t, d, smaller, "no\n", allow...)
 	assert.Equal(t, deploy.ExitError, code)
 	assert.Contains(t, out, "Do you want to go on? Only 'yes' is accepted: ")
 	assert.Contains(t, errOut, `answered "no", not yes: not confirmed`)
 	assert.Zero(t, d.Counts().Writes)
 
-	code, out, errOut = run(t, d, smaller, "yes\n", "-cleanup=false")
+	code, out, errOut = run(t, d, smaller, "yes\n", append(allow, "-cleanup=false")...)
 	require.Equal(t, deploy.ExitOK, code, "%s\n%s", out, errOut)
 	fake.AssertCount(t, d, blueprint.KindDatabase, 0)
 
@@ -289,6 +304,25 @@ func TestConfirmation(t *testing.T) {
 	code, out, _ = run(t, d, smaller, "", "-destroy")
 	assert.Equal(t, deploy.ExitOK, code, "nothing to destroy needs no confirmation")
 	assert.Contains(t, out, `Nothing to destroy: no resource of "shop" on fake`)
+}
+
+// -cleanup deletes without a question, databases included, only what the
+// run itself created; a deployment that existed before is destroyed as
+// -destroy does it, its data protected.
+func TestCleanupKeepsWhatExisted(t *testing.T) {
+	t.Parallel()
+	d := fake.New()
+	code, _, _ := run(t, d, shop{}, "", "-cleanup=false")
+	require.Equal(t, deploy.ExitOK, code)
+
+	code, _, errOut := run(t, d, shop{}, "", "-cleanup", "-auto-approve")
+	assert.Equal(t, deploy.ExitError, code)
+	assert.Contains(t, errOut, "-allow-data-loss database/db")
+	fake.AssertCount(t, d, blueprint.KindDatabase, 1)
+
+	code, out, errOut := run(t, d, shop{}, "", "-cleanup", "-auto-approve", "-allow-data-loss", "database/db", "-skip-final-snapshot")
+	require.Equal(t, deploy.ExitOK, code, "%s\n%s", out, errOut)
+	assert.Empty(t, d.Resources())
 }
 
 // Cancelling the run (what SIGINT does) stops it: what was done, what was

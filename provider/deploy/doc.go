@@ -29,7 +29,7 @@
 //	go run . -plan                # what an apply would change; exit 0: nothing, 2: changes, 1: error
 //	go run . -plan -json          # the same as a JSON document (schema.json)
 //	go run . -drift               # what changed outside archkit; exit 0: nothing, 2: drift
-//	go run . -destroy             # delete the deployment, after a confirmation
+//	go run . -destroy             # delete the deployment, after a confirmation; databases only with -allow-data-loss
 //	go run . -blueprint           # the Blueprint as JSON
 //	go run . -diagram shop.mmd    # the diagram: .mmd (Mermaid), .dot, or .svg with a renderer
 //	go run . -provider aws -region eu-west-3 -image ami-0123abcd   # with the AWS driver compiled in
@@ -59,7 +59,19 @@
 // OSC_PROFILE and ~/.osc/config.json); -region, -profile and -endpoint
 // override it.
 //
-// # Confirmation
+// # Protection and confirmation
+//
+// A run that would delete or replace a stateful resource (a database, a
+// database cluster) writes nothing unless -allow-data-loss names it
+// ("-allow-data-loss database/db"): the engine refuses before its first
+// write (provider.ErrProtected), and the run says which ids to name; its
+// status is "protected" in the JSON result. -auto-approve lifts no
+// protection. A destroy deletes a database with a final snapshot and
+// keeps its automated backups unless -skip-final-snapshot and
+// -delete-automated-backups say otherwise (provider.DestroyOptions).
+// -cleanup deletes what the run itself created, databases included,
+// without a question or a final snapshot; a deployment that existed before
+// the run is destroyed as -destroy does it.
 //
 // An apply whose plan replaces or deletes anything, and a destroy, ask
 // for a "yes" on the terminal first, naming every resource that goes and
@@ -104,7 +116,7 @@
 // # Exit statuses
 //
 //	0    done; -plan: no change; -drift: no drift
-//	1    an error: a bad flag, an architecture that does not build, a failed call, a plan not confirmed, -timeout
+//	1    an error: a bad flag, an architecture that does not build, a failed call, a plan not confirmed, data protected, -timeout
 //	2    -plan: changes to make; -drift: drift found
 //	130  interrupted by SIGINT or SIGTERM
 //

@@ -43,6 +43,18 @@ type Flags struct {
 	// AutoApprove (-auto-approve) skips the confirmation an apply that
 	// replaces or deletes, and a destroy, ask for.
 	AutoApprove bool
+	// AllowDataLoss (-allow-data-loss, comma-separated, repeatable) names
+	// the stateful resources ("database/db") that -destroy, or an apply
+	// that must replace them, may delete: [provider.ApplyOptions] and
+	// [provider.DestroyOptions] AllowDataLoss. A run that would lose the
+	// data of a resource it does not name writes nothing and says which
+	// to name. -auto-approve lifts no protection.
+	AllowDataLoss IDList
+	// SkipFinalSnapshot (-skip-final-snapshot) deletes databases without
+	// the final snapshot taken otherwise; DeleteAutomatedBackups
+	// (-delete-automated-backups) deletes their automated backups with
+	// them ([provider.DestroyOptions]).
+	SkipFinalSnapshot, DeleteAutomatedBackups bool
 	// Cleanup (-cleanup) applies, applies again (which must write
 	// nothing) and destroys: the whole life of a deployment in one run.
 	// Default true on the fake, whose state ends with the program.
@@ -69,6 +81,30 @@ type Flags struct {
 // image id the fake, moto and the OUTSCALE test server accept.
 const DefaultImage = "ami-12c6146b"
 
+// IDList is the value of a flag of comma-separated logical ids, which
+// may also be given several times: "-allow-data-loss database/db,cluster/db".
+type IDList []string
+
+func (l *IDList) String() string {
+	if l == nil {
+		return ""
+	}
+	return strings.Join(*l, ",")
+}
+
+// Set adds the ids of s, without blanks and repeats.
+func (l *IDList) Set(s string) error {
+	if l == nil {
+		return errors.New("deploy: nil *IDList")
+	}
+	for id := range strings.SplitSeq(s, ",") {
+		if id = strings.TrimSpace(id); id != "" && !slices.Contains(*l, id) {
+			*l = append(*l, id)
+		}
+	}
+	return nil
+}
+
 // The values of -progress.
 const (
 	ProgressAuto  = "auto"
@@ -89,6 +125,9 @@ func (f *Flags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.Blueprint, "blueprint", false, "print the Blueprint as JSON and stop")
 	fs.BoolVar(&f.JSON, "json", false, "write every output as JSON on stdout (progress goes to stderr)")
 	fs.BoolVar(&f.AutoApprove, "auto-approve", false, "apply replaces and deletes, and destroy, without asking")
+	fs.Var(&f.AllowDataLoss, "allow-data-loss", "comma-separated logical ids of the stateful resources (\"database/db\") that -destroy, or an apply that must replace them, may delete")
+	fs.BoolVar(&f.SkipFinalSnapshot, "skip-final-snapshot", false, "with -destroy: delete databases without a final snapshot")
+	fs.BoolVar(&f.DeleteAutomatedBackups, "delete-automated-backups", false, "with -destroy: delete databases' automated backups with them (kept for their retention period otherwise)")
 	fs.BoolVar(&f.Cleanup, "cleanup", false, "after the apply, apply again (no change) and destroy (default true on the fake)")
 	fs.DurationVar(&f.Timeout, "timeout", 0, "bound the whole run (0: none); what has not started by then is reported as not started")
 	fs.StringVar(&f.Progress, "progress", ProgressAuto, "progress display: auto (live on a terminal), live or plain")
@@ -121,6 +160,9 @@ func (f *Flags) validate() error {
 	}
 	if f.Provider == Fake && (f.Region != "" || f.Profile != "" || f.Endpoint != "") {
 		errs = append(errs, errors.New("-region, -profile and -endpoint: set with -provider fake, which has no account; add -provider aws or -provider outscale"))
+	}
+	if (f.SkipFinalSnapshot || f.DeleteAutomatedBackups) && !f.Destroy && !f.cleanup() {
+		errs = append(errs, errors.New("-skip-final-snapshot and -delete-automated-backups: only a destroy deletes databases with them; add -destroy or -cleanup"))
 	}
 	switch f.Progress {
 	case ProgressAuto, ProgressLive, ProgressPlain:

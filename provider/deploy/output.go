@@ -57,16 +57,22 @@ type ChangeDocument struct {
 	ID     string          `json:"id"`
 	Kind   blueprint.Kind  `json:"kind"`
 	Action provider.Action `json:"action"`
-	Reason string          `json:"reason,omitempty"`
+	// Class says how the action is made ([provider.Class]): in place,
+	// replaced create-before-destroy or delete-first ...
+	Class  provider.Class `json:"class"`
+	Reason string         `json:"reason,omitempty"`
 	// ProviderID is the cloud's id of the existing resource.
 	ProviderID string `json:"provider_id,omitempty"`
 	// DeleteFirst reports whether a replace deletes the old resource
 	// before it creates the new one.
 	DeleteFirst bool `json:"delete_first,omitempty"`
+	// ForcedBy names what forces a replace: the fields the cloud cannot
+	// change in place, or a dependency replaced first.
+	ForcedBy []string `json:"forced_by,omitempty"`
 	// Stateful reports whether the resource holds data
-	// ([blueprint.Kind.IsStateful]); Destructive whether the change
+	// ([provider.Change.Stateful]); Destructive whether the change
 	// deletes or replaces it. A change both stateful and destructive
-	// loses data.
+	// loses data: the run refuses it unless -allow-data-loss names it.
 	Stateful    bool                 `json:"stateful"`
 	Destructive bool                 `json:"destructive"`
 	Diffs       []provider.FieldDiff `json:"diffs,omitempty"`
@@ -100,14 +106,9 @@ func NewPlanDocument(cs *provider.Changeset) *PlanDocument {
 
 func changeDocument(c provider.Change) ChangeDocument {
 	return ChangeDocument{
-		ID: c.ID, Kind: c.Kind, Action: c.Action, Reason: c.Reason, ProviderID: c.ProviderID, DeleteFirst: c.DeleteFirst,
-		Stateful: c.Kind.IsStateful(), Destructive: destructive(c), Diffs: c.Diffs,
+		ID: c.ID, Kind: c.Kind, Action: c.Action, Class: c.Class, Reason: c.Reason, ProviderID: c.ProviderID,
+		DeleteFirst: c.DeleteFirst, ForcedBy: c.ForcedBy, Stateful: c.Stateful, Destructive: c.Destructive, Diffs: c.Diffs,
 	}
-}
-
-// destructive reports whether c deletes or replaces its resource.
-func destructive(c provider.Change) bool {
-	return c.Action == provider.ActionReplace || c.Action == provider.ActionDelete
 }
 
 // The statuses of a run and of a resource in a [ResultDocument].
@@ -116,6 +117,7 @@ const (
 	StatusFailed       = "failed"        // a resource failed
 	StatusInterrupted  = "interrupted"   // cancelled (Ctrl-C) or out of time
 	StatusNotConfirmed = "not_confirmed" // the plan was not approved: nothing written
+	StatusProtected    = "protected"     // the run would lose data -allow-data-loss does not allow: nothing written
 	StatusDone         = "done"          // the resource's action succeeded
 	StatusNotStarted   = "not_started"   // the resource's action never made a call
 )
@@ -126,7 +128,8 @@ type ResultDocument struct {
 	Operation  string `json:"operation"` // "apply" or "destroy"
 	Deployment string `json:"deployment"`
 	Provider   string `json:"provider"`
-	// Status is complete, failed, interrupted or not_confirmed.
+	// Status is complete, failed, interrupted, not_confirmed or
+	// protected.
 	Status  string        `json:"status"`
 	Summary ResultSummary `json:"summary"`
 	// WriteCalls and ReadCalls count the driver calls, retries included.
@@ -233,6 +236,8 @@ func statusOf(err error, interrupted bool) string {
 		return StatusComplete
 	case errors.Is(err, ErrNotConfirmed):
 		return StatusNotConfirmed
+	case errors.Is(err, provider.ErrProtected):
+		return StatusProtected
 	case interrupted:
 		return StatusInterrupted
 	}
