@@ -362,3 +362,16 @@ func TestLiveProgress(t *testing.T) {
 	assert.Contains(t, out, "done, 0 in progress, 0 pending")
 	assert.Contains(t, out, "Apply complete:")
 }
+
+// An emulator is an endpoint on this machine; nothing else is.
+func TestSettingsIsLoopback(t *testing.T) {
+	t.Parallel()
+	for endpoint, want := range map[string]bool{
+		"http://127.0.0.1:5000": true, "http://127.8.0.1": true, "http://[::1]:5000": true,
+		"http://[::ffff:127.0.0.1]:80": true, "http://localhost:4566": true,
+		"": false, "http://10.0.0.1:5000": false, "https://ec2.eu-west-3.amazonaws.com": false,
+		"http://localhost.example.com": false, "::1": false, "http://[::2]": false,
+	} {
+		assert.Equal(t, want, deploy.Settings{Endpoint: endpoint}.IsLoopback(), endpoint)
+	}
+}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -63,8 +63,10 @@ func (s Settings) IsLoopback() bool {
 	if host == "localhost" {
 		return true
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	// net/netip, not net: package net costs a program that never dials
+	// seconds of its first build (and cgo).
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }
 
 // EmulatorPolls shortens the engine's polls when the endpoint is on this
