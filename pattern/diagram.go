@@ -31,6 +31,9 @@ type diagram struct {
 	// inbound are the flows from the internet, by target; egress the
 	// flows to it, by source.
 	inbound, egress []edge
+	// peers are the flows of a tier to itself (a cluster's replication),
+	// written in the tier's box.
+	peers []edge
 	// outside are the endpoints other than the internet, in order.
 	outside []string
 }
@@ -102,6 +105,11 @@ func (d *design) newDiagram() *diagram {
 			t.runs = append(t.runs, fmt.Sprintf("out to the internet: %s, %s", e.label(), way))
 		}
 	}
+	for _, e := range g.peers {
+		if t := g.tier(e.from.Name); t != nil {
+			t.runs = append(t.runs, "between its nodes: "+e.label())
+		}
+	}
 	return g
 }
 
@@ -132,6 +140,8 @@ func (g *diagram) sortFlows(es []edge) {
 			g.inbound = append(g.inbound, e)
 		case e.to.Kind == netplan.EndpointInternet:
 			g.egress = append(g.egress, e)
+		case e.from.Kind == netplan.EndpointTier && e.to.Kind == netplan.EndpointTier && e.from.Name == e.to.Name:
+			g.peers = append(g.peers, e) // a line in the tier's box, not a loop around it
 		default:
 			g.edges = append(g.edges, e)
 		}
@@ -195,11 +205,20 @@ type edge struct {
 func (e edge) label() string { return strings.Join(e.ports, ", ") }
 
 // edges groups the flows by their two endpoints, in first-seen order,
-// ports in flow order: "tcp/80, tcp/443".
+// ports in flow order: "tcp/80, tcp/443". Each load balancer's traffic to
+// its targets (the listeners' target ports and the health-check port)
+// comes after the declared flows.
 func (d *design) edges() []edge {
 	var out []edge
 	index := map[string]int{}
-	for _, f := range d.flows {
+	flows := slices.Clone(d.flows)
+	for i := range d.arch.LBs {
+		lb := &d.arch.LBs[i]
+		for _, p := range lb.TargetPorts() {
+			flows = append(flows, netplan.Flow{From: netplan.Tier(lb.Name), To: netplan.Tier(lb.Target), Protocol: netplan.ProtocolTCP, Ports: netplan.Port(p)})
+		}
+	}
+	for _, f := range flows {
 		label := string(f.Protocol)
 		if !f.Ports.IsZero() && !(f.Ports == netplan.AllPorts) {
 			label += "/" + f.Ports.String()

@@ -41,7 +41,7 @@ func TestMermaidContent(t *testing.T) {
 		`inet_out(("internet<br/>(outbound)"))`,
 		`igw[["internet gateway"]]`,
 		`subgraph t_app["app · private tier<br/>2–6 × t3.small nodes, scale at 60% CPU<br/>out to the internet: tcp/443, through the NAT gateway of its zone"]`,
-		`subgraph t_db["db · isolated tier<br/>managed MySQL db.t3.micro, 20 GiB, Multi-AZ"]`,
+		`subgraph t_db["db · isolated tier<br/>managed MySQL db.t3.micro, 20 GiB, Multi-AZ<br/>between its nodes: tcp/3306, tcp/4444, tcp/4567, udp/4567, tcp/4568"]`,
 		`nat_gateway_nat_a[/"NAT gateway a"/]`,
 		`s_db_b["db/b<br/>10.0.5.0/24"]`,
 		`igw -->|"tcp/80"| lb_app_lb`,
@@ -90,7 +90,8 @@ func TestDOTContent(t *testing.T) {
 	}
 	app := tier.App("app")
 	app.Exposure = netplan.Isolated
-	dot, err = pattern.New("quiet", "10.0.0.0/16").AddTier(app, tier.MySQL("db")).Connect("app", "db").DOT()
+	dot, err = pattern.New("quiet", "10.0.0.0/16").AddTier(app, tier.MySQL("db")).
+		AddDatabase(tier.NewDatabase("db", tier.EngineMySQL, "db.t3.micro")).Connect("app", "db").DOT()
 	require.NoError(t, err)
 	for _, none := range []string{`"internet:in"`, `"internet:out"`, `port="igw"`} {
 		assert.NotContains(t, dot, none, "no flow to or from the internet, no internet node, no gateway")

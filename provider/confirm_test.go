@@ -38,7 +38,10 @@ func TestConfirm(t *testing.T) {
 
 	d.ResetCalls()
 	_, err = eng.Destroy(t.Context(), "shop", func(o *provider.DestroyOptions) {
-		o.Confirm = func(*provider.Changeset) error { t.Error("asked to confirm a destroy the protection refuses"); return nil }
+		o.Confirm = func(*provider.Changeset) error {
+			t.Error("asked to confirm a destroy the protection refuses")
+			return nil
+		}
 	})
 	require.ErrorIs(t, err, provider.ErrProtected, "the database is protected before any question")
 

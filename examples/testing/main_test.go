@@ -50,9 +50,12 @@ func deployed(t *testing.T) (*fake.Driver, *blueprint.Blueprint) {
 func TestBlueprint(t *testing.T) {
 	t.Parallel()
 	bp := blueprintOf(t)
-	patterntest.ResourceCount(t, bp, blueprint.KindSubnet, nil, 6)                               // edge, api, db in two zones
-	patterntest.ResourceCount(t, bp, blueprint.KindSubnet, patterntest.Props{"public": true}, 2) // the edge only
-	patterntest.ResourceCount(t, bp, blueprint.KindNATGateway, nil, 2)                           // one per zone, for the api's HTTPS out
+	patterntest.ResourceCount(t, bp, blueprint.KindSubnet, nil, 6)     // edge, api, db in two zones
+	patterntest.ResourceCount(t, bp, blueprint.KindNATGateway, nil, 2) // one per zone, for the api's HTTPS out
+	// Only the edge routes to the internet gateway.
+	patterntest.ResourceCount(t, bp, blueprint.KindRouteTable, patterntest.Props{
+		"routes": patterntest.ArrayWith(patterntest.Props{"target_kind": "internet_gateway"}),
+	}, 2)
 	patterntest.HasResource(t, bp, blueprint.KindDatabase, patterntest.Props{
 		"engine": "postgres", "multi_az": true, "backup_retention_days": 7,
 	})

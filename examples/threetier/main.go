@@ -38,10 +38,11 @@ func main() {
 // admin block; the run plans it within the limits of the target cloud.
 func architecture(t deploy.Target) (*pattern.Architecture, error) {
 	return pattern.ThreeTier(pattern.ThreeTierOptions{
-		Name:      "shop",
-		AdminCIDR: netplan.MustParsePrefix("203.0.113.0/24"),
-		WebImage:  t.Image,
-		AppImage:  t.Image,
-		DBImage:   t.Image,
+		Name:         "shop",
+		AdminCIDR:    netplan.MustParsePrefix("203.0.113.0/24"),
+		WebImage:     t.Image,
+		AppImage:     t.Image,
+		DBImage:      t.Image,
+		BastionImage: t.Image,
 	}), nil
 }

@@ -66,8 +66,11 @@ func TestMatchers(t *testing.T) {
 	t.Parallel()
 	bp := patterntest.Build(t, shop())
 	patterntest.ResourceCount(t, bp, blueprint.KindSubnet, nil, 6)
-	patterntest.ResourceCount(t, bp, blueprint.KindSubnet, patterntest.Props{"public": true}, 2)
-	patterntest.ResourceCount(t, bp, blueprint.KindSubnet, patterntest.Props{"tier": "db", "public": patterntest.Absent}, 2)
+	patterntest.ResourceCount(t, bp, blueprint.KindRouteTable, patterntest.Props{
+		"routes": patterntest.ArrayWith(patterntest.Props{"target_kind": "internet_gateway"}),
+	}, 2)
+	patterntest.ResourceCount(t, bp, blueprint.KindRouteTable, patterntest.Props{"subnet": "subnet/db/a", "routes": patterntest.Absent}, 1)
+	patterntest.NoResource(t, bp, blueprint.KindSubnet, patterntest.Props{"public": true}) // no public IP on launch, even at the edge
 	db := patterntest.HasResource(t, bp, blueprint.KindDatabase, patterntest.Props{"engine": "postgres", "multi_az": true, "port": 5432})
 	assert.Equal(t, "database/db", db.ID)
 	patterntest.HasResource(t, bp, blueprint.KindSecurityGroupRules, patterntest.Props{

@@ -48,9 +48,12 @@ type Target struct {
 	Image string
 }
 
-// Build returns the Blueprint a run on t applies: the architecture f
-// returns, with t's Profile when it sets none, built. A test calls it to
-// check what a program deploys, before or without applying it:
+// Build returns the Blueprint a first run on t applies: the architecture
+// f returns, with t's Profile when it sets none, built. A later run hands
+// the architecture itself to the engine, which builds it around what is
+// deployed (provider.Source): the subnets already there keep their
+// ranges. A test calls Build to check what a program deploys, before or
+// without applying it:
 //
 //	bp, err := deploy.Target{Provider: deploy.Fake, Profile: netplan.AWS, Image: deploy.DefaultImage}.Build(shop)
 func (t Target) Build(f ArchitectureFunc) (*blueprint.Blueprint, error) {

@@ -122,7 +122,7 @@
 //
 // # Tests
 //
-// [Target.Build] returns the Blueprint a run applies, for matchers (package
+// [Target.Build] returns the Blueprint a first run applies, for matchers (package
 // pattern/patterntest); [Command] runs the program on a driver the test
 // holds:
 //

@@ -25,9 +25,10 @@ const suiteImage = "ami-0000c0de"
 func TestConformance(t *testing.T) {
 	t.Parallel()
 	providertest.Run(t, func(t *testing.T) providertest.Harness {
-		srv := osctest.New(t)
+		srv := osctest.New(t, func(o *osctest.Options) { o.Images = []string{providertest.ImageNext} })
 		d := newDriver(t, srv)
-		return providertest.NewHarness(imageMap{d})
+		// OUTSCALE's rules have no description: the driver drops it.
+		return providertest.NewHarness(imageMap{d}, providertest.GapRuleDescriptions)
 	})
 }
 

@@ -24,7 +24,7 @@ func TestShopBlueprint(t *testing.T) {
 	patterntest.HasResource(t, bp, blueprint.KindDatabase, patterntest.Props{"engine": "postgres", "port": 5432})
 	patterntest.HasResource(t, bp, blueprint.KindSecurityGroupRules, patterntest.Props{
 		"group":   "security_group/cache",
-		"inbound": []patterntest.Props{{"from_port": 6379, "group": "security_group/api"}},
+		"inbound": patterntest.ArrayWith(patterntest.Props{"from_port": 6379, "group": "security_group/api"}),
 	})
 }
 
