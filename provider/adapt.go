@@ -23,7 +23,7 @@ import (
 func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, allowFallback bool) (notices []string, err error) {
 	var errs []error
 	dropped := map[string]bool{}
-	out := bp.Resources[:0:0]
+	out := make([]blueprint.Resource, 0, len(bp.Resources))
 	for _, r := range bp.Resources {
 		reason, unsupported := caps.Unsupported[r.Kind]
 		if !unsupported {

@@ -1,8 +1,13 @@
 package provider_test
 
 import (
+	"fmt"
+	"math"
+	"runtime"
 	"testing"
 	"time"
+
+	"github.com/archkit/archkit/netplan"
 
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
@@ -130,4 +135,59 @@ func BenchmarkPlan100Tier(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// scaleFake is a fake without latency whose account quotas are lifted, so
+// that thousands of tiers fit in it.
+func scaleFake() *fake.Driver {
+	return fake.New(func(o *fake.Options) { o.Profile = netplan.AWS; o.Profile.Quotas = netplan.Quotas{} })
+}
+
+// applyOnce applies bp to a new scaleFake with no rate limit and returns
+// the time it took and the bytes it allocated.
+func applyOnce(b *testing.B, bp *blueprint.Blueprint) (time.Duration, uint64) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	t0 := time.Now()
+	eng := provider.NewEngine(scaleFake(), func(o *provider.Options) { o.RateLimit = -1 })
+	if _, err := eng.Apply(b.Context(), bp); err != nil {
+		b.Fatal(err)
+	}
+	d := time.Since(t0)
+	runtime.ReadMemStats(&after)
+	return d, after.TotalAlloc - before.TotalAlloc
+}
+
+// BenchmarkApplyScale applies n synthetic tiers (7 resources each) to the
+// fake: the time and memory a unit test of a large estate waits for.
+func BenchmarkApplyScale(b *testing.B) {
+	for _, n := range []int{100, 1000, 10000} {
+		bp := nTier("big", n)
+		b.Run(fmt.Sprintf("tiers=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				applyOnce(b, bp)
+			}
+			b.ReportMetric(float64(len(bp.Resources)), "resources")
+		})
+	}
+}
+
+// BenchmarkApplyGrowth applies 100 and 1,000 tiers in each iteration and
+// reports the growth exponents of time and allocated bytes between the
+// two, log(x1000/x100)/log(10): 1 is linear, 2 quadratic.
+func BenchmarkApplyGrowth(b *testing.B) {
+	small, large := nTier("big", 100), nTier("big", 1000)
+	var ts, tl time.Duration
+	var ms, ml uint64
+	for b.Loop() {
+		t, m := applyOnce(b, small)
+		ts, ms = ts+t, ms+m
+		t, m = applyOnce(b, large)
+		tl, ml = tl+t, ml+m
+	}
+	b.ReportMetric(math.Log10(float64(tl)/float64(ts)), "time-exponent")
+	b.ReportMetric(math.Log10(float64(ml)/float64(ms)), "alloc-exponent")
+	b.ReportMetric(float64(tl)/float64(b.N)/1e9, "s/apply-1000")
+	b.ReportMetric(float64(ml)/float64(b.N)/1e6, "MB/apply-1000")
 }

@@ -171,18 +171,6 @@ func (d *Driver) checkGroups(op string, e *entry, field string, refs []blueprint
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-// others returns the stored resources of kind k except old, in id order.
-func (d *Driver) others(k blueprint.Kind, old *entry) []*entry {
-	var out []*entry
-	for _, o := range d.res {
-		if o.kind == k && o != old {
-			out = append(out, o)
-		}
-	}
-	slices.SortFunc(out, func(a, b *entry) int { return compareIDs(a.id, b.id) })
-	return out
-}
-
 // changedFields returns the JSON names of the spec fields that differ
 // between a and b.
 func changedFields(a, b blueprint.Resource) ([]string, error) {
