@@ -4,80 +4,84 @@ import (
 	"context"
 	"sync/atomic"
 
-	"github.com/archkit/archkit/provider/driver"
-
 	"github.com/archkit/archkit/pattern/blueprint"
-	"golang.org/x/time/rate"
+	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/ratelimit"
 )
 
-// client wraps a Driver with the engine's client-side rate limit and counts
-// its calls. It is safe for concurrent use.
+// client hands the engine's rate limiter to the driver with each call,
+// through the context (the driver meters each API request it sends, see
+// package ratelimit), and counts the driver's calls. It is safe for
+// concurrent use.
 type client struct {
 	d      driver.Driver
-	lim    *rate.Limiter
+	lim    *ratelimit.Limiter // nil: no client-side limit
 	reads  atomic.Int64
 	writes atomic.Int64
 }
 
-func newLimiter(o Options) *rate.Limiter {
-	l := rate.Limit(o.RateLimit)
-	if o.RateLimit < 0 {
-		l = rate.Inf
+// newLimiter returns the limiter of an engine on d: Options.Limiter; no
+// limiter for a negative RateLimit; one flat bucket for a positive one;
+// else the buckets of Options.RateLimits, by default those of the cloud d
+// names in its profile (ratelimit.AWS, ratelimit.Outscale). A driver of
+// another cloud gets no client-side limit.
+func newLimiter(d driver.Driver, o Options) *ratelimit.Limiter {
+	switch {
+	case o.Limiter != nil:
+		return o.Limiter
+	case o.RateLimit < 0:
+		return nil
+	case o.RateLimit > 0:
+		return ratelimit.New(ratelimit.Flat(o.RateLimit, o.RateBurst))
+	case o.RateLimits != nil:
+		return ratelimit.New(o.RateLimits)
 	}
-	return rate.NewLimiter(l, o.RateBurst)
+	if d == nil {
+		return nil
+	}
+	switch d.Profile().Name {
+	case "aws":
+		return ratelimit.New(ratelimit.AWS)
+	case "outscale":
+		return ratelimit.New(ratelimit.Outscale)
+	}
+	return nil
 }
 
-func (c *client) wait(ctx context.Context) error {
-	if c.lim.Limit() == rate.Inf {
-		return ctx.Err()
+// metered returns ctx carrying the engine's limiter for the driver.
+func (c *client) metered(ctx context.Context) context.Context {
+	if c.lim == nil {
+		return ctx
 	}
-	return c.lim.Wait(ctx)
+	return ratelimit.NewContext(ctx, c.lim)
 }
 
 func (c *client) zones(ctx context.Context) ([]string, error) {
-	if err := c.wait(ctx); err != nil {
-		return nil, err
-	}
 	c.reads.Add(1)
-	return c.d.Zones(ctx)
+	return c.d.Zones(c.metered(ctx))
 }
 
 func (c *client) list(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
-	if err := c.wait(ctx); err != nil {
-		return nil, err
-	}
 	c.reads.Add(1)
-	return c.d.List(ctx, q)
+	return c.d.List(c.metered(ctx), q)
 }
 
 func (c *client) read(ctx context.Context, k blueprint.Kind, id string) (driver.Observed, error) {
-	if err := c.wait(ctx); err != nil {
-		return driver.Observed{}, err
-	}
 	c.reads.Add(1)
-	return c.d.Read(ctx, k, id)
+	return c.d.Read(c.metered(ctx), k, id)
 }
 
 func (c *client) create(ctx context.Context, req driver.Request) (driver.Observed, error) {
-	if err := c.wait(ctx); err != nil {
-		return driver.Observed{}, err
-	}
 	c.writes.Add(1)
-	return c.d.Create(ctx, req)
+	return c.d.Create(c.metered(ctx), req)
 }
 
 func (c *client) update(ctx context.Context, req driver.Request, cur driver.Observed) (driver.Observed, error) {
-	if err := c.wait(ctx); err != nil {
-		return driver.Observed{}, err
-	}
 	c.writes.Add(1)
-	return c.d.Update(ctx, req, cur)
+	return c.d.Update(c.metered(ctx), req, cur)
 }
 
 func (c *client) delete(ctx context.Context, cur driver.Observed, opts driver.DeleteOptions) error {
-	if err := c.wait(ctx); err != nil {
-		return err
-	}
 	c.writes.Add(1)
-	return c.d.Delete(ctx, cur, opts)
+	return c.d.Delete(c.metered(ctx), cur, opts)
 }
