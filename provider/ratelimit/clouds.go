@@ -142,7 +142,5 @@ func Outscale(c Call) []Meter {
 	if c.Service != ServiceOutscale {
 		return nil
 	}
-	return outscaleMeters
+	return []Meter{{Name: ServiceOutscale + " account", Bucket: Bucket{Size: 10, Refill: 5}}}
 }
-
-var outscaleMeters = []Meter{{Name: ServiceOutscale + " account", Bucket: Bucket{Size: 10, Refill: 5}}}

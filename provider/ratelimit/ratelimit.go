@@ -68,14 +68,14 @@ type Meter struct {
 }
 
 // Table says which buckets meter each request of a cloud. A request with
-// no meter is not paced.
+// no meter is not paced. The slice it returns is the caller's.
 type Table func(Call) []Meter
 
 // Flat returns a Table that meters every request in one bucket of burst
 // tokens refilled at rps a second.
 func Flat(rps float64, burst int) Table {
-	m := []Meter{{Name: "flat", Bucket: Bucket{Size: max(burst, 1), Refill: rps}}}
-	return func(Call) []Meter { return m }
+	b := Bucket{Size: max(burst, 1), Refill: rps}
+	return func(Call) []Meter { return []Meter{{Name: "flat", Bucket: b}} }
 }
 
 // Limiter paces requests by a Table: one token bucket per meter name,
