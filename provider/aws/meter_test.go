@@ -21,7 +21,10 @@ func TestRequestsMeteredOnce(t *testing.T) {
 	td := newDriver(t)
 	td.calls.throttle, td.calls.throttleOp = 2, "CreateVpc" // CreateVpc succeeds on its third attempt
 	lim := ratelimit.New(ratelimit.AWS)
-	eng := provider.NewEngine(td.Driver, func(o *provider.Options) { o.Limiter = lim; o.PollMin, o.PollMax = 5*time.Millisecond, 20*time.Millisecond })
+	eng := provider.NewEngine(td.Driver, func(o *provider.Options) {
+		o.Limiter = lim
+		o.PollMin, o.PollMax = 5*time.Millisecond, 20*time.Millisecond
+	})
 	bp := webApp("metered")
 	withCertificate(bp, requestCertificate(t.Context(), t, td, "metered.example.com"))
 	_, err := eng.Apply(t.Context(), bp)

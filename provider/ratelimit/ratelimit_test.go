@@ -14,7 +14,9 @@ import (
 
 func TestAWSBuckets(t *testing.T) {
 	t.Parallel()
-	ec2 := func(action string) ratelimit.Call { return ratelimit.Call{Service: ratelimit.ServiceEC2, Action: action} }
+	ec2 := func(action string) ratelimit.Call {
+		return ratelimit.Call{Service: ratelimit.ServiceEC2, Action: action}
+	}
 	tests := []struct {
 		name string
 		call ratelimit.Call
