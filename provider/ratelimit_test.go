@@ -77,3 +77,21 @@ func TestFakeMeteredAsItsCloud(t *testing.T) {
 		assert.Equal(t, tc.want, lim.Taken(), tc.name)
 	}
 }
+
+// With one place and a limiter that makes every request wait, an apply
+// still completes: a node waiting for tokens gives its place up and takes
+// it back.
+func TestApplyWithOnePlaceAndWaits(t *testing.T) {
+	t.Parallel()
+	bp := &blueprint.Blueprint{Schema: blueprint.SchemaV2, Deployment: "d", Resources: []blueprint.Resource{
+		{ID: "net/main", Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: netplan.MustParsePrefix("10.0.0.0/16")}},
+		{ID: "subnet/a", Kind: blueprint.KindSubnet, DependsOn: []string{"net/main"}, Subnet: &blueprint.SubnetSpec{Net: "net/main", CIDR: netplan.MustParsePrefix("10.0.1.0/24"), Zone: "a", Tier: "web"}},
+		{ID: "subnet/b", Kind: blueprint.KindSubnet, DependsOn: []string{"net/main"}, Subnet: &blueprint.SubnetSpec{Net: "net/main", CIDR: netplan.MustParsePrefix("10.0.2.0/24"), Zone: "b", Tier: "web"}},
+	}}
+	lim := ratelimit.New(ratelimit.Flat(500, 1))
+	e := NewEngine(fake.New(), func(o *Options) { o.Limiter, o.Parallelism = lim, 1 })
+	res, err := e.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	assert.Equal(t, 3, res.Created)
+	assert.Equal(t, res.ReadCalls+res.WriteCalls, lim.Taken()["flat"])
+}

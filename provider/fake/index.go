@@ -42,12 +42,13 @@ func newIndex() index {
 func (d *Driver) indexAdd(e *entry) {
 	ix := &d.idx
 	put(ix.byKind, e.kind, e)
-	e.keys = e.keys[:0]
+	e.keys = nil
 	if f := kinds[e.kind].keys; f != nil {
-		for _, k := range f(d, &e.res) {
-			ik := indexKey{e.kind, k}
-			put(ix.byKey, ik, e)
-			e.keys = append(e.keys, ik)
+		keys := f(d, &e.res)
+		e.keys = make([]indexKey, len(keys))
+		for i, k := range keys {
+			e.keys[i] = indexKey{e.kind, k}
+			put(ix.byKey, e.keys[i], e)
 		}
 	}
 }

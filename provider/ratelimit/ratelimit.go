@@ -24,6 +24,7 @@ package ratelimit
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -108,7 +109,7 @@ func (l *Limiter) Wait(ctx context.Context, c Call) error {
 	}
 	for _, m := range l.table(c) {
 		b := l.bucket(m)
-		if err := b.lim.Wait(ctx); err != nil {
+		if err := wait(ctx, b.lim); err != nil {
 			return err
 		}
 		l.mu.Lock()
@@ -116,6 +117,50 @@ func (l *Limiter) Wait(ctx context.Context, c Call) error {
 		l.mu.Unlock()
 	}
 	return nil
+}
+
+// wait takes a token of lim, waiting for it; a caller that holds a Slot
+// (ctx's) gives it up while it waits.
+func wait(ctx context.Context, lim *rate.Limiter) error {
+	r := lim.Reserve()
+	d := r.Delay()
+	if d == 0 {
+		return nil
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		r.Cancel()
+		return fmt.Errorf("ratelimit: a token comes in %s, after the context's deadline: %w", d, context.DeadlineExceeded)
+	}
+	if s, ok := ctx.Value(slotKey{}).(Slot); ok {
+		s.Release()
+		defer s.Acquire()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		r.Cancel()
+		return ctx.Err()
+	}
+}
+
+// Slot is a place among a caller's operations in flight (the engine's
+// Parallelism): a request that must wait for tokens gives its place up
+// while it waits, and takes one again before it goes on, so that requests
+// of other buckets use the place meanwhile.
+type Slot interface {
+	Release()
+	Acquire()
+}
+
+type slotKey struct{}
+
+// WithSlot returns a copy of ctx whose requests give s up while they wait
+// for tokens.
+func WithSlot(ctx context.Context, s Slot) context.Context {
+	return context.WithValue(ctx, slotKey{}, s)
 }
 
 func (l *Limiter) bucket(m Meter) *bucket {

@@ -116,3 +116,22 @@ func TestContext(t *testing.T) {
 	require.NoError(t, none.Wait(t.Context(), call), "a nil Limiter does not wait")
 	assert.Zero(t, none.Bound())
 }
+
+type countingSlot struct{ released, acquired int }
+
+func (s *countingSlot) Release() { s.released++ }
+func (s *countingSlot) Acquire() { s.acquired++ }
+
+// A request that waits for a token gives its caller's place up meanwhile
+// and takes one back; one that finds a token keeps it.
+func TestWaitGivesTheSlotUp(t *testing.T) {
+	t.Parallel()
+	l := ratelimit.New(ratelimit.Flat(1000, 1)) // one token, then one a millisecond
+	s := &countingSlot{}
+	ctx := ratelimit.WithSlot(t.Context(), s)
+	call := ratelimit.Call{Service: ratelimit.ServiceEC2, Action: "CreateVpc"}
+	require.NoError(t, l.Wait(ctx, call))
+	assert.Equal(t, countingSlot{}, *s, "the first token is there")
+	require.NoError(t, l.Wait(ctx, call))
+	assert.Equal(t, countingSlot{released: 1, acquired: 1}, *s)
+}
