@@ -452,8 +452,7 @@ func (d *Driver) create(req driver.Request) (*entry, error) {
 	if err := d.validate(OpCreate, e, nil); err != nil {
 		return nil, err
 	}
-	e.id = d.newID(r.Kind, &r)
-	e.res = r
+	e.id = d.newID(r.Kind, &e.res)
 	e.origin = r // the fake never changes a stored spec in place: Update and Mutate store new ones
 	if r.Kind.IsAsync() {
 		e.pending = d.opts.PendingReads
