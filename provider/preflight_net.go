@@ -108,6 +108,7 @@ func (c *checker) netsWithOverlaps() map[string]bool {
 	}
 	return out
 }
+
 // lastAddr returns the last address of p.
 func lastAddr(p netip.Prefix) netip.Addr {
 	a := p.Masked().Addr().As16()
