@@ -272,3 +272,25 @@ func BenchmarkApplyGrowth(b *testing.B) {
 	b.ReportMetric(float64(tl)/float64(b.N)/1e9, "s/apply-1000")
 	b.ReportMetric(float64(ml)/float64(b.N)/1e6, "MB/apply-1000")
 }
+
+// BenchmarkDestroyScale destroys n synthetic tiers from the fake (no
+// latency, no rate limit): the apply is outside the timer.
+func BenchmarkDestroyScale(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		bp := nTier("big", n)
+		b.Run(fmt.Sprintf("tiers=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				b.StopTimer()
+				eng := provider.NewEngine(scaleFake(), func(o *provider.Options) { o.RateLimit = -1 })
+				if _, err := eng.Apply(b.Context(), bp); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				if _, err := eng.Destroy(b.Context(), bp.Deployment); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

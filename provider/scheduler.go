@@ -52,6 +52,12 @@ func (r *run) exec(ctx context.Context, nodes []*node) error {
 // perform does n, or skips it when a dependency failed or the run was
 // cancelled.
 func (r *run) perform(ctx context.Context, n *node) {
+	if n.op == opBarrier {
+		// Nothing to do; what it waits for failed: its dependents learn
+		// which (complete), as they would without it.
+		n.skipped = n.failedDep != ""
+		return
+	}
 	if n.failedDep == "" && ctx.Err() == nil {
 		n.err = r.do(ctx, n)
 		return
@@ -157,7 +163,10 @@ func (q *queue) complete(n *node) {
 // cost estimates the driver calls of a node: a create of an asynchronous
 // kind also waits and reads.
 func (n *node) cost() int {
-	if n.op == opCreate && n.ch.Kind.IsAsync() {
+	switch {
+	case n.op == opBarrier:
+		return 0
+	case n.op == opCreate && n.ch.Kind.IsAsync():
 		return 3
 	}
 	return 1

@@ -42,14 +42,22 @@ func newIndex() index {
 func (d *Driver) indexAdd(e *entry) {
 	ix := &d.idx
 	put(ix.byKind, e.kind, e)
-	e.keys = nil
+	var keys []key
 	if f := kinds[e.kind].keys; f != nil {
-		keys := f(d, &e.res)
-		e.keys = make([]indexKey, len(keys))
-		for i, k := range keys {
-			e.keys[i] = indexKey{e.kind, k}
-			put(ix.byKey, e.keys[i], e)
+		keys = f(d, &e.res)
+	}
+	refs := e.res.Refs()
+	e.keys = make([]indexKey, 0, len(keys)+len(refs))
+	for _, k := range keys {
+		e.keys = append(e.keys, indexKey{e.kind, k})
+	}
+	for _, r := range refs {
+		if t, ok := d.res[string(*r)]; ok && t.kind != blueprint.KindNet && kinds[t.kind].blockedBy != nil {
+			e.keys = append(e.keys, indexKey{"", usesKey(*r)}) // of any kind; a Net's delete scans them all
 		}
+	}
+	for _, ik := range e.keys {
+		put(ix.byKey, ik, e)
 	}
 }
 
@@ -211,6 +219,16 @@ func lengthKey(net blueprint.Ref, a netip.Addr, bits int) key {
 		zero = netip.IPv6Unspecified()
 	}
 	return key{tag: "length", ref: string(net), p: netip.PrefixFrom(zero, bits)}
+}
+
+// usesKey is the key, across kinds, of the resources whose spec refers
+// to id, a resource whose delete they may stop (a kind with blockedBy,
+// but a Net).
+func usesKey(id blueprint.Ref) key { return key{tag: "uses", ref: string(id)} }
+
+// users returns the stored resources whose spec refers to id.
+func (d *Driver) users(id string) []*entry {
+	return d.idx.byKey[indexKey{"", usesKey(blueprint.Ref(id))}].all()
 }
 
 // sourceKey is the key of the read replicas of a database.

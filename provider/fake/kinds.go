@@ -75,7 +75,11 @@ func registry() map[blueprint.Kind]kindOps {
 			idPrefix: "nat", validate: (*Driver).validateNATGateway, pending: "pending",
 			keys: func(d *Driver, r *blueprint.Resource) []key {
 				s := r.NATGateway
-				return []key{{tag: "public_ip", ref: string(s.PublicIP)}, {tag: "zone", ref: d.zoneOf(s.Subnet)}}
+				keys := []key{{tag: "public_ip", ref: string(s.PublicIP)}, {tag: "zone", ref: d.zoneOf(s.Subnet)}}
+				if sub, ok := d.res[string(s.Subnet)]; ok && sub.kind == blueprint.KindSubnet {
+					keys = append(keys, netKey(sub.res.Subnet.Net)) // an internet gateway's delete looks its NATs up by Net
+				}
+				return keys
 			},
 			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", r.NATGateway.Subnet },
 			subnets: func(r *blueprint.Resource) []blueprint.Ref { return []blueprint.Ref{r.NATGateway.Subnet} },
