@@ -19,6 +19,8 @@ type Options struct {
 	// the ready patterns (the three-tier Net creates 16 route tables, network ACLs and
 	// rule sets at once), so that an apply takes its critical path and no
 	// more; the rate limit, not this bound, keeps the API calls in check.
+	// An operation whose request waits for rate-limit tokens gives its
+	// place up meanwhile, so that requests of other buckets go on.
 	Parallelism int
 	// RateLimits says which token buckets meter each API request, as the
 	// cloud meters them: the driver reports each request it sends, retries
