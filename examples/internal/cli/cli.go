@@ -238,6 +238,10 @@ func Run(ctx context.Context, w io.Writer, f *Flags, src provider.Source, engine
 			o.RateLimit = -1
 			o.PollMin, o.PollMax = time.Millisecond, 10*time.Millisecond
 		case isLoopback(f.Endpoint):
+			// An emulator on this machine (moto, the OUTSCALE test server)
+			// meters nothing: the cloud's rate-limit buckets would only
+			// slow it down.
+			o.RateLimit = -1
 			o.PollMin, o.PollMax = 20*time.Millisecond, 200*time.Millisecond
 		}
 	}}, engineOpts...)...)
