@@ -161,11 +161,19 @@ func BenchmarkApplyRateLimited(b *testing.B) {
 	b.Run("aws-tiers=100-flat20", func(b *testing.B) { benchApply(b, nTier("big", 100), 0, flat20, liftQuotas) })
 }
 
-// BenchmarkApplyLimitedOverUnlimited applies 100 tiers on the fake as AWS
-// (20 ms per call) without a client-side limit, then with the default
-// buckets, in each iteration, and reports the ratio of the makespans.
+// BenchmarkApplyLimitedOverUnlimited applies a Blueprint on the fake as
+// AWS (20 ms per call) without a client-side limit, then with the default
+// buckets, in each iteration, and reports the ratio of the makespans: the
+// ready patterns, whose requests fit in the buckets' bursts, and 100 tiers,
+// whose 200 subnets do not.
 func BenchmarkApplyLimitedOverUnlimited(b *testing.B) {
-	bp := nTier("big", 100)
+	pats := readyPatterns(b)
+	b.Run("three-tier", func(b *testing.B) { limitedOverUnlimited(b, pats["three-tier"]) })
+	b.Run("web-app", func(b *testing.B) { limitedOverUnlimited(b, pats["web-app"]) })
+	b.Run("tiers=100", func(b *testing.B) { limitedOverUnlimited(b, nTier("big", 100)) })
+}
+
+func limitedOverUnlimited(b *testing.B, bp *blueprint.Blueprint) {
 	var free, limited time.Duration
 	for b.Loop() {
 		for _, lim := range []limits{unlimited, cloudBuckets} {
