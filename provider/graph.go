@@ -13,6 +13,10 @@ const (
 	opUpdate
 	opDelete
 	opWait
+	// opBarrier does nothing: it waits for many nodes so that many others
+	// can wait for it (every group's delete after every rule set's), with
+	// as many edges as nodes rather than their product.
+	opBarrier
 )
 
 // node is one driver operation of a run.

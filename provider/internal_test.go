@@ -79,7 +79,7 @@ func TestSetDefaults(t *testing.T) {
 		want  func(*testing.T, Options)
 	}{
 		{"cloud", false, nil, func(t *testing.T, o Options) {
-			assert.Equal(t, 20.0, o.RateLimit)
+			assert.Zero(t, o.RateLimit, "0: the buckets of the driver's cloud")
 			assert.Equal(t, time.Second, o.PollMin)
 			assert.Equal(t, 15*time.Second, o.PollMax)
 			assert.Equal(t, 200*time.Millisecond, o.Retry.BaseDelay)

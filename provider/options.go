@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/ratelimit"
 )
 
 // Options configure an [Engine]. The zero value of every field selects the
@@ -24,13 +25,34 @@ type Options struct {
 	// the ready patterns (the three-tier Net creates 16 route tables, network ACLs and
 	// rule sets at once), so that an apply takes its critical path and no
 	// more; the rate limit, not this bound, keeps the API calls in check.
+	// An operation whose request waits for rate-limit tokens gives its
+	// place up meanwhile, so that requests of other buckets go on.
 	Parallelism int
-	// RateLimit is the client-side rate limit of driver calls, reads and
-	// writes together, in requests per second. 0: 20 (local driver: no
-	// limit); negative: no limit.
+	// RateLimits says which token buckets meter each API request, as the
+	// cloud meters them: the driver reports each request it sends, retries
+	// included, to the engine's limiter (package ratelimit), which makes it
+	// wait for its tokens instead of being throttled by the cloud. nil: the
+	// buckets the driver's cloud documents, by the Name of its Profile:
+	// ratelimit.AWS (EC2 per action: mutating 50 tokens refilled at 5/s,
+	// non-mutating 100 at 20/s; ELBv2, RDS and Auto Scaling per account),
+	// ratelimit.Outscale (10 tokens refilled at 5/s per account); no limit
+	// for another cloud, and none for a local driver ([driver.Capabilities]
+	// Local: the fake), so that tests run at full speed. Set RateLimits
+	// (or Limiter) to pace a local driver too: the fake meters its calls
+	// as the cloud it mimics.
+	RateLimits ratelimit.Table
+	// RateLimit, when positive, replaces the buckets of RateLimits with one
+	// flat client-side limit for every request, in requests per second,
+	// with a burst of RateBurst; negative: no client-side limit (an
+	// in-memory driver needs none). 0: RateLimits.
 	RateLimit float64
-	// RateBurst is the burst of the rate limit. 0: 10.
+	// RateBurst is the burst of a positive RateLimit. 0: 10.
 	RateBurst int
+	// Limiter, when set, is the limiter the engine paces requests with,
+	// instead of one of its own: engines that work in the same account and
+	// region share the cloud's buckets, and should share one Limiter.
+	// RateLimits, RateLimit and RateBurst are then ignored.
+	Limiter *ratelimit.Limiter
 	// Retry is the retry policy for retryable errors ([driver.IsRetryable]),
 	// those of a driver without a retry layer of its own (the fake): the
 	// AWS and OUTSCALE drivers retry their calls themselves and hand back
@@ -124,9 +146,6 @@ func (o *Options) setDefaults(local bool) {
 	if o.Parallelism <= 0 {
 		o.Parallelism = 16
 	}
-	if o.RateLimit == 0 {
-		o.RateLimit = 20
-	}
 	if o.RateBurst <= 0 {
 		o.RateBurst = 10
 	}
@@ -163,7 +182,7 @@ func (o *Options) setDefaults(local bool) {
 // of a local driver: nothing to protect from load, nothing slow to wait
 // for.
 func (o *Options) setLocalDefaults() {
-	if o.RateLimit == 0 {
+	if o.RateLimit == 0 && o.RateLimits == nil && o.Limiter == nil {
 		o.RateLimit = -1
 	}
 	if o.Retry.BaseDelay <= 0 {

@@ -73,7 +73,7 @@ func (r *run) do(ctx context.Context, n *node) error {
 		err = r.delete(ctx, ch.observed, ch.ID, action)
 	}
 	d := time.Since(t0)
-	if cause := notSent(ctx, err); cause != nil && tr.calls.Load() == 0 {
+	if cause := notSent(ctx, err); cause != nil && tr.stoppedBeforeSending(err) {
 		n.notStarted, n.blocked = true, stopReason(cause)
 		r.mu.Lock()
 		if r.stopErr == nil {
@@ -82,6 +82,7 @@ func (r *run) do(ctx context.Context, n *node) error {
 		r.mu.Unlock()
 		return nil
 	}
+	tr.started() // a driver that does not meter its requests: now
 	r.mu.Lock()
 	key := ch.ID
 	r.res.Durations[key] += d
@@ -134,7 +135,7 @@ func (r *run) request(ch *Change) (driver.Request, error) {
 		return driver.Request{}, fmt.Errorf("unresolved references %s: they do not exist yet", strings.Join(missing, ", "))
 	}
 	dep := r.cs.Deployment
-	tags := map[string]string{}
+	tags := make(map[string]string, len(r.e.opts.Tags)+3)
 	for k, v := range r.e.opts.Tags {
 		tags[k] = v
 	}

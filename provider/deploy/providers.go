@@ -71,10 +71,13 @@ func (s Settings) IsLoopback() bool {
 
 // EmulatorPolls shortens the engine's polls when the endpoint is on this
 // machine (an emulator answers at once): from 20ms to 200ms instead of a
-// cloud's 1s to 15s. A Provider's Engine function calls it.
+// cloud's 1s to 15s; and it lifts the rate limit, since an emulator
+// (moto, the OUTSCALE test server) meters nothing and the cloud's buckets
+// would only slow it down. A Provider's Engine function calls it.
 func (s Settings) EmulatorPolls(o *provider.Options) {
 	if o != nil && s.IsLoopback() {
 		o.PollMin, o.PollMax = 20*time.Millisecond, 200*time.Millisecond
+		o.RateLimit = -1
 	}
 }
 

@@ -254,13 +254,16 @@ func (c Capabilities) CanUpdate(k blueprint.Kind, field string) bool {
 // names unique).
 func Token(deployment, logicalID string) string {
 	const max = 64
-	base := deployment + "-" + strings.NewReplacer("/", "-", ":", "-").Replace(logicalID)
+	base := deployment + "-" + tokenSeparators.Replace(logicalID)
 	suffix := fmt.Sprintf("-%08x", Hash(deployment+"\x00"+logicalID))
 	if len(base)+len(suffix) > max {
 		base = base[:max-len(suffix)]
 	}
 	return base + suffix
 }
+
+// tokenSeparators turns the separators of a logical id into hyphens.
+var tokenSeparators = strings.NewReplacer("/", "-", ":", "-")
 
 // Hash returns the 32-bit FNV-1a hash of s ([hash/fnv]), the short stable
 // digest of tokens and cloud names.
