@@ -20,8 +20,8 @@ func Example() {
 	if _, err := arch.Build(); err != nil { // pure: addresses, rules, routes, lint; no I/O
 		log.Fatal(err) // every problem at once, each naming the field to change
 	}
-	d := fake.New() // or aws.New(ctx) / outscale.New()
-	eng := provider.NewEngine(d, func(o *provider.Options) { o.RateLimit = -1 })
+	d := fake.New()                  // or aws.New(ctx) / outscale.New()
+	eng := provider.NewEngine(d)     // the fake is local: fast without options
 	res, err := eng.Apply(ctx, arch) // built around what is deployed: nothing yet
 	if err != nil {
 		log.Fatal(err)

@@ -21,8 +21,10 @@ import (
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
 	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/pattern/render"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/aws"
+	"github.com/archkit/archkit/provider/deploy"
 	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/fake"
 	"github.com/archkit/archkit/provider/outscale"
@@ -31,8 +33,10 @@ import (
 
 // publicPackages are the packages whose every exported function and
 // method the walk calls with nil and zero values. provider/providertest
-// is left out: it is the conformance suite, called with a *testing.T.
-var publicPackages = []string{"netplan", "tier", "pattern", "pattern/blueprint", "provider", "provider/driver", "provider/fake", "provider/aws", "provider/outscale"}
+// and pattern/patterntest are left out: they are test helpers, called
+// with a *testing.T.
+var publicPackages = []string{"netplan", "tier", "pattern", "pattern/blueprint", "pattern/render", "provider", "provider/driver",
+	"provider/fake", "provider/aws", "provider/outscale", "provider/deploy"}
 
 // funcs are the exported package-level functions, by "<dir>.<name>".
 var funcs = map[string]any{
@@ -73,11 +77,21 @@ var funcs = map[string]any{
 
 	"aws.New": aws.New, "aws.NewFromConfig": aws.NewFromConfig,
 	"outscale.New": outscale.New,
+
+	"render.Architecture": render.Architecture, "render.DOT": render.DOT,
+
+	"deploy.Billable": deploy.Billable, "deploy.Clusters": deploy.Clusters, "deploy.Diagram": deploy.Diagram,
+	"deploy.Findings": deploy.Findings, "deploy.Lazy": deploy.Lazy, "deploy.LoadBalancers": deploy.LoadBalancers,
+	"deploy.NewDriftDocument": deploy.NewDriftDocument, "deploy.NewErrorDocument": deploy.NewErrorDocument,
+	"deploy.NewPlanDocument": deploy.NewPlanDocument, "deploy.Nines": deploy.Nines, "deploy.Availability": deploy.Availability,
+	"deploy.Providers": deploy.Providers, "deploy.RegisterRenderer": deploy.RegisterRenderer, "deploy.Resources": deploy.Resources,
+	"deploy.SecurityGroups": deploy.SecurityGroups, "deploy.Subnets": deploy.Subnets,
 }
 
 // panicking are the functions that panic by design on bad input, as
-// their names say (netip's MustX convention).
-var panicking = []string{"netplan.MustParsePrefix"}
+// their names say (netip's MustX convention), or as database/sql's
+// Register does on a program's mistake; deploy.Main ends the process.
+var panicking = []string{"netplan.MustParsePrefix", "deploy.Register", "deploy.Main"}
 
 // types are the exported types whose methods the walk calls, each as a nil
 // pointer of the type.
@@ -112,7 +126,7 @@ func init() {
 		(*blueprint.DatabaseReplicaSpec)(nil), (*blueprint.Existing)(nil),
 		(*blueprint.VPNGatewaySpec)(nil), (*blueprint.CustomerGatewaySpec)(nil), (*blueprint.VPNConnectionSpec)(nil),
 
-		(*provider.Action)(nil), (*provider.ApplyOptions)(nil), (*provider.Change)(nil), (*provider.Changeset)(nil), (*provider.DriftReport)(nil),
+		(*provider.Action)(nil), (*provider.ApplyOptions)(nil), (*provider.Change)(nil), (*provider.Changeset)(nil), (*provider.DestroyOptions)(nil), (*provider.DriftReport)(nil),
 		(*provider.Engine)(nil), (*provider.Event)(nil), (*provider.EventType)(nil), (*provider.FieldDiff)(nil), (*provider.Options)(nil),
 		(*provider.Problem)(nil), (*provider.Renderer)(nil), (*provider.Result)(nil),
 		(*provider.DestroyOptions)(nil), (*provider.Class)(nil), (*provider.ProtectedError)(nil),
@@ -125,6 +139,13 @@ func init() {
 
 		(*aws.Driver)(nil), (*aws.Options)(nil),
 		(*outscale.APIError)(nil), (*outscale.Credentials)(nil), (*outscale.Driver)(nil), (*outscale.Options)(nil),
+
+		(*render.Format)(nil),
+
+		(*deploy.ArchitectureFunc)(nil), (*deploy.ChangeDocument)(nil), (*deploy.Command)(nil), (*deploy.DriftDocument)(nil),
+		(*deploy.ErrorDocument)(nil), (*deploy.Flags)(nil), (*deploy.IDList)(nil), (*deploy.PlanDocument)(nil), (*deploy.PlanSummary)(nil),
+		(*deploy.Provider)(nil), (*deploy.Renderer)(nil), (*deploy.ResourceDocument)(nil), (*deploy.ResultDocument)(nil),
+		(*deploy.ResultSummary)(nil), (*deploy.Section)(nil), (*deploy.Settings)(nil), (*deploy.Target)(nil),
 	} {
 		t := reflect.TypeOf(v).Elem()
 		types[dirOf(t.PkgPath())+"."+t.Name()] = v

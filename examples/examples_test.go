@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,30 +31,48 @@ const motoEnv = "ARCHKIT_MOTO_ENDPOINT"
 // under a second, one against moto or osctest a few seconds.
 const runTimeout = 45 * time.Second
 
-// TestExamples builds every example (each directory of examples/ with a
-// main.go) once and runs it: on the fake with no flags, with -json (the
-// output must be JSON) and with -plan. webapp is also applied to moto and
-// destroyed again; threetier is applied to an in-memory OUTSCALE API,
-// and so are the others, each with -cleanup.
+// TestExamples builds every example twice, once as `go run` builds it
+// (the fake only) and once with the cloud drivers and the picture
+// renderer (-tags cloud,graphviz), and runs each: on the fake with no
+// flags, with -json (a stream of result documents), with -plan and -plan
+// -json (exit status 2: changes to make), with -blueprint; with
+// -provider aws where the drivers are not compiled in (refused, saying
+// how to get them); with -diagram writing an SVG. webapp is also applied
+// to moto and destroyed again; threetier is applied to an in-memory
+// OUTSCALE API, and so are the others, each with -cleanup.
 func TestExamples(t *testing.T) {
 	names := exampleNames(t)
-	bin := build(t)
+	bin, full := build(t, ""), build(t, "cloud,graphviz")
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
 			for _, tc := range []struct {
 				name string
+				bin  string
 				args []string
+				code int
 			}{
-				{"fake", nil},
-				{"json", []string{"-json"}},
-				{"plan", []string{"-plan"}},
+				{"fake", bin, nil, 0},
+				{"json", bin, []string{"-json"}, 0},
+				{"plan", bin, []string{"-plan"}, 2},
+				{"plan-json", bin, []string{"-plan", "-json"}, 2},
+				{"blueprint", bin, []string{"-blueprint"}, 0},
+				{"no-cloud", bin, []string{"-provider", "aws"}, 1},
+				{"svg", full, []string{"-diagram", "diagram.svg"}, 0},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					t.Parallel()
-					stdout := run(t, bin, name, nil, tc.args...)
-					if tc.name == "json" {
-						var v any
-						require.NoError(t, json.Unmarshal(stdout, &v), "-json printed something else than JSON:\n%s", stdout)
+					r := runExit(t, tc.bin, name, nil, tc.code, tc.args...)
+					switch tc.name {
+					case "json", "plan-json", "blueprint":
+						requireJSON(t, r.stdout)
+					case "no-cloud":
+						assert.Contains(t, r.stderr, "-provider aws: the aws driver is not compiled into this program")
+						assert.Contains(t, r.stderr, "-tags cloud")
+					case "svg":
+						svg, err := os.ReadFile(filepath.Join(r.dir, "diagram.svg"))
+						require.NoError(t, err)
+						assert.Contains(t, string(svg), "<svg")
+						assert.Greater(t, len(svg), 4000, "a picture of the whole architecture")
 					}
 				})
 			}
@@ -61,18 +80,31 @@ func TestExamples(t *testing.T) {
 	}
 	t.Run("webapp/moto", func(t *testing.T) {
 		t.Parallel()
-		testWebappOnMoto(t, bin)
+		testWebappOnMoto(t, full)
 	})
 	t.Run("threetier/osctest", func(t *testing.T) {
 		t.Parallel()
-		testThreetierOnOsctest(t, bin)
+		testThreetierOnOsctest(t, full)
 	})
 	for _, name := range []string{"dmz", "cloudnative", "elastic", "webapp"} {
 		t.Run(name+"/osctest", func(t *testing.T) {
 			t.Parallel()
-			testCleanupOnOsctest(t, bin, name)
+			testCleanupOnOsctest(t, full, name)
 		})
 	}
+}
+
+// requireJSON checks that out is a stream of JSON documents.
+func requireJSON(t *testing.T, out []byte) {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(out))
+	n := 0
+	for dec.More() {
+		var v any
+		require.NoError(t, dec.Decode(&v), "not JSON:\n%s", out)
+		n++
+	}
+	require.Positive(t, n, "no JSON document")
 }
 
 // testCleanupOnOsctest runs example name with -cleanup against an in-memory
@@ -118,12 +150,19 @@ func testWebappOnMoto(t *testing.T, bin string) {
 
 		out := run(t, bin, "webapp", env, args...)
 		assert.Contains(t, string(out), "Apply complete:")
-		created := planCounts(t, run(t, bin, "webapp", env, slices.Concat(args, []string{"-plan"})...))
+		created := planCounts(t, runExit(t, bin, "webapp", env, 0, slices.Concat(args, []string{"-plan"})...).stdout)
 		assert.Equal(t, [5]int{0, 0, 0, 0, created[4]}, created, "a plan right after the apply must change nothing")
 		assert.Positive(t, created[4])
 
-		run(t, bin, "webapp", env, slices.Concat(args, []string{"-destroy", "-allow-data-loss", "database/db", "-skip-final-snapshot"})...)
-		left := planCounts(t, run(t, bin, "webapp", env, slices.Concat(args, []string{"-plan"})...))
+		// The database holds data: -destroy refuses to touch the
+		// deployment until -allow-data-loss names it, and says so.
+		refused := runExit(t, bin, "webapp", env, 1, slices.Concat(args, []string{"-destroy", "-auto-approve"})...)
+		assert.Contains(t, refused.stderr, "-allow-data-loss database/db")
+		allowed := slices.Concat(args, []string{"-destroy", "-allow-data-loss", "database/db", "-skip-final-snapshot"})
+		refused = runExit(t, bin, "webapp", env, 1, allowed...)
+		assert.Contains(t, refused.stderr, "run again with -auto-approve", "no terminal to confirm on")
+		run(t, bin, "webapp", env, append(allowed, "-auto-approve")...)
+		left := planCounts(t, runExit(t, bin, "webapp", env, 2, slices.Concat(args, []string{"-plan"})...).stdout)
 		assert.Equal(t, [5]int{created[4], 0, 0, 0, 0}, left, "after -destroy everything is to be created again, nothing is left")
 	})
 	t.Run("cleanup", func(t *testing.T) {
@@ -140,7 +179,7 @@ func testWebappOnMoto(t *testing.T, bin string) {
 		assert.Contains(t, notes, "using us-east-1")
 		assert.Contains(t, string(out), "0 write calls")
 		assert.Contains(t, string(out), "Destroy complete:")
-		left := planCounts(t, run(t, bin, "webapp", env, slices.Concat(args, []string{"-plan"})...))
+		left := planCounts(t, runExit(t, bin, "webapp", env, 2, slices.Concat(args, []string{"-plan"})...).stdout)
 		assert.Zero(t, left[4], "resources left after -cleanup")
 		assert.Zero(t, left[3], "resources left after -cleanup")
 	})
@@ -160,15 +199,15 @@ func testThreetierOnOsctest(t *testing.T, bin string) {
 	out := run(t, bin, "threetier", env, args...)
 	assert.Contains(t, string(out), "Apply complete:")
 	assert.Positive(t, s.Count("vm"), "the clusters' VMs")
-	counts := planCounts(t, run(t, bin, "threetier", env, slices.Concat(args, []string{"-plan"})...))
+	counts := planCounts(t, runExit(t, bin, "threetier", env, 0, slices.Concat(args, []string{"-plan"})...).stdout)
 	assert.Equal(t, [5]int{0, 0, 0, 0, counts[4]}, counts, "a plan right after the apply must change nothing")
 
 	// The database cluster holds data: -destroy refuses without the opt-in,
 	// and says which.
-	refused, _ := runOutputsErr(t, bin, "threetier", env, slices.Concat(args, []string{"-destroy"})...)
-	assert.Contains(t, refused, "-allow-data-loss cluster/db")
+	refused := runExit(t, bin, "threetier", env, 1, slices.Concat(args, []string{"-destroy", "-auto-approve"})...)
+	assert.Contains(t, refused.stderr, "-allow-data-loss cluster/db")
 	assert.Positive(t, s.Count("vm"), "nothing deleted by the refused -destroy")
-	run(t, bin, "threetier", env, slices.Concat(args, []string{"-destroy", "-allow-data-loss", "cluster/db"})...)
+	run(t, bin, "threetier", env, slices.Concat(args, []string{"-destroy", "-auto-approve", "-allow-data-loss", "cluster/db"})...)
 	for kind, n := range s.Snapshot() {
 		assert.Zero(t, n, "%s left after -destroy", kind)
 	}
@@ -189,20 +228,25 @@ func exampleNames(t *testing.T) []string {
 	return names
 }
 
-// build compiles every example once, without the race detector, into a
-// temporary directory, and returns it. go test puts its own go first in
-// PATH, so this is the toolchain that runs the test.
-func build(t *testing.T) string {
+// build compiles every example once, with the build tags (none: as `go
+// run` builds them), without the race detector, into a temporary
+// directory, and returns it. go test puts its own go first in PATH, so
+// this is the toolchain that runs the test.
+func build(t *testing.T, tags string) string {
 	t.Helper()
 	gobin, err := exec.LookPath("go")
 	require.NoError(t, err, "the go command is needed to build the examples")
 	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, gobin, "build", "-o", dir+string(filepath.Separator), "./...")
+	args := []string{"build", "-o", dir + string(filepath.Separator)}
+	if tags != "" {
+		args = append(args, "-tags", tags)
+	}
+	cmd := exec.CommandContext(ctx, gobin, append(args, "./...")...)
 	cmd.WaitDelay = time.Second
 	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "go build ./examples/...:\n%s", out)
+	require.NoError(t, err, "go build -tags %q ./examples/...:\n%s", tags, out)
 	return dir
 }
 
@@ -211,30 +255,26 @@ func build(t *testing.T) string {
 // when the example exits with an error or prints nothing.
 func run(t *testing.T, bin, name string, env []string, args ...string) []byte {
 	t.Helper()
-	stdout, _ := runOutputs(t, bin, name, env, args...)
-	return stdout
+	return runExit(t, bin, name, env, 0, args...).stdout
 }
 
 // runOutputs is run, returning the standard error too.
 func runOutputs(t *testing.T, bin, name string, env []string, args ...string) (stdout []byte, stderr string) {
 	t.Helper()
-	out, errOut, err := command(t, bin, name, env, args...)
-	require.NoError(t, err, "%s %s failed\nstdout:\n%s\nstderr:\n%s", name, strings.Join(args, " "), out, errOut)
-	require.NotEmpty(t, out, "%s %s printed nothing\nstderr:\n%s", name, strings.Join(args, " "), errOut)
-	return out, errOut
+	r := runExit(t, bin, name, env, 0, args...)
+	return r.stdout, r.stderr
 }
 
-// runOutputsErr runs an example that must fail and returns its standard
-// error and output.
-func runOutputsErr(t *testing.T, bin, name string, env []string, args ...string) (stderr string, stdout []byte) {
-	t.Helper()
-	out, errOut, err := command(t, bin, name, env, args...)
-	require.Error(t, err, "%s %s succeeded; want a failure\nstdout:\n%s", name, strings.Join(args, " "), out)
-	return errOut, out
+// result is what a run of an example left.
+type result struct {
+	stdout []byte
+	stderr string
+	dir    string // its working directory
 }
 
-// command runs example name with args and env in a directory of its own.
-func command(t *testing.T, bin, name string, env []string, args ...string) (stdout []byte, stderr string, err error) {
+// runExit runs example name with args in a directory of its own and checks
+// its exit status and that it printed something.
+func runExit(t *testing.T, bin, name string, env []string, code int, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
 	defer cancel()
@@ -246,9 +286,20 @@ func command(t *testing.T, bin, name string, env []string, args ...string) (stdo
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	start := time.Now()
-	err = cmd.Run()
+	err := cmd.Run()
 	t.Logf("%s %s: %v", name, strings.Join(args, " "), time.Since(start).Round(time.Millisecond))
-	return out.Bytes(), errOut.String(), err
+	got := 0
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		got = exit.ExitCode()
+	} else {
+		require.NoError(t, err, "%s %s did not run", name, strings.Join(args, " "))
+	}
+	require.Equal(t, code, got, "%s %s: exit status\nstdout:\n%s\nstderr:\n%s", name, strings.Join(args, " "), &out, &errOut)
+	if code != 1 {
+		require.NotEmpty(t, out.Bytes(), "%s %s printed nothing\nstderr:\n%s", name, strings.Join(args, " "), &errOut)
+	}
+	return result{stdout: out.Bytes(), stderr: errOut.String(), dir: cmd.Dir}
 }
 
 // childEnv is this process's environment without the variables that
@@ -285,7 +336,8 @@ func destroyOnFailure(t *testing.T, bin, name string, env, args []string) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, filepath.Join(bin, name), slices.Concat(args, []string{"-destroy", "-allow-data-loss", "database/db,cluster/db", "-skip-final-snapshot"})...)
+		cmd := exec.CommandContext(ctx, filepath.Join(bin, name), slices.Concat(args,
+			[]string{"-destroy", "-auto-approve", "-allow-data-loss", "database/db,cluster/db", "-skip-final-snapshot"})...)
 		cmd.Env = childEnv(os.TempDir(), env)
 		cmd.WaitDelay = time.Second
 		if out, err := cmd.CombinedOutput(); err != nil {

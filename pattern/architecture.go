@@ -399,7 +399,39 @@ func errf(field, input, problem, fix string) error {
 // return; the others return nil and do nothing.
 var errNil = errf("", "", "nil *Architecture", "make one with pattern.New or a ready pattern such as pattern.ThreeTier")
 
-// ErrInvalid is matched with errors.Is by every problem Build reports
-// about the architecture itself (netplan's errors keep their own
-// sentinels).
+// ErrInvalid is matched with errors.Is by every problem Build, Plan and
+// Rules report, whichever package found it: besides its own sentinel, a
+// bad CIDR matches netplan.ErrInvalid, a cluster without an image
+// tier.ErrInvalid, and both match ErrInvalid. The field and the fix are
+// in the *netplan.FieldError that errors.As finds.
+//
+//	if errors.Is(err, pattern.ErrInvalid) { /* the architecture, not the cloud */ }
 var ErrInvalid = errors.New("pattern: invalid architecture")
+
+// invalid returns errs, each problem made to match ErrInvalid too; the
+// problems of a joined error are taken one by one.
+func invalid(errs []error) []error {
+	out := make([]error, 0, len(errs))
+	for _, err := range errs {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			if _, ours := err.(*invalidError); !ours {
+				out = append(out, invalid(j.Unwrap())...)
+				continue
+			}
+		}
+		if err != nil && !errors.Is(err, ErrInvalid) {
+			err = &invalidError{err: err}
+		}
+		if err != nil {
+			out = append(out, err)
+		}
+	}
+	return out
+}
+
+// invalidError is a problem found by another package (netplan, tier),
+// matching its own sentinel and ErrInvalid, with its message unchanged.
+type invalidError struct{ err error }
+
+func (e *invalidError) Error() string   { return e.err.Error() }
+func (e *invalidError) Unwrap() []error { return []error{e.err, ErrInvalid} }

@@ -92,18 +92,18 @@ func (a *Architecture) compile() (*design, error) {
 		errs = append(errs, tierErrs)
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, errors.Join(invalid(errs)...)
 	}
 	if err := d.derive(); err != nil {
-		return nil, err
+		return nil, errors.Join(invalid([]error{err})...)
 	}
 	if errs := d.derivedQuotaErrors(); len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, errors.Join(invalid(errs)...)
 	}
 	d.bp = d.blueprint()
 	d.findings = d.lint()
 	if errs := findingErrors(d.findings); len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, errors.Join(invalid(errs)...)
 	}
 	d.bp.Findings = d.findings
 	return d, nil

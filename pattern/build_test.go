@@ -317,3 +317,43 @@ func TestBuildErrorsAreFieldErrors(t *testing.T) {
 	assert.Equal(t, "flows[0].to", fe.Field)
 	assert.ErrorIs(t, fe, pattern.ErrInvalid)
 }
+
+// Every problem Build reports matches pattern.ErrInvalid, whichever
+// package found it, and keeps its own sentinel and field.
+func TestBuildErrorFamily(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		arch  func() *pattern.Architecture
+		own   error
+		field string
+	}{
+		{"bad cidr", func() *pattern.Architecture {
+			return pattern.New("shop", "10.0.0.1/16").AddTier(tier.App("app"))
+		}, netplan.ErrInvalid, "cidr"},
+		{"missing image", func() *pattern.Architecture {
+			return pattern.New("shop", "10.0.0.0/16").AddTier(tier.App("app")).AddCluster(tier.NewCluster("app", "", "t3.small"))
+		}, tier.ErrInvalid, "cluster[app].image"},
+		{"bad flow", func() *pattern.Architecture {
+			return pattern.New("shop", "10.0.0.0/16").AddTier(tier.App("app")).Flow("app -> ??? tcp/99999")
+		}, netplan.ErrInvalidFlow, "flow.ports"},
+		{"no space", func() *pattern.Architecture {
+			big := tier.App("big")
+			big.SubnetBits = 25
+			return pattern.New("shop", "10.0.0.0/24").AddTier(big, tier.MySQL("db"))
+		}, netplan.ErrNoSpace, "subnets"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := tc.arch().Build()
+			require.Error(t, err)
+			assert.ErrorIs(t, err, pattern.ErrInvalid)
+			assert.ErrorIs(t, err, tc.own)
+			// Each problem on its own matches too.
+			for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+				assert.ErrorIs(t, e, pattern.ErrInvalid, "%v", e)
+			}
+			assert.Contains(t, err.Error(), tc.field+":", "the problem names the field")
+		})
+	}
+}

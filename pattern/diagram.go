@@ -1,18 +1,208 @@
 package pattern
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/tier"
 )
+
+// diagram is what the Graphviz and Mermaid pictures show, drawn from the
+// built architecture: the Net with its internet gateway, one row per tier
+// (public, then private, then isolated) with one subnet per zone, zones as
+// columns, the NAT gateways in the subnets that hold them, the load
+// balancers, what runs in each tier, and the flows: inbound from the
+// internet through the internet gateway, outbound through the NAT of each
+// zone (or the internet gateway for a public tier), and between tiers.
+type diagram struct {
+	title string
+	net   string // "net main 10.0.0.0/16"
+	zones []string
+	igw   bool
+	tiers []*dTier
+	nats  []dNAT
+	// flows between tiers and load balancers, and to or from outside
+	// endpoints other than the internet (a CIDR, a peer).
+	edges []edge
+	// inbound are the flows from the internet, by target; egress the
+	// flows to it, by source.
+	inbound, egress []edge
+	// peers are the flows of a tier to itself (a cluster's replication),
+	// written in the tier's box.
+	peers []edge
+	// outside are the endpoints other than the internet, in order.
+	outside []string
+}
+
+// dTier is one row of the picture.
+type dTier struct {
+	name     string
+	exposure netplan.Exposure
+	runs     []string // "2-6 × t3.small nodes, scale at 60% CPU"
+	subnets  []dSubnet
+	lbs      []*tier.LB
+}
+
+// dSubnet is one subnet: its zone, its range, and the NAT gateway its
+// default route goes to (a logical id, "" when none).
+type dSubnet struct {
+	zone string
+	cidr string
+	nat  string
+}
+
+// dNAT is a NAT gateway: its logical id, the tier and zone of its subnet.
+type dNAT struct {
+	id, tier, zone string
+}
+
+// newDiagram draws d's picture from its Blueprint.
+func (d *design) newDiagram() *diagram {
+	a, bp := d.arch, d.blueprint()
+	g := &diagram{zones: d.zones, net: fmt.Sprintf("net %s %s", d.net, a.CIDR)}
+	g.title = diagramTitle(a, d.zones)
+	nat := map[string]string{} // subnet logical id -> NAT logical id
+	for _, r := range bp.OfKind(blueprint.KindRouteTable) {
+		for _, rt := range r.RouteTable.Routes {
+			if rt.TargetKind == netplan.TargetNATGateway {
+				nat[string(r.RouteTable.Subnet)] = string(rt.Target)
+			}
+		}
+	}
+	for _, r := range bp.OfKind(blueprint.KindNATGateway) {
+		_, t, _ := strings.Cut(string(r.NATGateway.Subnet), "/")
+		t, _, _ = strings.Cut(t, "/")
+		g.nats = append(g.nats, dNAT{id: r.ID, tier: t, zone: r.NATGateway.Zone})
+	}
+	g.igw = len(bp.OfKind(blueprint.KindInternetGateway)) > 0
+	for i := range a.Tiers {
+		t := &a.Tiers[i]
+		row := &dTier{name: t.Name, exposure: t.Exposure, runs: d.runs(t.Name)}
+		for _, z := range a.tierZones(t) {
+			p, _ := d.plan.Lookup(t.Name, z)
+			row.subnets = append(row.subnets, dSubnet{zone: z, cidr: p.String(), nat: nat["subnet/"+t.Name+"/"+z]})
+		}
+		for j := range a.LBs {
+			if a.LBs[j].Tier == t.Name {
+				row.lbs = append(row.lbs, &a.LBs[j])
+			}
+		}
+		g.tiers = append(g.tiers, row)
+	}
+	// Public rows on top, isolated at the bottom, as traffic goes in.
+	slices.SortStableFunc(g.tiers, func(x, y *dTier) int { return cmp.Compare(y.exposure, x.exposure) })
+	g.sortFlows(d.edges())
+	for _, e := range g.egress {
+		if t := g.tier(e.from.Name); t != nil {
+			way := "through the internet gateway"
+			if len(t.natsOf()) > 0 {
+				way = "through the NAT gateway of its zone"
+			}
+			t.runs = append(t.runs, fmt.Sprintf("out to the internet: %s, %s", e.label(), way))
+		}
+	}
+	for _, e := range g.peers {
+		if t := g.tier(e.from.Name); t != nil {
+			t.runs = append(t.runs, "between its nodes: "+e.label())
+		}
+	}
+	return g
+}
+
+// diagramTitle is "shop: net 10.0.0.0/16 on aws, zones a and b".
+func diagramTitle(a *Architecture, zones []string) string {
+	on := ""
+	if a.Profile.Name != "" {
+		on = " on " + a.Profile.Name
+	}
+	z := strings.Join(zones, ", ")
+	if i := strings.LastIndex(z, ", "); i >= 0 {
+		z = z[:i] + " and " + z[i+2:]
+	}
+	plural := "s"
+	if len(zones) == 1 {
+		plural = ""
+	}
+	return fmt.Sprintf("%s: net %s%s, zone%s %s", a.Name, a.CIDR, on, plural, z)
+}
+
+// sortFlows puts each edge in its place: from or to the internet, or
+// between the rest.
+func (g *diagram) sortFlows(es []edge) {
+	seen := map[string]bool{}
+	for _, e := range es {
+		switch {
+		case e.from.Kind == netplan.EndpointInternet:
+			g.inbound = append(g.inbound, e)
+		case e.to.Kind == netplan.EndpointInternet:
+			g.egress = append(g.egress, e)
+		case e.from.Kind == netplan.EndpointTier && e.to.Kind == netplan.EndpointTier && e.from.Name == e.to.Name:
+			g.peers = append(g.peers, e) // a line in the tier's box, not a loop around it
+		default:
+			g.edges = append(g.edges, e)
+		}
+		for _, ep := range []netplan.Endpoint{e.from, e.to} {
+			if ep.Kind != netplan.EndpointTier && ep.Kind != netplan.EndpointInternet && !seen[ep.String()] {
+				seen[ep.String()] = true
+				g.outside = append(g.outside, ep.String())
+			}
+		}
+	}
+}
+
+// runs says what runs in tier name: its cluster, its database.
+func (d *design) runs(name string) []string {
+	var out []string
+	if c := d.clusters[name]; c != nil {
+		s := fmt.Sprintf("%d × %s nodes", c.Desired, c.InstanceType)
+		if c.Max > c.Min {
+			s = fmt.Sprintf("%d–%d × %s nodes", c.Min, c.Max, c.InstanceType)
+		}
+		if c.Scaling != nil {
+			s += fmt.Sprintf(", scale at %d%% CPU", c.Scaling.TargetCPUPercent)
+		}
+		if !c.Stateless {
+			s += " (stateful)"
+		}
+		out = append(out, s)
+	}
+	if db := d.dbs[name]; db != nil {
+		s := fmt.Sprintf("managed %s %s, %d GiB", engineName(db.Engine), db.Class, db.StorageGiB)
+		if db.MultiAZ {
+			s += ", Multi-AZ"
+		}
+		if db.ReadReplicas > 0 {
+			s += fmt.Sprintf(", %d read replica", db.ReadReplicas)
+			if db.ReadReplicas > 1 {
+				s += "s"
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func engineName(e tier.Engine) string {
+	switch e {
+	case tier.EnginePostgres:
+		return "PostgreSQL"
+	case tier.EngineMySQL:
+		return "MySQL"
+	}
+	return string(e)
+}
 
 // edge is the diagram form of the flows between two endpoints.
 type edge struct {
 	from, to netplan.Endpoint
 	ports    []string
 }
+
+func (e edge) label() string { return strings.Join(e.ports, ", ") }
 
 // edges groups the flows by their two endpoints, in first-seen order,
 // ports in flow order: "tcp/80, tcp/443". Each load balancer's traffic to
@@ -47,133 +237,37 @@ func (d *design) edges() []edge {
 	return out
 }
 
-func mermaidID(prefix, name string) string {
-	r := strings.NewReplacer("-", "_", ".", "_", ":", "_", "/", "_", ",", "_")
-	return prefix + r.Replace(name)
+// tier returns the row of tier name, or nil.
+func (g *diagram) tier(name string) *dTier {
+	for _, t := range g.tiers {
+		if t.name == name {
+			return t
+		}
+	}
+	return nil
 }
 
-// Mermaid returns the architecture as a Mermaid flowchart: the Net as a
-// subgraph, one subgraph per tier holding one node per subnet (zone and
-// CIDR), load balancers as hexagons in the tier that holds them, outside
-// endpoints (internet, CIDRs, peers) as circles, and one arrow per pair of
-// endpoints labelled with the ports of its flows. It builds the
-// architecture first and returns Build's error when it does not build.
-func (a *Architecture) Mermaid() (string, error) {
-	d, err := a.compile()
-	if err != nil {
-		return "", err
-	}
-	var b strings.Builder
-	b.WriteString("flowchart LR\n")
-	outside := map[string]string{}
-	node := func(e netplan.Endpoint) string {
-		switch e.Kind {
-		case netplan.EndpointTier:
-			if _, ok := d.lbs[e.Name]; ok {
-				return mermaidID("lb_", e.Name)
-			}
-			return mermaidID("t_", e.Name)
+// natsOf returns the NAT gateways a tier's subnets send their traffic to
+// the internet through, in zone order.
+func (t *dTier) natsOf() []string {
+	var out []string
+	for _, s := range t.subnets {
+		if s.nat != "" && !slices.Contains(out, s.nat) {
+			out = append(out, s.nat)
 		}
-		idv := mermaidID("x_", e.String())
-		if _, ok := outside[idv]; !ok {
-			outside[idv] = e.String()
-			fmt.Fprintf(&b, "  %s((%q))\n", idv, e.String())
-		}
-		return idv
 	}
-	es := d.edges()
-	for _, e := range es {
-		node(e.from)
-		node(e.to)
-	}
-	fmt.Fprintf(&b, "  subgraph %s[%q]\n", mermaidID("net_", d.net), fmt.Sprintf("net %s %s", d.net, a.CIDR))
-	for i := range a.Tiers {
-		t := &a.Tiers[i]
-		fmt.Fprintf(&b, "    subgraph %s[%q]\n", mermaidID("t_", t.Name), fmt.Sprintf("%s (%s)", t.Name, t.Exposure))
-		for _, z := range a.tierZones(t) {
-			p, _ := d.plan.Lookup(t.Name, z)
-			fmt.Fprintf(&b, "      %s[%q]\n", mermaidID("s_", t.Name+"_"+z), fmt.Sprintf("%s/%s %s", t.Name, z, p))
-		}
-		for j := range a.LBs {
-			if lb := &a.LBs[j]; lb.Tier == t.Name {
-				fmt.Fprintf(&b, "      %s{{%q}}\n", mermaidID("lb_", lb.Name), fmt.Sprintf("%s: %s %s", lb.Name, lb.Type, lb.Scheme))
-			}
-		}
-		b.WriteString("    end\n")
-	}
-	b.WriteString("  end\n")
-	for _, e := range es {
-		fmt.Fprintf(&b, "  %s -->|%q| %s\n", node(e.from), strings.Join(e.ports, ", "), node(e.to))
-	}
-	return b.String(), nil
+	return out
 }
 
-// DOT returns the architecture as a Graphviz digraph with the content of
-// [Architecture.Mermaid]: a cluster per tier, a node per subnet, load
-// balancers as hexagons, arrows between tiers drawn to and from the tier's
-// cluster (compound=true). Render it with "dot -Tpng".
-func (a *Architecture) DOT() (string, error) {
-	d, err := a.compile()
-	if err != nil {
-		return "", err
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "digraph %q {\n", a.Name)
-	b.WriteString("  rankdir=LR;\n  compound=true;\n  node [shape=box, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n")
-	first := map[string]string{}
-	fmt.Fprintf(&b, "  subgraph %q {\n    label=%q;\n", "cluster_net_"+d.net, fmt.Sprintf("net %s %s", d.net, a.CIDR))
-	for i := range a.Tiers {
-		t := &a.Tiers[i]
-		fmt.Fprintf(&b, "    subgraph %q {\n      label=%q;\n", "cluster_"+t.Name, fmt.Sprintf("%s (%s)", t.Name, t.Exposure))
-		if t.Exposure == netplan.Public {
-			b.WriteString("      style=filled;\n      fillcolor=\"#eef6ff\";\n")
-		}
-		for _, z := range a.tierZones(t) {
-			p, _ := d.plan.Lookup(t.Name, z)
-			nid := "subnet/" + t.Name + "/" + z
-			if _, ok := first[t.Name]; !ok {
-				first[t.Name] = nid
-			}
-			fmt.Fprintf(&b, "      %q [label=%q];\n", nid, fmt.Sprintf("%s/%s\n%s", t.Name, z, p))
-		}
-		for j := range a.LBs {
-			if lb := &a.LBs[j]; lb.Tier == t.Name {
-				fmt.Fprintf(&b, "      %q [shape=hexagon, label=%q];\n", "lb/"+lb.Name, fmt.Sprintf("%s\n%s %s", lb.Name, lb.Type, lb.Scheme))
-			}
-		}
-		b.WriteString("    }\n")
-	}
-	b.WriteString("  }\n")
-	outside := map[string]bool{}
-	end := func(e netplan.Endpoint, head bool) (string, string) {
-		if e.Kind == netplan.EndpointTier {
-			if _, ok := d.lbs[e.Name]; ok {
-				return "lb/" + e.Name, ""
-			}
-			attr := "ltail"
-			if head {
-				attr = "lhead"
-			}
-			return first[e.Name], fmt.Sprintf("%s=%q", attr, "cluster_"+e.Name)
-		}
-		n := e.String()
-		if !outside[n] {
-			outside[n] = true
-			fmt.Fprintf(&b, "  %q [shape=ellipse];\n", n)
-		}
-		return n, ""
-	}
-	for _, e := range d.edges() {
-		from, fa := end(e.from, false)
-		to, ta := end(e.to, true)
-		attrs := []string{fmt.Sprintf("label=%q", strings.Join(e.ports, ", "))}
-		for _, x := range []string{fa, ta} {
-			if x != "" {
-				attrs = append(attrs, x)
-			}
-		}
-		fmt.Fprintf(&b, "  %q -> %q [%s];\n", from, to, strings.Join(attrs, ", "))
-	}
-	b.WriteString("}\n")
-	return b.String(), nil
+// Colors of the rows by exposure: public blue, private green, isolated
+// grey; gateways amber, the internet yellow.
+var exposureColors = map[netplan.Exposure][2]string{
+	netplan.Public:   {"#dbeafe", "#2563eb"},
+	netplan.Private:  {"#dcfce7", "#16a34a"},
+	netplan.Isolated: {"#f1f5f9", "#64748b"},
 }
+
+const (
+	gatewayFill, gatewayLine   = "#fef3c7", "#d97706"
+	internetFill, internetLine = "#fde68a", "#b45309"
+)

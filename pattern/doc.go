@@ -49,9 +49,12 @@
 // security groups, network ACLs and routes with [netplan.Derive],
 // runs the lint [Checks] and returns the Blueprint. Lint findings of
 // severity error stop Build; warnings and infos come back in
-// Blueprint.Findings. A finding can be accepted for one subject with a
-// reason ([Architecture.Acknowledge]): it then stops nothing, and the
-// Blueprint keeps it with the reason, which every plan shows.
+// Blueprint.Findings. Every problem matches [ErrInvalid] with errors.Is,
+// besides its own sentinel (netplan.ErrNoSpace, tier.ErrInvalid ...), so
+// one test tells an architecture to fix from a cloud's refusal. A finding
+// can be accepted for one subject with a reason
+// ([Architecture.Acknowledge]): it then stops nothing, and the Blueprint
+// keeps it with the reason, which every plan shows.
 //
 // The lint catches what people get wrong: a load balancer sending its
 // traffic or health checks to a port the target tier does not listen on

@@ -276,14 +276,16 @@ func lintRules(d *design) []netplan.Finding {
 	}
 	if n := len(d.rules.NATZones); n > 0 && d.arch.Egress == netplan.EgressLeastPrivilege {
 		var private []string
+		isPrivate := map[string]bool{} // one look-up per flow: linear in tiers and flows
 		used := false
 		for i := range d.arch.Tiers {
 			if t := &d.arch.Tiers[i]; t.Exposure == netplan.Private {
 				private = append(private, t.Name)
+				isPrivate[t.Name] = true
 			}
 		}
 		for _, f := range d.flows {
-			if f.From.Kind == netplan.EndpointTier && slices.Contains(private, f.From.Name) && leavesNet(f.To, d.arch.CIDR) {
+			if f.From.Kind == netplan.EndpointTier && isPrivate[f.From.Name] && leavesNet(f.To, d.arch.CIDR) {
 				used = true
 				break
 			}

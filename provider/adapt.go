@@ -23,7 +23,7 @@ import (
 func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, allowFallback bool) (notices []string, err error) {
 	var errs []error
 	dropped := map[string]bool{}
-	out := bp.Resources[:0:0]
+	out := make([]blueprint.Resource, 0, len(bp.Resources))
 	for _, r := range bp.Resources {
 		reason, unsupported := caps.Unsupported[r.Kind]
 		if !unsupported {
@@ -168,15 +168,18 @@ func clearField(r *blueprint.Resource, f string) error {
 // ...), unless the Blueprint has them already, and clears the count. bp is
 // a copy the engine owns.
 func expandReplicas(bp *blueprint.Blueprint) {
-	have := map[string]bool{}
-	for _, r := range bp.Resources {
-		have[r.ID] = true
-	}
+	var have map[string]bool // the ids of bp, once a database has replicas
 	var add []blueprint.Resource
 	for i := range bp.Resources {
 		r := &bp.Resources[i]
 		if r.Database == nil || r.Database.ReadReplicas <= 0 {
 			continue
+		}
+		if have == nil {
+			have = make(map[string]bool, len(bp.Resources))
+			for _, o := range bp.Resources {
+				have[o.ID] = true
+			}
 		}
 		name := strings.TrimPrefix(r.ID, string(blueprint.KindDatabase)+"/")
 		for n := 1; n <= r.Database.ReadReplicas; n++ {

@@ -73,6 +73,13 @@ func (e *Engine) Apply(ctx context.Context, src Source, optFns ...func(*ApplyOpt
 		res.verb = "Plan"
 		return res, nil
 	}
+	if ao.Confirm != nil {
+		if err := ao.Confirm(cs); err != nil {
+			finish()
+			res.failed = true
+			return res, err
+		}
+	}
 	nodes, err := graph(cs)
 	if err != nil {
 		finish()

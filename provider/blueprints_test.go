@@ -147,25 +147,40 @@ func webApp(deployment string) *blueprint.Blueprint {
 
 // nTier returns a synthetic deployment of n tiers in a chain: each tier has
 // two subnets with their route tables, a group whose rules admit the
-// previous tier, and a cluster.
+// previous tier, and a cluster. Up to 256 tiers share one /16 Net with
+// /25 subnets; beyond, each Net of /16 holds 2,048 tiers of /28 subnets
+// (AWS's smallest), and the chain starts again in each Net.
 func nTier(deployment string, n int) *blueprint.Blueprint {
+	const perNet = 2048
 	b := &bpBuilder{bp: blueprint.Blueprint{Schema: blueprint.SchemaV2, Deployment: deployment}}
-	b.add(blueprint.Resource{ID: "net/main", Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}})
 	for i := range n {
 		t := fmt.Sprintf("t%03d", i)
+		net, j := "net/main", i%perNet
+		if n > 256 {
+			net = fmt.Sprintf("net/n%d", i/perNet)
+		}
+		if j == 0 {
+			b.add(blueprint.Resource{ID: net, Kind: blueprint.KindNet, Net: &blueprint.NetSpec{
+				CIDR: netip.MustParsePrefix(fmt.Sprintf("10.%d.0.0/16", i/perNet))}})
+		}
 		var subnets []blueprint.Ref
 		for zi, z := range []string{"a", "b"} {
 			sid := "subnet/" + t + "/" + z
+			cidr := fmt.Sprintf("10.0.%d.%d/25", i, zi*128)
+			if n > 256 {
+				off := (2*j + zi) * 16
+				cidr = fmt.Sprintf("10.%d.%d.%d/28", i/perNet, off>>8, off&255)
+			}
 			subnets = append(subnets, blueprint.Ref(sid))
 			b.add(blueprint.Resource{ID: sid, Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{
-				Net: "net/main", CIDR: netip.MustParsePrefix(fmt.Sprintf("10.0.%d.%d/25", i, zi*128)), Zone: z, Tier: t}})
+				Net: blueprint.Ref(net), CIDR: netip.MustParsePrefix(cidr), Zone: z, Tier: t}})
 			b.add(blueprint.Resource{ID: "route_table/" + t + "/" + z, Kind: blueprint.KindRouteTable, RouteTable: &blueprint.RouteTableSpec{
-				Net: "net/main", Subnet: blueprint.Ref(sid)}})
+				Net: blueprint.Ref(net), Subnet: blueprint.Ref(sid)}})
 		}
 		b.add(blueprint.Resource{ID: "security_group/" + t, Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{
-			Net: "net/main", Name: deployment + "-" + t, Description: t}})
+			Net: blueprint.Ref(net), Name: deployment + "-" + t, Description: t}})
 		in := []blueprint.RuleSpec{tcpCIDR(22, "10.0.0.0/16")}
-		if i > 0 {
+		if j > 0 {
 			in = append(in, tcp(8000, fmt.Sprintf("security_group/t%03d", i-1)))
 		}
 		b.add(blueprint.Resource{ID: "security_group_rules/" + t, Kind: blueprint.KindSecurityGroupRules, SecurityGroupRules: &blueprint.SecurityGroupRulesSpec{

@@ -95,6 +95,21 @@
 // resources are deleted last, in reverse dependency order. A failure stops
 // only what depends on it; the returned error joins every failure.
 //
+// # Rate limits
+//
+// The engine paces API requests the way the cloud meters them, with the
+// token buckets it documents ([Options.RateLimits], package ratelimit):
+// on AWS a bucket per EC2 action (mutating: 50 tokens refilled at 5 a
+// second; non-mutating: 100 at 20), and per account for ELBv2, Auto
+// Scaling and RDS; on OUTSCALE one per account (10 at 5 a second). The
+// driver reports each request it sends, retries included, to the
+// engine's limiter, which it finds in the context: one layer, in the
+// buckets the cloud would refuse the request from. An apply takes at
+// least the time its requests need to fit in their buckets
+// ([ratelimit.Limiter.Bound]): 200 subnets on AWS, 50 at once then 5 a
+// second, take 30 s. Engines that work in one account and region should
+// share one [ratelimit.Limiter] ([Options.Limiter]).
+//
 // # One retry layer
 //
 // A call is retried by the driver or by the engine, never by both (see

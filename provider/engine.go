@@ -11,18 +11,18 @@ import (
 	"github.com/archkit/archkit/provider/driver"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"golang.org/x/time/rate"
+	"github.com/archkit/archkit/provider/ratelimit"
 )
 
 // Engine plans, applies, destroys and checks the drift of Blueprints on
 // one Driver. It keeps no state between calls: the cloud is the state,
 // found again by the ownership tags. An Engine is safe for concurrent use;
-// its rate limit is shared by all its calls.
+// its rate limiter is shared by all its calls.
 type Engine struct {
 	d    driver.Driver
 	opts Options
 	log  *slog.Logger
-	lim  *rate.Limiter
+	lim  *ratelimit.Limiter // nil: no client-side limit
 	// noPreflight skips the preflight and the lint's blocking findings:
 	// only the tests that show a driver's own refusals set it.
 	noPreflight bool
@@ -40,8 +40,12 @@ func NewEngine(d driver.Driver, optFns ...func(*Options)) *Engine {
 			f(&o)
 		}
 	}
-	o.setDefaults()
-	return &Engine{d: d, opts: o, log: o.Logger, lim: newLimiter(o)}
+	local := false
+	if d != nil {
+		local = d.Capabilities().Local
+	}
+	o.setDefaults(local)
+	return &Engine{d: d, opts: o, log: o.Logger, lim: newLimiter(d, o)}
 }
 
 func (e *Engine) newClient() *client { return &client{d: e.d, lim: e.lim} }
@@ -53,7 +57,7 @@ var ErrNoDriver = errors.New("provider: engine without a driver; make it with pr
 // usable returns ErrNoDriver for an Engine that cannot run, so that its
 // methods fail with an error instead of a panic.
 func (e *Engine) usable() error {
-	if e == nil || e.d == nil || e.lim == nil {
+	if e == nil || e.d == nil {
 		return ErrNoDriver
 	}
 	return nil

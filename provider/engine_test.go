@@ -376,11 +376,11 @@ func TestFailureSkipsDependents(t *testing.T) {
 	require.ErrorIs(t, err, driver.ErrInvalid)
 	assert.Contains(t, err.Error(), "provider: create load_balancer/web:")
 	assert.Equal(t, 1, res.Failed)
-	assert.Equal(t, 1, res.Skipped)
+	assert.Equal(t, 1, res.NotStarted)
 	assert.Equal(t, len(bp.Resources)-2, res.Created, "independent branches go on")
 	var skipped []string
 	for _, ev := range c.all() {
-		if ev.Type == provider.EventSkipped {
+		if ev.Type == provider.EventNotStarted {
 			skipped = append(skipped, ev.ID+": "+ev.Message)
 		}
 	}
@@ -600,4 +600,48 @@ func TestDependencyWithoutBlockersNamesUsers(t *testing.T) {
 	assert.Contains(t, state, "net/main")
 	assert.Contains(t, state, "security_group/web")
 	assert.NotContains(t, state, "cluster/web")
+}
+
+// When a rule set's delete fails, Destroy skips the delete of every
+// security group (they wait for every rule set's, through one barrier), and
+// of what waits for them (the Net), naming the rule set that failed, not
+// the barrier; the counts hold only resources.
+func TestDestroySkipsGroupsAfterAFailedRuleSet(t *testing.T) {
+	t.Parallel()
+	d := newFake()
+	var c collector
+	eng := provider.NewEngine(d, fastOpts, func(o *provider.Options) { o.OnEvent = c.handle })
+	bp := threeTier("shop", "")
+	_, err := eng.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	d.Inject(fake.Fault{Op: fake.OpDelete, Kind: blueprint.KindSecurityGroupRules, Nth: 1, Code: driver.Invalid})
+	allow := func(o *provider.DestroyOptions) { o.AllowDataLoss, o.SkipFinalSnapshot = []string{"database/db"}, true }
+	res, err := eng.Destroy(t.Context(), "shop", allow)
+	require.ErrorIs(t, err, driver.ErrInvalid)
+	assert.Equal(t, 1, res.Failed)
+	var failed string
+	var skipped []string
+	groups := 0
+	for _, ev := range c.all() {
+		switch ev.Type {
+		case provider.EventFailed:
+			failed = ev.ID
+		case provider.EventNotStarted:
+			skipped = append(skipped, ev.Message)
+			if ev.Kind == blueprint.KindSecurityGroup {
+				groups++
+			}
+		}
+	}
+	require.NotEmpty(t, failed)
+	assert.Equal(t, 4, groups, "every group of the three-tier Net (web, app, db, the balancer's) waits")
+	for _, m := range skipped {
+		assert.Equal(t, "depends on "+failed+", which failed", m)
+	}
+	assert.Equal(t, len(skipped), res.NotStarted, "the barrier is no resource")
+
+	d.ClearFaults()
+	_, err = eng.Destroy(t.Context(), "shop", allow)
+	require.NoError(t, err)
+	assert.Empty(t, d.Resources())
 }

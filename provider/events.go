@@ -20,15 +20,15 @@ type EventType string
 
 // The event types, in the order a resource goes through them.
 const (
-	EventPlanned  EventType = "planned"  // the changeset holds an action for the resource
-	EventStarted  EventType = "started"  // the action started
-	EventRetried  EventType = "retried"  // a call failed with a retryable error and will be tried again
-	EventWaiting  EventType = "waiting"  // the resource exists but is not ready yet; the engine polls it
-	EventDone     EventType = "done"     // the action succeeded
-	EventFailed   EventType = "failed"   // the action failed; Err says why
-	EventSkipped  EventType = "skipped"  // a dependency failed; Message says which
-	EventNotice   EventType = "notice"   // information about the run (a fallback, a dropped resource)
-	EventComplete EventType = "complete" // the run ended; Message holds the summary
+	EventPlanned    EventType = "planned"     // the changeset holds an action for the resource
+	EventStarted    EventType = "started"     // the action started
+	EventRetried    EventType = "retried"     // a call failed with a retryable error and will be tried again
+	EventWaiting    EventType = "waiting"     // the resource exists but is not ready yet; the engine polls it
+	EventDone       EventType = "done"        // the action succeeded
+	EventFailed     EventType = "failed"      // the action failed; Err says why
+	EventNotStarted EventType = "not_started" // never started: a dependency failed, or the run was cancelled or its deadline came first; Message says which
+	EventNotice     EventType = "notice"      // information about the run (a fallback, a dropped resource)
+	EventComplete   EventType = "complete"    // the run ended; Message holds the summary
 )
 
 // Event is one step of one resource, reported to [Options.OnEvent]. It

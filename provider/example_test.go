@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"time"
 
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
@@ -16,7 +15,7 @@ import (
 // Plan is the dry run: it lists what Apply would do, without a write call.
 func ExampleEngine_Plan() {
 	ctx := context.Background()
-	eng := provider.NewEngine(fake.New(), func(o *provider.Options) { o.RateLimit = -1 })
+	eng := provider.NewEngine(fake.New()) // a local driver: no options needed
 	cs, err := eng.Plan(ctx, webApp("site"))
 	if err != nil {
 		log.Fatal(err)
@@ -43,10 +42,7 @@ func ExampleEngine_Plan() {
 func ExampleEngine_Apply() {
 	ctx := context.Background()
 	d := fake.New()
-	eng := provider.NewEngine(d, func(o *provider.Options) {
-		o.RateLimit = -1                  // an in-memory driver needs no client-side limit
-		o.PollMin = 10 * time.Millisecond // nor long polls for its load balancer
-	})
+	eng := provider.NewEngine(d) // the fake is local: no rate limit, millisecond polls
 	bp := webApp("site")
 	res, err := eng.Apply(ctx, bp)
 	if err != nil {
@@ -87,12 +83,11 @@ func ExampleOptions_allowFallback() {
 	ctx := context.Background()
 	d := fake.New(fake.Outscale)
 	bp := threeTier("shop", "")
-	_, err := provider.NewEngine(d, func(o *provider.Options) { o.RateLimit = -1 }).Plan(ctx, bp)
+	_, err := provider.NewEngine(d).Plan(ctx, bp)
 	fmt.Println(err)
 
 	eng := provider.NewEngine(d, func(o *provider.Options) {
 		o.AllowFallback = true
-		o.RateLimit = -1
 		o.OnEvent = func(ev provider.Event) {
 			if ev.Type == provider.EventNotice {
 				fmt.Println("notice:", ev.Message)
@@ -114,7 +109,7 @@ func ExampleOptions_allowFallback() {
 func ExampleEngine_Destroy() {
 	ctx := context.Background()
 	d := fake.New()
-	eng := provider.NewEngine(d, func(o *provider.Options) { o.RateLimit = -1; o.PollMin = 10 * time.Millisecond })
+	eng := provider.NewEngine(d)
 	if _, err := eng.Apply(ctx, webApp("site")); err != nil {
 		log.Fatal(err)
 	}
@@ -131,12 +126,12 @@ func ExampleEngine_Destroy() {
 // summary are kept, since the order of parallel steps varies.
 func ExampleRenderer() {
 	r := provider.NewRenderer(os.Stdout)
-	r.Handle(provider.Event{Type: provider.EventSkipped, Kind: blueprint.KindCluster, ID: "cluster/web", Action: provider.ActionCreate,
+	r.Handle(provider.Event{Type: provider.EventNotStarted, Kind: blueprint.KindCluster, ID: "cluster/web", Action: provider.ActionCreate,
 		Message: "depends on load_balancer/web, which failed"})
-	r.Handle(provider.Event{Type: provider.EventComplete, Message: "Apply failed: 10 created, 0 updated, 0 replaced, 0 deleted in 1.2s (1 failed, 1 skipped)"})
+	r.Handle(provider.Event{Type: provider.EventComplete, Message: "Apply failed: 10 created, 0 updated, 0 replaced, 0 deleted in 1.2s (1 failed, 1 not started)"})
 	// Output:
-	// + cluster/web: skipped: depends on load_balancer/web, which failed
-	// Apply failed: 10 created, 0 updated, 0 replaced, 0 deleted in 1.2s (1 failed, 1 skipped)
+	// + cluster/web: not started: depends on load_balancer/web, which failed
+	// Apply failed: 10 created, 0 updated, 0 replaced, 0 deleted in 1.2s (1 failed, 1 not started)
 }
 
 // A change that would replace a database is refused before any write,
@@ -146,7 +141,7 @@ func ExampleRenderer() {
 func ExampleApplyOptions_allowDataLoss() {
 	ctx := context.Background()
 	d := fake.New()
-	eng := provider.NewEngine(d, func(o *provider.Options) { o.RateLimit = -1; o.PollMin = time.Millisecond })
+	eng := provider.NewEngine(d) // a local driver: no options needed
 	bp := threeTier("shop", "")
 	if _, err := eng.Apply(ctx, bp); err != nil {
 		log.Fatal(err)

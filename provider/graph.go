@@ -13,6 +13,10 @@ const (
 	opUpdate
 	opDelete
 	opWait
+	// opBarrier does nothing: it waits for many nodes so that many others
+	// can wait for it (every group's delete after every rule set's), with
+	// as many edges as nodes rather than their product.
+	opBarrier
 )
 
 // node is one driver operation of a run.
@@ -24,9 +28,11 @@ type node struct {
 	deps, dependents []*node
 	pending          int
 	rank, seq        int
-	failedDep        string
-	skipped          bool
-	err              error
+	// blocked says why the node cannot start ("depends on X, which
+	// failed"); notStarted that it ended without a call.
+	blocked    string
+	notStarted bool
+	err        error
 }
 
 func (n *node) name() string { return n.ch.ID }

@@ -67,3 +67,48 @@ func TestAcyclic(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "cannot be ordered (delete subnet/a, create cluster/b)")
 }
+
+// A local driver's pacing defaults apply only to the fields the caller
+// left zero; a cloud driver keeps the cloud's.
+func TestSetDefaults(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		local bool
+		set   func(*Options)
+		want  func(*testing.T, Options)
+	}{
+		{"cloud", false, nil, func(t *testing.T, o Options) {
+			assert.Zero(t, o.RateLimit, "0: the buckets of the driver's cloud")
+			assert.Equal(t, time.Second, o.PollMin)
+			assert.Equal(t, 15*time.Second, o.PollMax)
+			assert.Equal(t, 200*time.Millisecond, o.Retry.BaseDelay)
+		}},
+		{"local", true, nil, func(t *testing.T, o Options) {
+			assert.Negative(t, o.RateLimit, "no limit")
+			assert.Equal(t, time.Millisecond, o.PollMin)
+			assert.Equal(t, 10*time.Millisecond, o.PollMax)
+			assert.Equal(t, time.Millisecond, o.Retry.BaseDelay)
+			assert.Equal(t, time.Millisecond, o.Retry.MaxDelay)
+			assert.Equal(t, 8, o.Retry.MaxAttempts)
+		}},
+		{"local, caller's values kept", true, func(o *Options) {
+			o.RateLimit, o.PollMin, o.Retry.BaseDelay = 5, 2*time.Second, time.Second
+		}, func(t *testing.T, o Options) {
+			assert.Equal(t, 5.0, o.RateLimit)
+			assert.Equal(t, 2*time.Second, o.PollMin)
+			assert.Equal(t, 2*time.Second, o.PollMax, "never below PollMin")
+			assert.Equal(t, time.Second, o.Retry.BaseDelay)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var o Options
+			if tc.set != nil {
+				tc.set(&o)
+			}
+			o.setDefaults(tc.local)
+			tc.want(t, o)
+		})
+	}
+}

@@ -5,10 +5,17 @@ import (
 	"time"
 
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/ratelimit"
 )
 
 // Options configure an [Engine]. The zero value of every field selects the
-// default documented on it.
+// default documented on it. The defaults of the pacing fields (RateLimit,
+// Retry, PollMin and PollMax) are a cloud's, unless the driver is local
+// ([driver.Capabilities.Local], as the fake is): then no rate limit, polls
+// from 1ms to 10ms and retries after at most 1ms, so that a test on the
+// fake is fast without options:
+//
+//	eng := provider.NewEngine(fake.New()) // an apply of the three-tier Net in milliseconds
 type Options struct {
 	// Logger receives the engine's structured log, with the keys of the
 	// LogKey constants. nil: nothing is logged.
@@ -18,24 +25,48 @@ type Options struct {
 	// the ready patterns (the three-tier Net creates 16 route tables, network ACLs and
 	// rule sets at once), so that an apply takes its critical path and no
 	// more; the rate limit, not this bound, keeps the API calls in check.
+	// An operation whose request waits for rate-limit tokens gives its
+	// place up meanwhile, so that requests of other buckets go on.
 	Parallelism int
-	// RateLimit is the client-side rate limit of driver calls, reads and
-	// writes together, in requests per second. 0: 20; negative: no limit.
+	// RateLimits says which token buckets meter each API request, as the
+	// cloud meters them: the driver reports each request it sends, retries
+	// included, to the engine's limiter (package ratelimit), which makes it
+	// wait for its tokens instead of being throttled by the cloud. nil: the
+	// buckets the driver's cloud documents, by the Name of its Profile:
+	// ratelimit.AWS (EC2 per action: mutating 50 tokens refilled at 5/s,
+	// non-mutating 100 at 20/s; ELBv2, RDS and Auto Scaling per account),
+	// ratelimit.Outscale (10 tokens refilled at 5/s per account); no limit
+	// for another cloud, and none for a local driver ([driver.Capabilities]
+	// Local: the fake), so that tests run at full speed. Set RateLimits
+	// (or Limiter) to pace a local driver too: the fake meters its calls
+	// as the cloud it mimics.
+	RateLimits ratelimit.Table
+	// RateLimit, when positive, replaces the buckets of RateLimits with one
+	// flat client-side limit for every request, in requests per second,
+	// with a burst of RateBurst; negative: no client-side limit (an
+	// in-memory driver needs none). 0: RateLimits.
 	RateLimit float64
-	// RateBurst is the burst of the rate limit. 0: 10.
+	// RateBurst is the burst of a positive RateLimit. 0: 10.
 	RateBurst int
+	// Limiter, when set, is the limiter the engine paces requests with,
+	// instead of one of its own: engines that work in the same account and
+	// region share the cloud's buckets, and should share one Limiter.
+	// RateLimits, RateLimit and RateBurst are then ignored.
+	Limiter *ratelimit.Limiter
 	// Retry is the retry policy for retryable errors ([driver.IsRetryable]),
 	// those of a driver without a retry layer of its own (the fake): the
 	// AWS and OUTSCALE drivers retry their calls themselves and hand back
 	// errors that are not Retryable. Its zero fields take the defaults: 8
-	// attempts, 200ms base delay, 20s cap. Worst case, one persistently
-	// throttled create on the fake costs MaxAttempts calls.
+	// attempts, 200ms base delay, 20s cap (local driver: 1ms and 1ms).
+	// Worst case, one persistently throttled create on the fake costs
+	// MaxAttempts calls.
 	Retry driver.RetryPolicy
 	// WaitTimeout bounds the wait for an asynchronous resource to become
 	// ready after its create (a NAT gateway, a load balancer). 0: 10m.
 	WaitTimeout time.Duration
 	// PollMin and PollMax bound the delay between two reads while waiting;
-	// the delay doubles from PollMin up to PollMax. 0: 1s and 15s.
+	// the delay doubles from PollMin up to PollMax. 0: 1s and 15s (local
+	// driver: 1ms and 10ms).
 	PollMin, PollMax time.Duration
 	// DependencyRetries is how many times a delete refused with Code
 	// Dependency is tried again (after the Retry policy's backoff) before
@@ -75,6 +106,12 @@ type ApplyOptions struct {
 	// before it deletes the old one when the cloud can hold both; the old
 	// one goes with a final snapshot where the cloud takes one.
 	AllowDataLoss []string
+	// Confirm, when set, is called with the changeset after the plan and
+	// before the first write: the place to show the plan and ask for a
+	// confirmation (package provider/deploy does). An error stops Apply
+	// without a write and is returned. The changeset is the one applied:
+	// nothing is listed again between the confirmation and the writes.
+	Confirm func(*Changeset) error
 }
 
 // DestroyOptions configure one [Engine.Destroy] call.
@@ -90,17 +127,24 @@ type DestroyOptions struct {
 	// DeleteAutomatedBackups deletes a database's automated backups with
 	// it; by default the cloud keeps them for their retention period.
 	DeleteAutomatedBackups bool
+	// Confirm, when set, is called with the changeset of the deletes
+	// (every resource tagged with the deployment) before the first one:
+	// an error stops Destroy without a write and is returned. It is not
+	// called when nothing is left to delete.
+	Confirm func(*Changeset) error
 }
 
-func (o *Options) setDefaults() {
+// setDefaults fills in the zero fields; local selects the pacing
+// defaults of a driver that answers in this process.
+func (o *Options) setDefaults(local bool) {
+	if local {
+		o.setLocalDefaults()
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.Parallelism <= 0 {
 		o.Parallelism = 16
-	}
-	if o.RateLimit == 0 {
-		o.RateLimit = 20
 	}
 	if o.RateBurst <= 0 {
 		o.RateBurst = 10
@@ -131,5 +175,26 @@ func (o *Options) setDefaults() {
 	}
 	if o.DependencyRetries < 0 {
 		o.DependencyRetries = 0
+	}
+}
+
+// setLocalDefaults fills in the pacing fields left zero with the values
+// of a local driver: nothing to protect from load, nothing slow to wait
+// for.
+func (o *Options) setLocalDefaults() {
+	if o.RateLimit == 0 && o.RateLimits == nil && o.Limiter == nil {
+		o.RateLimit = -1
+	}
+	if o.Retry.BaseDelay <= 0 {
+		o.Retry.BaseDelay = time.Millisecond
+	}
+	if o.Retry.MaxDelay <= 0 {
+		o.Retry.MaxDelay = time.Millisecond
+	}
+	if o.PollMin <= 0 {
+		o.PollMin = time.Millisecond
+	}
+	if o.PollMax <= 0 {
+		o.PollMax = 10 * time.Millisecond
 	}
 }

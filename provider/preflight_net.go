@@ -1,7 +1,10 @@
 package provider
 
 import (
+	"cmp"
 	"fmt"
+	"net/netip"
+	"slices"
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
@@ -45,6 +48,7 @@ func fixOf(err error) string {
 // once the reserved ones are taken out.
 func (c *checker) subnets() {
 	seen := map[string][]*blueprint.Resource{} // net -> subnets so far
+	overlaps := c.netsWithOverlaps()
 	for _, r := range c.ofKind(blueprint.KindSubnet) {
 		s := r.Subnet
 		n := c.ref(r, "subnet.net", s.Net, blueprint.KindNet)
@@ -65,7 +69,7 @@ func (c *checker) subnets() {
 			c.add(r.ID, driver.Invalid, "subnet.cidr", fmt.Sprintf("%s: not inside net %s (%s)", s.CIDR, n.ID, np), "pick a range inside the net")
 		}
 		for _, o := range seen[n.ID] {
-			if o.Subnet.CIDR.Overlaps(s.CIDR) {
+			if overlaps[n.ID] && o.Subnet.CIDR.Overlaps(s.CIDR) { // pairs are compared only where one overlaps
 				c.add(r.ID, driver.Invalid, "subnet.cidr", fmt.Sprintf("%s: overlaps %s (%s)", s.CIDR, o.ID, o.Subnet.CIDR), "pick a free range")
 			}
 		}
@@ -74,6 +78,52 @@ func (c *checker) subnets() {
 	for net, subnets := range seen {
 		c.quota(net, "", len(subnets), c.prof.Quotas.SubnetsPerNet, "subnets", "SubnetsPerNet", "use fewer subnets or raise the quota in the profile")
 	}
+}
+
+// netsWithOverlaps returns the ids of the Nets in which two subnets
+// overlap, found in one sweep of each Net's ranges in address order (a
+// range overlaps an earlier one if it starts before the furthest end seen),
+// so that the pairs are compared only in those Nets: the check is
+// O(n log n) in the subnets, not quadratic.
+func (c *checker) netsWithOverlaps() map[string]bool {
+	byNet := map[blueprint.Ref][]netip.Prefix{}
+	for _, r := range c.ofKind(blueprint.KindSubnet) {
+		if p := r.Subnet.CIDR; p.IsValid() && p.Masked() == p {
+			byNet[r.Subnet.Net] = append(byNet[r.Subnet.Net], p)
+		}
+	}
+	out := map[string]bool{}
+	for net, ps := range byNet {
+		slices.SortFunc(ps, func(a, b netip.Prefix) int { return cmp.Or(a.Addr().Compare(b.Addr()), a.Bits()-b.Bits()) })
+		var far netip.Addr // the furthest last address of the ranges so far, of one family
+		for _, p := range ps {
+			if far.IsValid() && far.Is4() == p.Addr().Is4() && far.Compare(p.Addr()) >= 0 {
+				out[string(net)] = true
+				break
+			}
+			if last := lastAddr(p); !far.IsValid() || far.Is4() != last.Is4() || last.Compare(far) > 0 {
+				far = last
+			}
+		}
+	}
+	return out
+}
+
+// lastAddr returns the last address of p.
+func lastAddr(p netip.Prefix) netip.Addr {
+	a := p.Masked().Addr().As16()
+	from := p.Bits()
+	if p.Addr().Is4() {
+		from += 96
+	}
+	for i := from; i < 128; i++ {
+		a[i/8] |= 1 << (7 - i%8)
+	}
+	last := netip.AddrFrom16(a)
+	if p.Addr().Is4() {
+		last = last.Unmap()
+	}
+	return last
 }
 
 // gateways checks internet gateways (one per Net), public IPs (one NAT

@@ -9,7 +9,7 @@ import (
 
 // Renderer prints the events of a run as progress lines on a terminal or
 // a log file: one line per resource when its action ends (done, failed or
-// skipped), retries and notices as they happen, and the summary at the end:
+// not started), retries and notices as they happen, and the summary at the end:
 //
 //	$ go run ./deploy
 //	+ net/main: created vpc-0a1b [20ms]
@@ -70,8 +70,8 @@ func (r *Renderer) Handle(ev Event) {
 		line += " [" + ev.Duration.Round(time.Millisecond).String() + "]"
 	case EventFailed:
 		line = fmt.Sprintf("%s %s: FAILED after %s: %v", sym, ev.ID, ev.Duration.Round(time.Millisecond), ev.Err)
-	case EventSkipped:
-		line = fmt.Sprintf("%s %s: skipped: %s", sym, ev.ID, ev.Message)
+	case EventNotStarted:
+		line = fmt.Sprintf("%s %s: not started: %s", sym, ev.ID, ev.Message)
 	case EventNotice:
 		line = "! " + ev.Message
 	case EventComplete:

@@ -9,9 +9,14 @@ import (
 // Result reports what an Apply or a Destroy did.
 type Result struct {
 	Created, Updated, Replaced, Deleted, Unchanged int
-	// Failed counts the resources whose action failed, Skipped those not
-	// tried because a dependency failed or the run was cancelled.
-	Failed, Skipped int
+	// Failed counts the resources whose action was started and failed
+	// (an action interrupted by a cancellation included: its resource may
+	// exist, and the next Apply finds it by its tags). NotStarted counts
+	// those whose action never made a call: a dependency failed, or the
+	// run was cancelled or its deadline came before their turn (a rate
+	// limit that would wait past the deadline included). Neither a
+	// failure nor a change: the next Apply does them.
+	Failed, NotStarted int
 	// Durations holds the time each resource's action took, by logical id
 	// (by provider id for resources without one).
 	Durations map[string]time.Duration
@@ -38,8 +43,8 @@ func (r *Result) String() string {
 	}
 	s := fmt.Sprintf("%s complete: %d created, %d updated, %d replaced, %d deleted in %s",
 		verb, r.Created, r.Updated, r.Replaced, r.Deleted, r.Makespan.Round(100*time.Microsecond))
-	if r.failed || r.Failed > 0 || r.Skipped > 0 {
-		s = strings.Replace(s, "complete", "failed", 1) + fmt.Sprintf(" (%d failed, %d skipped)", r.Failed, r.Skipped)
+	if r.failed || r.Failed > 0 || r.NotStarted > 0 {
+		s = strings.Replace(s, "complete", "failed", 1) + fmt.Sprintf(" (%d failed, %d not started)", r.Failed, r.NotStarted)
 	}
 	return s
 }

@@ -22,10 +22,11 @@ type run struct {
 	red *redactor
 	cs  *Changeset
 
-	mu   sync.Mutex
-	res  *Result
-	ids  map[string]string // logical id -> provider id
-	gone map[string]bool   // provider ids deleted by this run
+	mu      sync.Mutex
+	res     *Result
+	ids     map[string]string // logical id -> provider id
+	gone    map[string]bool   // provider ids deleted by this run
+	stopErr error             // why a node's first call never went out
 
 	allow []string             // the stateful resources this run may delete (AllowDataLoss)
 	del   driver.DeleteOptions // how deletes treat data; LiftProtection is set per resource
@@ -40,7 +41,10 @@ func (r *run) deleteOptions(o *driver.Observed, id string) driver.DeleteOptions 
 	return opts
 }
 
-// do performs one node and reports it.
+// do performs one node and reports it. The started event goes out with
+// the node's first driver call: a node whose call never went out (the
+// run's deadline came while it waited for the rate limit) is marked not
+// started, neither failed nor done.
 func (r *run) do(ctx context.Context, n *node) error {
 	ch := n.ch
 	action := ch.Action
@@ -51,7 +55,10 @@ func (r *run) do(ctx context.Context, n *node) error {
 	if n.op != opDelete {
 		pid = ""
 	}
-	r.e.emit(ctx, r.red, Event{Type: EventStarted, Kind: ch.Kind, ID: ch.ID, ProviderID: pid, Action: action})
+	tr := &tracker{start: func() {
+		r.e.emit(ctx, r.red, Event{Type: EventStarted, Kind: ch.Kind, ID: ch.ID, ProviderID: pid, Action: action})
+	}}
+	ctx = withTracker(ctx, tr)
 	t0 := time.Now()
 	var err error
 	switch n.op {
@@ -66,6 +73,16 @@ func (r *run) do(ctx context.Context, n *node) error {
 		err = r.delete(ctx, ch.observed, ch.ID, action)
 	}
 	d := time.Since(t0)
+	if cause := notSent(ctx, err); cause != nil && tr.stoppedBeforeSending(err) {
+		n.notStarted, n.blocked = true, stopReason(cause)
+		r.mu.Lock()
+		if r.stopErr == nil {
+			r.stopErr = cause
+		}
+		r.mu.Unlock()
+		return nil
+	}
+	tr.started() // a driver that does not meter its requests: now
 	r.mu.Lock()
 	key := ch.ID
 	r.res.Durations[key] += d
@@ -118,7 +135,7 @@ func (r *run) request(ch *Change) (driver.Request, error) {
 		return driver.Request{}, fmt.Errorf("unresolved references %s: they do not exist yet", strings.Join(missing, ", "))
 	}
 	dep := r.cs.Deployment
-	tags := map[string]string{}
+	tags := make(map[string]string, len(r.e.opts.Tags)+3)
 	for k, v := range r.e.opts.Tags {
 		tags[k] = v
 	}

@@ -6,13 +6,20 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"github.com/archkit/archkit/provider/ratelimit"
 )
 
-// exec runs nodes as their dependencies complete, with Parallelism
-// workers, and returns the joined failures. When more nodes are ready than
-// workers are free, the node with the longest chain of work behind it goes
+// exec runs nodes as their dependencies complete, at most Parallelism at
+// once, and returns the joined failures. When more nodes are ready than
+// places are free, the node with the longest chain of work behind it goes
 // first (critical path first), so the makespan stays close to the length
 // of the longest chain.
+//
+// A node whose request waits for tokens of the rate limiter gives its
+// place up while it waits (ratelimit.WithSlot), so that requests metered
+// in other buckets go on: an apply takes the longest of its buckets' times,
+// not their sum.
 func (r *run) exec(ctx context.Context, nodes []*node) error {
 	rank(nodes)
 	q := &queue{remaining: len(nodes)}
@@ -22,39 +29,64 @@ func (r *run) exec(ctx context.Context, nodes []*node) error {
 			heap.Push(&q.ready, n)
 		}
 	}
+	places := newSlots(max(r.e.opts.Parallelism, 1))
+	sctx := ratelimit.WithSlot(ctx, places)
 	var wg sync.WaitGroup
-	for range min(r.e.opts.Parallelism, max(len(nodes), 1)) {
+	for q.waitReady() {
+		places.Acquire()
+		n := q.pop()
 		wg.Go(func() {
-			for n := q.next(); n != nil; n = q.next() {
-				r.perform(ctx, n)
-				q.complete(n)
-			}
+			r.perform(sctx, n)
+			places.Release()
+			q.complete(n)
 		})
 	}
 	wg.Wait()
 	errs := q.errs
-	if ctx.Err() != nil {
+	switch {
+	case ctx.Err() != nil:
 		errs = append(errs, fmt.Errorf("provider: run interrupted: %w", context.Cause(ctx)))
+	case r.stopErr != nil:
+		errs = append(errs, fmt.Errorf("provider: run interrupted: %w", r.stopErr))
 	}
 	return errors.Join(errs...)
 }
 
-// perform does n, or skips it when a dependency failed or the run was
-// cancelled.
+// perform does n, or reports it not started when a dependency failed or
+// was not started, or the run was cancelled.
 func (r *run) perform(ctx context.Context, n *node) {
-	if n.failedDep == "" && ctx.Err() == nil {
-		n.err = r.do(ctx, n)
+	if n.op == opBarrier {
+		// Nothing to do. When what it waits for failed or did not start,
+		// its dependents learn why (complete), as they would without it;
+		// it is not counted, being no resource.
+		n.notStarted = n.blocked != ""
 		return
 	}
-	n.skipped = true
-	reason := "depends on " + n.failedDep + ", which failed"
-	if n.failedDep == "" {
-		reason = "cancelled: " + context.Cause(ctx).Error()
+	if n.blocked == "" && ctx.Err() == nil {
+		n.err = r.do(ctx, n)
+		if !n.notStarted {
+			return
+		}
 	}
+	if n.blocked == "" {
+		n.blocked = stopReason(context.Cause(ctx))
+	}
+	n.notStarted = true
 	r.mu.Lock()
-	r.res.Skipped++
+	r.res.NotStarted++
 	r.mu.Unlock()
-	r.e.emit(ctx, r.red, Event{Type: EventSkipped, Kind: n.ch.Kind, ID: n.ch.ID, ProviderID: n.ch.ProviderID, Action: n.ch.Action, Message: reason})
+	r.e.emit(ctx, r.red, Event{Type: EventNotStarted, Kind: n.ch.Kind, ID: n.ch.ID, ProviderID: n.ch.ProviderID, Action: n.ch.Action, Message: n.blocked})
+}
+
+// stopReason says why the run stopped before a node's first call.
+func stopReason(cause error) string {
+	switch {
+	case errors.Is(cause, context.DeadlineExceeded):
+		return "the run's deadline came first (" + cause.Error() + ")"
+	case cause != nil:
+		return "the run was cancelled (" + cause.Error() + ")"
+	}
+	return "the run stopped"
 }
 
 // queue hands the ready nodes of a run to its workers, the highest rank
@@ -67,18 +99,54 @@ type queue struct {
 	errs      []error
 }
 
-// next waits for a ready node and returns it, or nil once every node is
-// done.
-func (q *queue) next() *node {
+// waitReady waits until a node is ready, and reports false once every
+// node is done instead. Only exec's loop takes nodes, so one stays ready
+// until its pop.
+func (q *queue) waitReady() bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for q.ready.Len() == 0 && q.remaining > 0 {
 		q.cond.Wait()
 	}
-	if q.remaining == 0 {
-		return nil
-	}
+	return q.ready.Len() > 0
+}
+
+// pop takes the ready node of highest rank.
+func (q *queue) pop() *node {
+	q.mu.Lock()
+	defer q.mu.Unlock()
 	return heap.Pop(&q.ready).(*node)
+}
+
+// slots is a counting semaphore: the places of the nodes in flight.
+type slots struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	free int
+}
+
+func newSlots(n int) *slots {
+	s := &slots{free: n}
+	s.cond = sync.NewCond(&s.mu)
+	return s
+}
+
+// Acquire waits for a free place and takes it.
+func (s *slots) Acquire() {
+	s.mu.Lock()
+	for s.free == 0 {
+		s.cond.Wait()
+	}
+	s.free--
+	s.mu.Unlock()
+}
+
+// Release gives a place back.
+func (s *slots) Release() {
+	s.mu.Lock()
+	s.free++
+	s.mu.Unlock()
+	s.cond.Signal()
 }
 
 // complete records that n is done: its dependents learn of a failure or
@@ -88,10 +156,12 @@ func (q *queue) complete(n *node) {
 	defer q.mu.Unlock()
 	q.remaining--
 	for _, d := range n.dependents {
-		if (n.err != nil || n.skipped) && d.failedDep == "" {
-			d.failedDep = n.name()
-			if n.skipped && n.failedDep != "" {
-				d.failedDep = n.failedDep
+		if d.blocked == "" {
+			switch {
+			case n.err != nil:
+				d.blocked = "depends on " + n.name() + ", which failed"
+			case n.notStarted:
+				d.blocked = n.blocked
 			}
 		}
 		d.pending--
@@ -111,7 +181,10 @@ func (q *queue) complete(n *node) {
 // cost estimates the driver calls of a node: a create of an asynchronous
 // kind also waits and reads.
 func (n *node) cost() int {
-	if n.op == opCreate && n.ch.Kind.IsAsync() {
+	switch {
+	case n.op == opBarrier:
+		return 0
+	case n.op == opCreate && n.ch.Kind.IsAsync():
 		return 3
 	}
 	return 1

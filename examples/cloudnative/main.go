@@ -12,9 +12,9 @@
 //	go run ./examples/cloudnative                   # on the fake: no account needed
 //	go run ./examples/cloudnative -bus kafka -nodes 3
 //	go run ./examples/cloudnative -node-availability 0.995 -zone-availability 0.99995
-//	go run ./examples/cloudnative -json             # the Blueprint, as JSON
 //	go run ./examples/cloudnative -plan             # the changes an apply would make
-//	go run ./examples/cloudnative -provider outscale -region eu-west-2 -image ami-0123abcd -plan
+//	go run ./examples/cloudnative -blueprint        # the Blueprint, as JSON
+//	go run -tags cloud ./examples/cloudnative -provider outscale -region eu-west-2 -image ami-0123abcd -plan
 //
 // The cloud-native document is written for OUTSCALE, which has no autoscaling service: with
 // -provider outscale the nodes stay at their desired count and the
@@ -25,49 +25,56 @@
 package main
 
 import (
-	"context"
 	"flag"
-	"log"
-	"os"
+	"fmt"
 
-	"github.com/archkit/archkit/examples/internal/cli"
-	"github.com/archkit/archkit/examples/internal/show"
 	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider/deploy"
 )
 
-func main() {
-	bus := flag.String("bus", string(pattern.BusRabbitMQ), "the message bus: rabbitmq (AMQP) or kafka")
-	instanceType := flag.String("instance-type", "", "the VM type of every node (default: OUTSCALE's tinav5.c2r4p2, t3.medium with -provider aws)")
-	nodes := flag.Int("nodes", 2, "nodes of each stateless cluster, spread over the zones")
-	node := flag.Float64("node-availability", 0.99, "the availability of one node, for the arithmetic")
-	zone := flag.Float64("zone-availability", 0.9999, "the availability of one zone, for the arithmetic")
-	flags := cli.Parse()
-	if *bus != string(pattern.BusRabbitMQ) && *bus != string(pattern.BusKafka) {
-		log.Fatalf("-bus: %q: unknown bus; use rabbitmq or kafka", *bus)
-	}
+var (
+	bus          = flag.String("bus", string(pattern.BusRabbitMQ), "the message bus: rabbitmq (AMQP) or kafka")
+	instanceType = flag.String("instance-type", "", "the VM type of every node (default: OUTSCALE's tinav5.c2r4p2, t3.medium with -provider aws)")
+	nodes        = flag.Int("nodes", 2, "nodes of each stateless cluster, spread over the zones")
+	node         = flag.Float64("node-availability", 0.99, "the availability of one node, for the arithmetic")
+	zone         = flag.Float64("zone-availability", 0.9999, "the availability of one zone, for the arithmetic")
+)
 
-	// The cloud-native document is written for OUTSCALE: its VM types mean nothing to AWS.
-	if *instanceType == "" && flags.Provider == cli.AWS {
+// path is the request path: a request crosses both load balancers, both
+// stateless tiers and the database; the application hands slow work to the
+// bus and does not wait for it, so a bus outage delays work but fails no
+// request.
+var path = []string{"web-lb", "web", "app-lb", "app", "db"}
+
+func main() {
+	deploy.Main(architecture, deploy.Subnets, deploy.SecurityGroups, deploy.LoadBalancers, deploy.Clusters,
+		deploy.Findings, availability(deploy.Availability), availability(deploy.Nines), deploy.Billable)
+}
+
+// availability returns a section computed with the availability flags,
+// read when it runs.
+func availability(section func(node, zone pattern.Availability, path ...string) deploy.Section) deploy.Section {
+	return deploy.Lazy(func() deploy.Section {
+		return section(pattern.Availability(*node), pattern.Availability(*zone), path...)
+	})
+}
+
+func architecture(t deploy.Target) (*pattern.Architecture, error) {
+	if *bus != string(pattern.BusRabbitMQ) && *bus != string(pattern.BusKafka) {
+		return nil, fmt.Errorf("-bus: %q: unknown bus; use rabbitmq or kafka", *bus)
+	}
+	// The cloud-native document is written for OUTSCALE: its VM types mean
+	// nothing to AWS.
+	if *instanceType == "" && t.Provider == "aws" {
 		*instanceType = "t3.medium"
 	}
-	arch := pattern.CloudNative(pattern.CloudNativeOptions{
-		Profile:      flags.NetProfile(),
+	return pattern.CloudNative(pattern.CloudNativeOptions{
 		Bus:          pattern.Bus(*bus),
 		Nodes:        *nodes,
 		InstanceType: *instanceType,
-		WebImage:     flags.Image,
-		AppImage:     flags.Image,
-		BusImage:     flags.Image,
-		DBImage:      flags.Image,
-	})
-	n, z := pattern.Availability(*node), pattern.Availability(*zone)
-	// A request crosses both load balancers, both stateless tiers and the
-	// database; the application hands slow work to the bus and does not
-	// wait for it, so a bus outage delays work but fails no request.
-	path := []string{"web-lb", "web", "app-lb", "app", "db"}
-	if err := cli.Execute(context.Background(), os.Stdout, flags, arch,
-		show.Subnets, show.SecurityGroups, show.LoadBalancers, show.Clusters,
-		show.Findings, show.Availability(n, z, path...), show.Nines(n, z, path...), show.Billable); err != nil {
-		log.Fatal(err)
-	}
+		WebImage:     t.Image,
+		AppImage:     t.Image,
+		BusImage:     t.Image,
+		DBImage:      t.Image,
+	}), nil
 }

@@ -9,9 +9,9 @@
 //
 //	go run ./examples/dmz                    # on the fake: no account needed
 //	go run ./examples/dmz -no-ssh            # no global SSH: admins need a bastion or a VPN
-//	go run ./examples/dmz -json              # the Blueprint, as JSON
 //	go run ./examples/dmz -plan              # the changes an apply would make
-//	go run ./examples/dmz -provider aws -profile prod -region eu-west-3 -image ami-0123abcd -plan
+//	go run ./examples/dmz -blueprint         # the Blueprint, as JSON
+//	go run -tags cloud ./examples/dmz -provider aws -profile prod -region eu-west-3 -image ami-0123abcd -plan
 //
 // OUTSCALE has no network ACLs: with -provider outscale the security
 // groups alone enforce the same flows, and the tables below show what AWS
@@ -22,43 +22,45 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log"
-	"os"
 	"strings"
 	"text/tabwriter"
 
-	"github.com/archkit/archkit/examples/internal/cli"
-	"github.com/archkit/archkit/examples/internal/show"
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
 	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider/deploy"
 )
 
-func main() {
-	noSSH := flag.Bool("no-ssh", false, "drop the document's SSH from anywhere (a finding the lint reports as a warning)")
-	flags := cli.Parse()
+var noSSH = flag.Bool("no-ssh", false, "drop the document's SSH from anywhere (a finding the lint reports as a warning)")
 
-	arch := pattern.DMZ(pattern.DMZOptions{
-		Profile:           flags.NetProfile(),
-		WebImage:          flags.Image,
-		DBImage:           flags.Image,
+func main() {
+	deploy.Main(architecture, deploy.Subnets, withRules(table1), withRules(numberedRules), withRules(reachability),
+		withRules(func(rules *netplan.Rules) deploy.Section { return table1Check(rules, *noSSH) }),
+		deploy.Findings, deploy.Billable)
+}
+
+func architecture(t deploy.Target) (*pattern.Architecture, error) {
+	return pattern.DMZ(pattern.DMZOptions{
+		WebImage:          t.Image,
+		DBImage:           t.Image,
 		NoSSHFromAnywhere: *noSSH,
-	})
-	// The network ACL tables come from the rules as AWS derives them, whatever
-	// the target: OUTSCALE has no network ACLs to show.
-	rules, err := aclRules(arch)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := cli.Execute(context.Background(), os.Stdout, flags, arch,
-		show.Subnets, table1(rules), numberedRules(rules), reachability(rules), table1Check(rules, *noSSH),
-		show.Findings, show.Billable); err != nil {
-		log.Fatal(err)
+	}), nil
+}
+
+// withRules returns a section that derives the architecture's rules as on
+// AWS, with its network ACLs, whatever the target (OUTSCALE has no network
+// ACLs to show), and hands them to the section section makes.
+func withRules(section func(*netplan.Rules) deploy.Section) deploy.Section {
+	return func(w io.Writer, arch *pattern.Architecture, bp *blueprint.Blueprint) error {
+		rules, err := aclRules(arch)
+		if err != nil {
+			return err
+		}
+		return section(rules)(w, arch, bp)
 	}
 }
 
@@ -86,7 +88,7 @@ func aclRules(arch *pattern.Architecture) (*netplan.Rules, error) {
 }
 
 // table1 is the document's Table 1: a row per kind of rule, a column per zone.
-func table1(rules *netplan.Rules) show.Section {
+func table1(rules *netplan.Rules) deploy.Section {
 	return func(w io.Writer, _ *pattern.Architecture, _ *blueprint.Blueprint) error {
 		fmt.Fprint(w, "## Network ACLs of the zones (the DMZ document's Table 1)\n\n")
 		_, err := io.WriteString(w, rules.MarkdownACLs())
@@ -98,7 +100,7 @@ func table1(rules *netplan.Rules) show.Section {
 // whether a connection can be opened: through the source's outbound rules,
 // the network ACLs of both zones (return traffic included), the routes and
 // the target's security group.
-func reachability(rules *netplan.Rules) show.Section {
+func reachability(rules *netplan.Rules) deploy.Section {
 	return func(w io.Writer, _ *pattern.Architecture, _ *blueprint.Blueprint) error {
 		sources := []netplan.Endpoint{netplan.Internet(), netplan.Tier(prodDMZ), netplan.Tier(devDMZ), netplan.Tier(dbZone)}
 		fmt.Fprint(w, "## Who can open a connection to what (netplan's reachability analysis)\n\n")
@@ -175,7 +177,7 @@ func table1Claims(noSSH bool) []claim {
 
 // table1Check compares the derived reachability with the DMZ document's Table 1, prints each
 // claim and fails if one disagrees.
-func table1Check(rules *netplan.Rules, noSSH bool) show.Section {
+func table1Check(rules *netplan.Rules, noSSH bool) deploy.Section {
 	return func(w io.Writer, _ *pattern.Architecture, _ *blueprint.Blueprint) error {
 		fmt.Fprint(w, "## The derived rules against the DMZ document's Table 1\n\n")
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

@@ -8,15 +8,15 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/archkit/archkit/examples/internal/show"
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
 	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider/deploy"
 )
 
 // numberedRules lists every zone's network ACL entries in evaluation order,
 // each with a comment naming the flow it lets through.
-func numberedRules(rules *netplan.Rules) show.Section {
+func numberedRules(rules *netplan.Rules) deploy.Section {
 	return func(w io.Writer, _ *pattern.Architecture, _ *blueprint.Blueprint) error {
 		fmt.Fprint(w, "## Network ACL entries of each zone, in evaluation order\n")
 		for _, acl := range rules.ACLs {

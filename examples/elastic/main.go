@@ -10,10 +10,10 @@
 //	go run ./examples/elastic                      # on the fake: no account needed
 //	go run ./examples/elastic -cache memcached -zones a,b -nodes 4
 //	go run ./examples/elastic -node-availability 0.995 -zone-availability 0.99995
-//	go run ./examples/elastic -json                # the Blueprint, as JSON
 //	go run ./examples/elastic -plan                # the changes an apply would make
-//	go run ./examples/elastic -provider aws -profile prod -region eu-west-3 -image ami-0123abcd -plan
-//	go run ./examples/elastic -provider outscale -region eu-west-2 -image ami-0123abcd -plan
+//	go run ./examples/elastic -blueprint           # the Blueprint, as JSON
+//	go run -tags cloud ./examples/elastic -provider aws -profile prod -region eu-west-3 -image ami-0123abcd -plan
+//	go run -tags cloud ./examples/elastic -provider outscale -region eu-west-2 -image ami-0123abcd -plan
 //
 // With -provider outscale, which has neither a managed database nor an
 // autoscaling service, the engine runs with AllowFallback: the database is
@@ -26,66 +26,69 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
-	"log"
-	"os"
 	"strings"
 
-	"github.com/archkit/archkit/examples/internal/cli"
-	"github.com/archkit/archkit/examples/internal/show"
+	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
 	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider/deploy"
+)
+
+var (
+	cache = flag.String("cache", string(pattern.CacheRedis), "the cache engine: redis or memcached")
+	zones = flag.String("zones", "", "the zones, comma-separated (the engine maps \"a\" to the region's zone ending in a); default a,b,c, or a,b on OUTSCALE, whose regions have two subregions")
+	nodes = flag.Int("nodes", 0, "nodes of the web, application and cache clusters (default 3)")
+	cpu   = flag.Int("target-cpu", 60, "the CPU percentage the web and application clusters scale to keep; negative: no scaling")
+	node  = flag.Float64("node-availability", 0.99, "the availability of one node, for the arithmetic")
+	zone  = flag.Float64("zone-availability", 0.9999, "the availability of one zone, for the arithmetic")
 )
 
 func main() {
-	cache := flag.String("cache", string(pattern.CacheRedis), "the cache engine: redis or memcached")
-	zones := flag.String("zones", "", "the zones, comma-separated (the engine maps \"a\" to the region's zone ending in a); default a,b,c, or a,b on OUTSCALE, whose regions have two subregions")
-	nodes := flag.Int("nodes", 0, "nodes of the web, application and cache clusters (default 3)")
-	cpu := flag.Int("target-cpu", 60, "the CPU percentage the web and application clusters scale to keep; negative: no scaling")
-	node := flag.Float64("node-availability", 0.99, "the availability of one node, for the arithmetic")
-	zone := flag.Float64("zone-availability", 0.9999, "the availability of one zone, for the arithmetic")
-	flags := cli.Parse()
-	if *cache != string(pattern.CacheRedis) && *cache != string(pattern.CacheMemcached) {
-		log.Fatalf("-cache: %q: unknown cache; use redis or memcached", *cache)
-	}
+	deploy.Main(architecture, deploy.Subnets, deploy.SecurityGroups, deploy.LoadBalancers, deploy.Clusters,
+		deploy.Findings, availability(deploy.Availability), availability(deploy.Nines), deploy.Billable, onOutscale)
+}
 
+// availability returns a section computed with the availability flags,
+// read when it runs.
+func availability(section func(node, zone pattern.Availability, path ...string) deploy.Section) deploy.Section {
+	return deploy.Lazy(func() deploy.Section {
+		return section(pattern.Availability(*node), pattern.Availability(*zone))
+	})
+}
+
+func architecture(t deploy.Target) (*pattern.Architecture, error) {
+	if *cache != string(pattern.CacheRedis) && *cache != string(pattern.CacheMemcached) {
+		return nil, fmt.Errorf("-cache: %q: unknown cache; use redis or memcached", *cache)
+	}
 	if *zones == "" {
 		*zones = "a,b,c"
-		if flags.Provider == cli.Outscale {
+		if t.Provider == "outscale" {
 			*zones = "a,b"
 		}
 	}
-	arch := pattern.Elastic(pattern.ElasticOptions{
-		Profile:    flags.NetProfile(),
+	return pattern.Elastic(pattern.ElasticOptions{
 		Zones:      strings.Split(*zones, ","),
 		Cache:      pattern.Cache(*cache),
 		Nodes:      *nodes,
 		TargetCPU:  *cpu,
-		WebImage:   flags.Image,
-		AppImage:   flags.Image,
-		CacheImage: flags.Image,
-		DBImage:    flags.Image,
-	})
-	n, z := pattern.Availability(*node), pattern.Availability(*zone)
-	sections := []show.Section{show.Subnets, show.SecurityGroups, show.LoadBalancers, show.Clusters,
-		show.Findings, show.Availability(n, z), show.Nines(n, z), show.Billable}
-	if flags.Provider == cli.Outscale {
-		sections = append(sections, onOutscale)
-	}
-	// cli.Run applies to OUTSCALE with AllowFallback: the database becomes
-	// its fallback cluster and the scaling policies are dropped, each with
-	// a notice.
-	if err := cli.Execute(context.Background(), os.Stdout, flags, arch, sections...); err != nil {
-		log.Fatal(err)
-	}
+		WebImage:   t.Image,
+		AppImage:   t.Image,
+		CacheImage: t.Image,
+		DBImage:    t.Image,
+	}), nil
 }
 
 // onOutscale says what becomes of the architecture on OUTSCALE, which has
-// no managed database and no autoscaling.
+// no managed database and no autoscaling: the run applies it there with
+// AllowFallback, the database built as its fallback cluster and the
+// scaling policies dropped, each with a notice.
 func onOutscale(w io.Writer, arch *pattern.Architecture, _ *blueprint.Blueprint) error {
+	if arch.Profile.Name != netplan.Outscale.Name {
+		return nil
+	}
 	fmt.Fprint(w, "## On OUTSCALE\n\n")
 	for _, d := range arch.Databases {
 		fb := d.Fallback

@@ -7,15 +7,15 @@
 // in-memory fake, where it then applies it again (no change) and destroys it.
 //
 //	go run ./examples/webapp                     # on the fake: no account needed
-//	go run ./examples/webapp -json               # the Blueprint, as JSON
 //	go run ./examples/webapp -plan               # what an apply would change
-//	go run ./examples/webapp -provider aws -profile prod -region eu-west-3 -image ami-0123abcd
-//	go run ./examples/webapp -provider aws -profile prod -region eu-west-3 -destroy
+//	go run ./examples/webapp -plan -json         # the same, as JSON
+//	go run -tags cloud ./examples/webapp -provider aws -profile prod -region eu-west-3 -image ami-0123abcd
+//	go run -tags cloud ./examples/webapp -provider aws -profile prod -region eu-west-3 -destroy -allow-data-loss database/db
 //
 // Against an AWS emulator such as moto_server (make test starts one):
 //
 //	moto_server -H 127.0.0.1 -p 5000 &
-//	go run ./examples/webapp -provider aws -endpoint http://127.0.0.1:5000 -cleanup
+//	go run -tags cloud ./examples/webapp -provider aws -endpoint http://127.0.0.1:5000 -cleanup
 //
 // -cleanup applies, applies again (which must write nothing) and destroys,
 // the whole life of a deployment in one run, as on the fake. With an
@@ -27,40 +27,30 @@
 package main
 
 import (
-	"context"
 	"flag"
-	"log"
-	"os"
 
-	"github.com/archkit/archkit/examples/internal/cli"
-	"github.com/archkit/archkit/examples/internal/show"
-	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/provider/deploy"
 	"github.com/archkit/archkit/tier"
 )
 
-func main() {
-	name := flag.String("name", "webapp", "the deployment name, the ownership tag of every resource")
-	flags := cli.Parse()
+var name = flag.String("name", "webapp", "the deployment name, the ownership tag of every resource")
 
-	arch := architecture(*name, flags.NetProfile(), flags.Image)
+func main() {
 	// A node up 99% of the time, a zone 99.99%; the request path is every
 	// tier that runs something, each behind its load balancer.
-	if err := cli.Execute(context.Background(), os.Stdout, flags, arch,
-		show.Subnets, show.SecurityGroups, show.LoadBalancers, show.Clusters,
-		show.Findings, show.Availability(0.99, 0.9999), show.Billable); err != nil {
-		log.Fatal(err)
-	}
+	deploy.Main(architecture, deploy.Subnets, deploy.SecurityGroups, deploy.LoadBalancers, deploy.Clusters,
+		deploy.Findings, deploy.Availability(0.99, 0.9999), deploy.Billable)
 }
 
-// architecture is the web app migrated to AWS as pattern.WebApp builds it: the load balancer
-// is the only public thing, the database is never reachable from outside.
-func architecture(name string, profile netplan.Profile, image string) *pattern.Architecture {
+// architecture is the web app migrated to AWS as pattern.WebApp builds it:
+// the load balancer is the only public thing, the database is never
+// reachable from outside.
+func architecture(t deploy.Target) (*pattern.Architecture, error) {
 	return pattern.WebApp(pattern.WebAppOptions{
-		Name:     name,
-		Profile:  profile,
-		Image:    image,
-		DBImage:  image, // for the database cluster built on a cloud without RDS (OUTSCALE)
+		Name:     *name,
+		Image:    t.Image,
+		DBImage:  t.Image, // for the database cluster built on a cloud without RDS (OUTSCALE)
 		UserData: tier.Secret("#!/bin/sh\nexec java -jar /opt/tipster/api.jar --server.port=8080\n"),
-	})
+	}), nil
 }

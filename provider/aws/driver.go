@@ -137,7 +137,8 @@ func New(ctx context.Context, optFns ...func(*Options)) (*Driver, error) {
 // with full jitter capped at 20s, and no client-side retry quota. (The
 // SDK's quota, 500 tokens at 5 per retry, runs dry after 100 retries in a
 // throttling storm and then fails calls that a later attempt would have
-// passed; the engine already paces its calls with its rate limit.)
+// passed; the engine's rate limiter already paces each request, see
+// package ratelimit: every attempt waits for its tokens.)
 // Options.RetryMaxAttempts, RetryMode and RetryMaxBackoff, when set,
 // override cfg; the fields they leave at zero take cfg's values, else the
 // defaults.
@@ -165,7 +166,7 @@ func NewFromConfig(cfg awssdk.Config, optFns ...func(*Options)) (*Driver, error)
 		cfg.BaseEndpoint = awssdk.String(o.BaseEndpoint)
 	}
 	setRetryer(&cfg, o)
-	cfg.APIOptions = append(slices.Clone(cfg.APIOptions), o.APIOptions...)
+	cfg.APIOptions = append(append(slices.Clone(cfg.APIOptions), o.APIOptions...), meter)
 	log := o.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

@@ -217,6 +217,15 @@ type Capabilities struct {
 	// refused before any call, unless [Options.AllowFallback] drops the
 	// field with a notice. nil: every field of a supported kind works.
 	UnsupportedFields map[blueprint.Kind]map[string]string
+	// Local reports that the driver answers in this process, without a
+	// network or a cloud's quotas in between (the fake). The engine then
+	// takes local defaults for the options its caller leaves zero: no
+	// client-side rate limit, polls of pending resources every millisecond
+	// (up to 10ms) and retries after at most a millisecond, so that a
+	// test on such a driver needs no options to be fast. A cloud driver
+	// leaves it false and gets the defaults a cloud needs (see
+	// provider.Options).
+	Local bool
 }
 
 // Supports reports whether the driver can create resources of kind k.
@@ -245,13 +254,16 @@ func (c Capabilities) CanUpdate(k blueprint.Kind, field string) bool {
 // names unique).
 func Token(deployment, logicalID string) string {
 	const max = 64
-	base := deployment + "-" + strings.NewReplacer("/", "-", ":", "-").Replace(logicalID)
+	base := deployment + "-" + tokenSeparators.Replace(logicalID)
 	suffix := fmt.Sprintf("-%08x", Hash(deployment+"\x00"+logicalID))
 	if len(base)+len(suffix) > max {
 		base = base[:max-len(suffix)]
 	}
 	return base + suffix
 }
+
+// tokenSeparators turns the separators of a logical id into hyphens.
+var tokenSeparators = strings.NewReplacer("/", "-", ":", "-")
 
 // Hash returns the 32-bit FNV-1a hash of s ([hash/fnv]), the short stable
 // digest of tokens and cloud names.

@@ -112,7 +112,7 @@ func (d *Driver) checkInstances(op string, e, old *entry) error {
 	if q <= 0 || old != nil {
 		return nil
 	}
-	n := 1 + len(d.others(blueprint.KindDatabase, nil)) + len(d.others(blueprint.KindDatabaseReplica, nil))
+	n := 1 + d.count(blueprint.KindDatabase, key{}, nil) + d.count(blueprint.KindDatabaseReplica, key{}, nil)
 	if n > q {
 		return d.errf(op, e.kind, e.res.ID, driver.Quota, "%s: %d DB instances in the region with the read replicas; at most %d", e.kind, n, q)
 	}
@@ -121,13 +121,7 @@ func (d *Driver) checkInstances(op string, e, old *entry) error {
 
 // replicasOf returns the stored read replicas of database id.
 func (d *Driver) replicasOf(id string) []*entry {
-	var out []*entry
-	for _, o := range d.others(blueprint.KindDatabaseReplica, nil) {
-		if string(o.res.DatabaseReplica.Source) == id {
-			out = append(out, o)
-		}
-	}
-	return out
+	return d.keyed(blueprint.KindDatabaseReplica, sourceKey(blueprint.Ref(id)), nil)
 }
 
 // maxReplicas is RDS's quota of read replicas per source instance.

@@ -11,6 +11,12 @@
 // an injected throttle is Retryable, and the engine's retries are the
 // only ones.
 //
+// Its [driver.Capabilities] say it is Local: an engine on it needs no
+// option to be fast (no client-side rate limit, millisecond polls and
+// retries), where a cloud driver gets the defaults a cloud needs.
+//
+//	eng := provider.NewEngine(fake.New()) // the three-tier Net applied in milliseconds
+//
 //	d := fake.New()                       // AWS-like: ids "vpc-0…", every kind supported
 //	d := fake.New(fake.Outscale)          // OUTSCALE-like: ids "vpc-1a2b3c4d", no network ACL, no database, no autoscaling
 //	d := fake.New(func(o *fake.Options) { o.PendingReads = 3; o.Latency = time.Millisecond })

@@ -135,6 +135,7 @@ type Driver struct {
 	mu      sync.Mutex
 	seq     uint64
 	res     map[string]*entry  // provider id -> resource
+	idx     index              // res by kind and by key
 	tokens  map[string]string  // client token -> provider id
 	foreign map[string]foreign // provider id -> resource archkit does not own
 	latency time.Duration
@@ -155,7 +156,8 @@ type entry struct {
 	token   string
 	origin  blueprint.Resource // the spec of the Create, for token checks
 	parts   map[string][]string
-	db      *dbState // where a database runs
+	db      *dbState   // where a database runs
+	keys    []indexKey // the keys the index holds it under
 }
 
 // foreign is a resource made outside archkit: a hand-started instance or a
@@ -225,6 +227,7 @@ func (d *Driver) init(o Options) {
 	d.opts = o
 	d.caps = capabilities(o.Cloud, o.Unsupported, o.UnsupportedFields)
 	d.res = map[string]*entry{}
+	d.idx = newIndex()
 	d.tokens = map[string]string{}
 	d.foreign = map[string]foreign{}
 	d.latency = o.Latency
@@ -235,6 +238,7 @@ func capabilities(cloud Cloud, unsupported map[blueprint.Kind]string, fields map
 		Unsupported:       maps.Clone(unsupported),
 		UnsupportedFields: cloneFields(fields),
 		Mutable:           map[blueprint.Kind][]string{},
+		Local:             true,
 	}
 	for k, ops := range kinds {
 		m := ops.mutable
@@ -342,8 +346,8 @@ func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, e
 	}
 	var out []driver.Observed
 	err := d.call(ctx, Call{Op: OpList, Kind: q.Kind}, func(*Call) error {
-		for _, e := range d.res {
-			if e.kind != q.Kind || e.tags[driver.TagDeployment] != q.Deployment {
+		for _, e := range d.idx.byKind[q.Kind].all() {
+			if e.tags[driver.TagDeployment] != q.Deployment {
 				continue
 			}
 			if len(q.NetIDs) > 0 {
@@ -437,8 +441,9 @@ func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observe
 	return out, err
 }
 
+// create stores req.Resource, a copy of the caller's made by [stored].
 func (d *Driver) create(req driver.Request) (*entry, error) {
-	r := req.Resource.Clone()
+	r := req.Resource
 	if reason, no := d.opts.Unsupported[r.Kind]; no {
 		return nil, d.errf(OpCreate, r.Kind, r.ID, driver.Unsupported, "%s", reason)
 	}
@@ -452,9 +457,8 @@ func (d *Driver) create(req driver.Request) (*entry, error) {
 	if err := d.validate(OpCreate, e, nil); err != nil {
 		return nil, err
 	}
-	e.id = d.newID(r.Kind, &r)
-	e.res = r
-	e.origin = r.Clone()
+	e.id = d.newID(r.Kind, &e.res)
+	e.origin = r // the fake never changes a stored spec in place: Update and Mutate store new ones
 	if r.Kind.IsAsync() {
 		e.pending = d.opts.PendingReads
 	}
@@ -462,6 +466,7 @@ func (d *Driver) create(req driver.Request) (*entry, error) {
 		e.parts = d.clusterParts(r.Cluster.Desired)
 	}
 	d.res[e.id] = e
+	d.indexAdd(e)
 	return e, nil
 }
 
@@ -513,7 +518,9 @@ func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.
 		if kind == blueprint.KindCluster && r.Cluster.Desired != e.res.Cluster.Desired {
 			next.parts = d.clusterParts(r.Cluster.Desired)
 		}
+		d.indexRemove(e)
 		*e = *next
+		d.indexAdd(e)
 		out = e.observed()
 		return nil
 	})
@@ -554,11 +561,11 @@ func (d *Driver) Delete(ctx context.Context, current driver.Observed, opts drive
 // remove deletes e and what goes with it (a group's own rule set).
 func (d *Driver) remove(e *entry) {
 	delete(d.res, e.id)
+	d.indexRemove(e)
 	if e.kind == blueprint.KindSecurityGroup {
-		for id, o := range d.res {
-			if o.kind == blueprint.KindSecurityGroupRules && string(o.res.SecurityGroupRules.Group) == e.id {
-				delete(d.res, id)
-			}
+		for _, o := range d.keyed(blueprint.KindSecurityGroupRules, groupKey(blueprint.Ref(e.id)), nil) {
+			delete(d.res, o.id)
+			d.indexRemove(o)
 		}
 	}
 }

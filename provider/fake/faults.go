@@ -10,6 +10,7 @@ import (
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/internal/wait"
+	"github.com/archkit/archkit/provider/ratelimit"
 )
 
 // Fault makes matching calls fail. A call matches when its operation is Op
@@ -180,13 +181,17 @@ func (d *Driver) ClearFaults() {
 	d.mu.Unlock()
 }
 
-// call runs fn under the lock, after the latency, throttling and faults,
-// and records the call in the log.
+// call runs fn under the lock, after the rate limiter of ctx (the request
+// of the fake's cloud that c stands for, see api), the latency, throttling
+// and faults, and records the call in the log.
 func (d *Driver) call(ctx context.Context, c Call, fn func(c *Call) error) error {
 	d.mu.Lock()
 	lat := d.latency
 	d.mu.Unlock()
-	err := wait.Sleep(ctx, lat)
+	err := ratelimit.Wait(ctx, d.apiCall(c))
+	if err == nil {
+		err = wait.Sleep(ctx, lat)
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err != nil {

@@ -12,20 +12,16 @@ func (d *Driver) validateInternetGateway(op string, e, old *entry) error {
 	if _, err := d.ref(op, e, "internet_gateway.net", net, blueprint.KindNet); err != nil {
 		return err
 	}
-	for _, o := range d.others(blueprint.KindInternetGateway, old) {
-		if o.res.InternetGateway.Net == net {
-			return d.errf(op, e.kind, e.res.ID, driver.AlreadyExists, "internet_gateway.net: net %s already has internet gateway %s; a net has at most one", net, o.id)
-		}
+	for _, o := range d.keyed(blueprint.KindInternetGateway, netKey(net), old) {
+		return d.errf(op, e.kind, e.res.ID, driver.AlreadyExists, "internet_gateway.net: net %s already has internet gateway %s; a net has at most one", net, o.id)
 	}
 	return nil
 }
 
 // netGateway returns the internet gateway attached to net, or nil.
 func (d *Driver) netGateway(net string) *entry {
-	for _, o := range d.others(blueprint.KindInternetGateway, nil) {
-		if string(o.res.InternetGateway.Net) == net {
-			return o
-		}
+	for _, o := range d.keyed(blueprint.KindInternetGateway, netKey(blueprint.Ref(net)), nil) {
+		return o
 	}
 	return nil
 }

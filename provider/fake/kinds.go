@@ -29,6 +29,9 @@ type kindOps struct {
 	// pending and ready are the cloud's state words while an asynchronous
 	// resource is pending and once it is usable.
 	pending, ready string
+	// keys are the keys the fake's index holds the resource under, those
+	// its validation and the others' look it up by (see index).
+	keys func(d *Driver, r *blueprint.Resource) []key
 }
 
 // kinds is the fake's registry: one entry per kind of [blueprint.Kinds].
@@ -47,7 +50,7 @@ func registry() map[blueprint.Kind]kindOps {
 			},
 		},
 		blueprint.KindSubnet: {
-			idPrefix: "subnet", validate: (*Driver).validateSubnet, mutable: []string{"public"},
+			idPrefix: "subnet", validate: (*Driver).validateSubnet, mutable: []string{"public"}, keys: subnetKeys,
 			net: func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return r.Subnet.Net, "" },
 			blockedBy: func(_ *Driver, e, o *entry) bool {
 				return slices.Contains(refs(kinds[o.kind].subnets, &o.res), blueprint.Ref(e.id))
@@ -55,7 +58,8 @@ func registry() map[blueprint.Kind]kindOps {
 		},
 		blueprint.KindInternetGateway: {
 			idPrefix: "igw", validate: (*Driver).validateInternetGateway, ready: "attached", oscMutable: []string{"net"},
-			net: func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return r.InternetGateway.Net, "" },
+			keys: func(_ *Driver, r *blueprint.Resource) []key { return []key{netKey(r.InternetGateway.Net)} },
+			net:  func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return r.InternetGateway.Net, "" },
 			blockedBy: func(d *Driver, e, o *entry) bool {
 				return o.kind == blueprint.KindNATGateway && (o.res.NATGateway.InternetGateway == blueprint.Ref(e.id) ||
 					d.netOf(o) == string(e.res.InternetGateway.Net))
@@ -69,6 +73,14 @@ func registry() map[blueprint.Kind]kindOps {
 		},
 		blueprint.KindNATGateway: {
 			idPrefix: "nat", validate: (*Driver).validateNATGateway, pending: "pending",
+			keys: func(d *Driver, r *blueprint.Resource) []key {
+				s := r.NATGateway
+				keys := []key{{tag: "public_ip", ref: string(s.PublicIP)}, {tag: "zone", ref: d.zoneOf(s.Subnet)}}
+				if sub, ok := d.res[string(s.Subnet)]; ok && sub.kind == blueprint.KindSubnet {
+					keys = append(keys, netKey(sub.res.Subnet.Net)) // an internet gateway's delete looks its NATs up by Net
+				}
+				return keys
+			},
 			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", r.NATGateway.Subnet },
 			subnets: func(r *blueprint.Resource) []blueprint.Ref { return []blueprint.Ref{r.NATGateway.Subnet} },
 		},
@@ -88,11 +100,18 @@ func registry() map[blueprint.Kind]kindOps {
 		},
 		blueprint.KindRouteTable: {
 			idPrefix: "rtb", validate: (*Driver).validateRouteTable, mutable: []string{"routes", "subnet"},
+			keys: func(_ *Driver, r *blueprint.Resource) []key {
+				return []key{netKey(r.RouteTable.Net), subnetKey(r.RouteTable.Subnet)}
+			},
 			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return r.RouteTable.Net, "" },
 			subnets: func(r *blueprint.Resource) []blueprint.Ref { return []blueprint.Ref{r.RouteTable.Subnet} },
 		},
 		blueprint.KindSecurityGroup: {
 			idPrefix: "sg", validate: (*Driver).validateSecurityGroup,
+			keys: func(_ *Driver, r *blueprint.Resource) []key {
+				s := r.SecurityGroup
+				return []key{netKey(s.Net), nameInNetKey(s.Net, s.Name)}
+			},
 			net: func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return r.SecurityGroup.Net, "" },
 			blockedBy: func(_ *Driver, e, o *entry) bool {
 				if o.kind == blueprint.KindSecurityGroupRules {
@@ -104,15 +123,24 @@ func registry() map[blueprint.Kind]kindOps {
 		},
 		blueprint.KindSecurityGroupRules: {
 			idPrefix: "sgr", validate: (*Driver).validateRules, mutable: []string{"inbound", "outbound"},
-			net: func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", r.SecurityGroupRules.Group },
+			keys: func(_ *Driver, r *blueprint.Resource) []key { return []key{groupKey(r.SecurityGroupRules.Group)} },
+			net:  func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", r.SecurityGroupRules.Group },
 		},
 		blueprint.KindNetworkACL: {
 			idPrefix: "acl", validate: (*Driver).validateNetworkACL, mutable: []string{"subnets", "inbound", "outbound"},
+			keys: func(_ *Driver, r *blueprint.Resource) []key {
+				keys := []key{netKey(r.NetworkACL.Net)}
+				for _, s := range r.NetworkACL.Subnets {
+					keys = append(keys, subnetKey(s))
+				}
+				return keys
+			},
 			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return r.NetworkACL.Net, "" },
 			subnets: func(r *blueprint.Resource) []blueprint.Ref { return r.NetworkACL.Subnets },
 		},
 		blueprint.KindLoadBalancer: {
 			validate: (*Driver).validateLoadBalancer,
+			keys:     func(_ *Driver, r *blueprint.Resource) []key { return []key{nameKey(r.LoadBalancer.Name)} },
 			mutable:  []string{"listeners", "health_check", "security_groups", "subnets", "plain_http", "tls_policy", "keep_invalid_headers", "allow_deletion"},
 			// OUTSCALE's LBU has no redirect, TLS policy, header filtering
 			// or deletion protection: those fields are WriteOnly there.
@@ -144,6 +172,7 @@ func registry() map[blueprint.Kind]kindOps {
 		},
 		blueprint.KindDatabaseReplica: {
 			idPrefix: "db", validate: (*Driver).validateReplica, pending: "creating",
+			keys:    func(_ *Driver, r *blueprint.Resource) []key { return []key{sourceKey(r.DatabaseReplica.Source)} },
 			mutable: []string{"instance_class", "security_groups"},
 			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", r.DatabaseReplica.Source },
 			groups:  func(r *blueprint.Resource) []blueprint.Ref { return r.DatabaseReplica.SecurityGroups },

@@ -41,14 +41,11 @@ func (d *Driver) validateLoadBalancer(op string, e, old *entry) error {
 	if q.ListenersPerBalancer > 0 && len(s.Listeners) > q.ListenersPerBalancer {
 		return d.errf(op, k, e.res.ID, driver.Quota, "load_balancer.listeners: %d listeners; at most %d", len(s.Listeners), q.ListenersPerBalancer)
 	}
-	others := d.others(k, old)
-	for _, o := range others {
-		if o.res.LoadBalancer.Name == s.Name {
-			return d.errf(op, k, e.res.ID, driver.AlreadyExists, "load_balancer.name: %q: used by %s (DuplicateLoadBalancerName)", s.Name, o.id)
-		}
+	for _, o := range d.keyed(k, nameKey(s.Name), old) {
+		return d.errf(op, k, e.res.ID, driver.AlreadyExists, "load_balancer.name: %q: used by %s (DuplicateLoadBalancerName)", s.Name, o.id)
 	}
-	if q.LoadBalancersPerRegion > 0 && len(others) >= q.LoadBalancersPerRegion {
-		return d.errf(op, k, e.res.ID, driver.Quota, "the region already has %d load balancers, the most allowed", len(others))
+	if n := d.count(k, key{}, old); q.LoadBalancersPerRegion > 0 && n >= q.LoadBalancersPerRegion {
+		return d.errf(op, k, e.res.ID, driver.Quota, "the region already has %d load balancers, the most allowed", n)
 	}
 	return nil
 }

@@ -45,15 +45,10 @@ func (d *Driver) validateNATGateway(op string, e, old *entry) error {
 	if s.Zone != "" && s.Zone != zone {
 		return d.errf(op, k, e.res.ID, driver.Invalid, "nat_gateway.zone: %q: subnet %s is in zone %s", s.Zone, sub.id, zone)
 	}
-	inZone := 0
-	for _, o := range d.others(k, old) {
-		if o.res.NATGateway.PublicIP == s.PublicIP {
-			return d.errf(op, k, e.res.ID, driver.AlreadyExists, "nat_gateway.public_ip: %s is already used by NAT gateway %s", s.PublicIP, o.id)
-		}
-		if d.zoneOf(o.res.NATGateway.Subnet) == zone {
-			inZone++
-		}
+	for _, o := range d.keyed(k, key{tag: "public_ip", ref: string(s.PublicIP)}, old) {
+		return d.errf(op, k, e.res.ID, driver.AlreadyExists, "nat_gateway.public_ip: %s is already used by NAT gateway %s", s.PublicIP, o.id)
 	}
+	inZone := d.count(k, key{tag: "zone", ref: zone}, old)
 	if q := d.opts.Profile.Quotas.NATsPerZone; q > 0 && inZone >= q {
 		return d.errf(op, k, e.res.ID, driver.Quota, "zone %s already has %d NAT gateways, the most allowed", zone, inZone)
 	}

@@ -17,7 +17,7 @@ func (d *Driver) validateNet(op string, e, old *entry) error {
 	if d.opts.Profile.PrivateNets && !p.Addr().IsPrivate() {
 		return d.errf(op, blueprint.KindNet, e.res.ID, driver.Invalid, "net.cidr: %s: not a private range; use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16", p)
 	}
-	if q := d.opts.Profile.Quotas.NetsPerRegion; q > 0 && len(d.others(blueprint.KindNet, old)) >= q {
+	if q := d.opts.Profile.Quotas.NetsPerRegion; q > 0 && d.count(blueprint.KindNet, key{}, old) >= q {
 		return d.errf(op, blueprint.KindNet, e.res.ID, driver.Quota, "the region already has %d nets, the most allowed (VpcLimitExceeded)", q)
 	}
 	return nil

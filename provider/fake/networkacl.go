@@ -2,7 +2,6 @@ package fake
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
@@ -28,10 +27,8 @@ func (d *Driver) validateNetworkACL(op string, e, old *entry) error {
 		if sub.res.Subnet.Net != s.Net {
 			return d.errf(op, k, e.res.ID, driver.Invalid, "network_acl.subnets[%d]: %s is in net %s, not %s", i, sub.id, sub.res.Subnet.Net, s.Net)
 		}
-		for _, o := range d.others(k, old) {
-			if slices.Contains(o.res.NetworkACL.Subnets, blueprint.Ref(sub.id)) {
-				return d.errf(op, k, e.res.ID, driver.AlreadyExists, "network_acl.subnets[%d]: %s is already guarded by network ACL %s", i, sub.id, o.id)
-			}
+		for _, o := range d.keyed(k, subnetKey(blueprint.Ref(sub.id)), old) {
+			return d.errf(op, k, e.res.ID, driver.AlreadyExists, "network_acl.subnets[%d]: %s is already guarded by network ACL %s", i, sub.id, o.id)
 		}
 	}
 	q := d.opts.Profile.Quotas.RulesPerACL
@@ -44,12 +41,7 @@ func (d *Driver) validateNetworkACL(op string, e, old *entry) error {
 		}
 	}
 	if q := d.opts.Profile.Quotas.ACLsPerNet; q > 0 {
-		n := 0
-		for _, o := range d.others(k, old) {
-			if o.res.NetworkACL.Net == s.Net {
-				n++
-			}
-		}
+		n := d.count(k, netKey(s.Net), old)
 		if n+1 >= q {
 			return d.errf(op, k, e.res.ID, driver.Quota, "net %s already has %d network ACLs and its default one, the most allowed", s.Net, n)
 		}

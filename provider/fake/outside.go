@@ -29,7 +29,9 @@ func (d *Driver) Mutate(id string, fn func(r *blueprint.Resource)) error {
 	if r.Kind != e.kind || r.Spec() == nil {
 		return d.errf("Mutate", e.kind, id, driver.Invalid, "the kind and its spec cannot change")
 	}
+	d.indexRemove(e)
 	e.res = r
+	d.indexAdd(e)
 	return nil
 }
 

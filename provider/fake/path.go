@@ -112,10 +112,8 @@ func (d *Driver) members(group string) ([]*entry, netplan.PortRange) {
 // aclOf returns the network ACL that guards subnet, or nil: the Net's
 // default ACL, which allows everything.
 func (d *Driver) aclOf(subnet string) *entry {
-	for _, e := range d.res {
-		if e.kind == blueprint.KindNetworkACL && slices.Contains(e.res.NetworkACL.Subnets, blueprint.Ref(subnet)) {
-			return e
-		}
+	for _, e := range d.keyed(blueprint.KindNetworkACL, subnetKey(blueprint.Ref(subnet)), nil) {
+		return e
 	}
 	return nil
 }
@@ -337,10 +335,7 @@ func (d *Driver) route(s *entry, dest netip.Prefix) (via *entry, why string) {
 func (d *Driver) routeOf(subnet string, dest netip.Prefix) (blueprint.RouteSpec, bool) {
 	var best blueprint.RouteSpec
 	found := false
-	for _, e := range d.res {
-		if e.kind != blueprint.KindRouteTable || string(e.res.RouteTable.Subnet) != subnet {
-			continue
-		}
+	for _, e := range d.keyed(blueprint.KindRouteTable, subnetKey(blueprint.Ref(subnet)), nil) {
 		for _, r := range e.res.RouteTable.Routes {
 			if r.Destination.Bits() <= dest.Bits() && r.Destination.Contains(dest.Addr()) && (!found || r.Destination.Bits() > best.Destination.Bits()) {
 				best, found = r, true

@@ -14,7 +14,7 @@ func (d *Driver) validatePublicIP(op string, e, old *entry) error {
 			return err
 		}
 	}
-	if q := d.opts.Profile.Quotas.PublicIPsPerRegion; q > 0 && len(d.others(blueprint.KindPublicIP, old)) >= q {
+	if q := d.opts.Profile.Quotas.PublicIPsPerRegion; q > 0 && d.count(blueprint.KindPublicIP, key{}, old) >= q {
 		return d.errf(op, e.kind, e.res.ID, driver.Quota, "the region already has %d public IPs, the most allowed (AddressLimitExceeded)", q)
 	}
 	return nil

@@ -24,22 +24,15 @@ func (d *Driver) validateRouteTable(op string, e, old *entry) error {
 	if sub.res.Subnet.Net != s.Net {
 		return d.errf(op, k, e.res.ID, driver.Invalid, "route_table.subnet: %s is in net %s, not %s", sub.id, sub.res.Subnet.Net, s.Net)
 	}
-	for _, o := range d.others(k, old) {
-		if o.res.RouteTable.Subnet == s.Subnet {
-			return d.errf(op, k, e.res.ID, driver.AlreadyExists, "route_table.subnet: %s is already associated with route table %s", s.Subnet, o.id)
-		}
+	for _, o := range d.keyed(k, subnetKey(s.Subnet), old) {
+		return d.errf(op, k, e.res.ID, driver.AlreadyExists, "route_table.subnet: %s is already associated with route table %s", s.Subnet, o.id)
 	}
 	q := d.opts.Profile.Quotas
 	if q.RoutesPerTable > 0 && len(s.Routes) > q.RoutesPerTable {
 		return d.errf(op, k, e.res.ID, driver.Quota, "route_table.routes: %d routes; at most %d (RouteLimitExceeded)", len(s.Routes), q.RoutesPerTable)
 	}
 	if q.RouteTablesPerNet > 0 {
-		n := 0
-		for _, o := range d.others(k, old) {
-			if o.res.RouteTable.Net == s.Net {
-				n++
-			}
-		}
+		n := d.count(k, netKey(s.Net), old)
 		if n+1 >= q.RouteTablesPerNet {
 			return d.errf(op, k, e.res.ID, driver.Quota, "net %s already has %d route tables and its main one, the most allowed (RouteTableLimitExceeded)", s.Net, n)
 		}

@@ -19,16 +19,10 @@ func (d *Driver) validateSecurityGroup(op string, e, old *entry) error {
 	if _, err := d.ref(op, e, "security_group.net", s.Net, blueprint.KindNet); err != nil {
 		return err
 	}
-	count := 0
-	for _, o := range d.others(k, old) {
-		if o.res.SecurityGroup.Net != s.Net {
-			continue
-		}
-		count++
-		if o.res.SecurityGroup.Name == s.Name {
-			return d.errf(op, k, e.res.ID, driver.AlreadyExists, "security_group.name: %q: net %s already has group %s of that name (InvalidGroup.Duplicate)", s.Name, s.Net, o.id)
-		}
+	for _, o := range d.keyed(k, nameInNetKey(s.Net, s.Name), old) {
+		return d.errf(op, k, e.res.ID, driver.AlreadyExists, "security_group.name: %q: net %s already has group %s of that name (InvalidGroup.Duplicate)", s.Name, s.Net, o.id)
 	}
+	count := d.count(k, netKey(s.Net), old)
 	if q := d.opts.Profile.Quotas.GroupsPerNet; q > 0 && count+1 >= q {
 		return d.errf(op, k, e.res.ID, driver.Quota, "net %s already has %d security groups and its default one, the most allowed", s.Net, count)
 	}
@@ -47,10 +41,8 @@ func (d *Driver) validateRules(op string, e, old *entry) error {
 	if err != nil {
 		return err
 	}
-	for _, o := range d.others(k, old) {
-		if o.res.SecurityGroupRules.Group == s.Group {
-			return d.errf(op, k, e.res.ID, driver.AlreadyExists, "security_group_rules.group: group %s already has rule set %s; update it instead", s.Group, o.id)
-		}
+	for _, o := range d.keyed(k, groupKey(s.Group), old) {
+		return d.errf(op, k, e.res.ID, driver.AlreadyExists, "security_group_rules.group: group %s already has rule set %s; update it instead", s.Group, o.id)
 	}
 	q := d.opts.Profile.Quotas
 	for _, dir := range []struct {
@@ -101,10 +93,8 @@ func ruleMatches(r blueprint.RuleSpec, proto netplan.Protocol, port uint16) bool
 
 // rulesOf returns the rule set of group id, or nil when it has none.
 func (d *Driver) rulesOf(group string) *blueprint.SecurityGroupRulesSpec {
-	for _, o := range d.res {
-		if o.kind == blueprint.KindSecurityGroupRules && string(o.res.SecurityGroupRules.Group) == group {
-			return o.res.SecurityGroupRules
-		}
+	for _, o := range d.keyed(blueprint.KindSecurityGroupRules, groupKey(blueprint.Ref(group)), nil) {
+		return o.res.SecurityGroupRules
 	}
 	return nil
 }

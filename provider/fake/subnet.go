@@ -26,16 +26,10 @@ func (d *Driver) validateSubnet(op string, e, old *entry) error {
 	if err := d.checkZone(op, e, "subnet.zone", s.Zone); err != nil {
 		return err
 	}
-	count := 0
-	for _, o := range d.others(k, old) {
-		if o.res.Subnet.Net != s.Net {
-			continue
-		}
-		count++
-		if o.res.Subnet.CIDR.Overlaps(s.CIDR) {
-			return d.errf(op, k, e.res.ID, driver.Invalid, "subnet.cidr: %s: overlaps subnet %s (%s); pick a free range", s.CIDR, o.id, o.res.Subnet.CIDR)
-		}
+	if o := d.overlapping(s.Net, s.CIDR, old); o != nil {
+		return d.errf(op, k, e.res.ID, driver.Invalid, "subnet.cidr: %s: overlaps subnet %s (%s); pick a free range", s.CIDR, o.id, o.res.Subnet.CIDR)
 	}
+	count := d.count(k, netKey(s.Net), old)
 	if q := d.opts.Profile.Quotas.SubnetsPerNet; q > 0 && count >= q {
 		return d.errf(op, k, e.res.ID, driver.Quota, "net %s already has %d subnets, the most allowed", n.id, count)
 	}

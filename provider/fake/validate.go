@@ -60,12 +60,32 @@ func isZeroJSON(v json.RawMessage) bool {
 	return false
 }
 
+// mayBlock returns the stored resources that may stop e's delete: those
+// whose spec refers to it (the index), and for an internet gateway the NAT
+// gateways of its Net; every resource for a Net, which holds what lies in
+// its subnets too.
+func (d *Driver) mayBlock(e *entry) []*entry {
+	switch e.kind {
+	case blueprint.KindNet:
+		return slices.Collect(maps.Values(d.res))
+	case blueprint.KindInternetGateway:
+		nats := d.keyed(blueprint.KindNATGateway, netKey(e.res.InternetGateway.Net), nil)
+		for _, u := range d.users(e.id) {
+			if !slices.Contains(nats, u) {
+				nats = append(nats, u)
+			}
+		}
+		return nats
+	}
+	return d.users(e.id)
+}
+
 // blockers lists what stops e from being deleted.
 func (d *Driver) blockers(e *entry) []driver.Blocker {
 	var bs []driver.Blocker
 	add := func(kind, id string) { bs = append(bs, driver.Blocker{Kind: kind, ID: id}) }
 	if blockedBy := kinds[e.kind].blockedBy; blockedBy != nil {
-		for _, o := range d.res {
+		for _, o := range d.mayBlock(e) {
 			if o != e && blockedBy(d, e, o) {
 				add(string(o.kind), o.id)
 			}
@@ -170,18 +190,6 @@ func (d *Driver) checkGroups(op string, e *entry, field string, refs []blueprint
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
-
-// others returns the stored resources of kind k except old, in id order.
-func (d *Driver) others(k blueprint.Kind, old *entry) []*entry {
-	var out []*entry
-	for _, o := range d.res {
-		if o.kind == k && o != old {
-			out = append(out, o)
-		}
-	}
-	slices.SortFunc(out, func(a, b *entry) int { return compareIDs(a.id, b.id) })
-	return out
-}
 
 // changedFields returns the JSON names of the spec fields that differ
 // between a and b.

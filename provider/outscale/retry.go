@@ -8,6 +8,7 @@ import (
 
 	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/internal/wait"
+	"github.com/archkit/archkit/provider/ratelimit"
 )
 
 // call runs one OUTSCALE operation with the driver's credentials, retrying
@@ -21,10 +22,16 @@ import (
 // error it returns is never Retryable (its Code stays Throttled or
 // Unavailable), so the engine does not retry it again. One persistently
 // throttled create costs at most Options.MaxAttempts calls (6 by default).
+//
+// Each attempt first waits for its token in the rate limiter of ctx (the
+// engine's, see package ratelimit): OUTSCALE meters requests per account.
 func call[T any](ctx context.Context, d *Driver, op, kind, id string, fn func(ctx context.Context) (T, *http.Response, error)) (T, error) {
 	actx := d.auth(ctx)
 	var zero T
 	for attempt := 1; ; attempt++ {
+		if err := ratelimit.Wait(ctx, ratelimit.Call{Service: ratelimit.ServiceOutscale, Action: op}); err != nil {
+			return zero, wrap(op, kind, id, &APIError{Op: op, Err: err})
+		}
 		d.calls.Add(1)
 		out, res, err := fn(actx)
 		if res != nil && res.Body != nil {
