@@ -22,9 +22,20 @@ import (
 // the blocker the driver named ("blocked by instance i-0ab1 (not managed
 // by archkit ...)").
 //
+// The deployment name is checked first ([blueprint.CheckDeployment]):
+// "s*" is refused before any call, and every driver compares the tag
+// exactly, so Destroy never touches another deployment. The deletes run
+// under the deployment's lock, as an Apply's writes do (see [Engine.Apply]
+// and DestroyOptions).
+//
 // Destroy then lists again and returns an error naming every leftover.
-// Destroying a deployment with nothing left is a no-op.
-func (e *Engine) Destroy(ctx context.Context, deployment string) (*Result, error) {
+// Destroying a deployment with nothing left is a no-op that takes no lock
+// (it only removes a lock whose lease has ended).
+func (e *Engine) Destroy(ctx context.Context, deployment string, optFns ...func(*DestroyOptions)) (*Result, error) {
+	var do DestroyOptions
+	for _, f := range optFns {
+		f(&do)
+	}
 	start := time.Now()
 	c := e.newClient()
 	red := &redactor{deployment: deployment}
@@ -33,34 +44,86 @@ func (e *Engine) Destroy(ctx context.Context, deployment string) (*Result, error
 		res.Makespan = time.Since(start)
 		res.ReadCalls, res.WriteCalls = int(c.reads.Load()), int(c.writes.Load())
 	}()
-	if deployment == "" {
-		return res, fmt.Errorf("provider: destroy: deployment: empty; name the deployment to destroy")
+	err := e.destroy(ctx, c, red, deployment, do, res)
+	res.failed = err != nil
+	res.Makespan = time.Since(start)
+	e.emit(ctx, red, Event{Type: EventComplete, Message: res.String(), Duration: res.Makespan})
+	return res, err
+}
+
+// destroy is the body of Destroy: look, lock, look again, delete, check.
+func (e *Engine) destroy(ctx context.Context, c *client, red *redactor, deployment string, do DestroyOptions, res *Result) (err error) {
+	if err := blueprint.CheckDeployment(deployment); err != nil {
+		return fmt.Errorf("provider: destroy: %w", err)
 	}
 	obs, _, err := e.observe(ctx, c, deployment)
 	if err != nil {
-		return res, err
+		return err
 	}
+	if isEmpty(obs) && do.Lease == nil {
+		return e.clearExpiredLock(ctx, c, deployment)
+	}
+	lease, owned, err := e.hold(ctx, c, red, deployment, do.Lease, do.Lock)
+	if err != nil {
+		return err
+	}
+	if owned {
+		defer func() {
+			if rerr := lease.Release(ctx); rerr != nil {
+				err = red.err(errors.Join(err, rerr))
+			}
+		}()
+		if obs, _, err = e.observe(ctx, c, deployment); err != nil {
+			return err
+		}
+	}
+	runCtx, unbind := lease.bind(ctx)
+	defer unbind()
 	cs := destroyChangeset(deployment, e.d.Name(), obs)
 	nodes, err := graph(cs)
 	if err != nil {
-		return res, err
+		return err
 	}
 	deleteAfter(nodes)
 	if err := acyclic(nodes); err != nil {
-		return res, err
+		return err
 	}
 	for _, ch := range cs.Changes {
 		e.emit(ctx, red, Event{Type: EventPlanned, Kind: ch.Kind, ID: ch.ID, ProviderID: ch.ProviderID, Action: ActionDelete, Message: ch.Reason})
 	}
 	r := &run{e: e, c: c, red: red, cs: cs, res: res, ids: map[string]string{}, gone: map[string]bool{}}
-	err = r.exec(ctx, nodes)
-	if err == nil {
-		err = e.leftovers(ctx, c, deployment)
+	if err := r.exec(runCtx, nodes); err != nil {
+		return err
 	}
-	res.failed = err != nil
-	res.Makespan = time.Since(start)
-	e.emit(ctx, red, Event{Type: EventComplete, Message: res.String(), Duration: res.Makespan})
-	return res, err
+	return e.leftovers(runCtx, c, deployment)
+}
+
+func isEmpty(obs map[blueprint.Kind][]driver.Observed) bool {
+	for _, o := range obs {
+		if len(o) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// clearExpiredLock deletes the lock of deployment when its lease has
+// ended: the lock a run left when it could not release it.
+func (e *Engine) clearExpiredLock(ctx context.Context, c *client, deployment string) error {
+	cur, err := e.lockCall(ctx, func() (driver.Lock, error) { return c.readLock(ctx, deployment) })
+	switch {
+	case errors.Is(err, driver.ErrNotFound):
+		return nil
+	case err != nil:
+		return fmt.Errorf("provider: destroy %s: read the lock: %w", deployment, err)
+	case !cur.Expired(time.Now()):
+		return nil
+	}
+	_, err = e.lockCall(ctx, func() (driver.Lock, error) { return driver.Lock{}, c.deleteLock(ctx, cur) })
+	if err != nil {
+		return fmt.Errorf("provider: destroy %s: remove the expired lock %s: %w", deployment, cur.ID, err)
+	}
+	return nil
 }
 
 // destroyChangeset deletes every resource of obs.

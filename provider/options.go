@@ -58,13 +58,31 @@ type Options struct {
 	// Tags are added to every resource created, after the ownership tags,
 	// which they cannot override.
 	Tags map[string]string
+	// Lock configures the deployment lock every Apply and Destroy holds
+	// while it writes: its lease, renewals and wait ([LockOptions]; the
+	// zero value: a 5-minute lease, renewed every minute, no wait).
+	Lock LockOptions
 }
 
 // ApplyOptions configure one [Engine.Apply] call.
 type ApplyOptions struct {
 	// DryRun plans and reports the changeset (planned events, Result with
-	// the changeset) without a single write call.
+	// the changeset) without a single write call, and without the lock.
 	DryRun bool
+	// Lock changes the engine's Options.Lock for this call: Wait to wait
+	// for a run in progress, Break to break a dead run's lock.
+	Lock func(*LockOptions)
+	// Lease, when set, is a lock of the deployment the caller holds
+	// ([Engine.Lock]): the apply runs under it instead of taking the lock,
+	// and leaves it held.
+	Lease *Lease
+}
+
+// DestroyOptions configure one [Engine.Destroy] call, as ApplyOptions
+// do an Apply.
+type DestroyOptions struct {
+	Lock  func(*LockOptions)
+	Lease *Lease
 }
 
 func (o *Options) setDefaults() {

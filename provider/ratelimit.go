@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"sync/atomic"
+	"time"
 
 	"github.com/archkit/archkit/provider/driver"
 
@@ -80,4 +81,32 @@ func (c *client) delete(ctx context.Context, cur driver.Observed) error {
 	}
 	c.writes.Add(1)
 	return c.d.Delete(ctx, cur)
+}
+
+func (c *client) createLock(ctx context.Context, l driver.Lock) (driver.Lock, error) {
+	if err := c.wait(ctx); err != nil {
+		return driver.Lock{}, err
+	}
+	return c.d.CreateLock(ctx, l)
+}
+
+func (c *client) readLock(ctx context.Context, deployment string) (driver.Lock, error) {
+	if err := c.wait(ctx); err != nil {
+		return driver.Lock{}, err
+	}
+	return c.d.ReadLock(ctx, deployment)
+}
+
+func (c *client) renewLock(ctx context.Context, l driver.Lock, expires time.Time) (driver.Lock, error) {
+	if err := c.wait(ctx); err != nil {
+		return driver.Lock{}, err
+	}
+	return c.d.RenewLock(ctx, l, expires)
+}
+
+func (c *client) deleteLock(ctx context.Context, l driver.Lock) error {
+	if err := c.wait(ctx); err != nil {
+		return err
+	}
+	return c.d.DeleteLock(ctx, l)
 }

@@ -32,7 +32,7 @@ func clusterName(req driver.Request) string {
 	if req.Token != "" {
 		return req.Token
 	}
-	return driver.Token(req.Deployment, req.Resource.ID)
+	return driver.Token(req.Deployment, req.Resource.ID, "")
 }
 
 func launchTemplateData(spec *blueprint.ClusterSpec, tags map[string]string) *ec2types.RequestLaunchTemplateData {

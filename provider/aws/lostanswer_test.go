@@ -41,7 +41,7 @@ func TestCreateSubnetAnswerLost(t *testing.T) {
 	ctx := t.Context()
 	const dep = "lost"
 	req := func(r blueprint.Resource) driver.Request {
-		return driver.Request{Deployment: dep, Resource: r, Token: driver.Token(dep, r.ID),
+		return driver.Request{Deployment: dep, Resource: r, Token: driver.Token(dep, r.ID, ""),
 			Tags: map[string]string{driver.TagDeployment: dep, driver.TagLogicalID: r.ID}}
 	}
 	vpc, err := td.Create(ctx, req(blueprint.Resource{ID: "net/main", Kind: blueprint.KindNet,

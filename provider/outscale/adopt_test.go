@@ -125,7 +125,7 @@ func TestLostAnswerWithRival(t *testing.T) {
 	theirs := rivalNet
 	mu.Unlock()
 	require.NotEmpty(t, theirs)
-	nets, err := d.List(t.Context(), driver.Query{Kind: blueprint.KindNet})
+	nets, err := outscale.ListAll(t.Context(), d, blueprint.KindNet)
 	require.NoError(t, err)
 	var untagged []string
 	for _, n := range nets {

@@ -557,7 +557,7 @@ func testUpdate(ctx context.Context, t *testing.T, s *suite) {
 			}
 			want := cur.Resource.Clone()
 			m.change(&want)
-			req := driver.Request{Deployment: dep, Resource: want, Token: driver.Token(dep, m.id), Tags: maps.Clone(cur.Tags)}
+			req := driver.Request{Deployment: dep, Resource: want, Token: driver.Token(dep, m.id, ""), Tags: maps.Clone(cur.Tags)}
 			upd, err := s.d.Update(ctx, req, cur)
 			if err != nil {
 				t.Errorf("Update %s.%s of %s: %v", k, field, m.id, err)

@@ -109,7 +109,7 @@ func TestResolve(t *testing.T) {
 	assert.Equal(t, []blueprint.Ref{"subnet/a"}, r.Cluster.Subnets, "the input is untouched")
 
 	req := Request("shop", r, nil)
-	assert.Equal(t, driver.Token("shop", "cluster/web"), req.Token)
+	assert.Equal(t, driver.Token("shop", "cluster/web", ""), req.Token)
 	assert.Equal(t, "cluster/web", req.Tags[driver.TagLogicalID])
 	assert.Equal(t, "shop-cluster-web", req.Tags[driver.TagName])
 }
