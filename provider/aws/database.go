@@ -50,8 +50,14 @@ func dbIdentifier(token string) string {
 }
 
 func (d *Driver) createDatabase(ctx context.Context, req driver.Request) (driver.Observed, error) {
+	return d.createDatabaseID(ctx, req, dbIdentifier(clusterName(req)))
+}
+
+// createDatabaseID creates the database with identifier (and subnet
+// group) id: derived from the request's token for a new database, the
+// name of the subnet group an earlier run left for one it left incomplete.
+func (d *Driver) createDatabaseID(ctx context.Context, req driver.Request, id string) (driver.Observed, error) {
 	spec := req.Resource.Database
-	id := dbIdentifier(clusterName(req))
 	if _, err := d.describeDB(ctx, id); err == nil {
 		return d.ensureReplicasAndRead(ctx, req, id)
 	} else if !isCode(err, driver.NotFound) {
@@ -291,7 +297,7 @@ const subnetGroupDescription = "archkit "
 
 func (d *Driver) updateDatabase(ctx context.Context, req driver.Request, cur driver.Observed) (driver.Observed, error) {
 	if cur.Status == "incomplete" {
-		return d.createDatabase(ctx, req)
+		return d.createDatabaseID(ctx, req, cur.ID)
 	}
 	want := req.Resource.Database
 	in := &rds.ModifyDBInstanceInput{

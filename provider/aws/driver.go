@@ -161,7 +161,9 @@ func NewFromConfig(cfg awssdk.Config, optFns ...func(*Options)) (*Driver, error)
 		cfg.BaseEndpoint = awssdk.String(o.BaseEndpoint)
 	}
 	setRetryer(&cfg, o)
-	cfg.APIOptions = append(slices.Clone(cfg.APIOptions), o.APIOptions...)
+	// sendOnce last, so that it sits right inside the retry loop, around
+	// every other middleware of an attempt.
+	cfg.APIOptions = append(append(slices.Clone(cfg.APIOptions), o.APIOptions...), sendOnce)
 	log := o.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/outscale"
 	"github.com/archkit/archkit/provider/outscale/osctest"
 )
 
@@ -147,7 +148,7 @@ func TestLostAnswerWithRival(t *testing.T) {
 	}
 	_, err = eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
-	nets, err = d.List(t.Context(), driver.Query{Kind: blueprint.KindNet})
+	nets, err = outscale.ListAll(t.Context(), d, blueprint.KindNet)
 	require.NoError(t, err)
 	require.Len(t, nets, 1)
 	assert.False(t, slices.Contains(untagged, nets[0].ID))
