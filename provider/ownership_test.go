@@ -261,3 +261,108 @@ func TestDuplicatesKeepTheOneWithDependents(t *testing.T) {
 	require.NoError(t, err, "the full Net is kept")
 	assert.Equal(t, "net/main", got.LogicalID)
 }
+
+// TestRunStopsWhenItsLockIsBroken: a run whose lock is broken by another
+// (LockOptions.Break) notices at its next renewal and stops at once, with
+// an error matching ErrLockLost, rather than write beside the new holder.
+func TestRunStopsWhenItsLockIsBroken(t *testing.T) {
+	t.Parallel()
+	d := newFake(func(o *fake.Options) { o.Latency = 20 * time.Millisecond })
+	short := func(o *provider.Options) { o.Lock = provider.LockOptions{Lease: 400 * time.Millisecond} }
+	eng := provider.NewEngine(d, fastOpts, short)
+	bp := threeTier("shop", "")
+	done := make(chan error, 1)
+	go func() {
+		_, err := eng.Apply(t.Context(), bp)
+		done <- err
+	}()
+	var holder string
+	require.Eventually(t, func() bool {
+		l, ok := d.Locks()["shop"]
+		holder = l.Holder.ID
+		return ok
+	}, 5*time.Second, time.Millisecond)
+	breaker, err := provider.NewEngine(d, fastOpts, short).Lock(t.Context(), "shop", func(o *provider.LockOptions) { o.Break = holder })
+	require.NoError(t, err)
+	err = <-done
+	require.ErrorIs(t, err, provider.ErrLockLost)
+	assert.Contains(t, err.Error(), "broken or taken over")
+	assert.Equal(t, breaker.Lock().ID, d.Locks()["shop"].ID, "the run's release leaves the breaker's lock alone")
+	require.NoError(t, breaker.Release(t.Context()))
+}
+
+// TestReleaseFailureExpiresTheLock: when the lock cannot be deleted at
+// the end of a run, the run expires it instead and says so; the next run
+// takes it over at once, with a notice, and Destroy leaves no lock.
+func TestReleaseFailureExpiresTheLock(t *testing.T) {
+	t.Parallel()
+	d := newFake()
+	var c collector
+	eng := provider.NewEngine(d, fastOpts, func(o *provider.Options) { o.OnEvent = c.handle })
+	d.Inject(fake.Fault{Op: fake.OpDeleteLock, Nth: 1, Code: driver.Internal})
+	bp := threeTier("shop", "")
+	_, err := eng.Apply(t.Context(), bp)
+	require.ErrorIs(t, err, driver.ErrInternal)
+	assert.Contains(t, err.Error(), "it was expired instead")
+	l, ok := d.Locks()["shop"]
+	require.True(t, ok)
+	assert.True(t, l.Expired(time.Now()))
+
+	for i := range bp.Resources { // something to change
+		if c := bp.Resources[i].Cluster; c != nil {
+			c.Max = max(c.Max, c.Desired+1)
+			c.Desired++
+		}
+	}
+	_, err = eng.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	assert.Contains(t, notices(&c), "took over the lock held by "+l.Holder.String()+": its lease ended at "+l.Expires.UTC().Format(time.RFC3339))
+	_, err = eng.Destroy(t.Context(), "shop")
+	require.NoError(t, err)
+	assert.Empty(t, d.Locks())
+}
+
+// TestNoOpRunsTakeNoLock: an apply with nothing to change, a dry run, a
+// plan and a destroy of nothing write nothing, not even the lock.
+func TestNoOpRunsTakeNoLock(t *testing.T) {
+	t.Parallel()
+	d := newFake()
+	eng := provider.NewEngine(d, fastOpts)
+	bp := threeTier("shop", "")
+	_, err := eng.Apply(t.Context(), bp, func(o *provider.ApplyOptions) { o.DryRun = true })
+	require.NoError(t, err)
+	_, err = eng.Destroy(t.Context(), "shop")
+	require.NoError(t, err)
+	assert.Zero(t, d.Counts().ByOp[fake.OpCreateLock])
+	_, err = eng.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	d.ResetCalls()
+	_, err = eng.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	assert.Zero(t, d.Counts().Writes)
+	assert.Zero(t, d.Counts().ByOp[fake.OpCreateLock])
+}
+
+// TestLeaseSpansSteps: a program that holds the lock across steps (a plan
+// shown, then applied) passes its Lease; the apply runs under it, leaves
+// it held, and another run is refused meanwhile.
+func TestLeaseSpansSteps(t *testing.T) {
+	t.Parallel()
+	d := newFake()
+	eng := provider.NewEngine(d, fastOpts)
+	bp := threeTier("shop", "")
+	lease, err := eng.Lock(t.Context(), "shop")
+	require.NoError(t, err)
+	res, err := eng.Apply(t.Context(), bp, func(o *provider.ApplyOptions) { o.Lease = lease })
+	require.NoError(t, err)
+	assert.Equal(t, len(bp.Resources), res.Created)
+	assert.Equal(t, lease.Lock().ID, d.Locks()["shop"].ID, "still held")
+	_, err = eng.Destroy(t.Context(), "shop")
+	require.ErrorIs(t, err, provider.ErrLocked)
+	_, err = eng.Destroy(t.Context(), "shop", func(o *provider.DestroyOptions) { o.Lease = lease })
+	require.NoError(t, err)
+	require.NoError(t, lease.Release(t.Context()))
+	assert.Empty(t, d.Locks())
+	_, err = eng.Apply(t.Context(), bp, func(o *provider.ApplyOptions) { o.Lease = lease })
+	require.ErrorContains(t, err, "has ended")
+}

@@ -153,9 +153,11 @@ func (cs *Changeset) WriteTo(w io.Writer) (int64, error) {
 }
 
 // Plan compares bp with what exists and returns the changes an Apply would
-// make. It makes no write call: it is the dry run. Errors: an invalid
-// Blueprint, a kind the driver does not support (ErrUnsupported), a zone
-// not in the region, or a failed List, all before anything is changed.
+// make. It makes no write call and takes no lock: it is the dry run.
+// Errors: an invalid Blueprint (a deployment name that
+// [blueprint.CheckDeployment] refuses, before any call), a kind the driver
+// does not support (ErrUnsupported), a zone not in the region, or a failed
+// List, all before anything is changed.
 func (e *Engine) Plan(ctx context.Context, bp *blueprint.Blueprint) (*Changeset, error) {
 	cs, _, err := e.plan(ctx, e.newClient(), bp)
 	return cs, err
@@ -166,11 +168,8 @@ func (e *Engine) prepare(bp *blueprint.Blueprint) (*blueprint.Blueprint, []strin
 	if bp == nil {
 		return nil, nil, fmt.Errorf("provider: nil blueprint")
 	}
-	if err := bp.Validate(); err != nil {
+	if err := bp.Validate(); err != nil { // the deployment name first (blueprint.CheckDeployment)
 		return nil, nil, err
-	}
-	if bp.Deployment == "" {
-		return nil, nil, fmt.Errorf("provider: deployment: empty; name the deployment, its resources are tagged with it")
 	}
 	cp := *bp
 	cp.Resources = make([]blueprint.Resource, len(bp.Resources))

@@ -118,7 +118,7 @@ func why(c byte) string {
 		return "a wildcard in AWS tag filters: it would select other deployments"
 	case '\\':
 		return "the escape character of AWS tag filters"
-	case '=', ',':
+	case '=':
 		return "a separator in OUTSCALE's Tags filter"
 	case ' ':
 		return "spaces are not allowed in load balancer, RDS or launch template names"

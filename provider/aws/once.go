@@ -38,7 +38,9 @@ var sentOnce = map[string]bool{
 // deployment, token) what the lost call made.
 type maybeDone struct{ err error }
 
-func (e *maybeDone) Error() string { return e.err.Error() + " (the call may have taken effect: not sent again blindly)" }
+func (e *maybeDone) Error() string {
+	return e.err.Error() + " (the call may have taken effect: not sent again blindly)"
+}
 
 func (e *maybeDone) Unwrap() error { return e.err }
 

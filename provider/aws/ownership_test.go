@@ -365,3 +365,38 @@ func TestTagFiltersAreWildcards(t *testing.T) {
 		assert.Empty(t, got, "the driver escapes %q", pattern)
 	}
 }
+
+// TestLongestDeploymentName applies the web app under a deployment name of
+// blueprint.MaxDeploymentLen characters: every name derived from it
+// (the lock's launch template, 128 characters; groups; the load balancer
+// and its target group, hashed to 32; the RDS identifier, at most 63;
+// the cluster's launch template and autoscaling group) is accepted, and
+// Destroy leaves nothing.
+func TestLongestDeploymentName(t *testing.T) {
+	t.Parallel()
+	td := newDriver(t)
+	ctx := t.Context()
+	name := "l" + strings.Repeat("0123456789", blueprint.MaxDeploymentLen/10)
+	name += strings.Repeat("x", blueprint.MaxDeploymentLen-len(name))
+	require.Len(t, name, blueprint.MaxDeploymentLen)
+	bp := webApp(name)
+	withCertificate(bp, requestCertificate(ctx, t, td, "long.example.com"))
+	eng := engine(td.Driver)
+	lease, err := eng.Lock(ctx, name)
+	require.NoError(t, err)
+	lts, err := td.EC2.DescribeLaunchTemplates(ctx, &ec2.DescribeLaunchTemplatesInput{LaunchTemplateIds: []string{lease.Lock().ID}})
+	require.NoError(t, err)
+	require.Len(t, lts.LaunchTemplates, 1)
+	assert.Len(t, awssdk.ToString(lts.LaunchTemplates[0].LaunchTemplateName), 128)
+	_, err = eng.Apply(ctx, bp, func(o *provider.ApplyOptions) { o.Lease = lease })
+	require.NoError(t, err)
+	require.NoError(t, lease.Release(ctx))
+	assertOnce(t, td, bp)
+	dbs, err := td.List(ctx, driver.Query{Deployment: name, Kind: blueprint.KindDatabase})
+	require.NoError(t, err)
+	require.Len(t, dbs, 1)
+	assert.LessOrEqual(t, len(dbs[0].ID), 63, "RDS identifiers hold 63")
+	_, err = eng.Destroy(ctx, name)
+	require.NoError(t, err)
+	assertAccountEmpty(t, td)
+}
