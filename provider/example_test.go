@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -136,4 +137,34 @@ func ExampleRenderer() {
 	// Output:
 	// + cluster/web: skipped: depends on load_balancer/web, which failed
 	// Apply failed: 10 created, 0 updated, 0 replaced, 0 deleted in 1.2s (1 failed, 1 skipped)
+}
+
+// Two runs of one deployment at once: the second finds the lock of the
+// first and fails at once with ErrLocked, naming the holder; once the
+// first releases it, the deployment can be applied.
+func ExampleEngine_Lock() {
+	ctx := context.Background()
+	d := fake.New()
+	eng := provider.NewEngine(d, func(o *provider.Options) { o.RateLimit = -1; o.PollMin, o.PollMax = time.Millisecond, time.Millisecond })
+	lease, err := eng.Lock(ctx, "site") // another run, holding the deployment
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = eng.Apply(ctx, webApp("site"))
+	var locked *provider.LockedError
+	fmt.Println(errors.Is(err, provider.ErrLocked), errors.As(err, &locked) && locked.Lock.Holder == lease.Lock().Holder)
+	fmt.Println(d.Counts().Writes, "writes")
+
+	if err := lease.Release(ctx); err != nil {
+		log.Fatal(err)
+	}
+	res, err := eng.Apply(ctx, webApp("site"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res.Created, "created;", len(d.Locks()), "lock left")
+	// Output:
+	// true true
+	// 0 writes
+	// 12 created; 0 lock left
 }
