@@ -23,6 +23,20 @@ import (
 var badNames = []string{"s*", "sh?p", `s\`, "s=x", "s,x", "Shop", "shop ", "-shop", "shop-", "sg-shop", "internal-x",
 	strings.Repeat("a", blueprint.MaxDeploymentLen+1), ""}
 
+// shop returns a fake, an engine on it and the three-tier Blueprint of
+// the deployment "shop", applied when apply is true.
+func shop(t *testing.T, apply bool) (*fake.Driver, *provider.Engine, *blueprint.Blueprint) {
+	t.Helper()
+	d := newFake()
+	eng := provider.NewEngine(d, fastOpts)
+	bp := threeTier("shop", "")
+	if apply {
+		_, err := eng.Apply(t.Context(), bp)
+		require.NoError(t, err)
+	}
+	return d, eng, bp
+}
+
 // TestDeploymentNamesRefusedEverywhere: Plan, Apply, Drift, Destroy, Lock
 // and the driver's List refuse a bad deployment name before any call: the
 // fake's call log stays empty. A Blueprint decoded from JSON is refused
@@ -61,11 +75,7 @@ func TestDeploymentNamesRefusedEverywhere(t *testing.T) {
 // "shop" is refused before any call, and shop stays whole.
 func TestDestroyWildcardTouchesNothing(t *testing.T) {
 	t.Parallel()
-	d := newFake()
-	eng := provider.NewEngine(d, fastOpts)
-	bp := threeTier("shop", "")
-	_, err := eng.Apply(t.Context(), bp)
-	require.NoError(t, err)
+	d, eng, bp := shop(t, true)
 	before := d.Snapshot("shop")
 	d.ResetCalls()
 	for _, pattern := range []string{"s*", "*", "sho?", "s%"} {
@@ -177,16 +187,12 @@ func TestLostAnswerAfterEveryCreate(t *testing.T) {
 // answered "deleted".
 func TestApplyDestroyApplyMakesFreshResources(t *testing.T) {
 	t.Parallel()
-	d := newFake()
-	eng := provider.NewEngine(d, fastOpts)
-	bp := threeTier("shop", "")
-	_, err := eng.Apply(t.Context(), bp)
-	require.NoError(t, err)
+	d, eng, bp := shop(t, true)
 	first := map[string]bool{}
 	for _, o := range d.Resources() {
 		first[o.ID] = true
 	}
-	_, err = eng.Destroy(t.Context(), "shop")
+	_, err := eng.Destroy(t.Context(), "shop")
 	require.NoError(t, err)
 	res, err := eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
@@ -204,11 +210,7 @@ func TestApplyDestroyApplyMakesFreshResources(t *testing.T) {
 // the plan says why.
 func TestDuplicatesKeepTheOneWithDependents(t *testing.T) {
 	t.Parallel()
-	d := newFake()
-	eng := provider.NewEngine(d, fastOpts)
-	bp := threeTier("shop", "")
-	_, err := eng.Apply(t.Context(), bp)
-	require.NoError(t, err)
+	d, eng, bp := shop(t, true)
 	var full string
 	for _, o := range d.Resources() {
 		if o.LogicalID == "net/main" {
@@ -326,9 +328,7 @@ func TestReleaseFailureExpiresTheLock(t *testing.T) {
 // plan and a destroy of nothing write nothing, not even the lock.
 func TestNoOpRunsTakeNoLock(t *testing.T) {
 	t.Parallel()
-	d := newFake()
-	eng := provider.NewEngine(d, fastOpts)
-	bp := threeTier("shop", "")
+	d, eng, bp := shop(t, false)
 	_, err := eng.Apply(t.Context(), bp, func(o *provider.ApplyOptions) { o.DryRun = true })
 	require.NoError(t, err)
 	_, err = eng.Destroy(t.Context(), "shop")
@@ -348,9 +348,7 @@ func TestNoOpRunsTakeNoLock(t *testing.T) {
 // it held, and another run is refused meanwhile.
 func TestLeaseSpansSteps(t *testing.T) {
 	t.Parallel()
-	d := newFake()
-	eng := provider.NewEngine(d, fastOpts)
-	bp := threeTier("shop", "")
+	d, eng, bp := shop(t, false)
 	lease, err := eng.Lock(t.Context(), "shop")
 	require.NoError(t, err)
 	res, err := eng.Apply(t.Context(), bp, func(o *provider.ApplyOptions) { o.Lease = lease })

@@ -52,9 +52,10 @@
 // tags, and DeleteKeypair takes the keypair's id, new at every creation,
 // so release and break never delete a newer lock. It is an imported
 // ed25519 public key whose private key is dropped: nobody can log in with
-// it. No OUTSCALE object has both a name unique per account and tags set
-// by its create call, so the record (holder, lease) is written by
-// CreateTags right after, and the keypair is deleted again when that
+// it. CreateKeypair takes no tags (load balancers, unique by name and
+// tagged by their create call, cost money and take minutes), so the
+// record (holder, lease) is written by CreateTags right after, and the
+// keypair is deleted again when that
 // fails. A run that dies between the two calls leaves a lock without a
 // record; the engine then gives it an expiry one lease away. When the
 // answer to CreateKeypair is lost, the driver reads the keypair of that

@@ -26,9 +26,10 @@ import (
 // that create it at once exactly one gets it. Keypairs take tags
 // (CreateTags lists them among its resources, key-...) and are deleted by
 // their id (DeleteKeypair takes KeypairId), new at every creation, so that
-// nobody ever deletes a lock taken after the one they meant. No object of
-// OUTSCALE's API has both a name unique per account and tags set by its
-// create call, so the record is written by CreateTags right after; when
+// nobody ever deletes a lock taken after the one they meant. CreateKeypair
+// takes no tags (the OUTSCALE objects with a unique name that take tags in
+// their create call, load balancers, cost money and take minutes to
+// make), so the record is written by CreateTags right after; when
 // that fails the keypair is deleted again. A run that dies between the two
 // calls leaves a lock without a record: the engine gives such a lock an
 // expiry one lease away, so it blocks no longer than a lease.
