@@ -134,7 +134,7 @@ func (e *Engine) reportPlan(ctx context.Context, red *redactor, cs *Changeset, r
 
 // hold returns the lease a run of deployment writes under: the caller's
 // (given), or the lock taken for the run (owned: the run releases it).
-func (e *Engine) hold(ctx context.Context, c *client, red *redactor, deployment string, given *Lease, lockFn func(*LockOptions)) (l *Lease, owned bool, err error) {
+func (e *Engine) hold(ctx context.Context, c *client, red *redactor, deployment string, given *Lease, set LockOptions) (l *Lease, owned bool, err error) {
 	if given != nil {
 		if got := given.Lock().Deployment; got != deployment {
 			return nil, false, fmt.Errorf("provider: the lease given holds the lock of %s, not of %s", got, deployment)
@@ -144,10 +144,6 @@ func (e *Engine) hold(ctx context.Context, c *client, red *redactor, deployment 
 		}
 		return given, false, nil
 	}
-	var fns []func(*LockOptions)
-	if lockFn != nil {
-		fns = append(fns, lockFn)
-	}
-	l, err = e.acquire(ctx, c, red, deployment, e.lockOptions(fns...))
+	l, err = e.acquire(ctx, c, red, deployment, e.lockOptions(func(o *LockOptions) { o.override(set) }))
 	return l, err == nil, err
 }

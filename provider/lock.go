@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -79,6 +80,14 @@ const (
 	defaultLease = 5 * time.Minute
 	maxLockPoll  = 5 * time.Second
 )
+
+// override sets the fields of o that set sets.
+func (o *LockOptions) override(set LockOptions) {
+	o.Lease = cmp.Or(set.Lease, o.Lease)
+	o.Renew = cmp.Or(set.Renew, o.Renew)
+	o.Wait = cmp.Or(set.Wait, o.Wait)
+	o.Break = cmp.Or(set.Break, o.Break)
+}
 
 func (o *LockOptions) setDefaults() {
 	if o.Lease <= 0 {

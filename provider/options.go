@@ -69,9 +69,12 @@ type ApplyOptions struct {
 	// DryRun plans and reports the changeset (planned events, Result with
 	// the changeset) without a single write call, and without the lock.
 	DryRun bool
-	// Lock changes the engine's Options.Lock for this call: Wait to wait
-	// for a run in progress, Break to break a dead run's lock.
-	Lock func(*LockOptions)
+	// Lock changes the engine's Options.Lock for this call: its fields
+	// that are set override the engine's. Wait to wait for a run in
+	// progress, Break to break a dead run's lock:
+	//
+	//	eng.Apply(ctx, bp, func(o *provider.ApplyOptions) { o.Lock.Wait = 10 * time.Minute })
+	Lock LockOptions
 	// Lease, when set, is a lock of the deployment the caller holds
 	// ([Engine.Lock]): the apply runs under it instead of taking the lock,
 	// and leaves it held.
@@ -81,7 +84,7 @@ type ApplyOptions struct {
 // DestroyOptions configure one [Engine.Destroy] call, as ApplyOptions
 // do an Apply.
 type DestroyOptions struct {
-	Lock  func(*LockOptions)
+	Lock  LockOptions
 	Lease *Lease
 }
 

@@ -114,7 +114,7 @@ func TestConcurrentApplies(t *testing.T) {
 				wg.Go(func() {
 					res[i], errs[i] = provider.NewEngine(d, fastOpts).Apply(t.Context(), bp, func(o *provider.ApplyOptions) {
 						if wait {
-							o.Lock = func(lo *provider.LockOptions) { lo.Wait, lo.Lease = time.Minute, time.Second }
+							o.Lock.Wait, o.Lock.Lease = time.Minute, time.Second
 						}
 					})
 				})

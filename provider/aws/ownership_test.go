@@ -270,7 +270,7 @@ func TestConcurrentApplies(t *testing.T) {
 				wg.Go(func() {
 					res[i], errs[i] = engine(td.Driver).Apply(ctx, bp, func(o *provider.ApplyOptions) {
 						if wait {
-							o.Lock = func(lo *provider.LockOptions) { lo.Wait = 2 * time.Minute }
+							o.Lock.Wait, o.Lock.Lease = 2*time.Minute, 5*time.Second // polls every second
 						}
 					})
 				})
