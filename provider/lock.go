@@ -79,6 +79,7 @@ type LockOptions struct {
 const (
 	defaultLease = 5 * time.Minute
 	maxLockPoll  = 5 * time.Second
+	maxLockRaces = 5 // tries in a row without a wait, when the lock changes hands between two calls
 )
 
 // override sets the fields of o that set sets.
@@ -217,7 +218,9 @@ func (e *Engine) acquire(ctx context.Context, c *client, red *redactor, deployme
 	}
 	deadline := time.Now().Add(o.Wait)
 	poll := min(o.Renew, maxLockPoll)
-	for tries := 0; ; tries++ {
+	// races counts the tries without a wait in between (the lock changed
+	// hands between two calls); it starts again after every wait.
+	for races := 0; ; races++ {
 		want := driver.Lock{Deployment: deployment, Holder: holder, Expires: time.Now().Add(o.Lease)}
 		got, err := e.lockCall(ctx, func() (driver.Lock, error) { return c.createLock(ctx, want) })
 		if err == nil {
@@ -228,21 +231,25 @@ func (e *Engine) acquire(ctx context.Context, c *client, red *redactor, deployme
 		}
 		cur, err := e.lockCall(ctx, func() (driver.Lock, error) { return c.readLock(ctx, deployment) })
 		switch {
-		case errors.Is(err, driver.ErrNotFound) && tries < 3:
-			continue // released between the create and the read
+		case errors.Is(err, driver.ErrNotFound):
+			if races < maxLockRaces {
+				continue // released between the create and the read
+			}
+			cur = driver.Lock{Deployment: deployment}
 		case err != nil:
 			return nil, fmt.Errorf("provider: lock %s: %w", deployment, err)
 		case cur.Holder.ID == holder.ID:
 			// Our own create, whose answer was lost and that the driver
 			// or the SDK sent again.
 			return e.newLease(ctx, cur, o), nil
-		}
-		took, err := e.displace(ctx, c, red, cur, &o)
-		if err != nil {
-			return nil, err
-		}
-		if took && tries < 10 {
-			continue
+		default:
+			took, err := e.displace(ctx, c, red, cur, &o)
+			if err != nil {
+				return nil, err
+			}
+			if took && races < maxLockRaces {
+				continue
+			}
 		}
 		if !time.Now().Add(poll).Before(deadline) {
 			return nil, &LockedError{Deployment: deployment, Lock: cur}
@@ -250,6 +257,7 @@ func (e *Engine) acquire(ctx context.Context, c *client, red *redactor, deployme
 		if err := wait.Sleep(ctx, poll); err != nil {
 			return nil, fmt.Errorf("provider: lock %s: waiting: %w (%w)", deployment, err, &LockedError{Deployment: deployment, Lock: cur})
 		}
+		races = -1
 	}
 }
 

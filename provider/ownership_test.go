@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -363,4 +364,25 @@ func TestLeaseSpansSteps(t *testing.T) {
 	assert.Empty(t, d.Locks())
 	_, err = eng.Apply(t.Context(), bp, func(o *provider.ApplyOptions) { o.Lease = lease })
 	require.ErrorContains(t, err, "has ended")
+}
+
+// TestWaiterSurvivesReleaseRaces: a run that waits for the lock meets, again
+// and again, a lock gone between its create (AlreadyExists) and its read
+// (NotFound), as when the holder releases at that moment: it keeps trying
+// and takes the lock once it is free.
+func TestWaiterSurvivesReleaseRaces(t *testing.T) {
+	t.Parallel()
+	d := newFake()
+	eng := provider.NewEngine(d, fastOpts, func(o *provider.Options) { o.Lock.Lease = 500 * time.Millisecond })
+	held, err := eng.Lock(t.Context(), "shop")
+	require.NoError(t, err)
+	d.Inject(fake.Fault{Op: fake.OpReadLock, Code: driver.NotFound, Times: 12})
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		_ = held.Release(context.WithoutCancel(t.Context()))
+	}()
+	l, err := eng.Lock(t.Context(), "shop", func(o *provider.LockOptions) { o.Wait = 5 * time.Second })
+	require.NoError(t, err)
+	require.NoError(t, l.Release(t.Context()))
+	assert.GreaterOrEqual(t, d.Counts().ByOp[fake.OpReadLock], 12)
 }
