@@ -352,8 +352,11 @@ func (l *Lease) heartbeat(ctx context.Context) {
 // lost: the lock is gone, or no renewal succeeded in time.
 func (l *Lease) renew(ctx context.Context, c *client) error {
 	cur := l.Lock()
+	l.mu.Lock()
+	giveUp := l.validUntil.Add(-l.opts.Renew) // the lease must not end while the run writes
+	l.mu.Unlock()
 	exp := time.Now().Add(l.opts.Lease)
-	rctx, cancel := context.WithTimeout(ctx, l.opts.Renew)
+	rctx, cancel := context.WithDeadline(ctx, giveUp)
 	got, err := l.e.lockCall(rctx, func() (driver.Lock, error) { return c.renewLock(rctx, cur, exp) })
 	cancel()
 	l.mu.Lock()
@@ -364,7 +367,7 @@ func (l *Lease) renew(ctx context.Context, c *client) error {
 		return nil
 	case errors.Is(err, driver.ErrNotFound):
 		return fmt.Errorf("%w: lock %s of %s is gone: it was broken or taken over", ErrLockLost, cur.ID, cur.Deployment)
-	case !time.Now().Add(l.opts.Renew).Before(l.validUntil):
+	case !time.Now().Before(giveUp):
 		return fmt.Errorf("%w: lock %s of %s could not be renewed before its lease ends at %s: %w",
 			ErrLockLost, cur.ID, cur.Deployment, l.validUntil.UTC().Format(time.RFC3339), err)
 	}

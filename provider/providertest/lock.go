@@ -125,7 +125,7 @@ func leaseEngine(d driver.Driver, lease time.Duration) *provider.Engine {
 // taken over once its holder died (its renewals stopped), broken on
 // purpose, waited for, and released by Apply on success and on failure.
 func testLease(ctx context.Context, t *testing.T, s *suite) {
-	const lease = 1500 * time.Millisecond
+	const lease = 3 * time.Second
 	eng := leaseEngine(s.d, lease)
 	dep := s.lockDeployment(t, "ls")
 	held, err := eng.Lock(ctx, dep)
