@@ -295,6 +295,7 @@ func TestConcurrentApplies(t *testing.T) {
 				assert.Equal(t, 1, converged, "the waiting run finds the work done")
 			} else {
 				assert.Equal(t, 1, locked, "the other run is refused")
+				assert.Zero(t, converged)
 			}
 			assertOnce(t, td, bp)
 			_, err := engine(td.Driver).Destroy(ctx, bp.Deployment)
