@@ -14,6 +14,7 @@ import (
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/aws"
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/providertest"
 )
 
 // loseFirstAnswer lets the first attempt of op reach the server, then
@@ -46,7 +47,7 @@ func TestCreateSubnetAnswerLost(t *testing.T) {
 		return driver.Request{Deployment: dep, Resource: r, Token: tok,
 			Tags: map[string]string{driver.TagDeployment: dep, driver.TagLogicalID: r.ID, driver.TagToken: tok}}
 	}
-	vpc, err := td.Create(ctx, req(blueprint.Resource{ID: "net/main", Kind: blueprint.KindNet,
+	vpc, err := providertest.CreateRetry(ctx, td.Driver, req(blueprint.Resource{ID: "net/main", Kind: blueprint.KindNet,
 		Net: &blueprint.NetSpec{CIDR: netip.MustParsePrefix("10.9.0.0/16")}}))
 	require.NoError(t, err)
 	zones, err := td.Zones(ctx)

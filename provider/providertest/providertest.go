@@ -359,7 +359,7 @@ func testIdempotentCreate(ctx context.Context, t *testing.T, s *suite) {
 		if !ok {
 			continue
 		}
-		again, err := s.d.Create(ctx, Request(dep, r, ids))
+		again, err := CreateRetry(ctx, s.d, Request(dep, r, ids))
 		switch {
 		case err != nil:
 			t.Errorf("Create %s repeated: %v; want the first resource", r.ID, err)
@@ -427,7 +427,7 @@ func testTokenAfterDelete(ctx context.Context, t *testing.T, s *suite) {
 	if err := WaitGone(ctx, s.d, kind, old.ID); err != nil {
 		t.Fatalf("Read %s after its Delete: %v", r.ID, err)
 	}
-	again, err := s.d.Create(ctx, Request(dep, r, idsOf(obs)))
+	again, err := CreateRetry(ctx, s.d, Request(dep, r, idsOf(obs)))
 	if err != nil {
 		return // refused: no working resource from an old token
 	}
@@ -502,7 +502,7 @@ func testInvalid(ctx context.Context, t *testing.T, s *suite) {
 	dep := s.deployment(t, "bad")
 	p := s.d.Profile()
 	create := func(r blueprint.Resource, ids map[string]string) error {
-		_, err := s.d.Create(ctx, Request(dep, r, ids))
+		_, err := CreateRetry(ctx, s.d, Request(dep, r, ids))
 		return err
 	}
 	wantInvalid := func(what string, err error, also ...error) error {
@@ -518,7 +518,7 @@ func testInvalid(ctx context.Context, t *testing.T, s *suite) {
 			t.Error(err)
 		}
 	}
-	net, err := s.d.Create(ctx, Request(dep, blueprint.Resource{ID: "net/main", Kind: blueprint.KindNet,
+	net, err := CreateRetry(ctx, s.d, Request(dep, blueprint.Resource{ID: "net/main", Kind: blueprint.KindNet,
 		Net: &blueprint.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}}, nil))
 	if err != nil {
 		t.Fatalf("Create net: %v", err)
@@ -650,7 +650,11 @@ func testUpdate(ctx context.Context, t *testing.T, s *suite) {
 			want := cur.Resource.Clone()
 			m.change(&want)
 			req := driver.Request{Deployment: dep, Resource: want, Token: driver.Token(dep, m.id, ""), Tags: maps.Clone(cur.Tags)}
-			upd, err := s.d.Update(ctx, req, cur)
+			var upd driver.Observed
+			err = retryable(ctx, func() (err error) {
+				upd, err = s.d.Update(ctx, req, cur)
+				return err
+			})
 			if err != nil {
 				t.Errorf("Update %s.%s of %s: %v", k, field, m.id, err)
 				continue
