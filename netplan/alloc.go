@@ -219,6 +219,9 @@ func (p *Plan) Table() string {
 
 // WriteTable writes [Plan.Table] to w.
 func (p *Plan) WriteTable(w io.Writer) error {
+	if w == nil {
+		return fieldErr(ErrInvalid, "w", "nil", "no writer", "give an io.Writer")
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tZONE\tCIDR\tUSABLE")
 	if p != nil {

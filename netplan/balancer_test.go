@@ -82,7 +82,7 @@ func TestBalancerQuotaNamesTheBalancer(t *testing.T) {
 	assert.Contains(t, lines, `netplan: security group "front": 61 inbound rules, 1 over the aws quota of 60; merge port ranges or use a prefix list`)
 	assert.NotContains(t, err.Error(), `security group "edge"`, "the home tier's group holds none of these rules")
 	// the home tier's ACL is over its quota too, and said so
-	assert.Contains(t, lines, `netplan: network acl "edge": 63 inbound entries, 43 over the aws quota of 20; merge CIDRs or port ranges, or raise the quota (AWS: up to 40)`)
+	assert.Contains(t, lines, `netplan: network acl "edge": 64 inbound entries with the implicit deny, 44 over the aws quota of 20; merge CIDRs or port ranges, or raise the quota (AWS: up to 40)`)
 
 	// 60 fit
 	topo.Flows = clientFlows(60, 2)

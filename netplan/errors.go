@@ -53,6 +53,9 @@ type FieldError struct {
 }
 
 func (e *FieldError) Error() string {
+	if e == nil {
+		return "netplan: <nil FieldError>"
+	}
 	s := "netplan: "
 	if e.Package != "" {
 		s = e.Package + ": "
@@ -71,7 +74,12 @@ func (e *FieldError) Error() string {
 }
 
 // Unwrap returns the sentinel.
-func (e *FieldError) Unwrap() error { return e.Err }
+func (e *FieldError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
 func fieldErr(sentinel error, field, input, problem, fix string) *FieldError {
 	return &FieldError{Field: field, Input: input, Problem: problem, Fix: fix, Err: sentinel}
@@ -100,6 +108,9 @@ type NoSpaceError struct {
 }
 
 func (e *NoSpaceError) Error() string {
+	if e == nil {
+		return "netplan: <nil NoSpaceError>"
+	}
 	largest := "none"
 	if e.LargestFree.IsValid() {
 		largest = e.LargestFree.String()

@@ -126,6 +126,9 @@ func (r PortRange) MarshalText() ([]byte, error) { return []byte(r.String()), ni
 
 // UnmarshalText implements [encoding.TextUnmarshaler]; "" is the zero value.
 func (r *PortRange) UnmarshalText(b []byte) error {
+	if r == nil {
+		return fieldErr(ErrInvalid, "port range", "nil", "nil *PortRange", "decode into a PortRange value")
+	}
 	if len(b) == 0 {
 		*r = PortRange{}
 		return nil

@@ -34,7 +34,9 @@ func TestProfileValues(t *testing.T) {
 	assert.Equal(t, netplan.Reserved{Head: 4, Tail: 1}, aws.Reserved)
 	assert.True(t, aws.StatelessFirewall)
 	assert.Equal(t, netplan.Quotas{InboundRulesPerGroup: 60, OutboundRulesPerGroup: 60, GroupsPerInterface: 5,
-		GroupsPerNet: 2500, RulesPerACL: 20, SubnetsPerNet: 200, NATsPerZone: 5}, aws.Quotas)
+		GroupsPerNet: 2500, RulesPerACL: 20, SubnetsPerNet: 200, NATsPerZone: 5, RouteTablesPerNet: 200,
+		RoutesPerTable: 50, ACLsPerNet: 200, NetsPerRegion: 5, PublicIPsPerRegion: 5, LoadBalancersPerRegion: 50,
+		ListenersPerBalancer: 50, DatabasesPerRegion: 40}, aws.Quotas)
 
 	osc := netplan.Outscale
 	assert.Equal(t, netplan.Bounds{Min: 16, Max: 28}, osc.NetPrefix)
@@ -42,6 +44,7 @@ func TestProfileValues(t *testing.T) {
 	assert.True(t, osc.NetPrefix6.IsZero())
 	assert.Equal(t, netplan.Reserved{Head: 4, Tail: 1}, osc.Reserved)
 	assert.False(t, osc.StatelessFirewall)
+	assert.True(t, osc.PrivateNets)
 	assert.Equal(t, 500, osc.Quotas.GroupsPerNet)
 	assert.Zero(t, osc.Quotas.InboundRulesPerGroup, "unknown quotas stay zero")
 

@@ -26,11 +26,24 @@ import (
 //     (broadcast): subnet-sizing page, "reserved IP addresses".
 //   - StatelessFirewall: network ACLs
 //     (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html).
+//   - BalancerSubnetMax /27: "the subnets that you specify must have a CIDR
+//     block with at least a /27 bitmask and at least 8 free IP addresses"
+//     (Application Load Balancers, Availability Zones and subnets,
+//     https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html).
 //   - Quotas: 60 inbound and 60 outbound rules per security group, 5
 //     security groups per network interface, 2,500 VPC security groups per
-//     Region, 20 rules per network ACL per direction, 200 subnets per VPC, 5
-//     NAT gateways per Availability Zone (Amazon VPC quotas,
-//     https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
+//     Region, 20 rules per network ACL per direction ("This quota includes
+//     the default deny rules"), 200 network ACLs per VPC, 200 subnets per
+//     VPC, 200 route tables per VPC ("The main route table counts toward
+//     this quota"), 50 routes per route table, 5 VPCs per Region, 5 NAT
+//     gateways per Availability Zone, 5 Elastic IP addresses per Region
+//     (Amazon VPC quotas,
+//     https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html);
+//     50 Application Load Balancers per Region and 50 listeners per
+//     load balancer (Quotas for your Application Load Balancers,
+//     https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html);
+//     40 DB instances per Region (Quotas in Amazon RDS,
+//     https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html).
 var AWS = Profile{
 	Name:              "aws",
 	NetPrefix:         Bounds{Min: 16, Max: 28},
@@ -39,14 +52,23 @@ var AWS = Profile{
 	SubnetPrefix6:     Bounds{Min: 64, Max: 64},
 	Reserved:          Reserved{Head: 4, Tail: 1},
 	StatelessFirewall: true,
+	BalancerSubnetMax: 27,
 	Quotas: Quotas{
-		InboundRulesPerGroup:  60,
-		OutboundRulesPerGroup: 60,
-		GroupsPerInterface:    5,
-		GroupsPerNet:          2500,
-		RulesPerACL:           20,
-		SubnetsPerNet:         200,
-		NATsPerZone:           5,
+		InboundRulesPerGroup:   60,
+		OutboundRulesPerGroup:  60,
+		GroupsPerInterface:     5,
+		GroupsPerNet:           2500,
+		RulesPerACL:            20,
+		SubnetsPerNet:          200,
+		NATsPerZone:            5,
+		RouteTablesPerNet:      200,
+		RoutesPerTable:         50,
+		ACLsPerNet:             200,
+		NetsPerRegion:          5,
+		PublicIPsPerRegion:     5,
+		LoadBalancersPerRegion: 50,
+		ListenersPerBalancer:   50,
+		DatabasesPerRegion:     40,
 	},
 }
 
@@ -66,6 +88,8 @@ var AWS = Profile{
 //     "cannot be one of the first four IPs (ending in .0, .1, .2, .3) or the
 //     last IP (ending in .255) of the Subnet, as these are reserved".
 //   - StatelessFirewall false: OUTSCALE has security groups only.
+//   - PrivateNets: "the CIDR must fall within RFC 1918" (About Nets,
+//     https://docs.outscale.com/en/userguide/About-Nets.html).
 //   - GroupsPerNet 500: SPEC CreateSecurityGroup, "You can create up to 500
 //     security groups per Net". The other quotas (rules per group, groups
 //     per VM, subnets, NAT services) are per-account values read with
@@ -77,6 +101,7 @@ var Outscale = Profile{
 	SubnetPrefix:      Bounds{Min: 16, Max: 29},
 	Reserved:          Reserved{Head: 4, Tail: 1},
 	StatelessFirewall: false,
+	PrivateNets:       true,
 	Quotas:            Quotas{GroupsPerNet: 500},
 }
 
@@ -163,8 +188,20 @@ func (p Profile) Usable(prefix netip.Prefix) uint64 {
 // outside the bounds wraps [ErrOutOfBounds] and names them:
 //
 //	netplan: 10.0.0.0/12: prefix length /12 outside aws net bounds /16-/28; use a /16 or longer
+//
+// A profile with PrivateNets also refuses a range outside the private
+// (RFC 1918) ranges, wrapping [ErrOutOfBounds]:
+//
+//	netplan: 100.64.0.0/16: not a private range, which outscale nets need; use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16
 func (p Profile) CheckNet(prefix netip.Prefix) error {
-	return p.checkBits("", prefix, "net")
+	if err := p.checkBits("", prefix, "net"); err != nil {
+		return err
+	}
+	if p.PrivateNets && !prefix.Addr().IsPrivate() {
+		return fieldErr(ErrOutOfBounds, "", prefix.String(), "not a private range, which "+p.label()+" nets need",
+			"use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16")
+	}
+	return nil
 }
 
 // CheckSubnet is like [Profile.CheckNet] for a subnet, against SubnetPrefix

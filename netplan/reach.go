@@ -103,6 +103,9 @@ func (v Verdict) String() string {
 // route tables (no route to the internet gateway), web -> db tcp/3306 at
 // web's outbound security group.
 func (r *Rules) CanReach(q Query) Verdict {
+	if r == nil {
+		return blocked(nil, Step{Layer: "query", Resource: q.To, Rule: "no rules: call Derive"})
+	}
 	var ports PortRange
 	if q.Protocol.HasPorts() {
 		if q.Port == 0 {
@@ -443,6 +446,9 @@ func (r Reacher) String() string { return r.From.String() + " " + protoPorts(r.P
 // peer's block as the peer and a tier's subnet (SourceCIDR) as the tier.
 // It returns nil for an unknown name.
 func (r *Rules) Reachers(tier string) []Reacher {
+	if r == nil {
+		return nil
+	}
 	gi := r.sgIndex(tier)
 	if gi < 0 {
 		return nil

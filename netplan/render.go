@@ -70,6 +70,9 @@ type aclRow struct {
 // deny-all rows. Entries of one ACL with the same direction, protocol and
 // ports are one row, their peers joined ("from dev-dmz, prod-dmz").
 func (r *Rules) MarkdownACLs() string {
+	if r == nil {
+		return ""
+	}
 	type cell struct {
 		row aclRow
 		acl int
@@ -148,6 +151,9 @@ func (r *Rules) MarkdownACLs() string {
 
 // MarkdownACLEntries returns every ACL as a numbered table.
 func (r *Rules) MarkdownACLEntries() string {
+	if r == nil {
+		return ""
+	}
 	var b strings.Builder
 	for i, a := range r.ACLs {
 		if i > 0 {
@@ -173,6 +179,9 @@ func (r *Rules) MarkdownACLEntries() string {
 
 // MarkdownSecurityGroups returns the security groups as one table.
 func (r *Rules) MarkdownSecurityGroups() string {
+	if r == nil {
+		return ""
+	}
 	var b strings.Builder
 	b.WriteString("| Group | Direction | Protocol | Ports | Peer | Description |\n| --- | --- | --- | --- | --- | --- |\n")
 	for _, g := range r.Groups {
@@ -199,6 +208,9 @@ func (r *Rules) MarkdownSecurityGroups() string {
 
 // MarkdownRoutes returns the route tables as one table.
 func (r *Rules) MarkdownRoutes() string {
+	if r == nil {
+		return ""
+	}
 	var b strings.Builder
 	b.WriteString("| Route table | Destination | Target |\n| --- | --- | --- |\n")
 	for _, rt := range r.RouteTables {
@@ -212,6 +224,12 @@ func (r *Rules) MarkdownRoutes() string {
 // WriteMarkdown writes every derived rule as Markdown: the ACL summary, the
 // numbered ACLs, the security groups, the route tables and the findings.
 func (r *Rules) WriteMarkdown(w io.Writer) error {
+	switch {
+	case r == nil:
+		return fieldErr(ErrInvalid, "rules", "nil", "no rules", "call Derive")
+	case w == nil:
+		return fieldErr(ErrInvalid, "w", "nil", "no writer", "give an io.Writer")
+	}
 	var b strings.Builder
 	if len(r.ACLs) > 0 {
 		b.WriteString("### Network ACLs\n\n" + r.MarkdownACLs() + "\n" + r.MarkdownACLEntries() + "\n")

@@ -423,14 +423,30 @@ func cloneTopology(t Topology) Topology {
 
 // Topology returns the topology the rules were derived from (a copy taken
 // by Derive; the caller must not modify it).
-func (r *Rules) Topology() Topology { return r.topo }
+// A nil Rules has the zero Topology.
+func (r *Rules) Topology() Topology {
+	if r == nil {
+		return Topology{}
+	}
+	return r.topo
+}
 
-// Options returns the options the rules were derived with.
-func (r *Rules) Options() Options { return r.opts }
+// Options returns the options the rules were derived with; a nil Rules
+// has the zero Options.
+func (r *Rules) Options() Options {
+	if r == nil {
+		return Options{}
+	}
+	return r.opts
+}
 
 // Err returns the findings of severity [SeverityError] joined as errors,
-// or nil: a caller that must refuse an insecure plan returns r.Err().
+// or nil: a caller that must refuse an insecure plan returns r.Err(). A
+// nil Rules is an error: nothing was derived.
 func (r *Rules) Err() error {
+	if r == nil {
+		return fieldErr(ErrInvalid, "rules", "nil", "no rules", "call Derive")
+	}
 	var errs []error
 	for _, f := range r.Findings {
 		if f.Severity == SeverityError {
@@ -750,10 +766,12 @@ func (r *Rules) checkQuotas() error {
 		// each instance of a tier carries exactly its tier's group
 		over("security group", g.Name, 1, "groups per interface", q.GroupsPerInterface, "raise the quota")
 	}
-	over("net", r.topo.Net.String(), len(r.Groups), "security groups", q.GroupsPerNet, "merge tiers or raise the quota")
+	// The Net's default group and each direction's implicit deny-all entry
+	// count toward the quotas (Quotas.GroupsPerNet, Quotas.RulesPerACL).
+	over("net", r.topo.Net.String(), len(r.Groups)+1, "security groups with the default one", q.GroupsPerNet, "merge tiers or raise the quota")
 	for _, a := range r.ACLs {
-		over("network acl", a.Name, len(a.Inbound), "inbound entries", q.RulesPerACL, "merge CIDRs or port ranges, or raise the quota (AWS: up to 40)")
-		over("network acl", a.Name, len(a.Outbound), "outbound entries", q.RulesPerACL, "merge CIDRs or port ranges, or raise the quota (AWS: up to 40)")
+		over("network acl", a.Name, len(a.Inbound)+1, "inbound entries with the implicit deny", q.RulesPerACL, "merge CIDRs or port ranges, or raise the quota (AWS: up to 40)")
+		over("network acl", a.Name, len(a.Outbound)+1, "outbound entries with the implicit deny", q.RulesPerACL, "merge CIDRs or port ranges, or raise the quota (AWS: up to 40)")
 	}
 	return errors.Join(errs...)
 }

@@ -304,7 +304,7 @@ func TestDeriveQuotas(t *testing.T) {
 	require.Error(t, err)
 	lines := strings.Split(err.Error(), "\n")
 	assert.Contains(t, lines, `netplan: security group "web": 77 inbound rules, 17 over the aws quota of 60; merge port ranges or use a prefix list`)
-	assert.Contains(t, lines, `netplan: network acl "web": 79 inbound entries, 59 over the aws quota of 20; merge CIDRs or port ranges, or raise the quota (AWS: up to 40)`)
+	assert.Contains(t, lines, `netplan: network acl "web": 80 inbound entries with the implicit deny, 60 over the aws quota of 20; merge CIDRs or port ranges, or raise the quota (AWS: up to 40)`)
 
 	// the zero profile checks nothing
 	_, err = netplan.Derive(topo, netplan.Options{})

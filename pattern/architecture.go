@@ -109,36 +109,54 @@ func New(name, cidr string) *Architecture {
 
 // WithZones sets the zones.
 func (a *Architecture) WithZones(zones ...string) *Architecture {
+	if a == nil {
+		return nil
+	}
 	a.Zones = zones
 	return a
 }
 
 // AddTier adds tiers.
 func (a *Architecture) AddTier(ts ...tier.Tier) *Architecture {
+	if a == nil {
+		return nil
+	}
 	a.Tiers = append(a.Tiers, ts...)
 	return a
 }
 
 // AddCluster adds clusters.
 func (a *Architecture) AddCluster(cs ...tier.Cluster) *Architecture {
+	if a == nil {
+		return nil
+	}
 	a.Clusters = append(a.Clusters, cs...)
 	return a
 }
 
 // AddDatabase adds managed databases.
 func (a *Architecture) AddDatabase(ds ...tier.Database) *Architecture {
+	if a == nil {
+		return nil
+	}
 	a.Databases = append(a.Databases, ds...)
 	return a
 }
 
 // AddLB adds load balancers.
 func (a *Architecture) AddLB(lbs ...tier.LB) *Architecture {
+	if a == nil {
+		return nil
+	}
 	a.LBs = append(a.LBs, lbs...)
 	return a
 }
 
 // AddFlow adds flows.
 func (a *Architecture) AddFlow(fs ...netplan.Flow) *Architecture {
+	if a == nil {
+		return nil
+	}
 	a.Flows = append(a.Flows, fs...)
 	return a
 }
@@ -146,6 +164,9 @@ func (a *Architecture) AddFlow(fs ...netplan.Flow) *Architecture {
 // Flow parses each text flow ("internet -> web tcp/443", see
 // netplan.ParseFlow) and adds it; parse errors are reported by Build.
 func (a *Architecture) Flow(texts ...string) *Architecture {
+	if a == nil {
+		return nil
+	}
 	for _, s := range texts {
 		f, err := netplan.ParseFlow(s)
 		if err != nil {
@@ -164,6 +185,9 @@ func (a *Architecture) Flow(texts ...string) *Architecture {
 //
 //	arch.Connect("internet", "web", 80, 443).Connect("web", "app")
 func (a *Architecture) Connect(from, to string, ports ...uint16) *Architecture {
+	if a == nil {
+		return nil
+	}
 	if len(ports) == 0 {
 		a.Links = append(a.Links, Link{From: from, To: to})
 		return a
@@ -177,6 +201,9 @@ func (a *Architecture) Connect(from, to string, ports ...uint16) *Architecture {
 // Peer declares the named network p (a VPN, a peered Net) usable in flows
 // as "peer:<name>".
 func (a *Architecture) Peer(name string, p ...netip.Prefix) *Architecture {
+	if a == nil {
+		return nil
+	}
 	if a.Peers == nil {
 		a.Peers = map[string][]netip.Prefix{}
 	}
@@ -186,6 +213,9 @@ func (a *Architecture) Peer(name string, p ...netip.Prefix) *Architecture {
 
 // Pin declares subnets that already exist; they keep their prefix.
 func (a *Architecture) Pin(allocs ...netplan.Allocation) *Architecture {
+	if a == nil {
+		return nil
+	}
 	a.Pinned = append(a.Pinned, allocs...)
 	return a
 }
@@ -199,6 +229,9 @@ func (a *Architecture) Pin(allocs ...netplan.Allocation) *Architecture {
 //
 //	arch.AddBastion("bastion", netplan.CIDR(netip.MustParsePrefix("203.0.113.0/24")), "web", "app")
 func (a *Architecture) AddBastion(name string, admins netplan.Endpoint, targets ...string) *Architecture {
+	if a == nil {
+		return nil
+	}
 	a.AddTier(tier.Bastion(name))
 	a.AddFlow(netplan.Flow{From: admins, To: netplan.Tier(name), Protocol: netplan.ProtocolTCP, Ports: netplan.Port(22), Description: "admins"})
 	for _, t := range targets {
@@ -209,6 +242,9 @@ func (a *Architecture) AddBastion(name string, admins netplan.Endpoint, targets 
 
 // Tier returns a pointer to the tier named name, to change it, or nil.
 func (a *Architecture) Tier(name string) *tier.Tier {
+	if a == nil {
+		return nil
+	}
 	for i := range a.Tiers {
 		if a.Tiers[i].Name == name {
 			return &a.Tiers[i]
@@ -219,6 +255,9 @@ func (a *Architecture) Tier(name string) *tier.Tier {
 
 // Cluster returns a pointer to the cluster of tier name, or nil.
 func (a *Architecture) Cluster(tierName string) *tier.Cluster {
+	if a == nil {
+		return nil
+	}
 	for i := range a.Clusters {
 		if a.Clusters[i].Tier == tierName {
 			return &a.Clusters[i]
@@ -229,6 +268,9 @@ func (a *Architecture) Cluster(tierName string) *tier.Cluster {
 
 // Database returns a pointer to the database of tier name, or nil.
 func (a *Architecture) Database(tierName string) *tier.Database {
+	if a == nil {
+		return nil
+	}
 	for i := range a.Databases {
 		if a.Databases[i].Tier == tierName {
 			return &a.Databases[i]
@@ -239,6 +281,9 @@ func (a *Architecture) Database(tierName string) *tier.Database {
 
 // LB returns a pointer to the load balancer named name, or nil.
 func (a *Architecture) LB(name string) *tier.LB {
+	if a == nil {
+		return nil
+	}
 	for i := range a.LBs {
 		if a.LBs[i].Name == name {
 			return &a.LBs[i]
@@ -281,6 +326,10 @@ func (a *Architecture) planProfile() netplan.Profile {
 func errf(field, input, problem, fix string) error {
 	return &netplan.FieldError{Package: "pattern", Field: field, Input: input, Problem: problem, Fix: fix, Err: ErrInvalid}
 }
+
+// errNil is what the methods of a nil *Architecture that return an error
+// return; the others return nil and do nothing.
+var errNil = errf("", "", "nil *Architecture", "make one with pattern.New or a ready pattern such as pattern.ThreeTier")
 
 // ErrInvalid is matched with errors.Is by every problem Build reports
 // about the architecture itself (netplan's errors keep their own

@@ -156,6 +156,9 @@ func (r AvailabilityReport) String() string {
 // that runs something, in declaration order, each preceded by the load
 // balancers in front of it.
 func (a *Architecture) Availability(node, zone Availability, path ...string) (AvailabilityReport, error) {
+	if a == nil {
+		return AvailabilityReport{}, errNil
+	}
 	if node < 0 || node > 1 || zone < 0 || zone > 1 {
 		return AvailabilityReport{}, errf("availability", fmt.Sprint(node, zone), "not in [0, 1]", "give fractions such as 0.99")
 	}

@@ -83,9 +83,13 @@ func (a *Architecture) Plan() (*netplan.Plan, error) {
 }
 
 func (a *Architecture) compile() (*design, error) {
+	if a == nil {
+		return nil, errNil
+	}
 	d := newDesign(a)
 	errs := slices.Clone(a.errs)
 	errs = append(errs, d.validate()...)
+	errs = append(errs, d.quotaErrors()...)
 	errs = append(errs, findingErrors(lintArch(d))...)
 	if tierErrs := d.allocate(); tierErrs != nil {
 		errs = append(errs, tierErrs)
@@ -95,6 +99,9 @@ func (a *Architecture) compile() (*design, error) {
 	}
 	if err := d.derive(); err != nil {
 		return nil, err
+	}
+	if errs := d.derivedQuotaErrors(); len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	d.findings = append(d.netFindings(), lintArch(d)...)
 	d.findings = append(d.findings, lintRules(d)...)
@@ -367,7 +374,12 @@ func (d *design) checkEndpoint(field string, e netplan.Endpoint, from bool) []er
 			return []error{errf(field, e.Name, "a load balancer only forwards to its target", "make the flow start at a tier, or set the load balancer's Target")}
 		}
 	case netplan.EndpointPeer:
-		if len(e.Prefixes) == 0 && len(d.arch.Peers[e.Name]) == 0 {
+		declared, ok := d.arch.Peers[e.Name]
+		switch {
+		case len(e.Prefixes) > 0:
+		case ok && len(declared) == 0:
+			return []error{errf(field, "peer:"+e.Name, "peer declared without prefixes", "give Peer(name, prefixes...) the peer's address blocks")}
+		case !ok:
 			return []error{errf(field, "peer:"+e.Name, "unknown peer", "declare it with Peer(name, prefixes...)")}
 		}
 	}
@@ -385,7 +397,9 @@ func (d *design) allocate() error {
 	reqs := make([]netplan.Request, 0, len(a.Tiers))
 	for i := range a.Tiers {
 		t := &a.Tiers[i]
-		r := netplan.Request{Name: t.Name, Bits: t.SubnetBits, Hosts: t.Hosts, Headroom: t.Headroom, Zones: a.tierZones(t)}
+		f := fmt.Sprintf("tiers[%d]", i)
+		r := netplan.Request{Name: t.Name, Bits: t.SubnetBits, Hosts: t.Hosts, Headroom: t.Headroom, Zones: a.tierZones(t),
+			Fields: netplan.RequestFields{Request: f, Bits: f + ".subnet_bits", Hosts: f + ".hosts", Headroom: f + ".headroom"}}
 		if r.Bits == 0 && r.Hosts == 0 {
 			r.Bits = DefaultSubnetBits
 		}
@@ -520,6 +534,7 @@ func (d *design) blueprint() *blueprint.Blueprint {
 	b.clusters()
 	b.databases()
 	b.dependencies()
+	cleanDescriptions(b.bp)
 	for _, f := range d.findings {
 		if f.Severity != netplan.SeverityError {
 			b.bp.Findings = append(b.bp.Findings, f)

@@ -318,6 +318,7 @@ func TestElasticSeed004(t *testing.T) {
 	// No backups is a warning.
 	noBackup := pattern.Elastic(pattern.ElasticOptions{})
 	noBackup.Database("db").BackupRetentionDays = 0
+	noBackup.Database("db").ReadReplicas = 0 // RDS refuses replicas of a source without backups
 	assert.Contains(t, findingIDs(build(t, noBackup)), "PT007 databases[db]")
 }
 

@@ -34,9 +34,14 @@ import (
 // making it twice. Tokens are bound to the run's lock, so that a later
 // run never meets the token of a resource deleted since.
 func (e *Engine) Apply(ctx context.Context, bp *blueprint.Blueprint, optFns ...func(*ApplyOptions)) (*Result, error) {
+	if err := e.usable(); err != nil {
+		return nil, err
+	}
 	var ao ApplyOptions
 	for _, f := range optFns {
-		f(&ao)
+		if f != nil {
+			f(&ao)
+		}
 	}
 	a := &applying{e: e, ao: ao, start: time.Now(), c: e.newClient(),
 		res: &Result{Durations: map[string]time.Duration{}, verb: "Apply"}}

@@ -32,6 +32,9 @@ import (
 // Destroying a deployment with nothing left is a no-op that takes no lock
 // (it only removes a lock whose lease has ended).
 func (e *Engine) Destroy(ctx context.Context, deployment string, optFns ...func(*DestroyOptions)) (*Result, error) {
+	if err := e.usable(); err != nil {
+		return nil, err
+	}
 	var do DestroyOptions
 	for _, f := range optFns {
 		f(&do)
@@ -53,8 +56,8 @@ func (e *Engine) Destroy(ctx context.Context, deployment string, optFns ...func(
 
 // destroy is the body of Destroy: look, lock, look again, delete, check.
 func (e *Engine) destroy(ctx context.Context, c *client, red *redactor, deployment string, do DestroyOptions, res *Result) (err error) {
-	if err := blueprint.CheckDeployment(deployment); err != nil {
-		return fmt.Errorf("provider: destroy: %w", err)
+	if err := checkDeployment(deployment); err != nil {
+		return err
 	}
 	obs, _, err := e.observe(ctx, c, deployment)
 	if err != nil {

@@ -156,6 +156,43 @@
 // or remove the cluster's Scaling"), or built without the policy, at
 // Desired nodes, with AllowFallback.
 //
+// # Preflight
+//
+// Before its first write, and in Plan so that a dry run shows it, the
+// engine checks the Blueprint (adapted to the driver, its zones mapped)
+// against the driver, and reports every problem at once:
+//
+//   - the deployment name: every tag value the engine writes fits (255
+//     characters, OUTSCALE's limit; AWS takes 256), no wildcard of the
+//     clouds' tag filters;
+//   - each resource's values: [blueprint.Resource.Check] (names and
+//     descriptions, CIDR blocks, ports, protocols, entry numbers,
+//     duplicates, health-check and scaling ranges, RDS's rules) and the
+//     driver's own [driver.Checker] when it has one;
+//   - the driver's Profile: Net and subnet prefix bounds, reserved
+//     addresses, private ranges, the smallest load balancer subnet, and
+//     every quota (subnets, route tables with the main one, routes, network
+//     ACLs with the default one and their entries with the implicit deny,
+//     security groups with the default one, rules per group and direction,
+//     groups per interface, NAT gateways per zone; Nets, public IPs, load
+//     balancers, listeners and database instances per region);
+//   - the references: kinds, one Net per service, one subnet per zone and
+//     the zones a load balancer or a DB subnet group needs, one gateway per
+//     Net, one route table and one network ACL per subnet, unique names.
+//
+// Each problem is a [*Problem] naming the resource, the field, the limit
+// with its source and the fix; all match [ErrPreflight] and driver.ErrInvalid
+// or, for a quota, driver.ErrQuota:
+//
+//	provider: preflight: net/main: 202 subnets, over the aws quota of 200 (profile aws, Quotas.SubnetsPerNet); use fewer subnets or raise the quota in the profile
+//
+// The quotas of a region are checked against the deployment's own
+// resources: other deployments of the account use the same quotas, and
+// the preflight does not list them. Every refusal of the fake is caught
+// first (the fake's own figures are its Profile's), and a Blueprint that
+// passes the preflight applies on the fake without an error: the table of
+// TestRefusalsCaughtFirst and the property tests of parity_test.go hold it.
+//
 // # Progress and secrets
 //
 // Every step of every resource is an [Event] sent to [Options.OnEvent] and

@@ -24,11 +24,17 @@ type DriftReport struct {
 
 // HasDrift reports whether anything differs.
 func (r *DriftReport) HasDrift() bool {
+	if r == nil {
+		return false
+	}
 	return len(r.Changed)+len(r.Missing)+len(r.Extra) > 0
 }
 
 // String returns the report as a listing.
 func (r *DriftReport) String() string {
+	if r == nil {
+		return "No drift report.\n"
+	}
 	if !r.HasDrift() {
 		return fmt.Sprintf("No drift in %s.\n", r.Deployment)
 	}
@@ -53,6 +59,9 @@ func (r *DriftReport) String() string {
 // deleted outside archkit and the extra tagged resources. It makes no
 // write call.
 func (e *Engine) Drift(ctx context.Context, bp *blueprint.Blueprint) (*DriftReport, error) {
+	if err := e.usable(); err != nil {
+		return nil, err
+	}
 	cs, _, err := e.plan(ctx, e.newClient(), bp)
 	if err != nil {
 		return nil, err

@@ -23,6 +23,9 @@ type Engine struct {
 	opts Options
 	log  *slog.Logger
 	lim  *rate.Limiter
+	// noPreflight skips the preflight: only the tests that show a
+	// driver's own refusals set it.
+	noPreflight bool
 }
 
 // NewEngine returns an Engine for d, with the options set by optFns
@@ -33,13 +36,28 @@ type Engine struct {
 func NewEngine(d driver.Driver, optFns ...func(*Options)) *Engine {
 	var o Options
 	for _, f := range optFns {
-		f(&o)
+		if f != nil {
+			f(&o)
+		}
 	}
 	o.setDefaults()
 	return &Engine{d: d, opts: o, log: o.Logger, lim: newLimiter(o)}
 }
 
 func (e *Engine) newClient() *client { return &client{d: e.d, lim: e.lim} }
+
+// ErrNoDriver is returned by every method of an Engine that has no driver:
+// a nil *Engine, the zero Engine, or NewEngine(nil).
+var ErrNoDriver = errors.New("provider: engine without a driver; make it with provider.NewEngine(driver)")
+
+// usable returns ErrNoDriver for an Engine that cannot run, so that its
+// methods fail with an error instead of a panic.
+func (e *Engine) usable() error {
+	if e == nil || e.d == nil || e.lim == nil {
+		return ErrNoDriver
+	}
+	return nil
+}
 
 func joinErrs(errs []error) error { return errors.Join(errs...) }
 

@@ -13,7 +13,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/internal/wait"
 )
@@ -38,6 +37,9 @@ type LockedError struct {
 
 // Error names the holder, the end of its lease and what to do.
 func (e *LockedError) Error() string {
+	if e == nil {
+		return "provider: deployment locked (<nil LockedError>)"
+	}
 	until := "its record is not written yet (a run is taking it, or died while taking it: it expires one lease from now)"
 	if !e.Lock.Expires.IsZero() {
 		until = "its lease runs until " + e.Lock.Expires.UTC().Format(time.RFC3339)
@@ -135,6 +137,9 @@ type Lease struct {
 // Lock returns the lock object as last written: its provider id, holder
 // and the end of its lease.
 func (l *Lease) Lock() driver.Lock {
+	if !l.taken() {
+		return driver.Lock{}
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.lock
@@ -143,10 +148,27 @@ func (l *Lease) Lock() driver.Lock {
 // Done returns a channel closed when the lease ends: released, lost
 // (Err matches [ErrLockLost]) or given up because the context passed to
 // [Engine.Lock] ended.
-func (l *Lease) Done() <-chan struct{} { return l.ended }
+func (l *Lease) Done() <-chan struct{} {
+	if !l.taken() {
+		return closed
+	}
+	return l.ended
+}
+
+// taken reports whether l was made by Engine.Lock (not nil, not zero).
+func (l *Lease) taken() bool { return l != nil && l.e != nil }
+
+// closed is the Done of a nil or zero Lease: it never held anything.
+var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// errNilLease is what the methods of a nil Lease report.
+var errNilLease = errors.New("provider: nil *Lease; take one with Engine.Lock")
 
 // Err returns nil while the lease holds, and why it ended afterwards.
 func (l *Lease) Err() error {
+	if !l.taken() {
+		return errNilLease
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.err
@@ -204,8 +226,11 @@ func (l *Lease) bind(ctx context.Context) (run context.Context, stop func()) {
 // A crashed run blocks the next one for at most Lease (5 minutes by
 // default), plus the difference between the two hosts' clocks.
 func (e *Engine) Lock(ctx context.Context, deployment string, optFns ...func(*LockOptions)) (*Lease, error) {
-	if err := blueprint.CheckDeployment(deployment); err != nil {
-		return nil, fmt.Errorf("provider: lock: %w", err)
+	if err := e.usable(); err != nil {
+		return nil, err
+	}
+	if err := checkDeployment(deployment); err != nil {
+		return nil, err
 	}
 	return e.acquire(ctx, e.newClient(), &redactor{deployment: deployment}, deployment, e.lockOptions(optFns...))
 }
@@ -383,6 +408,9 @@ var errReleased = errors.New("provider: lease released")
 // now), so that the next run takes it over at once; the error says which.
 // Release is safe to call more than once.
 func (l *Lease) Release(ctx context.Context) error {
+	if !l.taken() {
+		return errNilLease
+	}
 	first := false
 	l.releaseOnce.Do(func() { first = true; close(l.stop) })
 	<-l.beat

@@ -28,6 +28,11 @@ func (e *Engine) plan(ctx context.Context, c *client, in *blueprint.Blueprint) (
 	if err != nil {
 		return nil, red, red.err(err)
 	}
+	if !e.noPreflight {
+		if err := preflight(bp, e.d); err != nil {
+			return nil, red, red.err(err)
+		}
+	}
 	cs := &Changeset{Deployment: bp.Deployment, Provider: e.d.Name(), Notices: notices, bp: bp, observed: obs,
 		ids: map[string]string{}, netIDs: netIDs}
 	m := newMatcher(cs, e.d.Capabilities())

@@ -3,6 +3,7 @@ package provider
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -100,6 +101,9 @@ type Changeset struct {
 
 // Counts returns the number of changes per action.
 func (cs *Changeset) Counts() map[Action]int {
+	if cs == nil {
+		return map[Action]int{}
+	}
 	m := map[Action]int{}
 	for _, c := range cs.Changes {
 		m[c.Action]++
@@ -110,6 +114,9 @@ func (cs *Changeset) Counts() map[Action]int {
 // HasChanges reports whether applying the changeset would make a write
 // call.
 func (cs *Changeset) HasChanges() bool {
+	if cs == nil {
+		return false
+	}
 	for _, c := range cs.Changes {
 		if c.Action != ActionNoop {
 			return true
@@ -120,6 +127,9 @@ func (cs *Changeset) HasChanges() bool {
 
 // Change returns the change of logical id id.
 func (cs *Changeset) Change(id string) (Change, bool) {
+	if cs == nil {
+		return Change{}, false
+	}
 	for _, c := range cs.Changes {
 		if c.ID == id {
 			return c, true
@@ -130,6 +140,9 @@ func (cs *Changeset) Change(id string) (Change, bool) {
 
 // String returns the changeset as a plan listing, like terraform plan.
 func (cs *Changeset) String() string {
+	if cs == nil {
+		return "No plan.\n"
+	}
 	var b strings.Builder
 	n := cs.Counts()
 	fmt.Fprintf(&b, "Plan for %s on %s: %d to create, %d to update, %d to replace, %d to delete, %d unchanged.\n",
@@ -148,6 +161,9 @@ func (cs *Changeset) String() string {
 
 // WriteTo writes the listing of String to w.
 func (cs *Changeset) WriteTo(w io.Writer) (int64, error) {
+	if w == nil {
+		return 0, errors.New("provider: Changeset.WriteTo: nil writer; give an io.Writer")
+	}
 	n, err := io.WriteString(w, cs.String())
 	return int64(n), err
 }
@@ -156,9 +172,14 @@ func (cs *Changeset) WriteTo(w io.Writer) (int64, error) {
 // make. It makes no write call and takes no lock: it is the dry run.
 // Errors: an invalid Blueprint (a deployment name that
 // [blueprint.CheckDeployment] refuses, before any call), a kind the driver
-// does not support (ErrUnsupported), a zone not in the region, or a failed
-// List, all before anything is changed.
+// does not support (ErrUnsupported), a zone not in the region, every
+// problem the preflight finds ([ErrPreflight], see the package
+// documentation), or a failed List, all before anything is changed;
+// [ErrNoDriver] for an Engine without a driver.
 func (e *Engine) Plan(ctx context.Context, bp *blueprint.Blueprint) (*Changeset, error) {
+	if err := e.usable(); err != nil {
+		return nil, err
+	}
 	cs, _, err := e.plan(ctx, e.newClient(), bp)
 	return cs, err
 }
@@ -168,7 +189,10 @@ func (e *Engine) prepare(bp *blueprint.Blueprint) (*blueprint.Blueprint, []strin
 	if bp == nil {
 		return nil, nil, fmt.Errorf("provider: nil blueprint")
 	}
-	if err := bp.Validate(); err != nil { // the deployment name first (blueprint.CheckDeployment)
+	if err := checkDeployment(bp.Deployment); err != nil {
+		return nil, nil, err
+	}
+	if err := bp.Validate(); err != nil {
 		return nil, nil, err
 	}
 	cp := *bp

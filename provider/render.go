@@ -39,6 +39,9 @@ var (
 
 // Handle prints ev. Its signature fits [Options.OnEvent].
 func (r *Renderer) Handle(ev Event) {
+	if r == nil || r.w == nil {
+		return // nowhere to print: the zero Renderer and NewRenderer(nil) drop events
+	}
 	var line string
 	sym := ev.Action.Symbol()
 	switch ev.Type {

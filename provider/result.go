@@ -29,6 +29,9 @@ type Result struct {
 // String returns the summary line: "Apply complete: 23 created, 0
 // updated, 0 replaced, 0 deleted in 1.2s".
 func (r *Result) String() string {
+	if r == nil {
+		return "No result."
+	}
 	verb := r.verb
 	if verb == "" {
 		verb = "Apply"

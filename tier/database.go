@@ -3,6 +3,7 @@ package tier
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Engine is a managed database engine.
@@ -54,10 +55,12 @@ type Database struct {
 }
 
 // NewDatabase returns a secure managed database: Multi-AZ, encrypted,
-// backups kept 7 days, 20 GiB, user "admin".
+// backups kept 7 days, 20 GiB, master user [DefaultUsername]
+// ("archkit_admin", which RDS takes for MySQL and PostgreSQL alike: not
+// "admin", a reserved word of PostgreSQL).
 func NewDatabase(tierName string, engine Engine, class string) Database {
 	return Database{Tier: tierName, Engine: engine, Class: class, StorageGiB: 20, MultiAZ: true,
-		BackupRetentionDays: 7, Encrypted: true, Username: "admin"}
+		BackupRetentionDays: 7, Encrypted: true, Username: DefaultUsername}
 }
 
 // ListenPort returns Port, or the engine's default when Port is 0.
@@ -90,8 +93,16 @@ func (d Database) Validate() error {
 	if d.BackupRetentionDays < 0 || d.BackupRetentionDays > 35 {
 		errs = append(errs, fieldError(f+".backup_retention_days", fmt.Sprint(d.BackupRetentionDays), "outside 0-35 days", "use 1 to 35 days"))
 	}
-	if d.Username == "" {
-		errs = append(errs, fieldError(f+".username", `""`, "empty master user name", "set a user name such as admin"))
+	if err := d.Engine.CheckUsername(d.Username); err != nil {
+		errs = append(errs, fieldError(f+".username", fmt.Sprintf("%q", d.Username), err.Error(),
+			"use 1 to 16 letters, digits or '_', starting with a letter, such as "+DefaultUsername))
+	}
+	if err := CheckInstanceClass(d.Class); d.Class != "" && err != nil {
+		errs = append(errs, fieldError(f+".class", fmt.Sprintf("%q", d.Class), err.Error(), "give a class such as db.t3.micro"))
+	}
+	if d.ReadReplicas > 0 && d.BackupRetentionDays == 0 {
+		errs = append(errs, fieldError(f+".backup_retention_days", "0", "read replicas need automated backups on their source",
+			"keep backups at least 1 day, or drop the read replicas"))
 	}
 	if d.FallbackToCluster {
 		fb := d.Fallback
@@ -103,4 +114,24 @@ func (d Database) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// CheckInstanceClass reports why RDS would refuse class as a DB instance
+// class, or nil: a class is "db." then a family and a size, each of
+// lowercase letters, digits and '-', such as db.t3.micro or
+// db.r6g.2xlarge (RDS User Guide, DB instance classes). Whether the
+// region offers the class is not checked.
+func CheckInstanceClass(class string) error {
+	parts := strings.Split(class, ".")
+	if len(parts) != 3 || parts[0] != "db" || parts[1] == "" || parts[2] == "" {
+		return errors.New(`not of the form db.<family>.<size>`)
+	}
+	for _, p := range parts[1:] {
+		for _, r := range p {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				return fmt.Errorf("character %q not allowed", r)
+			}
+		}
+	}
+	return nil
 }

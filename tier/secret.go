@@ -28,7 +28,11 @@ func (s Secret) String() string {
 func (s Secret) GoString() string { return `"REDACTED"` }
 
 // Format prints "REDACTED" for every verb.
-func (s Secret) Format(f fmt.State, _ rune) { fmt.Fprint(f, s.String()) }
+func (s Secret) Format(f fmt.State, _ rune) {
+	if f != nil {
+		fmt.Fprint(f, s.String())
+	}
+}
 
 // LogValue implements slog.LogValuer.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }

@@ -53,6 +53,9 @@ type Blueprint struct {
 
 // Resource returns the resource with logical id id.
 func (bp *Blueprint) Resource(id string) (Resource, bool) {
+	if bp == nil {
+		return Resource{}, false
+	}
 	i, ok := slices.BinarySearchFunc(bp.Resources, id, func(r Resource, id string) int { return strings.Compare(r.ID, id) })
 	if !ok {
 		// Resources are sorted by Build; fall back to a scan for hand-made blueprints.
@@ -68,6 +71,9 @@ func (bp *Blueprint) Resource(id string) (Resource, bool) {
 
 // OfKind returns the resources of kind k, in id order.
 func (bp *Blueprint) OfKind(k Kind) []Resource {
+	if bp == nil {
+		return nil
+	}
 	var out []Resource
 	for _, r := range bp.Resources {
 		if r.Kind == k {
@@ -82,6 +88,9 @@ func (bp *Blueprint) OfKind(k Kind) []Resource {
 // its kind, and every Ref naming a resource of the Blueprint. It reports
 // every problem at once.
 func (bp *Blueprint) Validate() error {
+	if bp == nil {
+		return errors.New("blueprint: nil Blueprint; build one with pattern.Architecture.Build or decode it from JSON")
+	}
 	var errs []error
 	if err := CheckDeployment(bp.Deployment); err != nil {
 		errs = append(errs, fmt.Errorf("blueprint: %w", err))
@@ -359,17 +368,33 @@ type DatabaseSpec struct {
 
 // Spec returns the spec of r as an any (the pointer that matches Kind), or
 // nil when it is missing.
-func (r *Resource) Spec() any { return entryOf(r.Kind).spec(r) }
+// A nil Resource has no spec.
+func (r *Resource) Spec() any {
+	if r == nil {
+		return nil
+	}
+	return entryOf(r.Kind).spec(r)
+}
 
 // Refs returns pointers to every Ref in r's spec, so a caller can read or
 // rewrite them (the engine replaces logical ids by provider ids). Empty
 // Refs are included; callers skip them.
-func (r *Resource) Refs() []*Ref { return entryOf(r.Kind).refs(r) }
+func (r *Resource) Refs() []*Ref {
+	if r == nil {
+		return nil
+	}
+	return entryOf(r.Kind).refs(r)
+}
 
 // Zones returns pointers to the zone fields of r's spec that are set (a
 // subnet's zone, a public IP's or a NAT gateway's when given), so that the
 // engine can map a declared zone ("a") to the provider's ("eu-west-2a").
-func (r *Resource) Zones() []*string { return entryOf(r.Kind).zones(r) }
+func (r *Resource) Zones() []*string {
+	if r == nil {
+		return nil
+	}
+	return entryOf(r.Kind).zones(r)
+}
 
 // Dependencies returns the distinct, sorted logical ids that r's Refs name.
 func (r *Resource) Dependencies() []string {
@@ -400,6 +425,9 @@ func (r Resource) Clone() Resource {
 // [RuleSpec.Key] and without duplicates. Two resources that the clouds
 // treat as the same are equal once normalized.
 func (r *Resource) Normalize() {
+	if r == nil {
+		return
+	}
 	r.DependsOn = nil
 	entryOf(r.Kind).normalize(r)
 }

@@ -37,6 +37,9 @@ type DeploymentError struct {
 
 // Error returns `deployment "s*": <problem>; <fix>`.
 func (e *DeploymentError) Error() string {
+	if e == nil {
+		return "deployment: <nil DeploymentError>"
+	}
 	return fmt.Sprintf("deployment %q: %s; %s", e.Name, e.Problem, e.Fix)
 }
 

@@ -19,6 +19,7 @@ var motoGaps = []string{
 	providertest.GapDeleteSubnetInUse,
 	providertest.GapReleaseIPInUse,
 	providertest.GapTokenAfterDelete,
+	providertest.GapDBSubnetGroupOneZone,
 }
 
 func TestConformance(t *testing.T) {

@@ -152,6 +152,9 @@
 //     the token of a deleted resource makes a new one, where AWS answers
 //     with the deleted one. (A repeated create within a run is closed by
 //     the driver's look-up before each create.)
+//   - db-subnet-group-one-zone: a database whose DB subnet group covers one
+//     zone is created; AWS refuses it (DBSubnetGroupDoesNotCoverEnoughAZs).
+//     Build and the engine's preflight refuse it before any call.
 //
 // moto also accepts any subnet prefix; the driver closes that with its own
 // prefix check, so it is not declared. Other moto differences the driver works around:

@@ -98,7 +98,9 @@ type Driver struct {
 func New(ctx context.Context, optFns ...func(*Options)) (*Driver, error) {
 	var o Options
 	for _, fn := range optFns {
-		fn(&o)
+		if fn != nil {
+			fn(&o)
+		}
 	}
 	var lo []func(*config.LoadOptions) error
 	if o.Region != "" {
@@ -146,7 +148,9 @@ func New(ctx context.Context, optFns ...func(*Options)) (*Driver, error) {
 func NewFromConfig(cfg awssdk.Config, optFns ...func(*Options)) (*Driver, error) {
 	var o Options
 	for _, fn := range optFns {
-		fn(&o)
+		if fn != nil {
+			fn(&o)
+		}
 	}
 	if o.Region != "" {
 		cfg.Region = o.Region
@@ -238,8 +242,35 @@ func (d *Driver) logger() *slog.Logger {
 	return d.log
 }
 
-// Region returns the driver's region.
-func (d *Driver) Region() string { return d.region }
+// Region returns the driver's region ("" for a nil Driver).
+func (d *Driver) Region() string {
+	if d == nil {
+		return ""
+	}
+	return d.region
+}
+
+// ready reports, as an error with Code Invalid, a Driver that cannot call
+// the API an operation on kind k needs: nil, or its zero value, whose
+// clients are nil. New and NewFromConfig set them all.
+func (d *Driver) ready(op string, k blueprint.Kind) error {
+	missing := ""
+	switch {
+	case d == nil:
+		missing = "the driver (nil)"
+	case d.EC2 == nil:
+		missing = "its EC2 client"
+	case k == blueprint.KindLoadBalancer && d.ELB == nil:
+		missing = "its ELB client"
+	case k == blueprint.KindCluster && d.AutoScaling == nil:
+		missing = "its Auto Scaling client"
+	case k == blueprint.KindDatabase && d.RDS == nil:
+		missing = "its RDS client"
+	default:
+		return nil
+	}
+	return driver.NewError(op, string(k), "", driver.Invalid, fmt.Errorf("aws: %s is missing; make the driver with aws.New or aws.NewFromConfig", missing))
+}
 
 // Name returns "aws".
 func (d *Driver) Name() string { return "aws" }
@@ -265,6 +296,9 @@ func (d *Driver) Profile() netplan.Profile { return netplan.AWS }
 // Zones lists the available zones of the region, sorted. The answer is
 // cached after the first successful call.
 func (d *Driver) Zones(ctx context.Context) ([]string, error) {
+	if err := d.ready("DescribeAvailabilityZones", ""); err != nil {
+		return nil, err
+	}
 	d.zonesMu.Lock()
 	defer d.zonesMu.Unlock()
 	if d.zones != nil {
@@ -309,6 +343,9 @@ func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, e
 	if err := checkDeployment("List", string(q.Kind), q.Deployment); err != nil {
 		return nil, err
 	}
+	if err := d.ready("List", q.Kind); err != nil {
+		return nil, err
+	}
 	ops, ok := kinds[q.Kind]
 	if !ok {
 		return nil, unknownKind("List", q.Kind)
@@ -323,6 +360,9 @@ func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, e
 // deleted and still visible, like a NAT gateway) is an error with Code
 // NotFound.
 func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (driver.Observed, error) {
+	if err := d.ready("Read", kind); err != nil {
+		return driver.Observed{}, err
+	}
 	ops, ok := kinds[kind]
 	if !ok {
 		return driver.Observed{}, unknownKind("Read", kind)
@@ -334,6 +374,9 @@ func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (driv
 // made (found by its ownership tags, its name or its client token).
 func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	r := req.Resource
+	if err := d.ready("Create", r.Kind); err != nil {
+		return driver.Observed{}, err
+	}
 	if r.Spec() == nil {
 		return driver.Observed{}, driver.NewError("Create", string(r.Kind), r.ID, driver.Invalid,
 			fmt.Errorf("aws: resource %s: spec %q missing; set it", r.ID, r.Kind))
@@ -350,6 +393,9 @@ func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observe
 // [Driver.Capabilities].
 func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.Observed) (driver.Observed, error) {
 	r := req.Resource
+	if err := d.ready("Update", r.Kind); err != nil {
+		return driver.Observed{}, err
+	}
 	if r.Spec() == nil {
 		return driver.Observed{}, driver.NewError("Update", string(r.Kind), current.ID, driver.Invalid,
 			fmt.Errorf("aws: resource %s: spec %q missing; set it", r.ID, r.Kind))
@@ -367,6 +413,9 @@ func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.
 // database). A resource already gone is not an error.
 func (d *Driver) Delete(ctx context.Context, current driver.Observed) error {
 	kind := current.Resource.Kind
+	if err := d.ready("Delete", kind); err != nil {
+		return err
+	}
 	d.logger().LogAttrs(ctx, slog.LevelDebug, "delete", slog.String("kind", string(kind)), slog.String("id", current.ID))
 	ops, ok := kinds[kind]
 	if !ok {

@@ -36,6 +36,9 @@ const lockKind = "lock"
 // whose answer was lost with the same template (moto answers
 // AlreadyExists, and the engine recognises its holder id).
 func (d *Driver) CreateLock(ctx context.Context, l driver.Lock) (driver.Lock, error) {
+	if err := d.ready("CreateLock", ""); err != nil {
+		return driver.Lock{}, err
+	}
 	if err := checkDeployment("CreateLock", lockKind, l.Deployment); err != nil {
 		return driver.Lock{}, err
 	}
@@ -56,6 +59,9 @@ func (d *Driver) CreateLock(ctx context.Context, l driver.Lock) (driver.Lock, er
 
 // ReadLock returns the lock's launch template and its record.
 func (d *Driver) ReadLock(ctx context.Context, deployment string) (driver.Lock, error) {
+	if err := d.ready("ReadLock", ""); err != nil {
+		return driver.Lock{}, err
+	}
 	if err := checkDeployment("ReadLock", lockKind, deployment); err != nil {
 		return driver.Lock{}, err
 	}
@@ -95,6 +101,9 @@ func (d *Driver) lockRecord(ctx context.Context, deployment, id string) (driver.
 // RenewLock rewrites the expiry tag of the template l.ID, after checking
 // that this very template still exists.
 func (d *Driver) RenewLock(ctx context.Context, l driver.Lock, expires time.Time) (driver.Lock, error) {
+	if err := d.ready("RenewLock", ""); err != nil {
+		return driver.Lock{}, err
+	}
 	if err := checkDeployment("RenewLock", lockKind, l.Deployment); err != nil {
 		return driver.Lock{}, err
 	}
@@ -115,6 +124,9 @@ func (d *Driver) RenewLock(ctx context.Context, l driver.Lock, expires time.Time
 
 // DeleteLock deletes the template l.ID; one already gone is not an error.
 func (d *Driver) DeleteLock(ctx context.Context, l driver.Lock) error {
+	if err := d.ready("DeleteLock", ""); err != nil {
+		return err
+	}
 	if err := checkDeployment("DeleteLock", lockKind, l.Deployment); err != nil {
 		return err
 	}

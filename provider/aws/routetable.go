@@ -115,6 +115,12 @@ func (d *Driver) reconcileRouteTable(ctx context.Context, req driver.Request, cu
 		switch {
 		case !ok:
 			_, err := d.EC2.CreateRoute(ctx, &ec2.CreateRouteInput{RouteTableId: in.RouteTableId, DestinationCidrBlock: in.DestinationCidrBlock, GatewayId: in.GatewayId, NatGatewayId: in.NatGatewayId})
+			if isCode(err, driver.AlreadyExists) {
+				// A retried CreateRoute whose first answer was lost finds
+				// the route it made (RouteAlreadyExists): point it at the
+				// target wanted, which is idempotent.
+				_, err = d.EC2.ReplaceRoute(ctx, in)
+			}
 			if err != nil {
 				return driver.Observed{}, mapErr("CreateRoute", "route_table", id, err)
 			}

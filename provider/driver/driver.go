@@ -251,3 +251,18 @@ func Hash(s string) uint32 {
 func CompareObserved(a, b Observed) int {
 	return cmp.Or(strings.Compare(a.LogicalID, b.LogicalID), strings.Compare(a.ID, b.ID))
 }
+
+// Checker is implemented by a driver whose cloud refuses values beyond
+// what [blueprint.Resource.Check], its Profile and its Capabilities say:
+// AWS, for example, refuses a load balancer name that begins with
+// "internal-", which OUTSCALE takes. The engine's preflight calls Check
+// for every resource of a Blueprint before its first write, and reports
+// every problem with the others.
+type Checker interface {
+	// Check reports every value of r that the cloud would refuse, joined
+	// (errors.Join), each naming the spec field and the fix. r is a
+	// resource of deployment's Blueprint after the engine adapted it to
+	// the driver: its Refs are logical ids, its zones the driver's. Check
+	// makes no call and is safe for concurrent use.
+	Check(deployment string, r blueprint.Resource) error
+}

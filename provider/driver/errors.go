@@ -115,6 +115,9 @@ func NewError(op, kind, id string, code Code, err error) *Error {
 }
 
 func (e *Error) Error() string {
+	if e == nil {
+		return "driver: <nil Error>"
+	}
 	msg := e.Op
 	if e.Kind != "" || e.ID != "" {
 		msg += " " + e.Kind
@@ -141,6 +144,9 @@ func (e *Error) Error() string {
 
 // Unwrap returns the cloud's error and the sentinel of the code.
 func (e *Error) Unwrap() []error {
+	if e == nil {
+		return nil
+	}
 	var out []error
 	if e.Err != nil {
 		out = append(out, e.Err)

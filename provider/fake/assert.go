@@ -23,6 +23,9 @@ type TestingT interface {
 //
 //	fake.AssertAllows(t, d, "security_group/lb", "security_group/web", "tcp", 8080)
 func AssertAllows(t TestingT, d *Driver, from, to string, proto netplan.Protocol, port uint16) bool {
+	if badArgs(t, d) {
+		return false
+	}
 	t.Helper()
 	ok, why, err := d.Allows(from, to, proto, port)
 	if err != nil {
@@ -38,6 +41,9 @@ func AssertAllows(t TestingT, d *Driver, from, to string, proto netplan.Protocol
 // AssertDenies checks that members of group from may not reach members of
 // group to on proto and port.
 func AssertDenies(t TestingT, d *Driver, from, to string, proto netplan.Protocol, port uint16) bool {
+	if badArgs(t, d) {
+		return false
+	}
 	t.Helper()
 	ok, _, err := d.Allows(from, to, proto, port)
 	if err != nil {
@@ -53,6 +59,9 @@ func AssertDenies(t TestingT, d *Driver, from, to string, proto netplan.Protocol
 // AssertCount checks that the Driver holds exactly n resources of kind k,
 // whatever their tags.
 func AssertCount(t TestingT, d *Driver, k blueprint.Kind, n int) bool {
+	if badArgs(t, d) {
+		return false
+	}
 	t.Helper()
 	var ids []string
 	for _, o := range d.Resources() {
@@ -70,6 +79,9 @@ func AssertCount(t TestingT, d *Driver, k blueprint.Kind, n int) bool {
 // AssertNoLeaks checks that no resource tagged with deployment is left,
 // for the end of a destroy test, and names those that are.
 func AssertNoLeaks(t TestingT, d *Driver, deployment string) bool {
+	if badArgs(t, d) {
+		return false
+	}
 	t.Helper()
 	var left []string
 	for _, o := range d.Resources() {
@@ -87,6 +99,9 @@ func AssertNoLeaks(t TestingT, d *Driver, deployment string) bool {
 // AssertExists checks that deployment has a resource with logical id
 // logicalID, and returns it.
 func AssertExists(t TestingT, d *Driver, deployment, logicalID string) (driver.Observed, bool) {
+	if badArgs(t, d) {
+		return driver.Observed{}, false
+	}
 	t.Helper()
 	for _, o := range d.Resources() {
 		if o.Tags[driver.TagDeployment] == deployment && o.LogicalID == logicalID {
@@ -95,4 +110,18 @@ func AssertExists(t TestingT, d *Driver, deployment, logicalID string) (driver.O
 	}
 	t.Errorf("fake: deployment %q has no resource %q", deployment, logicalID)
 	return driver.Observed{}, false
+}
+
+// badArgs reports a nil t or d: with a nil t nothing can be reported, a
+// nil d fails the assertion.
+func badArgs(t TestingT, d *Driver) bool {
+	switch {
+	case t == nil:
+		return true
+	case d == nil:
+		t.Helper()
+		t.Errorf("fake: nil *Driver; make one with fake.New")
+		return true
+	}
+	return false
 }

@@ -43,6 +43,9 @@ func (d *Driver) record(c Call, err error) {
 
 // Calls returns a copy of the call log, oldest first.
 func (d *Driver) Calls() []Call {
+	if !d.usable() {
+		return nil
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return slices.Clone(d.calls)
@@ -52,6 +55,9 @@ func (d *Driver) Calls() []Call {
 // one step: apply, ResetCalls, apply again, then check that Counts().Writes
 // is zero.
 func (d *Driver) ResetCalls() {
+	if !d.usable() {
+		return
+	}
 	d.mu.Lock()
 	d.calls = nil
 	d.mu.Unlock()
@@ -59,6 +65,9 @@ func (d *Driver) ResetCalls() {
 
 // Counts sums up the call log.
 func (d *Driver) Counts() Counts {
+	if !d.usable() {
+		return Counts{}
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	n := Counts{ByOp: map[string]int{}, ByKind: map[blueprint.Kind]int{}, WritesByKind: map[blueprint.Kind]int{}}

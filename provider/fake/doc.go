@@ -41,22 +41,43 @@
 //
 // # What the fake checks
 //
-// Nets and subnets: a valid CIDR block without host bits, a prefix length
-// within the [netplan.Profile] bounds (AWS /16 to /28; OUTSCALE subnets to
-// /29, Nets only in private ranges), subnets inside their Net, in a known
-// zone, overlapping no other subnet of the Net. Security groups: a
-// description, a unique name that does not start with "sg-"; rules with a
-// known protocol, valid ports, one CIDR block or one group of the same Net,
-// no duplicates (descriptions aside), at most the Profile's quota per
-// direction. Route tables: one per subnet, unique destinations, targets of
-// the declared kind in the same Net. NAT gateways: an unused public IP, a
-// Net with an internet gateway. Load balancers: AWS's name rules, subnets
-// in two zones, listeners on distinct ports, certificates for HTTPS and
-// TLS. Clusters: min <= desired <= max, a scaling policy's CPU target in
-// 1-100 and warmup in 0-3600 seconds (stored and read back, never acted
-// on: the fake does not scale). Databases: RDS's storage, backup
-// and zone rules. Every reference must name an existing resource of the
-// right kind (Code NotFound otherwise).
+// Every value a cloud refuses whatever else exists is checked first by
+// [blueprint.Resource.Check] (names and descriptions, CIDR blocks with host
+// bits, ports, protocols, entry numbers, duplicates, health-check and
+// scaling ranges, RDS's rules) and by [Driver.Check] (AWS style: a load
+// balancer name beginning with "internal-"), Code Invalid. Then, against
+// what is stored and the [netplan.Profile], exactly the profile's figures:
+//
+//   - Nets: a prefix length within the bounds, a private range when
+//     Profile.PrivateNets, Quotas.NetsPerRegion;
+//   - subnets: inside their Net, in a known zone, overlapping no other
+//     subnet of the Net, Quotas.SubnetsPerNet;
+//   - internet gateways: one per Net; public IPs: a known zone,
+//     Quotas.PublicIPsPerRegion; NAT gateways: an unused public IP, the
+//     subnet's zone, a Net with an internet gateway, Quotas.NATsPerZone;
+//   - route tables: one per subnet, targets of the declared kind in the
+//     same Net, Quotas.RoutesPerTable and RouteTablesPerNet (the main
+//     table counts);
+//   - security groups: a name unique in the Net, Quotas.GroupsPerNet (the
+//     default group counts); rule sets: one per group, groups of the same
+//     Net, Quotas.InboundRulesPerGroup and OutboundRulesPerGroup;
+//   - network ACLs: subnets of the Net guarded by no other ACL,
+//     Quotas.RulesPerACL (the implicit deny counts) and ACLsPerNet (the
+//     default ACL counts);
+//   - load balancers: subnets of one Net in two zones (one for a network
+//     load balancer), each no smaller than Profile.BalancerSubnetMax, an
+//     internet gateway for an internet-facing one, a name unique in the
+//     region, Quotas.ListenersPerBalancer and LoadBalancersPerRegion;
+//   - clusters: subnets of one Net, existing load balancers; databases: a
+//     subnet group of one Net over two zones, Quotas.DatabasesPerRegion
+//     (read replicas count);
+//   - security groups of a service: of its Net, Quotas.GroupsPerInterface.
+//
+// Every reference must name an existing resource of the right kind (Code
+// NotFound otherwise). The engine's preflight (package provider) finds
+// each of these refusals before the first write: the table of
+// TestRefusalsCaughtFirst in package provider lists them with where each
+// is caught.
 //
 // Delete refuses (Code Dependency, with [driver.Blocker]s) a Net with
 // anything left in it; a subnet holding a NAT gateway, route table,
@@ -78,9 +99,10 @@
 //     guarded by a network ACL cannot join a second one (AWS moves it).
 //   - It is more lenient elsewhere: images, instance types, certificates
 //     and engine versions are not checked against a catalogue; quotas are
-//     only those of the Profile (no per-region VPC, IP or instance limits);
-//     no capacity errors, no eventual consistency: a Read right after a
-//     Create always finds the resource.
+//     only those of the Profile; no capacity errors, no eventual
+//     consistency: a Read right after a Create always finds the resource.
+//     The quotas of a region count every resource of the Driver: one
+//     Driver is one account in one region.
 //   - Client tokens follow the clouds' rules. Only the kinds whose cloud
 //     create takes one honour Request.Token (Options.ClientTokens: on AWS
 //     CreateNatGateway, CreateRouteTable, CreateNetworkAcl and

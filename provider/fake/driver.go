@@ -2,6 +2,7 @@ package fake
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -80,6 +81,9 @@ type Options struct {
 //
 //	d := fake.New(fake.Outscale)
 func Outscale(o *Options) {
+	if o == nil {
+		return
+	}
 	o.IDStyle = IDStyleOutscale
 	o.Profile = netplan.Outscale
 	o.Unsupported = map[blueprint.Kind]string{
@@ -102,9 +106,11 @@ var awsClientTokens = []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindR
 // records every call. Faults, throttling and latency can be injected, and
 // outside changes simulated, for tests.
 //
-// A Driver is safe for concurrent use. Its zero value is not usable: call
-// [New].
+// A Driver is safe for concurrent use. Its zero value is the Driver of
+// New() (every default), set up on first use; the methods of a nil
+// *Driver return an error with Code Invalid (or do nothing).
 type Driver struct {
+	once sync.Once // sets up a zero Driver (New does it at once)
 	opts Options
 	caps driver.Capabilities
 
@@ -147,8 +153,30 @@ type foreign struct {
 func New(optFns ...func(*Options)) *Driver {
 	var o Options
 	for _, fn := range optFns {
-		fn(&o)
+		if fn != nil {
+			fn(&o)
+		}
 	}
+	d := &Driver{}
+	d.once.Do(func() { d.init(o) })
+	return d
+}
+
+// errNilDriver is what the methods of a nil *Driver return.
+var errNilDriver = driver.NewError("", "", "", driver.Invalid, errors.New("fake: nil *Driver; make one with fake.New"))
+
+// usable reports whether d is not nil, and sets up a zero Driver with the
+// default Options on its first use.
+func (d *Driver) usable() bool {
+	if d == nil {
+		return false
+	}
+	d.once.Do(func() { d.init(Options{}) })
+	return true
+}
+
+// init sets d up with o and the documented defaults.
+func (d *Driver) init(o Options) {
 	if o.Name == "" {
 		o.Name = "fake"
 	}
@@ -177,16 +205,14 @@ func New(optFns ...func(*Options)) *Driver {
 	o.ClientTokens = slices.Clone(o.ClientTokens)
 	o.Unsupported = maps.Clone(o.Unsupported)
 	o.UnsupportedFields = cloneFields(o.UnsupportedFields)
-	return &Driver{
-		opts:    o,
-		caps:    capabilities(o),
-		res:     map[string]*entry{},
-		tokens:  map[string]string{},
-		gone:    map[string]driver.Observed{},
-		foreign: map[string]foreign{},
-		locks:   map[string]*lockEntry{},
-		latency: o.Latency,
-	}
+	d.opts = o
+	d.caps = capabilities(o)
+	d.res = map[string]*entry{}
+	d.tokens = map[string]string{}
+	d.gone = map[string]driver.Observed{}
+	d.foreign = map[string]foreign{}
+	d.locks = map[string]*lockEntry{}
+	d.latency = o.Latency
 }
 
 func capabilities(o Options) driver.Capabilities {
@@ -220,11 +246,19 @@ func cloneFields(m map[blueprint.Kind]map[string]string) map[blueprint.Kind]map[
 }
 
 // Name returns Options.Name ("fake").
-func (d *Driver) Name() string { return d.opts.Name }
+func (d *Driver) Name() string {
+	if !d.usable() {
+		return "fake"
+	}
+	return d.opts.Name
+}
 
 // Capabilities reports the kinds of Options.Unsupported, the fields of
 // Options.UnsupportedFields and the fields Update changes in place.
 func (d *Driver) Capabilities() driver.Capabilities {
+	if !d.usable() {
+		return driver.Capabilities{}
+	}
 	c := d.caps
 	c.Unsupported = maps.Clone(c.Unsupported)
 	c.UnsupportedFields = cloneFields(c.UnsupportedFields)
@@ -237,10 +271,18 @@ func (d *Driver) Capabilities() driver.Capabilities {
 }
 
 // Profile returns Options.Profile.
-func (d *Driver) Profile() netplan.Profile { return d.opts.Profile }
+func (d *Driver) Profile() netplan.Profile {
+	if !d.usable() {
+		return netplan.AWS
+	}
+	return d.opts.Profile
+}
 
 // Zones returns Options.Zones, sorted.
 func (d *Driver) Zones(ctx context.Context) ([]string, error) {
+	if !d.usable() {
+		return nil, errNilDriver
+	}
 	err := d.call(ctx, Call{Op: OpZones}, func(*Call) error { return nil })
 	if err != nil {
 		return nil, err
@@ -282,6 +324,9 @@ func IsLock(op string) bool {
 // driver, List escapes the name for the tag filter, which has AWS's
 // wildcard meaning here too, and compares the tag exactly.
 func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
+	if !d.usable() {
+		return nil, errNilDriver
+	}
 	if err := checkDeployment(OpList, q.Kind, q.Deployment); err != nil {
 		return nil, err
 	}
@@ -333,6 +378,9 @@ func compareIDs(a, b string) int {
 // with Code NotFound. Each Read of a pending resource brings it one step
 // closer to Ready.
 func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (driver.Observed, error) {
+	if !d.usable() {
+		return driver.Observed{}, errNilDriver
+	}
 	var out driver.Observed
 	err := d.call(ctx, Call{Op: OpRead, Kind: kind, ID: id}, func(c *Call) error {
 		e, err := d.lookup(OpRead, kind, id)
@@ -366,6 +414,9 @@ func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (driv
 // are two API calls: two concurrent Creates of one resource both make it,
 // as on AWS. The deployment lock is what keeps two runs apart.
 func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observed, error) {
+	if !d.usable() {
+		return driver.Observed{}, errNilDriver
+	}
 	r := req.Resource
 	d.mu.Lock()
 	earlier := d.earlier(req)
@@ -427,6 +478,9 @@ func (d *Driver) create(req driver.Request) (*entry, error) {
 // that Capabilities().Mutable does not list fail with Code Invalid; the
 // tags are replaced by req.Tags when req.Tags is not nil.
 func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.Observed) (driver.Observed, error) {
+	if !d.usable() {
+		return driver.Observed{}, errNilDriver
+	}
 	kind := req.Resource.Kind
 	var out driver.Observed
 	err := d.call(ctx, Call{Op: OpUpdate, Kind: kind, ID: current.ID, LogicalID: req.Resource.ID}, func(c *Call) error {
@@ -475,6 +529,9 @@ func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.
 // Delete deletes current.ID. A resource already gone is not an error; a
 // resource still in use fails with Code Dependency and its Blockers.
 func (d *Driver) Delete(ctx context.Context, current driver.Observed) error {
+	if !d.usable() {
+		return errNilDriver
+	}
 	kind := current.Resource.Kind
 	return d.call(ctx, Call{Op: OpDelete, Kind: kind, ID: current.ID, LogicalID: current.LogicalID}, func(c *Call) error {
 		e, ok := d.res[current.ID]

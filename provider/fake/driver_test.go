@@ -684,7 +684,12 @@ func TestConcurrentUse(t *testing.T) {
 
 func TestNATGatewayRules(t *testing.T) {
 	t.Parallel()
-	d, obs := stack(t)
+	// Six NAT gateways in one zone need six public IPs: more than the 5 of
+	// a new AWS account, so this account has more.
+	d, obs := stack(t, func(o *fake.Options) {
+		o.Profile = netplan.AWS
+		o.Profile.Quotas.PublicIPsPerRegion = 10
+	})
 	ctx := t.Context()
 	nat := obs["nat_gateway/a"].Resource.Clone()
 	nat.ID = "nat_gateway/b"
@@ -724,4 +729,18 @@ func idsOf(obs map[string]driver.Observed) map[string]string {
 		ids[k] = o.ID
 	}
 	return ids
+}
+
+func TestPublicIPQuota(t *testing.T) {
+	t.Parallel()
+	d := fake.New()
+	for i := range 6 {
+		_, err := d.Create(t.Context(), driver.Request{Resource: blueprint.Resource{ID: fmt.Sprintf("public_ip/%d", i), Kind: blueprint.KindPublicIP,
+			PublicIP: &blueprint.PublicIPSpec{}}})
+		if i < 5 {
+			require.NoError(t, err)
+		} else {
+			require.ErrorIs(t, err, driver.ErrQuota, "AWS: 5 Elastic IPs per region")
+		}
+	}
 }

@@ -104,6 +104,9 @@ func (s *faultState) err(c Call) *driver.Error {
 
 // Inject adds a fault and returns a function that removes it.
 func (d *Driver) Inject(f Fault) (remove func()) {
+	if !d.usable() {
+		return func() {}
+	}
 	s := &faultState{f: f, seen: map[string]int{}, fired: map[string]int{}}
 	d.mu.Lock()
 	d.faults = append(d.faults, s)
@@ -123,6 +126,9 @@ func (d *Driver) Inject(f Fault) (remove func()) {
 // FailCall makes the k-th call from now (1 is the next), whatever it is,
 // fail with code.
 func (d *Driver) FailCall(k int, code driver.Code) {
+	if !d.usable() {
+		return
+	}
 	d.Inject(Fault{Nth: k, Code: code})
 }
 
@@ -132,12 +138,18 @@ func (d *Driver) FailCall(k int, code driver.Code) {
 //
 //	for k := 1; k <= writes; k++ { d := fake.New(); d.FailWrite(k, driver.Internal); ... }
 func (d *Driver) FailWrite(k int, code driver.Code) {
+	if !d.usable() {
+		return
+	}
 	d.Inject(Fault{WritesOnly: true, Nth: k, Code: code})
 }
 
 // FailOn makes every call of operation op ("" for all) on kind ("" for
 // all) fail with code, until [Driver.ClearFaults].
 func (d *Driver) FailOn(op string, kind blueprint.Kind, code driver.Code) {
+	if !d.usable() {
+		return
+	}
 	d.Inject(Fault{Op: op, Kind: kind, Code: code})
 }
 
@@ -146,6 +158,9 @@ func (d *Driver) FailOn(op string, kind blueprint.Kind, code driver.Code) {
 // and the same sequence of calls throttle the same calls. Throttle(0, 0)
 // stops throttling.
 func (d *Driver) Throttle(fraction float64, seed uint64) {
+	if !d.usable() {
+		return
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if fraction <= 0 {
@@ -162,6 +177,9 @@ type throttle struct {
 
 // SetLatency sets the delay added to every call from now on.
 func (d *Driver) SetLatency(l time.Duration) {
+	if !d.usable() {
+		return
+	}
 	d.mu.Lock()
 	d.latency = l
 	d.mu.Unlock()
@@ -169,6 +187,9 @@ func (d *Driver) SetLatency(l time.Duration) {
 
 // ClearFaults removes every injected fault and stops throttling.
 func (d *Driver) ClearFaults() {
+	if !d.usable() {
+		return
+	}
 	d.mu.Lock()
 	d.faults = nil
 	d.thr = nil

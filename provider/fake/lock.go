@@ -25,6 +25,9 @@ func (l *lockEntry) lock(deployment string) driver.Lock {
 // objects are not resources: [Driver.Resources], Snapshot and List never
 // show them; [Driver.Locks] does.
 func (d *Driver) CreateLock(ctx context.Context, l driver.Lock) (driver.Lock, error) {
+	if !d.usable() {
+		return driver.Lock{}, errNilDriver
+	}
 	if err := checkDeployment(OpCreateLock, "", l.Deployment); err != nil {
 		return driver.Lock{}, err
 	}
@@ -51,6 +54,9 @@ func (d *Driver) CreateLock(ctx context.Context, l driver.Lock) (driver.Lock, er
 
 // ReadLock returns the lock object of deployment, or Code NotFound.
 func (d *Driver) ReadLock(ctx context.Context, deployment string) (driver.Lock, error) {
+	if !d.usable() {
+		return driver.Lock{}, errNilDriver
+	}
 	if err := checkDeployment(OpReadLock, "", deployment); err != nil {
 		return driver.Lock{}, err
 	}
@@ -71,6 +77,9 @@ func (d *Driver) ReadLock(ctx context.Context, deployment string) (driver.Lock, 
 // RenewLock sets the expiry of the lock object l.ID; Code NotFound when
 // that object is gone, even if a newer lock of the same name exists.
 func (d *Driver) RenewLock(ctx context.Context, l driver.Lock, expires time.Time) (driver.Lock, error) {
+	if !d.usable() {
+		return driver.Lock{}, errNilDriver
+	}
 	if err := checkDeployment(OpRenewLock, "", l.Deployment); err != nil {
 		return driver.Lock{}, err
 	}
@@ -90,6 +99,9 @@ func (d *Driver) RenewLock(ctx context.Context, l driver.Lock, expires time.Time
 // DeleteLock deletes the lock object l.ID, never a newer one of the same
 // name; one already gone is not an error.
 func (d *Driver) DeleteLock(ctx context.Context, l driver.Lock) error {
+	if !d.usable() {
+		return errNilDriver
+	}
 	if err := checkDeployment(OpDeleteLock, "", l.Deployment); err != nil {
 		return err
 	}
@@ -105,6 +117,9 @@ func (d *Driver) DeleteLock(ctx context.Context, l driver.Lock) error {
 // Locks returns the lock objects the fake holds, by deployment: a test
 // checks that a run released its lock.
 func (d *Driver) Locks() map[string]driver.Lock {
+	if !d.usable() {
+		return nil
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	out := make(map[string]driver.Lock, len(d.locks))

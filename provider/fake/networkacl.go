@@ -8,11 +8,12 @@ import (
 	"github.com/archkit/archkit/provider/driver"
 )
 
-// validateNetworkACL checks a network ACL: its Net
-// exists, its subnets are in the Net and guarded by no other network ACL, and
-// every entry has a number from 1 to 32766 unique in its direction, a known
-// protocol, valid ports and a CIDR block; each direction, the final
-// deny-all included, stays within Quotas.RulesPerACL.
+// validateNetworkACL checks a network ACL (its entries' numbers,
+// protocols, ports and CIDR blocks: blueprint.Resource.Check): its Net
+// exists, its subnets are in the Net and guarded by no other network ACL;
+// each direction, the final deny-all included, stays within
+// Quotas.RulesPerACL, and the Net within Quotas.ACLsPerNet, its default
+// ACL included.
 func (d *Driver) validateNetworkACL(op string, e, old *entry) error {
 	s := e.res.NetworkACL
 	k := blueprint.KindNetworkACL
@@ -41,22 +42,16 @@ func (d *Driver) validateNetworkACL(op string, e, old *entry) error {
 		if q > 0 && len(dir.entries)+1 > q {
 			return d.errf(op, k, e.res.ID, driver.Quota, "network_acl.%s: %d entries and the final deny; at most %d", dir.name, len(dir.entries), q)
 		}
-		numbers := map[int]bool{}
-		for i, a := range dir.entries {
-			field := fmt.Sprintf("network_acl.%s[%d]", dir.name, i)
-			switch {
-			case a.Number < 1 || a.Number > 32766:
-				return d.errf(op, k, e.res.ID, driver.Invalid, "%s.number: %d: out of range; use 1 to 32766", field, a.Number)
-			case numbers[a.Number]:
-				return d.errf(op, k, e.res.ID, driver.Invalid, "%s.number: %d: used twice (NetworkAclEntryAlreadyExists); renumber", field, a.Number)
-			case !a.Protocol.IsValid():
-				return d.errf(op, k, e.res.ID, driver.Invalid, "%s.protocol: %q: unknown; use tcp, udp, icmp or all", field, a.Protocol)
-			case a.Protocol.HasPorts() && (a.ToPort == 0 || a.FromPort > a.ToPort):
-				return d.errf(op, k, e.res.ID, driver.Invalid, "%s: ports %d-%d: give from_port <= to_port, to_port at least 1", field, a.FromPort, a.ToPort)
-			case !a.CIDR.IsValid() || a.CIDR.Masked() != a.CIDR:
-				return d.errf(op, k, e.res.ID, driver.Invalid, "%s.cidr: %q: not a network CIDR block", field, a.CIDR)
+	}
+	if q := d.opts.Profile.Quotas.ACLsPerNet; q > 0 {
+		n := 0
+		for _, o := range d.others(k, old) {
+			if o.res.NetworkACL.Net == s.Net {
+				n++
 			}
-			numbers[a.Number] = true
+		}
+		if n+1 >= q {
+			return d.errf(op, k, e.res.ID, driver.Quota, "net %s already has %d network ACLs and its default one, the most allowed", s.Net, n)
 		}
 	}
 	return nil

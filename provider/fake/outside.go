@@ -17,6 +17,9 @@ import (
 //
 //	d.Mutate(id, func(r *blueprint.Resource) { r.Cluster.Desired = 5 })
 func (d *Driver) Mutate(id string, fn func(r *blueprint.Resource)) error {
+	if !d.usable() {
+		return errNilDriver
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	e, err := d.lookup("Mutate", "", id)
@@ -36,6 +39,9 @@ func (d *Driver) Mutate(id string, fn func(r *blueprint.Resource)) error {
 // tests of discovery: removing the ownership tags hides a resource from
 // List.
 func (d *Driver) MutateTags(id string, fn func(tags map[string]string)) error {
+	if !d.usable() {
+		return errNilDriver
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	e, err := d.lookup("MutateTags", "", id)
@@ -49,6 +55,9 @@ func (d *Driver) MutateTags(id string, fn func(tags map[string]string)) error {
 // DeleteOutside deletes resource id behind archkit's back, skipping the
 // dependency checks, for drift tests. It is not recorded in the call log.
 func (d *Driver) DeleteOutside(id string) error {
+	if !d.usable() {
+		return errNilDriver
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	e, err := d.lookup("DeleteOutside", "", id)
@@ -65,6 +74,9 @@ func (d *Driver) DeleteOutside(id string) error {
 // (Code Dependency, named in the error's Blockers) until
 // [Driver.RemoveForeign]. It returns the foreign resource's id.
 func (d *Driver) AddForeign(kind, subnetID string) (string, error) {
+	if !d.usable() {
+		return "", errNilDriver
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if _, err := d.lookup("AddForeign", blueprint.KindSubnet, subnetID); err != nil {
@@ -82,6 +94,9 @@ func (d *Driver) AddForeign(kind, subnetID string) (string, error) {
 
 // RemoveForeign removes a resource added by [Driver.AddForeign].
 func (d *Driver) RemoveForeign(id string) error {
+	if !d.usable() {
+		return errNilDriver
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if _, ok := d.foreign[id]; !ok {
@@ -95,6 +110,9 @@ func (d *Driver) RemoveForeign(id string) error {
 // in the creation order of the kinds ([blueprint.Kinds]) and then by id. It
 // is not recorded in the call log.
 func (d *Driver) Resources() []driver.Observed {
+	if !d.usable() {
+		return nil
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var out []driver.Observed
@@ -113,6 +131,9 @@ func (d *Driver) Resources() []driver.Observed {
 // CIDR block holding to's Net; a group without a rule set keeps the
 // default of a new group (all outbound, no inbound).
 func (d *Driver) Allows(from, to string, proto netplan.Protocol, port uint16) (ok bool, why string, err error) {
+	if !d.usable() {
+		return false, "", errNilDriver
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	f, err := d.resolve(blueprint.KindSecurityGroup, from)
@@ -164,6 +185,9 @@ type Snapshot map[blueprint.Kind]map[string]blueprint.Resource
 // Snapshot returns the resources tagged with deployment. It is not recorded
 // in the call log.
 func (d *Driver) Snapshot(deployment string) Snapshot {
+	if !d.usable() {
+		return nil
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	logical := map[string]string{}

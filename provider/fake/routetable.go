@@ -6,10 +6,11 @@ import (
 	"github.com/archkit/archkit/provider/driver"
 )
 
-// validateRouteTable checks a route table: its Net and subnet exist, the
-// subnet is in the Net and associated with no other table, and every route
-// has a valid, unique destination and an existing target of its kind in
-// the same Net.
+// validateRouteTable checks a route table (its destinations and target
+// kinds: blueprint.Resource.Check): its Net and subnet exist, the subnet
+// is in the Net and associated with no other table, every route has an
+// existing target of its kind in the same Net, and Quotas.RoutesPerTable
+// and RouteTablesPerNet (the Net's main table included) hold.
 func (d *Driver) validateRouteTable(op string, e, old *entry) error {
 	s := e.res.RouteTable
 	k := blueprint.KindRouteTable
@@ -28,17 +29,23 @@ func (d *Driver) validateRouteTable(op string, e, old *entry) error {
 			return d.errf(op, k, e.res.ID, driver.AlreadyExists, "route_table.subnet: %s is already associated with route table %s", s.Subnet, o.id)
 		}
 	}
-	seen := map[string]bool{}
+	q := d.opts.Profile.Quotas
+	if q.RoutesPerTable > 0 && len(s.Routes) > q.RoutesPerTable {
+		return d.errf(op, k, e.res.ID, driver.Quota, "route_table.routes: %d routes; at most %d (RouteLimitExceeded)", len(s.Routes), q.RoutesPerTable)
+	}
+	if q.RouteTablesPerNet > 0 {
+		n := 0
+		for _, o := range d.others(k, old) {
+			if o.res.RouteTable.Net == s.Net {
+				n++
+			}
+		}
+		if n+1 >= q.RouteTablesPerNet {
+			return d.errf(op, k, e.res.ID, driver.Quota, "net %s already has %d route tables and its main one, the most allowed (RouteTableLimitExceeded)", s.Net, n)
+		}
+	}
 	for i, r := range s.Routes {
 		field := "route_table.routes[" + itoa(i) + "]"
-		p := r.Destination
-		if !p.IsValid() || p.Masked() != p {
-			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.destination: %q: not a network CIDR block; write it like 0.0.0.0/0", field, p)
-		}
-		if seen[p.String()] {
-			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.destination: %s: duplicate route (RouteAlreadyExists); keep one", field, p)
-		}
-		seen[p.String()] = true
 		var targetNet string
 		switch r.TargetKind {
 		case netplan.TargetInternetGateway:

@@ -3,29 +3,21 @@ package fake
 import (
 	"fmt"
 	"net/netip"
-	"strings"
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
 )
 
-// validateSecurityGroup checks a security group: its Net exists, it has a
-// name that does not start with "sg-" and is unique in the Net, and a
-// description, and the Net stays within Quotas.GroupsPerNet.
+// validateSecurityGroup checks a security group (its name and description:
+// blueprint.Resource.Check): its Net exists, its name is unique in the
+// Net, and the Net stays within Quotas.GroupsPerNet, its default group
+// included.
 func (d *Driver) validateSecurityGroup(op string, e, old *entry) error {
 	s := e.res.SecurityGroup
 	k := blueprint.KindSecurityGroup
 	if _, err := d.ref(op, e, "security_group.net", s.Net, blueprint.KindNet); err != nil {
 		return err
-	}
-	switch {
-	case s.Name == "" || len(s.Name) > 255:
-		return d.errf(op, k, e.res.ID, driver.Invalid, "security_group.name: %q: give a name of 1 to 255 characters", s.Name)
-	case strings.HasPrefix(strings.ToLower(s.Name), "sg-"):
-		return d.errf(op, k, e.res.ID, driver.Invalid, "security_group.name: %q: names cannot start with sg-; rename it", s.Name)
-	case s.Description == "":
-		return d.errf(op, k, e.res.ID, driver.Invalid, "security_group.description: empty (MissingParameter); describe the group")
 	}
 	count := 0
 	for _, o := range d.others(k, old) {
@@ -37,16 +29,16 @@ func (d *Driver) validateSecurityGroup(op string, e, old *entry) error {
 			return d.errf(op, k, e.res.ID, driver.AlreadyExists, "security_group.name: %q: net %s already has group %s of that name (InvalidGroup.Duplicate)", s.Name, s.Net, o.id)
 		}
 	}
-	if q := d.opts.Profile.Quotas.GroupsPerNet; q > 0 && count >= q {
-		return d.errf(op, k, e.res.ID, driver.Quota, "net %s already has %d security groups, the most allowed", s.Net, count)
+	if q := d.opts.Profile.Quotas.GroupsPerNet; q > 0 && count+1 >= q {
+		return d.errf(op, k, e.res.ID, driver.Quota, "net %s already has %d security groups and its default one, the most allowed", s.Net, count)
 	}
 	return nil
 }
 
-// validateRules checks the rule set of a group: the group exists and has
-// no other rule set; every rule has a known protocol, valid ports, exactly
-// one of a CIDR block and a group of the same Net; no rule is listed twice
-// (descriptions aside); and each direction stays within
+// validateRules checks the rule set of a group (each rule's protocol,
+// ports, CIDR block, description and duplicates: blueprint.Resource.Check):
+// the group exists and has no other rule set, the groups its rules name
+// are of the same Net, and each direction stays within
 // Quotas.InboundRulesPerGroup and OutboundRulesPerGroup.
 func (d *Driver) validateRules(op string, e, old *entry) error {
 	s := e.res.SecurityGroupRules
@@ -69,43 +61,28 @@ func (d *Driver) validateRules(op string, e, old *entry) error {
 		if dir.quota > 0 && len(dir.rules) > dir.quota {
 			return d.errf(op, k, e.res.ID, driver.Quota, "security_group_rules.%s: %d rules (RulesPerSecurityGroupLimitExceeded); at most %d", dir.name, len(dir.rules), dir.quota)
 		}
-		seen := map[blueprint.RuleKey]int{}
 		for i, r := range dir.rules {
 			field := fmt.Sprintf("security_group_rules.%s[%d]", dir.name, i)
 			if err := d.checkRule(op, e, field, r, string(g.res.SecurityGroup.Net)); err != nil {
 				return err
 			}
-			key := r.Key()
-			if j, dup := seen[key]; dup {
-				return d.errf(op, k, e.res.ID, driver.Invalid, "%s: same rule as %s[%d] (InvalidPermission.Duplicate); keep one", field, dir.name, j)
-			}
-			seen[key] = i
 		}
 	}
 	return nil
 }
 
+// checkRule checks that the group a rule names (its protocol, ports, CIDR
+// block and description: blueprint.Resource.Check) exists in net.
 func (d *Driver) checkRule(op string, e *entry, field string, r blueprint.RuleSpec, net string) error {
-	k := e.kind
-	if !r.Protocol.IsValid() {
-		return d.errf(op, k, e.res.ID, driver.Invalid, "%s.protocol: %q: unknown; use tcp, udp, icmp or all", field, r.Protocol)
+	if r.Group == "" {
+		return nil
 	}
-	if r.Protocol.HasPorts() && (r.ToPort == 0 || r.FromPort > r.ToPort) {
-		return d.errf(op, k, e.res.ID, driver.Invalid, "%s: ports %d-%d: give from_port <= to_port, to_port at least 1", field, r.FromPort, r.ToPort)
+	g, err := d.ref(op, e, field+".group", r.Group, blueprint.KindSecurityGroup)
+	if err != nil {
+		return err
 	}
-	switch {
-	case r.CIDR.IsValid() == (r.Group != ""):
-		return d.errf(op, k, e.res.ID, driver.Invalid, "%s: give exactly one of cidr and group", field)
-	case r.CIDR.IsValid() && r.CIDR.Masked() != r.CIDR:
-		return d.errf(op, k, e.res.ID, driver.Invalid, "%s.cidr: %s: host bits set; did you mean %s?", field, r.CIDR, r.CIDR.Masked())
-	case r.Group != "":
-		g, err := d.ref(op, e, field+".group", r.Group, blueprint.KindSecurityGroup)
-		if err != nil {
-			return err
-		}
-		if string(g.res.SecurityGroup.Net) != net {
-			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.group: %s is in net %s, not %s", field, g.id, g.res.SecurityGroup.Net, net)
-		}
+	if string(g.res.SecurityGroup.Net) != net {
+		return d.errf(op, e.kind, e.res.ID, driver.Invalid, "%s.group: %s is in net %s, not %s", field, g.id, g.res.SecurityGroup.Net, net)
 	}
 	return nil
 }

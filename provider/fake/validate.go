@@ -2,6 +2,7 @@ package fake
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"net/netip"
 	"slices"
@@ -18,6 +19,12 @@ import (
 func (d *Driver) validate(op string, e, old *entry) error {
 	if err := d.checkFields(op, e); err != nil {
 		return err
+	}
+	if err := e.res.Check(); err != nil {
+		return driver.NewError(op, string(e.kind), e.res.ID, driver.Invalid, fmt.Errorf("fake: %w", err))
+	}
+	if err := d.Check("", e.res); err != nil {
+		return driver.NewError(op, string(e.kind), e.res.ID, driver.Invalid, fmt.Errorf("fake: %w", err))
 	}
 	if ops, ok := kinds[e.kind]; ok {
 		return ops.validate(d, op, e, old)
@@ -83,15 +90,9 @@ func (d *Driver) blockers(e *entry) []driver.Blocker {
 	return bs
 }
 
-// checkPrefix checks a Net or subnet range: valid, no host bits, and a
-// length within the bounds of its family.
+// checkPrefix checks that a Net or subnet range (valid, without host bits:
+// blueprint.Resource.Check) has a length within the bounds of its family.
 func (d *Driver) checkPrefix(op string, e *entry, field string, p netip.Prefix, b4, b6 netplan.Bounds) error {
-	if !p.IsValid() {
-		return d.errf(op, e.kind, e.res.ID, driver.Invalid, "%s: %q: not a CIDR block; write it like 10.0.0.0/16", field, p)
-	}
-	if p.Masked() != p {
-		return d.errf(op, e.kind, e.res.ID, driver.Invalid, "%s: %s: host bits set; did you mean %s?", field, p, p.Masked())
-	}
 	b := b4
 	if p.Addr().Is6() {
 		b = b6
@@ -135,6 +136,9 @@ func (d *Driver) checkSubnets(op string, e *entry, field string, refs []blueprin
 		n := string(s.res.Subnet.Net)
 		if net != "" && n != net {
 			return "", d.errf(op, e.kind, e.res.ID, driver.Invalid, "%s: subnets %s and %s are in different nets; use subnets of one net", field, refs[0], ref)
+		}
+		if b := d.opts.Profile.BalancerSubnetMax; e.kind == blueprint.KindLoadBalancer && b > 0 && s.res.Subnet.CIDR.Addr().Is4() && s.res.Subnet.CIDR.Bits() > b {
+			return "", d.errf(op, e.kind, e.res.ID, driver.Invalid, "%s: subnet %s (%s) is smaller than /%d; a load balancer needs /%d or larger", field, ref, s.res.Subnet.CIDR, b, b)
 		}
 		if zones[s.res.Subnet.Zone] && minZones > 1 {
 			return "", d.errf(op, e.kind, e.res.ID, driver.Invalid, "%s: two subnets in zone %s; give one subnet per zone", field, s.res.Subnet.Zone)
@@ -222,4 +226,22 @@ func sameSpec(a, b blueprint.Resource) bool {
 	}
 	c, err := changedFields(a, b)
 	return err == nil && len(c) == 0
+}
+
+var _ driver.Checker = (*Driver)(nil)
+
+// Check reports the values the fake refuses beyond blueprint.Resource.Check
+// and its Profile, as its cloud does: in the AWS id style, a load balancer
+// name that begins with "internal-" (ELBv2 CreateLoadBalancer: the name
+// "must not begin with internal-"). The engine's preflight calls it.
+func (d *Driver) Check(_ string, r blueprint.Resource) error {
+	if !d.usable() {
+		return errNilDriver
+	}
+	if r.Kind == blueprint.KindLoadBalancer && r.LoadBalancer != nil && d.opts.IDStyle == IDStyleAWS &&
+		strings.HasPrefix(strings.ToLower(r.LoadBalancer.Name), "internal-") {
+		return &netplan.FieldError{Package: "fake", Field: "load_balancer.name", Input: strconv.Quote(r.LoadBalancer.Name),
+			Problem: `begins with "internal-", which AWS reserves`, Fix: "rename the deployment or the balancer", Err: driver.ErrInvalid}
+	}
+	return nil
 }

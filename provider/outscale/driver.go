@@ -110,7 +110,9 @@ type Driver struct {
 func New(optFns ...func(*Options)) (*Driver, error) {
 	var o Options
 	for _, fn := range optFns {
-		fn(&o)
+		if fn != nil {
+			fn(&o)
+		}
 	}
 	o.setDefaults()
 	ep, err := resolve(&o)
@@ -123,11 +125,30 @@ func New(optFns ...func(*Options)) (*Driver, error) {
 }
 
 // Region returns the region the driver works in.
-func (d *Driver) Region() string { return d.region }
+func (d *Driver) Region() string {
+	if d == nil {
+		return ""
+	}
+	return d.region
+}
+
+// ready reports, as an error with Code Invalid, a Driver that cannot call
+// the API: nil, or its zero value. New sets it up.
+func (d *Driver) ready(op string, k blueprint.Kind) error {
+	if d == nil || d.api == nil || d.ep == nil {
+		return errorf(op, string(k), "", driver.Invalid, "the driver is not set up; make it with outscale.New")
+	}
+	return nil
+}
 
 // Calls returns the number of API requests the driver sent, retries
 // included.
-func (d *Driver) Calls() int64 { return d.calls.Load() }
+func (d *Driver) Calls() int64 {
+	if d == nil {
+		return 0
+	}
+	return d.calls.Load()
+}
 
 // Name returns "outscale".
 func (d *Driver) Name() string { return "outscale" }
@@ -163,9 +184,16 @@ func (d *Driver) Capabilities() driver.Capabilities {
 
 // Profile returns [netplan.Outscale] with the quotas of the account filled
 // in where ReadQuotas reports them (after the first successful Zones call,
-// which reads them; before it, the built-in defaults).
+// which reads them; before it, the built-in defaults): rules per group
+// (vpc_sg_rule_limit), groups per VM and per Net, subnets, NAT services,
+// route tables per Net and routes per table (rtb_limit, rtb_rule_limit),
+// Nets, public IPs, load balancers and their listeners. The engine's
+// preflight checks Blueprints against them.
 func (d *Driver) Profile() netplan.Profile {
 	p := netplan.Outscale
+	if d == nil {
+		return p
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.quotasOK {
@@ -183,6 +211,9 @@ func (d *Driver) Profile() netplan.Profile {
 // reads the account's quotas for [Driver.Profile]; a failure to read them
 // is not an error (the defaults stay).
 func (d *Driver) Zones(ctx context.Context) ([]string, error) {
+	if err := d.ready("ReadSubregions", "zone"); err != nil {
+		return nil, err
+	}
 	d.mu.Lock()
 	if d.zones != nil {
 		z := slices.Clone(d.zones)
@@ -227,7 +258,8 @@ func (d *Driver) Zones(ctx context.Context) ([]string, error) {
 // readQuotas reads the account's quotas that netplan plans with. A
 // MaxValue of 0 means no limit and leaves the quota unset.
 func (d *Driver) readQuotas(ctx context.Context) (netplan.Quotas, error) {
-	names := []string{"vpc_sg_rule_limit", "vm_sg_limit", "vpc_sg_limit", "subnet_limit", "nat_gateway_limit"}
+	names := []string{"vpc_sg_rule_limit", "vm_sg_limit", "vpc_sg_limit", "subnet_limit", "nat_gateway_limit",
+		"rtb_limit", "rtb_rule_limit", "vpc_limit", "ip_limit", "lb_limit", "lb_listeners_limit"}
 	req := osc.ReadQuotasRequest{Filters: &osc.FiltersQuota{QuotaNames: &names}}
 	resp, err := call(ctx, d, "ReadQuotas", "quota", "", func(ctx context.Context) (osc.ReadQuotasResponse, *http.Response, error) {
 		return d.api.QuotaApi.ReadQuotas(ctx).ReadQuotasRequest(req).Execute()
@@ -255,6 +287,18 @@ func (d *Driver) readQuotas(ctx context.Context) (netplan.Quotas, error) {
 				q.SubnetsPerNet = v
 			case "nat_gateway_limit":
 				q.NATsPerZone = v
+			case "rtb_limit": // the Net's main route table counts, as on AWS
+				q.RouteTablesPerNet = v
+			case "rtb_rule_limit":
+				q.RoutesPerTable = v
+			case "vpc_limit":
+				q.NetsPerRegion = v
+			case "ip_limit":
+				q.PublicIPsPerRegion = v
+			case "lb_limit":
+				q.LoadBalancersPerRegion = v
+			case "lb_listeners_limit":
+				q.ListenersPerBalancer = v
 			}
 		}
 	}
@@ -269,6 +313,9 @@ func (d *Driver) readQuotas(ctx context.Context) (netplan.Quotas, error) {
 // every resource found is checked to carry exactly the deployment's tag.
 func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
 	if err := checkDeployment("List", string(q.Kind), q.Deployment); err != nil {
+		return nil, err
+	}
+	if err := d.ready("List", q.Kind); err != nil {
 		return nil, err
 	}
 	ops, ok := kinds[q.Kind]
@@ -305,6 +352,9 @@ func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (driv
 // ops returns the registry entry of kind, or the error for op on a kind
 // the driver does not know or OUTSCALE lacks.
 func (d *Driver) ops(op string, kind blueprint.Kind, id string) (kindOps, error) {
+	if err := d.ready(op, kind); err != nil {
+		return kindOps{}, err
+	}
 	ops, ok := kinds[kind]
 	switch {
 	case !ok:

@@ -27,6 +27,9 @@ type APIError struct {
 }
 
 func (e *APIError) Error() string {
+	if e == nil {
+		return "outscale: <nil APIError>"
+	}
 	if e.Status == 0 {
 		return fmt.Sprintf("outscale: %s: %v", e.Op, e.Err)
 	}
@@ -43,7 +46,12 @@ func (e *APIError) Error() string {
 	return s
 }
 
-func (e *APIError) Unwrap() error { return e.Err }
+func (e *APIError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
 // decodeError turns what an SDK call returned into an *APIError. The SDK's
 // GenericOpenAPIError is a value type whose Model is nil for statuses the

@@ -43,6 +43,9 @@ const lockKind = "lock"
 
 // CreateLock imports the lock's keypair and tags it with its record.
 func (d *Driver) CreateLock(ctx context.Context, l driver.Lock) (driver.Lock, error) {
+	if err := d.ready("CreateLock", ""); err != nil {
+		return driver.Lock{}, err
+	}
 	if err := checkDeployment("CreateLock", lockKind, l.Deployment); err != nil {
 		return driver.Lock{}, err
 	}
@@ -96,6 +99,9 @@ func (d *Driver) lostKeypair(ctx context.Context, name, fingerprint string, err 
 
 // ReadLock returns the lock's keypair and its record.
 func (d *Driver) ReadLock(ctx context.Context, deployment string) (driver.Lock, error) {
+	if err := d.ready("ReadLock", ""); err != nil {
+		return driver.Lock{}, err
+	}
 	if err := checkDeployment("ReadLock", lockKind, deployment); err != nil {
 		return driver.Lock{}, err
 	}
@@ -118,6 +124,9 @@ func (d *Driver) ReadLock(ctx context.Context, deployment string) (driver.Lock, 
 // RenewLock rewrites the expiry tag of the keypair l.ID, after checking
 // that this very keypair still exists.
 func (d *Driver) RenewLock(ctx context.Context, l driver.Lock, expires time.Time) (driver.Lock, error) {
+	if err := d.ready("RenewLock", ""); err != nil {
+		return driver.Lock{}, err
+	}
 	if err := checkDeployment("RenewLock", lockKind, l.Deployment); err != nil {
 		return driver.Lock{}, err
 	}
@@ -137,6 +146,9 @@ func (d *Driver) RenewLock(ctx context.Context, l driver.Lock, expires time.Time
 
 // DeleteLock deletes the keypair l.ID; one already gone is not an error.
 func (d *Driver) DeleteLock(ctx context.Context, l driver.Lock) error {
+	if err := d.ready("DeleteLock", ""); err != nil {
+		return err
+	}
 	if err := checkDeployment("DeleteLock", lockKind, l.Deployment); err != nil {
 		return err
 	}

@@ -148,6 +148,13 @@ func TestProfileQuotasFromAccount(t *testing.T) {
 	assert.Equal(t, 20, q.SubnetsPerNet)
 	assert.Equal(t, 4, q.NATsPerZone)
 	assert.Equal(t, 500, q.GroupsPerNet)
+	// the test server's defaults, read from the account like the others
+	assert.Equal(t, 50, q.RouteTablesPerNet)
+	assert.Equal(t, 50, q.RoutesPerTable)
+	assert.Equal(t, 10, q.NetsPerRegion)
+	assert.Equal(t, 20, q.PublicIPsPerRegion)
+	assert.Equal(t, 20, q.LoadBalancersPerRegion)
+	assert.Equal(t, 10, q.ListenersPerBalancer)
 	_, per := srv.Requests()
 	_, err = d.Zones(t.Context())
 	require.NoError(t, err)

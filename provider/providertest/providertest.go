@@ -74,6 +74,11 @@ const (
 	// GapSubnetPrefixBounds: a subnet longer than Profile().SubnetPrefix.Max
 	// is accepted.
 	GapSubnetPrefixBounds = "subnet-prefix-bounds"
+	// GapDBSubnetGroupOneZone: a database whose subnet group covers one
+	// zone is accepted. AWS refuses it (DBSubnetGroupDoesNotCoverEnoughAZs,
+	// even for a Single-AZ instance); moto accepts it. Build and the
+	// engine's preflight refuse it before any call.
+	GapDBSubnetGroupOneZone = "db-subnet-group-one-zone"
 )
 
 // NewHarness returns a Harness for d whose backend lacks gaps, with a Close
@@ -544,6 +549,29 @@ func testInvalid(ctx context.Context, t *testing.T, s *suite) {
 		err := create(subnet("small", small), ids)
 		s.check(t, GapSubnetPrefixBounds, wantInvalid("Create subnet "+small+" (longer than Profile().SubnetPrefix.Max)", err))
 	}
+	if s.d.Capabilities().Supports(blueprint.KindDatabase) {
+		s.check(t, GapDBSubnetGroupOneZone, wantInvalid("Create database with a subnet group in one zone", oneZoneDatabase(ctx, t, s, dep, ids, subnet)))
+	}
+}
+
+// oneZoneDatabase creates two subnets in one zone and a database over
+// them, and returns the database's Create error.
+func oneZoneDatabase(ctx context.Context, t *testing.T, s *suite, dep string, ids map[string]string, subnet func(name, cidr string) blueprint.Resource) error {
+	t.Helper()
+	var refs []blueprint.Ref
+	for i, name := range []string{"dba", "dbb"} {
+		r := subnet(name, fmt.Sprintf("10.0.%d.0/24", 10+i))
+		o, err := s.d.Create(ctx, Request(dep, r, ids))
+		if err != nil {
+			t.Fatalf("Create subnet %s: %v", r.ID, err)
+		}
+		ids[r.ID] = o.ID
+		refs = append(refs, blueprint.Ref(r.ID))
+	}
+	db := blueprint.Resource{ID: "database/onezone", Kind: blueprint.KindDatabase, Database: &blueprint.DatabaseSpec{
+		Engine: "postgres", InstanceClass: "db.t3.micro", StorageGiB: 20, Port: 5432, Username: "archkit_admin", Subnets: refs}}
+	_, err := s.d.Create(ctx, Request(dep, db, ids))
+	return err
 }
 
 // mutation changes one mutable field of the resource with logical id ID.

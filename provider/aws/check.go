@@ -1,0 +1,29 @@
+package aws
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider/driver"
+)
+
+var _ driver.Checker = (*Driver)(nil)
+
+// Check reports what AWS refuses beyond blueprint.Resource.Check and the
+// AWS profile: a load balancer (and target group) name that begins with
+// "internal-" (ELBv2 CreateLoadBalancer: the name "must not begin with
+// internal-"). The names the driver derives itself (launch templates,
+// autoscaling groups, DB identifiers, from driver.Token) are valid by
+// construction. The engine's preflight calls it; it makes no call.
+func (d *Driver) Check(_ string, r blueprint.Resource) error {
+	if d == nil {
+		return d.ready("Check", r.Kind)
+	}
+	if r.Kind == blueprint.KindLoadBalancer && r.LoadBalancer != nil && strings.HasPrefix(strings.ToLower(r.LoadBalancer.Name), "internal-") {
+		return &netplan.FieldError{Package: "aws", Field: "load_balancer.name", Input: strconv.Quote(r.LoadBalancer.Name),
+			Problem: `begins with "internal-", which ELBv2 reserves`, Fix: "rename the deployment or the balancer", Err: driver.ErrInvalid}
+	}
+	return nil
+}

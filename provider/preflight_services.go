@@ -1,0 +1,88 @@
+package provider
+
+import (
+	"fmt"
+
+	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider/driver"
+)
+
+// This file holds the preflight checks of the services (load balancers,
+// clusters, databases) and of the quotas of a region.
+
+// services checks load balancers (subnets of one Net over two zones, one
+// for a network load balancer; an internet gateway for an internet-facing
+// one; a name unique in the region; the listener quota), clusters and
+// databases (a DB subnet group over two zones).
+func (c *checker) services() {
+	names := map[string]string{}
+	for _, r := range c.ofKind(blueprint.KindLoadBalancer) {
+		s := r.LoadBalancer
+		minZones := 2
+		if s.Type == blueprint.LBNetwork {
+			minZones = 1
+		}
+		net := c.subnetGroup(r, "load_balancer.subnets", s.Subnets, minZones)
+		c.groupsOf(r, "load_balancer.security_groups", s.SecurityGroups, net)
+		if s.Scheme == blueprint.SchemeInternetFacing && net != "" && !c.hasGateway(net) {
+			c.add(r.ID, driver.Invalid, "load_balancer.scheme", fmt.Sprintf("internet-facing, but net %s has no internet gateway (InvalidSubnet)", net), "add an internet gateway or make it internal")
+		}
+		if other, dup := names[s.Name]; dup {
+			c.add(r.ID, driver.Invalid, "load_balancer.name", fmt.Sprintf("%q: %s has that name (DuplicateLoadBalancerName)", s.Name, other), "give each balancer its own name")
+		}
+		names[s.Name] = r.ID
+		c.quota(r.ID, "load_balancer.listeners", len(s.Listeners), c.prof.Quotas.ListenersPerBalancer, "listeners", "ListenersPerBalancer", "use fewer listeners")
+	}
+	for _, r := range c.ofKind(blueprint.KindCluster) {
+		s := r.Cluster
+		net := c.subnetGroup(r, "cluster.subnets", s.Subnets, 1)
+		c.groupsOf(r, "cluster.security_groups", s.SecurityGroups, net)
+		for i, lb := range s.LoadBalancers {
+			c.ref(r, fmt.Sprintf("cluster.load_balancers[%d]", i), lb, blueprint.KindLoadBalancer)
+		}
+	}
+	for _, r := range c.ofKind(blueprint.KindDatabase) {
+		s := r.Database
+		net := c.subnetGroup(r, "database.subnets", s.Subnets, 2)
+		c.groupsOf(r, "database.security_groups", s.SecurityGroups, net)
+	}
+}
+
+// hasGateway reports whether Net net has an internet gateway.
+func (c *checker) hasGateway(net string) bool {
+	for _, g := range c.ofKind(blueprint.KindInternetGateway) {
+		if string(g.InternetGateway.Net) == net {
+			return true
+		}
+	}
+	return false
+}
+
+// quotas checks the quotas of a zone or of a region against this
+// deployment's own resources: NAT gateways per zone, Nets, public IPs,
+// load balancers and database instances per region. Other deployments of
+// the account use the same quotas, and the preflight cannot see them.
+func (c *checker) quotas() {
+	q := c.prof.Quotas
+	natsPerZone := map[string]int{}
+	for _, r := range c.ofKind(blueprint.KindNATGateway) {
+		if s, ok := c.byID[string(r.NATGateway.Subnet)]; ok && s.Kind == blueprint.KindSubnet {
+			natsPerZone[s.Subnet.Zone]++
+		}
+	}
+	for zone, n := range natsPerZone {
+		c.quota("", "zone "+zone, n, q.NATsPerZone, "NAT gateways", "NATsPerZone", "share NAT gateways between tiers of the zone")
+	}
+	region := func(k blueprint.Kind, n, quota int, name string) {
+		c.quota("", string(k), n, quota, string(k)+" resources in the region", name, "use fewer, or raise the quota in the profile")
+	}
+	region(blueprint.KindNet, len(c.ofKind(blueprint.KindNet)), q.NetsPerRegion, "NetsPerRegion")
+	region(blueprint.KindPublicIP, len(c.ofKind(blueprint.KindPublicIP)), q.PublicIPsPerRegion, "PublicIPsPerRegion")
+	region(blueprint.KindLoadBalancer, len(c.ofKind(blueprint.KindLoadBalancer)), q.LoadBalancersPerRegion, "LoadBalancersPerRegion")
+	instances := 0
+	for _, r := range c.ofKind(blueprint.KindDatabase) {
+		instances += 1 + max(r.Database.ReadReplicas, 0)
+	}
+	c.quota("", string(blueprint.KindDatabase), instances, q.DatabasesPerRegion, "database instances (read replicas included) in the region",
+		"DatabasesPerRegion", "use fewer databases or read replicas, or raise the quota in the profile")
+}
