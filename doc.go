@@ -51,14 +51,17 @@
 // Build the three-tier pattern and apply it to the in-memory fake:
 //
 //	arch := pattern.ThreeTier(pattern.ThreeTierOptions{Name: "shop"})
-//	bp, err := arch.Build()
-//	if err != nil {
-//	log.Fatal(err) // every problem at once, each naming the field to change
+//	if _, err := arch.Build(); err != nil {
+//		log.Fatal(err) // every problem at once, each naming the field to change
 //	}
 //	eng := provider.NewEngine(fake.New())
-//	res, err := eng.Apply(ctx, bp)
+//	res, err := eng.Apply(ctx, arch)
 //
-// The same Blueprint applies to AWS with provider/aws or to OUTSCALE with
-// provider/outscale; a second Apply of an unchanged Blueprint makes no write
-// call, and an Apply interrupted at any step converges when run again.
+// The same architecture applies to AWS with provider/aws or to OUTSCALE
+// with provider/outscale; a second Apply of an unchanged architecture makes
+// no write call, and an Apply interrupted at any step converges when run
+// again. The engine builds the architecture around what is deployed: a
+// tier or a zone added later moves no deployed subnet, and a change that
+// would delete or replace a database is refused unless the caller names
+// it (provider.ApplyOptions.AllowDataLoss).
 package archkit

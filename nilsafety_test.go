@@ -63,7 +63,8 @@ var funcs = map[string]any{
 
 	"driver.CodeOf": driver.CodeOf, "driver.CompareObserved": driver.CompareObserved, "driver.Hash": driver.Hash,
 	"driver.IsRetryable": driver.IsRetryable, "driver.NewError": driver.NewError, "driver.Token": driver.Token,
-	"driver.TokenPrefix": driver.TokenPrefix, "driver.LockName": driver.LockName, "driver.LockFromTags": driver.LockFromTags,
+	"driver.FinalSnapshotName": driver.FinalSnapshotName,
+	"driver.TokenPrefix":       driver.TokenPrefix, "driver.LockName": driver.LockName, "driver.LockFromTags": driver.LockFromTags,
 	"driver.ExpiryTags": driver.ExpiryTags,
 
 	"fake.AssertAllows": fake.AssertAllows, "fake.AssertCount": fake.AssertCount, "fake.AssertDenies": fake.AssertDenies,
@@ -108,16 +109,19 @@ func init() {
 		(*blueprint.NetworkACLSpec)(nil), (*blueprint.PublicIPSpec)(nil), (*blueprint.Ref)(nil), (*blueprint.Resource)(nil), (*blueprint.RouteSpec)(nil),
 		(*blueprint.RouteTableSpec)(nil), (*blueprint.RuleKey)(nil), (*blueprint.RuleSpec)(nil), (*blueprint.ScalingSpec)(nil),
 		(*blueprint.SecurityGroupRulesSpec)(nil), (*blueprint.SecurityGroupSpec)(nil), (*blueprint.SubnetSpec)(nil),
+		(*blueprint.DatabaseReplicaSpec)(nil), (*blueprint.Existing)(nil),
 
 		(*provider.Action)(nil), (*provider.ApplyOptions)(nil), (*provider.Change)(nil), (*provider.Changeset)(nil), (*provider.DriftReport)(nil),
 		(*provider.Engine)(nil), (*provider.Event)(nil), (*provider.EventType)(nil), (*provider.FieldDiff)(nil), (*provider.Options)(nil),
 		(*provider.Problem)(nil), (*provider.Renderer)(nil), (*provider.Result)(nil),
-		(*provider.Lease)(nil), (*provider.LockOptions)(nil), (*provider.LockedError)(nil), (*provider.DestroyOptions)(nil),
+		(*provider.DestroyOptions)(nil), (*provider.Class)(nil), (*provider.ProtectedError)(nil),
+		(*provider.Lease)(nil), (*provider.LockOptions)(nil), (*provider.LockedError)(nil),
 
 		(*driver.Blocker)(nil), (*driver.Capabilities)(nil), (*driver.Code)(nil), (*driver.Error)(nil), (*driver.Observed)(nil),
-		(*driver.Query)(nil), (*driver.Request)(nil), (*driver.RetryPolicy)(nil), (*driver.Lock)(nil), (*driver.Holder)(nil),
+		(*driver.Query)(nil), (*driver.Request)(nil), (*driver.RetryPolicy)(nil), (*driver.DeleteOptions)(nil), (*driver.Lock)(nil), (*driver.Holder)(nil),
 
 		(*fake.Call)(nil), (*fake.Counts)(nil), (*fake.Driver)(nil), (*fake.Fault)(nil), (*fake.IDStyle)(nil), (*fake.Options)(nil), (*fake.Snapshot)(nil),
+		(*fake.DeletedDatabase)(nil), (*fake.Cloud)(nil),
 
 		(*aws.Driver)(nil), (*aws.Options)(nil),
 		(*outscale.APIError)(nil), (*outscale.Credentials)(nil), (*outscale.Driver)(nil), (*outscale.Options)(nil),
@@ -128,7 +132,7 @@ func init() {
 }
 
 // interfaces are exported interface types: nothing to call.
-var interfaces = []string{"driver.Checker", "driver.Driver", "driver.Locker", "fake.TestingT", "aws.AutoScalingAPI", "aws.EC2API", "aws.ELBAPI", "aws.RDSAPI"}
+var interfaces = []string{"driver.Checker", "driver.Driver", "driver.Locker", "driver.Replacer", "provider.Source", "fake.TestingT", "aws.AutoScalingAPI", "aws.EC2API", "aws.ELBAPI", "aws.RDSAPI"}
 
 func dirOf(pkgPath string) string {
 	return pkgPath[strings.LastIndex(pkgPath, "/")+1:]

@@ -122,7 +122,7 @@ func testWebappOnMoto(t *testing.T, bin string) {
 		assert.Equal(t, [5]int{0, 0, 0, 0, created[4]}, created, "a plan right after the apply must change nothing")
 		assert.Positive(t, created[4])
 
-		run(t, bin, "webapp", env, slices.Concat(args, []string{"-destroy"})...)
+		run(t, bin, "webapp", env, slices.Concat(args, []string{"-destroy", "-allow-data-loss", "database/db", "-skip-final-snapshot"})...)
 		left := planCounts(t, run(t, bin, "webapp", env, slices.Concat(args, []string{"-plan"})...))
 		assert.Equal(t, [5]int{created[4], 0, 0, 0, 0}, left, "after -destroy everything is to be created again, nothing is left")
 	})
@@ -163,7 +163,12 @@ func testThreetierOnOsctest(t *testing.T, bin string) {
 	counts := planCounts(t, run(t, bin, "threetier", env, slices.Concat(args, []string{"-plan"})...))
 	assert.Equal(t, [5]int{0, 0, 0, 0, counts[4]}, counts, "a plan right after the apply must change nothing")
 
-	run(t, bin, "threetier", env, slices.Concat(args, []string{"-destroy"})...)
+	// The database cluster holds data: -destroy refuses without the opt-in,
+	// and says which.
+	refused, _ := runOutputsErr(t, bin, "threetier", env, slices.Concat(args, []string{"-destroy"})...)
+	assert.Contains(t, refused, "-allow-data-loss cluster/db")
+	assert.Positive(t, s.Count("vm"), "nothing deleted by the refused -destroy")
+	run(t, bin, "threetier", env, slices.Concat(args, []string{"-destroy", "-allow-data-loss", "cluster/db"})...)
 	for kind, n := range s.Snapshot() {
 		assert.Zero(t, n, "%s left after -destroy", kind)
 	}
@@ -213,6 +218,24 @@ func run(t *testing.T, bin, name string, env []string, args ...string) []byte {
 // runOutputs is run, returning the standard error too.
 func runOutputs(t *testing.T, bin, name string, env []string, args ...string) (stdout []byte, stderr string) {
 	t.Helper()
+	out, errOut, err := command(t, bin, name, env, args...)
+	require.NoError(t, err, "%s %s failed\nstdout:\n%s\nstderr:\n%s", name, strings.Join(args, " "), out, errOut)
+	require.NotEmpty(t, out, "%s %s printed nothing\nstderr:\n%s", name, strings.Join(args, " "), errOut)
+	return out, errOut
+}
+
+// runOutputsErr runs an example that must fail and returns its standard
+// error and output.
+func runOutputsErr(t *testing.T, bin, name string, env []string, args ...string) (stderr string, stdout []byte) {
+	t.Helper()
+	out, errOut, err := command(t, bin, name, env, args...)
+	require.Error(t, err, "%s %s succeeded; want a failure\nstdout:\n%s", name, strings.Join(args, " "), out)
+	return errOut, out
+}
+
+// command runs example name with args and env in a directory of its own.
+func command(t *testing.T, bin, name string, env []string, args ...string) (stdout []byte, stderr string, err error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
 	defer cancel()
 	exe := filepath.Join(bin, name)
@@ -223,11 +246,9 @@ func runOutputs(t *testing.T, bin, name string, env []string, args ...string) (s
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	start := time.Now()
-	err := cmd.Run()
+	err = cmd.Run()
 	t.Logf("%s %s: %v", name, strings.Join(args, " "), time.Since(start).Round(time.Millisecond))
-	require.NoError(t, err, "%s %s failed\nstdout:\n%s\nstderr:\n%s", name, strings.Join(args, " "), &out, &errOut)
-	require.NotEmpty(t, out.Bytes(), "%s %s printed nothing\nstderr:\n%s", name, strings.Join(args, " "), &errOut)
-	return out.Bytes(), errOut.String()
+	return out.Bytes(), errOut.String(), err
 }
 
 // childEnv is this process's environment without the variables that
@@ -264,7 +285,7 @@ func destroyOnFailure(t *testing.T, bin, name string, env, args []string) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, filepath.Join(bin, name), slices.Concat(args, []string{"-destroy"})...)
+		cmd := exec.CommandContext(ctx, filepath.Join(bin, name), slices.Concat(args, []string{"-destroy", "-allow-data-loss", "database/db,cluster/db", "-skip-final-snapshot"})...)
 		cmd.Env = childEnv(os.TempDir(), env)
 		cmd.WaitDelay = time.Second
 		if out, err := cmd.CombinedOutput(); err != nil {

@@ -89,6 +89,9 @@ type Architecture struct {
 	Pinned []netplan.Allocation
 
 	errs []error
+	// deployed are the subnets found in the cloud, set by BuildAround on
+	// the copy it builds.
+	deployed []netplan.Allocation
 }
 
 // New returns an empty Architecture named name on the Net cidr

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/archkit/archkit/pattern/blueprint"
@@ -405,9 +406,19 @@ func (d *design) allocate() error {
 		}
 		reqs = append(reqs, r)
 	}
-	plan, err := netplan.NewPlanner(a.CIDR, a.planProfile(), a.Pinned...).Allocate(reqs)
+	pinned, holds, errs := d.pins(reqs)
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	plan, err := netplan.NewPlanner(a.CIDR, a.planProfile(), pinned...).Allocate(append(reqs, holds...))
+	if err != nil && len(holds) > 0 && errors.Is(err, netplan.ErrNoSpace) {
+		return fmt.Errorf("pattern: subnets: %w; the deployed subnets of removed tiers or zones (%s) keep their range until the apply deletes them: apply the removal first, then the addition", err, heldRanges(holds, pinned))
+	}
 	if err != nil {
 		return fmt.Errorf("pattern: subnets: %w", err)
+	}
+	if errs := d.checkReleased(plan); len(errs) > 0 {
+		return errors.Join(errs...)
 	}
 	d.plan = plan
 	return nil
@@ -656,11 +667,11 @@ func (b *bpBuilder) clusters() {
 func (b *bpBuilder) databases() {
 	for i := range b.d.arch.Databases {
 		db := &b.d.arch.Databases[i]
+		groups := []blueprint.Ref{blueprint.Ref(id(blueprint.KindSecurityGroup, db.Tier))}
 		spec := &blueprint.DatabaseSpec{Engine: string(db.Engine), EngineVersion: db.Version, InstanceClass: db.Class,
-			StorageGiB: db.StorageGiB, MultiAZ: db.MultiAZ, ReadReplicas: db.ReadReplicas,
+			StorageGiB: db.StorageGiB, MultiAZ: db.MultiAZ,
 			BackupRetentionDays: db.BackupRetentionDays, Encrypted: db.Encrypted, Port: db.ListenPort(),
-			Username: db.Username, Subnets: slices.Clone(b.subnets[db.Tier]),
-			SecurityGroups: []blueprint.Ref{blueprint.Ref(id(blueprint.KindSecurityGroup, db.Tier))}}
+			Username: db.Username, Subnets: slices.Clone(b.subnets[db.Tier]), SecurityGroups: groups}
 		if db.FallbackToCluster {
 			fb := db.Fallback
 			fb.Tier = db.Tier
@@ -668,7 +679,14 @@ func (b *bpBuilder) databases() {
 			fb.Scaling = nil // a database cluster keeps its size
 			spec.Fallback = b.d.clusterSpec(&fb, b.subnets[db.Tier])
 		}
-		b.add(blueprint.Resource{ID: id(blueprint.KindDatabase, db.Tier), Kind: blueprint.KindDatabase, Database: spec})
+		dbID := id(blueprint.KindDatabase, db.Tier)
+		b.add(blueprint.Resource{ID: dbID, Kind: blueprint.KindDatabase, Database: spec})
+		// Each read replica is a resource of its own, so that adding or
+		// removing one never touches the database.
+		for n := 1; n <= db.ReadReplicas; n++ {
+			b.add(blueprint.Resource{ID: id(blueprint.KindDatabaseReplica, db.Tier, strconv.Itoa(n)), Kind: blueprint.KindDatabaseReplica,
+				DatabaseReplica: &blueprint.DatabaseReplicaSpec{Source: blueprint.Ref(dbID), InstanceClass: db.Class, SecurityGroups: slices.Clone(groups)}})
+		}
 	}
 }
 

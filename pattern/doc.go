@@ -51,6 +51,12 @@
 // severity error stop Build; warnings and infos come back in
 // Blueprint.Findings.
 //
+// [Architecture.BuildAround] is Build around what is deployed: the engine
+// (package provider) calls it with the subnets it found by the
+// deployment's tags, so that every deployed subnet keeps its range
+// whatever tiers or zones are added or removed. An Architecture is thus a
+// provider.Source: eng.Apply(ctx, arch).
+//
 // Load balancers get their own security group. A flow to a load balancer
 // reaches that group; the balancer forwards to its target tier on the
 // listeners' target ports and the health-check port, and the target tier
@@ -75,6 +81,7 @@
 //	load_balancer/<lb>
 //	cluster/<tier>
 //	database/<tier>
+//	database_replica/<tier>/<n>    one per read replica, from 1
 //
 // Cloud names derive from the deployment: security group "<deployment>-<tier>",
 // load balancer [LBName].

@@ -304,7 +304,11 @@ func TestElasticSeed004(t *testing.T) {
 	assert.Equal(t, 14, db.BackupRetentionDays)
 	assert.True(t, db.MultiAZ)
 	assert.True(t, db.Encrypted)
-	assert.Equal(t, 1, db.ReadReplicas)
+	assert.Zero(t, db.ReadReplicas, "replicas are resources of their own")
+	replica := res(t, bp, "database_replica/db/1").DatabaseReplica
+	assert.Equal(t, blueprint.Ref("database/db"), replica.Source)
+	assert.Equal(t, db.InstanceClass, replica.InstanceClass)
+	assert.Equal(t, db.SecurityGroups, replica.SecurityGroups)
 	assert.Len(t, db.Subnets, 3)
 	r := rules(t, a)
 	assert.True(t, reach(r, netplan.Tier("app"), "cache", 6379))

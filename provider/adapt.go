@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/archkit/archkit/provider/driver"
 
@@ -36,11 +38,19 @@ func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, a
 				fix = "set AllowFallback to rely on the security groups, which enforce the same flows"
 			case blueprint.KindDatabase:
 				fix = "set a fallback cluster and AllowFallback=true"
+			case blueprint.KindDatabaseReplica:
+				fix = "remove the read replicas, or set AllowFallback=true to drop them"
 			}
 			errs = append(errs, fmt.Errorf("provider: %s: %s not supported by %s (%s); %s: %w", r.ID, r.Kind, provider, reason, fix, driver.ErrUnsupported))
 		case r.Kind == blueprint.KindNetworkACL:
 			dropped[r.ID] = true
 			notices = append(notices, fmt.Sprintf("%s: dropped: %s has no network ACLs (%s); the security groups already enforce the same flows", r.ID, provider, reason))
+		case r.Kind == blueprint.KindDatabaseReplica:
+			// No fallback: a replica of a database cluster of VMs is the
+			// cluster's own replication, which archkit does not run; the
+			// cluster's size (Fallback.Desired) is the user's choice.
+			notices = append(notices, fmt.Sprintf("%s: dropped: %s has no managed database read replicas (%s); size the fallback database cluster instead", r.ID, provider, reason))
+			dropped[r.ID] = true
 		case r.Kind == blueprint.KindDatabase:
 			if r.Database.Fallback == nil {
 				errs = append(errs, fmt.Errorf("provider: %s: %s has no managed database (%s); set a fallback cluster or use AllowFallback=false: %w", r.ID, provider, reason, driver.ErrUnsupported))
@@ -150,4 +160,38 @@ func clearField(r *blueprint.Resource, f string) error {
 	}
 	*r = out
 	return nil
+}
+
+// expandReplicas turns the read_replicas count of a database, as
+// Blueprints written before read replicas became resources hold it, into
+// one database_replica resource per replica ("database_replica/<name>/1"
+// ...), unless the Blueprint has them already, and clears the count. bp is
+// a copy the engine owns.
+func expandReplicas(bp *blueprint.Blueprint) {
+	have := map[string]bool{}
+	for _, r := range bp.Resources {
+		have[r.ID] = true
+	}
+	var add []blueprint.Resource
+	for i := range bp.Resources {
+		r := &bp.Resources[i]
+		if r.Database == nil || r.Database.ReadReplicas <= 0 {
+			continue
+		}
+		name := strings.TrimPrefix(r.ID, string(blueprint.KindDatabase)+"/")
+		for n := 1; n <= r.Database.ReadReplicas; n++ {
+			id := string(blueprint.KindDatabaseReplica) + "/" + name + "/" + strconv.Itoa(n)
+			if have[id] {
+				continue
+			}
+			add = append(add, blueprint.Resource{ID: id, Kind: blueprint.KindDatabaseReplica, DependsOn: []string{r.ID},
+				DatabaseReplica: &blueprint.DatabaseReplicaSpec{Source: blueprint.Ref(r.ID), InstanceClass: r.Database.InstanceClass,
+					SecurityGroups: slices.Clone(r.Database.SecurityGroups)}})
+		}
+		r.Database.ReadReplicas = 0
+	}
+	if len(add) > 0 {
+		bp.Resources = append(bp.Resources, add...)
+		slices.SortFunc(bp.Resources, func(a, b blueprint.Resource) int { return strings.Compare(a.ID, b.ID) })
+	}
 }

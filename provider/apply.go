@@ -7,15 +7,21 @@ import (
 	"maps"
 	"time"
 
-	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider/driver"
 )
 
-// Apply plans bp and executes the changeset over the dependency graph: a
-// resource starts as soon as its dependencies are done, within the
-// Parallelism and the rate limit. Retryable errors are retried with
+// Apply plans src (a Blueprint, or an architecture built around what is
+// deployed: see [Source]) and executes the changeset over the dependency
+// graph: a resource starts as soon as its dependencies are done, within
+// the Parallelism and the rate limit. Retryable errors are retried with
 // backoff; asynchronous resources are waited for. Deletes of removed
 // resources run after the creates and updates, in reverse dependency
 // order.
+//
+// A changeset that deletes or replaces a stateful resource (a database)
+// that [ApplyOptions.AllowDataLoss] does not name is refused before the
+// first write, with a [*ProtectedError] (errors.Is(err, ErrProtected))
+// naming each resource, the fields that force its loss and the opt-in.
 //
 // A changeset with changes is applied under the deployment's lock
 // ([Engine.Lock]): Apply takes it (or runs under ApplyOptions.Lease),
@@ -33,7 +39,7 @@ import (
 // finds what its earlier attempt made (its token and tags) instead of
 // making it twice. Tokens are bound to the run's lock, so that a later
 // run never meets the token of a resource deleted since.
-func (e *Engine) Apply(ctx context.Context, bp *blueprint.Blueprint, optFns ...func(*ApplyOptions)) (*Result, error) {
+func (e *Engine) Apply(ctx context.Context, src Source, optFns ...func(*ApplyOptions)) (*Result, error) {
 	if err := e.usable(); err != nil {
 		return nil, err
 	}
@@ -45,7 +51,7 @@ func (e *Engine) Apply(ctx context.Context, bp *blueprint.Blueprint, optFns ...f
 	}
 	a := &applying{e: e, ao: ao, start: time.Now(), c: e.newClient(),
 		res: &Result{Durations: map[string]time.Duration{}, verb: "Apply"}}
-	err := a.do(ctx, bp)
+	err := a.do(ctx, src)
 	return a.res, err
 }
 
@@ -66,16 +72,16 @@ func (a *applying) finish(err error) error {
 }
 
 // do plans, takes the lock when there is something to write, plans again
-// under it, reports the plan and runs it.
-func (a *applying) do(ctx context.Context, bp *blueprint.Blueprint) (err error) {
+// under it, reports the plan, checks that no data is lost and runs it.
+func (a *applying) do(ctx context.Context, src Source) (err error) {
 	e := a.e
-	cs, red, err := e.plan(ctx, a.c, bp)
+	cs, red, err := e.plan(ctx, a.c, src)
 	a.res.Changeset = cs
 	if err != nil {
 		return a.finish(err)
 	}
 	runCtx, life := ctx, ""
-	if !a.ao.DryRun && cs.HasChanges() {
+	if !a.ao.DryRun && cs.HasChanges() && protect("apply", cs.Changes, a.ao.AllowDataLoss) == nil {
 		var (
 			lease *Lease
 			owned bool
@@ -87,7 +93,7 @@ func (a *applying) do(ctx context.Context, bp *blueprint.Blueprint) (err error) 
 			defer func() { err = a.release(ctx, red, lease, err) }()
 			// Plan again under the lock: another run may have written
 			// since the first plan.
-			cs, red, err = e.plan(ctx, a.c, bp)
+			cs, red, err = e.plan(ctx, a.c, src)
 			a.res.Changeset = cs
 			if err != nil {
 				return a.finish(err)
@@ -99,6 +105,12 @@ func (a *applying) do(ctx context.Context, bp *blueprint.Blueprint) (err error) 
 		life = lease.life()
 	}
 	e.reportPlan(ctx, red, cs, a.res)
+	if err := protect("apply", cs.Changes, a.ao.AllowDataLoss); err != nil {
+		if a.ao.DryRun {
+			a.res.verb = "Plan"
+		}
+		return a.finish(err)
+	}
 	if a.ao.DryRun {
 		a.res.verb = "Plan"
 		return a.finish(nil)
@@ -107,7 +119,8 @@ func (a *applying) do(ctx context.Context, bp *blueprint.Blueprint) (err error) 
 	if err != nil {
 		return a.finish(err)
 	}
-	r := &run{e: e, c: a.c, red: red, cs: cs, res: a.res, ids: maps.Clone(cs.ids), gone: map[string]bool{}, life: life}
+	r := &run{e: e, c: a.c, red: red, cs: cs, res: a.res, ids: maps.Clone(cs.ids), gone: map[string]bool{}, life: life,
+		allow: a.ao.AllowDataLoss, del: driver.DeleteOptions{At: a.start}}
 	err = a.finish(r.exec(runCtx, nodes))
 	e.emit(ctx, red, Event{Type: EventComplete, Message: a.res.String(), Duration: a.res.Makespan})
 	return err

@@ -22,6 +22,12 @@ import (
 // the blocker the driver named ("blocked by instance i-0ab1 (not managed
 // by archkit ...)").
 //
+// A deployment that holds a stateful resource (a database) that
+// [DestroyOptions.AllowDataLoss] does not name is not touched: the error
+// is a [*ProtectedError] (errors.Is(err, ErrProtected)) naming each one.
+// Allowed databases go with a final snapshot and keep their automated
+// backups unless the options say otherwise.
+//
 // The deployment name is checked first ([blueprint.CheckDeployment]):
 // "s*" is refused before any call, and every driver compares the tag
 // exactly, so Destroy never touches another deployment. The deletes run
@@ -37,7 +43,9 @@ func (e *Engine) Destroy(ctx context.Context, deployment string, optFns ...func(
 	}
 	var do DestroyOptions
 	for _, f := range optFns {
-		f(&do)
+		if f != nil {
+			f(&do)
+		}
 	}
 	start := time.Now()
 	c := e.newClient()
@@ -66,6 +74,9 @@ func (e *Engine) destroy(ctx context.Context, c *client, red *redactor, deployme
 	if isEmpty(obs) && do.Lease == nil {
 		return e.clearExpiredLock(ctx, c, deployment)
 	}
+	if err := protect("destroy", destroyChangeset(deployment, e.d.Name(), obs).Changes, do.AllowDataLoss); err != nil {
+		return err
+	}
 	lease, owned, err := e.hold(ctx, c, red, deployment, do.Lease, do.Lock)
 	if err != nil {
 		return err
@@ -82,7 +93,17 @@ func (e *Engine) destroy(ctx context.Context, c *client, red *redactor, deployme
 	}
 	runCtx, unbind := lease.bind(ctx)
 	defer unbind()
+	return e.deleteAll(runCtx, c, red, deployment, obs, do, res)
+}
+
+// deleteAll deletes what obs holds, under the lock, and checks that
+// nothing is left.
+func (e *Engine) deleteAll(ctx context.Context, c *client, red *redactor, deployment string, obs map[blueprint.Kind][]driver.Observed,
+	do DestroyOptions, res *Result) error {
 	cs := destroyChangeset(deployment, e.d.Name(), obs)
+	if err := protect("destroy", cs.Changes, do.AllowDataLoss); err != nil {
+		return err
+	}
 	nodes, err := graph(cs)
 	if err != nil {
 		return err
@@ -94,11 +115,12 @@ func (e *Engine) destroy(ctx context.Context, c *client, red *redactor, deployme
 	for _, ch := range cs.Changes {
 		e.emit(ctx, red, Event{Type: EventPlanned, Kind: ch.Kind, ID: ch.ID, ProviderID: ch.ProviderID, Action: ActionDelete, Message: ch.Reason})
 	}
-	r := &run{e: e, c: c, red: red, cs: cs, res: res, ids: map[string]string{}, gone: map[string]bool{}}
-	if err := r.exec(runCtx, nodes); err != nil {
+	r := &run{e: e, c: c, red: red, cs: cs, res: res, ids: map[string]string{}, gone: map[string]bool{}, allow: do.AllowDataLoss,
+		del: driver.DeleteOptions{SkipFinalSnapshot: do.SkipFinalSnapshot, DeleteAutomatedBackups: do.DeleteAutomatedBackups, At: time.Now()}}
+	if err := r.exec(ctx, nodes); err != nil {
 		return err
 	}
-	return e.leftovers(runCtx, c, deployment)
+	return e.leftovers(ctx, c, deployment)
 }
 
 func isEmpty(obs map[blueprint.Kind][]driver.Observed) bool {
@@ -136,7 +158,9 @@ func destroyChangeset(deployment, provider string, obs map[blueprint.Kind][]driv
 		for i := range obs[k] {
 			o := &obs[k][i]
 			id := cmp.Or(o.LogicalID, o.ID)
-			cs.Changes = append(cs.Changes, Change{ID: id, Kind: k, Action: ActionDelete, Reason: "destroy", ProviderID: o.ID, observed: o})
+			ch := Change{ID: id, Kind: k, Action: ActionDelete, Reason: "destroy", ProviderID: o.ID, Stateful: holdsData(o), observed: o}
+			ch.classify()
+			cs.Changes = append(cs.Changes, ch)
 		}
 	}
 	return cs

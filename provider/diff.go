@@ -14,14 +14,20 @@ import (
 // field reports the elements Added and Removed; any other field its Old and
 // New values. Values of sensitive fields (user data) are never shown.
 type FieldDiff struct {
-	Field   string   `json:"field"`
-	Old     string   `json:"old,omitempty"`
-	New     string   `json:"new,omitempty"`
+	Field string `json:"field"`
+	Old   string `json:"old,omitempty"`
+	New   string `json:"new,omitempty"`
+	// Before and After are every element of a list field before and after
+	// the change, in canonical order; Added and Removed the difference.
+	Before  []string `json:"before,omitempty"`
+	After   []string `json:"after,omitempty"`
 	Added   []string `json:"added,omitempty"`
 	Removed []string `json:"removed,omitempty"`
 	// ForcesReplacement reports whether the driver cannot change the
-	// field in place.
-	ForcesReplacement bool `json:"forces_replacement,omitempty"`
+	// field in place, or not to that value; Reason says why when the
+	// field is mutable but not this change ("RDS cannot shrink storage").
+	ForcesReplacement bool   `json:"forces_replacement,omitempty"`
+	Reason            string `json:"reason,omitempty"`
 }
 
 // String returns the diff as one line: "inbound: + tcp 8080 from security_group/web".
@@ -39,7 +45,10 @@ func (d FieldDiff) String() string {
 		b.WriteString(" + " + s + ";")
 	}
 	out := strings.TrimSuffix(b.String(), ";")
-	if d.ForcesReplacement {
+	switch {
+	case d.ForcesReplacement && d.Reason != "":
+		out += " (forces replacement: " + d.Reason + ")"
+	case d.ForcesReplacement:
 		out += " (forces replacement)"
 	}
 	return out
@@ -108,6 +117,7 @@ func diffFields(kind blueprint.Kind, prefix string, of, nf map[string]json.RawMe
 			d.Old, d.New = "(sensitive)", "(sensitive)"
 		case isArray(o) || isArray(n):
 			oe, ne := elements(kind, k, o), elements(kind, k, n)
+			d.Before, d.After = oe, ne
 			d.Removed, d.Added = multisetDiff(oe, ne), multisetDiff(ne, oe)
 			if d.Removed == nil && d.Added == nil { // same elements, other order
 				continue

@@ -19,10 +19,14 @@
 // by their ids), compares it with the Blueprint and returns a [Changeset]:
 //
 //	Plan for shop on fake: 1 to create, 1 to update, 1 to replace, 1 to delete, 20 unchanged.
+//	! 1 stateful resource(s) would lose their data: database/db
 //	+ create subnet/web/c
 //	~ update security_group_rules/app: inbound: + tcp 8080 from security_group/web
-//	-/+ replace subnet/db/a (cidr changed: forces replacement)
+//	-/+ replace subnet/db/a (cidr changed: forces replacement), delete first
 //	      cidr: 10.0.2.0/24 -> 10.0.3.0/24 (forces replacement)
+//	-/+ replace database/db (subnet/db/a replaced first: forces replacement), delete first
+//	      subnets: - subnet/db/a; + subnet/db/a (new)
+//	      ! stateful: its data is lost; Apply refuses unless AllowDataLoss names database/db
 //	- delete nat_gateway/b (not in the blueprint)
 //
 // There is no state file to lose: an apply interrupted at any step
@@ -99,6 +103,41 @@
 // reason: "duplicate of vpc-0a1..., which is kept: it holds 18
 // dependents, this one 1".
 //
+// # Addresses come from the cloud
+//
+// Plan, Apply and Drift take a [Source]: a Blueprint, applied as it is, or
+// an architecture (a *pattern.Architecture) that the engine builds around
+// what is deployed. The engine lists the deployment once, hands the
+// deployed Nets' and subnets' ranges ([blueprint.Existing]) to
+// Source.BuildAround, and plans the Blueprint it gets back against that
+// same listing. The architecture pins every deployed subnet to its range,
+// so adding or removing tiers or zones never moves one; a removed tier's
+// subnets keep their range until the apply deletes them, and new subnets
+// take free space. A program keeps nothing between runs:
+//
+//	arch := pattern.WebApp(pattern.WebAppOptions{Name: "shop"})
+//	res, err := eng.Apply(ctx, arch) // first run: everything created
+//	arch.Zones = []string{"a", "b", "c"}
+//	res, err = eng.Apply(ctx, arch) // zone c created, the rest updated in place
+//
+// # In place first, data never lost by surprise
+//
+// Each [Change] says how it is made ([Class]): created, updated in place,
+// replaced create-before-destroy or delete-first, deleted. A field the
+// driver lists in [driver.Capabilities.Mutable] is updated in place,
+// unless the driver's [driver.Replacer] says this value cannot be (RDS
+// shrinks no storage and downgrades no engine). Stateful resources
+// ([blueprint.Resource.IsStateful]: databases, clusters that are not
+// Stateless) are marked; a destructive change of one (a replace, forced
+// by a field or by a dependency replaced delete-first, or a delete) makes
+// Apply return a [*ProtectedError] (errors.Is(err, [ErrProtected])) before
+// its first write, naming each resource, what forces it and the opt-in:
+// [ApplyOptions.AllowDataLoss], per resource and per run. [Engine.Destroy]
+// does the same with [DestroyOptions]. A delete the caller allowed lifts
+// the cloud's deletion protection (RDS DeletionProtection, OUTSCALE VM
+// DeletionProtection) and takes a final snapshot where the cloud has one
+// ([driver.DeleteOptions]).
+//
 // # Comparison
 //
 // The desired resource's refs are compared in logical-id space (observed
@@ -111,10 +150,11 @@
 //
 // A replace creates the new resource before deleting the old one, except
 // for nets, subnets, internet gateways, security groups and their rules,
-// load balancers and databases: a new subnet with the same CIDR would
-// conflict with the old one, and group and balancer names are unique. Those
-// are deleted first, and everything that refers to them is replaced with
-// them.
+// and load balancers: a new subnet with the same CIDR would conflict with
+// the old one, and group and balancer names are unique. Those are deleted
+// first, and everything that refers to them is replaced with them. A
+// database is made anew before the old one goes (it gets a new
+// identifier), unless it sits on a subnet replaced delete-first.
 //
 // # Apply
 //

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-
-	"github.com/archkit/archkit/pattern/blueprint"
 )
 
 // DriftReport is what changed outside archkit since the last apply.
@@ -55,14 +53,15 @@ func (r *DriftReport) String() string {
 	return b.String()
 }
 
-// Drift compares bp with what exists and reports the resources changed or
-// deleted outside archkit and the extra tagged resources. It makes no
-// write call.
-func (e *Engine) Drift(ctx context.Context, bp *blueprint.Blueprint) (*DriftReport, error) {
+// Drift compares src (a Blueprint, or an architecture built around what
+// is deployed: see [Source]) with what exists and reports the resources
+// changed or deleted outside archkit and the extra tagged resources. It
+// makes no write call.
+func (e *Engine) Drift(ctx context.Context, src Source) (*DriftReport, error) {
 	if err := e.usable(); err != nil {
 		return nil, err
 	}
-	cs, _, err := e.plan(ctx, e.newClient(), bp)
+	cs, _, err := e.plan(ctx, e.newClient(), src)
 	if err != nil {
 		return nil, err
 	}

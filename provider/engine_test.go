@@ -135,10 +135,23 @@ func TestPlanDiffsAndConverge(t *testing.T) {
 	}
 	c, _ := cs.Change("net/main")
 	assert.Equal(t, provider.ActionNoop, c.Action)
+	db, _ := cs.Change("database/db")
+	assert.True(t, db.Stateful && db.Destructive, "the database's replace loses its data")
+	assert.Equal(t, provider.ClassReplaceDeleteFirst, db.Class)
+	assert.Equal(t, []string{"database/db"}, cs.LosesData())
+
+	// Refused before any write unless the database is named.
+	d.ResetCalls()
+	_, err = eng.Apply(t.Context(), next)
+	require.ErrorIs(t, err, provider.ErrProtected)
+	assert.Contains(t, err.Error(), "database/db: replace, forced by subnet/db/a (replaced first)")
+	assert.Zero(t, d.Counts().Writes)
 
 	d.ResetCalls()
-	res, err := eng.Apply(t.Context(), next)
+	res, err := eng.Apply(t.Context(), next, func(o *provider.ApplyOptions) { o.AllowDataLoss = []string{"database/db"} })
 	require.NoError(t, err, "%v", err)
+	require.Len(t, d.DeletedDatabases(), 1, "the replaced database leaves a final snapshot")
+	assert.NotEmpty(t, d.DeletedDatabases()[0].FinalSnapshot)
 	assert.Equal(t, 1, res.Deleted)
 	assert.Positive(t, res.Replaced)
 	assert.Equal(t, 2, res.Updated)
@@ -231,7 +244,7 @@ func TestDestroyLeavesNothing(t *testing.T) {
 	_, err = eng.Apply(t.Context(), other)
 	require.NoError(t, err)
 
-	res, err := eng.Destroy(t.Context(), "shop")
+	res, err := eng.Destroy(t.Context(), "shop", allowStateful(bp))
 	require.NoError(t, err)
 	assert.Equal(t, len(bp.Resources), res.Deleted)
 	assert.Contains(t, res.String(), "Destroy complete")
@@ -417,7 +430,7 @@ func TestFaultAtEveryWrite(t *testing.T) {
 					_, err = eng.Apply(t.Context(), tc.bp())
 					require.NoError(t, err)
 					require.Zero(t, d.Counts().Writes, "write %d", k)
-					_, err = eng.Destroy(t.Context(), tc.bp().Deployment)
+					_, err = eng.Destroy(t.Context(), tc.bp().Deployment, allowStateful(tc.bp()))
 					require.NoError(t, err)
 					require.Empty(t, d.Resources(), "write %d", k)
 				}
@@ -451,7 +464,7 @@ func TestThrottlingConverges(t *testing.T) {
 			}
 		}
 		assert.Positive(t, retried)
-		_, err = eng.Destroy(t.Context(), "shop")
+		_, err = eng.Destroy(t.Context(), "shop", allowStateful(bp))
 		require.NoError(t, err)
 	}
 }

@@ -139,6 +139,36 @@ func ExampleRenderer() {
 	// Apply failed: 10 created, 0 updated, 0 replaced, 0 deleted in 1.2s (1 failed, 1 skipped)
 }
 
+// A change that would replace a database is refused before any write,
+// naming what forces it and the opt-in; named in AllowDataLoss, it goes
+// ahead, the new database made before the old one goes with a final
+// snapshot.
+func ExampleApplyOptions_allowDataLoss() {
+	ctx := context.Background()
+	d := fake.New()
+	eng := provider.NewEngine(d, func(o *provider.Options) { o.RateLimit = -1; o.PollMin = time.Millisecond })
+	bp := threeTier("shop", "")
+	if _, err := eng.Apply(ctx, bp); err != nil {
+		log.Fatal(err)
+	}
+	db, _ := bp.Resource("database/db")
+	db.Database.Engine = "mysql" // RDS changes no engine in place
+	_, err := eng.Apply(ctx, bp)
+	fmt.Println(errors.Is(err, provider.ErrProtected))
+	fmt.Println(err)
+
+	res, err := eng.Apply(ctx, bp, func(o *provider.ApplyOptions) { o.AllowDataLoss = []string{"database/db"} })
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res.Replaced, "replaced;", len(d.DeletedDatabases()), "final snapshot taken")
+	// Output:
+	// true
+	// provider: apply refused: it would lose the data of 1 stateful resource(s):
+	//   database/db: replace, forced by engine (postgres -> mysql); allow it with ApplyOptions.AllowDataLoss = []string{"database/db"}
+	// 1 replaced; 1 final snapshot taken
+}
+
 // Two runs of one deployment at once: the second finds the lock of the
 // first and fails at once with ErrLocked, naming the holder; once the
 // first releases it, the deployment can be applied.

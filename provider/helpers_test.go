@@ -99,3 +99,21 @@ func (c *collector) dump() string {
 func newFake(optFns ...func(*fake.Options)) *fake.Driver {
 	return fake.New(append([]func(*fake.Options){func(o *fake.Options) { o.PendingReads = 2 }}, optFns...)...)
 }
+
+// allowStateful lets a Destroy delete every stateful resource of bp,
+// without final snapshots: the tests' clean-up.
+func allowStateful(bp *blueprint.Blueprint) func(*provider.DestroyOptions) {
+	return func(o *provider.DestroyOptions) {
+		for _, r := range bp.Resources {
+			if r.IsStateful() {
+				o.AllowDataLoss = append(o.AllowDataLoss, r.ID)
+			}
+		}
+		o.SkipFinalSnapshot = true
+	}
+}
+
+// allow lets an Apply delete or replace the stateful resources ids.
+func allow(ids ...string) func(*provider.ApplyOptions) {
+	return func(o *provider.ApplyOptions) { o.AllowDataLoss = ids }
+}

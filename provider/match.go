@@ -11,22 +11,41 @@ import (
 	"github.com/archkit/archkit/provider/driver"
 )
 
-// plan is the body of Plan, Apply and Drift: prepare a copy of in, read
-// what exists and the zones, match each desired resource with what exists
-// and classify the change, then add the deletes of what is left.
-func (e *Engine) plan(ctx context.Context, c *client, in *blueprint.Blueprint) (*Changeset, *redactor, error) {
-	red := newRedactor(in)
-	bp, notices, err := e.prepare(in)
+// plan is the body of Plan, Apply and Drift: read what exists and the
+// zones, build the Blueprint around what exists (a Blueprint source is
+// checked before any call instead), prepare a copy of it, match each
+// desired resource with what exists and classify the change, then add the
+// deletes of what is left. What exists is listed once.
+func (e *Engine) plan(ctx context.Context, c *client, src Source) (*Changeset, *redactor, error) {
+	dep, err := deploymentOf(src)
+	if err != nil {
+		return nil, &redactor{}, err
+	}
+	var (
+		bp      *blueprint.Blueprint
+		notices []string
+		red     = &redactor{deployment: dep}
+	)
+	fixed, isBlueprint := src.(*blueprint.Blueprint)
+	if isBlueprint {
+		// Nothing to build: every problem is reported before any call.
+		red = newRedactor(fixed)
+		if bp, notices, err = e.prepare(fixed); err != nil {
+			return nil, red, red.err(err)
+		}
+	}
+	obs, netIDs, zones, err := e.observeZoned(ctx, c, dep, bp)
 	if err != nil {
 		return nil, red, red.err(err)
+	}
+	if !isBlueprint {
+		if bp, notices, red, err = e.build(src, dep, obs, zones); err != nil {
+			return nil, red, red.err(err)
+		}
 	}
 	order, err := topo(bp)
 	if err != nil {
 		return nil, red, err
-	}
-	obs, netIDs, err := e.observeZoned(ctx, c, bp)
-	if err != nil {
-		return nil, red, red.err(err)
 	}
 	if !e.noPreflight {
 		if err := preflight(bp, e.d); err != nil {
@@ -35,7 +54,7 @@ func (e *Engine) plan(ctx context.Context, c *client, in *blueprint.Blueprint) (
 	}
 	cs := &Changeset{Deployment: bp.Deployment, Provider: e.d.Name(), Notices: notices, bp: bp, observed: obs,
 		ids: map[string]string{}, netIDs: netIDs}
-	m := newMatcher(cs, e.d.Capabilities())
+	m := newMatcher(cs, e.d)
 	for _, r := range order {
 		m.match(r)
 	}
@@ -44,10 +63,33 @@ func (e *Engine) plan(ctx context.Context, c *client, in *blueprint.Blueprint) (
 	return cs, red, nil
 }
 
-// observeZoned lists what exists and, meanwhile, the provider's zones, to
-// which it maps the zones of bp (a copy the engine owns). A zone that maps
-// to nothing is reported before any write, ahead of a failed List.
-func (e *Engine) observeZoned(ctx context.Context, c *client, bp *blueprint.Blueprint) (map[blueprint.Kind][]driver.Observed, []string, error) {
+// build builds src around what obs holds and prepares the result for the
+// driver, its zones mapped.
+func (e *Engine) build(src Source, dep string, obs map[blueprint.Kind][]driver.Observed, zones []string) (*blueprint.Blueprint, []string, *redactor, error) {
+	red := &redactor{deployment: dep}
+	in, err := src.BuildAround(existingOf(obs))
+	if err != nil {
+		return nil, nil, red, fmt.Errorf("provider: build %s around what is deployed: %w", dep, err)
+	}
+	if in == nil || in.Deployment != dep {
+		return nil, nil, red, fmt.Errorf("provider: source %q built a Blueprint of another deployment; a Source must build its own", dep)
+	}
+	red = newRedactor(in)
+	bp, notices, err := e.prepare(in)
+	if err != nil {
+		return nil, nil, red, err
+	}
+	if err := mapZones(bp, zones); err != nil {
+		return nil, nil, red, err
+	}
+	return bp, notices, red, nil
+}
+
+// observeZoned lists what exists and, meanwhile, the provider's zones. When
+// bp is known already (a Blueprint source), its zones are mapped before a
+// failed List is reported, so that a zone that maps to nothing is
+// reported first.
+func (e *Engine) observeZoned(ctx context.Context, c *client, dep string, bp *blueprint.Blueprint) (map[blueprint.Kind][]driver.Observed, []string, []string, error) {
 	var (
 		zones   []string
 		zoneErr error
@@ -57,15 +99,15 @@ func (e *Engine) observeZoned(ctx context.Context, c *client, bp *blueprint.Blue
 		defer close(zdone)
 		zones, zoneErr = e.zones(ctx, c)
 	}()
-	obs, netIDs, err := e.observe(ctx, c, bp.Deployment)
+	obs, netIDs, err := e.observe(ctx, c, dep)
 	<-zdone
-	if zoneErr == nil {
+	if zoneErr == nil && bp != nil {
 		zoneErr = mapZones(bp, zones)
 	}
 	if zoneErr != nil {
-		return nil, nil, zoneErr
+		return nil, nil, nil, zoneErr
 	}
-	return obs, netIDs, err
+	return obs, netIDs, zones, err
 }
 
 // matcher pairs the desired resources of a changeset with what exists.
@@ -73,20 +115,22 @@ func (e *Engine) observeZoned(ctx context.Context, c *client, bp *blueprint.Blue
 // are resolved: the one that matches the Blueprint stays, the others are
 // deleted as duplicates.
 type matcher struct {
-	cs      *Changeset
-	caps    driver.Capabilities
-	byID    map[string][]*driver.Observed // logical id -> what exists
-	rev     map[string]string             // provider id -> logical id
-	users   map[string]int                // provider id -> how many observed resources refer to it
-	extra   []*driver.Observed            // to delete
-	changes map[string]*Change            // logical id -> change, in creation order
-	chosen  map[string]*driver.Observed   // logical id -> the one kept
-	list    []*Change
+	cs       *Changeset
+	caps     driver.Capabilities
+	replacer driver.Replacer               // nil: the driver's Mutable fields change in place whatever their values
+	byID     map[string][]*driver.Observed // logical id -> what exists
+	rev      map[string]string             // provider id -> logical id
+	users    map[string]int                // provider id -> how many observed resources refer to it
+	extra    []*driver.Observed            // to delete
+	changes  map[string]*Change            // logical id -> change, in creation order
+	chosen   map[string]*driver.Observed   // logical id -> the one kept
+	list     []*Change
 }
 
-func newMatcher(cs *Changeset, caps driver.Capabilities) *matcher {
-	m := &matcher{cs: cs, caps: caps, byID: map[string][]*driver.Observed{}, rev: map[string]string{},
+func newMatcher(cs *Changeset, d driver.Driver) *matcher {
+	m := &matcher{cs: cs, caps: d.Capabilities(), byID: map[string][]*driver.Observed{}, rev: map[string]string{},
 		users: map[string]int{}, changes: map[string]*Change{}, chosen: map[string]*driver.Observed{}}
+	m.replacer, _ = d.(driver.Replacer)
 	for _, k := range blueprint.Kinds {
 		list := cs.observed[k]
 		for i := range list {
@@ -109,7 +153,7 @@ func newMatcher(cs *Changeset, caps driver.Capabilities) *matcher {
 
 // match plans the change of r, whose dependencies are planned already.
 func (m *matcher) match(r *blueprint.Resource) {
-	ch := &Change{ID: r.ID, Kind: r.Kind, desired: r, deps: deps(r)}
+	ch := &Change{ID: r.ID, Kind: r.Kind, Stateful: r.IsStateful(), desired: r, deps: deps(r)}
 	m.changes[r.ID] = ch
 	m.list = append(m.list, ch)
 	var cands []*driver.Observed
@@ -128,6 +172,10 @@ func (m *matcher) match(r *blueprint.Resource) {
 	m.chosen[r.ID] = o
 	m.cs.ids[r.ID] = o.ID
 	ch.observed, ch.ProviderID = o, o.ID
+	// The resource holds data if the Blueprint says so or the cloud does
+	// (a database cluster declared stateless now still holds its data);
+	// a half-made resource reports no spec to judge by.
+	ch.Stateful = ch.Stateful || holdsData(o)
 	m.classify(ch, r, o, forced)
 }
 
@@ -161,11 +209,10 @@ func (m *matcher) choose(ch *Change, r *blueprint.Resource, cands []*driver.Obse
 		return blueprint.Ref(id)
 	}
 	want := normalize(*r, renew)
-	mutable := func(f string) bool { return m.caps.CanUpdate(r.Kind, f) }
 	for _, c := range cands {
 		have := normalize(c.Resource, back)
 		have.Kind = r.Kind
-		diffs := diffResources(have, want, m.caps.WriteOnly[r.Kind], mutable)
+		diffs := m.diff(have, want)
 		if kept == nil || m.better(c, diffs, kept, ch.Diffs) {
 			kept, ch.Diffs = c, diffs
 		}
@@ -191,6 +238,26 @@ func (m *matcher) better(c *driver.Observed, diffs []FieldDiff, k *driver.Observ
 	return len(diffs) == len(kdiffs) && c.Ready && !k.Ready
 }
 
+// diff compares two normalized resources field by field: a field the
+// driver does not list in Mutable forces a replacement, and so does a
+// mutable field whose change the driver's Replacer says the cloud cannot
+// make in place (a database's storage shrunk), with its reason.
+func (m *matcher) diff(have, want blueprint.Resource) []FieldDiff {
+	mutable := func(f string) bool { return m.caps.CanUpdate(want.Kind, f) }
+	diffs := diffResources(have, want, m.caps.WriteOnly[want.Kind], mutable)
+	if m.replacer == nil || !slices.ContainsFunc(diffs, func(d FieldDiff) bool { return !d.ForcesReplacement }) {
+		return diffs
+	}
+	why := m.replacer.Replaces(have, want)
+	for i := range diffs {
+		top, _, _ := strings.Cut(diffs[i].Field, ".")
+		if reason, ok := why[top]; ok && !diffs[i].ForcesReplacement {
+			diffs[i].ForcesReplacement, diffs[i].Reason = true, reason
+		}
+	}
+	return diffs
+}
+
 // classify sets the action of ch, whose observed resource o has been
 // diffed: a replace (forced by a dependency, or by a field the driver
 // cannot change), an update, or nothing.
@@ -203,12 +270,18 @@ func (m *matcher) classify(ch *Change, r *blueprint.Resource, o *driver.Observed
 		}
 	}
 	switch {
+	case o.Incomplete && len(forced) == 0:
+		ch.Action, ch.Reason = ActionUpdate, "incomplete: a create stopped half-way; the driver completes it"
 	case len(forced) > 0:
 		ch.Action, ch.DeleteFirst = ActionReplace, true
 		ch.Reason = strings.Join(forced, ", ") + " replaced first: forces replacement"
+		for _, f := range forced {
+			ch.ForcedBy = append(ch.ForcedBy, f+" (replaced first)")
+		}
 	case len(replaceBy) > 0:
 		ch.Action, ch.DeleteFirst = ActionReplace, r.Kind.IsDeleteFirst() || m.sitsOnDeleteFirst(o)
 		ch.Reason = strings.Join(replaceBy, ", ") + " changed: forces replacement"
+		ch.ForcedBy = replaceBy
 	case len(ch.Diffs) > 0:
 		ch.Action, ch.Reason = ActionUpdate, strings.Join(fields, ", ")+" changed"
 	default:
@@ -218,6 +291,11 @@ func (m *matcher) classify(ch *Change, r *blueprint.Resource, o *driver.Observed
 		}
 	}
 }
+
+// holdsData reports whether o, as the cloud reports it, holds data: a
+// half-made resource (Incomplete) reports no spec to judge by and holds
+// none.
+func holdsData(o *driver.Observed) bool { return !o.Incomplete && o.Resource.IsStateful() }
 
 // sitsOnDeleteFirst reports whether o refers to a resource replaced
 // delete-first: o must then go first too.
@@ -242,14 +320,16 @@ func (m *matcher) deleteExtras() {
 		if id == "" {
 			id, reason = o.ID, "tagged with the deployment but without a logical id"
 		}
-		m.list = append(m.list, &Change{ID: id, Kind: o.Resource.Kind, Action: ActionDelete, Reason: reason, ProviderID: o.ID, observed: o})
+		m.list = append(m.list, &Change{ID: id, Kind: o.Resource.Kind, Action: ActionDelete, Reason: reason, ProviderID: o.ID,
+			Stateful: holdsData(o), observed: o})
 	}
 	for id, os := range m.byID {
 		if _, ok := m.changes[id]; ok {
 			continue
 		}
 		for _, o := range os {
-			m.list = append(m.list, &Change{ID: id, Kind: o.Resource.Kind, Action: ActionDelete, Reason: "not in the blueprint", ProviderID: o.ID, observed: o})
+			m.list = append(m.list, &Change{ID: id, Kind: o.Resource.Kind, Action: ActionDelete, Reason: "not in the blueprint", ProviderID: o.ID,
+				Stateful: holdsData(o), observed: o})
 		}
 	}
 }
@@ -275,6 +355,7 @@ func sortChanges(list []*Change) []Change {
 	})
 	out := make([]Change, len(list))
 	for i, ch := range list {
+		ch.classify()
 		out[i] = *ch
 	}
 	return out

@@ -68,7 +68,18 @@ type Options struct {
 type ApplyOptions struct {
 	// DryRun plans and reports the changeset (planned events, Result with
 	// the changeset) without a single write call, and without the lock.
+	// It returns the error a real run would return before its first write
+	// (ErrProtected).
 	DryRun bool
+	// AllowDataLoss lists the logical ids ("database/db") of the stateful
+	// resources this run may delete or replace. A plan that deletes or
+	// replaces a stateful resource it does not name is refused before the
+	// first write, with an error that matches [ErrProtected]. The opt-in
+	// is per resource and per run, like Terraform's prevent_destroy
+	// lifted for one apply. An allowed replace creates the new resource
+	// before it deletes the old one when the cloud can hold both; the old
+	// one goes with a final snapshot where the cloud takes one.
+	AllowDataLoss []string
 	// Lock changes the engine's Options.Lock for this call: its fields
 	// that are set override the engine's. Wait to wait for a run in
 	// progress, Break to break a dead run's lock:
@@ -81,9 +92,21 @@ type ApplyOptions struct {
 	Lease *Lease
 }
 
-// DestroyOptions configure one [Engine.Destroy] call, as ApplyOptions
-// do an Apply.
+// DestroyOptions configure one [Engine.Destroy] call.
 type DestroyOptions struct {
+	// AllowDataLoss lists the logical ids of the stateful resources the
+	// destroy may delete; a deployment holding a stateful resource it does
+	// not name is not touched, and the error matches [ErrProtected].
+	AllowDataLoss []string
+	// SkipFinalSnapshot deletes a database without the final snapshot
+	// taken otherwise ("<identifier>-final-<UTC date>-<UTC time>", see
+	// driver.FinalSnapshotName).
+	SkipFinalSnapshot bool
+	// DeleteAutomatedBackups deletes a database's automated backups with
+	// it; by default the cloud keeps them for their retention period.
+	DeleteAutomatedBackups bool
+	// Lock and Lease are those of [ApplyOptions], for the destroy's
+	// deletes.
 	Lock  LockOptions
 	Lease *Lease
 }

@@ -56,7 +56,7 @@ func TestPatternsFaultAtEveryWrite(t *testing.T) {
 				require.Empty(t, dups, "write %d", k)
 				require.Equal(t, want, d.Snapshot(bp.Deployment), "write %d", k)
 				require.Len(t, d.Resources(), len(bp.Resources), "nothing leaked, write %d", k)
-				_, err = eng.Destroy(t.Context(), bp.Deployment)
+				_, err = eng.Destroy(t.Context(), bp.Deployment, allowStateful(bp))
 				require.NoError(t, err)
 				require.Empty(t, d.Resources(), "write %d", k)
 			}
@@ -74,7 +74,7 @@ func TestPatternsThrottled(t *testing.T) {
 			eng := provider.NewEngine(d, fastOpts, func(o *provider.Options) { o.Retry.MaxAttempts = 20 })
 			_, err := eng.Apply(t.Context(), bp)
 			require.NoError(t, err)
-			_, err = eng.Destroy(t.Context(), bp.Deployment)
+			_, err = eng.Destroy(t.Context(), bp.Deployment, allowStateful(bp))
 			require.NoError(t, err)
 			d.ClearFaults()
 			assert.Empty(t, d.Resources())

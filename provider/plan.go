@@ -42,20 +42,60 @@ func (a Action) Symbol() string {
 	return " "
 }
 
+// Class says how a change is made and what it costs: the field a
+// program or a reviewer reads to know whether a plan is safe.
+type Class string
+
+// The classes of a [Change].
+const (
+	ClassCreate = Class("create")
+	// ClassUpdateInPlace changes the resource where it is: same
+	// provider id, no data lost (RDS ModifyDBInstance, elbv2 SetSubnets,
+	// UpdateAutoScalingGroup ...).
+	ClassUpdateInPlace = Class("update-in-place")
+	// ClassReplaceCreateFirst creates the new resource, moves what
+	// refers to it, then deletes the old one.
+	ClassReplaceCreateFirst = Class("replace-create-before-destroy")
+	// ClassReplaceDeleteFirst deletes the old resource before it
+	// creates the new one: the two cannot exist at once (a subnet's
+	// range, a name unique in the Net), or a dependency goes first.
+	ClassReplaceDeleteFirst = Class("replace-delete-first")
+	ClassDelete             = Class("delete")
+	ClassNoop               = Class("no-op")
+)
+
 // Change is the action planned for one resource.
 type Change struct {
 	ID     string         `json:"id"` // logical id
 	Kind   blueprint.Kind `json:"kind"`
 	Action Action         `json:"action"`
+	// Class says how the action is made: in place, replaced create
+	// first or delete first, and so on.
+	Class Class `json:"class"`
 	// Reason says why: "not found", "cidr changed: forces replacement",
 	// "not in the blueprint".
 	Reason string `json:"reason,omitempty"`
 	// ProviderID is the id of the existing resource, if any.
-	ProviderID string      `json:"provider_id,omitempty"`
-	Diffs      []FieldDiff `json:"diffs,omitempty"`
+	ProviderID string `json:"provider_id,omitempty"`
+	// Diffs are the fields that change, old -> new.
+	Diffs []FieldDiff `json:"diffs,omitempty"`
+	// ForcedBy names what forces a replace: the fields the driver cannot
+	// change in place ("engine"), or the dependencies replaced delete-first
+	// ("subnet/db/a (replaced first)").
+	ForcedBy []string `json:"forced_by,omitempty"`
 	// DeleteFirst reports whether a replace deletes the old resource before
 	// it creates the new one (nets, subnets and what depends on them).
 	DeleteFirst bool `json:"delete_first,omitempty"`
+	// Stateful reports whether the resource holds data
+	// ([blueprint.Resource.IsStateful]): a database, a database cluster.
+	// The Blueprint's resource or the one that exists is enough: a cluster
+	// made stateful and now declared stateless still holds its data.
+	Stateful bool `json:"stateful"`
+	// Destructive reports whether the change destroys the existing
+	// resource: a replace or a delete. A destructive change of a stateful
+	// resource loses its data; Apply refuses it unless
+	// [ApplyOptions.AllowDataLoss] names the resource.
+	Destructive bool `json:"destructive"`
 
 	desired   *blueprint.Resource // nil for deletes
 	observed  *driver.Observed    // nil for creates
@@ -63,20 +103,55 @@ type Change struct {
 	deps      []string
 }
 
+// classify sets Class and Destructive from the action.
+func (c *Change) classify() {
+	c.Destructive = c.Action == ActionReplace || c.Action == ActionDelete
+	switch c.Action {
+	case ActionCreate:
+		c.Class = ClassCreate
+	case ActionUpdate:
+		c.Class = ClassUpdateInPlace
+	case ActionReplace:
+		c.Class = ClassReplaceCreateFirst
+		if c.DeleteFirst {
+			c.Class = ClassReplaceDeleteFirst
+		}
+	case ActionDelete:
+		c.Class = ClassDelete
+	default:
+		c.Class = ClassNoop
+	}
+}
+
+// LosesData reports whether the change destroys a stateful resource: the
+// changes Apply refuses without the caller's opt-in.
+func (c Change) LosesData() bool { return c.Stateful && c.Destructive }
+
 // String returns the change as in a plan listing:
-// "-/+ replace subnet/db/a (cidr changed: forces replacement)".
+//
+//	~ update database/db: instance_class: db.t3.micro -> db.t3.small
+//	-/+ replace subnet/db/a (cidr changed: forces replacement), delete first
+//	      cidr: 10.0.2.0/24 -> 10.0.3.0/24 (forces replacement)
+//
+// A destructive change of a stateful resource ends with a line that says
+// so and names the opt-in.
 func (c Change) String() string {
 	s := fmt.Sprintf("%s %s %s", c.Action.Symbol(), c.Action, c.ID)
 	if c.Action == ActionUpdate && len(c.Diffs) == 1 {
-		return s + ": " + c.Diffs[0].String()
-	}
-	if c.Reason != "" && !(c.Action == ActionCreate && c.Reason == "not found") {
+		s += ": " + c.Diffs[0].String()
+	} else if c.Reason != "" && !(c.Action == ActionCreate && c.Reason == "not found") {
 		s += " (" + c.Reason + ")"
 	}
-	if c.Action == ActionUpdate || c.Action == ActionReplace {
+	if c.Action == ActionReplace {
+		s += map[bool]string{true: ", delete first", false: ", create before destroy"}[c.DeleteFirst]
+	}
+	if c.Action == ActionUpdate && len(c.Diffs) > 1 || c.Action == ActionReplace {
 		for _, d := range c.Diffs {
 			s += "\n      " + d.String()
 		}
+	}
+	if c.LosesData() {
+		s += "\n      ! stateful: its data is lost; Apply refuses unless AllowDataLoss names " + c.ID
 	}
 	return s
 }
@@ -125,6 +200,40 @@ func (cs *Changeset) HasChanges() bool {
 	return false
 }
 
+// LosesData returns the logical ids of the stateful resources the
+// changeset deletes or replaces, sorted: what Apply refuses unless
+// [ApplyOptions.AllowDataLoss] names them.
+func (cs *Changeset) LosesData() []string {
+	if cs == nil {
+		return nil
+	}
+	var ids []string
+	for _, c := range cs.Changes {
+		if c.LosesData() {
+			ids = append(ids, c.ID)
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// Stateful returns the logical ids of the stateful resources the
+// changeset holds, whatever their change, sorted: what a Destroy of the
+// deployment must be allowed to delete ([DestroyOptions.AllowDataLoss]).
+func (cs *Changeset) Stateful() []string {
+	if cs == nil {
+		return nil
+	}
+	var ids []string
+	for _, c := range cs.Changes {
+		if c.Stateful {
+			ids = append(ids, c.ID)
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
 // Change returns the change of logical id id.
 func (cs *Changeset) Change(id string) (Change, bool) {
 	if cs == nil {
@@ -147,6 +256,9 @@ func (cs *Changeset) String() string {
 	n := cs.Counts()
 	fmt.Fprintf(&b, "Plan for %s on %s: %d to create, %d to update, %d to replace, %d to delete, %d unchanged.\n",
 		cs.Deployment, cs.Provider, n[ActionCreate], n[ActionUpdate], n[ActionReplace], n[ActionDelete], n[ActionNoop])
+	if lost := cs.LosesData(); len(lost) > 0 {
+		fmt.Fprintf(&b, "! %d stateful resource(s) would lose their data: %s\n", len(lost), strings.Join(lost, ", "))
+	}
 	for _, s := range cs.Notices {
 		b.WriteString("! " + s + "\n")
 	}
@@ -168,19 +280,21 @@ func (cs *Changeset) WriteTo(w io.Writer) (int64, error) {
 	return int64(n), err
 }
 
-// Plan compares bp with what exists and returns the changes an Apply would
-// make. It makes no write call and takes no lock: it is the dry run.
-// Errors: an invalid Blueprint (a deployment name that
-// [blueprint.CheckDeployment] refuses, before any call), a kind the driver
-// does not support (ErrUnsupported), a zone not in the region, every
-// problem the preflight finds ([ErrPreflight], see the package
-// documentation), or a failed List, all before anything is changed;
-// [ErrNoDriver] for an Engine without a driver.
-func (e *Engine) Plan(ctx context.Context, bp *blueprint.Blueprint) (*Changeset, error) {
+// Plan compares src with what exists and returns the changes an Apply
+// would make. It makes no write call and takes no lock: it is the dry
+// run. src is a Blueprint, or an architecture the engine builds around
+// what is deployed (see [Source]). Errors: an invalid Blueprint or
+// architecture (a deployment name that [blueprint.CheckDeployment]
+// refuses, before any call), a kind the driver does not support
+// (ErrUnsupported), a zone not in the region, every problem the preflight
+// finds ([ErrPreflight], see the package documentation), or a failed
+// List, all before anything is changed; [ErrNoDriver] for an Engine
+// without a driver.
+func (e *Engine) Plan(ctx context.Context, src Source) (*Changeset, error) {
 	if err := e.usable(); err != nil {
 		return nil, err
 	}
-	cs, _, err := e.plan(ctx, e.newClient(), bp)
+	cs, _, err := e.plan(ctx, e.newClient(), src)
 	return cs, err
 }
 
@@ -189,10 +303,7 @@ func (e *Engine) prepare(bp *blueprint.Blueprint) (*blueprint.Blueprint, []strin
 	if bp == nil {
 		return nil, nil, fmt.Errorf("provider: nil blueprint")
 	}
-	if err := checkDeployment(bp.Deployment); err != nil {
-		return nil, nil, err
-	}
-	if err := bp.Validate(); err != nil {
+	if err := bp.Validate(); err != nil { // the name too (blueprint.CheckDeployment), checked first by deploymentOf
 		return nil, nil, err
 	}
 	cp := *bp
@@ -200,6 +311,7 @@ func (e *Engine) prepare(bp *blueprint.Blueprint) (*blueprint.Blueprint, []strin
 	for i, r := range bp.Resources {
 		cp.Resources[i] = r.Clone()
 	}
+	expandReplicas(&cp)
 	notices, err := adapt(&cp, e.d.Name(), e.d.Capabilities(), e.opts.AllowFallback)
 	if err != nil {
 		return nil, nil, err

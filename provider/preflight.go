@@ -223,6 +223,8 @@ func (c *checker) netOf(r *blueprint.Resource) string {
 		via = first(r.Cluster.Subnets)
 	case blueprint.KindDatabase:
 		via = first(r.Database.Subnets)
+	case blueprint.KindDatabaseReplica:
+		via = r.DatabaseReplica.Source
 	}
 	if t, ok := c.byID[string(via)]; ok && t != r {
 		return c.netOf(t)

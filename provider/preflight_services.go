@@ -46,6 +46,29 @@ func (c *checker) services() {
 		net := c.subnetGroup(r, "database.subnets", s.Subnets, 2)
 		c.groupsOf(r, "database.security_groups", s.SecurityGroups, net)
 	}
+	c.replicas()
+}
+
+// replicas checks the read replicas as CreateDBInstanceReadReplica does:
+// a source database with automated backups on, at most 15 replicas per
+// source, security groups of the source's Net.
+func (c *checker) replicas() {
+	per := map[string]int{}
+	for _, r := range c.ofKind(blueprint.KindDatabaseReplica) {
+		s := r.DatabaseReplica
+		src := c.ref(r, "database_replica.source", s.Source, blueprint.KindDatabase)
+		c.groupsOf(r, "database_replica.security_groups", s.SecurityGroups, c.netOf(r))
+		if src == nil || src.Database == nil {
+			continue
+		}
+		if per[src.ID]++; per[src.ID] == 16 {
+			c.add(r.ID, driver.Quota, "database_replica.source", fmt.Sprintf("%s: 16 read replicas; RDS takes 15 per source (ReadReplicaQuotaExceeded)", src.ID), "use 15 read replicas at most")
+		}
+		if src.Database.BackupRetentionDays == 0 {
+			c.add(r.ID, driver.Invalid, "database_replica.source", fmt.Sprintf("%s: automated backups off (backup retention 0); a read replica's source needs them", src.ID),
+				"keep the source's backups at least 1 day")
+		}
+	}
 }
 
 // hasGateway reports whether Net net has an internet gateway.
@@ -79,7 +102,7 @@ func (c *checker) quotas() {
 	region(blueprint.KindNet, len(c.ofKind(blueprint.KindNet)), q.NetsPerRegion, "NetsPerRegion")
 	region(blueprint.KindPublicIP, len(c.ofKind(blueprint.KindPublicIP)), q.PublicIPsPerRegion, "PublicIPsPerRegion")
 	region(blueprint.KindLoadBalancer, len(c.ofKind(blueprint.KindLoadBalancer)), q.LoadBalancersPerRegion, "LoadBalancersPerRegion")
-	instances := 0
+	instances := len(c.ofKind(blueprint.KindDatabaseReplica))
 	for _, r := range c.ofKind(blueprint.KindDatabase) {
 		instances += 1 + max(r.Database.ReadReplicas, 0)
 	}

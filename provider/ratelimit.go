@@ -75,12 +75,12 @@ func (c *client) update(ctx context.Context, req driver.Request, cur driver.Obse
 	return c.d.Update(ctx, req, cur)
 }
 
-func (c *client) delete(ctx context.Context, cur driver.Observed) error {
+func (c *client) delete(ctx context.Context, cur driver.Observed, opts driver.DeleteOptions) error {
 	if err := c.wait(ctx); err != nil {
 		return err
 	}
 	c.writes.Add(1)
-	return c.d.Delete(ctx, cur)
+	return c.d.Delete(ctx, cur, opts)
 }
 
 func (c *client) createLock(ctx context.Context, l driver.Lock) (driver.Lock, error) {

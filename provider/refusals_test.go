@@ -477,7 +477,13 @@ func serviceRefusals() []refusal {
 		{name: "database: port 0", caught: byCheck, code: driver.Invalid, mutate: func(t *testing.T, bp *blueprint.Blueprint) { db(t, bp).Port = 0 }},
 		{name: "database: empty master user name", caught: byCheck, code: driver.Invalid, mutate: func(t *testing.T, bp *blueprint.Blueprint) { db(t, bp).Username = "" }},
 		{name: "database: backups outside 0-35 days", caught: byCheck, code: driver.Invalid, mutate: func(t *testing.T, bp *blueprint.Blueprint) { db(t, bp).BackupRetentionDays = 36 }},
-		{name: "database: read replicas outside 0-15", caught: byCheck, code: driver.Invalid, mutate: func(t *testing.T, bp *blueprint.Blueprint) { db(t, bp).ReadReplicas = 16 }},
+		{name: "database: 16 read replicas (ReadReplicaQuotaExceeded)", caught: byPreflight, code: driver.Quota, mutate: func(t *testing.T, bp *blueprint.Blueprint) { db(t, bp).ReadReplicas = 16 }},
+		{name: "database replica: a source without backups", caught: byPreflight, code: driver.Invalid, mutate: func(t *testing.T, bp *blueprint.Blueprint) {
+			db(t, bp).BackupRetentionDays = 0
+			bp.Resources = append(bp.Resources, blueprint.Resource{ID: "database_replica/db/1", Kind: blueprint.KindDatabaseReplica,
+				DatabaseReplica: &blueprint.DatabaseReplicaSpec{Source: "database/db", InstanceClass: "db.t3.micro", SecurityGroups: []blueprint.Ref{"security_group/db"}}})
+			redeps(t, bp, "database_replica/db/1")
+		}},
 		{name: "database: subnet group in one zone (DBSubnetGroupDoesNotCoverEnoughAZs)", caught: byCheck, code: driver.Invalid, mutate: func(t *testing.T, bp *blueprint.Blueprint) {
 			db(t, bp).Subnets = []blueprint.Ref{"subnet/db/a"}
 		}},

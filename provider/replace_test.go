@@ -54,7 +54,7 @@ func TestReplaceKinds(t *testing.T) {
 	c, _ = cs.Change("subnet/db/a")
 	assert.True(t, c.DeleteFirst)
 
-	_, err = eng.Apply(t.Context(), changed())
+	_, err = eng.Apply(t.Context(), changed(), allow("database/db"))
 	require.NoError(t, err)
 	// The new cluster was created before the old one was deleted.
 	var createAt, deleteAt int
@@ -68,7 +68,7 @@ func TestReplaceKinds(t *testing.T) {
 	}
 	assert.Less(t, createAt, deleteAt)
 	d.ResetCalls()
-	_, err = eng.Apply(t.Context(), changed())
+	_, err = eng.Apply(t.Context(), changed(), allow("database/db"))
 	require.NoError(t, err)
 	assert.Zero(t, d.Counts().Writes)
 }
@@ -83,7 +83,7 @@ func TestReplaceFaultAtEveryWrite(t *testing.T) {
 	_, err := eng.Apply(t.Context(), threeTier("shop", ""))
 	require.NoError(t, err)
 	clean.ResetCalls()
-	_, err = eng.Apply(t.Context(), changed())
+	_, err = eng.Apply(t.Context(), changed(), allow("database/db"))
 	require.NoError(t, err)
 	writes := clean.Counts().Writes
 	want := clean.Snapshot("shop")
@@ -95,10 +95,10 @@ func TestReplaceFaultAtEveryWrite(t *testing.T) {
 			_, err := eng.Apply(t.Context(), threeTier("shop", ""))
 			require.NoError(t, err)
 			d.Inject(fake.Fault{WritesOnly: true, Nth: k, Code: driver.Internal, AfterEffect: after})
-			_, err = eng.Apply(t.Context(), changed())
+			_, err = eng.Apply(t.Context(), changed(), allow("database/db"))
 			require.Error(t, err, "write %d", k)
 			d.ClearFaults()
-			_, err = eng.Apply(t.Context(), changed())
+			_, err = eng.Apply(t.Context(), changed(), allow("database/db"))
 			require.NoError(t, err, "write %d, after effect %v", k, after)
 			_, dups := snapshot(t, d, "shop")
 			require.Empty(t, dups, "write %d", k)

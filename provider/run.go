@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +28,18 @@ type run struct {
 	// life names this run for the idempotency tokens ([Lease.life]):
 	// the same in every retry of the run, new in the next run.
 	life string
+
+	allow []string             // the stateful resources this run may delete (AllowDataLoss)
+	del   driver.DeleteOptions // how deletes treat data; LiftProtection is set per resource
+}
+
+// deleteOptions returns the options of the delete of o (logical id id): a
+// resource without data loses its protection whenever the plan deletes
+// it; a stateful one only when the caller allowed it.
+func (r *run) deleteOptions(o *driver.Observed, id string) driver.DeleteOptions {
+	opts := r.del
+	opts.LiftProtection = !holdsData(o) || slices.Contains(r.allow, id)
+	return opts
 }
 
 // do performs one node and reports it.
@@ -255,7 +268,8 @@ func (r *run) delete(ctx context.Context, o *driver.Observed, id string, action 
 	ch := &Change{ID: id, Kind: o.Resource.Kind}
 	pol := r.e.opts.Retry
 	for attempt := 0; ; attempt++ {
-		err := retry(ctx, pol, func() error { return r.c.delete(ctx, *o) }, r.onRetry(ctx, ch, action))
+		opts := r.deleteOptions(o, id)
+		err := retry(ctx, pol, func() error { return r.c.delete(ctx, *o, opts) }, r.onRetry(ctx, ch, action))
 		switch {
 		case err == nil, errors.Is(err, driver.ErrNotFound):
 			r.mu.Lock()

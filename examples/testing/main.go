@@ -42,11 +42,7 @@ func main() {
 
 	// -json and -plan only show things: the shared helper does them.
 	if flags.JSON || flags.Plan {
-		bp, err := architecture(*name, flags.Image, flags.NetProfile()).Build()
-		if err != nil {
-			log.Fatal(err)
-		}
-		if err := cli.Run(ctx, os.Stdout, flags, bp); err != nil {
+		if err := cli.Run(ctx, os.Stdout, flags, architecture(*name, flags.Image, flags.NetProfile())); err != nil {
 			log.Fatal(err)
 		}
 		return
@@ -65,7 +61,8 @@ func main() {
 		})
 	}
 	if flags.Destroy {
-		if err := destroy(ctx, d, os.Stdout, *name, opts...); err != nil {
+		// The database goes only when -allow-data-loss names it.
+		if err := destroy(ctx, d, os.Stdout, *name, flags.AllowDataLoss, opts...); err != nil {
 			log.Fatal(err)
 		}
 		return
@@ -76,7 +73,7 @@ func main() {
 	// The fake forgets everything when the program ends; show the teardown
 	// too, unless -keep.
 	if flags.Provider == cli.Fake && !flags.Keep {
-		if err := destroy(ctx, d, os.Stdout, *name, opts...); err != nil {
+		if err := destroy(ctx, d, os.Stdout, *name, []string{"database/db"}, opts...); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -109,13 +106,13 @@ func architecture(name, image string, profile netplan.Profile) *pattern.Architec
 // progress to out. It is safe to run again: an unchanged architecture makes
 // no write call, and a run that failed half-way is completed, not
 // duplicated. engineOpts adjust the engine (tests make it faster).
+//
+// The engine builds the architecture around what is deployed: subnets that
+// exist keep their addresses whatever tiers or zones are added, and an
+// apply that would delete or replace the database is refused.
 func deploy(ctx context.Context, d driver.Driver, out io.Writer, name, image string, engineOpts ...func(*provider.Options)) error {
-	bp, err := architecture(name, image, d.Profile()).Build()
-	if err != nil {
-		return err
-	}
 	eng := newEngine(d, out, engineOpts)
-	res, err := eng.Apply(ctx, bp)
+	res, err := eng.Apply(ctx, architecture(name, image, d.Profile()))
 	if err != nil {
 		return fmt.Errorf("deploy %s: %w", name, err)
 	}
@@ -124,9 +121,11 @@ func deploy(ctx context.Context, d driver.Driver, out io.Writer, name, image str
 	return nil
 }
 
-// destroy deletes every resource of the deployment name.
-func destroy(ctx context.Context, d driver.Driver, out io.Writer, name string, engineOpts ...func(*provider.Options)) error {
-	res, err := newEngine(d, out, engineOpts).Destroy(ctx, name)
+// destroy deletes every resource of the deployment name; the stateful
+// ones (the database) only when allowDataLoss names them, and then with a
+// final snapshot.
+func destroy(ctx context.Context, d driver.Driver, out io.Writer, name string, allowDataLoss []string, engineOpts ...func(*provider.Options)) error {
+	res, err := newEngine(d, out, engineOpts).Destroy(ctx, name, func(o *provider.DestroyOptions) { o.AllowDataLoss = allowDataLoss })
 	if err != nil {
 		return fmt.Errorf("destroy %s: %w", name, err)
 	}

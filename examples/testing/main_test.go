@@ -146,7 +146,7 @@ func TestFailedWriteConverges(t *testing.T) {
 			require.NoError(t, deploy(t.Context(), d, io.Discard, name, image, fast), "the second run converges")
 			assert.Equal(t, want, d.Snapshot(name))
 
-			require.NoError(t, destroy(t.Context(), d, io.Discard, name, fast))
+			require.NoError(t, destroy(t.Context(), d, io.Discard, name, []string{"database/db"}, fast))
 			fake.AssertNoLeaks(t, d, name)
 			assert.Empty(t, d.Resources(), "resources left, tagged or not")
 		})

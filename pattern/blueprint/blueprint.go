@@ -148,6 +148,7 @@ type Resource struct {
 	LoadBalancer       *LoadBalancerSpec       `json:"load_balancer,omitempty"`
 	Cluster            *ClusterSpec            `json:"cluster,omitempty"`
 	Database           *DatabaseSpec           `json:"database,omitempty"`
+	DatabaseReplica    *DatabaseReplicaSpec    `json:"database_replica,omitempty"`
 }
 
 // NetSpec is an isolated network: an AWS VPC or an OUTSCALE Net.
@@ -348,12 +349,20 @@ type ScalingSpec struct {
 
 // DatabaseSpec is a managed database (AWS RDS): a subnet group over at
 // least two zones and an instance, with an optional standby in another zone.
+// It is stateful ([Resource.IsStateful]): the engine never deletes or
+// replaces it without the caller's opt-in, and the drivers protect it
+// (AWS: deletion protection, a final snapshot when it goes).
 type DatabaseSpec struct {
-	Engine              string `json:"engine"` // mysql, postgres
-	EngineVersion       string `json:"engine_version,omitempty"`
-	InstanceClass       string `json:"instance_class"`
-	StorageGiB          int    `json:"storage_gib"`
-	MultiAZ             bool   `json:"multi_az"`
+	Engine        string `json:"engine"` // mysql, postgres
+	EngineVersion string `json:"engine_version,omitempty"`
+	InstanceClass string `json:"instance_class"`
+	StorageGiB    int    `json:"storage_gib"`
+	MultiAZ       bool   `json:"multi_az"`
+	// ReadReplicas is the number of read replicas in Blueprints written
+	// before replicas became resources of their own. Build leaves it 0
+	// and adds one [DatabaseReplicaSpec] resource per replica; the engine
+	// turns a Blueprint that still sets it into those resources
+	// ("database_replica/<tier>/1" ...) before it plans.
 	ReadReplicas        int    `json:"read_replicas,omitempty"`
 	BackupRetentionDays int    `json:"backup_retention_days"`
 	Encrypted           bool   `json:"encrypted"`
@@ -364,6 +373,19 @@ type DatabaseSpec struct {
 	// Fallback is the database cluster to build instead on a provider
 	// without managed databases, when the apply allows fallbacks.
 	Fallback *ClusterSpec `json:"fallback,omitempty"`
+}
+
+// DatabaseReplicaSpec is a read replica of a managed database (AWS RDS
+// CreateDBInstanceReadReplica): an instance that copies its Source
+// asynchronously and serves reads. Adding or removing one never touches
+// the source. It is not stateful: its data is a copy of the source's.
+type DatabaseReplicaSpec struct {
+	// Source is the database it copies.
+	Source        Ref    `json:"source"`
+	InstanceClass string `json:"instance_class"`
+	// SecurityGroups are the replica's own (RDS gives a replica the Net's
+	// default group otherwise); Build gives it its source's.
+	SecurityGroups []Ref `json:"security_groups"`
 }
 
 // Spec returns the spec of r as an any (the pointer that matches Kind), or

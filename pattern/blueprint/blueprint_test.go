@@ -54,7 +54,7 @@ func TestRuleKey(t *testing.T) {
 
 func TestRegistry(t *testing.T) {
 	t.Parallel()
-	require.Len(t, blueprint.Kinds, 12)
+	require.Len(t, blueprint.Kinds, 13)
 	assert.Equal(t, blueprint.KindNet, blueprint.Kinds[0], "nets are created first")
 	for i, k := range blueprint.Kinds {
 		info, ok := k.Info()
@@ -81,15 +81,32 @@ func TestRegistry(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []blueprint.Kind{blueprint.KindDatabase}, stateful)
-	assert.Equal(t, []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindLoadBalancer, blueprint.KindDatabase}, async)
+	assert.Equal(t, []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindLoadBalancer, blueprint.KindDatabase, blueprint.KindDatabaseReplica}, async)
 	assert.Equal(t, []blueprint.Kind{blueprint.KindNet, blueprint.KindSubnet, blueprint.KindInternetGateway, blueprint.KindSecurityGroup,
-		blueprint.KindSecurityGroupRules, blueprint.KindLoadBalancer, blueprint.KindDatabase}, deleteFirst)
+		blueprint.KindSecurityGroupRules, blueprint.KindLoadBalancer}, deleteFirst, "a replaced database gets a new identifier: made before the old one goes")
 	sg, _ := blueprint.KindSecurityGroup.Info()
 	assert.Equal(t, []blueprint.Kind{blueprint.KindSecurityGroupRules}, sg.DeleteAfter)
 	unknown, ok := blueprint.Kind("volume").Info()
 	assert.False(t, ok)
 	assert.Equal(t, len(blueprint.Kinds), unknown.Order, "unknown kinds sort last")
 	assert.Positive(t, blueprint.CompareKinds("volume", blueprint.KindDatabase))
+}
+
+func TestIsStateful(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		r    blueprint.Resource
+		want bool
+	}{
+		{blueprint.Resource{Kind: blueprint.KindDatabase, Database: &blueprint.DatabaseSpec{}}, true},
+		{blueprint.Resource{Kind: blueprint.KindDatabaseReplica, DatabaseReplica: &blueprint.DatabaseReplicaSpec{}}, false},
+		{blueprint.Resource{Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{Stateless: true}}, false},
+		{blueprint.Resource{Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{}}, true},
+		{blueprint.Resource{Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{}}, false},
+		{blueprint.Resource{Kind: "volume"}, false},
+	} {
+		assert.Equal(t, tc.want, tc.r.IsStateful(), "%s %+v", tc.r.Kind, tc.r.Spec())
+	}
 }
 
 func TestCloneIsDeepAndRefsReachEveryReference(t *testing.T) {

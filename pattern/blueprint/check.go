@@ -153,6 +153,8 @@ func (r *Resource) Check() error {
 		ps.cluster("cluster", r.Cluster)
 	case KindDatabase:
 		ps.database(r.Database)
+	case KindDatabaseReplica:
+		ps.replica(r.DatabaseReplica)
 	}
 	return errors.Join(ps...)
 }

@@ -151,3 +151,17 @@ func (ps *problems) database(s *DatabaseSpec) {
 		ps.cluster("database.fallback", s.Fallback)
 	}
 }
+
+// replica checks a read replica (CreateDBInstanceReadReplica): a source
+// and an instance class of the form db.<family>.<size>. Its source's
+// backups and the count of replicas per source are the preflight's: they
+// depend on other resources.
+func (ps *problems) replica(s *DatabaseReplicaSpec) {
+	if s == nil {
+		return
+	}
+	ps.need("database_replica.source", string(s.Source), "the database it copies")
+	if err := tier.CheckInstanceClass(s.InstanceClass); err != nil {
+		ps.add("database_replica.instance_class", strconv.Quote(s.InstanceClass), err.Error(), "give one like db.t3.micro")
+	}
+}

@@ -25,6 +25,7 @@ const (
 	KindLoadBalancer       Kind = "load_balancer"        // AWS ALB/NLB + target group + listeners, OUTSCALE LBU
 	KindCluster            Kind = "cluster"              // AWS launch template + autoscaling group, OUTSCALE VMs
 	KindDatabase           Kind = "database"             // AWS RDS (subnet group + instance); none on OUTSCALE
+	KindDatabaseReplica    Kind = "database_replica"     // AWS RDS read replica; none on OUTSCALE
 )
 
 // KindInfo is what the registry says of a kind: the properties the engine,
@@ -37,7 +38,9 @@ type KindInfo struct {
 	Order int
 	// Stateful reports whether a resource of the kind holds data that a
 	// delete or a replace loses (databases; later caches, volumes and
-	// message brokers).
+	// message brokers). A kind whose spec decides for itself (a cluster is
+	// stateful unless its spec says Stateless) is not marked here: ask the
+	// resource ([Resource.IsStateful]).
 	Stateful bool
 	// Async reports whether a create returns before the resource is usable,
 	// so that it is waited on (a NAT gateway, a load balancer, a database).
@@ -73,7 +76,12 @@ var registry = []kindEntry{
 	entry(KindInfo{Kind: KindNetworkACL}, func(r *Resource) **NetworkACLSpec { return &r.NetworkACL }),
 	entry(KindInfo{Kind: KindLoadBalancer, Async: true, DeleteFirst: true}, func(r *Resource) **LoadBalancerSpec { return &r.LoadBalancer }),
 	entry(KindInfo{Kind: KindCluster}, func(r *Resource) **ClusterSpec { return &r.Cluster }),
-	entry(KindInfo{Kind: KindDatabase, Stateful: true, Async: true, DeleteFirst: true}, func(r *Resource) **DatabaseSpec { return &r.Database }),
+	// A replaced database gets a new identifier and subnet group, so the
+	// new one is made before the old one goes.
+	entry(KindInfo{Kind: KindDatabase, Stateful: true, Async: true}, func(r *Resource) **DatabaseSpec { return &r.Database }),
+	// A read replica holds a copy of its source's data: deleting it loses
+	// nothing the source does not keep.
+	entry(KindInfo{Kind: KindDatabaseReplica, Async: true}, func(r *Resource) **DatabaseReplicaSpec { return &r.DatabaseReplica }),
 }
 
 // renamedKinds maps the kind names of earlier schemas to today's:
@@ -129,7 +137,26 @@ func (k Kind) Info() (info KindInfo, ok bool) {
 }
 
 // IsStateful reports whether resources of kind k hold data ([KindInfo.Stateful]).
+// A resource whose spec decides for itself answers [Resource.IsStateful].
 func (k Kind) IsStateful() bool { e, ok := byKind[k]; return ok && e.Stateful }
+
+// statefulSpec is implemented by the specs that say themselves whether
+// their resource holds data (a cluster: unless Stateless).
+type statefulSpec interface{ stateful() bool }
+
+// IsStateful reports whether r holds data that a delete or a replace
+// loses: a database, or a cluster whose spec is not Stateless (a database
+// cluster of VMs, a message bus). The engine protects such resources: it
+// never deletes or replaces one without the caller's opt-in.
+func (r *Resource) IsStateful() bool {
+	if r == nil {
+		return false
+	}
+	if s, ok := r.Spec().(statefulSpec); ok {
+		return s.stateful()
+	}
+	return r.Kind.IsStateful()
+}
 
 // IsAsync reports whether a create of kind k is waited on ([KindInfo.Async]).
 func (k Kind) IsAsync() bool { e, ok := byKind[k]; return ok && e.Async }

@@ -150,6 +150,8 @@ func (s *ClusterSpec) clone() *ClusterSpec {
 	return &c
 }
 
+func (s *ClusterSpec) stateful() bool { return !s.Stateless }
+
 func (s *ClusterSpec) normalize() {
 	slices.Sort(s.Subnets)
 	slices.Sort(s.SecurityGroups)
@@ -181,6 +183,18 @@ func (s *DatabaseSpec) normalize() {
 		s.Fallback.normalize()
 	}
 }
+
+func (s *DatabaseReplicaSpec) refs() []*Ref {
+	return append([]*Ref{&s.Source}, refsOf(s.SecurityGroups)...)
+}
+
+func (s *DatabaseReplicaSpec) clone() *DatabaseReplicaSpec {
+	c := *s
+	c.SecurityGroups = slices.Clone(s.SecurityGroups)
+	return &c
+}
+
+func (s *DatabaseReplicaSpec) normalize() { slices.Sort(s.SecurityGroups) }
 
 // refsOf returns pointers to the elements of rs.
 func refsOf(rs []Ref) []*Ref {

@@ -281,6 +281,7 @@ func (d *Driver) incompleteCluster(ctx context.Context, name string) (driver.Obs
 
 func incompleteClusterObserved(lt ec2types.LaunchTemplate) driver.Observed {
 	o := observed(blueprint.KindCluster, awssdk.ToString(lt.LaunchTemplateName), fromEC2Tags(lt.Tags), false, "incomplete")
+	o.Incomplete = true
 	o.Resource.Cluster = &blueprint.ClusterSpec{}
 	o.Parts = map[string][]string{partLaunchTemplate: {awssdk.ToString(lt.LaunchTemplateId)}}
 	return o

@@ -3,6 +3,15 @@ package aws_test
 import (
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider/aws"
+	"github.com/archkit/archkit/provider/aws/internal/mototest"
+	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/fake"
 	"github.com/archkit/archkit/provider/providertest"
 )
 
@@ -19,6 +28,8 @@ var motoGaps = []string{
 	providertest.GapDeleteSubnetInUse,
 	providertest.GapReleaseIPInUse,
 	providertest.GapTokenAfterDelete,
+	providertest.GapModifyDatabasePort,
+	providertest.GapSubnetGroupModifiedOnce,
 	providertest.GapDBSubnetGroupOneZone,
 }
 
@@ -26,4 +37,48 @@ func TestConformance(t *testing.T) {
 	providertest.Run(t, func(t *testing.T) providertest.Harness {
 		return providertest.NewHarness(newDriver(t).Driver, motoGaps...)
 	})
+}
+
+// TestDayTwo: issue 12's changes against moto. Beyond the suite's checks
+// (no subnet moves, no stateful replace, every change in place), each RDS
+// instance keeps its identifier and its InstanceCreateTime.
+func TestDayTwo(t *testing.T) {
+	providertest.DayTwo(t, func(t *testing.T) providertest.Harness {
+		return providertest.NewHarness(newDriver(t).Driver, motoGaps...)
+	}, engine, func(t *testing.T, d driver.Driver, before map[string]driver.Observed) func(*testing.T, map[string]driver.Observed) {
+		rdsc := d.(*aws.Driver).RDS
+		created := createTimes(t, rdsc, before)
+		require.NotEmpty(t, created, "the deployment has an RDS instance")
+		return func(t *testing.T, now map[string]driver.Observed) {
+			assert.Equal(t, created, createTimes(t, rdsc, now), "every RDS instance keeps its identifier and creation time")
+		}
+	})
+}
+
+// createTimes returns the InstanceCreateTime of the databases of obs, by
+// logical id and identifier.
+func createTimes(t *testing.T, c aws.RDSAPI, obs map[string]driver.Observed) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for lid, o := range obs {
+		if o.Resource.Kind != blueprint.KindDatabase {
+			continue
+		}
+		db, err := c.DescribeDBInstances(t.Context(), &rds.DescribeDBInstancesInput{DBInstanceIdentifier: &o.ID})
+		require.NoError(t, err)
+		require.Len(t, db.DBInstances, 1)
+		require.NotNil(t, db.DBInstances[0].InstanceCreateTime)
+		out[lid+" "+o.ID] = db.DBInstances[0].InstanceCreateTime.String()
+	}
+	return out
+}
+
+// TestFakeChangesWhatAWSChanges: the fake (as AWS) changes in place
+// exactly the fields the AWS driver does, no more, so that a plan tested
+// on the fake is the plan AWS gets.
+func TestFakeChangesWhatAWSChanges(t *testing.T) {
+	t.Parallel()
+	d, err := aws.NewFromConfig(mototest.Config())
+	require.NoError(t, err)
+	providertest.SameMutable(t, d.Capabilities(), fake.New().Capabilities())
 }

@@ -6,7 +6,7 @@
 //
 //	d, err := aws.New(ctx, func(o *aws.Options) { o.Region = "eu-west-3" })
 //	if err != nil { ... }
-//	res, err := provider.NewEngine(d).Apply(ctx, bp)
+//	res, err := provider.NewEngine(d).Apply(ctx, arch)
 //
 // [New] loads the SDK's default configuration (environment, shared
 // config and credentials files, SSO, assumed roles); [NewFromConfig] takes
@@ -88,10 +88,18 @@
 //     Delete force-deletes the group, waits until it is gone, then deletes
 //     the launch template.
 //   - database: an RDS DB subnet group and instance (Multi-AZ, encryption,
-//     backup retention, never publicly accessible), the master password
-//     managed by RDS in Secrets Manager (ManageMasterUserPassword: archkit
-//     never sees it), read replicas "<id>-r<n>". Delete skips the final
-//     snapshot.
+//     backup retention, never publicly accessible, DeletionProtection on),
+//     the master password managed by RDS in Secrets Manager
+//     (ManageMasterUserPassword: archkit never sees it). Update changes it
+//     in place: one ModifyDBInstance, applied immediately, and
+//     ModifyDBSubnetGroup for its subnets ([Driver.Replaces] names the
+//     values RDS cannot take in place). Delete goes ahead only with
+//     driver.DeleteOptions.LiftProtection: it lifts the protection, takes
+//     a final snapshot named by driver.FinalSnapshotName and keeps the
+//     automated backups, unless the options skip them.
+//   - database_replica: an RDS read replica of its source
+//     (CreateDBInstanceReadReplica), in the source's subnet group with its
+//     own security groups; no final snapshot when it goes.
 //
 // Fields AWS cannot report back are kept in tags prefixed "archkit:spec:"
 // (the tier of a subnet, the zone of an Elastic IP, the requested engine

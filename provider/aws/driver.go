@@ -411,7 +411,7 @@ func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.
 // Delete deletes the resource with its parts (listeners and target group
 // of a load balancer, launch template of a cluster, subnet group of a
 // database). A resource already gone is not an error.
-func (d *Driver) Delete(ctx context.Context, current driver.Observed) error {
+func (d *Driver) Delete(ctx context.Context, current driver.Observed, opts driver.DeleteOptions) error {
 	kind := current.Resource.Kind
 	if err := d.ready("Delete", kind); err != nil {
 		return err
@@ -421,7 +421,7 @@ func (d *Driver) Delete(ctx context.Context, current driver.Observed) error {
 	if !ok {
 		return unknownKind("Delete", kind)
 	}
-	return ops.delete(d, ctx, current)
+	return ops.delete(d, ctx, current, opts)
 }
 
 func unknownKind(op string, k blueprint.Kind) error {

@@ -170,7 +170,7 @@ func TestWebAppEndToEnd(t *testing.T) {
 	assert.Equal(t, len(bp.Resources), res.Unchanged)
 
 	// Destroy leaves nothing tagged.
-	res, err = eng.Destroy(ctx, dep)
+	res, err = eng.Destroy(ctx, dep, allowStateful(bp))
 	require.NoError(t, err)
 	t.Logf("destroy: %s", res)
 	w = readWitness(t, td, dep)

@@ -54,7 +54,8 @@ func errorCode(err error) driver.Code {
 			return driver.Auth
 		case code == "DependencyViolation", code == "InvalidIPAddress.InUse", code == "ResourceInUse",
 			code == "ResourceInUseFault", code == "InvalidDBSubnetGroupStateFault", code == "InvalidDBInstanceState",
-			code == "InvalidDBInstanceStateFault", code == "ScalingActivityInProgress", code == "ScalingActivityInProgressFault":
+			code == "InvalidDBInstanceStateFault", code == "ScalingActivityInProgress", code == "ScalingActivityInProgressFault",
+			code == "SubnetAlreadyInUse":
 			return driver.Dependency
 		case strings.HasSuffix(code, ".NotFound"), strings.HasSuffix(code, "NotFound"),
 			strings.HasSuffix(code, "NotFoundFault"), strings.HasSuffix(code, "NotFoundException"),

@@ -86,12 +86,12 @@ func TestDBIdentifier(t *testing.T) {
 		{"Shop--db/main", "shop-db-main"},
 		{"3tier-database-main-00000001", "db-3tier-database-main-00000001"},
 		{"", "db"},
-		{"a_very_long_deployment_name_that_goes_on_and_on-database-main-0000abcd", "a-very-long-deployment-name-that-goes-on-and-on-database-mai"},
+		{"a_very_long_deployment_name_that_goes_on_and_on-database-main-0000abcd", "a-very-long-deployment-name-that-goes-on-and-on-databa-0000abcd"},
 	}
 	for _, tc := range tests {
 		got := dbIdentifier(tc.in)
 		assert.Equal(t, tc.want, got, tc.in)
-		assert.LessOrEqual(t, len(got), 60)
+		assert.LessOrEqual(t, len(got), 63, "RDS's limit")
 	}
 }
 
@@ -143,7 +143,7 @@ func (blockedEC2) DescribeNetworkInterfaces(_ context.Context, in *ec2.DescribeN
 func TestDeleteNamesBlockers(t *testing.T) {
 	t.Parallel()
 	d := &Driver{EC2: blockedEC2{}}
-	err := d.Delete(t.Context(), driver.Observed{ID: "subnet-1", Resource: blueprint.Resource{Kind: blueprint.KindSubnet}})
+	err := d.Delete(t.Context(), driver.Observed{ID: "subnet-1", Resource: blueprint.Resource{Kind: blueprint.KindSubnet}}, driver.DeleteOptions{})
 	require.ErrorIs(t, err, driver.ErrDependency)
 	var pe *driver.Error
 	require.ErrorAs(t, err, &pe)

@@ -173,7 +173,7 @@ func TestDestroyAfterFailedCreate(t *testing.T) {
 			require.ErrorContains(t, err, op)
 			td.calls.failOp = ""
 
-			_, err = eng.Destroy(t.Context(), bp.Deployment)
+			_, err = eng.Destroy(t.Context(), bp.Deployment, allowStateful(bp))
 			require.NoError(t, err)
 			w := readWitness(t, td, bp.Deployment)
 			assert.Empty(t, w.EC2Tagged)

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	"github.com/stretchr/testify/require"
 
+	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/aws"
 	"github.com/archkit/archkit/provider/aws/internal/mototest"
 )
@@ -157,4 +159,17 @@ func newDriver(t testing.TB, optFns ...func(*aws.Options)) *testDriver {
 	})
 	require.NoError(t, err)
 	return &testDriver{Driver: d, account: account, endpoint: ep, calls: c}
+}
+
+// allowStateful lets a Destroy delete every stateful resource of bp, with
+// no final snapshot: the tests' clean-up, which leaves nothing in moto.
+func allowStateful(bp *blueprint.Blueprint) func(*provider.DestroyOptions) {
+	return func(o *provider.DestroyOptions) {
+		for _, r := range bp.Resources {
+			if r.IsStateful() {
+				o.AllowDataLoss = append(o.AllowDataLoss, r.ID)
+			}
+		}
+		o.SkipFinalSnapshot, o.DeleteAutomatedBackups = true, true
+	}
 }

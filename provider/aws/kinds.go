@@ -15,37 +15,97 @@ type kindOps struct {
 	read    func(d *Driver, ctx context.Context, id string) (driver.Observed, error)
 	create  func(d *Driver, ctx context.Context, req driver.Request) (driver.Observed, error)
 	update  func(d *Driver, ctx context.Context, req driver.Request, cur driver.Observed) (driver.Observed, error)
-	delete  func(d *Driver, ctx context.Context, cur driver.Observed) error
+	delete  func(d *Driver, ctx context.Context, cur driver.Observed, opts driver.DeleteOptions) error
 	mutable []string
 }
 
 // kinds is the driver's registry: one entry per kind of [blueprint.Kinds].
 var kinds = map[blueprint.Kind]kindOps{
-	blueprint.KindNet: {list: (*Driver).listVPCs, read: (*Driver).readVPC, create: (*Driver).createVPC, delete: (*Driver).deleteVPC},
+	blueprint.KindNet: {list: (*Driver).listVPCs, read: (*Driver).readVPC, create: (*Driver).createVPC, delete: noData((*Driver).deleteVPC)},
 	blueprint.KindSubnet: {list: (*Driver).listSubnets, read: (*Driver).readSubnet, create: (*Driver).createSubnet,
-		update: (*Driver).updateSubnet, delete: (*Driver).deleteSubnet, mutable: []string{"public"}},
+		update: (*Driver).updateSubnet, delete: noData((*Driver).deleteSubnet), mutable: subnetMutable},
 	blueprint.KindInternetGateway: {list: (*Driver).listInternetGateways, read: (*Driver).readInternetGateway,
-		create: (*Driver).createInternetGateway, delete: (*Driver).deleteInternetGateway},
+		create: (*Driver).createInternetGateway, delete: noData((*Driver).deleteInternetGateway)},
 	blueprint.KindPublicIP: {list: (*Driver).listElasticIPs, read: (*Driver).readElasticIP, create: (*Driver).createElasticIP,
-		delete: (*Driver).deleteElasticIP},
+		delete: noData((*Driver).deleteElasticIP)},
 	blueprint.KindNATGateway: {list: (*Driver).listNATGateways, read: (*Driver).readNATGateway, create: (*Driver).createNATGateway,
-		delete: (*Driver).deleteNATGateway},
+		delete: noData((*Driver).deleteNATGateway)},
 	blueprint.KindRouteTable: {list: (*Driver).listRouteTables, read: (*Driver).readRouteTable, create: (*Driver).createRouteTable,
-		update: (*Driver).updateRouteTable, delete: (*Driver).deleteRouteTable, mutable: []string{"routes", "subnet"}},
+		update: (*Driver).updateRouteTable, delete: noData((*Driver).deleteRouteTable), mutable: routeTableMutable},
 	blueprint.KindSecurityGroup: {list: (*Driver).listSecurityGroups, read: (*Driver).readSecurityGroup,
-		create: (*Driver).createSecurityGroup, delete: (*Driver).deleteSecurityGroup},
+		create: (*Driver).createSecurityGroup, delete: noData((*Driver).deleteSecurityGroup)},
 	blueprint.KindSecurityGroupRules: {list: (*Driver).listSecurityGroupRules, read: (*Driver).readSecurityGroupRules,
 		create: (*Driver).createSecurityGroupRules, update: (*Driver).updateSecurityGroupRules,
-		delete: (*Driver).deleteSecurityGroupRules, mutable: []string{"inbound", "outbound"}},
+		delete: noData((*Driver).deleteSecurityGroupRules), mutable: rulesMutable},
 	blueprint.KindNetworkACL: {list: (*Driver).listNetworkACLs, read: (*Driver).readNetworkACL, create: (*Driver).createNetworkACL,
-		update: (*Driver).updateNetworkACL, delete: (*Driver).deleteNetworkACL, mutable: []string{"subnets", "inbound", "outbound"}},
+		update: (*Driver).updateNetworkACL, delete: noData((*Driver).deleteNetworkACL), mutable: networkACLMutable},
 	blueprint.KindLoadBalancer: {list: (*Driver).listLoadBalancers, read: (*Driver).readLoadBalancer,
-		create: (*Driver).createLoadBalancer, update: (*Driver).updateLoadBalancer, delete: (*Driver).deleteLoadBalancer,
-		mutable: []string{"listeners", "health_check", "security_groups"}},
+		create: (*Driver).createLoadBalancer, update: (*Driver).updateLoadBalancer, delete: noData((*Driver).deleteLoadBalancer),
+		mutable: loadBalancerMutable},
 	blueprint.KindCluster: {list: (*Driver).listClusters, read: (*Driver).readCluster, create: (*Driver).createCluster,
-		update: (*Driver).updateCluster, delete: (*Driver).deleteCluster,
-		mutable: []string{"min", "desired", "max", "image", "instance_type", "user_data", "security_groups", "subnets", "load_balancers", "scaling"}},
+		update: (*Driver).updateCluster, delete: noData((*Driver).deleteCluster),
+		mutable: clusterMutable},
 	blueprint.KindDatabase: {list: (*Driver).listDatabases, read: (*Driver).readDatabase, create: (*Driver).createDatabase,
 		update: (*Driver).updateDatabase, delete: (*Driver).deleteDatabase,
-		mutable: []string{"instance_class", "storage_gib", "multi_az", "backup_retention_days"}},
+		mutable: databaseMutable},
+	blueprint.KindDatabaseReplica: {list: (*Driver).listReplicas, read: (*Driver).readReplica, create: (*Driver).createReplica,
+		update: (*Driver).updateReplica, delete: (*Driver).deleteReplica, mutable: replicaMutable},
+}
+
+// What each kind changes in place (Capabilities.Mutable), with the call
+// that does it. Every other field is fixed at creation: a change replaces
+// the resource (a subnet's cidr, a database's engine, username or
+// encryption, a load balancer's name, scheme or type, a cluster's tier).
+var (
+	subnetMutable = []string{
+		"public", // ModifySubnetAttribute MapPublicIpOnLaunch
+	}
+	routeTableMutable = []string{
+		"routes", // CreateRoute, ReplaceRoute, DeleteRoute
+		"subnet", // ReplaceRouteTableAssociation
+	}
+	rulesMutable = []string{
+		"inbound",  // AuthorizeSecurityGroupIngress, RevokeSecurityGroupIngress
+		"outbound", // AuthorizeSecurityGroupEgress, RevokeSecurityGroupEgress
+	}
+	networkACLMutable = []string{
+		"subnets",  // ReplaceNetworkAclAssociation
+		"inbound",  // CreateNetworkAclEntry, ReplaceNetworkAclEntry, DeleteNetworkAclEntry
+		"outbound", // the same, Egress true
+	}
+	loadBalancerMutable = []string{
+		"listeners",       // CreateListener, ModifyListener, DeleteListener
+		"health_check",    // ModifyTargetGroup
+		"security_groups", // SetSecurityGroups
+		"subnets",         // SetSubnets (an ALB keeps at least two zones)
+	}
+	clusterMutable = []string{
+		"min", "desired", "max", // UpdateAutoScalingGroup MinSize, DesiredCapacity, MaxSize
+		"image", "instance_type", "user_data", "security_groups", // CreateLaunchTemplateVersion, then UpdateAutoScalingGroup to $Latest
+		"subnets",        // UpdateAutoScalingGroup VPCZoneIdentifier
+		"load_balancers", // AttachLoadBalancerTargetGroups, DetachLoadBalancerTargetGroups
+		"scaling",        // PutScalingPolicy, DeletePolicy
+	}
+	databaseMutable = []string{
+		"instance_class",        // ModifyDBInstance DBInstanceClass
+		"storage_gib",           // ModifyDBInstance AllocatedStorage (grows only: see Replaces)
+		"engine_version",        // ModifyDBInstance EngineVersion, AllowMajorVersionUpgrade (upgrades only)
+		"multi_az",              // ModifyDBInstance MultiAZ
+		"backup_retention_days", // ModifyDBInstance BackupRetentionPeriod
+		"port",                  // ModifyDBInstance DBPortNumber
+		"security_groups",       // ModifyDBInstance VpcSecurityGroupIds
+		"subnets",               // ModifyDBSubnetGroup on the instance's own group
+	}
+	replicaMutable = []string{
+		"instance_class",  // ModifyDBInstance DBInstanceClass
+		"security_groups", // ModifyDBInstance VpcSecurityGroupIds
+	}
+)
+
+// noData adapts the delete of a kind that holds no data, which has no use
+// for the delete options.
+func noData(del func(d *Driver, ctx context.Context, cur driver.Observed) error) func(*Driver, context.Context, driver.Observed, driver.DeleteOptions) error {
+	return func(d *Driver, ctx context.Context, cur driver.Observed, _ driver.DeleteOptions) error {
+		return del(d, ctx, cur)
+	}
 }

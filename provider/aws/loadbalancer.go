@@ -20,6 +20,11 @@ import (
 // target group named like it (Parts["target_group"], and the ARN the
 // clusters register with) and its listeners (Parts["listener"]), each
 // forwarding to the target group.
+//
+// In place (updateLoadBalancer): subnets (SetSubnets), security groups
+// (SetSecurityGroups), listeners (CreateListener, ModifyListener,
+// DeleteListener) and the health check (ModifyTargetGroup). The name,
+// scheme and type are fixed at creation.
 
 const (
 	partTargetGroup    = "target_group"
@@ -291,6 +296,14 @@ func (d *Driver) updateLoadBalancer(ctx context.Context, req driver.Request, cur
 		})
 		if err != nil {
 			return driver.Observed{}, mapErr("ModifyTargetGroup", "load_balancer", cur.ID, err)
+		}
+	}
+	if cur.Resource.LoadBalancer == nil || !slices.Equal(sortedRefs(cur.Resource.LoadBalancer.Subnets), sortedRefs(spec.Subnets)) {
+		// SetSubnets changes the balancer's zones in place (an ALB keeps
+		// at least two); its DNS name and listeners stay.
+		_, err := d.ELB.SetSubnets(ctx, &elbv2.SetSubnetsInput{LoadBalancerArn: awssdk.String(cur.ID), Subnets: refStrings(spec.Subnets)})
+		if err != nil {
+			return driver.Observed{}, mapErr("SetSubnets", "load_balancer", cur.ID, err)
 		}
 	}
 	if cur.Resource.LoadBalancer == nil || !slices.Equal(sortedRefs(cur.Resource.LoadBalancer.SecurityGroups), sortedRefs(spec.SecurityGroups)) {

@@ -84,7 +84,7 @@ func TestPatternsEndToEnd(t *testing.T) {
 				changeScaling(t, td, eng, bp)
 			}
 
-			res, err = eng.Destroy(t.Context(), bp.Deployment)
+			res, err = eng.Destroy(t.Context(), bp.Deployment, allowStateful(bp))
 			require.NoError(t, err)
 			t.Logf("destroy: %s", res)
 			for _, k := range blueprint.Kinds {

@@ -27,7 +27,6 @@ const (
 	tagIGW           = specTag + "internet-gateway"
 	tagPublicRoute   = specTag + "public-route"
 	tagStateless     = specTag + "stateless"
-	tagReplicas      = specTag + "read-replicas"
 	tagEngineVersion = specTag + "engine-version"
 	// rulesTag prefixes the tags of a security_group_rules resource, kept
 	// on its group: tagRulesID marks a group whose rule set archkit

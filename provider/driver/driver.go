@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
@@ -93,11 +94,72 @@ type Driver interface {
 	// Delete deletes the resource. Deleting a resource that is already gone
 	// is not an error. When the cloud refuses because something uses the
 	// resource, the error has Code Dependency and names the blocker.
-	Delete(ctx context.Context, current Observed) error
+	//
+	// opts say how a stateful resource goes: a driver lifts the deletion
+	// protection it set at creation only when opts.LiftProtection is true,
+	// and keeps what the cloud can keep (a final snapshot, automated
+	// backups, volumes) unless opts say otherwise. The zero DeleteOptions
+	// lose no data: a protected resource stays, and the cloud's refusal is
+	// returned.
+	Delete(ctx context.Context, current Observed, opts DeleteOptions) error
 
 	// Locker keeps the deployment's lock in the cloud: the engine holds
 	// it during every Apply and Destroy.
 	Locker
+}
+
+// DeleteOptions say how [Driver.Delete] treats the data of a stateful
+// resource (a database, a database cluster's volumes). Drivers ignore
+// them for resources that hold no data. The zero value loses nothing.
+type DeleteOptions struct {
+	// LiftProtection allows the delete: the driver lifts the deletion
+	// protection it set at creation (RDS DeletionProtection, OUTSCALE VM
+	// DeletionProtection) before it deletes. The engine sets it for every
+	// delete of a resource without data that its plan holds, and for a
+	// stateful resource only when the caller opted in (AllowDataLoss).
+	// Without it a protected resource is not deleted: the cloud's refusal
+	// is returned.
+	LiftProtection bool
+	// SkipFinalSnapshot deletes without the final snapshot a driver
+	// takes otherwise (RDS FinalDBSnapshotIdentifier, named by
+	// [FinalSnapshotName]).
+	SkipFinalSnapshot bool
+	// DeleteAutomatedBackups deletes the cloud's automated backups with
+	// the resource; by default they are kept for their retention period.
+	DeleteAutomatedBackups bool
+	// At is the time of the run that deletes, from which the final
+	// snapshot is named: a delete retried within a run names the same
+	// snapshot. Zero: the time of the call.
+	At time.Time
+}
+
+// FinalSnapshotName returns the name of the final snapshot of the resource
+// whose cloud identifier is id, deleted by a run at at:
+// "<id>-final-<UTC date>-<UTC time>", for example
+// "shop-database-db-3f9c2a1b-final-20261129-160501". It meets the rules of
+// RDS's DeleteDBInstance for FinalDBSnapshotIdentifier (1 to 255 letters,
+// digits or hyphens, starting with a letter, no two hyphens in a row, no
+// hyphen at the end) whenever id does (an RDS instance identifier: at
+// most 63 characters, the same alphabet).
+func FinalSnapshotName(id string, at time.Time) string {
+	if at.IsZero() {
+		at = time.Now()
+	}
+	return strings.TrimRight(id, "-") + "-final-" + at.UTC().Format("20060102-150405")
+}
+
+// Replacer is implemented by a driver whose in-place changes depend on the
+// values, not only on the field: RDS grows storage in place but cannot
+// shrink it, and upgrades an engine version but never downgrades it. The
+// engine asks it about every change of a field that
+// [Capabilities.Mutable] lists; a field it returns is replaced, with the
+// reason shown in the plan.
+type Replacer interface {
+	// Replaces returns, for a change of one resource from have to want
+	// (same kind, normalized, refs as logical ids), the mutable fields the
+	// cloud still cannot change in place, each with the reason:
+	// {"storage_gib": "RDS cannot shrink storage (100 -> 50 GiB)"}.
+	Replaces(have, want blueprint.Resource) map[string]string
 }
 
 // Query selects resources for [Driver.List].
@@ -144,7 +206,13 @@ type Observed struct {
 	Ready bool
 	// Status is the cloud's own state word, for display.
 	Status string
-	Tags   map[string]string
+	// Incomplete reports a resource whose create stopped half-way (an AWS
+	// database's subnet group without its instance, a cluster's launch
+	// template without its autoscaling group): the engine plans an Update,
+	// which the driver answers by completing the resource, never a
+	// replace.
+	Incomplete bool
+	Tags       map[string]string
 	// Parts are sub-resources the driver created for this resource and
 	// reports for leak checks, for example the launch template of an AWS
 	// cluster or the VMs of an OUTSCALE one: kind -> provider ids.

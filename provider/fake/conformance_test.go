@@ -2,7 +2,10 @@ package fake_test
 
 import (
 	"testing"
+	"time"
 
+	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/fake"
 	"github.com/archkit/archkit/provider/providertest"
 )
@@ -17,4 +20,29 @@ func TestConformanceOutscale(t *testing.T) {
 	providertest.Run(t, func(t *testing.T) providertest.Harness {
 		return providertest.NewHarness(fake.New(fake.Outscale, func(o *fake.Options) { o.PendingReads = 3 }))
 	})
+}
+
+// fastEngine is an engine for the fake: no rate limit, millisecond polls.
+func fastEngine(allowFallback bool) func(driver.Driver) *provider.Engine {
+	return func(d driver.Driver) *provider.Engine {
+		return provider.NewEngine(d, func(o *provider.Options) {
+			o.RateLimit = -1
+			o.PollMin, o.PollMax = time.Millisecond, 2*time.Millisecond
+			o.Retry.BaseDelay, o.Retry.MaxDelay = time.Millisecond, 2*time.Millisecond
+			o.AllowFallback = allowFallback
+		})
+	}
+}
+
+// TestDayTwo: issue 12's changes on the fake as AWS, then as OUTSCALE.
+func TestDayTwo(t *testing.T) {
+	providertest.DayTwo(t, func(t *testing.T) providertest.Harness {
+		return providertest.NewHarness(fake.New())
+	}, fastEngine(false), nil)
+}
+
+func TestDayTwoOutscale(t *testing.T) {
+	providertest.DayTwo(t, func(t *testing.T) providertest.Harness {
+		return providertest.NewHarness(fake.New(fake.Outscale))
+	}, fastEngine(true), nil)
 }

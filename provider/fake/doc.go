@@ -70,7 +70,8 @@
 //     region, Quotas.ListenersPerBalancer and LoadBalancersPerRegion;
 //   - clusters: subnets of one Net, existing load balancers; databases: a
 //     subnet group of one Net over two zones, Quotas.DatabasesPerRegion
-//     (read replicas count);
+//     (read replicas count); read replicas: a source with backups, 15 at
+//     most per source;
 //   - security groups of a service: of its Net, Quotas.GroupsPerInterface.
 //
 // Every reference must name an existing resource of the right kind (Code
@@ -85,6 +86,29 @@
 // internet gateway while NAT gateways use its Net; a public IP used by a
 // NAT gateway; a security group named by another group's rules or used by
 // a load balancer, cluster or database; a load balancer a cluster uses.
+//
+// # Changes and data, as the cloud it mimics
+//
+// Options.Cloud (set by [Outscale]) chooses whose rules hold where AWS and
+// OUTSCALE differ. Update changes in place exactly the fields the cloud's
+// driver does (the same Capabilities().Mutable; a test compares them) and
+// refuses the rest (Code Invalid); [Driver.Replaces] reports, as the
+// drivers do, the values a mutable field cannot take: on AWS, RDS neither
+// shrinks storage, nor grows it by less than 10%, nor downgrades an
+// engine; on OUTSCALE, a stateful cluster's VMs never change subnet. A
+// database runs where RDS would put it: its primary in the subnet of its
+// first zone, a Multi-AZ standby in the next; its subnet group keeps the
+// primary's subnet (Code Dependency otherwise, as RDS's SubnetAlreadyInUse)
+// and a standby whose subnet goes moves to another zone. Backups stay on
+// while read replicas need them; a read replica needs a source with
+// backups, at most 15 per source.
+//
+// Every database has deletion protection (the AWS driver turns it on), and
+// so do the VMs of a stateful cluster on OUTSCALE: Delete refuses them
+// (Code Invalid) unless [driver.DeleteOptions].LiftProtection. A deleted
+// database leaves a final snapshot named by [driver.FinalSnapshotName]
+// and its automated backups, unless the options skip them:
+// [Driver.DeletedDatabases] lists them for tests.
 //
 // # Where the fake differs from AWS and OUTSCALE
 //

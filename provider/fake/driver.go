@@ -30,9 +30,30 @@ const (
 	IDStyleOutscale IDStyle = "outscale"
 )
 
+// Cloud names the cloud whose rules the fake keeps where AWS and OUTSCALE
+// differ.
+type Cloud string
+
+// The clouds the fake mimics.
+const (
+	// CloudAWS: the fields AWS changes in place (RDS ModifyDBInstance,
+	// elbv2 SetSubnets, UpdateAutoScalingGroup with a new launch template
+	// version ...), RDS deletion protection and final snapshots.
+	CloudAWS Cloud = "aws"
+	// CloudOutscale: the fields OUTSCALE changes in place (a cluster is
+	// VMs: no new image or type in place), VM deletion protection on
+	// stateful clusters.
+	CloudOutscale Cloud = "outscale"
+)
+
 // Options configure a [Driver]. The zero value of every field selects the
 // documented default.
 type Options struct {
+	// Cloud is the cloud whose rules the fake keeps where they differ:
+	// which fields change in place ([driver.Capabilities].Mutable, the
+	// same as the cloud's driver), and which deletes deletion protection
+	// refuses. "": [CloudAWS]; [Outscale] sets [CloudOutscale].
+	Cloud Cloud
 	// Name is what [Driver.Name] returns. "": "fake".
 	Name string
 	// Profile holds the address bounds and quotas the fake enforces.
@@ -84,11 +105,13 @@ func Outscale(o *Options) {
 	if o == nil {
 		return
 	}
+	o.Cloud = CloudOutscale
 	o.IDStyle = IDStyleOutscale
 	o.Profile = netplan.Outscale
 	o.Unsupported = map[blueprint.Kind]string{
-		blueprint.KindNetworkACL: "OUTSCALE has no network ACL; enforce with security groups",
-		blueprint.KindDatabase:   "OUTSCALE has no managed database; use the database's cluster fallback",
+		blueprint.KindNetworkACL:      "OUTSCALE has no network ACL; enforce with security groups",
+		blueprint.KindDatabase:        "OUTSCALE has no managed database; use the database's cluster fallback",
+		blueprint.KindDatabaseReplica: "OUTSCALE has no managed database read replicas; size the database cluster instead",
 	}
 	o.UnsupportedFields = map[blueprint.Kind]map[string]string{
 		blueprint.KindCluster: {"scaling": "OUTSCALE has no autoscaling service; the VMs are kept at the desired count"},
@@ -126,6 +149,8 @@ type Driver struct {
 	faults  []*faultState
 	thr     *throttle
 	calls   []Call
+
+	deletedDBs []DeletedDatabase
 }
 
 // entry is one stored resource.
@@ -138,6 +163,7 @@ type entry struct {
 	token   string
 	origin  blueprint.Resource // the spec of the Create, for token checks
 	parts   map[string][]string
+	db      *dbState // where a database runs
 }
 
 // foreign is a resource made outside archkit: a hand-started instance or a
@@ -190,6 +216,9 @@ func (d *Driver) init(o Options) {
 	if o.IDStyle == "" {
 		o.IDStyle = IDStyleAWS
 	}
+	if o.Cloud == "" {
+		o.Cloud = CloudAWS
+	}
 	switch {
 	case o.PendingReads == 0:
 		o.PendingReads = 1
@@ -216,7 +245,7 @@ func (d *Driver) init(o Options) {
 }
 
 func capabilities(o Options) driver.Capabilities {
-	unsupported, fields := o.Unsupported, o.UnsupportedFields
+	cloud, unsupported, fields := o.Cloud, o.Unsupported, o.UnsupportedFields
 	c := driver.Capabilities{
 		Unsupported:       maps.Clone(unsupported),
 		UnsupportedFields: cloneFields(fields),
@@ -224,8 +253,12 @@ func capabilities(o Options) driver.Capabilities {
 		ClientTokens:      slices.Clone(o.ClientTokens),
 	}
 	for k, ops := range kinds {
-		if len(ops.mutable) > 0 {
-			c.Mutable[k] = slices.Clone(ops.mutable)
+		m := ops.mutable
+		if cloud == CloudOutscale && ops.oscMutable != nil {
+			m = ops.oscMutable
+		}
+		if len(m) > 0 {
+			c.Mutable[k] = slices.Clone(m)
 		}
 	}
 	for k, fs := range fields {
@@ -417,7 +450,8 @@ func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observe
 	if !d.usable() {
 		return driver.Observed{}, errNilDriver
 	}
-	r := req.Resource
+	r := stored(req.Resource)
+	req.Resource = r
 	d.mu.Lock()
 	earlier := d.earlier(req)
 	d.mu.Unlock()
@@ -488,7 +522,7 @@ func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.
 		if err != nil {
 			return err
 		}
-		r := req.Resource.Clone()
+		r := stored(req.Resource)
 		if r.Spec() == nil {
 			return d.errf(OpUpdate, kind, e.id, driver.Invalid, "kind %q: no %q spec; set the spec that matches the kind", kind, kind)
 		}
@@ -509,7 +543,10 @@ func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.
 			return d.errf(OpUpdate, kind, e.id, driver.Invalid,
 				"fields %v cannot change in place; replace the resource", fixed)
 		}
-		next := &entry{id: e.id, kind: kind, res: r, tags: e.tags, pending: e.pending, token: e.token, origin: e.origin, parts: e.parts}
+		if why := d.Replaces(e.res, r); len(why) > 0 {
+			return d.errf(OpUpdate, kind, e.id, driver.Invalid, "%v; replace the resource", why)
+		}
+		next := &entry{id: e.id, kind: kind, res: r, tags: e.tags, pending: e.pending, token: e.token, origin: e.origin, parts: e.parts, db: e.db}
 		if req.Tags != nil {
 			next.tags = maps.Clone(req.Tags)
 		}
@@ -527,8 +564,12 @@ func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.
 }
 
 // Delete deletes current.ID. A resource already gone is not an error; a
-// resource still in use fails with Code Dependency and its Blockers.
-func (d *Driver) Delete(ctx context.Context, current driver.Observed) error {
+// resource still in use fails with Code Dependency and its Blockers. A
+// protected resource (every database; on OUTSCALE, a stateful cluster's
+// VMs) is deleted only when opts.LiftProtection is set, as the clouds
+// refuse it otherwise (Code Invalid); a database leaves a final snapshot
+// and its automated backups unless opts skip them ([Driver.DeletedDatabases]).
+func (d *Driver) Delete(ctx context.Context, current driver.Observed, opts driver.DeleteOptions) error {
 	if !d.usable() {
 		return errNilDriver
 	}
@@ -539,11 +580,15 @@ func (d *Driver) Delete(ctx context.Context, current driver.Observed) error {
 			return nil
 		}
 		c.Kind = e.kind
+		if err := d.checkProtected(e, opts); err != nil {
+			return err
+		}
 		if blockers := d.blockers(e); len(blockers) > 0 {
 			err := d.errf(OpDelete, e.kind, e.id, driver.Dependency, "%s %s is in use", e.kind, e.id)
 			err.Blockers = blockers
 			return err
 		}
+		d.keepData(e, opts)
 		d.remove(e)
 		return nil
 	})
@@ -565,6 +610,17 @@ func (d *Driver) remove(e *entry) {
 			}
 		}
 	}
+}
+
+// stored returns a copy of r as the cloud keeps it: without a database's
+// fallback cluster, which tells the engine what to build on a cloud
+// without managed databases and is nothing a database has.
+func stored(r blueprint.Resource) blueprint.Resource {
+	c := r.Clone()
+	if c.Database != nil {
+		c.Database.Fallback = nil
+	}
+	return c
 }
 
 // lookup returns the resource id of kind kind, or a NotFound error.

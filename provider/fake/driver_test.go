@@ -215,20 +215,21 @@ func TestDeleteDependencies(t *testing.T) {
 		{"internet_gateway/main", []driver.Blocker{{Kind: "nat_gateway", ID: obs["nat_gateway/a"].ID}}},
 		{"security_group/db", []driver.Blocker{
 			{Kind: "database", ID: obs["database/main"].ID},
+			{Kind: "database_replica", ID: obs["database_replica/main/1"].ID},
 			{Kind: "security_group_rules", ID: obs["security_group_rules/web"].ID},
 		}},
 		{"load_balancer/web", []driver.Blocker{{Kind: "cluster", ID: obs["cluster/web"].ID}}},
 	}
 	for _, tc := range tests {
-		err := d.Delete(ctx, obs[tc.id])
+		err := d.Delete(ctx, obs[tc.id], driver.DeleteOptions{})
 		require.ErrorIs(t, err, driver.ErrDependency, tc.id)
 		var pe *driver.Error
 		require.ErrorAs(t, err, &pe)
 		assert.ElementsMatch(t, tc.want, pe.Blockers, tc.id)
 	}
-	err := d.Delete(ctx, obs["net/main"])
+	err := d.Delete(ctx, obs["net/main"], driver.DeleteOptions{})
 	require.ErrorIs(t, err, driver.ErrDependency)
-	assert.Len(t, err.(*driver.Error).Blockers, 17, "everything but the public IP and the rule sets")
+	assert.Len(t, err.(*driver.Error).Blockers, 18, "everything but the public IP and the rule sets")
 	assert.Contains(t, err.Error(), "blocked by")
 }
 
@@ -243,7 +244,7 @@ func TestForeignBlocksDelete(t *testing.T) {
 	require.NoError(t, err)
 	assert.Regexp(t, `^eni-0[0-9a-f]{16}$`, eni)
 
-	err = d.Delete(ctx, driver.Observed{ID: sub, Resource: blueprint.Resource{Kind: blueprint.KindSubnet}})
+	err = d.Delete(ctx, driver.Observed{ID: sub, Resource: blueprint.Resource{Kind: blueprint.KindSubnet}}, driver.DeleteOptions{})
 	var pe *driver.Error
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, []driver.Blocker{{Kind: "network_interface", ID: eni}}, pe.Blockers)
@@ -253,7 +254,7 @@ func TestForeignBlocksDelete(t *testing.T) {
 	assert.Len(t, got, 1, "the foreign interface is not listed")
 
 	require.NoError(t, d.RemoveForeign(eni))
-	require.NoError(t, d.Delete(ctx, driver.Observed{ID: sub, Resource: blueprint.Resource{Kind: blueprint.KindSubnet}}))
+	require.NoError(t, d.Delete(ctx, driver.Observed{ID: sub, Resource: blueprint.Resource{Kind: blueprint.KindSubnet}}, driver.DeleteOptions{}))
 	require.ErrorIs(t, d.RemoveForeign(eni), driver.ErrNotFound)
 	_, err = d.AddForeign("instance", sub)
 	require.ErrorIs(t, err, driver.ErrNotFound)
@@ -324,7 +325,7 @@ func TestClientToken(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, obs[rt.ID].ID, again.ID, "a repeat finds the first")
 
-	require.NoError(t, d.Delete(ctx, again))
+	require.NoError(t, d.Delete(ctx, again, providertest.Teardown))
 	gone, err := d.Create(ctx, req)
 	require.NoError(t, err)
 	assert.Equal(t, again.ID, gone.ID, "the token answers with the deleted route table")
@@ -360,7 +361,7 @@ func TestClientToken(t *testing.T) {
 			req := providertest.Request(dep, route, ids)
 			first, err := d.Create(ctx, req)
 			require.NoError(t, err)
-			require.NoError(t, d.Delete(ctx, first))
+			require.NoError(t, d.Delete(ctx, first, providertest.Teardown))
 			second, err := d.Create(ctx, req)
 			require.NoError(t, err)
 			if slices.Contains(d.Capabilities().ClientTokens, blueprint.KindRouteTable) {
@@ -373,7 +374,7 @@ func TestClientToken(t *testing.T) {
 		d := fake.New()
 		net, err := d.Create(t.Context(), providertest.Request(dep, netRes("net/main", "10.0.0.0/16"), nil))
 		require.NoError(t, err)
-		require.NoError(t, d.Delete(t.Context(), net))
+		require.NoError(t, d.Delete(t.Context(), net, providertest.Teardown))
 		again, err := d.Create(t.Context(), providertest.Request(dep, netRes("net/main", "10.0.0.0/16"), nil))
 		require.NoError(t, err)
 		assert.NotEqual(t, net.ID, again.ID, "CreateVpc takes no token: a new VPC")
@@ -497,8 +498,8 @@ func TestCallLog(t *testing.T) {
 	t.Parallel()
 	d, obs := stack(t)
 	n := d.Counts()
-	assert.Equal(t, 22, n.Writes, "one Create per resource")
-	assert.Equal(t, 22, n.ByOp[fake.OpCreate])
+	assert.Equal(t, 23, n.Writes, "one Create per resource")
+	assert.Equal(t, 23, n.ByOp[fake.OpCreate])
 	assert.Equal(t, 4, n.WritesByKind[blueprint.KindSubnet])
 	assert.Equal(t, n.Calls, n.Reads+n.Writes)
 	assert.Equal(t, 1, n.ByKind[blueprint.KindNet])
@@ -506,7 +507,7 @@ func TestCallLog(t *testing.T) {
 		assert.Equal(t, 2, n.ByKind[k], "%s: a Create, then one Read while pending", k)
 	}
 	d.ResetCalls()
-	require.NoError(t, d.Delete(t.Context(), obs["database/main"]))
+	require.NoError(t, d.Delete(t.Context(), obs["database/main"], driver.DeleteOptions{LiftProtection: true}))
 	calls := d.Calls()
 	require.Len(t, calls, 1)
 	c := calls[0]
@@ -648,7 +649,7 @@ func TestAssertions(t *testing.T) {
 	assert.False(t, ok)
 	require.Len(t, r.msgs, 6)
 	assert.Contains(t, r.msgs[0], "no inbound rule")
-	assert.Contains(t, r.msgs[4], "leaked 22 resource(s)")
+	assert.Contains(t, r.msgs[4], "leaked 23 resource(s)")
 
 	providertest.Destroy(t.Context(), t, d, dep)
 	fake.AssertNoLeaks(t, d, dep)
@@ -729,6 +730,45 @@ func idsOf(obs map[string]driver.Observed) map[string]string {
 		ids[k] = o.ID
 	}
 	return ids
+}
+
+// The fake refuses in Update what the clouds refuse in place: a database
+// that would shrink, downgrade or leave its primary's subnet (AWS), a load
+// balancer that would leave its home subnet (OUTSCALE).
+func TestUpdateRefusesWhatTheCloudRefuses(t *testing.T) {
+	t.Parallel()
+	d, obs := stack(t)
+	update := func(d *fake.Driver, id string, change func(r *blueprint.Resource)) error {
+		cur, err := d.Read(t.Context(), obs[id].Resource.Kind, obs[id].ID)
+		require.NoError(t, err)
+		want := cur.Resource.Clone()
+		change(&want)
+		_, err = d.Update(t.Context(), driver.Request{Deployment: dep, Resource: want, Tags: cur.Tags}, cur)
+		return err
+	}
+	db := "database/main"
+	assert.ErrorIs(t, update(d, db, func(r *blueprint.Resource) { r.Database.StorageGiB = 10 }), driver.ErrInvalid, "RDS cannot shrink storage")
+	assert.ErrorIs(t, update(d, db, func(r *blueprint.Resource) { r.Database.StorageGiB = 21 }), driver.ErrInvalid, "grows by 10% at least")
+	require.NoError(t, update(d, db, func(r *blueprint.Resource) { r.Database.EngineVersion = "16.2" }))
+	assert.ErrorIs(t, update(d, db, func(r *blueprint.Resource) { r.Database.EngineVersion = "15.4" }), driver.ErrInvalid, "no downgrade")
+	assert.ErrorIs(t, update(d, db, func(r *blueprint.Resource) { r.Database.BackupRetentionDays = 0 }), driver.ErrInvalid, "a replica needs backups")
+	err := update(d, db, func(r *blueprint.Resource) {
+		r.Database.Subnets = []blueprint.Ref{blueprint.Ref(obs["subnet/web/a"].ID), blueprint.Ref(obs["subnet/web/b"].ID)}
+	})
+	assert.ErrorIs(t, err, driver.ErrDependency, "the primary's subnet stays (SubnetAlreadyInUse)")
+	require.NoError(t, d.Delete(t.Context(), obs["database_replica/main/1"], driver.DeleteOptions{}))
+	assert.Error(t, d.Delete(t.Context(), obs[db], driver.DeleteOptions{}), "deletion protection")
+	require.NoError(t, d.Delete(t.Context(), obs[db], driver.DeleteOptions{LiftProtection: true}))
+
+	o, oobs := stack(t, fake.Outscale)
+	obs = oobs
+	err = update(o, "load_balancer/web", func(r *blueprint.Resource) {
+		r.LoadBalancer.Subnets = []blueprint.Ref{r.LoadBalancer.Subnets[1], blueprint.Ref(obs["subnet/app/a"].ID)}
+	})
+	assert.ErrorIs(t, err, driver.ErrInvalid, "an OUTSCALE load balancer keeps its first subnet")
+	require.NoError(t, update(o, "load_balancer/web", func(r *blueprint.Resource) {
+		r.LoadBalancer.Subnets = []blueprint.Ref{r.LoadBalancer.Subnets[0], blueprint.Ref(obs["subnet/app/b"].ID)}
+	}))
 }
 
 func TestPublicIPQuota(t *testing.T) {

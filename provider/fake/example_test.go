@@ -95,7 +95,7 @@ func ExampleDriver_Delete() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	err = d.Delete(ctx, subnets[0])
+	err = d.Delete(ctx, subnets[0], driver.DeleteOptions{})
 	var pe *driver.Error
 	if errors.As(err, &pe) {
 		fmt.Println(pe.Code, pe.Blockers[0].Kind, pe.Blockers[0].ID == vm)

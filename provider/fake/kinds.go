@@ -22,8 +22,10 @@ type kindOps struct {
 	// blockedBy reports whether o, another stored resource, stops the
 	// delete of e beyond the subnets and groups o uses.
 	blockedBy func(d *Driver, e, o *entry) bool
-	// mutable lists the spec fields Update changes in place.
-	mutable []string
+	// mutable lists the spec fields Update changes in place on AWS,
+	// oscMutable those it changes on OUTSCALE when they differ ([Outscale]
+	// sets them); each field cites its call in the driver's kinds.go.
+	mutable, oscMutable []string
 	// pending and ready are the cloud's state words while an asynchronous
 	// resource is pending and once it is usable.
 	pending, ready string
@@ -52,7 +54,7 @@ func registry() map[blueprint.Kind]kindOps {
 			},
 		},
 		blueprint.KindInternetGateway: {
-			idPrefix: "igw", validate: (*Driver).validateInternetGateway, ready: "attached",
+			idPrefix: "igw", validate: (*Driver).validateInternetGateway, ready: "attached", oscMutable: []string{"net"},
 			net: func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return r.InternetGateway.Net, "" },
 			blockedBy: func(d *Driver, e, o *entry) bool {
 				return o.kind == blueprint.KindNATGateway && (o.res.NATGateway.InternetGateway == blueprint.Ref(e.id) ||
@@ -71,7 +73,7 @@ func registry() map[blueprint.Kind]kindOps {
 			subnets: func(r *blueprint.Resource) []blueprint.Ref { return []blueprint.Ref{r.NATGateway.Subnet} },
 		},
 		blueprint.KindRouteTable: {
-			idPrefix: "rtb", validate: (*Driver).validateRouteTable, mutable: []string{"routes"},
+			idPrefix: "rtb", validate: (*Driver).validateRouteTable, mutable: []string{"routes", "subnet"},
 			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return r.RouteTable.Net, "" },
 			subnets: func(r *blueprint.Resource) []blueprint.Ref { return []blueprint.Ref{r.RouteTable.Subnet} },
 		},
@@ -96,7 +98,7 @@ func registry() map[blueprint.Kind]kindOps {
 			subnets: func(r *blueprint.Resource) []blueprint.Ref { return r.NetworkACL.Subnets },
 		},
 		blueprint.KindLoadBalancer: {
-			validate: (*Driver).validateLoadBalancer, mutable: []string{"listeners", "health_check"},
+			validate: (*Driver).validateLoadBalancer, mutable: []string{"listeners", "health_check", "security_groups", "subnets"},
 			pending: "provisioning", ready: "active",
 			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", first(r.LoadBalancer.Subnets) },
 			subnets: func(r *blueprint.Resource) []blueprint.Ref { return r.LoadBalancer.Subnets },
@@ -107,17 +109,25 @@ func registry() map[blueprint.Kind]kindOps {
 		},
 		blueprint.KindCluster: {
 			idPrefix: "asg", validate: (*Driver).validateCluster, ready: "InService",
-			mutable: []string{"image", "instance_type", "user_data", "min", "desired", "max", "load_balancers", "scaling"},
-			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", first(r.Cluster.Subnets) },
-			subnets: func(r *blueprint.Resource) []blueprint.Ref { return r.Cluster.Subnets },
-			groups:  func(r *blueprint.Resource) []blueprint.Ref { return r.Cluster.SecurityGroups },
+			mutable:    []string{"image", "instance_type", "user_data", "min", "desired", "max", "load_balancers", "scaling", "security_groups", "subnets"},
+			oscMutable: []string{"min", "desired", "max", "load_balancers", "target_port", "security_groups", "subnets"},
+			net:        func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", first(r.Cluster.Subnets) },
+			subnets:    func(r *blueprint.Resource) []blueprint.Ref { return r.Cluster.Subnets },
+			groups:     func(r *blueprint.Resource) []blueprint.Ref { return r.Cluster.SecurityGroups },
 		},
 		blueprint.KindDatabase: {
 			idPrefix: "db", validate: (*Driver).validateDatabase, pending: "creating",
-			mutable: []string{"engine_version", "instance_class", "storage_gib", "multi_az", "backup_retention_days", "security_groups"},
+			mutable: []string{"engine_version", "instance_class", "storage_gib", "multi_az", "backup_retention_days",
+				"port", "security_groups", "subnets"},
 			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", first(r.Database.Subnets) },
 			subnets: func(r *blueprint.Resource) []blueprint.Ref { return r.Database.Subnets },
 			groups:  func(r *blueprint.Resource) []blueprint.Ref { return r.Database.SecurityGroups },
+		},
+		blueprint.KindDatabaseReplica: {
+			idPrefix: "db", validate: (*Driver).validateReplica, pending: "creating",
+			mutable: []string{"instance_class", "security_groups"},
+			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", r.DatabaseReplica.Source },
+			groups:  func(r *blueprint.Resource) []blueprint.Ref { return r.DatabaseReplica.SecurityGroups },
 		},
 	}
 }

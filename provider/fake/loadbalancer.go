@@ -1,6 +1,8 @@
 package fake
 
 import (
+	"slices"
+
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
 )
@@ -24,6 +26,11 @@ func (d *Driver) validateLoadBalancer(op string, e, old *entry) error {
 	if err != nil {
 		return err
 	}
+	// An OUTSCALE load balancer lives in the first subnet it was made in;
+	// UpdateLoadBalancer takes no subnets.
+	if home := old.homeSubnet(); d.opts.Cloud == CloudOutscale && home != "" && !slices.Contains(s.Subnets, home) {
+		return d.errf(op, k, e.res.ID, driver.Invalid, "load_balancer.subnets: the load balancer lives in subnet %s, which cannot change; keep it", home)
+	}
 	if err := d.checkGroups(op, e, "load_balancer.security_groups", s.SecurityGroups, net); err != nil {
 		return err
 	}
@@ -44,4 +51,13 @@ func (d *Driver) validateLoadBalancer(op string, e, old *entry) error {
 		return d.errf(op, k, e.res.ID, driver.Quota, "the region already has %d load balancers, the most allowed", len(others))
 	}
 	return nil
+}
+
+// homeSubnet returns the first subnet of a stored load balancer, or "" for
+// none (a create).
+func (e *entry) homeSubnet() blueprint.Ref {
+	if e == nil || e.res.LoadBalancer == nil {
+		return ""
+	}
+	return first(e.res.LoadBalancer.Subnets)
 }

@@ -76,7 +76,7 @@ func TestLostAnswerLeaksNothing(t *testing.T) {
 				res, err := eng.Apply(t.Context(), bp)
 				require.NoError(t, err)
 				assert.Zero(t, res.WriteCalls)
-				_, err = eng.Destroy(t.Context(), bp.Deployment)
+				_, err = eng.Destroy(t.Context(), bp.Deployment, allowStateful(bp))
 				require.NoError(t, err)
 				assert.Empty(t, leftovers(t, d))
 				assert.Empty(t, srv.Violations())
@@ -148,7 +148,7 @@ func TestLostAnswerWithRival(t *testing.T) {
 	assert.False(t, driver.IsRetryable(applyErr), "another apply would meet the same two")
 
 	for _, id := range untagged {
-		require.NoError(t, rival.Delete(t.Context(), driver.Observed{ID: id, Resource: blueprint.Resource{Kind: blueprint.KindNet}}))
+		require.NoError(t, rival.Delete(t.Context(), driver.Observed{ID: id, Resource: blueprint.Resource{Kind: blueprint.KindNet}}, driver.DeleteOptions{}))
 	}
 	_, err = eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
@@ -156,7 +156,7 @@ func TestLostAnswerWithRival(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, nets, 1)
 	assert.False(t, slices.Contains(untagged, nets[0].ID))
-	_, err = eng.Destroy(t.Context(), bp.Deployment)
+	_, err = eng.Destroy(t.Context(), bp.Deployment, allowStateful(bp))
 	require.NoError(t, err)
 	assert.Empty(t, leftovers(t, d))
 	assert.Empty(t, srv.Violations())

@@ -30,7 +30,7 @@ func BenchmarkApplyThreeTier(b *testing.B) {
 		wr += int64(writes(perAfter) - writes(perBefore))
 		makespan += int64(res.Makespan)
 		n++
-		if _, err := eng.Destroy(b.Context(), bp.Deployment); err != nil {
+		if _, err := eng.Destroy(b.Context(), bp.Deployment, allowStateful(bp)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -115,7 +115,7 @@ func TestDeleteBlockedByForeignVM(t *testing.T) {
 	require.NoError(t, err)
 	vm := resp.GetVms()[0].GetVmId()
 
-	err = d.Delete(t.Context(), sn)
+	err = d.Delete(t.Context(), sn, driver.DeleteOptions{})
 	require.ErrorIs(t, err, driver.ErrDependency)
 	var pe *driver.Error
 	require.ErrorAs(t, err, &pe)
@@ -149,8 +149,8 @@ func TestRuleSetReplacesDefaultOutbound(t *testing.T) {
 	assert.Equal(t, "security_group/app", group.LogicalID, "the group keeps its own ownership tags")
 	assert.NotContains(t, group.Tags, "archkit:x/rules/"+driver.TagLogicalID)
 
-	require.NoError(t, d.Delete(t.Context(), rs))
+	require.NoError(t, d.Delete(t.Context(), rs, driver.DeleteOptions{}))
 	_, err = d.Read(t.Context(), blueprint.KindSecurityGroupRules, rs.ID)
 	require.ErrorIs(t, err, driver.ErrNotFound)
-	require.NoError(t, d.Delete(t.Context(), group), "no rule names the group any more")
+	require.NoError(t, d.Delete(t.Context(), group, driver.DeleteOptions{}), "no rule names the group any more")
 }

@@ -3,9 +3,14 @@ package outscale_test
 import (
 	"context"
 	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
 
 	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/fake"
 	"github.com/archkit/archkit/provider/outscale"
 	"github.com/archkit/archkit/provider/outscale/osctest"
 	"github.com/archkit/archkit/provider/providertest"
@@ -70,4 +75,28 @@ func (m imageMap) Update(ctx context.Context, req driver.Request, cur driver.Obs
 	swapImage(&cur.Resource, providertest.Image, suiteImage)
 	o, err := m.Driver.Update(ctx, req, cur)
 	return m.out(o), err
+}
+
+// TestDayTwo: issue 12's changes on the OUTSCALE test server, in three
+// subregions; the database is a cluster of VMs (AllowFallback).
+func TestDayTwo(t *testing.T) {
+	t.Parallel()
+	providertest.DayTwo(t, func(t *testing.T) providertest.Harness {
+		srv := osctest.New(t, func(o *osctest.Options) { o.Subregions = []string{"eu-west-2a", "eu-west-2b", "eu-west-2c"} })
+		t.Cleanup(func() { assert.Empty(t, srv.Violations()) })
+		return providertest.NewHarness(newDriver(t, srv))
+	}, func(d driver.Driver) *provider.Engine {
+		return provider.NewEngine(d, func(o *provider.Options) {
+			o.RateLimit, o.AllowFallback = -1, true
+			o.PollMin, o.PollMax = time.Millisecond, 5*time.Millisecond
+		})
+	}, nil)
+}
+
+// TestFakeChangesWhatOutscaleChanges: the fake as OUTSCALE changes in
+// place exactly the fields the OUTSCALE driver does.
+func TestFakeChangesWhatOutscaleChanges(t *testing.T) {
+	t.Parallel()
+	d := newDriver(t, osctest.New(t))
+	providertest.SameMutable(t, d.Capabilities(), fake.New(fake.Outscale).Capabilities())
 }

@@ -7,7 +7,7 @@
 //		log.Fatal(err)
 //	}
 //	eng := provider.NewEngine(d, func(o *provider.Options) { o.AllowFallback = true })
-//	res, err := eng.Apply(ctx, bp)
+//	res, err := eng.Apply(ctx, arch)
 //
 // # Credentials and endpoint
 //
@@ -80,6 +80,24 @@
 // token, carried by every node in a tag. Read reports Desired as the number
 // of live nodes, so a lost node shows as a change that the engine repairs
 // with Update.
+//
+// # Changes in place, and data kept
+//
+// kinds.go lists the fields each kind changes in place, with the call.
+// A cluster's security groups change on each running VM (UpdateVm); its
+// subnets, bounds and target port are tags: new VMs go to the new subnets
+// and a VM never moves, so a stateless cluster's VMs in a dropped subnet
+// are replaced one by one, and a stateful cluster that drops a subnet it
+// uses is replaced ([Driver.Replaces]): the plan shows it and the engine
+// protects it. A load balancer's subnets are a tag too; its first subnet,
+// where it lives, cannot change (UpdateLoadBalancer takes no subnets).
+//
+// The VMs of a stateful cluster (a database cluster) are made with
+// DeletionProtection; Delete lifts it (UpdateVm) only when
+// driver.DeleteOptions.LiftProtection says the caller allowed it, and
+// refuses otherwise. OUTSCALE keeps no final snapshot of a VM: its
+// volumes go with it. A read replica (database_replica) is unsupported:
+// the database cluster's size is its replication.
 //
 // # Fields kept in tags
 //

@@ -412,12 +412,12 @@ func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.
 
 // Delete deletes the resource in OUTSCALE's order and waits for the ones
 // OUTSCALE removes asynchronously. A resource already gone is not an error.
-func (d *Driver) Delete(ctx context.Context, current driver.Observed) error {
+func (d *Driver) Delete(ctx context.Context, current driver.Observed, opts driver.DeleteOptions) error {
 	ops, err := d.ops("Delete", current.Resource.Kind, current.ID)
 	if err != nil {
 		return err
 	}
-	if err := ops.delete(d, ctx, current); !isNotFound(err) {
+	if err := ops.delete(d, ctx, current, opts); !isNotFound(err) {
 		return err
 	}
 	return nil

@@ -156,17 +156,25 @@ func testThreeTier(t *testing.T, bp *blueprint.Blueprint) {
 	_, perOp2 := srv.Requests()
 	assert.Equal(t, w, writes(perOp2), "re-apply sends no OUTSCALE write")
 
-	// Self-healing: a node terminated behind archkit's back is replaced.
-	web := bp.OfKind(blueprint.KindCluster)[0]
+	// Self-healing: a node of a stateless cluster terminated behind
+	// archkit's back is replaced. The database cluster's VMs hold data:
+	// they have deletion protection, and OUTSCALE refuses to delete them.
 	obs, err := d.List(t.Context(), driver.Query{Deployment: bp.Deployment, Kind: blueprint.KindCluster})
 	require.NoError(t, err)
 	var victim string
+	var stateful []string
 	for _, o := range obs {
-		if o.LogicalID == web.ID {
+		if o.Resource.IsStateful() {
+			stateful = append(stateful, o.LogicalID)
+			for _, vm := range vmsOf(t, srv, o.Parts["vm"]) {
+				assert.True(t, vm.GetDeletionProtection(), "%s: VM %s of a stateful cluster", o.LogicalID, vm.GetVmId())
+			}
+		} else if victim == "" {
 			victim = o.Parts["vm"][0]
 		}
 	}
 	require.NotEmpty(t, victim)
+	require.NotEmpty(t, stateful, "the three-tier Net has a database cluster")
 	terminate(t, srv, victim)
 	healed, err := eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
@@ -174,6 +182,8 @@ func testThreeTier(t *testing.T, bp *blueprint.Blueprint) {
 	assert.Equal(t, want, state(t, d, bp.Deployment))
 
 	_, err = eng.Destroy(t.Context(), bp.Deployment)
+	require.ErrorIs(t, err, provider.ErrProtected, "the database cluster goes only when named")
+	_, err = eng.Destroy(t.Context(), bp.Deployment, func(o *provider.DestroyOptions) { o.AllowDataLoss = stateful })
 	require.NoError(t, err)
 	assert.Empty(t, leftovers(t, d))
 	assert.Empty(t, srv.Violations())
@@ -257,7 +267,7 @@ func TestThreeTierFaultAtEveryWrite(t *testing.T) {
 			res, err := eng.Apply(t.Context(), bp)
 			require.NoError(t, err)
 			assert.Zero(t, res.WriteCalls)
-			_, err = eng.Destroy(t.Context(), bp.Deployment)
+			_, err = eng.Destroy(t.Context(), bp.Deployment, allowStateful(bp))
 			require.NoError(t, err)
 			assert.Empty(t, leftovers(t, d))
 		})
@@ -304,7 +314,7 @@ func TestWebAppEndToEnd(t *testing.T) {
 	again, err := eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
 	assert.Zero(t, again.WriteCalls)
-	_, err = eng.Destroy(t.Context(), bp.Deployment)
+	_, err = eng.Destroy(t.Context(), bp.Deployment, allowStateful(bp))
 	require.NoError(t, err)
 	assert.Empty(t, leftovers(t, d))
 }
@@ -348,7 +358,7 @@ func TestThreeTierThrottlingStorm(t *testing.T) {
 	again, err := eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
 	assert.Zero(t, again.WriteCalls)
-	_, err = eng.Destroy(t.Context(), bp.Deployment)
+	_, err = eng.Destroy(t.Context(), bp.Deployment, allowStateful(bp))
 	require.NoError(t, err)
 	assert.Empty(t, leftovers(t, d))
 	t.Logf("%d throttled answers absorbed", throttled)

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/outscale"
 	"github.com/archkit/archkit/provider/outscale/osctest"
 )
@@ -37,4 +39,16 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	os.Exit(m.Run())
+}
+
+// allowStateful lets a Destroy delete every stateful resource of bp (the
+// database clusters): the tests' clean-up.
+func allowStateful(bp *blueprint.Blueprint) func(*provider.DestroyOptions) {
+	return func(o *provider.DestroyOptions) {
+		for _, r := range bp.Resources {
+			if r.IsStateful() {
+				o.AllowDataLoss = append(o.AllowDataLoss, r.ID)
+			}
+		}
+	}
 }

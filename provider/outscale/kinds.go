@@ -16,7 +16,7 @@ type kindOps struct {
 	list        func(d *Driver, ctx context.Context, q driver.Query, ids []string) ([]driver.Observed, error)
 	create      func(d *Driver, ctx context.Context, req driver.Request) (driver.Observed, error)
 	update      func(d *Driver, ctx context.Context, req driver.Request, cur driver.Observed) error
-	delete      func(d *Driver, ctx context.Context, cur driver.Observed) error
+	delete      func(d *Driver, ctx context.Context, cur driver.Observed, opts driver.DeleteOptions) error
 	mutable     []string
 	unsupported string
 }
@@ -30,24 +30,70 @@ func init() { kinds = registry() }
 
 func registry() map[blueprint.Kind]kindOps {
 	return map[blueprint.Kind]kindOps{
-		blueprint.KindNet: {list: (*Driver).listNets, create: (*Driver).createNet, delete: (*Driver).deleteNet},
+		blueprint.KindNet: {list: (*Driver).listNets, create: (*Driver).createNet, delete: noData((*Driver).deleteNet)},
 		blueprint.KindSubnet: {list: (*Driver).listSubnets, create: (*Driver).createSubnet, update: (*Driver).updateSubnet,
-			delete: (*Driver).deleteSubnet, mutable: []string{"public"}},
+			delete: noData((*Driver).deleteSubnet), mutable: subnetMutable},
 		blueprint.KindInternetGateway: {list: (*Driver).listInternetServices, create: (*Driver).createInternetService,
-			update: (*Driver).updateInternetService, delete: (*Driver).deleteInternetService, mutable: []string{"net"}},
-		blueprint.KindPublicIP:   {list: (*Driver).listPublicIPs, create: (*Driver).createPublicIP, delete: (*Driver).deletePublicIP},
-		blueprint.KindNATGateway: {list: (*Driver).listNatServices, create: (*Driver).createNatService, delete: (*Driver).deleteNatService},
+			update: (*Driver).updateInternetService, delete: noData((*Driver).deleteInternetService), mutable: internetServiceMutable},
+		blueprint.KindPublicIP:   {list: (*Driver).listPublicIPs, create: (*Driver).createPublicIP, delete: noData((*Driver).deletePublicIP)},
+		blueprint.KindNATGateway: {list: (*Driver).listNatServices, create: (*Driver).createNatService, delete: noData((*Driver).deleteNatService)},
 		blueprint.KindRouteTable: {list: (*Driver).listRouteTables, create: (*Driver).createRouteTable, update: (*Driver).updateRouteTable,
-			delete: (*Driver).deleteRouteTable, mutable: []string{"subnet", "routes"}},
-		blueprint.KindSecurityGroup: {list: (*Driver).listSecurityGroups, create: (*Driver).createSecurityGroup, delete: (*Driver).deleteSecurityGroup},
+			delete: noData((*Driver).deleteRouteTable), mutable: routeTableMutable},
+		blueprint.KindSecurityGroup: {list: (*Driver).listSecurityGroups, create: (*Driver).createSecurityGroup, delete: noData((*Driver).deleteSecurityGroup)},
 		blueprint.KindSecurityGroupRules: {list: (*Driver).listRuleSets, create: (*Driver).createRuleSet, update: (*Driver).updateRuleSet,
-			delete: (*Driver).deleteRuleSet, mutable: []string{"inbound", "outbound"}},
+			delete: noData((*Driver).deleteRuleSet), mutable: rulesMutable},
 		blueprint.KindNetworkACL: {unsupported: "OUTSCALE has no network ACLs in its API; security groups enforce the flows"},
 		blueprint.KindLoadBalancer: {list: (*Driver).listLoadBalancers, create: (*Driver).createLoadBalancer,
-			update: (*Driver).updateLoadBalancer, delete: (*Driver).deleteLoadBalancer,
-			mutable: []string{"listeners", "health_check", "security_groups"}},
+			update: (*Driver).updateLoadBalancer, delete: noData((*Driver).deleteLoadBalancer),
+			mutable: loadBalancerMutable},
 		blueprint.KindCluster: {list: (*Driver).listClusters, create: (*Driver).createCluster, update: (*Driver).updateCluster,
-			delete: (*Driver).deleteCluster, mutable: []string{"min", "desired", "max", "load_balancers", "target_port"}},
-		blueprint.KindDatabase: {unsupported: "OUTSCALE has no managed database service; use a database cluster (DatabaseSpec.Fallback)"},
+			delete: (*Driver).deleteCluster, mutable: clusterMutable},
+		blueprint.KindDatabase:        {unsupported: "OUTSCALE has no managed database service; use a database cluster (DatabaseSpec.Fallback)"},
+		blueprint.KindDatabaseReplica: {unsupported: "OUTSCALE has no managed database read replicas; the fallback database cluster's size (Fallback.Desired) sets its replicas"},
+	}
+}
+
+// What each kind changes in place (Capabilities.Mutable), with the call
+// that does it. Every other field is fixed at creation: a change replaces
+// the resource (a subnet's range: UpdateSubnet changes only
+// MapPublicIpOnLaunch; a load balancer's name, type or scheme; a cluster's
+// image, VM type or user data: a VM's type and user data change only while
+// it is stopped, its image never).
+var (
+	subnetMutable = []string{
+		"public", // UpdateSubnet MapPublicIpOnLaunch
+	}
+	internetServiceMutable = []string{
+		"net", // UnlinkInternetService, LinkInternetService
+	}
+	routeTableMutable = []string{
+		"subnet", // UnlinkRouteTable, LinkRouteTable
+		"routes", // CreateRoute, UpdateRoute, DeleteRoute
+	}
+	rulesMutable = []string{
+		"inbound",  // CreateSecurityGroupRule, DeleteSecurityGroupRule (Flow Inbound)
+		"outbound", // the same, Flow Outbound
+	}
+	loadBalancerMutable = []string{
+		"listeners",       // CreateLoadBalancerListeners, DeleteLoadBalancerListeners
+		"health_check",    // UpdateLoadBalancer HealthCheck
+		"security_groups", // UpdateLoadBalancer SecurityGroups
+		"subnets",         // CreateLoadBalancerTags: the balancer serves the whole Net from its first subnet, which stays
+	}
+	clusterMutable = []string{
+		"min", "max", // the VMs' tags (CreateTags)
+		"desired",         // CreateVms with a client token per slot, DeleteVms
+		"load_balancers",  // LinkLoadBalancerBackendMachines, UnlinkLoadBalancerBackendMachines
+		"target_port",     // the VMs' tags
+		"security_groups", // UpdateVm SecurityGroupIds, on each running VM
+		"subnets",         // the VMs' tags: new VMs go to the new subnets; a VM never moves (see Replaces)
+	}
+)
+
+// noData adapts the delete of a kind that holds no data, which has no use
+// for the delete options.
+func noData(del func(d *Driver, ctx context.Context, cur driver.Observed) error) func(*Driver, context.Context, driver.Observed, driver.DeleteOptions) error {
+	return func(d *Driver, ctx context.Context, cur driver.Observed, _ driver.DeleteOptions) error {
+		return del(d, ctx, cur)
 	}
 }

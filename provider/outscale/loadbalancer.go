@@ -12,6 +12,13 @@ import (
 	"github.com/archkit/archkit/provider/driver"
 )
 
+// partHomeSubnet names, in Observed.Parts, the one subnet a load balancer
+// in a Net lives in. The spec's other subnets are kept in a tag: the
+// balancer serves the whole Net, so adding or removing them is a tag
+// change; the home subnet itself cannot change (UpdateLoadBalancer takes
+// no subnets).
+const partHomeSubnet = "subnet"
+
 // readLoadBalancers reads load balancers by name (all of the account when
 // names is empty: ReadLoadBalancers has no tag filter).
 func (d *Driver) readLoadBalancers(ctx context.Context, names []string) ([]osc.LoadBalancer, error) {
@@ -73,6 +80,9 @@ func lbObserved(lb osc.LoadBalancer, tags map[string]string) driver.Observed {
 			UnhealthyThreshold: int(hc.UnhealthyThreshold)}
 	}
 	o.Resource.LoadBalancer = s
+	if home := lb.GetSubnets(); len(home) > 0 {
+		o.Parts = map[string][]string{partHomeSubnet: home}
+	}
 	o.Status = lb.GetState()
 	o.Ready = o.Status == "active"
 	return o
@@ -209,6 +219,12 @@ func (d *Driver) updateLoadBalancer(ctx context.Context, req driver.Request, cur
 	have := cur.Resource.LoadBalancer
 	if have == nil {
 		have = &blueprint.LoadBalancerSpec{}
+	}
+	for _, home := range cur.Parts[partHomeSubnet] {
+		if !slices.Contains(s.Subnets, blueprint.Ref(home)) {
+			return errorf("UpdateLoadBalancer", k, name, driver.Invalid,
+				"load_balancer.subnets: the load balancer lives in subnet %s, which UpdateLoadBalancer cannot change; keep that subnet, or give the balancer a new name to make a new one", home)
+		}
 	}
 	byPort := map[uint16]blueprint.ListenerSpec{}
 	for _, l := range have.Listeners {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/internal/inplace"
 	"github.com/archkit/archkit/tier"
 )
 
@@ -258,7 +259,7 @@ func (d *Driver) reconcileNodes(ctx context.Context, req driver.Request, id stri
 		return err
 	}
 	base := withMeta(req.Tags, clusterMeta(id, s))
-	st := sortNodes(nodesOf(all), s.Desired)
+	st := sortNodes(nodesOf(all), s)
 	if st.orphans, err = d.orphanVms(ctx, s.Subnets, id); err != nil {
 		return err
 	}
@@ -295,15 +296,18 @@ type slots struct {
 }
 
 // sortNodes puts each VM of nodes (sorted by slot) in its slot, or among
-// the VMs to drop.
-func sortNodes(nodes []node, desired int) slots {
+// the VMs to drop: beyond Desired, failed, duplicates, and, in a stateless
+// cluster, VMs in a subnet the spec no longer lists (a VM never changes
+// subnet: its slot gets a new VM in the slot's subnet).
+func sortNodes(nodes []node, s *blueprint.ClusterSpec) slots {
 	st := slots{alive: map[int]node{}, history: map[int]int{}}
 	for _, n := range nodes {
 		st.history[n.slot]++
 		state := n.vm.GetState()
+		moved := s.Stateless && n.vm.GetSubnetId() != "" && !slices.Contains(s.Subnets, blueprint.Ref(n.vm.GetSubnetId()))
 		switch {
 		case isGone(state):
-		case !isAlive(state), n.slot < 0 || n.slot >= desired:
+		case !isAlive(state), n.slot < 0 || n.slot >= s.Desired, moved:
 			st.drop = append(st.drop, n.vm.GetVmId())
 			st.oldLBs = append(st.oldLBs, splitList(n.tags[tagLBs])...)
 		case st.alive[n.slot].vm.VmId != nil:
@@ -333,6 +337,12 @@ func (d *Driver) fillSlots(ctx context.Context, req driver.Request, id string, b
 			continue
 		}
 		keep = append(keep, n.vm.GetVmId())
+		if groups := refStrings(req.Resource.Cluster.SecurityGroups); !sameSet(groups, vmGroups(n.vm)) {
+			// UpdateVm changes a running VM's security groups in place.
+			if err := d.updateVm(ctx, id, osc.UpdateVmRequest{VmId: n.vm.GetVmId(), SecurityGroupIds: &groups}); err != nil {
+				return nil, err
+			}
+		}
 		if stale(n.tags, want) {
 			// The slot tag differs per VM: tag each one.
 			if err := d.createTags(ctx, "Update", blueprint.KindCluster, n.vm.GetVmId(), want); err != nil {
@@ -428,8 +438,11 @@ func (d *Driver) createNode(ctx context.Context, req driver.Request, id string, 
 	}
 	token := prefix + fmt.Sprintf("%08x", driver.Hash(prefix+"\x00"+req.Token))
 	subnet := string(s.Subnets[slot%len(s.Subnets)])
+	// The VMs of a stateful cluster (a database cluster) hold data: they
+	// get OUTSCALE's deletion protection, which only a delete the caller
+	// allowed lifts (deleteCluster).
 	in := osc.CreateVmsRequest{ImageId: s.Image, VmType: osc.PtrString(s.InstanceType), SubnetId: &subnet, ClientToken: &token,
-		MinVmsCount: osc.PtrInt32(1), MaxVmsCount: osc.PtrInt32(1)}
+		MinVmsCount: osc.PtrInt32(1), MaxVmsCount: osc.PtrInt32(1), DeletionProtection: osc.PtrBool(!s.Stateless)}
 	if len(s.SecurityGroups) > 0 {
 		sgs := make([]string, len(s.SecurityGroups))
 		for i, g := range s.SecurityGroups {
@@ -509,22 +522,76 @@ func (d *Driver) deleteVms(ctx context.Context, cluster string, ids []string) er
 	})
 }
 
-// deleteCluster terminates every VM of the cluster and waits for it.
-func (d *Driver) deleteCluster(ctx context.Context, cur driver.Observed) error {
+// deleteCluster terminates every VM of the cluster and waits for it. The
+// VMs of a stateful cluster carry deletion protection: it is lifted
+// (UpdateVm) only when opts allow the delete; otherwise the delete is
+// refused before any write.
+func (d *Driver) deleteCluster(ctx context.Context, cur driver.Observed, opts driver.DeleteOptions) error {
 	vms, err := d.readVms(ctx, osc.FiltersVm{Tags: &[]string{tagCluster + "=" + cur.ID}}, cur.ID)
 	if err != nil {
 		return err
 	}
-	var ids []string
+	var ids, protected []string
 	for _, vm := range vms {
 		if vm.GetState() != "terminated" {
 			ids = append(ids, vm.GetVmId())
+			if vm.GetDeletionProtection() {
+				protected = append(protected, vm.GetVmId())
+			}
+		}
+	}
+	if len(protected) > 0 && !opts.LiftProtection {
+		return errorf("DeleteVms", string(blueprint.KindCluster), cur.ID, driver.Invalid,
+			"the stateful cluster's VMs %v have deletion protection; the engine lifts it only for a delete the caller allowed (AllowDataLoss)", protected)
+	}
+	for _, vmID := range protected {
+		if err := d.updateVm(ctx, cur.ID, osc.UpdateVmRequest{VmId: vmID, DeletionProtection: osc.PtrBool(false)}); err != nil {
+			return err
 		}
 	}
 	if len(ids) == 0 {
 		return nil
 	}
 	return d.deleteVms(ctx, cur.ID, ids)
+}
+
+// updateVm sends one UpdateVm for a VM of cluster.
+func (d *Driver) updateVm(ctx context.Context, cluster string, in osc.UpdateVmRequest) error {
+	_, err := call(ctx, d, "UpdateVm", string(blueprint.KindCluster), cluster, func(ctx context.Context) (osc.UpdateVmResponse, *http.Response, error) {
+		return d.api.VmApi.UpdateVm(ctx).UpdateVmRequest(in).Execute()
+	})
+	return err
+}
+
+// vmGroups returns the ids of vm's security groups.
+func vmGroups(vm osc.Vm) []string {
+	var out []string
+	for _, g := range vm.GetSecurityGroups() {
+		out = append(out, g.GetSecurityGroupId())
+	}
+	return out
+}
+
+func refStrings(rs []blueprint.Ref) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = string(r)
+	}
+	return out
+}
+
+// sameSet reports whether a and b hold the same strings.
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+// Replaces implements driver.Replacer: a VM never changes subnet, so a
+// stateful cluster that leaves a subnet it uses is replaced.
+func (d *Driver) Replaces(have, want blueprint.Resource) map[string]string {
+	return inplace.VMCluster(have, want)
 }
 
 // addBlockers names, on the Dependency error err, what stops the delete

@@ -7,8 +7,10 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"testing"
 
 	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // Canonical returns the spec of r as canonical JSON for comparisons
@@ -112,4 +114,23 @@ func fieldJSON(r blueprint.Resource, field string) string {
 	_ = json.Unmarshal(b, &m)
 	out, _ := json.Marshal(normalize(map[string]any{field: m[field]}))
 	return string(out)
+}
+
+// SameMutable checks that two drivers' Capabilities change the same
+// fields in place, for every kind both support: a fake that mimics a
+// cloud must be no kinder than its driver.
+func SameMutable(t testing.TB, cloud, mimic driver.Capabilities) {
+	t.Helper()
+	for _, k := range blueprint.Kinds {
+		if !cloud.Supports(k) || !mimic.Supports(k) {
+			if cloud.Supports(k) != mimic.Supports(k) {
+				t.Errorf("kind %s: supported by one and not the other", k)
+			}
+			continue
+		}
+		a, b := slices.Sorted(slices.Values(cloud.Mutable[k])), slices.Sorted(slices.Values(mimic.Mutable[k]))
+		if !slices.Equal(a, b) {
+			t.Errorf("kind %s: the cloud's driver changes %v in place, the mimic %v", k, a, b)
+		}
+	}
 }

@@ -123,13 +123,19 @@ func WaitGone(ctx context.Context, d driver.Driver, kind blueprint.Kind, id stri
 	})
 }
 
-// DeleteRetry deletes o, retrying for at most [MaxWait] while the driver
-// reports a retryable error or a dependency that may still be going away
-// (an AWS NAT gateway takes a while to release its subnet).
+// Teardown are the delete options of the suite's clean-up: protections
+// lifted, no final snapshot, no backups kept, so that a test leaves
+// nothing behind.
+var Teardown = driver.DeleteOptions{LiftProtection: true, SkipFinalSnapshot: true, DeleteAutomatedBackups: true}
+
+// DeleteRetry deletes o with [Teardown], retrying for at most [MaxWait]
+// while the driver reports a retryable error or a dependency that may
+// still be going away (an AWS NAT gateway takes a while to release its
+// subnet).
 func DeleteRetry(ctx context.Context, d driver.Driver, o driver.Observed) error {
 	var last error
 	err := poll(ctx, func() (bool, error) {
-		last = d.Delete(ctx, o)
+		last = d.Delete(ctx, o, Teardown)
 		if last == nil {
 			return true, nil
 		}

@@ -150,7 +150,7 @@ func (l lenient) Create(ctx context.Context, req driver.Request) (driver.Observe
 	return l.Driver.Create(ctx, req)
 }
 
-func (l lenient) Delete(ctx context.Context, o driver.Observed) error {
+func (l lenient) Delete(ctx context.Context, o driver.Observed, opts driver.DeleteOptions) error {
 	switch o.Resource.Kind {
 	case blueprint.KindSubnet, blueprint.KindPublicIP, blueprint.KindSecurityGroup:
 		if err := l.DeleteOutside(o.ID); err != nil && driver.CodeOf(err) != driver.NotFound {
@@ -158,7 +158,7 @@ func (l lenient) Delete(ctx context.Context, o driver.Observed) error {
 		}
 		return nil
 	}
-	return l.Driver.Delete(ctx, o)
+	return l.Driver.Delete(ctx, o, opts)
 }
 
 func (l lenient) Profile() netplan.Profile {
@@ -200,7 +200,7 @@ func TestPollRetriesThrottling(t *testing.T) {
 	d := fake.New()
 	d.Throttle(0.5, 1)
 	obs := Deploy(t.Context(), t, retrying{d}, "shop")
-	assert.Len(t, obs, 22)
+	assert.Len(t, obs, 23)
 	d.Throttle(0, 0)
 	Destroy(t.Context(), t, d, "shop")
 	fake.AssertNoLeaks(t, d, "shop")

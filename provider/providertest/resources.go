@@ -30,6 +30,7 @@ import (
 //	load_balancer/web over subnet/web/a and /b, HTTP 80 -> 8080
 //	cluster/web in subnet/app/a and /b behind load_balancer/web
 //	database/main in subnet/app/a and /b
+//	database_replica/main/1 of database/main
 func Resources(deployment string, zones []string) []blueprint.Resource {
 	za, zb := "a", "b"
 	if len(zones) > 0 {
@@ -108,12 +109,19 @@ func Resources(deployment string, zones []string) []blueprint.Resource {
 			Encrypted: true, Port: 5432, Username: "archkit", Subnets: app,
 			SecurityGroups: []blueprint.Ref{"security_group/db"},
 		}},
+		{ID: "database_replica/main/1", Kind: blueprint.KindDatabaseReplica, DatabaseReplica: &blueprint.DatabaseReplicaSpec{
+			Source: "database/main", InstanceClass: "db.t3.micro", SecurityGroups: []blueprint.Ref{"security_group/db"},
+		}},
 	}
 }
 
 // Image is the machine image of the suite's cluster: an id that moto's
 // us-east-1 knows and that has the shape of an OUTSCALE OMI id.
 const Image = "ami-12c6146b"
+
+// ImageNext is the image the suite moves a cluster to: another id of
+// the same shape, known to the OUTSCALE test server.
+const ImageNext = "ami-0000c0de"
 
 // lbName derives a load balancer name of at most 32 letters, digits and
 // hyphens from the deployment.

@@ -8,7 +8,7 @@
 //	eng := provider.NewEngine(fake.New(), func(o *provider.Options) {
 //		o.OnEvent = provider.NewRenderer(os.Stdout).Handle
 //	})
-//	res, err := eng.Apply(ctx, bp)
+//	res, err := eng.Apply(ctx, arch) // built around what is deployed
 package cli
 
 import (
@@ -20,6 +20,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/archkit/archkit/provider/driver"
@@ -65,6 +66,27 @@ type Flags struct {
 	// fake, moto and the OUTSCALE test server know; set one of your
 	// account before applying to a cloud.
 	Image string
+	// AllowDataLoss names the stateful resources (databases) that
+	// -destroy, or an apply that must replace them, may delete
+	// (provider.ApplyOptions.AllowDataLoss).
+	AllowDataLoss IDList
+	// SkipFinalSnapshot deletes databases without a final snapshot.
+	SkipFinalSnapshot bool
+}
+
+// IDList is a flag of comma-separated logical ids.
+type IDList []string
+
+func (l *IDList) String() string { return strings.Join(*l, ",") }
+
+// Set adds the ids of s.
+func (l *IDList) Set(s string) error {
+	for _, id := range strings.Split(s, ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			*l = append(*l, id)
+		}
+	}
+	return nil
 }
 
 // Register adds the shared flags to fs (flag.CommandLine when nil) and
@@ -84,6 +106,8 @@ func Register(fs *flag.FlagSet) *Flags {
 	fs.BoolVar(&f.Keep, "keep", false, "with -provider fake: keep the deployment instead of destroying it at the end")
 	fs.StringVar(&f.Image, "image", DefaultImage, "the image (AMI or OMI) of the nodes; set one of your account before applying to a cloud")
 	fs.BoolVar(&f.Cleanup, "cleanup", false, "with -provider aws or outscale: after the apply, apply again (no change) and destroy, as on the fake")
+	fs.Var(&f.AllowDataLoss, "allow-data-loss", "comma-separated logical ids of databases that -destroy, or an apply that must replace them, may delete (\"database/db\")")
+	fs.BoolVar(&f.SkipFinalSnapshot, "skip-final-snapshot", false, "with -destroy: delete databases without a final snapshot")
 	return f
 }
 
@@ -161,15 +185,19 @@ func (f *Flags) Driver(ctx context.Context) (driver.Driver, error) {
 	return fake.New(), nil
 }
 
-// Run does what the flags ask with bp, writing to w:
+// Run does what the flags ask with src (an architecture, which the engine
+// builds around what is deployed, or a Blueprint), writing to w:
 //
 //   - -json: the Blueprint as indented JSON;
 //   - -plan: the changes an apply would make;
-//   - -destroy: removes every resource tagged with bp's deployment;
-//   - otherwise: applies bp with a progress line per resource. On the fake
-//     (unless -keep), or with -cleanup, it then applies bp again, to show
-//     that an unchanged Blueprint makes no change, and destroys it, so the
-//     run shows the whole life of a deployment.
+//   - -destroy: removes every resource tagged with the deployment; the
+//     databases only when -allow-data-loss names them, each with a final
+//     snapshot unless -skip-final-snapshot;
+//   - otherwise: applies src with a progress line per resource. On the
+//     fake (unless -keep), or with -cleanup, it then applies src again, to
+//     show that an unchanged deployment makes no change, and destroys it,
+//     databases included, so the run shows the whole life of a
+//     deployment.
 //
 // With -provider aws and an -endpoint on this machine (an emulator such as
 // moto), a region and credentials that nothing configures default to
@@ -177,11 +205,15 @@ func (f *Flags) Driver(ctx context.Context) (driver.Driver, error) {
 // note on stderr; never for any other endpoint.
 //
 // engineOpts adjust the engine, after Run has set the progress display.
-func Run(ctx context.Context, w io.Writer, f *Flags, bp *blueprint.Blueprint, engineOpts ...func(*provider.Options)) error {
+func Run(ctx context.Context, w io.Writer, f *Flags, src provider.Source, engineOpts ...func(*provider.Options)) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
 	if f.JSON {
+		bp, err := src.BuildAround(blueprint.Existing{})
+		if err != nil {
+			return err
+		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(bp)
@@ -209,21 +241,28 @@ func Run(ctx context.Context, w io.Writer, f *Flags, bp *blueprint.Blueprint, en
 			o.PollMin, o.PollMax = 20*time.Millisecond, 200*time.Millisecond
 		}
 	}}, engineOpts...)...)
-
+	dep := src.DeploymentName()
 	switch {
 	case f.Plan:
-		cs, err := eng.Plan(ctx, bp)
+		cs, err := eng.Plan(ctx, src)
 		if err != nil {
 			return err
 		}
 		_, err = cs.WriteTo(w)
 		return err
 	case f.Destroy:
-		return destroy(ctx, w, eng, bp.Deployment)
+		return destroy(ctx, w, eng, dep, f.AllowDataLoss, f.SkipFinalSnapshot)
 	}
+	return lifecycle(ctx, w, f, eng, d.Name(), src)
+}
 
-	fmt.Fprintf(w, "Applying %q to %s\n", bp.Deployment, d.Name())
-	res, err := eng.Apply(ctx, bp)
+// lifecycle applies src and, on the fake (unless -keep) or with -cleanup,
+// applies it again and destroys it.
+func lifecycle(ctx context.Context, w io.Writer, f *Flags, eng *provider.Engine, where string, src provider.Source) error {
+	dep := src.DeploymentName()
+	fmt.Fprintf(w, "Applying %q to %s\n", dep, where)
+	allow := func(o *provider.ApplyOptions) { o.AllowDataLoss = f.AllowDataLoss }
+	res, err := eng.Apply(ctx, src, allow)
 	if err != nil {
 		return err
 	}
@@ -232,25 +271,33 @@ func Run(ctx context.Context, w io.Writer, f *Flags, bp *blueprint.Blueprint, en
 		return nil
 	}
 
-	fmt.Fprintf(w, "\nApplying %q again: nothing has changed, so nothing is written\n", bp.Deployment)
-	again, err := eng.Apply(ctx, bp)
+	fmt.Fprintf(w, "\nApplying %q again: nothing has changed, so nothing is written\n", dep)
+	again, err := eng.Apply(ctx, src, allow)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "%d write calls, %d read calls\n", again.WriteCalls, again.ReadCalls)
 	// Destroy even when the second apply wrote: the run promises to leave
-	// nothing behind.
+	// nothing behind, its databases included (this run made them).
 	var errs []error
 	if again.WriteCalls != 0 {
-		errs = append(errs, fmt.Errorf("second apply of %q made %d write calls; want 0", bp.Deployment, again.WriteCalls))
+		errs = append(errs, fmt.Errorf("second apply of %q made %d write calls; want 0", dep, again.WriteCalls))
 	}
 	fmt.Fprintln(w)
-	return errors.Join(append(errs, destroy(ctx, w, eng, bp.Deployment))...)
+	return errors.Join(append(errs, destroy(ctx, w, eng, dep, res.Changeset.Stateful(), true))...)
 }
 
-func destroy(ctx context.Context, w io.Writer, eng *provider.Engine, deployment string) error {
+// destroy destroys deployment, letting it delete the stateful resources
+// allow names; skip drops their final snapshots.
+func destroy(ctx context.Context, w io.Writer, eng *provider.Engine, deployment string, allow []string, skip bool) error {
 	fmt.Fprintf(w, "Destroying %q\n", deployment)
-	_, err := eng.Destroy(ctx, deployment)
+	_, err := eng.Destroy(ctx, deployment, func(o *provider.DestroyOptions) {
+		o.AllowDataLoss, o.SkipFinalSnapshot = allow, skip
+	})
+	var pe *provider.ProtectedError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%w\nrun again with -allow-data-loss %s to delete them (a managed database goes with a final snapshot unless -skip-final-snapshot)", err, strings.Join(pe.IDs(), ","))
+	}
 	return err
 }
 
@@ -266,11 +313,11 @@ func Execute(ctx context.Context, w io.Writer, f *Flags, arch *pattern.Architect
 		return err
 	}
 	if f.JSON || f.Destroy {
-		return Run(ctx, w, f, bp)
+		return Run(ctx, w, f, arch)
 	}
 	if err := show.Sections(w, arch, bp, sections...); err != nil {
 		return err
 	}
 	fmt.Fprint(w, "## Deployment\n\n")
-	return Run(ctx, w, f, bp)
+	return Run(ctx, w, f, arch)
 }

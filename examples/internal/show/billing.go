@@ -37,7 +37,7 @@ func Billable(w io.Writer, _ *pattern.Architecture, bp *blueprint.Blueprint) err
 	}
 	for _, r := range bp.OfKind(blueprint.KindDatabase) {
 		d := r.Database
-		instances := 1 + d.ReadReplicas
+		instances := 1 + replicasOf(bp, r.ID)
 		if d.MultiAZ {
 			instances++ // the standby
 		}

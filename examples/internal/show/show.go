@@ -100,9 +100,20 @@ func Clusters(w io.Writer, _ *pattern.Architecture, bp *blueprint.Blueprint) err
 	for _, r := range bp.OfKind(blueprint.KindDatabase) {
 		d := r.Database
 		fmt.Fprintf(tw, "%s\t%s %s on %d, Multi-AZ %t, %d read replicas, backups %d days, encrypted %t, over %d subnets\n",
-			r.ID, d.Engine, d.InstanceClass, d.Port, d.MultiAZ, d.ReadReplicas, d.BackupRetentionDays, d.Encrypted, len(d.Subnets))
+			r.ID, d.Engine, d.InstanceClass, d.Port, d.MultiAZ, replicasOf(bp, r.ID), d.BackupRetentionDays, d.Encrypted, len(d.Subnets))
 	}
 	return tw.Flush()
+}
+
+// replicasOf counts the read replicas of database id in bp.
+func replicasOf(bp *blueprint.Blueprint, id string) int {
+	n := 0
+	for _, r := range bp.OfKind(blueprint.KindDatabaseReplica) {
+		if string(r.DatabaseReplica.Source) == id {
+			n++
+		}
+	}
+	return n
 }
 
 // Resources writes how many resources of each kind the Blueprint holds,

@@ -119,6 +119,7 @@ func init() {
 	handlers["CreateVms"] = (*Server).createVms
 	handlers["ReadVms"] = (*Server).readVms
 	handlers["DeleteVms"] = (*Server).deleteVms
+	handlers["UpdateVm"] = (*Server).updateVm
 	handlers["ReadVmsState"] = (*Server).readVmsState
 	handlers["ReadImages"] = (*Server).readImages
 }
@@ -354,6 +355,49 @@ func (s *Server) terminate(vm *vmRes) {
 	for _, lb := range s.lbs {
 		lb.backends = slices.DeleteFunc(lb.backends, func(id string) bool { return id == vm.id })
 	}
+}
+
+// updateVm changes the attributes of a VM that UpdateVm takes and the
+// server models: deletion protection and security groups (live, as on
+// OUTSCALE), the VM type and user data (only while the VM is stopped, which
+// the server's VMs never are: refused, as OUTSCALE refuses them on a
+// running VM).
+func (s *Server) updateVm(body []byte) (map[string]any, *apiError) {
+	var in struct {
+		VmId               string
+		DeletionProtection *bool
+		SecurityGroupIds   []string
+		VmType, UserData   string
+	}
+	if e := decode(body, &in); e != nil {
+		return nil, e
+	}
+	vm := s.vms[in.VmId]
+	if vm == nil || vm.state == "terminated" {
+		return nil, notFound(codeNotFoundVM, "Vm", in.VmId)
+	}
+	if (in.VmType != "" && in.VmType != vm.vmType) || (in.UserData != "" && in.UserData != vm.userData) {
+		return nil, conflict(codeDependency, "The VM '%s' must be stopped to change its type or user data", in.VmId)
+	}
+	if in.SecurityGroupIds != nil {
+		for _, id := range in.SecurityGroupIds {
+			g := s.sgs[id]
+			if g == nil {
+				return nil, notFound(codeNotFoundSG, "SecurityGroup", id)
+			}
+			if g.netID != vm.netID {
+				return nil, invalidValue(codeInvalidParameterValue, "The security group '%s' is not in the Net of VM '%s'", id, in.VmId)
+			}
+		}
+		if lim := s.quota("vm_sg_limit"); len(in.SecurityGroupIds) > lim {
+			return nil, quotaExceeded("vm_sg_limit", lim)
+		}
+		vm.sgIDs = slices.Clone(in.SecurityGroupIds)
+	}
+	if in.DeletionProtection != nil {
+		vm.protected = *in.DeletionProtection
+	}
+	return map[string]any{"Vm": s.renderVM(vm)}, nil
 }
 
 type vmStateOut struct{ VmId, PreviousState, CurrentState string }

@@ -1,0 +1,107 @@
+// Package inplace holds the rules by which a cloud refuses an in-place
+// change of a field it otherwise changes in place, shared by a driver and
+// the fake that mimics its cloud (driver.Replacer).
+package inplace
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/archkit/archkit/pattern/blueprint"
+)
+
+// RDS returns the fields of a database or read replica change that RDS
+// cannot make in place although ModifyDBInstance changes the field:
+//
+//   - storage_gib smaller than it is: RDS grows allocated storage, never
+//     shrinks it (ModifyDBInstance AllocatedStorage takes a value larger
+//     than the current one);
+//   - storage_gib grown by less than 10%: RDS rounds such a value up to
+//     10% more (ModifyDBInstance AllocatedStorage, MySQL, MariaDB and
+//     PostgreSQL), which the next plan would see as a shrink: the reason
+//     names the smallest size to ask for;
+//   - engine_version lower than it is: ModifyDBInstance EngineVersion
+//     upgrades only.
+//
+// Other changes give nil.
+func RDS(have, want blueprint.Resource) map[string]string {
+	h, w := have.Database, want.Database
+	if h == nil || w == nil {
+		return nil
+	}
+	out := map[string]string{}
+	switch least := MinStorageGrowth(h.StorageGiB); {
+	case w.StorageGiB < h.StorageGiB:
+		out["storage_gib"] = fmt.Sprintf("RDS cannot shrink storage (%d -> %d GiB)", h.StorageGiB, w.StorageGiB)
+	case w.StorageGiB > h.StorageGiB && w.StorageGiB < least:
+		out["storage_gib"] = fmt.Sprintf("RDS grows storage by 10%% at least (%d -> %d GiB); ask for %d GiB or more", h.StorageGiB, w.StorageGiB, least)
+	}
+	if h.EngineVersion != "" && w.EngineVersion != "" && CompareVersions(w.EngineVersion, h.EngineVersion) < 0 {
+		out["engine_version"] = fmt.Sprintf("RDS cannot downgrade an engine (%s -> %s)", h.EngineVersion, w.EngineVersion)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// MinStorageGrowth returns the smallest storage, in GiB, that RDS takes
+// as a growth of have GiB without rounding it: 10% more, rounded up
+// (20 -> 22, 100 -> 110).
+func MinStorageGrowth(have int) int { return have + (have+9)/10 }
+
+// VMCluster returns the fields of a cluster change that a cloud whose
+// cluster is a set of VMs (OUTSCALE) cannot make in place for a stateful
+// cluster: a VM never changes subnet, so dropping a subnet the cluster
+// uses would delete the VMs in it, and their data. A stateless cluster
+// replaces those VMs one by one in place of the cluster.
+func VMCluster(have, want blueprint.Resource) map[string]string {
+	h, w := have.Cluster, want.Cluster
+	if h == nil || w == nil || w.Stateless {
+		return nil
+	}
+	var gone []string
+	for _, s := range h.Subnets {
+		if !slices.Contains(w.Subnets, s) {
+			gone = append(gone, string(s))
+		}
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	return map[string]string{"subnets": "a VM cannot change subnet; the stateful cluster's VMs in " + strings.Join(gone, ", ") + " would be deleted"}
+}
+
+// CompareVersions compares two dotted engine versions ("8.0.35",
+// "16.2") number by number; a part that is not a number compares as
+// text, and a version that is a prefix of the other is smaller.
+func CompareVersions(a, b string) int {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(as) && i < len(bs); i++ {
+		x, errx := strconv.Atoi(as[i])
+		y, erry := strconv.Atoi(bs[i])
+		switch {
+		case errx == nil && erry == nil && x != y:
+			if x < y {
+				return -1
+			}
+			return 1
+		case (errx != nil || erry != nil) && as[i] != bs[i]:
+			return strings.Compare(as[i], bs[i])
+		}
+	}
+	return len(as) - len(bs)
+}
+
+// Major returns the major version of an engine version as RDS counts
+// it: the first number for PostgreSQL 10 and later ("16.2" -> "16"), the
+// first two otherwise ("8.0.35" -> "8.0", "9.6.24" -> "9.6").
+func Major(engine, version string) string {
+	parts := strings.Split(version, ".")
+	if n, err := strconv.Atoi(parts[0]); err == nil && engine == "postgres" && n >= 10 || len(parts) < 2 {
+		return parts[0]
+	}
+	return parts[0] + "." + parts[1]
+}
