@@ -163,14 +163,19 @@ func leaves(err error) []error {
 // takes 255 characters, AWS 256 (EC2 User Guide, tag restrictions).
 const maxTagValue = 255
 
-// deployment checks what the engine writes with the deployment name that
-// depends on the resources: the Name tag "<deployment>-<id>" of each within
-// maxTagValue. The name itself (characters, length, the wildcards of the
-// clouds' tag filters) is checked before any call, by checkDeployment
-// (blueprint.CheckDeployment), and holds at most
-// blueprint.MaxDeploymentLen characters.
+// deployment checks the deployment name (blueprint.CheckDeployment: its
+// characters, its length, the wildcards of the clouds' tag filters), the
+// one call site of the name rules in the preflight, and what the engine
+// writes with it that depends on the resources: the Name tag
+// "<deployment>-<id>" of each within maxTagValue. The engine has checked
+// the name before any call already (checkDeployment); the preflight says
+// it again for a caller that runs it on its own.
 func (c *checker) deployment() {
 	dep := c.bp.Deployment
+	if err := checkDeployment(dep); err != nil {
+		c.problems = append(c.problems, err)
+		return
+	}
 	for _, r := range c.bp.Resources {
 		if name := dep + "-" + strings.ReplaceAll(r.ID, "/", "-"); len(name) > maxTagValue {
 			c.add(r.ID, driver.Invalid, "id", fmt.Sprintf("the Name tag %q has %d characters, more than %d", name[:32]+"...", len(name), maxTagValue),
