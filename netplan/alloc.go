@@ -455,9 +455,29 @@ func bitLen128(u u128) int {
 // valid, demands are validated and wanted maps each demand's key to its
 // index; allocate takes wanted over as the Plan's index.
 func allocate(parent netip.Prefix, prof Profile, pinned []Allocation, demands []demand, wanted map[Key]int, nets bool) (*Plan, error) {
-	L := parent.Addr().BitLen()
+	valid, err := checkPinned(parent, pinned)
+	if err != nil {
+		return nil, err
+	}
+	plan := &Plan{Parent: parent, Profile: prof, nets: nets}
+	placed, subnets, kept := keepPinned(plan, pinned, valid, demands, wanted)
+	subnets, err = placeDemands(plan, parent, kept, subnets, demands, placed)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(subnets, func(x, y Allocation) int { return x.Prefix.Addr().Compare(y.Prefix.Addr()) })
+	plan.Subnets = subnets
+	for i, a := range subnets { // the keys of subnets are exactly those of wanted
+		wanted[a.Key()] = i
+	}
+	plan.index = wanted
+	return plan, nil
+}
 
-	// Validate pinned entries; keep those still requested.
+// checkPinned validates the pinned allocations and returns the indexes
+// of the valid ones, sorted by address, or every problem found.
+func checkPinned(parent netip.Prefix, pinned []Allocation) ([]int, error) {
+	L := parent.Addr().BitLen()
 	var errs []error
 	seen := make(map[Key]int, len(pinned))
 	valid := make([]int, 0, len(pinned))
@@ -495,8 +515,15 @@ func allocate(parent netip.Prefix, prof Profile, pinned []Allocation, demands []
 	slices.SortFunc(valid, func(x, y int) int {
 		return cmp.Or(pinned[x].Prefix.Addr().Compare(pinned[y].Prefix.Addr()), cmp.Compare(pinned[x].Prefix.Bits(), pinned[y].Prefix.Bits()))
 	})
-	// Sorted by address, a block overlaps an earlier one iff it starts
-	// before the furthest end seen so far.
+	errs = append(errs, pinnedOverlaps(pinned, valid)...)
+	return valid, errors.Join(errs...)
+}
+
+// pinnedOverlaps reports the valid pinned blocks that overlap an
+// earlier one. Sorted by address, a block overlaps an earlier one iff
+// it starts before the furthest end seen so far.
+func pinnedOverlaps(pinned []Allocation, valid []int) []error {
+	var errs []error
 	var end u128
 	endIdx := -1
 	for _, i := range valid {
@@ -510,14 +537,17 @@ func allocate(parent netip.Prefix, prof Profile, pinned []Allocation, demands []
 			end, endIdx = last, i
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
+	return errs
+}
 
-	plan := &Plan{Parent: parent, Profile: prof, nets: nets}
-	placed := make([]bool, len(demands))
-	subnets := make([]Allocation, 0, len(demands))
-	kept := make([]netip.Prefix, 0, len(valid))
+// keepPinned keeps the valid pinned allocations still wanted, in
+// address order, and records the others in plan.Released and the size
+// changes in plan.Mismatches. placed[i] reports whether demand i is
+// satisfied by a pin; kept lists the kept prefixes.
+func keepPinned(plan *Plan, pinned []Allocation, valid []int, demands []demand, wanted map[Key]int) (placed []bool, subnets []Allocation, kept []netip.Prefix) {
+	placed = make([]bool, len(demands))
+	subnets = make([]Allocation, 0, len(demands))
+	kept = make([]netip.Prefix, 0, len(valid))
 	for _, i := range valid { // sorted by address
 		a := pinned[i]
 		di, ok := wanted[a.Key()]
@@ -533,16 +563,22 @@ func allocate(parent netip.Prefix, prof Profile, pinned []Allocation, demands []
 		}
 	}
 	slices.SortFunc(plan.Mismatches, func(x, y Mismatch) int { return CompareKey(x.Key(), y.Key()) })
+	return placed, subnets, kept
+}
 
+// placeDemands carves the demands not placed by a pin out of the space
+// the kept prefixes leave free, largest first and then in request
+// order, appends them to subnets and sets plan.Free.
+func placeDemands(plan *Plan, parent netip.Prefix, kept []netip.Prefix, subnets []Allocation, demands []demand, placed []bool) ([]Allocation, error) {
+	L := parent.Addr().BitLen()
 	fl := newFreeLists(L, parent.Bits())
 	var available u128
 	for _, f := range gaps(parent, kept) {
 		fl.push(f.Bits(), addrToU128(f.Addr()))
 		available = available.addSat(blockSize(f))
 	}
-
-	// Largest first, then in request order: a counting sort by prefix
-	// length, stable because demands are in seq order.
+	// A counting sort by prefix length, stable because demands are in
+	// seq order.
 	var count [129]int
 	var needed u128
 	for i, d := range demands {
@@ -571,14 +607,8 @@ func allocate(parent netip.Prefix, prof Profile, pinned []Allocation, demands []
 		}
 		subnets = append(subnets, Allocation{Name: d.key.Name, Zone: d.key.Zone, Prefix: netip.PrefixFrom(start.addr(L), d.bits)})
 	}
-	slices.SortFunc(subnets, func(x, y Allocation) int { return x.Prefix.Addr().Compare(y.Prefix.Addr()) })
-	plan.Subnets = subnets
 	plan.Free = fl.all()
-	for i, a := range subnets { // the keys of subnets are exactly those of wanted
-		wanted[a.Key()] = i
-	}
-	plan.index = wanted
-	return plan, nil
+	return subnets, nil
 }
 
 // gaps returns parent minus the sorted, non-overlapping blocks used, as
