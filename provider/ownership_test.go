@@ -178,7 +178,7 @@ func TestLostAnswerAfterEveryCreate(t *testing.T) {
 		_, err = eng.Apply(t.Context(), bp)
 		require.NoError(t, err)
 		assert.Zero(t, d.Counts().Writes)
-		_, err = eng.Destroy(t.Context(), "shop")
+		_, err = eng.Destroy(t.Context(), "shop", allowStateful(bp))
 		require.NoError(t, err)
 		assert.Empty(t, d.Resources())
 		assert.Empty(t, d.Locks())
@@ -196,7 +196,7 @@ func TestApplyDestroyApplyMakesFreshResources(t *testing.T) {
 	for _, o := range d.Resources() {
 		first[o.ID] = true
 	}
-	_, err := eng.Destroy(t.Context(), "shop")
+	_, err := eng.Destroy(t.Context(), "shop", allowStateful(bp))
 	require.NoError(t, err)
 	res, err := eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
@@ -323,7 +323,7 @@ func TestReleaseFailureExpiresTheLock(t *testing.T) {
 	_, err = eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
 	assert.Contains(t, notices(&c), "took over the lock held by "+l.Holder.String()+": its lease ended at "+l.Expires.UTC().Format(time.RFC3339))
-	_, err = eng.Destroy(t.Context(), "shop")
+	_, err = eng.Destroy(t.Context(), "shop", allowStateful(bp))
 	require.NoError(t, err)
 	assert.Empty(t, d.Locks())
 }
@@ -335,7 +335,7 @@ func TestNoOpRunsTakeNoLock(t *testing.T) {
 	d, eng, bp := shop(t, false)
 	_, err := eng.Apply(t.Context(), bp, func(o *provider.ApplyOptions) { o.DryRun = true })
 	require.NoError(t, err)
-	_, err = eng.Destroy(t.Context(), "shop")
+	_, err = eng.Destroy(t.Context(), "shop", allowStateful(bp))
 	require.NoError(t, err)
 	assert.Zero(t, d.Counts().ByOp[fake.OpCreateLock])
 	_, err = eng.Apply(t.Context(), bp)
@@ -359,9 +359,9 @@ func TestLeaseSpansSteps(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, len(bp.Resources), res.Created)
 	assert.Equal(t, lease.Lock().ID, d.Locks()["shop"].ID, "still held")
-	_, err = eng.Destroy(t.Context(), "shop")
+	_, err = eng.Destroy(t.Context(), "shop", allowStateful(bp))
 	require.ErrorIs(t, err, provider.ErrLocked)
-	_, err = eng.Destroy(t.Context(), "shop", func(o *provider.DestroyOptions) { o.Lease = lease })
+	_, err = eng.Destroy(t.Context(), "shop", allowStateful(bp), func(o *provider.DestroyOptions) { o.Lease = lease })
 	require.NoError(t, err)
 	require.NoError(t, lease.Release(t.Context()))
 	assert.Empty(t, d.Locks())

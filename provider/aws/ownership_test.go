@@ -125,7 +125,7 @@ func TestLostAnswerAfterEveryCreate(t *testing.T) {
 	assert.Zero(t, writes, "the second apply wrote: %v", ops)
 	assert.Equal(t, len(bp.Resources), again.Unchanged)
 
-	_, err = eng.Destroy(ctx, bp.Deployment)
+	_, err = eng.Destroy(ctx, bp.Deployment, allowStateful(bp))
 	require.NoError(t, err)
 	assertAccountEmpty(t, td)
 	_, err = td.ReadLock(ctx, bp.Deployment)
@@ -298,7 +298,7 @@ func TestConcurrentApplies(t *testing.T) {
 				assert.Zero(t, converged)
 			}
 			assertOnce(t, td, bp)
-			_, err := engine(td.Driver).Destroy(ctx, bp.Deployment)
+			_, err := engine(td.Driver).Destroy(ctx, bp.Deployment, allowStateful(bp))
 			require.NoError(t, err)
 			assertAccountEmpty(t, td)
 		})
@@ -397,7 +397,7 @@ func TestLongestDeploymentName(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, dbs, 1)
 	assert.LessOrEqual(t, len(dbs[0].ID), 63, "RDS identifiers hold 63")
-	_, err = eng.Destroy(ctx, name)
+	_, err = eng.Destroy(ctx, name, allowStateful(bp))
 	require.NoError(t, err)
 	assertAccountEmpty(t, td)
 }

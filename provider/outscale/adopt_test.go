@@ -204,7 +204,7 @@ func TestUntaggedAdoptedByNextRun(t *testing.T) {
 	_, err = eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
 	assert.Equal(t, want, srv.Snapshot(), "%d untagged NAT services and VMs taken, none made twice", untagged)
-	_, err = eng.Destroy(t.Context(), bp.Deployment)
+	_, err = eng.Destroy(t.Context(), bp.Deployment, allowStateful(bp))
 	require.NoError(t, err)
 	assert.Empty(t, leftovers(t, d))
 }
@@ -227,7 +227,7 @@ func TestLongestDeploymentName(t *testing.T) {
 	res, err := eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
 	assert.Zero(t, res.WriteCalls)
-	_, err = eng.Destroy(t.Context(), name)
+	_, err = eng.Destroy(t.Context(), name, allowStateful(bp))
 	require.NoError(t, err)
 	assert.Empty(t, leftovers(t, d))
 }
