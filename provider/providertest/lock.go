@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -203,24 +204,57 @@ func testLease(ctx context.Context, t *testing.T, s *suite) {
 	if err := after.Release(ctx); err != nil {
 		t.Errorf("Release: %v", err)
 	}
-	testApplyReleases(ctx, t, s, eng)
+	testApplyReleases(ctx, t, s, lease)
+}
+
+// failAt is a driver whose Create of the logical id fail is refused
+// (Code Invalid, not retried): a failure in the middle of a run, after
+// the engine took the lock, that no preflight foresees. It counts the
+// locks taken through it.
+type failAt struct {
+	driver.Driver
+	fail  string
+	locks atomic.Int32
+}
+
+func (f *failAt) Create(ctx context.Context, req driver.Request) (driver.Observed, error) {
+	if req.Resource.ID == f.fail {
+		return driver.Observed{}, driver.NewError("Create", string(req.Resource.Kind), req.Resource.ID, driver.Invalid,
+			errors.New("refused by the test"))
+	}
+	return f.Driver.Create(ctx, req)
+}
+
+func (f *failAt) CreateLock(ctx context.Context, l driver.Lock) (driver.Lock, error) {
+	f.locks.Add(1)
+	return f.Driver.CreateLock(ctx, l)
 }
 
 // testApplyReleases checks that Apply releases the lock it took, on
-// success and on failure.
-func testApplyReleases(ctx context.Context, t *testing.T, s *suite, eng *provider.Engine) {
+// success and on a failure in the middle of the run, and that Destroy
+// does too.
+func testApplyReleases(ctx context.Context, t *testing.T, s *suite, lease time.Duration) {
 	dep := s.lockDeployment(t, "lr")
 	net := blueprint.Resource{ID: "net/main", Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}}
-	bad := blueprint.Resource{ID: "subnet/out", Kind: blueprint.KindSubnet, DependsOn: []string{"net/main"}, Subnet: &blueprint.SubnetSpec{
-		Net: "net/main", CIDR: netip.MustParsePrefix("10.1.0.0/24"), Zone: "a", Tier: "out"}}
+	sub := blueprint.Resource{ID: "subnet/web/a", Kind: blueprint.KindSubnet, DependsOn: []string{"net/main"}, Subnet: &blueprint.SubnetSpec{
+		Net: "net/main", CIDR: netip.MustParsePrefix("10.0.1.0/24"), Zone: "a", Tier: "web"}}
+	d := &failAt{Driver: s.d, fail: sub.ID}
+	eng := leaseEngine(d, lease)
 	for _, tc := range []struct {
 		name string
 		rs   []blueprint.Resource
-	}{{"success", []blueprint.Resource{net}}, {"failure", []blueprint.Resource{net, bad}}} {
+	}{{"success", []blueprint.Resource{net}}, {"failure", []blueprint.Resource{net, sub}}} {
 		bp := &blueprint.Blueprint{Schema: blueprint.SchemaV2, Deployment: dep, Resources: tc.rs}
+		before := d.locks.Load()
 		_, err := eng.Apply(ctx, bp)
-		if (err != nil) != (tc.name == "failure") {
-			t.Errorf("Apply (%s): %v", tc.name, err)
+		switch {
+		case tc.name == "success" && err != nil:
+			t.Errorf("Apply (success): %v", err)
+		case tc.name == "failure" && !errors.Is(err, driver.ErrInvalid):
+			t.Errorf("Apply (failure): %v; want the refusal of %s", err, sub.ID)
+		}
+		if d.locks.Load() == before {
+			t.Errorf("Apply (%s) took no lock", tc.name)
 		}
 		if l, err := s.d.ReadLock(ctx, dep); !errors.Is(err, driver.ErrNotFound) {
 			t.Errorf("after an Apply (%s) the lock is still there: %+v, %v", tc.name, l, err)
