@@ -58,6 +58,7 @@ var funcs = map[string]any{
 	"blueprint.CompareEntries": blueprint.CompareEntries, "blueprint.CompareKinds": blueprint.CompareKinds,
 	"blueprint.CompareListeners": blueprint.CompareListeners, "blueprint.CompareRoutes": blueprint.CompareRoutes,
 	"blueprint.CompareRules": blueprint.CompareRules, "blueprint.Description": blueprint.Description,
+	"blueprint.CheckByID": blueprint.CheckByID, "blueprint.Acknowledge": blueprint.Acknowledge, "blueprint.SortFindings": blueprint.SortFindings,
 
 	"provider.NewEngine": provider.NewEngine, "provider.NewRenderer": provider.NewRenderer,
 
@@ -103,7 +104,8 @@ func init() {
 		(*pattern.Check)(nil), (*pattern.CloudNativeOptions)(nil), (*pattern.DMZOptions)(nil), (*pattern.ElasticOptions)(nil), (*pattern.Link)(nil),
 		(*pattern.ThreeTierOptions)(nil), (*pattern.TierAvailability)(nil), (*pattern.WebAppOptions)(nil),
 
-		(*blueprint.ACLEntrySpec)(nil), (*blueprint.Blueprint)(nil), (*blueprint.DeploymentError)(nil), (*blueprint.ClusterSpec)(nil), (*blueprint.DatabaseSpec)(nil),
+		(*blueprint.ACLEntrySpec)(nil), (*blueprint.Acknowledgement)(nil), (*blueprint.Check)(nil), (*blueprint.Blueprint)(nil), (*blueprint.DeploymentError)(nil),
+		(*blueprint.ClusterSpec)(nil), (*blueprint.DatabaseSpec)(nil),
 		(*blueprint.HealthCheckSpec)(nil), (*blueprint.InternetGatewaySpec)(nil), (*blueprint.Kind)(nil), (*blueprint.KindInfo)(nil),
 		(*blueprint.ListenerSpec)(nil), (*blueprint.LoadBalancerSpec)(nil), (*blueprint.NATGatewaySpec)(nil), (*blueprint.NetSpec)(nil),
 		(*blueprint.NetworkACLSpec)(nil), (*blueprint.PublicIPSpec)(nil), (*blueprint.Ref)(nil), (*blueprint.Resource)(nil), (*blueprint.RouteSpec)(nil),
@@ -129,6 +131,7 @@ func init() {
 		t := reflect.TypeOf(v).Elem()
 		types[dirOf(t.PkgPath())+"."+t.Name()] = v
 	}
+	types["pattern.Check"] = (*pattern.Check)(nil) // an alias of blueprint.Check
 }
 
 // interfaces are exported interface types: nothing to call.

@@ -3,8 +3,11 @@ package netplan
 import (
 	"cmp"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
+
+	"go4.org/netipx"
 )
 
 // Severity ranks a [Finding]. The zero value is [SeverityInfo].
@@ -40,7 +43,9 @@ func (s *Severity) UnmarshalText(b []byte) error {
 //
 // The IDs:
 //
-//	NP001 ssh-from-anywhere      tcp/22 (or all) open to 0.0.0.0/0 or ::/0: an error,
+//	NP001 ssh-from-anywhere      tcp/22 (or all) open to every IPv4 or IPv6 address,
+//	                             by one flow from a /0 or by several whose blocks add
+//	                             up to one (0.0.0.0/1 and 128.0.0.0/1): an error,
 //	                             a warning with Options.AllowSSHFromAnywhere
 //	NP002 flow-skips-layer       a flow between tiers more than one layer apart
 //	                             (Public -> Isolated: web straight to db) while a
@@ -73,12 +78,27 @@ type Finding struct {
 	Subject string `json:"subject"`
 	Message string `json:"message"`
 	Fix     string `json:"fix"`
+	// Acknowledged is the reason a caller gave for accepting the finding
+	// as it is (package pattern's Architecture.Acknowledge, a Blueprint's
+	// acknowledgements); empty when nobody did. An acknowledged finding
+	// stops nothing, whatever its severity, and plans show it with its
+	// reason.
+	Acknowledged string `json:"acknowledged,omitempty"`
 }
 
-// String returns "error NP003 flows[4] (internet -> db tcp/3306): message; fix".
+// String returns "error NP003 flows[4] (internet -> db tcp/3306): message;
+// fix", followed by " (acknowledged: <reason>)" when it is.
 func (f Finding) String() string {
-	return f.Severity.String() + " " + f.ID + " " + f.Subject + ": " + f.Message + "; " + f.Fix
+	s := f.Severity.String() + " " + f.ID + " " + f.Subject + ": " + f.Message + "; " + f.Fix
+	if f.Acknowledged != "" {
+		s += " (acknowledged: " + f.Acknowledged + ")"
+	}
+	return s
 }
+
+// IsBlocking reports whether f stops a build or an apply: an error that
+// nobody acknowledged.
+func (f Finding) IsBlocking() bool { return f.Severity == SeverityError && f.Acknowledged == "" }
 
 // external reports whether e lies outside the Net and is not a peer
 // (reached through the internet gateway).
@@ -96,17 +116,42 @@ func (r *Rules) external(e Endpoint) bool {
 	return false
 }
 
-// anywhere reports whether e holds a /0.
-func (r *Rules) anywhere(e Endpoint) bool {
-	if e.Kind == EndpointTier {
-		return false
-	}
-	for _, p := range r.prefixes(e) {
-		if p.Bits() == 0 {
-			return true
+// opensSSH reports whether f lets tcp/22 through.
+func opensSSH(f Flow) bool {
+	return f.Protocol.covers(ProtocolTCP) && (f.Protocol == ProtocolAll || f.Ports.Contains(22))
+}
+
+// sshFromAnywhere returns the tiers (and balancers) that the flows open
+// SSH to from every IPv4 or every IPv6 address, by address coverage: a
+// /0, or blocks from several flows that add up to one (0.0.0.0/1 and
+// 128.0.0.0/1).
+func (r *Rules) sshFromAnywhere() map[string]bool {
+	sets := map[string]*[2]netipx.IPSetBuilder{}
+	for _, f := range r.topo.Flows {
+		if f.To.Kind != EndpointTier || f.From.Kind == EndpointTier || !opensSSH(f) {
+			continue
+		}
+		b := sets[f.To.Name]
+		if b == nil {
+			b = new([2]netipx.IPSetBuilder)
+			sets[f.To.Name] = b
+		}
+		for _, p := range r.prefixes(f.From) {
+			if p.Addr().Is4() {
+				b[0].AddPrefix(p.Masked())
+			} else {
+				b[1].AddPrefix(p.Masked())
+			}
 		}
 	}
-	return false
+	out := map[string]bool{}
+	for name, b := range sets {
+		v4, err4 := b[0].IPSet()
+		v6, err6 := b[1].IPSet()
+		out[name] = err4 == nil && v4.ContainsPrefix(netip.MustParsePrefix("0.0.0.0/0")) ||
+			err6 == nil && v6.ContainsPrefix(netip.MustParsePrefix("::/0"))
+	}
+	return out
 }
 
 func (r *Rules) findings() []Finding {
@@ -122,6 +167,7 @@ func (r *Rules) findings() []Finding {
 		hasPrivate = hasPrivate || g.Exposure == Private
 	}
 	used := make([]bool, len(r.topo.Groups))
+	sshOpen := r.sshFromAnywhere()
 	for i, f := range r.topo.Flows {
 		subject := func() string { return fmt.Sprintf("flows[%d] (%s)", i, f) }
 		var src, dst Group
@@ -136,8 +182,7 @@ func (r *Rules) findings() []Finding {
 				addf("NP010", SeverityWarning, subject, fmt.Sprintf("load balancer %q has no listener for %s: the rule opens a port nothing answers on", b.Name, protoPorts(f.Protocol, f.Ports)), "add a listener on that port, or fix the flow's port")
 			}
 		}
-		if f.To.Kind == EndpointTier && r.anywhere(f.From) &&
-			f.Protocol.covers(ProtocolTCP) && (f.Protocol == ProtocolAll || f.Ports.Contains(22)) {
+		if f.To.Kind == EndpointTier && sshOpen[f.To.Name] && r.external(f.From) && opensSSH(f) {
 			if r.opts.AllowSSHFromAnywhere {
 				addf("NP001", SeverityWarning, subject, "SSH is open to the whole internet (allowed by Options.AllowSSHFromAnywhere)", "restrict the source to the admins' CIDRs or a bastion")
 			} else {

@@ -385,3 +385,26 @@ func TestRulesJSONGolden(t *testing.T) {
 	assert.Contains(t, string(b), `"kind": "internet_gateway"`)
 	assert.Contains(t, string(b), `"ports": "1024-65535"`)
 }
+
+// SSH open to the internet is judged by address coverage: two flows from
+// 0.0.0.0/1 and 128.0.0.0/1 open it to every address as surely as one
+// from 0.0.0.0/0; one half alone does not.
+func TestSSHFromAnywhereByCoverage(t *testing.T) {
+	t.Parallel()
+	ids := func(flows ...string) []string {
+		topo := threeTier(t)
+		topo.Flows = append(topo.Flows, rflows(t, flows...)...)
+		var out []string
+		for _, f := range rderive(t, topo, netplan.Options{}).Findings {
+			if f.ID == "NP001" {
+				out = append(out, f.Subject)
+			}
+		}
+		return out
+	}
+	assert.Equal(t, []string{"flows[4] (0.0.0.0/1 -> web tcp/22)", "flows[5] (128.0.0.0/1 -> web tcp/20-25)"},
+		ids("0.0.0.0/1 -> web tcp/22", "128.0.0.0/1 -> web tcp/20-25"))
+	assert.Empty(t, ids("0.0.0.0/1 -> web tcp/22"))
+	assert.Empty(t, ids("0.0.0.0/1 -> web tcp/22", "128.0.0.0/1 -> web tcp/80"), "the other half on another port")
+	assert.Len(t, ids("::/1 -> web tcp/22", "8000::/1 -> web all"), 2, "IPv6 too")
+}

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 
 	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/tier"
 )
 
@@ -80,6 +81,33 @@ type Architecture struct {
 	Egress netplan.EgressMode
 	// Sources: security group sources (zero) or subnet CIDRs.
 	Sources netplan.SourceMode
+	// KeepDefaultSecurityGroupRules leaves the rules of the Net's default
+	// security group as the cloud made them. false: they are removed (AWS
+	// EC2.2; see blueprint.NetSpec).
+	KeepDefaultSecurityGroupRules bool
+	// Ephemeral is the ephemeral (client) port range of the Net's own
+	// instances: the network ACLs let the replies to the connections they
+	// open come back on it. The zero value means netplan.DefaultEphemeral,
+	// 1024-65535, which covers every operating system; narrow it to the
+	// system the nodes run (the zones document suggests it), as listed at
+	// netplan.DefaultEphemeral:
+	//
+	//	Linux (kernel default)             netplan.LinuxEphemeral    32768-60999
+	//	Amazon Linux, older Linux kernels  netplan.Ports(32768, 61000)
+	//	Windows Server 2008 and later      netplan.WindowsEphemeral  49152-65535
+	//	Windows Server 2003 and earlier    netplan.Ports(1025, 5000)
+	//
+	// Replies to NAT gateways, load balancers and clients outside the Net
+	// keep 1024-65535 whatever Ephemeral says, since those clients pick
+	// their ports in it (finding NP011 lists them); a range that covers
+	// neither Linux's nor Windows' gets finding NP012. Only a cloud with
+	// network ACLs (AWS) uses it: security groups are stateful.
+	//
+	// In [WebApp] with netplan.LinuxEphemeral, the database tier's network
+	// ACL sends its replies to the application's subnets on
+	// tcp/32768-60999 instead of tcp/1024-65535, while the application's
+	// ACL keeps tcp/1024-65535 for the replies to the load balancer.
+	Ephemeral netplan.PortRange
 	// AllowSSHFromAnywhere turns SSH open to the internet from an error
 	// into a warning (the DMZ document). Prefer a bastion reached from an admin
 	// CIDR or a VPN peer.
@@ -87,6 +115,9 @@ type Architecture struct {
 	// Pinned are the subnets already in use, read back from a running
 	// Net: they never move, whatever is added (see netplan.Planner).
 	Pinned []netplan.Allocation
+	// Acknowledgements accept lint findings as they are, each for one
+	// subject with a reason (see [Architecture.Acknowledge]).
+	Acknowledgements []blueprint.Acknowledgement
 
 	errs []error
 	// deployed are the subnets found in the cloud, set by BuildAround on
@@ -223,23 +254,53 @@ func (a *Architecture) Pin(allocs ...netplan.Allocation) *Architecture {
 	return a
 }
 
-// AddBastion adds a public bastion tier named name reachable on SSH from
-// admins only (an admin CIDR, netplan.CIDR, or a VPN, netplan.Peer),
-// and lets it open SSH to each of targets. The three-tier document: connect to VMs
-// inside a Net through a bastion host or a VPN connection. Build drops
-// netplan's "flow skips a layer" warning for the bastion's flows: reaching
-// every layer is what a bastion is for.
+// AddBastion adds a public bastion tier named name, reachable on SSH from
+// admins only (an admin CIDR, netplan.CIDR, or a VPN, netplan.Peer), with
+// its machine: a cluster of one node of type DefaultBastionType started
+// from image, which the cloud replaces in another zone of the tier when
+// its zone fails (change it with Cluster(name), e.g. one node per zone).
+// The bastion may open SSH to each of targets. The three-tier document:
+// connect to VMs inside a Net through a bastion host or a VPN connection.
+// Build drops netplan's "flow skips a layer" warning for the bastion's
+// flows (reaching every layer is what a bastion is for) and does not ask
+// a bastion for a second node.
 //
-//	arch.AddBastion("bastion", netplan.CIDR(netip.MustParsePrefix("203.0.113.0/24")), "web", "app")
-func (a *Architecture) AddBastion(name string, admins netplan.Endpoint, targets ...string) *Architecture {
+//	arch.AddBastion("bastion", netplan.CIDR(netip.MustParsePrefix("203.0.113.0/24")), "ami-0abc", "web", "app")
+func (a *Architecture) AddBastion(name string, admins netplan.Endpoint, image string, targets ...string) *Architecture {
 	if a == nil {
 		return nil
 	}
 	a.AddTier(tier.Bastion(name))
+	c := tier.NewCluster(name, image, DefaultBastionType)
+	c.Min, c.Desired, c.Max = 1, 1, 1
+	a.AddCluster(c)
 	a.AddFlow(netplan.Flow{From: admins, To: netplan.Tier(name), Protocol: netplan.ProtocolTCP, Ports: netplan.Port(22), Description: "admins"})
 	for _, t := range targets {
 		a.AddFlow(netplan.Flow{From: netplan.Tier(name), To: netplan.Tier(t), Protocol: netplan.ProtocolTCP, Ports: netplan.Port(22), Description: "ssh from bastion"})
 	}
+	return a
+}
+
+// DefaultBastionType is the instance type of the node AddBastion adds:
+// a bastion only relays SSH.
+const DefaultBastionType = "t3.micro"
+
+// Acknowledge accepts the lint finding findingID about subject as it is,
+// for the reason given: the finding no longer stops Build, whatever its
+// severity, and stays in Blueprint.Findings with the reason, which every
+// plan of the engine shows ("error BP001 security_group_rules/bastion:
+// ... (acknowledged: <reason>)"). subject is the finding's subject, as
+// Build's error or the plan prints it: one resource, one tier, one load
+// balancer, never a pattern of them. An acknowledgement that names no
+// finding gets finding PT019, so that it does not outlive its reason
+// unseen; one without a reason is an error.
+//
+//	arch.Acknowledge("PT015", "flows[3] (app -> db tcp/5433)", "pgbouncer listens on 5433 beside PostgreSQL")
+func (a *Architecture) Acknowledge(findingID, subject, reason string) *Architecture {
+	if a == nil {
+		return nil
+	}
+	a.Acknowledgements = append(a.Acknowledgements, blueprint.Acknowledgement{ID: findingID, Subject: subject, Reason: reason})
 	return a
 }
 

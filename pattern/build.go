@@ -1,13 +1,11 @@
 package pattern
 
 import (
-	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
-	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,17 +27,14 @@ type design struct {
 	clusters map[string]*tier.Cluster
 	dbs      map[string]*tier.Database
 	plan     *netplan.Plan
-	// rules are derived from every flow, load balancer traffic attributed
-	// to the tier that holds the balancer: network ACLs, routes, findings,
-	// reachability.
+	// rules are derived from every flow and load balancer: security
+	// groups, network ACLs, routes, NAT gateways, findings, reachability.
 	rules *netplan.Rules
-	// sgRules are derived from the flows that touch no load balancer:
-	// the tiers' own security groups.
-	sgRules *netplan.Rules
 	// flows are the flows with their original endpoints (load balancers
 	// by name), user flows first, then implied ones.
 	flows    []netplan.Flow
 	findings []netplan.Finding
+	bp       *blueprint.Blueprint
 }
 
 // Build validates the architecture, plans its subnets, derives its rules
@@ -48,24 +43,23 @@ type design struct {
 // for byte as JSON.
 //
 // Every problem is reported at once (errors.Join), each naming the field
-// to change; lint findings of severity error are problems too. On error
-// the Blueprint is nil. Warnings and infos come back in
-// Blueprint.Findings.
+// to change; lint findings of severity error are problems too, unless
+// acknowledged ([Architecture.Acknowledge]). On error the Blueprint is
+// nil. Warnings, infos and acknowledged errors come back in
+// Blueprint.Findings, the acknowledgements in Blueprint.Acknowledgements.
 func (a *Architecture) Build() (*blueprint.Blueprint, error) {
 	d, err := a.compile()
 	if err != nil {
 		return nil, err
 	}
-	bp := d.blueprint()
-	if err := bp.Validate(); err != nil {
+	if err := d.bp.Validate(); err != nil {
 		return nil, fmt.Errorf("pattern: internal error, blueprint does not validate: %w", err)
 	}
-	return bp, nil
+	return d.bp, nil
 }
 
 // Rules returns the rules derived for the architecture (security groups,
-// network ACLs, routes, findings) for reachability questions: with a load
-// balancer's traffic attributed to the tier that holds it.
+// network ACLs, routes, findings) for reachability questions.
 func (a *Architecture) Rules() (*netplan.Rules, error) {
 	d, err := a.compile()
 	if err != nil {
@@ -91,7 +85,9 @@ func (a *Architecture) compile() (*design, error) {
 	errs := slices.Clone(a.errs)
 	errs = append(errs, d.validate()...)
 	errs = append(errs, d.quotaErrors()...)
-	errs = append(errs, findingErrors(lintArch(d))...)
+	early := lintArch(d)
+	blueprint.Acknowledge(early, a.Acknowledgements)
+	errs = append(errs, findingErrors(early)...)
 	if tierErrs := d.allocate(); tierErrs != nil {
 		errs = append(errs, tierErrs)
 	}
@@ -104,15 +100,39 @@ func (a *Architecture) compile() (*design, error) {
 	if errs := d.derivedQuotaErrors(); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	d.findings = append(d.netFindings(), lintArch(d)...)
-	d.findings = append(d.findings, lintRules(d)...)
+	d.bp = d.blueprint()
+	d.findings = d.lint()
 	if errs := findingErrors(d.findings); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	slices.SortStableFunc(d.findings, func(x, y netplan.Finding) int {
-		return cmp.Or(cmp.Compare(y.Severity, x.Severity), strings.Compare(x.ID, y.ID), strings.Compare(x.Subject, y.Subject))
-	})
+	d.bp.Findings = d.findings
 	return d, nil
+}
+
+// lint returns every finding of the design and of its Blueprint, the
+// acknowledgements applied, sorted: netplan's, the architecture's, the
+// rules', the Blueprint's, and one PT019 per acknowledgement that names no
+// finding. AllowSSHFromAnywhere acknowledges the Blueprint's BP001
+// findings, and the Blueprint keeps every acknowledgement for the engine.
+func (d *design) lint() []netplan.Finding {
+	fs := slices.Concat(d.netFindings(), lintArch(d), lintRules(d))
+	bpFindings := d.bp.Lint()
+	acks := slices.Clone(d.arch.Acknowledgements)
+	if d.arch.AllowSSHFromAnywhere {
+		for _, f := range bpFindings {
+			if f.ID == "BP001" {
+				acks = append(acks, blueprint.Acknowledgement{ID: f.ID, Subject: f.Subject, Reason: "Architecture.AllowSSHFromAnywhere is set"})
+			}
+		}
+	}
+	fs = append(fs, bpFindings...)
+	for _, u := range blueprint.Acknowledge(fs, acks) {
+		fs = append(fs, finding("PT019", "acknowledgements", fmt.Sprintf("%s for %q names no finding", u.ID, u.Subject),
+			"remove the acknowledgement, or copy the id and subject from the finding"))
+	}
+	d.bp.Acknowledgements = acks
+	blueprint.SortFindings(fs)
+	return fs
 }
 
 func newDesign(a *Architecture) *design {
@@ -122,11 +142,16 @@ func newDesign(a *Architecture) *design {
 }
 
 // netFindings returns netplan's findings, without NP002 (flow skips a
-// layer) for flows that leave a bastion: admin access to every layer is
-// what a bastion is for.
+// layer) for flows that leave a bastion, since admin access to every
+// layer is what a bastion is for, and without NP001 (SSH from anywhere),
+// which the Blueprint's BP001 judges on the rules themselves, by address
+// coverage.
 func (d *design) netFindings() []netplan.Finding {
 	var out []netplan.Finding
 	for _, f := range d.rules.Findings {
+		if f.ID == "NP001" {
+			continue
+		}
 		var i int
 		if f.ID == "NP002" {
 			if _, err := fmt.Sscanf(f.Subject, "flows[%d]", &i); err == nil && i >= 0 && i < len(d.flows) {
@@ -142,11 +167,13 @@ func (d *design) netFindings() []netplan.Finding {
 	return out
 }
 
+// findingErrors returns the blocking findings of fs as errors: "pattern:
+// <subject>: <id>: <message>; <fix>, or acknowledge it".
 func findingErrors(fs []netplan.Finding) []error {
 	var errs []error
 	for _, f := range fs {
-		if f.Severity == netplan.SeverityError {
-			errs = append(errs, fmt.Errorf("pattern: %s: %s: %s; %s", f.Subject, f.ID, f.Message, f.Fix))
+		if f.IsBlocking() {
+			errs = append(errs, fmt.Errorf("pattern: %s: %s: %s; %s (or acknowledge it: Acknowledge(%q, %q, reason))", f.Subject, f.ID, f.Message, f.Fix, f.ID, f.Subject))
 		}
 	}
 	return errs
@@ -154,7 +181,35 @@ func findingErrors(fs []netplan.Finding) []error {
 
 func (d *design) validate() []error {
 	return slices.Concat(d.validateNet(), d.validateTiers(), d.validateLBs(), d.validateClusters(),
-		d.validateDatabases(), d.validateTargets(), d.validateFlows())
+		d.validateDatabases(), d.validateTargets(), d.validateFlows(), d.validateAcknowledgements())
+}
+
+// validateAcknowledgements checks that each acknowledgement names a check
+// (a PT or BP check of [Checks], or one of netplan's NP findings), a
+// subject and a reason.
+func (d *design) validateAcknowledgements() []error {
+	var errs []error
+	for i, a := range d.arch.Acknowledgements {
+		f := fmt.Sprintf("acknowledgements[%d]", i)
+		if c := checkByID(a.ID); c.Name == "" && !isNetplanID(a.ID) {
+			errs = append(errs, errf(f+".id", fmt.Sprintf("%q", a.ID), "no such check", "copy the id from the finding (PT014, BP001, NP003...)"))
+		}
+		if a.Subject == "" {
+			errs = append(errs, errf(f+".subject", `""`, "empty", "copy the subject from the finding: one resource, tier or flow"))
+		}
+		if strings.TrimSpace(a.Reason) == "" {
+			errs = append(errs, errf(f+".reason", fmt.Sprintf("%q", a.Reason), "empty", "say why the finding is accepted: the plan shows it"))
+		}
+	}
+	return errs
+}
+
+// isNetplanID reports whether s is the id of one of netplan's findings,
+// NP001 to NP012.
+func isNetplanID(s string) bool {
+	var n int
+	_, err := fmt.Sscanf(s, "NP%03d", &n)
+	return err == nil && len(s) == 5 && n >= 1 && n <= 12
 }
 
 // validateNet checks the deployment and Net names, the CIDR and the zones.
@@ -424,19 +479,46 @@ func (d *design) allocate() error {
 	return nil
 }
 
-// lbEndpoint replaces a load balancer endpoint by the tier that holds it.
-func (d *design) lbEndpoint(e netplan.Endpoint) (netplan.Endpoint, bool) {
-	if e.Kind == netplan.EndpointTier {
-		if lb, ok := d.lbs[e.Name]; ok {
-			return netplan.Tier(lb.Tier), true
-		}
-	}
-	return e, false
-}
-
 func (d *design) derive() error {
 	a := d.arch
-	// Flows with their original endpoints.
+	d.flows = dedupFlows(d.declaredFlows())
+	topo := netplan.Topology{Net: a.CIDR, Zones: d.zones, Peers: a.Peers, Flows: d.flows}
+	for i := range a.Tiers {
+		t := &a.Tiers[i]
+		g := netplan.Group{Name: t.Name, Exposure: t.Exposure}
+		for _, z := range a.tierZones(t) {
+			p, _ := d.plan.Lookup(t.Name, z)
+			g.Subnets = append(g.Subnets, netplan.Subnet{Zone: z, Prefix: p})
+		}
+		topo.Groups = append(topo.Groups, g)
+	}
+	for i := range a.LBs {
+		lb := &a.LBs[i]
+		b := netplan.Balancer{Name: lb.Name, Group: lb.Tier, Target: lb.Target, HealthCheckPort: lb.EffectiveHealthCheck().Port}
+		for _, li := range lb.Listeners {
+			b.Listeners = append(b.Listeners, netplan.Listener{Protocol: listenerProtocol(li.Protocol), Port: li.Port, TargetPort: li.TargetPort})
+		}
+		topo.Balancers = append(topo.Balancers, b)
+	}
+	opts := netplan.Options{Profile: a.Profile, Sources: a.Sources, Egress: a.Egress, NAT: a.NAT,
+		Ephemeral: a.Ephemeral, AllowSSHFromAnywhere: a.AllowSSHFromAnywhere}
+	rules, err := netplan.Derive(topo, opts)
+	if err != nil {
+		return fmt.Errorf("pattern: rules: %w", err)
+	}
+	d.rules = rules
+	return nil
+}
+
+// declaredFlows returns the flows of the architecture with their original
+// endpoints (load balancers by name): the user's flows, the links on the
+// destination's own ports, the internet's traffic to the listeners of
+// internet-facing load balancers, and the peer flows of the tiers whose
+// nodes archkit runs (a cluster, or a database's fallback cluster), so
+// that those nodes can form a cluster. netplan derives each load
+// balancer's traffic to its targets.
+func (d *design) declaredFlows() []netplan.Flow {
+	a := d.arch
 	flows := slices.Clone(a.Flows)
 	for _, l := range a.Links {
 		from, _ := parseEndpoint(l.From)
@@ -458,46 +540,23 @@ func (d *design) derive() error {
 				flows = append(flows, netplan.Flow{From: netplan.Internet(), To: netplan.Tier(lb.Name), Protocol: listenerProtocol(li.Protocol), Ports: netplan.Port(li.Port), Description: "listener of " + lb.Name})
 			}
 		}
-		for _, p := range lb.TargetPorts() {
-			flows = append(flows, netplan.Flow{From: netplan.Tier(lb.Name), To: netplan.Tier(lb.Target), Protocol: netplan.ProtocolTCP, Ports: netplan.Port(p), Description: "targets of " + lb.Name})
-		}
 	}
-	d.flows = dedupFlows(flows)
-
-	topo := netplan.Topology{Net: a.CIDR, Zones: d.zones, Peers: a.Peers}
 	for i := range a.Tiers {
-		t := &a.Tiers[i]
-		g := netplan.Group{Name: t.Name, Exposure: t.Exposure}
-		for _, z := range a.tierZones(t) {
-			p, _ := d.plan.Lookup(t.Name, z)
-			g.Subnets = append(g.Subnets, netplan.Subnet{Zone: z, Prefix: p})
-		}
-		topo.Groups = append(topo.Groups, g)
-	}
-	sgTopo := topo
-	for _, f := range d.flows {
-		from, lbFrom := d.lbEndpoint(f.From)
-		to, lbTo := d.lbEndpoint(f.To)
-		g := f
-		g.From, g.To = from, to
-		topo.Flows = append(topo.Flows, g)
-		if !lbFrom && !lbTo {
-			sgTopo.Flows = append(sgTopo.Flows, f)
+		if t := &a.Tiers[i]; d.runsNodes(t.Name) {
+			flows = append(flows, t.PeerFlows()...)
 		}
 	}
-	opts := netplan.Options{Profile: a.Profile, Sources: a.Sources, Egress: a.Egress, NAT: a.NAT, AllowSSHFromAnywhere: a.AllowSSHFromAnywhere}
-	rules, err := netplan.Derive(topo, opts)
-	if err != nil {
-		return fmt.Errorf("pattern: rules: %w", err)
+	return flows
+}
+
+// runsNodes reports whether archkit runs the nodes of tier name: it has a
+// cluster, or a managed database that falls back to a cluster.
+func (d *design) runsNodes(name string) bool {
+	if _, ok := d.clusters[name]; ok {
+		return true
 	}
-	d.rules = rules
-	d.sgRules = rules
-	if len(a.LBs) > 0 {
-		if d.sgRules, err = netplan.Derive(sgTopo, opts); err != nil {
-			return fmt.Errorf("pattern: security groups: %w", err)
-		}
-	}
-	return nil
+	db, ok := d.dbs[name]
+	return ok && db.FallbackToCluster
 }
 
 func listenerProtocol(p string) netplan.Protocol {
@@ -536,7 +595,7 @@ func (d *design) blueprint() *blueprint.Blueprint {
 		subnets: map[string][]blueprint.Ref{}, lbsOf: map[string][]blueprint.Ref{}}
 	b.bp = &blueprint.Blueprint{Schema: blueprint.SchemaV2, Deployment: a.Name,
 		Resources: make([]blueprint.Resource, 0, 4+8*len(a.Tiers)*len(d.zones)+4*len(a.LBs))}
-	b.add(blueprint.Resource{ID: b.netID, Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: a.CIDR}})
+	b.add(blueprint.Resource{ID: b.netID, Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: a.CIDR, KeepDefaultSecurityGroupRules: a.KeepDefaultSecurityGroupRules}})
 	b.subnetsAndGateways()
 	b.routeTables()
 	d.securityGroups(b.add, b.netID)
@@ -546,11 +605,6 @@ func (d *design) blueprint() *blueprint.Blueprint {
 	b.databases()
 	b.dependencies()
 	cleanDescriptions(b.bp)
-	for _, f := range d.findings {
-		if f.Severity != netplan.SeverityError {
-			b.bp.Findings = append(b.bp.Findings, f)
-		}
-	}
 	return b.bp
 }
 
@@ -579,22 +633,19 @@ func (b *bpBuilder) subnetsAndGateways() {
 			p, _ := d.plan.Lookup(t.Name, z)
 			sid := id(blueprint.KindSubnet, t.Name, z)
 			b.subnets[t.Name] = append(b.subnets[t.Name], blueprint.Ref(sid))
-			b.add(blueprint.Resource{ID: sid, Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{Net: blueprint.Ref(b.netID), CIDR: p, Zone: z, Tier: t.Name, Public: t.Exposure == netplan.Public}})
+			b.add(blueprint.Resource{ID: sid, Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{Net: blueprint.Ref(b.netID), CIDR: p, Zone: z, Tier: t.Name,
+				Public: t.Exposure == netplan.Public && d.runsNodes(t.Name)}})
 		}
 	}
 	if b.hasPublic {
 		b.add(blueprint.Resource{ID: b.igwID, Kind: blueprint.KindInternetGateway, InternetGateway: &blueprint.InternetGatewaySpec{Net: blueprint.Ref(b.netID)}})
 	}
-	for _, z := range d.rules.NATZones {
-		pub := d.publicTier(z)
-		if pub == "" {
-			continue // NP006 already refused this
-		}
-		ipID, natID := id(blueprint.KindPublicIP, "nat", z), id(blueprint.KindNATGateway, "nat", z)
-		b.add(blueprint.Resource{ID: ipID, Kind: blueprint.KindPublicIP, PublicIP: &blueprint.PublicIPSpec{Zone: z}})
+	for _, n := range d.rules.NATs {
+		ipID, natID := id(blueprint.KindPublicIP, "nat", n.Zone), id(blueprint.KindNATGateway, "nat", n.Zone)
+		b.add(blueprint.Resource{ID: ipID, Kind: blueprint.KindPublicIP, PublicIP: &blueprint.PublicIPSpec{Zone: n.Zone}})
 		b.add(blueprint.Resource{ID: natID, Kind: blueprint.KindNATGateway, NATGateway: &blueprint.NATGatewaySpec{
-			Subnet: blueprint.Ref(id(blueprint.KindSubnet, pub, z)), PublicIP: blueprint.Ref(ipID), InternetGateway: blueprint.Ref(b.igwID),
-			PublicRoute: blueprint.Ref(id(blueprint.KindRouteTable, pub, z)), Zone: z}})
+			Subnet: blueprint.Ref(id(blueprint.KindSubnet, n.Group, n.Zone)), PublicIP: blueprint.Ref(ipID), InternetGateway: blueprint.Ref(b.igwID),
+			PublicRoute: blueprint.Ref(id(blueprint.KindRouteTable, n.Group, n.Zone)), Zone: n.Zone}})
 	}
 }
 
@@ -641,6 +692,7 @@ func (b *bpBuilder) loadBalancers() {
 			spec.Listeners = append(spec.Listeners, blueprint.ListenerSpec(l))
 		}
 		spec.HealthCheck = blueprint.HealthCheckSpec(lb.EffectiveHealthCheck())
+		spec.PlainHTTP, spec.TLSPolicy, spec.KeepInvalidHeaders, spec.AllowDeletion = lb.PlainHTTP, lb.TLSPolicy, lb.KeepInvalidHeaders, lb.AllowDeletion
 		b.add(blueprint.Resource{ID: lbID, Kind: blueprint.KindLoadBalancer, LoadBalancer: spec})
 	}
 }
@@ -712,23 +764,12 @@ func (b *bpBuilder) dependencies() {
 func (d *design) clusterSpec(c *tier.Cluster, subnets []blueprint.Ref) *blueprint.ClusterSpec {
 	s := &blueprint.ClusterSpec{Tier: c.Tier, Subnets: slices.Clone(subnets), SecurityGroups: []blueprint.Ref{blueprint.Ref(id(blueprint.KindSecurityGroup, c.Tier))},
 		Image: c.Image, InstanceType: c.InstanceType, UserData: c.UserData,
-		Min: c.Min, Desired: c.Desired, Max: c.Max, Stateless: c.Stateless}
+		Min: c.Min, Desired: c.Desired, Max: c.Max, Stateless: c.Stateless,
+		AllowIMDSv1: c.AllowIMDSv1, MetadataHopLimit: c.MetadataHopLimit, UnencryptedVolumes: c.UnencryptedVolumes, VolumeKMSKey: c.VolumeKMSKey}
 	if c.Scaling != nil {
 		s.Scaling = &blueprint.ScalingSpec{TargetCPUPercent: c.Scaling.TargetCPUPercent, WarmupSeconds: c.Scaling.WarmupSeconds}
 	}
 	return s
-}
-
-// publicTier returns the first Public tier (in declaration order) with a
-// subnet in zone z: the home of that zone's NAT.
-func (d *design) publicTier(z string) string {
-	for i := range d.arch.Tiers {
-		t := &d.arch.Tiers[i]
-		if t.Exposure == netplan.Public && slices.Contains(d.arch.tierZones(t), z) {
-			return t.Name
-		}
-	}
-	return ""
 }
 
 func aclEntries(es []netplan.ACLEntry) []blueprint.ACLEntrySpec {
@@ -748,110 +789,33 @@ func ruleSpec(r netplan.SGRule) blueprint.RuleSpec {
 	return s
 }
 
-func compareRule(x, y blueprint.RuleSpec) int {
-	return cmp.Or(strings.Compare(string(x.Protocol), string(y.Protocol)), cmp.Compare(x.FromPort, y.FromPort),
-		cmp.Compare(x.ToPort, y.ToPort), strings.Compare(string(x.Group), string(y.Group)),
-		x.CIDR.Addr().Compare(y.CIDR.Addr()), cmp.Compare(x.CIDR.Bits(), y.CIDR.Bits()),
-		strings.Compare(x.Description, y.Description))
-}
-
 // securityGroups adds one security group and one rule set per tier and per
-// load balancer. A tier behind a load balancer accepts its target ports
-// from the balancer's group only.
+// load balancer, as netplan derived them: a tier behind a load balancer
+// accepts its target ports from the balancer's group only.
 func (d *design) securityGroups(add func(blueprint.Resource), netID string) {
 	a := d.arch
-	type set struct{ in, out []blueprint.RuleSpec }
-	sets := map[string]*set{}
-	var order []string
-	for _, g := range d.sgRules.Groups {
-		s := &set{}
-		for _, r := range g.Inbound {
-			s.in = append(s.in, ruleSpec(r))
-		}
-		for _, r := range g.Outbound {
-			s.out = append(s.out, ruleSpec(r))
-		}
-		sets[g.Name] = s
-		order = append(order, g.Name)
-	}
-	for i := range a.LBs {
-		sets[a.LBs[i].Name] = &set{}
-		order = append(order, a.LBs[i].Name)
-	}
-	allowAll := a.Egress == netplan.EgressAllowAll
-	anywhere := []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}
-	if a.CIDR.Addr().Is6() {
-		anywhere = []netip.Prefix{netip.MustParsePrefix("::/0")}
-	}
-	for i := range a.LBs {
-		lb := &a.LBs[i]
-		s := sets[lb.Name]
-		lbGroup := blueprint.Ref(id(blueprint.KindSecurityGroup, lb.Name))
-		for _, p := range lb.TargetPorts() {
-			desc := "from load balancer " + lb.Name
-			sets[lb.Target].in = append(sets[lb.Target].in, blueprint.RuleSpec{Protocol: netplan.ProtocolTCP, FromPort: p, ToPort: p, Group: lbGroup, Description: desc})
-			if !allowAll {
-				s.out = append(s.out, blueprint.RuleSpec{Protocol: netplan.ProtocolTCP, FromPort: p, ToPort: p, Group: blueprint.Ref(id(blueprint.KindSecurityGroup, lb.Target)), Description: "to targets " + lb.Target})
-			}
-		}
-		if allowAll {
-			for _, p := range anywhere {
-				s.out = append(s.out, blueprint.RuleSpec{Protocol: netplan.ProtocolAll, CIDR: p})
-			}
-		}
-	}
-	for _, f := range d.flows {
-		if f.To.Kind != netplan.EndpointTier {
-			continue
-		}
-		lb, ok := d.lbs[f.To.Name]
-		if !ok {
-			continue
-		}
-		s := sets[lb.Name]
-		base := blueprint.RuleSpec{Protocol: f.Protocol, FromPort: f.Ports.From, ToPort: f.Ports.To, Description: f.Description}
-		switch f.From.Kind {
-		case netplan.EndpointTier:
-			r := base
-			r.Group = blueprint.Ref(id(blueprint.KindSecurityGroup, f.From.Name))
-			s.in = append(s.in, r)
-			if !allowAll {
-				o := base
-				o.Group = blueprint.Ref(id(blueprint.KindSecurityGroup, lb.Name))
-				sets[f.From.Name].out = append(sets[f.From.Name].out, o)
-			}
-		default:
-			ps := f.From.Prefixes
-			if f.From.Kind == netplan.EndpointPeer && len(ps) == 0 {
-				ps = a.Peers[f.From.Name]
-			}
-			for _, p := range ps {
-				if p.Addr().Is4() != a.CIDR.Addr().Is4() {
-					continue
-				}
-				r := base
-				r.CIDR = p
-				s.in = append(s.in, r)
-			}
-		}
-	}
-	for _, name := range order {
-		s := sets[name]
-		sgID := id(blueprint.KindSecurityGroup, name)
-		desc := "archkit " + a.Name + " tier " + name
-		if _, ok := d.lbs[name]; ok {
-			desc = "archkit " + a.Name + " load balancer " + name
-		} else if t := d.tiers[name]; t != nil && t.Description != "" {
+	for _, g := range d.rules.Groups {
+		sgID := id(blueprint.KindSecurityGroup, g.Name)
+		desc := "archkit " + a.Name + " tier " + g.Name
+		if g.Balancer {
+			desc = "archkit " + a.Name + " load balancer " + g.Name
+		} else if t := d.tiers[g.Name]; t != nil && t.Description != "" {
 			desc += ": " + t.Description
 		}
-		add(blueprint.Resource{ID: sgID, Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{Net: blueprint.Ref(netID), Name: a.Name + "-" + name, Description: desc}})
-		slices.SortFunc(s.in, compareRule)
-		slices.SortFunc(s.out, compareRule)
-		s.in = slices.CompactFunc(s.in, func(x, y blueprint.RuleSpec) bool { return compareRule(x, y) == 0 })
-		s.out = slices.CompactFunc(s.out, func(x, y blueprint.RuleSpec) bool { return compareRule(x, y) == 0 })
-		add(blueprint.Resource{ID: id(blueprint.KindSecurityGroupRules, name), Kind: blueprint.KindSecurityGroupRules, SecurityGroupRules: &blueprint.SecurityGroupRulesSpec{
-			Group: blueprint.Ref(sgID), Inbound: s.in, Outbound: s.out}})
+		add(blueprint.Resource{ID: sgID, Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{
+			Net: blueprint.Ref(netID), Name: a.Name + "-" + g.Name, Description: desc}})
+		rs := &blueprint.SecurityGroupRulesSpec{Group: blueprint.Ref(sgID), Inbound: ruleSpecs(g.Inbound), Outbound: ruleSpecs(g.Outbound)}
+		add(blueprint.Resource{ID: id(blueprint.KindSecurityGroupRules, g.Name), Kind: blueprint.KindSecurityGroupRules, SecurityGroupRules: rs})
 	}
+}
+
+// ruleSpecs returns the rules rs as rule specs, in netplan's order.
+func ruleSpecs(rs []netplan.SGRule) []blueprint.RuleSpec {
+	out := make([]blueprint.RuleSpec, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, ruleSpec(r))
+	}
+	return out
 }
 
 // LBName returns the cloud name of load balancer lb of deployment:

@@ -109,7 +109,7 @@ func TestBuildValidation(t *testing.T) {
 			a.AddTier(tier.Tier{Name: "raw", Exposure: netplan.Private})
 			a.Connect("nginx", "raw")
 		}, "tier has no ports to connect to"},
-		{"ssh from anywhere", func(a *pattern.Architecture) { a.Connect("internet", "nginx", 22) }, "NP001"},
+		{"ssh from anywhere", func(a *pattern.Architecture) { a.Connect("internet", "nginx", 22) }, "security_group_rules/nginx: BP001"},
 		{"database from internet", func(a *pattern.Architecture) { a.Connect("internet", "db", 3306) }, "NP003"},
 		{"invalid cluster", func(a *pattern.Architecture) { a.Cluster("db").Image = "" }, "tier: cluster[db].image"},
 	}
@@ -168,7 +168,7 @@ func TestPinnedSubnetsStayPut(t *testing.T) {
 		pinned = append(pinned, netplan.Allocation{Name: r.Subnet.Tier, Zone: r.Subnet.Zone, Prefix: r.Subnet.CIDR})
 	}
 	grown := pattern.ThreeTier(pattern.ThreeTierOptions{Zones: []string{"a", "b", "c"}})
-	grown.AddTier(tier.Tier{Name: "admin", Role: tier.RoleBastion, Exposure: netplan.Public, SubnetBits: 22, Ports: []tier.Port{tier.TCP(22)}})
+	grown.AddTier(tier.Tier{Name: "admin", Role: tier.RoleGeneric, Exposure: netplan.Public, SubnetBits: 22, Ports: []tier.Port{tier.TCP(22)}})
 	grown.Tiers = append([]tier.Tier{grown.Tiers[3]}, grown.Tiers[:3]...) // first in the list, largest
 	grown.Pin(pinned...)
 	after := build(t, grown)
@@ -240,7 +240,7 @@ func TestPeersInternalLBAndCIDRSources(t *testing.T) {
 	a := pattern.New("corp", "10.1.0.0/16").
 		Peer("vpn", pfx("172.16.0.0/12")).
 		AddTier(tier.Bastion("bastion"), tier.LoadBalancers("inner", netplan.Private), tier.App("app"), tier.App("batch")).
-		AddCluster(tier.NewCluster("app", "img", "t3.small"), tier.NewCluster("batch", "img", "t3.small")).
+		AddCluster(tier.NewCluster("app", "img", "t3.small"), tier.NewCluster("batch", "img", "t3.small"), tier.NewCluster("bastion", "img", "t3.micro")).
 		AddLB(tier.InternalLB("api", "inner", "app", 8080)).
 		Flow("peer:vpn -> bastion tcp/22").
 		Connect("bastion", "app", 22).
@@ -270,7 +270,10 @@ func TestPeersInternalLBAndCIDRSources(t *testing.T) {
 		}
 	}
 	assert.NotEmpty(t, cidrs, "CIDR sources name the bastion's subnets")
-	assert.Contains(t, stripDesc(in), blueprint.RuleSpec{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: "security_group/api"}, "load balancer sources stay groups")
+	// A load balancer source is the balancer's subnets too: those of its
+	// home tier "inner", 10.1.0.0/24 and 10.1.1.0/24, merged.
+	require.Equal(t, pfx("10.1.0.0/24"), res(t, bp2, "subnet/inner/a").Subnet.CIDR)
+	assert.Contains(t, cidrs, "10.1.0.0/23", "the load balancer's subnets reach the app tier")
 }
 
 func TestCarveNets(t *testing.T) {

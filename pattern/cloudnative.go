@@ -21,6 +21,10 @@ type CloudNativeOptions struct {
 	CIDR    string   // "10.0.0.0/16"
 	Zones   []string // DefaultZones ("a", "b")
 	Profile netplan.Profile
+	// Ephemeral is the ephemeral port range of the nodes' operating
+	// system, for the network ACLs' replies (Architecture.Ephemeral);
+	// zero: 1024-65535, every system.
+	Ephemeral netplan.PortRange
 
 	Bus Bus // BusRabbitMQ
 	// WebPort and AppPort are what the nginx and application nodes
@@ -74,6 +78,7 @@ func CloudNative(o CloudNativeOptions) *Architecture {
 	a := New(o.Name, o.CIDR)
 	a.Zones = o.Zones
 	a.Profile = o.Profile
+	a.Ephemeral = o.Ephemeral
 
 	edge := tier.LoadBalancers("edge", netplan.Public)
 	// Nothing but the public load balancer leaves the Net: every other

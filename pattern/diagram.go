@@ -15,11 +15,20 @@ type edge struct {
 }
 
 // edges groups the flows by their two endpoints, in first-seen order,
-// ports in flow order: "tcp/80, tcp/443".
+// ports in flow order: "tcp/80, tcp/443". Each load balancer's traffic to
+// its targets (the listeners' target ports and the health-check port)
+// comes after the declared flows.
 func (d *design) edges() []edge {
 	var out []edge
 	index := map[string]int{}
-	for _, f := range d.flows {
+	flows := slices.Clone(d.flows)
+	for i := range d.arch.LBs {
+		lb := &d.arch.LBs[i]
+		for _, p := range lb.TargetPorts() {
+			flows = append(flows, netplan.Flow{From: netplan.Tier(lb.Name), To: netplan.Tier(lb.Target), Protocol: netplan.ProtocolTCP, Ports: netplan.Port(p)})
+		}
+	}
+	for _, f := range flows {
 		label := string(f.Protocol)
 		if !f.Ports.IsZero() && !(f.Ports == netplan.AllPorts) {
 			label += "/" + f.Ports.String()

@@ -14,6 +14,10 @@ type DMZOptions struct {
 	// and "b", which the engine maps to the region's zones ending in a and b.
 	DataCentres [2]string
 	Profile     netplan.Profile
+	// Ephemeral is the ephemeral port range of the nodes' operating
+	// system, for the network ACLs' replies (Architecture.Ephemeral);
+	// zero: 1024-65535, every system.
+	Ephemeral netplan.PortRange
 
 	ProdDMZ, DevDMZ, DB, LB string // tier names; "prod-dmz", "dev-dmz", "db", "lb"
 	DBPort                  uint16 // 3306 (MySQL)
@@ -57,6 +61,7 @@ func DMZ(o DMZOptions) *Architecture {
 	dc1, dc2 := o.DataCentres[0], o.DataCentres[1]
 	a := New(o.Name, o.CIDR).WithZones(dc1, dc2)
 	a.Profile = o.Profile
+	a.Ephemeral = o.Ephemeral
 	a.AllowSSHFromAnywhere = !o.NoSSHFromAnywhere
 
 	prod := tier.Web(o.ProdDMZ)
@@ -65,7 +70,7 @@ func DMZ(o DMZOptions) *Architecture {
 	dev.Description = "development DMZ"
 	dev.Zones = []string{dc1}
 	db := tier.MySQL(o.DB)
-	db.Ports = tcpPorts(o.DBPort)
+	listenOn(&db, o.DBPort)
 	db.Zones = []string{dc1}
 	lbt := tier.LoadBalancers(o.LB, netplan.Public)
 	for _, t := range []*tier.Tier{&prod, &dev, &db, &lbt} {

@@ -49,7 +49,19 @@
 // security groups, network ACLs and routes with [netplan.Derive],
 // runs the lint [Checks] and returns the Blueprint. Lint findings of
 // severity error stop Build; warnings and infos come back in
-// Blueprint.Findings.
+// Blueprint.Findings. A finding can be accepted for one subject with a
+// reason ([Architecture.Acknowledge]): it then stops nothing, and the
+// Blueprint keeps it with the reason, which every plan shows.
+//
+// The lint catches what people get wrong: a load balancer sending its
+// traffic or health checks to a port the target tier does not listen on
+// (PT014), a flow to a port the destination does not listen on (PT015),
+// a database, cache or queue tier with nothing in it (PT016), a bastion
+// without a machine (PT017), a public tier behind a load balancer (PT018),
+// and, on the Blueprint itself ([blueprint.Blueprint.Lint], which the
+// engine runs too), SSH, RDP or a database port open to every address,
+// whole or in pieces (BP001-BP003), and the opt-outs of the secure
+// defaults.
 //
 // [Architecture.BuildAround] is Build around what is deployed: the engine
 // (package provider) calls it with the subnets it found by the

@@ -21,6 +21,10 @@ type ElasticOptions struct {
 	CIDR    string   // "10.0.0.0/16"
 	Zones   []string // "a", "b", "c"
 	Profile netplan.Profile
+	// Ephemeral is the ephemeral port range of the nodes' operating
+	// system, for the network ACLs' replies (Architecture.Ephemeral);
+	// zero: 1024-65535, every system.
+	Ephemeral netplan.PortRange
 
 	Cache        Cache  // CacheRedis
 	AppPort      uint16 // 8080
@@ -77,6 +81,7 @@ func Elastic(o ElasticOptions) *Architecture {
 	o.defaults()
 	a := New(o.Name, o.CIDR).WithZones(o.Zones...)
 	a.Profile = o.Profile
+	a.Ephemeral = o.Ephemeral
 
 	edge := tier.LoadBalancers("edge", netplan.Public)
 	// The web nodes sit in private subnets between the public load

@@ -44,7 +44,7 @@ func TestThreeTierSeed000(t *testing.T) {
 		{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDR: pfx("0.0.0.0/0")},
 	}, stripDesc(sgRules(t, bp, "nginx").Inbound))
 	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: "security_group/nginx"}}, stripDesc(sgRules(t, bp, "intel").Inbound))
-	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 3306, ToPort: 3306, Group: "security_group/intel"}}, stripDesc(sgRules(t, bp, "db").Inbound))
+	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 3306, ToPort: 3306, Group: "security_group/intel"}}, stripDesc(fromOthers(t, bp, "db")))
 
 	r := rules(t, a)
 	inet := netplan.Internet()
@@ -65,13 +65,28 @@ func TestThreeTierSeed000(t *testing.T) {
 	for _, tc := range tests {
 		assert.Equal(t, tc.want, reach(r, tc.from, tc.to, tc.port), "%s -> %s tcp/%d", tc.from, tc.to, tc.port)
 	}
-	assert.Equal(t, []string{"intel tcp/3306"}, reacherStrings(r.Reachers("db")))
+	// The database nodes reach each other on Galera's ports.
+	assert.Equal(t, []string{"db tcp/3306", "db tcp/4444", "db tcp/4567-4568", "db udp/4567", "intel tcp/3306"}, reacherStrings(r.Reachers("db")))
 }
 
 func reacherStrings(rs []netplan.Reacher) []string {
 	var out []string
 	for _, r := range rs {
 		out = append(out, r.String())
+	}
+	return out
+}
+
+// fromOthers returns the inbound rules of group name that admit other
+// groups or blocks: the rules between the group's own nodes (its peer
+// ports) are left out.
+func fromOthers(t *testing.T, bp *blueprint.Blueprint, name string) []blueprint.RuleSpec {
+	t.Helper()
+	var out []blueprint.RuleSpec
+	for _, r := range sgRules(t, bp, name).Inbound {
+		if r.Group != blueprint.Ref("security_group/"+name) {
+			out = append(out, r)
+		}
 	}
 	return out
 }
@@ -161,15 +176,22 @@ func TestZonesSeed002(t *testing.T) {
 	}
 	golden(t, "TestZonesSeed002ACLs", []byte(r.MarkdownACLs()))
 
-	// SSH from anywhere is the seed's explicit choice: a warning.
-	assert.Contains(t, findingIDs(bp), "NP001 flows[0] (internet -> prod-dmz tcp/22 # admins anywhere in the world)")
+	// SSH from anywhere is the seed's explicit choice: an error finding,
+	// acknowledged by AllowSSHFromAnywhere, which the plan shows.
+	assert.Contains(t, findingIDs(bp), "BP001 security_group_rules/prod-dmz")
+	for _, f := range bp.Findings {
+		if f.ID == "BP001" {
+			assert.Equal(t, "Architecture.AllowSSHFromAnywhere is set", f.Acknowledged)
+		}
+	}
+	assert.Contains(t, bp.Acknowledgements, blueprint.Acknowledgement{ID: "BP001", Subject: "security_group_rules/dev-dmz", Reason: "Architecture.AllowSSHFromAnywhere is set"})
 	strict := pattern.DMZ(pattern.DMZOptions{})
 	strict.AllowSSHFromAnywhere = false
 	_, err = strict.Build()
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "NP001")
+	assert.Contains(t, err.Error(), "security_group_rules/prod-dmz: BP001")
 	noSSH := build(t, pattern.DMZ(pattern.DMZOptions{NoSSHFromAnywhere: true}))
-	assert.NotContains(t, strings.Join(findingIDs(noSSH), "\n"), "NP001")
+	assert.NotContains(t, strings.Join(findingIDs(noSSH), "\n"), "BP001")
 
 	// The load balancer is in front of the Prod DMZ, in both data centres.
 	lb := res(t, bp, "load_balancer/prod-dmz-lb").LoadBalancer
@@ -190,8 +212,15 @@ func TestWebAppSeed003(t *testing.T) {
 	bp := build(t, a)
 
 	assert.Equal(t, []string{"subnet/app/a", "subnet/app/b", "subnet/db/a", "subnet/db/b", "subnet/public/a", "subnet/public/b"}, ids(bp.OfKind(blueprint.KindSubnet)))
+	// No subnet gives public IPs (EC2.15): the public subnets hold only
+	// the load balancer and the NAT gateways, which have addresses of
+	// their own; with a bastion, its subnets do.
 	for _, s := range bp.OfKind(blueprint.KindSubnet) {
-		assert.Equal(t, s.Subnet.Tier == "public", s.Subnet.Public, "only the public subnets are public: %s", s.ID)
+		assert.False(t, s.Subnet.Public, "no public IPs: %s", s.ID)
+	}
+	withNodes := build(t, pattern.WebApp(pattern.WebAppOptions{AdminCIDR: pfx("198.51.100.7/32")}))
+	for _, s := range withNodes.OfKind(blueprint.KindSubnet) {
+		assert.Equal(t, s.Subnet.Tier == "bastion", s.Subnet.Public, "only the bastion's nodes get public IPs: %s", s.ID)
 	}
 	assert.Equal(t, []string{"internet_gateway/main"}, ids(bp.OfKind(blueprint.KindInternetGateway)))
 	assert.Equal(t, []string{"nat_gateway/nat/a", "nat_gateway/nat/b"}, ids(bp.OfKind(blueprint.KindNATGateway)))
@@ -228,7 +257,7 @@ func TestWebAppSeed003(t *testing.T) {
 	// The tier behind the load balancer accepts its traffic from the
 	// load balancer's group only.
 	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: "security_group/app-lb"}}, stripDesc(sgRules(t, bp, "app").Inbound))
-	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 3306, ToPort: 3306, Group: "security_group/app"}}, stripDesc(sgRules(t, bp, "db").Inbound))
+	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 3306, ToPort: 3306, Group: "security_group/app"}}, stripDesc(fromOthers(t, bp, "db")))
 	assert.ElementsMatch(t, []blueprint.RuleSpec{
 		{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDR: pfx("0.0.0.0/0")},
 		{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDR: pfx("0.0.0.0/0")},
@@ -236,7 +265,7 @@ func TestWebAppSeed003(t *testing.T) {
 	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 8080, ToPort: 8080, Group: "security_group/app"}}, stripDesc(sgRules(t, bp, "app-lb").Outbound))
 
 	r := rules(t, a)
-	assert.True(t, reach(r, netplan.Internet(), "public", 443))
+	assert.True(t, reach(r, netplan.Internet(), "app-lb", 443), "through the load balancer to app")
 	assert.False(t, reach(r, netplan.Internet(), "app", 8080))
 	assert.False(t, reach(r, netplan.Internet(), "db", 3306))
 	assert.True(t, reach(r, netplan.Tier("app"), "db", 3306))
@@ -402,7 +431,7 @@ func TestPatternOptions(t *testing.T) {
 	assert.Len(t, tt.OfKind(blueprint.KindSubnet), 9)
 	assert.Equal(t, "ami-1", res(t, tt, "cluster/front").Cluster.Image)
 	assert.Equal(t, 3, res(t, tt, "cluster/api").Cluster.Desired)
-	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 5432, ToPort: 5432, Group: "security_group/api"}}, stripDesc(sgRules(t, tt, "pg").Inbound))
+	assert.Equal(t, []blueprint.RuleSpec{{Protocol: "tcp", FromPort: 5432, ToPort: 5432, Group: "security_group/api"}}, stripDesc(fromOthers(t, tt, "pg")))
 
 	cn := build(t, pattern.CloudNative(pattern.CloudNativeOptions{AppPort: 9000, SubnetBits: 27, Nodes: 3, MaxNodes: 9}))
 	assert.Equal(t, uint16(9000), res(t, cn, "load_balancer/app-lb").LoadBalancer.Listeners[0].TargetPort)
@@ -422,7 +451,7 @@ func TestPatternOptions(t *testing.T) {
 	assert.Equal(t, []blueprint.RuleSpec{
 		{Protocol: "tcp", FromPort: 3307, ToPort: 3307, Group: "security_group/dev-dmz"},
 		{Protocol: "tcp", FromPort: 3307, ToPort: 3307, Group: "security_group/prod-dmz"},
-	}, stripDesc(sgRules(t, zn, "db").Inbound))
+	}, stripDesc(fromOthers(t, zn, "db")))
 }
 
 // WebApp and Elastic run on a cloud without managed databases too: their

@@ -14,6 +14,10 @@ type ThreeTierOptions struct {
 	CIDR    string          // "10.0.0.0/16"
 	Zones   []string        // DefaultZones ("a", "b")
 	Profile netplan.Profile // zero: generic, with network ACLs
+	// Ephemeral is the ephemeral port range of the nodes' operating
+	// system, for the network ACLs' replies (Architecture.Ephemeral);
+	// zero: 1024-65535, every system.
+	Ephemeral netplan.PortRange
 
 	Web, App, DB string   // tier names; "nginx", "intel", "db" as in the three-tier document
 	WebPorts     []uint16 // 80, 443 (TLS terminated on nginx)
@@ -36,6 +40,8 @@ type ThreeTierOptions struct {
 	// with no route out of the Net and no NAT to pay for.
 	AppEgress bool
 
+	// BastionImage is the image of the bastion's node; "bastion-image".
+	BastionImage string
 	// AdminCIDR, when set, adds a bastion tier reachable on SSH from it
 	// only, which may reach every node on SSH (the three-tier document: connect to VMs
 	// through a bastion host).
@@ -43,6 +49,7 @@ type ThreeTierOptions struct {
 }
 
 func (o *ThreeTierOptions) defaults() {
+	def(&o.BastionImage, "bastion-image")
 	def(&o.Name, "threetier")
 	def(&o.CIDR, "10.0.0.0/16")
 	def(&o.Web, "nginx")
@@ -83,6 +90,7 @@ func ThreeTier(o ThreeTierOptions) *Architecture {
 	a := New(o.Name, o.CIDR)
 	a.Zones = o.Zones
 	a.Profile = o.Profile
+	a.Ephemeral = o.Ephemeral
 
 	web := tier.Nginx(o.Web)
 	web.Ports = tcpPorts(o.WebPorts...)
@@ -93,7 +101,7 @@ func ThreeTier(o ThreeTierOptions) *Architecture {
 		app.Exposure = netplan.Isolated
 	}
 	db := tier.MySQL(o.DB)
-	db.Ports = tcpPorts(o.DBPort)
+	listenOn(&db, o.DBPort)
 	for _, t := range []*tier.Tier{&web, &app, &db} {
 		t.SubnetBits = o.SubnetBits
 	}
@@ -115,7 +123,7 @@ func ThreeTier(o ThreeTierOptions) *Architecture {
 	}
 	a.AddCluster(wc, ac, dc)
 	if o.AdminCIDR.IsValid() {
-		a.AddBastion("bastion", netplan.CIDR(o.AdminCIDR), o.Web, o.App, o.DB)
+		a.AddBastion("bastion", netplan.CIDR(o.AdminCIDR), o.BastionImage, o.Web, o.App, o.DB)
 	}
 	return a
 }
@@ -126,4 +134,18 @@ func tcpPorts(ps ...uint16) []tier.Port {
 		out = append(out, tier.TCP(p))
 	}
 	return out
+}
+
+// listenOn moves the service of t to TCP port p: its Ports become p
+// alone, and a peer port on the service's old port (a Galera node's state
+// transfer by mysqldump on 3306) moves with it.
+func listenOn(t *tier.Tier, p uint16) {
+	for i, pp := range t.PeerPorts {
+		for _, old := range t.Ports {
+			if pp.Protocol == old.Protocol && pp.Range == old.Range {
+				t.PeerPorts[i].Range = netplan.Port(p)
+			}
+		}
+	}
+	t.Ports = tcpPorts(p)
 }

@@ -14,6 +14,10 @@ type WebAppOptions struct {
 	CIDR    string   // "10.0.0.0/16"
 	Zones   []string // DefaultZones ("a", "b")
 	Profile netplan.Profile
+	// Ephemeral is the ephemeral port range of the nodes' operating
+	// system, for the network ACLs' replies (Architecture.Ephemeral);
+	// zero: 1024-65535, every system.
+	Ephemeral netplan.PortRange
 
 	Public, App, DB string // tier names; "public", "app", "db"
 	AppPort         uint16 // 8080 (Tomcat)
@@ -39,12 +43,15 @@ type WebAppOptions struct {
 	DBImage string
 	DBNodes int
 
+	// BastionImage is the image of the bastion's node; "bastion-image".
+	BastionImage string
 	// AdminCIDR, when set, adds a bastion in the public subnets reachable
 	// on SSH from it only.
 	AdminCIDR netip.Prefix
 }
 
 func (o *WebAppOptions) defaults() {
+	def(&o.BastionImage, "bastion-image")
 	def(&o.Name, "webapp")
 	def(&o.CIDR, "10.0.0.0/16")
 	def(&o.Public, "public")
@@ -77,6 +84,7 @@ func WebApp(o WebAppOptions) *Architecture {
 	a := New(o.Name, o.CIDR)
 	a.Zones = o.Zones
 	a.Profile = o.Profile
+	a.Ephemeral = o.Ephemeral
 
 	pub := tier.LoadBalancers(o.Public, netplan.Public)
 	app := tier.App(o.App)
@@ -107,7 +115,7 @@ func WebApp(o WebAppOptions) *Architecture {
 	a.Connect(o.App, o.DB)
 	a.Flow(o.App + " -> internet tcp/443 # updates and packages through the NAT")
 	if o.AdminCIDR.IsValid() {
-		a.AddBastion("bastion", netplan.CIDR(o.AdminCIDR), o.App)
+		a.AddBastion("bastion", netplan.CIDR(o.AdminCIDR), o.BastionImage, o.App)
 	}
 	return a
 }

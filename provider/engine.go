@@ -23,8 +23,8 @@ type Engine struct {
 	opts Options
 	log  *slog.Logger
 	lim  *rate.Limiter
-	// noPreflight skips the preflight: only the tests that show a
-	// driver's own refusals set it.
+	// noPreflight skips the preflight and the lint's blocking findings:
+	// only the tests that show a driver's own refusals set it.
 	noPreflight bool
 }
 

@@ -3,6 +3,7 @@ package provider
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -47,12 +48,13 @@ func (e *Engine) plan(ctx context.Context, c *client, src Source) (*Changeset, *
 	if err != nil {
 		return nil, red, err
 	}
+	findings, lintErr := lint(bp)
 	if !e.noPreflight {
-		if err := preflight(bp, e.d); err != nil {
+		if err := errors.Join(preflight(bp, e.d), lintErr); err != nil {
 			return nil, red, red.err(err)
 		}
 	}
-	cs := &Changeset{Deployment: bp.Deployment, Provider: e.d.Name(), Notices: notices, bp: bp, observed: obs,
+	cs := &Changeset{Deployment: bp.Deployment, Provider: e.d.Name(), Notices: notices, Findings: findings, bp: bp, observed: obs,
 		ids: map[string]string{}, netIDs: netIDs}
 	m := newMatcher(cs, e.d)
 	for _, r := range order {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/provider/driver"
 
 	"github.com/archkit/archkit/pattern/blueprint"
@@ -167,6 +168,11 @@ type Changeset struct {
 	// Notices report adaptations to the driver (a dropped network ACL, a
 	// database built as a cluster).
 	Notices []string `json:"notices,omitempty"`
+	// Findings are the lint findings of the Blueprint (those it carries
+	// and those of [blueprint.Blueprint.Lint]), acknowledged ones with
+	// their reason; none of them blocks (Plan refuses a Blueprint with a
+	// blocking one, with ErrLint).
+	Findings []netplan.Finding `json:"findings,omitempty"`
 
 	bp       *blueprint.Blueprint // adapted, zones mapped
 	observed map[blueprint.Kind][]driver.Observed
@@ -262,6 +268,11 @@ func (cs *Changeset) String() string {
 	for _, s := range cs.Notices {
 		b.WriteString("! " + s + "\n")
 	}
+	for _, f := range cs.Findings {
+		if f.Severity != netplan.SeverityInfo || f.Acknowledged != "" {
+			b.WriteString("# " + f.String() + "\n")
+		}
+	}
 	for _, c := range cs.Changes {
 		if c.Action == ActionNoop {
 			continue
@@ -287,15 +298,49 @@ func (cs *Changeset) WriteTo(w io.Writer) (int64, error) {
 // architecture (a deployment name that [blueprint.CheckDeployment]
 // refuses, before any call), a kind the driver does not support
 // (ErrUnsupported), a zone not in the region, every problem the preflight
-// finds ([ErrPreflight], see the package documentation), or a failed
-// List, all before anything is changed; [ErrNoDriver] for an Engine
-// without a driver.
+// finds ([ErrPreflight], see the package documentation) with every
+// blocking lint finding of the Blueprint ([ErrLint]; the others are in
+// Changeset.Findings), or a failed List, all before anything is changed;
+// [ErrNoDriver] for an Engine without a driver.
 func (e *Engine) Plan(ctx context.Context, src Source) (*Changeset, error) {
 	if err := e.usable(); err != nil {
 		return nil, err
 	}
 	cs, _, err := e.plan(ctx, e.newClient(), src)
 	return cs, err
+}
+
+// ErrLint is matched with errors.Is by the error of a Plan or an Apply
+// whose Blueprint has a lint finding of severity error that nobody
+// acknowledged ([blueprint.Blueprint.Lint]).
+var ErrLint = errors.New("provider: blocking lint finding")
+
+// lint runs the Blueprint's lint checks and merges their findings with
+// those bp carries (Build's, which include them), each (id, subject)
+// once. It returns an error wrapping ErrLint that names every blocking
+// finding, so that a Blueprint given to the engine directly, not built by
+// package pattern, is held to the same checks; the plan reports it with
+// the preflight's problems, before the first write.
+func lint(bp *blueprint.Blueprint) ([]netplan.Finding, error) {
+	fs := slices.Clone(bp.Findings)
+	blueprint.Acknowledge(fs, bp.Acknowledgements)
+	seen := make(map[[2]string]bool, len(fs))
+	for _, f := range fs {
+		seen[[2]string{f.ID, f.Subject}] = true
+	}
+	for _, f := range bp.Lint() {
+		if !seen[[2]string{f.ID, f.Subject}] {
+			fs = append(fs, f)
+		}
+	}
+	blueprint.SortFindings(fs)
+	var errs []error
+	for _, f := range fs {
+		if f.IsBlocking() {
+			errs = append(errs, fmt.Errorf("provider: %s: %s: %s; %s, or acknowledge it in the blueprint's acknowledgements: %w", f.Subject, f.ID, f.Message, f.Fix, ErrLint))
+		}
+	}
+	return fs, errors.Join(errs...)
 }
 
 // prepare validates and adapts a copy of bp.

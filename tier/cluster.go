@@ -27,6 +27,25 @@ type Cluster struct {
 	// Min and Max with the load. nil: the size stays at Desired. Only a
 	// stateless cluster with Max > Min can have one.
 	Scaling *Scaling `json:"scaling,omitempty"`
+
+	// The secure defaults of the nodes, each with its opt-out (the zero
+	// value is the secure choice; blueprint.ClusterSpec gives the controls
+	// they meet and how each cloud applies them).
+
+	// AllowIMDSv1 lets the nodes read the instance metadata without a
+	// session token. false: IMDSv2 is required (AWS EC2.8,
+	// AutoScaling.3).
+	AllowIMDSv1 bool `json:"allow_imdsv1,omitempty"`
+	// MetadataHopLimit bounds the network hops of the metadata service's
+	// answers, 1 to 64; 0: 1, the node itself. Nodes whose containers read
+	// the metadata need 2.
+	MetadataHopLimit int `json:"metadata_hop_limit,omitempty"`
+	// UnencryptedVolumes leaves the root volumes unencrypted. false: they
+	// are encrypted with VolumeKMSKey (AWS EC2.3).
+	UnencryptedVolumes bool `json:"unencrypted_volumes,omitempty"`
+	// VolumeKMSKey is the KMS key (id, ARN or alias) of the root volumes;
+	// "": the account's default EBS key.
+	VolumeKMSKey string `json:"volume_kms_key,omitempty"`
 }
 
 // Scaling is a target-tracking scaling policy: the cloud adds nodes when
@@ -105,6 +124,12 @@ func (c Cluster) Validate() error {
 	}
 	if c.Scaling != nil {
 		errs = append(errs, c.Scaling.validate(f+".scaling", c)...)
+	}
+	if c.MetadataHopLimit < 0 || c.MetadataHopLimit > 64 {
+		errs = append(errs, fieldError(f+".metadata_hop_limit", fmt.Sprint(c.MetadataHopLimit), "outside 1-64", "use 0 (1 hop, the default), or 2 for containers"))
+	}
+	if c.UnencryptedVolumes && c.VolumeKMSKey != "" {
+		errs = append(errs, fieldError(f+".volume_kms_key", c.VolumeKMSKey, "a key for unencrypted volumes", "clear unencrypted_volumes, or the key"))
 	}
 	return errors.Join(errs...)
 }

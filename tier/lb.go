@@ -111,6 +111,25 @@ type LB struct {
 	Target      string      `json:"target"`
 	Listeners   []Listener  `json:"listeners"`
 	HealthCheck HealthCheck `json:"health_check"`
+
+	// The secure defaults, each with its opt-out (the zero value is the
+	// secure choice; blueprint.LoadBalancerSpec gives the controls they
+	// meet and how each cloud applies them).
+
+	// PlainHTTP lets HTTP listeners forward plain HTTP beside an HTTPS
+	// listener. false: they redirect to HTTPS (AWS ELB.1).
+	PlainHTTP bool `json:"plain_http,omitempty"`
+	// TLSPolicy is the security policy of the HTTPS and TLS listeners;
+	// "": blueprint.DefaultTLSPolicy, the policy AWS recommends.
+	TLSPolicy string `json:"tls_policy,omitempty"`
+	// KeepInvalidHeaders lets an application load balancer pass invalid
+	// HTTP header fields to its targets. false: it drops them (AWS
+	// ELB.4).
+	KeepInvalidHeaders bool `json:"keep_invalid_headers,omitempty"`
+	// AllowDeletion turns deletion protection off. false: the load
+	// balancer cannot be deleted outside archkit (AWS ELB.6); archkit's
+	// own deletes lift the protection first.
+	AllowDeletion bool `json:"allow_deletion,omitempty"`
 }
 
 // PublicLB returns an internet-facing application load balancer named name

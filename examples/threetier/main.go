@@ -53,12 +53,13 @@ func main() {
 // planned within the limits of the target cloud.
 func architecture(profile netplan.Profile, image string) *pattern.Architecture {
 	return pattern.ThreeTier(pattern.ThreeTierOptions{
-		Name:      "shop",
-		Profile:   profile,
-		AdminCIDR: netplan.MustParsePrefix("203.0.113.0/24"),
-		WebImage:  image,
-		AppImage:  image,
-		DBImage:   image,
+		Name:         "shop",
+		Profile:      profile,
+		AdminCIDR:    netplan.MustParsePrefix("203.0.113.0/24"),
+		WebImage:     image,
+		AppImage:     image,
+		DBImage:      image,
+		BastionImage: image,
 	})
 }
 

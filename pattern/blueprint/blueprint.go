@@ -39,7 +39,8 @@ type Ref string
 //	                 "scaling": {"target_cpu_percent": 60, "warmup_seconds": 300}}},
 //	    ...
 //	  ],
-//	  "findings": [ {"id": "...", "severity": "warning", ...} ]
+//	  "findings": [ {"id": "...", "severity": "warning", ...} ],
+//	  "acknowledgements": [ {"id": "BP001", "subject": "security_group_rules/bastion", "reason": "..."} ]
 //	}
 //
 // Exactly one spec field, the one named like the kind, is set on each
@@ -49,6 +50,10 @@ type Blueprint struct {
 	Deployment string            `json:"deployment"`
 	Resources  []Resource        `json:"resources"`
 	Findings   []netplan.Finding `json:"findings,omitempty"`
+	// Acknowledgements accept findings as they are, each for one subject
+	// with a reason (see [Acknowledgement]); [Blueprint.Lint] and the
+	// engine apply them.
+	Acknowledgements []Acknowledgement `json:"acknowledgements,omitempty"`
 }
 
 // Resource returns the resource with logical id id.
@@ -154,6 +159,16 @@ type Resource struct {
 // NetSpec is an isolated network: an AWS VPC or an OUTSCALE Net.
 type NetSpec struct {
 	CIDR netip.Prefix `json:"cidr"`
+	// KeepDefaultSecurityGroupRules leaves the rules of the security group
+	// the cloud makes with every Net (its "default" group) as the cloud
+	// made them: on AWS, all traffic from the group's own members and all
+	// traffic out; on OUTSCALE, traffic between its members. false (the
+	// default): the driver removes them, so that a resource placed in the
+	// default group by mistake can neither be reached nor reach out (AWS
+	// Foundational Security Best Practices, control EC2.2: "VPC default
+	// security groups should not allow inbound or outbound traffic").
+	// Read back as true when the default group has any rule.
+	KeepDefaultSecurityGroupRules bool `json:"keep_default_security_group_rules,omitempty"`
 }
 
 // SubnetSpec is one subnet of one tier in one zone.
@@ -305,7 +320,43 @@ type LoadBalancerSpec struct {
 	SecurityGroups []Ref           `json:"security_groups"`
 	Listeners      []ListenerSpec  `json:"listeners"`
 	HealthCheck    HealthCheckSpec `json:"health_check"`
+
+	// PlainHTTP lets the HTTP listeners of a load balancer that also has
+	// an HTTPS listener forward plain HTTP. false (the default): each of
+	// them answers with a permanent redirect (HTTP 301) to the first
+	// HTTPS listener's port (AWS Foundational Security Best Practices
+	// ELB.1: "Application Load Balancer should be configured to redirect
+	// all HTTP requests to HTTPS"). Without an HTTPS listener it changes
+	// nothing.
+	PlainHTTP bool `json:"plain_http,omitempty"`
+	// TLSPolicy is the security policy of the HTTPS and TLS listeners
+	// (the protocols and ciphers offered to clients); "":
+	// [DefaultTLSPolicy].
+	TLSPolicy string `json:"tls_policy,omitempty"`
+	// KeepInvalidHeaders lets an application load balancer pass HTTP
+	// headers whose names are not valid to its targets. false (the
+	// default): it drops them (attribute
+	// routing.http.drop_invalid_header_fields.enabled; AWS Foundational
+	// Security Best Practices ELB.4), which closes a door to request
+	// smuggling. Network load balancers do not look at headers.
+	KeepInvalidHeaders bool `json:"keep_invalid_headers,omitempty"`
+	// AllowDeletion turns the load balancer's deletion protection off.
+	// false (the default): deletion protection is on (attribute
+	// deletion_protection.enabled; AWS Foundational Security Best
+	// Practices ELB.6), so that nothing deletes it by mistake outside
+	// archkit; archkit's own delete (a Destroy, or an apply that removes
+	// or replaces the balancer, which the engine plans and the caller
+	// runs) lifts the protection first.
+	AllowDeletion bool `json:"allow_deletion,omitempty"`
 }
+
+// DefaultTLSPolicy is a load balancer's TLSPolicy when it is "": the
+// policy AWS recommends and the console's default, TLS 1.3 and 1.2 with
+// hybrid post-quantum key exchange for clients that offer it
+// ("Security policies for your Application Load Balancer", Elastic Load
+// Balancing User Guide). The API's own default, when a listener names no
+// policy, is ELBSecurityPolicy-2016-08, which still accepts TLS 1.0.
+const DefaultTLSPolicy = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
 
 // ClusterSpec is a set of identical nodes from one image, spread evenly
 // over the zones of its subnets: an AWS launch template and autoscaling
@@ -332,7 +383,41 @@ type ClusterSpec struct {
 	// with Max > Min have one. A driver without autoscaling lists
 	// "scaling" in its Capabilities.UnsupportedFields (package provider/driver).
 	Scaling *ScalingSpec `json:"scaling,omitempty"`
+
+	// AllowIMDSv1 lets the nodes read the instance metadata service
+	// without a session token (IMDSv1). false (the default): IMDSv2 is
+	// required (AWS launch template MetadataOptions.HttpTokens "required"),
+	// so that a server-side request forgery in an application, which can
+	// make a GET but not the PUT that opens a session, cannot read the
+	// node's credentials (AWS Foundational Security Best Practices EC2.8
+	// and AutoScaling.3). OUTSCALE's metadata server has no token mode:
+	// its driver ignores the field.
+	AllowIMDSv1 bool `json:"allow_imdsv1,omitempty"`
+	// MetadataHopLimit is how many network hops the metadata service's
+	// answers may travel (MetadataOptions.HttpPutResponseHopLimit, 1 to
+	// 64). 0: [DefaultMetadataHopLimit], 1.
+	MetadataHopLimit int `json:"metadata_hop_limit,omitempty"`
+	// UnencryptedVolumes leaves the nodes' root volumes unencrypted.
+	// false (the default): the launch template encrypts the root volume
+	// with VolumeKMSKey (AWS Foundational Security Best Practices EC2.3:
+	// "Attached Amazon EBS volumes should be encrypted at-rest"). OUTSCALE's
+	// API has no volume encryption setting: its driver ignores the field.
+	UnencryptedVolumes bool `json:"unencrypted_volumes,omitempty"`
+	// VolumeKMSKey is the KMS key (id, ARN or alias) that encrypts the
+	// root volumes; "": the account's default EBS key (aws/ebs, or the
+	// key the account set as its default).
+	VolumeKMSKey string `json:"volume_kms_key,omitempty"`
 }
+
+// DefaultMetadataHopLimit is a cluster's MetadataHopLimit when it is 0:
+// one hop, so that the metadata service answers the node itself and
+// nothing the node forwards to (AWS Foundational Security Best Practices
+// AutoScaling.4: the hop limit "should not be greater than 1"; AWS
+// Config's ec2-token-hop-limit-check defaults to 1 too). Containers
+// behind a bridge network are one hop further: nodes that run them and
+// need the metadata service from a container set MetadataHopLimit to 2,
+// the value AWS gives instances of AMIs marked ImdsSupport v2.0.
+const DefaultMetadataHopLimit = 1
 
 // ScalingSpec is a target-tracking scaling policy on the average CPU of a
 // cluster's nodes, from [tier.Scaling]: with TargetCPUPercent 60 the

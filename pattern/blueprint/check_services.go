@@ -95,6 +95,12 @@ func (ps *problems) cluster(field string, s *ClusterSpec) {
 	if len(s.LoadBalancers) > 0 && s.TargetPort == 0 {
 		ps.add(field+".target_port", "0", "the cluster is behind load balancers", "give the port the load balancers send to")
 	}
+	if s.MetadataHopLimit < 0 || s.MetadataHopLimit > 64 {
+		ps.add(field+".metadata_hop_limit", strconv.Itoa(s.MetadataHopLimit), "outside 1-64 (HttpPutResponseHopLimit)", "use 0 (1 hop, the default), or 2 for containers")
+	}
+	if s.UnencryptedVolumes && s.VolumeKMSKey != "" {
+		ps.add(field+".volume_kms_key", strconv.Quote(s.VolumeKMSKey), "a key for unencrypted volumes (InvalidParameterCombination)", "drop the key, or clear unencrypted_volumes")
+	}
 	if sc := s.Scaling; sc != nil {
 		if sc.TargetCPUPercent < 1 || sc.TargetCPUPercent > 100 {
 			ps.add(field+".scaling.target_cpu_percent", strconv.Itoa(sc.TargetCPUPercent), "outside 1-100", "give a CPU target such as 60")

@@ -128,10 +128,52 @@ func (s *LoadBalancerSpec) clone() *LoadBalancerSpec {
 	return &c
 }
 
+// normalize also writes the defaults out as their zero values and clears
+// what the listeners make meaningless: the TLS policy without an HTTPS or
+// TLS listener, PlainHTTP without an HTTPS listener, the invalid headers
+// of a network load balancer, so that a cloud's read back compares equal.
 func (s *LoadBalancerSpec) normalize() {
 	slices.Sort(s.Subnets)
 	slices.Sort(s.SecurityGroups)
 	slices.SortFunc(s.Listeners, CompareListeners)
+	if s.TLSPolicy == DefaultTLSPolicy || !s.HasListener("HTTPS", "TLS") {
+		s.TLSPolicy = ""
+	}
+	if !s.HasListener("HTTPS") {
+		s.PlainHTTP = false
+	}
+	if s.Type == LBNetwork {
+		s.KeepInvalidHeaders = false
+	}
+}
+
+// HasListener reports whether s has a listener of one of protocols
+// ("HTTPS", "TLS").
+func (s *LoadBalancerSpec) HasListener(protocols ...string) bool {
+	if s == nil {
+		return false
+	}
+	return slices.ContainsFunc(s.Listeners, func(l ListenerSpec) bool { return slices.Contains(protocols, l.Protocol) })
+}
+
+// Redirects reports whether the HTTP listeners of s answer with a
+// redirect to HTTPS instead of forwarding: s has an HTTPS listener and
+// PlainHTTP is false.
+func (s *LoadBalancerSpec) Redirects() bool {
+	return s != nil && !s.PlainHTTP && s.HasListener("HTTPS")
+}
+
+// HTTPSPort returns the port of the first HTTPS listener, or 0.
+func (s *LoadBalancerSpec) HTTPSPort() uint16 {
+	if s == nil {
+		return 0
+	}
+	for _, l := range s.Listeners {
+		if l.Protocol == "HTTPS" {
+			return l.Port
+		}
+	}
+	return 0
 }
 
 func (s *ClusterSpec) refs() []*Ref {
@@ -152,10 +194,18 @@ func (s *ClusterSpec) clone() *ClusterSpec {
 
 func (s *ClusterSpec) stateful() bool { return !s.Stateless }
 
+// normalize also writes the default hop limit out as 0 and drops the key
+// of unencrypted volumes, so that a cloud's read back compares equal.
 func (s *ClusterSpec) normalize() {
 	slices.Sort(s.Subnets)
 	slices.Sort(s.SecurityGroups)
 	slices.Sort(s.LoadBalancers)
+	if s.MetadataHopLimit == DefaultMetadataHopLimit {
+		s.MetadataHopLimit = 0
+	}
+	if s.UnencryptedVolumes {
+		s.VolumeKMSKey = ""
+	}
 }
 
 func (s *DatabaseSpec) refs() []*Ref {

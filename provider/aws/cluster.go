@@ -1,8 +1,10 @@
 package aws
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -35,7 +37,11 @@ func clusterName(req driver.Request) string {
 	return driver.Token(req.Deployment, req.Resource.ID, "")
 }
 
-func launchTemplateData(spec *blueprint.ClusterSpec, tags map[string]string) *ec2types.RequestLaunchTemplateData {
+// launchTemplateData is the template of spec's nodes: the image, type,
+// groups and user data, the metadata options (IMDSv2 required and hop
+// limit 1 unless the spec opts out) and, unless the spec opts out, the
+// encryption of the root volume, the image's root device.
+func launchTemplateData(spec *blueprint.ClusterSpec, tags map[string]string, root rootVolume) *ec2types.RequestLaunchTemplateData {
 	data := &ec2types.RequestLaunchTemplateData{
 		ImageId:          awssdk.String(spec.Image),
 		InstanceType:     ec2types.InstanceType(spec.InstanceType),
@@ -44,11 +50,60 @@ func launchTemplateData(spec *blueprint.ClusterSpec, tags map[string]string) *ec
 			{ResourceType: ec2types.ResourceTypeInstance, Tags: ec2Tags(userTags(tags))},
 			{ResourceType: ec2types.ResourceTypeVolume, Tags: ec2Tags(userTags(tags))},
 		},
+		MetadataOptions: &ec2types.LaunchTemplateInstanceMetadataOptionsRequest{
+			HttpEndpoint:            ec2types.LaunchTemplateInstanceMetadataEndpointStateEnabled,
+			HttpTokens:              ec2types.LaunchTemplateHttpTokensStateRequired,
+			HttpPutResponseHopLimit: awssdk.Int32(int32(cmp.Or(spec.MetadataHopLimit, blueprint.DefaultMetadataHopLimit))),
+		},
+	}
+	if spec.AllowIMDSv1 {
+		data.MetadataOptions.HttpTokens = ec2types.LaunchTemplateHttpTokensStateOptional
+	}
+	if !spec.UnencryptedVolumes {
+		ebs := &ec2types.LaunchTemplateEbsBlockDeviceRequest{Encrypted: awssdk.Bool(true), VolumeSize: root.size}
+		if spec.VolumeKMSKey != "" {
+			ebs.KmsKeyId = awssdk.String(spec.VolumeKMSKey)
+		}
+		data.BlockDeviceMappings = []ec2types.LaunchTemplateBlockDeviceMappingRequest{{DeviceName: awssdk.String(root.device), Ebs: ebs}}
 	}
 	if spec.UserData != "" {
 		data.UserData = awssdk.String(base64.StdEncoding.EncodeToString([]byte(spec.UserData.Value())))
 	}
 	return data
+}
+
+// rootVolume is an image's root device: its name ("/dev/xvda",
+// "/dev/sda1"), which the launch template's block device mapping must
+// name to encrypt the root volume, and its size in GiB when the image
+// gives it (AWS would take the snapshot's size without it; moto asks for
+// one).
+type rootVolume struct {
+	device string
+	size   *int32
+}
+
+// rootDevice returns the root device of spec's image. It asks nothing
+// when the spec leaves the volumes unencrypted.
+func (d *Driver) rootDevice(ctx context.Context, spec *blueprint.ClusterSpec, id string) (rootVolume, error) {
+	if spec.UnencryptedVolumes {
+		return rootVolume{}, nil
+	}
+	out, err := d.EC2.DescribeImages(ctx, &ec2.DescribeImagesInput{ImageIds: []string{spec.Image}})
+	if err != nil {
+		return rootVolume{}, mapErr("DescribeImages", string(blueprint.KindCluster), id, err)
+	}
+	if len(out.Images) == 0 || awssdk.ToString(out.Images[0].RootDeviceName) == "" {
+		return rootVolume{}, driver.NewError("DescribeImages", string(blueprint.KindCluster), id, driver.Invalid,
+			fmt.Errorf("aws: %s: image %q: not found or without a root device; give an image of the region", id, spec.Image))
+	}
+	img := out.Images[0]
+	root := rootVolume{device: awssdk.ToString(img.RootDeviceName)}
+	for _, m := range img.BlockDeviceMappings {
+		if awssdk.ToString(m.DeviceName) == root.device && m.Ebs != nil {
+			root.size = m.Ebs.VolumeSize
+		}
+	}
+	return root, nil
 }
 
 // ensureLaunchTemplate returns the id of the cluster's launch template,
@@ -61,10 +116,14 @@ func (d *Driver) ensureLaunchTemplate(ctx context.Context, req driver.Request, n
 	if err != nil && !isCode(err, driver.NotFound) {
 		return "", mapErr("DescribeLaunchTemplates", "cluster", req.Resource.ID, err)
 	}
+	root, err := d.rootDevice(ctx, req.Resource.Cluster, req.Resource.ID)
+	if err != nil {
+		return "", err
+	}
 	c, err := d.EC2.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{
 		LaunchTemplateName: awssdk.String(name),
 		ClientToken:        token(req),
-		LaunchTemplateData: launchTemplateData(req.Resource.Cluster, req.Tags),
+		LaunchTemplateData: launchTemplateData(req.Resource.Cluster, req.Tags, root),
 		TagSpecifications:  tagSpec(ec2types.ResourceTypeLaunchTemplate, req.Tags),
 	})
 	if err != nil {
@@ -327,13 +386,7 @@ func (d *Driver) clusterObserved(ctx context.Context, g astypes.AutoScalingGroup
 		}
 		if v != nil && len(v.LaunchTemplateVersions) > 0 {
 			if data := v.LaunchTemplateVersions[0].LaunchTemplateData; data != nil {
-				spec.Image = awssdk.ToString(data.ImageId)
-				spec.InstanceType = string(data.InstanceType)
-				spec.SecurityGroups = refsOf(data.SecurityGroupIds)
-				slices.Sort(spec.SecurityGroups)
-				if ud, err := base64.StdEncoding.DecodeString(awssdk.ToString(data.UserData)); err == nil && len(ud) > 0 {
-					spec.UserData = tier.Secret(ud)
-				}
+				readTemplate(spec, data)
 			}
 		}
 	}
@@ -358,6 +411,54 @@ func (d *Driver) clusterObserved(ctx context.Context, g astypes.AutoScalingGroup
 	spec.Scaling = scaling
 	o.Resource.Cluster = spec
 	return o, nil
+}
+
+// readTemplate fills spec with what the launch template data says: the
+// image, type, groups and user data, and the secure defaults (a template
+// without metadata options allows IMDSv1, as an instance launched from it
+// would with the account's defaults; one without an encrypted mapping
+// leaves its volumes as the image has them).
+func readTemplate(spec *blueprint.ClusterSpec, data *ec2types.ResponseLaunchTemplateData) {
+	spec.Image = awssdk.ToString(data.ImageId)
+	spec.InstanceType = string(data.InstanceType)
+	spec.SecurityGroups = refsOf(data.SecurityGroupIds)
+	slices.Sort(spec.SecurityGroups)
+	if ud, err := base64.StdEncoding.DecodeString(awssdk.ToString(data.UserData)); err == nil && len(ud) > 0 {
+		spec.UserData = tier.Secret(ud)
+	}
+	spec.AllowIMDSv1 = true
+	if m := data.MetadataOptions; m != nil {
+		spec.AllowIMDSv1 = m.HttpTokens != ec2types.LaunchTemplateHttpTokensStateRequired
+		if hop := int(awssdk.ToInt32(m.HttpPutResponseHopLimit)); hop != blueprint.DefaultMetadataHopLimit {
+			spec.MetadataHopLimit = hop // the default reads back as 0, as Build writes it
+		}
+	}
+	spec.UnencryptedVolumes = true
+	for _, m := range data.BlockDeviceMappings {
+		if m.Ebs != nil && awssdk.ToBool(m.Ebs.Encrypted) {
+			spec.UnencryptedVolumes = false
+			spec.VolumeKMSKey = awssdk.ToString(m.Ebs.KmsKeyId)
+		}
+	}
+}
+
+// templateDiffers reports whether the launch template of have must get a
+// new version for want: the image, type, user data, groups or secure
+// defaults changed.
+func templateDiffers(want, have *blueprint.ClusterSpec) bool {
+	w, h := *want, *have
+	for _, s := range []*blueprint.ClusterSpec{&w, &h} {
+		if s.MetadataHopLimit == 0 {
+			s.MetadataHopLimit = blueprint.DefaultMetadataHopLimit
+		}
+		if s.UnencryptedVolumes {
+			s.VolumeKMSKey = ""
+		}
+	}
+	return w.Image != h.Image || w.InstanceType != h.InstanceType || w.UserData != h.UserData ||
+		!slices.Equal(sortedRefs(w.SecurityGroups), sortedRefs(h.SecurityGroups)) ||
+		w.AllowIMDSv1 != h.AllowIMDSv1 || w.MetadataHopLimit != h.MetadataHopLimit ||
+		w.UnencryptedVolumes != h.UnencryptedVolumes || w.VolumeKMSKey != h.VolumeKMSKey
 }
 
 // scalingDiffers reports whether the policy of o differs from spec's.
@@ -424,10 +525,13 @@ func (d *Driver) updateCluster(ctx context.Context, req driver.Request, cur driv
 	}
 	in := &autoscaling.UpdateAutoScalingGroupInput{AutoScalingGroupName: awssdk.String(cur.ID)}
 	changed := false
-	if lts := cur.Parts[partLaunchTemplate]; len(lts) > 0 && (want.Image != have.Image || want.InstanceType != have.InstanceType ||
-		want.UserData != have.UserData || !slices.Equal(sortedRefs(want.SecurityGroups), sortedRefs(have.SecurityGroups))) {
-		_, err := d.EC2.CreateLaunchTemplateVersion(ctx, &ec2.CreateLaunchTemplateVersionInput{
-			LaunchTemplateId: awssdk.String(lts[0]), LaunchTemplateData: launchTemplateData(want, req.Tags),
+	if lts := cur.Parts[partLaunchTemplate]; len(lts) > 0 && templateDiffers(want, have) {
+		root, err := d.rootDevice(ctx, want, cur.ID)
+		if err != nil {
+			return driver.Observed{}, err
+		}
+		_, err = d.EC2.CreateLaunchTemplateVersion(ctx, &ec2.CreateLaunchTemplateVersionInput{
+			LaunchTemplateId: awssdk.String(lts[0]), LaunchTemplateData: launchTemplateData(want, req.Tags, root),
 		})
 		if err != nil {
 			return driver.Observed{}, mapErr("CreateLaunchTemplateVersion", "cluster", cur.ID, err)

@@ -49,7 +49,9 @@
 // deletes it by id. The record is read with DescribeTags (moto reports, in
 // DescribeLaunchTemplates, the tags of the creation only).
 //
-//   - net: a VPC with DNS support and DNS hostnames on.
+//   - net: a VPC with DNS support and DNS hostnames on, its default
+//     security group emptied (EC2.2) unless KeepDefaultSecurityGroupRules,
+//     which puts AWS's two rules back.
 //   - subnet: MapPublicIpOnLaunch for public subnets; the tier is kept in
 //     a tag. Prefixes outside /16-/28 are refused before any call.
 //   - internet_gateway: created and attached.
@@ -74,12 +76,21 @@
 //     VPC's default ACL first.
 //   - load_balancer: ALB or NLB, a target group named like it with the
 //     health check, and one listener per port (HTTPS with its certificate
-//     ARN), each forwarding to the target group. Observed.ID is the load
-//     balancer's ARN; Parts["target_group"] and Parts["listener"] hold the
-//     rest. Delete removes listeners, the load balancer (waiting until it
-//     is gone) and then the target group.
+//     ARN and the TLS policy, blueprint.DefaultTLSPolicy unless the spec
+//     names one), each forwarding to the target group, or, for an HTTP
+//     listener beside an HTTPS one, redirecting to it (301) unless
+//     PlainHTTP; the attributes deletion_protection.enabled and, on an
+//     ALB, routing.http.drop_invalid_header_fields.enabled, true unless
+//     the spec opts out. Observed.ID is the load balancer's ARN;
+//     Parts["target_group"] and Parts["listener"] hold the rest. Delete
+//     lifts the deletion protection (the engine deletes only what the
+//     caller's plan or Destroy deletes), removes listeners, the load
+//     balancer (waiting until it is gone) and then the target group.
 //   - cluster: a launch template (user data in Base64, tags propagated to
-//     instances and volumes) and an autoscaling group over the subnets,
+//     instances and volumes, IMDSv2 required with a hop limit of 1 and the
+//     root volume, the image's root device found with DescribeImages,
+//     encrypted, unless the spec opts out) and an autoscaling group over
+//     the subnets,
 //     attached to the target groups of its load balancers. Observed.ID is
 //     the group's name; Parts["launch_template"] and Parts["instance"].
 //     A Scaling policy is the group's TargetTrackingScaling policy on

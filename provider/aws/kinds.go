@@ -21,7 +21,8 @@ type kindOps struct {
 
 // kinds is the driver's registry: one entry per kind of [blueprint.Kinds].
 var kinds = map[blueprint.Kind]kindOps{
-	blueprint.KindNet: {list: (*Driver).listVPCs, read: (*Driver).readVPC, create: (*Driver).createVPC, delete: noData((*Driver).deleteVPC)},
+	blueprint.KindNet: {list: (*Driver).listVPCs, read: (*Driver).readVPC, create: (*Driver).createVPC, update: (*Driver).updateVPC,
+		delete: noData((*Driver).deleteVPC), mutable: netMutable},
 	blueprint.KindSubnet: {list: (*Driver).listSubnets, read: (*Driver).readSubnet, create: (*Driver).createSubnet,
 		update: (*Driver).updateSubnet, delete: noData((*Driver).deleteSubnet), mutable: subnetMutable},
 	blueprint.KindInternetGateway: {list: (*Driver).listInternetGateways, read: (*Driver).readInternetGateway,
@@ -40,7 +41,7 @@ var kinds = map[blueprint.Kind]kindOps{
 	blueprint.KindNetworkACL: {list: (*Driver).listNetworkACLs, read: (*Driver).readNetworkACL, create: (*Driver).createNetworkACL,
 		update: (*Driver).updateNetworkACL, delete: noData((*Driver).deleteNetworkACL), mutable: networkACLMutable},
 	blueprint.KindLoadBalancer: {list: (*Driver).listLoadBalancers, read: (*Driver).readLoadBalancer,
-		create: (*Driver).createLoadBalancer, update: (*Driver).updateLoadBalancer, delete: noData((*Driver).deleteLoadBalancer),
+		create: (*Driver).createLoadBalancer, update: (*Driver).updateLoadBalancer, delete: (*Driver).deleteLoadBalancer,
 		mutable: loadBalancerMutable},
 	blueprint.KindCluster: {list: (*Driver).listClusters, read: (*Driver).readCluster, create: (*Driver).createCluster,
 		update: (*Driver).updateCluster, delete: noData((*Driver).deleteCluster),
@@ -57,6 +58,9 @@ var kinds = map[blueprint.Kind]kindOps{
 // the resource (a subnet's cidr, a database's engine, username or
 // encryption, a load balancer's name, scheme or type, a cluster's tier).
 var (
+	netMutable = []string{
+		"keep_default_security_group_rules", // RevokeSecurityGroupIngress/Egress or AuthorizeSecurityGroupIngress/Egress on the default group
+	}
 	subnetMutable = []string{
 		"public", // ModifySubnetAttribute MapPublicIpOnLaunch
 	}
@@ -74,17 +78,21 @@ var (
 		"outbound", // the same, Egress true
 	}
 	loadBalancerMutable = []string{
-		"listeners",       // CreateListener, ModifyListener, DeleteListener
-		"health_check",    // ModifyTargetGroup
-		"security_groups", // SetSecurityGroups
-		"subnets",         // SetSubnets (an ALB keeps at least two zones)
+		"listeners",                              // CreateListener, ModifyListener, DeleteListener
+		"health_check",                           // ModifyTargetGroup
+		"security_groups",                        // SetSecurityGroups
+		"subnets",                                // SetSubnets (an ALB keeps at least two zones)
+		"plain_http",                             // ModifyListener DefaultActions (redirect or forward)
+		"tls_policy",                             // ModifyListener SslPolicy
+		"keep_invalid_headers", "allow_deletion", // ModifyLoadBalancerAttributes
 	}
 	clusterMutable = []string{
 		"min", "desired", "max", // UpdateAutoScalingGroup MinSize, DesiredCapacity, MaxSize
 		"image", "instance_type", "user_data", "security_groups", // CreateLaunchTemplateVersion, then UpdateAutoScalingGroup to $Latest
-		"subnets",        // UpdateAutoScalingGroup VPCZoneIdentifier
-		"load_balancers", // AttachLoadBalancerTargetGroups, DetachLoadBalancerTargetGroups
-		"scaling",        // PutScalingPolicy, DeletePolicy
+		"subnets",                                                                     // UpdateAutoScalingGroup VPCZoneIdentifier
+		"load_balancers",                                                              // AttachLoadBalancerTargetGroups, DetachLoadBalancerTargetGroups
+		"allow_imdsv1", "metadata_hop_limit", "unencrypted_volumes", "volume_kms_key", // CreateLaunchTemplateVersion, then UpdateAutoScalingGroup to $Latest
+		"scaling", // PutScalingPolicy, DeletePolicy
 	}
 	databaseMutable = []string{
 		"instance_class",        // ModifyDBInstance DBInstanceClass

@@ -74,11 +74,14 @@ func (d *Driver) createLoadBalancer(ctx context.Context, req driver.Request) (dr
 		lb = &c.LoadBalancers[0]
 	}
 	arn := awssdk.ToString(lb.LoadBalancerArn)
+	if err := d.setLBAttributes(ctx, arn, spec); err != nil {
+		return driver.Observed{}, err
+	}
 	tg, err := d.ensureTargetGroup(ctx, req, vpc)
 	if err != nil {
 		return driver.Observed{}, err
 	}
-	if err := d.reconcileListeners(ctx, arn, tg, spec.Listeners); err != nil {
+	if err := d.reconcileListeners(ctx, arn, tg, spec); err != nil {
 		return driver.Observed{}, err
 	}
 	if lb.State == nil || lb.State.Code != elbtypes.LoadBalancerStateEnumActive {
@@ -185,10 +188,55 @@ func (d *Driver) ensureTargetGroup(ctx context.Context, req driver.Request, vpc 
 	return awssdk.ToString(c.TargetGroups[0].TargetGroupArn), nil
 }
 
-// reconcileListeners makes the listeners of lb those of want, keyed by
+// listenerSetup is what one listener of spec should be: its action
+// (forward to tg, or, for an HTTP listener of a balancer that redirects,
+// a permanent redirect to the HTTPS listener's port), its certificates
+// and its TLS security policy (HTTPS and TLS listeners only).
+type listenerSetup struct {
+	actions  []elbtypes.Action
+	redirect string // the port redirected to, "" when forwarding
+	certs    []elbtypes.Certificate
+	policy   string
+}
+
+func setupOf(spec *blueprint.LoadBalancerSpec, l blueprint.ListenerSpec, tg string) listenerSetup {
+	s := listenerSetup{actions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: awssdk.String(tg)}}}
+	if l.Protocol == "HTTP" && spec.Redirects() {
+		s.redirect = strconv.Itoa(int(spec.HTTPSPort()))
+		s.actions = []elbtypes.Action{{Type: elbtypes.ActionTypeEnumRedirect, RedirectConfig: &elbtypes.RedirectActionConfig{
+			Protocol: awssdk.String("HTTPS"), Port: awssdk.String(s.redirect), StatusCode: elbtypes.RedirectActionStatusCodeEnumHttp301}}}
+	}
+	if l.Certificate != "" {
+		s.certs = []elbtypes.Certificate{{CertificateArn: awssdk.String(l.Certificate)}}
+	}
+	if l.Protocol == "HTTPS" || l.Protocol == "TLS" {
+		s.policy = cmp.Or(spec.TLSPolicy, blueprint.DefaultTLSPolicy)
+	}
+	return s
+}
+
+// matches reports whether the existing listener old is already set up as
+// s on protocol proto.
+func (s listenerSetup) matches(old elbtypes.Listener, proto, cert, tg string) bool {
+	if string(old.Protocol) != proto || certificateOf(old) != cert {
+		return false
+	}
+	// Only HTTPS and TLS listeners have a policy (moto reports one on
+	// every listener).
+	if (proto == "HTTPS" || proto == "TLS") && awssdk.ToString(old.SslPolicy) != s.policy {
+		return false
+	}
+	if s.redirect != "" {
+		return redirectsTo(old) == s.redirect
+	}
+	return forwardsTo(old) == tg
+}
+
+// reconcileListeners makes the listeners of lb those of spec, keyed by
 // port: missing ones are created, changed ones modified, extra ones
-// deleted. Every listener forwards to tg.
-func (d *Driver) reconcileListeners(ctx context.Context, lb, tg string, want []blueprint.ListenerSpec) error {
+// deleted. Every listener forwards to tg, or redirects HTTP to HTTPS
+// (see setupOf).
+func (d *Driver) reconcileListeners(ctx context.Context, lb, tg string, spec *blueprint.LoadBalancerSpec) error {
 	out, err := d.ELB.DescribeListeners(ctx, &elbv2.DescribeListenersInput{LoadBalancerArn: awssdk.String(lb)})
 	if err != nil {
 		return mapErr("DescribeListeners", "load_balancer", lb, err)
@@ -197,30 +245,30 @@ func (d *Driver) reconcileListeners(ctx context.Context, lb, tg string, want []b
 	for _, l := range out.Listeners {
 		have[awssdk.ToInt32(l.Port)] = l
 	}
-	for _, l := range want {
-		actions := []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: awssdk.String(tg)}}
-		var certs []elbtypes.Certificate
-		if l.Certificate != "" {
-			certs = []elbtypes.Certificate{{CertificateArn: awssdk.String(l.Certificate)}}
+	for _, l := range spec.Listeners {
+		s := setupOf(spec, l, tg)
+		var policy *string
+		if s.policy != "" {
+			policy = awssdk.String(s.policy)
 		}
 		old, ok := have[int32(l.Port)]
 		delete(have, int32(l.Port))
 		if !ok {
 			_, err := d.ELB.CreateListener(ctx, &elbv2.CreateListenerInput{
 				LoadBalancerArn: awssdk.String(lb), Port: awssdk.Int32(int32(l.Port)),
-				Protocol: elbtypes.ProtocolEnum(l.Protocol), Certificates: certs, DefaultActions: actions,
+				Protocol: elbtypes.ProtocolEnum(l.Protocol), Certificates: s.certs, DefaultActions: s.actions, SslPolicy: policy,
 			})
 			if err != nil {
 				return mapErr("CreateListener", "load_balancer", lb, err)
 			}
 			continue
 		}
-		if string(old.Protocol) == l.Protocol && certificateOf(old) == l.Certificate && forwardsTo(old) == tg {
+		if s.matches(old, l.Protocol, l.Certificate, tg) {
 			continue
 		}
 		_, err := d.ELB.ModifyListener(ctx, &elbv2.ModifyListenerInput{
 			ListenerArn: old.ListenerArn, Port: awssdk.Int32(int32(l.Port)),
-			Protocol: elbtypes.ProtocolEnum(l.Protocol), Certificates: certs, DefaultActions: actions,
+			Protocol: elbtypes.ProtocolEnum(l.Protocol), Certificates: s.certs, DefaultActions: s.actions, SslPolicy: policy,
 		})
 		if err != nil {
 			return mapErr("ModifyListener", "load_balancer", lb, err)
@@ -268,6 +316,52 @@ func forwardsTo(l elbtypes.Listener) string {
 	return ""
 }
 
+// redirectsTo returns the port a listener redirects to, "" when it does
+// not redirect.
+func redirectsTo(l elbtypes.Listener) string {
+	for _, a := range l.DefaultActions {
+		if a.Type == elbtypes.ActionTypeEnumRedirect && a.RedirectConfig != nil {
+			return awssdk.ToString(a.RedirectConfig.Port)
+		}
+	}
+	return ""
+}
+
+// The load balancer attributes of the secure defaults.
+const (
+	attrDeletionProtection = "deletion_protection.enabled"
+	attrDropInvalidHeaders = "routing.http.drop_invalid_header_fields.enabled"
+)
+
+// setLBAttributes sets the attributes of spec's secure defaults on lb:
+// deletion protection (ELB.6) and, on an application load balancer, the
+// dropping of invalid header fields (ELB.4; a network load balancer does
+// not have the attribute).
+func (d *Driver) setLBAttributes(ctx context.Context, lb string, spec *blueprint.LoadBalancerSpec) error {
+	attrs := []elbtypes.LoadBalancerAttribute{{Key: awssdk.String(attrDeletionProtection), Value: awssdk.String(strconv.FormatBool(!spec.AllowDeletion))}}
+	if cmp.Or(spec.Type, blueprint.LBApplication) == blueprint.LBApplication {
+		attrs = append(attrs, elbtypes.LoadBalancerAttribute{Key: awssdk.String(attrDropInvalidHeaders), Value: awssdk.String(strconv.FormatBool(!spec.KeepInvalidHeaders))})
+	}
+	_, err := d.ELB.ModifyLoadBalancerAttributes(ctx, &elbv2.ModifyLoadBalancerAttributesInput{LoadBalancerArn: awssdk.String(lb), Attributes: attrs})
+	return mapErr("ModifyLoadBalancerAttributes", "load_balancer", lb, err)
+}
+
+// readLBAttributes sets spec's AllowDeletion and KeepInvalidHeaders from
+// the attributes of lb.
+func (d *Driver) readLBAttributes(ctx context.Context, lb string, spec *blueprint.LoadBalancerSpec) error {
+	out, err := d.ELB.DescribeLoadBalancerAttributes(ctx, &elbv2.DescribeLoadBalancerAttributesInput{LoadBalancerArn: awssdk.String(lb)})
+	if err != nil {
+		return mapErr("DescribeLoadBalancerAttributes", "load_balancer", lb, err)
+	}
+	attrs := map[string]string{}
+	for _, a := range out.Attributes {
+		attrs[awssdk.ToString(a.Key)] = awssdk.ToString(a.Value)
+	}
+	spec.AllowDeletion = attrs[attrDeletionProtection] != "true"
+	spec.KeepInvalidHeaders = spec.Type != blueprint.LBNetwork && attrs[attrDropInvalidHeaders] != "true"
+	return nil
+}
+
 func (d *Driver) updateLoadBalancer(ctx context.Context, req driver.Request, cur driver.Observed) (driver.Observed, error) {
 	spec := req.Resource.LoadBalancer
 	var tg string
@@ -312,7 +406,12 @@ func (d *Driver) updateLoadBalancer(ctx context.Context, req driver.Request, cur
 			return driver.Observed{}, mapErr("SetSecurityGroups", "load_balancer", cur.ID, err)
 		}
 	}
-	if err := d.reconcileListeners(ctx, cur.ID, tg, spec.Listeners); err != nil {
+	if have := cur.Resource.LoadBalancer; have == nil || have.AllowDeletion != spec.AllowDeletion || have.KeepInvalidHeaders != spec.KeepInvalidHeaders {
+		if err := d.setLBAttributes(ctx, cur.ID, spec); err != nil {
+			return driver.Observed{}, err
+		}
+	}
+	if err := d.reconcileListeners(ctx, cur.ID, tg, spec); err != nil {
 		return driver.Observed{}, err
 	}
 	return d.readLoadBalancer(ctx, cur.ID)
@@ -411,19 +510,45 @@ func (d *Driver) lbObserved(ctx context.Context, lb elbtypes.LoadBalancer, tags 
 		return driver.Observed{}, mapErr("DescribeListeners", "load_balancer", arn, err)
 	}
 	if ls != nil {
-		for _, l := range ls.Listeners {
-			o.Parts[partListener] = append(o.Parts[partListener], awssdk.ToString(l.ListenerArn))
-			ls := blueprint.ListenerSpec{Protocol: string(l.Protocol), Port: uint16(awssdk.ToInt32(l.Port)), Certificate: certificateOf(l)}
-			if tg, ok := tgByArn[forwardsTo(l)]; ok {
-				ls.TargetProtocol, ls.TargetPort = string(tg.Protocol), uint16(awssdk.ToInt32(tg.Port))
-			}
-			spec.Listeners = append(spec.Listeners, ls)
-		}
+		readListeners(spec, ls.Listeners, tgByArn, o.Parts)
 	}
 	slices.Sort(o.Parts[partListener])
 	slices.SortFunc(spec.Listeners, func(a, b blueprint.ListenerSpec) int { return cmp.Compare(a.Port, b.Port) })
+	if err := d.readLBAttributes(ctx, arn, spec); err != nil && !isCode(err, driver.NotFound) {
+		return driver.Observed{}, err
+	}
 	o.Resource.LoadBalancer = spec
 	return o, nil
+}
+
+// readListeners adds the listeners ls to spec and their ARNs to parts,
+// with the secure defaults they show: the TLS policy of the HTTPS and TLS
+// listeners, and PlainHTTP when an HTTP listener forwards beside an HTTPS
+// one. A listener that redirects reports the target group's protocol and
+// port, the balancer's only one, as its target, as the spec writes it.
+func readListeners(spec *blueprint.LoadBalancerSpec, ls []elbtypes.Listener, tgByArn map[string]elbtypes.TargetGroup, parts map[string][]string) {
+	var anyTG *elbtypes.TargetGroup
+	for _, tg := range tgByArn {
+		anyTG = &tg
+	}
+	forwardsHTTP := false
+	for _, l := range ls {
+		parts[partListener] = append(parts[partListener], awssdk.ToString(l.ListenerArn))
+		li := blueprint.ListenerSpec{Protocol: string(l.Protocol), Port: uint16(awssdk.ToInt32(l.Port)), Certificate: certificateOf(l)}
+		tg, ok := tgByArn[forwardsTo(l)]
+		switch {
+		case ok:
+			li.TargetProtocol, li.TargetPort = string(tg.Protocol), uint16(awssdk.ToInt32(tg.Port))
+			forwardsHTTP = forwardsHTTP || li.Protocol == "HTTP"
+		case redirectsTo(l) != "" && anyTG != nil:
+			li.TargetProtocol, li.TargetPort = string(anyTG.Protocol), uint16(awssdk.ToInt32(anyTG.Port))
+		}
+		if p := awssdk.ToString(l.SslPolicy); p != blueprint.DefaultTLSPolicy && (li.Protocol == "HTTPS" || li.Protocol == "TLS") {
+			spec.TLSPolicy = p
+		}
+		spec.Listeners = append(spec.Listeners, li)
+	}
+	spec.PlainHTTP = forwardsHTTP && spec.HasListener("HTTPS")
 }
 
 func refsOf(ss []string) []blueprint.Ref {
@@ -495,13 +620,28 @@ func (d *Driver) ownedByName(ctx context.Context, req driver.Request, what, arn 
 // deleteLoadBalancer deletes the listeners, the load balancer (waiting
 // until it is gone) and then the target group, which AWS refuses to
 // delete while a listener uses it.
-func (d *Driver) deleteLoadBalancer(ctx context.Context, cur driver.Observed) error {
+func (d *Driver) deleteLoadBalancer(ctx context.Context, cur driver.Observed, opts driver.DeleteOptions) error {
 	o, err := d.readLoadBalancer(ctx, cur.ID)
 	if isCode(err, driver.NotFound) {
 		return d.deleteTargetGroups(ctx, cur.Parts[partTargetGroup])
 	}
 	if err != nil {
 		return err
+	}
+	// The engine lifts the deletion protection (opts.LiftProtection) for
+	// every delete its plan holds. Without it AWS refuses the delete of a
+	// protected balancer (OperationNotPermitted) and moto does not: the
+	// driver refuses it itself, before it touches a listener.
+	if lb := o.Resource.LoadBalancer; lb != nil && !lb.AllowDeletion && !opts.LiftProtection {
+		return driver.NewError("DeleteLoadBalancer", "load_balancer", cur.ID, driver.Invalid,
+			fmt.Errorf("aws: load balancer %s has deletion protection (OperationNotPermitted); lift it first: the engine lifts it for the deletes its plan holds", cur.ID))
+	}
+	if lb := o.Resource.LoadBalancer; lb != nil && !lb.AllowDeletion {
+		_, err := d.ELB.ModifyLoadBalancerAttributes(ctx, &elbv2.ModifyLoadBalancerAttributesInput{LoadBalancerArn: awssdk.String(cur.ID),
+			Attributes: []elbtypes.LoadBalancerAttribute{{Key: awssdk.String(attrDeletionProtection), Value: awssdk.String("false")}}})
+		if err != nil && !isCode(err, driver.NotFound) {
+			return mapErr("ModifyLoadBalancerAttributes", "load_balancer", cur.ID, err)
+		}
 	}
 	for _, l := range o.Parts[partListener] {
 		if _, err := d.ELB.DeleteListener(ctx, &elbv2.DeleteListenerInput{ListenerArn: awssdk.String(l)}); err != nil && !isCode(err, driver.NotFound) {

@@ -2,6 +2,8 @@ package aws
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"maps"
 	"net/netip"
 	"slices"
@@ -105,6 +107,28 @@ func ipPermission(r blueprint.RuleSpec) ec2types.IpPermission {
 	return p
 }
 
+// checkRuleDescriptions refuses, before any call, a rule description AWS
+// refuses (InvalidParameterValue: characters outside a-z, A-Z, 0-9,
+// spaces and ._-:/()#,@[]+=&;{}!$*, or more than 255 of them) and moto
+// accepts, so that the driver behaves the same on both.
+func checkRuleDescriptions(id string, spec *blueprint.SecurityGroupRulesSpec) error {
+	var errs []error
+	for _, dir := range []struct {
+		name  string
+		rules []blueprint.RuleSpec
+	}{{"inbound", spec.Inbound}, {"outbound", spec.Outbound}} {
+		for i, r := range dir.rules {
+			if err := blueprint.CheckDescription(r.Description); err != nil {
+				errs = append(errs, fmt.Errorf("aws: %s: %s[%d].description: %q: %w (InvalidParameterValue)", id, dir.name, i, r.Description, err))
+			}
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return driver.NewError("AuthorizeSecurityGroupIngress", string(blueprint.KindSecurityGroupRules), id, driver.Invalid, errors.Join(errs...))
+}
+
 func (d *Driver) describeRules(ctx context.Context, group string) ([]awsRule, error) {
 	var rules []awsRule
 	p := ec2.NewDescribeSecurityGroupRulesPaginator(d.EC2, &ec2.DescribeSecurityGroupRulesInput{Filters: []ec2types.Filter{filter("group-id", group)}})
@@ -181,6 +205,9 @@ func (d *Driver) updateSecurityGroupRules(ctx context.Context, req driver.Reques
 // compared, as AWS does not compare them.
 func (d *Driver) reconcileRules(ctx context.Context, req driver.Request, group string) (driver.Observed, error) {
 	spec := req.Resource.SecurityGroupRules
+	if err := checkRuleDescriptions(req.Resource.ID, spec); err != nil {
+		return driver.Observed{}, err
+	}
 	for _, egress := range []bool{false, true} {
 		rules := spec.Inbound
 		if egress {

@@ -82,7 +82,12 @@ func (d *Driver) createVPC(ctx context.Context, req driver.Request) (driver.Obse
 			return driver.Observed{}, mapErr("ModifyVpcAttribute", "net", id, err)
 		}
 	}
-	return d.vpcObserved(*v), nil
+	if err := d.syncDefaultGroup(ctx, id, spec.KeepDefaultSecurityGroupRules); err != nil {
+		return driver.Observed{}, err
+	}
+	o := d.vpcObserved(*v)
+	o.Resource.Net.KeepDefaultSecurityGroupRules = spec.KeepDefaultSecurityGroupRules
+	return o, nil
 }
 
 func (d *Driver) vpcAttribute(ctx context.Context, id string, attr ec2types.VpcAttributeName) (bool, error) {
@@ -99,14 +104,26 @@ func (d *Driver) vpcAttribute(ctx context.Context, id string, attr ec2types.VpcA
 
 func (d *Driver) readVPC(ctx context.Context, id string) (driver.Observed, error) {
 	out, err := d.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{VpcIds: []string{id}})
-	return readOne("DescribeVpcs", blueprint.KindNet, id, out, err,
+	o, err := readOne("DescribeVpcs", blueprint.KindNet, id, out, err,
 		func(o *ec2.DescribeVpcsOutput) []ec2types.Vpc { return o.Vpcs }, d.vpcObserved)
+	if err != nil {
+		return o, err
+	}
+	obs, err := d.withDefaultGroups(ctx, []driver.Observed{o})
+	if err != nil {
+		return driver.Observed{}, err
+	}
+	return obs[0], nil
 }
 
 func (d *Driver) listVPCs(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
 	p := ec2.NewDescribeVpcsPaginator(d.EC2, &ec2.DescribeVpcsInput{Filters: ownerFilters(q, "vpc-id")})
-	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeVpcs", blueprint.KindNet,
+	obs, err := listAll(ctx, p.HasMorePages, p.NextPage, "DescribeVpcs", blueprint.KindNet,
 		func(o *ec2.DescribeVpcsOutput) []ec2types.Vpc { return o.Vpcs }, d.vpcObserved)
+	if err != nil {
+		return nil, err
+	}
+	return d.withDefaultGroups(ctx, obs)
 }
 
 func (d *Driver) deleteVPC(ctx context.Context, cur driver.Observed) error {

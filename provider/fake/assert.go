@@ -17,11 +17,16 @@ type TestingT interface {
 }
 
 // AssertAllows checks that members of security group from may reach
-// members of group to on proto and port (see [Driver.Allows]); from and to
-// are logical ids ("security_group/web") or provider ids. It reports a
-// failure with the reason and returns false when they may not.
+// members of group to, or the internet ("internet") or a CIDR block, on
+// proto and port, through the security groups, the routes, the NAT
+// gateways and every network ACL on the way, as AWS decides it (see
+// [Driver.Allows]); from and to are logical ids ("security_group/web") or
+// provider ids. It reports a failure with the reason (the ACL, the
+// direction and the entry that drops the traffic) and returns false when
+// they may not.
 //
 //	fake.AssertAllows(t, d, "security_group/lb", "security_group/web", "tcp", 8080)
+//	fake.AssertAllows(t, d, "security_group/app", "internet", "tcp", 443)
 func AssertAllows(t TestingT, d *Driver, from, to string, proto netplan.Protocol, port uint16) bool {
 	if badArgs(t, d) {
 		return false

@@ -184,14 +184,18 @@ func (d *Driver) DeletedDatabases() []DeletedDatabase {
 }
 
 // protected reports whether e has the deletion protection its driver
-// sets: every RDS instance (archkit turns DeletionProtection on), and on
-// OUTSCALE the VMs of a stateful cluster (VM DeletionProtection).
+// sets: every RDS instance (archkit turns DeletionProtection on), on
+// OUTSCALE the VMs of a stateful cluster (VM DeletionProtection), and on
+// AWS a load balancer unless its spec allows deletion (attribute
+// deletion_protection.enabled; OUTSCALE's LBU has none).
 func (d *Driver) protected(e *entry) bool {
 	switch {
 	case e.kind == blueprint.KindDatabase:
 		return true
 	case e.kind == blueprint.KindCluster && d.opts.Cloud == CloudOutscale:
 		return e.res.IsStateful()
+	case e.kind == blueprint.KindLoadBalancer && d.opts.Cloud != CloudOutscale:
+		return !e.res.LoadBalancer.AllowDeletion
 	}
 	return false
 }
@@ -202,6 +206,10 @@ func (d *Driver) protected(e *entry) bool {
 func (d *Driver) checkProtected(e *entry, opts driver.DeleteOptions) error {
 	if !d.protected(e) || opts.LiftProtection {
 		return nil
+	}
+	if e.kind == blueprint.KindLoadBalancer {
+		return d.errf(OpDelete, e.kind, e.id, driver.Invalid,
+			"%s %s has deletion protection (OperationNotPermitted); lift it first: the engine lifts it for every delete its plan holds", e.kind, e.id)
 	}
 	return d.errf(OpDelete, e.kind, e.id, driver.Invalid,
 		"%s %s has deletion protection (InvalidParameterCombination); lift it first: the engine lifts it only when AllowDataLoss names %s",

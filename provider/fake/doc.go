@@ -36,8 +36,12 @@
 //   - changes made outside archkit, for drift tests: [Driver.Mutate],
 //     [Driver.MutateTags], [Driver.DeleteOutside], and [Driver.AddForeign],
 //     a hand-made instance or network interface that blocks a delete;
-//   - assertions for testing.T and testify: [AssertAllows],
-//     [AssertDenies], [AssertCount], [AssertExists], [AssertNoLeaks].
+//   - assertions for testing.T and testify: [AssertAllows] and
+//     [AssertDenies], which follow a connection from a security group to
+//     another or to the internet through the groups, the routes, the NAT
+//     gateways and every network ACL on the way, both ways, as AWS
+//     evaluates them ([Driver.Allows]), [AssertCount], [AssertExists],
+//     [AssertNoLeaks].
 //
 // # What the fake checks
 //
@@ -162,5 +166,12 @@
 //     style; a cluster's instances are reported in Observed.Parts but are
 //     not resources of their own.
 //   - Nothing is written only: every field sent is read back as sent, user
-//     data included (Capabilities().WriteOnly is empty).
+//     data included (Capabilities().WriteOnly is empty); the secure
+//     defaults of a spec (metadata options, volume encryption, deletion
+//     protection...) are kept and read back, never acted on. A Net has no
+//     default security group: KeepDefaultSecurityGroupRules is only kept.
+//   - [Driver.Allows] applies a network ACL entry to a peer only when the
+//     entry's block holds the whole peer (a subnet, or 0.0.0.0/0 for the
+//     internet): an entry that covers part of it is not counted, as if
+//     absent.
 package fake

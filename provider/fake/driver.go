@@ -93,6 +93,11 @@ type Options struct {
 	Latency time.Duration
 	// Now returns the time recorded in the call log. nil: time.Now.
 	Now func() time.Time
+	// Ephemeral is the ephemeral port range of the instances' operating
+	// system: [Driver.Allows] checks that the network ACLs let the
+	// replies of their connections back on the whole of it. Zero:
+	// [netplan.DefaultEphemeral], 1024-65535.
+	Ephemeral netplan.PortRange
 }
 
 // Outscale sets the options that mimic OUTSCALE: its id style, its profile
@@ -264,6 +269,14 @@ func capabilities(o Options) driver.Capabilities {
 	for k, fs := range fields {
 		c.Mutable[k] = slices.DeleteFunc(c.Mutable[k], func(f string) bool { _, no := fs[f]; return no })
 	}
+	if cloud == CloudOutscale {
+		// As the OUTSCALE driver: the secure defaults its API has no
+		// setting for are kept, never compared.
+		c.WriteOnly = map[blueprint.Kind][]string{
+			blueprint.KindCluster:      {"allow_imdsv1", "metadata_hop_limit", "unencrypted_volumes", "volume_kms_key"},
+			blueprint.KindLoadBalancer: {"plain_http", "tls_policy", "keep_invalid_headers", "allow_deletion"},
+		}
+	}
 	return c
 }
 
@@ -299,6 +312,12 @@ func (d *Driver) Capabilities() driver.Capabilities {
 	c.Mutable = make(map[blueprint.Kind][]string, len(d.caps.Mutable))
 	for k, v := range d.caps.Mutable {
 		c.Mutable[k] = slices.Clone(v)
+	}
+	if d.caps.WriteOnly != nil {
+		c.WriteOnly = make(map[blueprint.Kind][]string, len(d.caps.WriteOnly))
+		for k, v := range d.caps.WriteOnly {
+			c.WriteOnly[k] = slices.Clone(v)
+		}
 	}
 	return c
 }

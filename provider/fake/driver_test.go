@@ -84,6 +84,12 @@ func TestCreateValidation(t *testing.T) {
 		{"rule with bad ports", rulesRes("sg/web", blueprint.RuleSpec{Protocol: "tcp", FromPort: 90, ToPort: 80, CIDR: p("0.0.0.0/0")}), driver.Invalid},
 		{"rule with unknown protocol", rulesRes("sg/web", blueprint.RuleSpec{Protocol: "sctp", CIDR: p("0.0.0.0/0")}), driver.Invalid},
 		{"too many rules", rulesRes("sg/web", manyRules(61)...), driver.Quota},
+		{"rule description with '>'", rulesRes("sg/web", blueprint.RuleSpec{Protocol: "tcp", FromPort: 3306, ToPort: 3306, CIDR: p("10.0.0.0/24"),
+			Description: "intel -> db tcp/3306"}), driver.Invalid},
+		{"group description with an accent", blueprint.Resource{ID: "sg/x", Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{
+			Net: "net/main", Name: "other", Description: "base de données"}}, driver.Invalid},
+		{"group name with a quote", blueprint.Resource{ID: "sg/x", Kind: blueprint.KindSecurityGroup, SecurityGroup: &blueprint.SecurityGroupSpec{
+			Net: "net/main", Name: "bob's", Description: "x"}}, driver.Invalid},
 		{"route to a missing gateway", blueprint.Resource{ID: "rt/x", Kind: blueprint.KindRouteTable, RouteTable: &blueprint.RouteTableSpec{
 			Net: "net/main", Subnet: "subnet/a", Routes: []blueprint.RouteSpec{{Destination: p("0.0.0.0/0"),
 				TargetKind: netplan.TargetInternetGateway, Target: "igw/missing"}}}}, driver.NotFound},
@@ -94,6 +100,13 @@ func TestCreateValidation(t *testing.T) {
 			Name: "x", Scheme: blueprint.SchemeInternal, Type: blueprint.LBApplication, Subnets: []blueprint.Ref{"subnet/a"}}}, driver.Invalid},
 		{"load balancer name", blueprint.Resource{ID: "lb/x", Kind: blueprint.KindLoadBalancer, LoadBalancer: &blueprint.LoadBalancerSpec{
 			Name: "-bad_name-", Scheme: blueprint.SchemeInternal, Type: blueprint.LBApplication, Subnets: []blueprint.Ref{"subnet/a", "subnet/b"}}}, driver.Invalid},
+		{"cluster metadata hop limit", blueprint.Resource{ID: "cluster/x", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
+			Subnets: []blueprint.Ref{"subnet/a"}, Image: "ami-1", InstanceType: "t3.micro", Max: 1, MetadataHopLimit: 65}}, driver.Invalid},
+		{"cluster key for unencrypted volumes", blueprint.Resource{ID: "cluster/x", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
+			Subnets: []blueprint.Ref{"subnet/a"}, Image: "ami-1", InstanceType: "t3.micro", Max: 1, UnencryptedVolumes: true, VolumeKMSKey: "alias/k"}}, driver.Invalid},
+		{"unknown TLS policy", blueprint.Resource{ID: "lb/x", Kind: blueprint.KindLoadBalancer, LoadBalancer: &blueprint.LoadBalancerSpec{
+			Name: "x", Scheme: blueprint.SchemeInternal, Type: blueprint.LBApplication, Subnets: []blueprint.Ref{"subnet/a", "subnet/b"}, TLSPolicy: "ELBSecurityPolicy-2099",
+			Listeners: []blueprint.ListenerSpec{{Protocol: "HTTPS", Port: 443, TargetProtocol: "HTTP", TargetPort: 80, Certificate: "arn:cert"}}}}, driver.Invalid},
 		{"cluster min above max", blueprint.Resource{ID: "cluster/x", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
 			Subnets: []blueprint.Ref{"subnet/a"}, Image: "ami-1", InstanceType: "t3.micro", Min: 3, Desired: 3, Max: 2}}, driver.Invalid},
 		{"database in one zone", blueprint.Resource{ID: "db/x", Kind: blueprint.KindDatabase, Database: &blueprint.DatabaseSpec{
@@ -173,6 +186,22 @@ func manyRules(n int) []blueprint.RuleSpec {
 	return out
 }
 
+// A load balancer keeps its deletion protection against deletes made
+// outside archkit and deletes that do not lift it; the engine's delete
+// lifts it (DeleteOptions.LiftProtection), as the AWS driver does.
+func TestLoadBalancerDeletionProtection(t *testing.T) {
+	t.Parallel()
+	d, obs := stack(t)
+	lb := obs["load_balancer/web"]
+	require.False(t, lb.Resource.LoadBalancer.AllowDeletion, "protected by default")
+	err := d.DeleteOutside(lb.ID)
+	require.ErrorIs(t, err, driver.ErrInvalid)
+	assert.Contains(t, err.Error(), "deletion protection")
+	require.NoError(t, providertest.DeleteRetry(t.Context(), d, obs["cluster/web"]))
+	require.ErrorIs(t, d.Delete(t.Context(), lb, driver.DeleteOptions{}), driver.ErrInvalid, "a delete that does not lift the protection is refused")
+	require.NoError(t, d.Delete(t.Context(), lb, driver.DeleteOptions{LiftProtection: true}), "the engine's delete lifts the protection")
+}
+
 func TestOutscaleBounds(t *testing.T) {
 	t.Parallel()
 	d := fake.New(fake.Outscale, func(o *fake.Options) { o.Zones = []string{"eu-west-2b", "eu-west-2a"} })
@@ -221,7 +250,9 @@ func TestDeleteDependencies(t *testing.T) {
 		{"load_balancer/web", []driver.Blocker{{Kind: "cluster", ID: obs["cluster/web"].ID}}},
 	}
 	for _, tc := range tests {
-		err := d.Delete(ctx, obs[tc.id], driver.DeleteOptions{})
+		// Protection lifted (a load balancer has some): the blockers are
+		// what this test is about.
+		err := d.Delete(ctx, obs[tc.id], driver.DeleteOptions{LiftProtection: true})
 		require.ErrorIs(t, err, driver.ErrDependency, tc.id)
 		var pe *driver.Error
 		require.ErrorAs(t, err, &pe)

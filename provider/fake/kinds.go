@@ -41,7 +41,7 @@ func init() { kinds = registry() }
 func registry() map[blueprint.Kind]kindOps {
 	return map[blueprint.Kind]kindOps{
 		blueprint.KindNet: {
-			idPrefix: "vpc", validate: (*Driver).validateNet,
+			idPrefix: "vpc", validate: (*Driver).validateNet, mutable: []string{"keep_default_security_group_rules"},
 			blockedBy: func(d *Driver, e, o *entry) bool {
 				return d.netOf(o) == e.id && o.kind != blueprint.KindSecurityGroupRules
 			},
@@ -98,8 +98,12 @@ func registry() map[blueprint.Kind]kindOps {
 			subnets: func(r *blueprint.Resource) []blueprint.Ref { return r.NetworkACL.Subnets },
 		},
 		blueprint.KindLoadBalancer: {
-			validate: (*Driver).validateLoadBalancer, mutable: []string{"listeners", "health_check", "security_groups", "subnets"},
-			pending: "provisioning", ready: "active",
+			validate: (*Driver).validateLoadBalancer,
+			mutable:  []string{"listeners", "health_check", "security_groups", "subnets", "plain_http", "tls_policy", "keep_invalid_headers", "allow_deletion"},
+			// OUTSCALE's LBU has no redirect, TLS policy, header filtering
+			// or deletion protection: those fields are WriteOnly there.
+			oscMutable: []string{"listeners", "health_check", "security_groups", "subnets"},
+			pending:    "provisioning", ready: "active",
 			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", first(r.LoadBalancer.Subnets) },
 			subnets: func(r *blueprint.Resource) []blueprint.Ref { return r.LoadBalancer.Subnets },
 			groups:  func(r *blueprint.Resource) []blueprint.Ref { return r.LoadBalancer.SecurityGroups },
@@ -109,7 +113,8 @@ func registry() map[blueprint.Kind]kindOps {
 		},
 		blueprint.KindCluster: {
 			idPrefix: "asg", validate: (*Driver).validateCluster, ready: "InService",
-			mutable:    []string{"image", "instance_type", "user_data", "min", "desired", "max", "load_balancers", "scaling", "security_groups", "subnets"},
+			mutable: []string{"image", "instance_type", "user_data", "min", "desired", "max", "load_balancers", "scaling", "security_groups", "subnets",
+				"allow_imdsv1", "metadata_hop_limit", "unencrypted_volumes", "volume_kms_key"},
 			oscMutable: []string{"min", "desired", "max", "load_balancers", "target_port", "security_groups", "subnets"},
 			net:        func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", first(r.Cluster.Subnets) },
 			subnets:    func(r *blueprint.Resource) []blueprint.Ref { return r.Cluster.Subnets },

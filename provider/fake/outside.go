@@ -3,9 +3,7 @@ package fake
 import (
 	"maps"
 	"slices"
-	"strings"
 
-	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
 )
@@ -54,6 +52,10 @@ func (d *Driver) MutateTags(id string, fn func(tags map[string]string)) error {
 
 // DeleteOutside deletes resource id behind archkit's back, skipping the
 // dependency checks, for drift tests. It is not recorded in the call log.
+// Like AWS, it refuses a load balancer with deletion protection
+// (LoadBalancerSpec.AllowDeletion false, the default): archkit's Delete
+// lifts the protection first when its options say so
+// (driver.DeleteOptions.LiftProtection), as the AWS driver does.
 func (d *Driver) DeleteOutside(id string) error {
 	if !d.usable() {
 		return errNilDriver
@@ -63,6 +65,10 @@ func (d *Driver) DeleteOutside(id string) error {
 	e, err := d.lookup("DeleteOutside", "", id)
 	if err != nil {
 		return err
+	}
+	if e.kind == blueprint.KindLoadBalancer && d.protected(e) {
+		return d.errf("DeleteOutside", e.kind, id, driver.Invalid,
+			"load balancer %s has deletion protection (OperationNotPermitted); turn deletion_protection.enabled off first", id)
 	}
 	d.remove(e)
 	return nil
@@ -122,30 +128,6 @@ func (d *Driver) Resources() []driver.Observed {
 		}
 	}
 	return out
-}
-
-// Allows reports whether members of security group from may reach members
-// of group to on proto and port, and if not, why. from and to are provider
-// ids or logical ids. The inbound rules of to must admit from by group and
-// the outbound rules of from must let the traffic out, by group or by a
-// CIDR block holding to's Net; a group without a rule set keeps the
-// default of a new group (all outbound, no inbound).
-func (d *Driver) Allows(from, to string, proto netplan.Protocol, port uint16) (ok bool, why string, err error) {
-	if !d.usable() {
-		return false, "", errNilDriver
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	f, err := d.resolve(blueprint.KindSecurityGroup, from)
-	if err != nil {
-		return false, "", err
-	}
-	t, err := d.resolve(blueprint.KindSecurityGroup, to)
-	if err != nil {
-		return false, "", err
-	}
-	ok, why, err = d.allows(f, t, proto, port)
-	return ok, strings.NewReplacer(f, from, t, to).Replace(why), err
 }
 
 // resolve finds a resource of kind k by provider id or by logical id; a

@@ -233,15 +233,36 @@ var _ driver.Checker = (*Driver)(nil)
 // Check reports the values the fake refuses beyond blueprint.Resource.Check
 // and its Profile, as its cloud does: in the AWS id style, a load balancer
 // name that begins with "internal-" (ELBv2 CreateLoadBalancer: the name
-// "must not begin with internal-"). The engine's preflight calls it.
+// "must not begin with internal-") and a TLS policy Elastic Load Balancing
+// does not have (SSLPolicyNotFound; OUTSCALE's LBU has no policy to
+// choose). The engine's preflight calls it.
 func (d *Driver) Check(_ string, r blueprint.Resource) error {
 	if !d.usable() {
 		return errNilDriver
 	}
-	if r.Kind == blueprint.KindLoadBalancer && r.LoadBalancer != nil && d.opts.IDStyle == IDStyleAWS &&
-		strings.HasPrefix(strings.ToLower(r.LoadBalancer.Name), "internal-") {
-		return &netplan.FieldError{Package: "fake", Field: "load_balancer.name", Input: strconv.Quote(r.LoadBalancer.Name),
+	lb := r.LoadBalancer
+	if r.Kind != blueprint.KindLoadBalancer || lb == nil || d.opts.IDStyle != IDStyleAWS {
+		return nil
+	}
+	if strings.HasPrefix(strings.ToLower(lb.Name), "internal-") {
+		return &netplan.FieldError{Package: "fake", Field: "load_balancer.name", Input: strconv.Quote(lb.Name),
 			Problem: `begins with "internal-", which AWS reserves`, Fix: "rename the deployment or the balancer", Err: driver.ErrInvalid}
 	}
+	if lb.TLSPolicy != "" && !slices.Contains(tlsPolicies, lb.TLSPolicy) {
+		return &netplan.FieldError{Package: "fake", Field: "load_balancer.tls_policy", Input: strconv.Quote(lb.TLSPolicy),
+			Problem: "no such security policy (SSLPolicyNotFound)", Fix: "use " + blueprint.DefaultTLSPolicy + ", the default", Err: driver.ErrInvalid}
+	}
 	return nil
+}
+
+// tlsPolicies are the security policies of Elastic Load Balancing
+// ("Security policies for your Application Load Balancer", Elastic Load
+// Balancing User Guide), FIPS policies aside.
+var tlsPolicies = []string{
+	"ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09", "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09", "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+	"ELBSecurityPolicy-TLS13-1-2-Ext1-PQ-2025-09", "ELBSecurityPolicy-TLS13-1-2-Ext2-PQ-2025-09", "ELBSecurityPolicy-TLS13-1-0-PQ-2025-09",
+	"ELBSecurityPolicy-TLS13-1-3-2021-06", "ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+	"ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06", "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06", "ELBSecurityPolicy-TLS13-1-1-2021-06",
+	"ELBSecurityPolicy-TLS13-1-0-2021-06", "ELBSecurityPolicy-TLS-1-2-Ext-2018-06", "ELBSecurityPolicy-TLS-1-2-2017-01",
+	"ELBSecurityPolicy-TLS-1-1-2017-01", "ELBSecurityPolicy-2016-08", "ELBSecurityPolicy-2015-05", "ELBSecurityPolicy-TLS-1-0-2015-04",
 }

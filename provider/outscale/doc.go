@@ -20,7 +20,8 @@
 //
 // # Resources in OUTSCALE's terms
 //
-//	net                  CreateNet (+ CreateTags)
+//	net                  CreateNet (+ CreateTags), then DeleteSecurityGroupRule on the Net's default
+//	                     group (its members reach each other) unless KeepDefaultSecurityGroupRules
 //	subnet               CreateSubnet in its subregion (+ UpdateSubnet MapPublicIpOnLaunch when public)
 //	internet_gateway     CreateInternetService + LinkInternetService
 //	public_ip            CreatePublicIp
@@ -68,6 +69,14 @@
 // since the security groups enforce the same flows. It has no managed
 // database either: the database kind is unsupported and the engine builds
 // the spec's fallback cluster instead.
+//
+// Of archkit's secure defaults, OUTSCALE's API has the emptied default
+// security group and subnets without public IPs; it has no setting for
+// the others, which [Driver.Capabilities] lists as WriteOnly (neither
+// applied nor compared): its metadata server has no session token (IMDSv2,
+// hop limit), CreateVms' BsuToCreate has no encryption, and a load
+// balancer (LBU) has no HTTP redirect, TLS policy choice, header filtering
+// or deletion protection.
 //
 // A cluster is a set of VMs, not an OUTSCALE VM group: VM groups and VM
 // templates are marked "under development" in the API, a VM group lives in

@@ -166,8 +166,17 @@ func (d *Driver) Capabilities() driver.Capabilities {
 		UnsupportedFields: map[blueprint.Kind]map[string]string{
 			blueprint.KindCluster: {"scaling": scalingUnsupported},
 		},
-		Mutable:   map[blueprint.Kind][]string{},
-		WriteOnly: map[blueprint.Kind][]string{},
+		Mutable: map[blueprint.Kind][]string{},
+		// The secure defaults OUTSCALE's API has no setting for, neither
+		// applied nor read back, so never compared: its metadata server has
+		// no session token (allow_imdsv1, metadata_hop_limit), CreateVms'
+		// BsuToCreate no encryption (unencrypted_volumes, volume_kms_key),
+		// and its load balancers (LBU) no HTTP redirect, TLS policy, header
+		// filtering or deletion protection.
+		WriteOnly: map[blueprint.Kind][]string{
+			blueprint.KindCluster:      {"allow_imdsv1", "metadata_hop_limit", "unencrypted_volumes", "volume_kms_key"},
+			blueprint.KindLoadBalancer: {"plain_http", "tls_policy", "keep_invalid_headers", "allow_deletion"},
+		},
 		// CreateNatService and CreateVms take a ClientToken; no other create does.
 		ClientTokens: []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindCluster},
 	}

@@ -30,7 +30,8 @@ func init() { kinds = registry() }
 
 func registry() map[blueprint.Kind]kindOps {
 	return map[blueprint.Kind]kindOps{
-		blueprint.KindNet: {list: (*Driver).listNets, create: (*Driver).createNet, delete: noData((*Driver).deleteNet)},
+		blueprint.KindNet: {list: (*Driver).listNets, create: (*Driver).createNet, update: (*Driver).updateNet,
+			delete: noData((*Driver).deleteNet), mutable: netMutable},
 		blueprint.KindSubnet: {list: (*Driver).listSubnets, create: (*Driver).createSubnet, update: (*Driver).updateSubnet,
 			delete: noData((*Driver).deleteSubnet), mutable: subnetMutable},
 		blueprint.KindInternetGateway: {list: (*Driver).listInternetServices, create: (*Driver).createInternetService,
@@ -60,6 +61,9 @@ func registry() map[blueprint.Kind]kindOps {
 // image, VM type or user data: a VM's type and user data change only while
 // it is stopped, its image never).
 var (
+	netMutable = []string{
+		"keep_default_security_group_rules", // DeleteSecurityGroupRule or CreateSecurityGroupRule on the Net's default group
+	}
 	subnetMutable = []string{
 		"public", // UpdateSubnet MapPublicIpOnLaunch
 	}

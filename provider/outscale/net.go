@@ -21,7 +21,7 @@ func (d *Driver) listNets(ctx context.Context, q driver.Query, ids []string) ([]
 	if err != nil {
 		return nil, err
 	}
-	return ownedObserved(q, nets, netObserved), nil
+	return d.withDefaultGroups(ctx, ownedObserved(q, nets, netObserved))
 }
 
 // readNets reads every page of the Nets that f selects.
@@ -66,7 +66,13 @@ func (d *Driver) createNet(ctx context.Context, req driver.Request) (driver.Obse
 	}); err != nil {
 		return driver.Observed{}, err
 	}
-	return netObserved(n, req.Tags), nil
+	keep := req.Resource.Net.KeepDefaultSecurityGroupRules
+	if err := d.syncDefaultGroup(ctx, id, keep); err != nil {
+		return driver.Observed{}, err
+	}
+	o := netObserved(n, req.Tags)
+	o.Resource.Net.KeepDefaultSecurityGroupRules = keep
+	return o, nil
 }
 
 // deleteNet deletes a Net. OUTSCALE refuses while subnets, groups, route

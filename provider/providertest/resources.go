@@ -120,8 +120,11 @@ func Resources(deployment string, zones []string) []blueprint.Resource {
 const Image = "ami-12c6146b"
 
 // ImageNext is the image the suite moves a cluster to: another id of
-// the same shape, known to the OUTSCALE test server.
-const ImageNext = "ami-0000c0de"
+// the same shape that moto knows (an Ubuntu image of its built-in list;
+// the AWS driver reads an image's root device with DescribeImages to
+// encrypt it). A harness whose cloud does not know it declares it (the
+// OUTSCALE test server's Options.Images).
+const ImageNext = "ami-1e749f67"
 
 // lbName derives a load balancer name of at most 32 letters, digits and
 // hyphens from the deployment.
