@@ -170,7 +170,7 @@ func ExampleApplyOptions_allowDataLoss() {
 func ExampleEngine_Lock() {
 	ctx := context.Background()
 	d := fake.New()
-	eng := provider.NewEngine(d) // a local driver: no options needed
+	eng := provider.NewEngine(d)        // a local driver: no options needed
 	lease, err := eng.Lock(ctx, "site") // another run, holding the deployment
 	if err != nil {
 		log.Fatal(err)
