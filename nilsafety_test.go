@@ -58,7 +58,7 @@ var funcs = map[string]any{
 	"pattern.Elastic": pattern.Elastic, "pattern.LBName": pattern.LBName, "pattern.New": pattern.New, "pattern.Parallel": pattern.Parallel,
 	"pattern.Series": pattern.Series, "pattern.Spread": pattern.Spread, "pattern.ThreeTier": pattern.ThreeTier, "pattern.WebApp": pattern.WebApp,
 
-	"blueprint.CheckDescription": blueprint.CheckDescription, "blueprint.CheckLBName": blueprint.CheckLBName,
+	"blueprint.CheckDeployment": blueprint.CheckDeployment, "blueprint.CheckDescription": blueprint.CheckDescription, "blueprint.CheckLBName": blueprint.CheckLBName,
 	"blueprint.CompareEntries": blueprint.CompareEntries, "blueprint.CompareKinds": blueprint.CompareKinds,
 	"blueprint.CompareListeners": blueprint.CompareListeners, "blueprint.CompareRoutes": blueprint.CompareRoutes,
 	"blueprint.CompareRules": blueprint.CompareRules, "blueprint.Description": blueprint.Description,
@@ -70,9 +70,11 @@ var funcs = map[string]any{
 	"driver.CodeOf": driver.CodeOf, "driver.CompareObserved": driver.CompareObserved, "driver.Hash": driver.Hash,
 	"driver.IsRetryable": driver.IsRetryable, "driver.NewError": driver.NewError, "driver.Token": driver.Token,
 	"driver.FinalSnapshotName": driver.FinalSnapshotName,
+	"driver.TokenPrefix":       driver.TokenPrefix, "driver.LockName": driver.LockName, "driver.LockFromTags": driver.LockFromTags,
+	"driver.ExpiryTags": driver.ExpiryTags,
 
 	"fake.AssertAllows": fake.AssertAllows, "fake.AssertCount": fake.AssertCount, "fake.AssertDenies": fake.AssertDenies,
-	"fake.AssertExists": fake.AssertExists, "fake.AssertNoLeaks": fake.AssertNoLeaks, "fake.IsWrite": fake.IsWrite,
+	"fake.AssertExists": fake.AssertExists, "fake.AssertNoLeaks": fake.AssertNoLeaks, "fake.IsWrite": fake.IsWrite, "fake.IsLock": fake.IsLock,
 	"fake.New": fake.New, "fake.Outscale": fake.Outscale,
 
 	"aws.New": aws.New, "aws.NewFromConfig": aws.NewFromConfig,
@@ -117,7 +119,8 @@ func init() {
 		(*pattern.Check)(nil), (*pattern.CloudNativeOptions)(nil), (*pattern.DMZOptions)(nil), (*pattern.ElasticOptions)(nil), (*pattern.Link)(nil),
 		(*pattern.ThreeTierOptions)(nil), (*pattern.TierAvailability)(nil), (*pattern.WebAppOptions)(nil), (*pattern.VPN)(nil),
 
-		(*blueprint.ACLEntrySpec)(nil), (*blueprint.Acknowledgement)(nil), (*blueprint.Check)(nil), (*blueprint.Blueprint)(nil), (*blueprint.ClusterSpec)(nil), (*blueprint.DatabaseSpec)(nil),
+		(*blueprint.ACLEntrySpec)(nil), (*blueprint.Acknowledgement)(nil), (*blueprint.Check)(nil), (*blueprint.Blueprint)(nil), (*blueprint.DeploymentError)(nil),
+		(*blueprint.ClusterSpec)(nil), (*blueprint.DatabaseSpec)(nil),
 		(*blueprint.HealthCheckSpec)(nil), (*blueprint.InternetGatewaySpec)(nil), (*blueprint.Kind)(nil), (*blueprint.KindInfo)(nil),
 		(*blueprint.ListenerSpec)(nil), (*blueprint.LoadBalancerSpec)(nil), (*blueprint.NATGatewaySpec)(nil), (*blueprint.NetSpec)(nil),
 		(*blueprint.NetworkACLSpec)(nil), (*blueprint.PublicIPSpec)(nil), (*blueprint.Ref)(nil), (*blueprint.Resource)(nil), (*blueprint.RouteSpec)(nil),
@@ -130,9 +133,10 @@ func init() {
 		(*provider.Engine)(nil), (*provider.Event)(nil), (*provider.EventType)(nil), (*provider.FieldDiff)(nil), (*provider.Options)(nil),
 		(*provider.Problem)(nil), (*provider.Renderer)(nil), (*provider.Result)(nil),
 		(*provider.DestroyOptions)(nil), (*provider.Class)(nil), (*provider.ProtectedError)(nil),
+		(*provider.Lease)(nil), (*provider.LockOptions)(nil), (*provider.LockedError)(nil),
 
 		(*driver.Blocker)(nil), (*driver.Capabilities)(nil), (*driver.Code)(nil), (*driver.Error)(nil), (*driver.Observed)(nil),
-		(*driver.Query)(nil), (*driver.Request)(nil), (*driver.RetryPolicy)(nil), (*driver.DeleteOptions)(nil),
+		(*driver.Query)(nil), (*driver.Request)(nil), (*driver.RetryPolicy)(nil), (*driver.DeleteOptions)(nil), (*driver.Lock)(nil), (*driver.Holder)(nil),
 
 		(*fake.Call)(nil), (*fake.Counts)(nil), (*fake.Driver)(nil), (*fake.Fault)(nil), (*fake.IDStyle)(nil), (*fake.Options)(nil), (*fake.Snapshot)(nil),
 		(*fake.DeletedDatabase)(nil), (*fake.Cloud)(nil),
@@ -154,7 +158,7 @@ func init() {
 }
 
 // interfaces are exported interface types: nothing to call.
-var interfaces = []string{"driver.Checker", "driver.Driver", "driver.Replacer", "provider.Source", "fake.TestingT", "aws.AutoScalingAPI", "aws.EC2API", "aws.ELBAPI", "aws.RDSAPI"}
+var interfaces = []string{"driver.Checker", "driver.Driver", "driver.Locker", "driver.Replacer", "provider.Source", "fake.TestingT", "aws.AutoScalingAPI", "aws.EC2API", "aws.ELBAPI", "aws.RDSAPI"}
 
 func dirOf(pkgPath string) string {
 	return pkgPath[strings.LastIndex(pkgPath, "/")+1:]

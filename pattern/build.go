@@ -216,10 +216,12 @@ func isNetplanID(s string) bool {
 func (d *design) validateNet() []error {
 	a := d.arch
 	var errs []error
-	if err := tier.CheckName(a.Name); err != nil {
-		errs = append(errs, errf("name", fmt.Sprintf("%q", a.Name), err.Error(), "name the deployment with letters, digits and '-'"))
-	} else if strings.HasPrefix(strings.ToLower(a.Name), "sg-") {
-		errs = append(errs, errf("name", a.Name, "starts with sg-, which OUTSCALE refuses in group names", "choose another name"))
+	var de *blueprint.DeploymentError
+	if errors.As(blueprint.CheckDeployment(a.Name), &de) {
+		// The name tags every resource and names the lock: the rules
+		// of blueprint.CheckDeployment, which the engine and every
+		// driver apply too.
+		errs = append(errs, errf("name", fmt.Sprintf("%q", a.Name), de.Problem, de.Fix))
 	}
 	if a.NetName != "" {
 		if err := tier.CheckName(a.NetName); err != nil {

@@ -28,8 +28,15 @@ import (
 // Allowed databases go with a final snapshot and keep their automated
 // backups unless the options say otherwise.
 //
+// The deployment name is checked first ([blueprint.CheckDeployment]):
+// "s*" is refused before any call, and every driver compares the tag
+// exactly, so Destroy never touches another deployment. The deletes run
+// under the deployment's lock, as an Apply's writes do (see [Engine.Apply]
+// and DestroyOptions).
+//
 // Destroy then lists again and returns an error naming every leftover.
-// Destroying a deployment with nothing left is a no-op.
+// Destroying a deployment with nothing left is a no-op that takes no lock
+// (it only removes a lock whose lease has ended).
 func (e *Engine) Destroy(ctx context.Context, deployment string, optFns ...func(*DestroyOptions)) (*Result, error) {
 	if err := e.usable(); err != nil {
 		return nil, err
@@ -48,44 +55,105 @@ func (e *Engine) Destroy(ctx context.Context, deployment string, optFns ...func(
 		res.Makespan = time.Since(start)
 		res.ReadCalls, res.WriteCalls = int(c.reads.Load()), int(c.writes.Load())
 	}()
-	if deployment == "" {
-		return res, fmt.Errorf("provider: destroy: deployment: empty; name the deployment to destroy")
+	err := e.destroy(ctx, c, red, deployment, do, res)
+	res.failed = err != nil
+	res.Makespan = time.Since(start)
+	e.emit(ctx, red, Event{Type: EventComplete, Message: res.String(), Duration: res.Makespan})
+	return res, err
+}
+
+// destroy is the body of Destroy: look, lock, look again, delete, check.
+func (e *Engine) destroy(ctx context.Context, c *client, red *redactor, deployment string, do DestroyOptions, res *Result) (err error) {
+	if err := checkDeployment(deployment); err != nil {
+		return err
 	}
 	obs, _, err := e.observe(ctx, c, deployment)
 	if err != nil {
-		return res, err
+		return err
 	}
+	if isEmpty(obs) && do.Lease == nil {
+		return e.clearExpiredLock(ctx, c, deployment)
+	}
+	if err := protect("destroy", destroyChangeset(deployment, e.d.Name(), obs).Changes, do.AllowDataLoss); err != nil {
+		return err
+	}
+	lease, owned, err := e.hold(ctx, c, red, deployment, do.Lease, do.Lock)
+	if err != nil {
+		return err
+	}
+	if owned {
+		defer func() {
+			if rerr := lease.Release(ctx); rerr != nil {
+				err = red.err(errors.Join(err, rerr))
+			}
+		}()
+		if obs, _, err = e.observe(ctx, c, deployment); err != nil {
+			return err
+		}
+	}
+	runCtx, unbind := lease.bind(ctx)
+	defer unbind()
+	return e.deleteAll(runCtx, c, red, deployment, obs, do, res)
+}
+
+// deleteAll deletes what obs holds, under the lock, and checks that
+// nothing is left.
+func (e *Engine) deleteAll(ctx context.Context, c *client, red *redactor, deployment string, obs map[blueprint.Kind][]driver.Observed,
+	do DestroyOptions, res *Result) error {
 	cs := destroyChangeset(deployment, e.d.Name(), obs)
 	if err := protect("destroy", cs.Changes, do.AllowDataLoss); err != nil {
-		return res, err
+		return err
 	}
 	nodes, err := graph(cs)
 	if err != nil {
-		return res, err
+		return err
 	}
 	nodes = deleteAfter(nodes)
 	if err := acyclic(nodes); err != nil {
-		return res, err
+		return err
 	}
 	for _, ch := range cs.Changes {
 		e.emit(ctx, red, Event{Type: EventPlanned, Kind: ch.Kind, ID: ch.ID, ProviderID: ch.ProviderID, Action: ActionDelete, Message: ch.Reason})
 	}
 	if do.Confirm != nil && len(cs.Changes) > 0 {
 		if err := do.Confirm(cs); err != nil {
-			res.failed = true
-			return res, err
+			return err
 		}
 	}
 	r := &run{e: e, c: c, red: red, cs: cs, res: res, ids: map[string]string{}, gone: map[string]bool{}, allow: do.AllowDataLoss,
-		del: driver.DeleteOptions{SkipFinalSnapshot: do.SkipFinalSnapshot, DeleteAutomatedBackups: do.DeleteAutomatedBackups, At: start}}
-	err = r.exec(ctx, nodes)
-	if err == nil {
-		err = e.leftovers(ctx, c, deployment)
+		del: driver.DeleteOptions{SkipFinalSnapshot: do.SkipFinalSnapshot, DeleteAutomatedBackups: do.DeleteAutomatedBackups, At: time.Now()}}
+	if err := r.exec(ctx, nodes); err != nil {
+		return err
 	}
-	res.failed = err != nil
-	res.Makespan = time.Since(start)
-	e.emit(ctx, red, Event{Type: EventComplete, Message: res.String(), Duration: res.Makespan})
-	return res, err
+	return e.leftovers(ctx, c, deployment)
+}
+
+func isEmpty(obs map[blueprint.Kind][]driver.Observed) bool {
+	for _, o := range obs {
+		if len(o) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// clearExpiredLock deletes the lock of deployment when its lease has
+// ended: the lock a run left when it could not release it.
+func (e *Engine) clearExpiredLock(ctx context.Context, c *client, deployment string) error {
+	cur, err := e.lockCall(ctx, func() (driver.Lock, error) { return c.readLock(ctx, deployment) })
+	switch {
+	case errors.Is(err, driver.ErrNotFound):
+		return nil
+	case err != nil:
+		return fmt.Errorf("provider: destroy %s: read the lock: %w", deployment, err)
+	case !cur.Expired(time.Now()):
+		return nil
+	}
+	_, err = e.lockCall(ctx, func() (driver.Lock, error) { return driver.Lock{}, c.deleteLock(ctx, cur) })
+	if err != nil {
+		return fmt.Errorf("provider: destroy %s: remove the expired lock %s: %w", deployment, cur.ID, err)
+	}
+	return nil
 }
 
 // destroyChangeset deletes every resource of obs.

@@ -8,7 +8,8 @@
 // graph.go (in which order), scheduler.go (who runs when), run.go (the
 // driver calls, retries and waits), result.go (what was done); apply.go,
 // destroy.go and drift.go are the entry points, events.go and render.go
-// the reporting, ratelimit.go and retry.go the pacing.
+// the reporting, ratelimit.go and retry.go the pacing, lock.go the
+// deployment lock.
 //
 // # The cloud is the state
 //
@@ -29,8 +30,78 @@
 //	- delete nat_gateway/b (not in the blueprint)
 //
 // There is no state file to lose: an apply interrupted at any step
-// converges when it runs again, creates carry a deterministic idempotency
-// [driver.Token], and an unchanged Blueprint makes zero write calls.
+// converges when it runs again, a create retried within a run finds what
+// its earlier attempt made, and an unchanged Blueprint makes zero write
+// calls. That holds only if the tags select exactly one deployment, if one
+// run writes at a time, and if a repeated create never makes a second
+// resource; the three sections below say how.
+//
+// # Names
+//
+// A deployment name is checked by [blueprint.CheckDeployment] at every
+// entry point (Build, Plan, Apply, Drift, Destroy, Lock, and each driver's
+// List) before any call: lowercase letters, digits and '-', at most
+// [blueprint.MaxDeploymentLen] (115) characters. AWS tag filters read '*'
+// and '?' as wildcards: Destroy("s*") would otherwise select the
+// deployment "shop". Drivers also escape the name in their filters and
+// compare the tag exactly.
+//
+// # One writer at a time: the deployment lock
+//
+// Apply and Destroy write under the deployment's lock ([Engine.Lock]), an
+// object in the cloud itself that the cloud refuses to create twice
+// ([driver.Locker]: an empty EC2 launch template named
+// "archkit-lock-<deployment>" on AWS, a keypair of that name on OUTSCALE),
+// carrying its holder (host, process, start, a random holder id) and the
+// end of its lease in tags. No state file and no service to run:
+//
+//   - Apply plans first without it. With nothing to change, it writes
+//     nothing, not even the lock. Otherwise it takes the lock, plans again
+//     under it (another run may have written meanwhile), applies, and
+//     releases the lock, on success and on failure. Plan, Drift and a dry
+//     run never take it.
+//   - A second run of the same deployment fails at once with a
+//     [*LockedError] (errors.Is(err, [ErrLocked])) naming the holder and
+//     the end of its lease, or, with LockOptions.Wait, polls until the lock
+//     is free, then plans again and usually finds nothing left to do.
+//   - The holder renews the lease every LockOptions.Renew (default 1
+//     minute) by rewriting the expiry tag of its own lock object, by id.
+//     When a renewal finds the object gone (broken, taken over), or when
+//     no renewal succeeded for Lease minus Renew, the run stops at once:
+//     its context is cancelled with [ErrLockLost].
+//   - When the holder dies (killed, crashed, disconnected), its renewals
+//     stop and the lock stays until its lease ends: a crashed run blocks
+//     the next one for at most LockOptions.Lease, 5 minutes by default
+//     (plus the clock difference of the two hosts), after which the next
+//     run takes it over, with a notice event. Five minutes is four missed
+//     renewals: a live holder keeps its lock through a few minutes of
+//     throttling or of a lost connection (one renewal can take the AWS
+//     SDK's eight attempts, up to 20 s apart), while a crash delays the
+//     next run by minutes, not hours. Set Lease to trade one for the other.
+//   - LockOptions.Break breaks a lock on purpose, naming its holder id (or
+//     the lock object's id) as the LockedError prints it: a lock held by
+//     someone else is never broken by mistake.
+//   - Release deletes the lock object by its id, so a breaker never
+//     deletes the newer lock of the run that took over. When the delete
+//     fails, the lock is expired instead, and the error says so.
+//
+// # Idempotency per life
+//
+// A client token belongs to one life of a resource: the engine builds it
+// from the deployment, the logical id and the run's life (the provider id
+// of the run's lock object, new at every acquisition, and a run number;
+// [driver.Token]), and sets it as the archkit:token tag too. Retries within
+// a run share the token, so a create whose answer was lost is found again
+// by its token or its tags; the next run has new tokens, so apply,
+// destroy, apply never meets a token whose resource was deleted (AWS
+// answers a RunInstances token with the terminated instance for at least
+// 24 hours). Across runs, what an interrupted run made is found by its
+// ownership tags, set by the create call itself on AWS and adopted by the
+// OUTSCALE driver when it could not be tagged. When duplicates of a
+// logical id exist anyway, the plan keeps the one that holds dependents
+// (other resources refer to it), deletes the empty one and says so in its
+// reason: "duplicate of vpc-0a1..., which is kept: it holds 18
+// dependents, this one 1".
 //
 // # Addresses come from the cloud
 //

@@ -163,3 +163,33 @@ func ExampleApplyOptions_allowDataLoss() {
 	//   database/db: replace, forced by engine (postgres -> mysql); allow it with ApplyOptions.AllowDataLoss = []string{"database/db"}
 	// 1 replaced; 1 final snapshot taken
 }
+
+// Two runs of one deployment at once: the second finds the lock of the
+// first and fails at once with ErrLocked, naming the holder; once the
+// first releases it, the deployment can be applied.
+func ExampleEngine_Lock() {
+	ctx := context.Background()
+	d := fake.New()
+	eng := provider.NewEngine(d)        // a local driver: no options needed
+	lease, err := eng.Lock(ctx, "site") // another run, holding the deployment
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = eng.Apply(ctx, webApp("site"))
+	var locked *provider.LockedError
+	fmt.Println(errors.Is(err, provider.ErrLocked), errors.As(err, &locked) && locked.Lock.Holder == lease.Lock().Holder)
+	fmt.Println(d.Counts().Writes, "writes")
+
+	if err := lease.Release(ctx); err != nil {
+		log.Fatal(err)
+	}
+	res, err := eng.Apply(ctx, webApp("site"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res.Created, "created;", len(d.Locks()), "lock left")
+	// Output:
+	// true true
+	// 0 writes
+	// 12 created; 0 lock left
+}

@@ -1,10 +1,14 @@
 package provider
 
 import (
+	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/fake"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -111,4 +115,27 @@ func TestSetDefaults(t *testing.T) {
 			tc.want(t, o)
 		})
 	}
+}
+
+// TestPreflightDeploymentName: the preflight run on its own reports a name
+// blueprint.CheckDeployment refuses, as one Problem naming the field and
+// the fix, and checks no resource's Name tag with it.
+func TestPreflightDeploymentName(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"s*", "shop?", `a\b`, "two words", "", strings.Repeat("a", blueprint.MaxDeploymentLen+1)} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			bp := &blueprint.Blueprint{Deployment: name, Resources: []blueprint.Resource{
+				{Kind: blueprint.KindNet, ID: "net/main", Net: &blueprint.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}}}}
+			err := preflight(bp, fake.New())
+			require.ErrorIs(t, err, ErrPreflight)
+			require.ErrorIs(t, err, blueprint.ErrDeployment)
+			var p *Problem
+			require.ErrorAs(t, err, &p)
+			assert.Equal(t, "deployment", p.Field)
+			assert.NotEmpty(t, p.Fix)
+			assert.Equal(t, driver.Invalid, p.Code)
+		})
+	}
+	assert.NoError(t, preflight(&blueprint.Blueprint{Deployment: "shop-prod-2"}, fake.New()))
 }

@@ -122,6 +122,7 @@ type matcher struct {
 	replacer driver.Replacer               // nil: the driver's Mutable fields change in place whatever their values
 	byID     map[string][]*driver.Observed // logical id -> what exists
 	rev      map[string]string             // provider id -> logical id
+	users    map[string]int                // provider id -> how many observed resources refer to it
 	extra    []*driver.Observed            // to delete
 	changes  map[string]*Change            // logical id -> change, in creation order
 	chosen   map[string]*driver.Observed   // logical id -> the one kept
@@ -130,12 +131,17 @@ type matcher struct {
 
 func newMatcher(cs *Changeset, d driver.Driver) *matcher {
 	m := &matcher{cs: cs, caps: d.Capabilities(), byID: map[string][]*driver.Observed{}, rev: map[string]string{},
-		changes: map[string]*Change{}, chosen: map[string]*driver.Observed{}}
+		users: map[string]int{}, changes: map[string]*Change{}, chosen: map[string]*driver.Observed{}}
 	m.replacer, _ = d.(driver.Replacer)
 	for _, k := range blueprint.Kinds {
 		list := cs.observed[k]
 		for i := range list {
 			o := &list[i]
+			for _, ref := range o.Resource.Refs() {
+				if *ref != "" && string(*ref) != o.ID {
+					m.users[string(*ref)]++
+				}
+			}
 			if o.LogicalID == "" {
 				m.extra = append(m.extra, o)
 				continue
@@ -177,9 +183,13 @@ func (m *matcher) match(r *blueprint.Resource) {
 
 // choose compares r with each candidate in logical-id space (observed refs
 // mapped back to logical ids, desired refs to a resource that will be new
-// marked so) and keeps the one with no diff, else the ready one; the
-// others are deleted. It returns the dependencies replaced delete-first,
-// which force r's replacement.
+// marked so) and keeps, of duplicates (a lost answer or two runs without
+// the lock made them), the one that holds dependents: the most observed
+// resources refer to it; then the one with no diff, then the ready one.
+// The others are deleted, the empty one, never the reverse. A ref to a
+// duplicate that is not kept is a diff, so that what sits in the deleted
+// duplicate moves to the kept one. It returns the dependencies replaced
+// delete-first, which force r's replacement.
 func (m *matcher) choose(ch *Change, r *blueprint.Resource, cands []*driver.Observed) (forced []string, kept *driver.Observed) {
 	renew := func(ref blueprint.Ref) blueprint.Ref {
 		if d := m.changes[string(ref)]; d != nil && (d.Action == ActionCreate || d.Action == ActionReplace) {
@@ -191,17 +201,21 @@ func (m *matcher) choose(ch *Change, r *blueprint.Resource, cands []*driver.Obse
 		return ref
 	}
 	back := func(ref blueprint.Ref) blueprint.Ref {
-		if id, ok := m.rev[string(ref)]; ok {
-			return blueprint.Ref(id)
+		id, ok := m.rev[string(ref)]
+		if !ok {
+			return ref
 		}
-		return ref
+		if k := m.chosen[id]; k != nil && k.ID != string(ref) {
+			return blueprint.Ref(id + " (duplicate " + string(ref) + ", deleted)")
+		}
+		return blueprint.Ref(id)
 	}
 	want := normalize(*r, renew)
 	for _, c := range cands {
 		have := normalize(c.Resource, back)
 		have.Kind = r.Kind
 		diffs := m.diff(have, want)
-		if kept == nil || (len(ch.Diffs) > 0 && len(diffs) == 0) || (len(diffs) == len(ch.Diffs) && c.Ready && !kept.Ready) {
+		if kept == nil || m.better(c, diffs, kept, ch.Diffs) {
 			kept, ch.Diffs = c, diffs
 		}
 	}
@@ -212,6 +226,18 @@ func (m *matcher) choose(ch *Change, r *blueprint.Resource, cands []*driver.Obse
 	}
 	slices.Sort(forced)
 	return slices.Compact(forced), kept
+}
+
+// better reports whether candidate c (with diffs) is to be kept rather
+// than k (with kdiffs): more dependents first, then no diff, then ready.
+func (m *matcher) better(c *driver.Observed, diffs []FieldDiff, k *driver.Observed, kdiffs []FieldDiff) bool {
+	if cu, ku := m.users[c.ID], m.users[k.ID]; cu != ku {
+		return cu > ku
+	}
+	if (len(diffs) == 0) != (len(kdiffs) == 0) {
+		return len(diffs) == 0
+	}
+	return len(diffs) == len(kdiffs) && c.Ready && !k.Ready
 }
 
 // diff compares two normalized resources field by field: a field the
@@ -291,7 +317,7 @@ func (m *matcher) deleteExtras() {
 	for _, o := range m.extra {
 		id, reason := o.LogicalID, "not in the blueprint"
 		if d, ok := m.chosen[id]; ok && d != o {
-			reason = "duplicate of " + d.ID
+			reason = m.duplicateReason(d, o)
 		}
 		if id == "" {
 			id, reason = o.ID, "tagged with the deployment but without a logical id"
@@ -335,4 +361,13 @@ func sortChanges(list []*Change) []Change {
 		out[i] = *ch
 	}
 	return out
+}
+
+// duplicateReason says why duplicate o goes and kept stays.
+func (m *matcher) duplicateReason(kept, o *driver.Observed) string {
+	ku, ou := m.users[kept.ID], m.users[o.ID]
+	if ku == ou {
+		return "duplicate of " + kept.ID
+	}
+	return fmt.Sprintf("duplicate of %s, which is kept: it holds %d dependents, this one %d", kept.ID, ku, ou)
 }

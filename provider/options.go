@@ -89,13 +89,18 @@ type Options struct {
 	// Tags are added to every resource created, after the ownership tags,
 	// which they cannot override.
 	Tags map[string]string
+	// Lock configures the deployment lock every Apply and Destroy holds
+	// while it writes: its lease, renewals and wait ([LockOptions]; the
+	// zero value: a 5-minute lease, renewed every minute, no wait).
+	Lock LockOptions
 }
 
 // ApplyOptions configure one [Engine.Apply] call.
 type ApplyOptions struct {
 	// DryRun plans and reports the changeset (planned events, Result with
-	// the changeset) without a single write call. It returns the error a
-	// real run would return before its first write (ErrProtected).
+	// the changeset) without a single write call, and without the lock.
+	// It returns the error a real run would return before its first write
+	// (ErrProtected).
 	DryRun bool
 	// AllowDataLoss lists the logical ids ("database/db") of the stateful
 	// resources this run may delete or replace. A plan that deletes or
@@ -109,9 +114,21 @@ type ApplyOptions struct {
 	// Confirm, when set, is called with the changeset after the plan and
 	// before the first write: the place to show the plan and ask for a
 	// confirmation (package provider/deploy does). An error stops Apply
-	// without a write and is returned. The changeset is the one applied:
+	// without a write and is returned (having released the lock it took).
+	// When there are changes, it is called under the deployment's lock
+	// with the changeset planned under it, which is the one applied:
 	// nothing is listed again between the confirmation and the writes.
 	Confirm func(*Changeset) error
+	// Lock changes the engine's Options.Lock for this call: its fields
+	// that are set override the engine's. Wait to wait for a run in
+	// progress, Break to break a dead run's lock:
+	//
+	//	eng.Apply(ctx, bp, func(o *provider.ApplyOptions) { o.Lock.Wait = 10 * time.Minute })
+	Lock LockOptions
+	// Lease, when set, is a lock of the deployment the caller holds
+	// ([Engine.Lock]): the apply runs under it instead of taking the lock,
+	// and leaves it held.
+	Lease *Lease
 }
 
 // DestroyOptions configure one [Engine.Destroy] call.
@@ -132,6 +149,10 @@ type DestroyOptions struct {
 	// an error stops Destroy without a write and is returned. It is not
 	// called when nothing is left to delete.
 	Confirm func(*Changeset) error
+	// Lock and Lease are those of [ApplyOptions], for the destroy's
+	// deletes.
+	Lock  LockOptions
+	Lease *Lease
 }
 
 // setDefaults fills in the zero fields; local selects the pacing

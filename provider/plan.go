@@ -292,15 +292,16 @@ func (cs *Changeset) WriteTo(w io.Writer) (int64, error) {
 }
 
 // Plan compares src with what exists and returns the changes an Apply
-// would make. It makes no write call: it is the dry run. src is a
-// Blueprint, or an architecture the engine builds around what is deployed
-// (see [Source]). Errors: an invalid Blueprint or architecture, a kind the
-// driver does not support (ErrUnsupported), a zone not in the region,
-// every problem the preflight finds ([ErrPreflight], see the package
-// documentation) with every blocking lint finding of the Blueprint
-// ([ErrLint]; the others are in Changeset.Findings), or a failed List,
-// all before anything is changed; [ErrNoDriver] for an Engine without a
-// driver.
+// would make. It makes no write call and takes no lock: it is the dry
+// run. src is a Blueprint, or an architecture the engine builds around
+// what is deployed (see [Source]). Errors: an invalid Blueprint or
+// architecture (a deployment name that [blueprint.CheckDeployment]
+// refuses, before any call), a kind the driver does not support
+// (ErrUnsupported), a zone not in the region, every problem the preflight
+// finds ([ErrPreflight], see the package documentation) with every
+// blocking lint finding of the Blueprint ([ErrLint]; the others are in
+// Changeset.Findings), or a failed List, all before anything is changed;
+// [ErrNoDriver] for an Engine without a driver.
 func (e *Engine) Plan(ctx context.Context, src Source) (*Changeset, error) {
 	if err := e.usable(); err != nil {
 		return nil, err
@@ -347,11 +348,8 @@ func (e *Engine) prepare(bp *blueprint.Blueprint) (*blueprint.Blueprint, []strin
 	if bp == nil {
 		return nil, nil, fmt.Errorf("provider: nil blueprint")
 	}
-	if err := bp.Validate(); err != nil {
+	if err := bp.Validate(); err != nil { // the name too (blueprint.CheckDeployment), checked first by deploymentOf
 		return nil, nil, err
-	}
-	if bp.Deployment == "" {
-		return nil, nil, fmt.Errorf("provider: deployment: empty; name the deployment, its resources are tagged with it")
 	}
 	cp := *bp
 	cp.Resources = make([]blueprint.Resource, len(bp.Resources))

@@ -34,6 +34,9 @@ type Problem struct {
 	Fix string `json:"fix,omitempty"`
 	// Code is driver.Quota for a quota, driver.Invalid otherwise.
 	Code driver.Code `json:"code"`
+	// cause is the error the problem comes from, when it has one (a
+	// *blueprint.DeploymentError): Unwrap returns it too.
+	cause error
 }
 
 func (p *Problem) Error() string {
@@ -52,10 +55,26 @@ func (p *Problem) Unwrap() []error {
 	if p == nil {
 		return nil
 	}
+	out := []error{ErrPreflight}
 	if s := p.Code.Sentinel(); s != nil {
-		return []error{ErrPreflight, s}
+		out = append(out, s)
 	}
-	return []error{ErrPreflight}
+	if p.cause != nil {
+		out = append(out, p.cause)
+	}
+	return out
+}
+
+// checkDeployment returns the problem of a deployment name that
+// blueprint.CheckDeployment refuses, or nil. The engine checks the name
+// before anything else, before any call: the name selects what List
+// finds, and AWS tag filters read '*' and '?' as wildcards.
+func checkDeployment(name string) error {
+	var de *blueprint.DeploymentError
+	if !errors.As(blueprint.CheckDeployment(name), &de) {
+		return nil
+	}
+	return &Problem{Field: "deployment", Message: fmt.Sprintf("%q: %s", name, de.Problem), Fix: de.Fix, Code: driver.Invalid, cause: de}
 }
 
 // preflight checks bp (adapted to the driver, zones mapped) against the
@@ -145,20 +164,17 @@ func leaves(err error) []error {
 // takes 255 characters, AWS 256 (EC2 User Guide, tag restrictions).
 const maxTagValue = 255
 
-// deployment checks the deployment name against what the engine writes
-// with it: every tag value (the deployment, the logical id, the Name
-// "<deployment>-<id>") within maxTagValue, and no wildcard of the clouds'
-// tag filters. It is the one call site of the deployment name rules in the
-// preflight: when the driver contract has its name check
-// (driver.CheckDeployment, issue 13), it is called here.
+// deployment checks the deployment name (blueprint.CheckDeployment: its
+// characters, its length, the wildcards of the clouds' tag filters), the
+// one call site of the name rules in the preflight, and what the engine
+// writes with it that depends on the resources: the Name tag
+// "<deployment>-<id>" of each within maxTagValue. The engine has checked
+// the name before any call already (checkDeployment); the preflight says
+// it again for a caller that runs it on its own.
 func (c *checker) deployment() {
 	dep := c.bp.Deployment
-	if strings.ContainsAny(dep, "*?\\") {
-		c.add("", driver.Invalid, "deployment", fmt.Sprintf("%q: '*', '?' and '\\' are wildcards in tag filters", dep), "use letters, digits and '-'")
-	}
-	if len(dep) > maxTagValue {
-		c.add("", driver.Invalid, "deployment", fmt.Sprintf("%d characters: a tag value holds at most %d (OUTSCALE 255, AWS 256)", len(dep), maxTagValue),
-			"use a shorter name")
+	if err := checkDeployment(dep); err != nil {
+		c.problems = append(c.problems, err)
 		return
 	}
 	for _, r := range c.bp.Resources {

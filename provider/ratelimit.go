@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
@@ -187,4 +188,36 @@ func (c *client) delete(ctx context.Context, cur driver.Observed, opts driver.De
 	}
 	c.writes.Add(1)
 	return c.d.Delete(ctx, cur, opts)
+}
+
+func (c *client) createLock(ctx context.Context, l driver.Lock) (driver.Lock, error) {
+	ctx, err := c.begin(ctx)
+	if err != nil {
+		return driver.Lock{}, err
+	}
+	return c.d.CreateLock(ctx, l)
+}
+
+func (c *client) readLock(ctx context.Context, deployment string) (driver.Lock, error) {
+	ctx, err := c.begin(ctx)
+	if err != nil {
+		return driver.Lock{}, err
+	}
+	return c.d.ReadLock(ctx, deployment)
+}
+
+func (c *client) renewLock(ctx context.Context, l driver.Lock, expires time.Time) (driver.Lock, error) {
+	ctx, err := c.begin(ctx)
+	if err != nil {
+		return driver.Lock{}, err
+	}
+	return c.d.RenewLock(ctx, l, expires)
+}
+
+func (c *client) deleteLock(ctx context.Context, l driver.Lock) error {
+	ctx, err := c.begin(ctx)
+	if err != nil {
+		return err
+	}
+	return c.d.DeleteLock(ctx, l)
 }

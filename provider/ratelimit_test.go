@@ -106,5 +106,5 @@ func TestApplyWithOnePlaceAndWaits(t *testing.T) {
 	res, err := e.Apply(t.Context(), bp)
 	require.NoError(t, err)
 	assert.Equal(t, 3, res.Created)
-	assert.Equal(t, res.ReadCalls+res.WriteCalls, lim.Taken()["flat"])
+	assert.Equal(t, res.ReadCalls+res.WriteCalls+2, lim.Taken()["flat"], "and the lock's take and release")
 }

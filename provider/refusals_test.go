@@ -450,7 +450,7 @@ func serviceRefusals() []refusal {
 			mutate: func(t *testing.T, bp *blueprint.Blueprint) {
 				r := get(t, bp, "load_balancer/app-lb").Clone()
 				r.ID, r.LoadBalancer.Name = "load_balancer/again", "shop-again"
-				add(bp, r)
+				bp.Resources = append(bp.Resources, r) // keeps app-lb's wait for the internet gateway
 			}},
 		{name: "cluster: no image", caught: byCheck, code: driver.Invalid, mutate: func(t *testing.T, bp *blueprint.Blueprint) { cl(t, bp).Image = "" }},
 		{name: "cluster: no instance type", caught: byCheck, code: driver.Invalid, mutate: func(t *testing.T, bp *blueprint.Blueprint) { cl(t, bp).InstanceType = "" }},

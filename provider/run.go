@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -27,6 +26,9 @@ type run struct {
 	ids     map[string]string // logical id -> provider id
 	gone    map[string]bool   // provider ids deleted by this run
 	stopErr error             // why a node's first call never went out
+	// life names this run for the idempotency tokens ([Lease.life]):
+	// the same in every retry of the run, new in the next run.
+	life string
 
 	allow []string             // the stateful resources this run may delete (AllowDataLoss)
 	del   driver.DeleteOptions // how deletes treat data; LiftProtection is set per resource
@@ -142,13 +144,13 @@ func (r *run) request(ch *Change) (driver.Request, error) {
 	tags[driver.TagDeployment] = dep
 	tags[driver.TagLogicalID] = ch.ID
 	tags[driver.TagName] = dep + "-" + strings.ReplaceAll(ch.ID, "/", "-")
-	token := driver.Token(dep, ch.ID)
-	if ch.Action == ActionReplace {
-		// The old resource may still hold the plain token: the new one
-		// needs its own, deterministic for this spec.
-		raw, _ := json.Marshal(ch.desired.Spec())
-		token = driver.Token(dep, fmt.Sprintf("%s@%08x", ch.ID, driver.Hash(string(raw))))
-	}
+	// One token per life of the resource: the run's life, shared by the
+	// retries of this run, never by a later run (a deleted resource's
+	// token is answered with the deleted resource on AWS). The token is
+	// also a tag, so that a retried create finds what this life made and
+	// a replace never takes the resource it replaces.
+	token := driver.Token(dep, ch.ID, r.life)
+	tags[driver.TagToken] = token
 	return driver.Request{Deployment: dep, Resource: res, Token: token, Tags: tags}, nil
 }
 

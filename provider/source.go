@@ -27,15 +27,16 @@ type Source interface {
 	BuildAround(existing blueprint.Existing) (*blueprint.Blueprint, error)
 }
 
-// deploymentOf returns the deployment src names, or an error for a nil or
-// unnamed source.
+// deploymentOf returns the deployment src names, or an error for a nil
+// source or a name blueprint.CheckDeployment refuses (empty, a wildcard of
+// the clouds' tag filters, too long): before any call.
 func deploymentOf(src Source) (string, error) {
 	if src == nil || reflect.ValueOf(src).Kind() == reflect.Pointer && reflect.ValueOf(src).IsNil() {
 		return "", fmt.Errorf("provider: nil source; pass a Blueprint or an architecture")
 	}
 	dep := src.DeploymentName()
-	if dep == "" {
-		return "", fmt.Errorf("provider: deployment: empty; name the deployment, its resources are tagged with it")
+	if err := checkDeployment(dep); err != nil {
+		return "", err
 	}
 	return dep, nil
 }

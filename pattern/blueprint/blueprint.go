@@ -88,14 +88,18 @@ func (bp *Blueprint) OfKind(k Kind) []Resource {
 	return out
 }
 
-// Validate checks what a driver relies on: unique ids, one spec per
-// resource matching its kind, and every Ref naming a resource of the
-// Blueprint. It reports every problem at once.
+// Validate checks what a driver relies on: a deployment name that
+// [CheckDeployment] accepts, unique ids, one spec per resource matching
+// its kind, and every Ref naming a resource of the Blueprint. It reports
+// every problem at once.
 func (bp *Blueprint) Validate() error {
 	if bp == nil {
 		return errors.New("blueprint: nil Blueprint; build one with pattern.Architecture.Build or decode it from JSON")
 	}
 	var errs []error
+	if err := CheckDeployment(bp.Deployment); err != nil {
+		errs = append(errs, fmt.Errorf("blueprint: %w", err))
+	}
 	ids := make(map[string]Kind, len(bp.Resources))
 	for i, r := range bp.Resources {
 		if r.ID == "" {

@@ -65,7 +65,7 @@ func TestRegistry(t *testing.T) {
 		r := blueprint.Resource{ID: string(k) + "/x", Kind: k}
 		require.NoError(t, json.Unmarshal([]byte(`{"id":"x","kind":"`+string(k)+`","`+string(k)+`":{}}`), &r), k)
 		assert.NotNil(t, r.Spec(), k)
-		bp := blueprint.Blueprint{Resources: []blueprint.Resource{r}}
+		bp := blueprint.Blueprint{Deployment: "x", Resources: []blueprint.Resource{r}}
 		assert.NoError(t, bp.Validate(), k)
 	}
 	var stateful, async, deleteFirst []blueprint.Kind

@@ -34,7 +34,7 @@ func clusterName(req driver.Request) string {
 	if req.Token != "" {
 		return req.Token
 	}
-	return driver.Token(req.Deployment, req.Resource.ID)
+	return driver.Token(req.Deployment, req.Resource.ID, "")
 }
 
 // launchTemplateData is the template of spec's nodes: the image, type,
@@ -162,8 +162,15 @@ func (d *Driver) describeGroupByName(ctx context.Context, name string) (*astypes
 }
 
 func (d *Driver) createCluster(ctx context.Context, req driver.Request) (driver.Observed, error) {
+	return d.createClusterNamed(ctx, req, clusterName(req))
+}
+
+// createClusterNamed creates the cluster with the launch template and
+// autoscaling group named name: the request's token for a new cluster,
+// the name an earlier run gave its launch template for one it left
+// incomplete (tokens change from run to run).
+func (d *Driver) createClusterNamed(ctx context.Context, req driver.Request, name string) (driver.Observed, error) {
 	spec := req.Resource.Cluster
-	name := clusterName(req)
 	// CreateAutoScalingGroup with an existing name silently replaces the
 	// group on moto: look first.
 	g, err := d.describeGroupByName(ctx, name)
@@ -509,7 +516,7 @@ func (d *Driver) listClusters(ctx context.Context, q driver.Query) ([]driver.Obs
 // target groups of the autoscaling group.
 func (d *Driver) updateCluster(ctx context.Context, req driver.Request, cur driver.Observed) (driver.Observed, error) {
 	if cur.Status == "incomplete" {
-		return d.createCluster(ctx, req)
+		return d.createClusterNamed(ctx, req, cur.ID)
 	}
 	want := req.Resource.Cluster
 	have := cur.Resource.Cluster

@@ -38,12 +38,12 @@ func liveCGWs(o *ec2.DescribeCustomerGatewaysOutput) []ec2types.CustomerGateway 
 // returns the one of an earlier try, found by its tags.
 func (d *Driver) createCustomerGateway(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	s := req.Resource.CustomerGateway
-	out, err := d.EC2.DescribeCustomerGateways(ctx, &ec2.DescribeCustomerGatewaysInput{Filters: logicalFilters(req.Deployment, req.Resource.ID)})
+	out, err := d.EC2.DescribeCustomerGateways(ctx, &ec2.DescribeCustomerGatewaysInput{Filters: logicalFilters(req)})
 	if err != nil {
 		return driver.Observed{}, mapErr("DescribeCustomerGateways", "customer_gateway", req.Resource.ID, err)
 	}
-	if found := ownedOnly(liveCGWs(out), cgwTags, req.Deployment, req.Resource.ID); len(found) > 0 {
-		return cgwObserved(found[0]), nil
+	if found := earlier(req, liveCGWs(out), cgwTags); found != nil {
+		return cgwObserved(*found), nil
 	}
 	c, err := d.EC2.CreateCustomerGateway(ctx, &ec2.CreateCustomerGatewayInput{Type: ec2types.GatewayTypeIpsec1,
 		IpAddress: awssdk.String(s.PublicIP.String()), BgpAsn: awssdk.Int32(int32(min(s.ASN, blueprint.MaxCustomerGatewayASN))),
@@ -67,7 +67,7 @@ func (d *Driver) listCustomerGateways(ctx context.Context, q driver.Query) ([]dr
 		return nil, mapErr("DescribeCustomerGateways", string(blueprint.KindCustomerGateway), "", err)
 	}
 	var res []driver.Observed
-	for _, g := range ownedOnly(liveCGWs(out), cgwTags, q.Deployment, "") {
+	for _, g := range ownedOnly(liveCGWs(out), cgwTags, q.Deployment) {
 		res = append(res, cgwObserved(g))
 	}
 	return res, nil
@@ -84,4 +84,4 @@ func (d *Driver) deleteCustomerGateway(ctx context.Context, cur driver.Observed)
 	return err
 }
 
-func cgwTags(g ec2types.CustomerGateway) []ec2types.Tag { return g.Tags }
+func cgwTags(g *ec2types.CustomerGateway) []ec2types.Tag { return g.Tags }

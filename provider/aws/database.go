@@ -63,8 +63,14 @@ func dbIdentifier(token string) string {
 }
 
 func (d *Driver) createDatabase(ctx context.Context, req driver.Request) (driver.Observed, error) {
+	return d.createDatabaseID(ctx, req, dbIdentifier(clusterName(req)))
+}
+
+// createDatabaseID creates the database with identifier (and subnet
+// group) id: derived from the request's token for a new database, the
+// name of the subnet group an earlier run left for one it left incomplete.
+func (d *Driver) createDatabaseID(ctx context.Context, req driver.Request, id string) (driver.Observed, error) {
 	spec := req.Resource.Database
-	id := dbIdentifier(clusterName(req))
 	if _, err := d.describeDB(ctx, id); err == nil {
 		return d.waitDatabase(ctx, id)
 	} else if !isCode(err, driver.NotFound) {
@@ -350,7 +356,7 @@ func (d *Driver) Replaces(have, want blueprint.Resource) map[string]string {
 // tag. It waits until the instance is available again.
 func (d *Driver) updateDatabase(ctx context.Context, req driver.Request, cur driver.Observed) (driver.Observed, error) {
 	if cur.Status == "incomplete" {
-		return d.createDatabase(ctx, req)
+		return d.createDatabaseID(ctx, req, cur.ID)
 	}
 	db, err := d.describeDB(ctx, cur.ID)
 	if err != nil {

@@ -89,23 +89,15 @@ func (d *Driver) syncDefaultGroup(ctx context.Context, vpc string, keep bool) er
 }
 
 // emptyGroup revokes every rule of group by rule id, as reconcileRules
-// does, and takes a rule already gone (InvalidPermission.NotFound) as
-// revoked. Revoking the permissions as DescribeSecurityGroups gives them
-// must match each whole, and moto answered InvalidPermission.NotFound to
-// that once under a loaded full test run.
+// does (settleRules with no rule wanted): a revoke refused with
+// InvalidPermission.NotFound (a rule already gone, a repeat of a call
+// whose answer was lost) is settled by reading the group again.
+// Revoking the permissions as DescribeSecurityGroups gives them must
+// match each whole, and moto answered InvalidPermission.NotFound to that
+// once under a loaded full test run.
 func (d *Driver) emptyGroup(ctx context.Context, group string) error {
-	have, err := d.describeRules(ctx, group)
-	if err != nil {
-		return err
-	}
 	for _, egress := range []bool{false, true} {
-		var ids []string
-		for _, h := range have {
-			if h.egress == egress {
-				ids = append(ids, h.id)
-			}
-		}
-		if err := d.revokeRules(ctx, group, egress, ids); err != nil {
+		if err := d.settleRules(ctx, group, egress, nil); err != nil {
 			return err
 		}
 	}

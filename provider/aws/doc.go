@@ -17,13 +17,37 @@
 // # Resources
 //
 // One file per kind. Every create carries the ownership tags in its
-// TagSpecifications (sorted), and first looks for what an earlier,
-// interrupted call made: by tags scoped to the VPC for EC2 resources, by
-// subnet, state and tags checked here for NAT gateways (DescribeNatGateways
-// on moto ignores tag filters), by name for load balancers, target groups,
+// TagSpecifications (sorted), so a resource made is a resource found, and
+// first looks for what an earlier attempt of the same run made: by its
+// tags (deployment, logical id and archkit:token, the token of this life)
+// scoped to the VPC for EC2 resources, by subnet, state and tags checked
+// here for NAT gateways (DescribeNatGateways on moto ignores tag filters),
+// by name for load balancers and target groups (which must then carry the
+// deployment's tags: one made by someone else is refused, never taken),
 // launch templates, autoscaling groups and RDS (named from the request's
-// token). Creates that take a client token get the request's Token. A
-// Create that finds everything in place makes no write call.
+// token; a cluster or database an earlier run left incomplete keeps its
+// first name). Tag filter values are escaped ('*' and '?' are wildcards in
+// EC2 filters) and every match is compared exactly. Creates that take a
+// client token get the request's Token. A Create that finds everything in
+// place makes no write call.
+//
+// List refuses a deployment name blueprint.CheckDeployment refuses, before
+// any call. Internet gateways are listed attached or not, so that one a
+// run made but could not attach is found by the next, not duplicated.
+//
+// # The deployment lock
+//
+// The lock of a deployment ([driver.Locker]) is a launch template named
+// "archkit-lock-<deployment>" (128 characters at most: the bound of
+// deployment names), with no launch data: it launches nothing and costs
+// nothing. Launch template names are unique per account and region, and
+// CreateLaunchTemplate of a taken name fails with
+// InvalidLaunchTemplateName.AlreadyExistsException, so of two runs exactly
+// one gets it. The record (holder, lease) is in its TagSpecifications, set
+// by the create itself; renewals rewrite the expiry with CreateTags on the
+// template's id, after checking that this very template exists; release
+// deletes it by id. The record is read with DescribeTags (moto reports, in
+// DescribeLaunchTemplates, the tags of the creation only).
 //
 //   - net: a VPC with DNS support and DNS hostnames on, its default
 //     security group emptied (EC2.2) unless KeepDefaultSecurityGroupRules,
@@ -115,8 +139,18 @@
 // Auth; 5xx to Unavailable.
 //
 // The SDK's retryer is the driver's one retry layer: it retries throttling
-// and 5xx, and the error that reaches the engine afterwards is never
-// Retryable, so the engine does not retry it again. The retry settings of
+// and 5xx, and the error that reaches the engine afterwards is not
+// Retryable, so the engine does not retry it again. The exception are the
+// calls a repeat could make twice or fail on (the creates, and the
+// authorize, revoke, attach and associate calls): when their outcome is
+// unknown (no answer came, or a 5xx), the SDK does not send them again
+// (a middleware marks the error RetryableError false, which the SDK's
+// retryers honour); the error is Retryable, and the engine's retry calls
+// the driver again, which first looks up by tags what the lost call made.
+// Throttles, which leave nothing behind, are still retried by the SDK. An
+// authorize refused as InvalidPermission.Duplicate (or a revoke as
+// InvalidPermission.NotFound) after a repeat of a retryer of the user's
+// reads the group again and succeeds when the rules are as wanted. The retry settings of
 // the user's aws.Config (a Retryer, a retry mode, a number of attempts,
 // from code, AWS_RETRY_MODE, AWS_MAX_ATTEMPTS or the shared config file)
 // are kept; only when none is set does the driver install its own:
@@ -144,13 +178,16 @@
 //     released.
 //   - delete-sg-in-use: a security group named by another group's rules,
 //     or used by instances, can be deleted.
+//   - token-after-delete: moto ignores client tokens, so a create with
+//     the token of a deleted resource makes a new one, where AWS answers
+//     with the deleted one. (A repeated create within a run is closed by
+//     the driver's look-up before each create.)
 //   - db-subnet-group-one-zone: a database whose DB subnet group covers one
 //     zone is created; AWS refuses it (DBSubnetGroupDoesNotCoverEnoughAZs).
 //     Build and the engine's preflight refuse it before any call.
 //
-// moto also ignores client tokens and accepts any subnet prefix; the
-// driver closes both (find-before-create, its own prefix check), so they
-// are not declared. Other moto differences the driver works around:
+// moto also accepts any subnet prefix; the driver closes that with its own
+// prefix check, so it is not declared. Other moto differences the driver works around:
 // DescribeNatGateways ignores tag filters; DeleteNatGateway of an unknown
 // id is a 500; a custom network ACL starts without the deny-all entries;
 // CreateAutoScalingGroup and CreateDBSubnetGroup with an existing name

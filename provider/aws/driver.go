@@ -166,7 +166,10 @@ func NewFromConfig(cfg awssdk.Config, optFns ...func(*Options)) (*Driver, error)
 		cfg.BaseEndpoint = awssdk.String(o.BaseEndpoint)
 	}
 	setRetryer(&cfg, o)
-	cfg.APIOptions = append(append(slices.Clone(cfg.APIOptions), o.APIOptions...), meter)
+	// meter (the rate limiter) and sendOnce after the retryer, sendOnce
+	// last, so that it sits right inside the retry loop, around every
+	// other middleware of an attempt.
+	cfg.APIOptions = append(append(slices.Clone(cfg.APIOptions), o.APIOptions...), meter, sendOnce)
 	log := o.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -274,10 +277,13 @@ func (d *Driver) ready(op string, k blueprint.Kind) error {
 // Name returns "aws".
 func (d *Driver) Name() string { return "aws" }
 
-// Capabilities reports that every kind is supported and which fields
-// Update changes in place.
+// Capabilities reports that every kind is supported, which fields Update
+// changes in place, and the kinds whose create call takes a client token:
+// CreateNatGateway, CreateRouteTable, CreateNetworkAcl and (for a
+// cluster) CreateLaunchTemplate.
 func (d *Driver) Capabilities() driver.Capabilities {
-	c := driver.Capabilities{Mutable: map[blueprint.Kind][]string{}}
+	c := driver.Capabilities{Mutable: map[blueprint.Kind][]string{},
+		ClientTokens: []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindRouteTable, blueprint.KindNetworkACL, blueprint.KindCluster}}
 	for k, ops := range kinds {
 		if len(ops.mutable) > 0 {
 			c.Mutable[k] = slices.Clone(ops.mutable)
@@ -331,8 +337,14 @@ func (d *Driver) delays() (minDelay, maxDelay time.Duration) {
 }
 
 // List returns the resources of q.Kind that carry q.Deployment's
-// ownership tag.
+// ownership tag. A deployment name blueprint.CheckDeployment refuses
+// fails with Code Invalid before any call. The name is escaped in the tag
+// filters, where EC2 reads '*' and '?' as wildcards, and every resource
+// found is checked to carry exactly that tag value.
 func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
+	if err := checkDeployment("List", string(q.Kind), q.Deployment); err != nil {
+		return nil, err
+	}
 	if err := d.ready("List", q.Kind); err != nil {
 		return nil, err
 	}
@@ -341,6 +353,7 @@ func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, e
 		return nil, unknownKind("List", q.Kind)
 	}
 	out, err := ops.list(d, ctx, q)
+	out = slices.DeleteFunc(out, func(o driver.Observed) bool { return o.Tags[driver.TagDeployment] != q.Deployment })
 	slices.SortFunc(out, driver.CompareObserved)
 	return out, err
 }

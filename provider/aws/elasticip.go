@@ -23,12 +23,12 @@ func eipObserved(a ec2types.Address) driver.Observed {
 }
 
 func (d *Driver) createElasticIP(ctx context.Context, req driver.Request) (driver.Observed, error) {
-	out, err := d.EC2.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{Filters: logicalFilters(req.Deployment, req.Resource.ID)})
+	out, err := d.EC2.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{Filters: logicalFilters(req)})
 	if err != nil {
 		return driver.Observed{}, mapErr("DescribeAddresses", "public_ip", req.Resource.ID, err)
 	}
-	if len(out.Addresses) > 0 {
-		return eipObserved(out.Addresses[0]), nil
+	if a := earlier(req, out.Addresses, func(a *ec2types.Address) []ec2types.Tag { return a.Tags }); a != nil {
+		return eipObserved(*a), nil
 	}
 	tags := withTags(req.Tags, tagZone, req.Resource.PublicIP.Zone)
 	c, err := d.EC2.AllocateAddress(ctx, &ec2.AllocateAddressInput{

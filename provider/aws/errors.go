@@ -14,10 +14,12 @@ import (
 // mapErr wraps an SDK error into a *driver.Error for op on kind/id. It
 // returns nil for a nil err.
 //
-// The error is never Retryable: the SDK's retryer has already spent its
+// The error is not Retryable: the SDK's retryer has already spent its
 // attempts on a throttle or an outage (see [Options.RetryMaxAttempts]), so
 // the engine does not retry it again; its Code still says Throttled or
-// Unavailable.
+// Unavailable. The one exception is a call the SDK sent once because its
+// outcome is unknown ([maybeDone]): the engine retries that, through the
+// driver's look-up by tags before any new attempt.
 func mapErr(op, kind, id string, err error) error {
 	if err == nil {
 		return nil
@@ -27,7 +29,8 @@ func mapErr(op, kind, id string, err error) error {
 		return err
 	}
 	e := driver.NewError(op, kind, id, errorCode(err), err)
-	e.Retryable = false
+	var once *maybeDone
+	e.Retryable = errors.As(err, &once)
 	return e
 }
 

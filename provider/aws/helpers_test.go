@@ -57,6 +57,12 @@ func isWrite(op string) bool {
 	return false
 }
 
+// isLockOp reports whether op takes or releases the deployment's lock (a
+// launch template), in a test whose Blueprint makes no launch template.
+func isLockOp(op string) bool {
+	return op == "CreateLaunchTemplate" || op == "DeleteLaunchTemplate"
+}
+
 type attemptKey struct{}
 
 // count adds one to (*m)[op], under c's lock.

@@ -24,13 +24,13 @@ func igwObserved(g ec2types.InternetGateway) driver.Observed {
 
 func (d *Driver) createInternetGateway(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	vpc := string(req.Resource.InternetGateway.Net)
-	out, err := d.EC2.DescribeInternetGateways(ctx, &ec2.DescribeInternetGatewaysInput{Filters: logicalFilters(req.Deployment, req.Resource.ID)})
+	out, err := d.EC2.DescribeInternetGateways(ctx, &ec2.DescribeInternetGatewaysInput{Filters: logicalFilters(req)})
 	if err != nil {
 		return driver.Observed{}, mapErr("DescribeInternetGateways", "internet_gateway", req.Resource.ID, err)
 	}
 	var g ec2types.InternetGateway
-	if len(out.InternetGateways) > 0 {
-		g = out.InternetGateways[0]
+	if found := earlier(req, out.InternetGateways, func(g *ec2types.InternetGateway) []ec2types.Tag { return g.Tags }); found != nil {
+		g = *found
 	} else {
 		c, err := d.EC2.CreateInternetGateway(ctx, &ec2.CreateInternetGatewayInput{
 			TagSpecifications: tagSpec(ec2types.ResourceTypeInternetGateway, req.Tags),
@@ -57,8 +57,13 @@ func (d *Driver) readInternetGateway(ctx context.Context, id string) (driver.Obs
 		func(o *ec2.DescribeInternetGatewaysOutput) []ec2types.InternetGateway { return o.InternetGateways }, igwObserved)
 }
 
+// listInternetGateways lists the deployment's internet gateways, attached
+// or not: it is not scoped by q.NetIDs, since one a run made but could not
+// attach (the run died, or AttachInternetGateway failed) is in no VPC, and
+// the next run must find it, to attach it or delete it, rather than make a
+// second one and leak the first.
 func (d *Driver) listInternetGateways(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
-	p := ec2.NewDescribeInternetGatewaysPaginator(d.EC2, &ec2.DescribeInternetGatewaysInput{Filters: ownerFilters(q, "attachment.vpc-id")})
+	p := ec2.NewDescribeInternetGatewaysPaginator(d.EC2, &ec2.DescribeInternetGatewaysInput{Filters: ownerFilters(q, "")})
 	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeInternetGateways", blueprint.KindInternetGateway,
 		func(o *ec2.DescribeInternetGatewaysOutput) []ec2types.InternetGateway { return o.InternetGateways }, igwObserved)
 }

@@ -44,6 +44,11 @@ func (d *Driver) createLoadBalancer(ctx context.Context, req driver.Request) (dr
 	case err != nil && !isCode(err, driver.NotFound):
 		return driver.Observed{}, mapErr("DescribeLoadBalancers", "load_balancer", req.Resource.ID, err)
 	}
+	if lb != nil {
+		if err := d.ownedByName(ctx, req, "load balancer", awssdk.ToString(lb.LoadBalancerArn)); err != nil {
+			return driver.Observed{}, err
+		}
+	}
 	if len(spec.Subnets) == 0 {
 		return driver.Observed{}, driver.NewError("CreateLoadBalancer", "load_balancer", req.Resource.ID, driver.Invalid, errNoSubnets)
 	}
@@ -153,7 +158,8 @@ func (d *Driver) ensureTargetGroup(ctx context.Context, req driver.Request, vpc 
 	spec := req.Resource.LoadBalancer
 	out, err := d.ELB.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{Names: []string{spec.Name}})
 	if err == nil && len(out.TargetGroups) > 0 {
-		return awssdk.ToString(out.TargetGroups[0].TargetGroupArn), nil
+		arn := awssdk.ToString(out.TargetGroups[0].TargetGroupArn)
+		return arn, d.ownedByName(ctx, req, "target group", arn)
 	}
 	if err != nil && !isCode(err, driver.NotFound) {
 		return "", mapErr("DescribeTargetGroups", "load_balancer", req.Resource.ID, err)
@@ -591,6 +597,24 @@ func (d *Driver) listLoadBalancers(ctx context.Context, q driver.Query) ([]drive
 		res = append(res, o)
 	}
 	return res, nil
+}
+
+// ownedByName refuses a load balancer or target group found by the name
+// of req's spec that is not the deployment's own: names are unique per
+// account and region, and one made by someone else (by hand, or another
+// tool) must never be taken, changed or deleted.
+func (d *Driver) ownedByName(ctx context.Context, req driver.Request, what, arn string) error {
+	tags, err := d.elbTagsOf(ctx, arn)
+	if err != nil {
+		return err
+	}
+	t := tags[arn]
+	if owned(t, req.Deployment) && t[driver.TagLogicalID] == req.Resource.ID {
+		return nil
+	}
+	return driver.NewError("CreateLoadBalancer", "load_balancer", req.Resource.ID, driver.AlreadyExists, fmt.Errorf(
+		"aws: a %s named %s exists that is not %s of deployment %s (its tags: %s %q, %s %q): rename the load balancer, or delete that one",
+		what, req.Resource.LoadBalancer.Name, req.Resource.ID, req.Deployment, driver.TagDeployment, t[driver.TagDeployment], driver.TagLogicalID, t[driver.TagLogicalID]))
 }
 
 // deleteLoadBalancer deletes the listeners, the load balancer (waiting

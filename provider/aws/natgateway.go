@@ -33,7 +33,7 @@ func natObserved(g ec2types.NatGateway) driver.Observed {
 // NAT gateways are found by subnet and state, and their tags checked
 // here: moto ignores tag filters on DescribeNatGateways (CAPA does the
 // same on AWS).
-func (d *Driver) findNATGateway(ctx context.Context, deployment, logicalID, subnet string) (*ec2types.NatGateway, error) {
+func (d *Driver) findNATGateway(ctx context.Context, req driver.Request, subnet string) (*ec2types.NatGateway, error) {
 	in := &ec2.DescribeNatGatewaysInput{Filter: []ec2types.Filter{filter("state", "pending", "available")}}
 	if subnet != "" {
 		in.Filter = append(in.Filter, filter("subnet-id", subnet))
@@ -42,13 +42,10 @@ func (d *Driver) findNATGateway(ctx context.Context, deployment, logicalID, subn
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, mapErr("DescribeNatGateways", "nat_gateway", logicalID, err)
+			return nil, mapErr("DescribeNatGateways", "nat_gateway", req.Resource.ID, err)
 		}
-		for _, g := range out.NatGateways {
-			tags := fromEC2Tags(g.Tags)
-			if owned(tags, deployment) && tags[driver.TagLogicalID] == logicalID {
-				return &g, nil
-			}
+		if g := earlier(req, out.NatGateways, func(g *ec2types.NatGateway) []ec2types.Tag { return g.Tags }); g != nil {
+			return g, nil
 		}
 	}
 	return nil, nil
@@ -59,7 +56,7 @@ func (d *Driver) findNATGateway(ctx context.Context, deployment, logicalID, subn
 // is still pending then, it returns it with Ready false.
 func (d *Driver) createNATGateway(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	spec := req.Resource.NATGateway
-	g, err := d.findNATGateway(ctx, req.Deployment, req.Resource.ID, string(spec.Subnet))
+	g, err := d.findNATGateway(ctx, req, string(spec.Subnet))
 	if err != nil {
 		return driver.Observed{}, err
 	}

@@ -89,14 +89,14 @@ func aclObserved(a ec2types.NetworkAcl) driver.Observed {
 func (d *Driver) createNetworkACL(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	spec := req.Resource.NetworkACL
 	out, err := d.EC2.DescribeNetworkAcls(ctx, &ec2.DescribeNetworkAclsInput{
-		Filters: append(logicalFilters(req.Deployment, req.Resource.ID), filter("vpc-id", string(spec.Net))),
+		Filters: append(logicalFilters(req), filter("vpc-id", string(spec.Net))),
 	})
 	if err != nil {
 		return driver.Observed{}, mapErr("DescribeNetworkAcls", "network_acl", req.Resource.ID, err)
 	}
 	var acl ec2types.NetworkAcl
-	if len(out.NetworkAcls) > 0 {
-		acl = out.NetworkAcls[0]
+	if found := earlier(req, out.NetworkAcls, func(a *ec2types.NetworkAcl) []ec2types.Tag { return a.Tags }); found != nil {
+		acl = *found
 	} else {
 		c, err := d.EC2.CreateNetworkAcl(ctx, &ec2.CreateNetworkAclInput{
 			VpcId:             awssdk.String(string(spec.Net)),

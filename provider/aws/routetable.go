@@ -65,15 +65,12 @@ func sortRoutes(rs []blueprint.RouteSpec) {
 
 func (d *Driver) findRouteTable(ctx context.Context, req driver.Request) (*ec2types.RouteTable, error) {
 	out, err := d.EC2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{
-		Filters: append(logicalFilters(req.Deployment, req.Resource.ID), filter("vpc-id", string(req.Resource.RouteTable.Net))),
+		Filters: append(logicalFilters(req), filter("vpc-id", string(req.Resource.RouteTable.Net))),
 	})
 	if err != nil {
 		return nil, mapErr("DescribeRouteTables", "route_table", req.Resource.ID, err)
 	}
-	if len(out.RouteTables) == 0 {
-		return nil, nil
-	}
-	return &out.RouteTables[0], nil
+	return earlier(req, out.RouteTables, func(rt *ec2types.RouteTable) []ec2types.Tag { return rt.Tags }), nil
 }
 
 func (d *Driver) createRouteTable(ctx context.Context, req driver.Request) (driver.Observed, error) {

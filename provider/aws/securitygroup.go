@@ -27,13 +27,13 @@ func sgObserved(g ec2types.SecurityGroup) driver.Observed {
 func (d *Driver) createSecurityGroup(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	spec := req.Resource.SecurityGroup
 	out, err := d.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{
-		Filters: append(logicalFilters(req.Deployment, req.Resource.ID), filter("vpc-id", string(spec.Net))),
+		Filters: append(logicalFilters(req), filter("vpc-id", string(spec.Net))),
 	})
 	if err != nil {
 		return driver.Observed{}, mapErr("DescribeSecurityGroups", "security_group", req.Resource.ID, err)
 	}
-	if len(out.SecurityGroups) > 0 {
-		return sgObserved(out.SecurityGroups[0]), nil
+	if g := earlier(req, out.SecurityGroups, func(g *ec2types.SecurityGroup) []ec2types.Tag { return g.Tags }); g != nil {
+		return sgObserved(*g), nil
 	}
 	desc := spec.Description
 	if desc == "" {

@@ -208,43 +208,76 @@ func (d *Driver) reconcileRules(ctx context.Context, req driver.Request, group s
 	if err := checkRuleDescriptions(req.Resource.ID, spec); err != nil {
 		return driver.Observed{}, err
 	}
-	have, err := d.describeRules(ctx, group)
-	if err != nil {
-		return driver.Observed{}, err
-	}
 	for _, egress := range []bool{false, true} {
-		want := map[blueprint.RuleKey]blueprint.RuleSpec{}
 		rules := spec.Inbound
 		if egress {
 			rules = spec.Outbound
 		}
-		for _, r := range rules {
-			want[r.Key()] = r
-		}
-		var revoke []string
-		for _, h := range have {
-			if h.egress != egress {
-				continue
-			}
-			k := h.spec.Key()
-			if _, ok := want[k]; ok {
-				delete(want, k)
-				continue
-			}
-			revoke = append(revoke, h.id)
-		}
-		if err := d.revokeRules(ctx, group, egress, revoke); err != nil {
-			return driver.Observed{}, err
-		}
-		var perms []ec2types.IpPermission
-		for _, k := range slices.SortedFunc(maps.Keys(want), blueprint.RuleKey.Compare) {
-			perms = append(perms, ipPermission(want[k]))
-		}
-		if err := d.authorizeRules(ctx, group, egress, perms); err != nil {
+		if err := d.settleRules(ctx, group, egress, rules); err != nil {
 			return driver.Observed{}, err
 		}
 	}
 	return d.readSecurityGroupRules(ctx, group)
+}
+
+// settleRules makes the rules of one direction of group exactly want. An
+// authorize refused with InvalidPermission.Duplicate, or a revoke refused
+// with InvalidPermission.NotFound, may follow a call whose answer was lost
+// and that took effect (the SDK, or a retryer of the user's, sent it
+// again): the group is then read again, and settled once more from what
+// it holds; it is an error only if the rules still differ.
+func (d *Driver) settleRules(ctx context.Context, group string, egress bool, want []blueprint.RuleSpec) error {
+	var err error
+	for try := 0; try < 2; try++ {
+		revoke, authorize, derr := d.ruleDiff(ctx, group, egress, want)
+		if derr != nil {
+			return derr
+		}
+		if len(revoke) == 0 && len(authorize) == 0 {
+			return nil
+		}
+		if err = d.revokeRules(ctx, group, egress, revoke); err == nil {
+			err = d.authorizeRules(ctx, group, egress, authorize)
+		}
+		if err == nil {
+			return nil
+		}
+		if c := awsCode(err); c != "InvalidPermission.Duplicate" && c != "InvalidPermission.NotFound" && !isCode(err, driver.NotFound) {
+			return err
+		}
+	}
+	return err
+}
+
+// ruleDiff reads the rules of one direction of group and returns the ids
+// of those to revoke and the permissions to authorize so that it holds
+// exactly want.
+func (d *Driver) ruleDiff(ctx context.Context, group string, egress bool, rules []blueprint.RuleSpec) ([]string, []ec2types.IpPermission, error) {
+	have, err := d.describeRules(ctx, group)
+	if err != nil {
+		return nil, nil, err
+	}
+	want := map[blueprint.RuleKey]blueprint.RuleSpec{}
+	for _, r := range rules {
+		want[r.Key()] = r
+	}
+	var revoke []string
+	for _, h := range have {
+		if h.egress != egress {
+			continue
+		}
+		k := h.spec.Key()
+		if _, ok := want[k]; ok {
+			delete(want, k)
+			continue
+		}
+		revoke = append(revoke, h.id)
+	}
+	var perms []ec2types.IpPermission
+	for _, k := range slices.SortedFunc(maps.Keys(want), blueprint.RuleKey.Compare) {
+		perms = append(perms, ipPermission(want[k]))
+	}
+	return revoke, perms, nil
 }
 
 func (d *Driver) revokeRules(ctx context.Context, group string, egress bool, ids []string) error {
@@ -259,9 +292,6 @@ func (d *Driver) revokeRules(ctx context.Context, group string, egress bool, ids
 	} else {
 		_, err = d.EC2.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: awssdk.String(group), SecurityGroupRuleIds: ids})
 		err = mapErr("RevokeSecurityGroupIngress", "security_group_rules", group, err)
-	}
-	if isCode(err, driver.NotFound) && awsCode(err) == "InvalidPermission.NotFound" {
-		return nil
 	}
 	return err
 }

@@ -77,14 +77,14 @@ func (d *Driver) createSubnet(ctx context.Context, req driver.Request) (driver.O
 // Net.
 func (d *Driver) findSubnet(ctx context.Context, req driver.Request) (ec2types.Subnet, bool, error) {
 	out, err := d.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{
-		Filters: append(logicalFilters(req.Deployment, req.Resource.ID), filter("vpc-id", string(req.Resource.Subnet.Net)))})
+		Filters: append(logicalFilters(req), filter("vpc-id", string(req.Resource.Subnet.Net)))})
 	if err != nil {
 		return ec2types.Subnet{}, false, mapErr("DescribeSubnets", "subnet", req.Resource.ID, err)
 	}
-	if len(out.Subnets) == 0 {
-		return ec2types.Subnet{}, false, nil
+	if s := earlier(req, out.Subnets, func(s *ec2types.Subnet) []ec2types.Tag { return s.Tags }); s != nil {
+		return *s, true, nil
 	}
-	return out.Subnets[0], true, nil
+	return ec2types.Subnet{}, false, nil
 }
 
 func (d *Driver) setMapPublicIP(ctx context.Context, id string, on bool) error {

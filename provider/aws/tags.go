@@ -1,10 +1,12 @@
 package aws
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
 
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
@@ -138,44 +140,90 @@ func userTags(m map[string]string) map[string]string {
 	return out
 }
 
-// owned reports whether tags carry the deployment's ownership tag.
+// owned reports whether tags carry the deployment's ownership tag,
+// compared exactly.
 func owned(m map[string]string, deployment string) bool {
 	return deployment != "" && m[driver.TagDeployment] == deployment
 }
 
-// ownedOnly keeps the items whose tags name deployment (and logicalID,
-// when given): the VPN kinds' Describe calls are filtered by tag on AWS,
-// but moto ignores tag filters on DescribeCustomerGateways, and a lookup
-// must never take another deployment's resource.
-func ownedOnly[T any](items []T, tags func(T) []ec2types.Tag, deployment, logicalID string) []T {
+// ownedOnly keeps the items whose tags name deployment, compared exactly:
+// filters match patterns, and moto ignores tag filters on
+// DescribeCustomerGateways; a list never takes another deployment's
+// resource.
+func ownedOnly[T any](items []T, tags func(*T) []ec2types.Tag, deployment string) []T {
 	var out []T
-	for _, it := range items {
-		m := fromEC2Tags(tags(it))
-		if owned(m, deployment) && (logicalID == "" || m[driver.TagLogicalID] == logicalID) {
-			out = append(out, it)
+	for i := range items {
+		if owned(fromEC2Tags(tags(&items[i])), deployment) {
+			out = append(out, items[i])
 		}
 	}
 	return out
+}
+
+// mine reports whether tags are those of what an earlier attempt of req
+// made: its deployment, logical id and token (the life of the resource),
+// compared exactly, since filters match patterns.
+func mine(req driver.Request, m map[string]string) bool {
+	return owned(m, req.Deployment) && m[driver.TagLogicalID] == req.Resource.ID && m[driver.TagToken] == req.Tags[driver.TagToken]
 }
 
 func filter(name string, values ...string) ec2types.Filter {
 	return ec2types.Filter{Name: awssdk.String(name), Values: values}
 }
 
+// literal escapes the wildcards of EC2 filter values, '*' and '?', and
+// their escape, '\', so that v means itself (EC2 API reference, Filter:
+// "Use a backslash to escape special characters"). Deployment names never
+// hold them (blueprint.CheckDeployment); logical ids of a hand-made
+// Blueprint may.
+func literal(v string) string {
+	return strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`).Replace(v)
+}
+
+// tagFilter filters on tag key holding exactly value.
+func tagFilter(key, value string) ec2types.Filter { return filter("tag:"+key, literal(value)) }
+
 // ownerFilters selects a deployment's resources, scoped by VPC when the
 // caller knows the VPCs (vpcFilter names the VPC filter of the kind).
+// List compares the tag exactly afterwards.
 func ownerFilters(q driver.Query, vpcFilter string) []ec2types.Filter {
-	fs := []ec2types.Filter{filter("tag:"+driver.TagDeployment, q.Deployment)}
+	fs := []ec2types.Filter{tagFilter(driver.TagDeployment, q.Deployment)}
 	if vpcFilter != "" && len(q.NetIDs) > 0 {
 		fs = append(fs, filter(vpcFilter, q.NetIDs...))
 	}
 	return fs
 }
 
-// logicalFilters find one resource by its logical id.
-func logicalFilters(deployment, logicalID string) []ec2types.Filter {
-	return []ec2types.Filter{
-		filter("tag:"+driver.TagDeployment, deployment),
-		filter("tag:"+driver.TagLogicalID, logicalID),
+// logicalFilters find what an earlier attempt of req made: its deployment,
+// logical id and, when req carries one, the token of its life; callers
+// check the match with mine.
+func logicalFilters(req driver.Request) []ec2types.Filter {
+	fs := []ec2types.Filter{
+		tagFilter(driver.TagDeployment, req.Deployment),
+		tagFilter(driver.TagLogicalID, req.Resource.ID),
 	}
+	if tok := req.Tags[driver.TagToken]; tok != "" {
+		fs = append(fs, tagFilter(driver.TagToken, tok))
+	}
+	return fs
+}
+
+// checkDeployment refuses, before any call, a deployment name that
+// blueprint.CheckDeployment refuses.
+func checkDeployment(op, kind, deployment string) error {
+	if err := blueprint.CheckDeployment(deployment); err != nil {
+		return driver.NewError(op, kind, "", driver.Invalid, fmt.Errorf("aws: %w", err))
+	}
+	return nil
+}
+
+// earlier returns the first of items that an earlier attempt of req made
+// ([mine]), or nil.
+func earlier[T any](req driver.Request, items []T, tags func(*T) []ec2types.Tag) *T {
+	for i := range items {
+		if mine(req, fromEC2Tags(tags(&items[i]))) {
+			return &items[i]
+		}
+	}
+	return nil
 }

@@ -37,14 +37,11 @@ func (d *Driver) vpcObserved(v ec2types.Vpc) driver.Observed {
 }
 
 func (d *Driver) findVPC(ctx context.Context, req driver.Request) (*ec2types.Vpc, error) {
-	out, err := d.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: logicalFilters(req.Deployment, req.Resource.ID)})
+	out, err := d.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: logicalFilters(req)})
 	if err != nil {
 		return nil, mapErr("DescribeVpcs", "net", req.Resource.ID, err)
 	}
-	if len(out.Vpcs) == 0 {
-		return nil, nil
-	}
-	return &out.Vpcs[0], nil
+	return earlier(req, out.Vpcs, func(v *ec2types.Vpc) []ec2types.Tag { return v.Tags }), nil
 }
 
 func (d *Driver) createVPC(ctx context.Context, req driver.Request) (driver.Observed, error) {

@@ -46,7 +46,7 @@ func liveVPNs(o *ec2.DescribeVpnConnectionsOutput) []ec2types.VpnConnection {
 	return out
 }
 
-func vpnTags(c ec2types.VpnConnection) []ec2types.Tag { return c.Tags }
+func vpnTags(c *ec2types.VpnConnection) []ec2types.Tag { return c.Tags }
 
 // createVPNConnection creates the connection of type ipsec.1 between the
 // gateways (CreateVpnConnection, StaticRoutesOnly unless BGP), or finds
@@ -55,13 +55,13 @@ func vpnTags(c ec2types.VpnConnection) []ec2types.Tag { return c.Tags }
 // connection is pending for minutes, and the engine waits for it.
 func (d *Driver) createVPNConnection(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	s := req.Resource.VPNConnection
-	out, err := d.EC2.DescribeVpnConnections(ctx, &ec2.DescribeVpnConnectionsInput{Filters: logicalFilters(req.Deployment, req.Resource.ID)})
+	out, err := d.EC2.DescribeVpnConnections(ctx, &ec2.DescribeVpnConnectionsInput{Filters: logicalFilters(req)})
 	if err != nil {
 		return driver.Observed{}, mapErr("DescribeVpnConnections", "vpn_connection", req.Resource.ID, err)
 	}
 	var c ec2types.VpnConnection
-	if found := ownedOnly(liveVPNs(out), vpnTags, req.Deployment, req.Resource.ID); len(found) > 0 {
-		c = found[0]
+	if found := earlier(req, liveVPNs(out), vpnTags); found != nil {
+		c = *found
 	} else {
 		made, err := d.EC2.CreateVpnConnection(ctx, &ec2.CreateVpnConnectionInput{Type: awssdk.String(string(ec2types.GatewayTypeIpsec1)),
 			VpnGatewayId: awssdk.String(string(s.VPNGateway)), CustomerGatewayId: awssdk.String(string(s.CustomerGateway)),
@@ -129,7 +129,7 @@ func (d *Driver) listVPNConnections(ctx context.Context, q driver.Query) ([]driv
 		return nil, mapErr("DescribeVpnConnections", string(blueprint.KindVPNConnection), "", err)
 	}
 	var res []driver.Observed
-	for _, c := range ownedOnly(liveVPNs(out), vpnTags, q.Deployment, "") {
+	for _, c := range ownedOnly(liveVPNs(out), vpnTags, q.Deployment) {
 		res = append(res, vpnObserved(c))
 	}
 	return res, nil

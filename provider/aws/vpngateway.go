@@ -44,13 +44,13 @@ func liveVGWs(o *ec2.DescribeVpnGatewaysOutput) []ec2types.VpnGateway {
 // tags, is reused.
 func (d *Driver) createVPNGateway(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	vpc := string(req.Resource.VPNGateway.Net)
-	out, err := d.EC2.DescribeVpnGateways(ctx, &ec2.DescribeVpnGatewaysInput{Filters: logicalFilters(req.Deployment, req.Resource.ID)})
+	out, err := d.EC2.DescribeVpnGateways(ctx, &ec2.DescribeVpnGatewaysInput{Filters: logicalFilters(req)})
 	if err != nil {
 		return driver.Observed{}, mapErr("DescribeVpnGateways", "vpn_gateway", req.Resource.ID, err)
 	}
 	var g ec2types.VpnGateway
-	if found := ownedOnly(liveVGWs(out), vgwTags, req.Deployment, req.Resource.ID); len(found) > 0 {
-		g = found[0]
+	if found := earlier(req, liveVGWs(out), vgwTags); found != nil {
+		g = *found
 	} else {
 		c, err := d.EC2.CreateVpnGateway(ctx, &ec2.CreateVpnGatewayInput{Type: ec2types.GatewayTypeIpsec1,
 			TagSpecifications: tagSpec(ec2types.ResourceTypeVpnGateway, req.Tags)})
@@ -85,7 +85,7 @@ func (d *Driver) listVPNGateways(ctx context.Context, q driver.Query) ([]driver.
 		return nil, mapErr("DescribeVpnGateways", string(blueprint.KindVPNGateway), "", err)
 	}
 	var res []driver.Observed
-	for _, g := range ownedOnly(liveVGWs(out), vgwTags, q.Deployment, "") {
+	for _, g := range ownedOnly(liveVGWs(out), vgwTags, q.Deployment) {
 		res = append(res, vgwObserved(g))
 	}
 	return res, nil
@@ -118,4 +118,4 @@ func (d *Driver) deleteVPNGateway(ctx context.Context, cur driver.Observed) erro
 	return err
 }
 
-func vgwTags(g ec2types.VpnGateway) []ec2types.Tag { return g.Tags }
+func vgwTags(g *ec2types.VpnGateway) []ec2types.Tag { return g.Tags }

@@ -23,6 +23,11 @@ const (
 	// TagName holds a readable name ("shop-subnet-web-a"), shown by the
 	// clouds' consoles.
 	TagName = "Name"
+	// TagToken holds the idempotency token of the resource's life
+	// ([Request.Token]). A driver that looks, before a create, for what an
+	// earlier attempt of the same run made matches it too, so that the
+	// new resource of a replace never takes the old one it replaces.
+	TagToken = "archkit:token"
 )
 
 // Driver is what a cloud must implement for the engine: create, read, update
@@ -63,16 +68,25 @@ type Driver interface {
 
 	// List returns every resource of kind q.Kind that carries the ownership
 	// tag of q.Deployment (scoped to q.NetIDs for kinds that live in a Net,
-	// when the caller knows them). It makes no write call.
+	// when the caller knows them). It makes no write call. A deployment
+	// name that [blueprint.CheckDeployment] refuses fails with Code
+	// Invalid before any call; the tag is compared exactly, whatever the
+	// cloud's filters do with it (AWS filters read '*' and '?' as
+	// wildcards).
 	List(ctx context.Context, q Query) ([]Observed, error)
 	// Read returns the current state of one resource by provider id. It
 	// returns an error with Code NotFound when it is gone.
 	Read(ctx context.Context, kind blueprint.Kind, id string) (Observed, error)
 	// Create creates the resource with its ownership tags and returns it.
-	// A driver that receives a Request whose Token it has already seen (a
-	// retried call) returns the resource it made then instead of a second
-	// one. Create may return before an asynchronous resource is ready
-	// (Observed.Ready false); the engine then polls Read.
+	// A Create repeated after a failure that may have taken effect (a
+	// lost answer) must not make a second resource: the driver first
+	// looks for what an earlier call made for the same deployment and
+	// logical id (by its tags, its unique name, or the Token for the
+	// kinds of [Capabilities.ClientTokens]) and completes that one. The
+	// ownership tags are set by the create call itself where the cloud
+	// allows it, so that a resource made is a resource found. Create may
+	// return before an asynchronous resource is ready (Observed.Ready
+	// false); the engine then polls Read.
 	Create(ctx context.Context, req Request) (Observed, error)
 	// Update changes the resource in place to match req. It is called only
 	// for changes that [Capabilities.CanUpdate] allows.
@@ -88,6 +102,10 @@ type Driver interface {
 	// lose no data: a protected resource stays, and the cloud's refusal is
 	// returned.
 	Delete(ctx context.Context, current Observed, opts DeleteOptions) error
+
+	// Locker keeps the deployment's lock in the cloud: the engine holds
+	// it during every Apply and Destroy.
+	Locker
 }
 
 // DeleteOptions say how [Driver.Delete] treats the data of a stateful
@@ -160,9 +178,13 @@ type Request struct {
 	// Resource is the desired resource, its Refs resolved to provider ids
 	// and its zones mapped to the provider's zone names.
 	Resource blueprint.Resource
-	// Token is a deterministic idempotency token of at most 64 characters
-	// for APIs that take a client token: the same resource in the same
-	// deployment always gets the same token.
+	// Token is the idempotency token of this life of the resource, at
+	// most 64 ASCII characters (see [Token]): the same in every
+	// retry of one run, new in the next run, so that a token never meets a
+	// deleted resource of an earlier life (AWS answers a repeated
+	// RunInstances token with the old, terminated instance for at least 24
+	// hours). Drivers send it as the client token of the APIs that take
+	// one, and may derive cloud names from it.
 	Token string
 	// Tags are the tags to put on the resource: the ownership tags, Name,
 	// and the user's own.
@@ -226,6 +248,14 @@ type Capabilities struct {
 	// leaves it false and gets the defaults a cloud needs (see
 	// provider.Options).
 	Local bool
+	// ClientTokens lists the kinds whose create call sends Request.Token
+	// to the cloud as its client token (AWS: nat_gateway, route_table,
+	// network_acl and the launch template of a cluster; OUTSCALE:
+	// nat_gateway and the VMs of a cluster). The cloud answers a repeat of
+	// such a call with the first resource, even once it is deleted, so a
+	// token must never serve two lives of a resource. The conformance
+	// suite checks these kinds against the cloud's token rules.
+	ClientTokens []blueprint.Kind
 }
 
 // Supports reports whether the driver can create resources of kind k.
@@ -248,14 +278,23 @@ func (c Capabilities) CanUpdate(k blueprint.Kind, field string) bool {
 	return slices.Contains(c.Mutable[k], field)
 }
 
-// Token returns the idempotency token of a resource: deterministic, at most
-// 64 characters, built from the deployment and the logical id, for example
-// "shop-subnet-web-a-3f9c2a1b" (the 32-bit FNV-1a hash of both keeps long
-// names unique).
-func Token(deployment, logicalID string) string {
+// Token returns the idempotency token of one life of a resource:
+// deterministic, at most 64 ASCII characters (letters, digits, '-' and
+// the '_' of kind names), built from the
+// deployment, the logical id and life, for example
+// "shop-subnet-web-a-3f9c2a1b". life names the life: the engine passes the
+// provider id of the run's lock object (new at every acquisition) and a
+// run number, so that retries within a run share a token and the next run
+// gets a new one. The 32-bit FNV-1a hash of all three keeps long names
+// unique; an empty life gives the token of earlier versions.
+func Token(deployment, logicalID, life string) string {
 	const max = 64
 	base := deployment + "-" + tokenSeparators.Replace(logicalID)
-	suffix := fmt.Sprintf("-%08x", Hash(deployment+"\x00"+logicalID))
+	key := deployment + "\x00" + logicalID
+	if life != "" {
+		key += "\x00" + life
+	}
+	suffix := fmt.Sprintf("-%08x", Hash(key))
 	if len(base)+len(suffix) > max {
 		base = base[:max-len(suffix)]
 	}
@@ -264,6 +303,18 @@ func Token(deployment, logicalID string) string {
 
 // tokenSeparators turns the separators of a logical id into hyphens.
 var tokenSeparators = strings.NewReplacer("/", "-", ":", "-")
+
+// TokenPrefix returns the part of [Token](deployment, logicalID, life)
+// that every life shares: the readable base and its dash, for example
+// "shop-subnet-web-a-". A driver whose cloud tags a resource only after
+// creating it (OUTSCALE) matches it to adopt, in a later run, what a run
+// that died between the two calls made: an untagged resource in a place
+// only this deployment uses (its subnet), carrying a token of this
+// resource.
+func TokenPrefix(deployment, logicalID string) string {
+	t := Token(deployment, logicalID, "")
+	return t[:len(t)-8]
+}
 
 // Hash returns the 32-bit FNV-1a hash of s ([hash/fnv]), the short stable
 // digest of tokens and cloud names.

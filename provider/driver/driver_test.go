@@ -1,6 +1,7 @@
 package driver_test
 
 import (
+	"fmt"
 	"os/exec"
 	"slices"
 	"strings"
@@ -33,13 +34,51 @@ func TestToken(t *testing.T) {
 	// hand-written loop stay the same.
 	assert.Equal(t, uint32(0x811c9dc5), driver.Hash(""), "FNV-1a offset basis")
 	assert.Equal(t, uint32(0xe40c292c), driver.Hash("a"))
-	tok := driver.Token("shop", "subnet/web/a")
+	tok := driver.Token("shop", "subnet/web/a", "")
 	assert.Regexp(t, `^shop-subnet-web-a-[0-9a-f]{8}$`, tok)
-	assert.Equal(t, tok, driver.Token("shop", "subnet/web/a"), "deterministic")
-	assert.NotEqual(t, tok, driver.Token("shop", "subnet/web/b"))
-	long := driver.Token(strings.Repeat("d", 70), "cluster/app")
+	assert.Equal(t, fmt.Sprintf("shop-subnet-web-a-%08x", driver.Hash("shop\x00subnet/web/a")), tok, "no life: the token of earlier versions")
+	assert.Equal(t, tok, driver.Token("shop", "subnet/web/a", ""), "deterministic")
+	assert.NotEqual(t, tok, driver.Token("shop", "subnet/web/b", ""))
+	life1 := driver.Token("shop", "subnet/web/a", "lt-0abc/1")
+	assert.Equal(t, life1, driver.Token("shop", "subnet/web/a", "lt-0abc/1"), "one life, one token: retries share it")
+	assert.NotEqual(t, life1, driver.Token("shop", "subnet/web/a", "lt-0def/1"), "the next life gets a new token")
+	assert.NotEqual(t, life1, tok)
+	assert.Equal(t, "shop-subnet-web-a-", driver.TokenPrefix("shop", "subnet/web/a"))
+	for _, life := range []string{"", "lt-0abc/1", "lt-0def/9"} {
+		assert.True(t, strings.HasPrefix(driver.Token("shop", "subnet/web/a", life), driver.TokenPrefix("shop", "subnet/web/a")), life)
+		long := strings.Repeat("d", 70)
+		assert.True(t, strings.HasPrefix(driver.Token(long, "cluster/app", life), driver.TokenPrefix(long, "cluster/app")), "truncated: %s", life)
+	}
+	long := driver.Token(strings.Repeat("d", 70), "cluster/app", "")
 	assert.Len(t, long, 64)
-	assert.NotEqual(t, long, driver.Token(strings.Repeat("d", 70), "cluster/web"), "the hash keeps truncated tokens apart")
+	assert.NotEqual(t, long, driver.Token(strings.Repeat("d", 70), "cluster/web", ""), "the hash keeps truncated tokens apart")
+}
+
+func TestLockRecord(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 5, 4, 10, 0, 0, 123456789, time.UTC)
+	l := driver.Lock{ID: "lt-0abc", Deployment: "shop", Expires: start.Add(5 * time.Minute),
+		Holder: driver.Holder{ID: "9f86d081884c7d65", Host: "build-7", PID: 4242, Start: start}}
+	tags := l.Tags()
+	assert.Equal(t, "shop", tags[driver.TagLock])
+	assert.NotContains(t, tags, driver.TagDeployment, "a lock is not a resource of the deployment")
+	back := driver.LockFromTags("lt-0abc", "shop", tags)
+	assert.Equal(t, l.Holder.ID, back.Holder.ID)
+	assert.Equal(t, l.Holder.Host, back.Holder.Host)
+	assert.Equal(t, l.Holder.PID, back.Holder.PID)
+	assert.True(t, l.Holder.Start.Equal(back.Holder.Start))
+	assert.True(t, l.Expires.Equal(back.Expires))
+	assert.Equal(t, "host build-7, process 4242, since 2026-05-04T10:00:00Z (holder 9f86d081884c7d65)", l.Holder.String())
+
+	assert.False(t, l.Expired(start.Add(time.Minute)))
+	assert.True(t, l.Expired(start.Add(5*time.Minute)), "expired at the end of the lease")
+	bare := driver.LockFromTags("key-1", "shop", nil)
+	assert.False(t, bare.Expired(start.Add(time.Hour)), "a lock without a record never expires by itself")
+	assert.Contains(t, bare.Holder.String(), "unknown holder")
+
+	long := driver.Lock{Holder: driver.Holder{Host: strings.Repeat("h", 300)}}
+	assert.Len(t, long.Tags()[driver.TagLockHost], 255, "tag values hold 255 characters on OUTSCALE")
+	assert.Equal(t, "archkit-lock-shop", driver.LockName("shop"))
 }
 
 func TestCompareObserved(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 // Call is one entry of the call log: an operation of the Driver interface,
 // the resource it was about and its outcome.
 type Call struct {
-	Op        string         // OpCreate, OpRead, OpList, OpUpdate, OpDelete, OpZones
+	Op        string         // OpCreate, OpRead, OpList, OpUpdate, OpDelete, OpZones, or a lock operation (OpCreateLock ...)
 	Kind      blueprint.Kind // "" for Zones
 	ID        string         // provider id, once known
 	LogicalID string         // logical id, when the call carried it
@@ -26,6 +26,7 @@ type Counts struct {
 	Calls  int // every call
 	Reads  int // List, Read, Zones
 	Writes int // Create, Update, Delete
+	Locks  int // CreateLock, ReadLock, RenewLock, DeleteLock: the deployment lock, neither reads nor writes of resources
 	Errors int // calls that returned an error, injected ones included
 	// ByOp counts calls per operation, ByKind per kind and WritesByKind
 	// the write calls per kind.
@@ -76,10 +77,13 @@ func (d *Driver) Counts() Counts {
 		if c.Kind != "" {
 			n.ByKind[c.Kind]++
 		}
-		if c.IsWrite() {
+		switch {
+		case c.IsWrite():
 			n.Writes++
 			n.WritesByKind[c.Kind]++
-		} else {
+		case IsLock(c.Op):
+			n.Locks++
+		default:
 			n.Reads++
 		}
 		if c.Err != nil {

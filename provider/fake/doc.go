@@ -2,9 +2,11 @@
 // clouds archkit drives, so that infrastructure code can be unit-tested
 // without an account: it validates requests as AWS and OUTSCALE do, refuses
 // to delete what is still in use, keeps NAT gateways, load balancers and
-// databases pending for a while, honours client tokens, and maps every
-// failure to a [*driver.Error] with the right [driver.Code]. It passes
-// the conformance suite of package providertest, like the real drivers.
+// databases pending for a while, keeps the clouds' client token rules,
+// reads tag filters with AWS's wildcards, keeps the deployment lock, and
+// maps every failure to a [*driver.Error] with the right [driver.Code].
+// It passes the conformance suite of package providertest, like the real
+// drivers.
 // Each kind is one entry of kinds.go (id prefix, validation, where it
 // lives, what stops its delete, fields changed in place, state words) and
 // its validation is in the kind's own file. The fake has no retry layer:
@@ -32,7 +34,9 @@
 //     call, and [Driver.Inject] takes a [Fault] for the rest, including a
 //     Create that takes effect but whose response is lost (AfterEffect);
 //   - a call log: [Driver.Calls], [Driver.Counts] (an apply of an unchanged
-//     Blueprint must count zero writes), [Driver.ResetCalls];
+//     Blueprint must count zero writes; the lock's calls are counted apart,
+//     in Counts.Locks), [Driver.ResetCalls]; [Driver.Locks] shows the lock
+//     objects;
 //   - state: [Driver.Snapshot] (per kind, the resources by logical id,
 //     comparable between runs), [Driver.Resources];
 //   - changes made outside archkit, for drift tests: [Driver.Mutate],
@@ -136,9 +140,31 @@
 //     consistency: a Read right after a Create always finds the resource.
 //     The quotas of a region count every resource of the Driver: one
 //     Driver is one account in one region.
-//   - Client tokens are remembered forever, not for a day; a token whose
-//     resource was deleted makes a new one. The same token with another
-//     spec fails with Code Invalid, as AWS's IdempotentParameterMismatch.
+//   - Client tokens follow the clouds' rules. Only the kinds whose cloud
+//     create takes one honour Request.Token (Options.ClientTokens: on AWS
+//     CreateNatGateway, CreateRouteTable, CreateNetworkAcl and
+//     CreateLaunchTemplate; on OUTSCALE CreateNatService and CreateVms).
+//     A token is remembered for the fake's lifetime, even once its
+//     resource is deleted, and a repeat is answered with the deleted
+//     resource (Status "deleted", never ready): AWS documents that rule
+//     for RunInstances ("valid for at least 24 hours after the termination
+//     of the instance", EC2 API reference, Ensuring idempotency) and none
+//     for the other actions, nor does OUTSCALE; the fake applies the
+//     strictest to every kind that takes a token, so that code reusing a
+//     token across lives is caught. The same token with another spec fails
+//     with Code Invalid, as AWS's IdempotentParameterMismatch.
+//   - Create first looks for what an earlier call made (same kind,
+//     deployment, logical id and archkit:token tag), as the cloud drivers
+//     describe before they create; the look-up and the create are two
+//     steps, as two API calls are, so two concurrent Creates both make the
+//     resource, as on AWS: the deployment lock keeps runs apart.
+//   - Tag filters match with AWS's wildcards ('*', '?', '\' to escape);
+//     List escapes the deployment name and compares the tag exactly, and
+//     refuses a name [blueprint.CheckDeployment] refuses before the call
+//     is made.
+//   - The lock object of a deployment is an entry of the fake, unique by
+//     name, with an id new at every creation ("lt-0…" or "key-…"), not a
+//     resource: List, Resources and Snapshot never show it.
 //   - A group without a rule set allows all outbound traffic, as a new AWS
 //     group does; a rule set replaces that default. OUTSCALE groups behave
 //     the same way here.

@@ -75,6 +75,15 @@ type Options struct {
 	// the reason, as [driver.Capabilities.UnsupportedFields]. nil: every
 	// field is supported. [Outscale] sets cluster.scaling.
 	UnsupportedFields map[blueprint.Kind]map[string]string
+	// ClientTokens lists the kinds whose cloud API takes a client token,
+	// as [driver.Capabilities.ClientTokens]: only their creates honour
+	// Request.Token. nil: AWS's, nat_gateway, route_table, network_acl and
+	// cluster (CreateNatGateway, CreateRouteTable, CreateNetworkAcl and
+	// CreateLaunchTemplate take one; CreateVpc, CreateSubnet,
+	// CreateInternetGateway, AllocateAddress and CreateSecurityGroup do
+	// not). [Outscale] sets OUTSCALE's, nat_gateway and cluster
+	// (CreateNatService and CreateVms).
+	ClientTokens []blueprint.Kind
 	// PendingReads is how many Reads a NAT gateway, load balancer or
 	// database stays pending (Ready false) after its Create. 0: 1; a
 	// negative value makes them ready at once.
@@ -116,7 +125,12 @@ func Outscale(o *Options) {
 	o.UnsupportedFields = map[blueprint.Kind]map[string]string{
 		blueprint.KindCluster: {"scaling": "OUTSCALE has no autoscaling service; the VMs are kept at the desired count"},
 	}
+	o.ClientTokens = []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindCluster}
 }
+
+// awsClientTokens are the kinds whose AWS create call takes a client
+// token (the default of Options.ClientTokens).
+var awsClientTokens = []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindRouteTable, blueprint.KindNetworkACL, blueprint.KindCluster}
 
 // Driver is an in-memory [driver.Driver]. It keeps every resource in
 // memory, validates requests the way the clouds do, refuses to delete what
@@ -134,10 +148,13 @@ type Driver struct {
 
 	mu      sync.Mutex
 	seq     uint64
-	res     map[string]*entry  // provider id -> resource
-	idx     index              // res by kind and by key
-	tokens  map[string]string  // client token -> provider id
-	foreign map[string]foreign // provider id -> resource archkit does not own
+	res     map[string]*entry          // provider id -> resource
+	idx     index                      // res by kind and by key
+	tokens  map[string]string          // client token -> provider id
+	gone    map[string]driver.Observed // provider id -> a deleted resource whose token is remembered
+	foreign map[string]foreign         // provider id -> resource archkit does not own
+	locks   map[string]*lockEntry      // lock name -> lock object
+	lockSeq uint64
 	latency time.Duration
 	faults  []*faultState
 	thr     *throttle
@@ -222,23 +239,31 @@ func (d *Driver) init(o Options) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.ClientTokens == nil {
+		o.ClientTokens = awsClientTokens
+	}
+	o.ClientTokens = slices.Clone(o.ClientTokens)
 	o.Unsupported = maps.Clone(o.Unsupported)
 	o.UnsupportedFields = cloneFields(o.UnsupportedFields)
 	d.opts = o
-	d.caps = capabilities(o.Cloud, o.Unsupported, o.UnsupportedFields)
+	d.caps = capabilities(o)
 	d.res = map[string]*entry{}
 	d.idx = newIndex()
 	d.tokens = map[string]string{}
+	d.gone = map[string]driver.Observed{}
 	d.foreign = map[string]foreign{}
+	d.locks = map[string]*lockEntry{}
 	d.latency = o.Latency
 }
 
-func capabilities(cloud Cloud, unsupported map[blueprint.Kind]string, fields map[blueprint.Kind]map[string]string) driver.Capabilities {
+func capabilities(o Options) driver.Capabilities {
+	cloud, unsupported, fields := o.Cloud, o.Unsupported, o.UnsupportedFields
 	c := driver.Capabilities{
 		Unsupported:       maps.Clone(unsupported),
 		UnsupportedFields: cloneFields(fields),
 		Mutable:           map[blueprint.Kind][]string{},
 		Local:             true,
+		ClientTokens:      slices.Clone(o.ClientTokens),
 	}
 	for k, ops := range kinds {
 		m := ops.mutable
@@ -291,6 +316,7 @@ func (d *Driver) Capabilities() driver.Capabilities {
 	c := d.caps
 	c.Unsupported = maps.Clone(c.Unsupported)
 	c.UnsupportedFields = cloneFields(c.UnsupportedFields)
+	c.ClientTokens = slices.Clone(c.ClientTokens)
 	c.Mutable = make(map[blueprint.Kind][]string, len(d.caps.Mutable))
 	for k, v := range d.caps.Mutable {
 		c.Mutable[k] = slices.Clone(v)
@@ -332,23 +358,43 @@ const (
 	OpUpdate = "Update"
 	OpDelete = "Delete"
 	OpZones  = "Zones"
+
+	// The lock's operations ([driver.Locker]): counted apart, in
+	// Counts.Locks, neither reads nor writes of resources.
+	OpCreateLock = "CreateLock"
+	OpReadLock   = "ReadLock"
+	OpRenewLock  = "RenewLock"
+	OpDeleteLock = "DeleteLock"
 )
 
-// IsWrite reports whether op changes state: Create, Update and Delete.
+// IsWrite reports whether op changes a resource: Create, Update and
+// Delete. The lock's operations are not writes of resources.
 func IsWrite(op string) bool { return op == OpCreate || op == OpUpdate || op == OpDelete }
 
+// IsLock reports whether op is an operation of the deployment lock.
+func IsLock(op string) bool {
+	return op == OpCreateLock || op == OpReadLock || op == OpRenewLock || op == OpDeleteLock
+}
+
 // List returns the resources of kind q.Kind tagged with deployment
-// q.Deployment, in [driver.CompareObserved] order. When q.NetIDs is set, resources that live in
-// a Net are kept only if their Net is one of them.
+// q.Deployment, in [driver.CompareObserved] order. When q.NetIDs is set,
+// resources that live in a Net are kept only if their Net is one of them.
+// A deployment name [blueprint.CheckDeployment] refuses fails with Code
+// Invalid before the call is made (the call log stays empty). Like the AWS
+// driver, List escapes the name for the tag filter, which has AWS's
+// wildcard meaning here too, and compares the tag exactly.
 func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
 	if !d.usable() {
 		return nil, errNilDriver
 	}
+	if err := checkDeployment(OpList, q.Kind, q.Deployment); err != nil {
+		return nil, err
+	}
 	var out []driver.Observed
 	err := d.call(ctx, Call{Op: OpList, Kind: q.Kind}, func(*Call) error {
-		for _, e := range d.idx.byKind[q.Kind].all() {
+		for _, e := range d.describe(q.Kind, tagFilter{driver.TagDeployment: escapeFilter(q.Deployment)}) {
 			if e.tags[driver.TagDeployment] != q.Deployment {
-				continue
+				continue // exact: the filter is a pattern
 			}
 			if len(q.NetIDs) > 0 {
 				if n := d.netOf(e); n != "" && !slices.Contains(q.NetIDs, n) {
@@ -364,6 +410,15 @@ func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, e
 	}
 	slices.SortFunc(out, driver.CompareObserved)
 	return out, nil
+}
+
+// checkDeployment refuses a deployment name [blueprint.CheckDeployment]
+// refuses, with Code Invalid.
+func checkDeployment(op string, kind blueprint.Kind, name string) error {
+	if err := blueprint.CheckDeployment(name); err != nil {
+		return driver.NewError(op, string(kind), "", driver.Invalid, fmt.Errorf("fake: %w", err))
+	}
+	return nil
 }
 
 func compareIDs(a, b string) int {
@@ -401,36 +456,47 @@ func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (driv
 	return out, err
 }
 
-// Create validates req and stores the resource with req.Tags. A Request
-// whose Token the Driver has seen returns the resource made then, as long
-// as it exists; the same Token with a different spec fails with Code Invalid
-// (AWS's IdempotentParameterMismatch).
+// Create validates req and stores the resource with req.Tags, in two
+// steps, as a cloud driver does:
+//
+//  1. it looks for what an earlier call made: a resource of the kind with
+//     the same deployment, logical id and token tags (as the AWS driver's
+//     describe before each create), and returns it;
+//  2. otherwise it creates the resource. For the kinds of
+//     Options.ClientTokens, a Token seen before is answered with the
+//     resource made then, even once it is deleted (then with Status
+//     "deleted", not ready, as AWS answers a RunInstances token for at
+//     least 24 hours after the instance is terminated); the same Token
+//     with another spec fails with Code Invalid (IdempotentParameterMismatch).
+//     Other kinds ignore the Token, as their cloud calls take none.
+//
+// The two steps do not happen under one lock, as a describe and a create
+// are two API calls: two concurrent Creates of one resource both make it,
+// as on AWS. The deployment lock is what keeps two runs apart.
 func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	if !d.usable() {
 		return driver.Observed{}, errNilDriver
 	}
 	r := stored(req.Resource)
 	req.Resource = r
+	d.mu.Lock()
+	earlier := d.earlier(req)
+	d.mu.Unlock()
 	var out driver.Observed
 	err := d.call(ctx, Call{Op: OpCreate, Kind: r.Kind, LogicalID: r.ID}, func(c *Call) error {
-		if req.Token != "" {
-			if id, ok := d.tokens[req.Token]; ok {
-				if e, ok := d.res[id]; ok {
-					if !sameSpec(e.origin, r) {
-						return d.errf(OpCreate, r.Kind, id, driver.Invalid,
-							"client token %q was used for a different request (idempotent parameter mismatch); use a new token", req.Token)
-					}
-					out = e.observed()
-					c.ID = id
-					return nil
-				}
-			}
+		if e, ok := d.res[earlier]; ok && earlier != "" {
+			out, c.ID = e.observed(), e.id
+			return nil
+		}
+		if o, ok, err := d.byToken(req); ok || err != nil {
+			out, c.ID = o, o.ID
+			return err
 		}
 		e, err := d.create(req)
 		if err != nil {
 			return err
 		}
-		if req.Token != "" {
+		if d.takesToken(r.Kind) && req.Token != "" {
 			e.token = req.Token
 			d.tokens[req.Token] = e.id
 		}
@@ -558,10 +624,16 @@ func (d *Driver) Delete(ctx context.Context, current driver.Observed, opts drive
 	})
 }
 
-// remove deletes e and what goes with it (a group's own rule set).
+// remove deletes e and what goes with it (a group's own rule set). The
+// token of e stays remembered, with e as it was.
 func (d *Driver) remove(e *entry) {
 	delete(d.res, e.id)
 	d.indexRemove(e)
+	if e.token != "" {
+		gone := e.observed()
+		gone.Ready, gone.Status = false, "deleted"
+		d.gone[e.id] = gone
+	}
 	if e.kind == blueprint.KindSecurityGroup {
 		for _, o := range d.keyed(blueprint.KindSecurityGroupRules, groupKey(blueprint.Ref(e.id)), nil) {
 			delete(d.res, o.id)

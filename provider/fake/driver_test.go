@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -329,26 +330,86 @@ func TestPendingReads(t *testing.T) {
 	}
 }
 
+// TestClientToken checks the fake's token rules: a repeated Create finds
+// what the first one made (by its tags, as a driver's describe does); the
+// kinds whose AWS call takes a client token remember it, even after the
+// resource is deleted, and answer it with the deleted resource; the other
+// kinds, and the OUTSCALE mode's route tables, ignore it.
 func TestClientToken(t *testing.T) {
 	t.Parallel()
-	d := fake.New()
 	ctx := t.Context()
-	req := providertest.Request(dep, netRes("net/main", "10.0.0.0/16"), nil)
-	a, err := d.Create(ctx, req)
+	d, obs := stack(t)
+	zones, err := d.Zones(ctx)
 	require.NoError(t, err)
-	b, err := d.Create(ctx, req)
+	ids := map[string]string{}
+	for lid, o := range obs {
+		ids[lid] = o.ID
+	}
+	var rt blueprint.Resource
+	for _, r := range providertest.Resources(dep, zones) {
+		if r.ID == "route_table/app/a" {
+			rt = r
+		}
+	}
+	req := providertest.Request(dep, rt, ids)
+	again, err := d.Create(ctx, req)
 	require.NoError(t, err)
-	assert.Equal(t, a.ID, b.ID)
-	fake.AssertCount(t, d, blueprint.KindNet, 1)
+	assert.Equal(t, obs[rt.ID].ID, again.ID, "a repeat finds the first")
 
-	req.Resource.Net.CIDR = netip.MustParsePrefix("10.1.0.0/16")
-	_, err = d.Create(ctx, req)
-	require.ErrorIs(t, err, driver.ErrInvalid, "same token, other parameters")
+	require.NoError(t, d.Delete(ctx, again, providertest.Teardown))
+	gone, err := d.Create(ctx, req)
+	require.NoError(t, err)
+	assert.Equal(t, again.ID, gone.ID, "the token answers with the deleted route table")
+	assert.Equal(t, "deleted", gone.Status)
+	assert.False(t, gone.Ready)
+	_, err = d.Read(ctx, blueprint.KindRouteTable, gone.ID)
+	require.ErrorIs(t, err, driver.ErrNotFound)
 
-	req.Token = ""
-	_, err = d.Create(ctx, req)
-	require.NoError(t, err, "no token: a second net")
-	fake.AssertCount(t, d, blueprint.KindNet, 2)
+	other := req
+	other.Resource = req.Resource.Clone()
+	other.Resource.RouteTable.Routes = nil
+	_, err = d.Create(ctx, other)
+	require.ErrorIs(t, err, driver.ErrInvalid, "same token, other parameters: IdempotentParameterMismatch")
+
+	fresh := providertest.Request(dep+"-2", rt, ids)
+	fresh.Deployment, fresh.Tags[driver.TagDeployment] = dep, dep
+	made, err := d.Create(ctx, fresh)
+	require.NoError(t, err, "a new token: a new route table")
+	assert.NotEqual(t, gone.ID, made.ID)
+	assert.True(t, made.Ready)
+
+	t.Run("kinds without token", func(t *testing.T) {
+		for _, opt := range []func(*fake.Options){func(*fake.Options) {}, fake.Outscale} {
+			d := fake.New(opt)
+			ctx := t.Context()
+			ids := map[string]string{}
+			zones, err := d.Zones(ctx)
+			require.NoError(t, err)
+			create(t, d, netRes("net/main", "10.0.0.0/16"), ids)
+			create(t, d, subnetRes("subnet/a", "10.0.0.0/24", zones[0]), ids)
+			route := blueprint.Resource{ID: "route_table/x", Kind: blueprint.KindRouteTable,
+				RouteTable: &blueprint.RouteTableSpec{Net: "net/main", Subnet: "subnet/a"}}
+			req := providertest.Request(dep, route, ids)
+			first, err := d.Create(ctx, req)
+			require.NoError(t, err)
+			require.NoError(t, d.Delete(ctx, first, providertest.Teardown))
+			second, err := d.Create(ctx, req)
+			require.NoError(t, err)
+			if slices.Contains(d.Capabilities().ClientTokens, blueprint.KindRouteTable) {
+				assert.Equal(t, first.ID, second.ID, "AWS: CreateRouteTable takes the token")
+				continue
+			}
+			assert.NotEqual(t, first.ID, second.ID, "OUTSCALE: CreateRouteTable takes no token")
+			assert.True(t, second.Ready)
+		}
+		d := fake.New()
+		net, err := d.Create(t.Context(), providertest.Request(dep, netRes("net/main", "10.0.0.0/16"), nil))
+		require.NoError(t, err)
+		require.NoError(t, d.Delete(t.Context(), net, providertest.Teardown))
+		again, err := d.Create(t.Context(), providertest.Request(dep, netRes("net/main", "10.0.0.0/16"), nil))
+		require.NoError(t, err)
+		assert.NotEqual(t, net.ID, again.ID, "CreateVpc takes no token: a new VPC")
+	})
 }
 
 func TestLostResponseRetriedWithToken(t *testing.T) {

@@ -25,7 +25,7 @@ func deployNet(ctx context.Context, d driver.Driver, deployment string) error {
 	net, err := d.Create(ctx, driver.Request{
 		Deployment: deployment,
 		Resource:   blueprint.Resource{ID: "net/main", Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}},
-		Token:      driver.Token(deployment, "net/main"),
+		Token:      driver.Token(deployment, "net/main", ""),
 		Tags:       tags("net/main"),
 	})
 	if err != nil {
@@ -37,7 +37,7 @@ func deployNet(ctx context.Context, d driver.Driver, deployment string) error {
 			Deployment: deployment,
 			Resource: blueprint.Resource{ID: id, Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{
 				Net: blueprint.Ref(net.ID), CIDR: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, byte(i), 0}), 24), Zone: z, Tier: "web"}},
-			Token: driver.Token(deployment, id),
+			Token: driver.Token(deployment, id, ""),
 			Tags:  tags(id),
 		})
 		if err != nil {

@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,6 +35,12 @@ type Fault struct {
 	Nth int
 	// Times caps how often a fault with Nth == 0 fires; 0: no cap.
 	Times int
+	// PerResource counts Nth and Times for each resource apart (by
+	// logical id, else provider id) rather than over every matching call:
+	// Fault{Op: OpCreate, PerResource: true, Nth: 1, AfterEffect: true}
+	// loses the answer of the first Create of every resource, and of no
+	// retry.
+	PerResource bool
 	// AfterEffect lets the call take effect before it fails, like a
 	// response lost on the way back: a Create made the resource, yet the
 	// caller sees an error. Retrying with the same Request.Token must then
@@ -48,26 +55,35 @@ type Fault struct {
 
 type faultState struct {
 	f     Fault
-	seen  int
-	fired int
+	seen  map[string]int // by resource with PerResource, else under ""
+	fired map[string]int
+}
+
+// key is what calls are counted by: the resource with PerResource.
+func (s *faultState) key(c Call) string {
+	if s.f.PerResource {
+		return cmp.Or(c.LogicalID, c.ID)
+	}
+	return ""
 }
 
 // matches counts the call and reports whether the fault fires on it.
-func (s *faultState) matches(op string, kind blueprint.Kind) bool {
+func (s *faultState) matches(c Call) bool {
 	f := s.f
-	if f.Op != "" && f.Op != op || f.Kind != "" && f.Kind != kind || f.WritesOnly && !IsWrite(op) {
+	if f.Op != "" && f.Op != c.Op || f.Kind != "" && f.Kind != c.Kind || f.WritesOnly && !IsWrite(c.Op) {
 		return false
 	}
-	s.seen++
+	key := s.key(c)
+	s.seen[key]++
 	switch {
 	case f.Nth > 0:
-		if s.seen != f.Nth {
+		if s.seen[key] != f.Nth {
 			return false
 		}
-	case f.Times > 0 && s.fired >= f.Times:
+	case f.Times > 0 && s.fired[key] >= f.Times:
 		return false
 	}
-	s.fired++
+	s.fired[key]++
 	return true
 }
 
@@ -78,7 +94,7 @@ func (s *faultState) err(c Call) *driver.Error {
 	}
 	err := s.f.Err
 	if err == nil {
-		err = fmt.Errorf("fake: injected fault on %s %s (call %d that matches)", c.Op, kindName(c.Kind), s.seen)
+		err = fmt.Errorf("fake: injected fault on %s %s (call %d that matches)", c.Op, kindName(c.Kind), s.seen[s.key(c)])
 	}
 	id := c.ID
 	if id == "" {
@@ -92,7 +108,7 @@ func (d *Driver) Inject(f Fault) (remove func()) {
 	if !d.usable() {
 		return func() {}
 	}
-	s := &faultState{f: f}
+	s := &faultState{f: f, seen: map[string]int{}, fired: map[string]int{}}
 	d.mu.Lock()
 	d.faults = append(d.faults, s)
 	d.mu.Unlock()
@@ -201,7 +217,7 @@ func (d *Driver) call(ctx context.Context, c Call, fn func(c *Call) error) error
 	}
 	var before, after error
 	for _, s := range d.faults {
-		if s.matches(c.Op, c.Kind) {
+		if s.matches(c) {
 			if s.f.AfterEffect {
 				after = s.err(c)
 			} else if before == nil {

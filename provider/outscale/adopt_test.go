@@ -1,15 +1,20 @@
 package outscale_test
 
 import (
+	"encoding/json"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/outscale"
 	"github.com/archkit/archkit/provider/outscale/osctest"
 )
 
@@ -125,7 +130,7 @@ func TestLostAnswerWithRival(t *testing.T) {
 	theirs := rivalNet
 	mu.Unlock()
 	require.NotEmpty(t, theirs)
-	nets, err := d.List(t.Context(), driver.Query{Kind: blueprint.KindNet})
+	nets, err := outscale.ListAll(t.Context(), d, blueprint.KindNet)
 	require.NoError(t, err)
 	var untagged []string
 	for _, n := range nets {
@@ -147,7 +152,7 @@ func TestLostAnswerWithRival(t *testing.T) {
 	}
 	_, err = eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
-	nets, err = d.List(t.Context(), driver.Query{Kind: blueprint.KindNet})
+	nets, err = outscale.ListAll(t.Context(), d, blueprint.KindNet)
 	require.NoError(t, err)
 	require.Len(t, nets, 1)
 	assert.False(t, slices.Contains(untagged, nets[0].ID))
@@ -155,4 +160,74 @@ func TestLostAnswerWithRival(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, leftovers(t, d))
 	assert.Empty(t, srv.Violations())
+}
+
+// TestUntaggedAdoptedByNextRun: a run dies between CreateNatService (or
+// CreateVms) and the CreateTags that follows, leaving a NAT service and
+// VMs without tags. The next run has other tokens (one life per run), yet
+// it takes them, recognised by their place (the deployment's subnets) and
+// the prefix of their token, instead of making second ones and leaking
+// the first.
+func TestUntaggedAdoptedByNextRun(t *testing.T) {
+	t.Parallel()
+	bp := threeTier(t, true)
+	clean := osctest.New(t, func(o *osctest.Options) { o.PendingReads = -1 })
+	_, err := engineFor(newDriver(t, clean)).Apply(t.Context(), bp)
+	require.NoError(t, err)
+	want := clean.Snapshot()
+
+	srv := osctest.New(t, func(o *osctest.Options) { o.PendingReads = -1 })
+	d := newDriver(t, srv)
+	eng := engineFor(d)
+	var failed sync.Map
+	srv.OnRequest(func(op string, body []byte) *osctest.Fault {
+		var in struct{ ResourceIds []string }
+		if op != "CreateTags" || json.Unmarshal(body, &in) != nil || len(in.ResourceIds) != 1 {
+			return nil
+		}
+		id := in.ResourceIds[0]
+		if !strings.HasPrefix(id, "nat-") && !strings.HasPrefix(id, "i-") {
+			return nil
+		}
+		if _, seen := failed.LoadOrStore(id, true); seen {
+			return nil
+		}
+		return &osctest.Fault{Status: 500}
+	})
+	_, err = eng.Apply(t.Context(), bp)
+	require.Error(t, err, "the tags of the NAT services and VMs failed")
+	srv.OnRequest(nil)
+	untagged := 0
+	failed.Range(func(any, any) bool { untagged++; return true })
+	require.Positive(t, untagged)
+
+	_, err = eng.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	assert.Equal(t, want, srv.Snapshot(), "%d untagged NAT services and VMs taken, none made twice", untagged)
+	_, err = eng.Destroy(t.Context(), bp.Deployment, allowStateful(bp))
+	require.NoError(t, err)
+	assert.Empty(t, leftovers(t, d))
+}
+
+// TestLongestDeploymentName applies the three-tier Net under a deployment
+// name of blueprint.MaxDeploymentLen characters: the lock's keypair name,
+// the group names and the load balancer names are accepted, and Destroy
+// leaves nothing.
+func TestLongestDeploymentName(t *testing.T) {
+	t.Parallel()
+	name := "o" + strings.Repeat("x", blueprint.MaxDeploymentLen-1)
+	bp, err := pattern.ThreeTier(pattern.ThreeTierOptions{Name: name, Profile: netplan.Outscale,
+		WebImage: suiteImage, AppImage: suiteImage, DBImage: suiteImage, InstanceType: "tinav5.c2r4p2"}).Build()
+	require.NoError(t, err)
+	srv := osctest.New(t, func(o *osctest.Options) { o.PendingReads = -1 })
+	d := newDriver(t, srv)
+	eng := engineFor(d)
+	_, err = eng.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	res, err := eng.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	assert.Zero(t, res.WriteCalls)
+	_, err = eng.Destroy(t.Context(), name, allowStateful(bp))
+	require.NoError(t, err)
+	assert.Empty(t, leftovers(t, d))
 }

@@ -31,7 +31,7 @@ func build(t *testing.T, d driver.Driver, dep string, rs ...blueprint.Resource) 
 				*ref = blueprint.Ref(ids[string(*ref)])
 			}
 		}
-		o, err := d.Create(t.Context(), driver.Request{Deployment: dep, Resource: r, Token: driver.Token(dep, r.ID),
+		o, err := d.Create(t.Context(), driver.Request{Deployment: dep, Resource: r, Token: driver.Token(dep, r.ID, ""),
 			Tags: map[string]string{driver.TagDeployment: dep, driver.TagLogicalID: r.ID}})
 		require.NoError(t, err, r.ID)
 		ids[r.ID] = o.ID
@@ -86,7 +86,7 @@ func TestClusterSpreadScaleAndUserData(t *testing.T) {
 
 	want := got.Resource.Clone()
 	want.Cluster.Desired = 1
-	upd, err := d.Update(t.Context(), driver.Request{Deployment: "cl", Resource: want, Token: driver.Token("cl", "cluster/app"), Tags: maps.Clone(got.Tags)}, got)
+	upd, err := d.Update(t.Context(), driver.Request{Deployment: "cl", Resource: want, Token: driver.Token("cl", "cluster/app", ""), Tags: maps.Clone(got.Tags)}, got)
 	require.NoError(t, err)
 	assert.Equal(t, 1, upd.Resource.Cluster.Desired)
 	require.Len(t, upd.Parts["vm"], 1)
@@ -96,7 +96,7 @@ func TestClusterSpreadScaleAndUserData(t *testing.T) {
 	}
 
 	// A repeated create with the same token returns the same nodes.
-	again, err := d.Create(t.Context(), driver.Request{Deployment: "cl", Resource: want, Token: driver.Token("cl", "cluster/app"), Tags: got.Tags})
+	again, err := d.Create(t.Context(), driver.Request{Deployment: "cl", Resource: want, Token: driver.Token("cl", "cluster/app", ""), Tags: got.Tags})
 	require.NoError(t, err)
 	assert.Equal(t, upd.Parts, again.Parts)
 }

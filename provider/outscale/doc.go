@@ -40,6 +40,28 @@
 // filtered by tag: their name is deterministic (LoadBalancerSpec.Name) and
 // they are tagged too, so that List confirms ownership.
 //
+// List refuses a deployment name blueprint.CheckDeployment refuses, before
+// any request, and every resource found is checked to carry exactly the
+// deployment's tag. Internet services are listed linked or not, so that
+// one a run made but could not link is found by the next.
+//
+// # The deployment lock
+//
+// The lock of a deployment ([driver.Locker]) is a keypair named
+// "archkit-lock-<deployment>": keypair names are unique in an account
+// (CreateKeypair of a taken name fails with 409, code 9011), keypairs take
+// tags, and DeleteKeypair takes the keypair's id, new at every creation,
+// so release and break never delete a newer lock. It is an imported
+// ed25519 public key whose private key is dropped: nobody can log in with
+// it. CreateKeypair takes no tags (load balancers, unique by name and
+// tagged by their create call, cost money and take minutes), so the
+// record (holder, lease) is written by CreateTags right after, and the
+// keypair is deleted again when that
+// fails. A run that dies between the two calls leaves a lock without a
+// record; the engine then gives it an expiry one lease away. When the
+// answer to CreateKeypair is lost, the driver reads the keypair of that
+// name and takes it if it has its key's fingerprint.
+//
 // # What OUTSCALE lacks
 //
 // OUTSCALE has no network ACLs: [Driver.Capabilities] marks the network_acl
@@ -135,8 +157,16 @@
 // service, public IP, route table, security group) is followed by
 // CreateTags; when that fails the new resource is deleted again, so that an
 // interrupted apply leaves nothing untagged behind. VMs and NAT services
-// are found again by their client token instead; subnets, security groups
-// and load balancers by their unique range or name.
+// are found again by their client token instead (within a run: tokens are
+// new in every run, see [driver.Token]); a NAT service or VM that a run
+// which died between its create and its CreateTags left untagged is taken
+// by the next run, recognised by its place (the deployment's subnet: one
+// NAT service per subnet; the cluster's subnets) and the prefix its
+// tokens share in every run ([driver.TokenPrefix] for NAT services;
+// "n<hash of deployment and cluster>-<slot>-<generation>-" for VMs). A VM
+// made by hand in archkit's subnets has no such token and is never taken.
+// Subnets, security groups and load balancers are found by their unique
+// range or name.
 //
 // CreateNet, CreateInternetService, CreatePublicIp and CreateRouteTable
 // take neither a client token nor tags, so a lost answer (the resource

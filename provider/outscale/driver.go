@@ -177,6 +177,8 @@ func (d *Driver) Capabilities() driver.Capabilities {
 			blueprint.KindCluster:      {"allow_imdsv1", "metadata_hop_limit", "unencrypted_volumes", "volume_kms_key"},
 			blueprint.KindLoadBalancer: {"plain_http", "tls_policy", "keep_invalid_headers", "allow_deletion"},
 		},
+		// CreateNatService and CreateVms take a ClientToken; no other create does.
+		ClientTokens: []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindCluster},
 	}
 	for k, ops := range kinds {
 		if ops.unsupported != "" {
@@ -314,7 +316,14 @@ func (d *Driver) readQuotas(ctx context.Context) (netplan.Quotas, error) {
 
 // List returns the resources of kind q.Kind tagged with q.Deployment; none
 // for a kind OUTSCALE lacks.
+//
+// A deployment name blueprint.CheckDeployment refuses fails with Code
+// Invalid before any request. The Tags filter ("KEY=VALUE") selects, and
+// every resource found is checked to carry exactly the deployment's tag.
 func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
+	if err := checkDeployment("List", string(q.Kind), q.Deployment); err != nil {
+		return nil, err
+	}
 	if err := d.ready("List", q.Kind); err != nil {
 		return nil, err
 	}
@@ -326,6 +335,7 @@ func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, e
 		return nil, nil
 	}
 	out, err := ops.list(d, ctx, q, nil)
+	out = slices.DeleteFunc(out, func(o driver.Observed) bool { return o.Tags[driver.TagDeployment] != q.Deployment })
 	slices.SortFunc(out, driver.CompareObserved)
 	return out, err
 }

@@ -62,17 +62,23 @@ func writes(perOp map[string]int) int {
 
 // leftovers lists what the deployment-independent reads still find:
 // every Net, subnet, internet service, public IP, NAT service, route
-// table, security group and live VM, and every load balancer.
+// table, security group and live VM, every load balancer, and every
+// keypair (a deployment lock left behind).
 func leftovers(t *testing.T, d *outscale.Driver) []string {
 	t.Helper()
 	var out []string
 	for _, k := range []blueprint.Kind{blueprint.KindNet, blueprint.KindSubnet, blueprint.KindInternetGateway, blueprint.KindPublicIP,
 		blueprint.KindNATGateway, blueprint.KindRouteTable, blueprint.KindSecurityGroup, blueprint.KindLoadBalancer, blueprint.KindCluster} {
-		obs, err := d.List(t.Context(), driver.Query{Kind: k})
+		obs, err := outscale.ListAll(t.Context(), d, k)
 		require.NoError(t, err)
 		for _, o := range obs {
 			out = append(out, string(k)+" "+o.ID)
 		}
+	}
+	keys, err := outscale.Keypairs(t.Context(), d)
+	require.NoError(t, err)
+	for _, id := range keys {
+		out = append(out, "keypair "+id)
 	}
 	return out
 }

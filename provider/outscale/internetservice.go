@@ -10,8 +10,12 @@ import (
 	"github.com/archkit/archkit/provider/driver"
 )
 
+// listInternetServices lists the deployment's internet services, linked
+// or not: it is not scoped by q.NetIDs, since one a run made but could not
+// link (the run died, or LinkInternetService failed) is in no Net, and
+// the next run must find it rather than make a second one.
 func (d *Driver) listInternetServices(ctx context.Context, q driver.Query, ids []string) ([]driver.Observed, error) {
-	f := osc.FiltersInternetService{Tags: ownerFilter(q), InternetServiceIds: idFilter(ids), LinkNetIds: netFilter(q)}
+	f := osc.FiltersInternetService{Tags: ownerFilter(q), InternetServiceIds: idFilter(ids)}
 	igws, err := d.readInternetServices(ctx, f, first(ids))
 	if err != nil {
 		return nil, err

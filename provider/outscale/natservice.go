@@ -3,6 +3,7 @@ package outscale
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	osc "github.com/outscale/osc-sdk-go/v2"
 
@@ -52,30 +53,23 @@ func natObserved(n osc.NatService, tags map[string]string) driver.Observed {
 }
 
 // createNatService creates the NAT service in its public subnet with its
-// public IP and the request's token as ClientToken, so a repeated create
-// returns the first one even when its tagging failed. OUTSCALE answers 409
-// while the public IP or the route to the internet service is settling;
-// that is retried (see [notReady]). The NAT service comes back pending.
+// public IP and the request's token as ClientToken, then tags it. Before,
+// it looks in the subnet (one NAT service per subnet) for what an earlier
+// attempt made: the NAT service of this token (this run), or an untagged
+// one whose token is of this resource (a run that died between the create
+// and its tags; tokens change from run to run, their prefix does not),
+// and tags that one instead. OUTSCALE answers 409 while the public IP or
+// the route to the internet service is settling; that is retried (see
+// [notReady]). The NAT service comes back pending.
 func (d *Driver) createNatService(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	s := req.Resource.NATGateway
 	k := blueprint.KindNATGateway
 	tags := withMeta(req.Tags, map[string]string{tagRefIGW: string(s.InternetGateway), tagRefRoute: string(s.PublicRoute), tagZone: s.Zone})
-	if req.Token != "" {
-		nats, err := d.readNats(ctx, osc.FiltersNatService{ClientTokens: &[]string{req.Token}}, req.Resource.ID)
-		if err != nil {
-			return driver.Observed{}, err
+	if n, ok, err := d.earlierNat(ctx, req); err != nil || ok {
+		if err == nil && tagMap(n.GetTags())[driver.TagLogicalID] != req.Resource.ID {
+			err = d.createTags(ctx, "Create", k, n.GetNatServiceId(), tags)
 		}
-		for _, n := range nats {
-			if st := n.GetState(); st == "deleting" || st == "deleted" {
-				continue
-			}
-			if have := tagMap(n.GetTags()); have[driver.TagLogicalID] != req.Resource.ID {
-				if err := d.createTags(ctx, "Create", k, n.GetNatServiceId(), tags); err != nil {
-					return driver.Observed{}, err
-				}
-			}
-			return natObserved(n, tags), nil
-		}
+		return natObserved(n, tags), err
 	}
 	in := osc.CreateNatServiceRequest{SubnetId: string(s.Subnet), PublicIpId: string(s.PublicIP)}
 	if req.Token != "" {
@@ -93,6 +87,32 @@ func (d *Driver) createNatService(ctx context.Context, req driver.Request) (driv
 		return driver.Observed{}, err
 	}
 	return natObserved(n, tags), nil
+}
+
+// earlierNat returns the NAT service an earlier attempt of req made in
+// its subnet: this token's, or an untagged one with a token of this
+// resource.
+func (d *Driver) earlierNat(ctx context.Context, req driver.Request) (osc.NatService, bool, error) {
+	if req.Token == "" {
+		return osc.NatService{}, false, nil
+	}
+	subnet := string(req.Resource.NATGateway.Subnet)
+	nats, err := d.readNats(ctx, osc.FiltersNatService{SubnetIds: &[]string{subnet}}, req.Resource.ID)
+	if err != nil {
+		return osc.NatService{}, false, err
+	}
+	prefix := driver.TokenPrefix(req.Deployment, req.Resource.ID)
+	for _, n := range nats {
+		if st := n.GetState(); st == "deleting" || st == "deleted" || n.GetSubnetId() != subnet {
+			continue
+		}
+		tok := n.GetClientToken()
+		untagged := tagMap(n.GetTags())[driver.TagDeployment] == ""
+		if tok == req.Token || untagged && strings.HasPrefix(tok, prefix) {
+			return n, true, nil
+		}
+	}
+	return osc.NatService{}, false, nil
 }
 
 // deleteNatService deletes the NAT service and waits until OUTSCALE reports

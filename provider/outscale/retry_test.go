@@ -22,7 +22,7 @@ import (
 
 func netRequest(dep string) driver.Request {
 	r := blueprint.Resource{ID: "net/main", Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}}
-	return driver.Request{Deployment: dep, Resource: r, Token: driver.Token(dep, r.ID),
+	return driver.Request{Deployment: dep, Resource: r, Token: driver.Token(dep, r.ID, ""),
 		Tags: map[string]string{driver.TagDeployment: dep, driver.TagLogicalID: r.ID, driver.TagName: dep + "-net-main"}}
 }
 
@@ -84,7 +84,7 @@ func TestTaggingFailureRollsBack(t *testing.T) {
 	srv.FailNext("CreateTags", 1, 500, "")
 	_, err := d.Create(t.Context(), netRequest("rb"))
 	require.ErrorIs(t, err, driver.ErrInternal)
-	all, err := d.List(t.Context(), driver.Query{Kind: blueprint.KindNet})
+	all, err := outscale.ListAll(t.Context(), d, blueprint.KindNet)
 	require.NoError(t, err)
 	assert.Empty(t, all, "the untagged Net was deleted again")
 	_, per := srv.Requests()
@@ -120,7 +120,7 @@ func TestChecksBeforeCalls(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := d.Create(t.Context(), driver.Request{Deployment: "chk", Resource: tc.r, Token: driver.Token("chk", tc.r.ID)})
+			_, err := d.Create(t.Context(), driver.Request{Deployment: "chk", Resource: tc.r, Token: driver.Token("chk", tc.r.ID, "")})
 			require.ErrorIs(t, err, driver.ErrInvalid)
 			assert.Contains(t, err.Error(), tc.want)
 		})
@@ -247,13 +247,13 @@ func TestCreateVmsWithoutAnswer(t *testing.T) {
 	})
 	r := blueprint.Resource{ID: "cluster/app", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
 		Subnets: []blueprint.Ref{blueprint.Ref(obs["subnet/app/a"].ID)}, Image: suiteImage, InstanceType: "tinav5.c1r2p2", Min: 1, Desired: 1, Max: 1}}
-	o, err := lossy.Create(t.Context(), driver.Request{Deployment: "lost", Resource: r, Token: driver.Token("lost", r.ID),
+	o, err := lossy.Create(t.Context(), driver.Request{Deployment: "lost", Resource: r, Token: driver.Token("lost", r.ID, ""),
 		Tags: map[string]string{driver.TagDeployment: "lost", driver.TagLogicalID: r.ID}})
 	require.NoError(t, err)
 	require.Len(t, o.Parts["vm"], 1)
 	_, per := srv.Requests()
 	assert.Equal(t, 2, per["CreateVms"], "sent twice")
-	all, err := d.List(t.Context(), driver.Query{Kind: blueprint.KindCluster})
+	all, err := outscale.ListAll(t.Context(), d, blueprint.KindCluster)
 	require.NoError(t, err)
 	require.Len(t, all, 1)
 	assert.Len(t, all[0].Parts["vm"], 1, "one VM made")

@@ -177,16 +177,18 @@ func pages[T any](fetch func(token *string) ([]T, string, error)) ([]T, error) {
 	}
 }
 
-// findOwned returns the resource of kind with the logical id of req among
-// those of req.Deployment, if one exists: the discovery before each create
-// that makes Create idempotent for the kinds with no client token.
+// findOwned returns what an earlier attempt of req made: the resource of
+// kind with the logical id and the token (the life) of req among those of
+// req.Deployment, if one exists: the discovery before each create that
+// makes Create idempotent for the kinds with no client token. The token
+// keeps a replacement from taking the resource it replaces.
 func (d *Driver) findOwned(ctx context.Context, req driver.Request, list func(context.Context, driver.Query, []string) ([]driver.Observed, error)) (driver.Observed, bool, error) {
 	obs, err := list(ctx, driver.Query{Deployment: req.Deployment}, nil)
 	if err != nil {
 		return driver.Observed{}, false, err
 	}
 	for _, o := range obs {
-		if o.LogicalID == req.Resource.ID {
+		if o.LogicalID == req.Resource.ID && o.Tags[driver.TagToken] == req.Tags[driver.TagToken] {
 			return o, true, nil
 		}
 	}

@@ -45,7 +45,7 @@ func clusterID(req driver.Request) string {
 	if req.Token != "" {
 		return req.Token
 	}
-	return driver.Token(req.Deployment, req.Resource.ID)
+	return driver.Token(req.Deployment, req.Resource.ID, "")
 }
 
 // node is one VM of a cluster with its slot.
@@ -260,6 +260,9 @@ func (d *Driver) reconcileNodes(ctx context.Context, req driver.Request, id stri
 	}
 	base := withMeta(req.Tags, clusterMeta(id, s))
 	st := sortNodes(nodesOf(all), s)
+	if st.orphans, err = d.orphanVms(ctx, s.Subnets, id); err != nil {
+		return err
+	}
 	keep, err := d.fillSlots(ctx, req, id, base, st)
 	if err != nil {
 		return err
@@ -289,6 +292,7 @@ type slots struct {
 	history map[int]int  // slot -> how many VMs it has had
 	drop    []string     // VMs to delete: beyond desired, duplicates, failed
 	oldLBs  []string     // load balancers the VMs were linked to
+	orphans []osc.Vm     // untagged live VMs in the cluster's subnets
 }
 
 // sortNodes puts each VM of nodes (sorted by slot) in its slot, or among
@@ -325,7 +329,7 @@ func (d *Driver) fillSlots(ctx context.Context, req driver.Request, id string, b
 		want := withMeta(base, map[string]string{tagNode: strconv.Itoa(slot)})
 		n, ok := st.alive[slot]
 		if !ok {
-			vmID, err := d.createNode(ctx, req, id, slot, st.history[slot], base)
+			vmID, err := d.createNode(ctx, req, id, slot, st.history[slot], base, st.orphans)
 			if err != nil {
 				return nil, err
 			}
@@ -418,10 +422,21 @@ func (d *Driver) linkBackend(ctx context.Context, id string, lb osc.LoadBalancer
 }
 
 // createNode creates the VM of one slot and tags it; it returns its id.
-func (d *Driver) createNode(ctx context.Context, req driver.Request, id string, slot, generation int, base map[string]string) (string, error) {
+// An untagged VM of orphans whose ClientToken is of this slot and
+// generation (a run died between CreateVms and CreateTags) is tagged and
+// taken instead.
+func (d *Driver) createNode(ctx context.Context, req driver.Request, id string, slot, generation int, base map[string]string, orphans []osc.Vm) (string, error) {
 	s := req.Resource.Cluster
 	k := string(blueprint.KindCluster)
-	token := driver.Token(id, fmt.Sprintf("node/%d/%d", slot, generation))
+	prefix := nodePrefix(req, slot, generation)
+	nodeTags := withMeta(base, map[string]string{tagNode: strconv.Itoa(slot)})
+	for _, vm := range orphans {
+		if strings.HasPrefix(vm.GetClientToken(), prefix) {
+			d.log.DebugContext(ctx, "adopted", logKind, k, logID, vm.GetVmId())
+			return vm.GetVmId(), d.createTags(ctx, "Create", blueprint.KindCluster, vm.GetVmId(), nodeTags)
+		}
+	}
+	token := prefix + fmt.Sprintf("%08x", driver.Hash(prefix+"\x00"+req.Token))
 	subnet := string(s.Subnets[slot%len(s.Subnets)])
 	// The VMs of a stateful cluster (a database cluster) hold data: they
 	// get OUTSCALE's deletion protection, which only a delete the caller
@@ -449,11 +464,39 @@ func (d *Driver) createNode(ctx context.Context, req driver.Request, id string, 
 		return "", errorf("CreateVms", k, id, driver.Internal, "CreateVms answered no VM for slot %d", slot)
 	}
 	vmID := vms[0].GetVmId()
-	// No rollback: the client token finds this VM again.
-	if err := d.createTags(ctx, "Create", blueprint.KindCluster, vmID, withMeta(base, map[string]string{tagNode: strconv.Itoa(slot)})); err != nil {
+	// No rollback: the client token finds this VM again in this run, its
+	// prefix in the next (see orphanVms).
+	if err := d.createTags(ctx, "Create", blueprint.KindCluster, vmID, nodeTags); err != nil {
 		return "", err
 	}
 	return vmID, nil
+}
+
+// nodePrefix starts the ClientToken of the node in slot with generation
+// (the number of VMs the slot has had) of req's cluster:
+// "n<hash of deployment and logical id>-<slot>-<generation>-". The token
+// ends with a hash of the run's token, so that no run reuses the token of
+// a VM an earlier run made (OUTSCALE documents no expiry for client
+// tokens), while every run recognises, by this prefix, the untagged VM a
+// dead run left.
+func nodePrefix(req driver.Request, slot, generation int) string {
+	return fmt.Sprintf("n%08x-%d-%d-", driver.Hash(req.Deployment+"\x00"+req.Resource.ID), slot, generation)
+}
+
+// orphanVms returns the live VMs of subnets that carry no ownership tag:
+// a run that died between CreateVms and CreateTags left them, and
+// createNode takes those whose token is of the slot it fills. A VM made
+// by hand in archkit's subnets has no such token and is never taken.
+func (d *Driver) orphanVms(ctx context.Context, subnets []blueprint.Ref, id string) ([]osc.Vm, error) {
+	ids := make([]string, len(subnets))
+	for i, sn := range subnets {
+		ids[i] = string(sn)
+	}
+	vms, err := d.readVms(ctx, osc.FiltersVm{SubnetIds: &ids, VmStateNames: &[]string{"pending", "running"}}, id)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(vms, func(vm osc.Vm) bool { return tagMap(vm.GetTags())[driver.TagDeployment] != "" }), nil
 }
 
 // deleteVms terminates VMs (DeleteVms is idempotent) and waits until they

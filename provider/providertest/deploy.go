@@ -44,7 +44,7 @@ func deploy(ctx context.Context, t testing.TB, d driver.Driver, deployment strin
 		if !caps.Supports(r.Kind) || kinds != nil && !slices.Contains(kinds, r.Kind) {
 			continue
 		}
-		o, err := d.Create(ctx, Request(deployment, r, ids))
+		o, err := CreateRetry(ctx, d, Request(deployment, r, ids))
 		if err != nil {
 			t.Fatalf("providertest: Create %s: %v", r.ID, err)
 		}
@@ -55,6 +55,39 @@ func deploy(ctx context.Context, t testing.TB, d driver.Driver, deployment strin
 		out[r.ID] = o
 	}
 	return out
+}
+
+// CreateRetry calls Create, and again while its error is Retryable
+// ([driver.IsRetryable]), as the engine does: a create whose answer was
+// lost is sent again through the driver, which finds what the first call
+// made. It waits as [poll] does, for at most [MaxWait].
+func CreateRetry(ctx context.Context, d driver.Driver, req driver.Request) (driver.Observed, error) {
+	var o driver.Observed
+	err := retryable(ctx, func() (err error) {
+		o, err = d.Create(ctx, req)
+		return err
+	})
+	return o, err
+}
+
+// retryable calls f until it succeeds or fails with an error that is not
+// Retryable, waiting as [poll] does.
+func retryable(ctx context.Context, f func() error) error {
+	var last error
+	err := poll(ctx, func() (bool, error) {
+		last = f()
+		switch {
+		case last == nil:
+			return true, nil
+		case driver.IsRetryable(last):
+			return false, nil
+		}
+		return false, last
+	})
+	if err != nil && last != nil && !errors.Is(err, last) {
+		err = errors.Join(err, last)
+	}
+	return err
 }
 
 // WaitReady polls Read until the resource is ready, for at most [MaxWait],

@@ -59,9 +59,11 @@ type Harness interface {
 // Gaps: behaviours a backend may lack. Their checks log instead of failing
 // when the Harness lists them.
 const (
-	// GapClientToken: a Create repeated with the same Token makes a second
-	// resource instead of returning the first.
-	GapClientToken = "client-token"
+	// GapTokenAfterDelete: a Create repeated with the token of a
+	// resource since deleted makes a new resource, where AWS answers with
+	// the deleted one (moto ignores client tokens; OUTSCALE documents no
+	// rule for it).
+	GapTokenAfterDelete = "token-after-delete"
 	// GapDeleteSGInUse: a security group named by another group's rules
 	// can be deleted.
 	GapDeleteSGInUse = "delete-sg-in-use"
@@ -125,6 +127,10 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"CreateRead", testCreateRead},
 		{"TagDiscovery", testTagDiscovery},
 		{"IdempotentCreate", testIdempotentCreate},
+		{"TokenAfterDelete", testTokenAfterDelete},
+		{"DeploymentNames", testDeploymentNames},
+		{"LockObject", testLockObject},
+		{"Lease", testLease},
 		{"NotFound", testNotFound},
 		{"DependencyViolation", testDependency},
 		{"InvalidRequest", testInvalid},
@@ -335,6 +341,26 @@ func testTagDiscovery(ctx context.Context, t *testing.T, s *suite) {
 	}
 }
 
+// testDeploymentNames checks that List refuses, with Code Invalid, every
+// name blueprint.CheckDeployment refuses (wildcards first: AWS filters
+// read them), and that it compares the tag exactly: a prefix, an
+// extension or a wildcard of a deployment's name finds none of it.
+func testDeploymentNames(ctx context.Context, t *testing.T, s *suite) {
+	dep := s.deployment(t, "nm")
+	deploy(ctx, t, s.d, dep, []blueprint.Kind{blueprint.KindNet})
+	for _, bad := range []string{dep[:2] + "*", dep[:len(dep)-1] + "?", "*", dep + `\`, dep + "=x", "Upper", ""} {
+		if _, err := s.d.List(ctx, driver.Query{Deployment: bad, Kind: blueprint.KindNet}); !errors.Is(err, driver.ErrInvalid) {
+			t.Errorf("List(%q): %v; want Code Invalid before any call", bad, err)
+		}
+	}
+	for _, near := range []string{dep[:len(dep)-1], dep + "0", dep + "-x"} {
+		got, err := list(ctx, s.d, driver.Query{Deployment: near, Kind: blueprint.KindNet})
+		if err != nil || len(got) != 0 {
+			t.Errorf("List(%q) next to %q = %d resources, %v; want none: the tag is compared exactly", near, dep, len(got), err)
+		}
+	}
+}
+
 func idsOfKind(obs map[string]driver.Observed, k blueprint.Kind) []string {
 	var ids []string
 	for _, o := range obs {
@@ -346,32 +372,98 @@ func idsOfKind(obs map[string]driver.Observed, k blueprint.Kind) []string {
 	return ids
 }
 
+// testIdempotentCreate repeats the Create of every resource, as the
+// engine's retry does after a lost answer: the driver must find what the
+// first call made (by token, tags or name) and make nothing twice.
 func testIdempotentCreate(ctx context.Context, t *testing.T, s *suite) {
 	dep := s.deployment(t, "idem")
+	obs := Deploy(ctx, t, s.d, dep)
 	zones, _ := s.d.Zones(ctx)
-	net := Resources(dep, zones)[0]
-	req := Request(dep, net, nil)
-	first, err := s.d.Create(ctx, req)
-	if err != nil {
-		t.Fatalf("Create: %v", err)
+	ids := idsOf(obs)
+	for _, r := range Resources(dep, zones) {
+		first, ok := obs[r.ID]
+		if !ok {
+			continue
+		}
+		again, err := CreateRetry(ctx, s.d, Request(dep, r, ids))
+		switch {
+		case err != nil:
+			t.Errorf("Create %s repeated: %v; want the first resource", r.ID, err)
+		case again.ID != first.ID:
+			t.Errorf("Create %s repeated made %s after %s; want the same resource", r.ID, again.ID, first.ID)
+		}
 	}
-	second, err := s.d.Create(ctx, req)
-	if err != nil {
-		s.check(t, GapClientToken, fmt.Errorf("providertest: Create repeated with token %q: %w; want the first resource", req.Token, err))
-		return
+	for _, k := range blueprint.Kinds {
+		if !s.d.Capabilities().Supports(k) {
+			continue
+		}
+		got, err := list(ctx, s.d, driver.Query{Deployment: dep, Kind: k})
+		if err != nil {
+			t.Fatalf("List %s: %v", k, err)
+		}
+		if want := idsOfKind(obs, k); len(got) != len(want) {
+			t.Errorf("List %s after repeated creates: %d resources; want %d", k, len(got), len(want))
+		}
 	}
+}
+
+// tokenKinds are the kinds the suite can try the token rule on, in the
+// order it prefers them (a route table is the cheapest to make).
+var tokenKinds = []blueprint.Kind{blueprint.KindRouteTable, blueprint.KindNetworkACL, blueprint.KindNATGateway}
+
+// testTokenAfterDelete checks the rule that makes archkit bind tokens to
+// one life of a resource: a create repeated with the token of a resource
+// since deleted is answered with the deleted resource (AWS keeps a
+// RunInstances token for at least 24 hours after termination), never with
+// a working new one. A backend that makes a new one declares
+// GapTokenAfterDelete (moto ignores client tokens; OUTSCALE documents no
+// such rule).
+func testTokenAfterDelete(ctx context.Context, t *testing.T, s *suite) {
+	caps := s.d.Capabilities()
+	for _, k := range caps.ClientTokens {
+		if !slices.Contains(blueprint.Kinds, k) || !caps.Supports(k) {
+			t.Errorf("Capabilities.ClientTokens names %q, which is no kind the driver supports", k)
+		}
+	}
+	var kind blueprint.Kind
+	for _, k := range tokenKinds {
+		if slices.Contains(caps.ClientTokens, k) {
+			kind = k
+			break
+		}
+	}
+	if kind == "" {
+		t.Skipf("no kind of %v takes a client token on %s", tokenKinds, s.d.Name())
+	}
+	dep := s.deployment(t, "tok")
+	obs := deploy(ctx, t, s.d, dep, []blueprint.Kind{blueprint.KindNet, blueprint.KindSubnet, blueprint.KindInternetGateway,
+		blueprint.KindPublicIP, blueprint.KindRouteTable, blueprint.KindNetworkACL, blueprint.KindNATGateway})
+	zones, _ := s.d.Zones(ctx)
+	var r blueprint.Resource
+	for _, x := range Resources(dep, zones) {
+		if x.Kind == kind {
+			r = x
+			break
+		}
+	}
+	old := obs[r.ID]
+	if err := DeleteRetry(ctx, s.d, old); err != nil {
+		t.Fatalf("Delete %s: %v", r.ID, err)
+	}
+	if err := WaitGone(ctx, s.d, kind, old.ID); err != nil {
+		t.Fatalf("Read %s after its Delete: %v", r.ID, err)
+	}
+	again, err := CreateRetry(ctx, s.d, Request(dep, r, idsOf(obs)))
+	if err != nil {
+		return // refused: no working resource from an old token
+	}
+	_, rerr := s.d.Read(ctx, kind, again.ID)
 	var problem error
-	if second.ID != first.ID {
-		problem = fmt.Errorf("providertest: Create repeated with token %q made %s after %s; want the same resource", req.Token, second.ID, first.ID)
+	if again.ID != old.ID && rerr == nil {
+		problem = fmt.Errorf("providertest: Create %s with the token of %s, deleted, made a new %s, %s; want the deleted one answered (AWS's rule)",
+			r.ID, old.ID, kind, again.ID)
 	}
-	got, err := list(ctx, s.d, driver.Query{Deployment: dep, Kind: blueprint.KindNet})
-	if err != nil {
-		t.Fatalf("List: %v", err)
-	}
-	if len(got) != 1 && problem == nil {
-		problem = fmt.Errorf("providertest: List after a repeated Create: %d nets; want 1", len(got))
-	}
-	s.check(t, GapClientToken, problem)
+	s.check(t, GapTokenAfterDelete, problem)
 }
 
 func testNotFound(ctx context.Context, t *testing.T, s *suite) {
@@ -436,7 +528,7 @@ func testInvalid(ctx context.Context, t *testing.T, s *suite) {
 	dep := s.deployment(t, "bad")
 	p := s.d.Profile()
 	create := func(r blueprint.Resource, ids map[string]string) error {
-		_, err := s.d.Create(ctx, Request(dep, r, ids))
+		_, err := CreateRetry(ctx, s.d, Request(dep, r, ids))
 		return err
 	}
 	wantInvalid := func(what string, err error, also ...error) error {
@@ -452,7 +544,7 @@ func testInvalid(ctx context.Context, t *testing.T, s *suite) {
 			t.Error(err)
 		}
 	}
-	net, err := s.d.Create(ctx, Request(dep, blueprint.Resource{ID: "net/main", Kind: blueprint.KindNet,
+	net, err := CreateRetry(ctx, s.d, Request(dep, blueprint.Resource{ID: "net/main", Kind: blueprint.KindNet,
 		Net: &blueprint.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}}, nil))
 	if err != nil {
 		t.Fatalf("Create net: %v", err)
@@ -686,8 +778,12 @@ func testUpdate(ctx context.Context, t *testing.T, s *suite) {
 			}
 			want := cur.Resource.Clone()
 			m.change(&want, func(lid string) blueprint.Ref { return blueprint.Ref(obs[lid].ID) })
-			req := driver.Request{Deployment: dep, Resource: want, Token: driver.Token(dep, m.id), Tags: maps.Clone(cur.Tags)}
-			upd, err := s.d.Update(ctx, req, cur)
+			req := driver.Request{Deployment: dep, Resource: want, Token: driver.Token(dep, m.id, ""), Tags: maps.Clone(cur.Tags)}
+			var upd driver.Observed
+			err = retryable(ctx, func() (err error) {
+				upd, err = s.d.Update(ctx, req, cur)
+				return err
+			})
 			if err != nil {
 				t.Errorf("Update %s.%s of %s: %v", k, field, m.id, err)
 				continue

@@ -109,7 +109,7 @@ func TestResolve(t *testing.T) {
 	assert.Equal(t, []blueprint.Ref{"subnet/a"}, r.Cluster.Subnets, "the input is untouched")
 
 	req := Request("shop", r, nil)
-	assert.Equal(t, driver.Token("shop", "cluster/web"), req.Token)
+	assert.Equal(t, driver.Token("shop", "cluster/web", ""), req.Token)
 	assert.Equal(t, "cluster/web", req.Tags[driver.TagLogicalID])
 	assert.Equal(t, "shop-cluster-web", req.Tags[driver.TagName])
 }
@@ -127,11 +127,11 @@ func (r *recorder) Errorf(format string, args ...any) {
 
 func TestCheck(t *testing.T) {
 	t.Parallel()
-	s := &suite{gaps: []string{GapClientToken}}
+	s := &suite{gaps: []string{GapTokenAfterDelete}}
 	var r recorder
-	s.check(&r, GapClientToken, fmt.Errorf("two nets"))
+	s.check(&r, GapTokenAfterDelete, fmt.Errorf("two nets"))
 	s.check(&r, GapDeleteSGInUse, fmt.Errorf("deleted"))
-	s.check(&r, GapClientToken, nil)
+	s.check(&r, GapTokenAfterDelete, nil)
 	s.check(&r, GapDeleteSGInUse, nil)
 	require.Len(t, r.errs, 1)
 	assert.Contains(t, r.errs[0], `declares the gap "delete-sg-in-use"`)
@@ -167,7 +167,7 @@ func (l lenient) Profile() netplan.Profile {
 	return p
 }
 
-var allGaps = []string{GapClientToken, GapDeleteSGInUse, GapDeleteSubnetInUse, GapReleaseIPInUse, GapSubnetPrefixBounds}
+var allGaps = []string{GapTokenAfterDelete, GapDeleteSGInUse, GapDeleteSubnetInUse, GapReleaseIPInUse, GapSubnetPrefixBounds}
 
 func TestRunWithGaps(t *testing.T) {
 	Run(t, func(t *testing.T) Harness { return NewHarness(lenient{fake.New()}, allGaps...) })

@@ -198,12 +198,12 @@ func Resolve(r blueprint.Resource, ids map[string]string) blueprint.Resource {
 }
 
 // Request returns the Request the engine would send to create r: Refs
-// resolved with ids, the deterministic token and the ownership tags.
+// resolved with ids, a token (of one life per deployment: the suite's
+// deployments are new in every run) and the ownership tags with the
+// token's tag.
 func Request(deployment string, r blueprint.Resource, ids map[string]string) driver.Request {
-	return driver.Request{
-		Deployment: deployment,
-		Resource:   Resolve(r, ids),
-		Token:      driver.Token(deployment, r.ID),
-		Tags:       Tags(deployment, r.ID),
-	}
+	token := driver.Token(deployment, r.ID, "")
+	tags := Tags(deployment, r.ID)
+	tags[driver.TagToken] = token
+	return driver.Request{Deployment: deployment, Resource: Resolve(r, ids), Token: token, Tags: tags}
 }

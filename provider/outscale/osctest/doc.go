@@ -53,7 +53,15 @@
 //     and deleting -> deleted (its public IP is released then), VM pending ->
 //     running and shutting-down -> terminated, load balancer starting ->
 //     active. Deleted NAT services and terminated VMs stay visible.
-//   - ClientToken idempotency for CreateVms and CreateNatService.
+//   - ClientToken idempotency for CreateVms and CreateNatService (a token
+//     whose resource is deleted or terminated makes a new one: OUTSCALE
+//     documents no rule for it).
+//   - Keypairs: CreateKeypair imports an OpenSSH public key (ssh-rsa,
+//     ssh-ed25519, ecdsa-sha2-*) or makes an ed25519 key and returns its
+//     private key; names are unique in the account (409, code 9011);
+//     KeypairFingerprint is the MD5 fingerprint of RFC 4716, section 4;
+//     keypairs (key- and 32 hex digits) take tags; DeleteKeypair by id or
+//     name. archkit's deployment lock is a keypair.
 //   - Filters by ids, NetIds, SubnetIds, States, SubregionNames, LinkNetIds,
 //     LinkSubnetIds, LinkRouteTableMain, ClientTokens, SecurityGroupNames,
 //     VmStateNames, LoadBalancerNames, and Tags ("KEY=VALUE", exact), TagKeys,
@@ -78,7 +86,7 @@
 //   - Nets are available at once; internet services, route tables, security
 //     groups and public IPs have no transient state; DeleteLoadBalancer removes
 //     the load balancer at once.
-//   - NICs, volumes, keypairs, peering, net access points, VM groups and
+//   - NICs, volumes, peering, net access points, VM groups and
 //     templates are not simulated: routes to NICs or peerings, BackendIps and
 //     LinkPublicIp to a NIC answer 400. VMs have no NICs or block devices in
 //     their description.

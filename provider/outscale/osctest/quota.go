@@ -126,12 +126,12 @@ func (s *Server) readQuotas(body []byte) (map[string]any, *apiError) {
 }
 
 // Kinds lists the resource kinds [Server.Count] accepts.
-var Kinds = []string{"net", "subnet", "internet_service", "public_ip", "nat_service", "route_table", "security_group", "vm", "load_balancer"}
+var Kinds = []string{"net", "subnet", "internet_service", "public_ip", "nat_service", "route_table", "security_group", "vm", "load_balancer", "keypair"}
 
 // Count returns the number of live resources of kind: nets, subnets,
 // internet services, public IPs, NAT services not deleted, route tables other
-// than main ones, security groups other than default ones, VMs not terminated
-// and load balancers. It returns -1 for a kind not in [Kinds].
+// than main ones, security groups other than default ones, VMs not terminated,
+// load balancers and keypairs. It returns -1 for a kind not in [Kinds].
 func (s *Server) Count(kind string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -154,6 +154,8 @@ func (s *Server) Count(kind string) int {
 		return countIf(s.vms, func(v *vmRes) bool { return v.state != "terminated" })
 	case "load_balancer":
 		return len(s.lbs)
+	case "keypair":
+		return len(s.keypairs)
 	}
 	return -1
 }

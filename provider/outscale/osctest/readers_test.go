@@ -1,8 +1,14 @@
 package osctest_test
 
 import (
+	"crypto/ed25519"
+	"crypto/md5"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	osc "github.com/outscale/osc-sdk-go/v2"
@@ -147,7 +153,7 @@ func TestInternetServiceUnlinkBlockers(t *testing.T) {
 	require.Len(t, st2.GetVmStates(), 1)
 	assert.Equal(t, "running", st2.GetVmStates()[0].GetVmState())
 	assert.Equal(t, map[string]int{"net": 1, "subnet": 1, "internet_service": 1, "public_ip": 1, "nat_service": 0,
-		"route_table": 0, "security_group": 0, "vm": 1, "load_balancer": 1}, s.Snapshot())
+		"route_table": 0, "security_group": 0, "vm": 1, "load_balancer": 1, "keypair": 0}, s.Snapshot())
 	assert.Equal(t, -1, s.Count("volume"))
 }
 
@@ -209,4 +215,62 @@ func TestTagFiltersAndDefaultOutboundRule(t *testing.T) {
 	_, res, err := c.SecurityGroupRuleApi.DeleteSecurityGroupRule(ctx).DeleteSecurityGroupRuleRequest(del).Execute()
 	st, _ := apiErr(t, err, res)
 	assert.Equal(t, http.StatusBadRequest, st, "the rule is gone")
+}
+
+// TestKeypairs: an imported public key keeps the fingerprint of its key
+// blob (MD5, RFC 4716), names are unique (409, 9011), keypairs take tags
+// and are deleted by id; a keypair made by the server comes with its
+// private key.
+func TestKeypairs(t *testing.T) {
+	t.Parallel()
+	s := osctest.New(t)
+	c, ctx := client(t, s)
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	var blob []byte
+	for _, part := range [][]byte{[]byte("ssh-ed25519"), pub} {
+		blob = binary.BigEndian.AppendUint32(blob, uint32(len(part)))
+		blob = append(blob, part...)
+	}
+	line := "ssh-ed25519 " + base64.StdEncoding.EncodeToString(blob) + " me"
+	in := osc.CreateKeypairRequest{KeypairName: "lock-a", PublicKey: osc.PtrString(base64.StdEncoding.EncodeToString([]byte(line)))}
+	made, _, err := c.KeypairApi.CreateKeypair(ctx).CreateKeypairRequest(in).Execute()
+	require.NoError(t, err)
+	kp := made.GetKeypair()
+	sum := md5.Sum(blob)
+	var pairs []string
+	for _, b := range sum {
+		pairs = append(pairs, fmt.Sprintf("%02x", b))
+	}
+	assert.Equal(t, strings.Join(pairs, ":"), kp.GetKeypairFingerprint())
+	assert.Regexp(t, `^key-[0-9a-f]{32}$`, kp.GetKeypairId())
+	assert.Empty(t, kp.GetPrivateKey(), "imported: no private key")
+
+	_, res, err := c.KeypairApi.CreateKeypair(ctx).CreateKeypairRequest(in).Execute()
+	require.Error(t, err)
+	assert.Equal(t, http.StatusConflict, res.StatusCode)
+
+	_, _, err = c.TagApi.CreateTags(ctx).CreateTagsRequest(osc.CreateTagsRequest{ResourceIds: []string{kp.GetKeypairId()},
+		Tags: []osc.ResourceTag{{Key: "k", Value: "v"}}}).Execute()
+	require.NoError(t, err)
+	read, _, err := c.KeypairApi.ReadKeypairs(ctx).ReadKeypairsRequest(osc.ReadKeypairsRequest{Filters: &osc.FiltersKeypair{
+		KeypairNames: &[]string{"lock-a"}}}).Execute()
+	require.NoError(t, err)
+	require.Len(t, read.GetKeypairs(), 1)
+	assert.Equal(t, []osc.ResourceTag{{Key: "k", Value: "v"}}, read.GetKeypairs()[0].GetTags())
+
+	gen, _, err := c.KeypairApi.CreateKeypair(ctx).CreateKeypairRequest(osc.CreateKeypairRequest{KeypairName: "made"}).Execute()
+	require.NoError(t, err)
+	g := gen.GetKeypair()
+	assert.Contains(t, g.GetPrivateKey(), "PRIVATE KEY")
+	assert.Equal(t, 2, s.Count("keypair"))
+
+	id := kp.GetKeypairId()
+	_, _, err = c.KeypairApi.DeleteKeypair(ctx).DeleteKeypairRequest(osc.DeleteKeypairRequest{KeypairId: &id}).Execute()
+	require.NoError(t, err)
+	_, res, err = c.KeypairApi.DeleteKeypair(ctx).DeleteKeypairRequest(osc.DeleteKeypairRequest{KeypairId: &id}).Execute()
+	require.Error(t, err)
+	assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+	assert.Equal(t, 1, s.Count("keypair"))
+	assert.Empty(t, s.Violations())
 }

@@ -69,18 +69,19 @@ type Server struct {
 	lose       map[string]int
 	hook       func(op string, body []byte) *Fault
 
-	nets    map[string]*netRes
-	subnets map[string]*subnetRes
-	igws    map[string]*igwRes
-	pips    map[string]*publicIPRes
-	nats    map[string]*natRes
-	rtbs    map[string]*routeTableRes
-	sgs     map[string]*sgRes
-	vms     map[string]*vmRes
-	lbs     map[string]*lbRes
-	tags    map[string][]tag
-	lbTags  map[string][]tag
-	ipNext  uint32
+	nets     map[string]*netRes
+	subnets  map[string]*subnetRes
+	igws     map[string]*igwRes
+	pips     map[string]*publicIPRes
+	nats     map[string]*natRes
+	rtbs     map[string]*routeTableRes
+	sgs      map[string]*sgRes
+	vms      map[string]*vmRes
+	lbs      map[string]*lbRes
+	keypairs map[string]*keypairRes
+	tags     map[string][]tag
+	lbTags   map[string][]tag
+	ipNext   uint32
 }
 
 // New starts a Server for a test and registers a cleanup that closes it and
@@ -138,6 +139,7 @@ func NewServer(optFns ...func(*Options)) (*Server, error) {
 	s.sgs = map[string]*sgRes{}
 	s.vms = map[string]*vmRes{}
 	s.lbs = map[string]*lbRes{}
+	s.keypairs = map[string]*keypairRes{}
 	s.tags = map[string][]tag{}
 	s.lbTags = map[string][]tag{}
 	s.http = httptest.NewServer(http.HandlerFunc(s.serveHTTP))

@@ -26,6 +26,8 @@ type filters struct {
 	SecurityGroupIds, SecurityGroupNames                []string
 	VmStateNames, ImageIds, ImageNames                  []string
 	LoadBalancerNames                                   []string
+	KeypairIds, KeypairNames, KeypairFingerprints       []string
+	KeypairTypes                                        []string
 	Keys, Values, ResourceIds, ResourceTypes            []string
 	QuotaNames, Collections, QuotaTypes                 []string
 }
@@ -159,6 +161,8 @@ func (s *Server) resourceType(id string) string {
 		return "instance"
 	case s.imageByID(id) != nil:
 		return "image"
+	case s.keypairs[id] != nil:
+		return "keypair"
 	}
 	return ""
 }

@@ -1,0 +1,58 @@
+package fake
+
+import (
+	"slices"
+
+	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider/driver"
+)
+
+// takesToken reports whether the cloud's create call of kind k takes a
+// client token (Options.ClientTokens).
+func (d *Driver) takesToken(k blueprint.Kind) bool { return slices.Contains(d.opts.ClientTokens, k) }
+
+// earlier returns the provider id of the resource an earlier Create of req
+// made, found by its tags as a driver finds it before creating: same kind,
+// deployment, logical id and token tag (so that a replacement, a new life
+// with a new token, never takes the resource it replaces). "" when none.
+func (d *Driver) earlier(req driver.Request) string {
+	r := req.Resource
+	f := tagFilter{driver.TagDeployment: escapeFilter(req.Deployment), driver.TagLogicalID: escapeFilter(r.ID)}
+	if tok := req.Tags[driver.TagToken]; tok != "" {
+		f[driver.TagToken] = escapeFilter(tok)
+	}
+	for _, e := range d.describe(r.Kind, f) {
+		if e.tags[driver.TagDeployment] == req.Deployment && e.tags[driver.TagLogicalID] == r.ID &&
+			e.tags[driver.TagToken] == req.Tags[driver.TagToken] {
+			return e.id
+		}
+	}
+	return ""
+}
+
+// byToken answers a Create of a kind that takes a client token with the
+// resource its Token made before: the live one, or the deleted one, not
+// ready, with Status "deleted". ok is false when the token is new or the
+// kind takes none.
+func (d *Driver) byToken(req driver.Request) (o driver.Observed, ok bool, err error) {
+	r := req.Resource
+	if req.Token == "" || !d.takesToken(r.Kind) {
+		return driver.Observed{}, false, nil
+	}
+	id, seen := d.tokens[req.Token]
+	if !seen {
+		return driver.Observed{}, false, nil
+	}
+	var origin blueprint.Resource
+	if e, live := d.res[id]; live {
+		o, origin = e.observed(), e.origin
+	} else {
+		o = d.gone[id]
+		origin = o.Resource
+	}
+	if !sameSpec(origin, r) {
+		return driver.Observed{ID: id}, true, d.errf(OpCreate, r.Kind, id, driver.Invalid,
+			"client token %q was used for a different request (idempotent parameter mismatch); use a new token", req.Token)
+	}
+	return o, true, nil
+}
