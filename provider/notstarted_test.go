@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/fake"
 )
@@ -20,10 +21,11 @@ func TestDeadlineReportsNotStarted(t *testing.T) {
 	t.Parallel()
 	d := fake.New(func(o *fake.Options) { o.Latency = 5 * time.Millisecond })
 	var c collector
-	// 40 calls a second after a burst of 15: the plan's lists pass, then
-	// the rate limit stretches the apply far past the deadline.
+	// 40 calls a second after a burst that holds the plan's calls (a list
+	// per kind, the lock's) with room to spare: the plan passes, then the
+	// rate limit stretches the apply far past the deadline.
 	eng := provider.NewEngine(d, func(o *provider.Options) {
-		o.RateLimit, o.RateBurst = 40, 15
+		o.RateLimit, o.RateBurst = 40, len(blueprint.Kinds)+5
 		o.OnEvent = c.handle
 	})
 	bp := threeTier("shop", "")
