@@ -56,6 +56,7 @@ func (r *runner) applyAll(ctx context.Context, src provider.Source) int {
 func (r *runner) apply(ctx context.Context, src provider.Source, title string) (*provider.Result, int) {
 	res, err := r.engine(true).Apply(ctx, src, func(o *provider.ApplyOptions) {
 		o.AllowDataLoss = r.flags.AllowDataLoss
+		o.Lock.Wait, o.Lock.Break = r.flags.LockWait, r.flags.BreakLock
 		o.Confirm = func(cs *provider.Changeset) error {
 			if !r.flags.JSON && cs.HasChanges() {
 				if _, err := fmt.Fprintf(r.out, "%s\n", cs); err != nil {
@@ -85,6 +86,7 @@ func (r *runner) destroy(ctx context.Context, deployment string, made *cleanupGr
 	res, err := r.engine(true).Destroy(ctx, deployment, func(o *provider.DestroyOptions) {
 		o.AllowDataLoss = r.flags.AllowDataLoss
 		o.SkipFinalSnapshot, o.DeleteAutomatedBackups = r.flags.SkipFinalSnapshot, r.flags.DeleteAutomatedBackups
+		o.Lock.Wait, o.Lock.Break = r.flags.LockWait, r.flags.BreakLock
 		if made != nil {
 			o.AllowDataLoss, o.SkipFinalSnapshot = made.stateful, true
 		}
@@ -137,6 +139,10 @@ func (r *runner) finish(ctx context.Context, op string, res *provider.Result, er
 // the engine's error names the Go option, a person at a command line
 // needs the flag.
 func withFlagHint(err error) error {
+	var le *provider.LockedError
+	if errors.As(err, &le) {
+		return fmt.Errorf("%w\nnothing was written; to wait for that run, run again with -lock-wait 10m; if it is dead, with -break-lock %s", err, le.Lock.Holder.ID)
+	}
 	var pe *provider.ProtectedError
 	if !errors.As(err, &pe) {
 		return err

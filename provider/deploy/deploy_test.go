@@ -375,3 +375,46 @@ func TestSettingsIsLoopback(t *testing.T) {
 		assert.Equal(t, want, deploy.Settings{Endpoint: endpoint}.IsLoopback(), endpoint)
 	}
 }
+
+// A run that finds the deployment locked by another writes nothing, says
+// who holds it and how to wait (status "locked" in JSON); with -lock-wait
+// it waits for the holder and then applies.
+func TestLockedDeployment(t *testing.T) {
+	t.Parallel()
+	d := fake.New()
+	other, err := provider.NewEngine(d).Lock(t.Context(), "shop")
+	require.NoError(t, err)
+
+	code, out, errOut := run(t, d, shop{}, "", "-cleanup=false", "-json")
+	assert.Equal(t, deploy.ExitError, code)
+	var r deploy.ResultDocument
+	require.NoError(t, json.Unmarshal([]byte(out), &r), out)
+	assert.Equal(t, deploy.StatusLocked, r.Status)
+	assert.Zero(t, r.Summary.Created)
+	assert.Contains(t, errOut, "-lock-wait")
+	assert.Contains(t, errOut, "-break-lock "+other.Lock().Holder.ID, "the error names the holder")
+	validator(t)(out)
+	assert.Empty(t, d.Resources(), "nothing written")
+
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		assert.NoError(t, other.Release(context.Background()))
+	}()
+	code, out, errOut = run(t, d, shop{}, "", "-cleanup=false", "-lock-wait", "1m")
+	require.Equal(t, deploy.ExitOK, code, "%s\n%s", out, errOut)
+	fake.AssertCount(t, d, blueprint.KindDatabase, 1)
+}
+
+// -break-lock breaks the lock of the holder it names, and only that one.
+func TestBreakLock(t *testing.T) {
+	t.Parallel()
+	d := fake.New()
+	dead, err := provider.NewEngine(d).Lock(t.Context(), "shop")
+	require.NoError(t, err)
+	code, _, _ := run(t, d, shop{}, "", "-cleanup=false", "-break-lock", "someone-else")
+	assert.Equal(t, deploy.ExitError, code, "a lock held by another holder is not broken")
+	assert.Empty(t, d.Resources())
+	code, out, errOut := run(t, d, shop{}, "", "-cleanup=false", "-break-lock", dead.Lock().Holder.ID)
+	require.Equal(t, deploy.ExitOK, code, "%s\n%s", out, errOut)
+	fake.AssertCount(t, d, blueprint.KindDatabase, 1)
+}

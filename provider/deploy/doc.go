@@ -73,6 +73,13 @@
 // without a question or a final snapshot; a deployment that existed before
 // the run is destroyed as -destroy does it.
 //
+// An apply or a destroy writes under the deployment's lock (see
+// provider.Engine.Lock). When another run holds it, the run writes
+// nothing, names the holder and ends with status "locked" in the JSON
+// result; -lock-wait 10m waits that long for the holder instead, and
+// -break-lock <holder id> breaks a dead run's lock (only the holder it
+// names).
+//
 // An apply whose plan replaces or deletes anything, and a destroy, ask
 // for a "yes" on the terminal first, naming every resource that goes and
 // calling out the stateful ones, whose data is lost. -auto-approve skips
@@ -116,7 +123,7 @@
 // # Exit statuses
 //
 //	0    done; -plan: no change; -drift: no drift
-//	1    an error: a bad flag, an architecture that does not build, a failed call, a plan not confirmed, data protected, -timeout
+//	1    an error: a bad flag, an architecture that does not build, a failed call, a plan not confirmed, data protected, the deployment locked, -timeout
 //	2    -plan: changes to make; -drift: drift found
 //	130  interrupted by SIGINT or SIGTERM
 //

@@ -62,6 +62,14 @@ type Flags struct {
 	// Timeout (-timeout) bounds the whole run; 0: no bound. Resources not
 	// started by then are reported as not started.
 	Timeout time.Duration
+	// LockWait (-lock-wait) is how long an apply or a destroy waits for
+	// the deployment's lock when another run holds it
+	// ([provider.LockOptions] Wait); 0: fail at once, naming the holder.
+	LockWait time.Duration
+	// BreakLock (-break-lock) names the holder of a dead run's lock, as
+	// the locked error prints it: that lock is broken and a new one taken
+	// ([provider.LockOptions] Break). A lock held by anyone else is not.
+	BreakLock string
 	// Progress (-progress) is auto (a live view on a terminal, plain lines
 	// otherwise), live, or plain.
 	Progress string
@@ -129,6 +137,8 @@ func (f *Flags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.SkipFinalSnapshot, "skip-final-snapshot", false, "with -destroy: delete databases without a final snapshot")
 	fs.BoolVar(&f.DeleteAutomatedBackups, "delete-automated-backups", false, "with -destroy: delete databases' automated backups with them (kept for their retention period otherwise)")
 	fs.BoolVar(&f.Cleanup, "cleanup", false, "after the apply, apply again (no change) and destroy (default true on the fake)")
+	fs.DurationVar(&f.LockWait, "lock-wait", 0, "wait this long for the deployment's lock when another run holds it (0: fail at once, naming the holder)")
+	fs.StringVar(&f.BreakLock, "break-lock", "", "break the deployment's lock held by this holder id (a dead run's, as the locked error names it)")
 	fs.DurationVar(&f.Timeout, "timeout", 0, "bound the whole run (0: none); what has not started by then is reported as not started")
 	fs.StringVar(&f.Progress, "progress", ProgressAuto, "progress display: auto (live on a terminal), live or plain")
 	fs.BoolVar(&f.Verbose, "v", false, "plain progress: also a line when an action starts or waits")

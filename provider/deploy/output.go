@@ -118,6 +118,7 @@ const (
 	StatusInterrupted  = "interrupted"   // cancelled (Ctrl-C) or out of time
 	StatusNotConfirmed = "not_confirmed" // the plan was not approved: nothing written
 	StatusProtected    = "protected"     // the run would lose data -allow-data-loss does not allow: nothing written
+	StatusLocked       = "locked"        // another run holds the deployment's lock: nothing written
 	StatusDone         = "done"          // the resource's action succeeded
 	StatusNotStarted   = "not_started"   // the resource's action never made a call
 )
@@ -238,6 +239,8 @@ func statusOf(err error, interrupted bool) string {
 		return StatusNotConfirmed
 	case errors.Is(err, provider.ErrProtected):
 		return StatusProtected
+	case errors.Is(err, provider.ErrLocked):
+		return StatusLocked
 	case interrupted:
 		return StatusInterrupted
 	}
