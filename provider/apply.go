@@ -40,7 +40,7 @@ import (
 // making it twice. Tokens are bound to the run's lock, so that a later
 // run never meets the token of a resource deleted since.
 func (e *Engine) Apply(ctx context.Context, src Source, optFns ...func(*ApplyOptions)) (*Result, error) {
-	if err := e.usable(); err != nil {
+	if err := e.usable(ctx); err != nil {
 		return nil, err
 	}
 	var ao ApplyOptions

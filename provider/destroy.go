@@ -36,9 +36,12 @@ import (
 //
 // Destroy then lists again and returns an error naming every leftover.
 // Destroying a deployment with nothing left is a no-op that takes no lock
-// (it only removes a lock whose lease has ended).
+// (it only removes a lock whose lease has ended), unless a live run holds
+// the lock: that run may be creating the deployment, so Destroy fails
+// with ErrLocked, or waits for it (DestroyOptions.Lock.Wait) and lists
+// again under the lock.
 func (e *Engine) Destroy(ctx context.Context, deployment string, optFns ...func(*DestroyOptions)) (*Result, error) {
-	if err := e.usable(); err != nil {
+	if err := e.usable(ctx); err != nil {
 		return nil, err
 	}
 	var do DestroyOptions
@@ -72,7 +75,13 @@ func (e *Engine) destroy(ctx context.Context, c *client, red *redactor, deployme
 		return err
 	}
 	if isEmpty(obs) && do.Lease == nil {
-		return e.clearExpiredLock(ctx, c, deployment)
+		// Nothing listed: nothing to delete, unless a live run holds the
+		// lock and is creating the deployment, which Destroy waits for
+		// (or reports, ErrLocked) like any writer.
+		live, err := e.clearExpiredLock(ctx, c, deployment)
+		if err != nil || !live {
+			return err
+		}
 	}
 	if err := protect("destroy", destroyChangeset(deployment, e.d.Name(), obs).Changes, do.AllowDataLoss); err != nil {
 		return err
@@ -138,22 +147,23 @@ func isEmpty(obs map[blueprint.Kind][]driver.Observed) bool {
 }
 
 // clearExpiredLock deletes the lock of deployment when its lease has
-// ended: the lock a run left when it could not release it.
-func (e *Engine) clearExpiredLock(ctx context.Context, c *client, deployment string) error {
+// ended: the lock a run left when it could not release it. live reports
+// a lock whose lease runs: another run is writing the deployment.
+func (e *Engine) clearExpiredLock(ctx context.Context, c *client, deployment string) (live bool, err error) {
 	cur, err := e.lockCall(ctx, func() (driver.Lock, error) { return c.readLock(ctx, deployment) })
 	switch {
 	case errors.Is(err, driver.ErrNotFound):
-		return nil
+		return false, nil
 	case err != nil:
-		return fmt.Errorf("provider: destroy %s: read the lock: %w", deployment, err)
+		return false, fmt.Errorf("provider: destroy %s: read the lock: %w", deployment, err)
 	case !cur.Expired(time.Now()):
-		return nil
+		return true, nil
 	}
 	_, err = e.lockCall(ctx, func() (driver.Lock, error) { return driver.Lock{}, c.deleteLock(ctx, cur) })
 	if err != nil {
-		return fmt.Errorf("provider: destroy %s: remove the expired lock %s: %w", deployment, cur.ID, err)
+		return false, fmt.Errorf("provider: destroy %s: remove the expired lock %s: %w", deployment, cur.ID, err)
 	}
-	return nil
+	return false, nil
 }
 
 // destroyChangeset deletes every resource of obs.

@@ -58,7 +58,7 @@ func (r *DriftReport) String() string {
 // changed or deleted outside archkit and the extra tagged resources. It
 // makes no write call.
 func (e *Engine) Drift(ctx context.Context, src Source) (*DriftReport, error) {
-	if err := e.usable(); err != nil {
+	if err := e.usable(ctx); err != nil {
 		return nil, err
 	}
 	cs, _, err := e.plan(ctx, e.newClient(), src)

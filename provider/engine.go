@@ -56,12 +56,18 @@ var ErrNoDriver = errors.New("provider: engine without a driver; make it with pr
 
 // usable returns ErrNoDriver for an Engine that cannot run, so that its
 // methods fail with an error instead of a panic.
-func (e *Engine) usable() error {
-	if e == nil || e.d == nil {
+func (e *Engine) usable(ctx context.Context) error {
+	switch {
+	case e == nil || e.d == nil:
 		return ErrNoDriver
+	case ctx == nil:
+		return errNilContext
 	}
 	return nil
 }
+
+// errNilContext is the error of a call given a nil context.
+var errNilContext = errors.New("provider: nil context; pass context.Background() or a context of your own")
 
 func joinErrs(errs []error) error { return errors.Join(errs...) }
 

@@ -303,7 +303,7 @@ func (cs *Changeset) WriteTo(w io.Writer) (int64, error) {
 // Changeset.Findings), or a failed List, all before anything is changed;
 // [ErrNoDriver] for an Engine without a driver.
 func (e *Engine) Plan(ctx context.Context, src Source) (*Changeset, error) {
-	if err := e.usable(); err != nil {
+	if err := e.usable(ctx); err != nil {
 		return nil, err
 	}
 	cs, _, err := e.plan(ctx, e.newClient(), src)

@@ -26,7 +26,7 @@
 // # The command line
 //
 //	go run .                      # plan, then apply to the in-memory fake (then apply again and destroy: its state ends with the program)
-//	go run . -plan                # what an apply would change; exit 0: nothing, 2: changes, 1: error
+//	go run . -plan                # what an apply would change; exit 0: nothing, 2: changes, 1: error (go run turns any failure into 1: build the program for CI)
 //	go run . -plan -json          # the same as a JSON document (schema.json)
 //	go run . -drift               # what changed outside archkit; exit 0: nothing, 2: drift
 //	go run . -destroy             # delete the deployment, after a confirmation; databases only with -allow-data-loss
