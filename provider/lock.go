@@ -254,9 +254,11 @@ func (e *Engine) acquire(ctx context.Context, c *client, red *redactor, deployme
 		if err == nil {
 			return e.newLease(ctx, got, o), nil
 		}
-		if !errors.Is(err, driver.ErrAlreadyExists) {
+		if !errors.Is(err, driver.ErrAlreadyExists) && !mayHaveTakenEffect(ctx, err) {
 			return nil, fmt.Errorf("provider: lock %s: %w", deployment, err)
 		}
+		// The lock exists, or our create may have made it though its
+		// answer was lost: read whose it is.
 		cur, err := e.lockCall(ctx, func() (driver.Lock, error) { return c.readLock(ctx, deployment) })
 		switch {
 		case errors.Is(err, driver.ErrNotFound):
@@ -287,6 +289,20 @@ func (e *Engine) acquire(ctx context.Context, c *client, red *redactor, deployme
 		}
 		races = -1
 	}
+}
+
+// mayHaveTakenEffect reports whether a failed call may still have done
+// its work: no answer or a server failure (Unavailable, Internal,
+// Unknown), not a refusal and not the caller's own cancellation.
+func mayHaveTakenEffect(ctx context.Context, err error) bool {
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	switch driver.CodeOf(err) {
+	case driver.Unavailable, driver.Internal, driver.Unknown:
+		return true
+	}
+	return false
 }
 
 // displace removes cur when it may be removed: broken on request (once),

@@ -393,3 +393,17 @@ func TestWaiterSurvivesReleaseRaces(t *testing.T) {
 	require.NoError(t, l.Release(t.Context()))
 	assert.GreaterOrEqual(t, d.Counts().ByOp[fake.OpReadLock], 8)
 }
+
+// A lock's create that took effect but whose answer was lost, and that
+// nobody sends again (the AWS driver does not repeat an ambiguous create,
+// and here the engine does not retry either): the run reads the lock,
+// finds its own holder and goes on, and leaves no lock behind.
+func TestLostLockAnswerNotSentAgain(t *testing.T) {
+	t.Parallel()
+	d := newFake()
+	d.Inject(fake.Fault{Op: fake.OpCreateLock, Nth: 1, AfterEffect: true, Code: driver.Unavailable})
+	eng := provider.NewEngine(d, fastOpts, func(o *provider.Options) { o.Retry = driver.RetryPolicy{MaxAttempts: 1} })
+	_, err := eng.Apply(t.Context(), threeTier("shop", ""))
+	require.NoError(t, err)
+	assert.Empty(t, d.Locks(), "the lock taken through the lost answer is released")
+}
