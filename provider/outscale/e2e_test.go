@@ -260,7 +260,13 @@ func TestThreeTierFaultAtEveryWrite(t *testing.T) {
 			})
 			_, err := eng.Apply(t.Context(), bp)
 			srv.OnRequest(nil)
-			require.ErrorIs(t, err, driver.ErrInternal)
+			if f.op == "CreateKeypair" || f.op == "CreateTags" && f.rank == 1 {
+				// The lock's create and its record: the run reads the
+				// lock, finds none of its own and takes it again.
+				require.NoError(t, err)
+			} else {
+				require.ErrorIs(t, err, driver.ErrInternal)
+			}
 			_, err = eng.Apply(t.Context(), bp)
 			require.NoError(t, err)
 			assert.Equal(t, want, state(t, d, bp.Deployment))
