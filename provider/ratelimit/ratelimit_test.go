@@ -126,7 +126,9 @@ func (s *countingSlot) Acquire() { s.acquired++ }
 // and takes one back; one that finds a token keeps it.
 func TestWaitGivesTheSlotUp(t *testing.T) {
 	t.Parallel()
-	l := ratelimit.New(ratelimit.Flat(1000, 1)) // one token, then one a millisecond
+	// One token, then one every 500 ms: a millisecond refill let the second
+	// call find a token when the machine paused between the two (seen in CI).
+	l := ratelimit.New(ratelimit.Flat(2, 1))
 	s := &countingSlot{}
 	ctx := ratelimit.WithSlot(t.Context(), s)
 	call := ratelimit.Call{Service: ratelimit.ServiceEC2, Action: "CreateVpc"}
