@@ -46,6 +46,12 @@ type Cluster struct {
 	// VolumeKMSKey is the KMS key (id, ARN or alias) of the root volumes;
 	// "": the account's default EBS key.
 	VolumeKMSKey string `json:"volume_kms_key,omitempty"`
+	// FloatingIP gives the tier one public IP that stays on a running
+	// node (the active one) and moves to another (a standby) when it
+	// stops: the failover of the OUTSCALE three-tier document for a tier
+	// without a load balancer. It needs a public tier and at least two
+	// nodes; OUTSCALE only (AWS: use a load balancer).
+	FloatingIP bool `json:"floating_ip,omitempty"`
 }
 
 // Scaling is a target-tracking scaling policy: the cloud adds nodes when
@@ -130,6 +136,9 @@ func (c Cluster) Validate() error {
 	}
 	if c.UnencryptedVolumes && c.VolumeKMSKey != "" {
 		errs = append(errs, fieldError(f+".volume_kms_key", c.VolumeKMSKey, "a key for unencrypted volumes", "clear unencrypted_volumes, or the key"))
+	}
+	if c.FloatingIP && c.Desired < 2 {
+		errs = append(errs, fieldError(f+".floating_ip", "true", fmt.Sprintf("%d node(s): no standby for the IP to move to", c.Desired), "run at least 2 nodes (desired 2), or drop the floating IP"))
 	}
 	return errors.Join(errs...)
 }
