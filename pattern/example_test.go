@@ -72,6 +72,8 @@ func ExampleArchitecture_Build() {
 	// security_group: 4
 	// security_group_rules: 4
 	// network_acl: 3
+	// flow_log: 1
+	// instance_role: 0
 	// load_balancer: 1
 	// cluster: 1
 	// database: 1

@@ -22,10 +22,11 @@ func TestDeadlineReportsNotStarted(t *testing.T) {
 	d := fake.New(func(o *fake.Options) { o.Latency = 5 * time.Millisecond })
 	var c collector
 	// 40 calls a second after a burst that holds the plan's calls (a list
-	// per kind, the lock's) with room to spare: the plan passes, then the
+	// per kind, twice: before and under the lock; the lock's) with room
+	// to spare: the plan passes, then the
 	// rate limit stretches the apply far past the deadline.
 	eng := provider.NewEngine(d, func(o *provider.Options) {
-		o.RateLimit, o.RateBurst = 40, len(blueprint.Kinds)+5
+		o.RateLimit, o.RateBurst = 40, 2*len(blueprint.Kinds)+5
 		o.OnEvent = c.handle
 	})
 	bp := threeTier("shop", "")

@@ -68,7 +68,9 @@ func ReadBucket(bucket string) Grant { return Grant{Kind: GrantBucket, Name: buc
 
 // WriteBucket grants listing bucket and reading, writing and deleting its
 // objects.
-func WriteBucket(bucket string) Grant { return Grant{Kind: GrantBucket, Name: bucket, Access: ReadWrite} }
+func WriteBucket(bucket string) Grant {
+	return Grant{Kind: GrantBucket, Name: bucket, Access: ReadWrite}
+}
 
 // DatabaseSecret grants reading the master user secret of the managed
 // database of tier databaseTier.
