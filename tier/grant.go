@@ -54,8 +54,9 @@ type Grant struct {
 	Access Access `json:"access,omitempty"`
 }
 
-// ConsumeQueue grants receiving and deleting messages of queue (a name
-// or an ARN).
+// ConsumeQueue grants receiving and deleting messages of queue: a name
+// for a queue of the deployment's account and region, an ARN for one of
+// another account or region.
 func ConsumeQueue(queue string) Grant { return Grant{Kind: GrantQueue, Name: queue, Access: Read} }
 
 // ProduceQueue grants sending messages to queue, and receiving them.

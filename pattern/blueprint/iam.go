@@ -156,7 +156,6 @@ func ParsePolicyDocument(doc string, sc ARNScope, secrets map[string]Ref) ([]Pol
 		}
 		sts = []map[string]json.RawMessage{one}
 	}
-	un := strings.NewReplacer(":"+sc.Partition+":", ":"+tier.ARNPartition+":")
 	var out []PolicyStatement
 	for i, st := range sts {
 		var p PolicyStatement
@@ -177,24 +176,32 @@ func ParsePolicyDocument(doc string, sc ARNScope, secrets map[string]Ref) ([]Pol
 				p.Secret = ref
 				continue
 			}
-			p.Resources = append(p.Resources, unscope(un.Replace(r), sc))
+			p.Resources = append(p.Resources, unscope(r, sc))
 		}
 		out = append(out, p)
 	}
 	return out, nil
 }
 
-// unscope puts the placeholders back in the region and account fields of
-// an ARN (arn:partition:service:region:account:resource) that hold sc's.
+// unscope puts the placeholders back in an ARN
+// (arn:partition:service:region:account:resource) within sc: one whose
+// region and account are sc's or empty (an S3 bucket's). An ARN of
+// another region or account stays whole: a grant gave it whole. (A grant
+// that gives a whole ARN within the driver's own region and account reads
+// back with placeholders: name such a queue instead.)
 func unscope(arn string, sc ARNScope) string {
 	f := strings.SplitN(arn, ":", 6)
-	if len(f) != 6 || f[0] != "arn" {
+	if len(f) != 6 || f[0] != "arn" || f[1] != sc.Partition {
 		return arn
 	}
-	if f[3] == sc.Region && sc.Region != "" {
+	if (f[3] != "" && f[3] != sc.Region) || (f[4] != "" && f[4] != sc.Account) {
+		return arn
+	}
+	f[1] = tier.ARNPartition
+	if f[3] != "" {
 		f[3] = tier.ARNRegion
 	}
-	if f[4] == sc.Account && sc.Account != "" {
+	if f[4] != "" {
 		f[4] = tier.ARNAccount
 	}
 	return strings.Join(f, ":")
