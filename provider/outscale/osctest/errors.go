@@ -38,6 +38,7 @@ const (
 	codeNotFoundImage         = "5023"  // 400 unknown OMI (chosen)
 	codeNotFoundResource      = "5067"  // 400 unknown resource id in CreateTags (research)
 	codeNotFoundSubregion     = "5009"  // 400 unknown subregion (chosen)
+	codeNotFoundVolume        = "5064"  // 400 unknown volume (chosen)
 	codeDuplicateRule         = "9005"  // 409 rule already exists (chosen)
 	codeSGNameExists          = "9008"  // 409 security group name exists in the Net (research)
 	codeLBNameExists          = "9013"  // 409 load balancer name exists (research)

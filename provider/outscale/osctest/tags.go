@@ -28,6 +28,7 @@ type filters struct {
 	LoadBalancerNames                                   []string
 	KeypairIds, KeypairNames, KeypairFingerprints       []string
 	KeypairTypes                                        []string
+	SnapshotIds, VolumeIds                              []string
 	Keys, Values, ResourceIds, ResourceTypes            []string
 	QuotaNames, Collections, QuotaTypes                 []string
 }
@@ -163,6 +164,10 @@ func (s *Server) resourceType(id string) string {
 		return "image"
 	case s.keypairs[id] != nil:
 		return "keypair"
+	case s.snapshots[id] != nil:
+		return "snapshot"
+	case s.volumeVM(id) != nil:
+		return "volume"
 	}
 	return ""
 }
