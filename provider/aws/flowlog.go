@@ -57,6 +57,7 @@ func (d *Driver) flowLogObserved(ctx context.Context, f ec2types.FlowLog) (drive
 		s.RetentionDays = days
 	}
 	o.Resource.FlowLog = s
+	o.Resource.Normalize() // the defaults (cloud-watch-logs, ALL, 365 days) read back as they are written: zero
 	return o, nil
 }
 

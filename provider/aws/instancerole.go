@@ -26,6 +26,11 @@ import (
 // ec2Trust lets EC2 assume the role for the instances of its profile.
 const ec2Trust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 
+// tagRegion keeps the region of the deployment that made a role: IAM is
+// global, so a deployment of the same name in another region must never
+// take or list it.
+const tagRegion = specTag + "region"
+
 // tagSecret prefixes the role tags that map a database (the rest of the
 // key, its identifier) to the ARN of its master user secret (the value),
 // so that a read gives a statement its database back.
@@ -130,6 +135,7 @@ func (d *Driver) createInstanceRole(ctx context.Context, req driver.Request) (dr
 // is AlreadyExists.
 func (d *Driver) ensureRole(ctx context.Context, req driver.Request, name, path, trust string, tags map[string]string) (string, error) {
 	kind := string(req.Resource.Kind)
+	tags = withTags(tags, tagRegion, d.region)
 	out, err := d.IAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: awssdk.String(name), Path: awssdk.String(path),
 		AssumeRolePolicyDocument: awssdk.String(trust), Description: awssdk.String("archkit " + req.Deployment + " " + req.Resource.ID),
 		Tags: iamTags(tags)})
@@ -143,9 +149,10 @@ func (d *Driver) ensureRole(ctx context.Context, req driver.Request, name, path,
 	if err != nil {
 		return "", mapErr("GetRole", kind, name, err)
 	}
-	if m := fromIAMTags(have.Role.Tags); !owned(m, req.Deployment) || m[driver.TagLogicalID] != req.Resource.ID {
+	if m := fromIAMTags(have.Role.Tags); !owned(m, req.Deployment) || m[driver.TagLogicalID] != req.Resource.ID || m[tagRegion] != d.region {
 		return "", driver.NewError("CreateRole", kind, name, driver.AlreadyExists,
-			fmt.Errorf("aws: role %s exists and is not %s of deployment %s; rename the role or remove it", name, req.Resource.ID, req.Deployment))
+			fmt.Errorf("aws: role %s exists and is not %s of deployment %s in %s (IAM names are global: a deployment of the same name in another region holds it); rename the deployment or remove the role",
+				name, req.Resource.ID, req.Deployment, d.region))
 	}
 	return awssdk.ToString(have.Role.Arn), nil
 }
@@ -187,16 +194,23 @@ func (d *Driver) ensureProfile(ctx context.Context, name, path string, tags map[
 // profile (GetInstanceProfile). A role without its policy or its profile
 // in place is Incomplete: an Update completes it.
 func (d *Driver) readInstanceRole(ctx context.Context, name string) (driver.Observed, error) {
+	o, _, err := d.readRole(ctx, name)
+	return o, err
+}
+
+// readRole is readInstanceRole that also returns the role's tags, those
+// Observed.Tags leaves out included.
+func (d *Driver) readRole(ctx context.Context, name string) (driver.Observed, map[string]string, error) {
 	if err := d.needIAM("GetRole", "instance_role", name); err != nil {
-		return driver.Observed{}, err
+		return driver.Observed{}, nil, err
 	}
 	r, err := d.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: awssdk.String(name)})
 	if err != nil {
-		return driver.Observed{}, mapErr("GetRole", "instance_role", name, err)
+		return driver.Observed{}, nil, mapErr("GetRole", "instance_role", name, err)
 	}
 	tags, err := d.roleTags(ctx, name, r.Role.Tags)
 	if err != nil {
-		return driver.Observed{}, err
+		return driver.Observed{}, nil, err
 	}
 	o := observed(blueprint.KindInstanceRole, name, tags, true, "available")
 	spec := &blueprint.InstanceRoleSpec{Name: name}
@@ -206,7 +220,7 @@ func (d *Driver) readInstanceRole(ctx context.Context, name string) (driver.Obse
 	case isCode(err, driver.NotFound):
 		o.Incomplete = true
 	case err != nil:
-		return driver.Observed{}, mapErr("GetRolePolicy", "instance_role", name, err)
+		return driver.Observed{}, nil, mapErr("GetRolePolicy", "instance_role", name, err)
 	default:
 		doc := awssdk.ToString(pol.PolicyDocument)
 		if dec, err := url.QueryUnescape(doc); err == nil {
@@ -219,14 +233,15 @@ func (d *Driver) readInstanceRole(ctx context.Context, name string) (driver.Obse
 			}
 		}
 		if spec.Statements, err = blueprint.ParsePolicyDocument(doc, d.scopeOf(awssdk.ToString(r.Role.Arn)), secrets); err != nil {
-			return driver.Observed{}, driver.NewError("GetRolePolicy", "instance_role", name, driver.Invalid, err)
+			return driver.Observed{}, nil, driver.NewError("GetRolePolicy", "instance_role", name, driver.Invalid, err)
 		}
 	}
 	if !d.inProfile(ctx, name) {
 		o.Incomplete = true
 	}
 	o.Parts = map[string][]string{"instance_profile": {name}}
-	return o, nil
+	o.Resource.Normalize()
+	return o, tags, nil
 }
 
 // roleTags returns the role's tags: GetRole's, or ListRoleTags' where
@@ -258,7 +273,8 @@ func (d *Driver) inProfile(ctx context.Context, name string) bool {
 }
 
 // listInstanceRoles lists the roles under the deployment's path
-// (ListRoles PathPrefix, every page) whose tags name the deployment.
+// (ListRoles PathPrefix, every page) whose tags name the deployment and
+// the driver's region.
 func (d *Driver) listInstanceRoles(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
 	if err := d.needIAM("ListRoles", "instance_role", ""); err != nil {
 		return nil, err
@@ -274,14 +290,14 @@ func (d *Driver) listInstanceRoles(ctx context.Context, q driver.Query) ([]drive
 			if awssdk.ToString(r.Path) != rolePath(q.Deployment) {
 				continue
 			}
-			o, err := d.readInstanceRole(ctx, awssdk.ToString(r.RoleName))
+			o, tags, err := d.readRole(ctx, awssdk.ToString(r.RoleName))
 			if isCode(err, driver.NotFound) {
 				continue
 			}
 			if err != nil {
 				return nil, err
 			}
-			if owned(o.Tags, q.Deployment) && o.LogicalID != "" {
+			if owned(tags, q.Deployment) && o.LogicalID != "" && tags[tagRegion] == d.region {
 				res = append(res, o)
 			}
 		}
