@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -115,6 +116,9 @@ type policyStatement struct {
 // ARN by the database's provider id, the Ref as the driver gets it). A
 // Secret missing from secrets is an error.
 func (s *InstanceRoleSpec) PolicyDocument(sc ARNScope, secrets map[Ref]string) (string, error) {
+	if s == nil {
+		return "", errors.New("blueprint: nil InstanceRoleSpec")
+	}
 	doc := policyDocument{Version: "2012-10-17", Statement: []policyStatement{}}
 	rep := sc.replacer()
 	for _, st := range s.Statements {
@@ -252,6 +256,9 @@ const secretARNPlaceholder = "arn:aws-us-gov:secretsmanager:ap-southeast-5:12345
 // CheckPolicySize reports a role whose policy could exceed IAM's
 // 10,240-character quota once filled in.
 func (s *InstanceRoleSpec) CheckPolicySize() error {
+	if s == nil {
+		return errors.New("blueprint: nil InstanceRoleSpec")
+	}
 	sc := ARNScope{Partition: "aws-us-gov", Region: "ap-southeast-5", Account: "123456789012"}
 	secrets := map[Ref]string{}
 	for _, st := range s.Statements {
@@ -353,6 +360,9 @@ type FlowLogSpec struct {
 
 // Retention returns RetentionDays, or the default.
 func (s *FlowLogSpec) Retention() int {
+	if s == nil {
+		return DefaultFlowLogRetentionDays
+	}
 	return cmp.Or(s.RetentionDays, DefaultFlowLogRetentionDays)
 }
 
