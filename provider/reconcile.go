@@ -64,9 +64,11 @@ func (p Pass) Healed() bool {
 // Interval it applies src, which reads the actual state (without the
 // lock) and, only when something moved, takes the deployment's lock and
 // writes what brings it back: a resource deleted out of band is created
-// again; on OUTSCALE, a cluster's VM that was terminated or stopped is
-// replaced (on AWS the autoscaling group replaces its instances itself,
-// and the loop finds nothing to do); a rule or route changed by hand is
+// again; on OUTSCALE, a cluster's VM that was terminated or stopped, or
+// that fails its load balancer's health check (the passes' lists ask for
+// the nodes' health: driver.Query.Health), is replaced (on AWS the
+// autoscaling group replaces its instances itself, and the loop finds
+// nothing to do); a rule or route changed by hand is
 // put back. Every write is reported as an Apply's are (Options.OnEvent),
 // and each pass as a Pass (ReconcileOptions.OnPass) and an EventNotice
 // naming what it did.
@@ -132,7 +134,7 @@ func (e *Engine) Reconcile(ctx context.Context, src Source, optFns ...func(*Reco
 func (e *Engine) pass(ctx context.Context, src Source, n int, o *ReconcileOptions) Pass {
 	p := Pass{N: n, Start: time.Now()}
 	p.Result, p.Err = e.Apply(ctx, src, func(ao *ApplyOptions) {
-		ao.AllowDataLoss, ao.Lock = o.AllowDataLoss, o.Lock
+		ao.AllowDataLoss, ao.Lock, ao.health = o.AllowDataLoss, o.Lock, true
 	})
 	if ctx.Err() == nil {
 		e.emit(ctx, &redactor{deployment: src.DeploymentName()}, Event{Type: EventNotice, Message: p.String(), Err: p.Err})

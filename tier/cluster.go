@@ -54,6 +54,13 @@ type Cluster struct {
 	// template. OUTSCALE gives VMs no role (its identity service, EIM,
 	// has users, groups and policies, but no roles or instance profiles).
 	Grants []Grant `json:"grants,omitempty"`
+
+	// FloatingIP gives the tier one public IP that stays on a running
+	// node (the active one) and moves to another (a standby) when it
+	// stops: the failover of the OUTSCALE three-tier document for a tier
+	// without a load balancer. It needs a public tier and at least two
+	// nodes; OUTSCALE only (AWS: use a load balancer).
+	FloatingIP bool `json:"floating_ip,omitempty"`
 }
 
 // Scaling is a target-tracking scaling policy: the cloud adds nodes when
@@ -141,6 +148,9 @@ func (c Cluster) Validate() error {
 	}
 	if err := ValidateGrants(f+".grants", c.Grants); err != nil {
 		errs = append(errs, err)
+	}
+	if c.FloatingIP && c.Desired < 2 {
+		errs = append(errs, fieldError(f+".floating_ip", "true", fmt.Sprintf("%d node(s): no standby for the IP to move to", c.Desired), "run at least 2 nodes (desired 2), or drop the floating IP"))
 	}
 	return errors.Join(errs...)
 }

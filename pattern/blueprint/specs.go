@@ -201,7 +201,11 @@ func (s *LoadBalancerSpec) HTTPSPort() uint16 {
 }
 
 func (s *ClusterSpec) refs() []*Ref {
-	return slices.Concat(refsOf(s.Subnets), refsOf(s.SecurityGroups), refsOf(s.LoadBalancers), []*Ref{&s.InstanceRole})
+	out := slices.Concat(refsOf(s.Subnets), refsOf(s.SecurityGroups), refsOf(s.LoadBalancers), []*Ref{&s.InstanceRole})
+	if s.PublicIP != "" {
+		out = append(out, &s.PublicIP)
+	}
+	return out
 }
 
 func (s *ClusterSpec) clone() *ClusterSpec {

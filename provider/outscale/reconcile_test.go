@@ -12,6 +12,7 @@ import (
 
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/outscale/osctest"
 )
 
@@ -27,21 +28,28 @@ func stopVM(t *testing.T, srv *osctest.Server, vmID string) {
 }
 
 // The reconcile loop on OUTSCALE, which has no autoscaling group to
-// replace a lost VM: a web VM terminated out of band, then another one
-// stopped, are each replaced within a pass; the pass writes only that
-// VM's replacement (and the lock), nothing else; the loop stops when
-// cancelled.
+// replace a lost VM: a web VM terminated out of band, one stopped, and one
+// failing the load balancer's health check are each replaced within a
+// pass; the pass writes only that VM's replacement (and the lock),
+// nothing else; when every node fails its check, nothing is replaced; the
+// loop stops when cancelled.
 func TestReconcileReplacesLostVMs(t *testing.T) {
 	t.Parallel()
 	srv := osctest.New(t)
 	d := newDriver(t, srv)
 	eng := engineFor(d)
-	bp := threeTier(t, false)
+	bp := webApp(t)
 	_, err := eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
-	web, err := d.Read(t.Context(), blueprint.KindCluster, clusterID(t, d, bp, "cluster/nginx"))
+	var web driver.Observed // the cluster behind the load balancer
+	clusters, err := d.List(t.Context(), driver.Query{Deployment: bp.Deployment, Kind: blueprint.KindCluster})
 	require.NoError(t, err)
-	require.Len(t, web.Parts["vm"], 2)
+	for _, c := range clusters {
+		if len(c.Resource.Cluster.LoadBalancers) > 0 {
+			web = c
+		}
+	}
+	require.GreaterOrEqual(t, len(web.Parts["vm"]), 2, "%+v", web)
 	want := state(t, d, bp.Deployment)
 
 	ctx, cancel := context.WithCancel(t.Context())
@@ -70,7 +78,7 @@ func TestReconcileReplacesLostVMs(t *testing.T) {
 		}
 		slices.Sort(writes)
 		assert.Contains(t, writes, "CreateVms", what)
-		assert.Subset(t, []string{"CreateKeypair", "CreateTags", "CreateVms", "DeleteKeypair", "DeleteVms", "LinkLoadBalancerBackendMachines", "StopVms"},
+		assert.Subset(t, []string{"CreateKeypair", "CreateTags", "CreateVms", "DeleteKeypair", "DeleteVms", "LinkLoadBalancerBackendMachines", "StopVms", "UnlinkLoadBalancerBackendMachines"},
 			writes, "%s: the lock, the new VM, its tags, its link to the load balancer (and the stopped VM's delete)", what)
 		assert.Equal(t, want, state(t, d, bp.Deployment), what)
 		web, err = d.Read(t.Context(), blueprint.KindCluster, web.ID)
@@ -79,6 +87,19 @@ func TestReconcileReplacesLostVMs(t *testing.T) {
 	}
 	heal("terminated", func(vm string) { terminate(t, srv, vm) })
 	heal("stopped", func(vm string) { stopVM(t, srv, vm) })
+	heal("failing its health check", func(vm string) { require.True(t, srv.FailHealthCheck(vm, true)) })
+
+	// When every node fails, the fault is the service or the check, not
+	// the VMs: nothing is replaced.
+	for _, vm := range web.Parts["vm"] {
+		require.True(t, srv.FailHealthCheck(vm, true))
+	}
+	start := len(srv.Calls())
+	waitPass(t, passes, func(p provider.Pass) bool { return p.Err == nil && !p.Healed() })
+	waitPass(t, passes, func(p provider.Pass) bool { return p.Err == nil && !p.Healed() })
+	for _, c := range srv.Calls()[start:] {
+		assert.False(t, isWrite(c.Op), "all nodes down: no %s", c.Op)
+	}
 
 	cancel()
 	select {
