@@ -53,8 +53,8 @@ func Example() {
 		fmt.Printf("%s -> db on 3306: %s\n", from, why)
 	}
 	// Output:
-	// 26 created with 26 writes
-	// 26 unchanged with 0 writes
+	// 27 created with 27 writes
+	// 27 unchanged with 0 writes
 	// 6 to create, 6 to update in place, 0 to replace
 	// intel -> db on 3306: allowed
 	// nginx -> db on 3306: no inbound rule of security_group/db admits tcp/3306 from group security_group/nginx

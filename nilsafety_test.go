@@ -53,6 +53,9 @@ var funcs = map[string]any{
 	"tier.NewCluster": tier.NewCluster, "tier.NewDatabase": tier.NewDatabase, "tier.Nginx": tier.Nginx, "tier.PostgreSQL": tier.PostgreSQL,
 	"tier.PublicLB": tier.PublicLB, "tier.RabbitMQ": tier.RabbitMQ, "tier.Redis": tier.Redis, "tier.TCP": tier.TCP,
 	"tier.TCPListener": tier.TCPListener, "tier.UDP": tier.UDP, "tier.Web": tier.Web,
+	"tier.ConsumeQueue": tier.ConsumeQueue, "tier.ProduceQueue": tier.ProduceQueue, "tier.ReadBucket": tier.ReadBucket,
+	"tier.WriteBucket": tier.WriteBucket, "tier.DatabaseSecret": tier.DatabaseSecret, "tier.ReadParameters": tier.ReadParameters,
+	"tier.Statements": tier.Statements, "tier.ValidateGrants": tier.ValidateGrants,
 
 	"pattern.CarveNets": pattern.CarveNets, "pattern.CloudNative": pattern.CloudNative, "pattern.DMZ": pattern.DMZ,
 	"pattern.Elastic": pattern.Elastic, "pattern.LBName": pattern.LBName, "pattern.New": pattern.New, "pattern.Parallel": pattern.Parallel,
@@ -64,6 +67,8 @@ var funcs = map[string]any{
 	"blueprint.CompareRules": blueprint.CompareRules, "blueprint.Description": blueprint.Description,
 	"blueprint.CheckByID": blueprint.CheckByID, "blueprint.Acknowledge": blueprint.Acknowledge, "blueprint.SortFindings": blueprint.SortFindings,
 	"blueprint.RouteTargetKind": blueprint.RouteTargetKind,
+	"blueprint.IAMName":         blueprint.IAMName, "blueprint.FromTier": blueprint.FromTier, "blueprint.ParsePolicyDocument": blueprint.ParsePolicyDocument,
+	"blueprint.PolicyChars": blueprint.PolicyChars,
 
 	"provider.NewEngine": provider.NewEngine, "provider.NewRenderer": provider.NewRenderer,
 
@@ -75,7 +80,7 @@ var funcs = map[string]any{
 
 	"fake.AssertAllows": fake.AssertAllows, "fake.AssertCount": fake.AssertCount, "fake.AssertDenies": fake.AssertDenies,
 	"fake.AssertExists": fake.AssertExists, "fake.AssertNoLeaks": fake.AssertNoLeaks, "fake.IsWrite": fake.IsWrite, "fake.IsLock": fake.IsLock,
-	"fake.New": fake.New, "fake.Outscale": fake.Outscale,
+	"fake.New": fake.New, "fake.Outscale": fake.Outscale, "fake.SecretARN": fake.SecretARN,
 
 	"aws.New": aws.New, "aws.NewFromConfig": aws.NewFromConfig,
 	"outscale.New": outscale.New,
@@ -114,10 +119,12 @@ func init() {
 
 		(*tier.Cluster)(nil), (*tier.Database)(nil), (*tier.Engine)(nil), (*tier.HealthCheck)(nil), (*tier.LB)(nil), (*tier.LBType)(nil),
 		(*tier.Listener)(nil), (*tier.Port)(nil), (*tier.Role)(nil), (*tier.Scaling)(nil), (*tier.Scheme)(nil), (*tier.Secret)(nil), (*tier.Tier)(nil),
+		(*tier.GrantKind)(nil), (*tier.Access)(nil), (*tier.Grant)(nil), (*tier.Statement)(nil),
 
 		(*pattern.Architecture)(nil), (*pattern.Availability)(nil), (*pattern.AvailabilityReport)(nil), (*pattern.Bus)(nil), (*pattern.Cache)(nil),
 		(*pattern.Check)(nil), (*pattern.CloudNativeOptions)(nil), (*pattern.DMZOptions)(nil), (*pattern.ElasticOptions)(nil), (*pattern.Link)(nil),
 		(*pattern.ThreeTierOptions)(nil), (*pattern.TierAvailability)(nil), (*pattern.WebAppOptions)(nil), (*pattern.VPN)(nil),
+		(*pattern.FlowLogs)(nil),
 
 		(*blueprint.ACLEntrySpec)(nil), (*blueprint.Acknowledgement)(nil), (*blueprint.Check)(nil), (*blueprint.Blueprint)(nil), (*blueprint.DeploymentError)(nil),
 		(*blueprint.ClusterSpec)(nil), (*blueprint.DatabaseSpec)(nil),
@@ -128,12 +135,14 @@ func init() {
 		(*blueprint.SecurityGroupRulesSpec)(nil), (*blueprint.SecurityGroupSpec)(nil), (*blueprint.SubnetSpec)(nil),
 		(*blueprint.DatabaseReplicaSpec)(nil), (*blueprint.Existing)(nil),
 		(*blueprint.VPNGatewaySpec)(nil), (*blueprint.CustomerGatewaySpec)(nil), (*blueprint.VPNConnectionSpec)(nil),
+		(*blueprint.InstanceRoleSpec)(nil), (*blueprint.PolicyStatement)(nil), (*blueprint.ARNScope)(nil), (*blueprint.FlowLogSpec)(nil),
 
 		(*provider.Action)(nil), (*provider.ApplyOptions)(nil), (*provider.Change)(nil), (*provider.Changeset)(nil), (*provider.DestroyOptions)(nil), (*provider.DriftReport)(nil),
 		(*provider.Engine)(nil), (*provider.Event)(nil), (*provider.EventType)(nil), (*provider.FieldDiff)(nil), (*provider.Options)(nil),
 		(*provider.Problem)(nil), (*provider.Renderer)(nil), (*provider.Result)(nil),
 		(*provider.DestroyOptions)(nil), (*provider.Class)(nil), (*provider.ProtectedError)(nil),
-		(*provider.Lease)(nil), (*provider.Pass)(nil), (*provider.ReconcileOptions)(nil), (*provider.LockOptions)(nil), (*provider.LockedError)(nil),
+		(*provider.Lease)(nil), (*provider.LockOptions)(nil), (*provider.LockedError)(nil),
+		(*provider.ReconcileOptions)(nil), (*provider.Pass)(nil),
 
 		(*driver.Blocker)(nil), (*driver.Capabilities)(nil), (*driver.Code)(nil), (*driver.Error)(nil), (*driver.Observed)(nil),
 		(*driver.Query)(nil), (*driver.Request)(nil), (*driver.RetryPolicy)(nil), (*driver.DeleteOptions)(nil), (*driver.Lock)(nil), (*driver.Holder)(nil),
@@ -158,7 +167,7 @@ func init() {
 }
 
 // interfaces are exported interface types: nothing to call.
-var interfaces = []string{"driver.Checker", "driver.Driver", "driver.Locker", "driver.Replacer", "provider.Source", "fake.TestingT", "aws.AutoScalingAPI", "aws.EC2API", "aws.ELBAPI", "aws.RDSAPI"}
+var interfaces = []string{"driver.Checker", "driver.Driver", "driver.Locker", "driver.Replacer", "provider.Source", "fake.TestingT", "aws.AutoScalingAPI", "aws.EC2API", "aws.ELBAPI", "aws.RDSAPI", "aws.IAMAPI", "aws.LogsAPI"}
 
 func dirOf(pkgPath string) string {
 	return pkgPath[strings.LastIndex(pkgPath, "/")+1:]

@@ -115,6 +115,10 @@ type Architecture struct {
 	// into a warning (the DMZ document). Prefer a bastion reached from an admin
 	// CIDR or a VPN peer.
 	AllowSSHFromAnywhere bool
+	// FlowLogs says where the Net's flow logs go; the zero value records
+	// all its traffic to CloudWatch Logs (AWS EC2.6). FlowLogs.Off opts
+	// out.
+	FlowLogs FlowLogs
 	// Pinned are the subnets already in use, read back from a running
 	// Net: they never move, whatever is added (see netplan.Planner).
 	Pinned []netplan.Allocation

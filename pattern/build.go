@@ -181,7 +181,7 @@ func findingErrors(fs []netplan.Finding) []error {
 
 func (d *design) validate() []error {
 	return slices.Concat(d.validateNet(), d.validateTiers(), d.validateLBs(), d.validateClusters(),
-		d.validateDatabases(), d.validateTargets(), d.validateFlows(), d.validateVPNs(), d.validateAcknowledgements())
+		d.validateDatabases(), d.validateGrants(), d.validateTargets(), d.validateFlows(), d.validateVPNs(), d.validateAcknowledgements())
 }
 
 // validateAcknowledgements checks that each acknowledgement names a check
@@ -602,6 +602,7 @@ func (d *design) blueprint() *blueprint.Blueprint {
 	b.bp = &blueprint.Blueprint{Schema: blueprint.SchemaV2, Deployment: a.Name,
 		Resources: make([]blueprint.Resource, 0, 4+8*len(a.Tiers)*len(d.zones)+4*len(a.LBs))}
 	b.add(blueprint.Resource{ID: b.netID, Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: a.CIDR, KeepDefaultSecurityGroupRules: a.KeepDefaultSecurityGroupRules}})
+	b.flowLogs()
 	b.subnetsAndGateways()
 	b.vpns()
 	b.routeTables()
@@ -707,6 +708,7 @@ func (b *bpBuilder) clusters() {
 		c := &b.d.arch.Clusters[i]
 		spec := b.d.clusterSpec(c, b.subnets[c.Tier])
 		spec.LoadBalancers = b.lbsOf[c.Tier]
+		spec.InstanceRole = b.instanceRole(c)
 		slices.Sort(spec.LoadBalancers)
 		if c.FloatingIP {
 			ipID := id(blueprint.KindPublicIP, c.Tier)

@@ -72,6 +72,8 @@ func ExampleArchitecture_Build() {
 	// security_group: 4
 	// security_group_rules: 4
 	// network_acl: 3
+	// flow_log: 1
+	// instance_role: 0
 	// load_balancer: 1
 	// cluster: 1
 	// database: 1
@@ -189,4 +191,41 @@ func ExampleArchitecture_VPN() {
 	// app/a: 192.168.0.0/16 -> vpn_gateway/main
 	// office -> app tcp/22: allowed
 	// office -> app tcp/23: blocked at acl-in app: #32766 deny all 0.0.0.0/0 matches tcp/23 from 192.168.0.0/16
+}
+
+// A web application whose nodes consume a queue and read the database's
+// password: the application cluster gets a role whose policy allows
+// exactly that, and the Net its flow log. The placeholders are filled
+// by the driver with its region and the role's account; the secret's ARN
+// is the one RDS made for the database.
+func ExampleArchitecture_grants() {
+	a := pattern.WebApp(pattern.WebAppOptions{Name: "shop"})
+	for i := range a.Clusters {
+		if a.Clusters[i].Tier == "app" {
+			a.Clusters[i].Grants = []tier.Grant{tier.ConsumeQueue("orders"), tier.DatabaseSecret("db")}
+		}
+	}
+	bp, err := a.Build()
+	if err != nil {
+		log.Fatal(err)
+	}
+	role, _ := bp.Resource("instance_role/app")
+	fmt.Println("role:", role.InstanceRole.Name)
+	for _, s := range role.InstanceRole.Statements {
+		if s.Secret != "" {
+			fmt.Println(s.Sid, s.Actions, "the secret of", s.Secret)
+			continue
+		}
+		fmt.Println(s.Sid, s.Actions, s.Resources)
+	}
+	cluster, _ := bp.Resource("cluster/app")
+	fmt.Println("launch template profile:", cluster.Cluster.InstanceRole)
+	fl, _ := bp.Resource("flow_log/main")
+	fmt.Println("flow logs to", fl.FlowLog.LogGroup, "through role", fl.FlowLog.Role)
+	// Output:
+	// role: shop-instance_role-app
+	// DatabaseSecretDb [secretsmanager:DescribeSecret secretsmanager:GetSecretValue] the secret of database/db
+	// QueueReadOrders [sqs:ChangeMessageVisibility sqs:DeleteMessage sqs:GetQueueAttributes sqs:GetQueueUrl sqs:ReceiveMessage] [arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:orders]
+	// launch template profile: instance_role/app
+	// flow logs to /archkit/shop/flow-logs through role shop-flow_log-main
 }

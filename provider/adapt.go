@@ -17,8 +17,10 @@ import (
 // resource of an unsupported kind, and every resource that sets a field of
 // [driver.Capabilities.UnsupportedFields], is an error naming it, the reason and
 // the fix. With fallback, network ACLs are dropped, databases become their
-// fallback clusters and unsupported fields are cleared; each adaptation
-// is returned as a notice. bp is a copy the engine owns and is changed in
+// fallback clusters, instance roles are dropped and unsupported fields are
+// cleared; each adaptation is returned as a notice. Flow logs are dropped
+// with a notice with or without fallback: they are on by default and
+// change nothing the deployment does. bp is a copy the engine owns and is changed in
 // place.
 func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, allowFallback bool) (notices []string, err error) {
 	var errs []error
@@ -31,6 +33,12 @@ func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, a
 			continue
 		}
 		switch {
+		case r.Kind == blueprint.KindFlowLog:
+			// Flow logs are on by default and change nothing the
+			// deployment does: a cloud without them drops them with a
+			// notice, fallback or not.
+			dropped[r.ID] = true
+			notices = append(notices, fmt.Sprintf("%s: dropped: %s has no flow logs (%s); the Net's traffic is not recorded", r.ID, provider, reason))
 		case !allowFallback:
 			fix := "use a provider that supports it or remove the resource"
 			switch r.Kind {
@@ -40,11 +48,16 @@ func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, a
 				fix = "set a fallback cluster and AllowFallback=true"
 			case blueprint.KindDatabaseReplica:
 				fix = "remove the read replicas, or set AllowFallback=true to drop them"
+			case blueprint.KindInstanceRole:
+				fix = "remove the cluster's grants, or set AllowFallback=true to start its nodes without a role (give the application its credentials otherwise)"
 			}
 			errs = append(errs, fmt.Errorf("provider: %s: %s not supported by %s (%s); %s: %w", r.ID, r.Kind, provider, reason, fix, driver.ErrUnsupported))
 		case r.Kind == blueprint.KindNetworkACL:
 			dropped[r.ID] = true
 			notices = append(notices, fmt.Sprintf("%s: dropped: %s has no network ACLs (%s); the security groups already enforce the same flows", r.ID, provider, reason))
+		case r.Kind == blueprint.KindInstanceRole:
+			dropped[r.ID] = true
+			notices = append(notices, fmt.Sprintf("%s: dropped: %s gives VMs no role (%s); the nodes get no cloud credentials from it", r.ID, provider, reason))
 		case r.Kind == blueprint.KindDatabaseReplica:
 			// No fallback: a replica of a database cluster of VMs is the
 			// cluster's own replication, which archkit does not run; the

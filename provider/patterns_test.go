@@ -113,7 +113,8 @@ func TestPatternsOnOutscale(t *testing.T) {
 			notices++
 		}
 	}
-	assert.Equal(t, len(three.OfKind(blueprint.KindNetworkACL)), notices)
+	assert.Equal(t, len(three.OfKind(blueprint.KindNetworkACL))+len(three.OfKind(blueprint.KindFlowLog)), notices,
+		"a notice for each network ACL and the flow log dropped")
 
 	web := pats["web-app"]
 	if db := web.OfKind(blueprint.KindDatabase); len(db) > 0 && db[0].Database.Fallback == nil {

@@ -46,6 +46,15 @@ type Cluster struct {
 	// VolumeKMSKey is the KMS key (id, ARN or alias) of the root volumes;
 	// "": the account's default EBS key.
 	VolumeKMSKey string `json:"volume_kms_key,omitempty"`
+
+	// Grants are what the nodes may use: queues, buckets, a managed
+	// database's secret, parameter paths. The cluster gets a role whose
+	// policy allows exactly those ([Statements]); none: no role at all.
+	// On AWS, an IAM role with an instance profile named in the launch
+	// template. OUTSCALE gives VMs no role (its identity service, EIM,
+	// has users, groups and policies, but no roles or instance profiles).
+	Grants []Grant `json:"grants,omitempty"`
+
 	// FloatingIP gives the tier one public IP that stays on a running
 	// node (the active one) and moves to another (a standby) when it
 	// stops: the failover of the OUTSCALE three-tier document for a tier
@@ -136,6 +145,9 @@ func (c Cluster) Validate() error {
 	}
 	if c.UnencryptedVolumes && c.VolumeKMSKey != "" {
 		errs = append(errs, fieldError(f+".volume_kms_key", c.VolumeKMSKey, "a key for unencrypted volumes", "clear unencrypted_volumes, or the key"))
+	}
+	if err := ValidateGrants(f+".grants", c.Grants); err != nil {
+		errs = append(errs, err)
 	}
 	if c.FloatingIP && c.Desired < 2 {
 		errs = append(errs, fieldError(f+".floating_ip", "true", fmt.Sprintf("%d node(s): no standby for the IP to move to", c.Desired), "run at least 2 nodes (desired 2), or drop the floating IP"))

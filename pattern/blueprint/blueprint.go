@@ -153,6 +153,8 @@ type Resource struct {
 	SecurityGroup      *SecurityGroupSpec      `json:"security_group,omitempty"`
 	SecurityGroupRules *SecurityGroupRulesSpec `json:"security_group_rules,omitempty"`
 	NetworkACL         *NetworkACLSpec         `json:"network_acl,omitempty"`
+	FlowLog            *FlowLogSpec            `json:"flow_log,omitempty"`
+	InstanceRole       *InstanceRoleSpec       `json:"instance_role,omitempty"`
 	LoadBalancer       *LoadBalancerSpec       `json:"load_balancer,omitempty"`
 	Cluster            *ClusterSpec            `json:"cluster,omitempty"`
 	Database           *DatabaseSpec           `json:"database,omitempty"`
@@ -453,6 +455,11 @@ type ClusterSpec struct {
 	// root volumes; "": the account's default EBS key (aws/ebs, or the
 	// key the account set as its default).
 	VolumeKMSKey string `json:"volume_kms_key,omitempty"`
+	// InstanceRole is the role of the nodes (an [InstanceRoleSpec]): on
+	// AWS the launch template names its instance profile
+	// (IamInstanceProfile), so the nodes get its credentials from the
+	// instance metadata service. "": the nodes have no role.
+	InstanceRole Ref `json:"instance_role,omitempty"`
 	// PublicIP is a public_ip the driver keeps on one running node of the
 	// cluster, its active node, and moves to another running node (a
 	// standby) when the active one stops: the failover the OUTSCALE

@@ -155,6 +155,10 @@ func (r *Resource) Check() error {
 		ps.ruleSet(r.SecurityGroupRules)
 	case KindNetworkACL:
 		ps.networkACL(r.NetworkACL)
+	case KindFlowLog:
+		ps.flowLog(r.FlowLog)
+	case KindInstanceRole:
+		ps.instanceRole(r.InstanceRole)
 	case KindLoadBalancer:
 		ps.loadBalancer(r.LoadBalancer)
 	case KindCluster:

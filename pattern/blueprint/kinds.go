@@ -25,6 +25,8 @@ const (
 	KindSecurityGroup      Kind = "security_group"       // the group alone, one per tier and per load balancer
 	KindSecurityGroupRules Kind = "security_group_rules" // the complete rule set of one group (split out so groups can reference each other)
 	KindNetworkACL         Kind = "network_acl"          // AWS network ACL (stateless); none on OUTSCALE
+	KindFlowLog            Kind = "flow_log"             // AWS VPC flow log (+ its log group and delivery role); none on OUTSCALE
+	KindInstanceRole       Kind = "instance_role"        // AWS IAM role + inline policy + instance profile; none on OUTSCALE
 	KindLoadBalancer       Kind = "load_balancer"        // AWS ALB/NLB + target group + listeners, OUTSCALE LBU
 	KindCluster            Kind = "cluster"              // AWS launch template + autoscaling group, OUTSCALE VMs
 	KindDatabase           Kind = "database"             // AWS RDS (subnet group + instance); none on OUTSCALE
@@ -83,6 +85,11 @@ var registry = []kindEntry{
 		func(r *Resource) **SecurityGroupSpec { return &r.SecurityGroup }),
 	entry(KindInfo{Kind: KindSecurityGroupRules, DeleteFirst: true}, func(r *Resource) **SecurityGroupRulesSpec { return &r.SecurityGroupRules }),
 	entry(KindInfo{Kind: KindNetworkACL}, func(r *Resource) **NetworkACLSpec { return &r.NetworkACL }),
+	entry(KindInfo{Kind: KindFlowLog}, func(r *Resource) **FlowLogSpec { return &r.FlowLog }),
+	// A role's policy may name a database's secret: the role is made
+	// after the database when it does (its Ref orders it), and before the
+	// cluster whose launch template names it.
+	entry(KindInfo{Kind: KindInstanceRole}, func(r *Resource) **InstanceRoleSpec { return &r.InstanceRole }),
 	entry(KindInfo{Kind: KindLoadBalancer, Async: true, DeleteFirst: true}, func(r *Resource) **LoadBalancerSpec { return &r.LoadBalancer }),
 	entry(KindInfo{Kind: KindCluster}, func(r *Resource) **ClusterSpec { return &r.Cluster }),
 	// A replaced database gets a new identifier and subnet group, so the

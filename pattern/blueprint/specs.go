@@ -201,7 +201,7 @@ func (s *LoadBalancerSpec) HTTPSPort() uint16 {
 }
 
 func (s *ClusterSpec) refs() []*Ref {
-	out := slices.Concat(refsOf(s.Subnets), refsOf(s.SecurityGroups), refsOf(s.LoadBalancers))
+	out := slices.Concat(refsOf(s.Subnets), refsOf(s.SecurityGroups), refsOf(s.LoadBalancers), []*Ref{&s.InstanceRole})
 	if s.PublicIP != "" {
 		out = append(out, &s.PublicIP)
 	}
@@ -273,6 +273,57 @@ func (s *DatabaseReplicaSpec) clone() *DatabaseReplicaSpec {
 }
 
 func (s *DatabaseReplicaSpec) normalize() { slices.Sort(s.SecurityGroups) }
+
+func (s *FlowLogSpec) refs() []*Ref        { return []*Ref{&s.Net} }
+func (s *FlowLogSpec) clone() *FlowLogSpec { c := *s; return &c }
+
+// normalize writes the defaults out as their zero values, and clears
+// what the destination makes meaningless.
+func (s *FlowLogSpec) normalize() {
+	if s.Destination == FlowLogsToCloudWatch {
+		s.Destination = ""
+	}
+	if s.TrafficType == "ALL" {
+		s.TrafficType = ""
+	}
+	if s.RetentionDays == DefaultFlowLogRetentionDays {
+		s.RetentionDays = 0
+	}
+	if s.Destination == FlowLogsToS3 {
+		s.LogGroup, s.Role, s.RetentionDays = "", "", 0
+	} else {
+		s.Bucket = ""
+	}
+}
+
+func (s *InstanceRoleSpec) refs() []*Ref {
+	out := make([]*Ref, 0, len(s.Statements))
+	for i := range s.Statements {
+		out = append(out, &s.Statements[i].Secret)
+	}
+	return out
+}
+
+func (s *InstanceRoleSpec) clone() *InstanceRoleSpec {
+	c := *s
+	c.Statements = make([]PolicyStatement, len(s.Statements))
+	for i, st := range s.Statements {
+		c.Statements[i] = PolicyStatement{Sid: st.Sid, Actions: slices.Clone(st.Actions), Resources: slices.Clone(st.Resources), Secret: st.Secret}
+	}
+	if s.Statements == nil {
+		c.Statements = nil
+	}
+	return &c
+}
+
+// normalize sorts the statements by Sid and their actions and resources.
+func (s *InstanceRoleSpec) normalize() {
+	for i := range s.Statements {
+		slices.Sort(s.Statements[i].Actions)
+		slices.Sort(s.Statements[i].Resources)
+	}
+	slices.SortFunc(s.Statements, func(a, b PolicyStatement) int { return strings.Compare(a.Sid, b.Sid) })
+}
 
 // refsOf returns pointers to the elements of rs.
 func refsOf(rs []Ref) []*Ref {

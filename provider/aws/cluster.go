@@ -69,6 +69,11 @@ func launchTemplateData(spec *blueprint.ClusterSpec, tags map[string]string, roo
 	if spec.UserData != "" {
 		data.UserData = awssdk.String(base64.StdEncoding.EncodeToString([]byte(spec.UserData.Value())))
 	}
+	if spec.InstanceRole != "" {
+		// The instance role's provider id is the name of its role and
+		// of its instance profile.
+		data.IamInstanceProfile = &ec2types.LaunchTemplateIamInstanceProfileSpecificationRequest{Name: awssdk.String(string(spec.InstanceRole))}
+	}
 	return data
 }
 
@@ -433,6 +438,9 @@ func readTemplate(spec *blueprint.ClusterSpec, data *ec2types.ResponseLaunchTemp
 			spec.MetadataHopLimit = hop // the default reads back as 0, as Build writes it
 		}
 	}
+	if p := data.IamInstanceProfile; p != nil {
+		spec.InstanceRole = blueprint.Ref(cmp.Or(awssdk.ToString(p.Name), lastSegment(awssdk.ToString(p.Arn), "/")))
+	}
 	spec.UnencryptedVolumes = true
 	for _, m := range data.BlockDeviceMappings {
 		if m.Ebs != nil && awssdk.ToBool(m.Ebs.Encrypted) {
@@ -443,8 +451,8 @@ func readTemplate(spec *blueprint.ClusterSpec, data *ec2types.ResponseLaunchTemp
 }
 
 // templateDiffers reports whether the launch template of have must get a
-// new version for want: the image, type, user data, groups or secure
-// defaults changed.
+// new version for want: the image, type, user data, groups, secure
+// defaults or instance role changed.
 func templateDiffers(want, have *blueprint.ClusterSpec) bool {
 	w, h := *want, *have
 	for _, s := range []*blueprint.ClusterSpec{&w, &h} {
@@ -458,7 +466,7 @@ func templateDiffers(want, have *blueprint.ClusterSpec) bool {
 	return w.Image != h.Image || w.InstanceType != h.InstanceType || w.UserData != h.UserData ||
 		!slices.Equal(sortedRefs(w.SecurityGroups), sortedRefs(h.SecurityGroups)) ||
 		w.AllowIMDSv1 != h.AllowIMDSv1 || w.MetadataHopLimit != h.MetadataHopLimit ||
-		w.UnencryptedVolumes != h.UnencryptedVolumes || w.VolumeKMSKey != h.VolumeKMSKey
+		w.UnencryptedVolumes != h.UnencryptedVolumes || w.VolumeKMSKey != h.VolumeKMSKey || w.InstanceRole != h.InstanceRole
 }
 
 // scalingDiffers reports whether the policy of o differs from spec's.

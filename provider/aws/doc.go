@@ -85,6 +85,30 @@
 //     implicit deny 32767 is never reported), associated with its subnets
 //     by ReplaceNetworkAclAssociation; Delete gives the subnets back to the
 //     VPC's default ACL first.
+//   - flow_log: a VPC flow log of all traffic (CreateFlowLogs with the
+//     request's token), to CloudWatch Logs: the log group made first
+//     (CreateLogGroup, PutRetentionPolicy: the spec's retention, 365 days
+//     by default) and a delivery role the VPC flow logs service assumes,
+//     with CreateLogStream, PutLogEvents, DescribeLogGroups and
+//     DescribeLogStreams on that group only, under the path
+//     "/archkit/<deployment>/flow-logs/"; or to an S3 bucket. Delete
+//     removes the flow log and its role and keeps the log group (the
+//     audit trail). IAM and CloudWatch Logs are not metered by
+//     ratelimit.AWS.
+//   - instance_role: an IAM role EC2 may assume, under the path
+//     "/archkit/<deployment>/" (List reads ListRoles by that path and
+//     compares the tags), its inline policy "archkit" (PutRolePolicy,
+//     replaced whole in place) with the spec's statements filled in for
+//     the driver's region and the role's account and partition, and an
+//     instance profile of the same name holding it. Observed.ID is the
+//     name, which the cluster's launch template names
+//     (IamInstanceProfile). A statement for a database's secret names the
+//     ARN of the master user secret RDS made (DescribeDBInstances
+//     MasterUserSecret), kept in a role tag so a read gives the database
+//     back. A role of that name that is not this resource's is refused
+//     (AlreadyExists), never taken. IAM is eventually consistent: a new
+//     profile may take seconds before Auto Scaling can launch with it,
+//     which its launch retries absorb.
 //   - load_balancer: ALB or NLB, a target group named like it with the
 //     health check, and one listener per port (HTTPS with its certificate
 //     ARN and the TLS policy, blueprint.DefaultTLSPolicy unless the spec

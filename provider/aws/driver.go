@@ -14,9 +14,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/smithy-go/middleware"
 
@@ -84,6 +86,10 @@ type Driver struct {
 	ELB         ELBAPI
 	AutoScaling AutoScalingAPI
 	RDS         RDSAPI
+	// IAM and Logs serve instance roles and flow logs; a Driver built as
+	// a literal without them refuses those kinds.
+	IAM  IAMAPI
+	Logs LogsAPI
 
 	region string
 	opts   Options
@@ -179,6 +185,8 @@ func NewFromConfig(cfg awssdk.Config, optFns ...func(*Options)) (*Driver, error)
 		ELB:         elbv2.NewFromConfig(cfg),
 		AutoScaling: autoscaling.NewFromConfig(cfg),
 		RDS:         rds.NewFromConfig(cfg),
+		IAM:         iam.NewFromConfig(cfg),
+		Logs:        cloudwatchlogs.NewFromConfig(cfg),
 		region:      cfg.Region,
 		opts:        o,
 		log:         log,

@@ -55,10 +55,10 @@ func errorCode(err error) driver.Code {
 		case code == "DependencyViolation", code == "InvalidIPAddress.InUse", code == "ResourceInUse",
 			code == "ResourceInUseFault", code == "InvalidDBSubnetGroupStateFault", code == "InvalidDBInstanceState",
 			code == "InvalidDBInstanceStateFault", code == "ScalingActivityInProgress", code == "ScalingActivityInProgressFault",
-			code == "SubnetAlreadyInUse", code == "IncorrectState":
+			code == "SubnetAlreadyInUse", code == "IncorrectState", code == "DeleteConflict":
 			return driver.Dependency
 		case strings.HasSuffix(code, ".NotFound"), strings.HasSuffix(code, "NotFound"),
-			strings.HasSuffix(code, "NotFoundFault"), strings.HasSuffix(code, "NotFoundException"),
+			strings.HasSuffix(code, "NotFoundFault"), strings.HasSuffix(code, "NotFoundException"), code == "NoSuchEntity",
 			strings.HasSuffix(code, ".Malformed") && strings.Contains(code, "ID"):
 			return driver.NotFound
 		case strings.HasSuffix(code, ".Duplicate"), strings.Contains(code, "AlreadyExists"),

@@ -47,6 +47,10 @@ var kinds = map[blueprint.Kind]kindOps{
 		delete: noData((*Driver).deleteSecurityGroupRules), mutable: rulesMutable},
 	blueprint.KindNetworkACL: {list: (*Driver).listNetworkACLs, read: (*Driver).readNetworkACL, create: (*Driver).createNetworkACL,
 		update: (*Driver).updateNetworkACL, delete: noData((*Driver).deleteNetworkACL), mutable: networkACLMutable},
+	blueprint.KindFlowLog: {list: (*Driver).listFlowLogs, read: (*Driver).readFlowLog, create: (*Driver).createFlowLog,
+		update: (*Driver).updateFlowLog, delete: noData((*Driver).deleteFlowLog), mutable: flowLogMutable},
+	blueprint.KindInstanceRole: {list: (*Driver).listInstanceRoles, read: (*Driver).readInstanceRole, create: (*Driver).createInstanceRole,
+		update: (*Driver).updateInstanceRole, delete: noData((*Driver).deleteInstanceRole), mutable: instanceRoleMutable},
 	blueprint.KindLoadBalancer: {list: (*Driver).listLoadBalancers, read: (*Driver).readLoadBalancer,
 		create: (*Driver).createLoadBalancer, update: (*Driver).updateLoadBalancer, delete: (*Driver).deleteLoadBalancer,
 		mutable: loadBalancerMutable},
@@ -73,6 +77,12 @@ var (
 	}
 	vpnConnectionMutable = []string{
 		"static_routes", // CreateVpnConnectionRoute, DeleteVpnConnectionRoute
+	}
+	flowLogMutable = []string{
+		"retention_days", // PutRetentionPolicy on the log group
+	}
+	instanceRoleMutable = []string{
+		"statements", // PutRolePolicy (replaces the inline policy)
 	}
 	routeTableMutable = []string{
 		"routes", // CreateRoute, ReplaceRoute, DeleteRoute
@@ -102,7 +112,8 @@ var (
 		"subnets",                                                                     // UpdateAutoScalingGroup VPCZoneIdentifier
 		"load_balancers",                                                              // AttachLoadBalancerTargetGroups, DetachLoadBalancerTargetGroups
 		"allow_imdsv1", "metadata_hop_limit", "unencrypted_volumes", "volume_kms_key", // CreateLaunchTemplateVersion, then UpdateAutoScalingGroup to $Latest
-		"scaling", // PutScalingPolicy, DeletePolicy
+		"scaling",       // PutScalingPolicy, DeletePolicy
+		"instance_role", // CreateLaunchTemplateVersion (IamInstanceProfile), then UpdateAutoScalingGroup to $Latest
 	}
 	databaseMutable = []string{
 		"instance_class",        // ModifyDBInstance DBInstanceClass

@@ -25,6 +25,8 @@ var awsAPI = map[blueprint.Kind]api{
 	blueprint.KindSecurityGroup:      {ratelimit.ServiceEC2, "CreateSecurityGroup", "CreateTags", "DeleteSecurityGroup", "DescribeSecurityGroups"},
 	blueprint.KindSecurityGroupRules: {ratelimit.ServiceEC2, "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupIngress", "RevokeSecurityGroupIngress", "DescribeSecurityGroupRules"},
 	blueprint.KindNetworkACL:         {ratelimit.ServiceEC2, "CreateNetworkAcl", "ReplaceNetworkAclEntry", "DeleteNetworkAcl", "DescribeNetworkAcls"},
+	blueprint.KindFlowLog:            {ratelimit.ServiceEC2, "CreateFlowLogs", "CreateTags", "DeleteFlowLogs", "DescribeFlowLogs"},
+	blueprint.KindInstanceRole:       {ratelimit.ServiceIAM, "CreateRole", "PutRolePolicy", "DeleteRole", "GetRole"},
 	blueprint.KindLoadBalancer:       {ratelimit.ServiceELBv2, "CreateLoadBalancer", "ModifyListener", "DeleteLoadBalancer", "DescribeLoadBalancers"},
 	blueprint.KindCluster:            {ratelimit.ServiceAutoScaling, "CreateAutoScalingGroup", "UpdateAutoScalingGroup", "DeleteAutoScalingGroup", "DescribeAutoScalingGroups"},
 	blueprint.KindDatabase:           {ratelimit.ServiceRDS, "CreateDBInstance", "ModifyDBInstance", "DeleteDBInstance", "DescribeDBInstances"},

@@ -26,6 +26,11 @@ func (d *Driver) validateCluster(op string, e, _ *entry) error {
 			return err
 		}
 	}
+	if s.InstanceRole != "" {
+		if _, err := d.ref(op, e, "cluster.instance_role", s.InstanceRole, blueprint.KindInstanceRole); err != nil {
+			return err
+		}
+	}
 	return d.checkFloatingIP(op, e)
 }
 

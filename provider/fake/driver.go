@@ -121,12 +121,21 @@ func Outscale(o *Options) {
 		blueprint.KindVPNGateway:      "the OUTSCALE driver does not create virtual gateways yet",
 		blueprint.KindCustomerGateway: "the OUTSCALE driver does not create client gateways yet",
 		blueprint.KindVPNConnection:   "the OUTSCALE driver does not create VPN connections yet",
+		blueprint.KindFlowLog:         noFlowLogs,
+		blueprint.KindInstanceRole:    noInstanceRoles,
 	}
 	o.UnsupportedFields = map[blueprint.Kind]map[string]string{
-		blueprint.KindCluster: {"scaling": "OUTSCALE has no autoscaling service; the VMs are kept at the desired count"},
+		blueprint.KindCluster: {"scaling": "OUTSCALE has no autoscaling service; the VMs are kept at the desired count",
+			"instance_role": noInstanceRoles},
 	}
 	o.ClientTokens = []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindCluster}
 }
+
+// What OUTSCALE lacks for the service kinds, as its driver says.
+const (
+	noFlowLogs      = "OUTSCALE's API has no flow logs (ReadApiLogs logs API calls, not traffic)"
+	noInstanceRoles = "OUTSCALE's identity service (EIM) has users, groups and policies but no roles or instance profiles for VMs"
+)
 
 // awsNoFloatingIP is why AWS, and the fake in its mode, take no floating
 // public IP on a cluster.

@@ -260,7 +260,7 @@ func TestDeleteDependencies(t *testing.T) {
 	}
 	err := d.Delete(ctx, obs["net/main"], driver.DeleteOptions{})
 	require.ErrorIs(t, err, driver.ErrDependency)
-	assert.Len(t, err.(*driver.Error).Blockers, 20, "everything but the public IP, the customer gateway and the rule sets")
+	assert.Len(t, err.(*driver.Error).Blockers, 21, "everything but the public IP, the customer gateway, the rule sets and the instance role")
 	assert.Contains(t, err.Error(), "blocked by")
 }
 
@@ -529,8 +529,8 @@ func TestCallLog(t *testing.T) {
 	t.Parallel()
 	d, obs := stack(t)
 	n := d.Counts()
-	assert.Equal(t, 26, n.Writes, "one Create per resource")
-	assert.Equal(t, 26, n.ByOp[fake.OpCreate])
+	assert.Equal(t, 28, n.Writes, "one Create per resource")
+	assert.Equal(t, 28, n.ByOp[fake.OpCreate])
 	assert.Equal(t, 4, n.WritesByKind[blueprint.KindSubnet])
 	assert.Equal(t, n.Calls, n.Reads+n.Writes)
 	assert.Equal(t, 1, n.ByKind[blueprint.KindNet])
@@ -680,7 +680,7 @@ func TestAssertions(t *testing.T) {
 	assert.False(t, ok)
 	require.Len(t, r.msgs, 6)
 	assert.Contains(t, r.msgs[0], "no inbound rule")
-	assert.Contains(t, r.msgs[4], "leaked 26 resource(s)")
+	assert.Contains(t, r.msgs[4], "leaked 28 resource(s)")
 
 	providertest.Destroy(t.Context(), t, d, dep)
 	fake.AssertNoLeaks(t, d, dep)

@@ -139,6 +139,15 @@ func registry() map[blueprint.Kind]kindOps {
 			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return r.NetworkACL.Net, "" },
 			subnets: func(r *blueprint.Resource) []blueprint.Ref { return r.NetworkACL.Subnets },
 		},
+		blueprint.KindFlowLog: {
+			idPrefix: "fl", validate: (*Driver).validateFlowLog, mutable: []string{"retention_days"},
+			keys: func(_ *Driver, r *blueprint.Resource) []key { return []key{netKey(r.FlowLog.Net)} },
+			net:  func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return r.FlowLog.Net, "" },
+		},
+		blueprint.KindInstanceRole: {
+			idPrefix: "role", validate: (*Driver).validateInstanceRole, mutable: []string{"statements"},
+			keys: func(_ *Driver, r *blueprint.Resource) []key { return []key{nameKey(r.InstanceRole.Name)} },
+		},
 		blueprint.KindLoadBalancer: {
 			validate: (*Driver).validateLoadBalancer,
 			keys:     func(_ *Driver, r *blueprint.Resource) []key { return []key{nameKey(r.LoadBalancer.Name)} },
@@ -157,7 +166,7 @@ func registry() map[blueprint.Kind]kindOps {
 		blueprint.KindCluster: {
 			idPrefix: "asg", validate: (*Driver).validateCluster, ready: "InService",
 			mutable: []string{"image", "instance_type", "user_data", "min", "desired", "max", "load_balancers", "scaling", "security_groups", "subnets",
-				"allow_imdsv1", "metadata_hop_limit", "unencrypted_volumes", "volume_kms_key"},
+				"allow_imdsv1", "metadata_hop_limit", "unencrypted_volumes", "volume_kms_key", "instance_role"},
 			oscMutable: []string{"min", "desired", "max", "load_balancers", "target_port", "security_groups", "subnets", "public_ip"},
 			net:        func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", first(r.Cluster.Subnets) },
 			subnets:    func(r *blueprint.Resource) []blueprint.Ref { return r.Cluster.Subnets },

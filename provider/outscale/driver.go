@@ -174,7 +174,7 @@ func (d *Driver) Capabilities() driver.Capabilities {
 	c := driver.Capabilities{
 		Unsupported: map[blueprint.Kind]string{},
 		UnsupportedFields: map[blueprint.Kind]map[string]string{
-			blueprint.KindCluster: {"scaling": scalingUnsupported},
+			blueprint.KindCluster: {"scaling": scalingUnsupported, "instance_role": instanceRolesUnsupported},
 		},
 		Mutable: map[blueprint.Kind][]string{},
 		// The secure defaults OUTSCALE's API has no setting for, neither

@@ -50,7 +50,9 @@ func registry() map[blueprint.Kind]kindOps {
 		blueprint.KindSecurityGroup: {list: (*Driver).listSecurityGroups, create: (*Driver).createSecurityGroup, delete: noData((*Driver).deleteSecurityGroup)},
 		blueprint.KindSecurityGroupRules: {list: (*Driver).listRuleSets, create: (*Driver).createRuleSet, update: (*Driver).updateRuleSet,
 			delete: noData((*Driver).deleteRuleSet), mutable: rulesMutable},
-		blueprint.KindNetworkACL: {unsupported: "OUTSCALE has no network ACLs in its API; security groups enforce the flows"},
+		blueprint.KindNetworkACL:   {unsupported: "OUTSCALE has no network ACLs in its API; security groups enforce the flows"},
+		blueprint.KindFlowLog:      {unsupported: "OUTSCALE's API has no flow logs (ReadApiLogs logs API calls, not traffic)"},
+		blueprint.KindInstanceRole: {unsupported: instanceRolesUnsupported},
 		blueprint.KindLoadBalancer: {list: (*Driver).listLoadBalancers, create: (*Driver).createLoadBalancer,
 			update: (*Driver).updateLoadBalancer, delete: noData((*Driver).deleteLoadBalancer),
 			mutable: loadBalancerMutable},
@@ -60,6 +62,12 @@ func registry() map[blueprint.Kind]kindOps {
 		blueprint.KindDatabaseReplica: {unsupported: "OUTSCALE has no managed database read replicas; the fallback database cluster's size (Fallback.Desired) sets its replicas"},
 	}
 }
+
+// instanceRolesUnsupported says why a cluster gets no role: EIM, OUTSCALE's
+// identity service, manages users, groups and their policies
+// (CreateUser, CreatePolicy, LinkPolicy...), and its VMs get no
+// credentials from the metadata server.
+const instanceRolesUnsupported = "OUTSCALE's identity service (EIM) has users, groups and policies but no roles or instance profiles for VMs"
 
 // What each kind changes in place (Capabilities.Mutable), with the call
 // that does it. Every other field is fixed at creation: a change replaces

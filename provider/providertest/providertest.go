@@ -42,6 +42,7 @@ import (
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/tier"
 )
 
 // Harness gives the suite a driver to test and says where its backend is
@@ -701,7 +702,8 @@ var mutations = map[blueprint.Kind]map[string]mutation{
 		"volume_kms_key": {"cluster/web", func(r *blueprint.Resource, _ func(string) blueprint.Ref) {
 			r.Cluster.UnencryptedVolumes, r.Cluster.VolumeKMSKey = false, "alias/archkit-conformance"
 		}},
-		"image": {"cluster/web", func(r *blueprint.Resource, ref func(string) blueprint.Ref) { r.Cluster.Image = ImageNext }},
+		"image":         {"cluster/web", func(r *blueprint.Resource, ref func(string) blueprint.Ref) { r.Cluster.Image = ImageNext }},
+		"instance_role": {"cluster/web", func(r *blueprint.Resource, _ func(string) blueprint.Ref) { r.Cluster.InstanceRole = "" }},
 		"security_groups": {"cluster/web", func(r *blueprint.Resource, ref func(string) blueprint.Ref) {
 			r.Cluster.SecurityGroups = append(r.Cluster.SecurityGroups, ref("security_group/db"))
 		}},
@@ -732,6 +734,14 @@ var mutations = map[blueprint.Kind]map[string]mutation{
 		"subnets": {"database/main", func(r *blueprint.Resource, ref func(string) blueprint.Ref) {
 			r.Database.Subnets = []blueprint.Ref{ref("subnet/app/a"), ref("subnet/web/b")}
 		}},
+	},
+	blueprint.KindInstanceRole: {
+		"statements": {"instance_role/web", func(r *blueprint.Resource, _ func(string) blueprint.Ref) {
+			r.InstanceRole.Statements = append(r.InstanceRole.Statements, blueprint.FromTier(tier.Statements([]tier.Grant{tier.ProduceQueue("jobs")}))...)
+		}},
+	},
+	blueprint.KindFlowLog: {
+		"retention_days": {"flow_log/main", func(r *blueprint.Resource, _ func(string) blueprint.Ref) { r.FlowLog.RetentionDays = 30 }},
 	},
 	blueprint.KindDatabaseReplica: {
 		"instance_class": {"database_replica/main/1", func(r *blueprint.Resource, ref func(string) blueprint.Ref) {

@@ -7,6 +7,7 @@ import (
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/tier"
 )
 
 // Resources returns the hand-made deployment the suite applies: one
@@ -30,9 +31,11 @@ import (
 //	  db: in tcp 5432 from web
 //	network_acl/web on subnet/web/a and /b
 //	load_balancer/web over subnet/web/a and /b, HTTP 80 -> 8080
-//	cluster/web in subnet/app/a and /b behind load_balancer/web
+//	flow_log/main of net/main to CloudWatch Logs
 //	database/main in subnet/app/a and /b
 //	database_replica/main/1 of database/main
+//	instance_role/web: consume the queue "orders", read database/main's secret
+//	cluster/web in subnet/app/a and /b behind load_balancer/web, with instance_role/web
 func Resources(deployment string, zones []string) []blueprint.Resource {
 	za, zb := "a", "b"
 	if len(zones) > 0 {
@@ -90,6 +93,8 @@ func Resources(deployment string, zones []string) []blueprint.Resource {
 		rules("web", []blueprint.RuleSpec{tcp(8080, netip.Prefix{}, "security_group/lb")},
 			[]blueprint.RuleSpec{tcp(5432, netip.Prefix{}, "security_group/db"), tcp(443, anywhere, "")}),
 		rules("db", []blueprint.RuleSpec{tcp(5432, netip.Prefix{}, "security_group/web")}, nil),
+		{ID: "flow_log/main", Kind: blueprint.KindFlowLog, FlowLog: &blueprint.FlowLogSpec{
+			Net: "net/main", LogGroup: "/archkit/" + deployment + "/flow-logs", Role: blueprint.IAMName(deployment, "flow_log/main")}},
 		{ID: "network_acl/web", Kind: blueprint.KindNetworkACL, NetworkACL: &blueprint.NetworkACLSpec{
 			Net: "net/main", Subnets: web,
 			Inbound: []blueprint.ACLEntrySpec{
@@ -105,12 +110,6 @@ func Resources(deployment string, zones []string) []blueprint.Resource {
 			HealthCheck: blueprint.HealthCheckSpec{Protocol: "HTTP", Port: 8080, Path: "/health",
 				IntervalSeconds: 30, TimeoutSeconds: 5, HealthyThreshold: 3, UnhealthyThreshold: 3},
 		}},
-		{ID: "cluster/web", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
-			Tier: "web", Subnets: app, SecurityGroups: []blueprint.Ref{"security_group/web"},
-			Image: Image, InstanceType: "t3.micro", UserData: "#!/bin/sh\necho archkit\n",
-			Min: 1, Desired: 2, Max: 4, Stateless: true,
-			LoadBalancers: []blueprint.Ref{"load_balancer/web"}, TargetPort: 8080,
-		}},
 		{ID: "database/main", Kind: blueprint.KindDatabase, Database: &blueprint.DatabaseSpec{
 			Engine: "postgres", InstanceClass: "db.t3.micro", StorageGiB: 20, BackupRetentionDays: 7,
 			Encrypted: true, Port: 5432, Username: "archkit", Subnets: app,
@@ -118,6 +117,16 @@ func Resources(deployment string, zones []string) []blueprint.Resource {
 		}},
 		{ID: "database_replica/main/1", Kind: blueprint.KindDatabaseReplica, DatabaseReplica: &blueprint.DatabaseReplicaSpec{
 			Source: "database/main", InstanceClass: "db.t3.micro", SecurityGroups: []blueprint.Ref{"security_group/db"},
+		}},
+		{ID: "instance_role/web", Kind: blueprint.KindInstanceRole, InstanceRole: &blueprint.InstanceRoleSpec{
+			Name:       blueprint.IAMName(deployment, "instance_role/web"),
+			Statements: blueprint.FromTier(tier.Statements([]tier.Grant{tier.ConsumeQueue("orders"), tier.DatabaseSecret("main")})),
+		}},
+		{ID: "cluster/web", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
+			Tier: "web", Subnets: app, SecurityGroups: []blueprint.Ref{"security_group/web"},
+			Image: Image, InstanceType: "t3.micro", UserData: "#!/bin/sh\necho archkit\n",
+			Min: 1, Desired: 2, Max: 4, Stateless: true,
+			LoadBalancers: []blueprint.Ref{"load_balancer/web"}, TargetPort: 8080, InstanceRole: "instance_role/web",
 		}},
 	}
 }

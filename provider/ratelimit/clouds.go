@@ -44,6 +44,10 @@ import "strings"
 // for the account and Region, whose figures AWS does not publish; archkit
 // assumes EC2's mutating figures (50, 5/s). Set Options.RateLimits of the
 // engine to use others.
+//
+// IAM and CloudWatch Logs are not metered: AWS publishes no bucket for
+// IAM's control plane, and archkit sends a handful of their requests per
+// role or flow log; the SDK's retryer absorbs their throttling.
 func AWS(c Call) []Meter {
 	switch c.Service {
 	case ServiceEC2:

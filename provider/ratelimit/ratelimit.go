@@ -57,6 +57,8 @@ const (
 	ServiceELBv2       = "Elastic Load Balancing v2"
 	ServiceAutoScaling = "Auto Scaling"
 	ServiceRDS         = "RDS"
+	ServiceIAM         = "IAM"
+	ServiceLogs        = "CloudWatch Logs"
 	ServiceOutscale    = "OUTSCALE"
 )
 

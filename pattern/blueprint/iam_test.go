@@ -1,0 +1,95 @@
+package blueprint_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/tier"
+)
+
+// A role's policy filled in for an account and read back gives the
+// statements again, the secret's ARN turned back into its database.
+func TestPolicyDocumentRoundTrip(t *testing.T) {
+	t.Parallel()
+	s := &blueprint.InstanceRoleSpec{Name: "shop-instance_role-app", Statements: blueprint.FromTier(tier.Statements([]tier.Grant{
+		tier.ConsumeQueue("orders"), tier.DatabaseSecret("db"), tier.WriteBucket("assets"), tier.ReadParameters("/shop/app"),
+		tier.ConsumeQueue("arn:aws:sqs:eu-west-1:999999999999:other"),
+	}))}
+	sc := blueprint.ARNScope{Partition: "aws", Region: "us-east-1", Account: "123456789012"}
+	secret := "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1234-AbCdEf"
+	_, err := s.PolicyDocument(sc, nil)
+	require.Error(t, err, "a database's secret must be known")
+	doc, err := s.PolicyDocument(sc, map[blueprint.Ref]string{"database/db": secret})
+	require.NoError(t, err)
+	assert.Contains(t, doc, `"arn:aws:sqs:us-east-1:123456789012:orders"`)
+	assert.Contains(t, doc, `"arn:aws:sqs:eu-west-1:999999999999:other"`, "an ARN given whole is kept")
+	assert.Contains(t, doc, `"`+secret+`"`)
+	assert.NotContains(t, doc, "${")
+	back, err := blueprint.ParsePolicyDocument(doc, sc, map[string]blueprint.Ref{secret: "database/db"})
+	require.NoError(t, err)
+	assert.Equal(t, s.Statements, back)
+
+	_, err = blueprint.ParsePolicyDocument(`{"Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`, sc, nil)
+	assert.Error(t, err, "archkit never writes a Deny")
+	one, err := blueprint.ParsePolicyDocument(`{"Statement":{"Sid":"A","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}`, sc, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []blueprint.PolicyStatement{{Sid: "A", Actions: []string{"s3:GetObject"}, Resources: []string{"arn:${AWS::Partition}:s3:::b/*"}}}, one)
+}
+
+func TestInstanceRoleCheck(t *testing.T) {
+	t.Parallel()
+	ok := blueprint.Resource{ID: "instance_role/app", Kind: blueprint.KindInstanceRole, InstanceRole: &blueprint.InstanceRoleSpec{
+		Name: blueprint.IAMName("shop", "instance_role/app"), Statements: blueprint.FromTier(tier.Statements([]tier.Grant{tier.ConsumeQueue("q")}))}}
+	require.NoError(t, ok.Check())
+
+	bad := blueprint.Resource{ID: "instance_role/app", Kind: blueprint.KindInstanceRole, InstanceRole: &blueprint.InstanceRoleSpec{
+		Name: "has space", Statements: []blueprint.PolicyStatement{
+			{Sid: "A-1", Actions: []string{"sqs"}, Resources: []string{"arn:aws:sqs:*"}},
+			{Sid: "B"},
+		}}}
+	err := bad.Check()
+	require.Error(t, err)
+	for _, want := range []string{"instance_role.name", "statements[0].sid", "statements[0].actions", "statements[0].resources", "statements[1].actions", "statements[1].resources"} {
+		assert.Contains(t, err.Error(), want)
+	}
+
+	var many []tier.Grant
+	for i := range 120 {
+		many = append(many, tier.WriteBucket("bucket-with-a-rather-long-name-"+strings.Repeat("x", 10)+string(rune('a'+i%26))+strings.Repeat("y", i%7)))
+	}
+	big := blueprint.Resource{ID: "instance_role/app", Kind: blueprint.KindInstanceRole, InstanceRole: &blueprint.InstanceRoleSpec{
+		Name: "big", Statements: blueprint.FromTier(tier.Statements(many))}}
+	err = big.Check()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "LimitExceeded")
+}
+
+func TestIAMName(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "shop-instance_role-app", blueprint.IAMName("shop", "instance_role/app"))
+	long := blueprint.IAMName(strings.Repeat("d", 40), "instance_role/"+strings.Repeat("t", 40))
+	assert.LessOrEqual(t, len(long), blueprint.MaxIAMNameLen)
+	assert.NotEqual(t, long, blueprint.IAMName(strings.Repeat("d", 40), "instance_role/"+strings.Repeat("t", 41)))
+}
+
+func TestFlowLogCheck(t *testing.T) {
+	t.Parallel()
+	fl := func(s blueprint.FlowLogSpec) blueprint.Resource {
+		return blueprint.Resource{ID: "flow_log/main", Kind: blueprint.KindFlowLog, FlowLog: &s}
+	}
+	r := fl(blueprint.FlowLogSpec{Net: "net/main", LogGroup: "/archkit/shop/flow-logs", Role: "shop-flow_log-main"})
+	require.NoError(t, r.Check())
+	r = fl(blueprint.FlowLogSpec{Net: "net/main", Destination: "kinesis", TrafficType: "SOME"})
+	err := r.Check()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "flow_log.destination")
+	assert.Contains(t, err.Error(), "flow_log.traffic_type")
+	r = fl(blueprint.FlowLogSpec{Net: "net/main", LogGroup: "g", Role: "r", RetentionDays: 42})
+	assert.ErrorContains(t, r.Check(), "flow_log.retention_days")
+	r = fl(blueprint.FlowLogSpec{Net: "net/main", Destination: blueprint.FlowLogsToS3, Bucket: "logs"})
+	assert.ErrorContains(t, r.Check(), "flow_log.bucket")
+}
