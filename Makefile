@@ -22,8 +22,10 @@ $(BIN)/staticcheck:
 staticcheck: $(BIN)/staticcheck
 	$(BIN)/staticcheck -tags $(TAGS) ./...
 
+# -timeout: a hang guard per package (Go's default, 10 minutes, killed
+# provider/aws on a 2-core machine running other suites at the same time).
 gotest:
-	./.ci/with-moto $(GO) test -tags $(TAGS) -race -count=1 ./...
+	./.ci/with-moto $(GO) test -tags $(TAGS) -race -count=1 -timeout 25m ./...
 
 # Benchmarks are not part of make test; their figures are in the README.
 bench:
