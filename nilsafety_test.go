@@ -55,7 +55,7 @@ var funcs = map[string]any{
 	"tier.TCPListener": tier.TCPListener, "tier.UDP": tier.UDP, "tier.Web": tier.Web,
 
 	"pattern.CarveNets": pattern.CarveNets, "pattern.CloudNative": pattern.CloudNative, "pattern.DMZ": pattern.DMZ,
-	"pattern.Elastic": pattern.Elastic, "pattern.LBName": pattern.LBName, "pattern.New": pattern.New, "pattern.Parallel": pattern.Parallel,
+	"pattern.Elastic": pattern.Elastic, "pattern.Regions": pattern.Regions, "pattern.LBName": pattern.LBName, "pattern.New": pattern.New, "pattern.Parallel": pattern.Parallel,
 	"pattern.Series": pattern.Series, "pattern.Spread": pattern.Spread, "pattern.ThreeTier": pattern.ThreeTier, "pattern.WebApp": pattern.WebApp,
 
 	"blueprint.CheckDeployment": blueprint.CheckDeployment, "blueprint.CheckDescription": blueprint.CheckDescription, "blueprint.CheckLBName": blueprint.CheckLBName,
@@ -65,7 +65,7 @@ var funcs = map[string]any{
 	"blueprint.CheckByID": blueprint.CheckByID, "blueprint.Acknowledge": blueprint.Acknowledge, "blueprint.SortFindings": blueprint.SortFindings,
 	"blueprint.RouteTargetKind": blueprint.RouteTargetKind,
 
-	"provider.NewEngine": provider.NewEngine, "provider.NewRenderer": provider.NewRenderer,
+	"provider.NewEngine": provider.NewEngine, "provider.NewFleet": provider.NewFleet, "provider.NewRenderer": provider.NewRenderer,
 
 	"driver.CodeOf": driver.CodeOf, "driver.CompareObserved": driver.CompareObserved, "driver.Hash": driver.Hash,
 	"driver.IsRetryable": driver.IsRetryable, "driver.NewError": driver.NewError, "driver.Token": driver.Token,
@@ -118,6 +118,7 @@ func init() {
 		(*pattern.Architecture)(nil), (*pattern.Availability)(nil), (*pattern.AvailabilityReport)(nil), (*pattern.Bus)(nil), (*pattern.Cache)(nil),
 		(*pattern.Check)(nil), (*pattern.CloudNativeOptions)(nil), (*pattern.DMZOptions)(nil), (*pattern.ElasticOptions)(nil), (*pattern.Link)(nil),
 		(*pattern.ThreeTierOptions)(nil), (*pattern.TierAvailability)(nil), (*pattern.WebAppOptions)(nil), (*pattern.VPN)(nil),
+		(*pattern.MultiRegion)(nil), (*pattern.Region)(nil), (*pattern.Posture)(nil),
 
 		(*blueprint.ACLEntrySpec)(nil), (*blueprint.Acknowledgement)(nil), (*blueprint.Check)(nil), (*blueprint.Blueprint)(nil), (*blueprint.DeploymentError)(nil),
 		(*blueprint.ClusterSpec)(nil), (*blueprint.DatabaseSpec)(nil),
@@ -134,6 +135,8 @@ func init() {
 		(*provider.Problem)(nil), (*provider.Renderer)(nil), (*provider.Result)(nil),
 		(*provider.DestroyOptions)(nil), (*provider.Class)(nil), (*provider.ProtectedError)(nil),
 		(*provider.Lease)(nil), (*provider.Pass)(nil), (*provider.ReconcileOptions)(nil), (*provider.LockOptions)(nil), (*provider.LockedError)(nil),
+		(*provider.Fleet)(nil), (*provider.FleetPlan)(nil), (*provider.RegionPlan)(nil), (*provider.FleetResult)(nil),
+		(*provider.RegionResult)(nil), (*provider.RegionError)(nil),
 
 		(*driver.Blocker)(nil), (*driver.Capabilities)(nil), (*driver.Code)(nil), (*driver.Error)(nil), (*driver.Observed)(nil),
 		(*driver.Query)(nil), (*driver.Request)(nil), (*driver.RetryPolicy)(nil), (*driver.DeleteOptions)(nil), (*driver.Lock)(nil), (*driver.Holder)(nil),
@@ -158,7 +161,7 @@ func init() {
 }
 
 // interfaces are exported interface types: nothing to call.
-var interfaces = []string{"driver.Checker", "driver.Driver", "driver.Locker", "driver.Replacer", "provider.Source", "fake.TestingT", "aws.AutoScalingAPI", "aws.EC2API", "aws.ELBAPI", "aws.RDSAPI"}
+var interfaces = []string{"driver.Checker", "driver.Driver", "driver.Locker", "driver.Replacer", "provider.Source", "provider.MultiSource", "fake.TestingT", "aws.AutoScalingAPI", "aws.EC2API", "aws.ELBAPI", "aws.RDSAPI"}
 
 func dirOf(pkgPath string) string {
 	return pkgPath[strings.LastIndex(pkgPath, "/")+1:]
