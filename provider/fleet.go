@@ -337,14 +337,19 @@ func (f *Fleet) Drift(ctx context.Context, src MultiSource) (map[string]*DriftRe
 // when some region has a change, it takes the lock of every region of src
 // (in lock order: see [Fleet]), applies the regions in parallel, each
 // planned again under its lock, and releases the locks. A run with nothing
-// to change takes no lock and makes no write call. optFns apply to every
-// region (ApplyOptions.Lease is ignored: the Fleet holds its own).
+// to change takes no lock and makes no write call, and reads each region
+// once. optFns apply to every region (ApplyOptions.Lease is ignored: the
+// Fleet holds its own).
 //
 // A region that fails does not stop the others: the error joins a
 // [*RegionError] per failed region, and running Apply again converges.
 func (f *Fleet) Apply(ctx context.Context, src MultiSource, optFns ...func(*ApplyOptions)) (*FleetResult, error) {
 	start := time.Now()
-	plan, err := f.Plan(ctx, src)
+	regions, err := f.regions(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	plans, err := each(regions, func(r string) (*planned, error) { return f.plan(ctx, src, r) })
 	if err != nil {
 		return nil, err
 	}
@@ -354,9 +359,15 @@ func (f *Fleet) Apply(ctx context.Context, src MultiSource, optFns ...func(*Appl
 			fn(&ao)
 		}
 	}
-	regions := src.Regions()
+	if !slices.ContainsFunc(plans, func(p *planned) bool { return p.cs.HasChanges() }) {
+		results := make([]*Result, len(regions))
+		for i, r := range regions {
+			results[i] = f.engines[r].unchanged(ctx, plans[i])
+		}
+		return fleetResult(regions, results, start), nil
+	}
 	var leases map[string]*Lease
-	if plan.HasChanges() && !ao.DryRun {
+	if !ao.DryRun {
 		if leases, err = f.lockAll(ctx, src.DeploymentName(), regions, ao.Lock); err != nil {
 			return nil, err
 		}
@@ -366,6 +377,34 @@ func (f *Fleet) Apply(ctx context.Context, src MultiSource, optFns ...func(*Appl
 	})
 	err = errors.Join(err, f.releaseAll(ctx, leases))
 	return fleetResult(regions, results, start), err
+}
+
+// planned is the plan of one region and what made it.
+type planned struct {
+	cs    *Changeset
+	red   *redactor
+	c     *client
+	start time.Time
+}
+
+// plan plans region with its own client, which counts the calls.
+func (f *Fleet) plan(ctx context.Context, src MultiSource, region string) (*planned, error) {
+	e := f.engines[region]
+	p := &planned{c: e.newClient(), start: time.Now()}
+	var err error
+	p.cs, p.red, err = e.plan(ctx, p.c, regionSource{src, region})
+	return p, err
+}
+
+// unchanged reports the plan p, which has no change, as the result of an
+// Apply: what Engine.Apply reports when there is nothing to do.
+func (e *Engine) unchanged(ctx context.Context, p *planned) *Result {
+	res := &Result{Durations: map[string]time.Duration{}, verb: "Apply", Changeset: p.cs}
+	e.reportPlan(ctx, p.red, p.cs, res)
+	res.Makespan = time.Since(p.start)
+	res.ReadCalls, res.WriteCalls = int(p.c.reads.Load()), int(p.c.writes.Load())
+	e.emit(ctx, p.red, Event{Type: EventComplete, Message: res.String(), Duration: res.Makespan})
+	return res
 }
 
 // Destroy destroys deployment in every region of the Fleet, under the lock
