@@ -55,7 +55,9 @@ var funcs = map[string]any{
 	"tier.TCPListener": tier.TCPListener, "tier.UDP": tier.UDP, "tier.Web": tier.Web,
 
 	"pattern.CarveNets": pattern.CarveNets, "pattern.CloudNative": pattern.CloudNative, "pattern.DMZ": pattern.DMZ,
-	"pattern.Elastic": pattern.Elastic, "pattern.Regions": pattern.Regions, "pattern.LBName": pattern.LBName, "pattern.New": pattern.New, "pattern.Parallel": pattern.Parallel,
+	"pattern.Elastic": pattern.Elastic, "pattern.Regions": pattern.Regions,
+	"pattern.ThreeTierRecovery": pattern.ThreeTierRecovery, "pattern.WebAppRecovery": pattern.WebAppRecovery,
+	"pattern.ElasticRecovery": pattern.ElasticRecovery, "pattern.LBName": pattern.LBName, "pattern.New": pattern.New, "pattern.Parallel": pattern.Parallel,
 	"pattern.Series": pattern.Series, "pattern.Spread": pattern.Spread, "pattern.ThreeTier": pattern.ThreeTier, "pattern.WebApp": pattern.WebApp,
 
 	"blueprint.CheckDeployment": blueprint.CheckDeployment, "blueprint.CheckDescription": blueprint.CheckDescription, "blueprint.CheckLBName": blueprint.CheckLBName,
@@ -118,7 +120,7 @@ func init() {
 		(*pattern.Architecture)(nil), (*pattern.Availability)(nil), (*pattern.AvailabilityReport)(nil), (*pattern.Bus)(nil), (*pattern.Cache)(nil),
 		(*pattern.Check)(nil), (*pattern.CloudNativeOptions)(nil), (*pattern.DMZOptions)(nil), (*pattern.ElasticOptions)(nil), (*pattern.Link)(nil),
 		(*pattern.ThreeTierOptions)(nil), (*pattern.TierAvailability)(nil), (*pattern.WebAppOptions)(nil), (*pattern.VPN)(nil),
-		(*pattern.MultiRegion)(nil), (*pattern.Region)(nil), (*pattern.Posture)(nil),
+		(*pattern.MultiRegion)(nil), (*pattern.Region)(nil), (*pattern.Posture)(nil), (*pattern.Recovery)(nil),
 
 		(*blueprint.ACLEntrySpec)(nil), (*blueprint.Acknowledgement)(nil), (*blueprint.Check)(nil), (*blueprint.Blueprint)(nil), (*blueprint.DeploymentError)(nil),
 		(*blueprint.ClusterSpec)(nil), (*blueprint.DatabaseSpec)(nil),

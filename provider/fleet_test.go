@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -204,4 +205,37 @@ func netOf(t *testing.T, d *fake.Driver, id string) netip.Prefix {
 	}
 	t.Fatalf("no %s", id)
 	return netip.Prefix{}
+}
+
+// TestPilotLightWithoutEmptyClusters: on a cloud that cannot hold a
+// cluster of 0 nodes (OUTSCALE's rule, kept by the fake), a pilot light's
+// clusters are refused with the fix, or left out with a notice under
+// AllowFallback; the fake refuses one sent anyway.
+func TestPilotLightWithoutEmptyClusters(t *testing.T) {
+	t.Parallel()
+	m := pattern.Regions("pilot", "10.0.0.0/8", func(string) *pattern.Architecture {
+		return pattern.WebApp(pattern.WebAppOptions{Name: "pilot"})
+	}).Primary(primaryRegion).Recovery(recoveryRegion, pattern.PilotLight)
+	d := newFake(fake.Outscale, func(o *fake.Options) { o.Unsupported = nil })
+	eng := provider.NewEngine(d, fastOpts)
+	bps, err := m.Build()
+	require.NoError(t, err)
+
+	_, err = eng.Plan(t.Context(), bps[recoveryRegion])
+	require.ErrorIs(t, err, driver.ErrUnsupported)
+	assert.ErrorContains(t, err, "cluster/app: a cluster of 0 nodes")
+	assert.ErrorContains(t, err, "set AllowFallback")
+
+	eng = provider.NewEngine(d, fastOpts, func(o *provider.Options) { o.AllowFallback = true })
+	cs, err := eng.Plan(t.Context(), bps[recoveryRegion])
+	require.NoError(t, err)
+	_, planned := cs.Change("cluster/app")
+	assert.False(t, planned)
+	assert.Contains(t, strings.Join(cs.Notices, "\n"), "cluster/app: left out: 0 nodes")
+
+	c, _ := bps[recoveryRegion].Resource("cluster/app")
+	c = c.Clone()
+	c.Cluster.Scaling = nil
+	_, err = d.Create(t.Context(), driver.Request{Deployment: "pilot", Resource: c})
+	require.Equal(t, driver.Invalid, driver.CodeOf(err), "%v", err)
 }

@@ -84,6 +84,11 @@ type Options struct {
 	// not). [Outscale] sets OUTSCALE's, nat_gateway and cluster
 	// (CreateNatService and CreateVms).
 	ClientTokens []blueprint.Kind
+	// NoEmptyCluster, when set, refuses a cluster of 0 nodes (Code
+	// Invalid) for this reason, as [driver.Capabilities.NoEmptyCluster].
+	// "": AWS's rule, an Auto Scaling group of 0 is fine. [Outscale] sets
+	// it.
+	NoEmptyCluster string
 	// PendingReads is how many Reads a NAT gateway, load balancer or
 	// database stays pending (Ready false) after its Create. 0: 1; a
 	// negative value makes them ready at once.
@@ -126,6 +131,7 @@ func Outscale(o *Options) {
 		blueprint.KindCluster: {"scaling": "OUTSCALE has no autoscaling service; the VMs are kept at the desired count"},
 	}
 	o.ClientTokens = []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindCluster}
+	o.NoEmptyCluster = "an OUTSCALE cluster is its VMs: one of 0 VMs leaves nothing to find"
 }
 
 // awsNoFloatingIP is why AWS, and the fake in its mode, take no floating
@@ -271,6 +277,7 @@ func capabilities(o Options) driver.Capabilities {
 		Mutable:           map[blueprint.Kind][]string{},
 		Local:             true,
 		ClientTokens:      slices.Clone(o.ClientTokens),
+		NoEmptyCluster:    o.NoEmptyCluster,
 	}
 	for k, ops := range kinds {
 		m := ops.mutable
