@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
@@ -81,7 +82,17 @@ type MultiRegion struct {
 
 	build   func(region string) *Architecture
 	regions []Region
+	links   [][2]string // requester, accepter
+	flows   []regionFlow
 	errs    []error
+}
+
+// regionFlow is a flow between tiers of two regions' Nets.
+type regionFlow struct {
+	text                 string
+	from, to             string // tiers
+	fromRegion, toRegion string
+	flow                 netplan.Flow // From and To are placeholders
 }
 
 // Regions starts a deployment named name over several regions, with Nets
@@ -125,6 +136,76 @@ func (m *MultiRegion) AddRegion(r Region) *MultiRegion {
 	}
 	m.regions = append(m.regions, r)
 	return m
+}
+
+// Link joins the Nets of two regions by a Net peering connection (AWS VPC
+// peering, requested in requester's region, accepted in accepter's), so
+// that flows between their tiers ([MultiRegion.Flow]) are routed: each
+// side's route tables send the other side's tier subnets to the
+// connection. On OUTSCALE, whose Net peering joins Nets of one region
+// only, the drivers refuse it: two regions need a VPN there.
+//
+// AWS security groups cannot name the groups of a peer Net in another
+// region (VPC peering documentation: "You cannot reference the security
+// group of a peer VPC that's in a different Region"): the rules of a flow
+// over a link name the other tier's subnets by their ranges.
+func (m *MultiRegion) Link(requester, accepter string) *MultiRegion {
+	if m == nil {
+		return nil
+	}
+	m.links = append(m.links, [2]string{requester, accepter})
+	return m
+}
+
+// Flow allows connections between tiers of two regions:
+// "app@eu-west-3 -> db@eu-west-1 tcp/5432" (netplan.ParseFlow's grammar,
+// each endpoint a tier "@" its region). The two regions must be linked
+// ([MultiRegion.Link]); the flow then gives, on both sides, the security
+// group rules and network ACL entries to and from the other tier's
+// subnets and the routes to the link.
+func (m *MultiRegion) Flow(spec string) *MultiRegion {
+	if m == nil {
+		return nil
+	}
+	f, err := parseRegionFlow(spec)
+	if err != nil {
+		m.errs = append(m.errs, err)
+		return m
+	}
+	m.flows = append(m.flows, f)
+	return m
+}
+
+// parseRegionFlow parses "<tier>@<region> -> <tier>@<region> <proto>/<ports>".
+func parseRegionFlow(spec string) (regionFlow, error) {
+	fields := strings.Fields(spec)
+	bad := func(problem string) error {
+		return errf("regions.flows", fmt.Sprintf("%q", spec), problem, `write "app@eu-west-3 -> db@eu-west-1 tcp/5432"`)
+	}
+	if len(fields) < 4 || fields[1] != "->" {
+		return regionFlow{}, bad("not a flow")
+	}
+	from, fromRegion, ok1 := strings.Cut(fields[0], "@")
+	to, toRegion, ok2 := strings.Cut(fields[2], "@")
+	if !ok1 || !ok2 || from == "" || to == "" || fromRegion == "" || toRegion == "" {
+		return regionFlow{}, bad("an endpoint is not <tier>@<region>")
+	}
+	f, err := netplan.ParseFlow(strings.Join(append([]string{from, "->", to}, fields[3:]...), " "))
+	if err != nil {
+		return regionFlow{}, bad(err.Error())
+	}
+	return regionFlow{text: spec, from: from, to: to, fromRegion: fromRegion, toRegion: toRegion, flow: f}, nil
+}
+
+// link returns the link between regions a and b, as requester and
+// accepter.
+func (m *MultiRegion) link(a, b string) (requester, accepter string, ok bool) {
+	for _, l := range m.links {
+		if l == [2]string{a, b} || l == [2]string{b, a} {
+			return l[0], l[1], true
+		}
+	}
+	return "", "", false
 }
 
 // DeploymentName returns the deployment name, shared by every region.
@@ -185,7 +266,37 @@ func (m *MultiRegion) Validate() error {
 			errs = append(errs, errf(f+".nodes", fmt.Sprint(r.Nodes), "negative", "use 0 (one node) or more"))
 		}
 	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, m.validateLinks(seen)...)...)
+}
+
+// validateLinks checks that links join two declared regions once, and
+// that every flow between regions goes over a link.
+func (m *MultiRegion) validateLinks(declared map[string]bool) []error {
+	var errs []error
+	for i, l := range m.links {
+		f := fmt.Sprintf("regions.links[%d]", i)
+		switch r, a, _ := m.link(l[0], l[1]); {
+		case !declared[l[0]] || !declared[l[1]]:
+			errs = append(errs, errf(f, fmt.Sprintf("%q", l), "links a region the deployment does not declare", "declare both regions first"))
+		case l[0] == l[1]:
+			errs = append(errs, errf(f, fmt.Sprintf("%q", l), "links a region to itself", "link two regions"))
+		case [2]string{r, a} != l || slices.Index(m.links, l) < i:
+			errs = append(errs, errf(f, fmt.Sprintf("%q", l), "the two Nets are linked twice", "link them once: a connection works both ways"))
+		}
+	}
+	for i, fl := range m.flows {
+		f := fmt.Sprintf("regions.flows[%d]", i)
+		switch _, _, linked := m.link(fl.fromRegion, fl.toRegion); {
+		case !declared[fl.fromRegion] || !declared[fl.toRegion]:
+			errs = append(errs, errf(f, fmt.Sprintf("%q", fl.text), "names a region the deployment does not declare", "declare it, or fix the name"))
+		case fl.fromRegion == fl.toRegion:
+			errs = append(errs, errf(f, fmt.Sprintf("%q", fl.text), "both tiers are in one region", "declare the flow in the region's architecture"))
+		case !linked:
+			errs = append(errs, errf(f, fmt.Sprintf("%q", fl.text), fmt.Sprintf("no link between the Nets of %s and %s: nothing routes the flow", fl.fromRegion, fl.toRegion),
+				fmt.Sprintf("link them: Link(%q, %q)", fl.fromRegion, fl.toRegion)))
+		}
+	}
+	return errs
 }
 
 // Architecture returns the architecture of one region: made by the build
@@ -215,7 +326,80 @@ func (m *MultiRegion) Architecture(region string, deployed netip.Prefix) (*Archi
 		a.NetName = region
 	}
 	m.regions[i].apply(a)
+	if err := m.addPeerings(a, region, archs); err != nil {
+		return nil, err
+	}
 	return a, nil
+}
+
+// addPeerings gives a, the architecture of region, one peer per tier of
+// another region that a flow joins to one of its tiers: the other tier's
+// subnets (as planned in its region, with nothing deployed), reached over
+// the link, and the flow to or from it.
+func (m *MultiRegion) addPeerings(a *Architecture, region string, archs []*Architecture) error {
+	var errs []error
+	for _, fl := range m.flows {
+		local, other, otherRegion := fl.from, fl.to, fl.toRegion
+		if fl.toRegion == region {
+			local, other, otherRegion = fl.to, fl.from, fl.fromRegion
+		} else if fl.fromRegion != region {
+			continue
+		}
+		j := slices.IndexFunc(m.regions, func(r Region) bool { return r.Name == otherRegion })
+		oa := archs[j]
+		blocks, err := tierSubnets(oa, otherRegion, other)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		requester, accepter, _ := m.link(region, otherRegion)
+		peer := otherRegion + "-" + other
+		a.Peer(peer, blocks...)
+		if a.Peerings == nil {
+			a.Peerings = map[string]Peering{}
+		}
+		a.Peerings[peer] = Peering{Link: requester + "-" + accepter, Region: otherRegion, Net: "net/" + netNameIn(oa, otherRegion),
+			CIDR: oa.CIDR, Accepter: region == accepter}
+		f := fl.flow
+		f.From, f.To = netplan.Tier(local), netplan.Peer(peer)
+		if fl.toRegion == region {
+			f.From, f.To = netplan.Peer(peer), netplan.Tier(local)
+		}
+		a.Flows = append(a.Flows, f)
+	}
+	return errors.Join(errs...)
+}
+
+// netNameIn is the Net's name of oa, the architecture of region.
+func netNameIn(oa *Architecture, region string) string {
+	if oa.NetName != "" {
+		return oa.NetName
+	}
+	return region
+}
+
+// tierSubnets returns the ranges of the subnets of tier t in oa, the
+// architecture of region, as Build plans them.
+func tierSubnets(oa *Architecture, region, t string) ([]netip.Prefix, error) {
+	c := *oa
+	c.Name = "plan"
+	rules, err := c.Rules()
+	if err != nil {
+		return nil, fmt.Errorf("%w: regions: plan %s to link it: %w", ErrInvalid, region, err)
+	}
+	var out []netip.Prefix
+	for _, g := range rules.Topology().Groups {
+		if g.Name != t {
+			continue
+		}
+		for _, s := range g.Subnets {
+			out = append(out, s.Prefix)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errf("regions.flows", t+"@"+region, "no such tier in the region", "name a tier of the region's architecture")
+	}
+	return out, nil
 }
 
 // carve gives every architecture its region's Net: Region.CIDR, or carved

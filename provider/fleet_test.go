@@ -239,3 +239,18 @@ func TestPilotLightWithoutEmptyClusters(t *testing.T) {
 	_, err = d.Create(t.Context(), driver.Request{Deployment: "pilot", Resource: c})
 	require.Equal(t, driver.Invalid, driver.CodeOf(err), "%v", err)
 }
+
+// TestFleetLinkNotDrivenYet: the drivers do not peer Nets yet; a linked
+// deployment is refused by the plan, naming the kind and why, before any
+// write in either region.
+func TestFleetLinkNotDrivenYet(t *testing.T) {
+	t.Parallel()
+	fl, fakes := fakeFleet(t, nil)
+	m := twoRegionWebApp("linked").Link(primaryRegion, recoveryRegion).Flow("app@" + primaryRegion + " -> db@" + recoveryRegion + " tcp/3306")
+	_, err := fl.Apply(t.Context(), m)
+	require.ErrorIs(t, err, driver.ErrUnsupported)
+	assert.ErrorContains(t, err, "net_peering/eu-west-3-eu-west-1")
+	for r, d := range fakes {
+		assert.Zero(t, d.Counts().Writes, "written in %s", r)
+	}
+}

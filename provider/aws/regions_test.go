@@ -89,8 +89,8 @@ func leftovers(t *testing.T, td *testDriver, deployment string) map[blueprint.Ki
 }
 
 // TestFleetWebAppTwoRegions applies the web app over two regions of moto,
-// applies it again with no write, and destroys it with nothing left in
-// either region.
+// applies it again with no write, runs the failover drill, and destroys
+// it with nothing left in either region.
 func TestFleetWebAppTwoRegions(t *testing.T) {
 	t.Parallel()
 	tds := regionDrivers(t, primaryRegion, recoveryRegion)
@@ -133,6 +133,8 @@ func TestFleetWebAppTwoRegions(t *testing.T) {
 	total := res.Total()
 	assert.Zero(t, total.Created+total.Updated+total.Replaced+total.Deleted)
 
+	failoverDrill(t, tds, fl, m, bps)
+
 	res, err = fl.Destroy(t.Context(), "tworegions", allowStateful(bps[primaryRegion]))
 	require.NoError(t, err)
 	t.Logf("destroy: makespan %s\n%s", res.Makespan, res)
@@ -141,23 +143,19 @@ func TestFleetWebAppTwoRegions(t *testing.T) {
 	}
 }
 
-// TestFleetFailoverDrillMoto deletes the primary region's resources out of
-// band (another program's Destroy, straight on the primary's driver): the
+// failoverDrill deletes the primary region's resources out of band
+// (another program's Destroy, straight on the primary's driver): the
 // recovery region is untouched and still routes the internet to its load
-// balancer, and the Fleet's plan rebuilds the primary with creates only.
-func TestFleetFailoverDrillMoto(t *testing.T) {
-	t.Parallel()
-	tds := regionDrivers(t, primaryRegion, recoveryRegion)
-	fl := motoFleet(t, tds)
-	m := twoRegionWebApp("drill")
-	bps, err := m.Build()
+// balancer, and the Fleet's plan rebuilds the primary with creates only,
+// which its Apply does. It shares the deployment of
+// TestFleetWebAppTwoRegions: one apply over two regions of moto is the
+// costliest step of the package.
+func failoverDrill(t *testing.T, tds map[string]*testDriver, fl *provider.Fleet, m *pattern.MultiRegion, bps map[string]*blueprint.Blueprint) {
+	t.Helper()
+	dep := m.DeploymentName()
+	_, err := engine(tds[primaryRegion].Driver).Destroy(t.Context(), dep, allowStateful(bps[primaryRegion]))
 	require.NoError(t, err)
-	_, err = fl.Apply(t.Context(), m)
-	require.NoError(t, err)
-
-	_, err = engine(tds[primaryRegion].Driver).Destroy(t.Context(), "drill", allowStateful(bps[primaryRegion]))
-	require.NoError(t, err)
-	require.Empty(t, leftovers(t, tds[primaryRegion], "drill"))
+	require.Empty(t, leftovers(t, tds[primaryRegion], dep))
 
 	// What is deployed in the recovery region still answers: its subnets
 	// route to the internet gateway, its balancer's group admits the
@@ -186,12 +184,6 @@ func TestFleetFailoverDrillMoto(t *testing.T) {
 	writes, _, ops := tds[recoveryRegion].calls.snapshot()
 	lockOps := ops["CreateLaunchTemplate"] + ops["DeleteLaunchTemplate"] + ops["CreateTags"]
 	assert.Equal(t, int64(lockOps), writes, "the recovery region's only writes are its lock's: %v", ops)
-
-	_, err = fl.Destroy(t.Context(), "drill", allowStateful(bps[primaryRegion]))
-	require.NoError(t, err)
-	for r, td := range tds {
-		assert.Empty(t, leftovers(t, td, "drill"), "left in %s", r)
-	}
 }
 
 // TestFleetRefusesDriverOfAnotherRegion: a driver given under another

@@ -257,6 +257,11 @@ func (d *Driver) init(o Options) {
 	}
 	o.ClientTokens = slices.Clone(o.ClientTokens)
 	o.Unsupported = maps.Clone(o.Unsupported)
+	if o.Unsupported == nil {
+		o.Unsupported = map[blueprint.Kind]string{}
+	}
+	// As the AWS and OUTSCALE drivers, which do not peer Nets yet.
+	o.Unsupported[blueprint.KindNetPeering] = netPeeringUnsupported
 	o.UnsupportedFields = cloneFields(o.UnsupportedFields)
 	d.opts = o
 	d.caps = capabilities(o)
