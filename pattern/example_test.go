@@ -190,3 +190,31 @@ func ExampleArchitecture_VPN() {
 	// office -> app tcp/22: allowed
 	// office -> app tcp/23: blocked at acl-in app: #32766 deny all 0.0.0.0/0 matches tcp/23 from 192.168.0.0/16
 }
+
+// ExampleRegions declares the web app in a primary region and a
+// warm-standby recovery region, linked so that the primary's application
+// reads the recovery region's database; provider.Fleet applies it with one
+// driver per region.
+func ExampleRegions() {
+	m := pattern.Regions("shop", "10.0.0.0/8", func(region string) *pattern.Architecture {
+		return pattern.WebApp(pattern.WebAppOptions{Name: "shop", Profile: netplan.AWS})
+	}).Primary("eu-west-3").
+		Recovery("eu-west-1", pattern.WarmStandby).
+		Link("eu-west-3", "eu-west-1").
+		Flow("app@eu-west-3 -> db@eu-west-1 tcp/3306")
+	bps, err := m.Build()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, region := range m.Regions() {
+		bp := bps[region]
+		net, _ := bp.Resource("net/" + region)
+		app, _ := bp.Resource("cluster/app")
+		rt, _ := bp.Resource("route_table/app/a")
+		fmt.Printf("%s: Net %s, app nodes %d, routes %v\n", region, net.Net.CIDR, app.Cluster.Desired, rt.RouteTable.Routes)
+	}
+	// Output:
+	// eu-west-3: Net 10.0.0.0/16, app nodes 2, routes [0.0.0.0/0 -> nat_gateway/nat/a 10.1.4.0/24 -> net_peering/eu-west-3-eu-west-1 10.1.5.0/24 -> net_peering/eu-west-3-eu-west-1]
+	// eu-west-1: Net 10.1.0.0/16, app nodes 1, routes [0.0.0.0/0 -> nat_gateway/nat/a]
+}
