@@ -139,7 +139,6 @@ func init() {
 		(*provider.Lease)(nil), (*provider.Pass)(nil), (*provider.ReconcileOptions)(nil), (*provider.LockOptions)(nil), (*provider.LockedError)(nil),
 		(*provider.Fleet)(nil), (*provider.FleetPlan)(nil), (*provider.RegionPlan)(nil), (*provider.FleetResult)(nil),
 		(*provider.RegionResult)(nil), (*provider.RegionError)(nil),
-		(*provider.ReconcileOptions)(nil), (*provider.Pass)(nil),
 
 		(*driver.Blocker)(nil), (*driver.Capabilities)(nil), (*driver.Code)(nil), (*driver.Error)(nil), (*driver.Observed)(nil),
 		(*driver.Query)(nil), (*driver.Request)(nil), (*driver.RetryPolicy)(nil), (*driver.DeleteOptions)(nil), (*driver.Lock)(nil), (*driver.Holder)(nil),
