@@ -58,7 +58,9 @@ var funcs = map[string]any{
 	"tier.Statements": tier.Statements, "tier.ValidateGrants": tier.ValidateGrants,
 
 	"pattern.CarveNets": pattern.CarveNets, "pattern.CloudNative": pattern.CloudNative, "pattern.DMZ": pattern.DMZ,
-	"pattern.Elastic": pattern.Elastic, "pattern.LBName": pattern.LBName, "pattern.New": pattern.New, "pattern.Parallel": pattern.Parallel,
+	"pattern.Elastic": pattern.Elastic, "pattern.Regions": pattern.Regions,
+	"pattern.ThreeTierRecovery": pattern.ThreeTierRecovery, "pattern.WebAppRecovery": pattern.WebAppRecovery,
+	"pattern.ElasticRecovery": pattern.ElasticRecovery, "pattern.LBName": pattern.LBName, "pattern.New": pattern.New, "pattern.Parallel": pattern.Parallel,
 	"pattern.Series": pattern.Series, "pattern.Spread": pattern.Spread, "pattern.ThreeTier": pattern.ThreeTier, "pattern.WebApp": pattern.WebApp,
 
 	"blueprint.CheckDeployment": blueprint.CheckDeployment, "blueprint.CheckDescription": blueprint.CheckDescription, "blueprint.CheckLBName": blueprint.CheckLBName,
@@ -70,7 +72,7 @@ var funcs = map[string]any{
 	"blueprint.IAMName":         blueprint.IAMName, "blueprint.FromTier": blueprint.FromTier, "blueprint.ParsePolicyDocument": blueprint.ParsePolicyDocument,
 	"blueprint.PolicyChars": blueprint.PolicyChars,
 
-	"provider.NewEngine": provider.NewEngine, "provider.NewRenderer": provider.NewRenderer,
+	"provider.NewEngine": provider.NewEngine, "provider.NewFleet": provider.NewFleet, "provider.NewRenderer": provider.NewRenderer,
 
 	"driver.CodeOf": driver.CodeOf, "driver.CompareObserved": driver.CompareObserved, "driver.Hash": driver.Hash,
 	"driver.IsRetryable": driver.IsRetryable, "driver.NewError": driver.NewError, "driver.Token": driver.Token,
@@ -125,6 +127,7 @@ func init() {
 		(*pattern.Check)(nil), (*pattern.CloudNativeOptions)(nil), (*pattern.DMZOptions)(nil), (*pattern.ElasticOptions)(nil), (*pattern.Link)(nil),
 		(*pattern.ThreeTierOptions)(nil), (*pattern.TierAvailability)(nil), (*pattern.WebAppOptions)(nil), (*pattern.VPN)(nil),
 		(*pattern.FlowLogs)(nil),
+		(*pattern.MultiRegion)(nil), (*pattern.Region)(nil), (*pattern.Posture)(nil), (*pattern.Recovery)(nil), (*pattern.Peering)(nil),
 
 		(*blueprint.ACLEntrySpec)(nil), (*blueprint.Acknowledgement)(nil), (*blueprint.Check)(nil), (*blueprint.Blueprint)(nil), (*blueprint.DeploymentError)(nil),
 		(*blueprint.ClusterSpec)(nil), (*blueprint.DatabaseSpec)(nil),
@@ -134,15 +137,16 @@ func init() {
 		(*blueprint.RouteTableSpec)(nil), (*blueprint.RuleKey)(nil), (*blueprint.RuleSpec)(nil), (*blueprint.ScalingSpec)(nil),
 		(*blueprint.SecurityGroupRulesSpec)(nil), (*blueprint.SecurityGroupSpec)(nil), (*blueprint.SubnetSpec)(nil),
 		(*blueprint.DatabaseReplicaSpec)(nil), (*blueprint.Existing)(nil),
-		(*blueprint.VPNGatewaySpec)(nil), (*blueprint.CustomerGatewaySpec)(nil), (*blueprint.VPNConnectionSpec)(nil),
+		(*blueprint.VPNGatewaySpec)(nil), (*blueprint.CustomerGatewaySpec)(nil), (*blueprint.VPNConnectionSpec)(nil), (*blueprint.NetPeeringSpec)(nil),
 		(*blueprint.InstanceRoleSpec)(nil), (*blueprint.PolicyStatement)(nil), (*blueprint.ARNScope)(nil), (*blueprint.FlowLogSpec)(nil),
 
 		(*provider.Action)(nil), (*provider.ApplyOptions)(nil), (*provider.Change)(nil), (*provider.Changeset)(nil), (*provider.DestroyOptions)(nil), (*provider.DriftReport)(nil),
 		(*provider.Engine)(nil), (*provider.Event)(nil), (*provider.EventType)(nil), (*provider.FieldDiff)(nil), (*provider.Options)(nil),
 		(*provider.Problem)(nil), (*provider.Renderer)(nil), (*provider.Result)(nil),
 		(*provider.DestroyOptions)(nil), (*provider.Class)(nil), (*provider.ProtectedError)(nil),
-		(*provider.Lease)(nil), (*provider.LockOptions)(nil), (*provider.LockedError)(nil),
-		(*provider.ReconcileOptions)(nil), (*provider.Pass)(nil),
+		(*provider.Lease)(nil), (*provider.Pass)(nil), (*provider.ReconcileOptions)(nil), (*provider.LockOptions)(nil), (*provider.LockedError)(nil),
+		(*provider.Fleet)(nil), (*provider.FleetPlan)(nil), (*provider.RegionPlan)(nil), (*provider.FleetResult)(nil),
+		(*provider.RegionResult)(nil), (*provider.RegionError)(nil),
 
 		(*driver.Blocker)(nil), (*driver.Capabilities)(nil), (*driver.Code)(nil), (*driver.Error)(nil), (*driver.Observed)(nil),
 		(*driver.Query)(nil), (*driver.Request)(nil), (*driver.RetryPolicy)(nil), (*driver.DeleteOptions)(nil), (*driver.Lock)(nil), (*driver.Holder)(nil),
@@ -167,7 +171,7 @@ func init() {
 }
 
 // interfaces are exported interface types: nothing to call.
-var interfaces = []string{"driver.Checker", "driver.Driver", "driver.Locker", "driver.Replacer", "provider.Source", "fake.TestingT", "aws.AutoScalingAPI", "aws.EC2API", "aws.ELBAPI", "aws.RDSAPI", "aws.IAMAPI", "aws.LogsAPI"}
+var interfaces = []string{"driver.Checker", "driver.Driver", "driver.Locker", "driver.Replacer", "provider.Source", "provider.MultiSource", "fake.TestingT", "aws.AutoScalingAPI", "aws.EC2API", "aws.ELBAPI", "aws.RDSAPI", "aws.IAMAPI", "aws.LogsAPI"}
 
 func dirOf(pkgPath string) string {
 	return pkgPath[strings.LastIndex(pkgPath, "/")+1:]

@@ -205,8 +205,8 @@ func (r *Rules) findings() []Finding {
 			}
 		}
 		for _, e := range [2]Endpoint{f.From, f.To} {
-			if e.Kind == EndpointPeer && !r.isVPN(e.Name) {
-				addf("NP013", SeverityError, subject, fmt.Sprintf("no route carries peer %q's blocks: it has neither a VPN nor a link", e.Name), "give the peer a VPN (Topology.VPNs; package pattern: Architecture.VPN)")
+			if e.Kind == EndpointPeer && !r.isRouted(e.Name) {
+				addf("NP013", SeverityError, subject, fmt.Sprintf("no route carries peer %q's blocks: it has neither a VPN nor a link", e.Name), "give the peer a VPN (Topology.VPNs; package pattern: Architecture.VPN) or link its Net (Topology.Peerings; package pattern: MultiRegion.Link)")
 			}
 		}
 		if f.From.Kind == EndpointTier && r.external(f.To) &&

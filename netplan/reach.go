@@ -306,15 +306,19 @@ func (w *walk) hop(c, s end, ports PortRange) bool {
 // that every table sends every block ps of the peer there: the request
 // from a tier, or the replies to the peer.
 func (w *walk) peerRoute(tables []RouteTable, name string, ps []netip.Prefix) bool {
-	if !w.r.isVPN(name) {
-		return w.fail("route", "peer:"+name, "no VPN or link routes the peer's blocks (finding NP013); give the peer a VPN")
+	if !w.r.isRouted(name) {
+		return w.fail("route", "peer:"+name, "no VPN or link routes the peer's blocks (finding NP013); give the peer a VPN or link its Net")
 	}
-	if !w.route("route", tables, ps, TargetVPNGateway) {
+	target := w.r.peerTarget(name)
+	if !w.route("route", tables, ps, target.Kind) {
 		return false
 	}
 	blocks := make([]string, len(ps))
 	for i, p := range ps {
 		blocks[i] = p.String()
+	}
+	if target.Kind == TargetNetPeering {
+		return w.pass("peering", "peer:"+name, []string{"Net peering " + target.Peering + " carries " + strings.Join(blocks, ", ")})
 	}
 	return w.pass("vpn", "peer:"+name, []string{"VPN connection to the peer carries " + strings.Join(blocks, ", ")})
 }

@@ -18,7 +18,7 @@ import (
 // carries app's replies.
 func (r *Rules) deriveRoutes() ([]RouteTable, []string) {
 	shared := r.sharedNATZone()
-	vpn := r.vpnPeersByGroup()
+	routed := r.routedPeersByGroup()
 	var tables []RouteTable
 	var natZones []string
 	for gi, g := range r.topo.Groups {
@@ -43,9 +43,7 @@ func (r *Rules) deriveRoutes() ([]RouteTable, []string) {
 					natZones = append(natZones, zone)
 				}
 			}
-			for _, p := range vpn[gi] {
-				rt.Routes = append(rt.Routes, Route{Destination: p, Target: RouteTarget{Kind: TargetVPNGateway}})
-			}
+			rt.Routes = append(rt.Routes, routed[gi]...)
 			tables = append(tables, rt)
 		}
 	}
@@ -57,25 +55,27 @@ func (r *Rules) deriveRoutes() ([]RouteTable, []string) {
 	return tables, natZones
 }
 
-// vpnPeersByGroup returns, per index in Topology.Groups, the blocks of
-// the VPN peers that a flow joins to the tier (or to a balancer it
-// holds), sorted.
-func (r *Rules) vpnPeersByGroup() map[int][]netip.Prefix {
-	out := map[int][]netip.Prefix{}
+// routedPeersByGroup returns, per index in Topology.Groups, the routes to
+// the blocks of the routed peers (VPN or Net peering) that a flow joins
+// to the tier (or to a balancer it holds), sorted by destination.
+func (r *Rules) routedPeersByGroup() map[int][]Route {
+	out := map[int][]Route{}
 	for _, f := range r.topo.Flows {
 		for _, pair := range [2][2]Endpoint{{f.From, f.To}, {f.To, f.From}} {
 			peer, local := pair[0], pair[1]
-			if peer.Kind != EndpointPeer || local.Kind != EndpointTier || !r.isVPN(peer.Name) {
+			if peer.Kind != EndpointPeer || local.Kind != EndpointTier || !r.isRouted(peer.Name) {
 				continue
 			}
 			if gi := r.home(local.Name); gi >= 0 {
-				out[gi] = append(out[gi], r.topo.Peers[peer.Name]...)
+				for _, p := range r.topo.Peers[peer.Name] {
+					out[gi] = append(out[gi], Route{Destination: p, Target: r.peerTarget(peer.Name)})
+				}
 			}
 		}
 	}
-	for gi, ps := range out {
-		slices.SortFunc(ps, comparePrefix)
-		out[gi] = slices.Compact(ps)
+	for gi, rs := range out {
+		slices.SortFunc(rs, func(a, b Route) int { return comparePrefix(a.Destination, b.Destination) })
+		out[gi] = slices.CompactFunc(rs, func(a, b Route) bool { return a.Destination == b.Destination })
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package netplan
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
@@ -95,6 +96,15 @@ type Topology struct {
 	// disjoint from the other VPN peers' (a route table holds one route
 	// per destination).
 	VPNs []string `json:"vpns,omitempty"`
+	// Peerings maps a peer reached through a Net peering connection (AWS
+	// VPC peering, inter-region included; OUTSCALE Net peering, within a
+	// region) to the connection's name: the peer is then another Net,
+	// and the route table of every subnet of a tier that a flow joins to
+	// it sends the peer's blocks to the connection ([TargetNetPeering]);
+	// [Rules.CanReach] follows that route. The blocks are IPv4, outside
+	// the Net (peered Nets must not overlap) and disjoint from the other
+	// routed peers'. A peer is a VPN peer or a peering peer, not both.
+	Peerings map[string]string `json:"peerings,omitempty"`
 }
 
 // SourceMode says how an inbound security-group rule names a tier source.
@@ -286,15 +296,19 @@ const (
 	// peer's blocks through the site-to-site VPN connection (see
 	// Topology.VPNs).
 	TargetVPNGateway
+	// TargetNetPeering is a Net peering connection, named by
+	// RouteTarget.Peering, which carries the blocks of a peer that is
+	// another Net (see Topology.Peerings).
+	TargetNetPeering
 )
 
 var (
-	targetNames = [...]string{"local", "internet-gateway", "nat", "vpn-gateway"}
+	targetNames = [...]string{"local", "internet-gateway", "nat", "vpn-gateway", "net-peering"}
 	// targetText is the encoding of a TargetKind: the kind names of the
 	// resources a route points to (pattern/blueprint's "internet_gateway"
 	// and "nat_gateway"), so that a route reads the same in a netplan
 	// Result and in a Blueprint.
-	targetText = [...]string{"local", "internet_gateway", "nat_gateway", "vpn_gateway"}
+	targetText = [...]string{"local", "internet_gateway", "nat_gateway", "vpn_gateway", "net_peering"}
 )
 
 // String returns the display form: "local", "internet-gateway", "nat" or
@@ -331,12 +345,18 @@ func (k *TargetKind) UnmarshalText(b []byte) error {
 type RouteTarget struct {
 	Kind TargetKind `json:"kind"`
 	Zone string     `json:"zone,omitempty"`
+	// Peering names the Net peering connection of TargetNetPeering.
+	Peering string `json:"peering,omitempty"`
 }
 
-// String returns "local", "internet-gateway" or "nat(dc1)".
+// String returns "local", "internet-gateway", "nat(dc1)" or
+// "net-peering(eu-west-3-eu-west-1)".
 func (t RouteTarget) String() string {
-	if t.Kind == TargetNATGateway {
+	switch t.Kind {
+	case TargetNATGateway:
 		return "nat(" + t.Zone + ")"
+	case TargetNetPeering:
+		return "net-peering(" + t.Peering + ")"
 	}
 	return t.Kind.String()
 }
@@ -423,6 +443,7 @@ func cloneTopology(t Topology) Topology {
 		t.Balancers[i].Listeners = slices.Clone(t.Balancers[i].Listeners)
 	}
 	t.VPNs = slices.Clone(t.VPNs)
+	t.Peerings = maps.Clone(t.Peerings)
 	t.Flows = slices.Clone(t.Flows)
 	for i := range t.Flows {
 		t.Flows[i].From.Prefixes = slices.Clone(t.Flows[i].From.Prefixes)
@@ -667,14 +688,25 @@ func (r *Rules) validateVPNs() []error {
 	var errs []error
 	owner := map[netip.Prefix]string{}
 	var all []netip.Prefix
-	for i, name := range r.topo.VPNs {
+	routed := slices.Clone(r.topo.VPNs)
+	for _, name := range slices.Sorted(maps.Keys(r.topo.Peerings)) {
+		if slices.Contains(r.topo.VPNs, name) {
+			errs = append(errs, topoErr(ErrInvalid, "peerings["+name+"]", fmt.Sprintf("%q", name), "peer has a VPN and a Net peering; reach it through one"))
+			continue
+		}
+		routed = append(routed, name)
+	}
+	for i, name := range routed {
 		field := fmt.Sprintf("vpns[%d]", i)
+		if i >= len(r.topo.VPNs) {
+			field = "peerings[" + name + "]"
+		}
 		ps, ok := r.topo.Peers[name]
 		switch {
 		case !ok:
 			errs = append(errs, topoErr(ErrInvalid, field, fmt.Sprintf("%q", name), "unknown peer; declare it in Topology.Peers or fix the name"))
 			continue
-		case slices.Index(r.topo.VPNs, name) < i:
+		case slices.Index(routed, name) < i:
 			errs = append(errs, topoErr(ErrDuplicate, field, fmt.Sprintf("%q", name), "duplicate VPN; list each peer once"))
 			continue
 		}
@@ -705,6 +737,18 @@ func (r *Rules) validateVPNs() []error {
 
 // isVPN reports whether peer name is reached through the VPN gateway.
 func (r *Rules) isVPN(name string) bool { return slices.Contains(r.topo.VPNs, name) }
+
+// isRouted reports whether a route carries peer name's blocks: a VPN or a
+// Net peering connection.
+func (r *Rules) isRouted(name string) bool { return r.isVPN(name) || r.topo.Peerings[name] != "" }
+
+// peerTarget is where the route tables send peer name's blocks.
+func (r *Rules) peerTarget(name string) RouteTarget {
+	if p := r.topo.Peerings[name]; p != "" && !r.isVPN(name) {
+		return RouteTarget{Kind: TargetNetPeering, Peering: p}
+	}
+	return RouteTarget{Kind: TargetVPNGateway}
+}
 
 func (r *Rules) validateFlows() []error {
 	var errs []error

@@ -74,7 +74,7 @@ func TestPeerWithoutVPNUnrouted(t *testing.T) {
 		}
 	}
 	v := r.CanReach(netplan.Query{From: netplan.Peer("office"), To: "app", Protocol: netplan.ProtocolTCP, Port: 22})
-	assert.Equal(t, "blocked at route peer:office: no VPN or link routes the peer's blocks (finding NP013); give the peer a VPN", v.String())
+	assert.Equal(t, "blocked at route peer:office: no VPN or link routes the peer's blocks (finding NP013); give the peer a VPN or link its Net", v.String())
 	v = r.CanReach(netplan.Query{From: netplan.Tier("app"), To: "peer:office", Protocol: netplan.ProtocolTCP, Port: 389})
 	assert.False(t, v.Allowed)
 }

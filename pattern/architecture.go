@@ -75,6 +75,10 @@ type Architecture struct {
 	Peers map[string][]netip.Prefix
 	// VPNs are the site-to-site VPNs to peers, by peer name (see [VPN]).
 	VPNs map[string]VPN
+	// Peerings are the peers reached through a Net peering connection to
+	// another Net of the deployment, by peer name: what
+	// [MultiRegion.Link] and a flow between regions make (see [Peering]).
+	Peerings map[string]Peering
 
 	// NAT: netplan.NATPerZone (the zero value: one NAT per zone, a zone
 	// failure cuts no other zone off), NATShared (one NAT: cheaper, an

@@ -488,7 +488,7 @@ func (d *design) allocate() error {
 func (d *design) derive() error {
 	a := d.arch
 	d.flows = dedupFlows(d.declaredFlows())
-	topo := netplan.Topology{Net: a.CIDR, Zones: d.zones, Peers: a.Peers, VPNs: a.vpnNames(), Flows: d.flows}
+	topo := netplan.Topology{Net: a.CIDR, Zones: d.zones, Peers: a.Peers, VPNs: a.vpnNames(), Peerings: a.peeringLinks(), Flows: d.flows}
 	for i := range a.Tiers {
 		t := &a.Tiers[i]
 		g := netplan.Group{Name: t.Name, Exposure: t.Exposure}
@@ -605,6 +605,7 @@ func (d *design) blueprint() *blueprint.Blueprint {
 	b.flowLogs()
 	b.subnetsAndGateways()
 	b.vpns()
+	b.netPeerings()
 	b.routeTables()
 	d.securityGroups(b.add, b.netID)
 	b.networkACLs()

@@ -68,6 +68,7 @@ func ExampleArchitecture_Build() {
 	// vpn_gateway: 0
 	// customer_gateway: 0
 	// vpn_connection: 0
+	// net_peering: 0
 	// route_table: 6
 	// security_group: 4
 	// security_group_rules: 4
@@ -228,4 +229,32 @@ func ExampleArchitecture_grants() {
 	// QueueReadOrders [sqs:ChangeMessageVisibility sqs:DeleteMessage sqs:GetQueueAttributes sqs:GetQueueUrl sqs:ReceiveMessage] [arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:orders]
 	// launch template profile: instance_role/app
 	// flow logs to /archkit/shop/flow-logs through role shop-flow_log-main
+}
+
+// ExampleRegions declares the web app in a primary region and a
+// warm-standby recovery region, linked so that the primary's application
+// reads the recovery region's database; provider.Fleet applies it with one
+// driver per region.
+func ExampleRegions() {
+	m := pattern.Regions("shop", "10.0.0.0/8", func(region string) *pattern.Architecture {
+		return pattern.WebApp(pattern.WebAppOptions{Name: "shop", Profile: netplan.AWS})
+	}).Primary("eu-west-3").
+		Recovery("eu-west-1", pattern.WarmStandby).
+		Link("eu-west-3", "eu-west-1").
+		Flow("app@eu-west-3 -> db@eu-west-1 tcp/3306")
+	bps, err := m.Build()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, region := range m.Regions() {
+		bp := bps[region]
+		net, _ := bp.Resource("net/" + region)
+		app, _ := bp.Resource("cluster/app")
+		rt, _ := bp.Resource("route_table/app/a")
+		fmt.Printf("%s: Net %s, app nodes %d, routes %v\n", region, net.Net.CIDR, app.Cluster.Desired, rt.RouteTable.Routes)
+	}
+	// Output:
+	// eu-west-3: Net 10.0.0.0/16, app nodes 2, routes [0.0.0.0/0 -> nat_gateway/nat/a 10.1.4.0/24 -> net_peering/eu-west-3-eu-west-1 10.1.5.0/24 -> net_peering/eu-west-3-eu-west-1]
+	// eu-west-1: Net 10.1.0.0/16, app nodes 1, routes [0.0.0.0/0 -> nat_gateway/nat/a]
 }

@@ -79,6 +79,9 @@ func (d *design) unroutedPeer(field, name string) []error {
 	if _, ok := d.arch.VPNs[name]; ok {
 		return nil
 	}
+	if _, ok := d.arch.Peerings[name]; ok {
+		return nil
+	}
 	return []error{errf(field, "peer:"+name, "no route to the peer: it has neither a VPN nor a link",
 		fmt.Sprintf("give it a VPN: VPN(%s, pattern.VPN{PublicIP: <its device's address>})", strconv.Quote(name)))}
 }
@@ -122,6 +125,8 @@ func (b *bpBuilder) routeTarget(t netplan.RouteTarget) blueprint.Ref {
 		return blueprint.Ref(id(blueprint.KindNATGateway, "nat", t.Zone))
 	case netplan.TargetVPNGateway:
 		return blueprint.Ref(b.vpnGatewayID())
+	case netplan.TargetNetPeering:
+		return blueprint.Ref(id(blueprint.KindNetPeering, t.Peering))
 	}
 	return blueprint.Ref(b.igwID)
 }

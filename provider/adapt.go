@@ -28,6 +28,15 @@ func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, a
 	out := make([]blueprint.Resource, 0, len(bp.Resources))
 	for _, r := range bp.Resources {
 		reason, unsupported := caps.Unsupported[r.Kind]
+		if empty := emptyCluster(r, caps); empty != "" {
+			if !allowFallback {
+				errs = append(errs, fmt.Errorf("provider: %s: a cluster of 0 nodes: %s cannot hold one (%s); set AllowFallback to leave it out until it has nodes (a pilot light's clusters), or give it desired 1 or more: %w", r.ID, provider, empty, driver.ErrUnsupported))
+				continue
+			}
+			dropped[r.ID] = true
+			notices = append(notices, fmt.Sprintf("%s: left out: 0 nodes, and %s cannot hold an empty cluster (%s); raising desired creates it", r.ID, provider, empty))
+			continue
+		}
 		if !unsupported {
 			out = append(out, r)
 			continue
@@ -97,6 +106,15 @@ func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, a
 	}
 	bp.Resources = out
 	return notices, nil
+}
+
+// emptyCluster returns the reason the driver cannot hold r, a cluster of 0
+// nodes, or "" when r is not one or the driver can.
+func emptyCluster(r blueprint.Resource, caps driver.Capabilities) string {
+	if r.Kind != blueprint.KindCluster || r.Cluster == nil || r.Cluster.Desired > 0 {
+		return ""
+	}
+	return caps.NoEmptyCluster
 }
 
 // adaptFields refuses (without fallback) or clears (with fallback) the

@@ -38,6 +38,9 @@ type Event struct {
 	Type       EventType
 	Time       time.Time
 	Deployment string
+	// Region is the region of the event in a [Fleet] run; "" in a run of
+	// one Engine.
+	Region     string
 	Kind       blueprint.Kind
 	ID         string // logical id
 	ProviderID string // when known
@@ -51,6 +54,7 @@ type Event struct {
 // Log keys of the engine's structured log, stable across versions.
 const (
 	LogKeyDeployment = "deployment"
+	LogKeyRegion     = "region"
 	LogKeyKind       = "kind"
 	LogKeyID         = "id"
 	LogKeyProviderID = "provider_id"

@@ -149,6 +149,7 @@ type Resource struct {
 	VPNGateway         *VPNGatewaySpec         `json:"vpn_gateway,omitempty"`
 	CustomerGateway    *CustomerGatewaySpec    `json:"customer_gateway,omitempty"`
 	VPNConnection      *VPNConnectionSpec      `json:"vpn_connection,omitempty"`
+	NetPeering         *NetPeeringSpec         `json:"net_peering,omitempty"`
 	RouteTable         *RouteTableSpec         `json:"route_table,omitempty"`
 	SecurityGroup      *SecurityGroupSpec      `json:"security_group,omitempty"`
 	SecurityGroupRules *SecurityGroupRulesSpec `json:"security_group_rules,omitempty"`
@@ -237,6 +238,25 @@ type CustomerGatewaySpec struct {
 	// AWS's range); a peer that routes statically has
 	// [DefaultCustomerGatewayASN].
 	ASN uint32 `json:"asn"`
+}
+
+// NetPeeringSpec is one side of a Net peering connection between two Nets
+// of the deployment in two regions (AWS VPC peering, inter-region
+// included). Both sides have the same logical id
+// ("net_peering/<requester region>-<accepter region>"), one in each
+// region's Blueprint: the requester's (Accepter false) requests the
+// connection from Net to the Net whose logical id is PeerNet, found in
+// PeerRegion by the deployment's tags; the accepter's (Accepter true)
+// accepts it in its own region once it is requested. The routes of each
+// side's route tables name their own side. PeerCIDR is the other Net's
+// range: it must not overlap Net's (the clouds refuse the peering of
+// overlapping Nets).
+type NetPeeringSpec struct {
+	Net        Ref          `json:"net"`
+	PeerRegion string       `json:"peer_region"`
+	PeerNet    string       `json:"peer_net"`
+	PeerCIDR   netip.Prefix `json:"peer_cidr"`
+	Accepter   bool         `json:"accepter,omitempty"`
 }
 
 // VPNConnectionSpec is a site-to-site IPsec VPN connection (type ipsec.1,

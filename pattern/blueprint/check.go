@@ -147,6 +147,8 @@ func (r *Resource) Check() error {
 		ps.customerGateway(r.CustomerGateway)
 	case KindVPNConnection:
 		ps.vpnConnection(r.VPNConnection)
+	case KindNetPeering:
+		ps.netPeering(r.NetPeering)
 	case KindRouteTable:
 		ps.routeTable(r.RouteTable)
 	case KindSecurityGroup:

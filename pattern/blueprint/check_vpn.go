@@ -32,6 +32,8 @@ func RouteTargetKind(k netplan.TargetKind) (Kind, bool) {
 		return KindNATGateway, true
 	case netplan.TargetVPNGateway:
 		return KindVPNGateway, true
+	case netplan.TargetNetPeering:
+		return KindNetPeering, true
 	}
 	return "", false
 }
@@ -79,5 +81,20 @@ func (ps *problems) vpnConnection(s *VPNConnectionSpec) {
 		if p.IsValid() && !p.Addr().Is4() {
 			ps.add(fmt.Sprintf("vpn_connection.static_routes[%d]", i), p.String(), "not IPv4", "VPN gateways carry IPv4 only")
 		}
+	}
+}
+
+// netPeering checks one side of a Net peering: its Net, the peer's region,
+// Net and range (IPv4: the clouds peer IPv4 Nets by their ranges).
+func (ps *problems) netPeering(s *NetPeeringSpec) {
+	if s == nil {
+		return
+	}
+	ps.need("net_peering.net", string(s.Net), "the net id")
+	ps.need("net_peering.peer_region", s.PeerRegion, "the peer Net's region")
+	ps.need("net_peering.peer_net", s.PeerNet, "the peer Net's logical id")
+	ps.prefix("net_peering.peer_cidr", s.PeerCIDR)
+	if s.PeerCIDR.IsValid() && !s.PeerCIDR.Addr().Is4() {
+		ps.add("net_peering.peer_cidr", s.PeerCIDR.String(), "not IPv4", "give the peer Net's IPv4 range")
 	}
 }

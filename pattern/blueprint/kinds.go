@@ -21,6 +21,7 @@ const (
 	KindVPNGateway         Kind = "vpn_gateway"          // AWS virtual private gateway, OUTSCALE virtual gateway (attached/linked)
 	KindCustomerGateway    Kind = "customer_gateway"     // AWS customer gateway, OUTSCALE client gateway: the peer's VPN device
 	KindVPNConnection      Kind = "vpn_connection"       // AWS site-to-site VPN connection, OUTSCALE VPN connection
+	KindNetPeering         Kind = "net_peering"          // AWS VPC peering connection (inter-region included), OUTSCALE Net peering: one side of a link between the deployment's Nets
 	KindRouteTable         Kind = "route_table"          // one per subnet, with its routes and its association
 	KindSecurityGroup      Kind = "security_group"       // the group alone, one per tier and per load balancer
 	KindSecurityGroupRules Kind = "security_group_rules" // the complete rule set of one group (split out so groups can reference each other)
@@ -80,6 +81,9 @@ var registry = []kindEntry{
 	entry(KindInfo{Kind: KindVPNGateway, Async: true, DeleteFirst: true}, func(r *Resource) **VPNGatewaySpec { return &r.VPNGateway }),
 	entry(KindInfo{Kind: KindCustomerGateway}, func(r *Resource) **CustomerGatewaySpec { return &r.CustomerGateway }),
 	entry(KindInfo{Kind: KindVPNConnection, Async: true, DeleteFirst: true}, func(r *Resource) **VPNConnectionSpec { return &r.VPNConnection }),
+	// Two Nets hold one peering connection at a time: a replacement goes
+	// first. The accepter's side waits for the request.
+	entry(KindInfo{Kind: KindNetPeering, Async: true, DeleteFirst: true}, func(r *Resource) **NetPeeringSpec { return &r.NetPeering }),
 	entry(KindInfo{Kind: KindRouteTable}, func(r *Resource) **RouteTableSpec { return &r.RouteTable }),
 	entry(KindInfo{Kind: KindSecurityGroup, DeleteFirst: true, DeleteAfter: []Kind{KindSecurityGroupRules}},
 		func(r *Resource) **SecurityGroupSpec { return &r.SecurityGroup }),

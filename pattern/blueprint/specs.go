@@ -56,6 +56,10 @@ func (s *CustomerGatewaySpec) refs() []*Ref                { return nil }
 func (s *CustomerGatewaySpec) clone() *CustomerGatewaySpec { c := *s; return &c }
 func (s *CustomerGatewaySpec) normalize()                  {}
 
+func (s *NetPeeringSpec) refs() []*Ref           { return []*Ref{&s.Net} }
+func (s *NetPeeringSpec) clone() *NetPeeringSpec { c := *s; return &c }
+func (s *NetPeeringSpec) normalize()             {}
+
 func (s *VPNConnectionSpec) refs() []*Ref { return []*Ref{&s.VPNGateway, &s.CustomerGateway} }
 
 func (s *VPNConnectionSpec) clone() *VPNConnectionSpec {

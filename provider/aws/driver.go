@@ -285,7 +285,8 @@ func (d *Driver) ready(op string, k blueprint.Kind) error {
 // Name returns "aws".
 func (d *Driver) Name() string { return "aws" }
 
-// Capabilities reports that every kind is supported, which fields Update
+// Capabilities reports the kinds the driver does not serve yet
+// (net_peering), which fields Update
 // changes in place, and the kinds whose create call takes a client token:
 // CreateNatGateway, CreateRouteTable, CreateNetworkAcl and (for a
 // cluster) CreateLaunchTemplate.
@@ -297,6 +298,12 @@ func (d *Driver) Capabilities() driver.Capabilities {
 	for k, ops := range kinds {
 		if len(ops.mutable) > 0 {
 			c.Mutable[k] = slices.Clone(ops.mutable)
+		}
+		if ops.unsupported != "" {
+			if c.Unsupported == nil {
+				c.Unsupported = map[blueprint.Kind]string{}
+			}
+			c.Unsupported[k] = ops.unsupported
 		}
 	}
 	return c
@@ -359,8 +366,11 @@ func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, e
 		return nil, err
 	}
 	ops, ok := kinds[q.Kind]
-	if !ok {
+	switch {
+	case !ok:
 		return nil, unknownKind("List", q.Kind)
+	case ops.unsupported != "":
+		return nil, nil // nothing of the kind can exist
 	}
 	out, err := ops.list(d, ctx, q)
 	out = slices.DeleteFunc(out, func(o driver.Observed) bool { return o.Tags[driver.TagDeployment] != q.Deployment })
@@ -376,7 +386,7 @@ func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (driv
 		return driver.Observed{}, err
 	}
 	ops, ok := kinds[kind]
-	if !ok {
+	if !ok || ops.unsupported != "" {
 		return driver.Observed{}, unknownKind("Read", kind)
 	}
 	return ops.read(d, ctx, id)
@@ -394,7 +404,7 @@ func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observe
 			fmt.Errorf("aws: resource %s: spec %q missing; set it", r.ID, r.Kind))
 	}
 	ops, ok := kinds[r.Kind]
-	if !ok {
+	if !ok || ops.unsupported != "" {
 		return driver.Observed{}, unknownKind("Create", r.Kind)
 	}
 	d.logger().LogAttrs(ctx, slog.LevelDebug, "create", slog.String("kind", string(r.Kind)), slog.String("logical_id", r.ID))
@@ -430,13 +440,16 @@ func (d *Driver) Delete(ctx context.Context, current driver.Observed, opts drive
 	}
 	d.logger().LogAttrs(ctx, slog.LevelDebug, "delete", slog.String("kind", string(kind)), slog.String("id", current.ID))
 	ops, ok := kinds[kind]
-	if !ok {
+	if !ok || ops.unsupported != "" {
 		return unknownKind("Delete", kind)
 	}
 	return ops.delete(d, ctx, current, opts)
 }
 
 func unknownKind(op string, k blueprint.Kind) error {
+	if ops, ok := kinds[k]; ok && ops.unsupported != "" {
+		return driver.NewError(op, string(k), "", driver.Unsupported, fmt.Errorf("aws: %s", ops.unsupported))
+	}
 	return driver.NewError(op, string(k), "", driver.Unsupported,
 		fmt.Errorf("aws: kind %q: unknown kind; use one of %v", k, blueprint.Kinds))
 }

@@ -17,6 +17,8 @@ type kindOps struct {
 	update  func(d *Driver, ctx context.Context, req driver.Request, cur driver.Observed) (driver.Observed, error)
 	delete  func(d *Driver, ctx context.Context, cur driver.Observed, opts driver.DeleteOptions) error
 	mutable []string
+	// unsupported is why the driver does not serve the kind ("": it does).
+	unsupported string
 }
 
 // kinds is the driver's registry: one entry per kind of [blueprint.Kinds].
@@ -38,6 +40,7 @@ var kinds = map[blueprint.Kind]kindOps{
 	blueprint.KindVPNConnection: {list: (*Driver).listVPNConnections, read: (*Driver).readVPNConnection,
 		create: (*Driver).createVPNConnection, update: (*Driver).updateVPNConnection, delete: noData((*Driver).deleteVPNConnection),
 		mutable: vpnConnectionMutable},
+	blueprint.KindNetPeering: {unsupported: "the AWS driver does not request or accept VPC peering connections yet"},
 	blueprint.KindRouteTable: {list: (*Driver).listRouteTables, read: (*Driver).readRouteTable, create: (*Driver).createRouteTable,
 		update: (*Driver).updateRouteTable, delete: noData((*Driver).deleteRouteTable), mutable: routeTableMutable},
 	blueprint.KindSecurityGroup: {list: (*Driver).listSecurityGroups, read: (*Driver).readSecurityGroup,

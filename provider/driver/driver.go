@@ -263,6 +263,13 @@ type Capabilities struct {
 	// token must never serve two lives of a resource. The conformance
 	// suite checks these kinds against the cloud's token rules.
 	ClientTokens []blueprint.Kind
+	// NoEmptyCluster is the reason the cloud cannot hold a cluster of 0
+	// nodes (OUTSCALE: a cluster is its VMs, and 0 VMs leave nothing to
+	// find again); "": it can (AWS: an Auto Scaling group of size 0). The
+	// engine leaves such a cluster out, with a notice, when
+	// Options.AllowFallback is set (a pilot-light region's clusters), and
+	// refuses it otherwise.
+	NoEmptyCluster string
 }
 
 // Supports reports whether the driver can create resources of kind k.

@@ -14,6 +14,9 @@ import (
 // max > min: package tier does.
 func (d *Driver) validateCluster(op string, e, _ *entry) error {
 	s := e.res.Cluster
+	if s.Desired == 0 && d.opts.NoEmptyCluster != "" {
+		return d.errf(op, e.kind, e.res.ID, driver.Invalid, "cluster.desired: 0: %s; give it 1 or more", d.opts.NoEmptyCluster)
+	}
 	net, err := d.checkSubnets(op, e, "cluster.subnets", s.Subnets, 1)
 	if err != nil {
 		return err

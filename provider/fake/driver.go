@@ -84,6 +84,11 @@ type Options struct {
 	// not). [Outscale] sets OUTSCALE's, nat_gateway and cluster
 	// (CreateNatService and CreateVms).
 	ClientTokens []blueprint.Kind
+	// NoEmptyCluster, when set, refuses a cluster of 0 nodes (Code
+	// Invalid) for this reason, as [driver.Capabilities.NoEmptyCluster].
+	// "": AWS's rule, an Auto Scaling group of 0 is fine. [Outscale] sets
+	// it.
+	NoEmptyCluster string
 	// PendingReads is how many Reads a NAT gateway, load balancer or
 	// database stays pending (Ready false) after its Create. 0: 1; a
 	// negative value makes them ready at once.
@@ -129,6 +134,7 @@ func Outscale(o *Options) {
 			"instance_role": noInstanceRoles},
 	}
 	o.ClientTokens = []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindCluster}
+	o.NoEmptyCluster = "an OUTSCALE cluster is its VMs: one of 0 VMs leaves nothing to find"
 }
 
 // What OUTSCALE lacks for the service kinds, as its driver says.
@@ -260,6 +266,11 @@ func (d *Driver) init(o Options) {
 	}
 	o.ClientTokens = slices.Clone(o.ClientTokens)
 	o.Unsupported = maps.Clone(o.Unsupported)
+	if o.Unsupported == nil {
+		o.Unsupported = map[blueprint.Kind]string{}
+	}
+	// As the AWS and OUTSCALE drivers, which do not peer Nets yet.
+	o.Unsupported[blueprint.KindNetPeering] = netPeeringUnsupported
 	o.UnsupportedFields = cloneFields(o.UnsupportedFields)
 	d.opts = o
 	d.caps = capabilities(o)
@@ -280,6 +291,7 @@ func capabilities(o Options) driver.Capabilities {
 		Mutable:           map[blueprint.Kind][]string{},
 		Local:             true,
 		ClientTokens:      slices.Clone(o.ClientTokens),
+		NoEmptyCluster:    o.NoEmptyCluster,
 	}
 	for k, ops := range kinds {
 		m := ops.mutable

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // kindOps is what the fake knows of one kind: how it spells its ids, how
@@ -99,6 +100,9 @@ func registry() map[blueprint.Kind]kindOps {
 			mutable: []string{"static_routes"}, oscMutable: []string{"static_routes"},
 			net: func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", r.VPNConnection.VPNGateway },
 		},
+		blueprint.KindNetPeering: {idPrefix: "pcx", validate: func(d *Driver, op string, e, _ *entry) error {
+			return d.errf(op, e.kind, e.res.ID, driver.Unsupported, "%s", netPeeringUnsupported)
+		}},
 		blueprint.KindRouteTable: {
 			idPrefix: "rtb", validate: (*Driver).validateRouteTable, mutable: []string{"routes", "subnet"},
 			keys: func(_ *Driver, r *blueprint.Resource) []key {
@@ -208,3 +212,7 @@ func first(rs []blueprint.Ref) blueprint.Ref {
 func rulesUse(rs []blueprint.RuleSpec, id string) bool {
 	return slices.ContainsFunc(rs, func(r blueprint.RuleSpec) bool { return r.Group == blueprint.Ref(id) })
 }
+
+// netPeeringUnsupported is why the fake refuses net_peering, whatever
+// Options.Unsupported says.
+const netPeeringUnsupported = "Net peering is not driven yet, by the fake as by the AWS and OUTSCALE drivers; the Fleet derives and plans the links"

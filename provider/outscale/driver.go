@@ -188,7 +188,8 @@ func (d *Driver) Capabilities() driver.Capabilities {
 			blueprint.KindLoadBalancer: {"plain_http", "tls_policy", "keep_invalid_headers", "allow_deletion"},
 		},
 		// CreateNatService and CreateVms take a ClientToken; no other create does.
-		ClientTokens: []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindCluster},
+		ClientTokens:   []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindCluster},
+		NoEmptyCluster: noEmptyCluster,
 	}
 	for k, ops := range kinds {
 		if ops.unsupported != "" {

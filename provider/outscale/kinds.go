@@ -45,6 +45,11 @@ func registry() map[blueprint.Kind]kindOps {
 		blueprint.KindVPNGateway:      {unsupported: "the OUTSCALE driver does not create virtual gateways yet"},
 		blueprint.KindCustomerGateway: {unsupported: "the OUTSCALE driver does not create client gateways yet"},
 		blueprint.KindVPNConnection:   {unsupported: "the OUTSCALE driver does not create VPN connections yet"},
+		// OUTSCALE peers two Nets of one region only (About Net Peerings,
+		// OUTSCALE user guide: peered Nets "must be located in the same
+		// Region"); archkit links the Nets of a deployment's regions, which
+		// on OUTSCALE takes a VPN.
+		blueprint.KindNetPeering: {unsupported: netPeeringUnsupported},
 		blueprint.KindRouteTable: {list: (*Driver).listRouteTables, create: (*Driver).createRouteTable, update: (*Driver).updateRouteTable,
 			delete: noData((*Driver).deleteRouteTable), mutable: routeTableMutable},
 		blueprint.KindSecurityGroup: {list: (*Driver).listSecurityGroups, create: (*Driver).createSecurityGroup, delete: noData((*Driver).deleteSecurityGroup)},
@@ -117,3 +122,6 @@ func noData(del func(d *Driver, ctx context.Context, cur driver.Observed) error)
 		return del(d, ctx, cur)
 	}
 }
+
+// netPeeringUnsupported is why the driver has no net_peering.
+const netPeeringUnsupported = "OUTSCALE Net peering joins two Nets of one region only; link the Nets of two regions with a VPN"

@@ -117,6 +117,10 @@ func (d *Driver) listClusters(ctx context.Context, q driver.Query, ids []string)
 }
 
 // clusterObserved builds the Observed of a cluster from its live nodes.
+// noEmptyCluster is why an OUTSCALE cluster has at least one VM
+// (driver.Capabilities.NoEmptyCluster).
+const noEmptyCluster = "an OUTSCALE cluster is its VMs, found again by their tags: one of 0 VMs leaves nothing to find"
+
 // Desired is the number of live nodes (so that a lost node shows as a
 // change the engine repairs with Update); Min, Max, Tier, Stateless,
 // Subnets and TargetPort come from the nodes' tags; LoadBalancers lists the
@@ -222,6 +226,9 @@ func checkCluster(op, id string, s *blueprint.ClusterSpec) error {
 	}
 	if s.Min < 0 || s.Min > s.Desired || s.Desired > s.Max || s.Max < 1 {
 		errs = append(errs, errorf(op, k, id, driver.Invalid, "cluster: min %d, desired %d, max %d: want 0 <= min <= desired <= max and max >= 1", s.Min, s.Desired, s.Max))
+	}
+	if s.Desired == 0 {
+		errs = append(errs, errorf(op, k, id, driver.Invalid, "cluster.desired: 0: %s; give it 1 or more", noEmptyCluster))
 	}
 	if n := base64.StdEncoding.EncodedLen(len(s.UserData)); n > MaxUserData {
 		errs = append(errs, errorf(op, k, id, driver.Invalid,

@@ -88,6 +88,10 @@ func Resources(deployment string, zones []string) []blueprint.Resource {
 			PublicIP: OfficeIP, ASN: 65010}},
 		{ID: "vpn_connection/office", Kind: blueprint.KindVPNConnection, VPNConnection: &blueprint.VPNConnectionSpec{
 			VPNGateway: "vpn_gateway/main", CustomerGateway: "customer_gateway/office", BGP: true}},
+		// The requester's side of a link to the deployment's Net in another
+		// region; no driver peers Nets yet, so the suite checks the refusal.
+		{ID: "net_peering/main-peer", Kind: blueprint.KindNetPeering, NetPeering: &blueprint.NetPeeringSpec{
+			Net: "net/main", PeerRegion: "peer-region-1", PeerNet: "net/peer", PeerCIDR: netip.MustParsePrefix("10.99.0.0/16")}},
 		group("lb"), group("web"), group("db"),
 		rules("lb", []blueprint.RuleSpec{tcp(443, anywhere, "")}, []blueprint.RuleSpec{tcp(8080, netip.Prefix{}, "security_group/web")}),
 		rules("web", []blueprint.RuleSpec{tcp(8080, netip.Prefix{}, "security_group/lb")},

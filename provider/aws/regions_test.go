@@ -1,0 +1,196 @@
+package aws_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/aws/smithy-go/middleware"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/aws"
+	"github.com/archkit/archkit/provider/aws/internal/mototest"
+	"github.com/archkit/archkit/provider/driver"
+)
+
+// The regions of the tests over several regions: moto keeps a separate
+// backend per region, as AWS does.
+const (
+	primaryRegion  = "us-east-1"
+	recoveryRegion = "us-west-2"
+)
+
+// regionDrivers returns one driver per region on moto, all in one fresh
+// account, each with its own call counter.
+func regionDrivers(t *testing.T, regions ...string) map[string]*testDriver {
+	t.Helper()
+	ep := mototest.Endpoint(t)
+	account := mototest.Account()
+	out := map[string]*testDriver{}
+	for _, r := range regions {
+		c := &calls{}
+		d, err := aws.NewFromConfig(mototest.Config(), func(o *aws.Options) {
+			o.Region = r
+			o.BaseEndpoint = ep
+			o.RetryMaxAttempts = 3
+			o.RetryMaxBackoff = 5 * time.Millisecond
+			o.WaitTimeout = 20 * time.Second
+			o.PollInterval = 5 * time.Millisecond
+			o.APIOptions = append([]func(*middleware.Stack) error{mototest.WithAccount(account)}, c.apiOptions()...)
+		})
+		require.NoError(t, err)
+		out[r] = &testDriver{Driver: d, account: account, endpoint: ep, calls: c}
+	}
+	return out
+}
+
+// motoFleet is a Fleet over tds, with the engine options of the tests.
+func motoFleet(t *testing.T, tds map[string]*testDriver) *provider.Fleet {
+	t.Helper()
+	drivers := map[string]driver.Driver{}
+	for r, td := range tds {
+		drivers[r] = td.Driver
+	}
+	f, err := provider.NewFleet(drivers, func(o *provider.Options) {
+		o.RateLimit = -1
+		o.PollMin, o.PollMax = 5*time.Millisecond, 20*time.Millisecond
+		o.Retry = driver.RetryPolicy{MaxAttempts: 3, BaseDelay: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond}
+		o.WaitTimeout = 30 * time.Second
+		o.DependencyRetries = 2
+	})
+	require.NoError(t, err)
+	return f
+}
+
+// twoRegionWebApp is the AWS migration document's web app in a primary
+// region and a warm-standby recovery region.
+func twoRegionWebApp(name string) *pattern.MultiRegion {
+	return pattern.Regions(name, "10.0.0.0/8", func(string) *pattern.Architecture {
+		return pattern.WebApp(pattern.WebAppOptions{Name: name, Profile: netplan.AWS, Image: motoImage})
+	}).Primary(primaryRegion).Recovery(recoveryRegion, pattern.WarmStandby)
+}
+
+// leftovers lists, kind by kind, what remains of deployment on td.
+func leftovers(t *testing.T, td *testDriver, deployment string) map[blueprint.Kind]int {
+	t.Helper()
+	out := map[blueprint.Kind]int{}
+	for _, k := range blueprint.Kinds {
+		obs, err := td.List(t.Context(), driver.Query{Deployment: deployment, Kind: k})
+		require.NoError(t, err)
+		if len(obs) > 0 {
+			out[k] = len(obs)
+		}
+	}
+	return out
+}
+
+// TestFleetWebAppTwoRegions applies the web app over two regions of moto,
+// applies it again with no write, runs the failover drill, and destroys
+// it with nothing left in either region.
+func TestFleetWebAppTwoRegions(t *testing.T) {
+	t.Parallel()
+	tds := regionDrivers(t, primaryRegion, recoveryRegion)
+	fl := motoFleet(t, tds)
+	m := twoRegionWebApp("tworegions")
+	bps, err := m.Build()
+	require.NoError(t, err)
+
+	res, err := fl.Apply(t.Context(), m)
+	require.NoError(t, err)
+	for _, r := range m.Regions() {
+		writes, reads, _ := tds[r].calls.snapshot()
+		t.Logf("apply %s: %s; %d resources; AWS API calls %d writes %d reads", r, res.Region(r), len(bps[r].Resources), writes, reads)
+		assert.Equal(t, len(bps[r].Resources), res.Region(r).Created, r)
+	}
+	t.Logf("apply makespan over both regions: %s", res.Makespan)
+	nets := map[string]string{}
+	for r, td := range tds {
+		obs, err := td.List(t.Context(), driver.Query{Deployment: "tworegions", Kind: blueprint.KindNet})
+		require.NoError(t, err)
+		require.Len(t, obs, 1, r)
+		nets[r] = obs[0].Resource.Net.CIDR.String()
+	}
+	assert.Equal(t, map[string]string{primaryRegion: "10.0.0.0/16", recoveryRegion: "10.1.0.0/16"}, nets)
+	standby, err := tds[recoveryRegion].List(t.Context(), driver.Query{Deployment: "tworegions", Kind: blueprint.KindCluster})
+	require.NoError(t, err)
+	require.Len(t, standby, 1)
+	assert.Equal(t, 1, standby[0].Resource.Cluster.Desired, "warm standby")
+
+	for _, td := range tds {
+		td.calls.reset()
+	}
+	res, err = fl.Apply(t.Context(), m)
+	require.NoError(t, err)
+	for r, td := range tds {
+		writes, reads, ops := td.calls.snapshot()
+		t.Logf("re-apply %s: AWS API calls %d writes %d reads", r, writes, reads)
+		assert.Zero(t, writes, "re-apply wrote in %s: %v", r, ops)
+	}
+	total := res.Total()
+	assert.Zero(t, total.Created+total.Updated+total.Replaced+total.Deleted)
+
+	failoverDrill(t, tds, fl, m, bps)
+
+	res, err = fl.Destroy(t.Context(), "tworegions", allowStateful(bps[primaryRegion]))
+	require.NoError(t, err)
+	t.Logf("destroy: makespan %s\n%s", res.Makespan, res)
+	for r, td := range tds {
+		assert.Empty(t, leftovers(t, td, "tworegions"), "left in %s", r)
+	}
+}
+
+// failoverDrill deletes the primary region's resources out of band
+// (another program's Destroy, straight on the primary's driver): the
+// recovery region is untouched and still routes the internet to its load
+// balancer, and the Fleet's plan rebuilds the primary with creates only,
+// which its Apply does. It shares the deployment of
+// TestFleetWebAppTwoRegions: one apply over two regions of moto is the
+// costliest step of the package.
+func failoverDrill(t *testing.T, tds map[string]*testDriver, fl *provider.Fleet, m *pattern.MultiRegion, bps map[string]*blueprint.Blueprint) {
+	t.Helper()
+	dep := m.DeploymentName()
+	_, err := engine(tds[primaryRegion].Driver).Destroy(t.Context(), dep, allowStateful(bps[primaryRegion]))
+	require.NoError(t, err)
+	require.Empty(t, leftovers(t, tds[primaryRegion], dep))
+
+	// What is deployed in the recovery region still answers: its subnets
+	// route to the internet gateway, its balancer's group admits the
+	// internet, the app's group admits the balancer.
+	net, ok := bps[recoveryRegion].Resource("net/" + recoveryRegion)
+	require.True(t, ok)
+	a, err := m.Architecture(recoveryRegion, net.Net.CIDR)
+	require.NoError(t, err)
+	rules, err := a.Rules()
+	require.NoError(t, err)
+	v := rules.CanReach(netplan.Query{From: netplan.Internet(), To: "app-lb", Protocol: netplan.ProtocolTCP, Port: 80})
+	assert.True(t, v.Allowed, v.String())
+	drift, err := fl.Drift(t.Context(), m)
+	require.NoError(t, err)
+	assert.False(t, drift[recoveryRegion].HasDrift(), "the recovery region is as derived: %s", drift[recoveryRegion])
+
+	plan, err := fl.Plan(t.Context(), m)
+	require.NoError(t, err)
+	assert.False(t, plan.Region(recoveryRegion).HasChanges())
+	assert.Equal(t, map[provider.Action]int{provider.ActionCreate: len(bps[primaryRegion].Resources)}, plan.Region(primaryRegion).Counts())
+
+	tds[recoveryRegion].calls.reset()
+	res, err := fl.Apply(t.Context(), m)
+	require.NoError(t, err)
+	assert.Equal(t, len(bps[primaryRegion].Resources), res.Region(primaryRegion).Created)
+	writes, _, ops := tds[recoveryRegion].calls.snapshot()
+	lockOps := ops["CreateLaunchTemplate"] + ops["DeleteLaunchTemplate"] + ops["CreateTags"]
+	assert.Equal(t, int64(lockOps), writes, "the recovery region's only writes are its lock's: %v", ops)
+}
+
+// TestFleetRefusesDriverOfAnotherRegion: a driver given under another
+// region's name would apply that region's Net in the wrong place.
+func TestFleetRefusesDriverOfAnotherRegion(t *testing.T) {
+	t.Parallel()
+	tds := regionDrivers(t, primaryRegion)
+	_, err := provider.NewFleet(map[string]driver.Driver{recoveryRegion: tds[primaryRegion].Driver})
+	require.ErrorContains(t, err, `the driver is one of region "us-east-1"`)
+}
