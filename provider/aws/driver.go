@@ -91,6 +91,9 @@ type Driver struct {
 
 	zonesMu sync.Mutex
 	zones   []string
+
+	// sent holds the creates sent (see [Driver.attempt]).
+	sent sync.Map
 }
 
 // New loads the SDK's default configuration (see [Options]) and returns a
@@ -390,7 +393,7 @@ func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observe
 		return driver.Observed{}, unknownKind("Create", r.Kind)
 	}
 	d.logger().LogAttrs(ctx, slog.LevelDebug, "create", slog.String("kind", string(r.Kind)), slog.String("logical_id", r.ID))
-	return ops.create(d, ctx, req)
+	return ops.create(d, d.attempt(ctx, req), req)
 }
 
 // Update changes current in place to match req, for the fields listed in

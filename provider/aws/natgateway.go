@@ -34,6 +34,9 @@ func natObserved(g ec2types.NatGateway) driver.Observed {
 // here: moto ignores tag filters on DescribeNatGateways (CAPA does the
 // same on AWS).
 func (d *Driver) findNATGateway(ctx context.Context, req driver.Request, subnet string) (*ec2types.NatGateway, error) {
+	if !resending(ctx) {
+		return nil, nil
+	}
 	in := &ec2.DescribeNatGatewaysInput{Filter: []ec2types.Filter{filter("state", "pending", "available")}}
 	if subnet != "" {
 		in.Filter = append(in.Filter, filter("subnet-id", subnet))

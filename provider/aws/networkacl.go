@@ -88,7 +88,7 @@ func aclObserved(a ec2types.NetworkAcl) driver.Observed {
 
 func (d *Driver) createNetworkACL(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	spec := req.Resource.NetworkACL
-	out, err := d.EC2.DescribeNetworkAcls(ctx, &ec2.DescribeNetworkAclsInput{
+	out, err := lookUp(ctx, d.EC2.DescribeNetworkAcls, &ec2.DescribeNetworkAclsInput{
 		Filters: append(logicalFilters(req), filter("vpc-id", string(spec.Net))),
 	})
 	if err != nil {

@@ -64,7 +64,7 @@ func sortRoutes(rs []blueprint.RouteSpec) {
 }
 
 func (d *Driver) findRouteTable(ctx context.Context, req driver.Request) (*ec2types.RouteTable, error) {
-	out, err := d.EC2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{
+	out, err := lookUp(ctx, d.EC2.DescribeRouteTables, &ec2.DescribeRouteTablesInput{
 		Filters: append(logicalFilters(req), filter("vpc-id", string(req.Resource.RouteTable.Net))),
 	})
 	if err != nil {
