@@ -136,12 +136,12 @@ var awsTable = Table{
 		{
 			Kind:   blueprint.KindLoadBalancer,
 			Create: "1 CreateLoadBalancer (Subnets, SecurityGroups, Tags) + 1 ModifyLoadBalancerAttributes (the secure defaults) + 1 CreateTargetGroup (health check, Tags) + *l* CreateListener (default action, Tags) + polls",
-			Delete: "1 DeleteLoadBalancer (its listeners go with it) + polls + 1 DeleteTargetGroup",
+			Delete: "1 ModifyLoadBalancerAttributes (lift the deletion protection) when protected + 1 DeleteLoadBalancer (its listeners go with it) + polls + 1 DeleteTargetGroup",
 			Why:    "a target group is deleted once no listener uses it",
 			CreateWrites: func(r *blueprint.Resource) int {
 				return 3 + len(r.LoadBalancer.Listeners)
 			},
-			DeleteWrites: n(2),
+			DeleteWrites: func(r *blueprint.Resource) int { return 2 + one(!r.LoadBalancer.AllowDeletion) },
 			List:         1, ListEach: 3,
 			ListText: "DescribeLoadBalancers (a poll operation) + 1 DescribeTags; per balancer 1 DescribeListeners + 1 DescribeTargetGroups + 1 DescribeLoadBalancerAttributes",
 		},

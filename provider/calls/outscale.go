@@ -12,40 +12,43 @@ var outscaleTable = Table{
 	Cloud:      Outscale,
 	Zones:      2, // ReadSubregions, and ReadQuotas once per driver
 	LockWrites: 3, // CreateKeypair, CreateTags, DeleteKeypair
-	PollOps:    []string{"ReadNatServices", "ReadVms", "ReadLoadBalancers"},
+	PollOps:    []string{"ReadSubnets", "ReadNatServices", "ReadVms", "ReadLoadBalancers"},
 	Rows: []Row{
 		{
 			Kind:   blueprint.KindNet,
-			Create: "1 CreateNet + 1 CreateTags; the default group emptied: 1 ReadSecurityGroups + 1 DeleteSecurityGroupRule",
+			Create: "1 ReadNets of the untagged candidates + 1 CreateNet + 1 CreateTags; the default group emptied: 1 ReadSecurityGroups + 1 DeleteSecurityGroupRule",
 			Delete: "1 DeleteNet",
-			Why:    "the default group's id is in no create answer; its one inbound rule (between its members) goes in one call",
+			Why:    "CreateNet takes neither tags nor a client token: the candidates read before it are what tells apart, when its answer is lost, the Net it made (adopted) from none; the default group's id is in no create answer; its one inbound rule (between its members) goes in one call",
 			CreateWrites: func(r *blueprint.Resource) int {
 				return 2 + one(!r.Net.KeepDefaultSecurityGroupRules)
 			},
-			CreateReads:  func(r *blueprint.Resource) int { return one(!r.Net.KeepDefaultSecurityGroupRules) },
+			CreateReads:  func(r *blueprint.Resource) int { return 1 + one(!r.Net.KeepDefaultSecurityGroupRules) },
 			DeleteWrites: n(1),
 			List:         1, ListText: "1 ReadNets (Tags filter)",
 		},
 		{
 			Kind:         blueprint.KindSubnet,
-			Create:       "1 CreateSubnet + 1 CreateTags, + 1 UpdateSubnet (MapPublicIpOnLaunch) when public",
+			Create:       "1 CreateSubnet + 1 CreateTags, + 1 UpdateSubnet (MapPublicIpOnLaunch) when public + polls (pending, then available)",
 			Delete:       "1 DeleteSubnet",
+			Why:          "a create whose answer was lost is found by its range (CreateSubnet refuses a second one)",
 			CreateWrites: func(r *blueprint.Resource) int { return 2 + one(r.Subnet.Public) },
 			DeleteWrites: n(1),
-			List:         1, ListText: "1 ReadSubnets (Tags filter)",
+			ListText:     "ReadSubnets (a poll operation)",
 		},
 		{
 			Kind:         blueprint.KindInternetGateway,
-			Create:       "1 CreateInternetService + 1 CreateTags + 1 LinkInternetService",
+			Create:       "1 ReadInternetServices of the untagged candidates + 1 CreateInternetService + 1 CreateTags + 1 LinkInternetService",
 			Delete:       "1 UnlinkInternetService + 1 DeleteInternetService",
-			CreateWrites: n(3), DeleteWrites: n(2),
+			Why:          "no tags nor client token in the create: the candidates, as for a Net",
+			CreateWrites: n(3), CreateReads: n(1), DeleteWrites: n(2),
 			List: 1, ListText: "1 ReadInternetServices (Tags filter)",
 		},
 		{
 			Kind:         blueprint.KindPublicIP,
-			Create:       "1 CreatePublicIp + 1 CreateTags",
+			Create:       "1 ReadPublicIps of the untagged candidates + 1 CreatePublicIp + 1 CreateTags",
 			Delete:       "1 DeletePublicIp",
-			CreateWrites: n(2), DeleteWrites: n(1),
+			Why:          "no tags nor client token in the create: the candidates, as for a Net",
+			CreateWrites: n(2), CreateReads: n(1), DeleteWrites: n(1),
 			List: 1, ListText: "1 ReadPublicIps (Tags filter)",
 		},
 		{
@@ -56,10 +59,11 @@ var outscaleTable = Table{
 			ListText: "ReadNatServices (a poll operation)",
 		},
 		{
-			Kind:   blueprint.KindRouteTable,
-			Create: "1 CreateRouteTable + 1 CreateTags + *n* CreateRoute + 1 LinkRouteTable",
-			Delete: "1 UnlinkRouteTable + 1 DeleteRouteTable",
-			Why:    "one route per call",
+			Kind:        blueprint.KindRouteTable,
+			Create:      "1 ReadRouteTables of the untagged candidates + 1 CreateRouteTable + 1 CreateTags + *n* CreateRoute + 1 LinkRouteTable",
+			Delete:      "1 UnlinkRouteTable + 1 DeleteRouteTable",
+			Why:         "one route per call; no tags nor client token in the create: the candidates, as for a Net",
+			CreateReads: n(1),
 			CreateWrites: func(r *blueprint.Resource) int {
 				return 3 + len(r.RouteTable.Routes)
 			},
