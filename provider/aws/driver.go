@@ -23,6 +23,7 @@ import (
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/internal/resend"
 )
 
 var _ driver.Driver = (*Driver)(nil)
@@ -92,8 +93,8 @@ type Driver struct {
 	zonesMu sync.Mutex
 	zones   []string
 
-	// sent holds the creates sent (see [Driver.attempt]).
-	sent sync.Map
+	// sent holds the creates sent (see package resend).
+	sent resend.Sent
 }
 
 // New loads the SDK's default configuration (see [Options]) and returns a
@@ -393,7 +394,7 @@ func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observe
 		return driver.Observed{}, unknownKind("Create", r.Kind)
 	}
 	d.logger().LogAttrs(ctx, slog.LevelDebug, "create", slog.String("kind", string(r.Kind)), slog.String("logical_id", r.ID))
-	return ops.create(d, d.attempt(ctx, req), req)
+	return ops.create(d, d.sent.Attempt(ctx, req), req)
 }
 
 // Update changes current in place to match req, for the fields listed in

@@ -12,6 +12,7 @@ import (
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/internal/resend"
 )
 
 func subnetObserved(s ec2types.Subnet) driver.Observed {
@@ -55,7 +56,7 @@ func (d *Driver) createSubnet(ctx context.Context, req driver.Request) (driver.O
 		case awsCode(err) == "InvalidSubnet.Conflict":
 			// The SDK's retry of a create whose answer was lost meets the
 			// subnet that create made, tagged as ours: take it.
-			if s, found, _ = d.findSubnet(mustLookUp(ctx), req); !found {
+			if s, found, _ = d.findSubnet(resend.Force(ctx), req); !found {
 				return driver.Observed{}, mapErr("CreateSubnet", "subnet", req.Resource.ID, err)
 			}
 		case err != nil:
