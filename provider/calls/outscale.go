@@ -106,7 +106,7 @@ var outscaleTable = Table{
 		{
 			Kind:   blueprint.KindCluster,
 			Create: "*z* CreateVms (one subnet each, MinVmsCount = MaxVmsCount, ClientToken) + 1 CreateTags (one call names every VM) + 1 LinkLoadBalancerBackendMachines per load balancer + polls",
-			Delete: "1 DeleteVms (all VmIds), + 1 UpdateVm per VM to lift the deletion protection of a stateful cluster the caller allowed + polls",
+			Delete: "1 DeleteVms (all VmIds), + 1 UpdateVm per VM to lift the deletion protection of a stateful cluster the caller allowed + polls (the counts of a delete with SkipFinalSnapshot; a final snapshot adds StopVms and one CreateSnapshot and CreateTags per volume)",
 			Why:    "every VM carries the cluster's tags",
 			CreateWrites: func(r *blueprint.Resource) int {
 				return len(r.Cluster.Subnets) + 1 + len(r.Cluster.LoadBalancers)
