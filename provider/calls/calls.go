@@ -78,6 +78,9 @@ type Table struct {
 // Row returns the row of kind k, and false when the cloud has no such
 // kind.
 func (t *Table) Row(k blueprint.Kind) (Row, bool) {
+	if t == nil {
+		return Row{}, false
+	}
 	for _, r := range t.Rows {
 		if r.Kind == k {
 			return r, true
@@ -136,6 +139,9 @@ func (b Bound) Within(got Bound) (ok bool, limit Bound) {
 // destroy of bp on cloud c. A kind the cloud's table lacks (a network ACL
 // on OUTSCALE) is an error: the driver would refuse it.
 func Minimum(c Cloud, bp *blueprint.Blueprint) (Steps, error) {
+	if bp == nil {
+		return Steps{}, fmt.Errorf("calls: nil Blueprint; pass the Blueprint that Build returned")
+	}
 	t, err := For(c)
 	if err != nil {
 		return Steps{}, err
@@ -216,6 +222,9 @@ type Tally struct {
 // operation of the cloud.
 func (t *Table) Count(byOp map[string]int, isWrite func(op string) bool) Tally {
 	out := Tally{ByOp: byOp}
+	if t == nil || isWrite == nil {
+		return out
+	}
 	for op, c := range byOp {
 		switch {
 		case isWrite(op):

@@ -93,6 +93,12 @@ func TestMinimum(t *testing.T) {
 
 	_, err = calls.Minimum(calls.Outscale, &blueprint.Blueprint{Resources: []blueprint.Resource{{ID: "database/x", Kind: blueprint.KindDatabase, Database: &blueprint.DatabaseSpec{}}}})
 	assert.ErrorContains(t, err, "has no kind database")
+	_, err = calls.Minimum(calls.AWS, nil)
+	assert.Error(t, err, "a nil Blueprint is an error, not a panic")
+	var none *calls.Table
+	_, ok := none.Row(blueprint.KindNet)
+	assert.False(t, ok)
+	assert.Zero(t, none.Count(map[string]int{"CreateVpc": 1}, nil).Writes)
 }
 
 func TestWithin(t *testing.T) {
