@@ -142,7 +142,7 @@ func init() {
 
 		(*provider.Action)(nil), (*provider.ApplyOptions)(nil), (*provider.Change)(nil), (*provider.Changeset)(nil), (*provider.DestroyOptions)(nil), (*provider.DriftReport)(nil),
 		(*provider.Engine)(nil), (*provider.Event)(nil), (*provider.EventType)(nil), (*provider.FieldDiff)(nil), (*provider.Options)(nil),
-		(*provider.Problem)(nil), (*provider.Renderer)(nil), (*provider.Result)(nil),
+		(*provider.Problem)(nil), (*provider.Renderer)(nil), (*provider.Result)(nil), (*provider.ReconcileOptions)(nil), (*provider.Pass)(nil),
 		(*provider.DestroyOptions)(nil), (*provider.Class)(nil), (*provider.ProtectedError)(nil),
 		(*provider.Lease)(nil), (*provider.Pass)(nil), (*provider.ReconcileOptions)(nil), (*provider.LockOptions)(nil), (*provider.LockedError)(nil),
 		(*provider.Fleet)(nil), (*provider.FleetPlan)(nil), (*provider.RegionPlan)(nil), (*provider.FleetResult)(nil),

@@ -38,7 +38,7 @@ func liveCGWs(o *ec2.DescribeCustomerGatewaysOutput) []ec2types.CustomerGateway 
 // returns the one of an earlier try, found by its tags.
 func (d *Driver) createCustomerGateway(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	s := req.Resource.CustomerGateway
-	out, err := d.EC2.DescribeCustomerGateways(ctx, &ec2.DescribeCustomerGatewaysInput{Filters: logicalFilters(req)})
+	out, err := lookUp(ctx, d.EC2.DescribeCustomerGateways, &ec2.DescribeCustomerGatewaysInput{Filters: logicalFilters(req)})
 	if err != nil {
 		return driver.Observed{}, mapErr("DescribeCustomerGateways", "customer_gateway", req.Resource.ID, err)
 	}

@@ -96,8 +96,12 @@ func (d *Driver) syncDefaultGroup(ctx context.Context, vpc string, keep bool) er
 // match each whole, and moto answered InvalidPermission.NotFound to that
 // once under a loaded full test run.
 func (d *Driver) emptyGroup(ctx context.Context, group string) error {
+	have, err := d.describeRules(ctx, group)
+	if err != nil {
+		return err
+	}
 	for _, egress := range []bool{false, true} {
-		if err := d.settleRules(ctx, group, egress, nil); err != nil {
+		if err := d.settleRules(ctx, group, egress, nil, have); err != nil {
 			return err
 		}
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/internal/resend"
 )
 
 var _ driver.Driver = (*Driver)(nil)
@@ -97,6 +98,9 @@ type Driver struct {
 
 	zonesMu sync.Mutex
 	zones   []string
+
+	// sent holds the creates sent (see package resend).
+	sent resend.Sent
 }
 
 // New loads the SDK's default configuration (see [Options]) and returns a
@@ -408,7 +412,7 @@ func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observe
 		return driver.Observed{}, unknownKind("Create", r.Kind)
 	}
 	d.logger().LogAttrs(ctx, slog.LevelDebug, "create", slog.String("kind", string(r.Kind)), slog.String("logical_id", r.ID))
-	return ops.create(d, ctx, req)
+	return ops.create(d, d.sent.Attempt(ctx, req), req)
 }
 
 // Update changes current in place to match req, for the fields listed in

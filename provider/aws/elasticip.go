@@ -23,7 +23,7 @@ func eipObserved(a ec2types.Address) driver.Observed {
 }
 
 func (d *Driver) createElasticIP(ctx context.Context, req driver.Request) (driver.Observed, error) {
-	out, err := d.EC2.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{Filters: logicalFilters(req)})
+	out, err := lookUp(ctx, d.EC2.DescribeAddresses, &ec2.DescribeAddressesInput{Filters: logicalFilters(req)})
 	if err != nil {
 		return driver.Observed{}, mapErr("DescribeAddresses", "public_ip", req.Resource.ID, err)
 	}

@@ -24,7 +24,7 @@ func igwObserved(g ec2types.InternetGateway) driver.Observed {
 
 func (d *Driver) createInternetGateway(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	vpc := string(req.Resource.InternetGateway.Net)
-	out, err := d.EC2.DescribeInternetGateways(ctx, &ec2.DescribeInternetGatewaysInput{Filters: logicalFilters(req)})
+	out, err := lookUp(ctx, d.EC2.DescribeInternetGateways, &ec2.DescribeInternetGatewaysInput{Filters: logicalFilters(req)})
 	if err != nil {
 		return driver.Observed{}, mapErr("DescribeInternetGateways", "internet_gateway", req.Resource.ID, err)
 	}

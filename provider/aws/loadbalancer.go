@@ -617,16 +617,22 @@ func (d *Driver) ownedByName(ctx context.Context, req driver.Request, what, arn 
 		what, req.Resource.LoadBalancer.Name, req.Resource.ID, req.Deployment, driver.TagDeployment, t[driver.TagDeployment], driver.TagLogicalID, t[driver.TagLogicalID]))
 }
 
-// deleteLoadBalancer deletes the listeners, the load balancer (waiting
-// until it is gone) and then the target group, which AWS refuses to
-// delete while a listener uses it.
+// deleteLoadBalancer deletes the load balancer, whose listeners go with
+// it (ELBv2 API reference, DeleteLoadBalancer), waits until it is gone
+// and then deletes the target group, which AWS refuses to delete while a
+// listener uses it. cur, as the plan's list read it, says whether the
+// balancer has deletion protection; a cur without the spec is read.
 func (d *Driver) deleteLoadBalancer(ctx context.Context, cur driver.Observed, opts driver.DeleteOptions) error {
-	o, err := d.readLoadBalancer(ctx, cur.ID)
-	if isCode(err, driver.NotFound) {
-		return d.deleteTargetGroups(ctx, cur.Parts[partTargetGroup])
-	}
-	if err != nil {
-		return err
+	o := cur
+	if o.Resource.LoadBalancer == nil {
+		var err error
+		o, err = d.readLoadBalancer(ctx, cur.ID)
+		if isCode(err, driver.NotFound) {
+			return d.deleteTargetGroups(ctx, cur.Parts[partTargetGroup])
+		}
+		if err != nil {
+			return err
+		}
 	}
 	// The engine lifts the deletion protection (opts.LiftProtection) for
 	// every delete its plan holds. Without it AWS refuses the delete of a
@@ -641,11 +647,6 @@ func (d *Driver) deleteLoadBalancer(ctx context.Context, cur driver.Observed, op
 			Attributes: []elbtypes.LoadBalancerAttribute{{Key: awssdk.String(attrDeletionProtection), Value: awssdk.String("false")}}})
 		if err != nil && !isCode(err, driver.NotFound) {
 			return mapErr("ModifyLoadBalancerAttributes", "load_balancer", cur.ID, err)
-		}
-	}
-	for _, l := range o.Parts[partListener] {
-		if _, err := d.ELB.DeleteListener(ctx, &elbv2.DeleteListenerInput{ListenerArn: awssdk.String(l)}); err != nil && !isCode(err, driver.NotFound) {
-			return mapErr("DeleteListener", "load_balancer", cur.ID, err)
 		}
 	}
 	if _, err := d.ELB.DeleteLoadBalancer(ctx, &elbv2.DeleteLoadBalancerInput{LoadBalancerArn: awssdk.String(cur.ID)}); err != nil && !isCode(err, driver.NotFound) {

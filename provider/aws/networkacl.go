@@ -88,7 +88,7 @@ func aclObserved(a ec2types.NetworkAcl) driver.Observed {
 
 func (d *Driver) createNetworkACL(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	spec := req.Resource.NetworkACL
-	out, err := d.EC2.DescribeNetworkAcls(ctx, &ec2.DescribeNetworkAclsInput{
+	out, err := lookUp(ctx, d.EC2.DescribeNetworkAcls, &ec2.DescribeNetworkAclsInput{
 		Filters: append(logicalFilters(req), filter("vpc-id", string(spec.Net))),
 	})
 	if err != nil {
@@ -190,7 +190,26 @@ func (d *Driver) reconcileNetworkACL(ctx context.Context, req driver.Request, cu
 	if !changed && len(add) == 0 && len(drop) == 0 {
 		return cur, nil
 	}
-	return d.readNetworkACL(ctx, id)
+	// The calls succeeded: the ACL holds the entries and subnets of req,
+	// as AWS reports them (canonACL), which need no read back.
+	cur.Resource.NetworkACL = aclSpecAsRead(have.Net, want)
+	return cur, nil
+}
+
+// aclSpecAsRead returns want as aclObserved reads it back from an ACL of
+// net: entries in canonical form, by number; subnets sorted.
+func aclSpecAsRead(net blueprint.Ref, want *blueprint.NetworkACLSpec) *blueprint.NetworkACLSpec {
+	canon := func(es []blueprint.ACLEntrySpec) []blueprint.ACLEntrySpec {
+		out := make([]blueprint.ACLEntrySpec, 0, len(es))
+		for _, e := range es {
+			out = append(out, canonACL(e))
+		}
+		slices.SortFunc(out, func(a, b blueprint.ACLEntrySpec) int { return cmp.Compare(a.Number, b.Number) })
+		return out
+	}
+	subnets := slices.Clone(want.Subnets)
+	slices.Sort(subnets)
+	return &blueprint.NetworkACLSpec{Net: net, Subnets: subnets, Inbound: canon(want.Inbound), Outbound: canon(want.Outbound)}
 }
 
 func aclEntryInput(id string, egress bool, e blueprint.ACLEntrySpec) *ec2.CreateNetworkAclEntryInput {
@@ -272,25 +291,48 @@ func (d *Driver) listNetworkACLs(ctx context.Context, q driver.Query) ([]driver.
 // deleteNetworkACL gives its subnets back to the VPC's default ACL, then
 // deletes it.
 func (d *Driver) deleteNetworkACL(ctx context.Context, cur driver.Observed) error {
-	fresh, err := d.readNetworkACL(ctx, cur.ID)
-	if isCode(err, driver.NotFound) {
-		return nil
+	var vpc string
+	if a := cur.Resource.NetworkACL; a != nil {
+		vpc = string(a.Net)
 	}
-	if err != nil {
-		return err
-	}
-	if subs := fresh.Resource.NetworkACL.Subnets; len(subs) > 0 {
-		vpc := string(fresh.Resource.NetworkACL.Net)
-		def, err := d.defaultACL(ctx, vpc)
+	if vpc == "" {
+		fresh, err := d.readNetworkACL(ctx, cur.ID)
+		if isCode(err, driver.NotFound) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
-		var ids []string
-		for _, s := range subs {
-			ids = append(ids, string(s))
+		vpc = string(fresh.Resource.NetworkACL.Net)
+	}
+	// One read of the VPC's ACLs gives the default ACL and the
+	// associations of this one's subnets, which go back to the default.
+	out, err := d.EC2.DescribeNetworkAcls(ctx, &ec2.DescribeNetworkAclsInput{Filters: []ec2types.Filter{filter("vpc-id", vpc)}})
+	if err != nil {
+		return mapErr("DescribeNetworkAcls", "network_acl", cur.ID, err)
+	}
+	var def string
+	var mine *ec2types.NetworkAcl
+	for i, a := range out.NetworkAcls {
+		switch {
+		case awssdk.ToBool(a.IsDefault):
+			def = awssdk.ToString(a.NetworkAclId)
+		case awssdk.ToString(a.NetworkAclId) == cur.ID:
+			mine = &out.NetworkAcls[i]
 		}
-		if err := d.moveSubnetsToACL(ctx, vpc, def, ids); err != nil {
-			return err
+	}
+	if mine == nil {
+		return nil
+	}
+	if def == "" && len(mine.Associations) > 0 {
+		return notFound("DescribeNetworkAcls", blueprint.KindNetworkACL, vpc)
+	}
+	for _, as := range mine.Associations {
+		_, err := d.EC2.ReplaceNetworkAclAssociation(ctx, &ec2.ReplaceNetworkAclAssociationInput{
+			AssociationId: as.NetworkAclAssociationId, NetworkAclId: awssdk.String(def),
+		})
+		if err != nil {
+			return mapErr("ReplaceNetworkAclAssociation", "network_acl", cur.ID, err)
 		}
 	}
 	_, err = d.EC2.DeleteNetworkAcl(ctx, &ec2.DeleteNetworkAclInput{NetworkAclId: awssdk.String(cur.ID)})

@@ -13,6 +13,7 @@ import (
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/internal/resend"
 )
 
 func routeTableObserved(rt ec2types.RouteTable) driver.Observed {
@@ -21,6 +22,7 @@ func routeTableObserved(rt ec2types.RouteTable) driver.Observed {
 	for _, a := range rt.Associations {
 		if !awssdk.ToBool(a.Main) && awssdk.ToString(a.SubnetId) != "" {
 			spec.Subnet = blueprint.Ref(awssdk.ToString(a.SubnetId))
+			o.Parts = map[string][]string{partAssociation: {awssdk.ToString(a.RouteTableAssociationId)}}
 		}
 	}
 	for _, r := range rt.Routes {
@@ -64,7 +66,7 @@ func sortRoutes(rs []blueprint.RouteSpec) {
 }
 
 func (d *Driver) findRouteTable(ctx context.Context, req driver.Request) (*ec2types.RouteTable, error) {
-	out, err := d.EC2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{
+	out, err := lookUp(ctx, d.EC2.DescribeRouteTables, &ec2.DescribeRouteTablesInput{
 		Filters: append(logicalFilters(req), filter("vpc-id", string(req.Resource.RouteTable.Net))),
 	})
 	if err != nil {
@@ -152,7 +154,14 @@ func (d *Driver) reconcileRouteTable(ctx context.Context, req driver.Request, cu
 	if !changed {
 		return cur, nil
 	}
-	return d.readRouteTable(ctx, id)
+	// The calls succeeded: the table holds the routes and the subnet of
+	// req, which need no read back.
+	spec := *cur.Resource.RouteTable
+	spec.Routes = slices.Clone(want.Routes)
+	sortRoutes(spec.Routes)
+	spec.Subnet = want.Subnet
+	cur.Resource.RouteTable = &spec
+	return cur, nil
 }
 
 func routeInput(id string, r blueprint.RouteSpec) *ec2.ReplaceRouteInput {
@@ -177,6 +186,16 @@ func (d *Driver) associateRouteTable(ctx context.Context, id, subnet, old string
 	}
 	if subnet == "" {
 		return nil
+	}
+	if old == "" && !resend.Resending(ctx) {
+		// The first attempt of a create: a subnet has no explicit
+		// association unless another table took it, which AWS refuses
+		// with Resource.AlreadyAssociated; only then is the association
+		// looked up and replaced.
+		_, err := d.EC2.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: awssdk.String(id), SubnetId: awssdk.String(subnet)})
+		if !isCode(err, driver.AlreadyExists) {
+			return mapErr("AssociateRouteTable", "route_table", id, err)
+		}
 	}
 	out, err := d.EC2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{Filters: []ec2types.Filter{filter("association.subnet-id", subnet)}})
 	if err != nil {
@@ -227,17 +246,35 @@ func (d *Driver) listRouteTables(ctx context.Context, q driver.Query) ([]driver.
 		func(o *ec2.DescribeRouteTablesOutput) []ec2types.RouteTable { return o.RouteTables }, routeTableObserved)
 }
 
-// deleteRouteTable disassociates every subnet, then deletes the table.
+// partAssociation is the Parts key of a route table's subnet
+// association id, as the list read it.
+const partAssociation = "association"
+
+// deleteRouteTable disassociates every subnet, then deletes the table. The
+// association the plan's list read is dropped by its id; when that fails
+// (gone, or another since) the table's associations are read.
 func (d *Driver) deleteRouteTable(ctx context.Context, cur driver.Observed) error {
+	if ids := cur.Parts[partAssociation]; len(ids) == 1 {
+		_, err := d.EC2.DisassociateRouteTable(ctx, &ec2.DisassociateRouteTableInput{AssociationId: awssdk.String(ids[0])})
+		if err == nil {
+			return d.dropRouteTable(ctx, cur.ID)
+		}
+	}
 	if err := d.disassociateSubnet(ctx, cur.ID, ""); err != nil {
 		if isCode(err, driver.NotFound) {
 			return nil
 		}
 		return err
 	}
-	_, err := d.EC2.DeleteRouteTable(ctx, &ec2.DeleteRouteTableInput{RouteTableId: awssdk.String(cur.ID)})
+	return d.dropRouteTable(ctx, cur.ID)
+}
+
+// dropRouteTable deletes the table of id, whose subnets are
+// disassociated; a table already gone is not an error.
+func (d *Driver) dropRouteTable(ctx context.Context, id string) error {
+	_, err := d.EC2.DeleteRouteTable(ctx, &ec2.DeleteRouteTableInput{RouteTableId: awssdk.String(id)})
 	if isCode(err, driver.NotFound) {
 		return nil
 	}
-	return mapErr("DeleteRouteTable", "route_table", cur.ID, err)
+	return mapErr("DeleteRouteTable", "route_table", id, err)
 }

@@ -26,7 +26,7 @@ func sgObserved(g ec2types.SecurityGroup) driver.Observed {
 // resource of the group.
 func (d *Driver) createSecurityGroup(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	spec := req.Resource.SecurityGroup
-	out, err := d.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{
+	out, err := lookUp(ctx, d.EC2.DescribeSecurityGroups, &ec2.DescribeSecurityGroupsInput{
 		Filters: append(logicalFilters(req), filter("vpc-id", string(spec.Net))),
 	})
 	if err != nil {

@@ -130,20 +130,32 @@ func checkRuleDescriptions(id string, spec *blueprint.SecurityGroupRulesSpec) er
 }
 
 func (d *Driver) describeRules(ctx context.Context, group string) ([]awsRule, error) {
-	var rules []awsRule
-	p := ec2.NewDescribeSecurityGroupRulesPaginator(d.EC2, &ec2.DescribeSecurityGroupRulesInput{Filters: []ec2types.Filter{filter("group-id", group)}})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, mapErr("DescribeSecurityGroupRules", "security_group_rules", group, err)
-		}
-		for _, r := range out.SecurityGroupRules {
-			if awssdk.ToString(r.GroupId) == group {
-				rules = append(rules, ruleFromAWS(r))
+	byGroup, err := d.describeRulesOf(ctx, []string{group})
+	return byGroup[group], err
+}
+
+// maxFilterValues is how many values EC2 takes in one filter.
+const maxFilterValues = 200
+
+// describeRulesOf reads the rules of groups, in one filtered
+// DescribeSecurityGroupRules (paginated) per 200 groups: group -> rules.
+func (d *Driver) describeRulesOf(ctx context.Context, groups []string) (map[string][]awsRule, error) {
+	byGroup := make(map[string][]awsRule, len(groups))
+	for chunk := range slices.Chunk(groups, maxFilterValues) {
+		p := ec2.NewDescribeSecurityGroupRulesPaginator(d.EC2, &ec2.DescribeSecurityGroupRulesInput{Filters: []ec2types.Filter{filter("group-id", chunk...)}})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, mapErr("DescribeSecurityGroupRules", "security_group_rules", chunk[0], err)
+			}
+			for _, r := range out.SecurityGroupRules {
+				if g := awssdk.ToString(r.GroupId); slices.Contains(chunk, g) {
+					byGroup[g] = append(byGroup[g], ruleFromAWS(r))
+				}
 			}
 		}
 	}
-	return rules, nil
+	return byGroup, nil
 }
 
 func rulesObserved(g ec2types.SecurityGroup, rules []awsRule) driver.Observed {
@@ -170,54 +182,68 @@ func rulesObserved(g ec2types.SecurityGroup, rules []awsRule) driver.Observed {
 	return o
 }
 
+// createSecurityGroupRules tags the group with the rule set's ownership
+// tags (CreateTags overwrites: a repeat sends the same), settles its rules
+// from one read of them, and answers the rule set as it now is, with no
+// read back: the rules hold req's, by rule key.
 func (d *Driver) createSecurityGroupRules(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	group := string(req.Resource.SecurityGroupRules.Group)
-	g, err := d.describeGroup(ctx, group)
-	if err != nil {
-		return driver.Observed{}, err
-	}
-	have := fromEC2Tags(g.Tags)
 	want := map[string]string{tagRulesID: req.Resource.ID}
 	for k, v := range req.Tags {
 		want[rulesTag+k] = v
 	}
-	var missing []ec2types.Tag
+	var tags []ec2types.Tag
 	for _, k := range sortedKeys(want) {
-		if have[k] != want[k] {
-			missing = append(missing, ec2types.Tag{Key: awssdk.String(k), Value: awssdk.String(want[k])})
-		}
+		tags = append(tags, ec2types.Tag{Key: awssdk.String(k), Value: awssdk.String(want[k])})
 	}
-	if len(missing) > 0 {
-		if _, err := d.EC2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{group}, Tags: missing}); err != nil {
-			return driver.Observed{}, mapErr("CreateTags", "security_group_rules", group, err)
-		}
+	if _, err := d.EC2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{group}, Tags: tags}); err != nil {
+		return driver.Observed{}, mapErr("CreateTags", "security_group_rules", group, err)
 	}
-	return d.reconcileRules(ctx, req, group)
+	if err := d.reconcileRules(ctx, req, group); err != nil {
+		return driver.Observed{}, err
+	}
+	spec := req.Resource.SecurityGroupRules
+	var rules []awsRule
+	for _, r := range spec.Inbound {
+		rules = append(rules, awsRule{spec: r})
+	}
+	for _, r := range spec.Outbound {
+		rules = append(rules, awsRule{spec: r, egress: true})
+	}
+	return rulesObserved(ec2types.SecurityGroup{GroupId: awssdk.String(group), Tags: tags}, rules), nil
 }
 
 func (d *Driver) updateSecurityGroupRules(ctx context.Context, req driver.Request, cur driver.Observed) (driver.Observed, error) {
-	return d.reconcileRules(ctx, req, groupOfRules(cur.ID))
+	group := groupOfRules(cur.ID)
+	if err := d.reconcileRules(ctx, req, group); err != nil {
+		return driver.Observed{}, err
+	}
+	return d.readSecurityGroupRules(ctx, group)
 }
 
 // reconcileRules makes the rule set of group exactly req's: it revokes
 // by rule id every rule not in req (the default allow-all egress rule
 // included), then authorizes the missing ones. Descriptions are not
 // compared, as AWS does not compare them.
-func (d *Driver) reconcileRules(ctx context.Context, req driver.Request, group string) (driver.Observed, error) {
+func (d *Driver) reconcileRules(ctx context.Context, req driver.Request, group string) error {
 	spec := req.Resource.SecurityGroupRules
 	if err := checkRuleDescriptions(req.Resource.ID, spec); err != nil {
-		return driver.Observed{}, err
+		return err
+	}
+	have, err := d.describeRules(ctx, group)
+	if err != nil {
+		return err
 	}
 	for _, egress := range []bool{false, true} {
 		rules := spec.Inbound
 		if egress {
 			rules = spec.Outbound
 		}
-		if err := d.settleRules(ctx, group, egress, rules); err != nil {
-			return driver.Observed{}, err
+		if err := d.settleRules(ctx, group, egress, rules, have); err != nil {
+			return err
 		}
 	}
-	return d.readSecurityGroupRules(ctx, group)
+	return nil
 }
 
 // settleRules makes the rules of one direction of group exactly want. An
@@ -226,13 +252,15 @@ func (d *Driver) reconcileRules(ctx context.Context, req driver.Request, group s
 // and that took effect (the SDK, or a retryer of the user's, sent it
 // again): the group is then read again, and settled once more from what
 // it holds; it is an error only if the rules still differ.
-func (d *Driver) settleRules(ctx context.Context, group string, egress bool, want []blueprint.RuleSpec) error {
+func (d *Driver) settleRules(ctx context.Context, group string, egress bool, want []blueprint.RuleSpec, have []awsRule) error {
 	var err error
 	for try := 0; try < 2; try++ {
-		revoke, authorize, derr := d.ruleDiff(ctx, group, egress, want)
-		if derr != nil {
-			return derr
+		if try > 0 {
+			if have, err = d.describeRules(ctx, group); err != nil {
+				return err
+			}
 		}
+		revoke, authorize := ruleDiff(have, egress, want)
 		if len(revoke) == 0 && len(authorize) == 0 {
 			return nil
 		}
@@ -249,14 +277,10 @@ func (d *Driver) settleRules(ctx context.Context, group string, egress bool, wan
 	return err
 }
 
-// ruleDiff reads the rules of one direction of group and returns the ids
-// of those to revoke and the permissions to authorize so that it holds
-// exactly want.
-func (d *Driver) ruleDiff(ctx context.Context, group string, egress bool, rules []blueprint.RuleSpec) ([]string, []ec2types.IpPermission, error) {
-	have, err := d.describeRules(ctx, group)
-	if err != nil {
-		return nil, nil, err
-	}
+// ruleDiff returns, from the rules a group has, the ids of those of one
+// direction to revoke and the permissions to authorize so that it holds
+// exactly rules.
+func ruleDiff(have []awsRule, egress bool, rules []blueprint.RuleSpec) ([]string, []ec2types.IpPermission) {
 	want := map[blueprint.RuleKey]blueprint.RuleSpec{}
 	for _, r := range rules {
 		want[r.Key()] = r
@@ -277,7 +301,7 @@ func (d *Driver) ruleDiff(ctx context.Context, group string, egress bool, rules 
 	for _, k := range slices.SortedFunc(maps.Keys(want), blueprint.RuleKey.Compare) {
 		perms = append(perms, ipPermission(want[k]))
 	}
-	return revoke, perms, nil
+	return revoke, perms
 }
 
 func (d *Driver) revokeRules(ctx context.Context, group string, egress bool, ids []string) error {
@@ -339,12 +363,19 @@ func (d *Driver) listSecurityGroupRules(ctx context.Context, q driver.Query) ([]
 		if err != nil {
 			return nil, mapErr("DescribeSecurityGroups", "security_group_rules", "", err)
 		}
+		ids := make([]string, 0, len(out.SecurityGroups))
 		for _, g := range out.SecurityGroups {
-			rules, err := d.describeRules(ctx, awssdk.ToString(g.GroupId))
-			if err != nil {
-				return nil, err
-			}
-			res = append(res, rulesObserved(g, rules))
+			ids = append(ids, awssdk.ToString(g.GroupId))
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		rules, err := d.describeRulesOf(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range out.SecurityGroups {
+			res = append(res, rulesObserved(g, rules[awssdk.ToString(g.GroupId)]))
 		}
 	}
 	return res, nil

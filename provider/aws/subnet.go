@@ -12,6 +12,7 @@ import (
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/internal/resend"
 )
 
 func subnetObserved(s ec2types.Subnet) driver.Observed {
@@ -55,7 +56,7 @@ func (d *Driver) createSubnet(ctx context.Context, req driver.Request) (driver.O
 		case awsCode(err) == "InvalidSubnet.Conflict":
 			// The SDK's retry of a create whose answer was lost meets the
 			// subnet that create made, tagged as ours: take it.
-			if s, found, _ = d.findSubnet(ctx, req); !found {
+			if s, found, _ = d.findSubnet(resend.Force(ctx), req); !found {
 				return driver.Observed{}, mapErr("CreateSubnet", "subnet", req.Resource.ID, err)
 			}
 		case err != nil:
@@ -76,7 +77,7 @@ func (d *Driver) createSubnet(ctx context.Context, req driver.Request) (driver.O
 // findSubnet looks for the subnet of req by its ownership tags in req's
 // Net.
 func (d *Driver) findSubnet(ctx context.Context, req driver.Request) (ec2types.Subnet, bool, error) {
-	out, err := d.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{
+	out, err := lookUp(ctx, d.EC2.DescribeSubnets, &ec2.DescribeSubnetsInput{
 		Filters: append(logicalFilters(req), filter("vpc-id", string(req.Resource.Subnet.Net)))})
 	if err != nil {
 		return ec2types.Subnet{}, false, mapErr("DescribeSubnets", "subnet", req.Resource.ID, err)

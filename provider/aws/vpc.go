@@ -37,7 +37,7 @@ func (d *Driver) vpcObserved(v ec2types.Vpc) driver.Observed {
 }
 
 func (d *Driver) findVPC(ctx context.Context, req driver.Request) (*ec2types.Vpc, error) {
-	out, err := d.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: logicalFilters(req)})
+	out, err := lookUp(ctx, d.EC2.DescribeVpcs, &ec2.DescribeVpcsInput{Filters: logicalFilters(req)})
 	if err != nil {
 		return nil, mapErr("DescribeVpcs", "net", req.Resource.ID, err)
 	}

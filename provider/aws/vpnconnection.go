@@ -55,7 +55,7 @@ func vpnTags(c *ec2types.VpnConnection) []ec2types.Tag { return c.Tags }
 // connection is pending for minutes, and the engine waits for it.
 func (d *Driver) createVPNConnection(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	s := req.Resource.VPNConnection
-	out, err := d.EC2.DescribeVpnConnections(ctx, &ec2.DescribeVpnConnectionsInput{Filters: logicalFilters(req)})
+	out, err := lookUp(ctx, d.EC2.DescribeVpnConnections, &ec2.DescribeVpnConnectionsInput{Filters: logicalFilters(req)})
 	if err != nil {
 		return driver.Observed{}, mapErr("DescribeVpnConnections", "vpn_connection", req.Resource.ID, err)
 	}

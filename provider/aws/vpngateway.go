@@ -44,7 +44,7 @@ func liveVGWs(o *ec2.DescribeVpnGatewaysOutput) []ec2types.VpnGateway {
 // tags, is reused.
 func (d *Driver) createVPNGateway(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	vpc := string(req.Resource.VPNGateway.Net)
-	out, err := d.EC2.DescribeVpnGateways(ctx, &ec2.DescribeVpnGatewaysInput{Filters: logicalFilters(req)})
+	out, err := lookUp(ctx, d.EC2.DescribeVpnGateways, &ec2.DescribeVpnGatewaysInput{Filters: logicalFilters(req)})
 	if err != nil {
 		return driver.Observed{}, mapErr("DescribeVpnGateways", "vpn_gateway", req.Resource.ID, err)
 	}

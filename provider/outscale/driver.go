@@ -15,6 +15,7 @@ import (
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/internal/resend"
 )
 
 var _ driver.Driver = (*Driver)(nil)
@@ -97,6 +98,8 @@ type Driver struct {
 	log    *slog.Logger
 	calls  atomic.Int64
 	region string
+	// sent holds the creates sent (see package resend).
+	sent resend.Sent
 
 	mu       sync.Mutex
 	zones    []string
@@ -402,7 +405,7 @@ func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observe
 	if err := noScaling("Create", r); err != nil {
 		return driver.Observed{}, err
 	}
-	return ops.create(d, ctx, req)
+	return ops.create(d, d.sent.Attempt(ctx, req), req)
 }
 
 // Update changes the fields that Capabilities().Mutable lists.

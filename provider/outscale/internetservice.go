@@ -128,20 +128,26 @@ func (d *Driver) updateInternetService(ctx context.Context, req driver.Request, 
 // balancer or a NAT service remain in the Net (codes 1004, 1005, 1018);
 // those are retried as "not ready yet", then reported as Code Dependency.
 func (d *Driver) deleteInternetService(ctx context.Context, cur driver.Observed) error {
-	obs, err := d.listInternetServices(ctx, driver.Query{}, []string{cur.ID})
-	if err != nil {
-		return err
-	}
-	if len(obs) == 0 {
-		return nil
+	obs := []driver.Observed{cur}
+	if cur.Resource.InternetGateway == nil {
+		var err error
+		if obs, err = d.listInternetServices(ctx, driver.Query{}, []string{cur.ID}); err != nil {
+			return err
+		}
+		if len(obs) == 0 {
+			return nil
+		}
 	}
 	if net := string(obs[0].Resource.InternetGateway.Net); net != "" {
 		if err := d.unlinkInternetService(ctx, cur.ID, net); err != nil && !isNotFound(err) {
 			return err
 		}
 	}
-	_, err = call(ctx, d, "DeleteInternetService", string(blueprint.KindInternetGateway), cur.ID, func(ctx context.Context) (osc.DeleteInternetServiceResponse, *http.Response, error) {
+	_, err := call(ctx, d, "DeleteInternetService", string(blueprint.KindInternetGateway), cur.ID, func(ctx context.Context) (osc.DeleteInternetServiceResponse, *http.Response, error) {
 		return d.api.InternetServiceApi.DeleteInternetService(ctx).DeleteInternetServiceRequest(osc.DeleteInternetServiceRequest{InternetServiceId: cur.ID}).Execute()
 	})
+	if isNotFound(err) {
+		return nil
+	}
 	return err
 }

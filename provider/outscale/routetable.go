@@ -11,6 +11,7 @@ import (
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/internal/resend"
 )
 
 func (d *Driver) readRouteTables(ctx context.Context, f osc.FiltersRouteTable, id string) ([]osc.RouteTable, error) {
@@ -34,10 +35,19 @@ func (d *Driver) listRouteTables(ctx context.Context, q driver.Query, ids []stri
 func routeTableObserved(rt osc.RouteTable, tags map[string]string) driver.Observed {
 	o := observed(blueprint.KindRouteTable, rt.GetRouteTableId(), tags)
 	s := &blueprint.RouteTableSpec{Net: blueprint.Ref(rt.GetNetId())}
+	links := []string{}
 	for _, l := range rt.GetLinkRouteTables() {
-		if !l.GetMain() && l.GetSubnetId() != "" && s.Subnet == "" {
+		if l.GetMain() {
+			links = nil
+			break
+		}
+		links = append(links, l.GetLinkRouteTableId())
+		if l.GetSubnetId() != "" && s.Subnet == "" {
 			s.Subnet = blueprint.Ref(l.GetSubnetId())
 		}
+	}
+	if links != nil {
+		o.Parts = map[string][]string{partLinks: links}
 	}
 	for _, r := range rt.GetRoutes() {
 		dest, err := netip.ParsePrefix(r.GetDestinationIpRange())
@@ -68,7 +78,8 @@ func (d *Driver) createRouteTable(ctx context.Context, req driver.Request) (driv
 	if err != nil {
 		return driver.Observed{}, err
 	}
-	if !ok {
+	made := !ok
+	if made {
 		rt, _, err := createAdopting(ctx, d, k, req.Resource.ID, d.routeTableCandidates(string(s.Net)), func(ctx context.Context) (osc.RouteTable, error) {
 			resp, err := call(ctx, d, "CreateRouteTable", string(k), req.Resource.ID, func(ctx context.Context) (osc.CreateRouteTableResponse, *http.Response, error) {
 				return d.api.RouteTableApi.CreateRouteTable(ctx).CreateRouteTableRequest(osc.CreateRouteTableRequest{NetId: string(s.Net)}).Execute()
@@ -84,7 +95,7 @@ func (d *Driver) createRouteTable(ctx context.Context, req driver.Request) (driv
 		}
 		o = routeTableObserved(rt, req.Tags)
 	}
-	if err := d.reconcileRouteTable(ctx, req, o); err != nil {
+	if err := d.reconcileRouteTable(ctx, req, o, made); err != nil {
 		return driver.Observed{}, err
 	}
 	o.Resource.RouteTable = &blueprint.RouteTableSpec{Net: s.Net, Subnet: s.Subnet, Routes: append([]blueprint.RouteSpec(nil), s.Routes...)}
@@ -92,7 +103,7 @@ func (d *Driver) createRouteTable(ctx context.Context, req driver.Request) (driv
 }
 
 func (d *Driver) updateRouteTable(ctx context.Context, req driver.Request, cur driver.Observed) error {
-	if err := d.reconcileRouteTable(ctx, req, cur); err != nil {
+	if err := d.reconcileRouteTable(ctx, req, cur, false); err != nil {
 		return err
 	}
 	return d.createTags(ctx, "Update", blueprint.KindRouteTable, cur.ID, req.Tags)
@@ -102,8 +113,11 @@ func (d *Driver) updateRouteTable(ctx context.Context, req driver.Request, cur d
 // req: routes missing are created, routes to another target replaced
 // (UpdateRoute), routes not wanted deleted; the local route is never
 // touched. The table is linked to the wanted subnet (a subnet linked to
-// another table is moved with UpdateRouteTableLink).
-func (d *Driver) reconcileRouteTable(ctx context.Context, req driver.Request, cur driver.Observed) error {
+// another table is moved with UpdateRouteTableLink). made says that this
+// call made the table: it has no link to read, and on a first attempt the
+// subnet is linked straight away, its current link read only when
+// OUTSCALE refuses (already linked to another table).
+func (d *Driver) reconcileRouteTable(ctx context.Context, req driver.Request, cur driver.Observed, made bool) error {
 	k := string(blueprint.KindRouteTable)
 	want := req.Resource.RouteTable
 	have := map[netip.Prefix]blueprint.RouteSpec{}
@@ -155,6 +169,18 @@ func (d *Driver) reconcileRouteTable(ctx context.Context, req driver.Request, cu
 	if want.Subnet == haveSubnet {
 		return nil
 	}
+	if made {
+		if want.Subnet == "" {
+			return nil
+		}
+		if !resend.Resending(ctx) {
+			err := d.linkRouteTable(ctx, cur.ID, string(want.Subnet))
+			if driver.CodeOf(err) != driver.AlreadyExists {
+				return err
+			}
+		}
+		return d.moveSubnetLink(ctx, cur.ID, string(want.Subnet))
+	}
 	rts, err := d.readRouteTables(ctx, osc.FiltersRouteTable{RouteTableIds: &[]string{cur.ID}}, cur.ID)
 	if err != nil {
 		return err
@@ -171,27 +197,37 @@ func (d *Driver) reconcileRouteTable(ctx context.Context, req driver.Request, cu
 	if want.Subnet == "" {
 		return nil
 	}
-	// A subnet linked to another table moves with UpdateRouteTableLink.
-	others, err := d.readRouteTables(ctx, osc.FiltersRouteTable{LinkSubnetIds: &[]string{string(want.Subnet)}}, cur.ID)
+	return d.moveSubnetLink(ctx, cur.ID, string(want.Subnet))
+}
+
+// moveSubnetLink links subnet to the table id: a subnet linked to another
+// table moves with UpdateRouteTableLink.
+func (d *Driver) moveSubnetLink(ctx context.Context, id, subnet string) error {
+	others, err := d.readRouteTables(ctx, osc.FiltersRouteTable{LinkSubnetIds: &[]string{subnet}}, id)
 	if err != nil {
 		return err
 	}
 	for _, rt := range others {
 		for _, l := range rt.GetLinkRouteTables() {
-			if l.GetSubnetId() == string(want.Subnet) && !l.GetMain() {
-				if rt.GetRouteTableId() == cur.ID {
+			if l.GetSubnetId() == subnet && !l.GetMain() {
+				if rt.GetRouteTableId() == id {
 					return nil
 				}
-				in := osc.UpdateRouteTableLinkRequest{LinkRouteTableId: l.GetLinkRouteTableId(), RouteTableId: cur.ID}
-				_, err := call(ctx, d, "UpdateRouteTableLink", k, cur.ID, func(ctx context.Context) (osc.UpdateRouteTableLinkResponse, *http.Response, error) {
+				in := osc.UpdateRouteTableLinkRequest{LinkRouteTableId: l.GetLinkRouteTableId(), RouteTableId: id}
+				_, err := call(ctx, d, "UpdateRouteTableLink", string(blueprint.KindRouteTable), id, func(ctx context.Context) (osc.UpdateRouteTableLinkResponse, *http.Response, error) {
 					return d.api.RouteTableApi.UpdateRouteTableLink(ctx).UpdateRouteTableLinkRequest(in).Execute()
 				})
 				return err
 			}
 		}
 	}
-	in := osc.LinkRouteTableRequest{RouteTableId: cur.ID, SubnetId: string(want.Subnet)}
-	_, err = call(ctx, d, "LinkRouteTable", k, cur.ID, func(ctx context.Context) (osc.LinkRouteTableResponse, *http.Response, error) {
+	return d.linkRouteTable(ctx, id, subnet)
+}
+
+// linkRouteTable links subnet to the table id (LinkRouteTable).
+func (d *Driver) linkRouteTable(ctx context.Context, id, subnet string) error {
+	in := osc.LinkRouteTableRequest{RouteTableId: id, SubnetId: subnet}
+	_, err := call(ctx, d, "LinkRouteTable", string(blueprint.KindRouteTable), id, func(ctx context.Context) (osc.LinkRouteTableResponse, *http.Response, error) {
 		return d.api.RouteTableApi.LinkRouteTable(ctx).LinkRouteTableRequest(in).Execute()
 	})
 	return err
@@ -219,7 +255,20 @@ func (d *Driver) unlinkRouteTable(ctx context.Context, id, link string) error {
 // deleteRouteTable unlinks the table from its subnets, then deletes it.
 // The main route table of a Net is never deleted (OUTSCALE deletes it with
 // the Net): that is refused with Code Invalid.
+// partLinks is the Parts key of the subnet links of a route table as it
+// was read, present only for a table that is not its Net's main one.
+const partLinks = "links"
+
+// deleteRouteTable unlinks the table and deletes it. The links the plan's
+// list read are dropped by their ids with no read; when the delete is
+// refused then (a link made since), or cur was not read by a list, the
+// table's links are read.
 func (d *Driver) deleteRouteTable(ctx context.Context, cur driver.Observed) error {
+	if links, ok := cur.Parts[partLinks]; ok {
+		if err := d.unlinkAndDelete(ctx, cur.ID, links); err == nil || isNotFound(err) {
+			return nil
+		}
+	}
 	k := string(blueprint.KindRouteTable)
 	rts, err := d.readRouteTables(ctx, osc.FiltersRouteTable{RouteTableIds: &[]string{cur.ID}}, cur.ID)
 	if err != nil {
@@ -233,13 +282,22 @@ func (d *Driver) deleteRouteTable(ctx context.Context, cur driver.Observed) erro
 			return errorf("DeleteRouteTable", k, cur.ID, driver.Invalid, "route table %s is the main route table of Net %s; it goes with the Net", cur.ID, rts[0].GetNetId())
 		}
 	}
+	var links []string
 	for _, l := range rts[0].GetLinkRouteTables() {
-		if err := d.unlinkRouteTable(ctx, cur.ID, l.GetLinkRouteTableId()); err != nil {
+		links = append(links, l.GetLinkRouteTableId())
+	}
+	return d.unlinkAndDelete(ctx, cur.ID, links)
+}
+
+// unlinkAndDelete unlinks the links of the table id, then deletes it.
+func (d *Driver) unlinkAndDelete(ctx context.Context, id string, links []string) error {
+	for _, l := range links {
+		if err := d.unlinkRouteTable(ctx, id, l); err != nil {
 			return err
 		}
 	}
-	_, err = call(ctx, d, "DeleteRouteTable", k, cur.ID, func(ctx context.Context) (osc.DeleteRouteTableResponse, *http.Response, error) {
-		return d.api.RouteTableApi.DeleteRouteTable(ctx).DeleteRouteTableRequest(osc.DeleteRouteTableRequest{RouteTableId: cur.ID}).Execute()
+	_, err := call(ctx, d, "DeleteRouteTable", string(blueprint.KindRouteTable), id, func(ctx context.Context) (osc.DeleteRouteTableResponse, *http.Response, error) {
+		return d.api.RouteTableApi.DeleteRouteTable(ctx).DeleteRouteTableRequest(osc.DeleteRouteTableRequest{RouteTableId: id}).Execute()
 	})
 	return err
 }

@@ -169,19 +169,34 @@ func (d *Driver) updateRuleSet(ctx context.Context, req driver.Request, cur driv
 // per direction (Rules[]), the others, the allow-all outbound rule of a new
 // group included, removed with one DeleteSecurityGroupRule per direction.
 func (d *Driver) reconcileRules(ctx context.Context, group string, inbound, outbound []blueprint.RuleSpec) error {
-	sgs, err := d.readSecurityGroups(ctx, osc.FiltersSecurityGroup{SecurityGroupIds: &[]string{group}}, group)
+	g, err := d.readGroup(ctx, group)
 	if err != nil {
 		return err
 	}
-	if len(sgs) == 0 {
-		return errorf("ReadSecurityGroups", string(blueprint.KindSecurityGroupRules), group, driver.NotFound, "security group %s: not found", group)
+	return d.settleGroup(ctx, g, inbound, outbound)
+}
+
+// readGroup reads the security group of id, NotFound when it is gone.
+func (d *Driver) readGroup(ctx context.Context, group string) (osc.SecurityGroup, error) {
+	sgs, err := d.readSecurityGroups(ctx, osc.FiltersSecurityGroup{SecurityGroupIds: &[]string{group}}, group)
+	if err != nil {
+		return osc.SecurityGroup{}, err
 	}
+	if len(sgs) == 0 {
+		return osc.SecurityGroup{}, errorf("ReadSecurityGroups", string(blueprint.KindSecurityGroupRules), group, driver.NotFound, "security group %s: not found", group)
+	}
+	return sgs[0], nil
+}
+
+// settleGroup makes the rules of g, as read, inbound and outbound.
+func (d *Driver) settleGroup(ctx context.Context, g osc.SecurityGroup, inbound, outbound []blueprint.RuleSpec) error {
+	group := g.GetSecurityGroupId()
 	for _, dir := range []struct {
 		flow       string
 		have, want []blueprint.RuleSpec
 	}{
-		{"Inbound", flatten(sgs[0].GetInboundRules()), inbound},
-		{"Outbound", flatten(sgs[0].GetOutboundRules()), outbound},
+		{"Inbound", flatten(g.GetInboundRules()), inbound},
+		{"Outbound", flatten(g.GetOutboundRules()), outbound},
 	} {
 		have := map[blueprint.RuleKey]blueprint.RuleSpec{}
 		for _, r := range dir.have {
@@ -229,15 +244,15 @@ func (d *Driver) reconcileRules(ctx context.Context, group string, inbound, outb
 // the group itself stays (it is a security_group resource of its own).
 func (d *Driver) deleteRuleSet(ctx context.Context, cur driver.Observed) error {
 	group := groupOf(cur.ID)
-	if err := d.reconcileRules(ctx, group, nil, nil); err != nil {
+	g, err := d.readGroup(ctx, group)
+	if err != nil {
 		return err
 	}
-	sgs, err := d.readSecurityGroups(ctx, osc.FiltersSecurityGroup{SecurityGroupIds: &[]string{group}}, group)
-	if err != nil || len(sgs) == 0 {
+	if err := d.settleGroup(ctx, g, nil, nil); err != nil {
 		return err
 	}
 	var del []osc.ResourceTag
-	for _, t := range sgs[0].GetTags() {
+	for _, t := range g.GetTags() {
 		if strings.HasPrefix(t.Key, rulesPrefix) {
 			del = append(del, t)
 		}

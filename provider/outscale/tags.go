@@ -10,6 +10,7 @@ import (
 
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/internal/resend"
 )
 
 // Bookkeeping tags. Fields of a spec that OUTSCALE has no place for (the
@@ -181,8 +182,12 @@ func pages[T any](fetch func(token *string) ([]T, string, error)) ([]T, error) {
 // kind with the logical id and the token (the life) of req among those of
 // req.Deployment, if one exists: the discovery before each create that
 // makes Create idempotent for the kinds with no client token. The token
-// keeps a replacement from taking the resource it replaces.
+// keeps a replacement from taking the resource it replaces. It reads
+// only when the create may repeat an earlier attempt (package resend).
 func (d *Driver) findOwned(ctx context.Context, req driver.Request, list func(context.Context, driver.Query, []string) ([]driver.Observed, error)) (driver.Observed, bool, error) {
+	if !resend.Resending(ctx) {
+		return driver.Observed{}, false, nil
+	}
 	obs, err := list(ctx, driver.Query{Deployment: req.Deployment}, nil)
 	if err != nil {
 		return driver.Observed{}, false, err

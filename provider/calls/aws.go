@@ -1,0 +1,177 @@
+package calls
+
+import "github.com/archkit/archkit/pattern/blueprint"
+
+// one returns 1 when cond holds.
+func one(cond bool) int {
+	if cond {
+		return 1
+	}
+	return 0
+}
+
+// awsTable is the minimum on AWS (the EC2, ELBv2, Auto Scaling and RDS API
+// references).
+var awsTable = Table{
+	Cloud:      AWS,
+	Zones:      1,
+	LockWrites: 2, // CreateLaunchTemplate, DeleteLaunchTemplate
+	PollOps: []string{"DescribeNatGateways", "DescribeLoadBalancers", "DescribeAutoScalingGroups",
+		"DescribeDBInstances", "DescribeVpnGateways", "DescribeVpnConnections"},
+	Rows: []Row{
+		{
+			Kind:   blueprint.KindNet,
+			Create: "1 CreateVpc (TagSpecifications) + 1 ModifyVpcAttribute (EnableDnsHostnames); the default group emptied: 1 DescribeSecurityGroups + 1 RevokeSecurityGroupIngress + 1 RevokeSecurityGroupEgress",
+			Delete: "1 DeleteVpc",
+			Why:    "tags at creation; DNS support is on by default, host names are set one attribute per call; the default group's id is in no create answer",
+			CreateWrites: func(r *blueprint.Resource) int {
+				return 2 + 2*one(!r.Net.KeepDefaultSecurityGroupRules)
+			},
+			CreateReads:  func(r *blueprint.Resource) int { return one(!r.Net.KeepDefaultSecurityGroupRules) },
+			DeleteWrites: n(1),
+			List:         1, ListText: "1 DescribeVpcs",
+		},
+		{
+			Kind:         blueprint.KindSubnet,
+			Create:       "1 CreateSubnet (TagSpecifications), + 1 ModifySubnetAttribute (MapPublicIpOnLaunch) when public",
+			Delete:       "1 DeleteSubnet",
+			Why:          "CreateSubnet has no public-IP-on-launch parameter",
+			CreateWrites: func(r *blueprint.Resource) int { return 1 + one(r.Subnet.Public) },
+			DeleteWrites: n(1),
+			List:         1, ListText: "1 DescribeSubnets",
+		},
+		{
+			Kind:         blueprint.KindInternetGateway,
+			Create:       "1 CreateInternetGateway (TagSpecifications) + 1 AttachInternetGateway",
+			Delete:       "1 DetachInternetGateway + 1 DeleteInternetGateway",
+			Why:          "attach and detach are calls of their own",
+			CreateWrites: n(2), DeleteWrites: n(2),
+			List: 1, ListText: "1 DescribeInternetGateways",
+		},
+		{
+			Kind:         blueprint.KindPublicIP,
+			Create:       "1 AllocateAddress (TagSpecifications)",
+			Delete:       "1 ReleaseAddress",
+			CreateWrites: n(1), DeleteWrites: n(1),
+			List: 1, ListText: "1 DescribeAddresses",
+		},
+		{
+			Kind:         blueprint.KindNATGateway,
+			Create:       "1 CreateNatGateway (TagSpecifications, ClientToken) + polls",
+			Delete:       "1 DeleteNatGateway + polls",
+			Why:          "asynchronous both ways; its address is released (public IP) only once it is deleted",
+			CreateWrites: n(1), DeleteWrites: n(1),
+			ListText: "DescribeNatGateways (a poll operation)",
+		},
+		{
+			Kind:         blueprint.KindVPNGateway,
+			Create:       "1 CreateVpnGateway (TagSpecifications) + 1 AttachVpnGateway + polls",
+			Delete:       "1 DetachVpnGateway + polls + 1 DeleteVpnGateway",
+			Why:          "attach and detach are calls of their own, and asynchronous",
+			CreateWrites: n(2), DeleteWrites: n(2),
+			ListText: "DescribeVpnGateways (a poll operation)",
+		},
+		{
+			Kind:         blueprint.KindCustomerGateway,
+			Create:       "1 CreateCustomerGateway (TagSpecifications)",
+			Delete:       "1 DeleteCustomerGateway",
+			CreateWrites: n(1), DeleteWrites: n(1),
+			List: 1, ListText: "1 DescribeCustomerGateways",
+		},
+		{
+			Kind:   blueprint.KindVPNConnection,
+			Create: "1 CreateVpnConnection (TagSpecifications) + polls + 1 CreateVpnConnectionRoute per static route",
+			Delete: "1 DeleteVpnConnection + polls",
+			Why:    "one static route per call",
+			CreateWrites: func(r *blueprint.Resource) int {
+				return 1 + len(r.VPNConnection.StaticRoutes)
+			},
+			DeleteWrites: n(1),
+			ListText:     "DescribeVpnConnections (a poll operation)",
+		},
+		{
+			Kind:   blueprint.KindRouteTable,
+			Create: "1 CreateRouteTable (TagSpecifications) + *n* CreateRoute + 1 AssociateRouteTable",
+			Delete: "1 DisassociateRouteTable + 1 DeleteRouteTable",
+			Why:    "no call creates several routes; the routes go with the table; a new subnet has only the main table's implicit association, which AssociateRouteTable replaces",
+			CreateWrites: func(r *blueprint.Resource) int {
+				return 2 + len(r.RouteTable.Routes)
+			},
+			DeleteWrites: n(2),
+			List:         1, ListText: "1 DescribeRouteTables",
+		},
+		{
+			Kind:         blueprint.KindSecurityGroup,
+			Create:       "1 CreateSecurityGroup (TagSpecifications) + 1 RevokeSecurityGroupEgress of the default allow-all rule",
+			Delete:       "1 DeleteSecurityGroup",
+			Why:          "the outbound rules belong to the group's rule set; the rules go with the group",
+			CreateWrites: n(2), DeleteWrites: n(1),
+			List: 1, ListText: "1 DescribeSecurityGroups",
+		},
+		{
+			Kind:   blueprint.KindSecurityGroupRules,
+			Create: "1 AuthorizeSecurityGroupIngress + 1 AuthorizeSecurityGroupEgress (each when the direction has rules, all its permissions in one call) + 1 CreateTags (the rule set's ownership tags on its group)",
+			Delete: "none when the group goes too (a destroy); else 1 RevokeSecurityGroupIngress + 1 RevokeSecurityGroupEgress + 1 DeleteTags",
+			Why:    "one call per group and direction; a rule set without rules still needs a resource to carry its tags",
+			CreateWrites: func(r *blueprint.Resource) int {
+				s := r.SecurityGroupRules
+				return 1 + one(len(s.Inbound) > 0) + one(len(s.Outbound) > 0)
+			},
+			List: 2, ListText: "1 DescribeSecurityGroups (the groups carrying rule sets) + 1 DescribeSecurityGroupRules (filtered by all their ids)",
+		},
+		{
+			Kind:   blueprint.KindNetworkACL,
+			Create: "1 CreateNetworkAcl (TagSpecifications) + *e* CreateNetworkAclEntry (both directions) + *m* ReplaceNetworkAclAssociation; 1 DescribeNetworkAcls for the subnets' associations",
+			Delete: "*m* ReplaceNetworkAclAssociation (back to the default ACL) + 1 DeleteNetworkAcl; 1 DescribeNetworkAcls for the default ACL",
+			Why:    "one entry per call; an association is replaced, never created, and its id is in no create answer",
+			CreateWrites: func(r *blueprint.Resource) int {
+				a := r.NetworkACL
+				return 1 + len(a.Inbound) + len(a.Outbound) + len(a.Subnets)
+			},
+			CreateReads:  n(1),
+			DeleteWrites: func(r *blueprint.Resource) int { return 1 + len(r.NetworkACL.Subnets) },
+			DeleteReads:  n(1),
+			List:         1, ListText: "1 DescribeNetworkAcls",
+		},
+		{
+			Kind:   blueprint.KindLoadBalancer,
+			Create: "1 CreateLoadBalancer (Subnets, SecurityGroups, Tags) + 1 ModifyLoadBalancerAttributes (the secure defaults) + 1 CreateTargetGroup (health check, Tags) + *l* CreateListener (default action, Tags) + polls",
+			Delete: "1 ModifyLoadBalancerAttributes (lift the deletion protection) when protected + 1 DeleteLoadBalancer (its listeners go with it) + polls + 1 DeleteTargetGroup",
+			Why:    "a target group is deleted once no listener uses it",
+			CreateWrites: func(r *blueprint.Resource) int {
+				return 3 + len(r.LoadBalancer.Listeners)
+			},
+			DeleteWrites: func(r *blueprint.Resource) int { return 2 + one(!r.LoadBalancer.AllowDeletion) },
+			List:         1, ListEach: 3,
+			ListText: "DescribeLoadBalancers (a poll operation) + 1 DescribeTags; per balancer 1 DescribeListeners + 1 DescribeTargetGroups + 1 DescribeLoadBalancerAttributes",
+		},
+		{
+			Kind:   blueprint.KindCluster,
+			Create: "1 DescribeImages (the image's root device, encrypted) + 1 CreateLaunchTemplate (TagSpecifications) + 1 CreateAutoScalingGroup (Tags, TargetGroupARNs), + 1 PutScalingPolicy with a policy",
+			Delete: "1 DeleteAutoScalingGroup (ForceDelete) + polls + 1 DeleteLaunchTemplate",
+			Why:    "target groups attach in the create",
+			CreateWrites: func(r *blueprint.Resource) int {
+				return 2 + one(r.Cluster.Scaling != nil)
+			},
+			CreateReads:  n(1),
+			DeleteWrites: n(2),
+			List:         2, ListEach: 1,
+			ListText: "DescribeAutoScalingGroups (a poll operation) + 1 DescribeLaunchTemplates + 1 DescribePolicies; per cluster 1 DescribeLaunchTemplateVersions",
+		},
+		{
+			Kind:         blueprint.KindDatabase,
+			Create:       "1 CreateDBSubnetGroup (Tags) + 1 CreateDBInstance (Tags, DeletionProtection) + polls",
+			Delete:       "1 ModifyDBInstance (lift the deletion protection, applied immediately) + 1 DeleteDBInstance + polls + 1 DeleteDBSubnetGroup",
+			Why:          "the protection is lifted only on a delete the caller allowed",
+			CreateWrites: n(2), DeleteWrites: n(3),
+			List: 1, ListText: "DescribeDBInstances (a poll operation) + 1 DescribeDBSubnetGroups",
+		},
+		{
+			Kind:         blueprint.KindDatabaseReplica,
+			Create:       "1 CreateDBInstanceReadReplica (Tags) + polls",
+			Delete:       "1 DeleteDBInstance + polls",
+			CreateWrites: n(1), DeleteWrites: n(1),
+			ListText: "DescribeDBInstances (a poll operation)",
+		},
+	},
+}

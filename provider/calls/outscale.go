@@ -1,0 +1,123 @@
+package calls
+
+import "github.com/archkit/archkit/pattern/blueprint"
+
+// outscaleTable is the minimum on OUTSCALE (its OpenAPI description,
+// shipped in osc-sdk-go/v2 as api/openapi.yaml). Its create calls take no
+// tags except CreateLoadBalancer's: every other resource needs one
+// CreateTags after its create, one per resource since each carries its
+// own archkit:id and Name. Only CreateVms and CreateNatService take a
+// ClientToken.
+var outscaleTable = Table{
+	Cloud:      Outscale,
+	Zones:      2, // ReadSubregions, and ReadQuotas once per driver
+	LockWrites: 3, // CreateKeypair, CreateTags, DeleteKeypair
+	PollOps:    []string{"ReadSubnets", "ReadNatServices", "ReadVms", "ReadLoadBalancers"},
+	Rows: []Row{
+		{
+			Kind:   blueprint.KindNet,
+			Create: "1 ReadNets of the untagged candidates + 1 CreateNet + 1 CreateTags; the default group emptied: 1 ReadSecurityGroups + 1 DeleteSecurityGroupRule",
+			Delete: "1 DeleteNet",
+			Why:    "CreateNet takes neither tags nor a client token: the candidates read before it are what tells apart, when its answer is lost, the Net it made (adopted) from none; the default group's id is in no create answer; its one inbound rule (between its members) goes in one call",
+			CreateWrites: func(r *blueprint.Resource) int {
+				return 2 + one(!r.Net.KeepDefaultSecurityGroupRules)
+			},
+			CreateReads:  func(r *blueprint.Resource) int { return 1 + one(!r.Net.KeepDefaultSecurityGroupRules) },
+			DeleteWrites: n(1),
+			List:         1, ListText: "1 ReadNets (Tags filter)",
+		},
+		{
+			Kind:         blueprint.KindSubnet,
+			Create:       "1 CreateSubnet + 1 CreateTags, + 1 UpdateSubnet (MapPublicIpOnLaunch) when public + polls (pending, then available)",
+			Delete:       "1 DeleteSubnet",
+			Why:          "a create whose answer was lost is found by its range (CreateSubnet refuses a second one)",
+			CreateWrites: func(r *blueprint.Resource) int { return 2 + one(r.Subnet.Public) },
+			DeleteWrites: n(1),
+			ListText:     "ReadSubnets (a poll operation)",
+		},
+		{
+			Kind:         blueprint.KindInternetGateway,
+			Create:       "1 ReadInternetServices of the untagged candidates + 1 CreateInternetService + 1 CreateTags + 1 LinkInternetService",
+			Delete:       "1 UnlinkInternetService + 1 DeleteInternetService",
+			Why:          "no tags nor client token in the create: the candidates, as for a Net",
+			CreateWrites: n(3), CreateReads: n(1), DeleteWrites: n(2),
+			List: 1, ListText: "1 ReadInternetServices (Tags filter)",
+		},
+		{
+			Kind:         blueprint.KindPublicIP,
+			Create:       "1 ReadPublicIps of the untagged candidates + 1 CreatePublicIp + 1 CreateTags",
+			Delete:       "1 DeletePublicIp",
+			Why:          "no tags nor client token in the create: the candidates, as for a Net",
+			CreateWrites: n(2), CreateReads: n(1), DeleteWrites: n(1),
+			List: 1, ListText: "1 ReadPublicIps (Tags filter)",
+		},
+		{
+			Kind:         blueprint.KindNATGateway,
+			Create:       "1 CreateNatService (ClientToken) + 1 CreateTags + polls",
+			Delete:       "1 DeleteNatService + polls",
+			CreateWrites: n(2), DeleteWrites: n(1),
+			ListText: "ReadNatServices (a poll operation)",
+		},
+		{
+			Kind:        blueprint.KindRouteTable,
+			Create:      "1 ReadRouteTables of the untagged candidates + 1 CreateRouteTable + 1 CreateTags + *n* CreateRoute + 1 LinkRouteTable",
+			Delete:      "1 UnlinkRouteTable + 1 DeleteRouteTable",
+			Why:         "one route per call; no tags nor client token in the create: the candidates, as for a Net",
+			CreateReads: n(1),
+			CreateWrites: func(r *blueprint.Resource) int {
+				return 3 + len(r.RouteTable.Routes)
+			},
+			DeleteWrites: n(2),
+			List:         1, ListText: "1 ReadRouteTables (Tags filter)",
+		},
+		{
+			Kind:         blueprint.KindSecurityGroup,
+			Create:       "1 CreateSecurityGroup + 1 CreateTags + 1 DeleteSecurityGroupRule of the default outbound rule",
+			Delete:       "1 DeleteSecurityGroup",
+			Why:          "the outbound rules belong to the group's rule set",
+			CreateWrites: n(3), DeleteWrites: n(1),
+			List: 1, ListText: "1 ReadSecurityGroups (Tags filter)",
+		},
+		{
+			Kind:   blueprint.KindSecurityGroupRules,
+			Create: "1 CreateSecurityGroupRule per direction that has rules (`Flow` Inbound, Outbound; all of them in its `Rules`) + 1 CreateTags (the rule set's tags on its group)",
+			Delete: "none when the group goes too (a destroy); else 1 DeleteSecurityGroupRule per direction + 1 DeleteTags",
+			Why:    "one call per group and direction",
+			CreateWrites: func(r *blueprint.Resource) int {
+				s := r.SecurityGroupRules
+				return 1 + one(len(s.Inbound) > 0) + one(len(s.Outbound) > 0)
+			},
+			List: 1, ListText: "1 ReadSecurityGroups (the rule sets' tag filter)",
+		},
+		{
+			Kind:     blueprint.KindNetworkACL,
+			Create:   "none: OUTSCALE has no network ACL, the driver keeps none",
+			Delete:   "none",
+			ListText: "none",
+		},
+		{
+			Kind:         blueprint.KindLoadBalancer,
+			Create:       "1 CreateLoadBalancer (Listeners, Subnets, SecurityGroups, Tags) + 1 UpdateLoadBalancer (HealthCheck)",
+			Delete:       "1 DeleteLoadBalancer",
+			Why:          "the health check is not a parameter of the create",
+			CreateWrites: n(2), DeleteWrites: n(1),
+			ListText: "ReadLoadBalancers (a poll operation; it has no tag filter)",
+		},
+		{
+			Kind:   blueprint.KindCluster,
+			Create: "*z* CreateVms (one subnet each, MinVmsCount = MaxVmsCount, ClientToken) + 1 CreateTags (one call names every VM) + 1 LinkLoadBalancerBackendMachines per load balancer + polls",
+			Delete: "1 DeleteVms (all VmIds), + 1 UpdateVm per VM to lift the deletion protection of a stateful cluster the caller allowed + polls (the counts of a delete with SkipFinalSnapshot; a final snapshot adds StopVms and one CreateSnapshot and CreateTags per volume)",
+			Why:    "every VM carries the cluster's tags",
+			CreateWrites: func(r *blueprint.Resource) int {
+				return len(r.Cluster.Subnets) + 1 + len(r.Cluster.LoadBalancers)
+			},
+			DeleteWrites: func(r *blueprint.Resource) int {
+				if r.Cluster.Stateless {
+					return 1
+				}
+				return 1 + r.Cluster.Desired
+			},
+			ListText: "ReadVms (a poll operation)",
+		},
+	},
+}
