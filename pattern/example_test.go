@@ -73,6 +73,7 @@ func ExampleArchitecture_Build() {
 	// security_group_rules: 4
 	// network_acl: 3
 	// load_balancer: 1
+	// key_pair: 0
 	// cluster: 1
 	// database: 1
 	// database_replica: 0

@@ -46,6 +46,24 @@ type Cluster struct {
 	// VolumeKMSKey is the KMS key (id, ARN or alias) of the root volumes;
 	// "": the account's default EBS key.
 	VolumeKMSKey string `json:"volume_kms_key,omitempty"`
+
+	// Access to the nodes.
+
+	// SSHPublicKey is the public key that may log in to the nodes over
+	// SSH, an OpenSSH authorized_keys line ([PublicKey.Check]); Build
+	// registers it with the cloud as a key pair (AWS ImportKeyPair,
+	// OUTSCALE CreateKeypair) that the nodes start with. "": no key; the
+	// image decides who logs in.
+	SSHPublicKey PublicKey `json:"ssh_public_key,omitempty"`
+	// InstanceProfile is the name of an AWS IAM instance profile the
+	// nodes run with: for Systems Manager Session Manager, one whose role
+	// has the managed policy AmazonSSMManagedInstanceCore. archkit does
+	// not create it yet: give the name of one the account has. ""
+	// (the default): none. OUTSCALE has no instance profiles.
+	InstanceProfile string `json:"instance_profile,omitempty"`
+	// PerZone runs one node in each zone of the tier: Build sets Min,
+	// Desired and Max to the tier's number of zones, whatever they say.
+	PerZone bool `json:"per_zone,omitempty"`
 }
 
 // Scaling is a target-tracking scaling policy: the cloud adds nodes when
@@ -130,6 +148,11 @@ func (c Cluster) Validate() error {
 	}
 	if c.UnencryptedVolumes && c.VolumeKMSKey != "" {
 		errs = append(errs, fieldError(f+".volume_kms_key", c.VolumeKMSKey, "a key for unencrypted volumes", "clear unencrypted_volumes, or the key"))
+	}
+	if c.SSHPublicKey != "" {
+		if err := c.SSHPublicKey.Check(f + ".ssh_public_key"); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }

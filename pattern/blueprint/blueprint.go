@@ -154,6 +154,7 @@ type Resource struct {
 	SecurityGroupRules *SecurityGroupRulesSpec `json:"security_group_rules,omitempty"`
 	NetworkACL         *NetworkACLSpec         `json:"network_acl,omitempty"`
 	LoadBalancer       *LoadBalancerSpec       `json:"load_balancer,omitempty"`
+	KeyPair            *KeyPairSpec            `json:"key_pair,omitempty"`
 	Cluster            *ClusterSpec            `json:"cluster,omitempty"`
 	Database           *DatabaseSpec           `json:"database,omitempty"`
 	DatabaseReplica    *DatabaseReplicaSpec    `json:"database_replica,omitempty"`
@@ -453,6 +454,14 @@ type ClusterSpec struct {
 	// root volumes; "": the account's default EBS key (aws/ebs, or the
 	// key the account set as its default).
 	VolumeKMSKey string `json:"volume_kms_key,omitempty"`
+	// KeyPair is the key pair the nodes start with (AWS launch template
+	// KeyName, OUTSCALE CreateVms KeypairName); "": none.
+	KeyPair Ref `json:"key_pair,omitempty"`
+	// InstanceProfile is the name of the AWS IAM instance profile the
+	// nodes run with (launch template IamInstanceProfile), for Systems
+	// Manager Session Manager; "": none. OUTSCALE has none: its driver
+	// refuses the field.
+	InstanceProfile string `json:"instance_profile,omitempty"`
 }
 
 // DefaultMetadataHopLimit is a cluster's MetadataHopLimit when it is 0:

@@ -157,6 +157,8 @@ func (r *Resource) Check() error {
 		ps.networkACL(r.NetworkACL)
 	case KindLoadBalancer:
 		ps.loadBalancer(r.LoadBalancer)
+	case KindKeyPair:
+		ps.keyPair(r.KeyPair)
 	case KindCluster:
 		ps.cluster("cluster", r.Cluster)
 	case KindDatabase:

@@ -26,6 +26,7 @@ const (
 	KindSecurityGroupRules Kind = "security_group_rules" // the complete rule set of one group (split out so groups can reference each other)
 	KindNetworkACL         Kind = "network_acl"          // AWS network ACL (stateless); none on OUTSCALE
 	KindLoadBalancer       Kind = "load_balancer"        // AWS ALB/NLB + target group + listeners, OUTSCALE LBU
+	KindKeyPair            Kind = "key_pair"             // AWS key pair, OUTSCALE keypair: an SSH public key the nodes start with
 	KindCluster            Kind = "cluster"              // AWS launch template + autoscaling group, OUTSCALE VMs
 	KindDatabase           Kind = "database"             // AWS RDS (subnet group + instance); none on OUTSCALE
 	KindDatabaseReplica    Kind = "database_replica"     // AWS RDS read replica; none on OUTSCALE
@@ -84,6 +85,9 @@ var registry = []kindEntry{
 	entry(KindInfo{Kind: KindSecurityGroupRules, DeleteFirst: true}, func(r *Resource) **SecurityGroupRulesSpec { return &r.SecurityGroupRules }),
 	entry(KindInfo{Kind: KindNetworkACL}, func(r *Resource) **NetworkACLSpec { return &r.NetworkACL }),
 	entry(KindInfo{Kind: KindLoadBalancer, Async: true, DeleteFirst: true}, func(r *Resource) **LoadBalancerSpec { return &r.LoadBalancer }),
+	// A key pair's name carries a hash of its key, so that its
+	// replacement (another key) is made before the old one goes.
+	entry(KindInfo{Kind: KindKeyPair}, func(r *Resource) **KeyPairSpec { return &r.KeyPair }),
 	entry(KindInfo{Kind: KindCluster}, func(r *Resource) **ClusterSpec { return &r.Cluster }),
 	// A replaced database gets a new identifier and subnet group, so the
 	// new one is made before the old one goes.

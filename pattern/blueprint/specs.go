@@ -201,7 +201,11 @@ func (s *LoadBalancerSpec) HTTPSPort() uint16 {
 }
 
 func (s *ClusterSpec) refs() []*Ref {
-	return slices.Concat(refsOf(s.Subnets), refsOf(s.SecurityGroups), refsOf(s.LoadBalancers))
+	out := slices.Concat(refsOf(s.Subnets), refsOf(s.SecurityGroups), refsOf(s.LoadBalancers))
+	if s.KeyPair != "" {
+		out = append(out, &s.KeyPair)
+	}
+	return out
 }
 
 func (s *ClusterSpec) clone() *ClusterSpec {
