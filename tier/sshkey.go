@@ -61,6 +61,18 @@ func (k PublicKey) Check(field string) error {
 	return nil
 }
 
+// Canonical returns k as "<type> <Base64 key>", without comment or
+// surrounding space, as the clouds read it back: the form a Blueprint
+// keeps. A k that is not a public key is returned trimmed.
+func (k PublicKey) Canonical() PublicKey {
+	s := strings.TrimSpace(string(k))
+	pub, _, _, _, err := ssh.ParseAuthorizedKey([]byte(s))
+	if err != nil {
+		return PublicKey(s)
+	}
+	return PublicKey(strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pub))))
+}
+
 // Fingerprint returns the SHA-256 fingerprint of the key as OpenSSH
 // prints it ("SHA256:" and the unpadded Base64 of the hash of the key's
 // wire form), or "" when k is not a public key.

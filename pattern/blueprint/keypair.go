@@ -25,7 +25,8 @@ type KeyPairSpec struct {
 	// printable ASCII characters (AWS ImportKeyPair KeyName, OUTSCALE
 	// CreateKeypair KeypairName).
 	Name string `json:"name"`
-	// PublicKey is the key, one OpenSSH authorized_keys line. OUTSCALE
+	// PublicKey is the key, one OpenSSH authorized_keys line, kept in
+	// canonical form ([tier.PublicKey.Canonical]: no comment). OUTSCALE
 	// reads back only a fingerprint: its driver lists the field as write
 	// only, and the hash in Name tells a changed key.
 	PublicKey tier.PublicKey `json:"public_key"`

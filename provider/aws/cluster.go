@@ -69,6 +69,12 @@ func launchTemplateData(spec *blueprint.ClusterSpec, tags map[string]string, roo
 	if spec.UserData != "" {
 		data.UserData = awssdk.String(base64.StdEncoding.EncodeToString([]byte(spec.UserData.Value())))
 	}
+	if spec.KeyPair != "" { // the key pair's provider id is its name
+		data.KeyName = awssdk.String(string(spec.KeyPair))
+	}
+	if spec.InstanceProfile != "" {
+		data.IamInstanceProfile = &ec2types.LaunchTemplateIamInstanceProfileSpecificationRequest{Name: awssdk.String(spec.InstanceProfile)}
+	}
 	return data
 }
 
@@ -426,6 +432,10 @@ func readTemplate(spec *blueprint.ClusterSpec, data *ec2types.ResponseLaunchTemp
 	if ud, err := base64.StdEncoding.DecodeString(awssdk.ToString(data.UserData)); err == nil && len(ud) > 0 {
 		spec.UserData = tier.Secret(ud)
 	}
+	spec.KeyPair = blueprint.Ref(awssdk.ToString(data.KeyName))
+	if p := data.IamInstanceProfile; p != nil {
+		spec.InstanceProfile = awssdk.ToString(p.Name)
+	}
 	spec.AllowIMDSv1 = true
 	if m := data.MetadataOptions; m != nil {
 		spec.AllowIMDSv1 = m.HttpTokens != ec2types.LaunchTemplateHttpTokensStateRequired
@@ -443,8 +453,8 @@ func readTemplate(spec *blueprint.ClusterSpec, data *ec2types.ResponseLaunchTemp
 }
 
 // templateDiffers reports whether the launch template of have must get a
-// new version for want: the image, type, user data, groups or secure
-// defaults changed.
+// new version for want: the image, type, user data, groups, key pair,
+// instance profile or secure defaults changed.
 func templateDiffers(want, have *blueprint.ClusterSpec) bool {
 	w, h := *want, *have
 	for _, s := range []*blueprint.ClusterSpec{&w, &h} {
@@ -458,7 +468,8 @@ func templateDiffers(want, have *blueprint.ClusterSpec) bool {
 	return w.Image != h.Image || w.InstanceType != h.InstanceType || w.UserData != h.UserData ||
 		!slices.Equal(sortedRefs(w.SecurityGroups), sortedRefs(h.SecurityGroups)) ||
 		w.AllowIMDSv1 != h.AllowIMDSv1 || w.MetadataHopLimit != h.MetadataHopLimit ||
-		w.UnencryptedVolumes != h.UnencryptedVolumes || w.VolumeKMSKey != h.VolumeKMSKey
+		w.UnencryptedVolumes != h.UnencryptedVolumes || w.VolumeKMSKey != h.VolumeKMSKey ||
+		w.KeyPair != h.KeyPair || w.InstanceProfile != h.InstanceProfile
 }
 
 // scalingDiffers reports whether the policy of o differs from spec's.

@@ -123,7 +123,8 @@ func Outscale(o *Options) {
 		blueprint.KindVPNConnection:   "the OUTSCALE driver does not create VPN connections yet",
 	}
 	o.UnsupportedFields = map[blueprint.Kind]map[string]string{
-		blueprint.KindCluster: {"scaling": "OUTSCALE has no autoscaling service; the VMs are kept at the desired count"},
+		blueprint.KindCluster: {"scaling": "OUTSCALE has no autoscaling service; the VMs are kept at the desired count",
+			"instance_profile": "OUTSCALE has no IAM instance profiles (nor Session Manager); reach the VMs through a bastion's SSH or a VPN"},
 	}
 	o.ClientTokens = []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindCluster}
 }

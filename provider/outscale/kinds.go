@@ -54,6 +54,7 @@ func registry() map[blueprint.Kind]kindOps {
 		blueprint.KindLoadBalancer: {list: (*Driver).listLoadBalancers, create: (*Driver).createLoadBalancer,
 			update: (*Driver).updateLoadBalancer, delete: noData((*Driver).deleteLoadBalancer),
 			mutable: loadBalancerMutable},
+		blueprint.KindKeyPair: {list: (*Driver).listKeypairs, create: (*Driver).createKeypair, delete: noData((*Driver).deleteKeypairNamed)},
 		blueprint.KindCluster: {list: (*Driver).listClusters, create: (*Driver).createCluster, update: (*Driver).updateCluster,
 			delete: (*Driver).deleteCluster, mutable: clusterMutable},
 		blueprint.KindDatabase:        {unsupported: "OUTSCALE has no managed database service; use a database cluster (DatabaseSpec.Fallback)"},
