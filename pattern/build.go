@@ -709,7 +709,7 @@ func (b *bpBuilder) clusters() {
 		if c.SSHPublicKey != "" {
 			kp := id(blueprint.KindKeyPair, c.Tier)
 			b.add(blueprint.Resource{ID: kp, Kind: blueprint.KindKeyPair, KeyPair: &blueprint.KeyPairSpec{
-				Name: b.d.arch.Name + "-" + c.Tier + "-" + c.SSHPublicKey.ShortHash(), PublicKey: c.SSHPublicKey}})
+				Name: b.d.arch.Name + "-" + c.Tier + "-" + c.SSHPublicKey.ShortHash(), PublicKey: c.SSHPublicKey.Canonical()}})
 			spec.KeyPair = blueprint.Ref(kp)
 		}
 		spec.LoadBalancers = b.lbsOf[c.Tier]

@@ -702,6 +702,11 @@ var mutations = map[blueprint.Kind]map[string]mutation{
 			r.Cluster.UnencryptedVolumes, r.Cluster.VolumeKMSKey = false, "alias/archkit-conformance"
 		}},
 		"image": {"cluster/web", func(r *blueprint.Resource, ref func(string) blueprint.Ref) { r.Cluster.Image = ImageNext }},
+		// New nodes start without the key pair; the nodes that run keep it.
+		"key_pair": {"cluster/web", func(r *blueprint.Resource, _ func(string) blueprint.Ref) { r.Cluster.KeyPair = "" }},
+		"instance_profile": {"cluster/web", func(r *blueprint.Resource, _ func(string) blueprint.Ref) {
+			r.Cluster.InstanceProfile = "archkit-conformance-ssm"
+		}},
 		"security_groups": {"cluster/web", func(r *blueprint.Resource, ref func(string) blueprint.Ref) {
 			r.Cluster.SecurityGroups = append(r.Cluster.SecurityGroups, ref("security_group/db"))
 		}},

@@ -7,6 +7,7 @@ import (
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/tier"
 )
 
 // Resources returns the hand-made deployment the suite applies: one
@@ -30,7 +31,8 @@ import (
 //	  db: in tcp 5432 from web
 //	network_acl/web on subnet/web/a and /b
 //	load_balancer/web over subnet/web/a and /b, HTTP 80 -> 8080
-//	cluster/web in subnet/app/a and /b behind load_balancer/web
+//	key_pair/web with PublicKey
+//	cluster/web in subnet/app/a and /b behind load_balancer/web, with key_pair/web
 //	database/main in subnet/app/a and /b
 //	database_replica/main/1 of database/main
 func Resources(deployment string, zones []string) []blueprint.Resource {
@@ -105,8 +107,10 @@ func Resources(deployment string, zones []string) []blueprint.Resource {
 			HealthCheck: blueprint.HealthCheckSpec{Protocol: "HTTP", Port: 8080, Path: "/health",
 				IntervalSeconds: 30, TimeoutSeconds: 5, HealthyThreshold: 3, UnhealthyThreshold: 3},
 		}},
+		{ID: "key_pair/web", Kind: blueprint.KindKeyPair, KeyPair: &blueprint.KeyPairSpec{
+			Name: deployment + "-web-" + PublicKey.ShortHash(), PublicKey: PublicKey}},
 		{ID: "cluster/web", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
-			Tier: "web", Subnets: app, SecurityGroups: []blueprint.Ref{"security_group/web"},
+			Tier: "web", Subnets: app, SecurityGroups: []blueprint.Ref{"security_group/web"}, KeyPair: "key_pair/web",
 			Image: Image, InstanceType: "t3.micro", UserData: "#!/bin/sh\necho archkit\n",
 			Min: 1, Desired: 2, Max: 4, Stateless: true,
 			LoadBalancers: []blueprint.Ref{"load_balancer/web"}, TargetPort: 8080,
@@ -121,6 +125,10 @@ func Resources(deployment string, zones []string) []blueprint.Resource {
 		}},
 	}
 }
+
+// PublicKey is the SSH public key of the suite's key pair: an ed25519
+// key whose private half nobody kept.
+const PublicKey tier.PublicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOpKbGPinFIKvvVQexMuxfmVR3auvr57kkIe6mkURtIs"
 
 // OfficeIP is the public address of the suite's customer gateway (a
 // documentation address, RFC 5737).
