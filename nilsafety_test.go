@@ -113,11 +113,11 @@ func init() {
 		(*netplan.Topology)(nil), (*netplan.Verdict)(nil),
 
 		(*tier.Cluster)(nil), (*tier.Database)(nil), (*tier.Engine)(nil), (*tier.HealthCheck)(nil), (*tier.LB)(nil), (*tier.LBType)(nil),
-		(*tier.Listener)(nil), (*tier.Port)(nil), (*tier.Role)(nil), (*tier.Scaling)(nil), (*tier.Scheme)(nil), (*tier.Secret)(nil), (*tier.Tier)(nil),
+		(*tier.Listener)(nil), (*tier.Port)(nil), (*tier.Role)(nil), (*tier.Scaling)(nil), (*tier.Scheme)(nil), (*tier.Secret)(nil), (*tier.PublicKey)(nil), (*tier.Tier)(nil),
 
 		(*pattern.Architecture)(nil), (*pattern.Availability)(nil), (*pattern.AvailabilityReport)(nil), (*pattern.Bus)(nil), (*pattern.Cache)(nil),
 		(*pattern.Check)(nil), (*pattern.CloudNativeOptions)(nil), (*pattern.DMZOptions)(nil), (*pattern.ElasticOptions)(nil), (*pattern.Link)(nil),
-		(*pattern.ThreeTierOptions)(nil), (*pattern.TierAvailability)(nil), (*pattern.WebAppOptions)(nil), (*pattern.VPN)(nil),
+		(*pattern.ThreeTierOptions)(nil), (*pattern.TierAvailability)(nil), (*pattern.WebAppOptions)(nil), (*pattern.VPN)(nil), (*pattern.Bastion)(nil),
 
 		(*blueprint.ACLEntrySpec)(nil), (*blueprint.Acknowledgement)(nil), (*blueprint.Check)(nil), (*blueprint.Blueprint)(nil), (*blueprint.DeploymentError)(nil),
 		(*blueprint.ClusterSpec)(nil), (*blueprint.DatabaseSpec)(nil),
@@ -127,7 +127,7 @@ func init() {
 		(*blueprint.RouteTableSpec)(nil), (*blueprint.RuleKey)(nil), (*blueprint.RuleSpec)(nil), (*blueprint.ScalingSpec)(nil),
 		(*blueprint.SecurityGroupRulesSpec)(nil), (*blueprint.SecurityGroupSpec)(nil), (*blueprint.SubnetSpec)(nil),
 		(*blueprint.DatabaseReplicaSpec)(nil), (*blueprint.Existing)(nil),
-		(*blueprint.VPNGatewaySpec)(nil), (*blueprint.CustomerGatewaySpec)(nil), (*blueprint.VPNConnectionSpec)(nil),
+		(*blueprint.VPNGatewaySpec)(nil), (*blueprint.CustomerGatewaySpec)(nil), (*blueprint.VPNConnectionSpec)(nil), (*blueprint.KeyPairSpec)(nil),
 
 		(*provider.Action)(nil), (*provider.ApplyOptions)(nil), (*provider.Change)(nil), (*provider.Changeset)(nil), (*provider.DestroyOptions)(nil), (*provider.DriftReport)(nil),
 		(*provider.Engine)(nil), (*provider.Event)(nil), (*provider.EventType)(nil), (*provider.FieldDiff)(nil), (*provider.Options)(nil),

@@ -38,13 +38,12 @@ func registry() map[blueprint.Kind]kindOps {
 			update: (*Driver).updateInternetService, delete: noData((*Driver).deleteInternetService), mutable: internetServiceMutable},
 		blueprint.KindPublicIP:   {list: (*Driver).listPublicIPs, create: (*Driver).createPublicIP, delete: noData((*Driver).deletePublicIP)},
 		blueprint.KindNATGateway: {list: (*Driver).listNatServices, create: (*Driver).createNatService, delete: noData((*Driver).deleteNatService)},
-		// OUTSCALE's API has them (CreateVirtualGateway, LinkVirtualGateway,
-		// CreateClientGateway, CreateVpnConnection, CreateVpnConnectionRoute,
-		// UpdateRoutePropagation); this driver and its test server do not
-		// drive them yet.
-		blueprint.KindVPNGateway:      {unsupported: "the OUTSCALE driver does not create virtual gateways yet"},
-		blueprint.KindCustomerGateway: {unsupported: "the OUTSCALE driver does not create client gateways yet"},
-		blueprint.KindVPNConnection:   {unsupported: "the OUTSCALE driver does not create VPN connections yet"},
+		blueprint.KindVPNGateway: {list: (*Driver).listVirtualGateways, create: (*Driver).createVirtualGateway,
+			delete: noData((*Driver).deleteVirtualGateway)},
+		blueprint.KindCustomerGateway: {list: (*Driver).listClientGateways, create: (*Driver).createClientGateway,
+			delete: noData((*Driver).deleteClientGateway)},
+		blueprint.KindVPNConnection: {list: (*Driver).listVpnConnections, create: (*Driver).createVpnConnection,
+			update: (*Driver).updateVpnConnection, delete: noData((*Driver).deleteVpnConnection), mutable: vpnConnectionMutable},
 		blueprint.KindRouteTable: {list: (*Driver).listRouteTables, create: (*Driver).createRouteTable, update: (*Driver).updateRouteTable,
 			delete: noData((*Driver).deleteRouteTable), mutable: routeTableMutable},
 		blueprint.KindSecurityGroup: {list: (*Driver).listSecurityGroups, create: (*Driver).createSecurityGroup, delete: noData((*Driver).deleteSecurityGroup)},
@@ -77,6 +76,9 @@ var (
 	}
 	internetServiceMutable = []string{
 		"net", // UnlinkInternetService, LinkInternetService
+	}
+	vpnConnectionMutable = []string{
+		"static_routes", // CreateVpnConnectionRoute, DeleteVpnConnectionRoute
 	}
 	routeTableMutable = []string{
 		"subnet", // UnlinkRouteTable, LinkRouteTable
