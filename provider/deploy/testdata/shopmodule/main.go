@@ -16,5 +16,5 @@ func shop(t deploy.Target) (*pattern.Architecture, error) {
 		AddLB(tier.PublicLB("front", "edge", "api", 8080)).
 		AddCluster(tier.NewCluster("api", t.Image, "t3.small"), tier.NewCluster("cache", t.Image, "t3.small")).
 		AddDatabase(tier.NewDatabase("db", tier.EnginePostgres, "db.t3.micro")).
-		Connect("api", "db").Connect("api", "cache"), nil
+		Connect("api", "db").Connect("api", "cache").Connect("api", "internet", 443), nil
 }

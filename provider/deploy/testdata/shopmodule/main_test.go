@@ -21,6 +21,7 @@ func TestShopBlueprint(t *testing.T) {
 	bp, err := onFake.Build(shop)
 	require.NoError(t, err)
 	patterntest.ResourceCount(t, bp, blueprint.KindSubnet, nil, 8)
+	assert.Empty(t, bp.Findings, "no lint finding: the NAT gateways carry the api's calls out")
 	patterntest.HasResource(t, bp, blueprint.KindDatabase, patterntest.Props{"engine": "postgres", "port": 5432})
 	patterntest.HasResource(t, bp, blueprint.KindSecurityGroupRules, patterntest.Props{
 		"group":   "security_group/cache",
