@@ -191,3 +191,36 @@ func ExampleArchitecture_VPN() {
 	// office -> app tcp/22: allowed
 	// office -> app tcp/23: blocked at acl-in app: #32766 deny all 0.0.0.0/0 matches tcp/23 from 192.168.0.0/16
 }
+
+// A bastion in each zone with the admin's public key: a key pair named
+// after the key, the nodes started with it, SSH from the admin block only.
+// The key is the public line of ~/.ssh/id_ed25519.pub; a private key is
+// refused by Build.
+func ExampleArchitecture_AddBastionHost() {
+	arch := pattern.New("shop", "10.0.0.0/16").
+		AddTier(tier.App("app")).
+		AddCluster(tier.NewCluster("app", "ami-0abc", "t3.small")).
+		AddBastionHost("bastion", pattern.Bastion{
+			Admins:    netplan.CIDR(netip.MustParsePrefix("203.0.113.0/24")),
+			Image:     "ami-0abc",
+			PublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOpKbGPinFIKvvVQexMuxfmVR3auvr57kkIe6mkURtIs alice@laptop",
+			PerZone:   true,
+			Targets:   []string{"app"},
+		})
+	bp, err := arch.Build()
+	if err != nil {
+		log.Fatal(err)
+	}
+	kp, _ := bp.Resource("key_pair/bastion")
+	c, _ := bp.Resource("cluster/bastion")
+	rules, _ := bp.Resource("security_group_rules/bastion")
+	fmt.Println(kp.KeyPair.Name)
+	fmt.Println(c.Cluster.KeyPair, c.Cluster.Desired, "nodes")
+	for _, r := range rules.SecurityGroupRules.Inbound {
+		fmt.Println("in:", r.Text(true))
+	}
+	// Output:
+	// shop-bastion-cff7d2bf
+	// key_pair/bastion 2 nodes
+	// in: tcp 22 from 203.0.113.0/24
+}
