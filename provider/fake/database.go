@@ -155,9 +155,13 @@ func (d *Driver) validateReplica(op string, e, old *entry) error {
 
 // DeletedDatabase is what the fake keeps of a database it deleted, as RDS
 // keeps it: the name of its final snapshot ("" when the delete skipped
-// it) and whether its automated backups were kept.
+// it) and whether its automated backups were kept. On OUTSCALE a stateful
+// cluster (a database cluster) is recorded too, as its driver snapshots
+// the VMs' volumes before it deletes them (Kind is then KindCluster, and
+// AutomatedBackupsKept false: OUTSCALE has none).
 type DeletedDatabase struct {
 	ID, LogicalID, Deployment string
+	Kind                      blueprint.Kind
 	// FinalSnapshot is the snapshot taken before the delete
 	// ([driver.FinalSnapshotName]), "" when skipped.
 	FinalSnapshot string
@@ -211,17 +215,19 @@ func (d *Driver) checkProtected(e *entry, opts driver.DeleteOptions) error {
 }
 
 // keepData records, for a database about to be deleted, its final
-// snapshot and its automated backups, as DeleteDBInstance keeps them.
+// snapshot and its automated backups, as DeleteDBInstance keeps them; on
+// OUTSCALE, for a stateful cluster, the final snapshots of its volumes.
 func (d *Driver) keepData(e *entry, opts driver.DeleteOptions) {
-	if e.kind != blueprint.KindDatabase {
+	cluster := e.kind == blueprint.KindCluster && d.opts.Cloud == CloudOutscale && e.res.IsStateful()
+	if e.kind != blueprint.KindDatabase && !cluster {
 		return
 	}
 	at := opts.At
 	if at.IsZero() {
 		at = d.opts.Now()
 	}
-	rec := DeletedDatabase{ID: e.id, LogicalID: e.tags[driver.TagLogicalID], Deployment: e.tags[driver.TagDeployment],
-		AutomatedBackupsKept: !opts.DeleteAutomatedBackups, At: at}
+	rec := DeletedDatabase{ID: e.id, LogicalID: e.tags[driver.TagLogicalID], Deployment: e.tags[driver.TagDeployment], Kind: e.kind,
+		AutomatedBackupsKept: !opts.DeleteAutomatedBackups && !cluster, At: at}
 	if !opts.SkipFinalSnapshot {
 		rec.FinalSnapshot = driver.FinalSnapshotName(e.id, at)
 	}

@@ -125,7 +125,9 @@
 // so do the VMs of a stateful cluster on OUTSCALE: Delete refuses them
 // (Code Invalid) unless [driver.DeleteOptions].LiftProtection. A deleted
 // database leaves a final snapshot named by [driver.FinalSnapshotName]
-// and its automated backups, unless the options skip them:
+// and its automated backups, unless the options skip them; on OUTSCALE a
+// stateful cluster leaves the final snapshots of its volumes (the driver
+// stops the VMs, snapshots them, then deletes them):
 // [Driver.DeletedDatabases] lists them for tests.
 //
 // # Where the fake differs from AWS and OUTSCALE

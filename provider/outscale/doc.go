@@ -110,8 +110,16 @@
 // The VMs of a stateful cluster (a database cluster) are made with
 // DeletionProtection; Delete lifts it (UpdateVm) only when
 // driver.DeleteOptions.LiftProtection says the caller allowed it, and
-// refuses otherwise. OUTSCALE keeps no final snapshot of a VM: its
-// volumes go with it. A read replica (database_replica) is unsupported:
+// refuses otherwise. OUTSCALE keeps no final snapshot of a VM (its
+// volumes go with it), so Delete keeps the data itself, unless
+// driver.DeleteOptions.SkipFinalSnapshot: it stops the VMs (StopVms: a
+// database's files are consistent only once it has shut down), takes a
+// snapshot of each BSU volume (CreateSnapshot, its ClientToken from the
+// run's time so that a retry makes no second one), tags them
+// (archkit:deployment and [TagFinalSnapshotOf], the cluster's logical
+// id; the description starts with driver.FinalSnapshotName of the VM),
+// waits until they are completed, and only then deletes the VMs. A read
+// replica (database_replica) is unsupported:
 // the database cluster's size is its replication.
 //
 // # Fields kept in tags

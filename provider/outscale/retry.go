@@ -66,7 +66,7 @@ func call[T any](ctx context.Context, d *Driver, op, kind, id string, fn func(ct
 // refused as a conflict (a name, a range, a destination or a rule that
 // must be unique) and the tag calls.
 var repeatable = map[string]bool{
-	"CreateVms": true, "CreateNatService": true, // ClientToken
+	"CreateVms": true, "CreateNatService": true, "CreateSnapshot": true, // ClientToken
 	"CreateSubnet": true, "CreateSecurityGroup": true, "CreateLoadBalancer": true, // unique range or name
 	"CreateRoute": true, "CreateSecurityGroupRule": true, "CreateLoadBalancerListeners": true,
 	"CreateTags": true, "CreateLoadBalancerTags": true,

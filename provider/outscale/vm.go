@@ -528,16 +528,19 @@ func (d *Driver) deleteVms(ctx context.Context, cluster string, ids []string) er
 // deleteCluster terminates every VM of the cluster and waits for it. The
 // VMs of a stateful cluster carry deletion protection: it is lifted
 // (UpdateVm) only when opts allow the delete; otherwise the delete is
-// refused before any write.
+// refused before any write. Their volumes are kept first in final
+// snapshots (finalSnapshots) unless opts.SkipFinalSnapshot.
 func (d *Driver) deleteCluster(ctx context.Context, cur driver.Observed, opts driver.DeleteOptions) error {
 	vms, err := d.readVms(ctx, osc.FiltersVm{Tags: &[]string{tagCluster + "=" + cur.ID}}, cur.ID)
 	if err != nil {
 		return err
 	}
 	var ids, protected []string
+	var live []osc.Vm
 	for _, vm := range vms {
 		if vm.GetState() != "terminated" {
 			ids = append(ids, vm.GetVmId())
+			live = append(live, vm)
 			if vm.GetDeletionProtection() {
 				protected = append(protected, vm.GetVmId())
 			}
@@ -546,6 +549,11 @@ func (d *Driver) deleteCluster(ctx context.Context, cur driver.Observed, opts dr
 	if len(protected) > 0 && !opts.LiftProtection {
 		return errorf("DeleteVms", string(blueprint.KindCluster), cur.ID, driver.Invalid,
 			"the stateful cluster's VMs %v have deletion protection; the engine lifts it only for a delete the caller allowed (AllowDataLoss)", protected)
+	}
+	if len(protected) > 0 && !opts.SkipFinalSnapshot {
+		if err := d.finalSnapshots(ctx, cur, live, opts); err != nil {
+			return err
+		}
 	}
 	for _, vmID := range protected {
 		if err := d.updateVm(ctx, cur.ID, osc.UpdateVmRequest{VmId: vmID, DeletionProtection: osc.PtrBool(false)}); err != nil {

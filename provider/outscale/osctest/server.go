@@ -69,22 +69,23 @@ type Server struct {
 	lose       map[string]int
 	hook       func(op string, body []byte) *Fault
 
-	nets     map[string]*netRes
-	subnets  map[string]*subnetRes
-	igws     map[string]*igwRes
-	vgws     map[string]*vgwRes
-	cgws     map[string]*cgwRes
-	vpns     map[string]*vpnRes
-	pips     map[string]*publicIPRes
-	nats     map[string]*natRes
-	rtbs     map[string]*routeTableRes
-	sgs      map[string]*sgRes
-	vms      map[string]*vmRes
-	lbs      map[string]*lbRes
-	keypairs map[string]*keypairRes
-	tags     map[string][]tag
-	lbTags   map[string][]tag
-	ipNext   uint32
+	nets      map[string]*netRes
+	subnets   map[string]*subnetRes
+	igws      map[string]*igwRes
+	vgws      map[string]*vgwRes
+	cgws      map[string]*cgwRes
+	vpns      map[string]*vpnRes
+	pips      map[string]*publicIPRes
+	nats      map[string]*natRes
+	rtbs      map[string]*routeTableRes
+	sgs       map[string]*sgRes
+	vms       map[string]*vmRes
+	lbs       map[string]*lbRes
+	keypairs  map[string]*keypairRes
+	snapshots map[string]*snapshotRes
+	tags      map[string][]tag
+	lbTags    map[string][]tag
+	ipNext    uint32
 }
 
 // New starts a Server for a test and registers a cleanup that closes it and
@@ -146,6 +147,7 @@ func NewServer(optFns ...func(*Options)) (*Server, error) {
 	s.vms = map[string]*vmRes{}
 	s.lbs = map[string]*lbRes{}
 	s.keypairs = map[string]*keypairRes{}
+	s.snapshots = map[string]*snapshotRes{}
 	s.tags = map[string][]tag{}
 	s.lbTags = map[string][]tag{}
 	s.http = httptest.NewServer(http.HandlerFunc(s.serveHTTP))

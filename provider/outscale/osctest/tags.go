@@ -28,6 +28,7 @@ type filters struct {
 	LoadBalancerNames                                   []string
 	KeypairIds, KeypairNames, KeypairFingerprints       []string
 	KeypairTypes                                        []string
+	SnapshotIds, VolumeIds                              []string
 	Keys, Values, ResourceIds, ResourceTypes            []string
 	QuotaNames, Collections, QuotaTypes                 []string
 	VirtualGatewayIds, ClientGatewayIds                 []string
@@ -171,6 +172,10 @@ func (s *Server) resourceType(id string) string {
 		return "customer-gateway"
 	case s.vpns[id] != nil:
 		return "vpn-connection"
+	case s.snapshots[id] != nil:
+		return "snapshot"
+	case s.volumeVM(id) != nil:
+		return "volume"
 	}
 	return ""
 }

@@ -25,6 +25,7 @@ type vmRes struct {
 	protected   bool
 	state       string
 	left        int
+	volumeID    string // the root BSU volume, deleted with the VM (DeleteOnVmDeletion)
 }
 
 type sgLight struct{ SecurityGroupId, SecurityGroupName string }
@@ -59,7 +60,7 @@ type vmOut struct {
 	BsuOptimized                bool
 	CreationDate                string
 	ProductCodes                []string
-	BlockDeviceMappings         []struct{}
+	BlockDeviceMappings         []bdmOut
 	Nics                        []struct{}
 	Tags                        []tag
 }
@@ -120,6 +121,7 @@ func init() {
 	handlers["ReadVms"] = (*Server).readVms
 	handlers["DeleteVms"] = (*Server).deleteVms
 	handlers["UpdateVm"] = (*Server).updateVm
+	handlers["StopVms"] = (*Server).stopVms
 	handlers["ReadVmsState"] = (*Server).readVmsState
 	handlers["ReadImages"] = (*Server).readImages
 }
@@ -130,7 +132,11 @@ func (s *Server) renderVM(vm *vmRes) vmOut {
 		ClientToken: vm.clientToken, ReservationId: vm.reservation, LaunchNumber: vm.launch, UserData: vm.userData, KeypairName: vm.keypair,
 		DeletionProtection: vm.protected, Architecture: "x86_64", Hypervisor: "xen", RootDeviceName: "/dev/sda1", RootDeviceType: "ebs",
 		Performance: "medium", VmInitiatedShutdownBehavior: "stop", IsSourceDestChecked: true, CreationDate: fixedDate,
-		ProductCodes: []string{"0001"}, BlockDeviceMappings: []struct{}{}, Nics: []struct{}{}, Tags: s.tagList(vm.id)}
+		ProductCodes: []string{"0001"}, BlockDeviceMappings: []bdmOut{}, Nics: []struct{}{}, Tags: s.tagList(vm.id)}
+	if vm.volumeID != "" && vm.state != "terminated" {
+		o.BlockDeviceMappings = append(o.BlockDeviceMappings, bdmOut{DeviceName: "/dev/sda1",
+			Bsu: bsuOut{VolumeId: vm.volumeID, State: "attached", DeleteOnVmDeletion: true, LinkDate: fixedDate}})
+	}
 	if vm.privateIP != "" {
 		o.PrivateDnsName = "ip-" + strings.ReplaceAll(vm.privateIP, ".", "-") + "." + s.opts.Region + ".compute.internal"
 	}
@@ -266,7 +272,7 @@ func (s *Server) createVms(body []byte) (map[string]any, *apiError) {
 	for i := range count {
 		vm := &vmRes{id: s.newID("i"), imageID: in.ImageId, vmType: in.VmType, subregion: subregion, netID: netID, privateIP: ips[i],
 			sgIDs: sgIDs, clientToken: in.ClientToken, reservation: reservation, launch: i, userData: in.UserData, keypair: in.KeypairName,
-			protected: in.DeletionProtection, state: "pending", left: s.opts.PendingReads}
+			protected: in.DeletionProtection, state: "pending", left: s.opts.PendingReads, volumeID: s.newID("vol")}
 		if sn != nil {
 			vm.subnetID = sn.SubnetId
 		}
@@ -346,11 +352,16 @@ func (s *Server) advanceVM(vm *vmRes) {
 		if tick(&vm.left) {
 			s.terminate(vm)
 		}
+	case "stopping":
+		if tick(&vm.left) {
+			vm.state = "stopped"
+		}
 	}
 }
 
 func (s *Server) terminate(vm *vmRes) {
 	vm.state = "terminated"
+	vm.volumeID = "" // DeleteOnVmDeletion: the root volume goes with the VM
 	for _, p := range s.pips {
 		if p.vmID == vm.id {
 			p.vmID, p.linkID = "", ""
@@ -363,9 +374,8 @@ func (s *Server) terminate(vm *vmRes) {
 
 // updateVm changes the attributes of a VM that UpdateVm takes and the
 // server models: deletion protection and security groups (live, as on
-// OUTSCALE), the VM type and user data (only while the VM is stopped, which
-// the server's VMs never are: refused, as OUTSCALE refuses them on a
-// running VM).
+// OUTSCALE), the VM type and user data (only while the VM is stopped
+// (StopVms): refused otherwise, as OUTSCALE refuses them on a running VM).
 func (s *Server) updateVm(body []byte) (map[string]any, *apiError) {
 	var in struct {
 		VmId               string
@@ -380,8 +390,14 @@ func (s *Server) updateVm(body []byte) (map[string]any, *apiError) {
 	if vm == nil || vm.state == "terminated" {
 		return nil, notFound(codeNotFoundVM, "Vm", in.VmId)
 	}
-	if (in.VmType != "" && in.VmType != vm.vmType) || (in.UserData != "" && in.UserData != vm.userData) {
+	if ((in.VmType != "" && in.VmType != vm.vmType) || (in.UserData != "" && in.UserData != vm.userData)) && vm.state != "stopped" {
 		return nil, conflict(codeDependency, "The VM '%s' must be stopped to change its type or user data", in.VmId)
+	}
+	if in.VmType != "" {
+		vm.vmType = in.VmType
+	}
+	if in.UserData != "" {
+		vm.userData = in.UserData
 	}
 	if in.SecurityGroupIds != nil {
 		for _, id := range in.SecurityGroupIds {
