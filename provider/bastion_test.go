@@ -14,6 +14,7 @@ import (
 	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/fake"
 	"github.com/archkit/archkit/provider/providertest"
+	"github.com/archkit/archkit/tier"
 )
 
 // A bastion per zone with the user's key, on the fake as AWS and as
@@ -82,4 +83,42 @@ func TestBastionSessionManagerOutscaleRefused(t *testing.T) {
 	assert.ErrorContains(t, err, "instance_profile")
 	assert.ErrorContains(t, err, "no IAM instance profiles")
 	assert.Zero(t, d.Counts().Writes)
+}
+
+// Another key: a new key pair (a new name) made first, the cluster moved
+// to it (in place on AWS: a new launch template version; replaced on
+// OUTSCALE, whose VMs keep the key they started with), the old key pair
+// deleted last; nothing else changes.
+func TestBastionKeyRotation(t *testing.T) {
+	t.Parallel()
+	other := tier.PublicKey("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPGHmp3Os4Xw5ohmAl8sF+sDRBYKWpDmfL5nvzvD3bqN bob")
+	require.NoError(t, other.Check("other"))
+	for name, cloud := range map[string]struct {
+		profile           netplan.Profile
+		opts              []func(*fake.Options)
+		updated, replaced int
+	}{"aws": {netplan.AWS, nil, 1, 1}, "outscale": {netplan.Outscale, []func(*fake.Options){fake.Outscale}, 0, 2}} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			build := func(k tier.PublicKey) *blueprint.Blueprint {
+				bp, err := pattern.ThreeTier(pattern.ThreeTierOptions{Name: "rotate", Profile: cloud.profile,
+					AdminCIDR: netip.MustParsePrefix("203.0.113.0/24"), BastionPublicKey: k}).Build()
+				require.NoError(t, err)
+				return bp
+			}
+			d := newFake(cloud.opts...)
+			eng := provider.NewEngine(d, fastOpts, func(o *provider.Options) { o.AllowFallback = true })
+			_, err := eng.Apply(t.Context(), build(providertest.PublicKey))
+			require.NoError(t, err)
+			res, err := eng.Apply(t.Context(), build(other))
+			require.NoError(t, err)
+			assert.Equal(t, cloud.updated, res.Updated, "%v", res.Changeset)
+			assert.Equal(t, cloud.replaced, res.Replaced, "%v", res.Changeset)
+			assert.Zero(t, res.Created+res.Deleted, "%v", res.Changeset)
+			kps, err := d.List(t.Context(), driver.Query{Deployment: "rotate", Kind: blueprint.KindKeyPair})
+			require.NoError(t, err)
+			require.Len(t, kps, 1, "the old key pair is gone")
+			assert.Equal(t, other.Canonical(), kps[0].Resource.KeyPair.PublicKey)
+		})
+	}
 }
