@@ -34,9 +34,7 @@ type KeyPairSpec struct {
 
 func (s *KeyPairSpec) refs() []*Ref        { return nil }
 func (s *KeyPairSpec) clone() *KeyPairSpec { c := *s; return &c }
-func (s *KeyPairSpec) normalize() {
-	s.PublicKey = tier.PublicKey(strings.TrimSpace(string(s.PublicKey)))
-}
+func (s *KeyPairSpec) normalize()          { s.PublicKey = s.PublicKey.Canonical() }
 func (s *KeyPairSpec) isLockName() bool    { return strings.HasPrefix(s.Name, "archkit-lock-") }
 func (s *KeyPairSpec) printableName() bool { return strings.IndexFunc(s.Name, notPrintableASCII) < 0 }
 func notPrintableASCII(r rune) bool        { return r < 0x20 || r > 0x7e }
