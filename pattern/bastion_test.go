@@ -4,6 +4,8 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/pem"
+	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -128,4 +130,30 @@ func TestBastionHostSessionManager(t *testing.T) {
 	r := rules(t, a)
 	assert.False(t, reach(r, netplan.Internet(), "bastion", 22))
 	assert.True(t, reach(r, netplan.Tier("bastion"), "app", 22))
+}
+
+// A bastion whose admins sit behind the office VPN: the office's block is
+// the only way in, through the VPN gateway; a peer without a VPN is
+// refused, naming the fix.
+func TestBastionHostThroughVPN(t *testing.T) {
+	t.Parallel()
+	office := pfx("192.168.0.0/16")
+	a := bastionShop(pattern.Bastion{Admins: netplan.Peer("office"), Image: "ami-b", Targets: []string{"app"}}).
+		Peer("office", office).VPN("office", pattern.VPN{PublicIP: netip.MustParseAddr("198.51.100.7")})
+	bp := build(t, a)
+	in := sgRules(t, bp, "bastion").Inbound
+	require.Len(t, in, 1)
+	assert.Equal(t, office, in[0].CIDR)
+	r := rules(t, a)
+	assert.True(t, reach(r, netplan.Peer("office"), "bastion", 22))
+	assert.False(t, reach(r, netplan.Peer("office"), "bastion", 80), "SSH only")
+	assert.False(t, reach(r, netplan.Internet(), "bastion", 22))
+	rt := res(t, bp, "route_table/bastion/a").RouteTable
+	assert.True(t, slices.ContainsFunc(rt.Routes, func(r blueprint.RouteSpec) bool {
+		return r.Destination == office && r.TargetKind == netplan.TargetVPNGateway
+	}), "the bastion's subnet routes the office to the VPN gateway: %v", rt.Routes)
+
+	_, err := bastionShop(pattern.Bastion{Admins: netplan.Peer("office"), Image: "ami-b"}).Peer("office", office).Build()
+	require.ErrorIs(t, err, pattern.ErrInvalid)
+	assert.ErrorContains(t, err, "VPN")
 }
