@@ -266,9 +266,9 @@ func (a *Architecture) Pin(allocs ...netplan.Allocation) *Architecture {
 // The bastion may open SSH to each of targets. The three-tier document:
 // connect to VMs inside a Net through a bastion host or a VPN connection.
 // [Architecture.AddBastionHost] takes a public key, one bastion per zone
-// or Session Manager. Build drops netplan's "flow skips a layer" warning for the bastion's
-// flows (reaching every layer is what a bastion is for) and does not ask
-// a bastion for a second node.
+// or Session Manager. Build drops netplan's "flow skips a layer" warning
+// for the bastion's flows (reaching every layer is what a bastion is for)
+// and does not ask a bastion for a second node.
 //
 //	arch.AddBastion("bastion", netplan.CIDR(netip.MustParsePrefix("203.0.113.0/24")), "ami-0abc", "web", "app")
 func (a *Architecture) AddBastion(name string, admins netplan.Endpoint, image string, targets ...string) *Architecture {

@@ -79,6 +79,9 @@ func (a *Architecture) AddBastionHost(name string, b Bastion) *Architecture {
 	case !b.SessionManager && b.InstanceProfile != "":
 		a.errs = append(a.errs, bastionError(f+".instance_profile", b.InstanceProfile, "an instance profile without Session Manager",
 			"set SessionManager, or drop the profile"))
+	case b.SessionManager && !noEndpoint(b.Admins):
+		a.errs = append(a.errs, bastionError(f+".admins", b.Admins.String(), "SSH admins with Session Manager, which opens no inbound port",
+			"drop the admins, or SessionManager"))
 	case !b.SessionManager && noEndpoint(b.Admins):
 		a.errs = append(a.errs, bastionError(f+".admins", "none", "no way in",
 			"give the admin CIDR (netplan.CIDR) or the VPN peer (netplan.Peer), or set SessionManager on AWS"))

@@ -100,6 +100,8 @@ func TestBastionHostRefused(t *testing.T) {
 		{"profile without session manager", pattern.Bastion{Admins: admins, Image: "ami-b", InstanceProfile: "ssm"},
 			[]string{"bastion[bastion].instance_profile", "set SessionManager"}},
 		{"no image", pattern.Bastion{Admins: admins}, []string{"cluster[bastion].image"}},
+		{"admins with session manager", pattern.Bastion{Admins: admins, Image: "ami-b", SessionManager: true, InstanceProfile: "ssm"},
+			[]string{"bastion[bastion].admins", "opens no inbound port"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
