@@ -98,15 +98,7 @@ func TestBastionKeypairOnOutscale(t *testing.T) {
 	}
 	_, err = eng.Destroy(t.Context(), "jump", allowStateful(bp))
 	require.NoError(t, err)
-	for _, k := range blueprint.Kinds {
-		if !d.Capabilities().Supports(k) {
-			continue
-		}
-		left, err := d.List(t.Context(), driver.Query{Deployment: "jump", Kind: k})
-		require.NoError(t, err)
-		assert.Empty(t, left, "kind %s", k)
-	}
-	assert.Empty(t, srv.Violations())
+	assertNothingLeft(t, srv, d, "jump")
 }
 
 func tagValue(tags []osc.ResourceTag, key string) string {
@@ -116,4 +108,20 @@ func tagValue(tags []osc.ResourceTag, key string) string {
 		}
 	}
 	return ""
+}
+
+// assertNothingLeft checks that d lists nothing of deployment, of any kind
+// it supports, and that every call srv answered kept to the OpenAPI
+// description.
+func assertNothingLeft(t *testing.T, srv *osctest.Server, d driver.Driver, deployment string) {
+	t.Helper()
+	for _, k := range blueprint.Kinds {
+		if !d.Capabilities().Supports(k) {
+			continue
+		}
+		left, err := d.List(t.Context(), driver.Query{Deployment: deployment, Kind: k})
+		require.NoError(t, err)
+		assert.Empty(t, left, "kind %s", k)
+	}
+	assert.Empty(t, srv.Violations())
 }

@@ -126,15 +126,7 @@ func TestVPNPeerOnOutscale(t *testing.T) {
 
 	_, err = eng.Destroy(t.Context(), "office", allowStateful(bp))
 	require.NoError(t, err)
-	for _, k := range blueprint.Kinds {
-		if !d.Capabilities().Supports(k) {
-			continue
-		}
-		left, err := d.List(t.Context(), driver.Query{Deployment: "office", Kind: k})
-		require.NoError(t, err)
-		assert.Empty(t, left, "kind %s", k)
-	}
-	assert.Empty(t, srv.Violations())
+	assertNothingLeft(t, srv, d, "office")
 }
 
 // A BGP peer: the connection learns the office's blocks from the device,
