@@ -57,8 +57,15 @@ func TestBastionKeypairOnOutscale(t *testing.T) {
 		WebImage: suiteImage, AppImage: suiteImage, DBImage: suiteImage, BastionImage: suiteImage, InstanceType: "tinav5.c2r4p2",
 		AdminCIDR: netip.MustParsePrefix("203.0.113.0/24"), BastionPublicKey: providertest.PublicKey, BastionPerZone: true}).Build()
 	require.NoError(t, err)
-	_, err = eng.Apply(t.Context(), bp)
+	res, err := eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
+	w := 0
+	for _, c := range srv.Calls() {
+		if isWrite(c.Op) {
+			w++
+		}
+	}
+	t.Logf("apply: %s; %d resources; %d requests, %d writes", res, len(bp.Resources), len(srv.Calls()), w)
 
 	api, ctx := apiClient(t, srv)
 	kps, _, err := api.KeypairApi.ReadKeypairs(ctx).ReadKeypairsRequest(osc.ReadKeypairsRequest{Filters: &osc.FiltersKeypair{
