@@ -22,11 +22,12 @@ func TestDeadlineReportsNotStarted(t *testing.T) {
 	d := fake.New(func(o *fake.Options) { o.Latency = 5 * time.Millisecond })
 	var c collector
 	// 10 calls a second after a burst that holds the plan's calls (a list
-	// per kind, the lock's) with room to spare: the plan passes well
-	// within the deadline even on a loaded machine, then the rate limit
-	// stretches the apply (about 60 calls: 5 s) far past it.
+	// per kind before the lock and again under it, the lock's) with room
+	// to spare: the plan passes well within the deadline even on a loaded
+	// machine, then the rate limit stretches the apply (about 60 calls:
+	// 5 s) far past it.
 	eng := provider.NewEngine(d, func(o *provider.Options) {
-		o.RateLimit, o.RateBurst = 10, len(blueprint.Kinds)+5
+		o.RateLimit, o.RateBurst = 10, 2*len(blueprint.Kinds)+5
 		o.OnEvent = c.handle
 	})
 	bp := threeTier("shop", "")
