@@ -51,6 +51,7 @@ func (e *Engine) Apply(ctx context.Context, src Source, optFns ...func(*ApplyOpt
 	}
 	a := &applying{e: e, ao: ao, start: time.Now(), c: e.newClient(),
 		res: &Result{Durations: map[string]time.Duration{}, verb: "Apply"}}
+	a.c.health = ao.health
 	err := a.do(ctx, src)
 	return a.res, err
 }

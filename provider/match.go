@@ -71,10 +71,10 @@ func (e *Engine) build(src Source, dep string, obs map[blueprint.Kind][]driver.O
 	red := &redactor{deployment: dep}
 	in, err := src.BuildAround(existingOf(obs))
 	if err != nil {
-		return nil, nil, red, fmt.Errorf("provider: build %s around what is deployed: %w", dep, err)
+		return nil, nil, red, fmt.Errorf("%w %s around what is deployed: %w", ErrBuild, dep, err)
 	}
 	if in == nil || in.Deployment != dep {
-		return nil, nil, red, fmt.Errorf("provider: source %q built a Blueprint of another deployment; a Source must build its own", dep)
+		return nil, nil, red, fmt.Errorf("%w: source %q built a Blueprint of another deployment; a Source must build its own", ErrBuild, dep)
 	}
 	red = newRedactor(in)
 	bp, notices, err := e.prepare(in)

@@ -129,6 +129,10 @@ type ApplyOptions struct {
 	// ([Engine.Lock]): the apply runs under it instead of taking the lock,
 	// and leaves it held.
 	Lease *Lease
+
+	// health makes the plan's lists ask for the nodes' health
+	// (driver.Query.Health): set by Engine.Reconcile.
+	health bool
 }
 
 // DestroyOptions configure one [Engine.Destroy] call.

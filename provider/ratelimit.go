@@ -21,6 +21,7 @@ type client struct {
 	lim    *ratelimit.Limiter // nil: no client-side limit
 	reads  atomic.Int64
 	writes atomic.Int64
+	health bool // lists ask for the nodes' health (driver.Query.Health)
 }
 
 // newLimiter returns the limiter of an engine on d: Options.Limiter; no
@@ -151,6 +152,7 @@ func (c *client) list(ctx context.Context, q driver.Query) ([]driver.Observed, e
 		return nil, err
 	}
 	c.reads.Add(1)
+	q.Health = q.Health || c.health
 	return c.d.List(ctx, q)
 }
 

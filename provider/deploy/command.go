@@ -288,7 +288,11 @@ func (r *runner) run(ctx context.Context) int {
 	case f.Destroy:
 		return r.destroy(ctx, arch.DeploymentName(), nil)
 	}
-	return r.applyAll(ctx, arch)
+	code := r.applyAll(ctx, arch)
+	if code != ExitOK || f.Reconcile == 0 {
+		return code
+	}
+	return r.reconcile(ctx, arch)
 }
 
 // open opens the driver.

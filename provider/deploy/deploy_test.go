@@ -245,6 +245,10 @@ func TestRefusals(t *testing.T) {
 		{"cleanup with plan", shop{}, []string{"-cleanup", "-plan"}, "-cleanup: set with -plan"},
 		{"final snapshot without a destroy", shop{}, []string{"-cleanup=false", "-skip-final-snapshot"}, "-skip-final-snapshot and -delete-automated-backups: only a destroy deletes databases with them; add -destroy or -cleanup"},
 		{"bad architecture", shop{noImage: true}, nil, "cluster[api].image"},
+		{"reconcile with cleanup", shop{}, []string{"-reconcile", "1m"}, "-reconcile: set with -cleanup, which destroys the deployment; add -cleanup=false"},
+		{"reconcile with plan", shop{}, []string{"-reconcile", "1m", "-plan"}, "-reconcile: set with -plan"},
+		{"reconcile with json", shop{}, []string{"-reconcile", "1m", "-cleanup=false", "-json"}, "-reconcile: set with -json"},
+		{"negative reconcile", shop{}, []string{"-reconcile", "-1s", "-cleanup=false"}, "-reconcile -1s: negative"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -29,6 +29,7 @@
 //	go run . -plan                # what an apply would change; exit 0: nothing, 2: changes, 1: error (go run turns any failure into 1: build the program for CI)
 //	go run . -plan -json          # the same as a JSON document (schema.json)
 //	go run . -drift               # what changed outside archkit; exit 0: nothing, 2: drift
+//	go run . -cleanup=false -reconcile 1m   # apply, then heal what moves out of band every minute (provider.Engine.Reconcile) until Ctrl-C
 //	go run . -destroy             # delete the deployment, after a confirmation; databases only with -allow-data-loss
 //	go run . -blueprint           # the Blueprint as JSON
 //	go run . -diagram shop.mmd    # the diagram: .mmd (Mermaid), .dot, or .svg with a renderer

@@ -76,6 +76,12 @@ type Flags struct {
 	// Verbose (-v) adds a plain line when an action starts and when the
 	// engine starts waiting for a resource.
 	Verbose bool
+	// Reconcile (-reconcile) keeps the deployment converged after the
+	// apply: every Reconcile it applies the architecture again
+	// ([provider.Engine.Reconcile]), healing what moved out of band, and
+	// prints a line per pass, until Ctrl-C (exit status 0) or -timeout.
+	// 0: no loop.
+	Reconcile time.Duration
 	// Diagram (-diagram) writes the architecture's diagram to this file:
 	// .mmd (Mermaid), .dot (Graphviz), or .svg when a renderer is
 	// registered ([RegisterRenderer]).
@@ -142,6 +148,7 @@ func (f *Flags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.Timeout, "timeout", 0, "bound the whole run (0: none); what has not started by then is reported as not started")
 	fs.StringVar(&f.Progress, "progress", ProgressAuto, "progress display: auto (live on a terminal), live or plain")
 	fs.BoolVar(&f.Verbose, "v", false, "plain progress: also a line when an action starts or waits")
+	fs.DurationVar(&f.Reconcile, "reconcile", 0, "after the apply, apply again at this interval to heal what moved out of band (a terminated VM, a deleted rule), until Ctrl-C")
 	fs.StringVar(&f.Diagram, "diagram", "", "write the diagram to this file: .mmd, .dot, or .svg with a renderer")
 }
 
@@ -178,6 +185,9 @@ func (f *Flags) validate() error {
 	case ProgressAuto, ProgressLive, ProgressPlain:
 	default:
 		errs = append(errs, fmt.Errorf("-progress %s: unknown; use auto, live or plain", f.Progress))
+	}
+	if err := f.validateReconcile(actions); err != nil {
+		errs = append(errs, err)
 	}
 	if f.Timeout < 0 {
 		errs = append(errs, fmt.Errorf("-timeout %s: negative; use 0 for no bound", f.Timeout))
@@ -221,4 +231,21 @@ func diagramFormat(path string) (string, error) {
 		return ext, nil
 	}
 	return "", fmt.Errorf("-diagram %s: unknown format %q; use a .mmd, .dot or .svg file", path, ext)
+}
+
+// validateReconcile checks -reconcile against the other flags.
+func (f *Flags) validateReconcile(actions []string) error {
+	switch {
+	case f.Reconcile == 0:
+		return nil
+	case f.Reconcile < 0:
+		return fmt.Errorf("-reconcile %s: negative; give an interval such as 1m", f.Reconcile)
+	case len(actions) > 0:
+		return fmt.Errorf("-reconcile: set with %s; it follows an apply: use it without", actions[0])
+	case f.cleanup():
+		return errors.New("-reconcile: set with -cleanup, which destroys the deployment; add -cleanup=false")
+	case f.JSON:
+		return errors.New("-reconcile: set with -json; the loop reports its passes as text lines: drop -json")
+	}
+	return nil
 }

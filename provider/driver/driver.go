@@ -170,6 +170,13 @@ type Query struct {
 	// driver scopes its describe calls by them (a real account and moto
 	// hold default VPC resources that must never be listed).
 	NetIDs []string
+	// Health asks the driver to leave out of a cluster's nodes those its
+	// cloud reports as failing (a load balancer's health check) where the
+	// cloud does not replace them itself, so that the cluster shows fewer
+	// nodes than desired and its Update replaces them; the Observed lists
+	// them in Parts["unhealthy_vm"]. Set by Engine.Reconcile. Drivers whose
+	// cloud replaces such nodes (an AWS autoscaling group) ignore it.
+	Health bool
 }
 
 // Request asks a driver to create or update one resource.

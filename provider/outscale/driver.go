@@ -52,6 +52,13 @@ type Options struct {
 	// PollInterval is the first delay between two reads while waiting; it
 	// doubles up to 10s. 0: 1s.
 	PollInterval time.Duration
+	// HealthGrace is how long a new VM may fail its load balancers'
+	// health checks before a List that asks for health
+	// (driver.Query.Health, Engine.Reconcile) counts it as failed: the
+	// time it takes to boot and start its service. 0: 5 minutes (the
+	// default HealthCheckGracePeriod of an AWS autoscaling group, 300 s);
+	// negative: none.
+	HealthGrace time.Duration
 	// Logger receives debug records of calls and retries (operation, kind,
 	// id; never a key or a signature). nil: nothing is logged.
 	Logger *slog.Logger
@@ -72,6 +79,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = time.Second
+	}
+	if o.HealthGrace == 0 {
+		o.HealthGrace = 5 * time.Minute
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -281,11 +281,10 @@ func TestThreeTierFaultAtEveryWrite(t *testing.T) {
 	t.Logf("%d faults, one per run: %v", len(faults), faults)
 }
 
-// TestWebAppEndToEnd applies seed 003's web application: a public load
-// balancer (LBU) in front of an autoscaled cluster, and a database that
-// OUTSCALE builds as its fallback cluster.
-func TestWebAppEndToEnd(t *testing.T) {
-	t.Parallel()
+// webApp returns seed 003's web application on OUTSCALE, its database a
+// cluster of two VMs.
+func webApp(t *testing.T) *blueprint.Blueprint {
+	t.Helper()
 	a := pattern.WebApp(pattern.WebAppOptions{Name: "web", Profile: netplan.Outscale, Image: suiteImage, InstanceType: "tinav5.c2r4p2"})
 	db := a.Database("db")
 	require.NotNil(t, db)
@@ -295,6 +294,15 @@ func TestWebAppEndToEnd(t *testing.T) {
 	bp, err := a.Build()
 	require.NoError(t, err)
 	require.NotEmpty(t, bp.OfKind(blueprint.KindLoadBalancer))
+	return bp
+}
+
+// TestWebAppEndToEnd applies seed 003's web application: a public load
+// balancer (LBU) in front of an autoscaled cluster, and a database that
+// OUTSCALE builds as its fallback cluster.
+func TestWebAppEndToEnd(t *testing.T) {
+	t.Parallel()
+	bp := webApp(t)
 	srv := osctest.New(t)
 	d := newDriver(t, srv)
 	eng := engineFor(d)

@@ -98,9 +98,18 @@ func (d *Driver) listClusters(ctx context.Context, q driver.Query, ids []string)
 	}
 	var out []driver.Observed
 	for _, cid := range slices.Sorted(maps.Keys(groups)) {
-		o, err := d.clusterObserved(ctx, cid, groups[cid])
+		nodes, down := groups[cid], []string(nil)
+		if q.Health {
+			if nodes, down, err = d.withoutUnhealthy(ctx, cid, nodes); err != nil {
+				return nil, err
+			}
+		}
+		o, err := d.clusterObserved(ctx, cid, nodes)
 		if err != nil {
 			return nil, err
+		}
+		if len(down) > 0 {
+			o.Parts[partUnhealthy] = down
 		}
 		out = append(out, o)
 	}
@@ -227,7 +236,7 @@ func (d *Driver) createCluster(ctx context.Context, req driver.Request) (driver.
 		return driver.Observed{}, err
 	}
 	id := clusterID(req)
-	if err := d.reconcileNodes(ctx, req, id); err != nil {
+	if err := d.reconcileNodes(ctx, req, id, nil); err != nil {
 		return driver.Observed{}, err
 	}
 	return d.Read(ctx, blueprint.KindCluster, id)
@@ -237,7 +246,7 @@ func (d *Driver) updateCluster(ctx context.Context, req driver.Request, cur driv
 	if err := checkCluster("UpdateVms", req.Resource.ID, req.Resource.Cluster); err != nil {
 		return err
 	}
-	return d.reconcileNodes(ctx, req, cur.ID)
+	return d.reconcileNodes(ctx, req, cur.ID, cur.Parts[partUnhealthy])
 }
 
 // reconcileNodes brings the cluster id to req's spec:
@@ -249,10 +258,12 @@ func (d *Driver) updateCluster(ctx context.Context, req driver.Request, cur driv
 //     derived from the cluster id, the slot and the number of VMs the slot
 //     has had (a retried create finds its VM again; a replacement gets a
 //     new token), then tagged (ownership, slot, cluster bookkeeping);
-//   - VMs beyond Desired, duplicates and failed VMs are deleted (DeleteVms);
+//   - VMs beyond Desired, duplicates and failed VMs are deleted (DeleteVms),
+//     and so are, in a stateless cluster, the VMs the List left out for
+//     failing their health checks (unhealthy: Observed.Parts["unhealthy_vm"]);
 //   - the nodes are linked to the spec's load balancers
 //     (LinkLoadBalancerBackendMachines) and unlinked from those it dropped.
-func (d *Driver) reconcileNodes(ctx context.Context, req driver.Request, id string) error {
+func (d *Driver) reconcileNodes(ctx context.Context, req driver.Request, id string, unhealthy []string) error {
 	s := req.Resource.Cluster
 	all, err := d.readVms(ctx, osc.FiltersVm{Tags: &[]string{tagCluster + "=" + id}}, id)
 	if err != nil {
@@ -260,6 +271,7 @@ func (d *Driver) reconcileNodes(ctx context.Context, req driver.Request, id stri
 	}
 	base := withMeta(req.Tags, clusterMeta(id, s))
 	st := sortNodes(nodesOf(all), s)
+	st.dropUnhealthy(unhealthy, s)
 	if st.orphans, err = d.orphanVms(ctx, s.Subnets, id); err != nil {
 		return err
 	}
@@ -318,6 +330,21 @@ func sortNodes(nodes []node, s *blueprint.ClusterSpec) slots {
 		}
 	}
 	return st
+}
+
+// dropUnhealthy moves the live VMs of unhealthy to the VMs to drop, so
+// that their slots get new VMs; a stateful cluster keeps them.
+func (st *slots) dropUnhealthy(unhealthy []string, s *blueprint.ClusterSpec) {
+	if !s.Stateless {
+		return
+	}
+	for slot, n := range st.alive {
+		if slices.Contains(unhealthy, n.vm.GetVmId()) {
+			delete(st.alive, slot)
+			st.drop = append(st.drop, n.vm.GetVmId())
+		}
+	}
+	slices.Sort(st.drop)
 }
 
 // fillSlots makes each slot below Desired hold one VM: a live VM keeps

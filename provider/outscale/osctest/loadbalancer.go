@@ -446,7 +446,7 @@ func (s *Server) readVmsHealth(body []byte) (map[string]any, *apiError) {
 			continue
 		}
 		h := backendHealth{VmId: id, State: "DOWN", StateReason: "ELB", Description: "Instance has failed at least the UnhealthyThreshold number of health checks consecutively."}
-		if vm := s.vms[id]; vm != nil && vm.state == "running" {
+		if vm := s.vms[id]; vm != nil && vm.state == "running" && !vm.unhealthy {
 			h = backendHealth{VmId: id, State: "UP", StateReason: "N/A", Description: "N/A"}
 		}
 		out = append(out, h)
@@ -508,4 +508,19 @@ func (s *Server) deleteLoadBalancerTags(body []byte) (map[string]any, *apiError)
 		})
 	}
 	return nil, nil
+}
+
+// FailHealthCheck makes the running VM id fail the health checks of every
+// load balancer it is a backend of (ReadVmsHealth answers DOWN), as a VM
+// whose service hangs does; false makes it pass again. It returns false
+// when the server has no such VM.
+func (s *Server) FailHealthCheck(id string, fail bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	vm := s.vms[id]
+	if vm == nil {
+		return false
+	}
+	vm.unhealthy = fail
+	return true
 }

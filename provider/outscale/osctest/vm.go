@@ -26,6 +26,7 @@ type vmRes struct {
 	state       string
 	left        int
 	volumeID    string // the root BSU volume, deleted with the VM (DeleteOnVmDeletion)
+	unhealthy   bool   // fails its load balancers' health checks (FailHealthCheck)
 }
 
 type sgLight struct{ SecurityGroupId, SecurityGroupName string }
