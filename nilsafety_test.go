@@ -130,10 +130,10 @@ func init() {
 		(*blueprint.VPNGatewaySpec)(nil), (*blueprint.CustomerGatewaySpec)(nil), (*blueprint.VPNConnectionSpec)(nil), (*blueprint.KeyPairSpec)(nil),
 
 		(*provider.Action)(nil), (*provider.ApplyOptions)(nil), (*provider.Change)(nil), (*provider.Changeset)(nil), (*provider.DestroyOptions)(nil), (*provider.DriftReport)(nil),
-		(*provider.Engine)(nil), (*provider.Event)(nil), (*provider.EventType)(nil), (*provider.FieldDiff)(nil), (*provider.Options)(nil), (*provider.ReconcileOptions)(nil), (*provider.Pass)(nil),
+		(*provider.Engine)(nil), (*provider.Event)(nil), (*provider.EventType)(nil), (*provider.FieldDiff)(nil), (*provider.Options)(nil),
 		(*provider.Problem)(nil), (*provider.Renderer)(nil), (*provider.Result)(nil),
 		(*provider.DestroyOptions)(nil), (*provider.Class)(nil), (*provider.ProtectedError)(nil),
-		(*provider.Lease)(nil), (*provider.LockOptions)(nil), (*provider.LockedError)(nil),
+		(*provider.Lease)(nil), (*provider.Pass)(nil), (*provider.ReconcileOptions)(nil), (*provider.LockOptions)(nil), (*provider.LockedError)(nil),
 
 		(*driver.Blocker)(nil), (*driver.Capabilities)(nil), (*driver.Code)(nil), (*driver.Error)(nil), (*driver.Observed)(nil),
 		(*driver.Query)(nil), (*driver.Request)(nil), (*driver.RetryPolicy)(nil), (*driver.DeleteOptions)(nil), (*driver.Lock)(nil), (*driver.Holder)(nil),

@@ -27,9 +27,11 @@ import (
 // moto_server; ./.ci/with-moto (make test) sets it.
 const motoEnv = "ARCHKIT_MOTO_ENDPOINT"
 
-// runTimeout bounds one run of an example; a run on the fake takes well
-// under a second, one against moto or osctest a few seconds.
-const runTimeout = 45 * time.Second
+// runTimeout bounds one run of an example, as a guard against a hang, not
+// a measure: a run on the fake takes well under a second; one against
+// moto takes 10 to 20 s with the cloud's default polls and rate limits,
+// and took 45 s on a loaded 2-core machine (which a 45 s bound failed).
+const runTimeout = 5 * time.Minute
 
 // TestExamples builds every example twice, once as `go run` builds it
 // (the fake only) and once with the cloud drivers and the picture

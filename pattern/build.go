@@ -306,6 +306,10 @@ func (d *design) validateClusters() []error {
 		c := &d.arch.Clusters[i]
 		errs = append(errs, d.validateService(fmt.Sprintf("clusters[%d]", i), c.Validate(), c.Tier, "cluster", d.clusters[c.Tier] != nil)...)
 		d.clusters[c.Tier] = c
+		if t := d.tiers[c.Tier]; c.FloatingIP && t != nil && t.Exposure != netplan.Public {
+			errs = append(errs, errf("cluster["+c.Tier+"].floating_ip", "true", "a public IP for nodes of "+t.Exposure.String()+" tier "+c.Tier+", which has no route from the internet",
+				"make the tier public (netplan.Public), or put a load balancer in front"))
+		}
 	}
 	return errs
 }
@@ -714,6 +718,11 @@ func (b *bpBuilder) clusters() {
 		}
 		spec.LoadBalancers = b.lbsOf[c.Tier]
 		slices.Sort(spec.LoadBalancers)
+		if c.FloatingIP {
+			ipID := id(blueprint.KindPublicIP, c.Tier)
+			b.add(blueprint.Resource{ID: ipID, Kind: blueprint.KindPublicIP, PublicIP: &blueprint.PublicIPSpec{}})
+			spec.PublicIP = blueprint.Ref(ipID)
+		}
 		for _, r := range spec.LoadBalancers {
 			lb := b.d.lbs[strings.TrimPrefix(string(r), string(blueprint.KindLoadBalancer)+"/")]
 			if len(lb.Listeners) > 0 && spec.TargetPort == 0 {

@@ -64,6 +64,12 @@ type Cluster struct {
 	// PerZone runs one node in each zone of the tier: Build sets Min,
 	// Desired and Max to the tier's number of zones, whatever they say.
 	PerZone bool `json:"per_zone,omitempty"`
+	// FloatingIP gives the tier one public IP that stays on a running
+	// node (the active one) and moves to another (a standby) when it
+	// stops: the failover of the OUTSCALE three-tier document for a tier
+	// without a load balancer. It needs a public tier and at least two
+	// nodes; OUTSCALE only (AWS: use a load balancer).
+	FloatingIP bool `json:"floating_ip,omitempty"`
 }
 
 // Scaling is a target-tracking scaling policy: the cloud adds nodes when
@@ -153,6 +159,9 @@ func (c Cluster) Validate() error {
 		if err := c.SSHPublicKey.Check(f + ".ssh_public_key"); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if c.FloatingIP && c.Desired < 2 {
+		errs = append(errs, fieldError(f+".floating_ip", "true", fmt.Sprintf("%d node(s): no standby for the IP to move to", c.Desired), "run at least 2 nodes (desired 2), or drop the floating IP"))
 	}
 	return errors.Join(errs...)
 }

@@ -462,6 +462,17 @@ type ClusterSpec struct {
 	// Manager Session Manager; "": none. OUTSCALE has none: its driver
 	// refuses the field.
 	InstanceProfile string `json:"instance_profile,omitempty"`
+	// PublicIP is a public_ip the driver keeps on one running node of the
+	// cluster, its active node, and moves to another running node (a
+	// standby) when the active one stops: the failover the OUTSCALE
+	// three-tier document gives tiers that have no load balancer ("use
+	// public IPs for fail over to stand-by VMs when auto-scaling and load
+	// balancing are not available"). A cluster's read back names it only
+	// while it is on a running node, so that a pass of Engine.Reconcile
+	// (or any Apply) moves it. OUTSCALE only: an AWS autoscaling group
+	// keeps no address on one instance (its driver lists the field in
+	// Capabilities.UnsupportedFields).
+	PublicIP Ref `json:"public_ip,omitempty"`
 }
 
 // DefaultMetadataHopLimit is a cluster's MetadataHopLimit when it is 0:

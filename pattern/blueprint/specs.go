@@ -205,6 +205,9 @@ func (s *ClusterSpec) refs() []*Ref {
 	if s.KeyPair != "" {
 		out = append(out, &s.KeyPair)
 	}
+	if s.PublicIP != "" {
+		out = append(out, &s.PublicIP)
+	}
 	return out
 }
 

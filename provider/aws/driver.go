@@ -283,7 +283,9 @@ func (d *Driver) Name() string { return "aws" }
 // cluster) CreateLaunchTemplate.
 func (d *Driver) Capabilities() driver.Capabilities {
 	c := driver.Capabilities{Mutable: map[blueprint.Kind][]string{},
-		ClientTokens: []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindRouteTable, blueprint.KindNetworkACL, blueprint.KindCluster}}
+		ClientTokens: []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindRouteTable, blueprint.KindNetworkACL, blueprint.KindCluster},
+		UnsupportedFields: map[blueprint.Kind]map[string]string{blueprint.KindCluster: {
+			"public_ip": "an autoscaling group keeps no Elastic IP on one of its instances; put a load balancer in front of the tier"}}}
 	for k, ops := range kinds {
 		if len(ops.mutable) > 0 {
 			c.Mutable[k] = slices.Clone(ops.mutable)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // validateCluster checks a cluster (its sizes, image, instance type,
@@ -29,6 +30,32 @@ func (d *Driver) validateCluster(op string, e, _ *entry) error {
 		if _, err := d.ref(op, e, "cluster.key_pair", s.KeyPair, blueprint.KindKeyPair); err != nil {
 			return err
 		}
+	}
+	return d.checkFloatingIP(op, e)
+}
+
+// checkFloatingIP checks a cluster's public_ip as OUTSCALE's LinkPublicIp
+// does: a public IP of the account, not a NAT service's, and, as the
+// OUTSCALE driver needs, one node at least to take over (desired 2).
+func (d *Driver) checkFloatingIP(op string, e *entry) error {
+	s := e.res.Cluster
+	if s.PublicIP == "" {
+		return nil
+	}
+	ip, err := d.ref(op, e, "cluster.public_ip", s.PublicIP, blueprint.KindPublicIP)
+	if err != nil {
+		return err
+	}
+	if nats := d.keyed(blueprint.KindNATGateway, key{tag: "public_ip", ref: ip.id}, nil); len(nats) > 0 {
+		return d.errf(op, e.kind, e.res.ID, driver.Invalid, "cluster.public_ip: %s is the address of NAT service %s", ip.id, nats[0].id)
+	}
+	for _, o := range d.others(blueprint.KindCluster, e) {
+		if o.res.Cluster.PublicIP == blueprint.Ref(ip.id) {
+			return d.errf(op, e.kind, e.res.ID, driver.Invalid, "cluster.public_ip: %s floats over cluster %s already", ip.id, o.id)
+		}
+	}
+	if s.Desired < 2 {
+		return d.errf(op, e.kind, e.res.ID, driver.Invalid, "cluster.public_ip: %d node(s), none to take the address over; run 2 or more", s.Desired)
 	}
 	return nil
 }

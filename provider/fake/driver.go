@@ -125,6 +125,10 @@ func Outscale(o *Options) {
 	o.ClientTokens = []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindCluster}
 }
 
+// awsNoFloatingIP is why AWS, and the fake in its mode, take no floating
+// public IP on a cluster.
+const awsNoFloatingIP = "an autoscaling group keeps no Elastic IP on one of its instances; put a load balancer in front of the tier"
+
 // awsClientTokens are the kinds whose AWS create call takes a client
 // token (the default of Options.ClientTokens).
 var awsClientTokens = []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindRouteTable, blueprint.KindNetworkACL, blueprint.KindCluster}
@@ -238,6 +242,9 @@ func (d *Driver) init(o Options) {
 	}
 	if o.ClientTokens == nil {
 		o.ClientTokens = awsClientTokens
+	}
+	if o.UnsupportedFields == nil && o.Cloud != CloudOutscale {
+		o.UnsupportedFields = map[blueprint.Kind]map[string]string{blueprint.KindCluster: {"public_ip": awsNoFloatingIP}}
 	}
 	o.ClientTokens = slices.Clone(o.ClientTokens)
 	o.Unsupported = maps.Clone(o.Unsupported)

@@ -68,7 +68,8 @@ func registry() map[blueprint.Kind]kindOps {
 		blueprint.KindPublicIP: {
 			idPrefix: "eipalloc", validate: (*Driver).validatePublicIP,
 			blockedBy: func(_ *Driver, e, o *entry) bool {
-				return o.kind == blueprint.KindNATGateway && o.res.NATGateway.PublicIP == blueprint.Ref(e.id)
+				return o.kind == blueprint.KindNATGateway && o.res.NATGateway.PublicIP == blueprint.Ref(e.id) ||
+					o.kind == blueprint.KindCluster && o.res.Cluster.PublicIP == blueprint.Ref(e.id)
 			},
 		},
 		blueprint.KindNATGateway: {
@@ -162,7 +163,7 @@ func registry() map[blueprint.Kind]kindOps {
 			idPrefix: "asg", validate: (*Driver).validateCluster, ready: "InService",
 			mutable: []string{"image", "instance_type", "user_data", "min", "desired", "max", "load_balancers", "scaling", "security_groups", "subnets",
 				"allow_imdsv1", "metadata_hop_limit", "unencrypted_volumes", "volume_kms_key", "key_pair", "instance_profile"},
-			oscMutable: []string{"min", "desired", "max", "load_balancers", "target_port", "security_groups", "subnets"},
+			oscMutable: []string{"min", "desired", "max", "load_balancers", "target_port", "security_groups", "subnets", "public_ip"},
 			net:        func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", first(r.Cluster.Subnets) },
 			subnets:    func(r *blueprint.Resource) []blueprint.Ref { return r.Cluster.Subnets },
 			groups:     func(r *blueprint.Resource) []blueprint.Ref { return r.Cluster.SecurityGroups },

@@ -1,6 +1,8 @@
 package fake_test
 
 import (
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -74,7 +76,9 @@ func TestScalingCapabilities(t *testing.T) {
 	aws := fake.New().Capabilities()
 	assert.True(t, aws.CanUpdate(blueprint.KindCluster, "scaling"))
 	assert.True(t, aws.SupportsField(blueprint.KindCluster, "scaling"))
-	assert.Empty(t, aws.UnsupportedFields)
+	assert.Equal(t, []string{"public_ip"}, slices.Collect(maps.Keys(aws.UnsupportedFields[blueprint.KindCluster])), "AWS keeps no floating IP on a cluster")
+	assert.False(t, aws.SupportsField(blueprint.KindCluster, "public_ip"))
+	assert.True(t, fake.New(fake.Outscale).Capabilities().CanUpdate(blueprint.KindCluster, "public_ip"), "OUTSCALE moves it in place")
 
 	osc := fake.New(fake.Outscale).Capabilities()
 	assert.False(t, osc.CanUpdate(blueprint.KindCluster, "scaling"), "not mutable where unsupported")

@@ -101,6 +101,7 @@ var (
 		"target_port",     // the VMs' tags
 		"security_groups", // UpdateVm SecurityGroupIds, on each running VM
 		"subnets",         // the VMs' tags: new VMs go to the new subnets; a VM never moves (see Replaces)
+		"public_ip",       // LinkPublicIp (AllowRelink) onto a running VM, and the VMs' tags
 	}
 )
 

@@ -65,10 +65,22 @@ func (d *Driver) createPublicIP(ctx context.Context, req driver.Request) (driver
 }
 
 // deletePublicIP releases the public IP. OUTSCALE refuses while a NAT
-// service uses it (Code Dependency: delete the NAT service first).
+// service uses it (Code Dependency: delete the NAT service first), and
+// while it is linked to a VM (a cluster's floating IP whose cluster
+// stays): then it is unlinked and deleted again.
 func (d *Driver) deletePublicIP(ctx context.Context, cur driver.Observed) error {
-	_, err := call(ctx, d, "DeletePublicIp", string(blueprint.KindPublicIP), cur.ID, func(ctx context.Context) (osc.DeletePublicIpResponse, *http.Response, error) {
-		return d.api.PublicIpApi.DeletePublicIp(ctx).DeletePublicIpRequest(osc.DeletePublicIpRequest{PublicIpId: &cur.ID}).Execute()
-	})
-	return err
+	del := func() error {
+		_, err := call(ctx, d, "DeletePublicIp", string(blueprint.KindPublicIP), cur.ID, func(ctx context.Context) (osc.DeletePublicIpResponse, *http.Response, error) {
+			return d.api.PublicIpApi.DeletePublicIp(ctx).DeletePublicIpRequest(osc.DeletePublicIpRequest{PublicIpId: &cur.ID}).Execute()
+		})
+		return err
+	}
+	err := del()
+	if driver.CodeOf(err) != driver.Dependency {
+		return err
+	}
+	if err := d.unlinkPublicIP(ctx, cur.ID); err != nil {
+		return err
+	}
+	return del()
 }

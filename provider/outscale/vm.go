@@ -144,10 +144,20 @@ func (d *Driver) clusterObserved(ctx context.Context, id string, nodes []node) (
 		}
 	}
 	ids := make([]string, len(nodes))
-	ready := true
+	var running []string
 	for i, n := range nodes {
 		ids[i] = n.vm.GetVmId()
-		ready = ready && n.vm.GetState() == "running"
+		if n.vm.GetState() == "running" {
+			running = append(running, ids[i])
+		}
+	}
+	ready := len(running) == len(nodes)
+	if ip := n0.tags[tagPublicIP]; ip != "" {
+		on, err := d.floatingIP(ctx, id, ip, running)
+		if err != nil {
+			return driver.Observed{}, err
+		}
+		s.PublicIP = blueprint.Ref(on)
 	}
 	if names := splitList(n0.tags[tagLBs]); len(names) > 0 {
 		lbs, err := d.readLoadBalancers(ctx, names)
@@ -272,12 +282,23 @@ func (d *Driver) reconcileNodes(ctx context.Context, req driver.Request, id stri
 	base := withMeta(req.Tags, clusterMeta(id, s))
 	st := sortNodes(nodesOf(all), s)
 	st.dropUnhealthy(unhealthy, s)
+	// The floating IP moves first, to a node that runs now: the
+	// replacements below take minutes to boot.
+	floated, err := d.moveIP(ctx, id, string(s.PublicIP), st.runningNodes())
+	if err != nil {
+		return err
+	}
 	if st.orphans, err = d.orphanVms(ctx, s.Subnets, id); err != nil {
 		return err
 	}
 	keep, err := d.fillSlots(ctx, req, id, base, st)
 	if err != nil {
 		return err
+	}
+	if !floated {
+		if _, err := d.moveIP(ctx, id, string(s.PublicIP), keep); err != nil {
+			return err
+		}
 	}
 	if len(st.drop) > 0 {
 		if err := d.deleteVms(ctx, id, st.drop); err != nil {
@@ -291,7 +312,7 @@ func (d *Driver) reconcileNodes(ctx context.Context, req driver.Request, id stri
 func clusterMeta(id string, s *blueprint.ClusterSpec) map[string]string {
 	meta := map[string]string{tagCluster: id, tagMin: strconv.Itoa(s.Min), tagMax: strconv.Itoa(s.Max),
 		tagStateless: strconv.FormatBool(s.Stateless), tagSubnets: joinRefs(s.Subnets), tagLBs: joinRefs(s.LoadBalancers),
-		tagClusterTier: s.Tier}
+		tagClusterTier: s.Tier, tagPublicIP: string(s.PublicIP)}
 	if s.TargetPort != 0 {
 		meta[tagTargetPort] = strconv.Itoa(int(s.TargetPort))
 	}
