@@ -19,7 +19,7 @@ require (
 	github.com/vbauerster/cupwriter v0.0.4
 	github.com/vbauerster/mpb/v8 v8.15.2
 	go4.org/netipx v0.0.0-20260823151212-3075585bcbeb
-	golang.org/x/term v0.38.0
+	golang.org/x/term v0.42.0
 	golang.org/x/time v0.15.0
 )
 
@@ -54,8 +54,9 @@ require (
 	github.com/oasdiff/yaml3 v0.0.14 // indirect
 	github.com/tetratelabs/wazero v1.10.1 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	golang.org/x/crypto v0.50.0 // indirect
 	golang.org/x/image v0.21.0 // indirect
 	golang.org/x/oauth2 v0.36.0 // indirect
 	golang.org/x/sys v0.47.0 // indirect
-	golang.org/x/text v0.19.0 // indirect
+	golang.org/x/text v0.36.0 // indirect
 )

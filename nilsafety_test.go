@@ -120,12 +120,12 @@ func init() {
 		(*netplan.Topology)(nil), (*netplan.Verdict)(nil),
 
 		(*tier.Cluster)(nil), (*tier.Database)(nil), (*tier.Engine)(nil), (*tier.HealthCheck)(nil), (*tier.LB)(nil), (*tier.LBType)(nil),
-		(*tier.Listener)(nil), (*tier.Port)(nil), (*tier.Role)(nil), (*tier.Scaling)(nil), (*tier.Scheme)(nil), (*tier.Secret)(nil), (*tier.Tier)(nil),
+		(*tier.Listener)(nil), (*tier.Port)(nil), (*tier.Role)(nil), (*tier.Scaling)(nil), (*tier.Scheme)(nil), (*tier.Secret)(nil), (*tier.PublicKey)(nil), (*tier.Tier)(nil),
 		(*tier.GrantKind)(nil), (*tier.Access)(nil), (*tier.Grant)(nil), (*tier.Statement)(nil),
 
 		(*pattern.Architecture)(nil), (*pattern.Availability)(nil), (*pattern.AvailabilityReport)(nil), (*pattern.Bus)(nil), (*pattern.Cache)(nil),
 		(*pattern.Check)(nil), (*pattern.CloudNativeOptions)(nil), (*pattern.DMZOptions)(nil), (*pattern.ElasticOptions)(nil), (*pattern.Link)(nil),
-		(*pattern.ThreeTierOptions)(nil), (*pattern.TierAvailability)(nil), (*pattern.WebAppOptions)(nil), (*pattern.VPN)(nil),
+		(*pattern.ThreeTierOptions)(nil), (*pattern.TierAvailability)(nil), (*pattern.WebAppOptions)(nil), (*pattern.VPN)(nil), (*pattern.Bastion)(nil),
 		(*pattern.FlowLogs)(nil),
 		(*pattern.MultiRegion)(nil), (*pattern.Region)(nil), (*pattern.Posture)(nil), (*pattern.Recovery)(nil), (*pattern.Peering)(nil),
 
@@ -137,7 +137,7 @@ func init() {
 		(*blueprint.RouteTableSpec)(nil), (*blueprint.RuleKey)(nil), (*blueprint.RuleSpec)(nil), (*blueprint.ScalingSpec)(nil),
 		(*blueprint.SecurityGroupRulesSpec)(nil), (*blueprint.SecurityGroupSpec)(nil), (*blueprint.SubnetSpec)(nil),
 		(*blueprint.DatabaseReplicaSpec)(nil), (*blueprint.Existing)(nil),
-		(*blueprint.VPNGatewaySpec)(nil), (*blueprint.CustomerGatewaySpec)(nil), (*blueprint.VPNConnectionSpec)(nil), (*blueprint.NetPeeringSpec)(nil),
+		(*blueprint.VPNGatewaySpec)(nil), (*blueprint.CustomerGatewaySpec)(nil), (*blueprint.VPNConnectionSpec)(nil), (*blueprint.NetPeeringSpec)(nil), (*blueprint.KeyPairSpec)(nil),
 		(*blueprint.InstanceRoleSpec)(nil), (*blueprint.PolicyStatement)(nil), (*blueprint.ARNScope)(nil), (*blueprint.FlowLogSpec)(nil),
 
 		(*provider.Action)(nil), (*provider.ApplyOptions)(nil), (*provider.Change)(nil), (*provider.Changeset)(nil), (*provider.DestroyOptions)(nil), (*provider.DriftReport)(nil),

@@ -273,24 +273,14 @@ func (a *Architecture) Pin(allocs ...netplan.Allocation) *Architecture {
 // its zone fails (change it with Cluster(name), e.g. one node per zone).
 // The bastion may open SSH to each of targets. The three-tier document:
 // connect to VMs inside a Net through a bastion host or a VPN connection.
-// Build drops netplan's "flow skips a layer" warning for the bastion's
-// flows (reaching every layer is what a bastion is for) and does not ask
-// a bastion for a second node.
+// [Architecture.AddBastionHost] takes a public key, one bastion per zone
+// or Session Manager. Build drops netplan's "flow skips a layer" warning
+// for the bastion's flows (reaching every layer is what a bastion is for)
+// and does not ask a bastion for a second node.
 //
 //	arch.AddBastion("bastion", netplan.CIDR(netip.MustParsePrefix("203.0.113.0/24")), "ami-0abc", "web", "app")
 func (a *Architecture) AddBastion(name string, admins netplan.Endpoint, image string, targets ...string) *Architecture {
-	if a == nil {
-		return nil
-	}
-	a.AddTier(tier.Bastion(name))
-	c := tier.NewCluster(name, image, DefaultBastionType)
-	c.Min, c.Desired, c.Max = 1, 1, 1
-	a.AddCluster(c)
-	a.AddFlow(netplan.Flow{From: admins, To: netplan.Tier(name), Protocol: netplan.ProtocolTCP, Ports: netplan.Port(22), Description: "admins"})
-	for _, t := range targets {
-		a.AddFlow(netplan.Flow{From: netplan.Tier(name), To: netplan.Tier(t), Protocol: netplan.ProtocolTCP, Ports: netplan.Port(22), Description: "ssh from bastion"})
-	}
-	return a
+	return a.AddBastionHost(name, Bastion{Admins: admins, Image: image, Targets: targets})
 }
 
 // DefaultBastionType is the instance type of the node AddBastion adds:

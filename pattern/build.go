@@ -708,6 +708,16 @@ func (b *bpBuilder) clusters() {
 	for i := range b.d.arch.Clusters {
 		c := &b.d.arch.Clusters[i]
 		spec := b.d.clusterSpec(c, b.subnets[c.Tier])
+		if c.PerZone { // one node per zone: a subnet per zone
+			n := len(spec.Subnets)
+			spec.Min, spec.Desired, spec.Max = n, n, n
+		}
+		if c.SSHPublicKey != "" {
+			kp := id(blueprint.KindKeyPair, c.Tier)
+			b.add(blueprint.Resource{ID: kp, Kind: blueprint.KindKeyPair, KeyPair: &blueprint.KeyPairSpec{
+				Name: b.d.arch.Name + "-" + c.Tier + "-" + c.SSHPublicKey.ShortHash(), PublicKey: c.SSHPublicKey.Canonical()}})
+			spec.KeyPair = blueprint.Ref(kp)
+		}
 		spec.LoadBalancers = b.lbsOf[c.Tier]
 		spec.InstanceRole = b.instanceRole(c)
 		slices.Sort(spec.LoadBalancers)
@@ -776,7 +786,8 @@ func (d *design) clusterSpec(c *tier.Cluster, subnets []blueprint.Ref) *blueprin
 	s := &blueprint.ClusterSpec{Tier: c.Tier, Subnets: slices.Clone(subnets), SecurityGroups: []blueprint.Ref{blueprint.Ref(id(blueprint.KindSecurityGroup, c.Tier))},
 		Image: c.Image, InstanceType: c.InstanceType, UserData: c.UserData,
 		Min: c.Min, Desired: c.Desired, Max: c.Max, Stateless: c.Stateless,
-		AllowIMDSv1: c.AllowIMDSv1, MetadataHopLimit: c.MetadataHopLimit, UnencryptedVolumes: c.UnencryptedVolumes, VolumeKMSKey: c.VolumeKMSKey}
+		AllowIMDSv1: c.AllowIMDSv1, MetadataHopLimit: c.MetadataHopLimit, UnencryptedVolumes: c.UnencryptedVolumes, VolumeKMSKey: c.VolumeKMSKey,
+		InstanceProfile: c.InstanceProfile}
 	if c.Scaling != nil {
 		s.Scaling = &blueprint.ScalingSpec{TargetCPUPercent: c.Scaling.TargetCPUPercent, WarmupSeconds: c.Scaling.WarmupSeconds}
 	}

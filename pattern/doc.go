@@ -97,12 +97,13 @@
 //	security_group_rules/<tier or lb>
 //	network_acl/<tier>             network ACL (none on OUTSCALE)
 //	load_balancer/<lb>
+//	key_pair/<tier>                when the cluster has an SSH public key
 //	cluster/<tier>
 //	database/<tier>
 //	database_replica/<tier>/<n>    one per read replica, from 1
 //
 // Cloud names derive from the deployment: security group "<deployment>-<tier>",
-// load balancer [LBName].
+// load balancer [LBName], key pair "<deployment>-<tier>-<hash of the key>".
 //
 // # Names across clouds
 //
@@ -119,6 +120,7 @@
 //	security group     Security Group (group pairs)         Security Group (SecurityGroupsMembers)
 //	network ACL        Network ACL                          none: security groups enforce
 //	image              AMI                                  OMI
+//	key pair           Key Pair (ImportKeyPair)             Keypair (CreateKeypair)
 //	cluster            Launch Template + Auto Scaling Group VMs kept at the desired count
 //	load balancer      ALB / NLB + target group + listener  LBU + listeners + health check
 //	managed database   RDS (subnet group, Multi-AZ)         VMs (Database.Fallback cluster)

@@ -76,6 +76,7 @@ func ExampleArchitecture_Build() {
 	// flow_log: 1
 	// instance_role: 0
 	// load_balancer: 1
+	// key_pair: 0
 	// cluster: 1
 	// database: 1
 	// database_replica: 0
@@ -257,4 +258,37 @@ func ExampleRegions() {
 	// Output:
 	// eu-west-3: Net 10.0.0.0/16, app nodes 2, routes [0.0.0.0/0 -> nat_gateway/nat/a 10.1.4.0/24 -> net_peering/eu-west-3-eu-west-1 10.1.5.0/24 -> net_peering/eu-west-3-eu-west-1]
 	// eu-west-1: Net 10.1.0.0/16, app nodes 1, routes [0.0.0.0/0 -> nat_gateway/nat/a]
+}
+
+// A bastion in each zone with the admin's public key: a key pair named
+// after the key, the nodes started with it, SSH from the admin block only.
+// The key is the public line of ~/.ssh/id_ed25519.pub; a private key is
+// refused by Build.
+func ExampleArchitecture_AddBastionHost() {
+	arch := pattern.New("shop", "10.0.0.0/16").
+		AddTier(tier.App("app")).
+		AddCluster(tier.NewCluster("app", "ami-0abc", "t3.small")).
+		AddBastionHost("bastion", pattern.Bastion{
+			Admins:    netplan.CIDR(netip.MustParsePrefix("203.0.113.0/24")),
+			Image:     "ami-0abc",
+			PublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOpKbGPinFIKvvVQexMuxfmVR3auvr57kkIe6mkURtIs alice@laptop",
+			PerZone:   true,
+			Targets:   []string{"app"},
+		})
+	bp, err := arch.Build()
+	if err != nil {
+		log.Fatal(err)
+	}
+	kp, _ := bp.Resource("key_pair/bastion")
+	c, _ := bp.Resource("cluster/bastion")
+	rules, _ := bp.Resource("security_group_rules/bastion")
+	fmt.Println(kp.KeyPair.Name)
+	fmt.Println(c.Cluster.KeyPair, c.Cluster.Desired, "nodes")
+	for _, r := range rules.SecurityGroupRules.Inbound {
+		fmt.Println("in:", r.Text(true))
+	}
+	// Output:
+	// shop-bastion-cff7d2bf
+	// key_pair/bastion 2 nodes
+	// in: tcp 22 from 203.0.113.0/24
 }

@@ -46,6 +46,11 @@ type ThreeTierOptions struct {
 	// only, which may reach every node on SSH (the three-tier document: connect to VMs
 	// through a bastion host).
 	AdminCIDR netip.Prefix
+	// BastionPublicKey is the SSH public key of the bastion's key pair
+	// ([Bastion.PublicKey]); "": none.
+	BastionPublicKey tier.PublicKey
+	// BastionPerZone runs a bastion in each zone ([Bastion.PerZone]).
+	BastionPerZone bool
 }
 
 func (o *ThreeTierOptions) defaults() {
@@ -123,7 +128,8 @@ func ThreeTier(o ThreeTierOptions) *Architecture {
 	}
 	a.AddCluster(wc, ac, dc)
 	if o.AdminCIDR.IsValid() {
-		a.AddBastion("bastion", netplan.CIDR(o.AdminCIDR), o.BastionImage, o.Web, o.App, o.DB)
+		a.AddBastionHost("bastion", Bastion{Admins: netplan.CIDR(o.AdminCIDR), Image: o.BastionImage, PublicKey: o.BastionPublicKey,
+			PerZone: o.BastionPerZone, Targets: []string{o.Web, o.App, o.DB}})
 	}
 	return a
 }

@@ -48,6 +48,11 @@ type WebAppOptions struct {
 	// AdminCIDR, when set, adds a bastion in the public subnets reachable
 	// on SSH from it only.
 	AdminCIDR netip.Prefix
+	// BastionPublicKey is the SSH public key of the bastion's key pair
+	// ([Bastion.PublicKey]); "": none.
+	BastionPublicKey tier.PublicKey
+	// BastionPerZone runs a bastion in each zone ([Bastion.PerZone]).
+	BastionPerZone bool
 }
 
 func (o *WebAppOptions) defaults() {
@@ -115,7 +120,8 @@ func WebApp(o WebAppOptions) *Architecture {
 	a.Connect(o.App, o.DB)
 	a.Flow(o.App + " -> internet tcp/443 # updates and packages through the NAT")
 	if o.AdminCIDR.IsValid() {
-		a.AddBastion("bastion", netplan.CIDR(o.AdminCIDR), o.BastionImage, o.App)
+		a.AddBastionHost("bastion", Bastion{Admins: netplan.CIDR(o.AdminCIDR), Image: o.BastionImage, PublicKey: o.BastionPublicKey,
+			PerZone: o.BastionPerZone, Targets: []string{o.App}})
 	}
 	return a
 }

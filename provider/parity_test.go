@@ -75,11 +75,7 @@ func randomArchitecture(r *rand.Rand, prof netplan.Profile) *pattern.Architectur
 	}
 	if r.IntN(3) == 0 {
 		a.Peer("office", netip.MustParsePrefix("192.0.2.0/24")).Flow("peer:office -> " + names[r.IntN(n)] + " tcp/22")
-		// The OUTSCALE driver carries no VPN yet: there the peer stays
-		// unrouted, and Build refuses its flow.
-		if prof.Name != netplan.Outscale.Name {
-			a.VPN("office", pattern.VPN{PublicIP: netip.MustParseAddr("198.51.100.7")})
-		}
+		a.VPN("office", pattern.VPN{PublicIP: netip.MustParseAddr("198.51.100.7")})
 	}
 	addBalancer(r, a, names)
 	return a

@@ -12,6 +12,7 @@ import (
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/fake"
+	"github.com/archkit/archkit/provider/providertest"
 )
 
 // readyPatterns builds the ready patterns the engine must apply: seed 000's
@@ -28,7 +29,10 @@ func readyPatterns(t testing.TB) map[string]*blueprint.Blueprint {
 		VPN("office", pattern.VPN{PublicIP: netip.MustParseAddr("198.51.100.7")}).
 		Flow("peer:office -> intel tcp/22").Build()
 	require.NoError(t, err)
-	return map[string]*blueprint.Blueprint{"three-tier": three, "web-app": web, "three-tier-vpn": vpn}
+	bastion, err := pattern.ThreeTier(pattern.ThreeTierOptions{Name: "bastion", AdminCIDR: netip.MustParsePrefix("203.0.113.0/24"),
+		BastionPublicKey: providertest.PublicKey, BastionPerZone: true}).Build()
+	require.NoError(t, err)
+	return map[string]*blueprint.Blueprint{"three-tier": three, "web-app": web, "three-tier-vpn": vpn, "three-tier-bastion": bastion}
 }
 
 // TestPatternsFaultAtEveryWrite is TestFaultAtEveryWrite on the ready

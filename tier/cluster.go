@@ -55,6 +55,23 @@ type Cluster struct {
 	// has users, groups and policies, but no roles or instance profiles).
 	Grants []Grant `json:"grants,omitempty"`
 
+	// Access to the nodes.
+
+	// SSHPublicKey is the public key that may log in to the nodes over
+	// SSH, an OpenSSH authorized_keys line ([PublicKey.Check]); Build
+	// registers it with the cloud as a key pair (AWS ImportKeyPair,
+	// OUTSCALE CreateKeypair) that the nodes start with. "": no key; the
+	// image decides who logs in.
+	SSHPublicKey PublicKey `json:"ssh_public_key,omitempty"`
+	// InstanceProfile is the name of an AWS IAM instance profile the
+	// nodes run with: for Systems Manager Session Manager, one whose role
+	// has the managed policy AmazonSSMManagedInstanceCore. archkit does
+	// not create it yet: give the name of one the account has. ""
+	// (the default): none. OUTSCALE has no instance profiles.
+	InstanceProfile string `json:"instance_profile,omitempty"`
+	// PerZone runs one node in each zone of the tier: Build sets Min,
+	// Desired and Max to the tier's number of zones, whatever they say.
+	PerZone bool `json:"per_zone,omitempty"`
 	// FloatingIP gives the tier one public IP that stays on a running
 	// node (the active one) and moves to another (a standby) when it
 	// stops: the failover of the OUTSCALE three-tier document for a tier
@@ -148,6 +165,11 @@ func (c Cluster) Validate() error {
 	}
 	if err := ValidateGrants(f+".grants", c.Grants); err != nil {
 		errs = append(errs, err)
+	}
+	if c.SSHPublicKey != "" {
+		if err := c.SSHPublicKey.Check(f + ".ssh_public_key"); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if c.FloatingIP && c.Desired < 2 {
 		errs = append(errs, fieldError(f+".floating_ip", "true", fmt.Sprintf("%d node(s): no standby for the IP to move to", c.Desired), "run at least 2 nodes (desired 2), or drop the floating IP"))

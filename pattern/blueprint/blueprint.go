@@ -157,6 +157,7 @@ type Resource struct {
 	FlowLog            *FlowLogSpec            `json:"flow_log,omitempty"`
 	InstanceRole       *InstanceRoleSpec       `json:"instance_role,omitempty"`
 	LoadBalancer       *LoadBalancerSpec       `json:"load_balancer,omitempty"`
+	KeyPair            *KeyPairSpec            `json:"key_pair,omitempty"`
 	Cluster            *ClusterSpec            `json:"cluster,omitempty"`
 	Database           *DatabaseSpec           `json:"database,omitempty"`
 	DatabaseReplica    *DatabaseReplicaSpec    `json:"database_replica,omitempty"`
@@ -480,6 +481,14 @@ type ClusterSpec struct {
 	// (IamInstanceProfile), so the nodes get its credentials from the
 	// instance metadata service. "": the nodes have no role.
 	InstanceRole Ref `json:"instance_role,omitempty"`
+	// KeyPair is the key pair the nodes start with (AWS launch template
+	// KeyName, OUTSCALE CreateVms KeypairName); "": none.
+	KeyPair Ref `json:"key_pair,omitempty"`
+	// InstanceProfile is the name of the AWS IAM instance profile the
+	// nodes run with (launch template IamInstanceProfile), for Systems
+	// Manager Session Manager; "": none. OUTSCALE has none: its driver
+	// refuses the field.
+	InstanceProfile string `json:"instance_profile,omitempty"`
 	// PublicIP is a public_ip the driver keeps on one running node of the
 	// cluster, its active node, and moves to another running node (a
 	// standby) when the active one stops: the failover the OUTSCALE

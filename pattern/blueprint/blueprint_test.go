@@ -54,7 +54,7 @@ func TestRuleKey(t *testing.T) {
 
 func TestRegistry(t *testing.T) {
 	t.Parallel()
-	require.Len(t, blueprint.Kinds, 19)
+	require.Len(t, blueprint.Kinds, 20)
 	assert.Equal(t, blueprint.KindNet, blueprint.Kinds[0], "nets are created first")
 	for i, k := range blueprint.Kinds {
 		info, ok := k.Info()

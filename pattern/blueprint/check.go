@@ -163,6 +163,8 @@ func (r *Resource) Check() error {
 		ps.instanceRole(r.InstanceRole)
 	case KindLoadBalancer:
 		ps.loadBalancer(r.LoadBalancer)
+	case KindKeyPair:
+		ps.keyPair(r.KeyPair)
 	case KindCluster:
 		ps.cluster("cluster", r.Cluster)
 	case KindDatabase:

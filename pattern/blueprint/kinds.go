@@ -29,6 +29,7 @@ const (
 	KindFlowLog            Kind = "flow_log"             // AWS VPC flow log (+ its log group and delivery role); none on OUTSCALE
 	KindInstanceRole       Kind = "instance_role"        // AWS IAM role + inline policy + instance profile; none on OUTSCALE
 	KindLoadBalancer       Kind = "load_balancer"        // AWS ALB/NLB + target group + listeners, OUTSCALE LBU
+	KindKeyPair            Kind = "key_pair"             // AWS key pair, OUTSCALE keypair: an SSH public key the nodes start with
 	KindCluster            Kind = "cluster"              // AWS launch template + autoscaling group, OUTSCALE VMs
 	KindDatabase           Kind = "database"             // AWS RDS (subnet group + instance); none on OUTSCALE
 	KindDatabaseReplica    Kind = "database_replica"     // AWS RDS read replica; none on OUTSCALE
@@ -95,6 +96,9 @@ var registry = []kindEntry{
 	// cluster whose launch template names it.
 	entry(KindInfo{Kind: KindInstanceRole}, func(r *Resource) **InstanceRoleSpec { return &r.InstanceRole }),
 	entry(KindInfo{Kind: KindLoadBalancer, Async: true, DeleteFirst: true}, func(r *Resource) **LoadBalancerSpec { return &r.LoadBalancer }),
+	// A key pair's name carries a hash of its key, so that its
+	// replacement (another key) is made before the old one goes.
+	entry(KindInfo{Kind: KindKeyPair}, func(r *Resource) **KeyPairSpec { return &r.KeyPair }),
 	entry(KindInfo{Kind: KindCluster}, func(r *Resource) **ClusterSpec { return &r.Cluster }),
 	// A replaced database gets a new identifier and subnet group, so the
 	// new one is made before the old one goes.

@@ -206,6 +206,9 @@ func (s *LoadBalancerSpec) HTTPSPort() uint16 {
 
 func (s *ClusterSpec) refs() []*Ref {
 	out := slices.Concat(refsOf(s.Subnets), refsOf(s.SecurityGroups), refsOf(s.LoadBalancers), []*Ref{&s.InstanceRole})
+	if s.KeyPair != "" {
+		out = append(out, &s.KeyPair)
+	}
 	if s.PublicIP != "" {
 		out = append(out, &s.PublicIP)
 	}

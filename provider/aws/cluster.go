@@ -69,10 +69,15 @@ func launchTemplateData(spec *blueprint.ClusterSpec, tags map[string]string, roo
 	if spec.UserData != "" {
 		data.UserData = awssdk.String(base64.StdEncoding.EncodeToString([]byte(spec.UserData.Value())))
 	}
+	if spec.KeyPair != "" { // the key pair's provider id is its name
+		data.KeyName = awssdk.String(string(spec.KeyPair))
+	}
 	if spec.InstanceRole != "" {
 		// The instance role's provider id is the name of its role and
 		// of its instance profile.
 		data.IamInstanceProfile = &ec2types.LaunchTemplateIamInstanceProfileSpecificationRequest{Name: awssdk.String(string(spec.InstanceRole))}
+	} else if spec.InstanceProfile != "" { // one the account has, named by the caller
+		data.IamInstanceProfile = &ec2types.LaunchTemplateIamInstanceProfileSpecificationRequest{Name: awssdk.String(spec.InstanceProfile)}
 	}
 	return data
 }
@@ -129,6 +134,7 @@ func (d *Driver) ensureLaunchTemplate(ctx context.Context, req driver.Request, n
 		LaunchTemplateName: awssdk.String(name),
 		ClientToken:        token(req),
 		LaunchTemplateData: launchTemplateData(req.Resource.Cluster, req.Tags, root),
+		VersionDescription: versionDescription(req.Resource.Cluster),
 		TagSpecifications:  tagSpec(ec2types.ResourceTypeLaunchTemplate, req.Tags),
 	})
 	if err != nil {
@@ -391,7 +397,7 @@ func (d *Driver) clusterObserved(ctx context.Context, g astypes.AutoScalingGroup
 		}
 		if v != nil && len(v.LaunchTemplateVersions) > 0 {
 			if data := v.LaunchTemplateVersions[0].LaunchTemplateData; data != nil {
-				readTemplate(spec, data)
+				readTemplate(spec, data, awssdk.ToString(v.LaunchTemplateVersions[0].VersionDescription))
 			}
 		}
 	}
@@ -423,7 +429,7 @@ func (d *Driver) clusterObserved(ctx context.Context, g astypes.AutoScalingGroup
 // without metadata options allows IMDSv1, as an instance launched from it
 // would with the account's defaults; one without an encrypted mapping
 // leaves its volumes as the image has them).
-func readTemplate(spec *blueprint.ClusterSpec, data *ec2types.ResponseLaunchTemplateData) {
+func readTemplate(spec *blueprint.ClusterSpec, data *ec2types.ResponseLaunchTemplateData, description string) {
 	spec.Image = awssdk.ToString(data.ImageId)
 	spec.InstanceType = string(data.InstanceType)
 	spec.SecurityGroups = refsOf(data.SecurityGroupIds)
@@ -431,6 +437,7 @@ func readTemplate(spec *blueprint.ClusterSpec, data *ec2types.ResponseLaunchTemp
 	if ud, err := base64.StdEncoding.DecodeString(awssdk.ToString(data.UserData)); err == nil && len(ud) > 0 {
 		spec.UserData = tier.Secret(ud)
 	}
+	spec.KeyPair = blueprint.Ref(awssdk.ToString(data.KeyName))
 	spec.AllowIMDSv1 = true
 	if m := data.MetadataOptions; m != nil {
 		spec.AllowIMDSv1 = m.HttpTokens != ec2types.LaunchTemplateHttpTokensStateRequired
@@ -439,7 +446,12 @@ func readTemplate(spec *blueprint.ClusterSpec, data *ec2types.ResponseLaunchTemp
 		}
 	}
 	if p := data.IamInstanceProfile; p != nil {
-		spec.InstanceRole = blueprint.Ref(cmp.Or(awssdk.ToString(p.Name), lastSegment(awssdk.ToString(p.Arn), "/")))
+		name := cmp.Or(awssdk.ToString(p.Name), lastSegment(awssdk.ToString(p.Arn), "/"))
+		if description == namedProfile {
+			spec.InstanceProfile = name
+		} else {
+			spec.InstanceRole = blueprint.Ref(name)
+		}
 	}
 	spec.UnencryptedVolumes = true
 	for _, m := range data.BlockDeviceMappings {
@@ -451,8 +463,8 @@ func readTemplate(spec *blueprint.ClusterSpec, data *ec2types.ResponseLaunchTemp
 }
 
 // templateDiffers reports whether the launch template of have must get a
-// new version for want: the image, type, user data, groups, secure
-// defaults or instance role changed.
+// new version for want: the image, type, user data, groups, key pair,
+// instance role or profile, or secure defaults changed.
 func templateDiffers(want, have *blueprint.ClusterSpec) bool {
 	w, h := *want, *have
 	for _, s := range []*blueprint.ClusterSpec{&w, &h} {
@@ -466,7 +478,8 @@ func templateDiffers(want, have *blueprint.ClusterSpec) bool {
 	return w.Image != h.Image || w.InstanceType != h.InstanceType || w.UserData != h.UserData ||
 		!slices.Equal(sortedRefs(w.SecurityGroups), sortedRefs(h.SecurityGroups)) ||
 		w.AllowIMDSv1 != h.AllowIMDSv1 || w.MetadataHopLimit != h.MetadataHopLimit ||
-		w.UnencryptedVolumes != h.UnencryptedVolumes || w.VolumeKMSKey != h.VolumeKMSKey || w.InstanceRole != h.InstanceRole
+		w.UnencryptedVolumes != h.UnencryptedVolumes || w.VolumeKMSKey != h.VolumeKMSKey || w.InstanceRole != h.InstanceRole ||
+		w.KeyPair != h.KeyPair || w.InstanceProfile != h.InstanceProfile
 }
 
 // scalingDiffers reports whether the policy of o differs from spec's.
@@ -540,6 +553,7 @@ func (d *Driver) updateCluster(ctx context.Context, req driver.Request, cur driv
 		}
 		_, err = d.EC2.CreateLaunchTemplateVersion(ctx, &ec2.CreateLaunchTemplateVersionInput{
 			LaunchTemplateId: awssdk.String(lts[0]), LaunchTemplateData: launchTemplateData(want, req.Tags, root),
+			VersionDescription: versionDescription(want),
 		})
 		if err != nil {
 			return driver.Observed{}, mapErr("CreateLaunchTemplateVersion", "cluster", cur.ID, err)
@@ -643,6 +657,21 @@ func (d *Driver) deleteCluster(ctx context.Context, cur driver.Observed) error {
 		if err != nil && !isCode(err, driver.NotFound) {
 			return mapErr("DeleteLaunchTemplate", "cluster", cur.ID, err)
 		}
+	}
+	return nil
+}
+
+// namedProfile is the description of a launch template version whose
+// instance profile the caller named (ClusterSpec.InstanceProfile), so that
+// a read back tells it from the profile of an instance role archkit made
+// (ClusterSpec.InstanceRole): the template data holds only the name.
+const namedProfile = "archkit: instance profile named by the caller"
+
+// versionDescription returns the description of a launch template version
+// for spec: namedProfile when the nodes run with a named profile.
+func versionDescription(spec *blueprint.ClusterSpec) *string {
+	if spec.InstanceRole == "" && spec.InstanceProfile != "" {
+		return awssdk.String(namedProfile)
 	}
 	return nil
 }

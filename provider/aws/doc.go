@@ -69,6 +69,9 @@
 //     the engine waits. The tunnels' configuration (pre-shared keys) that
 //     AWS returns is never kept. A connection read without options (moto)
 //     reads as BGP.
+//   - key_pair: ImportKeyPair of the public key (never a private one),
+//     tagged; its provider id is its name, which the launch template's
+//     KeyName takes; read back with DescribeKeyPairs IncludePublicKey.
 //   - route_table: routes to the internet gateway, a NAT gateway or the
 //     VPN gateway (routes the gateway propagates are not the table's), and the
 //     association with its subnet (moved with ReplaceRouteTableAssociation

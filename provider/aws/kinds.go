@@ -57,6 +57,8 @@ var kinds = map[blueprint.Kind]kindOps{
 	blueprint.KindLoadBalancer: {list: (*Driver).listLoadBalancers, read: (*Driver).readLoadBalancer,
 		create: (*Driver).createLoadBalancer, update: (*Driver).updateLoadBalancer, delete: (*Driver).deleteLoadBalancer,
 		mutable: loadBalancerMutable},
+	blueprint.KindKeyPair: {list: (*Driver).listKeyPairs, read: (*Driver).readKeyPair, create: (*Driver).createKeyPair,
+		delete: noData((*Driver).deleteKeyPair)},
 	blueprint.KindCluster: {list: (*Driver).listClusters, read: (*Driver).readCluster, create: (*Driver).createCluster,
 		update: (*Driver).updateCluster, delete: noData((*Driver).deleteCluster),
 		mutable: clusterMutable},
@@ -115,6 +117,7 @@ var (
 		"subnets",                                                                     // UpdateAutoScalingGroup VPCZoneIdentifier
 		"load_balancers",                                                              // AttachLoadBalancerTargetGroups, DetachLoadBalancerTargetGroups
 		"allow_imdsv1", "metadata_hop_limit", "unencrypted_volumes", "volume_kms_key", // CreateLaunchTemplateVersion, then UpdateAutoScalingGroup to $Latest
+		"key_pair", "instance_profile", // CreateLaunchTemplateVersion KeyName, IamInstanceProfile; new nodes start with them
 		"scaling",       // PutScalingPolicy, DeletePolicy
 		"instance_role", // CreateLaunchTemplateVersion (IamInstanceProfile), then UpdateAutoScalingGroup to $Latest
 	}

@@ -34,6 +34,11 @@ func (d *Driver) validateCluster(op string, e, _ *entry) error {
 			return err
 		}
 	}
+	if s.KeyPair != "" {
+		if _, err := d.ref(op, e, "cluster.key_pair", s.KeyPair, blueprint.KindKeyPair); err != nil {
+			return err
+		}
+	}
 	return d.checkFloatingIP(op, e)
 }
 

@@ -68,6 +68,11 @@
 //   - VPN gateways: one per Net; customer gateways: one per address; VPN
 //     connections: existing gateways, one per pair; a gateway is not
 //     deleted while a connection names it;
+//   - key pairs: a public key both clouds import (a private key refused),
+//     a name unique in the region; a key pair is not deleted while a
+//     cluster names it (neither cloud stops that delete: the fake is
+//     stricter, so that a plan deleting a key pair still in use fails in
+//     tests);
 //   - route tables: one per subnet, targets of the declared kind in the
 //     same Net, Quotas.RoutesPerTable and RouteTablesPerNet (the main
 //     table counts);

@@ -108,7 +108,7 @@ type Options struct {
 // Outscale sets the options that mimic OUTSCALE: its id style, its profile
 // ([netplan.Outscale]: subnets down to /29, no rule quotas known), and no
 // network ACL, no managed database, no autoscaling (a cluster's scaling
-// policy) and, as its driver, no VPN yet.
+// policy), no instance profile.
 //
 //	d := fake.New(fake.Outscale)
 func Outscale(o *Options) {
@@ -122,16 +122,13 @@ func Outscale(o *Options) {
 		blueprint.KindNetworkACL:      "OUTSCALE has no network ACL; enforce with security groups",
 		blueprint.KindDatabase:        "OUTSCALE has no managed database; use the database's cluster fallback",
 		blueprint.KindDatabaseReplica: "OUTSCALE has no managed database read replicas; size the database cluster instead",
-		// as the OUTSCALE driver, which does not drive them yet
-		blueprint.KindVPNGateway:      "the OUTSCALE driver does not create virtual gateways yet",
-		blueprint.KindCustomerGateway: "the OUTSCALE driver does not create client gateways yet",
-		blueprint.KindVPNConnection:   "the OUTSCALE driver does not create VPN connections yet",
 		blueprint.KindFlowLog:         noFlowLogs,
 		blueprint.KindInstanceRole:    noInstanceRoles,
 	}
 	o.UnsupportedFields = map[blueprint.Kind]map[string]string{
 		blueprint.KindCluster: {"scaling": "OUTSCALE has no autoscaling service; the VMs are kept at the desired count",
-			"instance_role": noInstanceRoles},
+			"instance_role":    noInstanceRoles,
+			"instance_profile": "OUTSCALE has no IAM instance profiles (nor Session Manager); reach the VMs through a bastion's SSH or a VPN"},
 	}
 	o.ClientTokens = []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindCluster}
 	o.NoEmptyCluster = "an OUTSCALE cluster is its VMs: one of 0 VMs leaves nothing to find"

@@ -32,7 +32,13 @@
 //	                     Rules with SecurityGroupsMembers (by id) or IpRanges; the allow-all
 //	                     outbound rule of a new group is removed unless listed
 //	load_balancer        CreateLoadBalancer (listeners, subnet, groups, tags) + UpdateLoadBalancer (health check)
-//	cluster              CreateVms per node (ClientToken), tagged, + LinkLoadBalancerBackendMachines
+//	vpn_gateway          CreateVirtualGateway (ipsec.1) + LinkVirtualGateway; Delete unlinks first
+//	customer_gateway     CreateClientGateway (ipsec.1, PublicIp, BgpAsn): the peer's device
+//	vpn_connection       CreateVpnConnection (StaticRoutesOnly unless BGP) + CreateVpnConnectionRoute
+//	                     per static route, changed in place (Create / DeleteVpnConnectionRoute)
+//	key_pair             CreateKeypair (PublicKey, Base64; never a private key), tagged by its id;
+//	                     its provider id is its name; ReadKeypairs gives only a fingerprint
+//	cluster              CreateVms per node (ClientToken, KeypairName), tagged, + LinkLoadBalancerBackendMachines
 //	network_acl, database unsupported (see below)
 //
 // Every resource carries the ownership tags, read back with the Tags filter

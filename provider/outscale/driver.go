@@ -169,6 +169,10 @@ func (d *Driver) Name() string { return "outscale" }
 // scalingUnsupported is why a cluster's scaling policy cannot be honoured.
 const scalingUnsupported = "OUTSCALE has no autoscaling service (VM groups are still under development in the API); archkit keeps the VMs at Desired"
 
+// instanceProfileUnsupported is why a cluster's instance profile cannot be
+// honoured.
+const instanceProfileUnsupported = "OUTSCALE has no IAM instance profiles (nor Session Manager); reach the VMs through a bastion's SSH or a VPN"
+
 // Capabilities reports what OUTSCALE lacks: network ACLs, managed
 // databases and autoscaling (a cluster's scaling policy: the engine keeps
 // the VMs at Desired). See the package documentation for the fields
@@ -177,7 +181,8 @@ func (d *Driver) Capabilities() driver.Capabilities {
 	c := driver.Capabilities{
 		Unsupported: map[blueprint.Kind]string{},
 		UnsupportedFields: map[blueprint.Kind]map[string]string{
-			blueprint.KindCluster: {"scaling": scalingUnsupported, "instance_role": instanceRolesUnsupported},
+			blueprint.KindCluster: {"scaling": scalingUnsupported, "instance_role": instanceRolesUnsupported,
+				"instance_profile": instanceProfileUnsupported},
 		},
 		Mutable: map[blueprint.Kind][]string{},
 		// The secure defaults OUTSCALE's API has no setting for, neither
@@ -189,6 +194,9 @@ func (d *Driver) Capabilities() driver.Capabilities {
 		WriteOnly: map[blueprint.Kind][]string{
 			blueprint.KindCluster:      {"allow_imdsv1", "metadata_hop_limit", "unencrypted_volumes", "volume_kms_key"},
 			blueprint.KindLoadBalancer: {"plain_http", "tls_policy", "keep_invalid_headers", "allow_deletion"},
+			// ReadKeypairs returns the key's fingerprint, never the key: the
+			// hash in the keypair's name tells another key.
+			blueprint.KindKeyPair: {"public_key"},
 		},
 		// CreateNatService and CreateVms take a ClientToken; no other create does.
 		ClientTokens:   []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindCluster},

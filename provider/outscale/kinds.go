@@ -38,13 +38,12 @@ func registry() map[blueprint.Kind]kindOps {
 			update: (*Driver).updateInternetService, delete: noData((*Driver).deleteInternetService), mutable: internetServiceMutable},
 		blueprint.KindPublicIP:   {list: (*Driver).listPublicIPs, create: (*Driver).createPublicIP, delete: noData((*Driver).deletePublicIP)},
 		blueprint.KindNATGateway: {list: (*Driver).listNatServices, create: (*Driver).createNatService, delete: noData((*Driver).deleteNatService)},
-		// OUTSCALE's API has them (CreateVirtualGateway, LinkVirtualGateway,
-		// CreateClientGateway, CreateVpnConnection, CreateVpnConnectionRoute,
-		// UpdateRoutePropagation); this driver and its test server do not
-		// drive them yet.
-		blueprint.KindVPNGateway:      {unsupported: "the OUTSCALE driver does not create virtual gateways yet"},
-		blueprint.KindCustomerGateway: {unsupported: "the OUTSCALE driver does not create client gateways yet"},
-		blueprint.KindVPNConnection:   {unsupported: "the OUTSCALE driver does not create VPN connections yet"},
+		blueprint.KindVPNGateway: {list: (*Driver).listVirtualGateways, create: (*Driver).createVirtualGateway,
+			delete: noData((*Driver).deleteVirtualGateway)},
+		blueprint.KindCustomerGateway: {list: (*Driver).listClientGateways, create: (*Driver).createClientGateway,
+			delete: noData((*Driver).deleteClientGateway)},
+		blueprint.KindVPNConnection: {list: (*Driver).listVpnConnections, create: (*Driver).createVpnConnection,
+			update: (*Driver).updateVpnConnection, delete: noData((*Driver).deleteVpnConnection), mutable: vpnConnectionMutable},
 		// OUTSCALE peers two Nets of one region only (About Net Peerings,
 		// OUTSCALE user guide: peered Nets "must be located in the same
 		// Region"); archkit links the Nets of a deployment's regions, which
@@ -61,6 +60,7 @@ func registry() map[blueprint.Kind]kindOps {
 		blueprint.KindLoadBalancer: {list: (*Driver).listLoadBalancers, create: (*Driver).createLoadBalancer,
 			update: (*Driver).updateLoadBalancer, delete: noData((*Driver).deleteLoadBalancer),
 			mutable: loadBalancerMutable},
+		blueprint.KindKeyPair: {list: (*Driver).listKeypairs, create: (*Driver).createKeypair, delete: noData((*Driver).deleteKeypairNamed)},
 		blueprint.KindCluster: {list: (*Driver).listClusters, create: (*Driver).createCluster, update: (*Driver).updateCluster,
 			delete: (*Driver).deleteCluster, mutable: clusterMutable},
 		blueprint.KindDatabase:        {unsupported: "OUTSCALE has no managed database service; use a database cluster (DatabaseSpec.Fallback)"},
@@ -89,6 +89,9 @@ var (
 	}
 	internetServiceMutable = []string{
 		"net", // UnlinkInternetService, LinkInternetService
+	}
+	vpnConnectionMutable = []string{
+		"static_routes", // CreateVpnConnectionRoute, DeleteVpnConnectionRoute
 	}
 	routeTableMutable = []string{
 		"subnet", // UnlinkRouteTable, LinkRouteTable

@@ -59,6 +59,8 @@ func routeTableObserved(rt osc.RouteTable, tags map[string]string) driver.Observ
 			s.Routes = append(s.Routes, blueprint.RouteSpec{Destination: dest, TargetKind: netplan.TargetNATGateway, Target: blueprint.Ref(r.GetNatServiceId())})
 		case strings.HasPrefix(r.GetGatewayId(), "igw-"):
 			s.Routes = append(s.Routes, blueprint.RouteSpec{Destination: dest, TargetKind: netplan.TargetInternetGateway, Target: blueprint.Ref(r.GetGatewayId())})
+		case strings.HasPrefix(r.GetGatewayId(), "vgw-") && r.GetCreationMethod() != "EnableVgwRoutePropagation":
+			s.Routes = append(s.Routes, blueprint.RouteSpec{Destination: dest, TargetKind: netplan.TargetVPNGateway, Target: blueprint.Ref(r.GetGatewayId())})
 		}
 	}
 	o.Resource.RouteTable = s

@@ -129,7 +129,7 @@ func (d *Driver) clusterObserved(ctx context.Context, id string, nodes []node) (
 	n0 := nodes[0]
 	o := observed(blueprint.KindCluster, id, n0.tags)
 	s := &blueprint.ClusterSpec{Tier: n0.tags[tagClusterTier], Image: n0.vm.GetImageId(), InstanceType: n0.vm.GetVmType(),
-		Desired: len(nodes), Stateless: n0.tags[tagStateless] == "true"}
+		Desired: len(nodes), Stateless: n0.tags[tagStateless] == "true", KeyPair: blueprint.Ref(n0.vm.GetKeypairName())}
 	s.Min, _ = strconv.Atoi(n0.tags[tagMin])
 	s.Max, _ = strconv.Atoi(n0.tags[tagMax])
 	if tp, err := strconv.Atoi(n0.tags[tagTargetPort]); err == nil {
@@ -507,6 +507,9 @@ func (d *Driver) createNode(ctx context.Context, req driver.Request, id string, 
 	}
 	if s.UserData != "" {
 		in.UserData = osc.PtrString(base64.StdEncoding.EncodeToString([]byte(s.UserData.Value())))
+	}
+	if s.KeyPair != "" { // the keypair's provider id is its name
+		in.KeypairName = osc.PtrString(string(s.KeyPair))
 	}
 	resp, err := call(ctx, d, "CreateVms", k, id, func(ctx context.Context) (osc.CreateVmsResponse, *http.Response, error) {
 		return d.api.VmApi.CreateVms(ctx).CreateVmsRequest(in).Execute()

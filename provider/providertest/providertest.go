@@ -704,6 +704,11 @@ var mutations = map[blueprint.Kind]map[string]mutation{
 		}},
 		"image":         {"cluster/web", func(r *blueprint.Resource, ref func(string) blueprint.Ref) { r.Cluster.Image = ImageNext }},
 		"instance_role": {"cluster/web", func(r *blueprint.Resource, _ func(string) blueprint.Ref) { r.Cluster.InstanceRole = "" }},
+		// New nodes start without the key pair; the nodes that run keep it.
+		"key_pair": {"cluster/web", func(r *blueprint.Resource, _ func(string) blueprint.Ref) { r.Cluster.KeyPair = "" }},
+		"instance_profile": {"cluster/web", func(r *blueprint.Resource, _ func(string) blueprint.Ref) {
+			r.Cluster.InstanceRole, r.Cluster.InstanceProfile = "", "archkit-conformance-ssm" // one or the other
+		}},
 		"security_groups": {"cluster/web", func(r *blueprint.Resource, ref func(string) blueprint.Ref) {
 			r.Cluster.SecurityGroups = append(r.Cluster.SecurityGroups, ref("security_group/db"))
 		}},

@@ -32,10 +32,11 @@ import (
 //	network_acl/web on subnet/web/a and /b
 //	load_balancer/web over subnet/web/a and /b, HTTP 80 -> 8080
 //	flow_log/main of net/main to CloudWatch Logs
+//	key_pair/web with PublicKey
 //	database/main in subnet/app/a and /b
 //	database_replica/main/1 of database/main
 //	instance_role/web: consume the queue "orders", read database/main's secret
-//	cluster/web in subnet/app/a and /b behind load_balancer/web, with instance_role/web
+//	cluster/web in subnet/app/a and /b behind load_balancer/web, with instance_role/web and key_pair/web
 func Resources(deployment string, zones []string) []blueprint.Resource {
 	za, zb := "a", "b"
 	if len(zones) > 0 {
@@ -114,6 +115,8 @@ func Resources(deployment string, zones []string) []blueprint.Resource {
 			HealthCheck: blueprint.HealthCheckSpec{Protocol: "HTTP", Port: 8080, Path: "/health",
 				IntervalSeconds: 30, TimeoutSeconds: 5, HealthyThreshold: 3, UnhealthyThreshold: 3},
 		}},
+		{ID: "key_pair/web", Kind: blueprint.KindKeyPair, KeyPair: &blueprint.KeyPairSpec{
+			Name: deployment + "-web-" + PublicKey.ShortHash(), PublicKey: PublicKey}},
 		{ID: "database/main", Kind: blueprint.KindDatabase, Database: &blueprint.DatabaseSpec{
 			Engine: "postgres", InstanceClass: "db.t3.micro", StorageGiB: 20, BackupRetentionDays: 7,
 			Encrypted: true, Port: 5432, Username: "archkit", Subnets: app,
@@ -130,10 +133,14 @@ func Resources(deployment string, zones []string) []blueprint.Resource {
 			Tier: "web", Subnets: app, SecurityGroups: []blueprint.Ref{"security_group/web"},
 			Image: Image, InstanceType: "t3.micro", UserData: "#!/bin/sh\necho archkit\n",
 			Min: 1, Desired: 2, Max: 4, Stateless: true,
-			LoadBalancers: []blueprint.Ref{"load_balancer/web"}, TargetPort: 8080, InstanceRole: "instance_role/web",
+			LoadBalancers: []blueprint.Ref{"load_balancer/web"}, TargetPort: 8080, InstanceRole: "instance_role/web", KeyPair: "key_pair/web",
 		}},
 	}
 }
+
+// PublicKey is the SSH public key of the suite's key pair: an ed25519
+// key whose private half nobody kept.
+const PublicKey tier.PublicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOpKbGPinFIKvvVQexMuxfmVR3auvr57kkIe6mkURtIs"
 
 // OfficeIP is the public address of the suite's customer gateway (a
 // documentation address, RFC 5737).

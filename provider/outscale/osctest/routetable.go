@@ -3,6 +3,7 @@ package osctest
 import (
 	"net/netip"
 	"slices"
+	"strings"
 )
 
 type rtLink struct {
@@ -13,7 +14,7 @@ type rtLink struct {
 
 type route struct {
 	dest   string
-	gw     string // "local" or igw id
+	gw     string // "local", an internet service or a virtual gateway id
 	natID  string
 	vmID   string
 	method string
@@ -266,6 +267,15 @@ func (s *Server) routeTarget(rt *routeTableRes, in *routeRequest, method string)
 	}
 	r := route{dest: p.String(), method: method}
 	switch {
+	case strings.HasPrefix(in.GatewayId, "vgw-"):
+		g := s.vgws[in.GatewayId]
+		if g == nil {
+			return route{}, notFound(codeNotFoundVgw, "VirtualGateway", in.GatewayId)
+		}
+		if g.netID != rt.netID {
+			return route{}, invalidValue(codeInvalidParameterValue, "The virtual gateway '%s' is not linked to Net '%s'", g.id, rt.netID)
+		}
+		r.gw = g.id
 	case in.GatewayId != "":
 		g := s.igws[in.GatewayId]
 		if g == nil {

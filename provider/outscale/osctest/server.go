@@ -72,6 +72,9 @@ type Server struct {
 	nets      map[string]*netRes
 	subnets   map[string]*subnetRes
 	igws      map[string]*igwRes
+	vgws      map[string]*vgwRes
+	cgws      map[string]*cgwRes
+	vpns      map[string]*vpnRes
 	pips      map[string]*publicIPRes
 	nats      map[string]*natRes
 	rtbs      map[string]*routeTableRes
@@ -134,6 +137,9 @@ func NewServer(optFns ...func(*Options)) (*Server, error) {
 	s.nets = map[string]*netRes{}
 	s.subnets = map[string]*subnetRes{}
 	s.igws = map[string]*igwRes{}
+	s.vgws = map[string]*vgwRes{}
+	s.cgws = map[string]*cgwRes{}
+	s.vpns = map[string]*vpnRes{}
 	s.pips = map[string]*publicIPRes{}
 	s.nats = map[string]*natRes{}
 	s.rtbs = map[string]*routeTableRes{}

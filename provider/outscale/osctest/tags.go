@@ -31,6 +31,8 @@ type filters struct {
 	SnapshotIds, VolumeIds                              []string
 	Keys, Values, ResourceIds, ResourceTypes            []string
 	QuotaNames, Collections, QuotaTypes                 []string
+	VirtualGatewayIds, ClientGatewayIds                 []string
+	VpnConnectionIds                                    []string
 }
 
 // readRequest is the common part of every Read* request.
@@ -164,6 +166,12 @@ func (s *Server) resourceType(id string) string {
 		return "image"
 	case s.keypairs[id] != nil:
 		return "keypair"
+	case s.vgws[id] != nil:
+		return "virtual-private-gateway"
+	case s.cgws[id] != nil:
+		return "customer-gateway"
+	case s.vpns[id] != nil:
+		return "vpn-connection"
 	case s.snapshots[id] != nil:
 		return "snapshot"
 	case s.volumeVM(id) != nil:

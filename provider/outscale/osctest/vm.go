@@ -235,6 +235,10 @@ func (s *Server) createVms(body []byte) (map[string]any, *apiError) {
 			}
 		}
 	}
+	// A VM starts with the public key of an existing keypair, by name.
+	if in.KeypairName != "" && !slices.ContainsFunc(sortedKeys(s.keypairs), func(k string) bool { return s.keypairs[k].name == in.KeypairName }) {
+		return nil, notFound(codeNotFoundKeypair, "Keypair", in.KeypairName)
+	}
 	if lim := s.quota("vm_sg_limit"); len(sgIDs) > lim {
 		return nil, quotaExceeded("vm_sg_limit", lim)
 	}
