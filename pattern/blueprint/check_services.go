@@ -98,6 +98,10 @@ func (ps *problems) cluster(field string, s *ClusterSpec) {
 	if s.MetadataHopLimit < 0 || s.MetadataHopLimit > 64 {
 		ps.add(field+".metadata_hop_limit", strconv.Itoa(s.MetadataHopLimit), "outside 1-64 (HttpPutResponseHopLimit)", "use 0 (1 hop, the default), or 2 for containers")
 	}
+	if s.InstanceRole != "" && s.InstanceProfile != "" {
+		ps.add(field+".instance_profile", strconv.Quote(s.InstanceProfile), "set with instance_role "+string(s.InstanceRole)+": the nodes run with one profile",
+			"drop instance_profile and grant what the nodes need (tier.Cluster.Grants), or drop the grants")
+	}
 	if s.PublicIP != "" && s.Desired < 2 {
 		ps.add(field+".public_ip", string(s.PublicIP), fmt.Sprintf("a floating public IP on %d node(s): no standby to move to", s.Desired),
 			"run at least 2 nodes (desired), or drop the floating IP")

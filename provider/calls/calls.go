@@ -188,11 +188,12 @@ func Minimum(c Cloud, bp *blueprint.Blueprint) (Steps, error) {
 
 // fallback is what the engine makes of r on a cloud without its kind,
 // with AllowFallback: a database becomes its fallback cluster (r and the
-// cluster's row), a network ACL or a read replica is dropped (nil, true);
+// cluster's row), a network ACL, a read replica, a flow log or an instance
+// role is dropped (nil, true);
 // false when r has no fallback.
 func fallback(t *Table, r *blueprint.Resource) (*blueprint.Resource, Row, bool) {
 	switch r.Kind {
-	case blueprint.KindNetworkACL, blueprint.KindDatabaseReplica:
+	case blueprint.KindNetworkACL, blueprint.KindDatabaseReplica, blueprint.KindFlowLog, blueprint.KindInstanceRole:
 		return nil, Row{}, true
 	case blueprint.KindDatabase:
 		row, ok := t.Row(blueprint.KindCluster)

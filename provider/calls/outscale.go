@@ -104,6 +104,40 @@ var outscaleTable = Table{
 			ListText: "ReadLoadBalancers (a poll operation; it has no tag filter)",
 		},
 		{
+			Kind:         blueprint.KindKeyPair,
+			Create:       "1 CreateKeypair (PublicKey) + 1 CreateTags",
+			Delete:       "1 DeleteKeypair",
+			Why:          "CreateKeypair takes no tags",
+			CreateWrites: n(2), DeleteWrites: n(1),
+			List: 1, ListText: "1 ReadKeypairs",
+		},
+		{
+			Kind:         blueprint.KindVPNGateway,
+			Create:       "1 CreateVirtualGateway + 1 CreateTags + 1 LinkVirtualGateway",
+			Delete:       "1 UnlinkVirtualGateway + 1 DeleteVirtualGateway",
+			Why:          "the link to the Net is a call of its own; the create takes no tags",
+			CreateWrites: n(3), DeleteWrites: n(2),
+			ListText: "ReadVirtualGateways (a poll operation)",
+		},
+		{
+			Kind:         blueprint.KindCustomerGateway,
+			Create:       "1 CreateClientGateway + 1 CreateTags",
+			Delete:       "1 DeleteClientGateway",
+			CreateWrites: n(2), DeleteWrites: n(1),
+			List: 1, ListText: "1 ReadClientGateways",
+		},
+		{
+			Kind:   blueprint.KindVPNConnection,
+			Create: "1 CreateVpnConnection + 1 CreateTags + 1 CreateVpnConnectionRoute per static route",
+			Delete: "1 DeleteVpnConnection",
+			Why:    "one static route per call",
+			CreateWrites: func(r *blueprint.Resource) int {
+				return 2 + len(r.VPNConnection.StaticRoutes)
+			},
+			DeleteWrites: n(1),
+			ListText:     "ReadVpnConnections (a poll operation)",
+		},
+		{
 			Kind:   blueprint.KindCluster,
 			Create: "*z* CreateVms (one subnet each, MinVmsCount = MaxVmsCount, ClientToken) + 1 CreateTags (one call names every VM) + 1 LinkLoadBalancerBackendMachines per load balancer + polls",
 			Delete: "1 DeleteVms (all VmIds), + 1 UpdateVm per VM to lift the deletion protection of a stateful cluster the caller allowed + polls (the counts of a delete with SkipFinalSnapshot; a final snapshot adds StopVms and one CreateSnapshot and CreateTags per volume)",
