@@ -117,7 +117,7 @@ var outscaleTable = Table{
 			Delete:       "1 UnlinkVirtualGateway + 1 DeleteVirtualGateway",
 			Why:          "the link to the Net is a call of its own; the create takes no tags",
 			CreateWrites: n(3), DeleteWrites: n(2),
-			ListText: "ReadVirtualGateways (a poll operation)",
+			List: 1, ListText: "1 ReadVirtualGateways",
 		},
 		{
 			Kind:         blueprint.KindCustomerGateway,
@@ -135,7 +135,8 @@ var outscaleTable = Table{
 				return 2 + len(r.VPNConnection.StaticRoutes)
 			},
 			DeleteWrites: n(1),
-			ListText:     "ReadVpnConnections (a poll operation)",
+			List:         1,
+			ListText:     "1 ReadVpnConnections",
 		},
 		{
 			Kind:   blueprint.KindCluster,
