@@ -51,9 +51,10 @@ func TestThreeTierRecoveryRegion(t *testing.T) {
 		total, perOp := srvs[r].Requests()
 		applied[r] = writes(perOp)
 		t.Logf("apply %s: %s; %d OUTSCALE requests (%d writes)", r, res.Region(r), total, applied[r])
-		// Network ACLs are dropped (OUTSCALE has none), and so are the
-		// clusters of 0 nodes of the pilot light (a cluster is its VMs).
-		left := len(bps[r].OfKind(blueprint.KindNetworkACL))
+		// Network ACLs, flow logs and instance roles are dropped (OUTSCALE
+		// has none), and so are the clusters of 0 nodes of the pilot light
+		// (a cluster is its VMs).
+		left := len(bps[r].OfKind(blueprint.KindNetworkACL)) + len(bps[r].OfKind(blueprint.KindFlowLog)) + len(bps[r].OfKind(blueprint.KindInstanceRole))
 		for _, c := range bps[r].OfKind(blueprint.KindCluster) {
 			if c.Cluster.Desired == 0 {
 				left++
