@@ -26,6 +26,8 @@ var sentOnce = map[string]bool{
 	"CreateLaunchTemplateVersion": true, "CreateLoadBalancer": true, "CreateTargetGroup": true,
 	"CreateListener": true, "CreateAutoScalingGroup": true, "CreateDBSubnetGroup": true,
 	"CreateDBInstance": true, "CreateDBInstanceReadReplica": true,
+	"CreateVpnGateway": true, "AttachVpnGateway": true, "CreateCustomerGateway": true,
+	"CreateVpnConnection": true, "CreateVpnConnectionRoute": true, "ImportKeyPair": true, "CreateFlowLogs": true,
 }
 
 // maybeDone is the error of a call of sentOnce whose outcome is unknown:

@@ -28,6 +28,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/aws"
@@ -421,4 +422,38 @@ func TestLongestDeploymentName(t *testing.T) {
 	_, err = eng.Destroy(ctx, name, allowStateful(bp))
 	require.NoError(t, err)
 	assertAccountEmpty(t, td)
+}
+
+// TestLostAnswerVPNAndKeyPair loses the answer of every create of a VPN
+// peer's gateway, customer gateway and connection, of a bastion's key
+// pair and of the Net's flow log, once: the first three have no client
+// token and moto ignores the flow log's, so a blind repeat by the SDK
+// made a second gateway (seen in make test when moto dropped a connection
+// under load) or failed (FlowLogAlreadyExists); the calls are sent once
+// and the driver's next attempt finds what the lost one made. Each network
+// ACL entry loses its answer too, and each attempt makes one more: 20
+// attempts.
+func TestLostAnswerVPNAndKeyPair(t *testing.T) {
+	t.Parallel()
+	mw, lost := loseAnswers(creates)
+	td := newDriver(t, func(o *aws.Options) { o.APIOptions = append(o.APIOptions, mw) })
+	ctx := t.Context()
+	a := vpnArch("lossyvpn", 65020)
+	a.AddBastionHost("bastion", pattern.Bastion{Admins: netplan.Peer("office"), Image: "ami-12c6146b",
+		PublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOpKbGPinFIKvvVQexMuxfmVR3auvr57kkIe6mkURtIs alice@laptop", Targets: []string{"app"}})
+	bp, err := a.Build()
+	require.NoError(t, err)
+	require.NotEmpty(t, bp.OfKind(blueprint.KindKeyPair))
+	eng := provider.NewEngine(td.Driver, func(o *provider.Options) {
+		o.RateLimit = -1
+		o.PollMin, o.PollMax = 5*time.Millisecond, 20*time.Millisecond
+		o.Retry = driver.RetryPolicy{MaxAttempts: 20, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
+		o.WaitTimeout = 30 * time.Second
+	})
+	res, err := eng.Apply(ctx, bp)
+	require.NoError(t, err)
+	t.Logf("%s; %d answers lost", res, lost.Load())
+	assertOnce(t, td, bp)
+	_, err = eng.Destroy(ctx, bp.Deployment, allowStateful(bp))
+	require.NoError(t, err)
 }
