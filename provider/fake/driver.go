@@ -258,8 +258,18 @@ func (d *Driver) init(o Options) {
 	if o.ClientTokens == nil {
 		o.ClientTokens = awsClientTokens
 	}
-	if o.UnsupportedFields == nil && o.Cloud != CloudOutscale {
-		o.UnsupportedFields = map[blueprint.Kind]map[string]string{blueprint.KindCluster: {"public_ip": awsNoFloatingIP}}
+	if o.Cloud != CloudOutscale {
+		// As AWS, whatever else the caller marks unsupported.
+		o.UnsupportedFields = cloneFields(o.UnsupportedFields)
+		if o.UnsupportedFields == nil {
+			o.UnsupportedFields = map[blueprint.Kind]map[string]string{}
+		}
+		if o.UnsupportedFields[blueprint.KindCluster] == nil {
+			o.UnsupportedFields[blueprint.KindCluster] = map[string]string{}
+		}
+		if _, set := o.UnsupportedFields[blueprint.KindCluster]["public_ip"]; !set {
+			o.UnsupportedFields[blueprint.KindCluster]["public_ip"] = awsNoFloatingIP
+		}
 	}
 	o.ClientTokens = slices.Clone(o.ClientTokens)
 	o.Unsupported = maps.Clone(o.Unsupported)

@@ -79,6 +79,11 @@ func TestScalingCapabilities(t *testing.T) {
 	assert.Equal(t, []string{"public_ip"}, slices.Collect(maps.Keys(aws.UnsupportedFields[blueprint.KindCluster])), "AWS keeps no floating IP on a cluster")
 	assert.False(t, aws.SupportsField(blueprint.KindCluster, "public_ip"))
 	assert.True(t, fake.New(fake.Outscale).Capabilities().CanUpdate(blueprint.KindCluster, "public_ip"), "OUTSCALE moves it in place")
+	own := fake.New(func(o *fake.Options) {
+		o.UnsupportedFields = map[blueprint.Kind]map[string]string{blueprint.KindCluster: {"scaling": "not here"}}
+	}).Capabilities()
+	assert.False(t, own.SupportsField(blueprint.KindCluster, "public_ip"), "a caller's own unsupported fields keep AWS's")
+	assert.False(t, own.SupportsField(blueprint.KindCluster, "scaling"))
 
 	osc := fake.New(fake.Outscale).Capabilities()
 	assert.False(t, osc.CanUpdate(blueprint.KindCluster, "scaling"), "not mutable where unsupported")

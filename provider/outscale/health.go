@@ -21,10 +21,11 @@ const partUnhealthy = "unhealthy_vm"
 // as an autoscaling group with ELB health checks does: the cluster then
 // shows fewer nodes than desired, and its Update replaces them. It
 // returns the nodes kept and the VMs left out. A stateful cluster's nodes
-// are never left out (their data stays where it is), and neither are all
-// the nodes of a cluster: when none passes, the fault is more likely the
-// service or the check than the VMs, and replacing them all would take
-// the service down (load balancers fail open for the same reason).
+// are never left out (their data stays where it is), and nodes are left
+// out only while another node past its grace passes the check: when none
+// does, the fault is more likely the service or the check than the VMs,
+// and replacing them all would take the service down (load balancers fail
+// open for the same reason).
 func (d *Driver) withoutUnhealthy(ctx context.Context, cid string, nodes []node) ([]node, []string, error) {
 	tags := nodes[0].tags
 	lbs := splitList(tags[tagLBs])
@@ -58,7 +59,7 @@ func (d *Driver) withoutUnhealthy(ctx context.Context, cid string, nodes []node)
 			}
 		}
 	}
-	if len(down) == 0 || len(down) == len(nodes) {
+	if len(down) == 0 || len(down) >= len(ids) {
 		return nodes, nil, nil
 	}
 	slices.Sort(down)
