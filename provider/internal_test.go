@@ -139,3 +139,26 @@ func TestPreflightDeploymentName(t *testing.T) {
 	}
 	assert.NoError(t, preflight(&blueprint.Blueprint{Deployment: "shop-prod-2"}, fake.New()))
 }
+
+// TestDeleteOptionsGroupDeleted: a rule set's delete says its group goes
+// too exactly when the run deletes or replaces that group, so drivers
+// revoke only the rules that name another group then, and all of them
+// otherwise.
+func TestDeleteOptionsGroupDeleted(t *testing.T) {
+	t.Parallel()
+	rules := func(group string) *driver.Observed {
+		return &driver.Observed{ID: group + "/rules", Resource: blueprint.Resource{Kind: blueprint.KindSecurityGroupRules,
+			SecurityGroupRules: &blueprint.SecurityGroupRulesSpec{Group: blueprint.Ref(group)}}}
+	}
+	r := &run{cs: &Changeset{Changes: []Change{
+		{ID: "security_group/web", Kind: blueprint.KindSecurityGroup, Action: ActionDelete, ProviderID: "sg-web"},
+		{ID: "security_group/app", Kind: blueprint.KindSecurityGroup, Action: ActionReplace, ProviderID: "sg-app"},
+		{ID: "security_group/db", Kind: blueprint.KindSecurityGroup, Action: ActionUpdate, ProviderID: "sg-db"},
+		{ID: "subnet/web-a", Kind: blueprint.KindSubnet, Action: ActionDelete, ProviderID: "sg-kept"},
+	}}}
+	for group, want := range map[string]bool{"sg-web": true, "sg-app": true, "sg-db": false, "sg-kept": false, "": false} {
+		assert.Equal(t, want, r.deleteOptions(rules(group), "security_group_rules/x").GroupDeleted, group)
+	}
+	other := &driver.Observed{ID: "sg-web", Resource: blueprint.Resource{Kind: blueprint.KindSecurityGroup}}
+	assert.False(t, r.deleteOptions(other, "security_group/web").GroupDeleted, "only a rule set's delete says it")
+}

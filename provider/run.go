@@ -32,6 +32,9 @@ type run struct {
 
 	allow []string             // the stateful resources this run may delete (AllowDataLoss)
 	del   driver.DeleteOptions // how deletes treat data; LiftProtection is set per resource
+
+	groupsOnce sync.Once
+	groupsGone map[string]bool // provider ids of the security groups this run deletes
 }
 
 // deleteOptions returns the options of the delete of o (logical id id): a
@@ -40,7 +43,24 @@ type run struct {
 func (r *run) deleteOptions(o *driver.Observed, id string) driver.DeleteOptions {
 	opts := r.del
 	opts.LiftProtection = !holdsData(o) || slices.Contains(r.allow, id)
+	if s := o.Resource.SecurityGroupRules; s != nil {
+		opts.GroupDeleted = r.deletesGroup(string(s.Group))
+	}
 	return opts
+}
+
+// deletesGroup reports whether the run deletes the security group whose
+// provider id is group (a delete, or the first half of a replace).
+func (r *run) deletesGroup(group string) bool {
+	r.groupsOnce.Do(func() {
+		r.groupsGone = map[string]bool{}
+		for _, ch := range r.cs.Changes {
+			if ch.Kind == blueprint.KindSecurityGroup && ch.ProviderID != "" && (ch.Action == ActionDelete || ch.Action == ActionReplace) {
+				r.groupsGone[ch.ProviderID] = true
+			}
+		}
+	})
+	return group != "" && r.groupsGone[group]
 }
 
 // do performs one node and reports it. The started event goes out with

@@ -11,17 +11,10 @@ import (
 	callcost "github.com/archkit/archkit/provider/calls"
 )
 
-// The steps where the driver is still above the bound on moto, and why:
-// the test fails when one of them comes within it, so that the list stays
-// true.
-const (
-	gapDestroyWrites = "rule sets revoked and untagged before their groups are deleted (RevokeSecurityGroupIngress, RevokeSecurityGroupEgress, DeleteTags), listeners deleted before their balancer"
-)
-
-var callGaps = map[string]map[string]string{
-	"seed003-webapp":    {"destroy writes": gapDestroyWrites},
-	"seed000-threetier": {"destroy writes": gapDestroyWrites},
-}
+// callGaps are the steps where the driver is still above the bound on
+// moto, and why, by blueprint: the test fails when one of them comes
+// within it, so that the list stays true. None is left.
+var callGaps = map[string]map[string]string{}
 
 // TestCallsAtTheMinimum counts the AWS requests of an apply, a no-op
 // re-apply and a destroy of the web app and the three-tier on moto, and

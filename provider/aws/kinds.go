@@ -47,7 +47,7 @@ var kinds = map[blueprint.Kind]kindOps{
 		create: (*Driver).createSecurityGroup, delete: noData((*Driver).deleteSecurityGroup)},
 	blueprint.KindSecurityGroupRules: {list: (*Driver).listSecurityGroupRules, read: (*Driver).readSecurityGroupRules,
 		create: (*Driver).createSecurityGroupRules, update: (*Driver).updateSecurityGroupRules,
-		delete: noData((*Driver).deleteSecurityGroupRules), mutable: rulesMutable},
+		delete: (*Driver).deleteSecurityGroupRules, mutable: rulesMutable},
 	blueprint.KindNetworkACL: {list: (*Driver).listNetworkACLs, read: (*Driver).readNetworkACL, create: (*Driver).createNetworkACL,
 		update: (*Driver).updateNetworkACL, delete: noData((*Driver).deleteNetworkACL), mutable: networkACLMutable},
 	blueprint.KindFlowLog: {list: (*Driver).listFlowLogs, read: (*Driver).readFlowLog, create: (*Driver).createFlowLog,

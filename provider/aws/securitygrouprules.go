@@ -384,8 +384,21 @@ func (d *Driver) listSecurityGroupRules(ctx context.Context, q driver.Query) ([]
 // deleteSecurityGroupRules revokes every rule of the group, in both
 // directions, and removes the rules-id tag. References to other groups go
 // with it, so the groups can then be deleted in any order.
-func (d *Driver) deleteSecurityGroupRules(ctx context.Context, cur driver.Observed) error {
+//
+// When the run deletes the group too (opts.GroupDeleted), it revokes only
+// the rules that name another group, as Cluster API's OUTSCALE provider
+// does before it deletes a cluster's groups: EC2 refuses to delete a group
+// that a rule of another group names (DependencyViolation), and the other
+// rules and the tags go with the group.
+func (d *Driver) deleteSecurityGroupRules(ctx context.Context, cur driver.Observed, opts driver.DeleteOptions) error {
 	group := groupOfRules(cur.ID)
+	if opts.GroupDeleted {
+		rules, err := d.describeRules(ctx, group)
+		if err != nil {
+			return err
+		}
+		return d.revokeAll(ctx, group, slices.DeleteFunc(rules, func(r awsRule) bool { return !namesOther(r.spec, group) }))
+	}
 	g, err := d.describeGroup(ctx, group)
 	if isCode(err, driver.NotFound) {
 		return nil
@@ -397,18 +410,7 @@ func (d *Driver) deleteSecurityGroupRules(ctx context.Context, cur driver.Observ
 	if err != nil {
 		return err
 	}
-	var in, out []string
-	for _, r := range rules {
-		if r.egress {
-			out = append(out, r.id)
-		} else {
-			in = append(in, r.id)
-		}
-	}
-	if err := d.revokeRules(ctx, group, false, in); err != nil && !isCode(err, driver.NotFound) {
-		return err
-	}
-	if err := d.revokeRules(ctx, group, true, out); err != nil && !isCode(err, driver.NotFound) {
+	if err := d.revokeAll(ctx, group, rules); err != nil {
 		return err
 	}
 	var drop []ec2types.Tag
@@ -423,6 +425,31 @@ func (d *Driver) deleteSecurityGroupRules(ctx context.Context, cur driver.Observ
 	_, err = d.EC2.DeleteTags(ctx, &ec2.DeleteTagsInput{Resources: []string{group}, Tags: drop})
 	if err != nil && !isCode(err, driver.NotFound) {
 		return mapErr("DeleteTags", "security_group_rules", cur.ID, err)
+	}
+	return nil
+}
+
+// namesOther reports whether r names a group other than group.
+func namesOther(r blueprint.RuleSpec, group string) bool {
+	return r.Group != "" && string(r.Group) != group
+}
+
+// revokeAll revokes rules, one call per direction that has some; rules
+// already gone are no error.
+func (d *Driver) revokeAll(ctx context.Context, group string, rules []awsRule) error {
+	var in, out []string
+	for _, r := range rules {
+		if r.egress {
+			out = append(out, r.id)
+		} else {
+			in = append(in, r.id)
+		}
+	}
+	if err := d.revokeRules(ctx, group, false, in); err != nil && !isCode(err, driver.NotFound) {
+		return err
+	}
+	if err := d.revokeRules(ctx, group, true, out); err != nil && !isCode(err, driver.NotFound) {
+		return err
 	}
 	return nil
 }

@@ -1,6 +1,20 @@
 package calls
 
-import "github.com/archkit/archkit/pattern/blueprint"
+import (
+	"slices"
+
+	"github.com/archkit/archkit/pattern/blueprint"
+)
+
+// namingOthers counts the directions of a rule set that have a rule naming
+// another group: what must be revoked before the groups are deleted.
+func namingOthers(r *blueprint.Resource) int {
+	s := r.SecurityGroupRules
+	other := func(rules []blueprint.RuleSpec) bool {
+		return slices.ContainsFunc(rules, func(x blueprint.RuleSpec) bool { return x.Group != "" && x.Group != s.Group })
+	}
+	return one(other(s.Inbound)) + one(other(s.Outbound))
+}
 
 // one returns 1 when cond holds.
 func one(cond bool) int {
@@ -142,13 +156,14 @@ var awsTable = Table{
 		{
 			Kind:   blueprint.KindSecurityGroupRules,
 			Create: "1 AuthorizeSecurityGroupIngress + 1 AuthorizeSecurityGroupEgress (each when the direction has rules, all its permissions in one call) + 1 CreateTags (the rule set's ownership tags on its group)",
-			Delete: "none when the group goes too (a destroy); else 1 RevokeSecurityGroupIngress + 1 RevokeSecurityGroupEgress + 1 DeleteTags",
-			Why:    "one call per group and direction; a rule set without rules still needs a resource to carry its tags",
+			Delete: "when the group goes too (a destroy): 1 RevokeSecurityGroupIngress + 1 RevokeSecurityGroupEgress, each only when the direction has a rule that names another group; else the same for every rule + 1 DeleteTags",
+			Why:    "one call per group and direction; a rule set without rules still needs a resource to carry its tags; EC2 refuses to delete a group that another group's rule names (DependencyViolation), the other rules go with their group",
 			CreateWrites: func(r *blueprint.Resource) int {
 				s := r.SecurityGroupRules
 				return 1 + one(len(s.Inbound) > 0) + one(len(s.Outbound) > 0)
 			},
-			List: 2, ListText: "1 DescribeSecurityGroups (the groups carrying rule sets) + 1 DescribeSecurityGroupRules (filtered by all their ids)",
+			DeleteWrites: namingOthers,
+			List:         2, ListText: "1 DescribeSecurityGroups (the groups carrying rule sets) + 1 DescribeSecurityGroupRules (filtered by all their ids)",
 		},
 		{
 			Kind:   blueprint.KindNetworkACL,

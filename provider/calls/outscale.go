@@ -81,13 +81,14 @@ var outscaleTable = Table{
 		{
 			Kind:   blueprint.KindSecurityGroupRules,
 			Create: "1 CreateSecurityGroupRule per direction that has rules (`Flow` Inbound, Outbound; all of them in its `Rules`) + 1 CreateTags (the rule set's tags on its group)",
-			Delete: "none when the group goes too (a destroy); else 1 DeleteSecurityGroupRule per direction + 1 DeleteTags",
-			Why:    "one call per group and direction",
+			Delete: "when the group goes too (a destroy): 1 DeleteSecurityGroupRule per direction that has a rule naming another group; else 1 per direction + 1 DeleteTags",
+			Why:    "one call per group and direction; DeleteSecurityGroup fails (9085) while another group's rule names the group, the other rules go with their group",
 			CreateWrites: func(r *blueprint.Resource) int {
 				s := r.SecurityGroupRules
 				return 1 + one(len(s.Inbound) > 0) + one(len(s.Outbound) > 0)
 			},
-			List: 1, ListText: "1 ReadSecurityGroups (the rule sets' tag filter)",
+			DeleteWrites: namingOthers,
+			List:         1, ListText: "1 ReadSecurityGroups (the rule sets' tag filter)",
 		},
 		{
 			Kind:     blueprint.KindNetworkACL,
@@ -141,7 +142,7 @@ var outscaleTable = Table{
 		{
 			Kind:   blueprint.KindCluster,
 			Create: "*z* CreateVms (one subnet each, MinVmsCount = MaxVmsCount, ClientToken) + 1 CreateTags (one call names every VM) + 1 LinkLoadBalancerBackendMachines per load balancer + polls",
-			Delete: "1 DeleteVms (all VmIds), + 1 UpdateVm per VM to lift the deletion protection of a stateful cluster the caller allowed + polls (the counts of a delete with SkipFinalSnapshot; a final snapshot adds StopVms and one CreateSnapshot and CreateTags per volume)",
+			Delete: "1 DeleteVms (all VmIds), + for a stateful cluster the caller allowed: 1 UpdateVm per VM to lift its deletion protection and the final snapshot, 1 StopVms (all VmIds) + 1 CreateSnapshot per VM (its root volume, ClientToken) + 1 CreateTags (every snapshot) + polls (SkipFinalSnapshot leaves out the last three)",
 			Why:    "every VM carries the cluster's tags",
 			CreateWrites: func(r *blueprint.Resource) int {
 				return len(r.Cluster.Subnets) + 1 + len(r.Cluster.LoadBalancers)
@@ -150,7 +151,7 @@ var outscaleTable = Table{
 				if r.Cluster.Stateless {
 					return 1
 				}
-				return 1 + r.Cluster.Desired
+				return 1 + r.Cluster.Desired + 1 + r.Cluster.Desired + 1
 			},
 			ListText: "ReadVms (a poll operation)",
 		},

@@ -26,9 +26,7 @@ func since(srv *osctest.Server, before map[string]int) map[string]int {
 // callGaps are the steps where the driver is still above the bound, and
 // why: the test fails when one of them comes within it, so that the list
 // stays true.
-var callGaps = map[string]string{
-	"destroy writes": "rule sets are deleted before their groups (DeleteSecurityGroupRule, DeleteTags)",
-}
+var callGaps = map[string]string{}
 
 // TestCallsAtTheMinimum counts the OUTSCALE requests of an apply, a no-op
 // re-apply and a destroy of the three-tier Net and the web app, and holds

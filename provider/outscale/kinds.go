@@ -53,7 +53,7 @@ func registry() map[blueprint.Kind]kindOps {
 			delete: noData((*Driver).deleteRouteTable), mutable: routeTableMutable},
 		blueprint.KindSecurityGroup: {list: (*Driver).listSecurityGroups, create: (*Driver).createSecurityGroup, delete: noData((*Driver).deleteSecurityGroup)},
 		blueprint.KindSecurityGroupRules: {list: (*Driver).listRuleSets, create: (*Driver).createRuleSet, update: (*Driver).updateRuleSet,
-			delete: noData((*Driver).deleteRuleSet), mutable: rulesMutable},
+			delete: (*Driver).deleteRuleSet, mutable: rulesMutable},
 		blueprint.KindNetworkACL:   {unsupported: "OUTSCALE has no network ACLs in its API; security groups enforce the flows"},
 		blueprint.KindFlowLog:      {unsupported: "OUTSCALE's API has no flow logs (ReadApiLogs logs API calls, not traffic)"},
 		blueprint.KindInstanceRole: {unsupported: instanceRolesUnsupported},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 
 	osc "github.com/outscale/osc-sdk-go/v2"
@@ -242,11 +243,23 @@ func (d *Driver) settleGroup(ctx context.Context, g osc.SecurityGroup, inbound, 
 
 // deleteRuleSet removes every rule of the group, then the rule set's tags:
 // the group itself stays (it is a security_group resource of its own).
-func (d *Driver) deleteRuleSet(ctx context.Context, cur driver.Observed) error {
+//
+// When the run deletes the group too (opts.GroupDeleted), it removes only
+// the rules whose members name another group, as Cluster API's OUTSCALE
+// provider does before it deletes a cluster's groups: DeleteSecurityGroup
+// fails (9085) while another group's rule names the group, and the other
+// rules and the tags go with the group.
+func (d *Driver) deleteRuleSet(ctx context.Context, cur driver.Observed, opts driver.DeleteOptions) error {
 	group := groupOf(cur.ID)
 	g, err := d.readGroup(ctx, group)
 	if err != nil {
 		return err
+	}
+	if opts.GroupDeleted {
+		keep := func(rules []osc.SecurityGroupRule) []blueprint.RuleSpec {
+			return slices.DeleteFunc(flatten(rules), func(r blueprint.RuleSpec) bool { return r.Group != "" && string(r.Group) != group })
+		}
+		return d.settleGroup(ctx, g, keep(g.GetInboundRules()), keep(g.GetOutboundRules()))
 	}
 	if err := d.settleGroup(ctx, g, nil, nil); err != nil {
 		return err

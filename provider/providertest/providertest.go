@@ -523,6 +523,33 @@ func testDependency(ctx context.Context, t *testing.T, s *suite) {
 	s.check(t, GapDeleteSubnetInUse, s.wantDependency(ctx, obs["subnet/web/a"], "a NAT gateway is in it"))
 	s.check(t, GapReleaseIPInUse, s.wantDependency(ctx, obs["public_ip/nat/a"], "a NAT gateway uses it"))
 	s.check(t, GapDeleteSGInUse, s.wantDependency(ctx, obs["security_group/web"], "the rules of groups lb and db name it"))
+	groupsGoAfterTheirRuleSets(ctx, t, s.d, obs)
+}
+
+// groupsGoAfterTheirRuleSets deletes every rule set of obs saying that its
+// group goes too (the driver removes only the rules that name another
+// group), then every group, in the order of their ids: no group is held
+// by another's rule.
+func groupsGoAfterTheirRuleSets(ctx context.Context, t *testing.T, d driver.Driver, obs map[string]driver.Observed) {
+	var groups []driver.Observed
+	for _, id := range slices.Sorted(maps.Keys(obs)) {
+		o := obs[id]
+		switch o.Resource.Kind {
+		case blueprint.KindSecurityGroupRules:
+			opts := Teardown
+			opts.GroupDeleted = true
+			if err := d.Delete(ctx, o, opts); err != nil {
+				t.Fatalf("providertest: Delete rule set %s, its group going too: %v", id, err)
+			}
+		case blueprint.KindSecurityGroup:
+			groups = append(groups, o)
+		}
+	}
+	for _, g := range groups {
+		if err := d.Delete(ctx, g, Teardown); err != nil {
+			t.Errorf("providertest: Delete group %s after the rule sets that named it: %v", g.LogicalID, err)
+		}
+	}
 }
 
 func testInvalid(ctx context.Context, t *testing.T, s *suite) {
