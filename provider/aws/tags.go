@@ -177,8 +177,12 @@ func filter(name string, values ...string) ec2types.Filter {
 // hold them (blueprint.CheckDeployment); logical ids of a hand-made
 // Blueprint may.
 func literal(v string) string {
-	return strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`).Replace(v)
+	return filterEscaper.Replace(v)
 }
+
+// filterEscaper is literal's Replacer, built once: a Replacer builds its
+// tables at its first use.
+var filterEscaper = strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`)
 
 // tagFilter filters on tag key holding exactly value.
 func tagFilter(key, value string) ec2types.Filter { return filter("tag:"+key, literal(value)) }
