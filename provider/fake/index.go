@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider/driver"
 )
 
 // index finds stored resources by kind and by the keys a validation looks
@@ -47,9 +48,12 @@ func (d *Driver) indexAdd(e *entry) {
 		keys = f(d, &e.res)
 	}
 	refs := e.res.Refs()
-	e.keys = make([]indexKey, 0, len(keys)+len(refs))
+	e.keys = make([]indexKey, 0, len(keys)+len(refs)+1)
 	for _, k := range keys {
 		e.keys = append(e.keys, indexKey{e.kind, k})
+	}
+	if id := e.tags[driver.TagLogicalID]; id != "" {
+		e.keys = append(e.keys, indexKey{e.kind, logicalKey(id)})
 	}
 	for _, r := range refs {
 		if t, ok := d.res[string(*r)]; ok && t.kind != blueprint.KindNet && kinds[t.kind].blockedBy != nil {
@@ -59,6 +63,15 @@ func (d *Driver) indexAdd(e *entry) {
 	for _, ik := range e.keys {
 		put(ix.byKey, ik, e)
 	}
+}
+
+// logicalKey is the key of the resources whose logical-id tag is id:
+// what a driver's look-up before a create filters on.
+func logicalKey(id string) key { return key{tag: "logical-id", ref: id} }
+
+// tagged returns the resources of kind k whose logical-id tag is id.
+func (d *Driver) tagged(k blueprint.Kind, id string) []*entry {
+	return d.idx.byKey[indexKey{k, logicalKey(id)}].all()
 }
 
 // indexRemove drops e from the index.

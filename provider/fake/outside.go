@@ -48,7 +48,9 @@ func (d *Driver) MutateTags(id string, fn func(tags map[string]string)) error {
 	if err != nil {
 		return err
 	}
+	d.indexRemove(e)
 	fn(e.tags)
+	d.indexAdd(e)
 	return nil
 }
 

@@ -15,19 +15,20 @@ func (d *Driver) takesToken(k blueprint.Kind) bool { return slices.Contains(d.op
 // made, found by its tags as a driver finds it before creating: same kind,
 // deployment, logical id and token tag (so that a replacement, a new life
 // with a new token, never takes the resource it replaces). "" when none.
+// It looks among the resources of that logical id only (the index), not
+// the whole kind: an apply stays linear in its resources.
 func (d *Driver) earlier(req driver.Request) string {
 	r := req.Resource
-	f := tagFilter{driver.TagDeployment: escapeFilter(req.Deployment), driver.TagLogicalID: escapeFilter(r.ID)}
-	if tok := req.Tags[driver.TagToken]; tok != "" {
-		f[driver.TagToken] = escapeFilter(tok)
-	}
-	for _, e := range d.describe(r.Kind, f) {
-		if e.tags[driver.TagDeployment] == req.Deployment && e.tags[driver.TagLogicalID] == r.ID &&
-			e.tags[driver.TagToken] == req.Tags[driver.TagToken] {
-			return e.id
+	var found []string
+	for _, e := range d.tagged(r.Kind, r.ID) {
+		if e.tags[driver.TagDeployment] == req.Deployment && e.tags[driver.TagToken] == req.Tags[driver.TagToken] {
+			found = append(found, e.id)
 		}
 	}
-	return ""
+	if len(found) == 0 {
+		return ""
+	}
+	return slices.MinFunc(found, compareIDs)
 }
 
 // byToken answers a Create of a kind that takes a client token with the
