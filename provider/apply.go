@@ -94,7 +94,7 @@ func (a *applying) do(ctx context.Context, src Source) (err error) {
 			defer func() { err = a.release(ctx, red, lease, err) }()
 			// Plan again under the lock: another run may have written
 			// since the first plan.
-			cs, red, err = e.plan(ctx, a.c, src)
+			cs, red, err = e.replan(ctx, a.c, src, cs, red)
 			a.res.Changeset = cs
 			if err != nil {
 				return a.finish(err)

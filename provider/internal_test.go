@@ -162,3 +162,34 @@ func TestDeleteOptionsGroupDeleted(t *testing.T) {
 	other := &driver.Observed{ID: "sg-web", Resource: blueprint.Resource{Kind: blueprint.KindSecurityGroup}}
 	assert.False(t, r.deleteOptions(other, "security_group/web").GroupDeleted, "only a rule set's delete says it")
 }
+
+// TestReplanReusesAnUnchangedPlan: the plan made again under the lock is
+// the first one when what exists has not moved since (a plan is a
+// function of the source and what exists: no second build, match and
+// sort), and a new one when it has.
+func TestReplanReusesAnUnchangedPlan(t *testing.T) {
+	t.Parallel()
+	d := fake.New()
+	e := NewEngine(d)
+	net := blueprint.Resource{Kind: blueprint.KindNet, ID: "net/main", Net: &blueprint.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}}
+	bp := &blueprint.Blueprint{Deployment: "shop", Resources: []blueprint.Resource{net}}
+	_, err := e.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	bp2 := &blueprint.Blueprint{Deployment: "shop", Resources: []blueprint.Resource{net,
+		{Kind: blueprint.KindInternetGateway, ID: "internet_gateway/main", InternetGateway: &blueprint.InternetGatewaySpec{Net: "net/main"}}}}
+
+	c := e.newClient()
+	cs, red, err := e.plan(t.Context(), c, bp2)
+	require.NoError(t, err)
+	again, _, err := e.replan(t.Context(), c, bp2, cs, red)
+	require.NoError(t, err)
+	assert.Same(t, cs, again, "nothing moved: the first plan stands")
+
+	require.NoError(t, d.DeleteOutside(cs.ids["net/main"]))
+	moved, _, err := e.replan(t.Context(), c, bp2, cs, red)
+	require.NoError(t, err)
+	require.NotSame(t, cs, moved, "the Net went since the first plan")
+	for _, ch := range moved.Changes {
+		assert.Equal(t, ActionCreate, ch.Action, ch.ID)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -27,20 +28,53 @@ func (e *Engine) plan(ctx context.Context, c *client, src Source) (*Changeset, *
 		notices []string
 		red     = &redactor{deployment: dep}
 	)
-	fixed, isBlueprint := src.(*blueprint.Blueprint)
-	if isBlueprint {
+	if fixed, ok := src.(*blueprint.Blueprint); ok {
 		// Nothing to build: every problem is reported before any call.
 		red = newRedactor(fixed)
 		if bp, notices, err = e.prepare(fixed); err != nil {
 			return nil, red, red.err(err)
 		}
 	}
-	obs, netIDs, zones, err := e.observeZoned(ctx, c, dep, bp)
+	obs, err := e.observeZoned(ctx, c, dep, bp)
 	if err != nil {
 		return nil, red, red.err(err)
 	}
-	if !isBlueprint {
-		if bp, notices, red, err = e.build(src, dep, obs, zones); err != nil {
+	return e.planFrom(src, dep, bp, notices, red, obs)
+}
+
+// replan plans src again, under the lock, after the plan prev (whose
+// redactor is red): when what exists is what prev saw, prev is the plan
+// (a plan is a function of the source and what exists), and only the
+// lists are paid for again.
+func (e *Engine) replan(ctx context.Context, c *client, src Source, prev *Changeset, red *redactor) (*Changeset, *redactor, error) {
+	obs, err := e.observeZoned(ctx, c, prev.Deployment, nil)
+	if err != nil {
+		return nil, red, red.err(err)
+	}
+	if prev.saw(obs) {
+		return prev, red, nil
+	}
+	var (
+		bp      *blueprint.Blueprint
+		notices []string
+	)
+	if fixed, ok := src.(*blueprint.Blueprint); ok {
+		if bp, notices, err = e.prepare(fixed); err != nil {
+			return nil, red, red.err(err)
+		}
+		if err := mapZones(bp, obs.zones); err != nil {
+			return nil, red, red.err(err)
+		}
+	}
+	return e.planFrom(src, prev.Deployment, bp, notices, red, obs)
+}
+
+// planFrom plans src (prepared as bp when it is a Blueprint) against what
+// exists.
+func (e *Engine) planFrom(src Source, dep string, bp *blueprint.Blueprint, notices []string, red *redactor, obs observation) (*Changeset, *redactor, error) {
+	var err error
+	if bp == nil {
+		if bp, notices, red, err = e.build(src, dep, obs.byKind, obs.zones); err != nil {
 			return nil, red, red.err(err)
 		}
 	}
@@ -54,8 +88,8 @@ func (e *Engine) plan(ctx context.Context, c *client, src Source) (*Changeset, *
 			return nil, red, red.err(err)
 		}
 	}
-	cs := &Changeset{Deployment: bp.Deployment, Provider: e.d.Name(), Notices: notices, Findings: findings, bp: bp, observed: obs,
-		ids: map[string]string{}, netIDs: netIDs}
+	cs := &Changeset{Deployment: bp.Deployment, Provider: e.d.Name(), Notices: notices, Findings: findings, bp: bp, observed: obs.byKind,
+		ids: map[string]string{}, netIDs: obs.netIDs, zones: obs.zones}
 	m := newMatcher(cs, e.d)
 	for _, r := range order {
 		m.match(r)
@@ -63,6 +97,20 @@ func (e *Engine) plan(ctx context.Context, c *client, src Source) (*Changeset, *
 	m.deleteExtras()
 	cs.Changes = sortChanges(m.list)
 	return cs, red, nil
+}
+
+// observation is what a plan lists: what exists by kind, the Nets, and
+// the provider's zones.
+type observation struct {
+	byKind map[blueprint.Kind][]driver.Observed
+	netIDs []string
+	zones  []string
+}
+
+// saw reports whether cs was planned from exactly obs.
+func (cs *Changeset) saw(obs observation) bool {
+	return cs.bp != nil && slices.Equal(cs.zones, obs.zones) && slices.Equal(cs.netIDs, obs.netIDs) &&
+		reflect.DeepEqual(cs.observed, obs.byKind)
 }
 
 // build builds src around what obs holds and prepares the result for the
@@ -91,7 +139,7 @@ func (e *Engine) build(src Source, dep string, obs map[blueprint.Kind][]driver.O
 // bp is known already (a Blueprint source), its zones are mapped before a
 // failed List is reported, so that a zone that maps to nothing is
 // reported first.
-func (e *Engine) observeZoned(ctx context.Context, c *client, dep string, bp *blueprint.Blueprint) (map[blueprint.Kind][]driver.Observed, []string, []string, error) {
+func (e *Engine) observeZoned(ctx context.Context, c *client, dep string, bp *blueprint.Blueprint) (observation, error) {
 	var (
 		zones   []string
 		zoneErr error
@@ -107,9 +155,9 @@ func (e *Engine) observeZoned(ctx context.Context, c *client, dep string, bp *bl
 		zoneErr = mapZones(bp, zones)
 	}
 	if zoneErr != nil {
-		return nil, nil, nil, zoneErr
+		return observation{}, zoneErr
 	}
-	return obs, netIDs, zones, err
+	return observation{byKind: obs, netIDs: netIDs, zones: zones}, err
 }
 
 // matcher pairs the desired resources of a changeset with what exists.

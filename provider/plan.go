@@ -178,6 +178,7 @@ type Changeset struct {
 	observed map[blueprint.Kind][]driver.Observed
 	ids      map[string]string // logical id -> provider id of what exists
 	netIDs   []string
+	zones    []string // the provider's zones when planned
 }
 
 // Counts returns the number of changes per action.
