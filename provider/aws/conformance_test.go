@@ -22,7 +22,11 @@ import (
 // first), but a token of a deleted resource makes a new one on moto where
 // AWS answers with the deleted one (token-after-delete). Subnet prefix
 // bounds are closed by the driver (it refuses a subnet outside /16-/28
-// before calling) and not listed.
+// before calling) and not listed; so is the size of a role's policy
+// (moto takes any size: the driver refuses one over IAM's 10,240
+// characters before CreateRole). moto does not model IAM's eventual
+// consistency either (a new instance profile is usable at once); the
+// suite has no check of it.
 var motoGaps = []string{
 	providertest.GapDeleteSGInUse,
 	providertest.GapDeleteSubnetInUse,

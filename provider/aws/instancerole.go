@@ -107,6 +107,12 @@ func (d *Driver) createInstanceRole(ctx context.Context, req driver.Request) (dr
 	if err := d.needIAM("CreateRole", "instance_role", req.Resource.ID); err != nil {
 		return driver.Observed{}, err
 	}
+	// IAM refuses a policy over its size only at PutRolePolicy, once the
+	// role exists: refused here, nothing is half-made (moto checks no
+	// size at all).
+	if err := s.CheckPolicySize(); err != nil {
+		return driver.Observed{}, driver.NewError("CreateRole", "instance_role", req.Resource.ID, driver.Invalid, err)
+	}
 	secrets, secretTags, err := d.secretARNs(ctx, s, req.Resource.ID)
 	if err != nil {
 		return driver.Observed{}, err
@@ -162,6 +168,10 @@ func (d *Driver) putRolePolicy(ctx context.Context, s *blueprint.InstanceRoleSpe
 	doc, err := s.PolicyDocument(sc, secrets)
 	if err != nil {
 		return driver.NewError("PutRolePolicy", "instance_role", s.Name, driver.Invalid, err)
+	}
+	if n := blueprint.PolicyChars(doc); n > blueprint.MaxRolePolicyChars {
+		return driver.NewError("PutRolePolicy", "instance_role", s.Name, driver.Invalid,
+			fmt.Errorf("policy of %d characters, over IAM's %d (LimitExceeded); split the cluster's grants", n, blueprint.MaxRolePolicyChars))
 	}
 	_, err = d.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: awssdk.String(s.Name),
 		PolicyName: awssdk.String(blueprint.RolePolicyName), PolicyDocument: awssdk.String(doc)})

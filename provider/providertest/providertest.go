@@ -96,6 +96,10 @@ const (
 	// backend's rules carry no description (OUTSCALE) and its driver
 	// drops it.
 	GapRuleDescriptions = "rule-descriptions"
+	// GapRolePolicySize: an instance role whose inline policy is over
+	// IAM's 10,240 characters is accepted (moto 5.2 checks no policy
+	// size). Build refuses it before any call (CheckPolicySize).
+	GapRolePolicySize = "role-policy-size"
 )
 
 // fieldGaps names the gap that excuses a field read back unchanged after
@@ -613,6 +617,21 @@ func testInvalid(ctx context.Context, t *testing.T, s *suite) {
 		Group: "security_group/bad", Inbound: []blueprint.RuleSpec{{Protocol: netplan.ProtocolTCP, FromPort: 3306, ToPort: 3306,
 			CIDR: netip.MustParsePrefix("10.0.0.0/24"), Description: "intel -> db tcp/3306"}}}}, ids)
 	s.check(t, GapRuleDescriptions, wantInvalid(`Create rules with description "intel -> db tcp/3306"`, err))
+	if s.d.Capabilities().Supports(blueprint.KindInstanceRole) {
+		s.check(t, GapRolePolicySize, wantInvalid("Create instance role with a policy over IAM's 10,240 characters", create(oversizedRole(dep), ids)))
+	}
+}
+
+// oversizedRole is an instance role whose one statement names enough
+// queues to take its policy over IAM's 10,240 characters
+// (blueprint.MaxRolePolicyChars), which IAM refuses (LimitExceeded).
+func oversizedRole(dep string) blueprint.Resource {
+	st := blueprint.PolicyStatement{Sid: "Big", Actions: []string{"sqs:ReceiveMessage"}}
+	for i := 0; i < blueprint.MaxRolePolicyChars/40; i++ {
+		st.Resources = append(st.Resources, fmt.Sprintf("arn:aws:sqs:us-east-1:123456789012:queue-%04d", i))
+	}
+	return blueprint.Resource{ID: "instance_role/big", Kind: blueprint.KindInstanceRole, InstanceRole: &blueprint.InstanceRoleSpec{
+		Name: blueprint.IAMName(dep, "instance_role/big"), Statements: []blueprint.PolicyStatement{st}}}
 }
 
 // oneZoneDatabase creates two subnets in one zone and a database over
