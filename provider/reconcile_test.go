@@ -175,3 +175,64 @@ func observe(t *testing.T, d *fake.Driver, deployment string) map[string]driver.
 	require.NotEmpty(t, out)
 	return out
 }
+
+// A node failing its load balancer's health check: on the fake as
+// OUTSCALE, a pass replaces it and nothing else (one write besides the
+// lock), and nothing while every node fails; on the fake as AWS, the
+// autoscaling group has replaced it already and a pass has nothing to do.
+func TestReconcileReplacesAnUnhealthyNode(t *testing.T) {
+	t.Parallel()
+	for name, opts := range map[string][]func(*fake.Options){"outscale": {fake.Outscale}, "aws": nil} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			d := newFake(opts...)
+			eng := provider.NewEngine(d, fastOpts, func(o *provider.Options) { o.AllowFallback = true })
+			bp := webApp("shop")
+			_, err := eng.Apply(t.Context(), bp)
+			require.NoError(t, err)
+			web := observe(t, d, "shop")["cluster/web"]
+			nodes := web.Parts["instance"]
+			require.GreaterOrEqual(t, len(nodes), 2)
+
+			require.NoError(t, d.FailHealthCheck(web.ID, nodes[0]))
+			after := observe(t, d, "shop")["cluster/web"].Parts["instance"]
+			if name == "aws" {
+				assert.NotContains(t, after, nodes[0], "the autoscaling group replaced it")
+				assert.Equal(t, nodes[1:], after[1:])
+			} else {
+				assert.Equal(t, nodes, after, "a VM fails until someone replaces it")
+			}
+			d.ResetCalls()
+			passes, stop := reconcile(t, eng, bp)
+			var p provider.Pass
+			if name == "aws" {
+				p = next(t, passes, func(provider.Pass) bool { return true })
+				assert.True(t, converged(p), "%v", p)
+			} else {
+				p = next(t, passes, provider.Pass.Healed)
+				require.NoError(t, p.Err)
+				assert.Equal(t, 1, p.Result.Updated, "only the cluster: %v", p)
+				healed := observe(t, d, "shop")["cluster/web"].Parts["instance"]
+				assert.NotContains(t, healed, nodes[0], "the failing node is replaced")
+				assert.Equal(t, nodes[1:], healed[1:], "the passing nodes stay")
+				next(t, passes, converged)
+			}
+			require.NoError(t, stop())
+
+			// Every node failing: the service, not the nodes; nothing is replaced.
+			now := observe(t, d, "shop")["cluster/web"]
+			for _, n := range now.Parts["instance"] {
+				require.NoError(t, d.FailHealthCheck(now.ID, n))
+			}
+			if name == "outscale" {
+				d.ResetCalls()
+				passes, stop = reconcile(t, eng, bp)
+				assert.True(t, converged(next(t, passes, func(provider.Pass) bool { return true })))
+				assert.Zero(t, d.Counts().Writes)
+				require.NoError(t, stop())
+				assert.Equal(t, now.Parts["instance"], observe(t, d, "shop")["cluster/web"].Parts["instance"])
+			}
+			assert.ErrorIs(t, d.FailHealthCheck(now.ID, "i-none"), driver.ErrNotFound)
+		})
+	}
+}

@@ -42,6 +42,9 @@
 //   - changes made outside archkit, for drift tests: [Driver.Mutate],
 //     [Driver.MutateTags], [Driver.DeleteOutside], and [Driver.AddForeign],
 //     a hand-made instance or network interface that blocks a delete;
+//   - a node failing its load balancer's health check, for tests of
+//     Engine.Reconcile: [Driver.FailHealthCheck] (as AWS the autoscaling
+//     group replaces it; as OUTSCALE a pass does);
 //   - assertions for testing.T and testify: [AssertAllows] and
 //     [AssertDenies], which follow a connection from a security group to
 //     another or to the internet through the groups, the routes, the NAT

@@ -189,6 +189,7 @@ type entry struct {
 	token   string
 	origin  blueprint.Resource // the spec of the Create, for token checks
 	parts   map[string][]string
+	down    []string   // a cluster's nodes failing their health check (FailHealthCheck, as OUTSCALE)
 	db      *dbState   // where a database runs
 	keys    []indexKey // the keys the index holds it under
 }
@@ -436,7 +437,11 @@ func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, e
 					continue
 				}
 			}
-			out = append(out, e.observed())
+			o := e.observed()
+			if q.Health {
+				withoutUnhealthy(&o, e.down)
+			}
+			out = append(out, o)
 		}
 		return nil
 	})
@@ -609,7 +614,7 @@ func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.
 		if why := d.Replaces(e.res, r); len(why) > 0 {
 			return d.errf(OpUpdate, kind, e.id, driver.Invalid, "%v; replace the resource", why)
 		}
-		next := &entry{id: e.id, kind: kind, res: r, tags: e.tags, pending: e.pending, token: e.token, origin: e.origin, parts: e.parts, db: e.db}
+		next := &entry{id: e.id, kind: kind, res: r, tags: e.tags, pending: e.pending, token: e.token, origin: e.origin, parts: e.parts, db: e.db, down: e.down}
 		if req.Tags != nil {
 			next.tags = maps.Clone(req.Tags)
 		}
@@ -617,7 +622,9 @@ func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.
 			return err
 		}
 		if kind == blueprint.KindCluster && r.Cluster.Desired != e.res.Cluster.Desired {
-			next.parts = d.clusterParts(r.Cluster.Desired)
+			next.parts, next.down = d.clusterParts(r.Cluster.Desired), nil
+		} else if kind == blueprint.KindCluster {
+			next.parts, next.down = d.replaceUnhealthy(e, current.Parts[partUnhealthy])
 		}
 		d.indexRemove(e)
 		*e = *next
