@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
@@ -186,17 +187,28 @@ func (d *Driver) ensureProfile(ctx context.Context, name, path string, tags map[
 	if err != nil && !isCode(err, driver.AlreadyExists) {
 		return mapErr("CreateInstanceProfile", "instance_role", name, err)
 	}
-	p, err := d.IAM.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: awssdk.String(name)})
-	if err != nil {
-		return mapErr("GetInstanceProfile", "instance_role", name, err)
+	if in, err := d.profileHolds(ctx, name); in || err != nil {
+		return err
 	}
-	for _, r := range p.InstanceProfile.Roles {
-		if awssdk.ToString(r.RoleName) == name {
+	_, err = d.IAM.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: awssdk.String(name), RoleName: awssdk.String(name)})
+	if isCode(err, driver.Quota) {
+		// A profile holds one role (LimitExceeded): the SDK's retry of a
+		// call whose answer was lost finds the role put in already.
+		if in, rerr := d.profileHolds(ctx, name); in && rerr == nil {
 			return nil
 		}
 	}
-	_, err = d.IAM.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: awssdk.String(name), RoleName: awssdk.String(name)})
 	return mapErr("AddRoleToInstanceProfile", "instance_role", name, err)
+}
+
+// profileHolds reports whether the instance profile name holds the role
+// of the same name.
+func (d *Driver) profileHolds(ctx context.Context, name string) (bool, error) {
+	p, err := d.IAM.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: awssdk.String(name)})
+	if err != nil {
+		return false, mapErr("GetInstanceProfile", "instance_role", name, err)
+	}
+	return slices.ContainsFunc(p.InstanceProfile.Roles, func(r iamtypes.Role) bool { return awssdk.ToString(r.RoleName) == name }), nil
 }
 
 // readInstanceRole reads the role (GetRole, ListRoleTags), its policy

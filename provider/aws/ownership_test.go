@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -455,5 +456,34 @@ func TestLostAnswerVPNAndKeyPair(t *testing.T) {
 	t.Logf("%s; %d answers lost", res, lost.Load())
 	assertOnce(t, td, bp)
 	_, err = eng.Destroy(ctx, bp.Deployment, allowStateful(bp))
+	require.NoError(t, err)
+}
+
+// TestLostAnswerInstanceRole loses the first answer of every IAM write of
+// an instance role (the SDK then sends the call again): a second
+// AddRoleToInstanceProfile is refused (LimitExceeded: a profile holds one
+// role) and the driver finds the role in it already; one role and one
+// profile are made.
+func TestLostAnswerInstanceRole(t *testing.T) {
+	t.Parallel()
+	iamWrites := func(op string) bool {
+		return slices.Contains([]string{"CreateRole", "PutRolePolicy", "CreateInstanceProfile", "AddRoleToInstanceProfile"}, op)
+	}
+	mw, lost := loseAnswers(iamWrites)
+	td := newDriver(t, func(o *aws.Options) { o.APIOptions = append(o.APIOptions, mw) })
+	bp := grantedWebApp(t, "lossyrole", pattern.FlowLogs{Off: true})
+	eng := provider.NewEngine(td.Driver, func(o *provider.Options) {
+		o.RateLimit = -1
+		o.PollMin, o.PollMax = 5*time.Millisecond, 20*time.Millisecond
+		o.WaitTimeout = 30 * time.Second
+	})
+	_, err := eng.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	assert.Positive(t, lost.Load())
+	assertOnce(t, td, bp)
+	res, err := eng.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	assert.Zero(t, res.WriteCalls, "the role is complete: %s", res)
+	_, err = eng.Destroy(t.Context(), bp.Deployment, allowStateful(bp))
 	require.NoError(t, err)
 }
