@@ -4,7 +4,6 @@ import (
 	"slices"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider/driver"
 )
 
 // kindOps is what the fake knows of one kind: how it spells its ids, how
@@ -47,7 +46,9 @@ func registry() map[blueprint.Kind]kindOps {
 		blueprint.KindNet: {
 			idPrefix: "vpc", validate: (*Driver).validateNet, mutable: []string{"keep_default_security_group_rules"},
 			blockedBy: func(d *Driver, e, o *entry) bool {
-				return d.netOf(o) == e.id && o.kind != blueprint.KindSecurityGroupRules
+				// A Net's peering connections go with it (VPC peering
+				// guide, "Delete a VPC peering connection").
+				return d.netOf(o) == e.id && o.kind != blueprint.KindSecurityGroupRules && o.kind != blueprint.KindNetPeering
 			},
 		},
 		blueprint.KindSubnet: {
@@ -100,9 +101,11 @@ func registry() map[blueprint.Kind]kindOps {
 			mutable: []string{"static_routes"}, oscMutable: []string{"static_routes"},
 			net: func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", r.VPNConnection.VPNGateway },
 		},
-		blueprint.KindNetPeering: {idPrefix: "pcx", validate: func(d *Driver, op string, e, _ *entry) error {
-			return d.errf(op, e.kind, e.res.ID, driver.Unsupported, "%s", netPeeringUnsupported)
-		}},
+		blueprint.KindNetPeering: {
+			idPrefix: "pcx", validate: (*Driver).validateNetPeering, pending: peeringPending, ready: peeringActive,
+			keys: func(_ *Driver, r *blueprint.Resource) []key { return []key{netKey(r.NetPeering.Net)} },
+			net:  func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return r.NetPeering.Net, "" },
+		},
 		blueprint.KindRouteTable: {
 			idPrefix: "rtb", validate: (*Driver).validateRouteTable, mutable: []string{"routes", "subnet"},
 			keys: func(_ *Driver, r *blueprint.Resource) []key {
@@ -217,7 +220,3 @@ func first(rs []blueprint.Ref) blueprint.Ref {
 func rulesUse(rs []blueprint.RuleSpec, id string) bool {
 	return slices.ContainsFunc(rs, func(r blueprint.RuleSpec) bool { return r.Group == blueprint.Ref(id) })
 }
-
-// netPeeringUnsupported is why the fake refuses net_peering, whatever
-// Options.Unsupported says.
-const netPeeringUnsupported = "Net peering is not driven yet, by the fake as by the AWS and OUTSCALE drivers; the Fleet derives and plans the links"
