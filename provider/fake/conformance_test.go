@@ -46,3 +46,13 @@ func TestDayTwoOutscale(t *testing.T) {
 		return providertest.NewHarness(fake.New(fake.Outscale))
 	}, fastEngine(true), nil)
 }
+
+// TestConformancePeering: Net peering between two regions of one fake
+// account, with no gap.
+func TestConformancePeering(t *testing.T) {
+	providertest.RunPeering(t, func(t *testing.T) providertest.PeeringHarness {
+		acct := fake.NewAccount()
+		return providertest.PeeringHarness{Requester: acct.Region("r-1"), Accepter: acct.Region("r-2"),
+			RequesterRegion: "r-1", AccepterRegion: "r-2"}
+	})
+}
