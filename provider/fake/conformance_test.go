@@ -56,3 +56,12 @@ func TestConformancePeering(t *testing.T) {
 			RequesterRegion: "r-1", AccepterRegion: "r-2"}
 	})
 }
+
+// TestConformancePeeringOutscale: Net peering between two Nets of one
+// region of a fake account in OUTSCALE's mode.
+func TestConformancePeeringOutscale(t *testing.T) {
+	providertest.RunPeering(t, func(t *testing.T) providertest.PeeringHarness {
+		d := fake.NewAccount().Region("eu-west-2", fake.Outscale)
+		return providertest.PeeringHarness{Requester: d, Accepter: d, RequesterRegion: "eu-west-2", AccepterRegion: "eu-west-2"}
+	})
+}

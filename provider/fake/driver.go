@@ -183,7 +183,8 @@ type Driver struct {
 	deletedDBs []DeletedDatabase
 
 	// account and regionName are the account and region of a Driver made
-	// by Account.Region (nil and "" for one made by New).
+	// by Account.Region; one made by New is the unnamed region of an
+	// account of its own.
 	account    *Account
 	regionName string
 }
@@ -284,11 +285,7 @@ func (d *Driver) init(o Options) {
 	o.ClientTokens = slices.Clone(o.ClientTokens)
 	o.Unsupported = maps.Clone(o.Unsupported)
 	if d.account == nil {
-		if o.Unsupported == nil {
-			o.Unsupported = map[blueprint.Kind]string{}
-		}
-		// A region of no account has no other region to peer with.
-		o.Unsupported[blueprint.KindNetPeering] = netPeeringNoAccount
+		d.account = NewAccount() // of its own: no other region to peer with
 	}
 	o.UnsupportedFields = cloneFields(o.UnsupportedFields)
 	d.opts = o
@@ -529,7 +526,7 @@ func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observe
 	}
 	r := stored(req.Resource)
 	req.Resource = r
-	if _, no := d.opts.Unsupported[r.Kind]; !no && r.Kind == blueprint.KindNetPeering && r.NetPeering != nil {
+	if _, no := d.opts.Unsupported[r.Kind]; !no && r.Kind == blueprint.KindNetPeering && r.NetPeering != nil && d.validPeering(r) {
 		return d.createNetPeering(ctx, req)
 	}
 	d.mu.Lock()

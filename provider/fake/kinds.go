@@ -46,9 +46,13 @@ func registry() map[blueprint.Kind]kindOps {
 		blueprint.KindNet: {
 			idPrefix: "vpc", validate: (*Driver).validateNet, mutable: []string{"keep_default_security_group_rules"},
 			blockedBy: func(d *Driver, e, o *entry) bool {
-				// A Net's peering connections go with it (VPC peering
-				// guide, "Delete a VPC peering connection").
-				return d.netOf(o) == e.id && o.kind != blueprint.KindSecurityGroupRules && o.kind != blueprint.KindNetPeering
+				if o.kind == blueprint.KindNetPeering {
+					// AWS deletes a VPC's peering connections with it (VPC
+					// peering guide, "Delete a VPC peering connection");
+					// OUTSCALE keeps a Net with a peering (DeleteNet).
+					return d.opts.Cloud == CloudOutscale && !o.gone() && d.netOf(o) == e.id
+				}
+				return d.netOf(o) == e.id && o.kind != blueprint.KindSecurityGroupRules
 			},
 		},
 		blueprint.KindSubnet: {

@@ -2,10 +2,13 @@ package fake
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
+	"strconv"
 	"time"
 
+	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/internal/wait"
@@ -13,11 +16,46 @@ import (
 
 // Why the fake refuses a net_peering.
 const (
-	netPeeringNoAccount = "a fake made by fake.New is a region of no account: make each region's fake with " +
-		"fake.NewAccount().Region(name) to peer their Nets"
-	netPeeringOutscaleRegions = "OUTSCALE Net peering joins two Nets of one region (CreateNetPeering has no peer region); " +
-		"link the Nets of two regions with a VPN (vpn_gateway, customer_gateway, vpn_connection)"
+	netPeeringNoAccount       = "make each region's fake with fake.NewAccount().Region(name): the regions of one Account peer their Nets"
+	netPeeringOutscaleRegions = "OUTSCALE Net peering joins two Nets of one region (CreateNetPeering has AccepterNetId and AccepterOwnerId, no region); " +
+		"join the Nets of two regions with a VPN: Architecture.VPN on each side (vpn_gateway, customer_gateway, vpn_connection to the other side's public address), " +
+		"or keep the regions unlinked"
 )
+
+// checkPeering refuses, before any call, a Net peering with a Net of a
+// region the fake's account does not have (a fake made by New has none
+// but its own), and what OUTSCALE cannot peer.
+func (d *Driver) checkPeering(r blueprint.Resource) error {
+	s := r.NetPeering
+	if s.PeerRegion != d.regionName && d.account.region(s.PeerRegion) == nil {
+		return &netplan.FieldError{Package: "fake", Field: "net_peering.peer_region", Input: strconv.Quote(s.PeerRegion),
+			Problem: fmt.Sprintf("not a region of the fake's account (it has %q)", d.account.Regions()), Fix: netPeeringNoAccount, Err: driver.ErrUnsupported}
+	}
+	if d.opts.Cloud == CloudOutscale {
+		return d.checkOutscalePeering(r)
+	}
+	return nil
+}
+
+// validPeering reports whether checkPeering passes r: a Create of one it
+// refuses is answered by the generic path, which refuses it recorded.
+func (d *Driver) validPeering(r blueprint.Resource) bool { return d.checkPeering(r) == nil }
+
+// checkOutscalePeering refuses, as the OUTSCALE driver's Check, a Net
+// peering with a Net of another region and an accepter's side (in one
+// region the requester's side requests and accepts it).
+func (d *Driver) checkOutscalePeering(r blueprint.Resource) error {
+	s := r.NetPeering
+	var errs []error
+	if s.PeerRegion != d.regionName {
+		errs = append(errs, &netplan.FieldError{Package: "fake", Field: "net_peering.peer_region", Input: strconv.Quote(s.PeerRegion),
+			Problem: "a Net of another region", Fix: netPeeringOutscaleRegions, Err: driver.ErrUnsupported})
+	} else if s.Accepter {
+		errs = append(errs, &netplan.FieldError{Package: "fake", Field: "net_peering.accepter", Input: "true",
+			Problem: "in one region the requester's side requests and accepts the peering", Fix: "drop the accepter's side", Err: driver.ErrInvalid})
+	}
+	return errors.Join(errs...)
+}
 
 // defaultPeerTimeout is how long a net_peering's Create waits for the
 // other region by default ([Options.PeerTimeout]).
@@ -121,6 +159,9 @@ func (d *Driver) connect(e *entry, own, peer peeringEnd) (*peeringLink, error) {
 		if err != nil {
 			return nil, d.errf(OpCreate, e.kind, e.res.ID, driver.AlreadyExists, "net_peering: %v", err)
 		}
+		if d.opts.Cloud == CloudOutscale {
+			l.setState(peeringActive, peeringPending) // the account owns both Nets: accepted at once
+		}
 		return l, nil
 	}
 	l := d.account.pending(peer, own)
@@ -146,13 +187,10 @@ func (d *Driver) ownEnd(net blueprint.Ref) (peeringEnd, error) {
 // PeerRegion, and returns it.
 func (d *Driver) awaitPeerNet(ctx context.Context, req driver.Request) (peeringEnd, error) {
 	s := req.Resource.NetPeering
-	pd := d.account.region(s.PeerRegion)
-	switch {
-	case pd == nil:
+	pd := d.account.region(s.PeerRegion) // checkPeering found it
+	if pd == nil {
 		return peeringEnd{}, d.errf(OpCreate, blueprint.KindNetPeering, req.Resource.ID, driver.Invalid,
-			"net_peering.peer_region: %q is not a region of the account (it has %q); make its fake with the same Account", s.PeerRegion, d.account.Regions())
-	case d.opts.Cloud == CloudOutscale && s.PeerRegion != d.regionName:
-		return peeringEnd{}, d.errf(OpCreate, blueprint.KindNetPeering, req.Resource.ID, driver.Unsupported, "%s", netPeeringOutscaleRegions)
+			"net_peering.peer_region: %q is not a region of the account (it has %q); %s", s.PeerRegion, d.account.Regions(), netPeeringNoAccount)
 	}
 	var end peeringEnd
 	err := d.await(ctx, req.Resource.ID, func() bool {
@@ -219,12 +257,17 @@ func (e *entry) deleteNetPeering() {
 	}
 }
 
-// peeringActiveRoute returns why a route of a route table cannot target
-// t, a net_peering, or "": AWS routes to a VPC peering connection once it
-// is active.
-func peeringActiveRoute(t *entry) string {
+// peeringRoute returns why a route of a route table of net cannot target
+// t, a net_peering, or "": the clouds route to a peering once it is
+// active, from either of its Nets.
+func (d *Driver) peeringRoute(t *entry, net blueprint.Ref) string {
 	if t.kind != blueprint.KindNetPeering || t.link == nil {
 		return ""
+	}
+	l := t.link
+	if !(l.requester == peeringEnd{region: d.regionName, net: string(net), cidr: l.requester.cidr}) &&
+		!(l.accepter == peeringEnd{region: d.regionName, net: string(net), cidr: l.accepter.cidr}) {
+		return fmt.Sprintf("peering connection %s does not join net %s", t.id, net)
 	}
 	if s := t.link.state(); s != peeringActive {
 		return fmt.Sprintf("peering connection %s is %s, not active: AWS routes to a connection once the accepter's region accepts it", t.id, s)

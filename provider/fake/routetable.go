@@ -48,11 +48,11 @@ func (d *Driver) validateRouteTable(op string, e, old *entry) error {
 		if err != nil {
 			return err
 		}
-		if targetNet := d.netOf(t); targetNet != string(s.Net) {
-			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.target: %s is in net %s, not %s", field, r.Target, targetNet, s.Net)
-		}
-		if why := peeringActiveRoute(t); why != "" {
+		if why := d.peeringRoute(t, s.Net); why != "" {
 			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.target: %s", field, why)
+		}
+		if targetNet := d.netOf(t); targetNet != string(s.Net) && t.kind != blueprint.KindNetPeering {
+			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.target: %s is in net %s, not %s", field, r.Target, targetNet, s.Net)
 		}
 	}
 	return nil
