@@ -172,3 +172,22 @@ func routeTo(t *testing.T, d *fake.Driver, ctx context.Context, net, pcx string)
 		Net: blueprint.Ref(net), Subnet: blueprint.Ref(sub.ID),
 		Routes: []blueprint.RouteSpec{{Destination: netip.MustParsePrefix("10.1.0.0/24"), TargetKind: netplan.TargetNetPeering, Target: blueprint.Ref(pcx)}}}}
 }
+
+// TestPreflightPeeringOverlap: a hand-made Blueprint whose Net peering
+// joins overlapping Nets is refused before any call, naming the field and
+// the fix, on every fake (the clouds fail such a peering).
+func TestPreflightPeeringOverlap(t *testing.T) {
+	t.Parallel()
+	acct := fake.NewAccount()
+	a, _ := acct.Region("r-a"), acct.Region("r-b")
+	bp := &blueprint.Blueprint{Deployment: "ov", Resources: []blueprint.Resource{
+		{ID: "net/a", Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}},
+		{ID: "net_peering/r-a-r-b", Kind: blueprint.KindNetPeering, NetPeering: &blueprint.NetPeeringSpec{
+			Net: "net/a", PeerRegion: "r-b", PeerNet: "net/b", PeerCIDR: netip.MustParsePrefix("10.0.128.0/17")}},
+	}}
+	_, err := provider.NewEngine(a, fastOpts).Apply(t.Context(), bp)
+	require.ErrorIs(t, err, driver.ErrInvalid)
+	assert.ErrorContains(t, err, "net_peering.peer_cidr")
+	assert.ErrorContains(t, err, "disjoint ranges")
+	assert.Zero(t, a.Counts().Writes)
+}
