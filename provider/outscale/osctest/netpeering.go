@@ -85,7 +85,9 @@ func (s *Server) createNetPeering(body []byte) (map[string]any, *apiError) {
 	return map[string]any{"NetPeering": s.renderNetPeering(p)}, nil
 }
 
-func (s *Server) acceptNetPeering(body []byte) (map[string]any, *apiError) {
+// namedPeering decodes a request naming a Net peering and returns it,
+// unless it is unknown or deleted.
+func (s *Server) namedPeering(body []byte) (*netPeeringRes, *apiError) {
 	var in struct{ NetPeeringId string }
 	if e := decode(body, &in); e != nil {
 		return nil, e
@@ -93,6 +95,14 @@ func (s *Server) acceptNetPeering(body []byte) (map[string]any, *apiError) {
 	p := s.peerings[in.NetPeeringId]
 	if p == nil || p.state == peeringDeleted {
 		return nil, notFound(codeNotFoundNetPeering, "NetPeering", in.NetPeeringId)
+	}
+	return p, nil
+}
+
+func (s *Server) acceptNetPeering(body []byte) (map[string]any, *apiError) {
+	p, e := s.namedPeering(body)
+	if e != nil {
+		return nil, e
 	}
 	if p.state != peeringPending {
 		return nil, conflict(codeNetPeeringState, "The Net peering '%s' is %s, not pending-acceptance", p.id, p.state)
@@ -124,13 +134,9 @@ func (s *Server) readNetPeerings(body []byte) (map[string]any, *apiError) {
 }
 
 func (s *Server) deleteNetPeering(body []byte) (map[string]any, *apiError) {
-	var in struct{ NetPeeringId string }
-	if e := decode(body, &in); e != nil {
+	p, e := s.namedPeering(body)
+	if e != nil {
 		return nil, e
-	}
-	p := s.peerings[in.NetPeeringId]
-	if p == nil || p.state == peeringDeleted {
-		return nil, notFound(codeNotFoundNetPeering, "NetPeering", in.NetPeeringId)
 	}
 	if !p.live() {
 		return nil, conflict(codeNetPeeringState, "The Net peering '%s' is %s and cannot be deleted", p.id, p.state)
