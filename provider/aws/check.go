@@ -26,7 +26,7 @@ func (d *Driver) Check(_ string, r blueprint.Resource) error {
 		// The side of a connection is told by its region (pcxObserved).
 		return &netplan.FieldError{Package: "aws", Field: "net_peering.peer_region", Input: strconv.Quote(r.NetPeering.PeerRegion),
 			Problem: "the driver's own region: the AWS driver peers the Nets of two regions, one side in each (pattern.MultiRegion's links)",
-			Fix: "link Nets of two regions", Err: driver.ErrInvalid}
+			Fix:     "link Nets of two regions", Err: driver.ErrInvalid}
 	}
 	if r.Kind == blueprint.KindLoadBalancer && r.LoadBalancer != nil && strings.HasPrefix(strings.ToLower(r.LoadBalancer.Name), "internal-") {
 		return &netplan.FieldError{Package: "aws", Field: "load_balancer.name", Input: strconv.Quote(r.LoadBalancer.Name),
