@@ -151,6 +151,7 @@ func TestFleetLinkedNetsMoto(t *testing.T) {
 	}
 	res, err = fl.Apply(t.Context(), m)
 	require.NoError(t, err)
+	assert.Zero(t, res.Total().WriteCalls, "%s", res)
 	for r, td := range tds {
 		writes, reads, ops := td.calls.snapshot()
 		t.Logf("re-apply %s: AWS API calls %d writes %d reads", r, writes, reads)

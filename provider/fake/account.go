@@ -148,13 +148,6 @@ func (a *Account) request(req, acc peeringEnd, style IDStyle) (*peeringLink, err
 	return l, nil
 }
 
-// link returns the connection id, or nil.
-func (a *Account) link(id string) *peeringLink {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.peerings[id]
-}
-
 // pending returns the connection pending acceptance from req to acc, or
 // nil.
 func (a *Account) pending(req, acc peeringEnd) *peeringLink {

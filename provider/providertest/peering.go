@@ -110,7 +110,7 @@ func (p *peeringPair) accept(ctx context.Context) (driver.Observed, error) {
 func (p *peeringPair) routeTable(ctx context.Context, d driver.Driver, net driver.Observed, name string, n byte, pcx string, dest netip.Prefix) (driver.Observed, error) {
 	zones, err := d.Zones(ctx)
 	if err != nil || len(zones) == 0 {
-		return driver.Observed{}, fmt.Errorf("Zones: %v %v", zones, err)
+		return driver.Observed{}, fmt.Errorf("zones %v: %v", zones, err)
 	}
 	a := net.Resource.Net.CIDR.Addr().As4()
 	a[2] = n
