@@ -99,7 +99,7 @@ func checkRegionDriver(region string, d driver.Driver) error {
 	if d == nil {
 		return fmt.Errorf("provider: fleet: region %q: nil driver", region)
 	}
-	if r, ok := d.(interface{ Region() string }); ok && r.Region() != region {
+	if r, ok := d.(interface{ Region() string }); ok && r.Region() != "" && r.Region() != region {
 		return fmt.Errorf("provider: fleet: region %q: the driver is one of region %q; give each region its own driver", region, r.Region())
 	}
 	return nil

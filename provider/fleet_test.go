@@ -240,16 +240,18 @@ func TestPilotLightWithoutEmptyClusters(t *testing.T) {
 	require.Equal(t, driver.Invalid, driver.CodeOf(err), "%v", err)
 }
 
-// TestFleetLinkNotDrivenYet: the drivers do not peer Nets yet; a linked
-// deployment is refused by the plan, naming the kind and why, before any
-// write in either region.
-func TestFleetLinkNotDrivenYet(t *testing.T) {
+// TestFleetLinkNeedsAccount: fakes made by fake.New are regions of
+// accounts of their own, which have no other region to peer with: a
+// linked deployment is refused by the preflight, naming the field and the
+// fix, before any write in either region.
+func TestFleetLinkNeedsAccount(t *testing.T) {
 	t.Parallel()
 	fl, fakes := fakeFleet(t, nil)
 	m := twoRegionWebApp("linked").Link(primaryRegion, recoveryRegion).Flow("app@" + primaryRegion + " -> db@" + recoveryRegion + " tcp/3306")
 	_, err := fl.Apply(t.Context(), m)
-	require.ErrorIs(t, err, driver.ErrUnsupported)
-	assert.ErrorContains(t, err, "net_peering/eu-west-3-eu-west-1")
+	require.ErrorIs(t, err, driver.ErrInvalid)
+	assert.ErrorContains(t, err, "net_peering/eu-west-3-eu-west-1: net_peering.peer_region")
+	assert.ErrorContains(t, err, "fake.NewAccount")
 	for r, d := range fakes {
 		assert.Zero(t, d.Counts().Writes, "written in %s", r)
 	}

@@ -97,6 +97,7 @@ func preflight(bp *blueprint.Blueprint, d driver.Driver) error {
 	c.nets()
 	c.subnets()
 	c.gateways()
+	c.peerings()
 	c.vpns()
 	c.routeTables()
 	c.groups()

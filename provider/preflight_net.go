@@ -165,6 +165,27 @@ func (c *checker) gateways() {
 	}
 }
 
+// peerings checks each side of a Net peering: its Net exists, the peer
+// Net's range does not overlap it (AWS fails such a connection,
+// "Overlapping CIDR range"; OUTSCALE's Net peering goes to the state
+// failed), and a Net is peered to another once.
+func (c *checker) peerings() {
+	seen := map[[3]string]string{}
+	for _, r := range c.ofKind(blueprint.KindNetPeering) {
+		s := r.NetPeering
+		n := c.ref(r, "net_peering.net", s.Net, blueprint.KindNet)
+		if n != nil && s.PeerCIDR.IsValid() && n.Net.CIDR.IsValid() && n.Net.CIDR.Overlaps(s.PeerCIDR) {
+			c.add(r.ID, driver.Invalid, "net_peering.peer_cidr", fmt.Sprintf("%s overlaps net %s (%s): the clouds fail a peering of overlapping Nets", s.PeerCIDR, n.ID, n.Net.CIDR),
+				"give the Nets disjoint ranges (pattern.MultiRegion carves them from one supernet)")
+		}
+		k := [3]string{string(s.Net), s.PeerRegion, s.PeerNet}
+		if other, dup := seen[k]; dup {
+			c.add(r.ID, driver.Invalid, "net_peering", fmt.Sprintf("net %s is already peered to %s in %s by %s", s.Net, s.PeerNet, s.PeerRegion, other), "link two Nets once: a connection works both ways")
+		}
+		seen[k] = r.ID
+	}
+}
+
 // routeTables checks that each table's subnet is in its Net and has no
 // other table, that its targets are gateways of that Net, and the quotas
 // of tables per Net (the main one included) and routes per table.

@@ -86,3 +86,17 @@ func TestFakeChangesWhatAWSChanges(t *testing.T) {
 	require.NoError(t, err)
 	providertest.SameMutable(t, d.Capabilities(), fake.New().Capabilities())
 }
+
+// motoPeeringGaps: moto 5.2 requests a connection between overlapping
+// VPCs, a second one between the same two VPCs, and routes to one still
+// pending acceptance; AWS refuses all three (the fake too).
+var motoPeeringGaps = []string{providertest.GapPeeringOverlap, providertest.GapPeeringDuplicate, providertest.GapPeeringRouteWhilePending}
+
+// TestConformancePeering: VPC peering between two regions of moto.
+func TestConformancePeering(t *testing.T) {
+	providertest.RunPeering(t, func(t *testing.T) providertest.PeeringHarness {
+		tds := regionDrivers(t, primaryRegion, recoveryRegion)
+		return providertest.PeeringHarness{Requester: tds[primaryRegion].Driver, Accepter: tds[recoveryRegion].Driver,
+			RequesterRegion: primaryRegion, AccepterRegion: recoveryRegion, Gaps: motoPeeringGaps}
+	})
+}

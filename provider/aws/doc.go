@@ -69,11 +69,22 @@
 //     the engine waits. The tunnels' configuration (pre-shared keys) that
 //     AWS returns is never kept. A connection read without options (moto)
 //     reads as BGP.
+//   - net_peering: one side of a VPC peering connection between two
+//     regions. The requester's side finds the peer VPC by the deployment's
+//     tags in the peer region ([Driver.PeerEC2]), waiting while that region
+//     makes it, and calls CreateVpcPeeringConnection (PeerRegion, tags at
+//     creation); the connection is pending until the accepter's side, in
+//     its own region, finds the request, calls AcceptVpcPeeringConnection
+//     and tags its side. The requester's side deletes it; the accepter's
+//     waits a minute for that before deleting it itself. peer_net and
+//     peer_cidr are write-only. moto shows the requester's tags in both
+//     regions and keeps no CreateTags of the accepter's side.
 //   - key_pair: ImportKeyPair of the public key (never a private one),
 //     tagged; its provider id is its name, which the launch template's
 //     KeyName takes; read back with DescribeKeyPairs IncludePublicKey.
-//   - route_table: routes to the internet gateway, a NAT gateway or the
-//     VPN gateway (routes the gateway propagates are not the table's), and the
+//   - route_table: routes to the internet gateway, a NAT gateway, the VPN
+//     gateway (routes the gateway propagates are not the table's) or a VPC
+//     peering connection (VpcPeeringConnectionId), and the
 //     association with its subnet (moved with ReplaceRouteTableAssociation
 //     when the subnet is associated elsewhere). Update reconciles both.
 //   - security_group: the group alone; its rules, the default allow-all

@@ -91,6 +91,11 @@ type Driver struct {
 	// a literal without them refuses those kinds.
 	IAM  IAMAPI
 	Logs LogsAPI
+	// PeerEC2 returns the EC2 client of another region of the account:
+	// the sides of a Net peering find the peer VPC there. NewFromConfig
+	// sets it (the driver's configuration in that region); a Driver
+	// built as a literal without it refuses net_peering.
+	PeerEC2 func(region string) EC2API
 
 	region string
 	opts   Options
@@ -191,10 +196,28 @@ func NewFromConfig(cfg awssdk.Config, optFns ...func(*Options)) (*Driver, error)
 		RDS:         rds.NewFromConfig(cfg),
 		IAM:         iam.NewFromConfig(cfg),
 		Logs:        cloudwatchlogs.NewFromConfig(cfg),
+		PeerEC2:     peerClients(cfg),
 		region:      cfg.Region,
 		opts:        o,
 		log:         log,
 	}, nil
+}
+
+// peerClients returns the EC2 clients of cfg in other regions, made on
+// first use and kept.
+func peerClients(cfg awssdk.Config) func(region string) EC2API {
+	var mu sync.Mutex
+	clients := map[string]EC2API{}
+	return func(region string) EC2API {
+		mu.Lock()
+		defer mu.Unlock()
+		if c, ok := clients[region]; ok {
+			return c
+		}
+		c := ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.Region = region })
+		clients[region] = c
+		return c
+	}
 }
 
 // The driver's default retryer, used when neither the aws.Config nor the
@@ -289,9 +312,10 @@ func (d *Driver) ready(op string, k blueprint.Kind) error {
 // Name returns "aws".
 func (d *Driver) Name() string { return "aws" }
 
-// Capabilities reports the kinds the driver does not serve yet
-// (net_peering), which fields Update
-// changes in place, and the kinds whose create call takes a client token:
+// Capabilities reports the kinds the driver does not serve, which fields
+// Update changes in place, the fields AWS does not report back (a Net
+// peering's peer_net and peer_cidr), and the kinds whose create call
+// takes a client token:
 // CreateNatGateway, CreateRouteTable, CreateNetworkAcl and (for a
 // cluster) CreateLaunchTemplate.
 func (d *Driver) Capabilities() driver.Capabilities {
@@ -302,6 +326,12 @@ func (d *Driver) Capabilities() driver.Capabilities {
 	for k, ops := range kinds {
 		if len(ops.mutable) > 0 {
 			c.Mutable[k] = slices.Clone(ops.mutable)
+		}
+		if len(ops.writeOnly) > 0 {
+			if c.WriteOnly == nil {
+				c.WriteOnly = map[blueprint.Kind][]string{}
+			}
+			c.WriteOnly[k] = slices.Clone(ops.writeOnly)
 		}
 		if ops.unsupported != "" {
 			if c.Unsupported == nil {

@@ -49,7 +49,7 @@ type calls struct {
 func isWrite(op string) bool {
 	for _, p := range []string{"Create", "Delete", "Authorize", "Revoke", "Modify", "Attach", "Detach", "Associate",
 		"Disassociate", "Run", "Allocate", "Release", "Replace", "Terminate", "Update", "Set", "Register",
-		"Deregister", "Add", "Remove", "Put"} {
+		"Deregister", "Add", "Remove", "Put", "Accept"} {
 		if strings.HasPrefix(op, p) {
 			return true
 		}

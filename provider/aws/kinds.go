@@ -19,7 +19,14 @@ type kindOps struct {
 	mutable []string
 	// unsupported is why the driver does not serve the kind ("": it does).
 	unsupported string
+	// writeOnly lists the spec fields AWS does not report back.
+	writeOnly []string
 }
+
+// netPeeringWriteOnly: a VPC peering connection names the peer VPC by its
+// id, not by the deployment's logical id, and reports the accepter's range
+// only once active (EC2 API Reference, VpcPeeringConnectionVpcInfo).
+var netPeeringWriteOnly = []string{"peer_net", "peer_cidr"}
 
 // kinds is the driver's registry: one entry per kind of [blueprint.Kinds].
 var kinds = map[blueprint.Kind]kindOps{
@@ -40,7 +47,8 @@ var kinds = map[blueprint.Kind]kindOps{
 	blueprint.KindVPNConnection: {list: (*Driver).listVPNConnections, read: (*Driver).readVPNConnection,
 		create: (*Driver).createVPNConnection, update: (*Driver).updateVPNConnection, delete: noData((*Driver).deleteVPNConnection),
 		mutable: vpnConnectionMutable},
-	blueprint.KindNetPeering: {unsupported: "the AWS driver does not request or accept VPC peering connections yet"},
+	blueprint.KindNetPeering: {list: (*Driver).listNetPeerings, read: (*Driver).readNetPeering, create: (*Driver).createNetPeering,
+		delete: noData((*Driver).deleteNetPeering), writeOnly: netPeeringWriteOnly},
 	blueprint.KindRouteTable: {list: (*Driver).listRouteTables, read: (*Driver).readRouteTable, create: (*Driver).createRouteTable,
 		update: (*Driver).updateRouteTable, delete: noData((*Driver).deleteRouteTable), mutable: routeTableMutable},
 	blueprint.KindSecurityGroup: {list: (*Driver).listSecurityGroups, read: (*Driver).readSecurityGroup,

@@ -28,6 +28,13 @@ const (
 // account, each with its own call counter.
 func regionDrivers(t *testing.T, regions ...string) map[string]*testDriver {
 	t.Helper()
+	return regionDriversWith(t, nil, regions...)
+}
+
+// regionDriversWith is regionDrivers with more API options per region (a
+// fault injected).
+func regionDriversWith(t *testing.T, more map[string][]func(*middleware.Stack) error, regions ...string) map[string]*testDriver {
+	t.Helper()
 	ep := mototest.Endpoint(t)
 	account := mototest.Account()
 	out := map[string]*testDriver{}
@@ -40,7 +47,7 @@ func regionDrivers(t *testing.T, regions ...string) map[string]*testDriver {
 			o.RetryMaxBackoff = 5 * time.Millisecond
 			o.WaitTimeout = 20 * time.Second
 			o.PollInterval = 5 * time.Millisecond
-			o.APIOptions = append([]func(*middleware.Stack) error{mototest.WithAccount(account)}, c.apiOptions()...)
+			o.APIOptions = append(append([]func(*middleware.Stack) error{mototest.WithAccount(account)}, c.apiOptions()...), more[r]...)
 		})
 		require.NoError(t, err)
 		out[r] = &testDriver{Driver: d, account: account, endpoint: ep, calls: c}

@@ -53,6 +53,9 @@ func routeSpec(r ec2types.Route) (blueprint.RouteSpec, bool) {
 	if nat := awssdk.ToString(r.NatGatewayId); nat != "" {
 		return blueprint.RouteSpec{Destination: dst, TargetKind: netplan.TargetNATGateway, Target: blueprint.Ref(nat)}, true
 	}
+	if pcx := awssdk.ToString(r.VpcPeeringConnectionId); pcx != "" {
+		return blueprint.RouteSpec{Destination: dst, TargetKind: netplan.TargetNetPeering, Target: blueprint.Ref(pcx)}, true
+	}
 	return blueprint.RouteSpec{}, false
 }
 
@@ -119,7 +122,8 @@ func (d *Driver) reconcileRouteTable(ctx context.Context, req driver.Request, cu
 		delete(have, r.Destination)
 		switch {
 		case !ok:
-			_, err := d.EC2.CreateRoute(ctx, &ec2.CreateRouteInput{RouteTableId: in.RouteTableId, DestinationCidrBlock: in.DestinationCidrBlock, GatewayId: in.GatewayId, NatGatewayId: in.NatGatewayId})
+			_, err := d.EC2.CreateRoute(ctx, &ec2.CreateRouteInput{RouteTableId: in.RouteTableId, DestinationCidrBlock: in.DestinationCidrBlock, GatewayId: in.GatewayId, NatGatewayId: in.NatGatewayId,
+				VpcPeeringConnectionId: in.VpcPeeringConnectionId})
 			if isCode(err, driver.AlreadyExists) {
 				// A retried CreateRoute whose first answer was lost finds
 				// the route it made (RouteAlreadyExists): point it at the
@@ -166,9 +170,12 @@ func (d *Driver) reconcileRouteTable(ctx context.Context, req driver.Request, cu
 
 func routeInput(id string, r blueprint.RouteSpec) *ec2.ReplaceRouteInput {
 	in := &ec2.ReplaceRouteInput{RouteTableId: awssdk.String(id), DestinationCidrBlock: awssdk.String(r.Destination.String())}
-	if r.TargetKind == netplan.TargetNATGateway {
+	switch r.TargetKind {
+	case netplan.TargetNATGateway:
 		in.NatGatewayId = awssdk.String(string(r.Target))
-	} else {
+	case netplan.TargetNetPeering:
+		in.VpcPeeringConnectionId = awssdk.String(string(r.Target))
+	default:
 		in.GatewayId = awssdk.String(string(r.Target))
 	}
 	return in

@@ -104,12 +104,33 @@ var awsTable = Table{
 			ListText:     "DescribeVpnConnections (a poll operation)",
 		},
 		{
-			Kind:         blueprint.KindNetPeering,
-			Create:       "not driven yet: 1 CreateVpcPeeringConnection (PeerRegion) from the requester + 1 AcceptVpcPeeringConnection in the accepter's region",
-			Delete:       "1 DeleteVpcPeeringConnection",
-			Why:          "a peering is requested by one side and accepted by the other; the driver refuses the kind before any call",
-			CreateWrites: n(2), DeleteWrites: n(1),
-			List: 1, ListText: "1 DescribeVpcPeeringConnections",
+			Kind: blueprint.KindNetPeering,
+			Create: "requester: 1 DescribeVpcs in the peer region (the peer VPC by its tags) + 1 CreateVpcPeeringConnection (PeerRegion, TagSpecifications) + polls; " +
+				"accepter: 1 DescribeVpcs in the peer region + 1 DescribeVpcPeeringConnections (the pending request) + 1 AcceptVpcPeeringConnection + 1 CreateTags",
+			Delete: "requester: 1 DescribeVpcPeeringConnections + 1 DeleteVpcPeeringConnection; accepter: polls until the requester's region deletes it " +
+				"(1 DeleteVpcPeeringConnection after a minute if it does not)",
+			Why: "a connection between regions is requested in one and accepted in the other, whose tags are its own; the peer VPC's id lives in the other region; " +
+				"both sides read the state before deleting so that one of them deletes it",
+			CreateWrites: func(r *blueprint.Resource) int {
+				if r.NetPeering != nil && r.NetPeering.Accepter {
+					return 2
+				}
+				return 1
+			},
+			CreateReads: func(r *blueprint.Resource) int {
+				if r.NetPeering != nil && r.NetPeering.Accepter {
+					return 2
+				}
+				return 1
+			},
+			DeleteWrites: func(r *blueprint.Resource) int {
+				if r.NetPeering != nil && r.NetPeering.Accepter {
+					return 0
+				}
+				return 1
+			},
+			DeleteReads: n(1),
+			List:        1, ListText: "1 DescribeVpcPeeringConnections",
 		},
 		{
 			Kind:         blueprint.KindKeyPair,

@@ -53,7 +53,7 @@ func TestEveryKindHasARow(t *testing.T) {
 			assert.NotEmpty(t, r.Create, "%s %s", c, r.Kind)
 			assert.NotEmpty(t, r.Delete, "%s %s", c, r.Kind)
 		}
-		if c != calls.Outscale { // OUTSCALE has no database kinds, flow logs, instance roles nor peering
+		if c != calls.Outscale { // OUTSCALE has no database kinds, flow logs nor instance roles
 			for _, k := range blueprint.Kinds {
 				assert.True(t, seen[k], "%s has no row for %s", c, k)
 			}

@@ -128,6 +128,16 @@ var outscaleTable = Table{
 			List: 1, ListText: "1 ReadClientGateways",
 		},
 		{
+			Kind: blueprint.KindNetPeering,
+			Create: "1 ReadNets (the peer Net by its tags) + 1 ReadNetPeerings (an untagged peering of the two Nets, made by a lost answer) + " +
+				"1 CreateNetPeering + 1 AcceptNetPeering + 1 CreateTags",
+			Delete: "1 DeleteNetPeering",
+			Why: "two Nets of one region only (a link between regions is refused by Check, naming the VPN); the account owns both Nets: " +
+				"the requester's side accepts it too; the create takes no tags",
+			CreateWrites: n(3), CreateReads: n(2), DeleteWrites: n(1),
+			List: 1, ListText: "1 ReadNetPeerings",
+		},
+		{
 			Kind:   blueprint.KindVPNConnection,
 			Create: "1 CreateVpnConnection + 1 CreateTags + 1 CreateVpnConnectionRoute per static route",
 			Delete: "1 DeleteVpnConnection",

@@ -46,3 +46,22 @@ func TestDayTwoOutscale(t *testing.T) {
 		return providertest.NewHarness(fake.New(fake.Outscale))
 	}, fastEngine(true), nil)
 }
+
+// TestConformancePeering: Net peering between two regions of one fake
+// account, with no gap.
+func TestConformancePeering(t *testing.T) {
+	providertest.RunPeering(t, func(t *testing.T) providertest.PeeringHarness {
+		acct := fake.NewAccount()
+		return providertest.PeeringHarness{Requester: acct.Region("r-1"), Accepter: acct.Region("r-2"),
+			RequesterRegion: "r-1", AccepterRegion: "r-2"}
+	})
+}
+
+// TestConformancePeeringOutscale: Net peering between two Nets of one
+// region of a fake account in OUTSCALE's mode.
+func TestConformancePeeringOutscale(t *testing.T) {
+	providertest.RunPeering(t, func(t *testing.T) providertest.PeeringHarness {
+		d := fake.NewAccount().Region("eu-west-2", fake.Outscale)
+		return providertest.PeeringHarness{Requester: d, Accepter: d, RequesterRegion: "eu-west-2", AccepterRegion: "eu-west-2"}
+	})
+}

@@ -23,6 +23,21 @@
 //	d := fake.New(fake.Outscale)          // OUTSCALE-like: ids "vpc-1a2b3c4d", no network ACL, no database, no autoscaling
 //	d := fake.New(func(o *fake.Options) { o.PendingReads = 3; o.Latency = time.Millisecond })
 //
+// # Several regions
+//
+// A Driver made by New is one region of an account of its own. The
+// regions of one [Account] see each other, as those of an AWS account do:
+// the sides of a Net peering (kind net_peering) requested in one region
+// and accepted in another are one connection, with AWS's rules (Nets
+// that overlap are refused, the connection is pending until the
+// accepter's region accepts it, a route targets it once active, two Nets
+// hold one connection; deleting either side ends both), or OUTSCALE's
+// with [Outscale] (the Nets of one region only, accepted at once).
+//
+//	acct := fake.NewAccount()
+//	primary, recovery := acct.Region("eu-west-3"), acct.Region("eu-west-1")
+//	fleet, err := provider.NewFleet(map[string]driver.Driver{"eu-west-3": primary, "eu-west-1": recovery})
+//
 // # Testing with it
 //
 // Beyond the Driver interface, a Driver offers what tests need:

@@ -93,6 +93,10 @@ type Options struct {
 	// database stays pending (Ready false) after its Create. 0: 1; a
 	// negative value makes them ready at once.
 	PendingReads int
+	// PeerTimeout bounds how long the Create of a side of a Net peering
+	// waits for the other region of the [Account]: the requester's for the
+	// peer Net, the accepter's for the request. 0: one minute.
+	PeerTimeout time.Duration
 	// Latency is added to every call; a cancelled ctx ends the wait with
 	// ctx's error. 0: none. [Driver.SetLatency] changes it later.
 	Latency time.Duration
@@ -177,6 +181,12 @@ type Driver struct {
 	calls   []Call
 
 	deletedDBs []DeletedDatabase
+
+	// account and regionName are the account and region of a Driver made
+	// by Account.Region; one made by New is the unnamed region of an
+	// account of its own.
+	account    *Account
+	regionName string
 }
 
 // entry is one stored resource.
@@ -189,9 +199,10 @@ type entry struct {
 	token   string
 	origin  blueprint.Resource // the spec of the Create, for token checks
 	parts   map[string][]string
-	down    []string   // a cluster's nodes failing their health check (FailHealthCheck, as OUTSCALE)
-	db      *dbState   // where a database runs
-	keys    []indexKey // the keys the index holds it under
+	down    []string     // a cluster's nodes failing their health check (FailHealthCheck, as OUTSCALE)
+	db      *dbState     // where a database runs
+	keys    []indexKey   // the keys the index holds it under
+	link    *peeringLink // a net_peering's connection, shared with the other region
 }
 
 // foreign is a resource made outside archkit: a hand-started instance or a
@@ -274,11 +285,9 @@ func (d *Driver) init(o Options) {
 	}
 	o.ClientTokens = slices.Clone(o.ClientTokens)
 	o.Unsupported = maps.Clone(o.Unsupported)
-	if o.Unsupported == nil {
-		o.Unsupported = map[blueprint.Kind]string{}
+	if d.account == nil {
+		d.account = NewAccount() // of its own: no other region to peer with
 	}
-	// As the AWS and OUTSCALE drivers, which do not peer Nets yet.
-	o.Unsupported[blueprint.KindNetPeering] = netPeeringUnsupported
 	o.UnsupportedFields = cloneFields(o.UnsupportedFields)
 	d.opts = o
 	d.caps = capabilities(o)
@@ -429,8 +438,8 @@ func (d *Driver) List(ctx context.Context, q driver.Query) ([]driver.Observed, e
 	var out []driver.Observed
 	err := d.call(ctx, Call{Op: OpList, Kind: q.Kind}, func(*Call) error {
 		for _, e := range d.describe(q.Kind, tagFilter{driver.TagDeployment: escapeFilter(q.Deployment)}) {
-			if e.tags[driver.TagDeployment] != q.Deployment {
-				continue // exact: the filter is a pattern
+			if e.tags[driver.TagDeployment] != q.Deployment || e.gone() {
+				continue // exact: the filter is a pattern; a deleted connection is listed by AWS, not by the fake
 			}
 			if len(q.NetIDs) > 0 {
 				if n := d.netOf(e); n != "" && !slices.Contains(q.NetIDs, n) {
@@ -487,6 +496,9 @@ func (d *Driver) Read(ctx context.Context, kind blueprint.Kind, id string) (driv
 		if err != nil {
 			return err
 		}
+		if e.gone() {
+			return d.errf(OpRead, kind, id, driver.NotFound, "peering connection %s is deleted", id)
+		}
 		if e.pending > 0 {
 			e.pending--
 		}
@@ -519,6 +531,9 @@ func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observe
 	}
 	r := stored(req.Resource)
 	req.Resource = r
+	if _, no := d.opts.Unsupported[r.Kind]; !no && r.Kind == blueprint.KindNetPeering && r.NetPeering != nil && d.validPeering(r) {
+		return d.createNetPeering(ctx, req)
+	}
 	d.mu.Lock()
 	earlier := d.earlier(req)
 	d.mu.Unlock()
@@ -661,6 +676,7 @@ func (d *Driver) Delete(ctx context.Context, current driver.Observed, opts drive
 			return err
 		}
 		d.keepData(e, opts)
+		e.deleteNetPeering()
 		d.remove(e)
 		return nil
 	})
@@ -675,6 +691,13 @@ func (d *Driver) remove(e *entry) {
 		gone := e.observed()
 		gone.Ready, gone.Status = false, "deleted"
 		d.gone[e.id] = gone
+	}
+	if e.kind == blueprint.KindNet {
+		for _, o := range d.keyed(blueprint.KindNetPeering, netKey(blueprint.Ref(e.id)), nil) {
+			o.deleteNetPeering()
+			delete(d.res, o.id)
+			d.indexRemove(o)
+		}
 	}
 	if e.kind == blueprint.KindSecurityGroup {
 		for _, o := range d.keyed(blueprint.KindSecurityGroupRules, groupKey(blueprint.Ref(e.id)), nil) {
@@ -757,6 +780,9 @@ func (e *entry) observed() driver.Observed {
 		Status:    e.status(),
 		Tags:      maps.Clone(e.tags),
 	}
+	if e.link != nil {
+		o.Ready = o.Status == peeringActive
+	}
 	if e.parts != nil {
 		o.Parts = make(map[string][]string, len(e.parts))
 		for k, v := range e.parts {
@@ -769,6 +795,8 @@ func (e *entry) observed() driver.Observed {
 func (e *entry) status() string {
 	ops := kinds[e.kind]
 	switch {
+	case e.link != nil:
+		return e.link.state()
 	case e.pending > 0 && ops.pending != "":
 		return ops.pending
 	case ops.ready != "":

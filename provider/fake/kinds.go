@@ -4,7 +4,6 @@ import (
 	"slices"
 
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider/driver"
 )
 
 // kindOps is what the fake knows of one kind: how it spells its ids, how
@@ -47,6 +46,12 @@ func registry() map[blueprint.Kind]kindOps {
 		blueprint.KindNet: {
 			idPrefix: "vpc", validate: (*Driver).validateNet, mutable: []string{"keep_default_security_group_rules"},
 			blockedBy: func(d *Driver, e, o *entry) bool {
+				if o.kind == blueprint.KindNetPeering {
+					// AWS deletes a VPC's peering connections with it (VPC
+					// peering guide, "Delete a VPC peering connection");
+					// OUTSCALE keeps a Net with a peering (DeleteNet).
+					return d.opts.Cloud == CloudOutscale && !o.gone() && d.netOf(o) == e.id
+				}
 				return d.netOf(o) == e.id && o.kind != blueprint.KindSecurityGroupRules
 			},
 		},
@@ -100,9 +105,11 @@ func registry() map[blueprint.Kind]kindOps {
 			mutable: []string{"static_routes"}, oscMutable: []string{"static_routes"},
 			net: func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", r.VPNConnection.VPNGateway },
 		},
-		blueprint.KindNetPeering: {idPrefix: "pcx", validate: func(d *Driver, op string, e, _ *entry) error {
-			return d.errf(op, e.kind, e.res.ID, driver.Unsupported, "%s", netPeeringUnsupported)
-		}},
+		blueprint.KindNetPeering: {
+			idPrefix: "pcx", validate: (*Driver).validateNetPeering, pending: peeringPending, ready: peeringActive,
+			keys: func(_ *Driver, r *blueprint.Resource) []key { return []key{netKey(r.NetPeering.Net)} },
+			net:  func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return r.NetPeering.Net, "" },
+		},
 		blueprint.KindRouteTable: {
 			idPrefix: "rtb", validate: (*Driver).validateRouteTable, mutable: []string{"routes", "subnet"},
 			keys: func(_ *Driver, r *blueprint.Resource) []key {
@@ -217,7 +224,3 @@ func first(rs []blueprint.Ref) blueprint.Ref {
 func rulesUse(rs []blueprint.RuleSpec, id string) bool {
 	return slices.ContainsFunc(rs, func(r blueprint.RuleSpec) bool { return r.Group == blueprint.Ref(id) })
 }
-
-// netPeeringUnsupported is why the fake refuses net_peering, whatever
-// Options.Unsupported says.
-const netPeeringUnsupported = "Net peering is not driven yet, by the fake as by the AWS and OUTSCALE drivers; the Fleet derives and plans the links"

@@ -178,7 +178,7 @@ func (d *Driver) Snapshot(deployment string) Snapshot {
 	defer d.mu.Unlock()
 	logical := map[string]string{}
 	for _, e := range d.res {
-		if e.tags[driver.TagDeployment] == deployment {
+		if e.tags[driver.TagDeployment] == deployment && !e.gone() {
 			logical[e.id] = e.tags[driver.TagLogicalID]
 			if logical[e.id] == "" {
 				logical[e.id] = e.id

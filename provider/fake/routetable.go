@@ -41,14 +41,17 @@ func (d *Driver) validateRouteTable(op string, e, old *entry) error {
 		field := "route_table.routes[" + itoa(i) + "]"
 		want, ok := blueprint.RouteTargetKind(r.TargetKind)
 		if !ok {
-			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.target_kind: %q: unknown; use %q, %q or %q", field, r.TargetKind,
-				netplan.TargetInternetGateway, netplan.TargetNATGateway, netplan.TargetVPNGateway)
+			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.target_kind: %q: unknown; use %q, %q, %q or %q", field, r.TargetKind,
+				netplan.TargetInternetGateway, netplan.TargetNATGateway, netplan.TargetVPNGateway, netplan.TargetNetPeering)
 		}
 		t, err := d.ref(op, e, field+".target", r.Target, want)
 		if err != nil {
 			return err
 		}
-		if targetNet := d.netOf(t); targetNet != string(s.Net) {
+		if why := d.peeringRoute(t, s.Net); why != "" {
+			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.target: %s", field, why)
+		}
+		if targetNet := d.netOf(t); targetNet != string(s.Net) && t.kind != blueprint.KindNetPeering {
 			return d.errf(op, k, e.res.ID, driver.Invalid, "%s.target: %s is in net %s, not %s", field, r.Target, targetNet, s.Net)
 		}
 	}

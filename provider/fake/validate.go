@@ -248,6 +248,9 @@ func (d *Driver) Check(_ string, r blueprint.Resource) error {
 	if !d.usable() {
 		return errNilDriver
 	}
+	if r.Kind == blueprint.KindNetPeering && r.NetPeering != nil {
+		return d.checkPeering(r)
+	}
 	lb := r.LoadBalancer
 	if r.Kind != blueprint.KindLoadBalancer || lb == nil || d.opts.IDStyle != IDStyleAWS {
 		return nil

@@ -101,3 +101,14 @@ func TestFakeChangesWhatOutscaleChanges(t *testing.T) {
 	d := newDriver(t, osctest.New(t))
 	providertest.SameMutable(t, d.Capabilities(), fake.New(fake.Outscale).Capabilities())
 }
+
+// TestConformancePeering: Net peering between two Nets of one region of
+// the test server, with no gap; the Nets of two regions are refused by
+// Check (TestLinkedRegionsRefused).
+func TestConformancePeering(t *testing.T) {
+	t.Parallel()
+	providertest.RunPeering(t, func(t *testing.T) providertest.PeeringHarness {
+		d := newDriver(t, osctest.New(t))
+		return providertest.PeeringHarness{Requester: d, Accepter: d, RequesterRegion: d.Region(), AccepterRegion: d.Region()}
+	})
+}

@@ -26,7 +26,7 @@
 //	internet_gateway     CreateInternetService + LinkInternetService
 //	public_ip            CreatePublicIp
 //	nat_gateway          CreateNatService (ClientToken) in the public subnet, after its route to the internet service
-//	route_table          CreateRouteTable + CreateRoute + LinkRouteTable (one per subnet)
+//	route_table          CreateRouteTable + CreateRoute (GatewayId, NatServiceId or NetPeeringId) + LinkRouteTable (one per subnet)
 //	security_group       CreateSecurityGroup (names never start with "sg-")
 //	security_group_rules CreateSecurityGroupRule / DeleteSecurityGroupRule: the complete rule set,
 //	                     Rules with SecurityGroupsMembers (by id) or IpRanges; the allow-all
@@ -36,6 +36,8 @@
 //	customer_gateway     CreateClientGateway (ipsec.1, PublicIp, BgpAsn): the peer's device
 //	vpn_connection       CreateVpnConnection (StaticRoutesOnly unless BGP) + CreateVpnConnectionRoute
 //	                     per static route, changed in place (Create / DeleteVpnConnectionRoute)
+//	net_peering          CreateNetPeering between two Nets of the region + AcceptNetPeering (the account owns
+//	                     both) + CreateTags; a peer Net in another region is refused by Check (a VPN joins them)
 //	key_pair             CreateKeypair (PublicKey, Base64; never a private key), tagged by its id;
 //	                     its provider id is its name; ReadKeypairs gives only a fingerprint
 //	cluster              CreateVms per node (ClientToken, KeypairName), tagged, + LinkLoadBalancerBackendMachines

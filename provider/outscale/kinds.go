@@ -46,9 +46,9 @@ func registry() map[blueprint.Kind]kindOps {
 			update: (*Driver).updateVpnConnection, delete: noData((*Driver).deleteVpnConnection), mutable: vpnConnectionMutable},
 		// OUTSCALE peers two Nets of one region only (About Net Peerings,
 		// OUTSCALE user guide: peered Nets "must be located in the same
-		// Region"); archkit links the Nets of a deployment's regions, which
-		// on OUTSCALE takes a VPN.
-		blueprint.KindNetPeering: {unsupported: netPeeringUnsupported},
+		// Region"): Check refuses a link between regions, which on
+		// OUTSCALE takes a VPN.
+		blueprint.KindNetPeering: {list: (*Driver).listNetPeerings, create: (*Driver).createNetPeering, delete: noData((*Driver).deleteNetPeering)},
 		blueprint.KindRouteTable: {list: (*Driver).listRouteTables, create: (*Driver).createRouteTable, update: (*Driver).updateRouteTable,
 			delete: noData((*Driver).deleteRouteTable), mutable: routeTableMutable},
 		blueprint.KindSecurityGroup: {list: (*Driver).listSecurityGroups, create: (*Driver).createSecurityGroup, delete: noData((*Driver).deleteSecurityGroup)},
@@ -125,6 +125,3 @@ func noData(del func(d *Driver, ctx context.Context, cur driver.Observed) error)
 		return del(d, ctx, cur)
 	}
 }
-
-// netPeeringUnsupported is why the driver has no net_peering.
-const netPeeringUnsupported = "OUTSCALE Net peering joins two Nets of one region only; link the Nets of two regions with a VPN"

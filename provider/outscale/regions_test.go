@@ -13,6 +13,7 @@ import (
 	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/outscale"
 	"github.com/archkit/archkit/provider/outscale/osctest"
+	"github.com/archkit/archkit/tier"
 )
 
 // TestThreeTierRecoveryRegion applies the three-tier document's Net with
@@ -97,4 +98,41 @@ func TestThreeTierRecoveryRegion(t *testing.T) {
 		assert.Empty(t, leftovers(t, d), "left in %s", r)
 		assert.Empty(t, srvs[r].Violations(), r)
 	}
+}
+
+// TestLinkedRegionsRefused: OUTSCALE's Net peering joins the Nets of one
+// region; a deployment whose Nets of two regions are linked is refused by
+// the preflight in each region, naming the VPN that joins them instead,
+// before any write in either region.
+func TestLinkedRegionsRefused(t *testing.T) {
+	t.Parallel()
+	const primary, recovery = "eu-west-2", "us-east-2"
+	srvs := map[string]*osctest.Server{}
+	drivers := map[string]driver.Driver{}
+	for _, r := range []string{primary, recovery} {
+		srvs[r] = osctest.New(t, func(o *osctest.Options) { o.Region = r })
+		drivers[r] = newDriver(t, srvs[r], func(o *outscale.Options) { o.Region = r })
+	}
+	fl, err := provider.NewFleet(drivers, func(o *provider.Options) { o.RateLimit = -1; o.AllowFallback = true })
+	require.NoError(t, err)
+	m := pattern.Regions("linked", "10.0.0.0/8", func(string) *pattern.Architecture {
+		return pattern.New("linked", "10.0.0.0/16").AddTier(isolated("app"), isolated("api")).Connect("app", "api")
+	}).Primary(primary).Recovery(recovery, pattern.PilotLight).Link(primary, recovery).
+		Flow("app@" + primary + " -> api@" + recovery + " tcp/8080")
+	_, err = fl.Apply(t.Context(), m)
+	require.Error(t, err)
+	for _, r := range []string{primary, recovery} {
+		assert.ErrorContains(t, err, "region "+r)
+		_, perOp := srvs[r].Requests()
+		assert.Zero(t, writes(perOp), "written in %s: %v", r, perOp)
+	}
+	assert.ErrorContains(t, err, "net_peering.peer_region")
+	assert.ErrorContains(t, err, "Architecture.VPN on each side")
+}
+
+// isolated is an application tier with no route out of its Net.
+func isolated(name string) tier.Tier {
+	t := tier.App(name)
+	t.Exposure = netplan.Isolated
+	return t
 }

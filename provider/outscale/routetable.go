@@ -55,6 +55,8 @@ func routeTableObserved(rt osc.RouteTable, tags map[string]string) driver.Observ
 			continue
 		}
 		switch {
+		case r.GetNetPeeringId() != "":
+			s.Routes = append(s.Routes, blueprint.RouteSpec{Destination: dest, TargetKind: netplan.TargetNetPeering, Target: blueprint.Ref(r.GetNetPeeringId())})
 		case r.GetNatServiceId() != "":
 			s.Routes = append(s.Routes, blueprint.RouteSpec{Destination: dest, TargetKind: netplan.TargetNATGateway, Target: blueprint.Ref(r.GetNatServiceId())})
 		case strings.HasPrefix(r.GetGatewayId(), "igw-"):
@@ -138,13 +140,13 @@ func (d *Driver) reconcileRouteTable(ctx context.Context, req driver.Request, cu
 		var err error
 		if ok {
 			in := osc.UpdateRouteRequest{RouteTableId: cur.ID, DestinationIpRange: r.Destination.String()}
-			setTarget(&in.GatewayId, &in.NatServiceId, r)
+			setTarget(&in.GatewayId, &in.NatServiceId, &in.NetPeeringId, r)
 			_, err = call(ctx, d, "UpdateRoute", k, cur.ID, func(ctx context.Context) (osc.UpdateRouteResponse, *http.Response, error) {
 				return d.api.RouteApi.UpdateRoute(ctx).UpdateRouteRequest(in).Execute()
 			})
 		} else {
 			in := osc.CreateRouteRequest{RouteTableId: cur.ID, DestinationIpRange: r.Destination.String()}
-			setTarget(&in.GatewayId, &in.NatServiceId, r)
+			setTarget(&in.GatewayId, &in.NatServiceId, &in.NetPeeringId, r)
 			_, err = call(ctx, d, "CreateRoute", k, cur.ID, func(ctx context.Context) (osc.CreateRouteResponse, *http.Response, error) {
 				return d.api.RouteApi.CreateRoute(ctx).CreateRouteRequest(in).Execute()
 			})
@@ -235,11 +237,14 @@ func (d *Driver) linkRouteTable(ctx context.Context, id, subnet string) error {
 	return err
 }
 
-func setTarget(gw, nat **string, r blueprint.RouteSpec) {
+func setTarget(gw, nat, pcx **string, r blueprint.RouteSpec) {
 	t := string(r.Target)
-	if r.TargetKind == netplan.TargetNATGateway {
+	switch r.TargetKind {
+	case netplan.TargetNATGateway:
 		*nat = &t
-	} else {
+	case netplan.TargetNetPeering:
+		*pcx = &t
+	default:
 		*gw = &t
 	}
 }

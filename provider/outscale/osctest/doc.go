@@ -56,6 +56,14 @@
 //   - ClientToken idempotency for CreateVms and CreateNatService (a token
 //     whose resource is deleted or terminated makes a new one: OUTSCALE
 //     documents no rule for it).
+//   - Net peerings (vpcx-): CreateNetPeering is pending-acceptance until
+//     AcceptNetPeering makes it active, failed between overlapping Nets,
+//     rejected between Nets an active peering already joins (accepting
+//     A-to-B rejects a pending B-to-A); DeleteNetPeering (409, code 9051,
+//     once rejected or failed); routes target an active peering of their
+//     Net (NetPeeringId; blackhole once it is deleted); a Net with a live
+//     peering is not deleted (9045). ReadNetPeerings filters by
+//     NetPeeringIds, SourceNetNetIds, AccepterNetNetIds, StateNames and tags.
 //   - Keypairs: CreateKeypair imports an OpenSSH public key (ssh-rsa,
 //     ssh-ed25519, ecdsa-sha2-*) or makes an ed25519 key and returns its
 //     private key; names are unique in the account (409, code 9011);
@@ -86,9 +94,10 @@
 //   - Nets are available at once; internet services, route tables, security
 //     groups and public IPs have no transient state; DeleteLoadBalancer removes
 //     the load balancer at once.
-//   - NICs, volumes, peering, net access points, VM groups and
-//     templates are not simulated: routes to NICs or peerings, BackendIps and
-//     LinkPublicIp to a NIC answer 400. VMs have no NICs or block devices in
+//   - NICs, volumes, net access points, VM groups and templates are not
+//     simulated: routes to NICs, BackendIps and LinkPublicIp to a NIC answer
+//     400. Net peerings join Nets of the server's own account only
+//     (AccepterOwnerId of another account answers 400) and never expire. VMs have no NICs or block devices in
 //     their description.
 //   - Three fixed OMIs (ami-0000c0de Ubuntu, ami-0000beef Rocky Linux and
 //     ami-12c6146b, the image of archkit's conformance suite and examples)

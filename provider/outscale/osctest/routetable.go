@@ -17,6 +17,7 @@ type route struct {
 	gw     string // "local", an internet service or a virtual gateway id
 	natID  string
 	vmID   string
+	pcxID  string
 	method string
 }
 
@@ -41,6 +42,7 @@ type routeOut struct {
 	GatewayId          string `json:",omitempty"`
 	NatServiceId       string `json:",omitempty"`
 	VmId               string `json:",omitempty"`
+	NetPeeringId       string `json:",omitempty"`
 	CreationMethod     string
 	State              string
 }
@@ -95,7 +97,13 @@ func (s *Server) renderRouteTable(rt *routeTableRes) routeTableOut {
 				state = "blackhole"
 			}
 		}
-		o.Routes = append(o.Routes, routeOut{DestinationIpRange: r.dest, GatewayId: r.gw, NatServiceId: r.natID, VmId: r.vmID, CreationMethod: r.method, State: state})
+		if r.pcxID != "" {
+			if p := s.peerings[r.pcxID]; p == nil || p.state != peeringActive {
+				state = "blackhole"
+			}
+		}
+		o.Routes = append(o.Routes, routeOut{DestinationIpRange: r.dest, GatewayId: r.gw, NatServiceId: r.natID, VmId: r.vmID,
+			NetPeeringId: r.pcxID, CreationMethod: r.method, State: state})
 	}
 	return o
 }
@@ -300,8 +308,13 @@ func (s *Server) routeTarget(rt *routeTableRes, in *routeRequest, method string)
 			return route{}, notFound(codeNotFoundVM, "Vm", in.VmId)
 		}
 		r.vmID = vm.id
+	case in.NetPeeringId != "":
+		if e := s.peeringTarget(in.NetPeeringId, rt.netID); e != nil {
+			return route{}, e
+		}
+		r.pcxID = in.NetPeeringId
 	default:
-		return route{}, invalidValue(codeInvalidParameterValue, "NicId and NetPeeringId targets are not simulated by osctest")
+		return route{}, invalidValue(codeInvalidParameterValue, "NicId targets are not simulated by osctest")
 	}
 	return r, nil
 }

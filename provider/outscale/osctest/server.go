@@ -75,6 +75,7 @@ type Server struct {
 	vgws      map[string]*vgwRes
 	cgws      map[string]*cgwRes
 	vpns      map[string]*vpnRes
+	peerings  map[string]*netPeeringRes
 	pips      map[string]*publicIPRes
 	nats      map[string]*natRes
 	rtbs      map[string]*routeTableRes
@@ -140,6 +141,7 @@ func NewServer(optFns ...func(*Options)) (*Server, error) {
 	s.vgws = map[string]*vgwRes{}
 	s.cgws = map[string]*cgwRes{}
 	s.vpns = map[string]*vpnRes{}
+	s.peerings = map[string]*netPeeringRes{}
 	s.pips = map[string]*publicIPRes{}
 	s.nats = map[string]*natRes{}
 	s.rtbs = map[string]*routeTableRes{}

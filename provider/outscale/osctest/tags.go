@@ -33,6 +33,8 @@ type filters struct {
 	QuotaNames, Collections, QuotaTypes                 []string
 	VirtualGatewayIds, ClientGatewayIds                 []string
 	VpnConnectionIds                                    []string
+	NetPeeringIds, SourceNetNetIds, AccepterNetNetIds   []string
+	StateNames                                          []string
 }
 
 // readRequest is the common part of every Read* request.
@@ -172,6 +174,8 @@ func (s *Server) resourceType(id string) string {
 		return "customer-gateway"
 	case s.vpns[id] != nil:
 		return "vpn-connection"
+	case s.peerings[id] != nil:
+		return "vpc-peering-connection"
 	case s.snapshots[id] != nil:
 		return "snapshot"
 	case s.volumeVM(id) != nil:
