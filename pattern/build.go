@@ -708,6 +708,7 @@ func (b *bpBuilder) clusters() {
 	for i := range b.d.arch.Clusters {
 		c := &b.d.arch.Clusters[i]
 		spec := b.d.clusterSpec(c, b.subnets[c.Tier])
+		spec.ImageCopy = b.imageCopy(c)
 		if c.PerZone { // one node per zone: a subnet per zone
 			n := len(spec.Subnets)
 			spec.Min, spec.Desired, spec.Max = n, n, n
@@ -751,6 +752,7 @@ func (b *bpBuilder) databases() {
 			fb.Stateless = false
 			fb.Scaling = nil // a database cluster keeps its size
 			spec.Fallback = b.d.clusterSpec(&fb, b.subnets[db.Tier])
+			spec.Fallback.ImageCopy = b.imageCopy(&fb)
 		}
 		dbID := id(blueprint.KindDatabase, db.Tier)
 		b.add(blueprint.Resource{ID: dbID, Kind: blueprint.KindDatabase, Database: spec})

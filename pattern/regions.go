@@ -79,6 +79,15 @@ type MultiRegion struct {
 	Bits int
 	// Profile bounds the carved Nets; the zero Profile: netplan.Generic.
 	Profile netplan.Profile
+	// NoImageCopies keeps the recovery regions' cluster images as their
+	// architectures name them. false (the default): every image a
+	// recovery region's clusters share with the primary's is copied into
+	// the recovery region (kind image_copy: AWS CopyImage, OUTSCALE
+	// CreateImage from a source image), and its clusters start from the
+	// copy, since an image id is valid in its own region only (the
+	// OUTSCALE three-tier document: machine images "copied to the other
+	// region").
+	NoImageCopies bool
 
 	build   func(region string) *Architecture
 	regions []Region
@@ -326,6 +335,9 @@ func (m *MultiRegion) Architecture(region string, deployed netip.Prefix) (*Archi
 		a.NetName = region
 	}
 	m.regions[i].apply(a)
+	if i > 0 && !m.NoImageCopies {
+		copyImages(a, archs[0], m.regions[0].Name)
+	}
 	if err := m.addPeerings(a, region, archs); err != nil {
 		return nil, err
 	}

@@ -158,6 +158,7 @@ type Resource struct {
 	InstanceRole       *InstanceRoleSpec       `json:"instance_role,omitempty"`
 	LoadBalancer       *LoadBalancerSpec       `json:"load_balancer,omitempty"`
 	KeyPair            *KeyPairSpec            `json:"key_pair,omitempty"`
+	ImageCopy          *ImageCopySpec          `json:"image_copy,omitempty"`
 	Cluster            *ClusterSpec            `json:"cluster,omitempty"`
 	Database           *DatabaseSpec           `json:"database,omitempty"`
 	DatabaseReplica    *DatabaseReplicaSpec    `json:"database_replica,omitempty"`
@@ -434,8 +435,16 @@ type ClusterSpec struct {
 	Tier           string `json:"tier"`
 	Subnets        []Ref  `json:"subnets"`
 	SecurityGroups []Ref  `json:"security_groups"`
-	Image          string `json:"image"`
-	InstanceType   string `json:"instance_type"`
+	// Image is the image the nodes start from, an id of the cluster's
+	// region, unless ImageCopy is set: then it is the source's image, and
+	// the nodes start from the copy ([ClusterSpec.ImageID]).
+	Image string `json:"image"`
+	// ImageCopy is the copy of Image made in the cluster's region (an
+	// [ImageCopySpec]); "": Image is used as is. A driver is handed the
+	// copy's id in Image (the engine resolves it), and reads back the
+	// image its nodes start from: the two compare equal.
+	ImageCopy    Ref    `json:"image_copy,omitempty"`
+	InstanceType string `json:"instance_type"`
 	// UserData is the bootstrap script (cloud-init), in clear; drivers
 	// encode it as their API needs (Base64).
 	UserData tier.Secret `json:"user_data,omitempty"`

@@ -30,6 +30,7 @@ func TestThreeTierRecoveryRegion(t *testing.T) {
 		ds[r] = newDriver(t, srvs[r], func(o *outscale.Options) { o.Region = r })
 		drivers[r] = ds[r]
 	}
+	srvs[recovery].LinkRegion(primary, srvs[primary]) // the recovery region copies the primary's OMIs
 	fl, err := provider.NewFleet(drivers, func(o *provider.Options) {
 		o.AllowFallback = true
 		o.RateLimit = -1
