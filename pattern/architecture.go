@@ -85,6 +85,11 @@ type Architecture struct {
 	// image) and the clusters start from the copy. [MultiRegion] fills it
 	// in for a recovery region with the primary's images.
 	ImageCopies map[string]string
+	// ReplicaSources maps a managed database's tier to the region of the
+	// database it is a cross-region read replica of (the same tier's
+	// database there): Build sets its ReplicaOf. [MultiRegion] fills it in
+	// for a recovery region with the primary's databases.
+	ReplicaSources map[string]string
 
 	// NAT: netplan.NATPerZone (the zero value: one NAT per zone, a zone
 	// failure cuts no other zone off), NATShared (one NAT: cheaper, an

@@ -755,6 +755,9 @@ func (b *bpBuilder) databases() {
 			spec.Fallback.ImageCopy = b.imageCopy(&fb)
 		}
 		dbID := id(blueprint.KindDatabase, db.Tier)
+		if region, ok := b.d.arch.ReplicaSources[db.Tier]; ok {
+			spec.ReplicaOf = &blueprint.DatabaseSource{Region: region, Database: dbID}
+		}
 		b.add(blueprint.Resource{ID: dbID, Kind: blueprint.KindDatabase, Database: spec})
 		// Each read replica is a resource of its own, so that adding or
 		// removing one never touches the database.

@@ -46,6 +46,9 @@ type Region struct {
 	// CIDR fixes the region's Net (it must lie in the supernet); the zero
 	// Prefix: carved.
 	CIDR netip.Prefix `json:"cidr,omitzero"`
+	// Promoted makes the region's databases standalone: promoted from
+	// read replicas of the primary's ([MultiRegion.Promote]).
+	Promoted bool `json:"promoted,omitempty"`
 }
 
 // MultiRegion is one deployment over several regions: a primary region
@@ -88,6 +91,14 @@ type MultiRegion struct {
 	// OUTSCALE three-tier document: machine images "copied to the other
 	// region").
 	NoImageCopies bool
+	// NoDatabaseReplicas gives each recovery region managed databases of
+	// its own, empty. false (the default): a recovery region's database
+	// of a tier the primary also has is a cross-region read replica of the
+	// primary's (blueprint.DatabaseSpec.ReplicaOf: AWS
+	// CreateDBInstanceReadReplica with SourceRegion), promoted by
+	// [MultiRegion.Promote]. On a cloud without managed databases the
+	// fallback cluster is built instead, which replicates nothing.
+	NoDatabaseReplicas bool
 
 	build   func(region string) *Architecture
 	regions []Region
@@ -337,6 +348,9 @@ func (m *MultiRegion) Architecture(region string, deployed netip.Prefix) (*Archi
 	m.regions[i].apply(a)
 	if i > 0 && !m.NoImageCopies {
 		copyImages(a, archs[0], m.regions[0].Name)
+	}
+	if i > 0 && !m.NoDatabaseReplicas && !m.regions[i].Promoted {
+		replicateDatabases(a, archs[0], m.regions[0].Name)
 	}
 	if err := m.addPeerings(a, region, archs); err != nil {
 		return nil, err

@@ -87,7 +87,11 @@ func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, a
 			c = c.Clone()
 			c.DependsOn = c.Dependencies()
 			out = append(out, c)
-			notices = append(notices, fmt.Sprintf("%s: %s has no managed database (%s); built as a %d-node %s cluster instead", r.ID, provider, reason, c.Cluster.Desired, c.Cluster.Tier))
+			notice := fmt.Sprintf("%s: %s has no managed database (%s); built as a %d-node %s cluster instead", r.ID, provider, reason, c.Cluster.Desired, c.Cluster.Tier)
+			if src := r.Database.ReplicaOf; src != nil {
+				notice += fmt.Sprintf(", which does not replicate %s of %s: restore its data there from a snapshot", src.Database, src.Region)
+			}
+			notices = append(notices, notice)
 		default:
 			errs = append(errs, fmt.Errorf("provider: %s: %s not supported by %s (%s) and no fallback exists; remove the resource: %w", r.ID, r.Kind, provider, reason, driver.ErrUnsupported))
 		}

@@ -560,6 +560,23 @@ type DatabaseSpec struct {
 	// Fallback is the database cluster to build instead on a provider
 	// without managed databases, when the apply allows fallbacks.
 	Fallback *ClusterSpec `json:"fallback,omitempty"`
+	// ReplicaOf makes the database a cross-region read replica of a
+	// database of the deployment in another region (AWS
+	// CreateDBInstanceReadReplica with the source's ARN and SourceRegion,
+	// in its own DB subnet group): what a recovery region keeps of the
+	// primary's data. nil: a database of its own. Clearing it promotes the
+	// replica to a standalone database in place (PromoteReadReplica): the
+	// failover's step ([pattern.MultiRegion.Promote]); a database is never
+	// turned into a replica in place.
+	ReplicaOf *DatabaseSource `json:"replica_of,omitempty"`
+}
+
+// DatabaseSource names the source of a cross-region read replica: the
+// logical id of a database ("database/db") of the same deployment in
+// Region, found there by the deployment's tags.
+type DatabaseSource struct {
+	Region   string `json:"region"`
+	Database string `json:"database"`
 }
 
 // DatabaseReplicaSpec is a read replica of a managed database (AWS RDS

@@ -275,6 +275,10 @@ func (s *DatabaseSpec) clone() *DatabaseSpec {
 	if s.Fallback != nil {
 		c.Fallback = s.Fallback.clone()
 	}
+	if s.ReplicaOf != nil {
+		src := *s.ReplicaOf
+		c.ReplicaOf = &src
+	}
 	return &c
 }
 

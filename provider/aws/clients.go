@@ -144,6 +144,7 @@ type RDSAPI interface {
 	CreateDBInstanceReadReplica(ctx context.Context, params *rds.CreateDBInstanceReadReplicaInput, optFns ...func(*rds.Options)) (*rds.CreateDBInstanceReadReplicaOutput, error)
 	ListTagsForResource(ctx context.Context, params *rds.ListTagsForResourceInput, optFns ...func(*rds.Options)) (*rds.ListTagsForResourceOutput, error)
 	ModifyDBInstance(ctx context.Context, params *rds.ModifyDBInstanceInput, optFns ...func(*rds.Options)) (*rds.ModifyDBInstanceOutput, error)
+	PromoteReadReplica(ctx context.Context, params *rds.PromoteReadReplicaInput, optFns ...func(*rds.Options)) (*rds.PromoteReadReplicaOutput, error)
 	ModifyDBSubnetGroup(ctx context.Context, params *rds.ModifyDBSubnetGroupInput, optFns ...func(*rds.Options)) (*rds.ModifyDBSubnetGroupOutput, error)
 }
 

@@ -27,8 +27,8 @@ import (
 
 // Tags that hold what DescribeImages does not return.
 const (
-	tagSourceImage  = "archkit:source-image"
-	tagSourceRegion = "archkit:source-region"
+	tagSourceImage  = specTag + "source-image"
+	tagSourceRegion = specTag + "source-region"
 )
 
 func imageCopyObserved(im ec2types.Image) driver.Observed {

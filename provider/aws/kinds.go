@@ -132,6 +132,7 @@ var (
 		"port",                  // ModifyDBInstance DBPortNumber
 		"security_groups",       // ModifyDBInstance VpcSecurityGroupIds
 		"subnets",               // ModifyDBSubnetGroup on the instance's own group
+		"replica_of",            // PromoteReadReplica (cleared only: see Replaces)
 	}
 	replicaMutable = []string{
 		"instance_class",  // ModifyDBInstance DBInstanceClass

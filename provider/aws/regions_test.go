@@ -1,11 +1,15 @@
 package aws_test
 
 import (
+	"context"
+	"sync"
 	"testing"
 	"time"
 
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -70,10 +74,90 @@ func motoFleet(t *testing.T, tds map[string]*testDriver) *provider.Fleet {
 
 // twoRegionWebApp is the AWS migration document's web app in a primary
 // region and a warm-standby recovery region.
+//
+// Its recovery region's database is a database of its own, not a
+// cross-region read replica of the primary's (NoDatabaseReplicas): moto
+// 5.2.1 makes a cross-region replica as a copy of its source, region
+// included, and looks the replica's DB subnet group up in the source's
+// region, where it is not (TestCrossRegionReplicaMotoGap).
 func twoRegionWebApp(name string) *pattern.MultiRegion {
-	return pattern.Regions(name, "10.0.0.0/8", func(string) *pattern.Architecture {
+	m := pattern.Regions(name, "10.0.0.0/8", func(string) *pattern.Architecture {
 		return pattern.WebApp(pattern.WebAppOptions{Name: name, Profile: netplan.AWS, Image: motoImage})
 	}).Primary(primaryRegion).Recovery(recoveryRegion, pattern.WarmStandby)
+	m.NoDatabaseReplicas = true
+	return m
+}
+
+// TestCrossRegionReplicaMotoGap applies the web app with its recovery
+// region's database a cross-region read replica of the primary's: the
+// driver finds the primary's database in its region by the deployment's
+// tags and sends CreateDBInstanceReadReplica in the recovery region with
+// the source's ARN, SourceRegion (the SDK signs the presigned URL), the
+// replica's own DB subnet group in the recovery region and deletion
+// protection. moto 5.2.1 refuses it (DBSubnetGroupNotFoundFault): it
+// looks the group up in the source's region. The test fails once moto
+// serves it: then the moto gap is closed, and TestFleetWebAppTwoRegions
+// can drop NoDatabaseReplicas. The rest of the deployment is destroyed.
+func TestCrossRegionReplicaMotoGap(t *testing.T) {
+	t.Parallel()
+	tds := regionDrivers(t, primaryRegion, recoveryRegion)
+	var sent []*rds.CreateDBInstanceReadReplicaInput
+	var mu sync.Mutex
+	capture := func(s *middleware.Stack) error {
+		return s.Serialize.Add(middleware.SerializeMiddlewareFunc("captureReplica", func(ctx context.Context, in middleware.SerializeInput, next middleware.SerializeHandler) (middleware.SerializeOutput, middleware.Metadata, error) {
+			if p, ok := in.Parameters.(*rds.CreateDBInstanceReadReplicaInput); ok {
+				mu.Lock()
+				c := *p
+				sent = append(sent, &c)
+				mu.Unlock()
+			}
+			return next.HandleSerialize(ctx, in)
+		}), middleware.Before)
+	}
+	rec := tds[recoveryRegion]
+	d, err := aws.NewFromConfig(mototest.Config(), func(o *aws.Options) {
+		o.Region, o.BaseEndpoint, o.RetryMaxAttempts = recoveryRegion, rec.endpoint, 1
+		o.WaitTimeout, o.PollInterval = 20*time.Second, 5*time.Millisecond
+		o.APIOptions = []func(*middleware.Stack) error{mototest.WithAccount(rec.account), capture}
+	})
+	require.NoError(t, err)
+	tds[recoveryRegion] = &testDriver{Driver: d, account: rec.account, endpoint: rec.endpoint, calls: rec.calls}
+	fl := motoFleet(t, tds)
+	m := twoRegionWebApp("xreplica")
+	m.NoDatabaseReplicas = false
+	bps, err := m.Build()
+	require.NoError(t, err)
+	db, ok := bps[recoveryRegion].Resource("database/db")
+	require.True(t, ok)
+	require.Equal(t, &blueprint.DatabaseSource{Region: primaryRegion, Database: "database/db"}, db.Database.ReplicaOf)
+
+	_, err = fl.Apply(t.Context(), m)
+	require.ErrorContains(t, err, "DBSubnetGroupNotFoundFault", "the moto gap is closed: strike it")
+	src, err := tds[primaryRegion].List(t.Context(), driver.Query{Deployment: "xreplica", Kind: blueprint.KindDatabase})
+	require.NoError(t, err)
+	require.Len(t, src, 1)
+	out, err := tds[primaryRegion].RDS.DescribeDBInstances(t.Context(), &rds.DescribeDBInstancesInput{DBInstanceIdentifier: awssdk.String(src[0].ID)})
+	require.NoError(t, err)
+	mu.Lock()
+	require.NotEmpty(t, sent)
+	in := sent[len(sent)-1]
+	mu.Unlock()
+	assert.Equal(t, awssdk.ToString(out.DBInstances[0].DBInstanceArn), awssdk.ToString(in.SourceDBInstanceIdentifier), "the source's ARN")
+	assert.Contains(t, awssdk.ToString(in.SourceDBInstanceIdentifier), ":"+primaryRegion+":")
+	assert.Equal(t, primaryRegion, awssdk.ToString(in.SourceRegion))
+	assert.NotEmpty(t, awssdk.ToString(in.PreSignedUrl), "the SDK signs the URL from SourceRegion")
+	assert.Equal(t, awssdk.ToString(in.DBInstanceIdentifier), awssdk.ToString(in.DBSubnetGroupName), "its own DB subnet group")
+	assert.True(t, awssdk.ToBool(in.DeletionProtection))
+	assert.False(t, awssdk.ToBool(in.PubliclyAccessible))
+	groups, err := tds[recoveryRegion].RDS.DescribeDBSubnetGroups(t.Context(), &rds.DescribeDBSubnetGroupsInput{DBSubnetGroupName: in.DBSubnetGroupName})
+	require.NoError(t, err, "the group is in the recovery region")
+	require.Len(t, groups.DBSubnetGroups, 1)
+
+	_, err = fl.Destroy(t.Context(), "xreplica", allowStateful(bps[primaryRegion]))
+	require.NoError(t, err)
+	for r, td := range tds {
+		assert.Empty(t, leftovers(t, td, "xreplica"), "left in %s", r)
+	}
 }
 
 // leftovers lists, kind by kind, what remains of deployment on td.

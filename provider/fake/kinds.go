@@ -189,7 +189,7 @@ func registry() map[blueprint.Kind]kindOps {
 		blueprint.KindDatabase: {
 			idPrefix: "db", validate: (*Driver).validateDatabase, pending: "creating",
 			mutable: []string{"engine_version", "instance_class", "storage_gib", "multi_az", "backup_retention_days",
-				"port", "security_groups", "subnets"},
+				"port", "security_groups", "subnets", "replica_of"},
 			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", first(r.Database.Subnets) },
 			subnets: func(r *blueprint.Resource) []blueprint.Ref { return r.Database.Subnets },
 			groups:  func(r *blueprint.Resource) []blueprint.Ref { return r.Database.SecurityGroups },
