@@ -441,8 +441,9 @@ type ClusterSpec struct {
 	Image string `json:"image"`
 	// ImageCopy is the copy of Image made in the cluster's region (an
 	// [ImageCopySpec]); "": Image is used as is. A driver is handed the
-	// copy's id in Image (the engine resolves it), and reads back the
-	// image its nodes start from: the two compare equal.
+	// copy's provider id here (the engine resolves it) and starts the
+	// nodes from [ClusterSpec.ImageID]; it reads back, in Image, the image
+	// its nodes start from, which the engine maps back to the copy.
 	ImageCopy    Ref    `json:"image_copy,omitempty"`
 	InstanceType string `json:"instance_type"`
 	// UserData is the bootstrap script (cloud-init), in clear; drivers

@@ -23,9 +23,10 @@ type ImageCopySpec struct {
 	SourceImage string `json:"source_image"`
 	// SourceRegion is the region the image is copied from.
 	SourceRegion string `json:"source_region"`
-	// Name is the copy's name in the region, unique in the account and
-	// region: 3 to 128 characters of letters, digits and ()[] ./-'@_
-	// (AWS CopyImage Name; OUTSCALE ImageName takes the same).
+	// Name is the copy's name, unique in the account and region: 3 to 128
+	// letters, digits and "() ./-_", the characters both AWS CopyImage
+	// Name (which also takes "[]'@") and OUTSCALE CreateImage ImageName
+	// take.
 	Name string `json:"name"`
 }
 
@@ -46,9 +47,9 @@ func ImageCopyName(deployment, image, region string) string {
 // MaxImageName is the longest image name AWS takes (CopyImage Name).
 const MaxImageName = 128
 
-// imageNameChars are the characters AWS takes in an image name besides
-// letters and digits.
-const imageNameChars = "()[] ./-'@_"
+// imageNameChars are the characters both clouds take in an image name
+// besides letters and digits.
+const imageNameChars = "() ./-_"
 
 func (ps *problems) imageCopy(s *ImageCopySpec) {
 	if s == nil {
