@@ -79,6 +79,17 @@ type Architecture struct {
 	// another Net of the deployment, by peer name: what
 	// [MultiRegion.Link] and a flow between regions make (see [Peering]).
 	Peerings map[string]Peering
+	// ImageCopies maps an image the clusters name, an id of another
+	// region, to that region: Build copies it into the Net's region
+	// (kind image_copy, AWS CopyImage, OUTSCALE CreateImage from a source
+	// image) and the clusters start from the copy. [MultiRegion] fills it
+	// in for a recovery region with the primary's images.
+	ImageCopies map[string]string
+	// ReplicaSources maps a managed database's tier to the region of the
+	// database it is a cross-region read replica of (the same tier's
+	// database there): Build sets its ReplicaOf. [MultiRegion] fills it in
+	// for a recovery region with the primary's databases.
+	ReplicaSources map[string]string
 
 	// NAT: netplan.NATPerZone (the zero value: one NAT per zone, a zone
 	// failure cuts no other zone off), NATShared (one NAT: cheaper, an

@@ -708,6 +708,7 @@ func (b *bpBuilder) clusters() {
 	for i := range b.d.arch.Clusters {
 		c := &b.d.arch.Clusters[i]
 		spec := b.d.clusterSpec(c, b.subnets[c.Tier])
+		spec.ImageCopy = b.imageCopy(c)
 		if c.PerZone { // one node per zone: a subnet per zone
 			n := len(spec.Subnets)
 			spec.Min, spec.Desired, spec.Max = n, n, n
@@ -751,8 +752,12 @@ func (b *bpBuilder) databases() {
 			fb.Stateless = false
 			fb.Scaling = nil // a database cluster keeps its size
 			spec.Fallback = b.d.clusterSpec(&fb, b.subnets[db.Tier])
+			spec.Fallback.ImageCopy = b.imageCopy(&fb)
 		}
 		dbID := id(blueprint.KindDatabase, db.Tier)
+		if region, ok := b.d.arch.ReplicaSources[db.Tier]; ok {
+			spec.ReplicaOf = &blueprint.DatabaseSource{Region: region, Database: dbID}
+		}
 		b.add(blueprint.Resource{ID: dbID, Kind: blueprint.KindDatabase, Database: spec})
 		// Each read replica is a resource of its own, so that adding or
 		// removing one never touches the database.

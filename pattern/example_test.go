@@ -77,6 +77,7 @@ func ExampleArchitecture_Build() {
 	// instance_role: 0
 	// load_balancer: 1
 	// key_pair: 0
+	// image_copy: 0
 	// cluster: 1
 	// database: 1
 	// database_replica: 0

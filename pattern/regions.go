@@ -46,6 +46,9 @@ type Region struct {
 	// CIDR fixes the region's Net (it must lie in the supernet); the zero
 	// Prefix: carved.
 	CIDR netip.Prefix `json:"cidr,omitzero"`
+	// Promoted makes the region's databases standalone: promoted from
+	// read replicas of the primary's ([MultiRegion.Promote]).
+	Promoted bool `json:"promoted,omitempty"`
 }
 
 // MultiRegion is one deployment over several regions: a primary region
@@ -79,6 +82,23 @@ type MultiRegion struct {
 	Bits int
 	// Profile bounds the carved Nets; the zero Profile: netplan.Generic.
 	Profile netplan.Profile
+	// NoImageCopies keeps the recovery regions' cluster images as their
+	// architectures name them. false (the default): every image a
+	// recovery region's clusters share with the primary's is copied into
+	// the recovery region (kind image_copy: AWS CopyImage, OUTSCALE
+	// CreateImage from a source image), and its clusters start from the
+	// copy, since an image id is valid in its own region only (the
+	// OUTSCALE three-tier document: machine images "copied to the other
+	// region").
+	NoImageCopies bool
+	// NoDatabaseReplicas gives each recovery region managed databases of
+	// its own, empty. false (the default): a recovery region's database
+	// of a tier the primary also has is a cross-region read replica of the
+	// primary's (blueprint.DatabaseSpec.ReplicaOf: AWS
+	// CreateDBInstanceReadReplica with SourceRegion), promoted by
+	// [MultiRegion.Promote]. On a cloud without managed databases the
+	// fallback cluster is built instead, which replicates nothing.
+	NoDatabaseReplicas bool
 
 	build   func(region string) *Architecture
 	regions []Region
@@ -326,6 +346,12 @@ func (m *MultiRegion) Architecture(region string, deployed netip.Prefix) (*Archi
 		a.NetName = region
 	}
 	m.regions[i].apply(a)
+	if i > 0 && !m.NoImageCopies {
+		copyImages(a, archs[0], m.regions[0].Name)
+	}
+	if i > 0 && !m.NoDatabaseReplicas && !m.regions[i].Promoted {
+		replicateDatabases(a, archs[0], m.regions[0].Name)
+	}
 	if err := m.addPeerings(a, region, archs); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -86,7 +87,11 @@ func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, a
 			c = c.Clone()
 			c.DependsOn = c.Dependencies()
 			out = append(out, c)
-			notices = append(notices, fmt.Sprintf("%s: %s has no managed database (%s); built as a %d-node %s cluster instead", r.ID, provider, reason, c.Cluster.Desired, c.Cluster.Tier))
+			notice := fmt.Sprintf("%s: %s has no managed database (%s); built as a %d-node %s cluster instead", r.ID, provider, reason, c.Cluster.Desired, c.Cluster.Tier)
+			if src := r.Database.ReplicaOf; src != nil {
+				notice += fmt.Sprintf(", which does not replicate %s of %s: restore its data there from a snapshot", src.Database, src.Region)
+			}
+			notices = append(notices, notice)
 		default:
 			errs = append(errs, fmt.Errorf("provider: %s: %s not supported by %s (%s) and no fallback exists; remove the resource: %w", r.ID, r.Kind, provider, reason, driver.ErrUnsupported))
 		}
@@ -99,6 +104,7 @@ func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, a
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	out, notices = dropFallbackImages(out, dropped, notices, provider)
 	if len(dropped) > 0 {
 		for i := range out {
 			out[i].DependsOn = slices.DeleteFunc(slices.Clone(out[i].DependsOn), func(id string) bool { return dropped[id] })
@@ -228,4 +234,39 @@ func expandReplicas(bp *blueprint.Blueprint) {
 		bp.Resources = append(bp.Resources, add...)
 		slices.SortFunc(bp.Resources, func(a, b blueprint.Resource) int { return strings.Compare(a.ID, b.ID) })
 	}
+}
+
+// dropFallbackImages drops the image copies that only the fallback
+// clusters of managed databases start from, when the provider runs those
+// databases: no node ever starts from them (and a fallback's image may be
+// a placeholder). The databases' fallbacks then name no copy.
+func dropFallbackImages(out []blueprint.Resource, dropped map[string]bool, notices []string, provider string) ([]blueprint.Resource, []string) {
+	used, fallback := map[string]bool{}, map[string]string{}
+	for _, r := range out {
+		switch {
+		case r.Cluster != nil && r.Cluster.ImageCopy != "":
+			used[string(r.Cluster.ImageCopy)] = true
+		case r.Database != nil && r.Database.Fallback != nil && r.Database.Fallback.ImageCopy != "":
+			fallback[string(r.Database.Fallback.ImageCopy)] = r.ID
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(fallback)) {
+		if db := fallback[id]; !used[id] {
+			dropped[id] = true
+			notices = append(notices, fmt.Sprintf("%s: dropped: only the fallback cluster of %s starts from it, and %s runs the managed database", id, db, provider))
+		}
+	}
+	if len(dropped) == 0 {
+		return out, notices
+	}
+	for i := range out {
+		if db := out[i].Database; db != nil && db.Fallback != nil && dropped[string(db.Fallback.ImageCopy)] {
+			fb := *db.Fallback
+			fb.ImageCopy = ""
+			d := *db
+			d.Fallback = &fb
+			out[i].Database = &d
+		}
+	}
+	return slices.DeleteFunc(out, func(r blueprint.Resource) bool { return r.Kind == blueprint.KindImageCopy && dropped[r.ID] }), notices
 }

@@ -68,8 +68,11 @@ func TestFleetLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	t.Logf("apply:\n%s", res)
 	for _, r := range m.Regions() {
-		assert.Equal(t, len(bps[r].Resources), res.Region(r).Created, r)
-		assert.Equal(t, len(bps[r].Resources), regions[r], "events of %s", r)
+		// The copy of the database's fallback image is dropped: the fake,
+		// as AWS, runs the managed database.
+		want := len(bps[r].Resources) - len(fallbackImageCopies(bps[r]))
+		assert.Equal(t, want, res.Region(r).Created, r)
+		assert.Equal(t, want, regions[r], "events of %s", r)
 		assert.Empty(t, fakes[r].Locks(), "the lock of %s is released", r)
 	}
 	assert.Equal(t, netip.MustParsePrefix("10.0.0.0/16"), netOf(t, fakes[primaryRegion], "net/"+primaryRegion))
@@ -255,4 +258,82 @@ func TestFleetLinkNeedsAccount(t *testing.T) {
 	for r, d := range fakes {
 		assert.Zero(t, d.Counts().Writes, "written in %s", r)
 	}
+}
+
+// fallbackImageCopies returns the image copies of bp that only database
+// fallback clusters start from.
+func fallbackImageCopies(bp *blueprint.Blueprint) []string {
+	used, fallback := map[string]bool{}, map[string]bool{}
+	for _, r := range bp.Resources {
+		if r.Cluster != nil && r.Cluster.ImageCopy != "" {
+			used[string(r.Cluster.ImageCopy)] = true
+		}
+		if r.Database != nil && r.Database.Fallback != nil && r.Database.Fallback.ImageCopy != "" {
+			fallback[string(r.Database.Fallback.ImageCopy)] = true
+		}
+	}
+	var out []string
+	for id := range fallback {
+		if !used[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// TestFleetPromoteReplica: the recovery region's database is a
+// cross-region read replica of the primary's; MultiRegion.Promote makes
+// the next apply promote it in place (an update of replica_of, the same
+// instance, nothing deleted), and a re-apply then writes nothing. Going
+// back to a replica is a replace, which the engine refuses without the
+// caller's opt-in.
+func TestFleetPromoteReplica(t *testing.T) {
+	t.Parallel()
+	m := twoRegionWebApp("promote")
+	bps, err := m.Build()
+	require.NoError(t, err)
+	db, ok := bps[recoveryRegion].Resource("database/db")
+	require.True(t, ok)
+	require.Equal(t, &blueprint.DatabaseSource{Region: primaryRegion, Database: "database/db"}, db.Database.ReplicaOf)
+	primaryDB, _ := bps[primaryRegion].Resource("database/db")
+	assert.Nil(t, primaryDB.Database.ReplicaOf, "the primary's database is its own")
+
+	fl, fakes := fakeFleet(t, nil)
+	_, err = fl.Apply(t.Context(), m)
+	require.NoError(t, err)
+	before := dbOf(t, fakes[recoveryRegion])
+	require.NotNil(t, before.Resource.Database.ReplicaOf)
+
+	m.Promote(recoveryRegion)
+	plan, err := fl.Plan(t.Context(), m)
+	require.NoError(t, err)
+	assert.Equal(t, 1, plan.Region(recoveryRegion).Counts()[provider.ActionUpdate])
+	ch, ok := plan.Region(recoveryRegion).Change("database/db")
+	require.True(t, ok)
+	require.Len(t, ch.Diffs, 1)
+	assert.Equal(t, "replica_of", ch.Diffs[0].Field)
+	assert.False(t, plan.Region(primaryRegion).HasChanges())
+	_, err = fl.Apply(t.Context(), m)
+	require.NoError(t, err)
+	after := dbOf(t, fakes[recoveryRegion])
+	assert.Equal(t, before.ID, after.ID, "promoted in place")
+	assert.Nil(t, after.Resource.Database.ReplicaOf)
+	res, err := fl.Apply(t.Context(), m)
+	require.NoError(t, err)
+	assert.Zero(t, res.Total().WriteCalls)
+
+	back := twoRegionWebApp("promote")
+	_, err = fl.Apply(t.Context(), back)
+	require.Error(t, err, "a database is never turned back into a replica without the caller's opt-in")
+	assert.Contains(t, err.Error(), "database/db")
+	require.Error(t, twoRegionWebApp("promote").Promote(primaryRegion).Validate(), "the primary is no recovery region")
+}
+
+// dbOf returns the one database of d.
+func dbOf(t *testing.T, d *fake.Driver) driver.Observed {
+	t.Helper()
+	obs, err := d.List(t.Context(), driver.Query{Deployment: "promote", Kind: blueprint.KindDatabase})
+	require.NoError(t, err)
+	require.Len(t, obs, 1)
+	return obs[0]
 }

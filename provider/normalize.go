@@ -18,10 +18,26 @@ func normalize(r blueprint.Resource, ref func(blueprint.Ref) blueprint.Ref) blue
 				*p = ref(*p)
 			}
 		}
+		imageRef(c.Cluster, ref)
+		if c.Database != nil {
+			imageRef(c.Database.Fallback, ref)
+		}
 	}
 	c.Normalize()
 	if c.Database != nil {
 		c.Database.Fallback = nil
 	}
 	return c
+}
+
+// imageRef maps the image a cluster's nodes start from like a reference:
+// a driver reads back the image id its nodes run, which for a cluster
+// started from an image copy is the copy's id, that ref maps to the
+// copy's logical id, the one the desired cluster names (ImageCopy, which
+// Normalize folds into Image). An image that is no resource of the
+// deployment maps to itself.
+func imageRef(s *blueprint.ClusterSpec, ref func(blueprint.Ref) blueprint.Ref) {
+	if s != nil && s.Image != "" && s.ImageCopy == "" {
+		s.Image = string(ref(blueprint.Ref(s.Image)))
+	}
 }

@@ -158,6 +158,7 @@ type Resource struct {
 	InstanceRole       *InstanceRoleSpec       `json:"instance_role,omitempty"`
 	LoadBalancer       *LoadBalancerSpec       `json:"load_balancer,omitempty"`
 	KeyPair            *KeyPairSpec            `json:"key_pair,omitempty"`
+	ImageCopy          *ImageCopySpec          `json:"image_copy,omitempty"`
 	Cluster            *ClusterSpec            `json:"cluster,omitempty"`
 	Database           *DatabaseSpec           `json:"database,omitempty"`
 	DatabaseReplica    *DatabaseReplicaSpec    `json:"database_replica,omitempty"`
@@ -434,8 +435,17 @@ type ClusterSpec struct {
 	Tier           string `json:"tier"`
 	Subnets        []Ref  `json:"subnets"`
 	SecurityGroups []Ref  `json:"security_groups"`
-	Image          string `json:"image"`
-	InstanceType   string `json:"instance_type"`
+	// Image is the image the nodes start from, an id of the cluster's
+	// region, unless ImageCopy is set: then it is the source's image, and
+	// the nodes start from the copy ([ClusterSpec.ImageID]).
+	Image string `json:"image"`
+	// ImageCopy is the copy of Image made in the cluster's region (an
+	// [ImageCopySpec]); "": Image is used as is. A driver is handed the
+	// copy's provider id here (the engine resolves it) and starts the
+	// nodes from [ClusterSpec.ImageID]; it reads back, in Image, the image
+	// its nodes start from, which the engine maps back to the copy.
+	ImageCopy    Ref    `json:"image_copy,omitempty"`
+	InstanceType string `json:"instance_type"`
 	// UserData is the bootstrap script (cloud-init), in clear; drivers
 	// encode it as their API needs (Base64).
 	UserData tier.Secret `json:"user_data,omitempty"`
@@ -551,6 +561,23 @@ type DatabaseSpec struct {
 	// Fallback is the database cluster to build instead on a provider
 	// without managed databases, when the apply allows fallbacks.
 	Fallback *ClusterSpec `json:"fallback,omitempty"`
+	// ReplicaOf makes the database a cross-region read replica of a
+	// database of the deployment in another region (AWS
+	// CreateDBInstanceReadReplica with the source's ARN and SourceRegion,
+	// in its own DB subnet group): what a recovery region keeps of the
+	// primary's data. nil: a database of its own. Clearing it promotes the
+	// replica to a standalone database in place (PromoteReadReplica): the
+	// failover's step ([pattern.MultiRegion.Promote]); a database is never
+	// turned into a replica in place.
+	ReplicaOf *DatabaseSource `json:"replica_of,omitempty"`
+}
+
+// DatabaseSource names the source of a cross-region read replica: the
+// logical id of a database ("database/db") of the same deployment in
+// Region, found there by the deployment's tags.
+type DatabaseSource struct {
+	Region   string `json:"region"`
+	Database string `json:"database"`
 }
 
 // DatabaseReplicaSpec is a read replica of a managed database (AWS RDS

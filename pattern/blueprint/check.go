@@ -165,6 +165,8 @@ func (r *Resource) Check() error {
 		ps.loadBalancer(r.LoadBalancer)
 	case KindKeyPair:
 		ps.keyPair(r.KeyPair)
+	case KindImageCopy:
+		ps.imageCopy(r.ImageCopy)
 	case KindCluster:
 		ps.cluster("cluster", r.Cluster)
 	case KindDatabase:

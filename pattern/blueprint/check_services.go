@@ -155,6 +155,10 @@ func (ps *problems) database(s *DatabaseSpec) {
 	case s.ReadReplicas > 0 && s.BackupRetentionDays == 0:
 		ps.add("database.backup_retention_days", "0", "read replicas need automated backups on their source", "keep backups at least 1 day")
 	}
+	if r := s.ReplicaOf; r != nil {
+		ps.need("database.replica_of.region", r.Region, "the source database's region")
+		ps.need("database.replica_of.database", r.Database, "the source database's logical id")
+	}
 	if s.ReadReplicas < 0 || s.ReadReplicas > 15 {
 		ps.add("database.read_replicas", strconv.Itoa(s.ReadReplicas), "outside 0-15", "use 0 to 15")
 	}

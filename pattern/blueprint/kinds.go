@@ -30,6 +30,7 @@ const (
 	KindInstanceRole       Kind = "instance_role"        // AWS IAM role + inline policy + instance profile; none on OUTSCALE
 	KindLoadBalancer       Kind = "load_balancer"        // AWS ALB/NLB + target group + listeners, OUTSCALE LBU
 	KindKeyPair            Kind = "key_pair"             // AWS key pair, OUTSCALE keypair: an SSH public key the nodes start with
+	KindImageCopy          Kind = "image_copy"           // AWS CopyImage, OUTSCALE CreateImage from a source image and region: another region's image copied here
 	KindCluster            Kind = "cluster"              // AWS launch template + autoscaling group, OUTSCALE VMs
 	KindDatabase           Kind = "database"             // AWS RDS (subnet group + instance); none on OUTSCALE
 	KindDatabaseReplica    Kind = "database_replica"     // AWS RDS read replica; none on OUTSCALE
@@ -99,6 +100,9 @@ var registry = []kindEntry{
 	// A key pair's name carries a hash of its key, so that its
 	// replacement (another key) is made before the old one goes.
 	entry(KindInfo{Kind: KindKeyPair}, func(r *Resource) **KeyPairSpec { return &r.KeyPair }),
+	// An image copy is made before the clusters that start from it, and
+	// waited on: a copy is pending until its snapshots are copied.
+	entry(KindInfo{Kind: KindImageCopy, Async: true}, func(r *Resource) **ImageCopySpec { return &r.ImageCopy }),
 	entry(KindInfo{Kind: KindCluster}, func(r *Resource) **ClusterSpec { return &r.Cluster }),
 	// A replaced database gets a new identifier and subnet group, so the
 	// new one is made before the old one goes.

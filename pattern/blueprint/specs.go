@@ -212,7 +212,22 @@ func (s *ClusterSpec) refs() []*Ref {
 	if s.PublicIP != "" {
 		out = append(out, &s.PublicIP)
 	}
+	if s.ImageCopy != "" {
+		out = append(out, &s.ImageCopy)
+	}
 	return out
+}
+
+// ImageID returns the image the nodes start from: the copy ImageCopy
+// names when set (once resolved, its provider id), Image otherwise.
+func (s *ClusterSpec) ImageID() string {
+	if s == nil {
+		return ""
+	}
+	if s.ImageCopy != "" {
+		return string(s.ImageCopy)
+	}
+	return s.Image
 }
 
 func (s *ClusterSpec) clone() *ClusterSpec {
@@ -241,6 +256,8 @@ func (s *ClusterSpec) normalize() {
 	if s.UnencryptedVolumes {
 		s.VolumeKMSKey = ""
 	}
+	// The nodes start from the copy: that is the image a cloud reads back.
+	s.Image, s.ImageCopy = s.ImageID(), ""
 }
 
 func (s *DatabaseSpec) refs() []*Ref {
@@ -257,6 +274,10 @@ func (s *DatabaseSpec) clone() *DatabaseSpec {
 	c.SecurityGroups = slices.Clone(s.SecurityGroups)
 	if s.Fallback != nil {
 		c.Fallback = s.Fallback.clone()
+	}
+	if s.ReplicaOf != nil {
+		src := *s.ReplicaOf
+		c.ReplicaOf = &src
 	}
 	return &c
 }

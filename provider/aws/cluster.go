@@ -43,7 +43,7 @@ func clusterName(req driver.Request) string {
 // encryption of the root volume, the image's root device.
 func launchTemplateData(spec *blueprint.ClusterSpec, tags map[string]string, root rootVolume) *ec2types.RequestLaunchTemplateData {
 	data := &ec2types.RequestLaunchTemplateData{
-		ImageId:          awssdk.String(spec.Image),
+		ImageId:          awssdk.String(spec.ImageID()),
 		InstanceType:     ec2types.InstanceType(spec.InstanceType),
 		SecurityGroupIds: refStrings(spec.SecurityGroups),
 		TagSpecifications: []ec2types.LaunchTemplateTagSpecificationRequest{
@@ -98,13 +98,13 @@ func (d *Driver) rootDevice(ctx context.Context, spec *blueprint.ClusterSpec, id
 	if spec.UnencryptedVolumes {
 		return rootVolume{}, nil
 	}
-	out, err := d.EC2.DescribeImages(ctx, &ec2.DescribeImagesInput{ImageIds: []string{spec.Image}})
+	out, err := d.EC2.DescribeImages(ctx, &ec2.DescribeImagesInput{ImageIds: []string{spec.ImageID()}})
 	if err != nil {
 		return rootVolume{}, mapErr("DescribeImages", string(blueprint.KindCluster), id, err)
 	}
 	if len(out.Images) == 0 || awssdk.ToString(out.Images[0].RootDeviceName) == "" {
 		return rootVolume{}, driver.NewError("DescribeImages", string(blueprint.KindCluster), id, driver.Invalid,
-			fmt.Errorf("aws: %s: image %q: not found or without a root device; give an image of the region", id, spec.Image))
+			fmt.Errorf("aws: %s: image %q: not found or without a root device; give an image of the region", id, spec.ImageID()))
 	}
 	img := out.Images[0]
 	root := rootVolume{device: awssdk.ToString(img.RootDeviceName)}
@@ -475,7 +475,7 @@ func templateDiffers(want, have *blueprint.ClusterSpec) bool {
 			s.VolumeKMSKey = ""
 		}
 	}
-	return w.Image != h.Image || w.InstanceType != h.InstanceType || w.UserData != h.UserData ||
+	return w.ImageID() != h.ImageID() || w.InstanceType != h.InstanceType || w.UserData != h.UserData ||
 		!slices.Equal(sortedRefs(w.SecurityGroups), sortedRefs(h.SecurityGroups)) ||
 		w.AllowIMDSv1 != h.AllowIMDSv1 || w.MetadataHopLimit != h.MetadataHopLimit ||
 		w.UnencryptedVolumes != h.UnencryptedVolumes || w.VolumeKMSKey != h.VolumeKMSKey || w.InstanceRole != h.InstanceRole ||

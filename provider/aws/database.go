@@ -77,6 +77,9 @@ func (d *Driver) createDatabaseID(ctx context.Context, req driver.Request, id st
 		return driver.Observed{}, err
 	}
 	tags := withTags(req.Tags, tagEngineVersion, spec.EngineVersion)
+	if spec.ReplicaOf != nil {
+		return d.createCrossRegionReplica(ctx, req, id, tags)
+	}
 	if err := d.ensureSubnetGroup(ctx, req, id, tags); err != nil {
 		return driver.Observed{}, err
 	}
@@ -208,9 +211,10 @@ func incompleteDatabaseObserved(g rdstypes.DBSubnetGroup, tags map[string]string
 	return o
 }
 
-// isReplica reports whether db is a read replica (a database_replica).
+// isReplica reports whether db is a read replica (a database_replica):
+// a cross-region replica archkit made as a database is a database.
 func isReplica(db rdstypes.DBInstance) bool {
-	return awssdk.ToString(db.ReadReplicaSourceDBInstanceIdentifier) != ""
+	return awssdk.ToString(db.ReadReplicaSourceDBInstanceIdentifier) != "" && !crossRegion(db)
 }
 
 // instanceObserved reports db as a database or, for a read replica, a
@@ -237,6 +241,7 @@ func dbObserved(db rdstypes.DBInstance) driver.Observed {
 		Username:            awssdk.ToString(db.MasterUsername),
 		Port:                dbPort(db),
 		SecurityGroups:      dbGroups(db),
+		ReplicaOf:           replicaOf(db, tags),
 	}
 	if sg := db.DBSubnetGroup; sg != nil {
 		o.Parts = map[string][]string{partSubnetGroup: {awssdk.ToString(sg.DBSubnetGroupName)}}
@@ -364,6 +369,15 @@ func (d *Driver) updateDatabase(ctx context.Context, req driver.Request, cur dri
 	}
 	want := req.Resource.Database
 	have := dbObserved(*db).Resource.Database
+	if have.ReplicaOf != nil && want.ReplicaOf == nil {
+		if err := d.promote(ctx, req.Resource.ID, cur.ID, want); err != nil {
+			return driver.Observed{}, err
+		}
+		if db, err = d.describeDB(ctx, cur.ID); err != nil {
+			return driver.Observed{}, err
+		}
+		have = dbObserved(*db).Resource.Database
+	}
 	standbyOff, err := d.moveSubnets(ctx, req.Resource.ID, db, have, want)
 	if err != nil {
 		return driver.Observed{}, err
@@ -517,7 +531,7 @@ func (d *Driver) deleteInstance(ctx context.Context, id string, db *rdstypes.DBI
 		}
 	}
 	in := &rds.DeleteDBInstanceInput{DBInstanceIdentifier: awssdk.String(id), DeleteAutomatedBackups: awssdk.Bool(opts.DeleteAutomatedBackups)}
-	if opts.SkipFinalSnapshot || isReplica(*db) {
+	if opts.SkipFinalSnapshot || awssdk.ToString(db.ReadReplicaSourceDBInstanceIdentifier) != "" { // RDS takes no snapshot of a replica
 		in.SkipFinalSnapshot = awssdk.Bool(true)
 	} else {
 		in.FinalDBSnapshotIdentifier = awssdk.String(driver.FinalSnapshotName(id, opts.At))

@@ -82,6 +82,15 @@
 //   - key_pair: ImportKeyPair of the public key (never a private one),
 //     tagged; its provider id is its name, which the launch template's
 //     KeyName takes; read back with DescribeKeyPairs IncludePublicKey.
+//   - image_copy: CopyImage from another region's AMI (SourceRegion,
+//     SourceImageId, ClientToken), tagged (moto ignores the call's tags),
+//     waited on until available; the launch templates of the clusters
+//     that start from it name the copy. Delete deregisters it and deletes
+//     its snapshots.
+//   - database with ReplicaOf: a cross-region read replica
+//     (CreateDBInstanceReadReplica with the source's ARN and
+//     SourceRegion), promoted in place (PromoteReadReplica) when ReplicaOf
+//     is cleared.
 //   - route_table: routes to the internet gateway, a NAT gateway, the VPN
 //     gateway (routes the gateway propagates are not the table's) or a VPC
 //     peering connection (VpcPeeringConnectionId), and the

@@ -67,6 +67,8 @@ var kinds = map[blueprint.Kind]kindOps{
 		mutable: loadBalancerMutable},
 	blueprint.KindKeyPair: {list: (*Driver).listKeyPairs, read: (*Driver).readKeyPair, create: (*Driver).createKeyPair,
 		delete: noData((*Driver).deleteKeyPair)},
+	blueprint.KindImageCopy: {list: (*Driver).listImageCopies, read: (*Driver).readImageCopy, create: (*Driver).createImageCopy,
+		delete: noData((*Driver).deleteImageCopy)},
 	blueprint.KindCluster: {list: (*Driver).listClusters, read: (*Driver).readCluster, create: (*Driver).createCluster,
 		update: (*Driver).updateCluster, delete: noData((*Driver).deleteCluster),
 		mutable: clusterMutable},
@@ -121,7 +123,7 @@ var (
 	}
 	clusterMutable = []string{
 		"min", "desired", "max", // UpdateAutoScalingGroup MinSize, DesiredCapacity, MaxSize
-		"image", "instance_type", "user_data", "security_groups", // CreateLaunchTemplateVersion, then UpdateAutoScalingGroup to $Latest
+		"image", "image_copy", "instance_type", "user_data", "security_groups", // CreateLaunchTemplateVersion, then UpdateAutoScalingGroup to $Latest
 		"subnets",                                                                     // UpdateAutoScalingGroup VPCZoneIdentifier
 		"load_balancers",                                                              // AttachLoadBalancerTargetGroups, DetachLoadBalancerTargetGroups
 		"allow_imdsv1", "metadata_hop_limit", "unencrypted_volumes", "volume_kms_key", // CreateLaunchTemplateVersion, then UpdateAutoScalingGroup to $Latest
@@ -138,6 +140,7 @@ var (
 		"port",                  // ModifyDBInstance DBPortNumber
 		"security_groups",       // ModifyDBInstance VpcSecurityGroupIds
 		"subnets",               // ModifyDBSubnetGroup on the instance's own group
+		"replica_of",            // PromoteReadReplica (cleared only: see Replaces)
 	}
 	replicaMutable = []string{
 		"instance_class",  // ModifyDBInstance DBInstanceClass

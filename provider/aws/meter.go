@@ -15,7 +15,14 @@ import (
 // ratelimit), named by its service and operation, so that it waits for
 // the tokens of the buckets AWS meters it in. It runs after the SDK's
 // retryer: every attempt takes its tokens, as AWS counts them.
+//
+// A stack without a retryer is a presigner's (the URL the SDK signs for
+// a cross-region read replica's source): it sends nothing, and is not
+// metered.
 func meter(stack *middleware.Stack) error {
+	if _, ok := stack.Finalize.Get("Retry"); !ok {
+		return nil
+	}
 	err := stack.Initialize.Add(middleware.InitializeMiddlewareFunc("archkit.RateLimitFilter",
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 			if unfiltered(in.Parameters) {

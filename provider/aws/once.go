@@ -29,6 +29,7 @@ var sentOnce = map[string]bool{
 	"CreateVpnGateway": true, "AttachVpnGateway": true, "CreateCustomerGateway": true,
 	"CreateVpnConnection": true, "CreateVpnConnectionRoute": true, "ImportKeyPair": true, "CreateFlowLogs": true,
 	"CreateVpcPeeringConnection": true, "AcceptVpcPeeringConnection": true,
+	"CopyImage": true,
 }
 
 // maybeDone is the error of a call of sentOnce whose outcome is unknown:

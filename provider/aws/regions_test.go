@@ -1,9 +1,15 @@
 package aws_test
 
 import (
+	"context"
+	"sync"
 	"testing"
 	"time"
 
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -75,10 +81,90 @@ func motoFleet(t *testing.T, tds map[string]*testDriver) *provider.Fleet {
 
 // twoRegionWebApp is the AWS migration document's web app in a primary
 // region and a warm-standby recovery region.
+//
+// Its recovery region's database is a database of its own, not a
+// cross-region read replica of the primary's (NoDatabaseReplicas): moto
+// 5.2.1 makes a cross-region replica as a copy of its source, region
+// included, and looks the replica's DB subnet group up in the source's
+// region, where it is not (TestCrossRegionReplicaMotoGap).
 func twoRegionWebApp(name string) *pattern.MultiRegion {
-	return pattern.Regions(name, "10.0.0.0/8", func(string) *pattern.Architecture {
+	m := pattern.Regions(name, "10.0.0.0/8", func(string) *pattern.Architecture {
 		return pattern.WebApp(pattern.WebAppOptions{Name: name, Profile: netplan.AWS, Image: motoImage})
 	}).Primary(primaryRegion).Recovery(recoveryRegion, pattern.WarmStandby)
+	m.NoDatabaseReplicas = true
+	return m
+}
+
+// TestCrossRegionReplicaMotoGap applies the web app with its recovery
+// region's database a cross-region read replica of the primary's: the
+// driver finds the primary's database in its region by the deployment's
+// tags and sends CreateDBInstanceReadReplica in the recovery region with
+// the source's ARN, SourceRegion (the SDK signs the presigned URL), the
+// replica's own DB subnet group in the recovery region and deletion
+// protection. moto 5.2.1 refuses it (DBSubnetGroupNotFoundFault): it
+// looks the group up in the source's region. The test fails once moto
+// serves it: then the moto gap is closed, and TestFleetWebAppTwoRegions
+// can drop NoDatabaseReplicas. The rest of the deployment is destroyed.
+func TestCrossRegionReplicaMotoGap(t *testing.T) {
+	t.Parallel()
+	tds := regionDrivers(t, primaryRegion, recoveryRegion)
+	var sent []*rds.CreateDBInstanceReadReplicaInput
+	var mu sync.Mutex
+	capture := func(s *middleware.Stack) error {
+		return s.Serialize.Add(middleware.SerializeMiddlewareFunc("captureReplica", func(ctx context.Context, in middleware.SerializeInput, next middleware.SerializeHandler) (middleware.SerializeOutput, middleware.Metadata, error) {
+			if p, ok := in.Parameters.(*rds.CreateDBInstanceReadReplicaInput); ok {
+				mu.Lock()
+				c := *p
+				sent = append(sent, &c)
+				mu.Unlock()
+			}
+			return next.HandleSerialize(ctx, in)
+		}), middleware.Before)
+	}
+	rec := tds[recoveryRegion]
+	d, err := aws.NewFromConfig(mototest.Config(), func(o *aws.Options) {
+		o.Region, o.BaseEndpoint, o.RetryMaxAttempts = recoveryRegion, rec.endpoint, 1
+		o.WaitTimeout, o.PollInterval = 20*time.Second, 5*time.Millisecond
+		o.APIOptions = []func(*middleware.Stack) error{mototest.WithAccount(rec.account), capture}
+	})
+	require.NoError(t, err)
+	tds[recoveryRegion] = &testDriver{Driver: d, account: rec.account, endpoint: rec.endpoint, calls: rec.calls}
+	fl := motoFleet(t, tds)
+	m := twoRegionWebApp("xreplica")
+	m.NoDatabaseReplicas = false
+	bps, err := m.Build()
+	require.NoError(t, err)
+	db, ok := bps[recoveryRegion].Resource("database/db")
+	require.True(t, ok)
+	require.Equal(t, &blueprint.DatabaseSource{Region: primaryRegion, Database: "database/db"}, db.Database.ReplicaOf)
+
+	_, err = fl.Apply(t.Context(), m)
+	require.ErrorContains(t, err, "DBSubnetGroupNotFoundFault", "the moto gap is closed: strike it")
+	src, err := tds[primaryRegion].List(t.Context(), driver.Query{Deployment: "xreplica", Kind: blueprint.KindDatabase})
+	require.NoError(t, err)
+	require.Len(t, src, 1)
+	out, err := tds[primaryRegion].RDS.DescribeDBInstances(t.Context(), &rds.DescribeDBInstancesInput{DBInstanceIdentifier: awssdk.String(src[0].ID)})
+	require.NoError(t, err)
+	mu.Lock()
+	require.NotEmpty(t, sent)
+	in := sent[len(sent)-1]
+	mu.Unlock()
+	assert.Equal(t, awssdk.ToString(out.DBInstances[0].DBInstanceArn), awssdk.ToString(in.SourceDBInstanceIdentifier), "the source's ARN")
+	assert.Contains(t, awssdk.ToString(in.SourceDBInstanceIdentifier), ":"+primaryRegion+":")
+	assert.Equal(t, primaryRegion, awssdk.ToString(in.SourceRegion))
+	assert.NotEmpty(t, awssdk.ToString(in.PreSignedUrl), "the SDK signs the URL from SourceRegion")
+	assert.Equal(t, awssdk.ToString(in.DBInstanceIdentifier), awssdk.ToString(in.DBSubnetGroupName), "its own DB subnet group")
+	assert.True(t, awssdk.ToBool(in.DeletionProtection))
+	assert.False(t, awssdk.ToBool(in.PubliclyAccessible))
+	groups, err := tds[recoveryRegion].RDS.DescribeDBSubnetGroups(t.Context(), &rds.DescribeDBSubnetGroupsInput{DBSubnetGroupName: in.DBSubnetGroupName})
+	require.NoError(t, err, "the group is in the recovery region")
+	require.Len(t, groups.DBSubnetGroups, 1)
+
+	_, err = fl.Destroy(t.Context(), "xreplica", allowStateful(bps[primaryRegion]))
+	require.NoError(t, err)
+	for r, td := range tds {
+		assert.Empty(t, leftovers(t, td, "xreplica"), "left in %s", r)
+	}
 }
 
 // leftovers lists, kind by kind, what remains of deployment on td.
@@ -111,7 +197,9 @@ func TestFleetWebAppTwoRegions(t *testing.T) {
 	for _, r := range m.Regions() {
 		writes, reads, _ := tds[r].calls.snapshot()
 		t.Logf("apply %s: %s; %d resources; AWS API calls %d writes %d reads", r, res.Region(r), len(bps[r].Resources), writes, reads)
-		assert.Equal(t, len(bps[r].Resources), res.Region(r).Created, r)
+		// The copy of the database's fallback image is dropped: RDS runs
+		// the database.
+		assert.Equal(t, len(bps[r].Resources)-len(bps[r].OfKind(blueprint.KindImageCopy))+len(usedCopies(bps[r])), res.Region(r).Created, r)
 	}
 	t.Logf("apply makespan over both regions: %s", res.Makespan)
 	nets := map[string]string{}
@@ -126,6 +214,7 @@ func TestFleetWebAppTwoRegions(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, standby, 1)
 	assert.Equal(t, 1, standby[0].Resource.Cluster.Desired, "warm standby")
+	checkImageCopy(t, tds[recoveryRegion], "tworegions", standby[0])
 
 	for _, td := range tds {
 		td.calls.reset()
@@ -200,4 +289,34 @@ func TestFleetRefusesDriverOfAnotherRegion(t *testing.T) {
 	tds := regionDrivers(t, primaryRegion)
 	_, err := provider.NewFleet(map[string]driver.Driver{recoveryRegion: tds[primaryRegion].Driver})
 	require.ErrorContains(t, err, `the driver is one of region "us-east-1"`)
+}
+
+// usedCopies returns the image copies of bp that a cluster starts from.
+func usedCopies(bp *blueprint.Blueprint) map[blueprint.Ref]bool {
+	out := map[blueprint.Ref]bool{}
+	for _, c := range bp.OfKind(blueprint.KindCluster) {
+		if c.Cluster.ImageCopy != "" {
+			out[c.Cluster.ImageCopy] = true
+		}
+	}
+	return out
+}
+
+// checkImageCopy checks, in the recovery region, the copy of the primary's
+// image: DescribeImages shows it available, made from the primary's image,
+// and the cluster's launch template starts the nodes from it.
+func checkImageCopy(t *testing.T, td *testDriver, deployment string, cluster driver.Observed) {
+	t.Helper()
+	copies, err := td.List(t.Context(), driver.Query{Deployment: deployment, Kind: blueprint.KindImageCopy})
+	require.NoError(t, err)
+	require.Len(t, copies, 1, "one copy: the app's image")
+	cp := copies[0]
+	assert.Equal(t, blueprint.ImageCopySpec{SourceImage: motoImage, SourceRegion: primaryRegion,
+		Name: blueprint.ImageCopyName(deployment, motoImage, primaryRegion)}, *cp.Resource.ImageCopy)
+	out, err := td.EC2.DescribeImages(t.Context(), &ec2.DescribeImagesInput{ImageIds: []string{cp.ID}})
+	require.NoError(t, err)
+	require.Len(t, out.Images, 1)
+	assert.Equal(t, ec2types.ImageStateAvailable, out.Images[0].State)
+	assert.NotEqual(t, motoImage, cp.ID)
+	assert.Equal(t, cp.ID, cluster.Resource.Cluster.Image, "the recovery cluster's launch template starts its nodes from the copy")
 }

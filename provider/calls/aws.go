@@ -140,6 +140,14 @@ var awsTable = Table{
 			List: 1, ListText: "1 DescribeKeyPairs (IncludePublicKey)",
 		},
 		{
+			Kind:         blueprint.KindImageCopy,
+			Create:       "1 DescribeImages of an earlier try + 1 CopyImage (SourceRegion, ClientToken, TagSpecifications)",
+			Delete:       "1 DescribeImages of its snapshots + 1 DeregisterImage + 1 DeleteSnapshot per snapshot (1: the root volume's)",
+			Why:          "DeregisterImage leaves the image's snapshots, which are billed; moto ignores CopyImage's tags and token, so the driver looks up and tags after it (1 CreateTags more on moto)",
+			CreateWrites: n(1), CreateReads: n(1), DeleteWrites: n(2), DeleteReads: n(1),
+			List: 1, ListText: "1 DescribeImages (Owners self, tag filters)",
+		},
+		{
 			Kind:         blueprint.KindFlowLog,
 			Create:       "1 CreateLogGroup (tags) + 1 PutRetentionPolicy + the delivery role (1 CreateRole, 1 PutRolePolicy) + 1 CreateFlowLogs (TagSpecifications)",
 			Delete:       "1 DeleteFlowLogs + 1 DeleteRolePolicy + 1 DeleteRole (the log group, the audit trail, is kept)",

@@ -113,6 +113,14 @@ var outscaleTable = Table{
 			List: 1, ListText: "1 ReadKeypairs",
 		},
 		{
+			Kind:         blueprint.KindImageCopy,
+			Create:       "1 ReadImages of an earlier try + 1 CreateImage (SourceImageId, SourceRegionName) + 1 CreateTags",
+			Delete:       "1 DeleteImage + 1 DeleteSnapshot per snapshot (1: the root volume's)",
+			Why:          "CreateImage takes neither tags nor a client token: an earlier try is found by its name; DeleteImage leaves the image's snapshots",
+			CreateWrites: n(2), CreateReads: n(1), DeleteWrites: n(2),
+			List: 1, ListText: "1 ReadImages (tag filters)",
+		},
+		{
 			Kind:         blueprint.KindVPNGateway,
 			Create:       "1 CreateVirtualGateway + 1 CreateTags + 1 LinkVirtualGateway",
 			Delete:       "1 UnlinkVirtualGateway + 1 DeleteVirtualGateway",

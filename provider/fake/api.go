@@ -29,6 +29,7 @@ var awsAPI = map[blueprint.Kind]api{
 	blueprint.KindFlowLog:            {ratelimit.ServiceEC2, "CreateFlowLogs", "CreateTags", "DeleteFlowLogs", "DescribeFlowLogs"},
 	blueprint.KindInstanceRole:       {ratelimit.ServiceIAM, "CreateRole", "PutRolePolicy", "DeleteRole", "GetRole"},
 	blueprint.KindLoadBalancer:       {ratelimit.ServiceELBv2, "CreateLoadBalancer", "ModifyListener", "DeleteLoadBalancer", "DescribeLoadBalancers"},
+	blueprint.KindImageCopy:          {ratelimit.ServiceEC2, "CopyImage", "CreateTags", "DeregisterImage", "DescribeImages"},
 	blueprint.KindCluster:            {ratelimit.ServiceAutoScaling, "CreateAutoScalingGroup", "UpdateAutoScalingGroup", "DeleteAutoScalingGroup", "DescribeAutoScalingGroups"},
 	blueprint.KindDatabase:           {ratelimit.ServiceRDS, "CreateDBInstance", "ModifyDBInstance", "DeleteDBInstance", "DescribeDBInstances"},
 	blueprint.KindDatabaseReplica:    {ratelimit.ServiceRDS, "CreateDBInstanceReadReplica", "ModifyDBInstance", "DeleteDBInstance", "DescribeDBInstances"},
@@ -45,6 +46,7 @@ var outscaleAPI = map[blueprint.Kind]api{
 	blueprint.KindSecurityGroup:      {ratelimit.ServiceOutscale, "CreateSecurityGroup", "CreateTags", "DeleteSecurityGroup", "ReadSecurityGroups"},
 	blueprint.KindSecurityGroupRules: {ratelimit.ServiceOutscale, "CreateSecurityGroupRule", "CreateSecurityGroupRule", "DeleteSecurityGroupRule", "ReadSecurityGroups"},
 	blueprint.KindLoadBalancer:       {ratelimit.ServiceOutscale, "CreateLoadBalancer", "UpdateLoadBalancer", "DeleteLoadBalancer", "ReadLoadBalancers"},
+	blueprint.KindImageCopy:          {ratelimit.ServiceOutscale, "CreateImage", "CreateTags", "DeleteImage", "ReadImages"},
 	blueprint.KindCluster:            {ratelimit.ServiceOutscale, "CreateVms", "UpdateVm", "DeleteVms", "ReadVms"},
 }
 

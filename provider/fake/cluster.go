@@ -39,6 +39,11 @@ func (d *Driver) validateCluster(op string, e, _ *entry) error {
 			return err
 		}
 	}
+	if s.ImageCopy != "" {
+		if _, err := d.ref(op, e, "cluster.image_copy", s.ImageCopy, blueprint.KindImageCopy); err != nil {
+			return err
+		}
+	}
 	return d.checkFloatingIP(op, e)
 }
 

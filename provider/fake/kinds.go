@@ -179,9 +179,14 @@ func registry() map[blueprint.Kind]kindOps {
 			keys:      func(_ *Driver, r *blueprint.Resource) []key { return []key{nameKey(r.KeyPair.Name)} },
 			blockedBy: func(_ *Driver, e, o *entry) bool { return usesKeyPair(o, e.id) },
 		},
+		blueprint.KindImageCopy: {
+			idPrefix: "ami", validate: (*Driver).validateImageCopy, pending: "pending", ready: "available",
+			keys:      func(_ *Driver, r *blueprint.Resource) []key { return []key{nameKey(r.ImageCopy.Name)} },
+			blockedBy: func(_ *Driver, e, o *entry) bool { return usesImageCopy(o, e.id) },
+		},
 		blueprint.KindCluster: {
 			idPrefix: "asg", validate: (*Driver).validateCluster, ready: "InService",
-			mutable: []string{"image", "instance_type", "user_data", "min", "desired", "max", "load_balancers", "scaling", "security_groups", "subnets",
+			mutable: []string{"image", "image_copy", "instance_type", "user_data", "min", "desired", "max", "load_balancers", "scaling", "security_groups", "subnets",
 				"allow_imdsv1", "metadata_hop_limit", "unencrypted_volumes", "volume_kms_key", "key_pair", "instance_profile", "instance_role"},
 			oscMutable: []string{"min", "desired", "max", "load_balancers", "target_port", "security_groups", "subnets", "public_ip"},
 			net:        func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", first(r.Cluster.Subnets) },
@@ -191,7 +196,7 @@ func registry() map[blueprint.Kind]kindOps {
 		blueprint.KindDatabase: {
 			idPrefix: "db", validate: (*Driver).validateDatabase, pending: "creating",
 			mutable: []string{"engine_version", "instance_class", "storage_gib", "multi_az", "backup_retention_days",
-				"port", "security_groups", "subnets"},
+				"port", "security_groups", "subnets", "replica_of"},
 			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", first(r.Database.Subnets) },
 			subnets: func(r *blueprint.Resource) []blueprint.Ref { return r.Database.Subnets },
 			groups:  func(r *blueprint.Resource) []blueprint.Ref { return r.Database.SecurityGroups },

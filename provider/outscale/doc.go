@@ -40,6 +40,8 @@
 //	                     both) + CreateTags; a peer Net in another region is refused by Check (a VPN joins them)
 //	key_pair             CreateKeypair (PublicKey, Base64; never a private key), tagged by its id;
 //	                     its provider id is its name; ReadKeypairs gives only a fingerprint
+//	image_copy           CreateImage (SourceImageId, SourceRegionName) + CreateTags; Delete: DeleteImage,
+//	                     then DeleteSnapshot of its snapshots
 //	cluster              CreateVms per node (ClientToken, KeypairName), tagged, + LinkLoadBalancerBackendMachines
 //	network_acl, database unsupported (see below)
 //

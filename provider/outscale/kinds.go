@@ -61,6 +61,8 @@ func registry() map[blueprint.Kind]kindOps {
 			update: (*Driver).updateLoadBalancer, delete: noData((*Driver).deleteLoadBalancer),
 			mutable: loadBalancerMutable},
 		blueprint.KindKeyPair: {list: (*Driver).listKeypairs, create: (*Driver).createKeypair, delete: noData((*Driver).deleteKeypairNamed)},
+		blueprint.KindImageCopy: {list: (*Driver).listImageCopies, create: (*Driver).createImageCopy,
+			delete: noData((*Driver).deleteImageCopy)},
 		blueprint.KindCluster: {list: (*Driver).listClusters, create: (*Driver).createCluster, update: (*Driver).updateCluster,
 			delete: (*Driver).deleteCluster, mutable: clusterMutable},
 		blueprint.KindDatabase:        {unsupported: "OUTSCALE has no managed database service; use a database cluster (DatabaseSpec.Fallback)"},

@@ -31,6 +31,7 @@ func TestThreeTierRecoveryRegion(t *testing.T) {
 		ds[r] = newDriver(t, srvs[r], func(o *outscale.Options) { o.Region = r })
 		drivers[r] = ds[r]
 	}
+	srvs[recovery].LinkRegion(primary, srvs[primary]) // the recovery region copies the primary's OMIs
 	fl, err := provider.NewFleet(drivers, func(o *provider.Options) {
 		o.AllowFallback = true
 		o.RateLimit = -1
@@ -83,6 +84,18 @@ func TestThreeTierRecoveryRegion(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, primaryClusters, 3)
 	stateful := []string{clusters[0].LogicalID}
+	// The recovery region's VMs start from a copy of the primary's OMI,
+	// made in the recovery region; the primary's start from the OMI itself.
+	copies, err := ds[recovery].List(t.Context(), driver.Query{Deployment: "shop", Kind: blueprint.KindImageCopy})
+	require.NoError(t, err)
+	require.Len(t, copies, 1, "one OMI, one copy")
+	assert.Equal(t, blueprint.ImageCopySpec{SourceImage: suiteImage, SourceRegion: primary,
+		Name: blueprint.ImageCopyName("shop", suiteImage, primary)}, *copies[0].Resource.ImageCopy)
+	assert.True(t, copies[0].Ready, copies[0].Status)
+	assert.Equal(t, copies[0].ID, clusters[0].Resource.Cluster.Image, "the database cluster's VMs start from the copy")
+	for _, c := range primaryClusters {
+		assert.Equal(t, suiteImage, c.Resource.Cluster.Image, c.LogicalID)
+	}
 
 	res, err = fl.Apply(t.Context(), m)
 	require.NoError(t, err)
@@ -97,6 +110,12 @@ func TestThreeTierRecoveryRegion(t *testing.T) {
 	for r, d := range ds {
 		assert.Empty(t, leftovers(t, d), "left in %s", r)
 		assert.Empty(t, srvs[r].Violations(), r)
+		copies, err := d.List(t.Context(), driver.Query{Deployment: "shop", Kind: blueprint.KindImageCopy})
+		require.NoError(t, err)
+		assert.Empty(t, copies, "image copies left in %s", r)
+		for _, sn := range readSnapshots(t, srvs[r]) {
+			assert.NotContains(t, sn.GetDescription(), "CreateImage", "a copy's snapshot is left in %s", r)
+		}
 	}
 }
 

@@ -216,7 +216,7 @@ func checkCluster(op, id string, s *blueprint.ClusterSpec) error {
 	k := string(blueprint.KindCluster)
 	var errs []error
 	switch {
-	case s.Image == "":
+	case s.ImageID() == "":
 		errs = append(errs, errorf(op, k, id, driver.Invalid, "cluster.image: empty; give an OMI id (ami-...)"))
 	case s.InstanceType == "":
 		errs = append(errs, errorf(op, k, id, driver.Invalid, "cluster.instance_type: empty; give a VM type"))
@@ -496,7 +496,7 @@ func (d *Driver) createNode(ctx context.Context, req driver.Request, id string, 
 	// The VMs of a stateful cluster (a database cluster) hold data: they
 	// get OUTSCALE's deletion protection, which only a delete the caller
 	// allowed lifts (deleteCluster).
-	in := osc.CreateVmsRequest{ImageId: s.Image, VmType: osc.PtrString(s.InstanceType), SubnetId: &subnet, ClientToken: &token,
+	in := osc.CreateVmsRequest{ImageId: s.ImageID(), VmType: osc.PtrString(s.InstanceType), SubnetId: &subnet, ClientToken: &token,
 		MinVmsCount: osc.PtrInt32(1), MaxVmsCount: osc.PtrInt32(1), DeletionProtection: osc.PtrBool(!s.Stateless)}
 	if len(s.SecurityGroups) > 0 {
 		sgs := make([]string, len(s.SecurityGroups))

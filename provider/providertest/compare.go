@@ -18,7 +18,16 @@ import (
 // skip (JSON names, such as a driver's WriteOnly fields) are left out,
 // zero values are treated as absent, and lists are sorted, since clouds
 // report rules, routes and subnets in an order of their own.
+//
+// A cluster started from an image copy reads back the copy's image: its
+// image is compared as the image its nodes start from
+// ([blueprint.ClusterSpec.ImageID]).
 func Canonical(r blueprint.Resource, skip ...string) (string, error) {
+	if r.Cluster != nil {
+		c := *r.Cluster
+		c.Image, c.ImageCopy = c.ImageID(), ""
+		r.Cluster = &c
+	}
 	b, err := json.Marshal(r.Spec())
 	if err != nil {
 		return "", err

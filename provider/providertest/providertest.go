@@ -748,8 +748,13 @@ var mutations = map[blueprint.Kind]map[string]mutation{
 		"volume_kms_key": {"cluster/web", func(r *blueprint.Resource, _ func(string) blueprint.Ref) {
 			r.Cluster.UnencryptedVolumes, r.Cluster.VolumeKMSKey = false, "alias/archkit-conformance"
 		}},
-		"image":         {"cluster/web", func(r *blueprint.Resource, ref func(string) blueprint.Ref) { r.Cluster.Image = ImageNext }},
+		"image": {"cluster/web", func(r *blueprint.Resource, ref func(string) blueprint.Ref) {
+			r.Cluster.Image, r.Cluster.ImageCopy = ImageNext, "" // off the copy
+		}},
 		"instance_role": {"cluster/web", func(r *blueprint.Resource, _ func(string) blueprint.Ref) { r.Cluster.InstanceRole = "" }},
+		// New nodes start from the source image itself (the driver's own
+		// region's, in the suite).
+		"image_copy": {"cluster/web", func(r *blueprint.Resource, _ func(string) blueprint.Ref) { r.Cluster.ImageCopy = "" }},
 		// New nodes start without the key pair; the nodes that run keep it.
 		"key_pair": {"cluster/web", func(r *blueprint.Resource, _ func(string) blueprint.Ref) { r.Cluster.KeyPair = "" }},
 		"instance_profile": {"cluster/web", func(r *blueprint.Resource, _ func(string) blueprint.Ref) {

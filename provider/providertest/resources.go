@@ -37,7 +37,10 @@ import (
 //	database/main in subnet/app/a and /b
 //	database_replica/main/1 of database/main
 //	instance_role/web: consume the queue "orders", read database/main's secret
-//	cluster/web in subnet/app/a and /b behind load_balancer/web, with instance_role/web and key_pair/web
+//	image_copy/web: a copy of Image from the region of zones (both clouds
+//	  copy an image within its region too)
+//	cluster/web in subnet/app/a and /b behind load_balancer/web, with
+//	  instance_role/web and key_pair/web, its nodes started from image_copy/web
 func Resources(deployment string, zones []string) []blueprint.Resource {
 	za, zb := "a", "b"
 	if len(zones) > 0 {
@@ -126,9 +129,11 @@ func Resources(deployment string, zones []string) []blueprint.Resource {
 			Name:       blueprint.IAMName(deployment, "instance_role/web"),
 			Statements: blueprint.FromTier(tier.Statements([]tier.Grant{tier.ConsumeQueue("orders"), tier.DatabaseSecret("main")})),
 		}},
+		{ID: "image_copy/web", Kind: blueprint.KindImageCopy, ImageCopy: &blueprint.ImageCopySpec{
+			SourceImage: Image, SourceRegion: regionOf(za), Name: blueprint.ImageCopyName(deployment, Image, regionOf(za))}},
 		{ID: "cluster/web", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
 			Tier: "web", Subnets: app, SecurityGroups: []blueprint.Ref{"security_group/web"},
-			Image: Image, InstanceType: "t3.micro", UserData: "#!/bin/sh\necho archkit\n",
+			Image: Image, ImageCopy: "image_copy/web", InstanceType: "t3.micro", UserData: "#!/bin/sh\necho archkit\n",
 			Min: 1, Desired: 2, Max: 4, Stateless: true,
 			LoadBalancers: []blueprint.Ref{"load_balancer/web"}, TargetPort: 8080, InstanceRole: "instance_role/web", KeyPair: "key_pair/web",
 		}},
@@ -223,4 +228,13 @@ func Request(deployment string, r blueprint.Resource, ids map[string]string) dri
 	tags := Tags(deployment, r.ID)
 	tags[driver.TagToken] = token
 	return driver.Request{Deployment: deployment, Resource: Resolve(r, ids), Token: token, Tags: tags}
+}
+
+// regionOf returns the region of zone, its name without the zone's letter
+// ("eu-west-2a": "eu-west-2"); "region-1" for a bare letter.
+func regionOf(zone string) string {
+	if len(zone) < 2 {
+		return "region-1"
+	}
+	return zone[:len(zone)-1]
 }

@@ -41,6 +41,9 @@ func RDS(have, want blueprint.Resource) map[string]string {
 	if h.EngineVersion != "" && w.EngineVersion != "" && CompareVersions(w.EngineVersion, h.EngineVersion) < 0 {
 		out["engine_version"] = fmt.Sprintf("RDS cannot downgrade an engine (%s -> %s)", h.EngineVersion, w.EngineVersion)
 	}
+	if w.ReplicaOf != nil && (h.ReplicaOf == nil || *h.ReplicaOf != *w.ReplicaOf) {
+		out["replica_of"] = "RDS promotes a read replica (PromoteReadReplica) but never turns a database into a replica of another"
+	}
 	if len(out) == 0 {
 		return nil
 	}

@@ -43,6 +43,7 @@ const (
 	codeNotFoundVpn           = "5069"  // 400 unknown VPN connection or route (chosen)
 	codeNotFoundVolume        = "5064"  // 400 unknown volume (chosen)
 	codeNotFoundNetPeering    = "5066"  // 400 unknown Net peering (chosen)
+	codeNotFoundSnapshot      = "5054"  // 400 unknown snapshot (chosen)
 	codeDuplicateRule         = "9005"  // 409 rule already exists (chosen)
 	codeSGNameExists          = "9008"  // 409 security group name exists in the Net (research)
 	codeLBNameExists          = "9013"  // 409 load balancer name exists (research)

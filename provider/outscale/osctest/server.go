@@ -84,6 +84,8 @@ type Server struct {
 	lbs       map[string]*lbRes
 	keypairs  map[string]*keypairRes
 	snapshots map[string]*snapshotRes
+	copies    map[string]*imageRes
+	links     regionLinks
 	tags      map[string][]tag
 	lbTags    map[string][]tag
 	ipNext    uint32
@@ -150,6 +152,7 @@ func NewServer(optFns ...func(*Options)) (*Server, error) {
 	s.lbs = map[string]*lbRes{}
 	s.keypairs = map[string]*keypairRes{}
 	s.snapshots = map[string]*snapshotRes{}
+	s.copies = map[string]*imageRes{}
 	s.tags = map[string][]tag{}
 	s.lbTags = map[string][]tag{}
 	s.http = httptest.NewServer(http.HandlerFunc(s.serveHTTP))

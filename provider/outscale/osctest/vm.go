@@ -90,6 +90,8 @@ type imageOut struct {
 	FileLocation   string
 	ProductCodes   []string
 	Tags           []tag
+	// BlockDeviceMappings are a copy's (the fixed OMIs show none).
+	BlockDeviceMappings []bdmImage `json:",omitempty"`
 }
 
 // images returns the fixed OMIs followed by those of Options.Images that
@@ -100,6 +102,9 @@ func (s *Server) images() []imageOut {
 		if !slices.ContainsFunc(out, func(im imageOut) bool { return im.ImageId == id }) {
 			out = append(out, imageOut{ImageId: id, ImageName: "custom-" + id, Description: "Options.Images"})
 		}
+	}
+	for _, id := range sortedKeys(s.copies) {
+		out = append(out, s.renderImage(s.copies[id]))
 	}
 	return out
 }
@@ -492,7 +497,16 @@ func (s *Server) readImages(body []byte) (map[string]any, *apiError) {
 	f := &in.Filters
 	var out []imageOut
 	for _, im := range s.images() {
-		if any1(f.ImageIds, im.ImageId) && any1(f.ImageNames, im.ImageName) && any1(f.States, "available") {
+		if cp := s.copies[im.ImageId]; cp != nil {
+			if any1(f.ImageIds, im.ImageId) && any1(f.ImageNames, im.ImageName) && any1(f.States, im.State) && s.tagsMatch(im.ImageId, f) {
+				out = append(out, im)
+				if cp.state == "pending" && tick(&cp.left) {
+					cp.state = "available"
+				}
+			}
+			continue
+		}
+		if any1(f.ImageIds, im.ImageId) && any1(f.ImageNames, im.ImageName) && any1(f.States, "available") && s.tagsMatch(im.ImageId, f) {
 			im.State, im.Architecture, im.AccountAlias, im.AccountId = "available", "x86_64", "Outscale", "000000000000"
 			im.ImageType, im.RootDeviceName, im.RootDeviceType, im.CreationDate = "machine", "/dev/sda1", "bsu", fixedDate
 			im.FileLocation, im.ProductCodes, im.Tags = "Outscale/"+im.ImageName, []string{"0001"}, []tag{}
