@@ -208,10 +208,10 @@ func (o Options) statelessFirewall() bool {
 // inbound rule, the destination of an outbound one) is either another
 // group, Group (a tier name), or a CIDR, Prefix.
 type SGRule struct {
-	Protocol    Protocol     `json:"protocol"`
-	Ports       PortRange    `json:"ports"`
-	Group       string       `json:"group,omitempty"`
-	Prefix      netip.Prefix `json:"prefix,omitzero"`
+	Protocol Protocol     `json:"protocol"`
+	Ports    PortRange    `json:"ports"`
+	Group    string       `json:"group,omitempty"`
+	Prefix   netip.Prefix `json:"prefix,omitzero"`
 	// PrefixList names the cloud service whose managed prefix list is
 	// the peer ("s3": AWS com.amazonaws.<region>.s3), for the users of
 	// a gateway endpoint ([ServiceEndpoint]); Group and Prefix are then
