@@ -86,6 +86,11 @@ func live(e *ec2types.VpcEndpoint) bool {
 // try made, found by its tags.
 func (d *Driver) createNetEndpoint(ctx context.Context, req driver.Request) (driver.Observed, error) {
 	s := req.Resource.NetEndpoint
+	// AWS refuses a service the region lacks and a type the service has
+	// not (InvalidServiceName); moto accepts both: checked before the call.
+	if err := req.Resource.Check(); err != nil {
+		return driver.Observed{}, driver.NewError("CreateVpcEndpoint", "net_endpoint", req.Resource.ID, driver.Invalid, err)
+	}
 	out, err := d.EC2.DescribeVpcEndpoints(ctx, &ec2.DescribeVpcEndpointsInput{Filters: logicalFilters(req)})
 	if err != nil {
 		return driver.Observed{}, mapErr("DescribeVpcEndpoints", "net_endpoint", req.Resource.ID, err)
@@ -188,7 +193,7 @@ func refDiff(want, have []blueprint.Ref) (add, remove []string) {
 func (d *Driver) deleteNetEndpoint(ctx context.Context, cur driver.Observed) error {
 	out, err := d.EC2.DeleteVpcEndpoints(ctx, &ec2.DeleteVpcEndpointsInput{VpcEndpointIds: []string{cur.ID}})
 	if err := mapErr("DeleteVpcEndpoints", "net_endpoint", cur.ID, err); err != nil {
-		if isCode(err, driver.NotFound) {
+		if driver.CodeOf(err) == driver.NotFound {
 			return nil
 		}
 		return err
@@ -201,7 +206,7 @@ func (d *Driver) deleteNetEndpoint(ctx context.Context, cur driver.Observed) err
 	return d.retryWhile(ctx, driver.Dependency, func() error {
 		o, err := d.readNetEndpoint(ctx, cur.ID)
 		switch {
-		case isCode(err, driver.NotFound):
+		case driver.CodeOf(err) == driver.NotFound:
 			return nil
 		case err != nil:
 			return err

@@ -39,12 +39,9 @@ func (d *Driver) validateNetEndpoint(op string, e, old *entry) error {
 	}
 	zones := map[string]blueprint.Ref{}
 	for i, ref := range s.Subnets {
-		sub, err := d.ref(op, e, fmt.Sprintf("net_endpoint.subnets[%d]", i), ref, blueprint.KindSubnet)
+		sub, err := d.refInNet(op, e, fmt.Sprintf("net_endpoint.subnets[%d]", i), ref, blueprint.KindSubnet, s.Net)
 		if err != nil {
 			return err
-		}
-		if sub.res.Subnet.Net != s.Net {
-			return d.errf(op, k, e.res.ID, driver.Invalid, "net_endpoint.subnets[%d]: %s is in net %s, not %s", i, ref, sub.res.Subnet.Net, s.Net)
 		}
 		if other, dup := zones[sub.res.Subnet.Zone]; dup {
 			return d.errf(op, k, e.res.ID, driver.Invalid, "net_endpoint.subnets[%d]: %s and %s are both in zone %s (DuplicateSubnetsInSameZone); give one subnet per zone", i, other, ref, sub.res.Subnet.Zone)
@@ -52,12 +49,8 @@ func (d *Driver) validateNetEndpoint(op string, e, old *entry) error {
 		zones[sub.res.Subnet.Zone] = ref
 	}
 	for i, ref := range s.SecurityGroups {
-		g, err := d.ref(op, e, fmt.Sprintf("net_endpoint.security_groups[%d]", i), ref, blueprint.KindSecurityGroup)
-		if err != nil {
+		if _, err := d.refInNet(op, e, fmt.Sprintf("net_endpoint.security_groups[%d]", i), ref, blueprint.KindSecurityGroup, s.Net); err != nil {
 			return err
-		}
-		if g.res.SecurityGroup.Net != s.Net {
-			return d.errf(op, k, e.res.ID, driver.Invalid, "net_endpoint.security_groups[%d]: %s is in net %s, not %s", i, ref, g.res.SecurityGroup.Net, s.Net)
 		}
 	}
 	if s.PrivateDNS {
@@ -74,12 +67,8 @@ func (d *Driver) checkGatewayTables(op string, e, old *entry) error {
 	s := e.res.NetEndpoint
 	k := blueprint.KindNetEndpoint
 	for i, ref := range s.RouteTables {
-		rt, err := d.ref(op, e, fmt.Sprintf("net_endpoint.route_tables[%d]", i), ref, blueprint.KindRouteTable)
-		if err != nil {
+		if _, err := d.refInNet(op, e, fmt.Sprintf("net_endpoint.route_tables[%d]", i), ref, blueprint.KindRouteTable, s.Net); err != nil {
 			return err
-		}
-		if rt.res.RouteTable.Net != s.Net {
-			return d.errf(op, k, e.res.ID, driver.Invalid, "net_endpoint.route_tables[%d]: %s is in net %s, not %s", i, ref, rt.res.RouteTable.Net, s.Net)
 		}
 		for _, o := range d.keyed(k, routeTableKey(ref), old) {
 			if o.res.NetEndpoint.Service == s.Service {
@@ -88,6 +77,19 @@ func (d *Driver) checkGatewayTables(op string, e, old *entry) error {
 		}
 	}
 	return nil
+}
+
+// refInNet resolves ref, a resource of kind want, and checks that it
+// lives in net.
+func (d *Driver) refInNet(op string, e *entry, field string, ref blueprint.Ref, want blueprint.Kind, net blueprint.Ref) (*entry, error) {
+	t, err := d.ref(op, e, field, ref, want)
+	if err != nil {
+		return nil, err
+	}
+	if n := d.netOf(t); n != string(net) {
+		return nil, d.errf(op, e.kind, e.res.ID, driver.Invalid, "%s: %s is in net %s, not %s", field, ref, n, net)
+	}
+	return t, nil
 }
 
 // netEndpointKeys are the keys of an endpoint: its Net, its route tables
