@@ -371,7 +371,7 @@ func (rule SGRule) matches(proto Protocol, ports PortRange, group string, p neti
 		return rule.Group == group
 	}
 	if rule.PrefixList != "" {
-		return false // reachServices checks prefix lists
+		return false // a prefix list is a service's: Rules.CanReach checks it (sgService)
 	}
 	return coversPrefix(rule.Prefix, p)
 }

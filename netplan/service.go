@@ -215,30 +215,27 @@ func (r *Rules) gatewayRoutes() map[int][]string {
 }
 
 // reachService answers a query to "service:<name>" from tier c: through
-// the service's endpoint, or through the internet when the Net has none
-// or, for a gateway endpoint, when c's route tables do not route to it.
+// the service's interface endpoint, or to the service's public addresses
+// (its prefix list, or every address) through its gateway endpoint when
+// every route table of c routes to it, through the internet gateway or a
+// NAT otherwise.
 func (w *walk) reachService(c end, name string, ports PortRange) bool {
 	r := w.r
-	e, ok := r.service(name)
-	if ok && !e.Gateway {
+	if e, ok := r.service(name); ok && !e.Gateway {
 		s := r.endOf(Tier(e.GroupName()), w.proto)
 		return w.hop(c, s, ports)
 	}
-	tables := r.groupTables(c.home)
-	if !ok || len(tables) == 0 || !slices.ContainsFunc(tables, func(rt RouteTable) bool { return slices.Contains(rt.GatewayEndpoints, name) }) {
-		return w.egress(c, Internet(), ports)
-	}
-	any := end{sg: -1, home: -1, ps: r.anyPs, ep: CIDR(r.anyPs...)}
-	if !w.sgService("security-group-out", c.sg, ports, name) || !w.acl("acl-out", c.home, Outbound, ports, any.ps) {
+	if !w.sgService("security-group-out", c.sg, ports, name) || !w.acl("acl-out", c.home, Outbound, ports, r.anyPs) {
 		return false
 	}
-	for _, rt := range tables {
-		if !slices.Contains(rt.GatewayEndpoints, name) {
-			return w.fail("route", rt.Group+"/"+rt.Zone, "no route to the prefix list of "+name+"; add the tier to the endpoint's users")
-		}
+	tables := r.groupTables(c.home)
+	routed := len(tables) > 0 && !slices.ContainsFunc(tables, func(rt RouteTable) bool { return !slices.Contains(rt.GatewayEndpoints, name) })
+	if routed {
+		w.pass("route", strings.Join(tableNames(tables), ","), []string{"prefix list " + name + " -> gateway endpoint"})
+	} else if !w.egressRoute(c, r.anyPs, ports) {
+		return false
 	}
-	w.pass("route", strings.Join(tableNames(tables), ","), []string{"prefix list " + name + " -> gateway endpoint"})
-	return w.acl("acl-return-in", c.home, Inbound, c.ret, any.ps)
+	return w.acl("acl-return-in", c.home, Inbound, c.ret, r.anyPs)
 }
 
 // sgService checks that group gi may open ports to service name: a rule

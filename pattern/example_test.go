@@ -326,5 +326,5 @@ func ExampleArchitecture_endpoints() {
 	// net_endpoint/sqs Interface [] [subnet/app/a subnet/app/b] [security_group/endpoint-sqs]
 	// endpoint-sqs admits tcp 443 from security_group/app
 	// app -> s3: allowed
-	// db -> s3: blocked at security-group-out db: no outbound rule allows tcp/443 to 0.0.0.0/0
+	// db -> s3: blocked at security-group-out db: no outbound rule allows tcp/443 to the prefix list of s3
 }
