@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -13,6 +14,9 @@ import (
 
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/aws"
 	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/tier"
 )
@@ -135,4 +139,42 @@ func TestEndpointsOnMoto(t *testing.T) {
 			assert.Equal(t, "deleted", strings.ToLower(string(e.State)), "endpoint left: %s", awssdk.ToString(e.VpcEndpointId))
 		}
 	}
+}
+
+// The answers of every create (CreateVpcEndpoint and the authorize of the
+// rule to the S3 prefix list included) are lost once, after the call took
+// effect: the apply converges with each endpoint made once, a re-apply
+// writes nothing, and the destroy leaves no endpoint.
+func TestLostAnswerEndpoints(t *testing.T) {
+	t.Parallel()
+	mw, lost := loseAnswers(creates)
+	td := newDriver(t, func(o *aws.Options) { o.APIOptions = append(o.APIOptions, mw) })
+	ctx := t.Context()
+	a := pattern.WebApp(pattern.WebAppOptions{Name: "lossyep", Profile: netplan.AWS, Image: motoImage, Engine: tier.EnginePostgres})
+	for i := range a.Clusters {
+		if a.Clusters[i].Tier == "app" {
+			a.Clusters[i].Grants = []tier.Grant{tier.ReadBucket("shop-assets"), tier.ConsumeQueue("orders")}
+		}
+	}
+	bp, err := a.Build()
+	require.NoError(t, err)
+	eng := provider.NewEngine(td.Driver, func(o *provider.Options) {
+		o.RateLimit = -1
+		o.PollMin, o.PollMax = 5*time.Millisecond, 20*time.Millisecond
+		o.Retry = driver.RetryPolicy{MaxAttempts: 20, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
+		o.WaitTimeout = 30 * time.Second
+	})
+	res, err := eng.Apply(ctx, bp)
+	require.NoError(t, err)
+	t.Logf("%s; %d answers lost", res, lost.Load())
+	assertOnce(t, td, bp)
+	td.calls.reset()
+	again, err := eng.Apply(ctx, bp)
+	require.NoError(t, err)
+	assert.Zero(t, again.WriteCalls, "re-apply makes no write: %s", again)
+	_, err = eng.Destroy(ctx, bp.Deployment, allowStateful(bp))
+	require.NoError(t, err)
+	left, err := td.List(ctx, driver.Query{Deployment: bp.Deployment, Kind: blueprint.KindNetEndpoint})
+	require.NoError(t, err)
+	assert.Empty(t, left)
 }
