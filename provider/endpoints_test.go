@@ -45,6 +45,34 @@ func TestEndpointsOnFake(t *testing.T) {
 	assert.Contains(t, state, "net_endpoint/s3")
 	assert.Contains(t, state["net_endpoint/sqs"], `"private_dns":true`)
 	assert.Contains(t, state["security_group_rules/app"], `"prefix_list":"s3"`)
+	logical := map[blueprint.Ref]string{} // provider id -> logical id
+	for _, k := range []blueprint.Kind{blueprint.KindRouteTable, blueprint.KindSubnet, blueprint.KindSecurityGroup} {
+		obs, err := d.List(t.Context(), driver.Query{Deployment: "shop", Kind: k})
+		require.NoError(t, err)
+		for _, o := range obs {
+			logical[blueprint.Ref(o.ID)] = o.LogicalID
+		}
+	}
+	names := func(refs []blueprint.Ref) []string {
+		var out []string
+		for _, r := range refs {
+			out = append(out, logical[r])
+		}
+		return out
+	}
+	eps, err := d.List(t.Context(), driver.Query{Deployment: "shop", Kind: blueprint.KindNetEndpoint})
+	require.NoError(t, err)
+	require.Len(t, eps, 2)
+	for _, o := range eps {
+		e := o.Resource.NetEndpoint
+		switch o.LogicalID {
+		case "net_endpoint/s3":
+			assert.ElementsMatch(t, []string{"route_table/app/a", "route_table/app/b"}, names(e.RouteTables), "the private tier's tables only")
+		case "net_endpoint/sqs":
+			assert.ElementsMatch(t, []string{"subnet/app/a", "subnet/app/b"}, names(e.Subnets))
+			assert.Equal(t, []string{"security_group/endpoint-sqs"}, names(e.SecurityGroups))
+		}
+	}
 	d.ResetCalls()
 	_, err = eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
