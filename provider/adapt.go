@@ -97,7 +97,7 @@ func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, a
 			errs = append(errs, fmt.Errorf("provider: %s: %s not supported by %s (%s) and no fallback exists; remove the resource: %w", r.ID, r.Kind, provider, reason, driver.ErrUnsupported))
 		}
 	}
-	dropPrefixListRules(out, caps)
+	notices = append(notices, dropPrefixListRules(out, provider, caps)...)
 	for i := range out {
 		ns, ferrs := adaptFields(&out[i], provider, caps, allowFallback)
 		notices = append(notices, ns...)
@@ -117,10 +117,10 @@ func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, a
 
 // dropPrefixListRules removes the rules to a service's prefix list when
 // the driver has no net endpoints: they go with the gateway endpoint
-// whose users they serve.
-func dropPrefixListRules(rs []blueprint.Resource, caps driver.Capabilities) {
+// whose users they serve. It returns a notice per rule set changed.
+func dropPrefixListRules(rs []blueprint.Resource, provider string, caps driver.Capabilities) (notices []string) {
 	if caps.Supports(blueprint.KindNetEndpoint) {
-		return
+		return nil
 	}
 	toList := func(r blueprint.RuleSpec) bool { return r.PrefixList != "" }
 	for i := range rs {
@@ -129,8 +129,10 @@ func dropPrefixListRules(rs []blueprint.Resource, caps driver.Capabilities) {
 			c.SecurityGroupRules.Inbound = slices.DeleteFunc(c.SecurityGroupRules.Inbound, toList)
 			c.SecurityGroupRules.Outbound = slices.DeleteFunc(c.SecurityGroupRules.Outbound, toList)
 			rs[i] = c
+			notices = append(notices, fmt.Sprintf("%s: its rules to services' prefix lists dropped: %s has no net endpoints", c.ID, provider))
 		}
 	}
+	return notices
 }
 
 // emptyCluster returns the reason the driver cannot hold r, a cluster of 0

@@ -105,7 +105,12 @@ func TestEndpointsOnOutscaleFake(t *testing.T) {
 			notices = append(notices, ev.Message)
 		}
 	}
-	assert.Len(t, notices, 2)
+	assert.Len(t, notices, 2, "the s3 and sqs endpoints")
+	var rulesNotice bool
+	for _, ev := range c.all() {
+		rulesNotice = rulesNotice || ev.Type == provider.EventNotice && strings.HasPrefix(ev.Message, "security_group_rules/app: its rules to services' prefix lists dropped")
+	}
+	assert.True(t, rulesNotice)
 	state, _ := snapshot(t, d, "shop")
 	assert.NotContains(t, state, "net_endpoint/s3")
 	assert.NotContains(t, state["security_group_rules/app"], "prefix_list")
