@@ -56,6 +56,7 @@ var funcs = map[string]any{
 	"tier.ConsumeQueue": tier.ConsumeQueue, "tier.ProduceQueue": tier.ProduceQueue, "tier.ReadBucket": tier.ReadBucket,
 	"tier.WriteBucket": tier.WriteBucket, "tier.DatabaseSecret": tier.DatabaseSecret, "tier.ReadParameters": tier.ReadParameters,
 	"tier.Statements": tier.Statements, "tier.ValidateGrants": tier.ValidateGrants,
+	"tier.ServiceOf": tier.ServiceOf, "tier.ServicesOf": tier.ServicesOf, "pattern.DeriveEndpoints": pattern.DeriveEndpoints,
 
 	"pattern.CarveNets": pattern.CarveNets, "pattern.CloudNative": pattern.CloudNative, "pattern.DMZ": pattern.DMZ,
 	"pattern.Elastic": pattern.Elastic, "pattern.Regions": pattern.Regions,
@@ -121,7 +122,8 @@ func init() {
 
 		(*tier.Cluster)(nil), (*tier.Database)(nil), (*tier.Engine)(nil), (*tier.HealthCheck)(nil), (*tier.LB)(nil), (*tier.LBType)(nil),
 		(*tier.Listener)(nil), (*tier.Port)(nil), (*tier.Role)(nil), (*tier.Scaling)(nil), (*tier.Scheme)(nil), (*tier.Secret)(nil), (*tier.PublicKey)(nil), (*tier.Tier)(nil),
-		(*tier.GrantKind)(nil), (*tier.Access)(nil), (*tier.Grant)(nil), (*tier.Statement)(nil),
+		(*tier.GrantKind)(nil), (*tier.Access)(nil), (*tier.Grant)(nil), (*tier.Statement)(nil), (*tier.Service)(nil),
+		(*netplan.ServiceEndpoint)(nil), (*pattern.Endpoints)(nil), (*pattern.EndpointUse)(nil), (*blueprint.NetEndpointSpec)(nil),
 
 		(*pattern.Architecture)(nil), (*pattern.Availability)(nil), (*pattern.AvailabilityReport)(nil), (*pattern.Bus)(nil), (*pattern.Cache)(nil),
 		(*pattern.Check)(nil), (*pattern.CloudNativeOptions)(nil), (*pattern.DMZOptions)(nil), (*pattern.ElasticOptions)(nil), (*pattern.Link)(nil),

@@ -178,6 +178,15 @@ func (r *Rules) sgIndex(name string) int {
 	if i, ok := r.lbIndex[name]; ok {
 		return len(r.topo.Groups) + i
 	}
+	if i, ok := r.epIndex[name]; ok {
+		n := 0
+		for _, e := range r.topo.Services[:i] {
+			if !e.Gateway {
+				n++
+			}
+		}
+		return len(r.topo.Groups) + len(r.topo.Balancers) + n
+	}
 	return -1
 }
 
@@ -190,6 +199,9 @@ func (r *Rules) home(name string) int {
 	}
 	if b, ok := r.balancer(name); ok {
 		return r.index[b.Group]
+	}
+	if e, ok := r.endpoint(name); ok {
+		return r.index[e.Group]
 	}
 	return -1
 }

@@ -49,6 +49,15 @@
 // of NAT gateways, load balancers and unknown clients otherwise (see
 // [DefaultEphemeral]).
 //
+// # Cloud services
+//
+// Topology.Services are the Net's endpoints to the cloud's own services
+// ([ServiceEndpoint]): a gateway endpoint (S3, DynamoDB) is a route from
+// the service's prefix list on its Private and Isolated users' tables, and
+// a rule to that prefix list in their groups; an interface endpoint has a
+// security group of its own, "endpoint-<service>", admitting tcp/443 from
+// its users only. Rules.CanReach answers "service:s3" through them.
+//
 // # Errors
 //
 // Validation reports every problem at once with [errors.Join]. Each problem

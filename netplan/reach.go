@@ -14,8 +14,9 @@ import (
 // To is written like a flow's endpoint (see [ParseFlow]): the name of a
 // tier or of a balancer of Topology.Balancers, or, from a tier, a
 // destination outside the tiers: "internet", CIDRs such as
-// "203.0.113.0/24", or "peer:<name>". A query to a balancer follows the
-// connection through it to its targets.
+// "203.0.113.0/24", "peer:<name>", or "service:<name>" for a cloud
+// service ("service:s3", "service:sqs"; see [ServiceEndpoint]). A query
+// to a balancer follows the connection through it to its targets.
 type Query struct {
 	From     Endpoint `json:"from"`
 	To       string   `json:"to"`
@@ -103,6 +104,13 @@ func (v Verdict) String() string {
 // the NAT of each subnet's zone (Private), whose tier's ACL must pass the
 // request and the replies both ways.
 //
+// A cloud service ("service:s3") is reached through its endpoint: an
+// interface endpoint like a tier (its group, the ACLs of the tier that
+// holds it), a gateway endpoint by the source's route tables, which must
+// all route to it, its group's rule to the service's prefix list and its
+// ACL to 0.0.0.0/0; without an endpoint (or, for a gateway endpoint, a
+// route to it), through the internet like "internet".
+//
 // In the three-tier example, internet -> web tcp/443 and web -> app
 // tcp/8080 are allowed; internet -> db tcp/3306 is blocked at the db
 // route tables (no route to the internet gateway), web -> db tcp/3306 at
@@ -162,6 +170,13 @@ func (r *Rules) reach(from Endpoint, to string, proto Protocol, ports PortRange)
 		if w.hop(c, s, ports) {
 			w.throughBalancer(s, ports)
 		}
+		return w.verdict()
+	}
+	if name, ok := strings.CutPrefix(to, "service:"); ok {
+		if c.sg < 0 || c.sg >= len(r.topo.Groups) {
+			return query(from.String(), "only a tier calls a service; ask from a tier")
+		}
+		w.reachService(c, name, ports)
 		return w.verdict()
 	}
 	dst, err := parseEndpoint("query.to", to)

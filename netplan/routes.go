@@ -19,6 +19,7 @@ import (
 func (r *Rules) deriveRoutes() ([]RouteTable, []string) {
 	shared := r.sharedNATZone()
 	routed := r.routedPeersByGroup()
+	gateways := r.gatewayRoutes()
 	var tables []RouteTable
 	var natZones []string
 	for gi, g := range r.topo.Groups {
@@ -44,6 +45,7 @@ func (r *Rules) deriveRoutes() ([]RouteTable, []string) {
 				}
 			}
 			rt.Routes = append(rt.Routes, routed[gi]...)
+			rt.GatewayEndpoints = slices.Clone(gateways[gi])
 			tables = append(tables, rt)
 		}
 	}

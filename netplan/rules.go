@@ -105,6 +105,9 @@ type Topology struct {
 	// the Net (peered Nets must not overlap) and disjoint from the other
 	// routed peers'. A peer is a VPN peer or a peering peer, not both.
 	Peerings map[string]string `json:"peerings,omitempty"`
+	// Services are the Net's endpoints to the cloud's own services, one
+	// per service (see [ServiceEndpoint]).
+	Services []ServiceEndpoint `json:"services,omitempty"`
 }
 
 // SourceMode says how an inbound security-group rule names a tier source.
@@ -205,11 +208,16 @@ func (o Options) statelessFirewall() bool {
 // inbound rule, the destination of an outbound one) is either another
 // group, Group (a tier name), or a CIDR, Prefix.
 type SGRule struct {
-	Protocol    Protocol     `json:"protocol"`
-	Ports       PortRange    `json:"ports"`
-	Group       string       `json:"group,omitempty"`
-	Prefix      netip.Prefix `json:"prefix,omitzero"`
-	Description string       `json:"description,omitempty"`
+	Protocol Protocol     `json:"protocol"`
+	Ports    PortRange    `json:"ports"`
+	Group    string       `json:"group,omitempty"`
+	Prefix   netip.Prefix `json:"prefix,omitzero"`
+	// PrefixList names the cloud service whose managed prefix list is
+	// the peer ("s3": AWS com.amazonaws.<region>.s3), for the users of
+	// a gateway endpoint ([ServiceEndpoint]); Group and Prefix are then
+	// empty.
+	PrefixList  string `json:"prefix_list,omitempty"`
+	Description string `json:"description,omitempty"`
 }
 
 // SecurityGroup is the stateful firewall of one tier or load balancer:
@@ -217,8 +225,11 @@ type SGRule struct {
 // connections. Balancer reports whether it guards a load balancer of
 // Topology.Balancers rather than a tier.
 type SecurityGroup struct {
-	Name     string   `json:"name"`
-	Balancer bool     `json:"balancer,omitempty"`
+	Name     string `json:"name"`
+	Balancer bool   `json:"balancer,omitempty"`
+	// Service is the service of the interface endpoint the group guards
+	// ([ServiceEndpoint]); "" for a tier's or a balancer's group.
+	Service  string   `json:"service,omitempty"`
 	Inbound  []SGRule `json:"inbound"`
 	Outbound []SGRule `json:"outbound"`
 }
@@ -373,6 +384,10 @@ type RouteTable struct {
 	Group  string  `json:"group"`
 	Zone   string  `json:"zone"`
 	Routes []Route `json:"routes"`
+	// GatewayEndpoints are the services whose gateway endpoint the table
+	// routes to: a route from the service's prefix list to the endpoint,
+	// which the endpoint adds ([ServiceEndpoint]), sorted.
+	GatewayEndpoints []string `json:"gateway_endpoints,omitempty"`
 }
 
 // Lookup returns the route that carries traffic to addr: the longest
@@ -394,7 +409,8 @@ func (rt RouteTable) Lookup(addr netip.Addr) (Route, bool) {
 // answer questions.
 type Rules struct {
 	// Groups are the tiers' security groups in Topology.Groups order, then
-	// the load balancers' in Topology.Balancers order.
+	// the load balancers' in Topology.Balancers order, then the interface
+	// endpoints' in Topology.Services order.
 	Groups      []SecurityGroup `json:"security_groups"`
 	ACLs        []ACL           `json:"acls"`
 	RouteTables []RouteTable    `json:"route_tables"`
@@ -411,6 +427,7 @@ type Rules struct {
 	opts    Options
 	index   map[string]int // group name -> index in topo.Groups, Groups and ACLs
 	lbIndex map[string]int // balancer name -> index in topo.Balancers
+	epIndex map[string]int // interface endpoint group name -> index in topo.Services
 	tables  []int          // group index -> index in RouteTables of its first table
 	fams    families
 	anyPs   []netip.Prefix // fams.any(), computed once; never modified
@@ -444,6 +461,10 @@ func cloneTopology(t Topology) Topology {
 	}
 	t.VPNs = slices.Clone(t.VPNs)
 	t.Peerings = maps.Clone(t.Peerings)
+	t.Services = slices.Clone(t.Services)
+	for i := range t.Services {
+		t.Services[i].Users = slices.Clone(t.Services[i].Users)
+	}
 	t.Flows = slices.Clone(t.Flows)
 	for i := range t.Flows {
 		t.Flows[i].From.Prefixes = slices.Clone(t.Flows[i].From.Prefixes)
@@ -553,7 +574,7 @@ func (r *Rules) Err() error {
 // nil *Rules.
 func Derive(t Topology, opts Options) (*Rules, error) {
 	r := &Rules{topo: cloneTopology(t), opts: opts,
-		index: make(map[string]int, len(t.Groups)), lbIndex: make(map[string]int, len(t.Balancers))}
+		index: make(map[string]int, len(t.Groups)), lbIndex: make(map[string]int, len(t.Balancers)), epIndex: map[string]int{}}
 	r.fams = families{v4: t.Net.Addr().Is4(), v6: t.Net.Addr().Is6()}
 	r.anyPs = r.fams.any()
 	if err := r.validate(); err != nil {
@@ -599,6 +620,7 @@ func (r *Rules) validate() error {
 	}
 	errs = append(errs, r.validateGroups(zones)...)
 	errs = append(errs, r.validateBalancers()...)
+	errs = append(errs, r.validateServices()...)
 	errs = append(errs, r.validatePeers()...)
 	errs = append(errs, r.validateFlows()...)
 	errs = append(errs, r.opts.validate()...)

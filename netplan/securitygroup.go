@@ -13,7 +13,8 @@ import (
 // group.
 func (r *Rules) deriveSecurityGroups() []SecurityGroup {
 	ng := len(r.topo.Groups)
-	n := ng + len(r.topo.Balancers)
+	ifaces := r.interfaceEndpoints()
+	n := ng + len(r.topo.Balancers) + len(ifaces)
 	in := make([][]SGRule, n)
 	out := make([][]SGRule, n)
 	least := r.opts.Egress == EgressLeastPrivilege
@@ -40,13 +41,18 @@ func (r *Rules) deriveSecurityGroups() []SecurityGroup {
 			}
 		}
 	}
+	r.serviceRules(in, out, least)
 	groups := make([]SecurityGroup, n)
 	for i := range groups {
 		sg := SecurityGroup{Inbound: mergeSGRules(in[i]), Outbound: mergeSGRules(out[i])}
-		if i < ng {
+		switch nb := len(r.topo.Balancers); {
+		case i < ng:
 			sg.Name = r.topo.Groups[i].Name
-		} else {
+		case i < ng+nb:
 			sg.Name, sg.Balancer = r.topo.Balancers[i-ng].Name, true
+		default:
+			e := r.topo.Services[ifaces[i-ng-nb]]
+			sg.Name, sg.Service = e.GroupName(), e.Service
 		}
 		if !least {
 			for _, p := range r.anyPs {
@@ -284,15 +290,26 @@ func uniqueSorted(s []string) []string {
 func mergeSGRules(rs []SGRule) []SGRule {
 	ps := make([]prule, len(rs))
 	for i, r := range rs {
-		ps[i] = prule{proto: r.Protocol, ports: r.Ports, prefix: r.Prefix, group: r.Group, descs: []string{r.Description}}
+		group := r.Group
+		if r.PrefixList != "" {
+			group = prefixListKey + r.PrefixList // a peer of its own, never merged with a CIDR
+		}
+		ps[i] = prule{proto: r.Protocol, ports: r.Ports, prefix: r.Prefix, group: group, descs: []string{r.Description}}
 	}
 	ps = mergePRules(ps)
 	out := make([]SGRule, len(ps))
 	for i, p := range ps {
 		out[i] = SGRule{Protocol: p.proto, Ports: p.ports, Group: p.group, Prefix: p.prefix, Description: joinDescriptions(p.descs)}
+		if list, ok := strings.CutPrefix(p.group, prefixListKey); ok {
+			out[i].Group, out[i].PrefixList = "", list
+		}
 	}
 	return out
 }
+
+// prefixListKey marks a prefix-list peer among group peers while rules
+// merge: no tier name starts with a space.
+const prefixListKey = " prefix-list "
 
 // MaxDescription is the longest description, in bytes, that Derive gives
 // a security-group rule: the AWS limit for a rule description ("Up to 255
@@ -353,14 +370,20 @@ func (rule SGRule) matches(proto Protocol, ports PortRange, group string, p neti
 	if rule.Group != "" {
 		return rule.Group == group
 	}
+	if rule.PrefixList != "" {
+		return false // a prefix list is a service's: Rules.CanReach checks it (sgService)
+	}
 	return coversPrefix(rule.Prefix, p)
 }
 
 // String returns "tcp/8080 group web" or "tcp/443 0.0.0.0/0".
 func (rule SGRule) String() string {
 	peer := rule.Prefix.String()
-	if rule.Group != "" {
+	switch {
+	case rule.Group != "":
 		peer = "group " + rule.Group
+	case rule.PrefixList != "":
+		peer = "prefix list " + rule.PrefixList
 	}
 	return protoPorts(rule.Protocol, rule.Ports) + " " + peer
 }

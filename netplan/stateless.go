@@ -28,6 +28,7 @@ type hop struct {
 	proto    Protocol
 	ports    PortRange
 	ret      PortRange
+	direct   bool // no NAT transit: the route goes to an endpoint
 }
 
 // hops returns the flows and the balancers' target connections as hops.
@@ -41,7 +42,7 @@ func (r *Rules) hops() []hop {
 			out = append(out, hop{from: Tier(b.Group), to: Tier(b.Target), proto: sp.proto, ports: Port(sp.port), ret: BalancerEphemeral})
 		}
 	}
-	return out
+	return append(out, r.serviceHops()...)
 }
 
 // atHome replaces a balancer endpoint by the tier that holds it.
@@ -49,6 +50,9 @@ func (r *Rules) atHome(e Endpoint) Endpoint {
 	if e.Kind == EndpointTier {
 		if b, ok := r.balancer(e.Name); ok {
 			return Tier(b.Group)
+		}
+		if ep, ok := r.endpoint(e.Name); ok {
+			return Tier(ep.Group)
 		}
 	}
 	return e
@@ -102,7 +106,9 @@ func (r *Rules) deriveACLs() ([]ACL, error) {
 			dst := r.prefixes(h.to)
 			add(out, si, h.proto, h.ports, dst)
 			add(in, si, h.proto, h.ret, dst)
-			r.addTransit(in, out, h)
+			if !h.direct {
+				r.addTransit(in, out, h)
+			}
 		}
 	}
 	acls := make([]ACL, len(r.topo.Groups))

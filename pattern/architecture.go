@@ -134,6 +134,10 @@ type Architecture struct {
 	// all its traffic to CloudWatch Logs (AWS EC2.6). FlowLogs.Off opts
 	// out.
 	FlowLogs FlowLogs
+	// Endpoints says which endpoints to the cloud's own services the Net
+	// has; the zero value derives them from the clusters' grants and the
+	// Session Manager bastions (see [Endpoints], [DeriveEndpoints]).
+	Endpoints Endpoints
 	// Pinned are the subnets already in use, read back from a running
 	// Net: they never move, whatever is added (see netplan.Planner).
 	Pinned []netplan.Allocation
@@ -142,6 +146,9 @@ type Architecture struct {
 	Acknowledgements []blueprint.Acknowledgement
 
 	errs []error
+	// sessionManager are the tiers of Session Manager bastions, whose
+	// nodes call ssm, ssmmessages and ec2messages.
+	sessionManager []string
 	// deployed are the subnets found in the cloud, set by BuildAround on
 	// the copy it builds.
 	deployed []netplan.Allocation

@@ -87,6 +87,7 @@ func (a *Architecture) AddBastionHost(name string, b Bastion) *Architecture {
 			"give the admin CIDR (netplan.CIDR) or the VPN peer (netplan.Peer), or set SessionManager on AWS"))
 	}
 	if b.SessionManager {
+		a.sessionManager = append(a.sessionManager, name)
 		a.AddFlow(netplan.Flow{From: netplan.Tier(name), To: netplan.Internet(), Protocol: netplan.ProtocolTCP, Ports: netplan.Port(443),
 			Description: "Session Manager"})
 	} else if !noEndpoint(b.Admins) {

@@ -181,7 +181,7 @@ func findingErrors(fs []netplan.Finding) []error {
 
 func (d *design) validate() []error {
 	return slices.Concat(d.validateNet(), d.validateTiers(), d.validateLBs(), d.validateClusters(),
-		d.validateDatabases(), d.validateGrants(), d.validateTargets(), d.validateFlows(), d.validateVPNs(), d.validateAcknowledgements())
+		d.validateDatabases(), d.validateGrants(), d.validateEndpoints(), d.validateTargets(), d.validateFlows(), d.validateVPNs(), d.validateAcknowledgements())
 }
 
 // validateAcknowledgements checks that each acknowledgement names a check
@@ -488,7 +488,8 @@ func (d *design) allocate() error {
 func (d *design) derive() error {
 	a := d.arch
 	d.flows = dedupFlows(d.declaredFlows())
-	topo := netplan.Topology{Net: a.CIDR, Zones: d.zones, Peers: a.Peers, VPNs: a.vpnNames(), Peerings: a.peeringLinks(), Flows: d.flows}
+	topo := netplan.Topology{Net: a.CIDR, Zones: d.zones, Peers: a.Peers, VPNs: a.vpnNames(), Peerings: a.peeringLinks(), Flows: d.flows,
+		Services: DeriveEndpoints(a.Tiers, d.serviceUses(), a.Endpoints)}
 	for i := range a.Tiers {
 		t := &a.Tiers[i]
 		g := netplan.Group{Name: t.Name, Exposure: t.Exposure}
@@ -608,6 +609,7 @@ func (d *design) blueprint() *blueprint.Blueprint {
 	b.netPeerings()
 	b.routeTables()
 	d.securityGroups(b.add, b.netID)
+	b.netEndpoints()
 	b.networkACLs()
 	b.loadBalancers()
 	b.clusters()
@@ -809,7 +811,7 @@ func aclEntries(es []netplan.ACLEntry) []blueprint.ACLEntrySpec {
 }
 
 func ruleSpec(r netplan.SGRule) blueprint.RuleSpec {
-	s := blueprint.RuleSpec{Protocol: r.Protocol, FromPort: r.Ports.From, ToPort: r.Ports.To, CIDR: r.Prefix, Description: r.Description}
+	s := blueprint.RuleSpec{Protocol: r.Protocol, FromPort: r.Ports.From, ToPort: r.Ports.To, CIDR: r.Prefix, PrefixList: r.PrefixList, Description: r.Description}
 	if r.Group != "" {
 		s.Group = blueprint.Ref(id(blueprint.KindSecurityGroup, r.Group))
 	}
@@ -826,6 +828,8 @@ func (d *design) securityGroups(add func(blueprint.Resource), netID string) {
 		desc := "archkit " + a.Name + " tier " + g.Name
 		if g.Balancer {
 			desc = "archkit " + a.Name + " load balancer " + g.Name
+		} else if g.Service != "" {
+			desc = "archkit " + a.Name + " endpoint to " + g.Service
 		} else if t := d.tiers[g.Name]; t != nil && t.Description != "" {
 			desc += ": " + t.Description
 		}

@@ -74,6 +74,7 @@ func ExampleArchitecture_Build() {
 	// security_group_rules: 4
 	// network_acl: 3
 	// flow_log: 1
+	// net_endpoint: 0
 	// instance_role: 0
 	// load_balancer: 1
 	// key_pair: 0
@@ -292,4 +293,39 @@ func ExampleArchitecture_AddBastionHost() {
 	// shop-bastion-cff7d2bf
 	// key_pair/bastion 2 nodes
 	// in: tcp 22 from 203.0.113.0/24
+}
+
+// ExampleArchitecture_endpoints derives the Net's endpoints from what the
+// app cluster is granted: the bucket gives an S3 gateway endpoint on the
+// app tier's route tables, the queue an SQS interface endpoint in its
+// subnets whose own group admits HTTPS from the app tier only.
+func ExampleArchitecture_endpoints() {
+	a := pattern.WebApp(pattern.WebAppOptions{Name: "shop", Profile: netplan.AWS})
+	for i := range a.Clusters {
+		if a.Clusters[i].Tier == "app" {
+			a.Clusters[i].Grants = []tier.Grant{tier.ReadBucket("shop-assets"), tier.ConsumeQueue("orders")}
+		}
+	}
+	bp, err := a.Build()
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, r := range bp.OfKind(blueprint.KindNetEndpoint) {
+		e := r.NetEndpoint
+		fmt.Println(r.ID, e.Type, e.RouteTables, e.Subnets, e.SecurityGroups)
+	}
+	rules, _ := bp.Resource("security_group_rules/endpoint-sqs")
+	for _, in := range rules.SecurityGroupRules.Inbound {
+		fmt.Println("endpoint-sqs admits", in.Text(true))
+	}
+	r, _ := a.Rules()
+	for _, from := range []string{"app", "db"} {
+		fmt.Println(from, "-> s3:", r.CanReach(netplan.Query{From: netplan.Tier(from), To: "service:s3", Protocol: netplan.ProtocolTCP, Port: 443}))
+	}
+	// Output:
+	// net_endpoint/s3 Gateway [route_table/app/a route_table/app/b] [] []
+	// net_endpoint/sqs Interface [] [subnet/app/a subnet/app/b] [security_group/endpoint-sqs]
+	// endpoint-sqs admits tcp 443 from security_group/app
+	// app -> s3: allowed
+	// db -> s3: blocked at security-group-out db: no outbound rule allows tcp/443 to the prefix list of s3
 }

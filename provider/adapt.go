@@ -19,7 +19,8 @@ import (
 // [driver.Capabilities.UnsupportedFields], is an error naming it, the reason and
 // the fix. With fallback, network ACLs are dropped, databases become their
 // fallback clusters, instance roles are dropped and unsupported fields are
-// cleared; each adaptation is returned as a notice. Flow logs are dropped
+// cleared, net endpoints are dropped with the rules to their services'
+// prefix lists; each adaptation is returned as a notice. Flow logs are dropped
 // with a notice with or without fallback: they are on by default and
 // change nothing the deployment does. bp is a copy the engine owns and is changed in
 // place.
@@ -60,6 +61,8 @@ func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, a
 				fix = "remove the read replicas, or set AllowFallback=true to drop them"
 			case blueprint.KindInstanceRole:
 				fix = "remove the cluster's grants, or set AllowFallback=true to start its nodes without a role (give the application its credentials otherwise)"
+			case blueprint.KindNetEndpoint:
+				fix = "set Architecture.Endpoints.Off, or AllowFallback=true to drop it (the nodes then reach the service through a NAT, when a flow allows tcp/443 to the internet)"
 			}
 			errs = append(errs, fmt.Errorf("provider: %s: %s not supported by %s (%s); %s: %w", r.ID, r.Kind, provider, reason, fix, driver.ErrUnsupported))
 		case r.Kind == blueprint.KindNetworkACL:
@@ -68,6 +71,9 @@ func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, a
 		case r.Kind == blueprint.KindInstanceRole:
 			dropped[r.ID] = true
 			notices = append(notices, fmt.Sprintf("%s: dropped: %s gives VMs no role (%s); the nodes get no cloud credentials from it", r.ID, provider, reason))
+		case r.Kind == blueprint.KindNetEndpoint:
+			dropped[r.ID] = true
+			notices = append(notices, fmt.Sprintf("%s: dropped: %s has no such endpoint (%s); the nodes reach %s through a NAT only when a flow allows tcp/443 to the internet", r.ID, provider, reason, r.NetEndpoint.Service))
 		case r.Kind == blueprint.KindDatabaseReplica:
 			// No fallback: a replica of a database cluster of VMs is the
 			// cluster's own replication, which archkit does not run; the
@@ -96,6 +102,7 @@ func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, a
 			errs = append(errs, fmt.Errorf("provider: %s: %s not supported by %s (%s) and no fallback exists; remove the resource: %w", r.ID, r.Kind, provider, reason, driver.ErrUnsupported))
 		}
 	}
+	notices = append(notices, dropPrefixListRules(out, provider, caps)...)
 	for i := range out {
 		ns, ferrs := adaptFields(&out[i], provider, caps, allowFallback)
 		notices = append(notices, ns...)
@@ -112,6 +119,26 @@ func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, a
 	}
 	bp.Resources = out
 	return notices, nil
+}
+
+// dropPrefixListRules removes the rules to a service's prefix list when
+// the driver has no net endpoints: they go with the gateway endpoint
+// whose users they serve. It returns a notice per rule set changed.
+func dropPrefixListRules(rs []blueprint.Resource, provider string, caps driver.Capabilities) (notices []string) {
+	if caps.Supports(blueprint.KindNetEndpoint) {
+		return nil
+	}
+	toList := func(r blueprint.RuleSpec) bool { return r.PrefixList != "" }
+	for i := range rs {
+		if s := rs[i].SecurityGroupRules; s != nil && (slices.ContainsFunc(s.Inbound, toList) || slices.ContainsFunc(s.Outbound, toList)) {
+			c := rs[i].Clone()
+			c.SecurityGroupRules.Inbound = slices.DeleteFunc(c.SecurityGroupRules.Inbound, toList)
+			c.SecurityGroupRules.Outbound = slices.DeleteFunc(c.SecurityGroupRules.Outbound, toList)
+			rs[i] = c
+			notices = append(notices, fmt.Sprintf("%s: its rules to services' prefix lists dropped: %s has no net endpoints", c.ID, provider))
+		}
+	}
+	return notices
 }
 
 // emptyCluster returns the reason the driver cannot hold r, a cluster of 0

@@ -437,7 +437,7 @@ func serviceRefusals() []refusal {
 		{name: "load balancer: name used by another (DuplicateLoadBalancerName)", caught: byPreflight, code: driver.AlreadyExists, mutate: func(t *testing.T, bp *blueprint.Blueprint) {
 			r := get(t, bp, "load_balancer/app-lb").Clone()
 			r.ID = "load_balancer/again"
-			add(bp, r)
+			bp.Resources = append(bp.Resources, r) // keeps app-lb's wait for the internet gateway, whose absence the fake would report first
 		}},
 		{name: "load balancer: Quotas.ListenersPerBalancer", caught: byPreflight, code: driver.Quota, fake: []func(*fake.Options){quota(func(q *netplan.Quotas) { q.ListenersPerBalancer = 1 })},
 			mutate: func(t *testing.T, bp *blueprint.Blueprint) {

@@ -155,6 +155,7 @@ type Resource struct {
 	SecurityGroupRules *SecurityGroupRulesSpec `json:"security_group_rules,omitempty"`
 	NetworkACL         *NetworkACLSpec         `json:"network_acl,omitempty"`
 	FlowLog            *FlowLogSpec            `json:"flow_log,omitempty"`
+	NetEndpoint        *NetEndpointSpec        `json:"net_endpoint,omitempty"`
 	InstanceRole       *InstanceRoleSpec       `json:"instance_role,omitempty"`
 	LoadBalancer       *LoadBalancerSpec       `json:"load_balancer,omitempty"`
 	KeyPair            *KeyPairSpec            `json:"key_pair,omitempty"`
@@ -313,6 +314,11 @@ type RuleSpec struct {
 	ToPort   uint16           `json:"to_port,omitempty"`
 	CIDR     netip.Prefix     `json:"cidr,omitzero"`
 	Group    Ref              `json:"group,omitempty"`
+	// PrefixList names the cloud service whose managed prefix list is
+	// the rule's peer ("s3": AWS com.amazonaws.<region>.s3), for the
+	// users of a gateway endpoint; the driver finds the list's id in its
+	// region. CIDR and Group are then empty.
+	PrefixList string `json:"prefix_list,omitempty"`
 	// Description is informative; clouds do not compare it.
 	Description string `json:"description,omitempty"`
 }

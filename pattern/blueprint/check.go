@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/tier"
 )
 
 // ErrInvalid is matched with errors.Is by every problem [Resource.Check]
@@ -159,6 +160,8 @@ func (r *Resource) Check() error {
 		ps.networkACL(r.NetworkACL)
 	case KindFlowLog:
 		ps.flowLog(r.FlowLog)
+	case KindNetEndpoint:
+		ps.netEndpoint(r.NetEndpoint)
 	case KindInstanceRole:
 		ps.instanceRole(r.InstanceRole)
 	case KindLoadBalancer:
@@ -262,15 +265,24 @@ func (ps *problems) rule(f string, r RuleSpec) {
 	if r.Protocol.HasPorts() && (r.ToPort == 0 || r.FromPort > r.ToPort) {
 		ps.add(f, fmt.Sprintf("ports %d-%d", r.FromPort, r.ToPort), "not a port range", "give from_port <= to_port, to_port at least 1")
 	}
-	switch {
-	case r.CIDR.IsValid() == (r.Group != ""):
-		ps.add(f, r.Text(true), "give exactly one of cidr and group", "split the rule or set one")
+	switch peers := btoi(r.CIDR.IsValid()) + btoi(r.Group != "") + btoi(r.PrefixList != ""); {
+	case peers != 1:
+		ps.add(f, r.Text(true), "give exactly one of cidr, group and prefix_list", "split the rule or set one")
 	case r.CIDR.IsValid():
 		ps.prefix(f+".cidr", r.CIDR)
+	case r.PrefixList != "" && !tier.Service(r.PrefixList).Gateway():
+		ps.add(f+".prefix_list", strconv.Quote(r.PrefixList), "no AWS-managed prefix list of a service archkit knows", "use s3 or dynamodb")
 	}
 	if err := CheckDescription(r.Description); err != nil {
 		ps.add(f+".description", strconv.Quote(r.Description), err.Error(), "rewrite it (blueprint.Description does)")
 	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (ps *problems) networkACL(s *NetworkACLSpec) {

@@ -29,4 +29,5 @@
 //	managed database   RDS (subnet group, Multi-AZ)         VMs (Database.Fallback cluster)
 //	instance role      IAM role + policy + instance profile none: EIM has no roles for VMs
 //	flow log           VPC flow log (+ log group, role)     none
+//	net endpoint       VPC endpoint (gateway, interface)    Net access point (OOS, route tables)
 package blueprint

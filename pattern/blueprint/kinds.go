@@ -27,6 +27,7 @@ const (
 	KindSecurityGroupRules Kind = "security_group_rules" // the complete rule set of one group (split out so groups can reference each other)
 	KindNetworkACL         Kind = "network_acl"          // AWS network ACL (stateless); none on OUTSCALE
 	KindFlowLog            Kind = "flow_log"             // AWS VPC flow log (+ its log group and delivery role); none on OUTSCALE
+	KindNetEndpoint        Kind = "net_endpoint"         // AWS VPC endpoint (gateway or interface), OUTSCALE Net access point
 	KindInstanceRole       Kind = "instance_role"        // AWS IAM role + inline policy + instance profile; none on OUTSCALE
 	KindLoadBalancer       Kind = "load_balancer"        // AWS ALB/NLB + target group + listeners, OUTSCALE LBU
 	KindKeyPair            Kind = "key_pair"             // AWS key pair, OUTSCALE keypair: an SSH public key the nodes start with
@@ -92,6 +93,8 @@ var registry = []kindEntry{
 	entry(KindInfo{Kind: KindSecurityGroupRules, DeleteFirst: true}, func(r *Resource) **SecurityGroupRulesSpec { return &r.SecurityGroupRules }),
 	entry(KindInfo{Kind: KindNetworkACL}, func(r *Resource) **NetworkACLSpec { return &r.NetworkACL }),
 	entry(KindInfo{Kind: KindFlowLog}, func(r *Resource) **FlowLogSpec { return &r.FlowLog }),
+	// A Net holds one endpoint per service: a replacement goes first.
+	entry(KindInfo{Kind: KindNetEndpoint, DeleteFirst: true}, func(r *Resource) **NetEndpointSpec { return &r.NetEndpoint }),
 	// A role's policy may name a database's secret: the role is made
 	// after the database when it does (its Ref orders it), and before the
 	// cluster whose launch template names it.

@@ -18,6 +18,8 @@ type RuleKey struct {
 	ToPort   uint16
 	CIDR     netip.Prefix // the zero Prefix for a group rule
 	Group    Ref
+	// PrefixList is the service of a prefix-list rule ([RuleSpec.PrefixList]).
+	PrefixList string
 }
 
 // Canonical returns r in the form the clouds report it back:
@@ -56,7 +58,7 @@ func (r RuleSpec) Canonical() RuleSpec {
 // and OUTSCALE drivers' reconciliation all match rules by it.
 func (r RuleSpec) Key() RuleKey {
 	c := r.Canonical()
-	return RuleKey{Protocol: c.Protocol, FromPort: c.FromPort, ToPort: c.ToPort, CIDR: c.CIDR, Group: c.Group}
+	return RuleKey{Protocol: c.Protocol, FromPort: c.FromPort, ToPort: c.ToPort, CIDR: c.CIDR, Group: c.Group, PrefixList: c.PrefixList}
 }
 
 // Compare orders keys by protocol, ports, CIDR (group rules first), then
@@ -64,7 +66,7 @@ func (r RuleSpec) Key() RuleKey {
 func (k RuleKey) Compare(o RuleKey) int {
 	return cmp.Or(strings.Compare(string(k.Protocol), string(o.Protocol)),
 		cmp.Compare(k.FromPort, o.FromPort), cmp.Compare(k.ToPort, o.ToPort),
-		comparePrefix(k.CIDR, o.CIDR), strings.Compare(string(k.Group), string(o.Group)))
+		comparePrefix(k.CIDR, o.CIDR), strings.Compare(string(k.Group), string(o.Group)), strings.Compare(k.PrefixList, o.PrefixList))
 }
 
 func comparePrefix(a, b netip.Prefix) int {
@@ -79,8 +81,11 @@ func CompareRules(a, b RuleSpec) int { return a.Key().Compare(b.Key()) }
 // 10.0.0.0/16", "all from 0.0.0.0/0".
 func (r RuleSpec) Text(inbound bool) string {
 	peer := r.CIDR.String()
-	if r.Group != "" {
+	switch {
+	case r.Group != "":
 		peer = string(r.Group)
+	case r.PrefixList != "":
+		peer = "prefix list " + r.PrefixList
 	}
 	dir := "to"
 	if inbound {

@@ -35,6 +35,8 @@ var motoGaps = []string{
 	providertest.GapModifyDatabasePort,
 	providertest.GapSubnetGroupModifiedOnce,
 	providertest.GapDBSubnetGroupOneZone,
+	providertest.GapEndpointSubnetsOneZone,
+	providertest.GapModifyEndpointPrivateDNS,
 }
 
 func TestConformance(t *testing.T) {

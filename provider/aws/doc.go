@@ -118,6 +118,20 @@
 //     removes the flow log and its role and keeps the log group (the
 //     audit trail). IAM and CloudWatch Logs are not metered by
 //     ratelimit.AWS.
+//   - net_endpoint: a VPC endpoint to "com.amazonaws.<region>.<service>"
+//     (CreateVpcEndpoint with the request's token and the tags): Gateway
+//     with its RouteTableIds (EC2 adds the route from the service's prefix
+//     list to the endpoint in each, and removes it; route tables read back
+//     without those routes), Interface with its SubnetIds, SecurityGroupIds
+//     and PrivateDnsEnabled. ModifyVpcEndpoint changes the route tables,
+//     subnets, groups and private DNS in place; Delete waits until the
+//     endpoint is gone (its network interfaces hold its subnets and
+//     groups). A rule to a service's prefix list (RuleSpec.PrefixList)
+//     names the AWS-managed list of the driver's region, found once with
+//     DescribeManagedPrefixLists. moto 5.2 serves the endpoints, adds and
+//     removes the routes of the tables given at create and at delete, but
+//     not those ModifyVpcEndpoint adds or removes, and keeps no private DNS
+//     change; it accepts two subnets of one zone.
 //   - instance_role: an IAM role EC2 may assume, under the path
 //     "/archkit/<deployment>/" (List reads ListRoles by that path and
 //     compares the tags), its inline policy "archkit" (PutRolePolicy,

@@ -106,6 +106,8 @@ type Driver struct {
 
 	// sent holds the creates sent (see package resend).
 	sent resend.Sent
+	// prefixLists are the AWS-managed prefix lists met, by service.
+	prefixLists prefixLists
 }
 
 // New loads the SDK's default configuration (see [Options]) and returns a

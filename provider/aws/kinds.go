@@ -60,6 +60,8 @@ var kinds = map[blueprint.Kind]kindOps{
 		update: (*Driver).updateNetworkACL, delete: noData((*Driver).deleteNetworkACL), mutable: networkACLMutable},
 	blueprint.KindFlowLog: {list: (*Driver).listFlowLogs, read: (*Driver).readFlowLog, create: (*Driver).createFlowLog,
 		update: (*Driver).updateFlowLog, delete: noData((*Driver).deleteFlowLog), mutable: flowLogMutable},
+	blueprint.KindNetEndpoint: {list: (*Driver).listNetEndpoints, read: (*Driver).readNetEndpoint, create: (*Driver).createNetEndpoint,
+		update: (*Driver).updateNetEndpoint, delete: noData((*Driver).deleteNetEndpoint), mutable: netEndpointMutable},
 	blueprint.KindInstanceRole: {list: (*Driver).listInstanceRoles, read: (*Driver).readInstanceRole, create: (*Driver).createInstanceRole,
 		update: (*Driver).updateInstanceRole, delete: noData((*Driver).deleteInstanceRole), mutable: instanceRoleMutable},
 	blueprint.KindLoadBalancer: {list: (*Driver).listLoadBalancers, read: (*Driver).readLoadBalancer,
@@ -95,6 +97,10 @@ var (
 	}
 	flowLogMutable = []string{
 		"retention_days", // PutRetentionPolicy on the log group
+	}
+	netEndpointMutable = []string{
+		"route_tables", "subnets", "security_groups", // ModifyVpcEndpoint Add/RemoveRouteTableIds, Add/RemoveSubnetIds, Add/RemoveSecurityGroupIds
+		"private_dns", // ModifyVpcEndpoint PrivateDnsEnabled
 	}
 	instanceRoleMutable = []string{
 		"statements", // PutRolePolicy (replaces the inline policy)

@@ -28,8 +28,8 @@ var sentOnce = map[string]bool{
 	"CreateDBInstance": true, "CreateDBInstanceReadReplica": true,
 	"CreateVpnGateway": true, "AttachVpnGateway": true, "CreateCustomerGateway": true,
 	"CreateVpnConnection": true, "CreateVpnConnectionRoute": true, "ImportKeyPair": true, "CreateFlowLogs": true,
-	"CreateVpcPeeringConnection": true, "AcceptVpcPeeringConnection": true,
-	"CopyImage": true,
+	"CreateVpcPeeringConnection": true, "AcceptVpcPeeringConnection": true, "CopyImage": true,
+	"CreateVpcEndpoint": true, "ModifyVpcEndpoint": true,
 }
 
 // maybeDone is the error of a call of sentOnce whose outcome is unknown:

@@ -74,6 +74,7 @@ func ruleFromAWS(r ec2types.SecurityGroupRule) awsRule {
 	if r.ReferencedGroupInfo != nil {
 		spec.Group = blueprint.Ref(awssdk.ToString(r.ReferencedGroupInfo.GroupId))
 	}
+	spec.PrefixList = awssdk.ToString(r.PrefixListId) // the id: describeRulesOf names its service
 	return awsRule{id: awssdk.ToString(r.SecurityGroupRuleId), egress: awssdk.ToBool(r.IsEgress), spec: spec}
 }
 
@@ -97,6 +98,9 @@ func ipPermission(r blueprint.RuleSpec) ec2types.IpPermission {
 		awsDesc = awssdk.String(desc)
 	}
 	switch {
+	case r.PrefixList != "":
+		// the service: authorizeRules puts the list's id in its place
+		p.PrefixListIds = []ec2types.PrefixListId{{PrefixListId: awssdk.String(r.PrefixList), Description: awsDesc}}
 	case r.Group != "":
 		p.UserIdGroupPairs = []ec2types.UserIdGroupPair{{GroupId: awssdk.String(string(r.Group)), Description: awsDesc}}
 	case r.CIDR.Addr().Is6():
@@ -150,7 +154,13 @@ func (d *Driver) describeRulesOf(ctx context.Context, groups []string) (map[stri
 			}
 			for _, r := range out.SecurityGroupRules {
 				if g := awssdk.ToString(r.GroupId); slices.Contains(chunk, g) {
-					byGroup[g] = append(byGroup[g], ruleFromAWS(r))
+					rule := ruleFromAWS(r)
+					if rule.spec.PrefixList != "" {
+						if rule.spec.PrefixList, err = d.prefixListService(ctx, rule.spec.PrefixList); err != nil {
+							return nil, err
+						}
+					}
+					byGroup[g] = append(byGroup[g], rule)
 				}
 			}
 		}
@@ -323,6 +333,15 @@ func (d *Driver) revokeRules(ctx context.Context, group string, egress bool, ids
 func (d *Driver) authorizeRules(ctx context.Context, group string, egress bool, perms []ec2types.IpPermission) error {
 	if len(perms) == 0 {
 		return nil
+	}
+	for i := range perms {
+		for j := range perms[i].PrefixListIds {
+			id, err := d.prefixListID(ctx, awssdk.ToString(perms[i].PrefixListIds[j].PrefixListId))
+			if err != nil {
+				return err
+			}
+			perms[i].PrefixListIds[j].PrefixListId = awssdk.String(id)
+		}
 	}
 	var err error
 	if egress {

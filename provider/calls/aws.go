@@ -31,7 +31,7 @@ var awsTable = Table{
 	Zones:      1,
 	LockWrites: 2, // CreateLaunchTemplate, DeleteLaunchTemplate
 	PollOps: []string{"DescribeNatGateways", "DescribeLoadBalancers", "DescribeAutoScalingGroups",
-		"DescribeDBInstances", "DescribeVpnGateways", "DescribeVpnConnections"},
+		"DescribeDBInstances", "DescribeVpnGateways", "DescribeVpnConnections", "DescribeVpcEndpoints"},
 	Rows: []Row{
 		{
 			Kind:   blueprint.KindNet,
@@ -154,6 +154,14 @@ var awsTable = Table{
 			Why:          "the retention is not a parameter of CreateLogGroup; VPC Flow Logs writes to CloudWatch Logs through a role of its own",
 			CreateWrites: n(5), DeleteWrites: n(3),
 			List: 1, ListText: "1 DescribeFlowLogs",
+		},
+		{
+			Kind:         blueprint.KindNetEndpoint,
+			Create:       "1 CreateVpcEndpoint (TagSpecifications, ClientToken): a gateway with its RouteTableIds, an interface with its SubnetIds, SecurityGroupIds and PrivateDnsEnabled",
+			Delete:       "1 DeleteVpcEndpoints + polls",
+			Why:          "EC2 adds and removes a gateway endpoint's routes itself; an interface endpoint's network interfaces hold its subnets and groups until it is deleted",
+			CreateWrites: n(1), DeleteWrites: n(1),
+			ListText: "DescribeVpcEndpoints (a poll operation)",
 		},
 		{
 			Kind:         blueprint.KindInstanceRole,

@@ -128,6 +128,7 @@ func Outscale(o *Options) {
 		blueprint.KindDatabaseReplica: "OUTSCALE has no managed database read replicas; size the database cluster instead",
 		blueprint.KindFlowLog:         noFlowLogs,
 		blueprint.KindInstanceRole:    noInstanceRoles,
+		blueprint.KindNetEndpoint:     noNetEndpoints,
 	}
 	o.UnsupportedFields = map[blueprint.Kind]map[string]string{
 		blueprint.KindCluster: {"scaling": "OUTSCALE has no autoscaling service; the VMs are kept at the desired count",
@@ -141,6 +142,7 @@ func Outscale(o *Options) {
 // What OUTSCALE lacks for the service kinds, as its driver says.
 const (
 	noFlowLogs      = "OUTSCALE's API has no flow logs (ReadApiLogs logs API calls, not traffic)"
+	noNetEndpoints  = "the OUTSCALE driver does not create Net access points yet (OUTSCALE has them for OOS only, and no interface endpoints)"
 	noInstanceRoles = "OUTSCALE's identity service (EIM) has users, groups and policies but no roles or instance profiles for VMs"
 )
 

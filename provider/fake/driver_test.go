@@ -246,6 +246,13 @@ func TestDeleteDependencies(t *testing.T) {
 			{Kind: "database", ID: obs["database/main"].ID},
 			{Kind: "database_replica", ID: obs["database_replica/main/1"].ID},
 			{Kind: "security_group_rules", ID: obs["security_group_rules/web"].ID},
+			{Kind: "net_endpoint", ID: obs["net_endpoint/sqs"].ID},
+		}},
+		{"subnet/app/b", []driver.Blocker{
+			{Kind: "database", ID: obs["database/main"].ID},
+			{Kind: "cluster", ID: obs["cluster/web"].ID},
+			{Kind: "route_table", ID: obs["route_table/app/b"].ID},
+			{Kind: "net_endpoint", ID: obs["net_endpoint/sqs"].ID},
 		}},
 		{"load_balancer/web", []driver.Blocker{{Kind: "cluster", ID: obs["cluster/web"].ID}}},
 	}
@@ -260,7 +267,7 @@ func TestDeleteDependencies(t *testing.T) {
 	}
 	err := d.Delete(ctx, obs["net/main"], driver.DeleteOptions{})
 	require.ErrorIs(t, err, driver.ErrDependency)
-	assert.Len(t, err.(*driver.Error).Blockers, 21, "everything but the public IP, the customer gateway, the rule sets and the instance role")
+	assert.Len(t, err.(*driver.Error).Blockers, 23, "everything but the public IP, the customer gateway, the rule sets and the instance role")
 	assert.Contains(t, err.Error(), "blocked by")
 }
 
@@ -529,8 +536,8 @@ func TestCallLog(t *testing.T) {
 	t.Parallel()
 	d, obs := stack(t)
 	n := d.Counts()
-	assert.Equal(t, 30, n.Writes, "one Create per resource")
-	assert.Equal(t, 30, n.ByOp[fake.OpCreate])
+	assert.Equal(t, 32, n.Writes, "one Create per resource")
+	assert.Equal(t, 32, n.ByOp[fake.OpCreate])
 	assert.Equal(t, 4, n.WritesByKind[blueprint.KindSubnet])
 	assert.Equal(t, n.Calls, n.Reads+n.Writes)
 	assert.Equal(t, 1, n.ByKind[blueprint.KindNet])
@@ -680,7 +687,7 @@ func TestAssertions(t *testing.T) {
 	assert.False(t, ok)
 	require.Len(t, r.msgs, 6)
 	assert.Contains(t, r.msgs[0], "no inbound rule")
-	assert.Contains(t, r.msgs[4], "leaked 30 resource(s)")
+	assert.Contains(t, r.msgs[4], "leaked 32 resource(s)")
 
 	providertest.Destroy(t.Context(), t, d, dep)
 	fake.AssertNoLeaks(t, d, dep)

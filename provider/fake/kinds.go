@@ -155,6 +155,13 @@ func registry() map[blueprint.Kind]kindOps {
 			keys: func(_ *Driver, r *blueprint.Resource) []key { return []key{netKey(r.FlowLog.Net)} },
 			net:  func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return r.FlowLog.Net, "" },
 		},
+		blueprint.KindNetEndpoint: {
+			idPrefix: "vpce", validate: (*Driver).validateNetEndpoint, keys: netEndpointKeys,
+			mutable: []string{"route_tables", "subnets", "security_groups", "private_dns"}, oscMutable: []string{"route_tables"},
+			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return r.NetEndpoint.Net, "" },
+			subnets: func(r *blueprint.Resource) []blueprint.Ref { return r.NetEndpoint.Subnets },
+			groups:  func(r *blueprint.Resource) []blueprint.Ref { return r.NetEndpoint.SecurityGroups },
+		},
 		blueprint.KindInstanceRole: {
 			idPrefix: "role", validate: (*Driver).validateInstanceRole, mutable: []string{"statements"},
 			keys: func(_ *Driver, r *blueprint.Resource) []key { return []key{nameKey(r.InstanceRole.Name)} },

@@ -66,6 +66,9 @@ func (d *Driver) validateRules(op string, e, old *entry) error {
 // checkRule checks that the group a rule names (its protocol, ports, CIDR
 // block and description: blueprint.Resource.Check) exists in net.
 func (d *Driver) checkRule(op string, e *entry, field string, r blueprint.RuleSpec, net string) error {
+	if r.PrefixList != "" {
+		return d.checkPrefixList(op, e, field, r)
+	}
 	if r.Group == "" {
 		return nil
 	}

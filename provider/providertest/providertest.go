@@ -100,11 +100,21 @@ const (
 	// IAM's 10,240 characters is accepted (moto 5.2 checks no policy
 	// size). Build refuses it before any call (CheckPolicySize).
 	GapRolePolicySize = "role-policy-size"
+	// GapEndpointSubnetsOneZone: an interface endpoint with two subnets
+	// in one zone is accepted. AWS refuses it
+	// (DuplicateSubnetsInSameZone); moto 5.2 accepts it. Build gives an
+	// interface endpoint one subnet per zone.
+	GapEndpointSubnetsOneZone = "endpoint-subnets-one-zone"
+	// GapModifyEndpointPrivateDNS: an interface endpoint's private DNS
+	// (ModifyVpcEndpoint PrivateDnsEnabled) is accepted but never
+	// changed: it reads back the old value (moto 5.2's
+	// modify_vpc_endpoint takes no private DNS).
+	GapModifyEndpointPrivateDNS = "modify-endpoint-private-dns"
 )
 
 // fieldGaps names the gap that excuses a field read back unchanged after
 // an in-place update, by "kind.field".
-var fieldGaps = map[string]string{"database.port": GapModifyDatabasePort}
+var fieldGaps = map[string]string{"database.port": GapModifyDatabasePort, "net_endpoint.private_dns": GapModifyEndpointPrivateDNS}
 
 // NewHarness returns a Harness for d whose backend lacks gaps, with a Close
 // that does nothing: enough for a driver that keeps its state in memory.
@@ -620,6 +630,9 @@ func testInvalid(ctx context.Context, t *testing.T, s *suite) {
 	if s.d.Capabilities().Supports(blueprint.KindInstanceRole) {
 		s.check(t, GapRolePolicySize, wantInvalid("Create instance role with a policy over IAM's 10,240 characters", create(oversizedRole(dep), ids)))
 	}
+	if s.d.Capabilities().Supports(blueprint.KindNetEndpoint) {
+		invalidEndpoints(ctx, t, s, dep, ids, subnet, wantInvalid)
+	}
 }
 
 // oversizedRole is an instance role whose one statement names enough
@@ -632,6 +645,33 @@ func oversizedRole(dep string) blueprint.Resource {
 	}
 	return blueprint.Resource{ID: "instance_role/big", Kind: blueprint.KindInstanceRole, InstanceRole: &blueprint.InstanceRoleSpec{
 		Name: blueprint.IAMName(dep, "instance_role/big"), Statements: []blueprint.PolicyStatement{st}}}
+}
+
+// invalidEndpoints checks that the cloud refuses an interface endpoint
+// with two subnets in one zone and a gateway endpoint to a service that
+// has none.
+func invalidEndpoints(ctx context.Context, t *testing.T, s *suite, dep string, ids map[string]string,
+	subnet func(name, cidr string) blueprint.Resource, wantInvalid func(string, error, ...error) error) {
+	t.Helper()
+	var refs []blueprint.Ref
+	for i, name := range []string{"epa", "epb"} {
+		o, err := CreateRetry(ctx, s.d, Request(dep, subnet(name, fmt.Sprintf("10.0.%d.0/24", 20+i)), ids))
+		if err != nil {
+			t.Fatalf("Create subnet %s: %v", name, err)
+		}
+		ids["subnet/"+name] = o.ID
+		refs = append(refs, blueprint.Ref("subnet/"+name))
+	}
+	ep := func(svc, typ string, subnets []blueprint.Ref) error {
+		_, err := CreateRetry(ctx, s.d, Request(dep, blueprint.Resource{ID: "net_endpoint/" + svc, Kind: blueprint.KindNetEndpoint, NetEndpoint: &blueprint.NetEndpointSpec{
+			Net: "net/main", Service: svc, Type: typ, Subnets: subnets, SecurityGroups: []blueprint.Ref{"security_group/bad"}}}, ids))
+		return err
+	}
+	err := ep("sts", blueprint.EndpointInterface, refs)
+	s.check(t, GapEndpointSubnetsOneZone, wantInvalid("Create an interface endpoint with two subnets in one zone", err, driver.ErrUnsupported))
+	if err := wantInvalid("Create a gateway endpoint to sqs", ep("sqs", blueprint.EndpointGateway, nil), driver.ErrUnsupported); err != nil {
+		t.Error(err)
+	}
 }
 
 // oneZoneDatabase creates two subnets in one zone and a database over
@@ -795,6 +835,22 @@ var mutations = map[blueprint.Kind]map[string]mutation{
 		"statements": {"instance_role/web", func(r *blueprint.Resource, _ func(string) blueprint.Ref) {
 			r.InstanceRole.Statements = append(r.InstanceRole.Statements, blueprint.FromTier(tier.Statements([]tier.Grant{tier.ProduceQueue("jobs")}))...)
 		}},
+	},
+	blueprint.KindNetEndpoint: {
+		"route_tables": {"net_endpoint/s3", func(r *blueprint.Resource, _ func(string) blueprint.Ref) {
+			r.NetEndpoint.RouteTables = r.NetEndpoint.RouteTables[:1]
+		}},
+		"subnets": {"net_endpoint/sqs", func(r *blueprint.Resource, ref func(string) blueprint.Ref) {
+			if len(r.NetEndpoint.Subnets) > 1 {
+				r.NetEndpoint.Subnets = r.NetEndpoint.Subnets[:1]
+				return
+			}
+			r.NetEndpoint.Subnets = []blueprint.Ref{ref("subnet/web/a")}
+		}},
+		"security_groups": {"net_endpoint/sqs", func(r *blueprint.Resource, ref func(string) blueprint.Ref) {
+			r.NetEndpoint.SecurityGroups = append(r.NetEndpoint.SecurityGroups, ref("security_group/web"))
+		}},
+		"private_dns": {"net_endpoint/sqs", func(r *blueprint.Resource, _ func(string) blueprint.Ref) { r.NetEndpoint.PrivateDNS = false }},
 	},
 	blueprint.KindFlowLog: {
 		"retention_days": {"flow_log/main", func(r *blueprint.Resource, _ func(string) blueprint.Ref) { r.FlowLog.RetentionDays = 30 }},

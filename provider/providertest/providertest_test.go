@@ -203,7 +203,7 @@ func TestPollRetriesThrottling(t *testing.T) {
 	d := fake.New()
 	d.Throttle(0.5, 1)
 	obs := Deploy(t.Context(), t, retrying{d}, "shop")
-	assert.Len(t, obs, 30)
+	assert.Len(t, obs, 32)
 	d.Throttle(0, 0)
 	Destroy(t.Context(), t, d, "shop")
 	fake.AssertNoLeaks(t, d, "shop")

@@ -31,6 +31,9 @@ import (
 //	  web: in tcp 8080 from lb, out tcp 5432 to db, out tcp 443 to 0.0.0.0/0
 //	  db: in tcp 5432 from web
 //	network_acl/web on subnet/web/a and /b
+//	net_endpoint/s3: gateway on route_table/app/a and /b
+//	net_endpoint/sqs: interface in subnet/app/a and /b (one when the
+//	  zones are one) with security_group/db, private DNS
 //	load_balancer/web over subnet/web/a and /b, HTTP 80 -> 8080
 //	flow_log/main of net/main to CloudWatch Logs
 //	key_pair/web with PublicKey
@@ -98,6 +101,11 @@ func Resources(deployment string, zones []string) []blueprint.Resource {
 		rules("web", []blueprint.RuleSpec{tcp(8080, netip.Prefix{}, "security_group/lb")},
 			[]blueprint.RuleSpec{tcp(5432, netip.Prefix{}, "security_group/db"), tcp(443, anywhere, "")}),
 		rules("db", []blueprint.RuleSpec{tcp(5432, netip.Prefix{}, "security_group/web")}, nil),
+		{ID: "net_endpoint/s3", Kind: blueprint.KindNetEndpoint, NetEndpoint: &blueprint.NetEndpointSpec{
+			Net: "net/main", Service: "s3", Type: blueprint.EndpointGateway, RouteTables: []blueprint.Ref{"route_table/app/a", "route_table/app/b"}}},
+		{ID: "net_endpoint/sqs", Kind: blueprint.KindNetEndpoint, NetEndpoint: &blueprint.NetEndpointSpec{
+			Net: "net/main", Service: "sqs", Type: blueprint.EndpointInterface, Subnets: oneAZone(za, zb, app),
+			SecurityGroups: []blueprint.Ref{"security_group/db"}, PrivateDNS: true}},
 		{ID: "flow_log/main", Kind: blueprint.KindFlowLog, FlowLog: &blueprint.FlowLogSpec{
 			Net: "net/main", LogGroup: "/archkit/" + deployment + "/flow-logs", Role: blueprint.IAMName(deployment, "flow_log/main")}},
 		{ID: "network_acl/web", Kind: blueprint.KindNetworkACL, NetworkACL: &blueprint.NetworkACLSpec{
@@ -138,6 +146,16 @@ func Resources(deployment string, zones []string) []blueprint.Resource {
 			LoadBalancers: []blueprint.Ref{"load_balancer/web"}, TargetPort: 8080, InstanceRole: "instance_role/web", KeyPair: "key_pair/web",
 		}},
 	}
+}
+
+// oneAZone returns the subnets of each zone, a's and b's: the first alone
+// when both zones are one (an interface endpoint takes one subnet per
+// zone).
+func oneAZone(za, zb string, subnets []blueprint.Ref) []blueprint.Ref {
+	if za == zb {
+		return subnets[:1]
+	}
+	return subnets
 }
 
 // PublicKey is the SSH public key of the suite's key pair: an ed25519
