@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/elasticache"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -91,6 +92,9 @@ type Driver struct {
 	// a literal without them refuses those kinds.
 	IAM  IAMAPI
 	Logs LogsAPI
+	// ElastiCache serves caches; a Driver built as a literal without it
+	// refuses them.
+	ElastiCache ElastiCacheAPI
 
 	region string
 	opts   Options
@@ -191,6 +195,7 @@ func NewFromConfig(cfg awssdk.Config, optFns ...func(*Options)) (*Driver, error)
 		RDS:         rds.NewFromConfig(cfg),
 		IAM:         iam.NewFromConfig(cfg),
 		Logs:        cloudwatchlogs.NewFromConfig(cfg),
+		ElastiCache: elasticache.NewFromConfig(cfg),
 		region:      cfg.Region,
 		opts:        o,
 		log:         log,
@@ -280,6 +285,8 @@ func (d *Driver) ready(op string, k blueprint.Kind) error {
 		missing = "its Auto Scaling client"
 	case k == blueprint.KindDatabase && d.RDS == nil:
 		missing = "its RDS client"
+	case k == blueprint.KindCache && d.ElastiCache == nil:
+		missing = "its ElastiCache client"
 	default:
 		return nil
 	}

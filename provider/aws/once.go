@@ -28,6 +28,7 @@ var sentOnce = map[string]bool{
 	"CreateDBInstance": true, "CreateDBInstanceReadReplica": true,
 	"CreateVpnGateway": true, "AttachVpnGateway": true, "CreateCustomerGateway": true,
 	"CreateVpnConnection": true, "CreateVpnConnectionRoute": true, "ImportKeyPair": true, "CreateFlowLogs": true,
+	"CreateCacheSubnetGroup": true, "CreateReplicationGroup": true, "CreateCacheCluster": true,
 }
 
 // maybeDone is the error of a call of sentOnce whose outcome is unknown:

@@ -124,6 +124,7 @@ func Outscale(o *Options) {
 		blueprint.KindDatabaseReplica: "OUTSCALE has no managed database read replicas; size the database cluster instead",
 		blueprint.KindFlowLog:         noFlowLogs,
 		blueprint.KindInstanceRole:    noInstanceRoles,
+		blueprint.KindCache:           noManagedCache,
 	}
 	o.UnsupportedFields = map[blueprint.Kind]map[string]string{
 		blueprint.KindCluster: {"scaling": "OUTSCALE has no autoscaling service; the VMs are kept at the desired count",
@@ -138,6 +139,7 @@ func Outscale(o *Options) {
 const (
 	noFlowLogs      = "OUTSCALE's API has no flow logs (ReadApiLogs logs API calls, not traffic)"
 	noInstanceRoles = "OUTSCALE's identity service (EIM) has users, groups and policies but no roles or instance profiles for VMs"
+	noManagedCache  = "OUTSCALE has no managed cache service; use the cache's cluster fallback (Redis or Memcached on VMs)"
 )
 
 // awsNoFloatingIP is why AWS, and the fake in its mode, take no floating
@@ -682,9 +684,7 @@ func (d *Driver) remove(e *entry) {
 // without managed databases and is nothing a database has.
 func stored(r blueprint.Resource) blueprint.Resource {
 	c := r.Clone()
-	if c.Database != nil {
-		c.Database.Fallback = nil
-	}
+	c.DropFallback()
 	return c
 }
 
