@@ -31,6 +31,9 @@ var motoGaps = []string{
 	providertest.GapModifyDatabasePort,
 	providertest.GapSubnetGroupModifiedOnce,
 	providertest.GapDBSubnetGroupOneZone,
+	providertest.GapCacheValidation,
+	providertest.GapCacheModify,
+	providertest.GapCacheDelete,
 }
 
 func TestConformance(t *testing.T) {
