@@ -37,6 +37,9 @@ import (
 //	database_replica/main/1 of database/main
 //	instance_role/web: consume the queue "orders", read database/main's secret
 //	cluster/web in subnet/app/a and /b behind load_balancer/web, with instance_role/web and key_pair/web
+//
+// A managed cache is not among them: the suite's Cache test makes its own
+// (cacheSpec), since moto can neither modify nor delete one.
 func Resources(deployment string, zones []string) []blueprint.Resource {
 	za, zb := "a", "b"
 	if len(zones) > 0 {
