@@ -40,14 +40,22 @@ import (
 // version and groups by one ModifyCacheCluster; new subnets by
 // ModifyCacheSubnetGroup. DescribeReplicationGroups reports neither the
 // engine version nor the security groups (a member's DescribeCacheClusters
-// does): the driver reads them from the members and keeps both in tags,
-// read when no member answers.
+// does): the driver reads the groups from the first member, and keeps the
+// version asked (ElastiCache reports the running patch version), the groups
+// and the port in tags, read when the cloud does not answer them (moto
+// makes no member clusters and reports no groups or configuration endpoint
+// for a Memcached cluster).
 
 // partCacheSubnetGroup names the cache subnet group in Observed.Parts.
 const partCacheSubnetGroup = "cache_subnet_group"
 
-// tagCacheGroups keeps a cache's security groups, as asked.
-const tagCacheGroups = specTag + "security-groups"
+// tagCacheGroups and tagCachePort keep a cache's security groups and
+// port as asked, read when the cloud does not report them (moto reports
+// neither for a cache cluster, nor the groups of a replication group).
+const (
+	tagCacheGroups = specTag + "security-groups"
+	tagCachePort   = specTag + "port"
+)
 
 // cacheIdentifier turns a token into a valid ElastiCache identifier: the
 // rules of dbIdentifier, at most 40 characters (CreateReplicationGroup
@@ -76,7 +84,7 @@ func (d *Driver) createCacheID(ctx context.Context, req driver.Request, id strin
 	} else if !hasCode(err, driver.NotFound) {
 		return driver.Observed{}, err
 	}
-	tags := withTags(req.Tags, tagEngineVersion, spec.EngineVersion, tagCacheGroups, joinRefs(spec.SecurityGroups))
+	tags := withTags(req.Tags, tagEngineVersion, spec.EngineVersion, tagCacheGroups, joinRefs(spec.SecurityGroups), tagCachePort, strconv.Itoa(int(spec.Port)))
 	zones, err := d.subnetZones(ctx, req.Resource.ID, spec.Subnets)
 	if err != nil {
 		return driver.Observed{}, err
@@ -329,8 +337,13 @@ func (d *Driver) cacheClusterObserved(ctx context.Context, cc ectypes.CacheClust
 	s := &blueprint.CacheSpec{Engine: awssdk.ToString(cc.Engine), NodeType: awssdk.ToString(cc.CacheNodeType),
 		Nodes: int(awssdk.ToInt32(cc.NumCacheNodes)), Encrypted: awssdk.ToBool(cc.TransitEncryptionEnabled),
 		EngineVersion: tags[tagEngineVersion], SecurityGroups: cacheGroups(cc)}
+	if len(s.SecurityGroups) == 0 {
+		s.SecurityGroups = splitRefs(tags[tagCacheGroups])
+	}
 	if cc.ConfigurationEndpoint != nil {
 		s.Port = uint16(awssdk.ToInt32(cc.ConfigurationEndpoint.Port))
+	} else if p, err := strconv.Atoi(tags[tagCachePort]); err == nil {
+		s.Port = uint16(p)
 	}
 	return d.withCacheSubnets(ctx, o, s, id)
 }

@@ -198,3 +198,42 @@ func destroyRedis(t *testing.T, td *testDriver, eng *provider.Engine, bp *bluepr
 		assert.Contains(t, err.Error(), "DeleteCacheSubnetGroup")
 	}
 }
+
+// TestMemcachedOnMoto applies the elastic platform with Memcached: a
+// cache cluster of one node per zone, spread over the zones, encrypted in
+// transit; a re-apply writes nothing. A Memcached cluster keeps nothing:
+// its destroy needs no AllowDataLoss (moto then fails to delete its subnet
+// group: GapCacheDelete).
+func TestMemcachedOnMoto(t *testing.T) {
+	t.Parallel()
+	rec := &sent{}
+	td := newDriver(t, func(o *aws.Options) { o.APIOptions = append(o.APIOptions, rec.middleware("CreateCacheCluster", "DeleteCacheCluster")) })
+	ctx := t.Context()
+	bp, err := pattern.Elastic(pattern.ElasticOptions{Name: "memc", Profile: netplan.AWS, Zones: []string{"a", "b"}, Nodes: 2, ReadReplicas: 0,
+		Cache: pattern.CacheMemcached, WebImage: motoImage, AppImage: motoImage, CacheImage: motoImage, DBImage: motoImage, DBClass: "db.t3.micro"}).Build()
+	require.NoError(t, err)
+	eng := engine(td.Driver)
+	_, err = eng.Apply(ctx, bp)
+	require.NoError(t, err)
+	creates := rec.of("CreateCacheCluster")
+	require.Len(t, creates, 1)
+	in := creates[0].(*elasticache.CreateCacheClusterInput)
+	assert.Equal(t, []string{"us-east-1a", "us-east-1b"}, in.PreferredAvailabilityZones)
+	assert.Equal(t, ectypes.AZModeCrossAz, in.AZMode)
+	assert.True(t, awssdk.ToBool(in.TransitEncryptionEnabled))
+	cache := observedOf(t, td, bp.Deployment, blueprint.KindCache, "cache/cache")
+	out, err := td.ElastiCache.DescribeCacheClusters(ctx, &elasticache.DescribeCacheClustersInput{CacheClusterId: awssdk.String(cache.ID)})
+	require.NoError(t, err)
+	require.Len(t, out.CacheClusters, 1)
+	assert.Equal(t, "memcached", awssdk.ToString(out.CacheClusters[0].Engine))
+	assert.Equal(t, int32(2), awssdk.ToInt32(out.CacheClusters[0].NumCacheNodes))
+
+	td.calls.reset()
+	_, err = eng.Apply(ctx, bp)
+	require.NoError(t, err)
+	writes, _, ops := td.calls.snapshot()
+	assert.Zero(t, writes, "re-apply wrote: %v", ops)
+
+	_, err = eng.Destroy(ctx, bp.Deployment, func(o *provider.DestroyOptions) { o.AllowDataLoss = []string{"database/db"} })
+	assert.Len(t, rec.of("DeleteCacheCluster"), 1, "no AllowDataLoss needed: %v", err)
+}
