@@ -207,7 +207,9 @@ func destroyRedis(t *testing.T, td *testDriver, eng *provider.Engine, bp *bluepr
 func TestMemcachedOnMoto(t *testing.T) {
 	t.Parallel()
 	rec := &sent{}
-	td := newDriver(t, func(o *aws.Options) { o.APIOptions = append(o.APIOptions, rec.middleware("CreateCacheCluster", "DeleteCacheCluster")) })
+	td := newDriver(t, func(o *aws.Options) {
+		o.APIOptions = append(o.APIOptions, rec.middleware("CreateCacheCluster", "DeleteCacheCluster"))
+	})
 	ctx := t.Context()
 	bp, err := pattern.Elastic(pattern.ElasticOptions{Name: "memc", Profile: netplan.AWS, Zones: []string{"a", "b"}, Nodes: 2, ReadReplicas: 0,
 		Cache: pattern.CacheMemcached, WebImage: motoImage, AppImage: motoImage, CacheImage: motoImage, DBImage: motoImage, DBClass: "db.t3.micro"}).Build()
