@@ -171,20 +171,7 @@ func (c Cache) validateMemcached(f string) []error {
 // letters, digits and '-', such as cache.t4g.small or cache.r7g.xlarge
 // (ElastiCache User Guide, "Supported node types"). Whether the region
 // offers it is not checked.
-func CheckCacheNodeType(t string) error {
-	parts := strings.Split(t, ".")
-	if len(parts) != 3 || parts[0] != "cache" || parts[1] == "" || parts[2] == "" {
-		return errors.New("not of the form cache.<family>.<size>")
-	}
-	for _, p := range parts[1:] {
-		for _, r := range p {
-			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
-				return fmt.Errorf("character %q not allowed", r)
-			}
-		}
-	}
-	return nil
-}
+func CheckCacheNodeType(t string) error { return checkTypeName("cache", t) }
 
 // isVersion reports whether v is digits separated by single dots.
 func isVersion(v string) bool {
