@@ -144,3 +144,19 @@ func cacheText(c *tier.Cache) string {
 	}
 	return s
 }
+
+// cacheAvailability is the availability of managed cache c in a tier of
+// zs zones: a Redis cache without automatic failover is its primary; with
+// it, any of its nodes, in one zone or, Multi-AZ, spread over the zones; a
+// Memcached cache's nodes are spread over the zones.
+func cacheAvailability(c *tier.Cache, zs int, node, zone Availability) TierAvailability {
+	n, z := max(c.Nodes, 1), zs
+	switch {
+	case c.Engine == tier.CacheRedis && !c.AutomaticFailover:
+		n, z = 1, 1
+	case c.Engine == tier.CacheRedis && !c.MultiAZ:
+		z = 1
+	}
+	z = min(max(z, 1), n)
+	return TierAvailability{Tier: c.Tier, Nodes: n, Zones: z, Availability: Spread(n, z, node, zone)}
+}

@@ -45,6 +45,14 @@ func TestElasticManagedCache(t *testing.T) {
 	assert.False(t, reach(r, netplan.Tier("web"), "cache", 6379))
 	assert.False(t, reach(r, netplan.Internet(), "cache", 6379))
 	assert.NotContains(t, findingIDs(bp), "PT016 tiers[cache]", "a managed cache is the tier's service")
+	rep, err := a.Availability(0.99, 0.9999)
+	require.NoError(t, err)
+	assert.Contains(t, rep.Path, "cache", "the cache is on the request path")
+	for _, ta := range rep.Tiers {
+		if ta.Tier == "cache" {
+			assert.Equal(t, []int{3, 3}, []int{ta.Nodes, ta.Zones}, "three nodes over three zones")
+		}
+	}
 
 	// Elsewhere the fallback's nodes reach each other on Redis's peer ports.
 	osc := build(t, pattern.Elastic(pattern.ElasticOptions{Profile: netplan.Outscale, Zones: []string{"a", "b"}}))
