@@ -110,7 +110,7 @@ func (s *suite) cacheInPlace(ctx context.Context, t *testing.T, dep string, r bl
 	if err == nil {
 		got = WaitReady(ctx, t, s.d, r.Kind, o.ID)
 		if got.ID != o.ID || got.Resource.Cache == nil || got.Resource.Cache.NodeType != "cache.t4g.medium" {
-			err = fmt.Errorf("Update cache node type: read back %s %+v; want %s with cache.t4g.medium", got.ID, got.Resource.Cache, o.ID)
+			err = fmt.Errorf("update cache node type: read back %s %+v; want %s with cache.t4g.medium", got.ID, got.Resource.Cache, o.ID)
 		}
 	}
 	s.check(t, GapCacheModify, err)
