@@ -65,7 +65,9 @@ type Architecture struct {
 	Tiers     []tier.Tier
 	Clusters  []tier.Cluster
 	Databases []tier.Database
-	LBs       []tier.LB
+	// Caches are managed caches (AddCache), one per tier.
+	Caches []tier.Cache
+	LBs    []tier.LB
 	// Flows are the allowed connections (netplan.ParseFlow syntax).
 	Flows []netplan.Flow
 	// Links are flows on the destination's own ports.

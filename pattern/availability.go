@@ -186,6 +186,8 @@ func (a *Architecture) Availability(node, zone Availability, path ...string) (Av
 				n = 2
 			}
 			ta = TierAvailability{Tier: t.Name, Nodes: n, Zones: n, Availability: Spread(n, n, node, zone)}
+		} else if c, ok := d.caches[t.Name]; ok {
+			ta = cacheAvailability(c, zs, node, zone)
 		} else {
 			continue
 		}

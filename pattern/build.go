@@ -26,6 +26,7 @@ type design struct {
 	lbs      map[string]*tier.LB
 	clusters map[string]*tier.Cluster
 	dbs      map[string]*tier.Database
+	caches   map[string]*tier.Cache
 	plan     *netplan.Plan
 	// rules are derived from every flow and load balancer: security
 	// groups, network ACLs, routes, NAT gateways, findings, reachability.
@@ -138,7 +139,7 @@ func (d *design) lint() []netplan.Finding {
 func newDesign(a *Architecture) *design {
 	return &design{arch: a, net: a.netName(), zones: a.zones(),
 		tiers: map[string]*tier.Tier{}, lbs: map[string]*tier.LB{},
-		clusters: map[string]*tier.Cluster{}, dbs: map[string]*tier.Database{}}
+		clusters: map[string]*tier.Cluster{}, dbs: map[string]*tier.Database{}, caches: map[string]*tier.Cache{}}
 }
 
 // netFindings returns netplan's findings, without NP002 (flow skips a
@@ -181,7 +182,7 @@ func findingErrors(fs []netplan.Finding) []error {
 
 func (d *design) validate() []error {
 	return slices.Concat(d.validateNet(), d.validateTiers(), d.validateLBs(), d.validateClusters(),
-		d.validateDatabases(), d.validateGrants(), d.validateEndpoints(), d.validateTargets(), d.validateFlows(), d.validateVPNs(), d.validateAcknowledgements())
+		d.validateDatabases(), d.validateCaches(), d.validateGrants(), d.validateEndpoints(), d.validateTargets(), d.validateFlows(), d.validateVPNs(), d.validateAcknowledgements())
 }
 
 // validateAcknowledgements checks that each acknowledgement names a check
@@ -395,7 +396,7 @@ func (d *design) checkLink(i int, l Link) []error {
 		}
 		errs = append(errs, d.checkEndpoint(fmt.Sprintf("links[%d].%s", i, side.field), e, side.from)...)
 	}
-	if t, ok := d.tiers[l.To]; ok && len(t.Ports) == 0 {
+	if t, ok := d.tiers[l.To]; ok && len(d.listenPorts(t)) == 0 {
 		errs = append(errs, errf(fmt.Sprintf("links[%d].to", i), l.To, "tier has no ports to connect to", "give Connect the ports or set the tier's Ports"))
 	}
 	return errs
@@ -531,7 +532,7 @@ func (d *design) declaredFlows() []netplan.Flow {
 		from, _ := parseEndpoint(l.From)
 		to, _ := parseEndpoint(l.To)
 		if t, ok := d.tiers[l.To]; ok {
-			for _, p := range t.Ports {
+			for _, p := range d.listenPorts(t) {
 				flows = append(flows, netplan.Flow{From: from, To: to, Protocol: p.Protocol, Ports: p.Range, Description: p.Name})
 			}
 		} else if lb, ok := d.lbs[l.To]; ok {
@@ -557,9 +558,14 @@ func (d *design) declaredFlows() []netplan.Flow {
 }
 
 // runsNodes reports whether archkit runs the nodes of tier name: it has a
-// cluster, or a managed database that falls back to a cluster.
+// cluster, or a managed database or cache that falls back to a cluster.
 func (d *design) runsNodes(name string) bool {
 	if _, ok := d.clusters[name]; ok {
+		return true
+	}
+	// On AWS the managed cache always exists: its fallback's peer ports
+	// would open the cache's group to itself for nothing.
+	if c, ok := d.caches[name]; ok && c.FallbackToCluster && d.arch.Profile.Name != netplan.AWS.Name {
 		return true
 	}
 	db, ok := d.dbs[name]
@@ -614,6 +620,7 @@ func (d *design) blueprint() *blueprint.Blueprint {
 	b.loadBalancers()
 	b.clusters()
 	b.databases()
+	b.caches()
 	b.dependencies()
 	cleanDescriptions(b.bp)
 	return b.bp

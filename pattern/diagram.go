@@ -154,7 +154,7 @@ func (g *diagram) sortFlows(es []edge) {
 	}
 }
 
-// runs says what runs in tier name: its cluster, its database.
+// runs says what runs in tier name: its cluster, its database, its cache.
 func (d *design) runs(name string) []string {
 	var out []string
 	if c := d.clusters[name]; c != nil {
@@ -169,6 +169,9 @@ func (d *design) runs(name string) []string {
 			s += " (stateful)"
 		}
 		out = append(out, s)
+	}
+	if c := d.caches[name]; c != nil {
+		out = append(out, cacheText(c))
 	}
 	if db := d.dbs[name]; db != nil {
 		s := fmt.Sprintf("managed %s %s, %d GiB", engineName(db.Engine), db.Class, db.StorageGiB)

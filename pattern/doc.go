@@ -124,6 +124,8 @@
 //	cluster            Launch Template + Auto Scaling Group VMs kept at the desired count
 //	load balancer      ALB / NLB + target group + listener  LBU + listeners + health check
 //	managed database   RDS (subnet group, Multi-AZ)         VMs (Database.Fallback cluster)
+//	managed cache      ElastiCache (subnet group; Redis     VMs (Cache.Fallback cluster)
+//	                   replication group, Memcached cluster)
 //
 // # Availability and diagrams
 //

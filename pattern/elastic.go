@@ -26,14 +26,19 @@ type ElasticOptions struct {
 	// zero: 1024-65535, every system.
 	Ephemeral netplan.PortRange
 
-	Cache        Cache  // CacheRedis
-	AppPort      uint16 // 8080
-	SubnetBits   int    // 24
-	Nodes        int    // 3: one per zone
-	MaxNodes     int    // 12
-	TargetCPU    int    // 60: the CPU % the web and app scaling policies keep (300 s warmup); negative: no policy
-	InstanceType string // "t3.medium"
-	// Images; "web-image", "app-image", "cache-image".
+	Cache Cache // CacheRedis
+	// CacheNodeType is the node type of the managed cache (AWS
+	// ElastiCache); "cache.t4g.medium".
+	CacheNodeType string
+	AppPort       uint16 // 8080
+	SubnetBits    int    // 24
+	Nodes         int    // 3: one per zone
+	MaxNodes      int    // 12
+	TargetCPU     int    // 60: the CPU % the web and app scaling policies keep (300 s warmup); negative: no policy
+	InstanceType  string // "t3.medium"
+	// Images; "web-image", "app-image", "cache-image" (the image of the
+	// cache cluster built instead of the managed cache on a cloud without
+	// one: OUTSCALE, with the engine's AllowFallback).
 	WebImage, AppImage, CacheImage string
 	Certificate                    string // when set, HTTPS on 443
 
@@ -63,6 +68,7 @@ func (o *ElasticOptions) defaults() {
 	def(&o.WebImage, "web-image")
 	def(&o.AppImage, "app-image")
 	def(&o.CacheImage, "cache-image")
+	def(&o.CacheNodeType, "cache.t4g.medium")
 	def(&o.DBClass, "db.r6g.large")
 	def(&o.BackupRetentionDays, 14)
 	def(&o.ReadReplicas, 1)
@@ -74,9 +80,14 @@ func (o *ElasticOptions) defaults() {
 // clusters over several zones that scale with the load (a target-tracking
 // policy on CPU, TargetCPU; the cache keeps its size), the web cluster
 // behind a public load balancer, the application sending mail and calling
-// cloud APIs through one NAT per zone, a distributed cache tier (Redis or
-// Memcached) and a managed PostgreSQL database with automated backups, a
-// Multi-AZ standby for automatic failover and a read replica.
+// cloud APIs through one NAT per zone, a managed cache (Redis as a
+// replication group of one node per zone, up to 6, with automatic failover
+// across zones, encrypted, snapshots kept 7 days; or Memcached, one node per
+// zone) reachable from the application only, and a managed PostgreSQL
+// database with automated backups, a Multi-AZ standby for automatic
+// failover and a read replica. On a cloud without managed caches or
+// databases (OUTSCALE), the engine's AllowFallback builds each as a fixed
+// cluster of Nodes (DBNodes) VMs.
 func Elastic(o ElasticOptions) *Architecture {
 	o.defaults()
 	a := New(o.Name, o.CIDR).WithZones(o.Zones...)
@@ -119,9 +130,7 @@ func Elastic(o ElasticOptions) *Architecture {
 		cl.Scaling = scaling(cl, o.TargetCPU)
 		a.AddCluster(cl)
 	}
-	cc := tier.NewCluster("cache", o.CacheImage, o.InstanceType)
-	cc.Min, cc.Desired, cc.Max = o.Nodes, o.Nodes, o.Nodes
-	a.AddCluster(cc)
+	a.AddCache(elasticCache(o))
 
 	d := tier.NewDatabase("db", tier.EnginePostgres, o.DBClass)
 	d.BackupRetentionDays = o.BackupRetentionDays
@@ -129,4 +138,23 @@ func Elastic(o ElasticOptions) *Architecture {
 	d.StorageGiB = 100
 	a.AddDatabase(withFallback(d, o.DBImage, o.InstanceType, o.DBNodes))
 	return a
+}
+
+// elasticCache is the platform's managed cache: one node per zone (up to
+// Redis's 6: a primary and 5 replicas), with a fixed cluster of o.Nodes
+// VMs as its fallback.
+func elasticCache(o ElasticOptions) tier.Cache {
+	engine := tier.CacheRedis
+	if o.Cache == CacheMemcached {
+		engine = tier.CacheMemcached
+	}
+	c := tier.NewCache("cache", engine, o.CacheNodeType)
+	c.Nodes = max(len(o.Zones), 2)
+	if engine == tier.CacheRedis {
+		c.Nodes = min(c.Nodes, 6)
+	}
+	c.FallbackToCluster = true
+	c.Fallback = tier.NewCluster("cache", o.CacheImage, o.InstanceType)
+	c.Fallback.Min, c.Fallback.Desired, c.Fallback.Max = o.Nodes, o.Nodes, o.Nodes
+	return c
 }

@@ -44,6 +44,8 @@ var Checks = append([]Check{
 	{ID: "PT017", Name: "bastion-without-machine", Severity: netplan.SeverityError, Doc: "a bastion tier without a cluster: nothing to connect to (AddBastion adds one)"},
 	{ID: "PT018", Name: "public-behind-lb", Severity: netplan.SeverityWarning, Doc: "the target tier of a load balancer is public: its nodes get public IPs and a route from the internet they do not need"},
 	{ID: "PT019", Name: "acknowledgement-unused", Severity: netplan.SeverityWarning, Doc: "an acknowledgement that names no finding: the finding is gone, or the id or subject is mistyped"},
+	{ID: "PT030", Name: "cache-no-failover", Severity: netplan.SeverityWarning, Doc: "a managed Redis without automatic failover across zones (Multi-AZ): the cache is lost with its primary's node or zone (the elastic platform document: highly available over several zones)"},
+	{ID: "PT031", Name: "cache-unencrypted", Severity: netplan.SeverityWarning, Doc: "a managed cache without encryption in transit and at rest (the three-tier document: protect data in transit and at rest)"},
 }, blueprint.Checks...)
 
 func checkByID(idv string) Check {
@@ -132,6 +134,7 @@ func lintArch(d *design) []netplan.Finding {
 		}
 	}
 	fs = append(fs, d.lintServices()...)
+	fs = append(fs, d.lintCaches()...)
 	fs = append(fs, d.lintTargetPorts()...)
 	if a.NAT == netplan.NATShared && len(d.zones) > 1 {
 		for i := range a.Tiers {
@@ -163,7 +166,7 @@ func (d *design) lintServices() []netplan.Finding {
 		case t.Role == tier.RoleDatabase && !cluster && !db:
 			fs = append(fs, finding("PT016", subj, "database tier "+t.Name+" has neither a managed database nor a cluster",
 				"add one: AddDatabase(tier.NewDatabase(\""+t.Name+"\", engine, class)), or AddCluster(tier.NewCluster(\""+t.Name+"\", image, type)) with Stateless false"))
-		case (t.Role == tier.RoleCache || t.Role == tier.RoleQueue) && !cluster:
+		case (t.Role == tier.RoleCache || t.Role == tier.RoleQueue) && !cluster && d.caches[t.Name] == nil:
 			fs = append(fs, finding("PT016", subj, string(t.Role)+" tier "+t.Name+" has no cluster",
 				"add one: AddCluster(tier.NewCluster(\""+t.Name+"\", image, type)) with Stateless false"))
 		case t.Role == tier.RoleBastion && !cluster:

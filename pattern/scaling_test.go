@@ -46,9 +46,9 @@ func TestPatternScaling(t *testing.T) {
 		{"cloudnative no policy", pattern.CloudNative(pattern.CloudNativeOptions{TargetCPU: -5}),
 			map[string]*blueprint.ScalingSpec{"web": nil, "app": nil, "bus": nil, "db": nil}},
 		{"elastic", pattern.Elastic(pattern.ElasticOptions{}),
-			map[string]*blueprint.ScalingSpec{"web": def, "app": def, "cache": nil}},
+			map[string]*blueprint.ScalingSpec{"web": def, "app": def}},
 		{"elastic no policy", pattern.Elastic(pattern.ElasticOptions{TargetCPU: -1}),
-			map[string]*blueprint.ScalingSpec{"web": nil, "app": nil, "cache": nil}},
+			map[string]*blueprint.ScalingSpec{"web": nil, "app": nil}},
 		{"threetier unchanged", pattern.ThreeTier(pattern.ThreeTierOptions{}),
 			map[string]*blueprint.ScalingSpec{"nginx": nil, "intel": nil, "db": nil}},
 	}

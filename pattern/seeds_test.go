@@ -323,10 +323,12 @@ func TestElasticSeed004(t *testing.T) {
 	t.Parallel()
 	a := pattern.Elastic(pattern.ElasticOptions{})
 	bp := build(t, a)
-	for _, tr := range []string{"web", "app", "cache"} {
+	for _, tr := range []string{"web", "app"} {
 		c := res(t, bp, "cluster/"+tr).Cluster
 		assert.Len(t, c.Subnets, 3, "%s over three zones", tr)
 	}
+	cache := res(t, bp, "cache/cache").Cache
+	assert.Len(t, cache.Subnets, 3, "the managed cache over three zones")
 	assert.Greater(t, res(t, bp, "cluster/web").Cluster.Max, res(t, bp, "cluster/web").Cluster.Desired)
 	db := res(t, bp, "database/db").Database
 	assert.Equal(t, "postgres", db.Engine)

@@ -55,7 +55,7 @@ func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, a
 			switch r.Kind {
 			case blueprint.KindNetworkACL:
 				fix = "set AllowFallback to rely on the security groups, which enforce the same flows"
-			case blueprint.KindDatabase:
+			case blueprint.KindDatabase, blueprint.KindCache:
 				fix = "set a fallback cluster and AllowFallback=true"
 			case blueprint.KindDatabaseReplica:
 				fix = "remove the read replicas, or set AllowFallback=true to drop them"
@@ -80,21 +80,15 @@ func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, a
 			// cluster's size (Fallback.Desired) is the user's choice.
 			notices = append(notices, fmt.Sprintf("%s: dropped: %s has no managed database read replicas (%s); size the fallback database cluster instead", r.ID, provider, reason))
 			dropped[r.ID] = true
-		case r.Kind == blueprint.KindDatabase:
-			if r.Database.Fallback == nil {
-				errs = append(errs, fmt.Errorf("provider: %s: %s has no managed database (%s); set a fallback cluster or use AllowFallback=false: %w", r.ID, provider, reason, driver.ErrUnsupported))
+		case r.Kind == blueprint.KindDatabase || r.Kind == blueprint.KindCache:
+			c, notice, err := fallbackCluster(r, provider, reason, caps)
+			if err != nil {
+				errs = append(errs, err)
 				continue
 			}
-			if !caps.Supports(blueprint.KindCluster) {
-				errs = append(errs, fmt.Errorf("provider: %s: fallback cluster: %s supports neither databases nor clusters: %w", r.ID, provider, driver.ErrUnsupported))
-				continue
-			}
-			c := blueprint.Resource{ID: r.ID, Kind: blueprint.KindCluster, Cluster: r.Database.Fallback}
-			c = c.Clone()
-			c.DependsOn = c.Dependencies()
 			out = append(out, c)
-			notice := fmt.Sprintf("%s: %s has no managed database (%s); built as a %d-node %s cluster instead", r.ID, provider, reason, c.Cluster.Desired, c.Cluster.Tier)
-			if src := r.Database.ReplicaOf; src != nil {
+			if r.Database != nil && r.Database.ReplicaOf != nil {
+				src := r.Database.ReplicaOf
 				notice += fmt.Sprintf(", which does not replicate %s of %s: restore its data there from a snapshot", src.Database, src.Region)
 			}
 			notices = append(notices, notice)
@@ -139,6 +133,27 @@ func dropPrefixListRules(rs []blueprint.Resource, provider string, caps driver.C
 		}
 	}
 	return notices
+}
+
+// fallbackCluster returns the cluster of VMs that r, a managed database or
+// cache, becomes on a provider without its kind, and the notice that says
+// so; an error when r has no fallback or the provider has no clusters.
+func fallbackCluster(r blueprint.Resource, provider, reason string, caps driver.Capabilities) (blueprint.Resource, string, error) {
+	what := "managed database"
+	if r.Kind == blueprint.KindCache {
+		what = "managed cache"
+	}
+	fb := r.FallbackCluster()
+	if fb == nil {
+		return blueprint.Resource{}, "", fmt.Errorf("provider: %s: %s has no %s (%s); set a fallback cluster or use AllowFallback=false: %w", r.ID, provider, what, reason, driver.ErrUnsupported)
+	}
+	if !caps.Supports(blueprint.KindCluster) {
+		return blueprint.Resource{}, "", fmt.Errorf("provider: %s: fallback cluster: %s supports neither %ss nor clusters: %w", r.ID, provider, what, driver.ErrUnsupported)
+	}
+	c := blueprint.Resource{ID: r.ID, Kind: blueprint.KindCluster, Cluster: fb}
+	c = c.Clone()
+	c.DependsOn = c.Dependencies()
+	return c, fmt.Sprintf("%s: %s has no %s (%s); built as a %d-node %s cluster instead", r.ID, provider, what, reason, c.Cluster.Desired, c.Cluster.Tier), nil
 }
 
 // emptyCluster returns the reason the driver cannot hold r, a cluster of 0

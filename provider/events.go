@@ -87,9 +87,7 @@ func newRedactor(bp *blueprint.Blueprint) *redactor {
 	}
 	for _, res := range bp.Resources {
 		add(res.Cluster)
-		if res.Database != nil {
-			add(res.Database.Fallback)
-		}
+		add(res.FallbackCluster())
 	}
 	return r
 }

@@ -6,10 +6,10 @@ import (
 
 // normalize returns a copy of r in canonical form for comparison
 // ([blueprint.Resource.Normalize]), refs mapped through ref (nil:
-// unchanged) before the lists are sorted, and a database's fallback
-// dropped: it tells the engine what to build on a cloud without managed
-// databases and is no property of a database in the cloud (a driver never
-// reads it back), so changing it changes nothing.
+// unchanged) before the lists are sorted, and a database's or a cache's
+// fallback dropped: it tells the engine what to build on a cloud without
+// the managed service and is no property of the service in the cloud (a
+// driver never reads it back), so changing it changes nothing.
 func normalize(r blueprint.Resource, ref func(blueprint.Ref) blueprint.Ref) blueprint.Resource {
 	c := r.Clone()
 	if ref != nil {
@@ -24,9 +24,7 @@ func normalize(r blueprint.Resource, ref func(blueprint.Ref) blueprint.Ref) blue
 		}
 	}
 	c.Normalize()
-	if c.Database != nil {
-		c.Database.Fallback = nil
-	}
+	c.DropFallback()
 	return c
 }
 

@@ -236,6 +236,8 @@ func (c *checker) netOf(r *blueprint.Resource) string {
 		via = first(r.Database.Subnets)
 	case blueprint.KindDatabaseReplica:
 		via = r.DatabaseReplica.Source
+	case blueprint.KindCache:
+		via = first(r.Cache.Subnets)
 	}
 	if t, ok := c.byID[string(via)]; ok && t != r {
 		return c.netOf(t)

@@ -13,7 +13,8 @@ import (
 // services checks load balancers (subnets of one Net over two zones, one
 // for a network load balancer; an internet gateway for an internet-facing
 // one; a name unique in the region; the listener quota), clusters and
-// databases (a DB subnet group over two zones).
+// databases (a DB subnet group over two zones) and caches (a cache subnet
+// group of one Net, over two zones for Multi-AZ).
 func (c *checker) services() {
 	names := map[string]string{}
 	for _, r := range c.ofKind(blueprint.KindLoadBalancer) {
@@ -45,6 +46,15 @@ func (c *checker) services() {
 		s := r.Database
 		net := c.subnetGroup(r, "database.subnets", s.Subnets, 2)
 		c.groupsOf(r, "database.security_groups", s.SecurityGroups, net)
+	}
+	for _, r := range c.ofKind(blueprint.KindCache) {
+		s := r.Cache
+		minZones := 1
+		if s.MultiAZ { // a replica in another zone than the primary
+			minZones = 2
+		}
+		net := c.subnetGroup(r, "cache.subnets", s.Subnets, minZones)
+		c.groupsOf(r, "cache.security_groups", s.SecurityGroups, net)
 	}
 	c.replicas()
 }

@@ -121,10 +121,14 @@ func (d Database) Validate() error {
 // lowercase letters, digits and '-', such as db.t3.micro or
 // db.r6g.2xlarge (RDS User Guide, DB instance classes). Whether the
 // region offers the class is not checked.
-func CheckInstanceClass(class string) error {
-	parts := strings.Split(class, ".")
-	if len(parts) != 3 || parts[0] != "db" || parts[1] == "" || parts[2] == "" {
-		return errors.New(`not of the form db.<family>.<size>`)
+func CheckInstanceClass(class string) error { return checkTypeName("db", class) }
+
+// checkTypeName reports why s is not prefix.<family>.<size>, each of
+// lowercase letters, digits and '-', or nil.
+func checkTypeName(prefix, s string) error {
+	parts := strings.Split(s, ".")
+	if len(parts) != 3 || parts[0] != prefix || parts[1] == "" || parts[2] == "" {
+		return fmt.Errorf("not of the form %s.<family>.<size>", prefix)
 	}
 	for _, p := range parts[1:] {
 		for _, r := range p {

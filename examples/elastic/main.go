@@ -1,6 +1,6 @@
 // Command elastic builds the elastic multi-zone platform: web and application
-// clusters over three zones that scale out and in with their load, a cache
-// tier (Redis or Memcached), and a managed relational database with a
+// clusters over three zones that scale out and in with their load, a managed
+// cache (Redis with automatic failover across zones, or Memcached), and a managed relational database with a
 // Multi-AZ standby, read replicas and backups. It prints the subnet plan,
 // the security groups, the load balancers, the clusters and the database,
 // the lint findings, the availability of each tier and of the request path,
@@ -15,10 +15,11 @@
 //	go run -tags cloud ./examples/elastic -provider aws -profile prod -region eu-west-3 -image ami-0123abcd -plan
 //	go run -tags cloud ./examples/elastic -provider outscale -region eu-west-2 -image ami-0123abcd -plan
 //
-// With -provider outscale, which has neither a managed database nor an
-// autoscaling service, the engine runs with AllowFallback: the database is
-// built as its fallback cluster of VMs and the clusters stay at their
-// desired size; the example and the progress display say so.
+// With -provider outscale, which has neither a managed database, a managed
+// cache nor an autoscaling service, the engine runs with AllowFallback: the
+// database and the cache are built as their fallback clusters of VMs and
+// the clusters stay at their desired size; the example and the progress
+// display say so.
 //
 // With -provider aws or outscale it uses each SDK's usual credentials:
 // AWS_PROFILE, AWS_REGION and ~/.aws for aws; OSC_ACCESS_KEY,
@@ -94,6 +95,11 @@ func onOutscale(w io.Writer, arch *pattern.Architecture, _ *blueprint.Blueprint)
 		fb := d.Fallback
 		fmt.Fprintf(w, "OUTSCALE has no managed database: the %s database becomes a cluster of %d VMs (%s, image %s) instead of %s.\n",
 			d.Tier, fb.Desired, fb.InstanceType, fb.Image, d.Class)
+	}
+	for _, c := range arch.Caches {
+		fb := c.Fallback
+		fmt.Fprintf(w, "OUTSCALE has no managed cache: the %s cache (%s) becomes a cluster of %d VMs (%s, image %s) instead of %d %s nodes.\n",
+			c.Tier, c.Engine, fb.Desired, fb.InstanceType, fb.Image, c.Nodes, c.NodeType)
 	}
 	fmt.Fprintln(w, "OUTSCALE has no autoscaling: every cluster stays at its desired size, and the availability above is for the managed database.")
 	return nil

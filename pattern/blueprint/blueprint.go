@@ -163,6 +163,7 @@ type Resource struct {
 	Cluster            *ClusterSpec            `json:"cluster,omitempty"`
 	Database           *DatabaseSpec           `json:"database,omitempty"`
 	DatabaseReplica    *DatabaseReplicaSpec    `json:"database_replica,omitempty"`
+	Cache              *CacheSpec              `json:"cache,omitempty"`
 }
 
 // NetSpec is an isolated network: an AWS VPC or an OUTSCALE Net.

@@ -176,6 +176,8 @@ func (r *Resource) Check() error {
 		ps.database(r.Database)
 	case KindDatabaseReplica:
 		ps.replica(r.DatabaseReplica)
+	case KindCache:
+		ps.cache(r.Cache)
 	}
 	return errors.Join(ps...)
 }

@@ -27,6 +27,8 @@
 //	cluster            Launch Template + Auto Scaling Group VMs kept at the desired count
 //	load balancer      ALB / NLB + target group + listener  LBU + listeners + health check
 //	managed database   RDS (subnet group, Multi-AZ)         VMs (Database.Fallback cluster)
+//	managed cache      ElastiCache replication group or     VMs (CacheSpec.Fallback cluster)
+//	                   cache cluster (+ cache subnet group)
 //	instance role      IAM role + policy + instance profile none: EIM has no roles for VMs
 //	flow log           VPC flow log (+ log group, role)     none
 //	net endpoint       VPC endpoint (gateway, interface)    Net access point (OOS, route tables)

@@ -35,6 +35,7 @@ const (
 	KindCluster            Kind = "cluster"              // AWS launch template + autoscaling group, OUTSCALE VMs
 	KindDatabase           Kind = "database"             // AWS RDS (subnet group + instance); none on OUTSCALE
 	KindDatabaseReplica    Kind = "database_replica"     // AWS RDS read replica; none on OUTSCALE
+	KindCache              Kind = "cache"                // AWS ElastiCache (cache subnet group + Redis replication group or Memcached cluster); none on OUTSCALE
 )
 
 // KindInfo is what the registry says of a kind: the properties the engine,
@@ -113,6 +114,10 @@ var registry = []kindEntry{
 	// A read replica holds a copy of its source's data: deleting it loses
 	// nothing the source does not keep.
 	entry(KindInfo{Kind: KindDatabaseReplica, Async: true}, func(r *Resource) **DatabaseReplicaSpec { return &r.DatabaseReplica }),
+	// A Redis cache holds data, a Memcached one does not: its spec
+	// decides ([CacheSpec]). A replaced cache gets a new identifier and
+	// subnet group, so the new one is made before the old one goes.
+	entry(KindInfo{Kind: KindCache, Async: true}, func(r *Resource) **CacheSpec { return &r.Cache }),
 }
 
 // renamedKinds maps the kind names of earlier schemas to today's:

@@ -37,6 +37,9 @@ var motoGaps = []string{
 	providertest.GapDBSubnetGroupOneZone,
 	providertest.GapEndpointSubnetsOneZone,
 	providertest.GapModifyEndpointPrivateDNS,
+	providertest.GapCacheValidation,
+	providertest.GapCacheModify,
+	providertest.GapCacheDelete,
 }
 
 func TestConformance(t *testing.T) {

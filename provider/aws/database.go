@@ -350,8 +350,13 @@ func (d *Driver) strayGroup(ctx context.Context, q driver.Query, g rdstypes.DBSu
 const subnetGroupDescription = "archkit "
 
 // Replaces implements driver.Replacer: RDS grows storage and upgrades
-// engines in place, and does neither the other way.
+// engines in place, and does neither the other way; ElastiCache upgrades
+// engines, adds subnets and changes a Redis node type in place
+// (inplace.ElastiCache).
 func (d *Driver) Replaces(have, want blueprint.Resource) map[string]string {
+	if have.Cache != nil {
+		return inplace.ElastiCache(have, want)
+	}
 	return inplace.RDS(have, want)
 }
 

@@ -183,6 +183,13 @@
 //   - database_replica: an RDS read replica of its source
 //     (CreateDBInstanceReadReplica), in the source's subnet group with its
 //     own security groups; no final snapshot when it goes.
+//   - cache: an ElastiCache cache subnet group and, for Redis, a
+//     replication group (one shard over the zones, automatic failover,
+//     Multi-AZ, encryption in transit and at rest), for Memcached a cache
+//     cluster spread over the zones (cache.go). A Redis cache is deleted
+//     only with driver.DeleteOptions.LiftProtection, with a final snapshot
+//     (FinalSnapshotIdentifier); ElastiCache has no deletion protection of
+//     its own.
 //
 // Fields AWS cannot report back are kept in tags prefixed "archkit:spec:"
 // (the tier of a subnet, the zone of an Elastic IP, the requested engine
@@ -246,6 +253,16 @@
 //   - db-subnet-group-one-zone: a database whose DB subnet group covers one
 //     zone is created; AWS refuses it (DBSubnetGroupDoesNotCoverEnoughAZs).
 //     Build and the engine's preflight refuse it before any call.
+//   - cache-validation: CreateReplicationGroup takes automatic failover
+//     with one node, Multi-AZ without failover, any node type or engine
+//     version; Build, the preflight and the fake refuse them.
+//   - cache-modify: ModifyReplicationGroup (and IncreaseReplicaCount,
+//     DecreaseReplicaCount, ModifyCacheSubnetGroup) answer HTTP 500.
+//   - cache-delete: DeleteReplicationGroup leaves the group "deleting" for
+//     ever and takes no final snapshot; DeleteCacheSubnetGroup answers
+//     HTTP 500. moto also ignores NodeGroupConfiguration's zones for a
+//     one-shard group (it puts the primary in us-east-1a and replicas in
+//     us-east-1b) and makes no member cache clusters.
 //
 // moto also accepts any subnet prefix; the driver closes that with its own
 // prefix check, so it is not declared. Other moto differences the driver works around:

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/elasticache"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -96,6 +97,9 @@ type Driver struct {
 	// sets it (the driver's configuration in that region); a Driver
 	// built as a literal without it refuses net_peering.
 	PeerEC2 func(region string) EC2API
+	// ElastiCache serves caches; a Driver built as a literal without it
+	// refuses them.
+	ElastiCache ElastiCacheAPI
 
 	region string
 	opts   Options
@@ -199,6 +203,7 @@ func NewFromConfig(cfg awssdk.Config, optFns ...func(*Options)) (*Driver, error)
 		IAM:         iam.NewFromConfig(cfg),
 		Logs:        cloudwatchlogs.NewFromConfig(cfg),
 		PeerEC2:     peerClients(cfg),
+		ElastiCache: elasticache.NewFromConfig(cfg),
 		region:      cfg.Region,
 		opts:        o,
 		log:         log,
@@ -305,6 +310,8 @@ func (d *Driver) ready(op string, k blueprint.Kind) error {
 		missing = "its Auto Scaling client"
 	case k == blueprint.KindDatabase && d.RDS == nil:
 		missing = "its RDS client"
+	case k == blueprint.KindCache && d.ElastiCache == nil:
+		missing = "its ElastiCache client"
 	default:
 		return nil
 	}

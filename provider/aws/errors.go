@@ -55,7 +55,8 @@ func errorCode(err error) driver.Code {
 		case code == "DependencyViolation", code == "InvalidIPAddress.InUse", code == "ResourceInUse",
 			code == "ResourceInUseFault", code == "InvalidDBSubnetGroupStateFault", code == "InvalidDBInstanceState",
 			code == "InvalidDBInstanceStateFault", code == "ScalingActivityInProgress", code == "ScalingActivityInProgressFault",
-			code == "SubnetAlreadyInUse", code == "IncorrectState", code == "DeleteConflict":
+			code == "SubnetAlreadyInUse", code == "IncorrectState", code == "DeleteConflict",
+			code == "CacheSubnetGroupInUse", code == "InvalidReplicationGroupState", code == "InvalidCacheClusterState", code == "SubnetInUse":
 			return driver.Dependency
 		case strings.HasSuffix(code, ".NotFound"), strings.HasSuffix(code, "NotFound"),
 			strings.HasSuffix(code, "NotFoundFault"), strings.HasSuffix(code, "NotFoundException"), code == "NoSuchEntity",

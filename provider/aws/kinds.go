@@ -79,6 +79,8 @@ var kinds = map[blueprint.Kind]kindOps{
 		mutable: databaseMutable},
 	blueprint.KindDatabaseReplica: {list: (*Driver).listReplicas, read: (*Driver).readReplica, create: (*Driver).createReplica,
 		update: (*Driver).updateReplica, delete: (*Driver).deleteReplica, mutable: replicaMutable},
+	blueprint.KindCache: {list: (*Driver).listCaches, read: (*Driver).readCache, create: (*Driver).createCache,
+		update: (*Driver).updateCache, delete: (*Driver).deleteCache, mutable: cacheMutable},
 }
 
 // What each kind changes in place (Capabilities.Mutable), with the call
@@ -147,6 +149,16 @@ var (
 		"security_groups",       // ModifyDBInstance VpcSecurityGroupIds
 		"subnets",               // ModifyDBSubnetGroup on the instance's own group
 		"replica_of",            // PromoteReadReplica (cleared only: see Replaces)
+	}
+	cacheMutable = []string{
+		"node_type",               // ModifyReplicationGroup CacheNodeType (Redis; a Memcached node type is fixed: see Replaces)
+		"engine_version",          // ModifyReplicationGroup or ModifyCacheCluster EngineVersion (upgrades only)
+		"nodes",                   // IncreaseReplicaCount, DecreaseReplicaCount (Redis); ModifyCacheCluster NumCacheNodes (Memcached)
+		"automatic_failover",      // ModifyReplicationGroup AutomaticFailoverEnabled
+		"multi_az",                // ModifyReplicationGroup MultiAZEnabled
+		"snapshot_retention_days", // ModifyReplicationGroup SnapshotRetentionLimit
+		"security_groups",         // ModifyReplicationGroup or ModifyCacheCluster SecurityGroupIds
+		"subnets",                 // ModifyCacheSubnetGroup (added subnets only: see Replaces)
 	}
 	replicaMutable = []string{
 		"instance_class",  // ModifyDBInstance DBInstanceClass

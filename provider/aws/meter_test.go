@@ -16,13 +16,15 @@ import (
 // once from the engine's limiter, in the buckets AWS meters it in: the
 // EC2 action's own, the ELBv2 account's and category's, Auto Scaling's
 // and RDS's.
-// unmetered are the driver's IAM and CloudWatch Logs operations, which
+// unmetered are the driver's IAM, CloudWatch Logs and ElastiCache operations, which
 // ratelimit.AWS does not meter.
 var unmetered = map[string]bool{
 	"ListRoles": true, "GetRole": true, "ListRoleTags": true, "GetRolePolicy": true, "GetInstanceProfile": true,
 	"CreateRole": true, "PutRolePolicy": true, "CreateInstanceProfile": true, "AddRoleToInstanceProfile": true,
 	"RemoveRoleFromInstanceProfile": true, "DeleteInstanceProfile": true, "DeleteRolePolicy": true, "DeleteRole": true,
 	"CreateLogGroup": true, "PutRetentionPolicy": true, "DescribeLogGroups": true,
+	// ElastiCache: the plan's list of caches.
+	"DescribeReplicationGroups": true, "DescribeCacheClusters": true, "DescribeCacheSubnetGroups": true,
 }
 
 func TestRequestsMeteredOnce(t *testing.T) {
@@ -46,7 +48,7 @@ func TestRequestsMeteredOnce(t *testing.T) {
 	attempts := 0
 	for op, n := range td.calls.opAttempts {
 		if unmetered[op] {
-			continue // IAM and CloudWatch Logs: no published bucket, not metered
+			continue // IAM, CloudWatch Logs and ElastiCache: no published bucket, not metered
 		}
 		attempts += n
 		filtered, ok := taken["EC2 "+op]

@@ -31,7 +31,7 @@ var awsTable = Table{
 	Zones:      1,
 	LockWrites: 2, // CreateLaunchTemplate, DeleteLaunchTemplate
 	PollOps: []string{"DescribeNatGateways", "DescribeLoadBalancers", "DescribeAutoScalingGroups",
-		"DescribeDBInstances", "DescribeVpnGateways", "DescribeVpnConnections", "DescribeVpcEndpoints"},
+		"DescribeDBInstances", "DescribeVpnGateways", "DescribeVpnConnections", "DescribeVpcEndpoints", "DescribeReplicationGroups"},
 	Rows: []Row{
 		{
 			Kind:   blueprint.KindNet,
@@ -255,6 +255,16 @@ var awsTable = Table{
 			Delete:       "1 DeleteDBInstance + polls",
 			CreateWrites: n(1), DeleteWrites: n(1),
 			ListText: "DescribeDBInstances (a poll operation)",
+		},
+		{
+			Kind: blueprint.KindCache,
+			Create: "1 DescribeSubnets (the zones to place the nodes in) + 1 CreateCacheSubnetGroup (Tags) + 1 CreateReplicationGroup (Redis: Tags, NodeGroupConfiguration) " +
+				"or 1 CreateCacheCluster (Memcached) + polls",
+			Delete:       "1 DeleteReplicationGroup (FinalSnapshotIdentifier) or 1 DeleteCacheCluster + 1 DeleteCacheSubnetGroup (retried while the cache goes)",
+			Why:          "a Redis cache goes only on a delete the caller allowed: ElastiCache has no deletion protection of its own",
+			CreateWrites: n(2), CreateReads: n(1), DeleteWrites: n(2),
+			List: 2, ListEach: 3,
+			ListText: "DescribeReplicationGroups (a poll operation) + 1 DescribeCacheClusters + 1 DescribeCacheSubnetGroups; per cache 1 ListTagsForResource + 1 DescribeCacheClusters (its first member's groups) + 1 DescribeCacheSubnetGroups",
 		},
 	},
 }

@@ -187,7 +187,7 @@ func Minimum(c Cloud, bp *blueprint.Blueprint) (Steps, error) {
 }
 
 // fallback is what the engine makes of r on a cloud without its kind,
-// with AllowFallback: a database becomes its fallback cluster (r and the
+// with AllowFallback: a database or a cache becomes its fallback cluster (r and the
 // cluster's row), a network ACL, a read replica, a flow log or an instance
 // role is dropped (nil, true);
 // false when r has no fallback.
@@ -195,12 +195,12 @@ func fallback(t *Table, r *blueprint.Resource) (*blueprint.Resource, Row, bool) 
 	switch r.Kind {
 	case blueprint.KindNetworkACL, blueprint.KindDatabaseReplica, blueprint.KindFlowLog, blueprint.KindInstanceRole:
 		return nil, Row{}, true
-	case blueprint.KindDatabase:
+	case blueprint.KindDatabase, blueprint.KindCache:
 		row, ok := t.Row(blueprint.KindCluster)
-		if r.Database == nil || r.Database.Fallback == nil || !ok {
+		if r.FallbackCluster() == nil || !ok {
 			return r, Row{}, false
 		}
-		return &blueprint.Resource{ID: r.ID, Kind: blueprint.KindCluster, Cluster: r.Database.Fallback}, row, true
+		return &blueprint.Resource{ID: r.ID, Kind: blueprint.KindCluster, Cluster: r.FallbackCluster()}, row, true
 	}
 	return r, Row{}, false
 }

@@ -33,6 +33,7 @@ var awsAPI = map[blueprint.Kind]api{
 	blueprint.KindCluster:            {ratelimit.ServiceAutoScaling, "CreateAutoScalingGroup", "UpdateAutoScalingGroup", "DeleteAutoScalingGroup", "DescribeAutoScalingGroups"},
 	blueprint.KindDatabase:           {ratelimit.ServiceRDS, "CreateDBInstance", "ModifyDBInstance", "DeleteDBInstance", "DescribeDBInstances"},
 	blueprint.KindDatabaseReplica:    {ratelimit.ServiceRDS, "CreateDBInstanceReadReplica", "ModifyDBInstance", "DeleteDBInstance", "DescribeDBInstances"},
+	blueprint.KindCache:              {ratelimit.ServiceElastiCache, "CreateReplicationGroup", "ModifyReplicationGroup", "DeleteReplicationGroup", "DescribeReplicationGroups"},
 }
 
 var outscaleAPI = map[blueprint.Kind]api{

@@ -190,6 +190,10 @@ func (d *Driver) protected(e *entry) bool {
 	switch {
 	case e.kind == blueprint.KindDatabase:
 		return true
+	case e.kind == blueprint.KindCache:
+		// ElastiCache has no deletion protection: the AWS driver refuses
+		// the delete of a Redis cache itself unless the caller allowed it.
+		return e.res.IsStateful()
 	case e.kind == blueprint.KindCluster && d.opts.Cloud == CloudOutscale:
 		return e.res.IsStateful()
 	case e.kind == blueprint.KindLoadBalancer && d.opts.Cloud != CloudOutscale:
@@ -219,7 +223,8 @@ func (d *Driver) checkProtected(e *entry, opts driver.DeleteOptions) error {
 // OUTSCALE, for a stateful cluster, the final snapshots of its volumes.
 func (d *Driver) keepData(e *entry, opts driver.DeleteOptions) {
 	cluster := e.kind == blueprint.KindCluster && d.opts.Cloud == CloudOutscale && e.res.IsStateful()
-	if e.kind != blueprint.KindDatabase && !cluster {
+	cache := e.kind == blueprint.KindCache && e.res.IsStateful()
+	if e.kind != blueprint.KindDatabase && !cluster && !cache {
 		return
 	}
 	at := opts.At
@@ -227,7 +232,7 @@ func (d *Driver) keepData(e *entry, opts driver.DeleteOptions) {
 		at = d.opts.Now()
 	}
 	rec := DeletedDatabase{ID: e.id, LogicalID: e.tags[driver.TagLogicalID], Deployment: e.tags[driver.TagDeployment], Kind: e.kind,
-		AutomatedBackupsKept: !opts.DeleteAutomatedBackups && !cluster, At: at}
+		AutomatedBackupsKept: !opts.DeleteAutomatedBackups && !cluster && !cache, At: at}
 	if !opts.SkipFinalSnapshot {
 		rec.FinalSnapshot = driver.FinalSnapshotName(e.id, at)
 	}
@@ -243,6 +248,9 @@ func (d *Driver) Replaces(have, want blueprint.Resource) map[string]string {
 	}
 	if d.opts.Cloud == CloudOutscale {
 		return inplace.VMCluster(have, want)
+	}
+	if have.Cache != nil {
+		return inplace.ElastiCache(have, want)
 	}
 	return inplace.RDS(have, want)
 }

@@ -107,7 +107,10 @@
 //   - clusters: subnets of one Net, existing load balancers; databases: a
 //     subnet group of one Net over two zones, Quotas.DatabasesPerRegion
 //     (read replicas count); read replicas: a source with backups, 15 at
-//     most per source;
+//     most per source; caches: ElastiCache's rules (blueprint's cache
+//     check: node types, versions, 1-6 Redis nodes, failover with a
+//     replica, Multi-AZ over two zones), a cache subnet group of one Net,
+//     and in place only what ElastiCache changes (inplace.ElastiCache);
 //   - security groups of a service: of its Net, Quotas.GroupsPerInterface.
 //
 // Every reference must name an existing resource of the right kind (Code
@@ -139,7 +142,9 @@
 // while read replicas need them; a read replica needs a source with
 // backups, at most 15 per source.
 //
-// Every database has deletion protection (the AWS driver turns it on), and
+// A Redis cache is protected as a database is (the AWS driver refuses its
+// delete unless allowed) and leaves a final snapshot; a Memcached one is
+// not. Every database has deletion protection (the AWS driver turns it on), and
 // so do the VMs of a stateful cluster on OUTSCALE: Delete refuses them
 // (Code Invalid) unless [driver.DeleteOptions].LiftProtection. A deleted
 // database leaves a final snapshot named by [driver.FinalSnapshotName]

@@ -129,6 +129,7 @@ func Outscale(o *Options) {
 		blueprint.KindFlowLog:         noFlowLogs,
 		blueprint.KindInstanceRole:    noInstanceRoles,
 		blueprint.KindNetEndpoint:     noNetEndpoints,
+		blueprint.KindCache:           noManagedCache,
 	}
 	o.UnsupportedFields = map[blueprint.Kind]map[string]string{
 		blueprint.KindCluster: {"scaling": "OUTSCALE has no autoscaling service; the VMs are kept at the desired count",
@@ -144,6 +145,7 @@ const (
 	noFlowLogs      = "OUTSCALE's API has no flow logs (ReadApiLogs logs API calls, not traffic)"
 	noNetEndpoints  = "the OUTSCALE driver does not create Net access points yet (OUTSCALE has them for OOS only, and no interface endpoints)"
 	noInstanceRoles = "OUTSCALE's identity service (EIM) has users, groups and policies but no roles or instance profiles for VMs"
+	noManagedCache  = "OUTSCALE has no managed cache service; use the cache's cluster fallback (Redis or Memcached on VMs)"
 )
 
 // awsNoFloatingIP is why AWS, and the fake in its mode, take no floating
@@ -714,9 +716,7 @@ func (d *Driver) remove(e *entry) {
 // without managed databases and is nothing a database has.
 func stored(r blueprint.Resource) blueprint.Resource {
 	c := r.Clone()
-	if c.Database != nil {
-		c.Database.Fallback = nil
-	}
+	c.DropFallback()
 	return c
 }
 

@@ -215,6 +215,14 @@ func registry() map[blueprint.Kind]kindOps {
 			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", r.DatabaseReplica.Source },
 			groups:  func(r *blueprint.Resource) []blueprint.Ref { return r.DatabaseReplica.SecurityGroups },
 		},
+		blueprint.KindCache: {
+			idPrefix: "cache", validate: (*Driver).validateCache, pending: "creating", ready: "available",
+			mutable: []string{"node_type", "engine_version", "nodes", "automatic_failover", "multi_az", "snapshot_retention_days",
+				"security_groups", "subnets"},
+			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", first(r.Cache.Subnets) },
+			subnets: func(r *blueprint.Resource) []blueprint.Ref { return r.Cache.Subnets },
+			groups:  func(r *blueprint.Resource) []blueprint.Ref { return r.Cache.SecurityGroups },
+		},
 	}
 }
 

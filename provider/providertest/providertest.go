@@ -152,6 +152,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"UpdateInPlace", testUpdate},
 		{"ProtectedDelete", testProtectedDelete},
 		{"Destroy", testDestroy},
+		{"Cache", testCache},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -44,6 +44,9 @@ import (
 //	  copy an image within its region too)
 //	cluster/web in subnet/app/a and /b behind load_balancer/web, with
 //	  instance_role/web and key_pair/web, its nodes started from image_copy/web
+//
+// A managed cache is not among them: the suite's Cache test makes its own
+// (cacheSpec), since moto can neither modify nor delete one.
 func Resources(deployment string, zones []string) []blueprint.Resource {
 	za, zb := "a", "b"
 	if len(zones) > 0 {

@@ -45,9 +45,10 @@ import "strings"
 // assumes EC2's mutating figures (50, 5/s). Set Options.RateLimits of the
 // engine to use others.
 //
-// IAM and CloudWatch Logs are not metered: AWS publishes no bucket for
-// IAM's control plane, and archkit sends a handful of their requests per
-// role or flow log; the SDK's retryer absorbs their throttling.
+// IAM, CloudWatch Logs and ElastiCache are not metered: AWS publishes no
+// bucket for their control planes, and archkit sends a handful of their
+// requests per role, flow log or cache; the SDK's retryer absorbs their
+// throttling.
 func AWS(c Call) []Meter {
 	switch c.Service {
 	case ServiceEC2:

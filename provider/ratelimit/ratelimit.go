@@ -59,6 +59,7 @@ const (
 	ServiceRDS         = "RDS"
 	ServiceIAM         = "IAM"
 	ServiceLogs        = "CloudWatch Logs"
+	ServiceElastiCache = "ElastiCache"
 	ServiceOutscale    = "OUTSCALE"
 )
 

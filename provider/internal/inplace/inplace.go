@@ -108,3 +108,42 @@ func Major(engine, version string) string {
 	}
 	return parts[0] + "." + parts[1]
 }
+
+// ElastiCache returns the fields of a cache change that ElastiCache cannot
+// make in place although its Modify calls change the field:
+//
+//   - engine_version lower than it is: ModifyReplicationGroup and
+//     ModifyCacheCluster EngineVersion upgrade only;
+//   - node_type of a Memcached cluster: ModifyCacheCluster has no node
+//     type (a Memcached cluster scales by its number of nodes);
+//   - subnets that leave the cache subnet group: a node may run in them
+//     (ModifyCacheSubnetGroup refuses a subnet in use); adding subnets is
+//     done in place.
+//
+// Other changes give nil.
+func ElastiCache(have, want blueprint.Resource) map[string]string {
+	h, w := have.Cache, want.Cache
+	if h == nil || w == nil {
+		return nil
+	}
+	out := map[string]string{}
+	if h.EngineVersion != "" && w.EngineVersion != "" && CompareVersions(w.EngineVersion, h.EngineVersion) < 0 {
+		out["engine_version"] = fmt.Sprintf("ElastiCache cannot downgrade an engine (%s -> %s)", h.EngineVersion, w.EngineVersion)
+	}
+	if !w.IsRedis() && h.NodeType != w.NodeType {
+		out["node_type"] = fmt.Sprintf("a Memcached cluster cannot change node type (%s -> %s); change its number of nodes instead", h.NodeType, w.NodeType)
+	}
+	var gone []string
+	for _, s := range h.Subnets {
+		if !slices.Contains(w.Subnets, s) {
+			gone = append(gone, string(s))
+		}
+	}
+	if len(gone) > 0 {
+		out["subnets"] = "a cache node may run in " + strings.Join(gone, ", ") + ", which its subnet group cannot lose (SubnetInUse)"
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
