@@ -94,7 +94,7 @@ func TestSetDefaults(t *testing.T) {
 			assert.Equal(t, 10*time.Millisecond, o.PollMax)
 			assert.Equal(t, time.Millisecond, o.Retry.BaseDelay)
 			assert.Equal(t, time.Millisecond, o.Retry.MaxDelay)
-			assert.Equal(t, 8, o.Retry.MaxAttempts)
+			assert.Equal(t, 16, o.Retry.MaxAttempts)
 		}},
 		{"local, caller's values kept", true, func(o *Options) {
 			o.RateLimit, o.PollMin, o.Retry.BaseDelay = 5, 2*time.Second, time.Second

@@ -16,7 +16,7 @@ import (
 
 // TestThrottledCreateCallBound: the fake has no retry layer, so the
 // engine's is the only one: a create throttled on every call costs
-// Options.Retry.MaxAttempts calls (8 by default), the bound the engine's
+// Options.Retry.MaxAttempts calls (16 by default with a local driver), the bound the engine's
 // documentation states.
 func TestThrottledCreateCallBound(t *testing.T) {
 	t.Parallel()
@@ -24,7 +24,7 @@ func TestThrottledCreateCallBound(t *testing.T) {
 	d.FailOn(fake.OpCreate, blueprint.KindNet, driver.Throttled)
 	eng := provider.NewEngine(d, func(o *provider.Options) {
 		o.RateLimit = -1
-		o.Retry = driver.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: time.Millisecond} // MaxAttempts 0: 8
+		o.Retry = driver.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: time.Millisecond} // MaxAttempts 0: 16, a local driver's
 	})
 	bp := &blueprint.Blueprint{Schema: blueprint.SchemaV2, Deployment: "throttled", Resources: []blueprint.Resource{
 		{ID: "net/main", Kind: blueprint.KindNet, Net: &blueprint.NetSpec{CIDR: netip.MustParsePrefix("10.0.0.0/16")}}}}
@@ -37,5 +37,5 @@ func TestThrottledCreateCallBound(t *testing.T) {
 			creates++
 		}
 	}
-	assert.Equal(t, 8, creates)
+	assert.Equal(t, 16, creates)
 }
