@@ -71,7 +71,7 @@ var funcs = map[string]any{
 	"blueprint.CheckByID": blueprint.CheckByID, "blueprint.Acknowledge": blueprint.Acknowledge, "blueprint.SortFindings": blueprint.SortFindings,
 	"blueprint.RouteTargetKind": blueprint.RouteTargetKind,
 	"blueprint.IAMName":         blueprint.IAMName, "blueprint.FromTier": blueprint.FromTier, "blueprint.ParsePolicyDocument": blueprint.ParsePolicyDocument,
-	"blueprint.PolicyChars": blueprint.PolicyChars,
+	"blueprint.PolicyChars": blueprint.PolicyChars, "blueprint.ImageCopyName": blueprint.ImageCopyName,
 
 	"provider.NewEngine": provider.NewEngine, "provider.NewFleet": provider.NewFleet, "provider.NewRenderer": provider.NewRenderer,
 
@@ -141,6 +141,7 @@ func init() {
 		(*blueprint.DatabaseReplicaSpec)(nil), (*blueprint.Existing)(nil),
 		(*blueprint.VPNGatewaySpec)(nil), (*blueprint.CustomerGatewaySpec)(nil), (*blueprint.VPNConnectionSpec)(nil), (*blueprint.NetPeeringSpec)(nil), (*blueprint.KeyPairSpec)(nil),
 		(*blueprint.InstanceRoleSpec)(nil), (*blueprint.PolicyStatement)(nil), (*blueprint.ARNScope)(nil), (*blueprint.FlowLogSpec)(nil),
+		(*blueprint.ImageCopySpec)(nil), (*blueprint.DatabaseSource)(nil),
 
 		(*provider.Action)(nil), (*provider.ApplyOptions)(nil), (*provider.Change)(nil), (*provider.Changeset)(nil), (*provider.DestroyOptions)(nil), (*provider.DriftReport)(nil),
 		(*provider.Engine)(nil), (*provider.Event)(nil), (*provider.EventType)(nil), (*provider.FieldDiff)(nil), (*provider.Options)(nil),
