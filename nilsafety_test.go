@@ -83,7 +83,7 @@ var funcs = map[string]any{
 
 	"fake.AssertAllows": fake.AssertAllows, "fake.AssertCount": fake.AssertCount, "fake.AssertDenies": fake.AssertDenies,
 	"fake.AssertExists": fake.AssertExists, "fake.AssertNoLeaks": fake.AssertNoLeaks, "fake.IsWrite": fake.IsWrite, "fake.IsLock": fake.IsLock,
-	"fake.New": fake.New, "fake.Outscale": fake.Outscale, "fake.SecretARN": fake.SecretARN,
+	"fake.New": fake.New, "fake.NewAccount": fake.NewAccount, "fake.Outscale": fake.Outscale, "fake.SecretARN": fake.SecretARN,
 
 	"aws.New": aws.New, "aws.NewFromConfig": aws.NewFromConfig,
 	"outscale.New": outscale.New,
@@ -154,7 +154,7 @@ func init() {
 		(*driver.Blocker)(nil), (*driver.Capabilities)(nil), (*driver.Code)(nil), (*driver.Error)(nil), (*driver.Observed)(nil),
 		(*driver.Query)(nil), (*driver.Request)(nil), (*driver.RetryPolicy)(nil), (*driver.DeleteOptions)(nil), (*driver.Lock)(nil), (*driver.Holder)(nil),
 
-		(*fake.Call)(nil), (*fake.Counts)(nil), (*fake.Driver)(nil), (*fake.Fault)(nil), (*fake.IDStyle)(nil), (*fake.Options)(nil), (*fake.Snapshot)(nil),
+		(*fake.Account)(nil), (*fake.Call)(nil), (*fake.Counts)(nil), (*fake.Driver)(nil), (*fake.Fault)(nil), (*fake.IDStyle)(nil), (*fake.Options)(nil), (*fake.Snapshot)(nil),
 		(*fake.DeletedDatabase)(nil), (*fake.Cloud)(nil),
 
 		(*aws.Driver)(nil), (*aws.Options)(nil),

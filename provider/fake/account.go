@@ -28,7 +28,8 @@ type Account struct {
 	peerings map[string]*peeringLink // connection id -> connection
 }
 
-// NewAccount returns an account without regions.
+// NewAccount returns an account without regions. The zero Account is
+// one too.
 func NewAccount() *Account {
 	return &Account{regions: map[string]*Driver{}, peerings: map[string]*peeringLink{}}
 }
@@ -45,6 +46,9 @@ func (a *Account) Region(name string, optFns ...func(*Options)) *Driver {
 	defer a.mu.Unlock()
 	if d, ok := a.regions[name]; ok {
 		return d
+	}
+	if a.regions == nil { // the zero Account
+		a.regions, a.peerings = map[string]*Driver{}, map[string]*peeringLink{}
 	}
 	var o Options
 	for _, fn := range optFns {
@@ -142,8 +146,7 @@ func (a *Account) request(req, acc peeringEnd, style IDStyle) (*peeringLink, err
 		}
 	}
 	a.seq++
-	d := Driver{opts: Options{IDStyle: style}}
-	l := &peeringLink{id: d.idWith("pcx", mix(a.seq<<20|0xbeef)), requester: req, accepter: acc, status: peeringPending}
+	l := &peeringLink{id: idIn(style, "pcx", mix(a.seq<<20|0xbeef)), requester: req, accepter: acc, status: peeringPending}
 	a.peerings[l.id] = l
 	return l, nil
 }

@@ -22,8 +22,11 @@ func (d *Driver) newID(k blueprint.Kind, r *blueprint.Resource) string {
 	return d.idWith(kinds[k].idPrefix, h)
 }
 
-func (d *Driver) idWith(prefix string, h uint64) string {
-	if d.opts.IDStyle == IDStyleOutscale {
+func (d *Driver) idWith(prefix string, h uint64) string { return idIn(d.opts.IDStyle, prefix, h) }
+
+// idIn spells an id of prefix and hash h in style.
+func idIn(style IDStyle, prefix string, h uint64) string {
+	if style == IDStyleOutscale {
 		return fmt.Sprintf("%s-%08x", prefix, uint32(h))
 	}
 	return fmt.Sprintf("%s-0%016x", prefix, h)

@@ -31,6 +31,9 @@ var peeringsGone = []string{"deleted", "rejected", "failed", "expired"}
 // with a Net of another region, and an accepter's side (in one region the
 // requester's side makes the whole peering).
 func (d *Driver) Check(_ string, r blueprint.Resource) error {
+	if d == nil {
+		return d.ready("Check", r.Kind)
+	}
 	s := r.NetPeering
 	if r.Kind != blueprint.KindNetPeering || s == nil {
 		return nil
@@ -115,18 +118,31 @@ func (d *Driver) createNetPeering(ctx context.Context, req driver.Request) (driv
 	}
 	id := p.GetNetPeeringId()
 	if st := p.GetState(); st.GetName() == "pending-acceptance" {
-		resp, err := call(ctx, d, "AcceptNetPeering", string(k), id, func(ctx context.Context) (osc.AcceptNetPeeringResponse, *http.Response, error) {
-			return d.api.NetPeeringApi.AcceptNetPeering(ctx).AcceptNetPeeringRequest(osc.AcceptNetPeeringRequest{NetPeeringId: id}).Execute()
-		})
-		if err != nil {
+		if p, err = d.acceptPeering(ctx, id); err != nil {
 			return driver.Observed{}, err
 		}
-		p = resp.GetNetPeering()
 	}
 	if err := d.tagNew(ctx, k, id, req.Tags, nil); err != nil {
 		return driver.Observed{}, err
 	}
 	return peeringObserved(p, req.Tags, d.region), nil
+}
+
+// acceptPeering accepts the peering id. A repeat whose first answer was
+// lost is refused (the peering is active, not pending): the peering read
+// active is the answer.
+func (d *Driver) acceptPeering(ctx context.Context, id string) (osc.NetPeering, error) {
+	resp, err := call(ctx, d, "AcceptNetPeering", string(blueprint.KindNetPeering), id, func(ctx context.Context) (osc.AcceptNetPeeringResponse, *http.Response, error) {
+		return d.api.NetPeeringApi.AcceptNetPeering(ctx).AcceptNetPeeringRequest(osc.AcceptNetPeeringRequest{NetPeeringId: id}).Execute()
+	})
+	if err == nil {
+		return resp.GetNetPeering(), nil
+	}
+	ps, rerr := d.readNetPeerings(ctx, osc.FiltersNetPeering{NetPeeringIds: &[]string{id}, StateNames: &[]string{"active"}}, id)
+	if rerr == nil && len(ps) == 1 {
+		return ps[0], nil
+	}
+	return osc.NetPeering{}, err
 }
 
 // requestPeering returns the untagged live peering from net to peer, or
