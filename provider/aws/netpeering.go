@@ -263,8 +263,8 @@ func (d *Driver) deleteNetPeering(ctx context.Context, cur driver.Observed) erro
 		return nil
 	case err != nil && !isCode(err, driver.Invalid):
 		return err
-	case o.Status == string(ec2types.VpcPeeringConnectionStateReasonCodeRejected):
-		return nil // AWS deletes a rejected connection itself
+	case slices.Contains(pcxFailed, ec2types.VpcPeeringConnectionStateReasonCode(o.Status)):
+		return nil // AWS refuses to delete a failed or rejected connection, and removes it itself
 	}
 	_, err = d.EC2.DeleteVpcPeeringConnection(ctx, &ec2.DeleteVpcPeeringConnectionInput{VpcPeeringConnectionId: awssdk.String(cur.ID)})
 	if err = mapErr("DeleteVpcPeeringConnection", "net_peering", cur.ID, err); err != nil {
