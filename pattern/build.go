@@ -563,9 +563,14 @@ func (d *design) runsNodes(name string) bool {
 	if _, ok := d.clusters[name]; ok {
 		return true
 	}
-	// On AWS the managed cache always exists: its fallback's peer ports
-	// would open the cache's group to itself for nothing.
-	if c, ok := d.caches[name]; ok && c.FallbackToCluster && d.arch.Profile.Name != netplan.AWS.Name {
+	// On AWS the managed cache and database always exist: their
+	// fallbacks' peer ports (Galera's, Redis's) would open the tier's
+	// group to itself for nothing, as RDS and ElastiCache replicate on
+	// the cloud's own network.
+	if d.arch.Profile.Name == netplan.AWS.Name {
+		return false
+	}
+	if c, ok := d.caches[name]; ok && c.FallbackToCluster {
 		return true
 	}
 	db, ok := d.dbs[name]

@@ -41,7 +41,7 @@ func TestMermaidContent(t *testing.T) {
 		`inet_out(("internet<br/>(outbound)"))`,
 		`igw[["internet gateway"]]`,
 		`subgraph t_app["app · private tier<br/>2–6 × t3.small nodes, scale at 60% CPU<br/>out to the internet: tcp/443, through the NAT gateway of its zone"]`,
-		`subgraph t_db["db · isolated tier<br/>managed MySQL db.t3.micro, 20 GiB, Multi-AZ<br/>between its nodes: tcp/3306, tcp/4444, tcp/4567, udp/4567, tcp/4568"]`,
+		`subgraph t_db["db · isolated tier<br/>managed MySQL db.t3.micro, 20 GiB, Multi-AZ"]`, // RDS peers on its own network
 		`nat_gateway_nat_a[/"NAT gateway a"/]`,
 		`s_db_b["db/b<br/>10.0.5.0/24"]`,
 		`igw -->|"tcp/80"| lb_app_lb`,

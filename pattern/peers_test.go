@@ -32,9 +32,11 @@ func TestReadyPatternsClustersCanCluster(t *testing.T) {
 			map[string][]string{"bus": {"tcp/4369", "tcp/25672", "tcp/35672", "tcp/35682"}, "db": {"tcp/3306", "tcp/4444", "tcp/4567", "udp/4567", "tcp/4568"}}},
 		{"cloudnative-kafka", pattern.CloudNative(pattern.CloudNativeOptions{Profile: netplan.AWS, Bus: pattern.BusKafka}),
 			map[string][]string{"bus": {"tcp/9092", "tcp/9093"}}},
-		{"elastic", pattern.Elastic(pattern.ElasticOptions{Profile: netplan.AWS}),
-			map[string][]string{"db": {"tcp/5432"}}}, // the cache is managed on AWS: no peers (TestElasticManagedCache)
-		{"webapp", pattern.WebApp(pattern.WebAppOptions{Profile: netplan.AWS}),
+		// The managed database and cache fall back to clusters where the
+		// cloud has no managed service: on OUTSCALE's profile they peer.
+		{"elastic", pattern.Elastic(pattern.ElasticOptions{Profile: netplan.Outscale}),
+			map[string][]string{"db": {"tcp/5432"}}},
+		{"webapp", pattern.WebApp(pattern.WebAppOptions{Profile: netplan.Outscale}),
 			map[string][]string{"db": {"tcp/3306", "tcp/4444", "tcp/4567", "udp/4567", "tcp/4568"}}},
 		{"dmz", pattern.DMZ(pattern.DMZOptions{Profile: netplan.AWS}),
 			map[string][]string{"db": {"tcp/3306", "tcp/4567"}}},
@@ -59,6 +61,25 @@ func TestReadyPatternsClustersCanCluster(t *testing.T) {
 					v := r.CanReach(netplan.Query{From: netplan.Tier(name), To: name, Protocol: f.Protocol, Port: f.Ports.From})
 					assert.True(t, v.Allowed, "%s %s: %s", name, p, v)
 				}
+			}
+		})
+	}
+}
+
+// On AWS's profile a managed database or cache always exists (RDS and
+// ElastiCache replicate on the cloud's own network): its group admits
+// none of its own members, which its fallback cluster's peer ports would.
+func TestManagedTiersHaveNoPeerRulesOnAWS(t *testing.T) {
+	t.Parallel()
+	for name, arch := range map[string]*pattern.Architecture{
+		"webapp":  pattern.WebApp(pattern.WebAppOptions{Profile: netplan.AWS}),
+		"elastic": pattern.Elastic(pattern.ElasticOptions{Profile: netplan.AWS}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			bp := build(t, arch)
+			for _, r := range sgRules(t, bp, "db").Inbound {
+				assert.NotEqual(t, "security_group/db", string(r.Group), "db admits its own group: %v", r)
 			}
 		})
 	}
