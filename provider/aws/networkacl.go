@@ -157,7 +157,7 @@ func (d *Driver) reconcileNetworkACL(ctx context.Context, req driver.Request, cu
 		for n := range byNum {
 			changed = true
 			_, err := d.EC2.DeleteNetworkAclEntry(ctx, &ec2.DeleteNetworkAclEntryInput{NetworkAclId: awssdk.String(id), Egress: awssdk.Bool(egress), RuleNumber: awssdk.Int32(int32(n))})
-			if err != nil && !isCode(err, driver.NotFound) {
+			if err != nil && !isCode(err, driver.NotFound) && !d.entryGone(ctx, err, id, egress, n) {
 				return driver.Observed{}, mapErr("DeleteNetworkAclEntry", "network_acl", id, err)
 			}
 		}
@@ -255,7 +255,7 @@ func (d *Driver) moveSubnetsToACL(ctx context.Context, vpc, acl string, subnets 
 			_, err := d.EC2.ReplaceNetworkAclAssociation(ctx, &ec2.ReplaceNetworkAclAssociationInput{
 				AssociationId: as.NetworkAclAssociationId, NetworkAclId: awssdk.String(acl),
 			})
-			if err != nil {
+			if err != nil && !d.movedTo(ctx, err, acl, awssdk.ToString(as.SubnetId)) {
 				return mapErr("ReplaceNetworkAclAssociation", "network_acl", acl, err)
 			}
 		}
@@ -331,7 +331,7 @@ func (d *Driver) deleteNetworkACL(ctx context.Context, cur driver.Observed) erro
 		_, err := d.EC2.ReplaceNetworkAclAssociation(ctx, &ec2.ReplaceNetworkAclAssociationInput{
 			AssociationId: as.NetworkAclAssociationId, NetworkAclId: awssdk.String(def),
 		})
-		if err != nil {
+		if err != nil && !d.movedTo(ctx, err, def, awssdk.ToString(as.SubnetId)) {
 			return mapErr("ReplaceNetworkAclAssociation", "network_acl", cur.ID, err)
 		}
 	}
@@ -340,4 +340,46 @@ func (d *Driver) deleteNetworkACL(ctx context.Context, cur driver.Observed) erro
 		return nil
 	}
 	return mapErr("DeleteNetworkAcl", "network_acl", cur.ID, err)
+}
+
+// entryGone reports, after a delete of entry n of ACL id failed with err,
+// whether the entry is gone all the same: a call sent again by the SDK
+// after a server error or a lost answer finds no entry, and moto then
+// answers HTTP 500 rather than a "not found" error. Only an Unavailable
+// error is looked into, with one read of the ACL.
+func (d *Driver) entryGone(ctx context.Context, err error, id string, egress bool, n int) bool {
+	if !isCode(err, driver.Unavailable) {
+		return false
+	}
+	out, rerr := d.EC2.DescribeNetworkAcls(ctx, &ec2.DescribeNetworkAclsInput{NetworkAclIds: []string{id}})
+	if rerr != nil || len(out.NetworkAcls) != 1 {
+		return false
+	}
+	return !slices.ContainsFunc(out.NetworkAcls[0].Entries, func(e ec2types.NetworkAclEntry) bool {
+		return awssdk.ToBool(e.Egress) == egress && int(awssdk.ToInt32(e.RuleNumber)) == n
+	})
+}
+
+// movedTo reports, after a ReplaceNetworkAclAssociation of subnet to ACL
+// acl failed with err, whether the subnet is in acl all the same (a call
+// sent again finds its association replaced already: moto then answers
+// HTTP 500). Only an Unavailable error is looked into, with one read.
+func (d *Driver) movedTo(ctx context.Context, err error, acl, subnet string) bool {
+	if !isCode(err, driver.Unavailable) || subnet == "" {
+		return false
+	}
+	out, rerr := d.EC2.DescribeNetworkAcls(ctx, &ec2.DescribeNetworkAclsInput{
+		Filters: []ec2types.Filter{filter("association.subnet-id", subnet)},
+	})
+	if rerr != nil {
+		return false
+	}
+	for _, a := range out.NetworkAcls {
+		for _, as := range a.Associations {
+			if awssdk.ToString(as.SubnetId) == subnet {
+				return awssdk.ToString(a.NetworkAclId) == acl
+			}
+		}
+	}
+	return false
 }

@@ -487,3 +487,43 @@ func TestLostAnswerInstanceRole(t *testing.T) {
 	_, err = eng.Destroy(t.Context(), bp.Deployment, allowStateful(bp))
 	require.NoError(t, err)
 }
+
+// TestLostAnswerNetworkACL loses the first answer of every network ACL
+// entry delete and association move: the SDK sends the call again, which
+// then names an entry or an association that is gone, and moto answers
+// HTTP 500. The driver reads the ACL and finds the work done: the apply,
+// the change that drops an entry and the destroy all complete.
+func TestLostAnswerNetworkACL(t *testing.T) {
+	t.Parallel()
+	mw, lost := loseAnswers(func(op string) bool {
+		return op == "DeleteNetworkAclEntry" || op == "ReplaceNetworkAclAssociation"
+	})
+	td := newDriver(t, func(o *aws.Options) { o.APIOptions = append(o.APIOptions, mw) })
+	bp, err := pattern.ThreeTier(pattern.ThreeTierOptions{Name: "lossyacl", Profile: netplan.AWS,
+		WebImage: motoImage, AppImage: motoImage, DBImage: motoImage}).Build()
+	require.NoError(t, err)
+	eng := provider.NewEngine(td.Driver, func(o *provider.Options) {
+		o.RateLimit = -1
+		o.PollMin, o.PollMax = 5*time.Millisecond, 20*time.Millisecond
+		o.WaitTimeout = 30 * time.Second
+	})
+	_, err = eng.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	var acl *blueprint.NetworkACLSpec
+	for i := range bp.Resources {
+		if a := bp.Resources[i].NetworkACL; a != nil && len(a.Inbound) > 1 {
+			acl = a
+			break
+		}
+	}
+	require.NotNil(t, acl, "a network ACL with two inbound entries")
+	acl.Inbound = acl.Inbound[:len(acl.Inbound)-1]
+	_, err = eng.Apply(t.Context(), bp)
+	require.NoError(t, err, "the entry's delete was sent twice")
+	res, err := eng.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	assert.Zero(t, res.WriteCalls, "converged: %s", res)
+	_, err = eng.Destroy(t.Context(), bp.Deployment, allowStateful(bp))
+	require.NoError(t, err, "the subnets' moves back to the default ACL were sent twice")
+	assert.Positive(t, lost.Load())
+}
