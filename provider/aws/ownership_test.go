@@ -472,11 +472,7 @@ func TestLostAnswerInstanceRole(t *testing.T) {
 	mw, lost := loseAnswers(iamWrites)
 	td := newDriver(t, func(o *aws.Options) { o.APIOptions = append(o.APIOptions, mw) })
 	bp := grantedWebApp(t, "lossyrole", pattern.FlowLogs{Off: true})
-	eng := provider.NewEngine(td.Driver, func(o *provider.Options) {
-		o.RateLimit = -1
-		o.PollMin, o.PollMax = 5*time.Millisecond, 20*time.Millisecond
-		o.WaitTimeout = 30 * time.Second
-	})
+	eng := engine(td.Driver)
 	_, err := eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
 	assert.Positive(t, lost.Load())
@@ -502,11 +498,7 @@ func TestLostAnswerNetworkACL(t *testing.T) {
 	bp, err := pattern.ThreeTier(pattern.ThreeTierOptions{Name: "lossyacl", Profile: netplan.AWS,
 		WebImage: motoImage, AppImage: motoImage, DBImage: motoImage}).Build()
 	require.NoError(t, err)
-	eng := provider.NewEngine(td.Driver, func(o *provider.Options) {
-		o.RateLimit = -1
-		o.PollMin, o.PollMax = 5*time.Millisecond, 20*time.Millisecond
-		o.WaitTimeout = 30 * time.Second
-	})
+	eng := engine(td.Driver)
 	_, err = eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
 	var acl *blueprint.NetworkACLSpec
