@@ -110,6 +110,9 @@ type Driver struct {
 	// client token nor tags, so that one's lost answer is never confused
 	// with another's new resource (see createAdopting).
 	creating sync.Map // blueprint.Kind -> *sync.Mutex
+
+	// svc holds the ids of the region's Net access point services.
+	svc serviceIDs
 }
 
 // New returns a Driver. It makes no API call: it resolves the credentials,
@@ -201,6 +204,9 @@ func (d *Driver) Capabilities() driver.Capabilities {
 		// CreateNatService and CreateVms take a ClientToken; no other create does.
 		ClientTokens:   []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindCluster},
 		NoEmptyCluster: noEmptyCluster,
+		// Net access points reach OOS only, through route tables.
+		EndpointServices: endpointServices(),
+		NoEndpoint:       noInterfaceEndpoints,
 	}
 	for k, ops := range kinds {
 		if ops.unsupported != "" {
