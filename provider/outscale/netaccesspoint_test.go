@@ -30,12 +30,13 @@ func oscAPI(t *testing.T, srv *osctest.Server) (*osc.APIClient, context.Context)
 	return osc.NewAPIClient(cfg), context.WithValue(t.Context(), osc.ContextAWSv4, osc.AWSv4{AccessKey: "AK", SecretKey: "SK"})
 }
 
-// bucketThreeTier is the OUTSCALE three-tier (nginx public, intel and db
-// isolated) whose application cluster (intel) reads a bucket (OOS,
-// OUTSCALE's object storage); more adds S3 users.
-func bucketThreeTier(t *testing.T, more ...string) *blueprint.Blueprint {
+// bucketThreeTier is the OUTSCALE three-tier (nginx public, db isolated,
+// intel private with egress, isolated without) whose application cluster
+// (intel) reads a bucket (OOS, OUTSCALE's object storage); more adds S3
+// users.
+func bucketThreeTier(t *testing.T, egress bool, more ...string) *blueprint.Blueprint {
 	t.Helper()
-	a := pattern.ThreeTier(pattern.ThreeTierOptions{Name: "shop", Profile: netplan.Outscale,
+	a := pattern.ThreeTier(pattern.ThreeTierOptions{Name: "shop", Profile: netplan.Outscale, AppEgress: egress,
 		WebImage: suiteImage, AppImage: suiteImage, DBImage: suiteImage, InstanceType: "tinav5.c2r4p2"})
 	for i := range a.Clusters {
 		if a.Clusters[i].Tier == "intel" {
@@ -107,7 +108,7 @@ func TestThreeTierAccessPoint(t *testing.T) {
 	srv := osctest.New(t)
 	d := newDriver(t, srv)
 	eng := engineFor(d)
-	bp := bucketThreeTier(t)
+	bp := bucketThreeTier(t, false)
 	_, err := eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
 
@@ -145,7 +146,7 @@ func TestThreeTierAccessPoint(t *testing.T) {
 	_, perOp2 := srv.Requests()
 	assert.Equal(t, writes(perOp), writes(perOp2), "re-apply sends no OUTSCALE write")
 
-	wider := bucketThreeTier(t, "intel", "db")
+	wider := bucketThreeTier(t, false, "intel", "db")
 	_, err = eng.Apply(t.Context(), wider)
 	require.NoError(t, err)
 	_, perOp3 := srv.Requests()
