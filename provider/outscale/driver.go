@@ -200,6 +200,9 @@ func (d *Driver) Capabilities() driver.Capabilities {
 			// ReadKeypairs returns the key's fingerprint, never the key: the
 			// hash in the keypair's name tells another key.
 			blueprint.KindKeyPair: {"public_key"},
+			// A Net peering names the peer Net by its id; the logical id
+			// (PeerNet) found it at the create and is not read back.
+			blueprint.KindNetPeering: {"peer_net"},
 		},
 		// CreateNatService and CreateVms take a ClientToken; no other create does.
 		ClientTokens:   []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindCluster},
