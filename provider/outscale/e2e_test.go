@@ -87,30 +87,12 @@ func leftovers(t *testing.T, d *outscale.Driver) []string {
 // logical-id space (provider ids replaced by logical ids).
 func state(t *testing.T, d driver.Driver, dep string) map[string]string {
 	t.Helper()
-	ids := map[string]string{}
-	var all []driver.Observed
-	for _, k := range blueprint.Kinds {
-		obs, err := d.List(t.Context(), driver.Query{Deployment: dep, Kind: k})
-		require.NoError(t, err)
-		for _, o := range obs {
-			ids[o.ID] = o.LogicalID
-			all = append(all, o)
-		}
-	}
 	out := map[string]string{}
-	for _, o := range all {
-		r := o.Resource.Clone()
-		for _, ref := range r.Refs() {
-			if lid, ok := ids[string(*ref)]; ok {
-				*ref = blueprint.Ref(lid)
-			}
-		}
+	for lid, r := range readBackLogical(t, d, dep) {
 		if r.Cluster != nil {
 			slices.Sort(r.Cluster.SecurityGroups)
 		}
-		_, dup := out[o.LogicalID]
-		require.False(t, dup, "two resources carry %s", o.LogicalID)
-		out[o.LogicalID] = fmt.Sprintf("%+v", r.Spec())
+		out[lid] = fmt.Sprintf("%+v", r.Spec())
 	}
 	return out
 }

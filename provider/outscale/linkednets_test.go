@@ -59,7 +59,7 @@ func TestLinkedNetsOneRegion(t *testing.T) {
 	_, err = eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
 
-	api, ctx := oscAPI(t, srv)
+	api, ctx := apiClient(t, srv)
 	ps, _, err := api.NetPeeringApi.ReadNetPeerings(ctx).ReadNetPeeringsRequest(osc.ReadNetPeeringsRequest{}).Execute()
 	require.NoError(t, err)
 	require.Len(t, ps.GetNetPeerings(), 1)
@@ -136,7 +136,8 @@ func TestLinkedNetsOneRegion(t *testing.T) {
 }
 
 // readBackLogical lists every resource of deployment, its references
-// turned into logical ids, by logical id.
+// turned into logical ids, by logical id; two resources of one logical id
+// fail the test.
 func readBackLogical(t *testing.T, d driver.Driver, dep string) map[string]blueprint.Resource {
 	t.Helper()
 	logical := map[string]string{}
@@ -157,6 +158,8 @@ func readBackLogical(t *testing.T, d driver.Driver, dep string) map[string]bluep
 				*ref = blueprint.Ref(l)
 			}
 		}
+		_, dup := out[o.LogicalID]
+		require.False(t, dup, "two resources carry %s", o.LogicalID)
 		out[o.LogicalID] = r
 	}
 	return out

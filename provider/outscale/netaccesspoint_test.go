@@ -21,15 +21,6 @@ import (
 	"github.com/archkit/archkit/tier"
 )
 
-// oscAPI returns an SDK client of srv and its context: the tests read
-// back what the driver made the way an operator would.
-func oscAPI(t *testing.T, srv *osctest.Server) (*osc.APIClient, context.Context) {
-	t.Helper()
-	cfg := osc.NewConfiguration()
-	cfg.Servers = osc.ServerConfigurations{{URL: srv.URL()}}
-	return osc.NewAPIClient(cfg), context.WithValue(t.Context(), osc.ContextAWSv4, osc.AWSv4{AccessKey: "AK", SecretKey: "SK"})
-}
-
 // bucketThreeTier is the OUTSCALE three-tier (nginx public, db isolated,
 // intel private with egress, isolated without) whose application cluster
 // (intel) reads a bucket (OOS, OUTSCALE's object storage); more adds S3
@@ -69,7 +60,7 @@ func tablesOfTiers(bp *blueprint.Blueprint, tiers ...string) []string {
 // prefix list to.
 func accessPointRoutes(t *testing.T, srv *osctest.Server) (oosID string, routes map[string][]string) {
 	t.Helper()
-	api, ctx := oscAPI(t, srv)
+	api, ctx := apiClient(t, srv)
 	svc, _, err := api.NetAccessPointApi.ReadNetAccessPointServices(ctx).ReadNetAccessPointServicesRequest(osc.ReadNetAccessPointServicesRequest{
 		Filters: &osc.FiltersService{ServiceNames: &[]string{"com.outscale.eu-west-2.oos"}}}).Execute()
 	require.NoError(t, err)
@@ -112,7 +103,7 @@ func TestThreeTierAccessPoint(t *testing.T) {
 	_, err := eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
 
-	api, ctx := oscAPI(t, srv)
+	api, ctx := apiClient(t, srv)
 	aps, _, err := api.NetAccessPointApi.ReadNetAccessPoints(ctx).ReadNetAccessPointsRequest(osc.ReadNetAccessPointsRequest{}).Execute()
 	require.NoError(t, err)
 	require.Len(t, aps.GetNetAccessPoints(), 1)
@@ -261,7 +252,7 @@ func TestNetAccessPointRefusals(t *testing.T) {
 	_, err = d.Create(ctx, providertest.Request(dep, second, ids))
 	assert.Equal(t, driver.AlreadyExists, driver.CodeOf(err), "the table routes OOS already: %v", err)
 
-	api, actx := oscAPI(t, srv)
+	api, actx := apiClient(t, srv)
 	_, _, err = api.NetApi.DeleteNet(actx).DeleteNetRequest(osc.DeleteNetRequest{NetId: ids["net/main"]}).Execute()
 	require.Error(t, err, "a Net with a live access point stays")
 	require.NoError(t, d.Delete(ctx, first, driver.DeleteOptions{}))
