@@ -188,3 +188,56 @@ func FuzzBuildServices(f *testing.F) {
 		require.NoError(t, bp.Validate())
 	})
 }
+
+// FuzzMultiRegion builds a deployment over fuzzed regions, links, flows
+// between regions and supernets: Build never panics, and when it
+// succeeds every region's Blueprint is valid and no two regions' Nets
+// overlap.
+func FuzzMultiRegion(f *testing.F) {
+	f.Add("10.0.0.0/8", "eu-west-3;eu-west-1", "app@eu-west-3 -> app@eu-west-1 tcp/8080", uint8(16), uint8(0))
+	f.Add("10.0.0.0/15", "a;b;c", "web@a -> db@c tcp/5432;x@b -> y tcp/1", uint8(17), uint8(3))
+	f.Add("fd00::/40", "r1;r1", "", uint8(0), uint8(5))
+	f.Fuzz(func(t *testing.T, supernet, regions, flows string, bits, opts uint8) {
+		names := strings.Split(regions, ";")
+		m := pattern.Regions("fuzz", supernet, func(region string) *pattern.Architecture {
+			return pattern.WebApp(pattern.WebAppOptions{Name: "fuzz", Profile: netplan.AWS})
+		})
+		m.Bits = int(bits) % 40
+		m.NoImageCopies, m.NoDatabaseReplicas = opts&1 != 0, opts&2 != 0
+		m.Primary(names[0])
+		for i, r := range names[1:] {
+			m.Recovery(r, []pattern.Posture{pattern.PilotLight, pattern.WarmStandby}[(int(opts)+i)%2])
+			if opts&4 != 0 {
+				m.Link(names[0], r)
+			}
+		}
+		for _, fl := range strings.Split(flows, ";") {
+			if fl != "" {
+				m.Flow(fl)
+			}
+		}
+		if opts&8 != 0 && len(names) > 1 {
+			m.Promote(names[1])
+		}
+		bps, err := m.Build()
+		if err != nil {
+			require.Empty(t, bps, "a failed Build returns no Blueprint")
+			require.NotEmpty(t, err.Error())
+			return
+		}
+		var nets []netip.Prefix
+		for region, bp := range bps {
+			require.NoError(t, bp.Validate(), region)
+			for _, r := range bp.Resources {
+				if r.Kind == blueprint.KindNet {
+					nets = append(nets, r.Net.CIDR)
+				}
+			}
+		}
+		for i, a := range nets {
+			for _, b := range nets[i+1:] {
+				assert.False(t, a.Overlaps(b), "Nets %s and %s overlap", a, b)
+			}
+		}
+	})
+}
