@@ -54,8 +54,13 @@ func endpointServices() map[string]string {
 const noInterfaceEndpoints = "OUTSCALE's Net access points reach its object storage (OOS, the s3 of archkit's services) through route tables only; " +
 	"it has no interface endpoints and no other service of archkit's"
 
-// accessPointsGone are the states of an access point that is going or gone.
-var accessPointsGone = []string{"deleting", "deleted"}
+// The states of an access point that is going or gone: List shows
+// neither; a delete waits until it is deleted (a Net is not deleted while
+// one is deleting).
+var (
+	accessPointsGone = []string{"deleting", "deleted"}
+	accessPointsDead = []string{"deleted"}
+)
 
 // checkNetEndpoint returns why OUTSCALE cannot make the endpoint s, or nil.
 func checkNetEndpoint(s *blueprint.NetEndpointSpec) error {
@@ -96,8 +101,9 @@ func (d *Driver) accessPointObserved(a osc.NetAccessPoint, tags map[string]strin
 	return o
 }
 
-// readAccessPoints reads the live access points f selects.
-func (d *Driver) readAccessPoints(ctx context.Context, f osc.FiltersNetAccessPoint, id string) ([]osc.NetAccessPoint, error) {
+// readAccessPoints reads the access points f selects, but those in a
+// state of gone.
+func (d *Driver) readAccessPoints(ctx context.Context, f osc.FiltersNetAccessPoint, id string, gone []string) ([]osc.NetAccessPoint, error) {
 	aps, err := pages(func(token *string) ([]osc.NetAccessPoint, string, error) {
 		req := osc.ReadNetAccessPointsRequest{Filters: &f, NextPageToken: token}
 		resp, err := call(ctx, d, "ReadNetAccessPoints", string(blueprint.KindNetEndpoint), id, func(ctx context.Context) (osc.ReadNetAccessPointsResponse, *http.Response, error) {
@@ -105,12 +111,12 @@ func (d *Driver) readAccessPoints(ctx context.Context, f osc.FiltersNetAccessPoi
 		})
 		return resp.GetNetAccessPoints(), resp.GetNextPageToken(), err
 	})
-	return slices.DeleteFunc(aps, func(a osc.NetAccessPoint) bool { return slices.Contains(accessPointsGone, a.GetState()) }), err
+	return slices.DeleteFunc(aps, func(a osc.NetAccessPoint) bool { return slices.Contains(gone, a.GetState()) }), err
 }
 
 // listNetAccessPoints lists the deployment's access points, or those of ids.
 func (d *Driver) listNetAccessPoints(ctx context.Context, q driver.Query, ids []string) ([]driver.Observed, error) {
-	aps, err := d.readAccessPoints(ctx, osc.FiltersNetAccessPoint{Tags: ownerFilter(q), NetAccessPointIds: idFilter(ids), NetIds: netFilter(q)}, first(ids))
+	aps, err := d.readAccessPoints(ctx, osc.FiltersNetAccessPoint{Tags: ownerFilter(q), NetAccessPointIds: idFilter(ids), NetIds: netFilter(q)}, first(ids), accessPointsGone)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +157,7 @@ func (d *Driver) createNetAccessPoint(ctx context.Context, req driver.Request) (
 // the service name: what CreateNetAccessPoint could make.
 func (d *Driver) accessPointCandidates(net, name string) func(context.Context) (map[string]osc.NetAccessPoint, error) {
 	return func(ctx context.Context) (map[string]osc.NetAccessPoint, error) {
-		aps, err := d.readAccessPoints(ctx, osc.FiltersNetAccessPoint{NetIds: &[]string{net}, ServiceNames: &[]string{name}}, "")
+		aps, err := d.readAccessPoints(ctx, osc.FiltersNetAccessPoint{NetIds: &[]string{net}, ServiceNames: &[]string{name}}, "", accessPointsGone)
 		if err != nil {
 			return nil, err
 		}
@@ -202,7 +208,7 @@ func (d *Driver) deleteNetAccessPoint(ctx context.Context, cur driver.Observed) 
 		return err
 	}
 	return d.waitFor(ctx, "Delete", k, cur.ID, "deleted", func(ctx context.Context) (bool, error) {
-		aps, err := d.readAccessPoints(ctx, osc.FiltersNetAccessPoint{NetAccessPointIds: &[]string{cur.ID}}, cur.ID)
+		aps, err := d.readAccessPoints(ctx, osc.FiltersNetAccessPoint{NetAccessPointIds: &[]string{cur.ID}}, cur.ID, accessPointsDead)
 		return err == nil && len(aps) == 0, err
 	})
 }

@@ -72,8 +72,9 @@
 //     prefix list (DestinationServiceId) to the access point
 //     (NetAccessPointId) while it lives; UpdateNetAccessPoint adds and
 //     removes tables in place; pending until read [Options.PendingReads]
-//     times, deleted ones stay listed; a Net with a live access point is
-//     not deleted (9045). Security-group rules name a service by its
+//     times, deleting as long after DeleteNetAccessPoint, then listed as
+//     deleted; a Net with an access point not yet deleted is not deleted
+//     (9045). Security-group rules name a service by its
 //     prefix-list id (ServiceIds) in Outbound rules. ReadNetAccessPoints
 //     filters by NetAccessPointIds, NetIds, ServiceNames, States and tags.
 //   - Keypairs: CreateKeypair imports an OpenSSH public key (ssh-rsa,

@@ -12,12 +12,13 @@ import "slices"
 // access point, read back by ReadRouteTables and gone with the access
 // point; UpdateNetAccessPoint adds and removes route tables in place. An
 // access point comes back pending and is available after
-// [Options.PendingReads] reads; a deleted one stays listed as deleted.
+// [Options.PendingReads] reads; a deleted one is deleting (its routes
+// gone) for as many reads, then stays listed as deleted.
 // Chosen where the reference is silent: an unknown service is refused
 // (4047); a route table of another Net is refused (4047); a route table
 // that already routes the service's prefix list (to another access point)
 // is refused (9034); a Net with a live access point is not deleted
-// (9045); a security-group rule names a service (ServiceIds) in an
+// (9045), nor while it is deleting; a security-group rule names a service (ServiceIds) in an
 // Outbound rule only, a service of the region.
 
 type netAccessPointRes struct {
@@ -154,8 +155,11 @@ func (s *Server) readNetAccessPoints(body []byte) (map[string]any, *apiError) {
 		a := s.accessPoints[id]
 		if any1(f.NetAccessPointIds, id) && any1(f.NetIds, a.netID) && any1(f.ServiceNames, a.service) && any1(f.States, a.state) && s.tagsMatch(id, f) {
 			out = append(out, s.renderNetAccessPoint(a))
-			if a.state == "pending" && tick(&a.left) {
+			switch {
+			case a.state == "pending" && tick(&a.left):
 				a.state = "available"
+			case a.state == "deleting" && tick(&a.left):
+				a.state = "deleted"
 			}
 		}
 	}
@@ -205,7 +209,10 @@ func (s *Server) deleteNetAccessPoint(body []byte) (map[string]any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	a.state, a.routeTables = "deleted", nil
+	a.state, a.routeTables, a.left = "deleting", nil, s.opts.PendingReads
+	if a.left == 0 {
+		a.state = "deleted"
+	}
 	return nil, nil
 }
 
@@ -226,10 +233,11 @@ func (s *Server) readNetAccessPointServices(body []byte) (map[string]any, *apiEr
 	return pageOut("Services", out, &in.readRequest)
 }
 
-// netAccessPointOf returns a live access point of net, or nil.
+// netAccessPointOf returns an access point of net that is not deleted
+// (deleting ones included), or nil.
 func (s *Server) netAccessPointOf(net string) *netAccessPointRes {
 	for _, id := range sortedKeys(s.accessPoints) {
-		if a := s.accessPoints[id]; a.live() && a.netID == net {
+		if a := s.accessPoints[id]; a.state != "deleted" && a.netID == net {
 			return a
 		}
 	}
