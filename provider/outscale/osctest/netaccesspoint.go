@@ -17,9 +17,9 @@ import "slices"
 // Chosen where the reference is silent: an unknown service is refused
 // (4047); a route table of another Net is refused (4047); a route table
 // that already routes the service's prefix list (to another access point)
-// is refused (9034); a Net with a live access point is not deleted
-// (9045), nor while it is deleting; a security-group rule names a service (ServiceIds) in an
-// Outbound rule only, a service of the region.
+// is refused (9034); a Net is not deleted while it has an access point,
+// deleting ones included (9045); a security-group rule names a service
+// (ServiceIds) of the region, in an Outbound rule only.
 
 type netAccessPointRes struct {
 	id, netID, service string
