@@ -87,7 +87,8 @@ func TestEndpointsOnFake(t *testing.T) {
 // the sqs interface endpoint, which OUTSCALE lacks, is refused before any
 // call, naming the field and the fix, or dropped with a notice under
 // AllowFallback; the rule to the S3 prefix list stays; an unchanged apply
-// writes nothing and the destroy leaves nothing.
+// writes nothing; the db tier's tables join the access point by one
+// update; the destroy leaves nothing.
 func TestEndpointsOnOutscaleFake(t *testing.T) {
 	t.Parallel()
 	bp := grantedWebApp(t, netplan.Outscale)
@@ -122,7 +123,31 @@ func TestEndpointsOnOutscaleFake(t *testing.T) {
 	_, err = eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
 	assert.Zero(t, d.Counts().Writes)
-	_, err = eng.Destroy(t.Context(), "shop", allowStateful(bp))
+
+	// The db tier calls S3 too: its tables join the access point in place.
+	a := pattern.WebApp(pattern.WebAppOptions{Name: "shop", Profile: netplan.Outscale})
+	for i := range a.Clusters {
+		if a.Clusters[i].Tier == "app" {
+			a.Clusters[i].Grants = []tier.Grant{tier.ReadBucket("shop-assets"), tier.ConsumeQueue("orders")}
+		}
+	}
+	wider, err := a.AddEndpoint(tier.ServiceS3, "db").Build()
+	require.NoError(t, err)
+	d.ResetCalls()
+	_, err = eng.Apply(t.Context(), wider)
+	require.NoError(t, err)
+	var endpointWrites []string
+	for _, c := range d.Calls() {
+		if c.IsWrite() && c.Kind == blueprint.KindNetEndpoint {
+			endpointWrites = append(endpointWrites, c.Op+" "+c.LogicalID)
+		}
+	}
+	assert.Equal(t, []string{fake.OpUpdate + " net_endpoint/s3"}, endpointWrites, "one update, in place")
+	state, _ = snapshot(t, d, "shop")
+	assert.JSONEq(t, `{"net":"net/main","service":"s3","type":"Gateway","route_tables":["route_table/app/a","route_table/app/b","route_table/db/a","route_table/db/b"]}`,
+		state["net_endpoint/s3"])
+
+	_, err = eng.Destroy(t.Context(), "shop", allowStateful(wider))
 	require.NoError(t, err)
 	state, _ = snapshot(t, d, "shop")
 	assert.Empty(t, state)
