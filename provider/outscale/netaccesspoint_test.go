@@ -259,3 +259,12 @@ func TestNetAccessPointRefusals(t *testing.T) {
 	_, routes := accessPointRoutes(t, srv)
 	assert.Empty(t, routes, "the access point's routes went with it")
 }
+
+// TestAccessPointFaults: every CreateNetAccessPoint and every
+// security-group rule write of the bucket three-tier's apply fails once
+// (HTTP 500); the next apply converges to the clean state, nothing
+// duplicated, the one after writes nothing, the destroy leaves nothing.
+func TestAccessPointFaults(t *testing.T) {
+	t.Parallel()
+	faultSweep(t, bucketThreeTier(t, true), []string{"CreateNetAccessPoint", "CreateSecurityGroupRule"})
+}
