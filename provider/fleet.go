@@ -430,7 +430,10 @@ func (e *Engine) unchanged(ctx context.Context, p *planned) *Result {
 
 // Destroy destroys deployment in every region of the Fleet, under the lock
 // of each (taken in lock order), in parallel. optFns apply to every region
-// (DestroyOptions.Lease is ignored).
+// (DestroyOptions.Lease is ignored). A stateful resource the caller did not
+// allow (DestroyOptions.AllowDataLoss), in any region, refuses the whole
+// run before any lock or delete: ErrProtected, a [*RegionError] per region
+// refused.
 func (f *Fleet) Destroy(ctx context.Context, deployment string, optFns ...func(*DestroyOptions)) (*FleetResult, error) {
 	start := time.Now()
 	if f == nil || len(f.engines) == 0 {
@@ -447,6 +450,9 @@ func (f *Fleet) Destroy(ctx context.Context, deployment string, optFns ...func(*
 		if fn != nil {
 			fn(&do)
 		}
+	}
+	if _, err := each(f.names, func(r string) (struct{}, error) { return struct{}{}, f.engines[r].protectDestroy(ctx, deployment, do) }); err != nil {
+		return nil, err
 	}
 	leases, err := f.lockAll(ctx, deployment, f.names, do.Lock)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/fake"
+	"github.com/archkit/archkit/tier"
 )
 
 const (
@@ -364,6 +365,37 @@ func TestFleetProtectedWritesNowhere(t *testing.T) {
 	}
 	_, err = fl.Apply(t.Context(), back, func(o *provider.ApplyOptions) { o.DryRun = true })
 	require.ErrorIs(t, err, provider.ErrProtected, "a dry run reports the refusal too")
+}
+
+// TestFleetDestroyProtectedWritesNowhere: a Fleet destroy that would
+// lose data the caller did not allow in one region (the primary's managed
+// cache) deletes nothing in any region and takes no lock; before, the
+// recovery region, whose database the caller allowed, was destroyed while
+// the primary refused.
+func TestFleetDestroyProtectedWritesNowhere(t *testing.T) {
+	t.Parallel()
+	m := pattern.Regions("cached", "10.0.0.0/8", func(r string) *pattern.Architecture {
+		a := pattern.WebApp(pattern.WebAppOptions{Name: "cached"})
+		if r == primaryRegion {
+			a.AddTier(tier.Tier{Name: "cache", Exposure: netplan.Isolated, Zones: []string{"a", "b"}}).
+				AddCache(tier.NewCache("cache", tier.CacheRedis, "cache.t4g.small"))
+		}
+		return a
+	}).Primary(primaryRegion).Recovery(recoveryRegion, pattern.WarmStandby)
+	fl, fakes := fakeFleet(t, nil)
+	_, err := fl.Apply(t.Context(), m)
+	require.NoError(t, err)
+	for _, d := range fakes {
+		d.ResetCalls()
+	}
+	_, err = fl.Destroy(t.Context(), "cached", func(o *provider.DestroyOptions) { o.AllowDataLoss = []string{"database/db"} })
+	require.ErrorIs(t, err, provider.ErrProtected)
+	assert.Contains(t, err.Error(), "cache/cache")
+	for r, d := range fakes {
+		assert.Zero(t, d.Counts().Writes, "writes in %s", r)
+	}
+	_, err = fl.Destroy(t.Context(), "cached", func(o *provider.DestroyOptions) { o.AllowDataLoss = []string{"database/db", "cache/cache"} })
+	require.NoError(t, err)
 }
 
 func dbOf(t *testing.T, d *fake.Driver) driver.Observed {
