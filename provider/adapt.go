@@ -180,7 +180,7 @@ func adaptFields(r *blueprint.Resource, provider string, caps driver.Capabilitie
 	if len(unsupported) == 0 {
 		return nil, nil
 	}
-	set := specFields(*r)
+	set := specFields(r)
 	fields := make([]string, 0, len(unsupported))
 	for f := range unsupported {
 		if _, ok := set[f]; ok {

@@ -67,7 +67,7 @@ var sensitive = map[string]bool{"user_data": true}
 // specFields returns the JSON fields of r's spec, with zero values (null,
 // "", 0, false, [], {}) left out so that an omitted field and its zero
 // value compare equal.
-func specFields(r blueprint.Resource) map[string]json.RawMessage {
+func specFields(r *blueprint.Resource) map[string]json.RawMessage {
 	raw, err := json.Marshal(r.Spec())
 	if err != nil {
 		return nil
@@ -80,7 +80,7 @@ func specFields(r blueprint.Resource) map[string]json.RawMessage {
 // database's fallback cluster) are compared member by member, reported as
 // "health_check.path".
 func diffResources(old, new blueprint.Resource, skip []string, mutable func(string) bool) []FieldDiff {
-	return diffFields(new.Kind, "", specFields(old), specFields(new), skip, mutable)
+	return diffFields(new.Kind, "", specFields(&old), specFields(&new), skip, mutable)
 }
 
 func diffFields(kind blueprint.Kind, prefix string, of, nf map[string]json.RawMessage, skip []string, mutable func(string) bool) []FieldDiff {

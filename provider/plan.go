@@ -354,8 +354,8 @@ func (e *Engine) prepare(bp *blueprint.Blueprint) (*blueprint.Blueprint, []strin
 	}
 	cp := *bp
 	cp.Resources = make([]blueprint.Resource, len(bp.Resources))
-	for i, r := range bp.Resources {
-		cp.Resources[i] = r.Clone()
+	for i := range bp.Resources {
+		bp.Resources[i].CloneInto(&cp.Resources[i])
 	}
 	expandReplicas(&cp)
 	notices, err := adapt(&cp, e.d.Name(), e.d.Capabilities(), e.opts.AllowFallback)

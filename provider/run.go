@@ -138,10 +138,11 @@ func (r *run) do(ctx context.Context, n *node) error {
 
 // request returns the create/update request of ch, refs resolved.
 func (r *run) request(ch *Change) (driver.Request, error) {
-	res := ch.desired.Clone()
+	var req driver.Request
+	ch.desired.CloneInto(&req.Resource)
 	r.mu.Lock()
 	var missing []string
-	for _, ref := range res.Refs() {
+	for _, ref := range req.Resource.Refs() {
 		if *ref == "" {
 			continue
 		}
@@ -171,7 +172,8 @@ func (r *run) request(ch *Change) (driver.Request, error) {
 	// a replace never takes the resource it replaces.
 	token := driver.Token(dep, ch.ID, r.life)
 	tags[driver.TagToken] = token
-	return driver.Request{Deployment: dep, Resource: res, Token: token, Tags: tags}, nil
+	req.Deployment, req.Token, req.Tags = dep, token, tags
+	return req, nil
 }
 
 func (r *run) onRetry(ctx context.Context, ch *Change, action Action) func(int, error) {

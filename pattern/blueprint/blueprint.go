@@ -101,7 +101,8 @@ func (bp *Blueprint) Validate() error {
 		errs = append(errs, fmt.Errorf("blueprint: %w", err))
 	}
 	ids := make(map[string]Kind, len(bp.Resources))
-	for i, r := range bp.Resources {
+	for i := range bp.Resources {
+		r := &bp.Resources[i] // a pointer: a copy would move to the heap (the registry's function values)
 		if r.ID == "" {
 			errs = append(errs, fmt.Errorf("blueprint: resources[%d].id: empty; give every resource a logical id", i))
 			continue
@@ -114,7 +115,8 @@ func (bp *Blueprint) Validate() error {
 			errs = append(errs, fmt.Errorf("blueprint: resources[%d] (%s): %w", i, r.ID, err))
 		}
 	}
-	for _, r := range bp.Resources {
+	for i := range bp.Resources {
+		r := &bp.Resources[i]
 		for _, ref := range r.Refs() {
 			if *ref == "" {
 				continue
@@ -645,11 +647,29 @@ func (r *Resource) Dependencies() []string {
 // Clone returns a deep copy of r: changing the copy's slices or specs
 // leaves r untouched.
 func (r Resource) Clone() Resource {
-	c := Resource{ID: r.ID, Kind: r.Kind, DependsOn: slices.Clone(r.DependsOn)}
-	for i := range registry {
-		registry[i].cloneInto(&c, &r)
-	}
+	var c Resource
+	r.CloneInto(&c)
 	return c
+}
+
+// CloneInto sets *dst to a deep copy of *r, as [Resource.Clone] returns.
+// The kinds' registry clones through function values, which escape
+// analysis cannot see into, so Clone moves its receiver and its result to
+// the heap (two 256-byte allocations a copy); CloneInto moves neither
+// when both already live there (a slice's element, a struct behind a
+// pointer): what copies thousands of resources uses it.
+func (r *Resource) CloneInto(dst *Resource) {
+	if r == nil || dst == nil {
+		return
+	}
+	if dst == r {
+		*dst = r.Clone()
+		return
+	}
+	*dst = Resource{ID: r.ID, Kind: r.Kind, DependsOn: slices.Clone(r.DependsOn)}
+	for i := range registry {
+		registry[i].cloneInto(dst, r)
+	}
 }
 
 // Normalize puts r in canonical form for comparison, in place: DependsOn

@@ -1,7 +1,7 @@
 package fake
 
 import (
-	"slices"
+	"iter"
 	"time"
 
 	"github.com/archkit/archkit/pattern/blueprint"
@@ -38,7 +38,56 @@ type Counts struct {
 func (d *Driver) record(c Call, err error) {
 	c.Err = err
 	c.Time = d.opts.Now()
-	d.calls = append(d.calls, c)
+	d.calls.add(c)
+}
+
+// callLog holds the calls in blocks that double up to maxLogBlock calls:
+// logging a call never copies the ones before it, where one slice would
+// copy its whole log each time it grew (five times the log's final size
+// over an apply of thousands of resources).
+type callLog struct {
+	blocks [][]Call
+	n      int
+}
+
+const maxLogBlock = 1024
+
+func (l *callLog) add(c Call) {
+	if len(l.blocks) == 0 || len(l.blocks[len(l.blocks)-1]) == cap(l.blocks[len(l.blocks)-1]) {
+		size := 8
+		if len(l.blocks) > 0 {
+			size = min(2*cap(l.blocks[len(l.blocks)-1]), maxLogBlock)
+		}
+		l.blocks = append(l.blocks, make([]Call, 0, size))
+	}
+	last := &l.blocks[len(l.blocks)-1]
+	*last = append(*last, c)
+	l.n++
+}
+
+// list returns a copy of the log, oldest first; nil when it is empty.
+func (l *callLog) list() []Call {
+	if l.n == 0 {
+		return nil
+	}
+	out := make([]Call, 0, l.n)
+	for _, b := range l.blocks {
+		out = append(out, b...)
+	}
+	return out
+}
+
+// all yields the calls of the log, oldest first.
+func (l *callLog) all() iter.Seq[Call] {
+	return func(yield func(Call) bool) {
+		for _, b := range l.blocks {
+			for _, c := range b {
+				if !yield(c) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // Calls returns a copy of the call log, oldest first.
@@ -48,7 +97,7 @@ func (d *Driver) Calls() []Call {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return slices.Clone(d.calls)
+	return d.calls.list()
 }
 
 // ResetCalls empties the call log, so that a test can count the calls of
@@ -59,7 +108,7 @@ func (d *Driver) ResetCalls() {
 		return
 	}
 	d.mu.Lock()
-	d.calls = nil
+	d.calls = callLog{}
 	d.mu.Unlock()
 }
 
@@ -71,7 +120,7 @@ func (d *Driver) Counts() Counts {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	n := Counts{ByOp: map[string]int{}, ByKind: map[blueprint.Kind]int{}, WritesByKind: map[blueprint.Kind]int{}}
-	for _, c := range d.calls {
+	for c := range d.calls.all() {
 		n.Calls++
 		n.ByOp[c.Op]++
 		if c.Kind != "" {

@@ -183,7 +183,7 @@ type Driver struct {
 	latency time.Duration
 	faults  []*faultState
 	thr     *throttle
-	calls   []Call
+	calls   callLog
 
 	deletedDBs []DeletedDatabase
 
@@ -538,7 +538,12 @@ func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observe
 	if !d.usable() {
 		return driver.Observed{}, errNilDriver
 	}
-	r := stored(req.Resource)
+	// The fake's own copy, made in place in its entry: one copy of the
+	// caller's resource, which the fake never aliases.
+	e := &entry{}
+	req.Resource.CloneInto(&e.res)
+	e.res.DropFallback()
+	r := e.res
 	req.Resource = r
 	if _, no := d.opts.Unsupported[r.Kind]; !no && r.Kind == blueprint.KindNetPeering && r.NetPeering != nil && d.validPeering(r) {
 		return d.createNetPeering(ctx, req)
@@ -556,7 +561,7 @@ func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observe
 			out, c.ID = o, o.ID
 			return err
 		}
-		e, err := d.create(req)
+		e, err := d.create(req, e)
 		if err != nil {
 			return err
 		}
@@ -571,16 +576,17 @@ func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observe
 	return out, err
 }
 
-// create stores req.Resource, a copy of the caller's made by [stored].
-func (d *Driver) create(req driver.Request) (*entry, error) {
-	r := req.Resource
+// create stores e, whose res is req.Resource, a copy of the caller's as
+// the cloud keeps it (see [stored]).
+func (d *Driver) create(req driver.Request, e *entry) (*entry, error) {
+	r := &e.res
 	if reason, no := d.opts.Unsupported[r.Kind]; no {
 		return nil, d.errf(OpCreate, r.Kind, r.ID, driver.Unsupported, "%s", reason)
 	}
 	if r.Spec() == nil {
 		return nil, d.errf(OpCreate, r.Kind, r.ID, driver.Invalid, "kind %q: no %q spec; set the spec that matches the kind", r.Kind, r.Kind)
 	}
-	e := &entry{kind: r.Kind, res: r, tags: maps.Clone(req.Tags)}
+	e.kind, e.tags = r.Kind, maps.Clone(req.Tags)
 	if e.tags == nil {
 		e.tags = map[string]string{}
 	}
@@ -588,7 +594,7 @@ func (d *Driver) create(req driver.Request) (*entry, error) {
 		return nil, err
 	}
 	e.id = d.newID(r.Kind, &e.res)
-	e.origin = r // the fake never changes a stored spec in place: Update and Mutate store new ones
+	e.origin = *r // the fake never changes a stored spec in place: Update and Mutate store new ones
 	if r.Kind.IsAsync() {
 		e.pending = d.opts.PendingReads
 	}
@@ -782,11 +788,11 @@ func (e *entry) observed() driver.Observed {
 	o := driver.Observed{
 		ID:        e.id,
 		LogicalID: e.tags[driver.TagLogicalID],
-		Resource:  e.res.Clone(),
 		Ready:     e.pending == 0,
 		Status:    e.status(),
 		Tags:      maps.Clone(e.tags),
 	}
+	e.res.CloneInto(&o.Resource)
 	if e.link != nil {
 		o.Ready = o.Status == peeringActive
 	}
