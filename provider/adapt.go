@@ -27,7 +27,7 @@ import (
 func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, allowFallback bool) (notices []string, err error) {
 	var errs []error
 	dropped := map[string]bool{}
-	out := make([]blueprint.Resource, 0, len(bp.Resources))
+	out := bp.Resources[:0] // in place: bp is the engine's copy, and out never passes the resource it reads
 	for _, r := range bp.Resources {
 		reason, unsupported := caps.Unsupported[r.Kind]
 		if e := r.NetEndpoint; !unsupported && e != nil && !caps.SupportsEndpoint(e.Service, e.Type) {

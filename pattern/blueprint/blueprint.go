@@ -653,11 +653,8 @@ func (r Resource) Clone() Resource {
 }
 
 // CloneInto sets *dst to a deep copy of *r, as [Resource.Clone] returns.
-// The kinds' registry clones through function values, which escape
-// analysis cannot see into, so Clone moves its receiver and its result to
-// the heap (two 256-byte allocations a copy); CloneInto moves neither
-// when both already live there (a slice's element, a struct behind a
-// pointer): what copies thousands of resources uses it.
+// Neither copies the Resource to the heap: a copy allocates only the spec
+// and the slices it copies.
 func (r *Resource) CloneInto(dst *Resource) {
 	if r == nil || dst == nil {
 		return
@@ -668,7 +665,10 @@ func (r *Resource) CloneInto(dst *Resource) {
 	}
 	*dst = Resource{ID: r.ID, Kind: r.Kind, DependsOn: slices.Clone(r.DependsOn)}
 	for i := range registry {
-		registry[i].cloneInto(dst, r)
+		e := &registry[i]
+		if spec := *specPointer(r, e.specAt); spec != nil {
+			*specPointer(dst, e.specAt) = e.cloneSpec(spec)
+		}
 	}
 }
 

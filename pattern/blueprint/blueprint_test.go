@@ -133,9 +133,26 @@ func TestCloneInto(t *testing.T) {
 	src.CloneInto(nil)
 
 	// The spec, its routes and DependsOn: three allocations, none for
-	// the Resources themselves (Clone makes two more).
-	allocs := testing.AllocsPerRun(100, func() { src.CloneInto(dst) })
-	assert.Equal(t, 3.0, allocs)
+	// the Resources themselves.
+	assert.Equal(t, 3.0, testing.AllocsPerRun(100, func() { src.CloneInto(dst) }))
+	var sink blueprint.Resource
+	assert.Equal(t, 3.0, testing.AllocsPerRun(100, func() { sink = src.Clone() }))
+	assert.Equal(t, src.ID, sink.ID)
+}
+
+// TestCloneCopiesEverySpec sets each kind's spec (decoded from JSON, so
+// that every kind of the registry is covered) and checks that Clone
+// copies it to a new spec of equal value.
+func TestCloneCopiesEverySpec(t *testing.T) {
+	t.Parallel()
+	for _, k := range blueprint.Kinds {
+		var r blueprint.Resource
+		require.NoError(t, json.Unmarshal([]byte(`{"id":"x/y","kind":"`+string(k)+`","`+string(k)+`":{}}`), &r), k)
+		require.NotNil(t, r.Spec(), k)
+		c := r.Clone()
+		assert.Equal(t, r, c, k)
+		assert.NotSame(t, r.Spec(), c.Spec(), "%s: the copy shares the spec", k)
+	}
 }
 
 func TestCloneIsDeepAndRefsReachEveryReference(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"unsafe"
 )
 
 // Kind names a kind of provider-neutral resource.
@@ -147,7 +148,7 @@ var byKind = func() map[Kind]*kindEntry {
 var unknownKind = kindEntry{
 	spec:      func(*Resource) any { return nil },
 	refs:      func(*Resource) []*Ref { return nil },
-	cloneInto: func(_, _ *Resource) {},
+	cloneSpec: func(unsafe.Pointer) unsafe.Pointer { return nil },
 	normalize: func(*Resource) {},
 	zones:     func(*Resource) []*string { return nil },
 }
@@ -229,9 +230,14 @@ type zoned interface{ zoneFields() []*string }
 // accessors of its spec field.
 type kindEntry struct {
 	KindInfo
-	spec      func(r *Resource) any // the spec pointer, or nil
-	refs      func(r *Resource) []*Ref
-	cloneInto func(dst, src *Resource)
+	spec func(r *Resource) any // the spec pointer, or nil
+	refs func(r *Resource) []*Ref
+	// specAt is the offset of the kind's spec field in a Resource, and
+	// cloneSpec deep-copies a spec of the kind: [Resource.CloneInto]
+	// copies through them without handing a *Resource to a function
+	// value, which would move every Resource it copies to the heap.
+	specAt    uintptr
+	cloneSpec func(spec unsafe.Pointer) unsafe.Pointer
 	normalize func(r *Resource)
 	zones     func(r *Resource) []*string
 }
@@ -252,11 +258,8 @@ func entry[T any, P specType[T]](info KindInfo, field func(*Resource) **T) kindE
 			}
 			return nil
 		},
-		cloneInto: func(dst, src *Resource) {
-			if p := get(src); p != nil {
-				*field(dst) = p.clone()
-			}
-		},
+		specAt:    fieldOffset(field),
+		cloneSpec: func(spec unsafe.Pointer) unsafe.Pointer { return unsafe.Pointer(P((*T)(spec)).clone()) },
 		normalize: func(r *Resource) {
 			if p := get(r); p != nil {
 				p.normalize()
@@ -269,6 +272,18 @@ func entry[T any, P specType[T]](info KindInfo, field func(*Resource) **T) kindE
 			return nil
 		},
 	}
+}
+
+// fieldOffset returns the offset in a Resource of the spec field that
+// field points to.
+func fieldOffset[T any](field func(*Resource) **T) uintptr {
+	var probe Resource
+	return uintptr(unsafe.Pointer(field(&probe))) - uintptr(unsafe.Pointer(&probe))
+}
+
+// specPointer returns the address of the spec field at offset off of r.
+func specPointer(r *Resource, off uintptr) *unsafe.Pointer {
+	return (*unsafe.Pointer)(unsafe.Add(unsafe.Pointer(r), off))
 }
 
 // checkSpec reports a resource whose spec field does not match its kind.

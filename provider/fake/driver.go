@@ -202,11 +202,13 @@ type entry struct {
 	tags    map[string]string
 	pending int // Reads left before Ready
 	token   string
-	origin  blueprint.Resource // the spec of the Create, for token checks
+	origin  *blueprint.Resource // the spec of the Create, for token checks; nil while res is it (see created)
 	parts   map[string][]string
 	down    []string     // a cluster's nodes failing their health check (FailHealthCheck, as OUTSCALE)
 	db      *dbState     // where a database runs
 	keys    []indexKey   // the keys the index holds it under
+	logical string       // the logical-id tag the index holds it under
+	uses    []string     // the ids its spec refers to that the index holds it under
 	link    *peeringLink // a net_peering's connection, shared with the other region
 }
 
@@ -594,7 +596,6 @@ func (d *Driver) create(req driver.Request, e *entry) (*entry, error) {
 		return nil, err
 	}
 	e.id = d.newID(r.Kind, &e.res)
-	e.origin = *r // the fake never changes a stored spec in place: Update and Mutate store new ones
 	if r.Kind.IsAsync() {
 		e.pending = d.opts.PendingReads
 	}
@@ -644,7 +645,7 @@ func (d *Driver) Update(ctx context.Context, req driver.Request, current driver.
 		if why := d.Replaces(e.res, r); len(why) > 0 {
 			return d.errf(OpUpdate, kind, e.id, driver.Invalid, "%v; replace the resource", why)
 		}
-		next := &entry{id: e.id, kind: kind, res: r, tags: e.tags, pending: e.pending, token: e.token, origin: e.origin, parts: e.parts, db: e.db, down: e.down}
+		next := &entry{id: e.id, kind: kind, res: r, tags: e.tags, pending: e.pending, token: e.token, origin: e.created(), parts: e.parts, db: e.db, down: e.down}
 		if req.Tags != nil {
 			next.tags = maps.Clone(req.Tags)
 		}
@@ -803,6 +804,17 @@ func (e *entry) observed() driver.Observed {
 		}
 	}
 	return o
+}
+
+// created returns the spec e's Create stored. The fake never changes a
+// stored spec in place (Update and Mutate store new ones), so a copy of
+// res's fields shares the specs safely.
+func (e *entry) created() *blueprint.Resource {
+	if e.origin != nil {
+		return e.origin
+	}
+	c := e.res
+	return &c
 }
 
 func (e *entry) status() string {

@@ -18,9 +18,15 @@ import (
 // apply grows linearly with the resources it makes. The keys of each kind
 // are [kindOps.keys]; an entry is indexed under the keys of its current
 // spec (kept in entry.keys), and indexed again whenever its spec changes.
+//
+// The logical-id tag and the resources a spec refers to, keys every entry
+// has, are in maps of their own keyed by a string: their slots are 24
+// bytes, not the 88 of byKey's, which halves the memory the index takes.
 type index struct {
-	byKind map[blueprint.Kind]*set
-	byKey  map[indexKey]*set
+	byKind  map[blueprint.Kind]*set
+	byKey   map[indexKey]*set
+	logical map[string]*set // by logical-id tag, of any kind
+	uses    map[string]*set // by an id a spec refers to (see users)
 }
 
 // key is what a resource occupies or belongs to: a tag ("net", "subnet",
@@ -36,7 +42,7 @@ type indexKey struct {
 }
 
 func newIndex() index {
-	return index{byKind: map[blueprint.Kind]*set{}, byKey: map[indexKey]*set{}}
+	return index{byKind: map[blueprint.Kind]*set{}, byKey: map[indexKey]*set{}, logical: map[string]*set{}, uses: map[string]*set{}}
 }
 
 // indexAdd indexes e under its kind and the keys of its spec.
@@ -47,31 +53,35 @@ func (d *Driver) indexAdd(e *entry) {
 	if f := kinds[e.kind].keys; f != nil {
 		keys = f(d, &e.res)
 	}
-	refs := e.res.Refs()
-	e.keys = make([]indexKey, 0, len(keys)+len(refs)+1)
+	e.keys = make([]indexKey, 0, len(keys))
 	for _, k := range keys {
 		e.keys = append(e.keys, indexKey{e.kind, k})
-	}
-	if id := e.tags[driver.TagLogicalID]; id != "" {
-		e.keys = append(e.keys, indexKey{e.kind, logicalKey(id)})
-	}
-	for _, r := range refs {
-		if t, ok := d.res[string(*r)]; ok && t.kind != blueprint.KindNet && kinds[t.kind].blockedBy != nil {
-			e.keys = append(e.keys, indexKey{"", usesKey(*r)}) // of any kind; a Net's delete scans them all
-		}
 	}
 	for _, ik := range e.keys {
 		put(ix.byKey, ik, e)
 	}
+	if e.logical = e.tags[driver.TagLogicalID]; e.logical != "" {
+		put(ix.logical, e.logical, e)
+	}
+	e.uses = nil
+	for _, r := range e.res.Refs() {
+		if t, ok := d.res[string(*r)]; ok && t.kind != blueprint.KindNet && kinds[t.kind].blockedBy != nil {
+			e.uses = append(e.uses, string(*r)) // of any kind; a Net's delete scans them all
+			put(ix.uses, string(*r), e)
+		}
+	}
 }
 
-// logicalKey is the key of the resources whose logical-id tag is id:
-// what a driver's look-up before a create filters on.
-func logicalKey(id string) key { return key{tag: "logical-id", ref: id} }
-
-// tagged returns the resources of kind k whose logical-id tag is id.
+// tagged returns the resources of kind k whose logical-id tag is id: what
+// a driver's look-up before a create filters on.
 func (d *Driver) tagged(k blueprint.Kind, id string) []*entry {
-	return d.idx.byKey[indexKey{k, logicalKey(id)}].all()
+	all := d.idx.logical[id].all()
+	for _, e := range all {
+		if e.kind != k { // rare: one logical id on two kinds
+			return slices.DeleteFunc(slices.Clone(all), func(e *entry) bool { return e.kind != k })
+		}
+	}
+	return all
 }
 
 // indexRemove drops e from the index.
@@ -81,7 +91,13 @@ func (d *Driver) indexRemove(e *entry) {
 	for _, ik := range e.keys {
 		take(ix.byKey, ik, e)
 	}
-	e.keys = nil
+	if e.logical != "" {
+		take(ix.logical, e.logical, e)
+	}
+	for _, u := range e.uses {
+		take(ix.uses, u, e)
+	}
+	e.keys, e.logical, e.uses = nil, "", nil
 }
 
 func put[K comparable](m map[K]*set, k K, e *entry) {
@@ -234,14 +250,11 @@ func lengthKey(net blueprint.Ref, a netip.Addr, bits int) key {
 	return key{tag: "length", ref: string(net), p: netip.PrefixFrom(zero, bits)}
 }
 
-// usesKey is the key, across kinds, of the resources whose spec refers
-// to id, a resource whose delete they may stop (a kind with blockedBy,
-// but a Net).
-func usesKey(id blueprint.Ref) key { return key{tag: "uses", ref: string(id)} }
-
-// users returns the stored resources whose spec refers to id.
+// users returns the stored resources whose spec refers to id, a
+// resource whose delete they may stop (a kind with blockedBy, but a Net),
+// across kinds.
 func (d *Driver) users(id string) []*entry {
-	return d.idx.byKey[indexKey{"", usesKey(blueprint.Ref(id))}].all()
+	return d.idx.uses[id].all()
 }
 
 // sourceKey is the key of the read replicas of a database.

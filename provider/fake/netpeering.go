@@ -111,7 +111,7 @@ func (d *Driver) createNetPeering(ctx context.Context, req driver.Request) (driv
 			out, c.ID = e.observed(), e.id
 			return nil
 		}
-		e := &entry{kind: r.Kind, res: r, origin: r, tags: maps.Clone(req.Tags)}
+		e := &entry{kind: r.Kind, res: r, tags: maps.Clone(req.Tags)}
 		if err := d.validate(OpCreate, e, nil); err != nil {
 			return err
 		}

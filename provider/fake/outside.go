@@ -30,6 +30,7 @@ func (d *Driver) Mutate(id string, fn func(r *blueprint.Resource)) error {
 		return d.errf("Mutate", e.kind, id, driver.Invalid, "the kind and its spec cannot change")
 	}
 	d.indexRemove(e)
+	e.origin = e.created()
 	e.res = r
 	d.indexAdd(e)
 	return nil

@@ -46,7 +46,7 @@ func (d *Driver) byToken(req driver.Request) (o driver.Observed, ok bool, err er
 	}
 	var origin blueprint.Resource
 	if e, live := d.res[id]; live {
-		o, origin = e.observed(), e.origin
+		o, origin = e.observed(), *e.created()
 	} else {
 		o = d.gone[id]
 		origin = o.Resource
