@@ -158,7 +158,7 @@ func (r *run) request(ch *Change) (driver.Request, error) {
 		return driver.Request{}, fmt.Errorf("unresolved references %s: they do not exist yet", strings.Join(missing, ", "))
 	}
 	dep := r.cs.Deployment
-	tags := make(map[string]string, len(r.e.opts.Tags)+3)
+	tags := make(map[string]string, len(r.e.opts.Tags)+4)
 	for k, v := range r.e.opts.Tags {
 		tags[k] = v
 	}

@@ -609,7 +609,11 @@ func (r *Resource) Spec() any {
 	if r == nil {
 		return nil
 	}
-	return entryOf(r.Kind).spec(r)
+	e := entryOf(r.Kind)
+	if spec := e.specOf(r); spec != nil {
+		return e.asAny(spec)
+	}
+	return nil
 }
 
 // Refs returns pointers to every Ref in r's spec, so a caller can read or
@@ -619,7 +623,11 @@ func (r *Resource) Refs() []*Ref {
 	if r == nil {
 		return nil
 	}
-	return entryOf(r.Kind).refs(r)
+	e := entryOf(r.Kind)
+	if spec := e.specOf(r); spec != nil {
+		return e.refs(spec)
+	}
+	return nil
 }
 
 // Zones returns pointers to the zone fields of r's spec that are set (a
@@ -629,7 +637,11 @@ func (r *Resource) Zones() []*string {
 	if r == nil {
 		return nil
 	}
-	return entryOf(r.Kind).zones(r)
+	e := entryOf(r.Kind)
+	if spec := e.specOf(r); spec != nil {
+		return e.zones(spec)
+	}
+	return nil
 }
 
 // Dependencies returns the distinct, sorted logical ids that r's Refs name.
@@ -666,8 +678,8 @@ func (r *Resource) CloneInto(dst *Resource) {
 	*dst = Resource{ID: r.ID, Kind: r.Kind, DependsOn: slices.Clone(r.DependsOn)}
 	for i := range registry {
 		e := &registry[i]
-		if spec := *specPointer(r, e.specAt); spec != nil {
-			*specPointer(dst, e.specAt) = e.cloneSpec(spec)
+		if spec := e.specOf(r); spec != nil {
+			*specPointer(dst, e.specAt) = e.clone(spec)
 		}
 	}
 }
@@ -683,5 +695,8 @@ func (r *Resource) Normalize() {
 		return
 	}
 	r.DependsOn = nil
-	entryOf(r.Kind).normalize(r)
+	e := entryOf(r.Kind)
+	if spec := e.specOf(r); spec != nil {
+		e.normalize(spec)
+	}
 }
