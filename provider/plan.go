@@ -381,7 +381,14 @@ func (e *Engine) zones(ctx context.Context, c *client) ([]string, error) {
 
 // deps returns the dependencies of r: DependsOn and its Refs.
 func deps(r *blueprint.Resource) []string {
-	d := append(slices.Clone(r.DependsOn), r.Dependencies()...)
+	refs := r.Refs()
+	d := make([]string, 0, len(r.DependsOn)+len(refs))
+	d = append(d, r.DependsOn...)
+	for _, ref := range refs {
+		if *ref != "" {
+			d = append(d, string(*ref))
+		}
+	}
 	slices.Sort(d)
 	return slices.Compact(d)
 }
@@ -389,12 +396,12 @@ func deps(r *blueprint.Resource) []string {
 // topo returns the resources of bp in dependency order, or an error
 // naming a cycle.
 func topo(bp *blueprint.Blueprint) ([]*blueprint.Resource, error) {
-	idx := map[string]*blueprint.Resource{}
+	idx := make(map[string]*blueprint.Resource, len(bp.Resources))
 	for i := range bp.Resources {
 		idx[bp.Resources[i].ID] = &bp.Resources[i]
 	}
-	state := map[string]int{} // 1 visiting, 2 done
-	var out []*blueprint.Resource
+	state := make(map[string]int, len(bp.Resources)) // 1 visiting, 2 done
+	out := make([]*blueprint.Resource, 0, len(bp.Resources))
 	var visit func(id string, path []string) error
 	visit = func(id string, path []string) error {
 		switch state[id] {
