@@ -85,8 +85,11 @@ func (e *Engine) listKinds() []blueprint.Kind {
 }
 
 // observe lists every resource tagged with deployment, one List per kind
-// (nets first, then the others in parallel, scoped by the nets' ids).
+// (nets first, then the others in parallel, scoped by the nets' ids). It
+// is one refresh ([driver.WithRefresh]): kinds the cloud reads with the
+// same call share its answer, and the answers go when observe returns.
 func (e *Engine) observe(ctx context.Context, c *client, deployment string) (map[blueprint.Kind][]driver.Observed, []string, error) {
+	ctx = driver.WithRefresh(ctx)
 	out := map[blueprint.Kind][]driver.Observed{}
 	kinds := e.listKinds()
 	var netIDs []string

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
@@ -190,7 +191,7 @@ func (d *Driver) createClusterNamed(ctx context.Context, req driver.Request, nam
 	}
 	if g != nil {
 		// A retried create: the group exists, its policy may not yet.
-		o, err := d.clusterObserved(ctx, *g)
+		o, err := d.clusterObserved(ctx, *g, nil)
 		if err != nil || !scalingDiffers(spec, o) {
 			return o, err
 		}
@@ -258,37 +259,81 @@ func (d *Driver) putScalingPolicy(ctx context.Context, group string, s *blueprin
 
 const policyTargetTracking = "TargetTrackingScaling"
 
-// readScaling returns the group's target-tracking policy on average CPU,
-// or nil when it has none (another policy of the same name, on another
-// metric, is reported as none, so that the next apply puts it back).
-func (d *Driver) readScaling(ctx context.Context, group string) (*blueprint.ScalingSpec, error) {
-	name := scalingPolicyName(group)
-	p := autoscaling.NewDescribePoliciesPaginator(d.AutoScaling, &autoscaling.DescribePoliciesInput{
-		AutoScalingGroupName: awssdk.String(group),
-		PolicyNames:          []string{name},
-		PolicyTypes:          []string{policyTargetTracking},
-	})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			if isCode(err, driver.NotFound) {
-				return nil, nil
-			}
-			return nil, mapErr("DescribePolicies", "cluster", group, err)
+// scalingOf returns the ScalingSpec of sp when it is the target-tracking
+// policy on average CPU that archkit gives group, or nil (another policy
+// of the same name, on another metric, is reported as none, so that the
+// next apply puts it back).
+func scalingOf(sp astypes.ScalingPolicy, group string) *blueprint.ScalingSpec {
+	tt := sp.TargetTrackingConfiguration
+	if awssdk.ToString(sp.PolicyName) != scalingPolicyName(group) || awssdk.ToString(sp.AutoScalingGroupName) != group || tt == nil ||
+		tt.PredefinedMetricSpecification == nil || tt.PredefinedMetricSpecification.PredefinedMetricType != astypes.MetricTypeASGAverageCPUUtilization {
+		return nil
+	}
+	return &blueprint.ScalingSpec{
+		TargetCPUPercent: int(math.Round(awssdk.ToFloat64(tt.TargetValue))),
+		WarmupSeconds:    int(awssdk.ToInt32(sp.EstimatedInstanceWarmup)),
+	}
+}
+
+// clusterExtras is what observing clusters needs beyond their groups,
+// read once for all the groups of a list: their target groups and their
+// scaling policies. Each launch template's latest version is still read
+// one by one: DescribeLaunchTemplateVersions takes one template, or
+// every template of the account ("$Latest" without a template id).
+type clusterExtras struct {
+	targetGroups map[string]elbv2types.TargetGroup // by ARN
+	scaling      map[string]*blueprint.ScalingSpec // by group name; none: no policy
+}
+
+// Batch sizes: DescribePolicies takes at most 50 policy names (Amazon EC2
+// Auto Scaling API Reference, "DescribePolicies"); DescribeTargetGroups
+// states no maximum of TargetGroupArns, and 20, the maximum of its
+// sibling DescribeLoadBalancers' names, is taken as a safe one.
+const (
+	policiesPerCall     = 50
+	targetGroupsPerCall = 20
+)
+
+// readClusterExtras reads the target groups and scaling policies of
+// groups: one DescribeTargetGroups by ARN per 20 target groups and one
+// DescribePolicies by policy name per 50 groups, rather than one of each
+// per group.
+func (d *Driver) readClusterExtras(ctx context.Context, groups []astypes.AutoScalingGroup) (*clusterExtras, error) {
+	x := &clusterExtras{targetGroups: map[string]elbv2types.TargetGroup{}, scaling: map[string]*blueprint.ScalingSpec{}}
+	var arns, names []string
+	for _, g := range groups {
+		arns = append(arns, g.TargetGroupARNs...)
+		names = append(names, scalingPolicyName(awssdk.ToString(g.AutoScalingGroupName)))
+	}
+	slices.Sort(arns)
+	for chunk := range slices.Chunk(slices.Compact(arns), targetGroupsPerCall) {
+		out, err := d.ELB.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{TargetGroupArns: chunk})
+		if err != nil && !isCode(err, driver.NotFound) {
+			return nil, mapErr("DescribeTargetGroups", "cluster", chunk[0], err)
 		}
-		for _, sp := range out.ScalingPolicies {
-			tt := sp.TargetTrackingConfiguration
-			if awssdk.ToString(sp.PolicyName) != name || awssdk.ToString(sp.AutoScalingGroupName) != group || tt == nil ||
-				tt.PredefinedMetricSpecification == nil || tt.PredefinedMetricSpecification.PredefinedMetricType != astypes.MetricTypeASGAverageCPUUtilization {
-				continue
+		if out != nil {
+			for _, tg := range out.TargetGroups {
+				x.targetGroups[awssdk.ToString(tg.TargetGroupArn)] = tg
 			}
-			return &blueprint.ScalingSpec{
-				TargetCPUPercent: int(math.Round(awssdk.ToFloat64(tt.TargetValue))),
-				WarmupSeconds:    int(awssdk.ToInt32(sp.EstimatedInstanceWarmup)),
-			}, nil
 		}
 	}
-	return nil, nil
+	for chunk := range slices.Chunk(names, policiesPerCall) {
+		p := autoscaling.NewDescribePoliciesPaginator(d.AutoScaling, &autoscaling.DescribePoliciesInput{
+			PolicyNames: chunk, PolicyTypes: []string{policyTargetTracking},
+		})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, mapErr("DescribePolicies", "cluster", chunk[0], err)
+			}
+			for _, sp := range out.ScalingPolicies {
+				if group := awssdk.ToString(sp.AutoScalingGroupName); scalingOf(sp, group) != nil {
+					x.scaling[group] = scalingOf(sp, group)
+				}
+			}
+		}
+	}
+	return x, nil
 }
 
 // deleteScalingPolicy removes the group's policy; one already gone is not
@@ -331,7 +376,7 @@ func (d *Driver) readCluster(ctx context.Context, name string) (driver.Observed,
 	if g == nil {
 		return d.incompleteCluster(ctx, name)
 	}
-	return d.clusterObserved(ctx, *g)
+	return d.clusterObserved(ctx, *g, nil)
 }
 
 // incompleteCluster reports the launch template of a cluster whose group
@@ -357,7 +402,15 @@ func incompleteClusterObserved(lt ec2types.LaunchTemplate) driver.Observed {
 	return o
 }
 
-func (d *Driver) clusterObserved(ctx context.Context, g astypes.AutoScalingGroup) (driver.Observed, error) {
+// clusterObserved returns the cluster of group g; x holds its target groups
+// and scaling policy, read for it when nil.
+func (d *Driver) clusterObserved(ctx context.Context, g astypes.AutoScalingGroup, x *clusterExtras) (driver.Observed, error) {
+	if x == nil {
+		var err error
+		if x, err = d.readClusterExtras(ctx, []astypes.AutoScalingGroup{g}); err != nil {
+			return driver.Observed{}, err
+		}
+	}
 	name := awssdk.ToString(g.AutoScalingGroupName)
 	tags := fromASGTags(g.Tags)
 	inService := 0
@@ -401,25 +454,15 @@ func (d *Driver) clusterObserved(ctx context.Context, g astypes.AutoScalingGroup
 			}
 		}
 	}
-	if len(g.TargetGroupARNs) > 0 {
-		out, err := d.ELB.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{TargetGroupArns: g.TargetGroupARNs})
-		if err != nil && !isCode(err, driver.NotFound) {
-			return driver.Observed{}, mapErr("DescribeTargetGroups", "cluster", name, err)
+	for _, arn := range g.TargetGroupARNs {
+		if tg, ok := x.targetGroups[arn]; ok {
+			spec.LoadBalancers = append(spec.LoadBalancers, refsOf(tg.LoadBalancerArns)...)
+			spec.TargetPort = uint16(awssdk.ToInt32(tg.Port))
 		}
-		if out != nil {
-			for _, tg := range out.TargetGroups {
-				spec.LoadBalancers = append(spec.LoadBalancers, refsOf(tg.LoadBalancerArns)...)
-				spec.TargetPort = uint16(awssdk.ToInt32(tg.Port))
-			}
-		}
-		slices.Sort(spec.LoadBalancers)
-		spec.LoadBalancers = slices.Compact(spec.LoadBalancers)
 	}
-	scaling, err := d.readScaling(ctx, name)
-	if err != nil {
-		return driver.Observed{}, err
-	}
-	spec.Scaling = scaling
+	slices.Sort(spec.LoadBalancers)
+	spec.LoadBalancers = slices.Compact(spec.LoadBalancers)
+	spec.Scaling = x.scaling[name]
 	o.Resource.Cluster = spec
 	return o, nil
 }
@@ -492,7 +535,7 @@ func scalingDiffers(spec *blueprint.ClusterSpec, o driver.Observed) bool {
 }
 
 func (d *Driver) listClusters(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
-	var res []driver.Observed
+	var groups []astypes.AutoScalingGroup
 	p := autoscaling.NewDescribeAutoScalingGroupsPaginator(d.AutoScaling, &autoscaling.DescribeAutoScalingGroupsInput{
 		Filters: []astypes.Filter{{Name: awssdk.String("tag:" + driver.TagDeployment), Values: []string{q.Deployment}}},
 	})
@@ -502,19 +545,28 @@ func (d *Driver) listClusters(ctx context.Context, q driver.Query) ([]driver.Obs
 			return nil, mapErr("DescribeAutoScalingGroups", "cluster", "", err)
 		}
 		for _, g := range out.AutoScalingGroups {
-			if !owned(fromASGTags(g.Tags), q.Deployment) || awssdk.ToString(g.Status) != "" {
-				continue
+			if owned(fromASGTags(g.Tags), q.Deployment) && awssdk.ToString(g.Status) == "" {
+				groups = append(groups, g)
 			}
-			o, err := d.clusterObserved(ctx, g)
+		}
+	}
+	var res []driver.Observed
+	if len(groups) > 0 {
+		x, err := d.readClusterExtras(ctx, groups)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range groups {
+			o, err := d.clusterObserved(ctx, g, x)
 			if err != nil {
 				return nil, err
 			}
 			res = append(res, o)
 		}
 	}
-	groups := map[string]bool{}
+	made := map[string]bool{}
 	for _, o := range res {
-		groups[o.ID] = true
+		made[o.ID] = true
 	}
 	lp := ec2.NewDescribeLaunchTemplatesPaginator(d.EC2, &ec2.DescribeLaunchTemplatesInput{Filters: ownerFilters(q, "")})
 	for lp.HasMorePages() {
@@ -523,7 +575,7 @@ func (d *Driver) listClusters(ctx context.Context, q driver.Query) ([]driver.Obs
 			return nil, mapErr("DescribeLaunchTemplates", "cluster", "", err)
 		}
 		for _, lt := range out.LaunchTemplates {
-			if !groups[awssdk.ToString(lt.LaunchTemplateName)] {
+			if !made[awssdk.ToString(lt.LaunchTemplateName)] {
 				res = append(res, incompleteClusterObserved(lt))
 			}
 		}

@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -273,23 +274,35 @@ func dbGroups(db rdstypes.DBInstance) []blueprint.Ref {
 // listInstances returns the deployment's DB instances that are neither
 // being deleted nor outside q's Nets: databases, or read replicas when
 // replicas is true.
+//
+// Databases and read replicas are read from one DescribeDBInstances of the
+// account's instances (RDS filters by neither tag nor VPC), whose answer
+// the two kinds share within a refresh ([driver.Shared]).
 func (d *Driver) listInstances(ctx context.Context, q driver.Query, replicas bool) ([]rdstypes.DBInstance, error) {
+	all, err := driver.Shared(ctx, fmt.Sprintf("rds %p DescribeDBInstances", d), func(ctx context.Context) ([]rdstypes.DBInstance, error) {
+		var all []rdstypes.DBInstance
+		p := rds.NewDescribeDBInstancesPaginator(d.RDS, &rds.DescribeDBInstancesInput{})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, out.DBInstances...)
+		}
+		return all, nil
+	})
+	if err != nil {
+		return nil, mapErr("DescribeDBInstances", "database", "", err)
+	}
 	var res []rdstypes.DBInstance
-	p := rds.NewDescribeDBInstancesPaginator(d.RDS, &rds.DescribeDBInstancesInput{})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, mapErr("DescribeDBInstances", "database", "", err)
+	for _, db := range all {
+		if !owned(fromRDSTags(db.TagList), q.Deployment) || isReplica(db) != replicas || awssdk.ToString(db.DBInstanceStatus) == "deleting" {
+			continue
 		}
-		for _, db := range out.DBInstances {
-			if !owned(fromRDSTags(db.TagList), q.Deployment) || isReplica(db) != replicas || awssdk.ToString(db.DBInstanceStatus) == "deleting" {
-				continue
-			}
-			if len(q.NetIDs) > 0 && db.DBSubnetGroup != nil && !slices.Contains(q.NetIDs, awssdk.ToString(db.DBSubnetGroup.VpcId)) {
-				continue
-			}
-			res = append(res, db)
+		if len(q.NetIDs) > 0 && db.DBSubnetGroup != nil && !slices.Contains(q.NetIDs, awssdk.ToString(db.DBSubnetGroup.VpcId)) {
+			continue
 		}
+		res = append(res, db)
 	}
 	return res, nil
 }

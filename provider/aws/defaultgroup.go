@@ -2,6 +2,9 @@ package aws
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -20,21 +23,58 @@ import (
 // when it does. The group itself cannot be deleted.
 
 // defaultGroups returns the default security group of each VPC of vpcs,
-// in one call.
+// in one call: the one that lists every group of the VPCs ([Driver.vpcGroups]),
+// whose answer the security groups and rule sets of a refresh share.
 func (d *Driver) defaultGroups(ctx context.Context, vpcs []string) (map[string]ec2types.SecurityGroup, error) {
 	out := map[string]ec2types.SecurityGroup{}
 	if len(vpcs) == 0 {
 		return out, nil
 	}
-	p := ec2.NewDescribeSecurityGroupsPaginator(d.EC2, &ec2.DescribeSecurityGroupsInput{
-		Filters: []ec2types.Filter{{Name: awssdk.String("vpc-id"), Values: vpcs}, filter("group-name", "default")}})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, mapErr("DescribeSecurityGroups", string(blueprint.KindNet), vpcs[0], err)
-		}
-		for _, g := range page.SecurityGroups {
+	groups, err := d.vpcGroups(ctx, vpcs)
+	if err != nil {
+		return nil, mapErr("DescribeSecurityGroups", string(blueprint.KindNet), vpcs[0], err)
+	}
+	for _, g := range groups {
+		if awssdk.ToString(g.GroupName) == "default" {
 			out[awssdk.ToString(g.VpcId)] = g
+		}
+	}
+	return out, nil
+}
+
+// vpcGroups returns every security group of the VPCs vpcs, their default
+// groups included, with one DescribeSecurityGroups (a page per 1,000
+// groups) by the vpc-id filter. The Nets' default groups, the security
+// groups and the rule sets are all read from it, and within a refresh
+// they share one answer ([driver.Shared]): callers must not change it.
+func (d *Driver) vpcGroups(ctx context.Context, vpcs []string) ([]ec2types.SecurityGroup, error) {
+	vpcs = slices.Compact(slices.Sorted(slices.Values(vpcs)))
+	key := fmt.Sprintf("ec2 %p DescribeSecurityGroups vpc-id=%s", d, strings.Join(vpcs, ","))
+	return driver.Shared(ctx, key, func(ctx context.Context) ([]ec2types.SecurityGroup, error) {
+		var out []ec2types.SecurityGroup
+		p := ec2.NewDescribeSecurityGroupsPaginator(d.EC2, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{filter("vpc-id", vpcs...)}})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, page.SecurityGroups...)
+		}
+		return out, nil
+	})
+}
+
+// ownedGroups returns the groups of q's deployment in q's Nets, from
+// [Driver.vpcGroups], that keep reports true for.
+func (d *Driver) ownedGroups(ctx context.Context, q driver.Query, keep func(tags map[string]string) bool) ([]ec2types.SecurityGroup, error) {
+	groups, err := d.vpcGroups(ctx, q.NetIDs)
+	if err != nil {
+		return nil, err
+	}
+	var out []ec2types.SecurityGroup
+	for _, g := range groups {
+		if tags := fromEC2Tags(g.Tags); owned(tags, q.Deployment) && keep(tags) {
+			out = append(out, g)
 		}
 	}
 	return out, nil

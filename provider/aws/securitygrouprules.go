@@ -374,6 +374,13 @@ func (d *Driver) readSecurityGroupRules(ctx context.Context, id string) (driver.
 }
 
 func (d *Driver) listSecurityGroupRules(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
+	if len(q.NetIDs) > 0 { // the answer the Nets' default groups and the security groups share
+		groups, err := d.ownedGroups(ctx, q, func(tags map[string]string) bool { _, ok := tags[tagRulesID]; return ok })
+		if err != nil {
+			return nil, mapErr("DescribeSecurityGroups", "security_group_rules", "", err)
+		}
+		return d.withRules(ctx, groups, nil)
+	}
 	fs := append(ownerFilters(q, "vpc-id"), filter("tag-key", tagRulesID))
 	var res []driver.Observed
 	p := ec2.NewDescribeSecurityGroupsPaginator(d.EC2, &ec2.DescribeSecurityGroupsInput{Filters: fs})
@@ -382,20 +389,29 @@ func (d *Driver) listSecurityGroupRules(ctx context.Context, q driver.Query) ([]
 		if err != nil {
 			return nil, mapErr("DescribeSecurityGroups", "security_group_rules", "", err)
 		}
-		ids := make([]string, 0, len(out.SecurityGroups))
-		for _, g := range out.SecurityGroups {
-			ids = append(ids, awssdk.ToString(g.GroupId))
-		}
-		if len(ids) == 0 {
-			continue
-		}
-		rules, err := d.describeRulesOf(ctx, ids)
-		if err != nil {
+		if res, err = d.withRules(ctx, out.SecurityGroups, res); err != nil {
 			return nil, err
 		}
-		for _, g := range out.SecurityGroups {
-			res = append(res, rulesObserved(g, rules[awssdk.ToString(g.GroupId)]))
-		}
+	}
+	return res, nil
+}
+
+// withRules appends to res the rule sets of groups, their rules read with
+// one DescribeSecurityGroupRules.
+func (d *Driver) withRules(ctx context.Context, groups []ec2types.SecurityGroup, res []driver.Observed) ([]driver.Observed, error) {
+	if len(groups) == 0 {
+		return res, nil
+	}
+	ids := make([]string, 0, len(groups))
+	for _, g := range groups {
+		ids = append(ids, awssdk.ToString(g.GroupId))
+	}
+	rules, err := d.describeRulesOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range groups {
+		res = append(res, rulesObserved(g, rules[awssdk.ToString(g.GroupId)]))
 	}
 	return res, nil
 }

@@ -43,7 +43,7 @@ var awsTable = Table{
 			},
 			CreateReads:  func(r *blueprint.Resource) int { return one(!r.Net.KeepDefaultSecurityGroupRules) },
 			DeleteWrites: n(1),
-			List:         1, ListText: "1 DescribeVpcs",
+			List:         1, ListText: "1 DescribeVpcs; the default groups from the security groups' DescribeSecurityGroups, shared in a refresh",
 		},
 		{
 			Kind:         blueprint.KindSubnet,
@@ -188,7 +188,7 @@ var awsTable = Table{
 			Delete:       "1 DeleteSecurityGroup",
 			Why:          "the outbound rules belong to the group's rule set; the rules go with the group",
 			CreateWrites: n(2), DeleteWrites: n(1),
-			List: 1, ListText: "1 DescribeSecurityGroups",
+			List: 1, ListText: "1 DescribeSecurityGroups by the Nets' ids: every group of the Nets, whose answer the rule sets and the Nets' default groups share in a refresh",
 		},
 		{
 			Kind:   blueprint.KindSecurityGroupRules,
@@ -200,7 +200,7 @@ var awsTable = Table{
 				return 1 + one(len(s.Inbound) > 0) + one(len(s.Outbound) > 0)
 			},
 			DeleteWrites: namingOthers,
-			List:         2, ListText: "1 DescribeSecurityGroups (the groups carrying rule sets) + 1 DescribeSecurityGroupRules (filtered by all their ids)",
+			List:         1, ListText: "1 DescribeSecurityGroupRules (filtered by the ids of all the groups carrying rule sets); the groups come from the security groups' DescribeSecurityGroups, shared in a refresh",
 		},
 		{
 			Kind:   blueprint.KindNetworkACL,
@@ -226,7 +226,8 @@ var awsTable = Table{
 			},
 			DeleteWrites: func(r *blueprint.Resource) int { return 2 + one(!r.LoadBalancer.AllowDeletion) },
 			List:         1, ListEach: 3,
-			ListText: "DescribeLoadBalancers (a poll operation) + 1 DescribeTags; per balancer 1 DescribeListeners + 1 DescribeTargetGroups + 1 DescribeLoadBalancerAttributes",
+			ListText: "DescribeLoadBalancers (a poll operation) + 1 DescribeTags per 20 balancers; per balancer 1 DescribeListeners + 1 DescribeTargetGroups + 1 DescribeLoadBalancerAttributes, " +
+				"as each takes one balancer (DescribeListeners also takes listener ARNs, which only this read finds)",
 		},
 		{
 			Kind:   blueprint.KindCluster,
@@ -239,7 +240,8 @@ var awsTable = Table{
 			CreateReads:  n(1),
 			DeleteWrites: n(2),
 			List:         2, ListEach: 1,
-			ListText: "DescribeAutoScalingGroups (a poll operation) + 1 DescribeLaunchTemplates + 1 DescribePolicies; per cluster 1 DescribeLaunchTemplateVersions",
+			ListText: "DescribeAutoScalingGroups (a poll operation) + 1 DescribeLaunchTemplates + 1 DescribePolicies per 50 clusters (by policy name); per cluster 1 DescribeLaunchTemplateVersions, " +
+				"which takes one template (or every template of the account); with balancers, 1 DescribeTargetGroups per 20 target groups (by ARN), not counted: the balancers' read finds the same groups",
 		},
 		{
 			Kind:         blueprint.KindDatabase,
@@ -247,14 +249,14 @@ var awsTable = Table{
 			Delete:       "1 ModifyDBInstance (lift the deletion protection, applied immediately) + 1 DeleteDBInstance + polls + 1 DeleteDBSubnetGroup",
 			Why:          "the protection is lifted only on a delete the caller allowed",
 			CreateWrites: n(2), DeleteWrites: n(3),
-			List: 1, ListText: "DescribeDBInstances (a poll operation) + 1 DescribeDBSubnetGroups",
+			List: 1, ListText: "DescribeDBInstances (a poll operation; one answer for the databases and their read replicas in a refresh) + 1 DescribeDBSubnetGroups",
 		},
 		{
 			Kind:         blueprint.KindDatabaseReplica,
 			Create:       "1 CreateDBInstanceReadReplica (Tags) + polls",
 			Delete:       "1 DeleteDBInstance + polls",
 			CreateWrites: n(1), DeleteWrites: n(1),
-			ListText: "DescribeDBInstances (a poll operation)",
+			ListText: "DescribeDBInstances (a poll operation), the databases' answer, shared in a refresh",
 		},
 		{
 			Kind: blueprint.KindCache,

@@ -24,7 +24,7 @@ var outscaleTable = Table{
 			},
 			CreateReads:  func(r *blueprint.Resource) int { return 1 + one(!r.Net.KeepDefaultSecurityGroupRules) },
 			DeleteWrites: n(1),
-			List:         1, ListText: "1 ReadNets (Tags filter)",
+			List:         1, ListText: "1 ReadNets (Tags filter); the default groups from the security groups' ReadSecurityGroups, shared in a refresh",
 		},
 		{
 			Kind:         blueprint.KindSubnet,
@@ -76,7 +76,7 @@ var outscaleTable = Table{
 			Delete:       "1 DeleteSecurityGroup",
 			Why:          "the outbound rules belong to the group's rule set",
 			CreateWrites: n(3), DeleteWrites: n(1),
-			List: 1, ListText: "1 ReadSecurityGroups (Tags filter)",
+			List: 1, ListText: "1 ReadSecurityGroups by the Nets' ids: every group of the Nets, whose answer the rule sets and the Nets' default groups share in a refresh",
 		},
 		{
 			Kind:   blueprint.KindSecurityGroupRules,
@@ -89,7 +89,7 @@ var outscaleTable = Table{
 				return 1 + one(len(s.Inbound) > 0) + one(len(s.Outbound) > 0)
 			},
 			DeleteWrites: namingOthers,
-			List:         1, ListText: "1 ReadSecurityGroups (the rule sets' tag filter)",
+			ListText:     "none of its own: the rules are in the security groups' ReadSecurityGroups, shared in a refresh",
 		},
 		{
 			Kind:     blueprint.KindNetworkACL,

@@ -21,18 +21,21 @@ import (
 // does. The group itself cannot be deleted.
 
 // defaultGroups returns the default security group of each Net of nets,
-// in one call.
+// in one call: the one that reads every group of the Nets
+// ([Driver.netGroups]).
 func (d *Driver) defaultGroups(ctx context.Context, nets []string) (map[string]osc.SecurityGroup, error) {
 	out := map[string]osc.SecurityGroup{}
 	if len(nets) == 0 {
 		return out, nil
 	}
-	sgs, err := d.readSecurityGroups(ctx, osc.FiltersSecurityGroup{NetIds: &nets, SecurityGroupNames: &[]string{"default"}}, nets[0])
+	sgs, err := d.netGroups(ctx, nets) // the answer the security groups and rule sets of a refresh share
 	if err != nil {
 		return nil, err
 	}
 	for _, g := range sgs {
-		out[g.GetNetId()] = g
+		if g.GetSecurityGroupName() == "default" {
+			out[g.GetNetId()] = g
+		}
 	}
 	return out, nil
 }

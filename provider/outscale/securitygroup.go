@@ -2,7 +2,9 @@ package outscale
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	osc "github.com/outscale/osc-sdk-go/v2"
@@ -21,7 +23,27 @@ func (d *Driver) readSecurityGroups(ctx context.Context, f osc.FiltersSecurityGr
 	})
 }
 
+// netGroups returns every security group of the Nets nets, their default
+// groups included, with one ReadSecurityGroups by the NetIds filter. The
+// Nets' default groups, the security groups and the rule sets are all
+// read from it, and within a refresh they share one answer
+// ([driver.Shared]): callers must not change it.
+func (d *Driver) netGroups(ctx context.Context, nets []string) ([]osc.SecurityGroup, error) {
+	nets = slices.Compact(slices.Sorted(slices.Values(nets)))
+	key := fmt.Sprintf("osc %p ReadSecurityGroups NetIds=%s", d, strings.Join(nets, ","))
+	return driver.Shared(ctx, key, func(ctx context.Context) ([]osc.SecurityGroup, error) {
+		return d.readSecurityGroups(ctx, osc.FiltersSecurityGroup{NetIds: &nets}, nets[0])
+	})
+}
+
 func (d *Driver) listSecurityGroups(ctx context.Context, q driver.Query, ids []string) ([]driver.Observed, error) {
+	if len(ids) == 0 && len(q.NetIDs) > 0 && q.Deployment != "" { // a refresh's list: the answer the rule sets and default groups share
+		sgs, err := d.netGroups(ctx, q.NetIDs)
+		if err != nil {
+			return nil, err
+		}
+		return ownedObserved(q, sgs, sgObserved), nil
+	}
 	sgs, err := d.readSecurityGroups(ctx, osc.FiltersSecurityGroup{Tags: ownerFilter(q), SecurityGroupIds: idFilter(ids), NetIds: netFilter(q)}, first(ids))
 	if err != nil {
 		return nil, err

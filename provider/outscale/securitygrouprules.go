@@ -38,7 +38,13 @@ func (d *Driver) listRuleSets(ctx context.Context, q driver.Query, ids []string)
 		groups = append(groups, groupOf(id))
 	}
 	f.SecurityGroupIds = idFilter(groups)
-	sgs, err := d.readSecurityGroups(ctx, f, first(ids))
+	var sgs []osc.SecurityGroup
+	var err error
+	if len(ids) == 0 && len(q.NetIDs) > 0 && q.Deployment != "" { // a refresh's list: the answer the groups and default groups share
+		sgs, err = d.netGroups(ctx, q.NetIDs)
+	} else {
+		sgs, err = d.readSecurityGroups(ctx, f, first(ids))
+	}
 	if err != nil {
 		return nil, err
 	}
