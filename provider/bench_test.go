@@ -272,7 +272,6 @@ func applyMeasured(b *testing.B, bp *blueprint.Blueprint) (time.Duration, time.D
 	return d, c, after.TotalAlloc - before.TotalAlloc
 }
 
-
 // BenchmarkApplyScale applies n synthetic tiers (7 resources each) to the
 // fake: the time and memory a unit test of a large estate waits for.
 func BenchmarkApplyScale(b *testing.B) {

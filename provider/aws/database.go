@@ -280,16 +280,8 @@ func dbGroups(db rdstypes.DBInstance) []blueprint.Ref {
 // the two kinds share within a refresh ([driver.Shared]).
 func (d *Driver) listInstances(ctx context.Context, q driver.Query, replicas bool) ([]rdstypes.DBInstance, error) {
 	all, err := driver.Shared(ctx, fmt.Sprintf("rds %p DescribeDBInstances", d), func(ctx context.Context) ([]rdstypes.DBInstance, error) {
-		var all []rdstypes.DBInstance
 		p := rds.NewDescribeDBInstancesPaginator(d.RDS, &rds.DescribeDBInstancesInput{})
-		for p.HasMorePages() {
-			out, err := p.NextPage(ctx)
-			if err != nil {
-				return nil, err
-			}
-			all = append(all, out.DBInstances...)
-		}
-		return all, nil
+		return allItems(ctx, p.HasMorePages, p.NextPage, func(o *rds.DescribeDBInstancesOutput) []rdstypes.DBInstance { return o.DBInstances })
 	})
 	if err != nil {
 		return nil, mapErr("DescribeDBInstances", "database", "", err)

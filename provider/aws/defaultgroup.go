@@ -51,16 +51,8 @@ func (d *Driver) vpcGroups(ctx context.Context, vpcs []string) ([]ec2types.Secur
 	vpcs = slices.Compact(slices.Sorted(slices.Values(vpcs)))
 	key := fmt.Sprintf("ec2 %p DescribeSecurityGroups vpc-id=%s", d, strings.Join(vpcs, ","))
 	return driver.Shared(ctx, key, func(ctx context.Context) ([]ec2types.SecurityGroup, error) {
-		var out []ec2types.SecurityGroup
 		p := ec2.NewDescribeSecurityGroupsPaginator(d.EC2, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{filter("vpc-id", vpcs...)}})
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, page.SecurityGroups...)
-		}
-		return out, nil
+		return allItems(ctx, p.HasMorePages, p.NextPage, func(o *ec2.DescribeSecurityGroupsOutput) []ec2types.SecurityGroup { return o.SecurityGroups })
 	})
 }
 

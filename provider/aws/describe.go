@@ -28,6 +28,20 @@ func listAll[Out, Opt, Item any](ctx context.Context, more func() bool, next fun
 	return res, nil
 }
 
+// allItems returns the items of every page of a paginator, unmapped
+// errors: what a shared read ([driver.Shared]) keeps.
+func allItems[Out, Opt, Item any](ctx context.Context, more func() bool, next func(context.Context, ...func(Opt)) (Out, error), items func(Out) []Item) ([]Item, error) {
+	var res []Item
+	for more() {
+		out, err := next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		res = append(res, items(out)...)
+	}
+	return res, nil
+}
+
 // readOne turns the answer of a Describe call by id into the Observed of
 // its one item: the body of Read for the EC2 kinds. No item is NotFound.
 //
