@@ -56,10 +56,26 @@ func (d *Driver) vpcGroups(ctx context.Context, vpcs []string) ([]ec2types.Secur
 	})
 }
 
-// ownedGroups returns the groups of q's deployment in q's Nets, from
-// [Driver.vpcGroups], that keep reports true for.
+// taggedGroups returns the security groups tagged with deployment dep,
+// with one DescribeSecurityGroups by the tag filter: what the security
+// groups and the rule sets of a refresh that found no Net share.
+func (d *Driver) taggedGroups(ctx context.Context, dep string) ([]ec2types.SecurityGroup, error) {
+	key := fmt.Sprintf("ec2 %p DescribeSecurityGroups tag:%s=%s", d, driver.TagDeployment, dep)
+	return driver.Shared(ctx, key, func(ctx context.Context) ([]ec2types.SecurityGroup, error) {
+		p := ec2.NewDescribeSecurityGroupsPaginator(d.EC2, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{tagFilter(driver.TagDeployment, dep)}})
+		return allItems(ctx, p.HasMorePages, p.NextPage, func(o *ec2.DescribeSecurityGroupsOutput) []ec2types.SecurityGroup { return o.SecurityGroups })
+	})
+}
+
+// ownedGroups returns the groups of q's deployment that keep reports true
+// for: of q's Nets from [Driver.vpcGroups], or, when q names no Net, from
+// [Driver.taggedGroups].
 func (d *Driver) ownedGroups(ctx context.Context, q driver.Query, keep func(tags map[string]string) bool) ([]ec2types.SecurityGroup, error) {
-	groups, err := d.vpcGroups(ctx, q.NetIDs)
+	read := func(ctx context.Context) ([]ec2types.SecurityGroup, error) { return d.vpcGroups(ctx, q.NetIDs) }
+	if len(q.NetIDs) == 0 {
+		read = func(ctx context.Context) ([]ec2types.SecurityGroup, error) { return d.taggedGroups(ctx, q.Deployment) }
+	}
+	groups, err := read(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -74,20 +74,16 @@ func (d *Driver) readSecurityGroup(ctx context.Context, id string) (driver.Obser
 }
 
 func (d *Driver) listSecurityGroups(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
-	if len(q.NetIDs) > 0 { // the answer the Nets' default groups and the rule sets share
-		groups, err := d.ownedGroups(ctx, q, func(map[string]string) bool { return true })
-		if err != nil {
-			return nil, mapErr("DescribeSecurityGroups", string(blueprint.KindSecurityGroup), "", err)
-		}
-		out := make([]driver.Observed, 0, len(groups))
-		for _, g := range groups {
-			out = append(out, sgObserved(g))
-		}
-		return out, nil
+	// The answer the rule sets (and the Nets' default groups) share.
+	groups, err := d.ownedGroups(ctx, q, func(map[string]string) bool { return true })
+	if err != nil {
+		return nil, mapErr("DescribeSecurityGroups", string(blueprint.KindSecurityGroup), "", err)
 	}
-	p := ec2.NewDescribeSecurityGroupsPaginator(d.EC2, &ec2.DescribeSecurityGroupsInput{Filters: ownerFilters(q, "vpc-id")})
-	return listAll(ctx, p.HasMorePages, p.NextPage, "DescribeSecurityGroups", blueprint.KindSecurityGroup,
-		func(o *ec2.DescribeSecurityGroupsOutput) []ec2types.SecurityGroup { return o.SecurityGroups }, sgObserved)
+	out := make([]driver.Observed, 0, len(groups))
+	for _, g := range groups {
+		out = append(out, sgObserved(g))
+	}
+	return out, nil
 }
 
 func (d *Driver) deleteSecurityGroup(ctx context.Context, cur driver.Observed) error {

@@ -374,31 +374,18 @@ func (d *Driver) readSecurityGroupRules(ctx context.Context, id string) (driver.
 }
 
 func (d *Driver) listSecurityGroupRules(ctx context.Context, q driver.Query) ([]driver.Observed, error) {
-	if len(q.NetIDs) > 0 { // the answer the Nets' default groups and the security groups share
-		groups, err := d.ownedGroups(ctx, q, func(tags map[string]string) bool { _, ok := tags[tagRulesID]; return ok })
-		if err != nil {
-			return nil, mapErr("DescribeSecurityGroups", "security_group_rules", "", err)
-		}
-		return d.withRules(ctx, groups, nil)
+	// The answer the security groups (and the Nets' default groups) share.
+	groups, err := d.ownedGroups(ctx, q, func(tags map[string]string) bool { _, ok := tags[tagRulesID]; return ok })
+	if err != nil {
+		return nil, mapErr("DescribeSecurityGroups", "security_group_rules", "", err)
 	}
-	fs := append(ownerFilters(q, "vpc-id"), filter("tag-key", tagRulesID))
-	var res []driver.Observed
-	p := ec2.NewDescribeSecurityGroupsPaginator(d.EC2, &ec2.DescribeSecurityGroupsInput{Filters: fs})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, mapErr("DescribeSecurityGroups", "security_group_rules", "", err)
-		}
-		if res, err = d.withRules(ctx, out.SecurityGroups, res); err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
+	return d.withRules(ctx, groups)
 }
 
-// withRules appends to res the rule sets of groups, their rules read with
-// one DescribeSecurityGroupRules.
-func (d *Driver) withRules(ctx context.Context, groups []ec2types.SecurityGroup, res []driver.Observed) ([]driver.Observed, error) {
+// withRules returns the rule sets of groups, their rules read with one
+// DescribeSecurityGroupRules per maxFilterValues groups.
+func (d *Driver) withRules(ctx context.Context, groups []ec2types.SecurityGroup) ([]driver.Observed, error) {
+	var res []driver.Observed
 	if len(groups) == 0 {
 		return res, nil
 	}

@@ -188,7 +188,7 @@ var awsTable = Table{
 			Delete:       "1 DeleteSecurityGroup",
 			Why:          "the outbound rules belong to the group's rule set; the rules go with the group",
 			CreateWrites: n(2), DeleteWrites: n(1),
-			List: 1, ListText: "1 DescribeSecurityGroups by the Nets' ids: every group of the Nets, whose answer the rule sets and the Nets' default groups share in a refresh",
+			List: 1, ListText: "1 DescribeSecurityGroups by the Nets' ids (every group of the Nets; by the deployment's tag while there is no Net), whose answer the rule sets and the Nets' default groups share in a refresh",
 		},
 		{
 			Kind:   blueprint.KindSecurityGroupRules,

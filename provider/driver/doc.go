@@ -9,6 +9,12 @@
 // [blueprint.CheckDeployment] before any call (Code Invalid), and compares
 // tags exactly, whatever its cloud's filters do with the name.
 //
+// The engine reads what exists in a refresh ([WithRefresh]): kinds that a
+// cloud lists with the same call share one answer through [Shared] (on
+// AWS, security groups, rule sets and the Nets' default groups are one
+// DescribeSecurityGroups), so that an unchanged re-apply makes one read
+// per kind.
+//
 // It plays the part of Go CDK's blob/driver: a driver package
 // (provider/fake, provider/aws, provider/outscale) imports this package
 // and the resource model (pattern/blueprint), never the engine and never
