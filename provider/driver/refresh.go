@@ -38,6 +38,9 @@ type sharedRead struct {
 // WithRefresh returns a context under which [Shared] reads are done once
 // and their answers shared, until the context is dropped.
 func WithRefresh(ctx context.Context) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	return context.WithValue(ctx, refreshKey{}, &refresh{calls: map[string]*sharedRead{}})
 }
 
@@ -50,6 +53,13 @@ func WithRefresh(ctx context.Context) context.Context {
 // change it. A failed read is not kept, so that a retry reads again; the
 // callers that waited for it get its error.
 func Shared[T any](ctx context.Context, key string, read func(context.Context) (T, error)) (T, error) {
+	if read == nil {
+		var zero T
+		return zero, NewError("Shared", "", "", Invalid, errors.New("driver: Shared: nil read function"))
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	r, _ := ctx.Value(refreshKey{}).(*refresh)
 	if r == nil {
 		return read(ctx)
