@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
@@ -684,7 +686,7 @@ func (d *Driver) deleteCluster(ctx context.Context, cur driver.Observed) error {
 			lts = append(lts, awssdk.ToString(g.LaunchTemplate.LaunchTemplateId))
 		}
 		_, err := d.AutoScaling.DeleteAutoScalingGroup(ctx, &autoscaling.DeleteAutoScalingGroupInput{AutoScalingGroupName: awssdk.String(cur.ID), ForceDelete: awssdk.Bool(true)})
-		if err != nil && !isCode(err, driver.NotFound) {
+		if err != nil && !isCode(err, driver.NotFound) && !groupNotFound(err) {
 			return mapErr("DeleteAutoScalingGroup", "cluster", cur.ID, err)
 		}
 		minDelay, maxDelay := d.delays()
@@ -726,4 +728,13 @@ func versionDescription(spec *blueprint.ClusterSpec) *string {
 		return awssdk.String(namedProfile)
 	}
 	return nil
+}
+
+// groupNotFound reports whether err is Auto Scaling's answer for a group
+// that does not exist: a ValidationError "AutoScalingGroup name not
+// found" (Auto Scaling has no NotFound code). A delete sent again after
+// its first answer was lost gets it: the group is gone, as asked.
+func groupNotFound(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == "ValidationError" && strings.Contains(ae.ErrorMessage(), "not found")
 }

@@ -484,6 +484,28 @@ func TestLostAnswerInstanceRole(t *testing.T) {
 	require.NoError(t, err)
 }
 
+// TestLostAnswerClusterDelete loses the first answer of every
+// DeleteAutoScalingGroup: the SDK sends it again, and Auto Scaling answers
+// that the group is not found (a ValidationError, its only "not found").
+// The group is gone as asked: the destroy completes.
+func TestLostAnswerClusterDelete(t *testing.T) {
+	t.Parallel()
+	mw, lost := loseAnswers(func(op string) bool { return op == "DeleteAutoScalingGroup" })
+	td := newDriver(t, func(o *aws.Options) { o.APIOptions = append(o.APIOptions, mw) })
+	bp, err := pattern.ThreeTier(pattern.ThreeTierOptions{Name: "lossyasg", Profile: netplan.AWS,
+		WebImage: motoImage, AppImage: motoImage, DBImage: motoImage}).Build()
+	require.NoError(t, err)
+	eng := engine(td.Driver)
+	_, err = eng.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	_, err = eng.Destroy(t.Context(), bp.Deployment, allowStateful(bp))
+	require.NoError(t, err, "the groups' deletes were sent twice")
+	assert.Positive(t, lost.Load())
+	left, err := td.Driver.List(t.Context(), driver.Query{Deployment: bp.Deployment, Kind: blueprint.KindCluster})
+	require.NoError(t, err)
+	assert.Empty(t, left)
+}
+
 // TestLostAnswerNetworkACL loses the first answer of every network ACL
 // entry delete and association move: the SDK sends the call again, which
 // then names an entry or an association that is gone, and moto answers
