@@ -67,6 +67,8 @@ type Architecture struct {
 	Databases []tier.Database
 	// Caches are managed caches (AddCache), one per tier.
 	Caches []tier.Cache
+	// Brokers are managed message brokers (AddBroker), one per tier.
+	Brokers []tier.Broker
 	LBs    []tier.LB
 	// Flows are the allowed connections (netplan.ParseFlow syntax).
 	Flows []netplan.Flow

@@ -27,6 +27,7 @@ type design struct {
 	clusters map[string]*tier.Cluster
 	dbs      map[string]*tier.Database
 	caches   map[string]*tier.Cache
+	brokers  map[string]*tier.Broker
 	plan     *netplan.Plan
 	// rules are derived from every flow and load balancer: security
 	// groups, network ACLs, routes, NAT gateways, findings, reachability.
@@ -139,7 +140,8 @@ func (d *design) lint() []netplan.Finding {
 func newDesign(a *Architecture) *design {
 	return &design{arch: a, net: a.netName(), zones: a.zones(),
 		tiers: map[string]*tier.Tier{}, lbs: map[string]*tier.LB{},
-		clusters: map[string]*tier.Cluster{}, dbs: map[string]*tier.Database{}, caches: map[string]*tier.Cache{}}
+		clusters: map[string]*tier.Cluster{}, dbs: map[string]*tier.Database{}, caches: map[string]*tier.Cache{},
+		brokers: map[string]*tier.Broker{}}
 }
 
 // netFindings returns netplan's findings, without NP002 (flow skips a
@@ -182,7 +184,7 @@ func findingErrors(fs []netplan.Finding) []error {
 
 func (d *design) validate() []error {
 	return slices.Concat(d.validateNet(), d.validateTiers(), d.validateLBs(), d.validateClusters(),
-		d.validateDatabases(), d.validateCaches(), d.validateGrants(), d.validateEndpoints(), d.validateTargets(), d.validateFlows(), d.validateVPNs(), d.validateAcknowledgements())
+		d.validateDatabases(), d.validateCaches(), d.validateBrokers(), d.validateGrants(), d.validateEndpoints(), d.validateTargets(), d.validateFlows(), d.validateVPNs(), d.validateAcknowledgements())
 }
 
 // validateAcknowledgements checks that each acknowledgement names a check
@@ -550,7 +552,11 @@ func (d *design) declaredFlows() []netplan.Flow {
 		}
 	}
 	for i := range a.Tiers {
-		if t := &a.Tiers[i]; d.runsNodes(t.Name) {
+		t := &a.Tiers[i]
+		switch {
+		case d.brokers[t.Name] != nil && d.runsNodes(t.Name):
+			flows = append(flows, brokerPeerFlows(t)...)
+		case d.runsNodes(t.Name):
 			flows = append(flows, t.PeerFlows()...)
 		}
 	}
@@ -571,6 +577,9 @@ func (d *design) runsNodes(name string) bool {
 		return false
 	}
 	if c, ok := d.caches[name]; ok && c.FallbackToCluster {
+		return true
+	}
+	if b, ok := d.brokers[name]; ok && b.FallbackToCluster {
 		return true
 	}
 	db, ok := d.dbs[name]
@@ -626,6 +635,7 @@ func (d *design) blueprint() *blueprint.Blueprint {
 	b.clusters()
 	b.databases()
 	b.caches()
+	b.brokers()
 	b.dependencies()
 	cleanDescriptions(b.bp)
 	return b.bp

@@ -73,13 +73,16 @@ func (d *design) validateCaches() []error {
 }
 
 // listenPorts returns the ports tier t listens on: its Ports, or, when it
-// lists none, its managed cache's port.
+// lists none, its managed cache's port or its broker's ports.
 func (d *design) listenPorts(t *tier.Tier) []tier.Port {
 	if len(t.Ports) > 0 {
 		return t.Ports
 	}
 	if c := d.caches[t.Name]; c != nil && c.ListenPort() != 0 {
 		return []tier.Port{tier.TCP(c.ListenPort()).Named(string(c.Engine))}
+	}
+	if d.brokers[t.Name] != nil {
+		return d.brokerPorts()
 	}
 	return nil
 }

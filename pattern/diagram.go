@@ -226,6 +226,9 @@ func (d *design) runs(name string) []string {
 	if c := d.caches[name]; c != nil {
 		out = append(out, cacheText(c))
 	}
+	if b := d.brokers[name]; b != nil {
+		out = append(out, brokerText(b))
+	}
 	if db := d.dbs[name]; db != nil {
 		s := fmt.Sprintf("managed %s %s, %d GiB", engineName(db.Engine), db.Class, db.StorageGiB)
 		if db.MultiAZ {

@@ -83,6 +83,7 @@ func ExampleArchitecture_Build() {
 	// database: 1
 	// database_replica: 0
 	// cache: 0
+	// broker: 0
 	// shop-front [subnet/edge/a subnet/edge/b]
 	// findings: 0
 	// app accepts tcp/8080 from security_group/front

@@ -46,6 +46,7 @@ var Checks = append([]Check{
 	{ID: "PT019", Name: "acknowledgement-unused", Severity: netplan.SeverityWarning, Doc: "an acknowledgement that names no finding: the finding is gone, or the id or subject is mistyped"},
 	{ID: "PT030", Name: "cache-no-failover", Severity: netplan.SeverityWarning, Doc: "a managed Redis without automatic failover across zones (Multi-AZ): the cache is lost with its primary's node or zone (the elastic platform document: highly available over several zones)"},
 	{ID: "PT031", Name: "cache-unencrypted", Severity: netplan.SeverityWarning, Doc: "a managed cache without encryption in transit and at rest (the three-tier document: protect data in transit and at rest)"},
+	{ID: "PT032", Name: "broker-single-instance", Severity: netplan.SeverityWarning, Doc: "a managed broker of one node: its queues are unreachable while its node or zone is down, and a lost volume loses them (the cloud-native document: buses run as clusters)"},
 }, blueprint.Checks...)
 
 func checkByID(idv string) Check {
@@ -135,6 +136,7 @@ func lintArch(d *design) []netplan.Finding {
 	}
 	fs = append(fs, d.lintServices()...)
 	fs = append(fs, d.lintCaches()...)
+	fs = append(fs, d.lintBrokers()...)
 	fs = append(fs, d.lintTargetPorts()...)
 	if a.NAT == netplan.NATShared && len(d.zones) > 1 {
 		for i := range a.Tiers {
@@ -166,7 +168,7 @@ func (d *design) lintServices() []netplan.Finding {
 		case t.Role == tier.RoleDatabase && !cluster && !db:
 			fs = append(fs, finding("PT016", subj, "database tier "+t.Name+" has neither a managed database nor a cluster",
 				"add one: AddDatabase(tier.NewDatabase(\""+t.Name+"\", engine, class)), or AddCluster(tier.NewCluster(\""+t.Name+"\", image, type)) with Stateless false"))
-		case (t.Role == tier.RoleCache || t.Role == tier.RoleQueue) && !cluster && d.caches[t.Name] == nil:
+		case (t.Role == tier.RoleCache || t.Role == tier.RoleQueue) && !cluster && d.caches[t.Name] == nil && d.brokers[t.Name] == nil:
 			fs = append(fs, finding("PT016", subj, string(t.Role)+" tier "+t.Name+" has no cluster",
 				"add one: AddCluster(tier.NewCluster(\""+t.Name+"\", image, type)) with Stateless false"))
 		case t.Role == tier.RoleBastion && !cluster:

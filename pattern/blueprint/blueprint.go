@@ -166,6 +166,7 @@ type Resource struct {
 	Database           *DatabaseSpec           `json:"database,omitempty"`
 	DatabaseReplica    *DatabaseReplicaSpec    `json:"database_replica,omitempty"`
 	Cache              *CacheSpec              `json:"cache,omitempty"`
+	Broker             *BrokerSpec             `json:"broker,omitempty"`
 }
 
 // NetSpec is an isolated network: an AWS VPC or an OUTSCALE Net.

@@ -54,7 +54,7 @@ func TestRuleKey(t *testing.T) {
 
 func TestRegistry(t *testing.T) {
 	t.Parallel()
-	require.Len(t, blueprint.Kinds, 23)
+	require.Len(t, blueprint.Kinds, 24)
 	assert.Equal(t, blueprint.KindNet, blueprint.Kinds[0], "nets are created first")
 	for i, k := range blueprint.Kinds {
 		info, ok := k.Info()
@@ -80,9 +80,9 @@ func TestRegistry(t *testing.T) {
 			deleteFirst = append(deleteFirst, k)
 		}
 	}
-	assert.Equal(t, []blueprint.Kind{blueprint.KindDatabase}, stateful)
+	assert.Equal(t, []blueprint.Kind{blueprint.KindDatabase, blueprint.KindBroker}, stateful)
 	assert.Equal(t, []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindVPNGateway, blueprint.KindVPNConnection, blueprint.KindNetPeering,
-		blueprint.KindLoadBalancer, blueprint.KindImageCopy, blueprint.KindDatabase, blueprint.KindDatabaseReplica, blueprint.KindCache}, async)
+		blueprint.KindLoadBalancer, blueprint.KindImageCopy, blueprint.KindDatabase, blueprint.KindDatabaseReplica, blueprint.KindCache, blueprint.KindBroker}, async)
 	assert.Equal(t, []blueprint.Kind{blueprint.KindNet, blueprint.KindSubnet, blueprint.KindInternetGateway, blueprint.KindVPNGateway, blueprint.KindVPNConnection, blueprint.KindNetPeering,
 		blueprint.KindSecurityGroup, blueprint.KindSecurityGroupRules, blueprint.KindNetEndpoint, blueprint.KindLoadBalancer}, deleteFirst, "a replaced database gets a new identifier: made before the old one goes")
 	sg, _ := blueprint.KindSecurityGroup.Info()
@@ -106,6 +106,7 @@ func TestIsStateful(t *testing.T) {
 		{blueprint.Resource{Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{}}, false},
 		{blueprint.Resource{Kind: blueprint.KindCache, Cache: &blueprint.CacheSpec{Engine: "redis"}}, true},
 		{blueprint.Resource{Kind: blueprint.KindCache, Cache: &blueprint.CacheSpec{Engine: "memcached"}}, false},
+		{blueprint.Resource{Kind: blueprint.KindBroker, Broker: &blueprint.BrokerSpec{}}, true},
 		{blueprint.Resource{Kind: "volume"}, false},
 	} {
 		assert.Equal(t, tc.want, tc.r.IsStateful(), "%s %+v", tc.r.Kind, tc.r.Spec())

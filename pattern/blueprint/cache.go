@@ -72,7 +72,7 @@ func (s *CacheSpec) normalize() {
 }
 
 // FallbackCluster returns the cluster of VMs r becomes on a provider
-// without its kind (a database's or a cache's Fallback), or nil.
+// without its kind (a database's, a cache's or a broker's Fallback), or nil.
 func (r *Resource) FallbackCluster() *ClusterSpec {
 	switch {
 	case r == nil:
@@ -81,6 +81,8 @@ func (r *Resource) FallbackCluster() *ClusterSpec {
 		return r.Database.Fallback
 	case r.Cache != nil:
 		return r.Cache.Fallback
+	case r.Broker != nil:
+		return r.Broker.Fallback
 	}
 	return nil
 }
@@ -94,6 +96,8 @@ func (r *Resource) DropFallback() {
 		r.Database.Fallback = nil
 	case r.Cache != nil:
 		r.Cache.Fallback = nil
+	case r.Broker != nil:
+		r.Broker.Fallback = nil
 	}
 }
 

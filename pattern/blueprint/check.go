@@ -178,6 +178,8 @@ func (r *Resource) Check() error {
 		ps.replica(r.DatabaseReplica)
 	case KindCache:
 		ps.cache(r.Cache)
+	case KindBroker:
+		ps.broker(r.Broker)
 	}
 	return errors.Join(ps...)
 }

@@ -37,6 +37,7 @@ const (
 	KindDatabase           Kind = "database"             // AWS RDS (subnet group + instance); none on OUTSCALE
 	KindDatabaseReplica    Kind = "database_replica"     // AWS RDS read replica; none on OUTSCALE
 	KindCache              Kind = "cache"                // AWS ElastiCache (cache subnet group + Redis replication group or Memcached cluster); none on OUTSCALE
+	KindBroker             Kind = "broker"               // Amazon MQ for RabbitMQ (broker + its admin user's secret in Secrets Manager); none on OUTSCALE
 )
 
 // KindInfo is what the registry says of a kind: the properties the engine,
@@ -119,6 +120,9 @@ var registry = []kindEntry{
 	// decides ([CacheSpec]). A replaced cache gets a new identifier and
 	// subnet group, so the new one is made before the old one goes.
 	entry(KindInfo{Kind: KindCache, Async: true}, func(r *Resource) **CacheSpec { return &r.Cache }),
+	// A broker holds messages. A replaced broker gets a new name (and
+	// secret), so the new one is made before the old one goes.
+	entry(KindInfo{Kind: KindBroker, Stateful: true, Async: true}, func(r *Resource) **BrokerSpec { return &r.Broker }),
 }
 
 // renamedKinds maps the kind names of earlier schemas to today's:
