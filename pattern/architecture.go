@@ -69,7 +69,7 @@ type Architecture struct {
 	Caches []tier.Cache
 	// Brokers are managed message brokers (AddBroker), one per tier.
 	Brokers []tier.Broker
-	LBs    []tier.LB
+	LBs     []tier.LB
 	// Flows are the allowed connections (netplan.ParseFlow syntax).
 	Flows []netplan.Flow
 	// Links are flows on the destination's own ports.

@@ -89,7 +89,9 @@ func TestBrokerDeclaration(t *testing.T) {
 		edit  func(a *pattern.Architecture)
 		field string
 	}{
-		"no such tier":  {func(a *pattern.Architecture) { a.AddBroker(tier.NewBroker("nope", tier.BrokerRabbitMQ, "mq.m7g.large")) }, "brokers[1].tier"},
+		"no such tier": {func(a *pattern.Architecture) {
+			a.AddBroker(tier.NewBroker("nope", tier.BrokerRabbitMQ, "mq.m7g.large"))
+		}, "brokers[1].tier"},
 		"bad type":      {func(a *pattern.Architecture) { a.Brokers[0].InstanceType = "m7g.large" }, "broker[bus].instance_type"},
 		"guest":         {func(a *pattern.Architecture) { a.Brokers[0].Username = "guest" }, "broker[bus].username"},
 		"window":        {func(a *pattern.Architecture) { a.Brokers[0].MaintenanceWindow = "sunday" }, "broker[bus].maintenance_window"},

@@ -24,13 +24,17 @@ func TestBrokerCheck(t *testing.T) {
 		fields []string // the fields the problems name; none: valid
 	}{
 		{"cluster", func(*blueprint.BrokerSpec) {}, nil},
-		{"single instance on t3.micro", func(s *blueprint.BrokerSpec) { s.MultiAZ, s.Subnets, s.InstanceType = false, s.Subnets[:1], "mq.t3.micro" }, nil},
+		{"single instance on t3.micro", func(s *blueprint.BrokerSpec) {
+			s.MultiAZ, s.Subnets, s.InstanceType = false, s.Subnets[:1], "mq.t3.micro"
+		}, nil},
 		{"latest by default", func(s *blueprint.BrokerSpec) { s.EngineVersion = "" }, nil},
 		{"patch version", func(s *blueprint.BrokerSpec) { s.EngineVersion = "3.13.7" }, nil},
 		{"activemq", func(s *blueprint.BrokerSpec) { s.Engine = "activemq" }, []string{"broker.engine"}},
 		{"end of support version", func(s *blueprint.BrokerSpec) { s.EngineVersion = "3.12" }, []string{"broker.engine_version"}},
 		{"4.2 on m5", func(s *blueprint.BrokerSpec) { s.EngineVersion, s.InstanceType = "4.2", "mq.m5.large" }, []string{"broker.instance_type"}},
-		{"latest on t3", func(s *blueprint.BrokerSpec) { s.EngineVersion, s.InstanceType, s.MultiAZ, s.Subnets = "", "mq.t3.micro", false, s.Subnets[:1] }, []string{"broker.instance_type"}},
+		{"latest on t3", func(s *blueprint.BrokerSpec) {
+			s.EngineVersion, s.InstanceType, s.MultiAZ, s.Subnets = "", "mq.t3.micro", false, s.Subnets[:1]
+		}, []string{"broker.instance_type"}},
 		{"unknown type", func(s *blueprint.BrokerSpec) { s.InstanceType = "mq.x9.huge" }, []string{"broker.instance_type"}},
 		{"cluster of t3.micro", func(s *blueprint.BrokerSpec) { s.InstanceType = "mq.t3.micro" }, []string{"broker.instance_type"}},
 		{"single instance in three subnets", func(s *blueprint.BrokerSpec) { s.MultiAZ = false }, []string{"broker.subnets"}},
