@@ -63,7 +63,7 @@ func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, a
 			switch r.Kind {
 			case blueprint.KindNetworkACL:
 				fix = "set AllowFallback to rely on the security groups, which enforce the same flows"
-			case blueprint.KindDatabase, blueprint.KindCache:
+			case blueprint.KindDatabase, blueprint.KindCache, blueprint.KindBroker:
 				fix = "set a fallback cluster and AllowFallback=true"
 			case blueprint.KindDatabaseReplica:
 				fix = "remove the read replicas, or set AllowFallback=true to drop them"
@@ -88,7 +88,7 @@ func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, a
 			// cluster's size (Fallback.Desired) is the user's choice.
 			notices = append(notices, fmt.Sprintf("%s: dropped: %s has no managed database read replicas (%s); size the fallback database cluster instead", r.ID, provider, reason))
 			dropped[r.ID] = true
-		case r.Kind == blueprint.KindDatabase || r.Kind == blueprint.KindCache:
+		case r.Kind == blueprint.KindDatabase || r.Kind == blueprint.KindCache || r.Kind == blueprint.KindBroker:
 			c, notice, err := fallbackCluster(r, provider, reason, caps)
 			if err != nil {
 				errs = append(errs, err)
@@ -143,13 +143,16 @@ func dropPrefixListRules(rs []blueprint.Resource, provider string, caps driver.C
 	return notices
 }
 
-// fallbackCluster returns the cluster of VMs that r, a managed database or
-// cache, becomes on a provider without its kind, and the notice that says
+// fallbackCluster returns the cluster of VMs that r, a managed database,
+// cache or broker, becomes on a provider without its kind, and the notice that says
 // so; an error when r has no fallback or the provider has no clusters.
 func fallbackCluster(r blueprint.Resource, provider, reason string, caps driver.Capabilities) (blueprint.Resource, string, error) {
 	what := "managed database"
-	if r.Kind == blueprint.KindCache {
+	switch r.Kind {
+	case blueprint.KindCache:
 		what = "managed cache"
+	case blueprint.KindBroker:
+		what = "managed message broker"
 	}
 	fb := r.FallbackCluster()
 	if fb == nil {

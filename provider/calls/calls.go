@@ -187,7 +187,7 @@ func Minimum(c Cloud, bp *blueprint.Blueprint) (Steps, error) {
 }
 
 // fallback is what the engine makes of r on a cloud without its kind,
-// with AllowFallback: a database or a cache becomes its fallback cluster (r and the
+// with AllowFallback: a database, a cache or a broker becomes its fallback cluster (r and the
 // cluster's row), a network ACL, a read replica, a flow log or an instance
 // role is dropped (nil, true);
 // false when r has no fallback.
@@ -195,7 +195,7 @@ func fallback(t *Table, r *blueprint.Resource) (*blueprint.Resource, Row, bool) 
 	switch r.Kind {
 	case blueprint.KindNetworkACL, blueprint.KindDatabaseReplica, blueprint.KindFlowLog, blueprint.KindInstanceRole:
 		return nil, Row{}, true
-	case blueprint.KindDatabase, blueprint.KindCache:
+	case blueprint.KindDatabase, blueprint.KindCache, blueprint.KindBroker:
 		row, ok := t.Row(blueprint.KindCluster)
 		if r.FallbackCluster() == nil || !ok {
 			return r, Row{}, false

@@ -34,6 +34,7 @@ var awsAPI = map[blueprint.Kind]api{
 	blueprint.KindDatabase:           {ratelimit.ServiceRDS, "CreateDBInstance", "ModifyDBInstance", "DeleteDBInstance", "DescribeDBInstances"},
 	blueprint.KindDatabaseReplica:    {ratelimit.ServiceRDS, "CreateDBInstanceReadReplica", "ModifyDBInstance", "DeleteDBInstance", "DescribeDBInstances"},
 	blueprint.KindCache:              {ratelimit.ServiceElastiCache, "CreateReplicationGroup", "ModifyReplicationGroup", "DeleteReplicationGroup", "DescribeReplicationGroups"},
+	blueprint.KindBroker:             {ratelimit.ServiceMQ, "CreateBroker", "UpdateBroker", "DeleteBroker", "DescribeBroker"},
 }
 
 var outscaleAPI = map[blueprint.Kind]api{

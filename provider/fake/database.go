@@ -190,6 +190,10 @@ func (d *Driver) protected(e *entry) bool {
 	switch {
 	case e.kind == blueprint.KindDatabase:
 		return true
+	case e.kind == blueprint.KindBroker:
+		// Amazon MQ has no deletion protection: the AWS driver refuses the
+		// delete of a broker itself unless the caller allowed it.
+		return true
 	case e.kind == blueprint.KindCache:
 		// ElastiCache has no deletion protection: the AWS driver refuses
 		// the delete of a Redis cache itself unless the caller allowed it.
@@ -251,6 +255,9 @@ func (d *Driver) Replaces(have, want blueprint.Resource) map[string]string {
 	}
 	if have.Cache != nil {
 		return inplace.ElastiCache(have, want)
+	}
+	if have.Broker != nil {
+		return inplace.AmazonMQ(have, want)
 	}
 	return inplace.RDS(have, want)
 }

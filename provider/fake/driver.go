@@ -132,6 +132,7 @@ func Outscale(o *Options) {
 		blueprint.KindFlowLog:         noFlowLogs,
 		blueprint.KindInstanceRole:    noInstanceRoles,
 		blueprint.KindCache:           noManagedCache,
+		blueprint.KindBroker:          noManagedBroker,
 	}
 	o.UnsupportedFields = map[blueprint.Kind]map[string]string{
 		blueprint.KindCluster: {"scaling": "OUTSCALE has no autoscaling service; the VMs are kept at the desired count",
@@ -147,6 +148,7 @@ const (
 	noFlowLogs      = "OUTSCALE's API has no flow logs (ReadApiLogs logs API calls, not traffic)"
 	noInstanceRoles = "OUTSCALE's identity service (EIM) has users, groups and policies but no roles or instance profiles for VMs"
 	noManagedCache  = "OUTSCALE has no managed cache service; use the cache's cluster fallback (Redis or Memcached on VMs)"
+	noManagedBroker = "OUTSCALE has no managed message broker; use the broker's cluster fallback (RabbitMQ on VMs)"
 )
 
 // awsNoFloatingIP is why AWS, and the fake in its mode, take no floating
@@ -601,6 +603,9 @@ func (d *Driver) create(req driver.Request, e *entry) (*entry, error) {
 	}
 	if r.Kind == blueprint.KindCluster {
 		e.parts = d.clusterParts(r.Cluster.Desired)
+	}
+	if r.Kind == blueprint.KindBroker {
+		e.parts = map[string][]string{PartSecret: {BrokerSecretARN(e.id)}}
 	}
 	d.res[e.id] = e
 	d.indexAdd(e)

@@ -215,6 +215,13 @@ func registry() map[blueprint.Kind]kindOps {
 			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", r.DatabaseReplica.Source },
 			groups:  func(r *blueprint.Resource) []blueprint.Ref { return r.DatabaseReplica.SecurityGroups },
 		},
+		blueprint.KindBroker: {
+			idPrefix: "b", validate: (*Driver).validateBroker, pending: "CREATION_IN_PROGRESS", ready: "RUNNING",
+			mutable: []string{"engine_version", "instance_type", "auto_minor_version_upgrade", "maintenance_window", "logs", "security_groups"},
+			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", first(r.Broker.Subnets) },
+			subnets: func(r *blueprint.Resource) []blueprint.Ref { return r.Broker.Subnets },
+			groups:  func(r *blueprint.Resource) []blueprint.Ref { return r.Broker.SecurityGroups },
+		},
 		blueprint.KindCache: {
 			idPrefix: "cache", validate: (*Driver).validateCache, pending: "creating", ready: "available",
 			mutable: []string{"node_type", "engine_version", "nodes", "automatic_failover", "multi_az", "snapshot_retention_days",

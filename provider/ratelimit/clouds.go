@@ -45,10 +45,10 @@ import "strings"
 // assumes EC2's mutating figures (50, 5/s). Set Options.RateLimits of the
 // engine to use others.
 //
-// IAM, CloudWatch Logs and ElastiCache are not metered: AWS publishes no
-// bucket for their control planes, and archkit sends a handful of their
-// requests per role, flow log or cache; the SDK's retryer absorbs their
-// throttling.
+// IAM, CloudWatch Logs, ElastiCache and Amazon MQ (with the Secrets
+// Manager secret of a broker) are not metered: archkit sends a handful of
+// their requests per role, flow log, cache or broker; the SDK's retryer
+// absorbs their throttling.
 func AWS(c Call) []Meter {
 	switch c.Service {
 	case ServiceEC2:

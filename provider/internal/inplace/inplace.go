@@ -147,3 +147,31 @@ func ElastiCache(have, want blueprint.Resource) map[string]string {
 	}
 	return out
 }
+
+// AmazonMQ returns the fields of a broker change that Amazon MQ cannot
+// make in place although UpdateBroker changes the field:
+//
+//   - engine_version lower than it is: Amazon MQ upgrades only ("Managing
+//     Amazon MQ for RabbitMQ engine versions");
+//   - instance_type mq.t3.micro from a larger type: "You cannot downgrade
+//     a broker from an mq.m5 or mq.m7g instance type to an mq.t3.micro
+//     instance type" (Amazon MQ for RabbitMQ sizing guidelines).
+//
+// Other changes give nil.
+func AmazonMQ(have, want blueprint.Resource) map[string]string {
+	h, w := have.Broker, want.Broker
+	if h == nil || w == nil {
+		return nil
+	}
+	out := map[string]string{}
+	if h.EngineVersion != "" && w.EngineVersion != "" && CompareVersions(w.EngineVersion, h.EngineVersion) < 0 {
+		out["engine_version"] = fmt.Sprintf("Amazon MQ cannot downgrade a broker's engine (%s -> %s)", h.EngineVersion, w.EngineVersion)
+	}
+	if w.InstanceType == "mq.t3.micro" && h.InstanceType != w.InstanceType {
+		out["instance_type"] = fmt.Sprintf("Amazon MQ cannot downgrade a broker from %s to mq.t3.micro", h.InstanceType)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
