@@ -9,7 +9,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticache"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/mq"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
 
 // EC2API is the part of the EC2 client the driver uses, with the SDK's
@@ -205,7 +207,30 @@ type LogsAPI interface {
 	PutRetentionPolicy(ctx context.Context, params *cloudwatchlogs.PutRetentionPolicyInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutRetentionPolicyOutput, error)
 }
 
+// MQAPI is the part of the Amazon MQ client the driver uses for brokers;
+// *mq.Client satisfies it.
+type MQAPI interface {
+	CreateBroker(ctx context.Context, params *mq.CreateBrokerInput, optFns ...func(*mq.Options)) (*mq.CreateBrokerOutput, error)
+	CreateTags(ctx context.Context, params *mq.CreateTagsInput, optFns ...func(*mq.Options)) (*mq.CreateTagsOutput, error)
+	DeleteBroker(ctx context.Context, params *mq.DeleteBrokerInput, optFns ...func(*mq.Options)) (*mq.DeleteBrokerOutput, error)
+	DescribeBroker(ctx context.Context, params *mq.DescribeBrokerInput, optFns ...func(*mq.Options)) (*mq.DescribeBrokerOutput, error)
+	ListBrokers(ctx context.Context, params *mq.ListBrokersInput, optFns ...func(*mq.Options)) (*mq.ListBrokersOutput, error)
+	UpdateBroker(ctx context.Context, params *mq.UpdateBrokerInput, optFns ...func(*mq.Options)) (*mq.UpdateBrokerOutput, error)
+}
+
+// SecretsAPI is the part of the Secrets Manager client the driver uses for
+// the secrets of brokers; *secretsmanager.Client satisfies it.
+type SecretsAPI interface {
+	CreateSecret(ctx context.Context, params *secretsmanager.CreateSecretInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.CreateSecretOutput, error)
+	DeleteSecret(ctx context.Context, params *secretsmanager.DeleteSecretInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.DeleteSecretOutput, error)
+	DescribeSecret(ctx context.Context, params *secretsmanager.DescribeSecretInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error)
+	GetSecretValue(ctx context.Context, params *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+	ListSecrets(ctx context.Context, params *secretsmanager.ListSecretsInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.ListSecretsOutput, error)
+}
+
 var (
+	_ MQAPI          = (*mq.Client)(nil)
+	_ SecretsAPI     = (*secretsmanager.Client)(nil)
 	_ IAMAPI         = (*iam.Client)(nil)
 	_ LogsAPI        = (*cloudwatchlogs.Client)(nil)
 	_ EC2API         = (*ec2.Client)(nil)

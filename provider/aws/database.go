@@ -357,10 +357,14 @@ const subnetGroupDescription = "archkit "
 // Replaces implements driver.Replacer: RDS grows storage and upgrades
 // engines in place, and does neither the other way; ElastiCache upgrades
 // engines, adds subnets and changes a Redis node type in place
-// (inplace.ElastiCache).
+// (inplace.ElastiCache); Amazon MQ upgrades engines and instance types,
+// not down to mq.t3.micro (inplace.AmazonMQ).
 func (d *Driver) Replaces(have, want blueprint.Resource) map[string]string {
 	if have.Cache != nil {
 		return inplace.ElastiCache(have, want)
+	}
+	if have.Broker != nil {
+		return inplace.AmazonMQ(have, want)
 	}
 	return inplace.RDS(have, want)
 }

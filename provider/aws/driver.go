@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticache"
+	"github.com/aws/aws-sdk-go-v2/service/mq"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -100,6 +102,11 @@ type Driver struct {
 	// ElastiCache serves caches; a Driver built as a literal without it
 	// refuses them.
 	ElastiCache ElastiCacheAPI
+	// MQ and Secrets serve brokers (Amazon MQ, and the secret of each
+	// broker's administrative user); a Driver built as a literal without
+	// them refuses brokers.
+	MQ      MQAPI
+	Secrets SecretsAPI
 
 	region string
 	opts   Options
@@ -204,6 +211,8 @@ func NewFromConfig(cfg awssdk.Config, optFns ...func(*Options)) (*Driver, error)
 		Logs:        cloudwatchlogs.NewFromConfig(cfg),
 		PeerEC2:     peerClients(cfg),
 		ElastiCache: elasticache.NewFromConfig(cfg),
+		MQ:          mq.NewFromConfig(cfg),
+		Secrets:     secretsmanager.NewFromConfig(cfg),
 		region:      cfg.Region,
 		opts:        o,
 		log:         log,
@@ -312,6 +321,8 @@ func (d *Driver) ready(op string, k blueprint.Kind) error {
 		missing = "its RDS client"
 	case k == blueprint.KindCache && d.ElastiCache == nil:
 		missing = "its ElastiCache client"
+	case k == blueprint.KindBroker && (d.MQ == nil || d.Secrets == nil):
+		missing = "its Amazon MQ or Secrets Manager client"
 	default:
 		return nil
 	}

@@ -50,7 +50,7 @@ func errorCode(err error) driver.Code {
 			return driver.Throttled
 		case code == "AuthFailure", code == "UnauthorizedOperation", code == "AccessDenied",
 			code == "AccessDeniedException", code == "InvalidClientTokenId", code == "SignatureDoesNotMatch",
-			code == "ExpiredToken", code == "OptInRequired":
+			code == "ExpiredToken", code == "OptInRequired", code == "ForbiddenException", code == "UnauthorizedException":
 			return driver.Auth
 		case code == "DependencyViolation", code == "InvalidIPAddress.InUse", code == "ResourceInUse",
 			code == "ResourceInUseFault", code == "InvalidDBSubnetGroupStateFault", code == "InvalidDBInstanceState",
@@ -64,7 +64,7 @@ func errorCode(err error) driver.Code {
 			return driver.NotFound
 		case strings.HasSuffix(code, ".Duplicate"), strings.Contains(code, "AlreadyExists"),
 			strings.HasPrefix(code, "Duplicate"), code == "Resource.AlreadyAssociated",
-			code == "IdempotentParameterMismatch":
+			code == "IdempotentParameterMismatch", code == "ResourceExistsException", code == "ConflictException":
 			return driver.AlreadyExists
 		case strings.HasSuffix(code, "LimitExceeded"), strings.Contains(code, "QuotaExceeded"),
 			code == "AddressLimitExceeded", code == "TooManyLoadBalancers", code == "TooManyTargetGroups",
@@ -74,7 +74,7 @@ func errorCode(err error) driver.Code {
 			code == "InvalidVpc.Range", code == "InvalidSubnet.Range", code == "InvalidSubnet.Conflict",
 			strings.HasPrefix(code, "Invalid"), strings.HasPrefix(code, "Unsupported"),
 			code == "DBSubnetGroupDoesNotCoverEnoughAZs", code == "Gateway.NotAttached",
-			code == "OperationNotPermitted", code == "DryRunOperation":
+			code == "OperationNotPermitted", code == "DryRunOperation", code == "BadRequestException":
 			return driver.Invalid
 		case code == "InternalError", code == "InternalFailure", code == "ServiceUnavailable",
 			code == "Unavailable", code == "RequestTimeout", code == "RequestTimeoutException":

@@ -14,3 +14,6 @@ func netipMust(s string) netip.Prefix { return netip.MustParsePrefix(s) }
 func ListEscaped(ctx context.Context, d *Driver, q driver.Query) ([]driver.Observed, error) {
 	return kinds[q.Kind].list(d, ctx, q)
 }
+
+// ErrorCode is errorCode: the driver's code of an error of the SDK.
+func ErrorCode(err error) driver.Code { return errorCode(err) }

@@ -81,6 +81,8 @@ var kinds = map[blueprint.Kind]kindOps{
 		update: (*Driver).updateReplica, delete: (*Driver).deleteReplica, mutable: replicaMutable},
 	blueprint.KindCache: {list: (*Driver).listCaches, read: (*Driver).readCache, create: (*Driver).createCache,
 		update: (*Driver).updateCache, delete: (*Driver).deleteCache, mutable: cacheMutable},
+	blueprint.KindBroker: {list: (*Driver).listBrokers, read: (*Driver).readBroker, create: (*Driver).createBroker,
+		update: (*Driver).updateBroker, delete: (*Driver).deleteBroker, mutable: brokerMutable},
 }
 
 // What each kind changes in place (Capabilities.Mutable), with the call
@@ -159,6 +161,14 @@ var (
 		"snapshot_retention_days", // ModifyReplicationGroup SnapshotRetentionLimit
 		"security_groups",         // ModifyReplicationGroup or ModifyCacheCluster SecurityGroupIds
 		"subnets",                 // ModifyCacheSubnetGroup (added subnets only: see Replaces)
+	}
+	brokerMutable = []string{
+		"engine_version",             // UpdateBroker EngineVersion (upgrades only: see Replaces)
+		"instance_type",              // UpdateBroker HostInstanceType (not down to mq.t3.micro)
+		"auto_minor_version_upgrade", // UpdateBroker AutoMinorVersionUpgrade
+		"maintenance_window",         // UpdateBroker MaintenanceWindowStartTime
+		"logs",                       // UpdateBroker Logs
+		"security_groups",            // UpdateBroker SecurityGroups
 	}
 	replicaMutable = []string{
 		"instance_class",  // ModifyDBInstance DBInstanceClass

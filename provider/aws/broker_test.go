@@ -1,0 +1,240 @@
+package aws_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"sync"
+	"testing"
+
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/mq"
+	mqtypes "github.com/aws/aws-sdk-go-v2/service/mq/types"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/aws"
+	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/tier"
+)
+
+// brokerArchitecture is a web tier, an application tier and a RabbitMQ
+// broker tier that only the application connects to, over two zones.
+func brokerArchitecture(name string) *pattern.Architecture {
+	a := pattern.New(name, "10.0.0.0/16").WithZones("a", "b")
+	a.Profile = netplan.AWS
+	web, app := tier.Web("web"), tier.App("app")
+	bus := tier.Tier{Name: "bus", Role: tier.RoleQueue, Exposure: netplan.Isolated}
+	a.AddTier(web, app, bus).Connect("app", "bus")
+	a.AddCluster(tier.NewCluster("web", motoImage, "t3.micro"), tier.NewCluster("app", motoImage, "t3.micro"))
+	b := tier.NewBroker("bus", tier.BrokerRabbitMQ, "mq.m7g.large")
+	b.Version, b.MaintenanceWindow = "3.13", "Sun:03:00"
+	return a.AddBroker(b)
+}
+
+// logBuffer is a slog destination safe for concurrent writers.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestBrokerOnMoto applies an architecture with a RabbitMQ broker on moto:
+// DescribeBroker shows it RABBITMQ, a cluster over the private subnets of
+// its tier, not publicly accessible, in its security group, whose rules
+// read back allow 5671 (and the console's 443) from the application tier's
+// group only; the secret exists, tagged with the deployment, and the
+// broker's user is the one it holds, created with its password, which is
+// nowhere in the blueprint, the plan, the events or the logs; a re-apply
+// writes nothing; a new instance type is one UpdateBroker; a destroy is
+// refused without AllowDataLoss, and with it the broker and its secret are
+// gone.
+func TestBrokerOnMoto(t *testing.T) {
+	t.Parallel()
+	rec := &sent{}
+	logs := &logBuffer{}
+	td := newDriver(t, func(o *aws.Options) {
+		o.APIOptions = append(o.APIOptions, rec.middleware("CreateBroker", "UpdateBroker"))
+		o.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	ctx := t.Context()
+	arch := brokerArchitecture("rabbit")
+	bp, err := arch.Build()
+	require.NoError(t, err)
+	var events []provider.Event
+	var evMu sync.Mutex
+	eng := provider.NewEngine(td.Driver, func(o *provider.Options) {
+		o.RateLimit = -1
+		o.PollMin, o.PollMax = 5e6, 20e6
+		o.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		o.OnEvent = func(e provider.Event) { evMu.Lock(); events = append(events, e); evMu.Unlock() }
+	})
+	plan, err := eng.Plan(ctx, bp)
+	require.NoError(t, err)
+	_, err = eng.Apply(ctx, bp)
+	require.NoError(t, err)
+
+	broker := observedOf(t, td, bp.Deployment, blueprint.KindBroker, "broker/bus")
+	got, err := td.MQ.DescribeBroker(ctx, &mq.DescribeBrokerInput{BrokerId: awssdk.String(broker.ID)})
+	require.NoError(t, err)
+	assert.Equal(t, mqtypes.EngineTypeRabbitmq, got.EngineType)
+	assert.Equal(t, mqtypes.DeploymentModeClusterMultiAz, got.DeploymentMode)
+	assert.False(t, awssdk.ToBool(got.PubliclyAccessible))
+	assert.True(t, awssdk.ToBool(got.AutoMinorVersionUpgrade))
+	assert.Equal(t, mqtypes.BrokerStateRunning, got.BrokerState)
+	var subnets []string
+	for _, z := range []string{"a", "b"} {
+		subnets = append(subnets, observedOf(t, td, bp.Deployment, blueprint.KindSubnet, "subnet/bus/"+z).ID)
+	}
+	assert.ElementsMatch(t, subnets, got.SubnetIds, "in the bus tier's private subnets")
+	busGroup := observedOf(t, td, bp.Deployment, blueprint.KindSecurityGroup, "security_group/bus")
+	appGroup := observedOf(t, td, bp.Deployment, blueprint.KindSecurityGroup, "security_group/app")
+	assert.Equal(t, []string{busGroup.ID}, got.SecurityGroups)
+	assert.Equal(t, bp.Deployment, got.Tags[driver.TagDeployment], "tagged at creation")
+	brokerRules(t, td, busGroup.ID, appGroup.ID)
+
+	password := brokerSecret(t, td, broker, bp.Deployment, got, rec)
+	for what, text := range map[string]string{"blueprint": jsonOf(t, bp), "plan": jsonOf(t, plan), "events": jsonOf(t, events), "logs": logs.String()} {
+		assert.NotContains(t, text, password, "the password is in the %s", what)
+	}
+
+	td.calls.reset()
+	res, err := eng.Apply(ctx, bp)
+	require.NoError(t, err)
+	writes, _, ops := td.calls.snapshot()
+	assert.Zero(t, writes, "re-apply wrote: %v", ops)
+	assert.Zero(t, res.Created+res.Updated+res.Replaced+res.Deleted, "re-apply changed: %v", res.Changeset)
+
+	brokerInPlace(t, td, eng, arch, rec)
+	destroyBroker(t, td, eng, bp, broker)
+}
+
+func jsonOf(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
+}
+
+// brokerRules checks that the broker's group admits 443 and 5671 from the
+// application's group, and nothing else.
+func brokerRules(t *testing.T, td *testDriver, group, app string) {
+	t.Helper()
+	g, err := td.EC2.DescribeSecurityGroups(t.Context(), &ec2.DescribeSecurityGroupsInput{GroupIds: []string{group}})
+	require.NoError(t, err)
+	require.Len(t, g.SecurityGroups, 1)
+	var ports []int32
+	for _, p := range g.SecurityGroups[0].IpPermissions {
+		assert.Empty(t, p.IpRanges, "no CIDR source")
+		require.Len(t, p.UserIdGroupPairs, 1)
+		assert.Equal(t, app, awssdk.ToString(p.UserIdGroupPairs[0].GroupId), "from the app tier's group only")
+		assert.Equal(t, awssdk.ToInt32(p.FromPort), awssdk.ToInt32(p.ToPort))
+		ports = append(ports, awssdk.ToInt32(p.FromPort))
+	}
+	assert.ElementsMatch(t, []int32{443, 5671}, ports)
+}
+
+// brokerSecret checks the broker's secret and returns its password: it
+// exists, tagged with the deployment, holds the broker's user, and the
+// CreateBroker request carried that user with that password.
+func brokerSecret(t *testing.T, td *testDriver, broker driver.Observed, deployment string, got *mq.DescribeBrokerOutput, rec *sent) string {
+	t.Helper()
+	require.Len(t, broker.Parts[aws.PartSecret], 1, "the broker reports its secret")
+	arn := broker.Parts[aws.PartSecret][0]
+	desc, err := td.Secrets.DescribeSecret(t.Context(), &secretsmanager.DescribeSecretInput{SecretId: awssdk.String(arn)})
+	require.NoError(t, err)
+	tagged := false
+	for _, tg := range desc.Tags {
+		tagged = tagged || awssdk.ToString(tg.Key) == driver.TagDeployment && awssdk.ToString(tg.Value) == deployment
+	}
+	assert.True(t, tagged, "the secret carries the deployment's tags: %v", desc.Tags)
+	val, err := td.Secrets.GetSecretValue(t.Context(), &secretsmanager.GetSecretValueInput{SecretId: awssdk.String(arn)})
+	require.NoError(t, err)
+	var cred struct{ Username, Password string }
+	require.NoError(t, json.Unmarshal([]byte(awssdk.ToString(val.SecretString)), &cred))
+	assert.Equal(t, tier.DefaultBrokerUsername, cred.Username)
+	assert.GreaterOrEqual(t, len(cred.Password), 12)
+	require.Len(t, got.Users, 1)
+	assert.Equal(t, cred.Username, awssdk.ToString(got.Users[0].Username), "the broker's user is the secret's")
+	creates := rec.of("CreateBroker")
+	require.Len(t, creates, 1)
+	in := creates[0].(*mq.CreateBrokerInput)
+	require.Len(t, in.Users, 1)
+	assert.Equal(t, cred.Password, awssdk.ToString(in.Users[0].Password), "the broker was created with the secret's password")
+	return cred.Password
+}
+
+// brokerInPlace moves the broker to a larger instance type: the plan is one
+// in-place update, sent as one UpdateBroker of that field alone.
+func brokerInPlace(t *testing.T, td *testDriver, eng *provider.Engine, arch *pattern.Architecture, rec *sent) {
+	t.Helper()
+	arch.Broker("bus").InstanceType = "mq.m7g.xlarge"
+	bp, err := arch.Build()
+	require.NoError(t, err)
+	plan, err := eng.Plan(t.Context(), bp)
+	require.NoError(t, err)
+	var changes []string
+	for _, c := range plan.Changes {
+		if c.Action != provider.ActionNoop {
+			changes = append(changes, c.ID+" "+string(c.Action))
+		}
+	}
+	assert.Equal(t, []string{"broker/bus update"}, changes)
+	td.calls.reset()
+	_, err = eng.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	writes, _, ops := td.calls.snapshot()
+	assert.Equal(t, int64(1), writes-int64(ops["CreateLaunchTemplate"]+ops["DeleteLaunchTemplate"]), "one write but the lock: %v", ops)
+	assert.Equal(t, 1, ops["UpdateBroker"])
+	ups := rec.of("UpdateBroker")
+	require.Len(t, ups, 1)
+	u := ups[0].(*mq.UpdateBrokerInput)
+	assert.Equal(t, "mq.m7g.xlarge", awssdk.ToString(u.HostInstanceType))
+	assert.Nil(t, u.SecurityGroups, "nothing else changes")
+	assert.Nil(t, u.EngineVersion, "nothing else changes")
+	td.calls.reset()
+	_, err = eng.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	writes, _, ops = td.calls.snapshot()
+	assert.Zero(t, writes, "converged: %v", ops)
+}
+
+// destroyBroker checks that a destroy is refused without AllowDataLoss,
+// before any write, and that with it the broker and its secret go.
+func destroyBroker(t *testing.T, td *testDriver, eng *provider.Engine, bp *blueprint.Blueprint, broker driver.Observed) {
+	t.Helper()
+	td.calls.reset()
+	_, err := eng.Destroy(t.Context(), bp.Deployment)
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, provider.ErrProtected), "%v", err)
+	var pe *provider.ProtectedError
+	require.ErrorAs(t, err, &pe)
+	assert.Contains(t, pe.IDs(), "broker/bus")
+	writes, _, ops := td.calls.snapshot()
+	assert.Zero(t, writes-int64(ops["CreateLaunchTemplate"]+ops["DeleteLaunchTemplate"]), "refused before any write but the lock: %v", ops)
+
+	_, err = eng.Destroy(t.Context(), bp.Deployment, func(o *provider.DestroyOptions) { o.AllowDataLoss = []string{"broker/bus"} })
+	require.NoError(t, err)
+	_, err = td.MQ.DescribeBroker(t.Context(), &mq.DescribeBrokerInput{BrokerId: awssdk.String(broker.ID)})
+	assert.Equal(t, driver.NotFound, aws.ErrorCode(err), "the broker is gone: %v", err)
+	_, err = td.Secrets.DescribeSecret(t.Context(), &secretsmanager.DescribeSecretInput{SecretId: awssdk.String(broker.Parts[aws.PartSecret][0])})
+	assert.Equal(t, driver.NotFound, aws.ErrorCode(err), "the secret is gone: %v", err)
+}
