@@ -40,6 +40,7 @@ var motoGaps = []string{
 	providertest.GapCacheValidation,
 	providertest.GapCacheModify,
 	providertest.GapCacheDelete,
+	providertest.GapBrokerValidation,
 }
 
 func TestConformance(t *testing.T) {

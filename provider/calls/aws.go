@@ -31,7 +31,7 @@ var awsTable = Table{
 	Zones:      1,
 	LockWrites: 2, // CreateLaunchTemplate, DeleteLaunchTemplate
 	PollOps: []string{"DescribeNatGateways", "DescribeLoadBalancers", "DescribeAutoScalingGroups",
-		"DescribeDBInstances", "DescribeVpnGateways", "DescribeVpnConnections", "DescribeVpcEndpoints", "DescribeReplicationGroups"},
+		"DescribeDBInstances", "DescribeVpnGateways", "DescribeVpnConnections", "DescribeVpcEndpoints", "DescribeReplicationGroups", "DescribeBroker"},
 	Rows: []Row{
 		{
 			Kind:   blueprint.KindNet,
@@ -267,6 +267,15 @@ var awsTable = Table{
 			CreateWrites: n(2), CreateReads: n(1), DeleteWrites: n(2),
 			List: 2, ListEach: 3,
 			ListText: "DescribeReplicationGroups (a poll operation) + 1 DescribeCacheClusters + 1 DescribeCacheSubnetGroups; per cache 1 ListTagsForResource + 1 DescribeCacheClusters (its first member's groups) + 1 DescribeCacheSubnetGroups",
+		},
+		{
+			Kind: blueprint.KindBroker,
+			Create: "1 ListBrokers (a broker of its name an earlier run made) + 1 GetSecretValue (a secret it left) + 1 CreateSecret (Tags; the password drawn by the driver) " +
+				"+ 1 CreateBroker (Tags, CreatorRequestId, the password read from the secret) + polls",
+			Delete:       "1 DeleteBroker + polls + 1 DeleteSecret (ForceDeleteWithoutRecovery)",
+			Why:          "the password is made and kept in Secrets Manager, never in the plan; a broker goes only on a delete the caller allowed: Amazon MQ has no deletion protection of its own",
+			CreateWrites: n(2), CreateReads: n(2), DeleteWrites: n(2),
+			List: 2, ListText: "1 ListBrokers + 1 ListSecrets (the secrets of brokers never made); per broker 1 DescribeBroker (a poll operation: its tags)",
 		},
 	},
 }

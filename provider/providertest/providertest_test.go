@@ -38,7 +38,9 @@ func TestResources(t *testing.T) {
 		// A cache has a test of its own (testCache): moto can neither
 		// modify nor delete one, which the shared resources' Update and
 		// Destroy tests need.
-		assert.True(t, kinds[k] || k == blueprint.KindCache, "no resource of kind %s", k)
+		// So has a broker (testBroker), which the shared resources' Update
+		// and Destroy tests would have to delete with LiftProtection.
+		assert.True(t, kinds[k] || k == blueprint.KindCache || k == blueprint.KindBroker, "no resource of kind %s", k)
 	}
 	lb, _ := bp.Resource("load_balancer/web")
 	assert.LessOrEqual(t, len(lb.LoadBalancer.Name), 32)
