@@ -238,6 +238,8 @@ func (c *checker) netOf(r *blueprint.Resource) string {
 		via = r.DatabaseReplica.Source
 	case blueprint.KindCache:
 		via = first(r.Cache.Subnets)
+	case blueprint.KindBroker:
+		via = first(r.Broker.Subnets)
 	}
 	if t, ok := c.byID[string(via)]; ok && t != r {
 		return c.netOf(t)

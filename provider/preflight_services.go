@@ -13,8 +13,9 @@ import (
 // services checks load balancers (subnets of one Net over two zones, one
 // for a network load balancer; an internet gateway for an internet-facing
 // one; a name unique in the region; the listener quota), clusters and
-// databases (a DB subnet group over two zones) and caches (a cache subnet
-// group of one Net, over two zones for Multi-AZ).
+// databases (a DB subnet group over two zones), caches (a cache subnet
+// group of one Net, over two zones for Multi-AZ) and brokers (subnets of
+// one Net in distinct zones, groups of that Net).
 func (c *checker) services() {
 	names := map[string]string{}
 	for _, r := range c.ofKind(blueprint.KindLoadBalancer) {
@@ -55,6 +56,12 @@ func (c *checker) services() {
 		}
 		net := c.subnetGroup(r, "cache.subnets", s.Subnets, minZones)
 		c.groupsOf(r, "cache.security_groups", s.SecurityGroups, net)
+	}
+	for _, r := range c.ofKind(blueprint.KindBroker) {
+		s := r.Broker
+		// CreateBroker SubnetIds: several subnets must be in distinct zones.
+		net := c.subnetGroup(r, "broker.subnets", s.Subnets, max(len(s.Subnets), 1))
+		c.groupsOf(r, "broker.security_groups", s.SecurityGroups, net)
 	}
 	c.replicas()
 }
