@@ -58,6 +58,7 @@ var funcs = map[string]any{
 	"tier.Statements": tier.Statements, "tier.ValidateGrants": tier.ValidateGrants,
 	"tier.ServiceOf": tier.ServiceOf, "tier.ServicesOf": tier.ServicesOf, "pattern.DeriveEndpoints": pattern.DeriveEndpoints,
 	"tier.NewCache": tier.NewCache, "tier.CheckCacheNodeType": tier.CheckCacheNodeType, "tier.SessionManager": tier.SessionManager,
+	"tier.NewBroker": tier.NewBroker, "tier.CheckBrokerInstanceType": tier.CheckBrokerInstanceType, "tier.CheckBrokerUsername": tier.CheckBrokerUsername, "tier.CheckMaintenanceWindow": tier.CheckMaintenanceWindow,
 
 	"pattern.CarveNets": pattern.CarveNets, "pattern.CloudNative": pattern.CloudNative, "pattern.DMZ": pattern.DMZ,
 	"pattern.Elastic": pattern.Elastic, "pattern.Regions": pattern.Regions,
@@ -84,7 +85,7 @@ var funcs = map[string]any{
 
 	"fake.AssertAllows": fake.AssertAllows, "fake.AssertCount": fake.AssertCount, "fake.AssertDenies": fake.AssertDenies,
 	"fake.AssertExists": fake.AssertExists, "fake.AssertNoLeaks": fake.AssertNoLeaks, "fake.IsWrite": fake.IsWrite, "fake.IsLock": fake.IsLock,
-	"fake.New": fake.New, "fake.NewAccount": fake.NewAccount, "fake.Outscale": fake.Outscale, "fake.SecretARN": fake.SecretARN,
+	"fake.New": fake.New, "fake.NewAccount": fake.NewAccount, "fake.Outscale": fake.Outscale, "fake.SecretARN": fake.SecretARN, "fake.BrokerSecretARN": fake.BrokerSecretARN,
 
 	"aws.New": aws.New, "aws.NewFromConfig": aws.NewFromConfig,
 	"outscale.New": outscale.New,
@@ -121,7 +122,7 @@ func init() {
 		(*netplan.Severity)(nil), (*netplan.SourceMode)(nil), (*netplan.Step)(nil), (*netplan.Subnet)(nil), (*netplan.TargetKind)(nil),
 		(*netplan.Topology)(nil), (*netplan.Verdict)(nil),
 
-		(*tier.Cluster)(nil), (*tier.Database)(nil), (*tier.Engine)(nil), (*tier.Cache)(nil), (*tier.CacheEngine)(nil), (*tier.HealthCheck)(nil), (*tier.LB)(nil), (*tier.LBType)(nil),
+		(*tier.Cluster)(nil), (*tier.Database)(nil), (*tier.Engine)(nil), (*tier.Cache)(nil), (*tier.CacheEngine)(nil), (*tier.Broker)(nil), (*tier.BrokerEngine)(nil), (*tier.HealthCheck)(nil), (*tier.LB)(nil), (*tier.LBType)(nil),
 		(*tier.Listener)(nil), (*tier.Port)(nil), (*tier.Role)(nil), (*tier.Scaling)(nil), (*tier.Scheme)(nil), (*tier.Secret)(nil), (*tier.PublicKey)(nil), (*tier.Tier)(nil),
 		(*tier.GrantKind)(nil), (*tier.Access)(nil), (*tier.Grant)(nil), (*tier.Statement)(nil), (*tier.Service)(nil),
 		(*netplan.ServiceEndpoint)(nil), (*pattern.Endpoints)(nil), (*pattern.EndpointUse)(nil), (*blueprint.NetEndpointSpec)(nil),
@@ -139,7 +140,7 @@ func init() {
 		(*blueprint.NetworkACLSpec)(nil), (*blueprint.PublicIPSpec)(nil), (*blueprint.Ref)(nil), (*blueprint.Resource)(nil), (*blueprint.RouteSpec)(nil),
 		(*blueprint.RouteTableSpec)(nil), (*blueprint.RuleKey)(nil), (*blueprint.RuleSpec)(nil), (*blueprint.ScalingSpec)(nil),
 		(*blueprint.SecurityGroupRulesSpec)(nil), (*blueprint.SecurityGroupSpec)(nil), (*blueprint.SubnetSpec)(nil),
-		(*blueprint.DatabaseReplicaSpec)(nil), (*blueprint.CacheSpec)(nil), (*blueprint.Existing)(nil),
+		(*blueprint.DatabaseReplicaSpec)(nil), (*blueprint.CacheSpec)(nil), (*blueprint.BrokerSpec)(nil), (*blueprint.Existing)(nil),
 		(*blueprint.VPNGatewaySpec)(nil), (*blueprint.CustomerGatewaySpec)(nil), (*blueprint.VPNConnectionSpec)(nil), (*blueprint.NetPeeringSpec)(nil), (*blueprint.KeyPairSpec)(nil),
 		(*blueprint.InstanceRoleSpec)(nil), (*blueprint.PolicyStatement)(nil), (*blueprint.ARNScope)(nil), (*blueprint.FlowLogSpec)(nil),
 		(*blueprint.ImageCopySpec)(nil), (*blueprint.DatabaseSource)(nil),
@@ -175,7 +176,7 @@ func init() {
 }
 
 // interfaces are exported interface types: nothing to call.
-var interfaces = []string{"driver.Checker", "driver.Driver", "driver.Locker", "driver.Replacer", "provider.Source", "provider.MultiSource", "fake.TestingT", "aws.AutoScalingAPI", "aws.EC2API", "aws.ELBAPI", "aws.RDSAPI", "aws.IAMAPI", "aws.LogsAPI", "aws.ElastiCacheAPI"}
+var interfaces = []string{"driver.Checker", "driver.Driver", "driver.Locker", "driver.Replacer", "provider.Source", "provider.MultiSource", "fake.TestingT", "aws.AutoScalingAPI", "aws.EC2API", "aws.ELBAPI", "aws.RDSAPI", "aws.IAMAPI", "aws.LogsAPI", "aws.ElastiCacheAPI", "aws.MQAPI", "aws.SecretsAPI"}
 
 func dirOf(pkgPath string) string {
 	return pkgPath[strings.LastIndex(pkgPath, "/")+1:]

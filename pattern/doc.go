@@ -126,6 +126,8 @@
 //	managed database   RDS (subnet group, Multi-AZ)         VMs (Database.Fallback cluster)
 //	managed cache      ElastiCache (subnet group; Redis     VMs (Cache.Fallback cluster)
 //	                   replication group, Memcached cluster)
+//	managed broker     Amazon MQ for RabbitMQ (admin        VMs (Broker.Fallback cluster)
+//	                   password in Secrets Manager)
 //
 // # Availability and diagrams
 //

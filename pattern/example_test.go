@@ -331,3 +331,40 @@ func ExampleArchitecture_endpoints() {
 	// app -> s3: allowed
 	// db -> s3: blocked at security-group-out db: no outbound rule allows tcp/443 to the prefix list of s3
 }
+
+// ExampleArchitecture_AddBroker gives the cloud-native document's
+// application its AMQP bus as a managed RabbitMQ broker (Amazon MQ): a
+// cluster of three nodes over the bus tier's zones, reachable on AMQPS and
+// the console from the application tier only. Its administrative user's
+// password is nowhere in the Blueprint: the AWS driver makes it and keeps
+// it in Secrets Manager. On OUTSCALE the engine builds the fallback
+// RabbitMQ cluster instead, with AllowFallback.
+func ExampleArchitecture_AddBroker() {
+	a := pattern.New("orders", "10.0.0.0/16").WithZones("a", "b", "c")
+	a.Profile = netplan.AWS
+	app := tier.App("app")
+	app.Exposure = netplan.Isolated // no way out: no NAT
+	bus := tier.Tier{Name: "bus", Role: tier.RoleQueue, Exposure: netplan.Isolated} // no ports: the broker's
+	a.AddTier(app, bus).Connect("app", "bus")
+	a.AddCluster(tier.NewCluster("app", "ami-0abc", "t3.small"))
+	b := tier.NewBroker("bus", tier.BrokerRabbitMQ, "mq.m7g.large")
+	b.Version, b.MaintenanceWindow = "4.2", "Sun:03:00"
+	b.FallbackToCluster, b.Fallback = true, tier.NewCluster("bus", "rabbitmq-image", "t3.medium")
+	bp, err := a.AddBroker(b).Build()
+	if err != nil {
+		log.Fatal(err)
+	}
+	r, _ := bp.Resource("broker/bus")
+	s := r.Broker
+	fmt.Println(s.Engine, s.EngineVersion, s.InstanceType, "multi-AZ:", s.MultiAZ, "subnets:", len(s.Subnets), "user:", s.Username)
+	fmt.Println("stateful:", r.IsStateful())
+	rules, _ := bp.Resource("security_group_rules/bus")
+	for _, in := range rules.SecurityGroupRules.Inbound {
+		fmt.Println("inbound", in.Text(true))
+	}
+	// Output:
+	// rabbitmq 4.2 mq.m7g.large multi-AZ: true subnets: 3 user: archkit_admin
+	// stateful: true
+	// inbound tcp 443 from security_group/app
+	// inbound tcp 5671 from security_group/app
+}

@@ -29,6 +29,8 @@
 //	managed database   RDS (subnet group, Multi-AZ)         VMs (Database.Fallback cluster)
 //	managed cache      ElastiCache replication group or     VMs (CacheSpec.Fallback cluster)
 //	                   cache cluster (+ cache subnet group)
+//	managed broker     Amazon MQ for RabbitMQ (+ Secrets    VMs (BrokerSpec.Fallback cluster)
+//	                   Manager secret of its admin user)
 //	instance role      IAM role + policy + instance profile none: EIM has no roles for VMs
 //	flow log           VPC flow log (+ log group, role)     none
 //	net endpoint       VPC endpoint (gateway, interface)    Net access point (OOS, route tables)

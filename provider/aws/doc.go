@@ -190,6 +190,11 @@
 //     only with driver.DeleteOptions.LiftProtection, with a final snapshot
 //     (FinalSnapshotIdentifier); ElastiCache has no deletion protection of
 //     its own.
+//   - broker: an Amazon MQ for RabbitMQ broker, not publicly accessible,
+//     and the Secrets Manager secret of its administrative user, whose
+//     password the driver draws and never shows (broker.go). A broker is
+//     deleted only with driver.DeleteOptions.LiftProtection; its secret
+//     goes with it.
 //
 // Fields AWS cannot report back are kept in tags prefixed "archkit:spec:"
 // (the tier of a subnet, the zone of an Elastic IP, the requested engine
@@ -263,6 +268,13 @@
 //     HTTP 500. moto also ignores NodeGroupConfiguration's zones for a
 //     one-shard group (it puts the primary in us-east-1a and replicas in
 //     us-east-1b) and makes no member cache clusters.
+//   - broker-validation: CreateBroker takes any engine version, instance
+//     type, subnet count and subnets or groups; Build, the preflight and
+//     the fake refuse what Amazon MQ refuses. moto also makes a broker
+//     RUNNING at once (never CREATION_IN_PROGRESS), deletes it at once,
+//     keeps no password for its users (so only the CreateBroker request
+//     shows that the broker's user has the secret's password) and reports
+//     no Pending* fields after UpdateBroker (it applies the change at once).
 //
 // moto also accepts any subnet prefix; the driver closes that with its own
 // prefix check, so it is not declared. Other moto differences the driver works around:

@@ -111,6 +111,11 @@
 //     check: node types, versions, 1-6 Redis nodes, failover with a
 //     replica, Multi-AZ over two zones), a cache subnet group of one Net,
 //     and in place only what ElastiCache changes (inplace.ElastiCache);
+//     brokers: Amazon MQ's rules (blueprint's broker check: RabbitMQ 3.13
+//     or 4.2, instance types by version, mq.t3.micro single-instance only,
+//     one subnet for a single instance), subnets of one Net in distinct
+//     zones, in place only what UpdateBroker changes (inplace.AmazonMQ);
+//     a broker reports its secret (BrokerSecretARN) in Parts["secret"];
 //   - security groups of a service: of its Net, Quotas.GroupsPerInterface.
 //
 // Every reference must name an existing resource of the right kind (Code
