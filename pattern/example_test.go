@@ -343,7 +343,7 @@ func ExampleArchitecture_AddBroker() {
 	a := pattern.New("orders", "10.0.0.0/16").WithZones("a", "b", "c")
 	a.Profile = netplan.AWS
 	app := tier.App("app")
-	app.Exposure = netplan.Isolated // no way out: no NAT
+	app.Exposure = netplan.Isolated                                                 // no way out: no NAT
 	bus := tier.Tier{Name: "bus", Role: tier.RoleQueue, Exposure: netplan.Isolated} // no ports: the broker's
 	a.AddTier(app, bus).Connect("app", "bus")
 	a.AddCluster(tier.NewCluster("app", "ami-0abc", "t3.small"))
