@@ -238,3 +238,56 @@ func destroyBroker(t *testing.T, td *testDriver, eng *provider.Engine, bp *bluep
 	_, err = td.Secrets.DescribeSecret(t.Context(), &secretsmanager.DescribeSecretInput{SecretId: awssdk.String(broker.Parts[aws.PartSecret][0])})
 	assert.Equal(t, driver.NotFound, aws.ErrorCode(err), "the secret is gone: %v", err)
 }
+
+// TestBrokerAfterFailedCreate stops an apply between the two halves of a
+// broker (its secret made, CreateBroker refused): the secret is listed as
+// an incomplete broker; a second apply completes it with the password the
+// secret holds, making no second secret; a destroy then leaves neither
+// the broker nor a secret. A destroy right after the failure removes the
+// lone secret too.
+func TestBrokerAfterFailedCreate(t *testing.T) {
+	t.Parallel()
+	for _, then := range []string{"apply", "destroy"} {
+		t.Run(then, func(t *testing.T) {
+			t.Parallel()
+			rec := &sent{}
+			td := newDriver(t, func(o *aws.Options) {
+				o.APIOptions = append(o.APIOptions, rec.middleware("CreateBroker", "CreateSecret"))
+			})
+			bp, err := brokerArchitecture("half-" + then).Build()
+			require.NoError(t, err)
+			eng := engine(td.Driver)
+			td.calls.failOp = "CreateBroker"
+			_, err = eng.Apply(t.Context(), bp)
+			require.ErrorContains(t, err, "CreateBroker")
+			td.calls.failOp = ""
+			half := observedOf(t, td, bp.Deployment, blueprint.KindBroker, "broker/bus")
+			assert.True(t, half.Incomplete, "the secret alone is an incomplete broker: %+v", half)
+			secret := half.Parts[aws.PartSecret]
+			require.Len(t, secret, 1)
+
+			if then == "apply" {
+				_, err = eng.Apply(t.Context(), bp)
+				require.NoError(t, err)
+				broker := observedOf(t, td, bp.Deployment, blueprint.KindBroker, "broker/bus")
+				assert.False(t, broker.Incomplete)
+				assert.Equal(t, secret, broker.Parts[aws.PartSecret], "the same secret")
+				assert.Len(t, rec.of("CreateSecret"), 1, "no second secret")
+				creates := rec.of("CreateBroker") // the refused one failed before the recorder
+				require.Len(t, creates, 1)
+				val, err := td.Secrets.GetSecretValue(t.Context(), &secretsmanager.GetSecretValueInput{SecretId: awssdk.String(secret[0])})
+				require.NoError(t, err)
+				var cred struct{ Password string }
+				require.NoError(t, json.Unmarshal([]byte(awssdk.ToString(val.SecretString)), &cred))
+				assert.Equal(t, cred.Password, awssdk.ToString(creates[0].(*mq.CreateBrokerInput).Users[0].Password), "the password the secret holds")
+			}
+			_, err = eng.Destroy(t.Context(), bp.Deployment, func(o *provider.DestroyOptions) { o.AllowDataLoss = []string{"broker/bus"} })
+			require.NoError(t, err)
+			brokers, err := td.List(t.Context(), driver.Query{Deployment: bp.Deployment, Kind: blueprint.KindBroker})
+			require.NoError(t, err)
+			assert.Empty(t, brokers)
+			_, err = td.Secrets.DescribeSecret(t.Context(), &secretsmanager.DescribeSecretInput{SecretId: awssdk.String(secret[0])})
+			assert.Equal(t, driver.NotFound, aws.ErrorCode(err), "no secret left: %v", err)
+		})
+	}
+}
