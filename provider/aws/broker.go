@@ -192,18 +192,11 @@ func maintenanceWindow(w *mqtypes.WeeklyStartTime) string {
 // does not exist.
 func (d *Driver) ensureBrokerSecret(ctx context.Context, lid, name, user string, tags map[string]string) (string, brokerCredentials, error) {
 	id := brokerSecretName(name)
-	got, err := d.Secrets.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: awssdk.String(id)})
-	if err == nil {
-		var cred brokerCredentials
-		if err := json.Unmarshal([]byte(awssdk.ToString(got.SecretString)), &cred); err != nil || cred.Password == "" {
-			return "", cred, driver.NewError("GetSecretValue", "broker", lid, driver.Invalid, errString("aws: broker secret "+id+" holds no credentials; delete it"))
-		}
-		return awssdk.ToString(got.ARN), cred, nil
-	}
+	arn, cred, err := d.brokerSecret(ctx, lid, id)
 	if !hasCode(err, driver.NotFound) {
-		return "", brokerCredentials{}, mapErr("GetSecretValue", "broker", lid, err)
+		return arn, cred, err
 	}
-	cred := brokerCredentials{Username: user, Password: newBrokerPassword()}
+	cred = brokerCredentials{Username: user, Password: newBrokerPassword()}
 	body, _ := json.Marshal(cred) // two strings: cannot fail
 	out, err := d.Secrets.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name:         awssdk.String(id),
@@ -212,12 +205,25 @@ func (d *Driver) ensureBrokerSecret(ctx context.Context, lid, name, user string,
 		Tags:         secretTags(tags),
 	})
 	if hasCode(err, driver.AlreadyExists) {
-		return d.ensureBrokerSecret(ctx, lid, name, user, tags) // made by a concurrent or earlier attempt
+		return d.brokerSecret(ctx, lid, id) // made by an earlier attempt whose answer was lost
 	}
 	if err != nil {
 		return "", brokerCredentials{}, mapErr("CreateSecret", "broker", lid, err)
 	}
 	return awssdk.ToString(out.ARN), cred, nil
+}
+
+// brokerSecret reads the secret id: its ARN and credentials.
+func (d *Driver) brokerSecret(ctx context.Context, lid, id string) (string, brokerCredentials, error) {
+	var cred brokerCredentials
+	got, err := d.Secrets.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: awssdk.String(id)})
+	if err != nil {
+		return "", cred, mapErr("GetSecretValue", "broker", lid, err)
+	}
+	if err := json.Unmarshal([]byte(awssdk.ToString(got.SecretString)), &cred); err != nil || cred.Password == "" {
+		return "", cred, driver.NewError("GetSecretValue", "broker", lid, driver.Invalid, errString("aws: broker secret "+id+" holds no credentials; delete it"))
+	}
+	return awssdk.ToString(got.ARN), cred, nil
 }
 
 func secretTags(m map[string]string) []smtypes.Tag {

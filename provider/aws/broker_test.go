@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 
@@ -288,6 +289,42 @@ func TestBrokerAfterFailedCreate(t *testing.T) {
 			assert.Empty(t, brokers)
 			_, err = td.Secrets.DescribeSecret(t.Context(), &secretsmanager.DescribeSecretInput{SecretId: awssdk.String(secret[0])})
 			assert.Equal(t, driver.NotFound, aws.ErrorCode(err), "no secret left: %v", err)
+		})
+	}
+}
+
+// TestBrokerAnswersLost loses the answer of CreateSecret, then of
+// CreateBroker, after the server did them: the SDK sends neither again
+// (moto ignores their tokens), and the engine's retry finds what the lost
+// calls made: one secret, one broker.
+func TestBrokerAnswersLost(t *testing.T) {
+	t.Parallel()
+	for _, op := range []string{"CreateSecret", "CreateBroker"} {
+		t.Run(op, func(t *testing.T) {
+			t.Parallel()
+			td := newDriver(t, func(o *aws.Options) { o.APIOptions = append(o.APIOptions, loseFirstAnswer(op)) })
+			bp, err := brokerArchitecture("lost-" + strings.ToLower(op)).Build()
+			require.NoError(t, err)
+			eng := engine(td.Driver)
+			_, err = eng.Apply(t.Context(), bp)
+			require.NoError(t, err)
+			_, _, ops := td.calls.snapshot()
+			assert.Equal(t, 1, ops[op], "sent once: %v", ops)
+			brokers, err := td.List(t.Context(), driver.Query{Deployment: bp.Deployment, Kind: blueprint.KindBroker})
+			require.NoError(t, err)
+			require.Len(t, brokers, 1, "one broker")
+			assert.False(t, brokers[0].Incomplete)
+			all, err := td.MQ.ListBrokers(t.Context(), &mq.ListBrokersInput{})
+			require.NoError(t, err)
+			named := 0
+			for _, b := range all.BrokerSummaries {
+				if strings.HasPrefix(awssdk.ToString(b.BrokerName), bp.Deployment+"-") {
+					named++
+				}
+			}
+			assert.Equal(t, 1, named, "no second broker of the deployment")
+			_, err = eng.Destroy(t.Context(), bp.Deployment, func(o *provider.DestroyOptions) { o.AllowDataLoss = []string{"broker/bus"} })
+			require.NoError(t, err)
 		})
 	}
 }

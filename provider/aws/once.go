@@ -31,6 +31,7 @@ var sentOnce = map[string]bool{
 	"CreateVpcPeeringConnection": true, "AcceptVpcPeeringConnection": true, "CopyImage": true,
 	"CreateVpcEndpoint": true, "ModifyVpcEndpoint": true,
 	"CreateCacheSubnetGroup": true, "CreateReplicationGroup": true, "CreateCacheCluster": true,
+	"CreateSecret": true, "CreateBroker": true, // moto ignores ClientRequestToken and CreatorRequestId
 }
 
 // maybeDone is the error of a call of sentOnce whose outcome is unknown:
