@@ -55,8 +55,15 @@ import (
 // PartSecret names the broker's secret (its ARN) in Observed.Parts.
 const PartSecret = "secret"
 
-// tagBrokerSecret keeps the ARN of a broker's secret on the broker.
-const tagBrokerSecret = specTag + "secret"
+// tagBrokerSecret keeps the ARN of a broker's secret on the broker, and
+// tagBrokerWindow the maintenance window asked: without it the window is
+// Amazon MQ's choice, which Read reports as "" (the spec's "cloud
+// chooses"), so that a broker declared without one does not differ from
+// the window Amazon MQ gave it.
+const (
+	tagBrokerSecret = specTag + "secret"
+	tagBrokerWindow = specTag + "maintenance-window"
+)
 
 // brokerSecretPrefix starts the name of every broker secret archkit makes.
 const brokerSecretPrefix = "archkit/broker/"
@@ -125,7 +132,7 @@ func (d *Driver) createBrokerNamed(ctx context.Context, req driver.Request, name
 		return driver.Observed{}, err
 	}
 	out, err := d.MQ.CreateBroker(ctx, createBrokerInput(name, clusterName(req), req.Resource.Broker, cred, withTags(req.Tags,
-		tagEngineVersion, req.Resource.Broker.EngineVersion, tagBrokerSecret, arn)))
+		tagEngineVersion, req.Resource.Broker.EngineVersion, tagBrokerSecret, arn, tagBrokerWindow, req.Resource.Broker.MaintenanceWindow)))
 	if err != nil {
 		return driver.Observed{}, mapErr("CreateBroker", "broker", lid, err)
 	}
@@ -297,7 +304,6 @@ func brokerObserved(b *mq.DescribeBrokerOutput) driver.Observed {
 		InstanceType:            cmp.Or(awssdk.ToString(b.PendingHostInstanceType), awssdk.ToString(b.HostInstanceType)),
 		MultiAZ:                 b.DeploymentMode == mqtypes.DeploymentModeClusterMultiAz,
 		AutoMinorVersionUpgrade: awssdk.ToBool(b.AutoMinorVersionUpgrade),
-		MaintenanceWindow:       maintenanceWindow(b.MaintenanceWindowStartTime),
 		Subnets:                 toRefs(b.SubnetIds),
 		SecurityGroups:          toRefs(b.SecurityGroups)}
 	if len(b.PendingSecurityGroups) > 0 {
@@ -305,6 +311,9 @@ func brokerObserved(b *mq.DescribeBrokerOutput) driver.Observed {
 	}
 	if b.Logs != nil {
 		s.Logs = awssdk.ToBool(b.Logs.General)
+	}
+	if _, asked := b.Tags[tagBrokerWindow]; asked {
+		s.MaintenanceWindow = maintenanceWindow(b.MaintenanceWindowStartTime)
 	}
 	if len(b.Users) > 0 {
 		s.Username = awssdk.ToString(b.Users[0].Username)
@@ -439,7 +448,7 @@ func (d *Driver) updateBroker(ctx context.Context, req driver.Request, cur drive
 	set(w.EngineVersion != "" && w.EngineVersion != h.EngineVersion, func() { in.EngineVersion = awssdk.String(w.EngineVersion) })
 	set(w.InstanceType != h.InstanceType, func() { in.HostInstanceType = awssdk.String(w.InstanceType) })
 	set(w.AutoMinorVersionUpgrade != h.AutoMinorVersionUpgrade, func() { in.AutoMinorVersionUpgrade = awssdk.Bool(w.AutoMinorVersionUpgrade) })
-	set(w.MaintenanceWindow != "" && w.MaintenanceWindow != h.MaintenanceWindow, func() { in.MaintenanceWindowStartTime = weeklyStartTime(w.MaintenanceWindow) })
+	set(w.MaintenanceWindow != "" && w.MaintenanceWindow != maintenanceWindow(got.MaintenanceWindowStartTime), func() { in.MaintenanceWindowStartTime = weeklyStartTime(w.MaintenanceWindow) })
 	set(w.Logs != h.Logs, func() { in.Logs = &mqtypes.Logs{General: awssdk.Bool(w.Logs)} })
 	set(!slices.Equal(sortedRefs(w.SecurityGroups), sortedRefs(h.SecurityGroups)), func() { in.SecurityGroups = refStrings(w.SecurityGroups) })
 	if changed {
@@ -447,13 +456,32 @@ func (d *Driver) updateBroker(ctx context.Context, req driver.Request, cur drive
 			return driver.Observed{}, mapErr("UpdateBroker", "broker", lid, err)
 		}
 	}
-	if w.EngineVersion != got.Tags[tagEngineVersion] {
-		_, err := d.MQ.CreateTags(ctx, &mq.CreateTagsInput{ResourceArn: got.BrokerArn, Tags: map[string]string{tagEngineVersion: w.EngineVersion}})
-		if err != nil {
-			return driver.Observed{}, mapErr("CreateTags", "broker", lid, err)
-		}
+	if err := d.retagBroker(ctx, lid, got, w); err != nil {
+		return driver.Observed{}, err
 	}
 	return d.waitBroker(ctx, cur.ID)
+}
+
+// retagBroker records on broker b the version and maintenance window of
+// w that differ from its tags; a window no longer asked loses its tag.
+func (d *Driver) retagBroker(ctx context.Context, lid string, b *mq.DescribeBrokerOutput, w *blueprint.BrokerSpec) error {
+	tags := map[string]string{}
+	if w.EngineVersion != b.Tags[tagEngineVersion] {
+		tags[tagEngineVersion] = w.EngineVersion
+	}
+	if w.MaintenanceWindow != "" && w.MaintenanceWindow != b.Tags[tagBrokerWindow] {
+		tags[tagBrokerWindow] = w.MaintenanceWindow
+	}
+	if len(tags) > 0 {
+		if _, err := d.MQ.CreateTags(ctx, &mq.CreateTagsInput{ResourceArn: b.BrokerArn, Tags: tags}); err != nil {
+			return mapErr("CreateTags", "broker", lid, err)
+		}
+	}
+	if _, asked := b.Tags[tagBrokerWindow]; asked && w.MaintenanceWindow == "" {
+		_, err := d.MQ.DeleteTags(ctx, &mq.DeleteTagsInput{ResourceArn: b.BrokerArn, TagKeys: []string{tagBrokerWindow}})
+		return mapErr("DeleteTags", "broker", lid, err)
+	}
+	return nil
 }
 
 // errBrokerProtected is the refusal of a broker delete the caller did not

@@ -328,3 +328,45 @@ func TestBrokerAnswersLost(t *testing.T) {
 		})
 	}
 }
+
+// TestBrokerWindowOnMoto: a broker declared without a maintenance window
+// gets Amazon MQ's (moto: Sunday 00:00), which is no difference: a
+// re-apply writes nothing; a window asked later is one UpdateBroker, then
+// converged.
+func TestBrokerWindowOnMoto(t *testing.T) {
+	t.Parallel()
+	td := newDriver(t)
+	arch := brokerArchitecture("window")
+	arch.Broker("bus").MaintenanceWindow = ""
+	bp, err := arch.Build()
+	require.NoError(t, err)
+	eng := engine(td.Driver)
+	_, err = eng.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	reapply := func(what string) {
+		td.calls.reset()
+		_, err := eng.Apply(t.Context(), bp)
+		require.NoError(t, err)
+		writes, _, ops := td.calls.snapshot()
+		assert.Zero(t, writes, "%s: re-apply wrote: %v", what, ops)
+	}
+	reapply("the cloud's window")
+
+	arch.Broker("bus").MaintenanceWindow = "Wed:02:30"
+	bp, err = arch.Build()
+	require.NoError(t, err)
+	td.calls.reset()
+	_, err = eng.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	_, _, ops := td.calls.snapshot()
+	assert.Equal(t, 1, ops["UpdateBroker"], "%v", ops)
+	broker := observedOf(t, td, bp.Deployment, blueprint.KindBroker, "broker/bus")
+	got, err := td.MQ.DescribeBroker(t.Context(), &mq.DescribeBrokerInput{BrokerId: awssdk.String(broker.ID)})
+	require.NoError(t, err)
+	require.NotNil(t, got.MaintenanceWindowStartTime)
+	assert.Equal(t, "02:30", awssdk.ToString(got.MaintenanceWindowStartTime.TimeOfDay))
+	assert.Equal(t, "Wed:02:30", broker.Resource.Broker.MaintenanceWindow)
+	reapply("the window asked")
+	_, err = eng.Destroy(t.Context(), bp.Deployment, func(o *provider.DestroyOptions) { o.AllowDataLoss = []string{"broker/bus"} })
+	require.NoError(t, err)
+}

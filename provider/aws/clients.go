@@ -213,6 +213,7 @@ type MQAPI interface {
 	CreateBroker(ctx context.Context, params *mq.CreateBrokerInput, optFns ...func(*mq.Options)) (*mq.CreateBrokerOutput, error)
 	CreateTags(ctx context.Context, params *mq.CreateTagsInput, optFns ...func(*mq.Options)) (*mq.CreateTagsOutput, error)
 	DeleteBroker(ctx context.Context, params *mq.DeleteBrokerInput, optFns ...func(*mq.Options)) (*mq.DeleteBrokerOutput, error)
+	DeleteTags(ctx context.Context, params *mq.DeleteTagsInput, optFns ...func(*mq.Options)) (*mq.DeleteTagsOutput, error)
 	DescribeBroker(ctx context.Context, params *mq.DescribeBrokerInput, optFns ...func(*mq.Options)) (*mq.DescribeBrokerOutput, error)
 	ListBrokers(ctx context.Context, params *mq.ListBrokersInput, optFns ...func(*mq.Options)) (*mq.ListBrokersOutput, error)
 	UpdateBroker(ctx context.Context, params *mq.UpdateBrokerInput, optFns ...func(*mq.Options)) (*mq.UpdateBrokerOutput, error)
