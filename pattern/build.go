@@ -803,12 +803,33 @@ func (b *bpBuilder) dependencies() {
 		// gateway before it is created (AWS and OUTSCALE refuse it
 		// otherwise), though its spec does not name the gateway; deleted,
 		// it goes before the gateway.
-		if r.Kind == blueprint.KindLoadBalancer && r.LoadBalancer.Scheme == string(tier.InternetFacing) && b.hasPublic {
+		// So does a cluster of a public tier: its nodes get public IPs
+		// (the subnet maps them at launch, or a floating IP), and the
+		// clouds refuse to detach the gateway while a node of the Net has
+		// one (AWS DependencyViolation "has some mapped public
+		// address(es)"; OUTSCALE refuses to unlink it).
+		if b.needsGateway(r) {
 			r.DependsOn = append(r.DependsOn, b.igwID)
 			slices.Sort(r.DependsOn)
 			r.DependsOn = slices.Compact(r.DependsOn)
 		}
 	}
+}
+
+// needsGateway reports whether r needs the Net's internet gateway though
+// its spec does not name it: an internet-facing load balancer, or a
+// cluster of a public tier.
+func (b *bpBuilder) needsGateway(r *blueprint.Resource) bool {
+	switch {
+	case !b.hasPublic:
+		return false
+	case r.Kind == blueprint.KindLoadBalancer:
+		return r.LoadBalancer.Scheme == string(tier.InternetFacing)
+	case r.Kind == blueprint.KindCluster:
+		t := b.d.tiers[r.Cluster.Tier]
+		return t != nil && t.Exposure == netplan.Public
+	}
+	return false
 }
 
 func (d *design) clusterSpec(c *tier.Cluster, subnets []blueprint.Ref) *blueprint.ClusterSpec {

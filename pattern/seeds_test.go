@@ -386,15 +386,26 @@ func allPatterns() []func() *pattern.Architecture {
 	}
 }
 
+// publicSubnets reports whether the first of subnets is public.
+func publicSubnets(bp *blueprint.Blueprint, subnets []blueprint.Ref) bool {
+	if len(subnets) == 0 {
+		return false
+	}
+	s, ok := bp.Resource(string(subnets[0]))
+	return ok && s.Subnet.Public
+}
+
 func TestBlueprintDependencies(t *testing.T) {
 	t.Parallel()
 	for _, a := range allPatterns() {
 		bp := build(t, a())
 		for i, r := range bp.Resources {
 			want := r.Dependencies()
-			if r.Kind == blueprint.KindLoadBalancer && r.LoadBalancer.Scheme == "internet-facing" {
+			if r.Kind == blueprint.KindLoadBalancer && r.LoadBalancer.Scheme == "internet-facing" ||
+				r.Kind == blueprint.KindCluster && publicSubnets(bp, r.Cluster.Subnets) {
 				// The cloud refuses an internet-facing load balancer in a
-				// Net without its internet gateway.
+				// Net without its internet gateway, and refuses to detach
+				// the gateway while public nodes have their public IPs.
 				want = append(want, "internet_gateway/main")
 				slices.Sort(want)
 			}

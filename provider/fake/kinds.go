@@ -68,7 +68,8 @@ func registry() map[blueprint.Kind]kindOps {
 			net:  func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return r.InternetGateway.Net, "" },
 			blockedBy: func(d *Driver, e, o *entry) bool {
 				return o.kind == blueprint.KindNATGateway && (o.res.NATGateway.InternetGateway == blueprint.Ref(e.id) ||
-					d.netOf(o) == string(e.res.InternetGateway.Net))
+					d.netOf(o) == string(e.res.InternetGateway.Net)) ||
+					o.kind == blueprint.KindCluster && d.publicNodes(o, string(e.res.InternetGateway.Net))
 			},
 		},
 		blueprint.KindPublicIP: {

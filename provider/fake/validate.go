@@ -70,6 +70,11 @@ func (d *Driver) mayBlock(e *entry) []*entry {
 		return slices.Collect(maps.Values(d.res))
 	case blueprint.KindInternetGateway:
 		nats := d.keyed(blueprint.KindNATGateway, netKey(e.res.InternetGateway.Net), nil)
+		for _, o := range d.res {
+			if o.kind == blueprint.KindCluster {
+				nats = append(nats, o)
+			}
+		}
 		for _, u := range d.users(e.id) {
 			if !slices.Contains(nats, u) {
 				nats = append(nats, u)
@@ -78,6 +83,24 @@ func (d *Driver) mayBlock(e *entry) []*entry {
 		return nats
 	}
 	return d.users(e.id)
+}
+
+// publicNodes reports whether cluster o has nodes in a public subnet of
+// net: each has a public IP (the subnet maps one at launch), and the
+// clouds keep the Net's internet gateway attached while one does (AWS
+// DetachInternetGateway: DependencyViolation, "Network ... has some
+// mapped public address(es)"; OUTSCALE refuses UnlinkInternetService).
+func (d *Driver) publicNodes(o *entry, net string) bool {
+	c := o.res.Cluster
+	if c == nil || c.Desired == 0 {
+		return false
+	}
+	for _, s := range c.Subnets {
+		if sn, ok := d.res[string(s)]; ok && sn.res.Subnet != nil && sn.res.Subnet.Public && string(sn.res.Subnet.Net) == net {
+			return true
+		}
+	}
+	return false
 }
 
 // blockers lists what stops e from being deleted.
