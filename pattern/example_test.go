@@ -79,6 +79,8 @@ func ExampleArchitecture_Build() {
 	// load_balancer: 1
 	// key_pair: 0
 	// image_copy: 0
+	// backup_vault: 0
+	// backup_plan: 0
 	// cluster: 1
 	// database: 1
 	// database_replica: 0
