@@ -69,6 +69,8 @@ func registry() map[blueprint.Kind]kindOps {
 		blueprint.KindDatabase:        {unsupported: "OUTSCALE has no managed database service; use a database cluster (DatabaseSpec.Fallback)"},
 		blueprint.KindDatabaseReplica: {unsupported: "OUTSCALE has no managed database read replicas; the fallback database cluster's size (Fallback.Desired) sets its replicas"},
 		blueprint.KindCache:           {unsupported: "OUTSCALE has no managed cache service; use a cache cluster of VMs (CacheSpec.Fallback)"},
+		blueprint.KindBackupVault:     {unsupported: snapshotScheduleUnsupported},
+		blueprint.KindBackupPlan:      {unsupported: snapshotScheduleUnsupported},
 	}
 }
 

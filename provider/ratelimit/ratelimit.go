@@ -60,6 +60,7 @@ const (
 	ServiceIAM         = "IAM"
 	ServiceLogs        = "CloudWatch Logs"
 	ServiceElastiCache = "ElastiCache"
+	ServiceBackup      = "Backup"
 	ServiceOutscale    = "OUTSCALE"
 )
 
