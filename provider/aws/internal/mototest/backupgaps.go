@@ -67,7 +67,9 @@ func NewBackupGaps() *BackupGaps {
 }
 
 // Client returns an HTTP client whose transport is g.
-func (g *BackupGaps) Client() *http.Client { return &http.Client{Transport: g, Timeout: 60 * time.Second} }
+func (g *BackupGaps) Client() *http.Client {
+	return &http.Client{Transport: g, Timeout: 60 * time.Second}
+}
 
 // Requests returns the requests served so far.
 func (g *BackupGaps) Requests() []Served {
