@@ -153,6 +153,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"ProtectedDelete", testProtectedDelete},
 		{"Destroy", testDestroy},
 		{"Cache", testCache},
+		{"Backup", testBackup},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
