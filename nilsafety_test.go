@@ -73,6 +73,7 @@ var funcs = map[string]any{
 	"blueprint.RouteTargetKind": blueprint.RouteTargetKind,
 	"blueprint.IAMName":         blueprint.IAMName, "blueprint.FromTier": blueprint.FromTier, "blueprint.ParsePolicyDocument": blueprint.ParsePolicyDocument,
 	"blueprint.PolicyChars": blueprint.PolicyChars, "blueprint.ImageCopyName": blueprint.ImageCopyName,
+	"blueprint.CheckBackupCron": blueprint.CheckBackupCron, "blueprint.BackupVaultName": blueprint.BackupVaultName, "blueprint.BackupPlanName": blueprint.BackupPlanName,
 
 	"provider.NewEngine": provider.NewEngine, "provider.NewFleet": provider.NewFleet, "provider.NewRenderer": provider.NewRenderer,
 
@@ -143,6 +144,7 @@ func init() {
 		(*blueprint.VPNGatewaySpec)(nil), (*blueprint.CustomerGatewaySpec)(nil), (*blueprint.VPNConnectionSpec)(nil), (*blueprint.NetPeeringSpec)(nil), (*blueprint.KeyPairSpec)(nil),
 		(*blueprint.InstanceRoleSpec)(nil), (*blueprint.PolicyStatement)(nil), (*blueprint.ARNScope)(nil), (*blueprint.FlowLogSpec)(nil),
 		(*blueprint.ImageCopySpec)(nil), (*blueprint.DatabaseSource)(nil),
+		(*blueprint.BackupVaultSpec)(nil), (*blueprint.BackupPlanSpec)(nil), (*blueprint.BackupCopy)(nil), (*pattern.SnapshotSchedule)(nil),
 
 		(*provider.Action)(nil), (*provider.ApplyOptions)(nil), (*provider.Change)(nil), (*provider.Changeset)(nil), (*provider.DestroyOptions)(nil), (*provider.DriftReport)(nil),
 		(*provider.Engine)(nil), (*provider.Event)(nil), (*provider.EventType)(nil), (*provider.FieldDiff)(nil), (*provider.Options)(nil),
@@ -175,7 +177,7 @@ func init() {
 }
 
 // interfaces are exported interface types: nothing to call.
-var interfaces = []string{"driver.Checker", "driver.Driver", "driver.Locker", "driver.Replacer", "provider.Source", "provider.MultiSource", "fake.TestingT", "aws.AutoScalingAPI", "aws.EC2API", "aws.ELBAPI", "aws.RDSAPI", "aws.IAMAPI", "aws.LogsAPI", "aws.ElastiCacheAPI"}
+var interfaces = []string{"driver.Checker", "driver.Driver", "driver.Locker", "driver.Replacer", "provider.Source", "provider.MultiSource", "fake.TestingT", "aws.AutoScalingAPI", "aws.EC2API", "aws.ELBAPI", "aws.RDSAPI", "aws.IAMAPI", "aws.LogsAPI", "aws.ElastiCacheAPI", "aws.BackupAPI"}
 
 func dirOf(pkgPath string) string {
 	return pkgPath[strings.LastIndex(pkgPath, "/")+1:]

@@ -101,10 +101,14 @@ func (s *BackupPlanSpec) normalize() {
 	slices.SortFunc(s.Copies, func(a, b BackupCopy) int { return strings.Compare(a.Region, b.Region) })
 }
 
-// CopyKeepDays returns how long c's copies are kept.
+// CopyKeepDays returns how long c's copies are kept: c's KeepDays, or
+// the plan's (0 for a nil plan).
 func (s *BackupPlanSpec) CopyKeepDays(c BackupCopy) int {
-	if c.KeepDays > 0 {
+	switch {
+	case c.KeepDays > 0:
 		return c.KeepDays
+	case s == nil:
+		return 0
 	}
 	return s.KeepDays
 }
