@@ -33,8 +33,9 @@ var cronFields = []cronField{
 // is "?"; day fields may also use L, W and # as EventBridge does. It
 // returns nil or an error that says what is wrong.
 func CheckBackupCron(expr string) error {
-	body, ok := strings.CutPrefix(expr, "cron(")
-	if body, ok = strings.CutSuffix(body, ")"); !ok || !strings.HasPrefix(expr, "cron(") {
+	body, opened := strings.CutPrefix(expr, "cron(")
+	body, closed := strings.CutSuffix(body, ")")
+	if !opened || !closed {
 		return errors.New(`not "cron(...)"`)
 	}
 	fs := strings.Fields(body)
