@@ -350,21 +350,12 @@ func (d *Driver) listBackupPlans(ctx context.Context, q driver.Query) ([]driver.
 			if pl.DeletionDate != nil {
 				continue
 			}
-			tags, err := d.backupTags(ctx, planKind, awssdk.ToString(pl.BackupPlanArn))
+			res, err = d.appendOwned(ctx, res, planKind, awssdk.ToString(pl.BackupPlanArn), q.Deployment, func(tags map[string]string) (driver.Observed, error) {
+				return d.readPlan(ctx, awssdk.ToString(pl.BackupPlanId), tags)
+			})
 			if err != nil {
 				return nil, err
 			}
-			if !owned(tags, q.Deployment) || tags[driver.TagLogicalID] == "" {
-				continue
-			}
-			o, err := d.readPlan(ctx, awssdk.ToString(pl.BackupPlanId), tags)
-			if isCode(err, driver.NotFound) {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			res = append(res, o)
 		}
 	}
 	return res, nil

@@ -128,27 +128,41 @@ func (d *Driver) listBackupVaults(ctx context.Context, q driver.Query) ([]driver
 			return nil, mapErr("ListBackupVaults", vaultKind, "", err)
 		}
 		for _, v := range page.BackupVaultList {
-			tags, err := d.backupTags(ctx, vaultKind, awssdk.ToString(v.BackupVaultArn))
-			if isCode(err, driver.NotFound) {
-				continue
-			}
+			res, err = d.appendOwned(ctx, res, vaultKind, awssdk.ToString(v.BackupVaultArn), q.Deployment, func(tags map[string]string) (driver.Observed, error) {
+				o, _, err := d.readVault(ctx, awssdk.ToString(v.BackupVaultName), tags)
+				return o, err
+			})
 			if err != nil {
 				return nil, err
 			}
-			if !owned(tags, q.Deployment) || tags[driver.TagLogicalID] == "" {
-				continue
-			}
-			o, _, err := d.readVault(ctx, awssdk.ToString(v.BackupVaultName), tags)
-			if isCode(err, driver.NotFound) {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			res = append(res, o)
 		}
 	}
 	return res, nil
+}
+
+// appendOwned appends to res the AWS Backup resource arn, read by read
+// with its tags, when its tags name the deployment; one gone meanwhile is
+// skipped.
+func (d *Driver) appendOwned(ctx context.Context, res []driver.Observed, kind, arn, deployment string,
+	read func(tags map[string]string) (driver.Observed, error)) ([]driver.Observed, error) {
+	tags, err := d.backupTags(ctx, kind, arn)
+	if isCode(err, driver.NotFound) {
+		return res, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !owned(tags, deployment) || tags[driver.TagLogicalID] == "" {
+		return res, nil
+	}
+	o, err := read(tags)
+	if isCode(err, driver.NotFound) {
+		return res, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return append(res, o), nil
 }
 
 // deleteBackupVault deletes the vault. One that holds recovery points is
