@@ -1,6 +1,7 @@
 package aws_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/url"
 	"testing"
@@ -13,8 +14,10 @@ import (
 
 	"github.com/archkit/archkit/pattern"
 	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider/aws"
 	"github.com/archkit/archkit/provider/aws/internal/mototest"
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/providertest"
 )
 
 // TestFleetSnapshotsTwoRegions applies the web app over two regions of
@@ -145,4 +148,95 @@ func checkSelection(t *testing.T, td *testDriver, dep, plan string) {
 	require.NotNil(t, attach, "the managed policy was attached")
 	assert.Equal(t, "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup", attach.Form.Get("PolicyArn"))
 	assert.Equal(t, blueprint.IAMName(dep, "backup_plan/snapshots"), attach.Form.Get("RoleName"))
+}
+
+// TestBackupAnswersLost: the answers of a CreateBackupVault, a
+// CreateBackupPlan and a CreateBackupSelection that took effect are lost.
+// The SDK sends none of them again (sentOnce); the engine's retry, the
+// next Create, finds what the first made (the plan by its name and tags,
+// the selection by its name; the vault's repeat is refused as its name is
+// taken, and the vault, tagged as the request's, is taken) and makes
+// nothing twice: one vault, one plan, one selection.
+func TestBackupAnswersLost(t *testing.T) {
+	t.Parallel()
+	for _, op := range []string{"CreateBackupVault", "CreateBackupPlan", "CreateBackupSelection"} {
+		t.Run(op, func(t *testing.T) {
+			t.Parallel()
+			td := newDriver(t, func(o *aws.Options) { o.APIOptions = append(o.APIOptions, loseFirstAnswer(op)) })
+			ctx, dep := t.Context(), "lostbackup"
+			var vault, plan blueprint.Resource
+			for _, r := range providertest.Resources(dep, nil) {
+				switch r.Kind {
+				case blueprint.KindBackupVault:
+					vault = r
+				case blueprint.KindBackupPlan:
+					plan = r
+				}
+			}
+			v, err := providertest.CreateRetry(ctx, td.Driver, providertest.Request(dep, vault, nil))
+			require.NoError(t, err)
+			p, err := providertest.CreateRetry(ctx, td.Driver, providertest.Request(dep, plan, map[string]string{vault.ID: v.ID}))
+			require.NoError(t, err)
+			want := 1 // found after by a look-up
+			if op == "CreateBackupVault" {
+				want = 2 // a vault's name is unique: the repeat is AlreadyExists, and the vault, tagged as the request's, is taken
+			}
+			td.calls.mu.Lock()
+			assert.Equal(t, want, td.calls.opAttempts[op])
+			td.calls.mu.Unlock()
+			for k, want := range map[blueprint.Kind]int{blueprint.KindBackupVault: 1, blueprint.KindBackupPlan: 1} {
+				obs, err := td.List(ctx, driver.Query{Deployment: dep, Kind: k})
+				require.NoError(t, err)
+				assert.Len(t, obs, want, "%s", k)
+			}
+			got, err := td.Read(ctx, blueprint.KindBackupPlan, p.ID)
+			require.NoError(t, err)
+			assert.False(t, got.Incomplete, "the plan has its selection")
+			n := 0
+			for _, s := range td.gaps.Requests() {
+				if s.Op == "CreateBackupSelection" {
+					n++
+				}
+			}
+			assert.Equal(t, 1, n, "one selection")
+			providertest.Destroy(context.WithoutCancel(ctx), t, td.Driver, dep)
+		})
+	}
+}
+
+// TestBackupPlanUserRole: a plan that names the user's role selects with
+// it and makes no role: no CreateRole, the selection's IamRoleArn is the
+// ARN given, and it reads back as given.
+func TestBackupPlanUserRole(t *testing.T) {
+	t.Parallel()
+	td := newDriver(t)
+	ctx, dep := t.Context(), "userrole"
+	role := "arn:aws:iam::" + td.account + ":role/service-role/my-backup-role"
+	var vault, plan blueprint.Resource
+	for _, r := range providertest.Resources(dep, nil) {
+		switch r.Kind {
+		case blueprint.KindBackupVault:
+			vault = r
+		case blueprint.KindBackupPlan:
+			plan = r
+		}
+	}
+	plan.BackupPlan.Role = role
+	v, err := providertest.CreateRetry(ctx, td.Driver, providertest.Request(dep, vault, nil))
+	require.NoError(t, err)
+	p, err := providertest.CreateRetry(ctx, td.Driver, providertest.Request(dep, plan, map[string]string{vault.ID: v.ID}))
+	require.NoError(t, err)
+	got, err := td.Read(ctx, blueprint.KindBackupPlan, p.ID)
+	require.NoError(t, err)
+	assert.Equal(t, role, got.Resource.BackupPlan.Role)
+	td.calls.mu.Lock()
+	assert.Zero(t, td.calls.opAttempts["CreateRole"], "no role made")
+	td.calls.mu.Unlock()
+	for _, s := range td.gaps.Requests() {
+		if s.Op == "CreateBackupSelection" {
+			assert.Equal(t, role, s.Body["BackupSelection"].(map[string]any)["IamRoleArn"])
+		}
+	}
+	providertest.Destroy(context.WithoutCancel(ctx), t, td.Driver, dep)
+	assert.Empty(t, leftovers(t, td, dep))
 }
