@@ -35,13 +35,15 @@ type Bastion struct {
 	// SessionManager reaches the bastion through AWS Systems Manager
 	// Session Manager instead of SSH: no inbound rule at all, the nodes
 	// open HTTPS (tcp/443) out to the Systems Manager endpoints, and run
-	// with InstanceProfile. AWS only: the OUTSCALE driver refuses the
-	// instance profile before any call.
+	// with a role that archkit derives from the grant
+	// [tier.SessionManager] (the SSM Agent's five actions, nothing else),
+	// or with InstanceProfile when given. AWS only: the OUTSCALE driver
+	// refuses the role (or the profile) before any call.
 	SessionManager bool
-	// InstanceProfile is the name of the IAM instance profile of the
-	// nodes, whose role has the managed policy
-	// AmazonSSMManagedInstanceCore. Required with SessionManager. archkit
-	// does not create IAM roles yet: give the name of one the account has.
+	// InstanceProfile is the name of an IAM instance profile the account
+	// already has, whose role allows Session Manager (for example with the
+	// managed policy AmazonSSMManagedInstanceCore), used instead of the
+	// derived role. "" (the default): archkit makes the role.
 	InstanceProfile string
 	// Targets are the tiers the bastion may open SSH to.
 	Targets []string
@@ -51,9 +53,8 @@ type Bastion struct {
 // as b says: one node, or one per zone, from b.Image, with b.PublicKey
 // as its key pair, reachable on SSH from b.Admins only, or through
 // Session Manager with no inbound rule. The bastion may open SSH to each
-// of b.Targets. A problem with b (no image, a private key, Session
-// Manager without an instance profile) is reported by Build, naming the
-// field.
+// of b.Targets. A problem with b (no image, a private key, SSH admins
+// with Session Manager) is reported by Build, naming the field.
 //
 //	arch.AddBastionHost("bastion", pattern.Bastion{
 //		Admins:    netplan.CIDR(netip.MustParsePrefix("203.0.113.0/24")),
@@ -71,11 +72,11 @@ func (a *Architecture) AddBastionHost(name string, b Bastion) *Architecture {
 	c := tier.NewCluster(name, b.Image, cmp.Or(b.InstanceType, DefaultBastionType))
 	c.Min, c.Desired, c.Max = 1, 1, 1
 	c.PerZone, c.SSHPublicKey, c.InstanceProfile = b.PerZone, b.PublicKey, b.InstanceProfile
+	if b.SessionManager && b.InstanceProfile == "" {
+		c.Grants = []tier.Grant{tier.SessionManager()}
+	}
 	a.AddCluster(c)
 	switch {
-	case b.SessionManager && b.InstanceProfile == "":
-		a.errs = append(a.errs, bastionError(f+".instance_profile", `""`, "Session Manager without an instance profile",
-			"give the name of an instance profile whose role has AmazonSSMManagedInstanceCore"))
 	case !b.SessionManager && b.InstanceProfile != "":
 		a.errs = append(a.errs, bastionError(f+".instance_profile", b.InstanceProfile, "an instance profile without Session Manager",
 			"set SessionManager, or drop the profile"))

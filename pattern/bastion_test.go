@@ -95,8 +95,6 @@ func TestBastionHostRefused(t *testing.T) {
 		{"private key", pattern.Bastion{Admins: admins, Image: "ami-b", PublicKey: tier.PublicKey(private)},
 			[]string{"cluster[bastion].ssh_public_key", "a private key", "ssh-keygen -y"}},
 		{"no way in", pattern.Bastion{Image: "ami-b"}, []string{"bastion[bastion].admins", "no way in", "SessionManager"}},
-		{"session manager without profile", pattern.Bastion{Image: "ami-b", SessionManager: true},
-			[]string{"bastion[bastion].instance_profile", "AmazonSSMManagedInstanceCore"}},
 		{"profile without session manager", pattern.Bastion{Admins: admins, Image: "ami-b", InstanceProfile: "ssm"},
 			[]string{"bastion[bastion].instance_profile", "set SessionManager"}},
 		{"no image", pattern.Bastion{Admins: admins}, []string{"cluster[bastion].image"}},
@@ -132,6 +130,25 @@ func TestBastionHostSessionManager(t *testing.T) {
 	r := rules(t, a)
 	assert.False(t, reach(r, netplan.Internet(), "bastion", 22))
 	assert.True(t, reach(r, netplan.Tier("bastion"), "app", 22))
+}
+
+// Session Manager with no instance profile given: the bastion's cluster is
+// granted Session Manager and runs with the role Build derives from it,
+// whose policy has the SSM Agent's five actions and nothing else.
+func TestBastionHostSessionManagerRole(t *testing.T) {
+	t.Parallel()
+	bp := build(t, bastionShop(pattern.Bastion{Image: "ami-b", SessionManager: true, Targets: []string{"app"}}))
+	c := res(t, bp, "cluster/bastion").Cluster
+	assert.Empty(t, c.InstanceProfile)
+	assert.Equal(t, blueprint.Ref("instance_role/bastion"), c.InstanceRole)
+	role := res(t, bp, "instance_role/bastion").InstanceRole
+	require.Len(t, role.Statements, 1)
+	st := role.Statements[0]
+	assert.Equal(t, "SessionManager", st.Sid)
+	assert.Equal(t, []string{"*"}, st.Resources)
+	assert.Equal(t, []string{"ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+		"ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"}, st.Actions)
+	assert.Empty(t, sgRules(t, bp, "bastion").Inbound)
 }
 
 // A bastion whose admins sit behind the office VPN: the office's block is

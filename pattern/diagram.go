@@ -17,7 +17,8 @@ import (
 // columns, the NAT gateways in the subnets that hold them, the load
 // balancers, what runs in each tier, and the flows: inbound from the
 // internet through the internet gateway, outbound through the NAT of each
-// zone (or the internet gateway for a public tier), and between tiers.
+// zone (or the internet gateway for a public tier), and between tiers; and
+// the endpoints to the cloud's services with the tiers that use them.
 type diagram struct {
 	title string
 	net   string // "net main 10.0.0.0/16"
@@ -36,6 +37,21 @@ type diagram struct {
 	peers []edge
 	// outside are the endpoints other than the internet, in order.
 	outside []string
+	// endpoints are the Net's endpoints to the cloud's own services.
+	endpoints []dEndpoint
+}
+
+// dEndpoint is an endpoint of the Net to one of the cloud's services: a
+// gateway endpoint (AWS S3 and DynamoDB; on OUTSCALE a Net access point
+// to OOS) is a route in the route tables of tiers; an interface endpoint
+// is a network interface per zone in the subnets of tier home, used by
+// tiers.
+type dEndpoint struct {
+	service string
+	gateway bool
+	home    string
+	tiers   []string
+	label   string
 }
 
 // dTier is one row of the picture.
@@ -96,6 +112,7 @@ func (d *design) newDiagram() *diagram {
 	// Public rows on top, isolated at the bottom, as traffic goes in.
 	slices.SortStableFunc(g.tiers, func(x, y *dTier) int { return cmp.Compare(y.exposure, x.exposure) })
 	g.sortFlows(d.edges())
+	g.endpoints = d.diagramEndpoints()
 	for _, e := range g.egress {
 		if t := g.tier(e.from.Name); t != nil {
 			way := "through the internet gateway"
@@ -111,6 +128,42 @@ func (d *design) newDiagram() *diagram {
 		}
 	}
 	return g
+}
+
+// diagramEndpoints returns the Net's endpoints, in the order of their
+// services: a gateway endpoint with the tiers whose route tables send the
+// service's prefix list to it, an interface endpoint with its home tier
+// and its users.
+func (d *design) diagramEndpoints() []dEndpoint {
+	var out []dEndpoint
+	for _, e := range d.rules.Topology().Services {
+		de := dEndpoint{service: e.Service, gateway: e.Gateway, home: e.Group, label: e.Service + " interface endpoint"}
+		if !e.Gateway {
+			de.tiers = slices.Clone(e.Users)
+			out = append(out, de)
+			continue
+		}
+		de.label = e.Service + " gateway endpoint"
+		if d.arch.Profile.Name == netplan.Outscale.Name && e.Service == string(tier.ServiceS3) {
+			de.label = "Net access point to OOS (s3)"
+		}
+		for _, rt := range d.rules.RouteTables {
+			if slices.Contains(rt.GatewayEndpoints, e.Service) && !slices.Contains(de.tiers, rt.Group) {
+				de.tiers = append(de.tiers, rt.Group)
+			}
+		}
+		out = append(out, de)
+	}
+	return out
+}
+
+// via says how a tier reaches endpoint e: "tcp/443 · route table" for a
+// gateway, "tcp/443" for an interface.
+func (e dEndpoint) via() string {
+	if e.gateway {
+		return fmt.Sprintf("tcp/%d · route table", netplan.ServicePort)
+	}
+	return fmt.Sprintf("tcp/%d", netplan.ServicePort)
 }
 
 // diagramTitle is "shop: net 10.0.0.0/16 on aws, zones a and b".

@@ -97,3 +97,68 @@ func TestDOTContent(t *testing.T) {
 		assert.NotContains(t, dot, none, "no flow to or from the internet, no internet node, no gateway")
 	}
 }
+
+// endpointArchs are architectures whose Net has endpoints: the web app
+// on AWS whose app cluster reads a bucket and consumes a queue (an S3
+// gateway endpoint, an SQS interface endpoint), and the three-tier on
+// OUTSCALE whose intel cluster reads a bucket (a Net access point to
+// OOS).
+func endpointArchs() map[string]*pattern.Architecture {
+	web := pattern.WebApp(pattern.WebAppOptions{Profile: netplan.AWS})
+	osc := pattern.ThreeTier(pattern.ThreeTierOptions{Profile: netplan.Outscale})
+	for name, a := range map[string]*pattern.Architecture{"app": web, "intel": osc} {
+		for i := range a.Clusters {
+			if a.Clusters[i].Tier == name {
+				a.Clusters[i].Grants = []tier.Grant{tier.ReadBucket("assets")}
+			}
+		}
+	}
+	for i := range web.Clusters {
+		if web.Clusters[i].Tier == "app" {
+			web.Clusters[i].Grants = append(web.Clusters[i].Grants, tier.ConsumeQueue("orders"))
+		}
+	}
+	return map[string]*pattern.Architecture{"webapp-endpoints": web, "threetier-outscale-oos": osc}
+}
+
+// Each endpoint is drawn with the tiers whose route tables use it (a
+// gateway) or that call it (an interface, drawn in its home tier).
+func TestDiagramEndpoints(t *testing.T) {
+	t.Parallel()
+	archs := endpointArchs()
+	for name, a := range archs {
+		m, err := a.Mermaid()
+		require.NoError(t, err)
+		golden(t, name+".mermaid", []byte(m))
+		d, err := a.DOT()
+		require.NoError(t, err)
+		golden(t, name+".dot", []byte(d))
+	}
+	m, err := archs["webapp-endpoints"].Mermaid()
+	require.NoError(t, err)
+	for _, want := range []string{
+		`ep_s3[/"s3 gateway endpoint"\]`,
+		`ep_sqs[/"sqs interface endpoint"\]`,
+		`t_app -->|"tcp/443 · route table"| ep_s3`,
+		`t_app -->|"tcp/443"| ep_sqs`,
+	} {
+		assert.Contains(t, m, want)
+	}
+	assert.NotContains(t, m, `t_public -->|"tcp/443 · route table"|`, "a public tier reaches S3 through the internet gateway")
+	assert.Less(t, strings.Index(m, "subgraph t_app"), strings.Index(m, "ep_sqs[/"), "the interface endpoint is in its tier's subnets")
+	dot, err := archs["webapp-endpoints"].DOT()
+	require.NoError(t, err)
+	assert.Contains(t, dot, `"endpoint:s3" [label="s3 gateway endpoint\nin the route tables of app", shape=cds`)
+	assert.Contains(t, dot, `"tier:app":e -> "endpoint:s3" [xlabel=" tcp/443 · route table", style=dotted`)
+	assert.Contains(t, dot, "through an endpoint of the Net")
+
+	m, err = archs["threetier-outscale-oos"].Mermaid()
+	require.NoError(t, err)
+	assert.Contains(t, m, `ep_s3[/"Net access point to OOS (s3)"\]`)
+	assert.Contains(t, m, `t_intel -->|"tcp/443 · route table"| ep_s3`)
+	assert.NotContains(t, m, "t_db -->|\"tcp/443 · route table\"", "the db tier calls no bucket")
+
+	plain, err := pattern.WebApp(pattern.WebAppOptions{}).DOT()
+	require.NoError(t, err)
+	assert.NotContains(t, plain, "endpoint", "no endpoint, no endpoint node nor legend row")
+}

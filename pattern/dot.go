@@ -17,8 +17,11 @@ import (
 // as columns, the NAT gateways in the subnets that hold them, the load
 // balancers as hexagons, and the flows with their ports: from "internet
 // (clients)" through the internet gateway, between tiers, and out to
-// "internet (outbound)" through each zone's NAT (dashed). A legend closes
-// it. It builds the architecture first and returns Build's error when it
+// "internet (outbound)" through each zone's NAT (dashed). The Net's
+// endpoints to cloud services (a gateway endpoint, an OUTSCALE Net access
+// point, an interface endpoint) are drawn in the Net, each with a dotted
+// arrow from the tiers whose route tables use it (a gateway) or that call
+// it (an interface). A legend closes it. It builds the architecture first and returns Build's error when it
 // does not build.
 //
 // Render it with package pattern/render (pure Go, no Graphviz needed), or
@@ -94,6 +97,13 @@ func (w *dotWriter) net() {
 		w.f("    %q -> %q [style=invis, weight=20];\n", prev, rowID(t.name))
 		prev = rowID(t.name)
 	}
+	for _, e := range g.endpoints {
+		where := "in the subnets of " + e.home
+		if e.gateway {
+			where = "in the route tables of " + strings.Join(e.tiers, ", ")
+		}
+		w.f("    %q [label=%q, shape=cds, fillcolor=%q, color=%q];\n", endpointID(e), e.label+"\n"+where, gatewayFill, gatewayLine)
+	}
 	w.f("  }\n")
 	w.f("  %q -> legend [style=invis];\n", prev)
 }
@@ -102,6 +112,9 @@ func (w *dotWriter) net() {
 const columnWidth = 170
 
 func rowID(tierName string) string { return "tier:" + tierName }
+
+// endpointID is the node of an endpoint: "endpoint:s3".
+func endpointID(e dEndpoint) string { return "endpoint:" + e.service }
 
 // igwNode is the Net's header node, igwPort the internet gateway's cell in
 // it.
@@ -233,6 +246,11 @@ func (w *dotWriter) flows() {
 		w.f("  %s -> %s [xlabel=%q];\n", from, to, " "+label)
 	}
 	w.egress()
+	for _, e := range g.endpoints {
+		for _, t := range e.tiers {
+			w.f("  %q:e -> %q [xlabel=%q, style=dotted, constraint=false];\n", rowID(t), endpointID(e), " "+e.via())
+		}
+	}
 }
 
 // egress draws each flow to the internet: from a private tier's subnets
@@ -302,6 +320,9 @@ func (w *dotWriter) legend() {
 		cell("#ede9fe", "#7c3aed", "load balancer"),
 		`<tr><td>──▶</td><td align="left">allowed flow, with its ports (security groups and network ACLs derived from it)&#160;&#160;&#160;</td></tr>`,
 		`<tr><td>- - ▶</td><td align="left">to the internet: through the NAT of the subnet's zone, or the internet gateway&#160;&#160;&#160;</td></tr>`,
+	}
+	if len(w.g.endpoints) > 0 {
+		rows = append(rows, `<tr><td>··▶</td><td align="left">to a cloud service through an endpoint of the Net: a gateway is a route in the tier's route tables, an interface is in a tier's subnets&#160;&#160;&#160;</td></tr>`)
 	}
 	w.f("  legend [shape=plaintext, style=\"\", fontsize=10, label=<<table border=\"1\" cellborder=\"0\" cellspacing=\"3\" cellpadding=\"3\" color=\"#94a3b8\"><tr><td colspan=\"2\" align=\"left\"><font point-size=\"12\">Legend</font></td></tr>%s</table>>];\n",
 		strings.Join(rows, ""))

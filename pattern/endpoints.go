@@ -155,6 +155,12 @@ func (d *design) serviceUses() map[string][]tier.Service {
 	for _, t := range d.arch.sessionManager {
 		uses[t] = append(uses[t], tier.SessionManagerServices...)
 	}
+	for t, ss := range uses {
+		// A Session Manager bastion is also granted Session Manager
+		// when it has no instance profile: each service once.
+		slices.Sort(ss)
+		uses[t] = slices.Compact(ss)
+	}
 	return uses
 }
 

@@ -151,17 +151,22 @@ func TestBuildEndpointsOptions(t *testing.T) {
 	}
 }
 
+// A Session Manager bastion, with its own profile or with the role made
+// from its grant: the same three endpoints, the bastion once among their
+// users.
 func TestBuildEndpointsSessionManager(t *testing.T) {
 	t.Parallel()
-	a := pattern.WebApp(pattern.WebAppOptions{Name: "shop", Profile: netplan.AWS})
-	a.AddBastionHost("bastion", pattern.Bastion{Image: "ami-0abc", SessionManager: true, InstanceProfile: "ssm-core"})
-	bp, err := a.Build()
-	require.NoError(t, err)
-	for _, s := range []string{"ssm", "ssmmessages", "ec2messages"} {
-		r, ok := bp.Resource("net_endpoint/" + s)
-		require.True(t, ok, s)
-		assert.Equal(t, []blueprint.Ref{"subnet/app/a", "subnet/app/b"}, r.NetEndpoint.Subnets)
-		rules, _ := bp.Resource("security_group_rules/endpoint-" + s)
-		assert.Equal(t, []string{"tcp 443 from security_group/bastion"}, ruleTexts(rules.SecurityGroupRules.Inbound, true))
+	for _, profile := range []string{"ssm-core", ""} {
+		a := pattern.WebApp(pattern.WebAppOptions{Name: "shop", Profile: netplan.AWS})
+		a.AddBastionHost("bastion", pattern.Bastion{Image: "ami-0abc", SessionManager: true, InstanceProfile: profile})
+		bp, err := a.Build()
+		require.NoError(t, err)
+		for _, s := range []string{"ssm", "ssmmessages", "ec2messages"} {
+			r, ok := bp.Resource("net_endpoint/" + s)
+			require.True(t, ok, s)
+			assert.Equal(t, []blueprint.Ref{"subnet/app/a", "subnet/app/b"}, r.NetEndpoint.Subnets)
+			rules, _ := bp.Resource("security_group_rules/endpoint-" + s)
+			assert.Equal(t, []string{"tcp 443 from security_group/bastion"}, ruleTexts(rules.SecurityGroupRules.Inbound, true), "profile %q", profile)
+		}
 	}
 }

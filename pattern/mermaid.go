@@ -13,6 +13,9 @@ import (
 // subgraph per tier (public, then private, then isolated, styled in their
 // colours) saying what runs in it and holding a subnet per zone, left to
 // right in zone order, with the NAT gateways and the load balancers; the
+// Net's endpoints to cloud services (a gateway endpoint or OUTSCALE Net
+// access point in the Net, an interface endpoint in its tier) with an
+// arrow from each tier whose route tables use it or that calls it; the
 // flows with their ports, egress dashed through each zone's NAT; and a
 // legend. It builds the architecture first and returns Build's error
 // when it does not build.
@@ -70,7 +73,17 @@ func (w *mermaidWriter) net() {
 		for _, lb := range t.lbs {
 			w.f("      %s{{%q}}\n", mermaidID("lb_", lb.Name), fmt.Sprintf("%s<br/>%s load balancer", lb.Name, lb.Type))
 		}
+		for _, e := range g.endpoints {
+			if !e.gateway && e.home == t.name {
+				w.f("      %s[/%q\\]\n", mermaidID("ep_", e.service), e.label)
+			}
+		}
 		w.f("    end\n")
+	}
+	for _, e := range g.endpoints {
+		if e.gateway {
+			w.f("    %s[/%q\\]\n", mermaidID("ep_", e.service), e.label)
+		}
 	}
 	w.f("  end\n")
 }
@@ -127,6 +140,11 @@ func (w *mermaidWriter) flows() {
 	if len(g.egress) > 0 && g.igw {
 		w.f("  igw -.-> inet_out\n")
 	}
+	for _, e := range g.endpoints {
+		for _, t := range e.tiers {
+			w.f("  %s -->|%q| %s\n", mermaidID("t_", t), e.via(), mermaidID("ep_", e.service))
+		}
+	}
 }
 
 // styles colours the tiers by exposure, the gateways and the internet,
@@ -154,6 +172,9 @@ func (w *mermaidWriter) styles() {
 	}
 	for _, n := range w.g.nats {
 		gateways = append(gateways, mermaidID("", n.id))
+	}
+	for _, e := range w.g.endpoints {
+		gateways = append(gateways, mermaidID("ep_", e.service))
 	}
 	if len(gateways) > 0 {
 		w.f("  class %s gateway\n", strings.Join(gateways, ","))

@@ -30,6 +30,14 @@ func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, a
 	out := make([]blueprint.Resource, 0, len(bp.Resources))
 	for _, r := range bp.Resources {
 		reason, unsupported := caps.Unsupported[r.Kind]
+		if e := r.NetEndpoint; !unsupported && e != nil && !caps.SupportsEndpoint(e.Service, e.Type) {
+			if !allowFallback {
+				errs = append(errs, fmt.Errorf("provider: %s: net_endpoint.service: %s (%s endpoint) not supported by %s (%s); add %q to Architecture.Endpoints.Drop, or set AllowFallback=true to drop it (the nodes then reach the service through a NAT, when a flow allows tcp/443 to the internet): %w",
+					r.ID, e.Service, e.Type, provider, caps.NoEndpoint, e.Service, driver.ErrUnsupported))
+				continue
+			}
+			reason, unsupported = caps.NoEndpoint, true
+		}
 		if empty := emptyCluster(r, caps); empty != "" {
 			if !allowFallback {
 				errs = append(errs, fmt.Errorf("provider: %s: a cluster of 0 nodes: %s cannot hold one (%s); set AllowFallback to leave it out until it has nodes (a pilot light's clusters), or give it desired 1 or more: %w", r.ID, provider, empty, driver.ErrUnsupported))
@@ -121,20 +129,20 @@ func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, a
 }
 
 // dropPrefixListRules removes the rules to a service's prefix list when
-// the driver has no net endpoints: they go with the gateway endpoint
-// whose users they serve. It returns a notice per rule set changed.
+// the driver makes no gateway endpoint to the service: they go with the
+// gateway endpoint whose users they serve. It returns a notice per rule
+// set changed.
 func dropPrefixListRules(rs []blueprint.Resource, provider string, caps driver.Capabilities) (notices []string) {
-	if caps.Supports(blueprint.KindNetEndpoint) {
-		return nil
+	toList := func(r blueprint.RuleSpec) bool {
+		return r.PrefixList != "" && !caps.SupportsEndpoint(r.PrefixList, blueprint.EndpointGateway)
 	}
-	toList := func(r blueprint.RuleSpec) bool { return r.PrefixList != "" }
 	for i := range rs {
 		if s := rs[i].SecurityGroupRules; s != nil && (slices.ContainsFunc(s.Inbound, toList) || slices.ContainsFunc(s.Outbound, toList)) {
 			c := rs[i].Clone()
 			c.SecurityGroupRules.Inbound = slices.DeleteFunc(c.SecurityGroupRules.Inbound, toList)
 			c.SecurityGroupRules.Outbound = slices.DeleteFunc(c.SecurityGroupRules.Outbound, toList)
 			rs[i] = c
-			notices = append(notices, fmt.Sprintf("%s: its rules to services' prefix lists dropped: %s has no net endpoints", c.ID, provider))
+			notices = append(notices, fmt.Sprintf("%s: its rules to services' prefix lists dropped: %s has no gateway endpoint to those services", c.ID, provider))
 		}
 	}
 	return notices

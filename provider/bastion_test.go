@@ -68,21 +68,25 @@ func TestBastionKeyPairOnTheFake(t *testing.T) {
 	}
 }
 
-// Session Manager is AWS's: on OUTSCALE the instance profile is refused
-// before any call, naming the field, unless AllowFallback drops it.
+// Session Manager is AWS's: on OUTSCALE the instance profile, or the role
+// derived when no profile is given, is refused before any call, naming
+// the field.
 func TestBastionSessionManagerOutscaleRefused(t *testing.T) {
 	t.Parallel()
-	a := pattern.New("ssm", "10.0.0.0/16").
-		AddBastionHost("bastion", pattern.Bastion{Image: "ami-b", SessionManager: true, InstanceProfile: "ssm"})
-	a.Profile = netplan.Outscale
-	bp, err := a.Build()
-	require.NoError(t, err)
-	d := newFake(fake.Outscale)
-	_, err = provider.NewEngine(d, fastOpts).Apply(t.Context(), bp)
-	require.Error(t, err)
-	assert.ErrorContains(t, err, "instance_profile")
-	assert.ErrorContains(t, err, "no IAM instance profiles")
-	assert.Zero(t, d.Counts().Writes)
+	for profile, want := range map[string][]string{"ssm": {"instance_profile", "no IAM instance profiles"}, "": {"instance_role/bastion", "grants"}} {
+		a := pattern.New("ssm", "10.0.0.0/16").
+			AddBastionHost("bastion", pattern.Bastion{Image: "ami-b", SessionManager: true, InstanceProfile: profile})
+		a.Profile = netplan.Outscale
+		bp, err := a.Build()
+		require.NoError(t, err)
+		d := newFake(fake.Outscale)
+		_, err = provider.NewEngine(d, fastOpts).Apply(t.Context(), bp)
+		require.Error(t, err)
+		for _, w := range want {
+			assert.ErrorContains(t, err, w)
+		}
+		assert.Zero(t, d.Counts().Writes)
+	}
 }
 
 // Another key: a new key pair (a new name) made first, the cluster moved

@@ -83,17 +83,21 @@ func TestEndpointsOnFake(t *testing.T) {
 	assert.Empty(t, state)
 }
 
-// On the fake as OUTSCALE, which has no net endpoints yet: refused before
-// any call, naming the fix, or dropped with a notice under AllowFallback,
-// with the rules to the S3 prefix list.
+// On the fake as OUTSCALE, the s3 endpoint is a Net access point to OOS;
+// the sqs interface endpoint, which OUTSCALE lacks, is refused before any
+// call, naming the field and the fix, or dropped with a notice under
+// AllowFallback; the rule to the S3 prefix list stays; an unchanged apply
+// writes nothing; the db tier's tables join the access point by one
+// update; the destroy leaves nothing.
 func TestEndpointsOnOutscaleFake(t *testing.T) {
 	t.Parallel()
 	bp := grantedWebApp(t, netplan.Outscale)
 	d := newFake(fake.Outscale)
 	_, err := provider.NewEngine(d, fastOpts).Plan(t.Context(), bp)
 	require.ErrorIs(t, err, driver.ErrUnsupported)
-	assert.Contains(t, err.Error(), "net_endpoint/s3: net_endpoint not supported by fake")
-	assert.Contains(t, err.Error(), "Architecture.Endpoints.Off")
+	assert.Contains(t, err.Error(), "net_endpoint/sqs: net_endpoint.service: sqs (Interface endpoint) not supported by fake")
+	assert.Contains(t, err.Error(), `add "sqs" to Architecture.Endpoints.Drop`)
+	assert.NotContains(t, err.Error(), "net_endpoint/s3")
 
 	var c collector
 	eng := provider.NewEngine(d, fastOpts, func(o *provider.Options) { o.AllowFallback = true; o.OnEvent = c.handle })
@@ -105,14 +109,46 @@ func TestEndpointsOnOutscaleFake(t *testing.T) {
 			notices = append(notices, ev.Message)
 		}
 	}
-	assert.Len(t, notices, 2, "the s3 and sqs endpoints")
-	var rulesNotice bool
-	for _, ev := range c.all() {
-		rulesNotice = rulesNotice || ev.Type == provider.EventNotice && strings.HasPrefix(ev.Message, "security_group_rules/app: its rules to services' prefix lists dropped")
-	}
-	assert.True(t, rulesNotice)
-	state, _ := snapshot(t, d, "shop")
-	assert.NotContains(t, state, "net_endpoint/s3")
-	assert.NotContains(t, state["security_group_rules/app"], "prefix_list")
+	require.Len(t, notices, 1, "the sqs endpoint only")
+	assert.Contains(t, notices[0], "net_endpoint/sqs: dropped")
+	state, dups := snapshot(t, d, "shop")
+	assert.Empty(t, dups)
+	assert.JSONEq(t, `{"net":"net/main","service":"s3","type":"Gateway","route_tables":["route_table/app/a","route_table/app/b"]}`, state["net_endpoint/s3"],
+		"on the private tier's tables only")
+	assert.NotContains(t, state, "net_endpoint/sqs")
+	assert.Contains(t, state["security_group_rules/app"], `"prefix_list":"s3"`)
 	assert.Contains(t, state["security_group_rules/app"], "security_group/endpoint-sqs", "the endpoint's group stays, harmless")
+
+	d.ResetCalls()
+	_, err = eng.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	assert.Zero(t, d.Counts().Writes)
+
+	// The db tier calls S3 too: its tables join the access point in place.
+	a := pattern.WebApp(pattern.WebAppOptions{Name: "shop", Profile: netplan.Outscale})
+	for i := range a.Clusters {
+		if a.Clusters[i].Tier == "app" {
+			a.Clusters[i].Grants = []tier.Grant{tier.ReadBucket("shop-assets"), tier.ConsumeQueue("orders")}
+		}
+	}
+	wider, err := a.AddEndpoint(tier.ServiceS3, "db").Build()
+	require.NoError(t, err)
+	d.ResetCalls()
+	_, err = eng.Apply(t.Context(), wider)
+	require.NoError(t, err)
+	var endpointWrites []string
+	for _, c := range d.Calls() {
+		if c.IsWrite() && c.Kind == blueprint.KindNetEndpoint {
+			endpointWrites = append(endpointWrites, c.Op+" "+c.LogicalID)
+		}
+	}
+	assert.Equal(t, []string{fake.OpUpdate + " net_endpoint/s3"}, endpointWrites, "one update, in place")
+	state, _ = snapshot(t, d, "shop")
+	assert.JSONEq(t, `{"net":"net/main","service":"s3","type":"Gateway","route_tables":["route_table/app/a","route_table/app/b","route_table/db/a","route_table/db/b"]}`,
+		state["net_endpoint/s3"])
+
+	_, err = eng.Destroy(t.Context(), "shop", allowStateful(wider))
+	require.NoError(t, err)
+	state, _ = snapshot(t, d, "shop")
+	assert.Empty(t, state)
 }

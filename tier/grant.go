@@ -29,6 +29,10 @@ const (
 	// ("/shop/app"): the parameter of that name and every parameter
 	// below it.
 	GrantParameters GrantKind = "parameters"
+	// GrantSessionManager lets the nodes be reached through AWS Systems
+	// Manager Session Manager: the SSM Agent registers the node and opens
+	// its session channels. It has no Name.
+	GrantSessionManager GrantKind = "session_manager"
 )
 
 // Access says what a grant allows: reading, or reading and writing.
@@ -82,6 +86,12 @@ func DatabaseSecret(databaseTier string) Grant {
 // ReadParameters grants reading the parameters at and below path.
 func ReadParameters(path string) Grant { return Grant{Kind: GrantParameters, Name: path, Access: Read} }
 
+// SessionManager grants what the SSM Agent needs for Session Manager, in
+// place of an instance profile with the managed policy
+// AmazonSSMManagedInstanceCore (which also allows Run Command, State
+// Manager and patching).
+func SessionManager() Grant { return Grant{Kind: GrantSessionManager, Access: Read} }
+
 // The placeholders of an ARN in a [Statement]'s Resources, which the
 // driver replaces by the partition, the region and the account of the
 // role it creates (IAM roles are global; the grants are scoped to the
@@ -125,7 +135,19 @@ var (
 	objectWrite = []string{"s3:DeleteObject", "s3:GetObject", "s3:PutObject"}
 	secretRead  = []string{"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"}
 	paramsRead  = []string{"ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"}
+	// sessionAgent is Session Manager's least policy for a node, the
+	// actions of the AWS managed policy AWSCloud9SSMInstanceProfile: the
+	// agent updates its instance information and opens the control and
+	// data channels of sessions.
+	sessionAgent = UnscopedActions
 )
+
+// UnscopedActions are the actions a grant allows on the resource "*",
+// because the service names no resource for them (AWS managed policy
+// AWSCloud9SSMInstanceProfile gives them so): the SSM Agent's actions for
+// Session Manager. Every other action of a grant names its resources.
+var UnscopedActions = []string{"ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+	"ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"}
 
 // Statements derives the Allow statements of a role from grants: for
 // each distinct grant, its actions on its resources, as exact ARNs (a
@@ -198,6 +220,8 @@ func (g Grant) statements() []Statement {
 	case GrantParameters:
 		base := "arn:" + p + ":ssm:" + r + ":" + a + ":parameter" + g.Name
 		return []Statement{{Sid: "Parameters" + sidWord(g.Name), Actions: slices.Clone(paramsRead), Resources: []string{base, base + "/*"}}}
+	case GrantSessionManager:
+		return []Statement{{Sid: "SessionManager", Actions: slices.Clone(sessionAgent), Resources: []string{"*"}}}
 	}
 	return nil
 }
@@ -286,8 +310,15 @@ func ValidateGrants(f string, grants []Grant) error {
 			if g.Access == ReadWrite {
 				errs = append(errs, fieldError(gf+".access", string(g.Access), "parameters are only read", "use tier.ReadParameters"))
 			}
+		case GrantSessionManager:
+			if g.Name != "" {
+				errs = append(errs, fieldError(gf+".name", g.Name, "Session Manager names nothing", "drop the name: use tier.SessionManager()"))
+			}
+			if g.Access == ReadWrite {
+				errs = append(errs, fieldError(gf+".access", string(g.Access), "Session Manager has no write access", "use tier.SessionManager()"))
+			}
 		default:
-			errs = append(errs, fieldError(gf+".kind", string(g.Kind), "unknown grant kind", "use queue, bucket, database_secret or parameters"))
+			errs = append(errs, fieldError(gf+".kind", string(g.Kind), "unknown grant kind", "use queue, bucket, database_secret, parameters or session_manager"))
 		}
 	}
 	return errors.Join(errs...)

@@ -40,6 +40,10 @@ func TestStatements(t *testing.T) {
 				Resources: []string{"arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/shop/app",
 					"arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/shop/app/*"}},
 		}},
+		{"Session Manager, given twice, is one statement on every resource", []tier.Grant{tier.SessionManager(), tier.SessionManager()}, []tier.Statement{
+			{Sid: "SessionManager", Actions: []string{"ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+				"ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"}, Resources: []string{"*"}},
+		}},
 		{"names that differ only by separators get distinct Sids", []tier.Grant{tier.ConsumeQueue("a-b"), tier.ConsumeQueue("a_b")}, []tier.Statement{
 			{Sid: "QueueReadAB", Actions: []string{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"}, Resources: []string{arnQueue + "a-b"}},
 			{Sid: "QueueReadAB2", Actions: []string{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"}, Resources: []string{arnQueue + "a_b"}},
@@ -56,7 +60,7 @@ func TestStatements(t *testing.T) {
 func TestValidateGrants(t *testing.T) {
 	t.Parallel()
 	require.NoError(t, tier.ValidateGrants("g", []tier.Grant{tier.ConsumeQueue("orders.fifo"), tier.ReadBucket("my.assets-1"),
-		tier.DatabaseSecret("db"), tier.ReadParameters("/shop/app"), tier.ProduceQueue("arn:aws:sqs:us-east-1:123456789012:q")}))
+		tier.DatabaseSecret("db"), tier.ReadParameters("/shop/app"), tier.ProduceQueue("arn:aws:sqs:us-east-1:123456789012:q"), tier.SessionManager()}))
 	err := tier.ValidateGrants("cluster[app].grants", []tier.Grant{
 		{Kind: tier.GrantQueue, Name: "orders!"},
 		{Kind: tier.GrantBucket, Name: "Assets"},
@@ -64,9 +68,10 @@ func TestValidateGrants(t *testing.T) {
 		{Kind: tier.GrantParameters, Name: "shop/app"},
 		{Kind: "topic", Name: "x"},
 		{Kind: tier.GrantQueue, Name: "q", Access: "all"},
+		{Kind: tier.GrantSessionManager, Name: "bastion", Access: tier.ReadWrite},
 	})
 	require.Error(t, err)
-	for _, want := range []string{"grants[0].name", "grants[1].name", "grants[2].access", "grants[3].name", "grants[4].kind", "grants[5].access"} {
+	for _, want := range []string{"grants[0].name", "grants[1].name", "grants[2].access", "grants[3].name", "grants[4].kind", "grants[5].access", "grants[6].name", "grants[6].access"} {
 		assert.Contains(t, err.Error(), "cluster[app]."+want)
 	}
 	assert.ErrorIs(t, err, tier.ErrInvalid)

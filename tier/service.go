@@ -52,7 +52,8 @@ func (s Service) Gateway() bool { return s == ServiceS3 || s == ServiceDynamoDB 
 
 // ServiceOf returns the service a grant calls: a queue SQS, a bucket S3,
 // a database secret Secrets Manager, parameters Systems Manager (ssm).
-// ok is false for an unknown grant kind.
+// ok is false for an unknown grant kind, and for [SessionManager], which
+// calls three services ([SessionManagerServices]; see [ServicesOf]).
 func ServiceOf(g Grant) (s Service, ok bool) {
 	switch g.Kind {
 	case GrantQueue:
@@ -68,11 +69,14 @@ func ServiceOf(g Grant) (s Service, ok bool) {
 }
 
 // ServicesOf returns the services grants call, sorted, each once:
-// [ConsumeQueue] and [ReadBucket] give sqs and s3.
+// [ConsumeQueue] and [ReadBucket] give sqs and s3; [SessionManager] gives
+// [SessionManagerServices].
 func ServicesOf(grants []Grant) []Service {
 	var out []Service
 	for _, g := range grants {
-		if s, ok := ServiceOf(g); ok {
+		if g.Kind == GrantSessionManager {
+			out = append(out, SessionManagerServices...)
+		} else if s, ok := ServiceOf(g); ok {
 			out = append(out, s)
 		}
 	}

@@ -22,6 +22,8 @@ func TestServicesOf(t *testing.T) {
 		{"parameters", []tier.Grant{tier.ReadParameters("/shop/app")}, []tier.Service{tier.ServiceSSM}},
 		{"each once, sorted", []tier.Grant{tier.ProduceQueue("a"), tier.ReadBucket("b-b"), tier.ConsumeQueue("c"), tier.DatabaseSecret("db")},
 			[]tier.Service{tier.ServiceS3, tier.ServiceSecretsManager, tier.ServiceSQS}},
+		{"session manager, with parameters", []tier.Grant{tier.SessionManager(), tier.ReadParameters("/a")},
+			[]tier.Service{tier.ServiceEC2Messages, tier.ServiceSSM, tier.ServiceSSMMessages}},
 		{"unknown kind", []tier.Grant{{Kind: "topic", Name: "x"}}, nil},
 	}
 	for _, tc := range tests {

@@ -307,7 +307,11 @@ func (ps *problems) instanceRole(s *InstanceRoleSpec) {
 			ps.add(f+".resources", "[]", "no resource", "name the resources, or the database whose secret it reads")
 		}
 		for _, r := range st.Resources {
-			if !strings.HasPrefix(r, "arn:") || r == "arn:*" || strings.HasSuffix(r, ":*") {
+			switch {
+			case r == "*" && unscoped(st.Actions):
+			case r == "*":
+				ps.add(f+".resources", r, "every resource, for actions that name one", fmt.Sprintf("name one resource, or a path below one (only %v take *)", tier.UnscopedActions))
+			case !strings.HasPrefix(r, "arn:") || r == "arn:*" || strings.HasSuffix(r, ":*"):
 				ps.add(f+".resources", r, "not a scoped ARN", "name one resource, or a path below one")
 			}
 		}
@@ -315,6 +319,17 @@ func (ps *problems) instanceRole(s *InstanceRoleSpec) {
 	if err := s.CheckPolicySize(); err != nil {
 		ps.add("instance_role.statements", fmt.Sprintf("%d statements", len(s.Statements)), err.Error(), "split the cluster's grants")
 	}
+}
+
+// unscoped reports whether every one of actions takes no resource
+// ([tier.UnscopedActions]), so that its statement may name "*".
+func unscoped(actions []string) bool {
+	for _, a := range actions {
+		if !slices.Contains(tier.UnscopedActions, a) {
+			return false
+		}
+	}
+	return len(actions) > 0
 }
 
 // Flow log destinations (EC2 CreateFlowLogs LogDestinationType).

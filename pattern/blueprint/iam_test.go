@@ -17,7 +17,7 @@ func TestPolicyDocumentRoundTrip(t *testing.T) {
 	t.Parallel()
 	s := &blueprint.InstanceRoleSpec{Name: "shop-instance_role-app", Statements: blueprint.FromTier(tier.Statements([]tier.Grant{
 		tier.ConsumeQueue("orders"), tier.DatabaseSecret("db"), tier.WriteBucket("assets"), tier.ReadParameters("/shop/app"),
-		tier.ConsumeQueue("arn:aws:sqs:eu-west-1:999999999999:other"),
+		tier.ConsumeQueue("arn:aws:sqs:eu-west-1:999999999999:other"), tier.SessionManager(),
 	}))}
 	sc := blueprint.ARNScope{Partition: "aws", Region: "us-east-1", Account: "123456789012"}
 	secret := "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1234-AbCdEf"
@@ -45,15 +45,19 @@ func TestInstanceRoleCheck(t *testing.T) {
 	ok := blueprint.Resource{ID: "instance_role/app", Kind: blueprint.KindInstanceRole, InstanceRole: &blueprint.InstanceRoleSpec{
 		Name: blueprint.IAMName("shop", "instance_role/app"), Statements: blueprint.FromTier(tier.Statements([]tier.Grant{tier.ConsumeQueue("q")}))}}
 	require.NoError(t, ok.Check())
+	ssm := blueprint.Resource{ID: "instance_role/bastion", Kind: blueprint.KindInstanceRole, InstanceRole: &blueprint.InstanceRoleSpec{
+		Name: "ssm", Statements: blueprint.FromTier(tier.Statements([]tier.Grant{tier.SessionManager()}))}}
+	require.NoError(t, ssm.Check(), "the SSM Agent's actions name no resource: * is theirs")
 
 	bad := blueprint.Resource{ID: "instance_role/app", Kind: blueprint.KindInstanceRole, InstanceRole: &blueprint.InstanceRoleSpec{
 		Name: "has space", Statements: []blueprint.PolicyStatement{
 			{Sid: "A-1", Actions: []string{"sqs"}, Resources: []string{"arn:aws:sqs:*"}},
 			{Sid: "B"},
+			{Sid: "C", Actions: []string{"ssm:UpdateInstanceInformation", "sqs:ReceiveMessage"}, Resources: []string{"*"}},
 		}}}
 	err := bad.Check()
 	require.Error(t, err)
-	for _, want := range []string{"instance_role.name", "statements[0].sid", "statements[0].actions", "statements[0].resources", "statements[1].actions", "statements[1].resources"} {
+	for _, want := range []string{"instance_role.name", "statements[0].sid", "statements[0].actions", "statements[0].resources", "statements[1].actions", "statements[1].resources", "statements[2].resources: *: every resource"} {
 		assert.Contains(t, err.Error(), want)
 	}
 

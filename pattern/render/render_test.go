@@ -16,6 +16,7 @@ import (
 	"github.com/archkit/archkit/pattern"
 	"github.com/archkit/archkit/pattern/patterntest"
 	"github.com/archkit/archkit/pattern/render"
+	"github.com/archkit/archkit/tier"
 )
 
 // readyPatterns are the ready patterns, planned for AWS, as the examples
@@ -115,4 +116,23 @@ func svgText(t *testing.T, svg []byte) string {
 	}
 	require.Equal(t, "svg", root)
 	return b.String()
+}
+
+// The picture of a Net with endpoints shows each endpoint and the tiers
+// that use it (the web app whose app cluster reads a bucket and consumes
+// a queue: an S3 gateway endpoint and an SQS interface endpoint).
+func TestRenderShowsEndpoints(t *testing.T) {
+	a := readyPatterns()["webapp"]
+	for i := range a.Clusters {
+		if a.Clusters[i].Tier == "app" {
+			a.Clusters[i].Grants = []tier.Grant{tier.ReadBucket("assets"), tier.ConsumeQueue("orders")}
+		}
+	}
+	svg, err := render.Architecture(t.Context(), a, render.SVG)
+	require.NoError(t, err)
+	text := svgText(t, svg)
+	for _, want := range []string{"s3 gateway endpoint", "in the route tables of app", "sqs interface endpoint", "in the subnets of app",
+		"tcp/443 · route table", "through an endpoint of the Net"} {
+		assert.Contains(t, text, want)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -127,4 +128,47 @@ func TestBastionSessionManagerOnMoto(t *testing.T) {
 	assert.Equal(t, "archkit-ssm-2", awssdk.ToString(bastionTemplate(t, td, bp.Deployment).IamInstanceProfile.Name))
 	_, err = eng.Destroy(ctx, bp.Deployment)
 	require.NoError(t, err)
+}
+
+// A bastion reached through Session Manager with no profile given, on
+// moto: archkit makes its role; the role's policy read back with the IAM
+// API allows the SSM Agent's five actions and nothing else, the launch
+// template names the role's instance profile, and the group has no
+// inbound rule. Applied again, nothing is written; destroyed, the role is
+// gone.
+func TestBastionSessionManagerRoleOnMoto(t *testing.T) {
+	t.Parallel()
+	td := newDriver(t)
+	ctx := t.Context()
+	bp, err := bastionArch("jumprole", pattern.Bastion{SessionManager: true}).Build()
+	require.NoError(t, err)
+	eng := engine(td.Driver)
+	_, err = eng.Apply(ctx, bp)
+	require.NoError(t, err)
+
+	role, ok := bp.Resource("instance_role/bastion")
+	require.True(t, ok)
+	name := role.InstanceRole.Name
+	pol, err := td.IAM.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: awssdk.String(name), PolicyName: awssdk.String(blueprint.RolePolicyName)})
+	require.NoError(t, err)
+	want := map[[2]string]bool{}
+	for _, a := range []string{"ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+		"ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"} {
+		want[[2]string{a, "*"}] = true
+	}
+	assert.Equal(t, want, permissions(t, awssdk.ToString(pol.PolicyDocument)))
+	data := bastionTemplate(t, td, bp.Deployment)
+	require.NotNil(t, data.IamInstanceProfile)
+	assert.Equal(t, name, awssdk.ToString(data.IamInstanceProfile.Name))
+	assert.Nil(t, data.KeyName)
+
+	td.calls.reset()
+	_, err = eng.Apply(ctx, bp)
+	require.NoError(t, err)
+	writes, _, ops := td.calls.snapshot()
+	assert.Zero(t, writes, "re-apply wrote: %v", ops)
+	_, err = eng.Destroy(ctx, bp.Deployment)
+	require.NoError(t, err)
+	_, err = td.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: awssdk.String(name)})
+	assert.Error(t, err, "the role is gone")
 }

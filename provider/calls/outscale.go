@@ -12,7 +12,7 @@ var outscaleTable = Table{
 	Cloud:      Outscale,
 	Zones:      2, // ReadSubregions, and ReadQuotas once per driver
 	LockWrites: 3, // CreateKeypair, CreateTags, DeleteKeypair
-	PollOps:    []string{"ReadSubnets", "ReadNatServices", "ReadVms", "ReadLoadBalancers"},
+	PollOps:    []string{"ReadSubnets", "ReadNatServices", "ReadVms", "ReadLoadBalancers", "ReadNetAccessPoints"},
 	Rows: []Row{
 		{
 			Kind:   blueprint.KindNet,
@@ -82,7 +82,8 @@ var outscaleTable = Table{
 			Kind:   blueprint.KindSecurityGroupRules,
 			Create: "1 CreateSecurityGroupRule per direction that has rules (`Flow` Inbound, Outbound; all of them in its `Rules`) + 1 CreateTags (the rule set's tags on its group)",
 			Delete: "when the group goes too (a destroy): 1 DeleteSecurityGroupRule per direction that has a rule naming another group; else 1 per direction + 1 DeleteTags",
-			Why:    "one call per group and direction; DeleteSecurityGroup fails (9085) while another group's rule names the group, the other rules go with their group",
+			Why: "one call per group and direction; DeleteSecurityGroup fails (9085) while another group's rule names the group, the other rules go with their group; " +
+				"a rule to a service's prefix list names its ServiceIds, read once per driver (1 ReadNetAccessPointServices)",
 			CreateWrites: func(r *blueprint.Resource) int {
 				s := r.SecurityGroupRules
 				return 1 + one(len(s.Inbound) > 0) + one(len(s.Outbound) > 0)
@@ -146,6 +147,16 @@ var outscaleTable = Table{
 			List: 1, ListText: "1 ReadNetPeerings",
 		},
 		{
+			Kind:   blueprint.KindNetEndpoint,
+			Create: "1 CreateNetAccessPoint (NetId, ServiceName com.outscale.<region>.oos, RouteTableIds) + 1 CreateTags + polls (pending, then available)",
+			Delete: "1 DeleteNetAccessPoint + polls (until gone)",
+			Why: "a Net access point to OOS, the s3 gateway endpoint's equivalent (OUTSCALE has no interface endpoint: the engine refuses or drops them, so they cost nothing); " +
+				"the create takes no tags nor client token: a lost answer is found among the untagged access points of the service in the Net, read before it (a poll operation); " +
+				"the route tables change in place with 1 UpdateNetAccessPoint",
+			CreateWrites: oscEndpoint(2), DeleteWrites: oscEndpoint(1),
+			ListText: "ReadNetAccessPoints (a poll operation)",
+		},
+		{
 			Kind:   blueprint.KindVPNConnection,
 			Create: "1 CreateVpnConnection + 1 CreateTags + 1 CreateVpnConnectionRoute per static route",
 			Delete: "1 DeleteVpnConnection",
@@ -174,4 +185,12 @@ var outscaleTable = Table{
 			ListText: "ReadVms (a poll operation)",
 		},
 	},
+}
+
+// oscEndpoint counts w for a net endpoint OUTSCALE makes (a gateway to
+// s3: a Net access point to OOS), 0 for one the engine drops.
+func oscEndpoint(w int) Count {
+	return func(r *blueprint.Resource) int {
+		return w * one(r.NetEndpoint != nil && r.NetEndpoint.Type == blueprint.EndpointGateway && r.NetEndpoint.Service == "s3")
+	}
 }

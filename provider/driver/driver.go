@@ -279,6 +279,28 @@ type Capabilities struct {
 	// Options.AllowFallback is set (a pilot-light region's clusters), and
 	// refuses it otherwise.
 	NoEmptyCluster string
+	// EndpointServices, for a driver that makes net endpoints to some of
+	// the services archkit knows only, maps each of those services (a
+	// tier.Service name: "s3") to the endpoint type it makes to it
+	// (blueprint.EndpointGateway or EndpointInterface); NoEndpoint is why
+	// the others are not made. OUTSCALE: {"s3": "Gateway"}, a Net access
+	// point to its object storage (OOS). A net_endpoint to another service
+	// or of another type is refused before any call, or dropped with a
+	// notice (with the rules to its prefix list) under AllowFallback, as a
+	// kind in Unsupported is. nil: every service and type
+	// blueprint.Resource.Check accepts.
+	EndpointServices map[string]string
+	NoEndpoint       string
+}
+
+// SupportsEndpoint reports whether the driver makes a net endpoint of
+// type typ (blueprint.EndpointGateway or EndpointInterface) to service
+// (a tier.Service name).
+func (c Capabilities) SupportsEndpoint(service, typ string) bool {
+	if !c.Supports(blueprint.KindNetEndpoint) {
+		return false
+	}
+	return c.EndpointServices == nil || c.EndpointServices[service] == typ
 }
 
 // Supports reports whether the driver can create resources of kind k.

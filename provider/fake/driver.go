@@ -12,6 +12,7 @@ import (
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/tier"
 )
 
 var _ driver.Driver = (*Driver)(nil)
@@ -112,7 +113,9 @@ type Options struct {
 // Outscale sets the options that mimic OUTSCALE: its id style, its profile
 // ([netplan.Outscale]: subnets down to /29, no rule quotas known), and no
 // network ACL, no managed database, no autoscaling (a cluster's scaling
-// policy), no instance profile.
+// policy), no instance profile, and net endpoints only as Net access
+// points to its object storage (a gateway endpoint to s3:
+// driver.Capabilities.EndpointServices).
 //
 //	d := fake.New(fake.Outscale)
 func Outscale(o *Options) {
@@ -128,7 +131,6 @@ func Outscale(o *Options) {
 		blueprint.KindDatabaseReplica: "OUTSCALE has no managed database read replicas; size the database cluster instead",
 		blueprint.KindFlowLog:         noFlowLogs,
 		blueprint.KindInstanceRole:    noInstanceRoles,
-		blueprint.KindNetEndpoint:     noNetEndpoints,
 		blueprint.KindCache:           noManagedCache,
 		blueprint.KindBackupVault:     noSnapshotSchedule,
 		blueprint.KindBackupPlan:      noSnapshotSchedule,
@@ -146,7 +148,6 @@ func Outscale(o *Options) {
 // What OUTSCALE lacks for the service kinds, as its driver says.
 const (
 	noFlowLogs         = "OUTSCALE's API has no flow logs (ReadApiLogs logs API calls, not traffic)"
-	noNetEndpoints     = "the OUTSCALE driver does not create Net access points yet (OUTSCALE has them for OOS only, and no interface endpoints)"
 	noSnapshotSchedule = "OUTSCALE's API has no snapshot scheduler nor backup vault (CreateSnapshot takes one snapshot, or copies one from another region, when called)"
 	noInstanceRoles    = "OUTSCALE's identity service (EIM) has users, groups and policies but no roles or instance profiles for VMs"
 	noManagedCache     = "OUTSCALE has no managed cache service; use the cache's cluster fallback (Redis or Memcached on VMs)"
@@ -318,6 +319,10 @@ func capabilities(o Options) driver.Capabilities {
 		Local:             true,
 		ClientTokens:      slices.Clone(o.ClientTokens),
 		NoEmptyCluster:    o.NoEmptyCluster,
+	}
+	if cloud == CloudOutscale && c.Supports(blueprint.KindNetEndpoint) {
+		c.EndpointServices = map[string]string{string(tier.ServiceS3): blueprint.EndpointGateway}
+		c.NoEndpoint = noInterfaceEndpoints
 	}
 	for k, ops := range kinds {
 		m := ops.mutable

@@ -29,7 +29,8 @@ func since(srv *osctest.Server, before map[string]int) map[string]int {
 var callGaps = map[string]string{}
 
 // TestCallsAtTheMinimum counts the OUTSCALE requests of an apply, a no-op
-// re-apply and a destroy of the three-tier Net and the web app, and holds
+// re-apply and a destroy of the three-tier Net (and with a bucket grant:
+// its Net access point) and the web app, and holds
 // them to the expert minimum of package calls computed from each
 // Blueprint: writes at most 1.05 times, reads at most 1.5 times, polls
 // apart.
@@ -37,7 +38,7 @@ func TestCallsAtTheMinimum(t *testing.T) {
 	t.Parallel()
 	table, err := calls.For(calls.Outscale)
 	require.NoError(t, err)
-	for name, bp := range map[string]*blueprint.Blueprint{"seed000-threetier": threeTier(t, true), "seed003-webapp": webApp(t)} {
+	for name, bp := range map[string]*blueprint.Blueprint{"seed000-threetier": threeTier(t, true), "seed003-webapp": webApp(t), "threetier-bucket": bucketThreeTier(t, true)} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			min, err := calls.Minimum(calls.Outscale, bp)

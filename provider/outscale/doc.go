@@ -29,7 +29,7 @@
 //	route_table          CreateRouteTable + CreateRoute (GatewayId, NatServiceId or NetPeeringId) + LinkRouteTable (one per subnet)
 //	security_group       CreateSecurityGroup (names never start with "sg-")
 //	security_group_rules CreateSecurityGroupRule / DeleteSecurityGroupRule: the complete rule set,
-//	                     Rules with SecurityGroupsMembers (by id) or IpRanges; the allow-all
+//	                     Rules with SecurityGroupsMembers (by id), ServiceIds or IpRanges; the allow-all
 //	                     outbound rule of a new group is removed unless listed
 //	load_balancer        CreateLoadBalancer (listeners, subnet, groups, tags) + UpdateLoadBalancer (health check)
 //	vpn_gateway          CreateVirtualGateway (ipsec.1) + LinkVirtualGateway; Delete unlinks first
@@ -38,6 +38,10 @@
 //	                     per static route, changed in place (Create / DeleteVpnConnectionRoute)
 //	net_peering          CreateNetPeering between two Nets of the region + AcceptNetPeering (the account owns
 //	                     both) + CreateTags; a peer Net in another region is refused by Check (a VPN joins them)
+//	net_endpoint         CreateNetAccessPoint to com.outscale.<region>.oos (the s3 gateway endpoint: OOS,
+//	                     OUTSCALE's object storage) with its RouteTableIds + CreateTags; the tables change
+//	                     in place (UpdateNetAccessPoint); a rule to the s3 prefix list names the service
+//	                     (ServiceIds); interface endpoints and other services are refused by Check
 //	key_pair             CreateKeypair (PublicKey, Base64; never a private key), tagged by its id;
 //	                     its provider id is its name; ReadKeypairs gives only a fingerprint
 //	image_copy           CreateImage (SourceImageId, SourceRegionName) + CreateTags; Delete: DeleteImage,

@@ -110,6 +110,9 @@ type Driver struct {
 	// client token nor tags, so that one's lost answer is never confused
 	// with another's new resource (see createAdopting).
 	creating sync.Map // blueprint.Kind -> *sync.Mutex
+
+	// svc holds the ids of the region's Net access point services.
+	svc serviceIDs
 }
 
 // New returns a Driver. It makes no API call: it resolves the credentials,
@@ -205,10 +208,16 @@ func (d *Driver) Capabilities() driver.Capabilities {
 			// ReadKeypairs returns the key's fingerprint, never the key: the
 			// hash in the keypair's name tells another key.
 			blueprint.KindKeyPair: {"public_key"},
+			// A Net peering names the peer Net by its id; the logical id
+			// (PeerNet) found it at the create and is not read back.
+			blueprint.KindNetPeering: {"peer_net"},
 		},
 		// CreateNatService and CreateVms take a ClientToken; no other create does.
 		ClientTokens:   []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindCluster},
 		NoEmptyCluster: noEmptyCluster,
+		// Net access points reach OOS only, through route tables.
+		EndpointServices: endpointServices(),
+		NoEndpoint:       noInterfaceEndpoints,
 	}
 	for k, ops := range kinds {
 		if ops.unsupported != "" {

@@ -57,7 +57,8 @@ func registry() map[blueprint.Kind]kindOps {
 		blueprint.KindNetworkACL:   {unsupported: "OUTSCALE has no network ACLs in its API; security groups enforce the flows"},
 		blueprint.KindFlowLog:      {unsupported: "OUTSCALE's API has no flow logs (ReadApiLogs logs API calls, not traffic)"},
 		blueprint.KindInstanceRole: {unsupported: instanceRolesUnsupported},
-		blueprint.KindNetEndpoint:  {unsupported: netEndpointsUnsupported},
+		blueprint.KindNetEndpoint: {list: (*Driver).listNetAccessPoints, create: (*Driver).createNetAccessPoint,
+			update: (*Driver).updateNetAccessPoint, delete: noData((*Driver).deleteNetAccessPoint), mutable: netEndpointMutable},
 		blueprint.KindLoadBalancer: {list: (*Driver).listLoadBalancers, create: (*Driver).createLoadBalancer,
 			update: (*Driver).updateLoadBalancer, delete: noData((*Driver).deleteLoadBalancer),
 			mutable: loadBalancerMutable},
@@ -99,6 +100,9 @@ var (
 	vpnConnectionMutable = []string{
 		"static_routes", // CreateVpnConnectionRoute, DeleteVpnConnectionRoute
 	}
+	netEndpointMutable = []string{
+		"route_tables", // UpdateNetAccessPoint AddRouteTableIds, RemoveRouteTableIds
+	}
 	routeTableMutable = []string{
 		"subnet", // UnlinkRouteTable, LinkRouteTable
 		"routes", // CreateRoute, UpdateRoute, DeleteRoute
@@ -131,6 +135,3 @@ func noData(del func(d *Driver, ctx context.Context, cur driver.Observed) error)
 		return del(d, ctx, cur)
 	}
 }
-
-// netEndpointsUnsupported is why the driver has no net_endpoint.
-const netEndpointsUnsupported = "the OUTSCALE driver does not create Net access points yet (OUTSCALE has them for OOS only, and no interface endpoints)"

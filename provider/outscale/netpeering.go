@@ -29,10 +29,14 @@ var peeringsGone = []string{"deleted", "rejected", "failed", "expired"}
 
 // Check refuses, before any call, a net_peering OUTSCALE cannot make: one
 // with a Net of another region, and an accepter's side (in one region the
-// requester's side makes the whole peering).
+// requester's side makes the whole peering); and a net_endpoint that is
+// not a Net access point to OOS (see netaccesspoint.go).
 func (d *Driver) Check(_ string, r blueprint.Resource) error {
 	if d == nil {
 		return d.ready("Check", r.Kind)
+	}
+	if r.Kind == blueprint.KindNetEndpoint && r.NetEndpoint != nil {
+		return checkNetEndpoint(r.NetEndpoint)
 	}
 	s := r.NetPeering
 	if r.Kind != blueprint.KindNetPeering || s == nil {

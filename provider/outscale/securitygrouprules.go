@@ -1,6 +1,7 @@
 package outscale
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/netip"
@@ -41,6 +42,14 @@ func (d *Driver) listRuleSets(ctx context.Context, q driver.Query, ids []string)
 	if err != nil {
 		return nil, err
 	}
+	var rules [][]osc.SecurityGroupRule
+	for _, g := range sgs {
+		rules = append(rules, g.GetInboundRules(), g.GetOutboundRules())
+	}
+	_, byID, err := d.servicesFor(ctx, nil, rules...)
+	if err != nil {
+		return nil, err
+	}
 	var out []driver.Observed
 	for _, g := range sgs {
 		all := tagMap(g.GetTags())
@@ -55,7 +64,7 @@ func (d *Driver) listRuleSets(ctx context.Context, q driver.Query, ids []string)
 		}
 		o := observed(blueprint.KindSecurityGroupRules, ruleSetID(g.GetSecurityGroupId()), tags)
 		o.Resource.SecurityGroupRules = &blueprint.SecurityGroupRulesSpec{Group: blueprint.Ref(g.GetSecurityGroupId()),
-			Inbound: flatten(g.GetInboundRules()), Outbound: flatten(g.GetOutboundRules())}
+			Inbound: flatten(g.GetInboundRules(), byID), Outbound: flatten(g.GetOutboundRules(), byID)}
 		o.Status, o.Ready = "available", true
 		out = append(out, o)
 	}
@@ -63,8 +72,10 @@ func (d *Driver) listRuleSets(ctx context.Context, q driver.Query, ids []string)
 }
 
 // flatten turns OUTSCALE rules (a protocol and port range with several IP
-// ranges and group members) into one RuleSpec per source.
-func flatten(rules []osc.SecurityGroupRule) []blueprint.RuleSpec {
+// ranges, group members and services) into one RuleSpec per source; a
+// service is named by byID (the service ids of [Driver.services]), or by
+// its id when byID has none.
+func flatten(rules []osc.SecurityGroupRule, byID map[string]string) []blueprint.RuleSpec {
 	var out []blueprint.RuleSpec
 	for _, r := range rules {
 		proto, from, to := fromOscProto(r.GetIpProtocol(), r.GetFromPortRange(), r.GetToPortRange())
@@ -78,8 +89,25 @@ func flatten(rules []osc.SecurityGroupRule) []blueprint.RuleSpec {
 		for _, m := range r.GetSecurityGroupsMembers() {
 			out = append(out, blueprint.RuleSpec{Protocol: proto, FromPort: from, ToPort: to, Group: blueprint.Ref(m.GetSecurityGroupId())})
 		}
+		for _, id := range r.GetServiceIds() {
+			out = append(out, blueprint.RuleSpec{Protocol: proto, FromPort: from, ToPort: to, PrefixList: cmp.Or(byID[id], id)})
+		}
 	}
 	return out
+}
+
+// servicesFor returns the maps of [Driver.services] when a rule of want
+// names a service's prefix list or one of have names a service id, and
+// nil maps otherwise (no call).
+func (d *Driver) servicesFor(ctx context.Context, want []blueprint.RuleSpec, have ...[]osc.SecurityGroupRule) (byName, byID map[string]string, err error) {
+	need := slices.ContainsFunc(want, func(r blueprint.RuleSpec) bool { return r.PrefixList != "" })
+	for _, rs := range have {
+		need = need || slices.ContainsFunc(rs, func(r osc.SecurityGroupRule) bool { return len(r.GetServiceIds()) > 0 })
+	}
+	if !need {
+		return nil, nil, nil
+	}
+	return d.services(ctx)
 }
 
 func fromOscProto(p string, from, to int32) (netplan.Protocol, uint16, uint16) {
@@ -98,8 +126,9 @@ func fromOscProto(p string, from, to int32) (netplan.Protocol, uint16, uint16) {
 
 // oscRule returns r as an OUTSCALE rule: "-1" for all protocols, -1/-1
 // ports for all and ICMP (every type), SecurityGroupsMembers by id for a
-// group source, IpRanges for a CIDR.
-func oscRule(r blueprint.RuleSpec) osc.SecurityGroupRule {
+// group source, ServiceIds for a service's prefix list (its id in byName,
+// or the name itself when byName has none), IpRanges for a CIDR.
+func oscRule(r blueprint.RuleSpec, byName map[string]string) osc.SecurityGroupRule {
 	out := osc.SecurityGroupRule{}
 	switch r.Protocol {
 	case netplan.ProtocolAll, "":
@@ -112,9 +141,12 @@ func oscRule(r blueprint.RuleSpec) osc.SecurityGroupRule {
 		out.IpProtocol = osc.PtrString(string(r.Protocol))
 		out.FromPortRange, out.ToPortRange = osc.PtrInt32(int32(r.FromPort)), osc.PtrInt32(int32(r.ToPort))
 	}
-	if r.Group != "" {
+	switch {
+	case r.Group != "":
 		out.SecurityGroupsMembers = &[]osc.SecurityGroupsMember{{SecurityGroupId: osc.PtrString(string(r.Group))}}
-	} else {
+	case r.PrefixList != "":
+		out.ServiceIds = &[]string{cmp.Or(byName[r.PrefixList], r.PrefixList)}
+	default:
 		out.IpRanges = &[]string{r.CIDR.String()}
 	}
 	return out
@@ -192,12 +224,16 @@ func (d *Driver) readGroup(ctx context.Context, group string) (osc.SecurityGroup
 // settleGroup makes the rules of g, as read, inbound and outbound.
 func (d *Driver) settleGroup(ctx context.Context, g osc.SecurityGroup, inbound, outbound []blueprint.RuleSpec) error {
 	group := g.GetSecurityGroupId()
+	byName, byID, err := d.servicesFor(ctx, slices.Concat(inbound, outbound), g.GetInboundRules(), g.GetOutboundRules())
+	if err != nil {
+		return err
+	}
 	for _, dir := range []struct {
 		flow       string
 		have, want []blueprint.RuleSpec
 	}{
-		{"Inbound", flatten(g.GetInboundRules()), inbound},
-		{"Outbound", flatten(g.GetOutboundRules()), outbound},
+		{"Inbound", flatten(g.GetInboundRules(), byID), inbound},
+		{"Outbound", flatten(g.GetOutboundRules(), byID), outbound},
 	} {
 		have := map[blueprint.RuleKey]blueprint.RuleSpec{}
 		for _, r := range dir.have {
@@ -212,13 +248,13 @@ func (d *Driver) settleGroup(ctx context.Context, g osc.SecurityGroup, inbound, 
 			}
 			want[k] = true
 			if _, ok := have[k]; !ok {
-				add = append(add, oscRule(r))
+				add = append(add, oscRule(r, byName))
 			}
 		}
 		var del []osc.SecurityGroupRule
 		for k, r := range have {
 			if !want[k] {
-				del = append(del, oscRule(r))
+				del = append(del, oscRule(r, byName))
 			}
 		}
 		if len(del) > 0 {
@@ -256,8 +292,12 @@ func (d *Driver) deleteRuleSet(ctx context.Context, cur driver.Observed, opts dr
 		return err
 	}
 	if opts.GroupDeleted {
+		_, byID, err := d.servicesFor(ctx, nil, g.GetInboundRules(), g.GetOutboundRules())
+		if err != nil {
+			return err
+		}
 		keep := func(rules []osc.SecurityGroupRule) []blueprint.RuleSpec {
-			return slices.DeleteFunc(flatten(rules), func(r blueprint.RuleSpec) bool { return r.Group != "" && string(r.Group) != group })
+			return slices.DeleteFunc(flatten(rules, byID), func(r blueprint.RuleSpec) bool { return r.Group != "" && string(r.Group) != group })
 		}
 		return d.settleGroup(ctx, g, keep(g.GetInboundRules()), keep(g.GetOutboundRules()))
 	}

@@ -41,7 +41,7 @@ func deploy(ctx context.Context, t testing.TB, d driver.Driver, deployment strin
 	ids := map[string]string{}
 	out := map[string]driver.Observed{}
 	for _, r := range Resources(deployment, zones) {
-		if !caps.Supports(r.Kind) || kinds != nil && !slices.Contains(kinds, r.Kind) {
+		if !supports(caps, r) || kinds != nil && !slices.Contains(kinds, r.Kind) {
 			continue
 		}
 		o, err := CreateRetry(ctx, d, Request(deployment, r, ids))
@@ -55,6 +55,16 @@ func deploy(ctx context.Context, t testing.TB, d driver.Driver, deployment strin
 		out[r.ID] = o
 	}
 	return out
+}
+
+// supports reports whether the driver of caps makes r: its kind, and for
+// a net endpoint its service and type
+// ([driver.Capabilities.SupportsEndpoint]).
+func supports(caps driver.Capabilities, r blueprint.Resource) bool {
+	if e := r.NetEndpoint; e != nil {
+		return caps.SupportsEndpoint(e.Service, e.Type)
+	}
+	return caps.Supports(r.Kind)
 }
 
 // CreateRetry calls Create, and again while its error is Retryable

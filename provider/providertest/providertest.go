@@ -255,10 +255,10 @@ func testCreateRead(ctx context.Context, t *testing.T, s *suite) {
 	ids := idsOf(obs)
 	seen := map[string]string{}
 	for _, r := range Resources(dep, zones) {
-		if !caps.Supports(r.Kind) {
+		if !supports(caps, r) {
 			_, err := s.d.Create(ctx, Request(dep, r, ids))
 			if !errors.Is(err, driver.ErrUnsupported) {
-				t.Errorf("Create %s of unsupported kind %s: err = %v; want ErrUnsupported", r.ID, r.Kind, err)
+				t.Errorf("Create %s, which the driver does not support (kind %s): err = %v; want ErrUnsupported", r.ID, r.Kind, err)
 			}
 			continue
 		}

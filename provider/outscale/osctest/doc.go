@@ -64,6 +64,19 @@
 //     Net (NetPeeringId; blackhole once it is deleted); a Net with a live
 //     peering is not deleted (9045). ReadNetPeerings filters by
 //     NetPeeringIds, SourceNetNetIds, AccepterNetNetIds, StateNames and tags.
+//   - Net access points (vpce-): CreateNetAccessPoint to a service that
+//     ReadNetAccessPointServices lists (com.outscale.<region>.api and
+//     .oos; another is refused, 4047) with route tables of its Net (another
+//     Net's is refused, 4047; a table that routes the service to another
+//     access point, 9034); each table reads back a route from the service's
+//     prefix list (DestinationServiceId) to the access point
+//     (NetAccessPointId) while it lives; UpdateNetAccessPoint adds and
+//     removes tables in place; pending until read [Options.PendingReads]
+//     times, deleting as long after DeleteNetAccessPoint, then listed as
+//     deleted; a Net with an access point not yet deleted is not deleted
+//     (9045). Security-group rules name a service by its
+//     prefix-list id (ServiceIds) in Outbound rules. ReadNetAccessPoints
+//     filters by NetAccessPointIds, NetIds, ServiceNames, States and tags.
 //   - Keypairs: CreateKeypair imports an OpenSSH public key (ssh-rsa,
 //     ssh-ed25519, ecdsa-sha2-*) or makes an ed25519 key and returns its
 //     private key; names are unique in the account (409, code 9011);

@@ -126,6 +126,9 @@ func (s *Server) deleteNet(body []byte) (map[string]any, *apiError) {
 			return nil, conflict(codeDependency, "The Net '%s' has dependencies and cannot be deleted: load balancer %s", n.NetId, lb.name)
 		}
 	}
+	if a := s.netAccessPointOf(n.NetId); a != nil {
+		return nil, conflict(codeDependency, "The Net '%s' has dependencies and cannot be deleted: Net access point %s", n.NetId, a.id)
+	}
 	if p := s.netPeeringOf(n.NetId); p != nil {
 		return nil, conflict(codeDependency, "The Net '%s' has dependencies and cannot be deleted: Net peering %s", n.NetId, p.id)
 	}

@@ -38,13 +38,15 @@ type linkOut struct {
 }
 
 type routeOut struct {
-	DestinationIpRange string
-	GatewayId          string `json:",omitempty"`
-	NatServiceId       string `json:",omitempty"`
-	VmId               string `json:",omitempty"`
-	NetPeeringId       string `json:",omitempty"`
-	CreationMethod     string
-	State              string
+	DestinationIpRange   string `json:",omitempty"`
+	DestinationServiceId string `json:",omitempty"`
+	NetAccessPointId     string `json:",omitempty"`
+	GatewayId            string `json:",omitempty"`
+	NatServiceId         string `json:",omitempty"`
+	VmId                 string `json:",omitempty"`
+	NetPeeringId         string `json:",omitempty"`
+	CreationMethod       string
+	State                string
 }
 
 type routeTableOut struct {
@@ -105,6 +107,7 @@ func (s *Server) renderRouteTable(rt *routeTableRes) routeTableOut {
 		o.Routes = append(o.Routes, routeOut{DestinationIpRange: r.dest, GatewayId: r.gw, NatServiceId: r.natID, VmId: r.vmID,
 			NetPeeringId: r.pcxID, CreationMethod: r.method, State: state})
 	}
+	o.Routes = append(o.Routes, s.accessRoutes(rt)...)
 	return o
 }
 
@@ -249,6 +252,7 @@ func (s *Server) deleteRouteTable(body []byte) (map[string]any, *apiError) {
 	}
 	delete(s.rtbs, rt.id)
 	delete(s.tags, rt.id)
+	s.dropAccessTable(rt.id)
 	return nil, nil
 }
 

@@ -15,6 +15,7 @@ type sgRule struct {
 	to      int
 	ipRange string
 	member  string // security group id
+	service string // a service's prefix-list id (ServiceIds)
 }
 
 type sgRes struct {
@@ -38,6 +39,7 @@ type ruleOut struct {
 	ToPortRange           int
 	IpRanges              []string    `json:",omitempty"`
 	SecurityGroupsMembers []memberOut `json:",omitempty"`
+	ServiceIds            []string    `json:",omitempty"`
 }
 
 type sgOut struct {
@@ -87,6 +89,9 @@ func (s *Server) renderRules(sg *sgRes, flow string) []ruleOut {
 				m.SecurityGroupName = g.name
 			}
 			out[i].SecurityGroupsMembers = append(out[i].SecurityGroupsMembers, m)
+		}
+		if r.service != "" {
+			out[i].ServiceIds = append(out[i].ServiceIds, r.service)
 		}
 	}
 	return out
@@ -251,8 +256,14 @@ func (s *Server) atomicRules(sg *sgRes, in *ruleRequest) ([]sgRule, *apiError) {
 		if e != nil {
 			return nil, e
 		}
-		if len(r.IpRanges) == 0 && len(r.SecurityGroupsMembers) == 0 {
-			return nil, &apiError{Status: 400, Type: "MissingParameter", Code: codeMissingParameter, Details: "a rule needs IpRanges or SecurityGroupsMembers"}
+		if len(r.IpRanges) == 0 && len(r.SecurityGroupsMembers) == 0 && len(r.ServiceIds) == 0 {
+			return nil, &apiError{Status: 400, Type: "MissingParameter", Code: codeMissingParameter, Details: "a rule needs IpRanges, SecurityGroupsMembers or ServiceIds"}
+		}
+		for _, id := range r.ServiceIds {
+			if e := s.ruleService(in.Flow, id); e != nil {
+				return nil, e
+			}
+			out = append(out, sgRule{flow: in.Flow, proto: proto, from: from, to: to, service: id})
 		}
 		for _, ipr := range r.IpRanges {
 			p, err := netip.ParsePrefix(ipr)
@@ -368,4 +379,19 @@ func (s *Server) deleteSecurityGroupRule(body []byte) (map[string]any, *apiError
 	}
 	sg.rules = slices.DeleteFunc(sg.rules, func(r sgRule) bool { return slices.Contains(del, r) })
 	return map[string]any{"SecurityGroup": s.renderSG(sg)}, nil
+}
+
+// ruleService checks a rule's service id: a service of the region
+// (ReadNetAccessPointServices), in an Outbound rule (the services are
+// reached from the Net).
+func (s *Server) ruleService(flow, id string) *apiError {
+	if flow != "Outbound" {
+		return invalidValue(codeInvalidParameterValue, "ServiceIds %q: a rule names a service in the Outbound flow only", id)
+	}
+	for _, sv := range s.accessServices() {
+		if sv.ServiceId == id {
+			return nil
+		}
+	}
+	return notFound(codeNotFoundResource, "service", id)
 }

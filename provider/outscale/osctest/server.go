@@ -69,26 +69,27 @@ type Server struct {
 	lose       map[string]int
 	hook       func(op string, body []byte) *Fault
 
-	nets      map[string]*netRes
-	subnets   map[string]*subnetRes
-	igws      map[string]*igwRes
-	vgws      map[string]*vgwRes
-	cgws      map[string]*cgwRes
-	vpns      map[string]*vpnRes
-	peerings  map[string]*netPeeringRes
-	pips      map[string]*publicIPRes
-	nats      map[string]*natRes
-	rtbs      map[string]*routeTableRes
-	sgs       map[string]*sgRes
-	vms       map[string]*vmRes
-	lbs       map[string]*lbRes
-	keypairs  map[string]*keypairRes
-	snapshots map[string]*snapshotRes
-	copies    map[string]*imageRes
-	links     regionLinks
-	tags      map[string][]tag
-	lbTags    map[string][]tag
-	ipNext    uint32
+	nets         map[string]*netRes
+	subnets      map[string]*subnetRes
+	igws         map[string]*igwRes
+	vgws         map[string]*vgwRes
+	cgws         map[string]*cgwRes
+	vpns         map[string]*vpnRes
+	peerings     map[string]*netPeeringRes
+	accessPoints map[string]*netAccessPointRes
+	pips         map[string]*publicIPRes
+	nats         map[string]*natRes
+	rtbs         map[string]*routeTableRes
+	sgs          map[string]*sgRes
+	vms          map[string]*vmRes
+	lbs          map[string]*lbRes
+	keypairs     map[string]*keypairRes
+	snapshots    map[string]*snapshotRes
+	copies       map[string]*imageRes
+	links        regionLinks
+	tags         map[string][]tag
+	lbTags       map[string][]tag
+	ipNext       uint32
 }
 
 // New starts a Server for a test and registers a cleanup that closes it and
@@ -144,6 +145,7 @@ func NewServer(optFns ...func(*Options)) (*Server, error) {
 	s.cgws = map[string]*cgwRes{}
 	s.vpns = map[string]*vpnRes{}
 	s.peerings = map[string]*netPeeringRes{}
+	s.accessPoints = map[string]*netAccessPointRes{}
 	s.pips = map[string]*publicIPRes{}
 	s.nats = map[string]*natRes{}
 	s.rtbs = map[string]*routeTableRes{}

@@ -35,6 +35,7 @@ type filters struct {
 	VpnConnectionIds                                    []string
 	NetPeeringIds, SourceNetNetIds, AccepterNetNetIds   []string
 	StateNames                                          []string
+	NetAccessPointIds, ServiceNames                     []string
 }
 
 // readRequest is the common part of every Read* request.
@@ -176,6 +177,8 @@ func (s *Server) resourceType(id string) string {
 		return "vpn-connection"
 	case s.peerings[id] != nil:
 		return "vpc-peering-connection"
+	case s.accessPoints[id] != nil:
+		return "vpc-endpoint"
 	case s.snapshots[id] != nil:
 		return "snapshot"
 	case s.volumeVM(id) != nil:
