@@ -68,10 +68,10 @@ func (d *Driver) createBackupPlan(ctx context.Context, req driver.Request) (driv
 		return driver.Observed{}, err
 	}
 	id, err := d.earlierPlan(ctx, req)
-	if err != nil || id != "" {
-		if err != nil {
-			return driver.Observed{}, err
-		}
+	switch {
+	case err != nil:
+		return driver.Observed{}, err
+	case id != "":
 		return d.completePlan(ctx, req, id, true)
 	}
 	plan, err := d.planInput(ctx, s)
