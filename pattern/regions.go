@@ -102,7 +102,9 @@ type MultiRegion struct {
 	// Snapshots is the snapshot schedule of the primary region's clusters
 	// ([SnapshotSchedule]), each snapshot copied to every recovery
 	// region's vault; nil: the primary architecture's own Snapshots, if
-	// any, also copied to every recovery region. It lives here rather than
+	// any, also copied to every recovery region. A recovery region runs
+	// no schedule (its architecture's Snapshots is cleared): it receives
+	// the copies in its vault. It lives here rather than
 	// on a cluster because it spans regions: the schedule and its role run
 	// in the primary, the copies land in the recovery regions, and each
 	// recovery region needs a vault before a failover restores from it.
@@ -379,10 +381,10 @@ func (m *MultiRegion) snapshots(a *Architecture, i int, primary *Architecture) {
 		return
 	}
 	if i > 0 {
-		a.SnapshotCopiesFrom = m.regions[0].Name
-		if a.Snapshots == primary.Snapshots {
-			a.Snapshots = nil // the build function's schedule is the primary's
-		}
+		// The schedule is the primary's, whatever the build function gave
+		// this region: a recovery region receives copies and runs no
+		// schedule until a failover makes it a primary.
+		a.SnapshotCopiesFrom, a.Snapshots = m.regions[0].Name, nil
 		return
 	}
 	c := *s

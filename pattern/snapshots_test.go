@@ -166,3 +166,22 @@ func TestLintSnapshotRunningDatabase(t *testing.T) {
 	assert.Contains(t, err.Error(), "PT032")
 	assert.Contains(t, err.Error(), "stateful")
 }
+
+// TestSnapshotScheduleOfTheBuildFunction: a schedule the build function
+// gives every region's architecture runs in the primary only, copied to
+// the recovery region, whose vault receives the copies.
+func TestSnapshotScheduleOfTheBuildFunction(t *testing.T) {
+	t.Parallel()
+	m := pattern.Regions("shop", "10.0.0.0/8", func(string) *pattern.Architecture {
+		a := pattern.WebApp(pattern.WebAppOptions{Name: "shop"})
+		a.Snapshots = &pattern.SnapshotSchedule{Cron: "cron(0 3 * * ? *)", KeepDays: 7, Tiers: []string{"app"}}
+		return a
+	}).Primary("eu-west-3").Recovery("eu-west-1", pattern.WarmStandby)
+	bps, err := m.Build()
+	require.NoError(t, err)
+	plan, ok := bps["eu-west-3"].Resource("backup_plan/snapshots")
+	require.True(t, ok)
+	assert.Equal(t, []blueprint.BackupCopy{{Region: "eu-west-1", Vault: "shop-snapshots"}}, plan.BackupPlan.Copies)
+	assert.Empty(t, bps["eu-west-1"].OfKind(blueprint.KindBackupPlan))
+	assert.Len(t, bps["eu-west-1"].OfKind(blueprint.KindBackupVault), 1)
+}
