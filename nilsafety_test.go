@@ -57,7 +57,7 @@ var funcs = map[string]any{
 	"tier.WriteBucket": tier.WriteBucket, "tier.DatabaseSecret": tier.DatabaseSecret, "tier.ReadParameters": tier.ReadParameters,
 	"tier.Statements": tier.Statements, "tier.ValidateGrants": tier.ValidateGrants,
 	"tier.ServiceOf": tier.ServiceOf, "tier.ServicesOf": tier.ServicesOf, "pattern.DeriveEndpoints": pattern.DeriveEndpoints,
-	"tier.NewCache": tier.NewCache, "tier.SessionManager": tier.SessionManager, "tier.CheckCacheNodeType": tier.CheckCacheNodeType,
+	"tier.NewCache": tier.NewCache, "tier.CheckCacheNodeType": tier.CheckCacheNodeType, "tier.SessionManager": tier.SessionManager,
 
 	"pattern.CarveNets": pattern.CarveNets, "pattern.CloudNative": pattern.CloudNative, "pattern.DMZ": pattern.DMZ,
 	"pattern.Elastic": pattern.Elastic, "pattern.Regions": pattern.Regions,

@@ -18,7 +18,8 @@ import (
 // those services without the internet.
 type Endpoints struct {
 	// Off builds the Net without endpoints: the nodes reach the services
-	// through the NAT gateways, when their flows allow it.
+	// through the NAT gateways, when their flows allow it. Build refuses
+	// it together with Add or Drop.
 	Off bool
 	// Add adds services the derivation cannot see (ECR for the image
 	// pulls of containers, CloudWatch Logs for an agent...).
@@ -183,6 +184,17 @@ func (d *design) validateEndpoints() []error {
 	}
 	for i, s := range d.arch.Endpoints.Drop {
 		known(fmt.Sprintf("endpoints.drop[%d]", i), s)
+	}
+	if d.arch.Endpoints.Off {
+		// Off builds no endpoint: what Add and Drop say would be ignored.
+		for i, u := range d.arch.Endpoints.Add {
+			errs = append(errs, errf(fmt.Sprintf("endpoints.add[%d]", i), string(u.Service), "an endpoint added with Endpoints.Off, which builds none",
+				"drop Endpoints.Off (and Drop the derived endpoints you do not want), or this endpoint"))
+		}
+		for i, s := range d.arch.Endpoints.Drop {
+			errs = append(errs, errf(fmt.Sprintf("endpoints.drop[%d]", i), string(s), "a drop with Endpoints.Off, which builds no endpoint to drop",
+				"drop Endpoints.Off or the Drop list"))
+		}
 	}
 	return errs
 }

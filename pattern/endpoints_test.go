@@ -151,6 +151,21 @@ func TestBuildEndpointsOptions(t *testing.T) {
 	}
 }
 
+// Endpoints.Off builds no endpoint: an endpoint added with it (or a
+// drop, which has nothing to drop) is a contradiction that Build names
+// rather than ignores; before, the added endpoints were dropped silently
+// and the tiers meant to use them had no rule to the service.
+func TestBuildEndpointsOffContradiction(t *testing.T) {
+	t.Parallel()
+	a := webAppWithGrants(netplan.AWS).AddEndpoint(tier.ServiceS3, "db")
+	a.Endpoints.Off = true
+	a.Endpoints.Drop = []tier.Service{tier.ServiceSQS}
+	_, err := a.Build()
+	require.ErrorIs(t, err, pattern.ErrInvalid)
+	assert.ErrorContains(t, err, "endpoints.add[0]")
+	assert.ErrorContains(t, err, "endpoints.drop[0]")
+}
+
 // A Session Manager bastion, with its own profile or with the role made
 // from its grant: the same three endpoints, the bastion once among their
 // users.

@@ -65,6 +65,16 @@ func (e *Engine) Destroy(ctx context.Context, deployment string, optFns ...func(
 	return res, err
 }
 
+// protectDestroy lists deployment and refuses, with a *ProtectedError, a
+// destroy that would lose data do does not allow; it writes nothing.
+func (e *Engine) protectDestroy(ctx context.Context, deployment string, do DestroyOptions) error {
+	obs, _, err := e.observe(ctx, e.newClient(), deployment)
+	if err != nil {
+		return err
+	}
+	return protect("destroy", destroyChangeset(deployment, e.d.Name(), obs).Changes, do.AllowDataLoss)
+}
+
 // destroy is the body of Destroy: look, lock, look again, delete, check.
 func (e *Engine) destroy(ctx context.Context, c *client, red *redactor, deployment string, do DestroyOptions, res *Result) (err error) {
 	if err := checkDeployment(deployment); err != nil {

@@ -341,8 +341,12 @@ func (f *Fleet) Drift(ctx context.Context, src MultiSource) (map[string]*DriftRe
 // once. optFns apply to every region (ApplyOptions.Lease is ignored: the
 // Fleet holds its own).
 //
-// A region that fails does not stop the others: the error joins a
-// [*RegionError] per failed region, and running Apply again converges.
+// A change that would lose data the caller did not allow
+// (ApplyOptions.AllowDataLoss), in any region, refuses the whole run
+// before any lock or write: ErrProtected, a [*RegionError] per region
+// refused. Otherwise a region that fails does not stop the others: the
+// error joins a [*RegionError] per failed region, and running Apply again
+// converges.
 func (f *Fleet) Apply(ctx context.Context, src MultiSource, optFns ...func(*ApplyOptions)) (*FleetResult, error) {
 	start := time.Now()
 	regions, err := f.regions(ctx, src)
@@ -368,6 +372,9 @@ func (f *Fleet) Apply(ctx context.Context, src MultiSource, optFns ...func(*Appl
 	}
 	var leases map[string]*Lease
 	if !ao.DryRun {
+		if err := protectAll(regions, plans, ao.AllowDataLoss); err != nil {
+			return nil, err
+		}
 		if leases, err = f.lockAll(ctx, src.DeploymentName(), regions, ao.Lock); err != nil {
 			return nil, err
 		}
@@ -377,6 +384,20 @@ func (f *Fleet) Apply(ctx context.Context, src MultiSource, optFns ...func(*Appl
 	})
 	err = errors.Join(err, f.releaseAll(ctx, leases))
 	return fleetResult(regions, results, start), err
+}
+
+// protectAll refuses, before any lock or write in any region, the plans
+// that would lose data the caller did not allow (allow): a
+// [*RegionError] wrapping a [*ProtectedError] per region. Each region's
+// engine checks again under its lock.
+func protectAll(regions []string, plans []*planned, allow []string) error {
+	var errs []error
+	for i, p := range plans {
+		if err := protect("apply", p.cs.Changes, allow); err != nil {
+			errs = append(errs, &RegionError{Region: regions[i], Err: p.red.err(err)})
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // planned is the plan of one region and what made it.
@@ -409,7 +430,10 @@ func (e *Engine) unchanged(ctx context.Context, p *planned) *Result {
 
 // Destroy destroys deployment in every region of the Fleet, under the lock
 // of each (taken in lock order), in parallel. optFns apply to every region
-// (DestroyOptions.Lease is ignored).
+// (DestroyOptions.Lease is ignored). A stateful resource the caller did not
+// allow (DestroyOptions.AllowDataLoss), in any region, refuses the whole
+// run before any lock or delete: ErrProtected, a [*RegionError] per region
+// refused.
 func (f *Fleet) Destroy(ctx context.Context, deployment string, optFns ...func(*DestroyOptions)) (*FleetResult, error) {
 	start := time.Now()
 	if f == nil || len(f.engines) == 0 {
@@ -426,6 +450,9 @@ func (f *Fleet) Destroy(ctx context.Context, deployment string, optFns ...func(*
 		if fn != nil {
 			fn(&do)
 		}
+	}
+	if _, err := each(f.names, func(r string) (struct{}, error) { return struct{}{}, f.engines[r].protectDestroy(ctx, deployment, do) }); err != nil {
+		return nil, err
 	}
 	leases, err := f.lockAll(ctx, deployment, f.names, do.Lock)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/fake"
+	"github.com/archkit/archkit/tier"
 )
 
 const (
@@ -330,6 +331,73 @@ func TestFleetPromoteReplica(t *testing.T) {
 }
 
 // dbOf returns the one database of d.
+// TestFleetProtectedWritesNowhere: a change in one region that would
+// lose data (the promoted database turned back into a replica) refuses
+// the whole Fleet run before any write: the primary region's own change
+// (a new instance type) waits, as ErrProtected promises ("nothing was
+// written"). Before, the primary region's cluster was updated while the
+// recovery region refused.
+func TestFleetProtectedWritesNowhere(t *testing.T) {
+	t.Parallel()
+	m := twoRegionWebApp("promote")
+	fl, fakes := fakeFleet(t, nil)
+	_, err := fl.Apply(t.Context(), m)
+	require.NoError(t, err)
+	_, err = fl.Apply(t.Context(), m.Promote(recoveryRegion))
+	require.NoError(t, err)
+	back := pattern.Regions("promote", "10.0.0.0/8", func(r string) *pattern.Architecture {
+		o := pattern.WebAppOptions{Name: "promote"}
+		if r == primaryRegion {
+			o.InstanceType = "t3.large"
+		}
+		return pattern.WebApp(o)
+	}).Primary(primaryRegion).Recovery(recoveryRegion, pattern.WarmStandby)
+	for _, d := range fakes {
+		d.ResetCalls()
+	}
+	_, err = fl.Apply(t.Context(), back)
+	require.ErrorIs(t, err, provider.ErrProtected)
+	var re *provider.RegionError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, recoveryRegion, re.Region)
+	for r, d := range fakes {
+		assert.Zero(t, d.Counts().Writes, "writes in %s", r)
+	}
+	_, err = fl.Apply(t.Context(), back, func(o *provider.ApplyOptions) { o.DryRun = true })
+	require.ErrorIs(t, err, provider.ErrProtected, "a dry run reports the refusal too")
+}
+
+// TestFleetDestroyProtectedWritesNowhere: a Fleet destroy that would
+// lose data the caller did not allow in one region (the primary's managed
+// cache) deletes nothing in any region and takes no lock; before, the
+// recovery region, whose database the caller allowed, was destroyed while
+// the primary refused.
+func TestFleetDestroyProtectedWritesNowhere(t *testing.T) {
+	t.Parallel()
+	m := pattern.Regions("cached", "10.0.0.0/8", func(r string) *pattern.Architecture {
+		a := pattern.WebApp(pattern.WebAppOptions{Name: "cached"})
+		if r == primaryRegion {
+			a.AddTier(tier.Tier{Name: "cache", Exposure: netplan.Isolated, Zones: []string{"a", "b"}}).
+				AddCache(tier.NewCache("cache", tier.CacheRedis, "cache.t4g.small"))
+		}
+		return a
+	}).Primary(primaryRegion).Recovery(recoveryRegion, pattern.WarmStandby)
+	fl, fakes := fakeFleet(t, nil)
+	_, err := fl.Apply(t.Context(), m)
+	require.NoError(t, err)
+	for _, d := range fakes {
+		d.ResetCalls()
+	}
+	_, err = fl.Destroy(t.Context(), "cached", func(o *provider.DestroyOptions) { o.AllowDataLoss = []string{"database/db"} })
+	require.ErrorIs(t, err, provider.ErrProtected)
+	assert.Contains(t, err.Error(), "cache/cache")
+	for r, d := range fakes {
+		assert.Zero(t, d.Counts().Writes, "writes in %s", r)
+	}
+	_, err = fl.Destroy(t.Context(), "cached", func(o *provider.DestroyOptions) { o.AllowDataLoss = []string{"database/db", "cache/cache"} })
+	require.NoError(t, err)
+}
+
 func dbOf(t *testing.T, d *fake.Driver) driver.Observed {
 	t.Helper()
 	obs, err := d.List(t.Context(), driver.Query{Deployment: "promote", Kind: blueprint.KindDatabase})

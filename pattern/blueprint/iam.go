@@ -311,7 +311,7 @@ func (ps *problems) instanceRole(s *InstanceRoleSpec) {
 			case r == "*" && unscoped(st.Actions):
 			case r == "*":
 				ps.add(f+".resources", r, "every resource, for actions that name one", fmt.Sprintf("name one resource, or a path below one (only %v take *)", tier.UnscopedActions))
-			case !strings.HasPrefix(r, "arn:") || r == "arn:*" || strings.HasSuffix(r, ":*"):
+			case !strings.HasPrefix(r, "arn:") || r == "arn:*" || strings.HasSuffix(r, ":*") || !scopedARN(r):
 				ps.add(f+".resources", r, "not a scoped ARN", "name one resource, or a path below one")
 			}
 		}
@@ -319,6 +319,26 @@ func (ps *problems) instanceRole(s *InstanceRoleSpec) {
 	if err := s.CheckPolicySize(); err != nil {
 		ps.add("instance_role.statements", fmt.Sprintf("%d statements", len(s.Statements)), err.Error(), "split the cluster's grants")
 	}
+}
+
+// arnPlaceholders turns the placeholders of a derived ARN into plain
+// parts, so that its colons count as an ARN's.
+var arnPlaceholders = strings.NewReplacer(tier.ARNPartition, "aws", tier.ARNRegion, "region", tier.ARNAccount, "account")
+
+// scopedARN reports whether ARN r has its six parts and names a resource
+// whose name (what follows its type, up to the first '/') does not start
+// with a wildcard: "arn:aws:s3:::*/*" is every object of every bucket,
+// as wide as "*"; "arn:aws:s3:::bucket/*" is a path below one bucket.
+func scopedARN(r string) bool {
+	parts := strings.SplitN(arnPlaceholders.Replace(r), ":", 6)
+	if len(parts) < 6 {
+		return false
+	}
+	name, _, _ := strings.Cut(parts[5], "/")
+	if i := strings.LastIndexByte(name, ':'); i >= 0 {
+		name = name[i+1:] // "secret:db-??????": the name after the type
+	}
+	return name != "" && name[0] != '*' && name[0] != '?'
 }
 
 // unscoped reports whether every one of actions takes no resource

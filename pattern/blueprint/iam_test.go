@@ -72,6 +72,33 @@ func TestInstanceRoleCheck(t *testing.T) {
 	assert.Contains(t, err.Error(), "LimitExceeded")
 }
 
+// A hand-written statement names one resource, or a path below one: an
+// ARN whose resource starts with a wildcard ("every object of every
+// bucket") is no more scoped than "*", which only the SSM Agent's actions
+// take; the ARNs grants derive (placeholders included) pass.
+func TestInstanceRoleCheckWildcardResource(t *testing.T) {
+	t.Parallel()
+	role := func(resources ...string) blueprint.Resource {
+		return blueprint.Resource{ID: "instance_role/app", Kind: blueprint.KindInstanceRole, InstanceRole: &blueprint.InstanceRoleSpec{
+			Name: "app", Statements: []blueprint.PolicyStatement{{Sid: "A", Actions: []string{"s3:GetObject"}, Resources: resources}}}}
+	}
+	for _, r := range []string{"arn:aws:s3:::*/*", "arn:aws:s3:::*bucket/*", "arn:aws:sqs:us-east-1:123456789012:*orders", "arn:aws:s3", "arn:aws:sqs:us-east-1:123456789012:"} {
+		r := role(r)
+		err := r.Check()
+		require.Error(t, err, "%s", r.InstanceRole.Statements[0].Resources)
+		assert.Contains(t, err.Error(), "statements[0].resources")
+	}
+	for _, r := range []string{"arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket", "arn:aws:ssm:us-east-1:123456789012:parameter/app/*",
+		"arn:aws:secretsmanager:us-east-1:123456789012:secret:db-??????"} {
+		r := role(r)
+		assert.NoError(t, r.Check(), "%s", r.InstanceRole.Statements[0].Resources)
+	}
+	grants := []tier.Grant{tier.ReadBucket("b"), tier.WriteBucket("w"), tier.ConsumeQueue("q"), tier.ProduceQueue("arn:aws:sqs:us-east-1:123456789012:p"), tier.ReadParameters("/app/")}
+	derived := blueprint.Resource{ID: "instance_role/app", Kind: blueprint.KindInstanceRole, InstanceRole: &blueprint.InstanceRoleSpec{
+		Name: "app", Statements: blueprint.FromTier(tier.Statements(grants))}}
+	assert.NoError(t, derived.Check())
+}
+
 func TestIAMName(t *testing.T) {
 	t.Parallel()
 	assert.Equal(t, "shop-instance_role-app", blueprint.IAMName("shop", "instance_role/app"))

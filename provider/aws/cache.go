@@ -510,9 +510,10 @@ func ownedCaches(all []driver.Observed, q driver.Query) []driver.Observed {
 }
 
 // updateCache changes the cache in place: new subnets first
-// (ModifyCacheSubnetGroup), then the number of nodes, then one
-// ModifyReplicationGroup (Redis) or ModifyCacheCluster (Memcached) with
-// every other field that differs, applied immediately; the version and
+// (ModifyCacheSubnetGroup), then the number of nodes and one
+// ModifyReplicationGroup of every other field that differs (Redis, in the
+// order modifyReplicationGroup says), or one ModifyCacheCluster
+// (Memcached), applied immediately; the version and
 // groups asked are kept in tags. It waits until the cache is available.
 func (d *Driver) updateCache(ctx context.Context, req driver.Request, cur driver.Observed) (driver.Observed, error) {
 	if cur.Status == "incomplete" {
@@ -545,23 +546,46 @@ func (d *Driver) updateCache(ctx context.Context, req driver.Request, cur driver
 	return d.waitCache(ctx, cur.ID)
 }
 
-// modifyReplicationGroup sends the replica count change, then one
-// ModifyReplicationGroup of every other field of w that differs from h.
+// modifyReplicationGroup sends the replica count change and one
+// ModifyReplicationGroup of every other field of w that differs from h,
+// in the order ElastiCache takes them: replicas added before automatic
+// failover comes on (it needs one), replicas removed after it goes off
+// (DecreaseReplicaCount keeps one replica while Multi-AZ is on). The
+// second call is repeated while the group is still modifying after the
+// first (InvalidReplicationGroupState).
 func (d *Driver) modifyReplicationGroup(ctx context.Context, lid, id string, h, w *blueprint.CacheSpec) error {
-	var err error
-	switch {
-	case w.Nodes > h.Nodes:
-		_, err = d.ElastiCache.IncreaseReplicaCount(ctx, &elasticache.IncreaseReplicaCountInput{ReplicationGroupId: awssdk.String(id),
-			ApplyImmediately: awssdk.Bool(true), NewReplicaCount: awssdk.Int32(int32(w.Nodes - 1))})
-		err = mapErr("IncreaseReplicaCount", "cache", lid, err)
-	case w.Nodes < h.Nodes:
-		_, err = d.ElastiCache.DecreaseReplicaCount(ctx, &elasticache.DecreaseReplicaCountInput{ReplicationGroupId: awssdk.String(id),
-			ApplyImmediately: awssdk.Bool(true), NewReplicaCount: awssdk.Int32(int32(w.Nodes - 1))})
-		err = mapErr("DecreaseReplicaCount", "cache", lid, err)
+	replicas := func() error { return d.changeReplicas(ctx, lid, id, h.Nodes, w.Nodes) }
+	modify := func() error { return d.modifyReplicationFields(ctx, lid, id, h, w) }
+	first, second := replicas, modify
+	if w.Nodes < h.Nodes {
+		first, second = modify, replicas
 	}
-	if err != nil {
+	if err := first(); err != nil {
 		return err
 	}
+	return d.retryWhile(ctx, driver.Dependency, second)
+}
+
+// changeReplicas sends IncreaseReplicaCount or DecreaseReplicaCount to
+// go from have to want nodes (a primary and its replicas), or nothing.
+func (d *Driver) changeReplicas(ctx context.Context, lid, id string, have, want int) error {
+	var err error
+	switch {
+	case want > have:
+		_, err = d.ElastiCache.IncreaseReplicaCount(ctx, &elasticache.IncreaseReplicaCountInput{ReplicationGroupId: awssdk.String(id),
+			ApplyImmediately: awssdk.Bool(true), NewReplicaCount: awssdk.Int32(int32(want - 1))})
+		err = mapErr("IncreaseReplicaCount", "cache", lid, err)
+	case want < have:
+		_, err = d.ElastiCache.DecreaseReplicaCount(ctx, &elasticache.DecreaseReplicaCountInput{ReplicationGroupId: awssdk.String(id),
+			ApplyImmediately: awssdk.Bool(true), NewReplicaCount: awssdk.Int32(int32(want - 1))})
+		err = mapErr("DecreaseReplicaCount", "cache", lid, err)
+	}
+	return err
+}
+
+// modifyReplicationFields sends one ModifyReplicationGroup of every field
+// of w but its nodes that differs from h, or nothing.
+func (d *Driver) modifyReplicationFields(ctx context.Context, lid, id string, h, w *blueprint.CacheSpec) error {
 	in := &elasticache.ModifyReplicationGroupInput{ReplicationGroupId: awssdk.String(id), ApplyImmediately: awssdk.Bool(true)}
 	changed := false
 	set := func(differs bool, apply func()) {
@@ -579,7 +603,7 @@ func (d *Driver) modifyReplicationGroup(ctx context.Context, lid, id string, h, 
 	if !changed {
 		return nil
 	}
-	_, err = d.ElastiCache.ModifyReplicationGroup(ctx, in)
+	_, err := d.ElastiCache.ModifyReplicationGroup(ctx, in)
 	return mapErr("ModifyReplicationGroup", "cache", lid, err)
 }
 
