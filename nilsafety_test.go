@@ -74,6 +74,7 @@ var funcs = map[string]any{
 	"blueprint.RouteTargetKind": blueprint.RouteTargetKind,
 	"blueprint.IAMName":         blueprint.IAMName, "blueprint.FromTier": blueprint.FromTier, "blueprint.ParsePolicyDocument": blueprint.ParsePolicyDocument,
 	"blueprint.PolicyChars": blueprint.PolicyChars, "blueprint.ImageCopyName": blueprint.ImageCopyName,
+	"blueprint.CheckBackupCron": blueprint.CheckBackupCron, "blueprint.BackupVaultName": blueprint.BackupVaultName, "blueprint.BackupPlanName": blueprint.BackupPlanName,
 
 	"provider.NewEngine": provider.NewEngine, "provider.NewFleet": provider.NewFleet, "provider.NewRenderer": provider.NewRenderer,
 
@@ -144,6 +145,7 @@ func init() {
 		(*blueprint.VPNGatewaySpec)(nil), (*blueprint.CustomerGatewaySpec)(nil), (*blueprint.VPNConnectionSpec)(nil), (*blueprint.NetPeeringSpec)(nil), (*blueprint.KeyPairSpec)(nil),
 		(*blueprint.InstanceRoleSpec)(nil), (*blueprint.PolicyStatement)(nil), (*blueprint.ARNScope)(nil), (*blueprint.FlowLogSpec)(nil),
 		(*blueprint.ImageCopySpec)(nil), (*blueprint.DatabaseSource)(nil),
+		(*blueprint.BackupVaultSpec)(nil), (*blueprint.BackupPlanSpec)(nil), (*blueprint.BackupCopy)(nil), (*pattern.SnapshotSchedule)(nil),
 
 		(*provider.Action)(nil), (*provider.ApplyOptions)(nil), (*provider.Change)(nil), (*provider.Changeset)(nil), (*provider.DestroyOptions)(nil), (*provider.DriftReport)(nil),
 		(*provider.Engine)(nil), (*provider.Event)(nil), (*provider.EventType)(nil), (*provider.FieldDiff)(nil), (*provider.Options)(nil),
@@ -176,7 +178,7 @@ func init() {
 }
 
 // interfaces are exported interface types: nothing to call.
-var interfaces = []string{"driver.Checker", "driver.Driver", "driver.Locker", "driver.Replacer", "provider.Source", "provider.MultiSource", "fake.TestingT", "aws.AutoScalingAPI", "aws.EC2API", "aws.ELBAPI", "aws.RDSAPI", "aws.IAMAPI", "aws.LogsAPI", "aws.ElastiCacheAPI", "aws.MQAPI", "aws.SecretsAPI"}
+var interfaces = []string{"driver.Checker", "driver.Driver", "driver.Locker", "driver.Replacer", "provider.Source", "provider.MultiSource", "fake.TestingT", "aws.AutoScalingAPI", "aws.EC2API", "aws.ELBAPI", "aws.RDSAPI", "aws.IAMAPI", "aws.LogsAPI", "aws.ElastiCacheAPI", "aws.MQAPI", "aws.SecretsAPI", "aws.BackupAPI"}
 
 func dirOf(pkgPath string) string {
 	return pkgPath[strings.LastIndex(pkgPath, "/")+1:]

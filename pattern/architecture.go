@@ -89,6 +89,15 @@ type Architecture struct {
 	// image) and the clusters start from the copy. [MultiRegion] fills it
 	// in for a recovery region with the primary's images.
 	ImageCopies map[string]string
+	// Snapshots takes snapshots of some clusters' volumes on a schedule
+	// and copies them to other regions ([SnapshotSchedule]); nil: none.
+	// [MultiRegion.Snapshots] sets it in the primary region.
+	Snapshots *SnapshotSchedule
+	// SnapshotCopiesFrom is the region whose schedule copies its
+	// snapshots here: Build makes the vault that receives them (kind
+	// backup_vault, named [blueprint.BackupVaultName]). [MultiRegion]
+	// sets it in each recovery region.
+	SnapshotCopiesFrom string
 	// ReplicaSources maps a managed database's tier to the region of the
 	// database it is a cross-region read replica of (the same tier's
 	// database there): Build sets its ReplicaOf. [MultiRegion] fills it in

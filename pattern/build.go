@@ -184,7 +184,7 @@ func findingErrors(fs []netplan.Finding) []error {
 
 func (d *design) validate() []error {
 	return slices.Concat(d.validateNet(), d.validateTiers(), d.validateLBs(), d.validateClusters(),
-		d.validateDatabases(), d.validateCaches(), d.validateBrokers(), d.validateGrants(), d.validateEndpoints(), d.validateTargets(), d.validateFlows(), d.validateVPNs(), d.validateAcknowledgements())
+		d.validateDatabases(), d.validateCaches(), d.validateBrokers(), d.validateGrants(), d.validateEndpoints(), d.validateTargets(), d.validateFlows(), d.validateVPNs(), d.validateSnapshots(), d.validateAcknowledgements())
 }
 
 // validateAcknowledgements checks that each acknowledgement names a check
@@ -636,6 +636,7 @@ func (d *design) blueprint() *blueprint.Blueprint {
 	b.databases()
 	b.caches()
 	b.brokers()
+	b.snapshots()
 	b.dependencies()
 	cleanDescriptions(b.bp)
 	return b.bp
@@ -733,6 +734,7 @@ func (b *bpBuilder) clusters() {
 		c := &b.d.arch.Clusters[i]
 		spec := b.d.clusterSpec(c, b.subnets[c.Tier])
 		spec.ImageCopy = b.imageCopy(c)
+		spec.Backup = b.d.snapshotTag(c.Tier)
 		if c.PerZone { // one node per zone: a subnet per zone
 			n := len(spec.Subnets)
 			spec.Min, spec.Desired, spec.Max = n, n, n
@@ -777,6 +779,7 @@ func (b *bpBuilder) databases() {
 			fb.Scaling = nil // a database cluster keeps its size
 			spec.Fallback = b.d.clusterSpec(&fb, b.subnets[db.Tier])
 			spec.Fallback.ImageCopy = b.imageCopy(&fb)
+			spec.Fallback.Backup = b.d.snapshotTag(db.Tier) // refused by PT033
 		}
 		dbID := id(blueprint.KindDatabase, db.Tier)
 		if region, ok := b.d.arch.ReplicaSources[db.Tier]; ok {

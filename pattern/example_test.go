@@ -79,6 +79,8 @@ func ExampleArchitecture_Build() {
 	// load_balancer: 1
 	// key_pair: 0
 	// image_copy: 0
+	// backup_vault: 0
+	// backup_plan: 0
 	// cluster: 1
 	// database: 1
 	// database_replica: 0
@@ -367,4 +369,38 @@ func ExampleArchitecture_AddBroker() {
 	// stateful: true
 	// inbound tcp 443 from security_group/app
 	// inbound tcp 5671 from security_group/app
+}
+
+// A snapshot schedule of the web app's application tier, taken in the
+// primary region every day at 03:00 UTC, kept 7 days, each snapshot
+// copied to the recovery region's vault and kept there 30 days.
+func ExampleSnapshotSchedule() {
+	m := pattern.WebAppRecovery(pattern.WebAppOptions{Name: "shop", Image: "ami-app"},
+		pattern.Recovery{Primary: "eu-west-3", Region: pattern.Region{Name: "eu-west-1", Posture: pattern.PilotLight},
+			Snapshots: &pattern.SnapshotSchedule{Cron: "cron(0 3 * * ? *)", KeepDays: 7, CopyKeepDays: 30, Tiers: []string{"app"}}})
+	bps, err := m.Build()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, region := range m.Regions() {
+		for _, r := range bps[region].Resources {
+			switch r.Kind {
+			case blueprint.KindBackupVault:
+				fmt.Printf("%s: vault %s\n", region, r.BackupVault.Name)
+			case blueprint.KindBackupPlan:
+				p := r.BackupPlan
+				fmt.Printf("%s: %s, kept %d days, copied to %s/%s and kept %d days, volumes tagged %s=%s\n",
+					region, p.Schedule, p.KeepDays, p.Copies[0].Region, p.Copies[0].Vault, p.CopyKeepDays(p.Copies[0]), blueprint.TagBackup, p.Select)
+			case blueprint.KindCluster:
+				fmt.Printf("%s: %s volumes tagged %q\n", region, r.ID, r.Cluster.Backup)
+			}
+		}
+	}
+	// Output:
+	// eu-west-3: cron(0 3 * * ? *), kept 7 days, copied to eu-west-1/shop-snapshots and kept 30 days, volumes tagged archkit:backup=snapshots
+	// eu-west-3: vault shop-snapshots
+	// eu-west-3: cluster/app volumes tagged "snapshots"
+	// eu-west-1: vault shop-snapshots
+	// eu-west-1: cluster/app volumes tagged ""
 }

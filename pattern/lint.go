@@ -47,6 +47,7 @@ var Checks = append([]Check{
 	{ID: "PT030", Name: "cache-no-failover", Severity: netplan.SeverityWarning, Doc: "a managed Redis without automatic failover across zones (Multi-AZ): the cache is lost with its primary's node or zone (the elastic platform document: highly available over several zones)"},
 	{ID: "PT031", Name: "cache-unencrypted", Severity: netplan.SeverityWarning, Doc: "a managed cache without encryption in transit and at rest (the three-tier document: protect data in transit and at rest)"},
 	{ID: "PT032", Name: "broker-single-instance", Severity: netplan.SeverityWarning, Doc: "a managed broker of one node: its queues are unreachable while its node or zone is down, and a lost volume loses them (the cloud-native document: buses run as clusters)"},
+	{ID: "PT033", Name: "snapshot-running-database", Severity: netplan.SeverityError, Doc: "a snapshot schedule that selects a database's, a cache's or a stateful cluster's volumes: a snapshot of a running database's volume is not consistent (the database document: never snapshot the volume of a running database); use the database's own backups or a database-aware dump"},
 }, blueprint.Checks...)
 
 func checkByID(idv string) Check {
@@ -137,6 +138,7 @@ func lintArch(d *design) []netplan.Finding {
 	fs = append(fs, d.lintServices()...)
 	fs = append(fs, d.lintCaches()...)
 	fs = append(fs, d.lintBrokers()...)
+	fs = append(fs, d.lintSnapshots()...)
 	fs = append(fs, d.lintTargetPorts()...)
 	if a.NAT == netplan.NATShared && len(d.zones) > 1 {
 		for i := range a.Tiers {

@@ -99,6 +99,16 @@ type MultiRegion struct {
 	// [MultiRegion.Promote]. On a cloud without managed databases the
 	// fallback cluster is built instead, which replicates nothing.
 	NoDatabaseReplicas bool
+	// Snapshots is the snapshot schedule of the primary region's clusters
+	// ([SnapshotSchedule]), each snapshot copied to every recovery
+	// region's vault; nil: the primary architecture's own Snapshots, if
+	// any, also copied to every recovery region. A recovery region runs
+	// no schedule (its architecture's Snapshots is cleared): it receives
+	// the copies in its vault. It lives here rather than
+	// on a cluster because it spans regions: the schedule and its role run
+	// in the primary, the copies land in the recovery regions, and each
+	// recovery region needs a vault before a failover restores from it.
+	Snapshots *SnapshotSchedule
 
 	build   func(region string) *Architecture
 	regions []Region
@@ -352,10 +362,38 @@ func (m *MultiRegion) Architecture(region string, deployed netip.Prefix) (*Archi
 	if i > 0 && !m.NoDatabaseReplicas && !m.regions[i].Promoted {
 		replicateDatabases(a, archs[0], m.regions[0].Name)
 	}
+	m.snapshots(a, i, archs[0])
 	if err := m.addPeerings(a, region, archs); err != nil {
 		return nil, err
 	}
 	return a, nil
+}
+
+// snapshots gives the primary's architecture (i 0) the schedule, copied
+// to every recovery region, and each recovery region's the vault that
+// receives the copies.
+func (m *MultiRegion) snapshots(a *Architecture, i int, primary *Architecture) {
+	s := m.Snapshots
+	if s == nil {
+		s = primary.Snapshots
+	}
+	if s == nil {
+		return
+	}
+	if i > 0 {
+		// The schedule is the primary's, whatever the build function gave
+		// this region: a recovery region receives copies and runs no
+		// schedule until a failover makes it a primary.
+		a.SnapshotCopiesFrom, a.Snapshots = m.regions[0].Name, nil
+		return
+	}
+	c := *s
+	c.Tiers = slices.Clone(s.Tiers)
+	c.CopyTo = nil
+	for _, r := range m.regions[1:] {
+		c.CopyTo = append(c.CopyTo, r.Name)
+	}
+	a.Snapshots = &c
 }
 
 // addPeerings gives a, the architecture of region, one peer per tier of

@@ -25,6 +25,10 @@ type Recovery struct {
 	// Images["us-west-2"]["ami-0abc"] = "ami-0def". An image without an
 	// entry is used as is.
 	Images map[string]map[string]string
+	// Snapshots is the snapshot schedule of the primary's clusters, each
+	// snapshot copied to the recovery region ([MultiRegion.Snapshots]);
+	// nil: none.
+	Snapshots *SnapshotSchedule
 }
 
 // MultiRegion returns the deployment name over the primary and recovery
@@ -49,6 +53,7 @@ func (r Recovery) MultiRegion(name string, build func(region string) *Architectu
 		return a
 	}).Primary(r.Primary).AddRegion(r.Region)
 	m.Bits = r.Bits
+	m.Snapshots = r.Snapshots
 	return m
 }
 

@@ -71,6 +71,8 @@ func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, a
 				fix = "remove the cluster's grants, or set AllowFallback=true to start its nodes without a role (give the application its credentials otherwise)"
 			case blueprint.KindNetEndpoint:
 				fix = "set Architecture.Endpoints.Off, or AllowFallback=true to drop it (the nodes then reach the service through a NAT, when a flow allows tcp/443 to the internet)"
+			case blueprint.KindBackupVault, blueprint.KindBackupPlan:
+				fix = "remove the snapshot schedule (Snapshots), or set AllowFallback=true to drop it: no snapshot is then taken nor copied"
 			}
 			errs = append(errs, fmt.Errorf("provider: %s: %s not supported by %s (%s); %s: %w", r.ID, r.Kind, provider, reason, fix, driver.ErrUnsupported))
 		case r.Kind == blueprint.KindNetworkACL:
@@ -82,6 +84,9 @@ func adapt(bp *blueprint.Blueprint, provider string, caps driver.Capabilities, a
 		case r.Kind == blueprint.KindNetEndpoint:
 			dropped[r.ID] = true
 			notices = append(notices, fmt.Sprintf("%s: dropped: %s has no such endpoint (%s); the nodes reach %s through a NAT only when a flow allows tcp/443 to the internet", r.ID, provider, reason, r.NetEndpoint.Service))
+		case r.Kind == blueprint.KindBackupVault || r.Kind == blueprint.KindBackupPlan:
+			dropped[r.ID] = true
+			notices = append(notices, fmt.Sprintf("%s: dropped: %s has no snapshot schedule (%s); no volume snapshot is taken nor copied to another region", r.ID, provider, reason))
 		case r.Kind == blueprint.KindDatabaseReplica:
 			// No fallback: a replica of a database cluster of VMs is the
 			// cluster's own replication, which archkit does not run; the

@@ -162,6 +162,8 @@ type Resource struct {
 	LoadBalancer       *LoadBalancerSpec       `json:"load_balancer,omitempty"`
 	KeyPair            *KeyPairSpec            `json:"key_pair,omitempty"`
 	ImageCopy          *ImageCopySpec          `json:"image_copy,omitempty"`
+	BackupVault        *BackupVaultSpec        `json:"backup_vault,omitempty"`
+	BackupPlan         *BackupPlanSpec         `json:"backup_plan,omitempty"`
 	Cluster            *ClusterSpec            `json:"cluster,omitempty"`
 	Database           *DatabaseSpec           `json:"database,omitempty"`
 	DatabaseReplica    *DatabaseReplicaSpec    `json:"database_replica,omitempty"`
@@ -496,6 +498,12 @@ type ClusterSpec struct {
 	// root volumes; "": the account's default EBS key (aws/ebs, or the
 	// key the account set as its default).
 	VolumeKMSKey string `json:"volume_kms_key,omitempty"`
+	// Backup is the value of the tag [TagBackup] the launch template puts
+	// on the nodes' volumes at creation (TagSpecifications, ResourceType
+	// volume), by which a [BackupPlanSpec] of the same Select snapshots
+	// them; "": the volumes are in no snapshot schedule. OUTSCALE has no
+	// snapshot schedule: its driver refuses the field.
+	Backup string `json:"backup,omitempty"`
 	// InstanceRole is the role of the nodes (an [InstanceRoleSpec]): on
 	// AWS the launch template names its instance profile
 	// (IamInstanceProfile), so the nodes get its credentials from the

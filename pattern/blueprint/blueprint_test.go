@@ -54,7 +54,7 @@ func TestRuleKey(t *testing.T) {
 
 func TestRegistry(t *testing.T) {
 	t.Parallel()
-	require.Len(t, blueprint.Kinds, 24)
+	require.Len(t, blueprint.Kinds, 26)
 	assert.Equal(t, blueprint.KindNet, blueprint.Kinds[0], "nets are created first")
 	for i, k := range blueprint.Kinds {
 		info, ok := k.Info()
@@ -80,7 +80,7 @@ func TestRegistry(t *testing.T) {
 			deleteFirst = append(deleteFirst, k)
 		}
 	}
-	assert.Equal(t, []blueprint.Kind{blueprint.KindDatabase, blueprint.KindBroker}, stateful)
+	assert.Equal(t, []blueprint.Kind{blueprint.KindBackupVault, blueprint.KindDatabase, blueprint.KindBroker}, stateful)
 	assert.Equal(t, []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindVPNGateway, blueprint.KindVPNConnection, blueprint.KindNetPeering,
 		blueprint.KindLoadBalancer, blueprint.KindImageCopy, blueprint.KindDatabase, blueprint.KindDatabaseReplica, blueprint.KindCache, blueprint.KindBroker}, async)
 	assert.Equal(t, []blueprint.Kind{blueprint.KindNet, blueprint.KindSubnet, blueprint.KindInternetGateway, blueprint.KindVPNGateway, blueprint.KindVPNConnection, blueprint.KindNetPeering,

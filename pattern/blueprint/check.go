@@ -170,6 +170,10 @@ func (r *Resource) Check() error {
 		ps.keyPair(r.KeyPair)
 	case KindImageCopy:
 		ps.imageCopy(r.ImageCopy)
+	case KindBackupVault:
+		ps.backupVault(r.BackupVault)
+	case KindBackupPlan:
+		ps.backupPlan(r.BackupPlan)
 	case KindCluster:
 		ps.cluster("cluster", r.Cluster)
 	case KindDatabase:

@@ -33,6 +33,8 @@ const (
 	KindLoadBalancer       Kind = "load_balancer"        // AWS ALB/NLB + target group + listeners, OUTSCALE LBU
 	KindKeyPair            Kind = "key_pair"             // AWS key pair, OUTSCALE keypair: an SSH public key the nodes start with
 	KindImageCopy          Kind = "image_copy"           // AWS CopyImage, OUTSCALE CreateImage from a source image and region: another region's image copied here
+	KindBackupVault        Kind = "backup_vault"         // AWS Backup vault: holds the recovery points of a snapshot schedule; none on OUTSCALE
+	KindBackupPlan         Kind = "backup_plan"          // AWS Backup plan (cron rule, lifecycle, copies) + its tag selection and role; none on OUTSCALE
 	KindCluster            Kind = "cluster"              // AWS launch template + autoscaling group, OUTSCALE VMs
 	KindDatabase           Kind = "database"             // AWS RDS (subnet group + instance); none on OUTSCALE
 	KindDatabaseReplica    Kind = "database_replica"     // AWS RDS read replica; none on OUTSCALE
@@ -109,6 +111,10 @@ var registry = []kindEntry{
 	// An image copy is made before the clusters that start from it, and
 	// waited on: a copy is pending until its snapshots are copied.
 	entry(KindInfo{Kind: KindImageCopy, Async: true}, func(r *Resource) **ImageCopySpec { return &r.ImageCopy }),
+	// A vault holds recovery points: stateful. A plan names its region's
+	// vault; it selects volumes by tag, so it needs no cluster first.
+	entry(KindInfo{Kind: KindBackupVault, Stateful: true}, func(r *Resource) **BackupVaultSpec { return &r.BackupVault }),
+	entry(KindInfo{Kind: KindBackupPlan}, func(r *Resource) **BackupPlanSpec { return &r.BackupPlan }),
 	entry(KindInfo{Kind: KindCluster}, func(r *Resource) **ClusterSpec { return &r.Cluster }),
 	// A replaced database gets a new identifier and subnet group, so the
 	// new one is made before the old one goes.

@@ -51,7 +51,7 @@ func launchTemplateData(spec *blueprint.ClusterSpec, tags map[string]string, roo
 		SecurityGroupIds: refStrings(spec.SecurityGroups),
 		TagSpecifications: []ec2types.LaunchTemplateTagSpecificationRequest{
 			{ResourceType: ec2types.ResourceTypeInstance, Tags: ec2Tags(userTags(tags))},
-			{ResourceType: ec2types.ResourceTypeVolume, Tags: ec2Tags(userTags(tags))},
+			{ResourceType: ec2types.ResourceTypeVolume, Tags: ec2Tags(volumeTags(spec, tags))},
 		},
 		MetadataOptions: &ec2types.LaunchTemplateInstanceMetadataOptionsRequest{
 			HttpEndpoint:            ec2types.LaunchTemplateInstanceMetadataEndpointStateEnabled,
@@ -469,6 +469,17 @@ func (d *Driver) clusterObserved(ctx context.Context, g astypes.AutoScalingGroup
 	return o, nil
 }
 
+// volumeTags are the tags of the nodes' volumes: the instances', and the
+// archkit:backup tag a backup plan's selection requires when the cluster
+// is in a snapshot schedule (ClusterSpec.Backup).
+func volumeTags(spec *blueprint.ClusterSpec, tags map[string]string) map[string]string {
+	out := userTags(tags)
+	if spec.Backup != "" {
+		out[blueprint.TagBackup] = spec.Backup
+	}
+	return out
+}
+
 // readTemplate fills spec with what the launch template data says: the
 // image, type, groups and user data, and the secure defaults (a template
 // without metadata options allows IMDSv1, as an instance launched from it
@@ -498,6 +509,16 @@ func readTemplate(spec *blueprint.ClusterSpec, data *ec2types.ResponseLaunchTemp
 			spec.InstanceRole = blueprint.Ref(name)
 		}
 	}
+	for _, ts := range data.TagSpecifications {
+		if ts.ResourceType != ec2types.ResourceTypeVolume {
+			continue
+		}
+		for _, t := range ts.Tags {
+			if awssdk.ToString(t.Key) == blueprint.TagBackup {
+				spec.Backup = awssdk.ToString(t.Value)
+			}
+		}
+	}
 	spec.UnencryptedVolumes = true
 	for _, m := range data.BlockDeviceMappings {
 		if m.Ebs != nil && awssdk.ToBool(m.Ebs.Encrypted) {
@@ -524,7 +545,7 @@ func templateDiffers(want, have *blueprint.ClusterSpec) bool {
 		!slices.Equal(sortedRefs(w.SecurityGroups), sortedRefs(h.SecurityGroups)) ||
 		w.AllowIMDSv1 != h.AllowIMDSv1 || w.MetadataHopLimit != h.MetadataHopLimit ||
 		w.UnencryptedVolumes != h.UnencryptedVolumes || w.VolumeKMSKey != h.VolumeKMSKey || w.InstanceRole != h.InstanceRole ||
-		w.KeyPair != h.KeyPair || w.InstanceProfile != h.InstanceProfile
+		w.KeyPair != h.KeyPair || w.InstanceProfile != h.InstanceProfile || w.Backup != h.Backup
 }
 
 // scalingDiffers reports whether the policy of o differs from spec's.

@@ -87,6 +87,20 @@
 //     waited on until available; the launch templates of the clusters
 //     that start from it name the copy. Delete deregisters it and deletes
 //     its snapshots.
+//   - backup_vault: CreateBackupVault (BackupVaultTags, CreatorRequestId);
+//     its provider id is its name. Stateful: a vault that holds recovery
+//     points is deleted only with DeleteOptions.LiftProtection (the
+//     caller's AllowDataLoss), its recovery points first
+//     (DeleteRecoveryPoint), as DeleteBackupVault takes an empty vault only.
+//   - backup_plan: CreateBackupPlan with one rule (the cron in UTC, the
+//     lifecycle, a CopyAction per recovery region to the vault ARN of the
+//     same account there), then CreateBackupSelection of the deployment's
+//     EBS volumes tagged archkit:backup (Conditions StringEquals, ANDed)
+//     with the spec's role or one the driver makes (trust
+//     backup.amazonaws.com, AWSBackupServiceRolePolicyForBackup attached,
+//     path /archkit/<deployment>/backup/). Never changed in place; Delete
+//     removes the selection, the plan and the role. moto serves no
+//     selection and no AWS managed policy: see the conformance tests.
 //   - database with ReplicaOf: a cross-region read replica
 //     (CreateDBInstanceReadReplica with the source's ARN and
 //     SourceRegion), promoted in place (PromoteReadReplica) when ReplicaOf

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/backup"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -107,6 +108,9 @@ type Driver struct {
 	// them refuses brokers.
 	MQ      MQAPI
 	Secrets SecretsAPI
+	// Backup serves backup vaults and plans (AWS Backup); a Driver built
+	// as a literal without it refuses them.
+	Backup BackupAPI
 
 	region string
 	opts   Options
@@ -213,6 +217,7 @@ func NewFromConfig(cfg awssdk.Config, optFns ...func(*Options)) (*Driver, error)
 		ElastiCache: elasticache.NewFromConfig(cfg),
 		MQ:          mq.NewFromConfig(cfg),
 		Secrets:     secretsmanager.NewFromConfig(cfg),
+		Backup:      backup.NewFromConfig(cfg),
 		region:      cfg.Region,
 		opts:        o,
 		log:         log,

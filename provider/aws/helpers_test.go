@@ -145,6 +145,9 @@ type testDriver struct {
 	account  string
 	endpoint string
 	calls    *calls
+	// gaps serves what moto does not (backup selections, AWS managed
+	// policies) and keeps the requests it served.
+	gaps *mototest.BackupGaps
 }
 
 func newDriver(t testing.TB, optFns ...func(*aws.Options)) *testDriver {
@@ -152,7 +155,10 @@ func newDriver(t testing.TB, optFns ...func(*aws.Options)) *testDriver {
 	ep := mototest.Endpoint(t)
 	account := mototest.Account()
 	c := &calls{}
-	d, err := aws.NewFromConfig(mototest.Config(), func(o *aws.Options) {
+	gaps := mototest.NewBackupGaps()
+	cfg := mototest.Config()
+	cfg.HTTPClient = gaps.Client()
+	d, err := aws.NewFromConfig(cfg, func(o *aws.Options) {
 		o.BaseEndpoint = ep
 		o.RetryMaxAttempts = 3
 		o.RetryMaxBackoff = 5 * time.Millisecond
@@ -164,7 +170,7 @@ func newDriver(t testing.TB, optFns ...func(*aws.Options)) *testDriver {
 		}
 	})
 	require.NoError(t, err)
-	return &testDriver{Driver: d, account: account, endpoint: ep, calls: c}
+	return &testDriver{Driver: d, account: account, endpoint: ep, calls: c, gaps: gaps}
 }
 
 // allowStateful lets a Destroy delete every stateful resource of bp, with

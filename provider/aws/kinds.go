@@ -71,6 +71,10 @@ var kinds = map[blueprint.Kind]kindOps{
 		delete: noData((*Driver).deleteKeyPair)},
 	blueprint.KindImageCopy: {list: (*Driver).listImageCopies, read: (*Driver).readImageCopy, create: (*Driver).createImageCopy,
 		delete: noData((*Driver).deleteImageCopy)},
+	blueprint.KindBackupVault: {list: (*Driver).listBackupVaults, read: (*Driver).readBackupVault, create: (*Driver).createBackupVault,
+		delete: (*Driver).deleteBackupVault},
+	blueprint.KindBackupPlan: {list: (*Driver).listBackupPlans, read: (*Driver).readBackupPlan, create: (*Driver).createBackupPlan,
+		update: (*Driver).updateBackupPlan, delete: noData((*Driver).deleteBackupPlan)},
 	blueprint.KindCluster: {list: (*Driver).listClusters, read: (*Driver).readCluster, create: (*Driver).createCluster,
 		update: (*Driver).updateCluster, delete: noData((*Driver).deleteCluster),
 		mutable: clusterMutable},
@@ -140,6 +144,7 @@ var (
 		"key_pair", "instance_profile", // CreateLaunchTemplateVersion KeyName, IamInstanceProfile; new nodes start with them
 		"scaling",       // PutScalingPolicy, DeletePolicy
 		"instance_role", // CreateLaunchTemplateVersion (IamInstanceProfile), then UpdateAutoScalingGroup to $Latest
+		"backup",        // CreateLaunchTemplateVersion (the volumes' archkit:backup tag); new nodes' volumes carry it
 	}
 	databaseMutable = []string{
 		"instance_class",        // ModifyDBInstance DBInstanceClass

@@ -16,7 +16,7 @@ import (
 // once from the engine's limiter, in the buckets AWS meters it in: the
 // EC2 action's own, the ELBv2 account's and category's, Auto Scaling's
 // and RDS's.
-// unmetered are the driver's IAM, CloudWatch Logs, ElastiCache, Amazon MQ and Secrets Manager operations, which
+// unmetered are the driver's IAM, CloudWatch Logs, ElastiCache, Amazon MQ, Secrets Manager and AWS Backup operations, which
 // ratelimit.AWS does not meter.
 var unmetered = map[string]bool{
 	"ListRoles": true, "GetRole": true, "ListRoleTags": true, "GetRolePolicy": true, "GetInstanceProfile": true,
@@ -27,6 +27,9 @@ var unmetered = map[string]bool{
 	"DescribeReplicationGroups": true, "DescribeCacheClusters": true, "DescribeCacheSubnetGroups": true,
 	// Amazon MQ and Secrets Manager: the plan's list of brokers.
 	"ListBrokers": true, "ListSecrets": true, "DescribeBroker": true,
+	// AWS Backup: the plan's lists of vaults and plans.
+	"ListBackupVaults": true, "ListBackupPlans": true, "ListTags": true, "DescribeBackupVault": true, "GetBackupPlan": true,
+	"ListBackupSelections": true, "GetBackupSelection": true,
 }
 
 func TestRequestsMeteredOnce(t *testing.T) {

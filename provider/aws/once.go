@@ -30,6 +30,7 @@ var sentOnce = map[string]bool{
 	"CreateVpnConnection": true, "CreateVpnConnectionRoute": true, "ImportKeyPair": true, "CreateFlowLogs": true,
 	"CreateVpcPeeringConnection": true, "AcceptVpcPeeringConnection": true, "CopyImage": true,
 	"CreateVpcEndpoint": true, "ModifyVpcEndpoint": true,
+	"CreateBackupVault": true, "CreateBackupPlan": true, "CreateBackupSelection": true,
 	"CreateCacheSubnetGroup": true, "CreateReplicationGroup": true, "CreateCacheCluster": true,
 	"CreateSecret": true, "CreateBroker": true, // moto ignores ClientRequestToken and CreatorRequestId
 }

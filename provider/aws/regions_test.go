@@ -46,7 +46,10 @@ func regionDriversWith(t *testing.T, more map[string][]func(*middleware.Stack) e
 	out := map[string]*testDriver{}
 	for _, r := range regions {
 		c := &calls{}
-		d, err := aws.NewFromConfig(mototest.Config(), func(o *aws.Options) {
+		gaps := mototest.NewBackupGaps()
+		cfg := mototest.Config()
+		cfg.HTTPClient = gaps.Client()
+		d, err := aws.NewFromConfig(cfg, func(o *aws.Options) {
 			o.Region = r
 			o.BaseEndpoint = ep
 			o.RetryMaxAttempts = 3
@@ -56,7 +59,7 @@ func regionDriversWith(t *testing.T, more map[string][]func(*middleware.Stack) e
 			o.APIOptions = append(append([]func(*middleware.Stack) error{mototest.WithAccount(account)}, c.apiOptions()...), more[r]...)
 		})
 		require.NoError(t, err)
-		out[r] = &testDriver{Driver: d, account: account, endpoint: ep, calls: c}
+		out[r] = &testDriver{Driver: d, account: account, endpoint: ep, calls: c, gaps: gaps}
 	}
 	return out
 }

@@ -148,6 +148,24 @@ var awsTable = Table{
 			List: 1, ListText: "1 DescribeImages (Owners self, tag filters)",
 		},
 		{
+			Kind:         blueprint.KindBackupVault,
+			Create:       "1 CreateBackupVault (BackupVaultTags, CreatorRequestId)",
+			Delete:       "1 DescribeBackupVault (its recovery points) + 1 DeleteBackupVault; with AllowDataLoss, first 1 ListRecoveryPointsByBackupVault + 1 DeleteRecoveryPoint per recovery point",
+			Why:          "AWS Backup deletes only an empty vault: the recovery points are counted before, and deleted only when the caller allowed it",
+			CreateWrites: n(1), DeleteWrites: n(1), DeleteReads: n(1),
+			List: 1, ListEach: 2, ListText: "1 ListBackupVaults; per vault 1 ListTags + 1 DescribeBackupVault",
+		},
+		{
+			Kind: blueprint.KindBackupPlan,
+			Create: "1 ListBackupPlans (an earlier try) + 1 DescribeBackupVault (the account of the copies' vault ARNs) + 1 CreateBackupPlan (BackupPlanTags, CreatorRequestId) " +
+				"+ the role when archkit makes it (1 CreateRole + 1 AttachRolePolicy) + 1 CreateBackupSelection",
+			Delete:       "1 ListBackupSelections + 1 DeleteBackupSelection + 1 DeleteBackupPlan + the role archkit made (1 GetRole + 1 DetachRolePolicy + 1 DeleteRole)",
+			Why:          "a plan with a selection is not deleted: the selection goes first; the role is the selection's, made and deleted with the plan",
+			CreateWrites: func(r *blueprint.Resource) int { return 2 + ownBackupRole(r) }, CreateReads: n(2),
+			DeleteWrites: func(r *blueprint.Resource) int { return 2 + ownBackupRole(r) }, DeleteReads: func(r *blueprint.Resource) int { return 1 + ownBackupRole(r)/2 },
+			List: 1, ListEach: 4, ListText: "1 ListBackupPlans; per plan 1 ListTags + 1 GetBackupPlan + 1 ListBackupSelections + 1 GetBackupSelection",
+		},
+		{
 			Kind:         blueprint.KindFlowLog,
 			Create:       "1 CreateLogGroup (tags) + 1 PutRetentionPolicy + the delivery role (1 CreateRole, 1 PutRolePolicy) + 1 CreateFlowLogs (TagSpecifications)",
 			Delete:       "1 DeleteFlowLogs + 1 DeleteRolePolicy + 1 DeleteRole (the log group, the audit trail, is kept)",
@@ -278,4 +296,14 @@ var awsTable = Table{
 			List: 2, ListText: "1 ListBrokers + 1 ListSecrets (the secrets of brokers never made); per broker 1 DescribeBroker (a poll operation: its tags)",
 		},
 	},
+}
+
+// ownBackupRole is the writes of the role archkit makes for a backup
+// plan that names none: 2 (CreateRole, AttachRolePolicy; or, to delete,
+// DetachRolePolicy, DeleteRole), 0 for the user's role.
+func ownBackupRole(r *blueprint.Resource) int {
+	if r.BackupPlan != nil && r.BackupPlan.Role == "" {
+		return 2
+	}
+	return 0
 }

@@ -30,6 +30,8 @@ var awsAPI = map[blueprint.Kind]api{
 	blueprint.KindInstanceRole:       {ratelimit.ServiceIAM, "CreateRole", "PutRolePolicy", "DeleteRole", "GetRole"},
 	blueprint.KindLoadBalancer:       {ratelimit.ServiceELBv2, "CreateLoadBalancer", "ModifyListener", "DeleteLoadBalancer", "DescribeLoadBalancers"},
 	blueprint.KindImageCopy:          {ratelimit.ServiceEC2, "CopyImage", "CreateTags", "DeregisterImage", "DescribeImages"},
+	blueprint.KindBackupVault:        {ratelimit.ServiceBackup, "CreateBackupVault", "TagResource", "DeleteBackupVault", "DescribeBackupVault"},
+	blueprint.KindBackupPlan:         {ratelimit.ServiceBackup, "CreateBackupPlan", "UpdateBackupPlan", "DeleteBackupPlan", "GetBackupPlan"},
 	blueprint.KindCluster:            {ratelimit.ServiceAutoScaling, "CreateAutoScalingGroup", "UpdateAutoScalingGroup", "DeleteAutoScalingGroup", "DescribeAutoScalingGroups"},
 	blueprint.KindDatabase:           {ratelimit.ServiceRDS, "CreateDBInstance", "ModifyDBInstance", "DeleteDBInstance", "DescribeDBInstances"},
 	blueprint.KindDatabaseReplica:    {ratelimit.ServiceRDS, "CreateDBInstanceReadReplica", "ModifyDBInstance", "DeleteDBInstance", "DescribeDBInstances"},

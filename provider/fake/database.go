@@ -202,6 +202,8 @@ func (d *Driver) protected(e *entry) bool {
 		return e.res.IsStateful()
 	case e.kind == blueprint.KindLoadBalancer && d.opts.Cloud != CloudOutscale:
 		return !e.res.LoadBalancer.AllowDeletion
+	case e.kind == blueprint.KindBackupVault:
+		return e.points > 0
 	}
 	return false
 }
@@ -212,6 +214,11 @@ func (d *Driver) protected(e *entry) bool {
 func (d *Driver) checkProtected(e *entry, opts driver.DeleteOptions) error {
 	if !d.protected(e) || opts.LiftProtection {
 		return nil
+	}
+	if e.kind == blueprint.KindBackupVault {
+		return d.errf(OpDelete, e.kind, e.id, driver.Invalid,
+			"backup vault %s holds %d recovery point(s) (InvalidRequestException); the engine deletes them with the vault only when AllowDataLoss names %s",
+			e.id, e.points, e.tags[driver.TagLogicalID])
 	}
 	if e.kind == blueprint.KindLoadBalancer {
 		return d.errf(OpDelete, e.kind, e.id, driver.Invalid,

@@ -133,9 +133,12 @@ func Outscale(o *Options) {
 		blueprint.KindInstanceRole:    noInstanceRoles,
 		blueprint.KindCache:           noManagedCache,
 		blueprint.KindBroker:          noManagedBroker,
+		blueprint.KindBackupVault:     noSnapshotSchedule,
+		blueprint.KindBackupPlan:      noSnapshotSchedule,
 	}
 	o.UnsupportedFields = map[blueprint.Kind]map[string]string{
 		blueprint.KindCluster: {"scaling": "OUTSCALE has no autoscaling service; the VMs are kept at the desired count",
+			"backup":           noSnapshotSchedule,
 			"instance_role":    noInstanceRoles,
 			"instance_profile": "OUTSCALE has no IAM instance profiles (nor Session Manager); reach the VMs through a bastion's SSH or a VPN"},
 	}
@@ -145,10 +148,11 @@ func Outscale(o *Options) {
 
 // What OUTSCALE lacks for the service kinds, as its driver says.
 const (
-	noFlowLogs      = "OUTSCALE's API has no flow logs (ReadApiLogs logs API calls, not traffic)"
-	noInstanceRoles = "OUTSCALE's identity service (EIM) has users, groups and policies but no roles or instance profiles for VMs"
-	noManagedCache  = "OUTSCALE has no managed cache service; use the cache's cluster fallback (Redis or Memcached on VMs)"
-	noManagedBroker = "OUTSCALE has no managed message broker; use the broker's cluster fallback (RabbitMQ on VMs)"
+	noFlowLogs         = "OUTSCALE's API has no flow logs (ReadApiLogs logs API calls, not traffic)"
+	noSnapshotSchedule = "OUTSCALE's API has no snapshot scheduler nor backup vault (CreateSnapshot takes one snapshot, or copies one from another region, when called)"
+	noInstanceRoles    = "OUTSCALE's identity service (EIM) has users, groups and policies but no roles or instance profiles for VMs"
+	noManagedCache     = "OUTSCALE has no managed cache service; use the cache's cluster fallback (Redis or Memcached on VMs)"
+	noManagedBroker    = "OUTSCALE has no managed message broker; use the broker's cluster fallback (RabbitMQ on VMs)"
 )
 
 // awsNoFloatingIP is why AWS, and the fake in its mode, take no floating
@@ -212,6 +216,7 @@ type entry struct {
 	logical string       // the logical-id tag the index holds it under
 	uses    []string     // the ids its spec refers to that the index holds it under
 	link    *peeringLink // a net_peering's connection, shared with the other region
+	points  int          // a backup vault's recovery points (AddRecoveryPoints)
 }
 
 // foreign is a resource made outside archkit: a hand-started instance or a

@@ -192,10 +192,21 @@ func registry() map[blueprint.Kind]kindOps {
 			keys:      func(_ *Driver, r *blueprint.Resource) []key { return []key{nameKey(r.ImageCopy.Name)} },
 			blockedBy: func(_ *Driver, e, o *entry) bool { return usesImageCopy(o, e.id) },
 		},
+		blueprint.KindBackupVault: {
+			idPrefix: "vault", validate: (*Driver).validateBackupVault,
+			blockedBy: func(_ *Driver, e, o *entry) bool {
+				return o.kind == blueprint.KindBackupPlan && o.res.BackupPlan.Vault == blueprint.Ref(e.id)
+			},
+			keys: func(_ *Driver, r *blueprint.Resource) []key { return []key{nameKey(r.BackupVault.Name)} },
+		},
+		blueprint.KindBackupPlan: {
+			idPrefix: "plan", validate: (*Driver).validateBackupPlan,
+			keys: func(_ *Driver, r *blueprint.Resource) []key { return []key{nameKey(r.BackupPlan.Name)} },
+		},
 		blueprint.KindCluster: {
 			idPrefix: "asg", validate: (*Driver).validateCluster, ready: "InService",
 			mutable: []string{"image", "image_copy", "instance_type", "user_data", "min", "desired", "max", "load_balancers", "scaling", "security_groups", "subnets",
-				"allow_imdsv1", "metadata_hop_limit", "unencrypted_volumes", "volume_kms_key", "key_pair", "instance_profile", "instance_role"},
+				"allow_imdsv1", "metadata_hop_limit", "unencrypted_volumes", "volume_kms_key", "key_pair", "instance_profile", "instance_role", "backup"},
 			oscMutable: []string{"min", "desired", "max", "load_balancers", "target_port", "security_groups", "subnets", "public_ip"},
 			net:        func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", first(r.Cluster.Subnets) },
 			subnets:    func(r *blueprint.Resource) []blueprint.Ref { return r.Cluster.Subnets },

@@ -47,7 +47,7 @@
 //	image_copy           CreateImage (SourceImageId, SourceRegionName) + CreateTags; Delete: DeleteImage,
 //	                     then DeleteSnapshot of its snapshots
 //	cluster              CreateVms per node (ClientToken, KeypairName), tagged, + LinkLoadBalancerBackendMachines
-//	network_acl, database unsupported (see below)
+//	network_acl, database, backup_vault, backup_plan unsupported (see below)
 //
 // Every resource carries the ownership tags, read back with the Tags filter
 // of the ReadX calls ("KEY=VALUE", an exact pair). Load balancers cannot be
@@ -82,7 +82,13 @@
 // kind unsupported, and the engine drops network ACLs under AllowFallback
 // since the security groups enforce the same flows. It has no managed
 // database either: the database kind is unsupported and the engine builds
-// the spec's fallback cluster instead.
+// the spec's fallback cluster instead. It has no snapshot scheduler:
+// its API (the OpenAPI description the test server validates against)
+// has CreateSnapshot, which takes one snapshot of a volume, or copies one
+// from another region (SourceSnapshotId, SourceRegionName), when called,
+// and no schedule, lifecycle or vault; backup_vault, backup_plan and a
+// cluster's backup field are refused, or dropped with a notice under
+// AllowFallback.
 //
 // Of archkit's secure defaults, OUTSCALE's API has the emptied default
 // security group and subnets without public IPs; it has no setting for

@@ -176,6 +176,14 @@ const scalingUnsupported = "OUTSCALE has no autoscaling service (VM groups are s
 // honoured.
 const instanceProfileUnsupported = "OUTSCALE has no IAM instance profiles (nor Session Manager); reach the VMs through a bastion's SSH or a VPN"
 
+// snapshotScheduleUnsupported is why a snapshot schedule (backup_vault,
+// backup_plan, a cluster's backup tag) cannot be honoured: OUTSCALE's
+// API (its OpenAPI description) has CreateSnapshot, which takes one
+// snapshot of a volume, or copies one from another region
+// (SourceSnapshotId, SourceRegionName), when called, and no scheduler,
+// lifecycle or vault.
+const snapshotScheduleUnsupported = "OUTSCALE's API has no snapshot scheduler nor backup vault: CreateSnapshot takes or copies one snapshot when called"
+
 // Capabilities reports what OUTSCALE lacks: network ACLs, managed
 // databases and autoscaling (a cluster's scaling policy: the engine keeps
 // the VMs at Desired). See the package documentation for the fields
@@ -185,7 +193,7 @@ func (d *Driver) Capabilities() driver.Capabilities {
 		Unsupported: map[blueprint.Kind]string{},
 		UnsupportedFields: map[blueprint.Kind]map[string]string{
 			blueprint.KindCluster: {"scaling": scalingUnsupported, "instance_role": instanceRolesUnsupported,
-				"instance_profile": instanceProfileUnsupported},
+				"instance_profile": instanceProfileUnsupported, "backup": snapshotScheduleUnsupported},
 		},
 		Mutable: map[blueprint.Kind][]string{},
 		// The secure defaults OUTSCALE's API has no setting for, neither

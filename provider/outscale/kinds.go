@@ -71,6 +71,8 @@ func registry() map[blueprint.Kind]kindOps {
 		blueprint.KindDatabaseReplica: {unsupported: "OUTSCALE has no managed database read replicas; the fallback database cluster's size (Fallback.Desired) sets its replicas"},
 		blueprint.KindCache:           {unsupported: "OUTSCALE has no managed cache service; use a cache cluster of VMs (CacheSpec.Fallback)"},
 		blueprint.KindBroker:          {unsupported: "OUTSCALE has no managed message broker; use a RabbitMQ cluster of VMs (BrokerSpec.Fallback)"},
+		blueprint.KindBackupVault:     {unsupported: snapshotScheduleUnsupported},
+		blueprint.KindBackupPlan:      {unsupported: snapshotScheduleUnsupported},
 	}
 }
 

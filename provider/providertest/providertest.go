@@ -154,6 +154,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"Destroy", testDestroy},
 		{"Cache", testCache},
 		{"Broker", testBroker},
+		{"Backup", testBackup},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -794,6 +795,8 @@ var mutations = map[blueprint.Kind]map[string]mutation{
 			r.Cluster.Image, r.Cluster.ImageCopy = ImageNext, "" // off the copy
 		}},
 		"instance_role": {"cluster/web", func(r *blueprint.Resource, _ func(string) blueprint.Ref) { r.Cluster.InstanceRole = "" }},
+		// New nodes' volumes carry the tag a backup plan selects by.
+		"backup": {"cluster/web", func(r *blueprint.Resource, _ func(string) blueprint.Ref) { r.Cluster.Backup = "snapshots" }},
 		// New nodes start from the source image itself (the driver's own
 		// region's, in the suite).
 		"image_copy": {"cluster/web", func(r *blueprint.Resource, _ func(string) blueprint.Ref) { r.Cluster.ImageCopy = "" }},

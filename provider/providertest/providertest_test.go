@@ -208,7 +208,7 @@ func TestPollRetriesThrottling(t *testing.T) {
 	d := fake.New()
 	d.Throttle(0.5, 1)
 	obs := Deploy(t.Context(), t, retrying{d}, "shop")
-	assert.Len(t, obs, 32)
+	assert.Len(t, obs, 34)
 	d.Throttle(0, 0)
 	Destroy(t.Context(), t, d, "shop")
 	fake.AssertNoLeaks(t, d, "shop")

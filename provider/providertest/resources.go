@@ -42,6 +42,10 @@ import (
 //	instance_role/web: consume the queue "orders", read database/main's secret
 //	image_copy/web: a copy of Image from the region of zones (both clouds
 //	  copy an image within its region too)
+//	backup_vault/snapshots, and backup_plan/snapshots into it: daily at
+//	  03:00 UTC, kept 7 days, copied to the vault of the same name in
+//	  "us-west-2", the volumes tagged archkit:backup=snapshots selected
+//	  with a role archkit makes
 //	cluster/web in subnet/app/a and /b behind load_balancer/web, with
 //	  instance_role/web and key_pair/web, its nodes started from image_copy/web
 //
@@ -142,6 +146,8 @@ func Resources(deployment string, zones []string) []blueprint.Resource {
 		}},
 		{ID: "image_copy/web", Kind: blueprint.KindImageCopy, ImageCopy: &blueprint.ImageCopySpec{
 			SourceImage: Image, SourceRegion: regionOf(za), Name: blueprint.ImageCopyName(deployment, Image, regionOf(za))}},
+		{ID: "backup_vault/snapshots", Kind: blueprint.KindBackupVault, BackupVault: &blueprint.BackupVaultSpec{Name: blueprint.BackupVaultName(deployment)}},
+		backupPlan(deployment),
 		{ID: "cluster/web", Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{
 			Tier: "web", Subnets: app, SecurityGroups: []blueprint.Ref{"security_group/web"},
 			Image: Image, ImageCopy: "image_copy/web", InstanceType: "t3.micro", UserData: "#!/bin/sh\necho archkit\n",
@@ -258,4 +264,12 @@ func regionOf(zone string) string {
 		return "region-1"
 	}
 	return zone[:len(zone)-1]
+}
+
+// backupPlan is the suite's snapshot schedule (see [Resources]).
+func backupPlan(deployment string) blueprint.Resource {
+	s := blueprint.BackupPlanSpec{Vault: "backup_vault/snapshots", Schedule: "cron(0 3 * * ? *)", KeepDays: 7, Select: "snapshots",
+		Copies: []blueprint.BackupCopy{{Region: "us-west-2", Vault: blueprint.BackupVaultName(deployment), KeepDays: 14}}}
+	s.Name = blueprint.BackupPlanName(deployment, s)
+	return blueprint.Resource{ID: "backup_plan/snapshots", Kind: blueprint.KindBackupPlan, BackupPlan: &s}
 }

@@ -61,6 +61,7 @@ const (
 	ServiceLogs        = "CloudWatch Logs"
 	ServiceElastiCache = "ElastiCache"
 	ServiceMQ          = "Amazon MQ"
+	ServiceBackup      = "Backup"
 	ServiceOutscale    = "OUTSCALE"
 )
 
