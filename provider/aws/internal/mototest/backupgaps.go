@@ -61,9 +61,13 @@ type storedSelection struct {
 	Created   float64
 }
 
-// NewBackupGaps returns a BackupGaps in front of http.DefaultTransport.
+// NewBackupGaps returns a BackupGaps in front of a transport of its own
+// (a clone of http.DefaultTransport): each test's driver keeps its own
+// connections, as the SDK's default client does, so that no test's
+// connections are shared with, reused by or closed under another's.
 func NewBackupGaps() *BackupGaps {
-	return &BackupGaps{Next: http.DefaultTransport, selections: map[string][]storedSelection{}, attached: map[string][]string{}}
+	next := http.DefaultTransport.(*http.Transport).Clone()
+	return &BackupGaps{Next: next, selections: map[string][]storedSelection{}, attached: map[string][]string{}}
 }
 
 // Client returns an HTTP client whose transport is g.
