@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/archkit/archkit/pattern/blueprint"
 )
 
 type opKind uint8
@@ -62,6 +64,7 @@ func graph(cs *Changeset) ([]*node, error) {
 	}
 	g.orderWork()
 	g.orderDeletes()
+	g.gatewayLast()
 	g.lateAfterWork()
 	for _, n := range g.nodes {
 		n.pending = len(n.deps)
@@ -138,6 +141,44 @@ func (g *graphBuilder) orderDeletes() {
 			}
 		}
 	}
+}
+
+// gatewayLast deletes a Net's internet gateway after what holds public
+// IPs in the Net: an internet-facing load balancer, and a cluster with
+// nodes in a public subnet. The clouds refuse to detach the gateway while
+// they do (AWS DependencyViolation, OUTSCALE refuses
+// UnlinkInternetService), and Build orders their creation after it, but
+// their observed specs do not name it.
+func (g *graphBuilder) gatewayLast() {
+	for _, x := range g.deletes {
+		igw := x.ch.observed.Resource.InternetGateway
+		if igw == nil {
+			continue
+		}
+		for _, y := range g.deletes {
+			if y != x && g.holdsPublicIPs(&y.ch.observed.Resource, string(igw.Net)) {
+				x.addDep(y)
+			}
+		}
+	}
+}
+
+// holdsPublicIPs reports whether r, deleted in the same run, holds public
+// IPs in the Net net.
+func (g *graphBuilder) holdsPublicIPs(r *blueprint.Resource, net string) bool {
+	switch {
+	case r.LoadBalancer != nil:
+		return r.LoadBalancer.Scheme == blueprint.SchemeInternetFacing
+	case r.Cluster != nil:
+		for _, s := range r.Cluster.Subnets {
+			if sn := g.oldDel[string(s)]; sn != nil {
+				if sub := sn.ch.observed.Resource.Subnet; sub != nil && sub.Public && string(sub.Net) == net {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // lateAfterWork makes late deletes wait for every create and update, once
