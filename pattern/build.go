@@ -820,19 +820,14 @@ func (b *bpBuilder) dependencies() {
 }
 
 // needsGateway reports whether r needs the Net's internet gateway though
-// its spec does not name it: an internet-facing load balancer, or a
-// cluster of a public tier.
+// its spec does not name it ([blueprint.Resource.HoldsPublicIPs]).
 func (b *bpBuilder) needsGateway(r *blueprint.Resource) bool {
-	switch {
-	case !b.hasPublic:
-		return false
-	case r.Kind == blueprint.KindLoadBalancer:
-		return r.LoadBalancer.Scheme == string(tier.InternetFacing)
-	case r.Kind == blueprint.KindCluster:
-		t := b.d.tiers[r.Cluster.Tier]
-		return t != nil && t.Exposure == netplan.Public
-	}
-	return false
+	return b.hasPublic && r.HoldsPublicIPs(func(ref blueprint.Ref) *blueprint.SubnetSpec {
+		if s, ok := b.bp.Resource(string(ref)); ok {
+			return s.Subnet
+		}
+		return nil
+	})
 }
 
 func (d *design) clusterSpec(c *tier.Cluster, subnets []blueprint.Ref) *blueprint.ClusterSpec {

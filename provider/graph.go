@@ -143,42 +143,27 @@ func (g *graphBuilder) orderDeletes() {
 	}
 }
 
-// gatewayLast deletes a Net's internet gateway after what holds public
-// IPs in the Net: an internet-facing load balancer, and a cluster with
-// nodes in a public subnet. The clouds refuse to detach the gateway while
-// they do (AWS DependencyViolation, OUTSCALE refuses
-// UnlinkInternetService), and Build orders their creation after it, but
-// their observed specs do not name it.
+// gatewayLast deletes an internet gateway after what holds public IPs
+// ([blueprint.Resource.HoldsPublicIPs]) and is deleted in the same run:
+// Build orders their creation after it, but their specs as read back do
+// not name it.
 func (g *graphBuilder) gatewayLast() {
+	subnet := func(ref blueprint.Ref) *blueprint.SubnetSpec {
+		if sn := g.oldDel[string(ref)]; sn != nil {
+			return sn.ch.observed.Resource.Subnet
+		}
+		return nil
+	}
 	for _, x := range g.deletes {
-		igw := x.ch.observed.Resource.InternetGateway
-		if igw == nil {
+		if x.ch.observed.Resource.InternetGateway == nil {
 			continue
 		}
 		for _, y := range g.deletes {
-			if y != x && g.holdsPublicIPs(&y.ch.observed.Resource, string(igw.Net)) {
+			if y != x && y.ch.observed.Resource.HoldsPublicIPs(subnet) {
 				x.addDep(y)
 			}
 		}
 	}
-}
-
-// holdsPublicIPs reports whether r, deleted in the same run, holds public
-// IPs in the Net net.
-func (g *graphBuilder) holdsPublicIPs(r *blueprint.Resource, net string) bool {
-	switch {
-	case r.LoadBalancer != nil:
-		return r.LoadBalancer.Scheme == blueprint.SchemeInternetFacing
-	case r.Cluster != nil:
-		for _, s := range r.Cluster.Subnets {
-			if sn := g.oldDel[string(s)]; sn != nil {
-				if sub := sn.ch.observed.Resource.Subnet; sub != nil && sub.Public && string(sub.Net) == net {
-					return true
-				}
-			}
-		}
-	}
-	return false
 }
 
 // lateAfterWork makes late deletes wait for every create and update, once

@@ -653,6 +653,35 @@ func (r *Resource) Zones() []*string {
 	return nil
 }
 
+// HoldsPublicIPs reports whether r holds public IPs in its Net, which
+// keep the Net's internet gateway attached though r's spec does not name
+// it: an internet-facing load balancer, or a cluster with nodes in a
+// public subnet (the subnet maps a public IP at launch). The clouds
+// refuse to detach the gateway while they do (AWS DetachInternetGateway:
+// DependencyViolation, "has some mapped public address(es)"; OUTSCALE
+// refuses UnlinkInternetService), and refuse an internet-facing load
+// balancer in a Net without one: such a resource is created after the
+// gateway and deleted before it. subnet returns the spec of a subnet r
+// names, or nil.
+func (r *Resource) HoldsPublicIPs(subnet func(Ref) *SubnetSpec) bool {
+	switch {
+	case r == nil:
+		return false
+	case r.LoadBalancer != nil:
+		return r.LoadBalancer.Scheme == SchemeInternetFacing
+	case r.Cluster != nil && r.Cluster.Desired > 0:
+		for _, ref := range r.Cluster.Subnets {
+			if subnet == nil {
+				break
+			}
+			if s := subnet(ref); s != nil && s.Public {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Dependencies returns the distinct, sorted logical ids that r's Refs name.
 func (r *Resource) Dependencies() []string {
 	var deps []string

@@ -179,3 +179,30 @@ func TestCloneIsDeepAndRefsReachEveryReference(t *testing.T) {
 	assert.Equal(t, "eu-west-2a", nat.NATGateway.Zone)
 	assert.Empty(t, (&blueprint.Resource{Kind: blueprint.KindPublicIP, PublicIP: &blueprint.PublicIPSpec{}}).Zones(), "no zone: left to the cloud")
 }
+
+func TestHoldsPublicIPs(t *testing.T) {
+	t.Parallel()
+	subnets := map[blueprint.Ref]*blueprint.SubnetSpec{"subnet/web/a": {Public: true}, "subnet/app/a": {}}
+	lookup := func(r blueprint.Ref) *blueprint.SubnetSpec { return subnets[r] }
+	cluster := func(subnet blueprint.Ref, nodes int) *blueprint.Resource {
+		return &blueprint.Resource{Kind: blueprint.KindCluster, Cluster: &blueprint.ClusterSpec{Subnets: []blueprint.Ref{subnet}, Desired: nodes}}
+	}
+	lb := func(scheme string) *blueprint.Resource {
+		return &blueprint.Resource{Kind: blueprint.KindLoadBalancer, LoadBalancer: &blueprint.LoadBalancerSpec{Scheme: scheme}}
+	}
+	for name, tc := range map[string]struct {
+		r    *blueprint.Resource
+		want bool
+	}{
+		"nodes in a public subnet":    {cluster("subnet/web/a", 2), true},
+		"nodes in a private subnet":   {cluster("subnet/app/a", 2), false},
+		"no nodes (a pilot light)":    {cluster("subnet/web/a", 0), false},
+		"an unknown subnet":           {cluster("subnet/x/a", 2), false},
+		"an internet-facing balancer": {lb(blueprint.SchemeInternetFacing), true},
+		"an internal balancer":        {lb("internal"), false},
+		"a subnet":                    {&blueprint.Resource{Kind: blueprint.KindSubnet, Subnet: &blueprint.SubnetSpec{Public: true}}, false},
+		"nil":                         {nil, false},
+	} {
+		assert.Equal(t, tc.want, tc.r.HoldsPublicIPs(lookup), name)
+	}
+}

@@ -484,6 +484,15 @@ func TestLostAnswerInstanceRole(t *testing.T) {
 	require.NoError(t, err)
 }
 
+// motoThreeTier builds the three-tier on AWS's profile with moto's image.
+func motoThreeTier(t *testing.T, name string) *blueprint.Blueprint {
+	t.Helper()
+	bp, err := pattern.ThreeTier(pattern.ThreeTierOptions{Name: name, Profile: netplan.AWS,
+		WebImage: motoImage, AppImage: motoImage, DBImage: motoImage}).Build()
+	require.NoError(t, err)
+	return bp
+}
+
 // TestLostAnswerClusterDelete loses the first answer of every
 // DeleteAutoScalingGroup: the SDK sends it again, and Auto Scaling answers
 // that the group is not found (a ValidationError, its only "not found").
@@ -492,11 +501,9 @@ func TestLostAnswerClusterDelete(t *testing.T) {
 	t.Parallel()
 	mw, lost := loseAnswers(func(op string) bool { return op == "DeleteAutoScalingGroup" })
 	td := newDriver(t, func(o *aws.Options) { o.APIOptions = append(o.APIOptions, mw) })
-	bp, err := pattern.ThreeTier(pattern.ThreeTierOptions{Name: "lossyasg", Profile: netplan.AWS,
-		WebImage: motoImage, AppImage: motoImage, DBImage: motoImage}).Build()
-	require.NoError(t, err)
+	bp := motoThreeTier(t, "lossyasg")
 	eng := engine(td.Driver)
-	_, err = eng.Apply(t.Context(), bp)
+	_, err := eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
 	_, err = eng.Destroy(t.Context(), bp.Deployment, allowStateful(bp))
 	require.NoError(t, err, "the groups' deletes were sent twice")
@@ -517,11 +524,9 @@ func TestLostAnswerNetworkACL(t *testing.T) {
 		return op == "DeleteNetworkAclEntry" || op == "ReplaceNetworkAclAssociation"
 	})
 	td := newDriver(t, func(o *aws.Options) { o.APIOptions = append(o.APIOptions, mw) })
-	bp, err := pattern.ThreeTier(pattern.ThreeTierOptions{Name: "lossyacl", Profile: netplan.AWS,
-		WebImage: motoImage, AppImage: motoImage, DBImage: motoImage}).Build()
-	require.NoError(t, err)
+	bp := motoThreeTier(t, "lossyacl")
 	eng := engine(td.Driver)
-	_, err = eng.Apply(t.Context(), bp)
+	_, err := eng.Apply(t.Context(), bp)
 	require.NoError(t, err)
 	var acl *blueprint.NetworkACLSpec
 	for i := range bp.Resources {

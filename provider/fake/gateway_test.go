@@ -2,7 +2,6 @@ package fake_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -10,7 +9,6 @@ import (
 	"github.com/archkit/archkit/netplan"
 	"github.com/archkit/archkit/pattern"
 	"github.com/archkit/archkit/pattern/blueprint"
-	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/fake"
 	"github.com/archkit/archkit/tier"
@@ -39,10 +37,7 @@ func TestGatewayStaysWhilePublicNodesRun(t *testing.T) {
 			assert.Contains(t, c.DependsOn, "internet_gateway/main")
 
 			d := fake.New(opts...)
-			eng := provider.NewEngine(d, func(o *provider.Options) {
-				o.RateLimit, o.AllowFallback = -1, true
-				o.Retry = driver.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}
-			})
+			eng := fastEngine(true)(d)
 			_, err = eng.Apply(t.Context(), bp)
 			require.NoError(t, err)
 			igws, err := d.List(t.Context(), driver.Query{Deployment: "edge", Kind: blueprint.KindInternetGateway})

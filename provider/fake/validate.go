@@ -86,21 +86,15 @@ func (d *Driver) mayBlock(e *entry) []*entry {
 }
 
 // publicNodes reports whether cluster o has nodes in a public subnet of
-// net: each has a public IP (the subnet maps one at launch), and the
-// clouds keep the Net's internet gateway attached while one does (AWS
-// DetachInternetGateway: DependencyViolation, "Network ... has some
-// mapped public address(es)"; OUTSCALE refuses UnlinkInternetService).
+// net ([blueprint.Resource.HoldsPublicIPs]): the clouds keep the Net's
+// internet gateway attached while they do.
 func (d *Driver) publicNodes(o *entry, net string) bool {
-	c := o.res.Cluster
-	if c == nil || c.Desired == 0 {
-		return false
-	}
-	for _, s := range c.Subnets {
-		if sn, ok := d.res[string(s)]; ok && sn.res.Subnet != nil && sn.res.Subnet.Public && string(sn.res.Subnet.Net) == net {
-			return true
+	return o.res.HoldsPublicIPs(func(ref blueprint.Ref) *blueprint.SubnetSpec {
+		if sn, ok := d.res[string(ref)]; ok && sn.res.Subnet != nil && string(sn.res.Subnet.Net) == net {
+			return sn.res.Subnet
 		}
-	}
-	return false
+		return nil
+	})
 }
 
 // blockers lists what stops e from being deleted.
