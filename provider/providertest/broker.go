@@ -94,7 +94,7 @@ func (s *suite) brokerRefusals(ctx context.Context, t *testing.T, dep string, r 
 		x.ID = "broker/bad"
 		bad.edit(x.Broker)
 		o, err := s.d.Create(ctx, Request(dep, x, ids))
-		s.check(t, GapBrokerValidation, wantCacheInvalid("Create broker with "+bad.what, err))
+		s.check(t, GapBrokerValidation, wantInvalid("Create broker with "+bad.what, err))
 		if err == nil {
 			if err := DeleteRetry(ctx, s.d, o); err != nil {
 				t.Errorf("Delete broker %s: %v", o.ID, err)

@@ -68,7 +68,7 @@ func testCache(ctx context.Context, t *testing.T, s *suite) {
 		x.ID = "cache/bad"
 		bad.edit(x.Cache)
 		o, err := s.d.Create(ctx, Request(dep, x, ids))
-		s.check(t, GapCacheValidation, wantCacheInvalid("Create cache with "+bad.what, err))
+		s.check(t, GapCacheValidation, wantInvalid("Create cache with "+bad.what, err))
 		if err == nil {
 			s.deleteCache(ctx, t, o)
 		}
@@ -167,9 +167,9 @@ func destroyExcept(ctx context.Context, t *testing.T, d driver.Driver, dep strin
 	}
 }
 
-// wantCacheInvalid describes err when it is not the refusal of an invalid
-// cache (Code Invalid), or nil.
-func wantCacheInvalid(what string, err error) error {
+// wantInvalid describes err when it is not the refusal of an invalid
+// cache or broker (Code Invalid), or nil.
+func wantInvalid(what string, err error) error {
 	switch {
 	case err == nil:
 		return fmt.Errorf("%s: accepted; want ErrInvalid", what)
