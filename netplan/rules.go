@@ -311,15 +311,20 @@ const (
 	// RouteTarget.Peering, which carries the blocks of a peer that is
 	// another Net (see Topology.Peerings).
 	TargetNetPeering
+	// TargetVPNAppliance is the VPN appliance VM of a link between two
+	// Nets over a VPN, named by RouteTarget.Peering: the spoke's side of
+	// the link, where no VPN gateway ends the tunnel (package pattern:
+	// MultiRegion.LinkVPN).
+	TargetVPNAppliance
 )
 
 var (
-	targetNames = [...]string{"local", "internet-gateway", "nat", "vpn-gateway", "net-peering"}
+	targetNames = [...]string{"local", "internet-gateway", "nat", "vpn-gateway", "net-peering", "vpn-appliance"}
 	// targetText is the encoding of a TargetKind: the kind names of the
 	// resources a route points to (pattern/blueprint's "internet_gateway"
 	// and "nat_gateway"), so that a route reads the same in a netplan
 	// Result and in a Blueprint.
-	targetText = [...]string{"local", "internet_gateway", "nat_gateway", "vpn_gateway", "net_peering"}
+	targetText = [...]string{"local", "internet_gateway", "nat_gateway", "vpn_gateway", "net_peering", "vpn_appliance"}
 )
 
 // String returns the display form: "local", "internet-gateway", "nat" or

@@ -627,6 +627,7 @@ func (d *design) blueprint() *blueprint.Blueprint {
 	b.subnetsAndGateways()
 	b.vpns()
 	b.netPeerings()
+	b.vpnLinks()
 	b.routeTables()
 	d.securityGroups(b.add, b.netID)
 	b.netEndpoints()
@@ -693,7 +694,8 @@ func (b *bpBuilder) routeTables() {
 			if r.Target.Kind == netplan.TargetLocal {
 				continue
 			}
-			spec.Routes = append(spec.Routes, blueprint.RouteSpec{Destination: r.Destination, TargetKind: r.Target.Kind, Target: b.routeTarget(r.Target)})
+			kind, target := b.routeTarget(r.Target)
+			spec.Routes = append(spec.Routes, blueprint.RouteSpec{Destination: r.Destination, TargetKind: kind, Target: target})
 		}
 		b.add(blueprint.Resource{ID: id(blueprint.KindRouteTable, rt.Group, rt.Zone), Kind: blueprint.KindRouteTable, RouteTable: spec})
 	}

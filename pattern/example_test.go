@@ -68,6 +68,7 @@ func ExampleArchitecture_Build() {
 	// vpn_gateway: 0
 	// customer_gateway: 0
 	// vpn_connection: 0
+	// vpn_appliance: 0
 	// net_peering: 0
 	// route_table: 6
 	// security_group: 4

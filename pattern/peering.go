@@ -24,6 +24,10 @@ type Peering struct {
 	CIDR   netip.Prefix `json:"cidr"`
 	// Accepter is true on the accepter's side of the connection.
 	Accepter bool `json:"accepter,omitempty"`
+	// VPN is set when the link is a VPN ([MultiRegion.LinkVPN]) rather
+	// than a Net peering: the requester is the hub (VPN gateway, client
+	// gateway, VPN connection), the accepter the spoke (the appliance VM).
+	VPN *VPNLinkOptions `json:"vpn,omitempty"`
 }
 
 // peeringLinks maps each peer reached through a Net peering to its link.
@@ -45,7 +49,7 @@ func (b *bpBuilder) netPeerings() {
 	seen := map[string]bool{}
 	for _, peer := range slices.Sorted(maps.Keys(a.Peerings)) {
 		p := a.Peerings[peer]
-		if seen[p.Link] {
+		if seen[p.Link] || p.VPN != nil {
 			continue
 		}
 		seen[p.Link] = true

@@ -113,8 +113,10 @@ type MultiRegion struct {
 	build   func(region string) *Architecture
 	regions []Region
 	links   [][2]string // requester, accepter
-	flows   []regionFlow
-	errs    []error
+	// vpnLinks are the links over a VPN (LinkVPN), by [hub, spoke].
+	vpnLinks map[[2]string]VPNLinkOptions
+	flows    []regionFlow
+	errs     []error
 }
 
 // regionFlow is a flow between tiers of two regions' Nets.
@@ -313,6 +315,7 @@ func (m *MultiRegion) validateLinks(declared map[string]bool) []error {
 		case [2]string{r, a} != l || slices.Index(m.links, l) < i:
 			errs = append(errs, errf(f, fmt.Sprintf("%q", l), "the two Nets are linked twice", "link them once: a connection works both ways"))
 		}
+		errs = append(errs, m.validateVPNLink(i, l)...)
 	}
 	for i, fl := range m.flows {
 		f := fmt.Sprintf("regions.flows[%d]", i)
@@ -422,8 +425,15 @@ func (m *MultiRegion) addPeerings(a *Architecture, region string, archs []*Archi
 		if a.Peerings == nil {
 			a.Peerings = map[string]Peering{}
 		}
+		vpn := m.vpnOptions(requester, accepter)
+		if vpn != nil && region == accepter {
+			if err := checkApplianceTier(a, region, vpn); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+		}
 		a.Peerings[peer] = Peering{Link: requester + "-" + accepter, Region: otherRegion, Net: "net/" + netNameIn(oa, otherRegion),
-			CIDR: oa.CIDR, Accepter: region == accepter}
+			CIDR: oa.CIDR, Accepter: region == accepter, VPN: vpn}
 		f := fl.flow
 		f.From, f.To = netplan.Tier(local), netplan.Peer(peer)
 		if fl.toRegion == region {

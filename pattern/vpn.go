@@ -97,6 +97,15 @@ func customerGateway(v VPN) *blueprint.CustomerGatewaySpec {
 // vpnGatewayID is the logical id of the Net's VPN gateway.
 func (b *bpBuilder) vpnGatewayID() string { return id(blueprint.KindVPNGateway, b.d.net) }
 
+// addVPNGateway adds the Net's VPN gateway, once, and returns its id.
+func (b *bpBuilder) addVPNGateway() string {
+	vgw := b.vpnGatewayID()
+	if _, ok := b.bp.Resource(vgw); !ok {
+		b.add(blueprint.Resource{ID: vgw, Kind: blueprint.KindVPNGateway, VPNGateway: &blueprint.VPNGatewaySpec{Net: blueprint.Ref(b.netID)}})
+	}
+	return vgw
+}
+
 // vpns adds the Net's VPN gateway and, per VPN, its customer gateway and
 // connection.
 func (b *bpBuilder) vpns() {
@@ -104,8 +113,7 @@ func (b *bpBuilder) vpns() {
 	if len(a.VPNs) == 0 {
 		return
 	}
-	vgw := b.vpnGatewayID()
-	b.add(blueprint.Resource{ID: vgw, Kind: blueprint.KindVPNGateway, VPNGateway: &blueprint.VPNGatewaySpec{Net: blueprint.Ref(b.netID)}})
+	vgw := b.addVPNGateway()
 	for _, name := range a.vpnNames() {
 		v := a.VPNs[name]
 		cgw := id(blueprint.KindCustomerGateway, name)
@@ -118,15 +126,22 @@ func (b *bpBuilder) vpns() {
 	}
 }
 
-// routeTarget returns the resource a derived route names.
-func (b *bpBuilder) routeTarget(t netplan.RouteTarget) blueprint.Ref {
+// routeTarget returns the kind of target and the resource a derived
+// route names. A link over a VPN ([MultiRegion.LinkVPN]) is routed to the
+// hub's VPN gateway on the hub's side, to the appliance on the spoke's.
+func (b *bpBuilder) routeTarget(t netplan.RouteTarget) (netplan.TargetKind, blueprint.Ref) {
 	switch t.Kind {
 	case netplan.TargetNATGateway:
-		return blueprint.Ref(id(blueprint.KindNATGateway, "nat", t.Zone))
+		return t.Kind, blueprint.Ref(id(blueprint.KindNATGateway, "nat", t.Zone))
 	case netplan.TargetVPNGateway:
-		return blueprint.Ref(b.vpnGatewayID())
+		return t.Kind, blueprint.Ref(b.vpnGatewayID())
 	case netplan.TargetNetPeering:
-		return blueprint.Ref(id(blueprint.KindNetPeering, t.Peering))
+		if p, ok := b.d.arch.vpnLink(t.Peering); ok && p.Accepter {
+			return netplan.TargetVPNAppliance, blueprint.Ref(applianceID(t.Peering))
+		} else if ok {
+			return netplan.TargetVPNGateway, blueprint.Ref(b.vpnGatewayID())
+		}
+		return t.Kind, blueprint.Ref(id(blueprint.KindNetPeering, t.Peering))
 	}
-	return blueprint.Ref(b.igwID)
+	return t.Kind, blueprint.Ref(b.igwID)
 }

@@ -151,6 +151,7 @@ type Resource struct {
 	VPNGateway         *VPNGatewaySpec         `json:"vpn_gateway,omitempty"`
 	CustomerGateway    *CustomerGatewaySpec    `json:"customer_gateway,omitempty"`
 	VPNConnection      *VPNConnectionSpec      `json:"vpn_connection,omitempty"`
+	VPNAppliance       *VPNApplianceSpec       `json:"vpn_appliance,omitempty"`
 	NetPeering         *NetPeeringSpec         `json:"net_peering,omitempty"`
 	RouteTable         *RouteTableSpec         `json:"route_table,omitempty"`
 	SecurityGroup      *SecurityGroupSpec      `json:"security_group,omitempty"`
@@ -247,6 +248,15 @@ type CustomerGatewaySpec struct {
 	// AWS's range); a peer that routes statically has
 	// [DefaultCustomerGatewayASN].
 	ASN uint32 `json:"asn"`
+	// PeerRegion and PeerPublicIP name, instead of PublicIP, a device of
+	// the deployment in another region: the public IP (its logical id,
+	// "public_ip/vpn-eu-west-2-us-east-2") of the VPN appliance of a link
+	// over a VPN ([VPNApplianceSpec]). The driver reads its address in
+	// PeerRegion by the deployment's tags at the create, waiting for it
+	// (bounded), and reports PublicIP as the zero Addr while the gateway
+	// still has the peer's current address. PublicIP is then zero.
+	PeerRegion   string `json:"peer_region,omitempty"`
+	PeerPublicIP string `json:"peer_public_ip,omitempty"`
 }
 
 // NetPeeringSpec is one side of a Net peering connection between two Nets
@@ -281,6 +291,40 @@ type VPNConnectionSpec struct {
 	// tunnels when BGP is false (AWS CreateVpnConnectionRoute, OUTSCALE
 	// CreateVpnConnectionRoute); empty with BGP.
 	StaticRoutes []netip.Prefix `json:"static_routes,omitempty"`
+	// Link names the link between two Nets of the deployment the
+	// connection carries ("eu-west-2-us-east-2"), whose other end is a
+	// [VPNApplianceSpec]: the driver gives such a connection a pre-shared
+	// key drawn with crypto/rand (OUTSCALE UpdateVpnConnection
+	// VpnOptions.Phase2Options.PreSharedKey), which only the cloud and the
+	// appliance's user data hold. "" for a connection to a user's device.
+	Link string `json:"link,omitempty"`
+}
+
+// VPNApplianceSpec is the spoke's end of a link between two Nets of the
+// deployment over a VPN (kind vpn_appliance): one VM from Image, of type
+// VMType, in Subnet (a public subnet) with SecurityGroup, PublicIP linked
+// to it and its source/destination check off, so that it forwards the
+// other Net's traffic; its user data configures IPsec (strongSwan) to the
+// VPN connection HubConnection (a logical id) in HubRegion, whose outside
+// address and pre-shared key the driver reads there at the create
+// (waiting for them, bounded). The tunnel's traffic selectors are
+// LocalCIDR (this Net) and RemoteCIDR (the hub's Net). The rendered user
+// data holds the key: it is never part of the spec.
+type VPNApplianceSpec struct {
+	Subnet        Ref    `json:"subnet"`
+	SecurityGroup Ref    `json:"security_group"`
+	PublicIP      Ref    `json:"public_ip"`
+	Zone          string `json:"zone"`
+	Image         string `json:"image"`
+	VMType        string `json:"vm_type"`
+	// SourceDestCheck is false in a Blueprint (the appliance forwards
+	// packets that are neither from nor to it); a driver reports true
+	// when the cloud has the check on, which the update turns off.
+	SourceDestCheck bool         `json:"source_dest_check,omitempty"`
+	HubRegion       string       `json:"hub_region"`
+	HubConnection   string       `json:"hub_connection"`
+	LocalCIDR       netip.Prefix `json:"local_cidr"`
+	RemoteCIDR      netip.Prefix `json:"remote_cidr"`
 }
 
 // RouteSpec is one route of a route table. The local route of the Net is
@@ -669,6 +713,8 @@ func (r *Resource) HoldsPublicIPs(subnet func(Ref) *SubnetSpec) bool {
 		return false
 	case r.LoadBalancer != nil:
 		return r.LoadBalancer.Scheme == SchemeInternetFacing
+	case r.VPNAppliance != nil:
+		return true
 	case r.Cluster != nil && r.Cluster.Desired > 0:
 		for _, ref := range r.Cluster.Subnets {
 			if subnet == nil {

@@ -54,7 +54,7 @@ func TestRuleKey(t *testing.T) {
 
 func TestRegistry(t *testing.T) {
 	t.Parallel()
-	require.Len(t, blueprint.Kinds, 26)
+	require.Len(t, blueprint.Kinds, 27)
 	assert.Equal(t, blueprint.KindNet, blueprint.Kinds[0], "nets are created first")
 	for i, k := range blueprint.Kinds {
 		info, ok := k.Info()
@@ -81,7 +81,7 @@ func TestRegistry(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []blueprint.Kind{blueprint.KindBackupVault, blueprint.KindDatabase, blueprint.KindBroker}, stateful)
-	assert.Equal(t, []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindVPNGateway, blueprint.KindVPNConnection, blueprint.KindNetPeering,
+	assert.Equal(t, []blueprint.Kind{blueprint.KindNATGateway, blueprint.KindVPNGateway, blueprint.KindVPNConnection, blueprint.KindVPNAppliance, blueprint.KindNetPeering,
 		blueprint.KindLoadBalancer, blueprint.KindImageCopy, blueprint.KindDatabase, blueprint.KindDatabaseReplica, blueprint.KindCache, blueprint.KindBroker}, async)
 	assert.Equal(t, []blueprint.Kind{blueprint.KindNet, blueprint.KindSubnet, blueprint.KindInternetGateway, blueprint.KindVPNGateway, blueprint.KindVPNConnection, blueprint.KindNetPeering,
 		blueprint.KindSecurityGroup, blueprint.KindSecurityGroupRules, blueprint.KindNetEndpoint, blueprint.KindLoadBalancer}, deleteFirst, "a replaced database gets a new identifier: made before the old one goes")

@@ -148,6 +148,8 @@ func (r *Resource) Check() error {
 		ps.customerGateway(r.CustomerGateway)
 	case KindVPNConnection:
 		ps.vpnConnection(r.VPNConnection)
+	case KindVPNAppliance:
+		ps.vpnAppliance(r.VPNAppliance)
 	case KindNetPeering:
 		ps.netPeering(r.NetPeering)
 	case KindRouteTable:

@@ -34,6 +34,8 @@ func RouteTargetKind(k netplan.TargetKind) (Kind, bool) {
 		return KindVPNGateway, true
 	case netplan.TargetNetPeering:
 		return KindNetPeering, true
+	case netplan.TargetVPNAppliance:
+		return KindVPNAppliance, true
 	}
 	return "", false
 }
@@ -46,6 +48,12 @@ func (ps *problems) customerGateway(s *CustomerGatewaySpec) {
 	}
 	ip := s.PublicIP
 	switch {
+	case s.PeerPublicIP != "" || s.PeerRegion != "":
+		ps.need("customer_gateway.peer_region", s.PeerRegion, "the region of the peer's public IP")
+		ps.need("customer_gateway.peer_public_ip", s.PeerPublicIP, "the logical id of the peer's public IP")
+		if ip.IsValid() {
+			ps.add("customer_gateway.public_ip", ip.String(), "an address and a peer's public IP", "give one: the address, or the peer's public IP")
+		}
 	case !ip.IsValid():
 		ps.add("customer_gateway.public_ip", `""`, "no address", "give the public IPv4 address of the peer's VPN device")
 	case !ip.Is4():
@@ -96,5 +104,26 @@ func (ps *problems) netPeering(s *NetPeeringSpec) {
 	ps.prefix("net_peering.peer_cidr", s.PeerCIDR)
 	if s.PeerCIDR.IsValid() && !s.PeerCIDR.Addr().Is4() {
 		ps.add("net_peering.peer_cidr", s.PeerCIDR.String(), "not IPv4", "give the peer Net's IPv4 range")
+	}
+}
+
+// vpnAppliance checks the appliance's placement, image, type, hub and
+// ranges.
+func (ps *problems) vpnAppliance(s *VPNApplianceSpec) {
+	if s == nil {
+		return
+	}
+	ps.need("vpn_appliance.subnet", string(s.Subnet), "the public subnet id")
+	ps.need("vpn_appliance.security_group", string(s.SecurityGroup), "the appliance's security group id")
+	ps.need("vpn_appliance.public_ip", string(s.PublicIP), "the public IP id")
+	ps.need("vpn_appliance.zone", s.Zone, "the subnet's zone")
+	ps.need("vpn_appliance.image", s.Image, "an image with strongSwan")
+	ps.need("vpn_appliance.vm_type", s.VMType, "a VM type")
+	ps.need("vpn_appliance.hub_region", s.HubRegion, "the hub's region")
+	ps.need("vpn_appliance.hub_connection", s.HubConnection, "the hub's VPN connection (logical id)")
+	ps.prefix("vpn_appliance.local_cidr", s.LocalCIDR)
+	ps.prefix("vpn_appliance.remote_cidr", s.RemoteCIDR)
+	if s.LocalCIDR.IsValid() && s.RemoteCIDR.IsValid() && s.LocalCIDR.Overlaps(s.RemoteCIDR) {
+		ps.add("vpn_appliance.remote_cidr", s.RemoteCIDR.String(), "overlaps local_cidr "+s.LocalCIDR.String(), "link Nets whose ranges do not overlap")
 	}
 }

@@ -22,6 +22,7 @@ const (
 	KindVPNGateway         Kind = "vpn_gateway"          // AWS virtual private gateway, OUTSCALE virtual gateway (attached/linked)
 	KindCustomerGateway    Kind = "customer_gateway"     // AWS customer gateway, OUTSCALE client gateway: the peer's VPN device
 	KindVPNConnection      Kind = "vpn_connection"       // AWS site-to-site VPN connection, OUTSCALE VPN connection
+	KindVPNAppliance       Kind = "vpn_appliance"        // an IPsec appliance VM (public IP, source/destination check off) ending a VPN from another region's VPN gateway: the spoke's side of a link over a VPN
 	KindNetPeering         Kind = "net_peering"          // AWS VPC peering connection (inter-region included), OUTSCALE Net peering: one side of a link between the deployment's Nets
 	KindRouteTable         Kind = "route_table"          // one per subnet, with its routes and its association
 	KindSecurityGroup      Kind = "security_group"       // the group alone, one per tier and per load balancer
@@ -89,6 +90,10 @@ var registry = []kindEntry{
 	entry(KindInfo{Kind: KindVPNGateway, Async: true, DeleteFirst: true}, func(r *Resource) **VPNGatewaySpec { return &r.VPNGateway }),
 	entry(KindInfo{Kind: KindCustomerGateway}, func(r *Resource) **CustomerGatewaySpec { return &r.CustomerGateway }),
 	entry(KindInfo{Kind: KindVPNConnection, Async: true, DeleteFirst: true}, func(r *Resource) **VPNConnectionSpec { return &r.VPNConnection }),
+	// The appliance is the spoke's end of a VPN link: one VM, made after
+	// its subnet, group and public IP (its Refs), before the route tables
+	// that send the hub's ranges to it. It holds no data.
+	entry(KindInfo{Kind: KindVPNAppliance, Async: true}, func(r *Resource) **VPNApplianceSpec { return &r.VPNAppliance }),
 	// Two Nets hold one peering connection at a time: a replacement goes
 	// first. The accepter's side waits for the request.
 	entry(KindInfo{Kind: KindNetPeering, Async: true, DeleteFirst: true}, func(r *Resource) **NetPeeringSpec { return &r.NetPeering }),

@@ -76,6 +76,13 @@ func (s *VPNConnectionSpec) normalize() {
 	s.StaticRoutes = slices.Compact(s.StaticRoutes)
 }
 
+func (s *VPNApplianceSpec) refs() []*Ref {
+	return []*Ref{&s.Subnet, &s.SecurityGroup, &s.PublicIP}
+}
+func (s *VPNApplianceSpec) clone() *VPNApplianceSpec { c := *s; return &c }
+func (s *VPNApplianceSpec) normalize()               {}
+func (s *VPNApplianceSpec) zoneFields() []*string    { return []*string{&s.Zone} }
+
 func (s *RouteTableSpec) refs() []*Ref {
 	out := []*Ref{&s.Net, &s.Subnet}
 	for i := range s.Routes {
