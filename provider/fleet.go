@@ -90,7 +90,22 @@ func NewFleet(drivers map[string]driver.Driver, optFns ...func(*Options)) (*Flee
 		return nil, err
 	}
 	slices.Sort(f.names)
+	for region, d := range drivers {
+		if p, ok := d.(PeerSetter); ok {
+			peers := maps.Clone(drivers)
+			delete(peers, region)
+			p.SetPeers(peers)
+		}
+	}
 	return f, nil
+}
+
+// PeerSetter is implemented by a driver whose resources read values of
+// other regions of the deployment (the OUTSCALE driver: the two ends of a
+// link over a VPN, pattern.MultiRegion.LinkVPN). [NewFleet] gives each
+// such driver the drivers of the other regions, by region.
+type PeerSetter interface {
+	SetPeers(peers map[string]driver.Driver)
 }
 
 // checkRegionDriver refuses a nil driver, and a driver of another region

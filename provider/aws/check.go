@@ -28,6 +28,11 @@ func (d *Driver) Check(_ string, r blueprint.Resource) error {
 			Problem: "the driver's own region: the AWS driver peers the Nets of two regions, one side in each (pattern.MultiRegion's links)",
 			Fix:     "link Nets of two regions", Err: driver.ErrInvalid}
 	}
+	if r.Kind == blueprint.KindCustomerGateway && r.CustomerGateway != nil && r.CustomerGateway.PeerPublicIP != "" {
+		return &netplan.FieldError{Package: "aws", Field: "customer_gateway.peer_public_ip", Input: strconv.Quote(r.CustomerGateway.PeerPublicIP),
+			Problem: "a link over a VPN to an appliance of another region: AWS peers the VPCs of two regions instead",
+			Fix:     "link the regions with pattern.MultiRegion.Link (VPC peering)", Err: driver.ErrInvalid}
+	}
 	if r.Kind == blueprint.KindLoadBalancer && r.LoadBalancer != nil && strings.HasPrefix(strings.ToLower(r.LoadBalancer.Name), "internal-") {
 		return &netplan.FieldError{Package: "aws", Field: "load_balancer.name", Input: strconv.Quote(r.LoadBalancer.Name),
 			Problem: `begins with "internal-", which ELBv2 reserves`, Fix: "rename the deployment or the balancer", Err: driver.ErrInvalid}

@@ -47,6 +47,7 @@ var kinds = map[blueprint.Kind]kindOps{
 	blueprint.KindVPNConnection: {list: (*Driver).listVPNConnections, read: (*Driver).readVPNConnection,
 		create: (*Driver).createVPNConnection, update: (*Driver).updateVPNConnection, delete: noData((*Driver).deleteVPNConnection),
 		mutable: vpnConnectionMutable},
+	blueprint.KindVPNAppliance: {unsupported: vpnApplianceUnsupported},
 	blueprint.KindNetPeering: {list: (*Driver).listNetPeerings, read: (*Driver).readNetPeering, create: (*Driver).createNetPeering,
 		delete: noData((*Driver).deleteNetPeering), writeOnly: netPeeringWriteOnly},
 	blueprint.KindRouteTable: {list: (*Driver).listRouteTables, read: (*Driver).readRouteTable, create: (*Driver).createRouteTable,
@@ -188,3 +189,8 @@ func noData(del func(d *Driver, ctx context.Context, cur driver.Observed) error)
 		return del(d, ctx, cur)
 	}
 }
+
+// vpnApplianceUnsupported says why the AWS driver makes no VPN appliance:
+// AWS peers the VPCs of two regions (VPC peering, inter-region), which
+// pattern.MultiRegion.Link derives.
+const vpnApplianceUnsupported = "AWS links the VPCs of two regions by VPC peering (pattern.MultiRegion.Link); the VPN appliance of LinkVPN is for clouds without inter-region peering (OUTSCALE)"

@@ -104,6 +104,12 @@ var awsTable = Table{
 			ListText:     "DescribeVpnConnections (a poll operation)",
 		},
 		{
+			Kind:     blueprint.KindVPNAppliance,
+			Create:   "none: AWS links two regions' VPCs by VPC peering (Link); the driver makes no appliance",
+			Delete:   "none",
+			ListText: "none",
+		},
+		{
 			Kind: blueprint.KindNetPeering,
 			Create: "requester: 1 DescribeVpcs in the peer region (the peer VPC by its tags) + 1 CreateVpcPeeringConnection (PeerRegion, TagSpecifications) + polls; " +
 				"accepter: 1 DescribeVpcs in the peer region + 1 DescribeVpcPeeringConnections (the pending request) + 1 AcceptVpcPeeringConnection + 1 CreateTags",

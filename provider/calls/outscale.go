@@ -131,10 +131,20 @@ var outscaleTable = Table{
 		},
 		{
 			Kind:         blueprint.KindCustomerGateway,
-			Create:       "1 CreateClientGateway + 1 CreateTags",
+			Create:       "1 CreateClientGateway + 1 CreateTags; for the hub of a link over a VPN, first 1 ReadPublicIps in the spoke's region (the appliance's address, polled until it exists)",
 			Delete:       "1 DeleteClientGateway",
 			CreateWrites: n(2), DeleteWrites: n(1),
-			List: 1, ListText: "1 ReadClientGateways",
+			List: 1, ListText: "1 ReadClientGateways (+ 1 ReadPublicIps in the spoke's region per gateway of a link over a VPN: has the appliance's address moved?)",
+		},
+		{
+			Kind: blueprint.KindVPNAppliance,
+			Create: "1 ReadVms (an earlier attempt's VM in the subnet) + ReadVpnConnections in the hub's region (polled until the tunnel's address and key exist) + " +
+				"1 ReadPublicIps (its address) + 1 CreateVms (ClientToken, user data) + 1 CreateTags + 1 UpdateVm (IsSourceDestChecked false) + " +
+				"1 ReadPublicIps + 1 LinkPublicIp + 1 ReadVms and 1 ReadPublicIps (read back)",
+			Delete:       "1 DeleteVms + polls",
+			Why:          "CreateVms takes no tags and no source/destination check; the public IP is linked to a VM that exists",
+			CreateWrites: n(4), CreateReads: n(5), DeleteWrites: n(1),
+			List: 1, ListEach: 1, ListText: "1 ReadVms; per appliance 1 ReadPublicIps (its public IP's id)",
 		},
 		{
 			Kind: blueprint.KindNetPeering,
@@ -158,11 +168,11 @@ var outscaleTable = Table{
 		},
 		{
 			Kind:   blueprint.KindVPNConnection,
-			Create: "1 CreateVpnConnection + 1 CreateTags + 1 CreateVpnConnectionRoute per static route",
+			Create: "1 CreateVpnConnection + 1 UpdateVpnConnection for a link over a VPN (its pre-shared key) + 1 CreateTags + 1 CreateVpnConnectionRoute per static route",
 			Delete: "1 DeleteVpnConnection",
-			Why:    "one static route per call",
+			Why:    "one static route per call; CreateVpnConnection takes no VpnOptions",
 			CreateWrites: func(r *blueprint.Resource) int {
-				return 2 + len(r.VPNConnection.StaticRoutes)
+				return 2 + len(r.VPNConnection.StaticRoutes) + one(r.VPNConnection.Link != "")
 			},
 			DeleteWrites: n(1),
 			List:         1,

@@ -560,6 +560,11 @@ func (d *Driver) Create(ctx context.Context, req driver.Request) (driver.Observe
 	d.mu.Lock()
 	earlier := d.earlier(req)
 	d.mu.Unlock()
+	if _, no := d.opts.Unsupported[r.Kind]; !no && earlier == "" {
+		if err := d.awaitLinkEnd(ctx, req); err != nil {
+			return driver.Observed{}, err
+		}
+	}
 	var out driver.Observed
 	err := d.call(ctx, Call{Op: OpCreate, Kind: r.Kind, LogicalID: r.ID}, func(c *Call) error {
 		if e, ok := d.res[earlier]; ok && earlier != "" {

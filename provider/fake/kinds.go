@@ -69,14 +69,14 @@ func registry() map[blueprint.Kind]kindOps {
 			blockedBy: func(d *Driver, e, o *entry) bool {
 				return o.kind == blueprint.KindNATGateway && (o.res.NATGateway.InternetGateway == blueprint.Ref(e.id) ||
 					d.netOf(o) == string(e.res.InternetGateway.Net)) ||
-					o.kind == blueprint.KindCluster && d.publicNodes(o, string(e.res.InternetGateway.Net))
+					o.kind == blueprint.KindCluster && d.publicNodes(o, string(e.res.InternetGateway.Net)) ||
+					o.kind == blueprint.KindVPNAppliance && d.netOf(o) == string(e.res.InternetGateway.Net)
 			},
 		},
 		blueprint.KindPublicIP: {
 			idPrefix: "eipalloc", validate: (*Driver).validatePublicIP,
 			blockedBy: func(_ *Driver, e, o *entry) bool {
-				return o.kind == blueprint.KindNATGateway && o.res.NATGateway.PublicIP == blueprint.Ref(e.id) ||
-					o.kind == blueprint.KindCluster && o.res.Cluster.PublicIP == blueprint.Ref(e.id)
+				return usesPublicIP(o, blueprint.Ref(e.id))
 			},
 		},
 		blueprint.KindNATGateway: {
@@ -105,6 +105,13 @@ func registry() map[blueprint.Kind]kindOps {
 			idPrefix: "vpn", validate: (*Driver).validateVPNConnection, pending: "pending", ready: "available",
 			mutable: []string{"static_routes"}, oscMutable: []string{"static_routes"},
 			net: func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", r.VPNConnection.VPNGateway },
+		},
+		blueprint.KindVPNAppliance: {
+			idPrefix: "i", validate: (*Driver).validateAppliance, pending: "pending", ready: "running",
+			mutable: []string{"source_dest_check", "public_ip"}, oscMutable: []string{"source_dest_check", "public_ip"},
+			net:     func(r *blueprint.Resource) (blueprint.Ref, blueprint.Ref) { return "", r.VPNAppliance.Subnet },
+			subnets: func(r *blueprint.Resource) []blueprint.Ref { return []blueprint.Ref{r.VPNAppliance.Subnet} },
+			groups:  func(r *blueprint.Resource) []blueprint.Ref { return []blueprint.Ref{r.VPNAppliance.SecurityGroup} },
 		},
 		blueprint.KindNetPeering: {
 			idPrefix: "pcx", validate: (*Driver).validateNetPeering, pending: peeringPending, ready: peeringActive,

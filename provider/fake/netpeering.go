@@ -18,7 +18,7 @@ import (
 const (
 	netPeeringNoAccount       = "make each region's fake with fake.NewAccount().Region(name): the regions of one Account peer their Nets"
 	netPeeringOutscaleRegions = "OUTSCALE Net peering joins two Nets of one region (CreateNetPeering has AccepterNetId and AccepterOwnerId, no region); " +
-		"join the Nets of two regions with a VPN: Architecture.VPN on each side (vpn_gateway, customer_gateway, vpn_connection to the other side's public address), " +
+		"join the Nets of two regions with a VPN: pattern.MultiRegion.LinkVPN(hub, spoke, pattern.VPNLinkOptions{Image, VMType}) instead of Link (a VPN connection in the hub, an IPsec appliance VM in the spoke), " +
 		"or keep the regions unlinked"
 )
 

@@ -71,7 +71,7 @@ func (d *Driver) mayBlock(e *entry) []*entry {
 	case blueprint.KindInternetGateway:
 		nats := d.keyed(blueprint.KindNATGateway, netKey(e.res.InternetGateway.Net), nil)
 		for _, o := range d.res {
-			if o.kind == blueprint.KindCluster {
+			if o.kind == blueprint.KindCluster || o.kind == blueprint.KindVPNAppliance {
 				nats = append(nats, o)
 			}
 		}

@@ -32,7 +32,7 @@ func (d *Driver) validateVPNGateway(op string, e, old *entry) error {
 func (d *Driver) validateCustomerGateway(op string, e, old *entry) error {
 	s := e.res.CustomerGateway
 	for _, o := range d.others(blueprint.KindCustomerGateway, old) {
-		if o.res.CustomerGateway.PublicIP == s.PublicIP {
+		if os := o.res.CustomerGateway; os.PublicIP == s.PublicIP && os.PeerRegion == s.PeerRegion && os.PeerPublicIP == s.PeerPublicIP {
 			return d.errf(op, e.kind, e.res.ID, driver.AlreadyExists, "customer_gateway.public_ip: %s is already customer gateway %s", s.PublicIP, o.id)
 		}
 	}

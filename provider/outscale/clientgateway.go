@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/netip"
+	"strings"
 
 	osc "github.com/outscale/osc-sdk-go/v2"
 
@@ -14,7 +15,9 @@ import (
 // The peer's VPN device (kind customer_gateway): an OUTSCALE client
 // gateway of type ipsec.1, with the device's public IPv4 address and BGP
 // ASN (CreateClientGateway, which OUTSCALE answers with the existing
-// gateway when one has that address and ASN).
+// gateway when one has that address and ASN). The device of a link over a
+// VPN is the appliance of the other region, whose public IP's address is
+// read there (PeerRegion, PeerPublicIP: see peers.go).
 
 func (d *Driver) listClientGateways(ctx context.Context, q driver.Query, ids []string) ([]driver.Observed, error) {
 	f := osc.FiltersClientGateway{Tags: ownerFilter(q), ClientGatewayIds: idFilter(ids)}
@@ -22,8 +25,36 @@ func (d *Driver) listClientGateways(ctx context.Context, q driver.Query, ids []s
 	if err != nil {
 		return nil, err
 	}
-	return ownedObserved(q, cgws, cgwObserved), nil
+	obs := ownedObserved(q, cgws, cgwObserved)
+	for i := range obs {
+		if err := d.peerMoved(ctx, &obs[i]); err != nil {
+			return nil, err
+		}
+	}
+	return obs, nil
 }
+
+// peerMoved reports, on o, a client gateway made for a peer's public IP,
+// the address it has when the peer's public IP has another one now (it
+// was replaced): the spec then differs from the Blueprint's, whose
+// PublicIP is zero, and the gateway is replaced. Without a driver of the
+// peer's region, or with the peer's IP gone, o stays as read.
+func (d *Driver) peerMoved(ctx context.Context, o *driver.Observed) error {
+	s := o.Resource.CustomerGateway
+	if s.PeerPublicIP == "" || !d.hasPeer(s.PeerRegion) {
+		return nil
+	}
+	pd, _ := d.peer("", "", "", s.PeerRegion)
+	addr, err := pd.ownedPublicIP(ctx, o.Tags[driver.TagDeployment], s.PeerPublicIP)
+	if err != nil || addr == "" || addr == o.Parts[partAddress][0] {
+		return err
+	}
+	s.PublicIP, _ = netip.ParseAddr(o.Parts[partAddress][0])
+	return nil
+}
+
+// partAddress holds, in a client gateway's Observed, its address.
+const partAddress = "address"
 
 func (d *Driver) readClientGateways(ctx context.Context, f osc.FiltersClientGateway, id string) ([]osc.ClientGateway, error) {
 	return pages(func(token *string) ([]osc.ClientGateway, string, error) {
@@ -39,6 +70,13 @@ func cgwObserved(g osc.ClientGateway, tags map[string]string) driver.Observed {
 	o := observed(blueprint.KindCustomerGateway, g.GetClientGatewayId(), tags)
 	ip, _ := netip.ParseAddr(g.GetPublicIp())
 	o.Resource.CustomerGateway = &blueprint.CustomerGatewaySpec{PublicIP: ip, ASN: uint32(g.GetBgpAsn())}
+	o.Parts = map[string][]string{partAddress: {g.GetPublicIp()}}
+	if region, peerIP, ok := strings.Cut(tags[tagPeerPublicIP], "/"); ok {
+		// Made for a peer's public IP: the spec names it, as the
+		// Blueprint does (see peerMoved).
+		s := o.Resource.CustomerGateway
+		s.PublicIP, s.PeerRegion, s.PeerPublicIP = netip.Addr{}, region, peerIP
+	}
 	o.Status = g.GetState()
 	o.Ready = o.Status == "available"
 	return o
@@ -54,7 +92,11 @@ func (d *Driver) createClientGateway(ctx context.Context, req driver.Request) (d
 		return o, err
 	}
 	s := req.Resource.CustomerGateway
-	in := osc.CreateClientGatewayRequest{BgpAsn: int32(min(s.ASN, 1<<31-1)), ConnectionType: ipsec1, PublicIp: s.PublicIP.String()}
+	addr, tags, err := d.gatewayAddress(ctx, req)
+	if err != nil {
+		return driver.Observed{}, err
+	}
+	in := osc.CreateClientGatewayRequest{BgpAsn: int32(min(s.ASN, 1<<31-1)), ConnectionType: ipsec1, PublicIp: addr}
 	resp, err := call(ctx, d, "CreateClientGateway", string(k), req.Resource.ID, func(ctx context.Context) (osc.CreateClientGatewayResponse, *http.Response, error) {
 		return d.api.ClientGatewayApi.CreateClientGateway(ctx).CreateClientGatewayRequest(in).Execute()
 	})
@@ -67,10 +109,34 @@ func (d *Driver) createClientGateway(ctx context.Context, req driver.Request) (d
 		return driver.Observed{}, errorf("CreateClientGateway", string(k), id, driver.AlreadyExists,
 			"client gateway %s (%s, ASN %d) belongs to deployment %s", id, s.PublicIP, s.ASN, owner)
 	}
-	if err := d.tagNew(ctx, k, id, req.Tags, nil); err != nil {
+	if err := d.tagNew(ctx, k, id, tags, nil); err != nil {
 		return driver.Observed{}, err
 	}
-	return cgwObserved(g, req.Tags), nil
+	return cgwObserved(g, tags), nil
+}
+
+// gatewayAddress returns the address of the request's device and the
+// tags of its gateway: PublicIP, or the address of the peer's public IP
+// (PeerPublicIP in PeerRegion), waited for, with the tag that names it.
+func (d *Driver) gatewayAddress(ctx context.Context, req driver.Request) (string, map[string]string, error) {
+	s := req.Resource.CustomerGateway
+	if s.PeerPublicIP == "" {
+		return s.PublicIP.String(), req.Tags, nil
+	}
+	k := string(blueprint.KindCustomerGateway)
+	pd, err := d.peer("CreateClientGateway", k, req.Resource.ID, s.PeerRegion)
+	if err != nil {
+		return "", nil, err
+	}
+	var addr string
+	err = d.waitFor(ctx, "CreateClientGateway", k, req.Resource.ID, "given the address of "+s.PeerPublicIP+" in "+s.PeerRegion, func(ctx context.Context) (bool, error) {
+		addr, err = pd.ownedPublicIP(ctx, req.Deployment, s.PeerPublicIP)
+		return addr != "", err
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return addr, withMeta(req.Tags, map[string]string{tagPeerPublicIP: s.PeerRegion + "/" + s.PeerPublicIP}), nil
 }
 
 // deleteClientGateway deletes the gateway; OUTSCALE refuses while a VPN

@@ -105,6 +105,8 @@ type Driver struct {
 	zones    []string
 	quotas   netplan.Quotas
 	quotasOK bool
+	// peers are the drivers of the deployment's other regions (SetPeers).
+	peers map[string]driver.Driver
 
 	// creating serializes, per kind, the creates that take neither a
 	// client token nor tags, so that one's lost answer is never confused

@@ -44,6 +44,8 @@ func registry() map[blueprint.Kind]kindOps {
 			delete: noData((*Driver).deleteClientGateway)},
 		blueprint.KindVPNConnection: {list: (*Driver).listVpnConnections, create: (*Driver).createVpnConnection,
 			update: (*Driver).updateVpnConnection, delete: noData((*Driver).deleteVpnConnection), mutable: vpnConnectionMutable},
+		blueprint.KindVPNAppliance: {list: (*Driver).listAppliances, create: (*Driver).createAppliance,
+			update: (*Driver).updateAppliance, delete: noData((*Driver).deleteAppliance), mutable: applianceMutable},
 		// OUTSCALE peers two Nets of one region only (About Net Peerings,
 		// OUTSCALE user guide: peered Nets "must be located in the same
 		// Region"): Check refuses a link between regions, which on

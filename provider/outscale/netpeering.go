@@ -29,14 +29,18 @@ var peeringsGone = []string{"deleted", "rejected", "failed", "expired"}
 
 // Check refuses, before any call, a net_peering OUTSCALE cannot make: one
 // with a Net of another region, and an accepter's side (in one region the
-// requester's side makes the whole peering); and a net_endpoint that is
-// not a Net access point to OOS (see netaccesspoint.go).
+// requester's side makes the whole peering); a net_endpoint that is not a
+// Net access point to OOS (see netaccesspoint.go); and an end of a link
+// over a VPN whose other region the driver cannot read (peers.go).
 func (d *Driver) Check(_ string, r blueprint.Resource) error {
 	if d == nil {
 		return d.ready("Check", r.Kind)
 	}
 	if r.Kind == blueprint.KindNetEndpoint && r.NetEndpoint != nil {
 		return checkNetEndpoint(r.NetEndpoint)
+	}
+	if err := d.checkLinkEnds(r); err != nil {
+		return err
 	}
 	s := r.NetPeering
 	if r.Kind != blueprint.KindNetPeering || s == nil {
@@ -54,8 +58,8 @@ func (d *Driver) Check(_ string, r blueprint.Resource) error {
 
 // netPeeringRegions is why two regions' Nets are not peered on OUTSCALE.
 const netPeeringRegions = "OUTSCALE Net peering joins two Nets of one region (CreateNetPeering has AccepterNetId and AccepterOwnerId, no region); " +
-	"join the Nets of two regions with a VPN: Architecture.VPN on each side (vpn_gateway, customer_gateway, vpn_connection to the other side's public address), " +
-	"or keep the regions unlinked"
+	"join the Nets of two regions with a VPN: pattern.MultiRegion.LinkVPN(hub, spoke, pattern.VPNLinkOptions{Image, VMType}) instead of Link " +
+	"(a VPN connection in the hub, an IPsec appliance VM in the spoke), or keep the regions unlinked"
 
 func peeringObserved(p osc.NetPeering, tags map[string]string, region string) driver.Observed {
 	o := observed(blueprint.KindNetPeering, p.GetNetPeeringId(), tags)
@@ -214,4 +218,25 @@ func (d *Driver) deleteNetPeering(ctx context.Context, cur driver.Observed) erro
 		}
 	}
 	return err
+}
+
+// checkLinkEnds refuses a customer gateway of a peer's public IP and an
+// appliance whose other region the driver has no driver of.
+func (d *Driver) checkLinkEnds(r blueprint.Resource) error {
+	var region, field string
+	switch {
+	case r.CustomerGateway != nil && r.CustomerGateway.PeerPublicIP != "":
+		region, field = r.CustomerGateway.PeerRegion, "customer_gateway.peer_region"
+	case r.VPNAppliance != nil:
+		region, field = r.VPNAppliance.HubRegion, "vpn_appliance.hub_region"
+	default:
+		return nil
+	}
+	if region == d.region {
+		return fmt.Errorf("outscale: %s: %q: the two ends of a VPN link are in one region; link Nets of one region with a Net peering (Link)", field, region)
+	}
+	if !d.hasPeer(region) {
+		return fmt.Errorf("outscale: %s: %q: no driver of that region to read the link's other end; apply both regions with provider.Fleet", field, region)
+	}
+	return nil
 }

@@ -146,7 +146,7 @@ func TestLinkedRegionsRefused(t *testing.T) {
 		assert.Zero(t, writes(perOp), "written in %s: %v", r, perOp)
 	}
 	assert.ErrorContains(t, err, "net_peering.peer_region")
-	assert.ErrorContains(t, err, "Architecture.VPN on each side")
+	assert.ErrorContains(t, err, "pattern.MultiRegion.LinkVPN")
 }
 
 // isolated is an application tier with no route out of its Net.

@@ -57,6 +57,8 @@ func routeTableObserved(rt osc.RouteTable, tags map[string]string) driver.Observ
 		switch {
 		case r.GetNetPeeringId() != "":
 			s.Routes = append(s.Routes, blueprint.RouteSpec{Destination: dest, TargetKind: netplan.TargetNetPeering, Target: blueprint.Ref(r.GetNetPeeringId())})
+		case r.GetVmId() != "":
+			s.Routes = append(s.Routes, blueprint.RouteSpec{Destination: dest, TargetKind: netplan.TargetVPNAppliance, Target: blueprint.Ref(r.GetVmId())})
 		case r.GetNatServiceId() != "":
 			s.Routes = append(s.Routes, blueprint.RouteSpec{Destination: dest, TargetKind: netplan.TargetNATGateway, Target: blueprint.Ref(r.GetNatServiceId())})
 		case strings.HasPrefix(r.GetGatewayId(), "igw-"):
@@ -140,13 +142,13 @@ func (d *Driver) reconcileRouteTable(ctx context.Context, req driver.Request, cu
 		var err error
 		if ok {
 			in := osc.UpdateRouteRequest{RouteTableId: cur.ID, DestinationIpRange: r.Destination.String()}
-			setTarget(&in.GatewayId, &in.NatServiceId, &in.NetPeeringId, r)
+			setTarget(&in.GatewayId, &in.NatServiceId, &in.NetPeeringId, &in.VmId, r)
 			_, err = call(ctx, d, "UpdateRoute", k, cur.ID, func(ctx context.Context) (osc.UpdateRouteResponse, *http.Response, error) {
 				return d.api.RouteApi.UpdateRoute(ctx).UpdateRouteRequest(in).Execute()
 			})
 		} else {
 			in := osc.CreateRouteRequest{RouteTableId: cur.ID, DestinationIpRange: r.Destination.String()}
-			setTarget(&in.GatewayId, &in.NatServiceId, &in.NetPeeringId, r)
+			setTarget(&in.GatewayId, &in.NatServiceId, &in.NetPeeringId, &in.VmId, r)
 			_, err = call(ctx, d, "CreateRoute", k, cur.ID, func(ctx context.Context) (osc.CreateRouteResponse, *http.Response, error) {
 				return d.api.RouteApi.CreateRoute(ctx).CreateRouteRequest(in).Execute()
 			})
@@ -237,9 +239,11 @@ func (d *Driver) linkRouteTable(ctx context.Context, id, subnet string) error {
 	return err
 }
 
-func setTarget(gw, nat, pcx **string, r blueprint.RouteSpec) {
+func setTarget(gw, nat, pcx, vm **string, r blueprint.RouteSpec) {
 	t := string(r.Target)
 	switch r.TargetKind {
+	case netplan.TargetVPNAppliance: // the appliance's provider id is its VM's
+		*vm = &t
 	case netplan.TargetNATGateway:
 		*nat = &t
 	case netplan.TargetNetPeering:

@@ -16,7 +16,9 @@ import (
 // connection of type ipsec.1 between the virtual gateway and the client
 // gateway (CreateVpnConnection, StaticRoutesOnly unless BGP) and, for
 // static routing, its routes (Create / DeleteVpnConnectionRoute, in
-// place).
+// place). The connection of a link over a VPN (VPNConnectionSpec.Link)
+// gets a pre-shared key drawn by the driver (UpdateVpnConnection), which
+// the other region's appliance reads (see peers.go).
 
 func (d *Driver) listVpnConnections(ctx context.Context, q driver.Query, ids []string) ([]driver.Observed, error) {
 	f := osc.FiltersVpnConnection{Tags: ownerFilter(q), VpnConnectionIds: idFilter(ids)}
@@ -46,6 +48,7 @@ func vpnObserved(v osc.VpnConnection, tags map[string]string) driver.Observed {
 			s.StaticRoutes = append(s.StaticRoutes, p)
 		}
 	}
+	s.Link = tags[tagLink]
 	o.Resource.VPNConnection = s
 	o.Status = v.GetState()
 	o.Ready = o.Status == "available"
@@ -86,17 +89,42 @@ func (d *Driver) createVpnConnection(ctx context.Context, req driver.Request) (d
 		return driver.Observed{}, err
 	}
 	id := v.GetVpnConnectionId()
-	if err := d.tagNew(ctx, k, id, req.Tags, func(ctx context.Context) error {
+	tags := req.Tags
+	if s.Link != "" {
+		// The key goes before the tags: a tagged connection of a link
+		// has its key, which the appliance waits for.
+		if err := d.setPresharedKey(ctx, req.Resource.ID, v); err != nil {
+			return driver.Observed{}, err
+		}
+		tags = withMeta(req.Tags, map[string]string{tagLink: s.Link})
+	}
+	if err := d.tagNew(ctx, k, id, tags, func(ctx context.Context) error {
 		return d.deleteVpnConnection(ctx, driver.Observed{ID: id})
 	}); err != nil {
 		return driver.Observed{}, err
 	}
-	o := vpnObserved(v, req.Tags)
+	o := vpnObserved(v, tags)
 	if err := d.syncVpnRoutes(ctx, id, s.StaticRoutes, o.Resource.VPNConnection.StaticRoutes); err != nil {
 		return driver.Observed{}, err
 	}
 	o.Resource.VPNConnection.StaticRoutes = slices.Clone(s.StaticRoutes)
 	return o, nil
+}
+
+// setPresharedKey gives the connection of a link a pre-shared key drawn
+// with crypto/rand, unless it has one (an earlier attempt set it):
+// CreateVpnConnection takes no VpnOptions, UpdateVpnConnection does
+// (Phase2Options.PreSharedKey). The key is in no log, event or spec.
+func (d *Driver) setPresharedKey(ctx context.Context, logicalID string, v osc.VpnConnection) error {
+	if presharedKey(v) != "" {
+		return nil
+	}
+	in := osc.UpdateVpnConnectionRequest{VpnConnectionId: v.GetVpnConnectionId(), VpnOptions: &osc.VpnOptions{
+		Phase2Options: &osc.Phase2Options{PreSharedKey: osc.PtrString(newPresharedKey())}}}
+	_, err := call(ctx, d, "UpdateVpnConnection", string(blueprint.KindVPNConnection), logicalID, func(ctx context.Context) (osc.UpdateVpnConnectionResponse, *http.Response, error) {
+		return d.api.VpnConnectionApi.UpdateVpnConnection(ctx).UpdateVpnConnectionRequest(in).Execute()
+	})
+	return err
 }
 
 // updateVpnConnection changes the static routes in place.

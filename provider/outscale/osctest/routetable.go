@@ -311,6 +311,17 @@ func (s *Server) routeTarget(rt *routeTableRes, in *routeRequest, method string)
 		if vm == nil || vm.state == "terminated" {
 			return route{}, notFound(codeNotFoundVM, "Vm", in.VmId)
 		}
+		if vm.netID != rt.netID {
+			return route{}, invalidValue(codeInvalidParameterValue, "The VM '%s' is not in Net '%s'", vm.id, rt.netID)
+		}
+		// The API accepts a route to a VM whose source/destination check
+		// is on, and the VM then drops what it should forward (OUTSCALE
+		// user guide, NAT VMs: the check must be off); osctest refuses
+		// it, stricter than the API, so that a driver that routes before
+		// it turns the check off is caught.
+		if !vm.forwards {
+			return route{}, invalidValue(codeInvalidParameterValue, "The VM '%s' has its source/destination check on: it would drop the routed traffic; UpdateVm IsSourceDestChecked=false first", vm.id)
+		}
 		r.vmID = vm.id
 	case in.NetPeeringId != "":
 		if e := s.peeringTarget(in.NetPeeringId, rt.netID); e != nil {

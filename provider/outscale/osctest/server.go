@@ -75,6 +75,7 @@ type Server struct {
 	vgws         map[string]*vgwRes
 	cgws         map[string]*cgwRes
 	vpns         map[string]*vpnRes
+	tunnelSeq    int // the VPN connections made, for their tunnels' outside addresses
 	peerings     map[string]*netPeeringRes
 	accessPoints map[string]*netAccessPointRes
 	pips         map[string]*publicIPRes

@@ -27,6 +27,9 @@ type vmRes struct {
 	left        int
 	volumeID    string // the root BSU volume, deleted with the VM (DeleteOnVmDeletion)
 	unhealthy   bool   // fails its load balancers' health checks (FailHealthCheck)
+	// forwards is true once UpdateVm turned its source/destination check
+	// off (IsSourceDestChecked false): OUTSCALE starts every VM with it on.
+	forwards bool
 }
 
 type sgLight struct{ SecurityGroupId, SecurityGroupName string }
@@ -137,7 +140,7 @@ func (s *Server) renderVM(vm *vmRes) vmOut {
 		PrivateIp: vm.privateIP, SecurityGroups: []sgLight{}, Placement: placementOut{SubregionName: vm.subregion, Tenancy: "default"},
 		ClientToken: vm.clientToken, ReservationId: vm.reservation, LaunchNumber: vm.launch, UserData: vm.userData, KeypairName: vm.keypair,
 		DeletionProtection: vm.protected, Architecture: "x86_64", Hypervisor: "xen", RootDeviceName: "/dev/sda1", RootDeviceType: "ebs",
-		Performance: "medium", VmInitiatedShutdownBehavior: "stop", IsSourceDestChecked: true, CreationDate: fixedDate,
+		Performance: "medium", VmInitiatedShutdownBehavior: "stop", IsSourceDestChecked: !vm.forwards, CreationDate: fixedDate,
 		ProductCodes: []string{"0001"}, BlockDeviceMappings: []bdmOut{}, Nics: []struct{}{}, Tags: s.tagList(vm.id)}
 	if vm.volumeID != "" && vm.state != "terminated" {
 		o.BlockDeviceMappings = append(o.BlockDeviceMappings, bdmOut{DeviceName: "/dev/sda1",
@@ -379,15 +382,16 @@ func (s *Server) terminate(vm *vmRes) {
 }
 
 // updateVm changes the attributes of a VM that UpdateVm takes and the
-// server models: deletion protection and security groups (live, as on
-// OUTSCALE), the VM type and user data (only while the VM is stopped
+// server models: deletion protection, the source/destination check (Net
+// only) and security groups (live, as on OUTSCALE), the VM type and user data (only while the VM is stopped
 // (StopVms): refused otherwise, as OUTSCALE refuses them on a running VM).
 func (s *Server) updateVm(body []byte) (map[string]any, *apiError) {
 	var in struct {
-		VmId               string
-		DeletionProtection *bool
-		SecurityGroupIds   []string
-		VmType, UserData   string
+		VmId                string
+		DeletionProtection  *bool
+		IsSourceDestChecked *bool
+		SecurityGroupIds    []string
+		VmType, UserData    string
 	}
 	if e := decode(body, &in); e != nil {
 		return nil, e
@@ -422,6 +426,12 @@ func (s *Server) updateVm(body []byte) (map[string]any, *apiError) {
 	}
 	if in.DeletionProtection != nil {
 		vm.protected = *in.DeletionProtection
+	}
+	if in.IsSourceDestChecked != nil {
+		if vm.netID == "" {
+			return nil, invalidValue(codeInvalidParameterValue, "IsSourceDestChecked applies to a VM in a Net only; VM '%s' is not in one", in.VmId)
+		}
+		vm.forwards = !*in.IsSourceDestChecked
 	}
 	return map[string]any{"Vm": s.renderVM(vm)}, nil
 }

@@ -1,15 +1,21 @@
 package osctest
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 )
 
 // The VPN resources: virtual gateways (linked to one Net each), client
 // gateways (the peer's device) and VPN connections between them, with
 // their static routes. They are available at once (OUTSCALE reports
-// pending states for a while); a connection's tunnels are never up, so
-// VgwTelemetries stays empty.
+// pending states for a while); a connection's tunnels are never up, but
+// each has its outside address (VgwTelemetries[].OutsideIpAddress, two
+// tunnels, State DOWN), and its pre-shared key is the one
+// UpdateVpnConnection sets (VpnOptions.Phase2Options.PreSharedKey;
+// CreateVpnConnection takes no VpnOptions), read back by
+// ReadVpnConnections.
 
 type vgwRes struct {
 	id, netID string
@@ -24,6 +30,8 @@ type vpnRes struct {
 	id, vgwID, cgwID string
 	staticOnly       bool
 	routes           []string
+	outside          [2]string // the tunnels' outside addresses
+	psk              string
 }
 
 // reservedASNs are the ASNs CreateClientGateway refuses (OUTSCALE API
@@ -42,6 +50,7 @@ func init() {
 	handlers["CreateVpnConnection"] = (*Server).createVpnConnection
 	handlers["ReadVpnConnections"] = (*Server).readVpnConnections
 	handlers["DeleteVpnConnection"] = (*Server).deleteVpnConnection
+	handlers["UpdateVpnConnection"] = (*Server).updateVpnConnection
 	handlers["CreateVpnConnectionRoute"] = (*Server).createVpnConnectionRoute
 	handlers["DeleteVpnConnectionRoute"] = (*Server).deleteVpnConnectionRoute
 }
@@ -238,9 +247,48 @@ func (s *Server) renderVpn(v *vpnRes) map[string]any {
 	for _, r := range v.routes {
 		routes = append(routes, map[string]any{"DestinationIpRange": r, "RouteType": "static", "State": "available"})
 	}
-	return map[string]any{"VpnConnectionId": v.id, "VirtualGatewayId": v.vgwID, "ClientGatewayId": v.cgwID,
+	tunnels := []map[string]any{}
+	for _, ip := range v.outside {
+		tunnels = append(tunnels, map[string]any{"OutsideIpAddress": ip, "State": "DOWN", "StateDescription": "IPSEC IS DOWN",
+			"AcceptedRouteCount": 0, "LastStateChangeDate": fixedDate})
+	}
+	out := map[string]any{"VpnConnectionId": v.id, "VirtualGatewayId": v.vgwID, "ClientGatewayId": v.cgwID,
 		"ConnectionType": "ipsec.1", "StaticRoutesOnly": v.staticOnly, "State": "available", "Routes": routes,
-		"VgwTelemetries": []map[string]any{}, "Tags": s.tagList(v.id)}
+		"VgwTelemetries": tunnels, "Tags": s.tagList(v.id)}
+	if v.psk != "" {
+		out["VpnOptions"] = map[string]any{"Phase2Options": map[string]any{"PreSharedKey": v.psk}}
+	}
+	return out
+}
+
+// updateVpnConnection sets what UpdateVpnConnection takes that the server
+// models: the pre-shared key (any character but line breaks and double
+// quotes, OUTSCALE API reference, Phase2Options). Changing the gateways is
+// refused: osctest does not model it.
+func (s *Server) updateVpnConnection(body []byte) (map[string]any, *apiError) {
+	var in struct {
+		VpnConnectionId, ClientGatewayId, VirtualGatewayId string
+		VpnOptions                                         struct {
+			Phase2Options struct{ PreSharedKey *string }
+		}
+	}
+	if e := decode(body, &in); e != nil {
+		return nil, e
+	}
+	v := s.vpns[in.VpnConnectionId]
+	if v == nil {
+		return nil, notFound(codeNotFoundVpn, "VpnConnection", in.VpnConnectionId)
+	}
+	if (in.ClientGatewayId != "" && in.ClientGatewayId != v.cgwID) || (in.VirtualGatewayId != "" && in.VirtualGatewayId != v.vgwID) {
+		return nil, invalidValue(codeInvalidParameterValue, "changing the gateways of a VPN connection is not simulated by osctest")
+	}
+	if k := in.VpnOptions.Phase2Options.PreSharedKey; k != nil {
+		if *k == "" || strings.ContainsAny(*k, "\r\n\"") {
+			return nil, invalidValue(codeInvalidParameterValue, "invalid PreSharedKey: not empty, no line break, no double quote")
+		}
+		v.psk = *k
+	}
+	return map[string]any{"VpnConnection": s.renderVpn(v)}, nil
 }
 
 // createVpnConnection joins a virtual gateway and a client gateway; one
@@ -268,6 +316,9 @@ func (s *Server) createVpnConnection(body []byte) (map[string]any, *apiError) {
 		}
 	}
 	v := &vpnRes{id: s.newID("vpn"), vgwID: in.VirtualGatewayId, cgwID: in.ClientGatewayId, staticOnly: in.StaticRoutesOnly}
+	s.tunnelSeq++
+	n := 2 * s.tunnelSeq
+	v.outside = [2]string{fmt.Sprintf("203.0.113.%d", n%250+1), fmt.Sprintf("203.0.113.%d", (n+1)%250+1)}
 	s.vpns[v.id] = v
 	return map[string]any{"VpnConnection": s.renderVpn(v)}, nil
 }

@@ -1,0 +1,95 @@
+package fake
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider/driver"
+)
+
+// validateAppliance checks the spoke's end of a link over a VPN: its
+// subnet is public (its public IP needs the Net's internet gateway), its
+// group is of the subnet's Net, and its public IP is no one else's.
+func (d *Driver) validateAppliance(op string, e, old *entry) error {
+	s := e.res.VPNAppliance
+	sn, err := d.ref(op, e, "vpn_appliance.subnet", s.Subnet, blueprint.KindSubnet)
+	if err != nil {
+		return err
+	}
+	if !sn.res.Subnet.Public {
+		return d.errf(op, e.kind, e.res.ID, driver.Invalid, "vpn_appliance.subnet: subnet %s is not public: the appliance's public IP would not reach the hub", s.Subnet)
+	}
+	sg, err := d.ref(op, e, "vpn_appliance.security_group", s.SecurityGroup, blueprint.KindSecurityGroup)
+	if err != nil {
+		return err
+	}
+	if sg.res.SecurityGroup.Net != sn.res.Subnet.Net {
+		return d.errf(op, e.kind, e.res.ID, driver.Invalid, "vpn_appliance.security_group: group %s is not in the Net of subnet %s", s.SecurityGroup, s.Subnet)
+	}
+	if _, err := d.ref(op, e, "vpn_appliance.public_ip", s.PublicIP, blueprint.KindPublicIP); err != nil {
+		return err
+	}
+	if s.SourceDestCheck {
+		return d.errf(op, e.kind, e.res.ID, driver.Invalid, "vpn_appliance.source_dest_check: on, the appliance drops the packets it should forward; set it false")
+	}
+	for _, o := range d.res {
+		if o != old && o != e && usesPublicIP(o, s.PublicIP) {
+			return d.errf(op, e.kind, e.res.ID, driver.AlreadyExists, "vpn_appliance.public_ip: %s is already used by %s %s", s.PublicIP, o.kind, o.id)
+		}
+	}
+	return d.checkZone(op, e, "vpn_appliance.zone", s.Zone)
+}
+
+// usesPublicIP reports whether o holds the public IP ip.
+func usesPublicIP(o *entry, ip blueprint.Ref) bool {
+	switch {
+	case o.kind == blueprint.KindNATGateway:
+		return o.res.NATGateway.PublicIP == ip
+	case o.kind == blueprint.KindCluster:
+		return o.res.Cluster.PublicIP == ip
+	case o.kind == blueprint.KindVPNAppliance:
+		return o.res.VPNAppliance.PublicIP == ip
+	}
+	return false
+}
+
+// awaitLinkEnd waits, before the create of an end of a link over a VPN,
+// until what it reads in the other region exists there (found by the
+// deployment's tags): for the hub's customer gateway, the appliance's
+// public IP; for the appliance, the hub's VPN connection. Both clouds'
+// drivers wait the same way (bounded by Options.PeerTimeout).
+func (d *Driver) awaitLinkEnd(ctx context.Context, req driver.Request) error {
+	r := req.Resource
+	var region, logicalID string
+	var kind blueprint.Kind
+	switch {
+	case r.CustomerGateway != nil && r.CustomerGateway.PeerPublicIP != "":
+		region, logicalID, kind = r.CustomerGateway.PeerRegion, r.CustomerGateway.PeerPublicIP, blueprint.KindPublicIP
+	case r.VPNAppliance != nil:
+		region, logicalID, kind = r.VPNAppliance.HubRegion, r.VPNAppliance.HubConnection, blueprint.KindVPNConnection
+	default:
+		return nil
+	}
+	pd := d.account.region(region)
+	if pd == nil || pd == d {
+		return d.errf(OpCreate, r.Kind, r.ID, driver.Invalid, "%s: %q is not another region of the account (it has %q); make both regions with one fake.Account",
+			r.Kind, region, d.account.Regions())
+	}
+	return d.await(ctx, r.ID, func() bool { return pd.owns(req.Deployment, kind, logicalID) },
+		fmt.Sprintf("no %s %s of deployment %q in region %s: apply both regions together (provider.Fleet)", kind, logicalID, req.Deployment, region))
+}
+
+// owns reports whether the region holds deployment's resource of kind
+// with the logical id.
+func (d *Driver) owns(deployment string, kind blueprint.Kind, logicalID string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	f := tagFilter{driver.TagDeployment: escapeFilter(deployment), driver.TagLogicalID: escapeFilter(logicalID)}
+	for _, e := range d.describe(kind, f) {
+		if e.tags[driver.TagDeployment] == deployment && e.tags[driver.TagLogicalID] == logicalID {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,83 @@
+// Package ipsec renders the user data of the IPsec appliance VM that ends
+// a VPN between two Nets of a deployment (kind vpn_appliance): a shell
+// script that turns IP forwarding on and configures strongSwan (the
+// ipsec.conf and ipsec.secrets of its starter, strongSwan documentation
+// "ipsec.conf: conn Section") for one site-to-site tunnel to a cloud VPN
+// gateway, with a pre-shared key, NAT traversal forced (the appliance's
+// public IP is a 1:1 NAT of its private address), and dead peer detection.
+package ipsec
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// Config is one tunnel of the appliance.
+type Config struct {
+	// Name names the connection ("vpn_appliance/eu-west-2-us-east-2"):
+	// any text, reduced to letters, digits and '-'.
+	Name string
+	// PublicIP is the appliance's public address: its IKE identity, the
+	// address the cloud's client gateway knows.
+	PublicIP string
+	// HubIP is the outside address of the cloud gateway's tunnel.
+	HubIP string
+	// Key is the pre-shared key: no line break, no double quote.
+	Key string
+	// Local is the appliance's Net (leftsubnet), Remote the hub's
+	// (rightsubnet).
+	Local, Remote netip.Prefix
+}
+
+// UserData returns the appliance's user data: a POSIX shell script. It
+// holds the key: never log it, never store it outside the VM.
+func UserData(c Config) string {
+	name := connName(c.Name)
+	var b strings.Builder
+	fmt.Fprintf(&b, `#!/bin/sh
+# archkit VPN appliance %[1]s: IPsec (strongSwan) from %[2]s to %[3]s
+set -e
+sysctl -w net.ipv4.ip_forward=1
+echo net.ipv4.ip_forward=1 > /etc/sysctl.d/99-archkit-vpn.conf
+umask 077
+cat > /etc/ipsec.conf <<'ARCHKIT_EOF'
+config setup
+    uniqueids=yes
+
+conn %[1]s
+    type=tunnel
+    authby=secret
+    keyexchange=ikev2
+    ike=aes256-sha256-modp2048!
+    esp=aes256-sha256!
+    left=%%defaultroute
+    leftid=%[4]s
+    leftsubnet=%[2]s
+    right=%[5]s
+    rightid=%[5]s
+    rightsubnet=%[3]s
+    forceencaps=yes
+    dpddelay=10s
+    dpdtimeout=30s
+    dpdaction=restart
+    auto=start
+ARCHKIT_EOF
+cat > /etc/ipsec.secrets <<'ARCHKIT_EOF'
+%[4]s %[5]s : PSK "%[6]s"
+ARCHKIT_EOF
+systemctl enable --now strongswan-starter 2>/dev/null || systemctl enable --now strongswan 2>/dev/null || ipsec restart
+ipsec reload 2>/dev/null || true
+`, name, c.Local, c.Remote, c.PublicIP, c.HubIP, c.Key)
+	return b.String()
+}
+
+// connName reduces s to letters, digits and '-'.
+func connName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return '-'
+	}, s)
+}
