@@ -92,8 +92,11 @@ func (d *Driver) createVpnConnection(ctx context.Context, req driver.Request) (d
 	tags := req.Tags
 	if s.Link != "" {
 		// The key goes before the tags: a tagged connection of a link
-		// has its key, which the appliance waits for.
+		// has its key, which the appliance waits for. An untagged
+		// connection would block the next create: like a failed tagging
+		// (tagNew), a failure deletes it, best effort.
 		if err := d.setPresharedKey(ctx, req.Resource.ID, v); err != nil {
+			_ = d.deleteVpnConnection(context.WithoutCancel(ctx), driver.Observed{ID: id})
 			return driver.Observed{}, err
 		}
 		tags = withMeta(req.Tags, map[string]string{tagLink: s.Link})

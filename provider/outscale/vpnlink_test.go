@@ -1,0 +1,334 @@
+package outscale_test
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	osc "github.com/outscale/osc-sdk-go/v2"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern"
+	"github.com/archkit/archkit/pattern/blueprint"
+	"github.com/archkit/archkit/provider"
+	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/outscale"
+	"github.com/archkit/archkit/provider/outscale/osctest"
+	"github.com/archkit/archkit/tier"
+)
+
+const vpnHub, vpnSpoke, vpnLink = "eu-west-2", "us-east-2", "eu-west-2-us-east-2"
+
+// vpnLinkedRegions is a Net in two OUTSCALE regions joined by a VPN: the
+// hub's app tier calls the spoke's api tier on tcp/8080; each region has
+// a public web tier (the spoke's holds the appliance) and a store tier
+// with no flow over the link.
+func vpnLinkedRegions() *pattern.MultiRegion {
+	return pattern.Regions("vpnlink", "10.0.0.0/8", func(string) *pattern.Architecture {
+		app, api, store := tier.App("app"), tier.App("api"), tier.App("store")
+		app.Exposure, api.Exposure, store.Exposure = netplan.Isolated, netplan.Isolated, netplan.Isolated
+		a := pattern.New("vpnlink", "10.0.0.0/16").AddTier(tier.Web("web"), app, api, store).Connect("web", "app")
+		a.Profile = netplan.Outscale
+		return a
+	}).Primary(vpnHub).Recovery(vpnSpoke, pattern.PilotLight).
+		LinkVPN(vpnHub, vpnSpoke, pattern.VPNLinkOptions{Image: suiteImage, VMType: "tinav5.c2r4p2"}).
+		Flow("app@" + vpnHub + " -> api@" + vpnSpoke + " tcp/8080")
+}
+
+// vpnRegions is one test server and driver per region, and a Fleet over
+// them.
+type vpnRegions struct {
+	srvs map[string]*osctest.Server
+	ds   map[string]*outscale.Driver
+	fl   *provider.Fleet
+}
+
+func newVPNRegions(t *testing.T, driverOpts func(*outscale.Options), optFns ...func(*provider.Options)) *vpnRegions {
+	t.Helper()
+	v := &vpnRegions{srvs: map[string]*osctest.Server{}, ds: map[string]*outscale.Driver{}}
+	drivers := map[string]driver.Driver{}
+	for _, r := range []string{vpnHub, vpnSpoke} {
+		v.srvs[r] = osctest.New(t, func(o *osctest.Options) { o.Region = r; o.PendingReads = -1 })
+		v.ds[r] = newDriver(t, v.srvs[r], func(o *outscale.Options) { o.Region = r }, driverOpts)
+		drivers[r] = v.ds[r]
+	}
+	fl, err := provider.NewFleet(drivers, append([]func(*provider.Options){func(o *provider.Options) {
+		o.AllowFallback = true
+		o.RateLimit = -1
+		o.PollMin, o.PollMax = 1e6, 5e6
+		o.Retry.BaseDelay, o.Retry.MaxDelay = 1e6, 5e6
+		o.DependencyRetries = 20
+	}}, optFns...)...)
+	require.NoError(t, err)
+	v.fl = fl
+	return v
+}
+
+// writes returns the OUTSCALE writes of every region so far.
+func (v *vpnRegions) writes() map[string]int {
+	out := map[string]int{}
+	for r, srv := range v.srvs {
+		_, perOp := srv.Requests()
+		out[r] = writes(perOp)
+	}
+	return out
+}
+
+// TestVPNLinkedRegions: two OUTSCALE regions on two test servers, their
+// Nets linked by a flow over a VPN. Read back from both servers: the
+// route tables equal the derivation (hub: the spoke's api subnets to the
+// virtual gateway on exactly the app tier's tables; spoke: the hub's app
+// subnets to the appliance VM on the api tier's), every rule set equals
+// the derived one, the VPN connection's static routes are the api
+// subnets, the client gateway's address is the appliance's public IP, the
+// appliance forwards (source/destination check off) and its user data
+// names the hub's outside address, both ranges and the key, which is in
+// no Blueprint, plan, event or log; a re-apply writes nothing; the
+// destroy leaves nothing in either region.
+func TestVPNLinkedRegions(t *testing.T) {
+	t.Parallel()
+	trail := &lockedBuffer{} // every event, plan and log record, to look for the key
+	logger := slog.New(slog.NewTextHandler(trail, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	v := newVPNRegions(t, func(o *outscale.Options) { o.Logger = logger }, func(o *provider.Options) {
+		o.OnEvent = func(ev provider.Event) { fmt.Fprintf(trail, "%+v\n", ev) }
+		o.Logger = logger
+	})
+	m := vpnLinkedRegions()
+	bps, err := m.Build()
+	require.NoError(t, err)
+	plan, err := v.fl.Plan(t.Context(), m)
+	require.NoError(t, err)
+	fmt.Fprint(trail, plan.String())
+
+	_, err = v.fl.Apply(t.Context(), m)
+	require.NoError(t, err)
+	applied := v.writes()
+
+	got := map[string]map[string]blueprint.Resource{}
+	for r, d := range v.ds {
+		got[r] = readBackLogical(t, d, "vpnlink")
+		assert.Empty(t, v.srvs[r].Violations(), r)
+	}
+	for r, bp := range bps {
+		for _, rt := range bp.OfKind(blueprint.KindRouteTable) {
+			assert.ElementsMatch(t, rt.RouteTable.Routes, got[r][rt.ID].RouteTable.Routes, "%s of %s: the derived routes", rt.ID, r)
+		}
+		for _, rs := range bp.OfKind(blueprint.KindSecurityGroupRules) {
+			have := got[r][rs.ID].SecurityGroupRules
+			require.NotNil(t, have, "%s of %s", rs.ID, r)
+			assert.Equal(t, ruleKeys(rs.SecurityGroupRules.Inbound), ruleKeys(have.Inbound), "%s of %s inbound", rs.ID, r)
+			assert.Equal(t, ruleKeys(rs.SecurityGroupRules.Outbound), ruleKeys(have.Outbound), "%s of %s outbound", rs.ID, r)
+		}
+	}
+	hubRoutes, spokeRoutes := routesTo(got[vpnHub], netplan.TargetVPNGateway), routesTo(got[vpnSpoke], netplan.TargetVPNAppliance)
+	assert.Equal(t, []string{"route_table/app/a", "route_table/app/b"}, slices.Sorted(mapsKeys(hubRoutes)))
+	assert.Equal(t, []string{"route_table/api/a", "route_table/api/b"}, slices.Sorted(mapsKeys(spokeRoutes)))
+
+	conn := got[vpnHub]["vpn_connection/vpn-"+vpnLink].VPNConnection
+	require.NotNil(t, conn)
+	assert.Equal(t, *bps[vpnHub].OfKind(blueprint.KindVPNConnection)[0].VPNConnection, *conn)
+	assert.Len(t, conn.StaticRoutes, 2, "the api tier's two subnets")
+
+	hubAPI, hubCtx := apiClient(t, v.srvs[vpnHub])
+	spokeAPI, spokeCtx := apiClient(t, v.srvs[vpnSpoke])
+	ips, _, err := spokeAPI.PublicIpApi.ReadPublicIps(spokeCtx).ReadPublicIpsRequest(osc.ReadPublicIpsRequest{}).Execute()
+	require.NoError(t, err)
+	require.Len(t, ips.GetPublicIps(), 1, "the appliance's")
+	applianceIP := ips.GetPublicIps()[0]
+	cgws, _, err := hubAPI.ClientGatewayApi.ReadClientGateways(hubCtx).ReadClientGatewaysRequest(osc.ReadClientGatewaysRequest{}).Execute()
+	require.NoError(t, err)
+	require.Len(t, cgws.GetClientGateways(), 1)
+	assert.Equal(t, applianceIP.GetPublicIp(), cgws.GetClientGateways()[0].GetPublicIp(), "the client gateway is the appliance")
+
+	vpns, _, err := hubAPI.VpnConnectionApi.ReadVpnConnections(hubCtx).ReadVpnConnectionsRequest(osc.ReadVpnConnectionsRequest{}).Execute()
+	require.NoError(t, err)
+	require.Len(t, vpns.GetVpnConnections(), 1)
+	vpn := vpns.GetVpnConnections()[0]
+	opts := vpn.GetVpnOptions()
+	p2 := opts.GetPhase2Options()
+	key := p2.GetPreSharedKey()
+	require.Len(t, key, 49, "a key drawn by the driver")
+	outside := vpn.GetVgwTelemetries()[0].GetOutsideIpAddress()
+
+	vms, _, err := spokeAPI.VmApi.ReadVms(spokeCtx).ReadVmsRequest(osc.ReadVmsRequest{}).Execute()
+	require.NoError(t, err)
+	require.Len(t, vms.GetVms(), 1, "the appliance, and no other VM")
+	vm := vms.GetVms()[0]
+	assert.False(t, vm.GetIsSourceDestChecked(), "the appliance forwards")
+	assert.Equal(t, applianceIP.GetVmId(), vm.GetVmId(), "its public IP is linked to it")
+	assert.Equal(t, suiteImage, vm.GetImageId())
+	ud, err := base64.StdEncoding.DecodeString(vm.GetUserData())
+	require.NoError(t, err)
+	netOf := func(r string) string { return bps[r].OfKind(blueprint.KindNet)[0].Net.CIDR.String() }
+	for _, want := range []string{"right=" + outside, "leftsubnet=" + netOf(vpnSpoke), "rightsubnet=" + netOf(vpnHub),
+		`PSK "` + key + `"`, "leftid=" + applianceIP.GetPublicIp(), "net.ipv4.ip_forward=1", "forceencaps=yes"} {
+		assert.Contains(t, string(ud), want)
+	}
+	appl := got[vpnSpoke]["vpn_appliance/"+vpnLink].VPNAppliance
+	require.NotNil(t, appl)
+	want := *bps[vpnSpoke].OfKind(blueprint.KindVPNAppliance)[0].VPNAppliance
+	want.Zone = vpnSpoke + want.Zone // the subregion of logical zone "a"
+	assert.Equal(t, want, *appl)
+	enc, err := json.Marshal(bps)
+	require.NoError(t, err)
+	assert.NotContains(t, string(enc), key, "the key is in no Blueprint")
+	require.Contains(t, trail.String(), "UpdateVpnConnection", "the trail logs the calls")
+	assert.NotContains(t, trail.String(), key, "nor in a plan, an event or a log record")
+
+	res, err := v.fl.Apply(t.Context(), m)
+	require.NoError(t, err)
+	assert.Equal(t, applied, v.writes(), "re-apply sends no OUTSCALE write")
+	assert.Zero(t, res.Total().WriteCalls, "%s", res)
+
+	_, err = v.fl.Destroy(t.Context(), "vpnlink")
+	require.NoError(t, err)
+	for r, d := range v.ds {
+		assert.Empty(t, leftovers(t, d), "left in %s", r)
+		assert.Empty(t, vpnLeftovers(t, v.srvs[r]), "left in %s", r)
+		assert.Empty(t, v.srvs[r].Violations(), r)
+	}
+}
+
+// lockedBuffer is a strings.Builder safe for concurrent writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestVPNLinkFaults: each create of the link's resources fails once (HTTP
+// 500) in its region; the next apply converges to the state of a clean
+// apply in both regions, nothing duplicated (one virtual gateway, client
+// gateway, VPN connection and appliance VM), the one after writes
+// nothing, the destroy leaves nothing in either region.
+func TestVPNLinkFaults(t *testing.T) {
+	t.Parallel()
+	short := func(o *outscale.Options) { o.WaitTimeout = 3 * time.Second }
+	m := vpnLinkedRegions()
+	clean := newVPNRegions(t, short)
+	_, err := clean.fl.Apply(t.Context(), m)
+	require.NoError(t, err)
+	want := map[string]map[string]string{}
+	for r, d := range clean.ds {
+		want[r] = state(t, d, "vpnlink")
+	}
+	faults := []struct{ region, op string }{
+		{vpnHub, "CreateVirtualGateway"}, {vpnHub, "LinkVirtualGateway"}, {vpnHub, "CreateClientGateway"},
+		{vpnHub, "CreateVpnConnection"}, {vpnHub, "UpdateVpnConnection"}, {vpnHub, "CreateVpnConnectionRoute"},
+		{vpnHub, "CreateRoute"}, {vpnSpoke, "CreatePublicIp"}, {vpnSpoke, "CreateVms"}, {vpnSpoke, "UpdateVm"},
+		{vpnSpoke, "LinkPublicIp"}, {vpnSpoke, "CreateRoute"},
+	}
+	for _, f := range faults {
+		t.Run(f.region+"/"+f.op, func(t *testing.T) {
+			t.Parallel()
+			v := newVPNRegions(t, short)
+			var once sync.Once
+			v.srvs[f.region].OnRequest(func(op string, _ []byte) *osctest.Fault {
+				var fault *osctest.Fault
+				if op == f.op {
+					once.Do(func() { fault = &osctest.Fault{Status: 500} })
+				}
+				return fault
+			})
+			_, err := v.fl.Apply(t.Context(), m)
+			v.srvs[f.region].OnRequest(nil)
+			require.Error(t, err)
+			_, err = v.fl.Apply(t.Context(), m)
+			require.NoError(t, err)
+			for r, d := range v.ds {
+				assert.Equal(t, want[r], state(t, d, "vpnlink"), r)
+				kinds := map[string]int{}
+				for _, l := range vpnLeftovers(t, v.srvs[r]) {
+					kinds[strings.Fields(l)[0]]++
+				}
+				assert.LessOrEqual(t, slices.Max(append(slices.Collect(maps.Values(kinds)), 0)), 1, "nothing duplicated in %s: %v", r, kinds)
+			}
+			res, err := v.fl.Apply(t.Context(), m)
+			require.NoError(t, err)
+			assert.Zero(t, res.Total().WriteCalls, "%s", res)
+			_, err = v.fl.Destroy(t.Context(), "vpnlink")
+			require.NoError(t, err)
+			for r, d := range v.ds {
+				assert.Empty(t, leftovers(t, d), r)
+				assert.Empty(t, vpnLeftovers(t, v.srvs[r]), r)
+			}
+		})
+	}
+}
+
+// routesTo maps each route table of got to its routes of target kind k.
+func routesTo(got map[string]blueprint.Resource, k netplan.TargetKind) map[string][]blueprint.RouteSpec {
+	out := map[string][]blueprint.RouteSpec{}
+	for id, r := range got {
+		if r.RouteTable == nil {
+			continue
+		}
+		for _, rt := range r.RouteTable.Routes {
+			if rt.TargetKind == k {
+				out[id] = append(out[id], rt)
+			}
+		}
+	}
+	return out
+}
+
+func mapsKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// vpnLeftovers lists the virtual gateways, client gateways, VPN
+// connections and live VMs of the server.
+func vpnLeftovers(t *testing.T, srv *osctest.Server) []string {
+	t.Helper()
+	api, ctx := apiClient(t, srv)
+	var out []string
+	vgws, _, err := api.VirtualGatewayApi.ReadVirtualGateways(ctx).ReadVirtualGatewaysRequest(osc.ReadVirtualGatewaysRequest{}).Execute()
+	require.NoError(t, err)
+	for _, g := range vgws.GetVirtualGateways() {
+		out = append(out, "vgw "+g.GetVirtualGatewayId())
+	}
+	cgws, _, err := api.ClientGatewayApi.ReadClientGateways(ctx).ReadClientGatewaysRequest(osc.ReadClientGatewaysRequest{}).Execute()
+	require.NoError(t, err)
+	for _, g := range cgws.GetClientGateways() {
+		out = append(out, "cgw "+g.GetClientGatewayId())
+	}
+	vpns, _, err := api.VpnConnectionApi.ReadVpnConnections(ctx).ReadVpnConnectionsRequest(osc.ReadVpnConnectionsRequest{}).Execute()
+	require.NoError(t, err)
+	for _, c := range vpns.GetVpnConnections() {
+		out = append(out, "vpn "+c.GetVpnConnectionId())
+	}
+	vms, _, err := api.VmApi.ReadVms(ctx).ReadVmsRequest(osc.ReadVmsRequest{}).Execute()
+	require.NoError(t, err)
+	for _, vm := range vms.GetVms() {
+		if vm.GetState() != "terminated" {
+			out = append(out, "vm "+vm.GetVmId())
+		}
+	}
+	return out
+}
