@@ -9,7 +9,7 @@ import (
 )
 
 // validateAppliance checks the spoke's end of a link over a VPN: its
-// subnet is public (its public IP needs the Net's internet gateway), its
+// Net has an internet gateway (its public IP needs one), its
 // group is of the subnet's Net, and its public IP is no one else's.
 func (d *Driver) validateAppliance(op string, e, old *entry) error {
 	s := e.res.VPNAppliance
@@ -17,8 +17,11 @@ func (d *Driver) validateAppliance(op string, e, old *entry) error {
 	if err != nil {
 		return err
 	}
-	if !sn.res.Subnet.Public {
-		return d.errf(op, e.kind, e.res.ID, driver.Invalid, "vpn_appliance.subnet: subnet %s is not public: the appliance's public IP would not reach the hub", s.Subnet)
+	if len(d.keyed(blueprint.KindInternetGateway, netKey(sn.res.Subnet.Net), nil)) == 0 {
+		// OUTSCALE's LinkPublicIp refuses a VM of a Net without an
+		// internet service; AWS's AssociateAddress, an instance of a VPC
+		// without an internet gateway.
+		return d.errf(op, e.kind, e.res.ID, driver.Dependency, "vpn_appliance.subnet: the Net of subnet %s has no internet gateway: the appliance's public IP cannot be linked", s.Subnet)
 	}
 	sg, err := d.ref(op, e, "vpn_appliance.security_group", s.SecurityGroup, blueprint.KindSecurityGroup)
 	if err != nil {
