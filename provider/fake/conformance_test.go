@@ -34,6 +34,13 @@ func fastEngine(allowFallback bool) func(driver.Driver) *provider.Engine {
 	}
 }
 
+// fastOptions are fastEngine's options, for a Fleet.
+func fastOptions(o *provider.Options) {
+	o.RateLimit = -1
+	o.PollMin, o.PollMax = time.Millisecond, 2*time.Millisecond
+	o.Retry.BaseDelay, o.Retry.MaxDelay = time.Millisecond, 2*time.Millisecond
+}
+
 // TestDayTwo: issue 12's changes on the fake as AWS, then as OUTSCALE.
 func TestDayTwo(t *testing.T) {
 	providertest.DayTwo(t, func(t *testing.T) providertest.Harness {
@@ -63,5 +70,15 @@ func TestConformancePeeringOutscale(t *testing.T) {
 	providertest.RunPeering(t, func(t *testing.T) providertest.PeeringHarness {
 		d := fake.NewAccount().Region("eu-west-2", fake.Outscale)
 		return providertest.PeeringHarness{Requester: d, Accepter: d, RequesterRegion: "eu-west-2", AccepterRegion: "eu-west-2"}
+	})
+}
+
+// TestConformanceVPNLink: a link over a VPN between two OUTSCALE-like
+// regions of one fake account.
+func TestConformanceVPNLink(t *testing.T) {
+	providertest.RunVPNLink(t, func(t *testing.T) providertest.VPNLinkHarness {
+		acct := fake.NewAccount()
+		return providertest.VPNLinkHarness{Hub: acct.Region("eu-west-2", fake.Outscale), Spoke: acct.Region("us-east-2", fake.Outscale),
+			HubRegion: "eu-west-2", SpokeRegion: "us-east-2", Image: "ami-12345678", VMType: "tinav5.c2r4p2", Options: fastOptions}
 	})
 }

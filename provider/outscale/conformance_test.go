@@ -112,3 +112,19 @@ func TestConformancePeering(t *testing.T) {
 		return providertest.PeeringHarness{Requester: d, Accepter: d, RequesterRegion: d.Region(), AccepterRegion: d.Region()}
 	})
 }
+
+// TestConformanceVPNLink: a link over a VPN between two regions, each on
+// its own test server.
+func TestConformanceVPNLink(t *testing.T) {
+	t.Parallel()
+	providertest.RunVPNLink(t, func(t *testing.T) providertest.VPNLinkHarness {
+		v := newVPNRegions(t, nil)
+		return providertest.VPNLinkHarness{Hub: v.ds[vpnHub], Spoke: v.ds[vpnSpoke], HubRegion: vpnHub, SpokeRegion: vpnSpoke,
+			Image: suiteImage, VMType: "tinav5.c2r4p2", Options: func(o *provider.Options) {
+				o.RateLimit = -1
+				o.PollMin, o.PollMax = 1e6, 5e6
+				o.Retry.BaseDelay, o.Retry.MaxDelay = 1e6, 5e6
+				o.DependencyRetries = 20
+			}}
+	})
+}
