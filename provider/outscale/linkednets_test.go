@@ -14,6 +14,7 @@ import (
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/outscale/osctest"
+	"github.com/archkit/archkit/provider/providertest"
 	"github.com/archkit/archkit/tier"
 )
 
@@ -140,27 +141,5 @@ func TestLinkedNetsOneRegion(t *testing.T) {
 // fail the test.
 func readBackLogical(t *testing.T, d driver.Driver, dep string) map[string]blueprint.Resource {
 	t.Helper()
-	logical := map[string]string{}
-	var all []driver.Observed
-	for _, k := range blueprint.Kinds {
-		obs, err := d.List(t.Context(), driver.Query{Deployment: dep, Kind: k})
-		require.NoError(t, err)
-		for _, o := range obs {
-			logical[o.ID] = o.LogicalID
-		}
-		all = append(all, obs...)
-	}
-	out := map[string]blueprint.Resource{}
-	for _, o := range all {
-		r := o.Resource.Clone()
-		for _, ref := range r.Refs() {
-			if l, ok := logical[string(*ref)]; ok {
-				*ref = blueprint.Ref(l)
-			}
-		}
-		_, dup := out[o.LogicalID]
-		require.False(t, dup, "two resources carry %s", o.LogicalID)
-		out[o.LogicalID] = r
-	}
-	return out
+	return providertest.ReadBack(t.Context(), t, d, dep)
 }

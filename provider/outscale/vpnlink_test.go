@@ -130,8 +130,8 @@ func TestVPNLinkedRegions(t *testing.T) {
 		}
 	}
 	hubRoutes, spokeRoutes := routesTo(got[vpnHub], netplan.TargetVPNGateway), routesTo(got[vpnSpoke], netplan.TargetVPNAppliance)
-	assert.Equal(t, []string{"route_table/app/a", "route_table/app/b"}, slices.Sorted(mapsKeys(hubRoutes)))
-	assert.Equal(t, []string{"route_table/api/a", "route_table/api/b"}, slices.Sorted(mapsKeys(spokeRoutes)))
+	assert.Equal(t, []string{"route_table/app/a", "route_table/app/b"}, slices.Sorted(maps.Keys(hubRoutes)))
+	assert.Equal(t, []string{"route_table/api/a", "route_table/api/b"}, slices.Sorted(maps.Keys(spokeRoutes)))
 
 	conn := got[vpnHub]["vpn_connection/vpn-"+vpnLink].VPNConnection
 	require.NotNil(t, conn)
@@ -290,16 +290,6 @@ func routesTo(got map[string]blueprint.Resource, k netplan.TargetKind) map[strin
 		}
 	}
 	return out
-}
-
-func mapsKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // vpnLeftovers lists the virtual gateways, client gateways, VPN

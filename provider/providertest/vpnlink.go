@@ -3,6 +3,7 @@ package providertest
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -90,7 +91,7 @@ func testVPNLinkLifecycle(ctx context.Context, t *testing.T, h VPNLinkHarness) {
 	compared := 0
 	for _, r := range m.Regions() {
 		d := map[string]driver.Driver{h.HubRegion: h.Hub, h.SpokeRegion: h.Spoke}[r]
-		got := logicalState(ctx, t, d, dep)
+		got := ReadBack(ctx, t, d, dep)
 		for _, want := range bps[r].Resources {
 			if !slices.Contains(vpnLinkKinds, want.Kind) {
 				continue
@@ -121,8 +122,8 @@ func testVPNLinkLifecycle(ctx context.Context, t *testing.T, h VPNLinkHarness) {
 		t.Fatalf("Destroy: %v", err)
 	}
 	for r, d := range map[string]driver.Driver{h.HubRegion: h.Hub, h.SpokeRegion: h.Spoke} {
-		if left := logicalState(ctx, t, d, dep); len(left) > 0 {
-			t.Errorf("left in %s: %v", r, slices.Sorted(mapKeys(left)))
+		if left := ReadBack(ctx, t, d, dep); len(left) > 0 {
+			t.Errorf("left in %s: %v", r, slices.Sorted(maps.Keys(left)))
 		}
 	}
 }
@@ -162,9 +163,11 @@ func sameLinkEnd(want, have blueprint.Resource) string {
 	return ""
 }
 
-// logicalState lists every resource of deployment dep in d, its
-// references turned into logical ids, by logical id.
-func logicalState(ctx context.Context, t *testing.T, d driver.Driver, dep string) map[string]blueprint.Resource {
+// ReadBack lists every resource of deployment dep in d (the kinds it
+// supports), its references turned into logical ids, by logical id, so
+// that it compares with a Blueprint; two resources of one logical id fail
+// the test.
+func ReadBack(ctx context.Context, t testing.TB, d driver.Driver, dep string) map[string]blueprint.Resource {
 	t.Helper()
 	logical := map[string]string{}
 	var all []driver.Observed
@@ -195,16 +198,6 @@ func logicalState(ctx context.Context, t *testing.T, d driver.Driver, dep string
 		out[o.LogicalID] = r
 	}
 	return out
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 func testVPNLinkPeeringRefused(ctx context.Context, t *testing.T, h VPNLinkHarness) {
