@@ -26,6 +26,9 @@ func (c *checker) vpns() {
 	addr := map[string]string{}
 	for _, r := range c.ofKind(blueprint.KindCustomerGateway) {
 		ip := r.CustomerGateway.PublicIP.String()
+		if s := r.CustomerGateway; s.PeerPublicIP != "" {
+			ip = s.PeerRegion + "/" + s.PeerPublicIP // a device of the deployment in another region
+		}
 		if other, dup := addr[ip]; dup {
 			c.add(r.ID, driver.Invalid, "customer_gateway.public_ip", fmt.Sprintf("%s is already customer gateway %s", ip, other), "declare one VPN per device")
 		}
