@@ -34,6 +34,8 @@
 //	instance role      IAM role + policy + instance profile none: EIM has no roles for VMs
 //	flow log           VPC flow log (+ log group, role)     none
 //	net endpoint       VPC endpoint (gateway, interface)    Net access point (OOS, route tables)
+//	VPN appliance      none: VPC peering links regions      a VM running strongSwan (public IP,
+//	                                                        source/dest check off): a link's spoke
 //	backup vault       AWS Backup vault                     none: no snapshot scheduler
 //	backup plan        AWS Backup plan + tag selection      none: CreateSnapshot only when called
 package blueprint

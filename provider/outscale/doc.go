@@ -26,18 +26,24 @@
 //	internet_gateway     CreateInternetService + LinkInternetService
 //	public_ip            CreatePublicIp
 //	nat_gateway          CreateNatService (ClientToken) in the public subnet, after its route to the internet service
-//	route_table          CreateRouteTable + CreateRoute (GatewayId, NatServiceId or NetPeeringId) + LinkRouteTable (one per subnet)
+//	route_table          CreateRouteTable + CreateRoute (GatewayId, NatServiceId, NetPeeringId or VmId) + LinkRouteTable (one per subnet)
 //	security_group       CreateSecurityGroup (names never start with "sg-")
 //	security_group_rules CreateSecurityGroupRule / DeleteSecurityGroupRule: the complete rule set,
 //	                     Rules with SecurityGroupsMembers (by id), ServiceIds or IpRanges; the allow-all
 //	                     outbound rule of a new group is removed unless listed
 //	load_balancer        CreateLoadBalancer (listeners, subnet, groups, tags) + UpdateLoadBalancer (health check)
 //	vpn_gateway          CreateVirtualGateway (ipsec.1) + LinkVirtualGateway; Delete unlinks first
-//	customer_gateway     CreateClientGateway (ipsec.1, PublicIp, BgpAsn): the peer's device
+//	customer_gateway     CreateClientGateway (ipsec.1, PublicIp, BgpAsn): the peer's device; for a link over
+//	                     a VPN, the address of the spoke appliance's public IP, read in its region (peers.go)
 //	vpn_connection       CreateVpnConnection (StaticRoutesOnly unless BGP) + CreateVpnConnectionRoute
-//	                     per static route, changed in place (Create / DeleteVpnConnectionRoute)
+//	                     per static route, changed in place (Create / DeleteVpnConnectionRoute); for a link
+//	                     over a VPN, UpdateVpnConnection sets a pre-shared key drawn with crypto/rand
+//	vpn_appliance        CreateVms (ClientToken, strongSwan user data with the hub tunnel's outside address
+//	                     and key, read in the hub's region) + CreateTags + UpdateVm IsSourceDestChecked=false
+//	                     + LinkPublicIp; routes to it name its VmId
 //	net_peering          CreateNetPeering between two Nets of the region + AcceptNetPeering (the account owns
-//	                     both) + CreateTags; a peer Net in another region is refused by Check (a VPN joins them)
+//	                     both) + CreateTags; a peer Net in another region is refused by Check
+//	                     (pattern.MultiRegion.LinkVPN joins them)
 //	net_endpoint         CreateNetAccessPoint to com.outscale.<region>.oos (the s3 gateway endpoint: OOS,
 //	                     OUTSCALE's object storage) with its RouteTableIds + CreateTags; the tables change
 //	                     in place (UpdateNetAccessPoint); a rule to the s3 prefix list names the service
