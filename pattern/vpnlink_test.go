@@ -134,3 +134,28 @@ func routedTo(bp *blueprint.Blueprint, kind netplan.TargetKind, target blueprint
 	}
 	return out
 }
+
+// TestLinkVPNFromSpoke: a flow from the spoke to the hub enters the
+// appliance from the spoke tier's subnets (its inbound rules), and the
+// hub's tier admits the spoke's subnets.
+func TestLinkVPNFromSpoke(t *testing.T) {
+	t.Parallel()
+	bps, err := vpnLinked(pattern.VPNLinkOptions{Image: "ami-12345678", VMType: "tinav5.c2r4p2"}).
+		Flow("api@us-east-2 -> app@eu-west-2 tcp/8080").Build()
+	require.NoError(t, err)
+	spoke := bps["us-east-2"]
+	apiSubnets := tierSubnetsOf(t, spoke, "api")
+	rules, ok := spoke.Resource("security_group_rules/vpn-eu-west-2-us-east-2")
+	require.True(t, ok)
+	var in []netip.Prefix
+	for _, r := range rules.SecurityGroupRules.Inbound {
+		if r.Protocol == netplan.ProtocolTCP {
+			assert.Equal(t, uint16(8080), r.FromPort)
+			in = append(in, r.CIDR)
+		}
+	}
+	assert.Equal(t, apiSubnets, in, "the appliance admits the api subnets' calls to the hub")
+	vpn, ok := bps["eu-west-2"].Resource("vpn_connection/vpn-eu-west-2-us-east-2")
+	require.True(t, ok)
+	assert.Equal(t, apiSubnets, vpn.VPNConnection.StaticRoutes, "both flows reach the api subnets: one route each")
+}
