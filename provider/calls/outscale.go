@@ -144,7 +144,7 @@ var outscaleTable = Table{
 			Delete:       "1 DeleteVms + polls",
 			Why:          "CreateVms takes no tags and no source/destination check; the public IP is linked to a VM that exists",
 			CreateWrites: n(4), CreateReads: n(5), DeleteWrites: n(1),
-			List: 1, ListEach: 1, ListText: "1 ReadVms; per appliance 1 ReadPublicIps (its public IP's id)",
+			List: 1, ListEach: 1, ListText: "1 ReadVms; per appliance 1 ReadPublicIps (its public IP's id) + 1 ReadVpnConnections in the hub's region (has the hub replaced its connection?)",
 		},
 		{
 			Kind: blueprint.KindNetPeering,

@@ -25,13 +25,19 @@ func (d *Driver) listClientGateways(ctx context.Context, q driver.Query, ids []s
 	if err != nil {
 		return nil, err
 	}
-	obs := ownedObserved(q, cgws, cgwObserved)
-	for i := range obs {
-		if err := d.peerMoved(ctx, &obs[i]); err != nil {
+	var out []driver.Observed
+	for _, g := range cgws {
+		tags := tagMap(g.GetTags())
+		if !owned(q, tags) {
+			continue
+		}
+		o := cgwObserved(g, tags)
+		if err := d.peerMoved(ctx, &o, g.GetPublicIp()); err != nil {
 			return nil, err
 		}
+		out = append(out, o)
 	}
-	return obs, nil
+	return out, nil
 }
 
 // peerMoved reports, on o, a client gateway made for a peer's public IP,
@@ -39,22 +45,19 @@ func (d *Driver) listClientGateways(ctx context.Context, q driver.Query, ids []s
 // was replaced): the spec then differs from the Blueprint's, whose
 // PublicIP is zero, and the gateway is replaced. Without a driver of the
 // peer's region, or with the peer's IP gone, o stays as read.
-func (d *Driver) peerMoved(ctx context.Context, o *driver.Observed) error {
+func (d *Driver) peerMoved(ctx context.Context, o *driver.Observed, have string) error {
 	s := o.Resource.CustomerGateway
 	if s.PeerPublicIP == "" || !d.hasPeer(s.PeerRegion) {
 		return nil
 	}
 	pd, _ := d.peer("", "", "", s.PeerRegion)
 	addr, err := pd.ownedPublicIP(ctx, o.Tags[driver.TagDeployment], s.PeerPublicIP)
-	if err != nil || addr == "" || addr == o.Parts[partAddress][0] {
+	if err != nil || addr == "" || addr == have {
 		return err
 	}
-	s.PublicIP, _ = netip.ParseAddr(o.Parts[partAddress][0])
+	s.PublicIP, _ = netip.ParseAddr(have)
 	return nil
 }
-
-// partAddress holds, in a client gateway's Observed, its address.
-const partAddress = "address"
 
 func (d *Driver) readClientGateways(ctx context.Context, f osc.FiltersClientGateway, id string) ([]osc.ClientGateway, error) {
 	return pages(func(token *string) ([]osc.ClientGateway, string, error) {
@@ -70,7 +73,6 @@ func cgwObserved(g osc.ClientGateway, tags map[string]string) driver.Observed {
 	o := observed(blueprint.KindCustomerGateway, g.GetClientGatewayId(), tags)
 	ip, _ := netip.ParseAddr(g.GetPublicIp())
 	o.Resource.CustomerGateway = &blueprint.CustomerGatewaySpec{PublicIP: ip, ASN: uint32(g.GetBgpAsn())}
-	o.Parts = map[string][]string{partAddress: {g.GetPublicIp()}}
 	if region, peerIP, ok := strings.Cut(tags[tagPeerPublicIP], "/"); ok {
 		// Made for a peer's public IP: the spec names it, as the
 		// Blueprint does (see peerMoved).

@@ -33,6 +33,9 @@ const (
 	tagAppliance = metaPrefix + "appliance"
 	// tagRanges is on an appliance VM: "<local CIDR> <remote CIDR>".
 	tagRanges = metaPrefix + "ranges"
+	// tagHubVPN is on an appliance VM: the provider id of the hub's VPN
+	// connection whose tunnel and key its user data holds.
+	tagHubVPN = metaPrefix + "hub_vpn"
 )
 
 // SetPeers gives the driver the drivers of the deployment's other
@@ -82,32 +85,37 @@ func (d *Driver) ownedPublicIP(ctx context.Context, deployment, logicalID string
 	return "", nil
 }
 
-// tunnel returns the outside address of the first tunnel of deployment's
-// VPN connection logicalID and its pre-shared key; "" and "" until the
-// connection exists, is tagged and has its key.
-func (d *Driver) tunnel(ctx context.Context, deployment, logicalID string) (outside, key string, err error) {
+// hubTunnel is what an appliance needs of the hub's VPN connection.
+type hubTunnel struct {
+	id, outside, key string
+}
+
+// tunnel returns deployment's VPN connection logicalID: its id, the
+// outside address of its first tunnel and its pre-shared key; the zero
+// hubTunnel until the connection exists, is tagged and has its key.
+func (d *Driver) tunnel(ctx context.Context, deployment, logicalID string) (hubTunnel, error) {
 	q := driver.Query{Deployment: deployment}
 	vpns, err := d.readVpnConnections(ctx, osc.FiltersVpnConnection{Tags: ownerFilter(q)}, logicalID)
 	if err != nil {
-		return "", "", err
+		return hubTunnel{}, err
 	}
 	for _, v := range vpns {
 		if tags := tagMap(v.GetTags()); !owned(q, tags) || tags[driver.TagLogicalID] != logicalID {
 			continue
 		}
+		h := hubTunnel{id: v.GetVpnConnectionId(), key: presharedKey(v)}
 		for _, t := range v.GetVgwTelemetries() {
 			if t.GetOutsideIpAddress() != "" {
-				outside = t.GetOutsideIpAddress()
+				h.outside = t.GetOutsideIpAddress()
 				break
 			}
 		}
-		key = presharedKey(v)
-		if outside == "" || key == "" {
-			return "", "", nil
+		if h.outside == "" || h.key == "" {
+			return hubTunnel{}, nil
 		}
-		return outside, key, nil
+		return h, nil
 	}
-	return "", "", nil
+	return hubTunnel{}, nil
 }
 
 // presharedKey returns the connection's pre-shared key, "" when it has

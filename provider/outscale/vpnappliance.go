@@ -51,6 +51,9 @@ func (d *Driver) listAppliances(ctx context.Context, q driver.Query, ids []strin
 			continue
 		}
 		o, err := d.applianceObserved(ctx, vm, tags)
+		if err == nil {
+			err = d.hubReplaced(ctx, &o, tags[tagHubVPN])
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -86,6 +89,26 @@ func (d *Driver) applianceObserved(ctx context.Context, vm osc.Vm, tags map[stri
 	return o, nil
 }
 
+// hubReplaced reports, on o, an appliance configured for a hub
+// connection (configured, its id) that the hub has replaced since (its
+// connection of that logical id has another id): its HubConnection reads
+// "", so the appliance differs from the Blueprint and is replaced by one
+// configured for the new tunnel and key. Without a driver of the hub's
+// region, or with no connection there (a destroy, or the next run makes
+// it), o stays as read.
+func (d *Driver) hubReplaced(ctx context.Context, o *driver.Observed, configured string) error {
+	s := o.Resource.VPNAppliance
+	if configured == "" || !d.hasPeer(s.HubRegion) {
+		return nil
+	}
+	pd, _ := d.peer("", "", "", s.HubRegion)
+	h, err := pd.tunnel(ctx, o.Tags[driver.TagDeployment], s.HubConnection)
+	if err == nil && h.id != "" && h.id != configured {
+		s.HubConnection = ""
+	}
+	return err
+}
+
 // createAppliance makes the appliance (see the file's comment). A VM an
 // earlier attempt made for the same deployment and logical id (its client
 // token's prefix), tagged or not, is completed instead of a second one.
@@ -93,16 +116,21 @@ func (d *Driver) createAppliance(ctx context.Context, req driver.Request) (drive
 	s := req.Resource.VPNAppliance
 	k, id := string(blueprint.KindVPNAppliance), req.Resource.ID
 	prefix := fmt.Sprintf("vpn-%08x-", driver.Hash(req.Deployment+"\x00"+id))
-	vmID, err := d.earlierAppliance(ctx, s, prefix)
+	hub, err := d.awaitTunnel(ctx, req)
+	if err != nil {
+		return driver.Observed{}, err
+	}
+	vmID, err := d.earlierAppliance(ctx, req, prefix)
 	if err != nil {
 		return driver.Observed{}, err
 	}
 	if vmID == "" {
-		if vmID, err = d.launchAppliance(ctx, req, prefix); err != nil {
+		if vmID, err = d.launchAppliance(ctx, req, prefix, hub); err != nil {
 			return driver.Observed{}, err
 		}
 	}
-	tags := withMeta(req.Tags, map[string]string{tagAppliance: s.HubRegion + "/" + s.HubConnection, tagRanges: s.LocalCIDR.String() + " " + s.RemoteCIDR.String()})
+	tags := withMeta(req.Tags, map[string]string{tagAppliance: s.HubRegion + "/" + s.HubConnection,
+		tagRanges: s.LocalCIDR.String() + " " + s.RemoteCIDR.String(), tagHubVPN: hub.id})
 	if err := d.createTags(ctx, "Create", blueprint.KindVPNAppliance, vmID, tags); err != nil {
 		return driver.Observed{}, err
 	}
@@ -116,43 +144,54 @@ func (d *Driver) createAppliance(ctx context.Context, req driver.Request) (drive
 	return obs[0], nil
 }
 
-// earlierAppliance returns the live VM of the subnet whose client token
-// starts with prefix, "" when none.
-func (d *Driver) earlierAppliance(ctx context.Context, s *blueprint.VPNApplianceSpec, prefix string) (string, error) {
-	vms, err := d.readVms(ctx, osc.FiltersVm{SubnetIds: &[]string{string(s.Subnet)}}, string(s.Subnet))
+// earlierAppliance returns the live VM of the subnet that an earlier
+// attempt made for req: its client token starts with prefix, and it is
+// untagged (its run stopped before the tags) or tagged with req's token
+// (a lost answer of this run). A tagged VM of another life is the one a
+// replace replaces: never taken.
+func (d *Driver) earlierAppliance(ctx context.Context, req driver.Request, prefix string) (string, error) {
+	subnet := string(req.Resource.VPNAppliance.Subnet)
+	vms, err := d.readVms(ctx, osc.FiltersVm{SubnetIds: &[]string{subnet}}, subnet)
 	if err != nil {
 		return "", err
 	}
 	for _, vm := range vms {
-		if strings.HasPrefix(vm.GetClientToken(), prefix) && isAlive(vm.GetState()) {
+		tags := tagMap(vm.GetTags())
+		if strings.HasPrefix(vm.GetClientToken(), prefix) && isAlive(vm.GetState()) &&
+			(tags[driver.TagDeployment] == "" || tags[driver.TagToken] == req.Tags[driver.TagToken]) {
 			return vm.GetVmId(), nil
 		}
 	}
 	return "", nil
 }
 
-// launchAppliance waits for the hub's tunnel, renders the user data and
-// sends CreateVms.
-func (d *Driver) launchAppliance(ctx context.Context, req driver.Request, prefix string) (string, error) {
+// awaitTunnel waits until the hub's connection has its tunnel and key,
+// and returns them.
+func (d *Driver) awaitTunnel(ctx context.Context, req driver.Request) (hubTunnel, error) {
 	s := req.Resource.VPNAppliance
 	k, id := string(blueprint.KindVPNAppliance), req.Resource.ID
-	hub, err := d.peer("CreateVms", k, id, s.HubRegion)
+	pd, err := d.peer("CreateVms", k, id, s.HubRegion)
 	if err != nil {
-		return "", err
+		return hubTunnel{}, err
 	}
-	var outside, key string
+	var h hubTunnel
 	err = d.waitFor(ctx, "CreateVms", k, id, "given the tunnel of "+s.HubConnection+" in "+s.HubRegion, func(ctx context.Context) (bool, error) {
-		outside, key, err = hub.tunnel(ctx, req.Deployment, s.HubConnection)
-		return outside != "", err
+		h, err = pd.tunnel(ctx, req.Deployment, s.HubConnection)
+		return h.id != "", err
 	})
-	if err != nil {
-		return "", err
-	}
+	return h, err
+}
+
+// launchAppliance renders the user data for the hub's tunnel and sends
+// CreateVms.
+func (d *Driver) launchAppliance(ctx context.Context, req driver.Request, prefix string, hub hubTunnel) (string, error) {
+	s := req.Resource.VPNAppliance
+	k, id := string(blueprint.KindVPNAppliance), req.Resource.ID
 	addr, err := d.publicIPAddress(ctx, string(s.PublicIP))
 	if err != nil {
 		return "", err
 	}
-	ud := ipsec.UserData(ipsec.Config{Name: id, PublicIP: addr, HubIP: outside, Key: key, Local: s.LocalCIDR, Remote: s.RemoteCIDR})
+	ud := ipsec.UserData(ipsec.Config{Name: id, PublicIP: addr, HubIP: hub.outside, Key: hub.key, Local: s.LocalCIDR, Remote: s.RemoteCIDR})
 	token := prefix + fmt.Sprintf("%08x", driver.Hash(prefix+"\x00"+req.Token))
 	in := osc.CreateVmsRequest{ImageId: s.Image, VmType: osc.PtrString(s.VMType), SubnetId: osc.PtrString(string(s.Subnet)),
 		SecurityGroupIds: &[]string{string(s.SecurityGroup)}, ClientToken: &token, MinVmsCount: osc.PtrInt32(1), MaxVmsCount: osc.PtrInt32(1),
@@ -201,7 +240,9 @@ func (d *Driver) fixAppliance(ctx context.Context, id, vmID string, s *blueprint
 	if err != nil || on == vmID {
 		return err
 	}
-	in := osc.LinkPublicIpRequest{PublicIpId: &ipID, VmId: &vmID}
+	// AllowRelink: the IP is the appliance's, on the VM a replace
+	// replaces, if on any.
+	in := osc.LinkPublicIpRequest{PublicIpId: &ipID, VmId: &vmID, AllowRelink: osc.PtrBool(true)}
 	_, err = call(ctx, d, "LinkPublicIp", k, id, func(ctx context.Context) (osc.LinkPublicIpResponse, *http.Response, error) {
 		return d.api.PublicIpApi.LinkPublicIp(ctx).LinkPublicIpRequest(in).Execute()
 	})

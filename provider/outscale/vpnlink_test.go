@@ -1,6 +1,7 @@
 package outscale_test
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -321,4 +322,68 @@ func vpnLeftovers(t *testing.T, srv *osctest.Server) []string {
 		}
 	}
 	return out
+}
+
+// TestVPNLinkFollowsTheHub: the hub's VPN connection deleted out of band
+// comes back with another tunnel address and key; the next run finds the
+// appliance configured for the old one and replaces it (a VM's user data
+// changes only while it is stopped): the new appliance holds the new
+// address and key, keeps the public IP, and the spoke's routes follow it;
+// then a run writes nothing.
+func TestVPNLinkFollowsTheHub(t *testing.T) {
+	t.Parallel()
+	v := newVPNRegions(t, nil)
+	m := vpnLinkedRegions()
+	_, err := v.fl.Apply(t.Context(), m)
+	require.NoError(t, err)
+	hubAPI, hubCtx := apiClient(t, v.srvs[vpnHub])
+	spokeAPI, spokeCtx := apiClient(t, v.srvs[vpnSpoke])
+	first := applianceVM(t, spokeAPI, spokeCtx)
+	old := hubVPN(t, hubAPI, hubCtx)
+	_, _, err = hubAPI.VpnConnectionApi.DeleteVpnConnection(hubCtx).DeleteVpnConnectionRequest(osc.DeleteVpnConnectionRequest{VpnConnectionId: old.GetVpnConnectionId()}).Execute()
+	require.NoError(t, err)
+
+	for range 2 { // the hub's connection, then the appliance that follows it
+		_, err = v.fl.Apply(t.Context(), m)
+		require.NoError(t, err)
+	}
+	now := hubVPN(t, hubAPI, hubCtx)
+	require.NotEqual(t, old.GetVpnConnectionId(), now.GetVpnConnectionId())
+	opts := now.GetVpnOptions()
+	p2 := opts.GetPhase2Options()
+	second := applianceVM(t, spokeAPI, spokeCtx)
+	assert.NotEqual(t, first.GetVmId(), second.GetVmId(), "the appliance is replaced")
+	ud, err := base64.StdEncoding.DecodeString(second.GetUserData())
+	require.NoError(t, err)
+	assert.Contains(t, string(ud), "right="+now.GetVgwTelemetries()[0].GetOutsideIpAddress())
+	assert.Contains(t, string(ud), `PSK "`+p2.GetPreSharedKey()+`"`)
+	assert.Equal(t, first.GetPublicIp(), second.GetPublicIp(), "the public IP, hence the client gateway, stays")
+	assert.False(t, second.GetIsSourceDestChecked())
+	got := readBackLogical(t, v.ds[vpnSpoke], "vpnlink")
+	for _, id := range []string{"route_table/api/a", "route_table/api/b"} {
+		for _, r := range got[id].RouteTable.Routes {
+			assert.Equal(t, blueprint.Ref("vpn_appliance/"+vpnLink), r.Target, id)
+		}
+	}
+	res, err := v.fl.Apply(t.Context(), m)
+	require.NoError(t, err)
+	assert.Zero(t, res.Total().WriteCalls, "%s", res)
+}
+
+// applianceVM returns the server's one live VM.
+func applianceVM(t *testing.T, api *osc.APIClient, ctx context.Context) osc.Vm {
+	t.Helper()
+	vms, _, err := api.VmApi.ReadVms(ctx).ReadVmsRequest(osc.ReadVmsRequest{Filters: &osc.FiltersVm{VmStateNames: &[]string{"pending", "running"}}}).Execute()
+	require.NoError(t, err)
+	require.Len(t, vms.GetVms(), 1)
+	return vms.GetVms()[0]
+}
+
+// hubVPN returns the server's one VPN connection.
+func hubVPN(t *testing.T, api *osc.APIClient, ctx context.Context) osc.VpnConnection {
+	t.Helper()
+	vpns, _, err := api.VpnConnectionApi.ReadVpnConnections(ctx).ReadVpnConnectionsRequest(osc.ReadVpnConnectionsRequest{}).Execute()
+	require.NoError(t, err)
+	require.Len(t, vpns.GetVpnConnections(), 1)
+	return vpns.GetVpnConnections()[0]
 }
