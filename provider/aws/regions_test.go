@@ -323,3 +323,23 @@ func checkImageCopy(t *testing.T, td *testDriver, deployment string, cluster dri
 	assert.NotEqual(t, motoImage, cp.ID)
 	assert.Equal(t, cp.ID, cluster.Resource.Cluster.Image, "the recovery cluster's launch template starts its nodes from the copy")
 }
+
+// TestFleetRefusesVPNLink: on AWS two regions' VPCs are linked by VPC
+// peering (Link); a link over a VPN (LinkVPN, for clouds without
+// inter-region peering) is refused by the preflight in both regions,
+// naming Link, before any write.
+func TestFleetRefusesVPNLink(t *testing.T) {
+	t.Parallel()
+	tds := regionDrivers(t, primaryRegion, recoveryRegion)
+	m := twoRegionWebApp("vpnlink").LinkVPN(primaryRegion, recoveryRegion, pattern.VPNLinkOptions{Image: motoImage, VMType: "t3.micro"}).
+		Flow("app@" + primaryRegion + " -> db@" + recoveryRegion + " tcp/3306")
+	_, err := motoFleet(t, tds).Apply(t.Context(), m)
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "customer_gateway.peer_public_ip")
+	assert.ErrorContains(t, err, "pattern.MultiRegion.Link")
+	assert.ErrorContains(t, err, "vpn_appliance")
+	for r, td := range tds {
+		writes, _, ops := td.calls.snapshot()
+		assert.Zero(t, writes, "written in %s: %v", r, ops)
+	}
+}
