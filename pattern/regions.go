@@ -175,7 +175,8 @@ func (m *MultiRegion) AddRegion(r Region) *MultiRegion {
 // that flows between their tiers ([MultiRegion.Flow]) are routed: each
 // side's route tables send the other side's tier subnets to the
 // connection. On OUTSCALE, whose Net peering joins Nets of one region
-// only, the drivers refuse it: two regions need a VPN there.
+// only, the drivers refuse it: link two regions with
+// [MultiRegion.LinkVPN] there.
 //
 // AWS security groups cannot name the groups of a peer Net in another
 // region (VPC peering documentation: "You cannot reference the security
