@@ -132,7 +132,7 @@ func init() {
 		(*pattern.Check)(nil), (*pattern.CloudNativeOptions)(nil), (*pattern.DMZOptions)(nil), (*pattern.ElasticOptions)(nil), (*pattern.Link)(nil),
 		(*pattern.ThreeTierOptions)(nil), (*pattern.TierAvailability)(nil), (*pattern.WebAppOptions)(nil), (*pattern.VPN)(nil), (*pattern.Bastion)(nil),
 		(*pattern.FlowLogs)(nil),
-		(*pattern.MultiRegion)(nil), (*pattern.Region)(nil), (*pattern.Posture)(nil), (*pattern.Recovery)(nil), (*pattern.Peering)(nil),
+		(*pattern.MultiRegion)(nil), (*pattern.Region)(nil), (*pattern.Posture)(nil), (*pattern.Recovery)(nil), (*pattern.Peering)(nil), (*pattern.VPNLinkOptions)(nil),
 
 		(*blueprint.ACLEntrySpec)(nil), (*blueprint.Acknowledgement)(nil), (*blueprint.Check)(nil), (*blueprint.Blueprint)(nil), (*blueprint.DeploymentError)(nil),
 		(*blueprint.ClusterSpec)(nil), (*blueprint.DatabaseSpec)(nil),
@@ -142,7 +142,7 @@ func init() {
 		(*blueprint.RouteTableSpec)(nil), (*blueprint.RuleKey)(nil), (*blueprint.RuleSpec)(nil), (*blueprint.ScalingSpec)(nil),
 		(*blueprint.SecurityGroupRulesSpec)(nil), (*blueprint.SecurityGroupSpec)(nil), (*blueprint.SubnetSpec)(nil),
 		(*blueprint.DatabaseReplicaSpec)(nil), (*blueprint.CacheSpec)(nil), (*blueprint.BrokerSpec)(nil), (*blueprint.Existing)(nil),
-		(*blueprint.VPNGatewaySpec)(nil), (*blueprint.CustomerGatewaySpec)(nil), (*blueprint.VPNConnectionSpec)(nil), (*blueprint.NetPeeringSpec)(nil), (*blueprint.KeyPairSpec)(nil),
+		(*blueprint.VPNGatewaySpec)(nil), (*blueprint.CustomerGatewaySpec)(nil), (*blueprint.VPNConnectionSpec)(nil), (*blueprint.VPNApplianceSpec)(nil), (*blueprint.NetPeeringSpec)(nil), (*blueprint.KeyPairSpec)(nil),
 		(*blueprint.InstanceRoleSpec)(nil), (*blueprint.PolicyStatement)(nil), (*blueprint.ARNScope)(nil), (*blueprint.FlowLogSpec)(nil),
 		(*blueprint.ImageCopySpec)(nil), (*blueprint.DatabaseSource)(nil),
 		(*blueprint.BackupVaultSpec)(nil), (*blueprint.BackupPlanSpec)(nil), (*blueprint.BackupCopy)(nil), (*pattern.SnapshotSchedule)(nil),
@@ -178,7 +178,7 @@ func init() {
 }
 
 // interfaces are exported interface types: nothing to call.
-var interfaces = []string{"driver.Checker", "driver.Driver", "driver.Locker", "driver.Replacer", "provider.Source", "provider.MultiSource", "fake.TestingT", "aws.AutoScalingAPI", "aws.EC2API", "aws.ELBAPI", "aws.RDSAPI", "aws.IAMAPI", "aws.LogsAPI", "aws.ElastiCacheAPI", "aws.MQAPI", "aws.SecretsAPI", "aws.BackupAPI"}
+var interfaces = []string{"driver.Checker", "driver.Driver", "driver.Locker", "driver.Replacer", "provider.Source", "provider.MultiSource", "provider.PeerSetter", "fake.TestingT", "aws.AutoScalingAPI", "aws.EC2API", "aws.ELBAPI", "aws.RDSAPI", "aws.IAMAPI", "aws.LogsAPI", "aws.ElastiCacheAPI", "aws.MQAPI", "aws.SecretsAPI", "aws.BackupAPI"}
 
 func dirOf(pkgPath string) string {
 	return pkgPath[strings.LastIndex(pkgPath, "/")+1:]
