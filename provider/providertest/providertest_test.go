@@ -32,8 +32,8 @@ func TestResources(t *testing.T) {
 		kinds[r.Kind] = true
 	}
 	for _, k := range blueprint.Kinds {
-		if k == blueprint.KindNetPeering {
-			continue // a link between two regions: RunPeering's
+		if k == blueprint.KindNetPeering || k == blueprint.KindVPNAppliance {
+			continue // a link between two regions: RunPeering's, RunVPNLink's
 		}
 		// A cache has a test of its own (testCache): moto can neither
 		// modify nor delete one, which the shared resources' Update and
