@@ -79,7 +79,7 @@ func (d *Driver) awaitLinkEnd(ctx context.Context, req driver.Request) error {
 		return d.errf(OpCreate, r.Kind, r.ID, driver.Invalid, "%s: %q is not another region of the account (it has %q); make both regions with one fake.Account",
 			r.Kind, region, d.account.Regions())
 	}
-	return d.await(ctx, r.ID, func() bool { return pd.owns(req.Deployment, kind, logicalID) },
+	return d.await(ctx, r.Kind, r.ID, region, func() bool { return pd.owns(req.Deployment, kind, logicalID) },
 		fmt.Sprintf("no %s %s of deployment %q in region %s: apply both regions together (provider.Fleet)", kind, logicalID, req.Deployment, region))
 }
 

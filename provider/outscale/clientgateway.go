@@ -131,7 +131,7 @@ func (d *Driver) gatewayAddress(ctx context.Context, req driver.Request) (string
 		return "", nil, err
 	}
 	var addr string
-	err = d.waitFor(ctx, "CreateClientGateway", k, req.Resource.ID, "given the address of "+s.PeerPublicIP+" in "+s.PeerRegion, func(ctx context.Context) (bool, error) {
+	err = d.awaitPeer(ctx, s.PeerRegion, "CreateClientGateway", k, req.Resource.ID, "given the address of "+s.PeerPublicIP+" in "+s.PeerRegion, func(ctx context.Context) (bool, error) {
 		addr, err = pd.ownedPublicIP(ctx, req.Deployment, s.PeerPublicIP)
 		return addr != "", err
 	})

@@ -17,8 +17,9 @@ import (
 // the appliance the outside address and the pre-shared key of the hub's
 // VPN connection. Each region's driver reads them in the other region
 // through that region's driver, given by provider.Fleet ([Driver.SetPeers]),
-// by the deployment's tags, waiting (bounded by Options.WaitTimeout) until
-// they exist. The order never deadlocks: spoke public IP -> hub client
+// by the deployment's tags, waiting until they exist (bounded by
+// Options.WaitTimeout, and by the other region's run in a Fleet:
+// driver.RegionEnded). The order never deadlocks: spoke public IP -> hub client
 // gateway -> hub VPN connection (and its key) -> spoke appliance -> spoke
 // routes.
 

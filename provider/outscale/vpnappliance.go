@@ -175,7 +175,7 @@ func (d *Driver) awaitTunnel(ctx context.Context, req driver.Request) (hubTunnel
 		return hubTunnel{}, err
 	}
 	var h hubTunnel
-	err = d.waitFor(ctx, "CreateVms", k, id, "given the tunnel of "+s.HubConnection+" in "+s.HubRegion, func(ctx context.Context) (bool, error) {
+	err = d.awaitPeer(ctx, s.HubRegion, "CreateVms", k, id, "given the tunnel of "+s.HubConnection+" in "+s.HubRegion, func(ctx context.Context) (bool, error) {
 		h, err = pd.tunnel(ctx, req.Deployment, s.HubConnection)
 		return h.id != "", err
 	})
