@@ -69,7 +69,8 @@ type Options struct {
 	IDStyle IDStyle
 	// Unsupported maps the kinds the fake refuses (Code Unsupported) to the
 	// reason, as [driver.Capabilities.Unsupported]. nil: every kind is
-	// supported. [Outscale] sets network_acl and database.
+	// supported but, as AWS, vpn_appliance (AWS peers the VPCs of two
+	// regions). [Outscale] sets network_acl and database.
 	Unsupported map[blueprint.Kind]string
 	// UnsupportedFields maps, per kind, the top-level spec fields (JSON
 	// names) the fake refuses (Code Unsupported) when they are set, to
@@ -285,7 +286,15 @@ func (d *Driver) init(o Options) {
 		o.ClientTokens = awsClientTokens
 	}
 	if o.Cloud != CloudOutscale {
-		// As AWS, whatever else the caller marks unsupported.
+		// As AWS, whatever else the caller marks unsupported: a link
+		// between regions is a VPC peering, never a VPN appliance.
+		o.Unsupported = maps.Clone(o.Unsupported)
+		if o.Unsupported == nil {
+			o.Unsupported = map[blueprint.Kind]string{}
+		}
+		if _, set := o.Unsupported[blueprint.KindVPNAppliance]; !set {
+			o.Unsupported[blueprint.KindVPNAppliance] = awsNoAppliance
+		}
 		o.UnsupportedFields = cloneFields(o.UnsupportedFields)
 		if o.UnsupportedFields == nil {
 			o.UnsupportedFields = map[blueprint.Kind]map[string]string{}
@@ -313,6 +322,9 @@ func (d *Driver) init(o Options) {
 	d.locks = map[string]*lockEntry{}
 	d.latency = o.Latency
 }
+
+// awsNoAppliance is why the fake as AWS makes no VPN appliance.
+const awsNoAppliance = "AWS links the VPCs of two regions by VPC peering (pattern.MultiRegion.Link): no VPN appliance"
 
 func capabilities(o Options) driver.Capabilities {
 	cloud, unsupported, fields := o.Cloud, o.Unsupported, o.UnsupportedFields
