@@ -233,20 +233,24 @@ func TestVPNLinkFaults(t *testing.T) {
 	for r, d := range clean.ds {
 		want[r] = state(t, d, "vpnlink")
 	}
-	faults := []struct{ region, op string }{
-		{vpnHub, "CreateVirtualGateway"}, {vpnHub, "LinkVirtualGateway"}, {vpnHub, "CreateClientGateway"},
-		{vpnHub, "CreateVpnConnection"}, {vpnHub, "UpdateVpnConnection"}, {vpnHub, "CreateVpnConnectionRoute"},
-		{vpnHub, "CreateRoute"}, {vpnSpoke, "CreatePublicIp"}, {vpnSpoke, "CreateVms"}, {vpnSpoke, "UpdateVm"},
-		{vpnSpoke, "LinkPublicIp"}, {vpnSpoke, "CreateRoute"},
+	// Each fault is the first request of op in region whose body holds
+	// match: the tagging of the link's new resources is singled out by
+	// their logical ids.
+	faults := []struct{ region, op, match string }{
+		{vpnHub, "CreateVirtualGateway", ""}, {vpnHub, "LinkVirtualGateway", ""}, {vpnHub, "CreateClientGateway", ""},
+		{vpnHub, "CreateTags", "customer_gateway/"}, {vpnHub, "CreateVpnConnection", ""}, {vpnHub, "UpdateVpnConnection", ""},
+		{vpnHub, "CreateTags", "vpn_connection/"}, {vpnHub, "CreateVpnConnectionRoute", ""}, {vpnHub, "CreateRoute", ""},
+		{vpnSpoke, "CreatePublicIp", ""}, {vpnSpoke, "CreateVms", ""}, {vpnSpoke, "CreateTags", "vpn_appliance/"},
+		{vpnSpoke, "UpdateVm", ""}, {vpnSpoke, "LinkPublicIp", ""}, {vpnSpoke, "CreateRoute", ""},
 	}
 	for _, f := range faults {
-		t.Run(f.region+"/"+f.op, func(t *testing.T) {
+		t.Run(f.region+"/"+f.op+"/"+f.match, func(t *testing.T) {
 			t.Parallel()
 			v := newVPNRegions(t, short)
 			var once sync.Once
-			v.srvs[f.region].OnRequest(func(op string, _ []byte) *osctest.Fault {
+			v.srvs[f.region].OnRequest(func(op string, body []byte) *osctest.Fault {
 				var fault *osctest.Fault
-				if op == f.op {
+				if op == f.op && strings.Contains(string(body), f.match) {
 					once.Do(func() { fault = &osctest.Fault{Status: 500} })
 				}
 				return fault
