@@ -296,7 +296,8 @@ func (d *Driver) sgEgress(group string, dest netip.Prefix, proto netplan.Protoco
 
 // route finds how subnet s reaches dest: directly through the internet
 // gateway (nil via; s must give its instances public IPs) or through a
-// VPN gateway (nil via; a VPN connection on it must carry dest), or
+// VPN gateway (nil via; a VPN connection on it must carry dest) or a VPN
+// appliance (nil via; its tunnel must carry dest, its check be off), or
 // through a NAT gateway, whose subnet it returns (and which must itself
 // route dest to the internet gateway). A destination inside the Net takes
 // the local route (nil via).
@@ -315,6 +316,8 @@ func (d *Driver) route(s *entry, dest netip.Prefix) (via *entry, why string) {
 		return nil, ""
 	case r.TargetKind == netplan.TargetVPNGateway:
 		return nil, d.vpnCarries(s.id, r.Target, dest)
+	case r.TargetKind == netplan.TargetVPNAppliance:
+		return nil, d.applianceCarries(s.id, r.Target, dest)
 	}
 	nat, ok := d.res[string(r.Target)]
 	if !ok || nat.kind != blueprint.KindNATGateway {

@@ -3,6 +3,7 @@ package fake
 import (
 	"context"
 	"fmt"
+	"net/netip"
 
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
@@ -95,4 +96,23 @@ func (d *Driver) owns(deployment string, kind blueprint.Kind, logicalID string) 
 		}
 	}
 	return false
+}
+
+// applianceCarries returns why the appliance a, the target of subnet's
+// route to dest, does not carry dest, or "": it forwards (its
+// source/destination check is off) and its tunnel's remote range holds
+// dest.
+func (d *Driver) applianceCarries(subnet string, a blueprint.Ref, dest netip.Prefix) string {
+	e, ok := d.res[string(a)]
+	if !ok || e.kind != blueprint.KindVPNAppliance {
+		return fmt.Sprintf("subnet %s routes %s to %s, which is not a VPN appliance", subnet, dest, a)
+	}
+	s := e.res.VPNAppliance
+	switch {
+	case s.SourceDestCheck:
+		return fmt.Sprintf("VPN appliance %s has its source/destination check on: it drops what subnet %s sends to %s", a, subnet, dest)
+	case s.RemoteCIDR.Bits() > dest.Bits() || !s.RemoteCIDR.Contains(dest.Addr()):
+		return fmt.Sprintf("the tunnel of VPN appliance %s carries %s, not %s", a, s.RemoteCIDR, dest)
+	}
+	return ""
 }
