@@ -391,3 +391,52 @@ func hubVPN(t *testing.T, api *osc.APIClient, ctx context.Context) osc.VpnConnec
 	require.Len(t, vpns.GetVpnConnections(), 1)
 	return vpns.GetVpnConnections()[0]
 }
+
+// TestVPNLinkFollowsTheSpoke: the appliance's public IP released out of
+// band comes back with another address; the runs that follow relink it,
+// replace the hub's client gateway (it had the old address) and with it
+// the VPN connection, then the appliance configured for the old
+// connection, until a run writes nothing: the client gateway has the
+// appliance's address and the appliance the connection's key.
+func TestVPNLinkFollowsTheSpoke(t *testing.T) {
+	t.Parallel()
+	v := newVPNRegions(t, nil)
+	m := vpnLinkedRegions()
+	_, err := v.fl.Apply(t.Context(), m)
+	require.NoError(t, err)
+	hubAPI, hubCtx := apiClient(t, v.srvs[vpnHub])
+	spokeAPI, spokeCtx := apiClient(t, v.srvs[vpnSpoke])
+	ips, _, err := spokeAPI.PublicIpApi.ReadPublicIps(spokeCtx).ReadPublicIpsRequest(osc.ReadPublicIpsRequest{}).Execute()
+	require.NoError(t, err)
+	require.Len(t, ips.GetPublicIps(), 1)
+	old := ips.GetPublicIps()[0]
+	_, _, err = spokeAPI.PublicIpApi.UnlinkPublicIp(spokeCtx).UnlinkPublicIpRequest(osc.UnlinkPublicIpRequest{LinkPublicIpId: osc.PtrString(old.GetLinkPublicIpId())}).Execute()
+	require.NoError(t, err)
+	_, _, err = spokeAPI.PublicIpApi.DeletePublicIp(spokeCtx).DeletePublicIpRequest(osc.DeletePublicIpRequest{PublicIpId: osc.PtrString(old.GetPublicIpId())}).Execute()
+	require.NoError(t, err)
+
+	runs := 0
+	for ; runs < 6; runs++ {
+		res, err := v.fl.Apply(t.Context(), m)
+		require.NoError(t, err)
+		if res.Total().WriteCalls == 0 {
+			break
+		}
+	}
+	t.Logf("converged after %d runs", runs)
+	require.Less(t, runs, 6, "the link converges")
+	vm := applianceVM(t, spokeAPI, spokeCtx)
+	assert.NotEqual(t, old.GetPublicIp(), vm.GetPublicIp(), "a new address")
+	cgws, _, err := hubAPI.ClientGatewayApi.ReadClientGateways(hubCtx).ReadClientGatewaysRequest(osc.ReadClientGatewaysRequest{}).Execute()
+	require.NoError(t, err)
+	require.Len(t, cgws.GetClientGateways(), 1, "the old gateway is gone")
+	assert.Equal(t, vm.GetPublicIp(), cgws.GetClientGateways()[0].GetPublicIp())
+	conn := hubVPN(t, hubAPI, hubCtx)
+	assert.Equal(t, cgws.GetClientGateways()[0].GetClientGatewayId(), conn.GetClientGatewayId())
+	opts := conn.GetVpnOptions()
+	p2 := opts.GetPhase2Options()
+	ud, err := base64.StdEncoding.DecodeString(vm.GetUserData())
+	require.NoError(t, err)
+	assert.Contains(t, string(ud), `PSK "`+p2.GetPreSharedKey()+`"`)
+	assert.Contains(t, string(ud), "leftid="+vm.GetPublicIp())
+}
