@@ -78,7 +78,12 @@
 //     and tags its side. The requester's side deletes it; the accepter's
 //     waits a minute for that before deleting it itself. peer_net and
 //     peer_cidr are write-only. moto shows the requester's tags in both
-//     regions and keeps no CreateTags of the accepter's side.
+//     regions and keeps no CreateTags of the accepter's side. Between two
+//     VPCs of the driver's own region (peer_region the driver's region,
+//     pattern.MultiRegion.BuildOneRegion) there is one side, the
+//     requester's: it calls CreateVpcPeeringConnection without PeerRegion
+//     and accepts the connection itself, in the same region, once it is
+//     pending acceptance; an accepter's side there is refused by Check.
 //   - key_pair: ImportKeyPair of the public key (never a private one),
 //     tagged; its provider id is its name, which the launch template's
 //     KeyName takes; read back with DescribeKeyPairs IncludePublicKey.
