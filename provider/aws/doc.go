@@ -103,7 +103,10 @@
 //     EBS volumes tagged archkit:backup (Conditions StringEquals, ANDed)
 //     with the spec's role or one the driver makes (trust
 //     backup.amazonaws.com, AWSBackupServiceRolePolicyForBackup attached,
-//     path /archkit/<deployment>/backup/). Never changed in place; Delete
+//     path /archkit/<deployment>/backup/). The selection is sent again,
+//     for up to two minutes, while AWS Backup answers that it cannot
+//     assume the role yet (IAM is eventually consistent); after that the
+//     error names the role. Never changed in place; Delete
 //     removes the selection, the plan and the role. moto serves no
 //     selection and no AWS managed policy: see the conformance tests.
 //   - database with ReplicaOf: a cross-region read replica
