@@ -163,8 +163,10 @@
 //     name, which the cluster's launch template names
 //     (IamInstanceProfile). A statement for a database's secret names the
 //     ARN of the master user secret RDS made (DescribeDBInstances
-//     MasterUserSecret), kept in a role tag so a read gives the database
-//     back. A role of that name that is not this resource's is refused
+//     MasterUserSecret), one for a broker's secret the ARN of the secret
+//     the driver made with the broker (its Parts["secret"]), each kept in
+//     a role tag (added by TagRole when the grant comes in place) so a
+//     read gives the database or the broker back. A role of that name that is not this resource's is refused
 //     (AlreadyExists), never taken. IAM is eventually consistent: a new
 //     profile may take seconds before Auto Scaling can launch with it,
 //     which its launch retries absorb.
