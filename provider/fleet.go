@@ -42,7 +42,10 @@ func (s regionSource) BuildAround(existing blueprint.Existing) (*blueprint.Bluep
 // one driver, per region, under the same ownership tags. Plan, Apply,
 // Drift and Destroy are one call each; the regions run in parallel, each
 // within its own engine's rate limit (a region is a separate endpoint with
-// its own quotas, on AWS as on OUTSCALE).
+// its own quotas, on AWS as on OUTSCALE). A side of a link between two
+// regions that waits for the other region (the peer Net, a peering's
+// request) stops waiting once that region's run has ended, done or failed
+// ([driver.WithRegionRuns]), rather than waiting out its bound.
 //
 // # The lock
 //
@@ -379,8 +382,10 @@ func (f *Fleet) Apply(ctx context.Context, src MultiSource, optFns ...func(*Appl
 			return nil, err
 		}
 	}
+	rctx, ended := driver.WithRegionRuns(ctx, regions)
 	results, err := each(regions, func(r string) (*Result, error) {
-		return f.engines[r].Apply(ctx, regionSource{src, r}, append(slices.Clone(optFns), func(o *ApplyOptions) { o.Lease = leases[r] })...)
+		defer ended(r)
+		return f.engines[r].Apply(rctx, regionSource{src, r}, append(slices.Clone(optFns), func(o *ApplyOptions) { o.Lease = leases[r] })...)
 	})
 	err = errors.Join(err, f.releaseAll(ctx, leases))
 	return fleetResult(regions, results, start), err
@@ -458,8 +463,10 @@ func (f *Fleet) Destroy(ctx context.Context, deployment string, optFns ...func(*
 	if err != nil {
 		return nil, err
 	}
+	rctx, ended := driver.WithRegionRuns(ctx, f.names)
 	results, err := each(f.names, func(r string) (*Result, error) {
-		return f.engines[r].Destroy(ctx, deployment, append(slices.Clone(optFns), func(o *DestroyOptions) { o.Lease = leases[r] })...)
+		defer ended(r)
+		return f.engines[r].Destroy(rctx, deployment, append(slices.Clone(optFns), func(o *DestroyOptions) { o.Lease = leases[r] })...)
 	})
 	err = errors.Join(err, f.releaseAll(ctx, leases))
 	return fleetResult(f.names, results, start), err

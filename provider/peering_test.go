@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -252,4 +253,41 @@ func TestLinkedNetsOneRegionFake(t *testing.T) {
 	_, err = eng.Destroy(t.Context(), "sites")
 	require.NoError(t, err)
 	assert.Empty(t, d.Snapshot("sites"))
+}
+
+// TestLinkedRegionFailsEarly: when one region of a linked Fleet fails
+// before making its Net, the other region's side of the link stops
+// waiting for it once that region's run has ended, instead of waiting out
+// its peer timeout (here two minutes: the error would then name it).
+func TestLinkedRegionFailsEarly(t *testing.T) {
+	t.Parallel()
+	fl, fakes := accountFleet(t, func(o *fake.Options) { o.PeerTimeout = 2 * time.Minute })
+	fakes[recoveryRegion].FailOn(fake.OpCreate, blueprint.KindNet, driver.Invalid)
+	m := twoRegionWebApp("early").Link(primaryRegion, recoveryRegion).
+		Flow("app@" + primaryRegion + " -> db@" + recoveryRegion + " tcp/3306")
+
+	_, err := fl.Apply(t.Context(), m)
+	require.Error(t, err)
+	var re *provider.RegionError
+	var primary error
+	for _, e := range unjoin(err) {
+		if errors.As(e, &re) && re.Region == primaryRegion {
+			primary = re.Err
+		}
+	}
+	require.Error(t, primary, "the primary's side of the link fails too: %v", err)
+	assert.Contains(t, primary.Error(), "the run of region "+recoveryRegion+" ended")
+	assert.NotContains(t, primary.Error(), "after 2m0s")
+}
+
+// unjoin flattens errors.Join's tree.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, unjoin(e)...)
+		}
+		return out
+	}
+	return []error{err}
 }

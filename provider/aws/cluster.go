@@ -278,13 +278,12 @@ func scalingOf(sp astypes.ScalingPolicy, group string) *blueprint.ScalingSpec {
 }
 
 // clusterExtras is what observing clusters needs beyond their groups,
-// read once for all the groups of a list: their target groups and their
-// scaling policies. Each launch template's latest version is still read
-// one by one: DescribeLaunchTemplateVersions takes one template, or
-// every template of the account ("$Latest" without a template id).
+// read once for all the groups of a list: their target groups, their
+// scaling policies and their launch templates' latest versions.
 type clusterExtras struct {
-	targetGroups map[string]elbv2types.TargetGroup // by ARN
-	scaling      map[string]*blueprint.ScalingSpec // by group name; none: no policy
+	targetGroups map[string]elbv2types.TargetGroup         // by ARN
+	scaling      map[string]*blueprint.ScalingSpec         // by group name; none: no policy
+	templates    map[string]ec2types.LaunchTemplateVersion // latest version, by template id
 }
 
 // Batch sizes: DescribePolicies takes at most 50 policy names (Amazon EC2
@@ -296,28 +295,28 @@ const (
 	targetGroupsPerCall = 20
 )
 
-// readClusterExtras reads the target groups and scaling policies of
-// groups: one DescribeTargetGroups by ARN per 20 target groups and one
-// DescribePolicies by policy name per 50 groups, rather than one of each
-// per group.
-func (d *Driver) readClusterExtras(ctx context.Context, groups []astypes.AutoScalingGroup) (*clusterExtras, error) {
+// readClusterExtras reads the target groups, scaling policies and launch
+// templates of groups: one DescribePolicies by policy name per 50 groups
+// rather than one per group, the templates' latest versions as
+// latestTemplateVersions reads them, and the target groups by ARN, 20 a
+// call, or, for a list (all), from the account's target groups that the
+// balancers' list reads too ([Driver.accountTargetGroups]).
+func (d *Driver) readClusterExtras(ctx context.Context, groups []astypes.AutoScalingGroup, all bool) (*clusterExtras, error) {
 	x := &clusterExtras{targetGroups: map[string]elbv2types.TargetGroup{}, scaling: map[string]*blueprint.ScalingSpec{}}
-	var arns, names []string
+	var arns, names, templates []string
 	for _, g := range groups {
 		arns = append(arns, g.TargetGroupARNs...)
 		names = append(names, scalingPolicyName(awssdk.ToString(g.AutoScalingGroupName)))
+		if lt := g.LaunchTemplate; lt != nil {
+			templates = append(templates, awssdk.ToString(lt.LaunchTemplateId))
+		}
 	}
-	slices.Sort(arns)
-	for chunk := range slices.Chunk(slices.Compact(arns), targetGroupsPerCall) {
-		out, err := d.ELB.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{TargetGroupArns: chunk})
-		if err != nil && !isCode(err, driver.NotFound) {
-			return nil, mapErr("DescribeTargetGroups", "cluster", chunk[0], err)
-		}
-		if out != nil {
-			for _, tg := range out.TargetGroups {
-				x.targetGroups[awssdk.ToString(tg.TargetGroupArn)] = tg
-			}
-		}
+	var err error
+	if x.templates, err = d.latestTemplateVersions(ctx, templates); err != nil {
+		return nil, err
+	}
+	if err := d.readTargetGroups(ctx, x.targetGroups, arns, all); err != nil {
+		return nil, err
 	}
 	for chunk := range slices.Chunk(names, policiesPerCall) {
 		p := autoscaling.NewDescribePoliciesPaginator(d.AutoScaling, &autoscaling.DescribePoliciesInput{
@@ -336,6 +335,93 @@ func (d *Driver) readClusterExtras(ctx context.Context, groups []astypes.AutoSca
 		}
 	}
 	return x, nil
+}
+
+// templatesPerPage is the largest page of DescribeLaunchTemplateVersions
+// (its MaxResults: 1 to 200, Amazon EC2 API Reference).
+const templatesPerPage = 200
+
+// latestTemplateVersions returns the latest version of each launch
+// template of ids, by id; a template gone is absent. One template is read
+// by its id. Several are read from the latest versions of the account's
+// templates ("$Latest" without a template id: the API has no tag filter
+// there), whose pages stop as soon as every template of ids is found: one
+// call in an account of at most 200 templates, where reading them one by
+// one takes a call per cluster; a template on no page is gone. In a larger
+// account the pages stop after half as many pages as there are templates,
+// and the templates not yet found are read one by one, so that the reads
+// never exceed 1.5 times the one-by-one reads.
+func (d *Driver) latestTemplateVersions(ctx context.Context, ids []string) (map[string]ec2types.LaunchTemplateVersion, error) {
+	res := map[string]ec2types.LaunchTemplateVersion{}
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	if len(ids) > 1 {
+		p := ec2.NewDescribeLaunchTemplateVersionsPaginator(d.EC2, &ec2.DescribeLaunchTemplateVersionsInput{
+			Versions: []string{"$Latest"}, MaxResults: awssdk.Int32(templatesPerPage),
+		})
+		for pages := 0; p.HasMorePages() && pages < max(1, len(ids)/2) && len(res) < len(ids); pages++ {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, mapErr("DescribeLaunchTemplateVersions", "cluster", "", err)
+			}
+			for _, v := range out.LaunchTemplateVersions {
+				if id := awssdk.ToString(v.LaunchTemplateId); isIn(ids, id) {
+					res[id] = v
+				}
+			}
+		}
+		if !p.HasMorePages() {
+			return res, nil // every template of the account read: the others are gone
+		}
+	}
+	for _, id := range ids {
+		if _, ok := res[id]; ok {
+			continue
+		}
+		out, err := d.EC2.DescribeLaunchTemplateVersions(ctx, &ec2.DescribeLaunchTemplateVersionsInput{LaunchTemplateId: awssdk.String(id), Versions: []string{"$Latest"}})
+		if err != nil && !isCode(err, driver.NotFound) {
+			return nil, mapErr("DescribeLaunchTemplateVersions", "cluster", id, err)
+		}
+		if out != nil && len(out.LaunchTemplateVersions) > 0 {
+			res[id] = out.LaunchTemplateVersions[0]
+		}
+	}
+	return res, nil
+}
+
+// readTargetGroups puts the target groups of arns in into: from the
+// account's target groups when all, else by ARN, 20 a call.
+func (d *Driver) readTargetGroups(ctx context.Context, into map[string]elbv2types.TargetGroup, arns []string, all bool) error {
+	arns = slices.Compact(slices.Sorted(slices.Values(arns)))
+	if len(arns) == 0 {
+		return nil
+	}
+	if all {
+		tgs, err := d.accountTargetGroups(ctx)
+		for _, tg := range tgs {
+			if arn := awssdk.ToString(tg.TargetGroupArn); isIn(arns, arn) {
+				into[arn] = tg
+			}
+		}
+		return err
+	}
+	for chunk := range slices.Chunk(arns, targetGroupsPerCall) {
+		out, err := d.ELB.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{TargetGroupArns: chunk})
+		if err != nil && !isCode(err, driver.NotFound) {
+			return mapErr("DescribeTargetGroups", "cluster", chunk[0], err)
+		}
+		if out != nil {
+			for _, tg := range out.TargetGroups {
+				into[awssdk.ToString(tg.TargetGroupArn)] = tg
+			}
+		}
+	}
+	return nil
+}
+
+// isIn reports whether the sorted ids hold id.
+func isIn(ids []string, id string) bool {
+	_, found := slices.BinarySearch(ids, id)
+	return found
 }
 
 // deleteScalingPolicy removes the group's policy; one already gone is not
@@ -409,7 +495,7 @@ func incompleteClusterObserved(lt ec2types.LaunchTemplate) driver.Observed {
 func (d *Driver) clusterObserved(ctx context.Context, g astypes.AutoScalingGroup, x *clusterExtras) (driver.Observed, error) {
 	if x == nil {
 		var err error
-		if x, err = d.readClusterExtras(ctx, []astypes.AutoScalingGroup{g}); err != nil {
+		if x, err = d.readClusterExtras(ctx, []astypes.AutoScalingGroup{g}, false); err != nil {
 			return driver.Observed{}, err
 		}
 	}
@@ -446,14 +532,8 @@ func (d *Driver) clusterObserved(ctx context.Context, g astypes.AutoScalingGroup
 	if lt := g.LaunchTemplate; lt != nil {
 		id := awssdk.ToString(lt.LaunchTemplateId)
 		o.Parts[partLaunchTemplate] = []string{id}
-		v, err := d.EC2.DescribeLaunchTemplateVersions(ctx, &ec2.DescribeLaunchTemplateVersionsInput{LaunchTemplateId: awssdk.String(id), Versions: []string{"$Latest"}})
-		if err != nil && !isCode(err, driver.NotFound) {
-			return driver.Observed{}, mapErr("DescribeLaunchTemplateVersions", "cluster", name, err)
-		}
-		if v != nil && len(v.LaunchTemplateVersions) > 0 {
-			if data := v.LaunchTemplateVersions[0].LaunchTemplateData; data != nil {
-				readTemplate(spec, data, awssdk.ToString(v.LaunchTemplateVersions[0].VersionDescription))
-			}
+		if v, ok := x.templates[id]; ok && v.LaunchTemplateData != nil {
+			readTemplate(spec, v.LaunchTemplateData, awssdk.ToString(v.VersionDescription))
 		}
 	}
 	for _, arn := range g.TargetGroupARNs {
@@ -575,7 +655,7 @@ func (d *Driver) listClusters(ctx context.Context, q driver.Query) ([]driver.Obs
 	}
 	var res []driver.Observed
 	if len(groups) > 0 {
-		x, err := d.readClusterExtras(ctx, groups)
+		x, err := d.readClusterExtras(ctx, groups, true)
 		if err != nil {
 			return nil, err
 		}

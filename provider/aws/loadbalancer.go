@@ -435,7 +435,69 @@ func (d *Driver) readLoadBalancer(ctx context.Context, arn string) (driver.Obser
 	if err != nil {
 		return driver.Observed{}, err
 	}
-	return d.lbObserved(ctx, out.LoadBalancers[0], tags[arn])
+	return d.lbObserved(ctx, out.LoadBalancers[0], tags[arn], nil)
+}
+
+// targetGroupsPerPage is the largest page of DescribeTargetGroups (its
+// PageSize: 1 to 400, Elastic Load Balancing API Reference).
+const targetGroupsPerPage = 400
+
+// accountTargetGroups returns every target group of the account in the
+// driver's region, 400 a page: the balancers' list and the clusters' list
+// take their target groups from it, and within a refresh they share one
+// answer ([driver.Shared]), where reading them for each balancer and again
+// for the clusters made a call per balancer and one more. Callers must
+// not change it. DescribeTargetGroups filters by balancer, name or ARN
+// only, and the account's balancers are listed the same way.
+func (d *Driver) accountTargetGroups(ctx context.Context) ([]elbtypes.TargetGroup, error) {
+	key := fmt.Sprintf("elbv2 %p DescribeTargetGroups", d)
+	return driver.Shared(ctx, key, func(ctx context.Context) ([]elbtypes.TargetGroup, error) {
+		p := elbv2.NewDescribeTargetGroupsPaginator(d.ELB, &elbv2.DescribeTargetGroupsInput{PageSize: awssdk.Int32(targetGroupsPerPage)})
+		tgs, err := allItems(ctx, p.HasMorePages, p.NextPage, func(o *elbv2.DescribeTargetGroupsOutput) []elbtypes.TargetGroup { return o.TargetGroups })
+		if err != nil {
+			return nil, mapErr("DescribeTargetGroups", "load_balancer", "", err)
+		}
+		return tgs, nil
+	})
+}
+
+// balancerTargetGroups returns the target groups of the balancer arn, or,
+// when it has none (no listener yet), the one named name: from the
+// account's (accountTargetGroups) when all is not nil, else with
+// DescribeTargetGroups by balancer, then by name.
+func (d *Driver) balancerTargetGroups(ctx context.Context, arn, name string, all []elbtypes.TargetGroup) (map[string]elbtypes.TargetGroup, error) {
+	res := map[string]elbtypes.TargetGroup{}
+	if all != nil {
+		for _, tg := range all {
+			if slices.Contains(tg.LoadBalancerArns, arn) {
+				res[awssdk.ToString(tg.TargetGroupArn)] = tg
+			}
+		}
+		for _, tg := range all {
+			if len(res) == 0 && awssdk.ToString(tg.TargetGroupName) == name {
+				res[awssdk.ToString(tg.TargetGroupArn)] = tg
+			}
+		}
+		return res, nil
+	}
+	tgs, err := d.ELB.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{LoadBalancerArn: awssdk.String(arn)})
+	if err != nil && !isCode(err, driver.NotFound) {
+		return nil, mapErr("DescribeTargetGroups", "load_balancer", arn, err)
+	}
+	if tgs != nil {
+		for _, tg := range tgs.TargetGroups {
+			res[awssdk.ToString(tg.TargetGroupArn)] = tg
+		}
+	}
+	if len(res) == 0 {
+		// No listener yet: the target group is found by name.
+		if byName, err := d.ELB.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{Names: []string{name}}); err == nil {
+			for _, tg := range byName.TargetGroups {
+				res[awssdk.ToString(tg.TargetGroupArn)] = tg
+			}
+		}
+	}
+	return res, nil
 }
 
 // elbTagsOf returns the tags of up to 20 ARNs per call.
@@ -453,7 +515,10 @@ func (d *Driver) elbTagsOf(ctx context.Context, arns ...string) (map[string]map[
 	return res, nil
 }
 
-func (d *Driver) lbObserved(ctx context.Context, lb elbtypes.LoadBalancer, tags map[string]string) (driver.Observed, error) {
+// lbObserved returns the balancer lb with its tags; all, when not nil, is
+// the account's target groups (accountTargetGroups), else the balancer's
+// are read for it.
+func (d *Driver) lbObserved(ctx context.Context, lb elbtypes.LoadBalancer, tags map[string]string, all []elbtypes.TargetGroup) (driver.Observed, error) {
 	arn := awssdk.ToString(lb.LoadBalancerArn)
 	state := ""
 	if lb.State != nil {
@@ -472,23 +537,9 @@ func (d *Driver) lbObserved(ctx context.Context, lb elbtypes.LoadBalancer, tags 
 	slices.Sort(spec.Subnets)
 	slices.Sort(spec.SecurityGroups)
 	o.Parts = map[string][]string{}
-	tgs, err := d.ELB.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{LoadBalancerArn: awssdk.String(arn)})
-	if err != nil && !isCode(err, driver.NotFound) {
-		return driver.Observed{}, mapErr("DescribeTargetGroups", "load_balancer", arn, err)
-	}
-	tgByArn := map[string]elbtypes.TargetGroup{}
-	if tgs != nil {
-		for _, tg := range tgs.TargetGroups {
-			tgByArn[awssdk.ToString(tg.TargetGroupArn)] = tg
-		}
-	}
-	if len(tgByArn) == 0 {
-		// No listener yet: the target group is found by name.
-		if byName, err := d.ELB.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{Names: []string{spec.Name}}); err == nil {
-			for _, tg := range byName.TargetGroups {
-				tgByArn[awssdk.ToString(tg.TargetGroupArn)] = tg
-			}
-		}
+	tgByArn, err := d.balancerTargetGroups(ctx, arn, spec.Name, all)
+	if err != nil {
+		return driver.Observed{}, err
 	}
 	for arn, tg := range tgByArn {
 		o.Parts[partTargetGroup] = append(o.Parts[partTargetGroup], arn)
@@ -585,12 +636,19 @@ func (d *Driver) listLoadBalancers(ctx context.Context, q driver.Query) ([]drive
 		return nil, err
 	}
 	var res []driver.Observed
+	var all []elbtypes.TargetGroup
 	for _, lb := range lbs {
 		t := tags[awssdk.ToString(lb.LoadBalancerArn)]
 		if !owned(t, q.Deployment) {
 			continue
 		}
-		o, err := d.lbObserved(ctx, lb, t)
+		if all == nil {
+			if all, err = d.accountTargetGroups(ctx); err != nil {
+				return nil, err
+			}
+			all = append(slices.Clip(all), []elbtypes.TargetGroup{}...) // not nil: read
+		}
+		o, err := d.lbObserved(ctx, lb, t, all)
 		if err != nil {
 			return nil, err
 		}

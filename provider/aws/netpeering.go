@@ -34,7 +34,8 @@ import (
 // its region's first resource and depends on nothing; the request waits
 // for that VPC only; the acceptance for the request; the requester's
 // readiness for the acceptance. Both waits are bounded by
-// Options.WaitTimeout. The regions' locks are all taken before either
+// Options.WaitTimeout, and end once the other region's run has ended in a
+// provider.Fleet run ([driver.RegionEnded]). The regions' locks are all taken before either
 // region writes (provider.Fleet), so no wait happens while a region waits
 // for a lock.
 //
@@ -196,7 +197,7 @@ func (d *Driver) acceptOwnRequest(ctx context.Context, req driver.Request, p ec2
 func (d *Driver) acceptNetPeering(ctx context.Context, req driver.Request, peer string) (driver.Observed, error) {
 	s := req.Resource.NetPeering
 	var p ec2types.VpcPeeringConnection
-	err := d.retryWhile(ctx, driver.NotFound, func() error {
+	err := d.awaitPeer(ctx, s.PeerRegion, func() error {
 		out, err := d.EC2.DescribeVpcPeeringConnections(ctx, &ec2.DescribeVpcPeeringConnectionsInput{Filters: []ec2types.Filter{
 			filter("accepter-vpc-info.vpc-id", string(s.Net)), filter("requester-vpc-info.vpc-id", peer)}})
 		if err != nil {
@@ -242,7 +243,7 @@ func (d *Driver) peerVPC(ctx context.Context, req driver.Request) (string, error
 	}
 	ec := d.PeerEC2(s.PeerRegion)
 	var id string
-	err := d.retryWhile(ctx, driver.NotFound, func() error {
+	err := d.awaitPeer(ctx, s.PeerRegion, func() error {
 		out, err := ec.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: []ec2types.Filter{
 			tagFilter(driver.TagDeployment, req.Deployment), tagFilter(driver.TagLogicalID, s.PeerNet)}})
 		if err != nil {

@@ -18,6 +18,18 @@ import (
 // a target group whose listeners are being removed. On timeout it returns
 // fn's last error.
 func (d *Driver) retryWhile(ctx context.Context, code driver.Code, fn func() error) error {
+	return d.retryUnless(ctx, nil, code, fn)
+}
+
+// awaitPeer is retryWhile for what another region of a multi-region run
+// makes (the peer Net, a peering's request): while fn finds it NotFound,
+// until that region's run has ended ([driver.RegionEnded]), then one last
+// call of fn, as nothing more will be made there in this run.
+func (d *Driver) awaitPeer(ctx context.Context, region string, fn func() error) error {
+	return d.retryUnless(ctx, driver.RegionEnded(ctx, region), driver.NotFound, fn)
+}
+
+func (d *Driver) retryUnless(ctx context.Context, ended <-chan struct{}, code driver.Code, fn func() error) error {
 	ctx, cancel := context.WithTimeout(ctx, d.waitTimeout())
 	defer cancel()
 	minDelay, maxDelay := d.delays()
@@ -27,7 +39,11 @@ func (d *Driver) retryWhile(ctx context.Context, code driver.Code, fn func() err
 		if err == nil || driver.CodeOf(err) != code {
 			return err
 		}
-		if wait.Sleep(ctx, delay) != nil {
+		over, serr := wait.SleepUnless(ctx, delay, ended)
+		if over {
+			return fn()
+		}
+		if serr != nil {
 			return err
 		}
 		delay = min(delay*2, maxDelay)

@@ -245,9 +245,9 @@ var awsTable = Table{
 				return 3 + len(r.LoadBalancer.Listeners)
 			},
 			DeleteWrites: func(r *blueprint.Resource) int { return 2 + one(!r.LoadBalancer.AllowDeletion) },
-			List:         1, ListEach: 3,
-			ListText: "DescribeLoadBalancers (a poll operation) + 1 DescribeTags per 20 balancers; per balancer 1 DescribeListeners + 1 DescribeTargetGroups + 1 DescribeLoadBalancerAttributes, " +
-				"as each takes one balancer (DescribeListeners also takes listener ARNs, which only this read finds)",
+			List:         2, ListEach: 2,
+			ListText: "DescribeLoadBalancers (a poll operation) + 1 DescribeTags per 20 balancers + 1 DescribeTargetGroups per 400 target groups of the account (one answer for the balancers and the clusters in a refresh); " +
+				"per balancer 1 DescribeListeners + 1 DescribeLoadBalancerAttributes, as each takes one balancer (DescribeListeners also takes listener ARNs, which only this read finds)",
 		},
 		{
 			Kind:   blueprint.KindCluster,
@@ -259,9 +259,10 @@ var awsTable = Table{
 			},
 			CreateReads:  n(1),
 			DeleteWrites: n(2),
-			List:         2, ListEach: 1,
-			ListText: "DescribeAutoScalingGroups (a poll operation) + 1 DescribeLaunchTemplates + 1 DescribePolicies per 50 clusters (by policy name); per cluster 1 DescribeLaunchTemplateVersions, " +
-				"which takes one template (or every template of the account); with balancers, 1 DescribeTargetGroups per 20 target groups (by ARN), not counted: the balancers' read finds the same groups",
+			List:         3,
+			ListText: "DescribeAutoScalingGroups (a poll operation) + 1 DescribeLaunchTemplates + 1 DescribePolicies per 50 clusters (by policy name) + 1 DescribeLaunchTemplateVersions " +
+				"of the account's latest versions per 200 templates (one template's by its id; in an account of more templates, after half as many pages as clusters, one call per template not yet found); " +
+				"with balancers, the target groups come from the balancers' read",
 		},
 		{
 			Kind:         blueprint.KindDatabase,

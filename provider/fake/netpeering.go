@@ -205,7 +205,7 @@ func (d *Driver) awaitPeerNet(ctx context.Context, req driver.Request) (peeringE
 			"net_peering.peer_region: %q is not a region of the account (it has %q); %s", s.PeerRegion, d.account.Regions(), netPeeringNoAccount)
 	}
 	var end peeringEnd
-	err := d.await(ctx, req.Resource.ID, func() bool {
+	err := d.await(ctx, req.Resource.ID, s.PeerRegion, func() bool {
 		var ok bool
 		end, ok = pd.netByTags(req.Deployment, s.PeerNet)
 		return ok
@@ -216,20 +216,31 @@ func (d *Driver) awaitPeerNet(ctx context.Context, req driver.Request) (peeringE
 // awaitRequest waits until the connection from peer to own is pending
 // acceptance.
 func (d *Driver) awaitRequest(ctx context.Context, id string, peer, own peeringEnd) error {
-	return d.await(ctx, id, func() bool { return d.account.pending(peer, own) != nil },
+	return d.await(ctx, id, peer.region, func() bool { return d.account.pending(peer, own) != nil },
 		fmt.Sprintf("no connection from net %s in %s waits for acceptance by net %s: apply the requester's region in the same provider.Fleet run", peer.net, peer.region, own.net))
 }
 
 // await polls found every few milliseconds until it reports true, for at
-// most Options.PeerTimeout.
-func (d *Driver) await(ctx context.Context, id string, found func() bool, missing string) error {
+// most Options.PeerTimeout, or until the run of region ends in a
+// multi-region run ([driver.RegionEnded]): then found is asked once more,
+// as nothing more will be made there.
+func (d *Driver) await(ctx context.Context, id, region string, found func() bool, missing string) error {
 	timeout := d.opts.PeerTimeout
 	if timeout <= 0 {
 		timeout = defaultPeerTimeout
 	}
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	ended := driver.RegionEnded(ctx, region)
 	for delay := time.Millisecond; !found(); delay = min(2*delay, 20*time.Millisecond) {
+		select {
+		case <-ended:
+			if found() {
+				return nil
+			}
+			return d.errf(OpCreate, blueprint.KindNetPeering, id, driver.NotFound, "net_peering: the run of region %s ended, and %s", region, missing)
+		default:
+		}
 		if err := wait.Sleep(wctx, delay); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()

@@ -22,3 +22,18 @@ func Sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// SleepUnless is Sleep that also ends early, reporting true, once done is
+// closed (a nil done never is).
+func SleepUnless(ctx context.Context, d time.Duration, done <-chan struct{}) (bool, error) {
+	t := time.NewTimer(max(d, 0))
+	defer t.Stop()
+	select {
+	case <-done:
+		return true, nil
+	case <-ctx.Done():
+		return false, ctx.Err()
+	case <-t.C:
+		return false, ctx.Err()
+	}
+}
