@@ -165,15 +165,7 @@ func TestBackupAnswersLost(t *testing.T) {
 			t.Parallel()
 			td := newDriver(t, func(o *aws.Options) { o.APIOptions = append(o.APIOptions, loseFirstAnswer(op)) })
 			ctx, dep := t.Context(), "lostbackup"
-			var vault, plan blueprint.Resource
-			for _, r := range providertest.Resources(dep, nil) {
-				switch r.Kind {
-				case blueprint.KindBackupVault:
-					vault = r
-				case blueprint.KindBackupPlan:
-					plan = r
-				}
-			}
+			vault, plan := backupPair(dep)
 			v, err := providertest.CreateRetry(ctx, td.Driver, providertest.Request(dep, vault, nil))
 			require.NoError(t, err)
 			p, err := providertest.CreateRetry(ctx, td.Driver, providertest.Request(dep, plan, map[string]string{vault.ID: v.ID}))
@@ -213,15 +205,7 @@ func TestBackupPlanUserRole(t *testing.T) {
 	td := newDriver(t)
 	ctx, dep := t.Context(), "userrole"
 	role := "arn:aws:iam::" + td.account + ":role/service-role/my-backup-role"
-	var vault, plan blueprint.Resource
-	for _, r := range providertest.Resources(dep, nil) {
-		switch r.Kind {
-		case blueprint.KindBackupVault:
-			vault = r
-		case blueprint.KindBackupPlan:
-			plan = r
-		}
-	}
+	vault, plan := backupPair(dep)
 	plan.BackupPlan.Role = role
 	v, err := providertest.CreateRetry(ctx, td.Driver, providertest.Request(dep, vault, nil))
 	require.NoError(t, err)

@@ -81,7 +81,8 @@
 //     regions and keeps no CreateTags of the accepter's side. Between two
 //     VPCs of the driver's own region (peer_region the driver's region,
 //     pattern.MultiRegion.BuildOneRegion) there is one side, the
-//     requester's: it calls CreateVpcPeeringConnection without PeerRegion
+//     requester's: it finds the peer VPC with the driver's own client
+//     (no PeerEC2 needed), calls CreateVpcPeeringConnection without PeerRegion
 //     and accepts the connection itself, in the same region, once it is
 //     pending acceptance; an accepter's side there is refused by Check.
 //   - key_pair: ImportKeyPair of the public key (never a private one),

@@ -237,11 +237,14 @@ func (d *Driver) acceptNetPeering(ctx context.Context, req driver.Request, peer 
 // has not made it yet (up to Options.WaitTimeout).
 func (d *Driver) peerVPC(ctx context.Context, req driver.Request) (string, error) {
 	s := req.Resource.NetPeering
-	if d.PeerEC2 == nil {
+	ec := d.EC2 // the peer VPC of one region is found with the driver's own client
+	switch {
+	case s.PeerRegion != d.region && d.PeerEC2 == nil:
 		return "", driver.NewError("Create", "net_peering", req.Resource.ID, driver.Invalid,
 			fmt.Errorf("aws: no client of region %s to find the peer Net; make the driver with aws.New or aws.NewFromConfig, or set Driver.PeerEC2", s.PeerRegion))
+	case s.PeerRegion != d.region:
+		ec = d.PeerEC2(s.PeerRegion)
 	}
-	ec := d.PeerEC2(s.PeerRegion)
 	var id string
 	err := d.awaitPeer(ctx, s.PeerRegion, func() error {
 		out, err := ec.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: []ec2types.Filter{

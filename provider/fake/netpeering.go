@@ -87,9 +87,9 @@ func (d *Driver) validateNetPeering(op string, e, _ *entry) error {
 //     requests the connection, which stays pending acceptance (Ready
 //     false), or, between two Nets of the fake's own region, accepts it
 //     at once (the account owns both, as the AWS driver's requester's
-//     side does there); its Ranges must not overlap (AWS: the connection fails with
-//     "Overlapping CIDR range"), PeerCIDR must be the peer Net's, and two
-//     Nets hold one connection at a time;
+//     side does there); its Ranges must not overlap (AWS: the connection
+//     fails with "Overlapping CIDR range"), PeerCIDR must be the peer
+//     Net's, and two Nets hold one connection at a time;
 //   - the accepter's side waits until the request from the peer Net is
 //     pending, and accepts it: both sides are then active.
 //
