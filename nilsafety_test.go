@@ -82,7 +82,7 @@ var funcs = map[string]any{
 	"driver.IsRetryable": driver.IsRetryable, "driver.NewError": driver.NewError, "driver.Token": driver.Token,
 	"driver.FinalSnapshotName": driver.FinalSnapshotName,
 	"driver.TokenPrefix":       driver.TokenPrefix, "driver.LockName": driver.LockName, "driver.LockFromTags": driver.LockFromTags,
-	"driver.ExpiryTags": driver.ExpiryTags, "driver.WithRefresh": driver.WithRefresh, "driver.Shared": driver.Shared[any],
+	"driver.ExpiryTags": driver.ExpiryTags, "driver.WithRefresh": driver.WithRefresh, "driver.WithRegionRuns": driver.WithRegionRuns, "driver.RegionEnded": driver.RegionEnded, "driver.Shared": driver.Shared[any],
 
 	"fake.AssertAllows": fake.AssertAllows, "fake.AssertCount": fake.AssertCount, "fake.AssertDenies": fake.AssertDenies,
 	"fake.AssertExists": fake.AssertExists, "fake.AssertNoLeaks": fake.AssertNoLeaks, "fake.IsWrite": fake.IsWrite, "fake.IsLock": fake.IsLock,
