@@ -54,7 +54,7 @@ var funcs = map[string]any{
 	"tier.PublicLB": tier.PublicLB, "tier.RabbitMQ": tier.RabbitMQ, "tier.Redis": tier.Redis, "tier.TCP": tier.TCP,
 	"tier.TCPListener": tier.TCPListener, "tier.UDP": tier.UDP, "tier.Web": tier.Web,
 	"tier.ConsumeQueue": tier.ConsumeQueue, "tier.ProduceQueue": tier.ProduceQueue, "tier.ReadBucket": tier.ReadBucket,
-	"tier.WriteBucket": tier.WriteBucket, "tier.DatabaseSecret": tier.DatabaseSecret, "tier.ReadParameters": tier.ReadParameters,
+	"tier.WriteBucket": tier.WriteBucket, "tier.DatabaseSecret": tier.DatabaseSecret, "tier.BrokerSecret": tier.BrokerSecret, "tier.ReadParameters": tier.ReadParameters,
 	"tier.Statements": tier.Statements, "tier.ValidateGrants": tier.ValidateGrants,
 	"tier.ServiceOf": tier.ServiceOf, "tier.ServicesOf": tier.ServicesOf, "pattern.DeriveEndpoints": pattern.DeriveEndpoints,
 	"tier.NewCache": tier.NewCache, "tier.CheckCacheNodeType": tier.CheckCacheNodeType, "tier.SessionManager": tier.SessionManager,

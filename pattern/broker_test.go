@@ -111,3 +111,36 @@ func TestBrokerDeclaration(t *testing.T) {
 	assert.Nil(t, (*pattern.Architecture)(nil).Broker("bus"))
 	assert.NotNil(t, brokerArch(netplan.AWS, ok()).Broker("bus"))
 }
+
+// A cluster granted its broker's secret (tier.BrokerSecret) gets a role
+// whose one statement reads the secret of broker/bus
+// (secretsmanager:GetSecretValue, the broker's Ref: its ARN is the
+// driver's to fill in), and the broker comes before the role; a grant of
+// a tier without a managed broker is refused, naming the field and the
+// fix.
+func TestBrokerSecretGrant(t *testing.T) {
+	t.Parallel()
+	a := brokerArch(netplan.AWS, tier.NewBroker("bus", tier.BrokerRabbitMQ, "mq.m7g.large"))
+	for i := range a.Clusters {
+		if a.Clusters[i].Tier == "app" {
+			a.Clusters[i].Grants = []tier.Grant{tier.BrokerSecret("bus")}
+		}
+	}
+	bp := build(t, a)
+	role := res(t, bp, "instance_role/app")
+	assert.Equal(t, []blueprint.PolicyStatement{{Sid: "BrokerSecretBus", Actions: []string{"secretsmanager:GetSecretValue"},
+		BrokerSecret: "broker/bus"}}, role.InstanceRole.Statements)
+	assert.Contains(t, role.DependsOn, "broker/bus", "the role waits for the broker")
+	_, ok := bp.Resource("net_endpoint/secretsmanager")
+	assert.True(t, ok, "the app tier calls Secrets Manager through its endpoint")
+
+	for i := range a.Clusters {
+		if a.Clusters[i].Tier == "app" {
+			a.Clusters[i].Grants = []tier.Grant{tier.BrokerSecret("app")}
+		}
+	}
+	_, err := a.Build()
+	require.ErrorIs(t, err, pattern.ErrInvalid)
+	assert.ErrorContains(t, err, "clusters[1].grants[0].name: app: no managed broker in that tier")
+	assert.ErrorContains(t, err, "AddBroker")
+}

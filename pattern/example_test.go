@@ -239,6 +239,33 @@ func ExampleArchitecture_grants() {
 	// flow logs to /archkit/shop/flow-logs through role shop-flow_log-main
 }
 
+// An application that connects to its RabbitMQ broker reads the broker's
+// administrative user and password from the broker's secret: its cluster
+// gets a role allowing exactly that one read, on the secret the driver
+// makes with the broker (on AWS its Parts["secret"]), made after it.
+func ExampleArchitecture_brokerSecret() {
+	a := pattern.New("shop", "10.0.0.0/16").WithZones("a", "b")
+	a.Profile = netplan.AWS
+	appTier, bus := tier.App("app"), tier.Tier{Name: "bus", Role: tier.RoleQueue, Exposure: netplan.Isolated}
+	appTier.Exposure = netplan.Isolated // no NAT: the nodes reach Secrets Manager through its endpoint
+	a.AddTier(appTier, bus).Connect("app", "bus")
+	app := tier.NewCluster("app", "ami-0123456789abcdef0", "t3.micro")
+	app.Grants = []tier.Grant{tier.BrokerSecret("bus")}
+	a.AddCluster(app).AddBroker(tier.NewBroker("bus", tier.BrokerRabbitMQ, "mq.m7g.large"))
+	bp, err := a.Build()
+	if err != nil {
+		log.Fatal(err)
+	}
+	role, _ := bp.Resource("instance_role/app")
+	for _, s := range role.InstanceRole.Statements {
+		fmt.Println(s.Sid, s.Actions, "the secret of", s.BrokerSecret)
+	}
+	fmt.Println("made after:", role.DependsOn)
+	// Output:
+	// BrokerSecretBus [secretsmanager:GetSecretValue] the secret of broker/bus
+	// made after: [broker/bus]
+}
+
 // ExampleRegions declares the web app in a primary region and a
 // warm-standby recovery region, linked so that the primary's application
 // reads the recovery region's database; provider.Fleet applies it with one

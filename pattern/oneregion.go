@@ -12,7 +12,9 @@ import (
 // BuildOneRegion builds the Nets of every region of m into one Blueprint
 // for one cloud region, region: the form OUTSCALE needs, whose Net
 // peering joins two Nets of one region only (About Net Peerings, OUTSCALE
-// user guide: the peered Nets "must be located in the same Region"). The
+// user guide: the peered Nets "must be located in the same Region"), and
+// AWS's VPC peering of two VPCs of one region (the AWS driver requests
+// the connection without PeerRegion and accepts it itself). The
 // regions of m are then sites of region, each a Net carved from the
 // supernet, linked ([MultiRegion.Link]) and joined by flows
 // ([MultiRegion.Flow]) as regions are; each site's routes, rules and

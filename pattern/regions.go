@@ -176,12 +176,17 @@ func (m *MultiRegion) AddRegion(r Region) *MultiRegion {
 // side's route tables send the other side's tier subnets to the
 // connection. On OUTSCALE, whose Net peering joins Nets of one region
 // only, the drivers refuse it: link two regions with
-// [MultiRegion.LinkVPN] there.
+// [MultiRegion.LinkVPN] there. The "regions"
+// may also be sites of one cloud region, their Nets built into one
+// Blueprint by [MultiRegion.BuildOneRegion]: then the requester's side
+// requests and accepts the connection, on OUTSCALE and on AWS alike.
 //
 // AWS security groups cannot name the groups of a peer Net in another
 // region (VPC peering documentation: "You cannot reference the security
 // group of a peer VPC that's in a different Region"): the rules of a flow
-// over a link name the other tier's subnets by their ranges.
+// over a link name the other tier's subnets by their ranges, in one
+// region too (where AWS would also take the peer's group), so that the
+// rules are the same wherever the sites are.
 func (m *MultiRegion) Link(requester, accepter string) *MultiRegion {
 	if m == nil {
 		return nil

@@ -23,19 +23,20 @@ type FlowLogs struct {
 	TrafficType string
 }
 
-// validateGrants checks that every database secret a cluster is granted
-// is the secret of a managed database of the architecture.
+// validateGrants checks that every database or broker secret a cluster
+// is granted is the secret of a managed database or broker of the
+// architecture.
 func (d *design) validateGrants() []error {
 	var errs []error
 	for i := range d.arch.Clusters {
 		c := &d.arch.Clusters[i]
 		for j, g := range c.Grants {
-			if g.Kind != tier.GrantDatabaseSecret {
-				continue
-			}
 			f := fmt.Sprintf("clusters[%d].grants[%d].name", i, j)
-			if _, ok := d.dbs[g.Name]; !ok {
+			switch _, db := d.dbs[g.Name]; {
+			case g.Kind == tier.GrantDatabaseSecret && !db:
 				errs = append(errs, errf(f, g.Name, "no managed database in that tier", "name the tier of one of the architecture's Databases"))
+			case g.Kind == tier.GrantBrokerSecret && d.brokers[g.Name] == nil:
+				errs = append(errs, errf(f, g.Name, "no managed broker in that tier", "name the tier of one of the architecture's Brokers (AddBroker)"))
 			}
 		}
 	}

@@ -2,6 +2,8 @@ package provider_test
 
 import (
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -114,4 +116,75 @@ func TestPreflightBroker(t *testing.T) {
 	}
 	assert.Contains(t, fields, "broker/bus broker.subnets[1]", "%v", err)
 	assert.Zero(t, d.Counts().Writes)
+}
+
+// A cluster granted its broker's secret (tier.BrokerSecret): on the fake
+// as AWS the role is made after the broker, its policy naming the
+// broker's secret (fake.BrokerSecretARN), and a role naming as a broker
+// something that is not one is refused, naming the field; a re-apply
+// writes nothing. On the fake as OUTSCALE, which has no roles for VMs, the
+// grant is refused before any write as a database secret's is, and
+// dropped with the role under AllowFallback.
+func TestBrokerSecretGrantOnFake(t *testing.T) {
+	t.Parallel()
+	arch := brokerArch(netplan.AWS)
+	arch.Cluster("app").Grants = []tier.Grant{tier.BrokerSecret("bus")}
+	bp, err := arch.Build()
+	require.NoError(t, err)
+	d := newFake()
+	eng := provider.NewEngine(d, fastOpts)
+	_, err = eng.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	role, err := d.Read(t.Context(), blueprint.KindInstanceRole, kindID(t, d, bp.Deployment, blueprint.KindInstanceRole, "instance_role/app"))
+	require.NoError(t, err)
+	broker := kindID(t, d, bp.Deployment, blueprint.KindBroker, "broker/bus")
+	assert.Equal(t, []blueprint.PolicyStatement{{Sid: "BrokerSecretBus", Actions: []string{"secretsmanager:GetSecretValue"},
+		BrokerSecret: blueprint.Ref(broker)}}, role.Resource.InstanceRole.Statements)
+	doc, err := role.Resource.InstanceRole.PolicyDocument(blueprint.ARNScope{}, map[blueprint.Ref]string{blueprint.Ref(broker): fake.BrokerSecretARN(broker)})
+	require.NoError(t, err)
+	assert.Contains(t, doc, `"Resource":["`+fake.BrokerSecretARN(broker)+`"]`)
+	d.ResetCalls()
+	_, err = eng.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	assert.Zero(t, d.Counts().Writes, "re-apply")
+
+	wrong, _ := bp.Resource("instance_role/app")
+	wrong = wrong.Clone()
+	wrong.ID, wrong.InstanceRole.Name = "instance_role/wrong", "bus-instance_role-wrong"
+	wrong.InstanceRole.Statements[0].BrokerSecret = blueprint.Ref(kindID(t, d, bp.Deployment, blueprint.KindSecurityGroup, "security_group/app"))
+	_, err = d.Create(t.Context(), driver.Request{Deployment: bp.Deployment, Resource: wrong})
+	require.ErrorIs(t, err, driver.ErrInvalid)
+	assert.ErrorContains(t, err, "instance_role.statements[0].broker_secret")
+	_, err = eng.Destroy(t.Context(), bp.Deployment, func(o *provider.DestroyOptions) { o.AllowDataLoss = []string{"broker/bus"} })
+	require.NoError(t, err)
+
+	oarch := brokerArch(netplan.Outscale)
+	oarch.Cluster("app").Grants = []tier.Grant{tier.BrokerSecret("bus")}
+	obp, err := oarch.Build()
+	require.NoError(t, err)
+	osc := fake.New(fake.Outscale)
+	_, err = provider.NewEngine(osc, fastOpts).Apply(t.Context(), obp)
+	require.ErrorIs(t, err, driver.ErrUnsupported)
+	assert.ErrorContains(t, err, "instance_role/app")
+	assert.Zero(t, osc.Counts().Writes, "refused before any write")
+	lenient := provider.NewEngine(osc, fastOpts, func(o *provider.Options) { o.AllowFallback = true })
+	plan, err := lenient.Plan(t.Context(), obp)
+	require.NoError(t, err)
+	assert.True(t, slices.ContainsFunc(plan.Notices, func(n string) bool { return strings.HasPrefix(n, "instance_role/app:") }), "%v", plan.Notices)
+	_, err = lenient.Apply(t.Context(), obp)
+	require.NoError(t, err)
+	roles, err := osc.List(t.Context(), driver.Query{Deployment: obp.Deployment, Kind: blueprint.KindInstanceRole})
+	require.NoError(t, err)
+	assert.Empty(t, roles, "no role on OUTSCALE")
+}
+
+// kindID returns the provider id of the resource of kind k and logical id
+// lid of deployment dep on d.
+func kindID(t *testing.T, d driver.Driver, dep string, k blueprint.Kind, lid string) string {
+	t.Helper()
+	obs, err := d.List(t.Context(), driver.Query{Deployment: dep, Kind: k})
+	require.NoError(t, err)
+	i := slices.IndexFunc(obs, func(o driver.Observed) bool { return o.LogicalID == lid })
+	require.GreaterOrEqual(t, i, 0, "no %s %s", k, lid)
+	return obs[i].ID
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -12,10 +13,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/archkit/archkit/netplan"
+	"github.com/archkit/archkit/pattern"
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/fake"
+	"github.com/archkit/archkit/tier"
 )
 
 // accountFleet returns a Fleet over the two regions of one fake account.
@@ -191,6 +194,65 @@ func TestPreflightPeeringOverlap(t *testing.T) {
 	assert.ErrorContains(t, err, "net_peering.peer_cidr")
 	assert.ErrorContains(t, err, "disjoint ranges")
 	assert.Zero(t, a.Counts().Writes)
+}
+
+// TestLinkedNetsOneRegionFake links two Nets of one region of the fake,
+// with AWS's rules (pattern.MultiRegion.BuildOneRegion): one connection,
+// requested and accepted by the requester's side, active; the route
+// tables, rule sets and network ACLs read back from both Nets equal what
+// Build derives for each site; a re-apply writes nothing; the destroy
+// leaves nothing. An accepter's side in the driver's own region is
+// refused by the preflight, naming the field.
+func TestLinkedNetsOneRegionFake(t *testing.T) {
+	t.Parallel()
+	d := fake.NewAccount().Region(primaryRegion, func(o *fake.Options) { o.PendingReads = 2 })
+	eng := provider.NewEngine(d, fastOpts)
+	m := pattern.Regions("sites", "10.0.0.0/8", func(site string) *pattern.Architecture {
+		a, b := tier.App(site+"app"), tier.App(site+"web")
+		a.Exposure, b.Exposure = netplan.Isolated, netplan.Isolated
+		return pattern.New("sites", "10.0.0.0/16").AddTier(a, b)
+	}).Primary("front").Recovery("back", pattern.PilotLight).Link("front", "back").
+		Flow("frontapp@front -> backapp@back tcp/8080")
+	bp, err := m.BuildOneRegion(primaryRegion)
+	require.NoError(t, err)
+	res, err := eng.Apply(t.Context(), bp)
+	require.NoError(t, err, "%s", res)
+
+	derived, err := m.Build()
+	require.NoError(t, err)
+	snap := d.Snapshot("sites")
+	for site, sbp := range derived {
+		for _, k := range peeredKinds[1:] {
+			for _, want := range sbp.OfKind(k) {
+				want.DependsOn = nil
+				assert.Equal(t, want, snap[k][want.ID], "%s of %s", want.ID, site)
+			}
+		}
+	}
+	want, _ := bp.Resource("net_peering/front-back")
+	want.DependsOn = nil
+	assert.Equal(t, map[string]blueprint.Resource{want.ID: want}, map[string]blueprint.Resource(snap[blueprint.KindNetPeering]))
+	obs, err := d.List(t.Context(), driver.Query{Kind: blueprint.KindNetPeering, Deployment: "sites"})
+	require.NoError(t, err)
+	require.Len(t, obs, 1)
+	assert.True(t, obs[0].Ready, obs[0].Status)
+	assert.True(t, routesTo(derived["front"].OfKind(blueprint.KindRouteTable), netplan.TargetNetPeering))
+	assert.True(t, routesTo(derived["back"].OfKind(blueprint.KindRouteTable), netplan.TargetNetPeering))
+
+	again, err := eng.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	assert.Zero(t, again.WriteCalls, "%s", again)
+
+	acc := want.Clone()
+	acc.ID, acc.NetPeering.Accepter = "net_peering/back-front", true
+	twice := &blueprint.Blueprint{Deployment: "sites", Resources: append(slices.Clone(bp.Resources), acc)}
+	_, err = eng.Plan(t.Context(), twice)
+	require.ErrorIs(t, err, driver.ErrInvalid)
+	assert.ErrorContains(t, err, "net_peering/back-front: net_peering.accepter")
+
+	_, err = eng.Destroy(t.Context(), "sites")
+	require.NoError(t, err)
+	assert.Empty(t, d.Snapshot("sites"))
 }
 
 // TestLinkedRegionFailsEarly: when one region of a linked Fleet fails

@@ -25,6 +25,12 @@ const (
 	// Its ARN is known once the database exists: the role's policy names
 	// it then.
 	GrantDatabaseSecret GrantKind = "database_secret"
+	// GrantBrokerSecret is the secret that holds the administrative user
+	// and password of a managed message broker of the architecture (on
+	// AWS the Secrets Manager secret the driver makes with an Amazon MQ
+	// broker), named by the broker's tier ("bus"). Its ARN is known once
+	// the broker exists: the role's policy names it then.
+	GrantBrokerSecret GrantKind = "broker_secret"
 	// GrantParameters is an AWS Systems Manager Parameter Store path
 	// ("/shop/app"): the parameter of that name and every parameter
 	// below it.
@@ -51,10 +57,10 @@ const (
 type Grant struct {
 	Kind GrantKind `json:"kind"`
 	// Name is the queue's name or ARN, the bucket's name, the database's
-	// tier or the parameter path, as the kind says.
+	// or the broker's tier or the parameter path, as the kind says.
 	Name string `json:"name"`
 	// Access is Read (the default when empty) or ReadWrite. A database
-	// secret and parameters are only read.
+	// or broker secret and parameters are only read.
 	Access Access `json:"access,omitempty"`
 }
 
@@ -83,6 +89,16 @@ func DatabaseSecret(databaseTier string) Grant {
 	return Grant{Kind: GrantDatabaseSecret, Name: databaseTier, Access: Read}
 }
 
+// BrokerSecret grants reading the secret of the managed message broker
+// of tier brokerTier: its administrative user and password, which the
+// nodes use to connect. On AWS it is secretsmanager:GetSecretValue on that
+// one secret's ARN, and nothing else: unlike a database's master user
+// secret, which RDS rotates (and whose readers check its version with
+// DescribeSecret), archkit never changes a broker's secret.
+func BrokerSecret(brokerTier string) Grant {
+	return Grant{Kind: GrantBrokerSecret, Name: brokerTier, Access: Read}
+}
+
 // ReadParameters grants reading the parameters at and below path.
 func ReadParameters(path string) Grant { return Grant{Kind: GrantParameters, Name: path, Access: Read} }
 
@@ -106,7 +122,8 @@ const (
 // Statement is one Allow statement of a role's policy: Actions on
 // Resources. A statement for a database secret has no Resources: it names
 // the database's tier in DatabaseTier, and its resource is the secret's
-// ARN once the database exists.
+// ARN once the database exists; one for a broker's secret names the
+// broker's tier in BrokerTier, likewise.
 type Statement struct {
 	// Sid identifies the statement in the policy: letters and digits,
 	// unique in the policy ("QueueReadOrders").
@@ -114,6 +131,7 @@ type Statement struct {
 	Actions      []string `json:"actions"`
 	Resources    []string `json:"resources,omitempty"`
 	DatabaseTier string   `json:"database_tier,omitempty"`
+	BrokerTier   string   `json:"broker_tier,omitempty"`
 }
 
 // The actions of each grant, from the Service Authorization Reference
@@ -123,7 +141,7 @@ type Statement struct {
 // attributes; a producer also sends; a bucket reader lists the bucket
 // (a separate statement, since ListBucket's resource is the bucket and
 // GetObject's its objects) and gets objects; a writer also puts and
-// deletes them; a secret is read with its metadata; parameters are read
+// deletes them; a database secret is read with its metadata, a broker secret only read; parameters are read
 // one, several or by path, decrypted by the account's default key
 // (a SecureString under a customer key also needs kms:Decrypt on that
 // key, which a grant cannot know).
@@ -134,6 +152,7 @@ var (
 	objectRead  = []string{"s3:GetObject"}
 	objectWrite = []string{"s3:DeleteObject", "s3:GetObject", "s3:PutObject"}
 	secretRead  = []string{"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"}
+	secretValue = []string{"secretsmanager:GetSecretValue"}
 	paramsRead  = []string{"ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"}
 	// sessionAgent is Session Manager's least policy for a node, the
 	// actions of the AWS managed policy AWSCloud9SSMInstanceProfile: the
@@ -157,7 +176,9 @@ var UnscopedActions = []string{"ssm:UpdateInstanceInformation", "ssmmessages:Cre
 // two grants of the same thing keep the wider access. A bucket grant
 // gives two statements, one on the bucket and one on its objects.
 //
-// ConsumeQueue("orders") and DatabaseSecret("db") give:
+// ConsumeQueue("orders") and DatabaseSecret("db") give (BrokerSecret("bus")
+// gives BrokerSecretBus: secretsmanager:GetSecretValue on the secret of
+// broker/bus):
 //
 //	DatabaseSecretDb: secretsmanager:DescribeSecret, secretsmanager:GetSecretValue on the secret of database/db
 //	QueueReadOrders: sqs:ChangeMessageVisibility, sqs:DeleteMessage, sqs:GetQueueAttributes,
@@ -183,7 +204,8 @@ func Statements(grants []Grant) []Statement {
 		out = append(out, g.statements()...)
 	}
 	slices.SortFunc(out, func(a, b Statement) int {
-		return cmp.Or(cmp.Compare(a.Sid, b.Sid), slices.Compare(a.Resources, b.Resources), cmp.Compare(a.DatabaseTier, b.DatabaseTier))
+		return cmp.Or(cmp.Compare(a.Sid, b.Sid), slices.Compare(a.Resources, b.Resources), cmp.Compare(a.DatabaseTier, b.DatabaseTier),
+			cmp.Compare(a.BrokerTier, b.BrokerTier))
 	})
 	uniqueSids(out)
 	return out
@@ -217,6 +239,8 @@ func (g Grant) statements() []Statement {
 		}
 	case GrantDatabaseSecret:
 		return []Statement{{Sid: "DatabaseSecret" + sidWord(g.Name), Actions: slices.Clone(secretRead), DatabaseTier: g.Name}}
+	case GrantBrokerSecret:
+		return []Statement{{Sid: "BrokerSecret" + sidWord(g.Name), Actions: slices.Clone(secretValue), BrokerTier: g.Name}}
 	case GrantParameters:
 		base := "arn:" + p + ":ssm:" + r + ":" + a + ":parameter" + g.Name
 		return []Statement{{Sid: "Parameters" + sidWord(g.Name), Actions: slices.Clone(paramsRead), Resources: []string{base, base + "/*"}}}
@@ -303,6 +327,13 @@ func ValidateGrants(f string, grants []Grant) error {
 			if g.Access == ReadWrite {
 				errs = append(errs, fieldError(gf+".access", string(g.Access), "a database secret is only read", "use tier.DatabaseSecret"))
 			}
+		case GrantBrokerSecret:
+			if g.Name == "" {
+				errs = append(errs, fieldError(gf+".name", `""`, "no broker", "name the tier of a managed broker of the architecture"))
+			}
+			if g.Access == ReadWrite {
+				errs = append(errs, fieldError(gf+".access", string(g.Access), "a broker secret is only read", "use tier.BrokerSecret"))
+			}
 		case GrantParameters:
 			if !paramPath.MatchString(g.Name) || len(g.Name) > 1011 {
 				errs = append(errs, fieldError(gf+".name", g.Name, "not a Parameter Store path", `begin with '/' and use letters, digits, '.', '-' or '_' between slashes ("/shop/app")`))
@@ -318,7 +349,7 @@ func ValidateGrants(f string, grants []Grant) error {
 				errs = append(errs, fieldError(gf+".access", string(g.Access), "Session Manager has no write access", "use tier.SessionManager()"))
 			}
 		default:
-			errs = append(errs, fieldError(gf+".kind", string(g.Kind), "unknown grant kind", "use queue, bucket, database_secret, parameters or session_manager"))
+			errs = append(errs, fieldError(gf+".kind", string(g.Kind), "unknown grant kind", "use queue, bucket, database_secret, broker_secret, parameters or session_manager"))
 		}
 	}
 	return errors.Join(errs...)

@@ -24,6 +24,10 @@ func TestStatements(t *testing.T) {
 			{Sid: "QueueReadOrders", Actions: []string{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"},
 				Resources: []string{arnQueue + "orders"}},
 		}},
+		{"the broker's secret: its value only, and the database's", []tier.Grant{tier.BrokerSecret("bus"), tier.DatabaseSecret("db")}, []tier.Statement{
+			{Sid: "BrokerSecretBus", Actions: []string{"secretsmanager:GetSecretValue"}, BrokerTier: "bus"},
+			{Sid: "DatabaseSecretDb", Actions: []string{"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"}, DatabaseTier: "db"},
+		}},
 		{"a queue by ARN, produced, and the same consumed: the wider access stays", []tier.Grant{
 			tier.ConsumeQueue("arn:aws:sqs:eu-west-1:123456789012:jobs.fifo"), tier.ProduceQueue("arn:aws:sqs:eu-west-1:123456789012:jobs.fifo")},
 			[]tier.Statement{{Sid: "QueueWriteJobsFifo",
@@ -60,7 +64,8 @@ func TestStatements(t *testing.T) {
 func TestValidateGrants(t *testing.T) {
 	t.Parallel()
 	require.NoError(t, tier.ValidateGrants("g", []tier.Grant{tier.ConsumeQueue("orders.fifo"), tier.ReadBucket("my.assets-1"),
-		tier.DatabaseSecret("db"), tier.ReadParameters("/shop/app"), tier.ProduceQueue("arn:aws:sqs:us-east-1:123456789012:q"), tier.SessionManager()}))
+		tier.DatabaseSecret("db"), tier.ReadParameters("/shop/app"), tier.ProduceQueue("arn:aws:sqs:us-east-1:123456789012:q"), tier.SessionManager(),
+		tier.BrokerSecret("bus")}))
 	err := tier.ValidateGrants("cluster[app].grants", []tier.Grant{
 		{Kind: tier.GrantQueue, Name: "orders!"},
 		{Kind: tier.GrantBucket, Name: "Assets"},
@@ -69,9 +74,11 @@ func TestValidateGrants(t *testing.T) {
 		{Kind: "topic", Name: "x"},
 		{Kind: tier.GrantQueue, Name: "q", Access: "all"},
 		{Kind: tier.GrantSessionManager, Name: "bastion", Access: tier.ReadWrite},
+		{Kind: tier.GrantBrokerSecret, Access: tier.ReadWrite},
 	})
 	require.Error(t, err)
-	for _, want := range []string{"grants[0].name", "grants[1].name", "grants[2].access", "grants[3].name", "grants[4].kind", "grants[5].access", "grants[6].name", "grants[6].access"} {
+	for _, want := range []string{"grants[0].name", "grants[1].name", "grants[2].access", "grants[3].name", "grants[4].kind", "grants[5].access", "grants[6].name", "grants[6].access",
+		"grants[7].name", "grants[7].access: read_write: a broker secret is only read"} {
 		assert.Contains(t, err.Error(), "cluster[app]."+want)
 	}
 	assert.ErrorIs(t, err, tier.ErrInvalid)

@@ -51,7 +51,7 @@ func (s Service) IsKnown() bool { return slices.Contains(Services, s) }
 func (s Service) Gateway() bool { return s == ServiceS3 || s == ServiceDynamoDB }
 
 // ServiceOf returns the service a grant calls: a queue SQS, a bucket S3,
-// a database secret Secrets Manager, parameters Systems Manager (ssm).
+// a database or broker secret Secrets Manager, parameters Systems Manager (ssm).
 // ok is false for an unknown grant kind, and for [SessionManager], which
 // calls three services ([SessionManagerServices]; see [ServicesOf]).
 func ServiceOf(g Grant) (s Service, ok bool) {
@@ -60,7 +60,7 @@ func ServiceOf(g Grant) (s Service, ok bool) {
 		return ServiceSQS, true
 	case GrantBucket:
 		return ServiceS3, true
-	case GrantDatabaseSecret:
+	case GrantDatabaseSecret, GrantBrokerSecret:
 		return ServiceSecretsManager, true
 	case GrantParameters:
 		return ServiceSSM, true

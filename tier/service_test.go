@@ -19,6 +19,7 @@ func TestServicesOf(t *testing.T) {
 		{"queue", []tier.Grant{tier.ConsumeQueue("orders")}, []tier.Service{tier.ServiceSQS}},
 		{"bucket", []tier.Grant{tier.WriteBucket("shop-assets")}, []tier.Service{tier.ServiceS3}},
 		{"secret", []tier.Grant{tier.DatabaseSecret("db")}, []tier.Service{tier.ServiceSecretsManager}},
+		{"broker secret", []tier.Grant{tier.BrokerSecret("bus")}, []tier.Service{tier.ServiceSecretsManager}},
 		{"parameters", []tier.Grant{tier.ReadParameters("/shop/app")}, []tier.Service{tier.ServiceSSM}},
 		{"each once, sorted", []tier.Grant{tier.ProduceQueue("a"), tier.ReadBucket("b-b"), tier.ConsumeQueue("c"), tier.DatabaseSecret("db")},
 			[]tier.Service{tier.ServiceS3, tier.ServiceSecretsManager, tier.ServiceSQS}},

@@ -261,7 +261,10 @@ type CustomerGatewaySpec struct {
 
 // NetPeeringSpec is one side of a Net peering connection between two Nets
 // of the deployment in two regions (AWS VPC peering, inter-region
-// included). Both sides have the same logical id
+// included), or the whole connection between two Nets of one region
+// (PeerRegion the Net's own region, requester's side only: it requests
+// and accepts the connection; OUTSCALE Net peering, AWS VPC peering in one
+// region). Both sides have the same logical id
 // ("net_peering/<requester region>-<accepter region>"), one in each
 // region's Blueprint: the requester's (Accepter false) requests the
 // connection from Net to the Net whose logical id is PeerNet, found in

@@ -36,12 +36,16 @@ type InstanceRoleSpec struct {
 // for a database's secret names the database in Secret and has no
 // Resources: its resource is the master user secret RDS made for the
 // database (its ARN is known once the database exists, which orders the
-// role after it).
+// role after it). One for a broker's secret names the broker in
+// BrokerSecret: its resource is the secret that holds the broker's
+// administrative user (on AWS the driver's, Observed.Parts["secret"] of
+// the broker).
 type PolicyStatement struct {
-	Sid       string   `json:"sid"`
-	Actions   []string `json:"actions"`
-	Resources []string `json:"resources,omitempty"`
-	Secret    Ref      `json:"secret,omitempty"`
+	Sid          string   `json:"sid"`
+	Actions      []string `json:"actions"`
+	Resources    []string `json:"resources,omitempty"`
+	Secret       Ref      `json:"secret,omitempty"`
+	BrokerSecret Ref      `json:"broker_secret,omitempty"`
 }
 
 // The sizes IAM allows (IAM User Guide, "IAM and AWS STS quotas"): a role
@@ -74,13 +78,17 @@ func IAMName(deployment, logicalID string) string {
 }
 
 // FromTier returns the blueprint's statements of the derived ones: a
-// database tier becomes the Ref of its database ("database/db").
+// database tier becomes the Ref of its database ("database/db"), a
+// broker tier the Ref of its broker ("broker/bus").
 func FromTier(ss []tier.Statement) []PolicyStatement {
 	out := make([]PolicyStatement, 0, len(ss))
 	for _, s := range ss {
 		p := PolicyStatement{Sid: s.Sid, Actions: slices.Clone(s.Actions), Resources: slices.Clone(s.Resources)}
 		if s.DatabaseTier != "" {
 			p.Secret = Ref(string(KindDatabase) + "/" + s.DatabaseTier)
+		}
+		if s.BrokerTier != "" {
+			p.BrokerSecret = Ref(string(KindBroker) + "/" + s.BrokerTier)
 		}
 		out = append(out, p)
 	}
@@ -112,9 +120,10 @@ type policyStatement struct {
 
 // PolicyDocument renders the statements as an IAM policy document
 // (Version 2012-10-17, one Allow statement each), the placeholders
-// replaced from sc and each database's Secret from secrets (the secret's
-// ARN by the database's provider id, the Ref as the driver gets it). A
-// Secret missing from secrets is an error.
+// replaced from sc and each database's Secret and broker's BrokerSecret
+// from secrets (the secret's ARN by the database's or the broker's
+// provider id, the Ref as the driver gets it). A Secret or BrokerSecret
+// missing from secrets is an error.
 func (s *InstanceRoleSpec) PolicyDocument(sc ARNScope, secrets map[Ref]string) (string, error) {
 	if s == nil {
 		return "", errors.New("blueprint: nil InstanceRoleSpec")
@@ -133,6 +142,13 @@ func (s *InstanceRoleSpec) PolicyDocument(sc ARNScope, secrets map[Ref]string) (
 			}
 			res = append(res, arn)
 		}
+		if st.BrokerSecret != "" {
+			arn, ok := secrets[st.BrokerSecret]
+			if !ok || arn == "" {
+				return "", fmt.Errorf("statement %s: broker %s has no secret", st.Sid, st.BrokerSecret)
+			}
+			res = append(res, arn)
+		}
 		doc.Statement = append(doc.Statement, policyStatement{Sid: st.Sid, Effect: "Allow", Action: st.Actions, Resource: res})
 	}
 	b, err := json.Marshal(doc)
@@ -140,12 +156,13 @@ func (s *InstanceRoleSpec) PolicyDocument(sc ARNScope, secrets map[Ref]string) (
 }
 
 // ParsePolicyDocument reads an IAM policy document back into statements:
-// sc's values become placeholders again, and a resource that secrets
+// sc's values become placeholders again, a resource that secrets
 // (database provider id by secret ARN) knows becomes the statement's
-// Secret. Action and Resource may be a string or a list; a statement
-// that is not an Allow, or that has conditions or NotAction, is an error:
-// archkit never writes one.
-func ParsePolicyDocument(doc string, sc ARNScope, secrets map[string]Ref) ([]PolicyStatement, error) {
+// Secret, and one that brokerSecrets (broker provider id by secret ARN)
+// knows its BrokerSecret. Action and Resource may be a string or a list;
+// a statement that is not an Allow, or that has conditions or NotAction,
+// is an error: archkit never writes one.
+func ParsePolicyDocument(doc string, sc ARNScope, secrets, brokerSecrets map[string]Ref) ([]PolicyStatement, error) {
 	var raw struct {
 		Statement json.RawMessage `json:"Statement"`
 	}
@@ -178,6 +195,10 @@ func ParsePolicyDocument(doc string, sc ARNScope, secrets map[string]Ref) ([]Pol
 		for _, r := range stringOrList(st["Resource"]) {
 			if ref, ok := secrets[r]; ok {
 				p.Secret = ref
+				continue
+			}
+			if ref, ok := brokerSecrets[r]; ok {
+				p.BrokerSecret = ref
 				continue
 			}
 			p.Resources = append(p.Resources, unscope(r, sc))
@@ -251,7 +272,13 @@ func PolicyChars(doc string) int {
 // estimated before the secret exists: as long as an RDS master user
 // secret's ARN in the longest region names
 // ("arn:aws:secretsmanager:ap-southeast-5:123456789012:secret:rds!db-<uuid>-<6>").
-const secretARNPlaceholder = "arn:aws-us-gov:secretsmanager:ap-southeast-5:123456789012:secret:rds!db-00000000-0000-0000-0000-000000000000-AbCdEf"
+// brokerSecretARNPlaceholder is as long as the ARN of the secret the AWS
+// driver makes for a broker ("archkit/broker/" and a broker name of
+// [MaxBrokerNameLen] characters).
+const (
+	secretARNPlaceholder       = "arn:aws-us-gov:secretsmanager:ap-southeast-5:123456789012:secret:rds!db-00000000-0000-0000-0000-000000000000-AbCdEf"
+	brokerSecretARNPlaceholder = "arn:aws-us-gov:secretsmanager:ap-southeast-5:123456789012:secret:archkit/broker/01234567890123456789012345678901234567890123456789-AbCdEf"
+)
 
 // CheckPolicySize reports a role whose policy could exceed IAM's
 // 10,240-character quota once filled in.
@@ -264,6 +291,9 @@ func (s *InstanceRoleSpec) CheckPolicySize() error {
 	for _, st := range s.Statements {
 		if st.Secret != "" {
 			secrets[st.Secret] = secretARNPlaceholder
+		}
+		if st.BrokerSecret != "" {
+			secrets[st.BrokerSecret] = brokerSecretARNPlaceholder
 		}
 	}
 	doc, err := s.PolicyDocument(sc, secrets)
@@ -303,8 +333,8 @@ func (ps *problems) instanceRole(s *InstanceRoleSpec) {
 				ps.add(f+".actions", a, "not an IAM action", `write "service:Action" ("sqs:ReceiveMessage")`)
 			}
 		}
-		if len(st.Resources) == 0 && st.Secret == "" {
-			ps.add(f+".resources", "[]", "no resource", "name the resources, or the database whose secret it reads")
+		if len(st.Resources) == 0 && st.Secret == "" && st.BrokerSecret == "" {
+			ps.add(f+".resources", "[]", "no resource", "name the resources, or the database or broker whose secret it reads")
 		}
 		for _, r := range st.Resources {
 			switch {

@@ -12,30 +12,37 @@ import (
 )
 
 // A role's policy filled in for an account and read back gives the
-// statements again, the secret's ARN turned back into its database.
+// statements again, the secrets' ARNs turned back into their database and
+// broker.
 func TestPolicyDocumentRoundTrip(t *testing.T) {
 	t.Parallel()
 	s := &blueprint.InstanceRoleSpec{Name: "shop-instance_role-app", Statements: blueprint.FromTier(tier.Statements([]tier.Grant{
 		tier.ConsumeQueue("orders"), tier.DatabaseSecret("db"), tier.WriteBucket("assets"), tier.ReadParameters("/shop/app"),
-		tier.ConsumeQueue("arn:aws:sqs:eu-west-1:999999999999:other"), tier.SessionManager(),
+		tier.ConsumeQueue("arn:aws:sqs:eu-west-1:999999999999:other"), tier.SessionManager(), tier.BrokerSecret("bus"),
 	}))}
 	sc := blueprint.ARNScope{Partition: "aws", Region: "us-east-1", Account: "123456789012"}
 	secret := "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1234-AbCdEf"
-	_, err := s.PolicyDocument(sc, nil)
+	bus := "arn:aws:secretsmanager:us-east-1:123456789012:secret:archkit/broker/shop-bus-AbCdEf"
+	_, err := s.PolicyDocument(sc, map[blueprint.Ref]string{"broker/bus": bus})
 	require.Error(t, err, "a database's secret must be known")
-	doc, err := s.PolicyDocument(sc, map[blueprint.Ref]string{"database/db": secret})
+	_, err = s.PolicyDocument(sc, map[blueprint.Ref]string{"database/db": secret})
+	require.ErrorContains(t, err, "broker broker/bus has no secret", "a broker's secret must be known")
+	assert.Equal(t, blueprint.Ref("broker/bus"), s.Statements[0].BrokerSecret, "BrokerSecretBus names the broker")
+	assert.Equal(t, []string{"secretsmanager:GetSecretValue"}, s.Statements[0].Actions)
+	doc, err := s.PolicyDocument(sc, map[blueprint.Ref]string{"database/db": secret, "broker/bus": bus})
 	require.NoError(t, err)
 	assert.Contains(t, doc, `"arn:aws:sqs:us-east-1:123456789012:orders"`)
 	assert.Contains(t, doc, `"arn:aws:sqs:eu-west-1:999999999999:other"`, "an ARN given whole is kept")
 	assert.Contains(t, doc, `"`+secret+`"`)
+	assert.Contains(t, doc, `{"Sid":"BrokerSecretBus","Effect":"Allow","Action":["secretsmanager:GetSecretValue"],"Resource":["`+bus+`"]}`)
 	assert.NotContains(t, doc, "${")
-	back, err := blueprint.ParsePolicyDocument(doc, sc, map[string]blueprint.Ref{secret: "database/db"})
+	back, err := blueprint.ParsePolicyDocument(doc, sc, map[string]blueprint.Ref{secret: "database/db"}, map[string]blueprint.Ref{bus: "broker/bus"})
 	require.NoError(t, err)
 	assert.Equal(t, s.Statements, back)
 
-	_, err = blueprint.ParsePolicyDocument(`{"Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`, sc, nil)
+	_, err = blueprint.ParsePolicyDocument(`{"Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`, sc, nil, nil)
 	assert.Error(t, err, "archkit never writes a Deny")
-	one, err := blueprint.ParsePolicyDocument(`{"Statement":{"Sid":"A","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}`, sc, nil)
+	one, err := blueprint.ParsePolicyDocument(`{"Statement":{"Sid":"A","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}`, sc, nil, nil)
 	require.NoError(t, err)
 	assert.Equal(t, []blueprint.PolicyStatement{{Sid: "A", Actions: []string{"s3:GetObject"}, Resources: []string{"arn:${AWS::Partition}:s3:::b/*"}}}, one)
 }

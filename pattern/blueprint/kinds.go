@@ -105,9 +105,9 @@ var registry = []kindEntry{
 	entry(KindInfo{Kind: KindFlowLog}, func(r *Resource) **FlowLogSpec { return &r.FlowLog }),
 	// A Net holds one endpoint per service: a replacement goes first.
 	entry(KindInfo{Kind: KindNetEndpoint, DeleteFirst: true}, func(r *Resource) **NetEndpointSpec { return &r.NetEndpoint }),
-	// A role's policy may name a database's secret: the role is made
-	// after the database when it does (its Ref orders it), and before the
-	// cluster whose launch template names it.
+	// A role's policy may name a database's or a broker's secret: the
+	// role is made after the database or the broker when it does (its Ref
+	// orders it), and before the cluster whose launch template names it.
 	entry(KindInfo{Kind: KindInstanceRole}, func(r *Resource) **InstanceRoleSpec { return &r.InstanceRole }),
 	entry(KindInfo{Kind: KindLoadBalancer, Async: true, DeleteFirst: true}, func(r *Resource) **LoadBalancerSpec { return &r.LoadBalancer }),
 	// A key pair's name carries a hash of its key, so that its

@@ -332,9 +332,9 @@ func (s *FlowLogSpec) normalize() {
 }
 
 func (s *InstanceRoleSpec) refs() []*Ref {
-	out := make([]*Ref, 0, len(s.Statements))
+	out := make([]*Ref, 0, 2*len(s.Statements))
 	for i := range s.Statements {
-		out = append(out, &s.Statements[i].Secret)
+		out = append(out, &s.Statements[i].Secret, &s.Statements[i].BrokerSecret)
 	}
 	return out
 }
@@ -343,7 +343,8 @@ func (s *InstanceRoleSpec) clone() *InstanceRoleSpec {
 	c := *s
 	c.Statements = make([]PolicyStatement, len(s.Statements))
 	for i, st := range s.Statements {
-		c.Statements[i] = PolicyStatement{Sid: st.Sid, Actions: slices.Clone(st.Actions), Resources: slices.Clone(st.Resources), Secret: st.Secret}
+		c.Statements[i] = PolicyStatement{Sid: st.Sid, Actions: slices.Clone(st.Actions), Resources: slices.Clone(st.Resources), Secret: st.Secret,
+			BrokerSecret: st.BrokerSecret}
 	}
 	if s.Statements == nil {
 		c.Statements = nil

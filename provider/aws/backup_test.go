@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"testing"
+	"time"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/backup"
@@ -164,15 +165,7 @@ func TestBackupAnswersLost(t *testing.T) {
 			t.Parallel()
 			td := newDriver(t, func(o *aws.Options) { o.APIOptions = append(o.APIOptions, loseFirstAnswer(op)) })
 			ctx, dep := t.Context(), "lostbackup"
-			var vault, plan blueprint.Resource
-			for _, r := range providertest.Resources(dep, nil) {
-				switch r.Kind {
-				case blueprint.KindBackupVault:
-					vault = r
-				case blueprint.KindBackupPlan:
-					plan = r
-				}
-			}
+			vault, plan := backupPair(dep)
 			v, err := providertest.CreateRetry(ctx, td.Driver, providertest.Request(dep, vault, nil))
 			require.NoError(t, err)
 			p, err := providertest.CreateRetry(ctx, td.Driver, providertest.Request(dep, plan, map[string]string{vault.ID: v.ID}))
@@ -212,15 +205,7 @@ func TestBackupPlanUserRole(t *testing.T) {
 	td := newDriver(t)
 	ctx, dep := t.Context(), "userrole"
 	role := "arn:aws:iam::" + td.account + ":role/service-role/my-backup-role"
-	var vault, plan blueprint.Resource
-	for _, r := range providertest.Resources(dep, nil) {
-		switch r.Kind {
-		case blueprint.KindBackupVault:
-			vault = r
-		case blueprint.KindBackupPlan:
-			plan = r
-		}
-	}
+	vault, plan := backupPair(dep)
 	plan.BackupPlan.Role = role
 	v, err := providertest.CreateRetry(ctx, td.Driver, providertest.Request(dep, vault, nil))
 	require.NoError(t, err)
@@ -239,4 +224,95 @@ func TestBackupPlanUserRole(t *testing.T) {
 	}
 	providertest.Destroy(context.WithoutCancel(ctx), t, td.Driver, dep)
 	assert.Empty(t, leftovers(t, td, dep))
+}
+
+// backupPair returns the vault and the plan of the conformance suite's
+// resources of dep.
+func backupPair(dep string) (vault, plan blueprint.Resource) {
+	for _, r := range providertest.Resources(dep, nil) {
+		switch r.Kind {
+		case blueprint.KindBackupVault:
+			vault = r
+		case blueprint.KindBackupPlan:
+			plan = r
+		}
+	}
+	return vault, plan
+}
+
+// selectionRequests counts the CreateBackupSelection requests td's
+// in-process AWS Backup served, and those of them it refused.
+func selectionRequests(td *testDriver) (sent, refused int) {
+	for _, s := range td.gaps.Requests() {
+		if s.Op == "CreateBackupSelection" {
+			sent++
+			if s.Refused {
+				refused++
+			}
+		}
+	}
+	return sent, refused
+}
+
+// TestBackupSelectionWaitsForRole: IAM is eventually consistent, and AWS
+// Backup refuses a selection whose role, just made, it cannot assume yet
+// (InvalidParameterValueException "IAM Role ... cannot be assumed by AWS
+// Backup", injected three times by the in-process AWS Backup). One
+// Create of the plan sends the selection again until it is taken:
+// exactly one selection made, the plan complete. A refusal that never
+// ends stops at the driver's wait bound with an error that names the role
+// and the fix; the plan reads back Incomplete, without a selection.
+func TestBackupSelectionWaitsForRole(t *testing.T) {
+	t.Parallel()
+	t.Run("Propagates", func(t *testing.T) {
+		t.Parallel()
+		td := newDriver(t)
+		td.gaps.RefuseRole(3)
+		ctx, dep := t.Context(), "rolelag"
+		vault, plan := backupPair(dep)
+		v, err := td.Create(ctx, providertest.Request(dep, vault, nil))
+		require.NoError(t, err)
+		p, err := td.Create(ctx, providertest.Request(dep, plan, map[string]string{vault.ID: v.ID}))
+		require.NoError(t, err, "one Create waits for the role")
+		sent, refused := selectionRequests(td)
+		assert.Equal(t, 4, sent, "refused three times, then taken")
+		assert.Equal(t, 3, refused)
+		sels, err := td.Backup.ListBackupSelections(ctx, &backup.ListBackupSelectionsInput{BackupPlanId: awssdk.String(p.ID)})
+		require.NoError(t, err)
+		assert.Len(t, sels.BackupSelectionsList, 1, "exactly one selection")
+		got, err := td.Read(ctx, blueprint.KindBackupPlan, p.ID)
+		require.NoError(t, err)
+		assert.False(t, got.Incomplete, "the plan has its selection")
+		checkSelection(t, td, dep, p.ID)
+		providertest.Destroy(context.WithoutCancel(ctx), t, td.Driver, dep)
+		assert.Empty(t, leftovers(t, td, dep))
+	})
+	t.Run("Never", func(t *testing.T) {
+		t.Parallel()
+		td := newDriver(t, func(o *aws.Options) { o.WaitTimeout = 300 * time.Millisecond })
+		td.gaps.RefuseRole(-1)
+		ctx, dep := t.Context(), "rolenever"
+		vault, plan := backupPair(dep)
+		v, err := td.Create(ctx, providertest.Request(dep, vault, nil))
+		require.NoError(t, err)
+		_, err = td.Create(ctx, providertest.Request(dep, plan, map[string]string{vault.ID: v.ID}))
+		require.Error(t, err)
+		t.Logf("the error: %v", err)
+		role := "arn:aws:iam::" + td.account + ":role/archkit/" + dep + "/backup/" + blueprint.IAMName(dep, plan.ID)
+		assert.ErrorContains(t, err, role, "the error names the role")
+		assert.ErrorContains(t, err, "backup.amazonaws.com", "and what to check")
+		assert.Equal(t, driver.Invalid, driver.CodeOf(err), "%v", err)
+		var pe *driver.Error
+		require.ErrorAs(t, err, &pe)
+		assert.False(t, pe.Retryable, "the engine does not send it again: the driver waited already")
+		sent, refused := selectionRequests(td)
+		assert.Equal(t, sent, refused, "no selection made")
+		assert.Greater(t, sent, 1, "sent again while the bound allows")
+		obs, err := td.List(ctx, driver.Query{Deployment: dep, Kind: blueprint.KindBackupPlan})
+		require.NoError(t, err)
+		require.Len(t, obs, 1)
+		assert.True(t, obs[0].Incomplete, "a plan without its selection")
+		providertest.Destroy(context.WithoutCancel(ctx), t, td.Driver, dep)
+		assert.Empty(t, leftovers(t, td, dep))
+	})
 }

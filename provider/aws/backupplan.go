@@ -2,8 +2,10 @@ package aws
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/backup"
@@ -218,9 +220,56 @@ func (d *Driver) ensureSelection(ctx context.Context, req driver.Request, id, ro
 			}
 		}
 	}
-	_, err := d.Backup.CreateBackupSelection(ctx, &backup.CreateBackupSelectionInput{BackupPlanId: awssdk.String(id),
+	return d.createSelection(ctx, id, role, &backup.CreateBackupSelectionInput{BackupPlanId: awssdk.String(id),
 		BackupSelection: selection(req.Deployment, s.Select, role, d.scopeOf(role).Partition), CreatorRequestId: tokenOf(req)})
-	return mapErr("CreateBackupSelection", planKind, id, err)
+}
+
+// rolePropagation bounds how long a selection waits for AWS Backup to be
+// able to assume its role (at most Options.WaitTimeout): IAM is
+// eventually consistent (IAM User Guide, "Changes that I make are not
+// always immediately visible"), usually for seconds; the AWS provider for
+// Terraform waits up to two minutes there too.
+const rolePropagation = 2 * time.Minute
+
+// createSelection sends CreateBackupSelection, again while AWS Backup
+// refuses the role as IAM has not propagated it yet (roleNotAssumable),
+// up to rolePropagation: a refused request made nothing, and the repeat
+// carries the same CreatorRequestId. A refusal that outlasts the bound
+// is an error that names the role and what to check.
+func (d *Driver) createSelection(ctx context.Context, id, role string, in *backup.CreateBackupSelectionInput) error {
+	wctx, cancel := context.WithTimeout(ctx, min(rolePropagation, d.waitTimeout()))
+	defer cancel()
+	var refused error
+	err := d.retryWhile(wctx, driver.Dependency, func() error {
+		_, err := d.Backup.CreateBackupSelection(ctx, in)
+		if refused = nil; roleNotAssumable(err) {
+			refused = err
+			return driver.NewError("CreateBackupSelection", planKind, id, driver.Dependency, err)
+		}
+		return mapErr("CreateBackupSelection", planKind, id, err)
+	})
+	if refused == nil || ctx.Err() != nil {
+		return err
+	}
+	return driver.NewError("CreateBackupSelection", planKind, id, driver.Invalid, fmt.Errorf(
+		"aws: AWS Backup cannot assume the role %s of the plan's selection after %s (%w); check that its trust policy lets backup.amazonaws.com "+
+			"assume it (sts:AssumeRole) and that it holds AWSBackupServiceRolePolicyForBackup (tag:GetResources), or give SnapshotSchedule.Role a role that does",
+		role, min(rolePropagation, d.waitTimeout()), refused))
+}
+
+// roleNotAssumable reports whether err is AWS Backup's refusal of a
+// selection's role that IAM may not have propagated yet:
+// InvalidParameterValueException "IAM Role <arn> cannot be assumed by AWS
+// Backup", or "... is not authorized to call tag:GetResources" while its
+// policy is not yet attached everywhere (the two the AWS provider for
+// Terraform retries CreateBackupSelection on).
+func roleNotAssumable(err error) bool {
+	var e *backuptypes.InvalidParameterValueException
+	if !errors.As(err, &e) {
+		return false
+	}
+	m := e.ErrorMessage()
+	return strings.Contains(m, "cannot be assumed") || strings.Contains(m, "is not authorized to call")
 }
 
 // selection selects the EBS volumes of the deployment tagged

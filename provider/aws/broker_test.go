@@ -11,6 +11,7 @@ import (
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/mq"
 	mqtypes "github.com/aws/aws-sdk-go-v2/service/mq/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -23,6 +24,7 @@ import (
 	"github.com/archkit/archkit/provider"
 	"github.com/archkit/archkit/provider/aws"
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/provider/providertest"
 	"github.com/archkit/archkit/tier"
 )
 
@@ -369,4 +371,64 @@ func TestBrokerWindowOnMoto(t *testing.T) {
 	reapply("the window asked")
 	_, err = eng.Destroy(t.Context(), bp.Deployment, func(o *provider.DestroyOptions) { o.AllowDataLoss = []string{"broker/bus"} })
 	require.NoError(t, err)
+}
+
+// TestBrokerSecretGrantOnMoto: the application's cluster is granted its
+// broker's secret (tier.BrokerSecret). The role's policy, read back with
+// the IAM API on moto, allows exactly one (action, resource) pair:
+// secretsmanager:GetSecretValue on the ARN of the secret the driver made
+// for the broker (its Parts["secret"]); the role reads back as declared,
+// so a re-apply writes nothing. A role that gains the grant in place
+// (Update) reads back with it too. The destroy leaves no role.
+func TestBrokerSecretGrantOnMoto(t *testing.T) {
+	t.Parallel()
+	td := newDriver(t)
+	ctx := t.Context()
+	arch := brokerArchitecture("grantbus")
+	arch.Cluster("app").Grants = []tier.Grant{tier.BrokerSecret("bus")}
+	bp, err := arch.Build()
+	require.NoError(t, err)
+	eng := engine(td.Driver)
+	_, err = eng.Apply(ctx, bp)
+	require.NoError(t, err)
+
+	broker := observedOf(t, td, bp.Deployment, blueprint.KindBroker, "broker/bus")
+	require.Len(t, broker.Parts[aws.PartSecret], 1)
+	secret := broker.Parts[aws.PartSecret][0]
+	desc, err := td.Secrets.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: awssdk.String(secret)})
+	require.NoError(t, err, "the broker's secret exists")
+	assert.Equal(t, secret, awssdk.ToString(desc.ARN))
+	role, ok := bp.Resource("instance_role/app")
+	require.True(t, ok)
+	pol, err := td.IAM.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: awssdk.String(role.InstanceRole.Name), PolicyName: awssdk.String(blueprint.RolePolicyName)})
+	require.NoError(t, err)
+	assert.Equal(t, map[[2]string]bool{{"secretsmanager:GetSecretValue", secret}: true}, permissions(t, awssdk.ToString(pol.PolicyDocument)),
+		"exactly this action on exactly this secret")
+	got := observedOf(t, td, bp.Deployment, blueprint.KindInstanceRole, "instance_role/app")
+	assert.Equal(t, []blueprint.PolicyStatement{{Sid: "BrokerSecretBus", Actions: []string{"secretsmanager:GetSecretValue"},
+		BrokerSecret: blueprint.Ref(broker.ID)}}, got.Resource.InstanceRole.Statements, "the secret's ARN read back as its broker")
+
+	td.calls.reset()
+	again, err := eng.Apply(ctx, bp)
+	require.NoError(t, err)
+	assert.Zero(t, again.WriteCalls, "re-apply makes no write: %s", again)
+
+	// A role that gains the grant in place.
+	extra := blueprint.Resource{ID: "instance_role/extra", Kind: blueprint.KindInstanceRole, InstanceRole: &blueprint.InstanceRoleSpec{
+		Name: blueprint.IAMName(bp.Deployment, "instance_role/extra"), Statements: blueprint.FromTier(tier.Statements([]tier.Grant{tier.ConsumeQueue("orders")}))}}
+	cur, err := td.Create(ctx, providertest.Request(bp.Deployment, extra, nil))
+	require.NoError(t, err)
+	extra.InstanceRole.Statements = blueprint.FromTier(tier.Statements([]tier.Grant{tier.BrokerSecret("bus")}))
+	_, err = td.Update(ctx, providertest.Request(bp.Deployment, extra, map[string]string{"broker/bus": broker.ID}), cur)
+	require.NoError(t, err)
+	read, err := td.Read(ctx, blueprint.KindInstanceRole, cur.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []blueprint.PolicyStatement{{Sid: "BrokerSecretBus", Actions: []string{"secretsmanager:GetSecretValue"},
+		BrokerSecret: blueprint.Ref(broker.ID)}}, read.Resource.InstanceRole.Statements, "updated in place, read back as its broker")
+	require.NoError(t, td.Delete(ctx, read, driver.DeleteOptions{}))
+
+	_, err = eng.Destroy(ctx, bp.Deployment, func(o *provider.DestroyOptions) { o.AllowDataLoss = []string{"broker/bus"} })
+	require.NoError(t, err)
+	_, err = td.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: awssdk.String(role.InstanceRole.Name)})
+	assert.True(t, isNotFound(err), "role deleted: %v", err)
 }

@@ -12,8 +12,9 @@ import (
 var _ driver.Checker = (*Driver)(nil)
 
 // Check reports what AWS refuses beyond blueprint.Resource.Check and the
-// AWS profile, and what the driver does not do: a Net peering within the
-// driver's own region; a load balancer (and target group) name that begins with
+// AWS profile, and what the driver does not do: the accepter's side of a
+// Net peering within the driver's own region (the requester's side
+// accepts it there); a load balancer (and target group) name that begins with
 // "internal-" (ELBv2 CreateLoadBalancer: the name "must not begin with
 // internal-"). The names the driver derives itself (launch templates,
 // autoscaling groups, DB identifiers, from driver.Token) are valid by
@@ -22,11 +23,11 @@ func (d *Driver) Check(_ string, r blueprint.Resource) error {
 	if d == nil {
 		return d.ready("Check", r.Kind)
 	}
-	if r.Kind == blueprint.KindNetPeering && r.NetPeering != nil && r.NetPeering.PeerRegion == d.region {
+	if r.Kind == blueprint.KindNetPeering && r.NetPeering != nil && r.NetPeering.Accepter && r.NetPeering.PeerRegion == d.region {
 		// The side of a connection is told by its region (pcxObserved).
-		return &netplan.FieldError{Package: "aws", Field: "net_peering.peer_region", Input: strconv.Quote(r.NetPeering.PeerRegion),
-			Problem: "the driver's own region: the AWS driver peers the Nets of two regions, one side in each (pattern.MultiRegion's links)",
-			Fix:     "link Nets of two regions", Err: driver.ErrInvalid}
+		return &netplan.FieldError{Package: "aws", Field: "net_peering.accepter", Input: "true",
+			Problem: "an accepter's side in the driver's own region: in one region the requester's side requests and accepts the connection",
+			Fix:     "drop the accepter's side (pattern.MultiRegion.BuildOneRegion keeps the requester's)", Err: driver.ErrInvalid}
 	}
 	if r.Kind == blueprint.KindCustomerGateway && r.CustomerGateway != nil && r.CustomerGateway.PeerPublicIP != "" {
 		return &netplan.FieldError{Package: "aws", Field: "customer_gateway.peer_public_ip", Input: strconv.Quote(r.CustomerGateway.PeerPublicIP),

@@ -112,3 +112,13 @@ func TestConformancePeering(t *testing.T) {
 			RequesterRegion: primaryRegion, AccepterRegion: recoveryRegion, Gaps: motoPeeringGaps}
 	})
 }
+
+// TestConformancePeeringOneRegion: VPC peering between two VPCs of one
+// region of moto, the requester's side requesting and accepting it.
+func TestConformancePeeringOneRegion(t *testing.T) {
+	providertest.RunPeering(t, func(t *testing.T) providertest.PeeringHarness {
+		td := newDriver(t)
+		return providertest.PeeringHarness{Requester: td.Driver, Accepter: td.Driver,
+			RequesterRegion: td.Region(), AccepterRegion: td.Region(), Gaps: motoPeeringGaps}
+	})
+}

@@ -78,7 +78,13 @@
 //     and tags its side. The requester's side deletes it; the accepter's
 //     waits a minute for that before deleting it itself. peer_net and
 //     peer_cidr are write-only. moto shows the requester's tags in both
-//     regions and keeps no CreateTags of the accepter's side.
+//     regions and keeps no CreateTags of the accepter's side. Between two
+//     VPCs of the driver's own region (peer_region the driver's region,
+//     pattern.MultiRegion.BuildOneRegion) there is one side, the
+//     requester's: it finds the peer VPC with the driver's own client
+//     (no PeerEC2 needed), calls CreateVpcPeeringConnection without PeerRegion
+//     and accepts the connection itself, in the same region, once it is
+//     pending acceptance; an accepter's side there is refused by Check.
 //   - key_pair: ImportKeyPair of the public key (never a private one),
 //     tagged; its provider id is its name, which the launch template's
 //     KeyName takes; read back with DescribeKeyPairs IncludePublicKey.
@@ -98,7 +104,10 @@
 //     EBS volumes tagged archkit:backup (Conditions StringEquals, ANDed)
 //     with the spec's role or one the driver makes (trust
 //     backup.amazonaws.com, AWSBackupServiceRolePolicyForBackup attached,
-//     path /archkit/<deployment>/backup/). Never changed in place; Delete
+//     path /archkit/<deployment>/backup/). The selection is sent again,
+//     for up to two minutes, while AWS Backup answers that it cannot
+//     assume the role yet (IAM is eventually consistent); after that the
+//     error names the role. Never changed in place; Delete
 //     removes the selection, the plan and the role. moto serves no
 //     selection and no AWS managed policy: see the conformance tests.
 //   - database with ReplicaOf: a cross-region read replica
@@ -155,8 +164,10 @@
 //     name, which the cluster's launch template names
 //     (IamInstanceProfile). A statement for a database's secret names the
 //     ARN of the master user secret RDS made (DescribeDBInstances
-//     MasterUserSecret), kept in a role tag so a read gives the database
-//     back. A role of that name that is not this resource's is refused
+//     MasterUserSecret), one for a broker's secret the ARN of the secret
+//     the driver made with the broker (its Parts["secret"]), each kept in
+//     a role tag (added by TagRole when the grant comes in place) so a
+//     read gives the database or the broker back. A role of that name that is not this resource's is refused
 //     (AlreadyExists), never taken. IAM is eventually consistent: a new
 //     profile may take seconds before Auto Scaling can launch with it,
 //     which its launch retries absorb.

@@ -37,6 +37,10 @@ const tagRegion = specTag + "region"
 // so that a read gives a statement its database back.
 const tagSecret = specTag + "secret:"
 
+// tagBrokerSecretOf prefixes the role tags that map a broker (the rest of
+// the key, its id) to the ARN of its secret (the value), likewise.
+const tagBrokerSecretOf = specTag + "broker-secret:"
+
 func rolePath(deployment string) string { return "/archkit/" + deployment + "/" }
 
 func iamTags(m map[string]string) []iamtypes.Tag {
@@ -76,10 +80,19 @@ func (d *Driver) scopeOf(roleARN string) blueprint.ARNScope {
 
 // secretARNs returns the ARN of the master user secret of every database
 // the role's statements name (DescribeDBInstances MasterUserSecret), by
-// the database's identifier, and the role tags that remember them.
+// the database's identifier, and of the secret of every broker they name
+// (the broker's Parts["secret"]), by the broker's id, and the role tags
+// that remember them.
 func (d *Driver) secretARNs(ctx context.Context, s *blueprint.InstanceRoleSpec, id string) (map[blueprint.Ref]string, map[string]string, error) {
 	arns, tags := map[blueprint.Ref]string{}, map[string]string{}
 	for _, st := range s.Statements {
+		if b := st.BrokerSecret; b != "" && arns[b] == "" {
+			arn, err := d.brokerSecretARN(ctx, st.Sid, b, id)
+			if err != nil {
+				return nil, nil, err
+			}
+			arns[b], tags[tagBrokerSecretOf+string(b)] = arn, arn
+		}
 		if st.Secret == "" || arns[st.Secret] != "" {
 			continue
 		}
@@ -95,6 +108,23 @@ func (d *Driver) secretARNs(ctx context.Context, s *blueprint.InstanceRoleSpec, 
 		arns[st.Secret], tags[tagSecret+string(st.Secret)] = arn, arn
 	}
 	return arns, tags, nil
+}
+
+// brokerSecretARN returns the ARN of the secret of broker (its id), which
+// the driver made with it and keeps on it (Parts["secret"]).
+func (d *Driver) brokerSecretARN(ctx context.Context, sid string, broker blueprint.Ref, id string) (string, error) {
+	if err := d.ready("DescribeBroker", blueprint.KindBroker); err != nil {
+		return "", err
+	}
+	o, err := d.readBroker(ctx, string(broker))
+	if err != nil {
+		return "", err
+	}
+	if arn := o.Parts[PartSecret]; len(arn) == 1 && arn[0] != "" {
+		return arn[0], nil
+	}
+	return "", driver.NewError("DescribeBroker", "instance_role", id, driver.Invalid,
+		fmt.Errorf("statement %s: broker %s has no secret of archkit's (tag %s); make the broker with archkit", sid, broker, tagBrokerSecret))
 }
 
 // createInstanceRole creates the role with its tags (CreateRole), its
@@ -248,13 +278,16 @@ func (d *Driver) readRole(ctx context.Context, name string) (driver.Observed, ma
 		if dec, err := url.QueryUnescape(doc); err == nil {
 			doc = dec
 		}
-		secrets := map[string]blueprint.Ref{}
+		secrets, brokers := map[string]blueprint.Ref{}, map[string]blueprint.Ref{}
 		for k, v := range tags {
 			if db, ok := strings.CutPrefix(k, tagSecret); ok {
 				secrets[v] = blueprint.Ref(db)
 			}
+			if b, ok := strings.CutPrefix(k, tagBrokerSecretOf); ok {
+				brokers[v] = blueprint.Ref(b)
+			}
 		}
-		if spec.Statements, err = blueprint.ParsePolicyDocument(doc, d.scopeOf(awssdk.ToString(r.Role.Arn)), secrets); err != nil {
+		if spec.Statements, err = blueprint.ParsePolicyDocument(doc, d.scopeOf(awssdk.ToString(r.Role.Arn)), secrets, brokers); err != nil {
 			return driver.Observed{}, nil, driver.NewError("GetRolePolicy", "instance_role", name, driver.Invalid, err)
 		}
 	}
@@ -331,13 +364,16 @@ func (d *Driver) listInstanceRoles(ctx context.Context, q driver.Query) ([]drive
 // and completes the profile.
 func (d *Driver) updateInstanceRole(ctx context.Context, req driver.Request, cur driver.Observed) (driver.Observed, error) {
 	s := req.Resource.InstanceRole
-	secrets, _, err := d.secretARNs(ctx, s, req.Resource.ID)
+	secrets, secretTags, err := d.secretARNs(ctx, s, req.Resource.ID)
 	if err != nil {
 		return driver.Observed{}, err
 	}
 	r, err := d.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: awssdk.String(cur.ID)})
 	if err != nil {
 		return driver.Observed{}, mapErr("GetRole", "instance_role", cur.ID, err)
+	}
+	if err := d.tagRoleSecrets(ctx, cur.ID, r.Role.Tags, secretTags); err != nil {
+		return driver.Observed{}, err
 	}
 	if err := d.putRolePolicy(ctx, s, d.scopeOf(awssdk.ToString(r.Role.Arn)), secrets); err != nil {
 		return driver.Observed{}, err
@@ -346,6 +382,28 @@ func (d *Driver) updateInstanceRole(ctx context.Context, req driver.Request, cur
 		return driver.Observed{}, err
 	}
 	return d.readInstanceRole(ctx, cur.ID)
+}
+
+// tagRoleSecrets adds to role the tags of the secrets its policy now
+// names that it does not carry yet (TagRole), so that a read gives each
+// statement its database or broker back: a grant of a secret added in
+// place.
+func (d *Driver) tagRoleSecrets(ctx context.Context, role string, have []iamtypes.Tag, secretTags map[string]string) error {
+	tags, err := d.roleTags(ctx, role, have)
+	if err != nil {
+		return err
+	}
+	missing := map[string]string{}
+	for k, v := range secretTags {
+		if tags[k] != v {
+			missing[k] = v
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	_, err = d.IAM.TagRole(ctx, &iam.TagRoleInput{RoleName: awssdk.String(role), Tags: iamTags(missing)})
+	return mapErr("TagRole", "instance_role", role, err)
 }
 
 // deleteInstanceRole empties and deletes the profile, then deletes the

@@ -39,6 +39,19 @@ import (
 // region writes (provider.Fleet), so no wait happens while a region waits
 // for a lock.
 //
+// Between two VPCs of the driver's own region (PeerRegion the driver's
+// region: pattern.MultiRegion.BuildOneRegion) the account owns both
+// sides, and the Blueprint holds the requester's only: it finds the peer
+// VPC in its own region, calls CreateVpcPeeringConnection without
+// PeerRegion (whose default is the caller's region) and accepts the
+// connection itself (AcceptVpcPeeringConnection, same region) once it is
+// pending acceptance (acceptOwnRequest); Check refuses an accepter's side
+// there. Its security-group rules name the peer VPC's ranges, as between
+// regions: AWS would also take a reference to a peer VPC's group in the
+// same region (VPC peering guide, "Update your security groups to
+// reference peer security groups"), but the rules archkit derives and
+// reads back are CIDRs.
+//
 // AWS has no waiter for an active connection (the SDK has
 // VpcPeeringConnectionExists and VpcPeeringConnectionDeleted only): the
 // engine's poll of Read is the wait.
@@ -111,18 +124,70 @@ func (d *Driver) createNetPeering(ctx context.Context, req driver.Request) (driv
 	if err != nil {
 		return driver.Observed{}, mapErr("DescribeVpcPeeringConnections", "net_peering", req.Resource.ID, err)
 	}
+	oneRegion := s.PeerRegion == d.region
 	if found := earlier(req, livePCXs(out), pcxTags); found != nil {
+		if oneRegion { // an earlier attempt's acceptance may not have been sent
+			return d.acceptOwnRequest(ctx, req, *found)
+		}
 		return d.pcxObserved(*found), nil
 	}
-	c, err := d.EC2.CreateVpcPeeringConnection(ctx, &ec2.CreateVpcPeeringConnectionInput{
-		VpcId: awssdk.String(string(s.Net)), PeerVpcId: awssdk.String(peer), PeerRegion: awssdk.String(s.PeerRegion),
-		TagSpecifications: tagSpec(ec2types.ResourceTypeVpcPeeringConnection, req.Tags)})
+	in := &ec2.CreateVpcPeeringConnectionInput{VpcId: awssdk.String(string(s.Net)), PeerVpcId: awssdk.String(peer),
+		TagSpecifications: tagSpec(ec2types.ResourceTypeVpcPeeringConnection, req.Tags)}
+	if !oneRegion { // PeerRegion's default is the caller's region
+		in.PeerRegion = awssdk.String(s.PeerRegion)
+	}
+	c, err := d.EC2.CreateVpcPeeringConnection(ctx, in)
 	if err != nil {
 		return driver.Observed{}, mapErr("CreateVpcPeeringConnection", "net_peering", req.Resource.ID, err)
+	}
+	if oneRegion {
+		return d.acceptOwnRequest(ctx, req, *c.VpcPeeringConnection)
 	}
 	o := d.pcxObserved(*c.VpcPeeringConnection)
 	o.Ready = false // pending acceptance: the engine polls Read
 	return o, nil
+}
+
+// acceptOwnRequest accepts p, a connection the requester's side asked
+// for between two VPCs of the driver's region: the account owns both, so
+// the requester's side accepts it itself, in the same region
+// (AcceptVpcPeeringConnection; the accepter's region is the caller's).
+// AWS answers the request "initiating-request" and moves it to
+// "pending-acceptance" shortly after: the acceptance waits for that (up
+// to Options.WaitTimeout). An active connection (an earlier attempt
+// accepted it) and a failed one (overlapping ranges: Read names the
+// reason) are returned as they are. The tags were given at creation.
+func (d *Driver) acceptOwnRequest(ctx context.Context, req driver.Request, p ec2types.VpcPeeringConnection) (driver.Observed, error) {
+	id := awssdk.ToString(p.VpcPeeringConnectionId)
+	err := d.retryWhile(ctx, driver.NotFound, func() error {
+		if pcxCode(p) != ec2types.VpcPeeringConnectionStateReasonCodeInitiatingRequest {
+			return nil
+		}
+		out, err := d.EC2.DescribeVpcPeeringConnections(ctx, &ec2.DescribeVpcPeeringConnectionsInput{VpcPeeringConnectionIds: []string{id}})
+		if err != nil {
+			return mapErr("DescribeVpcPeeringConnections", "net_peering", req.Resource.ID, err)
+		}
+		if live := livePCXs(out); len(live) == 1 {
+			p = live[0]
+		}
+		if pcxCode(p) == ec2types.VpcPeeringConnectionStateReasonCodeInitiatingRequest {
+			return driver.NewError("Create", "net_peering", req.Resource.ID, driver.NotFound,
+				fmt.Errorf("aws: VPC peering connection %s is still initiating its request", id))
+		}
+		return nil
+	})
+	if err != nil {
+		return driver.Observed{}, err
+	}
+	if pcxCode(p) == ec2types.VpcPeeringConnectionStateReasonCodePendingAcceptance {
+		a, err := d.EC2.AcceptVpcPeeringConnection(ctx, &ec2.AcceptVpcPeeringConnectionInput{VpcPeeringConnectionId: awssdk.String(id)})
+		if err != nil {
+			return driver.Observed{}, mapErr("AcceptVpcPeeringConnection", "net_peering", id, err)
+		}
+		p = *a.VpcPeeringConnection
+	}
+	p.Tags = ec2Tags(req.Tags)
+	return d.pcxObserved(p), nil
 }
 
 // acceptNetPeering accepts the connection requested from the peer VPC to
@@ -172,11 +237,14 @@ func (d *Driver) acceptNetPeering(ctx context.Context, req driver.Request, peer 
 // has not made it yet (up to Options.WaitTimeout).
 func (d *Driver) peerVPC(ctx context.Context, req driver.Request) (string, error) {
 	s := req.Resource.NetPeering
-	if d.PeerEC2 == nil {
+	ec := d.EC2 // the peer VPC of one region is found with the driver's own client
+	switch {
+	case s.PeerRegion != d.region && d.PeerEC2 == nil:
 		return "", driver.NewError("Create", "net_peering", req.Resource.ID, driver.Invalid,
 			fmt.Errorf("aws: no client of region %s to find the peer Net; make the driver with aws.New or aws.NewFromConfig, or set Driver.PeerEC2", s.PeerRegion))
+	case s.PeerRegion != d.region:
+		ec = d.PeerEC2(s.PeerRegion)
 	}
-	ec := d.PeerEC2(s.PeerRegion)
 	var id string
 	err := d.awaitPeer(ctx, s.PeerRegion, func() error {
 		out, err := ec.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: []ec2types.Filter{

@@ -112,7 +112,9 @@ var awsTable = Table{
 		{
 			Kind: blueprint.KindNetPeering,
 			Create: "requester: 1 DescribeVpcs in the peer region (the peer VPC by its tags) + 1 CreateVpcPeeringConnection (PeerRegion, TagSpecifications) + polls; " +
-				"accepter: 1 DescribeVpcs in the peer region + 1 DescribeVpcPeeringConnections (the pending request) + 1 AcceptVpcPeeringConnection + 1 CreateTags",
+				"accepter: 1 DescribeVpcs in the peer region + 1 DescribeVpcPeeringConnections (the pending request) + 1 AcceptVpcPeeringConnection + 1 CreateTags; " +
+				"requester of two VPCs of its own region: 1 DescribeVpcs + 1 DescribeVpcPeeringConnections + 1 CreateVpcPeeringConnection (no PeerRegion) + 1 AcceptVpcPeeringConnection " +
+				"(counted here as the requester's 1 write: a Blueprint does not say its region)",
 			Delete: "requester: 1 DescribeVpcPeeringConnections + 1 DeleteVpcPeeringConnection; accepter: polls until the requester's region deletes it " +
 				"(1 DeleteVpcPeeringConnection after a minute if it does not)",
 			Why: "a connection between regions is requested in one and accepted in the other, whose tags are its own; the peer VPC's id lives in the other region; " +

@@ -64,6 +64,16 @@ func TestConformancePeering(t *testing.T) {
 	})
 }
 
+// TestConformancePeeringOneRegion: VPC peering between two Nets of one
+// region of the fake with AWS's rules, the requester's side requesting
+// and accepting it.
+func TestConformancePeeringOneRegion(t *testing.T) {
+	providertest.RunPeering(t, func(t *testing.T) providertest.PeeringHarness {
+		d := fake.NewAccount().Region("eu-west-2")
+		return providertest.PeeringHarness{Requester: d, Accepter: d, RequesterRegion: "eu-west-2", AccepterRegion: "eu-west-2"}
+	})
+}
+
 // TestConformancePeeringOutscale: Net peering between two Nets of one
 // region of a fake account in OUTSCALE's mode.
 func TestConformancePeeringOutscale(t *testing.T) {

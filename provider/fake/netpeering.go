@@ -24,7 +24,8 @@ const (
 
 // checkPeering refuses, before any call, a Net peering with a Net of a
 // region the fake's account does not have (a fake made by New has none
-// but its own), and what OUTSCALE cannot peer.
+// but its own), an accepter's side in the fake's own region, and what
+// OUTSCALE cannot peer.
 func (d *Driver) checkPeering(r blueprint.Resource) error {
 	s := r.NetPeering
 	if s.PeerRegion != d.regionName && d.account.region(s.PeerRegion) == nil {
@@ -34,7 +35,17 @@ func (d *Driver) checkPeering(r blueprint.Resource) error {
 	if d.opts.Cloud == CloudOutscale {
 		return d.checkOutscalePeering(r)
 	}
+	if s.Accepter && s.PeerRegion == d.regionName {
+		return oneRegionAccepter()
+	}
 	return nil
+}
+
+// oneRegionAccepter is why an accepter's side in the driver's own region
+// is refused: there the requester's side requests and accepts the peering.
+func oneRegionAccepter() error {
+	return &netplan.FieldError{Package: "fake", Field: "net_peering.accepter", Input: "true",
+		Problem: "in one region the requester's side requests and accepts the peering", Fix: "drop the accepter's side", Err: driver.ErrInvalid}
 }
 
 // validPeering reports whether checkPeering passes r: a Create of one it
@@ -51,8 +62,7 @@ func (d *Driver) checkOutscalePeering(r blueprint.Resource) error {
 		errs = append(errs, &netplan.FieldError{Package: "fake", Field: "net_peering.peer_region", Input: strconv.Quote(s.PeerRegion),
 			Problem: "a Net of another region", Fix: netPeeringOutscaleRegions, Err: driver.ErrUnsupported})
 	} else if s.Accepter {
-		errs = append(errs, &netplan.FieldError{Package: "fake", Field: "net_peering.accepter", Input: "true",
-			Problem: "in one region the requester's side requests and accepts the peering", Fix: "drop the accepter's side", Err: driver.ErrInvalid})
+		errs = append(errs, oneRegionAccepter())
 	}
 	return errors.Join(errs...)
 }
@@ -75,9 +85,11 @@ func (d *Driver) validateNetPeering(op string, e, _ *entry) error {
 //   - the requester's side waits until the peer Net exists in PeerRegion
 //     (found by the deployment's tags and its logical id PeerNet), then
 //     requests the connection, which stays pending acceptance (Ready
-//     false); its Ranges must not overlap (AWS: the connection fails with
-//     "Overlapping CIDR range"), PeerCIDR must be the peer Net's, and two
-//     Nets hold one connection at a time;
+//     false), or, between two Nets of the fake's own region, accepts it
+//     at once (the account owns both, as the AWS driver's requester's
+//     side does there); its Ranges must not overlap (AWS: the connection
+//     fails with "Overlapping CIDR range"), PeerCIDR must be the peer
+//     Net's, and two Nets hold one connection at a time;
 //   - the accepter's side waits until the request from the peer Net is
 //     pending, and accepts it: both sides are then active.
 //
@@ -159,8 +171,8 @@ func (d *Driver) connect(e *entry, own, peer peeringEnd) (*peeringLink, error) {
 		if err != nil {
 			return nil, d.errf(OpCreate, e.kind, e.res.ID, driver.AlreadyExists, "net_peering: %v", err)
 		}
-		if d.opts.Cloud == CloudOutscale {
-			l.setState(peeringActive, peeringPending) // the account owns both Nets: accepted at once
+		if d.opts.Cloud == CloudOutscale || peer.region == own.region {
+			l.setState(peeringActive, peeringPending) // the account owns both Nets of one region: accepted at once
 		}
 		return l, nil
 	}

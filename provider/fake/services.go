@@ -19,8 +19,8 @@ func SecretARN(id string) string {
 // validateInstanceRole checks a role as IAM does: the static rules
 // ([blueprint.Resource.Check]: name, Sids, actions, scoped resources),
 // the name unique in the account (EntityAlreadyExists), every database
-// whose secret it reads exists, and the policy, filled in, within IAM's
-// 10,240 characters (LimitExceeded).
+// and every broker whose secret it reads exists, and the policy, filled
+// in, within IAM's 10,240 characters (LimitExceeded).
 func (d *Driver) validateInstanceRole(op string, e, old *entry) error {
 	s := e.res.InstanceRole
 	if err := e.res.Check(); err != nil {
@@ -31,6 +31,12 @@ func (d *Driver) validateInstanceRole(op string, e, old *entry) error {
 	}
 	secrets := map[blueprint.Ref]string{}
 	for i, st := range s.Statements {
+		if st.BrokerSecret != "" {
+			if _, err := d.ref(op, e, fmt.Sprintf("instance_role.statements[%d].broker_secret", i), st.BrokerSecret, blueprint.KindBroker); err != nil {
+				return err
+			}
+			secrets[st.BrokerSecret] = BrokerSecretARN(string(st.BrokerSecret))
+		}
 		if st.Secret == "" {
 			continue
 		}

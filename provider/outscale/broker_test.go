@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,10 +25,10 @@ import (
 // AMQP from the application tier only and epmd and Erlang distribution
 // between the broker's own nodes. The cluster holds messages: a destroy is
 // refused without AllowDataLoss.
-func TestBrokerFallbackOnOutscale(t *testing.T) {
-	t.Parallel()
-	srv := osctest.New(t)
-	d := newDriver(t, srv)
+// oscBrokerArch is an application tier and a RabbitMQ broker tier it
+// connects to, over two zones, with the broker's fallback cluster of three
+// VMs.
+func oscBrokerArch() *pattern.Architecture {
 	a := pattern.New("bus", "10.0.0.0/16").WithZones("a", "b")
 	a.Profile = netplan.Outscale
 	app := tier.App("app")
@@ -37,7 +38,14 @@ func TestBrokerFallbackOnOutscale(t *testing.T) {
 	b := tier.NewBroker("bus", tier.BrokerRabbitMQ, "mq.m7g.large")
 	b.FallbackToCluster, b.Fallback = true, tier.NewCluster("bus", suiteImage, "tinav5.c2r4p2")
 	b.Fallback.Min, b.Fallback.Desired, b.Fallback.Max = 3, 3, 3
-	bp, err := a.AddBroker(b).Build()
+	return a.AddBroker(b)
+}
+
+func TestBrokerFallbackOnOutscale(t *testing.T) {
+	t.Parallel()
+	srv := osctest.New(t)
+	d := newDriver(t, srv)
+	bp, err := oscBrokerArch().Build()
 	require.NoError(t, err)
 
 	strict := provider.NewEngine(d, func(o *provider.Options) { o.RateLimit = -1 })
@@ -86,4 +94,35 @@ func TestBrokerFallbackOnOutscale(t *testing.T) {
 	_, err = eng.Destroy(t.Context(), bp.Deployment)
 	require.ErrorIs(t, err, provider.ErrProtected)
 	assert.Contains(t, err.Error(), "broker/bus")
+}
+
+// A grant of the broker's secret (tier.BrokerSecret) on OUTSCALE, which has
+// no roles for VMs, is what a database secret's is: the cluster's role is
+// refused before any write, and dropped with a notice under
+// AllowFallback, the application's VMs made without it.
+func TestBrokerSecretGrantOnOutscale(t *testing.T) {
+	t.Parallel()
+	srv := osctest.New(t)
+	d := newDriver(t, srv)
+	a := oscBrokerArch()
+	a.Cluster("app").Grants = []tier.Grant{tier.BrokerSecret("bus")}
+	bp, err := a.Build()
+	require.NoError(t, err)
+	role, ok := bp.Resource("instance_role/app")
+	require.True(t, ok)
+	assert.Equal(t, blueprint.Ref("broker/bus"), role.InstanceRole.Statements[0].BrokerSecret)
+
+	_, err = provider.NewEngine(d, func(o *provider.Options) { o.RateLimit = -1 }).Plan(t.Context(), bp)
+	require.ErrorIs(t, err, driver.ErrUnsupported)
+	assert.ErrorContains(t, err, "instance_role/app")
+	_, perOp := srv.Requests()
+	assert.Zero(t, writes(perOp), "refused before any write: %v", perOp)
+
+	plan, err := engineFor(d).Plan(t.Context(), bp)
+	require.NoError(t, err)
+	assert.True(t, slices.ContainsFunc(plan.Notices, func(n string) bool { return strings.HasPrefix(n, "instance_role/app:") }), "%v", plan.Notices)
+	for _, c := range plan.Changes {
+		assert.NotEqual(t, blueprint.KindInstanceRole, c.Kind, "no role is made: %v", c)
+	}
+	assert.Empty(t, srv.Violations())
 }

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/archkit/archkit/pattern/blueprint"
 	"github.com/archkit/archkit/provider/driver"
+	"github.com/archkit/archkit/tier"
 )
 
 // GapBrokerValidation: Amazon MQ on moto 5.2 takes what Amazon MQ refuses:
@@ -30,8 +32,9 @@ func brokerSpec() *blueprint.BrokerSpec {
 }
 
 // testBroker checks a managed broker where the driver has one: refused
-// values, create and read back with its secret, an idempotent create, an
-// in-place change of the instance type, a delete refused without
+// values, create and read back with its secret, an idempotent create, a
+// role granted its secret (where the driver has roles), an in-place
+// change of the instance type, a delete refused without
 // LiftProtection (a broker holds messages) and done with it. A driver
 // without brokers refuses the Create with ErrUnsupported.
 func testBroker(ctx context.Context, t *testing.T, s *suite) {
@@ -63,6 +66,7 @@ func testBroker(ctx context.Context, t *testing.T, s *suite) {
 	if err != nil || again.ID != o.ID {
 		t.Errorf("Create %s again: %s, %v; want the same broker %s", r.ID, again.ID, err, o.ID)
 	}
+	s.brokerSecretRole(ctx, t, dep, r, o)
 	s.brokerInPlace(ctx, t, dep, r, o, ids)
 	if err := s.d.Delete(ctx, o, driver.DeleteOptions{}); err == nil {
 		t.Errorf("Delete broker %s without LiftProtection succeeded; want it refused", o.ID)
@@ -74,6 +78,34 @@ func testBroker(ctx context.Context, t *testing.T, s *suite) {
 		t.Errorf("Delete broker %s: %v", o.ID, err)
 	} else if err := WaitGone(ctx, s.d, blueprint.KindBroker, o.ID); err != nil {
 		t.Error(err)
+	}
+}
+
+// brokerSecretRole grants a role the broker's secret (tier.BrokerSecret),
+// where the driver has roles: the role reads back naming the broker, and
+// is deleted before the broker.
+func (s *suite) brokerSecretRole(ctx context.Context, t *testing.T, dep string, broker blueprint.Resource, o driver.Observed) {
+	t.Helper()
+	if !s.d.Capabilities().Supports(blueprint.KindInstanceRole) {
+		return
+	}
+	tierName := strings.TrimPrefix(broker.ID, string(blueprint.KindBroker)+"/")
+	r := blueprint.Resource{ID: "instance_role/bus", Kind: blueprint.KindInstanceRole, InstanceRole: &blueprint.InstanceRoleSpec{
+		Name: blueprint.IAMName(dep, "instance_role/bus"), Statements: blueprint.FromTier(tier.Statements([]tier.Grant{tier.BrokerSecret(tierName)}))}}
+	ids := map[string]string{broker.ID: o.ID}
+	role, err := CreateRetry(ctx, s.d, Request(dep, r, ids))
+	if err != nil {
+		t.Errorf("Create %s granting the secret of broker %s: %v", r.ID, o.ID, err)
+		return
+	}
+	got, err := s.d.Read(ctx, r.Kind, role.ID)
+	if err != nil {
+		t.Errorf("Read %s: %v", r.ID, err)
+	} else {
+		checkObserved(t, dep, r, got, Resolve(r, ids), s.d.Capabilities().WriteOnly[r.Kind])
+	}
+	if err := DeleteRetry(ctx, s.d, role); err != nil {
+		t.Errorf("Delete %s: %v", r.ID, err)
 	}
 }
 

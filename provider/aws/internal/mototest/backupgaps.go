@@ -34,7 +34,8 @@ import (
 //
 // Each request it serves is decoded from the body the SDK sent; Requests
 // returns them, so that a test checks their shape (the selection's tags,
-// role and resources).
+// role and resources). [BackupGaps.RefuseRole] injects AWS Backup's
+// refusal of a role IAM has not propagated yet.
 type BackupGaps struct {
 	Next http.RoundTripper
 
@@ -43,6 +44,7 @@ type BackupGaps struct {
 	selections map[string][]storedSelection // account/plan id -> selections
 	attached   map[string][]string          // account/role -> AWS managed policy ARNs
 	requests   []Served
+	refuse     int // CreateBackupSelection requests still to refuse; < 0: all
 }
 
 // Served is one request BackupGaps served: its operation and its decoded
@@ -53,6 +55,20 @@ type Served struct {
 	Plan    string
 	Body    map[string]any
 	Form    url.Values
+	// Refused is true for a CreateBackupSelection refused by RefuseRole:
+	// it made no selection.
+	Refused bool
+}
+
+// RefuseRole makes the next n CreateBackupSelection requests fail as AWS
+// Backup fails one whose role IAM has not propagated yet: HTTP 400,
+// InvalidParameterValueException "IAM Role <arn> cannot be assumed by AWS
+// Backup" (the text the AWS provider for Terraform retries on). n < 0
+// refuses every one. The refused requests are kept (Served.Refused).
+func (g *BackupGaps) RefuseRole(n int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.refuse = n
 }
 
 type storedSelection struct {
@@ -150,6 +166,12 @@ func (g *BackupGaps) createSelection(req *http.Request, acct, plan string, body 
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if g.refuse != 0 {
+		g.refuse = max(g.refuse-1, -1)
+		g.requests = append(g.requests, Served{Op: "CreateBackupSelection", Account: acct, Plan: plan, Body: in, Refused: true})
+		return jsonError(req, http.StatusBadRequest, "InvalidParameterValueException",
+			fmt.Sprintf("IAM Role %v cannot be assumed by AWS Backup", sel["IamRoleArn"])), nil
+	}
 	g.requests = append(g.requests, Served{Op: "CreateBackupSelection", Account: acct, Plan: plan, Body: in})
 	g.n++
 	s := storedSelection{ID: fmt.Sprintf("selection-%08d", g.n), Selection: sel, Created: float64(time.Now().Unix())}
