@@ -110,9 +110,13 @@ func TestVPNLinkedRegions(t *testing.T) {
 	require.NoError(t, err)
 	fmt.Fprint(trail, plan.String())
 
-	_, err = v.fl.Apply(t.Context(), m)
+	res, err := v.fl.Apply(t.Context(), m)
 	require.NoError(t, err)
 	applied := v.writes()
+	for r, srv := range v.srvs {
+		total, _ := srv.Requests()
+		t.Logf("apply %s: %s; %d OUTSCALE requests (%d writes)", r, res.Region(r), total, applied[r])
+	}
 
 	got := map[string]map[string]blueprint.Resource{}
 	for r, d := range v.ds {
@@ -185,8 +189,16 @@ func TestVPNLinkedRegions(t *testing.T) {
 	require.Contains(t, trail.String(), "UpdateVpnConnection", "the trail logs the calls")
 	assert.NotContains(t, trail.String(), key, "nor in a plan, an event or a log record")
 
-	res, err := v.fl.Apply(t.Context(), m)
+	before := map[string]int{}
+	for r, srv := range v.srvs {
+		before[r], _ = srv.Requests()
+	}
+	res, err = v.fl.Apply(t.Context(), m)
 	require.NoError(t, err)
+	for r, srv := range v.srvs {
+		total, _ := srv.Requests()
+		t.Logf("re-apply %s: %d OUTSCALE requests, all reads", r, total-before[r])
+	}
 	assert.Equal(t, applied, v.writes(), "re-apply sends no OUTSCALE write")
 	assert.Zero(t, res.Total().WriteCalls, "%s", res)
 
