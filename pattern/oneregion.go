@@ -34,6 +34,12 @@ func (m *MultiRegion) BuildOneRegion(region string) (*blueprint.Blueprint, error
 	if m == nil {
 		return nil, errf("regions", "nil", "no deployment", "start one with pattern.Regions")
 	}
+	for _, l := range m.links {
+		if _, vpn := m.vpnLinks[l]; vpn {
+			return nil, errf("regions.links", fmt.Sprintf("%q", l), "a link over a VPN joins two cloud regions; the sites here share one",
+				fmt.Sprintf("link the sites with Link(%q, %q): a Net peering of one region", l[0], l[1]))
+		}
+	}
 	bps, err := m.Build()
 	if err != nil {
 		return nil, err

@@ -159,3 +159,12 @@ func TestLinkVPNFromSpoke(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, apiSubnets, vpn.VPNConnection.StaticRoutes, "both flows reach the api subnets: one route each")
 }
+
+// TestLinkVPNOneRegion: sites of one region are linked by Net peering,
+// never a VPN appliance: BuildOneRegion names Link.
+func TestLinkVPNOneRegion(t *testing.T) {
+	t.Parallel()
+	_, err := vpnLinked(pattern.VPNLinkOptions{Image: "ami-12345678", VMType: "tinav5.c2r4p2"}).BuildOneRegion("eu-west-2")
+	require.Error(t, err)
+	assert.ErrorContains(t, err, `link the sites with Link("eu-west-2", "us-east-2")`)
+}
