@@ -41,8 +41,9 @@ const (
 
 // SetPeers gives the driver the drivers of the deployment's other
 // regions, by region: provider.Fleet calls it for every driver it drives.
-// The ends of a link over a VPN read each other through them; a driver
-// without them refuses such a link before any call ([Driver.Check]).
+// The ends of a link over a VPN read each other through them, when they
+// are OUTSCALE drivers (*Driver, not wrapped); a driver without the other
+// region's refuses such a link before any call ([Driver.Check]).
 func (d *Driver) SetPeers(peers map[string]driver.Driver) {
 	if d == nil {
 		return
