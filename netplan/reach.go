@@ -332,6 +332,9 @@ func (w *walk) peerRoute(tables []RouteTable, name string, ps []netip.Prefix) bo
 	for i, p := range ps {
 		blocks[i] = p.String()
 	}
+	if target.Kind == TargetNetPeering && slices.Contains(w.r.topo.VPNLinks, target.Peering) {
+		return w.pass("vpn", "peer:"+name, []string{"VPN link " + target.Peering + " carries " + strings.Join(blocks, ", ")})
+	}
 	if target.Kind == TargetNetPeering {
 		return w.pass("peering", "peer:"+name, []string{"Net peering " + target.Peering + " carries " + strings.Join(blocks, ", ")})
 	}

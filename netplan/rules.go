@@ -105,6 +105,11 @@ type Topology struct {
 	// the Net (peered Nets must not overlap) and disjoint from the other
 	// routed peers'. A peer is a VPN peer or a peering peer, not both.
 	Peerings map[string]string `json:"peerings,omitempty"`
+	// VPNLinks names the connections of Peerings that are links over a
+	// VPN (an IPsec tunnel between one Net's VPN gateway and an appliance
+	// VM in the other Net) rather than Net peerings: they route the same
+	// way, and [Rules.CanReach] names them as what they are.
+	VPNLinks []string `json:"vpn_links,omitempty"`
 	// Services are the Net's endpoints to the cloud's own services, one
 	// per service (see [ServiceEndpoint]).
 	Services []ServiceEndpoint `json:"services,omitempty"`
@@ -466,6 +471,7 @@ func cloneTopology(t Topology) Topology {
 	}
 	t.VPNs = slices.Clone(t.VPNs)
 	t.Peerings = maps.Clone(t.Peerings)
+	t.VPNLinks = slices.Clone(t.VPNLinks)
 	t.Services = slices.Clone(t.Services)
 	for i := range t.Services {
 		t.Services[i].Users = slices.Clone(t.Services[i].Users)

@@ -491,7 +491,7 @@ func (d *design) allocate() error {
 func (d *design) derive() error {
 	a := d.arch
 	d.flows = dedupFlows(d.declaredFlows())
-	topo := netplan.Topology{Net: a.CIDR, Zones: d.zones, Peers: a.Peers, VPNs: a.vpnNames(), Peerings: a.peeringLinks(), Flows: d.flows,
+	topo := netplan.Topology{Net: a.CIDR, Zones: d.zones, Peers: a.Peers, VPNs: a.vpnNames(), Peerings: a.peeringLinks(), VPNLinks: a.vpnLinkNames(), Flows: d.flows,
 		Services: DeriveEndpoints(a.Tiers, d.serviceUses(), a.Endpoints)}
 	for i := range a.Tiers {
 		t := &a.Tiers[i]

@@ -30,6 +30,17 @@ type Peering struct {
 	VPN *VPNLinkOptions `json:"vpn,omitempty"`
 }
 
+// vpnLinkNames lists the links over a VPN among the peerings.
+func (a *Architecture) vpnLinkNames() []string {
+	var out []string
+	for _, p := range a.Peerings {
+		if p.VPN != nil {
+			out = append(out, p.Link)
+		}
+	}
+	return slices.Compact(slices.Sorted(slices.Values(out)))
+}
+
 // peeringLinks maps each peer reached through a Net peering to its link.
 func (a *Architecture) peeringLinks() map[string]string {
 	if len(a.Peerings) == 0 {

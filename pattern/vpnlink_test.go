@@ -93,6 +93,18 @@ func TestLinkVPN(t *testing.T) {
 	for _, p := range appSubnets {
 		assert.True(t, covered(from, p), "the api tier admits the hub's app subnet %s by range: %v", p, from)
 	}
+
+	a, err := vpnLinked(pattern.VPNLinkOptions{Image: "ami-12345678", VMType: "tinav5.c2r4p2"}).Architecture("eu-west-2", netip.Prefix{})
+	require.NoError(t, err)
+	derived, err := a.Rules()
+	require.NoError(t, err)
+	v := derived.CanReach(netplan.Query{From: netplan.Tier("app"), To: "peer:us-east-2-api", Protocol: netplan.ProtocolTCP, Port: 8080})
+	require.True(t, v.Allowed, v.String())
+	var steps []string
+	for _, st := range v.Steps {
+		steps = append(steps, st.Layer+": "+st.Rule)
+	}
+	assert.Contains(t, steps, "vpn: VPN link "+link+" carries "+apiSubnets[0].String()+", "+apiSubnets[1].String(), "the link is named as what it is")
 }
 
 // TestLinkVPNRefused: the options are checked, naming the field and the
