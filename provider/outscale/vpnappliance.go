@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -51,12 +52,10 @@ func (d *Driver) listAppliances(ctx context.Context, q driver.Query, ids []strin
 			continue
 		}
 		o, err := d.applianceObserved(ctx, vm, tags)
-		if err == nil {
-			err = d.hubReplaced(ctx, &o, tags[tagHubVPN])
-		}
 		if err != nil {
 			return nil, err
 		}
+		d.hubReplaced(ctx, &o, tags[tagHubVPN])
 		out = append(out, o)
 	}
 	return out, nil
@@ -95,18 +94,25 @@ func (d *Driver) applianceObserved(ctx context.Context, vm osc.Vm, tags map[stri
 // "", so the appliance differs from the Blueprint and is replaced by one
 // configured for the new tunnel and key. Without a driver of the hub's
 // region, or with no connection there (a destroy, or the next run makes
-// it), o stays as read.
-func (d *Driver) hubReplaced(ctx context.Context, o *driver.Observed, configured string) error {
+// it), o stays as read; so it does when the hub's region does not answer
+// (logged): the spoke's region is read, planned and destroyed through an
+// outage of the hub's, the case a recovery region is for, and a later
+// run, with the hub back, finds the replaced connection.
+func (d *Driver) hubReplaced(ctx context.Context, o *driver.Observed, configured string) {
 	s := o.Resource.VPNAppliance
 	if configured == "" || !d.hasPeer(s.HubRegion) {
-		return nil
+		return
 	}
 	pd, _ := d.peer("", "", "", s.HubRegion)
 	h, err := pd.tunnel(ctx, o.Tags[driver.TagDeployment], s.HubConnection)
-	if err == nil && h.id != "" && h.id != configured {
+	if err != nil {
+		d.log.LogAttrs(ctx, slog.LevelWarn, "hub unread", slog.String(logKind, string(blueprint.KindVPNAppliance)),
+			slog.String(logID, o.ID), slog.String("hub_region", s.HubRegion), slog.String("error", err.Error()))
+		return
+	}
+	if h.id != "" && h.id != configured {
 		s.HubConnection = ""
 	}
-	return err
 }
 
 // createAppliance makes the appliance (see the file's comment). A VM an

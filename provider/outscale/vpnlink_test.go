@@ -452,3 +452,26 @@ func TestVPNLinkFollowsTheSpoke(t *testing.T) {
 	assert.Contains(t, string(ud), `PSK "`+p2.GetPreSharedKey()+`"`)
 	assert.Contains(t, string(ud), "leftid="+vm.GetPublicIp())
 }
+
+// TestVPNLinkSpokeWithoutTheHub: the hub's region answers nothing but
+// errors (the outage a recovery region is for); the spoke's region alone
+// is still planned and destroyed: reading its appliance needs nothing of
+// the hub, and the destroy leaves nothing in the spoke's region.
+func TestVPNLinkSpokeWithoutTheHub(t *testing.T) {
+	t.Parallel()
+	v := newVPNRegions(t, func(o *outscale.Options) { o.MaxAttempts = 2 })
+	m := vpnLinkedRegions()
+	_, err := v.fl.Apply(t.Context(), m)
+	require.NoError(t, err)
+	v.srvs[vpnHub].OnRequest(func(string, []byte) *osctest.Fault { return &osctest.Fault{Status: 503} })
+	spoke := v.fl.Engine(vpnSpoke)
+	bps, err := m.Build()
+	require.NoError(t, err)
+	plan, err := spoke.Plan(t.Context(), bps[vpnSpoke])
+	require.NoError(t, err, "the spoke is planned without its hub")
+	assert.False(t, plan.HasChanges(), "%s", plan)
+	_, err = spoke.Destroy(t.Context(), "vpnlink")
+	require.NoError(t, err, "the spoke is destroyed without its hub")
+	assert.Empty(t, leftovers(t, v.ds[vpnSpoke]))
+	assert.Empty(t, vpnLeftovers(t, v.srvs[vpnSpoke]))
+}
