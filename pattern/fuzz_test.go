@@ -197,6 +197,9 @@ func FuzzMultiRegion(f *testing.F) {
 	f.Add("10.0.0.0/8", "eu-west-3;eu-west-1", "app@eu-west-3 -> app@eu-west-1 tcp/8080", uint8(16), uint8(0))
 	f.Add("10.0.0.0/15", "a;b;c", "web@a -> db@c tcp/5432;x@b -> y tcp/1", uint8(17), uint8(3))
 	f.Add("fd00::/40", "r1;r1", "", uint8(0), uint8(5))
+	f.Add("10.0.0.0/8", "eu-west-2;us-east-2", "app@eu-west-2 -> app@us-east-2 tcp/8080;app@us-east-2 -> app@eu-west-2 tcp/22", uint8(16), uint8(16|4))
+	f.Add("10.0.0.0/12", "a;b;c", "web@a -> db@c tcp/5432;web@c -> app@a tcp/1-65535", uint8(14), uint8(16|32|4))
+	f.Add("10.0.0.0/8", "a;b", "app@a -> app@b udp/500", uint8(16), uint8(16|64|4))
 	f.Fuzz(func(t *testing.T, supernet, regions, flows string, bits, opts uint8) {
 		names := strings.Split(regions, ";")
 		m := pattern.Regions("fuzz", supernet, func(region string) *pattern.Architecture {
@@ -207,7 +210,23 @@ func FuzzMultiRegion(f *testing.F) {
 		m.Primary(names[0])
 		for i, r := range names[1:] {
 			m.Recovery(r, []pattern.Posture{pattern.PilotLight, pattern.WarmStandby}[(int(opts)+i)%2])
-			if opts&4 != 0 {
+			switch {
+			case opts&16 != 0 && opts&4 != 0:
+				// A link over a VPN, its options fuzzed too: a tier
+				// that is not public, an empty image or VM type.
+				vo := pattern.VPNLinkOptions{Image: "ami-0123abcd", VMType: "tinav5.c2r4p2"}
+				if opts&32 != 0 {
+					vo.Tier = []string{"web", "app", "db", "nope", ""}[i%5]
+				}
+				if opts&64 != 0 {
+					vo.Image, vo.VMType = "", names[0]
+				}
+				hub, spoke := names[0], r
+				if opts&128 != 0 {
+					hub, spoke = r, names[0]
+				}
+				m.LinkVPN(hub, spoke, vo)
+			case opts&4 != 0:
 				m.Link(names[0], r)
 			}
 		}

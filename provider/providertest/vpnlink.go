@@ -38,10 +38,18 @@ type VPNLinkHarness struct {
 //     customer gateway and appliance reads back from each region as Build
 //     derived it (the appliance's source/destination check off); a second
 //     apply writes nothing; the destroy leaves nothing in either region;
+//   - DayTwo: a third tier joins the flows over the link, then the link
+//     and its flows are removed: every step changes in place what it
+//     must (no resource of the first apply is replaced, deleted or made
+//     twice), the removal leaves no resource of the link's kinds
+//     (vpn_gateway, customer_gateway, vpn_connection, vpn_appliance, the
+//     appliance's public IP and group) in either region, and nothing else
+//     of the deployment is deleted;
 //   - PeeringRefused: the same Nets linked by Net peering are refused
 //     before any write, naming LinkVPN.
 func RunVPNLink(t *testing.T, newHarness func(t *testing.T) VPNLinkHarness) {
 	t.Run("Lifecycle", func(t *testing.T) { testVPNLinkLifecycle(t.Context(), t, newHarness(t)) })
+	t.Run("DayTwo", func(t *testing.T) { testVPNLinkDayTwo(t.Context(), t, newHarness(t)) })
 	t.Run("PeeringRefused", func(t *testing.T) { testVPNLinkPeeringRefused(t.Context(), t, newHarness(t)) })
 }
 
@@ -213,4 +221,91 @@ func testVPNLinkPeeringRefused(ctx context.Context, t *testing.T, h VPNLinkHarne
 	if w := res.Total().WriteCalls; w != 0 {
 		t.Errorf("the refused apply wrote %d times; want 0", w)
 	}
+}
+
+func testVPNLinkDayTwo(ctx context.Context, t *testing.T, h VPNLinkHarness) {
+	s := &suite{d: h.Hub}
+	dep := s.deployment(t, "vpnday2")
+	fl := h.fleet(t)
+	t.Cleanup(func() { _, _ = fl.Destroy(context.WithoutCancel(ctx), dep) })
+	drivers := map[string]driver.Driver{h.HubRegion: h.Hub, h.SpokeRegion: h.Spoke}
+	linked := func() *pattern.MultiRegion {
+		return vpnLinkRegions(h, dep).LinkVPN(h.HubRegion, h.SpokeRegion, pattern.VPNLinkOptions{Image: h.Image, VMType: h.VMType}).
+			Flow("app@" + h.HubRegion + " -> api@" + h.SpokeRegion + " tcp/8080")
+	}
+	steps := []struct {
+		name string
+		m    *pattern.MultiRegion
+	}{
+		{"linked", linked()},
+		{"a third tier joins", linked().Flow("store@" + h.HubRegion + " -> api@" + h.SpokeRegion + " tcp/8080")},
+		{"unlinked", vpnLinkRegions(h, dep)},
+	}
+	var first map[string]map[string]string // region -> logical id -> provider id
+	for _, st := range steps {
+		if res, err := fl.Apply(ctx, st.m); err != nil {
+			t.Fatalf("%s: Apply: %v (%s)", st.name, err, res)
+		}
+		bps, err := st.m.Build()
+		if err != nil {
+			t.Fatalf("%s: Build: %v", st.name, err)
+		}
+		now := map[string]map[string]string{}
+		for r, d := range drivers {
+			now[r] = providerIDs(ctx, t, d, dep)
+			declared := map[string]bool{}
+			for _, want := range bps[r].Resources {
+				declared[want.ID] = true
+				if _, fallback := d.Capabilities().Unsupported[want.Kind]; fallback {
+					continue // dropped with a notice (Options.AllowFallback)
+				}
+				if _, ok := now[r][want.ID]; !ok {
+					t.Errorf("%s: %s of %s not found", st.name, want.ID, r)
+				}
+			}
+			for id := range now[r] {
+				if !declared[id] {
+					t.Errorf("%s: %s of %s is left, its Blueprint has none", st.name, id, r)
+				}
+			}
+		}
+		if first == nil {
+			first = now
+			continue
+		}
+		for r, ids := range first {
+			for id, pid := range ids {
+				if got, ok := now[r][id]; ok && got != pid {
+					t.Errorf("%s: %s of %s replaced (%s, was %s); want it changed in place", st.name, id, r, got, pid)
+				}
+			}
+		}
+		res, err := fl.Apply(ctx, st.m)
+		if err != nil {
+			t.Fatalf("%s: re-apply: %v", st.name, err)
+		}
+		if w := res.Total().WriteCalls; w != 0 {
+			t.Errorf("%s: re-apply: %d writes; want 0 (%s)", st.name, w, res)
+		}
+	}
+}
+
+// providerIDs maps the logical id of each resource of deployment dep in d
+// to its provider id.
+func providerIDs(ctx context.Context, t *testing.T, d driver.Driver, dep string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, k := range blueprint.Kinds {
+		if _, no := d.Capabilities().Unsupported[k]; no {
+			continue
+		}
+		obs, err := d.List(ctx, driver.Query{Deployment: dep, Kind: k})
+		if err != nil {
+			t.Fatalf("List %s: %v", k, err)
+		}
+		for _, o := range obs {
+			out[o.LogicalID] = o.ID
+		}
+	}
+	return out
 }
