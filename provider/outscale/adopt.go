@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	osc "github.com/outscale/osc-sdk-go/v2"
 
@@ -24,7 +25,8 @@ import (
 // So, before the call, snapshot lists the candidates: the resources the
 // call could have made that no archkit deployment owns (no
 // driver.TagDeployment) and that nothing uses yet, by id. When the answer
-// is lost (a transport error, [lostAnswer]), snapshot runs again, and what
+// is lost (a transport error, [lostAnswer], or the run cancelled with the
+// call in flight, [cutShort]), snapshot runs again, and what
 // appeared in between is what the call made:
 //
 //   - exactly one: it is returned with adopted true; the caller tags it as
@@ -60,10 +62,22 @@ func createAdopting[T any](ctx context.Context, d *Driver, kind blueprint.Kind, 
 		return zero, false, err
 	}
 	made, err = create(ctx)
-	if err == nil || !lostAnswer(err) {
+	if err == nil || !lostAnswer(err) && !cutShort(ctx, err) {
 		return made, false, err
 	}
-	after, lerr := snapshot(ctx)
+	sctx := ctx
+	if ctx.Err() != nil {
+		// The run was cancelled with the call in flight, which the
+		// cloud may have served: look under a context the cancellation
+		// does not end (bounded), so that what it made is adopted, and
+		// the caller's tagging, failing in the cancelled run, deletes it
+		// (tagNew's rollback) instead of leaving it untagged, found by
+		// no later run and duplicated by the next.
+		var cancel context.CancelFunc
+		sctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), adoptTimeout)
+		defer cancel()
+	}
+	after, lerr := snapshot(sctx)
 	if lerr != nil {
 		return zero, false, errors.Join(err, lerr)
 	}
@@ -92,6 +106,16 @@ func createAdopting[T any](ctx context.Context, d *Driver, kind blueprint.Kind, 
 		len(fresh), kind, strings.Join(fresh, ", "), err))
 	pe.Retryable = false
 	return zero, false, pe
+}
+
+// adoptTimeout bounds the re-read of a create that a cancelled run cut
+// short.
+const adoptTimeout = 30 * time.Second
+
+// cutShort reports whether err is the cancellation of ctx (or its
+// deadline), which may have cut a call short after the cloud got it.
+func cutShort(ctx context.Context, err error) bool {
+	return ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
 }
 
 // lostAnswer reports whether err is a call that got no answer at all (a

@@ -27,6 +27,7 @@ func TestCreateAdopting(t *testing.T) {
 	}
 	lost := noAnswer(errors.New("connection reset by peer"))
 	cancelled := noAnswer(context.Canceled)
+	cut, cutEarly := noAnswer(context.Canceled), noAnswer(context.Canceled) // createAdopting may mark them retryable
 	refused := wrap("CreateNet", "net", "net/main", &APIError{Op: "CreateNet", Status: 400, Code: "4045"})
 	tests := []struct {
 		name        string
@@ -38,10 +39,17 @@ func TestCreateAdopting(t *testing.T) {
 		wantErr     []string
 		retryable   bool
 		wantReads   int
+		cancelRun   bool // the run's context is cancelled with the call in flight
 	}{
 		{name: "answered", wantID: "vpc-new", wantReads: 1},
 		{name: "refused, not lost", createErr: refused, wantErr: []string{"4045"}, wantReads: 1},
 		{name: "cancelled, not lost", createErr: cancelled, wantErr: []string{"canceled"}, wantReads: 1},
+		{name: "run cancelled in flight, one new candidate: adopted (read under a live context)", cancelRun: true,
+			before: []string{"vpc-theirs"}, after: []string{"vpc-theirs", "vpc-cut"},
+			createErr: cut, wantID: "vpc-cut", wantAdopted: true, wantReads: 2},
+		{name: "run cancelled before the call arrived: the cancellation", cancelRun: true,
+			before: []string{"vpc-theirs"}, after: []string{"vpc-theirs"},
+			createErr: cutEarly, wantErr: []string{"canceled"}, retryable: true, wantReads: 2},
 		{name: "lost, one new candidate: adopted",
 			before: []string{"vpc-theirs"}, after: []string{"vpc-theirs", "vpc-lost"},
 			createErr: lost, wantID: "vpc-lost", wantAdopted: true, wantReads: 2},
@@ -59,7 +67,12 @@ func TestCreateAdopting(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			reads := 0
-			snapshot := func(context.Context) (map[string]osc.Net, error) {
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			snapshot := func(ctx context.Context) (map[string]osc.Net, error) {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
 				reads++
 				ids := tc.before
 				if reads > 1 {
@@ -72,6 +85,9 @@ func TestCreateAdopting(t *testing.T) {
 				return m, nil
 			}
 			create := func(context.Context) (osc.Net, error) {
+				if tc.cancelRun {
+					cancel()
+				}
 				if tc.createErr != nil {
 					return osc.Net{}, tc.createErr
 				}
@@ -80,7 +96,7 @@ func TestCreateAdopting(t *testing.T) {
 			}
 			var d Driver
 			d.log = slog.New(slog.DiscardHandler)
-			n, adopted, err := createAdopting(t.Context(), &d, blueprint.KindNet, "net/main", snapshot, create)
+			n, adopted, err := createAdopting(ctx, &d, blueprint.KindNet, "net/main", snapshot, create)
 			assert.Equal(t, tc.wantReads, reads)
 			if tc.wantErr != nil {
 				require.Error(t, err)

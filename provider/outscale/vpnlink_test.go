@@ -34,15 +34,19 @@ const vpnHub, vpnSpoke, vpnLink = "eu-west-2", "us-east-2", "eu-west-2-us-east-2
 // a public web tier (the spoke's holds the appliance) and a store tier
 // with no flow over the link.
 func vpnLinkedRegions() *pattern.MultiRegion {
+	return vpnUnlinkedRegions().LinkVPN(vpnHub, vpnSpoke, pattern.VPNLinkOptions{Image: suiteImage, VMType: "tinav5.c2r4p2"}).
+		Flow("app@" + vpnHub + " -> api@" + vpnSpoke + " tcp/8080")
+}
+
+// vpnUnlinkedRegions is vpnLinkedRegions before the link.
+func vpnUnlinkedRegions() *pattern.MultiRegion {
 	return pattern.Regions("vpnlink", "10.0.0.0/8", func(string) *pattern.Architecture {
 		app, api, store := tier.App("app"), tier.App("api"), tier.App("store")
 		app.Exposure, api.Exposure, store.Exposure = netplan.Isolated, netplan.Isolated, netplan.Isolated
 		a := pattern.New("vpnlink", "10.0.0.0/16").AddTier(tier.Web("web"), app, api, store).Connect("web", "app")
 		a.Profile = netplan.Outscale
 		return a
-	}).Primary(vpnHub).Recovery(vpnSpoke, pattern.PilotLight).
-		LinkVPN(vpnHub, vpnSpoke, pattern.VPNLinkOptions{Image: suiteImage, VMType: "tinav5.c2r4p2"}).
-		Flow("app@" + vpnHub + " -> api@" + vpnSpoke + " tcp/8080")
+	}).Primary(vpnHub).Recovery(vpnSpoke, pattern.PilotLight)
 }
 
 // vpnRegions is one test server and driver per region, and a Fleet over
@@ -230,7 +234,9 @@ func (l *lockedBuffer) String() string {
 }
 
 // TestVPNLinkFaults: each create of the link's resources fails once (HTTP
-// 500) in its region; the next apply converges to the state of a clean
+// 500) in its region, or is done with its answer lost, or (at the link's
+// own steps, the link added to deployed Nets) is the moment the run is
+// cancelled; the next apply converges to the state of a clean
 // apply in both regions, nothing duplicated (one virtual gateway, client
 // gateway, VPN connection and appliance VM), the one after writes
 // nothing, the destroy leaves nothing in either region.
@@ -255,41 +261,73 @@ func TestVPNLinkFaults(t *testing.T) {
 		{vpnSpoke, "CreatePublicIp", ""}, {vpnSpoke, "CreateVms", ""}, {vpnSpoke, "CreateTags", "vpn_appliance/"},
 		{vpnSpoke, "UpdateVm", ""}, {vpnSpoke, "LinkPublicIp", ""}, {vpnSpoke, "CreateRoute", ""},
 	}
+	kinds := map[string]*osctest.Fault{
+		"500":  {Status: 500},
+		"lost": {Drop: true, AfterEffect: true}, // done, its answer lost
+		// "cancelled": the run is cancelled as the request arrives, which
+		// is served: the run stops between this step and the next.
+		"cancelled": nil,
+	}
+	// The steps of the link a cancelled run stops after: the key set but
+	// not the tags, the VM made but not tagged, not forwarding, without
+	// its public IP. The link is added to deployed Nets: a cancelled run
+	// cuts short every call in flight, and at these steps the link's
+	// other creates are done or waiting.
+	cancelAt := map[string]bool{"UpdateVpnConnection": true, "CreateTags/vpn_connection/": true, "CreateVpnConnectionRoute": true,
+		"CreateVms": true, "CreateTags/vpn_appliance/": true, "UpdateVm": true, "LinkPublicIp": true}
 	for _, f := range faults {
-		t.Run(f.region+"/"+f.op+"/"+f.match, func(t *testing.T) {
-			t.Parallel()
-			v := newVPNRegions(t, short)
-			var once sync.Once
-			v.srvs[f.region].OnRequest(func(op string, body []byte) *osctest.Fault {
-				var fault *osctest.Fault
-				if op == f.op && strings.Contains(string(body), f.match) {
-					once.Do(func() { fault = &osctest.Fault{Status: 500} })
+		for name, kind := range kinds {
+			if name == "cancelled" && !cancelAt[strings.TrimSuffix(f.op+"/"+f.match, "/")] {
+				continue
+			}
+			t.Run(name+"/"+f.region+"/"+f.op+"/"+f.match, func(t *testing.T) {
+				t.Parallel()
+				v := newVPNRegions(t, short)
+				if kind == nil {
+					_, err := v.fl.Apply(t.Context(), vpnUnlinkedRegions())
+					require.NoError(t, err)
 				}
-				return fault
+				var once sync.Once
+				ctx, cancel := context.WithCancel(t.Context())
+				defer cancel()
+				v.srvs[f.region].OnRequest(func(op string, body []byte) *osctest.Fault {
+					var fault *osctest.Fault
+					if op == f.op && strings.Contains(string(body), f.match) {
+						once.Do(func() {
+							if fault = kind; kind == nil {
+								cancel()
+							}
+						})
+					}
+					return fault
+				})
+				_, err := v.fl.Apply(ctx, m)
+				v.srvs[f.region].OnRequest(nil)
+				if name != "lost" { // a lost answer is found again by the run, or by the next
+					require.Error(t, err)
+				}
+
+				_, err = v.fl.Apply(t.Context(), m)
+				require.NoError(t, err)
+				for r, d := range v.ds {
+					assert.Equal(t, want[r], state(t, d, "vpnlink"), r)
+					kinds := map[string]int{}
+					for _, l := range vpnLeftovers(t, v.srvs[r]) {
+						kinds[strings.Fields(l)[0]]++
+					}
+					assert.LessOrEqual(t, slices.Max(append(slices.Collect(maps.Values(kinds)), 0)), 1, "nothing duplicated in %s: %v", r, kinds)
+				}
+				res, err := v.fl.Apply(t.Context(), m)
+				require.NoError(t, err)
+				assert.Zero(t, res.Total().WriteCalls, "%s", res)
+				_, err = v.fl.Destroy(t.Context(), "vpnlink")
+				require.NoError(t, err)
+				for r, d := range v.ds {
+					assert.Empty(t, leftovers(t, d), r)
+					assert.Empty(t, vpnLeftovers(t, v.srvs[r]), r)
+				}
 			})
-			_, err := v.fl.Apply(t.Context(), m)
-			v.srvs[f.region].OnRequest(nil)
-			require.Error(t, err)
-			_, err = v.fl.Apply(t.Context(), m)
-			require.NoError(t, err)
-			for r, d := range v.ds {
-				assert.Equal(t, want[r], state(t, d, "vpnlink"), r)
-				kinds := map[string]int{}
-				for _, l := range vpnLeftovers(t, v.srvs[r]) {
-					kinds[strings.Fields(l)[0]]++
-				}
-				assert.LessOrEqual(t, slices.Max(append(slices.Collect(maps.Values(kinds)), 0)), 1, "nothing duplicated in %s: %v", r, kinds)
-			}
-			res, err := v.fl.Apply(t.Context(), m)
-			require.NoError(t, err)
-			assert.Zero(t, res.Total().WriteCalls, "%s", res)
-			_, err = v.fl.Destroy(t.Context(), "vpnlink")
-			require.NoError(t, err)
-			for r, d := range v.ds {
-				assert.Empty(t, leftovers(t, d), r)
-				assert.Empty(t, vpnLeftovers(t, v.srvs[r]), r)
-			}
-		})
+		}
 	}
 }
 
