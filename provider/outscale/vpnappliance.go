@@ -197,7 +197,10 @@ func (d *Driver) launchAppliance(ctx context.Context, req driver.Request, prefix
 	if err != nil {
 		return "", err
 	}
-	ud := ipsec.UserData(ipsec.Config{Name: id, PublicIP: addr, HubIP: hub.outside, Key: hub.key, Local: s.LocalCIDR, Remote: s.RemoteCIDR})
+	ud, err := ipsec.UserData(ipsec.Config{Name: id, PublicIP: addr, HubIP: hub.outside, Key: hub.key, Local: s.LocalCIDR, Remote: s.RemoteCIDR})
+	if err != nil {
+		return "", errorf("CreateVms", k, id, driver.Invalid, "the appliance's user data: %v", err)
+	}
 	token := prefix + fmt.Sprintf("%08x", driver.Hash(prefix+"\x00"+req.Token))
 	in := osc.CreateVmsRequest{ImageId: s.Image, VmType: osc.PtrString(s.VMType), SubnetId: osc.PtrString(string(s.Subnet)),
 		SecurityGroupIds: &[]string{string(s.SecurityGroup)}, ClientToken: &token, MinVmsCount: osc.PtrInt32(1), MaxVmsCount: osc.PtrInt32(1),

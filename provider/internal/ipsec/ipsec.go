@@ -8,6 +8,7 @@
 package ipsec
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -32,7 +33,39 @@ type Config struct {
 
 // UserData returns the appliance's user data: a POSIX shell script. It
 // holds the key: never log it, never store it outside the VM.
-func UserData(c Config) string {
+//
+// The addresses and the key are read from the cloud (the hub's key may
+// have been set out of band), and the script runs as root: an address
+// that is not one, a range that is not valid, an empty key or one with a
+// double quote or a control character (a line break would end the
+// secrets line, or the heredoc, and run what follows) is refused, naming
+// the field, and nothing is rendered. The error never holds the key.
+func UserData(c Config) (string, error) {
+	pub, perr := netip.ParseAddr(c.PublicIP)
+	hub, herr := netip.ParseAddr(c.HubIP)
+	var errs []error
+	if perr != nil {
+		errs = append(errs, fmt.Errorf("ipsec: public IP %q is not an address", c.PublicIP))
+	}
+	if herr != nil {
+		errs = append(errs, fmt.Errorf("ipsec: the hub's outside address %q is not an address", c.HubIP))
+	}
+	if !c.Local.IsValid() || !c.Remote.IsValid() {
+		errs = append(errs, fmt.Errorf("ipsec: the ranges %s and %s must both be valid", c.Local, c.Remote))
+	}
+	if c.Key == "" || strings.ContainsFunc(c.Key, func(r rune) bool { return r == '"' || r < ' ' || r == 0x7f }) {
+		errs = append(errs, errors.New("ipsec: the pre-shared key is empty or holds a double quote or a control character"))
+	}
+	if len(errs) > 0 {
+		return "", errors.Join(errs...)
+	}
+	c.PublicIP, c.HubIP = pub.String(), hub.String()
+	c.Local, c.Remote = c.Local.Masked(), c.Remote.Masked()
+	return render(c), nil
+}
+
+// render writes the script of a checked c.
+func render(c Config) string {
 	name := connName(c.Name)
 	var b strings.Builder
 	fmt.Fprintf(&b, `#!/bin/sh
