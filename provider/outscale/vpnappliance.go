@@ -126,7 +126,7 @@ func (d *Driver) createAppliance(ctx context.Context, req driver.Request) (drive
 	if err != nil {
 		return driver.Observed{}, err
 	}
-	vmID, err := d.earlierAppliance(ctx, req, prefix)
+	vmID, err := d.earlierAppliance(ctx, req, prefix, hub)
 	if err != nil {
 		return driver.Observed{}, err
 	}
@@ -154,8 +154,11 @@ func (d *Driver) createAppliance(ctx context.Context, req driver.Request) (drive
 // attempt made for req: its client token starts with prefix, and it is
 // untagged (its run stopped before the tags) or tagged with req's token
 // (a lost answer of this run). A tagged VM of another life is the one a
-// replace replaces: never taken.
-func (d *Driver) earlierAppliance(ctx context.Context, req driver.Request, prefix string) (string, error) {
+// replace replaces: never taken. Such a VM made for another tunnel of the
+// hub (its token names the hub connection: applianceToken) holds another
+// address and key in its user data, which cannot change while it runs:
+// it is terminated, and the caller makes one for hub.
+func (d *Driver) earlierAppliance(ctx context.Context, req driver.Request, prefix string, hub hubTunnel) (string, error) {
 	subnet := string(req.Resource.VPNAppliance.Subnet)
 	vms, err := d.readVms(ctx, osc.FiltersVm{SubnetIds: &[]string{subnet}}, subnet)
 	if err != nil {
@@ -163,12 +166,29 @@ func (d *Driver) earlierAppliance(ctx context.Context, req driver.Request, prefi
 	}
 	for _, vm := range vms {
 		tags := tagMap(vm.GetTags())
-		if strings.HasPrefix(vm.GetClientToken(), prefix) && isAlive(vm.GetState()) &&
-			(tags[driver.TagDeployment] == "" || tags[driver.TagToken] == req.Tags[driver.TagToken]) {
+		if !strings.HasPrefix(vm.GetClientToken(), prefix) || !isAlive(vm.GetState()) ||
+			tags[driver.TagDeployment] != "" && tags[driver.TagToken] != req.Tags[driver.TagToken] {
+			continue
+		}
+		if strings.HasPrefix(vm.GetClientToken(), applianceToken(prefix, hub, "")) {
 			return vm.GetVmId(), nil
+		}
+		if err := d.deleteVms(ctx, req.Resource.ID, []string{vm.GetVmId()}); err != nil {
+			return "", err
 		}
 	}
 	return "", nil
+}
+
+// applianceToken is the client token of the appliance made for hub's
+// tunnel in the run of token: prefix, the hub connection's hash, the
+// run's hash.
+func applianceToken(prefix string, hub hubTunnel, token string) string {
+	t := prefix + fmt.Sprintf("%08x-", driver.Hash(hub.id))
+	if token != "" {
+		t += fmt.Sprintf("%08x", driver.Hash(prefix+"\x00"+token))
+	}
+	return t
 }
 
 // awaitTunnel waits until the hub's connection has its tunnel and key,
@@ -201,7 +221,7 @@ func (d *Driver) launchAppliance(ctx context.Context, req driver.Request, prefix
 	if err != nil {
 		return "", errorf("CreateVms", k, id, driver.Invalid, "the appliance's user data: %v", err)
 	}
-	token := prefix + fmt.Sprintf("%08x", driver.Hash(prefix+"\x00"+req.Token))
+	token := applianceToken(prefix, hub, req.Token)
 	in := osc.CreateVmsRequest{ImageId: s.Image, VmType: osc.PtrString(s.VMType), SubnetId: osc.PtrString(string(s.Subnet)),
 		SecurityGroupIds: &[]string{string(s.SecurityGroup)}, ClientToken: &token, MinVmsCount: osc.PtrInt32(1), MaxVmsCount: osc.PtrInt32(1),
 		UserData: osc.PtrString(base64.StdEncoding.EncodeToString([]byte(ud)))}

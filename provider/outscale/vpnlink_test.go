@@ -513,3 +513,48 @@ func TestVPNLinkSpokeWithoutTheHub(t *testing.T) {
 	assert.Empty(t, leftovers(t, v.ds[vpnSpoke]))
 	assert.Empty(t, vpnLeftovers(t, v.srvs[vpnSpoke]))
 }
+
+// TestVPNLinkUntaggedApplianceOfAnOldHub: a run stops after CreateVms
+// (the appliance's tagging fails), then the hub's VPN connection is
+// replaced out of band (new tunnel, new key). The runs that follow do not
+// complete the untagged VM, made for the old tunnel and key, as the
+// appliance: the live appliance holds the key of the hub's connection,
+// and it is the only VM.
+func TestVPNLinkUntaggedApplianceOfAnOldHub(t *testing.T) {
+	t.Parallel()
+	v := newVPNRegions(t, func(o *outscale.Options) { o.WaitTimeout = 3 * time.Second })
+	m := vpnLinkedRegions()
+	v.srvs[vpnSpoke].OnRequest(func(op string, body []byte) *osctest.Fault {
+		if op == "CreateTags" && strings.Contains(string(body), "vpn_appliance/") {
+			return &osctest.Fault{Status: 500}
+		}
+		return nil
+	})
+	_, err := v.fl.Apply(t.Context(), m)
+	require.Error(t, err)
+	v.srvs[vpnSpoke].OnRequest(nil)
+	hubAPI, hubCtx := apiClient(t, v.srvs[vpnHub])
+	spokeAPI, spokeCtx := apiClient(t, v.srvs[vpnSpoke])
+	first := applianceVM(t, spokeAPI, spokeCtx)
+	require.Empty(t, first.GetTags(), "the untagged VM of the stopped run")
+	old := hubVPN(t, hubAPI, hubCtx)
+	_, _, err = hubAPI.VpnConnectionApi.DeleteVpnConnection(hubCtx).DeleteVpnConnectionRequest(osc.DeleteVpnConnectionRequest{VpnConnectionId: old.GetVpnConnectionId()}).Execute()
+	require.NoError(t, err)
+
+	for range 3 {
+		_, err = v.fl.Apply(t.Context(), m)
+		require.NoError(t, err)
+	}
+	now := hubVPN(t, hubAPI, hubCtx)
+	require.NotEqual(t, old.GetVpnConnectionId(), now.GetVpnConnectionId())
+	opts := now.GetVpnOptions()
+	p2 := opts.GetPhase2Options()
+	vm := applianceVM(t, spokeAPI, spokeCtx) // the only live VM
+	ud, err := base64.StdEncoding.DecodeString(vm.GetUserData())
+	require.NoError(t, err)
+	assert.Contains(t, string(ud), `PSK "`+p2.GetPreSharedKey()+`"`, "the appliance holds the hub's key")
+	assert.Contains(t, string(ud), "right="+now.GetVgwTelemetries()[0].GetOutsideIpAddress())
+	res, err := v.fl.Apply(t.Context(), m)
+	require.NoError(t, err)
+	assert.Zero(t, res.Total().WriteCalls, "%s", res)
+}
