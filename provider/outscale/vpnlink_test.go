@@ -390,19 +390,9 @@ func TestVPNLinkFollowsTheHub(t *testing.T) {
 	m := vpnLinkedRegions()
 	_, err := v.fl.Apply(t.Context(), m)
 	require.NoError(t, err)
-	hubAPI, hubCtx := apiClient(t, v.srvs[vpnHub])
 	spokeAPI, spokeCtx := apiClient(t, v.srvs[vpnSpoke])
 	first := applianceVM(t, spokeAPI, spokeCtx)
-	old := hubVPN(t, hubAPI, hubCtx)
-	_, _, err = hubAPI.VpnConnectionApi.DeleteVpnConnection(hubCtx).DeleteVpnConnectionRequest(osc.DeleteVpnConnectionRequest{VpnConnectionId: old.GetVpnConnectionId()}).Execute()
-	require.NoError(t, err)
-
-	for range 2 { // the hub's connection, then the appliance that follows it
-		_, err = v.fl.Apply(t.Context(), m)
-		require.NoError(t, err)
-	}
-	now := hubVPN(t, hubAPI, hubCtx)
-	require.NotEqual(t, old.GetVpnConnectionId(), now.GetVpnConnectionId())
+	now := replaceHubVPN(t, v, m, 2) // the hub's connection, then the appliance that follows it
 	opts := now.GetVpnOptions()
 	p2 := opts.GetPhase2Options()
 	second := applianceVM(t, spokeAPI, spokeCtx)
@@ -422,6 +412,23 @@ func TestVPNLinkFollowsTheHub(t *testing.T) {
 	res, err := v.fl.Apply(t.Context(), m)
 	require.NoError(t, err)
 	assert.Zero(t, res.Total().WriteCalls, "%s", res)
+}
+
+// replaceHubVPN deletes the hub's VPN connection out of band, applies m
+// runs times and returns the connection made again, another one.
+func replaceHubVPN(t *testing.T, v *vpnRegions, m *pattern.MultiRegion, runs int) osc.VpnConnection {
+	t.Helper()
+	hubAPI, hubCtx := apiClient(t, v.srvs[vpnHub])
+	old := hubVPN(t, hubAPI, hubCtx)
+	_, _, err := hubAPI.VpnConnectionApi.DeleteVpnConnection(hubCtx).DeleteVpnConnectionRequest(osc.DeleteVpnConnectionRequest{VpnConnectionId: old.GetVpnConnectionId()}).Execute()
+	require.NoError(t, err)
+	for range runs {
+		_, err = v.fl.Apply(t.Context(), m)
+		require.NoError(t, err)
+	}
+	now := hubVPN(t, hubAPI, hubCtx)
+	require.NotEqual(t, old.GetVpnConnectionId(), now.GetVpnConnectionId())
+	return now
 }
 
 // applianceVM returns the server's one live VM.
@@ -533,20 +540,10 @@ func TestVPNLinkUntaggedApplianceOfAnOldHub(t *testing.T) {
 	_, err := v.fl.Apply(t.Context(), m)
 	require.Error(t, err)
 	v.srvs[vpnSpoke].OnRequest(nil)
-	hubAPI, hubCtx := apiClient(t, v.srvs[vpnHub])
 	spokeAPI, spokeCtx := apiClient(t, v.srvs[vpnSpoke])
 	first := applianceVM(t, spokeAPI, spokeCtx)
 	require.Empty(t, first.GetTags(), "the untagged VM of the stopped run")
-	old := hubVPN(t, hubAPI, hubCtx)
-	_, _, err = hubAPI.VpnConnectionApi.DeleteVpnConnection(hubCtx).DeleteVpnConnectionRequest(osc.DeleteVpnConnectionRequest{VpnConnectionId: old.GetVpnConnectionId()}).Execute()
-	require.NoError(t, err)
-
-	for range 3 {
-		_, err = v.fl.Apply(t.Context(), m)
-		require.NoError(t, err)
-	}
-	now := hubVPN(t, hubAPI, hubCtx)
-	require.NotEqual(t, old.GetVpnConnectionId(), now.GetVpnConnectionId())
+	now := replaceHubVPN(t, v, m, 3)
 	opts := now.GetVpnOptions()
 	p2 := opts.GetPhase2Options()
 	vm := applianceVM(t, spokeAPI, spokeCtx) // the only live VM

@@ -178,19 +178,9 @@ func sameLinkEnd(want, have blueprint.Resource) string {
 func ReadBack(ctx context.Context, t testing.TB, d driver.Driver, dep string) map[string]blueprint.Resource {
 	t.Helper()
 	logical := map[string]string{}
-	var all []driver.Observed
-	for _, k := range blueprint.Kinds {
-		if _, no := d.Capabilities().Unsupported[k]; no {
-			continue
-		}
-		obs, err := d.List(ctx, driver.Query{Deployment: dep, Kind: k})
-		if err != nil {
-			t.Fatalf("List %s: %v", k, err)
-		}
-		for _, o := range obs {
-			logical[o.ID] = o.LogicalID
-		}
-		all = append(all, obs...)
+	all := listAll(ctx, t, d, dep)
+	for _, o := range all {
+		logical[o.ID] = o.LogicalID
 	}
 	out := map[string]blueprint.Resource{}
 	for _, o := range all {
@@ -295,6 +285,17 @@ func testVPNLinkDayTwo(ctx context.Context, t *testing.T, h VPNLinkHarness) {
 func providerIDs(ctx context.Context, t *testing.T, d driver.Driver, dep string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
+	for _, o := range listAll(ctx, t, d, dep) {
+		out[o.LogicalID] = o.ID
+	}
+	return out
+}
+
+// listAll lists every resource of deployment dep in d, of the kinds it
+// supports.
+func listAll(ctx context.Context, t testing.TB, d driver.Driver, dep string) []driver.Observed {
+	t.Helper()
+	var all []driver.Observed
 	for _, k := range blueprint.Kinds {
 		if _, no := d.Capabilities().Unsupported[k]; no {
 			continue
@@ -303,9 +304,7 @@ func providerIDs(ctx context.Context, t *testing.T, d driver.Driver, dep string)
 		if err != nil {
 			t.Fatalf("List %s: %v", k, err)
 		}
-		for _, o := range obs {
-			out[o.LogicalID] = o.ID
-		}
+		all = append(all, obs...)
 	}
-	return out
+	return all
 }
