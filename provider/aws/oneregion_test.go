@@ -191,3 +191,64 @@ func TestLinkedNetsOneRegionAnswersLost(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, leftovers(t, td, dep))
 }
+
+// TestTwoLinksOneRegionMoto: three sites of one region, front linked to
+// back and to edge: two connections, each requested once and accepted
+// once, both active; the routes to each name their own connection; a
+// re-apply writes nothing; the destroy deletes both and leaves nothing.
+func TestTwoLinksOneRegionMoto(t *testing.T) {
+	t.Parallel()
+	td := newDriver(t)
+	eng := engine(td.Driver)
+	const dep = "twolinks"
+	tiers := map[string]string{"front": "app", "back": "api", "edge": "gate"}
+	m := pattern.Regions(dep, "10.0.0.0/8", func(site string) *pattern.Architecture {
+		a := tier.App(tiers[site])
+		a.Exposure = netplan.Isolated
+		return pattern.New(dep, "10.0.0.0/16").AddTier(a)
+	}).Primary("front").Recovery("back", pattern.PilotLight).Recovery("edge", pattern.PilotLight).
+		Link("front", "back").Link("front", "edge").
+		Flow("app@front -> api@back tcp/8080").Flow("app@front -> gate@edge tcp/8080")
+	bp, err := m.BuildOneRegion(td.Region())
+	require.NoError(t, err)
+	res, err := eng.Apply(t.Context(), bp)
+	require.NoError(t, err, "%s", res)
+	_, _, ops := td.calls.snapshot()
+	assert.Equal(t, 2, ops["CreateVpcPeeringConnection"], "one request per link")
+	assert.Equal(t, 2, ops["AcceptVpcPeeringConnection"], "one acceptance per link")
+	obs, err := td.List(t.Context(), driver.Query{Deployment: dep, Kind: blueprint.KindNetPeering})
+	require.NoError(t, err)
+	require.Len(t, obs, 2, "two connections")
+	ids := map[string]string{}
+	for _, o := range obs {
+		assert.True(t, o.Ready, "%s: %s", o.LogicalID, o.Status)
+		ids[o.LogicalID] = o.ID
+	}
+	assert.Len(t, ids, 2, "two logical ids: %v", ids)
+	got := readBack(t, td, dep)
+	toPeering := map[blueprint.Ref]int{}
+	for _, want := range bp.OfKind(blueprint.KindRouteTable) {
+		canonical(&want)
+		have, ok := got[blueprint.KindRouteTable][want.ID]
+		if !assert.True(t, ok, want.ID) {
+			continue
+		}
+		assert.ElementsMatch(t, want.RouteTable.Routes, have.RouteTable.Routes, "%s: the derivation", want.ID)
+		for _, r := range have.RouteTable.Routes {
+			if r.TargetKind == netplan.TargetNetPeering {
+				toPeering[r.Target]++
+			}
+		}
+	}
+	assert.Len(t, toPeering, 2, "routes to each connection: %v", toPeering)
+	td.calls.reset()
+	again, err := eng.Apply(t.Context(), bp)
+	require.NoError(t, err)
+	assert.Zero(t, again.WriteCalls, "%s", again)
+	td.calls.reset()
+	_, err = eng.Destroy(t.Context(), dep)
+	require.NoError(t, err)
+	assert.Empty(t, leftovers(t, td, dep))
+	_, _, ops = td.calls.snapshot()
+	assert.Equal(t, 2, ops["DeleteVpcPeeringConnection"], "each deleted once")
+}
