@@ -1,8 +1,8 @@
 // Package ipsec renders the user data of the IPsec appliance VM that ends
 // a VPN between two Nets of a deployment (kind vpn_appliance): a shell
-// script that installs strongSwan when the image lacks it (apt-get, or
-// dnf with EPEL: the appliance has a public IP), turns IP forwarding on
-// and configures strongSwan (the
+// script that stops with a message on the console when the image lacks
+// strongSwan (the appliance's security group lets no package download
+// out), turns IP forwarding on and configures strongSwan (the
 // ipsec.conf and ipsec.secrets of its starter, strongSwan documentation
 // "ipsec.conf: conn Section") for one site-to-site tunnel to a cloud VPN
 // gateway, with a pre-shared key, NAT traversal forced (the appliance's
@@ -41,13 +41,8 @@ func UserData(c Config) string {
 # archkit VPN appliance %[1]s: IPsec (strongSwan) from %[2]s to %[3]s
 set -e
 if ! command -v ipsec >/dev/null 2>&1; then
-    if command -v apt-get >/dev/null 2>&1; then
-        DEBIAN_FRONTEND=noninteractive apt-get update -q
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q strongswan
-    elif command -v dnf >/dev/null 2>&1; then
-        dnf install -y -q epel-release || true
-        dnf install -y -q strongswan
-    fi
+    echo "archkit VPN appliance %[1]s: strongSwan (ipsec) is not installed: use an image with strongSwan (VPNLinkOptions.Image)" >&2
+    exit 1
 fi
 sysctl -w net.ipv4.ip_forward=1
 echo net.ipv4.ip_forward=1 > /etc/sysctl.d/99-archkit-vpn.conf
