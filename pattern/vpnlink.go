@@ -15,9 +15,12 @@ import (
 // ([MultiRegion.LinkVPN]): what the spoke's appliance VM runs.
 type VPNLinkOptions struct {
 	// Image is the appliance's machine image in the spoke's region (an
-	// OMI on OUTSCALE): a Linux with strongSwan installed (its user data
-	// writes /etc/ipsec.conf and /etc/ipsec.secrets, turns IP forwarding
-	// on and restarts strongSwan). Required.
+	// OMI on OUTSCALE): a Linux with strongSwan installed (the appliance's
+	// security group lets only IPsec and the flows out, so nothing is
+	// downloaded at boot; without strongSwan its user data stops with a
+	// message on the console). Its user data writes /etc/ipsec.conf and
+	// /etc/ipsec.secrets, turns IP forwarding on and starts strongSwan.
+	// Required.
 	Image string `json:"image"`
 	// VMType is the appliance's VM type ("tinav5.c2r4p2"). Required.
 	VMType string `json:"vm_type"`

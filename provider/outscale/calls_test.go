@@ -58,3 +58,44 @@ func TestCallsAtTheMinimum(t *testing.T) {
 		})
 	}
 }
+
+// TestVPNLinkCalls counts the requests of each region of two OUTSCALE
+// regions linked by a VPN (the hub's VPN gateway, client gateway and
+// connection; the spoke's appliance) through an apply, a no-op re-apply
+// and a destroy of the Fleet, and holds each region to the expert minimum
+// of package calls for its Blueprint, as TestCallsAtTheMinimum does for
+// one region. The waits for the other region are reads: each is bounded
+// by the answer coming, and counted.
+func TestVPNLinkCalls(t *testing.T) {
+	t.Parallel()
+	table, err := calls.For(calls.Outscale)
+	require.NoError(t, err)
+	v := newVPNRegions(t, nil)
+	m := vpnLinkedRegions()
+	bps, err := m.Build()
+	require.NoError(t, err)
+	mins := map[string]calls.Steps{}
+	for r, bp := range bps {
+		mins[r], err = calls.Minimum(calls.Outscale, bp)
+		require.NoError(t, err)
+	}
+	step := func(what string, want func(calls.Steps) calls.Bound, run func() error) {
+		before := map[string]map[string]int{}
+		for r, srv := range v.srvs {
+			_, before[r] = srv.Requests()
+		}
+		require.NoError(t, run(), what)
+		for r, srv := range v.srvs {
+			got := table.Count(since(srv, before[r]), isWrite)
+			w := want(mins[r])
+			t.Logf("%s %s: %d writes, %d reads (minimum %d, %d), %d polls: %v", what, r, got.Writes, got.Reads, w.Writes, w.Reads, got.Polls, got.ByOp)
+			assert.Empty(t, calls.Judge(what+" "+r, w, got, callGaps))
+		}
+	}
+	step("apply", func(s calls.Steps) calls.Bound { return s.Apply }, func() error { _, err := v.fl.Apply(t.Context(), m); return err })
+	step("re-apply", func(s calls.Steps) calls.Bound { return s.Reapply }, func() error { _, err := v.fl.Apply(t.Context(), m); return err })
+	step("destroy", func(s calls.Steps) calls.Bound { return s.Destroy }, func() error {
+		_, err := v.fl.Destroy(t.Context(), "vpnlink", allowStateful(bps[vpnHub]), allowStateful(bps[vpnSpoke]))
+		return err
+	})
+}

@@ -1,6 +1,8 @@
 // Package ipsec renders the user data of the IPsec appliance VM that ends
 // a VPN between two Nets of a deployment (kind vpn_appliance): a shell
-// script that turns IP forwarding on and configures strongSwan (the
+// script that stops with a message on the console when the image lacks
+// strongSwan (the appliance's security group lets no package download
+// out), turns IP forwarding on and configures strongSwan (the
 // ipsec.conf and ipsec.secrets of its starter, strongSwan documentation
 // "ipsec.conf: conn Section") for one site-to-site tunnel to a cloud VPN
 // gateway, with a pre-shared key, NAT traversal forced (the appliance's
@@ -71,6 +73,10 @@ func render(c Config) string {
 	fmt.Fprintf(&b, `#!/bin/sh
 # archkit VPN appliance %[1]s: IPsec (strongSwan) from %[2]s to %[3]s
 set -e
+if ! command -v ipsec >/dev/null 2>&1; then
+    echo "archkit VPN appliance %[1]s: strongSwan (ipsec) is not installed: use an image with strongSwan (VPNLinkOptions.Image)" >&2
+    exit 1
+fi
 sysctl -w net.ipv4.ip_forward=1
 echo net.ipv4.ip_forward=1 > /etc/sysctl.d/99-archkit-vpn.conf
 umask 077

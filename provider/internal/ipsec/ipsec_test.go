@@ -22,6 +22,7 @@ func TestUserData(t *testing.T) {
 		"authby=secret\n", "keyexchange=ikev2\n", "forceencaps=yes\n", "auto=start\n",
 		`198.51.100.7 203.0.113.3 : PSK "k0123abc"` + "\n",
 		"sysctl -w net.ipv4.ip_forward=1\n", "umask 077\n",
+		"if ! command -v ipsec >/dev/null 2>&1; then\n", "strongSwan (ipsec) is not installed: use an image with strongSwan (VPNLinkOptions.Image)\" >&2\n    exit 1\n",
 	} {
 		assert.Contains(t, ud, want)
 	}
