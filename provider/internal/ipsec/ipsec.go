@@ -7,6 +7,17 @@
 // "ipsec.conf: conn Section") for one site-to-site tunnel to a cloud VPN
 // gateway, with a pre-shared key, NAT traversal forced (the appliance's
 // public IP is a 1:1 NAT of its private address), and dead peer detection.
+//
+// The proposals follow what OUTSCALE's virtual gateway asks of a client
+// gateway, which its API does not let a caller choose (VpnOptions'
+// Phase1Options: "This parameter is not available"): the client gateway
+// configuration of a VPN connection (VpnConnection, OUTSCALE API
+// reference) names IKE in main mode (IKEv1) with aes-128-cbc,
+// hmac-sha1-96 and Diffie-Hellman group 2, and ESP with aes-128-cbc, sha1
+// and perfect forward secrecy in group 2. The appliance offers AES-256,
+// SHA-256 and group 14 first and that suite second, nothing else, and
+// initiates the tunnel, as the virtual gateway never does (About VPN
+// Connections, OUTSCALE user guide).
 package ipsec
 
 import (
@@ -87,9 +98,9 @@ config setup
 conn %[1]s
     type=tunnel
     authby=secret
-    keyexchange=ikev2
-    ike=aes256-sha256-modp2048!
-    esp=aes256-sha256!
+    keyexchange=ikev1
+    ike=aes256-sha256-modp2048,aes128-sha1-modp1024!
+    esp=aes256-sha256-modp2048,aes128-sha1-modp1024!
     left=%%defaultroute
     leftid=%[4]s
     leftsubnet=%[2]s

@@ -19,7 +19,7 @@ func TestUserData(t *testing.T) {
 		"conn vpn-appliance-eu-west-2-us-east-2\n", // letters, digits and '-' only
 		"left=%defaultroute\n", "leftid=198.51.100.7\n", "leftsubnet=10.1.0.0/16\n",
 		"right=203.0.113.3\n", "rightid=203.0.113.3\n", "rightsubnet=10.0.0.0/16\n",
-		"authby=secret\n", "keyexchange=ikev2\n", "forceencaps=yes\n", "auto=start\n",
+		"authby=secret\n", "keyexchange=ikev1\n", "ike=aes256-sha256-modp2048,aes128-sha1-modp1024!\n", "esp=aes256-sha256-modp2048,aes128-sha1-modp1024!\n", "forceencaps=yes\n", "auto=start\n",
 		`198.51.100.7 203.0.113.3 : PSK "k0123abc"` + "\n",
 		"sysctl -w net.ipv4.ip_forward=1\n", "umask 077\n",
 		"if ! command -v ipsec >/dev/null 2>&1; then\n", "strongSwan (ipsec) is not installed: use an image with strongSwan (VPNLinkOptions.Image)\" >&2\n    exit 1\n",
