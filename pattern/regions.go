@@ -433,8 +433,10 @@ func (m *MultiRegion) addPeerings(a *Architecture, region string, archs []*Archi
 		}
 		vpn := m.vpnOptions(requester, accepter)
 		if vpn != nil && region == accepter {
-			if err := checkApplianceTier(a, region, vpn); err != nil {
-				errs = append(errs, err)
+			if err := checkApplianceTier(a, region, vpn, slices.Index(m.links, [2]string{requester, accepter})); err != nil {
+				if !slices.ContainsFunc(errs, func(e error) bool { return e.Error() == err.Error() }) {
+					errs = append(errs, err) // once per link, however many flows cross it
+				}
 				continue
 			}
 		}

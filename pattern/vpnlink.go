@@ -112,17 +112,18 @@ func (a *Architecture) vpnLink(link string) (Peering, bool) {
 }
 
 // checkApplianceTier reports a spoke without the public tier the
-// appliance needs.
-func checkApplianceTier(a *Architecture, region string, o *VPNLinkOptions) error {
+// appliance needs, naming links[link].
+func checkApplianceTier(a *Architecture, region string, o *VPNLinkOptions, link int) error {
 	for _, t := range a.Tiers {
 		if (o.Tier == "" || t.Name == o.Tier) && t.Exposure == netplan.Public {
 			return nil
 		}
 	}
+	f := fmt.Sprintf("regions.links[%d].vpn.tier", link)
 	if o.Tier != "" {
-		return errf("regions.links.vpn.tier", o.Tier, "not a public tier of "+region, "name a public tier of the spoke, whose subnet holds the appliance")
+		return errf(f, o.Tier, "not a public tier of "+region, "name a public tier of the spoke, whose subnet holds the appliance")
 	}
-	return errf("regions.links.vpn.tier", `""`, region+" has no public tier for the appliance",
+	return errf(f, `""`, region+" has no public tier for the appliance",
 		"add a public tier to the spoke (the appliance needs a public IP), or name one in VPNLinkOptions.Tier")
 }
 

@@ -2,6 +2,7 @@ package pattern_test
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -116,8 +117,28 @@ func TestLinkVPNRefused(t *testing.T) {
 	assert.ErrorContains(t, err, "regions.links[0].vpn.image")
 	assert.ErrorContains(t, err, "regions.links[0].vpn.vm_type")
 	_, err = vpnLinked(pattern.VPNLinkOptions{Image: "ami-12345678", VMType: "tinav5.c2r4p2", Tier: "api"}).Build()
-	assert.ErrorContains(t, err, "regions.links.vpn.tier")
+	assert.ErrorContains(t, err, "regions.links[0].vpn.tier")
 	assert.ErrorContains(t, err, "not a public tier of us-east-2")
+}
+
+// TestLinkVPNNoPublicTierOnce: a spoke without a public tier is reported
+// once per link, naming the link, however many flows cross it.
+func TestLinkVPNNoPublicTierOnce(t *testing.T) {
+	t.Parallel()
+	m := pattern.Regions("shop", "10.0.0.0/8", func(string) *pattern.Architecture {
+		app, api := tier.App("app"), tier.App("api")
+		app.Exposure, api.Exposure = netplan.Isolated, netplan.Isolated
+		a := pattern.New("shop", "10.0.0.0/16").AddTier(app, api)
+		a.Profile = netplan.Outscale
+		return a
+	}).Primary("eu-west-2").Recovery("us-east-2", pattern.PilotLight).
+		LinkVPN("eu-west-2", "us-east-2", pattern.VPNLinkOptions{Image: "ami-12345678", VMType: "tinav5.c2r4p2"}).
+		Flow("app@eu-west-2 -> api@us-east-2 tcp/8080").
+		Flow("app@eu-west-2 -> app@us-east-2 tcp/8080")
+	_, err := m.Build()
+	require.Error(t, err)
+	assert.Equal(t, 1, strings.Count(err.Error(), "regions.links[0].vpn.tier"), err.Error())
+	assert.ErrorContains(t, err, "us-east-2 has no public tier for the appliance")
 }
 
 func tierSubnetsOf(t *testing.T, bp *blueprint.Blueprint, tierName string) []netip.Prefix {
