@@ -198,9 +198,17 @@ func (m *MultiRegion) Link(requester, accepter string) *MultiRegion {
 // Flow allows connections between tiers of two regions:
 // "app@eu-west-3 -> db@eu-west-1 tcp/5432" (netplan.ParseFlow's grammar,
 // each endpoint a tier "@" its region). The two regions must be linked
-// ([MultiRegion.Link]); the flow then gives, on both sides, the security
-// group rules and network ACL entries to and from the other tier's
-// subnets and the routes to the link.
+// ([MultiRegion.Link], or [MultiRegion.LinkVPN]); the flow then gives, on
+// both sides, the security group rules and network ACL entries to and from
+// the other tier's subnets and the routes to the link.
+//
+// In each region's [Architecture] the other side's tier is the peer
+// "<region>-<tier>" (its subnets as planned there), which is what a
+// reachability question names:
+//
+//	a, err := m.Architecture("eu-west-3", netip.Prefix{})
+//	rules, err := a.Rules()
+//	v := rules.CanReach(netplan.Query{From: netplan.Tier("app"), To: "peer:eu-west-1-db", Protocol: netplan.ProtocolTCP, Port: 5432})
 func (m *MultiRegion) Flow(spec string) *MultiRegion {
 	if m == nil {
 		return nil
