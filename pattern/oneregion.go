@@ -27,9 +27,15 @@ import (
 // Blueprint. The sites' other resources must not share a logical id (give
 // their tiers distinct names): a collision is an error naming it.
 //
+//	build := func(site string) *pattern.Architecture { // tier app in front, api in back
+//		t := tier.App(map[string]string{"front": "app", "back": "api"}[site])
+//		t.Exposure = netplan.Isolated
+//		return pattern.New("shop", "10.0.0.0/16").AddTier(t)
+//	}
 //	m := pattern.Regions("shop", "10.0.0.0/8", build).Primary("front").Recovery("back", pattern.WarmStandby).
 //		Link("front", "back").Flow("app@front -> api@back tcp/8080")
 //	bp, err := m.BuildOneRegion("eu-west-2") // net/front and net/back, one net_peering/front-back
+//	res, err := provider.NewEngine(d).Apply(ctx, bp) // d: the driver of eu-west-2
 func (m *MultiRegion) BuildOneRegion(region string) (*blueprint.Blueprint, error) {
 	if m == nil {
 		return nil, errf("regions", "nil", "no deployment", "start one with pattern.Regions")
