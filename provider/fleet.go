@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -225,9 +226,9 @@ func (r *FleetResult) Region(region string) *Result {
 }
 
 // Total sums the counts and calls of every region; its Makespan is the
-// Fleet's.
-func (r *FleetResult) Total() Result {
-	var t Result
+// Fleet's. It is never nil, and prints as one summary line.
+func (r *FleetResult) Total() *Result {
+	t := &Result{}
 	if r == nil {
 		return t
 	}
@@ -236,6 +237,7 @@ func (r *FleetResult) Total() Result {
 			t.Created, t.Updated, t.Replaced, t.Deleted = t.Created+x.Created, t.Updated+x.Updated, t.Replaced+x.Replaced, t.Deleted+x.Deleted
 			t.Unchanged, t.Failed, t.NotStarted = t.Unchanged+x.Unchanged, t.Failed+x.Failed, t.NotStarted+x.NotStarted
 			t.WriteCalls, t.ReadCalls = t.WriteCalls+x.WriteCalls, t.ReadCalls+x.ReadCalls
+			t.verb, t.failed = cmp.Or(t.verb, x.verb), t.failed || x.failed
 		}
 	}
 	t.Makespan = r.Makespan

@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
@@ -404,4 +405,27 @@ func dbOf(t *testing.T, d *fake.Driver) driver.Observed {
 	require.NoError(t, err)
 	require.Len(t, obs, 1)
 	return obs[0]
+}
+
+// TestFleetTotalPrints: a Fleet's total prints as one summary line with
+// the verb of its regions' runs, and a nil FleetResult's total is empty,
+// not nil.
+func TestFleetTotalPrints(t *testing.T) {
+	t.Parallel()
+	fl, _ := accountFleet(t)
+	m := twoRegionWebApp("total")
+	res, err := fl.Apply(t.Context(), m)
+	require.NoError(t, err)
+	total := res.Total()
+	assert.Regexp(t, `^Apply complete: \d+ created, 0 updated, 0 replaced, 0 deleted in `, fmt.Sprint(total))
+	assert.Equal(t, res.Region(primaryRegion).Created+res.Region(recoveryRegion).Created, total.Created)
+
+	bps, err := m.Build()
+	require.NoError(t, err)
+	res, err = fl.Destroy(t.Context(), "total", allowStateful(bps[primaryRegion]), allowStateful(bps[recoveryRegion]))
+	require.NoError(t, err)
+	assert.Regexp(t, `^Destroy complete: 0 created, 0 updated, 0 replaced, \d+ deleted in `, fmt.Sprint(res.Total()))
+
+	var none *provider.FleetResult
+	assert.Equal(t, 0, none.Total().Created)
 }
