@@ -276,12 +276,21 @@ func (w *walk) route(layer string, tables []RouteTable, ps []netip.Prefix, want 
 				return w.fail(layer, res, fmt.Sprintf("no route to %s", p))
 			}
 			if route.Target.Kind != want {
-				return w.fail(layer, res, fmt.Sprintf("%s goes to %s, not %s", route.Destination, route.Target, want))
+				return w.fail(layer, res, fmt.Sprintf("%s goes to %s, not %s", route.Destination, w.targetText(route.Target), want))
 			}
-			used = appendUnique(used, route.Destination.String()+" -> "+route.Target.String())
+			used = appendUnique(used, route.Destination.String()+" -> "+w.targetText(route.Target))
 		}
 	}
 	return w.pass(layer, strings.Join(tableNames(tables), ","), used)
+}
+
+// targetText is t as a step names it: a Net peering that is a link over a
+// VPN (Topology.VPNLinks) is "vpn-link(<name>)".
+func (w *walk) targetText(t RouteTarget) string {
+	if t.Kind == TargetNetPeering && slices.Contains(w.r.topo.VPNLinks, t.Peering) {
+		return "vpn-link(" + t.Peering + ")"
+	}
+	return t.String()
 }
 
 // hop checks a connection from client c to server s inside the Net or

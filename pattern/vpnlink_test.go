@@ -106,6 +106,15 @@ func TestLinkVPN(t *testing.T) {
 		steps = append(steps, st.Layer+": "+st.Rule)
 	}
 	assert.Contains(t, steps, "vpn: VPN link "+link+" carries "+apiSubnets[0].String()+", "+apiSubnets[1].String(), "the link is named as what it is")
+	routeSteps := 0
+	for _, st := range v.Steps {
+		if st.Layer == "route" {
+			routeSteps++
+			assert.NotContains(t, st.Rule, "net-peering", "a route to the link names it a VPN link")
+			assert.Contains(t, st.Rule, "vpn-link("+link+")")
+		}
+	}
+	assert.Positive(t, routeSteps, "the path takes a route to the link")
 }
 
 // TestLinkVPNRefused: the options are checked, naming the field and the
