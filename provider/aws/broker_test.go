@@ -1,7 +1,6 @@
 package aws_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -42,24 +41,6 @@ func brokerArchitecture(name string) *pattern.Architecture {
 	return a.AddBroker(b)
 }
 
-// logBuffer is a slog destination safe for concurrent writers.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestBrokerOnMoto applies an architecture with a RabbitMQ broker on moto:
 // DescribeBroker shows it RABBITMQ, a cluster over the private subnets of
 // its tier, not publicly accessible, in its security group, whose rules
@@ -73,7 +54,7 @@ func (l *logBuffer) String() string {
 func TestBrokerOnMoto(t *testing.T) {
 	t.Parallel()
 	rec := &sent{}
-	logs := &logBuffer{}
+	logs := &providertest.SyncBuffer{}
 	td := newDriver(t, func(o *aws.Options) {
 		o.APIOptions = append(o.APIOptions, rec.middleware("CreateBroker", "UpdateBroker"))
 		o.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

@@ -24,6 +24,7 @@ import (
 	"github.com/archkit/archkit/provider/driver"
 	"github.com/archkit/archkit/provider/outscale"
 	"github.com/archkit/archkit/provider/outscale/osctest"
+	"github.com/archkit/archkit/provider/providertest"
 	"github.com/archkit/archkit/tier"
 )
 
@@ -101,7 +102,7 @@ func (v *vpnRegions) writes() map[string]int {
 // destroy leaves nothing in either region.
 func TestVPNLinkedRegions(t *testing.T) {
 	t.Parallel()
-	trail := &lockedBuffer{} // every event, plan and log record, to look for the key
+	trail := &providertest.SyncBuffer{} // every event, plan and log record, to look for the key
 	logger := slog.New(slog.NewTextHandler(trail, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	v := newVPNRegions(t, func(o *outscale.Options) { o.Logger = logger }, func(o *provider.Options) {
 		o.OnEvent = func(ev provider.Event) { fmt.Fprintf(trail, "%+v\n", ev) }
@@ -213,24 +214,6 @@ func TestVPNLinkedRegions(t *testing.T) {
 		assert.Empty(t, vpnLeftovers(t, v.srvs[r]), "left in %s", r)
 		assert.Empty(t, v.srvs[r].Violations(), r)
 	}
-}
-
-// lockedBuffer is a strings.Builder safe for concurrent writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // TestVPNLinkFaults: each create of the link's resources fails once (HTTP
